@@ -1,0 +1,17 @@
+export * from './device-message.js';
+export * from './envelope/cloudevents.js';
+export * from './envelope/downlink.js';
+export * from './envelope/uplink-data.js';
+export * from './ids.js';
+export * from './json-schema.js';
+export * from './mqtt/payloads.js';
+export * from './place.js';
+export * from './profiles/index.js';
+export * from './time.js';
+export * from './topics.js';
+export { type Parsed, ProtocolValidationError } from './validation/error.js';
+export type { FieldIssue } from './validation/issues.js';
+export { parseJsonObject, parseWith } from './validation/parse.js';
+export * from './vocabulary/categories.js';
+export * from './vocabulary/incident.js';
+export * from './vocabulary/severity.js';
