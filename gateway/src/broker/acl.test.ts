@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { DeviceRecord } from '../devices/directory.js';
+import { publishRefusal, subscribeRefusal } from './acl.js';
+import type { Principal } from './principal.js';
+
+const device: Principal = {
+  type: 'device',
+  device: { id: 'ac-b3-u2', kind: 'access_control', status: 'active', passwordHash: '' } satisfies DeviceRecord,
+};
+const observer: Principal = { type: 'service', username: 'console', role: 'observer' };
+const installer: Principal = { type: 'service', username: 'installer-li', role: 'installer' };
+
+describe('topic ACL', () => {
+  it('lets a device publish its state, availability and events only', () => {
+    expect(publishRefusal(device, 'gridlink/ac-b3-u2')).toBeNull();
+    expect(publishRefusal(device, 'gridlink/ac-b3-u2/availability')).toBeNull();
+    expect(publishRefusal(device, 'gridlink/ac-b3-u2/event/door_forced')).toBeNull();
+    expect(publishRefusal(device, 'gridlink/ac-b3-u2/set')).toBe('a device may not publish commands, even to itself');
+    expect(publishRefusal(device, 'gridlink/ac-b3-u1/event/access')).toBe(
+      'device ac-b3-u2 may publish only under gridlink/ac-b3-u2/',
+    );
+    expect(publishRefusal(device, 'gridlink/ac-b3-u2-evil')).toBe(
+      'device ac-b3-u2 may publish only under gridlink/ac-b3-u2/',
+    );
+    expect(publishRefusal(device, 'gridlink/bridge/state')).toBe(
+      'device ac-b3-u2 may publish only under gridlink/ac-b3-u2/',
+    );
+    expect(publishRefusal(device, '$SYS/x')).toBe('publishing to "$" topics is not allowed');
+  });
+
+  it('lets a device subscribe only to its own command topic', () => {
+    expect(subscribeRefusal(device, 'gridlink/ac-b3-u2/set')).toBeNull();
+    expect(subscribeRefusal(device, 'gridlink/+/set')).toBe(
+      'device ac-b3-u2 may subscribe only to gridlink/ac-b3-u2/set',
+    );
+    expect(subscribeRefusal(device, '#')).toBe('device ac-b3-u2 may subscribe only to gridlink/ac-b3-u2/set');
+  });
+
+  it('scopes service roles', () => {
+    expect(subscribeRefusal(observer, 'gridlink/#')).toBeNull();
+    expect(subscribeRefusal(observer, '$SYS/#')).toBe('subscribing to "$" topics is not allowed');
+    expect(publishRefusal(observer, 'gridlink/ac-b3-u2/set')).toBe(
+      'role observer may not publish to gridlink/ac-b3-u2/set',
+    );
+    expect(publishRefusal(installer, 'gridlink/bridge/request/device/add')).toBeNull();
+    expect(publishRefusal(installer, 'gridlink/ac-b3-u2/set')).toBe(
+      'role installer may not publish to gridlink/ac-b3-u2/set',
+    );
+  });
+
+  it('honours a configured base topic', () => {
+    expect(publishRefusal(device, 't-1/gridlink/ac-b3-u2', 't-1/gridlink')).toBeNull();
+    expect(publishRefusal(device, 'gridlink/ac-b3-u2', 't-1/gridlink')).toBe(
+      'device ac-b3-u2 may publish only under t-1/gridlink/ac-b3-u2/',
+    );
+  });
+});

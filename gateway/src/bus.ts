@@ -1,0 +1,27 @@
+import { EventEmitter } from 'node:events';
+import type { DeviceMessage } from '@gridlink/protocol';
+import type { DeviceRecord } from './devices/directory.js';
+
+/** A device message that passed validation: the input of rules, telemetry and the uplink. */
+export interface NormalisedMessage {
+  device: DeviceRecord;
+  message: DeviceMessage;
+  receivedAt: number;
+}
+
+export interface InvalidMessage {
+  device: DeviceRecord;
+  topic: string;
+  error: string;
+  receivedAt: number;
+}
+
+/** The gateway's internal typed event bus. */
+export interface GatewayEvents {
+  message: [NormalisedMessage];
+  invalid: [InvalidMessage];
+  connected: [DeviceRecord];
+  disconnected: [DeviceRecord];
+}
+
+export class GatewayBus extends EventEmitter<GatewayEvents> {}

@@ -1,0 +1,51 @@
+import type { DeviceKind, Place } from '@gridlink/protocol';
+
+export interface DeviceRecord {
+  id: string;
+  kind: DeviceKind;
+  status: 'active' | 'retired';
+  /** scrypt hash of the device's MQTT password (see credentials/password.ts). */
+  passwordHash: string;
+  place?: Place;
+}
+
+/** Scoped accounts for software, never for devices: each role gets only the topics it needs. */
+export type ServiceRole = 'observer' | 'installer';
+
+export interface ServiceAccount {
+  username: string;
+  role: ServiceRole;
+  passwordHash: string;
+}
+
+/** Who the broker knows. The in-memory form backs tests and the dev launcher. */
+export interface Directory {
+  device(id: string): DeviceRecord | undefined;
+  service(username: string): ServiceAccount | undefined;
+}
+
+export class InMemoryDirectory implements Directory {
+  private readonly devices = new Map<string, DeviceRecord>();
+  private readonly services = new Map<string, ServiceAccount>();
+
+  constructor(devices: DeviceRecord[] = [], services: ServiceAccount[] = []) {
+    for (const device of devices) this.devices.set(device.id, device);
+    for (const service of services) this.services.set(service.username, service);
+  }
+
+  addDevice(device: DeviceRecord): void {
+    this.devices.set(device.id, device);
+  }
+
+  addService(account: ServiceAccount): void {
+    this.services.set(account.username, account);
+  }
+
+  device(id: string): DeviceRecord | undefined {
+    return this.devices.get(id);
+  }
+
+  service(username: string): ServiceAccount | undefined {
+    return this.services.get(username);
+  }
+}

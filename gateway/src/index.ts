@@ -1,0 +1,12 @@
+export { publishRefusal, subscribeRefusal } from './broker/acl.js';
+export { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './broker/broker.js';
+export { GatewayBus, type InvalidMessage, type NormalisedMessage } from './bus.js';
+export { generateSecret, hashPassword, verifyPassword } from './credentials/password.js';
+export {
+  type DeviceRecord,
+  type Directory,
+  InMemoryDirectory,
+  type ServiceAccount,
+  type ServiceRole,
+} from './devices/directory.js';
+export { GATEWAY_VERSION, Gateway, type GatewayOptions } from './gateway.js';

@@ -1,0 +1,70 @@
+import { createTopics, type DeadLetter, toTimestamp, validateDeviceMessage } from '@gridlink/protocol';
+import type { AedesPublishPacket, Client } from 'aedes';
+import type { GatewayBroker } from '../broker/broker.js';
+import type { GatewayBus } from '../bus.js';
+
+const MAX_DEAD_LETTER_PAYLOAD = 4096;
+
+/** Per device and reason, how many messages failed validation (reasons are field paths). */
+export class InvalidCounter {
+  readonly byDevice = new Map<string, Map<string, number>>();
+  total = 0;
+
+  add(deviceId: string, reason: string): void {
+    const reasons = this.byDevice.get(deviceId) ?? new Map<string, number>();
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    this.byDevice.set(deviceId, reasons);
+    this.total++;
+  }
+}
+
+/**
+ * Validates every device publish against the device's profile. Valid messages go on the bus;
+ * invalid ones are counted and published to `<base>/bridge/dead_letter/<id>` with the exact error.
+ * Nothing here throws: a bad payload must never crash or block the broker.
+ */
+export function attachNormaliser(broker: GatewayBroker, bus: GatewayBus, baseTopic: string, now = Date.now) {
+  const topics = createTopics(baseTopic);
+  const invalid = new InvalidCounter();
+  let valid = 0;
+
+  broker.aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
+    if (!client) return;
+    const principal = broker.principalOf(client);
+    if (principal?.type !== 'device') return;
+    const receivedAt = now();
+    const result = validateDeviceMessage({
+      topic: packet.topic,
+      payload: packet.payload,
+      kind: principal.device.kind,
+      base: baseTopic,
+    });
+    if (result.ok) {
+      valid++;
+      bus.emit('message', { device: principal.device, message: result.value, receivedAt });
+      return;
+    }
+    const error = result.error.message;
+    invalid.add(principal.device.id, result.error.issues.map((issue) => issue.path).join(',') || 'payload');
+    bus.emit('invalid', { device: principal.device, topic: packet.topic, error, receivedAt });
+    const deadLetter: DeadLetter = {
+      ts: toTimestamp(receivedAt),
+      topic: packet.topic,
+      error,
+      payload: Buffer.from(packet.payload).toString('utf8').slice(0, MAX_DEAD_LETTER_PAYLOAD),
+    };
+    broker.aedes.publish(
+      {
+        cmd: 'publish',
+        topic: topics.bridgeDeadLetter(principal.device.id),
+        payload: Buffer.from(JSON.stringify(deadLetter)),
+        qos: 0,
+        retain: false,
+        dup: false,
+      },
+      () => {},
+    );
+  });
+
+  return { invalid, validCount: () => valid };
+}
