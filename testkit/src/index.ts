@@ -1,0 +1,16 @@
+export {
+  createTestDatabase,
+  createTestInfluxDatabase,
+  type TestDatabase,
+  type TestInfluxDatabase,
+  testServices,
+  testTopicPrefix,
+  useTestDatabase,
+  useTestInfluxDatabase,
+} from './isolation.js';
+export type {
+  GridlinkServices,
+  ServiceEndpoint,
+  ServiceName,
+  ServiceOrigin,
+} from './provided-context.js';

@@ -1,0 +1,101 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findInfluxd as findInfluxdBinary } from './binaries.js';
+import { freePort } from './ports.js';
+import { createScratchDir, startProcess, waitUntilReady } from './process.js';
+import type { BinaryLauncher, StartedService } from './resolve.js';
+
+/**
+ * fetch() for the InfluxDB 1.x HTTP API below `baseUrl`, which may carry a path prefix and
+ * user:password (fetch refuses URLs with credentials, so they become Basic auth).
+ */
+export function influxFetch(
+  baseUrl: string,
+  path: string,
+  init: RequestInit & { timeoutMs?: number } = {},
+): Promise<Response> {
+  const { timeoutMs = 10_000, ...rest } = init;
+  const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  const headers = new Headers(rest.headers);
+  if (base.username !== '') {
+    const user = decodeURIComponent(base.username);
+    const password = decodeURIComponent(base.password);
+    headers.set('authorization', `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
+    base.username = '';
+    base.password = '';
+  }
+  return fetch(new URL(path.replace(/^\//, ''), base), {
+    ...rest,
+    headers,
+    signal: rest.signal ?? AbortSignal.timeout(timeoutMs),
+  });
+}
+
+/** Resolves if `url` is an InfluxDB 1.x HTTP API (2.x answers /ping too, but has no /query). */
+export async function verifyInflux(url: string, timeoutMs = 5_000): Promise<void> {
+  const response = await influxFetch(url, '/ping', { timeoutMs });
+  if (response.status !== 204) throw new Error(`GET /ping answered ${response.status}, not 204`);
+  const version = response.headers.get('x-influxdb-version') ?? '';
+  if (!version.startsWith('1.')) {
+    throw new Error(`it reports InfluxDB version '${version}', the tests need 1.x`);
+  }
+}
+
+function tomlString(value: string): string {
+  return JSON.stringify(value);
+}
+
+async function startInfluxd(binary: string): Promise<StartedService> {
+  // The RPC (backup/restore) port defaults to 8088 and must move too, or two runs would clash.
+  const [httpPort, rpcPort] = [await freePort(), await freePort()];
+  const scratch = await createScratchDir('gridlink-influx-');
+  const dir = (name: string) => join(scratch.path, name);
+  await Promise.all(['meta', 'data', 'wal'].map((name) => mkdir(dir(name))));
+  const configFile = dir('influxdb.conf');
+  const config = [
+    'reporting-disabled = true',
+    `bind-address = ${tomlString(`127.0.0.1:${rpcPort}`)}`,
+    '[meta]',
+    `  dir = ${tomlString(dir('meta'))}`,
+    '[data]',
+    `  dir = ${tomlString(dir('data'))}`,
+    `  wal-dir = ${tomlString(dir('wal'))}`,
+    '  query-log-enabled = false',
+    '[http]',
+    `  bind-address = ${tomlString(`127.0.0.1:${httpPort}`)}`,
+    '  log-enabled = false',
+    '[monitor]',
+    '  store-enabled = false',
+    '[logging]',
+    '  level = "warn"',
+    '',
+  ];
+  await writeFile(configFile, config.join('\n'));
+
+  const server = startProcess('influxd', binary, ['-config', configFile], { cwd: scratch.path });
+  const stop = async () => {
+    await server.stop(5_000);
+    await scratch.remove();
+  };
+  const url = `http://127.0.0.1:${httpPort}`;
+  try {
+    await waitUntilReady(
+      'influxd',
+      async () => {
+        await verifyInflux(url, 1_000);
+        return true;
+      },
+      { process: server },
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
+}
+
+export function findInfluxd(): BinaryLauncher | null {
+  const binary = findInfluxdBinary();
+  if (binary === null) return null;
+  return { detail: `influxd from ${binary}`, start: () => startInfluxd(binary) };
+}
