@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: { conditions: ['gridlink-source'] },
   test: {
     globalSetup: ['./testkit/src/global-setup.ts'],
+    reporters: ['default', './testkit/src/summary-reporter.ts'],
     passWithNoTests: true,
     projects: packages.map((name) => ({
       resolve: { conditions: ['gridlink-source'] },
