@@ -4,6 +4,7 @@ export * from './envelope/downlink.js';
 export * from './envelope/uplink-data.js';
 export * from './ids.js';
 export * from './json-schema.js';
+export * from './mqtt/api.js';
 export * from './mqtt/payloads.js';
 export * from './place.js';
 export * from './profiles/index.js';
