@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findInfluxd as findInfluxdBinary } from './binaries.js';
 import { freePort } from './ports.js';
-import { createScratchDir, startProcess, waitUntilReady } from './process.js';
+import { createScratchDir, launchServer } from './process.js';
 import type { BinaryLauncher, StartedService } from './resolve.js';
 
 /**
@@ -72,26 +72,15 @@ async function startInfluxd(binary: string): Promise<StartedService> {
   ];
   await writeFile(configFile, config.join('\n'));
 
-  const server = startProcess('influxd', binary, ['-config', configFile], { cwd: scratch.path });
-  const stop = async () => {
-    await server.stop(5_000);
-    await scratch.remove();
-  };
-  const url = `http://127.0.0.1:${httpPort}`;
-  try {
-    await waitUntilReady(
-      'influxd',
-      async () => {
-        await verifyInflux(url, 1_000);
-        return true;
-      },
-      { process: server },
-    );
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { url, stop };
+  return launchServer({
+    name: 'influxd',
+    binary,
+    args: ['-config', configFile],
+    scratch,
+    url: `http://127.0.0.1:${httpPort}`,
+    verify: verifyInflux,
+    graceMs: 5_000,
+  });
 }
 
 export function findInfluxd(): BinaryLauncher | null {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { findMosquitto as findMosquittoBinary } from './binaries.js';
 import { freePort } from './ports.js';
-import { createScratchDir, startProcess, waitUntilReady } from './process.js';
+import { createScratchDir, launchServer } from './process.js';
 import type { BinaryLauncher, StartedService } from './resolve.js';
 
 /** Resolves once an MQTT CONNECT to `url` is acknowledged; rejects otherwise. */
@@ -37,26 +37,15 @@ async function startMosquitto(binary: string): Promise<StartedService> {
   ];
   await writeFile(configFile, config.join('\n'));
 
-  const server = startProcess('mosquitto', binary, ['-c', configFile], { cwd: scratch.path });
-  const stop = async () => {
-    await server.stop(3_000);
-    await scratch.remove();
-  };
-  const url = `mqtt://127.0.0.1:${port}`;
-  try {
-    await waitUntilReady(
-      'mosquitto',
-      async () => {
-        await verifyMqtt(url, 1_000);
-        return true;
-      },
-      { process: server },
-    );
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { url, stop };
+  return launchServer({
+    name: 'mosquitto',
+    binary,
+    args: ['-c', configFile],
+    scratch,
+    url: `mqtt://127.0.0.1:${port}`,
+    verify: verifyMqtt,
+    graceMs: 3_000,
+  });
 }
 
 export function findMosquitto(): BinaryLauncher | null {

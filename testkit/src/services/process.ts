@@ -234,3 +234,41 @@ export async function waitUntilReady(
     await sleep(intervalMs);
   }
 }
+
+export interface ServerLaunch {
+  name: string;
+  binary: string;
+  args: readonly string[];
+  /** Its private directory, removed when the server stops. */
+  scratch: ScratchDir;
+  url: string;
+  /** Resolves once the server at `url` answers; given a short timeout per attempt. */
+  verify(url: string, timeoutMs: number): Promise<void>;
+  graceMs: number;
+}
+
+/**
+ * Starts a server process and waits until it answers at its URL. If it never does, it is stopped
+ * and its scratch directory removed before the error (with its last log lines) propagates.
+ */
+export async function launchServer(launch: ServerLaunch): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = startProcess(launch.name, launch.binary, launch.args, { cwd: launch.scratch.path });
+  const stop = async () => {
+    await server.stop(launch.graceMs);
+    await launch.scratch.remove();
+  };
+  try {
+    await waitUntilReady(
+      launch.name,
+      async () => {
+        await launch.verify(launch.url, 1_000);
+        return true;
+      },
+      { process: server },
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: launch.url, stop };
+}
