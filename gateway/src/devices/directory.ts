@@ -7,6 +7,8 @@ export interface DeviceRecord {
   /** scrypt hash of the device's MQTT password (see credentials/password.ts). */
   passwordHash: string;
   place?: Place;
+  /** Free text from the installer (where exactly, what was odd). */
+  notes?: string;
 }
 
 /** Scoped accounts for software, never for devices: each role gets only the topics it needs. */

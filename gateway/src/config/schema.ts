@@ -1,0 +1,133 @@
+import { CommunityCode, GatewayId } from '@gridlink/protocol';
+import { z } from 'zod';
+
+/**
+ * The gateway's configuration: one YAML file, validated once at boot, then frozen. Every default
+ * here is the safe one; env overrides are named from the path (`GRIDLINK_MQTT__PORT`) and secrets
+ * may come from `<NAME>_FILE` (see load.ts).
+ */
+const port = z.int().min(0).max(65535);
+
+const Limits = z.strictObject({
+  /** aedes has no packet-size cap: without one a client can make it buffer ~256 MB. */
+  max_packet_bytes: z.int().min(1024).max(268_435_455).default(262_144),
+  max_topic_levels: z.int().min(3).max(100).default(8),
+  max_client_id_length: z.int().min(8).max(256).default(64),
+  keepalive_max_s: z.int().min(10).max(65535).default(600),
+  connections_per_address: z.int().min(1).default(500),
+  connect_timeout_ms: z.int().min(100).default(10_000),
+  /** How long a frozen subscriber may block its socket before it is disconnected. */
+  drain_timeout_ms: z.int().min(100).default(30_000),
+  /** Messages queued to one slow subscriber before the broker drops QoS0 / disconnects it. */
+  max_queued_per_client: z.int().min(10).default(10_000),
+});
+
+const Tls = z.strictObject({
+  enabled: z.boolean().default(false),
+  host: z.string().default('0.0.0.0'),
+  port: port.default(8883),
+  cert_file: z.string().min(1).optional(),
+  key_file: z.string().min(1).optional(),
+  /** CA that signs device certificates; needed when client certificates are used. */
+  ca_file: z.string().min(1).optional(),
+  /** `required`: only certificate auth; `optional`: a certificate, if presented, must match the client id. */
+  client_certificates: z.enum(['off', 'optional', 'required']).default('off'),
+});
+
+const WebSocket = z.strictObject({
+  enabled: z.boolean().default(false),
+  host: z.string().default('0.0.0.0'),
+  port: port.default(8083),
+  path: z.string().startsWith('/').default('/mqtt'),
+});
+
+const Influx = z.discriminatedUnion('version', [
+  z.strictObject({
+    version: z.literal(1),
+    url: z.url(),
+    database: z.string().min(1),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    retention_policy: z.string().optional(),
+  }),
+  z.strictObject({
+    version: z.literal(2),
+    url: z.url(),
+    org: z.string().min(1),
+    bucket: z.string().min(1),
+    token: z.string().min(1),
+  }),
+]);
+
+export const GatewayConfig = z
+  .strictObject({
+    gateway: z.strictObject({
+      id: GatewayId,
+      community: CommunityCode,
+      base_topic: z.string().default('gridlink'),
+      /** Registry and outbox databases live here. */
+      data_dir: z.string().default('./data'),
+    }),
+    mqtt: z
+      .strictObject({
+        host: z.string().default('0.0.0.0'),
+        port: port.default(1883),
+        tls: Tls.prefault({}),
+        websocket: WebSocket.prefault({}),
+        limits: Limits.prefault({}),
+      })
+      .prefault({}),
+    liveness: z
+      .strictObject({
+        /** Consecutive missed heartbeat deadlines before a device is declared offline. */
+        offline_after_missed: z.int().min(1).default(2),
+        /** Messages needed to declare an offline device online again (no flapping). */
+        online_after_messages: z.int().min(1).default(1),
+        check_interval_ms: z.int().min(100).default(10_000),
+      })
+      .prefault({}),
+    telemetry: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        influx: Influx.optional(),
+        max_batch_points: z.int().min(1).default(5000),
+        flush_interval_ms: z.int().min(10).default(1000),
+        /** Points held while InfluxDB is slow or down; beyond this the oldest are dropped and counted. */
+        max_queued_points: z.int().min(100).default(200_000),
+      })
+      .prefault({})
+      .refine((t) => !t.enabled || t.influx !== undefined, {
+        message: 'telemetry.enabled is true but telemetry.influx is missing: add influx.version, url, …',
+        path: ['influx'],
+      }),
+    http: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        /** /metrics, /healthz and /readyz. */
+        port: port.default(9180),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const tls = config.mqtt.tls;
+    if (tls.enabled && (!tls.cert_file || !tls.key_file)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mqtt', 'tls', 'cert_file'],
+        message: 'TLS is enabled: set cert_file and key_file',
+      });
+    }
+    if (tls.client_certificates !== 'off' && !tls.ca_file) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mqtt', 'tls', 'ca_file'],
+        message: 'client certificates need ca_file (the CA that signs them)',
+      });
+    }
+  });
+
+export type GatewayConfig = Readonly<z.output<typeof GatewayConfig>>;
+export type GatewayConfigInput = z.input<typeof GatewayConfig>;
