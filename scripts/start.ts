@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { Gateway, generateSecret, hashPassword, InMemoryDirectory } from '@gridlink/gateway';
+import { Gateway, GatewayConfig, generateSecret, hashPassword, InMemoryDirectory } from '@gridlink/gateway';
 import { DeviceSimulator, demoCommunity, seededRandom } from '@gridlink/simulators';
 import { pino } from 'pino';
 
@@ -69,17 +69,24 @@ await Promise.all(
 );
 
 const logger = pino({ level: process.env.GRIDLINK_LOG_LEVEL ?? 'warn' }, pino.destination(2));
-const gateway = new Gateway({ gatewayId: 'gw-dev-001', directory, logger, mqtt: { host: '127.0.0.1', port } });
+const config = GatewayConfig.parse({
+  gateway: { id: 'gw-dev-001', community: '320803001001', data_dir: '.gridlink/gateway' },
+  mqtt: { host: '127.0.0.1', port },
+  http: { host: '127.0.0.1', port: 0 },
+});
+const gateway = new Gateway({ config, directory, logger });
 await gateway.start();
-const url = `mqtt://127.0.0.1:${gateway.port}`;
+const { tcp: mqttPort, http: httpPort } = gateway.ports;
+const url = `mqtt://127.0.0.1:${mqttPort}`;
 
 console.log(`
 Gridlink is running on embedded defaults (development mode).
 
   Gateway gw-dev-001, embedded MQTT broker: ${url}${portNote}
   Simulated community: ${devices.length} devices of ${new Set(devices.map((d) => d.kind)).size} kinds, each with its own credentials
-  Watch all traffic:   mosquitto_sub -h 127.0.0.1 -p ${gateway.port} -u console -P '${consolePassword}' -t 'gridlink/#' -v
-  Watch dead letters:  mosquitto_sub -h 127.0.0.1 -p ${gateway.port} -u console -P '${consolePassword}' -t 'gridlink/bridge/dead_letter/#' -v
+  Watch all traffic:   mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/#' -v
+  Watch dead letters:  mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/bridge/dead_letter/#' -v
+  Gateway metrics:     http://127.0.0.1:${httpPort}/metrics   (health: /healthz, /readyz)
   Stop with Ctrl-C.
 `);
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceMessage } from '@gridlink/protocol';
 import type { DeviceRecord } from './devices/directory.js';
+import type { AvailabilityChange } from './liveness/tracker.js';
 
 /** A device message that passed validation: the input of rules, telemetry and the uplink. */
 export interface NormalisedMessage {
@@ -22,6 +23,8 @@ export interface GatewayEvents {
   invalid: [InvalidMessage];
   connected: [DeviceRecord];
   disconnected: [DeviceRecord];
+  /** A device came online or went offline (after hysteresis): a maintenance event of its own. */
+  availability: [AvailabilityChange];
 }
 
 export class GatewayBus extends EventEmitter<GatewayEvents> {}

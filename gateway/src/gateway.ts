@@ -1,86 +1,160 @@
-import type { Server } from 'node:net';
-import { assertBaseTopic, type BridgeInfo, createTopics, toTimestamp } from '@gridlink/protocol';
+import { createTopics, toTimestamp } from '@gridlink/protocol';
 import type { Logger } from 'pino';
-import { type BrokerLimits, createGatewayBroker, type GatewayBroker } from './broker/broker.js';
-import { boundPort, closeServer, listenTcp } from './broker/listen.js';
+import { BridgePublisher } from './bridge.js';
+import { AddressLimiter } from './broker/address-limit.js';
+import { createGatewayBroker, type GatewayBroker } from './broker/broker.js';
+import { type Listeners, startListeners } from './broker/listeners.js';
 import { GatewayBus } from './bus.js';
+import type { GatewayConfig } from './config/schema.js';
 import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
+import { Liveness } from './liveness/liveness.js';
+import { startOpsServer } from './ops/http-server.js';
+import { createMetrics } from './ops/metrics.js';
+import { Publisher } from './publisher.js';
 
 export const GATEWAY_VERSION = '0.1.0';
+const HEALTH_INTERVAL_MS = 30_000;
 
 export interface GatewayOptions {
-  gatewayId: string;
+  config: GatewayConfig;
   directory: Directory;
   logger: Logger;
-  baseTopic?: string;
-  mqtt?: { host?: string; port?: number };
-  limits?: Partial<BrokerLimits>;
+  now?: () => number;
 }
 
-/** One community's gateway: the embedded broker and what hangs off its bus. */
+interface Running {
+  broker: GatewayBroker;
+  listeners: Listeners;
+  normaliser: ReturnType<typeof attachNormaliser>;
+  liveness: Liveness;
+  bridge: BridgePublisher;
+  ops: { port: number; close(): Promise<void> };
+}
+
+/**
+ * One community's gateway: the embedded broker and the feature modules on its bus, each with
+ * start/stop. Stopping publishes `bridge/state` offline and closes listeners last-in first-out.
+ */
 export class Gateway {
   readonly bus = new GatewayBus();
-  private broker?: GatewayBroker;
-  private server?: Server;
-  private normaliser?: ReturnType<typeof attachNormaliser>;
-  private readonly baseTopic: string;
-  private readonly topics: ReturnType<typeof createTopics>;
+  private running?: Running;
+  private readonly now: () => number;
 
   constructor(private readonly options: GatewayOptions) {
-    this.baseTopic = assertBaseTopic(options.baseTopic ?? 'gridlink');
-    this.topics = createTopics(this.baseTopic);
+    this.now = options.now ?? Date.now;
+    createTopics(options.config.gateway.base_topic); // validates the base topic before anything starts
   }
 
   async start(): Promise<void> {
-    const { directory, logger, limits } = this.options;
-    this.broker = await createGatewayBroker({
+    const { config, directory, logger } = this.options;
+    const baseTopic = config.gateway.base_topic;
+    const broker = await createGatewayBroker({
       directory,
-      baseTopic: this.baseTopic,
+      baseTopic,
       logger: logger.child({ module: 'broker' }),
-      ...(limits ? { limits } : {}),
+      limits: config.mqtt.limits,
+      clientCertificates: config.mqtt.tls.enabled ? config.mqtt.tls.client_certificates : 'off',
+      now: this.now,
     });
-    this.normaliser = attachNormaliser(this.broker, this.bus, this.baseTopic);
-    this.trackConnections(this.broker);
-    this.server = await listenTcp(
-      this.broker.aedes,
-      this.options.mqtt?.port ?? 1883,
-      this.options.mqtt?.host ?? '127.0.0.1',
+    const publisher = new Publisher(broker.aedes);
+    const normaliser = attachNormaliser(broker, this.bus, publisher, baseTopic, this.now);
+    this.trackConnections(broker);
+
+    const liveness = new Liveness(
+      this.bus,
+      publisher,
+      baseTopic,
+      {
+        offlineAfterMissed: config.liveness.offline_after_missed,
+        onlineAfterMessages: config.liveness.online_after_messages,
+        disconnectGraceMs: config.liveness.disconnect_grace_ms,
+        checkIntervalMs: config.liveness.check_interval_ms,
+      },
+      logger.child({ module: 'liveness' }),
+      this.now,
     );
-    const info: BridgeInfo = {
-      version: GATEWAY_VERSION,
-      gateway_id: this.options.gatewayId,
-      started_at: toTimestamp(Date.now()),
-      base_topic: this.baseTopic,
-    };
-    await this.publishRetained(this.topics.bridgeInfo, info);
-    await this.publishRetained(this.topics.bridgeState, { state: 'online' });
-    logger.info({ port: this.port }, 'gateway started');
+    liveness.start();
+
+    const limit = config.mqtt.limits.connections_per_address;
+    const limiter = new AddressLimiter(limit, (address) => {
+      if (broker.refusals.record('connect', 'too_many_connections', address) !== null) {
+        logger.warn({ address, limit }, 'refused connect: too many connections from one address');
+      }
+    });
+    const listeners = await startListeners(config.mqtt, broker.handle, limiter);
+
+    const bridge = new BridgePublisher(
+      publisher,
+      baseTopic,
+      {
+        version: GATEWAY_VERSION,
+        gateway_id: config.gateway.id,
+        started_at: toTimestamp(this.now()),
+        base_topic: baseTopic,
+      },
+      {
+        clients: () => broker.aedes.connectedClients,
+        messagesTotal: () => normaliser.validCount() + normaliser.invalid.total,
+        invalidTotal: () => normaliser.invalid.total,
+        outboxDepth: () => 0,
+        cloud: () => 'disabled',
+      },
+      HEALTH_INTERVAL_MS,
+      this.now,
+    );
+    await bridge.start();
+
+    const metrics = createMetrics({
+      clients: () => broker.aedes.connectedClients,
+      messages: () => ({ valid: normaliser.validCount(), invalid: normaliser.invalid.total }),
+      refusals: () => broker.refusals.snapshot(),
+      availability: () => liveness.tracker.counts(),
+    });
+    const ops = await startOpsServer({
+      host: config.http.host,
+      port: config.http.port,
+      metrics,
+      metricsToken: config.http.metrics_token,
+      notReady: () => (this.running ? null : 'the gateway is starting'),
+    });
+
+    this.running = { broker, listeners, normaliser, liveness, bridge, ops };
+    logger.info({ ports: listeners.ports, http: ops.port }, 'gateway started');
   }
 
-  get port(): number {
-    if (!this.server) throw new Error('gateway not started');
-    return boundPort(this.server);
+  /** Bound ports (useful when configured with port 0). */
+  get ports(): Listeners['ports'] & { http: number } {
+    const running = this.require();
+    return { ...running.listeners.ports, http: running.ops.port };
   }
 
   stats() {
+    const running = this.require();
     return {
-      clients: this.broker?.aedes.connectedClients ?? 0,
-      valid: this.normaliser?.validCount() ?? 0,
-      invalid: this.normaliser?.invalid.total ?? 0,
-      refused: this.broker?.refusals.snapshot() ?? {},
+      clients: running.broker.aedes.connectedClients,
+      valid: running.normaliser.validCount(),
+      invalid: running.normaliser.invalid.total,
+      refused: running.broker.refusals.snapshot(),
+      availability: running.liveness.tracker.counts(),
     };
   }
 
   async stop(): Promise<void> {
-    if (!this.broker) return;
-    await this.publishRetained(this.topics.bridgeState, { state: 'offline' });
-    const { aedes } = this.broker;
-    await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    if (this.server) await closeServer(this.server);
-    this.broker = undefined;
-    this.server = undefined;
+    const running = this.running;
+    if (!running) return;
+    this.running = undefined;
+    running.liveness.stop();
+    await running.bridge.stop();
+    await running.ops.close();
+    await running.listeners.close();
+    await new Promise<void>((resolve) => running.broker.aedes.close(() => resolve()));
     this.options.logger.info('gateway stopped');
+  }
+
+  private require(): Running {
+    if (!this.running) throw new Error('the gateway is not running');
+    return this.running;
   }
 
   private trackConnections(broker: GatewayBroker): void {
@@ -92,16 +166,5 @@ export class Gateway {
       const principal = broker.principalOf(client);
       if (principal?.type === 'device') this.bus.emit('disconnected', principal.device);
     });
-  }
-
-  private publishRetained(topic: string, payload: unknown): Promise<void> {
-    const aedes = this.broker?.aedes;
-    if (!aedes) return Promise.resolve();
-    return new Promise((resolve, reject) =>
-      aedes.publish(
-        { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos: 1, retain: true, dup: false },
-        (err) => (err ? reject(err) : resolve()),
-      ),
-    );
   }
 }

@@ -1,6 +1,7 @@
 export { publishRefusal, subscribeRefusal } from './broker/acl.js';
 export { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './broker/broker.js';
 export { GatewayBus, type InvalidMessage, type NormalisedMessage } from './bus.js';
+export { GatewayConfig, type GatewayConfigInput } from './config/schema.js';
 export { generateSecret, hashPassword, verifyPassword } from './credentials/password.js';
 export {
   type DeviceRecord,

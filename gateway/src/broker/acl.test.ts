@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceRecord } from '../devices/directory.js';
-import { publishRefusal, subscribeRefusal } from './acl.js';
+import { mayReceive, publishRefusal, subscribeRefusal } from './acl.js';
 import type { Principal } from './principal.js';
 
 const device: Principal = {
@@ -15,42 +15,51 @@ describe('topic ACL', () => {
     expect(publishRefusal(device, 'gridlink/ac-b3-u2')).toBeNull();
     expect(publishRefusal(device, 'gridlink/ac-b3-u2/availability')).toBeNull();
     expect(publishRefusal(device, 'gridlink/ac-b3-u2/event/door_forced')).toBeNull();
-    expect(publishRefusal(device, 'gridlink/ac-b3-u2/set')).toBe('a device may not publish commands, even to itself');
-    expect(publishRefusal(device, 'gridlink/ac-b3-u1/event/access')).toBe(
+    expect(publishRefusal(device, 'gridlink/ac-b3-u2/set')?.message).toBe(
+      'a device may not publish commands, even to itself',
+    );
+    expect(publishRefusal(device, 'gridlink/ac-b3-u1/event/access')?.message).toBe(
       'device ac-b3-u2 may publish only under gridlink/ac-b3-u2/',
     );
-    expect(publishRefusal(device, 'gridlink/ac-b3-u2-evil')).toBe(
+    expect(publishRefusal(device, 'gridlink/ac-b3-u2-evil')?.message).toBe(
       'device ac-b3-u2 may publish only under gridlink/ac-b3-u2/',
     );
-    expect(publishRefusal(device, 'gridlink/bridge/state')).toBe(
+    expect(publishRefusal(device, 'gridlink/bridge/state')?.message).toBe(
       'device ac-b3-u2 may publish only under gridlink/ac-b3-u2/',
     );
-    expect(publishRefusal(device, '$SYS/x')).toBe('publishing to "$" topics is not allowed');
+    expect(publishRefusal(device, '$SYS/x')?.message).toBe('publishing to "$" topics is not allowed');
   });
 
   it('lets a device subscribe only to its own command topic', () => {
     expect(subscribeRefusal(device, 'gridlink/ac-b3-u2/set')).toBeNull();
-    expect(subscribeRefusal(device, 'gridlink/+/set')).toBe(
+    expect(subscribeRefusal(device, 'gridlink/+/set')?.message).toBe(
       'device ac-b3-u2 may subscribe only to gridlink/ac-b3-u2/set',
     );
-    expect(subscribeRefusal(device, '#')).toBe('device ac-b3-u2 may subscribe only to gridlink/ac-b3-u2/set');
+    expect(subscribeRefusal(device, '#')?.message).toBe('device ac-b3-u2 may subscribe only to gridlink/ac-b3-u2/set');
   });
 
   it('scopes service roles', () => {
     expect(subscribeRefusal(observer, 'gridlink/#')).toBeNull();
-    expect(subscribeRefusal(observer, '$SYS/#')).toBe('subscribing to "$" topics is not allowed');
-    expect(publishRefusal(observer, 'gridlink/ac-b3-u2/set')).toBe(
+    expect(subscribeRefusal(observer, '$SYS/#')?.message).toBe('subscribing to "$" topics is not allowed');
+    expect(publishRefusal(observer, 'gridlink/ac-b3-u2/set')?.message).toBe(
       'role observer may not publish to gridlink/ac-b3-u2/set',
     );
     expect(publishRefusal(installer, 'gridlink/bridge/request/device/add')).toBeNull();
-    expect(publishRefusal(installer, 'gridlink/ac-b3-u2/set')).toBe(
+    expect(publishRefusal(installer, 'gridlink/ac-b3-u2/set')?.message).toBe(
       'role installer may not publish to gridlink/ac-b3-u2/set',
     );
   });
 
+  it('delivers to a device only its own commands', () => {
+    expect(mayReceive(device, 'gridlink/ac-b3-u2/set')).toBe(true);
+    expect(mayReceive(device, 'gridlink/ac-b3-u1/set')).toBe(false);
+    expect(mayReceive(device, 'gridlink/bridge/state')).toBe(false);
+    expect(mayReceive(observer, 'gridlink/ac-b3-u1/set')).toBe(true);
+  });
+
   it('honours a configured base topic', () => {
     expect(publishRefusal(device, 't-1/gridlink/ac-b3-u2', 't-1/gridlink')).toBeNull();
-    expect(publishRefusal(device, 'gridlink/ac-b3-u2', 't-1/gridlink')).toBe(
+    expect(publishRefusal(device, 'gridlink/ac-b3-u2', 't-1/gridlink')?.message).toBe(
       'device ac-b3-u2 may publish only under t-1/gridlink/ac-b3-u2/',
     );
   });

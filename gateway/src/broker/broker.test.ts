@@ -1,10 +1,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalisedMessage } from '../bus.js';
-import { hashPassword } from '../credentials/password.js';
 import { InMemoryDirectory } from '../devices/directory.js';
 import { Gateway } from '../gateway.js';
+import { silentLogger, testDevice, testGatewayConfig, testService } from '../test-support.js';
 
 const passwords = { smoke: 'pw-smoke-1', gas: 'pw-gas-1', retired: 'pw-old-1', observer: 'pw-observer-1' };
 let gateway: Gateway;
@@ -14,20 +13,15 @@ const clients: MqttClient[] = [];
 beforeAll(async () => {
   const directory = new InMemoryDirectory(
     [
-      { id: 'smoke-1', kind: 'smoke_detector', status: 'active', passwordHash: await hashPassword(passwords.smoke) },
-      { id: 'gas-1', kind: 'gas_detector', status: 'active', passwordHash: await hashPassword(passwords.gas) },
-      {
-        id: 'smoke-old',
-        kind: 'smoke_detector',
-        status: 'retired',
-        passwordHash: await hashPassword(passwords.retired),
-      },
+      await testDevice('smoke-1', 'smoke_detector', passwords.smoke),
+      await testDevice('gas-1', 'gas_detector', passwords.gas),
+      await testDevice('smoke-old', 'smoke_detector', passwords.retired, 'retired'),
     ],
-    [{ username: 'observer', role: 'observer', passwordHash: await hashPassword(passwords.observer) }],
+    [await testService('observer', 'observer', passwords.observer)],
   );
-  gateway = new Gateway({ gatewayId: 'gw-test', directory, logger: pino({ level: 'silent' }), mqtt: { port: 0 } });
+  gateway = new Gateway({ config: testGatewayConfig(), directory, logger: silentLogger() });
   await gateway.start();
-  url = `mqtt://127.0.0.1:${gateway.port}`;
+  url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
 });
 
 afterAll(async () => {
@@ -70,18 +64,21 @@ describe('the gateway broker (real sockets)', () => {
     );
     expect(await refusal(connect('anon-1'))).toBe('Connection refused: Bad username or password');
     expect(gateway.stats().refused).toMatchObject({
-      'connect:wrong password for smoke-1': 1,
-      'connect:device smoke-old is retired': 1,
+      'connect:wrong_password': 1,
+      'connect:unknown_user': 1,
+      'connect:retired_device': 1,
+      'connect:client_id_mismatch': 1,
+      'connect:no_credentials': 1,
     });
   });
 
   it("refuses a device publishing to another device's topic, and counts it", async () => {
-    const before = gateway.stats().refused['publish:device gas-1 may publish only under gridlink/gas-1/'] ?? 0;
+    const before = gateway.stats().refused['publish:acl_denied'] ?? 0;
     const gas = await connect('gas-1', 'gas-1', passwords.gas);
     const closed = new Promise<void>((resolve) => gas.once('close', () => resolve()));
     gas.publish('gridlink/smoke-1/event/alarm', JSON.stringify({ ts: '2026-11-25T14:52:18.646Z' }), { qos: 1 });
     await closed; // aedes disconnects a client whose publish is refused
-    expect(gateway.stats().refused['publish:device gas-1 may publish only under gridlink/gas-1/']).toBe(before + 1);
+    expect(gateway.stats().refused['publish:acl_denied']).toBe(before + 1);
   });
 
   it("gives a SUBACK failure for another device's command topic", async () => {

@@ -1,27 +1,33 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { DeviceId } from '@gridlink/protocol';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { verifyPassword } from '../credentials/password.js';
 import type { Directory } from '../devices/directory.js';
-import { publishRefusal, subscribeRefusal } from './acl.js';
+import { mayReceive, publishRefusal, subscribeRefusal } from './acl.js';
+import { limitPacketSize } from './packet-size.js';
 import type { Principal } from './principal.js';
-import { RefusalCounter, type RefusalKind } from './refusals.js';
+import { type RefusalCode, type RefusalKind, Refusals } from './refusals.js';
 
-/** Safe defaults: aedes itself has no packet-size cap and generous everything else. */
+/** The broker's limits; see `mqtt.limits` in config/schema.ts for what each protects against. */
 export interface BrokerLimits {
-  maxClientIdLength: number;
-  maxTopicLevels: number;
-  keepaliveLimitSeconds: number;
-  connectTimeoutMs: number;
-  drainTimeoutMs: number;
+  max_packet_bytes: number;
+  max_topic_levels: number;
+  max_client_id_length: number;
+  keepalive_max_s: number;
+  connect_timeout_ms: number;
+  drain_timeout_ms: number;
 }
 
 export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
-  maxClientIdLength: 64,
-  maxTopicLevels: 8,
-  keepaliveLimitSeconds: 600,
-  connectTimeoutMs: 10_000,
-  drainTimeoutMs: 30_000,
+  max_packet_bytes: 262_144,
+  max_topic_levels: 8,
+  max_client_id_length: 64,
+  keepalive_max_s: 600,
+  connect_timeout_ms: 10_000,
+  drain_timeout_ms: 30_000,
 };
 
 export interface GatewayBrokerOptions {
@@ -29,11 +35,16 @@ export interface GatewayBrokerOptions {
   baseTopic: string;
   logger: Logger;
   limits?: Partial<BrokerLimits>;
+  /** How a TLS client certificate is used (see `mqtt.tls.client_certificates`). */
+  clientCertificates?: 'off' | 'optional' | 'required';
+  now?: () => number;
 }
 
 export interface GatewayBroker {
   aedes: Aedes;
-  refusals: RefusalCounter;
+  refusals: Refusals;
+  /** Hands a new connection (TCP socket, TLS socket or WebSocket stream) to the broker, guarded. */
+  handle(stream: Duplex, request?: IncomingMessage): void;
   principalOf(client: Client): Principal | undefined;
 }
 
@@ -41,63 +52,111 @@ export interface GatewayBroker {
 const BAD_CREDENTIALS = 4;
 const NOT_AUTHORIZED = 5;
 
-function authError(message: string, returnCode: number): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+interface Refusal {
+  code: RefusalCode;
+  message: string;
+}
+
+const refusal = (code: RefusalCode, message: string): Refusal => ({ code, message });
+
+/** The verified identity (CN) of a TLS client certificate, if the connection carries one. */
+function certificateIdentity(client: Client): string | undefined {
+  const socket = client.conn as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
+  const subject = socket.getPeerCertificate().subject as { CN?: string | string[] } | undefined;
+  const cn = subject?.CN;
+  return Array.isArray(cn) ? cn[0] : cn;
 }
 
 /**
  * The embedded broker with Gridlink's policy in aedes' hooks: deny by default, per-device
- * credentials, a client id that must equal the device id, and the topic ACL of the conventions.
+ * credentials (password or verified client certificate), a client id that must equal the device
+ * id, Will topics under the same ACL, the topic ACL of the conventions, and explicit limits.
  */
 export async function createGatewayBroker(options: GatewayBrokerOptions): Promise<GatewayBroker> {
   const limits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
-  const { directory, baseTopic, logger } = options;
+  const { directory, baseTopic, logger, clientCertificates = 'off' } = options;
   const principals = new WeakMap<Client, Principal>();
-  const refusals = new RefusalCounter();
+  const refusals = new Refusals(options.now);
 
-  const refuse = (kind: RefusalKind, client: Client | null, reason: string, detail: Record<string, unknown> = {}) => {
-    refusals.add(kind, reason.split(':')[0] ?? reason);
-    logger.warn({ client: client?.id, ...detail, reason }, `refused ${kind}`);
+  const refuse = (kind: RefusalKind, who: string, { code, message }: Refusal, detail: Record<string, unknown> = {}) => {
+    const suppressed = refusals.record(kind, code, who);
+    if (suppressed !== null) {
+      logger.warn(
+        { kind, code, client: who, ...detail, ...(suppressed > 0 ? { suppressed } : {}) },
+        `refused ${kind}: ${message}`,
+      );
+    }
   };
 
-  const resolvePrincipal = async (client: Client, username: string | undefined, password: Buffer | undefined) => {
-    if (!username || !password) return { error: 'no username/password: every client needs credentials' };
+  const identify = async (
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<Principal | Refusal> => {
+    const certified = clientCertificates === 'off' ? undefined : certificateIdentity(client);
+    if (certified !== undefined) {
+      if (certified !== client.id || (username !== undefined && username !== certified)) {
+        return refusal('certificate_mismatch', `certificate is for ${certified}, not client id ${client.id}`);
+      }
+      const device = directory.device(certified);
+      if (!device) return refusal('unknown_user', `no device ${certified} is provisioned`);
+      if (device.status !== 'active') return refusal('retired_device', `device ${certified} is retired`);
+      return { type: 'device', device };
+    }
+    if (clientCertificates === 'required' && (client.conn as Partial<TLSSocket>).encrypted) {
+      return refusal('certificate_required', 'a client certificate is required on this listener');
+    }
+    if (!username || !password)
+      return refusal('no_credentials', 'no username/password: every client needs credentials');
     const device = DeviceId.safeParse(username).success ? directory.device(username) : undefined;
     if (device) {
-      if (device.status !== 'active') return { error: `device ${username} is retired` };
-      if (client.id !== username) return { error: `client id must equal the device id ${username}` };
-      if (!(await verifyPassword(password, device.passwordHash))) return { error: `wrong password for ${username}` };
-      return { principal: { type: 'device', device } satisfies Principal };
+      if (device.status !== 'active') return refusal('retired_device', `device ${username} is retired`);
+      if (client.id !== username)
+        return refusal('client_id_mismatch', `client id must equal the device id ${username}`);
+      if (!(await verifyPassword(password, device.passwordHash)))
+        return refusal('wrong_password', `wrong password for ${username}`);
+      return { type: 'device', device };
     }
     const service = directory.service(username);
     if (service && (await verifyPassword(password, service.passwordHash))) {
-      return { principal: { type: 'service', username, role: service.role } satisfies Principal };
+      return { type: 'service', username, role: service.role };
     }
-    return { error: `unknown user or wrong password: ${username}` };
+    return refusal('unknown_user', `unknown user or wrong password: ${username}`);
+  };
+
+  // The Will is published later on the client's behalf: check it at CONNECT, under the same ACL.
+  const willRefusal = (client: Client, principal: Principal): Refusal | undefined => {
+    const will = (client as unknown as { _will?: { topic: string } | null })._will;
+    const denied = will ? publishRefusal(principal, will.topic, baseTopic) : null;
+    return denied ? refusal('will_topic_denied', `Will topic: ${denied.message}`) : undefined;
   };
 
   const hooks: AedesOptions = {
-    maxClientsIdLength: limits.maxClientIdLength,
-    maxTopicLevels: limits.maxTopicLevels,
-    keepaliveLimit: limits.keepaliveLimitSeconds,
-    connectTimeout: limits.connectTimeoutMs,
-    drainTimeout: limits.drainTimeoutMs,
+    maxClientsIdLength: limits.max_client_id_length,
+    maxTopicLevels: limits.max_topic_levels,
+    keepaliveLimit: limits.keepalive_max_s,
+    connectTimeout: limits.connect_timeout_ms,
+    drainTimeout: limits.drain_timeout_ms,
     authenticate(client, username, password, done) {
-      resolvePrincipal(client, username, password).then(
+      identify(client, username, password).then(
         (result) => {
-          if ('principal' in result && result.principal) {
-            principals.set(client, result.principal);
-            done(null, true);
-            return;
+          const denied = 'code' in result ? result : willRefusal(client, result);
+          if (!denied) {
+            principals.set(client, result as Principal);
+            return done(null, true);
           }
-          const reason = result.error ?? 'refused';
-          refuse('connect', client, reason, { username });
-          const code = reason.startsWith('device') && reason.includes('retired') ? NOT_AUTHORIZED : BAD_CREDENTIALS;
-          done(authError(reason, code), false);
+          refuse('connect', client.id, denied, { username });
+          const code =
+            denied.code === 'retired_device' || denied.code === 'will_topic_denied' ? NOT_AUTHORIZED : BAD_CREDENTIALS;
+          done(Object.assign(new Error(denied.message), { returnCode: code }) as AuthenticateError, false);
         },
         (err: unknown) => {
           logger.error({ err, client: client.id }, 'authentication failed unexpectedly');
-          done(authError('authentication error', BAD_CREDENTIALS), false);
+          done(
+            Object.assign(new Error('authentication error'), { returnCode: BAD_CREDENTIALS }) as AuthenticateError,
+            false,
+          );
         },
       );
     },
@@ -105,27 +164,50 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       // Broker-internal publishes (client === null) are the gateway's own.
       if (!client) return done(null);
       const principal = principals.get(client);
-      const reason = principal ? publishRefusal(principal, packet.topic, baseTopic) : 'not authenticated';
-      if (reason) {
-        refuse('publish', client, reason, { topic: packet.topic });
-        return done(new Error(reason));
+      const denied = principal
+        ? publishRefusal(principal, packet.topic, baseTopic)
+        : refusal('acl_denied', 'not authenticated');
+      if (denied) {
+        refuse('publish', client.id, denied, { topic: packet.topic });
+        return done(new Error(denied.message));
       }
       done(null);
     },
     authorizeSubscribe(client, subscription, done) {
       const principal = principals.get(client);
-      const reason = principal ? subscribeRefusal(principal, subscription.topic, baseTopic) : 'not authenticated';
-      if (reason) {
-        refuse('subscribe', client, reason, { filter: subscription.topic });
+      const denied = principal
+        ? subscribeRefusal(principal, subscription.topic, baseTopic)
+        : refusal('acl_denied', 'not authenticated');
+      if (denied) {
+        refuse('subscribe', client.id, denied, { filter: subscription.topic });
         // A null subscription gives the client a SUBACK failure (0x80) without disconnecting it.
         return done(null, null);
       }
       done(null, subscription);
+    },
+    authorizeForward(client, packet) {
+      const principal = principals.get(client);
+      return principal && mayReceive(principal, packet.topic, baseTopic) ? packet : null;
     },
   };
 
   const aedes = await Aedes.createBroker(hooks);
   aedes.on('clientError', (client, err) => logger.debug({ client: client.id, err: err.message }, 'client error'));
   aedes.on('connectionError', (_client, err) => logger.debug({ err: err.message }, 'connection error'));
-  return { aedes, refusals, principalOf: (client) => principals.get(client) };
+
+  const handle = (stream: Duplex, request?: IncomingMessage) => {
+    const client = aedes.handle(stream, request);
+    limitPacketSize(client, limits.max_packet_bytes, (announced) =>
+      refuse(
+        'publish',
+        (stream as { remoteAddress?: string }).remoteAddress ?? 'unknown',
+        refusal(
+          'packet_too_large',
+          `a packet of ${announced} bytes exceeds mqtt.limits.max_packet_bytes (${limits.max_packet_bytes})`,
+        ),
+        { client: client.id },
+      ),
+    );
+  };
+  return { aedes, refusals, handle, principalOf: (client) => principals.get(client) };
 }

@@ -83,6 +83,8 @@ export const GatewayConfig = z
         offline_after_missed: z.int().min(1).default(2),
         /** Messages needed to declare an offline device online again (no flapping). */
         online_after_messages: z.int().min(1).default(1),
+        /** A disconnect (or the device's LWT) counts only if the device is not back within this grace. */
+        disconnect_grace_ms: z.int().min(0).default(30_000),
         check_interval_ms: z.int().min(100).default(10_000),
       })
       .prefault({}),
@@ -105,6 +107,8 @@ export const GatewayConfig = z
         host: z.string().default('127.0.0.1'),
         /** /metrics, /healthz and /readyz. */
         port: port.default(9180),
+        /** Bearer token for /metrics; required when `host` is not a loopback address. */
+        metrics_token: z.string().min(16).optional(),
       })
       .prefault({}),
     log: z
@@ -118,6 +122,14 @@ export const GatewayConfig = z
         code: 'custom',
         path: ['mqtt', 'tls', 'cert_file'],
         message: 'TLS is enabled: set cert_file and key_file',
+      });
+    }
+    const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.http.host);
+    if (!loopback && !config.http.metrics_token) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['http', 'metrics_token'],
+        message: `http.host ${config.http.host} is reachable from the network: set http.metrics_token (16+ characters)`,
       });
     }
     if (tls.client_certificates !== 'off' && !tls.ca_file) {

@@ -2,6 +2,7 @@ import { createTopics, type DeadLetter, toTimestamp, validateDeviceMessage } fro
 import type { AedesPublishPacket, Client } from 'aedes';
 import type { GatewayBroker } from '../broker/broker.js';
 import type { GatewayBus } from '../bus.js';
+import type { Publisher } from '../publisher.js';
 
 const MAX_DEAD_LETTER_PAYLOAD = 4096;
 
@@ -23,7 +24,13 @@ export class InvalidCounter {
  * invalid ones are counted and published to `<base>/bridge/dead_letter/<id>` with the exact error.
  * Nothing here throws: a bad payload must never crash or block the broker.
  */
-export function attachNormaliser(broker: GatewayBroker, bus: GatewayBus, baseTopic: string, now = Date.now) {
+export function attachNormaliser(
+  broker: GatewayBroker,
+  bus: GatewayBus,
+  publisher: Publisher,
+  baseTopic: string,
+  now = Date.now,
+) {
   const topics = createTopics(baseTopic);
   const invalid = new InvalidCounter();
   let valid = 0;
@@ -53,17 +60,7 @@ export function attachNormaliser(broker: GatewayBroker, bus: GatewayBus, baseTop
       error,
       payload: Buffer.from(packet.payload).toString('utf8').slice(0, MAX_DEAD_LETTER_PAYLOAD),
     };
-    broker.aedes.publish(
-      {
-        cmd: 'publish',
-        topic: topics.bridgeDeadLetter(principal.device.id),
-        payload: Buffer.from(JSON.stringify(deadLetter)),
-        qos: 0,
-        retain: false,
-        dup: false,
-      },
-      () => {},
-    );
+    void publisher.publish(topics.bridgeDeadLetter(principal.device.id), deadLetter);
   });
 
   return { invalid, validCount: () => valid };
