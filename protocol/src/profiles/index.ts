@@ -19,6 +19,7 @@ import { waterMeter } from './kinds/water-meter.js';
 
 export { type DeviceProfile, defineProfile, type Names } from './define.js';
 export { UNITS, type Unit } from './fields.js';
+export { MALFORMED_EXAMPLES, type MalformedExample } from './malformed-examples.js';
 
 /** Every device kind Gridlink understands, keyed by kind. Profiles are data: add one file a kind. */
 export const deviceProfiles = {

@@ -1,0 +1,293 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as connectTcp } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEVICE_KINDS, MALFORMED_EXAMPLES } from '@gridlink/protocol';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { InMemoryDirectory } from '../devices/directory.js';
+import { Gateway } from '../gateway.js';
+import { silentLogger, testDevice, testGatewayConfig, testService } from '../test-support.js';
+
+const PASSWORD = 'device-secret-1';
+const clients: MqttClient[] = [];
+const gateways: Gateway[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.endAsync(true)));
+});
+afterAll(async () => {
+  await Promise.all(gateways.map((gateway) => gateway.stop()));
+});
+
+async function startGateway(directory: InMemoryDirectory, overrides: Parameters<typeof testGatewayConfig>[0] = {}) {
+  const gateway = new Gateway({ config: testGatewayConfig(overrides), directory, logger: silentLogger() });
+  await gateway.start();
+  gateways.push(gateway);
+  return gateway;
+}
+
+async function connect(url: string, options: IClientOptions) {
+  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, protocolVersion: 4, ...options });
+  clients.push(client);
+  return client;
+}
+
+const outcome = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'connected',
+    (err: Error) => err.message,
+  );
+
+describe('validation at the broker', () => {
+  it('puts a malformed payload of every device kind on the dead-letter topic with its exact error', async () => {
+    const devices = await Promise.all(
+      DEVICE_KINDS.map((kind) => testDevice(MALFORMED_EXAMPLES[kind].deviceId, kind, PASSWORD)),
+    );
+    const directory = new InMemoryDirectory(devices, [await testService('console', 'observer', PASSWORD)]);
+    const gateway = await startGateway(directory);
+    const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
+    const watcher = await connect(url, { clientId: 'console-1', username: 'console', password: PASSWORD });
+    const deadLetters = new Map<string, { error: string }>();
+    watcher.on('message', (topic, payload) => deadLetters.set(topic, JSON.parse(payload.toString())));
+    await watcher.subscribeAsync('gridlink/bridge/dead_letter/#', { qos: 1 });
+
+    for (const kind of DEVICE_KINDS) {
+      const { deviceId, topic, payload } = MALFORMED_EXAMPLES[kind];
+      const device = await connect(url, { clientId: deviceId, username: deviceId, password: PASSWORD });
+      await device.publishAsync(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), { qos: 1 });
+    }
+    await expect.poll(() => deadLetters.size).toBe(DEVICE_KINDS.length);
+    for (const kind of DEVICE_KINDS) {
+      const { deviceId, error } = MALFORMED_EXAMPLES[kind];
+      expect(deadLetters.get(`gridlink/bridge/dead_letter/${deviceId}`)?.error, kind).toBe(error);
+    }
+    expect(gateway.stats().invalid).toBe(DEVICE_KINDS.length);
+    expect(clients.every((client) => client.connected)).toBe(true);
+  }, 30_000);
+});
+
+describe('limits', () => {
+  it('refuses an oversized packet from its header, without buffering its body', async () => {
+    const directory = new InMemoryDirectory([await testDevice('th-1', 'temp_humidity', PASSWORD)]);
+    const gateway = await startGateway(directory, { mqtt: { limits: { max_packet_bytes: 65_536 } } });
+    const device = await connect(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
+      clientId: 'th-1',
+      username: 'th-1',
+      password: PASSWORD,
+    });
+    const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
+    const heapBefore = process.memoryUsage().heapUsed;
+    // 32 MiB announced and sent: the broker must cut the connection after the fixed header.
+    device.publish('gridlink/th-1', Buffer.alloc(32 * 1024 * 1024, 0x20), { qos: 0 });
+    await closed;
+    expect(gateway.stats().refused['publish:packet_too_large']).toBe(1);
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
+    // The limit applies per packet: a normal message on a new connection is fine.
+    const again = await connect(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
+      clientId: 'th-1',
+      username: 'th-1',
+      password: PASSWORD,
+    });
+    await again.publishAsync('gridlink/th-1', '{"temperature":21.5}', { qos: 1 });
+    await expect.poll(() => gateway.stats().valid).toBe(1);
+  });
+
+  it('refuses a body that announces 256 MB over a raw socket, closing at once', async () => {
+    const directory = new InMemoryDirectory([await testDevice('th-2', 'temp_humidity', PASSWORD)]);
+    const gateway = await startGateway(directory);
+    const socket = connectTcp(gateway.ports.tcp, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    // PUBLISH, remaining length 268,435,455 (the MQTT maximum), then some bytes.
+    socket.write(Buffer.from([0x30, 0xff, 0xff, 0xff, 0x7f]));
+    socket.write(Buffer.alloc(1024, 0x41));
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    expect(gateway.stats().refused['publish:packet_too_large']).toBe(1);
+  });
+
+  it('caps simultaneous connections from one address', async () => {
+    const directory = new InMemoryDirectory([], [await testService('console', 'observer', PASSWORD)]);
+    const gateway = await startGateway(directory, { mqtt: { limits: { connections_per_address: 3 } } });
+    const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
+    for (const n of [1, 2, 3])
+      await connect(url, { clientId: `console-${n}`, username: 'console', password: PASSWORD });
+    // The fourth is closed before a single MQTT byte is read.
+    const fourth = connectTcp(gateway.ports.tcp, '127.0.0.1');
+    await new Promise<void>((resolve) => fourth.once('close', () => resolve()));
+    expect(gateway.stats().refused['connect:too_many_connections']).toBe(1);
+    // Closing one frees a place.
+    await clients.pop()?.endAsync();
+    await expect.poll(() => gateway.stats().clients).toBe(2);
+    expect(await outcome(connect(url, { clientId: 'console-5', username: 'console', password: PASSWORD }))).toBe(
+      'connected',
+    );
+  });
+});
+
+describe('Will messages', () => {
+  it("refuses at CONNECT a device whose Will names another device's topic", async () => {
+    const directory = new InMemoryDirectory([await testDevice('dc-1', 'door_contact', PASSWORD)]);
+    const gateway = await startGateway(directory);
+    const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
+    const will = (topic: string) => ({
+      topic,
+      payload: Buffer.from('{"state":"offline"}'),
+      qos: 1 as const,
+      retain: true,
+    });
+    expect(
+      await outcome(
+        connect(url, {
+          clientId: 'dc-1',
+          username: 'dc-1',
+          password: PASSWORD,
+          will: will('gridlink/dc-2/availability'),
+        }),
+      ),
+    ).toBe('Connection refused: Not authorized');
+    expect(gateway.stats().refused['connect:will_topic_denied']).toBe(1);
+    expect(
+      await outcome(
+        connect(url, {
+          clientId: 'dc-1',
+          username: 'dc-1',
+          password: PASSWORD,
+          will: will('gridlink/dc-1/availability'),
+        }),
+      ),
+    ).toBe('connected');
+  });
+});
+
+describe('transports', () => {
+  it('accepts MQTT over WebSocket with the same authentication', async () => {
+    const directory = new InMemoryDirectory([await testDevice('dc-ws', 'door_contact', PASSWORD)]);
+    const gateway = await startGateway(directory, {
+      mqtt: { websocket: { enabled: true, host: '127.0.0.1', port: 0 } },
+    });
+    const url = `ws://127.0.0.1:${gateway.ports.websocket}/mqtt`;
+    expect(await outcome(connect(url, { clientId: 'dc-ws', username: 'dc-ws', password: 'wrong' }))).toBe(
+      'Connection refused: Bad username or password',
+    );
+    const device = await connect(url, { clientId: 'dc-ws', username: 'dc-ws', password: PASSWORD });
+    await device.publishAsync('gridlink/dc-ws/event/opened', '{"ts":"2026-11-25T14:52:18.646Z"}', { qos: 1 });
+    await expect.poll(() => gateway.stats().valid).toBe(1);
+  });
+
+  describe('TLS with client certificates', () => {
+    let dir: string;
+    const file = (name: string) => join(dir, name);
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'gridlink-tls-'));
+      openssl(
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=Gridlink test CA',
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+      );
+      writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+      const issue = (name: string, cn: string, ext?: string) => {
+        openssl(
+          'req',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-subj',
+          `/CN=${cn}`,
+          '-keyout',
+          `${name}.key`,
+          '-out',
+          `${name}.csr`,
+        );
+        openssl(
+          'x509',
+          '-req',
+          '-in',
+          `${name}.csr`,
+          '-CA',
+          'ca.crt',
+          '-CAkey',
+          'ca.key',
+          '-CAcreateserial',
+          '-days',
+          '1',
+          '-out',
+          `${name}.crt`,
+          ...(ext ? ['-extfile', ext] : []),
+        );
+      };
+      issue('server', 'localhost', 'server.ext');
+      issue('smoke', 'smoke-tls');
+    }, 60_000);
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    const tlsConfig = (mode: 'optional' | 'required') => ({
+      mqtt: {
+        tls: {
+          enabled: true,
+          host: '127.0.0.1',
+          port: 0,
+          cert_file: file('server.crt'),
+          key_file: file('server.key'),
+          ca_file: file('ca.crt'),
+          client_certificates: mode,
+        },
+      },
+    });
+    const tlsOptions = (withClientCert: boolean): IClientOptions => ({
+      ca: readFileSync(file('ca.crt')),
+      ...(withClientCert ? { cert: readFileSync(file('smoke.crt')), key: readFileSync(file('smoke.key')) } : {}),
+    });
+
+    it('authenticates a device by its certificate when the identity matches the client id', async () => {
+      const directory = new InMemoryDirectory([
+        await testDevice('smoke-tls', 'smoke_detector', PASSWORD),
+        await testDevice('smoke-other', 'smoke_detector', PASSWORD),
+      ]);
+      const gateway = await startGateway(directory, tlsConfig('required'));
+      const url = `mqtts://127.0.0.1:${gateway.ports.tls}`;
+      const device = await connect(url, { clientId: 'smoke-tls', ...tlsOptions(true) });
+      await device.publishAsync('gridlink/smoke-tls', '{"smoke":false}', { qos: 1 });
+      await expect.poll(() => gateway.stats().valid).toBe(1);
+      expect(await outcome(connect(url, { clientId: 'smoke-other', ...tlsOptions(true) }))).toBe(
+        'Connection refused: Bad username or password',
+      );
+      expect(gateway.stats().refused['connect:certificate_mismatch']).toBe(1);
+      expect(
+        await outcome(
+          connect(url, {
+            clientId: 'smoke-tls',
+            username: 'smoke-tls',
+            password: PASSWORD,
+            ...tlsOptions(false),
+            connectTimeout: 3000,
+          }),
+        ),
+      ).not.toBe('connected');
+    });
+
+    it('falls back to the password when client certificates are optional', async () => {
+      const directory = new InMemoryDirectory([await testDevice('smoke-tls', 'smoke_detector', PASSWORD)]);
+      const gateway = await startGateway(directory, tlsConfig('optional'));
+      const url = `mqtts://127.0.0.1:${gateway.ports.tls}`;
+      expect(
+        await outcome(
+          connect(url, { clientId: 'smoke-tls', username: 'smoke-tls', password: PASSWORD, ...tlsOptions(false) }),
+        ),
+      ).toBe('connected');
+      expect(await outcome(connect(url, { clientId: 'smoke-tls', ...tlsOptions(true) }))).toBe('connected');
+    });
+  });
+});
