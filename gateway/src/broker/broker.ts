@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import { DeviceId } from '@gridlink/protocol';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { verifyPassword } from '../credentials/password.js';
+import { VerifiedCredentials } from '../credentials/verified-cache.js';
 import type { Directory } from '../devices/directory.js';
 import { mayReceive, publishRefusal, subscribeRefusal } from './acl.js';
 import { limitPacketSize } from './packet-size.js';
@@ -78,6 +78,7 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
   const { directory, baseTopic, logger, clientCertificates = 'off' } = options;
   const principals = new WeakMap<Client, Principal>();
   const refusals = new Refusals(options.now);
+  const credentials = new VerifiedCredentials();
 
   const refuse = (kind: RefusalKind, who: string, { code, message }: Refusal, detail: Record<string, unknown> = {}) => {
     const suppressed = refusals.record(kind, code, who);
@@ -114,12 +115,12 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       if (device.status !== 'active') return refusal('retired_device', `device ${username} is retired`);
       if (client.id !== username)
         return refusal('client_id_mismatch', `client id must equal the device id ${username}`);
-      if (!(await verifyPassword(password, device.passwordHash)))
+      if (!(await credentials.verify(`device:${username}`, password, device.passwordHash)))
         return refusal('wrong_password', `wrong password for ${username}`);
       return { type: 'device', device };
     }
     const service = directory.service(username);
-    if (service && (await verifyPassword(password, service.passwordHash))) {
+    if (service && (await credentials.verify(`service:${username}`, password, service.passwordHash))) {
       return { type: 'service', username, role: service.role };
     }
     return refusal('unknown_user', `unknown user or wrong password: ${username}`);
