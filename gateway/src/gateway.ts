@@ -12,6 +12,7 @@ import { Liveness } from './liveness/liveness.js';
 import { startOpsServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
 import { Publisher } from './publisher.js';
+import { createTelemetryPipeline, type TelemetryPipeline } from './telemetry/index.js';
 
 export const GATEWAY_VERSION = '0.1.0';
 const HEALTH_INTERVAL_MS = 30_000;
@@ -29,6 +30,7 @@ interface Running {
   normaliser: ReturnType<typeof attachNormaliser>;
   liveness: Liveness;
   bridge: BridgePublisher;
+  telemetry?: TelemetryPipeline | undefined;
   ops: { port: number; close(): Promise<void> };
 }
 
@@ -76,6 +78,11 @@ export class Gateway {
     );
     liveness.start();
 
+    // Telemetry consumes the bus; InfluxDB being slow or down never reaches the broker (push is O(1)).
+    const telemetry = createTelemetryPipeline(config, logger);
+    telemetry?.attach(this.bus);
+    telemetry?.start();
+
     const limit = config.mqtt.limits.connections_per_address;
     const limiter = new AddressLimiter(limit, (address) => {
       if (broker.refusals.record('connect', 'too_many_connections', address) !== null) {
@@ -110,6 +117,7 @@ export class Gateway {
       messages: () => ({ valid: normaliser.validCount(), invalid: normaliser.invalid.total }),
       refusals: () => broker.refusals.snapshot(),
       availability: () => liveness.tracker.counts(),
+      ...(telemetry ? { telemetry: () => telemetry.stats() } : {}),
     });
     const ops = await startOpsServer({
       host: config.http.host,
@@ -119,7 +127,7 @@ export class Gateway {
       notReady: () => (this.running ? null : 'the gateway is starting'),
     });
 
-    this.running = { broker, listeners, normaliser, liveness, bridge, ops };
+    this.running = { broker, listeners, normaliser, liveness, bridge, telemetry, ops };
     logger.info({ ports: listeners.ports, http: ops.port }, 'gateway started');
   }
 
@@ -137,6 +145,7 @@ export class Gateway {
       invalid: running.normaliser.invalid.total,
       refused: running.broker.refusals.snapshot(),
       availability: running.liveness.tracker.counts(),
+      telemetry: running.telemetry?.stats(),
     };
   }
 
@@ -147,8 +156,10 @@ export class Gateway {
     running.liveness.stop();
     await running.bridge.stop();
     await running.ops.close();
+    // Devices first (no new traffic), then flush what is queued for InfluxDB.
     await running.listeners.close();
     await new Promise<void>((resolve) => running.broker.aedes.close(() => resolve()));
+    await running.telemetry?.stop();
     this.options.logger.info('gateway stopped');
   }
 

@@ -1,6 +1,8 @@
 export { publishRefusal, subscribeRefusal } from './broker/acl.js';
 export { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './broker/broker.js';
 export { GatewayBus, type InvalidMessage, type NormalisedMessage } from './bus.js';
+export { runCli } from './cli/main.js';
+export { loadConfig, redactConfig, SECRET_CONFIG_PATHS } from './config/load.js';
 export { GatewayConfig, type GatewayConfigInput } from './config/schema.js';
 export { generateSecret, hashPassword, verifyPassword } from './credentials/password.js';
 export {
@@ -11,3 +13,5 @@ export {
   type ServiceRole,
 } from './devices/directory.js';
 export { GATEWAY_VERSION, Gateway, type GatewayOptions } from './gateway.js';
+export { DeviceRegistry, importDevicesCsv, registryPathIn } from './registry/index.js';
+export { startGatewayFromConfig } from './run.js';

@@ -1,0 +1,529 @@
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEVICE_KINDS } from '@gridlink/protocol';
+import { pino } from 'pino';
+import { describeFsError, loadConfig, SECRET_CONFIG_PATHS } from '../config/load.js';
+import type { GatewayConfig } from '../config/schema.js';
+import { closest } from '../config/schema-walk.js';
+import { credentialsCsv, importDevicesCsv } from '../registry/csv-import.js';
+import {
+  DEVICE_STATUSES,
+  DeviceRegistry,
+  type DeviceSpec,
+  type IssuedDevice,
+  type RegisteredDevice,
+  RegistryError,
+  registryPathIn,
+  SERVICE_ROLES,
+} from '../registry/registry.js';
+import { formatTable } from './table.js';
+
+/**
+ * `gridlink-gateway`: check the configuration, provision devices and service accounts, run the
+ * gateway. Exit codes: 0 done, 1 refused (validation or user error, with a message and no stack
+ * trace), 2 usage error (with the usage). Everything goes through `runCli` so tests drive it with
+ * captured output; `bin.ts` only wires it to the process.
+ */
+export interface CliIo {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+  env: Readonly<Record<string, string | undefined>>;
+  /** Relative paths (files, --registry, --out, data_dir) are resolved from here. */
+  cwd: string;
+  /** Stops `start`. Without one, `start` stops on SIGINT or SIGTERM. */
+  signal?: AbortSignal;
+}
+
+export const PROGRAM = 'gridlink-gateway';
+
+export const USAGE = `Usage: ${PROGRAM} <command> [options]
+
+Commands:
+  check-config <file>               Validate a configuration file (with the GRIDLINK_* variables)
+  start --config <file>             Run the gateway
+  device add --id <id> --kind <kind> [place] [--notes <text>]
+                                    Register a device; prints its password, once
+  device list [--status active|retired] [--kind <kind>] [--community <code>] [--json]
+  device import <file.csv> [--out <file>]
+                                    Register every device of a CSV (header: id,kind,community,grid,
+                                    building,unit,floor,room,notes); prints id,password as CSV,
+                                    or writes it to --out (created with mode 0600)
+  device retire <id> [--reason <text>]
+  device replace <old-id> --id <new-id> [--kind <kind>] [place] [--notes <text>] [--reason <text>]
+                                    Retire a device and register its successor (kind and place
+                                    are taken from the old device unless given)
+  device rotate-password <id>       A new password for a device; the old one stops working
+  service add --username <name> --role observer|installer
+                                    A scoped MQTT account for software; prints its password, once
+
+Place: --community <12 digits> --grid <15 digits> --building <b> --unit <u> --floor <n> --room <r>
+       (--community defaults to gateway.community of --config)
+
+Options for every command:
+  --config <file>     The gateway's YAML configuration
+  --registry <path>   The device registry; default <gateway.data_dir>/registry.db of --config,
+                      else ./data/registry.db
+  -h, --help          This text
+
+Exit codes: 0 done, 1 refused (the message says why), 2 usage error.
+`;
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  registry: { type: 'string' },
+  id: { type: 'string' },
+  kind: { type: 'string' },
+  community: { type: 'string' },
+  grid: { type: 'string' },
+  building: { type: 'string' },
+  unit: { type: 'string' },
+  floor: { type: 'string' },
+  room: { type: 'string' },
+  notes: { type: 'string' },
+  status: { type: 'string' },
+  json: { type: 'boolean' },
+  out: { type: 'string' },
+  reason: { type: 'string' },
+  username: { type: 'string' },
+  role: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+const GLOBAL: readonly OptionName[] = ['config', 'registry', 'help'];
+const PLACE = ['community', 'grid', 'building', 'unit', 'floor', 'room'] as const;
+const DEVICE_OPTIONS = ['id', 'kind', ...PLACE, 'notes'] as const;
+
+interface Context {
+  io: CliIo;
+  values: Values;
+  args: string[];
+}
+
+interface Command {
+  name: string;
+  /** Names of the positional arguments, all required. */
+  args: readonly string[];
+  options: readonly OptionName[];
+  required?: readonly OptionName[];
+  run(context: Context): Promise<number>;
+}
+
+/** A mistake in how the command was called: exit 2, with the usage. */
+class UsageError extends Error {}
+
+/** A refusal with an explanation: exit 1, no stack trace. */
+class UserError extends Error {
+  constructor(readonly lines: readonly string[]) {
+    super(lines.join('\n'));
+  }
+}
+
+const COMMANDS: readonly Command[] = [
+  { name: 'check-config', args: ['file'], options: [], run: checkConfig },
+  { name: 'start', args: [], options: [], required: ['config'], run: start },
+  {
+    name: 'device add',
+    args: [],
+    options: ['id', 'kind', ...PLACE, 'notes'],
+    required: ['id', 'kind'],
+    run: deviceAdd,
+  },
+  { name: 'device list', args: [], options: ['status', 'kind', 'community', 'json'], run: deviceList },
+  { name: 'device import', args: ['file.csv'], options: ['out', 'community'], run: deviceImport },
+  { name: 'device retire', args: ['id'], options: ['reason'], run: deviceRetire },
+  {
+    name: 'device replace',
+    args: ['old-id'],
+    options: ['id', 'kind', ...PLACE, 'notes', 'reason'],
+    required: ['id'],
+    run: deviceReplace,
+  },
+  { name: 'device rotate-password', args: ['id'], options: [], run: deviceRotate },
+  { name: 'service add', args: [], options: ['username', 'role'], required: ['username', 'role'], run: serviceAdd },
+];
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const err = (line: string) => io.stderr.write(`${line}\n`);
+  try {
+    let parsed: { values: Values; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args: joinNegativeValues(argv),
+        options: OPTIONS,
+        strict: true,
+        allowPositionals: true,
+      }) as typeof parsed;
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help || positionals[0] === 'help') {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    const { command, args } = findCommand(positionals);
+    checkCall(command, values, args);
+    return await command.run({ io, values, args });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`${PROGRAM}: ${error.message}`);
+      err('');
+      io.stderr.write(USAGE);
+      return 2;
+    }
+    if (error instanceof UserError) {
+      for (const line of error.lines) err(line);
+      return 1;
+    }
+    if (error instanceof RegistryError) {
+      err(`${PROGRAM}: ${error.summary}`);
+      for (const issue of error.issues) err(`  ${issue}`);
+      return 1;
+    }
+    err(`${PROGRAM}: unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    return 1;
+  }
+}
+
+/** `--floor -1` means `--floor=-1` (a basement), not a missing value followed by an option `-1`. */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const option = arg.startsWith('--') ? OPTIONS[arg.slice(2) as OptionName] : undefined;
+    if (option?.type === 'string' && next !== undefined && /^-\d+(\.\d+)?$/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+function findCommand(positionals: readonly string[]): { command: Command; args: string[] } {
+  if (positionals.length === 0) throw new UsageError('no command given');
+  for (const words of [2, 1]) {
+    const name = positionals.slice(0, words).join(' ');
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command) return { command, args: positionals.slice(words) };
+  }
+  const attempt = positionals.slice(0, ['device', 'service'].includes(positionals[0] ?? '') ? 2 : 1).join(' ');
+  const hint = closest(
+    attempt,
+    COMMANDS.map((c) => c.name),
+  );
+  throw new UsageError(`unknown command "${attempt}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+}
+
+function checkCall(command: Command, values: Values, args: readonly string[]): void {
+  const allowed = new Set<OptionName>([...GLOBAL, ...command.options]);
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (!allowed.has(name)) throw new UsageError(`${command.name} does not take --${name}`);
+  }
+  const missing = (command.required ?? []).filter((name) => values[name] === undefined || values[name] === '');
+  if (missing.length > 0) {
+    throw new UsageError(`${command.name} needs ${missing.map((name) => `--${name}`).join(' and ')}`);
+  }
+  if (args.length < command.args.length) {
+    throw new UsageError(`${command.name} needs ${command.args.map((a) => `<${a}>`).join(' ')}`);
+  }
+  if (args.length > command.args.length) {
+    throw new UsageError(`unexpected argument "${args[command.args.length]}" after ${command.name}`);
+  }
+}
+
+// --- configuration and registry -------------------------------------------------------------------
+
+function readConfig(io: CliIo, file: string): GatewayConfig {
+  const result = loadConfig({ file, env: io.env, cwd: io.cwd });
+  if (result.ok) return result.config;
+  throw new UserError([
+    `${PROGRAM}: ${file}: configuration invalid (${result.errors.length} ${result.errors.length === 1 ? 'error' : 'errors'})`,
+    ...result.errors,
+  ]);
+}
+
+/** `--registry`, else `<gateway.data_dir>/registry.db` of `--config`, else `./data/registry.db`. */
+function registryPath(context: Context, config: GatewayConfig | undefined): string {
+  const { io, values } = context;
+  if (values.registry) return resolve(io.cwd, values.registry);
+  return resolve(io.cwd, registryPathIn(config?.gateway.data_dir ?? './data'));
+}
+
+async function withRegistry<T>(
+  context: Context,
+  use: (registry: DeviceRegistry, config: GatewayConfig | undefined) => Promise<T>,
+): Promise<T> {
+  const config = context.values.config ? readConfig(context.io, context.values.config) : undefined;
+  const registry = DeviceRegistry.open(registryPath(context, config));
+  try {
+    return await use(registry, config);
+  } finally {
+    registry.close();
+  }
+}
+
+// --- commands -------------------------------------------------------------------------------------
+
+async function checkConfig({ io, args }: Context): Promise<number> {
+  const file = args[0] as string;
+  readConfig(io, file);
+  io.stdout.write('configuration OK\n');
+  return 0;
+}
+
+async function start({ io, values }: Context): Promise<number> {
+  const config = readConfig(io, values.config as string);
+  const redact = [
+    ...SECRET_CONFIG_PATHS,
+    ...SECRET_CONFIG_PATHS.map((path) => `config.${path}`),
+    '*.password',
+    '*.token',
+  ];
+  const logger = pino(
+    { name: PROGRAM, level: config.log.level, redact: { paths: redact, censor: '[redacted]' } },
+    io.stdout as { write(chunk: string): void },
+  );
+  const stopping = io.signal ? { signal: io.signal, dispose: () => {} } : processSignals();
+  try {
+    const { startGatewayFromConfig } = await import('../run.js');
+    let running: Awaited<ReturnType<typeof startGatewayFromConfig>>;
+    try {
+      running = await startGatewayFromConfig(config, logger);
+    } catch (error) {
+      throw new UserError([`${PROGRAM}: the gateway did not start: ${(error as Error).message}`]);
+    }
+    await new Promise<void>((done) => {
+      if (stopping.signal.aborted) done();
+      else stopping.signal.addEventListener('abort', () => done(), { once: true });
+    });
+    logger.info('stopping');
+    await running.stop();
+    return 0;
+  } finally {
+    stopping.dispose();
+  }
+}
+
+function processSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+const NUMBER = /^[+-]?\d+(\.\d+)?$/;
+
+/** Device fields from the command line; `floor` becomes a number when it is one. */
+function deviceFields(values: Values): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const name of DEVICE_OPTIONS) {
+    const value = values[name];
+    if (value === undefined || value === '') continue;
+    fields[name] = name === 'floor' && NUMBER.test(value) ? Number(value) : value;
+  }
+  return fields;
+}
+
+function printPassword(io: CliIo, password: string): void {
+  io.stdout.write(`password: ${password}\n`);
+  io.stdout.write('This password will not be shown again: load it onto the device now (only its hash is stored).\n');
+}
+
+async function deviceAdd(context: Context): Promise<number> {
+  return withRegistry(context, async (registry, config) => {
+    const fields = deviceFields(context.values);
+    if (fields.community === undefined && config) fields.community = config.gateway.community;
+    const { device, password } = await registry.addDevice(fields as DeviceSpec);
+    context.io.stdout.write(`added device ${device.id} (${device.kind}) to ${registry.path}\n`);
+    printPassword(context.io, password);
+    return 0;
+  });
+}
+
+async function deviceList(context: Context): Promise<number> {
+  const { io, values } = context;
+  if (values.status !== undefined && !(DEVICE_STATUSES as readonly string[]).includes(values.status)) {
+    throw new UsageError(`--status is ${DEVICE_STATUSES.join(' or ')}, not "${values.status}"`);
+  }
+  if (values.kind !== undefined && !(DEVICE_KINDS as readonly string[]).includes(values.kind)) {
+    const hint = closest(values.kind, DEVICE_KINDS);
+    throw new UserError([
+      `${PROGRAM}: unknown device kind "${values.kind}"${hint ? ` (did you mean ${hint}?)` : ''}; the kinds are ${DEVICE_KINDS.join(', ')}`,
+    ]);
+  }
+  return withRegistry(context, async (registry) => {
+    const filter = {
+      ...(values.status ? { status: values.status } : {}),
+      ...(values.kind ? { kind: values.kind } : {}),
+      ...(values.community ? { community: values.community } : {}),
+    };
+    const devices = registry.list(filter);
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(devices, null, 2)}\n`);
+      return 0;
+    }
+    if (devices.length === 0) {
+      io.stdout.write('no devices\n');
+      return 0;
+    }
+    io.stdout.write(deviceTable(devices));
+    return 0;
+  });
+}
+
+export function deviceTable(devices: readonly RegisteredDevice[]): string {
+  const cell = (value: string | number | undefined) => (value === undefined || value === '' ? '-' : String(value));
+  return formatTable(
+    [
+      'ID',
+      'KIND',
+      'STATUS',
+      'COMMUNITY',
+      'GRID',
+      'BUILDING',
+      'UNIT',
+      'FLOOR',
+      'ROOM',
+      'CREATED',
+      'REPLACED BY',
+      'NOTES',
+    ],
+    devices.map((d) => [
+      d.id,
+      d.kind,
+      d.status,
+      cell(d.place?.community),
+      cell(d.place?.grid),
+      cell(d.place?.building),
+      cell(d.place?.unit),
+      cell(d.place?.floor),
+      cell(d.place?.room),
+      d.createdAt.slice(0, 10),
+      cell(d.replacedBy),
+      cell(d.notes),
+    ]),
+  );
+}
+
+async function deviceImport(context: Context): Promise<number> {
+  const { io, values, args } = context;
+  const file = args[0] as string;
+  let text: string;
+  try {
+    text = readFileSync(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    throw new UserError([`${PROGRAM}: cannot read ${file} (${describeFsError(error)})`]);
+  }
+  return withRegistry(context, async (registry, config) => {
+    const defaultCommunity = values.community ?? config?.gateway.community;
+    // The credentials file is created first: if it cannot be, nothing is imported (the passwords
+    // exist only in this process and would be lost).
+    const out = values.out ? createPrivateFile(resolve(io.cwd, values.out), values.out) : undefined;
+    let issued: IssuedDevice[];
+    try {
+      issued = await importDevicesCsv(registry, text, defaultCommunity ? { defaultCommunity } : {});
+    } catch (error) {
+      if (out) out.discard();
+      throw error;
+    }
+    const csv = credentialsCsv(issued);
+    const count = `${issued.length} ${issued.length === 1 ? 'device' : 'devices'}`;
+    if (out) {
+      out.write(csv);
+      io.stdout.write(`imported ${count} into ${registry.path}\n`);
+      io.stdout.write(`their passwords are in ${values.out} (mode 0600) and will not be shown again\n`);
+    } else {
+      io.stdout.write(csv);
+      io.stderr.write(
+        `imported ${count} into ${registry.path}; their passwords (above, as id,password) will not be shown again\n`,
+      );
+    }
+    return 0;
+  });
+}
+
+/** A new file only its owner can read; never overwrites (an older credentials file may still be needed). */
+function createPrivateFile(path: string, shown: string): { write(text: string): void; discard(): void } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError([
+      code === 'EEXIST'
+        ? `${PROGRAM}: ${shown} already exists; credentials are never written over an existing file: choose another --out`
+        : `${PROGRAM}: cannot create ${shown} (${describeFsError(error)})`,
+    ]);
+  }
+  return {
+    write(text) {
+      try {
+        writeSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    discard() {
+      closeSync(fd);
+      unlinkSync(path);
+    },
+  };
+}
+
+async function deviceRetire(context: Context): Promise<number> {
+  return withRegistry(context, async (registry) => {
+    const device = registry.retire(context.args[0] as string, context.values.reason);
+    context.io.stdout.write(
+      `retired device ${device.id}${device.retiredReason ? ` (${device.retiredReason})` : ''}; it can never connect again and its id is never reused\n`,
+    );
+    return 0;
+  });
+}
+
+async function deviceReplace(context: Context): Promise<number> {
+  return withRegistry(context, async (registry) => {
+    const oldId = context.args[0] as string;
+    const result = await registry.replace(oldId, deviceFields(context.values) as DeviceSpec, context.values.reason);
+    context.io.stdout.write(`retired device ${oldId} (replaced by ${result.device.id})\n`);
+    context.io.stdout.write(`added device ${result.device.id} (${result.device.kind}) to ${registry.path}\n`);
+    printPassword(context.io, result.password);
+    return 0;
+  });
+}
+
+async function deviceRotate(context: Context): Promise<number> {
+  return withRegistry(context, async (registry) => {
+    const { device, password } = await registry.rotatePassword(context.args[0] as string);
+    context.io.stdout.write(`new password for device ${device.id}; the old one no longer works\n`);
+    printPassword(context.io, password);
+    return 0;
+  });
+}
+
+async function serviceAdd(context: Context): Promise<number> {
+  const { values } = context;
+  if (!(SERVICE_ROLES as readonly string[]).includes(values.role as string)) {
+    throw new UsageError(`--role is ${SERVICE_ROLES.join(' or ')}, not "${values.role}"`);
+  }
+  return withRegistry(context, async (registry) => {
+    const { account, password } = await registry.addService(values.username as string, values.role as string);
+    context.io.stdout.write(`added service account ${account.username} (${account.role}) to ${registry.path}\n`);
+    context.io.stdout.write(`password: ${password}\n`);
+    context.io.stdout.write('This password will not be shown again: store it where the service reads it.\n');
+    return 0;
+  });
+}

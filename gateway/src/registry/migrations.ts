@@ -1,0 +1,90 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The registry's schema, forward only: a migration is never edited once released, only followed by
+ * a new one. `schema_version` records each applied version; a database newer than this code is
+ * refused rather than guessed at.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** `PRAGMA application_id` of a registry ("GLRG"), so a wrong file is refused, not migrated. */
+export const REGISTRY_APPLICATION_ID = 0x474c5247;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'devices and service accounts',
+    sql: `
+      CREATE TABLE devices (
+        id            TEXT PRIMARY KEY,
+        kind          TEXT NOT NULL,
+        status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retired')),
+        password_hash TEXT NOT NULL,
+        community     TEXT,
+        grid          TEXT,
+        building      TEXT,
+        unit          TEXT,
+        floor         INTEGER,
+        room          TEXT,
+        notes         TEXT,
+        created_at    TEXT NOT NULL,
+        retired_at    TEXT,
+        retired_reason TEXT,
+        replaced_by   TEXT REFERENCES devices (id),
+        CHECK ((status = 'retired') = (retired_at IS NOT NULL))
+      ) STRICT;
+      CREATE INDEX devices_by_status ON devices (status, kind);
+      CREATE INDEX devices_by_community ON devices (community);
+
+      -- An id, once issued, names one device forever: rows are retired, never deleted or revived.
+      CREATE TRIGGER devices_never_deleted BEFORE DELETE ON devices
+      BEGIN
+        SELECT RAISE(ABORT, 'devices are retired, never deleted: their ids must never be reused');
+      END;
+      CREATE TRIGGER devices_stay_retired BEFORE UPDATE OF status ON devices
+        WHEN OLD.status = 'retired' AND NEW.status <> 'retired'
+      BEGIN
+        SELECT RAISE(ABORT, 'a retired device stays retired');
+      END;
+
+      CREATE TABLE service_accounts (
+        username      TEXT PRIMARY KEY,
+        role          TEXT NOT NULL CHECK (role IN ('observer', 'installer')),
+        password_hash TEXT NOT NULL,
+        created_at    TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/** Brings `db` to the latest version in one IMMEDIATE transaction per migration; returns that version. */
+export function migrate(db: Database.Database, file: string, now: () => Date): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT');
+  const current = () =>
+    (db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
+  const found = current();
+  if (found > LATEST_VERSION) {
+    throw new Error(
+      `${file} has registry schema version ${found}, newer than this gateway understands (${LATEST_VERSION}): upgrade the gateway`,
+    );
+  }
+  for (const migration of MIGRATIONS) {
+    const apply = db.transaction(() => {
+      // Another process may have migrated while we waited for the write lock.
+      if (current() >= migration.version) return;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(
+        migration.version,
+        now().toISOString(),
+      );
+    });
+    if (current() < migration.version) apply.immediate();
+  }
+  return current();
+}

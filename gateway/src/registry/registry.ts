@@ -1,0 +1,546 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CommunityCode, DeviceKind, type Place } from '@gridlink/protocol';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { formatIssues } from '../config/issues.js';
+import type { Schema } from '../config/schema-walk.js';
+import { generateSecret, hashPassword } from '../credentials/password.js';
+import type { DeviceRecord, Directory, ServiceAccount, ServiceRole } from '../devices/directory.js';
+import { checkDeviceInput, type DeviceInput, type DeviceInputField } from './device-input.js';
+import { LATEST_VERSION, migrate, REGISTRY_APPLICATION_ID } from './migrations.js';
+
+/**
+ * Who may connect to this gateway: devices (one provisioning id each, forever) and service
+ * accounts, on SQLite. The broker calls `device()` / `service()` on every CONNECT: synchronous,
+ * prepared, and they see changes made by another process (the CLI) at once.
+ *
+ * Passwords are generated here, returned exactly once, and stored only as scrypt hashes. A retired
+ * device keeps its row (its id is never reused) and loses its credentials.
+ */
+
+export type DeviceStatus = DeviceRecord['status'];
+export const DEVICE_STATUSES: readonly DeviceStatus[] = ['active', 'retired'];
+export const SERVICE_ROLES: readonly ServiceRole[] = ['observer', 'installer'];
+
+/** A device as tools show it: everything but the password hash. */
+export interface RegisteredDevice {
+  id: string;
+  kind: DeviceKind;
+  status: DeviceStatus;
+  place?: Place;
+  notes?: string;
+  createdAt: string;
+  retiredAt?: string;
+  retiredReason?: string;
+  /** The device that took this one's place (`replace`). */
+  replacedBy?: string;
+}
+
+/** A new credential: the password is in memory only, now; the registry keeps just its hash. */
+export interface IssuedDevice {
+  device: RegisteredDevice;
+  password: string;
+}
+
+export interface RegisteredService {
+  username: string;
+  role: ServiceRole;
+  createdAt: string;
+}
+
+export interface IssuedService {
+  account: RegisteredService;
+  password: string;
+}
+
+/** Input for a new device, before validation (the CLI and CSV hand strings; `floor` may be text). */
+export type DeviceSpec = { id: string; kind: string } & Partial<
+  Record<Exclude<DeviceInputField, 'id' | 'kind'>, unknown>
+>;
+
+/** For `replace`: the new id, and whatever differs from the old device (the rest is inherited). */
+export type ReplacementSpec = { id: string } & Partial<Record<Exclude<DeviceInputField, 'id'>, unknown>>;
+
+export interface DeviceFilter {
+  status?: string;
+  kind?: string;
+  community?: string;
+}
+
+export type RegistryErrorCode = 'invalid' | 'exists' | 'not_found' | 'retired' | 'name_taken' | 'not_a_registry';
+
+/** A refusal the user can act on: the message says what and why; `issues` are `field: message` lines. */
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+
+  constructor(
+    readonly code: RegistryErrorCode,
+    readonly summary: string,
+    readonly issues: readonly string[] = [],
+  ) {
+    super(issues.length > 0 ? `${summary}: ${issues.join('; ')}` : summary);
+  }
+}
+
+export interface RegistryOptions {
+  /** Clock for created/retired timestamps (tests). */
+  now?: () => Date;
+}
+
+/** Where the registry lives inside a gateway's `data_dir`. */
+export function registryPathIn(dataDir: string): string {
+  return join(dataDir, 'registry.db');
+}
+
+/** The hash stored for a retired device: not a valid scrypt string, so no password ever matches it. */
+const RETIRED_HASH = '!retired';
+
+const USERNAME = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_.-]{0,62}$/,
+    'a username is 1-63 of a-z, 0-9, "_", "." and "-", starting with a letter or digit',
+  );
+
+const ServiceInput = z.strictObject({
+  username: USERNAME,
+  role: z.enum(SERVICE_ROLES as [ServiceRole, ...ServiceRole[]]),
+});
+
+const Filter = z.strictObject({
+  status: z.enum(DEVICE_STATUSES as [DeviceStatus, ...DeviceStatus[]]).optional(),
+  kind: DeviceKind.optional(),
+  community: CommunityCode.optional(),
+});
+
+interface DeviceRow {
+  id: string;
+  kind: string;
+  status: DeviceStatus;
+  password_hash: string;
+  community: string | null;
+  grid: string | null;
+  building: string | null;
+  unit: string | null;
+  floor: number | null;
+  room: string | null;
+  notes: string | null;
+  created_at: string;
+  retired_at: string | null;
+  retired_reason: string | null;
+  replaced_by: string | null;
+}
+
+interface ServiceRow {
+  username: string;
+  role: ServiceRole;
+  password_hash: string;
+  created_at: string;
+}
+
+const DEVICE_COLUMNS =
+  'id, kind, status, password_hash, community, grid, building, unit, floor, room, notes, created_at, retired_at, retired_reason, replaced_by';
+
+function check<T>(schema: z.ZodType<T>, value: unknown, summary: string): T {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  throw new RegistryError(
+    'invalid',
+    summary,
+    formatIssues(result.error.issues, { schema: schema as unknown as Schema }),
+  );
+}
+
+/** Drops empty strings and undefined, so optional CLI flags and blank CSV cells mean "not given". */
+function compact<T extends object>(spec: T): Partial<T> {
+  return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
+
+export class DeviceRegistry implements Directory {
+  private readonly statements;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Database.Database,
+    /** The database file. */
+    readonly path: string,
+    private readonly now: () => Date,
+  ) {
+    this.statements = {
+      device: db.prepare<[string], DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`),
+      service: db.prepare<[string], ServiceRow>(
+        'SELECT username, role, password_hash, created_at FROM service_accounts WHERE username = ?',
+      ),
+      services: db.prepare<[], ServiceRow>(
+        'SELECT username, role, password_hash, created_at FROM service_accounts ORDER BY username',
+      ),
+      insertDevice: db.prepare<[DeviceRow], Database.RunResult>(
+        `INSERT INTO devices (${DEVICE_COLUMNS}) VALUES (@id, @kind, @status, @password_hash, @community, @grid,
+           @building, @unit, @floor, @room, @notes, @created_at, @retired_at, @retired_reason, @replaced_by)`,
+      ),
+      retire: db.prepare<[{ id: string; at: string; reason: string | null; replacedBy: string | null }]>(
+        `UPDATE devices SET status = 'retired', retired_at = @at, retired_reason = @reason, replaced_by = @replacedBy,
+           password_hash = '${RETIRED_HASH}' WHERE id = @id AND status = 'active'`,
+      ),
+      setHash: db.prepare<[string, string]>(`UPDATE devices SET password_hash = ? WHERE id = ? AND status = 'active'`),
+      insertService: db.prepare<[ServiceRow]>(
+        'INSERT INTO service_accounts (username, role, password_hash, created_at) VALUES (@username, @role, @password_hash, @created_at)',
+      ),
+    };
+  }
+
+  /**
+   * Opens (creating if needed) the registry at `path`: WAL, `synchronous=NORMAL`, foreign keys on,
+   * migrated to the latest schema. A new file is created with mode 0600 (it holds password hashes).
+   */
+  static open(path: string, options: RegistryOptions = {}): DeviceRegistry {
+    const now = options.now ?? (() => new Date());
+    const inMemory = path === ':memory:';
+    if (!inMemory) {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, 'a', 0o600));
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (err) {
+      throw new RegistryError('not_a_registry', `cannot open the device registry ${path}: ${(err as Error).message}`);
+    }
+    try {
+      db.pragma('busy_timeout = 5000');
+      claimFile(db, path);
+      if (!inMemory) db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, path, now);
+    } catch (err) {
+      db.close();
+      if (err instanceof RegistryError) throw err;
+      const message = (err as Error).message;
+      if (/not a database/i.test(message)) {
+        throw new RegistryError('not_a_registry', `${path} is not an SQLite database, so not a device registry`);
+      }
+      throw err;
+    }
+    return new DeviceRegistry(db, path, now);
+  }
+
+  /** The schema version this code migrates to (for health output). */
+  static readonly schemaVersion = LATEST_VERSION;
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  // --- Directory: called by the broker on every CONNECT -----------------------------------------
+
+  device(id: string): DeviceRecord | undefined {
+    const row = this.statements.device.get(id);
+    if (!row) return undefined;
+    const place = placeOf(row);
+    return {
+      id: row.id,
+      kind: row.kind as DeviceKind,
+      status: row.status,
+      passwordHash: row.password_hash,
+      ...(place ? { place } : {}),
+      ...(row.notes !== null ? { notes: row.notes } : {}),
+    };
+  }
+
+  service(username: string): ServiceAccount | undefined {
+    const row = this.statements.service.get(username);
+    return row ? { username: row.username, role: row.role, passwordHash: row.password_hash } : undefined;
+  }
+
+  // --- Devices ----------------------------------------------------------------------------------
+
+  /** One device without its hash, or undefined. */
+  get(id: string): RegisteredDevice | undefined {
+    const row = this.statements.device.get(id);
+    return row ? toRegistered(row) : undefined;
+  }
+
+  /** Devices ordered by id, optionally only one status, kind and/or community. */
+  list(filter: DeviceFilter = {}): RegisteredDevice[] {
+    const wanted = check(Filter, compact(filter), 'invalid device filter');
+    const where: string[] = [];
+    const params: Record<string, string> = {};
+    for (const key of ['status', 'kind', 'community'] as const) {
+      const value = wanted[key];
+      if (value === undefined) continue;
+      where.push(`${key} = @${key}`);
+      params[key] = value;
+    }
+    const sql = `SELECT ${DEVICE_COLUMNS} FROM devices${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
+    return this.db.prepare<[Record<string, string>], DeviceRow>(sql).all(params).map(toRegistered);
+  }
+
+  /**
+   * Registers a device and returns its generated password, the only time it is ever visible.
+   * Refuses invalid input (every field named), an id already used (also by a retired device) and
+   * an id that is a service account's username.
+   */
+  async addDevice(spec: DeviceSpec): Promise<IssuedDevice> {
+    const [issued] = await this.addDevices([spec]);
+    if (!issued) throw new Error('unreachable: one device in, one out');
+    return issued;
+  }
+
+  /** All or nothing: validates every spec, then inserts them in one transaction. */
+  async addDevices(specs: readonly DeviceSpec[]): Promise<IssuedDevice[]> {
+    this.assertOpen();
+    const inputs = specs.map((spec) => this.validated(spec));
+    const ids = new Set<string>();
+    for (const input of inputs) {
+      if (ids.has(input.id)) throw new RegistryError('exists', `device ${input.id} is given twice`);
+      ids.add(input.id);
+      this.assertIdFree(input.id);
+    }
+    // Two at a time: scrypt runs on libuv's small thread pool, which the broker's CONNECT checks share.
+    const secrets = await mapLimit(inputs, 2, () => this.newSecret());
+    const createdAt = this.now().toISOString();
+    const rows = inputs.map((input, i) => newRow(input, secrets[i]?.hash ?? '', createdAt));
+    this.db
+      .transaction(() => {
+        for (const row of rows) {
+          this.assertIdFree(row.id); // again, inside the write lock: another process may have been quicker
+          this.statements.insertDevice.run(row);
+        }
+      })
+      .immediate();
+    return rows.map((row, i) => ({ device: toRegistered(row), password: secrets[i]?.password ?? '' }));
+  }
+
+  /** Retires a device for good: it can never connect again and its id is never reused. */
+  retire(id: string, reason?: string): RegisteredDevice {
+    this.assertOpen();
+    this.db
+      .transaction(() => {
+        this.activeRow(id);
+        this.statements.retire.run({ id, at: this.now().toISOString(), reason: reason || null, replacedBy: null });
+      })
+      .immediate();
+    return this.mustGet(id);
+  }
+
+  /**
+   * Swaps a device for a new one in one transaction: the old one is retired with `replacedBy`, the
+   * new one added. Kind and place not given are taken from the old device.
+   */
+  async replace(
+    oldId: string,
+    spec: ReplacementSpec,
+    reason?: string,
+  ): Promise<IssuedDevice & { retired: RegisteredDevice }> {
+    this.assertOpen();
+    const old = this.activeRow(oldId);
+    const inherited = compact({
+      kind: old.kind,
+      community: old.community ?? undefined,
+      grid: old.grid ?? undefined,
+      building: old.building ?? undefined,
+      unit: old.unit ?? undefined,
+      floor: old.floor ?? undefined,
+      room: old.room ?? undefined,
+    });
+    const input = this.validated({ ...inherited, ...compact(spec) } as DeviceSpec);
+    if (input.id === oldId) {
+      throw new RegistryError('exists', `the replacement needs a new id, not ${oldId}`);
+    }
+    this.assertIdFree(input.id);
+    const secret = await this.newSecret();
+    const at = this.now().toISOString();
+    const row = newRow(input, secret.hash, at);
+    this.db
+      .transaction(() => {
+        this.activeRow(oldId);
+        this.assertIdFree(row.id);
+        this.statements.insertDevice.run(row);
+        this.statements.retire.run({ id: oldId, at, reason: reason || `replaced by ${row.id}`, replacedBy: row.id });
+      })
+      .immediate();
+    return { device: toRegistered(row), password: secret.password, retired: this.mustGet(oldId) };
+  }
+
+  /** A new password for an active device; the old one stops working at once. */
+  async rotatePassword(id: string): Promise<IssuedDevice> {
+    this.assertOpen();
+    this.activeRow(id);
+    const secret = await this.newSecret();
+    this.db
+      .transaction(() => {
+        this.activeRow(id);
+        this.statements.setHash.run(secret.hash, id);
+      })
+      .immediate();
+    return { device: this.mustGet(id), password: secret.password };
+  }
+
+  // --- Service accounts -------------------------------------------------------------------------
+
+  /** A scoped account for software (Node-RED, an installer's tool); its password is shown once. */
+  async addService(username: string, role: string): Promise<IssuedService> {
+    this.assertOpen();
+    const input = check(ServiceInput, { username, role }, 'invalid service account');
+    const taken = () => {
+      if (this.statements.service.get(input.username)) {
+        throw new RegistryError('exists', `service account ${input.username} already exists`);
+      }
+      if (this.statements.device.get(input.username)) {
+        throw new RegistryError('name_taken', `${input.username} is a device id; a service account needs another name`);
+      }
+    };
+    taken();
+    const secret = await this.newSecret();
+    const row: ServiceRow = {
+      username: input.username,
+      role: input.role,
+      password_hash: secret.hash,
+      created_at: this.now().toISOString(),
+    };
+    this.db
+      .transaction(() => {
+        taken();
+        this.statements.insertService.run(row);
+      })
+      .immediate();
+    return {
+      account: { username: row.username, role: row.role, createdAt: row.created_at },
+      password: secret.password,
+    };
+  }
+
+  listServices(): RegisteredService[] {
+    this.assertOpen();
+    return this.statements.services
+      .all()
+      .map((row) => ({ username: row.username, role: row.role, createdAt: row.created_at }));
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  /** Why `id` cannot be given to a new device, as a sentence; undefined if it can. */
+  idConflict(id: string): string | undefined {
+    const existing = this.statements.device.get(id);
+    if (existing?.status === 'retired') {
+      return `device ${id} was retired on ${existing.retired_at}; a retired id is never reused: choose a new id`;
+    }
+    if (existing) return `device ${id} already exists`;
+    if (this.statements.service.get(id)) return `${id} is the username of a service account`;
+    return undefined;
+  }
+
+  private assertIdFree(id: string): void {
+    const conflict = this.idConflict(id);
+    if (conflict) throw new RegistryError(this.statements.service.get(id) ? 'name_taken' : 'exists', conflict);
+  }
+
+  private validated(spec: DeviceSpec): DeviceInput {
+    const checked = checkDeviceInput(compact(spec));
+    if (!checked.ok)
+      throw new RegistryError('invalid', `invalid device${spec.id ? ` ${String(spec.id)}` : ''}`, checked.issues);
+    return checked.value;
+  }
+
+  private activeRow(id: string): DeviceRow {
+    const row = this.statements.device.get(id);
+    if (!row) throw new RegistryError('not_found', `no device ${id} in the registry`);
+    if (row.status === 'retired') {
+      throw new RegistryError(
+        'retired',
+        `device ${id} was retired on ${row.retired_at}${row.replaced_by ? ` (replaced by ${row.replaced_by})` : ''}`,
+      );
+    }
+    return row;
+  }
+
+  private mustGet(id: string): RegisteredDevice {
+    const device = this.get(id);
+    if (!device) throw new RegistryError('not_found', `no device ${id} in the registry`);
+    return device;
+  }
+
+  private async newSecret(): Promise<{ password: string; hash: string }> {
+    const password = generateSecret();
+    return { password, hash: await hashPassword(password) };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`the device registry ${this.path} is closed`);
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Marks a fresh file as a registry; refuses an SQLite file that belongs to something else. */
+function claimFile(db: Database.Database, path: string): void {
+  const id = Number(db.pragma('application_id', { simple: true }));
+  if (id === REGISTRY_APPLICATION_ID) return;
+  const tables = Number(db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get());
+  if (id !== 0 || tables > 0) {
+    throw new RegistryError('not_a_registry', `${path} is an SQLite database but not a Gridlink device registry`);
+  }
+  db.pragma(`application_id = ${REGISTRY_APPLICATION_ID}`);
+}
+
+function newRow(input: DeviceInput, passwordHash: string, createdAt: string): DeviceRow {
+  return {
+    id: input.id,
+    kind: input.kind,
+    status: 'active',
+    password_hash: passwordHash,
+    community: input.community ?? null,
+    grid: input.grid ?? null,
+    building: input.building ?? null,
+    unit: input.unit ?? null,
+    floor: input.floor ?? null,
+    room: input.room ?? null,
+    notes: input.notes ?? null,
+    created_at: createdAt,
+    retired_at: null,
+    retired_reason: null,
+    replaced_by: null,
+  };
+}
+
+function placeOf(row: DeviceRow): Place | undefined {
+  if (row.community === null) return undefined;
+  return {
+    community: row.community,
+    ...(row.grid !== null ? { grid: row.grid } : {}),
+    ...(row.building !== null ? { building: row.building } : {}),
+    ...(row.unit !== null ? { unit: row.unit } : {}),
+    ...(row.floor !== null ? { floor: row.floor } : {}),
+    ...(row.room !== null ? { room: row.room } : {}),
+  };
+}
+
+function toRegistered(row: DeviceRow): RegisteredDevice {
+  const place = placeOf(row);
+  return {
+    id: row.id,
+    kind: row.kind as DeviceKind,
+    status: row.status,
+    ...(place ? { place } : {}),
+    ...(row.notes !== null ? { notes: row.notes } : {}),
+    createdAt: row.created_at,
+    ...(row.retired_at !== null ? { retiredAt: row.retired_at } : {}),
+    ...(row.retired_reason !== null ? { retiredReason: row.retired_reason } : {}),
+    ...(row.replaced_by !== null ? { replacedBy: row.replaced_by } : {}),
+  };
+}
