@@ -8,6 +8,7 @@
  *   DEVICES=2000 SECONDS=10 npm run bench broker-throughput
  */
 import { performance } from 'node:perf_hooks';
+import { GATEWAY_NODE_FLAGS } from '@gridlink/gateway';
 import { encodePublish, RawClient } from './lib/raw-client.js';
 import { type BrokerUnderTest, startMosquitto, startScript } from './lib/servers.js';
 import { fmt, percentile, rssOf } from './lib/stats.js';
@@ -180,7 +181,13 @@ const available: Record<string, () => Promise<BrokerUnderTest>> = {
   mosquitto: () => startMosquitto(),
   aedes: () => startScript('aedes (bare)', 'aedes-server.ts', {}, profile),
   gateway: () =>
-    startScript('gateway (full path)', 'gateway-server.ts', { DEVICES: String(Math.max(DEVICES, RSS_DEVICES)) }, profile),
+    startScript(
+      'gateway (full path)',
+      'gateway-server.ts',
+      { DEVICES: String(Math.max(DEVICES, RSS_DEVICES)) },
+      // The gateway runs with the V8 flags its executable sets; bare aedes with Node's defaults.
+      [...GATEWAY_NODE_FLAGS, ...profile],
+    ),
 };
 // BROKERS=gateway,aedes runs a subset; ratios are always against the first one measured.
 const brokers = (process.env.BROKERS ?? 'mosquitto,aedes,gateway').split(',').map((name) => {

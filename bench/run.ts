@@ -17,6 +17,9 @@ if (unknown.length > 0) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${all.join(', ')}`);
   process.exit(1);
 }
+// Servers under test run compiled, as in production.
+const build = spawnSync('npx', ['tsc', '-b'], { stdio: 'inherit', cwd: join(here, '..') });
+if (build.status !== 0) process.exit(1);
 let failed = 0;
 for (const name of wanted.length > 0 ? wanted : all) {
   console.log(`\n## ${name}`);

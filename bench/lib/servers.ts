@@ -69,21 +69,27 @@ export async function startMosquitto(): Promise<BrokerUnderTest> {
   };
 }
 
-/** A TypeScript server script in bench/servers that prints `READY {"port":…}`. */
+/**
+ * The compiled form of a server in bench/servers, run by plain Node as in production (no TypeScript
+ * loader, whose extra thread and heap would distort memory figures). `npm run bench` builds first.
+ */
+function compiledServer(script: string): string {
+  const compiled = join(here, '..', 'dist', 'servers', script.replace(/\.ts$/, '.js'));
+  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build (npm run bench does)`);
+  return compiled;
+}
+
+/** A server script in bench/servers that prints `READY {"port":…}`. */
 export async function startScript(
   name: string,
   script: string,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Promise<BrokerUnderTest> {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, '--import', 'tsx', '--conditions=gridlink-source', join(here, '..', 'servers', script)],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, compiledServer(script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let buffer = '';
     child.stdout?.on('data', (chunk: Buffer) => {
