@@ -76,7 +76,7 @@ export class Gateway {
       logger.child({ module: 'liveness' }),
       this.now,
     );
-    liveness.start();
+    liveness.start(directory.activeDevices());
 
     // Telemetry consumes the bus; InfluxDB being slow or down never reaches the broker (push is O(1)).
     const telemetry = createTelemetryPipeline(config, logger);

@@ -24,6 +24,8 @@ export interface ServiceAccount {
 export interface Directory {
   device(id: string): DeviceRecord | undefined;
   service(username: string): ServiceAccount | undefined;
+  /** Every device that may connect: liveness expects to hear from each of them. */
+  activeDevices(): Iterable<DeviceRecord>;
 }
 
 export class InMemoryDirectory implements Directory {
@@ -49,5 +51,9 @@ export class InMemoryDirectory implements Directory {
 
   service(username: string): ServiceAccount | undefined {
     return this.services.get(username);
+  }
+
+  *activeDevices(): Iterable<DeviceRecord> {
+    for (const device of this.devices.values()) if (device.status === 'active') yield device;
   }
 }

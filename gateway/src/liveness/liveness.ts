@@ -1,6 +1,7 @@
 import { type Availability as AvailabilityPayload, createTopics } from '@gridlink/protocol';
 import type { Logger } from 'pino';
 import type { GatewayBus } from '../bus.js';
+import type { DeviceRecord } from '../devices/directory.js';
 import type { Publisher } from '../publisher.js';
 import { type AvailabilityChange, type LivenessOptions, LivenessTracker } from './tracker.js';
 
@@ -27,7 +28,10 @@ export class Liveness {
     this.checkIntervalMs = options.checkIntervalMs;
   }
 
-  start(): void {
+  /** `expected`: devices that should be heard from; each goes offline if it stays silent too long. */
+  start(expected: Iterable<DeviceRecord> = []): void {
+    const now = this.now();
+    for (const device of expected) this.tracker.expect(device, now);
     this.bus.on('message', ({ device, message, receivedAt }) => {
       if (message.type === 'availability' && message.state === 'offline') this.tracker.gone(device, 'lwt', receivedAt);
       else this.apply(this.tracker.heard(device, receivedAt));
