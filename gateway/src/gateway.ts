@@ -117,6 +117,7 @@ export class Gateway {
       messages: () => ({ valid: normaliser.validCount(), invalid: normaliser.invalid.total }),
       refusals: () => broker.refusals.snapshot(),
       availability: () => liveness.tracker.counts(),
+      overload: () => broker.overload.stats(),
       ...(telemetry ? { telemetry: () => telemetry.stats() } : {}),
     });
     const ops = await startOpsServer({
@@ -159,6 +160,7 @@ export class Gateway {
     // Devices first (no new traffic), then flush what is queued for InfluxDB.
     await running.listeners.close();
     await new Promise<void>((resolve) => running.broker.aedes.close(() => resolve()));
+    running.broker.overload.close();
     await running.telemetry?.stop();
     this.options.logger.info('gateway stopped');
   }

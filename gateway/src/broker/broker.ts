@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { VerifiedCredentials } from '../credentials/verified-cache.js';
 import type { Directory } from '../devices/directory.js';
 import { mayReceive, publishRefusal, subscribeRefusal } from './acl.js';
+import { hardenAgainstOverload, type OverloadGuard } from './overload/harden.js';
 import { limitPacketSize } from './packet-size.js';
 import type { Principal } from './principal.js';
 import { type RefusalCode, type RefusalKind, Refusals } from './refusals.js';
@@ -19,6 +20,7 @@ export interface BrokerLimits {
   keepalive_max_s: number;
   connect_timeout_ms: number;
   drain_timeout_ms: number;
+  max_queued_per_client: number;
 }
 
 export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
@@ -28,6 +30,7 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   keepalive_max_s: 600,
   connect_timeout_ms: 10_000,
   drain_timeout_ms: 30_000,
+  max_queued_per_client: 10_000,
 };
 
 export interface GatewayBrokerOptions {
@@ -46,6 +49,8 @@ export interface GatewayBroker {
   /** Hands a new connection (TCP socket, TLS socket or WebSocket stream) to the broker, guarded. */
   handle(stream: Duplex, request?: IncomingMessage): void;
   principalOf(client: Client): Principal | undefined;
+  /** Slow-subscriber and flood protection (overload/harden.ts); its stats feed the metrics. */
+  overload: OverloadGuard;
 }
 
 // MQTT 3.1.1 CONNACK return codes.
@@ -193,6 +198,13 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
   };
 
   const aedes = await Aedes.createBroker(hooks);
+  // Before any connection reaches aedes.handle: aedes 1.2.0 dies of a stack overflow after a
+  // flood, and one frozen subscriber stalls routing for everyone (see overload/harden.ts).
+  const overload = hardenAgainstOverload(aedes, {
+    maxQueuedPerClient: limits.max_queued_per_client,
+    drainTimeoutMs: limits.drain_timeout_ms,
+    onEvent: (event) => logger.warn(event, `slow subscriber: ${event.kind}`),
+  });
   aedes.on('clientError', (client, err) => logger.debug({ client: client.id, err: err.message }, 'client error'));
   aedes.on('connectionError', (_client, err) => logger.debug({ err: err.message }, 'connection error'));
 
@@ -210,5 +222,5 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       ),
     );
   };
-  return { aedes, refusals, handle, principalOf: (client) => principals.get(client) };
+  return { aedes, refusals, handle, overload, principalOf: (client) => principals.get(client) };
 }

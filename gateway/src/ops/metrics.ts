@@ -7,6 +7,13 @@ export interface MetricSources {
   refusals(): Record<string, number>;
   availability(): { online: number; offline: number; unknown: number };
   telemetry?(): { queued: number; written: number; dropped: Record<string, number> };
+  overload(): {
+    droppedQoS0: number;
+    disconnectedBacklog: number;
+    disconnectedStalled: number;
+    shedQoS0: number;
+    emitterBacklog: number;
+  };
 }
 
 /**
@@ -57,6 +64,28 @@ export function createMetrics(sources: MetricSources): Registry {
     registers: [register],
     collect() {
       for (const [availability, count] of Object.entries(sources.availability())) this.set({ availability }, count);
+    },
+  });
+  new Counter({
+    name: 'gridlink_mqtt_overload_total',
+    help: 'Messages dropped or subscribers disconnected to protect the broker, by action',
+    labelNames: ['action'] as const,
+    registers: [register],
+    collect() {
+      const o = sources.overload();
+      this.reset();
+      this.inc({ action: 'qos0_dropped_slow_subscriber' }, o.droppedQoS0);
+      this.inc({ action: 'qos0_not_routed_backlog' }, o.shedQoS0);
+      this.inc({ action: 'disconnected_backlog' }, o.disconnectedBacklog);
+      this.inc({ action: 'disconnected_stalled' }, o.disconnectedStalled);
+    },
+  });
+  new Gauge({
+    name: 'gridlink_mqtt_routing_backlog_messages',
+    help: 'Messages waiting to be routed to subscribers',
+    registers: [register],
+    collect() {
+      this.set(sources.overload().emitterBacklog);
     },
   });
   if (sources.telemetry) {

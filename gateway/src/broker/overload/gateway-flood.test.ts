@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { FLOOD_TOPIC, slowSubscriber, startBrokerChild, startFlood } from './flood-scenario.js';
+
+// Mirrors FLOOD_DEVICE / FLOOD_OBSERVER in the fixture (not imported: importing it would start a gateway here).
+const device = { clientId: 't', auth: { username: 't', password: 'flood-device-secret' } };
+const observer = { username: 'console', password: 'flood-observer-secret' };
+const fixture = fileURLToPath(new URL('./gateway-flood.fixture.ts', import.meta.url));
+
+describe('the full gateway under the aedes 1.2.0 overload scenario (child process)', () => {
+  it('keeps running after a valid QoS0 flood whose slow subscriber and publisher both disconnect, and still delivers', async () => {
+    const broker = await startBrokerChild('gateway', { fixture });
+    try {
+      const subscriber = await slowSubscriber(broker.port, 'console-1', 10, 0, FLOOD_TOPIC, observer);
+      const flood = await startFlood(broker.port, 0, { ...device, payload: Buffer.from('{"temperature":21.5}') });
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      subscriber.close();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const sent = flood.stop();
+      await new Promise((resolve) => setTimeout(resolve, 2000)); // bare aedes dies within ~60 ms
+      expect(broker.exitedYet() ? broker.stderr() : 'running').toBe('running');
+      expect(sent).toBeGreaterThan(10_000);
+
+      const url = `mqtt://127.0.0.1:${broker.port}`;
+      const watcher = await mqtt.connectAsync(url, { clientId: 'console-2', ...observer, reconnectPeriod: 0 });
+      const got = new Promise<string>((resolve) =>
+        watcher.once('message', (_t, payload) => resolve(payload.toString())),
+      );
+      await watcher.subscribeAsync(FLOOD_TOPIC, { qos: 1 });
+      const again = await mqtt.connectAsync(url, { clientId: device.clientId, ...device.auth, reconnectPeriod: 0 });
+      await again.publishAsync(FLOOD_TOPIC, '{"humidity":40}', { qos: 1 });
+      expect(await got).toBe('{"humidity":40}');
+      await Promise.all([watcher.endAsync(), again.endAsync()]);
+      const last = broker.samples.at(-1);
+      expect(last?.peakRssMB).toBeLessThan(400);
+    } finally {
+      broker.kill();
+    }
+  }, 60_000);
+});
