@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { GATEWAY_NODE_FLAGS } from '@gridlink/gateway';
 import { encodePublish, RawClient } from './lib/raw-client.js';
-import { type BrokerUnderTest, startMosquitto, startScript } from './lib/servers.js';
+import { type BrokerUnderTest, startInflux, startMosquitto, startScript } from './lib/servers.js';
 import { fmt, percentile, rssOf } from './lib/stats.js';
 
 const DEVICES = Number(process.env.DEVICES ?? 1000);
@@ -180,14 +180,18 @@ const profile = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${proce
 const available: Record<string, () => Promise<BrokerUnderTest>> = {
   mosquitto: () => startMosquitto(),
   aedes: () => startScript('aedes (bare)', 'aedes-server.ts', {}, profile),
-  gateway: () =>
-    startScript(
+  gateway: async () => {
+    // The full path includes telemetry batches to a real InfluxDB.
+    const influx = await startInflux();
+    const broker = await startScript(
       'gateway (full path)',
       'gateway-server.ts',
-      { DEVICES: String(Math.max(DEVICES, RSS_DEVICES)) },
+      { DEVICES: String(Math.max(DEVICES, RSS_DEVICES)), INFLUX_URL: influx.url, INFLUX_DB: influx.database },
       // The gateway runs with the V8 flags its executable sets; bare aedes with Node's defaults.
       [...GATEWAY_NODE_FLAGS, ...profile],
-    ),
+    );
+    return { ...broker, stop: () => broker.stop().then(influx.stop) };
+  },
 };
 // BROKERS=gateway,aedes runs a subset; ratios are always against the first one measured.
 const brokers = (process.env.BROKERS ?? 'mosquitto,aedes,gateway').split(',').map((name) => {

@@ -1,10 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findInfluxd, findMosquitto } from '@gridlink/testkit/services';
 
 export interface BrokerUnderTest {
   name: string;
@@ -15,58 +13,35 @@ export interface BrokerUnderTest {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function stopper(child: ChildProcess, cleanup: () => Promise<void> = async () => {}) {
+function stopper(child: ChildProcess) {
   return async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
-    await cleanup();
   };
 }
 
 /** Debian's Mosquitto with `set_tcp_nodelay true`, anonymous, no persistence: the reference. */
 export async function startMosquitto(): Promise<BrokerUnderTest> {
-  const binary = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find(existsSync) ?? 'mosquitto';
-  const dir = await mkdtemp(join(tmpdir(), 'gridlink-bench-mqtt-'));
-  const port = await freePort();
-  await writeFile(
-    join(dir, 'mosquitto.conf'),
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'persistence false',
-      'set_tcp_nodelay true',
-      'max_connections -1',
-      'log_dest none',
-      '',
-    ].join('\n'),
-  );
-  const child = spawn(binary, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createServer();
-      socket.once('error', () => resolve(true));
-      socket.listen(port, '127.0.0.1', () => socket.close(() => resolve(false)));
-    });
-    if (open) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    name: 'mosquitto',
-    port,
-    pid: child.pid ?? 0,
-    stop: stopper(child, () => rm(dir, { recursive: true, force: true })),
-  };
+  const launcher = findMosquitto();
+  if (!launcher) throw new Error("mosquitto not found: install the Debian package 'mosquitto'");
+  const server = await launcher.start();
+  return { name: 'mosquitto', port: Number(new URL(server.url).port), pid: server.pid ?? 0, stop: server.stop };
+}
+
+/** A throwaway InfluxDB 1.x with a `bench` database, for the gateway's telemetry path. */
+export async function startInflux(): Promise<{ url: string; database: string; stop(): Promise<void> }> {
+  const launcher = findInfluxd();
+  if (!launcher) throw new Error("influxd not found: install the Debian package 'influxdb'");
+  const server = await launcher.start();
+  const database = 'bench';
+  const response = await fetch(`${server.url}/query`, {
+    method: 'POST',
+    body: new URLSearchParams({ q: `CREATE DATABASE ${database}` }),
+  });
+  if (!response.ok) throw new Error(`CREATE DATABASE failed: ${response.status} ${await response.text()}`);
+  return { url: server.url, database, stop: server.stop };
 }
 
 /**

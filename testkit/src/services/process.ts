@@ -138,6 +138,7 @@ export function runCommand(
 
 export interface ManagedProcess {
   readonly name: string;
+  readonly pid: number | undefined;
   /** null while running, otherwise why it is gone (e.g. `exited with code 1`). */
   exitStatus(): string | null;
   /** Last lines of its stdout and stderr. */
@@ -178,6 +179,7 @@ export function startProcess(
 
   return {
     name,
+    pid: child.pid,
     exitStatus: () => status,
     tail: (lineCount) => output.text(lineCount),
     async stop(graceMs = 5_000) {
@@ -251,7 +253,9 @@ export interface ServerLaunch {
  * Starts a server process and waits until it answers at its URL. If it never does, it is stopped
  * and its scratch directory removed before the error (with its last log lines) propagates.
  */
-export async function launchServer(launch: ServerLaunch): Promise<{ url: string; stop(): Promise<void> }> {
+export async function launchServer(
+  launch: ServerLaunch,
+): Promise<{ url: string; pid: number | undefined; stop(): Promise<void> }> {
   const server = startProcess(launch.name, launch.binary, launch.args, { cwd: launch.scratch.path });
   const stop = async () => {
     await server.stop(launch.graceMs);
@@ -270,5 +274,5 @@ export async function launchServer(launch: ServerLaunch): Promise<{ url: string;
     await stop();
     throw error;
   }
-  return { url: launch.url, stop };
+  return { url: launch.url, pid: server.pid, stop };
 }

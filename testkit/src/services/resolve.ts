@@ -3,6 +3,8 @@ import { errorMessage } from './process.js';
 
 export interface StartedService {
   url: string;
+  /** The server's process, when it is one of ours (not for containers). */
+  pid?: number | undefined;
   stop(): Promise<void>;
 }
 
