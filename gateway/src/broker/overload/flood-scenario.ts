@@ -8,6 +8,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { GATEWAY_NODE_FLAGS } from '../../cli/node-flags.js';
+import type { OverloadStats } from './harden.js';
 
 export const FLOOD_TOPIC = 'flood/t';
 
@@ -19,17 +20,7 @@ export interface BrokerSample {
   peakEmitterBacklog: number;
   clients: number;
   disconnected?: string;
-  guard?: {
-    droppedQoS0: number;
-    disconnectedBacklog: number;
-    disconnectedStalled: number;
-    busyClients: number;
-    peakQueuedPerClient: number;
-    emitterBacklog: number;
-    peakEmitterBacklog: number;
-    shedQoS0: number;
-    emitter: { deferred: number; longestChain: number };
-  };
+  guard?: OverloadStats;
 }
 
 export interface BrokerChild {
