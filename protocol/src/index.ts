@@ -8,6 +8,7 @@ export * from './mqtt/api.js';
 export * from './mqtt/payloads.js';
 export * from './place.js';
 export * from './profiles/index.js';
+export * from './rules/index.js';
 export * from './time.js';
 export * from './topics.js';
 export { type Parsed, ProtocolValidationError } from './validation/error.js';

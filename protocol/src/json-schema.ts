@@ -12,6 +12,7 @@ import {
   DeadLetter,
 } from './mqtt/payloads.js';
 import { deviceProfiles } from './profiles/index.js';
+import { Rule, RuleFile } from './rules/rule.js';
 
 /**
  * JSON Schema (draft 2020-12) export of the contract, so devices and services written in other
@@ -76,6 +77,8 @@ export function buildJsonSchemas(): Record<string, unknown> {
     priority: Priority,
     ...Object.fromEntries(Object.entries(uplinkData).map(([type, schema]) => [`data.${type}`, schema])),
   });
+  // For editors: a YAML language server validates rule files against `$defs/file`.
+  files['rules.json'] = document('rules', 'Gridlink gateway alert rules', { file: RuleFile, rule: Rule });
   files['downlink.json'] = document('downlink', 'Gridlink cloud → gateway messages', {
     message: DownlinkMessage,
     ack: DownlinkAck,

@@ -7,6 +7,8 @@ export interface FieldIssue {
   path: string;
   expected: string;
   received: string;
+  /** A rule across fields (a refinement) states its problem whole instead of expected/received. */
+  message?: string;
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -62,6 +64,10 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
       out.push(...toFieldIssues({ issues: issue.errors[0] } as z.ZodError));
       continue;
     }
+    if (issue.code === 'custom') {
+      out.push({ path: formatPath(issue.path), expected: '', received: '', message: issue.message });
+      continue;
+    }
     const input = (issue as { input?: unknown }).input;
     out.push({
       path: formatPath(issue.path),
@@ -73,6 +79,7 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
 }
 
 export function formatIssue(issue: FieldIssue): string {
+  if (issue.message !== undefined) return `${issue.path}: ${issue.message}`;
   if (issue.expected === 'no such field') return `${issue.path}: unexpected field`;
   return `${issue.path}: expected ${issue.expected}, received ${issue.received}`;
 }
