@@ -9,6 +9,8 @@ export interface DeviceRecord {
   place?: Place;
   /** Free text from the installer (where exactly, what was odd). */
   notes?: string;
+  /** Installer tags that rules select on (e.g. `elderly_alone`). */
+  tags?: string[];
 }
 
 /** Scoped accounts for software, never for devices: each role gets only the topics it needs. */

@@ -1,0 +1,274 @@
+import { parseRuleFile, type Rule } from '@gridlink/protocol';
+import { describe, expect, it } from 'vitest';
+import type { DeviceRecord } from '../devices/directory.js';
+import type { Observation } from './conditions.js';
+import { type AlertTransition, RuleEngine } from './engine.js';
+
+const H = 3_600_000;
+const T0 = Date.parse('2026-11-25T02:00:00.000Z'); // 10:00 in Shanghai, a Wednesday
+
+function parseRules(yaml: string): Rule[] {
+  const result = parseRuleFile(`version: 1\nrules:\n${yaml}`);
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.value.rules;
+}
+
+const rule = (id: string, kind: string, condition: string, extra = '') =>
+  `  - id: ${id}
+    name: { zh: 测试, en: Test }
+    selector: { kinds: [${kind}] }
+    condition: ${condition}
+    severity: major
+    category: other
+    message: { zh: '{device_id} 告警', en: 'Alert at {device_id}' }
+${extra}`;
+
+const device = (id: string, kind: DeviceRecord['kind'], place: DeviceRecord['place'] = undefined): DeviceRecord => ({
+  id,
+  kind,
+  status: 'active',
+  passwordHash: '',
+  ...(place ? { place } : {}),
+});
+
+function engine(yaml: string) {
+  let n = 0;
+  return new RuleEngine({ rules: parseRules(yaml), newAlertId: () => `al-${++n}` });
+}
+
+const state = (d: DeviceRecord, fields: Record<string, unknown>, at: number): Observation => ({
+  device: d,
+  kind: 'state',
+  fields,
+  at,
+});
+const event = (d: DeviceRecord, eventType: string, fields: Record<string, unknown>, at: number): Observation => ({
+  device: d,
+  kind: 'event',
+  eventType,
+  fields,
+  at,
+});
+const summary = (transitions: AlertTransition[]) =>
+  transitions.map((t) => `${t.type}:${t.alert.alert_id}:${t.alert.device_id}:${t.alert.occurrences}`);
+
+describe('threshold with duration and hysteresis', () => {
+  const mh = device('mh-1', 'manhole_cover');
+  const e = () =>
+    engine(
+      rule(
+        'manhole.tilt',
+        'manhole_cover',
+        "{ type: threshold, field: tilt, op: '>', value: 15, for_s: 3, clear: { op: '<', value: 5 } }",
+      ),
+    );
+
+  it('raises only after the value has held for the duration', () => {
+    const rules = e();
+    expect(rules.observe(state(mh, { tilt: 20 }, T0))).toEqual([]);
+    expect(rules.tick(T0 + 2999)).toEqual([]);
+    expect(summary(rules.tick(T0 + 3000))).toEqual(['raised:al-1:mh-1:1']);
+  });
+
+  it('forgets a spike shorter than the duration', () => {
+    const rules = e();
+    rules.observe(state(mh, { tilt: 20 }, T0));
+    rules.observe(state(mh, { tilt: 2 }, T0 + 1000));
+    expect(rules.tick(T0 + 10_000)).toEqual([]);
+  });
+
+  it('clears only below the lower bound, not when it dips under the raise value', () => {
+    const rules = e();
+    rules.observe(state(mh, { tilt: 20 }, T0));
+    rules.tick(T0 + 3000);
+    expect(rules.observe(state(mh, { tilt: 10 }, T0 + 4000))).toEqual([]);
+    expect(summary(rules.observe(state(mh, { tilt: 4 }, T0 + 5000)))).toEqual(['cleared:al-1:mh-1:1']);
+  });
+
+  it('raises at once with for_s 0 (gas >= 20 %LEL)', () => {
+    const rules = engine(rule('gas.lel', 'gas_detector', "{ type: threshold, field: gas_lel, op: '>=', value: 20 }"));
+    expect(summary(rules.observe(event(device('gas-1', 'gas_detector'), 'alarm', { gas_lel: 25 }, T0)))).toEqual([
+      'raised:al-1:gas-1:1',
+    ]);
+  });
+});
+
+describe('event match', () => {
+  const ac = device('ac-1', 'access_control');
+
+  it('raises on the event, counts repeats as occurrences of the same alert, clears when quiet', () => {
+    const rules = engine(
+      rule('door.forced', 'access_control', '{ type: event, event: door_forced, clear_after_s: 600 }'),
+    );
+    expect(summary(rules.observe(event(ac, 'door_forced', {}, T0)))).toEqual(['raised:al-1:ac-1:1']);
+    expect(summary(rules.observe(event(ac, 'door_forced', {}, T0 + 60_000)))).toEqual(['updated:al-1:ac-1:2']);
+    expect(rules.tick(T0 + 60_000 + 599_000)).toEqual([]);
+    expect(summary(rules.tick(T0 + 60_000 + 600_000))).toEqual(['cleared:al-1:ac-1:2']);
+  });
+
+  it('filters on fields and clears on the clearing event', () => {
+    const rules = engine(
+      rule(
+        'smoke.alarm',
+        'smoke_detector',
+        '{ type: event, event: alarm, where: { smoke_density: { ">=": 0.2 } }, clear_event: alarm_cleared }',
+      ),
+    );
+    const smoke = device('smoke-1', 'smoke_detector');
+    expect(rules.observe(event(smoke, 'alarm', { smoke_density: 0.1 }, T0))).toEqual([]);
+    expect(summary(rules.observe(event(smoke, 'alarm', { smoke_density: 0.3 }, T0 + 1)))).toEqual([
+      'raised:al-1:smoke-1:1',
+    ]);
+    expect(rules.tick(T0 + 24 * H)).toEqual([]); // only the clearing event clears it
+    expect(summary(rules.observe(event(smoke, 'alarm_cleared', {}, T0 + 25 * H)))).toEqual(['cleared:al-1:smoke-1:1']);
+  });
+});
+
+describe('count in a sliding window', () => {
+  it('raises at the third fire-lane occupation within 24 h and clears when they age out', () => {
+    const rules = engine(
+      rule('lane.repeat', 'fire_lane_camera', '{ type: count, event: occupied, at_least: 3, window_s: 86400 }'),
+    );
+    const cam = device('cam-lane-1', 'fire_lane_camera');
+    const occupied = (at: number) => rules.observe(event(cam, 'occupied', { zone: 'north', confidence: 0.9 }, at));
+    expect(occupied(T0)).toEqual([]);
+    expect(occupied(T0 + 10 * H)).toEqual([]);
+    expect(summary(occupied(T0 + 20 * H))).toEqual(['raised:al-1:cam-lane-1:1']);
+    expect(summary(rules.tick(T0 + 24 * H + 1))).toEqual(['cleared:al-1:cam-lane-1:1']);
+  });
+});
+
+describe('absence', () => {
+  const wm = device('wm-1', 'water_meter');
+  const noWater = rule(
+    'elderly.no_water',
+    'water_meter',
+    "{ type: absence, event: reading, where: { interval_volume: { '>': 0 } }, within_s: 43200 }",
+  );
+
+  it('raises when nothing matching arrives for 12 h, even from a device that never spoke', () => {
+    const rules = engine(noWater);
+    rules.watch([wm], T0);
+    rules.observe(event(wm, 'reading', { total_volume: 10, interval_volume: 0, interval_s: 3600 }, T0 + H)); // no use
+    expect(rules.tick(T0 + 12 * H - 1)).toEqual([]);
+    expect(summary(rules.tick(T0 + 12 * H))).toEqual(['raised:al-1:wm-1:1']);
+    expect(
+      summary(
+        rules.observe(event(wm, 'reading', { total_volume: 12, interval_volume: 2, interval_s: 3600 }, T0 + 13 * H)),
+      ),
+    ).toEqual(['cleared:al-1:wm-1:1']);
+  });
+
+  it('survives a restart: 11 hours in, it fires one hour after the restart, not twelve', () => {
+    const before = engine(noWater);
+    before.watch([wm], T0);
+    before.tick(T0 + 11 * H);
+    const saved = JSON.parse(JSON.stringify(before.snapshot()));
+
+    const after = engine(noWater);
+    after.restore(saved);
+    after.watch([wm], T0 + 11 * H + 5 * 60_000); // the restarted gateway watches its devices again
+    expect(after.tick(T0 + 12 * H - 1)).toEqual([]);
+    expect(summary(after.tick(T0 + 12 * H))).toEqual(['raised:al-1:wm-1:1']);
+  });
+});
+
+describe('correlation across devices in one place', () => {
+  const place = (unit: string) => ({ community: '320803001001', building: '3', unit });
+  const smoke = (id: string, unit = '2') => device(id, 'smoke_detector', place(unit));
+  const twoInUnit = rule(
+    'smoke.two',
+    'smoke_detector',
+    '{ type: correlation, of: [{ event: alarm }], at_least: 2, within_s: 60, same: unit }',
+  );
+
+  it('raises when two detectors of one unit alarm within 60 s', () => {
+    const rules = engine(twoInUnit);
+    expect(rules.observe(event(smoke('s1'), 'alarm', {}, T0))).toEqual([]);
+    expect(rules.observe(event(smoke('s3', '1'), 'alarm', {}, T0 + 10_000))).toEqual([]); // another unit
+    expect(rules.observe(event(smoke('s1'), 'alarm', {}, T0 + 20_000))).toEqual([]); // the same detector again
+    expect(summary(rules.observe(event(smoke('s2'), 'alarm', {}, T0 + 30_000)))).toEqual(['raised:al-1:s2:1']);
+  });
+
+  it('does not correlate alarms further apart than the window', () => {
+    const rules = engine(twoInUnit);
+    rules.observe(event(smoke('s1'), 'alarm', {}, T0));
+    expect(rules.observe(event(smoke('s2'), 'alarm', {}, T0 + 61_000))).toEqual([]);
+  });
+
+  it('correlates different kinds: smoke plus a camera in the same unit', () => {
+    const rules = engine(
+      rule(
+        'smoke.camera',
+        'smoke_detector',
+        '{ type: correlation, of: [{ event: alarm }, { selector: { kinds: [onvif_camera] }, event: motion }], within_s: 60, same: unit }',
+      ),
+    );
+    expect(rules.observe(event(smoke('s1'), 'alarm', {}, T0))).toEqual([]);
+    const cam = device('cam-1', 'onvif_camera', place('2'));
+    expect(summary(rules.observe(event(cam, 'motion', { is_motion: true }, T0 + 5000)))).toEqual([
+      'raised:al-1:cam-1:1',
+    ]);
+  });
+});
+
+describe('schedules and suppression windows', () => {
+  const ac = device('ac-1', 'access_control');
+  const afterHours = rule(
+    'door.night',
+    'access_control',
+    '{ type: event, event: door_forced }',
+    "    schedule: { periods: [{ from: '22:00', to: '06:00' }] }\n",
+  );
+
+  it('raises only inside the schedule (after hours in local time, across midnight)', () => {
+    const rules = engine(afterHours);
+    expect(rules.observe(event(ac, 'door_forced', {}, T0))).toEqual([]); // 10:00 local
+    const night = Date.parse('2026-11-25T15:30:00.000Z'); // 23:30 local
+    expect(summary(rules.observe(event(ac, 'door_forced', {}, night)))).toEqual(['raised:al-1:ac-1:1']);
+    const early = new RuleEngine({ rules: parseRules(afterHours), newAlertId: () => 'al-x' });
+    expect(early.observe(event(ac, 'door_forced', {}, Date.parse('2026-11-25T21:30:00.000Z')))).toHaveLength(1); // 05:30 local
+  });
+
+  it('raises nothing during a drill, and raises after it if the condition still holds', () => {
+    const [parsed] = parseRules(
+      rule('gas.lel', 'gas_detector', "{ type: threshold, field: gas_lel, op: '>=', value: 20 }"),
+    );
+    const rulesEngine = new RuleEngine({
+      rules: parsed ? [parsed] : [],
+      suppressions: [{ from: new Date(T0).toISOString(), to: new Date(T0 + H).toISOString(), reason: 'drill' }],
+      newAlertId: () => 'al-1',
+    });
+    const gas = device('gas-1', 'gas_detector');
+    expect(rulesEngine.observe(state(gas, { gas_lel: 30 }, T0 + 1000))).toEqual([]);
+    expect(summary(rulesEngine.tick(T0 + H))).toEqual(['raised:al-1:gas-1:1']);
+  });
+});
+
+describe('alerts', () => {
+  it('carry severity, category, place and a rendered message, and re-announce on repeat_every_s', () => {
+    const rules = engine(
+      rule(
+        'lane.block',
+        'fire_lane_camera',
+        '{ type: event, event: occupied, clear_event: cleared }',
+        '    repeat_every_s: 300\n',
+      ),
+    );
+    const cam = device('cam-lane-1', 'fire_lane_camera', { community: '320803001001', building: '3' });
+    const [raised] = rules.observe(event(cam, 'occupied', { zone: 'north', confidence: 0.9 }, T0));
+    expect(raised?.alert).toMatchObject({
+      alert_id: 'al-1',
+      rule_id: 'lane.block',
+      severity: 'major',
+      category: 'other',
+      place: { community: '320803001001', building: '3' },
+      message: { zh: 'cam-lane-1 告警', en: 'Alert at cam-lane-1' },
+      since: '2026-11-25T02:00:00.000Z',
+      evidence: { zone: 'north', confidence: 0.9 },
+    });
+    expect(rules.tick(T0 + 299_000)).toEqual([]);
+    expect(rules.tick(T0 + 300_000).map((t) => t.type === 'updated' && t.repeat)).toEqual([true]);
+    expect(rules.active().map((a) => a.alert_id)).toEqual(['al-1']);
+  });
+});

@@ -1,0 +1,223 @@
+import { type AlertPayload, type Rule, type Suppression, toTimestamp } from '@gridlink/protocol';
+import type { DeviceRecord } from '../devices/directory.js';
+import { type ConditionState, holds, initialState, type Observation, observe } from './conditions.js';
+import { placeKey, selects } from './matching.js';
+import { scheduleActive } from './schedule.js';
+
+export type AlertTransition =
+  | { type: 'raised'; alert: AlertPayload }
+  /** Still active: a new occurrence, or a periodic re-announcement (`repeat_every_s`). */
+  | { type: 'updated'; alert: AlertPayload; repeat: boolean }
+  | { type: 'cleared'; alert: AlertPayload; at: number };
+
+/** One rule applied to one device (or, for correlations, one place). Plain JSON: persisted as is. */
+export interface Instance {
+  key: string;
+  ruleId: string;
+  /** The device the alert names: the subject device, or the latest one in a correlation. */
+  device: DeviceRecord;
+  condition: ConditionState;
+  alert: { id: string; since: number; lastSeen: number; occurrences: number; announcedAt: number } | null;
+  values: Record<string, unknown>;
+}
+
+export interface EngineOptions {
+  rules: readonly Rule[];
+  suppressions?: readonly Suppression[];
+  /** Schedules are in local time; Chinese communities run on Asia/Shanghai (UTC+8, no DST). */
+  timeZone?: string;
+  newAlertId: () => string;
+}
+
+export interface EngineSnapshot {
+  instances: Instance[];
+}
+
+/**
+ * The alert rules of one gateway: decode once, evaluate many. Feed it every valid device message
+ * (`observe`) and the passing of time (`tick`); it returns alert transitions: raise → (repeat:
+ * occurrences up, no new alert) → clear. Time is passed in, so tests run hours in milliseconds and
+ * the state survives a restart (`snapshot` / `restore`).
+ */
+export class RuleEngine {
+  private rules: readonly Rule[];
+  private suppressions: readonly Suppression[];
+  private readonly instances = new Map<string, Instance>();
+  private readonly timeZone: string;
+
+  constructor(private readonly options: EngineOptions) {
+    this.rules = options.rules.filter((rule) => rule.enabled);
+    this.suppressions = options.suppressions ?? [];
+    this.timeZone = options.timeZone ?? 'Asia/Shanghai';
+  }
+
+  /** Starts absence timers for devices that have not spoken yet (a silent device must still alert). */
+  watch(devices: Iterable<DeviceRecord>, now: number): void {
+    const absence = this.rules.filter((rule) => rule.condition.type === 'absence');
+    for (const device of devices) {
+      for (const rule of absence) if (selects(rule.selector, device)) this.instance(rule, device, now);
+    }
+  }
+
+  observe(obs: Observation): AlertTransition[] {
+    const out: AlertTransition[] = [];
+    for (const rule of this.rules) {
+      const selected = selects(rule.selector, obs.device);
+      if (rule.condition.type === 'correlation') {
+        const place = placeKey(obs.device, rule.condition.same);
+        if (place === undefined) continue;
+        const mentioned = rule.condition.of.some((entry) =>
+          entry.selector ? selects(entry.selector, obs.device) : selected,
+        );
+        if (!mentioned) continue;
+        const instance = this.instance(rule, obs.device, obs.at, place);
+        const triggered = observe(rule.condition, instance.condition, obs, selected);
+        if (triggered) instance.device = obs.device;
+        out.push(...this.evaluate(rule, instance, obs.at, triggered, obs.fields));
+        continue;
+      }
+      if (!selected) continue;
+      const instance = this.instance(rule, obs.device, obs.at);
+      const triggered = observe(rule.condition, instance.condition, obs);
+      out.push(...this.evaluate(rule, instance, obs.at, triggered, obs.fields));
+    }
+    return out;
+  }
+
+  /** Applies the passing of time: pending durations, windows, absences, quiet timeouts, repeats. */
+  tick(now: number): AlertTransition[] {
+    const out: AlertTransition[] = [];
+    for (const instance of this.instances.values()) {
+      const rule = this.rules.find((candidate) => candidate.id === instance.ruleId);
+      if (rule) out.push(...this.evaluate(rule, instance, now, false, {}));
+    }
+    return out;
+  }
+
+  active(): AlertPayload[] {
+    const alerts: AlertPayload[] = [];
+    for (const instance of this.instances.values()) {
+      const rule = this.rules.find((candidate) => candidate.id === instance.ruleId);
+      if (rule && instance.alert) alerts.push(this.payload(rule, instance));
+    }
+    return alerts;
+  }
+
+  snapshot(): EngineSnapshot {
+    return structuredClone({ instances: [...this.instances.values()] });
+  }
+
+  /** Restores state saved by `snapshot`; instances of rules that no longer exist are dropped. */
+  restore(snapshot: EngineSnapshot): void {
+    for (const instance of snapshot.instances) {
+      const rule = this.rules.find((candidate) => candidate.id === instance.ruleId);
+      if (rule && instance.condition.type === rule.condition.type)
+        this.instances.set(instance.key, structuredClone(instance));
+    }
+  }
+
+  private instance(rule: Rule, device: DeviceRecord, now: number, place?: string): Instance {
+    const key = `${rule.id}|${place ?? device.id}`;
+    let instance = this.instances.get(key);
+    if (!instance) {
+      instance = {
+        key,
+        ruleId: rule.id,
+        device,
+        condition: initialState(rule.condition, now),
+        alert: null,
+        values: {},
+      };
+      this.instances.set(key, instance);
+    }
+    return instance;
+  }
+
+  private evaluate(
+    rule: Rule,
+    instance: Instance,
+    now: number,
+    triggered: boolean,
+    fields: Record<string, unknown>,
+  ): AlertTransition[] {
+    if (triggered || Object.keys(fields).length > 0) instance.values = { ...instance.values, ...numericOrText(fields) };
+    const on = holds(rule.condition, instance.condition, now);
+    const alert = instance.alert;
+    if (alert && !on) {
+      const cleared = this.payload(rule, instance);
+      instance.alert = null;
+      return [{ type: 'cleared', alert: cleared, at: now }];
+    }
+    if (alert && on) {
+      if (triggered) {
+        alert.occurrences++;
+        alert.lastSeen = now;
+        alert.announcedAt = now;
+        return [{ type: 'updated', alert: this.payload(rule, instance), repeat: false }];
+      }
+      if (rule.repeat_every_s !== undefined && now - alert.announcedAt >= rule.repeat_every_s * 1000) {
+        alert.announcedAt = now;
+        return [{ type: 'updated', alert: this.payload(rule, instance), repeat: true }];
+      }
+      return [];
+    }
+    if (!on || !scheduleActive(rule.schedule, now, this.timeZone) || this.suppressed(rule, instance.device, now))
+      return [];
+    instance.alert = { id: this.options.newAlertId(), since: now, lastSeen: now, occurrences: 1, announcedAt: now };
+    return [{ type: 'raised', alert: this.payload(rule, instance) }];
+  }
+
+  private suppressed(rule: Rule, device: DeviceRecord, now: number): boolean {
+    return this.suppressions.some(
+      (s) =>
+        Date.parse(s.from) <= now &&
+        now < Date.parse(s.to) &&
+        (!s.rules || s.rules.includes(rule.id)) &&
+        (!s.selector || selects(s.selector, device)),
+    );
+  }
+
+  private payload(rule: Rule, instance: Instance): AlertPayload {
+    const alert = instance.alert;
+    if (!alert) throw new Error(`no active alert for ${instance.key}`);
+    const device = instance.device;
+    const vars: Record<string, unknown> = {
+      ...instance.values,
+      rule_id: rule.id,
+      device_id: device.id,
+      building: device.place?.building ?? '',
+      unit: device.place?.unit ?? '',
+      floor: device.place?.floor ?? '',
+    };
+    return {
+      alert_id: alert.id,
+      rule_id: rule.id,
+      device_id: device.id,
+      state: 'active',
+      severity: rule.severity,
+      category: rule.category,
+      since: toTimestamp(alert.since),
+      last_seen: toTimestamp(alert.lastSeen),
+      occurrences: alert.occurrences,
+      message: { zh: render(rule.message.zh, vars), en: render(rule.message.en, vars) },
+      ...(device.place ? { place: device.place } : {}),
+      ...(Object.keys(instance.values).length > 0 ? { evidence: { ...instance.values } } : {}),
+    };
+  }
+}
+
+/** `{name}` placeholders; an unknown name stays as written, so a typo is visible, not blank. */
+export function render(template: string, vars: Record<string, unknown>): string {
+  return template.replace(/\{([a-z_][a-z0-9_]*)\}/g, (whole, name: string) =>
+    name in vars ? String(vars[name]) : whole,
+  );
+}
+
+function numericOrText(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (key !== 'ts' && (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean'))
+      out[key] = value;
+  }
+  return out;
+}
