@@ -3,6 +3,9 @@
  * validation against device profiles, the event bus, liveness, and (when INFLUX_URL is set)
  * telemetry batches to InfluxDB.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Gateway, GatewayConfig, hashPassword, InMemoryDirectory } from '@gridlink/gateway';
 import { pino } from 'pino';
 
@@ -16,7 +19,7 @@ for (let n = 0; n < devices; n++) {
 }
 const influx = process.env.INFLUX_URL;
 const config = GatewayConfig.parse({
-  gateway: { id: 'gw-bench', community: '320803001001' },
+  gateway: { id: 'gw-bench', community: '320803001001', data_dir: mkdtempSync(join(tmpdir(), 'gridlink-bench-')) },
   mqtt: { host: '127.0.0.1', port: 0, limits: { connections_per_address: devices + 100 } },
   http: { host: '127.0.0.1', port: 0 },
   ...(influx

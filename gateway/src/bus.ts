@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { DeviceMessage } from '@gridlink/protocol';
 import type { DeviceRecord } from './devices/directory.js';
 import type { AvailabilityChange } from './liveness/tracker.js';
+import type { AlertTransition } from './rules/engine.js';
 
 /** A device message that passed validation: the input of rules, telemetry and the uplink. */
 export interface NormalisedMessage {
@@ -25,6 +26,8 @@ export interface GatewayEvents {
   disconnected: [DeviceRecord];
   /** A device came online or went offline (after hysteresis): a maintenance event of its own. */
   availability: [AvailabilityChange];
+  /** An alert raised, updated or cleared by the local rules (the uplink sends each to the cloud). */
+  alert: [{ transition: AlertTransition; clearReason: 'condition_false' | 'rule_removed' }];
 }
 
 export class GatewayBus extends EventEmitter<GatewayEvents> {}

@@ -12,6 +12,7 @@ import { Liveness } from './liveness/liveness.js';
 import { startOpsServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
 import { Publisher } from './publisher.js';
+import { RulesModule } from './rules/rules-module.js';
 import { createTelemetryPipeline, type TelemetryPipeline } from './telemetry/index.js';
 
 export const GATEWAY_VERSION = '0.1.0';
@@ -31,6 +32,7 @@ interface Running {
   liveness: Liveness;
   bridge: BridgePublisher;
   telemetry?: TelemetryPipeline | undefined;
+  rules: RulesModule;
   ops: { port: number; close(): Promise<void> };
 }
 
@@ -77,6 +79,17 @@ export class Gateway {
       this.now,
     );
     liveness.start(directory.activeDevices());
+
+    const rules = new RulesModule({
+      config,
+      bus: this.bus,
+      publisher,
+      aedes: broker.aedes,
+      directory,
+      logger: logger.child({ module: 'rules' }),
+      now: this.now,
+    });
+    await rules.start();
 
     // Telemetry consumes the bus; InfluxDB being slow or down never reaches the broker (push is O(1)).
     const telemetry = createTelemetryPipeline(config, logger);
@@ -128,7 +141,7 @@ export class Gateway {
       notReady: () => (this.running ? null : 'the gateway is starting'),
     });
 
-    this.running = { broker, listeners, normaliser, liveness, bridge, telemetry, ops };
+    this.running = { broker, listeners, normaliser, liveness, bridge, telemetry, rules, ops };
     logger.info({ ports: listeners.ports, http: ops.port }, 'gateway started');
   }
 
@@ -136,6 +149,11 @@ export class Gateway {
   get ports(): Listeners['ports'] & { http: number } {
     const running = this.require();
     return { ...running.listeners.ports, http: running.ops.port };
+  }
+
+  /** The local rules (reload, active alerts). */
+  get rules(): RulesModule {
+    return this.require().rules;
   }
 
   stats() {
@@ -160,6 +178,7 @@ export class Gateway {
     // Devices first (no new traffic), then flush what is queued for InfluxDB.
     await running.listeners.close();
     await new Promise<void>((resolve) => running.broker.aedes.close(() => resolve()));
+    await running.rules.stop();
     running.broker.overload.close();
     await running.telemetry?.stop();
     this.options.logger.info('gateway stopped');

@@ -102,6 +102,18 @@ export const GatewayConfig = z
         message: 'telemetry.enabled is true but telemetry.influx is missing: add influx.version, url, …',
         path: ['influx'],
       }),
+    rules: z
+      .strictObject({
+        /** Rule files (YAML, see protocol's rule schema), loaded in order and reloaded when they change. */
+        files: z.array(z.string().min(1)).default([]),
+        /** Schedules (after hours, weekdays) are in this time zone. */
+        time_zone: z.string().min(1).default('Asia/Shanghai'),
+        /** How often durations, windows and absences are evaluated. */
+        tick_ms: z.int().min(100).max(60_000).default(1000),
+        /** How often rule state (windows, timers) is saved, so it survives a restart. */
+        save_every_ms: z.int().min(100).max(600_000).default(5000),
+      })
+      .prefault({}),
     http: z
       .strictObject({
         host: z.string().default('127.0.0.1'),

@@ -72,7 +72,9 @@ export class RuleEngine {
         if (!mentioned) continue;
         const instance = this.instance(rule, obs.device, obs.at, place);
         const triggered = observe(rule.condition, instance.condition, obs, selected);
-        if (triggered) instance.device = obs.device;
+        // The alert names the device that completed the correlation; it stays put while active,
+        // so its retained topic does not move.
+        if (triggered && !instance.alert) instance.device = obs.device;
         out.push(...this.evaluate(rule, instance, obs.at, triggered, obs.fields));
         continue;
       }

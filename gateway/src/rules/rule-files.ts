@@ -1,0 +1,63 @@
+import { type FSWatcher, readFileSync, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { parseRuleFile, type RuleFile } from '@gridlink/protocol';
+
+export type LoadedRules = { ok: true; files: RuleFile[] } | { ok: false; errors: string[] };
+
+/** Reads and validates every rule file; all problems of all files are reported together. */
+export function loadRuleFiles(paths: readonly string[]): LoadedRules {
+  const files: RuleFile[] = [];
+  const errors: string[] = [];
+  for (const path of paths) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      errors.push(`${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      continue;
+    }
+    const parsed = parseRuleFile(text, path);
+    if (parsed.ok) files.push(parsed.value);
+    else errors.push(...parsed.errors);
+  }
+  if (errors.length === 0) {
+    const seen = new Map<string, string>();
+    files.forEach((file, index) => {
+      for (const rule of file.rules) {
+        const other = seen.get(rule.id);
+        if (other) errors.push(`${paths[index]}: rule id ${rule.id} is also defined in ${other}`);
+        else seen.set(rule.id, paths[index] ?? '');
+      }
+    });
+  }
+  return errors.length === 0 ? { ok: true, files } : { ok: false, errors };
+}
+
+/**
+ * Calls `onChange` (debounced) when any rule file changes. Watches the folders, not the files:
+ * editors save by writing a new file and renaming it over the old one.
+ */
+export function watchRuleFiles(paths: readonly string[], onChange: () => void, debounceMs = 250): () => void {
+  const names = new Map<string, Set<string>>();
+  for (const path of paths) {
+    const folder = dirname(path);
+    const set = names.get(folder) ?? new Set<string>();
+    set.add(basename(path));
+    names.set(folder, set);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const watchers: FSWatcher[] = [];
+  for (const [folder, files] of names) {
+    watchers.push(
+      watch(folder, (_event, name) => {
+        if (name !== null && !files.has(name.toString())) return;
+        clearTimeout(timer);
+        timer = setTimeout(onChange, debounceMs);
+      }),
+    );
+  }
+  return () => {
+    clearTimeout(timer);
+    for (const watcher of watchers) watcher.close();
+  };
+}

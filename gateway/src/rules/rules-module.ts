@@ -1,0 +1,231 @@
+import { join } from 'node:path';
+import {
+  type BridgeEvent,
+  type BridgeResponse,
+  createTopics,
+  type Rule,
+  type RuleFile,
+  toTimestamp,
+} from '@gridlink/protocol';
+import type { Aedes } from 'aedes';
+import type { Logger } from 'pino';
+import type { GatewayBus, NormalisedMessage } from '../bus.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Directory } from '../devices/directory.js';
+import type { Publisher } from '../publisher.js';
+import { ActionRunner } from './action-runner.js';
+import type { Observation } from './conditions.js';
+import { type AlertTransition, RuleEngine } from './engine.js';
+import { loadRuleFiles, watchRuleFiles } from './rule-files.js';
+import { RuleStateStore } from './state-store.js';
+
+export interface RulesModuleOptions {
+  config: GatewayConfig;
+  bus: GatewayBus;
+  publisher: Publisher;
+  aedes: Aedes;
+  directory: Directory;
+  logger: Logger;
+  now: () => number;
+}
+
+function toObservation({ device, message, receivedAt }: NormalisedMessage): Observation | undefined {
+  switch (message.type) {
+    case 'state':
+      return { device, kind: 'state', fields: message.state, at: receivedAt };
+    case 'event':
+      return { device, kind: 'event', eventType: message.eventType, fields: message.payload, at: receivedAt };
+    case 'availability':
+      return { device, kind: 'availability', fields: { state: message.state }, at: receivedAt };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Local alerting that keeps working offline: evaluates the rules on every valid message and on
+ * the passing of time, keeps active alerts retained on `<base>/alert/<rule>/<device>`, runs the
+ * rules' actions, saves its state so a restart resumes timers, and reloads rule files when they
+ * change (a broken file is refused with its line and field; the rules in force stay active).
+ */
+export class RulesModule {
+  private engine: RuleEngine;
+  private rules: readonly Rule[] = [];
+  private files: RuleFile[] = [];
+  private readonly store: RuleStateStore;
+  private readonly actions: ActionRunner;
+  private readonly topics;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private unwatch: () => void = () => {};
+  private alertIds = 0;
+  private readonly onMessage = (message: NormalisedMessage) => {
+    const observation = toObservation(message);
+    if (observation) this.apply(this.engine.observe(observation));
+  };
+
+  constructor(private readonly options: RulesModuleOptions) {
+    const { config, publisher, directory, logger, now } = options;
+    this.topics = createTopics(config.gateway.base_topic);
+    this.store = new RuleStateStore(join(config.gateway.data_dir, 'rules.db'));
+    this.actions = new ActionRunner(
+      publisher,
+      directory,
+      config.gateway.base_topic,
+      logger.child({ module: 'actions' }),
+      now,
+    );
+    this.engine = this.newEngine([]);
+  }
+
+  /** Loads the rule files (or, if they are broken at boot, the last set that loaded) and starts. */
+  async start(): Promise<void> {
+    const { config, bus, logger, now } = this.options;
+    const loaded = loadRuleFiles(config.rules.files);
+    const saved = this.store.load();
+    if (loaded.ok) this.files = loaded.files;
+    else {
+      for (const error of loaded.errors) logger.error({ error }, 'rule file refused');
+      this.files = saved?.files ?? [];
+      logger.error(
+        { rules: this.files.reduce((n, f) => n + f.rules.length, 0) },
+        'rule files are broken: using the last rules that loaded',
+      );
+    }
+    this.engine = this.newEngine(this.files);
+    if (saved) this.engine.restore(saved.snapshot);
+    this.engine.watch(this.options.directory.activeDevices(), now());
+    // Alerts restored from the last run are retained again (the broker's retained store is in memory).
+    for (const alert of this.engine.active())
+      await this.options.publisher.publish(this.topics.alert(alert.rule_id, alert.device_id), alert, { retain: true });
+
+    bus.on('message', this.onMessage);
+    this.timers.push(setInterval(() => this.apply(this.engine.tick(now())), config.rules.tick_ms));
+    this.timers.push(setInterval(() => this.save(), config.rules.save_every_ms));
+    for (const timer of this.timers) timer.unref();
+    if (config.rules.files.length > 0) this.unwatch = watchRuleFiles(config.rules.files, () => this.reload());
+    await this.answerRequests();
+    logger.info({ rules: this.rules.length }, 'rules started');
+  }
+
+  async stop(): Promise<void> {
+    this.options.bus.off('message', this.onMessage);
+    for (const timer of this.timers) clearInterval(timer);
+    this.unwatch();
+    this.save();
+    this.store.close();
+  }
+
+  /** Re-reads the rule files; keeps the rules in force if any file is broken. */
+  reload(): { ok: true; rules: number } | { ok: false; errors: string[] } {
+    const { logger, now } = this.options;
+    const loaded = loadRuleFiles(this.options.config.rules.files);
+    if (!loaded.ok) {
+      for (const error of loaded.errors) logger.error({ error }, 'rule file refused; the rules in force stay active');
+      this.announce({ type: 'rules_rejected', detail: loaded.errors.join('\n').slice(0, 512) });
+      return { ok: false, errors: loaded.errors };
+    }
+    const previous = this.engine;
+    const next = this.newEngine(loaded.files);
+    next.restore(previous.snapshot());
+    next.watch(this.options.directory.activeDevices(), now());
+    // Alerts of rules that were removed (or disabled) are cleared: nothing will ever clear them otherwise.
+    const kept = new Set(next.active().map((alert) => alert.alert_id));
+    const at = now();
+    const orphans: AlertTransition[] = previous
+      .active()
+      .filter((alert) => !kept.has(alert.alert_id))
+      .map((alert) => ({ type: 'cleared', alert, at }));
+    this.files = loaded.files;
+    this.engine = next;
+    this.apply(orphans, 'rule_removed');
+    this.save();
+    logger.info({ rules: this.rules.length }, 'rules reloaded');
+    this.announce({ type: 'rules_reloaded', detail: `${this.rules.length} rules` });
+    return { ok: true, rules: this.rules.length };
+  }
+
+  active() {
+    return this.engine.active();
+  }
+
+  private newEngine(files: readonly RuleFile[]): RuleEngine {
+    const gatewayId = this.options.config.gateway.id;
+    this.rules = files.flatMap((file) => file.rules);
+    return new RuleEngine({
+      rules: this.rules,
+      suppressions: files.flatMap((file) => file.suppressions),
+      timeZone: this.options.config.rules.time_zone,
+      // Alert ids are minted here and travel unchanged to the cloud: unique per gateway and run.
+      newAlertId: () => `al-${gatewayId}-${this.options.now().toString(36)}-${(++this.alertIds).toString(36)}`,
+    });
+  }
+
+  private apply(
+    transitions: AlertTransition[],
+    clearReason: 'condition_false' | 'rule_removed' = 'condition_false',
+  ): void {
+    for (const transition of transitions) {
+      const { alert } = transition;
+      const topic = this.topics.alert(alert.rule_id, alert.device_id);
+      if (transition.type === 'cleared') void this.options.publisher.publish(topic, null, { retain: true, qos: 1 });
+      else void this.options.publisher.publish(topic, alert, { retain: true, qos: 1 });
+      this.options.logger.info(
+        { alert: alert.alert_id, rule: alert.rule_id, device: alert.device_id, occurrences: alert.occurrences },
+        `alert ${transition.type}`,
+      );
+      this.options.bus.emit('alert', { transition, clearReason });
+      const rule = this.rules.find((candidate) => candidate.id === alert.rule_id);
+      const subject = this.options.directory.device(alert.device_id);
+      if (rule && subject) this.actions.run(rule, transition, subject);
+    }
+  }
+
+  private save(): void {
+    try {
+      this.store.save(this.engine.snapshot(), this.files, this.options.now());
+    } catch (err) {
+      this.options.logger.error({ err }, 'rule state could not be saved');
+    }
+  }
+
+  private announce(event: Pick<BridgeEvent, 'type' | 'detail'>): void {
+    const payload: BridgeEvent = { ts: toTimestamp(this.options.now()), ...event };
+    void this.options.publisher.publish(this.topics.bridgeEvent, payload);
+  }
+
+  /** `bridge/request/rules/list` and `bridge/request/alerts/list` → `bridge/response/…`. */
+  private async answerRequests(): Promise<void> {
+    const handlers: Record<string, () => Record<string, unknown>> = {
+      'rules/list': () => ({
+        rules: this.rules.map((rule) => ({
+          id: rule.id,
+          name: rule.name,
+          severity: rule.severity,
+          category: rule.category,
+          condition: rule.condition.type,
+        })),
+      }),
+      'alerts/list': () => ({ alerts: this.engine.active() }),
+    };
+    for (const [command, handler] of Object.entries(handlers)) {
+      await new Promise<void>((resolve) =>
+        this.options.aedes.subscribe(
+          this.topics.bridgeRequest(command),
+          (packet, done) => {
+            let transaction: string | undefined;
+            try {
+              const request = JSON.parse(packet.payload.toString() || '{}') as { transaction?: unknown };
+              if (typeof request.transaction === 'string') transaction = request.transaction;
+            } catch {
+              // A request without a readable body still gets an answer, without a transaction.
+            }
+            const response: BridgeResponse = { status: 'ok', data: handler(), ...(transaction ? { transaction } : {}) };
+            void this.options.publisher.publish(this.topics.bridgeResponse(command), response);
+            done();
+          },
+          resolve,
+        ),
+      );
+    }
+  }
+}
