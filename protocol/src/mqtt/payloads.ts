@@ -31,7 +31,14 @@ export type BridgeHealth = z.infer<typeof BridgeHealth>;
 /** `gridlink/bridge/event`: things installers want to see happen (not retained). */
 export const BridgeEvent = z.strictObject({
   ts: Timestamp,
-  type: z.enum(['device_connected', 'device_disconnected', 'device_refused', 'rules_reloaded', 'rules_rejected', 'config_changed']),
+  type: z.enum([
+    'device_connected',
+    'device_disconnected',
+    'device_refused',
+    'rules_reloaded',
+    'rules_rejected',
+    'config_changed',
+  ]),
   device_id: DeviceId.optional(),
   detail: z.string().max(512).optional(),
 });
