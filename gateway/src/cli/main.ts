@@ -1,7 +1,7 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEVICE_KINDS } from '@gridlink/protocol';
+import { DEVICE_KINDS, parseRuleFile, type RuleFile, Timestamp } from '@gridlink/protocol';
 import { pino } from 'pino';
 import { describeFsError, loadConfig, SECRET_CONFIG_PATHS } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
@@ -17,6 +17,9 @@ import {
   registryPathIn,
   SERVICE_ROLES,
 } from '../registry/registry.js';
+import { replayEvents } from '../rules/replay.js';
+import { builtinRuleFile, builtinRules } from '../rules/templates.js';
+import { explainRuleFile, formatReplay } from './rules-report.js';
 import { formatTable } from './table.js';
 
 /**
@@ -56,6 +59,17 @@ Commands:
   device rotate-password <id>       A new password for a device; the old one stops working
   service add --username <name> --role observer|installer
                                     A scoped MQTT account for software; prints its password, once
+  rules check <file>                Validate a rule file; prints what each rule does, or every
+                                    error as file:line:column
+  rules test <file> --events <recorded.jsonl> [--until <ISO time>] [--time-zone <zone>]
+                                    Replay recorded device messages (one JSON object a line:
+                                    {"at","device":{"id","kind","place","tags"},"topic","payload"})
+                                    through the rules in simulated time; prints every alert raised,
+                                    repeated or cleared. --until runs simulated time on past the
+                                    last record (absences, durations); schedules use --time-zone
+                                    (default Asia/Shanghai)
+  rules template [--out <file>]     The built-in rules (domain policy for smoke, gas, manhole
+                                    covers, fire lanes, elderly residents…) as a rule file to edit
 
 Place: --community <12 digits> --grid <15 digits> --building <b> --unit <u> --floor <n> --room <r>
        (--community defaults to gateway.community of --config)
@@ -87,6 +101,9 @@ const OPTIONS = {
   reason: { type: 'string' },
   username: { type: 'string' },
   role: { type: 'string' },
+  events: { type: 'string' },
+  until: { type: 'string' },
+  'time-zone': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -144,6 +161,15 @@ const COMMANDS: readonly Command[] = [
   },
   { name: 'device rotate-password', args: ['id'], options: [], run: deviceRotate },
   { name: 'service add', args: [], options: ['username', 'role'], required: ['username', 'role'], run: serviceAdd },
+  { name: 'rules check', args: ['file'], options: [], run: rulesCheck },
+  {
+    name: 'rules test',
+    args: ['file'],
+    options: ['events', 'until', 'time-zone'],
+    required: ['events'],
+    run: rulesTest,
+  },
+  { name: 'rules template', args: [], options: ['out'], run: rulesTemplate },
 ];
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -213,7 +239,7 @@ function findCommand(positionals: readonly string[]): { command: Command; args: 
     const command = COMMANDS.find((c) => c.name === name);
     if (command) return { command, args: positionals.slice(words) };
   }
-  const attempt = positionals.slice(0, ['device', 'service'].includes(positionals[0] ?? '') ? 2 : 1).join(' ');
+  const attempt = positionals.slice(0, ['device', 'service', 'rules'].includes(positionals[0] ?? '') ? 2 : 1).join(' ');
   const hint = closest(
     attempt,
     COMMANDS.map((c) => c.name),
@@ -526,4 +552,78 @@ async function serviceAdd(context: Context): Promise<number> {
     context.io.stdout.write('This password will not be shown again: store it where the service reads it.\n');
     return 0;
   });
+}
+
+// --- rules ----------------------------------------------------------------------------------------
+
+function readText(io: CliIo, file: string): string {
+  try {
+    return readFileSync(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    throw new UserError([`${PROGRAM}: cannot read ${file} (${describeFsError(error)})`]);
+  }
+}
+
+/** A valid rule file, or a refusal listing every error as `file:line:column: path: message`. */
+function readRuleFile(io: CliIo, file: string): RuleFile {
+  const result = parseRuleFile(readText(io, file), file);
+  if (result.ok) return result.value;
+  const count = `${result.errors.length} ${result.errors.length === 1 ? 'error' : 'errors'}`;
+  throw new UserError([`${PROGRAM}: ${file}: rule file invalid (${count})`, ...result.errors]);
+}
+
+async function rulesCheck({ io, args }: Context): Promise<number> {
+  io.stdout.write(explainRuleFile(readRuleFile(io, args[0] as string)));
+  return 0;
+}
+
+async function rulesTest({ io, values, args }: Context): Promise<number> {
+  let until: number | undefined;
+  if (values.until !== undefined) {
+    if (!Timestamp.safeParse(values.until).success) {
+      throw new UsageError(`--until is an ISO-8601 UTC time like 2026-11-25T14:52:18.646Z, not "${values.until}"`);
+    }
+    until = Date.parse(values.until);
+  }
+  const timeZone = values['time-zone'];
+  if (timeZone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone });
+    } catch {
+      throw new UsageError(`--time-zone is an IANA time zone like Asia/Shanghai, not "${timeZone}"`);
+    }
+  }
+  const ruleFile = readRuleFile(io, args[0] as string);
+  const eventsFile = values.events as string;
+  const lines = readText(io, eventsFile).split(/\r?\n/);
+  const result = replayEvents(ruleFile, lines, {
+    ...(until !== undefined ? { until } : {}),
+    ...(timeZone !== undefined ? { timeZone } : {}),
+  });
+  for (const problem of result.problems) io.stderr.write(`${eventsFile}:${problem.line}: ${problem.message}\n`);
+  io.stdout.write(formatReplay(result));
+  if (result.problems.length === 0) return 0;
+  const count = result.problems.length;
+  io.stderr.write(`${PROGRAM}: ${count} ${count === 1 ? 'line' : 'lines'} of ${eventsFile} not replayed (above)\n`);
+  return 1;
+}
+
+async function rulesTemplate({ io, values }: Context): Promise<number> {
+  const text = builtinRuleFile();
+  if (values.out === undefined) {
+    io.stdout.write(text);
+    return 0;
+  }
+  try {
+    writeFileSync(resolve(io.cwd, values.out), text, { flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError([
+      code === 'EEXIST'
+        ? `${PROGRAM}: ${values.out} already exists; a rule file is never written over: choose another --out`
+        : `${PROGRAM}: cannot create ${values.out} (${describeFsError(error)})`,
+    ]);
+  }
+  io.stdout.write(`wrote ${builtinRules().length} built-in rules to ${values.out}\n`);
+  return 0;
 }

@@ -1,4 +1,4 @@
-import type { Condition } from '@gridlink/protocol';
+import type { Condition, DeviceMessage } from '@gridlink/protocol';
 import type { DeviceRecord } from '../devices/directory.js';
 import { compare, selects, whereMatches } from './matching.js';
 
@@ -11,6 +11,23 @@ export interface Observation {
   fields: Record<string, unknown>;
   /** Gateway time of receipt (ms): device clocks are not trusted for windows. */
   at: number;
+}
+
+/**
+ * What a rule condition sees of a valid device message, as the live rules module feeds it (commands
+ * are not observations), so a replay predicts what the gateway would do.
+ */
+export function toObservation(device: DeviceRecord, message: DeviceMessage, at: number): Observation | undefined {
+  switch (message.type) {
+    case 'state':
+      return { device, kind: 'state', fields: message.state, at };
+    case 'event':
+      return { device, kind: 'event', eventType: message.eventType, fields: message.payload, at };
+    case 'availability':
+      return { device, kind: 'availability', fields: { state: message.state }, at };
+    case 'command':
+      return undefined;
+  }
 }
 
 /** Condition state is plain JSON, so it can be persisted and restored across restarts. */
@@ -88,8 +105,11 @@ export function observe(
     }
     case 'absence': {
       const s = state as Extract<ConditionState, { type: 'absence' }>;
+      // Without an event, any message is a sign of life, except the device's own `offline` (its Will).
       const matches =
-        condition.event === undefined || (isEvent(obs, condition.event) && whereMatches(condition.where, obs.fields));
+        condition.event === undefined
+          ? !(obs.kind === 'availability' && obs.fields.state === 'offline')
+          : isEvent(obs, condition.event) && whereMatches(condition.where, obs.fields);
       if (!matches) return false;
       s.lastMatchAt = obs.at;
       return false;

@@ -159,6 +159,13 @@ describe('absence', () => {
     ).toEqual(['cleared:al-1:wm-1:1']);
   });
 
+  it("does not take a device's own offline message as a sign of life", () => {
+    const rules = engine(rule('silent', 'water_meter', '{ type: absence, within_s: 3600 }'));
+    rules.watch([wm], T0);
+    rules.observe({ device: wm, kind: 'availability', fields: { state: 'offline' }, at: T0 + 30 * 60_000 });
+    expect(summary(rules.tick(T0 + H))).toEqual(['raised:al-1:wm-1:1']);
+  });
+
   it('survives a restart: 11 hours in, it fires one hour after the restart, not twelve', () => {
     const before = engine(noWater);
     before.watch([wm], T0);
@@ -228,6 +235,17 @@ describe('schedules and suppression windows', () => {
     expect(summary(rules.observe(event(ac, 'door_forced', {}, night)))).toEqual(['raised:al-1:ac-1:1']);
     const early = new RuleEngine({ rules: parseRules(afterHours), newAlertId: () => 'al-x' });
     expect(early.observe(event(ac, 'door_forced', {}, Date.parse('2026-11-25T21:30:00.000Z')))).toHaveLength(1); // 05:30 local
+  });
+
+  it('ignores events outside the schedule: a daytime door_forced does not raise when the night begins', () => {
+    const rules = engine(
+      afterHours.replace(
+        '{ type: event, event: door_forced }',
+        '{ type: event, event: door_forced, clear_event: door_forced }',
+      ),
+    );
+    expect(rules.observe(event(ac, 'door_forced', {}, T0))).toEqual([]); // 10:00 local
+    expect(rules.tick(Date.parse('2026-11-25T14:00:01.000Z'))).toEqual([]); // 22:00:01 local
   });
 
   it('raises nothing during a drill, and raises after it if the condition still holds', () => {

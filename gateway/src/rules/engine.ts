@@ -62,6 +62,11 @@ export class RuleEngine {
   observe(obs: Observation): AlertTransition[] {
     const out: AlertTransition[] = [];
     for (const rule of this.rules) {
+      // Outside its schedule an event-driven rule ignores events: a daytime door_forced must not
+      // raise the after-hours alert at 22:00. Thresholds and absences keep tracking state.
+      const eventDriven =
+        rule.condition.type === 'event' || rule.condition.type === 'count' || rule.condition.type === 'correlation';
+      if (eventDriven && !scheduleActive(rule.schedule, obs.at, this.timeZone)) continue;
       const selected = selects(rule.selector, obs.device);
       if (rule.condition.type === 'correlation') {
         const place = placeKey(obs.device, rule.condition.same);

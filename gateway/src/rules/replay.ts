@@ -1,12 +1,11 @@
 import {
   type AlertPayload,
   DEFAULT_BASE_TOPIC,
-  type DeviceMessage,
   DeviceId,
   DeviceKind,
   type FieldIssue,
-  parseWith,
   Place,
+  parseWith,
   type Rule,
   type RuleFile,
   Timestamp,
@@ -15,7 +14,7 @@ import {
 } from '@gridlink/protocol';
 import { z } from 'zod';
 import type { DeviceRecord } from '../devices/directory.js';
-import type { Observation } from './conditions.js';
+import { type Observation, toObservation } from './conditions.js';
 import { type AlertTransition, type EngineSnapshot, RuleEngine } from './engine.js';
 
 /**
@@ -79,21 +78,6 @@ export interface ReplayResult {
   active: AlertPayload[];
 }
 
-/** What a rule condition sees of a valid device message; commands and `offline` are not observations. */
-export function toObservation(device: DeviceRecord, message: DeviceMessage, at: number): Observation | undefined {
-  switch (message.type) {
-    case 'state':
-      return { device, kind: 'state', fields: message.state, at };
-    case 'event':
-      return { device, kind: 'event', eventType: message.eventType, fields: message.payload, at };
-    case 'availability':
-      // A last will or a liveness verdict is not the device speaking: no sign of life for absences.
-      return message.state === 'online' ? { device, kind: 'availability', fields: {}, at } : undefined;
-    case 'command':
-      return undefined;
-  }
-}
-
 interface Fed {
   line: number;
   at: number;
@@ -144,7 +128,9 @@ export function replayEvents(ruleFile: RuleFile, lines: readonly string[], optio
     const at = Date.parse(record.at);
     const previous = fed.at(-1);
     if (previous && at < previous.at) {
-      problem(`at ${record.at} is earlier than line ${previous.line} (${toTimestamp(previous.at)}): records must be in time order`);
+      problem(
+        `at ${record.at} is earlier than line ${previous.line} (${toTimestamp(previous.at)}): records must be in time order`,
+      );
       return;
     }
     const known = kinds.get(record.device.id);
@@ -163,7 +149,9 @@ export function replayEvents(ruleFile: RuleFile, lines: readonly string[], optio
       return;
     }
     if (message.value.deviceId !== record.device.id) {
-      problem(`${record.topic}: the topic names device ${message.value.deviceId}, the record's device is ${record.device.id}`);
+      problem(
+        `${record.topic}: the topic names device ${message.value.deviceId}, the record's device is ${record.device.id}`,
+      );
       return;
     }
     if (options.until !== undefined && at > options.until) {

@@ -14,7 +14,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
 import type { Publisher } from '../publisher.js';
 import { ActionRunner } from './action-runner.js';
-import type { Observation } from './conditions.js';
+import { toObservation } from './conditions.js';
 import { type AlertTransition, RuleEngine } from './engine.js';
 import { loadRuleFiles, watchRuleFiles } from './rule-files.js';
 import { RuleStateStore } from './state-store.js';
@@ -27,19 +27,6 @@ export interface RulesModuleOptions {
   directory: Directory;
   logger: Logger;
   now: () => number;
-}
-
-function toObservation({ device, message, receivedAt }: NormalisedMessage): Observation | undefined {
-  switch (message.type) {
-    case 'state':
-      return { device, kind: 'state', fields: message.state, at: receivedAt };
-    case 'event':
-      return { device, kind: 'event', eventType: message.eventType, fields: message.payload, at: receivedAt };
-    case 'availability':
-      return { device, kind: 'availability', fields: { state: message.state }, at: receivedAt };
-    default:
-      return undefined;
-  }
 }
 
 /**
@@ -59,7 +46,7 @@ export class RulesModule {
   private unwatch: () => void = () => {};
   private alertIds = 0;
   private readonly onMessage = (message: NormalisedMessage) => {
-    const observation = toObservation(message);
+    const observation = toObservation(message.device, message.message, message.receivedAt);
     if (observation) this.apply(this.engine.observe(observation));
   };
 

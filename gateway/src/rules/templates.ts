@@ -283,10 +283,10 @@ export function builtinRules(params: Partial<TemplateParams> = {}): RuleInput[] 
       category: 'safety.fire_lane',
       message: text('{device_id} 消防通道24小时内多次被占用', 'Fire lane at {device_id} blocked repeatedly in 24 h'),
     }),
-    // §7 e-bike entering elevator: "block door + voice locally; alert only". The schema has no
-    // "this device" target, so the commands go to elevators in the same room: install each car
-    // with its own `room` (e.g. the car number) and a fixed floor, and that is exactly this car.
-    // `same: unit` would also hold the other cars of the unit, stopping them for everyone.
+    // §7 e-bike entering elevator: "block door + voice locally; alert only". Both commands go to
+    // the car that saw the e-bike: an empty target is the alerting device itself (the schema allows
+    // it; the action runner sends it to the subject). `same: room` would need every car installed
+    // with a floor and its own room, and `same: unit` would also hold the other cars of the unit.
     rule({
       id: 'elevator.ebike',
       name: text('电动车入梯', 'E-bike taken into an elevator'),
@@ -297,8 +297,8 @@ export function builtinRules(params: Partial<TemplateParams> = {}): RuleInput[] 
       message: text('{device_id} 检测到电动车入梯', 'E-bike in elevator {device_id}'),
       extra: {
         actions: [
-          command('elevator', 'room', { door: 'hold_open', duration_s: p.ebikeHoldOpenS }),
-          command('elevator', 'room', { voice: 'ebike_warning' }),
+          { type: 'command', target: {}, command: { door: 'hold_open', duration_s: p.ebikeHoldOpenS } },
+          { type: 'command', target: {}, command: { voice: 'ebike_warning' } },
         ],
       },
     }),
@@ -311,7 +311,10 @@ export function builtinRules(params: Partial<TemplateParams> = {}): RuleInput[] 
       condition: { type: 'event', event: 'throwing_detected' },
       severity: 'major',
       category: 'safety.high_altitude_throwing',
-      message: text('{device_id} 检测到高空抛物，请核实视频', 'Object thrown from height seen by {device_id}: review the clip'),
+      message: text(
+        '{device_id} 检测到高空抛物，请核实视频',
+        'Object thrown from height seen by {device_id}: review the clip',
+      ),
     }),
     // §7 elderly living alone: "< 10 L in 12 h". Rules cannot sum readings, so this is "no reading
     // with any use (interval_volume > 0) in 12 h": stricter only for households that use a few
@@ -339,7 +342,10 @@ export function builtinRules(params: Partial<TemplateParams> = {}): RuleInput[] 
       condition: { type: 'absence', event: 'opened', within_s: p.elderlyDoorS },
       severity: 'major',
       category: 'special_population.elderly_welfare',
-      message: text('{device_id} 长时间未开门，请联系老人', 'Door {device_id} not opened for long: contact the resident'),
+      message: text(
+        '{device_id} 长时间未开门，请联系老人',
+        'Door {device_id} not opened for long: contact the resident',
+      ),
     }),
     // §7 access control: "door forced / held open: immediate / > 3 min".
     rule({
