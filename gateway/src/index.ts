@@ -15,4 +15,7 @@ export {
 } from './devices/directory.js';
 export { GATEWAY_VERSION, Gateway, type GatewayOptions } from './gateway.js';
 export { DeviceRegistry, importDevicesCsv, registryPathIn } from './registry/index.js';
+export type { Observation } from './rules/conditions.js';
+export { type AlertTransition, RuleEngine } from './rules/engine.js';
+export { builtinRuleFile, builtinRules } from './rules/templates.js';
 export { startGatewayFromConfig } from './run.js';

@@ -146,7 +146,10 @@ export function holds(condition: Condition, state: ConditionState, now: number):
     case 'count': {
       const s = state as Extract<ConditionState, { type: 'count' }>;
       const since = now - condition.window_s * 1000;
-      s.times = s.times.filter((at) => at > since);
+      // Times arrive in order: drop the expired ones from the front, allocating nothing usually.
+      let expired = 0;
+      while (expired < s.times.length && (s.times[expired] as number) <= since) expired++;
+      if (expired > 0) s.times.splice(0, expired);
       return s.times.length >= condition.at_least;
     }
     case 'absence': {
@@ -156,7 +159,9 @@ export function holds(condition: Condition, state: ConditionState, now: number):
     case 'correlation': {
       const s = state as Extract<ConditionState, { type: 'correlation' }>;
       const since = now - condition.within_s * 1000;
-      s.hits = s.hits.filter((hit) => hit.at > since);
+      let expired = 0;
+      while (expired < s.hits.length && (s.hits[expired]?.at ?? 0) <= since) expired++;
+      if (expired > 0) s.hits.splice(0, expired);
       const devices = new Set(s.hits.map((hit) => hit.device));
       if (condition.at_least !== undefined) return devices.size >= condition.at_least;
       // Without at_least: every entry matched, by as many distinct devices as there are entries.

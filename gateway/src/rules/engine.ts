@@ -40,13 +40,29 @@ export interface EngineSnapshot {
  * the state survives a restart (`snapshot` / `restore`).
  */
 export class RuleEngine {
-  private rules: readonly Rule[];
-  private suppressions: readonly Suppression[];
-  private readonly instances = new Map<string, Instance>();
+  private readonly rules: readonly Rule[];
+  private readonly byId = new Map<string, Rule>();
+  /** Rules by the device kind they can apply to; `*` holds rules whose selector names no kinds. */
+  private readonly byKind = new Map<string, Rule[]>();
+  private readonly suppressions: readonly Suppression[];
+  /** Rule id → subject (device id or place) → instance: no key strings built on the hot path. */
+  private readonly instances = new Map<string, Map<string, Instance>>();
   private readonly timeZone: string;
 
   constructor(private readonly options: EngineOptions) {
     this.rules = options.rules.filter((rule) => rule.enabled);
+    // Decode once, evaluate many: a message is offered only to the rules that can select its kind.
+    for (const rule of this.rules) {
+      this.byId.set(rule.id, rule);
+      const kinds = new Set<string>(rule.selector.kinds ?? ['*']);
+      if (rule.condition.type === 'correlation') {
+        for (const entry of rule.condition.of)
+          for (const kind of entry.selector?.kinds ?? rule.selector.kinds ?? ['*']) kinds.add(kind);
+      }
+      // A rule is listed once: under `*` if it can apply to any kind, else under each of its kinds.
+      for (const kind of kinds.has('*') ? ['*'] : kinds)
+        this.byKind.set(kind, [...(this.byKind.get(kind) ?? []), rule]);
+    }
     this.suppressions = options.suppressions ?? [];
     this.timeZone = options.timeZone ?? 'Asia/Shanghai';
   }
@@ -61,7 +77,7 @@ export class RuleEngine {
 
   observe(obs: Observation): AlertTransition[] {
     const out: AlertTransition[] = [];
-    for (const rule of this.rules) {
+    for (const rule of this.candidates(obs.device.kind)) {
       // Outside its schedule an event-driven rule ignores events: a daytime door_forced must not
       // raise the after-hours alert at 22:00. Thresholds and absences keep tracking state.
       const eventDriven =
@@ -80,13 +96,15 @@ export class RuleEngine {
         // The alert names the device that completed the correlation; it stays put while active,
         // so its retained topic does not move.
         if (triggered && !instance.alert) instance.device = obs.device;
-        out.push(...this.evaluate(rule, instance, obs.at, triggered, obs.fields));
+        const transitions = this.evaluate(rule, instance, obs.at, triggered, obs.fields);
+        if (transitions.length > 0) out.push(...transitions);
         continue;
       }
       if (!selected) continue;
       const instance = this.instance(rule, obs.device, obs.at);
       const triggered = observe(rule.condition, instance.condition, obs);
-      out.push(...this.evaluate(rule, instance, obs.at, triggered, obs.fields));
+      const transitions = this.evaluate(rule, instance, obs.at, triggered, obs.fields);
+      if (transitions.length > 0) out.push(...transitions);
     }
     return out;
   }
@@ -94,48 +112,71 @@ export class RuleEngine {
   /** Applies the passing of time: pending durations, windows, absences, quiet timeouts, repeats. */
   tick(now: number): AlertTransition[] {
     const out: AlertTransition[] = [];
-    for (const instance of this.instances.values()) {
-      const rule = this.rules.find((candidate) => candidate.id === instance.ruleId);
-      if (rule) out.push(...this.evaluate(rule, instance, now, false, {}));
+    for (const [ruleId, subjects] of this.instances) {
+      const rule = this.byId.get(ruleId);
+      if (!rule) continue;
+      for (const instance of subjects.values()) {
+        const transitions = this.evaluate(rule, instance, now, false, undefined);
+        if (transitions.length > 0) out.push(...transitions);
+      }
     }
     return out;
   }
 
   active(): AlertPayload[] {
     const alerts: AlertPayload[] = [];
-    for (const instance of this.instances.values()) {
-      const rule = this.rules.find((candidate) => candidate.id === instance.ruleId);
+    for (const instance of this.allInstances()) {
+      const rule = this.byId.get(instance.ruleId);
       if (rule && instance.alert) alerts.push(this.payload(rule, instance));
     }
     return alerts;
   }
 
   snapshot(): EngineSnapshot {
-    return structuredClone({ instances: [...this.instances.values()] });
+    return structuredClone({ instances: [...this.allInstances()] });
   }
 
   /** Restores state saved by `snapshot`; instances of rules that no longer exist are dropped. */
   restore(snapshot: EngineSnapshot): void {
     for (const instance of snapshot.instances) {
-      const rule = this.rules.find((candidate) => candidate.id === instance.ruleId);
+      const rule = this.byId.get(instance.ruleId);
       if (rule && instance.condition.type === rule.condition.type)
-        this.instances.set(instance.key, structuredClone(instance));
+        this.subjects(rule.id).set(instance.key.slice(rule.id.length + 1), structuredClone(instance));
     }
   }
 
+  private *candidates(kind: string): Iterable<Rule> {
+    yield* this.byKind.get(kind) ?? [];
+    yield* this.byKind.get('*') ?? [];
+  }
+
+  private *allInstances(): Iterable<Instance> {
+    for (const subjects of this.instances.values()) yield* subjects.values();
+  }
+
+  private subjects(ruleId: string): Map<string, Instance> {
+    let subjects = this.instances.get(ruleId);
+    if (!subjects) {
+      subjects = new Map();
+      this.instances.set(ruleId, subjects);
+    }
+    return subjects;
+  }
+
   private instance(rule: Rule, device: DeviceRecord, now: number, place?: string): Instance {
-    const key = `${rule.id}|${place ?? device.id}`;
-    let instance = this.instances.get(key);
+    const subject = place ?? device.id;
+    const subjects = this.subjects(rule.id);
+    let instance = subjects.get(subject);
     if (!instance) {
       instance = {
-        key,
+        key: `${rule.id}|${subject}`,
         ruleId: rule.id,
         device,
         condition: initialState(rule.condition, now),
         alert: null,
         values: {},
       };
-      this.instances.set(key, instance);
+      subjects.set(subject, instance);
     }
     return instance;
   }
@@ -145,9 +186,15 @@ export class RuleEngine {
     instance: Instance,
     now: number,
     triggered: boolean,
-    fields: Record<string, unknown>,
+    fields: Record<string, unknown> | undefined,
   ): AlertTransition[] {
-    if (triggered || Object.keys(fields).length > 0) instance.values = { ...instance.values, ...numericOrText(fields) };
+    if (fields) {
+      // Evidence: the fields of the triggering event, or the watched value of a threshold.
+      if (triggered) instance.values = numericOrText(fields);
+      else if (rule.condition.type === 'threshold' && typeof fields[rule.condition.field] === 'number') {
+        instance.values = { [rule.condition.field]: fields[rule.condition.field] };
+      }
+    }
     const on = holds(rule.condition, instance.condition, now);
     const alert = instance.alert;
     if (alert && !on) {

@@ -2,15 +2,33 @@ import type { Schedule } from '@gridlink/protocol';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
-/** Local wall-clock time in a time zone: minutes since midnight and the weekday. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+let memo:
+  | { minute: number; timeZone: string; value: { minutes: number; weekday: (typeof WEEKDAYS)[number] } }
+  | undefined;
+
+/** Local wall-clock time in a time zone: minutes since midnight and the weekday (memoised per minute). */
 export function localTime(at: number, timeZone: string): { minutes: number; weekday: (typeof WEEKDAYS)[number] } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    weekday: 'short',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  const minute = Math.floor(at / 60_000);
+  if (memo && memo.minute === minute && memo.timeZone === timeZone) return memo.value;
+  const value = computeLocalTime(at, timeZone);
+  memo = { minute, timeZone, value };
+  return value;
+}
+
+function computeLocalTime(at: number, timeZone: string): { minutes: number; weekday: (typeof WEEKDAYS)[number] } {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      weekday: 'short',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
   const weekday = get('weekday').toLowerCase().slice(0, 3) as (typeof WEEKDAYS)[number];
   return { minutes: Number(get('hour')) * 60 + Number(get('minute')), weekday };
