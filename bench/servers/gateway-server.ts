@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gateway, GatewayConfig, hashPassword, InMemoryDirectory } from '@gridlink/gateway';
+import type { DeviceKind } from '@gridlink/protocol';
 import { pino } from 'pino';
 
 const devices = Number(process.env.DEVICES ?? 1000);
@@ -17,11 +18,16 @@ const directory = new InMemoryDirectory([], [{ username: 'bench-observer', role:
 for (let n = 0; n < devices; n++) {
   directory.addDevice({ id: `th-${n}`, kind: 'temp_humidity', status: 'active', passwordHash });
 }
+// EXTRA_DEVICES='[{"id":"gas-0","kind":"gas_detector"}]' adds devices of other kinds.
+for (const extra of JSON.parse(process.env.EXTRA_DEVICES ?? '[]') as Array<{ id: string; kind: DeviceKind }>) {
+  directory.addDevice({ ...extra, status: 'active', passwordHash });
+}
 const influx = process.env.INFLUX_URL;
 const config = GatewayConfig.parse({
   gateway: { id: 'gw-bench', community: '320803001001', data_dir: mkdtempSync(join(tmpdir(), 'gridlink-bench-')) },
   mqtt: { host: '127.0.0.1', port: 0, limits: { connections_per_address: devices + 100 } },
   http: { host: '127.0.0.1', port: 0 },
+  ...(process.env.RULES_FILE ? { rules: { files: [process.env.RULES_FILE] } } : {}),
   ...(influx
     ? { telemetry: { enabled: true, influx: { version: 1, url: influx, database: process.env.INFLUX_DB ?? 'bench' } } }
     : {}),
