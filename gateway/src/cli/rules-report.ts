@@ -1,34 +1,12 @@
 import { type Action, type Rule, type RuleFile, type Selector, toTimestamp, type Where } from '@gridlink/protocol';
 import type { ReplayResult } from '../rules/replay.js';
-import { displayWidth } from './table.js';
+import { alignRows } from './table.js';
 
 /**
  * Text for `rules check` and `rules test`: one line per rule saying what it does, and one line per
  * alert transition of a replay. Plain functions of their input, so tests compare exact text.
  */
 
-/** Rows as columns two spaces apart (widths in terminal cells); the last column is not padded. */
-export function alignRows(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, column) => {
-      widths[column] = Math.max(widths[column] ?? 0, displayWidth(cell));
-    });
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) =>
-          column === row.length - 1 ? cell : cell + ' '.repeat((widths[column] ?? 0) - displayWidth(cell)),
-        )
-        .join('  ')
-        .trimEnd(),
-    )
-    .map((line) => `${line}\n`)
-    .join('');
-}
-
-/** `43200` → `12 h`, `300` → `5 min`, `60` → `60 s`. */
 export function duration(seconds: number): string {
   if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
   if (seconds >= 120 && seconds % 60 === 0) return `${seconds / 60} min`;

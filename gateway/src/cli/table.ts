@@ -30,12 +30,15 @@ export function displayWidth(text: string): number {
   return width;
 }
 
-/** Rows of cells as aligned columns, two spaces apart; the last column is not padded. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const clean = (cell: string) => cell.replace(/\s*[\r\n]+\s*/g, ' ');
-  const all = [header, ...rows].map((row) => row.map(clean));
-  const widths = header.map((_, column) => Math.max(...all.map((row) => displayWidth(row[column] ?? ''))));
-  return all
+/** Rows as columns two spaces apart (widths in terminal cells); the last column is not padded. */
+export function alignRows(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, column) => {
+      widths[column] = Math.max(widths[column] ?? 0, displayWidth(cell));
+    });
+  }
+  return rows
     .map((row) =>
       row
         .map((cell, column) =>
@@ -46,4 +49,12 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
     )
     .map((line) => `${line}\n`)
     .join('');
+}
+
+/** `43200` → `12 h`, `300` → `5 min`, `60` → `60 s`. */
+
+/** A header and rows as aligned columns; line breaks inside cells become spaces. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const clean = (cell: string) => cell.replace(/\s*[\r\n]+\s*/g, ' ');
+  return alignRows([header, ...rows].map((row) => row.map(clean)));
 }
