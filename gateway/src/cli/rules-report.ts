@@ -7,6 +7,7 @@ import { alignRows } from './table.js';
  * alert transition of a replay. Plain functions of their input, so tests compare exact text.
  */
 
+/** `43200` → `12 h`, `300` → `5 min`, `60` → `60 s`. */
 export function duration(seconds: number): string {
   if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
   if (seconds >= 120 && seconds % 60 === 0) return `${seconds / 60} min`;

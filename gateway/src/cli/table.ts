@@ -51,8 +51,6 @@ export function alignRows(rows: readonly (readonly string[])[]): string {
     .join('');
 }
 
-/** `43200` → `12 h`, `300` → `5 min`, `60` → `60 s`. */
-
 /** A header and rows as aligned columns; line breaks inside cells become spaces. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const clean = (cell: string) => cell.replace(/\s*[\r\n]+\s*/g, ' ');
