@@ -182,7 +182,7 @@ describe('fire and gas', () => {
     expect(ruleById('builtin.gas.lel').actions).toEqual([
       {
         type: 'command',
-        target: { selector: { kinds: ['gas_detector'] }, same: 'room' },
+        target: {},
         command: { valve: 'close' },
         rate_limit: { max: 1, per_s: 60 },
       },

@@ -1,11 +1,4 @@
-import {
-  DEVICE_KINDS,
-  type DeviceKind,
-  profileOf,
-  type RuleInput,
-  type SamePlace,
-  type Severity,
-} from '@gridlink/protocol';
+import { DEVICE_KINDS, type DeviceKind, profileOf, type RuleInput, type Severity } from '@gridlink/protocol';
 import { Document, isCollection, Scalar, visit } from 'yaml';
 import type { z } from 'zod';
 
@@ -137,13 +130,6 @@ const rule = (t: Template): RuleInput => ({
   ...t.extra,
 });
 
-/** A command to devices of `kind` in the same place as the alerting device. */
-const command = (kind: DeviceKind, same: SamePlace, payload: Record<string, unknown>) => ({
-  type: 'command' as const,
-  target: { selector: { kinds: [kind] }, same },
-  command: payload,
-});
-
 /**
  * The default policy of domain §7 as rules, ids prefixed `builtin.`. Cloud-side steps of §7
  * (incident filing, escalation when repeated or unacknowledged, review of evidence) are not edge
@@ -185,8 +171,8 @@ export function builtinRules(params: Partial<TemplateParams> = {}): RuleInput[] 
     }),
     // §7 gas: "≥ threshold (% LEL), any duration; close valve if supported". The detector's state
     // and its alarm / alarm_cleared events all carry gas_lel, so any of them raises or clears.
-    // The schema has no "this device" target: the valve command goes to the gas detectors of the
-    // same room, which includes the alerting one when its place has a room.
+    // The valve command goes to the alerting detector itself (`target: {}`), which drives its linked
+    // shut-off valve; a room-wide target would need every detector installed with a room.
     rule({
       id: 'gas.lel',
       name: text('燃气浓度超限', 'Gas concentration high'),
@@ -201,7 +187,7 @@ export function builtinRules(params: Partial<TemplateParams> = {}): RuleInput[] 
       severity: 'critical',
       category: 'emergency.gas_leak',
       message: text('燃气浓度 {gas_lel} %LEL（{device_id}）', 'Gas at {gas_lel} %LEL at {device_id}'),
-      extra: { actions: [command('gas_detector', 'room', { valve: 'close' })] },
+      extra: { actions: [{ type: 'command', target: {}, command: { valve: 'close' } }] },
     }),
     // §7 manhole cover: "tilt > 15° for ≥ 3 s, or open". The `tilted` event carries tilt too.
     rule({
