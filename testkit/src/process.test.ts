@@ -37,16 +37,16 @@ describe('waitUntilReady()', () => {
 
 describe('ManagedProcess.stop()', () => {
   it('kills a process that ignores SIGTERM once the grace period is over', async () => {
-    const stubborn = startProcess('stubborn', node, [
+    const termIgnorer = startProcess('term-ignorer', node, [
       '-e',
       "process.on('SIGTERM', () => {}); console.log('up'); setInterval(() => {}, 1000)",
     ]);
-    await waitUntilReady('stubborn', async () => stubborn.tail().includes('up'), {
-      process: stubborn,
+    await waitUntilReady('term-ignorer', async () => termIgnorer.tail().includes('up'), {
+      process: termIgnorer,
     });
 
-    await stubborn.stop(200);
+    await termIgnorer.stop(200);
 
-    expect(stubborn.exitStatus()).toBe('was killed by SIGKILL');
+    expect(termIgnorer.exitStatus()).toBe('was killed by SIGKILL');
   });
 });
