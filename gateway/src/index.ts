@@ -19,3 +19,4 @@ export type { Observation } from './rules/conditions.js';
 export { type AlertTransition, RuleEngine } from './rules/engine.js';
 export { builtinRuleFile, builtinRules } from './rules/templates.js';
 export { startGatewayFromConfig } from './run.js';
+export { Outbox, type OutboxEntry, PRIORITY_RANK } from './uplink/outbox.js';
