@@ -1,3 +1,4 @@
+export * from './config/index.js';
 export * from './device-message.js';
 export * from './envelope/cloudevents.js';
 export * from './envelope/downlink.js';
