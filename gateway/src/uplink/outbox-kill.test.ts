@@ -30,9 +30,8 @@ describe('the outbox under kill -9', () => {
       const acknowledged = output.split('\n').filter((line) => line.startsWith('evt-'));
       const outbox = new Outbox(path);
       const ids = new Set<string>();
-      // Drain everything to read it back (one device: peek returns its head only, so page through).
-      for (let entries = outbox.peek(1); entries.length > 0; entries = outbox.peek(1)) {
-        for (const entry of entries) ids.add(entry.event.id);
+      for (let entries = outbox.nextBatch(1000); entries.length > 0; entries = outbox.nextBatch(1000)) {
+        for (const entry of entries) ids.add(entry.id);
         outbox.acknowledge(entries.map((entry) => entry.seq));
       }
       outbox.close();

@@ -2,21 +2,30 @@ import { join } from 'node:path';
 import { type CloudEvent, createCloudEvent, type Priority } from '@gridlink/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDataDir } from '../test-support.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxEvent, OutboxFullError } from './outbox.js';
 
 const open: Outbox[] = [];
 afterEach(() => {
   for (const outbox of open.splice(0)) outbox.close();
 });
 
-function outboxAt(dir = testDataDir()) {
-  const outbox = new Outbox(join(dir, 'outbox.db'));
+function drain(outbox: Outbox): CloudEvent[] {
+  const sent: CloudEvent[] = [];
+  for (let entries = outbox.nextBatch(10); entries.length > 0; entries = outbox.nextBatch(10)) {
+    sent.push(...entries.map((entry) => JSON.parse(entry.json) as CloudEvent));
+    outbox.acknowledge(entries.map((entry) => entry.seq));
+  }
+  return sent;
+}
+
+function outboxAt(dir = testDataDir(), options: ConstructorParameters<typeof Outbox>[1] = {}) {
+  const outbox = new Outbox(join(dir, 'outbox.db'), options);
   open.push(outbox);
   return { outbox, dir };
 }
 
 let n = 0;
-function event(device: string, priority: Priority, id = `evt-${++n}`): Omit<CloudEvent, 'deviceseq'> {
+function event(device: string, priority: Priority, id = `evt-${++n}`): OutboxEvent {
   const { deviceseq: _none, ...rest } = createCloudEvent({
     id,
     type: 'cn.gridlink.device.state.v1',
@@ -45,11 +54,7 @@ describe('the outbox', () => {
     await outbox.append(event('th-1', 'state', 'a'));
     await outbox.append(event('th-2', 'state', 'b'));
     await outbox.append(event('th-1', 'state', 'c'));
-    const sent: CloudEvent[] = [];
-    for (let entries = outbox.peek(10); entries.length > 0; entries = outbox.peek(10)) {
-      sent.push(...entries.map((entry) => entry.event));
-      outbox.acknowledge(entries.map((entry) => entry.seq));
-    }
+    const sent = drain(outbox);
     expect(sent.map((e) => `${e.deviceid}:${e.deviceseq}:${e.id}`).sort()).toEqual([
       'th-1:0:a',
       'th-1:1:c',
@@ -65,21 +70,22 @@ describe('the outbox', () => {
     expect(outbox.depth().state).toBe(1);
   });
 
-  it('sends alarms before a backlog of telemetry, but never reorders one device’s events', async () => {
+  it('sends alarms before another device’s backlog, but never reorders one device’s events', async () => {
     const { outbox } = outboxAt();
-    for (let i = 0; i < 3; i++) await outbox.append(event('th-1', 'telemetry', `t${i}`));
+    for (let i = 0; i < 3; i++) await outbox.append(event('th-1', 'state', `s${i}`));
     await outbox.append(event('smoke-1', 'alarm', 'alarm-1'));
-    await outbox.append(event('th-1', 'alarm', 'th-alarm')); // behind th-1's own telemetry
-    expect(outbox.peek(2).map((entry) => entry.event.id)).toEqual(['alarm-1', 't0']);
+    await outbox.append(event('th-1', 'alarm', 'th-alarm')); // behind th-1's own backlog
+    await outbox.append(event('th-1', 'telemetry', 'summary')); // summaries queue apart
+    expect(outbox.nextBatch(10).map((entry) => entry.id)).toEqual(['alarm-1', 's0', 's1', 's2', 'th-alarm', 'summary']);
   });
 
   it('quarantines an event the cloud refused, with its error, so the device’s next event goes', async () => {
-    const { outbox } = outboxAt();
+    const { outbox } = outboxAt(testDataDir(), { now: () => 1000 });
     await outbox.append(event('th-1', 'state', 'poison'));
     await outbox.append(event('th-1', 'state', 'fine'));
-    const [head] = outbox.peek(1);
-    outbox.quarantine(head?.seq ?? 0, 'data.state.temperature: expected number', 1000);
-    expect(outbox.peek(1).map((entry) => entry.event.id)).toEqual(['fine']);
+    const [head] = outbox.nextBatch(1);
+    outbox.quarantine(head?.seq ?? 0, 'data.state.temperature: expected number');
+    expect(outbox.nextBatch(1).map((entry) => entry.id)).toEqual(['fine']);
     expect(outbox.quarantined()).toEqual([
       {
         seq: head?.seq,
@@ -89,5 +95,88 @@ describe('the outbox', () => {
         at: 1000,
       },
     ]);
+  });
+
+  it('sends one device’s events in order, many per batch, with telemetry summaries in a lane of their own', async () => {
+    const { outbox } = outboxAt();
+    for (let i = 0; i < 5; i++) await outbox.append(event('th-1', 'state', `s${i}`));
+    await outbox.append(event('th-1', 'telemetry', 'summary'));
+    await outbox.append(event('th-1', 'state', 's5'));
+    expect(outbox.nextBatch(100).map((entry) => entry.id)).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 'summary']);
+    const sent = drain(outbox);
+    expect(sent.find((e) => e.id === 'summary')?.deviceseq).toBeUndefined();
+    expect(sent.filter((e) => e.priority === 'state').map((e) => e.deviceseq)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('marks events stored while the cloud is away, and events that failed once, as replayed', async () => {
+    const { outbox } = outboxAt();
+    await outbox.append(event('th-1', 'state', 'live'));
+    outbox.setLive(false);
+    await outbox.append(event('th-2', 'state', 'stored-offline'));
+    outbox.setLive(true);
+    await outbox.append(event('th-3', 'state', 'retried'));
+    const retried = outbox.nextBatch(10).find((entry) => entry.id === 'retried');
+    outbox.attempted([retried?.seq ?? 0]);
+    const flags = Object.fromEntries(outbox.nextBatch(10).map((entry) => [entry.id, JSON.parse(entry.json).replayed]));
+    expect(flags).toEqual({ live: undefined, 'stored-offline': true, retried: true });
+    expect(outbox.nextBatch(10).find((entry) => entry.id === 'retried')?.attempts).toBe(1);
+  });
+
+  it('lets an installer send quarantined events again, keeping their ids and sequence numbers', async () => {
+    const { outbox } = outboxAt();
+    await outbox.append(event('th-1', 'state', 'poison'));
+    const [head] = outbox.nextBatch(1);
+    outbox.quarantine(head?.seq ?? 0, 'rejected');
+    expect(outbox.depth().state).toBe(0);
+    expect(outbox.resend()).toBe(1);
+    expect(outbox.quarantined()).toEqual([]);
+    const [again] = drain(outbox);
+    expect(again).toMatchObject({ id: 'poison', deviceseq: 0, replayed: true });
+  });
+
+  describe('over its quota', () => {
+    const bigState = (device: string, priority: Priority, i: number): OutboxEvent => ({
+      ...event(device, priority, `${priority}-${i}`),
+      subject: 'x'.repeat(200),
+    });
+
+    it('drops the oldest telemetry first and counts it, keeping every alarm and state event', async () => {
+      const { outbox } = outboxAt(testDataDir(), { quotaBytes: 1_048_576 });
+      for (let i = 0; i < 6000; i++) await Promise.all([outbox.append(bigState('th-1', 'telemetry', i))]);
+      const alarms = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => outbox.append(bigState('smoke-1', 'alarm', i))),
+      );
+      expect(alarms.every((seq) => typeof seq === 'number')).toBe(true);
+      const stats = outbox.stats();
+      expect(stats.dropped).toBeGreaterThan(0);
+      expect(stats.depth.alarm).toBe(50);
+      expect(stats.depth.telemetry + stats.dropped).toBe(6000);
+      expect(stats.bytes).toBeLessThanOrEqual(1_048_576 + 65_536);
+      // the oldest went: what is left is the newest telemetry
+      const ids = outbox
+        .nextBatch(10_000)
+        .filter((entry) => entry.priority === 'telemetry')
+        .map((entry) => entry.id);
+      expect(ids.at(-1)).toBe('telemetry-5999');
+      expect(ids[0]).toBe(`telemetry-${stats.dropped}`);
+    });
+
+    it('refuses alarms it cannot store (no acknowledgement), and takes them again once space is freed', async () => {
+      const { outbox } = outboxAt(testDataDir(), { quotaBytes: 1_048_576 });
+      let refused: unknown;
+      let stored = 0;
+      for (let i = 0; i < 20_000 && !refused; i++) {
+        await outbox.append(bigState('smoke-1', 'alarm', i)).then(
+          () => stored++,
+          (error: unknown) => (refused = error),
+        );
+      }
+      expect(refused).toBeInstanceOf(OutboxFullError);
+      expect(outbox.stats().refused).toBe(1);
+      expect(outbox.depth().alarm).toBe(stored);
+      // the cloud takes the backlog: room again
+      outbox.acknowledge(outbox.nextBatch(stored).map((entry) => entry.seq));
+      await expect(outbox.append(bigState('smoke-1', 'alarm', 99_999))).resolves.toBeTypeOf('number');
+    });
   });
 });

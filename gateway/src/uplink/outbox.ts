@@ -5,54 +5,123 @@ import Database from 'better-sqlite3';
 
 /** Delivery classes, most urgent first (the numbers order the queue). */
 export const PRIORITY_RANK: Record<Priority, number> = { alarm: 0, state: 1, telemetry: 2 };
+const PRIORITIES = Object.keys(PRIORITY_RANK) as Priority[];
+
+/** An event as handed to the outbox: everything but the per-device sequence it assigns. */
+export type OutboxEvent = Omit<CloudEvent, 'deviceseq' | 'replayed'>;
 
 export interface OutboxEntry {
   seq: number;
-  event: CloudEvent;
+  id: string;
+  priority: Priority;
+  /** The event as JSON, `replayed` included when it is not live. */
+  json: string;
   attempts: number;
 }
 
+export interface QuarantinedEvent {
+  seq: number;
+  id: string;
+  source: string;
+  error: string;
+  at: number;
+}
+
+export interface OutboxStats {
+  depth: Record<Priority, number>;
+  /** Enqueue time (ms) of the oldest waiting event of each class, or null when none waits. */
+  oldest: Record<Priority, number | null>;
+  bytes: number;
+  /** Telemetry dropped to stay under the quota (oldest first, or new ones when none is left). */
+  dropped: number;
+  /** Alarm and state events refused because not even they could be stored. */
+  refused: number;
+  quarantined: number;
+}
+
+/** The outbox cannot take an alarm or state event: the device must not be acknowledged. */
+export class OutboxFullError extends Error {
+  readonly code = 'outbox_full';
+}
+
+export interface OutboxOptions {
+  /** Bytes the outbox may use; over it, telemetry goes first. Default: no quota (disk full still applies). */
+  quotaBytes?: number;
+  now?: () => number;
+}
+
 interface Waiter {
-  event: Omit<CloudEvent, 'deviceseq'>;
-  resolve: (seq: number) => void;
+  event: OutboxEvent;
+  resolve: (seq: number | null) => void;
   reject: (error: Error) => void;
 }
+
+/** Telemetry summaries are aggregates: they queue in a lane of their own, beside the device's events. */
+function laneOf(event: OutboxEvent): string {
+  const device = event.deviceid ?? '';
+  return event.priority === 'telemetry' ? `${device}#telemetry` : device;
+}
+
+const DISK_FULL = new Set(['SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_IOERR_FSYNC', 'SQLITE_IOERR', 'ENOSPC']);
+const isDiskFull = (error: unknown) => DISK_FULL.has((error as { code?: string }).code ?? '');
 
 /**
  * The gateway's durable outbox (SQLite WAL, `synchronous=FULL`). An event is committed here
  * before the device's PUBACK: `append` resolves only once the event is on disk. Appends that
  * arrive together share one transaction and one fsync (group commit), so durability costs one
- * sync per batch, not per event. Ids are assigned at first receipt and never change; each device
- * gets consecutive sequence numbers in commit order.
+ * sync per batch, not per event.
+ *
+ * Ids are assigned at first receipt and never change; each device's events get consecutive
+ * sequence numbers in commit order and leave in that order (a lane per device). Among lanes the
+ * most urgent head goes first, so a new alarm overtakes another device's day of backlog.
+ *
+ * Bounded: over the quota, or when the disk is full, the oldest telemetry is deleted (counted);
+ * alarm and state events are never deleted — when even they cannot be stored, `append` rejects
+ * with OutboxFullError and the broker refuses the publish instead of acknowledging it.
  */
 export class Outbox {
   private readonly db: Database.Database;
+  private readonly now: () => number;
+  private readonly quotaBytes: number;
   private pending: Waiter[] = [];
   private scheduled = false;
   private readonly statements;
+  private readonly counts: Record<Priority, number> = { alarm: 0, state: 0, telemetry: 0 };
+  private live = true;
+  private dropped = 0;
+  private refused = 0;
 
-  constructor(path: string) {
+  constructor(path: string, options: OutboxOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.quotaBytes = options.quotaBytes ?? Number.POSITIVE_INFINITY;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
+    // Without a limit the WAL keeps its high-water size on disk after a checkpoint.
+    this.db.pragma('journal_size_limit = 8388608');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS outbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         id TEXT NOT NULL,
         source TEXT NOT NULL,
-        device TEXT NOT NULL,
+        lane TEXT NOT NULL,
         priority INTEGER NOT NULL,
         body TEXT NOT NULL,
+        enqueued_at INTEGER NOT NULL,
+        replayed INTEGER NOT NULL DEFAULT 0,
         attempts INTEGER NOT NULL DEFAULT 0,
         UNIQUE (source, id)
       ) STRICT;
-      CREATE INDEX IF NOT EXISTS outbox_device ON outbox (device, seq);
+      CREATE INDEX IF NOT EXISTS outbox_lane ON outbox (lane, seq);
+      CREATE INDEX IF NOT EXISTS outbox_class ON outbox (priority, seq);
       CREATE TABLE IF NOT EXISTS device_seq (device TEXT PRIMARY KEY, last INTEGER NOT NULL) STRICT;
       CREATE TABLE IF NOT EXISTS quarantine (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL,
         source TEXT NOT NULL,
+        lane TEXT NOT NULL,
+        priority INTEGER NOT NULL,
         body TEXT NOT NULL,
         error TEXT NOT NULL,
         at INTEGER NOT NULL
@@ -63,27 +132,44 @@ export class Outbox {
         'INSERT INTO device_seq (device, last) VALUES (?, 0) ON CONFLICT (device) DO UPDATE SET last = last + 1 RETURNING last',
       ),
       insert: this.db.prepare(
-        'INSERT INTO outbox (id, source, device, priority, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, id) DO NOTHING RETURNING seq',
+        'INSERT INTO outbox (id, source, lane, priority, body, enqueued_at, replayed) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
       ),
       existing: this.db.prepare('SELECT seq FROM outbox WHERE source = ? AND id = ?'),
-      // Per device, only its oldest pending event is eligible (order per device); among those the
-      // most urgent class first, then the oldest.
       heads: this.db.prepare(`
-        SELECT o.seq, o.body, o.attempts FROM outbox o
-        JOIN (SELECT device, MIN(seq) AS seq FROM outbox GROUP BY device) h ON h.seq = o.seq
-        ORDER BY o.priority, o.seq LIMIT ?`),
-      remove: this.db.prepare('DELETE FROM outbox WHERE seq = ?'),
-      attempted: this.db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?'),
+        SELECT o.lane FROM (SELECT lane, MIN(seq) AS seq FROM outbox GROUP BY lane) h
+        JOIN outbox o ON o.seq = h.seq ORDER BY o.priority, o.seq`),
+      lane: this.db.prepare(
+        'SELECT seq, id, priority, body, replayed, attempts FROM outbox WHERE lane = ? ORDER BY seq LIMIT ?',
+      ),
+      remove: this.db.prepare('DELETE FROM outbox WHERE seq = ? RETURNING priority'),
+      attempted: this.db.prepare('UPDATE outbox SET attempts = attempts + 1, replayed = 1 WHERE seq = ?'),
+      oldestTelemetry: this.db.prepare(
+        'DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE priority = 2 ORDER BY seq LIMIT ?)',
+      ),
       quarantine: this.db.prepare(
-        'INSERT INTO quarantine (seq, id, source, body, error, at) SELECT seq, id, source, body, ?, ? FROM outbox WHERE seq = ?',
+        'INSERT INTO quarantine (seq, id, source, lane, priority, body, error, at) SELECT seq, id, source, lane, priority, body, ?, ? FROM outbox WHERE seq = ?',
       ),
       quarantined: this.db.prepare('SELECT seq, id, source, error, at FROM quarantine ORDER BY seq'),
+      quarantineCount: this.db.prepare('SELECT COUNT(*) AS n FROM quarantine'),
+      release: this.db.prepare('DELETE FROM quarantine WHERE seq = ? RETURNING id, source, lane, priority, body'),
+      requeue: this.db.prepare(
+        'INSERT INTO outbox (id, source, lane, priority, body, enqueued_at, replayed) VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (source, id) DO NOTHING RETURNING priority',
+      ),
+      oldest: this.db.prepare('SELECT enqueued_at FROM outbox WHERE priority = ? ORDER BY seq LIMIT 1'),
       depth: this.db.prepare('SELECT priority, COUNT(*) AS n FROM outbox GROUP BY priority'),
     };
+    for (const row of this.statements.depth.all() as Array<{ priority: number; n: number }>) {
+      const name = PRIORITIES[row.priority];
+      if (name) this.counts[name] = row.n;
+    }
   }
 
-  /** Resolves with the event's outbox sequence once it is durably committed. */
-  append(event: Omit<CloudEvent, 'deviceseq'>): Promise<number> {
+  /**
+   * Resolves with the event's outbox sequence once it is durably committed, or with null for a
+   * telemetry summary dropped because the outbox is full. Rejects with OutboxFullError when an
+   * alarm or state event cannot be stored.
+   */
+  append(event: OutboxEvent): Promise<number | null> {
     return new Promise((resolve, reject) => {
       this.pending.push({ event, resolve, reject });
       if (!this.scheduled) {
@@ -94,47 +180,149 @@ export class Outbox {
     });
   }
 
+  /** Whether the cloud link is up: events stored while it is down are marked `replayed`. */
+  setLive(live: boolean): void {
+    this.live = live;
+  }
+
   private commit(): void {
     const batch = this.pending;
     this.pending = [];
     this.scheduled = false;
-    const write = this.db.transaction((waiters: Waiter[]) =>
+    if (this.usedBytes() > this.quotaBytes) this.makeRoom();
+    const overQuota = this.usedBytes() > this.quotaBytes;
+    const keep = overQuota ? batch.filter((w) => w.event.priority !== 'telemetry') : batch;
+    try {
+      this.settle(keep, this.write(keep, overQuota));
+    } catch (error) {
+      if (!isDiskFull(error)) {
+        for (const waiter of keep) waiter.reject(error as Error);
+      } else {
+        // The disk is full: make room from telemetry and try what must not be lost once more.
+        this.makeRoom();
+        const urgent = keep.filter((w) => w.event.priority !== 'telemetry');
+        try {
+          this.settle(urgent, this.write(urgent, true));
+        } catch (again) {
+          this.refuse(urgent, again);
+        }
+        this.drop(keep.filter((w) => w.event.priority === 'telemetry'));
+      }
+    }
+    if (keep !== batch) this.drop(batch.filter((w) => w.event.priority === 'telemetry'));
+  }
+
+  private write(waiters: Waiter[], full: boolean): Array<number | null> {
+    if (full && waiters.length > 0 && this.usedBytes() > this.quotaBytes) {
+      throw Object.assign(new Error(`the outbox is over its quota of ${this.quotaBytes} bytes`), {
+        code: 'SQLITE_FULL',
+      });
+    }
+    const replayed = this.live ? 0 : 1;
+    const at = this.now();
+    const added: Priority[] = [];
+    const seqs = this.db.transaction(() =>
       waiters.map(({ event }) => {
-        const device = event.deviceid ?? '';
         const existing = this.statements.existing.get(event.source, event.id) as { seq: number } | undefined;
         if (existing) return existing.seq; // the same event again: idempotent, keeps its place
-        const { last } = this.statements.nextDeviceSeq.get(device) as { last: number };
-        const body = JSON.stringify({ ...event, deviceseq: last });
-        const row = this.statements.insert.get(event.id, event.source, device, PRIORITY_RANK[event.priority], body) as {
-          seq: number;
-        };
+        const withSeq =
+          event.priority === 'telemetry' || event.deviceid === undefined
+            ? event
+            : { ...event, deviceseq: (this.statements.nextDeviceSeq.get(event.deviceid) as { last: number }).last };
+        const row = this.statements.insert.get(
+          event.id,
+          event.source,
+          laneOf(event),
+          PRIORITY_RANK[event.priority],
+          JSON.stringify(withSeq),
+          at,
+          replayed,
+        ) as { seq: number };
+        added.push(event.priority);
         return row.seq;
       }),
-    );
-    try {
-      const seqs = write(batch);
-      for (const [index, waiter] of batch.entries()) waiter.resolve(seqs[index] as number);
-    } catch (error) {
-      for (const waiter of batch) waiter.reject(error as Error);
+    )();
+    for (const priority of added) this.counts[priority]++;
+    return seqs;
+  }
+
+  private settle(waiters: Waiter[], seqs: Array<number | null>): void {
+    for (const [index, waiter] of waiters.entries()) waiter.resolve(seqs[index] ?? null);
+  }
+
+  private drop(waiters: Waiter[]): void {
+    this.dropped += waiters.length;
+    for (const waiter of waiters) waiter.resolve(null);
+  }
+
+  private refuse(waiters: Waiter[], cause: unknown): void {
+    this.refused += waiters.length;
+    const error = new OutboxFullError(`the outbox cannot store more events: ${(cause as Error).message}`);
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  /** Deletes the oldest telemetry until the outbox is back under 90 % of its quota (or none is left). */
+  private makeRoom(): void {
+    const target = Number.isFinite(this.quotaBytes) ? this.quotaBytes * 0.9 : 0;
+    while (this.counts.telemetry > 0) {
+      try {
+        const { changes } = this.statements.oldestTelemetry.run(1000);
+        this.counts.telemetry -= changes;
+        this.dropped += changes;
+      } catch {
+        return; // not even a delete fits: what is left is refused or dropped by the caller
+      }
+      if (this.usedBytes() <= target) return;
     }
   }
 
-  /** The next events to send: per device in order, alarms before state before telemetry. */
-  peek(limit: number): OutboxEntry[] {
-    return (this.statements.heads.all(limit) as Array<{ seq: number; body: string; attempts: number }>).map((row) => ({
-      seq: row.seq,
-      event: JSON.parse(row.body) as CloudEvent,
-      attempts: row.attempts,
-    }));
+  /** Bytes in use: pages holding data (freed pages are reused, so they do not count) plus the WAL. */
+  usedBytes(): number {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  /**
+   * The next events to send, at most `limit`: lanes whose oldest event is most urgent first, and
+   * each lane's events in order (a lane is one device's events, or its telemetry summaries).
+   */
+  nextBatch(limit: number): OutboxEntry[] {
+    const entries: OutboxEntry[] = [];
+    for (const { lane } of this.statements.heads.all() as Array<{ lane: string }>) {
+      const left = limit - entries.length;
+      if (left <= 0) break;
+      const rows = this.statements.lane.all(lane, left) as Array<{
+        seq: number;
+        id: string;
+        priority: number;
+        body: string;
+        replayed: number;
+        attempts: number;
+      }>;
+      for (const row of rows) {
+        entries.push({
+          seq: row.seq,
+          id: row.id,
+          priority: PRIORITIES[row.priority] ?? 'telemetry',
+          // The body is JSON.stringify of an object: the flag is added without parsing it again.
+          json: row.replayed ? `${row.body.slice(0, -1)},"replayed":true}` : row.body,
+          attempts: row.attempts,
+        });
+      }
+    }
+    return entries;
   }
 
   /** Delivered (or the cloud already had it): gone from the outbox. */
   acknowledge(seqs: readonly number[]): void {
     this.db.transaction(() => {
-      for (const seq of seqs) this.statements.remove.run(seq);
+      for (const seq of seqs) this.forget(this.statements.remove.get(seq) as { priority: number } | undefined);
     })();
   }
 
+  /** A delivery attempt failed: counted, and the events are now replays. */
   attempted(seqs: readonly number[]): void {
     this.db.transaction(() => {
       for (const seq of seqs) this.statements.attempted.run(seq);
@@ -142,31 +330,65 @@ export class Outbox {
   }
 
   /** Refused by the cloud as invalid: set aside with the cloud's error, so it blocks nothing. */
-  quarantine(seq: number, error: string, at: number): void {
+  quarantine(seq: number, error: string): void {
     this.db.transaction(() => {
-      this.statements.quarantine.run(error, at, seq);
-      this.statements.remove.run(seq);
+      this.statements.quarantine.run(error, this.now(), seq);
+      this.forget(this.statements.remove.get(seq) as { priority: number } | undefined);
     })();
   }
 
-  quarantined(): Array<{ seq: number; id: string; source: string; error: string; at: number }> {
-    return this.statements.quarantined.all() as Array<{
-      seq: number;
-      id: string;
-      source: string;
-      error: string;
-      at: number;
-    }>;
+  quarantined(): QuarantinedEvent[] {
+    return this.statements.quarantined.all() as QuarantinedEvent[];
+  }
+
+  /** An installer sends quarantined events again (all of them when no seqs are given); returns how many. */
+  resend(seqs?: readonly number[]): number {
+    const chosen = seqs ?? this.quarantined().map((event) => event.seq);
+    const at = this.now();
+    return this.db.transaction(() => {
+      let requeued = 0;
+      for (const seq of chosen) {
+        const row = this.statements.release.get(seq) as
+          | { id: string; source: string; lane: string; priority: number; body: string }
+          | undefined;
+        if (!row) continue;
+        const back = this.statements.requeue.get(row.id, row.source, row.lane, row.priority, row.body, at) as
+          | { priority: number }
+          | undefined;
+        if (back) {
+          const name = PRIORITIES[back.priority];
+          if (name) this.counts[name]++;
+          requeued++;
+        }
+      }
+      return requeued;
+    })();
+  }
+
+  private forget(row: { priority: number } | undefined): void {
+    const name = row ? PRIORITIES[row.priority] : undefined;
+    if (name) this.counts[name]--;
   }
 
   depth(): Record<Priority, number> {
-    const depth: Record<Priority, number> = { alarm: 0, state: 0, telemetry: 0 };
-    const names = Object.keys(PRIORITY_RANK) as Priority[];
-    for (const row of this.statements.depth.all() as Array<{ priority: number; n: number }>) {
-      const name = names[row.priority];
-      if (name) depth[name] = row.n;
-    }
-    return depth;
+    return { ...this.counts };
+  }
+
+  stats(): OutboxStats {
+    const oldest = Object.fromEntries(
+      PRIORITIES.map((name) => {
+        const row = this.statements.oldest.get(PRIORITY_RANK[name]) as { enqueued_at: number } | undefined;
+        return [name, row?.enqueued_at ?? null];
+      }),
+    ) as Record<Priority, number | null>;
+    return {
+      depth: this.depth(),
+      oldest,
+      bytes: this.usedBytes(),
+      dropped: this.dropped,
+      refused: this.refused,
+      quarantined: (this.statements.quarantineCount.get() as { n: number }).n,
+    };
   }
 
   close(): void {

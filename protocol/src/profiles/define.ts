@@ -10,6 +10,8 @@ type Shape = Record<string, z.ZodType>;
 
 export interface EventSpec<F extends Shape = Shape> {
   name: Names;
+  /** A threat to life or property: sent to the cloud in the alarm class, ahead of every backlog. */
+  urgent?: true;
   /** Payload fields besides `ts`; required unless declared `.optional()`. */
   fields: F;
 }

@@ -26,7 +26,7 @@ export const accessControl = defineProfile({
         credential_ref: text('Pseudonymous credential reference (never a name or biometric)', 64).optional(),
       },
     },
-    door_forced: { name: { zh: '门被强行打开', en: 'Door forced open' }, fields: {} },
+    door_forced: { urgent: true, name: { zh: '门被强行打开', en: 'Door forced open' }, fields: {} },
     door_held_open: {
       name: { zh: '门长时间未关', en: 'Door held open' },
       fields: { duration_s: measure(UNITS.second, 'How long the door has been open', { min: 0, integer: true }) },

@@ -22,7 +22,7 @@ export const barrierGate = defineProfile({
         snapshot_ref: mediaRef('Plate snapshot').optional(),
       },
     },
-    forced_open: { name: { zh: '道闸被强行抬起', en: 'Arm forced open' }, fields: {} },
+    forced_open: { urgent: true, name: { zh: '道闸被强行抬起', en: 'Arm forced open' }, fields: {} },
     fault: { name: { zh: '道闸故障', en: 'Gate fault' }, fields: { code: text('Controller fault code', 32) } },
   },
   commands: {

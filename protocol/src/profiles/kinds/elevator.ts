@@ -21,7 +21,7 @@ export const elevator = defineProfile({
       name: { zh: '电动车入梯', en: 'E-bike entered the car' },
       fields: { floor, confidence: common.confidence, snapshot_ref: mediaRef('Snapshot of the car').optional() },
     },
-    trapped: { name: { zh: '困人', en: 'Passenger trapped' }, fields: { floor } },
+    trapped: { urgent: true, name: { zh: '困人', en: 'Passenger trapped' }, fields: { floor } },
     fault: {
       name: { zh: '电梯故障', en: 'Elevator fault' },
       fields: { code: text('Controller fault code', 32), detail: text('Fault text').optional() },

@@ -10,6 +10,7 @@ export const emergencyButton = defineProfile({
   events: {
     pressed: {
       name: { zh: '紧急呼叫', en: 'Pressed' },
+      urgent: true,
       fields: { press: choice(['single', 'double', 'long'], 'How the button was pressed') },
     },
     cancelled: { name: { zh: '呼叫取消', en: 'Call cancelled' }, fields: {} },

@@ -18,6 +18,7 @@ export const gasDetector = defineProfile({
   events: {
     alarm: {
       name: { zh: '燃气泄漏报警', en: 'Gas alarm' },
+      urgent: true,
       fields: {
         gas_lel: measure(UNITS.percentLel, 'Concentration at alarm', { min: 0, max: 100 }),
         gas_type: gasType.optional(),

@@ -10,6 +10,7 @@ export const highAltitudeCamera = defineProfile({
   events: {
     throwing_detected: {
       name: { zh: '高空抛物', en: 'Object thrown from height' },
+      urgent: true,
       fields: {
         building: text('Building facing the camera', 32).optional(),
         floor_estimate: measure(UNITS.floor, 'Estimated floor of origin', {

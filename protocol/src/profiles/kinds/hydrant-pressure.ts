@@ -17,6 +17,7 @@ export const hydrantPressure = defineProfile({
   events: {
     pressure_low: {
       name: { zh: '水压过低', en: 'Pressure low' },
+      urgent: true,
       fields: { pressure, threshold: measure(UNITS.kilopascal, 'Configured low threshold', { min: 0, max: 2500 }) },
     },
     pressure_high: {

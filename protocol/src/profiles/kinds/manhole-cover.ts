@@ -16,11 +16,12 @@ export const manholeCover = defineProfile({
     rssi: common.rssi,
   },
   events: {
-    tilted: { name: { zh: '井盖倾斜', en: 'Cover tilted' }, fields: { tilt } },
-    opened: { name: { zh: '井盖开启', en: 'Cover opened' }, fields: {} },
+    tilted: { urgent: true, name: { zh: '井盖倾斜', en: 'Cover tilted' }, fields: { tilt } },
+    opened: { urgent: true, name: { zh: '井盖开启', en: 'Cover opened' }, fields: {} },
     closed: { name: { zh: '井盖复位', en: 'Cover back in place' }, fields: {} },
     overflow: {
       name: { zh: '井下水位超限', en: 'Water level high' },
+      urgent: true,
       fields: { water_level: measure(UNITS.centimetre, 'Level at alarm', { min: 0, max: 1000 }) },
     },
   },

@@ -12,6 +12,7 @@ export const perimeterIntrusion = defineProfile({
   events: {
     intrusion: {
       name: { zh: '周界入侵', en: 'Intrusion' },
+      urgent: true,
       fields: { zone, confidence: common.confidence.optional(), snapshot_ref: mediaRef('Snapshot').optional() },
     },
     cleared: { name: { zh: '入侵解除', en: 'Intrusion cleared' }, fields: { zone } },

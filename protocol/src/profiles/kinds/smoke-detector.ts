@@ -17,6 +17,7 @@ export const smokeDetector = defineProfile({
   events: {
     alarm: {
       name: { zh: '烟雾报警', en: 'Smoke alarm' },
+      urgent: true,
       fields: { smoke_density: measure(UNITS.dbPerMetre, 'Obscuration at alarm', { min: 0, max: 10 }).optional() },
     },
     alarm_cleared: { name: { zh: '报警解除', en: 'Smoke alarm cleared' }, fields: {} },

@@ -8,7 +8,7 @@ export const waterLeak = defineProfile({
   heartbeat_s: 3600,
   state: { leak: flag('Water is touching the probe'), battery: common.battery, rssi: common.rssi },
   events: {
-    leak: { name: { zh: '水浸报警', en: 'Leak detected' }, fields: {} },
+    leak: { urgent: true, name: { zh: '水浸报警', en: 'Leak detected' }, fields: {} },
     leak_cleared: { name: { zh: '水浸解除', en: 'Leak cleared' }, fields: {} },
     tamper: { name: { zh: '防拆报警', en: 'Tamper' }, fields: {} },
   },
