@@ -14,6 +14,7 @@ import { createMetrics } from './ops/metrics.js';
 import { Publisher } from './publisher.js';
 import { RulesModule } from './rules/rules-module.js';
 import { createTelemetryPipeline, type TelemetryPipeline } from './telemetry/index.js';
+import { UplinkModule } from './uplink/uplink-module.js';
 
 export const GATEWAY_VERSION = '0.1.0';
 const HEALTH_INTERVAL_MS = 30_000;
@@ -33,6 +34,7 @@ interface Running {
   bridge: BridgePublisher;
   telemetry?: TelemetryPipeline | undefined;
   rules: RulesModule;
+  uplink?: UplinkModule | undefined;
   ops: { port: number; close(): Promise<void> };
 }
 
@@ -62,7 +64,12 @@ export class Gateway {
       now: this.now,
     });
     const publisher = new Publisher(broker.aedes);
-    const normaliser = attachNormaliser(broker, this.bus, publisher, baseTopic, this.now);
+    let uplink: UplinkModule | undefined;
+    // Device events are held here until the outbox has them on disk (no devices connect before
+    // the listeners start, by which time the uplink exists).
+    const normaliser = attachNormaliser(broker, this.bus, publisher, baseTopic, this.now, (message, payload) =>
+      uplink?.accept(message, payload),
+    );
     this.trackConnections(broker);
 
     const liveness = new Liveness(
@@ -91,6 +98,19 @@ export class Gateway {
     });
     await rules.start();
 
+    if (config.uplink.enabled) {
+      uplink = new UplinkModule({
+        config,
+        bus: this.bus,
+        publisher,
+        directory,
+        rules,
+        logger: logger.child({ module: 'uplink' }),
+        now: this.now,
+      });
+      uplink.start();
+    }
+
     // Telemetry consumes the bus; InfluxDB being slow or down never reaches the broker (push is O(1)).
     const telemetry = createTelemetryPipeline(config, logger);
     telemetry?.attach(this.bus);
@@ -117,8 +137,14 @@ export class Gateway {
         clients: () => broker.aedes.connectedClients,
         messagesTotal: () => normaliser.validCount() + normaliser.invalid.total,
         invalidTotal: () => normaliser.invalid.total,
-        outboxDepth: () => 0,
-        cloud: () => 'disabled',
+        outboxDepth: () => {
+          const depth = uplink?.outbox.depth();
+          return depth ? depth.alarm + depth.state + depth.telemetry : 0;
+        },
+        cloud: () => {
+          if (!uplink) return 'disabled';
+          return uplink.stats().sender.link === 'online' ? 'connected' : 'disconnected';
+        },
       },
       HEALTH_INTERVAL_MS,
       this.now,
@@ -132,6 +158,7 @@ export class Gateway {
       availability: () => liveness.tracker.counts(),
       overload: () => broker.overload.stats(),
       ...(telemetry ? { telemetry: () => telemetry.stats() } : {}),
+      ...(uplink ? { uplink: () => (uplink as UplinkModule).stats() } : {}),
     });
     const ops = await startOpsServer({
       host: config.http.host,
@@ -141,7 +168,7 @@ export class Gateway {
       notReady: () => (this.running ? null : 'the gateway is starting'),
     });
 
-    this.running = { broker, listeners, normaliser, liveness, bridge, telemetry, rules, ops };
+    this.running = { broker, listeners, normaliser, liveness, bridge, telemetry, rules, uplink, ops };
     logger.info({ ports: listeners.ports, http: ops.port }, 'gateway started');
   }
 
@@ -149,6 +176,11 @@ export class Gateway {
   get ports(): Listeners['ports'] & { http: number } {
     const running = this.require();
     return { ...running.listeners.ports, http: running.ops.port };
+  }
+
+  /** The store-and-forward link to the cloud, when `uplink.enabled`. */
+  get uplink(): UplinkModule | undefined {
+    return this.require().uplink;
   }
 
   /** The local rules (reload, active alerts). */
@@ -165,6 +197,7 @@ export class Gateway {
       refused: running.broker.refusals.snapshot(),
       availability: running.liveness.tracker.counts(),
       telemetry: running.telemetry?.stats(),
+      uplink: running.uplink?.stats(),
     };
   }
 
@@ -179,6 +212,7 @@ export class Gateway {
     await running.listeners.close();
     await new Promise<void>((resolve) => running.broker.aedes.close(() => resolve()));
     await running.rules.stop();
+    await running.uplink?.stop();
     running.broker.overload.close();
     await running.telemetry?.stop();
     this.options.logger.info('gateway stopped');

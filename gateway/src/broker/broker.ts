@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { DeviceId } from '@gridlink/protocol';
-import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AedesOptions, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { VerifiedCredentials } from '../credentials/verified-cache.js';
 import type { Directory } from '../devices/directory.js';
@@ -51,7 +51,20 @@ export interface GatewayBroker {
   principalOf(client: Client): Principal | undefined;
   /** Slow-subscriber and flood protection (overload/harden.ts); its stats feed the metrics. */
   overload: OverloadGuard;
+  /**
+   * Takes every publish a device is allowed to make, before the broker acknowledges it (aedes
+   * writes the QoS1 PUBACK right after authorizePublish, before its `published` hook). A returned
+   * promise holds the PUBACK until it settles; a rejection refuses the publish (no PUBACK, the
+   * device is disconnected and sends it again later).
+   */
+  ingest?: DeviceIngest;
 }
+
+export type DeviceIngest = (
+  client: Client,
+  principal: Principal & { type: 'device' },
+  packet: AedesPublishPacket,
+) => Promise<void> | undefined;
 
 // MQTT 3.1.1 CONNACK return codes.
 const BAD_CREDENTIALS = 4;
@@ -138,6 +151,9 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
     return denied ? refusal('will_topic_denied', `Will topic: ${denied.message}`) : undefined;
   };
 
+  // Filled in once aedes exists; the hooks below only reach it when packets arrive.
+  const gatewayBroker = { refusals, principalOf: (client: Client) => principals.get(client) } as GatewayBroker;
+
   const hooks: AedesOptions = {
     maxClientsIdLength: limits.max_client_id_length,
     maxTopicLevels: limits.max_topic_levels,
@@ -177,7 +193,18 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
         refuse('publish', client.id, denied, { topic: packet.topic });
         return done(new Error(denied.message));
       }
-      done(null);
+      const held =
+        principal?.type === 'device'
+          ? gatewayBroker.ingest?.(client, principal, packet as AedesPublishPacket)
+          : undefined;
+      if (!held) return done(null);
+      held.then(
+        () => done(null),
+        (err: Error) => {
+          refuse('publish', client.id, refusal('not_stored', err.message), { topic: packet.topic });
+          done(err);
+        },
+      );
     },
     authorizeSubscribe(client, subscription, done) {
       const principal = principals.get(client);
@@ -222,5 +249,6 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       ),
     );
   };
-  return { aedes, refusals, handle, overload, principalOf: (client) => principals.get(client) };
+  Object.assign(gatewayBroker, { aedes, handle, overload });
+  return gatewayBroker;
 }

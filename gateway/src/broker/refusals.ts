@@ -12,7 +12,9 @@ export type RefusalCode =
   | 'acl_denied'
   | 'system_topic'
   | 'packet_too_large'
-  | 'too_many_connections';
+  | 'too_many_connections'
+  /** The outbox could not store the event (disk or quota full): refused rather than acknowledged and lost. */
+  | 'not_stored';
 
 const REPEAT_WINDOW_MS = 10 * 60_000;
 

@@ -114,6 +114,57 @@ export const GatewayConfig = z
         save_every_ms: z.int().min(100).max(600_000).default(5000),
       })
       .prefault({}),
+    uplink: z
+      .strictObject({
+        /** Send events to the cloud. Off: the gateway works standalone and keeps no outbox. */
+        enabled: z.boolean().default(false),
+        /** The cloud's base URL; events go to `<url>/api/v1/gateways/<gateway.id>/events`. */
+        url: z.url({ protocol: /^https?$/ }).optional(),
+        /** This gateway's token, issued by the cloud at registration. */
+        token: z.string().min(16).optional(),
+        /** Certificate authority of the cloud's TLS certificate, when it is not a public one. */
+        ca_file: z.string().min(1).optional(),
+        /** Verify the cloud's TLS certificate. Turn off only on a test bench. */
+        tls_verify: z.boolean().default(true),
+        /** The outbox's share of the disk. Over it, telemetry summaries are dropped oldest-first;
+         * alarms and state changes are never dropped (devices are refused instead). */
+        quota_bytes: z.int().min(1_048_576).default(1_073_741_824),
+        /** Most events in one request to the cloud. */
+        batch_max_events: z.int().min(1).max(5000).default(1000),
+        /** Delivery rate cap, so a backlog does not flood the cloud after an outage. */
+        max_events_per_second: z.int().min(1).default(5000),
+        request_timeout_ms: z.int().min(100).default(15_000),
+        /** Retry delay after a failure: doubles from initial to max, with random jitter. */
+        backoff_initial_ms: z.int().min(10).default(500),
+        backoff_max_ms: z.int().min(100).default(60_000),
+        /** Numeric state is summarised per device over this window (min/max/mean/last). */
+        telemetry_window_s: z.int().min(1).max(86_400).default(300),
+        /** Long-poll the cloud for commands (the gateway opens every connection: works behind NAT). */
+        downlink: z.boolean().default(true),
+        downlink_wait_s: z.int().min(0).max(30).default(25),
+      })
+      .prefault({})
+      .superRefine((uplink, ctx) => {
+        if (!uplink.enabled) return;
+        if (!uplink.url)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['url'],
+            message: 'uplink.enabled is true: set uplink.url (the cloud, e.g. https://cloud.example.cn)',
+          });
+        if (!uplink.token)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['token'],
+            message: 'uplink.enabled is true: set the token issued by the cloud with GRIDLINK_UPLINK__TOKEN_FILE',
+          });
+        if (uplink.backoff_max_ms < uplink.backoff_initial_ms)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['backoff_max_ms'],
+            message: `must be at least backoff_initial_ms (${uplink.backoff_initial_ms})`,
+          });
+      }),
     http: z
       .strictObject({
         host: z.string().default('127.0.0.1'),

@@ -1,7 +1,7 @@
 import { createTopics, type DeadLetter, toTimestamp, validateDeviceMessage } from '@gridlink/protocol';
-import type { AedesPublishPacket, Client } from 'aedes';
+import type { AedesPublishPacket } from 'aedes';
 import type { GatewayBroker } from '../broker/broker.js';
-import type { GatewayBus } from '../bus.js';
+import type { GatewayBus, NormalisedMessage } from '../bus.js';
 import type { Publisher } from '../publisher.js';
 
 const MAX_DEAD_LETTER_PAYLOAD = 4096;
@@ -19,10 +19,14 @@ export class InvalidCounter {
   }
 }
 
+/** Where valid messages may be held before the device's PUBACK (the uplink's outbox). */
+export type AcceptMessage = (message: NormalisedMessage, payload: Uint8Array) => Promise<void> | undefined;
+
 /**
- * Validates every device publish against the device's profile. Valid messages go on the bus;
- * invalid ones are counted and published to `<base>/bridge/dead_letter/<id>` with the exact error.
- * Nothing here throws: a bad payload must never crash or block the broker.
+ * Validates every device publish against the device's profile, before the broker acknowledges it.
+ * Valid messages go on the bus — after `accept` has made them durable, when it holds them; invalid
+ * ones are counted and published to `<base>/bridge/dead_letter/<id>` with the exact error. Nothing
+ * here throws: a bad payload must never crash or block the broker.
  */
 export function attachNormaliser(
   broker: GatewayBroker,
@@ -30,15 +34,13 @@ export function attachNormaliser(
   publisher: Publisher,
   baseTopic: string,
   now = Date.now,
+  accept?: AcceptMessage,
 ) {
   const topics = createTopics(baseTopic);
   const invalid = new InvalidCounter();
   let valid = 0;
 
-  broker.aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
-    if (!client) return;
-    const principal = broker.principalOf(client);
-    if (principal?.type !== 'device') return;
+  broker.ingest = (_client, principal, packet: AedesPublishPacket) => {
     const receivedAt = now();
     const result = validateDeviceMessage({
       topic: packet.topic,
@@ -48,8 +50,15 @@ export function attachNormaliser(
     });
     if (result.ok) {
       valid++;
-      bus.emit('message', { device: principal.device, message: result.value, receivedAt });
-      return;
+      const message: NormalisedMessage = { device: principal.device, message: result.value, receivedAt };
+      const held = accept?.(message, packet.payload as Uint8Array);
+      if (!held) {
+        bus.emit('message', message);
+        return undefined;
+      }
+      return held.then(() => {
+        bus.emit('message', message);
+      });
     }
     const error = result.error.message;
     invalid.add(principal.device.id, result.error.issues.map((issue) => issue.path).join(',') || 'payload');
@@ -61,7 +70,8 @@ export function attachNormaliser(
       payload: Buffer.from(packet.payload).toString('utf8').slice(0, MAX_DEAD_LETTER_PAYLOAD),
     };
     void publisher.publish(topics.bridgeDeadLetter(principal.device.id), deadLetter);
-  });
+    return undefined;
+  };
 
   return { invalid, validCount: () => valid };
 }

@@ -1,8 +1,10 @@
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type BridgeEvent,
   type BridgeResponse,
   createTopics,
+  parseRuleFile,
   type Rule,
   type RuleFile,
   toTimestamp,
@@ -67,7 +69,7 @@ export class RulesModule {
   /** Loads the rule files (or, if they are broken at boot, the last set that loaded) and starts. */
   async start(): Promise<void> {
     const { config, bus, logger, now } = this.options;
-    const loaded = loadRuleFiles(config.rules.files);
+    const loaded = loadRuleFiles(this.ruleFilePaths());
     const saved = this.store.load();
     if (loaded.ok) this.files = loaded.files;
     else {
@@ -105,7 +107,7 @@ export class RulesModule {
   /** Re-reads the rule files; keeps the rules in force if any file is broken. */
   reload(): { ok: true; rules: number } | { ok: false; errors: string[] } {
     const { logger, now } = this.options;
-    const loaded = loadRuleFiles(this.options.config.rules.files);
+    const loaded = loadRuleFiles(this.ruleFilePaths());
     if (!loaded.ok) {
       for (const error of loaded.errors) logger.error({ error }, 'rule file refused; the rules in force stay active');
       this.announce({ type: 'rules_rejected', detail: loaded.errors.join('\n').slice(0, 512) });
@@ -133,6 +135,30 @@ export class RulesModule {
 
   active() {
     return this.engine.active();
+  }
+
+  /** The rule set the cloud sent (downlink `rules.update`), kept beside the local files. */
+  private get cloudRulesPath(): string {
+    return join(this.options.config.gateway.data_dir, 'cloud-rules.yaml');
+  }
+
+  private ruleFilePaths(): string[] {
+    const files = [...this.options.config.rules.files];
+    if (existsSync(this.cloudRulesPath)) files.push(this.cloudRulesPath);
+    return files;
+  }
+
+  /**
+   * Installs a rule set sent by the cloud: checked before it replaces anything (a broken set is
+   * refused with its errors and the rules in force stay), written atomically, then loaded.
+   */
+  installCloudRules(yaml: string): { ok: true; rules: number } | { ok: false; errors: string[] } {
+    const parsed = parseRuleFile(yaml, 'cloud rules');
+    if (!parsed.ok) return { ok: false, errors: parsed.errors };
+    const staging = `${this.cloudRulesPath}.new`;
+    writeFileSync(staging, yaml, { mode: 0o600 });
+    renameSync(staging, this.cloudRulesPath);
+    return this.reload();
   }
 
   private newEngine(files: readonly RuleFile[]): RuleEngine {

@@ -38,6 +38,9 @@ export const BridgeEvent = z.strictObject({
     'rules_reloaded',
     'rules_rejected',
     'config_changed',
+    /** The cloud's incident for a local alert was signed for, or closed (downlink). */
+    'incident_acknowledged',
+    'incident_closed',
   ]),
   device_id: DeviceId.optional(),
   detail: z.string().max(512).optional(),

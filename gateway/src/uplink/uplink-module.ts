@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  type BridgeEvent,
+  createTopics,
+  type DownlinkMessage,
+  toTimestamp,
+  validateDeviceMessage,
+} from '@gridlink/protocol';
+import type { Logger } from 'pino';
+import type { GatewayBus, GatewayEvents, NormalisedMessage } from '../bus.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Directory } from '../devices/directory.js';
+import type { AvailabilityChange } from '../liveness/tracker.js';
+import type { Publisher } from '../publisher.js';
+import type { RulesModule } from '../rules/rules-module.js';
+import { CloudClient } from './cloud-client.js';
+import { alertEvent, availabilityEvent, deviceEvent, stateChange, telemetrySummary } from './cloud-events.js';
+import { DownlinkLedger, type DownlinkOutcome, DownlinkReceiver } from './downlink.js';
+import { Outbox, type OutboxEvent } from './outbox.js';
+import { UplinkSender } from './sender.js';
+import { StateReports } from './state-reports.js';
+
+export interface UplinkModuleOptions {
+  config: GatewayConfig;
+  bus: GatewayBus;
+  publisher: Publisher;
+  directory: Directory;
+  rules: RulesModule;
+  logger: Logger;
+  now: () => number;
+  /** Jitter source for retries; injectable so tests are exact. */
+  random?: () => number;
+}
+
+const SUMMARY_CHECK_MS = 1000;
+
+/**
+ * Store-and-forward to the cloud: what the gateway accepts goes into the durable outbox (device
+ * events and discrete state changes before the device's PUBACK; alerts, availability and
+ * telemetry summaries as they happen), and the sender moves it to the cloud. The downlink brings
+ * the cloud's commands back the same way: durable until acknowledged, applied once.
+ */
+export class UplinkModule {
+  readonly outbox: Outbox;
+  private readonly client: CloudClient;
+  private readonly sender: UplinkSender;
+  private readonly downlink?: DownlinkReceiver;
+  private readonly ledger?: DownlinkLedger;
+  private readonly reports: StateReports;
+  private readonly gatewayId: string;
+  private readonly topics;
+  private timer?: NodeJS.Timeout;
+  /** Events the gateway raised itself (alerts, availability) that could not be stored. */
+  private lost = 0;
+  private readonly storing = new Set<Promise<void>>();
+
+  private readonly onAlert = ({ transition, clearReason }: GatewayEvents['alert'][0]) => {
+    this.store(alertEvent(this.gatewayId, transition, clearReason));
+  };
+  private readonly onAvailability = (change: AvailabilityChange) => {
+    this.store(availabilityEvent(this.gatewayId, change));
+  };
+
+  constructor(private readonly options: UplinkModuleOptions) {
+    const { config, logger, now } = options;
+    const uplink = config.uplink;
+    this.gatewayId = config.gateway.id;
+    this.topics = createTopics(config.gateway.base_topic);
+    this.outbox = new Outbox(join(config.gateway.data_dir, 'outbox.db'), { quotaBytes: uplink.quota_bytes, now });
+    this.client = new CloudClient({
+      url: uplink.url as string,
+      gatewayId: this.gatewayId,
+      token: uplink.token as string,
+      caFile: uplink.ca_file,
+      tlsVerify: uplink.tls_verify,
+      timeoutMs: uplink.request_timeout_ms,
+    });
+    const backoff = {
+      initialMs: uplink.backoff_initial_ms,
+      maxMs: uplink.backoff_max_ms,
+      ...(options.random ? { random: options.random } : {}),
+    };
+    this.sender = new UplinkSender({
+      outbox: this.outbox,
+      client: this.client,
+      logger: logger.child({ module: 'uplink' }),
+      batchMaxEvents: uplink.batch_max_events,
+      maxEventsPerSecond: uplink.max_events_per_second,
+      backoff,
+    });
+    if (uplink.downlink) {
+      this.ledger = new DownlinkLedger(join(config.gateway.data_dir, 'downlink.db'));
+      this.downlink = new DownlinkReceiver({
+        client: this.client,
+        ledger: this.ledger,
+        apply: (message) => this.apply(message),
+        logger: logger.child({ module: 'downlink' }),
+        waitS: uplink.downlink_wait_s,
+        backoff,
+        now,
+      });
+    }
+    this.reports = new StateReports(uplink.telemetry_window_s * 1000, (record, start, end, fields) =>
+      this.store(telemetrySummary(this.gatewayId, record, start, end, fields)),
+    );
+  }
+
+  start(): void {
+    const { bus, now } = this.options;
+    bus.on('alert', this.onAlert);
+    bus.on('availability', this.onAvailability);
+    this.timer = setInterval(() => this.reports.flushDue(now()), SUMMARY_CHECK_MS);
+    this.timer.unref();
+    this.sender.start();
+    this.downlink?.start();
+  }
+
+  /**
+   * Takes a valid device message before the broker acknowledges it. Returns a promise when the
+   * message becomes an event that must be durable first (the PUBACK waits for it; a rejection
+   * refuses the publish), or undefined when there is nothing to hold the device for.
+   */
+  accept(message: NormalisedMessage, payload: Uint8Array): Promise<void> | undefined {
+    const parsed = message.message;
+    let event: OutboxEvent | null = null;
+    if (parsed.type === 'event') event = deviceEvent(this.gatewayId, message, payload);
+    else if (parsed.type === 'state' && this.reports.observe(message.device, parsed.state, message.receivedAt)) {
+      event = stateChange(this.gatewayId, message);
+    }
+    if (!event) return undefined;
+    return this.outbox.append(event).then(() => this.sender.notify());
+  }
+
+  async stop(): Promise<void> {
+    const { bus, now } = this.options;
+    bus.off('alert', this.onAlert);
+    bus.off('availability', this.onAvailability);
+    clearInterval(this.timer);
+    this.reports.flushAll(now());
+    // The summaries just flushed (and any alert in flight) reach the disk before the outbox closes.
+    await Promise.all(this.storing);
+    await this.sender.stop();
+    await this.downlink?.stop();
+    this.client.close();
+    this.outbox.close();
+    this.ledger?.close();
+  }
+
+  stats() {
+    return {
+      outbox: this.outbox.stats(),
+      sender: this.sender.stats(),
+      downlink: { applied: this.downlink?.applied ?? 0, rejected: this.downlink?.rejected ?? 0 },
+      lost: this.lost,
+    };
+  }
+
+  /** Events the gateway raises itself are not tied to a PUBACK: a refusal is logged and counted. */
+  private store(event: OutboxEvent): void {
+    const stored = this.outbox.append(event).then(
+      () => this.sender.notify(),
+      (err: Error) => {
+        this.lost++;
+        this.options.logger.error({ err: err.message, event: event.id, type: event.type }, 'event not stored');
+      },
+    );
+    this.storing.add(stored);
+    void stored.finally(() => this.storing.delete(stored));
+  }
+
+  private async apply(message: DownlinkMessage): Promise<DownlinkOutcome> {
+    const { directory, publisher, rules, now } = this.options;
+    switch (message.type) {
+      case 'device.command': {
+        const { device_id: id, command } = message.data;
+        const device = directory.device(id);
+        if (device?.status !== 'active') return { result: 'rejected', error: `no active device ${id}` };
+        const topic = this.topics.deviceSet(id);
+        const checked = validateDeviceMessage({
+          topic,
+          payload: JSON.stringify(command),
+          kind: device.kind,
+          base: this.options.config.gateway.base_topic,
+        });
+        if (!checked.ok) return { result: 'rejected', error: checked.error.message };
+        await publisher.publish(topic, command, { qos: 1 });
+        return { result: 'applied' };
+      }
+      case 'rules.update': {
+        const { rules_yaml: yaml, sha256 } = message.data;
+        const actual = createHash('sha256').update(yaml).digest('hex');
+        if (actual !== sha256) return { result: 'rejected', error: `sha256 mismatch: the rules arrived as ${actual}` };
+        const installed = rules.installCloudRules(yaml);
+        return installed.ok ? { result: 'applied' } : { result: 'rejected', error: installed.errors.join('\n') };
+      }
+      case 'incident.acknowledged':
+      case 'incident.closed': {
+        const alert = rules.active().find((candidate) => candidate.alert_id === message.data.alert_id);
+        const event: BridgeEvent = {
+          ts: toTimestamp(now()),
+          type: message.type === 'incident.acknowledged' ? 'incident_acknowledged' : 'incident_closed',
+          ...(alert ? { device_id: alert.device_id } : {}),
+          detail: `incident ${message.data.incident_id} for alert ${message.data.alert_id}${
+            message.type === 'incident.closed' ? `: ${message.data.outcome}` : ''
+          }`,
+        };
+        await publisher.publish(this.topics.bridgeEvent, event);
+        return { result: 'applied' };
+      }
+    }
+  }
+}
