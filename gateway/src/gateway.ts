@@ -103,12 +103,13 @@ export class Gateway {
         config,
         bus: this.bus,
         publisher,
+        aedes: broker.aedes,
         directory,
         rules,
         logger: logger.child({ module: 'uplink' }),
         now: this.now,
       });
-      uplink.start();
+      await uplink.start();
     }
 
     // Telemetry consumes the bus; InfluxDB being slow or down never reaches the broker (push is O(1)).

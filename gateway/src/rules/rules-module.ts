@@ -2,7 +2,6 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type BridgeEvent,
-  type BridgeResponse,
   createTopics,
   parseRuleFile,
   type Rule,
@@ -11,6 +10,7 @@ import {
 } from '@gridlink/protocol';
 import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
+import { answerBridgeRequests, type BridgeRequestHandler } from '../bridge-requests.js';
 import type { GatewayBus, NormalisedMessage } from '../bus.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
@@ -208,7 +208,7 @@ export class RulesModule {
 
   /** `bridge/request/rules/list` and `bridge/request/alerts/list` → `bridge/response/…`. */
   private async answerRequests(): Promise<void> {
-    const handlers: Record<string, () => Record<string, unknown>> = {
+    const handlers: Record<string, BridgeRequestHandler> = {
       'rules/list': () => ({
         rules: this.rules.map((rule) => ({
           id: rule.id,
@@ -220,25 +220,11 @@ export class RulesModule {
       }),
       'alerts/list': () => ({ alerts: this.engine.active() }),
     };
-    for (const [command, handler] of Object.entries(handlers)) {
-      await new Promise<void>((resolve) =>
-        this.options.aedes.subscribe(
-          this.topics.bridgeRequest(command),
-          (packet, done) => {
-            let transaction: string | undefined;
-            try {
-              const request = JSON.parse(packet.payload.toString() || '{}') as { transaction?: unknown };
-              if (typeof request.transaction === 'string') transaction = request.transaction;
-            } catch {
-              // A request without a readable body still gets an answer, without a transaction.
-            }
-            const response: BridgeResponse = { status: 'ok', data: handler(), ...(transaction ? { transaction } : {}) };
-            void this.options.publisher.publish(this.topics.bridgeResponse(command), response);
-            done();
-          },
-          resolve,
-        ),
-      );
-    }
+    await answerBridgeRequests(
+      this.options.aedes,
+      this.options.publisher,
+      this.options.config.gateway.base_topic,
+      handlers,
+    );
   }
 }

@@ -143,7 +143,7 @@ export class UplinkSender {
           this.stats_.quarantined++;
           this.options.logger.error(
             { event: entry.id, error: result.error },
-            'the cloud refused an event as invalid: quarantined (list and resend with `gridlink-gateway outbox`)',
+            'the cloud refused an event as invalid: quarantined (bridge/request/outbox/quarantined lists it, outbox/resend sends it again)',
           );
         } else {
           delivered.push(entry.seq);

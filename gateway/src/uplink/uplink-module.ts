@@ -7,7 +7,9 @@ import {
   toTimestamp,
   validateDeviceMessage,
 } from '@gridlink/protocol';
+import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
+import { answerBridgeRequests } from '../bridge-requests.js';
 import type { GatewayBus, GatewayEvents, NormalisedMessage } from '../bus.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
@@ -25,6 +27,7 @@ export interface UplinkModuleOptions {
   config: GatewayConfig;
   bus: GatewayBus;
   publisher: Publisher;
+  aedes: Aedes;
   directory: Directory;
   rules: RulesModule;
   logger: Logger;
@@ -106,8 +109,24 @@ export class UplinkModule {
     );
   }
 
-  start(): void {
-    const { bus, now } = this.options;
+  async start(): Promise<void> {
+    const { bus, now, aedes, publisher, config } = this.options;
+    // Installers see and re-send what the cloud refused (quarantine), over MQTT like the other requests.
+    await answerBridgeRequests(aedes, publisher, config.gateway.base_topic, {
+      'outbox/status': () => ({ ...this.stats() }),
+      'outbox/quarantined': () => ({ events: this.outbox.quarantined() }),
+      'outbox/resend': (request) => {
+        const seqs = request.seqs;
+        if (seqs !== undefined && !(Array.isArray(seqs) && seqs.every((seq) => Number.isInteger(seq)))) {
+          throw new Error(
+            'seqs: expected a list of quarantined event numbers (from outbox/quarantined), or no seqs for all',
+          );
+        }
+        const resent = this.outbox.resend(seqs as number[] | undefined);
+        this.sender.notify();
+        return { resent };
+      },
+    });
     bus.on('alert', this.onAlert);
     bus.on('availability', this.onAvailability);
     this.timer = setInterval(() => this.reports.flushDue(now()), SUMMARY_CHECK_MS);

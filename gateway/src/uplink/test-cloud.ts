@@ -1,0 +1,67 @@
+/**
+ * Test support: a real cloud (PostgreSQL through the testkit) behind a TCP fault proxy, with this
+ * gateway registered, so uplink tests exercise the whole path — outbox, HTTP, intake, database.
+ */
+import { CloudConfig, type RunningCloud, startCloud } from '@gridlink/cloud';
+import { createTestDatabase, type FaultProxy, startFaultProxy } from '@gridlink/testkit';
+import pg from 'pg';
+import { silentLogger, testDataDir } from '../test-support.js';
+
+export const TEST_ADMIN_TOKEN = 'uplink-test-admin-token-0123456789abcdef';
+
+export interface TestCloud {
+  cloud: RunningCloud;
+  proxy: FaultProxy;
+  /** The token issued to the gateway. */
+  token: string;
+  /** Rows of the cloud's event table, in arrival order. */
+  events(): Promise<CloudRow[]>;
+  query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+export interface CloudRow {
+  id: string;
+  source: string;
+  device_id: string | null;
+  device_seq: string | null;
+  type: string;
+  priority: string;
+  replayed: boolean;
+  data: Record<string, unknown>;
+  arrival: string;
+}
+
+export async function startTestCloud(gatewayId: string): Promise<TestCloud> {
+  const database = await createTestDatabase();
+  const config = CloudConfig.parse({
+    cloud: { data_dir: testDataDir() },
+    http: { host: '127.0.0.1', port: 0 },
+    database: { url: database.url },
+    auth: { admin_token: TEST_ADMIN_TOKEN },
+    log: { level: 'silent' },
+  });
+  const cloud = await startCloud(config, silentLogger(), { downlinkRecheckMs: 200 });
+  const registered = await cloud.registry.register(gatewayId, 'test gateway');
+  if (!registered.ok) throw new Error(`gateway ${gatewayId} is already registered`);
+  const proxy = await startFaultProxy({ host: '127.0.0.1', port: cloud.port });
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
+    (await pool.query<T>(sql, params)).rows;
+  return {
+    cloud,
+    proxy,
+    token: registered.issued.token,
+    query,
+    events: () =>
+      query<CloudRow>(
+        'SELECT id, source, device_id, device_seq, type, priority, replayed, data, arrival FROM gateway_events ORDER BY arrival',
+      ),
+    async stop() {
+      await proxy.close();
+      await cloud.stop();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}

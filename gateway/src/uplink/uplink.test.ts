@@ -1,0 +1,276 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CloudEvent } from '@gridlink/protocol';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GatewayConfigInput } from '../config/schema.js';
+import { InMemoryDirectory } from '../devices/directory.js';
+import { Gateway } from '../gateway.js';
+import { builtinRuleFile } from '../rules/templates.js';
+import { silentLogger, testDataDir, testDevice, testGatewayConfig, testService } from '../test-support.js';
+import { type CloudRow, startTestCloud } from './test-cloud.js';
+
+const PASSWORD = 'device-secret-1';
+const GATEWAY = 'gw-uplink';
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function system(
+  uplink: Partial<NonNullable<GatewayConfigInput['uplink']>> = {},
+  extra: Partial<GatewayConfigInput> = {},
+) {
+  const cloud = await startTestCloud(GATEWAY);
+  cleanup.push(() => cloud.stop());
+  const directory = new InMemoryDirectory(
+    [
+      await testDevice('wm-1', 'water_meter', PASSWORD),
+      await testDevice('wm-2', 'water_meter', PASSWORD),
+      await testDevice('smoke-1', 'smoke_detector', PASSWORD),
+      await testDevice('gas-1', 'gas_detector', PASSWORD),
+      await testDevice('door-1', 'door_contact', PASSWORD),
+    ],
+    [await testService('installer', 'installer', PASSWORD)],
+  );
+  const config = testGatewayConfig({
+    ...extra,
+    gateway: { id: GATEWAY, community: '320803001001', data_dir: testDataDir() },
+    uplink: {
+      enabled: true,
+      url: cloud.proxy.url,
+      token: cloud.token,
+      backoff_initial_ms: 50,
+      backoff_max_ms: 400,
+      request_timeout_ms: 2000,
+      downlink_wait_s: 1,
+      ...uplink,
+    },
+  });
+  const gateway = new Gateway({ config, directory, logger: silentLogger() });
+  await gateway.start();
+  cleanup.push(() => gateway.stop());
+  const connect = async (id: string) => {
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
+      clientId: id,
+      username: id,
+      password: PASSWORD,
+      reconnectPeriod: 0,
+    });
+    cleanup.push(() => client.endAsync(true));
+    return client;
+  };
+  return { cloud, gateway, connect };
+}
+
+const reading = (n: number, at = Date.parse('2026-11-25T08:00:00.000Z') + n) =>
+  JSON.stringify({ ts: new Date(at).toISOString(), total_volume: n, interval_volume: 1, interval_s: 60 });
+
+/** Publishes QoS1 readings one after another; resolves once each was acknowledged (PUBACK). */
+async function publishReadings(device: MqttClient, id: string, from: number, count: number) {
+  for (let n = from; n < from + count; n++)
+    await device.publishAsync(`gridlink/${id}/event/reading`, reading(n), { qos: 1 });
+}
+
+const volumes = (rows: CloudRow[], device: string) =>
+  rows
+    .filter((row) => row.device_id === device && row.type === 'cn.gridlink.device.event.v1')
+    .map((row) => {
+      const payload = (row.data as { payload: { total_volume: number } }).payload;
+      return payload.total_volume;
+    });
+
+/** Device events only: availability changes (a device connecting) travel too. */
+const deviceEvents = async (cloud: { events(): Promise<CloudRow[]> }) =>
+  (await cloud.events()).filter((row) => row.type === 'cn.gridlink.device.event.v1');
+
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+
+describe('the uplink to a real cloud (PostgreSQL through the HTTP intake)', () => {
+  it('delivers each acknowledged device event once, in each device’s order, urgent events as alarms', async () => {
+    const { cloud, connect } = await system();
+    const [wm1, wm2, smoke] = await Promise.all([connect('wm-1'), connect('wm-2'), connect('smoke-1')]);
+    await Promise.all([publishReadings(wm1, 'wm-1', 0, 200), publishReadings(wm2, 'wm-2', 0, 200)]);
+    await smoke.publishAsync('gridlink/smoke-1/event/alarm', JSON.stringify({ ts: new Date().toISOString() }), {
+      qos: 1,
+    });
+
+    await expect.poll(async () => (await deviceEvents(cloud)).length, { timeout: 20_000 }).toBe(401);
+    const rows = await cloud.events();
+    expect(volumes(rows, 'wm-1')).toEqual(range(0, 200));
+    expect(volumes(rows, 'wm-2')).toEqual(range(0, 200));
+    const seqs = rows.filter((row) => row.device_id === 'wm-1').map((row) => Number(row.device_seq));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b)); // arrival order is sequence order
+    expect(rows.find((row) => row.device_id === 'smoke-1')).toMatchObject({ priority: 'alarm', replayed: false });
+    expect(new Set(rows.filter((row) => row.device_id === 'wm-1').map((row) => row.priority))).toEqual(
+      new Set(['state']),
+    );
+  });
+
+  it('sends the alerts the local rules raise with their alert id, and a discrete state change', async () => {
+    const rules = join(testDataDir(), 'rules.yaml');
+    writeFileSync(rules, builtinRuleFile());
+    const { cloud, gateway, connect } = await system({}, { rules: { files: [rules] } });
+    const [gas, door] = await Promise.all([connect('gas-1'), connect('door-1')]);
+    await gas.publishAsync('gridlink/gas-1', JSON.stringify({ gas_lel: 35 }), { qos: 1 });
+    await door.publishAsync('gridlink/door-1', JSON.stringify({ contact: 'open' }), { qos: 1 });
+
+    await expect.poll(() => gateway.rules.active().length).toBe(1);
+    const alertId = gateway.rules.active()[0]?.alert_id;
+    await expect
+      .poll(async () => (await cloud.events()).map((row) => row.type).sort(), { timeout: 20_000 })
+      .toEqual([
+        'cn.gridlink.alert.raised.v1',
+        'cn.gridlink.device.availability.v1',
+        'cn.gridlink.device.availability.v1',
+        'cn.gridlink.device.state.v1',
+      ]);
+    const rows = await cloud.events();
+    expect(rows.find((row) => row.type === 'cn.gridlink.alert.raised.v1')).toMatchObject({
+      id: `${alertId}.raised`,
+      priority: 'alarm',
+      data: { alert_id: alertId, device_id: 'gas-1', severity: 'critical' },
+    });
+    expect(rows.find((row) => row.type === 'cn.gridlink.device.state.v1')?.data).toMatchObject({
+      device_id: 'door-1',
+      state: { contact: 'open' },
+    });
+  }, 30_000);
+
+  it('keeps what arrives while the cloud is down and delivers it once it is back, marked as replayed; new alarms overtake the backlog', async () => {
+    const { cloud, gateway, connect } = await system({ max_events_per_second: 400, batch_max_events: 50 });
+    cloud.proxy.set({ kind: 'refuse' }, { cut: true });
+    const [wm1, smoke] = await Promise.all([connect('wm-1'), connect('smoke-1')]);
+    await publishReadings(wm1, 'wm-1', 0, 1500); // every one acknowledged while the cloud is away
+    expect(gateway.uplink?.outbox.depth().state).toBe(1501); // and wm-1 coming online
+    await expect.poll(() => gateway.uplink?.stats().sender.link).toBe('offline');
+
+    cloud.proxy.set({ kind: 'pass' });
+    await expect.poll(async () => (await cloud.events()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    // The drain is paced at 400 events/s: the backlog takes seconds; an alarm raised now goes first.
+    await smoke.publishAsync('gridlink/smoke-1/event/alarm', JSON.stringify({ ts: new Date().toISOString() }), {
+      qos: 1,
+    });
+    await expect.poll(async () => (await deviceEvents(cloud)).length, { timeout: 30_000 }).toBe(1501);
+
+    const rows = await deviceEvents(cloud);
+    expect(volumes(rows, 'wm-1')).toEqual(range(0, 1500));
+    expect(rows.filter((row) => row.device_id === 'wm-1').every((row) => row.replayed)).toBe(true);
+    const alarmAt = rows.findIndex((row) => row.device_id === 'smoke-1');
+    expect(rows[alarmAt]?.replayed).toBe(false);
+    expect(alarmAt).toBeLessThan(rows.length - 100); // well before the backlog finished
+    expect(gateway.uplink?.stats().sender.link).toBe('online');
+    expect(gateway.uplink?.stats().sender.retries).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('loses and doubles nothing through a slow, flapping link', async () => {
+    const { cloud, gateway, connect } = await system({ request_timeout_ms: 300, batch_max_events: 40 });
+    const wm1 = await connect('wm-1');
+    let flaps = 0;
+    const modes = [
+      { kind: 'slow', delayMs: 120 },
+      { kind: 'refuse' },
+      { kind: 'pass' },
+      { kind: 'blackhole' },
+    ] as const;
+    const flapper = setInterval(
+      () => cloud.proxy.set(modes[flaps++ % modes.length] ?? { kind: 'pass' }, { cut: true }),
+      150,
+    );
+    try {
+      await publishReadings(wm1, 'wm-1', 0, 600);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      clearInterval(flapper);
+      cloud.proxy.set({ kind: 'pass' });
+    }
+    await expect.poll(async () => (await deviceEvents(cloud)).length, { timeout: 30_000 }).toBe(600);
+    expect(volumes(await cloud.events(), 'wm-1')).toEqual(range(0, 600));
+    expect(gateway.uplink?.outbox.depth()).toEqual({ alarm: 0, state: 0, telemetry: 0 });
+    expect(flaps).toBeGreaterThan(8);
+  }, 60_000);
+
+  it('quarantines an event the cloud refuses, with the cloud’s error, and the events behind it still go', async () => {
+    const { cloud, gateway, connect } = await system();
+    const outbox = gateway.uplink?.outbox;
+    if (!outbox) throw new Error('uplink expected');
+    // An event this gateway's version builds but the cloud's schema refuses (as after a version skew).
+    const poison = {
+      specversion: '1.0',
+      id: 'poison-1',
+      source: `/gateways/${GATEWAY}/devices/wm-1`,
+      type: 'cn.gridlink.device.state.v1',
+      time: '2026-11-25T08:00:00.000Z',
+      datacontenttype: 'application/json',
+      data: { device_id: 'wm-1', device_kind: 'water_meter', state: {}, colour: 'red' },
+      gatewayid: GATEWAY,
+      deviceid: 'wm-1',
+      priority: 'state',
+    } as unknown as CloudEvent;
+    await outbox.append(poison);
+    const wm1 = await connect('wm-1');
+    await publishReadings(wm1, 'wm-1', 0, 20);
+
+    await expect.poll(async () => (await deviceEvents(cloud)).length, { timeout: 20_000 }).toBe(20);
+    expect(outbox.quarantined()).toEqual([
+      expect.objectContaining({ id: 'poison-1', error: expect.stringContaining('data.colour: unexpected field') }),
+    ]);
+
+    // An installer asks over MQTT, and can send it again (the cloud refuses it again here).
+    const installer = await connect('installer');
+    const answers: Array<{ status: string; data: Record<string, unknown> }> = [];
+    installer.on('message', (_topic, payload) => answers.push(JSON.parse(payload.toString())));
+    await installer.subscribeAsync('gridlink/bridge/response/outbox/#');
+    await installer.publishAsync('gridlink/bridge/request/outbox/quarantined', '{"transaction":"t1"}');
+    await expect.poll(() => answers.length).toBe(1);
+    expect(answers[0]?.data.events).toEqual([expect.objectContaining({ id: 'poison-1' })]);
+    await installer.publishAsync('gridlink/bridge/request/outbox/resend', '{"transaction":"t2"}');
+    await expect.poll(() => answers.length).toBe(2);
+    expect(answers[1]).toMatchObject({ status: 'ok', data: { resent: 1 } });
+    await expect.poll(() => gateway.uplink?.stats().sender.quarantined, { timeout: 10_000 }).toBe(2);
+    expect(outbox.quarantined().map((event) => event.id)).toEqual(['poison-1']);
+  }, 30_000);
+
+  it('applies cloud commands once, even when the cloud delivers them again, and acknowledges them', async () => {
+    const { cloud, gateway, connect } = await system();
+    const wm1 = await connect('wm-1');
+    const commands: string[] = [];
+    wm1.on('message', (_topic, payload) => commands.push(payload.toString()));
+    await wm1.subscribeAsync('gridlink/wm-1/set', { qos: 1 });
+    const command = {
+      id: 'dl-cmd-1',
+      created_at: '2026-11-25T08:00:00.000Z',
+      type: 'device.command' as const,
+      data: { device_id: 'wm-1', command: { valve: 'close' } },
+    };
+    await cloud.cloud.enqueueDownlink(GATEWAY, command);
+    await expect.poll(() => commands, { timeout: 10_000 }).toEqual(['{"valve":"close"}']);
+    await expect
+      .poll(async () => (await cloud.query('SELECT result FROM downlink WHERE id = $1', ['dl-cmd-1']))[0]?.result, {
+        timeout: 10_000,
+      })
+      .toBe('applied');
+
+    // The cloud sends it again (say its record of the ack was lost): acknowledged as a duplicate, not applied.
+    await cloud.query('UPDATE downlink SET acked_at = NULL, result = NULL WHERE id = $1', ['dl-cmd-1']);
+    await expect
+      .poll(async () => (await cloud.query('SELECT result FROM downlink WHERE id = $1', ['dl-cmd-1']))[0]?.result, {
+        timeout: 10_000,
+      })
+      .toBe('duplicate');
+    expect(commands).toHaveLength(1);
+
+    // A command the device's profile does not know is rejected with the reason, and not retried.
+    await cloud.cloud.enqueueDownlink(GATEWAY, {
+      ...command,
+      id: 'dl-cmd-2',
+      data: { device_id: 'wm-1', command: { valve: 'half' } },
+    });
+    await expect
+      .poll(async () => (await cloud.query('SELECT result, error FROM downlink WHERE id = $1', ['dl-cmd-2']))[0], {
+        timeout: 10_000,
+      })
+      .toMatchObject({ result: 'rejected', error: expect.stringContaining('valve') });
+    expect(gateway.uplink?.stats().downlink).toEqual({ applied: 1, rejected: 1 });
+  }, 30_000);
+});
