@@ -105,7 +105,11 @@ function formatIssue(issue: z.core.$ZodIssue, options: FormatIssuesOptions): str
       const got = received(issue.path, input);
       if (issue.format === 'regex' && !issue.message.startsWith('Invalid'))
         return line(`${issue.message} (received ${got})`);
-      if (issue.format === 'url') return line(`expected a URL like http://host:port, received ${got}`);
+      if (issue.format === 'url') {
+        // A schema's own wording (`expected a URL like postgres://…`) beats the generic one.
+        const expected = issue.message.startsWith('Invalid') ? 'expected a URL like http://host:port' : issue.message;
+        return line(`${expected}, received ${got}`);
+      }
       if (issue.format === 'starts_with' && 'prefix' in issue) {
         return line(`expected a string starting with ${JSON.stringify(issue.prefix)}, received ${got}`);
       }

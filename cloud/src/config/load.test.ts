@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { type ConfigSchema, leafPaths } from '@gridlink/protocol';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { testDataDir } from '../test-support.js';
+import { loadCloudConfig, redactCloudConfig } from './load.js';
+import { CloudConfig } from './schema.js';
+
+const example = fileURLToPath(new URL('../../cloud.example.yaml', import.meta.url));
+const ADMIN = { GRIDLINK_AUTH__ADMIN_TOKEN: 'an-admin-token-that-is-long-enough-0123' };
+
+describe('cloud configuration', () => {
+  it('refuses to start without an admin token, naming the field and how to set it', () => {
+    expect(loadCloudConfig({ file: example, env: {} })).toEqual({
+      ok: false,
+      errors: [
+        'auth.admin_token: missing (expected string); set it with GRIDLINK_AUTH__ADMIN_TOKEN or GRIDLINK_AUTH__ADMIN_TOKEN_FILE (a file holding it)',
+      ],
+    });
+  });
+
+  it('loads the example with the admin token from the environment, with every default', () => {
+    const result = loadCloudConfig({ file: example, env: ADMIN });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config).toEqual({
+      cloud: { data_dir: './data' },
+      http: { host: '127.0.0.1', port: 8080 },
+      database: { pool_max: 10 },
+      auth: { admin_token: ADMIN.GRIDLINK_AUTH__ADMIN_TOKEN, token_grace_s: 86_400 },
+      log: { level: 'info' },
+    });
+    expect(Object.isFrozen(result.config.auth)).toBe(true);
+  });
+
+  it('reads the admin token and the database password from files', async () => {
+    const dir = testDataDir();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(`${dir}/admin`, 'from-a-file-0123456789-0123456789-abc\n');
+    await writeFile(`${dir}/pg`, 'pg-secret\n');
+    const result = loadCloudConfig({
+      env: {
+        GRIDLINK_AUTH__ADMIN_TOKEN_FILE: `${dir}/admin`,
+        GRIDLINK_DATABASE__URL: 'postgres://gridlink@db:5432/gridlink',
+        GRIDLINK_DATABASE__PASSWORD_FILE: `${dir}/pg`,
+      },
+    });
+    expect(result.ok && result.config.auth.admin_token).toBe('from-a-file-0123456789-0123456789-abc');
+    expect(result.ok && result.config.database).toEqual({
+      url: 'postgres://gridlink@db:5432/gridlink',
+      password: 'pg-secret',
+      pool_max: 10,
+    });
+  });
+
+  it('refuses a short admin token, a non-PostgreSQL URL and both database kinds at once', () => {
+    const result = loadCloudConfig({
+      env: {
+        GRIDLINK_AUTH__ADMIN_TOKEN: 'short',
+        GRIDLINK_DATABASE__URL: 'mysql://db/x',
+        GRIDLINK_DATABASE__DATA_DIR: './pglite',
+      },
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        'database.url: expected a URL like postgres://user@host:5432/gridlink, received string "mysql://db/x" (from GRIDLINK_DATABASE__URL)',
+        'database.data_dir: set url (PostgreSQL) or data_dir (embedded), not both (from GRIDLINK_DATABASE__DATA_DIR)',
+        'auth.admin_token: expected at least 32 characters, received a value (from GRIDLINK_AUTH__ADMIN_TOKEN)',
+      ],
+    });
+  });
+
+  it('redacts the admin token and the database password', () => {
+    const redacted = redactCloudConfig({ auth: { admin_token: 'x' }, database: { password: 'y', pool_max: 1 } });
+    expect(redacted).toEqual({
+      auth: { admin_token: '[redacted]' },
+      database: { password: '[redacted]', pool_max: 1 },
+    });
+  });
+
+  it('cloud.example.yaml documents every field (set, or shown in a comment)', async () => {
+    const text = await readFile(example, 'utf8');
+    const parsed = YAML.parse(text) as Record<string, unknown>;
+    const undocumented = leafPaths(CloudConfig as unknown as ConfigSchema).filter((path) => {
+      const value = path.reduce<unknown>(
+        (node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined),
+        parsed,
+      );
+      return value === undefined && !new RegExp(`#\\s*${path[path.length - 1]}:`).test(text);
+    });
+    expect(undocumented.map((path) => path.join('.'))).toEqual([]);
+  });
+});

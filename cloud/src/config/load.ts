@@ -1,0 +1,18 @@
+import { createConfigLoader, type LoadConfigOptions, type LoadConfigResult } from '@gridlink/protocol';
+import { CloudConfig } from './schema.js';
+
+/**
+ * The cloud's configuration: one YAML file, then `GRIDLINK_*` env overrides, then `*_FILE`
+ * secrets (the shared loader of `@gridlink/protocol`), validated once and frozen. A missing secret
+ * is reported with the variables that set it.
+ */
+const loader = createConfigLoader(CloudConfig, { hintMissingSecrets: true });
+
+export function loadCloudConfig(options: LoadConfigOptions = {}): LoadConfigResult<CloudConfig> {
+  return loader.loadConfig(options);
+}
+
+/** A copy of the configuration with every secret replaced by `[redacted]`, safe to log or print. */
+export const redactCloudConfig = <C>(config: C): C => loader.redactConfig(config);
+
+export const CLOUD_SECRET_PATHS = loader.secretPaths;

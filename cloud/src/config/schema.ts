@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const port = z.int().min(0).max(65535);
+
+const Auth = z.strictObject({
+  /** Bearer token of the administrators' API (registering gateways, queueing downlink). No default. */
+  admin_token: z.string().min(32),
+  /** After a rotation the previous gateway token keeps working this long, so no event is lost. */
+  token_grace_s: z
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(86_400),
+});
+
+const Database = z
+  .strictObject({
+    /** PostgreSQL: postgres://user@host:5432/gridlink. Unset: the embedded database (PGlite). */
+    url: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'expected a URL like postgres://user@host:5432/gridlink' })
+      .optional(),
+    /** Password for `url`, so it stays out of the URL (which is logged): GRIDLINK_DATABASE__PASSWORD_FILE. */
+    password: z.string().min(1).optional(),
+    /** Connections each cloud process opens to PostgreSQL. */
+    pool_max: z.int().min(1).max(200).default(10),
+    /** Embedded database directory; default `<cloud.data_dir>/pglite`; `memory://` keeps it in memory. */
+    data_dir: z.string().min(1).optional(),
+  })
+  .refine((db) => db.url === undefined || db.data_dir === undefined, {
+    message: 'set url (PostgreSQL) or data_dir (embedded), not both',
+    path: ['data_dir'],
+  });
+
+/** The cloud's configuration: `cloud.example.yaml` documents every field. */
+export const CloudConfig = z.strictObject({
+  cloud: z
+    .strictObject({
+      /** Local state (the embedded database) lives under here. */
+      data_dir: z.string().min(1).default('./data'),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(8080),
+    })
+    .prefault({}),
+  database: Database.prefault({}),
+  // Defaults to {} so that a missing admin token is reported as auth.admin_token, with how to set it.
+  auth: Auth.prefault({} as z.input<typeof Auth>),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+export type CloudConfig = z.infer<typeof CloudConfig>;
+export type CloudConfigInput = z.input<typeof CloudConfig>;

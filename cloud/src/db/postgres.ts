@@ -1,0 +1,76 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Db, Queryable, QueryResult } from './db.js';
+
+const INT8_OID = 20;
+
+// bigserial and count(*) come back as numbers, as PGlite returns them; cloud sequences stay far below 2^53.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export interface PostgresOptions {
+  url: string;
+  /** Overrides the password of `url` (kept out of the URL so the URL can be logged and shown). */
+  password?: string | undefined;
+  /** Most connections this process opens. */
+  poolMax?: number;
+  logger: Logger;
+}
+
+function wrap(client: pg.PoolClient | pg.Pool): Queryable {
+  return {
+    async query<T extends object>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
+      const result = await client.query<T & pg.QueryResultRow>(sql, params as unknown[]);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    },
+    async exec(sql: string) {
+      // Without parameters pg uses the simple protocol, which runs several statements.
+      await client.query(sql);
+    },
+  };
+}
+
+/** A PostgreSQL pool behind the {@link Db} interface. */
+export function openPostgres(options: PostgresOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    ...(options.password === undefined ? {} : { password: options.password }),
+    max: options.poolMax ?? 10,
+    types,
+    application_name: 'gridlink-cloud',
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', (err) => options.logger.warn({ err }, 'idle database connection failed'));
+
+  const base = wrap(pool);
+  return {
+    backend: 'postgres',
+    query: base.query,
+    exec: base.exec,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          // The connection itself failed: it must not go back to the pool.
+          broken = true;
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

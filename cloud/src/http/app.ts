@@ -1,0 +1,110 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import type { DownlinkQueue } from '../downlink/queue.js';
+import type { GatewayRegistry } from '../gateways/registry.js';
+import { bodyParserProblem } from './body.js';
+import { openApiDocument } from './openapi.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
+import { downlinkRoutes } from './routes/downlink.js';
+import { eventRoutes } from './routes/events.js';
+import { gatewayRoutes } from './routes/gateways.js';
+
+export interface AppContext {
+  db: Db;
+  clock: Clock;
+  registry: GatewayRegistry;
+  downlink: DownlinkQueue;
+  adminToken: string;
+  logger: Logger;
+  version: string;
+  /** How often a held long-poll looks for messages queued by another replica. */
+  downlinkRecheckMs: number;
+  /** True once shutdown began: connections are not kept alive. */
+  stopping(): boolean;
+}
+
+/** The HTTP API: `/api/v1/…`, `/healthz`, `/readyz`, `/openapi.json`; every error a problem. */
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const http = ctx.logger.child({ module: 'http' });
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.set('cache-control', 'no-store');
+    if (ctx.stopping()) res.set('connection', 'close');
+    res.on('finish', () => {
+      const record = {
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+      };
+      if (res.statusCode >= 500) http.warn(record, 'request failed');
+      else http.debug(record, 'request');
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (ctx.stopping()) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
+    try {
+      await ctx.db.query('SELECT 1');
+    } catch (err) {
+      const problem = new ProblemError('GL_NOT_READY', 'the database does not answer');
+      problem.cause = err;
+      throw problem;
+    }
+    res.json({ status: 'ready' });
+  });
+  const openapi = openApiDocument(ctx.version);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  const api = express.Router();
+  api.use(gatewayRoutes(ctx.registry, ctx.adminToken, ctx.logger.child({ module: 'gateways' })));
+  api.use(eventRoutes(ctx.db, ctx.clock, ctx.registry, ctx.logger.child({ module: 'intake' })));
+  api.use(
+    downlinkRoutes(ctx.downlink, ctx.registry, ctx.adminToken, ctx.logger.child({ module: 'downlink' }), {
+      recheckMs: ctx.downlinkRecheckMs,
+    }),
+  );
+  app.use('/api/v1', api);
+
+  app.use((req: Request) => {
+    throw new ProblemError('GL_NOT_FOUND', `no route ${req.method} ${req.path}; see /openapi.json`);
+  });
+
+  // Express recognises an error handler by its four parameters.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const problem = err instanceof ProblemError ? err : (bodyParserProblem(err) ?? internal(err));
+    if (problem.code === 'GL_INTERNAL') http.error({ err, method: req.method, path: req.path }, 'request failed');
+    else if (problem.cause !== undefined) {
+      http.warn({ err: problem.cause, code: problem.code, method: req.method, path: req.path }, problem.detail);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res
+      .status(problem.toProblem().status)
+      .set(problem.headers)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(problem.toProblem(req.originalUrl.split('?')[0])));
+  });
+
+  return app;
+}
+
+function internal(err: unknown): ProblemError {
+  const problem = new ProblemError('GL_INTERNAL', 'the cloud failed to answer; the error is in its log');
+  problem.cause = err;
+  return problem;
+}

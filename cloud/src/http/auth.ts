@@ -1,0 +1,51 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { GatewayRegistry, TokenOwner } from '../gateways/registry.js';
+import { bearerToken, secretsEqual } from '../gateways/tokens.js';
+import { fromDatabase } from './database.js';
+import { ProblemError } from './problems.js';
+
+const CHALLENGE = { 'www-authenticate': 'Bearer' };
+
+export type Caller = { kind: 'admin' } | ({ kind: 'gateway' } & TokenOwner);
+
+function unauthenticated(detail: string): ProblemError {
+  return new ProblemError('GL_UNAUTHENTICATED', detail, undefined, CHALLENGE);
+}
+
+/**
+ * Who is calling: the administrators (the configured admin token, compared in constant time) or a
+ * gateway (a current or grace-period token). Unknown tokens and missing headers are 401.
+ */
+export async function identify(req: Request, adminToken: string, registry: GatewayRegistry): Promise<Caller> {
+  const token = bearerToken(req.get('authorization'));
+  if (token === undefined) throw unauthenticated('send Authorization: Bearer <token>');
+  if (secretsEqual(token, adminToken)) return { kind: 'admin' };
+  const owner = await fromDatabase(() => registry.authenticate(token));
+  if (owner === undefined) throw unauthenticated('the token is unknown, expired or revoked');
+  return { kind: 'gateway', ...owner };
+}
+
+/** Admin routes. */
+export function requireAdmin(adminToken: string) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const token = bearerToken(req.get('authorization'));
+    if (token === undefined) throw unauthenticated('send Authorization: Bearer <admin token>');
+    if (!secretsEqual(token, adminToken)) throw unauthenticated('this route needs the admin token');
+    next();
+  };
+}
+
+/** Routes of gateway `:id`, called by that gateway with its own token; another gateway's is 403. */
+export function requireGateway(registry: GatewayRegistry) {
+  return async (req: Request<{ id: string }>, res: Response, next: NextFunction) => {
+    const token = bearerToken(req.get('authorization'));
+    if (token === undefined) throw unauthenticated('send Authorization: Bearer <gateway token>');
+    const owner = await fromDatabase(() => registry.authenticate(token));
+    if (owner === undefined) throw unauthenticated('the token is unknown, expired or revoked');
+    if (owner.gatewayId !== req.params.id) {
+      throw new ProblemError('GL_FORBIDDEN', `this token belongs to another gateway, not ${req.params.id}`);
+    }
+    res.locals.gateway = owner;
+    next();
+  };
+}

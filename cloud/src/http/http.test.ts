@@ -1,0 +1,68 @@
+import { createTestDatabase } from '@gridlink/testkit';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startCloud } from '../start.js';
+import { api, registerGateway, silentLogger, stateEvent, testCloudConfig, useTestCloud } from '../test-support.js';
+import { PROBLEMS } from './problems.js';
+
+describe('service endpoints', () => {
+  const cloud = useTestCloud('postgres');
+
+  it('/healthz and /readyz answer without authentication', async () => {
+    expect(await api(cloud(), 'GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await api(cloud(), 'GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+  });
+
+  it('/openapi.json describes every route in OpenAPI 3.1, with the problem catalogue', async () => {
+    const { status, body } = await api<{
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties?: { code?: { enum?: string[] } } }> };
+    }>(cloud(), 'GET', '/openapi.json');
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    expect(Object.keys(body.paths)).toEqual([
+      '/healthz',
+      '/readyz',
+      '/api/v1/gateways',
+      '/api/v1/gateways/{id}/token',
+      '/api/v1/gateways/{id}/events',
+      '/api/v1/gateways/{id}/downlink',
+      '/api/v1/gateways/{id}/downlink/acks',
+    ]);
+    expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
+    expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const response = await api(cloud(), 'GET', '/api/v2/gateways');
+    expect(response.status).toBe(404);
+    expect(response.contentType).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({
+      code: 'GL_NOT_FOUND',
+      detail: 'no route GET /api/v2/gateways; see /openapi.json',
+    });
+  });
+});
+
+describe.each(['postgres', 'pglite'] as const)('when the database fails (%s)', (backend) => {
+  it('answers 503 with Retry-After, so the gateway retries the batch later', async () => {
+    const database = backend === 'postgres' ? await createTestDatabase() : undefined;
+    if (database) onTestFinished(database.drop);
+    const cloud = await startCloud(testCloudConfig(database ? { url: database.url } : undefined), silentLogger());
+    onTestFinished(() => cloud.stop().catch(() => {}));
+    const token = await registerGateway(cloud, 'gw-db-down');
+
+    // The database goes away under the running cloud.
+    if (database) await database.drop();
+    else await cloud.db.close();
+
+    const response = await api(cloud, 'POST', '/api/v1/gateways/gw-db-down/events', {
+      token,
+      body: [stateEvent('gw-db-down')],
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.body).toMatchObject({ code: 'GL_DATABASE_UNAVAILABLE', status: 503 });
+    expect((await api(cloud, 'GET', '/readyz')).body).toMatchObject({ status: 503, code: 'GL_NOT_READY' });
+  });
+});

@@ -1,0 +1,94 @@
+import type { FieldIssue } from '@gridlink/protocol';
+
+/**
+ * Every error the cloud's HTTP API answers with: RFC 9457 problem details whose `code` is one of
+ * these, stable across releases (clients branch on `code`, never on `title` or `detail`).
+ */
+export const PROBLEMS = {
+  GL_NOT_FOUND: { status: 404, title: 'Not found' },
+  GL_UNAUTHENTICATED: { status: 401, title: 'Unauthenticated' },
+  GL_FORBIDDEN: { status: 403, title: 'Forbidden' },
+  GL_VALIDATION_FAILED: { status: 400, title: 'Validation failed' },
+  GL_BODY_NOT_JSON: { status: 400, title: 'Body is not JSON' },
+  GL_BODY_TOO_LARGE: { status: 413, title: 'Body too large' },
+  GL_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  GL_BATCH_NOT_ARRAY: { status: 400, title: 'Batch is not an array' },
+  GL_BATCH_EMPTY: { status: 400, title: 'Batch is empty' },
+  GL_BATCH_TOO_LARGE: { status: 400, title: 'Batch has too many events' },
+  GL_GATEWAY_EXISTS: { status: 409, title: 'Gateway already registered' },
+  GL_GATEWAY_NOT_FOUND: { status: 404, title: 'Gateway not found' },
+  GL_DATABASE_UNAVAILABLE: { status: 503, title: 'Database unavailable' },
+  GL_NOT_READY: { status: 503, title: 'Not ready' },
+  GL_SHUTTING_DOWN: { status: 503, title: 'Shutting down' },
+  GL_INTERNAL: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** One validation failure: `pointer` is a JSON Pointer into the body, `parameter` a query parameter. */
+export interface ProblemFieldError {
+  detail: string;
+  pointer?: string;
+  parameter?: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ProblemCode;
+  instance?: string;
+  errors?: ProblemFieldError[];
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Thrown by handlers; the error middleware answers with it. */
+export class ProblemError extends Error {
+  override readonly name = 'ProblemError';
+
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly errors?: ProblemFieldError[],
+    /** Extra response headers (`WWW-Authenticate`, `Retry-After`). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`${code}: ${detail}`);
+  }
+
+  toProblem(instance?: string): Problem {
+    const { status, title } = PROBLEMS[this.code];
+    return {
+      type: `urn:gridlink:problem:${this.code}`,
+      title,
+      status,
+      detail: this.detail,
+      code: this.code,
+      ...(instance === undefined ? {} : { instance }),
+      ...(this.errors === undefined ? {} : { errors: this.errors }),
+    };
+  }
+}
+
+/** `acks.0.result` → `/acks/0/result`, under `prefix` (a JSON Pointer). */
+export function fieldPointer(path: string, prefix = ''): string {
+  if (path === '(payload)') return prefix;
+  return `${prefix}/${path
+    .split('.')
+    .map((segment) => segment.replaceAll('~', '~0').replaceAll('/', '~1'))
+    .join('/')}`;
+}
+
+/** Field issues of the protocol's validation as problem `errors[]`. */
+export function issuesToErrors(issues: readonly FieldIssue[], prefix = ''): ProblemFieldError[] {
+  return issues.map((issue) => ({
+    pointer: fieldPointer(issue.path, prefix),
+    detail:
+      issue.message ??
+      (issue.expected === 'no such field'
+        ? 'unexpected field'
+        : `expected ${issue.expected}, received ${issue.received}`),
+  }));
+}

@@ -1,0 +1,107 @@
+import { DownlinkAck, DownlinkMessage, GatewayId, parseWith } from '@gridlink/protocol';
+import { type Request, type Response, Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { DownlinkQueue } from '../../downlink/queue.js';
+import type { GatewayRegistry } from '../../gateways/registry.js';
+import { requireAdmin, requireGateway } from '../auth.js';
+import { BODY_LIMIT, jsonBody } from '../body.js';
+import { fromDatabase } from '../database.js';
+import { issuesToErrors, ProblemError, type ProblemFieldError } from '../problems.js';
+
+export const MAX_WAIT_S = 30;
+export const MAX_LIMIT = 500;
+export const DEFAULT_LIMIT = 100;
+
+export const AckBatch = z.strictObject({ acks: z.array(DownlinkAck).max(1000) });
+
+function intParameter(
+  raw: unknown,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+  errors: ProblemFieldError[],
+): number {
+  if (raw === undefined) return fallback;
+  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (Number.isInteger(value) && value >= min && value <= max) return value;
+  errors.push({
+    parameter: name,
+    detail: `expected an integer from ${min} to ${max}, received ${JSON.stringify(raw)}`,
+  });
+  return fallback;
+}
+
+/** Cloud → gateway: queued by administrators (or other cloud modules), fetched and acknowledged by the gateway. */
+export function downlinkRoutes(
+  queue: DownlinkQueue,
+  registry: GatewayRegistry,
+  adminToken: string,
+  logger: Logger,
+  options: { recheckMs: number },
+): Router {
+  const router = Router();
+
+  router.post(
+    '/gateways/:id/downlink',
+    requireAdmin(adminToken),
+    jsonBody(BODY_LIMIT),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const { id } = req.params;
+      if (!GatewayId.safeParse(id).success)
+        throw new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${id} is registered`);
+      const parsed = parseWith(DownlinkMessage, req.body, 'downlink message');
+      if (!parsed.ok) {
+        throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
+      }
+      const result = await fromDatabase(() => queue.enqueue(id, parsed.value));
+      if (result.status === 'unknown_gateway') {
+        throw new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${id} is registered`);
+      }
+      if (result.status === 'queued')
+        logger.info({ gateway: id, message: parsed.value.id, type: parsed.value.type }, 'downlink queued');
+      res.status(result.status === 'queued' ? 201 : 200).json({ id: parsed.value.id, status: result.status });
+    },
+  );
+
+  router.get(
+    '/gateways/:id/downlink',
+    requireGateway(registry),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const errors: ProblemFieldError[] = [];
+      const wait = intParameter(req.query.wait, 'wait', 0, MAX_WAIT_S, 0, errors);
+      const limit = intParameter(req.query.limit, 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT, errors);
+      if (errors.length > 0) {
+        throw new ProblemError(
+          'GL_VALIDATION_FAILED',
+          errors.map((e) => `${e.parameter}: ${e.detail}`).join('; '),
+          errors,
+        );
+      }
+      // A gateway that hangs up ends its poll; the connection is not held for nothing.
+      const hangUp = new AbortController();
+      res.on('close', () => hangUp.abort());
+      const messages = await fromDatabase(() =>
+        queue.poll(req.params.id, limit, wait * 1000, { signal: hangUp.signal, recheckMs: options.recheckMs }),
+      );
+      if (!res.writableEnded && !res.destroyed) res.status(200).json({ messages });
+    },
+  );
+
+  router.post(
+    '/gateways/:id/downlink/acks',
+    requireGateway(registry),
+    jsonBody(BODY_LIMIT),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const parsed = parseWith(AckBatch, req.body, 'downlink acks');
+      if (!parsed.ok) {
+        throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
+      }
+      const acknowledged = await fromDatabase(() => queue.acknowledge(req.params.id, parsed.value.acks));
+      res.status(200).json({ acknowledged });
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,50 @@
+import { type Request, type Response, Router } from 'express';
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/db.js';
+import type { GatewayRegistry } from '../../gateways/registry.js';
+import { ingestBatch, MAX_BATCH_EVENTS } from '../../intake/intake.js';
+import { requireGateway } from '../auth.js';
+import { EVENTS_BODY_LIMIT, jsonBody } from '../body.js';
+import { fromDatabase } from '../database.js';
+import { ProblemError } from '../problems.js';
+
+/** The gateway intake: batches of CloudEvents, one result per event. */
+export function eventRoutes(db: Db, clock: Clock, registry: GatewayRegistry, logger: Logger): Router {
+  const router = Router();
+
+  router.post(
+    '/gateways/:id/events',
+    requireGateway(registry),
+    jsonBody(EVENTS_BODY_LIMIT),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const batch: unknown = req.body;
+      if (!Array.isArray(batch)) {
+        throw new ProblemError(
+          'GL_BATCH_NOT_ARRAY',
+          'the body must be a JSON array of CloudEvents (application/cloudevents-batch+json)',
+        );
+      }
+      if (batch.length === 0) throw new ProblemError('GL_BATCH_EMPTY', 'the batch holds no events; send 1 to 5000');
+      if (batch.length > MAX_BATCH_EVENTS) {
+        throw new ProblemError(
+          'GL_BATCH_TOO_LARGE',
+          `the batch holds ${batch.length} events; send at most ${MAX_BATCH_EVENTS} per request`,
+        );
+      }
+      const gatewayId = req.params.id;
+      const outcome = await fromDatabase(() => ingestBatch(db, clock, gatewayId, batch));
+      const counts = { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected: outcome.rejected };
+      if (outcome.rejected > 0) {
+        // Rejected events are final: worth a warning, with the first reason (not every event's).
+        const first = outcome.results.find((result) => result.status === 'rejected');
+        logger.warn({ gateway: gatewayId, ...counts, first_error: first?.error }, 'events rejected');
+      } else {
+        logger.debug({ gateway: gatewayId, ...counts }, 'batch stored');
+      }
+      res.status(200).json({ results: outcome.results });
+    },
+  );
+
+  return router;
+}

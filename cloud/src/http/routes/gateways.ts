@@ -1,0 +1,50 @@
+import { GatewayId, parseWith } from '@gridlink/protocol';
+import { type Request, type Response, Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { GatewayRegistry } from '../../gateways/registry.js';
+import { identify, requireAdmin } from '../auth.js';
+import { BODY_LIMIT, jsonBody } from '../body.js';
+import { fromDatabase } from '../database.js';
+import { issuesToErrors, ProblemError } from '../problems.js';
+
+export const NewGateway = z.strictObject({ id: GatewayId, name: z.string().min(1).max(200).optional() });
+
+/** Registering gateways and rotating their tokens. */
+export function gatewayRoutes(registry: GatewayRegistry, adminToken: string, logger: Logger): Router {
+  const router = Router();
+
+  router.post('/gateways', requireAdmin(adminToken), jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
+    const parsed = parseWith(NewGateway, req.body, 'gateway');
+    if (!parsed.ok) {
+      throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
+    }
+    const { id, name } = parsed.value;
+    const result = await fromDatabase(() => registry.register(id, name));
+    if (!result.ok) throw new ProblemError('GL_GATEWAY_EXISTS', `gateway ${id} is already registered`);
+    logger.info({ gateway: id }, 'gateway registered');
+    res.status(201).location(`/api/v1/gateways/${id}`).json(result.issued);
+  });
+
+  router.post('/gateways/:id/token', async (req: Request<{ id: string }>, res: Response) => {
+    const { id } = req.params;
+    const caller = await identify(req, adminToken, registry);
+    if (caller.kind === 'gateway') {
+      if (caller.gatewayId !== id) {
+        throw new ProblemError('GL_FORBIDDEN', `this token belongs to another gateway, not ${id}`);
+      }
+      if (!caller.current) {
+        throw new ProblemError('GL_FORBIDDEN', 'a replaced token cannot rotate; use the current token');
+      }
+    }
+    const rotated = await fromDatabase(() => registry.rotate(id));
+    if (rotated === undefined) throw new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${id} is registered`);
+    logger.info(
+      { gateway: id, by: caller.kind, previous_token_expires_at: rotated.previous_token_expires_at },
+      'gateway token rotated',
+    );
+    res.status(200).json(rotated);
+  });
+
+  return router;
+}

@@ -1,0 +1,15 @@
+export { type Clock, systemClock } from './clock.js';
+export { CLOUD_SECRET_PATHS, loadCloudConfig, redactCloudConfig } from './config/load.js';
+export { CloudConfig, type CloudConfigInput } from './config/schema.js';
+export type { Db, Queryable, QueryResult } from './db/db.js';
+export { MIGRATIONS_DIR, type MigrateResult, type Migration, migrate, readMigrations } from './db/migrate.js';
+export { embeddedDataDir, openDatabase } from './db/open.js';
+export { IN_MEMORY, openPglite } from './db/pglite.js';
+export { openPostgres, type PostgresOptions } from './db/postgres.js';
+export type { EnqueueResult } from './downlink/queue.js';
+export { GatewayRegistry, type IssuedToken, type RotatedToken, type TokenOwner } from './gateways/registry.js';
+export { PROBLEMS, type Problem, type ProblemCode } from './http/problems.js';
+export type { EventResult, EventStatus } from './intake/intake.js';
+export { createLogger, REDACTED_LOG_PATHS } from './logging/logger.js';
+export { type RunningCloud, type StartCloudOptions, startCloud } from './start.js';
+export { CLOUD_VERSION } from './version.js';

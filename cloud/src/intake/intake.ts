@@ -1,0 +1,40 @@
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { eventKey, insertEvents } from './store.js';
+import { type EventVerdict, validateEvent } from './validate.js';
+
+export const MAX_BATCH_EVENTS = 5000;
+
+export type EventStatus = 'accepted' | 'duplicate' | 'rejected';
+
+export interface EventResult {
+  id: string;
+  status: EventStatus;
+  error?: string;
+}
+
+/**
+ * One batch from one gateway: every event validated on its own, the valid ones stored in one
+ * statement, one result per event in request order. A duplicate is a success (the gateway may
+ * drop it from its outbox); a rejected event will never be accepted as it is.
+ */
+export async function ingestBatch(db: Db, clock: Clock, gatewayId: string, batch: readonly unknown[]) {
+  const verdicts: EventVerdict[] = batch.map((value, index) => validateEvent(value, index, gatewayId));
+  const valid = verdicts.filter((verdict) => verdict.ok);
+  const inserted = await insertEvents(db, gatewayId, valid, clock());
+
+  const results: EventResult[] = [];
+  let accepted = 0;
+  for (const verdict of verdicts) {
+    if (!verdict.ok) {
+      results.push({ id: verdict.id, status: 'rejected', error: verdict.error });
+      continue;
+    }
+    const key = eventKey(verdict.event.source, verdict.event.id);
+    // The first occurrence of a key in the batch is the one that was inserted.
+    const isNew = inserted.delete(key);
+    if (isNew) accepted++;
+    results.push({ id: verdict.event.id, status: isNew ? 'accepted' : 'duplicate' });
+  }
+  return { results, accepted, duplicates: valid.length - accepted, rejected: verdicts.length - valid.length };
+}

@@ -1,0 +1,127 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DownlinkMessage } from '@gridlink/protocol';
+import type { Logger } from 'pino';
+import { type Clock, systemClock } from './clock.js';
+import type { CloudConfig } from './config/schema.js';
+import type { Db } from './db/db.js';
+import { migrate } from './db/migrate.js';
+import { openDatabase } from './db/open.js';
+import { DownlinkHub } from './downlink/hub.js';
+import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
+import { GatewayRegistry } from './gateways/registry.js';
+import { createApp } from './http/app.js';
+import { CLOUD_VERSION } from './version.js';
+
+export interface StartCloudOptions {
+  /** The time used for tokens and records; tests move it to test grace periods. */
+  clock?: Clock;
+  /** Use this database instead of opening the configured one (it is closed by `stop()` all the same). */
+  db?: Db;
+  /** How often held long-polls re-check for messages queued by another replica; default 1000 ms. */
+  downlinkRecheckMs?: number;
+}
+
+export interface RunningCloud {
+  /** `http://host:port`, the base of `/api/v1`. */
+  url: string;
+  port: number;
+  db: Db;
+  registry: GatewayRegistry;
+  /** Queues a downlink message for a gateway (for other cloud modules); idempotent on the message id. */
+  enqueueDownlink(gatewayId: string, message: DownlinkMessage): Promise<EnqueueResult>;
+  /** Long-polls currently held open. */
+  heldPolls(): number;
+  /** Answers held polls, stops the HTTP server and closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the cloud from a validated configuration: opens the database, applies migrations (safe
+ * with several replicas starting at once), then serves the HTTP API.
+ */
+export async function startCloud(
+  config: CloudConfig,
+  logger: Logger,
+  options: StartCloudOptions = {},
+): Promise<RunningCloud> {
+  const clock = options.clock ?? systemClock;
+  const db = options.db ?? (await openDatabase(config, logger));
+  const log = logger.child({ module: 'cloud' });
+  let stopping = false;
+  const hub = new DownlinkHub();
+  let server: ReturnType<typeof createServer> | undefined;
+
+  try {
+    const { applied } = await migrate(db);
+    if (applied.length > 0) log.info({ applied }, 'database migrated');
+
+    const registry = new GatewayRegistry(db, clock, config.auth.token_grace_s);
+    const downlink = new DownlinkQueue(db, clock, hub);
+    const app = createApp({
+      db,
+      clock,
+      registry,
+      downlink,
+      adminToken: config.auth.admin_token,
+      logger,
+      version: CLOUD_VERSION,
+      downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,
+      stopping: () => stopping,
+    });
+    const listening = createServer(app);
+    server = listening;
+    // Held polls last up to 30 s; the default 5 s keep-alive and request timeouts are too short for them.
+    listening.keepAliveTimeout = 65_000;
+    listening.requestTimeout = 120_000;
+    await new Promise<void>((resolve, reject) => {
+      listening.once('error', reject);
+      listening.listen(config.http.port, config.http.host, () => {
+        listening.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = listening.address() as AddressInfo;
+    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${port}`;
+    log.info({ url, backend: db.backend, version: CLOUD_VERSION }, 'cloud listening');
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      db,
+      registry,
+      enqueueDownlink: (gatewayId, message) => downlink.enqueue(gatewayId, message),
+      heldPolls: () => hub.held,
+      stop() {
+        stopped ??= (async () => {
+          stopping = true;
+          hub.close();
+          await closeServer(listening);
+          await db.close().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
+          log.info('cloud stopped');
+        })();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    if (server?.listening) await closeServer(server);
+    await db.close().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Stops accepting, lets answering requests finish (held polls were just answered), then cuts the
+ * rest. Connections turn idle as their last response goes out, so idle ones are closed repeatedly.
+ */
+async function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const idle = setInterval(() => server.closeIdleConnections(), 25);
+  const timer = setTimeout(() => server.closeAllConnections(), 2000);
+  await closed;
+  clearInterval(idle);
+  clearTimeout(timer);
+}

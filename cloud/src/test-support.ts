@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
+import { useTestDatabase } from '@gridlink/testkit';
+import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
+import { CloudConfig } from './config/schema.js';
+import { IN_MEMORY } from './db/pglite.js';
+import { type RunningCloud, type StartCloudOptions, startCloud } from './start.js';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef-0123456789';
+
+export const silentLogger = () => pino({ level: 'silent' });
+
+const dataDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory, removed when the test process exits. */
+export function testDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gridlink-cloud-'));
+  dataDirs.push(dir);
+  return dir;
+}
+
+/** Loopback, a port chosen by the OS, the test admin token, and the database given. */
+export function testCloudConfig(
+  database: { url: string } | { data_dir: string } = { data_dir: IN_MEMORY },
+): CloudConfig {
+  return CloudConfig.parse({
+    cloud: { data_dir: testDataDir() },
+    http: { host: '127.0.0.1', port: 0 },
+    database,
+    auth: { admin_token: TEST_ADMIN_TOKEN },
+    log: { level: 'silent' },
+  });
+}
+
+/** A clock that moves only when told to. */
+export function manualClock(start = '2026-11-25T08:00:00.000Z') {
+  let now = new Date(start).getTime();
+  const clock = () => new Date(now);
+  clock.advance = (ms: number) => {
+    now += ms;
+  };
+  return clock;
+}
+
+export const BACKENDS = ['pglite', 'postgres'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/**
+ * Call at suite level: a cloud started before the suite's tests and stopped after them, on
+ * PostgreSQL (a throwaway database of the testkit) or on in-memory PGlite.
+ */
+export function useTestCloud(backend: Backend, options: StartCloudOptions = {}): () => RunningCloud {
+  const database = backend === 'postgres' ? useTestDatabase() : undefined;
+  let cloud: RunningCloud | undefined;
+  beforeAll(async () => {
+    const config = testCloudConfig(database ? { url: database.url } : { data_dir: IN_MEMORY });
+    cloud = await startCloud(config, silentLogger(), options);
+  }, 30_000);
+  afterAll(async () => {
+    await cloud?.stop();
+  });
+  return () => {
+    if (cloud === undefined) throw new Error('the test cloud is only available inside tests and hooks');
+    return cloud;
+  };
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  contentType: string;
+  headers: Headers;
+  body: T;
+}
+
+/** One HTTP request to the cloud; JSON in, JSON (or problem JSON) out. */
+export async function api<T = Record<string, unknown>>(
+  cloud: RunningCloud,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; contentType?: string; signal?: AbortSignal } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = {};
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.rawBody !== undefined || options.body !== undefined) {
+    body = options.rawBody ?? JSON.stringify(options.body);
+    headers['content-type'] = options.contentType ?? 'application/json';
+  }
+  const response = await fetch(`${cloud.url}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    headers: response.headers,
+    body: (text === '' ? undefined : JSON.parse(text)) as T,
+  };
+}
+
+/** Registers a gateway through the API and returns its token. */
+export async function registerGateway(cloud: RunningCloud, id: string): Promise<string> {
+  const response = await api<{ token: string }>(cloud, 'POST', '/api/v1/gateways', {
+    token: TEST_ADMIN_TOKEN,
+    body: { id, name: `Gateway ${id}` },
+  });
+  if (response.status !== 201)
+    throw new Error(`registering ${id}: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.token;
+}
+
+let counter = 0;
+
+/** A valid state event from `device` of `gateway`, with a unique id unless one is given. */
+export function stateEvent(
+  gateway: string,
+  device = 'smoke-b3-u2-0401',
+  overrides: Partial<CloudEvent> = {},
+): CloudEvent {
+  counter++;
+  return {
+    ...createCloudEvent({
+      id: `evt-${process.pid}-${Date.now()}-${counter}`,
+      type: 'cn.gridlink.device.state.v1',
+      gatewayId: gateway,
+      deviceId: device,
+      time: '2026-11-25T14:52:18.646Z',
+      data: { device_id: device, device_kind: 'smoke_detector', state: { battery: 88, n: counter } },
+      priority: 'state',
+      deviceSeq: counter,
+    }),
+    ...overrides,
+  } as CloudEvent;
+}
