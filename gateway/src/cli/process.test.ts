@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceRegistry, registryPathIn } from '../registry/index.js';
+import { startGatewayProcess } from './gateway-process.js';
 
 const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
 const children: ChildProcess[] = [];
@@ -15,28 +16,10 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** `gridlink-gateway start` as a real process; resolves with its MQTT port from the start-up log line. */
 async function startGateway(config: string) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=gridlink-source', bin, 'start', '--config', config],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      for (const line of output.split('\n')) {
-        if (line.includes('"gateway started"')) resolve((JSON.parse(line) as { ports: { tcp: number } }).ports.tcp);
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
-  });
-  return { child, port, output: () => output };
+  const started = await startGatewayProcess(config);
+  children.push(started.child);
+  return started;
 }
 
 describe('gridlink-gateway start (a real process)', () => {
