@@ -19,18 +19,18 @@ export async function openDatabase(config: Pick<CloudConfig, 'cloud' | 'database
   const log = logger.child({ module: 'db' });
   const { url } = config.database;
   if (url !== undefined) {
-    log.info({ backend: 'postgres', url: redactUrl(url), pool_max: config.database.pool_max }, 'database');
+    log.info({ backend: 'postgres', url: redactUrl(url), pool_max: config.database.pool_max }, 'opening the database');
     return openPostgres({ url, password: config.database.password, poolMax: config.database.pool_max, logger: log });
   }
   const dataDir = embeddedDataDir(config);
   if (dataDir === IN_MEMORY) {
-    log.info({ backend: 'pglite', data_dir: dataDir }, 'database');
+    log.info({ backend: 'pglite', data_dir: dataDir }, 'opening the database');
     return openPglite(dataDir);
   }
   mkdirSync(dirname(dataDir), { recursive: true, mode: 0o700 });
   const unlock = lockDirectory(dataDir);
   try {
-    log.info({ backend: 'pglite', data_dir: dataDir }, 'database');
+    log.info({ backend: 'pglite', data_dir: dataDir }, 'opening the database');
     const db = await openPglite(dataDir);
     return {
       ...db,
