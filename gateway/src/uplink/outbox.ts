@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CloudEvent, Priority } from '@gridlink/protocol';
 import Database from 'better-sqlite3';
@@ -47,6 +47,11 @@ export class OutboxFullError extends Error {
 export interface OutboxOptions {
   /** Bytes the outbox may use; over it, telemetry goes first. Default: no quota (disk full still applies). */
   quotaBytes?: number;
+  /**
+   * Disk kept in reserve beside the database: on a full disk it is given up so that deleting
+   * telemetry (which itself needs a little space in the WAL) and storing alarms can still happen.
+   */
+  reserveBytes?: number;
   now?: () => number;
 }
 
@@ -88,6 +93,9 @@ export class Outbox {
   private readonly statements;
   private readonly counts: Record<Priority, number> = { alarm: 0, state: 0, telemetry: 0 };
   private live = true;
+  private readonly reservePath: string;
+  private readonly reserveBytes: number;
+  private reserveHeld = false;
   private dropped = 0;
   private refused = 0;
 
@@ -95,6 +103,9 @@ export class Outbox {
     this.now = options.now ?? Date.now;
     this.quotaBytes = options.quotaBytes ?? Number.POSITIVE_INFINITY;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.reservePath = `${path}.reserve`;
+    this.reserveBytes = options.reserveBytes ?? 1_048_576;
+    this.holdReserve();
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -198,7 +209,9 @@ export class Outbox {
       if (!isDiskFull(error)) {
         for (const waiter of keep) waiter.reject(error as Error);
       } else {
-        // The disk is full: make room from telemetry and try what must not be lost once more.
+        // The disk is full: give up the reserve, make room from telemetry, and try what must not
+        // be lost once more.
+        this.releaseReserve();
         this.makeRoom();
         const urgent = keep.filter((w) => w.event.priority !== 'telemetry');
         try {
@@ -210,6 +223,39 @@ export class Outbox {
       }
     }
     if (keep !== batch) this.drop(batch.filter((w) => w.event.priority === 'telemetry'));
+    if (!this.reserveHeld && this.freeDiskBytes() > 4 * this.reserveBytes) this.holdReserve();
+  }
+
+  private freeDiskBytes(): number {
+    try {
+      const fs = statfsSync(dirname(this.reservePath));
+      return fs.bavail * fs.bsize;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Takes the reserve back once there is room again (it fails quietly while the disk is full). */
+  private holdReserve(): void {
+    if (this.reserveBytes <= 0) return;
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.reservePath, 'w', 0o600);
+      // Written, not just sized: a sparse file would reserve nothing.
+      const chunk = Buffer.alloc(Math.min(65_536, this.reserveBytes));
+      for (let written = 0; written < this.reserveBytes; written += chunk.length) writeSync(fd, chunk);
+      this.reserveHeld = true;
+    } catch {
+      this.reserveHeld = false;
+      rmSync(this.reservePath, { force: true });
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  private releaseReserve(): void {
+    rmSync(this.reservePath, { force: true });
+    this.reserveHeld = false;
   }
 
   private write(waiters: Waiter[], full: boolean): Array<number | null> {
@@ -269,6 +315,8 @@ export class Outbox {
         const { changes } = this.statements.oldestTelemetry.run(1000);
         this.counts.telemetry -= changes;
         this.dropped += changes;
+        // Moves the WAL into the database and truncates it: the space comes back to the disk.
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
       } catch {
         return; // not even a delete fits: what is left is refused or dropped by the caller
       }
@@ -393,5 +441,6 @@ export class Outbox {
 
   close(): void {
     this.db.close();
+    this.releaseReserve();
   }
 }
