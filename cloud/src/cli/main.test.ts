@@ -42,7 +42,7 @@ describe('gridlink-cloud', () => {
 
   it('starts, serves, and stops on its signal; the token printed by `gateway add` works', async () => {
     const dir = testDataDir();
-    const env = { ...ADMIN_ENV, GRIDLINK_HTTP__PORT: '0', GRIDLINK_LOG__LEVEL: 'warn' };
+    const env = { ...ADMIN_ENV, GRIDLINK_HTTP__PORT: '0', GRIDLINK_LOG__LEVEL: 'info' };
     const add = captured(env, dir);
     await runCli(['gateway', 'add', 'gw-cli'], add.io);
     const token = add.stdout().trim();
@@ -66,7 +66,18 @@ describe('gridlink-cloud', () => {
     expect(await exit).toBe(0);
     expect(status).toBe(200);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The log is JSON lines with the configuration, its secrets redacted.
+    expect(run.stdout()).toContain('"admin_token":"[redacted]"');
     expect(run.stdout()).not.toContain(TEST_ADMIN_TOKEN);
+    expect(run.stdout()).not.toContain(token);
+  });
+
+  it('refuses to register a gateway in a database that lives only in memory', async () => {
+    const run = captured({ ...ADMIN_ENV, GRIDLINK_DATABASE__DATA_DIR: 'memory://' });
+    expect(await runCli(['gateway', 'add', 'gw-lost'], run.io)).toBe(1);
+    expect(run.stderr()).toBe(
+      'gridlink-cloud: database.data_dir is memory://: the gateway would be forgotten at once\n',
+    );
   });
 
   it('answers an unknown command with the usage (exit 2)', async () => {

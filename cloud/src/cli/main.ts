@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { GatewayId } from '@gridlink/protocol';
 import type { Logger } from 'pino';
-import { loadCloudConfig } from '../config/load.js';
+import { loadCloudConfig, redactCloudConfig } from '../config/load.js';
 import { resolveConfigPaths } from '../config/paths.js';
 import type { CloudConfig } from '../config/schema.js';
 import { migrate } from '../db/migrate.js';
-import { openDatabase } from '../db/open.js';
+import { embeddedDataDir, openDatabase } from '../db/open.js';
+import { IN_MEMORY } from '../db/pglite.js';
 import { GatewayRegistry } from '../gateways/registry.js';
 import { createLogger } from '../logging/logger.js';
 
@@ -104,6 +105,7 @@ async function start(io: CliIo, file: string | undefined): Promise<number> {
     } catch (err) {
       throw new UserError(`${PROGRAM}: the cloud did not start: ${(err as Error).message}`);
     }
+    logger.info({ config: redactCloudConfig(config) }, 'configuration');
     io.onListening?.(running.url);
     await new Promise<void>((done) => {
       if (stopping.signal.aborted) done();
@@ -122,6 +124,9 @@ async function addGateway(io: CliIo, file: string | undefined, id: string, name:
     throw new UserError(`${PROGRAM}: ${JSON.stringify(id)} is not a gateway id (1-63 of a-z, 0-9 and "-")`);
   }
   const config = readConfig(io, file);
+  if (config.database.url === undefined && embeddedDataDir(config) === IN_MEMORY) {
+    throw new UserError(`${PROGRAM}: database.data_dir is ${IN_MEMORY}: the gateway would be forgotten at once`);
+  }
   const logger = createLogger('warn', io.stderr as { write(chunk: string): void });
   let db: Awaited<ReturnType<typeof openDatabase>>;
   try {

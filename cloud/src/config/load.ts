@@ -1,4 +1,5 @@
 import { createConfigLoader, type LoadConfigOptions, type LoadConfigResult } from '@gridlink/protocol';
+import { redactUrl } from '../logging/redact-url.js';
 import { CloudConfig } from './schema.js';
 
 /**
@@ -12,7 +13,14 @@ export function loadCloudConfig(options: LoadConfigOptions = {}): LoadConfigResu
   return loader.loadConfig(options);
 }
 
-/** A copy of the configuration with every secret replaced by `[redacted]`, safe to log or print. */
-export const redactCloudConfig = <C>(config: C): C => loader.redactConfig(config);
+/**
+ * A copy of the configuration with every secret replaced by `[redacted]` and the password of
+ * `database.url` hidden, safe to log or print.
+ */
+export function redactCloudConfig<C>(config: C): C {
+  const copy = loader.redactConfig(config) as { database?: { url?: unknown } };
+  if (typeof copy.database?.url === 'string') copy.database.url = redactUrl(copy.database.url);
+  return copy as C;
+}
 
 export const CLOUD_SECRET_PATHS = loader.secretPaths;

@@ -94,9 +94,4 @@ export class GatewayRegistry {
     const row = rows[0];
     return row === undefined ? undefined : { gatewayId: row.gateway_id, current: row.expires_at === null };
   }
-
-  async exists(id: string): Promise<boolean> {
-    const { rows } = await this.db.query('SELECT 1 FROM gateways WHERE id = $1 AND retired_at IS NULL', [id]);
-    return rows.length > 0;
-  }
 }
