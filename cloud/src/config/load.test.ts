@@ -71,11 +71,14 @@ describe('cloud configuration', () => {
     });
   });
 
-  it('redacts the admin token and the database password', () => {
-    const redacted = redactCloudConfig({ auth: { admin_token: 'x' }, database: { password: 'y', pool_max: 1 } });
+  it('redacts the admin token, the database password and a password inside the database URL', () => {
+    const redacted = redactCloudConfig({
+      auth: { admin_token: 'x' },
+      database: { url: 'postgres://gridlink:hunter2@db:5432/gridlink', password: 'y', pool_max: 1 },
+    });
     expect(redacted).toEqual({
       auth: { admin_token: '[redacted]' },
-      database: { password: '[redacted]', pool_max: 1 },
+      database: { url: 'postgres://gridlink:redacted@db:5432/gridlink', password: '[redacted]', pool_max: 1 },
     });
   });
 
