@@ -273,4 +273,31 @@ describe('the uplink to a real cloud (PostgreSQL through the HTTP intake)', () =
       .toMatchObject({ result: 'rejected', error: expect.stringContaining('valve') });
     expect(gateway.uplink?.stats().downlink).toEqual({ applied: 1, rejected: 1 });
   }, 30_000);
+
+  it('refuses a device’s publish (no PUBACK) when the outbox is full of what must not be dropped, and takes it once the backlog drains', async () => {
+    const { cloud, gateway, connect } = await system({ quota_bytes: 1_048_576 });
+    cloud.proxy.set({ kind: 'refuse' }, { cut: true });
+    const smoke = await connect('smoke-1');
+    const alarm = (n: number) =>
+      JSON.stringify({ ts: new Date(Date.parse('2026-11-25T08:00:00.000Z') + n).toISOString(), smoke_density: 1 });
+    let refusedAt = -1;
+    // mqtt.js leaves a QoS1 publish pending when the connection closes under it: watch the close.
+    const closed = new Promise<void>((resolve) => smoke.once('close', resolve));
+    for (let n = 0; n < 20_000 && refusedAt < 0; n++) {
+      const acked = smoke.publishAsync('gridlink/smoke-1/event/alarm', alarm(n), { qos: 1 }).then(() => true);
+      if (!(await Promise.race([acked, closed.then(() => false)]))) refusedAt = n;
+    }
+    expect(refusedAt).toBeGreaterThan(100);
+    expect(smoke.connected).toBe(false); // refused at the protocol level: disconnected, not acknowledged
+    expect(gateway.stats().refused['publish:not_stored']).toBeGreaterThan(0);
+    const stored = gateway.uplink?.outbox.depth().alarm ?? 0;
+    expect(stored).toBe(refusedAt);
+
+    // The cloud comes back, the backlog drains, and the device's alarm is taken on its next try.
+    cloud.proxy.set({ kind: 'pass' });
+    await expect.poll(() => gateway.uplink?.outbox.depth().alarm, { timeout: 30_000 }).toBe(0);
+    const again = await connect('smoke-1');
+    await again.publishAsync('gridlink/smoke-1/event/alarm', alarm(refusedAt), { qos: 1 });
+    await expect.poll(async () => (await deviceEvents(cloud)).length, { timeout: 20_000 }).toBe(refusedAt + 1);
+  }, 60_000);
 });
