@@ -27,6 +27,8 @@ export interface CloudRow {
   device_seq: string | null;
   type: string;
   priority: string;
+  /** The CloudEvent's `time`. */
+  time: Date;
   replayed: boolean;
   data: Record<string, unknown>;
   arrival: string;
@@ -55,7 +57,7 @@ export async function startTestCloud(gatewayId: string): Promise<TestCloud> {
     query,
     events: () =>
       query<CloudRow>(
-        'SELECT id, source, device_id, device_seq, type, priority, replayed, data, arrival FROM gateway_events ORDER BY arrival',
+        'SELECT id, source, device_id, device_seq, type, priority, time, replayed, data, arrival FROM gateway_events ORDER BY arrival',
       ),
     async stop() {
       await proxy.close();
