@@ -1,17 +1,27 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // One global setup for the whole run: it resolves PostgreSQL, Mosquitto and InfluxDB once and
 // provides their URLs to every project (projects must not `extends: true`, or it would run per project).
 const packages = ['protocol', 'testkit', 'gateway', 'cloud', 'simulators', 'flows', 'scripts'];
 
+// Tests run on the TypeScript sources of the workspace packages (their `gridlink-source` export),
+// never on a build in dist/ that may be missing or stale. Tests run in Vite's server environment,
+// whose conditions are set apart from the client's.
+const resolve = { conditions: ['gridlink-source', ...defaultServerConditions] };
+const sources = {
+  resolve,
+  ssr: { resolve: { conditions: resolve.conditions, externalConditions: ['gridlink-source'] } },
+};
+
 export default defineConfig({
-  resolve: { conditions: ['gridlink-source'] },
+  ...sources,
   test: {
     globalSetup: ['./testkit/src/global-setup.ts'],
     reporters: ['default', './testkit/src/summary-reporter.ts'],
     passWithNoTests: true,
     projects: packages.map((name) => ({
-      resolve: { conditions: ['gridlink-source'] },
+      ...sources,
       test: { name, root: `./${name}`, include: ['src/**/*.test.ts', '*.test.ts'] },
     })),
   },

@@ -48,6 +48,8 @@ export async function startTestCloud(gatewayId: string): Promise<TestCloud> {
   if (!registered.ok) throw new Error(`gateway ${gatewayId} is already registered`);
   const proxy = await startFaultProxy({ host: '127.0.0.1', port: cloud.port });
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  // Dropping the database ends idle connections with 57P01: expected here, not an error.
+  pool.on('error', () => {});
   const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
     (await pool.query<T>(sql, params)).rows;
   return {
