@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('npm start', () => {
-  it('runs the gateway with a simulated community, reports what happens and stops cleanly', async () => {
+  it('runs the cloud, the gateway and a simulated community, reports what happens and stops cleanly', async () => {
     const child = spawn(
       process.execPath,
       [
@@ -34,7 +34,9 @@ describe('npm start', () => {
     expect(output).toContain('Simulated community: 16 devices of 16 kinds');
     expect(output).toContain('16 simulated devices connected');
     expect(output).toMatch(/status {6}16 clients · \d+ valid messages/);
-    expect(output).toMatch(/stopped: \d+ valid messages/);
+    expect(output).toMatch(/Cloud \(embedded database in \.gridlink\/cloud\): http:\/\/127\.0\.0\.1:\d+/);
+    expect(output).toMatch(/cloud link online · \d+ in outbox/);
+    expect(output).toMatch(/stopped: \d+ valid messages, 0 invalid, [1-9]\d* events in the cloud/);
     expect(code).toBe(0);
   }, 30_000);
 });

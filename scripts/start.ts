@@ -1,10 +1,12 @@
 /**
- * `npm start`: the whole system on embedded defaults, for a first look and for development.
- * Today that is the gateway (embedded broker, per-device credentials, validation) and a simulated
- * community publishing into it; the console prints what happens.
+ * `npm start`: the whole system on embedded defaults, for a first look and for development: the
+ * cloud on its embedded database (PGlite), the gateway (embedded broker, per-device credentials,
+ * validation, rules, the durable outbox to the cloud) and a simulated community publishing into it.
+ * The console prints what happens.
  */
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
+import { CloudConfig, startCloud } from '@gridlink/cloud';
 import { Gateway, GatewayConfig, generateSecret, hashPassword, InMemoryDirectory } from '@gridlink/gateway';
 import { DeviceSimulator, demoCommunity, seededRandom } from '@gridlink/simulators';
 import { pino } from 'pino';
@@ -69,10 +71,28 @@ await Promise.all(
 );
 
 const logger = pino({ level: process.env.GRIDLINK_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+
+// The cloud keeps its embedded database between runs; its admin token is new each run (no
+// default secrets), and the gateway gets a fresh token: registered on the first run, rotated after.
+const GATEWAY_ID = 'gw-dev-001';
+const adminToken = generateSecret(32);
+const cloud = await startCloud(
+  CloudConfig.parse({
+    cloud: { data_dir: '.gridlink/cloud' },
+    http: { host: '127.0.0.1', port: 0 },
+    auth: { admin_token: adminToken },
+  }),
+  logger.child({ service: 'cloud' }),
+);
+const registered = await cloud.registry.register(GATEWAY_ID, 'Development gateway');
+const gatewayToken = registered.ok ? registered.issued.token : (await cloud.registry.rotate(GATEWAY_ID))?.token;
+if (!gatewayToken) throw new Error(`the cloud could not issue a token for ${GATEWAY_ID}`);
+
 const config = GatewayConfig.parse({
-  gateway: { id: 'gw-dev-001', community: '320803001001', data_dir: '.gridlink/gateway' },
+  gateway: { id: GATEWAY_ID, community: '320803001001', data_dir: '.gridlink/gateway' },
   mqtt: { host: '127.0.0.1', port },
   http: { host: '127.0.0.1', port: 0 },
+  uplink: { enabled: true, url: cloud.url, token: gatewayToken },
 });
 const gateway = new Gateway({ config, directory, logger });
 await gateway.start();
@@ -87,6 +107,11 @@ Gridlink is running on embedded defaults (development mode).
   Watch all traffic:   mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/#' -v
   Watch dead letters:  mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/bridge/dead_letter/#' -v
   Gateway metrics:     http://127.0.0.1:${httpPort}/metrics   (health: /healthz, /readyz)
+  Cloud (embedded database in .gridlink/cloud): ${cloud.url}   API: ${cloud.url}/openapi.json
+  Cloud admin token for this run: ${adminToken}
+  Send the gateway a command: curl -X POST ${cloud.url}/api/v1/gateways/${GATEWAY_ID}/downlink \\
+      -H 'authorization: Bearer ${adminToken}' -H 'content-type: application/json' \\
+      -d '{"id":"cmd-1","created_at":"2026-11-25T08:00:00.000Z","type":"device.command","data":{"device_id":"${devices.find((d) => d.kind === 'water_meter')?.id ?? ''}","command":{"valve":"close"}}}'
   Stop with Ctrl-C.
 `);
 
@@ -112,11 +137,14 @@ const simulators = devices.map(
 await Promise.all(simulators.map((simulator) => simulator.start()));
 say(`${simulators.length} simulated devices connected`);
 
-const report = setInterval(() => {
-  const { clients, valid, invalid, refused } = gateway.stats();
+const cloudEvents = async () =>
+  Number((await cloud.db.query<{ n: number }>('SELECT count(*)::int AS n FROM gateway_events')).rows[0]?.n ?? 0);
+const report = setInterval(async () => {
+  const { clients, valid, invalid, refused, uplink } = gateway.stats();
   const refusedTotal = Object.values(refused).reduce((a, b) => a + b, 0);
+  const waiting = uplink ? Object.values(uplink.outbox.depth).reduce((a, b) => a + b, 0) : 0;
   say(
-    `status      ${clients} clients · ${valid} valid messages · ${invalid} invalid (dead-lettered) · ${refusedTotal} refused`,
+    `status      ${clients} clients · ${valid} valid messages · ${invalid} invalid (dead-lettered) · ${refusedTotal} refused · cloud link ${uplink?.sender.link} · ${waiting} in outbox · ${await cloudEvents()} events in the cloud`,
   );
 }, statusEverySeconds * 1000);
 
@@ -129,7 +157,9 @@ async function shutdown(reason: string): Promise<void> {
   await Promise.all(simulators.map((simulator) => simulator.stop().catch(() => {})));
   const { valid, invalid } = gateway.stats();
   await gateway.stop();
-  say(`stopped: ${valid} valid messages, ${invalid} invalid`);
+  const stored = await cloudEvents();
+  await cloud.stop();
+  say(`stopped: ${valid} valid messages, ${invalid} invalid, ${stored} events in the cloud`);
 }
 
 process.once('SIGINT', () => void shutdown('Ctrl-C').then(() => process.exit(0)));
