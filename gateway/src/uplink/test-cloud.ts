@@ -2,9 +2,13 @@
  * Test support: a real cloud (PostgreSQL through the testkit) behind a TCP fault proxy, with this
  * gateway registered, so uplink tests exercise the whole path — outbox, HTTP, intake, database.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CloudConfig, type RunningCloud, startCloud } from '@gridlink/cloud';
+import type { DeviceKind } from '@gridlink/protocol';
 import { createTestDatabase, type FaultProxy, startFaultProxy } from '@gridlink/testkit';
 import pg from 'pg';
+import { DeviceRegistry, registryPathIn } from '../registry/index.js';
 import { silentLogger, testDataDir } from '../test-support.js';
 
 export const TEST_ADMIN_TOKEN = 'uplink-test-admin-token-0123456789abcdef';
@@ -68,4 +72,54 @@ export async function startTestCloud(gatewayId: string): Promise<TestCloud> {
       await database.drop();
     },
   };
+}
+
+export interface GatewayFiles {
+  /** The gateway's YAML configuration file. */
+  config: string;
+  dir: string;
+  /** Each registered device's generated password. */
+  passwords: Map<string, string>;
+  /** The environment for the gateway process: the uplink token comes from it, never from the file. */
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * A gateway installation on disk for a real `gridlink-gateway start` process: a registry with the
+ * devices given and a configuration whose uplink points at `cloudUrl`.
+ */
+export async function gatewayFiles(options: {
+  gatewayId: string;
+  cloudUrl: string;
+  token: string;
+  devices: Array<{ id: string; kind: DeviceKind }>;
+  mqttPort?: number;
+  backoff: { initialMs: number; maxMs: number };
+}): Promise<GatewayFiles> {
+  const dir = testDataDir();
+  const dataDir = join(dir, 'data');
+  const registry = DeviceRegistry.open(registryPathIn(dataDir));
+  const passwords = new Map<string, string>();
+  for (const device of options.devices) passwords.set(device.id, (await registry.addDevice(device)).password);
+  registry.close();
+  const config = join(dir, 'gateway.yaml');
+  writeFileSync(
+    config,
+    [
+      'gateway:',
+      `  id: ${options.gatewayId}`,
+      '  community: "320803001001"',
+      `  data_dir: ${JSON.stringify(dataDir)}`,
+      `mqtt: { host: 127.0.0.1, port: ${options.mqttPort ?? 0} }`,
+      'http: { port: 0 }',
+      'uplink:',
+      '  enabled: true',
+      `  url: ${options.cloudUrl}`,
+      `  backoff_initial_ms: ${options.backoff.initialMs}`,
+      `  backoff_max_ms: ${options.backoff.maxMs}`,
+      '  downlink: false',
+      '',
+    ].join('\n'),
+  );
+  return { config, dir, passwords, env: { ...process.env, GRIDLINK_UPLINK__TOKEN: options.token } };
 }

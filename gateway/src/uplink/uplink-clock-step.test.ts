@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killHard, startGatewayProcess } from '../cli/gateway-process.js';
-import { DeviceRegistry, registryPathIn } from '../registry/index.js';
-import { testDataDir } from '../test-support.js';
-import { startTestCloud, type TestCloud } from './test-cloud.js';
+import { gatewayFiles, startTestCloud, type TestCloud } from './test-cloud.js';
 
 // Debian's libfaketime (CI installs the `faketime` package); elsewhere the test says why it is skipped.
 const LIBFAKETIME = [
@@ -30,37 +28,21 @@ describe.skipIf(!LIBFAKETIME)(
     it('keeps retrying at its backoff pace through a +2 h and a −2 h step: no storm, no stall; delivers when the cloud returns', async () => {
       cloud = await startTestCloud(GATEWAY);
       cloud.proxy.set({ kind: 'refuse' });
-      const dir = testDataDir();
-      const dataDir = join(dir, 'data');
-      const registry = DeviceRegistry.open(registryPathIn(dataDir));
-      const { password } = await registry.addDevice({ id: 'smoke-1', kind: 'smoke_detector' });
-      const door = await registry.addDevice({ id: 'door-1', kind: 'door_contact' });
-      registry.close();
-      const config = join(dir, 'gateway.yaml');
-      writeFileSync(
-        config,
-        [
-          'gateway:',
-          `  id: ${GATEWAY}`,
-          '  community: "320803001001"',
-          `  data_dir: ${JSON.stringify(dataDir)}`,
-          'mqtt: { host: 127.0.0.1, port: 0 }',
-          'http: { port: 0 }',
-          'uplink:',
-          '  enabled: true',
-          `  url: ${cloud.proxy.url}`,
-          '  backoff_initial_ms: 100',
-          '  backoff_max_ms: 800',
-          '  downlink: false',
-          '',
-        ].join('\n'),
-      );
+      const { config, dir, passwords, env } = await gatewayFiles({
+        gatewayId: GATEWAY,
+        cloudUrl: cloud.proxy.url,
+        token: cloud.token,
+        devices: [
+          { id: 'smoke-1', kind: 'smoke_detector' },
+          { id: 'door-1', kind: 'door_contact' },
+        ],
+        backoff: { initialMs: 100, maxMs: 800 },
+      });
       const offset = join(dir, 'faketime');
       writeFileSync(offset, '+0\n');
       const gateway = await startGatewayProcess(config, {
         env: {
-          ...process.env,
-          GRIDLINK_UPLINK__TOKEN: cloud.token,
+          ...env,
           LD_PRELOAD: LIBFAKETIME,
           FAKETIME_TIMESTAMP_FILE: offset,
           FAKETIME_NO_CACHE: '1',
@@ -72,7 +54,7 @@ describe.skipIf(!LIBFAKETIME)(
       const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.port}`, {
         clientId: 'smoke-1',
         username: 'smoke-1',
-        password,
+        password: passwords.get('smoke-1') as string,
         reconnectPeriod: 0,
       });
       await device.publishAsync('gridlink/smoke-1/event/alarm', JSON.stringify({ ts: new Date().toISOString() }), {
@@ -83,7 +65,7 @@ describe.skipIf(!LIBFAKETIME)(
       const doorClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.port}`, {
         clientId: 'door-1',
         username: 'door-1',
-        password: door.password,
+        password: passwords.get('door-1') as string,
         reconnectPeriod: 0,
       });
       const attempts: number[] = [];

@@ -1,13 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killHard, startGatewayProcess } from '../cli/gateway-process.js';
-import { DeviceRegistry, registryPathIn } from '../registry/index.js';
-import { testDataDir } from '../test-support.js';
-import { startTestCloud, type TestCloud } from './test-cloud.js';
+import { gatewayFiles, startTestCloud, type TestCloud } from './test-cloud.js';
 
 const ROUNDS = 20;
 const DEVICES = ['wm-1', 'wm-2', 'wm-3', 'wm-4'];
@@ -33,34 +29,15 @@ afterAll(async () => {
 describe('the uplink under kill -9 (a real gateway process, the real cloud on PostgreSQL)', () => {
   it(`puts every acknowledged event in PostgreSQL exactly once, in each device’s order, across ${ROUNDS} kills at random moments`, async () => {
     cloud = await startTestCloud(GATEWAY);
-    const dir = testDataDir();
-    const dataDir = join(dir, 'data');
-    const registry = DeviceRegistry.open(registryPathIn(dataDir));
-    const passwords = new Map<string, string>();
-    for (const id of DEVICES) passwords.set(id, (await registry.addDevice({ id, kind: 'water_meter' })).password);
-    registry.close();
     const port = await freePort();
-    const config = join(dir, 'gateway.yaml');
-    writeFileSync(
-      config,
-      [
-        'gateway:',
-        `  id: ${GATEWAY}`,
-        '  community: "320803001001"',
-        `  data_dir: ${JSON.stringify(dataDir)}`,
-        `mqtt: { host: 127.0.0.1, port: ${port} }`,
-        'http: { port: 0 }',
-        'log: { level: info }',
-        'uplink:',
-        '  enabled: true',
-        `  url: ${cloud.cloud.url}`,
-        '  backoff_initial_ms: 50',
-        '  backoff_max_ms: 300',
-        '  downlink: false',
-        '',
-      ].join('\n'),
-    );
-    const env = { ...process.env, GRIDLINK_UPLINK__TOKEN: cloud.token };
+    const { config, passwords, env } = await gatewayFiles({
+      gatewayId: GATEWAY,
+      cloudUrl: cloud.cloud.url,
+      token: cloud.token,
+      devices: DEVICES.map((id) => ({ id, kind: 'water_meter' as const })),
+      mqttPort: port,
+      backoff: { initialMs: 50, maxMs: 300 },
+    });
 
     // Each device publishes QoS1 readings with consecutive totals, one in flight at a time, and
     // resends what was not acknowledged when the gateway comes back (mqtt.js keeps it in its store).
