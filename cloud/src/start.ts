@@ -1,4 +1,6 @@
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { DownlinkMessage } from '@gridlink/protocol';
 import type { Logger } from 'pino';
@@ -50,7 +52,7 @@ export async function startCloud(
   const log = logger.child({ module: 'cloud' });
   let stopping = false;
   const hub = new DownlinkHub();
-  let server: ReturnType<typeof createServer> | undefined;
+  let server: Server | undefined;
 
   try {
     const { applied } = await migrate(db);
@@ -67,9 +69,24 @@ export async function startCloud(
       logger,
       version: CLOUD_VERSION,
       downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,
+      clientCertificates: config.http.tls.client_certificates,
       stopping: () => stopping,
     });
-    const listening = createServer(app);
+    const tls = config.http.tls;
+    // Client certificates are requested but checked per route (auth.ts), so a wrong one gets a
+    // problem document naming the mismatch instead of a failed handshake.
+    const listening: Server = tls.enabled
+      ? createTlsServer(
+          {
+            cert: readFileSync(tls.cert_file as string),
+            key: readFileSync(tls.key_file as string),
+            ...(tls.ca_file ? { ca: readFileSync(tls.ca_file) } : {}),
+            requestCert: tls.client_certificates !== 'off',
+            rejectUnauthorized: false,
+          },
+          app,
+        )
+      : createServer(app);
     server = listening;
     // Held polls last up to 30 s; the default 5 s keep-alive and request timeouts are too short for them.
     listening.keepAliveTimeout = 65_000;
@@ -83,7 +100,7 @@ export async function startCloud(
     });
     const { port } = listening.address() as AddressInfo;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${port}`;
+    const url = `${tls.enabled ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${port}`;
     log.info({ url, backend: db.backend, version: CLOUD_VERSION }, 'cloud listening');
 
     let stopped: Promise<void> | undefined;
@@ -116,7 +133,7 @@ export async function startCloud(
  * Stops accepting, lets answering requests finish (held polls were just answered), then cuts the
  * rest. Connections turn idle as their last response goes out, so idle ones are closed repeatedly.
  */
-async function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
+async function closeServer(server: Server): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const idle = setInterval(() => server.closeIdleConnections(), 25);

@@ -1,3 +1,4 @@
+export { createTestCertificates, type TestCertificates } from './certificates.js';
 export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export {
   createTestDatabase,

@@ -25,12 +25,20 @@ describe('cloud configuration', () => {
     if (!result.ok) throw new Error(result.errors.join('\n'));
     expect(result.config).toEqual({
       cloud: { data_dir: './data' },
-      http: { host: '127.0.0.1', port: 8080 },
+      http: { host: '127.0.0.1', port: 8080, tls: { enabled: false, client_certificates: 'off' } },
       database: { pool_max: 10 },
       auth: { admin_token: ADMIN.GRIDLINK_AUTH__ADMIN_TOKEN, token_grace_s: 86_400 },
       log: { level: 'info' },
     });
     expect(Object.isFrozen(result.config.auth)).toBe(true);
+  });
+
+  it('asks for what TLS with client certificates needs', () => {
+    const result = loadCloudConfig({ env: { ...ADMIN, GRIDLINK_HTTP__TLS__CLIENT_CERTIFICATES: 'required' } });
+    expect(result.ok || result.errors).toEqual([
+      'http.tls.client_certificates: client certificates need tls.enabled: true (from GRIDLINK_HTTP__TLS__CLIENT_CERTIFICATES)',
+      'http.tls.ca_file: client certificates need ca_file (the CA that signs them)',
+    ]);
   });
 
   it('reads the admin token and the database password from files', async () => {

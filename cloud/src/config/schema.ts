@@ -31,6 +31,40 @@ const Database = z
     path: ['data_dir'],
   });
 
+/** HTTPS for the API; optionally gateways prove who they are with a client certificate as well. */
+const Tls = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    cert_file: z.string().min(1).optional(),
+    key_file: z.string().min(1).optional(),
+    /** The CA that signs gateway certificates; needed unless client_certificates is off. */
+    ca_file: z.string().min(1).optional(),
+    /**
+     * Gateway client certificates (mTLS), on top of the token: `optional` checks a certificate when
+     * one is presented (its CN must be the gateway id); `required` refuses gateways without one.
+     */
+    client_certificates: z.enum(['off', 'optional', 'required']).default('off'),
+  })
+  .superRefine((tls, ctx) => {
+    if (tls.enabled && (!tls.cert_file || !tls.key_file)) {
+      ctx.addIssue({ code: 'custom', path: ['cert_file'], message: 'TLS is enabled: set cert_file and key_file' });
+    }
+    if (tls.client_certificates !== 'off' && !tls.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['client_certificates'],
+        message: 'client certificates need tls.enabled: true',
+      });
+    }
+    if (tls.client_certificates !== 'off' && !tls.ca_file) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ca_file'],
+        message: 'client certificates need ca_file (the CA that signs them)',
+      });
+    }
+  });
+
 /** The cloud's configuration: `cloud.example.yaml` documents every field. */
 export const CloudConfig = z.strictObject({
   cloud: z
@@ -43,6 +77,7 @@ export const CloudConfig = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(8080),
+      tls: Tls.prefault({}),
     })
     .prefault({}),
   database: Database.prefault({}),

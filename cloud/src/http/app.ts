@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { DownlinkQueue } from '../downlink/queue.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
+import type { ClientCertificates } from './auth.js';
 import { bodyParserProblem } from './body.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
@@ -21,6 +22,8 @@ export interface AppContext {
   version: string;
   /** How often a held long-poll looks for messages queued by another replica. */
   downlinkRecheckMs: number;
+  /** Gateway client certificates on top of tokens (`http.tls.client_certificates`). */
+  clientCertificates: ClientCertificates;
   /** True once shutdown began: connections are not kept alive. */
   stopping(): boolean;
 }
@@ -70,10 +73,11 @@ export function createApp(ctx: AppContext): express.Express {
 
   const api = express.Router();
   api.use(gatewayRoutes(ctx.registry, ctx.adminToken, ctx.logger.child({ module: 'gateways' })));
-  api.use(eventRoutes(ctx.db, ctx.clock, ctx.registry, ctx.logger.child({ module: 'intake' })));
+  api.use(eventRoutes(ctx.db, ctx.clock, ctx.registry, ctx.logger.child({ module: 'intake' }), ctx.clientCertificates));
   api.use(
     downlinkRoutes(ctx.downlink, ctx.registry, ctx.adminToken, ctx.logger.child({ module: 'downlink' }), {
       recheckMs: ctx.downlinkRecheckMs,
+      clientCertificates: ctx.clientCertificates,
     }),
   );
   app.use('/api/v1', api);

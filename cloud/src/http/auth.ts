@@ -1,3 +1,4 @@
+import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import type { GatewayRegistry, TokenOwner } from '../gateways/registry.js';
 import { bearerToken, secretsEqual } from '../gateways/tokens.js';
@@ -35,8 +36,22 @@ export function requireAdmin(adminToken: string) {
   };
 }
 
-/** Routes of gateway `:id`, called by that gateway with its own token; another gateway's is 403. */
-export function requireGateway(registry: GatewayRegistry) {
+export type ClientCertificates = 'off' | 'optional' | 'required';
+
+/** The CN of the verified TLS client certificate on this request's connection, if any. */
+function certificateIdentity(req: Request): string | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
+  const cn = (socket.getPeerCertificate().subject as { CN?: string | string[] } | undefined)?.CN;
+  return Array.isArray(cn) ? cn[0] : cn;
+}
+
+/**
+ * Routes of gateway `:id`, called by that gateway with its own token; another gateway's is 403.
+ * With client certificates on, a verified certificate must name the same gateway (CN), and when
+ * they are required a request without one is refused, token or not.
+ */
+export function requireGateway(registry: GatewayRegistry, clientCertificates: ClientCertificates = 'off') {
   return async (req: Request<{ id: string }>, res: Response, next: NextFunction) => {
     const token = bearerToken(req.get('authorization'));
     if (token === undefined) throw unauthenticated('send Authorization: Bearer <gateway token>');
@@ -44,6 +59,15 @@ export function requireGateway(registry: GatewayRegistry) {
     if (owner === undefined) throw unauthenticated('the token is unknown, expired or revoked');
     if (owner.gatewayId !== req.params.id) {
       throw new ProblemError('GL_FORBIDDEN', `this token belongs to another gateway, not ${req.params.id}`);
+    }
+    if (clientCertificates !== 'off') {
+      const cn = certificateIdentity(req);
+      if (cn === undefined && clientCertificates === 'required') {
+        throw unauthenticated('this cloud requires a client certificate signed by its gateway CA (uplink.cert_file)');
+      }
+      if (cn !== undefined && cn !== req.params.id) {
+        throw new ProblemError('GL_FORBIDDEN', `the client certificate names ${cn}, not ${req.params.id}`);
+      }
     }
     res.locals.gateway = owner;
     next();

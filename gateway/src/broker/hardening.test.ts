@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEVICE_KINDS, MALFORMED_EXAMPLES } from '@gridlink/protocol';
+import { createTestCertificates, type TestCertificates } from '@gridlink/testkit';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryDirectory } from '../devices/directory.js';
@@ -176,62 +174,11 @@ describe('transports', () => {
   });
 
   describe('TLS with client certificates', () => {
-    let dir: string;
-    const file = (name: string) => join(dir, name);
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-
+    let certificates: TestCertificates;
     beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'gridlink-tls-'));
-      openssl(
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=Gridlink test CA',
-        '-keyout',
-        'ca.key',
-        '-out',
-        'ca.crt',
-      );
-      writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-      const issue = (name: string, cn: string, ext?: string) => {
-        openssl(
-          'req',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-subj',
-          `/CN=${cn}`,
-          '-keyout',
-          `${name}.key`,
-          '-out',
-          `${name}.csr`,
-        );
-        openssl(
-          'x509',
-          '-req',
-          '-in',
-          `${name}.csr`,
-          '-CA',
-          'ca.crt',
-          '-CAkey',
-          'ca.key',
-          '-CAcreateserial',
-          '-days',
-          '1',
-          '-out',
-          `${name}.crt`,
-          ...(ext ? ['-extfile', ext] : []),
-        );
-      };
-      issue('server', 'localhost', 'server.ext');
-      issue('smoke', 'smoke-tls');
+      certificates = createTestCertificates(['smoke-tls']);
     }, 60_000);
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    afterAll(() => rmSync(certificates.dir, { recursive: true, force: true }));
 
     const tlsConfig = (mode: 'optional' | 'required') => ({
       mqtt: {
@@ -239,16 +186,21 @@ describe('transports', () => {
           enabled: true,
           host: '127.0.0.1',
           port: 0,
-          cert_file: file('server.crt'),
-          key_file: file('server.key'),
-          ca_file: file('ca.crt'),
+          cert_file: certificates.server.cert,
+          key_file: certificates.server.key,
+          ca_file: certificates.ca,
           client_certificates: mode,
         },
       },
     });
     const tlsOptions = (withClientCert: boolean): IClientOptions => ({
-      ca: readFileSync(file('ca.crt')),
-      ...(withClientCert ? { cert: readFileSync(file('smoke.crt')), key: readFileSync(file('smoke.key')) } : {}),
+      ca: readFileSync(certificates.ca),
+      ...(withClientCert
+        ? {
+            cert: readFileSync(certificates.clients['smoke-tls']?.cert ?? ''),
+            key: readFileSync(certificates.clients['smoke-tls']?.key ?? ''),
+          }
+        : {}),
     });
 
     it('authenticates a device by its certificate when the identity matches the client id', async () => {

@@ -126,6 +126,9 @@ export const GatewayConfig = z
         ca_file: z.string().min(1).optional(),
         /** Verify the cloud's TLS certificate. Turn off only on a test bench. */
         tls_verify: z.boolean().default(true),
+        /** This gateway's client certificate and key, for a cloud that asks for them (mTLS; CN = gateway id). */
+        cert_file: z.string().min(1).optional(),
+        key_file: z.string().min(1).optional(),
         /** The outbox's share of the disk. Over it, telemetry summaries are dropped oldest-first;
          * alarms and state changes are never dropped (devices are refused instead). */
         quota_bytes: z.int().min(1_048_576).default(1_073_741_824),
@@ -157,6 +160,12 @@ export const GatewayConfig = z
             code: 'custom',
             path: ['token'],
             message: 'uplink.enabled is true: set the token issued by the cloud with GRIDLINK_UPLINK__TOKEN_FILE',
+          });
+        if ((uplink.cert_file === undefined) !== (uplink.key_file === undefined))
+          ctx.addIssue({
+            code: 'custom',
+            path: [uplink.cert_file ? 'key_file' : 'cert_file'],
+            message: 'a client certificate needs both cert_file and key_file',
           });
         if (uplink.backoff_max_ms < uplink.backoff_initial_ms)
           ctx.addIssue({

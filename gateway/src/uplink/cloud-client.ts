@@ -8,6 +8,9 @@ export interface CloudClientOptions {
   gatewayId: string;
   token: string;
   caFile?: string | undefined;
+  /** Client certificate and key, for a cloud that asks for them. */
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
   tlsVerify: boolean;
   timeoutMs: number;
 }
@@ -43,6 +46,9 @@ export class CloudClient {
           ...agentOptions,
           rejectUnauthorized: options.tlsVerify,
           ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}),
+          ...(options.certFile && options.keyFile
+            ? { cert: readFileSync(options.certFile), key: readFileSync(options.keyFile) }
+            : {}),
         })
       : new http.Agent(agentOptions);
     const path = this.base.pathname.replace(/\/+$/, '');

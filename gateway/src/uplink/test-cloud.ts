@@ -16,6 +16,8 @@ export const TEST_ADMIN_TOKEN = 'uplink-test-admin-token-0123456789abcdef';
 export interface TestCloud {
   cloud: RunningCloud;
   proxy: FaultProxy;
+  /** The cloud through the proxy, for the gateway's `uplink.url` (https when the cloud serves TLS). */
+  url: string;
   /** The token issued to the gateway. */
   token: string;
   /** Rows of the cloud's event table, in arrival order. */
@@ -38,11 +40,32 @@ export interface CloudRow {
   arrival: string;
 }
 
-export async function startTestCloud(gatewayId: string): Promise<TestCloud> {
+export interface TestCloudTls {
+  cert: string;
+  key: string;
+  ca: string;
+  clientCertificates: 'off' | 'optional' | 'required';
+}
+
+export async function startTestCloud(gatewayId: string, options: { tls?: TestCloudTls } = {}): Promise<TestCloud> {
   const database = await createTestDatabase();
   const config = CloudConfig.parse({
     cloud: { data_dir: testDataDir() },
-    http: { host: '127.0.0.1', port: 0 },
+    http: {
+      host: '127.0.0.1',
+      port: 0,
+      ...(options.tls
+        ? {
+            tls: {
+              enabled: true,
+              cert_file: options.tls.cert,
+              key_file: options.tls.key,
+              ca_file: options.tls.ca,
+              client_certificates: options.tls.clientCertificates,
+            },
+          }
+        : {}),
+    },
     database: { url: database.url },
     auth: { admin_token: TEST_ADMIN_TOKEN },
     log: { level: 'silent' },
@@ -59,6 +82,7 @@ export async function startTestCloud(gatewayId: string): Promise<TestCloud> {
   return {
     cloud,
     proxy,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${proxy.port}`,
     token: registered.issued.token,
     query,
     events: () =>

@@ -76,6 +76,8 @@ export class UplinkModule {
       gatewayId: this.gatewayId,
       token: uplink.token as string,
       caFile: uplink.ca_file,
+      certFile: uplink.cert_file,
+      keyFile: uplink.key_file,
       tlsVerify: uplink.tls_verify,
       timeoutMs: uplink.request_timeout_ms,
     });

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudEvent } from '@gridlink/protocol';
+import { createTestCertificates } from '@gridlink/testkit';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayConfigInput } from '../config/schema.js';
@@ -8,7 +9,7 @@ import { InMemoryDirectory } from '../devices/directory.js';
 import { Gateway } from '../gateway.js';
 import { builtinRuleFile } from '../rules/templates.js';
 import { silentLogger, testDataDir, testDevice, testGatewayConfig, testService } from '../test-support.js';
-import { type CloudRow, startTestCloud } from './test-cloud.js';
+import { type CloudRow, startTestCloud, type TestCloudTls } from './test-cloud.js';
 
 const PASSWORD = 'device-secret-1';
 const GATEWAY = 'gw-uplink';
@@ -20,8 +21,9 @@ afterEach(async () => {
 async function system(
   uplink: Partial<NonNullable<GatewayConfigInput['uplink']>> = {},
   extra: Partial<GatewayConfigInput> = {},
+  tls?: TestCloudTls,
 ) {
-  const cloud = await startTestCloud(GATEWAY);
+  const cloud = await startTestCloud(GATEWAY, tls ? { tls } : {});
   cleanup.push(() => cloud.stop());
   const directory = new InMemoryDirectory(
     [
@@ -38,7 +40,7 @@ async function system(
     gateway: { id: GATEWAY, community: '320803001001', data_dir: testDataDir() },
     uplink: {
       enabled: true,
-      url: cloud.proxy.url,
+      url: cloud.url,
       token: cloud.token,
       backoff_initial_ms: 50,
       backoff_max_ms: 400,
@@ -300,4 +302,48 @@ describe('the uplink to a real cloud (PostgreSQL through the HTTP intake)', () =
     await again.publishAsync('gridlink/smoke-1/event/alarm', alarm(refusedAt), { qos: 1 });
     await expect.poll(async () => (await deviceEvents(cloud)).length, { timeout: 20_000 }).toBe(refusedAt + 1);
   }, 60_000);
+
+  describe('over TLS with client certificates (mTLS on top of the token)', () => {
+    const certificates = createTestCertificates([GATEWAY, 'gw-someone-else']);
+    const tls: TestCloudTls = { ...certificates.server, ca: certificates.ca, clientCertificates: 'required' };
+    const client = (name: string) => ({
+      ca_file: certificates.ca,
+      cert_file: certificates.clients[name]?.cert,
+      key_file: certificates.clients[name]?.key,
+    });
+    const alarm = JSON.stringify({ ts: '2026-11-25T08:00:00.000Z' });
+
+    it('delivers with the gateway’s own certificate', async () => {
+      const { cloud, connect } = await system(client(GATEWAY), {}, tls);
+      const smoke = await connect('smoke-1');
+      await smoke.publishAsync('gridlink/smoke-1/event/alarm', alarm, { qos: 1 });
+      await expect.poll(async () => (await deviceEvents(cloud)).length, { timeout: 10_000 }).toBe(1);
+    }, 30_000);
+
+    it('is refused without a certificate, or with another gateway’s, and keeps the events', async () => {
+      for (const uplink of [{ ca_file: certificates.ca }, client('gw-someone-else')]) {
+        const { cloud, gateway, connect } = await system(uplink, {}, tls);
+        const smoke = await connect('smoke-1');
+        await smoke.publishAsync('gridlink/smoke-1/event/alarm', alarm, { qos: 1 });
+        await expect.poll(() => gateway.uplink?.stats().sender.link, { timeout: 10_000 }).toBe('unauthorized');
+        expect(gateway.uplink?.stats().sender.lastError).toMatch(/HTTP 40[13] GL_(UNAUTHENTICATED|FORBIDDEN)/);
+        expect(await deviceEvents(cloud)).toEqual([]);
+        expect(gateway.uplink?.outbox.depth().alarm).toBe(1);
+        for (const step of cleanup.splice(0).reverse()) await step();
+      }
+    }, 30_000);
+
+    it('verifies the cloud’s certificate by default: an unknown CA is not trusted', async () => {
+      const { cloud, gateway, connect } = await system(
+        { cert_file: client(GATEWAY).cert_file, key_file: client(GATEWAY).key_file },
+        {},
+        tls,
+      );
+      const smoke = await connect('smoke-1');
+      await smoke.publishAsync('gridlink/smoke-1/event/alarm', alarm, { qos: 1 });
+      await expect.poll(() => gateway.uplink?.stats().sender.lastError, { timeout: 10_000 }).toMatch(/certificate/);
+      expect(gateway.uplink?.stats().sender.link).toBe('offline');
+      expect(await deviceEvents(cloud)).toEqual([]);
+    }, 30_000);
+  });
 });

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DownlinkQueue } from '../../downlink/queue.js';
 import type { GatewayRegistry } from '../../gateways/registry.js';
-import { requireAdmin, requireGateway } from '../auth.js';
+import { type ClientCertificates, requireAdmin, requireGateway } from '../auth.js';
 import { BODY_LIMIT, jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
 import { issuesToErrors, ProblemError, type ProblemFieldError } from '../problems.js';
@@ -39,7 +39,7 @@ export function downlinkRoutes(
   registry: GatewayRegistry,
   adminToken: string,
   logger: Logger,
-  options: { recheckMs: number },
+  options: { recheckMs: number; clientCertificates: ClientCertificates },
 ): Router {
   const router = Router();
 
@@ -67,7 +67,7 @@ export function downlinkRoutes(
 
   router.get(
     '/gateways/:id/downlink',
-    requireGateway(registry),
+    requireGateway(registry, options.clientCertificates),
     async (req: Request<{ id: string }>, res: Response) => {
       const errors: ProblemFieldError[] = [];
       const wait = intParameter(req.query.wait, 'wait', 0, MAX_WAIT_S, 0, errors);
@@ -91,7 +91,7 @@ export function downlinkRoutes(
 
   router.post(
     '/gateways/:id/downlink/acks',
-    requireGateway(registry),
+    requireGateway(registry, options.clientCertificates),
     jsonBody(BODY_LIMIT),
     async (req: Request<{ id: string }>, res: Response) => {
       const parsed = parseWith(AckBatch, req.body, 'downlink acks');

@@ -4,18 +4,24 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import type { GatewayRegistry } from '../../gateways/registry.js';
 import { ingestBatch, MAX_BATCH_EVENTS } from '../../intake/intake.js';
-import { requireGateway } from '../auth.js';
+import { type ClientCertificates, requireGateway } from '../auth.js';
 import { EVENTS_BODY_LIMIT, jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
 import { ProblemError } from '../problems.js';
 
 /** The gateway intake: batches of CloudEvents, one result per event. */
-export function eventRoutes(db: Db, clock: Clock, registry: GatewayRegistry, logger: Logger): Router {
+export function eventRoutes(
+  db: Db,
+  clock: Clock,
+  registry: GatewayRegistry,
+  logger: Logger,
+  clientCertificates: ClientCertificates,
+): Router {
   const router = Router();
 
   router.post(
     '/gateways/:id/events',
-    requireGateway(registry),
+    requireGateway(registry, clientCertificates),
     jsonBody(EVENTS_BODY_LIMIT),
     async (req: Request<{ id: string }>, res: Response) => {
       const batch: unknown = req.body;
