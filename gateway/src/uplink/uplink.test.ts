@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudEvent } from '@gridlink/protocol';
@@ -7,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayConfigInput } from '../config/schema.js';
 import { InMemoryDirectory } from '../devices/directory.js';
 import { Gateway } from '../gateway.js';
-import { builtinRuleFile } from '../rules/templates.js';
+import { builtinRuleFile, builtinRules } from '../rules/templates.js';
 import { silentLogger, testDataDir, testDevice, testGatewayConfig, testService } from '../test-support.js';
 import { type CloudRow, startTestCloud, type TestCloudTls } from './test-cloud.js';
 
@@ -302,6 +303,56 @@ describe('the uplink to a real cloud (PostgreSQL through the HTTP intake)', () =
     await again.publishAsync('gridlink/smoke-1/event/alarm', alarm(refusedAt), { qos: 1 });
     await expect.poll(async () => (await deviceEvents(cloud)).length, { timeout: 20_000 }).toBe(refusedAt + 1);
   }, 60_000);
+
+  it('installs a rule set the cloud sends (checked by its sha256 and parsed before it replaces anything)', async () => {
+    const { cloud, gateway } = await system();
+    const yaml = builtinRuleFile();
+    const message = (id: string, rules: string, sha256: string) => ({
+      id,
+      created_at: '2026-11-25T08:00:00.000Z',
+      type: 'rules.update' as const,
+      data: { version: 1, sha256, rules_yaml: rules },
+    });
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const result = async (id: string) =>
+      (
+        await cloud.query<{ result: string; error: string | null }>(
+          'SELECT result, error FROM downlink WHERE id = $1',
+          [id],
+        )
+      )[0];
+
+    await cloud.cloud.enqueueDownlink(GATEWAY, message('rules-bad-sum', yaml, sha('something else')));
+    await cloud.cloud.enqueueDownlink(
+      GATEWAY,
+      message('rules-broken', 'version: 1\nrules: [{ id: 1 }]\n', sha('version: 1\nrules: [{ id: 1 }]\n')),
+    );
+    await cloud.cloud.enqueueDownlink(GATEWAY, message('rules-good', yaml, sha(yaml)));
+    await expect.poll(async () => (await result('rules-good'))?.result, { timeout: 10_000 }).toBe('applied');
+    expect(await result('rules-bad-sum')).toMatchObject({
+      result: 'rejected',
+      error: expect.stringContaining('sha256 mismatch'),
+    });
+    expect(await result('rules-broken')).toMatchObject({
+      result: 'rejected',
+      error: expect.stringContaining('cloud rules'),
+    });
+    expect(gateway.rules.reload()).toEqual({ ok: true, rules: builtinRules().length });
+  }, 30_000);
+
+  it('exports the outbox, the link and the downlink as Prometheus metrics', async () => {
+    const { cloud, gateway, connect } = await system();
+    cloud.proxy.set({ kind: 'refuse' }, { cut: true });
+    const wm1 = await connect('wm-1');
+    await publishReadings(wm1, 'wm-1', 0, 5);
+    await expect.poll(() => gateway.uplink?.stats().sender.link).toBe('offline');
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.ports.http}/metrics`)).text();
+    expect(metrics).toContain('gridlink_uplink_outbox_events{class="state"} 6');
+    expect(metrics).toContain('gridlink_uplink_link_state{state="offline"} 1');
+    expect(metrics).toMatch(/gridlink_uplink_retries_total [1-9]/);
+    expect(metrics).toMatch(/gridlink_uplink_outbox_oldest_age_seconds\{class="state"\} \d/);
+    expect(metrics).toContain('gridlink_uplink_telemetry_dropped_total 0');
+  }, 30_000);
 
   describe('over TLS with client certificates (mTLS on top of the token)', () => {
     const certificates = createTestCertificates([GATEWAY, 'gw-someone-else']);
