@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { computeKpis, KpiPolicy } from './compute.js';
+import type { IncidentFacts } from './definitions.js';
+
+const none: IncidentFacts = {
+  shouldDispatch: false,
+  dispatched: false,
+  shouldHandle: false,
+  handled: false,
+  closed: false,
+  closedOnTime: false,
+  dueForClosing: false,
+  suspendedWhenDue: false,
+  reworks: 0,
+  extensions: 0,
+  callbackDone: false,
+  solved: false,
+};
+const many = (n: number, facts: Partial<IncidentFacts>) => Array.from({ length: n }, () => ({ ...none, ...facts }));
+const policy = (input: Partial<KpiPolicy> = {}) => KpiPolicy.parse(input);
+
+describe('KPIs from incident facts (domain §5)', () => {
+  it('reproduces the published city month: 972 due, 911 closed, 737 on time → 结案率 93.72 %, 按期结案率 75.82 %', () => {
+    const month = [
+      ...many(737, { dueForClosing: true, closed: true, closedOnTime: true }),
+      ...many(911 - 737, { dueForClosing: true, closed: true }),
+      ...many(972 - 911, { dueForClosing: true }),
+    ];
+    const { rates } = computeKpis(month, policy());
+    expect(rates.closing_rate).toMatchObject({ numerator: 911, denominator: 972, percent: 93.72 });
+    expect(rates.on_time_closing_rate).toMatchObject({ numerator: 737, denominator: 972, percent: 75.82 });
+  });
+
+  it('uses each formula’s own denominator', () => {
+    const facts = [
+      ...many(8, { shouldDispatch: true, dispatched: true, shouldHandle: true, handled: true, closed: true }),
+      ...many(2, { shouldDispatch: true }),
+      { ...none, shouldDispatch: true, dispatched: true, shouldHandle: true, handled: true, reworks: 2, extensions: 1 },
+    ];
+    const { rates } = computeKpis(facts, policy());
+    expect(rates.dispatch_rate.percent).toBe(81.82); // 9 / 11
+    expect(rates.completion_rate.percent).toBe(88.89); // 8 closed / 9 dispatched
+    expect(rates.rework_rate.percent).toBe(22.22); // 2 reworks / 9 handled
+    expect(rates.extension_rate.percent).toBe(11.11); // 1 / 9 to be handled
+  });
+
+  it('counts satisfied and basically satisfied over callbacks done, and solved over closed', () => {
+    const facts = [
+      ...many(6, { closed: true, callbackDone: true, satisfaction: 'satisfied', solved: true }),
+      ...many(2, { closed: true, callbackDone: true, satisfaction: 'basically_satisfied', solved: true }),
+      ...many(2, { closed: true, callbackDone: true, satisfaction: 'unsatisfied' }),
+      ...many(10, { closed: true }),
+    ];
+    const { rates } = computeKpis(facts, policy());
+    expect(rates.callback_rate.percent).toBe(50);
+    expect(rates.satisfaction_rate.percent).toBe(80);
+    expect(rates.resolution_rate.percent).toBe(40);
+  });
+
+  it('leaves suspended incidents out of the due count when the tenant says so', () => {
+    const facts = [
+      ...many(9, { dueForClosing: true, closed: true }),
+      { ...none, dueForClosing: true, suspendedWhenDue: true },
+    ];
+    expect(computeKpis(facts, policy()).rates.closing_rate.percent).toBe(90);
+    expect(computeKpis(facts, policy({ exclude_suspended_from_due: true })).rates.closing_rate.percent).toBe(100);
+  });
+
+  it('reports nothing due as no value, not as 0 %', () => {
+    expect(computeKpis([], policy()).rates.closing_rate).toEqual({
+      numerator: 0,
+      denominator: 0,
+      value: null,
+      percent: null,
+    });
+  });
+
+  it('scores a weighted composite, counting lower-is-better rates as their complement', () => {
+    const facts = [
+      ...many(3, { dueForClosing: true, closed: true, handled: true }),
+      { ...none, dueForClosing: true, handled: true, reworks: 1 },
+    ];
+    // closing 75 % (weight 3), rework 25 % → 75 % (weight 1): (3·0.75 + 1·0.75) / 4
+    const report = computeKpis(facts, policy({ weights: { closing_rate: 3, rework_rate: 1 } }));
+    expect(report.composite).toBe(75);
+    expect(computeKpis(facts, policy()).composite).toBeNull();
+  });
+});

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { type Counts, type IncidentFacts, KPI_DEFINITIONS, type KpiCode } from './definitions.js';
+
+/** Tenant settings that change denominators (cities differ) and the composite score's weights. */
+export const KpiPolicy = z.strictObject({
+  /** Leave incidents that were suspended (挂账) when they fell due out of the due count. */
+  exclude_suspended_from_due: z.boolean().default(false),
+  /** Weights of the composite score; they need not sum to 1 (the score is normalised by their sum). */
+  weights: z
+    .partialRecord(z.enum(KPI_DEFINITIONS.map((d) => d.code) as [KpiCode, ...KpiCode[]]), z.number().min(0))
+    .default({}),
+});
+export type KpiPolicy = z.output<typeof KpiPolicy>;
+
+export interface Rate {
+  numerator: number;
+  denominator: number;
+  /** numerator / denominator, or null when nothing was due (0/0 is not 0 %). */
+  value: number | null;
+  /** The value as a percentage rounded to two decimals, as assessment reports print it. */
+  percent: number | null;
+}
+
+export interface KpiReport {
+  counts: Counts;
+  rates: Record<KpiCode, Rate>;
+  /** Weighted score in [0, 100], or null without weights or with nothing to score. */
+  composite: number | null;
+}
+
+export function countFacts(facts: Iterable<IncidentFacts>, policy: KpiPolicy): Counts {
+  const counts: Counts = {
+    shouldDispatch: 0,
+    dispatched: 0,
+    shouldHandle: 0,
+    handled: 0,
+    closed: 0,
+    closedOnTime: 0,
+    dueForClosing: 0,
+    reworks: 0,
+    extensions: 0,
+    callbacks: 0,
+    satisfied: 0,
+    solved: 0,
+  };
+  for (const f of facts) {
+    if (f.shouldDispatch) counts.shouldDispatch++;
+    if (f.dispatched) counts.dispatched++;
+    if (f.shouldHandle) counts.shouldHandle++;
+    if (f.handled) counts.handled++;
+    if (f.closed) counts.closed++;
+    if (f.closedOnTime) counts.closedOnTime++;
+    if (f.dueForClosing && !(policy.exclude_suspended_from_due && f.suspendedWhenDue)) counts.dueForClosing++;
+    counts.reworks += f.reworks;
+    counts.extensions += f.extensions;
+    if (f.callbackDone) counts.callbacks++;
+    if (f.satisfaction === 'satisfied' || f.satisfaction === 'basically_satisfied') counts.satisfied++;
+    if (f.solved) counts.solved++;
+  }
+  return counts;
+}
+
+const rate = (numerator: number, denominator: number): Rate => {
+  if (denominator === 0) return { numerator, denominator, value: null, percent: null };
+  const value = numerator / denominator;
+  return { numerator, denominator, value, percent: Math.round(value * 10_000) / 100 };
+};
+
+/** Every KPI of domain §5 from counts, and the composite score from the policy's weights. */
+export function kpisFromCounts(counts: Counts, policy: KpiPolicy): KpiReport {
+  const rates = Object.fromEntries(
+    KPI_DEFINITIONS.map((d) => [d.code, rate(counts[d.numerator], counts[d.denominator])]),
+  ) as Record<KpiCode, Rate>;
+  let weighted = 0;
+  let weights = 0;
+  for (const definition of KPI_DEFINITIONS) {
+    const weight = policy.weights[definition.code] ?? 0;
+    const value = rates[definition.code].value;
+    if (weight === 0 || value === null) continue;
+    weighted += weight * (definition.lowerIsBetter ? Math.max(0, 1 - value) : Math.min(1, value));
+    weights += weight;
+  }
+  return { counts, rates, composite: weights === 0 ? null : Math.round((weighted / weights) * 10_000) / 100 };
+}
+
+export function computeKpis(facts: Iterable<IncidentFacts>, policy: KpiPolicy): KpiReport {
+  return kpisFromCounts(countFacts(facts, policy), policy);
+}
