@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { computeKpis, KpiPolicy } from './compute.js';
+import type { IncidentFacts } from './definitions.js';
+import { reportCsv } from './report.js';
+
+const closed: IncidentFacts = {
+  shouldDispatch: true,
+  dispatched: true,
+  shouldHandle: true,
+  handled: true,
+  closed: true,
+  closedOnTime: true,
+  dueForClosing: true,
+  suspendedWhenDue: false,
+  reworks: 0,
+  extensions: 0,
+  callbackDone: false,
+  solved: false,
+};
+
+describe('the monthly assessment report as CSV', () => {
+  const report = computeKpis([closed, { ...closed, closedOnTime: false }], KpiPolicy.parse({}));
+
+  it('starts with a byte-order mark and a bilingual header, one line per unit, percentages with two decimals', () => {
+    const csv = reportCsv([{ level: 'grid', code: '320803001001001', name: '河畔一网格', report }]);
+    expect(csv.startsWith('\uFEFF层级 Level,编码 Code,名称 Name,交办率 Dispatch rate (%),')).toBe(true);
+    const [, line] = csv.slice(1).split('\r\n');
+    expect(line).toBe('grid,320803001001001,河畔一网格,100.00,100.00,50.00,100.00,50.00,0.00,0.00,0.00,,0.00,');
+  });
+
+  it('quotes what needs quoting and never lets a name run as a formula', () => {
+    const csv = reportCsv([{ level: 'worker', code: 'w-1', name: '=HYPERLINK("x"),张三', report }]);
+    expect(csv).toContain(`worker,w-1,"'=HYPERLINK(""x""),张三",`);
+  });
+});
