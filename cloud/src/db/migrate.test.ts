@@ -9,6 +9,7 @@ import { openDatabase } from './open.js';
 import { IN_MEMORY, openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 
+// The gateway intake's tables; later migrations add their own.
 const TABLES = ['downlink', 'gateway_events', 'gateway_tokens', 'gateways', 'schema_migrations'];
 
 async function tables(db: Db): Promise<string[]> {
@@ -46,11 +47,12 @@ describe('migrations', () => {
     it('apply once even when two processes start together (advisory lock), then find nothing to do', async () => {
       const results = await Promise.all([migrate(pool()), migrate(pool()), migrate(pool())]);
       const applied = results.flatMap((result) => result.applied);
-      expect(applied).toEqual(['0001_gateway_intake.sql']);
-      expect(await tables(pool())).toEqual(TABLES);
+      const all = await readMigrations();
+      expect(applied).toEqual(all.map((migration) => migration.name));
+      expect(await tables(pool())).toEqual(expect.arrayContaining(TABLES));
       expect(await migrate(pool())).toEqual({ applied: [] });
-      const { rows } = await pool().query('SELECT version, name FROM schema_migrations');
-      expect(rows).toEqual([{ version: 1, name: '0001_gateway_intake.sql' }]);
+      const { rows } = await pool().query('SELECT version, name FROM schema_migrations ORDER BY version');
+      expect(rows).toEqual(all.map(({ version, name }) => ({ version, name })));
     });
 
     it('refuse a migration that was edited after it was applied', async () => {
@@ -73,9 +75,9 @@ describe('migrations', () => {
     });
 
     it('apply the same files, and running them twice changes nothing', async () => {
-      expect(await migrate(db)).toEqual({ applied: ['0001_gateway_intake.sql'] });
+      expect(await migrate(db)).toEqual({ applied: (await readMigrations()).map((migration) => migration.name) });
       expect(await migrate(db)).toEqual({ applied: [] });
-      expect(await tables(db)).toEqual(TABLES);
+      expect(await tables(db)).toEqual(expect.arrayContaining(TABLES));
     });
   });
 });

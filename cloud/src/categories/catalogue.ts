@@ -1,0 +1,175 @@
+import { CategoryCode, parentCode, type Severity } from '@gridlink/protocol';
+import type { Db, Queryable } from '../db/db.js';
+import { Category, type CategoryInput, type Limit, type LimitedStep, TimeLimitRule } from './schema.js';
+import { CATEGORY_TAXONOMY_SEEDS, TIME_LIMIT_SEEDS } from './seeds.js';
+
+/** A category edit the catalogue refuses, with the field and the reason. */
+export class CategoryError extends Error {
+  constructor(
+    readonly code: 'GL_CATEGORY_INVALID' | 'GL_CATEGORY_PARENT_MISSING' | 'GL_CATEGORY_NOT_FOUND',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface CategoryRow {
+  code: string;
+  parent_code: string | null;
+  level: number;
+  name_zh: string;
+  name_en: string;
+  default_severity: Severity;
+  unit_type: string | null;
+  governance: boolean;
+  urban_management_code: string | null;
+  filing_condition: string;
+  closing_condition: string;
+  allowed_sources: string[];
+  active: boolean;
+}
+
+export interface StoredCategory extends Category {
+  parent: string | null;
+  level: number;
+}
+
+const fromRow = (row: CategoryRow): StoredCategory => ({
+  code: row.code,
+  parent: row.parent_code,
+  level: row.level,
+  name: { zh: row.name_zh, en: row.name_en },
+  default_severity: row.default_severity,
+  ...(row.unit_type ? { unit_type: row.unit_type } : {}),
+  governance: row.governance,
+  ...(row.urban_management_code ? { urban_management_code: row.urban_management_code } : {}),
+  filing_condition: row.filing_condition,
+  closing_condition: row.closing_condition,
+  allowed_sources: row.allowed_sources as Category['allowed_sources'],
+  active: row.active,
+});
+
+/**
+ * The tenant's category taxonomy and time limits, in the database: seeded once from domain §6
+ * (seeding never overwrites an administrator's edit), validated on every edit.
+ */
+export class CategoryCatalogue {
+  constructor(private readonly db: Db) {}
+
+  /** Adds the seed categories and limits that are missing; returns how many categories were added. */
+  async seed(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      let added = 0;
+      const byDepth = [...CATEGORY_TAXONOMY_SEEDS].sort((a, b) => a.code.split('.').length - b.code.split('.').length);
+      for (const input of byDepth) added += await this.write(tx, Category.parse(input), 'DO NOTHING');
+      for (const rule of TIME_LIMIT_SEEDS) await this.writeLimit(tx, rule, 'DO NOTHING');
+      return added;
+    });
+  }
+
+  /** Creates or replaces a category; its parent (the code without its last level) must exist. */
+  async upsert(input: CategoryInput): Promise<StoredCategory> {
+    const parsed = Category.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new CategoryError('GL_CATEGORY_INVALID', `${issue?.path.join('.') || 'category'}: ${issue?.message}`);
+    }
+    await this.db.transaction((tx) => this.write(tx, parsed.data, 'DO UPDATE'));
+    return (await this.get(parsed.data.code)) as StoredCategory;
+  }
+
+  async get(code: string): Promise<StoredCategory | undefined> {
+    const { rows } = await this.db.query<CategoryRow>('SELECT * FROM categories WHERE code = $1', [code]);
+    return rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
+  async list(): Promise<StoredCategory[]> {
+    const { rows } = await this.db.query<CategoryRow>('SELECT * FROM categories ORDER BY code');
+    return rows.map(fromRow);
+  }
+
+  async setLimit(rule: TimeLimitRule): Promise<void> {
+    const parsed = TimeLimitRule.parse(rule);
+    if (parsed.category !== '*' && !(await this.get(parsed.category))) {
+      throw new CategoryError('GL_CATEGORY_NOT_FOUND', `category ${parsed.category} does not exist`);
+    }
+    await this.writeLimit(this.db, parsed, 'DO UPDATE');
+  }
+
+  /**
+   * The limit of a step for a category and severity: the most specific rule wins — this category
+   * with this severity, then with any severity, then each parent category the same way, then the
+   * tenant default (`*`).
+   */
+  async limitFor(code: string, severity: Severity, step: LimitedStep): Promise<Limit> {
+    const chain: string[] = [];
+    for (let at: string | undefined = code; at; at = parentCode(at)) chain.push(at);
+    chain.push('*');
+    const { rows } = await this.db.query<{
+      category_code: string;
+      severity: string;
+      value: number;
+      unit: Limit['unit'];
+    }>(
+      `SELECT category_code, severity, value, unit FROM category_time_limits
+       WHERE step = $1 AND category_code = ANY($2::text[]) AND severity IN ($3, '*')`,
+      [step, chain, severity],
+    );
+    const rank = (row: { category_code: string; severity: string }) =>
+      chain.indexOf(row.category_code) * 2 + (row.severity === '*' ? 1 : 0);
+    const best = rows.sort((a, b) => rank(a) - rank(b))[0];
+    if (!best) throw new CategoryError('GL_CATEGORY_NOT_FOUND', `no time limit for step ${step} (seed the catalogue)`);
+    return { value: best.value, unit: best.unit };
+  }
+
+  private async write(tx: Queryable, category: Category, onConflict: 'DO NOTHING' | 'DO UPDATE'): Promise<number> {
+    const code = CategoryCode.parse(category.code);
+    const parent = parentCode(code) ?? null;
+    if (parent) {
+      const { rows } = await tx.query('SELECT 1 FROM categories WHERE code = $1', [parent]);
+      if (rows.length === 0) {
+        throw new CategoryError('GL_CATEGORY_PARENT_MISSING', `${code}: its parent category ${parent} does not exist`);
+      }
+    }
+    const update =
+      onConflict === 'DO NOTHING'
+        ? 'DO NOTHING'
+        : `DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+             default_severity = excluded.default_severity, unit_type = excluded.unit_type,
+             governance = excluded.governance, urban_management_code = excluded.urban_management_code,
+             filing_condition = excluded.filing_condition, closing_condition = excluded.closing_condition,
+             allowed_sources = excluded.allowed_sources, active = excluded.active, updated_at = now()`;
+    const result = await tx.query(
+      `INSERT INTO categories (code, parent_code, level, name_zh, name_en, default_severity, unit_type, governance,
+         urban_management_code, filing_condition, closing_condition, allowed_sources, active)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13)
+       ON CONFLICT (code) ${update}`,
+      [
+        code,
+        parent,
+        code.split('.').length,
+        category.name.zh,
+        category.name.en,
+        category.default_severity,
+        category.unit_type ?? null,
+        category.governance,
+        category.urban_management_code ?? null,
+        category.filing_condition,
+        category.closing_condition,
+        JSON.stringify(category.allowed_sources),
+        category.active,
+      ],
+    );
+    return result.rowCount;
+  }
+
+  private async writeLimit(tx: Queryable, rule: TimeLimitRule, onConflict: 'DO NOTHING' | 'DO UPDATE'): Promise<void> {
+    await tx.query(
+      `INSERT INTO category_time_limits (category_code, severity, step, value, unit) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (category_code, severity, step) ${
+         onConflict === 'DO NOTHING' ? 'DO NOTHING' : 'DO UPDATE SET value = excluded.value, unit = excluded.unit'
+       }`,
+      [rule.category, rule.severity, rule.step, rule.limit.value, rule.limit.unit],
+    );
+  }
+}
