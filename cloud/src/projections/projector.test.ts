@@ -1,0 +1,90 @@
+import { pino } from 'pino';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ingestBatch } from '../intake/intake.js';
+import { BACKENDS, manualClock, stateEvent, useTestCloud } from '../test-support.js';
+import { EventProjector, type StoredEvent } from './projector.js';
+
+const GATEWAY = 'gw-projector';
+const STATE = 'cn.gridlink.device.state.v1';
+
+describe.each(BACKENDS)('the event projector (%s)', (backend) => {
+  const clock = manualClock();
+  const cloud = useTestCloud(backend, { clock });
+  beforeAll(async () => {
+    await cloud().registry.register(GATEWAY);
+  });
+
+  const store = async (count: number) => {
+    const events = Array.from({ length: count }, () => stateEvent(GATEWAY));
+    await ingestBatch(cloud().db, clock, GATEWAY, events);
+    return events.map((event) => event.id);
+  };
+  const projector = (name: string, seen: string[], handle?: (event: StoredEvent) => Promise<void>) =>
+    new EventProjector(cloud().db, {
+      name,
+      types: [STATE],
+      logger: pino({ level: 'silent' }),
+      clock,
+      batchSize: 3,
+      settleMs: 30_000,
+      handle:
+        handle ??
+        (async ({ event }) => {
+          seen.push(event.id);
+        }),
+    });
+
+  it('sweeps settled events in arrival order, in batches, and resumes from its cursor after a restart', async () => {
+    const first = await store(5);
+    clock.advance(31_000);
+    const recent = await store(2); // not settled yet: left for a later sweep
+    const seen: string[] = [];
+    expect(await projector('orders', seen).drain()).toBe(5);
+    expect(seen).toEqual(first);
+
+    clock.advance(31_000);
+    const again: string[] = [];
+    expect(await projector('orders', again).drain()).toBe(2); // a new instance: from the cursor
+    expect(again).toEqual(recent);
+  });
+
+  it('sets aside an event its handler cannot take, with the error, and goes on', async () => {
+    const ids = await store(4);
+    clock.advance(31_000);
+    const seen: string[] = [];
+    const handled = await projector('poison', seen, async ({ event }) => {
+      if (event.id === ids[1]) throw new Error('no grid owns this place');
+      seen.push(event.id);
+    }).drain();
+    expect(handled).toBeGreaterThanOrEqual(4);
+    expect(seen).toEqual(expect.arrayContaining([ids[0], ids[2], ids[3]]));
+    const { rows } = await cloud().db.query('SELECT id, error FROM projection_failures WHERE name = $1', ['poison']);
+    expect(rows).toEqual([{ id: ids[1], error: 'no grid owns this place' }]);
+  });
+
+  it('lets two replicas sweep at once: every event handled, the cursor at the end', async () => {
+    const ids = await store(9);
+    clock.advance(31_000);
+    const seen = new Set<string>();
+    const add = async ({ event }: StoredEvent) => {
+      seen.add(event.id);
+    };
+    await Promise.all([projector('replicas', [], add).drain(), projector('replicas', [], add).drain()]);
+    for (const id of ids) expect(seen.has(id)).toBe(true);
+    const { rows } = await cloud().db.query<{ last_arrival: number }>(
+      'SELECT last_arrival FROM projection_cursors WHERE name = $1',
+      ['replicas'],
+    );
+    const { rows: max } = await cloud().db.query<{ arrival: number }>(
+      'SELECT max(arrival) AS arrival FROM gateway_events',
+    );
+    expect(Number(rows[0]?.last_arrival)).toBe(Number(max[0]?.arrival));
+  });
+
+  it('handles new events at once, without waiting for the sweep', async () => {
+    const seen: string[] = [];
+    const events = [stateEvent(GATEWAY), { ...stateEvent(GATEWAY), type: 'cn.gridlink.device.event.v1' }];
+    await projector('inline', seen).handleNew(events as never);
+    expect(seen).toEqual([events[0]?.id]);
+  });
+});

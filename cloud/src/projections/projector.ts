@@ -1,0 +1,184 @@
+import type { CloudEvent } from '@gridlink/protocol';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+
+export interface StoredEvent {
+  arrival: number;
+  event: CloudEvent;
+}
+
+export interface ProjectorOptions {
+  /** Names the cursor: each projection moves through the events on its own. */
+  name: string;
+  /** CloudEvent types it consumes. */
+  types: readonly string[];
+  /** Must be idempotent: an event may be handled again after a crash or by another replica. */
+  handle(event: StoredEvent): Promise<void>;
+  logger: Logger;
+  clock: Clock;
+  batchSize?: number;
+  /** How often the sweep looks for events it has not handled (stored by another replica, or before a crash). */
+  intervalMs?: number;
+  /**
+   * The sweep only takes events stored at least this long ago. Arrival numbers are handed out
+   * when an insert starts, not when it commits: a slow insert can commit an earlier number after a
+   * later one was seen. Waiting until every insert of that time has settled means none is skipped;
+   * new events do not wait for it, they are handled as soon as they are stored (`handleNew`).
+   */
+  settleMs?: number;
+}
+
+interface EventRow {
+  arrival: number;
+  source: string;
+  id: string;
+  type: string;
+  time: Date;
+  gateway_id: string;
+  device_id: string | null;
+  device_seq: number | null;
+  priority: CloudEvent['priority'];
+  replayed: boolean;
+  data: unknown;
+}
+
+const toEvent = (row: EventRow): CloudEvent =>
+  ({
+    specversion: '1.0',
+    id: row.id,
+    source: row.source,
+    type: row.type,
+    time: row.time.toISOString(),
+    datacontenttype: 'application/json',
+    data: row.data,
+    gatewayid: row.gateway_id,
+    ...(row.device_id === null ? {} : { deviceid: row.device_id }),
+    ...(row.device_seq === null ? {} : { deviceseq: row.device_seq }),
+    priority: row.priority,
+    ...(row.replayed ? { replayed: true } : {}),
+  }) as CloudEvent;
+
+/**
+ * Hands stored gateway events of the chosen types to a handler (alerts → incidents): at once, as
+ * the intake stores them (`handleNew`), and again in a sweep that follows the events table in
+ * arrival order, so nothing is missed when the cloud stopped or another replica took the request.
+ * The events table is the durable record and the cursor says where the sweep resumes. Handlers are
+ * idempotent, so the rules stay simple: handle, then move the cursor; with two replicas both may
+ * handle an event, and only one moves the cursor (compare-and-set). An event whose handler throws
+ * in the sweep is set aside with the error (projection_failures) and the sweep goes on: one bad
+ * event never blocks those after it.
+ */
+export class EventProjector {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: ProjectorOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.notify(), this.options.intervalMs ?? 1000);
+    this.timer.unref();
+    this.notify();
+  }
+
+  /** Events the intake has just stored: handled now, not at the next sweep. Errors are left to the sweep. */
+  async handleNew(events: readonly CloudEvent[]): Promise<void> {
+    for (const event of events) {
+      if (!this.options.types.includes(event.type)) continue;
+      try {
+        await this.options.handle({ arrival: 0, event });
+      } catch (err) {
+        this.options.logger.warn(
+          { projection: this.options.name, event: event.id, error: (err as Error).message },
+          'event not handled yet: the sweep tries again',
+        );
+      }
+    }
+  }
+
+  /** Runs the sweep now (or once more after the one running). */
+  notify(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.notify();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running?.catch(() => 0);
+  }
+
+  /** Handles everything waiting now; resolves with how many events were handled. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const handled = await this.runOnce().catch((err: unknown) => {
+        this.options.logger.error({ err, projection: this.options.name }, 'projection failed; it retries');
+        return 0;
+      });
+      total += handled;
+      if (handled < (this.options.batchSize ?? 500) || this.stopped) return total;
+    }
+  }
+
+  /** One batch: the next events after the cursor, each handled, then the cursor moved. */
+  async runOnce(): Promise<number> {
+    const { name, types, handle, logger, clock } = this.options;
+    await this.db.query('INSERT INTO projection_cursors (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
+    const cursor = Number(
+      (
+        await this.db.query<{ last_arrival: number }>('SELECT last_arrival FROM projection_cursors WHERE name = $1', [
+          name,
+        ])
+      ).rows[0]?.last_arrival ?? 0,
+    );
+    const settled = new Date(clock().getTime() - (this.options.settleMs ?? 30_000));
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT arrival, source, id, type, time, gateway_id, device_id, device_seq, priority, replayed, data
+         FROM gateway_events
+        WHERE arrival > $1 AND type = ANY($2::text[]) AND received_at <= $4
+        ORDER BY arrival LIMIT $3`,
+      [cursor, [...types], this.options.batchSize ?? 500, settled],
+    );
+    for (const row of rows) {
+      try {
+        await handle({ arrival: Number(row.arrival), event: toEvent(row) });
+      } catch (err) {
+        const error = (err as Error).message ?? String(err);
+        logger.error(
+          { projection: name, event: row.id, source: row.source, error },
+          'event set aside: its handler failed',
+        );
+        await this.db.query(
+          `INSERT INTO projection_failures (name, source, id, arrival, error, at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (name, source, id) DO UPDATE SET error = excluded.error, at = excluded.at`,
+          [name, row.source, row.id, row.arrival, error, clock()],
+        );
+      }
+    }
+    const last = rows.at(-1);
+    if (last) {
+      await this.db.query(
+        'UPDATE projection_cursors SET last_arrival = $3, updated_at = $4 WHERE name = $1 AND last_arrival = $2',
+        [name, cursor, last.arrival, clock()],
+      );
+    }
+    return rows.length;
+  }
+}
