@@ -1,0 +1,96 @@
+import { INCIDENT_STATES } from '@gridlink/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  allowedActions,
+  STATE_MACHINE,
+  STATE_MACHINE_TABLE,
+  StateMachine,
+  type TransitionRuleInput,
+  terminalStates,
+} from './state-machine.js';
+
+describe('the state machine table (domain §3)', () => {
+  it('lists, for each state, the actions of the domain', () => {
+    const table = Object.fromEntries(INCIDENT_STATES.map((state) => [state, allowedActions(STATE_MACHINE, state)]));
+    expect(table).toEqual({
+      REPORTED: ['accept', 'needVerify', 'reject', 'merge', 'selfHandle'],
+      VERIFYING: ['confirmed', 'notFound'],
+      ACCEPTED: ['file', 'reject'],
+      FILED: ['dispatch', 'escalate'],
+      DISPATCHED: ['sign', 'return'],
+      IN_PROGRESS: ['finish', 'extend', 'suspend'],
+      SUSPENDED: ['resume'],
+      HANDLED: ['startCheck'],
+      CHECKING: ['pass', 'fail'],
+      PENDING_CLOSE: ['close'],
+      CLOSED: ['callbackSatisfied', 'callbackUnsatisfied'],
+      SELF_HANDLED: ['close'],
+      EVALUATED: ['archive'],
+      ARCHIVED: [],
+      INVALID: [],
+      MERGED: [],
+    });
+  });
+
+  it('ends in INVALID, MERGED and ARCHIVED only', () => {
+    expect(terminalStates(STATE_MACHINE).sort()).toEqual(['ARCHIVED', 'INVALID', 'MERGED']);
+  });
+
+  it('sends a failed check and an unsatisfied callback back to DISPATCHED with one more rework', () => {
+    const rework = STATE_MACHINE.filter((rule) => rule.effects.includes('rework'));
+    expect(rework.map((rule) => [rule.from, rule.action, rule.to, rule.when])).toEqual([
+      ['CHECKING', 'fail', 'DISPATCHED', undefined],
+      ['CLOSED', 'callbackUnsatisfied', 'DISPATCHED', { unsatisfiedCallback: 'rework' }],
+    ]);
+  });
+
+  it('lets an unsatisfied callback only record the verdict when the tenant says so', () => {
+    const evaluate = STATE_MACHINE.find(
+      (rule) => rule.action === 'callbackUnsatisfied' && rule.when?.unsatisfiedCallback === 'evaluate',
+    );
+    expect(evaluate?.to).toBe('EVALUATED');
+  });
+
+  it('keeps who may act as data: operators file and dispatch, assignees sign, callback agents call back', () => {
+    const roles = (from: string, action: string) =>
+      STATE_MACHINE.find((rule) => rule.from === from && rule.action === action)?.roles;
+    expect(roles('FILED', 'dispatch')).toEqual(['operator']);
+    expect(roles('DISPATCHED', 'sign')).toEqual(['grid_worker', 'disposal_unit']);
+    expect(roles('CLOSED', 'callbackSatisfied')).toEqual(['callback_agent']);
+    expect(roles('VERIFYING', 'confirmed')).toEqual(['grid_worker']);
+  });
+
+  describe('validation of an edited table', () => {
+    const valid = [...STATE_MACHINE_TABLE];
+    const issues = (table: readonly TransitionRuleInput[]) =>
+      StateMachine.safeParse(table).error?.issues.map((issue) => issue.message);
+
+    it('accepts the domain table', () => {
+      expect(StateMachine.safeParse(valid).success).toBe(true);
+    });
+
+    it('refuses two rules for one state and action without distinct conditions', () => {
+      expect(issues([...valid, { from: 'FILED', action: 'dispatch', to: 'IN_PROGRESS', roles: ['operator'] }])).toEqual(
+        ['FILED dispatch: rules sharing a state and an action need distinct "when"'],
+      );
+    });
+
+    it('refuses a table without exactly one creation rule', () => {
+      expect(issues(valid.filter((rule) => rule.from !== null))).toEqual([
+        'exactly one rule creates the incident (from null)',
+      ]);
+    });
+
+    it('refuses an escalation that changes the state, an unknown state or role', () => {
+      expect(
+        issues([
+          ...valid,
+          { from: 'ACCEPTED', action: 'escalate', to: 'FILED', roles: ['operator'], effects: ['escalate'] },
+        ]),
+      ).toEqual(['ACCEPTED escalate: an escalation keeps the state']);
+      expect(StateMachine.safeParse([{ from: 'OPEN', action: 'x', to: 'CLOSED', roles: ['mayor'] }]).success).toBe(
+        false,
+      );
+    });
+  });
+});

@@ -1,0 +1,155 @@
+import { IncidentState } from '@gridlink/protocol';
+import { z } from 'zod';
+import { IncidentRole } from './roles.js';
+
+/** Action names are camelCase words, e.g. `needVerify`. */
+export const ActionName = z
+  .string()
+  .regex(/^[a-z][A-Za-z]{1,31}$/, 'an action name is camelCase letters, e.g. needVerify');
+
+/** Tenant setting (domain §3): an unsatisfied callback sends the work back, or only records the verdict. */
+export const UnsatisfiedCallbackPolicy = z.enum(['rework', 'evaluate']);
+export type UnsatisfiedCallbackPolicy = z.infer<typeof UnsatisfiedCallbackPolicy>;
+
+export const IncidentPolicies = z.strictObject({ unsatisfiedCallback: UnsatisfiedCallbackPolicy });
+export type IncidentPolicies = z.infer<typeof IncidentPolicies>;
+
+export const DEFAULT_POLICIES: IncidentPolicies = { unsatisfiedCallback: 'rework' };
+
+/**
+ * What a step does besides moving the state:
+ * - `assign`: needs `data.assignee` (the unit or worker the work goes to);
+ * - `unassign`: the assignee gave the work back;
+ * - `rework`: the rework count goes up by one (the work goes back to the same assignee);
+ * - `escalate`: the incident moves one level up (community → street → district);
+ * - `merge`: needs `data.into`, an open incident that takes this one's evidence;
+ * - `end`: the loop ended (closed, invalid, merged): `closed_at` is set;
+ * - `reopen`: `closed_at` is cleared.
+ */
+export const Effect = z.enum(['assign', 'unassign', 'rework', 'escalate', 'merge', 'end', 'reopen']);
+export type Effect = z.infer<typeof Effect>;
+
+export const TransitionRule = z.strictObject({
+  /** null: the step that creates the incident. */
+  from: IncidentState.nullable(),
+  action: ActionName,
+  to: IncidentState,
+  roles: z.array(IncidentRole).min(1),
+  /** Taken only when the tenant's policies match (rows with the same from and action differ here). */
+  when: IncidentPolicies.partial().optional(),
+  effects: z.array(Effect).default([]),
+  /** Attachments the step must carry, by tag (e.g. photos before and after the work). */
+  attachmentTags: z.array(z.string().min(1)).optional(),
+});
+export type TransitionRule = z.infer<typeof TransitionRule>;
+export type TransitionRuleInput = z.input<typeof TransitionRule>;
+
+export const StateMachine = z.array(TransitionRule).superRefine((rules, ctx) => {
+  const creations = rules.filter((rule) => rule.from === null);
+  if (creations.length !== 1)
+    ctx.addIssue({ code: 'custom', message: 'exactly one rule creates the incident (from null)' });
+  const byKey = new Map<string, TransitionRule[]>();
+  for (const rule of rules) {
+    const key = `${rule.from} ${rule.action}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), rule]);
+    if (rule.effects.includes('escalate') && rule.from !== rule.to)
+      ctx.addIssue({ code: 'custom', message: `${key}: an escalation keeps the state` });
+  }
+  for (const [key, same] of byKey) {
+    if (same.length === 1) continue;
+    const conditions = same.map((rule) => JSON.stringify(rule.when ?? null));
+    if (same.some((rule) => rule.when === undefined) || new Set(conditions).size !== same.length)
+      ctx.addIssue({ code: 'custom', message: `${key}: rules sharing a state and an action need distinct "when"` });
+  }
+});
+export type StateMachine = z.infer<typeof StateMachine>;
+
+const ALL_DOERS = ['grid_worker', 'disposal_unit'] as const;
+
+/** Domain §3 as data, interpreted by the engine: an administrator may change rows and roles. */
+export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
+  { from: null, action: 'report', to: 'REPORTED', roles: ['operator', 'grid_worker', 'property_manager', 'system'] },
+
+  { from: 'REPORTED', action: 'accept', to: 'ACCEPTED', roles: ['operator'] },
+  { from: 'REPORTED', action: 'needVerify', to: 'VERIFYING', roles: ['operator', 'system'] },
+  { from: 'REPORTED', action: 'reject', to: 'INVALID', roles: ['operator'], effects: ['end'] },
+  { from: 'REPORTED', action: 'merge', to: 'MERGED', roles: ['operator'], effects: ['merge', 'end'] },
+  { from: 'REPORTED', action: 'selfHandle', to: 'SELF_HANDLED', roles: ['grid_worker', 'property_manager'] },
+
+  { from: 'VERIFYING', action: 'confirmed', to: 'ACCEPTED', roles: ['grid_worker'] },
+  { from: 'VERIFYING', action: 'notFound', to: 'INVALID', roles: ['grid_worker'], effects: ['end'] },
+
+  { from: 'ACCEPTED', action: 'file', to: 'FILED', roles: ['operator'] },
+  { from: 'ACCEPTED', action: 'reject', to: 'INVALID', roles: ['operator'], effects: ['end'] },
+
+  { from: 'FILED', action: 'dispatch', to: 'DISPATCHED', roles: ['operator'], effects: ['assign'] },
+  { from: 'FILED', action: 'escalate', to: 'FILED', roles: ['operator', 'system'], effects: ['escalate'] },
+
+  { from: 'DISPATCHED', action: 'sign', to: 'IN_PROGRESS', roles: [...ALL_DOERS] },
+  { from: 'DISPATCHED', action: 'return', to: 'FILED', roles: [...ALL_DOERS], effects: ['unassign'] },
+
+  { from: 'IN_PROGRESS', action: 'finish', to: 'HANDLED', roles: [...ALL_DOERS] },
+  // Approvals: the assignee asks, the centre decides (the request itself is not a transition).
+  { from: 'IN_PROGRESS', action: 'extend', to: 'IN_PROGRESS', roles: ['operator'] },
+  { from: 'IN_PROGRESS', action: 'suspend', to: 'SUSPENDED', roles: ['operator'] },
+
+  { from: 'SUSPENDED', action: 'resume', to: 'IN_PROGRESS', roles: ['operator'] },
+
+  { from: 'HANDLED', action: 'startCheck', to: 'CHECKING', roles: ['grid_worker', 'operator'] },
+
+  { from: 'CHECKING', action: 'pass', to: 'PENDING_CLOSE', roles: ['grid_worker', 'operator'] },
+  { from: 'CHECKING', action: 'fail', to: 'DISPATCHED', roles: ['grid_worker', 'operator'], effects: ['rework'] },
+
+  { from: 'PENDING_CLOSE', action: 'close', to: 'CLOSED', roles: ['operator'], effects: ['end'] },
+
+  // Closed on the photos taken before and after the work.
+  {
+    from: 'SELF_HANDLED',
+    action: 'close',
+    to: 'CLOSED',
+    roles: ['grid_worker', 'property_manager', 'operator'],
+    effects: ['end'],
+    attachmentTags: ['before', 'after'],
+  },
+
+  { from: 'CLOSED', action: 'callbackSatisfied', to: 'EVALUATED', roles: ['callback_agent'] },
+  {
+    from: 'CLOSED',
+    action: 'callbackUnsatisfied',
+    to: 'DISPATCHED',
+    roles: ['callback_agent'],
+    when: { unsatisfiedCallback: 'rework' },
+    effects: ['rework', 'reopen'],
+  },
+  {
+    from: 'CLOSED',
+    action: 'callbackUnsatisfied',
+    to: 'EVALUATED',
+    roles: ['callback_agent'],
+    when: { unsatisfiedCallback: 'evaluate' },
+  },
+
+  { from: 'EVALUATED', action: 'archive', to: 'ARCHIVED', roles: ['operator', 'system'] },
+];
+
+export const STATE_MACHINE: StateMachine = StateMachine.parse(STATE_MACHINE_TABLE);
+
+/** The rules that apply to `state` under the tenant's policies. */
+export function rulesFrom(machine: StateMachine, state: IncidentState | null, policies: IncidentPolicies) {
+  return machine.filter(
+    (rule) =>
+      rule.from === state &&
+      Object.entries(rule.when ?? {}).every(([name, value]) => policies[name as keyof IncidentPolicies] === value),
+  );
+}
+
+/** Action names allowed from `state`, in table order, each once. */
+export function allowedActions(machine: StateMachine, state: IncidentState, policies = DEFAULT_POLICIES): string[] {
+  return [...new Set(rulesFrom(machine, state, policies).map((rule) => rule.action))];
+}
+
+/** States no rule leaves. */
+export function terminalStates(machine: StateMachine): IncidentState[] {
+  const left = new Set(machine.map((rule) => rule.from));
+  return IncidentState.options.filter((state) => !left.has(state));
+}
