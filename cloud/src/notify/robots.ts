@@ -1,0 +1,86 @@
+import { createHmac } from 'node:crypto';
+import { headline, type Notification, type NotificationChannel } from './notification.js';
+
+/** A group-robot webhook could not take the message: the notifier records it and goes on. */
+export class ChannelError extends Error {
+  constructor(
+    readonly channel: string,
+    message: string,
+  ) {
+    super(`${channel}: ${message}`);
+  }
+}
+
+const markdown = (n: Notification) =>
+  [
+    `### ${headline(n)}`,
+    n.text.zh,
+    `> ${n.title.en}: ${n.text.en}`,
+    ...(n.url ? [`[查看事件 / Open](${n.url})`] : []),
+  ].join('\n\n');
+
+/** WeCom (企业微信) group robot: `{"msgtype":"markdown","markdown":{"content":…}}`; it answers errcode 0. */
+export function wecomPayload(notification: Notification): unknown {
+  return { msgtype: 'markdown', markdown: { content: markdown(notification) } };
+}
+
+/** DingTalk (钉钉) group robot: `{"msgtype":"markdown","markdown":{"title","text"}}`; it answers errcode 0. */
+export function dingtalkPayload(notification: Notification): unknown {
+  return { msgtype: 'markdown', markdown: { title: headline(notification), text: markdown(notification) } };
+}
+
+/**
+ * DingTalk's "加签" security setting: the URL carries `timestamp` (ms) and `sign` =
+ * base64(HMAC-SHA256(secret, `${timestamp}\n${secret}`)), URL-encoded; the robot refuses calls
+ * more than an hour off.
+ */
+export function dingtalkSignedUrl(webhook: string, secret: string, timestampMs: number): string {
+  const sign = createHmac('sha256', secret).update(`${timestampMs}\n${secret}`).digest('base64');
+  const url = new URL(webhook);
+  url.searchParams.set('timestamp', String(timestampMs));
+  url.searchParams.set('sign', sign);
+  return url.toString();
+}
+
+export interface RobotOptions {
+  name: string;
+  kind: 'wecom' | 'dingtalk';
+  webhook: string;
+  /** DingTalk signing secret (SEC…), when the robot has 加签 on. */
+  secret?: string;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+/** A WeCom or DingTalk group robot, e.g. the community's property group. */
+export class RobotChannel implements NotificationChannel {
+  readonly name: string;
+
+  constructor(private readonly options: RobotOptions) {
+    this.name = options.name;
+  }
+
+  async send(notification: Notification): Promise<void> {
+    const { kind, webhook, secret, timeoutMs = 5000, now = Date.now } = this.options;
+    const url = kind === 'dingtalk' && secret ? dingtalkSignedUrl(webhook, secret, now()) : webhook;
+    const body = kind === 'wecom' ? wecomPayload(notification) : dingtalkPayload(notification);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new ChannelError(this.name, `unreachable (${(err as Error).message})`);
+    }
+    const answer = (await response.json().catch(() => null)) as { errcode?: number; errmsg?: string } | null;
+    if (!response.ok || answer?.errcode !== 0) {
+      throw new ChannelError(
+        this.name,
+        `refused: HTTP ${response.status} ${answer?.errcode ?? ''} ${answer?.errmsg ?? ''}`.trim(),
+      );
+    }
+  }
+}
