@@ -24,7 +24,7 @@ const notification = (key = 'INC-1:dispatched'): Notification => ({
 /** A stand-in robot server on loopback that records what it receives and answers like WeCom/DingTalk. */
 let server: ReturnType<typeof createServer>;
 let base = '';
-const received: Array<{ url: string; body: any }> = [];
+const received: Array<{ url: string; body: unknown }> = [];
 let answer = { errcode: 0, errmsg: 'ok' };
 beforeAll(async () => {
   server = createServer(async (req: IncomingMessage, res) => {
