@@ -1,0 +1,663 @@
+import {
+  type AlertPayload,
+  CATEGORY_SEEDS,
+  type CloudEvent,
+  type DeviceEventPolicy,
+  type IncidentSource,
+  type Severity,
+  severityRank,
+  type TerritoryLevel,
+  type UplinkData,
+  uplinkData,
+} from '@gridlink/protocol';
+import type { Clock } from '../clock.js';
+import type { Db, Queryable } from '../db/db.js';
+import { alertPlaceKey, dedupKey } from './dedup.js';
+import { categoryLineage, decidePolicy, POLICY_FOLLOW_UP } from './device-event-policy.js';
+import { IncidentError } from './errors.js';
+import { nextIncidentId } from './incident-id.js';
+import { parseInput, ReportInput, TransitionInput } from './inputs.js';
+import {
+  type Attachment,
+  type EvidenceRow,
+  type Incident,
+  type IncidentEvidence,
+  type IncidentRow,
+  type IncidentStep,
+  type StepRow,
+  toEvidence,
+  toIncident,
+  toStep,
+} from './records.js';
+import type { IncidentRole } from './roles.js';
+import {
+  DEFAULT_POLICIES,
+  type IncidentPolicies,
+  rulesFrom,
+  STATE_MACHINE,
+  type StateMachine,
+  type TransitionRule,
+} from './state-machine.js';
+
+export interface IncidentEngineOptions {
+  /** The state machine; the domain's table unless a tenant changed it. */
+  machine?: StateMachine;
+  /** Tenant policies the machine's `when` conditions read. */
+  policies?: Partial<IncidentPolicies>;
+  /** Alerts of one place × category this close to the open incident's last one join it (default 30 min). */
+  dedupWindowMs?: number;
+}
+
+export interface TransitionResult {
+  /** The incident as it is now. */
+  incident: Incident;
+  /** The step this request wrote (the first time it was made). */
+  step: IncidentStep;
+  /** True when the request id had been used already: nothing was written. */
+  repeated: boolean;
+}
+
+export type AlertOutcome =
+  | { outcome: 'created'; incident: Incident; policy: DeviceEventPolicy }
+  /** Another alert of the same place × category joined the open incident. */
+  | { outcome: 'merged'; incident: Incident; policy: DeviceEventPolicy }
+  /** The alert was already in an incident (raised again, updated, cleared): recorded as evidence. */
+  | { outcome: 'linked'; incident: Incident }
+  | {
+      outcome: 'ignored';
+      reason: 'alert_only' | 'never' | 'unknown_alert' | 'not_an_alert';
+      policy?: DeviceEventPolicy;
+    };
+
+type AlertEvent = CloudEvent<'cn.gridlink.alert.raised.v1' | 'cn.gridlink.alert.updated.v1'>;
+
+export const DEFAULT_DEDUP_WINDOW_MS = 30 * 60_000;
+
+const LEVELS: readonly TerritoryLevel[] = ['grid', 'community', 'street', 'district'];
+
+// Namespaces of transaction-level advisory locks (two-key form), apart from the migration lock.
+const LOCK_ALERT = 7_253_301;
+const LOCK_PLACE = 7_253_302;
+const LOCK_INTAKE = 7_253_303;
+
+async function lock(tx: Queryable, namespace: number, key: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [namespace, key]);
+}
+
+interface NewIncident {
+  intakeRequestId: string;
+  categoryCode: string;
+  severity: Severity;
+  urgent: boolean;
+  level: TerritoryLevel;
+  source: IncidentSource;
+  drill: boolean;
+  community: string | null;
+  grid: string | null;
+  building: string | null;
+  unit: string | null;
+  floor: number | null;
+  room: string | null;
+  deviceId: string | null;
+  gatewayId: string | null;
+  address: string | null;
+  alertId: string | null;
+  dedupKey: string | null;
+  occurredAt: Date;
+  title: string;
+  description: string | null;
+}
+
+interface StepRequest {
+  action: string;
+  requestId: string;
+  actor: string;
+  role: IncidentRole;
+  comment?: string | undefined;
+  attachments?: Attachment[] | undefined;
+  data?: Record<string, unknown> | undefined;
+}
+
+/**
+ * The closed loop of domain §3. Every change is a step of the state machine, written with the
+ * incident's new state in one transaction; steps are append-only and idempotent on request id.
+ */
+export class IncidentEngine {
+  private readonly machine: StateMachine;
+  private readonly policies: IncidentPolicies;
+  private readonly dedupWindowMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    options: IncidentEngineOptions = {},
+  ) {
+    this.machine = options.machine ?? STATE_MACHINE;
+    this.policies = { ...DEFAULT_POLICIES, ...options.policies };
+    this.dedupWindowMs = options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
+  }
+
+  async get(id: string): Promise<Incident | undefined> {
+    const row = await this.row(this.db, id, false);
+    return row && toIncident(row);
+  }
+
+  /** The incident's step records, in order. */
+  async steps(id: string): Promise<IncidentStep[]> {
+    const { rows } = await this.db.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 ORDER BY seq', [
+      id,
+    ]);
+    return rows.map(toStep);
+  }
+
+  /** Evidence learnt after intake, in the order it was recorded. */
+  async evidence(id: string): Promise<IncidentEvidence[]> {
+    const { rows } = await this.db.query<EvidenceRow>(
+      'SELECT * FROM incident_evidence WHERE incident_id = $1 ORDER BY id',
+      [id],
+    );
+    return rows.map(toEvidence);
+  }
+
+  /** Takes one action on an incident, or refuses with an {@link IncidentError} and writes nothing. */
+  async transition(input: TransitionInput): Promise<TransitionResult> {
+    const request = parseInput(TransitionInput, input, 'transition');
+    return this.db.transaction(async (tx) => {
+      // The row lock serialises steps of one incident; everything below sees the latest of it.
+      const row = await this.row(tx, request.incidentId, true);
+      if (row === undefined)
+        throw new IncidentError('GL_INCIDENT_NOT_FOUND', `incident ${request.incidentId} does not exist`, {
+          incidentId: request.incidentId,
+        });
+      const previous = await tx.query<StepRow>(
+        'SELECT * FROM incident_steps WHERE incident_id = $1 AND request_id = $2',
+        [row.id, request.requestId],
+      );
+      const done = previous.rows[0];
+      if (done !== undefined) {
+        if (done.action !== request.action)
+          throw new IncidentError(
+            'GL_INCIDENT_REQUEST_REUSED',
+            `request ${request.requestId} was already used for "${done.action}" on incident ${row.id}, not "${request.action}"`,
+            { requestId: request.requestId, action: done.action },
+          );
+        return { incident: toIncident(row), step: toStep(done), repeated: true };
+      }
+      if (request.expectedVersion !== undefined && request.expectedVersion !== row.version)
+        throw new IncidentError(
+          'GL_INCIDENT_VERSION_CONFLICT',
+          `incident ${row.id} changed meanwhile: it is at version ${row.version} in state ${row.state}, not at the expected version ${request.expectedVersion}; reload it and decide again`,
+          { version: row.version, state: row.state, expectedVersion: request.expectedVersion },
+        );
+      const rule = this.ruleFor(row, request.action, request.role);
+      const { incident, step } = await this.apply(tx, row, rule, request);
+      return { incident, step, repeated: false };
+    });
+  }
+
+  /** Manual intake ("一口受理": hotline, 110 transfer, petition, patrol…): a REPORTED incident. */
+  async report(input: ReportInput): Promise<TransitionResult> {
+    const request = parseInput(ReportInput, input, 'report');
+    const intakeRequestId = `report:${request.requestId}`;
+    return this.db.transaction(async (tx) => {
+      await lock(tx, LOCK_INTAKE, intakeRequestId);
+      const existing = await tx.query<IncidentRow>('SELECT * FROM incidents WHERE intake_request_id = $1', [
+        intakeRequestId,
+      ]);
+      const found = existing.rows[0];
+      if (found !== undefined) {
+        const first = await tx.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 AND seq = 1', [
+          found.id,
+        ]);
+        return { incident: toIncident(found), step: toStep(first.rows[0] as StepRow), repeated: true };
+      }
+      const severity = request.severity ?? defaultSeverity(request.category);
+      const place = request.place ?? {};
+      const created = await this.create(
+        tx,
+        {
+          intakeRequestId,
+          categoryCode: request.category,
+          severity,
+          urgent: request.urgent ?? severity === 'critical',
+          level: request.level ?? 'community',
+          source: request.source,
+          drill: request.drill ?? false,
+          community: place.community ?? null,
+          grid: place.grid ?? null,
+          building: place.building ?? null,
+          unit: place.unit ?? null,
+          floor: place.floor ?? null,
+          room: place.room ?? null,
+          deviceId: request.deviceId ?? null,
+          gatewayId: null,
+          address: request.address ?? null,
+          alertId: null,
+          dedupKey: null,
+          occurredAt: request.occurredAt ?? this.clock(),
+          title: request.title,
+          description: request.description ?? null,
+        },
+        request,
+      );
+      return { ...created, repeated: false };
+    });
+  }
+
+  /**
+   * A gateway alert CloudEvent. Raised or updated: the incident of that alert id, else the open
+   * incident of the same place × category within the dedup window, else a new one, as the
+   * device-event policy says (`drill` marks alerts of an exercise). Cleared: evidence only; the
+   * loop still needs its check.
+   */
+  async fromAlert(event: CloudEvent, options: { drill?: boolean } = {}): Promise<AlertOutcome> {
+    switch (event.type) {
+      case 'cn.gridlink.alert.raised.v1':
+      case 'cn.gridlink.alert.updated.v1': {
+        const data = parseInput(uplinkData[event.type], event.data, event.type);
+        return this.alertActive({ ...event, data } as AlertEvent, options.drill ?? false);
+      }
+      case 'cn.gridlink.alert.cleared.v1': {
+        const data = parseInput(uplinkData[event.type], event.data, event.type);
+        return this.alertCleared(event, data);
+      }
+      default:
+        return { outcome: 'ignored', reason: 'not_an_alert' };
+    }
+  }
+
+  private async alertActive(event: AlertEvent, drill: boolean): Promise<AlertOutcome> {
+    const alert = event.data;
+    const sourceKey = `${event.source}#${event.id}`;
+    const kind = event.type === 'cn.gridlink.alert.raised.v1' ? 'alert_raised' : 'alert_updated';
+    const occurredAt = new Date(event.time);
+    return this.db.transaction(async (tx) => {
+      await lock(tx, LOCK_ALERT, alert.alert_id);
+      const linked = await this.incidentOfAlert(tx, alert.alert_id);
+      if (linked !== undefined) {
+        await this.addEvidence(tx, linked.id, kind, sourceKey, alert.alert_id, occurredAt, alert);
+        return { outcome: 'linked', incident: toIncident(linked) };
+      }
+      const decision = await decidePolicy(tx, alert.category);
+      if (decision.policy === 'alert_only' || decision.policy === 'never')
+        return { outcome: 'ignored', reason: decision.policy, policy: decision.policy };
+
+      const category = decision.incidentCategory ?? alert.category;
+      const key = dedupKey(category, alertPlaceKey(alert));
+      await lock(tx, LOCK_PLACE, `${drill}:${key}`);
+      const open = await tx.query<IncidentRow>(
+        `SELECT * FROM incidents
+          WHERE dedup_key = $1 AND drill = $2 AND closed_at IS NULL AND last_occurred_at >= $3
+          ORDER BY last_occurred_at DESC LIMIT 1 FOR UPDATE`,
+        [key, drill, new Date(occurredAt.getTime() - this.dedupWindowMs)],
+      );
+      const target = open.rows[0];
+      if (target !== undefined) {
+        await this.linkAlert(tx, alert.alert_id, target.id);
+        await this.addEvidence(tx, target.id, kind, sourceKey, alert.alert_id, occurredAt, alert);
+        const severity = moreSevere(target.severity as Severity, alert.severity);
+        const { rows } = await tx.query<IncidentRow>(
+          `UPDATE incidents SET occurrences = occurrences + 1, last_occurred_at = GREATEST(last_occurred_at, $2),
+                  severity = $3, urgent = urgent OR $4, updated_at = $5
+            WHERE id = $1 RETURNING *`,
+          [target.id, occurredAt, severity, alert.severity === 'critical', this.clock()],
+        );
+        return { outcome: 'merged', incident: toIncident(rows[0] as IncidentRow), policy: decision.policy };
+      }
+
+      const place = alert.place;
+      const requestId = `alert:${alert.alert_id}`;
+      const created = await this.create(
+        tx,
+        {
+          intakeRequestId: requestId,
+          categoryCode: category,
+          severity: alert.severity,
+          urgent: alert.severity === 'critical',
+          level: 'community',
+          source: 'iot',
+          drill,
+          community: place?.community ?? null,
+          grid: place?.grid ?? null,
+          building: place?.building ?? null,
+          unit: place?.unit ?? null,
+          floor: place?.floor ?? null,
+          room: place?.room ?? null,
+          deviceId: alert.device_id,
+          gatewayId: event.gatewayid,
+          address: null,
+          alertId: alert.alert_id,
+          dedupKey: key,
+          occurredAt,
+          title: alert.message.zh || alert.message.en,
+          description: alert.message.en || null,
+        },
+        {
+          requestId,
+          actor: `gateway:${event.gatewayid}`,
+          role: 'system',
+          data: { rule_id: alert.rule_id, policy: decision.policy },
+        },
+      );
+      await this.linkAlert(tx, alert.alert_id, created.incident.id);
+      await this.addEvidence(tx, created.incident.id, kind, sourceKey, alert.alert_id, occurredAt, alert);
+      let incident = created.incident;
+      const followUp = POLICY_FOLLOW_UP[decision.policy];
+      if (followUp !== undefined) {
+        const row = (await this.row(tx, incident.id, true)) as IncidentRow;
+        const request: StepRequest = {
+          action: followUp,
+          requestId: `${requestId}:${followUp}`,
+          actor: 'cloud',
+          role: 'system',
+          comment: `device-event policy ${decision.policy}`,
+        };
+        incident = (await this.apply(tx, row, this.ruleFor(row, followUp, 'system'), request)).incident;
+      }
+      return { outcome: 'created', incident, policy: decision.policy };
+    });
+  }
+
+  private async alertCleared(
+    event: CloudEvent,
+    data: UplinkData<'cn.gridlink.alert.cleared.v1'>,
+  ): Promise<AlertOutcome> {
+    return this.db.transaction(async (tx) => {
+      await lock(tx, LOCK_ALERT, data.alert_id);
+      const linked = await this.incidentOfAlert(tx, data.alert_id);
+      if (linked === undefined) return { outcome: 'ignored', reason: 'unknown_alert' };
+      await this.addEvidence(
+        tx,
+        linked.id,
+        'alert_cleared',
+        `${event.source}#${event.id}`,
+        data.alert_id,
+        new Date(data.cleared_at),
+        data,
+      );
+      return { outcome: 'linked', incident: toIncident(linked) };
+    });
+  }
+
+  /** The rule for `action` from the incident's state that `role` may take, or a typed refusal. */
+  private ruleFor(row: IncidentRow, action: string, role: IncidentRole): TransitionRule {
+    const rules = rulesFrom(this.machine, row.state as TransitionRule['from'], this.policies);
+    const rule = rules.find((candidate) => candidate.action === action);
+    if (rule === undefined) {
+      const allowed = [...new Set(rules.map((candidate) => candidate.action))];
+      throw new IncidentError(
+        'GL_INCIDENT_ACTION_NOT_ALLOWED',
+        `action "${action}" is not allowed on incident ${row.id} in state ${row.state}; allowed actions: ${allowed.length === 0 ? 'none (the state is final)' : allowed.join(', ')}`,
+        { state: row.state, action, allowed },
+      );
+    }
+    if (!rule.roles.includes(role))
+      throw new IncidentError(
+        'GL_INCIDENT_ROLE_NOT_ALLOWED',
+        `role ${role} may not take action "${action}" in state ${row.state}; roles allowed: ${rule.roles.join(', ')}`,
+        { state: row.state, action, role, allowed: rule.roles },
+      );
+    return rule;
+  }
+
+  /** Applies a rule's effects, writes its step and the incident's new state (the row is locked). */
+  private async apply(
+    tx: Queryable,
+    row: IncidentRow,
+    rule: TransitionRule,
+    request: StepRequest,
+  ): Promise<{ incident: Incident; step: IncidentStep }> {
+    const now = this.clock();
+    const attachments = request.attachments ?? [];
+    const data = request.data ?? {};
+    checkAttachments(rule, attachments);
+    const next = {
+      level: row.level,
+      assignee: row.assignee,
+      reworkCount: row.rework_count,
+      closedAt: row.closed_at,
+      mergedInto: row.merged_into,
+    };
+    let mergeTarget: IncidentRow | undefined;
+    for (const effect of rule.effects) {
+      switch (effect) {
+        case 'assign':
+          if (typeof data.assignee !== 'string' || data.assignee === '')
+            throw new IncidentError(
+              'GL_INCIDENT_INVALID_INPUT',
+              `action "${rule.action}" needs data.assignee: the unit or grid worker the work goes to`,
+            );
+          next.assignee = data.assignee;
+          break;
+        case 'unassign':
+          next.assignee = null;
+          break;
+        case 'rework':
+          next.reworkCount += 1;
+          break;
+        case 'escalate': {
+          const above = LEVELS[LEVELS.indexOf(row.level as TerritoryLevel) + 1];
+          if (above === undefined)
+            throw new IncidentError('GL_INCIDENT_TOP_LEVEL', `incident ${row.id} is already at level ${row.level}`, {
+              level: row.level,
+            });
+          next.level = above;
+          break;
+        }
+        case 'merge':
+          mergeTarget = await this.mergeTarget(tx, row, data.into);
+          next.mergedInto = mergeTarget.id;
+          break;
+        case 'end':
+          next.closedAt ??= now;
+          break;
+        case 'reopen':
+          next.closedAt = null;
+          break;
+      }
+    }
+    const updated = await tx.query<IncidentRow>(
+      `UPDATE incidents SET state = $3, version = version + 1, updated_at = $4, level = $5, assignee = $6,
+              rework_count = $7, closed_at = $8, merged_into = $9
+        WHERE id = $1 AND version = $2 RETURNING *`,
+      [row.id, row.version, rule.to, now, next.level, next.assignee, next.reworkCount, next.closedAt, next.mergedInto],
+    );
+    const incident = updated.rows[0];
+    if (incident === undefined)
+      throw new IncidentError('GL_INCIDENT_VERSION_CONFLICT', `incident ${row.id} changed meanwhile; reload it`, {
+        expectedVersion: row.version,
+      });
+    const step = await this.insertStep(tx, row.id, row.state, rule.to, incident.version, request, now);
+    if (mergeTarget !== undefined) await this.absorb(tx, mergeTarget, row, request.requestId, now);
+    return { incident: toIncident(incident), step };
+  }
+
+  private async create(
+    tx: Queryable,
+    fields: NewIncident,
+    request: Omit<StepRequest, 'action'>,
+  ): Promise<{ incident: Incident; step: IncidentStep }> {
+    const creation = rulesFrom(this.machine, null, this.policies)[0] as TransitionRule;
+    if (!creation.roles.includes(request.role))
+      throw new IncidentError(
+        'GL_INCIDENT_ROLE_NOT_ALLOWED',
+        `role ${request.role} may not report incidents; roles allowed: ${creation.roles.join(', ')}`,
+        { action: creation.action, role: request.role, allowed: creation.roles },
+      );
+    checkAttachments(creation, request.attachments ?? []);
+    const now = this.clock();
+    const id = await nextIncidentId(tx, now);
+    const { rows } = await tx.query<IncidentRow>(
+      `INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
+              building, unit, floor, room, device_id, gateway_id, address, alert_id, intake_request_id, dedup_key,
+              first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+               $21, $21, $22, $23, $24, $24)
+       RETURNING *`,
+      [
+        id,
+        creation.to,
+        fields.categoryCode,
+        fields.severity,
+        fields.urgent,
+        fields.level,
+        fields.source,
+        fields.drill,
+        fields.community,
+        fields.grid,
+        fields.building,
+        fields.unit,
+        fields.floor,
+        fields.room,
+        fields.deviceId,
+        fields.gatewayId,
+        fields.address,
+        fields.alertId,
+        fields.intakeRequestId,
+        fields.dedupKey,
+        fields.occurredAt,
+        fields.title,
+        fields.description,
+        now,
+      ],
+    );
+    const incident = rows[0] as IncidentRow;
+    const step = await this.insertStep(
+      tx,
+      id,
+      null,
+      creation.to,
+      incident.version,
+      { ...request, action: creation.action },
+      now,
+    );
+    return { incident: toIncident(incident), step };
+  }
+
+  private async insertStep(
+    tx: Queryable,
+    incidentId: string,
+    from: string | null,
+    to: string,
+    version: number,
+    request: StepRequest,
+    at: Date,
+  ): Promise<IncidentStep> {
+    const { rows } = await tx.query<StepRow>(
+      `INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
+              comment, attachments, data, at)
+       VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $2, $3, $4, $5, $6,
+               $7, $8, $9, $10::jsonb, $11::jsonb, $12)
+       RETURNING *`,
+      [
+        incidentId,
+        request.requestId,
+        request.action,
+        from,
+        to,
+        version,
+        request.actor,
+        request.role,
+        request.comment ?? null,
+        JSON.stringify(request.attachments ?? []),
+        JSON.stringify(request.data ?? {}),
+        at,
+      ],
+    );
+    return toStep(rows[0] as StepRow);
+  }
+
+  private async mergeTarget(tx: Queryable, row: IncidentRow, into: unknown): Promise<IncidentRow> {
+    if (typeof into !== 'string' || into === '')
+      throw new IncidentError('GL_INCIDENT_INVALID_INPUT', 'merge needs data.into: the incident this one joins');
+    if (into === row.id)
+      throw new IncidentError('GL_INCIDENT_MERGE_TARGET', `incident ${row.id} cannot be merged into itself`, { into });
+    const target = await this.row(tx, into, true);
+    if (target === undefined || target.closed_at !== null || target.drill !== row.drill)
+      throw new IncidentError(
+        'GL_INCIDENT_MERGE_TARGET',
+        `incident ${row.id} can only be merged into an open incident of the same kind (drill or not); ${into} ${target === undefined ? 'does not exist' : target.closed_at !== null ? `is ${target.state}` : 'differs in drill'}`,
+        { into },
+      );
+    return target;
+  }
+
+  /** The merge target takes the merged incident's occurrences, alerts and a record of it. */
+  private async absorb(tx: Queryable, target: IncidentRow, merged: IncidentRow, requestId: string, now: Date) {
+    await tx.query(
+      `UPDATE incidents SET occurrences = occurrences + $2, last_occurred_at = GREATEST(last_occurred_at, $3),
+              updated_at = $4 WHERE id = $1`,
+      [target.id, merged.occurrences, merged.last_occurred_at, now],
+    );
+    await tx.query('UPDATE incident_alerts SET incident_id = $1 WHERE incident_id = $2', [target.id, merged.id]);
+    await this.addEvidence(tx, target.id, 'incident_merged', `merge:${merged.id}#${requestId}`, null, now, {
+      incident_id: merged.id,
+      title: merged.title,
+      occurrences: merged.occurrences,
+    });
+  }
+
+  private async row(db: Queryable, id: string, forUpdate: boolean): Promise<IncidentRow | undefined> {
+    const { rows } = await db.query<IncidentRow>(
+      `SELECT * FROM incidents WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  private async incidentOfAlert(tx: Queryable, alertId: string): Promise<IncidentRow | undefined> {
+    const { rows } = await tx.query<IncidentRow>(
+      `SELECT i.* FROM incident_alerts a JOIN incidents i ON i.id = a.incident_id WHERE a.alert_id = $1
+          FOR UPDATE OF i`,
+      [alertId],
+    );
+    return rows[0];
+  }
+
+  private async linkAlert(tx: Queryable, alertId: string, incidentId: string): Promise<void> {
+    await tx.query('INSERT INTO incident_alerts (alert_id, incident_id, linked_at) VALUES ($1, $2, $3)', [
+      alertId,
+      incidentId,
+      this.clock(),
+    ]);
+  }
+
+  private async addEvidence(
+    tx: Queryable,
+    incidentId: string,
+    kind: IncidentEvidence['kind'],
+    sourceKey: string,
+    alertId: string | null,
+    occurredAt: Date,
+    data: AlertPayload | Record<string, unknown>,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO incident_evidence (incident_id, kind, source_key, alert_id, occurred_at, recorded_at, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (incident_id, source_key) DO NOTHING`,
+      [incidentId, kind, sourceKey, alertId, occurredAt, this.clock(), JSON.stringify(data)],
+    );
+  }
+}
+
+function checkAttachments(rule: TransitionRule, attachments: readonly Attachment[]): void {
+  const missing = (rule.attachmentTags ?? []).filter((tag) => !attachments.some((item) => item.tag === tag));
+  if (missing.length > 0)
+    throw new IncidentError(
+      'GL_INCIDENT_ATTACHMENTS_REQUIRED',
+      `action "${rule.action}" from state ${rule.from} needs attachments tagged ${missing.join(', ')}`,
+      { missing },
+    );
+}
+
+function moreSevere(a: Severity, b: Severity): Severity {
+  return severityRank(b) > severityRank(a) ? b : a;
+}
+
+/** The seed severity of the category or its nearest parent, else minor. */
+export function defaultSeverity(category: string): Severity {
+  for (const code of categoryLineage(category)) {
+    const seed = CATEGORY_SEEDS.find((candidate) => candidate.code === code);
+    if (seed !== undefined) return seed.default_severity;
+  }
+  return 'minor';
+}

@@ -1,0 +1,13 @@
+import type { Queryable } from '../db/db.js';
+
+const CHINA_OFFSET_MS = 8 * 3600_000;
+
+/**
+ * Case numbers read like the centre's paper ones: `INC-20261125-000042`, the date in China time
+ * (UTC+8, no daylight saving) and a number from one database sequence, unique across replicas.
+ */
+export async function nextIncidentId(db: Queryable, now: Date): Promise<string> {
+  const { rows } = await db.query<{ n: number }>("SELECT nextval('incident_number') AS n");
+  const date = new Date(now.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '');
+  return `INC-${date}-${String(rows[0]?.n).padStart(6, '0')}`;
+}

@@ -1,0 +1,41 @@
+export { alertPlaceKey, dedupKey } from './dedup.js';
+export {
+  categoryLineage,
+  DEFAULT_DEVICE_EVENT_POLICY,
+  decidePolicy,
+  POLICY_FOLLOW_UP,
+  type PolicyDecision,
+} from './device-event-policy.js';
+export {
+  type AlertOutcome,
+  DEFAULT_DEDUP_WINDOW_MS,
+  defaultSeverity,
+  IncidentEngine,
+  type IncidentEngineOptions,
+  type TransitionResult,
+} from './engine.js';
+export { INCIDENT_ERROR_CODES, IncidentError, type IncidentErrorCode } from './errors.js';
+export { ReportInput, TransitionInput } from './inputs.js';
+export {
+  Attachment,
+  type Incident,
+  type IncidentEvidence,
+  type IncidentPlace,
+  type IncidentStep,
+  type Supervision,
+} from './records.js';
+export { IncidentRole } from './roles.js';
+export {
+  ActionName,
+  allowedActions,
+  DEFAULT_POLICIES,
+  Effect,
+  IncidentPolicies,
+  rulesFrom,
+  STATE_MACHINE,
+  STATE_MACHINE_TABLE,
+  StateMachine,
+  TransitionRule,
+  terminalStates,
+  UnsatisfiedCallbackPolicy,
+} from './state-machine.js';

@@ -1,0 +1,57 @@
+import { CategoryCode, DeviceId, IncidentSource, Place, Severity, TerritoryLevel } from '@gridlink/protocol';
+import { z } from 'zod';
+import { IncidentError } from './errors.js';
+import { Attachment } from './records.js';
+import { IncidentRole } from './roles.js';
+
+const RequestId = z.string().min(1).max(128);
+const Actor = z.string().min(1).max(128);
+
+export const TransitionInput = z.strictObject({
+  incidentId: z.string().min(1),
+  action: z.string().min(1),
+  /** Idempotency key: repeating a request id returns the first result and changes nothing. */
+  requestId: RequestId,
+  /** The version the caller saw; a different current version is a conflict. */
+  expectedVersion: z.int().min(1).optional(),
+  actor: Actor,
+  role: IncidentRole,
+  comment: z.string().max(4000).optional(),
+  attachments: z.array(Attachment).max(50).optional(),
+  /** Action data: `assignee` for dispatch, `into` for merge, anything else is kept on the step. */
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type TransitionInput = z.input<typeof TransitionInput>;
+
+/** Manual intake ("一口受理"): every channel but IoT, which comes through {@link IncidentEngine.fromAlert}. */
+export const ReportInput = z.strictObject({
+  requestId: RequestId,
+  source: IncidentSource.exclude(['iot']),
+  category: CategoryCode,
+  /** Defaults to the category's seed severity (or its parent's), else minor. */
+  severity: Severity.optional(),
+  /** Defaults to true for a critical severity. */
+  urgent: z.boolean().optional(),
+  level: TerritoryLevel.optional(),
+  title: z.string().min(1).max(200),
+  description: z.string().max(4000).optional(),
+  place: Place.partial().optional(),
+  deviceId: DeviceId.optional(),
+  address: z.string().min(1).max(500).optional(),
+  drill: z.boolean().optional(),
+  /** When it happened, if earlier than the report. */
+  occurredAt: z.coerce.date().optional(),
+  actor: Actor,
+  role: IncidentRole,
+  comment: z.string().max(4000).optional(),
+  attachments: z.array(Attachment).max(50).optional(),
+});
+export type ReportInput = z.input<typeof ReportInput>;
+
+/** Parses an input; a failure is a typed refusal listing every field. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`);
+  throw new IncidentError('GL_INCIDENT_INVALID_INPUT', `invalid ${what}: ${issues.join('; ')}`, { issues });
+}

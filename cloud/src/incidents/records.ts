@@ -1,0 +1,228 @@
+import type {
+  CategoryCode,
+  IncidentSource,
+  IncidentState,
+  Severity,
+  Supervision as SupervisionSchema,
+  TerritoryLevel,
+  TrafficLight,
+} from '@gridlink/protocol';
+import { z } from 'zod';
+import type { IncidentRole } from './roles.js';
+
+/** A file attached to a step (photo, clip, document), stored elsewhere and named by its URI. */
+export const Attachment = z.strictObject({
+  uri: z.string().min(1).max(2048),
+  media_type: z.string().min(1).max(128).optional(),
+  /** What it shows, e.g. `before` / `after` for self-handled work. */
+  tag: z.string().min(1).max(64).optional(),
+  name: z.string().min(1).max(256).optional(),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+/** 督办: none, 普通 (normal), 黄牌 (yellow card), 红牌 (red card). */
+export type Supervision = z.infer<typeof SupervisionSchema>;
+
+export interface IncidentPlace {
+  community: string | null;
+  grid: string | null;
+  building: string | null;
+  unit: string | null;
+  floor: number | null;
+  room: string | null;
+  deviceId: string | null;
+  gatewayId: string | null;
+  address: string | null;
+}
+
+export interface Incident {
+  id: string;
+  version: number;
+  state: IncidentState;
+  categoryCode: CategoryCode;
+  severity: Severity;
+  urgent: boolean;
+  supervision: Supervision;
+  level: TerritoryLevel;
+  source: IncidentSource;
+  /** 演练: runs the whole loop, never counts in KPIs. */
+  drill: boolean;
+  place: IncidentPlace;
+  /** The gateway's alert id when the incident was born from an alert. */
+  alertId: string | null;
+  dedupKey: string | null;
+  occurrences: number;
+  firstOccurredAt: Date;
+  lastOccurredAt: Date;
+  reworkCount: number;
+  assignee: string | null;
+  mergedInto: string | null;
+  title: string;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+}
+
+export interface IncidentStep {
+  incidentId: string;
+  seq: number;
+  requestId: string;
+  action: string;
+  fromState: IncidentState | null;
+  toState: IncidentState;
+  /** The incident's version after this step. */
+  version: number;
+  actor: string;
+  role: IncidentRole;
+  comment: string | null;
+  attachments: Attachment[];
+  data: Record<string, unknown>;
+  at: Date;
+  deadline: Date | null;
+  light: z.infer<typeof TrafficLight> | null;
+}
+
+export interface IncidentEvidence {
+  incidentId: string;
+  kind: 'alert_raised' | 'alert_updated' | 'alert_cleared' | 'incident_merged';
+  sourceKey: string;
+  alertId: string | null;
+  occurredAt: Date;
+  recordedAt: Date;
+  data: Record<string, unknown>;
+}
+
+export interface IncidentRow {
+  id: string;
+  version: number;
+  state: string;
+  category_code: string;
+  severity: string;
+  urgent: boolean;
+  supervision: string;
+  level: string;
+  source: string;
+  drill: boolean;
+  community: string | null;
+  grid: string | null;
+  building: string | null;
+  unit: string | null;
+  floor: number | null;
+  room: string | null;
+  device_id: string | null;
+  gateway_id: string | null;
+  address: string | null;
+  alert_id: string | null;
+  dedup_key: string | null;
+  occurrences: number;
+  first_occurred_at: Date;
+  last_occurred_at: Date;
+  rework_count: number;
+  assignee: string | null;
+  merged_into: string | null;
+  title: string;
+  description: string | null;
+  created_at: Date;
+  updated_at: Date;
+  closed_at: Date | null;
+}
+
+export function toIncident(row: IncidentRow): Incident {
+  return {
+    id: row.id,
+    version: row.version,
+    state: row.state as IncidentState,
+    categoryCode: row.category_code,
+    severity: row.severity as Severity,
+    urgent: row.urgent,
+    supervision: row.supervision as Supervision,
+    level: row.level as TerritoryLevel,
+    source: row.source as IncidentSource,
+    drill: row.drill,
+    place: {
+      community: row.community,
+      grid: row.grid,
+      building: row.building,
+      unit: row.unit,
+      floor: row.floor,
+      room: row.room,
+      deviceId: row.device_id,
+      gatewayId: row.gateway_id,
+      address: row.address,
+    },
+    alertId: row.alert_id,
+    dedupKey: row.dedup_key,
+    occurrences: row.occurrences,
+    firstOccurredAt: row.first_occurred_at,
+    lastOccurredAt: row.last_occurred_at,
+    reworkCount: row.rework_count,
+    assignee: row.assignee,
+    mergedInto: row.merged_into,
+    title: row.title,
+    description: row.description,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    closedAt: row.closed_at,
+  };
+}
+
+export interface StepRow {
+  incident_id: string;
+  seq: number;
+  request_id: string;
+  action: string;
+  from_state: string | null;
+  to_state: string;
+  version: number;
+  actor: string;
+  role: string;
+  comment: string | null;
+  attachments: Attachment[];
+  data: Record<string, unknown>;
+  at: Date;
+  deadline: Date | null;
+  light: string | null;
+}
+
+export function toStep(row: StepRow): IncidentStep {
+  return {
+    incidentId: row.incident_id,
+    seq: row.seq,
+    requestId: row.request_id,
+    action: row.action,
+    fromState: row.from_state as IncidentState | null,
+    toState: row.to_state as IncidentState,
+    version: row.version,
+    actor: row.actor,
+    role: row.role as IncidentRole,
+    comment: row.comment,
+    attachments: row.attachments,
+    data: row.data,
+    at: row.at,
+    deadline: row.deadline,
+    light: row.light as IncidentStep['light'],
+  };
+}
+
+export interface EvidenceRow {
+  incident_id: string;
+  kind: string;
+  source_key: string;
+  alert_id: string | null;
+  occurred_at: Date;
+  recorded_at: Date;
+  data: Record<string, unknown>;
+}
+
+export function toEvidence(row: EvidenceRow): IncidentEvidence {
+  return {
+    incidentId: row.incident_id,
+    kind: row.kind as IncidentEvidence['kind'],
+    sourceKey: row.source_key,
+    alertId: row.alert_id,
+    occurredAt: row.occurred_at,
+    recordedAt: row.recorded_at,
+    data: row.data,
+  };
+}
