@@ -22,7 +22,9 @@ export default defineConfig({
     passWithNoTests: true,
     projects: packages.map((name) => ({
       ...sources,
-      test: { name, root: `./${name}`, include: ['src/**/*.test.ts', '*.test.ts'] },
+      // Tests start real servers (PostgreSQL databases, PGlite, gateways): on a busy two-core CI
+      // machine that can take seconds, so the per-test limit is a safety net, not a speed check.
+      test: { name, root: `./${name}`, include: ['src/**/*.test.ts', '*.test.ts'], testTimeout: 20_000 },
     })),
   },
 });
