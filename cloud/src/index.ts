@@ -12,6 +12,7 @@ export { PROBLEMS, type Problem, type ProblemCode } from './http/problems.js';
 export * from './incidents/index.js';
 export type { EventResult, EventStatus } from './intake/intake.js';
 export { createLogger, REDACTED_LOG_PATHS } from './logging/logger.js';
+export * from './people/index.js';
 export { type RunningCloud, type StartCloudOptions, startCloud } from './start.js';
 export * from './time-limits/index.js';
 export { CLOUD_VERSION } from './version.js';

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { DownlinkQueue } from '../downlink/queue.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
+import { createPeople } from '../people/people.js';
 import type { ClientCertificates } from './auth.js';
 import { bodyParserProblem } from './body.js';
 import { openApiDocument } from './openapi.js';
@@ -11,6 +12,8 @@ import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
 import { downlinkRoutes } from './routes/downlink.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateways.js';
+import { peopleRoutes } from './routes/people.js';
+import { sessionRoutes } from './routes/sessions.js';
 
 export interface AppContext {
   db: Db;
@@ -80,6 +83,9 @@ export function createApp(ctx: AppContext): express.Express {
       clientCertificates: ctx.clientCertificates,
     }),
   );
+  const people = createPeople(ctx.db, ctx.clock);
+  api.use(sessionRoutes(people, ctx.logger.child({ module: 'sessions' })));
+  api.use(peopleRoutes(people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })));
   app.use('/api/v1', api);
 
   app.use((req: Request) => {

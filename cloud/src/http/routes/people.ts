@@ -1,0 +1,332 @@
+import { parseWith } from '@gridlink/protocol';
+import { type NextFunction, type Request, type Response, Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Clock } from '../../clock.js';
+import { bearerToken, secretsEqual } from '../../gateways/tokens.js';
+import { PeopleError } from '../../people/errors.js';
+import {
+  authenticateManager,
+  type Manager,
+  managerActor,
+  managerOf,
+  managesTerritory,
+  principalFromRequest,
+} from '../../people/middleware.js';
+import { passwordProblem } from '../../people/passwords.js';
+import type { People } from '../../people/people.js';
+import {
+  ENTITY_ID,
+  GridCode,
+  type RoleAssignment,
+  RoleAssignmentInput,
+  Role as RoleName,
+  scopeProblem,
+  TerritoryCode,
+} from '../../people/roles.js';
+import { GRID_POSITIONS } from '../../people/rosters.js';
+import { canSeeTerritory, scopeFilter } from '../../people/scope.js';
+import { BODY_LIMIT, jsonBody } from '../body.js';
+import { fromDatabase } from '../database.js';
+import { issuesToErrors, ProblemError } from '../problems.js';
+
+const Password = z.string().superRefine((value, ctx) => {
+  const problem = passwordProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, {
+  error: 'expected 2-64 of a-z, 0-9, ".", "_" and "-", starting with a letter or digit',
+});
+const Instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+export const NewUserBody = z.strictObject({
+  username: Username,
+  display_name: z.string().min(1).max(200),
+  territory_code: TerritoryCode,
+  password: Password,
+  roles: z.array(RoleAssignmentInput).max(100).optional(),
+});
+export const UserChangeBody = z.strictObject({
+  display_name: z.string().min(1).max(200).optional(),
+  active: z.boolean().optional(),
+  password: Password.optional(),
+});
+export const NewDisposalUnitBody = z.strictObject({
+  id: z.string().regex(ENTITY_ID, { error: 'expected 1-63 of a-z, 0-9 and "-", starting with a letter or digit' }),
+  name_zh: z.string().min(1).max(200),
+  name_en: z.string().min(1).max(200),
+  unit_type: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected a snake_case unit type' }),
+  territory_code: TerritoryCode,
+});
+export const GridMemberBody = z.strictObject({ position: z.enum(GRID_POSITIONS) });
+export const DutyPeriodBody = z
+  .strictObject({ user_id: z.string().min(1).max(64), starts_at: Instant, ends_at: Instant })
+  .refine((p) => p.ends_at > p.starts_at, { message: 'ends_at must be after starts_at', path: ['ends_at'] });
+export const LeaveBody = z
+  .strictObject({
+    starts_at: Instant,
+    ends_at: Instant,
+    substitute_user_id: z.string().min(1).max(64).optional(),
+  })
+  .refine((p) => p.ends_at > p.starts_at, { message: 'ends_at must be after starts_at', path: ['ends_at'] });
+
+function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+  const parsed = parseWith(schema, body, what);
+  if (!parsed.ok) {
+    throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
+  }
+  return parsed.value;
+}
+
+/** Store work for a request: a refusal of the module keeps its code; anything else is a 503. */
+async function run<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof PeopleError) throw new ProblemError(err.code, err.message);
+    return fromDatabase(() => Promise.reject(err));
+  }
+}
+
+function forbidden(detail: string): ProblemError {
+  return new ProblemError('GL_FORBIDDEN', detail);
+}
+
+/**
+ * User management, disposal units and rosters. Changes need the admin token or a
+ * `district_admin` session over the territory concerned; each is written to the audit log.
+ */
+export function peopleRoutes(people: People, adminToken: string, clock: Clock, logger: Logger): Router {
+  const router = Router();
+  const manager = authenticateManager(people, adminToken);
+
+  /** The admin token, or any session (for reads filtered by what the caller may see). */
+  const viewer = async (req: Request): Promise<Manager> => {
+    const token = bearerToken(req.get('authorization'));
+    if (token !== undefined && secretsEqual(token, adminToken)) return { kind: 'admin' };
+    return { kind: 'user', principal: await principalFromRequest(req, people) };
+  };
+
+  /** 403 unless `m` may give or take `assignment`. */
+  const checkAssignment = async (m: Manager, assignment: RoleAssignment) => {
+    const problem = scopeProblem(assignment.role, assignment.scope);
+    if (problem !== undefined)
+      throw new ProblemError('GL_VALIDATION_FAILED', problem, [{ pointer: '/scope', detail: problem }]);
+    if (assignment.role === 'disposal_unit') {
+      const unit = await run(() => people.units.get(assignment.scope));
+      if (unit === undefined)
+        throw new ProblemError('GL_DISPOSAL_UNIT_NOT_FOUND', `no disposal unit ${assignment.scope}`);
+      if (!managesTerritory(m, unit.territory_code)) {
+        throw forbidden(`disposal unit ${unit.id} serves ${unit.territory_code}, outside your territory`);
+      }
+      return;
+    }
+    if (assignment.role === 'installer') {
+      if (m.kind !== 'admin')
+        throw forbidden('gateways carry no territory yet: only the admin token assigns installers');
+      return;
+    }
+    if (!managesTerritory(m, assignment.scope)) {
+      throw forbidden(`${assignment.scope} is outside your territory`);
+    }
+  };
+
+  /** The user of `:id`, if `m` manages it: 404 unknown, 403 outside the caller's territory. */
+  const managedUser = async (m: Manager, id: string) => {
+    const user = await run(() => people.users.get(id));
+    if (user === undefined) throw new ProblemError('GL_USER_NOT_FOUND', `no user ${id}`);
+    if (!managesTerritory(m, user.territory_code)) {
+      throw forbidden(`user ${id} belongs to ${user.territory_code}, outside your territory`);
+    }
+    return user;
+  };
+
+  const managedGrid = (req: Request<{ code: string }>, res: Response, next: NextFunction) => {
+    const code = req.params.code;
+    if (!GridCode.safeParse(code).success) {
+      throw new ProblemError('GL_VALIDATION_FAILED', `expected a 15-digit grid code, received ${code}`, [
+        { parameter: 'code', detail: 'expected a 15-digit grid code' },
+      ]);
+    }
+    if (!managesTerritory(managerOf(res), code)) throw forbidden(`grid ${code} is outside your territory`);
+    next();
+  };
+
+  router.post('/users', manager, jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
+    const m = managerOf(res);
+    const body = parseBody(NewUserBody, req.body, 'user');
+    if (!managesTerritory(m, body.territory_code)) throw forbidden(`${body.territory_code} is outside your territory`);
+    for (const assignment of body.roles ?? []) await checkAssignment(m, assignment);
+    const user = await run(() => people.users.create(managerActor(m), body));
+    logger.info({ user: user.id, by: managerActor(m) }, 'user created');
+    res.status(201).location(`/api/v1/users/${user.id}`).json(user);
+  });
+
+  router.get('/users', async (req: Request, res: Response) => {
+    const v = await viewer(req);
+    const territory = req.query.territory;
+    if (territory !== undefined && (typeof territory !== 'string' || !TerritoryCode.safeParse(territory).success)) {
+      throw new ProblemError('GL_VALIDATION_FAILED', 'territory must be a territory code', [
+        { parameter: 'territory', detail: 'expected a territory code of 6, 9, 12, 15 or 18 digits' },
+      ]);
+    }
+    let prefixes: string[] | undefined;
+    if (v.kind === 'admin') prefixes = territory === undefined ? undefined : [territory];
+    else if (territory !== undefined) {
+      if (!canSeeTerritory(v.principal, territory)) throw forbidden(`${territory} is outside what you may see`);
+      prefixes = [territory];
+    } else {
+      const filter = scopeFilter(v.principal);
+      prefixes = [...filter.territoryPrefixes, ...filter.gridCodes, ...filter.communityCodes];
+    }
+    res.json({ users: await run(() => people.users.list(prefixes)) });
+  });
+
+  router.patch('/users/:id', manager, jsonBody(BODY_LIMIT), async (req: Request<{ id: string }>, res: Response) => {
+    const m = managerOf(res);
+    await managedUser(m, req.params.id);
+    const change = parseBody(UserChangeBody, req.body, 'user change');
+    res.json(await run(() => people.users.update(managerActor(m), req.params.id, change)));
+  });
+
+  router.post(
+    '/users/:id/roles',
+    manager,
+    jsonBody(BODY_LIMIT),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const m = managerOf(res);
+      await managedUser(m, req.params.id);
+      const assignment = parseBody(RoleAssignmentInput, req.body, 'role assignment');
+      await checkAssignment(m, assignment);
+      const { created } = await run(() => people.users.assign(managerActor(m), req.params.id, assignment));
+      res.status(created ? 201 : 200).json({ user_id: req.params.id, ...assignment });
+    },
+  );
+
+  router.delete(
+    '/users/:id/roles/:role/:scope',
+    manager,
+    async (req: Request<{ id: string; role: string; scope: string }>, res: Response) => {
+      const m = managerOf(res);
+      await managedUser(m, req.params.id);
+      const role = RoleName.safeParse(req.params.role);
+      if (!role.success) {
+        throw new ProblemError('GL_VALIDATION_FAILED', `${req.params.role} is not a role`, [
+          { parameter: 'role', detail: 'not a role' },
+        ]);
+      }
+      const assignment = { role: role.data, scope: req.params.scope };
+      await checkAssignment(m, assignment);
+      const revoked = await run(() => people.users.revoke(managerActor(m), req.params.id, assignment));
+      if (!revoked)
+        throw new ProblemError('GL_NOT_FOUND', `user ${req.params.id} has no ${role.data} over ${req.params.scope}`);
+      res.status(204).end();
+    },
+  );
+
+  router.post(
+    '/users/:id/leaves',
+    manager,
+    jsonBody(BODY_LIMIT),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const m = managerOf(res);
+      await managedUser(m, req.params.id);
+      const body = parseBody(LeaveBody, req.body, 'leave');
+      const leave = await run(() =>
+        people.rosters.addLeave(managerActor(m), {
+          userId: req.params.id,
+          startsAt: body.starts_at,
+          endsAt: body.ends_at,
+          substituteUserId: body.substitute_user_id,
+        }),
+      );
+      res.status(201).json(leave);
+    },
+  );
+
+  router.post('/disposal-units', manager, jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
+    const m = managerOf(res);
+    const body = parseBody(NewDisposalUnitBody, req.body, 'disposal unit');
+    if (!managesTerritory(m, body.territory_code)) throw forbidden(`${body.territory_code} is outside your territory`);
+    const unit = await run(() => people.units.create(managerActor(m), body));
+    res.status(201).location(`/api/v1/disposal-units/${unit.id}`).json(unit);
+  });
+
+  router.get('/disposal-units', async (req: Request, res: Response) => {
+    const v = await viewer(req);
+    const prefixes = v.kind === 'admin' ? undefined : scopeFilter(v.principal).territoryPrefixes;
+    res.json({ disposal_units: await run(() => people.units.list(prefixes)) });
+  });
+
+  router.put(
+    '/grids/:code/members/:userId',
+    manager,
+    managedGrid,
+    jsonBody(BODY_LIMIT),
+    async (req: Request<{ code: string; userId: string }>, res: Response) => {
+      const m = managerOf(res);
+      const { position } = parseBody(GridMemberBody, req.body, 'grid member');
+      res.json(
+        await run(() => people.rosters.setMember(managerActor(m), req.params.code, req.params.userId, position)),
+      );
+    },
+  );
+
+  router.delete(
+    '/grids/:code/members/:userId',
+    manager,
+    managedGrid,
+    async (req: Request<{ code: string; userId: string }>, res: Response) => {
+      const removed = await run(() =>
+        people.rosters.removeMember(managerActor(managerOf(res)), req.params.code, req.params.userId),
+      );
+      if (!removed) {
+        throw new ProblemError('GL_NOT_FOUND', `user ${req.params.userId} is not a member of grid ${req.params.code}`);
+      }
+      res.status(204).end();
+    },
+  );
+
+  router.post(
+    '/grids/:code/duty-periods',
+    manager,
+    managedGrid,
+    jsonBody(BODY_LIMIT),
+    async (req: Request<{ code: string }>, res: Response) => {
+      const body = parseBody(DutyPeriodBody, req.body, 'duty period');
+      const period = await run(() =>
+        people.rosters.addDutyPeriod(managerActor(managerOf(res)), {
+          gridCode: req.params.code,
+          userId: body.user_id,
+          startsAt: body.starts_at,
+          endsAt: body.ends_at,
+        }),
+      );
+      res.status(201).json(period);
+    },
+  );
+
+  router.get('/grids/:code/on-duty', async (req: Request<{ code: string }>, res: Response) => {
+    const v = await viewer(req);
+    const code = req.params.code;
+    if (!GridCode.safeParse(code).success) {
+      throw new ProblemError('GL_VALIDATION_FAILED', `expected a 15-digit grid code, received ${code}`, [
+        { parameter: 'code', detail: 'expected a 15-digit grid code' },
+      ]);
+    }
+    if (v.kind === 'user' && !canSeeTerritory(v.principal, code))
+      throw forbidden(`grid ${code} is outside what you may see`);
+    const at = req.query.at;
+    const instant = at === undefined ? undefined : Instant.safeParse(at);
+    if (instant !== undefined && !instant.success) {
+      throw new ProblemError('GL_VALIDATION_FAILED', 'at must be an ISO-8601 time', [
+        { parameter: 'at', detail: 'expected an ISO-8601 date-time with offset' },
+      ]);
+    }
+    const when = instant?.data ?? clock();
+    const found = await run(() => people.rosters.onDutyFor(code, when));
+    res.json({ grid_code: code, at: when.toISOString(), on_duty: found ?? null });
+  });
+
+  return router;
+}

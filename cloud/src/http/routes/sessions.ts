@@ -1,0 +1,80 @@
+import { parseWith } from '@gridlink/protocol';
+import { type Request, type Response, Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { bearerToken } from '../../gateways/tokens.js';
+import { authenticateUser, principalOf } from '../../people/middleware.js';
+import type { People } from '../../people/people.js';
+import { scopeFilter } from '../../people/scope.js';
+import { BODY_LIMIT, jsonBody } from '../body.js';
+import { fromDatabase } from '../database.js';
+import { issuesToErrors, ProblemError } from '../problems.js';
+
+export const Login = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
+
+const CHALLENGE = { 'www-authenticate': 'Bearer' };
+
+/** Logging in and out, refreshing a session, and `GET /me`. */
+export function sessionRoutes(people: People, logger: Logger): Router {
+  const router = Router();
+
+  const session = async (token: string, expiresAt: Date, userId: string) => {
+    const user = await fromDatabase(() => people.users.get(userId));
+    return { token, expires_at: expiresAt.toISOString(), user };
+  };
+
+  router.post('/sessions', jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
+    const parsed = parseWith(Login, req.body, 'login');
+    if (!parsed.ok) {
+      throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
+    }
+    const { username, password } = parsed.value;
+    const result = await fromDatabase(() => people.sessions.login(username, password));
+    if (!result.ok && result.reason === 'locked') {
+      logger.info({ username }, 'login refused: too many failures');
+      throw new ProblemError(
+        'GL_LOGIN_THROTTLED',
+        `too many failed logins for this username; try again in ${result.retryAfterSeconds} s`,
+        undefined,
+        { 'retry-after': String(result.retryAfterSeconds) },
+      );
+    }
+    if (!result.ok) {
+      logger.info({ username }, 'login failed');
+      throw new ProblemError('GL_LOGIN_FAILED', 'the username or the password is wrong', undefined, CHALLENGE);
+    }
+    logger.info({ user: result.userId }, 'user logged in');
+    res.status(201).json(await session(result.token, result.expiresAt, result.userId));
+  });
+
+  router.post('/sessions/refresh', async (req: Request, res: Response) => {
+    const token = bearerToken(req.get('authorization'));
+    const refreshed = token === undefined ? undefined : await fromDatabase(() => people.sessions.refresh(token));
+    if (refreshed === undefined) {
+      throw new ProblemError(
+        'GL_UNAUTHENTICATED',
+        'the session is unknown, expired or ended; log in again',
+        undefined,
+        CHALLENGE,
+      );
+    }
+    res.status(200).json(await session(refreshed.token, refreshed.expiresAt, refreshed.userId));
+  });
+
+  router.delete('/sessions/current', async (req: Request, res: Response) => {
+    const token = bearerToken(req.get('authorization'));
+    const ended = token === undefined ? false : await fromDatabase(() => people.sessions.logout(token));
+    if (!ended) {
+      throw new ProblemError('GL_UNAUTHENTICATED', 'the session is unknown or already ended', undefined, CHALLENGE);
+    }
+    res.status(204).end();
+  });
+
+  router.get('/me', authenticateUser(people), async (_req: Request, res: Response) => {
+    const principal = principalOf(res);
+    const user = await fromDatabase(() => people.users.get(principal.userId));
+    res.json({ ...user, scope: scopeFilter(principal) });
+  });
+
+  return router;
+}

@@ -1,0 +1,51 @@
+import type { Queryable } from '../db/db.js';
+
+/**
+ * Who did something: the administrators (the configured admin token) or a signed-in user. Its
+ * audit form is `admin` or `user:<id>`.
+ */
+export type Actor = { kind: 'admin' } | { kind: 'user'; userId: string };
+
+export function actorName(actor: Actor): string {
+  return actor.kind === 'admin' ? 'admin' : `user:${actor.userId}`;
+}
+
+export interface AuditEntry {
+  actor: Actor;
+  /** What was done, `<thing>.<verb>`: `user.create`, `role.assign`, `roster.duty_period.add`. */
+  action: string;
+  /** What it was done to: `user:<id>`, `disposal_unit:<id>`, `grid:<code>`. */
+  target: string;
+  /** Whatever else identifies the change; never secrets (no passwords, no tokens). */
+  details?: Record<string, unknown>;
+  at: Date;
+}
+
+export interface AuditRecord {
+  id: number;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
+
+/** Appends to `audit_log`; pass the transaction of the change so both commit or neither does. */
+export async function writeAudit(q: Queryable, entry: AuditEntry): Promise<void> {
+  await q.query('INSERT INTO audit_log (at, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)', [
+    entry.at,
+    actorName(entry.actor),
+    entry.action,
+    entry.target,
+    JSON.stringify(entry.details ?? {}),
+  ]);
+}
+
+/** The audit records of `target`, oldest first. */
+export async function auditOf(q: Queryable, target: string): Promise<AuditRecord[]> {
+  const { rows } = await q.query<AuditRecord>(
+    'SELECT id, at, actor, action, target, details FROM audit_log WHERE target = $1 ORDER BY id',
+    [target],
+  );
+  return rows;
+}

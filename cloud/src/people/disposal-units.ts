@@ -1,0 +1,76 @@
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { type Actor, writeAudit } from './audit.js';
+import { isUniqueViolation, PeopleError } from './errors.js';
+
+/** 责任单位: a department or company that receives dispatched work (domain §1). */
+export interface DisposalUnit {
+  id: string;
+  name_zh: string;
+  name_en: string;
+  /** Tenant data, e.g. `property_company`, `gas_company`, `fire_rescue`, `urban_management`, `civil_affairs`. */
+  unit_type: string;
+  /** The territory it serves. */
+  territory_code: string;
+  created_at: string;
+}
+
+export type NewDisposalUnit = Omit<DisposalUnit, 'created_at'>;
+
+interface UnitRow extends Omit<DisposalUnit, 'created_at'> {
+  created_at: Date;
+}
+
+const COLUMNS = 'id, name_zh, name_en, unit_type, territory_code, created_at';
+
+export class DisposalUnitStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(actor: Actor, unit: NewDisposalUnit): Promise<DisposalUnit> {
+    const now = this.clock();
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO disposal_units (id, name_zh, name_en, unit_type, territory_code, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          [unit.id, unit.name_zh, unit.name_en, unit.unit_type, unit.territory_code, now],
+        );
+        await writeAudit(tx, {
+          actor,
+          action: 'disposal_unit.create',
+          target: `disposal_unit:${unit.id}`,
+          at: now,
+          details: { ...unit },
+        });
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new PeopleError('GL_DISPOSAL_UNIT_EXISTS', `disposal unit ${unit.id} exists`);
+      throw err;
+    }
+    return { ...unit, created_at: now.toISOString() };
+  }
+
+  async get(id: string): Promise<DisposalUnit | undefined> {
+    const { rows } = await this.db.query<UnitRow>(`SELECT ${COLUMNS} FROM disposal_units WHERE id = $1`, [id]);
+    return rows[0] === undefined ? undefined : toUnit(rows[0]);
+  }
+
+  /** Units serving a territory under one of `prefixes` (all units when undefined), by id. */
+  async list(prefixes?: readonly string[]): Promise<DisposalUnit[]> {
+    const { rows } =
+      prefixes === undefined
+        ? await this.db.query<UnitRow>(`SELECT ${COLUMNS} FROM disposal_units ORDER BY id`)
+        : await this.db.query<UnitRow>(
+            `SELECT ${COLUMNS} FROM disposal_units WHERE territory_code LIKE ANY ($1::text[]) ORDER BY id`,
+            [prefixes.map((prefix) => `${prefix}%`)],
+          );
+    return rows.map(toUnit);
+  }
+}
+
+function toUnit(row: UnitRow): DisposalUnit {
+  return { ...row, created_at: row.created_at.toISOString() };
+}

@@ -1,0 +1,27 @@
+/** Stable codes of the people module's refusals; each is also a problem code of the HTTP API. */
+export type PeopleErrorCode =
+  | 'GL_USER_EXISTS'
+  | 'GL_USER_NOT_FOUND'
+  | 'GL_DISPOSAL_UNIT_EXISTS'
+  | 'GL_DISPOSAL_UNIT_NOT_FOUND'
+  | 'GL_ROSTER_CONFLICT';
+
+/** A refusal: nothing was written. */
+export class PeopleError extends Error {
+  override readonly name = 'PeopleError';
+
+  constructor(
+    readonly code: PeopleErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string } | undefined;
+  if (e?.code !== UNIQUE_VIOLATION) return false;
+  return constraint === undefined || e.constraint === constraint || (e.message ?? '').includes(constraint);
+}

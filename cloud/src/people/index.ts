@@ -1,0 +1,51 @@
+export { type Actor, type AuditEntry, type AuditRecord, actorName, auditOf, writeAudit } from './audit.js';
+export { type DisposalUnit, DisposalUnitStore, type NewDisposalUnit } from './disposal-units.js';
+export { PeopleError, type PeopleErrorCode } from './errors.js';
+export {
+  authenticateManager,
+  authenticateUser,
+  type Manager,
+  managesTerritory,
+  principalFromRequest,
+  principalOf,
+  requireRole,
+} from './middleware.js';
+export { DEFAULT_SCRYPT, hashPassword, passwordProblem, type ScryptParameters, verifyPassword } from './passwords.js';
+export { createPeople, type People, type PeopleOptions } from './people.js';
+export {
+  ROLES,
+  Role,
+  type RoleAssignment,
+  RoleAssignmentInput,
+  SCOPE_KINDS,
+  type ScopeKind,
+  scopeProblem,
+} from './roles.js';
+export {
+  type DutyPeriod,
+  GRID_POSITIONS,
+  type GridMember,
+  type GridPosition,
+  type Leave,
+  type OnDuty,
+  RosterStore,
+} from './rosters.js';
+export {
+  administers,
+  canSeeTerritory,
+  hasRole,
+  isVisible,
+  type Principal,
+  type ScopedRow,
+  type ScopeFilter,
+  scopeFilter,
+} from './scope.js';
+export {
+  DEFAULT_SESSION_POLICY,
+  type IssuedSession,
+  type LoginResult,
+  SESSION_TOKEN_PREFIX,
+  type SessionPolicy,
+  SessionStore,
+} from './sessions.js';
+export { type NewUser, type User, type UserChange, UserStore } from './users.js';

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * The cloud's access-control roles (domain §2). Each assignment of a role carries a scope whose
+ * meaning depends on the role:
+ *
+ * | role               | scope                                                              |
+ * | ------------------ | ------------------------------------------------------------------ |
+ * | `district_admin`   | a territory code it administers (district 6 or street 9 digits…)   |
+ * | `operator`         | its centre's territory: district 6, street 9 or community 12       |
+ * | `grid_worker`      | a 15-digit grid code (one assignment per grid)                     |
+ * | `disposal_unit`    | a disposal unit id                                                 |
+ * | `property_manager` | a 12-digit community code                                          |
+ * | `installer`        | a gateway id                                                       |
+ * | `callback_agent`   | a territory code whose closed incidents it calls back on           |
+ */
+export const ROLES = [
+  'district_admin',
+  'operator',
+  'grid_worker',
+  'disposal_unit',
+  'property_manager',
+  'installer',
+  'callback_agent',
+] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+export interface RoleAssignment {
+  role: Role;
+  scope: string;
+}
+
+/** What kind of thing a role's scope names. */
+export type ScopeKind = 'territory' | 'centre' | 'grid' | 'community' | 'disposal_unit' | 'gateway';
+
+export const SCOPE_KINDS: Record<Role, ScopeKind> = {
+  district_admin: 'territory',
+  operator: 'centre',
+  grid_worker: 'grid',
+  disposal_unit: 'disposal_unit',
+  property_manager: 'community',
+  installer: 'gateway',
+  callback_agent: 'territory',
+};
+
+const TERRITORY = /^\d{6}(\d{3}){0,3}$/;
+const DIGITS: Partial<Record<ScopeKind, { pattern: RegExp; expected: string }>> = {
+  territory: { pattern: TERRITORY, expected: 'a territory code of 6, 9, 12 or 15 digits' },
+  centre: {
+    pattern: /^\d{6}(\d{3}){0,2}$/,
+    expected: "a centre's territory code: district 6, street 9 or community 12 digits",
+  },
+  grid: { pattern: /^\d{15}$/, expected: 'a 15-digit grid code' },
+  community: { pattern: /^\d{12}$/, expected: 'a 12-digit community code' },
+};
+
+/** Disposal unit ids and gateway ids: lowercase letters, digits and `-`, like device ids. */
+export const ENTITY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Why `scope` is not a scope of `role`; undefined when it is one. */
+export function scopeProblem(role: Role, scope: string): string | undefined {
+  const kind = SCOPE_KINDS[role];
+  const digits = DIGITS[kind];
+  if (digits !== undefined) {
+    return digits.pattern.test(scope)
+      ? undefined
+      : `${role} needs ${digits.expected}, received ${JSON.stringify(scope)}`;
+  }
+  const what = kind === 'gateway' ? 'a gateway id' : 'a disposal unit id';
+  return ENTITY_ID.test(scope) ? undefined : `${role} needs ${what}, received ${JSON.stringify(scope)}`;
+}
+
+/** A territory code (6, 9, 12 or 15 digits; micro-grids are 18). */
+export const TerritoryCode = z
+  .string()
+  .regex(/^\d{6}(\d{3}){0,4}$/, { error: 'expected a territory code of 6, 9, 12, 15 or 18 digits' });
+
+export const GridCode = z.string().regex(/^\d{15}$/, { error: 'expected a 15-digit grid code' });
+
+/** A role with a scope that fits it. */
+export const RoleAssignmentInput = z
+  .strictObject({ role: Role, scope: z.string().min(1).max(64) })
+  .superRefine((value, ctx) => {
+    const problem = scopeProblem(value.role, value.scope);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['scope'], message: problem });
+  });
