@@ -84,6 +84,22 @@ CREATE TABLE incident_evidence (
   UNIQUE (incident_id, source_key)
 );
 
+-- Step records and evidence are history: the database refuses to change or delete them. Only a
+-- step's deadline and light may be set afterwards (they belong to the time limits).
+CREATE FUNCTION incidents_refuse_history_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'incident_steps'
+     AND to_jsonb(NEW) - 'deadline' - 'light' = to_jsonb(OLD) - 'deadline' - 'light' THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+END
+$$;
+CREATE TRIGGER incident_steps_append_only BEFORE UPDATE OR DELETE ON incident_steps
+  FOR EACH ROW EXECUTE FUNCTION incidents_refuse_history_change();
+CREATE TRIGGER incident_evidence_append_only BEFORE UPDATE OR DELETE ON incident_evidence
+  FOR EACH ROW EXECUTE FUNCTION incidents_refuse_history_change();
+
 -- Every gateway alert that went into an incident (the first and the merged ones), so updates and
 -- clears find their incident by alert id.
 CREATE TABLE incident_alerts (

@@ -249,6 +249,37 @@ describe.each(BACKENDS)('incidents from gateway alerts (%s)', (backend) => {
     expect(next.outcome).toBe('created');
   });
 
+  it("hands a merged incident's occurrences and alerts to the incident it joins", async () => {
+    const event = raised({ building: building() });
+    const alertIncident = incidentOf(await engine().fromAlert(event));
+    const { incident: call } = await engine().report({
+      requestId: `call-${alertIncident.id}`,
+      source: 'hotline_12345',
+      category: 'emergency.fire',
+      title: 'Resident reports smoke in building 3',
+      actor: 'op-li',
+      role: 'operator',
+    });
+    await engine().transition({
+      incidentId: alertIncident.id,
+      action: 'merge',
+      requestId: 'merge-1',
+      actor: 'op-li',
+      role: 'operator',
+      data: { into: call.id },
+    });
+    expect(await engine().get(alertIncident.id)).toMatchObject({ state: 'MERGED', mergedInto: call.id });
+    const alertId = (event.data as AlertPayload).alert_id;
+    expect(incidentOf(await engine().fromAlert(cleared(alertId))).id).toBe(call.id);
+    expect(await engine().get(call.id)).toMatchObject({ occurrences: 2, state: 'REPORTED' });
+    expect(
+      (await engine().evidence(call.id)).map((item) => [item.kind, item.data.incident_id ?? item.alertId]),
+    ).toEqual([
+      ['incident_merged', alertIncident.id],
+      ['alert_cleared', alertId],
+    ]);
+  });
+
   describe('the device-event policy table (domain §7)', () => {
     it('raises no incident for alert-only and never categories', async () => {
       const ebike = await engine().fromAlert(
