@@ -14,5 +14,6 @@ export type { EventResult, EventStatus } from './intake/intake.js';
 export { createLogger, REDACTED_LOG_PATHS } from './logging/logger.js';
 export * from './people/index.js';
 export { type RunningCloud, type StartCloudOptions, startCloud } from './start.js';
+export * from './territory/index.js';
 export * from './time-limits/index.js';
 export { CLOUD_VERSION } from './version.js';

@@ -1,0 +1,42 @@
+export {
+  codeProblem,
+  isDedicatedGrid,
+  levelOf,
+  type ParsedTerritoryCode,
+  parentOf,
+  parseTerritoryCode,
+  TERRITORY_LEVELS,
+  TerritoryCode,
+  type TerritoryLevel,
+  territoryCode,
+} from './codes.js';
+export { TerritoryError } from './errors.js';
+export {
+  type CoordinateSystem,
+  distanceMetres,
+  gcj02ToWgs84,
+  type LonLat,
+  outOfChina,
+  toWgs84,
+  wgs84ToGcj02,
+} from './gcj02.js';
+export {
+  Area,
+  type BoundingBox,
+  boundingBox,
+  boxContains,
+  GeoMultiPolygon,
+  GeoPolygon,
+  type Position,
+  pointInArea,
+} from './polygon.js';
+export { type GridResolution, type PolygonVersion, resolveGrid, validAt } from './resolve.js';
+export {
+  type Building,
+  BuildingInput,
+  type DevicePlacement,
+  PlacementInput,
+  TerritoryStore,
+  type TerritoryUnit,
+  TerritoryUnitInput,
+} from './store.js';
