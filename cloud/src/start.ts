@@ -13,7 +13,11 @@ import { DownlinkHub } from './downlink/hub.js';
 import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
 import { createApp } from './http/app.js';
+import { IncidentEngine } from './incidents/index.js';
+import { EventProjector } from './projections/projector.js';
 import { CLOUD_VERSION } from './version.js';
+
+const ALERT_TYPES = ['cn.gridlink.alert.raised.v1', 'cn.gridlink.alert.updated.v1', 'cn.gridlink.alert.cleared.v1'];
 
 export interface StartCloudOptions {
   /** The time used for tokens and records; tests move it to test grace periods. */
@@ -22,6 +26,8 @@ export interface StartCloudOptions {
   db?: Db;
   /** How often held long-polls re-check for messages queued by another replica; default 1000 ms. */
   downlinkRecheckMs?: number;
+  /** How old stored events must be before the projections' sweep takes them; default 30 s. */
+  projectionSettleMs?: number;
 }
 
 export interface RunningCloud {
@@ -30,6 +36,8 @@ export interface RunningCloud {
   port: number;
   db: Db;
   registry: GatewayRegistry;
+  /** Grid incidents: the closed loop, and the incidents gateway alerts became. */
+  incidents: IncidentEngine;
   /** Queues a downlink message for a gateway (for other cloud modules); idempotent on the message id. */
   enqueueDownlink(gatewayId: string, message: DownlinkMessage): Promise<EnqueueResult>;
   /** Long-polls currently held open. */
@@ -53,6 +61,7 @@ export async function startCloud(
   let stopping = false;
   const hub = new DownlinkHub();
   let server: Server | undefined;
+  let stopProjections: () => Promise<void> = async () => {};
 
   try {
     const { applied } = await migrate(db);
@@ -60,6 +69,21 @@ export async function startCloud(
 
     const registry = new GatewayRegistry(db, clock, config.auth.token_grace_s);
     const downlink = new DownlinkQueue(db, clock, hub);
+    const incidents = new IncidentEngine(db, clock);
+    // Gateway alerts become grid incidents: at once as they arrive, and by a sweep of the stored
+    // events that catches up after a restart or when another replica took the request.
+    const alertsToIncidents = new EventProjector(db, {
+      name: 'incidents-from-alerts',
+      types: ALERT_TYPES,
+      handle: async ({ event }) => {
+        await incidents.fromAlert(event);
+      },
+      logger: logger.child({ module: 'incidents' }),
+      clock,
+      ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),
+    });
+    alertsToIncidents.start();
+    stopProjections = () => alertsToIncidents.stop();
     const app = createApp({
       db,
       clock,
@@ -70,6 +94,7 @@ export async function startCloud(
       version: CLOUD_VERSION,
       downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,
       clientCertificates: config.http.tls.client_certificates,
+      onEventsStored: (events) => void alertsToIncidents.handleNew(events),
       stopping: () => stopping,
     });
     const tls = config.http.tls;
@@ -109,12 +134,14 @@ export async function startCloud(
       port,
       db,
       registry,
+      incidents,
       enqueueDownlink: (gatewayId, message) => downlink.enqueue(gatewayId, message),
       heldPolls: () => hub.held,
       stop() {
         stopped ??= (async () => {
           stopping = true;
           hub.close();
+          await stopProjections();
           await closeServer(listening);
           await db.close().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
           log.info('cloud stopped');
@@ -123,6 +150,7 @@ export async function startCloud(
       },
     };
   } catch (err) {
+    await stopProjections();
     if (server?.listening) await closeServer(server);
     await db.close().catch(() => {});
     throw err;

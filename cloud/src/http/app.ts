@@ -1,3 +1,4 @@
+import type { CloudEvent } from '@gridlink/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -27,6 +28,8 @@ export interface AppContext {
   downlinkRecheckMs: number;
   /** Gateway client certificates on top of tokens (`http.tls.client_certificates`). */
   clientCertificates: ClientCertificates;
+  /** Called with the events each batch stored, after the gateway has its answer. */
+  onEventsStored?: (events: CloudEvent[]) => void;
   /** True once shutdown began: connections are not kept alive. */
   stopping(): boolean;
 }
@@ -76,7 +79,16 @@ export function createApp(ctx: AppContext): express.Express {
 
   const api = express.Router();
   api.use(gatewayRoutes(ctx.registry, ctx.adminToken, ctx.logger.child({ module: 'gateways' })));
-  api.use(eventRoutes(ctx.db, ctx.clock, ctx.registry, ctx.logger.child({ module: 'intake' }), ctx.clientCertificates));
+  api.use(
+    eventRoutes(
+      ctx.db,
+      ctx.clock,
+      ctx.registry,
+      ctx.logger.child({ module: 'intake' }),
+      ctx.clientCertificates,
+      ctx.onEventsStored,
+    ),
+  );
   api.use(
     downlinkRoutes(ctx.downlink, ctx.registry, ctx.adminToken, ctx.logger.child({ module: 'downlink' }), {
       recheckMs: ctx.downlinkRecheckMs,

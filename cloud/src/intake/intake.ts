@@ -1,3 +1,4 @@
+import type { CloudEvent } from '@gridlink/protocol';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { eventKey, insertEvents } from './store.js';
@@ -16,7 +17,8 @@ export interface EventResult {
 /**
  * One batch from one gateway: every event validated on its own, the valid ones stored in one
  * statement, one result per event in request order. A duplicate is a success (the gateway may
- * drop it from its outbox); a rejected event will never be accepted as it is.
+ * drop it from its outbox); a rejected event will never be accepted as it is. `stored` lists the
+ * events this batch added, for what follows from them (alerts become incidents).
  */
 export async function ingestBatch(db: Db, clock: Clock, gatewayId: string, batch: readonly unknown[]) {
   const verdicts: EventVerdict[] = batch.map((value, index) => validateEvent(value, index, gatewayId));
@@ -24,6 +26,7 @@ export async function ingestBatch(db: Db, clock: Clock, gatewayId: string, batch
   const inserted = await insertEvents(db, gatewayId, valid, clock());
 
   const results: EventResult[] = [];
+  const stored: CloudEvent[] = [];
   let accepted = 0;
   for (const verdict of verdicts) {
     if (!verdict.ok) {
@@ -33,8 +36,11 @@ export async function ingestBatch(db: Db, clock: Clock, gatewayId: string, batch
     const key = eventKey(verdict.event.source, verdict.event.id);
     // The first occurrence of a key in the batch is the one that was inserted.
     const isNew = inserted.delete(key);
-    if (isNew) accepted++;
+    if (isNew) {
+      accepted++;
+      stored.push(verdict.event);
+    }
     results.push({ id: verdict.event.id, status: isNew ? 'accepted' : 'duplicate' });
   }
-  return { results, accepted, duplicates: valid.length - accepted, rejected: verdicts.length - valid.length };
+  return { results, stored, accepted, duplicates: valid.length - accepted, rejected: verdicts.length - valid.length };
 }

@@ -110,7 +110,7 @@ describe('the uplink to a real cloud (PostgreSQL through the HTTP intake)', () =
     );
   });
 
-  it('sends the alerts the local rules raise with their alert id, and a discrete state change', async () => {
+  it('sends the alerts the local rules raise with their alert id, and a discrete state change; the cloud opens an incident', async () => {
     const rules = join(testDataDir(), 'rules.yaml');
     writeFileSync(rules, builtinRuleFile());
     const { cloud, gateway, connect } = await system({}, { rules: { files: [rules] } });
@@ -138,6 +138,18 @@ describe('the uplink to a real cloud (PostgreSQL through the HTTP intake)', () =
       device_id: 'door-1',
       state: { contact: 'open' },
     });
+    // …and in the cloud the alert became a grid incident that keeps the gateway's alert id.
+    await expect
+      .poll(
+        async () =>
+          (
+            await cloud.query('SELECT state, category_code, urgent, source FROM incidents WHERE alert_id = $1', [
+              alertId,
+            ])
+          )[0],
+        { timeout: 10_000 },
+      )
+      .toEqual({ state: 'REPORTED', category_code: 'emergency.gas_leak', urgent: true, source: 'iot' });
   }, 30_000);
 
   it('keeps what arrives while the cloud is down and delivers it once it is back, marked as replayed; new alarms overtake the backlog', async () => {

@@ -1,3 +1,4 @@
+import type { CloudEvent } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
@@ -16,6 +17,7 @@ export function eventRoutes(
   registry: GatewayRegistry,
   logger: Logger,
   clientCertificates: ClientCertificates,
+  onStored: (events: CloudEvent[]) => void = () => {},
 ): Router {
   const router = Router();
 
@@ -49,6 +51,8 @@ export function eventRoutes(
         logger.debug({ gateway: gatewayId, ...counts }, 'batch stored');
       }
       res.status(200).json({ results: outcome.results });
+      // After the answer: the gateway's delivery never waits for what the events cause.
+      if (outcome.stored.length > 0) onStored(outcome.stored);
     },
   );
 
