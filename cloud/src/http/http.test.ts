@@ -28,6 +28,19 @@ describe('service endpoints', () => {
       '/api/v1/gateways/{id}/events',
       '/api/v1/gateways/{id}/downlink',
       '/api/v1/gateways/{id}/downlink/acks',
+      '/api/v1/sessions',
+      '/api/v1/sessions/refresh',
+      '/api/v1/sessions/current',
+      '/api/v1/me',
+      '/api/v1/users',
+      '/api/v1/users/{id}',
+      '/api/v1/users/{id}/roles',
+      '/api/v1/users/{id}/roles/{role}/{scope}',
+      '/api/v1/users/{id}/leaves',
+      '/api/v1/disposal-units',
+      '/api/v1/grids/{code}/members/{userId}',
+      '/api/v1/grids/{code}/duty-periods',
+      '/api/v1/grids/{code}/on-duty',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');

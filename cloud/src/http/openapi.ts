@@ -1,5 +1,6 @@
 import { CloudEvent, DownlinkAck, DownlinkMessage } from '@gridlink/protocol';
 import { z } from 'zod';
+import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from './people-openapi.js';
 import { PROBLEMS } from './problems.js';
 import { MAX_LIMIT, MAX_WAIT_S } from './routes/downlink.js';
 import { NewGateway } from './routes/gateways.js';
@@ -152,6 +153,7 @@ export function openApiDocument(version: string) {
           },
         },
       },
+      ...PEOPLE_PATHS,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -160,6 +162,7 @@ export function openApiDocument(version: string) {
         CloudEvent: schema(CloudEvent),
         DownlinkMessage: schema(DownlinkMessage),
         DownlinkAck: schema(DownlinkAck),
+        ...PEOPLE_SCHEMAS,
         EventResults: {
           type: 'object',
           required: ['results'],
