@@ -94,6 +94,7 @@ export async function startCloud(
       version: CLOUD_VERSION,
       downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,
       clientCertificates: config.http.tls.client_certificates,
+      incidents,
       onEventsStored: (events) => void alertsToIncidents.handleNew(events),
       stopping: () => stopping,
     });

@@ -1,4 +1,4 @@
-import { CategoryCode, Severity, UrbanManagementCode } from '@gridlink/protocol';
+import { CategoryCode, IncidentSource, Severity, UrbanManagementCode } from '@gridlink/protocol';
 import { z } from 'zod';
 
 /** The steps of the closed loop that carry a time limit (domain §4). */
@@ -8,15 +8,6 @@ export type LimitedStep = z.infer<typeof LimitedStep>;
 export const LimitUnit = z.enum(['natural_minutes', 'natural_hours', 'natural_days', 'working_hours', 'working_days']);
 export const Limit = z.strictObject({ value: z.int().min(1), unit: LimitUnit });
 export type Limit = z.infer<typeof Limit>;
-
-export const IncidentSourceName = z.enum([
-  'iot',
-  'patrol',
-  'hotline_12345',
-  'transfer_110',
-  'petition',
-  'leader_instruction',
-]);
 
 /** A category as administrators edit it. */
 export const Category = z.strictObject({
@@ -30,7 +21,7 @@ export const Category = z.strictObject({
   filing_condition: z.string().max(1000).default(''),
   /** 结案条件: what must be true to close it. */
   closing_condition: z.string().max(1000).default(''),
-  allowed_sources: z.array(IncidentSourceName).default([]),
+  allowed_sources: z.array(IncidentSource).default([]),
   active: z.boolean().default(true),
 });
 export type Category = z.output<typeof Category>;

@@ -68,7 +68,7 @@ export const CATEGORY_TAXONOMY_SEEDS: readonly CategoryInput[] = [
     default_severity: 'major',
     unit_type: 'urban_management',
     urban_management_code: '0301',
-    allowed_sources: ['patrol', 'hotline_12345', 'petition', 'leader_instruction'],
+    allowed_sources: ['patrol', 'hotline_12345', 'petition', 'leader'],
   },
 ];
 

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { DownlinkQueue } from '../downlink/queue.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
+import type { IncidentEngine } from '../incidents/index.js';
 import { createPeople } from '../people/people.js';
 import type { ClientCertificates } from './auth.js';
 import { bodyParserProblem } from './body.js';
@@ -13,6 +14,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
 import { downlinkRoutes } from './routes/downlink.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateways.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { peopleRoutes } from './routes/people.js';
 import { sessionRoutes } from './routes/sessions.js';
 
@@ -28,6 +30,7 @@ export interface AppContext {
   downlinkRecheckMs: number;
   /** Gateway client certificates on top of tokens (`http.tls.client_certificates`). */
   clientCertificates: ClientCertificates;
+  incidents: IncidentEngine;
   /** Called with the events each batch stored, after the gateway has its answer. */
   onEventsStored?: (events: CloudEvent[]) => void;
   /** True once shutdown began: connections are not kept alive. */
@@ -98,6 +101,7 @@ export function createApp(ctx: AppContext): express.Express {
   const people = createPeople(ctx.db, ctx.clock);
   api.use(sessionRoutes(people, ctx.logger.child({ module: 'sessions' })));
   api.use(peopleRoutes(people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })));
+  api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents));
   app.use('/api/v1', api);
 
   app.use((req: Request) => {

@@ -1,0 +1,278 @@
+import { IncidentSource, IncidentState, Severity } from '@gridlink/protocol';
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/db.js';
+import {
+  type Incident,
+  type IncidentEngine,
+  IncidentError,
+  type IncidentErrorCode,
+  type IncidentRole,
+  rulesFrom,
+  STATE_MACHINE,
+} from '../../incidents/index.js';
+import { writeAudit } from '../../people/audit.js';
+import { authenticateUser, principalOf } from '../../people/middleware.js';
+import type { People } from '../../people/people.js';
+import type { Role } from '../../people/roles.js';
+import { isVisible, type Principal, type ScopeFilter, scopeFilter } from '../../people/scope.js';
+import { jsonBody } from '../body.js';
+import { fromDatabase } from '../database.js';
+import { type ProblemCode, ProblemError } from '../problems.js';
+
+/** How each refusal of the engine reads over HTTP. */
+const STATUS_OF: Record<IncidentErrorCode, ProblemCode> = {
+  GL_INCIDENT_NOT_FOUND: 'GL_INCIDENT_NOT_FOUND',
+  GL_INCIDENT_ACTION_NOT_ALLOWED: 'GL_INCIDENT_ACTION_NOT_ALLOWED',
+  GL_INCIDENT_ROLE_NOT_ALLOWED: 'GL_FORBIDDEN',
+  GL_INCIDENT_VERSION_CONFLICT: 'GL_INCIDENT_VERSION_CONFLICT',
+  GL_INCIDENT_REQUEST_REUSED: 'GL_INCIDENT_VERSION_CONFLICT',
+  GL_INCIDENT_ATTACHMENTS_REQUIRED: 'GL_VALIDATION_FAILED',
+  GL_INCIDENT_TOP_LEVEL: 'GL_INCIDENT_ACTION_NOT_ALLOWED',
+  GL_INCIDENT_MERGE_TARGET: 'GL_VALIDATION_FAILED',
+  GL_INCIDENT_INVALID_INPUT: 'GL_VALIDATION_FAILED',
+};
+
+/** The engine's refusals as problems; anything else goes on to the error middleware. */
+async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
+  let refusal: ProblemError | undefined;
+  const result = await fromDatabase(async () => {
+    try {
+      return await fn();
+    } catch (err) {
+      // A refusal is an answer, not a database failure (which fromDatabase turns into a 503).
+      if (!(err instanceof IncidentError)) throw err;
+      refusal = new ProblemError(STATUS_OF[err.code], err.message);
+      return undefined;
+    }
+  });
+  if (refusal) throw refusal;
+  return result as T;
+}
+
+/** The people roles (domain §2) as the state machine names them. */
+const INCIDENT_ROLE: Partial<Record<Role, IncidentRole>> = {
+  district_admin: 'admin',
+  operator: 'operator',
+  grid_worker: 'grid_worker',
+  disposal_unit: 'disposal_unit',
+  property_manager: 'property_manager',
+  installer: 'installer',
+  callback_agent: 'callback_agent',
+};
+
+const territoryOf = (incident: Incident) => incident.place.grid ?? incident.place.community ?? '';
+
+function visible(filter: ScopeFilter, incident: Incident): boolean {
+  return isVisible(filter, {
+    territoryCode: territoryOf(incident),
+    disposalUnitId: incident.assignee,
+    gatewayId: incident.place.gatewayId,
+    closed: incident.closedAt !== null,
+  });
+}
+
+/**
+ * Which of the principal's roles takes this action: the first the state machine allows from the
+ * incident's state whose scope holds the incident (a grid worker of its grid, the unit it was
+ * dispatched to, an operator of its territory…).
+ */
+function roleFor(principal: Principal, incident: Incident, action: string): IncidentRole | undefined {
+  const allowed = new Set(
+    rulesFrom(STATE_MACHINE, incident.state, { unsatisfiedCallback: 'rework' })
+      .filter((rule) => rule.action === action)
+      .flatMap((rule) => rule.roles),
+  );
+  for (const assignment of principal.assignments) {
+    const role = INCIDENT_ROLE[assignment.role];
+    if (!role || !allowed.has(role)) continue;
+    const own = scopeFilter({ ...principal, assignments: [assignment] });
+    if (visible(own, incident)) return role;
+  }
+  return undefined;
+}
+
+const ListQuery = z.strictObject({
+  state: IncidentState.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const TransitionBody = z.strictObject({
+  action: z.string().min(1).max(32),
+  request_id: z.string().min(1).max(128),
+  expected_version: z.int().min(1).optional(),
+  comment: z.string().max(4000).optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
+const ReportBody = z.strictObject({
+  request_id: z.string().min(1).max(128),
+  source: IncidentSource.exclude(['iot']),
+  category: z.string().min(1).max(100),
+  severity: Severity.optional(),
+  urgent: z.boolean().optional(),
+  title: z.string().min(1).max(200),
+  description: z.string().max(4000).optional(),
+  community: z.string().regex(/^\d{12}$/),
+  grid: z
+    .string()
+    .regex(/^\d{15}$/)
+    .optional(),
+  building: z.string().max(16).optional(),
+  unit: z.string().max(16).optional(),
+  address: z.string().max(500).optional(),
+  drill: z.boolean().optional(),
+});
+
+function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ProblemError(
+    'GL_VALIDATION_FAILED',
+    'the request body is not valid',
+    parsed.error.issues.map((issue) => ({ detail: issue.message, pointer: `/${issue.path.join('/')}` })),
+  );
+}
+
+/**
+ * Incidents for people: every route needs a session, and every row is filtered by the caller's
+ * scope — a grid worker reads and acts only on their grids' incidents, a property manager on their
+ * community's, a disposal unit on work dispatched to it. An incident outside the scope is "not
+ * found" (its existence is not confirmed). Reads and changes are written to the audit log.
+ */
+export function incidentRoutes(db: Db, clock: Clock, people: People, engine: IncidentEngine): Router {
+  const router = Router();
+  router.use('/incidents', authenticateUser(people));
+  const audit = (principal: Principal, action: string, id: string, details: Record<string, unknown> = {}) =>
+    writeAudit(db, {
+      actor: { kind: 'user', userId: principal.userId },
+      action,
+      target: `incident:${id}`,
+      details,
+      at: clock(),
+    });
+
+  const load = async (principal: Principal, id: string): Promise<Incident> => {
+    const incident = await engineCall(() => engine.get(id));
+    if (!incident || !visible(scopeFilter(principal), incident)) {
+      throw new ProblemError('GL_INCIDENT_NOT_FOUND', `no incident ${id} that you may see`);
+    }
+    return incident;
+  };
+
+  router.get('/incidents', async (req: Request, res: Response) => {
+    const principal = principalOf(res);
+    const parsed = ListQuery.safeParse(req.query);
+    if (!parsed.success) {
+      throw new ProblemError(
+        'GL_VALIDATION_FAILED',
+        'invalid query',
+        parsed.error.issues.map((issue) => ({ detail: issue.message, parameter: String(issue.path[0] ?? '') })),
+      );
+    }
+    const filter = scopeFilter(principal);
+    const prefixes = [...filter.territoryPrefixes, ...filter.gridCodes, ...filter.communityCodes].map((p) => `${p}%`);
+    const closedPrefixes = filter.closedIncidentPrefixes.map((p) => `${p}%`);
+    const { rows } = await fromDatabase(() =>
+      db.query<{ id: string }>(
+        `SELECT id FROM incidents
+          WHERE (coalesce(grid, community, '') LIKE ANY($1::text[])
+                 OR assignee = ANY($2::text[])
+                 OR gateway_id = ANY($3::text[])
+                 OR (closed_at IS NOT NULL AND coalesce(grid, community, '') LIKE ANY($4::text[])))
+            AND ($5::text IS NULL OR state = $5)
+          ORDER BY created_at DESC, id DESC LIMIT $6`,
+        [
+          prefixes,
+          filter.disposalUnitIds,
+          filter.gatewayIds,
+          closedPrefixes,
+          parsed.data.state ?? null,
+          parsed.data.limit,
+        ],
+      ),
+    );
+    const incidents = (await Promise.all(rows.map((row) => engine.get(row.id)))).filter(Boolean);
+    res.json({ incidents });
+  });
+
+  router.get('/incidents/:id', async (req: Request<{ id: string }>, res: Response) => {
+    const principal = principalOf(res);
+    const incident = await load(principal, req.params.id);
+    const [steps, evidence] = await Promise.all([engine.steps(incident.id), engine.evidence(incident.id)]);
+    // Who looked at what is part of the record, as much as who changed it.
+    await audit(principal, 'incident.view', incident.id);
+    res.json({ incident, steps, evidence });
+  });
+
+  router.post('/incidents', jsonBody('1mb'), async (req: Request, res: Response) => {
+    const principal = principalOf(res);
+    const body = parseBody(ReportBody, req.body);
+    const territory = body.grid ?? body.community;
+    const role = principal.assignments
+      .filter((a) => ['operator', 'grid_worker', 'district_admin', 'property_manager'].includes(a.role))
+      .find((a) => territory.startsWith(a.scope) || (a.role === 'property_manager' && body.community === a.scope));
+    const incidentRole = role ? INCIDENT_ROLE[role.role] : undefined;
+    if (!incidentRole) throw new ProblemError('GL_FORBIDDEN', `you may not report incidents in ${territory}`);
+    const result = await engineCall(() =>
+      engine.report({
+        requestId: body.request_id,
+        source: body.source,
+        category: body.category,
+        ...(body.severity ? { severity: body.severity } : {}),
+        ...(body.urgent === undefined ? {} : { urgent: body.urgent }),
+        title: body.title,
+        ...(body.description ? { description: body.description } : {}),
+        place: {
+          community: body.community,
+          ...(body.grid ? { grid: body.grid } : {}),
+          ...(body.building ? { building: body.building } : {}),
+          ...(body.unit ? { unit: body.unit } : {}),
+        },
+        ...(body.address ? { address: body.address } : {}),
+        ...(body.drill === undefined ? {} : { drill: body.drill }),
+        actor: principal.userId,
+        role: incidentRole,
+      }),
+    );
+    await audit(principal, 'incident.report', result.incident.id, { request_id: body.request_id });
+    res.status(201).json(result);
+  });
+
+  router.post('/incidents/:id/transitions', jsonBody('1mb'), async (req: Request<{ id: string }>, res: Response) => {
+    const principal = principalOf(res);
+    const body = parseBody(TransitionBody, req.body);
+    const incident = await load(principal, req.params.id);
+    // A repeated request keeps the role it was made in (the incident has moved on since).
+    const earlier = await fromDatabase(() =>
+      db.query<{ role: IncidentRole }>(
+        'SELECT role FROM incident_steps WHERE incident_id = $1 AND request_id = $2 AND actor = $3',
+        [incident.id, body.request_id, principal.userId],
+      ),
+    );
+    const role = earlier.rows[0]?.role ?? roleFor(principal, incident, body.action);
+    if (!role) {
+      throw new ProblemError(
+        'GL_FORBIDDEN',
+        `none of your roles may ${body.action} incident ${incident.id} in state ${incident.state}`,
+      );
+    }
+    const result = await engineCall(() =>
+      engine.transition({
+        incidentId: incident.id,
+        action: body.action,
+        requestId: body.request_id,
+        ...(body.expected_version === undefined ? {} : { expectedVersion: body.expected_version }),
+        actor: principal.userId,
+        role,
+        ...(body.comment ? { comment: body.comment } : {}),
+        ...(body.data ? { data: body.data } : {}),
+      }),
+    );
+    await audit(principal, `incident.${body.action}`, incident.id, { request_id: body.request_id, role });
+    res.json(result);
+  });
+
+  return router;
+}
