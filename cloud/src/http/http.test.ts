@@ -41,6 +41,9 @@ describe('service endpoints', () => {
       '/api/v1/grids/{code}/members/{userId}',
       '/api/v1/grids/{code}/duty-periods',
       '/api/v1/grids/{code}/on-duty',
+      '/api/v1/incidents',
+      '/api/v1/incidents/{id}',
+      '/api/v1/incidents/{id}/transitions',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');

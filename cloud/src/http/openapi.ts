@@ -1,27 +1,13 @@
 import { CloudEvent, DownlinkAck, DownlinkMessage } from '@gridlink/protocol';
-import { z } from 'zod';
+import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './incidents-openapi.js';
+import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
 import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from './people-openapi.js';
 import { PROBLEMS } from './problems.js';
 import { MAX_LIMIT, MAX_WAIT_S } from './routes/downlink.js';
 import { NewGateway } from './routes/gateways.js';
 
-const schema = (type: z.ZodType) => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(type, { unrepresentable: 'any', io: 'input' }) as Record<
-    string,
-    unknown
-  >;
-  return rest;
-};
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (body: unknown) => ({ 'application/json': { schema: body } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const ok = (description: string, body: unknown) => ({ description, content: json(body) });
 const gatewayId = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'gw-320803-001' };
 const denied = { '401': problem('No token, or an unknown one'), '403': problem("Another gateway's token") };
-const unavailable = { '503': problem('The database is unavailable: retry later') };
 
 /** The contract of the HTTP API as served at `/openapi.json` (OpenAPI 3.1). */
 export function openApiDocument(version: string) {
@@ -154,6 +140,7 @@ export function openApiDocument(version: string) {
         },
       },
       ...PEOPLE_PATHS,
+      ...INCIDENT_PATHS,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -163,6 +150,7 @@ export function openApiDocument(version: string) {
         DownlinkMessage: schema(DownlinkMessage),
         DownlinkAck: schema(DownlinkAck),
         ...PEOPLE_SCHEMAS,
+        ...INCIDENT_SCHEMAS,
         EventResults: {
           type: 'object',
           required: ['results'],

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { RoleAssignmentInput } from '../people/roles.js';
+import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
 import {
   DutyPeriodBody,
   GridMemberBody,
@@ -10,20 +10,6 @@ import {
 } from './routes/people.js';
 import { Login } from './routes/sessions.js';
 
-const schema = (type: z.ZodType) => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(type, { unrepresentable: 'any', io: 'input' }) as Record<
-    string,
-    unknown
-  >;
-  return rest;
-};
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (body: unknown) => ({ 'application/json': { schema: body } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const ok = (description: string, body: unknown) => ({ description, content: json(body) });
 const body = (name: string) => ({ required: true, content: json(ref(name)) });
 const path = (name: string, example: string) => ({
   name,
@@ -39,7 +25,6 @@ const manager = {
   '401': problem('No token, an unknown one, or an ended session'),
   '403': problem('Neither the admin token nor a district_admin over this territory'),
 };
-const unavailable = { '503': problem('The database is unavailable: retry later') };
 
 /** The people module's routes (users, sessions, disposal units, rosters) for `/openapi.json`. */
 export const PEOPLE_PATHS = {

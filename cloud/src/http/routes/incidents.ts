@@ -93,12 +93,12 @@ function roleFor(principal: Principal, incident: Incident, action: string): Inci
   return undefined;
 }
 
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   state: IncidentState.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-const TransitionBody = z.strictObject({
+export const TransitionBody = z.strictObject({
   action: z.string().min(1).max(32),
   request_id: z.string().min(1).max(128),
   expected_version: z.int().min(1).optional(),
@@ -106,7 +106,7 @@ const TransitionBody = z.strictObject({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 
-const ReportBody = z.strictObject({
+export const ReportBody = z.strictObject({
   request_id: z.string().min(1).max(128),
   source: IncidentSource.exclude(['iot']),
   category: z.string().min(1).max(100),
