@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signedIn } from '../people/test-support.js';
+import { wgs84ToGcj02 } from '../territory/gcj02.js';
+import { TerritoryStore } from '../territory/store.js';
+import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { api, BACKENDS, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 
 const COMMUNITY = '320803001001';
@@ -158,5 +161,26 @@ describe.each(BACKENDS)('the incidents API (%s)', (backend) => {
     });
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({ code: 'GL_INCIDENT_VERSION_CONFLICT' });
+  });
+
+  it('places a report made with a phone’s location (GCJ-02) in the grid in force there, or the community when no grid covers it', async () => {
+    await seedFixtureTerritory(new TerritoryStore(cloud().db));
+    const report = (request: string, location: Record<string, unknown>) =>
+      api<{ incident: { place: { community: string; grid: string | null } } }>(cloud(), 'POST', '/api/v1/incidents', {
+        token: tokens.operator as string,
+        body: { request_id: request, source: 'hotline_12345', category: 'other', title: '路灯不亮', location },
+      });
+    const phone = wgs84ToGcj02({ lon: 119.143, lat: 33.501 }); // grid 002, as a phone reports it
+    expect((await report('loc-1', { ...phone, crs: 'gcj02' })).body.incident.place).toMatchObject({
+      community: FIXTURE.community,
+      grid: '320803001001002',
+    });
+    expect((await report('loc-2', { ...FIXTURE.uncovered, crs: 'wgs84' })).body.incident.place).toMatchObject({
+      community: FIXTURE.community,
+      grid: null,
+    });
+    const nowhere = await report('loc-3', { lon: 116.4, lat: 39.9, crs: 'wgs84' });
+    expect(nowhere.status).toBe(400);
+    expect(nowhere.body).toMatchObject({ errors: [{ pointer: '/location' }] });
   });
 });

@@ -17,6 +17,7 @@ import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
 import type { Role } from '../../people/roles.js';
 import { isVisible, type Principal, type ScopeFilter, scopeFilter } from '../../people/scope.js';
+import { TerritoryStore, toWgs84 } from '../../territory/index.js';
 import { jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
 import { type ProblemCode, ProblemError } from '../problems.js';
@@ -114,10 +115,21 @@ export const ReportBody = z.strictObject({
   urgent: z.boolean().optional(),
   title: z.string().min(1).max(200),
   description: z.string().max(4000).optional(),
-  community: z.string().regex(/^\d{12}$/),
+  /** Where: the community (and grid), or a location to find them from (phones report GCJ-02). */
+  community: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
   grid: z
     .string()
     .regex(/^\d{15}$/)
+    .optional(),
+  location: z
+    .strictObject({
+      lon: z.number().min(-180).max(180),
+      lat: z.number().min(-90).max(90),
+      crs: z.enum(['wgs84', 'gcj02']).default('gcj02'),
+    })
     .optional(),
   building: z.string().max(16).optional(),
   unit: z.string().max(16).optional(),
@@ -143,6 +155,7 @@ function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.output<T> 
  */
 export function incidentRoutes(db: Db, clock: Clock, people: People, engine: IncidentEngine): Router {
   const router = Router();
+  const territory = new TerritoryStore(db);
   router.use('/incidents', authenticateUser(people));
   const audit = (principal: Principal, action: string, id: string, details: Record<string, unknown> = {}) =>
     writeAudit(db, {
@@ -209,12 +222,30 @@ export function incidentRoutes(db: Db, clock: Clock, people: People, engine: Inc
   router.post('/incidents', jsonBody('1mb'), async (req: Request, res: Response) => {
     const principal = principalOf(res);
     const body = parseBody(ReportBody, req.body);
-    const territory = body.grid ?? body.community;
+    if (body.location) {
+      // The grid in force where and when it is reported; with no grid there, the community (属地兜底).
+      const { lon, lat, crs } = body.location;
+      const where = await fromDatabase(() => territory.resolveGrid(toWgs84({ lon, lat }, crs), clock()));
+      if (!where.community) {
+        throw new ProblemError('GL_VALIDATION_FAILED', 'no community on record covers that location', [
+          { pointer: '/location', detail: 'outside every community area on record' },
+        ]);
+      }
+      body.community = where.community;
+      if (where.grid) body.grid = where.grid;
+    }
+    const community = body.community;
+    if (!community) {
+      throw new ProblemError('GL_VALIDATION_FAILED', 'say where: community (and grid), or location', [
+        { pointer: '/community', detail: 'required unless location is given' },
+      ]);
+    }
+    const place = body.grid ?? community;
     const role = principal.assignments
       .filter((a) => ['operator', 'grid_worker', 'district_admin', 'property_manager'].includes(a.role))
-      .find((a) => territory.startsWith(a.scope) || (a.role === 'property_manager' && body.community === a.scope));
+      .find((a) => place.startsWith(a.scope) || (a.role === 'property_manager' && community === a.scope));
     const incidentRole = role ? INCIDENT_ROLE[role.role] : undefined;
-    if (!incidentRole) throw new ProblemError('GL_FORBIDDEN', `you may not report incidents in ${territory}`);
+    if (!incidentRole) throw new ProblemError('GL_FORBIDDEN', `you may not report incidents in ${place}`);
     const result = await engineCall(() =>
       engine.report({
         requestId: body.request_id,
@@ -225,7 +256,7 @@ export function incidentRoutes(db: Db, clock: Clock, people: People, engine: Inc
         title: body.title,
         ...(body.description ? { description: body.description } : {}),
         place: {
-          community: body.community,
+          community,
           ...(body.grid ? { grid: body.grid } : {}),
           ...(body.building ? { building: body.building } : {}),
           ...(body.unit ? { unit: body.unit } : {}),
