@@ -14,7 +14,9 @@ import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
 import { createApp } from './http/app.js';
 import { IncidentEngine } from './incidents/index.js';
+import { withInstalledPlace } from './projections/alert-place.js';
 import { EventProjector } from './projections/projector.js';
+import { TerritoryStore } from './territory/store.js';
 import { CLOUD_VERSION } from './version.js';
 
 const ALERT_TYPES = ['cn.gridlink.alert.raised.v1', 'cn.gridlink.alert.updated.v1', 'cn.gridlink.alert.cleared.v1'];
@@ -70,13 +72,14 @@ export async function startCloud(
     const registry = new GatewayRegistry(db, clock, config.auth.token_grace_s);
     const downlink = new DownlinkQueue(db, clock, hub);
     const incidents = new IncidentEngine(db, clock);
+    const territory = new TerritoryStore(db);
     // Gateway alerts become grid incidents: at once as they arrive, and by a sweep of the stored
     // events that catches up after a restart or when another replica took the request.
     const alertsToIncidents = new EventProjector(db, {
       name: 'incidents-from-alerts',
       types: ALERT_TYPES,
       handle: async ({ event }) => {
-        await incidents.fromAlert(event);
+        await incidents.fromAlert(await withInstalledPlace(territory, event));
       },
       logger: logger.child({ module: 'incidents' }),
       clock,
