@@ -11,6 +11,7 @@ export { GatewayRegistry, type IssuedToken, type RotatedToken, type TokenOwner }
 export { PROBLEMS, type Problem, type ProblemCode } from './http/problems.js';
 export * from './incidents/index.js';
 export type { EventResult, EventStatus } from './intake/intake.js';
+export * from './kpi/index.js';
 export { createLogger, REDACTED_LOG_PATHS } from './logging/logger.js';
 export * from './people/index.js';
 export { type RunningCloud, type StartCloudOptions, startCloud } from './start.js';
