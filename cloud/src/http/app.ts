@@ -15,6 +15,7 @@ import { downlinkRoutes } from './routes/downlink.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateways.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { kpiRoutes } from './routes/kpis.js';
 import { peopleRoutes } from './routes/people.js';
 import { sessionRoutes } from './routes/sessions.js';
 
@@ -102,6 +103,7 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(sessionRoutes(people, ctx.logger.child({ module: 'sessions' })));
   api.use(peopleRoutes(people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })));
   api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents));
+  api.use(kpiRoutes(ctx.db, ctx.clock, people));
   app.use('/api/v1', api);
 
   app.use((req: Request) => {
