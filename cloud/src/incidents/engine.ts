@@ -57,6 +57,17 @@ export interface TransitionResult {
   repeated: boolean;
 }
 
+/** A committed change of an incident, as {@link IncidentEngine.onChange} listeners receive it. */
+export interface IncidentChange {
+  incident: Incident;
+  /** The step written, when the change wrote one (alerts joining an incident write none). */
+  step?: IncidentStep;
+  /** True when the request had been made before: nothing was written this time. */
+  repeated: boolean;
+}
+
+export type IncidentListener = (change: IncidentChange) => void;
+
 export type AlertOutcome =
   | { outcome: 'created'; incident: Incident; policy: DeviceEventPolicy }
   /** Another alert of the same place × category joined the open incident. */
@@ -126,6 +137,7 @@ export class IncidentEngine {
   private readonly machine: StateMachine;
   private readonly policies: IncidentPolicies;
   private readonly dedupWindowMs: number;
+  private readonly listeners = new Set<IncidentListener>();
 
   constructor(
     private readonly db: Db,
@@ -135,6 +147,17 @@ export class IncidentEngine {
     this.machine = options.machine ?? STATE_MACHINE;
     this.policies = { ...DEFAULT_POLICIES, ...options.policies };
     this.dedupWindowMs = options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
+  }
+
+  /**
+   * Calls `listener` after each transition, report or alert intake of this engine has committed
+   * (other modules react to changes, e.g. automatic dispatch); returns the unsubscribe. Listeners
+   * run synchronously and must not throw; what they start runs on its own. Not durable: a module
+   * that must not miss a change also sweeps the tables.
+   */
+  onChange(listener: IncidentListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async get(id: string): Promise<Incident | undefined> {
@@ -160,7 +183,11 @@ export class IncidentEngine {
   }
 
   /** Takes one action on an incident, or refuses with an {@link IncidentError} and writes nothing. */
-  async transition(input: TransitionInput): Promise<TransitionResult> {
+  transition(input: TransitionInput): Promise<TransitionResult> {
+    return this.announce(this.transitionOnce(input));
+  }
+
+  private async transitionOnce(input: TransitionInput): Promise<TransitionResult> {
     const request = parseInput(TransitionInput, input, 'transition');
     return this.db.transaction(async (tx) => {
       // The row lock serialises steps of one incident; everything below sees the latest of it.
@@ -196,7 +223,11 @@ export class IncidentEngine {
   }
 
   /** Manual intake ("一口受理": hotline, 110 transfer, petition, patrol…): a REPORTED incident. */
-  async report(input: ReportInput): Promise<TransitionResult> {
+  report(input: ReportInput): Promise<TransitionResult> {
+    return this.announce(this.reportOnce(input));
+  }
+
+  private async reportOnce(input: ReportInput): Promise<TransitionResult> {
     const request = parseInput(ReportInput, input, 'report');
     const intakeRequestId = `report:${request.requestId}`;
     return this.db.transaction(async (tx) => {
@@ -250,7 +281,11 @@ export class IncidentEngine {
    * device-event policy says (`drill` marks alerts of an exercise). Cleared: evidence only; the
    * loop still needs its check.
    */
-  async fromAlert(event: CloudEvent, options: { drill?: boolean } = {}): Promise<AlertOutcome> {
+  fromAlert(event: CloudEvent, options: { drill?: boolean } = {}): Promise<AlertOutcome> {
+    return this.announce(this.fromAlertOnce(event, options));
+  }
+
+  private async fromAlertOnce(event: CloudEvent, options: { drill?: boolean }): Promise<AlertOutcome> {
     switch (event.type) {
       case 'cn.gridlink.alert.raised.v1':
       case 'cn.gridlink.alert.updated.v1': {
@@ -377,6 +412,25 @@ export class IncidentEngine {
       );
       return { outcome: 'linked', incident: toIncident(linked) };
     });
+  }
+
+  /** Tells the listeners about a committed change (not about refusals or ignored alerts). */
+  private async announce<T extends object>(work: Promise<T>): Promise<T> {
+    const result = (await work) as T & { incident?: Incident; step?: IncidentStep; repeated?: boolean };
+    if (result.incident === undefined) return result;
+    const change: IncidentChange = {
+      incident: result.incident,
+      ...(result.step === undefined ? {} : { step: result.step }),
+      repeated: result.repeated ?? false,
+    };
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A listener's failure is its own: the change is committed.
+      }
+    }
+    return result;
   }
 
   /** The rule for `action` from the incident's state that `role` may take, or a typed refusal. */

@@ -54,7 +54,7 @@ describe('the state machine table (domain §3)', () => {
   it('keeps who may act as data: operators file and dispatch, assignees sign, callback agents call back', () => {
     const roles = (from: string, action: string) =>
       STATE_MACHINE.find((rule) => rule.from === from && rule.action === action)?.roles;
-    expect(roles('FILED', 'dispatch')).toEqual(['operator']);
+    expect(roles('FILED', 'dispatch')).toEqual(['operator', 'system']);
     expect(roles('DISPATCHED', 'sign')).toEqual(['grid_worker', 'disposal_unit']);
     expect(roles('CLOSED', 'callbackSatisfied')).toEqual(['callback_agent']);
     expect(roles('VERIFYING', 'confirmed')).toEqual(['grid_worker']);

@@ -70,7 +70,8 @@ const ALL_DOERS = ['grid_worker', 'disposal_unit'] as const;
 export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
   { from: null, action: 'report', to: 'REPORTED', roles: ['operator', 'grid_worker', 'property_manager', 'system'] },
 
-  { from: 'REPORTED', action: 'accept', to: 'ACCEPTED', roles: ['operator'] },
+  // system: automatic dispatch fast-tracks urgent IoT incidents (accept → file → dispatch) when the tenant wants it.
+  { from: 'REPORTED', action: 'accept', to: 'ACCEPTED', roles: ['operator', 'system'] },
   { from: 'REPORTED', action: 'needVerify', to: 'VERIFYING', roles: ['operator', 'system'] },
   { from: 'REPORTED', action: 'reject', to: 'INVALID', roles: ['operator'], effects: ['end'] },
   { from: 'REPORTED', action: 'merge', to: 'MERGED', roles: ['operator'], effects: ['merge', 'end'] },
@@ -79,10 +80,10 @@ export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
   { from: 'VERIFYING', action: 'confirmed', to: 'ACCEPTED', roles: ['grid_worker'] },
   { from: 'VERIFYING', action: 'notFound', to: 'INVALID', roles: ['grid_worker'], effects: ['end'] },
 
-  { from: 'ACCEPTED', action: 'file', to: 'FILED', roles: ['operator'] },
+  { from: 'ACCEPTED', action: 'file', to: 'FILED', roles: ['operator', 'system'] },
   { from: 'ACCEPTED', action: 'reject', to: 'INVALID', roles: ['operator'], effects: ['end'] },
 
-  { from: 'FILED', action: 'dispatch', to: 'DISPATCHED', roles: ['operator'], effects: ['assign'] },
+  { from: 'FILED', action: 'dispatch', to: 'DISPATCHED', roles: ['operator', 'system'], effects: ['assign'] },
   { from: 'FILED', action: 'escalate', to: 'FILED', roles: ['operator', 'system'], effects: ['escalate'] },
 
   { from: 'DISPATCHED', action: 'sign', to: 'IN_PROGRESS', roles: [...ALL_DOERS] },

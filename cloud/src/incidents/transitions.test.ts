@@ -254,7 +254,7 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
         filed.id,
         { action: 'dispatch', actor: 'gw-zhang', role: 'grid_worker', data: { assignee: 'unit-x' } },
         'GL_INCIDENT_ROLE_NOT_ALLOWED',
-        'role grid_worker may not take action "dispatch" in state FILED; roles allowed: operator',
+        'role grid_worker may not take action "dispatch" in state FILED; roles allowed: operator, system',
       );
       const reported = await incidentIn('REPORTED');
       await expectRefused(
