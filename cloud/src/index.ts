@@ -9,6 +9,7 @@ export { openPostgres, type PostgresOptions } from './db/postgres.js';
 export type { EnqueueResult } from './downlink/queue.js';
 export { GatewayRegistry, type IssuedToken, type RotatedToken, type TokenOwner } from './gateways/registry.js';
 export { PROBLEMS, type Problem, type ProblemCode } from './http/problems.js';
+export * from './dispatch/index.js';
 export * from './incidents/index.js';
 export type { EventResult, EventStatus } from './intake/intake.js';
 export * from './kpi/index.js';

@@ -13,7 +13,13 @@ import { DownlinkHub } from './downlink/hub.js';
 import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
 import { createApp } from './http/app.js';
+import { CategoryCatalogue } from './categories/catalogue.js';
+import { Dispatcher, DispatchStore, NotificationStreams } from './dispatch/index.js';
 import { IncidentEngine } from './incidents/index.js';
+import { LivePush } from './notify/live-push.js';
+import { Notifier } from './notify/notifier.js';
+import type { SmsProvider } from './notify/sms.js';
+import { RosterStore } from './people/rosters.js';
 import { withInstalledPlace } from './projections/alert-place.js';
 import { EventProjector } from './projections/projector.js';
 import { TerritoryStore } from './territory/store.js';
@@ -30,6 +36,12 @@ export interface StartCloudOptions {
   downlinkRecheckMs?: number;
   /** How old stored events must be before the projections' sweep takes them; default 30 s. */
   projectionSettleMs?: number;
+  /** SMS gateway for dispatch notifications; without one no SMS goes out. */
+  smsProvider?: SmsProvider;
+  /** How often automatic dispatch sweeps for incidents its listener missed; default 5000 ms. */
+  dispatchSweepMs?: number;
+  /** Heartbeat of the notification streams; default 25 s. */
+  notificationHeartbeatMs?: number;
 }
 
 export interface RunningCloud {
@@ -40,6 +52,8 @@ export interface RunningCloud {
   registry: GatewayRegistry;
   /** Grid incidents: the closed loop, and the incidents gateway alerts became. */
   incidents: IncidentEngine;
+  /** Automatic dispatch and its notifications (`dispatch.store`: robots, phones, tenant policy). */
+  dispatch: Dispatcher;
   /** Queues a downlink message for a gateway (for other cloud modules); idempotent on the message id. */
   enqueueDownlink(gatewayId: string, message: DownlinkMessage): Promise<EnqueueResult>;
   /** Long-polls currently held open. */
@@ -64,6 +78,7 @@ export async function startCloud(
   const hub = new DownlinkHub();
   let server: Server | undefined;
   let stopProjections: () => Promise<void> = async () => {};
+  let stopDispatch: () => Promise<void> = async () => {};
 
   try {
     const { applied } = await migrate(db);
@@ -87,6 +102,27 @@ export async function startCloud(
     });
     alertsToIncidents.start();
     stopProjections = () => alertsToIncidents.stop();
+    // Filed incidents go to their unit, grid worker or operators; the people concerned are told.
+    const live = new LivePush();
+    const streams = new NotificationStreams(live, options.notificationHeartbeatMs);
+    const dispatch = new Dispatcher({
+      db,
+      clock,
+      logger: logger.child({ module: 'dispatch' }),
+      engine: incidents,
+      catalogue: new CategoryCatalogue(db),
+      rosters: new RosterStore(db, clock),
+      store: new DispatchStore(db, clock),
+      notifier: new Notifier(db, clock, logger.child({ module: 'notify' })),
+      live,
+      ...(options.smsProvider === undefined ? {} : { sms: options.smsProvider }),
+      ...(options.dispatchSweepMs === undefined ? {} : { sweepMs: options.dispatchSweepMs }),
+    });
+    dispatch.start();
+    stopDispatch = async () => {
+      streams.close();
+      await dispatch.stop();
+    };
     const app = createApp({
       db,
       clock,
@@ -98,6 +134,7 @@ export async function startCloud(
       downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,
       clientCertificates: config.http.tls.client_certificates,
       incidents,
+      dispatch: { store: dispatch.store, streams, clock },
       onEventsStored: (events) => void alertsToIncidents.handleNew(events),
       stopping: () => stopping,
     });
@@ -139,6 +176,7 @@ export async function startCloud(
       db,
       registry,
       incidents,
+      dispatch,
       enqueueDownlink: (gatewayId, message) => downlink.enqueue(gatewayId, message),
       heldPolls: () => hub.held,
       stop() {
@@ -146,6 +184,7 @@ export async function startCloud(
           stopping = true;
           hub.close();
           await stopProjections();
+          await stopDispatch();
           await closeServer(listening);
           await db.close().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
           log.info('cloud stopped');
@@ -155,6 +194,7 @@ export async function startCloud(
     };
   } catch (err) {
     await stopProjections();
+    await stopDispatch();
     if (server?.listening) await closeServer(server);
     await db.close().catch(() => {});
     throw err;

@@ -44,6 +44,8 @@ describe('service endpoints', () => {
       '/api/v1/incidents',
       '/api/v1/incidents/{id}',
       '/api/v1/incidents/{id}/transitions',
+      '/api/v1/notifications/stream',
+      '/api/v1/communities/{code}/robots',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');

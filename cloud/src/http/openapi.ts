@@ -1,4 +1,5 @@
 import { CloudEvent, DownlinkAck, DownlinkMessage } from '@gridlink/protocol';
+import { DISPATCH_PATHS, DISPATCH_SCHEMAS } from '../dispatch/openapi.js';
 import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './incidents-openapi.js';
 import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
 import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from './people-openapi.js';
@@ -141,6 +142,7 @@ export function openApiDocument(version: string) {
       },
       ...PEOPLE_PATHS,
       ...INCIDENT_PATHS,
+      ...DISPATCH_PATHS,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -151,6 +153,7 @@ export function openApiDocument(version: string) {
         DownlinkAck: schema(DownlinkAck),
         ...PEOPLE_SCHEMAS,
         ...INCIDENT_SCHEMAS,
+        ...DISPATCH_SCHEMAS,
         EventResults: {
           type: 'object',
           required: ['results'],

@@ -1,0 +1,438 @@
+import type { Logger } from 'pino';
+import type { CategoryCatalogue } from '../categories/catalogue.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import {
+  categoryLineage,
+  type Incident,
+  type IncidentEngine,
+  IncidentError,
+  type IncidentStep,
+} from '../incidents/index.js';
+import type { LivePush } from '../notify/live-push.js';
+import type { Notification, NotificationChannel } from '../notify/notification.js';
+import type { Notifier } from '../notify/notifier.js';
+import { RobotChannel } from '../notify/robots.js';
+import { SmsChannel, type SmsProvider } from '../notify/sms.js';
+import type { RosterStore } from '../people/rosters.js';
+import { dispatchedNotification, operatorsNotification } from './messages.js';
+import { chooseTarget, type DispatchTarget, operatorsOver } from './routing.js';
+import type { DispatchSettings, DispatchStore, RobotOwner } from './store.js';
+
+export const DISPATCH_ACTOR = 'cloud:dispatch';
+
+export interface DispatcherOptions {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  engine: IncidentEngine;
+  catalogue: CategoryCatalogue;
+  rosters: RosterStore;
+  store: DispatchStore;
+  notifier: Notifier;
+  live: LivePush;
+  /** SMS to assignees with a phone on file; without a provider no SMS goes out. */
+  sms?: SmsProvider;
+  /** How often the sweep looks for incidents the listener missed (a crash, another replica); default 5 s. */
+  sweepMs?: number;
+  /** Robot webhook timeout; default 5 s. */
+  robotTimeoutMs?: number;
+}
+
+/** One decision of automatic dispatch (table `dispatch_decisions`). */
+export interface DispatchDecision {
+  incidentId: string;
+  /** The incident's version when it was decided (the FILED one). */
+  version: number;
+  outcome: DispatchTarget['outcome'] | 'skipped';
+  assignee: string | null;
+  reason: string;
+  recipients: string[];
+  decidedAt: Date;
+  doneAt: Date | null;
+  /** `dispatched`, `notified`, or why the transition did not happen (the incident moved on). */
+  result: string | null;
+}
+
+interface DecisionRow {
+  incident_id: string;
+  version: number;
+  outcome: DispatchDecision['outcome'];
+  assignee: string | null;
+  reason: string;
+  recipients: string[];
+  decided_at: Date;
+  done_at: Date | null;
+  result: string | null;
+}
+
+const toDecision = (row: DecisionRow): DispatchDecision => ({
+  incidentId: row.incident_id,
+  version: Number(row.version),
+  outcome: row.outcome,
+  assignee: row.assignee,
+  reason: row.reason,
+  recipients: row.recipients,
+  decidedAt: row.decided_at,
+  doneAt: row.done_at,
+  result: row.result,
+});
+
+/**
+ * Automatic dispatch (domain §3, FILED → DISPATCHED): a filed incident goes to the category's unit
+ * serving the place, else the grid's on-duty worker, else it stays FILED and the operators over
+ * its community are told. Urgent IoT incidents are accepted and filed first when the tenant's
+ * policy says so. Every step is a transition as `system` with the request id
+ * `dispatch:<incident>:<version>`, so a retry or a second replica finds its step taken and writes
+ * nothing; the decision itself is one row per (incident, version), so replicas agree on it.
+ *
+ * It runs when the engine reports a committed change ({@link IncidentEngine.onChange}) and in a
+ * sweep over the incidents table (FILED without a decision, urgent IoT not yet filed, decisions
+ * not finished), which catches what a crash or another replica's engine left.
+ */
+export class Dispatcher {
+  readonly store: DispatchStore;
+  readonly live: LivePush;
+  private readonly running = new Map<string, Promise<DispatchDecision | undefined>>();
+  private unsubscribe?: () => void;
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<number>;
+  private stopped = false;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.store = options.store;
+    this.live = options.live;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.unsubscribe = this.options.engine.onChange(({ incident }) => {
+      if (this.mayConcern(incident)) void this.consider(incident.id).catch(() => undefined);
+    });
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweep().finally(() => {
+        this.sweeping = undefined;
+      });
+    }, this.options.sweepMs ?? 5000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearInterval(this.timer);
+    await this.sweeping?.catch(() => 0);
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** The decision taken for an incident at a version, if any. */
+  async decision(incidentId: string, version: number): Promise<DispatchDecision | undefined> {
+    const { rows } = await this.options.db.query<DecisionRow>(
+      'SELECT * FROM dispatch_decisions WHERE incident_id = $1 AND version = $2',
+      [incidentId, version],
+    );
+    return rows[0] && toDecision(rows[0]);
+  }
+
+  /**
+   * Takes the incident as far as automatic dispatch goes now; resolves with its latest decision
+   * (undefined when there never was one). Calls for one incident run one after
+   * the other in this process; across processes the request ids and the decision row keep it single.
+   */
+  consider(incidentId: string): Promise<DispatchDecision | undefined> {
+    const before = this.running.get(incidentId) ?? Promise.resolve(undefined);
+    const next = before
+      .catch(() => undefined)
+      .then(() => this.run(incidentId))
+      .catch((err: unknown) => {
+        this.options.logger.error({ err, incident: incidentId }, 'automatic dispatch failed; the sweep retries');
+        throw err;
+      });
+    this.running.set(incidentId, next);
+    const forget = () => {
+      if (this.running.get(incidentId) === next) this.running.delete(incidentId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  /** Everything the listener may have missed; resolves with how many incidents were looked at. */
+  async sweep(): Promise<number> {
+    if (this.stopped) return 0;
+    try {
+      const settings = await this.options.store.settings();
+      const { rows } = await this.options.db.query<{ id: string }>(
+        `SELECT i.id FROM incidents i
+          WHERE i.closed_at IS NULL
+            AND (i.state = 'FILED' OR ($1 AND i.source = 'iot' AND i.urgent AND i.state IN ('REPORTED', 'ACCEPTED')))
+            AND NOT EXISTS (SELECT 1 FROM dispatch_decisions d WHERE d.incident_id = i.id AND d.version = i.version)
+         UNION
+         SELECT incident_id FROM dispatch_decisions WHERE done_at IS NULL
+         LIMIT 200`,
+        [settings.fastTrackUrgentIot],
+      );
+      for (const { id } of rows) {
+        if (this.stopped) break;
+        await this.consider(id).catch(() => undefined);
+      }
+      return rows.length;
+    } catch (err) {
+      this.options.logger.error({ err }, 'dispatch sweep failed; it retries');
+      return 0;
+    }
+  }
+
+  private mayConcern(incident: Incident): boolean {
+    if (incident.closedAt !== null) return false;
+    if (incident.state === 'FILED') return true;
+    return (
+      incident.source === 'iot' && incident.urgent && (incident.state === 'REPORTED' || incident.state === 'ACCEPTED')
+    );
+  }
+
+  private async run(incidentId: string): Promise<DispatchDecision | undefined> {
+    const { engine, db } = this.options;
+    // Decisions a crash (or a failing database) left half done are finished first.
+    const pending = await db.query<DecisionRow>(
+      'SELECT * FROM dispatch_decisions WHERE incident_id = $1 AND done_at IS NULL ORDER BY version',
+      [incidentId],
+    );
+    for (const row of pending.rows) {
+      const incident = await engine.get(incidentId);
+      if (incident !== undefined) await this.finish(incident, toDecision(row));
+    }
+    // accept, file, dispatch: at most three steps, each from the state the previous one left.
+    for (let round = 0; round < 4; round++) {
+      const incident = await engine.get(incidentId);
+      if (incident === undefined) return undefined;
+      if (incident.closedAt !== null) return this.latest(incidentId);
+      const existing = await this.decision(incident.id, incident.version);
+      if (existing !== undefined) return existing.doneAt === null ? this.finish(incident, existing) : existing;
+      const settings = await this.options.store.settings();
+      if (incident.state === 'REPORTED' || incident.state === 'ACCEPTED') {
+        if (!settings.fastTrackUrgentIot || incident.source !== 'iot' || !incident.urgent)
+          return this.latest(incidentId);
+        const action = incident.state === 'REPORTED' ? 'accept' : 'file';
+        const moved = await this.step(
+          incident.id,
+          incident.version,
+          action,
+          'urgent IoT alert: fast track (tenant policy)',
+        );
+        if (moved === 'refused') return this.latest(incidentId);
+        continue;
+      }
+      if (incident.state !== 'FILED') return this.latest(incidentId);
+      const decided = await this.decide(incident, settings);
+      return decided.doneAt === null ? this.finish(incident, decided) : decided;
+    }
+    return this.latest(incidentId);
+  }
+
+  /** The incident's latest decision. */
+  private async latest(incidentId: string): Promise<DispatchDecision | undefined> {
+    const { rows } = await this.options.db.query<DecisionRow>(
+      'SELECT * FROM dispatch_decisions WHERE incident_id = $1 ORDER BY version DESC LIMIT 1',
+      [incidentId],
+    );
+    return rows[0] && toDecision(rows[0]);
+  }
+
+  /** One transition as `system`; a conflict means someone else moved the incident (look again). */
+  private async step(
+    incidentId: string,
+    version: number,
+    action: string,
+    comment: string,
+    data?: Record<string, unknown>,
+  ): Promise<{ step: IncidentStep; incident: Incident } | 'conflict' | 'refused'> {
+    try {
+      const result = await this.options.engine.transition({
+        incidentId,
+        action,
+        requestId: `dispatch:${incidentId}:${version}`,
+        expectedVersion: version,
+        actor: DISPATCH_ACTOR,
+        role: 'system',
+        comment,
+        ...(data === undefined ? {} : { data }),
+      });
+      return { step: result.step, incident: result.incident };
+    } catch (err) {
+      if (!(err instanceof IncidentError)) throw err;
+      if (err.code === 'GL_INCIDENT_VERSION_CONFLICT' || err.code === 'GL_INCIDENT_REQUEST_REUSED') return 'conflict';
+      // The tenant's state machine does not let the cloud do this: the operators do it by hand.
+      this.options.logger.warn({ incident: incidentId, action, error: err.message }, 'automatic step refused');
+      await this.record(
+        incidentId,
+        version,
+        { outcome: 'skipped', assignee: null, reason: err.code, recipients: [] },
+        'refused',
+      );
+      return 'refused';
+    }
+  }
+
+  /** The decision for the incident's FILED version: the one already stored, else a new one. */
+  private async decide(incident: Incident, settings: DispatchSettings): Promise<DispatchDecision> {
+    const steps = await this.options.engine.steps(incident.id);
+    const last = steps.at(-1);
+    let target: Omit<DispatchDecision, 'incidentId' | 'version' | 'decidedAt' | 'doneAt' | 'result'>;
+    if (!settings.autoDispatch)
+      target = { outcome: 'skipped', assignee: null, reason: 'auto_dispatch_off', recipients: [] };
+    else if (last?.action === 'escalate')
+      // Escalations are the deadlines' business: the centre above decides.
+      target = { outcome: 'skipped', assignee: null, reason: 'escalated', recipients: [] };
+    else {
+      const chosen = await chooseTarget(
+        { db: this.options.db, catalogue: this.options.catalogue, rosters: this.options.rosters },
+        incident,
+        this.options.clock(),
+      );
+      // 退件: the party it went to said "not ours"; sending it back to them would loop.
+      const returned = last?.action === 'return' && chosen.outcome !== 'operators';
+      target = returned
+        ? { outcome: 'operators', assignee: null, reason: 'returned', recipients: await this.operators(incident) }
+        : chosen.outcome === 'operators'
+          ? { outcome: 'operators', assignee: null, reason: chosen.reason, recipients: chosen.recipients }
+          : { outcome: chosen.outcome, assignee: chosen.assignee, reason: chosen.reason, recipients: [] };
+    }
+    return this.record(incident.id, incident.version, target, target.outcome === 'skipped' ? 'skipped' : null);
+  }
+
+  private async operators(incident: Incident): Promise<string[]> {
+    return operatorsOver(this.options.db, incident.place.community ?? incident.place.grid?.slice(0, 12));
+  }
+
+  /** Stores the decision unless one exists (another replica's wins); returns the stored one. */
+  private async record(
+    incidentId: string,
+    version: number,
+    target: Pick<DispatchDecision, 'outcome' | 'assignee' | 'reason' | 'recipients'>,
+    doneWith: string | null,
+  ): Promise<DispatchDecision> {
+    const now = this.options.clock();
+    await this.options.db.query(
+      `INSERT INTO dispatch_decisions (incident_id, version, outcome, assignee, reason, recipients, decided_at, done_at, result)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9) ON CONFLICT (incident_id, version) DO NOTHING`,
+      [
+        incidentId,
+        version,
+        target.outcome,
+        target.assignee,
+        target.reason,
+        JSON.stringify(target.recipients),
+        now,
+        doneWith === null ? null : now,
+        doneWith,
+      ],
+    );
+    return (await this.decision(incidentId, version)) as DispatchDecision;
+  }
+
+  /** Carries a decision out: the dispatch transition, then the notifications; then marks it done. */
+  private async finish(incident: Incident, decision: DispatchDecision): Promise<DispatchDecision> {
+    let result: string;
+    if (decision.outcome === 'disposal_unit' || decision.outcome === 'grid_worker') {
+      const moved = await this.step(
+        decision.incidentId,
+        decision.version,
+        'dispatch',
+        `automatic dispatch: ${decision.reason}`,
+        {
+          assignee: decision.assignee,
+          assignee_kind: decision.outcome,
+          reason: decision.reason,
+        },
+      );
+      if (moved === 'conflict' || moved === 'refused') {
+        result = moved === 'conflict' ? 'superseded' : 'refused';
+      } else {
+        await this.notifyDispatched(moved.incident, moved.step.version, decision);
+        result = 'dispatched';
+      }
+    } else if (decision.outcome === 'operators') {
+      await this.notifyOperators(incident, decision);
+      result = 'notified';
+    } else result = 'skipped';
+    await this.options.db.query(
+      'UPDATE dispatch_decisions SET done_at = $3, result = $4 WHERE incident_id = $1 AND version = $2 AND done_at IS NULL',
+      [decision.incidentId, decision.version, this.options.clock(), result],
+    );
+    return (await this.decision(decision.incidentId, decision.version)) as DispatchDecision;
+  }
+
+  private async notifyDispatched(incident: Incident, version: number, decision: DispatchDecision): Promise<void> {
+    const assignee = decision.assignee as string;
+    const channels: NotificationChannel[] = [this.options.live];
+    let userIds: string[];
+    let to: { zh: string; en: string };
+    if (decision.outcome === 'disposal_unit') {
+      userIds = await this.unitUsers(assignee);
+      to = { zh: `责任单位 ${assignee}`, en: `disposal unit ${assignee}` };
+      channels.push(...(await this.robotChannels({ kind: 'disposal_unit', id: assignee })));
+    } else {
+      userIds = [assignee];
+      to = { zh: '您', en: 'you' };
+      if (this.options.sms) channels.push(new SmsChannel(this.options.sms, (id) => this.options.store.phoneOf(id)));
+    }
+    if (await this.alertsCommunity(incident)) channels.push(...(await this.communityRobots(incident)));
+    await this.send(dispatchedNotification(incident, version, to, userIds, this.options.clock()), channels);
+  }
+
+  private async notifyOperators(incident: Incident, decision: DispatchDecision): Promise<void> {
+    const channels: NotificationChannel[] = [this.options.live];
+    if (this.options.sms) channels.push(new SmsChannel(this.options.sms, (id) => this.options.store.phoneOf(id)));
+    if (await this.alertsCommunity(incident)) channels.push(...(await this.communityRobots(incident)));
+    const notification = operatorsNotification(
+      incident,
+      decision.version,
+      decision.reason,
+      decision.recipients,
+      this.options.clock(),
+    );
+    if (decision.recipients.length === 0)
+      this.options.logger.warn({ incident: incident.id, reason: decision.reason }, 'no operator over the incident');
+    await this.send(notification, channels);
+  }
+
+  private async send(notification: Notification, channels: NotificationChannel[]): Promise<void> {
+    const outcome = await this.options.notifier.notify(notification, channels);
+    this.options.logger.info({ incident: notification.incidentId, key: notification.key, outcome }, 'notified');
+  }
+
+  /** Urgent, critical, or of a life-safety category (tenant data): the community's groups hear of it. */
+  private async alertsCommunity(incident: Incident): Promise<boolean> {
+    if (incident.urgent || incident.severity === 'critical') return true;
+    const { lifeSafetyCategories } = await this.options.store.settings();
+    return categoryLineage(incident.categoryCode).some((code) => lifeSafetyCategories.includes(code));
+  }
+
+  private async communityRobots(incident: Incident): Promise<NotificationChannel[]> {
+    const community = incident.place.community ?? incident.place.grid?.slice(0, 12);
+    return community === undefined ? [] : this.robotChannels({ kind: 'community', id: community });
+  }
+
+  private async robotChannels(owner: RobotOwner): Promise<NotificationChannel[]> {
+    const robots = await this.options.store.robots(owner);
+    return robots.map(
+      (robot) =>
+        new RobotChannel({
+          name: `robot:${owner.kind}:${owner.id}:${robot.name}`,
+          kind: robot.kind,
+          webhook: robot.webhook,
+          ...(robot.secret === null ? {} : { secret: robot.secret }),
+          ...(this.options.robotTimeoutMs === undefined ? {} : { timeoutMs: this.options.robotTimeoutMs }),
+        }),
+    );
+  }
+
+  private async unitUsers(unitId: string): Promise<string[]> {
+    const { rows } = await this.options.db.query<{ user_id: string }>(
+      `SELECT r.user_id FROM role_assignments r JOIN users u ON u.id = r.user_id
+        WHERE r.role = 'disposal_unit' AND r.scope = $1 AND u.active ORDER BY r.user_id`,
+      [unitId],
+    );
+    return rows.map((row) => row.user_id);
+  }
+}

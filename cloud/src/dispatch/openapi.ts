@@ -1,0 +1,64 @@
+import { json, ok, problem, ref, schema, unavailable } from '../http/openapi-parts.js';
+import { RobotList } from './store.js';
+
+const code = { name: 'code', in: 'path', required: true, schema: { type: 'string' }, example: '320803001001' };
+const refusals = {
+  '400': problem('Not a 12-digit community code, or an invalid body (a new robot needs its webhook)'),
+  '401': problem('No session, or an ended one'),
+  '403': problem('Neither a district/street admin nor an operator over the community'),
+  ...unavailable,
+};
+
+/** Automatic dispatch's routes (live push, community robots) for `/openapi.json`. */
+export const DISPATCH_PATHS = {
+  '/api/v1/notifications/stream': {
+    get: {
+      summary:
+        'The signed-in user’s notifications as Server-Sent Events (`event: notification`, data JSON); a comment every 25 s keeps it open',
+      responses: {
+        '200': { description: 'The stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        '401': problem('No session, or an ended one'),
+        '503': problem('The cloud is shutting down'),
+      },
+    },
+  },
+  '/api/v1/communities/{code}/robots': {
+    get: {
+      summary: 'The community’s WeCom/DingTalk group robots; webhooks and secrets are never returned',
+      parameters: [code],
+      responses: { '200': ok('The robots', ref('CommunityRobots')), ...refusals },
+    },
+    put: {
+      summary:
+        'Replace the community’s robots; a webhook or secret left out is kept, `secret: null` clears it (write-only)',
+      parameters: [code],
+      requestBody: { required: true, content: json(ref('RobotList')) },
+      responses: { '200': ok('The robots now', ref('CommunityRobots')), ...refusals },
+    },
+  },
+};
+
+export const DISPATCH_SCHEMAS = {
+  RobotList: schema(RobotList),
+  CommunityRobots: {
+    type: 'object',
+    required: ['community', 'robots'],
+    properties: {
+      community: { type: 'string' },
+      robots: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'kind', 'webhook_set', 'secret_set', 'updated_at'],
+          properties: {
+            name: { type: 'string' },
+            kind: { enum: ['wecom', 'dingtalk'] },
+            webhook_set: { const: true },
+            secret_set: { type: 'boolean' },
+            updated_at: { type: 'string', format: 'date-time' },
+          },
+        },
+      },
+    },
+  },
+};

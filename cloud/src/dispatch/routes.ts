@@ -1,0 +1,98 @@
+import { type Request, type Response, Router } from 'express';
+import type { Clock } from '../clock.js';
+import { jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { authenticateUser, principalOf } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { administers, type Principal } from '../people/scope.js';
+import type { DispatchStore } from './store.js';
+import { DispatchError, RobotList } from './store.js';
+import type { NotificationStreams } from './streams.js';
+
+export interface DispatchRoutesContext {
+  store: DispatchStore;
+  streams: NotificationStreams;
+  clock: Clock;
+}
+
+const COMMUNITY = /^\d{12}$/;
+
+/** District/street admins over the community, or operators of a centre over it. */
+export function managesRobots(principal: Principal, community: string): boolean {
+  return (
+    administers(principal, community) ||
+    principal.assignments.some((a) => a.role === 'operator' && community.startsWith(a.scope))
+  );
+}
+
+function community(req: Request<{ code: string }>, principal: Principal): string {
+  const code = req.params.code;
+  if (!COMMUNITY.test(code))
+    throw new ProblemError('GL_VALIDATION_FAILED', 'the community code is 12 digits', [
+      { detail: 'expected a 12-digit community code', parameter: 'code' },
+    ]);
+  if (!managesRobots(principal, code))
+    throw new ProblemError(
+      'GL_FORBIDDEN',
+      `the robots of community ${code} are managed by its district/street admins and operators`,
+    );
+  return code;
+}
+
+/**
+ * `GET /notifications/stream` (the signed-in user's live push, Server-Sent Events) and
+ * `GET|PUT /communities/{code}/robots` (the community's group robots; webhooks and secrets are
+ * write-only).
+ */
+export function dispatchRoutes(people: People, ctx: DispatchRoutesContext): Router {
+  const router = Router();
+  const session = authenticateUser(people);
+
+  router.get('/notifications/stream', session, (req: Request, res: Response) => {
+    ctx.streams.serve(principalOf(res).userId, req, res);
+  });
+
+  router.get('/communities/:code/robots', session, async (req: Request<{ code: string }>, res: Response) => {
+    const code = community(req, principalOf(res));
+    const robots = await fromDatabase(() => ctx.store.robotViews({ kind: 'community', id: code }));
+    res.json({ community: code, robots });
+  });
+
+  router.put(
+    '/communities/:code/robots',
+    session,
+    jsonBody('64kb'),
+    async (req: Request<{ code: string }>, res: Response) => {
+      const principal = principalOf(res);
+      const code = community(req, principal);
+      const parsed = RobotList.safeParse(req.body);
+      if (!parsed.success)
+        throw new ProblemError(
+          'GL_VALIDATION_FAILED',
+          'the request body is not valid',
+          parsed.error.issues.map((issue) => ({ detail: issue.message, pointer: `/${issue.path.join('/')}` })),
+        );
+      let refusal: ProblemError | undefined;
+      const robots = await fromDatabase(async () => {
+        try {
+          return await ctx.store.replaceRobots(
+            { kind: 'user', userId: principal.userId },
+            { kind: 'community', id: code },
+            parsed.data.robots,
+          );
+        } catch (err) {
+          if (!(err instanceof DispatchError)) throw err;
+          refusal = new ProblemError('GL_VALIDATION_FAILED', err.message, [
+            { detail: err.message, ...(err.pointer ? { pointer: err.pointer } : {}) },
+          ]);
+          return [];
+        }
+      });
+      if (refusal) throw refusal;
+      res.json({ community: code, robots });
+    },
+  );
+
+  return router;
+}

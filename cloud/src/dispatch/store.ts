@@ -1,0 +1,233 @@
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { type Actor, writeAudit } from '../people/audit.js';
+
+/** A robot's platform: WeCom (企业微信) or DingTalk (钉钉) group robots. */
+export const RobotKind = z.enum(['wecom', 'dingtalk']);
+export type RobotKind = z.infer<typeof RobotKind>;
+
+/** Whose group a robot posts into: a community's (property / grid group) or a disposal unit's. */
+export interface RobotOwner {
+  kind: 'community' | 'disposal_unit';
+  id: string;
+}
+
+/** A robot with its secrets, for sending only: never returned by the API, never logged. */
+export interface RobotConfig {
+  name: string;
+  kind: RobotKind;
+  webhook: string;
+  secret: string | null;
+}
+
+/** A robot as the API shows it: whether its secrets are set, not what they are. */
+export interface RobotView {
+  name: string;
+  kind: RobotKind;
+  webhook_set: true;
+  secret_set: boolean;
+  updated_at: string;
+}
+
+const RobotName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, { error: 'a robot name is 1–32 lowercase letters, digits, _ or -' });
+const Webhook = z.url({ protocol: /^https?$/, error: 'the webhook is an http(s) URL' }).max(2048);
+
+/**
+ * One robot in a replacement list. The webhook may be left out for a robot that exists (it is
+ * kept); `secret` left out is kept, `null` clears it (DingTalk signing off).
+ */
+export const RobotUpdate = z.strictObject({
+  name: RobotName,
+  kind: RobotKind,
+  webhook: Webhook.optional(),
+  secret: z.string().min(1).max(256).nullable().optional(),
+});
+export type RobotUpdate = z.infer<typeof RobotUpdate>;
+
+export const RobotList = z.strictObject({
+  robots: z
+    .array(RobotUpdate)
+    .max(20)
+    .refine((robots) => new Set(robots.map((robot) => robot.name)).size === robots.length, {
+      error: 'robot names must be distinct',
+    }),
+});
+
+/** The tenant's dispatch policy (table `dispatch_settings`). */
+export interface DispatchSettings {
+  /** A FILED incident goes to the responsible party without an operator. */
+  autoDispatch: boolean;
+  /** Urgent incidents from IoT alerts are accepted and filed by the cloud as well. */
+  fastTrackUrgentIot: boolean;
+  /** Category codes (with their children) whose dispatch also alerts the community's robots. */
+  lifeSafetyCategories: string[];
+}
+
+/** A robot update the store refuses (e.g. a new robot without its webhook). */
+export class DispatchError extends Error {
+  constructor(
+    readonly code: 'GL_ROBOT_INVALID',
+    message: string,
+    readonly pointer?: string,
+  ) {
+    super(message);
+  }
+}
+
+interface RobotRow {
+  name: string;
+  kind: RobotKind;
+  webhook: string;
+  secret: string | null;
+  updated_at: Date;
+}
+
+const view = (row: RobotRow): RobotView => ({
+  name: row.name,
+  kind: row.kind,
+  webhook_set: true,
+  secret_set: row.secret !== null,
+  updated_at: row.updated_at.toISOString(),
+});
+
+/** Dispatch data: the tenant's policy, robot channels, phone numbers for SMS. */
+export class DispatchStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async settings(): Promise<DispatchSettings> {
+    const { rows } = await this.db.query<{
+      auto_dispatch: boolean;
+      fast_track_urgent_iot: boolean;
+      life_safety_categories: string[];
+    }>('SELECT auto_dispatch, fast_track_urgent_iot, life_safety_categories FROM dispatch_settings');
+    const row = rows[0];
+    return {
+      autoDispatch: row?.auto_dispatch ?? true,
+      fastTrackUrgentIot: row?.fast_track_urgent_iot ?? true,
+      lifeSafetyCategories: row?.life_safety_categories ?? ['emergency'],
+    };
+  }
+
+  async updateSettings(actor: Actor, change: Partial<DispatchSettings>): Promise<DispatchSettings> {
+    const now = this.clock();
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE dispatch_settings SET auto_dispatch = COALESCE($1, auto_dispatch),
+                fast_track_urgent_iot = COALESCE($2, fast_track_urgent_iot),
+                life_safety_categories = COALESCE($3::jsonb, life_safety_categories), updated_at = $4`,
+        [
+          change.autoDispatch ?? null,
+          change.fastTrackUrgentIot ?? null,
+          change.lifeSafetyCategories === undefined ? null : JSON.stringify(change.lifeSafetyCategories),
+          now,
+        ],
+      );
+      await writeAudit(tx, {
+        actor,
+        action: 'dispatch.settings.update',
+        target: 'dispatch:settings',
+        at: now,
+        details: change,
+      });
+    });
+    return this.settings();
+  }
+
+  /** The owner's robots with their secrets, for sending. */
+  async robots(owner: RobotOwner): Promise<RobotConfig[]> {
+    const { rows } = await this.db.query<RobotRow>(
+      'SELECT name, kind, webhook, secret, updated_at FROM robot_channels WHERE owner_kind = $1 AND owner_id = $2 ORDER BY name',
+      [owner.kind, owner.id],
+    );
+    return rows.map(({ name, kind, webhook, secret }) => ({ name, kind, webhook, secret }));
+  }
+
+  /** The owner's robots as the API shows them (no secrets). */
+  async robotViews(owner: RobotOwner): Promise<RobotView[]> {
+    const { rows } = await this.db.query<RobotRow>(
+      'SELECT name, kind, webhook, secret, updated_at FROM robot_channels WHERE owner_kind = $1 AND owner_id = $2 ORDER BY name',
+      [owner.kind, owner.id],
+    );
+    return rows.map(view);
+  }
+
+  /**
+   * Replaces the owner's robots with `robots` (robots left out are removed), keeping stored
+   * webhooks and secrets that an update leaves out. Audited without the secrets.
+   */
+  async replaceRobots(actor: Actor, owner: RobotOwner, robots: readonly RobotUpdate[]): Promise<RobotView[]> {
+    const now = this.clock();
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<RobotRow>(
+        'SELECT name, kind, webhook, secret, updated_at FROM robot_channels WHERE owner_kind = $1 AND owner_id = $2 FOR UPDATE',
+        [owner.kind, owner.id],
+      );
+      const existing = new Map(rows.map((row) => [row.name, row]));
+      const audit: Record<string, unknown>[] = [];
+      for (const [index, robot] of robots.entries()) {
+        const before = existing.get(robot.name);
+        const webhook = robot.webhook ?? before?.webhook;
+        if (webhook === undefined)
+          throw new DispatchError(
+            'GL_ROBOT_INVALID',
+            `robot ${robot.name} is new: give its webhook`,
+            `/robots/${index}/webhook`,
+          );
+        const secret = robot.secret === undefined ? (before?.secret ?? null) : robot.secret;
+        await tx.query(
+          `INSERT INTO robot_channels (owner_kind, owner_id, name, kind, webhook, secret, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (owner_kind, owner_id, name) DO UPDATE SET kind = excluded.kind, webhook = excluded.webhook,
+             secret = excluded.secret, updated_at = excluded.updated_at`,
+          [owner.kind, owner.id, robot.name, robot.kind, webhook, secret, now],
+        );
+        audit.push({
+          name: robot.name,
+          kind: robot.kind,
+          webhook: robot.webhook === undefined ? 'kept' : 'set',
+          secret: robot.secret === undefined ? 'kept' : robot.secret === null ? 'cleared' : 'set',
+        });
+      }
+      const removed = [...existing.keys()].filter((name) => !robots.some((robot) => robot.name === name));
+      if (removed.length > 0)
+        await tx.query(
+          'DELETE FROM robot_channels WHERE owner_kind = $1 AND owner_id = $2 AND name = ANY($3::text[])',
+          [owner.kind, owner.id, removed],
+        );
+      await writeAudit(tx, {
+        actor,
+        action: 'robots.replace',
+        target: `${owner.kind}:${owner.id}`,
+        at: now,
+        details: { robots: audit, removed },
+      });
+    });
+    return this.robotViews(owner);
+  }
+
+  /** Sets (or with null removes) the phone number SMS go to. */
+  async setPhone(userId: string, phone: string | null): Promise<void> {
+    if (phone === null) {
+      await this.db.query('DELETE FROM user_contacts WHERE user_id = $1', [userId]);
+      return;
+    }
+    await this.db.query(
+      `INSERT INTO user_contacts (user_id, phone, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, updated_at = excluded.updated_at`,
+      [userId, phone, this.clock()],
+    );
+  }
+
+  async phoneOf(userId: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ phone: string }>('SELECT phone FROM user_contacts WHERE user_id = $1', [
+      userId,
+    ]);
+    return rows[0]?.phone;
+  }
+}
