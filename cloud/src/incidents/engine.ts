@@ -5,6 +5,7 @@ import {
   type DeviceEventPolicy,
   type IncidentSource,
   type Severity,
+  Supervision,
   severityRank,
   type TerritoryLevel,
   type UplinkData,
@@ -47,6 +48,20 @@ export interface IncidentEngineOptions {
   /** Alerts of one place × category this close to the open incident's last one join it (default 30 min). */
   dedupWindowMs?: number;
 }
+
+/** A step just written, inside its transaction (`tx`); the incident as the step left it. */
+export interface StepWritten {
+  tx: Queryable;
+  incident: Incident;
+  step: IncidentStep;
+  rule: TransitionRule;
+}
+
+/**
+ * Runs after each step is written, in the step's transaction (use `tx`, never another connection):
+ * what it writes commits with the step, and a throw refuses the step (throw an IncidentError).
+ */
+export type StepHook = (written: StepWritten) => Promise<void>;
 
 export interface TransitionResult {
   /** The incident as it is now. */
@@ -137,6 +152,7 @@ export class IncidentEngine {
   private readonly machine: StateMachine;
   private readonly policies: IncidentPolicies;
   private readonly dedupWindowMs: number;
+  private readonly stepHooks: StepHook[] = [];
   private readonly listeners = new Set<IncidentListener>();
 
   constructor(
@@ -158,6 +174,19 @@ export class IncidentEngine {
   onChange(listener: IncidentListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Adds a hook run after every step (time limits write deadlines and timers); returns its removal. */
+  onStep(hook: StepHook): () => void {
+    this.stepHooks.push(hook);
+    return () => {
+      const at = this.stepHooks.indexOf(hook);
+      if (at >= 0) this.stepHooks.splice(at, 1);
+    };
+  }
+
+  private async afterStep(written: StepWritten): Promise<void> {
+    for (const hook of this.stepHooks) await hook(written);
   }
 
   async get(id: string): Promise<Incident | undefined> {
@@ -471,6 +500,7 @@ export class IncidentEngine {
       reworkCount: row.rework_count,
       closedAt: row.closed_at,
       mergedInto: row.merged_into,
+      supervision: row.supervision,
     };
     let mergeTarget: IncidentRow | undefined;
     for (const effect of rule.effects) {
@@ -508,13 +538,38 @@ export class IncidentEngine {
         case 'reopen':
           next.closedAt = null;
           break;
+        case 'supervise': {
+          const ladder = Supervision.options;
+          const wanted =
+            data.supervision === undefined
+              ? ladder[Math.min(ladder.indexOf(row.supervision as (typeof ladder)[number]) + 1, ladder.length - 1)]
+              : Supervision.safeParse(data.supervision).data;
+          if (wanted === undefined)
+            throw new IncidentError(
+              'GL_INCIDENT_INVALID_INPUT',
+              `data.supervision must be one of ${ladder.join(', ')} (or absent: one rung up)`,
+            );
+          next.supervision = wanted;
+          break;
+        }
       }
     }
     const updated = await tx.query<IncidentRow>(
       `UPDATE incidents SET state = $3, version = version + 1, updated_at = $4, level = $5, assignee = $6,
-              rework_count = $7, closed_at = $8, merged_into = $9
+              rework_count = $7, closed_at = $8, merged_into = $9, supervision = $10
         WHERE id = $1 AND version = $2 RETURNING *`,
-      [row.id, row.version, rule.to, now, next.level, next.assignee, next.reworkCount, next.closedAt, next.mergedInto],
+      [
+        row.id,
+        row.version,
+        rule.to,
+        now,
+        next.level,
+        next.assignee,
+        next.reworkCount,
+        next.closedAt,
+        next.mergedInto,
+        next.supervision,
+      ],
     );
     const incident = updated.rows[0];
     if (incident === undefined)
@@ -523,6 +578,7 @@ export class IncidentEngine {
       });
     const step = await this.insertStep(tx, row.id, row.state, rule.to, incident.version, request, now);
     if (mergeTarget !== undefined) await this.absorb(tx, mergeTarget, row, request.requestId, now);
+    await this.afterStep({ tx, incident: toIncident(incident), step, rule });
     return { incident: toIncident(incident), step };
   }
 
@@ -585,6 +641,7 @@ export class IncidentEngine {
       { ...request, action: creation.action },
       now,
     );
+    await this.afterStep({ tx, incident: toIncident(incident), step, rule: creation });
     return { incident: toIncident(incident), step };
   }
 

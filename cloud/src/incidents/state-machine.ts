@@ -24,9 +24,11 @@ export const DEFAULT_POLICIES: IncidentPolicies = { unsatisfiedCallback: 'rework
  * - `escalate`: the incident moves one level up (community → street → district);
  * - `merge`: needs `data.into`, an open incident that takes this one's evidence;
  * - `end`: the loop ended (closed, invalid, merged): `closed_at` is set;
- * - `reopen`: `closed_at` is cleared.
+ * - `reopen`: `closed_at` is cleared;
+ * - `supervise`: the supervision (督办) becomes `data.supervision`, or without it goes one rung up the
+ *   ladder none → normal → yellow_card → red_card.
  */
-export const Effect = z.enum(['assign', 'unassign', 'rework', 'escalate', 'merge', 'end', 'reopen']);
+export const Effect = z.enum(['assign', 'unassign', 'rework', 'escalate', 'merge', 'end', 'reopen', 'supervise']);
 export type Effect = z.infer<typeof Effect>;
 
 export const TransitionRule = z.strictObject({
@@ -65,6 +67,24 @@ export const StateMachine = z.array(TransitionRule).superRefine((rules, ctx) => 
 export type StateMachine = z.infer<typeof StateMachine>;
 
 const ALL_DOERS = ['grid_worker', 'disposal_unit'] as const;
+
+/** States in which a step's time limit runs (domain §4): supervision and overdue steps are taken there. */
+const TIMED_STATES = [
+  'REPORTED',
+  'VERIFYING',
+  'ACCEPTED',
+  'FILED',
+  'DISPATCHED',
+  'IN_PROGRESS',
+  'SUSPENDED',
+  'HANDLED',
+  'CHECKING',
+  'PENDING_CLOSE',
+  'CLOSED',
+] as const;
+
+/** States before anyone signed for the work: the unsigned life-safety chain runs there. */
+const UNSIGNED_STATES = ['REPORTED', 'VERIFYING', 'ACCEPTED', 'FILED', 'DISPATCHED'] as const;
 
 /** Domain §3 as data, interpreted by the engine: an administrator may change rows and roles. */
 export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
@@ -131,6 +151,31 @@ export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
   },
 
   { from: 'EVALUATED', action: 'archive', to: 'ARCHIVED', roles: ['operator', 'system'] },
+
+  // Time limits (cloud/src/deadlines): attribute changes, each a step from a state to itself.
+  // 督办 by the centre or at a yellow light; a breached limit: red card and one level up; an
+  // unsigned life-safety incident: the notification chain goes one link up (data.notify).
+  ...TIMED_STATES.map(
+    (state): TransitionRuleInput => ({
+      from: state,
+      action: 'supervise',
+      to: state,
+      roles: ['operator', 'system'],
+      effects: ['supervise'],
+    }),
+  ),
+  ...TIMED_STATES.filter((state) => state !== 'SUSPENDED').map(
+    (state): TransitionRuleInput => ({
+      from: state,
+      action: 'overdue',
+      to: state,
+      roles: ['system'],
+      effects: ['supervise', 'escalate'],
+    }),
+  ),
+  ...UNSIGNED_STATES.map(
+    (state): TransitionRuleInput => ({ from: state, action: 'notifyUp', to: state, roles: ['system'] }),
+  ),
 ];
 
 export const STATE_MACHINE: StateMachine = StateMachine.parse(STATE_MACHINE_TABLE);

@@ -221,11 +221,11 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
         incident.id,
         { action: 'dispatch', actor: 'op-li', role: 'operator', data: { assignee: 'unit-x' } },
         'GL_INCIDENT_ACTION_NOT_ALLOWED',
-        `action "dispatch" is not allowed on incident ${incident.id} in state REPORTED; allowed actions: accept, needVerify, reject, merge, selfHandle`,
+        `action "dispatch" is not allowed on incident ${incident.id} in state REPORTED; allowed actions: accept, needVerify, reject, merge, selfHandle, supervise, overdue, notifyUp`,
       );
       expect(error.details).toMatchObject({
         state: 'REPORTED',
-        allowed: ['accept', 'needVerify', 'reject', 'merge', 'selfHandle'],
+        allowed: ['accept', 'needVerify', 'reject', 'merge', 'selfHandle', 'supervise', 'overdue', 'notifyUp'],
       });
     });
 
