@@ -6,6 +6,7 @@ export { MIGRATIONS_DIR, type MigrateResult, type Migration, migrate, readMigrat
 export { embeddedDataDir, openDatabase } from './db/open.js';
 export { IN_MEMORY, openPglite } from './db/pglite.js';
 export { openPostgres, type PostgresOptions } from './db/postgres.js';
+export * from './deadlines/index.js';
 export type { EnqueueResult } from './downlink/queue.js';
 export { GatewayRegistry, type IssuedToken, type RotatedToken, type TokenOwner } from './gateways/registry.js';
 export { PROBLEMS, type Problem, type ProblemCode } from './http/problems.js';

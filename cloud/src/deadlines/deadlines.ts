@@ -1,0 +1,487 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import type { TerritoryLevel } from '@gridlink/protocol';
+import type { Logger } from 'pino';
+import { CategoryCatalogue, CategoryError } from '../categories/catalogue.js';
+import type { LimitedStep } from '../categories/schema.js';
+import type { Clock } from '../clock.js';
+import type { Db, Queryable } from '../db/db.js';
+import type { StepWritten } from '../incidents/engine.js';
+import {
+  type Incident,
+  type IncidentEngine,
+  IncidentError,
+  type IncidentStep,
+  type TransitionResult,
+} from '../incidents/index.js';
+import { type StepRow, toStep } from '../incidents/records.js';
+import { type TimeContext, timeContext } from '../time-limits/index.js';
+import {
+  type ClockReading,
+  clockLimit,
+  extensionOf,
+  openClock,
+  readClock,
+  type StepClock,
+  unsignedSince,
+} from './clock.js';
+import {
+  DeadlineSettings,
+  type DeadlineSettingsInput,
+  EXTENSION_ACTIONS,
+  type SupervisionLevel,
+  supervisionRank,
+} from './rules.js';
+
+/** The time limit of an incident's open step, as the API shows it. */
+export interface IncidentTimeLimit {
+  step: LimitedStep;
+  startedAt: Date;
+  /** Null while suspended (the clock stands still). */
+  deadline: Date | null;
+  light: ClockReading['light'];
+  used: number;
+  paused: boolean;
+}
+
+export interface SupervisedEvent {
+  incident: Incident;
+  step: IncidentStep;
+  supervision: SupervisionLevel;
+  /** `yellow`: the light turned yellow; `breach`: the limit was passed. */
+  reason: 'yellow' | 'breach';
+  limitedStep: LimitedStep;
+}
+
+export type EscalatedEvent =
+  /** A breached limit moved the incident one level up (community → street → district). */
+  | { kind: 'level'; incident: Incident; step: IncidentStep; level: TerritoryLevel; limitedStep: LimitedStep }
+  /** A life-safety incident nobody signed for: tell the next link of the chain (community, then street). */
+  | {
+      kind: 'notification_chain';
+      incident: Incident;
+      step: IncidentStep;
+      notify: TerritoryLevel;
+      unsignedMinutes: number;
+    };
+
+export interface DeadlineEvents {
+  supervised: [SupervisedEvent];
+  escalated: [EscalatedEvent];
+}
+
+export interface DeadlinesOptions {
+  clock: Clock;
+  logger?: Logger;
+  /** How often the sweep looks for due timers; default 5 s. */
+  intervalMs?: number;
+  /** How long a claimed timer is held before another replica may take it over; default 60 s. */
+  leaseMs?: number;
+  /** Names this replica on the timers it claims; default host:pid:random. */
+  owner?: string;
+  /** Settings used instead of the `deadline_settings` row (tests, single-tenant overrides). */
+  settings?: DeadlineSettingsInput;
+  /** Which incidents run the unsigned chain; default: urgent ones (加急: life safety). */
+  isLifeSafety?: (incident: Incident) => boolean;
+}
+
+interface TimerRow {
+  id: number;
+  incident_id: string;
+  step_seq: number;
+  kind: string;
+  limited_step: string;
+  due_at: Date;
+}
+
+type Decision =
+  | { do: 'cancel' }
+  | { do: 'skip' }
+  | { do: 'reschedule'; at: Date }
+  | { do: 'act'; action: 'supervise' | 'overdue' | 'notifyUp'; data: Record<string, unknown> };
+
+const ACTOR = 'cloud:deadlines';
+const TIMER_REQUEST = /^timer:(\d+)$/;
+
+/**
+ * Time limits on incidents (domain §4). Every step the engine writes passes through a hook, in its
+ * transaction: the step gets the deadline of the clock now running (`incident_steps.deadline`) and
+ * the light of the clock it ended or continued (`light`), and the incident's durable timers are
+ * set (yellow, red, the unsigned chain). A sweep on each replica claims due timers one at a time
+ * (FOR UPDATE SKIP LOCKED and a lease) and acts with the request id `timer:<id>`, so a timer writes
+ * at most one step however many replicas race. Listeners hear `supervised` and `escalated`.
+ */
+export class Deadlines extends EventEmitter<DeadlineEvents> {
+  private readonly owner: string;
+  private readonly detach: () => void;
+  private readonly contexts = new Map<string, TimeContext>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Db,
+    private readonly engine: IncidentEngine,
+    private readonly options: DeadlinesOptions,
+  ) {
+    super();
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+    this.detach = engine.onStep((written) => this.onStep(written));
+  }
+
+  /** Seeds the category catalogue when it is empty (limits come from it), then sweeps every interval. */
+  async start(): Promise<void> {
+    const { rows } = await this.db.query('SELECT 1 FROM categories LIMIT 1');
+    if (rows.length === 0) await new CategoryCatalogue(this.db).seed();
+    this.stopped = false;
+    this.timer = setInterval(() => this.notify(), this.options.intervalMs ?? 5000);
+    this.timer.unref();
+    this.notify();
+  }
+
+  /** Stops the sweep (the hook keeps writing deadlines while the engine runs). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running?.catch(() => 0);
+  }
+
+  /** Stops and no longer writes deadlines on the engine's steps. */
+  async close(): Promise<void> {
+    await this.stop();
+    this.detach();
+  }
+
+  /** Runs a sweep now (or once more after the one running). */
+  notify(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.sweep()
+      .catch((err: unknown) => {
+        this.options.logger?.error({ err }, 'deadline sweep failed; it retries');
+        return 0;
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.notify();
+        }
+      });
+  }
+
+  /** Handles every timer due now, one claim at a time; resolves with how many were handled. */
+  async sweep(): Promise<number> {
+    let handled = 0;
+    for (let timer = await this.claim(); timer !== undefined; timer = await this.claim()) {
+      handled += 1;
+      try {
+        await this.fire(timer);
+      } catch (err) {
+        // Left claimed: another sweep retries once the lease is over.
+        this.options.logger?.warn({ err, timer: timer.id }, 'timer not handled; retried after its lease');
+        await this.db.query('UPDATE incident_timers SET last_error = $2 WHERE id = $1', [
+          timer.id,
+          (err as Error).message ?? String(err),
+        ]);
+      }
+    }
+    return handled;
+  }
+
+  /** The tenant's deadline settings: the options', else the stored row, else the defaults. */
+  async settings(q: Queryable = this.db): Promise<DeadlineSettings> {
+    if (this.options.settings !== undefined) return DeadlineSettings.parse(this.options.settings);
+    const { rows } = await q.query<{ settings: unknown }>('SELECT settings FROM deadline_settings');
+    return DeadlineSettings.parse(rows[0]?.settings ?? {});
+  }
+
+  /** Stores the tenant's settings (validated); deadlines written later use them. */
+  async setSettings(input: DeadlineSettingsInput): Promise<DeadlineSettings> {
+    const settings = DeadlineSettings.parse(input);
+    await this.db.query(
+      `INSERT INTO deadline_settings (id, settings, updated_at) VALUES (true, $1::jsonb, $2)
+       ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`,
+      [JSON.stringify(settings), this.options.clock()],
+    );
+    return settings;
+  }
+
+  /**
+   * The time limit of the incident's open step at `now`, from its step records: deadline (pushed by
+   * suspensions, moved by extensions) and traffic light. Null when no limit runs (e.g. archived).
+   */
+  async lightOf(
+    incident: Incident,
+    steps: readonly IncidentStep[],
+    now: Date = this.options.clock(),
+  ): Promise<IncidentTimeLimit | null> {
+    const clock = openClock(steps);
+    if (clock === undefined) return null;
+    const settings = await this.settings();
+    const reading = await this.read(this.db, incident, clock, now, settings);
+    if (reading === undefined) return null;
+    const { step, startedAt, deadline, light, used, paused } = reading;
+    return { step, startedAt, deadline, light, used, paused };
+  }
+
+  private context(settings: DeadlineSettings): TimeContext {
+    const key = JSON.stringify(settings.time);
+    let ctx = this.contexts.get(key);
+    if (ctx === undefined) {
+      ctx = timeContext(settings.time);
+      this.contexts.set(key, ctx);
+    }
+    return ctx;
+  }
+
+  /** Reads a clock; undefined when the catalogue has no limit for its step. */
+  private async read(
+    q: Queryable,
+    incident: Incident,
+    clock: StepClock,
+    now: Date,
+    settings: DeadlineSettings,
+  ): Promise<ClockReading | undefined> {
+    // Inside a step's transaction every query goes through it (PGlite has one connection).
+    const catalogue = new CategoryCatalogue(q as Db);
+    let base: Awaited<ReturnType<CategoryCatalogue['limitFor']>>;
+    try {
+      base = await catalogue.limitFor(incident.categoryCode, incident.severity, clock.step);
+    } catch (err) {
+      if (err instanceof CategoryError) return undefined;
+      throw err;
+    }
+    const limit = clockLimit(base, incident.urgent, clock.extensions);
+    return readClock(clock, limit, now, this.context(settings), settings.thresholds);
+  }
+
+  private isLifeSafety(incident: Incident): boolean {
+    return this.options.isLifeSafety?.(incident) ?? incident.urgent;
+  }
+
+  /** The hook: deadline and light on the step, the incident's timers brought up to date. */
+  private async onStep({ tx, incident, step }: StepWritten): Promise<void> {
+    if (EXTENSION_ACTIONS.has(step.action) && extensionOf(step) === undefined)
+      throw new IncidentError(
+        'GL_INCIDENT_INVALID_INPUT',
+        `action "${step.action}" needs data.extra: the limit added, e.g. { "value": 2, "unit": "working_days" }`,
+      );
+    const settings = await this.settings(tx);
+    const { rows } = await tx.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 ORDER BY seq', [
+      incident.id,
+    ]);
+    const steps = rows.map(toStep);
+    const readAt = async (clock: StepClock | undefined, at: Date) => {
+      if (clock === undefined) return undefined;
+      try {
+        return await this.read(tx, incident, clock, at, settings);
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+        throw new IncidentError('GL_INCIDENT_INVALID_INPUT', `the extension does not fit the limit: ${err.message}`);
+      }
+    };
+    const before = await readAt(openClock(steps.slice(0, -1)), step.at);
+    const now = await readAt(openClock(steps), step.at);
+    step.deadline = now?.deadline ?? null;
+    step.light = before?.light ?? null;
+    await tx.query('UPDATE incident_steps SET deadline = $3, light = $4 WHERE incident_id = $1 AND seq = $2', [
+      incident.id,
+      step.seq,
+      step.deadline,
+      step.light,
+    ]);
+
+    const fired = TIMER_REQUEST.exec(step.requestId)?.[1];
+    if (fired !== undefined)
+      await tx.query(
+        `UPDATE incident_timers SET fired_at = $3, outcome = 'fired', claimed_until = NULL
+          WHERE id = $1 AND incident_id = $2 AND fired_at IS NULL`,
+        [Number(fired), incident.id, step.at],
+      );
+
+    const wanted: Array<{ seq: number; kind: string; step: LimitedStep; due: Date }> = [];
+    if (now?.yellowAt && now.redAt) {
+      wanted.push({ seq: now.startSeq, kind: 'yellow', step: now.step, due: now.yellowAt });
+      wanted.push({ seq: now.startSeq, kind: 'red', step: now.step, due: now.redAt });
+    }
+    const since = this.isLifeSafety(incident) ? unsignedSince(steps) : undefined;
+    if (since !== undefined)
+      settings.unsignedChain.forEach((_, index) => {
+        const minutes = (index + 1) * settings.unsignedMinutes;
+        wanted.push({ seq: since.seq, kind: `chain:${index + 1}`, step: 'sign', due: plusMinutes(since.at, minutes) });
+      });
+    await tx.query(
+      `UPDATE incident_timers SET cancelled_at = $2
+        WHERE incident_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
+          AND NOT ((step_seq::text || ' ' || kind) = ANY($3::text[]))`,
+      [incident.id, step.at, wanted.map((timer) => `${timer.seq} ${timer.kind}`)],
+    );
+    for (const timer of wanted)
+      await tx.query(
+        `INSERT INTO incident_timers (incident_id, step_seq, kind, limited_step, due_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (incident_id, step_seq, kind) DO UPDATE SET due_at = excluded.due_at, cancelled_at = NULL
+          WHERE incident_timers.fired_at IS NULL`,
+        [incident.id, timer.seq, timer.kind, timer.step, timer.due, step.at],
+      );
+  }
+
+  /** Takes the next due timer nobody holds, for a lease; undefined when none is due. */
+  private async claim(): Promise<TimerRow | undefined> {
+    if (this.stopped && this.timer !== undefined) return undefined;
+    const now = this.options.clock();
+    const { rows } = await this.db.query<TimerRow>(
+      `UPDATE incident_timers SET claimed_until = $2, owner = $3, attempts = attempts + 1
+        WHERE id = (SELECT id FROM incident_timers
+                     WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1
+                       AND (claimed_until IS NULL OR claimed_until <= $1)
+                     ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+          AND fired_at IS NULL AND cancelled_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $1)
+        RETURNING id, incident_id, step_seq, kind, limited_step, due_at`,
+      [now, new Date(now.getTime() + (this.options.leaseMs ?? 60_000)), this.owner],
+    );
+    const row = rows[0];
+    return row && { ...row, id: Number(row.id) };
+  }
+
+  /** Decides what a claimed timer does now and does it; retried when the incident moved meanwhile. */
+  private async fire(timer: TimerRow): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      const now = this.options.clock();
+      const incident = await this.engine.get(timer.incident_id);
+      const steps = incident ? await this.engine.steps(incident.id) : [];
+      const settings = await this.settings();
+      const decision = incident ? await this.decide(timer, incident, steps, now, settings) : { do: 'cancel' as const };
+      if (decision.do === 'cancel' || decision.do === 'skip') {
+        await this.db.query(
+          `UPDATE incident_timers SET ${decision.do === 'cancel' ? 'cancelled_at' : 'fired_at'} = $3,
+                  outcome = $4, claimed_until = NULL
+            WHERE id = $1 AND owner = $2 AND fired_at IS NULL`,
+          [timer.id, this.owner, now, decision.do === 'cancel' ? 'stale' : 'skipped'],
+        );
+        return;
+      }
+      if (decision.do === 'reschedule') {
+        await this.db.query(
+          'UPDATE incident_timers SET due_at = $3, claimed_until = NULL WHERE id = $1 AND owner = $2 AND fired_at IS NULL',
+          [timer.id, this.owner, decision.at],
+        );
+        return;
+      }
+      let result: TransitionResult;
+      try {
+        result = await this.engine.transition({
+          incidentId: timer.incident_id,
+          action: decision.action,
+          requestId: `timer:${timer.id}`,
+          expectedVersion: (incident as Incident).version,
+          actor: ACTOR,
+          role: 'system',
+          comment: commentOf(decision, timer),
+          data: decision.data,
+        });
+      } catch (err) {
+        // Another step came first: decide again on the incident as it is now.
+        if (err instanceof IncidentError && err.code === 'GL_INCIDENT_VERSION_CONFLICT' && attempt < 5) continue;
+        throw err;
+      }
+      await this.db.query(
+        `UPDATE incident_timers SET fired_at = COALESCE(fired_at, $2), outcome = COALESCE(outcome, 'fired'),
+                claimed_until = NULL WHERE id = $1`,
+        [timer.id, now],
+      );
+      if (!result.repeated) this.announce(decision, result, timer, settings);
+      return;
+    }
+  }
+
+  private async decide(
+    timer: TimerRow,
+    incident: Incident,
+    steps: readonly IncidentStep[],
+    now: Date,
+    settings: DeadlineSettings,
+  ): Promise<Decision> {
+    if (timer.kind.startsWith('chain:')) {
+      const link = Number(timer.kind.slice('chain:'.length));
+      const notify = settings.unsignedChain[link - 1];
+      const since = unsignedSince(steps);
+      if (!this.isLifeSafety(incident) || since?.seq !== timer.step_seq || notify === undefined)
+        return { do: 'cancel' };
+      return {
+        do: 'act',
+        action: 'notifyUp',
+        data: { notify, link, unsigned_minutes: link * settings.unsignedMinutes, unsigned_since: since.at },
+      };
+    }
+    const clock = openClock(steps);
+    if (clock === undefined || clock.startSeq !== timer.step_seq) return { do: 'cancel' };
+    const reading = await this.read(this.db, incident, clock, now, settings);
+    if (reading === undefined || reading.paused) return { do: 'cancel' };
+    const current = supervisionRank(incident.supervision);
+    const about = { step: reading.step, deadline: reading.deadline, used: Math.round(reading.used * 1000) / 1000 };
+    if (timer.kind === 'yellow') {
+      if (reading.light === 'green')
+        return reading.yellowAt ? { do: 'reschedule', at: reading.yellowAt } : { do: 'cancel' };
+      const target = settings.yellowSupervision;
+      if (current >= supervisionRank(target)) return { do: 'skip' };
+      return { do: 'act', action: 'supervise', data: { supervision: target, reason: 'yellow', ...about } };
+    }
+    if (reading.light !== 'red') return reading.redAt ? { do: 'reschedule', at: reading.redAt } : { do: 'cancel' };
+    const breach = settings.breachSupervision;
+    const supervision = current >= supervisionRank(breach) ? incident.supervision : breach;
+    if (incident.level !== 'district')
+      return {
+        do: 'act',
+        action: 'overdue',
+        data: { supervision, reason: 'breach', from_level: incident.level, ...about },
+      };
+    // At the top level there is nobody above: red card only.
+    if (current >= supervisionRank(breach)) return { do: 'skip' };
+    return { do: 'act', action: 'supervise', data: { supervision, reason: 'breach', ...about } };
+  }
+
+  private announce(
+    decision: Extract<Decision, { do: 'act' }>,
+    { incident, step }: TransitionResult,
+    timer: TimerRow,
+    settings: DeadlineSettings,
+  ): void {
+    const limitedStep = timer.limited_step as LimitedStep;
+    try {
+      if (decision.action === 'notifyUp') {
+        const link = Number(decision.data.link);
+        this.emit('escalated', {
+          kind: 'notification_chain',
+          incident,
+          step,
+          notify: decision.data.notify as TerritoryLevel,
+          unsignedMinutes: link * settings.unsignedMinutes,
+        });
+        return;
+      }
+      const reason = decision.data.reason as SupervisedEvent['reason'];
+      this.emit('supervised', { incident, step, supervision: incident.supervision, reason, limitedStep });
+      if (decision.action === 'overdue')
+        this.emit('escalated', { kind: 'level', incident, step, level: incident.level, limitedStep });
+    } catch (err) {
+      this.options.logger?.error({ err, incident: incident.id }, 'a deadline listener failed');
+    }
+  }
+}
+
+function plusMinutes(at: Date, minutes: number): Date {
+  return new Date(at.getTime() + minutes * 60_000);
+}
+
+function commentOf(decision: Extract<Decision, { do: 'act' }>, timer: TimerRow): string {
+  if (decision.action === 'notifyUp')
+    return `nobody signed for ${decision.data.unsigned_minutes} min: ${decision.data.notify} is told`;
+  if (decision.action === 'overdue') return `${timer.limited_step} limit passed: red card, one level up`;
+  return `${timer.limited_step} ${decision.data.reason === 'yellow' ? 'light turned yellow' : 'limit passed'}: supervision ${decision.data.supervision}`;
+}

@@ -1,0 +1,29 @@
+export {
+  type ClockReading,
+  clockLimit,
+  extensionOf,
+  openClock,
+  readClock,
+  type StepClock,
+  unsignedSince,
+} from './clock.js';
+export {
+  type DeadlineEvents,
+  Deadlines,
+  type DeadlinesOptions,
+  type EscalatedEvent,
+  type IncidentTimeLimit,
+  type SupervisedEvent,
+} from './deadlines.js';
+export {
+  DeadlineSettings,
+  type DeadlineSettingsInput,
+  EXTENSION_ACTIONS,
+  PAUSED_STATES,
+  RESTART_ACTIONS,
+  STEP_OF_STATE,
+  SUPERVISION_LADDER,
+  type SupervisionLevel,
+  supervisionRank,
+  UNSIGNED_STATES,
+} from './rules.js';

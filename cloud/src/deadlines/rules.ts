@@ -1,0 +1,73 @@
+import { type IncidentState, Supervision, TerritoryLevel } from '@gridlink/protocol';
+import { z } from 'zod';
+import type { LimitedStep } from '../categories/schema.js';
+import { LightThresholds, TenantTimeSettings } from '../time-limits/index.js';
+
+/**
+ * Which limited step (domain §4) runs while an incident is in a state. A clock starts when a
+ * transition enters a state of another step (or an escalation restarts it at the new level) and
+ * runs through the states of the same step: REPORTED → ACCEPTED → FILED share file+dispatch, so
+ * the 30 minutes count from the report until the dispatch. States not listed have no limit.
+ */
+export const STEP_OF_STATE: Readonly<Partial<Record<IncidentState, LimitedStep>>> = {
+  REPORTED: 'file_dispatch',
+  VERIFYING: 'file_dispatch',
+  ACCEPTED: 'file_dispatch',
+  FILED: 'file_dispatch',
+  DISPATCHED: 'sign',
+  IN_PROGRESS: 'handle',
+  SUSPENDED: 'handle',
+  HANDLED: 'check',
+  CHECKING: 'check',
+  PENDING_CLOSE: 'close',
+  CLOSED: 'callback',
+};
+
+/** States in which the clock stands still (挂账/缓办); leaving them resumes it. */
+export const PAUSED_STATES: ReadonlySet<IncidentState> = new Set(['SUSPENDED']);
+
+/** Before anyone signed for the work: the unsigned life-safety chain runs in these states. */
+export const UNSIGNED_STATES: ReadonlySet<IncidentState> = new Set([
+  'REPORTED',
+  'VERIFYING',
+  'ACCEPTED',
+  'FILED',
+  'DISPATCHED',
+]);
+
+/** Actions whose step restarts the clock of the same step: the incident is at a new level. */
+export const RESTART_ACTIONS: ReadonlySet<string> = new Set(['escalate', 'overdue']);
+
+/** Approved extensions (延期): `data.extra` is the limit added, e.g. `{ value: 2, unit: 'working_days' }`. */
+export const EXTENSION_ACTIONS: ReadonlySet<string> = new Set(['extend']);
+
+/** The supervision ladder (督办): none → normal (普通) → yellow card (黄牌) → red card (红牌). */
+export const SUPERVISION_LADDER = Supervision.options;
+export type SupervisionLevel = z.infer<typeof Supervision>;
+
+export const supervisionRank = (level: string): number => SUPERVISION_LADDER.indexOf(level as SupervisionLevel);
+
+/** A tenant's deadline settings, stored in `deadline_settings`. */
+export const DeadlineSettings = z.strictObject({
+  /** Working hours, UTC offset, the tenant's own holidays and workdays (over the Chinese calendar). */
+  time: TenantTimeSettings.prefault({}),
+  /** Shares of the limit at which a step turns yellow and red. */
+  thresholds: LightThresholds.prefault({}),
+  /** What a yellow light raises the supervision to (never lowers it). */
+  yellowSupervision: Supervision.exclude(['none']).default('normal'),
+  /** What a breach (red) raises it to, with one level up. */
+  breachSupervision: Supervision.exclude(['none']).default('red_card'),
+  /** A life-safety incident nobody signed for this long goes one link up the chain, then again. */
+  unsignedMinutes: z
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
+  /** The links above the grid chief (who is told first), in order. */
+  unsignedChain: z
+    .array(TerritoryLevel.exclude(['grid']))
+    .min(1)
+    .default(['community', 'street']),
+});
+export type DeadlineSettings = z.output<typeof DeadlineSettings>;
+export type DeadlineSettingsInput = z.input<typeof DeadlineSettings>;
