@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import type { CloudConfig } from './config/schema.js';
 import type { Db } from './db/db.js';
+import { Deadlines } from './deadlines/index.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { DownlinkHub } from './downlink/hub.js';
@@ -36,6 +37,8 @@ export interface StartCloudOptions {
   downlinkRecheckMs?: number;
   /** How old stored events must be before the projections' sweep takes them; default 30 s. */
   projectionSettleMs?: number;
+  /** How often the deadline timers are swept; default 5000 ms. */
+  deadlineSweepMs?: number;
   /** SMS gateway for dispatch notifications; without one no SMS goes out. */
   smsProvider?: SmsProvider;
   /** How often automatic dispatch sweeps for incidents its listener missed; default 5000 ms. */
@@ -52,6 +55,8 @@ export interface RunningCloud {
   registry: GatewayRegistry;
   /** Grid incidents: the closed loop, and the incidents gateway alerts became. */
   incidents: IncidentEngine;
+  /** Time limits: deadlines, lights, supervision and escalation; `on('escalated' | 'supervised', …)`. */
+  deadlines: Deadlines;
   /** Automatic dispatch and its notifications (`dispatch.store`: robots, phones, tenant policy). */
   dispatch: Dispatcher;
   /** Queues a downlink message for a gateway (for other cloud modules); idempotent on the message id. */
@@ -78,6 +83,7 @@ export async function startCloud(
   const hub = new DownlinkHub();
   let server: Server | undefined;
   let stopProjections: () => Promise<void> = async () => {};
+  let stopDeadlines: () => Promise<void> = async () => {};
   let stopDispatch: () => Promise<void> = async () => {};
 
   try {
@@ -87,6 +93,14 @@ export async function startCloud(
     const registry = new GatewayRegistry(db, clock, config.auth.token_grace_s);
     const downlink = new DownlinkQueue(db, clock, hub);
     const incidents = new IncidentEngine(db, clock);
+    // Time limits (domain §4): deadlines written with each step, durable timers swept on every replica.
+    const deadlines = new Deadlines(db, incidents, {
+      clock,
+      logger: logger.child({ module: 'deadlines' }),
+      ...(options.deadlineSweepMs === undefined ? {} : { intervalMs: options.deadlineSweepMs }),
+    });
+    await deadlines.start();
+    stopDeadlines = () => deadlines.stop();
     const territory = new TerritoryStore(db);
     // Gateway alerts become grid incidents: at once as they arrive, and by a sweep of the stored
     // events that catches up after a restart or when another replica took the request.
@@ -134,6 +148,7 @@ export async function startCloud(
       downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,
       clientCertificates: config.http.tls.client_certificates,
       incidents,
+      deadlines,
       dispatch: { store: dispatch.store, streams, clock },
       onEventsStored: (events) => void alertsToIncidents.handleNew(events),
       stopping: () => stopping,
@@ -176,6 +191,7 @@ export async function startCloud(
       db,
       registry,
       incidents,
+      deadlines,
       dispatch,
       enqueueDownlink: (gatewayId, message) => downlink.enqueue(gatewayId, message),
       heldPolls: () => hub.held,
@@ -184,6 +200,7 @@ export async function startCloud(
           stopping = true;
           hub.close();
           await stopProjections();
+          await stopDeadlines();
           await stopDispatch();
           await closeServer(listening);
           await db.close().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
@@ -194,6 +211,7 @@ export async function startCloud(
     };
   } catch (err) {
     await stopProjections();
+    await stopDeadlines();
     await stopDispatch();
     if (server?.listening) await closeServer(server);
     await db.close().catch(() => {});

@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
+import type { Deadlines } from '../deadlines/index.js';
 import { type DispatchRoutesContext, dispatchRoutes } from '../dispatch/routes.js';
 import type { DownlinkQueue } from '../downlink/queue.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
@@ -33,6 +34,8 @@ export interface AppContext {
   /** Gateway client certificates on top of tokens (`http.tls.client_certificates`). */
   clientCertificates: ClientCertificates;
   incidents: IncidentEngine;
+  /** Time limits: `GET /incidents/{id}` shows the open step's deadline and light. */
+  deadlines?: Pick<Deadlines, 'lightOf'>;
   /** Live push and community robots (automatic dispatch); without it those routes are absent. */
   dispatch?: DispatchRoutesContext;
   /** Called with the events each batch stored, after the gateway has its answer. */
@@ -106,7 +109,7 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(sessionRoutes(people, ctx.logger.child({ module: 'sessions' })));
   api.use(peopleRoutes(people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })));
   if (ctx.dispatch) api.use(dispatchRoutes(people, ctx.dispatch));
-  api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents));
+  api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents, ctx.deadlines));
   api.use(kpiRoutes(ctx.db, ctx.clock, people));
   app.use('/api/v1', api);
 

@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
+import type { Deadlines } from '../../deadlines/index.js';
 import {
   type Incident,
   type IncidentEngine,
@@ -153,7 +154,13 @@ function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.output<T> 
  * community's, a disposal unit on work dispatched to it. An incident outside the scope is "not
  * found" (its existence is not confirmed). Reads and changes are written to the audit log.
  */
-export function incidentRoutes(db: Db, clock: Clock, people: People, engine: IncidentEngine): Router {
+export function incidentRoutes(
+  db: Db,
+  clock: Clock,
+  people: People,
+  engine: IncidentEngine,
+  timeLimits?: Pick<Deadlines, 'lightOf'>,
+): Router {
   const router = Router();
   const territory = new TerritoryStore(db);
   router.use('/incidents', authenticateUser(people));
@@ -214,9 +221,11 @@ export function incidentRoutes(db: Db, clock: Clock, people: People, engine: Inc
     const principal = principalOf(res);
     const incident = await load(principal, req.params.id);
     const [steps, evidence] = await Promise.all([engine.steps(incident.id), engine.evidence(incident.id)]);
+    // The open step's deadline and light, read now (a step's own light is the one at its time).
+    const limit = timeLimits ? await fromDatabase(() => timeLimits.lightOf(incident, steps, clock())) : null;
     // Who looked at what is part of the record, as much as who changed it.
     await audit(principal, 'incident.view', incident.id);
-    res.json({ incident, steps, evidence });
+    res.json({ incident, steps, evidence, deadline: limit?.deadline ?? null, light: limit?.light ?? null });
   });
 
   router.post('/incidents', jsonBody('1mb'), async (req: Request, res: Response) => {
