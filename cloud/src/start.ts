@@ -4,18 +4,18 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { DownlinkMessage } from '@gridlink/protocol';
 import type { Logger } from 'pino';
+import { CategoryCatalogue } from './categories/catalogue.js';
 import { type Clock, systemClock } from './clock.js';
 import type { CloudConfig } from './config/schema.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { Deadlines } from './deadlines/index.js';
+import { Dispatcher, DispatchStore, NotificationStreams } from './dispatch/index.js';
 import { DownlinkHub } from './downlink/hub.js';
 import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
 import { createApp } from './http/app.js';
-import { CategoryCatalogue } from './categories/catalogue.js';
-import { Dispatcher, DispatchStore, NotificationStreams } from './dispatch/index.js';
 import { IncidentEngine } from './incidents/index.js';
 import { LivePush } from './notify/live-push.js';
 import { Notifier } from './notify/notifier.js';
@@ -133,6 +133,10 @@ export async function startCloud(
       ...(options.dispatchSweepMs === undefined ? {} : { sweepMs: options.dispatchSweepMs }),
     });
     dispatch.start();
+    // Escalations of the time limits reach people: the grid chief and the centres up the chain.
+    deadlines.on('escalated', (event) => {
+      dispatch.notifyEscalation(event).catch((err: unknown) => log.error({ err }, 'escalation notice failed'));
+    });
     stopDispatch = async () => {
       streams.close();
       await dispatch.stop();

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CategoryCatalogue } from '../categories/catalogue.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
+import type { EscalatedEvent } from '../deadlines/deadlines.js';
 import {
   categoryLineage,
   type Incident,
@@ -15,8 +16,8 @@ import type { Notifier } from '../notify/notifier.js';
 import { RobotChannel } from '../notify/robots.js';
 import { SmsChannel, type SmsProvider } from '../notify/sms.js';
 import type { RosterStore } from '../people/rosters.js';
-import { dispatchedNotification, operatorsNotification } from './messages.js';
-import { chooseTarget, type DispatchTarget, operatorsOver } from './routing.js';
+import { dispatchedNotification, escalationNotification, operatorsNotification } from './messages.js';
+import { chooseTarget, type DispatchTarget, operatorsOver, territoryOf } from './routing.js';
 import type { DispatchSettings, DispatchStore, RobotOwner } from './store.js';
 
 export const DISPATCH_ACTOR = 'cloud:dispatch';
@@ -378,6 +379,35 @@ export class Dispatcher {
     }
     if (await this.alertsCommunity(incident)) channels.push(...(await this.communityRobots(incident)));
     await this.send(dispatchedNotification(incident, version, to, userIds, this.options.clock()), channels);
+  }
+
+  /**
+   * Tells the next link of the chain when the deadlines module escalates (domain §5): a
+   * life-safety incident nobody signed for goes to the grid chief and the community's operators,
+   * then the street's; a breached limit tells the operators of the level it moved to. Live push,
+   * SMS and the community's robot groups; each key once.
+   */
+  async notifyEscalation(event: EscalatedEvent): Promise<void> {
+    const { incident } = event;
+    const level = event.kind === 'level' ? event.level : event.notify;
+    const code = territoryOf(incident);
+    const digits: Record<string, number> = { district: 6, street: 9, community: 12, grid: 15 };
+    const over = code?.slice(0, digits[level] ?? code.length);
+    const userIds = new Set(await operatorsOver(this.options.db, over));
+    if (event.kind === 'notification_chain' && level === 'community' && incident.place.grid) {
+      const { rows } = await this.options.db.query<{ user_id: string }>(
+        "SELECT user_id FROM grid_members WHERE grid_code = $1 AND position = 'grid_chief'",
+        [incident.place.grid],
+      );
+      for (const row of rows) userIds.add(row.user_id);
+    }
+    const channels: NotificationChannel[] = [this.options.live, ...(await this.communityRobots(incident))];
+    if (this.options.sms) channels.push(new SmsChannel(this.options.sms, (id) => this.options.store.phoneOf(id)));
+    const reason =
+      event.kind === 'notification_chain'
+        ? { kind: 'unsigned' as const, level, minutes: event.unsignedMinutes }
+        : { kind: 'overdue' as const, level, stepSeq: event.step.seq };
+    await this.send(escalationNotification(incident, reason, [...userIds].sort(), this.options.clock()), channels);
   }
 
   private async notifyOperators(incident: Incident, decision: DispatchDecision): Promise<void> {

@@ -68,3 +68,48 @@ export function operatorsNotification(
     at,
   } satisfies Notification;
 }
+
+const LEVEL_NAMES: Record<string, { zh: string; en: string }> = {
+  grid: { zh: '网格', en: 'grid' },
+  community: { zh: '社区', en: 'community' },
+  street: { zh: '街道', en: 'street' },
+  district: { zh: '区', en: 'district' },
+};
+
+/**
+ * Up the chain: a life-safety incident nobody signed for (`unsigned`, key
+ * `<incident>:unsigned:<level>`), or a breached time limit that moved the incident up a level
+ * (`overdue`, key `<incident>:overdue:<level>:<step seq>`).
+ */
+export function escalationNotification(
+  incident: Incident,
+  reason: { kind: 'unsigned'; level: string; minutes: number } | { kind: 'overdue'; level: string; stepSeq: number },
+  userIds: string[],
+  at: Date,
+) {
+  const place = placeText(incident);
+  const level = LEVEL_NAMES[reason.level] ?? { zh: reason.level, en: reason.level };
+  const text =
+    reason.kind === 'unsigned'
+      ? {
+          zh: `紧急事件 ${reason.minutes} 分钟无人签收，已上报${level.zh}。${place.zh}`.trim(),
+          en: `Urgent incident unsigned for ${reason.minutes} minutes: raised to the ${level.en}. ${place.en}`.trim(),
+        }
+      : {
+          zh: `办理超时，已升级至${level.zh}督办（红牌）。${place.zh}`.trim(),
+          en: `Time limit breached: escalated to the ${level.en} with a red card. ${place.en}`.trim(),
+        };
+  return {
+    key:
+      reason.kind === 'unsigned'
+        ? `${incident.id}:unsigned:${reason.level}`
+        : `${incident.id}:overdue:${reason.level}:${reason.stepSeq}`,
+    incidentId: incident.id,
+    title: { zh: incident.title, en: incident.description ?? incident.title },
+    text,
+    severity: incident.severity,
+    urgent: true,
+    recipients: { userIds, territory: territory(incident) },
+    at,
+  } satisfies Notification;
+}
