@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Queryable } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { type KpiPolicy, type KpiReport, kpisFromCounts } from './compute.js';
 import type { Counts } from './definitions.js';
 
@@ -40,7 +40,7 @@ const TERRITORY_KEY: Record<Exclude<KpiGroupBy, 'worker' | 'unit'>, string> = {
 /**
  * One row per incident filed in the period, summarising its step records up to `to`. Every step
  * of such an incident from its `file` step on lies in [from, to), so one range scan of the steps
- * finds them all (index incident_steps_by_at of migration 0010); earlier steps (report, accept)
+ * finds them all (index-only, on incident_steps_kpi of migration 0010); earlier steps (report, accept)
  * do not count.
  *
  * The time limits (cloud/src/deadlines) write on each step the deadline of the clock running after
@@ -55,61 +55,84 @@ const TERRITORY_KEY: Record<Exclude<KpiGroupBy, 'worker' | 'unit'>, string> = {
  *   so that closing early cannot push 结案率 past 100 %.
  * - `suspended`: not closed, and its latest suspend step was not followed by a resume (挂账 at `to`).
  */
-function perIncidentSql(withAssignee: boolean): string {
+function perIncidentSql(): string {
+  // Few aggregates over many rows: the yes/no facts as bits of one bit_or, and "which came last"
+  // (dispatch or return, suspend or resume) as the parity of max(seq × 2 + is-it-the-first).
   return `
     SELECT s.incident_id,
-           bool_or(s.action = 'dispatch') AS dispatched,
-           coalesce(max(s.seq) FILTER (WHERE s.action = 'dispatch'), 0)
-             > coalesce(max(s.seq) FILTER (WHERE s.action = 'return'), 0) AS should_handle,
-           bool_or(s.action = 'finish') AS handled,
-           max(s.at) FILTER (WHERE s.action = 'close') AS closed_at,
-           bool_or(s.light IS NOT NULL) FILTER (WHERE s.action IN ('finish', 'close')) AS lit,
-           bool_or(s.light = 'red') FILTER (WHERE s.action IN ('finish', 'close')) AS late,
+           bit_or(CASE s.action WHEN 'file' THEN ${BIT.filed} WHEN 'dispatch' THEN ${BIT.dispatched}
+                                WHEN 'finish' THEN ${BIT.handled} WHEN 'callbackSatisfied' THEN ${BIT.callback}
+                                WHEN 'callbackUnsatisfied' THEN ${BIT.callback} ELSE 0 END
+                  | CASE WHEN s.action IN ('finish', 'close') AND s.light IS NOT NULL
+                         THEN CASE WHEN s.light = 'red' THEN ${BIT.lit | BIT.late} ELSE ${BIT.lit} END
+                         ELSE 0 END) AS flags,
+           max(CASE WHEN s.action IN ('dispatch', 'return')
+                    THEN s.seq * 2 + CASE WHEN s.action = 'dispatch' THEN 1 ELSE 0 END END) AS last_assignment,
+           max(CASE WHEN s.action IN ('suspend', 'resume')
+                    THEN s.seq * 2 + CASE WHEN s.action = 'suspend' THEN 1 ELSE 0 END END) AS last_suspension,
+           max(CASE WHEN s.action = 'close' THEN s.at END) AS closed_at,
            max(s.deadline) AS deadline_at,
-           coalesce(max(s.seq) FILTER (WHERE s.action = 'suspend'), 0)
-             > coalesce(max(s.seq) FILTER (WHERE s.action = 'resume'), 0) AS suspended,
-           count(*) FILTER (WHERE s.action = 'fail'
-                              OR (s.action = 'callbackUnsatisfied' AND s.to_state = 'DISPATCHED')) AS reworks,
-           count(*) FILTER (WHERE s.action = 'extend') AS extensions,
-           bool_or(s.action IN ('callbackSatisfied', 'callbackUnsatisfied')) AS callback,
-           bool_or(s.action = 'callbackSatisfied'
-                   AND coalesce(s.data->>'satisfaction', 'satisfied') IN ('satisfied', 'basically_satisfied')) AS satisfied,
-           bool_or(s.action IN ('callbackSatisfied', 'callbackUnsatisfied')
-                   AND CASE WHEN s.data->'solved' IS NOT NULL THEN s.data->'solved' = 'true'::jsonb
-                            ELSE s.action = 'callbackSatisfied' END) AS solved${
-                              withAssignee
-                                ? `,
-           (array_agg(s.data->>'assignee' ORDER BY s.seq DESC) FILTER (WHERE s.action = 'dispatch'))[1] AS assignee`
-                                : ''
-                            }
+           sum(CASE WHEN s.action = 'fail' OR (s.action = 'callbackUnsatisfied' AND s.to_state = 'DISPATCHED')
+                    THEN 1 ELSE 0 END) AS reworks,
+           sum(CASE WHEN s.action = 'extend' THEN 1 ELSE 0 END) AS extensions
       FROM incident_steps s
      WHERE s.at >= $1 AND s.at < $2
-     GROUP BY s.incident_id
-    HAVING bool_or(s.action = 'file')`;
+     GROUP BY s.incident_id`;
 }
+
+const BIT = { filed: 1, dispatched: 2, handled: 4, callback: 8, lit: 16, late: 32 } as const;
+const has = (bit: keyof typeof BIT) => `(f.flags & ${BIT[bit]}) <> 0`;
+
+/** The callback's verdict, from the callback steps' data (index incident_steps_kpi_callbacks). */
+const CALLBACK_SQL = `
+    SELECT s.incident_id,
+           bool_or(s.action = 'callbackSatisfied'
+                   AND coalesce(s.data->>'satisfaction', 'satisfied') IN ('satisfied', 'basically_satisfied')) AS satisfied,
+           bool_or(CASE WHEN s.data->'solved' IS NOT NULL THEN s.data->'solved' = 'true'::jsonb
+                        ELSE s.action = 'callbackSatisfied' END) AS solved
+      FROM incident_steps s
+     WHERE s.at >= $1 AND s.at < $2 AND s.action IN ('callbackSatisfied', 'callbackUnsatisfied')
+     GROUP BY s.incident_id`;
+
+/** The assignee of the latest dispatch, from the dispatch steps' data (index incident_steps_kpi_dispatches). */
+const ASSIGNEE_SQL = `
+    SELECT s.incident_id, (array_agg(s.data->>'assignee' ORDER BY s.seq DESC))[1] AS assignee
+      FROM incident_steps s
+     WHERE s.at >= $1 AND s.at < $2 AND s.action = 'dispatch'
+     GROUP BY s.incident_id`;
 
 /** The SQL of {@link kpiCounts}: $1 from, $2 to, $3 leave suspended out of due, $4 LIKE patterns. */
 export function kpiCountsSql(groupBy: KpiGroupBy, filtered: boolean): string {
   const people = groupBy === 'worker' || groupBy === 'unit';
-  const key = people ? 'f.assignee' : TERRITORY_KEY[groupBy];
-  const unitJoin = people ? 'LEFT JOIN disposal_units u ON u.id = f.assignee' : '';
-  const conditions = ['NOT i.drill', `${key} IS NOT NULL`];
+  const key = people ? 'a.assignee' : TERRITORY_KEY[groupBy];
+  const assigneeJoin = people
+    ? 'JOIN a ON a.incident_id = f.incident_id LEFT JOIN disposal_units u ON u.id = a.assignee'
+    : '';
+  const conditions = [has('filed'), 'NOT i.drill', `${key} IS NOT NULL`];
   if (groupBy === 'worker') conditions.push('u.id IS NULL');
   if (groupBy === 'unit') conditions.push('u.id IS NOT NULL');
   if (filtered) conditions.push("coalesce(i.grid, i.community, '') LIKE ANY($4::text[])");
   return `
-    WITH f AS (${perIncidentSql(people)}),
+    WITH f AS MATERIALIZED (${perIncidentSql()}),
+    d AS MATERIALIZED (${CALLBACK_SQL}),${people ? `\n    a AS MATERIALIZED (${ASSIGNEE_SQL}),` : ''}
     g AS (
-      SELECT ${key} AS key, f.*,
+      SELECT ${key} AS key, f.reworks, f.extensions, f.closed_at,
+             ${has('dispatched')} AS dispatched,
+             coalesce(f.last_assignment % 2 = 1, false) AS should_handle,
+             ${has('handled')} AS handled,
+             ${has('callback')} AS callback,
+             coalesce(f.last_suspension % 2 = 1, false) AS suspended,
+             coalesce(d.satisfied, false) AS satisfied, coalesce(d.solved, false) AS solved,
              f.closed_at IS NOT NULL AS closed,
              f.closed_at IS NOT NULL AND CASE
-               WHEN f.lit THEN NOT f.late
+               WHEN ${has('lit')} THEN NOT ${has('late')}
                WHEN f.deadline_at IS NOT NULL THEN f.closed_at <= f.deadline_at
                ELSE true END AS on_time,
              f.closed_at IS NOT NULL OR f.deadline_at < $2 AS due
         FROM f
-        JOIN incidents i ON i.id = f.incident_id
-        ${unitJoin}
+        CROSS JOIN LATERAL (SELECT community, grid, drill FROM incidents WHERE id = f.incident_id OFFSET 0) AS i
+        LEFT JOIN d ON d.incident_id = f.incident_id
+        ${assigneeJoin}
        WHERE ${conditions.join(' AND ')}
     )
     SELECT key,
@@ -146,6 +169,9 @@ interface CountsRow {
   solved: number;
 }
 
+/** Memory for the KPI statement's hash tables (a month of a large district needs ~40 MB). */
+const KPI_WORK_MEM = '64MB';
+
 const prefixesOf = (prefix: KpiQuery['territoryPrefix']): string[] | undefined =>
   prefix === undefined ? undefined : typeof prefix === 'string' ? [prefix] : [...prefix];
 
@@ -173,7 +199,15 @@ export async function kpiCounts(db: Queryable, query: KpiQuery): Promise<KpiGrou
   if (prefixes !== undefined && prefixes.length === 0) return [];
   const params: unknown[] = [query.from, query.to, query.policy.exclude_suspended_from_due];
   if (prefixes !== undefined) params.push(prefixes.map((prefix) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`));
-  const { rows } = await db.query<CountsRow>(kpiCountsSql(query.groupBy, prefixes !== undefined), params);
+  const sql = kpiCountsSql(query.groupBy, prefixes !== undefined);
+  // The per-incident summaries are hashed in memory: give this one statement the room for it.
+  const { rows } =
+    'transaction' in db
+      ? await (db as Db).transaction(async (tx) => {
+          await tx.query(`SET LOCAL work_mem = '${KPI_WORK_MEM}'`);
+          return tx.query<CountsRow>(sql, params);
+        })
+      : await db.query<CountsRow>(sql, params);
   return rows.map((row) => ({
     key: row.key,
     counts: {
