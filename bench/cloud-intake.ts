@@ -10,9 +10,8 @@
 import { performance } from 'node:perf_hooks';
 import { CloudConfig, startCloud } from '@gridlink/cloud';
 import { createCloudEvent } from '@gridlink/protocol';
-import { findPostgres } from '@gridlink/testkit/services';
-import pg from 'pg';
 import { pino } from 'pino';
+import { startBenchPostgres } from './lib/postgres.js';
 import { fmt } from './lib/stats.js';
 
 const TOTAL = Number(process.env.EVENTS ?? 100_000);
@@ -21,15 +20,8 @@ const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 2);
 const GATEWAY = 'gw-bench';
 const ADMIN = 'bench-admin-token-0123456789abcdef-0123456789';
 
-const launcher = findPostgres();
-if (!launcher) throw new Error("PostgreSQL not found: install the Debian package 'postgresql'");
-const server = await launcher.start();
-const admin = new pg.Client({ connectionString: server.url });
-await admin.connect();
-await admin.query('CREATE DATABASE bench');
-await admin.end();
+const server = await startBenchPostgres('bench');
 const url = new URL(server.url);
-url.pathname = '/bench';
 
 const config = CloudConfig.parse({
   http: { host: '127.0.0.1', port: 0 },

@@ -17,9 +17,8 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { IncidentEngine, migrate, openPostgres, readMigrations } from '@gridlink/cloud';
 import { type AlertPayload, type CloudEvent, createCloudEvent } from '@gridlink/protocol';
-import { findPostgres } from '@gridlink/testkit/services';
-import pg from 'pg';
 import { pino } from 'pino';
+import { startBenchPostgres } from './lib/postgres.js';
 import { fmt, percentile } from './lib/stats.js';
 
 const ALERTS = Number(process.env.ALERTS ?? 20_000);
@@ -28,15 +27,8 @@ const TRANSITION_INCIDENTS = Number(process.env.TRANSITION_INCIDENTS ?? 1000);
 const TRANSITION_WORKERS = Number(process.env.TRANSITION_WORKERS ?? 8);
 const GATEWAY = 'gw-320803-001';
 
-const launcher = findPostgres();
-if (!launcher) throw new Error("PostgreSQL not found: install the Debian package 'postgresql'");
-const server = await launcher.start();
-const admin = new pg.Client({ connectionString: server.url });
-await admin.connect();
-await admin.query('CREATE DATABASE bench');
-await admin.end();
+const server = await startBenchPostgres('bench');
 const url = new URL(server.url);
-url.pathname = '/bench';
 
 const db = openPostgres({ url: url.toString(), poolMax: WORKERS, logger: pino({ level: 'silent' }) });
 const wanted = new Set([1, 3]);

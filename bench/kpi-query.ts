@@ -11,9 +11,9 @@
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { KpiPolicy, kpiCounts, kpiCountsSql, migrate, openPostgres, readMigrations } from '@gridlink/cloud';
-import { findPostgres } from '@gridlink/testkit/services';
 import pg from 'pg';
 import { pino } from 'pino';
+import { startBenchPostgres } from './lib/postgres.js';
 import { fmt } from './lib/stats.js';
 
 const INCIDENTS = Number(process.env.INCIDENTS ?? 1_000_000);
@@ -23,15 +23,8 @@ const DISTRICT = '320803';
 const YEAR_START = '2026-01-01T00:00:00+08:00';
 const MONTH = { from: new Date('2026-10-01T00:00:00+08:00'), to: new Date('2026-11-01T00:00:00+08:00') };
 
-const launcher = findPostgres();
-if (!launcher) throw new Error("PostgreSQL not found: install the Debian package 'postgresql'");
-const server = await launcher.start();
-const admin = new pg.Client({ connectionString: server.url });
-await admin.connect();
-await admin.query('CREATE DATABASE bench');
-await admin.end();
+const server = await startBenchPostgres('bench');
 const url = new URL(server.url);
-url.pathname = '/bench';
 
 const db = openPostgres({ url: url.toString(), poolMax: 4, logger: pino({ level: 'silent' }) });
 const wanted = new Set([1, 3, 5, 10]);

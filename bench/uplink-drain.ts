@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Gateway, GatewayConfig, hashPassword, InMemoryDirectory, Outbox } from '@gridlink/gateway';
 import { createCloudEvent } from '@gridlink/protocol';
-import { findPostgres } from '@gridlink/testkit/services';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { pino } from 'pino';
+import { startBenchPostgres } from './lib/postgres.js';
 import { startScript } from './lib/servers.js';
 import { fmt, percentile } from './lib/stats.js';
 
@@ -28,15 +28,8 @@ const GATEWAY = 'gw-drain';
 const ADMIN = 'bench-admin-token-0123456789abcdef-0123456789';
 const PASSWORD = 'bench-secret';
 
-const launcher = findPostgres();
-if (!launcher) throw new Error("PostgreSQL not found: install the Debian package 'postgresql'");
-const postgres = await launcher.start();
-const admin = new pg.Client({ connectionString: postgres.url });
-await admin.connect();
-await admin.query('CREATE DATABASE drain');
-await admin.end();
+const postgres = await startBenchPostgres('drain');
 const url = new URL(postgres.url);
-url.pathname = '/drain';
 const db = new pg.Client({ connectionString: url.toString() });
 
 const cloud = await startScript('cloud', 'cloud-server.ts', { PG_URL: url.toString(), ADMIN_TOKEN: ADMIN });
