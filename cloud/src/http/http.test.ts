@@ -44,6 +44,9 @@ describe('service endpoints', () => {
       '/api/v1/incidents',
       '/api/v1/incidents/{id}',
       '/api/v1/incidents/{id}/transitions',
+      '/api/v1/kpis',
+      '/api/v1/kpis/report.csv',
+      '/api/v1/kpis/report.xlsx',
       '/api/v1/notifications/stream',
       '/api/v1/communities/{code}/robots',
     ]);

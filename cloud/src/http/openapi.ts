@@ -1,6 +1,7 @@
 import { CloudEvent, DownlinkAck, DownlinkMessage } from '@gridlink/protocol';
 import { DISPATCH_PATHS, DISPATCH_SCHEMAS } from '../dispatch/openapi.js';
 import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './incidents-openapi.js';
+import { KPI_PATHS } from './kpi-openapi.js';
 import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
 import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from './people-openapi.js';
 import { PROBLEMS } from './problems.js';
@@ -142,6 +143,7 @@ export function openApiDocument(version: string) {
       },
       ...PEOPLE_PATHS,
       ...INCIDENT_PATHS,
+      ...KPI_PATHS,
       ...DISPATCH_PATHS,
     },
     components: {
