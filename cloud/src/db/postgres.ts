@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db, Queryable, QueryResult } from './db.js';
@@ -21,10 +22,26 @@ export interface PostgresOptions {
   logger: Logger;
 }
 
+// Each distinct statement is prepared once per connection and then only executed: PostgreSQL
+// skips parsing and planning it again, which is most of its work for the cloud's short queries.
+const names = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `gl_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
 function wrap(client: pg.PoolClient | pg.Pool): Queryable {
   return {
     async query<T extends object>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      const result = await client.query<T & pg.QueryResultRow>(sql, params as unknown[]);
+      const result = await client.query<T & pg.QueryResultRow>({
+        name: statementName(sql),
+        text: sql,
+        values: params as unknown[],
+      });
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     },
     async exec(sql: string) {
