@@ -6,7 +6,10 @@ import { useTestDatabase } from '@gridlink/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { CloudConfig } from './config/schema.js';
-import { IN_MEMORY } from './db/pglite.js';
+import type { Db } from './db/db.js';
+import { migrate, readMigrations } from './db/migrate.js';
+import { IN_MEMORY, openPglite } from './db/pglite.js';
+import { openPostgres } from './db/postgres.js';
 import { type RunningCloud, type StartCloudOptions, startCloud } from './start.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef-0123456789';
@@ -68,6 +71,34 @@ export function useTestCloud(backend: Backend, options: StartCloudOptions = {}):
   return () => {
     if (cloud === undefined) throw new Error('the test cloud is only available inside tests and hooks');
     return cloud;
+  };
+}
+
+/**
+ * Call at suite level: a migrated database without a running cloud, on a throwaway PostgreSQL
+ * database of the testkit (a pool, so transactions really race) or on in-memory PGlite. Give
+ * `versions` to apply only the migrations a module needs; all of them otherwise.
+ */
+export function useMigratedDatabase(
+  backend: Backend,
+  options: { what: string; versions?: ReadonlySet<number> },
+): () => Db {
+  const database = backend === 'postgres' ? useTestDatabase() : undefined;
+  let db: Db | undefined;
+  beforeAll(async () => {
+    db = database
+      ? openPostgres({ url: database.url, poolMax: 4, logger: silentLogger() })
+      : await openPglite(IN_MEMORY);
+    const versions = options.versions;
+    const migrations = await readMigrations();
+    await migrate(db, versions ? migrations.filter((migration) => versions.has(migration.version)) : migrations);
+  }, 30_000);
+  afterAll(async () => {
+    await db?.close();
+  });
+  return () => {
+    if (db === undefined) throw new Error(`the ${options.what} is only available inside tests and hooks`);
+    return db;
   };
 }
 

@@ -4,6 +4,7 @@ import {
   type CloudEvent,
   type DeviceEventPolicy,
   type IncidentSource,
+  type Place,
   type Severity,
   Supervision,
   severityRank,
@@ -23,6 +24,7 @@ import {
   type EvidenceRow,
   type Incident,
   type IncidentEvidence,
+  type IncidentPlace,
   type IncidentRow,
   type IncidentStep,
   type StepRow,
@@ -110,7 +112,19 @@ async function lock(tx: Queryable, namespace: number, key: string): Promise<void
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [namespace, key]);
 }
 
-interface NewIncident {
+/** The columns of an incident's place that a reported or alerted place fills (null where it is silent). */
+function placeColumns(place: Partial<Place> | undefined) {
+  return {
+    community: place?.community ?? null,
+    grid: place?.grid ?? null,
+    building: place?.building ?? null,
+    unit: place?.unit ?? null,
+    floor: place?.floor ?? null,
+    room: place?.room ?? null,
+  };
+}
+
+interface NewIncident extends IncidentPlace {
   intakeRequestId: string;
   categoryCode: string;
   severity: Severity;
@@ -118,15 +132,6 @@ interface NewIncident {
   level: TerritoryLevel;
   source: IncidentSource;
   drill: boolean;
-  community: string | null;
-  grid: string | null;
-  building: string | null;
-  unit: string | null;
-  floor: number | null;
-  room: string | null;
-  deviceId: string | null;
-  gatewayId: string | null;
-  address: string | null;
   alertId: string | null;
   dedupKey: string | null;
   occurredAt: Date;
@@ -283,12 +288,7 @@ export class IncidentEngine {
           level: request.level ?? 'community',
           source: request.source,
           drill: request.drill ?? false,
-          community: place.community ?? null,
-          grid: place.grid ?? null,
-          building: place.building ?? null,
-          unit: place.unit ?? null,
-          floor: place.floor ?? null,
-          room: place.room ?? null,
+          ...placeColumns(place),
           deviceId: request.deviceId ?? null,
           gatewayId: null,
           address: request.address ?? null,
@@ -369,7 +369,6 @@ export class IncidentEngine {
         return { outcome: 'merged', incident: toIncident(rows[0] as IncidentRow), policy: decision.policy };
       }
 
-      const place = alert.place;
       const requestId = `alert:${alert.alert_id}`;
       const created = await this.create(
         tx,
@@ -381,12 +380,7 @@ export class IncidentEngine {
           level: 'community',
           source: 'iot',
           drill,
-          community: place?.community ?? null,
-          grid: place?.grid ?? null,
-          building: place?.building ?? null,
-          unit: place?.unit ?? null,
-          floor: place?.floor ?? null,
-          room: place?.room ?? null,
+          ...placeColumns(alert.place),
           deviceId: alert.device_id,
           gatewayId: event.gatewayid,
           address: null,

@@ -1,34 +1,12 @@
-import { useTestDatabase } from '@gridlink/testkit';
-import { afterAll, beforeAll } from 'vitest';
 import type { Db, Queryable } from '../db/db.js';
-import { migrate, readMigrations } from '../db/migrate.js';
-import { IN_MEMORY, openPglite } from '../db/pglite.js';
-import { openPostgres } from '../db/postgres.js';
-import { type Backend, silentLogger } from '../test-support.js';
+import { type Backend, useMigratedDatabase } from '../test-support.js';
 
 /** The migrations KPI queries read: intake (0001), incidents (0003), people (0005), KPI indexes. */
 const KPI_MIGRATIONS = new Set([1, 3, 5, 10]);
 
 /** Call at suite level: a migrated database for KPI tests on PostgreSQL or in-memory PGlite. */
 export function useKpiDatabase(backend: Backend): () => Db {
-  const database = backend === 'postgres' ? useTestDatabase() : undefined;
-  let db: Db | undefined;
-  beforeAll(async () => {
-    db = database
-      ? openPostgres({ url: database.url, poolMax: 4, logger: silentLogger() })
-      : await openPglite(IN_MEMORY);
-    await migrate(
-      db,
-      (await readMigrations()).filter((migration) => KPI_MIGRATIONS.has(migration.version)),
-    );
-  }, 30_000);
-  afterAll(async () => {
-    await db?.close();
-  });
-  return () => {
-    if (db === undefined) throw new Error('the KPI database is only available inside tests and hooks');
-    return db;
-  };
+  return useMigratedDatabase(backend, { what: 'KPI database', versions: KPI_MIGRATIONS });
 }
 
 /** One step of a seeded incident, `hours` after the incident's start, its deadline `deadlineHours` after it. */

@@ -1,10 +1,6 @@
-import { useTestDatabase } from '@gridlink/testkit';
-import { afterAll, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
 import type { Db } from '../db/db.js';
-import { migrate } from '../db/migrate.js';
-import { IN_MEMORY, openPglite } from '../db/pglite.js';
-import { openPostgres } from '../db/postgres.js';
-import { type Backend, silentLogger } from '../test-support.js';
+import { type Backend, useMigratedDatabase } from '../test-support.js';
 import type { GeoPolygon } from './polygon.js';
 import { TerritoryStore } from './store.js';
 
@@ -88,22 +84,14 @@ export async function seedFixtureTerritory(store: TerritoryStore): Promise<void>
  * testkit, or in-memory PGlite) holding {@link FIXTURE}, and a store on it.
  */
 export function useTerritoryStore(backend: Backend): () => { db: Db; store: TerritoryStore } {
-  const database = backend === 'postgres' ? useTestDatabase() : undefined;
-  let opened: { db: Db; store: TerritoryStore } | undefined;
+  const db = useMigratedDatabase(backend, { what: 'territory store' });
+  let store: TerritoryStore | undefined;
   beforeAll(async () => {
-    const db = database
-      ? openPostgres({ url: database.url, poolMax: 4, logger: silentLogger() })
-      : await openPglite(IN_MEMORY);
-    await migrate(db);
-    const store = new TerritoryStore(db);
+    store = new TerritoryStore(db());
     await seedFixtureTerritory(store);
-    opened = { db, store };
-  }, 30_000);
-  afterAll(async () => {
-    await opened?.db.close();
   });
   return () => {
-    if (opened === undefined) throw new Error('the territory store is only available inside tests and hooks');
-    return opened;
+    if (store === undefined) throw new Error('the territory store is only available inside tests and hooks');
+    return { db: db(), store };
   };
 }
