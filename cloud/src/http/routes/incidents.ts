@@ -13,6 +13,7 @@ import {
   rulesFrom,
   STATE_MACHINE,
 } from '../../incidents/index.js';
+import { type IncidentRow, toIncident } from '../../incidents/records.js';
 import { writeAudit } from '../../people/audit.js';
 import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
@@ -195,8 +196,8 @@ export function incidentRoutes(
     const prefixes = [...filter.territoryPrefixes, ...filter.gridCodes, ...filter.communityCodes].map((p) => `${p}%`);
     const closedPrefixes = filter.closedIncidentPrefixes.map((p) => `${p}%`);
     const { rows } = await fromDatabase(() =>
-      db.query<{ id: string }>(
-        `SELECT id FROM incidents
+      db.query<IncidentRow>(
+        `SELECT * FROM incidents
           WHERE (coalesce(grid, community, '') LIKE ANY($1::text[])
                  OR assignee = ANY($2::text[])
                  OR gateway_id = ANY($3::text[])
@@ -213,8 +214,7 @@ export function incidentRoutes(
         ],
       ),
     );
-    const incidents = (await Promise.all(rows.map((row) => engine.get(row.id)))).filter(Boolean);
-    res.json({ incidents });
+    res.json({ incidents: rows.map(toIncident) });
   });
 
   router.get('/incidents/:id', async (req: Request<{ id: string }>, res: Response) => {
