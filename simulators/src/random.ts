@@ -17,3 +17,31 @@ export function pick<T>(random: Random, items: readonly T[]): T {
   if (item === undefined) throw new Error('pick from an empty list');
   return item;
 }
+
+/** A normally distributed value (Box–Muller): sensor noise around a true value. */
+export function gaussian(random: Random, mean = 0, sd = 1): number {
+  const u = Math.max(random(), Number.EPSILON);
+  const v = random();
+  return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** How many events of a Poisson process with this mean fall in one interval. */
+export function poisson(random: Random, mean: number): number {
+  if (mean <= 0) return 0;
+  if (mean > 30) return Math.max(0, Math.round(gaussian(random, mean, Math.sqrt(mean))));
+  const limit = Math.exp(-mean);
+  let count = 0;
+  let product = random();
+  while (product > limit) {
+    count++;
+    product *= random();
+  }
+  return count;
+}
+
+/** A child generator with its own stream, so one device's draws do not shift another's. */
+export function fork(random: Random, salt: string): Random {
+  let hash = Math.floor(random() * 0xffffffff);
+  for (let i = 0; i < salt.length; i++) hash = Math.imul(hash ^ salt.charCodeAt(i), 0x01000193) >>> 0;
+  return seededRandom(hash);
+}
