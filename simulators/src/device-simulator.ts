@@ -133,11 +133,14 @@ export class DeviceSimulator {
     this.litresPerDay = litresPerDay;
   }
 
-  /** Emits one of the profile's events; `ts` is the device's clock (skew included). */
-  async emit(eventType: string, fields: Record<string, unknown> = {}): Promise<void> {
+  /**
+   * Emits one of the profile's events; `ts` is when it happened (`at`, default now) by the device's
+   * clock (skew included).
+   */
+  async emit(eventType: string, fields: Record<string, unknown> = {}, at = this.now()): Promise<void> {
     const client = this.requireClient();
     const topic = this.topics.deviceEvent(this.id, eventType);
-    const payload = JSON.stringify({ ts: toTimestamp(this.now() + this.clockSkewMs), ...fields });
+    const payload = JSON.stringify({ ts: toTimestamp(at + this.clockSkewMs), ...fields });
     // A scenario that sends what the device could never send is a broken scenario: say so here.
     const check = validateDeviceMessage({ topic, payload, kind: this.kind, base: this.topics.base });
     if (!check.ok) throw new Error(`${this.id}: ${check.error.message}`);
