@@ -1,4 +1,37 @@
+export { type Credential, type Resident, residentsOf } from './access/population.js';
+export {
+  AccessControlTerminal,
+  type AccessRecord,
+  DEFAULT_TERMINAL_RATES,
+  type TerminalRates,
+} from './access/terminal.js';
+export { type Clock, type ManualClock, manualClock } from './clock.js';
+export {
+  type CloudPlacement,
+  cloudPlacements,
+  kindCounts,
+  REGISTRY_CSV_HEADER,
+  registryCsv,
+  territoryUnits,
+} from './community/exports.js';
+export {
+  type BuildingUnit,
+  type Community,
+  type CommunityDevice,
+  type CommunityOptions,
+  FULL_COMMUNITY,
+  generateCommunity,
+  type Household,
+  roomOf,
+  SMALL_COMMUNITY,
+} from './community/generator.js';
 export { demoCommunity, type SimulatedDevice } from './community.js';
-export { DeviceSimulator, type DeviceSimulatorOptions, type SimulatorActivity } from './device-simulator.js';
+export {
+  DeviceSimulator,
+  type DeviceSimulatorOptions,
+  type ReceivedCommand,
+  type SimulatorActivity,
+} from './device-simulator.js';
 export { PayloadFactory } from './payloads.js';
-export { pick, type Random, seededRandom } from './random.js';
+export { fork, gaussian, pick, poisson, type Random, seededRandom } from './random.js';
+export { StateModel } from './state-model.js';
