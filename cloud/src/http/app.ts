@@ -9,13 +9,16 @@ import type { DownlinkQueue } from '../downlink/queue.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
 import type { IncidentEngine } from '../incidents/index.js';
 import { createPeople } from '../people/people.js';
+import { webPages } from '../web/pages.js';
 import type { ClientCertificates } from './auth.js';
 import { bodyParserProblem } from './body.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
+import { categoryListRoutes } from './routes/category-list.js';
 import { downlinkRoutes } from './routes/downlink.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateways.js';
+import { incidentActionRoutes } from './routes/incident-actions.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { peopleRoutes } from './routes/people.js';
@@ -111,7 +114,13 @@ export function createApp(ctx: AppContext): express.Express {
   if (ctx.dispatch) api.use(dispatchRoutes(people, ctx.dispatch));
   api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents, ctx.deadlines));
   api.use(kpiRoutes(ctx.db, ctx.clock, people));
+  // What the web pages read besides the routes above.
+  api.use(incidentActionRoutes(ctx.db, people, ctx.incidents, ctx.deadlines));
+  api.use(categoryListRoutes(ctx.db, people));
   app.use('/api/v1', api);
+
+  // The web pages (cloud/web), served by the cloud itself.
+  app.use(webPages(ctx.logger.child({ module: 'web' })));
 
   app.use((req: Request) => {
     throw new ProblemError('GL_NOT_FOUND', `no route ${req.method} ${req.path}; see /openapi.json`);

@@ -49,6 +49,9 @@ describe('service endpoints', () => {
       '/api/v1/kpis/report.xlsx',
       '/api/v1/notifications/stream',
       '/api/v1/communities/{code}/robots',
+      '/api/v1/incidents/{id}/actions',
+      '/api/v1/incident-lights',
+      '/api/v1/categories',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');

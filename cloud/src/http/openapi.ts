@@ -3,6 +3,7 @@ import { DISPATCH_PATHS, DISPATCH_SCHEMAS } from '../dispatch/openapi.js';
 import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './incidents-openapi.js';
 import { KPI_PATHS } from './kpi-openapi.js';
 import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
+import { PAGES_PATHS } from './pages-openapi.js';
 import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from './people-openapi.js';
 import { PROBLEMS } from './problems.js';
 import { MAX_LIMIT, MAX_WAIT_S } from './routes/downlink.js';
@@ -145,6 +146,7 @@ export function openApiDocument(version: string) {
       ...INCIDENT_PATHS,
       ...KPI_PATHS,
       ...DISPATCH_PATHS,
+      ...PAGES_PATHS,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

@@ -67,7 +67,7 @@ const INCIDENT_ROLE: Partial<Record<Role, IncidentRole>> = {
 
 const territoryOf = (incident: Incident) => incident.place.grid ?? incident.place.community ?? '';
 
-function visible(filter: ScopeFilter, incident: Incident): boolean {
+export function visible(filter: ScopeFilter, incident: Incident): boolean {
   return isVisible(filter, {
     territoryCode: territoryOf(incident),
     disposalUnitId: incident.assignee,
@@ -81,7 +81,7 @@ function visible(filter: ScopeFilter, incident: Incident): boolean {
  * incident's state whose scope holds the incident (a grid worker of its grid, the unit it was
  * dispatched to, an operator of its territory…).
  */
-function roleFor(principal: Principal, incident: Incident, action: string): IncidentRole | undefined {
+export function roleFor(principal: Principal, incident: Incident, action: string): IncidentRole | undefined {
   const allowed = new Set(
     rulesFrom(STATE_MACHINE, incident.state, { unsatisfiedCallback: 'rework' })
       .filter((rule) => rule.action === action)

@@ -1,0 +1,108 @@
+import { ok, problem, unavailable } from './openapi-parts.js';
+import { MAX_LIGHT_IDS } from './routes/incident-actions.js';
+
+const session = { '401': problem('No session, or an ended one'), ...unavailable };
+const name = { type: 'object', required: ['zh', 'en'], properties: { zh: { type: 'string' }, en: { type: 'string' } } };
+
+/** The routes the web pages read besides the incidents API, for `/openapi.json`. */
+export const PAGES_PATHS = {
+  '/api/v1/incidents/{id}/actions': {
+    get: {
+      summary: 'The transitions the caller may take on the incident now (state machine × the caller’s roles and scope)',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': ok('The actions, with the incident’s version to send as expected_version', {
+          type: 'object',
+          required: ['incident_id', 'version', 'state', 'actions'],
+          properties: {
+            incident_id: { type: 'string' },
+            version: { type: 'integer' },
+            state: { type: 'string' },
+            actions: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['action', 'to', 'role', 'effects', 'attachment_tags'],
+                properties: {
+                  action: { type: 'string' },
+                  to: { type: 'string' },
+                  role: { type: 'string' },
+                  effects: { type: 'array', items: { type: 'string' } },
+                  attachment_tags: { type: 'array', items: { type: 'string' } },
+                },
+              },
+            },
+          },
+        }),
+        '404': problem('No such incident the caller may see'),
+        ...session,
+      },
+    },
+  },
+  '/api/v1/incident-lights': {
+    get: {
+      summary: 'The open step’s deadline and traffic light of a page of incidents (not audited as views)',
+      parameters: [
+        {
+          name: 'ids',
+          in: 'query',
+          required: true,
+          description: `1 to ${MAX_LIGHT_IDS} incident ids, comma-separated`,
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': ok('Lights of the incidents the caller may see; the other ids under unknown', {
+          type: 'object',
+          required: ['lights', 'unknown'],
+          properties: {
+            lights: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['id', 'deadline', 'light'],
+                properties: {
+                  id: { type: 'string' },
+                  deadline: { type: ['string', 'null'], format: 'date-time' },
+                  light: { enum: ['green', 'yellow', 'red', null] },
+                },
+              },
+            },
+            unknown: { type: 'array', items: { type: 'string' } },
+          },
+        }),
+        '400': problem('No ids, or too many'),
+        ...session,
+      },
+    },
+  },
+  '/api/v1/categories': {
+    get: {
+      summary: 'The tenant’s active incident categories (any signed-in user)',
+      responses: {
+        '200': ok('The categories, by code', {
+          type: 'object',
+          required: ['categories'],
+          properties: {
+            categories: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['code', 'parent', 'level', 'name', 'default_severity', 'allowed_sources'],
+                properties: {
+                  code: { type: 'string' },
+                  parent: { type: ['string', 'null'] },
+                  level: { type: 'integer' },
+                  name,
+                  default_severity: { type: 'string' },
+                  allowed_sources: { type: 'array', items: { type: 'string' } },
+                },
+              },
+            },
+          },
+        }),
+        ...session,
+      },
+    },
+  },
+};

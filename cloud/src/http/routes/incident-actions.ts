@@ -1,0 +1,91 @@
+import { type Request, type Response, Router } from 'express';
+import type { Db } from '../../db/db.js';
+import type { Deadlines } from '../../deadlines/index.js';
+import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from '../../incidents/index.js';
+import { type IncidentRow, toIncident } from '../../incidents/records.js';
+import { authenticateUser, principalOf } from '../../people/middleware.js';
+import type { People } from '../../people/people.js';
+import { scopeFilter } from '../../people/scope.js';
+import { fromDatabase } from '../database.js';
+import { ProblemError } from '../problems.js';
+import { roleFor, visible } from './incidents.js';
+
+/** At most this many incidents per `GET /incident-lights` (a page of the incident list). */
+export const MAX_LIGHT_IDS = 200;
+
+/**
+ * What the incident pages read besides the incidents API: `GET /incidents/{id}/actions` (the
+ * transitions the caller may take now, so a page offers exactly those) and `GET /incident-lights`
+ * (the open step's deadline and light of a page of incidents, without auditing a view of each).
+ * The state machine and the caller's scope decide, exactly as `POST /incidents/{id}/transitions` does.
+ */
+export function incidentActionRoutes(
+  db: Db,
+  people: People,
+  engine: IncidentEngine,
+  timeLimits?: Pick<Deadlines, 'lightOf'>,
+): Router {
+  const router = Router();
+  const session = authenticateUser(people);
+
+  router.get('/incidents/:id/actions', session, async (req: Request<{ id: string }>, res: Response) => {
+    const principal = principalOf(res);
+    const incident = await fromDatabase(() => engine.get(req.params.id));
+    if (!incident || !visible(scopeFilter(principal), incident)) {
+      throw new ProblemError('GL_INCIDENT_NOT_FOUND', `no incident ${req.params.id} that you may see`);
+    }
+    const actions = [];
+    const seen = new Set<string>();
+    // The same policies the transitions route reads roles under.
+    for (const rule of rulesFrom(STATE_MACHINE, incident.state, { unsatisfiedCallback: 'rework' })) {
+      if (seen.has(rule.action)) continue;
+      seen.add(rule.action);
+      const role = roleFor(principal, incident, rule.action);
+      if (!role) continue;
+      actions.push({
+        action: rule.action,
+        to: rule.to,
+        role,
+        effects: rule.effects,
+        attachment_tags: rule.attachmentTags ?? [],
+      });
+    }
+    res.json({ incident_id: incident.id, version: incident.version, state: incident.state, actions });
+  });
+
+  router.get('/incident-lights', session, async (req: Request, res: Response) => {
+    const principal = principalOf(res);
+    const ids = idsOf(req.query.ids);
+    const { rows } = await fromDatabase(() =>
+      db.query<IncidentRow>('SELECT * FROM incidents WHERE id = ANY($1::text[])', [ids]),
+    );
+    const filter = scopeFilter(principal);
+    const found = new Map<string, Incident>();
+    for (const row of rows) {
+      const incident = toIncident(row);
+      if (visible(filter, incident)) found.set(incident.id, incident);
+    }
+    const lights = [];
+    for (const incident of found.values()) {
+      const limit = timeLimits
+        ? await fromDatabase(async () => timeLimits.lightOf(incident, await engine.steps(incident.id)))
+        : null;
+      lights.push({ id: incident.id, deadline: limit?.deadline ?? null, light: limit?.light ?? null });
+    }
+    // Ids outside the caller's scope are named as unknown: their existence is not confirmed.
+    res.json({ lights, unknown: ids.filter((id) => !found.has(id)) });
+  });
+
+  return router;
+}
+
+function idsOf(value: unknown): string[] {
+  const text = typeof value === 'string' ? value : '';
+  const ids = [...new Set(text.split(',').filter((id) => id !== ''))];
+  if (ids.length === 0 || ids.length > MAX_LIGHT_IDS || ids.some((id) => id.length > 64)) {
+    throw new ProblemError('GL_VALIDATION_FAILED', `ids is 1 to ${MAX_LIGHT_IDS} comma-separated incident ids`, [
+      { parameter: 'ids', detail: `give 1 to ${MAX_LIGHT_IDS} incident ids separated by commas` },
+    ]);
+  }
+  return ids;
+}

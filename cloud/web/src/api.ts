@@ -1,0 +1,220 @@
+/** The cloud's `/api/v1` as the pages use it: the session's bearer token, JSON in, problems out. */
+
+export interface Assignment {
+  role: string;
+  scope: string;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  display_name: string;
+  roles: Assignment[];
+}
+
+export interface Place {
+  community: string | null;
+  grid: string | null;
+  building: string | null;
+  unit: string | null;
+  floor: number | null;
+  room: string | null;
+  deviceId: string | null;
+  gatewayId: string | null;
+  address: string | null;
+}
+
+export interface Incident {
+  id: string;
+  version: number;
+  state: string;
+  categoryCode: string;
+  severity: string;
+  urgent: boolean;
+  supervision: string;
+  level: string;
+  source: string;
+  drill: boolean;
+  place: Place;
+  occurrences: number;
+  firstOccurredAt: string;
+  lastOccurredAt: string;
+  reworkCount: number;
+  assignee: string | null;
+  mergedInto: string | null;
+  title: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export interface Attachment {
+  uri: string;
+  media_type?: string;
+  tag?: string;
+  name?: string;
+}
+
+export interface Step {
+  seq: number;
+  action: string;
+  fromState: string | null;
+  toState: string;
+  version: number;
+  actor: string;
+  role: string;
+  comment: string | null;
+  attachments: Attachment[];
+  data: Record<string, unknown>;
+  at: string;
+  deadline: string | null;
+  light: string | null;
+}
+
+export interface Evidence {
+  kind: string;
+  sourceKey: string;
+  alertId: string | null;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  steps: Step[];
+  evidence: Evidence[];
+  deadline: string | null;
+  light: string | null;
+}
+
+export interface AllowedAction {
+  action: string;
+  to: string;
+  role: string;
+  effects: string[];
+  attachment_tags: string[];
+}
+
+export interface Category {
+  code: string;
+  parent: string | null;
+  level: number;
+  name: { zh: string; en: string };
+  default_severity: string;
+}
+
+/** An RFC 9457 problem the API answered with; `detail` is the text to show. */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly errors: Array<{ detail: string; pointer?: string; parameter?: string }> = [],
+    readonly retryAfter?: number,
+  ) {
+    super(detail);
+  }
+
+  /** The detail and the fields it names, as one line. */
+  get text(): string {
+    const fields = this.errors.map((e) => `${e.pointer ?? e.parameter ?? ''} ${e.detail}`.trim());
+    return [this.detail, ...fields].join('; ');
+  }
+}
+
+const SESSION_KEY = 'gridlink.session';
+
+export interface Session {
+  token: string;
+  user: User;
+}
+
+/**
+ * The session lives in this tab's sessionStorage: the API takes bearer tokens (not cookies), so no
+ * other site can make the browser act with it; it is gone when the tab closes.
+ */
+export function session(): Session | undefined {
+  const text = sessionStorage.getItem(SESSION_KEY);
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as Session;
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveSession(value: Session | undefined): void {
+  if (value) sessionStorage.setItem(SESSION_KEY, JSON.stringify(value));
+  else sessionStorage.removeItem(SESSION_KEY);
+}
+
+let onUnauthenticated: () => void = () => {};
+/** What to do when the API says the session ended (back to the login page). */
+export function whenUnauthenticated(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+function authorization(): Record<string, string> {
+  const token = session()?.token;
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+async function problemOf(response: Response): Promise<Problem> {
+  const retry = Number(response.headers.get('retry-after'));
+  try {
+    const body = (await response.json()) as { code?: string; detail?: string; errors?: Problem['errors'] };
+    return new Problem(
+      response.status,
+      body.code ?? 'GL_HTTP',
+      body.detail ?? response.statusText,
+      body.errors ?? [],
+      Number.isFinite(retry) && retry > 0 ? retry : undefined,
+    );
+  } catch {
+    return new Problem(response.status, 'GL_HTTP', `HTTP ${response.status} ${response.statusText}`);
+  }
+}
+
+/** One call; throws {@link Problem} on any answer but 2xx. */
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...authorization() };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`/api/v1${path}`, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) {
+    const problem = await problemOf(response);
+    if (problem.status === 401 && path !== '/sessions') {
+      saveSession(undefined);
+      onUnauthenticated();
+    }
+    throw problem;
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+/** Downloads a file the API makes (a KPI report) with the session, under its own file name. */
+export async function download(path: string): Promise<void> {
+  const response = await fetch(`/api/v1${path}`, { headers: authorization() });
+  if (!response.ok) throw await problemOf(response);
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'report';
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The session's token for the live stream. */
+export function bearer(): Record<string, string> {
+  return authorization();
+}

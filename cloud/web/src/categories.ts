@@ -1,0 +1,28 @@
+import { type Category, call } from './api.js';
+import { pick } from './i18n.js';
+
+let loaded: Promise<Category[]> | undefined;
+const byCode = new Map<string, Category>();
+
+/** The tenant's categories (`GET /categories`), read once per page load. */
+export function categories(): Promise<Category[]> {
+  loaded ??= call<{ categories: Category[] }>('GET', '/categories').then(
+    ({ categories }) => {
+      for (const category of categories) byCode.set(category.code, category);
+      return categories;
+    },
+    (err: unknown) => {
+      loaded = undefined;
+      throw err;
+    },
+  );
+  return loaded;
+}
+
+/** The category's name in the current language, with its parent's for a sub-category. */
+export function categoryName(code: string): string {
+  const category = byCode.get(code);
+  if (!category) return code;
+  const parent = category.parent ? byCode.get(category.parent) : undefined;
+  return parent ? `${pick(parent.name)} · ${pick(category.name)}` : pick(category.name);
+}

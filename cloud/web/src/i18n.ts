@@ -1,0 +1,234 @@
+/** Interface text, zh-CN first; English when the user switches. */
+export type Lang = 'zh' | 'en';
+type Text = { zh: string; en: string };
+
+const LANG_KEY = 'gridlink.lang';
+
+export function lang(): Lang {
+  return localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+}
+
+export function setLang(next: Lang): void {
+  localStorage.setItem(LANG_KEY, next);
+  document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
+}
+
+/** A `{zh, en}` pair from the API (category names, notification titles) in the current language. */
+export function pick(text: Text | null | undefined): string {
+  return text ? text[lang()] || text.zh : '';
+}
+
+const UI = {
+  appName: { zh: '网格联动', en: 'Gridlink' },
+  switchLang: { zh: 'English', en: '中文' },
+  username: { zh: '用户名', en: 'Username' },
+  password: { zh: '密码', en: 'Password' },
+  login: { zh: '登录', en: 'Sign in' },
+  loggingIn: { zh: '正在登录…', en: 'Signing in…' },
+  logout: { zh: '退出', en: 'Sign out' },
+  loginFailed: { zh: '用户名或密码错误。', en: 'The username or the password is wrong.' },
+  loginLocked: {
+    zh: '登录失败次数过多，该账号已暂时锁定，请 {s} 秒后再试。',
+    en: 'Too many failed logins: this account is locked for now. Try again in {s} s.',
+  },
+  sessionEnded: { zh: '登录已失效，请重新登录。', en: 'Your session ended; please sign in again.' },
+  incidents: { zh: '事件列表', en: 'Incidents' },
+  intake: { zh: '一口受理', en: 'Intake' },
+  kpis: { zh: '考核指标', en: 'KPIs' },
+  allStates: { zh: '全部状态', en: 'All states' },
+  allCategories: { zh: '全部类别', en: 'All categories' },
+  allGrids: { zh: '全部网格', en: 'All grids' },
+  state: { zh: '状态', en: 'State' },
+  category: { zh: '类别', en: 'Category' },
+  grid: { zh: '网格', en: 'Grid' },
+  community: { zh: '社区', en: 'Community' },
+  noIncidents: { zh: '暂无事件。', en: 'No incidents.' },
+  live: { zh: '实时', en: 'Live' },
+  liveOff: { zh: '实时推送重连中', en: 'Live push reconnecting' },
+  refresh: { zh: '刷新', en: 'Refresh' },
+  loading: { zh: '加载中…', en: 'Loading…' },
+  back: { zh: '返回列表', en: 'Back to the list' },
+  place: { zh: '位置', en: 'Place' },
+  severity: { zh: '等级', en: 'Severity' },
+  urgent: { zh: '加急', en: 'Urgent' },
+  occurrences: { zh: '发生次数', en: 'Occurrences' },
+  firstLast: { zh: '首次 / 最近', en: 'First / latest' },
+  source: { zh: '来源', en: 'Source' },
+  level: { zh: '层级', en: 'Level' },
+  supervision: { zh: '督办', en: 'Supervision' },
+  assignee: { zh: '承办', en: 'Assignee' },
+  reworks: { zh: '返工次数', en: 'Reworks' },
+  deadline: { zh: '办理时限', en: 'Deadline' },
+  drill: { zh: '演练', en: 'Drill' },
+  description: { zh: '描述', en: 'Description' },
+  evidence: { zh: '证据', en: 'Evidence' },
+  noEvidence: { zh: '无设备证据。', en: 'No device evidence.' },
+  snapshot: { zh: '抓拍图片引用', en: 'Snapshot reference' },
+  timeline: { zh: '处置记录', en: 'Step record' },
+  actions: { zh: '可执行操作', en: 'What you may do now' },
+  noActions: { zh: '当前没有您可执行的操作。', en: 'Nothing for you to do at this step.' },
+  comment: { zh: '意见', en: 'Comment' },
+  assigneeId: { zh: '承办单位或人员 ID', en: 'Unit or worker id' },
+  mergeInto: { zh: '合并到事件编号', en: 'Merge into incident' },
+  attachment: { zh: '附件地址', en: 'Attachment URI' },
+  confirm: { zh: '确认', en: 'Confirm' },
+  cancel: { zh: '取消', en: 'Cancel' },
+  done: { zh: '已完成：', en: 'Done: ' },
+  refused: { zh: '操作被拒绝：', en: 'Refused: ' },
+  newPush: { zh: '新消息：', en: 'New: ' },
+  title: { zh: '标题', en: 'Title' },
+  building: { zh: '楼栋', en: 'Building' },
+  unit: { zh: '单元', en: 'Unit' },
+  address: { zh: '地址', en: 'Address' },
+  defaultSeverity: { zh: '按类别默认', en: 'Category default' },
+  submit: { zh: '受理登记', en: 'Register' },
+  communityHint: { zh: '12 位社区编码', en: '12-digit community code' },
+  gridHint: { zh: '15 位网格编码（可选）', en: '15-digit grid code (optional)' },
+  month: { zh: '考核月份', en: 'Month' },
+  groupBy: { zh: '统计维度', en: 'Group by' },
+  territory: { zh: '区域编码（可选）', en: 'Territory code (optional)' },
+  query: { zh: '查询', en: 'Show' },
+  exportCsv: { zh: '导出 CSV', en: 'Export CSV' },
+  exportXlsx: { zh: '导出 Excel', en: 'Export XLSX' },
+  name: { zh: '名称', en: 'Name' },
+  composite: { zh: '综合得分', en: 'Composite' },
+  noGroups: { zh: '该月份没有数据。', en: 'No data for that month.' },
+  by: { zh: '办理人', en: 'By' },
+  at: { zh: '时间', en: 'At' },
+  notFound: { zh: '找不到该页面。', en: 'No such page.' },
+} satisfies Record<string, Text>;
+
+export type UiKey = keyof typeof UI;
+
+/** Interface text by key, `{name}` placeholders filled from `values`. */
+export function t(key: UiKey, values: Record<string, string | number> = {}): string {
+  return UI[key][lang()].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+}
+
+const STATES: Record<string, Text> = {
+  REPORTED: { zh: '上报', en: 'Reported' },
+  VERIFYING: { zh: '待核实', en: 'Verifying' },
+  ACCEPTED: { zh: '待立案', en: 'Accepted' },
+  FILED: { zh: '待派遣', en: 'Filed' },
+  DISPATCHED: { zh: '待签收', en: 'Dispatched' },
+  IN_PROGRESS: { zh: '处置中', en: 'In progress' },
+  SUSPENDED: { zh: '挂账/缓办', en: 'Suspended' },
+  HANDLED: { zh: '待核查', en: 'Handled' },
+  CHECKING: { zh: '核查中', en: 'Checking' },
+  PENDING_CLOSE: { zh: '待结案', en: 'Pending close' },
+  CLOSED: { zh: '已结案', en: 'Closed' },
+  SELF_HANDLED: { zh: '自处理', en: 'Self-handled' },
+  EVALUATED: { zh: '已回访', en: 'Evaluated' },
+  ARCHIVED: { zh: '归档', en: 'Archived' },
+  INVALID: { zh: '作废', en: 'Invalid' },
+  MERGED: { zh: '已合并', en: 'Merged' },
+};
+export const STATE_CODES = Object.keys(STATES);
+
+const ACTIONS: Record<string, Text> = {
+  report: { zh: '上报', en: 'Report' },
+  accept: { zh: '受理', en: 'Accept' },
+  needVerify: { zh: '转核实', en: 'Send to verify' },
+  reject: { zh: '不予受理', en: 'Reject' },
+  merge: { zh: '合并', en: 'Merge' },
+  selfHandle: { zh: '自行处置', en: 'Handle myself' },
+  confirmed: { zh: '核实属实', en: 'Confirmed' },
+  notFound: { zh: '核实不属实', en: 'Not found' },
+  file: { zh: '立案', en: 'File' },
+  dispatch: { zh: '派遣', en: 'Dispatch' },
+  escalate: { zh: '上报上级', en: 'Escalate' },
+  sign: { zh: '签收', en: 'Sign for it' },
+  return: { zh: '退件', en: 'Return' },
+  finish: { zh: '处置完成', en: 'Finish' },
+  extend: { zh: '延期', en: 'Extend' },
+  suspend: { zh: '挂账', en: 'Suspend' },
+  resume: { zh: '恢复办理', en: 'Resume' },
+  startCheck: { zh: '开始核查', en: 'Start check' },
+  pass: { zh: '核查通过', en: 'Pass' },
+  fail: { zh: '核查不通过', en: 'Fail' },
+  close: { zh: '结案', en: 'Close' },
+  callbackSatisfied: { zh: '回访满意', en: 'Callback: satisfied' },
+  callbackUnsatisfied: { zh: '回访不满意', en: 'Callback: unsatisfied' },
+  archive: { zh: '归档', en: 'Archive' },
+  supervise: { zh: '督办', en: 'Supervise' },
+  overdue: { zh: '超期', en: 'Overdue' },
+  notifyUp: { zh: '逐级通知', en: 'Notify up' },
+};
+
+const SOURCES: Record<string, Text> = {
+  iot: { zh: '物联感知', en: 'IoT' },
+  patrol: { zh: '网格巡查', en: 'Patrol' },
+  hotline_12345: { zh: '12345 热线', en: '12345 hotline' },
+  transfer_110: { zh: '110 非警务转办', en: '110 transfer' },
+  petition: { zh: '信访', en: 'Petition' },
+  leader: { zh: '领导交办', en: 'Leader instruction' },
+  resident: { zh: '居民上报', en: 'Resident' },
+};
+/** The channels a person takes in by hand (一口受理); IoT incidents come from the gateways. */
+export const INTAKE_SOURCES = ['hotline_12345', 'transfer_110', 'petition', 'patrol', 'leader', 'resident'];
+
+const SEVERITIES: Record<string, Text> = {
+  info: { zh: '提示', en: 'Info' },
+  warning: { zh: '预警', en: 'Warning' },
+  minor: { zh: '一般', en: 'Minor' },
+  major: { zh: '重要', en: 'Major' },
+  critical: { zh: '紧急', en: 'Critical' },
+};
+export const SEVERITY_CODES = Object.keys(SEVERITIES);
+
+const LIGHTS: Record<string, Text> = {
+  green: { zh: '绿灯', en: 'Green' },
+  yellow: { zh: '黄灯', en: 'Yellow' },
+  red: { zh: '红灯', en: 'Red' },
+  overdue: { zh: '超期', en: 'Overdue' },
+  none: { zh: '不计时', en: 'No limit' },
+};
+
+const SUPERVISION: Record<string, Text> = {
+  none: { zh: '无', en: 'None' },
+  normal: { zh: '普通督办', en: 'Normal' },
+  yellow_card: { zh: '黄牌督办', en: 'Yellow card' },
+  red_card: { zh: '红牌督办', en: 'Red card' },
+};
+
+const LEVELS: Record<string, Text> = {
+  grid: { zh: '网格', en: 'Grid' },
+  community: { zh: '社区', en: 'Community' },
+  street: { zh: '街道', en: 'Street' },
+  district: { zh: '区', en: 'District' },
+  worker: { zh: '网格员', en: 'Worker' },
+  unit: { zh: '处置单位', en: 'Disposal unit' },
+};
+export const KPI_GROUPS = ['street', 'community', 'grid', 'worker', 'district', 'unit'];
+
+const EVIDENCE: Record<string, Text> = {
+  alert_raised: { zh: '告警产生', en: 'Alert raised' },
+  alert_updated: { zh: '告警更新', en: 'Alert updated' },
+  alert_cleared: { zh: '告警解除', en: 'Alert cleared' },
+  incident_merged: { zh: '事件并入', en: 'Incident merged' },
+};
+
+const named = (table: Record<string, Text>) => (code: string | null | undefined) =>
+  code ? (table[code]?.[lang()] ?? code) : '';
+
+export const stateName = named(STATES);
+export const actionName = named(ACTIONS);
+export const sourceName = named(SOURCES);
+export const severityName = named(SEVERITIES);
+export const lightName = named(LIGHTS);
+export const supervisionName = named(SUPERVISION);
+export const levelName = named(LEVELS);
+export const evidenceName = named(EVIDENCE);
+
+/** A time as people in China read it, whatever the device's zone. */
+export function when(value: string | null | undefined): string {
+  if (!value) return '';
+  return new Date(value).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}

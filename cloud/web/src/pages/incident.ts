@@ -1,0 +1,260 @@
+import { type AllowedAction, call, type Evidence, type IncidentDetail, Problem, type Step } from '../api.js';
+import { categories, categoryName } from '../categories.js';
+import { type Child, h, randomId, replace } from '../dom.js';
+import {
+  actionName,
+  evidenceName,
+  levelName,
+  severityName,
+  sourceName,
+  stateName,
+  supervisionName,
+  t,
+  when,
+} from '../i18n.js';
+import { lightBadge, lightOf } from '../lights.js';
+import { live } from '../live.js';
+import type { Cleanup } from '../main.js';
+
+/**
+ * One incident: place, category, severity, occurrences, evidence (camera snapshot references
+ * included), the step record, and a button for each transition the API says the user may take now.
+ * A refusal (a concurrency conflict, a state that moved on) shows the API's own words.
+ */
+export function incidentPage(main: HTMLElement, id: string): Cleanup {
+  const message = h('p', { class: 'notice hidden', role: 'alert', id: 'action-message' });
+  const body = h('div', { class: 'detail' }, h('p', { class: 'empty' }, t('loading')));
+  replace(main, h('a', { href: '#/incidents', class: 'back' }, `← ${t('back')}`), message, body);
+
+  const say = (text: string, kind: 'ok' | 'error') => {
+    message.textContent = text;
+    message.className = `notice ${kind}`;
+  };
+
+  const load = async () => {
+    try {
+      await categories().catch(() => []);
+      const [detail, allowed] = await Promise.all([
+        call<IncidentDetail>('GET', `/incidents/${encodeURIComponent(id)}`),
+        call<{ version: number; actions: AllowedAction[] }>('GET', `/incidents/${encodeURIComponent(id)}/actions`),
+      ]);
+      draw(detail, allowed.actions);
+    } catch (err) {
+      replace(body, h('p', { class: 'notice error' }, err instanceof Problem ? err.text : String(err)));
+    }
+  };
+
+  const act = async (detail: IncidentDetail, action: AllowedAction, form: HTMLFormElement) => {
+    const fields = new FormData(form);
+    const comment = String(fields.get('comment') ?? '').trim();
+    const data: Record<string, unknown> = {};
+    const assignee = String(fields.get('assignee') ?? '').trim();
+    const into = String(fields.get('into') ?? '').trim();
+    if (assignee) data.assignee = assignee;
+    if (into) data.into = into;
+    const button = form.querySelector('button[type=submit]') as HTMLButtonElement;
+    button.disabled = true;
+    try {
+      await call('POST', `/incidents/${encodeURIComponent(id)}/transitions`, {
+        action: action.action,
+        // One id per form: a double click or a retry is the same request (idempotent).
+        request_id: form.dataset.requestId,
+        // The version the user looked at: if someone moved the incident meanwhile, the API says so.
+        expected_version: detail.incident.version,
+        ...(comment ? { comment } : {}),
+        ...(Object.keys(data).length > 0 ? { data } : {}),
+      });
+      say(`${t('done')}${actionName(action.action)}`, 'ok');
+      await load();
+    } catch (err) {
+      say(`${t('refused')}${err instanceof Problem ? err.text : String(err)}`, 'error');
+      button.disabled = false;
+    }
+  };
+
+  const actionForm = (detail: IncidentDetail, action: AllowedAction): HTMLFormElement => {
+    const form: HTMLFormElement = h(
+      'form',
+      {
+        class: 'action-form hidden',
+        'data-action': action.action,
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          void act(detail, action, form);
+        },
+      },
+      action.effects.includes('assign') &&
+        h('label', {}, t('assigneeId'), h('input', { name: 'assignee', required: true, maxlength: 128 })),
+      action.effects.includes('merge') &&
+        h('label', {}, t('mergeInto'), h('input', { name: 'into', required: true, maxlength: 64 })),
+      h('label', {}, t('comment'), h('textarea', { name: 'comment', rows: 2, maxlength: 4000 })),
+      h(
+        'div',
+        { class: 'buttons' },
+        h('button', { type: 'submit', class: 'primary' }, `${t('confirm')}：${actionName(action.action)}`),
+        h('button', { type: 'button', onclick: () => form.classList.add('hidden') }, t('cancel')),
+      ),
+    );
+    form.dataset.requestId = randomId(`web-${action.action}`);
+    return form;
+  };
+
+  const draw = (detail: IncidentDetail, actions: AllowedAction[]) => {
+    const { incident } = detail;
+    const place = incident.place;
+    const light = lightOf(detail.light, detail.deadline);
+    const forms = actions.map((action) => actionForm(detail, action));
+    replace(
+      body,
+      h(
+        'section',
+        { class: 'card head' },
+        h(
+          'div',
+          { class: 'row' },
+          lightBadge(light),
+          h('span', { class: 'state', id: 'incident-state' }, stateName(incident.state)),
+          incident.urgent && h('span', { class: 'tag urgent' }, t('urgent')),
+          incident.drill && h('span', { class: 'tag' }, t('drill')),
+          h('span', { class: 'id' }, incident.id),
+        ),
+        h('h1', {}, incident.title),
+        incident.description && h('p', { class: 'description' }, incident.description),
+      ),
+      h(
+        'section',
+        { class: 'card actions', id: 'actions' },
+        h('h2', {}, t('actions')),
+        actions.length === 0
+          ? h('p', { class: 'empty' }, t('noActions'))
+          : h(
+              'div',
+              { class: 'buttons' },
+              actions.map((action, index) =>
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'primary',
+                    'data-action': action.action,
+                    onclick: () => {
+                      for (const form of forms) form.classList.add('hidden');
+                      forms[index]?.classList.remove('hidden');
+                    },
+                  },
+                  actionName(action.action),
+                ),
+              ),
+            ),
+        forms,
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h(
+          'dl',
+          { class: 'facts' },
+          fact(
+            t('place'),
+            [
+              place.community && `${t('community')} ${place.community}`,
+              place.grid && `${t('grid')} ${place.grid}`,
+              place.building && `${place.building}#`,
+              place.unit && `${place.unit}${t('unit')}`,
+              place.floor !== null && `${place.floor}F`,
+              place.room,
+              place.address,
+            ]
+              .filter(Boolean)
+              .join(' · '),
+          ),
+          fact(t('category'), categoryName(incident.categoryCode)),
+          fact(t('severity'), severityName(incident.severity)),
+          fact(t('occurrences'), String(incident.occurrences)),
+          fact(t('firstLast'), `${when(incident.firstOccurredAt)} / ${when(incident.lastOccurredAt)}`),
+          fact(t('source'), sourceName(incident.source)),
+          fact(t('level'), levelName(incident.level)),
+          fact(t('supervision'), supervisionName(incident.supervision)),
+          fact(t('deadline'), detail.deadline ? when(detail.deadline) : '—'),
+          fact(t('assignee'), incident.assignee ?? '—'),
+          incident.reworkCount > 0 && fact(t('reworks'), String(incident.reworkCount)),
+          place.deviceId && fact('Device', `${place.deviceId} @ ${place.gatewayId ?? ''}`),
+        ),
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, t('evidence')),
+        detail.evidence.length === 0
+          ? h('p', { class: 'empty' }, t('noEvidence'))
+          : h('ul', { class: 'evidence' }, detail.evidence.map(evidenceItem)),
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, t('timeline')),
+        h('ol', { class: 'timeline', id: 'timeline' }, [...detail.steps].reverse().map(stepItem)),
+      ),
+    );
+  };
+
+  const offNotification = live.on((notification) => {
+    if (notification.incident_id === id) void load();
+  });
+  void load();
+  return offNotification;
+}
+
+function fact(term: string, value: Child): Child {
+  return [h('dt', {}, term), h('dd', {}, value)];
+}
+
+/** Media references (camera snapshots, clips) anywhere in an alert's data: keys ending in `_ref`. */
+function references(data: unknown, path = ''): Array<[string, string]> {
+  if (data === null || typeof data !== 'object') return [];
+  const found: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    const at = path ? `${path}.${key}` : key;
+    if (typeof value === 'string' && /(_ref|_uri)$/.test(key)) found.push([at, value]);
+    else found.push(...references(value, at));
+  }
+  return found;
+}
+
+function evidenceItem(evidence: Evidence): HTMLElement {
+  const refs = references(evidence.data);
+  return h(
+    'li',
+    {},
+    h('div', { class: 'row' }, h('strong', {}, evidenceName(evidence.kind)), h('span', {}, when(evidence.occurredAt))),
+    h('div', { class: 'meta' }, evidence.sourceKey, evidence.alertId && ` · ${evidence.alertId}`),
+    refs.map(([key, value]) =>
+      h(
+        'div',
+        { class: 'snapshot', 'data-ref': value },
+        `${key.includes('snapshot') ? t('snapshot') : key}: `,
+        h('code', {}, value),
+      ),
+    ),
+    h('details', {}, h('summary', {}, 'data'), h('pre', {}, JSON.stringify(evidence.data, null, 2))),
+  );
+}
+
+function stepItem(step: Step): HTMLElement {
+  return h(
+    'li',
+    { 'data-action': step.action },
+    h(
+      'div',
+      { class: 'row' },
+      h('strong', {}, actionName(step.action)),
+      h('span', {}, `${step.fromState ? `${stateName(step.fromState)} → ` : ''}${stateName(step.toState)}`),
+      step.light && lightBadge(lightOf(step.light, null)),
+    ),
+    h('div', { class: 'meta' }, `${when(step.at)} · ${t('by')} ${step.actor} (${step.role})`),
+    step.comment && h('p', { class: 'comment' }, step.comment),
+    step.attachments.map((attachment) =>
+      h('div', { class: 'snapshot' }, `${attachment.tag ?? attachment.name ?? ''} `, h('code', {}, attachment.uri)),
+    ),
+  );
+}

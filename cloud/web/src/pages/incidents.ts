@@ -1,0 +1,217 @@
+import { call, type Incident, Problem, type Session } from '../api.js';
+import { categories, categoryName } from '../categories.js';
+import { h, replace } from '../dom.js';
+import { pick, STATE_CODES, severityName, sourceName, stateName, t, when } from '../i18n.js';
+import { type Light, lightBadge, lightOf } from '../lights.js';
+import { live } from '../live.js';
+import type { Cleanup } from '../main.js';
+
+/** The filters survive going to an incident and back. */
+const filters = { state: '', category: '', grid: '' };
+
+/** Lights move with time alone; the list reads them again this often. */
+const REFRESH_MS = 60_000;
+
+interface LightRow {
+  id: string;
+  light: string | null;
+  deadline: string | null;
+}
+
+/**
+ * The incidents in the user's scope (the API filters by role and territory), newest first, with
+ * traffic lights; filters by state (asked of the API), category and grid. A live notification, or
+ * the live stream coming back, reads the list again, so new and changed incidents appear.
+ */
+export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
+  let incidents: Incident[] = [];
+  let lights = new Map<string, Light>();
+  let loading: Promise<void> | undefined;
+  let again = false;
+
+  const stateSelect = h(
+    'select',
+    {
+      name: 'state',
+      'aria-label': t('state'),
+      onchange: () => {
+        filters.state = stateSelect.value;
+        void load();
+      },
+    },
+    h('option', { value: '' }, t('allStates')),
+    STATE_CODES.map((code) => h('option', { value: code, selected: filters.state === code }, stateName(code))),
+  );
+  const categorySelect = h('select', {
+    name: 'category',
+    'aria-label': t('category'),
+    onchange: () => {
+      filters.category = categorySelect.value;
+      draw();
+    },
+  });
+  const gridSelect = h('select', {
+    name: 'grid',
+    'aria-label': t('grid'),
+    onchange: () => {
+      filters.grid = gridSelect.value;
+      draw();
+    },
+  });
+  const toast = h('p', { class: 'toast hidden', role: 'status', id: 'toast' });
+  const list = h('ul', { class: 'incidents', id: 'incident-list' }, h('li', { class: 'empty' }, t('loading')));
+  const error = h('p', { class: 'notice error hidden', role: 'alert' });
+
+  replace(
+    main,
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('h1', {}, t('incidents')),
+      h(
+        'div',
+        { class: 'filters' },
+        stateSelect,
+        categorySelect,
+        gridSelect,
+        h('button', { type: 'button', onclick: () => void load() }, t('refresh')),
+      ),
+    ),
+    toast,
+    error,
+    list,
+  );
+
+  const options = (select: HTMLSelectElement, all: string, values: Array<[string, string]>, chosen: string) => {
+    replace(
+      select,
+      h('option', { value: '' }, all),
+      values.map(([value, text]) => h('option', { value, selected: value === chosen }, text)),
+    );
+  };
+
+  const drawFilters = () => {
+    const codes = [...new Set(incidents.map((i) => i.categoryCode))].sort();
+    options(
+      categorySelect,
+      t('allCategories'),
+      codes.map((code) => [code, categoryName(code)]),
+      filters.category,
+    );
+    // The user's own grids, and any other grid their list holds (operators see many).
+    const own = current.user.roles.filter((a) => a.role === 'grid_worker').map((a) => a.scope);
+    const grids = [...new Set([...own, ...incidents.map((i) => i.place.grid).filter((g): g is string => !!g)])];
+    options(
+      gridSelect,
+      t('allGrids'),
+      grids.sort().map((grid) => [grid, grid]),
+      filters.grid,
+    );
+  };
+
+  const draw = () => {
+    const shown = incidents.filter(
+      (i) =>
+        (!filters.category ||
+          i.categoryCode === filters.category ||
+          i.categoryCode.startsWith(`${filters.category}.`)) &&
+        (!filters.grid || (i.place.grid ?? '').startsWith(filters.grid)),
+    );
+    if (shown.length === 0) {
+      replace(list, h('li', { class: 'empty' }, t('noIncidents')));
+      return;
+    }
+    replace(
+      list,
+      shown.map((incident) => {
+        const light = lights.get(incident.id) ?? 'none';
+        const place = [incident.place.grid ?? incident.place.community, incident.place.address]
+          .filter(Boolean)
+          .join(' · ');
+        return h(
+          'li',
+          { class: `incident light-edge-${light}`, 'data-id': incident.id, 'data-state': incident.state },
+          h(
+            'a',
+            { href: `#/incidents/${encodeURIComponent(incident.id)}` },
+            h(
+              'div',
+              { class: 'row' },
+              lightBadge(light),
+              h('span', { class: 'state' }, stateName(incident.state)),
+              incident.urgent && h('span', { class: 'tag urgent' }, t('urgent')),
+              incident.drill && h('span', { class: 'tag' }, t('drill')),
+              h('span', { class: 'id' }, incident.id),
+            ),
+            h('div', { class: 'title' }, incident.title),
+            h(
+              'div',
+              { class: 'meta' },
+              h('span', {}, categoryName(incident.categoryCode)),
+              h('span', {}, severityName(incident.severity)),
+              h('span', {}, sourceName(incident.source)),
+              incident.occurrences > 1 && h('span', {}, `×${incident.occurrences}`),
+              h('span', {}, place),
+              h('span', {}, when(incident.updatedAt)),
+            ),
+          ),
+        );
+      }),
+    );
+  };
+
+  const fetchAll = async () => {
+    await categories().catch(() => []);
+    const query = new URLSearchParams({ limit: '200' });
+    if (filters.state) query.set('state', filters.state);
+    const answer = await call<{ incidents: Incident[] }>('GET', `/incidents?${query}`);
+    const next = new Map<string, Light>();
+    if (answer.incidents.length > 0) {
+      const ids = answer.incidents.map((i) => i.id).join(',');
+      const read = await call<{ lights: LightRow[] }>('GET', `/incident-lights?ids=${encodeURIComponent(ids)}`);
+      for (const row of read.lights) next.set(row.id, lightOf(row.light, row.deadline));
+    }
+    incidents = answer.incidents;
+    lights = next;
+    error.classList.add('hidden');
+    drawFilters();
+    draw();
+  };
+
+  // One read at a time; a request meanwhile reads once more after it.
+  const load = async (): Promise<void> => {
+    if (loading) {
+      again = true;
+      return loading;
+    }
+    loading = fetchAll()
+      .catch((err: unknown) => {
+        error.textContent = err instanceof Problem ? err.text : String(err);
+        error.classList.remove('hidden');
+      })
+      .finally(() => {
+        loading = undefined;
+        if (again) {
+          again = false;
+          void load();
+        }
+      });
+    return loading;
+  };
+
+  const offNotification = live.on((notification) => {
+    toast.textContent = `${t('newPush')}${pick(notification.title)} — ${pick(notification.text)}`;
+    toast.classList.remove('hidden');
+    void load();
+  });
+  const offStatus = live.onStatus((connected) => {
+    if (connected) void load();
+  });
+  const timer = window.setInterval(() => void load(), REFRESH_MS);
+  void load();
+  return () => {
+    offNotification();
+    offStatus();
+    clearInterval(timer);
+  };
+}

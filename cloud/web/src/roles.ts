@@ -1,0 +1,6 @@
+import type { User } from './api.js';
+
+/** Dispatchers (command-centre operators and district/street admins) take in reports and read KPIs. */
+export function isDispatcher(user: User): boolean {
+  return user.roles.some((a) => a.role === 'operator' || a.role === 'district_admin');
+}
