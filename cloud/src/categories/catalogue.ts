@@ -88,6 +88,26 @@ export class CategoryCatalogue {
     return rows.map(fromRow);
   }
 
+  /** Every time-limit rule, tenant defaults (`*`) first, then by category, severity and step. */
+  async limits(): Promise<TimeLimitRule[]> {
+    const { rows } = await this.db.query<{
+      category_code: string;
+      severity: string;
+      step: LimitedStep;
+      value: number;
+      unit: Limit['unit'];
+    }>(
+      `SELECT category_code, severity, step, value, unit FROM category_time_limits
+        ORDER BY category_code <> '*', category_code, severity <> '*', severity, step`,
+    );
+    return rows.map((row) => ({
+      category: row.category_code,
+      severity: row.severity as TimeLimitRule['severity'],
+      step: row.step,
+      limit: { value: Number(row.value), unit: row.unit },
+    }));
+  }
+
   async setLimit(rule: TimeLimitRule): Promise<void> {
     const parsed = TimeLimitRule.parse(rule);
     if (parsed.category !== '*' && !(await this.get(parsed.category))) {

@@ -1,6 +1,7 @@
 import type { CloudEvent } from '@gridlink/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { CategoryCatalogue } from '../categories/catalogue.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { Deadlines } from '../deadlines/index.js';
@@ -8,13 +9,16 @@ import { type DispatchRoutesContext, dispatchRoutes } from '../dispatch/routes.j
 import type { DownlinkQueue } from '../downlink/queue.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
 import type { IncidentEngine } from '../incidents/index.js';
+import { KpiSettingsStore } from '../kpi/settings.js';
 import { createPeople } from '../people/people.js';
 import { webPages } from '../web/pages.js';
 import type { ClientCertificates } from './auth.js';
 import { bodyParserProblem } from './body.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
+import { catalogueRoutes } from './routes/catalogue.js';
 import { categoryListRoutes } from './routes/category-list.js';
+import { contactRoutes } from './routes/contacts.js';
 import { downlinkRoutes } from './routes/downlink.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateways.js';
@@ -23,6 +27,8 @@ import { incidentRoutes } from './routes/incidents.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { peopleRoutes } from './routes/people.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { settingsRoutes } from './routes/settings.js';
+import { unitRobotRoutes } from './routes/unit-robots.js';
 
 export interface AppContext {
   db: Db;
@@ -113,7 +119,15 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(peopleRoutes(people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })));
   if (ctx.dispatch) api.use(dispatchRoutes(people, ctx.dispatch));
   api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents, ctx.deadlines));
-  api.use(kpiRoutes(ctx.db, ctx.clock, people));
+  const kpiSettings = new KpiSettingsStore(ctx.db, ctx.clock);
+  api.use(kpiRoutes(ctx.db, ctx.clock, people, () => kpiSettings.policy()));
+  // Tenant data administrators edit: settings, the category catalogue, contacts, units' robots.
+  const catalogue = new CategoryCatalogue(ctx.db);
+  const admin = { db: ctx.db, clock: ctx.clock, people, adminToken: ctx.adminToken, catalogue };
+  api.use(settingsRoutes({ ...admin, ...(ctx.dispatch ? { dispatch: ctx.dispatch.store } : {}) }));
+  api.use(catalogueRoutes(admin));
+  api.use(contactRoutes(ctx.db, ctx.clock, people, ctx.adminToken));
+  if (ctx.dispatch) api.use(unitRobotRoutes(people, ctx.adminToken, ctx.dispatch.store));
   // What the web pages read besides the routes above.
   api.use(incidentActionRoutes(ctx.db, people, ctx.incidents, ctx.deadlines));
   api.use(categoryListRoutes(ctx.db, people));

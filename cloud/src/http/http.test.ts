@@ -52,6 +52,14 @@ describe('service endpoints', () => {
       '/api/v1/incidents/{id}/actions',
       '/api/v1/incident-lights',
       '/api/v1/categories',
+      '/api/v1/settings/deadlines',
+      '/api/v1/settings/dispatch',
+      '/api/v1/settings/kpis',
+      '/api/v1/settings/sessions',
+      '/api/v1/categories/{code}',
+      '/api/v1/time-limits',
+      '/api/v1/users/{id}/contact',
+      '/api/v1/disposal-units/{id}/robots',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');

@@ -1,5 +1,6 @@
 import { CloudEvent, DownlinkAck, DownlinkMessage } from '@gridlink/protocol';
 import { DISPATCH_PATHS, DISPATCH_SCHEMAS } from '../dispatch/openapi.js';
+import { CONTACT_PATHS, CONTACT_SCHEMAS } from './contacts-openapi.js';
 import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './incidents-openapi.js';
 import { KPI_PATHS } from './kpi-openapi.js';
 import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
@@ -8,6 +9,7 @@ import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from './people-openapi.js';
 import { PROBLEMS } from './problems.js';
 import { MAX_LIMIT, MAX_WAIT_S } from './routes/downlink.js';
 import { NewGateway } from './routes/gateways.js';
+import { SETTINGS_PATHS, SETTINGS_SCHEMAS } from './settings-openapi.js';
 
 const gatewayId = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'gw-320803-001' };
 const denied = { '401': problem('No token, or an unknown one'), '403': problem("Another gateway's token") };
@@ -147,6 +149,8 @@ export function openApiDocument(version: string) {
       ...KPI_PATHS,
       ...DISPATCH_PATHS,
       ...PAGES_PATHS,
+      ...SETTINGS_PATHS,
+      ...CONTACT_PATHS,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -158,6 +162,8 @@ export function openApiDocument(version: string) {
         ...PEOPLE_SCHEMAS,
         ...INCIDENT_SCHEMAS,
         ...DISPATCH_SCHEMAS,
+        ...SETTINGS_SCHEMAS,
+        ...CONTACT_SCHEMAS,
         EventResults: {
           type: 'object',
           required: ['results'],

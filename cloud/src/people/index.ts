@@ -1,4 +1,5 @@
 export { type Actor, type AuditEntry, type AuditRecord, actorName, auditOf, writeAudit } from './audit.js';
+export { type Contact, ContactBody, ContactStore, contactTarget, Phone } from './contacts.js';
 export { type DisposalUnit, DisposalUnitStore, type NewDisposalUnit } from './disposal-units.js';
 export { PeopleError, type PeopleErrorCode } from './errors.js';
 export {
@@ -41,11 +42,18 @@ export {
   scopeFilter,
 } from './scope.js';
 export {
+  DEFAULT_SESSION_SETTINGS,
+  SESSION_SETTINGS_TARGET,
+  SessionSettings,
+  SessionSettingsStore,
+} from './session-settings.js';
+export {
   DEFAULT_SESSION_POLICY,
   type IssuedSession,
   type LoginResult,
   SESSION_TOKEN_PREFIX,
   type SessionPolicy,
   SessionStore,
+  sessionPolicy,
 } from './sessions.js';
 export { type NewUser, type User, type UserChange, UserStore } from './users.js';

@@ -3,11 +3,11 @@ import type { Db } from '../db/db.js';
 import { DisposalUnitStore } from './disposal-units.js';
 import { DEFAULT_SCRYPT, type ScryptParameters } from './passwords.js';
 import { RosterStore } from './rosters.js';
-import { DEFAULT_SESSION_POLICY, type SessionPolicy, SessionStore } from './sessions.js';
+import { SessionStore } from './sessions.js';
 import { UserStore } from './users.js';
 
+/** Session lifetimes and the login throttle are tenant data (`session_settings`), not options. */
 export interface PeopleOptions {
-  sessions?: Partial<SessionPolicy>;
   scrypt?: ScryptParameters;
 }
 
@@ -22,7 +22,7 @@ export interface People {
 export function createPeople(db: Db, clock: Clock, options: PeopleOptions = {}): People {
   return {
     users: new UserStore(db, clock, options.scrypt ?? DEFAULT_SCRYPT),
-    sessions: new SessionStore(db, clock, { ...DEFAULT_SESSION_POLICY, ...options.sessions }),
+    sessions: new SessionStore(db, clock),
     units: new DisposalUnitStore(db, clock),
     rosters: new RosterStore(db, clock),
   };

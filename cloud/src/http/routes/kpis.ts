@@ -75,7 +75,13 @@ function kpiScope(principal: Principal, territory: string | undefined): string[]
  * group (district, street, community, grid) when it lies wholly inside it, worker and unit groups
  * counted over the incidents inside it.
  */
-export function kpiRoutes(db: Db, clock: Clock, people: People, policy: KpiPolicy = KpiPolicy.parse({})): Router {
+export function kpiRoutes(
+  db: Db,
+  clock: Clock,
+  people: People,
+  /** The tenant's KPI settings, read for every request (table `kpi_settings`). */
+  policyOf: () => Promise<KpiPolicy> = async () => KpiPolicy.parse({}),
+): Router {
   const router = Router();
   router.use('/kpis', authenticateUser(people));
 
@@ -85,6 +91,7 @@ export function kpiRoutes(db: Db, clock: Clock, people: People, policy: KpiPolic
     groupBy: KpiGroupBy,
   ): Promise<ReportRow[]> => {
     const prefixes = kpiScope(principal, query.territory);
+    const policy = await fromDatabase(policyOf);
     const reports = await fromDatabase(() =>
       kpiReport(db, { from: query.from, to: query.to, groupBy, territoryPrefix: prefixes, policy }),
     );

@@ -1,0 +1,124 @@
+import { CategoryCode } from '@gridlink/protocol';
+import { type Request, type Response, Router } from 'express';
+import { type CategoryCatalogue, CategoryError, type StoredCategory } from '../../categories/catalogue.js';
+import { Category, TimeLimitRule } from '../../categories/schema.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/db.js';
+import { writeAudit } from '../../people/audit.js';
+import { managerActor } from '../../people/middleware.js';
+import type { People } from '../../people/people.js';
+import { BODY_LIMIT, jsonBody } from '../body.js';
+import { fromDatabase } from '../database.js';
+import { ProblemError } from '../problems.js';
+import { authenticateCaller, callerOfResponse, parseBody, requireTenantAdmin } from './access.js';
+
+/** A category as `PUT /categories/{code}` takes it: the code is the path's. */
+export const CategoryBody = Category.omit({ code: true });
+
+export interface CatalogueRoutesContext {
+  db: Db;
+  clock: Clock;
+  people: People;
+  adminToken: string;
+  catalogue: CategoryCatalogue;
+}
+
+/**
+ * Editing the category catalogue and its time limits (domain §6, §4): `GET|PUT /categories/{code}`
+ * (one category, inactive ones too) and `GET|PUT /time-limits`. Every signed-in user reads them
+ * (they fill report forms and show deadlines); tenant admins create and change them. Changes are
+ * audited with what was there before; the incident engine, deadlines and dispatch read the tables
+ * each time, so they count at once.
+ */
+export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
+  const router = Router();
+  const caller = authenticateCaller(ctx.people, ctx.adminToken);
+  const { catalogue } = ctx;
+
+  router.get('/categories/:code', caller, async (req: Request<{ code: string }>, res: Response) => {
+    const category = await fromDatabase(() => catalogue.get(req.params.code));
+    if (category === undefined) throw new ProblemError('GL_NOT_FOUND', `no category ${req.params.code}`);
+    res.json(category);
+  });
+
+  router.put(
+    '/categories/:code',
+    caller,
+    requireTenantAdmin('the category catalogue'),
+    jsonBody(BODY_LIMIT),
+    async (req: Request<{ code: string }>, res: Response) => {
+      const code = CategoryCode.safeParse(req.params.code);
+      if (!code.success) {
+        throw new ProblemError('GL_VALIDATION_FAILED', `${req.params.code} is not a category code`, [
+          { parameter: 'code', detail: 'expected 1-3 dot-separated snake_case levels, e.g. safety.fire_lane' },
+        ]);
+      }
+      const body = parseBody(CategoryBody, req.body, 'category');
+      const before = await fromDatabase(() => catalogue.get(code.data));
+      let stored: StoredCategory;
+      try {
+        stored = await catalogue.upsert({ ...body, code: code.data });
+      } catch (err) {
+        if (err instanceof CategoryError && err.code === 'GL_CATEGORY_PARENT_MISSING') {
+          throw new ProblemError('GL_VALIDATION_FAILED', err.message, [
+            { parameter: 'code', detail: `${err.message}: create the parent category first` },
+          ]);
+        }
+        if (err instanceof CategoryError) throw new ProblemError('GL_VALIDATION_FAILED', err.message);
+        return fromDatabase(() => Promise.reject(err));
+      }
+      await fromDatabase(() =>
+        writeAudit(ctx.db, {
+          actor: managerActor(callerOfResponse(res)),
+          action: before === undefined ? 'category.create' : 'category.update',
+          target: `category:${code.data}`,
+          at: ctx.clock(),
+          details: { before: before ?? null, after: stored },
+        }),
+      );
+      res.status(before === undefined ? 201 : 200).json(stored);
+    },
+  );
+
+  router.get('/time-limits', caller, async (_req: Request, res: Response) => {
+    res.json({ time_limits: await fromDatabase(() => catalogue.limits()) });
+  });
+
+  router.put(
+    '/time-limits',
+    caller,
+    requireTenantAdmin('the time limits'),
+    jsonBody(BODY_LIMIT),
+    async (req: Request, res: Response) => {
+      const rule = parseBody(TimeLimitRule, req.body, 'time limit');
+      const same = (r: TimeLimitRule) =>
+        r.category === rule.category && r.severity === rule.severity && r.step === rule.step;
+      const before = (await fromDatabase(() => catalogue.limits())).find(same);
+      try {
+        await catalogue.setLimit(rule);
+      } catch (err) {
+        if (err instanceof CategoryError) {
+          throw new ProblemError('GL_VALIDATION_FAILED', err.message, [
+            {
+              pointer: '/category',
+              detail: `no category ${rule.category}: create it with PUT /api/v1/categories/${rule.category}, or use * for every category`,
+            },
+          ]);
+        }
+        return fromDatabase(() => Promise.reject(err));
+      }
+      await fromDatabase(() =>
+        writeAudit(ctx.db, {
+          actor: managerActor(callerOfResponse(res)),
+          action: 'time_limit.set',
+          target: `time_limit:${rule.category}:${rule.severity}:${rule.step}`,
+          at: ctx.clock(),
+          details: { before: before?.limit ?? null, after: rule.limit },
+        }),
+      );
+      res.status(before === undefined ? 201 : 200).json(rule);
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,65 @@
+import { type Request, type Response, Router } from 'express';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/db.js';
+import { ContactBody, ContactStore } from '../../people/contacts.js';
+import { managerActor, managesTerritory } from '../../people/middleware.js';
+import type { People } from '../../people/people.js';
+import { BODY_LIMIT, jsonBody } from '../body.js';
+import { fromDatabase } from '../database.js';
+import { ProblemError } from '../problems.js';
+import { authenticateCaller, type Caller, callerOfResponse, parseBody } from './access.js';
+
+/**
+ * `GET|PUT|DELETE /users/{id}/contact`: the phone number SMS notifications go to. A user reads and
+ * changes their own; the admin token and district admins over the user's territory anyone's there.
+ * Reads and changes are audited without the number.
+ */
+export function contactRoutes(db: Db, clock: Clock, people: People, adminToken: string): Router {
+  const router = Router();
+  const caller = authenticateCaller(people, adminToken);
+  const contacts = new ContactStore(db, clock);
+
+  /** 404 for an unknown user, 403 unless the caller is the user or administers their territory. */
+  const allowed = async (c: Caller, userId: string) => {
+    if (c.kind === 'user' && c.principal.userId === userId) return;
+    const user = await fromDatabase(() => people.users.get(userId));
+    if (user === undefined) throw new ProblemError('GL_USER_NOT_FOUND', `no user ${userId}`);
+    if (!managesTerritory(c, user.territory_code)) {
+      throw new ProblemError(
+        'GL_FORBIDDEN',
+        `the contact of user ${userId} is kept by that user and by the district admins over ${user.territory_code}`,
+      );
+    }
+  };
+
+  router.get('/users/:id/contact', caller, async (req: Request<{ id: string }>, res: Response) => {
+    const c = callerOfResponse(res);
+    await allowed(c, req.params.id);
+    const contact = await fromDatabase(() => contacts.view(managerActor(c), req.params.id));
+    if (contact === undefined)
+      throw new ProblemError('GL_NOT_FOUND', `user ${req.params.id} has no phone number on file`);
+    res.json(contact);
+  });
+
+  router.put(
+    '/users/:id/contact',
+    caller,
+    jsonBody(BODY_LIMIT),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const c = callerOfResponse(res);
+      await allowed(c, req.params.id);
+      const { phone } = parseBody(ContactBody, req.body, 'contact');
+      res.json(await fromDatabase(() => contacts.set(managerActor(c), req.params.id, phone)));
+    },
+  );
+
+  router.delete('/users/:id/contact', caller, async (req: Request<{ id: string }>, res: Response) => {
+    const c = callerOfResponse(res);
+    await allowed(c, req.params.id);
+    const removed = await fromDatabase(() => contacts.remove(managerActor(c), req.params.id));
+    if (!removed) throw new ProblemError('GL_NOT_FOUND', `user ${req.params.id} has no phone number on file`);
+    res.status(204).end();
+  });
+
+  return router;
+}

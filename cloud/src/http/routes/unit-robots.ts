@@ -1,0 +1,73 @@
+import { type Request, type Response, Router } from 'express';
+import { DispatchError, type DispatchStore, RobotList } from '../../dispatch/store.js';
+import { managerActor, managesTerritory } from '../../people/middleware.js';
+import type { People } from '../../people/people.js';
+import { jsonBody } from '../body.js';
+import { fromDatabase } from '../database.js';
+import { ProblemError } from '../problems.js';
+import { authenticateCaller, type Caller, callerOfResponse } from './access.js';
+
+/**
+ * `GET|PUT /disposal-units/{id}/robots`: the WeCom/DingTalk group robots a disposal unit's
+ * dispatches are posted to. District admins over the unit's territory (and the admin token) read
+ * and replace them; the unit's own users read them. Webhooks and secrets are write-only: answers
+ * say whether they are set, and the audit log records "set", "kept" or "cleared", never the value.
+ */
+export function unitRobotRoutes(people: People, adminToken: string, store: DispatchStore): Router {
+  const router = Router();
+  const caller = authenticateCaller(people, adminToken);
+
+  const unitFor = async (c: Caller, id: string, change: boolean) => {
+    const unit = await fromDatabase(() => people.units.get(id));
+    if (unit === undefined) throw new ProblemError('GL_DISPOSAL_UNIT_NOT_FOUND', `no disposal unit ${id}`);
+    if (managesTerritory(c, unit.territory_code)) return unit;
+    const ownUnit =
+      c.kind === 'user' && c.principal.assignments.some((a) => a.role === 'disposal_unit' && a.scope === unit.id);
+    if (!change && ownUnit) return unit;
+    throw new ProblemError(
+      'GL_FORBIDDEN',
+      change
+        ? `the robots of disposal unit ${id} are changed by the district admins over ${unit.territory_code}`
+        : `the robots of disposal unit ${id} are read by its users and the district admins over ${unit.territory_code}`,
+    );
+  };
+
+  router.get('/disposal-units/:id/robots', caller, async (req: Request<{ id: string }>, res: Response) => {
+    const unit = await unitFor(callerOfResponse(res), req.params.id, false);
+    const robots = await fromDatabase(() => store.robotViews({ kind: 'disposal_unit', id: unit.id }));
+    res.json({ disposal_unit: unit.id, robots });
+  });
+
+  router.put(
+    '/disposal-units/:id/robots',
+    caller,
+    jsonBody('64kb'),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const c = callerOfResponse(res);
+      const unit = await unitFor(c, req.params.id, true);
+      // Not parseBody: its errors quote what arrived, and a malformed webhook is still a secret.
+      const parsed = RobotList.safeParse(req.body);
+      if (!parsed.success) {
+        throw new ProblemError(
+          'GL_VALIDATION_FAILED',
+          'the robots are not valid',
+          parsed.error.issues.map((issue) => ({ detail: issue.message, pointer: `/${issue.path.join('/')}` })),
+        );
+      }
+      const { robots } = parsed.data;
+      try {
+        const stored = await store.replaceRobots(managerActor(c), { kind: 'disposal_unit', id: unit.id }, robots);
+        res.json({ disposal_unit: unit.id, robots: stored });
+      } catch (err) {
+        if (err instanceof DispatchError) {
+          throw new ProblemError('GL_VALIDATION_FAILED', err.message, [
+            { detail: err.message, ...(err.pointer ? { pointer: err.pointer } : {}) },
+          ]);
+        }
+        return fromDatabase(() => Promise.reject(err));
+      }
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,300 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RoleAssignment } from '../people/roles.js';
+import { login, signedIn } from '../people/test-support.js';
+import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
+
+const COMMUNITY = '320803001001';
+const GRID = '320803001001001';
+
+/** Every role of domain §2, a street admin beside the district one, and a user without roles. */
+const PEOPLE: Record<string, RoleAssignment[]> = {
+  'district-admin': [{ role: 'district_admin', scope: '320803' }],
+  'street-admin': [{ role: 'district_admin', scope: '320803001' }],
+  operator: [{ role: 'operator', scope: '320803001' }],
+  'grid-worker': [{ role: 'grid_worker', scope: GRID }],
+  property: [{ role: 'property_manager', scope: COMMUNITY }],
+  unit: [{ role: 'disposal_unit', scope: 'unit-gas' }],
+  installer: [{ role: 'installer', scope: 'gw-320803-001' }],
+  callback: [{ role: 'callback_agent', scope: '320803' }],
+  nobody: [],
+};
+type Who = keyof typeof PEOPLE | 'admin-token';
+const EVERYONE = [...Object.keys(PEOPLE), 'admin-token'] as Who[];
+/** Tenant-wide settings change only with the admin token or a district-level district admin. */
+const TENANT_ADMINS: Who[] = ['admin-token', 'district-admin'];
+
+/** Who reads each route (200); everyone else is refused with 403. */
+const READERS: Record<string, Who[]> = {
+  '/api/v1/settings/deadlines': ['admin-token', 'district-admin', 'street-admin', 'operator'],
+  '/api/v1/settings/dispatch': ['admin-token', 'district-admin', 'street-admin', 'operator'],
+  '/api/v1/settings/kpis': ['admin-token', 'district-admin', 'street-admin', 'operator', 'grid-worker'],
+  '/api/v1/settings/sessions': ['admin-token', 'district-admin', 'street-admin'],
+  '/api/v1/categories/other': EVERYONE,
+  '/api/v1/time-limits': EVERYONE,
+};
+
+/**
+ * The tenant's settings, the category catalogue's edits and the time limits: each role against
+ * each route, refusals included; validation problems naming the field and the fix; audit records
+ * of reads and changes; and changes counting at once, without a restart.
+ */
+describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
+  const clock = manualClock('2026-11-25T08:00:00.000Z');
+  const cloud = useTestCloud(backend, { clock, dispatchSweepMs: 3_600_000, deadlineSweepMs: 3_600_000 });
+  const tokens: Partial<Record<Who, string>> = { 'admin-token': TEST_ADMIN_TOKEN };
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const unit = await api(cloud(), 'POST', '/api/v1/disposal-units', {
+      token: TEST_ADMIN_TOKEN,
+      body: {
+        id: 'unit-gas',
+        name_zh: '港华燃气',
+        name_en: 'Towngas',
+        unit_type: 'gas_company',
+        territory_code: '320803',
+      },
+    });
+    expect(unit.status, JSON.stringify(unit.body)).toBe(201);
+    for (const [name, roles] of Object.entries(PEOPLE)) {
+      const { user, token } = await signedIn(cloud(), `${backend}-${name}`, roles);
+      tokens[name as Who] = token;
+      ids[name] = user.id;
+    }
+  }, 60_000);
+
+  const call = <T = Record<string, unknown>>(who: Who, method: string, path: string, body?: unknown) =>
+    api<T>(cloud(), method, path, { token: tokens[who] as string, ...(body === undefined ? {} : { body }) });
+
+  it('refuses every route without a token (401)', async () => {
+    for (const path of Object.keys(READERS)) {
+      for (const method of ['GET', 'PUT']) {
+        const response = await api(cloud(), method, path, method === 'PUT' ? { body: {} } : {});
+        expect(response.status, `${method} ${path}`).toBe(401);
+        expect(response.body).toMatchObject({ code: 'GL_UNAUTHENTICATED' });
+      }
+    }
+  });
+
+  it('lets each role read only the settings it needs (200 or 403)', async () => {
+    for (const [path, readers] of Object.entries(READERS)) {
+      for (const who of EVERYONE) {
+        const response = await call(who, 'GET', path);
+        expect(response.status, `${who} GET ${path}`).toBe(readers.includes(who) ? 200 : 403);
+        if (response.status === 403) expect(response.body).toMatchObject({ code: 'GL_FORBIDDEN' });
+      }
+    }
+  });
+
+  it('lets only the admin token and district-level admins change them (200/201 or 403)', async () => {
+    const bodies: Record<string, unknown> = {
+      '/api/v1/settings/deadlines': (await call('admin-token', 'GET', '/api/v1/settings/deadlines')).body,
+      '/api/v1/settings/dispatch': (await call('admin-token', 'GET', '/api/v1/settings/dispatch')).body,
+      '/api/v1/settings/kpis': (await call('admin-token', 'GET', '/api/v1/settings/kpis')).body,
+      '/api/v1/settings/sessions': (await call('admin-token', 'GET', '/api/v1/settings/sessions')).body,
+      '/api/v1/categories/other': { name: { zh: '其他', en: 'Other' }, default_severity: 'minor' },
+      '/api/v1/time-limits': { category: '*', severity: '*', step: 'close', limit: { value: 1, unit: 'working_days' } },
+    };
+    for (const [path, body] of Object.entries(bodies)) {
+      for (const who of EVERYONE) {
+        const response = await call(who, 'PUT', path, body);
+        if (TENANT_ADMINS.includes(who)) expect(response.status, `${who} PUT ${path}`).toBeOneOf([200, 201]);
+        else {
+          expect(response.status, `${who} PUT ${path}`).toBe(403);
+          expect(response.body).toMatchObject({ code: 'GL_FORBIDDEN' });
+        }
+      }
+    }
+  });
+
+  it('takes new deadline settings at once and audits who read and who changed them', async () => {
+    const put = await call('district-admin', 'PUT', '/api/v1/settings/deadlines', {
+      time: {
+        workingHours: [
+          { start: '09:00', end: '12:00' },
+          { start: '14:00', end: '18:00' },
+        ],
+      },
+      unsignedMinutes: 5,
+      unsignedChain: ['community', 'street', 'district'],
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body).toMatchObject({ unsignedMinutes: 5, thresholds: { yellow: 0.8, red: 1 } });
+    const inForce = await cloud().deadlines.settings();
+    expect(inForce.time.workingHours).toEqual([
+      { start: '09:00', end: '12:00' },
+      { start: '14:00', end: '18:00' },
+    ]);
+    expect(inForce.unsignedChain).toEqual(['community', 'street', 'district']);
+    await call('operator', 'GET', '/api/v1/settings/deadlines');
+    const { rows } = await cloud().db.query<{ actor: string; action: string; details: { after?: unknown } }>(
+      "SELECT actor, action, details FROM audit_log WHERE target = 'deadlines:settings' ORDER BY id",
+    );
+    expect(rows).toContainEqual(
+      expect.objectContaining({ actor: `user:${ids.operator}`, action: 'deadlines.settings.view' }),
+    );
+    expect(rows).toContainEqual(
+      expect.objectContaining({
+        actor: `user:${ids['district-admin']}`,
+        action: 'deadlines.settings.replace',
+        details: expect.objectContaining({ after: expect.objectContaining({ unsignedMinutes: 5 }) }),
+      }),
+    );
+  });
+
+  it('answers invalid settings with 400 naming each field and what it expects', async () => {
+    const hours = await call('admin-token', 'PUT', '/api/v1/settings/deadlines', {
+      time: { workingHours: [{ start: '13:00', end: '12:00' }] },
+      unsignedMinutes: 0,
+    });
+    expect(hours.status).toBe(400);
+    expect(hours.body).toMatchObject({ code: 'GL_VALIDATION_FAILED' });
+    const pointers = (hours.body as { errors: Array<{ pointer: string; detail: string }> }).errors;
+    expect(pointers).toEqual(
+      expect.arrayContaining([
+        { pointer: '/time/workingHours/0/end', detail: '12:00 is not after 13:00' },
+        expect.objectContaining({ pointer: '/unsignedMinutes', detail: expect.stringContaining('>= 1') }),
+      ]),
+    );
+    const sessions = await call('admin-token', 'PUT', '/api/v1/settings/sessions', {
+      idle_seconds: 86_400,
+      absolute_seconds: 3600,
+      max_failures: 5,
+      failure_window_seconds: 900,
+      lock_seconds: 10,
+    });
+    expect(sessions.status).toBe(400);
+    expect((sessions.body as { errors: unknown[] }).errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ pointer: '/lock_seconds', detail: expect.stringContaining('>= 60') }),
+        {
+          pointer: '/absolute_seconds',
+          detail: 'absolute_seconds must be at least idle_seconds: lower idle_seconds or raise absolute_seconds',
+        },
+      ]),
+    );
+    const dispatch = await call('admin-token', 'PUT', '/api/v1/settings/dispatch', {
+      auto_dispatch: true,
+      fast_track_urgent_iot: true,
+      life_safety_categories: ['emergency', 'no_such_category'],
+    });
+    expect(dispatch.status).toBe(400);
+    expect(dispatch.body).toMatchObject({
+      errors: [{ pointer: '/life_safety_categories/1', detail: expect.stringContaining('PUT /api/v1/categories/') }],
+    });
+    const kpis = await call('admin-token', 'PUT', '/api/v1/settings/kpis', { weights: { closing_rate: -1 } });
+    expect(kpis.status).toBe(400);
+    expect(kpis.body).toMatchObject({
+      errors: [expect.objectContaining({ pointer: expect.stringMatching(/^\/weights/) })],
+    });
+    const unknownField = await call('admin-token', 'PUT', '/api/v1/settings/kpis', { wieghts: {} });
+    expect(unknownField.body).toMatchObject({ errors: [{ pointer: '/wieghts', detail: 'unexpected field' }] });
+  });
+
+  it('applies session settings to the next login and the next request, without a restart', async () => {
+    const put = await call('admin-token', 'PUT', '/api/v1/settings/sessions', {
+      idle_seconds: 600,
+      absolute_seconds: 3600,
+      max_failures: 2,
+      failure_window_seconds: 600,
+      lock_seconds: 120,
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const username = `${backend}-nobody`;
+    const session = await api<{ expires_at: string; token: string }>(cloud(), 'POST', '/api/v1/sessions', {
+      body: { username, password: 'correct horse battery staple' },
+    });
+    expect(session.body.expires_at).toBe(new Date(clock().getTime() + 600_000).toISOString());
+    clock.advance(601_000);
+    expect((await api(cloud(), 'GET', '/api/v1/me', { token: session.body.token })).status).toBe(401);
+    // two failures lock the username now, not five
+    for (let i = 0; i < 2; i++) {
+      await api(cloud(), 'POST', '/api/v1/sessions', { body: { username, password: 'wrong password here' } });
+    }
+    const locked = await api(cloud(), 'POST', '/api/v1/sessions', {
+      body: { username, password: 'correct horse battery staple' },
+    });
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toBe('120');
+    clock.advance(121_000);
+    // back to the seeds, so the other tests' sessions last
+    const seeds = {
+      idle_seconds: 43_200,
+      absolute_seconds: 604_800,
+      max_failures: 5,
+      failure_window_seconds: 900,
+      lock_seconds: 300,
+    };
+    expect((await call('admin-token', 'PUT', '/api/v1/settings/sessions', seeds)).status).toBe(200);
+    expect(await login(cloud(), username)).toMatch(/^glus_/);
+  });
+
+  it('applies the dispatch and KPI settings on their next use', async () => {
+    const dispatch = await call('district-admin', 'PUT', '/api/v1/settings/dispatch', {
+      auto_dispatch: false,
+      fast_track_urgent_iot: true,
+      life_safety_categories: ['emergency', 'safety.fire_lane'],
+    });
+    expect(dispatch.status, JSON.stringify(dispatch.body)).toBe(200);
+    expect(await cloud().dispatch.store.settings()).toEqual({
+      autoDispatch: false,
+      fastTrackUrgentIot: true,
+      lifeSafetyCategories: ['emergency', 'safety.fire_lane'],
+    });
+    const kpis = await call('district-admin', 'PUT', '/api/v1/settings/kpis', {
+      exclude_suspended_from_due: true,
+      weights: { closing_rate: 2, satisfaction_rate: 1 },
+    });
+    expect(kpis.status, JSON.stringify(kpis.body)).toBe(200);
+    expect((await call('grid-worker', 'GET', '/api/v1/settings/kpis')).body).toEqual({
+      exclude_suspended_from_due: true,
+      weights: { closing_rate: 2, satisfaction_rate: 1 },
+    });
+    const report = await call('operator', 'GET', '/api/v1/kpis?from=2026-11-01&to=2026-12-01&group_by=street');
+    expect(report.status, JSON.stringify(report.body)).toBe(200);
+  });
+
+  it('edits a category and its time limit, audited with what was there before', async () => {
+    const created = await call('district-admin', 'PUT', '/api/v1/categories/safety.blocked_stairwell', {
+      name: { zh: '楼道堵塞', en: 'Blocked stairwell' },
+      default_severity: 'major',
+      unit_type: 'property_company',
+      allowed_sources: ['patrol', 'hotline_12345'],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ code: 'safety.blocked_stairwell', parent: 'safety', level: 2, active: true });
+    const orphan = await call('district-admin', 'PUT', '/api/v1/categories/nowhere.blocked', {
+      name: { zh: '无', en: 'None' },
+      default_severity: 'minor',
+    });
+    expect(orphan.status).toBe(400);
+    expect(orphan.body).toMatchObject({
+      errors: [{ parameter: 'code', detail: expect.stringContaining('create the parent category first') }],
+    });
+    const limit = {
+      category: 'safety.blocked_stairwell',
+      severity: '*',
+      step: 'handle',
+      limit: { value: 4, unit: 'working_hours' },
+    };
+    expect((await call('district-admin', 'PUT', '/api/v1/time-limits', limit)).status).toBe(201);
+    const changed = { ...limit, limit: { value: 2, unit: 'natural_hours' } };
+    expect((await call('district-admin', 'PUT', '/api/v1/time-limits', changed)).status).toBe(200);
+    const listed = await call<{ time_limits: unknown[] }>('grid-worker', 'GET', '/api/v1/time-limits');
+    expect(listed.body.time_limits).toContainEqual(changed);
+    const unknown = await call('district-admin', 'PUT', '/api/v1/time-limits', { ...limit, category: 'safety.nope' });
+    expect(unknown.body).toMatchObject({ status: 400, errors: [{ pointer: '/category' }] });
+    const badUnit = await call('district-admin', 'PUT', '/api/v1/time-limits', {
+      ...limit,
+      limit: { value: 2, unit: 'hours' },
+    });
+    expect(badUnit.body).toMatchObject({ status: 400, errors: [{ pointer: '/limit/unit' }] });
+    const { rows } = await cloud().db.query<{ action: string; details: { before: unknown; after: unknown } }>(
+      "SELECT action, details FROM audit_log WHERE target = 'time_limit:safety.blocked_stairwell:*:handle' ORDER BY id",
+    );
+    expect(rows.map((row) => row.details)).toEqual([
+      { before: null, after: { value: 4, unit: 'working_hours' } },
+      { before: { value: 4, unit: 'working_hours' }, after: { value: 2, unit: 'natural_hours' } },
+    ]);
+  });
+});
