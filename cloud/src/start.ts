@@ -110,6 +110,12 @@ export async function startCloud(
       handle: async ({ event }) => {
         await incidents.fromAlert(await withInstalledPlace(territory, event));
       },
+      // A batch in one transaction: a few statements for many alerts.
+      handleBatch: async (stored) => {
+        const events = [];
+        for (const { event } of stored) events.push(await withInstalledPlace(territory, event));
+        await incidents.fromAlerts(events);
+      },
       logger: logger.child({ module: 'incidents' }),
       clock,
       ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),

@@ -2,21 +2,20 @@ import {
   type AlertPayload,
   CATEGORY_SEEDS,
   type CloudEvent,
-  type DeviceEventPolicy,
   type IncidentSource,
   type Place,
   type Severity,
   Supervision,
-  severityRank,
   type TerritoryLevel,
-  type UplinkData,
-  uplinkData,
 } from '@gridlink/protocol';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
-import { alertPlaceKey, dedupKey } from './dedup.js';
-import { categoryLineage, decidePolicy, POLICY_FOLLOW_UP } from './device-event-policy.js';
+import { categoryLineage } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
+import { type AlertIntakeContext, type AlertOutcome, intakeAlerts, parseAlerts } from './from-alert.js';
+
+export type { AlertOutcome } from './from-alert.js';
+
 import { nextIncidentId } from './incident-id.js';
 import { parseInput, ReportInput, TransitionInput } from './inputs.js';
 import {
@@ -85,27 +84,11 @@ export interface IncidentChange {
 
 export type IncidentListener = (change: IncidentChange) => void;
 
-export type AlertOutcome =
-  | { outcome: 'created'; incident: Incident; policy: DeviceEventPolicy }
-  /** Another alert of the same place × category joined the open incident. */
-  | { outcome: 'merged'; incident: Incident; policy: DeviceEventPolicy }
-  /** The alert was already in an incident (raised again, updated, cleared): recorded as evidence. */
-  | { outcome: 'linked'; incident: Incident }
-  | {
-      outcome: 'ignored';
-      reason: 'alert_only' | 'never' | 'unknown_alert' | 'not_an_alert';
-      policy?: DeviceEventPolicy;
-    };
-
-type AlertEvent = CloudEvent<'cn.gridlink.alert.raised.v1' | 'cn.gridlink.alert.updated.v1'>;
-
 export const DEFAULT_DEDUP_WINDOW_MS = 30 * 60_000;
 
 const LEVELS: readonly TerritoryLevel[] = ['grid', 'community', 'street', 'district'];
 
-// Namespaces of transaction-level advisory locks (two-key form), apart from the migration lock.
-const LOCK_ALERT = 7_253_301;
-const LOCK_PLACE = 7_253_302;
+// Namespace of the report intake's advisory locks (two-key form); the alert intake has its own.
 const LOCK_INTAKE = 7_253_303;
 
 async function lock(tx: Queryable, namespace: number, key: string): Promise<void> {
@@ -159,6 +142,7 @@ export class IncidentEngine {
   private readonly dedupWindowMs: number;
   private readonly stepHooks: StepHook[] = [];
   private readonly listeners = new Set<IncidentListener>();
+  private readonly alertIntake: AlertIntakeContext;
 
   constructor(
     private readonly db: Db,
@@ -168,6 +152,17 @@ export class IncidentEngine {
     this.machine = options.machine ?? STATE_MACHINE;
     this.policies = { ...DEFAULT_POLICIES, ...options.policies };
     this.dedupWindowMs = options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
+    this.alertIntake = {
+      clock,
+      dedupWindowMs: this.dedupWindowMs,
+      creation: rulesFrom(this.machine, null, this.policies)[0] as TransitionRule,
+      afterStep: (tx, incident, step, rule) => this.afterStep({ tx, incident, step, rule }),
+      followUp: async (tx, incidentId, action, requestId, comment) => {
+        const row = (await this.row(tx, incidentId, true)) as IncidentRow;
+        const request: StepRequest = { action, requestId, actor: 'cloud', role: 'system', comment };
+        return (await this.apply(tx, row, this.ruleFor(row, action, 'system'), request)).incident;
+      },
+    };
   }
 
   /**
@@ -310,142 +305,40 @@ export class IncidentEngine {
    * device-event policy says (`drill` marks alerts of an exercise). Cleared: evidence only; the
    * loop still needs its check.
    */
-  fromAlert(event: CloudEvent, options: { drill?: boolean } = {}): Promise<AlertOutcome> {
-    return this.announce(this.fromAlertOnce(event, options));
+  async fromAlert(event: CloudEvent, options: { drill?: boolean } = {}): Promise<AlertOutcome> {
+    return (await this.fromAlerts([event], options))[0] as AlertOutcome;
   }
 
-  private async fromAlertOnce(event: CloudEvent, options: { drill?: boolean }): Promise<AlertOutcome> {
-    switch (event.type) {
-      case 'cn.gridlink.alert.raised.v1':
-      case 'cn.gridlink.alert.updated.v1': {
-        const data = parseInput(uplinkData[event.type], event.data, event.type);
-        return this.alertActive({ ...event, data } as AlertEvent, options.drill ?? false);
-      }
-      case 'cn.gridlink.alert.cleared.v1': {
-        const data = parseInput(uplinkData[event.type], event.data, event.type);
-        return this.alertCleared(event, data);
-      }
-      default:
-        return { outcome: 'ignored', reason: 'not_an_alert' };
-    }
-  }
-
-  private async alertActive(event: AlertEvent, drill: boolean): Promise<AlertOutcome> {
-    const alert = event.data;
-    const sourceKey = `${event.source}#${event.id}`;
-    const kind = event.type === 'cn.gridlink.alert.raised.v1' ? 'alert_raised' : 'alert_updated';
-    const occurredAt = new Date(event.time);
-    return this.db.transaction(async (tx) => {
-      await lock(tx, LOCK_ALERT, alert.alert_id);
-      const linked = await this.incidentOfAlert(tx, alert.alert_id);
-      if (linked !== undefined) {
-        await this.addEvidence(tx, linked.id, kind, sourceKey, alert.alert_id, occurredAt, alert);
-        return { outcome: 'linked', incident: toIncident(linked) };
-      }
-      const decision = await decidePolicy(tx, alert.category);
-      if (decision.policy === 'alert_only' || decision.policy === 'never')
-        return { outcome: 'ignored', reason: decision.policy, policy: decision.policy };
-
-      const category = decision.incidentCategory ?? alert.category;
-      const key = dedupKey(category, alertPlaceKey(alert));
-      await lock(tx, LOCK_PLACE, `${drill}:${key}`);
-      const open = await tx.query<IncidentRow>(
-        `SELECT * FROM incidents
-          WHERE dedup_key = $1 AND drill = $2 AND closed_at IS NULL AND last_occurred_at >= $3
-          ORDER BY last_occurred_at DESC LIMIT 1 FOR UPDATE`,
-        [key, drill, new Date(occurredAt.getTime() - this.dedupWindowMs)],
-      );
-      const target = open.rows[0];
-      if (target !== undefined) {
-        await this.linkAlert(tx, alert.alert_id, target.id);
-        await this.addEvidence(tx, target.id, kind, sourceKey, alert.alert_id, occurredAt, alert);
-        const severity = moreSevere(target.severity as Severity, alert.severity);
-        const { rows } = await tx.query<IncidentRow>(
-          `UPDATE incidents SET occurrences = occurrences + 1, last_occurred_at = GREATEST(last_occurred_at, $2),
-                  severity = $3, urgent = urgent OR $4, updated_at = $5
-            WHERE id = $1 RETURNING *`,
-          [target.id, occurredAt, severity, alert.severity === 'critical', this.clock()],
-        );
-        return { outcome: 'merged', incident: toIncident(rows[0] as IncidentRow), policy: decision.policy };
-      }
-
-      const requestId = `alert:${alert.alert_id}`;
-      const created = await this.create(
-        tx,
-        {
-          intakeRequestId: requestId,
-          categoryCode: category,
-          severity: alert.severity,
-          urgent: alert.severity === 'critical',
-          level: 'community',
-          source: 'iot',
-          drill,
-          ...placeColumns(alert.place),
-          deviceId: alert.device_id,
-          gatewayId: event.gatewayid,
-          address: null,
-          alertId: alert.alert_id,
-          dedupKey: key,
-          occurredAt,
-          title: alert.message.zh || alert.message.en,
-          description: alert.message.en || null,
-        },
-        {
-          requestId,
-          actor: `gateway:${event.gatewayid}`,
-          role: 'system',
-          data: { rule_id: alert.rule_id, policy: decision.policy },
-        },
-      );
-      await this.linkAlert(tx, alert.alert_id, created.incident.id);
-      await this.addEvidence(tx, created.incident.id, kind, sourceKey, alert.alert_id, occurredAt, alert);
-      let incident = created.incident;
-      const followUp = POLICY_FOLLOW_UP[decision.policy];
-      if (followUp !== undefined) {
-        const row = (await this.row(tx, incident.id, true)) as IncidentRow;
-        const request: StepRequest = {
-          action: followUp,
-          requestId: `${requestId}:${followUp}`,
-          actor: 'cloud',
-          role: 'system',
-          comment: `device-event policy ${decision.policy}`,
-        };
-        incident = (await this.apply(tx, row, this.ruleFor(row, followUp, 'system'), request)).incident;
-      }
-      return { outcome: 'created', incident, policy: decision.policy };
-    });
-  }
-
-  private async alertCleared(
-    event: CloudEvent,
-    data: UplinkData<'cn.gridlink.alert.cleared.v1'>,
-  ): Promise<AlertOutcome> {
-    return this.db.transaction(async (tx) => {
-      await lock(tx, LOCK_ALERT, data.alert_id);
-      const linked = await this.incidentOfAlert(tx, data.alert_id);
-      if (linked === undefined) return { outcome: 'ignored', reason: 'unknown_alert' };
-      await this.addEvidence(
-        tx,
-        linked.id,
-        'alert_cleared',
-        `${event.source}#${event.id}`,
-        data.alert_id,
-        new Date(data.cleared_at),
-        data,
-      );
-      return { outcome: 'linked', incident: toIncident(linked) };
-    });
+  /**
+   * Several alerts in one transaction, each with the outcome it would have had on its own in this
+   * order (the projector hands over what it read or what one intake request stored). Validation
+   * comes first: one malformed event refuses the batch and nothing is written.
+   */
+  async fromAlerts(events: readonly CloudEvent[], options: { drill?: boolean } = {}): Promise<AlertOutcome[]> {
+    const parsed = parseAlerts(events);
+    if (parsed.every((item) => item.type === 'other'))
+      return parsed.map(() => ({ outcome: 'ignored', reason: 'not_an_alert' }));
+    const outcomes = await this.db.transaction((tx) =>
+      intakeAlerts(tx, this.alertIntake, parsed, options.drill ?? false),
+    );
+    for (const outcome of outcomes)
+      if ('incident' in outcome) this.tell({ incident: outcome.incident, repeated: false });
+    return outcomes;
   }
 
   /** Tells the listeners about a committed change (not about refusals or ignored alerts). */
   private async announce<T extends object>(work: Promise<T>): Promise<T> {
     const result = (await work) as T & { incident?: Incident; step?: IncidentStep; repeated?: boolean };
     if (result.incident === undefined) return result;
-    const change: IncidentChange = {
+    this.tell({
       incident: result.incident,
       ...(result.step === undefined ? {} : { step: result.step }),
       repeated: result.repeated ?? false,
-    };
+    });
+    return result;
+  }
+
+  private tell(change: IncidentChange): void {
     for (const listener of this.listeners) {
       try {
         listener(change);
@@ -453,7 +346,6 @@ export class IncidentEngine {
         // A listener's failure is its own: the change is committed.
       }
     }
-    return result;
   }
 
   /** The rule for `action` from the incident's state that `role` may take, or a typed refusal. */
@@ -710,23 +602,6 @@ export class IncidentEngine {
     return rows[0];
   }
 
-  private async incidentOfAlert(tx: Queryable, alertId: string): Promise<IncidentRow | undefined> {
-    const { rows } = await tx.query<IncidentRow>(
-      `SELECT i.* FROM incident_alerts a JOIN incidents i ON i.id = a.incident_id WHERE a.alert_id = $1
-          FOR UPDATE OF i`,
-      [alertId],
-    );
-    return rows[0];
-  }
-
-  private async linkAlert(tx: Queryable, alertId: string, incidentId: string): Promise<void> {
-    await tx.query('INSERT INTO incident_alerts (alert_id, incident_id, linked_at) VALUES ($1, $2, $3)', [
-      alertId,
-      incidentId,
-      this.clock(),
-    ]);
-  }
-
   private async addEvidence(
     tx: Queryable,
     incidentId: string,
@@ -752,10 +627,6 @@ function checkAttachments(rule: TransitionRule, attachments: readonly Attachment
       `action "${rule.action}" from state ${rule.from} needs attachments tagged ${missing.join(', ')}`,
       { missing },
     );
-}
-
-function moreSevere(a: Severity, b: Severity): Severity {
-  return severityRank(b) > severityRank(a) ? b : a;
 }
 
 /** The seed severity of the category or its nearest parent, else minor. */

@@ -280,6 +280,140 @@ describe.each(BACKENDS)('incidents from gateway alerts (%s)', (backend) => {
     ]);
   });
 
+  describe('batches, as the projector hands them over', () => {
+    it('takes a batch as its alerts one after another: one incident per place × category, the same alert twice adds nothing twice', async () => {
+      const place = building();
+      const first = raised({ building: place, device: 'smoke-b3-u2-0401', severity: 'major' });
+      const firstId = (first.data as AlertPayload).alert_id;
+      const second = raised({ building: place, device: 'smoke-b3-u2-0402', at: minutes(2) });
+      const secondId = (second.data as AlertPayload).alert_id;
+      const batch = [
+        first,
+        second,
+        first,
+        raised({ alertId: firstId, building: place, at: minutes(3) }, 'updated'),
+        raised({ building: place, device: 'smoke-b3-u2-0403', severity: 'minor', at: minutes(4) }),
+        raised({ building: building() }),
+        cleared(secondId, minutes(5)),
+        raised({ building: place, category: 'safety.ebike_elevator', severity: 'minor' }),
+      ];
+      const outcomes = await engine().fromAlerts(batch);
+      expect(outcomes.map((outcome) => outcome.outcome)).toEqual([
+        'created',
+        'merged',
+        'linked',
+        'linked',
+        'merged',
+        'created',
+        'linked',
+        'ignored',
+      ]);
+      const id = incidentOf(outcomes[0] as AlertOutcome).id;
+      expect(outcomes.slice(1, 5).map((outcome) => incidentOf(outcome).id)).toEqual([id, id, id, id]);
+      // Each outcome shows the incident as its alert left it.
+      expect(
+        outcomes.slice(0, 5).map((outcome) => [incidentOf(outcome).occurrences, incidentOf(outcome).severity]),
+      ).toEqual([
+        [1, 'major'],
+        [2, 'critical'],
+        [2, 'critical'],
+        [2, 'critical'],
+        [3, 'critical'],
+      ]);
+      expect(await engine().get(id)).toMatchObject({
+        occurrences: 3,
+        severity: 'critical',
+        urgent: true,
+        lastOccurredAt: new Date(minutes(4)),
+        alertId: firstId,
+      });
+      const evidence = await engine().evidence(id);
+      expect(evidence.map((item) => [item.kind, item.alertId])).toEqual([
+        ['alert_raised', firstId],
+        ['alert_raised', secondId],
+        ['alert_updated', firstId],
+        ['alert_raised', evidence[3]?.alertId],
+        ['alert_cleared', secondId],
+      ]);
+      expect(await engine().steps(id)).toHaveLength(1);
+
+      // The same batch again (a replay after a crash, another replica): nothing is made twice.
+      const again = await engine().fromAlerts(batch);
+      expect(again.map((outcome) => outcome.outcome)).toEqual([
+        'linked',
+        'linked',
+        'linked',
+        'linked',
+        'linked',
+        'linked',
+        'linked',
+        'ignored',
+      ]);
+      expect(await engine().get(id)).toMatchObject({ occurrences: 3, version: 1 });
+      expect(await engine().evidence(id)).toHaveLength(5);
+      const { rows } = await db().query('SELECT count(*) AS n FROM incidents WHERE dedup_key = $1', [
+        incidentOf(outcomes[0] as AlertOutcome).dedupKey,
+      ]);
+      expect(rows).toEqual([{ n: 1 }]);
+    });
+
+    it('keeps dedup exact when batches sharing places and alert ids run at once on several connections', async () => {
+      const places = [building(), building(), building()];
+      const alerts = places.flatMap((place) =>
+        [0, 1, 2].map((n) => raised({ building: place, device: `smoke-${place}-${n}`, at: minutes(n) })),
+      );
+      // Every batch takes the same alerts in another order: replicas racing over the same events.
+      const orders = [alerts, [...alerts].reverse(), [...alerts.slice(4), ...alerts.slice(0, 4)]];
+      const results = await Promise.all(orders.map((batch) => engine().fromAlerts(batch)));
+      const outcomes = results.flat().map((outcome) => outcome.outcome);
+      expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(3);
+      expect(outcomes.filter((outcome) => outcome === 'merged')).toHaveLength(6);
+      expect(outcomes.filter((outcome) => outcome === 'linked')).toHaveLength(18);
+      for (const place of places) {
+        const { rows } = await db().query<{ occurrences: number; evidence: number }>(
+          `SELECT i.occurrences, (SELECT count(*) FROM incident_evidence e WHERE e.incident_id = i.id) AS evidence
+             FROM incidents i WHERE i.building = $1`,
+          [place],
+        );
+        expect(rows).toEqual([{ occurrences: 3, evidence: 3 }]);
+      }
+    });
+
+    it('runs the step hooks for each creation and tells the listeners about every created or changed incident', async () => {
+      const subject = engine();
+      const steps: string[] = [];
+      const changes: string[] = [];
+      subject.onStep(async ({ incident, step }) => {
+        steps.push(`${incident.id} ${step.action} ${step.toState}`);
+      });
+      subject.onChange(({ incident }) => changes.push(`${incident.id} ${incident.occurrences}`));
+      const place = building();
+      const outcomes = await subject.fromAlerts([
+        raised({ building: place }),
+        raised({ building: place, device: 'smoke-b3-u2-0402', at: minutes(1) }),
+        raised({ building: building(), category: 'safety.high_altitude_throwing', severity: 'major' }),
+        raised({ building: place, category: 'privacy.face_recognition' }),
+      ]);
+      const [fire, , throwing] = outcomes.map((outcome) => ('incident' in outcome ? outcome.incident.id : ''));
+      expect(steps).toEqual([
+        `${fire} report REPORTED`,
+        `${throwing} report REPORTED`,
+        `${throwing} needVerify VERIFYING`,
+      ]);
+      expect(changes).toEqual([`${fire} 1`, `${fire} 2`, `${throwing} 1`]);
+      expect(outcomes[2]).toMatchObject({ outcome: 'created', incident: { state: 'VERIFYING', version: 2 } });
+    });
+
+    it('refuses a batch with a malformed alert as a whole, naming the field, and writes nothing', async () => {
+      const place = building();
+      const bad = raised({ building: place });
+      (bad.data as Record<string, unknown>).severity = 'apocalyptic';
+      await expect(engine().fromAlerts([raised({ building: place }), bad])).rejects.toThrow(/severity/);
+      const { rows } = await db().query('SELECT count(*) AS n FROM incidents WHERE building = $1', [place]);
+      expect(rows).toEqual([{ n: 0 }]);
+    });
+  });
+
   describe('the device-event policy table (domain §7)', () => {
     it('raises no incident for alert-only and never categories', async () => {
       const ebike = await engine().fromAlert(

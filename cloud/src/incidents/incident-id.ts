@@ -8,6 +8,11 @@ const CHINA_OFFSET_MS = 8 * 3600_000;
  */
 export async function nextIncidentId(db: Queryable, now: Date): Promise<string> {
   const { rows } = await db.query<{ n: number }>("SELECT nextval('incident_number') AS n");
+  return formatIncidentId(Number(rows[0]?.n), now);
+}
+
+/** The case number of sequence value `n` taken at `now`. */
+export function formatIncidentId(n: number, now: Date): string {
   const date = new Date(now.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '');
-  return `INC-${date}-${String(rows[0]?.n).padStart(6, '0')}`;
+  return `INC-${date}-${String(n).padStart(6, '0')}`;
 }

@@ -87,4 +87,52 @@ describe.each(BACKENDS)('the event projector (%s)', (backend) => {
     await projector('inline', seen).handleNew(events as never);
     expect(seen).toEqual([events[0]?.id]);
   });
+
+  it('hands a projection that takes batches the events in arrival order, a batch at a time', async () => {
+    const ids = await store(5);
+    clock.advance(31_000);
+    const batches: string[][] = [];
+    const batched = new EventProjector(cloud().db, {
+      name: 'batched',
+      types: [STATE],
+      logger: pino({ level: 'silent' }),
+      clock,
+      batchSize: 3,
+      settleMs: 30_000,
+      handle: async () => {
+        throw new Error('one by one only when a batch fails');
+      },
+      handleBatch: async (events) => {
+        batches.push(events.map(({ event }) => event.id));
+      },
+    });
+    await batched.drain();
+    expect(batches.flat().slice(-5)).toEqual(ids);
+    expect(batches.every((batch) => batch.length <= 3)).toBe(true);
+    await batched.handleNew([stateEvent(GATEWAY), stateEvent(GATEWAY)]);
+    expect(batches.at(-1)).toHaveLength(2);
+  });
+
+  it('takes the events of a failed batch one by one, setting aside only the one that fails', async () => {
+    const ids = await store(3);
+    clock.advance(31_000);
+    const seen: string[] = [];
+    await new EventProjector(cloud().db, {
+      name: 'batch-poison',
+      types: [STATE],
+      logger: pino({ level: 'silent' }),
+      clock,
+      settleMs: 30_000,
+      handle: async ({ event }) => {
+        if (event.id === ids[1]) throw new Error('no grid owns this place');
+        seen.push(event.id);
+      },
+      handleBatch: async (events) => {
+        if (events.some(({ event }) => event.id === ids[1])) throw new Error('no grid owns this place');
+      },
+    }).drain();
+    expect(seen).toEqual(expect.arrayContaining([ids[0], ids[2]]));
+    const { rows } = await cloud().db.query('SELECT id FROM projection_failures WHERE name = $1', ['batch-poison']);
+    expect(rows).toEqual([{ id: ids[1] }]);
+  });
 });

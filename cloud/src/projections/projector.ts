@@ -15,6 +15,12 @@ export interface ProjectorOptions {
   types: readonly string[];
   /** Must be idempotent: an event may be handled again after a crash or by another replica. */
   handle(event: StoredEvent): Promise<void>;
+  /**
+   * Several events at once, in arrival order, e.g. in one transaction: what the projector uses
+   * when given. Idempotent too. When it throws, each event of the batch goes through `handle` on
+   * its own, so the one that fails is set aside and the others are not held back.
+   */
+  handleBatch?(events: StoredEvent[]): Promise<void>;
   logger: Logger;
   clock: Clock;
   batchSize?: number;
@@ -89,15 +95,37 @@ export class EventProjector {
 
   /** Events the intake has just stored: handled now, not at the next sweep. Errors are left to the sweep. */
   async handleNew(events: readonly CloudEvent[]): Promise<void> {
-    for (const event of events) {
-      if (!this.options.types.includes(event.type)) continue;
+    const wanted = events
+      .filter((event) => this.options.types.includes(event.type))
+      .map((event) => ({ arrival: 0, event }));
+    await this.handleAll(wanted, async (stored, err) => {
+      this.options.logger.warn(
+        { projection: this.options.name, event: stored.event.id, error: (err as Error).message },
+        'event not handled yet: the sweep tries again',
+      );
+    });
+  }
+
+  /** The events as one batch when the projection takes batches; one by one, each failure to `failed`, otherwise. */
+  private async handleAll(
+    events: StoredEvent[],
+    failed: (stored: StoredEvent, err: unknown) => Promise<void>,
+  ): Promise<void> {
+    if (events.length === 0) return;
+    const { handle, handleBatch } = this.options;
+    if (handleBatch !== undefined) {
       try {
-        await this.options.handle({ arrival: 0, event });
+        await handleBatch(events);
+        return;
+      } catch {
+        // One event may be the cause: each goes on its own below.
+      }
+    }
+    for (const stored of events) {
+      try {
+        await handle(stored);
       } catch (err) {
-        this.options.logger.warn(
-          { projection: this.options.name, event: event.id, error: (err as Error).message },
-          'event not handled yet: the sweep tries again',
-        );
+        await failed(stored, err);
       }
     }
   }
@@ -137,9 +165,9 @@ export class EventProjector {
     }
   }
 
-  /** One batch: the next events after the cursor, each handled, then the cursor moved. */
+  /** One batch: the next events after the cursor, handled (as one batch when the projection takes batches), then the cursor moved. */
   async runOnce(): Promise<number> {
-    const { name, types, handle, logger, clock } = this.options;
+    const { name, types, logger, clock } = this.options;
     await this.db.query('INSERT INTO projection_cursors (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
     const cursor = Number(
       (
@@ -156,22 +184,21 @@ export class EventProjector {
         ORDER BY arrival LIMIT $3`,
       [cursor, [...types], this.options.batchSize ?? 500, settled],
     );
-    for (const row of rows) {
-      try {
-        await handle({ arrival: Number(row.arrival), event: toEvent(row) });
-      } catch (err) {
+    await this.handleAll(
+      rows.map((row) => ({ arrival: Number(row.arrival), event: toEvent(row) })),
+      async ({ event, arrival }, err) => {
         const error = (err as Error).message ?? String(err);
         logger.error(
-          { projection: name, event: row.id, source: row.source, error },
+          { projection: name, event: event.id, source: event.source, error },
           'event set aside: its handler failed',
         );
         await this.db.query(
           `INSERT INTO projection_failures (name, source, id, arrival, error, at) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (name, source, id) DO UPDATE SET error = excluded.error, at = excluded.at`,
-          [name, row.source, row.id, row.arrival, error, clock()],
+          [name, event.source, event.id, arrival, error, clock()],
         );
-      }
-    }
+      },
+    );
     const last = rows.at(-1);
     if (last) {
       await this.db.query(
