@@ -1,18 +1,32 @@
 /**
- * District KPI query: `kpiCounts` (KPIs from step records, in SQL) over one month of a district
- * holding INCIDENTS incidents and STEPS_PER × INCIDENTS step records spread over a year, grouped by
- * street and by grid. The rows are generated in PostgreSQL with generate_series (no row-by-row
- * inserts), in time order as the engine writes them, indexes of migration 0010 included. PostgreSQL
- * is the testkit's throwaway Debian instance on this machine (fsync off); the figure is the median
- * of RUNS runs after a warm-up.
+ * District KPI query over one month of a district holding INCIDENTS incidents and STEPS_PER ×
+ * INCIDENTS step records spread over a year, grouped by street and by grid, before and after the
+ * KPI facts. The rows are generated in PostgreSQL with generate_series (no row-by-row inserts), in
+ * time order as the engine writes them, on the schema up to migration 0010. Then, over the same
+ * data: the query of 0010 (a range scan of the period's steps, bench/lib/kpi-step-scan.ts); then
+ * migration 0011 (the KPI facts, backfilled from every step, timed); then `kpiCounts` on the
+ * facts, whose counts must equal the first query's. PostgreSQL is the testkit's throwaway Debian
+ * instance on this machine (fsync off); each figure is the median of RUNS runs after a warm-up.
  *
  *   npm run bench kpi-query
  */
+
+import { deepStrictEqual } from 'node:assert';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { KpiPolicy, kpiCounts, kpiCountsSql, migrate, openPostgres, readMigrations } from '@gridlink/cloud';
+import {
+  type KpiGroup,
+  KpiPolicy,
+  type KpiQuery,
+  kpiCounts,
+  kpiCountsSql,
+  migrate,
+  openPostgres,
+  readMigrations,
+} from '@gridlink/cloud';
 import pg from 'pg';
 import { pino } from 'pino';
+import { kpiCountsByStepScan } from './lib/kpi-step-scan.js';
 import { startBenchPostgres } from './lib/postgres.js';
 import { fmt } from './lib/stats.js';
 
@@ -27,11 +41,9 @@ const server = await startBenchPostgres('bench');
 const url = new URL(server.url);
 
 const db = openPostgres({ url: url.toString(), poolMax: 4, logger: pino({ level: 'silent' }) });
-const wanted = new Set([1, 3, 5, 10]);
-await migrate(
-  db,
-  (await readMigrations()).filter((migration) => wanted.has(migration.version)),
-);
+const migrations = await readMigrations();
+const upTo = (...versions: number[]) => migrations.filter((migration) => versions.includes(migration.version));
+await migrate(db, upTo(1, 3, 5, 10));
 
 // Ten streets × ten communities × ten grids; incidents evenly over the year, in time order.
 // Variants (per incident, by its number): 90 % closed and called back, 6 % failed a check and are
@@ -144,13 +156,14 @@ if (process.env.HOLD) {
 }
 
 const policy = KpiPolicy.parse({});
-async function time(groupBy: 'street' | 'grid') {
+type Query = (query: KpiQuery) => Promise<KpiGroup[]>;
+async function time(run: Query, groupBy: 'street' | 'grid') {
   const query = { from: MONTH.from, to: MONTH.to, groupBy, territoryPrefix: DISTRICT, policy };
-  const first = await kpiCounts(db, query); // warm-up: plans and caches
+  const first = await run(query); // warm-up: plans and caches
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
-    await kpiCounts(db, query);
+    await run(query);
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
@@ -159,7 +172,7 @@ async function time(groupBy: 'street' | 'grid') {
 
 const row = counted.rows[0];
 console.log(
-  `district KPI query (kpiCounts) → PostgreSQL (fsync off, default settings; the query sets work_mem 64MB for itself), Node ${process.version}, median of ${RUNS}`,
+  `district KPI query → PostgreSQL (fsync off, default settings), Node ${process.version}, median of ${RUNS}`,
 );
 console.log(
   `  machine: ${cpus().length} CPUs, load average ${loadavg()
@@ -169,15 +182,46 @@ console.log(
 console.log(
   `  data: ${fmt(Number(row?.incidents))} incidents, ${fmt(Number(row?.steps))} steps (${row?.size} with indexes) over 2026, 0.1 % drills; generated in ${fmt(loadSeconds, 1)} s`,
 );
-for (const groupBy of ['street', 'grid'] as const) {
-  const { groups, median, min } = await time(groupBy);
+
+const GROUPINGS = ['street', 'grid'] as const;
+const report = (label: string, result: Awaited<ReturnType<typeof time>>) => {
+  const { groups, median, min } = result;
   const total = groups.reduce((sum, group) => sum + group.counts.shouldDispatch, 0);
   const due = groups.reduce((sum, group) => sum + group.counts.dueForClosing, 0);
   const closed = groups.reduce((sum, group) => sum + group.counts.closed, 0);
   console.log(
-    `  ${`by ${groupBy}, October 2026`.padEnd(30)} ${fmt(median, 1).padStart(7)} ms median (min ${fmt(min, 1)}); ${groups.length} rows, ${fmt(total)} incidents filed, ${fmt(due)} due, ${fmt(closed)} closed; target < 500 ms`,
+    `  ${label.padEnd(46)} ${fmt(median, 1).padStart(7)} ms median (min ${fmt(min, 1)}); ${groups.length} rows, ${fmt(total)} incidents filed, ${fmt(due)} due, ${fmt(closed)} closed; target < 500 ms`,
   );
+};
+
+const before = new Map<string, KpiGroup[]>();
+for (const groupBy of GROUPINGS) {
+  const result = await time((query) => kpiCountsByStepScan(db, query), groupBy);
+  before.set(groupBy, result.groups);
+  report(`before (0010 step scan), by ${groupBy}`, result);
 }
+
+const migrating = performance.now();
+await migrate(db, upTo(1, 3, 5, 10, 11));
+const migrationSeconds = (performance.now() - migrating) / 1000;
+const vacuum = new pg.Client({ connectionString: url.toString() });
+await vacuum.connect();
+await vacuum.query('VACUUM ANALYZE incident_kpi_facts');
+const facts = await vacuum.query<{ rows: string; size: string }>(
+  `SELECT count(*) AS rows, pg_size_pretty(pg_total_relation_size('incident_kpi_facts')) AS size FROM incident_kpi_facts`,
+);
+await vacuum.end();
+console.log(
+  `  migration 0011: ${fmt(Number(facts.rows[0]?.rows))} incident facts (${facts.rows[0]?.size}) backfilled from every step in ${fmt(migrationSeconds, 1)} s`,
+);
+
+for (const groupBy of GROUPINGS) {
+  const result = await time((query) => kpiCounts(db, query), groupBy);
+  deepStrictEqual(result.groups, before.get(groupBy), `by ${groupBy}: the facts must count what the step scan counts`);
+  report(`after (0011 facts, kpiCounts), by ${groupBy}`, result);
+}
+console.log('  counts after = counts before, every group and every count');
+
 if (process.env.EXPLAIN) {
   const explain = await db.query<{ 'QUERY PLAN': string }>(
     `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${kpiCountsSql('street', true)}`,

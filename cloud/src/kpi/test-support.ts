@@ -1,8 +1,8 @@
 import type { Db, Queryable } from '../db/db.js';
 import { type Backend, useMigratedDatabase } from '../test-support.js';
 
-/** The migrations KPI queries read: intake (0001), incidents (0003), people (0005), KPI indexes. */
-const KPI_MIGRATIONS = new Set([1, 3, 5, 10]);
+/** The migrations KPI queries read: intake (0001), incidents (0003), people (0005), KPI indexes and facts. */
+const KPI_MIGRATIONS = new Set([1, 3, 5, 10, 11]);
 
 /** Call at suite level: a migrated database for KPI tests on PostgreSQL or in-memory PGlite. */
 export function useKpiDatabase(backend: Backend): () => Db {
