@@ -94,6 +94,7 @@ const UI = {
   composite: { zh: '综合得分', en: 'Composite' },
   noGroups: { zh: '该月份没有数据。', en: 'No data for that month.' },
   by: { zh: '办理人', en: 'By' },
+  me: { zh: '我', en: 'me' },
   at: { zh: '时间', en: 'At' },
   notFound: { zh: '找不到该页面。', en: 'No such page.' },
 } satisfies Record<string, Text>;
@@ -201,6 +202,18 @@ const LEVELS: Record<string, Text> = {
 };
 export const KPI_GROUPS = ['street', 'community', 'grid', 'worker', 'district', 'unit'];
 
+const ROLES: Record<string, Text> = {
+  admin: { zh: '管理员', en: 'Admin' },
+  district_admin: { zh: '区级管理员', en: 'District admin' },
+  operator: { zh: '指挥中心', en: 'Command centre' },
+  grid_worker: { zh: '网格员', en: 'Grid worker' },
+  disposal_unit: { zh: '处置单位', en: 'Disposal unit' },
+  property_manager: { zh: '物业', en: 'Property manager' },
+  installer: { zh: '安装人员', en: 'Installer' },
+  callback_agent: { zh: '回访员', en: 'Callback agent' },
+  system: { zh: '系统', en: 'System' },
+};
+
 const EVIDENCE: Record<string, Text> = {
   alert_raised: { zh: '告警产生', en: 'Alert raised' },
   alert_updated: { zh: '告警更新', en: 'Alert updated' },
@@ -219,6 +232,7 @@ export const lightName = named(LIGHTS);
 export const supervisionName = named(SUPERVISION);
 export const levelName = named(LEVELS);
 export const evidenceName = named(EVIDENCE);
+export const roleName = named(ROLES);
 
 /** A time as people in China read it, whatever the device's zone. */
 export function when(value: string | null | undefined): string {

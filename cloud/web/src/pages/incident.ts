@@ -1,10 +1,11 @@
-import { type AllowedAction, call, type Evidence, type IncidentDetail, Problem, type Step } from '../api.js';
+import { type AllowedAction, call, type Evidence, type IncidentDetail, Problem, type Step, session } from '../api.js';
 import { categories, categoryName } from '../categories.js';
 import { type Child, h, randomId, replace } from '../dom.js';
 import {
   actionName,
   evidenceName,
   levelName,
+  roleName,
   severityName,
   sourceName,
   stateName,
@@ -69,6 +70,8 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
     } catch (err) {
       say(`${t('refused')}${err instanceof Problem ? err.text : String(err)}`, 'error');
       button.disabled = false;
+      // Whoever changed it meanwhile: show the incident as it is now, the refusal above it.
+      if (err instanceof Problem && err.status !== 400) await load();
     }
   };
 
@@ -176,7 +179,7 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
           fact(t('level'), levelName(incident.level)),
           fact(t('supervision'), supervisionName(incident.supervision)),
           fact(t('deadline'), detail.deadline ? when(detail.deadline) : '—'),
-          fact(t('assignee'), incident.assignee ?? '—'),
+          fact(t('assignee'), incident.assignee ? who(incident.assignee) : '—'),
           incident.reworkCount > 0 && fact(t('reworks'), String(incident.reworkCount)),
           place.deviceId && fact('Device', `${place.deviceId} @ ${place.gatewayId ?? ''}`),
         ),
@@ -193,7 +196,7 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
         'section',
         { class: 'card' },
         h('h2', {}, t('timeline')),
-        h('ol', { class: 'timeline', id: 'timeline' }, [...detail.steps].reverse().map(stepItem)),
+        h('ol', { class: 'timeline', id: 'timeline', reversed: true }, [...detail.steps].reverse().map(stepItem)),
       ),
     );
   };
@@ -203,6 +206,11 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
   });
   void load();
   return offNotification;
+}
+
+/** People are ids in the step record; the signed-in user is "me". */
+function who(id: string): string {
+  return id === session()?.user.id ? t('me') : id;
 }
 
 function fact(term: string, value: Child): Child {
@@ -251,7 +259,7 @@ function stepItem(step: Step): HTMLElement {
       h('span', {}, `${step.fromState ? `${stateName(step.fromState)} → ` : ''}${stateName(step.toState)}`),
       step.light && lightBadge(lightOf(step.light, null)),
     ),
-    h('div', { class: 'meta' }, `${when(step.at)} · ${t('by')} ${step.actor} (${step.role})`),
+    h('div', { class: 'meta' }, `${when(step.at)} · ${t('by')} ${roleName(step.role)} ${who(step.actor)}`),
     step.comment && h('p', { class: 'comment' }, step.comment),
     step.attachments.map((attachment) =>
       h('div', { class: 'snapshot' }, `${attachment.tag ?? attachment.name ?? ''} `, h('code', {}, attachment.uri)),

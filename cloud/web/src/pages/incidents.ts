@@ -133,7 +133,7 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
           { class: `incident light-edge-${light}`, 'data-id': incident.id, 'data-state': incident.state },
           h(
             'a',
-            { href: `#/incidents/${encodeURIComponent(incident.id)}` },
+            { class: 'card-link', href: `#/incidents/${encodeURIComponent(incident.id)}` },
             h(
               'div',
               { class: 'row' },

@@ -1,0 +1,252 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
+import { FIXTURE } from '../territory/test-support.js';
+import { api, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
+
+const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/** Set to a directory to keep a screenshot of each page the test visits. */
+const SCREENSHOTS = process.env.GRIDLINK_WEB_SCREENSHOTS;
+
+const [GRID_A, GRID_B] = FIXTURE.grids;
+
+/**
+ * End to end in a real browser (Debian's Chromium driven by playwright-core) on a phone-sized
+ * screen: a grid worker signs in, sees only their grid's incidents, a new one dispatched to them
+ * appears live, they sign for it and the step record shows the step.
+ */
+describe.skipIf(!HAVE_CHROMIUM)(
+  HAVE_CHROMIUM
+    ? 'the web pages in a browser'
+    : `the web pages in a browser (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`,
+  () => {
+    const cloud = useTestCloud('postgres');
+    let browser: Browser;
+    let operator = '';
+    const titles = { mine: '楼道堆物占用消防通道', other: '二网格井盖缺失', live: '单元门禁损坏' };
+    const cspViolations: string[] = [];
+
+    const report = async (title: string, grid: string, request: string) => {
+      const response = await api<{ incident: { id: string } }>(cloud(), 'POST', '/api/v1/incidents', {
+        token: operator,
+        body: {
+          request_id: request,
+          source: 'hotline_12345',
+          category: 'other',
+          title,
+          community: FIXTURE.community,
+          grid,
+        },
+      });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      return response.body.incident.id;
+    };
+
+    const shoot = async (page: Page, name: string) => {
+      if (!SCREENSHOTS) return;
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    };
+
+    beforeAll(async () => {
+      await createUser(cloud(), 'web-operator', { roles: [{ role: 'operator', scope: FIXTURE.street }] });
+      const worker = await createUser(cloud(), 'web-worker', { roles: [{ role: 'grid_worker', scope: GRID_A }] });
+      await createUser(cloud(), 'web-locked', { roles: [{ role: 'grid_worker', scope: GRID_A }] });
+      operator = await login(cloud(), 'web-operator');
+      // On duty in grid A around now, so automatic dispatch sends grid A's filed incidents to them.
+      const member = await api(cloud(), 'PUT', `/api/v1/grids/${GRID_A}/members/${worker.id}`, {
+        token: TEST_ADMIN_TOKEN,
+        body: { position: 'full_time' },
+      });
+      expect(member.status, JSON.stringify(member.body)).toBe(200);
+      const duty = await api(cloud(), 'POST', `/api/v1/grids/${GRID_A}/duty-periods`, {
+        token: TEST_ADMIN_TOKEN,
+        body: {
+          user_id: worker.id,
+          starts_at: new Date(Date.now() - 3_600_000).toISOString(),
+          ends_at: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      });
+      expect(duty.status, JSON.stringify(duty.body)).toBe(201);
+      await report(titles.mine, GRID_A, 'web-mine');
+      await report(titles.other, GRID_B, 'web-other');
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    const phone = async () => {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+      const page = await context.newPage();
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+      });
+      return page;
+    };
+
+    it('says plainly when the password is wrong and when the account is locked', async () => {
+      const page = await phone();
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'web-locked');
+      await page.fill('input[name=password]', 'not the password');
+      await page.click('button[type=submit]');
+      await page.locator('#login-message', { hasText: '用户名或密码错误' }).waitFor();
+      // Four more failures lock the username (the default policy: 5 in 15 minutes).
+      for (let i = 0; i < 4; i++) {
+        const failed = await api(cloud(), 'POST', '/api/v1/sessions', {
+          body: { username: 'web-locked', password: `wrong ${i}` },
+        });
+        expect(failed.status).toBe(401);
+      }
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      const locked = page.locator('#login-message', { hasText: '账号已暂时锁定' });
+      await locked.waitFor();
+      expect(await locked.textContent()).toMatch(/请 \d+ 秒后再试/);
+      await shoot(page, 'login-locked');
+      await page.context().close();
+    }, 60_000);
+
+    it('shows a grid worker their grid only, a new incident live, and the step they take', async () => {
+      const page = await phone();
+      await page.goto(cloud().url);
+      await expect(page.title()).resolves.toBe('网格联动 Gridlink');
+      await page.fill('input[name=username]', 'web-worker');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+
+      const list = page.locator('#incident-list');
+      await list.locator('li.incident', { hasText: titles.mine }).waitFor();
+      expect(await list.textContent()).not.toContain(titles.other);
+      await page.locator('#live-status.on').waitFor();
+      await shoot(page, 'list');
+
+      // Reported, accepted and filed by the operator: dispatch sends it to the worker on duty and
+      // their page hears of it on the live stream (the list's own refresh is a minute away).
+      const id = await report(titles.live, GRID_A, 'web-live');
+      for (const action of ['accept', 'file']) {
+        const moved = await api(cloud(), 'POST', `/api/v1/incidents/${id}/transitions`, {
+          token: operator,
+          body: { action, request_id: `${id}-${action}` },
+        });
+        expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+      }
+      const row = list.locator(`li.incident[data-id="${id}"][data-state="DISPATCHED"]`);
+      await row.waitFor({ timeout: 15_000 });
+      await page.locator('#toast', { hasText: titles.live }).waitFor();
+      expect(await row.locator('.light').getAttribute('data-light')).toMatch(/^(green|yellow|red|overdue|none)$/);
+      await shoot(page, 'list-live');
+
+      await row.locator('a').click();
+      const sign = page.locator('#actions button[data-action="sign"]');
+      await sign.waitFor();
+      // Exactly what the state machine lets a grid worker do with a dispatched incident.
+      const offered = await page
+        .locator('#actions > .buttons button')
+        .evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-action')));
+      expect(offered.sort()).toEqual(['return', 'sign']);
+      await sign.click();
+      await page.fill('form[data-action="sign"] textarea[name=comment]', '已签收，马上到场');
+      await page.click('form[data-action="sign"] button[type=submit]');
+      await page.locator('#timeline li[data-action="sign"]', { hasText: '已签收，马上到场' }).waitFor();
+      expect(await page.locator('#incident-state').textContent()).toBe('处置中');
+      expect(await page.locator('#action-message').textContent()).toContain('签收');
+      await shoot(page, 'detail-signed');
+
+      const incident = await cloud().incidents.get(id);
+      expect(incident?.state).toBe('IN_PROGRESS');
+
+      // The English switch.
+      await page.click('button.lang');
+      await page.locator('#incident-state', { hasText: 'In progress' }).waitFor();
+      expect(cspViolations).toEqual([]);
+      await page.context().close();
+    }, 90_000);
+
+    it('lets a dispatcher register a 12345 call (一口受理) and read and export the month’s KPIs', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'web-operator');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      await page.locator('#incident-list li.incident').first().waitFor();
+      await page.click('nav a[href="#/intake"]');
+      await page.locator('select[name=category] option[value="other"]').waitFor({ state: 'attached' });
+      await page.selectOption('select[name=source]', 'hotline_12345');
+      await page.selectOption('select[name=category]', 'other');
+      await page.fill('input[name=title]', '居民来电：楼上漏水');
+      await page.fill('textarea[name=description]', '3 栋 2 单元 1201 漏水至 1101');
+      await page.fill('input[name=community]', FIXTURE.community);
+      await page.fill('input[name=grid]', GRID_A as string);
+      await page.fill('input[name=building]', '3');
+      await page.fill('input[name=unit]', '2');
+      await shoot(page, 'intake');
+      await page.click('form.intake button[type=submit]');
+      await page.locator('.detail h1', { hasText: '居民来电：楼上漏水' }).waitFor();
+      const reported = await page.locator('#timeline li[data-action="report"]').textContent();
+      expect(reported).toContain('指挥中心');
+      // The operator may accept, send to verify, reject or merge a reported incident (and supervise it).
+      const offered = await page
+        .locator('#actions > .buttons button')
+        .evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-action')));
+      expect(offered.sort()).toEqual(['accept', 'merge', 'needVerify', 'reject', 'supervise']);
+      await shoot(page, 'detail-operator');
+
+      await page.click('nav a[href="#/kpis"]');
+      await page.selectOption('select[name=group_by]', 'grid');
+      const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+      await page.fill('input[name=month]', month);
+      await page.click('form.kpi-form button[type=submit]');
+      await page.locator('.kpi-table table tbody tr').first().waitFor();
+      expect(await page.locator('.kpi-table thead').textContent()).toContain('按期结案率');
+      await shoot(page, 'kpis');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('form.kpi-form button:has-text("导出 CSV")'),
+      ]);
+      expect(download.suggestedFilename()).toBe(`kpi-scope-${month}-01.csv`);
+      expect(cspViolations).toEqual([]);
+      await page.close();
+    }, 60_000);
+
+    it('shows the API’s refusal when the incident changed meanwhile (a concurrency conflict), then reads it again', async () => {
+      const page = await phone();
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'web-worker');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      const id = await report('垃圾满溢', GRID_A, 'web-conflict');
+      for (const action of ['accept', 'file']) {
+        await api(cloud(), 'POST', `/api/v1/incidents/${id}/transitions`, {
+          token: operator,
+          body: { action, request_id: `${id}-${action}` },
+        });
+      }
+      await page.locator(`li.incident[data-id="${id}"][data-state="DISPATCHED"]`).waitFor({ timeout: 15_000 });
+      await page.goto(`${cloud().url}/#/incidents/${id}`);
+      await page.locator('#actions button[data-action="sign"]').click();
+      // The centre supervises it (督办) while this page still shows the version before.
+      const supervised = await api(cloud(), 'POST', `/api/v1/incidents/${id}/transitions`, {
+        token: operator,
+        body: { action: 'supervise', request_id: `${id}-supervise` },
+      });
+      expect(supervised.status, JSON.stringify(supervised.body)).toBe(200);
+      await page.click('form[data-action="sign"] button[type=submit]');
+      const message = page.locator('#action-message.error');
+      await message.waitFor();
+      expect(await message.textContent()).toMatch(
+        new RegExp(`^操作被拒绝：incident ${id} changed meanwhile: .*reload it and decide again`),
+      );
+      // The page reads the incident again: the supervision shows, and signing is still offered.
+      await page.locator('.facts dd', { hasText: '普通督办' }).waitFor();
+      await page.locator('#actions button[data-action="sign"]').waitFor();
+      await shoot(page, 'detail-conflict');
+      await page.context().close();
+    }, 60_000);
+  },
+);
