@@ -32,6 +32,32 @@ export {
   type ReceivedCommand,
   type SimulatorActivity,
 } from './device-simulator.js';
+export {
+  endpointReferenceFor,
+  OnvifCameraFarm,
+  type OnvifCameraOptions,
+  OnvifCameraSimulator,
+  type OnvifQuirks,
+} from './onvif/index.js';
 export { PayloadFactory } from './payloads.js';
 export { fork, gaussian, pick, poisson, type Random, seededRandom } from './random.js';
+export { SCENARIOS, scenarioNamed } from './scenarios/catalogue.js';
+export {
+  allScenarioDevices,
+  type RunScenarioOptions,
+  runScenario,
+  type ScenarioRun,
+  scenarioDevices,
+} from './scenarios/runner.js';
+export type {
+  CloudLink,
+  DeviceSetup,
+  Expectations,
+  ExpectedAlert,
+  ExpectedCommand,
+  ExpectedIncident,
+  Scenario,
+  ScenarioContext,
+  ScenarioNeed,
+} from './scenarios/scenario.js';
 export { StateModel } from './state-model.js';

@@ -66,7 +66,7 @@ describe('the community generator', () => {
 
   it('exports the registry CSV and the cloud placements', () => {
     const small = generateCommunity(SMALL_COMMUNITY);
-    expect(small.households).toHaveLength(48);
+    expect(small.households).toHaveLength(72);
     const csv = registryCsv(small.devices).split('\n');
     expect(csv[0]).toBe('id,kind,community,grid,building,unit,floor,room,notes');
     expect(csv).toContain('smoke-b2-u1-0302,smoke_detector,320803001001,320803001001002,2,1,3,0302,');

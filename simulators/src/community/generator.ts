@@ -72,8 +72,8 @@ export const FULL_COMMUNITY: Required<Omit<CommunityOptions, 'seed'>> = {
   gasShare: 0.9,
 };
 
-/** A small one for a first look: 2 buildings × 2 units × 6 floors × 2 doors = 48 households. */
-export const SMALL_COMMUNITY: CommunityOptions = { buildings: 2, unitsPerBuilding: 2, floors: 6, buildingsPerGrid: 1 };
+/** A small one for a first look: 3 buildings × 2 units × 6 floors × 2 doors = 72 households. */
+export const SMALL_COMMUNITY: CommunityOptions = { buildings: 3, unitsPerBuilding: 2, floors: 6, buildingsPerGrid: 1 };
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
