@@ -32,6 +32,13 @@ export {
   type ReceivedCommand,
   type SimulatorActivity,
 } from './device-simulator.js';
+export {
+  endpointReferenceFor,
+  OnvifCameraFarm,
+  type OnvifCameraOptions,
+  OnvifCameraSimulator,
+  type OnvifQuirks,
+} from './onvif/index.js';
 export { PayloadFactory } from './payloads.js';
 export { fork, gaussian, pick, poisson, type Random, seededRandom } from './random.js';
 export { SCENARIOS, scenarioNamed } from './scenarios/catalogue.js';
