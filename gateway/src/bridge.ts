@@ -7,6 +7,8 @@ export interface HealthSources {
   invalidTotal(): number;
   outboxDepth(): number;
   cloud(): BridgeHealth['cloud'];
+  /** ONVIF cameras, when the adapter runs. */
+  cameras?(): NonNullable<BridgeHealth['cameras']>;
 }
 
 /**
@@ -56,6 +58,7 @@ export class BridgePublisher {
       messages_invalid_total: this.sources.invalidTotal(),
       outbox_depth: this.sources.outboxDepth(),
       cloud: this.sources.cloud(),
+      ...(this.sources.cameras ? { cameras: this.sources.cameras() } : {}),
     };
   }
 

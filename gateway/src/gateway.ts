@@ -9,6 +9,8 @@ import type { GatewayConfig } from './config/schema.js';
 import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
 import { Liveness } from './liveness/liveness.js';
+import { deviceIngest } from './onvif/device-ingest.js';
+import { OnvifModule } from './onvif/onvif-module.js';
 import { startOpsServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
 import { Publisher } from './publisher.js';
@@ -24,6 +26,8 @@ export interface GatewayOptions {
   directory: Directory;
   logger: Logger;
   now?: () => number;
+  /** Adjusts the ONVIF module (tests: short timings, the Hello port). */
+  onvif?: Partial<Omit<ConstructorParameters<typeof OnvifModule>[0], 'config' | 'directory' | 'deliver' | 'logger'>>;
 }
 
 interface Running {
@@ -35,6 +39,7 @@ interface Running {
   telemetry?: TelemetryPipeline | undefined;
   rules: RulesModule;
   uplink?: UplinkModule | undefined;
+  onvif?: OnvifModule | undefined;
   ops: { port: number; close(): Promise<void> };
 }
 
@@ -112,6 +117,20 @@ export class Gateway {
       await uplink.start();
     }
 
+    // Cameras speak through the devices' ingest path, so the outbox and rules exist first.
+    let onvif: OnvifModule | undefined;
+    if (config.onvif.enabled) {
+      const onvifLogger = logger.child({ module: 'onvif' });
+      onvif = new OnvifModule({
+        ...this.options.onvif,
+        config,
+        directory,
+        deliver: deviceIngest(normaliser.ingest, publisher, baseTopic, onvifLogger),
+        logger: onvifLogger,
+      });
+      await onvif.start();
+    }
+
     // Telemetry consumes the bus; InfluxDB being slow or down never reaches the broker (push is O(1)).
     const telemetry = createTelemetryPipeline(config, logger);
     telemetry?.attach(this.bus);
@@ -146,6 +165,7 @@ export class Gateway {
           if (!uplink) return 'disabled';
           return uplink.stats().sender.link === 'online' ? 'connected' : 'disconnected';
         },
+        ...(onvif ? { cameras: () => (onvif as OnvifModule).health() } : {}),
       },
       HEALTH_INTERVAL_MS,
       this.now,
@@ -160,6 +180,7 @@ export class Gateway {
       overload: () => broker.overload.stats(),
       ...(telemetry ? { telemetry: () => telemetry.stats() } : {}),
       ...(uplink ? { uplink: () => (uplink as UplinkModule).stats() } : {}),
+      ...(onvif ? { onvif: () => (onvif as OnvifModule).stats() } : {}),
     });
     const ops = await startOpsServer({
       host: config.http.host,
@@ -169,7 +190,7 @@ export class Gateway {
       notReady: () => (this.running ? null : 'the gateway is starting'),
     });
 
-    this.running = { broker, listeners, normaliser, liveness, bridge, telemetry, rules, uplink, ops };
+    this.running = { broker, listeners, normaliser, liveness, bridge, telemetry, rules, uplink, onvif, ops };
     logger.info({ ports: listeners.ports, http: ops.port }, 'gateway started');
   }
 
@@ -182,6 +203,11 @@ export class Gateway {
   /** The store-and-forward link to the cloud, when `uplink.enabled`. */
   get uplink(): UplinkModule | undefined {
     return this.require().uplink;
+  }
+
+  /** The ONVIF cameras, when `onvif.enabled`. */
+  get onvif(): OnvifModule | undefined {
+    return this.require().onvif;
   }
 
   /** The local rules (reload, active alerts). */
@@ -211,6 +237,7 @@ export class Gateway {
     await running.ops.close();
     // Devices first (no new traffic), then flush what is queued for InfluxDB.
     await running.listeners.close();
+    await running.onvif?.stop();
     await new Promise<void>((resolve) => running.broker.aedes.close(() => resolve()));
     await running.rules.stop();
     await running.uplink?.stop();

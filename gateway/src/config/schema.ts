@@ -59,6 +59,118 @@ const Influx = z.discriminatedUnion('version', [
   }),
 ]);
 
+/** One ONVIF camera: where to find it and how to log in (its device id must be in the registry as onvif_camera). */
+const OnvifCamera = z
+  .strictObject({
+    /** The camera's device id (registry, topics): `gridlink/<id>/event/motion`. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a device id: 1-63 of a-z, 0-9 and "-"'),
+    /** Device service address, e.g. http://192.168.1.64/onvif/device_service. */
+    xaddr: z.url({ protocol: /^https?$/ }).optional(),
+    /** Or: a unicast WS-Discovery target (host or host:port, port 3702 by default) that answers with the address. */
+    probe: z.string().min(1).optional(),
+    /** Or: the camera's WS-Discovery endpoint reference (urn:uuid:…), matched in multicast discovery. */
+    endpoint_reference: z.string().min(1).optional(),
+    username: z.string().min(1),
+    /** Secret: prefer password_file or password_env. */
+    password: z.string().min(1).optional(),
+    /** A file holding the password (one trailing newline removed). */
+    password_file: z.string().min(1).optional(),
+    /** The name of an environment variable holding the password. */
+    password_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
+    /** auto: PullPoint, else push (Subscribe → Notify) when notify.public_url or a reachable host is set. */
+    events: z.enum(['auto', 'pullpoint', 'push']).default('auto'),
+    /** Media profile for stream and snapshot URIs; the first profile when not set. */
+    profile: z.string().min(1).optional(),
+  })
+  .superRefine((camera, ctx) => {
+    if (!camera.xaddr && !camera.probe && !camera.endpoint_reference)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['xaddr'],
+        message: 'set xaddr (http://<camera>/onvif/device_service), probe (<camera>:3702) or endpoint_reference',
+      });
+    const sources = [camera.password, camera.password_file, camera.password_env].filter((value) => value !== undefined);
+    if (sources.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password_file'],
+        message: `set exactly one of password_file, password_env or password (${sources.length} set)`,
+      });
+  });
+
+export type OnvifCameraConfig = z.output<typeof OnvifCamera>;
+
+const Onvif = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    cameras: z.array(OnvifCamera).default([]),
+    discovery: z
+      .strictObject({
+        /** Probe the WS-Discovery multicast group (239.255.255.250:3702) for cameras given by endpoint_reference. */
+        multicast: z.boolean().default(true),
+        /** Listen for Hello on 3702: cameras announce themselves after a reboot. */
+        listen_hello: z.boolean().default(true),
+        timeout_ms: z.int().min(100).max(30_000).default(3000),
+      })
+      .prefault({}),
+    /** The Notify endpoint cameras push events to (push subscriptions). */
+    notify: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        host: z.string().default('0.0.0.0'),
+        port: port.default(9181),
+        /** How cameras reach it, e.g. http://192.168.1.10:9181 (required when host is 0.0.0.0). */
+        public_url: z.url({ protocol: /^https?$/ }).optional(),
+      })
+      .prefault({}),
+    /** Subscription window asked of cameras, seconds (renewed at 80 %). */
+    subscription_window_s: z.int().min(600).max(86_400).default(600),
+    /** PullMessages long-poll timeout, seconds. */
+    pull_timeout_s: z.int().min(1).max(60).default(30),
+    request_timeout_ms: z.int().min(500).max(60_000).default(10_000),
+    /** Reachability and clock check of each camera, seconds. */
+    check_interval_s: z.int().min(5).max(3600).default(60),
+    /** Retry after a refused password: doubles up to the max, so a wrong password never locks the account. */
+    auth_retry_initial_s: z.int().min(5).default(60),
+    auth_retry_max_s: z.int().min(5).default(1800),
+    /** Snapshots fetched on events, kept under data_dir/media and referenced from the event. */
+    snapshots: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        max_bytes: z.int().min(10_000).default(2_097_152),
+        max_total_bytes: z.int().min(1_048_576).default(268_435_456),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+  .superRefine((onvif, ctx) => {
+    const seen = new Set<string>();
+    onvif.cameras.forEach((camera, index) => {
+      if (seen.has(camera.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cameras', index, 'id'],
+          message: `camera ${camera.id} is listed twice`,
+        });
+      seen.add(camera.id);
+    });
+    if (onvif.notify.enabled && !onvif.notify.public_url && ['0.0.0.0', '::'].includes(onvif.notify.host))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['notify', 'public_url'],
+        message: 'notify.host listens on every interface: set public_url, the address cameras use to reach it',
+      });
+    if (onvif.auth_retry_max_s < onvif.auth_retry_initial_s)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth_retry_max_s'],
+        message: `must be at least auth_retry_initial_s (${onvif.auth_retry_initial_s})`,
+      });
+  });
+
 export const GatewayConfig = z
   .strictObject({
     gateway: z.strictObject({
@@ -174,6 +286,8 @@ export const GatewayConfig = z
             message: `must be at least backoff_initial_ms (${uplink.backoff_initial_ms})`,
           });
       }),
+    /** ONVIF cameras (see onvif/): discovery, events, snapshots. */
+    onvif: Onvif,
     http: z
       .strictObject({
         host: z.string().default('127.0.0.1'),

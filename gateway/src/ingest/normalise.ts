@@ -2,6 +2,7 @@ import { createTopics, type DeadLetter, toTimestamp, validateDeviceMessage } fro
 import type { AedesPublishPacket } from 'aedes';
 import type { GatewayBroker } from '../broker/broker.js';
 import type { GatewayBus, NormalisedMessage } from '../bus.js';
+import type { DeviceRecord } from '../devices/directory.js';
 import type { Publisher } from '../publisher.js';
 
 const MAX_DEAD_LETTER_PAYLOAD = 4096;
@@ -17,6 +18,13 @@ export class InvalidCounter {
     this.byDevice.set(deviceId, reasons);
     this.total++;
   }
+}
+
+/** What became of one message: invalid (dead-lettered), or valid and on the bus once `held` settles. */
+export interface IngestOutcome {
+  valid: boolean;
+  error?: string;
+  held?: Promise<void>;
 }
 
 /** Where valid messages may be held before the device's PUBACK (the uplink's outbox). */
@@ -40,38 +48,43 @@ export function attachNormaliser(
   const invalid = new InvalidCounter();
   let valid = 0;
 
-  broker.ingest = (_client, principal, packet: AedesPublishPacket) => {
+  /**
+   * One device message on the normal path: validated against the device's profile, made durable
+   * by `accept`, then on the bus. Gateway adapters (ONVIF) speak for their devices through it too.
+   */
+  const ingest = (device: DeviceRecord, topic: string, payload: Uint8Array): IngestOutcome => {
     const receivedAt = now();
-    const result = validateDeviceMessage({
-      topic: packet.topic,
-      payload: packet.payload,
-      kind: principal.device.kind,
-      base: baseTopic,
-    });
+    const result = validateDeviceMessage({ topic, payload, kind: device.kind, base: baseTopic });
     if (result.ok) {
       valid++;
-      const message: NormalisedMessage = { device: principal.device, message: result.value, receivedAt };
-      const held = accept?.(message, packet.payload as Uint8Array);
+      const message: NormalisedMessage = { device, message: result.value, receivedAt };
+      const held = accept?.(message, payload);
       if (!held) {
         bus.emit('message', message);
-        return undefined;
+        return { valid: true };
       }
-      return held.then(() => {
-        bus.emit('message', message);
-      });
+      return {
+        valid: true,
+        held: held.then(() => {
+          bus.emit('message', message);
+        }),
+      };
     }
     const error = result.error.message;
-    invalid.add(principal.device.id, result.error.issues.map((issue) => issue.path).join(',') || 'payload');
-    bus.emit('invalid', { device: principal.device, topic: packet.topic, error, receivedAt });
+    invalid.add(device.id, result.error.issues.map((issue) => issue.path).join(',') || 'payload');
+    bus.emit('invalid', { device, topic, error, receivedAt });
     const deadLetter: DeadLetter = {
       ts: toTimestamp(receivedAt),
-      topic: packet.topic,
+      topic,
       error,
-      payload: Buffer.from(packet.payload).toString('utf8').slice(0, MAX_DEAD_LETTER_PAYLOAD),
+      payload: Buffer.from(payload).toString('utf8').slice(0, MAX_DEAD_LETTER_PAYLOAD),
     };
-    void publisher.publish(topics.bridgeDeadLetter(principal.device.id), deadLetter);
-    return undefined;
+    void publisher.publish(topics.bridgeDeadLetter(device.id), deadLetter);
+    return { valid: false, error };
   };
 
-  return { invalid, validCount: () => valid };
+  broker.ingest = (_client, principal, packet: AedesPublishPacket) =>
+    ingest(principal.device, packet.topic, packet.payload as Uint8Array).held;
+
+  return { invalid, validCount: () => valid, ingest };
 }

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { OnvifModule } from '../onvif/onvif-module.js';
 import type { UplinkModule } from '../uplink/uplink-module.js';
 
 type UplinkStats = ReturnType<UplinkModule['stats']>;
@@ -12,6 +13,7 @@ export interface MetricSources {
   availability(): { online: number; offline: number; unknown: number };
   telemetry?(): { queued: number; written: number; dropped: Record<string, number> };
   uplink?(): UplinkStats;
+  onvif?(): ReturnType<OnvifModule['stats']>;
   overload(): {
     droppedQoS0: number;
     disconnectedBacklog: number;
@@ -124,7 +126,98 @@ export function createMetrics(sources: MetricSources): Registry {
     });
   }
   if (sources.uplink) addUplinkMetrics(register, sources.uplink);
+  if (sources.onvif) addOnvifMetrics(register, sources.onvif);
   return register;
+}
+
+/** Cameras are few (tens per gateway), so per-camera health carries a `camera` label; events do not. */
+function addOnvifMetrics(register: Registry, onvif: () => ReturnType<OnvifModule['stats']>): void {
+  const perCamera = (
+    name: string,
+    help: string,
+    value: (camera: ReturnType<OnvifModule['health']>[number]) => number,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['camera'] as const,
+      registers: [register],
+      collect() {
+        this.reset();
+        for (const camera of onvif().cameras) this.set({ camera: camera.id }, value(camera));
+      },
+    });
+  perCamera('gridlink_onvif_camera_online', 'Camera answers (1) or not (0)', (c) => (c.online ? 1 : 0));
+  perCamera('gridlink_onvif_camera_authenticated', 'Camera accepted the credentials (1) or not (0)', (c) =>
+    c.authenticated ? 1 : 0,
+  );
+  perCamera('gridlink_onvif_camera_subscribed', 'Camera event subscription alive (1) or not (0)', (c) =>
+    c.subscribed ? 1 : 0,
+  );
+  perCamera(
+    'gridlink_onvif_camera_last_event_timestamp_seconds',
+    "Time of the camera's last event (0: none yet)",
+    (c) => (c.last_event_at ? Date.parse(c.last_event_at) / 1000 : 0),
+  );
+  perCamera(
+    'gridlink_onvif_camera_clock_offset_seconds',
+    'Camera clock minus gateway clock',
+    (c) => (c.clock_offset_ms ?? 0) / 1000,
+  );
+  new Counter({
+    name: 'gridlink_onvif_events_total',
+    help: 'Camera events delivered, by event type',
+    labelNames: ['type'] as const,
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [type, count] of Object.entries(onvif().counters.events)) this.inc({ type }, count);
+    },
+  });
+  const counter = (name: string, help: string, value: (stats: ReturnType<OnvifModule['stats']>) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [register],
+      collect() {
+        this.reset();
+        this.inc(value(onvif()));
+      },
+    });
+  counter(
+    'gridlink_onvif_notifications_unmapped_total',
+    'Camera notifications on topics Gridlink does not map',
+    (s) => s.counters.unmapped,
+  );
+  counter(
+    'gridlink_onvif_resubscribes_total',
+    'New subscriptions after one was lost or refused renewal',
+    (s) => s.counters.resubscribes,
+  );
+  counter(
+    'gridlink_onvif_auth_failures_total',
+    'Calls a camera refused for the credentials',
+    (s) => s.counters.authFailures,
+  );
+  counter('gridlink_onvif_snapshots_saved_total', 'Snapshots stored for events', (s) => s.counters.snapshots.saved);
+  counter(
+    'gridlink_onvif_snapshots_failed_total',
+    'Snapshots that could not be fetched',
+    (s) => s.counters.snapshots.failed,
+  );
+  counter(
+    'gridlink_onvif_notify_refused_total',
+    'Requests to the Notify endpoint refused (unknown path, bad body)',
+    (s) => s.notify.refused,
+  );
+  new Gauge({
+    name: 'gridlink_onvif_snapshot_bytes',
+    help: 'Disk space stored snapshots use',
+    registers: [register],
+    collect() {
+      this.set(onvif().snapshots.bytes);
+    },
+  });
 }
 
 function addUplinkMetrics(register: Registry, uplink: () => UplinkStats): void {

@@ -25,6 +25,21 @@ export const BridgeHealth = z.strictObject({
   messages_invalid_total: z.int().min(0),
   outbox_depth: z.int().min(0),
   cloud: z.enum(['connected', 'disconnected', 'disabled']),
+  /** ONVIF cameras the gateway speaks for: a wrong password shows as authenticated false. */
+  cameras: z
+    .array(
+      z.strictObject({
+        id: DeviceId,
+        online: z.boolean(),
+        authenticated: z.boolean(),
+        subscribed: z.boolean(),
+        mode: z.enum(['pullpoint', 'push']).optional(),
+        last_event_at: Timestamp.optional(),
+        clock_offset_ms: z.number().optional(),
+        error: z.string().max(512).optional(),
+      }),
+    )
+    .optional(),
 });
 export type BridgeHealth = z.infer<typeof BridgeHealth>;
 

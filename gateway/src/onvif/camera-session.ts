@@ -1,0 +1,501 @@
+import { toTimestamp } from '@gridlink/protocol';
+import type { Logger } from 'pino';
+import type { OnvifCameraConfig } from '../config/schema.js';
+import type { DeviceRecord } from '../devices/directory.js';
+import { Backoff } from '../uplink/backoff.js';
+import { CameraClient } from './camera-client.js';
+import { type MappedEvent, mapNotification } from './event-mapping.js';
+import { CameraUnreachableError } from './http-transport.js';
+import type { CameraNotification } from './notifications.js';
+import type { NotifyServer } from './notify-server.js';
+import { type Scheduler, Sleeper } from './scheduler.js';
+import type { SnapshotStore } from './snapshot-store.js';
+import { isAuthFault } from './soap-fault.js';
+import {
+  type EventPort,
+  SubscriptionManager,
+  type SubscriptionMode,
+  type SubscriptionTransition,
+} from './subscription-manager.js';
+
+/** How the adapter hands a camera's state and events to the gateway (the devices' ingest path). */
+export type Deliver = (
+  device: DeviceRecord,
+  kind: 'state' | 'event',
+  payload: Record<string, unknown>,
+  eventType?: string,
+) => Promise<boolean>;
+
+export interface CameraTiming {
+  windowS: number;
+  pullTimeoutS: number;
+  requestTimeoutMs: number;
+  checkIntervalMs: number;
+  backoff: { initialMs: number; maxMs: number };
+  authBackoff: { initialMs: number; maxMs: number };
+  snapshotTimeoutMs: number;
+}
+
+export interface CameraSessionOptions {
+  config: OnvifCameraConfig;
+  /** Where the camera is in `onvif.cameras` (for messages naming the field to fix). */
+  index: number;
+  password: string;
+  device: DeviceRecord;
+  /** The device service address: from config, or found by WS-Discovery. */
+  resolveAddress(): Promise<string>;
+  deliver: Deliver;
+  snapshots?: { store: SnapshotStore; maxBytes: number } | undefined;
+  notify?: NotifyServer | undefined;
+  timing: CameraTiming;
+  scheduler: Scheduler;
+  logger: Logger;
+  random?: () => number;
+  counters: OnvifCounters;
+}
+
+/** Totals across cameras, for metrics (no per-event labels). */
+export interface OnvifCounters {
+  events: Record<string, number>;
+  unmapped: number;
+  resubscribes: number;
+  authFailures: number;
+  snapshots: { saved: number; failed: number };
+}
+
+export interface CameraHealth {
+  id: string;
+  online: boolean;
+  authenticated: boolean;
+  subscribed: boolean;
+  mode?: SubscriptionMode;
+  last_event_at?: string;
+  clock_offset_ms?: number;
+  error?: string;
+}
+
+/** Times more than this far from the gateway's clock (after the offset) are unreadable, not trusted. */
+const PLAUSIBLE_EVENT_SKEW_MS = 24 * 3600_000;
+
+/**
+ * One camera, from onboarding to events: measure its clock, prove the credentials with an
+ * authenticated call (a wrong password fails loudly and is retried slowly), read its services,
+ * profiles and URIs, keep its event subscription alive, and turn notifications into the
+ * onvif_camera profile's state and events (with a snapshot reference) on the devices' ingest path.
+ */
+export class CameraSession {
+  private client?: CameraClient;
+  private manager?: SubscriptionManager;
+  private running = false;
+  private online = false;
+  private authenticated = false;
+  private lastEventAt?: number;
+  private error?: string;
+  private snapshotUri?: string;
+  private streamUri?: string;
+  private readonly flags = new Map<string, boolean>();
+  private readonly state = { motion: false, tamper: false };
+  private checkTimer?: unknown;
+  private readonly sleeper: Sleeper;
+  private readonly backoff: Backoff;
+  private readonly authBackoff: Backoff;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(private readonly options: CameraSessionOptions) {
+    this.sleeper = new Sleeper(options.scheduler);
+    const random = options.random ?? Math.random;
+    this.backoff = new Backoff({ ...options.timing.backoff, random });
+    this.authBackoff = new Backoff({ ...options.timing.authBackoff, random });
+    this.log = options.logger.child({ camera: options.config.id });
+  }
+
+  get id(): string {
+    return this.options.config.id;
+  }
+
+  get uris(): { stream?: string; snapshot?: string } {
+    return {
+      ...(this.streamUri ? { stream: this.streamUri } : {}),
+      ...(this.snapshotUri ? { snapshot: this.snapshotUri } : {}),
+    };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.sleeper.cancelAll();
+    this.options.scheduler.clearTimeout(this.checkTimer);
+    // No Unsubscribe: the subscription ends on its own (some cameras cancel all on Unsubscribe).
+    this.manager?.stop();
+    await this.queue;
+  }
+
+  health(): CameraHealth {
+    const status = this.manager?.status();
+    return {
+      id: this.id,
+      online: this.online,
+      authenticated: this.authenticated,
+      subscribed: status?.subscribed ?? false,
+      ...(status?.mode ? { mode: status.mode } : {}),
+      ...(this.lastEventAt !== undefined ? { last_event_at: toTimestamp(this.lastEventAt) } : {}),
+      ...(this.client ? { clock_offset_ms: this.client.clockOffsetMs } : {}),
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  /** The camera announced itself (WS-Discovery Hello): it probably rebooted. */
+  async onHello(): Promise<void> {
+    if (!this.running || !this.client) return;
+    this.log.info('camera announced itself (Hello): re-measuring its clock and checking the subscription');
+    await this.recheck();
+  }
+
+  private async connect(): Promise<void> {
+    while (this.running) {
+      try {
+        if (!this.client) {
+          const address = await this.options.resolveAddress();
+          this.client = new CameraClient({
+            deviceServiceUrl: address,
+            credentials: { username: this.options.config.username, password: this.options.password },
+            now: this.options.scheduler.now,
+            timeoutMs: this.options.timing.requestTimeoutMs,
+          });
+        }
+        await this.onboard(this.client);
+        return;
+      } catch (error) {
+        if (!this.running) return;
+        const delay = this.onboardingFailed(error);
+        if (!(await this.sleeper.sleep(delay))) return;
+      }
+    }
+  }
+
+  private async onboard(client: CameraClient): Promise<void> {
+    const { offsetMs } = await client.measureClock();
+    this.setOnline(true);
+    // An authenticated call proves the credentials; nothing counts as connected before it.
+    const info = await client.getDeviceInformation();
+    this.setAuthenticated(true);
+    const services = await client.discoverServices();
+    await this.readMedia(client);
+    this.log.info(
+      {
+        manufacturer: info.manufacturer,
+        model: info.model,
+        firmware: info.firmwareVersion,
+        serial: info.serialNumber,
+        clock_offset_ms: offsetMs,
+        media: services.media2 ? 'media2' : services.media ? 'media' : 'none',
+      },
+      'camera onboarded',
+    );
+    this.error = undefined;
+    this.backoff.reset();
+    this.authBackoff.reset();
+    this.startSubscription(client);
+    this.scheduleCheck();
+    await this.publishState();
+  }
+
+  private async readMedia(client: CameraClient): Promise<void> {
+    try {
+      const profiles = await client.getProfiles();
+      const wanted = this.options.config.profile;
+      const profile = wanted ? profiles.find((p) => p.token === wanted) : profiles[0];
+      if (!profile) {
+        this.log.warn(
+          { profiles: profiles.map((p) => p.token) },
+          `no media profile ${wanted ?? ''} on the camera: no stream or snapshot URI`,
+        );
+        return;
+      }
+      this.streamUri = await client.getStreamUri(profile.token).catch((error: unknown) => {
+        this.log.warn({ err: error }, 'GetStreamUri failed');
+        return undefined;
+      });
+      this.snapshotUri = await client.getSnapshotUri(profile.token).catch((error: unknown) => {
+        this.log.warn({ err: error }, 'GetSnapshotUri failed: events will carry no snapshot');
+        return undefined;
+      });
+    } catch (error) {
+      if (isAuthFault(error)) throw error;
+      this.log.warn({ err: error }, 'reading media profiles failed: no stream or snapshot URI');
+    }
+  }
+
+  private onboardingFailed(error: unknown): number {
+    if (isAuthFault(error)) {
+      this.options.counters.authFailures++;
+      const delay = this.authBackoff.next();
+      this.setError(`the camera refused the credentials: ${(error as Error).message}`);
+      if (this.authenticated || this.authBackoff.attempts === 1) {
+        // Loud, once per transition: this never becomes "connected".
+        this.log.error(
+          { err: error, retry_in_ms: delay },
+          `camera refused the credentials: check onvif.cameras[${this.options.index}].username and its password`,
+        );
+      }
+      this.setAuthenticated(false);
+      return delay;
+    }
+    const delay = this.backoff.next();
+    if (error instanceof CameraUnreachableError) {
+      this.setError(`unreachable: ${error.message}`);
+      if (this.online || this.backoff.attempts === 1)
+        this.log.warn({ err: error, retry_in_ms: delay }, 'camera unreachable');
+      this.setOnline(false);
+    } else {
+      this.setError(`onboarding failed: ${(error as Error).message}`);
+      if (this.backoff.attempts === 1) this.log.error({ err: error, retry_in_ms: delay }, 'camera onboarding failed');
+    }
+    return delay;
+  }
+
+  private startSubscription(client: CameraClient): void {
+    const wanted = this.options.config.events;
+    const notify = this.options.notify;
+    const modes: SubscriptionMode[] =
+      wanted === 'pullpoint'
+        ? ['pullpoint']
+        : wanted === 'push'
+          ? ['push']
+          : notify
+            ? ['pullpoint', 'push']
+            : ['pullpoint'];
+    if (wanted === 'push' && !notify) {
+      this.log.error(
+        `onvif.cameras[${this.options.index}].events is push but onvif.notify is not enabled: using PullPoint`,
+      );
+      modes.splice(0, 1, 'pullpoint');
+    }
+    const consumerUrl = notify?.register(this.id, (notifications) => this.manager?.acceptPushed(notifications));
+    const port: EventPort = {
+      create: (mode, termination, filtered) =>
+        mode === 'push'
+          ? client.subscribe(consumerUrl as string, termination, filtered)
+          : client.createPullPoint(termination, filtered),
+      pull: (reference, timeoutS, limit) => client.pullMessages(reference, timeoutS, limit),
+      renew: (reference, termination) => client.renew(reference, termination),
+      synchronize: (reference) => client.setSynchronizationPoint(reference),
+    };
+    this.manager = new SubscriptionManager({
+      port,
+      modes,
+      windowS: this.options.timing.windowS,
+      pullTimeoutS: this.options.timing.pullTimeoutS,
+      backoff: this.options.timing.backoff,
+      authBackoff: this.options.timing.authBackoff,
+      ...(this.options.random ? { random: this.options.random } : {}),
+      scheduler: this.options.scheduler,
+      onNotifications: (notifications) => this.accept(notifications),
+      onAuthFailure: (error) => this.authFailedWhileRunning(error),
+      onReachable: () => this.reachableAgain(),
+      onUnreachable: (error) => {
+        if (this.online) this.log.warn({ err: error }, 'camera stopped answering: retrying the same subscription');
+        this.setOnline(false);
+      },
+      onTransition: (transition) => this.logTransition(transition),
+    });
+    this.manager.start();
+  }
+
+  private logTransition(transition: SubscriptionTransition): void {
+    switch (transition.type) {
+      case 'subscribed':
+        if (transition.resubscribe) this.options.counters.resubscribes++;
+        this.log.info(
+          { mode: transition.mode, window_ms: transition.windowMs, filtered: transition.filtered },
+          transition.resubscribe ? 'camera events re-subscribed' : 'camera events subscribed',
+        );
+        return;
+      case 'lost':
+        this.log.warn({ reason: transition.reason }, 'camera subscription lost: subscribing again');
+        return;
+      case 'create_failed':
+        this.log.warn(
+          { mode: transition.mode, err: transition.error, retry_in_ms: transition.retryInMs },
+          'camera refused the subscription',
+        );
+        return;
+      case 'window_shortened':
+        this.log.warn(
+          { asked_s: transition.askedS, granted_ms: transition.grantedMs },
+          'camera granted a much shorter subscription than asked (misread duration): renewing at 80 % of it and asking for end times from now on',
+        );
+        return;
+      case 'filter_refused':
+        this.log.warn(
+          { err: transition.error },
+          'camera refused the topic filter: subscribing to all topics, mapping here',
+        );
+        return;
+      case 'renewed':
+        return;
+    }
+  }
+
+  private async authFailedWhileRunning(error: unknown): Promise<void> {
+    this.options.counters.authFailures++;
+    if (this.authenticated) {
+      this.log.error(
+        { err: error },
+        'camera refused the credentials: re-measuring its clock (a reboot may have reset it)',
+      );
+    }
+    this.setAuthenticated(false);
+    this.setError(`the camera refused the credentials: ${(error as Error).message}`);
+    await this.remeasure();
+  }
+
+  private async remeasure(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      await client.measureClock();
+      this.setOnline(true);
+      await client.getDeviceInformation();
+      this.setAuthenticated(true);
+      this.error = undefined;
+    } catch (error) {
+      if (isAuthFault(error)) this.setAuthenticated(false);
+      else if (error instanceof CameraUnreachableError) this.setOnline(false);
+    }
+  }
+
+  private async reachableAgain(): Promise<void> {
+    if (!this.online) this.log.info('camera answers again: re-measuring its clock');
+    this.setOnline(true);
+    await this.remeasure();
+  }
+
+  /** After a reboot: clock, credentials, then the subscription (renewed now; re-made if lost). */
+  private async recheck(): Promise<void> {
+    await this.remeasure();
+    await this.manager?.checkAfterReconnect();
+  }
+
+  private scheduleCheck(): void {
+    if (!this.running) return;
+    this.checkTimer = this.options.scheduler.setTimeout(() => void this.check(), this.options.timing.checkIntervalMs);
+  }
+
+  /** Periodic: is the camera there (push subscriptions have no traffic to tell), has its clock moved? */
+  private async check(): Promise<void> {
+    const client = this.client;
+    if (!this.running || !client) return;
+    const wasOnline = this.online;
+    try {
+      await client.measureClock();
+      this.setOnline(true);
+      if (!wasOnline) {
+        this.log.info('camera reachable again: re-checking credentials and subscription');
+        await this.recheck();
+      }
+      if (this.authenticated) await this.publishState();
+    } catch (error) {
+      if (wasOnline) this.log.warn({ err: error }, 'camera unreachable');
+      this.setOnline(false);
+    } finally {
+      this.scheduleCheck();
+    }
+  }
+
+  private setOnline(online: boolean): void {
+    this.online = online;
+  }
+
+  private setAuthenticated(authenticated: boolean): void {
+    this.authenticated = authenticated;
+  }
+
+  private setError(error: string): void {
+    this.error = error.slice(0, 512);
+  }
+
+  /** Notifications in order, one camera at a time (a snapshot fetch delays the events behind it). */
+  accept(notifications: CameraNotification[]): void {
+    this.queue = this.queue
+      .then(() => this.handle(notifications))
+      .catch((error: unknown) => {
+        this.log.error({ err: error }, 'camera event handling failed');
+      });
+  }
+
+  private async handle(notifications: CameraNotification[]): Promise<void> {
+    for (const notification of notifications) {
+      const mapped = mapNotification(notification);
+      if (!mapped) {
+        this.options.counters.unmapped++;
+        continue;
+      }
+      const at = this.eventTime(notification);
+      if (mapped.kind === 'pulse') {
+        await this.emit(mapped, at);
+        continue;
+      }
+      const previous = this.flags.get(mapped.key);
+      this.flags.set(mapped.key, mapped.active);
+      const stateChanged = this.updateState(mapped);
+      // Duplicates (two topics for one motion, a resync repeating what is known) are not events;
+      // a first "nothing active" from a subscription is state, not an event.
+      const isEvent = previous === undefined ? mapped.active : previous !== mapped.active;
+      if (isEvent) await this.emit(mapped, at);
+      if (stateChanged) await this.publishState();
+    }
+  }
+
+  private updateState(mapped: MappedEvent): boolean {
+    if (mapped.kind !== 'flag' || (mapped.type !== 'motion' && mapped.type !== 'tamper')) return false;
+    if (this.state[mapped.type] === mapped.active) return false;
+    this.state[mapped.type] = mapped.active;
+    return true;
+  }
+
+  private eventTime(notification: CameraNotification): number {
+    const now = this.options.scheduler.now();
+    if (notification.utcTime === undefined) return now;
+    const at = notification.utcTime - (this.client?.clockOffsetMs ?? 0);
+    return Math.abs(at - now) <= PLAUSIBLE_EVENT_SKEW_MS ? at : now;
+  }
+
+  private async emit(mapped: MappedEvent, at: number): Promise<void> {
+    const starts = mapped.kind === 'pulse' || mapped.active;
+    const snapshot = starts ? await this.snapshot(at) : undefined;
+    const payload = { ts: toTimestamp(at), ...mapped.fields, ...(snapshot ? { snapshot_ref: snapshot } : {}) };
+    this.lastEventAt = this.options.scheduler.now();
+    this.options.counters.events[mapped.type] = (this.options.counters.events[mapped.type] ?? 0) + 1;
+    await this.options.deliver(this.options.device, 'event', payload, mapped.type);
+  }
+
+  private async snapshot(at: number): Promise<string | undefined> {
+    const store = this.options.snapshots;
+    if (!store || !this.snapshotUri || !this.client) return undefined;
+    try {
+      const jpeg = await this.client.fetchSnapshot(
+        this.snapshotUri,
+        store.maxBytes,
+        this.options.timing.snapshotTimeoutMs,
+      );
+      const ref = store.store.save(this.id, jpeg, at);
+      this.options.counters.snapshots.saved++;
+      return ref;
+    } catch (error) {
+      this.options.counters.snapshots.failed++;
+      this.log.warn({ err: error }, 'snapshot failed: the event goes without one');
+      return undefined;
+    }
+  }
+
+  private async publishState(): Promise<void> {
+    await this.options.deliver(this.options.device, 'state', { ...this.state });
+  }
+}

@@ -1,0 +1,103 @@
+import { type IncomingHttpHeaders, request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { type DigestChallenge, digestAuthorization, parseDigestChallenge } from './http-digest.js';
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** The camera could not be reached or did not answer in time: retry the same thing later. */
+export class CameraUnreachableError extends Error {
+  override readonly name = 'CameraUnreachableError';
+}
+
+/** The camera answered something larger than the caller accepts (a snapshot over the cap). */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+}
+
+export interface HttpRequestOptions {
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  maxBytes?: number;
+  /** Cameras on a LAN often have self-signed certificates; ONVIF over HTTPS is rare. */
+  rejectUnauthorized?: boolean;
+}
+
+const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+export function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : request;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  return new Promise((resolve, reject) => {
+    const body = options.body === undefined ? undefined : Buffer.from(options.body, 'utf8');
+    const req = send(
+      target,
+      {
+        method: options.method,
+        headers: { ...options.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+        timeout: options.timeoutMs,
+        ...(target.protocol === 'https:' ? { rejectUnauthorized: options.rejectUnauthorized ?? false } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) {
+            res.destroy();
+            reject(new ResponseTooLargeError(`${url} answered more than ${maxBytes} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', (err) => reject(new CameraUnreachableError(`${url}: ${err.message}`, { cause: err })));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+    req.on('error', (err) => reject(new CameraUnreachableError(`${url}: ${err.message}`, { cause: err })));
+    req.end(body);
+  });
+}
+
+/**
+ * HTTP Digest for one camera: the first 401 carries the challenge, the request is sent again
+ * answering it, and the challenge is kept so later requests answer it at once (with a growing
+ * nonce count) until the camera issues a new one.
+ */
+export class DigestSession {
+  private challenge?: DigestChallenge;
+  private count = 0;
+
+  constructor(private readonly credentials: { username: string; password: string }) {}
+
+  async request(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
+    const uri = (() => {
+      const target = new URL(url);
+      return `${target.pathname}${target.search}`;
+    })();
+    const withAuth = (challenge: DigestChallenge): HttpRequestOptions => ({
+      ...options,
+      headers: {
+        ...options.headers,
+        authorization: digestAuthorization(challenge, this.credentials, options.method, uri, ++this.count),
+      },
+    });
+    let response = await httpRequest(url, this.challenge ? withAuth(this.challenge) : options);
+    if (response.status !== 401) return response;
+    const challenge = parseDigestChallenge(response.headers['www-authenticate']);
+    if (!challenge) return response;
+    this.challenge = challenge;
+    this.count = 0;
+    response = await httpRequest(url, withAuth(challenge));
+    return response;
+  }
+}

@@ -1,0 +1,239 @@
+import type { Logger } from 'pino';
+import type { GatewayConfig, OnvifCameraConfig } from '../config/schema.js';
+import type { Directory } from '../devices/directory.js';
+import { cameraPassword } from './camera-credentials.js';
+import {
+  type CameraHealth,
+  CameraSession,
+  type CameraTiming,
+  type Deliver,
+  type OnvifCounters,
+} from './camera-session.js';
+import { AnnouncementListener, type DiscoveredCamera, probe } from './discovery.js';
+import { CameraUnreachableError } from './http-transport.js';
+import { NotifyServer } from './notify-server.js';
+import { realScheduler, type Scheduler } from './scheduler.js';
+import { SnapshotStore } from './snapshot-store.js';
+
+export interface OnvifModuleOptions {
+  config: GatewayConfig;
+  directory: Directory;
+  deliver: Deliver;
+  logger: Logger;
+  scheduler?: Scheduler;
+  env?: NodeJS.ProcessEnv;
+  /** Overrides of the timings derived from config (tests use seconds where cameras use minutes). */
+  timing?: Partial<CameraTiming>;
+  /** Port Hello announcements are listened for on (3702 in production). */
+  helloPort?: number;
+  random?: () => number;
+}
+
+interface Camera {
+  config: OnvifCameraConfig;
+  session?: CameraSession;
+  /** Why the camera does not run (not in the registry, no password). */
+  problem?: string;
+  endpointReference?: string;
+  xaddr?: string;
+}
+
+/**
+ * ONVIF cameras as Gridlink devices: each configured camera (registered as an onvif_camera
+ * device) is found (its address, or WS-Discovery unicast/multicast), onboarded, subscribed to, and
+ * its events reach the gateway like any device's. Serves the Notify endpoint for push
+ * subscriptions and listens for Hello (cameras back from a reboot).
+ */
+export class OnvifModule {
+  private readonly cameras: Camera[] = [];
+  private notify?: NotifyServer;
+  private hello?: AnnouncementListener;
+  private snapshots?: SnapshotStore;
+  readonly counters: OnvifCounters = {
+    events: {},
+    unmapped: 0,
+    resubscribes: 0,
+    authFailures: 0,
+    snapshots: { saved: 0, failed: 0 },
+  };
+  private readonly log: Logger;
+
+  constructor(private readonly options: OnvifModuleOptions) {
+    this.log = options.logger;
+  }
+
+  async start(): Promise<void> {
+    const { config, directory } = this.options;
+    const onvif = config.onvif;
+    if (onvif.notify.enabled) {
+      this.notify = new NotifyServer({
+        host: onvif.notify.host,
+        port: onvif.notify.port,
+        publicUrl: onvif.notify.public_url,
+      });
+      await this.notify.start();
+    }
+    if (onvif.snapshots.enabled) {
+      this.snapshots = new SnapshotStore({
+        dataDir: config.gateway.data_dir,
+        maxTotalBytes: onvif.snapshots.max_total_bytes,
+      });
+    }
+    if (onvif.discovery.listen_hello && onvif.cameras.length > 0) {
+      const listener = new AnnouncementListener((type, camera) => this.announced(type, camera));
+      try {
+        await listener.start(this.options.helloPort);
+        this.hello = listener;
+      } catch (error) {
+        // Another WS-Discovery listener on the host: reboots are still noticed by failures.
+        this.log.warn(
+          { err: error },
+          'cannot listen for WS-Discovery Hello: camera reboots are noticed by failed calls',
+        );
+      }
+    }
+    const timing = this.timing();
+    onvif.cameras.forEach((cameraConfig, index) => {
+      const camera: Camera = {
+        config: cameraConfig,
+        ...(cameraConfig.endpoint_reference ? { endpointReference: cameraConfig.endpoint_reference } : {}),
+        ...(cameraConfig.xaddr ? { xaddr: cameraConfig.xaddr } : {}),
+      };
+      this.cameras.push(camera);
+      const device = directory.device(cameraConfig.id);
+      if (device?.kind !== 'onvif_camera' || device.status !== 'active') {
+        camera.problem = device
+          ? `device ${cameraConfig.id} is ${device.status === 'active' ? `a ${device.kind}, not an onvif_camera` : 'retired'}`
+          : `no device ${cameraConfig.id} in the registry: register it as kind onvif_camera`;
+        this.log.error({ camera: cameraConfig.id }, `onvif.cameras[${index}]: ${camera.problem}`);
+        return;
+      }
+      let password: string;
+      try {
+        password = cameraPassword(cameraConfig, index, this.options.env);
+      } catch (error) {
+        camera.problem = (error as Error).message;
+        this.log.error({ camera: cameraConfig.id }, camera.problem);
+        return;
+      }
+      camera.session = new CameraSession({
+        config: cameraConfig,
+        index,
+        password,
+        device,
+        resolveAddress: () => this.resolve(camera),
+        deliver: this.options.deliver,
+        snapshots: this.snapshots ? { store: this.snapshots, maxBytes: onvif.snapshots.max_bytes } : undefined,
+        notify: this.notify,
+        timing,
+        scheduler: this.options.scheduler ?? realScheduler,
+        logger: this.log,
+        ...(this.options.random ? { random: this.options.random } : {}),
+        counters: this.counters,
+      });
+      camera.session.start();
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.cameras.map((camera) => camera.session?.stop()));
+    await this.hello?.stop();
+    await this.notify?.stop();
+  }
+
+  health(): CameraHealth[] {
+    return this.cameras.map(
+      (camera) =>
+        camera.session?.health() ?? {
+          id: camera.config.id,
+          online: false,
+          authenticated: false,
+          subscribed: false,
+          ...(camera.problem ? { error: camera.problem } : {}),
+        },
+    );
+  }
+
+  session(id: string): CameraSession | undefined {
+    return this.cameras.find((camera) => camera.config.id === id)?.session;
+  }
+
+  stats() {
+    return {
+      cameras: this.health(),
+      counters: this.counters,
+      snapshots: this.snapshots?.stats() ?? { files: 0, bytes: 0 },
+      notify: { received: this.notify?.received ?? 0, refused: this.notify?.refused ?? 0 },
+    };
+  }
+
+  private timing(): CameraTiming {
+    const onvif = this.options.config.onvif;
+    return {
+      windowS: onvif.subscription_window_s,
+      pullTimeoutS: onvif.pull_timeout_s,
+      requestTimeoutMs: onvif.request_timeout_ms,
+      checkIntervalMs: onvif.check_interval_s * 1000,
+      backoff: { initialMs: 1000, maxMs: 60_000 },
+      authBackoff: { initialMs: onvif.auth_retry_initial_s * 1000, maxMs: onvif.auth_retry_max_s * 1000 },
+      snapshotTimeoutMs: Math.min(5000, onvif.request_timeout_ms),
+      ...this.options.timing,
+    };
+  }
+
+  /** The camera's device service address: configured, or asked of WS-Discovery. */
+  private async resolve(camera: Camera): Promise<string> {
+    const { config } = camera;
+    if (config.xaddr) return config.xaddr;
+    const discovery = this.options.config.onvif.discovery;
+    const targets = config.probe ? [parseTarget(config.probe)] : [];
+    const found = await probe({
+      targets,
+      multicast: targets.length === 0 && discovery.multicast,
+      timeoutMs: discovery.timeout_ms,
+    });
+    const match =
+      found.find(
+        (candidate) =>
+          config.endpoint_reference === undefined || candidate.endpointReference === config.endpoint_reference,
+      ) ?? undefined;
+    const xaddr = match?.xaddrs.find((address) => address.startsWith('http'));
+    if (!match || !xaddr) {
+      throw new CameraUnreachableError(
+        config.probe
+          ? `no WS-Discovery answer from ${config.probe}`
+          : `no camera with endpoint reference ${config.endpoint_reference} answered the multicast Probe`,
+      );
+    }
+    camera.endpointReference = match.endpointReference;
+    camera.xaddr = xaddr;
+    this.log.info({ camera: config.id, xaddr, endpoint_reference: match.endpointReference }, 'camera discovered');
+    return xaddr;
+  }
+
+  private announced(type: 'hello' | 'bye', announced: DiscoveredCamera): void {
+    const camera = this.cameras.find(
+      (candidate) =>
+        (candidate.endpointReference !== undefined && candidate.endpointReference === announced.endpointReference) ||
+        (candidate.xaddr !== undefined &&
+          announced.xaddrs.some((address) => sameHost(address, candidate.xaddr as string))),
+    );
+    if (!camera?.session) return;
+    if (type === 'hello') void camera.session.onHello();
+    else this.log.info({ camera: camera.config.id }, 'camera said Bye (leaving the network)');
+  }
+}
+
+function parseTarget(target: string): { host: string; port?: number } {
+  const match = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(target.trim());
+  const host = match?.[1] ?? target;
+  return match?.[2] ? { host, port: Number(match[2]) } : { host };
+}
+
+function sameHost(a: string, b: string): boolean {
+  try {
+    return new URL(a).host === new URL(b).host;
+  } catch {
+    return false;
+  }
+}

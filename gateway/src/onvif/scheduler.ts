@@ -1,0 +1,41 @@
+/** Time for the ONVIF adapter: injectable, so subscription logic is tested without waiting. */
+export interface Scheduler {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realScheduler: Scheduler = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** A wait that `cancel()` ends early (resolving false), so stopping never waits out a backoff. */
+export class Sleeper {
+  private readonly pending = new Map<unknown, () => void>();
+
+  constructor(private readonly scheduler: Scheduler) {}
+
+  sleep(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const handle = this.scheduler.setTimeout(() => {
+        this.pending.delete(handle);
+        resolve(true);
+      }, ms);
+      this.pending.set(handle, () => {
+        this.scheduler.clearTimeout(handle);
+        resolve(false);
+      });
+    });
+  }
+
+  cancelAll(): void {
+    for (const cancel of this.pending.values()) cancel();
+    this.pending.clear();
+  }
+}
