@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import type { TerminationRequest } from './camera-client.js';
+import { CameraUnreachableError } from './http-transport.js';
+import type { CameraNotification, PullMessagesResult } from './notifications.js';
+import type { SubscriptionGrant, SubscriptionReference } from './responses.js';
+import type { Scheduler } from './scheduler.js';
+import { AuthenticationError, SoapFault } from './soap-fault.js';
+import { type EventPort, SubscriptionManager, type SubscriptionMode } from './subscription-manager.js';
+
+/** Manual time: timers fire only when the test advances the clock. */
+class ManualScheduler implements Scheduler {
+  private at = 1_000_000;
+  private sequence = 0;
+  private readonly timers = new Map<number, { due: number; callback: () => void }>();
+  now = () => this.at;
+  setTimeout = (callback: () => void, ms: number) => {
+    const id = ++this.sequence;
+    this.timers.set(id, { due: this.at + ms, callback });
+    return id;
+  };
+  clearTimeout = (handle: unknown) => {
+    this.timers.delete(handle as number);
+  };
+  /** Moves time forward, firing due timers in order and letting promises settle between them. */
+  async advance(ms: number): Promise<void> {
+    const end = this.at + ms;
+    for (;;) {
+      await settle();
+      const next = [...this.timers.entries()].sort((a, b) => a[1].due - b[1].due)[0];
+      if (!next || next[1].due > end) break;
+      this.timers.delete(next[0]);
+      this.at = next[1].due;
+      next[1].callback();
+    }
+    this.at = end;
+    await settle();
+  }
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+type Call =
+  | { op: 'create'; at: number; mode: SubscriptionMode; termination: TerminationRequest; filtered: boolean }
+  | { op: 'pull' | 'synchronize'; at: number; address: string }
+  | { op: 'renew'; at: number; address: string; termination: TerminationRequest };
+
+/**
+ * A scripted camera behind the EventPort (the manager's timing logic is tested without an ONVIF
+ * server, on manual time): it grants what it is told to, long-polls on the manual clock, and fails
+ * the way the test says.
+ */
+class ScriptedCamera implements EventPort {
+  calls: Call[] = [];
+  grantMs = 600_000;
+  cameraClockOffsetMs = 5 * 60_000;
+  private sequence = 0;
+  createFailures: unknown[] = [];
+  pullFailures: unknown[] = [];
+  renewFailures: unknown[] = [];
+  pending: CameraNotification[] = [];
+
+  constructor(private readonly scheduler: ManualScheduler) {}
+
+  private grant(): { currentTime: number; terminationTime: number } {
+    const camera = this.scheduler.now() + this.cameraClockOffsetMs;
+    return { currentTime: camera, terminationTime: camera + this.grantMs };
+  }
+
+  async create(mode: SubscriptionMode, termination: TerminationRequest, filtered: boolean): Promise<SubscriptionGrant> {
+    this.calls.push({ op: 'create', at: this.scheduler.now(), mode, termination, filtered });
+    const failure = this.createFailures.shift();
+    if (failure) throw failure;
+    return { reference: { address: `http://camera/sub/${++this.sequence}` }, ...this.grant() };
+  }
+
+  pull(reference: SubscriptionReference, timeoutS: number): Promise<PullMessagesResult> {
+    this.calls.push({ op: 'pull', at: this.scheduler.now(), address: reference.address });
+    const failure = this.pullFailures.shift();
+    if (failure) return Promise.reject(failure);
+    return new Promise((resolve) => {
+      this.scheduler.setTimeout(() => resolve({ notifications: this.pending.splice(0) }), timeoutS * 1000);
+    });
+  }
+
+  async renew(reference: SubscriptionReference, termination: TerminationRequest) {
+    this.calls.push({ op: 'renew', at: this.scheduler.now(), address: reference.address, termination });
+    const failure = this.renewFailures.shift();
+    if (failure) throw failure;
+    return this.grant();
+  }
+
+  async synchronize(reference: SubscriptionReference): Promise<void> {
+    this.calls.push({ op: 'synchronize', at: this.scheduler.now(), address: reference.address });
+  }
+
+  ops(op: Call['op']) {
+    return this.calls.filter((call) => call.op === op);
+  }
+}
+
+const fault = (subcode: string) => new SoapFault('Sender', [subcode], '', 400);
+const unreachable = () => new CameraUnreachableError('connect ECONNREFUSED');
+
+function setup(options: { modes?: SubscriptionMode[]; random?: () => number } = {}) {
+  const scheduler = new ManualScheduler();
+  const camera = new ScriptedCamera(scheduler);
+  const received: CameraNotification[] = [];
+  const authFailures: unknown[] = [];
+  const manager = new SubscriptionManager({
+    port: camera,
+    modes: options.modes ?? ['pullpoint'],
+    windowS: 600,
+    pullTimeoutS: 30,
+    backoff: { initialMs: 1000, maxMs: 60_000 },
+    authBackoff: { initialMs: 30_000, maxMs: 900_000 },
+    random: options.random ?? (() => 0.5),
+    scheduler,
+    onNotifications: (notifications) => received.push(...notifications),
+    onAuthFailure: async (error) => {
+      authFailures.push(error);
+    },
+  });
+  return { scheduler, camera, manager, received, authFailures };
+}
+
+describe('subscription manager (scripted camera, manual clock)', () => {
+  it('asks for PT600S-style seconds with the topic filter, syncs, long-polls, and renews at 80 % of the window', async () => {
+    const { scheduler, camera, manager } = setup();
+    manager.start();
+    await scheduler.advance(0);
+    expect(camera.ops('create')).toEqual([
+      expect.objectContaining({ mode: 'pullpoint', termination: { seconds: 600 }, filtered: true }),
+    ]);
+    expect(camera.ops('synchronize')).toHaveLength(1);
+    await scheduler.advance(479_000);
+    expect(camera.ops('renew')).toHaveLength(0);
+    await scheduler.advance(1000);
+    expect(camera.ops('renew')).toEqual([
+      expect.objectContaining({ at: 1_000_000 + 480_000, termination: { seconds: 600 } }),
+    ]);
+    // The camera's clock is five minutes off: windows are read from its own two times, not ours.
+    await scheduler.advance(480_000);
+    expect(camera.ops('renew')).toHaveLength(2);
+    // Pulling went on the whole time, on the same subscription.
+    expect(camera.ops('pull').length).toBeGreaterThanOrEqual(32);
+    expect(new Set(camera.ops('pull').map((call) => (call as { address: string }).address))).toEqual(
+      new Set(['http://camera/sub/1']),
+    );
+    expect(manager.status().subscribed).toBe(true);
+    manager.stop();
+  });
+
+  it('copes with a camera that misreads durations: renews at 80 % of what it granted, then asks for an end time', async () => {
+    const { scheduler, camera, manager } = setup();
+    camera.grantMs = 10_000; // PT600S read as 10 s
+    manager.start();
+    await scheduler.advance(8_000);
+    const renew = camera.ops('renew');
+    expect(renew).toHaveLength(1);
+    expect(renew[0]?.at).toBe(1_000_000 + 8_000);
+    expect((renew[0] as { termination: TerminationRequest }).termination).toEqual({
+      until: 1_000_000 + 8_000 + 600_000,
+    });
+    manager.stop();
+  });
+
+  it('retries the same subscription after timeouts and network errors, with bounded backoff', async () => {
+    const { scheduler, camera, manager } = setup({ random: () => 0 });
+    camera.pullFailures = Array.from({ length: 12 }, unreachable);
+    manager.start();
+    await scheduler.advance(0);
+    const pulls = () => camera.ops('pull').map((call) => call.at);
+    await scheduler.advance(300_000);
+    const at = pulls();
+    const gaps = at.slice(1, 13).map((t, i) => t - (at[i] as number));
+    // Steps doubling from 1 s to the 60 s cap; the lowest jitter waits half of each step.
+    expect(gaps.slice(0, 8)).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30_000, 30_000]);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(60_000);
+    expect(camera.ops('create')).toHaveLength(1);
+    expect(manager.status().subscribed).toBe(true);
+    manager.stop();
+  });
+
+  it('treats the subscription as dead only on an explicit fault, then subscribes again and resyncs', async () => {
+    const { scheduler, camera, manager } = setup();
+    manager.start();
+    await scheduler.advance(0);
+    camera.pullFailures = [fault('ResourceUnknownFault')];
+    await scheduler.advance(30_000); // the running long-poll ends, the next one is refused
+    await scheduler.advance(1_000);
+    expect(camera.ops('create')).toHaveLength(2);
+    expect(camera.ops('synchronize').map((call) => (call as { address: string }).address)).toEqual([
+      'http://camera/sub/1',
+      'http://camera/sub/2',
+    ]);
+    const last = camera.ops('pull').at(-1) as { address: string };
+    expect(last.address).toBe('http://camera/sub/2');
+    manager.stop();
+  });
+
+  it('keeps pulling a subscription whose Renew was refused until a new one exists (one subscription per camera)', async () => {
+    const { scheduler, camera, manager } = setup();
+    manager.start();
+    await scheduler.advance(0);
+    camera.renewFailures = [fault('UnacceptableTerminationTimeFault')];
+    // The camera allows one subscription: new ones are refused while ours lives.
+    camera.createFailures = Array.from({ length: 20 }, () => fault('SubscribeCreationFailedFault'));
+    const lastCreate = () => camera.ops('create').at(-1);
+    await scheduler.advance(480_000);
+    expect(camera.ops('create').length).toBeGreaterThan(1);
+    // Still pulling the old one meanwhile.
+    expect((camera.ops('pull').at(-1) as { address: string }).address).toBe('http://camera/sub/1');
+    camera.createFailures = [];
+    await scheduler.advance(121_000);
+    // The attempt after the old subscription's end (480 s + 120 s + 1 s margin at the latest) succeeds.
+    expect(lastCreate()?.at).toBeLessThanOrEqual(1_000_000 + 601_000);
+    expect((camera.ops('pull').at(-1) as { address: string }).address).toMatch(/sub\/\d+$/);
+    expect(manager.status().subscribed).toBe(true);
+    expect(manager.status().mode).toBe('pullpoint');
+    manager.stop();
+  });
+
+  it('drops the topic filter when the camera refuses it, and maps client-side', async () => {
+    const { scheduler, camera, manager } = setup();
+    camera.createFailures = [fault('InvalidFilterFault')];
+    manager.start();
+    await scheduler.advance(0);
+    expect(camera.ops('create').map((call) => (call as { filtered: boolean }).filtered)).toEqual([true, false]);
+    expect(manager.status()).toMatchObject({ subscribed: true, filtered: false });
+    manager.stop();
+  });
+
+  it('backs off on refused credentials (30 s doubling to 15 min, never faster) and asks the session to re-measure the clock', async () => {
+    const { scheduler, camera, manager, authFailures } = setup({ random: () => 0 });
+    camera.createFailures = Array.from({ length: 8 }, () => new AuthenticationError('HTTP 401', 401));
+    manager.start();
+    await scheduler.advance(3_600_000);
+    const at = camera.ops('create').map((call) => call.at);
+    const gaps = at.slice(1).map((t, i) => t - (at[i] as number));
+    // Lowest jitter: half of each step.
+    expect(gaps.slice(0, 5)).toEqual([15_000, 30_000, 60_000, 120_000, 240_000]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(15_000);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(900_000);
+    expect(authFailures).toHaveLength(8);
+    expect(manager.status().subscribed).toBe(true);
+    manager.stop();
+  });
+
+  it('falls back to push when the camera refuses PullPoint (auto mode)', async () => {
+    const { scheduler, camera, manager } = setup({ modes: ['pullpoint', 'push'] });
+    camera.createFailures = [fault('ActionNotSupported')];
+    manager.start();
+    await scheduler.advance(2_000);
+    expect(camera.ops('create').map((call) => (call as { mode: string }).mode)).toEqual(['pullpoint', 'push']);
+    expect(manager.status().mode).toBe('push');
+    expect(camera.ops('pull')).toHaveLength(0);
+    manager.stop();
+  });
+
+  it('pausing stops pulling but keeps renewing; stopping sends nothing at all (never Unsubscribe)', async () => {
+    const { scheduler, camera, manager } = setup();
+    manager.start();
+    await scheduler.advance(0);
+    manager.pause();
+    await scheduler.advance(60_000);
+    const pullsWhilePaused = camera.ops('pull').length;
+    await scheduler.advance(480_000);
+    expect(camera.ops('pull')).toHaveLength(pullsWhilePaused);
+    expect(camera.ops('renew')).toHaveLength(1);
+    manager.resume();
+    await scheduler.advance(0);
+    expect(camera.ops('pull').length).toBe(pullsWhilePaused + 1);
+    manager.stop();
+    const before = camera.calls.length;
+    await scheduler.advance(3_600_000);
+    // The port has no Unsubscribe at all; after stop the camera hears nothing more.
+    expect(camera.calls.length).toBe(before);
+  });
+
+  it('after a reconnect renews at once, re-subscribes if the camera lost it, and resyncs state', async () => {
+    const { scheduler, camera, manager } = setup();
+    manager.start();
+    await scheduler.advance(0);
+    camera.renewFailures = [fault('ResourceUnknownFault')];
+    await manager.checkAfterReconnect();
+    await scheduler.advance(0);
+    expect(camera.ops('renew')).toHaveLength(1);
+    expect(camera.ops('create')).toHaveLength(2);
+    expect(camera.ops('synchronize').at(-1)).toMatchObject({ address: 'http://camera/sub/2' });
+    manager.stop();
+  });
+});
