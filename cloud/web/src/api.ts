@@ -155,6 +155,12 @@ export function whenUnauthenticated(handler: () => void): void {
   onUnauthenticated = handler;
 }
 
+/** The session ended (a 401 from the API or the live stream): forget it and sign in again. */
+export function sessionEnded(): void {
+  saveSession(undefined);
+  onUnauthenticated();
+}
+
 function authorization(): Record<string, string> {
   const token = session()?.token;
   return token ? { authorization: `Bearer ${token}` } : {};
@@ -188,10 +194,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   });
   if (!response.ok) {
     const problem = await problemOf(response);
-    if (problem.status === 401 && path !== '/sessions') {
-      saveSession(undefined);
-      onUnauthenticated();
-    }
+    if (problem.status === 401 && path !== '/sessions') sessionEnded();
     throw problem;
   }
   if (response.status === 204) return undefined as T;

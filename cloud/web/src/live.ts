@@ -1,4 +1,4 @@
-import { bearer } from './api.js';
+import { bearer, sessionEnded } from './api.js';
 
 /** One notification of the live push (`event: notification` of `/notifications/stream`). */
 export interface LiveNotification {
@@ -64,6 +64,12 @@ export class LiveStream {
         headers: { accept: 'text/event-stream', ...bearer() },
         signal,
       });
+      if (response.status === 401) {
+        // Retrying cannot help: the session ended.
+        this.stop();
+        sessionEnded();
+        return;
+      }
       if (!response.ok || !response.body) throw new Error(`stream answered HTTP ${response.status}`);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
