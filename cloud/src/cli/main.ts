@@ -4,11 +4,18 @@ import type { Logger } from 'pino';
 import { loadCloudConfig, redactCloudConfig } from '../config/load.js';
 import { resolveConfigPaths } from '../config/paths.js';
 import type { CloudConfig } from '../config/schema.js';
+import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { embeddedDataDir, openDatabase } from '../db/open.js';
 import { IN_MEMORY } from '../db/pglite.js';
 import { GatewayRegistry } from '../gateways/registry.js';
+import { NewUserBody } from '../http/routes/people.js';
 import { createLogger } from '../logging/logger.js';
+import { PeopleError } from '../people/errors.js';
+import { passwordProblem } from '../people/passwords.js';
+import { Role } from '../people/roles.js';
+import { UserStore } from '../people/users.js';
+import { type PasswordInput, passwordFromFile, passwordFromPipe, passwordFromTerminal } from './password-input.js';
 
 /**
  * `gridlink-cloud`: run the cloud, register gateways. Exit codes: 0 done, 1 refused (with a
@@ -25,6 +32,8 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Called once `start` is serving, with its base URL. */
   onListening?: (url: string) => void;
+  /** Where `user create` reads the password without `--password-file` (a pipe, or a terminal: no echo). */
+  stdin?: PasswordInput;
 }
 
 export const PROGRAM = 'gridlink-cloud';
@@ -35,6 +44,11 @@ Commands:
   start --config <file>                       Run the cloud
   gateway add <id> [--name <text>] --config <file>
                                               Register a gateway; prints its token, once
+  user create --username <name> --role <role> --territory <code>
+              [--display-name <text>] [--password-file <file>] --config <file>
+                                              Create a user (the first district_admin of a new
+                                              deployment); the password is read from the file's
+                                              first line or from stdin, never echoed; prints the id
 
 The configuration file is optional when GRIDLINK_* variables set every required field.
 `;
@@ -54,6 +68,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === 'start' && sub === undefined) return await start(io, parsed.values.config);
     if (command === 'gateway' && sub === 'add' && rest.length === 1) {
       return await addGateway(io, parsed.values.config, rest[0] as string, parsed.values.name);
+    }
+    if (command === 'user' && sub === 'create' && rest.length === 0) {
+      return await createUser(io, parsed.values);
     }
     if (command === 'help' || parsed.values.help) {
       io.stdout.write(USAGE);
@@ -77,6 +94,11 @@ function parse(argv: readonly string[]) {
     options: {
       config: { type: 'string', short: 'c' },
       name: { type: 'string' },
+      username: { type: 'string' },
+      'display-name': { type: 'string' },
+      role: { type: 'string' },
+      territory: { type: 'string' },
+      'password-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -119,16 +141,18 @@ async function start(io: CliIo, file: string | undefined): Promise<number> {
   }
 }
 
-async function addGateway(io: CliIo, file: string | undefined, id: string, name: string | undefined): Promise<number> {
-  if (!GatewayId.safeParse(id).success) {
-    throw new UserError(`${PROGRAM}: ${JSON.stringify(id)} is not a gateway id (1-63 of a-z, 0-9 and "-")`);
-  }
+/** The configured database, migrated, for a command that writes to it; refused when it lives in memory. */
+async function openMigrated(
+  io: CliIo,
+  file: string | undefined,
+  what: string,
+): Promise<{ db: Db; config: CloudConfig }> {
   const config = readConfig(io, file);
   if (config.database.url === undefined && embeddedDataDir(config) === IN_MEMORY) {
-    throw new UserError(`${PROGRAM}: database.data_dir is ${IN_MEMORY}: the gateway would be forgotten at once`);
+    throw new UserError(`${PROGRAM}: database.data_dir is ${IN_MEMORY}: the ${what} would be forgotten at once`);
   }
   const logger = createLogger('warn', io.stderr as { write(chunk: string): void });
-  let db: Awaited<ReturnType<typeof openDatabase>>;
+  let db: Db;
   try {
     db = await openDatabase(config, logger);
   } catch (err) {
@@ -136,6 +160,19 @@ async function addGateway(io: CliIo, file: string | undefined, id: string, name:
   }
   try {
     await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return { db, config };
+}
+
+async function addGateway(io: CliIo, file: string | undefined, id: string, name: string | undefined): Promise<number> {
+  if (!GatewayId.safeParse(id).success) {
+    throw new UserError(`${PROGRAM}: ${JSON.stringify(id)} is not a gateway id (1-63 of a-z, 0-9 and "-")`);
+  }
+  const { db, config } = await openMigrated(io, file, 'gateway');
+  try {
     const registry = new GatewayRegistry(db, () => new Date(), config.auth.token_grace_s);
     const result = await registry.register(id, name);
     if (!result.ok) throw new UserError(`${PROGRAM}: gateway ${id} is already registered`);
@@ -161,4 +198,109 @@ function processSignals(): { signal: AbortSignal; dispose(): void } {
       process.off('SIGTERM', stop);
     },
   };
+}
+
+/** What `user create` was given on its command line. */
+interface UserOptions {
+  config?: string | undefined;
+  username?: string | undefined;
+  'display-name'?: string | undefined;
+  role?: string | undefined;
+  territory?: string | undefined;
+  'password-file'?: string | undefined;
+}
+
+/** The command-line flag each field of a new user comes from, for error messages. */
+const FLAG_OF: Record<string, string> = {
+  username: '--username',
+  display_name: '--display-name',
+  territory_code: '--territory',
+  roles: '--role/--territory',
+  password: 'the password',
+};
+
+/**
+ * `user create`: a user with one role over `--territory` (the first `district_admin` of a fresh
+ * deployment, who then manages the rest over the API). Validated like `POST /api/v1/users`, and the
+ * password must not contain the username either. The password is read from `--password-file` (its
+ * first line) or stdin: piped, or typed twice on a terminal with echo off. It is never printed.
+ */
+async function createUser(io: CliIo, options: UserOptions): Promise<number> {
+  const missing = (['username', 'role', 'territory'] as const).filter((flag) => options[flag] === undefined);
+  if (missing.length > 0) {
+    throw new UserError(`${PROGRAM}: user create needs ${missing.map((flag) => `--${flag}`).join(', ')}`);
+  }
+  const role = Role.safeParse(options.role);
+  if (!role.success) {
+    throw new UserError(
+      `${PROGRAM}: --role: ${JSON.stringify(options.role)} is not a role (${Role.options.join(', ')})`,
+    );
+  }
+  const username = options.username as string;
+  const territory = options.territory as string;
+  const password = await readPassword(io, options['password-file']);
+  const weak = passwordProblem(password, username);
+  if (weak !== undefined) throw new UserError(`${PROGRAM}: the password is refused: ${weak}`);
+  const input = NewUserBody.safeParse({
+    username,
+    display_name: options['display-name'] ?? username,
+    territory_code: territory,
+    password,
+    roles: [{ role: role.data, scope: territory }],
+  });
+  if (!input.success) {
+    // Never quote the input: a password must not reach the terminal or a log.
+    const lines = input.error.issues.map((issue) => {
+      const field = String(issue.path[0] ?? '');
+      return `  ${FLAG_OF[field] ?? field}: ${field === 'password' ? issue.message : issueText(issue)}`;
+    });
+    throw new UserError([`${PROGRAM}: the user is refused:`, ...lines].join('\n'));
+  }
+  const { db } = await openMigrated(io, options.config, 'user');
+  try {
+    const users = new UserStore(db, () => new Date());
+    const user = await users.create({ kind: 'cli' }, input.data).catch((err: unknown) => {
+      if (err instanceof PeopleError) throw new UserError(`${PROGRAM}: ${err.message}`);
+      throw err;
+    });
+    io.stdout.write(`${user.id}\n`);
+    io.stderr.write(
+      `${PROGRAM}: created ${user.username} (${role.data} over ${territory}); sign in with POST /api/v1/sessions\n`,
+    );
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+function issueText(issue: { message: string; path: PropertyKey[] }): string {
+  // roles.0.scope: the message names the role and the scope it needs already.
+  return issue.path[0] === 'roles' || issue.path.length <= 1
+    ? issue.message
+    : `${issue.path.slice(1).join('.')}: ${issue.message}`;
+}
+
+async function readPassword(io: CliIo, file: string | undefined): Promise<string> {
+  if (file !== undefined) {
+    try {
+      return await passwordFromFile(file, io.cwd);
+    } catch (err) {
+      throw new UserError(
+        `${PROGRAM}: --password-file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+  }
+  const stdin = io.stdin;
+  if (stdin === undefined) throw new UserError(`${PROGRAM}: give the password with --password-file or on stdin`);
+  if (!stdin.isTTY) {
+    const piped = await passwordFromPipe(stdin);
+    if (piped === '') throw new UserError(`${PROGRAM}: no password on stdin: pipe it in or use --password-file`);
+    return piped;
+  }
+  const prompt = (text: string) => io.stderr.write(text);
+  const first = await passwordFromTerminal(stdin, prompt, 'Password (not shown): ');
+  if (first === undefined) throw new UserError(`${PROGRAM}: no password given`);
+  const again = await passwordFromTerminal(stdin, prompt, 'The same password again: ');
+  if (again !== first) throw new UserError(`${PROGRAM}: the two passwords differ; nothing was created`);
+  return first;
 }

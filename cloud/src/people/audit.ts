@@ -1,13 +1,14 @@
 import type { Queryable } from '../db/db.js';
 
 /**
- * Who did something: the administrators (the configured admin token) or a signed-in user. Its
- * audit form is `admin` or `user:<id>`.
+ * Who did something: the administrators (the configured admin token), a signed-in user, or the
+ * `gridlink-cloud` command run on the server (creating the first admin). Its audit form is
+ * `admin`, `user:<id>` or `cli`.
  */
-export type Actor = { kind: 'admin' } | { kind: 'user'; userId: string };
+export type Actor = { kind: 'admin' } | { kind: 'user'; userId: string } | { kind: 'cli' };
 
 export function actorName(actor: Actor): string {
-  return actor.kind === 'admin' ? 'admin' : `user:${actor.userId}`;
+  return actor.kind === 'user' ? `user:${actor.userId}` : actor.kind;
 }
 
 export interface AuditEntry {

@@ -31,4 +31,18 @@ describe('passwords', () => {
     expect(passwordProblem('x'.repeat(257))).toBe('a password has at most 256 characters');
     expect(passwordProblem('twelve chars')).toBeUndefined();
   });
+
+  it('refuse what guessing lists try first, and the username inside', () => {
+    expect(passwordProblem('aaaaaaaaaaaa')).toBe('a password needs at least 6 different characters');
+    expect(passwordProblem('123456789012')).toBe(
+      'a password of digits only is guessed quickly: use words or mix in letters',
+    );
+    for (const guessable of ['Password2026!', 'qwertyuiop123', 'admin@123456', '1qaz2wsx3edc']) {
+      expect(passwordProblem(guessable), guessable).toBe(
+        'this password is among the first any attacker tries: choose another',
+      );
+    }
+    expect(passwordProblem('wang.li-2026-spring', 'wang.li')).toBe('a password must not contain the username');
+    expect(passwordProblem('correct horse battery staple', 'wang.li')).toBeUndefined();
+  });
 });

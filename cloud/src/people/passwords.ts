@@ -54,9 +54,22 @@ export function decoyHash(): Promise<string> {
   return decoy;
 }
 
-/** Why a new password is refused; undefined when it is acceptable. */
-export function passwordProblem(password: string): string | undefined {
+/** The first guesses of every password list: a common word, then digits or symbols only. */
+const GUESSABLE =
+  /^(?:password|passw0rd|p@ssw0rd|qwerty\w*|1qaz2wsx\w*|admin\w*|root|gridlink|welcome|letmein|iloveyou)[\d\W_]*$/i;
+
+/**
+ * Why a new password is refused; undefined when it is acceptable. Length matters most (12 to 256
+ * characters, a passphrase is fine); passwords any guessing list tries first are refused too, and
+ * one containing the username when it is given.
+ */
+export function passwordProblem(password: string, username?: string): string | undefined {
   if (password.length < 12) return 'a password needs at least 12 characters';
   if (password.length > 256) return 'a password has at most 256 characters';
+  if (new Set(password).size < 6) return 'a password needs at least 6 different characters';
+  if (/^\d+$/.test(password)) return 'a password of digits only is guessed quickly: use words or mix in letters';
+  if (GUESSABLE.test(password)) return 'this password is among the first any attacker tries: choose another';
+  if (username !== undefined && username.length >= 3 && password.toLowerCase().includes(username.toLowerCase()))
+    return 'a password must not contain the username';
   return undefined;
 }
