@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
@@ -196,6 +197,40 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-action')));
       expect(offered.sort()).toEqual(['accept', 'merge', 'needVerify', 'reject', 'supervise']);
       await shoot(page, 'detail-operator');
+
+      // A fire-lane camera's alert: its snapshot is a reference on the gateway, shown as such.
+      const at = new Date().toISOString();
+      const alert = await cloud().incidents.fromAlert(
+        createCloudEvent({
+          id: `evt-web-${Date.now()}`,
+          type: 'cn.gridlink.alert.raised.v1',
+          gatewayId: 'gw-320803-001',
+          deviceId: 'cam-lane-01',
+          time: at,
+          priority: 'alarm',
+          data: {
+            alert_id: `alert-web-${Date.now()}`,
+            rule_id: 'fire-lane-blocked',
+            device_id: 'cam-lane-01',
+            state: 'active',
+            severity: 'major',
+            category: 'safety.fire_lane',
+            since: at,
+            last_seen: at,
+            occurrences: 1,
+            message: { zh: '3号楼消防通道占用', en: 'Fire lane blocked at building 3' },
+            place: { community: FIXTURE.community, building: '3' },
+            evidence: { snapshot_ref: 'media/cam-lane-01/1.jpg', dwell_s: 1860 },
+          },
+        }) as CloudEvent,
+      );
+      expect(alert).toHaveProperty('incident');
+      const camera = (alert as { incident: { id: string } }).incident.id;
+      await page.goto(`${cloud().url}/#/incidents/${camera}`);
+      const snapshot = page.locator('.evidence .snapshot[data-ref="media/cam-lane-01/1.jpg"]');
+      await snapshot.waitFor();
+      expect(await snapshot.textContent()).toContain('抓拍图片引用');
+      await shoot(page, 'detail-camera');
 
       await page.click('nav a[href="#/kpis"]');
       await page.selectOption('select[name=group_by]', 'grid');

@@ -64,6 +64,8 @@ const UI = {
   evidence: { zh: '证据', en: 'Evidence' },
   noEvidence: { zh: '无设备证据。', en: 'No device evidence.' },
   snapshot: { zh: '抓拍图片引用', en: 'Snapshot reference' },
+  device: { zh: '设备', en: 'Device' },
+  rawData: { zh: '原始数据', en: 'Raw data' },
   timeline: { zh: '处置记录', en: 'Step record' },
   actions: { zh: '可执行操作', en: 'What you may do now' },
   noActions: { zh: '当前没有您可执行的操作。', en: 'Nothing for you to do at this step.' },

@@ -181,7 +181,7 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
           fact(t('deadline'), detail.deadline ? when(detail.deadline) : '—'),
           fact(t('assignee'), incident.assignee ? who(incident.assignee) : '—'),
           incident.reworkCount > 0 && fact(t('reworks'), String(incident.reworkCount)),
-          place.deviceId && fact('Device', `${place.deviceId} @ ${place.gatewayId ?? ''}`),
+          place.deviceId && fact(t('device'), `${place.deviceId} @ ${place.gatewayId ?? ''}`),
         ),
       ),
       h(
@@ -244,7 +244,7 @@ function evidenceItem(evidence: Evidence): HTMLElement {
         h('code', {}, value),
       ),
     ),
-    h('details', {}, h('summary', {}, 'data'), h('pre', {}, JSON.stringify(evidence.data, null, 2))),
+    h('details', {}, h('summary', {}, t('rawData')), h('pre', {}, JSON.stringify(evidence.data, null, 2))),
   );
 }
 
