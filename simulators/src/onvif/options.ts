@@ -39,7 +39,7 @@ const nonEmpty = (field: string) => z.string().min(1, `${field} must not be empt
 export const onvifCameraOptionsSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'id must match ^[a-z0-9][a-z0-9-]{0,62}$ (e.g. cam-gate-01)'),
   // No default credentials: every camera is given its own.
-  username: nonEmpty('username').regex(/^[^:]+$/, 'username must not contain ":"'),
+  username: nonEmpty('username').regex(/^[^:]*$/, 'username must not contain ":"'),
   password: nonEmpty('password'),
   host: z.string().min(1).default('127.0.0.1'),
   port: port.default(0),
