@@ -67,9 +67,11 @@ export function incidentActionRoutes(
     }
     const lights = [];
     for (const incident of found.values()) {
-      const limit = timeLimits
-        ? await fromDatabase(async () => timeLimits.lightOf(incident, await engine.steps(incident.id)))
-        : null;
+      // A closed incident's clocks have stopped: no light to read.
+      const limit =
+        timeLimits && incident.closedAt === null
+          ? await fromDatabase(async () => timeLimits.lightOf(incident, await engine.steps(incident.id)))
+          : null;
       lights.push({ id: incident.id, deadline: limit?.deadline ?? null, light: limit?.light ?? null });
     }
     // Ids outside the caller's scope are named as unknown: their existence is not confirmed.
