@@ -149,6 +149,10 @@ export class AnnouncementListener {
     this.socket = socket;
   }
 
+  get port(): number {
+    return this.socket?.address().port ?? 0;
+  }
+
   async stop(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;

@@ -154,6 +154,16 @@ export class OnvifModule {
     );
   }
 
+  /** The UDP port Hello announcements are heard on (0 when not listening). */
+  get helloPort(): number {
+    return this.hello?.port ?? 0;
+  }
+
+  /** The Notify endpoint's port (0 when push is off). */
+  get notifyPort(): number {
+    return this.notify?.port ?? 0;
+  }
+
   session(id: string): CameraSession | undefined {
     return this.cameras.find((camera) => camera.config.id === id)?.session;
   }

@@ -1,0 +1,249 @@
+import { createSocket } from 'node:dgram';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type OnvifCameraOptions, OnvifCameraSimulator, type OnvifQuirks } from '@gridlink/simulators';
+import mqtt, { type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GatewayConfigInput } from '../config/schema.js';
+import { InMemoryDirectory } from '../devices/directory.js';
+import { Gateway } from '../gateway.js';
+import { testDevice, testGatewayConfig, testService } from '../test-support.js';
+import type { CameraTiming } from './camera-session.js';
+
+const CAMERA = 'cam-gate-01';
+const CAMERA_PASSWORD = 'camera-secret-1';
+const MQTT_PASSWORD = 'console-secret-1';
+const POLL = { timeout: 15_000, interval: 50 };
+
+const cameras: OnvifCameraSimulator[] = [];
+const gateways: Gateway[] = [];
+const clients: MqttClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.endAsync(true)));
+  await Promise.all(gateways.splice(0).map((gateway) => gateway.stop()));
+  await Promise.all(cameras.splice(0).map((camera) => camera.stop()));
+});
+
+/** A UDP port free right now (the camera must know where to send Hello before the gateway starts). */
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** Seconds where real cameras get minutes: a renew every 3.2 s, so quirks show within a test. */
+const FAST: Partial<CameraTiming> = {
+  windowS: 4,
+  pullTimeoutS: 1,
+  requestTimeoutMs: 3000,
+  checkIntervalMs: 500,
+  backoff: { initialMs: 100, maxMs: 1000 },
+  authBackoff: { initialMs: 1000, maxMs: 5000 },
+};
+
+interface Setup {
+  camera?: Partial<OnvifCameraOptions>;
+  cameraConfig?: Record<string, unknown>;
+  onvif?: Partial<NonNullable<GatewayConfigInput['onvif']>>;
+  password?: string;
+}
+
+async function setup(options: Setup = {}) {
+  const helloPort = await freeUdpPort();
+  const camera = new OnvifCameraSimulator({
+    id: CAMERA,
+    username: 'admin',
+    password: CAMERA_PASSWORD,
+    announceTo: [{ host: '127.0.0.1', port: helloPort }],
+    ...options.camera,
+  });
+  await camera.start();
+  cameras.push(camera);
+
+  const directory = new InMemoryDirectory(
+    [await testDevice(CAMERA, 'onvif_camera', 'unused-mqtt-password')],
+    [await testService('console', 'observer', MQTT_PASSWORD)],
+  );
+  const config = testGatewayConfig({
+    onvif: {
+      enabled: true,
+      cameras: [
+        {
+          id: CAMERA,
+          probe: `127.0.0.1:${camera.discoveryPort}`,
+          username: 'admin',
+          password_env: 'CAM_GATE_01_PASSWORD',
+          ...options.cameraConfig,
+        },
+      ],
+      discovery: { multicast: false, listen_hello: true, timeout_ms: 500 },
+      ...options.onvif,
+    },
+  });
+  const lines: string[] = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  );
+  const gateway = new Gateway({
+    config,
+    directory,
+    logger,
+    onvif: {
+      env: { CAM_GATE_01_PASSWORD: options.password ?? CAMERA_PASSWORD },
+      timing: FAST,
+      helloPort,
+    },
+  });
+  await gateway.start();
+  gateways.push(gateway);
+
+  const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
+    clientId: 'console-1',
+    username: 'console',
+    password: MQTT_PASSWORD,
+    reconnectPeriod: 0,
+  });
+  clients.push(watcher);
+  const events: { topic: string; payload: Record<string, unknown> }[] = [];
+  const state: Record<string, unknown>[] = [];
+  watcher.on('message', (topic, payload) => {
+    if (payload.length === 0) return;
+    const body = JSON.parse(payload.toString()) as Record<string, unknown>;
+    if (topic === `gridlink/${CAMERA}`) state.push(body);
+    else if (topic.startsWith(`gridlink/${CAMERA}/event/`))
+      events.push({ topic: topic.split('/').pop() as string, payload: body });
+  });
+  await watcher.subscribeAsync(`gridlink/${CAMERA}/#`, { qos: 1 });
+  await watcher.subscribeAsync(`gridlink/${CAMERA}`, { qos: 1 });
+  const health = () => gateway.onvif?.health()[0];
+  const logged = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string; camera?: string });
+  return { camera, gateway, events, state, health, logged, config };
+}
+
+const eventsOf = (events: { topic: string; payload: Record<string, unknown> }[], type: string) =>
+  events.filter((event) => event.topic === type).map((event) => event.payload);
+
+describe('ONVIF cameras through the gateway (simulated camera over real HTTP and UDP)', () => {
+  it('discovers a camera by unicast Probe, onboards it, and its motion and tamper reach MQTT as device events with a snapshot', async () => {
+    const { camera, gateway, events, state, health, config } = await setup();
+    await expect.poll(() => health(), POLL).toMatchObject({ online: true, authenticated: true, subscribed: true });
+    expect(health()?.mode).toBe('pullpoint');
+    expect(camera.subscriptions().map((s) => s.kind)).toEqual(['pullpoint']);
+    const session = gateway.onvif?.session(CAMERA);
+    expect(session?.uris.stream).toMatch(/^rtsp:\/\//);
+    expect(session?.uris.snapshot).toMatch(/^http:\/\//);
+
+    camera.setMotion(true);
+    await expect.poll(() => eventsOf(events, 'motion'), POLL).toHaveLength(1);
+    const motion = eventsOf(events, 'motion')[0] as Record<string, unknown>;
+    // One event although the camera reports motion on two topics (cell motion and motion alarm).
+    expect(motion).toMatchObject({ is_motion: true });
+    expect(motion.ts).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const ref = motion.snapshot_ref as string;
+    expect(ref).toMatch(new RegExp(`^media/${CAMERA}/.+\\.jpg$`));
+    const file = join(config.gateway.data_dir, ref);
+    expect(existsSync(file) && statSync(file).size).toBeGreaterThan(1000);
+    await expect.poll(() => state.at(-1), POLL).toEqual({ motion: true, tamper: false });
+
+    camera.setMotion(false);
+    camera.setTamper(true);
+    camera.lineCrossed();
+    camera.setFieldDetection(true);
+    await expect
+      .poll(() => events.map((event) => event.topic), POLL)
+      .toEqual(['motion', 'motion', 'tamper', 'line_crossing', 'field_detection']);
+    expect(eventsOf(events, 'motion')[1]).toMatchObject({ is_motion: false });
+    expect(eventsOf(events, 'motion')[1]).not.toHaveProperty('snapshot_ref');
+    expect(eventsOf(events, 'tamper')[0]).toMatchObject({ state: true, snapshot_ref: expect.any(String) });
+    expect(eventsOf(events, 'line_crossing')[0]).toMatchObject({ rule: expect.any(String) });
+    expect(eventsOf(events, 'field_detection')[0]).toMatchObject({ is_inside: true, rule: expect.any(String) });
+    await expect.poll(() => state.at(-1), POLL).toEqual({ motion: false, tamper: true });
+    // Same path as device messages: validated, counted, on the bus.
+    expect(gateway.stats().invalid).toBe(0);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.ports.http}/metrics`)).text();
+    expect(metrics).toContain(`gridlink_onvif_camera_authenticated{camera="${CAMERA}"} 1`);
+    expect(metrics).toContain(`gridlink_onvif_camera_subscribed{camera="${CAMERA}"} 1`);
+    expect(metrics).toContain('gridlink_onvif_events_total{type="motion"} 2');
+  });
+
+  it('fails loudly on a wrong password: authenticated false in health and metrics, an error naming the field, never subscribed', async () => {
+    const { camera, gateway, health, logged } = await setup({ password: 'not-the-password' });
+    await expect.poll(() => health(), POLL).toMatchObject({ online: true, authenticated: false, subscribed: false });
+    expect(health()?.error).toMatch(/refused the credentials/);
+    await expect
+      .poll(() => logged().filter((line) => line.level >= 50 && /refused the credentials/.test(line.msg)), POLL)
+      .toHaveLength(1);
+    expect(logged().find((line) => /refused the credentials/.test(line.msg))?.msg).toContain('onvif.cameras[0]');
+    expect(JSON.stringify(logged())).not.toContain('not-the-password');
+    expect(camera.subscriptions()).toEqual([]);
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.ports.http}/metrics`)).text();
+    expect(metrics).toContain(`gridlink_onvif_camera_authenticated{camera="${CAMERA}"} 0`);
+    expect(logged().some((line) => line.msg === 'camera onboarded')).toBe(false);
+  });
+
+  it('delivers motion and tamper through push (Subscribe → Notify to the gateway endpoint)', async () => {
+    const { camera, events, health } = await setup({
+      cameraConfig: { events: 'push' },
+      onvif: { notify: { enabled: true, host: '127.0.0.1', port: 0 } },
+    });
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'push' });
+    expect(camera.subscriptions().map((s) => s.kind)).toEqual(['push']);
+    camera.setMotion(true);
+    camera.setTamper(true);
+    await expect.poll(() => events.map((event) => event.topic), POLL).toEqual(['motion', 'tamper']);
+    expect(eventsOf(events, 'motion')[0]).toMatchObject({ is_motion: true, snapshot_ref: expect.any(String) });
+  });
+
+  const quirks: (keyof OnvifQuirks)[] = ['singleSubscription', 'renewRejected', 'durationsMisread', 'nonStandardTime'];
+  for (const quirk of quirks) {
+    it(`keeps events flowing across renewals with the ${quirk} quirk`, async () => {
+      const { camera, events, health } = await setup({ camera: { quirks: { [quirk]: true } } });
+      await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true });
+      // Past two renewals (at 80 % of a 4 s window).
+      await new Promise((resolve) => setTimeout(resolve, 7_000));
+      expect(health()).toMatchObject({ online: true, authenticated: true, subscribed: true });
+      camera.setMotion(true);
+      await expect.poll(() => eventsOf(events, 'motion'), POLL).toHaveLength(1);
+      const motion = eventsOf(events, 'motion')[0] as { ts: string };
+      // Event times read right whatever format the camera wrote them in.
+      expect(Math.abs(Date.parse(motion.ts) - Date.now())).toBeLessThan(10_000);
+      if (quirk === 'singleSubscription') expect(camera.subscriptions()).toHaveLength(1);
+    });
+  }
+
+  it('survives a reboot that loses every subscription and resets the clock, back within the renew window, motion not stuck on', async () => {
+    const { camera, events, health, state } = await setup({
+      camera: { quirks: { loseSubscriptionsOnReboot: true } },
+    });
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true });
+    camera.setMotion(true);
+    await expect.poll(() => eventsOf(events, 'motion'), POLL).toHaveLength(1);
+
+    camera.setClockOffset(-3_600_000); // the reboot loses the time: an hour behind
+    const rebooted = camera.reboot(800);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    camera.setMotion(false); // motion ends while the camera is down: no event can reach anyone
+    await rebooted;
+    const back = Date.now();
+    await expect.poll(() => camera.subscriptions().length, POLL).toBe(1);
+    // Back within the renew window (4 s), through Hello / failed calls, not by waiting for expiry.
+    expect(Date.now() - back).toBeLessThan(4_000);
+    expect(health()).toMatchObject({ online: true, authenticated: true });
+    expect(health()?.clock_offset_ms).toBeLessThan(-3_590_000);
+    // SetSynchronizationPoint after re-subscribing: motion is no longer "on".
+    await expect.poll(() => state.at(-1), POLL).toEqual({ motion: false, tamper: false });
+    camera.setTamper(true);
+    await expect.poll(() => eventsOf(events, 'tamper'), POLL).toHaveLength(1);
+  });
+});
