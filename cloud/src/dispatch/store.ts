@@ -116,6 +116,7 @@ export class DispatchStore {
 
   async updateSettings(actor: Actor, change: Partial<DispatchSettings>): Promise<DispatchSettings> {
     const now = this.clock();
+    const before = await this.settings();
     await this.db.transaction(async (tx) => {
       await tx.query(
         `UPDATE dispatch_settings SET auto_dispatch = COALESCE($1, auto_dispatch),
@@ -133,7 +134,7 @@ export class DispatchStore {
         action: 'dispatch.settings.update',
         target: 'dispatch:settings',
         at: now,
-        details: change,
+        details: { ...change, before },
       });
     });
     return this.settings();

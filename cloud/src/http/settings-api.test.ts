@@ -241,6 +241,13 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
       fastTrackUrgentIot: true,
       lifeSafetyCategories: ['emergency', 'safety.fire_lane'],
     });
+    const audited = await cloud().db.query<{ actor: string; details: Record<string, unknown> }>(
+      "SELECT actor, details FROM audit_log WHERE target = 'dispatch:settings' AND action = 'dispatch.settings.update' ORDER BY id DESC LIMIT 1",
+    );
+    expect(audited.rows[0]).toMatchObject({
+      actor: `user:${ids['district-admin']}`,
+      details: { autoDispatch: false, before: { autoDispatch: true } },
+    });
     const kpis = await call('district-admin', 'PUT', '/api/v1/settings/kpis', {
       exclude_suspended_from_due: true,
       weights: { closing_rate: 2, satisfaction_rate: 1 },
