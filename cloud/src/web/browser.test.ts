@@ -165,6 +165,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       // The English switch.
       await page.click('button.lang');
       await page.locator('#incident-state', { hasText: 'In progress' }).waitFor();
+      await page.click('a.back');
+      await list.locator(`li.incident[data-id="${id}"] .state`, { hasText: 'In progress' }).waitFor();
+      await shoot(page, 'list-english');
       expect(cspViolations).toEqual([]);
       await page.context().close();
     }, 90_000);
