@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type OnvifCameraOptions, OnvifCameraSimulator, type OnvifQuirks } from '@gridlink/simulators';
@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayConfigInput } from '../config/schema.js';
 import { InMemoryDirectory } from '../devices/directory.js';
 import { Gateway } from '../gateway.js';
-import { testDevice, testGatewayConfig, testService } from '../test-support.js';
+import { builtinRuleFile } from '../rules/templates.js';
+import { testDataDir, testDevice, testGatewayConfig, testService } from '../test-support.js';
 import type { CameraTiming } from './camera-session.js';
 
 const CAMERA = 'cam-gate-01';
@@ -50,6 +51,8 @@ interface Setup {
   cameraConfig?: Record<string, unknown>;
   onvif?: Partial<NonNullable<GatewayConfigInput['onvif']>>;
   password?: string;
+  /** Load the built-in rule templates (domain §7), e.g. camera tamper → alert. */
+  builtinRules?: boolean;
 }
 
 async function setup(options: Setup = {}) {
@@ -68,7 +71,10 @@ async function setup(options: Setup = {}) {
     [await testDevice(CAMERA, 'onvif_camera', 'unused-mqtt-password')],
     [await testService('console', 'observer', MQTT_PASSWORD)],
   );
+  const rulesFile = join(testDataDir(), 'rules.yaml');
+  if (options.builtinRules) writeFileSync(rulesFile, builtinRuleFile());
   const config = testGatewayConfig({
+    ...(options.builtinRules ? { rules: { files: [rulesFile] } } : {}),
     onvif: {
       enabled: true,
       cameras: [
@@ -116,18 +122,21 @@ async function setup(options: Setup = {}) {
   clients.push(watcher);
   const events: { topic: string; payload: Record<string, unknown> }[] = [];
   const state: Record<string, unknown>[] = [];
+  const alerts: Record<string, unknown>[] = [];
   watcher.on('message', (topic, payload) => {
     if (payload.length === 0) return;
     const body = JSON.parse(payload.toString()) as Record<string, unknown>;
-    if (topic === `gridlink/${CAMERA}`) state.push(body);
+    if (topic.startsWith('gridlink/alert/')) alerts.push(body);
+    else if (topic === `gridlink/${CAMERA}`) state.push(body);
     else if (topic.startsWith(`gridlink/${CAMERA}/event/`))
       events.push({ topic: topic.split('/').pop() as string, payload: body });
   });
   await watcher.subscribeAsync(`gridlink/${CAMERA}/#`, { qos: 1 });
   await watcher.subscribeAsync(`gridlink/${CAMERA}`, { qos: 1 });
+  await watcher.subscribeAsync('gridlink/alert/#', { qos: 1 });
   const health = () => gateway.onvif?.health()[0];
   const logged = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string; camera?: string });
-  return { camera, gateway, events, state, health, logged, config };
+  return { camera, gateway, events, state, alerts, health, logged, config };
 }
 
 const eventsOf = (events: { topic: string; payload: Record<string, unknown> }[], type: string) =>
@@ -175,6 +184,20 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
     expect(metrics).toContain(`gridlink_onvif_camera_authenticated{camera="${CAMERA}"} 1`);
     expect(metrics).toContain(`gridlink_onvif_camera_subscribed{camera="${CAMERA}"} 1`);
     expect(metrics).toContain('gridlink_onvif_events_total{type="motion"} 2');
+  });
+
+  it('raises alerts from camera events like from any device, the snapshot reference in their evidence', async () => {
+    const { camera, alerts, events, health } = await setup({ builtinRules: true });
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true });
+    camera.setTamper(true);
+    await expect.poll(() => alerts, POLL).toHaveLength(1);
+    const tamper = eventsOf(events, 'tamper')[0] as { snapshot_ref: string };
+    expect(alerts[0]).toMatchObject({
+      rule_id: 'builtin.maintenance.camera_tamper',
+      device_id: CAMERA,
+      state: 'active',
+      evidence: { state: true, snapshot_ref: tamper.snapshot_ref },
+    });
   });
 
   it('fails loudly on a wrong password: authenticated false in health and metrics, an error naming the field, never subscribed', async () => {

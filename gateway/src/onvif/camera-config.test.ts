@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load.js';
+import { GatewayConfig } from '../config/schema.js';
+import { testDataDir } from '../test-support.js';
+import { cameraPassword } from './camera-credentials.js';
+
+const base = { gateway: { id: 'gw-test', community: '320803001001' } };
+const camera = { id: 'cam-gate-01', xaddr: 'http://192.0.2.10/onvif/device_service', username: 'gridlink' };
+
+function errors(onvif: unknown): string[] {
+  const file = join(testDataDir(), 'gateway.yaml');
+  writeFileSync(file, JSON.stringify({ ...base, onvif }));
+  const result = loadConfig({ file, env: {} });
+  return result.ok ? [] : result.errors;
+}
+
+describe('onvif configuration', () => {
+  it('takes a camera with an address and a password from a file or the environment', () => {
+    expect(errors({ enabled: true, cameras: [{ ...camera, password_env: 'CAM_PASSWORD' }] })).toEqual([]);
+  });
+
+  it('names the field to fix when a camera has no way to be found, or no single password source', () => {
+    const found = errors({ enabled: true, cameras: [{ id: 'cam-gate-01', username: 'gridlink' }] });
+    expect(found).toEqual([
+      expect.stringMatching(/^onvif\.cameras\.0\.xaddr: set xaddr .*probe .*endpoint_reference/),
+      expect.stringMatching(
+        /^onvif\.cameras\.0\.password_file: set exactly one of password_file, password_env or password \(0 set\)/,
+      ),
+    ]);
+    const twice = errors({
+      enabled: true,
+      cameras: [
+        { ...camera, password_env: 'A' },
+        { ...camera, password_env: 'B' },
+      ],
+    });
+    expect(twice).toEqual([expect.stringMatching(/^onvif\.cameras\.1\.id: camera cam-gate-01 is listed twice/)]);
+  });
+
+  it('asks for a public URL when the Notify endpoint listens on every interface, and a window of at least 10 minutes', () => {
+    expect(errors({ notify: { enabled: true } })).toEqual([expect.stringMatching(/^onvif\.notify\.public_url: /)]);
+    expect(errors({ subscription_window_s: 60 })).toEqual([expect.stringMatching(/^onvif\.subscription_window_s: /)]);
+  });
+
+  it('reads the password from the file (one trailing newline removed) or the variable, naming the field when missing', () => {
+    const file = join(testDataDir(), 'cam-password');
+    writeFileSync(file, 's3cret-pw\n');
+    const parsed = GatewayConfig.parse({ ...base, onvif: { cameras: [{ ...camera, password_file: file }] } });
+    const first = parsed.onvif.cameras[0];
+    if (!first) throw new Error('no camera parsed');
+    expect(cameraPassword(first, 0)).toBe('s3cret-pw');
+    const fromEnv = { ...first, password_file: undefined, password_env: 'CAM_PW' };
+    expect(cameraPassword(fromEnv, 0, { CAM_PW: 'from-env' })).toBe('from-env');
+    expect(() => cameraPassword(fromEnv, 0, {})).toThrow(
+      'onvif.cameras[0] (cam-gate-01).password_env: the environment variable CAM_PW is not set',
+    );
+    expect(() => cameraPassword({ ...first, password_file: join(testDataDir(), 'missing') }, 0)).toThrow(
+      /onvif\.cameras\[0\] \(cam-gate-01\)\.password_file: cannot read .* ENOENT/,
+    );
+  });
+});
