@@ -17,7 +17,11 @@ export const Phone = z
         error: 'expected a mainland China mobile number: 11 digits starting with 13-19, optionally after +86',
       })
       .transform((value) => value.replace(/^\+86/, '')),
-  );
+  )
+  .meta({
+    description: 'A mainland China mobile number: 11 digits starting with 13-19, optionally after +86',
+    examples: ['13800000001', '+86 138 0000 0001'],
+  });
 
 export const ContactBody = z.strictObject({ phone: Phone });
 
