@@ -80,7 +80,8 @@ async function render(): Promise<void> {
       root,
       loginPage((signedIn) => {
         saveSession(signedIn);
-        navigate('#/incidents');
+        // A link to an incident opens it once the user has signed in.
+        navigate(route === '/login' ? '#/incidents' : `#${route}`);
       }),
     );
     return;
