@@ -1,5 +1,8 @@
 import type { Db, Queryable } from '../db/db.js';
 import { type Backend, useMigratedDatabase } from '../test-support.js';
+import { countFacts } from './compute.js';
+import type { IncidentFacts } from './definitions.js';
+import type { KpiGroup, KpiQuery } from './query.js';
 
 /** The migrations KPI queries read: intake (0001), incidents (0003), people (0005), KPI indexes and facts. */
 const KPI_MIGRATIONS = new Set([1, 3, 5, 10, 11]);
@@ -118,4 +121,139 @@ export async function seedIncidents(
       steps.map((step) => step.actor ?? 'op-1'),
     ],
   );
+}
+
+/** A step record as the KPIs read it. */
+export interface StepRecord {
+  incident_id: string;
+  seq: number;
+  action: string;
+  to_state: string;
+  data: Record<string, unknown>;
+  at: Date;
+  deadline: Date | null;
+  light: string | null;
+}
+
+/** An incident's place and drill flag. */
+export interface IncidentPlace {
+  id: string;
+  community: string | null;
+  grid: string | null;
+  drill: boolean;
+}
+
+/** Every step record, every incident's place and every disposal unit's id, straight from the tables. */
+export async function readStepRecords(
+  db: Queryable,
+): Promise<{ steps: StepRecord[]; incidents: IncidentPlace[]; units: Set<string> }> {
+  const steps = await db.query<StepRecord>(
+    'SELECT incident_id, seq, action, to_state, data, at, deadline, light FROM incident_steps',
+  );
+  const incidents = await db.query<IncidentPlace>('SELECT id, community, grid, drill FROM incidents');
+  const units = await db.query<{ id: string }>('SELECT id FROM disposal_units');
+  return {
+    steps: steps.rows.map((step) => ({
+      ...step,
+      at: new Date(step.at),
+      deadline: step.deadline === null ? null : new Date(step.deadline),
+    })),
+    incidents: incidents.rows,
+    units: new Set(units.rows.map((unit) => unit.id)),
+  };
+}
+
+/**
+ * The KPI counts of a query computed from scratch in TypeScript, one incident at a time, from its
+ * step records taken before `to` (the rules of domain §5 as kpiCounts documents them), through the
+ * domain's own {@link IncidentFacts} and {@link countFacts}: what the SQL on the facts must equal.
+ */
+export function countsFromStepRecords(
+  records: { steps: readonly StepRecord[]; incidents: readonly IncidentPlace[]; units: ReadonlySet<string> },
+  query: KpiQuery,
+): KpiGroup[] {
+  const byIncident = new Map<string, StepRecord[]>();
+  for (const step of records.steps) {
+    if (step.at.getTime() >= query.to.getTime()) continue;
+    const steps = byIncident.get(step.incident_id) ?? [];
+    steps.push(step);
+    byIncident.set(step.incident_id, steps);
+  }
+  const prefixes =
+    query.territoryPrefix === undefined
+      ? undefined
+      : typeof query.territoryPrefix === 'string'
+        ? [query.territoryPrefix]
+        : [...query.territoryPrefix];
+  const groups = new Map<string, IncidentFacts[]>();
+  for (const incident of records.incidents) {
+    const steps = (byIncident.get(incident.id) ?? []).sort((a, b) => a.seq - b.seq);
+    const filings = steps.filter((step) => step.action === 'file').map((step) => step.at.getTime());
+    if (filings.length === 0 || incident.drill) continue;
+    const filedAt = Math.min(...filings);
+    if (filedAt < query.from.getTime()) continue;
+    if (prefixes && !prefixes.some((prefix) => (incident.grid ?? incident.community ?? '').startsWith(prefix)))
+      continue;
+    const latest = (actions: string[]) => steps.filter((step) => actions.includes(step.action)).at(-1);
+    const any = (action: string) => steps.some((step) => step.action === action);
+    const lastDispatch = latest(['dispatch']);
+    const assignee = lastDispatch?.data.assignee as string | undefined;
+    const closes = steps.filter((step) => step.action === 'close');
+    const closedAt = closes.length === 0 ? undefined : Math.max(...closes.map((step) => step.at.getTime()));
+    const deadlines = steps.flatMap((step) => (step.deadline ? [step.deadline.getTime()] : []));
+    const deadlineAt = deadlines.length === 0 ? undefined : Math.max(...deadlines);
+    const lights = steps.filter((step) => ['finish', 'close'].includes(step.action) && step.light !== null);
+    const onTime =
+      closedAt !== undefined &&
+      (lights.length > 0
+        ? !lights.some((step) => step.light === 'red')
+        : deadlineAt === undefined || closedAt <= deadlineAt);
+    const callbacks = steps.filter((step) => ['callbackSatisfied', 'callbackUnsatisfied'].includes(step.action));
+    const satisfied = callbacks.some(
+      (step) =>
+        step.action === 'callbackSatisfied' &&
+        ['satisfied', 'basically_satisfied'].includes((step.data.satisfaction as string | undefined) ?? 'satisfied'),
+    );
+    const solved = callbacks.some((step) =>
+      step.data.solved !== undefined ? step.data.solved === true : step.action === 'callbackSatisfied',
+    );
+    const closed = closedAt !== undefined;
+    const facts: IncidentFacts = {
+      shouldDispatch: true,
+      dispatched: any('dispatch'),
+      shouldHandle: latest(['dispatch', 'return'])?.action === 'dispatch',
+      handled: any('finish'),
+      closed,
+      closedOnTime: onTime,
+      dueForClosing: closed || (deadlineAt !== undefined && deadlineAt < query.to.getTime()),
+      suspendedWhenDue: !closed && latest(['suspend', 'resume'])?.action === 'suspend',
+      reworks: steps.filter(
+        (step) => step.action === 'fail' || (step.action === 'callbackUnsatisfied' && step.to_state === 'DISPATCHED'),
+      ).length,
+      extensions: steps.filter((step) => step.action === 'extend').length,
+      callbackDone: closed && callbacks.length > 0,
+      satisfaction: closed && satisfied ? 'satisfied' : undefined,
+      solved: closed && solved,
+    };
+    const territory = { district: 6, street: 9, community: 12 } as const;
+    let key: string | undefined;
+    switch (query.groupBy) {
+      case 'grid':
+        key = incident.grid?.slice(0, 15);
+        break;
+      case 'worker':
+        key = assignee !== undefined && !records.units.has(assignee) ? assignee : undefined;
+        break;
+      case 'unit':
+        key = assignee !== undefined && records.units.has(assignee) ? assignee : undefined;
+        break;
+      default:
+        key = incident.community?.slice(0, territory[query.groupBy]);
+    }
+    if (key === undefined || key === null) continue;
+    groups.set(key, [...(groups.get(key) ?? []), facts]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, facts]) => ({ key, counts: countFacts(facts, query.policy) }));
 }
