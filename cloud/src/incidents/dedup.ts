@@ -1,4 +1,5 @@
 import type { AlertPayload } from '@gridlink/protocol';
+import type { RepeatScope } from './device-event-policy.js';
 
 /**
  * Where an alert happened, for dedup: the community with building and unit when the device's place
@@ -13,4 +14,23 @@ export function alertPlaceKey(alert: Pick<AlertPayload, 'device_id' | 'place'>):
 /** One open incident per place × category within the dedup window (domain §7). */
 export function dedupKey(categoryCode: string, placeKey: string): string {
   return `${categoryCode}@${placeKey}`;
+}
+
+/**
+ * What a repeat threshold counts over (domain §7 "per building"…): the device, its place as dedup
+ * takes it, its building or its community; the device itself when the alert does not name that much.
+ */
+export function repeatScopeKey(scope: RepeatScope, alert: Pick<AlertPayload, 'device_id' | 'place'>): string {
+  const place = alert.place;
+  const device = `device:${alert.device_id}`;
+  switch (scope) {
+    case 'device':
+      return device;
+    case 'place':
+      return alertPlaceKey(alert);
+    case 'building':
+      return place?.building === undefined ? device : `building:${place.community}/${place.building}`;
+    case 'community':
+      return place?.community === undefined ? device : `community:${place.community}`;
+  }
 }

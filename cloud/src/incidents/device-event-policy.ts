@@ -1,8 +1,24 @@
-import { type CategoryCode, DeviceEventPolicy, parentCode } from '@gridlink/protocol';
+import { type CategoryCode, DeviceEventPolicy, parentCode, Severity } from '@gridlink/protocol';
+import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
+
+/** Over what a repeat threshold counts alerts: one device, one place (building unit), one building, one community. */
+export const RepeatScope = z.enum(['device', 'place', 'building', 'community']);
+export type RepeatScope = z.infer<typeof RepeatScope>;
+
+/** "Incident if ≥ count times within window per scope" (domain §7); tenant data. */
+export interface RepeatThreshold {
+  count: number;
+  windowMs: number;
+  scope: RepeatScope;
+  /** Alerts of this severity or above open the incident at once (null: every alert is counted). */
+  bypassSeverity: Severity | null;
+}
 
 export interface PolicyDecision {
   policy: DeviceEventPolicy;
+  /** Below it alerts are recorded and counted only; null when each alert acts at once. */
+  repeat: RepeatThreshold | null;
   /** The row that decided (the most specific code of the category), or null for the default. */
   matched: string | null;
   /** Category of the incident or ticket, when the row names one. */
@@ -35,8 +51,10 @@ export async function decidePolicies(
   const distinct = [...new Set(categories)];
   if (distinct.length === 0) return decisions;
   const lineages = new Map(distinct.map((category) => [category, categoryLineage(category)]));
-  const { rows } = await db.query<{ category_code: string; policy: string; incident_category: string | null }>(
-    'SELECT category_code, policy, incident_category FROM device_event_policies WHERE category_code = ANY($1::text[])',
+  const { rows } = await db.query<PolicyRow>(
+    `SELECT category_code, policy, incident_category, repeat_count, repeat_scope, repeat_bypass_severity,
+            (extract(epoch FROM repeat_window) * 1000)::float8 AS repeat_window_ms
+       FROM device_event_policies WHERE category_code = ANY($1::text[])`,
     [[...new Set([...lineages.values()].flat())]],
   );
   const byCode = new Map(rows.map((row) => [row.category_code, row]));
@@ -46,15 +64,36 @@ export async function decidePolicies(
     decisions.set(
       category,
       row === undefined
-        ? { policy: DEFAULT_DEVICE_EVENT_POLICY, matched: null, incidentCategory: null }
+        ? { policy: DEFAULT_DEVICE_EVENT_POLICY, repeat: null, matched: null, incidentCategory: null }
         : {
             policy: DeviceEventPolicy.parse(row.policy),
+            repeat: repeatOf(row),
             matched: row.category_code,
             incidentCategory: row.incident_category,
           },
     );
   }
   return decisions;
+}
+
+interface PolicyRow {
+  category_code: string;
+  policy: string;
+  incident_category: string | null;
+  repeat_count: number | null;
+  repeat_window_ms: number | null;
+  repeat_scope: string | null;
+  repeat_bypass_severity: string | null;
+}
+
+function repeatOf(row: PolicyRow): RepeatThreshold | null {
+  if (row.repeat_count === null || row.repeat_window_ms === null || row.repeat_scope === null) return null;
+  return {
+    count: row.repeat_count,
+    windowMs: Number(row.repeat_window_ms),
+    scope: RepeatScope.parse(row.repeat_scope),
+    bypassSeverity: row.repeat_bypass_severity === null ? null : Severity.parse(row.repeat_bypass_severity),
+  };
 }
 
 /** The step the cloud takes right after creating an incident under a policy (confirm first: verify). */

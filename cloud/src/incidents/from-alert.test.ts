@@ -295,7 +295,7 @@ describe.each(BACKENDS)('incidents from gateway alerts (%s)', (backend) => {
         raised({ building: place, device: 'smoke-b3-u2-0403', severity: 'minor', at: minutes(4) }),
         raised({ building: building() }),
         cleared(secondId, minutes(5)),
-        raised({ building: place, category: 'safety.ebike_elevator', severity: 'minor' }),
+        raised({ building: place, category: 'privacy.face_recognition', severity: 'minor' }),
       ];
       const outcomes = await engine().fromAlerts(batch);
       expect(outcomes.map((outcome) => outcome.outcome)).toEqual([
@@ -415,11 +415,12 @@ describe.each(BACKENDS)('incidents from gateway alerts (%s)', (backend) => {
   });
 
   describe('the device-event policy table (domain §7)', () => {
-    it('raises no incident for alert-only and never categories', async () => {
+    it('raises no incident for never categories, nor for alert-only ones below their repeat threshold', async () => {
       const ebike = await engine().fromAlert(
         raised({ building: building(), category: 'safety.ebike_elevator', severity: 'minor' }),
       );
-      expect(ebike).toEqual({ outcome: 'ignored', reason: 'alert_only', policy: 'alert_only' });
+      // Alert only below its repeat threshold (5 a week per building): recorded and counted.
+      expect(ebike).toEqual({ outcome: 'held', policy: 'alert_only', repeats: 1, threshold: 5 });
       const face = await engine().fromAlert(raised({ building: building(), category: 'privacy.face_recognition' }));
       expect(face).toEqual({ outcome: 'ignored', reason: 'never', policy: 'never' });
     });

@@ -9,8 +9,14 @@ import {
 } from '@gridlink/protocol';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/db.js';
-import { alertPlaceKey, dedupKey } from './dedup.js';
-import { decidePolicies, POLICY_FOLLOW_UP, type PolicyDecision } from './device-event-policy.js';
+import { alertPlaceKey, dedupKey, repeatScopeKey } from './dedup.js';
+import {
+  decidePolicies,
+  POLICY_FOLLOW_UP,
+  type PolicyDecision,
+  type RepeatScope,
+  type RepeatThreshold,
+} from './device-event-policy.js';
 import { formatIncidentId } from './incident-id.js';
 import { parseInput } from './inputs.js';
 import {
@@ -30,6 +36,11 @@ export type AlertOutcome =
   | { outcome: 'merged'; incident: Incident; policy: DeviceEventPolicy }
   /** The alert was already in an incident (raised again, updated, cleared): recorded as evidence. */
   | { outcome: 'linked'; incident: Incident }
+  /**
+   * Below the policy's repeat threshold: recorded and counted, no incident (yet). `repeats` is how
+   * many alerts of its scope are in the window with it, `threshold` how many open the incident.
+   */
+  | { outcome: 'held'; policy: DeviceEventPolicy; repeats: number; threshold: number }
   | {
       outcome: 'ignored';
       reason: 'alert_only' | 'never' | 'unknown_alert' | 'not_an_alert';
@@ -51,6 +62,7 @@ export interface AlertIntakeContext {
 // Namespaces of transaction-level advisory locks (two-key form), apart from the migration lock.
 export const LOCK_ALERT = 7_253_301;
 export const LOCK_PLACE = 7_253_302;
+export const LOCK_REPEAT = 7_253_304;
 
 type ClearedData = UplinkData<'cn.gridlink.alert.cleared.v1'>;
 
@@ -83,10 +95,30 @@ interface Creation {
   key: string;
   occurredMs: number;
   policy: DeviceEventPolicy;
+  /** The alerts it counts: 1, or those of a reached repeat threshold (its first one's time first). */
+  occurrences: number;
+  firstOccurredMs: number;
+  repeat?: { scope: RepeatScope; count: number; windowMs: number };
+}
+
+/** An alert held below a repeat threshold: stored already, or recorded by this batch. */
+interface Held {
+  alertId: string;
+  scopeKey: string;
+  occurredMs: number;
+  sourceKey: string;
+  data: unknown;
+  stored: boolean;
+  consumedBy?: Slot;
+  /** What a new one stores. */
+  alert?: AlertPayload;
+  event?: CloudEvent;
+  policyCategory?: string;
 }
 
 type Op =
   | { op: 'ignored'; outcome: AlertOutcome }
+  | { op: 'held'; outcome: AlertOutcome }
   | { op: 'linked'; slot: Slot }
   | { op: 'merged'; slot: Slot; alert: AlertPayload; occurredMs: number; policy: DeviceEventPolicy }
   | { op: 'created'; slot: Slot; policy: DeviceEventPolicy };
@@ -150,30 +182,79 @@ export async function intakeAlerts(
     tx,
     active.map((item) => item.alert.category),
   );
-  const keyOf = (item: Extract<ParsedAlert, { type: 'active' }>): { decision: PolicyDecision; key?: string } => {
+  type Active = Extract<ParsedAlert, { type: 'active' }>;
+  const keyOf = (item: Active): { decision: PolicyDecision; key?: string; scopeKey?: string } => {
     const decision = policies.get(item.alert.category) as PolicyDecision;
-    if (decision.policy === 'alert_only' || decision.policy === 'never') return { decision };
-    return { decision, key: dedupKey(decision.incidentCategory ?? item.alert.category, alertPlaceKey(item.alert)) };
+    if (decision.policy === 'never' || (decision.policy === 'alert_only' && decision.repeat === null))
+      return { decision };
+    const key = dedupKey(decision.incidentCategory ?? item.alert.category, alertPlaceKey(item.alert));
+    const repeat = decision.repeat;
+    if (repeat === null) return { decision, key };
+    const bypass = repeat.bypassSeverity;
+    if (bypass !== null && severityRank(item.alert.severity) >= severityRank(bypass)) return { decision, key };
+    return {
+      decision,
+      key,
+      scopeKey: `${decision.matched}|${drill}|${repeatScopeKey(repeat.scope, item.alert)}`,
+    };
   };
 
   // Locks: alert ids first, then places, each in hash order (the order the single path keeps too).
   const alertIds = new Set<string>();
   const placeKeys = new Set<string>();
+  const scopeKeys = new Set<string>();
   let earliestMs = Number.POSITIVE_INFINITY;
+  let earliestHeldMs = Number.POSITIVE_INFINITY;
   for (const item of parsed) {
     if (item.type === 'other') continue;
     alertIds.add(item.type === 'active' ? item.alert.alert_id : item.data.alert_id);
     if (item.type !== 'active') continue;
-    const { key } = keyOf(item);
+    const { key, scopeKey, decision } = keyOf(item);
     if (key === undefined) continue;
     placeKeys.add(key);
     earliestMs = Math.min(earliestMs, item.occurredMs);
+    if (scopeKey === undefined) continue;
+    scopeKeys.add(scopeKey);
+    earliestHeldMs = Math.min(earliestHeldMs, item.occurredMs - (decision.repeat as RepeatThreshold).windowMs);
   }
   if (alertIds.size === 0) return parsed.map(() => ({ outcome: 'ignored', reason: 'not_an_alert' }));
   await lockAll(tx, [
     ...[...alertIds].map((key) => [LOCK_ALERT, key] as const),
     ...[...placeKeys].map((key) => [LOCK_PLACE, `${drill}:${key}`] as const),
+    ...[...scopeKeys].map((key) => [LOCK_REPEAT, key] as const),
   ]);
+  const heldById = new Map<string, Held>();
+  const heldByScope = new Map<string, Held[]>();
+  const hold = (held: Held) => {
+    heldById.set(held.alertId, held);
+    heldByScope.set(held.scopeKey, [...(heldByScope.get(held.scopeKey) ?? []), held]);
+  };
+  if (scopeKeys.size > 0) {
+    const { rows } = await tx.query<{
+      alert_id: string;
+      scope_key: string;
+      occurred_at: Date;
+      source_key: string;
+      data: unknown;
+      incident_id: string | null;
+    }>(
+      `SELECT alert_id, scope_key, occurred_at, source_key, data, incident_id FROM held_alerts
+        WHERE alert_id = ANY($1::text[]) OR (scope_key = ANY($2::text[]) AND incident_id IS NULL AND occurred_at > $3)
+        ORDER BY occurred_at, alert_id`,
+      [[...alertIds], [...scopeKeys], new Date(earliestHeldMs)],
+    );
+    for (const row of rows)
+      hold({
+        alertId: row.alert_id,
+        scopeKey: row.scope_key,
+        occurredMs: row.occurred_at.getTime(),
+        sourceKey: row.source_key,
+        data: row.data,
+        stored: true,
+        // Consumed by an incident already: no longer counted (its alert id finds the incident).
+        ...(row.incident_id === null ? {} : { consumedBy: {} as Slot }),
+      });
+  }
 
   const links = await tx.query<{ alert_id: string; incident_id: string }>(
     'SELECT alert_id, incident_id FROM incident_alerts WHERE alert_id = ANY($1::text[])',
@@ -259,7 +340,7 @@ export async function intakeAlerts(
       ops.push({ op: 'linked', slot: linked });
       continue;
     }
-    const { decision, key } = keyOf(item);
+    const { decision, key, scopeKey } = keyOf(item);
     if (key === undefined) {
       const reason = decision.policy as 'alert_only' | 'never';
       ops.push({ op: 'ignored', outcome: { outcome: 'ignored', reason, policy: decision.policy } });
@@ -279,19 +360,67 @@ export async function intakeAlerts(
       ops.push({ op: 'merged', slot: target, alert, occurredMs: item.occurredMs, policy: decision.policy });
       continue;
     }
-    const slot: Slot = {
-      created: {
+    const created: Creation = {
+      alert,
+      event: item.event,
+      category: decision.incidentCategory ?? alert.category,
+      key,
+      occurredMs: item.occurredMs,
+      policy: decision.policy,
+      occurrences: 1,
+      firstOccurredMs: item.occurredMs,
+    };
+    const slot: Slot = { created, dedupKey: key, drill, lastOccurredMs: item.occurredMs };
+    if (scopeKey !== undefined) {
+      // Below a repeat threshold: recorded and counted; the alert that reaches it opens the incident.
+      const repeat = decision.repeat as RepeatThreshold;
+      const isNew = !heldById.has(alert.alert_id);
+      const held: Held = heldById.get(alert.alert_id) ?? {
+        alertId: alert.alert_id,
+        scopeKey,
+        occurredMs: item.occurredMs,
+        sourceKey: item.sourceKey,
+        data: alert,
+        stored: false,
         alert,
         event: item.event,
-        category: decision.incidentCategory ?? alert.category,
-        key,
-        occurredMs: item.occurredMs,
-        policy: decision.policy,
-      },
-      dedupKey: key,
-      drill,
-      lastOccurredMs: item.occurredMs,
-    };
+        policyCategory: decision.matched as string,
+      };
+      if (isNew) hold(held);
+      // The window ends at this alert and reaches back less than its length: an alert exactly one
+      // window earlier no longer counts.
+      const window = (heldByScope.get(scopeKey) ?? []).filter(
+        (other) =>
+          other.consumedBy === undefined &&
+          other.occurredMs <= held.occurredMs &&
+          other.occurredMs > held.occurredMs - repeat.windowMs,
+      );
+      if (!isNew || window.length < repeat.count) {
+        ops.push({
+          op: 'held',
+          outcome: { outcome: 'held', policy: decision.policy, repeats: window.length, threshold: repeat.count },
+        });
+        continue;
+      }
+      window.sort((a, b) => a.occurredMs - b.occurredMs);
+      created.occurrences = window.length;
+      created.firstOccurredMs = (window[0] as Held).occurredMs;
+      created.repeat = { scope: repeat.scope, count: repeat.count, windowMs: repeat.windowMs };
+      for (const earlier of window) {
+        earlier.consumedBy = slot;
+        if (earlier === held) continue;
+        linkOf.set(earlier.alertId, slot);
+        newLinks.push({ alertId: earlier.alertId, slot });
+        evidence.push({
+          slot,
+          kind: 'alert_raised',
+          sourceKey: earlier.sourceKey,
+          alertId: earlier.alertId,
+          occurredMs: earlier.occurredMs,
+          data: earlier.data,
+        });
+      }
+    }
     creations.push(slot);
     open(slot);
     linkOf.set(alert.alert_id, slot);
@@ -357,10 +486,12 @@ export async function intakeAlerts(
       ],
     );
 
+  await writeHeld(tx, [...heldById.values()], drill, now);
+
   // Each outcome shows the incident as that alert left it; merged incidents get their final counts.
   const merged = new Set<Slot>();
   const outcomes = ops.map((op): AlertOutcome => {
-    if (op.op === 'ignored') return op.outcome;
+    if (op.op === 'ignored' || op.op === 'held') return op.outcome;
     if (op.op === 'linked') return { outcome: 'linked', incident: current.get(op.slot) as Incident };
     if (op.op === 'created')
       return { outcome: 'created', incident: current.get(op.slot) as Incident, policy: op.policy };
@@ -425,15 +556,15 @@ async function insertIncidents(
   const { rows } = await tx.query<IncidentRow>(
     `INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
             building, unit, floor, room, device_id, gateway_id, alert_id, intake_request_id, dedup_key,
-            first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
+            occurrences, first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
      SELECT id, $17, category_code, severity, severity = 'critical', 'community', 'iot', $18, community, grid,
             building, unit, floor, room, device_id, gateway_id, alert_id, 'alert:' || alert_id, dedup_key,
-            occurred_at, occurred_at, title, description, $19, $19
+            occurrences, first_occurred_at, occurred_at, title, description, $19, $19
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                    $8::integer[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-                   $14::timestamptz[], $15::text[], $16::text[])
+                   $14::timestamptz[], $15::text[], $16::text[], $20::integer[], $21::timestamptz[])
          AS v(id, category_code, severity, community, grid, building, unit, floor, room, device_id, gateway_id,
-              alert_id, dedup_key, occurred_at, title, description)
+              alert_id, dedup_key, occurred_at, title, description, occurrences, first_occurred_at)
      RETURNING *`,
     [
       column((_, slot) => slot.id),
@@ -455,6 +586,8 @@ async function insertIncidents(
       rule.to,
       drill,
       now,
+      column((created) => created.occurrences),
+      column((created) => new Date(created.firstOccurredMs).toISOString()),
     ],
   );
   return new Map(rows.map((row) => [row.id, row]));
@@ -476,13 +609,73 @@ async function insertCreationSteps(
       creations.map((slot) => slot.id),
       creations.map((slot) => `alert:${slot.created?.alert.alert_id}`),
       creations.map((slot) => `gateway:${slot.created?.event.gatewayid}`),
-      creations.map((slot) => JSON.stringify({ rule_id: slot.created?.alert.rule_id, policy: slot.created?.policy })),
+      creations.map((slot) => JSON.stringify(creationData(slot.created as Creation))),
       rule.action,
       rule.to,
       now,
     ],
   );
   return new Map(rows.map((row) => [row.incident_id, toStep(row)]));
+}
+
+/** What the creation step records of why: the gateway rule, the policy, the repeat threshold reached. */
+function creationData(created: Creation): Record<string, unknown> {
+  return {
+    rule_id: created.alert.rule_id,
+    policy: created.policy,
+    ...(created.repeat === undefined
+      ? {}
+      : {
+          repeat: {
+            scope: created.repeat.scope,
+            count: created.repeat.count,
+            window_ms: created.repeat.windowMs,
+            alerts: created.occurrences,
+          },
+        }),
+  };
+}
+
+/** New held alerts (pointing to their incident when this batch reached the threshold), and stored ones consumed now. */
+async function writeHeld(tx: Queryable, held: readonly Held[], drill: boolean, now: Date): Promise<void> {
+  const fresh = held.filter((item) => !item.stored);
+  if (fresh.length > 0)
+    await tx.query(
+      `INSERT INTO held_alerts (alert_id, policy_category, scope_key, category_code, severity, drill, gateway_id,
+              device_id, community, building, source_key, occurred_at, recorded_at, data, incident_id)
+       SELECT alert_id, policy_category, scope_key, category_code, severity, $13, gateway_id, device_id, community,
+              building, source_key, occurred_at, $14, data::jsonb, incident_id
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::text[], $10::text[], $11::timestamptz[], $12::text[], $15::text[])
+           AS v(alert_id, policy_category, scope_key, category_code, severity, gateway_id, device_id, community,
+                building, source_key, occurred_at, data, incident_id)
+       ON CONFLICT (alert_id) DO NOTHING`,
+      [
+        fresh.map((item) => item.alertId),
+        fresh.map((item) => item.policyCategory),
+        fresh.map((item) => item.scopeKey),
+        fresh.map((item) => item.alert?.category),
+        fresh.map((item) => item.alert?.severity),
+        fresh.map((item) => item.event?.gatewayid),
+        fresh.map((item) => item.alert?.device_id),
+        fresh.map((item) => item.alert?.place?.community ?? null),
+        fresh.map((item) => item.alert?.place?.building ?? null),
+        fresh.map((item) => item.sourceKey),
+        fresh.map((item) => new Date(item.occurredMs).toISOString()),
+        fresh.map((item) => JSON.stringify(item.data)),
+        drill,
+        now,
+        fresh.map((item) => item.consumedBy?.id ?? null),
+      ],
+    );
+  const consumed = held.filter((item) => item.stored && item.consumedBy?.id !== undefined);
+  if (consumed.length > 0)
+    await tx.query(
+      `UPDATE held_alerts AS h SET incident_id = v.incident_id
+         FROM unnest($1::text[], $2::text[]) AS v(alert_id, incident_id)
+        WHERE h.alert_id = v.alert_id AND h.incident_id IS NULL`,
+      [consumed.map((item) => item.alertId), consumed.map((item) => item.consumedBy?.id)],
+    );
 }
 
 function moreSevere(a: Severity, b: Severity): Severity {
