@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OnvifCameraSimulator } from './camera.js';
 import { probeXml, textAt, udpListener } from './test-support.js';
-import { child, type XmlElement } from './xml.js';
+import { child, parseXml, type XmlElement } from './xml.js';
 
 const credentials = { username: 'admin', password: 'discovery-secret' };
 const header = (message: XmlElement, name: string) => child(child(message, 'Header'), name)?.text;
@@ -83,5 +84,38 @@ describe('WS-Discovery of a simulated camera (unicast mode: Probes sent to its o
   it('has no discovery socket when discovery is off', async () => {
     const camera = await started({ discovery: 'off' });
     expect(camera.discoveryPort).toBe(0);
+  });
+
+  it('multicast mode: joins 239.255.255.250:3702, answers a multicast Probe, says Hello and Bye to the group (skipped when this host has no multicast route)', async (context) => {
+    const group = createSocket({ type: 'udp4', reuseAddr: true });
+    const announced: string[] = [];
+    group.on('message', (message) => {
+      const body = bodyElement(parseXml(message.toString('utf8')));
+      if (body && textAt(body, 'EndpointReference', 'Address') === camera.endpointReference) announced.push(body.name);
+    });
+    cleanups.push(() => new Promise<void>((resolve) => group.close(() => resolve())));
+    const camera = new OnvifCameraSimulator({ id: 'cam-multicast-01', ...credentials, discovery: 'multicast' });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        group.once('error', reject);
+        group.bind(3702, () => {
+          group.addMembership('239.255.255.250');
+          resolve();
+        });
+      });
+      await camera.start();
+    } catch {
+      context.skip();
+      return;
+    }
+    cleanups.push(() => camera.stop());
+    // Bound to all interfaces: the probe leaves through the interface the camera joined the group on.
+    const prober = await udpListener('0.0.0.0');
+    cleanups.push(() => prober.close());
+    const messageId = `urn:uuid:${randomUUID()}`;
+    await prober.send(probeXml(messageId, 'tds:Device'), 3702, '239.255.255.250');
+    await vi.waitFor(() => expect(prober.messages.some((m) => header(m, 'RelatesTo') === messageId)).toBe(true));
+    await camera.stop();
+    await vi.waitFor(() => expect(announced).toEqual(['Hello', 'Bye']));
   });
 });

@@ -164,7 +164,7 @@ export function probeXml(messageId: string, types = 'dn:NetworkVideoTransmitter'
 }
 
 /** A UDP socket that records every datagram it receives, for probes and Hello/Bye announcements. */
-export async function udpListener(): Promise<{
+export async function udpListener(bindAddress = '127.0.0.1'): Promise<{
   port: number;
   messages: XmlElement[];
   send(datagram: string, port: number, host?: string): Promise<void>;
@@ -173,7 +173,7 @@ export async function udpListener(): Promise<{
   const socket = createSocket('udp4');
   const messages: XmlElement[] = [];
   socket.on('message', (message) => messages.push(parseXml(message.toString('utf8'))));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(0, bindAddress, resolve));
   return {
     port: socket.address().port,
     messages,
