@@ -370,10 +370,9 @@ export class OnvifCameraSimulator {
     });
     let reply: SoapReply;
     try {
-      const text = await readBody(req);
-      const operation = soapOperation(text);
+      const { envelope: request, operation } = parseSoapRequest(await readBody(req));
       const key = `${operation.ns} ${operation.name}`;
-      if (!UNAUTHENTICATED.has(key)) this.authenticate(req, operation);
+      if (!UNAUTHENTICATED.has(key)) this.authenticate(req, request);
       const handler = OPERATIONS[operation.ns]?.[operation.name];
       if (!handler) {
         throw faults.actionNotSupported(
@@ -381,7 +380,7 @@ export class OnvifCameraSimulator {
         );
       }
       const call: SoapCall = { operation, aborted: aborted.signal };
-      const addressed = subscriptionId ?? subscriptionIdFromTo(operation);
+      const addressed = subscriptionId ?? subscriptionIdFromTo(request);
       if (SUBSCRIPTION_OPERATIONS.has(operation.name) && addressed !== undefined) call.subscriptionId = addressed;
       reply = await handler(call, this.context());
     } catch (error) {
@@ -401,7 +400,7 @@ export class OnvifCameraSimulator {
       .end(envelope(reply.body, reply.action));
   }
 
-  private authenticate(req: IncomingMessage, operation: XmlElement): void {
+  private authenticate(req: IncomingMessage, request: XmlElement): void {
     const authorization = req.headers.authorization;
     if (authorization !== undefined) {
       const result = this.digest.verify(authorization, req.method ?? 'POST', req.url ?? '/');
@@ -412,7 +411,7 @@ export class OnvifCameraSimulator {
         401,
       );
     }
-    const security = findSecurityHeader(operation);
+    const security = child(child(request, 'Header', NS.env), 'Security', NS.wsse);
     if (security) {
       const result = this.wsSecurity.verify(security);
       if (result.ok) return;
@@ -464,8 +463,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The operation element of a SOAP 1.2 request; its parent chain keeps the envelope for header lookups. */
-function soapOperation(text: string): XmlElement & { envelope?: XmlElement } {
+/** A SOAP 1.2 request's envelope and its operation element (the first child of env:Body). */
+function parseSoapRequest(text: string): { envelope: XmlElement; operation: XmlElement } {
   let root: XmlElement;
   try {
     root = parseXml(text);
@@ -474,28 +473,18 @@ function soapOperation(text: string): XmlElement & { envelope?: XmlElement } {
     throw error;
   }
   if (root.name !== 'Envelope' || root.ns !== NS.env) {
-    throw new SoapFault({
-      code: 'Sender',
-      subcodes: ['ter:WellFormed'],
-      reason: `expected a SOAP 1.2 env:Envelope (${NS.env}), got ${root.name} in ${root.ns || 'no namespace'}`,
-    });
+    throw faults.wellFormed(
+      `expected a SOAP 1.2 env:Envelope (${NS.env}), got ${root.name} in ${root.ns || 'no namespace'}`,
+    );
   }
   const operation = child(root, 'Body', NS.env)?.children[0];
   if (!operation) throw faults.wellFormed('env:Body holds no operation');
-  envelopes.set(operation, root);
-  return operation;
-}
-
-const envelopes = new WeakMap<XmlElement, XmlElement>();
-
-function findSecurityHeader(operation: XmlElement): XmlElement | undefined {
-  const root = envelopes.get(operation);
-  return child(child(root, 'Header', NS.env), 'Security', NS.wsse);
+  return { envelope: root, operation };
 }
 
 /** Clients that send subscription operations to the event service name the subscription in wsa:To. */
-function subscriptionIdFromTo(operation: XmlElement): string | undefined {
-  const to = child(child(envelopes.get(operation), 'Header', NS.env), 'To', NS.wsa)?.text;
+function subscriptionIdFromTo(request: XmlElement): string | undefined {
+  const to = child(child(request, 'Header', NS.env), 'To', NS.wsa)?.text;
   if (!to) return undefined;
   try {
     return SUBSCRIPTION_PATH.exec(new URL(to).pathname)?.[1];

@@ -179,4 +179,19 @@ describe('device, media and media2 services of a simulated camera over real HTTP
     }
     expect(bright).toBeGreaterThan(500);
   });
+
+  it('answers malformed XML and non-SOAP-1.2 envelopes with env:Sender/ter:WellFormed, unknown paths with 404', async () => {
+    for (const body of ['<not-xml', '<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body/></Envelope>']) {
+      const response = await fetch(camera.deviceServiceUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/soap+xml' },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('<env:Value>ter:WellFormed</env:Value>');
+    }
+    expect(
+      (await fetch(camera.deviceServiceUrl.replace('device_service', 'nothing_here'), { method: 'POST' })).status,
+    ).toBe(404);
+  });
 });
