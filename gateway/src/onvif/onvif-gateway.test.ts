@@ -2,7 +2,12 @@ import { createSocket } from 'node:dgram';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { type OnvifCameraOptions, OnvifCameraSimulator, type OnvifQuirks } from '@gridlink/simulators';
+import {
+  endpointReferenceFor,
+  type OnvifCameraOptions,
+  OnvifCameraSimulator,
+  type OnvifQuirks,
+} from '@gridlink/simulators';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -226,6 +231,39 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
     camera.setTamper(true);
     await expect.poll(() => events.map((event) => event.topic), POLL).toEqual(['motion', 'tamper']);
     expect(eventsOf(events, 'motion')[0]).toMatchObject({ is_motion: true, snapshot_ref: expect.any(String) });
+  });
+
+  it('keeps a push subscription across a reboot that loses it (Hello → renew refused → subscribe again)', async () => {
+    const { camera, events, health } = await setup({
+      camera: { quirks: { loseSubscriptionsOnReboot: true } },
+      cameraConfig: { events: 'push' },
+      onvif: { notify: { enabled: true, host: '127.0.0.1', port: 0 } },
+    });
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'push' });
+    await camera.reboot(300);
+    const back = Date.now();
+    await expect.poll(() => camera.subscriptions().map((s) => s.kind), POLL).toEqual(['push']);
+    expect(Date.now() - back).toBeLessThan(4_000);
+    camera.setMotion(true);
+    await expect.poll(() => eventsOf(events, 'motion'), POLL).toHaveLength(1);
+  });
+
+  it('finds a camera by its endpoint reference with a multicast Probe (skipped when this host has no multicast route)', async (context) => {
+    let started: Awaited<ReturnType<typeof setup>>;
+    try {
+      started = await setup({
+        camera: { discovery: 'multicast' },
+        cameraConfig: { probe: undefined, endpoint_reference: endpointReferenceFor(CAMERA) },
+        onvif: { discovery: { multicast: true, listen_hello: false, timeout_ms: 1000 } },
+      });
+    } catch (error) {
+      if (!/WS-Discovery UDP socket/.test(String(error))) throw error;
+      context.skip();
+      return;
+    }
+    const { camera, health } = started;
+    expect(camera.endpointReference).toBe(endpointReferenceFor(CAMERA));
+    await expect.poll(() => health(), POLL).toMatchObject({ authenticated: true, subscribed: true });
   });
 
   const quirks: (keyof OnvifQuirks)[] = ['singleSubscription', 'renewRejected', 'durationsMisread', 'nonStandardTime'];
