@@ -57,6 +57,17 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const worker = await createUser(cloud(), 'web-worker', { roles: [{ role: 'grid_worker', scope: GRID_A }] });
       await createUser(cloud(), 'web-locked', { roles: [{ role: 'grid_worker', scope: GRID_A }] });
       operator = await login(cloud(), 'web-operator');
+      const unit = await api(cloud(), 'POST', '/api/v1/disposal-units', {
+        token: TEST_ADMIN_TOKEN,
+        body: {
+          id: 'unit-water',
+          name_zh: '自来水公司',
+          name_en: 'Water company',
+          unit_type: 'water_company',
+          territory_code: FIXTURE.street,
+        },
+      });
+      expect(unit.status, JSON.stringify(unit.body)).toBe(201);
       // On duty in grid A around now, so automatic dispatch sends grid A's filed incidents to them.
       const member = await api(cloud(), 'PUT', `/api/v1/grids/${GRID_A}/members/${worker.id}`, {
         token: TEST_ADMIN_TOKEN,
@@ -186,7 +197,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.fill('input[name=title]', '居民来电：楼上漏水');
       await page.fill('textarea[name=description]', '3 栋 2 单元 1201 漏水至 1101');
       await page.fill('input[name=community]', FIXTURE.community);
-      await page.fill('input[name=grid]', GRID_A as string);
+      // Grid B has nobody on duty: the incident waits for the dispatcher once filed.
+      await page.fill('input[name=grid]', GRID_B as string);
       await page.fill('input[name=building]', '3');
       await page.fill('input[name=unit]', '2');
       await shoot(page, 'intake');
@@ -200,6 +212,24 @@ describe.skipIf(!HAVE_CHROMIUM)(
         .evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-action')));
       expect(offered.sort()).toEqual(['accept', 'merge', 'needVerify', 'reject', 'supervise']);
       await shoot(page, 'detail-operator');
+      const take = async (action: string, fill?: Record<string, string>) => {
+        await page.click(`#actions button[data-action="${action}"]`);
+        for (const [name, value] of Object.entries(fill ?? {})) {
+          await page.fill(`form[data-action="${action}"] [name=${name}]`, value);
+        }
+        await page.click(`form[data-action="${action}"] button[type=submit]`);
+        await page.locator(`#timeline li[data-action="${action}"]`).waitFor();
+      };
+      await take('accept');
+      await take('file');
+      await page.click('#actions button[data-action="dispatch"]');
+      // The units the dispatcher may send work to are offered.
+      await page.locator('datalist#assignees option[value="unit-water"]').waitFor({ state: 'attached' });
+      await shoot(page, 'dispatch-form');
+      await page.fill('form[data-action="dispatch"] [name=assignee]', 'unit-water');
+      await page.click('form[data-action="dispatch"] button[type=submit]');
+      await page.locator('#timeline li[data-action="dispatch"]').waitFor();
+      expect(await page.locator('#incident-state').textContent()).toBe('待签收');
 
       // A fire-lane camera's alert: its snapshot is a reference on the gateway, shown as such.
       const at = new Date().toISOString();

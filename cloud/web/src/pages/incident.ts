@@ -5,6 +5,7 @@ import {
   actionName,
   evidenceName,
   levelName,
+  pick,
   roleName,
   severityName,
   sourceName,
@@ -27,7 +28,7 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
   const body = h('div', { class: 'detail' }, h('p', { class: 'empty' }, t('loading')));
   replace(main, h('a', { href: '#/incidents', class: 'back' }, `← ${t('back')}`), message, body);
 
-  const say = (text: string, kind: 'ok' | 'error') => {
+  const say = (text: string, kind: 'ok' | 'error' | 'info') => {
     message.textContent = text;
     message.className = `notice ${kind}`;
   };
@@ -87,7 +88,13 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
         },
       },
       action.effects.includes('assign') &&
-        h('label', {}, t('assigneeId'), h('input', { name: 'assignee', required: true, maxlength: 128 })),
+        h(
+          'label',
+          {},
+          t('assigneeId'),
+          h('input', { name: 'assignee', required: true, maxlength: 128, list: 'assignees', autocomplete: 'off' }),
+          assignees(detail.incident.place.grid),
+        ),
       action.effects.includes('merge') &&
         h('label', {}, t('mergeInto'), h('input', { name: 'into', required: true, maxlength: 64 })),
       h('label', {}, t('comment'), h('textarea', { name: 'comment', rows: 2, maxlength: 4000 })),
@@ -202,10 +209,36 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
   };
 
   const offNotification = live.on((notification) => {
-    if (notification.incident_id === id) void load();
+    if (notification.incident_id !== id) return;
+    // Never wipe what the user is typing: say so, and the API refuses a stale step anyway.
+    if (body.querySelector('form.action-form:not(.hidden)')) say(t('changedMeanwhile'), 'info');
+    else void load();
   });
   void load();
   return offNotification;
+}
+
+/**
+ * Suggestions for a manual dispatch: the disposal units the user may see and the grid's on-duty
+ * worker, as the API lists them. They are only suggestions: when a list cannot be read (a role
+ * that may not list units) the user types the id, and the API checks it either way.
+ */
+function assignees(grid: string | null): HTMLDataListElement {
+  const list = h('datalist', { id: 'assignees' });
+  const add = (value: string, label: string) => list.appendChild(h('option', { value }, label));
+  call<{ disposal_units: Array<{ id: string; name_zh: string; name_en: string }> }>('GET', '/disposal-units')
+    .then(({ disposal_units }) => {
+      for (const unit of disposal_units) add(unit.id, pick({ zh: unit.name_zh, en: unit.name_en }));
+    })
+    .catch(() => undefined);
+  if (grid) {
+    call<{ on_duty: { userId: string } | null }>('GET', `/grids/${grid}/on-duty`)
+      .then(({ on_duty }) => {
+        if (on_duty) add(on_duty.userId, `${t('onDuty')} ${grid}`);
+      })
+      .catch(() => undefined);
+  }
+  return list;
 }
 
 /** People are ids in the step record; the signed-in user is "me". */
