@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../db/db.js';
 import { IncidentEngine, IncidentError, type IncidentRole, type ReportInput } from '../incidents/index.js';
 import { BACKENDS, manualClock } from '../test-support.js';
-import { Deadlines, type EscalatedEvent, type SupervisedEvent } from './index.js';
+import { type DeadlineSettingsInput, Deadlines, type EscalatedEvent, type SupervisedEvent } from './index.js';
 import { useDeadlineDatabase } from './test-support.js';
 
 /** Tenant local time (+08:00) as an instant. */
@@ -32,10 +32,10 @@ const ROLE_OF: Record<string, IncidentRole> = {
 describe.each(BACKENDS)('time limits on incidents (%s)', (backend) => {
   const database = useDeadlineDatabase(backend);
 
-  function setup(start: string | Date, db: Db = database.db()) {
+  function setup(start: string | Date, db: Db = database.db(), settings?: DeadlineSettingsInput) {
     const clock = manualClock(typeof start === 'string' ? start : start.toISOString());
     const engine = new IncidentEngine(db, clock);
-    const deadlines = new Deadlines(db, engine, { clock, owner: unique('replica') });
+    const deadlines = new Deadlines(db, engine, { clock, owner: unique('replica'), ...(settings ? { settings } : {}) });
     const supervised: SupervisedEvent[] = [];
     const escalated: EscalatedEvent[] = [];
     deadlines.on('supervised', (event) => supervised.push(event));
@@ -293,6 +293,19 @@ describe.each(BACKENDS)('time limits on incidents (%s)', (backend) => {
       t.clock.advance(30 * MINUTE);
       await t.deadlines.sweep();
       expect(await t.stepsOf(urgent, 'notifyUp')).toEqual([]);
+      expect(await t.stepsOf(ordinary, 'notifyUp')).toEqual([]);
+    });
+
+    it('runs for the tenant’s listed categories too, urgent or not', async () => {
+      // A tenant that counts safety hazards (and their children) as life safety.
+      const t = setup(local('2025-11-12T10:00'), database.db(), { unsignedCategories: ['safety'] });
+      const blocked = await t.report({ category: 'safety.fire_lane', severity: 'major', urgent: false });
+      const ordinary = await t.report();
+      await t.walk(blocked, 'accept', 'file', 'dispatch');
+      await t.walk(ordinary, 'accept', 'file', 'dispatch');
+      t.clock.advance(10 * MINUTE);
+      await t.deadlines.sweep();
+      expect((await t.stepsOf(blocked, 'notifyUp')).map((step) => step.data.notify)).toEqual(['community']);
       expect(await t.stepsOf(ordinary, 'notifyUp')).toEqual([]);
     });
   });

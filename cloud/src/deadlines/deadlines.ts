@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { StepWritten } from '../incidents/engine.js';
 import {
+  categoryLineage,
   type Incident,
   type IncidentEngine,
   IncidentError,
@@ -81,8 +82,6 @@ export interface DeadlinesOptions {
   owner?: string;
   /** Settings used instead of the `deadline_settings` row (tests, single-tenant overrides). */
   settings?: DeadlineSettingsInput;
-  /** Which incidents run the unsigned chain; default: urgent ones (加急: life safety). */
-  isLifeSafety?: (incident: Incident) => boolean;
 }
 
 interface TimerRow {
@@ -260,8 +259,12 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
     return readClock(clock, limit, now, this.context(settings), settings.thresholds);
   }
 
-  private isLifeSafety(incident: Incident): boolean {
-    return this.options.isLifeSafety?.(incident) ?? incident.urgent;
+  /** Which incidents run the unsigned chain: urgent ones, and those of the tenant's listed categories. */
+  private isLifeSafety(incident: Incident, settings: DeadlineSettings): boolean {
+    return (
+      incident.urgent ||
+      categoryLineage(incident.categoryCode).some((code) => settings.unsignedCategories.includes(code))
+    );
   }
 
   /** The hook: deadline and light on the step, the incident's timers brought up to date. */
@@ -309,7 +312,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
       wanted.push({ seq: now.startSeq, kind: 'yellow', step: now.step, due: now.yellowAt });
       wanted.push({ seq: now.startSeq, kind: 'red', step: now.step, due: now.redAt });
     }
-    const since = this.isLifeSafety(incident) ? unsignedSince(steps) : undefined;
+    const since = this.isLifeSafety(incident, settings) ? unsignedSince(steps) : undefined;
     if (since !== undefined)
       settings.unsignedChain.forEach((_, index) => {
         const minutes = (index + 1) * settings.unsignedMinutes;
@@ -411,7 +414,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
       const link = Number(timer.kind.slice('chain:'.length));
       const notify = settings.unsignedChain[link - 1];
       const since = unsignedSince(steps);
-      if (!this.isLifeSafety(incident) || since?.seq !== timer.step_seq || notify === undefined)
+      if (!this.isLifeSafety(incident, settings) || since?.seq !== timer.step_seq || notify === undefined)
         return { do: 'cancel' };
       return {
         do: 'act',

@@ -1,4 +1,4 @@
-import { type IncidentState, Supervision, TerritoryLevel } from '@gridlink/protocol';
+import { CategoryCode, type IncidentState, Supervision, TerritoryLevel } from '@gridlink/protocol';
 import { z } from 'zod';
 import type { LimitedStep } from '../categories/schema.js';
 import { LightThresholds, TenantTimeSettings } from '../time-limits/index.js';
@@ -68,6 +68,15 @@ export const DeadlineSettings = z.strictObject({
     .array(TerritoryLevel.exclude(['grid']))
     .min(1)
     .default(['community', 'street']),
+  /**
+   * Categories (with their children) whose incidents run the unsigned chain even when not urgent;
+   * urgent incidents (加急: life safety) always run it.
+   */
+  unsignedCategories: z
+    .array(CategoryCode)
+    .max(200)
+    .refine((codes) => new Set(codes).size === codes.length, { error: 'list each category code once' })
+    .default([]),
 });
 export type DeadlineSettings = z.output<typeof DeadlineSettings>;
 export type DeadlineSettingsInput = z.input<typeof DeadlineSettings>;

@@ -117,6 +117,7 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
       },
       unsignedMinutes: 5,
       unsignedChain: ['community', 'street', 'district'],
+      unsignedCategories: ['safety.fire_lane'],
     });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     expect(put.body).toMatchObject({ unsignedMinutes: 5, thresholds: { yellow: 0.8, red: 1 } });
@@ -126,6 +127,11 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
       { start: '14:00', end: '18:00' },
     ]);
     expect(inForce.unsignedChain).toEqual(['community', 'street', 'district']);
+    expect(inForce.unsignedCategories).toEqual(['safety.fire_lane']);
+    const unknown = await call('district-admin', 'PUT', '/api/v1/settings/deadlines', {
+      unsignedCategories: ['safety', 'safety.no_such_thing'],
+    });
+    expect(unknown.body).toMatchObject({ status: 400, errors: [{ pointer: '/unsignedCategories/1' }] });
     await call('operator', 'GET', '/api/v1/settings/deadlines');
     const { rows } = await cloud().db.query<{ actor: string; action: string; details: { after?: unknown } }>(
       "SELECT actor, action, details FROM audit_log WHERE target = 'deadlines:settings' ORDER BY id",

@@ -48,7 +48,7 @@ export const SETTINGS_PATHS = {
     'deadlines',
     'deadline settings',
     'DeadlineSettings',
-    'Working hours and the tenant’s own days, light thresholds, what yellow and red raise, and the unsigned life-safety chain (sign-for timeout `unsignedMinutes`, links above the grid chief `unsignedChain`); fields left out take their defaults.',
+    'Working hours and the tenant’s own days, light thresholds, what yellow and red raise, and the unsigned life-safety chain (sign-for timeout `unsignedMinutes`, links above the grid chief `unsignedChain`, categories that run it when not urgent `unsignedCategories`); fields left out take their defaults.',
   ),
   '/api/v1/settings/dispatch': group(
     'dispatch',

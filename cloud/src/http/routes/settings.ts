@@ -73,7 +73,11 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
       target: DEADLINE_SETTINGS_TARGET,
       what: 'the deadline settings',
       read: () => deadlines.get(),
-      replace: (c, body) => deadlines.replace(managerActor(c), parseBody(DeadlineSettings, body, 'deadline settings')),
+      replace: async (c, body) => {
+        const parsed = parseBody(DeadlineSettings, body, 'deadline settings');
+        await knownCategories(ctx.catalogue, parsed.unsignedCategories, 'unsignedCategories');
+        return deadlines.replace(managerActor(c), parsed);
+      },
     },
     {
       name: 'kpis',
@@ -99,7 +103,7 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
       read: async () => dispatchSettingsBody(await dispatch.settings()),
       replace: async (c, body) => {
         const parsed = parseBody(DispatchSettingsBody, body, 'dispatch settings');
-        await knownCategories(ctx.catalogue, parsed.life_safety_categories);
+        await knownCategories(ctx.catalogue, parsed.life_safety_categories, 'life_safety_categories');
         return dispatchSettingsBody(await dispatch.updateSettings(managerActor(c), dispatchSettingsOf(parsed)));
       },
     });
@@ -150,16 +154,17 @@ async function storing<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** 400 naming each life-safety category that is not in the catalogue. */
-async function knownCategories(catalogue: CategoryCatalogue, codes: readonly string[]): Promise<void> {
+/** 400 naming each category of the list `field` that is not in the catalogue. */
+async function knownCategories(catalogue: CategoryCatalogue, codes: readonly string[], field: string): Promise<void> {
+  if (codes.length === 0) return;
   const known = new Set((await fromDatabase(() => catalogue.list())).map((category) => category.code));
   const unknown = codes.flatMap((code, index) => (known.has(code) ? [] : [{ code, index }]));
   if (unknown.length > 0) {
     throw new ProblemError(
       'GL_VALIDATION_FAILED',
-      `life_safety_categories names categories the catalogue does not have: ${unknown.map((u) => u.code).join(', ')}`,
+      `${field} names categories the catalogue does not have: ${unknown.map((u) => u.code).join(', ')}`,
       unknown.map((u) => ({
-        pointer: `/life_safety_categories/${u.index}`,
+        pointer: `/${field}/${u.index}`,
         detail: `no category ${u.code}: create it with PUT /api/v1/categories/${u.code} or remove it from the list`,
       })),
     );
