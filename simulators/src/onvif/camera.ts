@@ -74,8 +74,7 @@ export class OnvifCameraSimulator {
   private running = false;
   private up = false;
   private rebooting: Promise<void> | undefined;
-  /** Push deliveries that failed (consumer down or answering with an error). */
-  notifyFailures = 0;
+  private failedNotifies = 0;
 
   constructor(options: OnvifCameraOptions) {
     this.options = resolveCameraOptions(options);
@@ -158,6 +157,7 @@ export class OnvifCameraSimulator {
     return this.discoveryResponder?.port ?? 0;
   }
 
+  /** Live subscriptions; `expiresAt` is on the real clock (ms), not the camera's. */
   subscriptions(): { id: string; kind: 'pullpoint' | 'push'; expiresAt: number }[] {
     return this.store.live().map(({ id, kind, expiresAt }) => ({ id, kind, expiresAt }));
   }
@@ -165,6 +165,11 @@ export class OnvifCameraSimulator {
   /** PullMessages requests currently waiting for an event (long-polls). */
   pendingPulls(): number {
     return this.store.pendingPulls();
+  }
+
+  /** Push deliveries that failed (consumer down or answering with an error); the camera does not retry. */
+  get notifyFailures(): number {
+    return this.failedNotifies;
   }
 
   setQuirks(quirks: Partial<OnvifQuirks>): void {
@@ -248,7 +253,7 @@ export class OnvifCameraSimulator {
       await response.arrayBuffer();
       if (!response.ok) throw new Error(`consumer answered HTTP ${response.status}`);
     } catch (error) {
-      this.notifyFailures += 1;
+      this.failedNotifies += 1;
       throw error;
     }
   }

@@ -145,6 +145,21 @@ describe('pull-point events of a simulated camera', () => {
     expect(camera.pendingPulls()).toBe(0);
   });
 
+  it('long-polls: a newer PullMessages answers the older one empty and takes over the wait', async () => {
+    const { camera, client, subscribe } = await setup();
+    const address = await subscribe();
+    await client.call(address, pull());
+    const older = client.call(address, pull('PT1M'));
+    await vi.waitFor(() => expect(camera.pendingPulls()).toBe(1));
+    const newer = client.call(address, pull('PT1M'));
+    expect(messages(await older)).toEqual([]);
+    await vi.waitFor(() => expect(camera.pendingPulls()).toBe(1));
+    camera.setFieldDetection(true);
+    expect(messages(await newer)).toEqual([
+      { topic: 'tns1:RuleEngine/FieldDetector/ObjectsInside', operation: 'Changed', data: 'IsInside=true' },
+    ]);
+  });
+
   it('long-polls: with no event within Timeout it answers empty, with the current and termination times', async () => {
     const { client, subscribe } = await setup();
     const address = await subscribe();

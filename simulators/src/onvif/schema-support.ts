@@ -118,16 +118,25 @@ export async function prepareSchemas(): Promise<{ dir: string; driver: string }>
  * copied onto it so that prefixes used inside (tt:, wsnt:, and QNames in attribute values) resolve.
  */
 export function bodyDocument(envelopeXml: string): string {
+  return firstChildDocument(envelopeXml, 'Body');
+}
+
+/** The first element of a fault's env:Detail, as a standalone document (see bodyDocument). */
+export function faultDetailDocument(envelopeXml: string): string {
+  return firstChildDocument(envelopeXml, 'Detail');
+}
+
+function firstChildDocument(envelopeXml: string, container: 'Body' | 'Detail'): string {
   const envelopeTag = /<([\w-]+):Envelope\b[^>]*>/.exec(envelopeXml);
   if (!envelopeTag) throw new Error('not a SOAP envelope');
   const prefix = envelopeTag[1];
   const declarations = [...envelopeTag[0].matchAll(/xmlns:([\w-]+)="([^"]*)"/g)];
-  const bodyOpen = new RegExp(`<${prefix}:Body\\b[^>]*>`).exec(envelopeXml);
-  const bodyClose = envelopeXml.lastIndexOf(`</${prefix}:Body>`);
-  if (!bodyOpen || bodyClose < 0) throw new Error('SOAP envelope without a Body');
-  const inner = envelopeXml.slice(bodyOpen.index + bodyOpen[0].length, bodyClose).trim();
+  const open = new RegExp(`<${prefix}:${container}\\b[^>]*>`).exec(envelopeXml);
+  const close = envelopeXml.lastIndexOf(`</${prefix}:${container}>`);
+  if (!open || close < 0) throw new Error(`SOAP envelope without ${container}`);
+  const inner = envelopeXml.slice(open.index + open[0].length, close).trim();
   const rootTag = /^<([\w.:-]+)/.exec(inner);
-  if (!rootTag) throw new Error('SOAP Body without an element');
+  if (!rootTag) throw new Error(`SOAP ${container} without an element`);
   const missing = declarations
     .filter(([, name]) => !new RegExp(`xmlns:${name}=`).test(inner.slice(0, inner.indexOf('>'))))
     .map(([whole]) => whole)

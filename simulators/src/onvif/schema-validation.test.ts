@@ -5,7 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OnvifCameraSimulator } from './camera.js';
-import { bodyDocument, ONVIF_WSDL_DIR, prepareSchemas, validateAll, xmllintAvailable } from './schema-support.js';
+import {
+  bodyDocument,
+  faultDetailDocument,
+  ONVIF_WSDL_DIR,
+  prepareSchemas,
+  validateAll,
+  xmllintAvailable,
+} from './schema-support.js';
 import { TestOnvifClient, textAt } from './test-support.js';
 
 const haveSchemas = existsSync(join(ONVIF_WSDL_DIR, 'ver10/schema/onvif.xsd'));
@@ -26,6 +33,8 @@ describe.skipIf(skipReason !== '')(
     let driver = '';
     /** Response bodies by the name they are reported under. */
     const responses = new Map<string, string>();
+    /** Fault envelopes whose env:Detail holds an ONVIF-defined element. */
+    const faultDetails = new Map<string, string>();
     const cameras: OnvifCameraSimulator[] = [];
     let closeConsumer: () => Promise<void> = async () => undefined;
 
@@ -130,6 +139,10 @@ describe.skipIf(skipReason !== '')(
           '<tev:PullMessages><tev:Timeout>PT1S</tev:Timeout><tev:MessageLimit>100</tev:MessageLimit></tev:PullMessages>';
         await record('PullMessages with every topic', pullPoint, pull);
         await record('PullMessages empty', pullPoint, pull.replace('PT1S', 'PT0S'));
+        // A fault whose Detail is an ONVIF element: only that element is checked (env:Fault itself is SOAP's).
+        const refused = await client.call(pullPoint, pull.replace('PT1S', 'PT2H'));
+        expect(refused.status).toBe(400);
+        faultDetails.set(`${id} PullMessages fault detail`, refused.xml);
         await record('SetSynchronizationPoint', pullPoint, '<tev:SetSynchronizationPoint/>');
         await record('PullMessages after SetSynchronizationPoint', pullPoint, pull);
         await record(
@@ -196,6 +209,13 @@ describe.skipIf(skipReason !== '')(
         await writeFile(file, bodyDocument(xml));
         files.push([name, file]);
       }
+      for (const [name, xml] of faultDetails) {
+        index += 1;
+        const file = join(schemaDir, `fault-detail-${index}.xml`);
+        await writeFile(file, faultDetailDocument(xml));
+        files.push([name, file]);
+      }
+      expect(faultDetails.size).toBe(2);
       const { results } = await validateAll(
         driver,
         files.map(([, file]) => file),
