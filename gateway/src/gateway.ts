@@ -127,6 +127,8 @@ export class Gateway {
         directory,
         deliver: deviceIngest(normaliser.ingest, publisher, baseTopic, onvifLogger),
         logger: onvifLogger,
+        // A camera refusing the password or losing its subscription shows in bridge/health at once.
+        onHealthChange: () => void this.running?.bridge.publishHealth(),
       });
       await onvif.start();
     }

@@ -52,6 +52,8 @@ export interface CameraSessionOptions {
   logger: Logger;
   random?: () => number;
   counters: OnvifCounters;
+  /** Called when online, authenticated or subscribed changes (the gateway republishes bridge/health). */
+  onHealthChange?: () => void;
 }
 
 /** Totals across cameras, for metrics (no per-event labels). */
@@ -309,6 +311,7 @@ export class CameraSession {
   }
 
   private logTransition(transition: SubscriptionTransition): void {
+    if (transition.type === 'subscribed' || transition.type === 'lost') this.options.onHealthChange?.();
     switch (transition.type) {
       case 'subscribed':
         if (transition.resubscribe) this.options.counters.resubscribes++;
@@ -410,11 +413,15 @@ export class CameraSession {
   }
 
   private setOnline(online: boolean): void {
+    if (this.online === online) return;
     this.online = online;
+    this.options.onHealthChange?.();
   }
 
   private setAuthenticated(authenticated: boolean): void {
+    if (this.authenticated === authenticated) return;
     this.authenticated = authenticated;
+    this.options.onHealthChange?.();
   }
 
   private setError(error: string): void {

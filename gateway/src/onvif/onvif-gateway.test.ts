@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { BridgeHealth } from '@gridlink/protocol';
 import {
   endpointReferenceFor,
   type OnvifCameraOptions,
@@ -128,10 +129,12 @@ async function setup(options: Setup = {}) {
   const events: { topic: string; payload: Record<string, unknown> }[] = [];
   const state: Record<string, unknown>[] = [];
   const alerts: Record<string, unknown>[] = [];
+  const bridgeHealth: BridgeHealth[] = [];
   watcher.on('message', (topic, payload) => {
     if (payload.length === 0) return;
     const body = JSON.parse(payload.toString()) as Record<string, unknown>;
-    if (topic.startsWith('gridlink/alert/')) alerts.push(body);
+    if (topic === 'gridlink/bridge/health') bridgeHealth.push(BridgeHealth.parse(body));
+    else if (topic.startsWith('gridlink/alert/')) alerts.push(body);
     else if (topic === `gridlink/${CAMERA}`) state.push(body);
     else if (topic.startsWith(`gridlink/${CAMERA}/event/`))
       events.push({ topic: topic.split('/').pop() as string, payload: body });
@@ -139,9 +142,10 @@ async function setup(options: Setup = {}) {
   await watcher.subscribeAsync(`gridlink/${CAMERA}/#`, { qos: 1 });
   await watcher.subscribeAsync(`gridlink/${CAMERA}`, { qos: 1 });
   await watcher.subscribeAsync('gridlink/alert/#', { qos: 1 });
+  await watcher.subscribeAsync('gridlink/bridge/health', { qos: 1 });
   const health = () => gateway.onvif?.health()[0];
   const logged = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string; camera?: string });
-  return { camera, gateway, events, state, alerts, health, logged, config };
+  return { camera, gateway, events, state, alerts, bridgeHealth, health, logged, config };
 }
 
 const eventsOf = (events: { topic: string; payload: Record<string, unknown> }[], type: string) =>
@@ -149,9 +153,14 @@ const eventsOf = (events: { topic: string; payload: Record<string, unknown> }[],
 
 describe('ONVIF cameras through the gateway (simulated camera over real HTTP and UDP)', () => {
   it('discovers a camera by unicast Probe, onboards it, and its motion and tamper reach MQTT as device events with a snapshot', async () => {
-    const { camera, gateway, events, state, health, config } = await setup();
+    const { camera, gateway, events, state, health, config, logged, bridgeHealth } = await setup();
     await expect.poll(() => health(), POLL).toMatchObject({ online: true, authenticated: true, subscribed: true });
     expect(health()?.mode).toBe('pullpoint');
+    await expect
+      .poll(() => bridgeHealth.at(-1)?.cameras?.[0], POLL)
+      .toMatchObject({ id: CAMERA, online: true, authenticated: true, subscribed: true, mode: 'pullpoint' });
+    // Media2 is offered, so profiles and URIs come from it.
+    expect(logged().find((line) => line.msg === 'camera onboarded')).toMatchObject({ media: 'media2' });
     expect(camera.subscriptions().map((s) => s.kind)).toEqual(['pullpoint']);
     const session = gateway.onvif?.session(CAMERA);
     expect(session?.uris.stream).toMatch(/^rtsp:\/\//);
@@ -206,8 +215,11 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
   });
 
   it('fails loudly on a wrong password: authenticated false in health and metrics, an error naming the field, never subscribed', async () => {
-    const { camera, gateway, health, logged } = await setup({ password: 'not-the-password' });
+    const { camera, gateway, health, logged, bridgeHealth } = await setup({ password: 'not-the-password' });
     await expect.poll(() => health(), POLL).toMatchObject({ online: true, authenticated: false, subscribed: false });
+    await expect
+      .poll(() => bridgeHealth.at(-1)?.cameras, POLL)
+      .toEqual([expect.objectContaining({ id: CAMERA, online: true, authenticated: false, subscribed: false })]);
     expect(health()?.error).toMatch(/refused the credentials/);
     await expect
       .poll(() => logged().filter((line) => line.level >= 50 && /refused the credentials/.test(line.msg)), POLL)

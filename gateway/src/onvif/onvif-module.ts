@@ -27,6 +27,8 @@ export interface OnvifModuleOptions {
   /** Port Hello announcements are listened for on (3702 in production). */
   helloPort?: number;
   random?: () => number;
+  /** A camera went online/offline, (un)authenticated or (un)subscribed. */
+  onHealthChange?: () => void;
 }
 
 interface Camera {
@@ -130,6 +132,7 @@ export class OnvifModule {
         logger: this.log,
         ...(this.options.random ? { random: this.options.random } : {}),
         counters: this.counters,
+        ...(this.options.onHealthChange ? { onHealthChange: this.options.onHealthChange } : {}),
       });
       camera.session.start();
     });
