@@ -56,6 +56,21 @@ describe('WS-Discovery of a simulated camera (unicast mode: Probes sent to its o
     expect(listener.messages).toHaveLength(1);
   });
 
+  it('matches Probe scopes by RFC 3986 prefix: its name and location match, another name does not', async () => {
+    const camera = await started();
+    const listener = await udpListener();
+    cleanups.push(() => listener.close());
+    const [other, name, location] = [randomUUID(), randomUUID(), randomUUID()].map((id) => `urn:uuid:${id}`);
+    await listener.send(probeXml(other ?? '', '', 'onvif://www.onvif.org/name/cam-lobby-99'), camera.discoveryPort);
+    await listener.send(probeXml(name ?? '', '', 'onvif://www.onvif.org/name/cam-lobby-02'), camera.discoveryPort);
+    await listener.send(
+      probeXml(location ?? '', 'tds:Device', 'onvif://www.onvif.org/location/country'),
+      camera.discoveryPort,
+    );
+    await vi.waitFor(() => expect(listener.messages).toHaveLength(2));
+    expect(listener.messages.map((message) => header(message, 'RelatesTo'))).toEqual([name, location]);
+  });
+
   it('says Hello on start and after a reboot (new AppSequence instance), Bye on stop', async () => {
     const listener = await udpListener();
     cleanups.push(() => listener.close());

@@ -151,7 +151,7 @@ export function faultSubcodes(fault: XmlElement): string[] {
   return codes;
 }
 
-export function probeXml(messageId: string, types = 'dn:NetworkVideoTransmitter'): string {
+export function probeXml(messageId: string, types = 'dn:NetworkVideoTransmitter', scopes?: string): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" ' +
     'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" ' +
@@ -159,7 +159,7 @@ export function probeXml(messageId: string, types = 'dn:NetworkVideoTransmitter'
     `<s:Header><a:Action s:mustUnderstand="1">http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe</a:Action><a:MessageID>${messageId}</a:MessageID>` +
     '<a:ReplyTo><a:Address>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo>' +
     '<a:To s:mustUnderstand="1">urn:schemas-xmlsoap-org:ws:2005:04:discovery</a:To></s:Header>' +
-    `<s:Body><d:Probe>${types === '' ? '' : `<d:Types>${types}</d:Types>`}</d:Probe></s:Body></s:Envelope>`
+    `<s:Body><d:Probe>${types === '' ? '' : `<d:Types>${types}</d:Types>`}${scopes === undefined ? '' : `<d:Scopes>${scopes}</d:Scopes>`}</d:Probe></s:Body></s:Envelope>`
   );
 }
 
