@@ -19,6 +19,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
 import { catalogueRoutes } from './routes/catalogue.js';
 import { categoryListRoutes } from './routes/category-list.js';
 import { contactRoutes } from './routes/contacts.js';
+import { deviceEventPolicyRoutes } from './routes/device-event-policies.js';
 import { downlinkRoutes } from './routes/downlink.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateways.js';
@@ -121,11 +122,13 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents, ctx.deadlines));
   const kpiSettings = new KpiSettingsStore(ctx.db, ctx.clock);
   api.use(kpiRoutes(ctx.db, ctx.clock, people, () => kpiSettings.policy()));
-  // Tenant data administrators edit: settings, the category catalogue, contacts, units' robots.
+  // Tenant data administrators edit: settings, the category catalogue, the device-event policy
+  // table, contacts, units' robots.
   const catalogue = new CategoryCatalogue(ctx.db);
   const admin = { db: ctx.db, clock: ctx.clock, people, adminToken: ctx.adminToken, catalogue };
   api.use(settingsRoutes({ ...admin, ...(ctx.dispatch ? { dispatch: ctx.dispatch.store } : {}) }));
   api.use(catalogueRoutes(admin));
+  api.use(deviceEventPolicyRoutes(admin));
   api.use(contactRoutes(ctx.db, ctx.clock, people, ctx.adminToken));
   if (ctx.dispatch) api.use(unitRobotRoutes(people, ctx.adminToken, ctx.dispatch.store));
   // What the web pages read besides the routes above.

@@ -1,0 +1,88 @@
+import { DeviceEventPolicyBody, DeviceEventPolicyTableBody } from '../incidents/policy-table.js';
+import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
+
+const unauthenticated = { '401': problem('No session or admin token, or an ended session') };
+const invalid = (what: string) => problem(`${what}; \`errors[]\` names each field (JSON Pointer) and what it expects`);
+const readers = 'a district_admin (any scope) or the admin token';
+const tenantAdmin = 'the admin token or a district_admin over a whole district (6-digit scope)';
+
+const category = {
+  name: 'category',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  example: 'safety.ebike_elevator',
+};
+
+const storedRow = {
+  allOf: [
+    ref('DeviceEventPolicy'),
+    {
+      type: 'object',
+      required: ['category', 'updated_at'],
+      properties: { category: { type: 'string' }, updated_at: { type: 'string', format: 'date-time' } },
+    },
+  ],
+};
+const table = {
+  type: 'object',
+  required: ['policies'],
+  properties: { policies: { type: 'array', items: storedRow } },
+};
+
+/** The device-event policy table (domain §7) and its repeat thresholds, for `/openapi.json`. */
+export const POLICY_PATHS = {
+  '/api/v1/device-event-policies': {
+    get: {
+      summary: `Every row of the device-event policy table: what each alert category becomes and its repeat threshold (${readers})`,
+      responses: {
+        '200': ok('The rows, by category code', table),
+        ...unauthenticated,
+        '403': problem(`Not ${readers}`),
+        ...unavailable,
+      },
+    },
+    put: {
+      summary: `Replace the whole table (${tenantAdmin}): categories left out lose their row and follow their nearest parent's, else auto_incident. Audited with the table before and after; counts from the next alert on`,
+      requestBody: { required: true, content: json(ref('DeviceEventPolicyTable')) },
+      responses: {
+        '200': ok('The table now', table),
+        '400': invalid('An invalid row, or a category given twice'),
+        ...unauthenticated,
+        '403': problem(`Not ${tenantAdmin}`),
+        ...unavailable,
+      },
+    },
+  },
+  '/api/v1/device-event-policies/{category}': {
+    get: {
+      summary: `One row of the table (${readers})`,
+      parameters: [category],
+      responses: {
+        '200': ok('The row', storedRow),
+        ...unauthenticated,
+        '403': problem(`Not ${readers}`),
+        '404': problem('No row for that category: its alerts follow the nearest parent category’s row'),
+        ...unavailable,
+      },
+    },
+    put: {
+      summary: `Create or replace one row (${tenantAdmin}). With \`repeat\`, alerts below the threshold are recorded and counted only; the one that reaches \`count\` within \`window\` over \`scope\` opens the incident with the window's earlier alerts as evidence. Audited with what was there before; counts from the next alert on`,
+      parameters: [category],
+      requestBody: { required: true, content: json(ref('DeviceEventPolicy')) },
+      responses: {
+        '201': ok('Created', storedRow),
+        '200': ok('Replaced', storedRow),
+        '400': invalid('Not a category code, or an invalid row (e.g. a repeat threshold on a never row)'),
+        ...unauthenticated,
+        '403': problem(`Not ${tenantAdmin}`),
+        ...unavailable,
+      },
+    },
+  },
+};
+
+export const POLICY_SCHEMAS = {
+  DeviceEventPolicy: schema(DeviceEventPolicyBody),
+  DeviceEventPolicyTable: schema(DeviceEventPolicyTableBody),
+};
