@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -39,4 +41,42 @@ describe('npm start', () => {
     expect(output).toMatch(/stopped: \d+ valid messages, \d+ invalid, [1-9]\d* events in the cloud/);
     expect(code).toBe(0);
   }, 30_000);
+
+  it('by default runs a generated community, keeps the scenario devices for `npm run sim` and writes their credentials', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=gridlink-source',
+        'scripts/start.ts',
+        '--exit-after',
+        '6',
+        '--status-every',
+        '2',
+      ],
+      { cwd: root, env: { ...process.env, GRIDLINK_MQTT__PORT: '0' } },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+    expect(output).toMatch(
+      /Simulated community: 308 devices of 16 kinds, each with its own credentials \(generated: 72 households in 3 buildings, 308 placed in the cloud's grids\)/,
+    );
+    expect(output).toContain(
+      'Scenarios (20 devices are kept for them; their credentials are in .gridlink/sim-credentials.json)',
+    );
+    expect(output).toContain('npm run sim -- run fire-building-3 --credentials .gridlink/sim-credentials.json');
+    expect(output).toContain('288 simulated devices connected');
+    expect(output).toMatch(/status {6}288 clients · \d+ valid messages/);
+    const file = join(root, '.gridlink', 'sim-credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const credentials = JSON.parse(readFileSync(file, 'utf8'));
+    expect(credentials.broker).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    expect(Object.keys(credentials.devices)).toContain('smoke-b3-u2-0401');
+    expect(Object.keys(credentials.devices)).toHaveLength(20);
+    expect(code).toBe(0);
+  }, 60_000);
 });

@@ -1,25 +1,57 @@
 /**
  * `npm start`: the whole system on embedded defaults, for a first look and for development: the
  * cloud on its embedded database (PGlite), the gateway (embedded broker, per-device credentials,
- * validation, rules, the durable outbox to the cloud) and a simulated community publishing into it.
- * The console prints what happens.
+ * validation, the built-in rules, the durable outbox to the cloud) and a simulated community
+ * publishing into it, generated building by building. Scripted scenarios can be played against it
+ * while it runs (`npm run sim -- run <scenario>`). The console prints what happens.
  */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CloudConfig, startCloud } from '@gridlink/cloud';
-import { Gateway, GatewayConfig, generateSecret, hashPassword, InMemoryDirectory } from '@gridlink/gateway';
-import { DeviceSimulator, demoCommunity, seededRandom } from '@gridlink/simulators';
+import { CloudConfig, startCloud, TerritoryStore } from '@gridlink/cloud';
+import {
+  builtinRuleFile,
+  type DeviceRecord,
+  Gateway,
+  GatewayConfig,
+  generateSecret,
+  hashPassword,
+  InMemoryDirectory,
+} from '@gridlink/gateway';
+import { profileOf } from '@gridlink/protocol';
+import {
+  AccessControlTerminal,
+  allScenarioDevices,
+  type CommunityDevice,
+  cloudPlacements,
+  DeviceSimulator,
+  demoCommunity,
+  FULL_COMMUNITY,
+  fork,
+  generateCommunity,
+  residentsOf,
+  SCENARIOS,
+  SMALL_COMMUNITY,
+  seededRandom,
+  territoryUnits,
+} from '@gridlink/simulators';
 import { pino } from 'pino';
 
 const { values: args } = parseArgs({
   options: {
     'exit-after': { type: 'string' },
-    'per-kind': { type: 'string', default: '2' },
+    community: { type: 'string', default: 'small' },
+    'per-kind': { type: 'string' },
+    'report-every': { type: 'string', default: '30' },
     'status-every': { type: 'string', default: '5' },
   },
 });
 
 const DEFAULT_MQTT_PORT = 1883;
+const DATA_DIR = '.gridlink';
+const GATEWAY_ID = 'gw-dev-001';
+const COMMUNITY_CODE = '320803001001';
 const time = () => new Date().toISOString().slice(11, 19);
 const say = (line: string) => console.log(`[${time()}] ${line}`);
 
@@ -43,8 +75,13 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
 
 const requestedPort = positiveInt('GRIDLINK_MQTT__PORT', process.env.GRIDLINK_MQTT__PORT);
 const exitAfterSeconds = positiveInt('--exit-after', args['exit-after']);
-const perKind = positiveInt('--per-kind', args['per-kind']) ?? 2;
+const perKind = positiveInt('--per-kind', args['per-kind']);
+const reportEverySeconds = positiveInt('--report-every', args['report-every']) || 30;
 const statusEverySeconds = positiveInt('--status-every', args['status-every']) || 5;
+if (args.community !== 'small' && args.community !== 'full') {
+  console.error(`--community: expected small (72 households) or full (504 households), received ${args.community}`);
+  process.exit(1);
+}
 
 // Port 1883 is often taken by a system Mosquitto on developer machines: fall back to a free port
 // and say so, unless a port was asked for explicitly.
@@ -55,9 +92,28 @@ if (requestedPort === undefined && !(await portIsFree(port))) {
   port = 0;
 }
 
+// The community: generated building by building (or, with --per-kind, a few devices of every
+// kind). The devices scenarios drive are registered too, but kept out of the background
+// simulation: `npm run sim -- run …` connects as them.
+const generated =
+  perKind === undefined
+    ? generateCommunity({
+        ...(args.community === 'full' ? FULL_COMMUNITY : SMALL_COMMUNITY),
+        community: COMMUNITY_CODE,
+      })
+    : undefined;
+const reservedIds = new Set(generated ? allScenarioDevices(SCENARIOS).map((device) => device.id) : []);
+const devices: CommunityDevice[] = generated
+  ? [
+      ...generated.devices,
+      // Scenario devices outside this community's size (a larger building) join it as they are.
+      ...allScenarioDevices(SCENARIOS).filter((device) => !generated.devices.some((d) => d.id === device.id)),
+    ]
+  : demoCommunity(perKind).map((device) => ({ ...device, place: { community: COMMUNITY_CODE } }));
+const reserved = devices.filter((device) => reservedIds.has(device.id));
+
 // Credentials are generated for this run and held only as hashes; the console account's password
 // is shown once, here, so you can watch the traffic.
-const devices = demoCommunity(perKind);
 const directory = new InMemoryDirectory();
 const consolePassword = generateSecret();
 directory.addService({ username: 'console', role: 'observer', passwordHash: await hashPassword(consolePassword) });
@@ -66,19 +122,51 @@ await Promise.all(
   devices.map(async (device) => {
     const password = generateSecret();
     devicePasswords.set(device.id, password);
-    directory.addDevice({ ...device, status: 'active', passwordHash: await hashPassword(password) });
+    const record: DeviceRecord = {
+      id: device.id,
+      kind: device.kind,
+      status: 'active',
+      passwordHash: await hashPassword(password),
+      place: device.place,
+      ...(device.tags ? { tags: device.tags } : {}),
+      ...(device.notes ? { notes: device.notes } : {}),
+    };
+    directory.addDevice(record);
   }),
 );
+
+// The scenario devices' credentials, for `npm run sim` (readable by this user only).
+mkdirSync(DATA_DIR, { recursive: true });
+const credentialsFile = join(DATA_DIR, 'sim-credentials.json');
+const writeCredentials = (broker: string) =>
+  writeFileSync(
+    credentialsFile,
+    `${JSON.stringify(
+      {
+        broker,
+        base_topic: 'gridlink',
+        devices: Object.fromEntries(reserved.map((device) => [device.id, devicePasswords.get(device.id)])),
+        observer: { username: 'console', password: consolePassword },
+      },
+      null,
+      2,
+    )}\n`,
+    { mode: 0o600 },
+  );
+
+// The built-in rules (domain §7 default policy) in a file you may edit: written once, then yours.
+mkdirSync(join(DATA_DIR, 'gateway'), { recursive: true });
+const rulesFile = join(DATA_DIR, 'gateway', 'rules.yaml');
+if (!existsSync(rulesFile)) writeFileSync(rulesFile, builtinRuleFile());
 
 const logger = pino({ level: process.env.GRIDLINK_LOG_LEVEL ?? 'warn' }, pino.destination(2));
 
 // The cloud keeps its embedded database between runs; its admin token is new each run (no
 // default secrets), and the gateway gets a fresh token: registered on the first run, rotated after.
-const GATEWAY_ID = 'gw-dev-001';
 const adminToken = generateSecret(32);
 const cloud = await startCloud(
   CloudConfig.parse({
-    cloud: { data_dir: '.gridlink/cloud' },
+    cloud: { data_dir: join(DATA_DIR, 'cloud') },
     http: { host: '127.0.0.1', port: 0 },
     auth: { admin_token: adminToken },
   }),
@@ -88,54 +176,119 @@ const registered = await cloud.registry.register(GATEWAY_ID, 'Development gatewa
 const gatewayToken = registered.ok ? registered.issued.token : (await cloud.registry.rotate(GATEWAY_ID))?.token;
 if (!gatewayToken) throw new Error(`the cloud could not issue a token for ${GATEWAY_ID}`);
 
+// The cloud learns where the devices are (its territory and device placements), so alerts reach
+// the right grid. Placements are kept between runs; a device already placed stays where it was.
+let placementNote = '';
+if (generated) {
+  const territory = new TerritoryStore(cloud.db);
+  await territory.upsertUnits(territoryUnits(generated));
+  await territory.upsertBuildings(generated.units);
+  const refusals: string[] = [];
+  const placed = cloudPlacements({ ...generated, devices }, GATEWAY_ID, new Date('2026-01-01T00:00:00.000Z'));
+  for (const placement of placed)
+    await territory
+      .placeDevice(placement)
+      .catch((err: Error) => refusals.push(`${placement.deviceId}: ${err.message}`));
+  placementNote = `, ${placed.length - refusals.length} placed in the cloud's grids`;
+  if (refusals.length > 0)
+    console.warn(`The cloud kept its own record of ${refusals.length} device placements, e.g. ${refusals[0]}`);
+}
+
 const config = GatewayConfig.parse({
-  gateway: { id: GATEWAY_ID, community: '320803001001', data_dir: '.gridlink/gateway' },
+  gateway: { id: GATEWAY_ID, community: COMMUNITY_CODE, data_dir: join(DATA_DIR, 'gateway') },
   mqtt: { host: '127.0.0.1', port },
   http: { host: '127.0.0.1', port: 0 },
+  rules: { files: [rulesFile] },
   uplink: { enabled: true, url: cloud.url, token: gatewayToken },
 });
 const gateway = new Gateway({ config, directory, logger });
 await gateway.start();
 const { tcp: mqttPort, http: httpPort } = gateway.ports;
 const url = `mqtt://127.0.0.1:${mqttPort}`;
+writeCredentials(url);
 
+const running = devices.filter((device) => !reservedIds.has(device.id));
+const kinds = new Set(devices.map((d) => d.kind)).size;
+const what = generated
+  ? ` (generated: ${generated.households.length} households in ${new Set(generated.units.map((u) => u.building)).size} buildings${placementNote})`
+  : '';
 console.log(`
 Gridlink is running on embedded defaults (development mode).
 
   Gateway gw-dev-001, embedded MQTT broker: ${url}${portNote}
-  Simulated community: ${devices.length} devices of ${new Set(devices.map((d) => d.kind)).size} kinds, each with its own credentials
+  Simulated community: ${devices.length} devices of ${kinds} kinds, each with its own credentials${what}
+  Rules: the built-in rules in ${rulesFile} (edit it; the gateway reloads it)
   Watch all traffic:   mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/#' -v
+  Watch alerts:        mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/alert/#' -v
   Watch dead letters:  mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/bridge/dead_letter/#' -v
   Gateway metrics:     http://127.0.0.1:${httpPort}/metrics   (health: /healthz, /readyz)
   Cloud (embedded database in .gridlink/cloud): ${cloud.url}   API: ${cloud.url}/openapi.json
   Cloud admin token for this run: ${adminToken}
   Send the gateway a command: curl -X POST ${cloud.url}/api/v1/gateways/${GATEWAY_ID}/downlink \\
       -H 'authorization: Bearer ${adminToken}' -H 'content-type: application/json' \\
-      -d '{"id":"cmd-1","created_at":"2026-11-25T08:00:00.000Z","type":"device.command","data":{"device_id":"${devices.find((d) => d.kind === 'water_meter')?.id ?? ''}","command":{"valve":"close"}}}'
+      -d '{"id":"cmd-1","created_at":"2026-11-25T08:00:00.000Z","type":"device.command","data":{"device_id":"${running.find((d) => d.kind === 'water_meter')?.id ?? ''}","command":{"valve":"close"}}}'${
+        generated
+          ? `
+  Scenarios (${reserved.length} devices are kept for them; their credentials are in ${credentialsFile}):
+      npm run sim -- list
+      npm run sim -- run fire-building-3 --credentials ${credentialsFile}`
+          : ''
+      }
   Stop with Ctrl-C.
 `);
 
 gateway.bus.on('message', ({ device, message }) => {
-  if (message.type === 'event') say(`event       ${device.id} ${message.eventType} ${JSON.stringify(message.payload)}`);
+  if (message.type === 'event' && message.eventType !== 'reading' && message.eventType !== 'access')
+    say(`event       ${device.id} ${message.eventType} ${JSON.stringify(message.payload)}`);
 });
 gateway.bus.on('invalid', ({ error }) => say(`dead letter ${error}`));
+cloud.incidents.onChange(({ incident, step, repeated }) => {
+  if (repeated) return;
+  const what = step
+    ? `${step.action} → ${incident.state}`
+    : incident.occurrences === 1
+      ? 'opened from an alert'
+      : `alert joined (${incident.occurrences} occurrences)`;
+  say(
+    `incident    ${incident.id} ${incident.categoryCode}${incident.urgent ? ' (urgent)' : ''} ${what}: ${incident.title}`,
+  );
+});
 
 const random = seededRandom(2026);
-const simulators = devices.map(
-  (device) =>
-    new DeviceSimulator({
-      deviceId: device.id,
-      kind: device.kind,
-      password: devicePasswords.get(device.id) ?? '',
-      brokerUrl: url,
-      random,
-      stateIntervalMs: 2000 + Math.floor(random() * 3000),
-      eventChance: 0.05,
-      malformedChance: 0.01,
-    }),
-);
+const simulators = running.map((device) => {
+  // The generated community reports at its profiles' heartbeat, capped by --report-every so a
+  // first look shows traffic; the --per-kind demo reports every few seconds with random events.
+  const heartbeatMs = Math.min(profileOf(device.kind).heartbeat_s, reportEverySeconds) * 1000;
+  return new DeviceSimulator({
+    deviceId: device.id,
+    kind: device.kind,
+    password: devicePasswords.get(device.id) ?? '',
+    brokerUrl: url,
+    random: fork(random, device.id),
+    stateIntervalMs: generated ? Math.round(heartbeatMs * (0.8 + random() * 0.4)) : 2000 + Math.floor(random() * 3000),
+    eventChance: generated ? 0 : 0.05,
+    malformedChance: generated ? 0.002 : 0.01,
+    ...(device.litresPerDay === undefined ? {} : { litresPerDay: device.litresPerDay }),
+  });
+});
 await Promise.all(simulators.map((simulator) => simulator.start()));
 say(`${simulators.length} simulated devices connected`);
+
+// Residents pass the unit entrances: card, face and QR openings by the time of day.
+const terminals = simulators
+  .filter((simulator) => simulator.kind === 'access_control')
+  .map((simulator) => {
+    const households = running.find((device) => device.id === simulator.id)?.households ?? 20;
+    return new AccessControlTerminal(
+      simulator,
+      residentsOf(random, simulator.id, households),
+      fork(random, simulator.id),
+      Date.now,
+    );
+  });
+const entrances = setInterval(() => {
+  for (const terminal of terminals) void terminal.advance().catch(() => {});
+}, 10_000);
 
 const cloudEvents = async () =>
   Number((await cloud.db.query<{ n: number }>('SELECT count(*)::int AS n FROM gateway_events')).rows[0]?.n ?? 0);
@@ -144,7 +297,7 @@ const report = setInterval(async () => {
   const refusedTotal = Object.values(refused).reduce((a, b) => a + b, 0);
   const waiting = uplink ? Object.values(uplink.outbox.depth).reduce((a, b) => a + b, 0) : 0;
   say(
-    `status      ${clients} clients · ${valid} valid messages · ${invalid} invalid (dead-lettered) · ${refusedTotal} refused · cloud link ${uplink?.sender.link} · ${waiting} in outbox · ${await cloudEvents()} events in the cloud`,
+    `status      ${clients} clients · ${valid} valid messages · ${invalid} invalid (dead-lettered) · ${refusedTotal} refused · ${gateway.rules.active().length} active alerts · cloud link ${uplink?.sender.link} · ${waiting} in outbox · ${await cloudEvents()} events in the cloud`,
   );
 }, statusEverySeconds * 1000);
 
@@ -153,6 +306,7 @@ async function shutdown(reason: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   clearInterval(report);
+  clearInterval(entrances);
   say(`stopping (${reason})`);
   await Promise.all(simulators.map((simulator) => simulator.stop().catch(() => {})));
   const { valid, invalid } = gateway.stats();

@@ -153,7 +153,7 @@ async function run(name: string, values: ReturnType<typeof parse>['values'], io:
   const same = JSON.stringify(seen) === JSON.stringify(expected);
   out(
     same
-      ? `\nDone: the ${expected.length} expected alert${expected.length === 1 ? '' : 's'} were raised. The cloud's incidents: GET /api/v1/incidents.`
+      ? `\nDone: ${expected.length === 1 ? 'the expected alert was' : `the ${expected.length} expected alerts were`} raised (npm start's console shows the incidents the cloud opened).`
       : `\nDone, but the alerts differ from what the scenario expects:\n  expected: ${expected.join('; ') || 'none'}\n  raised:   ${seen.join('; ') || 'none'}`,
   );
   return same ? 0 : 2;

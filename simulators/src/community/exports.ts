@@ -60,13 +60,15 @@ export function cloudPlacements(community: Community, gatewayId: string, install
   });
 }
 
-/** The community's territory units for the cloud: the community and its grids. */
-export function territoryUnits(
-  community: Community,
-  name = '模拟社区',
-): Array<{ code: string; nameZh: string; nameEn: string }> {
+/**
+ * The community's territory units for the cloud, parents first: its district (6 digits), street
+ * (9), the community (12) and its grids (15), so a fresh cloud can take the placements.
+ */
+export function territoryUnits(community: Community): Array<{ code: string; nameZh: string; nameEn: string }> {
   return [
-    { code: community.code, nameZh: name, nameEn: 'Simulated community' },
+    { code: community.code.slice(0, 6), nameZh: '模拟区', nameEn: 'Simulated district' },
+    { code: community.code.slice(0, 9), nameZh: '模拟街道', nameEn: 'Simulated street' },
+    { code: community.code, nameZh: '模拟社区', nameEn: 'Simulated community' },
     ...community.grids.map((grid, n) => ({ code: grid, nameZh: `第${n + 1}网格`, nameEn: `Grid ${n + 1}` })),
   ];
 }
