@@ -19,7 +19,7 @@ import {
   type SubscriptionReference,
 } from './responses.js';
 import { type Endpoint, SoapClient } from './soap-client.js';
-import { AuthenticationError } from './soap-fault.js';
+import { AuthenticationError, isAuthFault } from './soap-fault.js';
 import { escapeXml } from './xml.js';
 
 const WSNT = 'http://docs.oasis-open.org/wsn/b-2';
@@ -78,13 +78,24 @@ export class CameraClient {
 
   /** Measures the camera's clock (unauthenticated, by the standard), halfway through the round trip. */
   async measureClock(): Promise<{ offsetMs: number; cameraUtc?: number }> {
-    const sent = this.options.now();
-    const body = await this.soap.call(
-      this.options.deviceServiceUrl,
-      ACTIONS.getSystemDateAndTime,
-      `<tds:GetSystemDateAndTime xmlns:tds="${NS.device}"/>`,
-      { anonymous: true },
-    );
+    const ask = (anonymous: boolean) =>
+      this.soap.call(
+        this.options.deviceServiceUrl,
+        ACTIONS.getSystemDateAndTime,
+        `<tds:GetSystemDateAndTime xmlns:tds="${NS.device}"/>`,
+        { anonymous },
+      );
+    let sent = this.options.now();
+    let body: Awaited<ReturnType<typeof ask>>;
+    try {
+      body = await ask(true);
+    } catch (error) {
+      // Some firmware wants credentials even for the clock: ask again with them (HTTP Digest does
+      // not depend on the clock; a UsernameToken with the last known offset may still pass).
+      if (!isAuthFault(error)) throw error;
+      sent = this.options.now();
+      body = await ask(false);
+    }
     const received = this.options.now();
     const { utc } = parseSystemDateAndTime(body);
     // The camera reports whole seconds: the offset is good to about half a second, well within

@@ -279,11 +279,14 @@ export class CameraSession {
       );
       modes.splice(0, 1, 'pullpoint');
     }
-    const consumerUrl = notify?.register(this.id, (notifications) => this.manager?.acceptPushed(notifications));
+    // Each push subscription gets a URL of its own: Notify from one given up (replaced after a
+    // refused Renew, still alive on the camera until it expires) is refused, not delivered twice.
+    const consumerUrl = () =>
+      notify?.register(this.id, (notifications) => this.manager?.acceptPushed(notifications)) as string;
     const port: EventPort = {
       create: (mode, termination, filtered) =>
         mode === 'push'
-          ? client.subscribe(consumerUrl as string, termination, filtered)
+          ? client.subscribe(consumerUrl(), termination, filtered)
           : client.createPullPoint(termination, filtered),
       pull: (reference, timeoutS, limit) => client.pullMessages(reference, timeoutS, limit),
       renew: (reference, termination) => client.renew(reference, termination),

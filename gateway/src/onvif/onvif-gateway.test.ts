@@ -260,6 +260,23 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
     await expect.poll(() => eventsOf(events, 'motion'), POLL).toHaveLength(1);
   });
 
+  it('replaces push subscriptions whose Renew is refused without delivering anything twice', async () => {
+    const { camera, events, health, gateway } = await setup({
+      camera: { quirks: { renewRejected: true } },
+      cameraConfig: { events: 'push' },
+      onvif: { notify: { enabled: true, host: '127.0.0.1', port: 0 } },
+    });
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'push' });
+    // A refused Renew at 80 % of the window, a new subscription: both live on the camera until the
+    // old one expires, and both send the crossing; only the new one's Notify is taken.
+    await expect.poll(() => camera.subscriptions().length, { timeout: 15_000, interval: 10 }).toBe(2);
+    camera.lineCrossed();
+    await expect.poll(() => eventsOf(events, 'line_crossing'), POLL).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(eventsOf(events, 'line_crossing')).toHaveLength(1);
+    expect(gateway.onvif?.stats().counters.resubscribes).toBeGreaterThanOrEqual(1);
+  });
+
   it('finds a camera by its endpoint reference with a multicast Probe (skipped when this host has no multicast route)', async (context) => {
     let started: Awaited<ReturnType<typeof setup>>;
     try {
