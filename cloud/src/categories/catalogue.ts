@@ -108,6 +108,22 @@ export class CategoryCatalogue {
     }));
   }
 
+  /**
+   * Removes one rule, so the next less specific one applies; false when there was none. The
+   * tenant defaults (`*` × `*`) stay: every step needs a limit to fall back on.
+   */
+  async removeLimit(rule: Omit<TimeLimitRule, 'limit'>): Promise<boolean> {
+    if (rule.category === '*' && rule.severity === '*') {
+      throw new CategoryError('GL_CATEGORY_INVALID', `the tenant default of step ${rule.step} cannot be removed`);
+    }
+    const { rows } = await this.db.query(
+      `DELETE FROM category_time_limits WHERE category_code = $1 AND severity = $2 AND step = $3
+       RETURNING category_code`,
+      [rule.category, rule.severity, rule.step],
+    );
+    return rows.length > 0;
+  }
+
   async setLimit(rule: TimeLimitRule): Promise<void> {
     const parsed = TimeLimitRule.parse(rule);
     if (parsed.category !== '*' && !(await this.get(parsed.category))) {

@@ -58,6 +58,7 @@ describe('service endpoints', () => {
       '/api/v1/settings/sessions',
       '/api/v1/categories/{code}',
       '/api/v1/time-limits',
+      '/api/v1/time-limits/{category}/{severity}/{step}',
       '/api/v1/device-event-policies',
       '/api/v1/device-event-policies/{category}',
       '/api/v1/users/{id}/contact',

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CategoryCatalogue } from '../categories/catalogue.js';
 import type { RoleAssignment } from '../people/roles.js';
 import { login, signedIn } from '../people/test-support.js';
 import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
@@ -302,12 +303,31 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
       limit: { value: 2, unit: 'hours' },
     });
     expect(badUnit.body).toMatchObject({ status: 400, errors: [{ pointer: '/limit/unit' }] });
+    // The override goes: the safety category's parent rule (or the tenant default) applies again.
+    const remove = '/api/v1/time-limits/safety.blocked_stairwell/*/handle';
+    for (const who of EVERYONE.filter((who) => !TENANT_ADMINS.includes(who)))
+      expect((await call(who, 'DELETE', remove)).status, `${who} DELETE`).toBe(403);
+    expect((await call('district-admin', 'DELETE', remove)).status).toBe(204);
+    expect((await call('district-admin', 'DELETE', remove)).status).toBe(404);
+    const catalogue = new CategoryCatalogue(cloud().db);
+    expect(await catalogue.limitFor('safety.blocked_stairwell', 'major', 'handle')).toEqual(
+      await catalogue.limitFor('safety', 'major', 'handle'),
+    );
+    expect((await call('district-admin', 'DELETE', '/api/v1/time-limits/*/*/handle')).body).toMatchObject({
+      status: 400,
+      errors: [{ parameter: 'category' }],
+    });
+    expect((await call('district-admin', 'DELETE', '/api/v1/time-limits/*/*/lunch')).body).toMatchObject({
+      status: 400,
+      errors: [{ parameter: 'step' }],
+    });
     const { rows } = await cloud().db.query<{ action: string; details: { before: unknown; after: unknown } }>(
       "SELECT action, details FROM audit_log WHERE target = 'time_limit:safety.blocked_stairwell:*:handle' ORDER BY id",
     );
     expect(rows.map((row) => row.details)).toEqual([
       { before: null, after: { value: 4, unit: 'working_hours' } },
       { before: { value: 4, unit: 'working_hours' }, after: { value: 2, unit: 'natural_hours' } },
+      { before: { value: 2, unit: 'natural_hours' }, after: null },
     ]);
   });
 });

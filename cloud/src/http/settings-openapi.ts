@@ -119,6 +119,24 @@ export const SETTINGS_PATHS = {
       },
     },
   },
+  '/api/v1/time-limits/{category}/{severity}/{step}': {
+    delete: {
+      summary: `Remove an override (${tenantAdmin}): the next less specific rule applies; the tenant defaults (* × *) stay`,
+      parameters: [
+        { name: 'category', in: 'path', required: true, schema: { type: 'string' }, example: 'safety.fire_lane' },
+        { name: 'severity', in: 'path', required: true, schema: { type: 'string' }, example: '*' },
+        { name: 'step', in: 'path', required: true, schema: { type: 'string' }, example: 'handle' },
+      ],
+      responses: {
+        '204': { description: 'Removed' },
+        '400': invalid('Not a rule, or a tenant default'),
+        ...unauthenticated,
+        '403': problem(`Not ${tenantAdmin}`),
+        '404': problem('No such rule'),
+        ...unavailable,
+      },
+    },
+  },
 };
 
 export const SETTINGS_SCHEMAS = {

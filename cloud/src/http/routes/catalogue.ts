@@ -25,7 +25,8 @@ export interface CatalogueRoutesContext {
 
 /**
  * Editing the category catalogue and its time limits (domain §6, §4): `GET|PUT /categories/{code}`
- * (one category, inactive ones too) and `GET|PUT /time-limits`. Every signed-in user reads them
+ * (one category, inactive ones too), `GET|PUT /time-limits` and
+ * `DELETE /time-limits/{category}/{severity}/{step}` (an override goes, the next rule applies). Every signed-in user reads them
  * (they fill report forms and show deadlines); tenant admins create and change them. Changes are
  * audited with what was there before; the incident engine, deadlines and dispatch read the tables
  * each time, so they count at once.
@@ -117,6 +118,47 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
         }),
       );
       res.status(before === undefined ? 201 : 200).json(rule);
+    },
+  );
+
+  router.delete(
+    '/time-limits/:category/:severity/:step',
+    caller,
+    requireTenantAdmin('the time limits'),
+    async (req: Request<{ category: string; severity: string; step: string }>, res: Response) => {
+      const parsed = TimeLimitRule.omit({ limit: true }).safeParse(req.params);
+      if (!parsed.success) {
+        throw new ProblemError(
+          'GL_VALIDATION_FAILED',
+          'the path does not name a time-limit rule',
+          parsed.error.issues.map((issue) => ({ parameter: String(issue.path[0]), detail: issue.message })),
+        );
+      }
+      const rule = parsed.data;
+      if (rule.category === '*' && rule.severity === '*') {
+        throw new ProblemError('GL_VALIDATION_FAILED', `the tenant default of step ${rule.step} cannot be removed`, [
+          {
+            parameter: 'category',
+            detail: 'every step keeps a default (* × *): change it with PUT /api/v1/time-limits',
+          },
+        ]);
+      }
+      const before = (await fromDatabase(() => catalogue.limits())).find(
+        (r) => r.category === rule.category && r.severity === rule.severity && r.step === rule.step,
+      );
+      if (before === undefined || !(await fromDatabase(() => catalogue.removeLimit(rule)))) {
+        throw new ProblemError('GL_NOT_FOUND', `no time limit for ${rule.category} × ${rule.severity} × ${rule.step}`);
+      }
+      await fromDatabase(() =>
+        writeAudit(ctx.db, {
+          actor: managerActor(callerOfResponse(res)),
+          action: 'time_limit.remove',
+          target: `time_limit:${rule.category}:${rule.severity}:${rule.step}`,
+          at: ctx.clock(),
+          details: { before: before.limit, after: null },
+        }),
+      );
+      res.status(204).end();
     },
   );
 
