@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CategoryCatalogue } from '../categories/catalogue.js';
+import { closedLoop, seedIncidents } from '../kpi/test-support.js';
 import type { RoleAssignment } from '../people/roles.js';
 import { login, signedIn } from '../people/test-support.js';
 import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
@@ -234,6 +235,32 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
     };
     expect((await call('admin-token', 'PUT', '/api/v1/settings/sessions', seeds)).status).toBe(200);
     expect(await login(cloud(), username)).toMatch(/^glus_/);
+  });
+
+  it('scores KPIs with the weights stored a moment ago', async () => {
+    await seedIncidents(cloud().db, {
+      prefix: `${backend}-kpi`,
+      count: 4,
+      start: new Date('2026-10-05T00:00:00+08:00'),
+      community: COMMUNITY,
+      grid: GRID,
+      steps: closedLoop({ closeHours: 20, closeDeadlineHours: 48 }),
+    });
+    const composite = async () => {
+      const response = await call<{ groups: Array<{ composite: number | null }> }>(
+        'operator',
+        'GET',
+        '/api/v1/kpis?from=2026-10-01&to=2026-11-01&group_by=street',
+      );
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return response.body.groups.map((group) => group.composite);
+    };
+    const none = { exclude_suspended_from_due: false, weights: {} };
+    expect((await call('admin-token', 'PUT', '/api/v1/settings/kpis', none)).status).toBe(200);
+    expect(await composite()).toEqual([null]);
+    const weighted = { exclude_suspended_from_due: false, weights: { closing_rate: 1, on_time_closing_rate: 1 } };
+    expect((await call('district-admin', 'PUT', '/api/v1/settings/kpis', weighted)).status).toBe(200);
+    expect(await composite()).toEqual([100]);
   });
 
   it('applies the dispatch and KPI settings on their next use', async () => {
