@@ -152,6 +152,19 @@ describe('subscription manager (scripted camera, manual clock)', () => {
     manager.stop();
   });
 
+  it('does not spin on a camera that answers PullMessages empty at once (ignoring the Timeout)', async () => {
+    const { scheduler, camera, manager } = setup();
+    camera.pull = async (reference) => {
+      camera.calls.push({ op: 'pull', at: scheduler.now(), address: reference.address });
+      return { notifications: [] };
+    };
+    manager.start();
+    await scheduler.advance(10_000);
+    // One pull a second at most instead of thousands.
+    expect(camera.ops('pull').length).toBeLessThanOrEqual(11);
+    manager.stop();
+  });
+
   it('copes with a camera that misreads durations: renews at 80 % of what it granted, then asks for an end time', async () => {
     const { scheduler, camera, manager } = setup();
     camera.grantMs = 10_000; // PT600S read as 10 s

@@ -63,6 +63,7 @@ interface Active {
 
 const MIN_WINDOW_MS = 1000;
 const EXPIRY_MARGIN_MS = 1000;
+const MIN_EMPTY_PULL_MS = 1000;
 
 /**
  * One camera's event subscription, kept alive for as long as the gateway runs:
@@ -319,6 +320,7 @@ export class SubscriptionManager {
     try {
       while (this.running && !this.paused && this.active === active) {
         try {
+          const startedAt = this.options.scheduler.now();
           const result = await this.options.port.pull(active.reference, this.pullTimeoutS, this.messageLimit);
           const wasUnreachable = this.unreachable;
           this.markReachable();
@@ -332,6 +334,9 @@ export class SubscriptionManager {
             await this.options.onReachable?.();
             await this.synchronize(active);
           }
+          // Firmware that ignores the long-poll Timeout answers empty at once: do not spin on it.
+          const quick = this.options.scheduler.now() - startedAt < MIN_EMPTY_PULL_MS;
+          if (result.notifications.length === 0 && quick && !(await this.sleeper.sleep(MIN_EMPTY_PULL_MS))) return;
         } catch (error) {
           if (!this.running || this.active !== active) return;
           if (isAuthFault(error)) {
