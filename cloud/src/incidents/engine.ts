@@ -12,7 +12,8 @@ import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { categoryLineage } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
-import { type AlertIntakeContext, type AlertOutcome, intakeAlerts, parseAlerts } from './from-alert.js';
+import { type AlertIntakeContext, type AlertOutcome, intakeAlerts, parseAlerts, retryDeadlocks } from './from-alert.js';
+import { type HeldAlert, type HeldAlertFilter, readHeldAlerts } from './held-alerts.js';
 
 export type { AlertOutcome } from './from-alert.js';
 
@@ -318,12 +319,17 @@ export class IncidentEngine {
     const parsed = parseAlerts(events);
     if (parsed.every((item) => item.type === 'other'))
       return parsed.map(() => ({ outcome: 'ignored', reason: 'not_an_alert' }));
-    const outcomes = await this.db.transaction((tx) =>
-      intakeAlerts(tx, this.alertIntake, parsed, options.drill ?? false),
+    const outcomes = await retryDeadlocks(() =>
+      this.db.transaction((tx) => intakeAlerts(tx, this.alertIntake, parsed, options.drill ?? false)),
     );
     for (const outcome of outcomes)
       if ('incident' in outcome) this.tell({ incident: outcome.incident, repeated: false });
     return outcomes;
+  }
+
+  /** Alerts held below their policy's repeat threshold (domain §7), newest first. */
+  heldAlerts(filter: HeldAlertFilter = {}): Promise<HeldAlert[]> {
+    return readHeldAlerts(this.db, filter);
   }
 
   /** Tells the listeners about a committed change (not about refusals or ignored alerts). */

@@ -529,6 +529,23 @@ export async function intakeAlerts(
   return outcomes;
 }
 
+const RETRIED = new Set(['40P01', '40001']);
+
+/**
+ * Runs `work` (a whole transaction) again when PostgreSQL chose it as the victim of a deadlock or a
+ * serialization failure: a batch holds several incident rows, and a merge transition taking two
+ * rows in its own order can meet it. Nothing of the aborted attempt was committed.
+ */
+export async function retryDeadlocks<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (attempt >= attempts || !RETRIED.has((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
+}
+
 /**
  * Transaction-level advisory locks, taken in one statement in (namespace, hash) order: every
  * transaction that takes several takes them in the same order, so none waits on another in a circle.

@@ -1,10 +1,13 @@
-export { alertPlaceKey, dedupKey } from './dedup.js';
+export { alertPlaceKey, dedupKey, repeatScopeKey } from './dedup.js';
 export {
   categoryLineage,
   DEFAULT_DEVICE_EVENT_POLICY,
+  decidePolicies,
   decidePolicy,
   POLICY_FOLLOW_UP,
   type PolicyDecision,
+  RepeatScope,
+  type RepeatThreshold,
 } from './device-event-policy.js';
 export {
   type AlertOutcome,
@@ -15,7 +18,14 @@ export {
   type TransitionResult,
 } from './engine.js';
 export { INCIDENT_ERROR_CODES, IncidentError, type IncidentErrorCode } from './errors.js';
+export type { HeldAlert, HeldAlertFilter } from './held-alerts.js';
 export { ReportInput, TransitionInput } from './inputs.js';
+export {
+  DeviceEventPolicyBody,
+  DeviceEventPolicyTable,
+  DeviceEventPolicyTableBody,
+  type StoredDeviceEventPolicy,
+} from './policy-table.js';
 export {
   Attachment,
   type Incident,

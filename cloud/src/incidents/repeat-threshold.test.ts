@@ -126,6 +126,12 @@ describe.each(BACKENDS)('repeat thresholds of the device-event policy (domain §
       week.map((event) => ({ alert_id: alertIdOf(event), recorded_at: clock(), incident_id: null })),
     );
 
+    // Visible while they count, newest first.
+    const pending = await engine().heldAlerts({ category: 'safety', community: COMMUNITY, pending: true });
+    expect(pending.filter((item) => item.building === place).map((item) => item.alertId)).toEqual(
+      week.map(alertIdOf).reverse(),
+    );
+
     const fifth = raised({ category, device: `elv-${place}-0`, building: place, at: 6 * DAY });
     const opened = await engine().fromAlert(fifth);
     expect(opened).toMatchObject({
@@ -155,6 +161,8 @@ describe.each(BACKENDS)('repeat thresholds of the device-event policy (domain §
       [place],
     );
     expect(consumed).toEqual([{ incident_id: incident.id }]);
+    const taken = (await engine().heldAlerts({ category })).filter((item) => item.building === place);
+    expect(taken.map((item) => item.incidentId)).toEqual([...week, fifth].map(() => incident.id));
     // An update of an earlier alert finds the incident it is evidence of.
     const update = { ...(week[1] as CloudEvent), id: 'evt-update-1', type: 'cn.gridlink.alert.updated.v1' };
     expect(await engine().fromAlert(update as CloudEvent)).toMatchObject({
