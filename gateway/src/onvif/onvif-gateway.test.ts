@@ -148,6 +148,37 @@ async function setup(options: Setup = {}) {
   return { camera, gateway, events, state, alerts, bridgeHealth, health, logged, config };
 }
 
+describe('ONVIF cameras the gateway cannot speak for', () => {
+  it('reports a camera missing from the registry in health, with the fix, instead of running it', async () => {
+    const config = testGatewayConfig({
+      onvif: {
+        enabled: true,
+        cameras: [
+          { id: 'cam-east-02', xaddr: 'http://127.0.0.1:9/onvif/device_service', username: 'a', password_env: 'X' },
+        ],
+        discovery: { listen_hello: false },
+      },
+    });
+    const gateway = new Gateway({
+      config,
+      directory: new InMemoryDirectory(),
+      logger: pino({ level: 'silent' }),
+      onvif: { env: { X: 'secret' } },
+    });
+    await gateway.start();
+    gateways.push(gateway);
+    expect(gateway.onvif?.health()).toEqual([
+      {
+        id: 'cam-east-02',
+        online: false,
+        authenticated: false,
+        subscribed: false,
+        error: 'no device cam-east-02 in the registry: register it as kind onvif_camera',
+      },
+    ]);
+  });
+});
+
 const eventsOf = (events: { topic: string; payload: Record<string, unknown> }[], type: string) =>
   events.filter((event) => event.topic === type).map((event) => event.payload);
 
