@@ -78,6 +78,8 @@ export interface CameraHealth {
 
 /** Times more than this far from the gateway's clock (after the offset) are unreadable, not trusted. */
 const PLAUSIBLE_EVENT_SKEW_MS = 24 * 3600_000;
+/** Failed checks in a row before a discovered camera is looked for again. */
+const REDISCOVER_AFTER_FAILED_CHECKS = 3;
 
 /**
  * One camera, from onboarding to events: measure its clock, prove the credentials with an
@@ -98,6 +100,7 @@ export class CameraSession {
   private readonly flags = new Map<string, boolean>();
   private readonly state = { motion: false, tamper: false };
   private checkTimer?: unknown;
+  private failedChecks = 0;
   private readonly sleeper: Sleeper;
   private readonly backoff: Backoff;
   private readonly authBackoff: Backoff;
@@ -401,6 +404,7 @@ export class CameraSession {
     const wasOnline = this.online;
     try {
       await client.measureClock();
+      this.failedChecks = 0;
       this.setOnline(true);
       if (!wasOnline) {
         this.log.info('camera reachable again: re-checking credentials and subscription');
@@ -410,9 +414,26 @@ export class CameraSession {
     } catch (error) {
       if (wasOnline) this.log.warn({ err: error }, 'camera unreachable');
       this.setOnline(false);
-    } finally {
-      this.scheduleCheck();
+      // A camera found by WS-Discovery may have a new address (DHCP): look for it again.
+      if (!this.options.config.xaddr && ++this.failedChecks >= REDISCOVER_AFTER_FAILED_CHECKS) {
+        this.rediscover('unreachable at its discovered address');
+        return;
+      }
     }
+    this.scheduleCheck();
+  }
+
+  /** Starts over from discovery: a new address means new service and subscription addresses too. */
+  rediscover(reason: string): void {
+    if (!this.running) return;
+    this.log.info({ reason }, 'looking for the camera again (WS-Discovery)');
+    this.manager?.stop();
+    this.manager = undefined;
+    this.options.scheduler.clearTimeout(this.checkTimer);
+    this.client = undefined;
+    this.failedChecks = 0;
+    this.options.onHealthChange?.();
+    void this.connect();
   }
 
   private setOnline(online: boolean): void {

@@ -308,6 +308,22 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
     expect(gateway.onvif?.stats().counters.resubscribes).toBeGreaterThanOrEqual(1);
   });
 
+  it('finds a discovered camera again at its new address after it moved (DHCP)', async () => {
+    const { camera, events, health, gateway } = await setup();
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true });
+    const before = gateway.onvif?.session(CAMERA)?.uris.snapshot;
+    const discoveryPort = camera.discoveryPort;
+    await camera.stop();
+    // The same camera comes back on another HTTP port, answering Probes where it did.
+    const moved = new OnvifCameraSimulator({ id: CAMERA, username: 'admin', password: CAMERA_PASSWORD, discoveryPort });
+    await moved.start();
+    cameras.push(moved);
+    await expect.poll(() => moved.subscriptions().length, POLL).toBe(1);
+    expect(gateway.onvif?.session(CAMERA)?.uris.snapshot).not.toBe(before);
+    moved.setTamper(true);
+    await expect.poll(() => eventsOf(events, 'tamper'), POLL).toHaveLength(1);
+  });
+
   it('finds a camera by its endpoint reference with a multicast Probe (skipped when this host has no multicast route)', async (context) => {
     let started: Awaited<ReturnType<typeof setup>>;
     try {

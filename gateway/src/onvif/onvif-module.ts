@@ -232,7 +232,13 @@ export class OnvifModule {
           announced.xaddrs.some((address) => sameHost(address, candidate.xaddr as string))),
     );
     if (!camera?.session) return;
-    if (type === 'hello') void camera.session.onHello();
+    const moved =
+      type === 'hello' &&
+      !camera.config.xaddr &&
+      camera.xaddr !== undefined &&
+      !announced.xaddrs.some((address) => sameHost(address, camera.xaddr as string));
+    if (moved) camera.session.rediscover(`announced itself at ${announced.xaddrs.join(' ')}`);
+    else if (type === 'hello') void camera.session.onHello();
     else this.log.info({ camera: camera.config.id }, 'camera said Bye (leaving the network)');
   }
 }

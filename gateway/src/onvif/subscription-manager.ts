@@ -322,10 +322,11 @@ export class SubscriptionManager {
         try {
           const startedAt = this.options.scheduler.now();
           const result = await this.options.port.pull(active.reference, this.pullTimeoutS, this.messageLimit);
+          // Stopped or replaced while the long-poll was out: what it brought belongs to no one.
+          if (!this.running || this.active !== active) return;
           const wasUnreachable = this.unreachable;
           this.markReachable();
           this.lastContactAt = this.options.scheduler.now();
-          if (this.active !== active) return;
           this.backoff.reset();
           this.authBackoff.reset();
           if (result.notifications.length > 0) this.options.onNotifications(result.notifications, 'pullpoint');
