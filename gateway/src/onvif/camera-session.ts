@@ -206,6 +206,8 @@ export class CameraSession {
     this.error = undefined;
     this.backoff.reset();
     this.authBackoff.reset();
+    // Stopped (or sent back to discovery) while onboarding: start nothing.
+    if (!this.running || this.client !== client) return;
     this.startSubscription(client);
     this.scheduleCheck();
     await this.publishState();
