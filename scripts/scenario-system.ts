@@ -5,6 +5,7 @@
  * throwaway PostgreSQL database of the testkit. The gateway and the devices run on the scenario's
  * clock, which the scenario drives (compressed time).
  */
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +14,12 @@ import {
   builtinRuleFile,
   Gateway,
   GatewayConfig,
+  type GatewayOptions,
   generateSecret,
   hashPassword,
   InMemoryDirectory,
 } from '@gridlink/gateway';
-import { type ManualClock, manualClock, type Scenario, scenarioDevices } from '@gridlink/simulators';
+import { type ManualClock, manualClock, OnvifCameraFarm, type Scenario, scenarioDevices } from '@gridlink/simulators';
 import { createTestDatabase, type FaultProxy, startFaultProxy } from '@gridlink/testkit';
 import { pino } from 'pino';
 
@@ -45,6 +47,8 @@ export interface ScenarioSystem {
   gateway: Gateway;
   cloud: RunningCloud;
   proxy: FaultProxy;
+  /** The scenario's ONVIF cameras, when it has any. */
+  cameras?: OnvifCameraFarm;
   /** Scenario time passes: the clock moves, then the gateway's rules get to look at it. */
   wait(ms: number): Promise<void>;
   /** Alerts raised, as the cloud received them. */
@@ -55,6 +59,60 @@ export interface ScenarioSystem {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A UDP port free right now: cameras announce Hello to it, the gateway's adapter listens on it. */
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** Seconds where real cameras take minutes (the adapter's own tests use the same), so a storm passes within a test. */
+const FAST_ONVIF_TIMING = {
+  windowS: 4,
+  pullTimeoutS: 1,
+  requestTimeoutMs: 3000,
+  checkIntervalMs: 500,
+  backoff: { initialMs: 100, maxMs: 1000 },
+  authBackoff: { initialMs: 1000, maxMs: 5000 },
+};
+
+const passwordEnv = (id: string) => `${id.replace(/-/g, '_').toUpperCase()}_PASSWORD`;
+
+/** The scenario's cameras, running, and what the gateway needs to reach them. */
+async function startCameras(scenario: Scenario) {
+  if (!scenario.cameras?.length) return undefined;
+  const helloPort = await freeUdpPort();
+  const passwords = new Map(scenario.cameras.map((camera) => [camera.id, generateSecret()]));
+  const farm = new OnvifCameraFarm(
+    scenario.cameras.map((camera) => ({
+      id: camera.id,
+      username: 'admin',
+      password: passwords.get(camera.id) ?? '',
+      announceTo: [{ host: '127.0.0.1', port: helloPort }],
+      ...(camera.quirks ? { quirks: camera.quirks } : {}),
+    })),
+  );
+  await farm.start();
+  const config = {
+    enabled: true,
+    cameras: farm.cameras.map((camera) => ({
+      id: camera.id,
+      probe: `127.0.0.1:${camera.discoveryPort}`,
+      username: 'admin',
+      password_env: passwordEnv(camera.id),
+    })),
+    discovery: { multicast: false, listen_hello: true, timeout_ms: 500 },
+  };
+  const options: GatewayOptions['onvif'] = {
+    env: Object.fromEntries([...passwords].map(([id, password]) => [passwordEnv(id), password])),
+    timing: FAST_ONVIF_TIMING,
+    helloPort,
+  };
+  return { farm, config, options };
+}
 
 export async function startScenarioSystem(scenario: Scenario): Promise<ScenarioSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'gridlink-scenario-'));
@@ -97,6 +155,8 @@ export async function startScenarioSystem(scenario: Scenario): Promise<ScenarioS
         ...(device.tags ? { tags: device.tags } : {}),
       });
     }
+    const cameras = await startCameras(scenario);
+    if (cameras) stops.push(() => cameras.farm.stop());
     const rules = join(dir, 'rules.yaml');
     writeFileSync(rules, builtinRuleFile());
     const clock = manualClock(scenario.startsAt);
@@ -116,10 +176,12 @@ export async function startScenarioSystem(scenario: Scenario): Promise<ScenarioS
           request_timeout_ms: 2000,
           downlink: false,
         },
+        ...(cameras ? { onvif: cameras.config } : {}),
       }),
       directory,
       logger,
       now: clock,
+      ...(cameras ? { onvif: cameras.options } : {}),
     });
     await gateway.start();
     stops.push(() => gateway.stop());
@@ -131,6 +193,7 @@ export async function startScenarioSystem(scenario: Scenario): Promise<ScenarioS
       gateway,
       cloud,
       proxy,
+      ...(cameras ? { cameras: cameras.farm } : {}),
       async wait(ms) {
         clock.advance(ms);
         await sleep(RULE_TICK_MS * 3);

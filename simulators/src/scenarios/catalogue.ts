@@ -1,3 +1,4 @@
+import { cameraRebootStorm } from './camera-reboot-storm.js';
 import { cloudOutage } from './cloud-outage.js';
 import { elderlyNoWater } from './elderly-no-water.js';
 import { fireBuilding3 } from './fire-building-3.js';
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   elderlyNoWater,
   fireLaneBlocked,
   cloudOutage,
+  cameraRebootStorm,
 ];
 
 export function scenarioNamed(name: string): Scenario {

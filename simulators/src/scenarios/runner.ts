@@ -2,6 +2,7 @@ import { profileOf } from '@gridlink/protocol';
 import type { Clock } from '../clock.js';
 import { type CommunityDevice, generateCommunity } from '../community/generator.js';
 import { DeviceSimulator } from '../device-simulator.js';
+import type { OnvifCameraFarm } from '../onvif/index.js';
 import { fork, seededRandom } from '../random.js';
 import type { CloudLink, Scenario, ScenarioContext } from './scenario.js';
 
@@ -36,7 +37,8 @@ export interface RunScenarioOptions {
   /** How scenario time passes; a real wait by default. */
   wait?: (ms: number) => Promise<void>;
   cloudLink?: CloudLink;
-  cameras?: unknown;
+  /** The scenario's ONVIF cameras, already running (the gateway must know their addresses). */
+  cameras?: OnvifCameraFarm;
   seed?: number;
   say?: (line: string) => void;
 }
@@ -63,7 +65,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
         `scenario ${scenario.name} needs control of the gateway's link to the cloud; it runs in the scenario tests (scripts/scenarios.test.ts)`,
       );
     if (need === 'onvif_cameras' && !options.cameras)
-      throw new Error(`scenario ${scenario.name} needs ONVIF cameras hosted by the runner`);
+      throw new Error(
+        `scenario ${scenario.name} needs its ONVIF cameras hosted beside the gateway; it runs in the scenario tests (scripts/scenarios.test.ts)`,
+      );
   }
   const now = options.now ?? Date.now;
   const random = seededRandom(options.seed ?? 2026);
@@ -71,6 +75,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   const say = options.say ?? (() => {});
   try {
     for (const device of scenarioDevices(scenario)) {
+      // ONVIF cameras speak SOAP to the gateway's adapter, not MQTT: the runner's caller hosts them.
+      if (device.kind === 'onvif_camera') continue;
       const password = options.passwords.get(device.id);
       if (password === undefined) throw new Error(`no password for ${device.id} in the credentials given`);
       const setup = scenario.setup?.[device.id];

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { DeviceSimulator } from '../device-simulator.js';
+import type { OnvifCameraFarm, OnvifQuirks } from '../onvif/index.js';
 
 /** One alert the gateway's rules raise: rule id and the device it names. Each is raised once. */
 export interface ExpectedAlert {
@@ -58,8 +59,8 @@ export interface ScenarioContext {
   wait(ms: number): Promise<void>;
   /** Present when the runner controls the gateway's link to the cloud (`needs: cloud_link`). */
   cloudLink?: CloudLink;
-  /** Present when the runner hosts the ONVIF cameras (`needs: onvif_cameras`). */
-  cameras?: unknown;
+  /** Present when the runner hosts the scenario's ONVIF cameras (`needs: onvif_cameras`). */
+  cameras?: OnvifCameraFarm;
   say(line: string): void;
 }
 
@@ -69,8 +70,13 @@ export interface Scenario {
   title: { zh: string; en: string };
   /** What happens, for the people watching. */
   story: string;
-  /** Ids of the devices the script drives, from the generated community. */
+  /** Ids of the devices the script drives, from the generated community (ONVIF cameras included). */
   devices: string[];
+  /**
+   * The ONVIF cameras among the devices, with the firmware quirks each one has: the runner hosts
+   * them (an OnvifCameraFarm) and the gateway's ONVIF adapter talks to them over SOAP.
+   */
+  cameras?: Array<{ id: string; quirks?: Partial<OnvifQuirks> }>;
   setup?: Record<string, DeviceSetup>;
   /** When the story happens (UTC); compressed runs start their clock here. */
   startsAt: string;
