@@ -135,8 +135,13 @@ export class CameraClient {
     return this.services;
   }
 
+  /** Set when Media2 failed on a camera that also offers Media (early Media2 firmware). */
+  preferMedia1 = false;
+
   private mediaService(): { address: string; namespace: string } {
-    if (this.services.media2) return { address: this.services.media2, namespace: NS.media2 };
+    if (this.services.media2 && !(this.preferMedia1 && this.services.media)) {
+      return { address: this.services.media2, namespace: NS.media2 };
+    }
     if (this.services.media) return { address: this.services.media, namespace: NS.media };
     throw new Error('the camera offers no media service (neither Media2 nor Media)');
   }

@@ -178,6 +178,8 @@ export class CameraSession {
         return;
       } catch (error) {
         if (!this.running) return;
+        // A discovered camera that does not answer may have moved: probe again next time.
+        if (error instanceof CameraUnreachableError && !this.options.config.xaddr) this.client = undefined;
         const delay = this.onboardingFailed(error);
         if (!(await this.sleeper.sleep(delay))) return;
       }
@@ -235,6 +237,11 @@ export class CameraSession {
       });
     } catch (error) {
       if (isAuthFault(error)) throw error;
+      if (client.services.media2 && client.services.media && !client.preferMedia1) {
+        this.log.warn({ err: error }, 'Media2 failed: reading profiles from Media instead');
+        client.preferMedia1 = true;
+        return this.readMedia(client);
+      }
       this.log.warn({ err: error }, 'reading media profiles failed: no stream or snapshot URI');
     }
   }
