@@ -66,17 +66,17 @@ describe('npm start', () => {
       /Simulated community: 308 devices of 16 kinds, each with its own credentials \(generated: 72 households in 3 buildings, 308 placed in the cloud's grids\)/,
     );
     expect(output).toContain(
-      'Scenarios (20 devices are kept for them; their credentials are in .gridlink/sim-credentials.json)',
+      'Scenarios (16 devices are kept for them; their credentials are in .gridlink/sim-credentials.json)',
     );
     expect(output).toContain('npm run sim -- run fire-building-3 --credentials .gridlink/sim-credentials.json');
-    expect(output).toContain('288 simulated devices connected');
-    expect(output).toMatch(/status {6}288 clients · \d+ valid messages/);
+    expect(output).toContain('292 simulated devices connected');
+    expect(output).toMatch(/status {6}292 clients · \d+ valid messages/);
     const file = join(root, '.gridlink', 'sim-credentials.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const credentials = JSON.parse(readFileSync(file, 'utf8'));
     expect(credentials.broker).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
     expect(Object.keys(credentials.devices)).toContain('smoke-b3-u2-0401');
-    expect(Object.keys(credentials.devices)).toHaveLength(20);
+    expect(Object.keys(credentials.devices)).toHaveLength(16);
     expect(code).toBe(0);
   }, 60_000);
 });

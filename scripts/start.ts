@@ -102,12 +102,15 @@ const generated =
         community: COMMUNITY_CODE,
       })
     : undefined;
-const reservedIds = new Set(generated ? allScenarioDevices(SCENARIOS).map((device) => device.id) : []);
+// Only scenarios that need nothing but MQTT devices can be played against a running system (the
+// cloud outage and the camera storm need the link and the cameras in their test's hands).
+const liveScenarios = SCENARIOS.filter((scenario) => !scenario.needs?.length);
+const reservedIds = new Set(generated ? allScenarioDevices(liveScenarios).map((device) => device.id) : []);
 const devices: CommunityDevice[] = generated
   ? [
       ...generated.devices,
       // Scenario devices outside this community's size (a larger building) join it as they are.
-      ...allScenarioDevices(SCENARIOS).filter((device) => !generated.devices.some((d) => d.id === device.id)),
+      ...allScenarioDevices(liveScenarios).filter((device) => !generated.devices.some((d) => d.id === device.id)),
     ]
   : demoCommunity(perKind).map((device) => ({ ...device, place: { community: COMMUNITY_CODE } }));
 const reserved = devices.filter((device) => reservedIds.has(device.id));
