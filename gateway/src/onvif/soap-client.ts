@@ -11,18 +11,17 @@ const WSA = 'http://www.w3.org/2005/08/addressing';
 /** Where a call goes: a service address, or a subscription's endpoint reference. */
 export interface Endpoint {
   address: string;
-  /** Raw XML of the reference's ReferenceParameters children: echoed as SOAP headers (Axis needs them). */
+  /**
+   * Raw XML of the reference's ReferenceParameters children, each carrying the namespace
+   * declarations it uses: echoed as SOAP headers (Axis needs them).
+   */
   referenceParameters?: string;
-  /** Namespace declarations those parameters use but declared higher up in the camera's answer. */
-  namespaces?: Record<string, string>;
 }
 
 export interface SoapCallOptions {
   /** Unauthenticated calls (GetSystemDateAndTime is readable by anyone, by the standard). */
   anonymous?: boolean;
   timeoutMs?: number;
-  /** Namespaces the body uses, declared on the envelope. */
-  namespaces?: Record<string, string>;
   /** Receives the answer's raw text (for opaque parts such as subscription reference parameters). */
   onRaw?: (text: string) => void;
 }
@@ -88,10 +87,6 @@ export class SoapClient {
   }
 
   private envelope(target: Endpoint, action: string, body: string, call: SoapCallOptions): string {
-    const namespaces = { ...target.namespaces, ...call.namespaces };
-    const declarations = Object.entries(namespaces)
-      .map(([prefix, uri]) => ` xmlns:${prefix}="${escapeXml(uri)}"`)
-      .join('');
     const security = call.anonymous
       ? ''
       : usernameTokenHeader(
@@ -100,7 +95,7 @@ export class SoapClient {
           formatCameraTime(this.options.now() + this.options.clockOffsetMs()),
         );
     return (
-      `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${SOAP_ENV}" xmlns:wsa="${WSA}"${declarations}>` +
+      `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${SOAP_ENV}" xmlns:wsa="${WSA}">` +
       '<s:Header>' +
       security +
       `<wsa:Action s:mustUnderstand="1">${escapeXml(action)}</wsa:Action>` +
