@@ -111,4 +111,36 @@ describe('a simulated device against a real Mosquitto', () => {
       /smoke-b1-u1-0101: .*smoke_density: expected number/,
     );
   });
+
+  it('flaps: drops and comes back as often as told, each drop announced by the broker (LWT), each return by the device', async () => {
+    const brokerUrl = testServices().mqtt.url;
+    const base = `${testTopicPrefix()}/gridlink`;
+    const watcher = await mqtt.connectAsync(brokerUrl, { reconnectPeriod: 0 });
+    stops.push(() => watcher.endAsync(true));
+    const availability: string[] = [];
+    watcher.on('message', (_topic, payload) => availability.push(JSON.parse(payload.toString()).state));
+    await watcher.subscribeAsync(`${base}/dc-b1-u1-0202/availability`, { qos: 1 });
+
+    const contact = new DeviceSimulator({
+      deviceId: 'dc-b1-u1-0202',
+      kind: 'door_contact',
+      password: 'unused-by-this-broker',
+      brokerUrl,
+      baseTopic: base,
+      random: seededRandom(4),
+      stateIntervalMs: 0,
+    });
+    stops.push(() => contact.stop());
+    await contact.start();
+    await expect.poll(() => availability).toEqual(['online']);
+    let waits = 0;
+    await contact.flap(3, async () => {
+      waits++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    expect(waits).toBe(6);
+    await expect
+      .poll(() => availability)
+      .toEqual(['online', 'offline', 'online', 'offline', 'online', 'offline', 'online']);
+  });
 });
