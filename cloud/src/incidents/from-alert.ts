@@ -17,7 +17,7 @@ import {
   type RepeatScope,
   type RepeatThreshold,
 } from './device-event-policy.js';
-import { formatIncidentId } from './incident-id.js';
+import { chinaDate } from './incident-id.js';
 import { parseInput } from './inputs.js';
 import {
   type Incident,
@@ -256,23 +256,19 @@ export async function intakeAlerts(
       });
   }
 
-  const links = await tx.query<{ alert_id: string; incident_id: string }>(
-    'SELECT alert_id, incident_id FROM incident_alerts WHERE alert_id = ANY($1::text[])',
-    [[...alertIds]],
-  );
-  const linkedIds = [...new Set(links.rows.map((row) => row.incident_id))];
-  const stored =
-    linkedIds.length === 0 && placeKeys.size === 0
-      ? []
-      : (
-          await tx.query<IncidentRow>(
-            `SELECT * FROM incidents
-              WHERE id = ANY($1::text[])
-                 OR (dedup_key = ANY($2::text[]) AND closed_at IS NULL AND last_occurred_at >= $3)
-              ORDER BY id FOR UPDATE`,
-            [linkedIds, [...placeKeys], new Date(Number.isFinite(earliestMs) ? earliestMs - context.dedupWindowMs : 0)],
-          )
-        ).rows;
+  // The incidents the batch may touch, locked in id order: those its alert ids are linked to, and
+  // the open ones of its dedup keys within the window of its earliest alert.
+  const stored = (
+    await tx.query<IncidentRow & { linked_alerts: string[] | null }>(
+      `WITH links AS (SELECT alert_id, incident_id FROM incident_alerts WHERE alert_id = ANY($1::text[]))
+       SELECT i.*, (SELECT array_agg(l.alert_id) FROM links AS l WHERE l.incident_id = i.id) AS linked_alerts
+         FROM incidents AS i
+        WHERE i.id IN (SELECT incident_id FROM links)
+           OR (i.dedup_key = ANY($2::text[]) AND i.closed_at IS NULL AND i.last_occurred_at >= $3)
+        ORDER BY i.id FOR UPDATE OF i`,
+      [[...alertIds], [...placeKeys], new Date(Number.isFinite(earliestMs) ? earliestMs - context.dedupWindowMs : 0)],
+    )
+  ).rows;
 
   // The decisions, in memory, alert after alert.
   const slotOf = new Map<string, Slot>();
@@ -293,10 +289,8 @@ export async function intakeAlerts(
     if (row.dedup_key !== null && row.closed_at === null) open(slot);
   }
   const linkOf = new Map<string, Slot>();
-  for (const link of links.rows) {
-    const slot = slotOf.get(link.incident_id);
-    if (slot !== undefined) linkOf.set(link.alert_id, slot);
-  }
+  for (const row of stored)
+    for (const alertId of row.linked_alerts ?? []) linkOf.set(alertId, slotOf.get(row.id) as Slot);
 
   const ops: Op[] = [];
   const evidence: Evidence[] = [];
@@ -436,13 +430,6 @@ export async function intakeAlerts(
   if (creations.length > 0) {
     if (!context.creation.roles.includes('system'))
       throw new Error(`the state machine does not let the system report incidents (${context.creation.action})`);
-    const numbers = await tx.query<{ n: number }>(
-      "SELECT nextval('incident_number') AS n FROM generate_series(1, $1::integer) ORDER BY 1",
-      [creations.length],
-    );
-    creations.forEach((slot, at) => {
-      slot.id = formatIncidentId(Number(numbers.rows[at]?.n), now);
-    });
     const inserted = await insertIncidents(tx, creations, context.creation, drill, now);
     const steps = await insertCreationSteps(tx, creations, context.creation, now);
     for (const slot of creations) {
@@ -462,32 +449,6 @@ export async function intakeAlerts(
       current.set(slot, incident);
     }
   }
-  if (newLinks.length > 0)
-    await tx.query(
-      `INSERT INTO incident_alerts (alert_id, incident_id, linked_at)
-       SELECT alert_id, incident_id, $3 FROM unnest($1::text[], $2::text[]) AS v(alert_id, incident_id)`,
-      [newLinks.map((link) => link.alertId), newLinks.map((link) => link.slot.id), now],
-    );
-  if (evidence.length > 0)
-    await tx.query(
-      `INSERT INTO incident_evidence (incident_id, kind, source_key, alert_id, occurred_at, recorded_at, data)
-       SELECT incident_id, kind, source_key, alert_id, occurred_at, $7, data::jsonb
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
-           AS v(incident_id, kind, source_key, alert_id, occurred_at, data)
-       ON CONFLICT (incident_id, source_key) DO NOTHING`,
-      [
-        evidence.map((item) => item.slot.id),
-        evidence.map((item) => item.kind),
-        evidence.map((item) => item.sourceKey),
-        evidence.map((item) => item.alertId),
-        evidence.map((item) => new Date(item.occurredMs).toISOString()),
-        evidence.map((item) => JSON.stringify(item.data)),
-        now,
-      ],
-    );
-
-  await writeHeld(tx, [...heldById.values()], drill, now);
-
   // Each outcome shows the incident as that alert left it; merged incidents get their final counts.
   const merged = new Set<Slot>();
   const outcomes = ops.map((op): AlertOutcome => {
@@ -508,24 +469,15 @@ export async function intakeAlerts(
     merged.add(op.slot);
     return { outcome: 'merged', incident: after, policy: op.policy };
   });
-  if (merged.size > 0) {
-    const finals = [...merged].map((slot) => current.get(slot) as Incident);
-    await tx.query(
-      `UPDATE incidents AS i SET occurrences = v.occurrences, last_occurred_at = v.last_occurred_at,
-              severity = v.severity, urgent = v.urgent, updated_at = $6
-         FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::text[], $5::boolean[])
-           AS v(id, occurrences, last_occurred_at, severity, urgent)
-        WHERE i.id = v.id`,
-      [
-        finals.map((incident) => incident.id),
-        finals.map((incident) => incident.occurrences),
-        finals.map((incident) => incident.lastOccurredAt.toISOString()),
-        finals.map((incident) => incident.severity),
-        finals.map((incident) => incident.urgent),
-        now,
-      ],
-    );
-  }
+
+  await writeTheRest(tx, {
+    links: newLinks,
+    evidence,
+    held: [...heldById.values()],
+    merged: [...merged].map((slot) => current.get(slot) as Incident),
+    drill,
+    now,
+  });
   return outcomes;
 }
 
@@ -561,6 +513,7 @@ async function lockAll(tx: Queryable, locks: ReadonlyArray<readonly [number, str
   );
 }
 
+/** The new incidents, numbered from the case-number sequence in batch order; each slot learns its id. */
 async function insertIncidents(
   tx: Queryable,
   creations: readonly Slot[],
@@ -568,23 +521,25 @@ async function insertIncidents(
   drill: boolean,
   now: Date,
 ): Promise<Map<string, IncidentRow>> {
-  const column = <T>(pick: (created: Creation, slot: Slot) => T) =>
-    creations.map((slot) => pick(slot.created as Creation, slot));
+  const column = <T>(pick: (created: Creation) => T) => creations.map((slot) => pick(slot.created as Creation));
   const { rows } = await tx.query<IncidentRow>(
     `INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
             building, unit, floor, room, device_id, gateway_id, alert_id, intake_request_id, dedup_key,
             occurrences, first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
-     SELECT id, $17, category_code, severity, severity = 'critical', 'community', 'iot', $18, community, grid,
-            building, unit, floor, room, device_id, gateway_id, alert_id, 'alert:' || alert_id, dedup_key,
-            occurrences, first_occurred_at, occurred_at, title, description, $19, $19
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                   $8::integer[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-                   $14::timestamptz[], $15::text[], $16::text[], $20::integer[], $21::timestamptz[])
-         AS v(id, category_code, severity, community, grid, building, unit, floor, room, device_id, gateway_id,
-              alert_id, dedup_key, occurred_at, title, description, occurrences, first_occurred_at)
+     SELECT 'INC-' || $16 || '-' || lpad(n::text, greatest(6, length(n::text)), '0'), $17, category_code, severity,
+            severity = 'critical', 'community', 'iot', $18, community, grid, building, unit, floor, room, device_id,
+            gateway_id, alert_id, 'alert:' || alert_id, dedup_key, occurrences, first_occurred_at, occurred_at, title,
+            description, $19, $19
+       FROM (SELECT v.*, nextval('incident_number') AS n
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[],
+                           $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[],
+                           $14::text[], $15::text[], $20::integer[], $21::timestamptz[])
+                 WITH ORDINALITY AS v(category_code, severity, community, grid, building, unit, floor, room,
+                      device_id, gateway_id, alert_id, dedup_key, occurred_at, title, description, occurrences,
+                      first_occurred_at, position)
+              ORDER BY position) AS numbered
      RETURNING *`,
     [
-      column((_, slot) => slot.id),
       column((created) => created.category),
       column((created) => created.alert.severity),
       column((created) => created.alert.place?.community ?? null),
@@ -600,6 +555,7 @@ async function insertIncidents(
       column((created) => new Date(created.occurredMs).toISOString()),
       column((created) => created.alert.message.zh || created.alert.message.en),
       column((created) => created.alert.message.en || null),
+      chinaDate(now),
       rule.to,
       drill,
       now,
@@ -607,6 +563,8 @@ async function insertIncidents(
       column((created) => new Date(created.firstOccurredMs).toISOString()),
     ],
   );
+  const byAlert = new Map(rows.map((row) => [row.alert_id as string, row]));
+  for (const slot of creations) slot.id = byAlert.get((slot.created as Creation).alert.alert_id)?.id;
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -653,46 +611,120 @@ function creationData(created: Creation): Record<string, unknown> {
   };
 }
 
-/** New held alerts (pointing to their incident when this batch reached the threshold), and stored ones consumed now. */
-async function writeHeld(tx: Queryable, held: readonly Held[], drill: boolean, now: Date): Promise<void> {
-  const fresh = held.filter((item) => !item.stored);
-  if (fresh.length > 0)
-    await tx.query(
-      `INSERT INTO held_alerts (alert_id, policy_category, scope_key, category_code, severity, drill, gateway_id,
-              device_id, community, building, source_key, occurred_at, recorded_at, data, incident_id)
-       SELECT alert_id, policy_category, scope_key, category_code, severity, $13, gateway_id, device_id, community,
-              building, source_key, occurred_at, $14, data::jsonb, incident_id
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::text[], $10::text[], $11::timestamptz[], $12::text[], $15::text[])
-           AS v(alert_id, policy_category, scope_key, category_code, severity, gateway_id, device_id, community,
-                building, source_key, occurred_at, data, incident_id)
-       ON CONFLICT (alert_id) DO NOTHING`,
-      [
-        fresh.map((item) => item.alertId),
-        fresh.map((item) => item.policyCategory),
-        fresh.map((item) => item.scopeKey),
-        fresh.map((item) => item.alert?.category),
-        fresh.map((item) => item.alert?.severity),
-        fresh.map((item) => item.event?.gatewayid),
-        fresh.map((item) => item.alert?.device_id),
-        fresh.map((item) => item.alert?.place?.community ?? null),
-        fresh.map((item) => item.alert?.place?.building ?? null),
-        fresh.map((item) => item.sourceKey),
-        fresh.map((item) => new Date(item.occurredMs).toISOString()),
-        fresh.map((item) => JSON.stringify(item.data)),
-        drill,
-        now,
-        fresh.map((item) => item.consumedBy?.id ?? null),
-      ],
-    );
-  const consumed = held.filter((item) => item.stored && item.consumedBy?.id !== undefined);
+/**
+ * The batch's remaining writes in one statement (data-modifying CTEs): alert links, evidence, held
+ * alerts (new ones pointing to their incident when the batch reached the threshold, stored ones
+ * consumed now), and the merged incidents' counts.
+ */
+async function writeTheRest(
+  tx: Queryable,
+  writes: {
+    links: ReadonlyArray<{ alertId: string; slot: Slot }>;
+    evidence: readonly Evidence[];
+    held: readonly Held[];
+    merged: readonly Incident[];
+    drill: boolean;
+    now: Date;
+  },
+): Promise<void> {
+  const params: unknown[] = [];
+  const $ = (value: unknown, type: string) => {
+    params.push(value);
+    return `$${params.length}::${type}`;
+  };
+  const parts: string[] = [];
+  const { links, evidence, merged, now } = writes;
+  if (links.length > 0)
+    parts.push(`linked AS (
+      INSERT INTO incident_alerts (alert_id, incident_id, linked_at)
+      SELECT alert_id, incident_id, ${$(now, 'timestamptz')}
+        FROM unnest(${$(
+          links.map((link) => link.alertId),
+          'text[]',
+        )}, ${$(
+          links.map((link) => link.slot.id),
+          'text[]',
+        )}) AS v(alert_id, incident_id))`);
+  if (evidence.length > 0)
+    parts.push(`evidence AS (
+      INSERT INTO incident_evidence (incident_id, kind, source_key, alert_id, occurred_at, recorded_at, data)
+      SELECT incident_id, kind, source_key, alert_id, occurred_at, ${$(now, 'timestamptz')}, data::jsonb
+        FROM unnest(${$(
+          evidence.map((item) => item.slot.id),
+          'text[]',
+        )}, ${$(
+          evidence.map((item) => item.kind),
+          'text[]',
+        )}, ${$(
+          evidence.map((item) => item.sourceKey),
+          'text[]',
+        )}, ${$(
+          evidence.map((item) => item.alertId),
+          'text[]',
+        )}, ${$(
+          evidence.map((item) => new Date(item.occurredMs).toISOString()),
+          'timestamptz[]',
+        )}, ${$(
+          evidence.map((item) => JSON.stringify(item.data)),
+          'text[]',
+        )}) AS v(incident_id, kind, source_key, alert_id, occurred_at, data)
+      ON CONFLICT (incident_id, source_key) DO NOTHING)`);
+  const fresh = writes.held.filter((item) => !item.stored);
+  if (fresh.length > 0) {
+    const column = (pick: (item: Held) => unknown, type: string) => $(fresh.map(pick), type);
+    parts.push(`held AS (
+      INSERT INTO held_alerts (alert_id, policy_category, scope_key, category_code, severity, drill, gateway_id,
+             device_id, community, building, source_key, occurred_at, recorded_at, data, incident_id)
+      SELECT alert_id, policy_category, scope_key, category_code, severity, ${$(writes.drill, 'boolean')}, gateway_id,
+             device_id, community, building, source_key, occurred_at, ${$(now, 'timestamptz')}, data::jsonb, incident_id
+        FROM unnest(${column((item) => item.alertId, 'text[]')}, ${column((item) => item.policyCategory, 'text[]')},
+                    ${column((item) => item.scopeKey, 'text[]')}, ${column((item) => item.alert?.category, 'text[]')},
+                    ${column((item) => item.alert?.severity, 'text[]')}, ${column((item) => item.event?.gatewayid, 'text[]')},
+                    ${column((item) => item.alert?.device_id, 'text[]')},
+                    ${column((item) => item.alert?.place?.community ?? null, 'text[]')},
+                    ${column((item) => item.alert?.place?.building ?? null, 'text[]')},
+                    ${column((item) => item.sourceKey, 'text[]')},
+                    ${column((item) => new Date(item.occurredMs).toISOString(), 'timestamptz[]')},
+                    ${column((item) => JSON.stringify(item.data), 'text[]')},
+                    ${column((item) => item.consumedBy?.id ?? null, 'text[]')})
+          AS v(alert_id, policy_category, scope_key, category_code, severity, gateway_id, device_id, community,
+               building, source_key, occurred_at, data, incident_id)
+      ON CONFLICT (alert_id) DO NOTHING)`);
+  }
+  const consumed = writes.held.filter((item) => item.stored && item.consumedBy?.id !== undefined);
   if (consumed.length > 0)
-    await tx.query(
-      `UPDATE held_alerts AS h SET incident_id = v.incident_id
-         FROM unnest($1::text[], $2::text[]) AS v(alert_id, incident_id)
-        WHERE h.alert_id = v.alert_id AND h.incident_id IS NULL`,
-      [consumed.map((item) => item.alertId), consumed.map((item) => item.consumedBy?.id)],
-    );
+    parts.push(`consumed AS (
+      UPDATE held_alerts AS h SET incident_id = v.incident_id
+        FROM unnest(${$(
+          consumed.map((item) => item.alertId),
+          'text[]',
+        )}, ${$(
+          consumed.map((item) => item.consumedBy?.id),
+          'text[]',
+        )}) AS v(alert_id, incident_id)
+       WHERE h.alert_id = v.alert_id AND h.incident_id IS NULL)`);
+  if (merged.length > 0)
+    parts.push(`merged AS (
+      UPDATE incidents AS i SET occurrences = v.occurrences, last_occurred_at = v.last_occurred_at,
+             severity = v.severity, urgent = v.urgent, updated_at = ${$(now, 'timestamptz')}
+        FROM unnest(${$(
+          merged.map((incident) => incident.id),
+          'text[]',
+        )}, ${$(
+          merged.map((incident) => incident.occurrences),
+          'integer[]',
+        )}, ${$(
+          merged.map((incident) => incident.lastOccurredAt.toISOString()),
+          'timestamptz[]',
+        )}, ${$(
+          merged.map((incident) => incident.severity),
+          'text[]',
+        )}, ${$(
+          merged.map((incident) => incident.urgent),
+          'boolean[]',
+        )}) AS v(id, occurrences, last_occurred_at, severity, urgent)
+       WHERE i.id = v.id)`);
+  if (parts.length > 0) await tx.query(`WITH ${parts.join(',\n')}\nSELECT 1 AS written`, params);
 }
 
 function moreSevere(a: Severity, b: Severity): Severity {

@@ -13,6 +13,10 @@ export async function nextIncidentId(db: Queryable, now: Date): Promise<string> 
 
 /** The case number of sequence value `n` taken at `now`. */
 export function formatIncidentId(n: number, now: Date): string {
-  const date = new Date(now.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '');
-  return `INC-${date}-${String(n).padStart(6, '0')}`;
+  return `INC-${chinaDate(now)}-${String(n).padStart(6, '0')}`;
+}
+
+/** The date in China time (UTC+8) of `now`, as case numbers show it: `20261125`. */
+export function chinaDate(now: Date): string {
+  return new Date(now.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '');
 }
