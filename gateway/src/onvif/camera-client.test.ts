@@ -104,3 +104,40 @@ describe('subscription requests', () => {
     expect(second).not.toContain('wsnt:Filter');
   });
 });
+
+describe('HTTP Digest fallback', () => {
+  it('answers a 401 challenge with Digest, keeps the challenge for later calls, and reads the answer', async () => {
+    const info = `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><env:Body><tds:GetDeviceInformationResponse><tds:Manufacturer>Acme</tds:Manufacturer><tds:Model>IPC</tds:Model><tds:FirmwareVersion>1</tds:FirmwareVersion><tds:SerialNumber>0042</tds:SerialNumber><tds:HardwareId>1</tds:HardwareId></tds:GetDeviceInformationResponse></env:Body></env:Envelope>`;
+    const statuses: number[] = [];
+    const requests: Recorded[] = [];
+    const server = createServer((req, res) => {
+      requests.push({ headers: req.headers, body: '' });
+      req.resume();
+      req.on('end', () => {
+        if (!req.headers.authorization) {
+          statuses.push(401);
+          res.writeHead(401, { 'www-authenticate': 'Digest realm="cam", qop="auth", nonce="n1", algorithm=MD5' }).end();
+          return;
+        }
+        statuses.push(200);
+        res.writeHead(200, { 'content-type': 'application/soap+xml' }).end(info);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/onvif/device_service`;
+    const client = new CameraClient({
+      deviceServiceUrl: url,
+      credentials: { username: 'gridlink', password: 'camera-secret-1' },
+      now: Date.now,
+      timeoutMs: 2000,
+    });
+    expect(await client.getDeviceInformation()).toMatchObject({ manufacturer: 'Acme', serialNumber: '0042' });
+    await client.getDeviceInformation();
+    expect(statuses).toEqual([401, 200, 200]);
+    expect(requests[1]?.headers.authorization).toMatch(
+      /^Digest username="gridlink", realm="cam", nonce="n1", uri="\/onvif\/device_service", response="[0-9a-f]{32}", algorithm=MD5, qop=auth, nc=00000001/,
+    );
+    expect(requests[2]?.headers.authorization).toContain('nc=00000002');
+  });
+});
