@@ -59,6 +59,7 @@ interface Setup {
   password?: string;
   /** Load the built-in rule templates (domain §7), e.g. camera tamper → alert. */
   builtinRules?: boolean;
+  uplink?: GatewayConfigInput['uplink'];
 }
 
 async function setup(options: Setup = {}) {
@@ -81,6 +82,7 @@ async function setup(options: Setup = {}) {
   if (options.builtinRules) writeFileSync(rulesFile, builtinRuleFile());
   const config = testGatewayConfig({
     ...(options.builtinRules ? { rules: { files: [rulesFile] } } : {}),
+    ...(options.uplink ? { uplink: options.uplink } : {}),
     onvif: {
       enabled: true,
       cameras: [
@@ -242,6 +244,30 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
       device_id: CAMERA,
       state: 'active',
       evidence: { state: true, snapshot_ref: tamper.snapshot_ref },
+    });
+  });
+
+  it('stores camera events in the outbox for the cloud before they go anywhere else', async () => {
+    // The cloud is away (nothing listens there): events wait in the outbox.
+    const { camera, events, health, gateway } = await setup({
+      uplink: {
+        enabled: true,
+        url: 'http://127.0.0.1:9',
+        token: 'gateway-token-0123456789',
+        backoff_initial_ms: 10_000,
+      },
+    });
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true });
+    camera.lineCrossed();
+    await expect.poll(() => eventsOf(events, 'line_crossing'), POLL).toHaveLength(1);
+    const stored = (gateway.uplink?.outbox.nextBatch(100) ?? []).map(
+      (entry) => JSON.parse(entry.json) as { type: string; source: string; data: Record<string, unknown> },
+    );
+    const crossing = stored.find((event) => event.data.event_type === 'line_crossing');
+    expect(crossing).toMatchObject({
+      type: 'cn.gridlink.device.event.v1',
+      source: `/gateways/gw-test/devices/${CAMERA}`,
+      data: { event_type: 'line_crossing', payload: eventsOf(events, 'line_crossing')[0] },
     });
   });
 
