@@ -21,7 +21,7 @@ import { LivePush } from './notify/live-push.js';
 import { Notifier } from './notify/notifier.js';
 import type { SmsProvider } from './notify/sms.js';
 import { RosterStore } from './people/rosters.js';
-import { withInstalledPlace } from './projections/alert-place.js';
+import { withInstalledPlace, withInstalledPlaces } from './projections/alert-place.js';
 import { EventProjector } from './projections/projector.js';
 import { TerritoryStore } from './territory/store.js';
 import { CLOUD_VERSION } from './version.js';
@@ -112,9 +112,12 @@ export async function startCloud(
       },
       // A batch in one transaction: a few statements for many alerts.
       handleBatch: async (stored) => {
-        const events = [];
-        for (const { event } of stored) events.push(await withInstalledPlace(territory, event));
-        await incidents.fromAlerts(events);
+        await incidents.fromAlerts(
+          await withInstalledPlaces(
+            db,
+            stored.map(({ event }) => event),
+          ),
+        );
       },
       logger: logger.child({ module: 'incidents' }),
       clock,

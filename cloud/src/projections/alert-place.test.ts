@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { BACKENDS, useTestCloud } from '../test-support.js';
-import { withInstalledPlace } from './alert-place.js';
+import { withInstalledPlace, withInstalledPlaces } from './alert-place.js';
 
 const alert = (device: string, place?: Record<string, unknown>): CloudEvent =>
   createCloudEvent({
@@ -59,5 +59,21 @@ describe.each(BACKENDS)('the place of an alert (%s)', (backend) => {
   it('is the gateway’s own record for a device the cloud has no placement of', async () => {
     const event = alert('smoke-unplaced', { community: '320803001001', building: '7' });
     expect(await withInstalledPlace(territory, event)).toBe(event);
+  });
+
+  it('is found for a whole batch in one query, each event in its place and order', async () => {
+    const placed = alert('smoke-b3-u2-0401', { community: '320803001001' });
+    const unplaced = alert('smoke-unplaced', { community: '320803001001', building: '7' });
+    const before = { ...alert('smoke-b3-u2-0401'), time: '2025-12-31T23:59:59.000Z' } as CloudEvent;
+    const state = { ...placed, type: 'cn.gridlink.device.state.v1' } as CloudEvent;
+    const events = [unplaced, placed, state, before];
+    const enriched = await withInstalledPlaces(cloud().db, events);
+    expect(enriched).toHaveLength(4);
+    expect(enriched[0]).toBe(unplaced);
+    expect(enriched[1]).toEqual(await withInstalledPlace(territory, placed));
+    expect(enriched[1]?.data).toMatchObject({ place: { grid: FIXTURE.grids[0] } });
+    expect(enriched[2]).toBe(state);
+    // Before its installation the device was not there yet.
+    expect(enriched[3]).toBe(before);
   });
 });

@@ -428,6 +428,33 @@ export class TerritoryStore {
   }
 }
 
+/**
+ * Where each of several devices was installed at its moment, in one query (the alert intake asks
+ * for a whole batch): the answers in the order asked, undefined where the cloud has no placement.
+ */
+export async function placesAt(
+  db: Queryable,
+  asked: ReadonlyArray<{ gatewayId: string; deviceId: string; at: Date }>,
+): Promise<Array<DevicePlacement | undefined>> {
+  if (asked.length === 0) return [];
+  const { rows } = await db.query<PlacementRow & { position: number }>(
+    `SELECT q.position, p.gateway_id, p.device_id, p.grid_code, p.community_code, p.building, p.unit, p.floor,
+            p.installed_at, p.removed_at
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS q(gateway_id, device_id, at, position)
+       JOIN device_placements AS p
+         ON p.gateway_id = q.gateway_id AND p.device_id = q.device_id AND p.installed_at <= q.at
+        AND (p.removed_at IS NULL OR p.removed_at > q.at)`,
+    [
+      asked.map((item) => item.gatewayId),
+      asked.map((item) => item.deviceId),
+      asked.map((item) => parseField(Instant, item.at, 'at').toISOString()),
+    ],
+  );
+  const found: Array<DevicePlacement | undefined> = asked.map(() => undefined);
+  for (const row of rows) found[Number(row.position) - 1] = toPlacement(row);
+  return found;
+}
+
 async function unitExists(tx: Queryable, code: string): Promise<boolean> {
   const { rows } = await tx.query('SELECT 1 FROM territory_units WHERE code = $1', [code]);
   return rows.length > 0;
