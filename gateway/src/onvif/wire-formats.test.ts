@@ -60,6 +60,13 @@ describe('WS-Discovery messages', () => {
   });
 });
 
+describe('untrusted XML', () => {
+  it('refuses a document type declaration (entity expansion) from anyone on the network', () => {
+    const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>&lol2;</s:Body></s:Envelope>`;
+    expect(() => parseProbeMatches(bomb)).toThrow('document type declaration');
+  });
+});
+
 describe('authentication', () => {
   it('answers an HTTP Digest challenge as RFC 2617 computes it (MD5, qop=auth)', () => {
     const challenge = parseDigestChallenge(

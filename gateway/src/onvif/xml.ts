@@ -17,7 +17,14 @@ const parser = new XMLParser({
 
 export type XmlNode = Record<string, unknown>;
 
+/** SOAP forbids document type declarations; refusing them closes the door on entity expansion. */
+export class XmlRefusedError extends Error {
+  override readonly name = 'XmlRefusedError';
+}
+
 export function parseXml(text: string): XmlNode {
+  if (/<!DOCTYPE/i.test(text))
+    throw new XmlRefusedError('XML with a document type declaration is refused (SOAP forbids it)');
   return parser.parse(text) as XmlNode;
 }
 
