@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig, OnvifCameraConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
@@ -205,11 +206,15 @@ export class OnvifModule {
       multicast: targets.length === 0 && discovery.multicast,
       timeoutMs: discovery.timeout_ms,
     });
-    const match =
-      found.find(
-        (candidate) =>
-          config.endpoint_reference === undefined || candidate.endpointReference === config.endpoint_reference,
-      ) ?? undefined;
+    // A unicast Probe to an address takes answers from that address only (anyone on the LAN can answer).
+    const target = targets[0];
+    const fromTarget = (candidate: DiscoveredCamera) =>
+      target === undefined || isIP(target.host) === 0 || candidate.from?.startsWith(`${target.host}:`) === true;
+    const match = found.find(
+      (candidate) =>
+        fromTarget(candidate) &&
+        (config.endpoint_reference === undefined || candidate.endpointReference === config.endpoint_reference),
+    );
     const xaddr = match?.xaddrs.find((address) => address.startsWith('http'));
     if (!match || !xaddr) {
       throw new CameraUnreachableError(
