@@ -101,6 +101,7 @@ export class CameraSession {
   private readonly state = { motion: false, tamper: false };
   private checkTimer?: unknown;
   private failedChecks = 0;
+  private createFailuresInRow = 0;
   private readonly sleeper: Sleeper;
   private readonly backoff: Backoff;
   private readonly authBackoff: Backoff;
@@ -330,6 +331,7 @@ export class CameraSession {
     switch (transition.type) {
       case 'subscribed':
         if (transition.resubscribe) this.options.counters.resubscribes++;
+        this.createFailuresInRow = 0;
         this.log.info(
           { mode: transition.mode, window_ms: transition.windowMs, filtered: transition.filtered },
           transition.resubscribe ? 'camera events re-subscribed' : 'camera events subscribed',
@@ -339,10 +341,13 @@ export class CameraSession {
         this.log.warn({ reason: transition.reason }, 'camera subscription lost: subscribing again');
         return;
       case 'create_failed':
-        this.log.warn(
-          { mode: transition.mode, err: transition.error, retry_in_ms: transition.retryInMs },
-          'camera refused the subscription',
-        );
+        // Once per run of failures; the retries that follow are counted, not logged.
+        if (this.createFailuresInRow++ === 0) {
+          this.log.warn(
+            { mode: transition.mode, err: transition.error, retry_in_ms: transition.retryInMs },
+            'subscribing to the camera failed: retrying with backoff',
+          );
+        }
         return;
       case 'window_shortened':
         this.log.warn(
