@@ -17,6 +17,7 @@ import {
   type RepeatScope,
   type RepeatThreshold,
 } from './device-event-policy.js';
+import { IncidentError } from './errors.js';
 import { chinaDate } from './incident-id.js';
 import { parseInput } from './inputs.js';
 import {
@@ -167,9 +168,10 @@ export function parseAlerts(events: readonly CloudEvent[]): ParsedAlert[] {
 /**
  * A batch of alerts in one transaction, with the outcome each would have had one after the other
  * in batch order. A few set-based statements whatever the batch's size: the policies of its
- * categories, every advisory lock it needs (alert ids, dedup keys) in one sorted statement so two
- * batches never wait on each other in a circle, the incidents it may touch locked in id order, then
- * the decisions made in memory and written with unnest-based inserts and one update.
+ * categories, every advisory lock it needs (alert ids, dedup keys, repeat scopes) in one sorted
+ * statement so two batches never wait on each other in a circle, the held alerts of its repeat
+ * scopes, the incidents it may touch locked in id order; then the decisions, made in memory, are
+ * written with unnest-based inserts (incidents, their first steps) and one statement for the rest.
  */
 export async function intakeAlerts(
   tx: Queryable,
@@ -199,7 +201,8 @@ export async function intakeAlerts(
     };
   };
 
-  // Locks: alert ids first, then places, each in hash order (the order the single path keeps too).
+  // What to lock: every alert id; the dedup key of each alert that may open or join an incident;
+  // the repeat scope of each alert its policy counts.
   const alertIds = new Set<string>();
   const placeKeys = new Set<string>();
   const scopeKeys = new Set<string>();
@@ -429,7 +432,11 @@ export async function intakeAlerts(
   for (const slot of slotOf.values()) current.set(slot, toIncident(slot.row as IncidentRow));
   if (creations.length > 0) {
     if (!context.creation.roles.includes('system'))
-      throw new Error(`the state machine does not let the system report incidents (${context.creation.action})`);
+      throw new IncidentError(
+        'GL_INCIDENT_ROLE_NOT_ALLOWED',
+        `role system may not report incidents, so alerts cannot open any; roles allowed: ${context.creation.roles.join(', ')}`,
+        { action: context.creation.action, role: 'system', allowed: context.creation.roles },
+      );
     const inserted = await insertIncidents(tx, creations, context.creation, drill, now);
     const steps = await insertCreationSteps(tx, creations, context.creation, now);
     for (const slot of creations) {
