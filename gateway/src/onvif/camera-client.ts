@@ -60,6 +60,7 @@ export class CameraClient {
   services: ServiceAddresses = {};
   private readonly soap: SoapClient;
   private readonly snapshots: DigestSession;
+  private readonly closed = new AbortController();
 
   constructor(private readonly options: CameraClientOptions) {
     this.soap = new SoapClient({
@@ -68,8 +69,14 @@ export class CameraClient {
       clockOffsetMs: () => this.clockOffsetMs,
       now: options.now,
       timeoutMs: options.timeoutMs,
+      signal: this.closed.signal,
     });
     this.snapshots = new DigestSession(options.credentials);
+  }
+
+  /** Ends every request in flight (the PullMessages long-poll included); later calls fail at once. */
+  close(): void {
+    this.closed.abort();
   }
 
   get deviceServiceUrl(): string {
@@ -238,7 +245,12 @@ export class CameraClient {
 
   /** A JPEG from the snapshot URI (HTTP Digest with the same credentials), at most maxBytes. */
   async fetchSnapshot(uri: string, maxBytes: number, timeoutMs = this.options.timeoutMs): Promise<Buffer> {
-    const response = await this.snapshots.request(uri, { method: 'GET', timeoutMs, maxBytes });
+    const response = await this.snapshots.request(uri, {
+      method: 'GET',
+      timeoutMs,
+      maxBytes,
+      signal: this.closed.signal,
+    });
     if (response.status === 401 || response.status === 403) {
       throw new AuthenticationError(
         `snapshot ${new URL(uri).pathname} refused the credentials (HTTP ${response.status})`,

@@ -139,6 +139,8 @@ export class CameraSession {
     this.options.scheduler.clearTimeout(this.checkTimer);
     // No Unsubscribe: the subscription ends on its own (some cameras cancel all on Unsubscribe).
     this.manager?.stop();
+    // The long-poll would otherwise keep the process alive for up to its timeout.
+    this.client?.close();
     await this.queue;
   }
 
@@ -180,7 +182,10 @@ export class CameraSession {
       } catch (error) {
         if (!this.running) return;
         // A discovered camera that does not answer may have moved: probe again next time.
-        if (error instanceof CameraUnreachableError && !this.options.config.xaddr) this.client = undefined;
+        if (error instanceof CameraUnreachableError && !this.options.config.xaddr) {
+          this.client?.close();
+          this.client = undefined;
+        }
         const delay = this.onboardingFailed(error);
         if (!(await this.sleeper.sleep(delay))) return;
       }
@@ -444,6 +449,7 @@ export class CameraSession {
     this.manager?.stop();
     this.manager = undefined;
     this.options.scheduler.clearTimeout(this.checkTimer);
+    this.client?.close();
     this.client = undefined;
     this.failedChecks = 0;
     this.options.onHealthChange?.();

@@ -26,6 +26,8 @@ export interface HttpRequestOptions {
   maxBytes?: number;
   /** Cameras on a LAN often have self-signed certificates; ONVIF over HTTPS is rare. */
   rejectUnauthorized?: boolean;
+  /** Ends the request (a long-poll included) when the camera's session stops. */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -42,6 +44,7 @@ export function httpRequest(url: string, options: HttpRequestOptions): Promise<H
         method: options.method,
         headers: { ...options.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
         timeout: options.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
         ...(target.protocol === 'https:' ? { rejectUnauthorized: options.rejectUnauthorized ?? false } : {}),
       },
       (res) => {

@@ -60,6 +60,7 @@ interface Setup {
   /** Load the built-in rule templates (domain §7), e.g. camera tamper → alert. */
   builtinRules?: boolean;
   uplink?: GatewayConfigInput['uplink'];
+  timing?: Partial<CameraTiming>;
 }
 
 async function setup(options: Setup = {}) {
@@ -114,7 +115,7 @@ async function setup(options: Setup = {}) {
     logger,
     onvif: {
       env: { CAM_GATE_01_PASSWORD: options.password ?? CAMERA_PASSWORD },
-      timing: FAST,
+      timing: { ...FAST, ...options.timing },
       helloPort,
     },
   });
@@ -269,6 +270,17 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
       source: `/gateways/gw-test/devices/${CAMERA}`,
       data: { event_type: 'line_crossing', payload: eventsOf(events, 'line_crossing')[0] },
     });
+  });
+
+  it('stops without leaving a PullMessages long-poll open, and without Unsubscribe', async () => {
+    const { camera, health, gateway } = await setup({ timing: { pullTimeoutS: 30, windowS: 60 } });
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true });
+    await expect.poll(() => camera.pendingPulls(), POLL).toBe(1);
+    await gateway.stop();
+    // Ended by the gateway, not by the camera's 30 s timeout.
+    await expect.poll(() => camera.pendingPulls(), { timeout: 2000, interval: 20 }).toBe(0);
+    // The subscription is left to expire on the camera.
+    expect(camera.subscriptions()).toHaveLength(1);
   });
 
   it('fails loudly on a wrong password: authenticated false in health and metrics, an error naming the field, never subscribed', async () => {

@@ -33,6 +33,7 @@ export interface SoapClientOptions {
   clockOffsetMs: () => number;
   now: () => number;
   timeoutMs: number;
+  signal?: AbortSignal;
 }
 
 /**
@@ -57,6 +58,7 @@ export class SoapClient {
       headers: { 'content-type': `application/soap+xml; charset=utf-8; action="${action}"` },
       body: envelope,
       timeoutMs: call.timeoutMs ?? this.options.timeoutMs,
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
     };
     const response = call.anonymous
       ? await httpRequest(target.address, request)
