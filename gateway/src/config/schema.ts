@@ -156,6 +156,12 @@ const Onvif = z
           message: `camera ${camera.id} is listed twice`,
         });
       seen.add(camera.id);
+      if (camera.events === 'push' && !onvif.notify.enabled)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cameras', index, 'events'],
+          message: 'push needs the Notify endpoint: set onvif.notify.enabled (and public_url), or use pullpoint',
+        });
     });
     if (onvif.notify.enabled && !onvif.notify.public_url && ['0.0.0.0', '::'].includes(onvif.notify.host))
       ctx.addIssue({

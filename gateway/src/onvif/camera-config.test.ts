@@ -42,6 +42,9 @@ describe('onvif configuration', () => {
   it('asks for a public URL when the Notify endpoint listens on every interface, and a window of at least 10 minutes', () => {
     expect(errors({ notify: { enabled: true } })).toEqual([expect.stringMatching(/^onvif\.notify\.public_url: /)]);
     expect(errors({ subscription_window_s: 60 })).toEqual([expect.stringMatching(/^onvif\.subscription_window_s: /)]);
+    expect(errors({ cameras: [{ ...camera, password_env: 'A', events: 'push' }] })).toEqual([
+      expect.stringMatching(/^onvif\.cameras\.0\.events: push needs the Notify endpoint/),
+    ]);
   });
 
   it('reads the password from the file (one trailing newline removed) or the variable, naming the field when missing', () => {
