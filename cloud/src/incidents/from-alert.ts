@@ -437,13 +437,13 @@ export async function intakeAlerts(
         `role system may not report incidents, so alerts cannot open any; roles allowed: ${context.creation.roles.join(', ')}`,
         { action: context.creation.action, role: 'system', allowed: context.creation.roles },
       );
-    const inserted = await insertIncidents(tx, creations, context.creation, drill, now);
-    const steps = await insertCreationSteps(tx, creations, context.creation, now);
+    const inserted = await insertCreations(tx, creations, context.creation, drill, now);
     for (const slot of creations) {
       const id = slot.id as string;
       const created = slot.created as Creation;
-      let incident = toIncident(inserted.get(id) as IncidentRow);
-      await context.afterStep(tx, incident, steps.get(id) as IncidentStep, context.creation);
+      const { row, step } = inserted.get(id) as { row: IncidentRow; step: IncidentStep };
+      let incident = toIncident(row);
+      await context.afterStep(tx, incident, step, context.creation);
       const followUp = POLICY_FOLLOW_UP[created.policy];
       if (followUp !== undefined)
         incident = await context.followUp(
@@ -520,32 +520,46 @@ async function lockAll(tx: Queryable, locks: ReadonlyArray<readonly [number, str
   );
 }
 
-/** The new incidents, numbered from the case-number sequence in batch order; each slot learns its id. */
-async function insertIncidents(
+/**
+ * The new incidents and their first steps in one statement: numbered from the case-number sequence
+ * in batch order (each slot learns its id), each with its `report` step.
+ */
+async function insertCreations(
   tx: Queryable,
   creations: readonly Slot[],
   rule: TransitionRule,
   drill: boolean,
   now: Date,
-): Promise<Map<string, IncidentRow>> {
+): Promise<Map<string, { row: IncidentRow; step: IncidentStep }>> {
   const column = <T>(pick: (created: Creation) => T) => creations.map((slot) => pick(slot.created as Creation));
-  const { rows } = await tx.query<IncidentRow>(
-    `INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
-            building, unit, floor, room, device_id, gateway_id, alert_id, intake_request_id, dedup_key,
-            occurrences, first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
-     SELECT 'INC-' || $16 || '-' || lpad(n::text, greatest(6, length(n::text)), '0'), $17, category_code, severity,
-            severity = 'critical', 'community', 'iot', $18, community, grid, building, unit, floor, room, device_id,
-            gateway_id, alert_id, 'alert:' || alert_id, dedup_key, occurrences, first_occurred_at, occurred_at, title,
-            description, $19, $19
-       FROM (SELECT v.*, nextval('incident_number') AS n
-               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[],
-                           $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[],
-                           $14::text[], $15::text[], $20::integer[], $21::timestamptz[])
-                 WITH ORDINALITY AS v(category_code, severity, community, grid, building, unit, floor, room,
-                      device_id, gateway_id, alert_id, dedup_key, occurred_at, title, description, occurrences,
-                      first_occurred_at, position)
-              ORDER BY position) AS numbered
-     RETURNING *`,
+  const { rows } = await tx.query<IncidentRow & PrefixedStep>(
+    `WITH created AS (
+     INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
+              building, unit, floor, room, device_id, gateway_id, alert_id, intake_request_id, dedup_key,
+              occurrences, first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
+       SELECT 'INC-' || $16 || '-' || lpad(n::text, greatest(6, length(n::text)), '0'), $17, category_code, severity,
+              severity = 'critical', 'community', 'iot', $18, community, grid, building, unit, floor, room, device_id,
+              gateway_id, alert_id, 'alert:' || alert_id, dedup_key, occurrences, first_occurred_at, occurred_at, title,
+              description, $19, $19
+         FROM (SELECT v.*, nextval('incident_number') AS n
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[],
+                             $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[],
+                             $14::text[], $15::text[], $20::integer[], $21::timestamptz[])
+                   WITH ORDINALITY AS v(category_code, severity, community, grid, building, unit, floor, room,
+                        device_id, gateway_id, alert_id, dedup_key, occurred_at, title, description, occurrences,
+                        first_occurred_at, position)
+                ORDER BY position) AS numbered
+       RETURNING *
+     ), steps AS (
+       INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
+              data, at)
+       SELECT c.id, 1, c.intake_request_id, $22, NULL, c.state, c.version, v.actor, 'system', v.data::jsonb, $19
+         FROM created AS c JOIN unnest($11::text[], $23::text[], $24::text[]) AS v(alert_id, actor, data)
+           ON v.alert_id = c.alert_id
+       RETURNING *
+     )
+     SELECT c.*, ${STEP_COLUMNS.map((name) => `s.${name} AS step_${name}`).join(', ')}
+       FROM created AS c JOIN steps AS s ON s.incident_id = c.id`,
     [
       column((created) => created.category),
       column((created) => created.alert.severity),
@@ -568,37 +582,45 @@ async function insertIncidents(
       now,
       column((created) => created.occurrences),
       column((created) => new Date(created.firstOccurredMs).toISOString()),
+      rule.action,
+      column((created) => `gateway:${created.event.gatewayid}`),
+      column((created) => JSON.stringify(creationData(created))),
     ],
   );
-  const byAlert = new Map(rows.map((row) => [row.alert_id as string, row]));
-  for (const slot of creations) slot.id = byAlert.get((slot.created as Creation).alert.alert_id)?.id;
-  return new Map(rows.map((row) => [row.id, row]));
+  const created = new Map<string, { row: IncidentRow; step: IncidentStep }>();
+  const byAlert = new Map<string, string>();
+  for (const joined of rows) {
+    const row = { ...joined } as Record<string, unknown>;
+    const step = {} as Record<string, unknown>;
+    for (const name of STEP_COLUMNS) {
+      step[name] = row[`step_${name}`];
+      delete row[`step_${name}`];
+    }
+    created.set(joined.id, { row: row as unknown as IncidentRow, step: toStep(step as unknown as StepRow) });
+    byAlert.set(joined.alert_id as string, joined.id);
+  }
+  for (const slot of creations) slot.id = byAlert.get((slot.created as Creation).alert.alert_id);
+  return created;
 }
 
-async function insertCreationSteps(
-  tx: Queryable,
-  creations: readonly Slot[],
-  rule: TransitionRule,
-  now: Date,
-): Promise<Map<string, IncidentStep>> {
-  const { rows } = await tx.query<StepRow>(
-    `INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
-            data, at)
-     SELECT incident_id, 1, request_id, $5, NULL, $6, 1, actor, 'system', data::jsonb, $7
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS v(incident_id, request_id, actor, data)
-     RETURNING *`,
-    [
-      creations.map((slot) => slot.id),
-      creations.map((slot) => `alert:${slot.created?.alert.alert_id}`),
-      creations.map((slot) => `gateway:${slot.created?.event.gatewayid}`),
-      creations.map((slot) => JSON.stringify(creationData(slot.created as Creation))),
-      rule.action,
-      rule.to,
-      now,
-    ],
-  );
-  return new Map(rows.map((row) => [row.incident_id, toStep(row)]));
-}
+const STEP_COLUMNS = [
+  'incident_id',
+  'seq',
+  'request_id',
+  'action',
+  'from_state',
+  'to_state',
+  'version',
+  'actor',
+  'role',
+  'comment',
+  'attachments',
+  'data',
+  'at',
+  'deadline',
+  'light',
+] as const;
+type PrefixedStep = { [K in (typeof STEP_COLUMNS)[number] as `step_${K}`]: StepRow[K] };
 
 /** What the creation step records of why: the gateway rule, the policy, the repeat threshold reached. */
 function creationData(created: Creation): Record<string, unknown> {
