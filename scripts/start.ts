@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
   options: {
     'exit-after': { type: 'string' },
     community: { type: 'string', default: 'small' },
+    'data-dir': { type: 'string', default: '.gridlink' },
     'per-kind': { type: 'string' },
     'report-every': { type: 'string', default: '30' },
     'status-every': { type: 'string', default: '5' },
@@ -49,7 +50,6 @@ const { values: args } = parseArgs({
 });
 
 const DEFAULT_MQTT_PORT = 1883;
-const DATA_DIR = '.gridlink';
 const GATEWAY_ID = 'gw-dev-001';
 const COMMUNITY_CODE = '320803001001';
 const time = () => new Date().toISOString().slice(11, 19);
@@ -78,6 +78,8 @@ const exitAfterSeconds = positiveInt('--exit-after', args['exit-after']);
 const perKind = positiveInt('--per-kind', args['per-kind']);
 const reportEverySeconds = positiveInt('--report-every', args['report-every']) || 30;
 const statusEverySeconds = positiveInt('--status-every', args['status-every']) || 5;
+/** Where the cloud's embedded database, the gateway's data and the scenario credentials live. */
+const DATA_DIR = args['data-dir'];
 if (args.community !== 'small' && args.community !== 'full') {
   console.error(`--community: expected small (72 households) or full (504 households), received ${args.community}`);
   process.exit(1);
@@ -199,7 +201,9 @@ if (generated) {
 
 const config = GatewayConfig.parse({
   gateway: { id: GATEWAY_ID, community: COMMUNITY_CODE, data_dir: join(DATA_DIR, 'gateway') },
-  mqtt: { host: '127.0.0.1', port },
+  // Every simulated device connects from this machine: the per-address cap (a guard against one
+  // misbehaving host) must let the whole community in.
+  mqtt: { host: '127.0.0.1', port, limits: { connections_per_address: devices.length + 100 } },
   http: { host: '127.0.0.1', port: 0 },
   rules: { files: [rulesFile] },
   uplink: { enabled: true, url: cloud.url, token: gatewayToken },
@@ -225,7 +229,7 @@ Gridlink is running on embedded defaults (development mode).
   Watch alerts:        mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/alert/#' -v
   Watch dead letters:  mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/bridge/dead_letter/#' -v
   Gateway metrics:     http://127.0.0.1:${httpPort}/metrics   (health: /healthz, /readyz)
-  Cloud (embedded database in .gridlink/cloud): ${cloud.url}   API: ${cloud.url}/openapi.json
+  Cloud (embedded database in ${join(DATA_DIR, 'cloud')}): ${cloud.url}   API: ${cloud.url}/openapi.json
   Cloud admin token for this run: ${adminToken}
   Send the gateway a command: curl -X POST ${cloud.url}/api/v1/gateways/${GATEWAY_ID}/downlink \\
       -H 'authorization: Bearer ${adminToken}' -H 'content-type: application/json' \\
@@ -274,8 +278,21 @@ const simulators = running.map((device) => {
     ...(device.litresPerDay === undefined ? {} : { litresPerDay: device.litresPerDay }),
   });
 });
-await Promise.all(simulators.map((simulator) => simulator.start()));
-say(`${simulators.length} simulated devices connected`);
+// Devices come up a few dozen at a time, as a community does after a power cut, not all in the
+// same millisecond (each connect costs the gateway a password check).
+const failed: string[] = [];
+for (let from = 0; from < simulators.length; from += 50) {
+  await Promise.all(
+    simulators.slice(from, from + 50).map((simulator) =>
+      simulator.start().catch((err: Error) => {
+        failed.push(`${simulator.id}: ${err.message}`);
+      }),
+    ),
+  );
+}
+say(
+  `${simulators.length - failed.length} simulated devices connected${failed.length > 0 ? ` (${failed.length} could not connect, e.g. ${failed[0]})` : ''}`,
+);
 
 // Residents pass the unit entrances: card, face and QR openings by the time of day.
 const terminals = simulators

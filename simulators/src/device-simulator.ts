@@ -208,6 +208,9 @@ export class DeviceSimulator {
       will: { topic: availability, payload: Buffer.from(OFFLINE), qos: 1, retain: true },
     });
     client.on('message', (topic, payload) => void this.handleCommand(topic, payload).catch(() => {}));
+    // A link error (the broker dropped us) must not crash the process hosting many devices: the
+    // client reconnects on its own, as a real device would.
+    client.on('error', () => {});
     await client.subscribeAsync(this.topics.deviceSet(this.id), { qos: 1 });
     await client.publishAsync(availability, ONLINE, retained);
     this.client = client;
