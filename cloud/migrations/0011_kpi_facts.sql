@@ -107,10 +107,13 @@ CREATE INDEX incident_kpi_facts_filed ON incident_kpi_facts (filed_at) WHERE fil
 -- Summarises the incidents `ids` again from all their steps. The incidents' rows are locked first,
 -- so two transactions adding steps to one incident summarise one after the other, the second
 -- seeing the first's steps (FOR NO KEY UPDATE does not wait for the FOR KEY SHARE locks that
--- inserting a step takes on its incident). Its statements keep one plan per connection: planned
--- again on every step (the default for an array parameter), they cost several times the insert.
+-- inserting a step takes on its incident).
+-- Its statements keep one plan per connection: planned again on every step (the default for an
+-- array parameter) they would cost several times the insert. That plan reaches rows by their keys
+-- whatever the statistics said when it was made: without enable_seqscan = off, a plan made while
+-- the tables were small would scan them whole for as long as the connection lives.
 CREATE FUNCTION incident_kpi_facts_refresh(ids text[]) RETURNS void LANGUAGE plpgsql
-SET plan_cache_mode = force_generic_plan AS $$
+SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 BEGIN
   PERFORM 1 FROM incidents WHERE id = ANY (ids) ORDER BY id FOR NO KEY UPDATE;
   INSERT INTO incident_kpi_facts (incident_id, community, grid, drill, filed_at, last_at, dispatched, should_handle,
@@ -120,7 +123,7 @@ BEGIN
          f.handled, f.callback, f.closed_at, f.closed_on_time, f.deadline_at, f.suspended, f.reworks, f.extensions,
          f.satisfied, f.solved, f.assignee
     FROM incident_kpi_facts_of(ids, 'infinity') AS f
-    JOIN incidents i ON i.id = f.incident_id
+    CROSS JOIN LATERAL (SELECT community, grid, drill FROM incidents WHERE id = f.incident_id OFFSET 0) AS i
   ON CONFLICT (incident_id) DO UPDATE SET
     community = EXCLUDED.community, grid = EXCLUDED.grid, drill = EXCLUDED.drill, filed_at = EXCLUDED.filed_at,
     last_at = EXCLUDED.last_at, dispatched = EXCLUDED.dispatched, should_handle = EXCLUDED.should_handle,
