@@ -6,7 +6,7 @@
 -- stood at that end, with the same function, so "as of the end of the period" holds exactly.
 -- Replaces the step-scanning indexes of 0010. Plain SQL and PL/pgSQL: PostgreSQL and PGlite alike.
 
--- The summary of the steps with ids `ids` taken before `as_of`, one row per incident that has any.
+-- The summary of the steps of the incidents `ids` taken before `as_of`, one row per incident that has any.
 -- The time limits (0008) write on each step the deadline of the clock running after it (deadline)
 -- and the light of the clock it ended (light: red = taken after its deadline).
 --   filed_at        the first `file` step (立案): the incident belongs to the period it falls in
