@@ -241,8 +241,19 @@ export async function intakeAlerts(
       data: unknown;
       incident_id: string | null;
     }>(
-      `SELECT alert_id, scope_key, occurred_at, source_key, data, incident_id FROM held_alerts
-        WHERE alert_id = ANY($1::text[]) OR (scope_key = ANY($2::text[]) AND incident_id IS NULL AND occurred_at > $3)
+      // The batch's own alerts held before, and those still counting in its scopes' windows; an index
+      // probe each, as for the incidents below.
+      `WITH wanted AS (
+         SELECT h.alert_id FROM unnest($1::text[]) AS u(alert_id)
+           JOIN LATERAL (SELECT alert_id FROM held_alerts WHERE alert_id = u.alert_id OFFSET 0) AS h ON true
+         UNION
+         SELECT h.alert_id FROM unnest($2::text[]) AS k(scope_key)
+           JOIN LATERAL (SELECT alert_id FROM held_alerts
+                          WHERE scope_key = k.scope_key AND incident_id IS NULL AND occurred_at > $3 OFFSET 0) AS h
+             ON true
+       )
+       SELECT alert_id, scope_key, occurred_at, source_key, data, incident_id FROM held_alerts
+        WHERE alert_id = ANY(ARRAY(SELECT alert_id FROM wanted))
         ORDER BY occurred_at, alert_id`,
       [[...alertIds], [...scopeKeys], new Date(earliestHeldMs)],
     );
@@ -260,14 +271,27 @@ export async function intakeAlerts(
   }
 
   // The incidents the batch may touch, locked in id order: those its alert ids are linked to, and
-  // the open ones of its dedup keys within the window of its earliest alert.
+  // the open ones of its dedup keys within the window of its earliest alert. Each key is looked up
+  // on its own, an index probe each (LATERAL; OFFSET 0 keeps the planner from turning it into a
+  // join): over a growing table whose statistics lag (a fresh deployment, a burst), `= ANY(array)`
+  // or a join is planned as a full scan of the table for every batch.
   const stored = (
     await tx.query<IncidentRow & { linked_alerts: string[] | null }>(
-      `WITH links AS (SELECT alert_id, incident_id FROM incident_alerts WHERE alert_id = ANY($1::text[]))
+      `WITH links AS (
+         SELECT a.alert_id, a.incident_id FROM unnest($1::text[]) AS u(alert_id)
+           JOIN LATERAL (SELECT alert_id, incident_id FROM incident_alerts WHERE alert_id = u.alert_id OFFSET 0) AS a
+             ON true
+       ), wanted AS (
+         SELECT incident_id AS id FROM links
+         UNION
+         SELECT o.id FROM unnest($2::text[]) AS k(dedup_key)
+           JOIN LATERAL (SELECT id FROM incidents
+                          WHERE dedup_key = k.dedup_key AND closed_at IS NULL AND last_occurred_at >= $3 OFFSET 0) AS o
+             ON true
+       )
        SELECT i.*, (SELECT array_agg(l.alert_id) FROM links AS l WHERE l.incident_id = i.id) AS linked_alerts
          FROM incidents AS i
-        WHERE i.id IN (SELECT incident_id FROM links)
-           OR (i.dedup_key = ANY($2::text[]) AND i.closed_at IS NULL AND i.last_occurred_at >= $3)
+        WHERE i.id = ANY(ARRAY(SELECT id FROM wanted))
         ORDER BY i.id FOR UPDATE OF i`,
       [[...alertIds], [...placeKeys], new Date(Number.isFinite(earliestMs) ? earliestMs - context.dedupWindowMs : 0)],
     )
