@@ -2,6 +2,7 @@ import { type AlertPayload, type CloudEvent, createCloudEvent, type Severity } f
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, manualClock } from '../test-support.js';
 import { type AlertOutcome, IncidentEngine } from './engine.js';
+import { retryDeadlocks } from './from-alert.js';
 import type { Incident } from './records.js';
 import { useIncidentDatabase } from './test-database.js';
 
@@ -492,5 +493,28 @@ describe.each(BACKENDS)('incidents from gateway alerts (%s)', (backend) => {
       priority: 'state',
     }) as CloudEvent;
     expect(await engine().fromAlert(state)).toEqual({ outcome: 'ignored', reason: 'not_an_alert' });
+  });
+});
+
+describe('a batch chosen as a deadlock victim', () => {
+  const failing = (codes: string[]) => {
+    let calls = 0;
+    const work = async () => {
+      const code = codes[calls++];
+      if (code !== undefined) throw Object.assign(new Error(`failed with ${code}`), { code });
+      return calls;
+    };
+    return { work, calls: () => calls };
+  };
+
+  it('runs again after a deadlock or a serialization failure, up to three times in all', async () => {
+    expect(await retryDeadlocks(failing(['40P01', '40001']).work)).toBe(3);
+    await expect(retryDeadlocks(failing(['40P01', '40P01', '40P01']).work)).rejects.toThrow(/40P01/);
+  });
+
+  it('does not run again after any other failure', async () => {
+    const unique = failing(['23505']);
+    await expect(retryDeadlocks(unique.work)).rejects.toThrow(/23505/);
+    expect(unique.calls()).toBe(1);
   });
 });
