@@ -2,8 +2,13 @@
  * `npm start`: the whole system on embedded defaults, for a first look and for development: the
  * cloud on its embedded database (PGlite), the gateway (embedded broker, per-device credentials,
  * validation, the built-in rules, the durable outbox to the cloud) and a simulated community
- * publishing into it, generated building by building. Scripted scenarios can be played against it
+ * publishing into it, generated building by building; its ONVIF cameras run as simulated cameras
+ * the gateway finds and subscribes to over ONVIF. Scripted scenarios can be played against it
  * while it runs (`npm run sim -- run <scenario>`). The console prints what happens.
+ *
+ * Options: --community small|full, --per-kind N (a few devices of every kind instead), --data-dir,
+ * --exit-after S, --status-every S, --report-every S (heartbeat cap of the MQTT devices),
+ * --camera-event-every S (mean seconds between two happenings in front of one camera; 600 by default).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -37,6 +42,7 @@ import {
   territoryUnits,
 } from '@gridlink/simulators';
 import { pino } from 'pino';
+import { CAMERA_USERNAME, CameraActivity, startCommunityCameras } from './start-cameras.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,6 +52,7 @@ const { values: args } = parseArgs({
     'per-kind': { type: 'string' },
     'report-every': { type: 'string', default: '30' },
     'status-every': { type: 'string', default: '5' },
+    'camera-event-every': { type: 'string', default: '600' },
   },
 });
 
@@ -78,6 +85,7 @@ const exitAfterSeconds = positiveInt('--exit-after', args['exit-after']);
 const perKind = positiveInt('--per-kind', args['per-kind']);
 const reportEverySeconds = positiveInt('--report-every', args['report-every']) || 30;
 const statusEverySeconds = positiveInt('--status-every', args['status-every']) || 5;
+const cameraEventEverySeconds = positiveInt('--camera-event-every', args['camera-event-every']) || 600;
 /** Where the cloud's embedded database, the gateway's data and the scenario credentials live. */
 const DATA_DIR = args['data-dir'];
 if (args.community !== 'small' && args.community !== 'full') {
@@ -199,6 +207,13 @@ if (generated) {
     console.warn(`The cloud kept its own record of ${refusals.length} device placements, e.g. ${refusals[0]}`);
 }
 
+// The community's ONVIF cameras run as simulated cameras (not as MQTT devices): the gateway
+// finds them by WS-Discovery, logs in with their passwords and subscribes to their events.
+const cameraIds = devices
+  .filter((device) => device.kind === 'onvif_camera' && !reservedIds.has(device.id))
+  .map((device) => device.id);
+const cameras = cameraIds.length > 0 ? await startCommunityCameras(cameraIds, join(DATA_DIR, 'gateway')) : undefined;
+
 const config = GatewayConfig.parse({
   gateway: { id: GATEWAY_ID, community: COMMUNITY_CODE, data_dir: join(DATA_DIR, 'gateway') },
   // Every simulated device connects from this machine: the per-address cap (a guard against one
@@ -207,23 +222,36 @@ const config = GatewayConfig.parse({
   http: { host: '127.0.0.1', port: 0 },
   rules: { files: [rulesFile] },
   uplink: { enabled: true, url: cloud.url, token: gatewayToken },
+  ...(cameras ? { onvif: cameras.config } : {}),
 });
-const gateway = new Gateway({ config, directory, logger });
+const gateway = new Gateway({ config, directory, logger, ...(cameras ? { onvif: cameras.options } : {}) });
 await gateway.start();
 const { tcp: mqttPort, http: httpPort } = gateway.ports;
 const url = `mqtt://127.0.0.1:${mqttPort}`;
 writeCredentials(url);
 
-const running = devices.filter((device) => !reservedIds.has(device.id));
+const running = devices.filter((device) => !reservedIds.has(device.id) && !cameraIds.includes(device.id));
 const kinds = new Set(devices.map((d) => d.kind)).size;
 const what = generated
   ? ` (generated: ${generated.households.length} households in ${new Set(generated.units.map((u) => u.building)).size} buildings${placementNote})`
   : '';
+const watch = `mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}'`;
+const firstCamera = cameras?.farm.cameras[0];
+const cameraSummary =
+  cameras && firstCamera
+    ? `
+  ONVIF cameras: ${cameras.farm.cameras.length} simulated cameras on 127.0.0.1 (${cameras.push} push, ${cameras.farm.cameras.length - cameras.push} PullPoint), found by WS-Discovery and subscribed to by the gateway
+      their passwords, made for this run, are only in ${cameras.passwordDir} (owner-only)
+  Camera health:       ${watch} -t 'gridlink/bridge/health' -C 1   (cameras: online, authenticated, subscribed)
+  Camera events:       ${watch} -t 'gridlink/${firstCamera.id}/#' -v
+  A camera snapshot:   curl --digest -u ${CAMERA_USERNAME}:"$(cat ${join(cameras.passwordDir, `${firstCamera.id}.password`)})" '${cameras.snapshotUrl(firstCamera)}' -o snapshot.jpg
+      (the gateway keeps the snapshots of camera events in ${join(DATA_DIR, 'gateway', 'media')})`
+    : '';
 console.log(`
 Gridlink is running on embedded defaults (development mode).
 
   Gateway gw-dev-001, embedded MQTT broker: ${url}${portNote}
-  Simulated community: ${devices.length} devices of ${kinds} kinds, each with its own credentials${what}
+  Simulated community: ${devices.length} devices of ${kinds} kinds, each with its own credentials${what}${cameraSummary}
   Rules: the built-in rules in ${rulesFile} (edit it; the gateway reloads it)
   Watch all traffic:   mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/#' -v
   Watch alerts:        mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/alert/#' -v
@@ -310,6 +338,20 @@ const entrances = setInterval(() => {
   for (const terminal of terminals) void terminal.advance().catch(() => {});
 }, 10_000);
 
+// Now and then something happens in front of a camera (seeded: the same run each time).
+const cameraActivity = cameras
+  ? new CameraActivity(cameras.farm.cameras, fork(random, 'cameras'), cameraEventEverySeconds)
+  : undefined;
+cameraActivity?.start();
+if (cameras) say(`${cameras.farm.cameras.length} ONVIF cameras running; the gateway is onboarding them`);
+/** The cameras as the gateway sees them (its camera health, also on gridlink/bridge/health). */
+const cameraStatus = () => {
+  const health = gateway.onvif?.health() ?? [];
+  if (health.length === 0) return '';
+  const count = (field: 'online' | 'authenticated' | 'subscribed') => health.filter((camera) => camera[field]).length;
+  return ` · cameras ${count('online')} online / ${count('authenticated')} authenticated / ${count('subscribed')} subscribed of ${health.length}`;
+};
+
 const cloudEvents = async () =>
   Number((await cloud.db.query<{ n: number }>('SELECT count(*)::int AS n FROM gateway_events')).rows[0]?.n ?? 0);
 const report = setInterval(async () => {
@@ -317,7 +359,7 @@ const report = setInterval(async () => {
   const refusedTotal = Object.values(refused).reduce((a, b) => a + b, 0);
   const waiting = uplink ? Object.values(uplink.outbox.depth).reduce((a, b) => a + b, 0) : 0;
   say(
-    `status      ${clients} clients · ${valid} valid messages · ${invalid} invalid (dead-lettered) · ${refusedTotal} refused · ${gateway.rules.active().length} active alerts · cloud link ${uplink?.sender.link} · ${waiting} in outbox · ${await cloudEvents()} events in the cloud`,
+    `status      ${clients} clients · ${valid} valid messages · ${invalid} invalid (dead-lettered) · ${refusedTotal} refused · ${gateway.rules.active().length} active alerts · cloud link ${uplink?.sender.link} · ${waiting} in outbox · ${await cloudEvents()} events in the cloud${cameraStatus()}`,
   );
 }, statusEverySeconds * 1000);
 
@@ -327,10 +369,12 @@ async function shutdown(reason: string): Promise<void> {
   stopping = true;
   clearInterval(report);
   clearInterval(entrances);
+  cameraActivity?.stop();
   say(`stopping (${reason})`);
   await Promise.all(simulators.map((simulator) => simulator.stop().catch(() => {})));
   const { valid, invalid } = gateway.stats();
   await gateway.stop();
+  await cameras?.stop();
   const stored = await cloudEvents();
   await cloud.stop();
   say(`stopped: ${valid} valid messages, ${invalid} invalid, ${stored} events in the cloud`);
