@@ -48,8 +48,10 @@ describe('npm start', () => {
 
     expect(output).toMatch(/embedded MQTT broker: mqtt:\/\/127\.0\.0\.1:\d+/);
     expect(output).toContain('Simulated community: 16 devices of 16 kinds');
-    expect(output).toContain('16 simulated devices connected');
-    expect(output).toMatch(/status {6}16 clients · \d+ valid messages/);
+    // The one ONVIF camera runs as a camera, not as an MQTT device.
+    expect(output).toContain('15 simulated devices connected');
+    expect(output).toContain('ONVIF cameras: 1 simulated cameras on 127.0.0.1');
+    expect(output).toMatch(/status {6}15 clients · \d+ valid messages/);
     expect(output).toContain(`Cloud (embedded database in ${join(dataDir, 'cloud')}): http://127.0.0.1:`);
     expect(output).toMatch(/cloud link online · \d+ in outbox/);
     expect(output).toMatch(/stopped: \d+ valid messages, \d+ invalid, [1-9]\d* events in the cloud/);
@@ -88,8 +90,10 @@ describe('npm start', () => {
     expect(output).toContain(
       `npm run sim -- run fire-building-3 --credentials ${join(dataDir, 'sim-credentials.json')}`,
     );
-    expect(output).toContain('292 simulated devices connected');
-    expect(output).toMatch(/status {6}292 clients · \d+ valid messages/);
+    // The community's five ONVIF cameras run as cameras, not as MQTT devices.
+    expect(output).toContain('287 simulated devices connected');
+    expect(output).toContain('ONVIF cameras: 5 simulated cameras on 127.0.0.1 (2 push, 3 PullPoint)');
+    expect(output).toMatch(/status {6}287 clients · \d+ valid messages/);
     const file = join(dataDir, 'sim-credentials.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const credentials = JSON.parse(readFileSync(file, 'utf8'));
@@ -98,4 +102,69 @@ describe('npm start', () => {
     expect(Object.keys(credentials.devices)).toHaveLength(16);
     expect(code).toBe(0);
   }, 90_000);
+});
+
+describe('npm start with ONVIF cameras', () => {
+  it('runs the community cameras with a password each (kept owner-only, never printed), the gateway onboards and subscribes to them, and their events reach it', async () => {
+    const dataDir = newDataDir();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=gridlink-source',
+        'scripts/start.ts',
+        '--data-dir',
+        dataDir,
+        '--per-kind',
+        '2',
+        '--status-every',
+        '1',
+        // Stopped by the test once it has seen what it looks for; this only bounds a failing run.
+        '--exit-after',
+        '100',
+        // Something in front of a camera every second or so, so the test need not wait minutes.
+        '--camera-event-every',
+        '1',
+      ],
+      { cwd: root, env: { ...process.env, GRIDLINK_MQTT__PORT: '0' } },
+    );
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // Runs until the cameras are subscribed and one of their events has reached the gateway.
+    const seen = new Promise<void>((resolve) => {
+      const look = (chunk: Buffer) => {
+        output += chunk;
+        if (
+          /cameras 2 online \/ 2 authenticated \/ 2 subscribed of 2/.test(output) &&
+          /event {7}cam-0[12] (motion|line_crossing|tamper) /.test(output)
+        )
+          resolve();
+      };
+      child.stdout.on('data', look);
+      child.stderr.on('data', look);
+    });
+    await Promise.race([seen, exited]);
+    child.kill('SIGTERM');
+    const code = await exited;
+
+    expect(output).toContain('ONVIF cameras: 2 simulated cameras on 127.0.0.1 (1 push, 1 PullPoint)');
+    expect(output).toContain('30 simulated devices connected');
+    expect(output).toMatch(/status .* cameras 2 online \/ 2 authenticated \/ 2 subscribed of 2/);
+    expect(output).toMatch(/event {7}cam-0[12] (motion|line_crossing|tamper) \{"ts":/);
+    expect(output).toContain("-t 'gridlink/bridge/health'");
+    expect(output).toMatch(
+      /A camera snapshot: {3}curl --digest -u gridlink:"\$\(cat .*cam-01\.password\)" 'http:\/\/127\.0\.0\.1:\d+\/onvif\/snapshot/,
+    );
+    const passwordDir = join(dataDir, 'gateway', 'cameras');
+    expect(statSync(passwordDir).mode & 0o777).toBe(0o700);
+    for (const camera of ['cam-01', 'cam-02']) {
+      const file = join(passwordDir, `${camera}.password`);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const password = readFileSync(file, 'utf8').trim();
+      expect(password.length).toBeGreaterThanOrEqual(16);
+      expect(output).not.toContain(password);
+    }
+    expect(code).toBe(0);
+  }, 120_000);
 });
