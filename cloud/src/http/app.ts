@@ -23,6 +23,7 @@ import { deviceEventPolicyRoutes } from './routes/device-event-policies.js';
 import { downlinkRoutes } from './routes/downlink.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateways.js';
+import { heldAlertRoutes } from './routes/held-alerts.js';
 import { incidentActionRoutes } from './routes/incident-actions.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { kpiRoutes } from './routes/kpis.js';
@@ -129,6 +130,7 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(settingsRoutes({ ...admin, ...(ctx.dispatch ? { dispatch: ctx.dispatch.store } : {}) }));
   api.use(catalogueRoutes(admin));
   api.use(deviceEventPolicyRoutes(admin));
+  api.use(heldAlertRoutes(ctx.db, ctx.clock, people));
   api.use(contactRoutes(ctx.db, ctx.clock, people, ctx.adminToken));
   if (ctx.dispatch) api.use(unitRobotRoutes(people, ctx.adminToken, ctx.dispatch.store));
   // What the web pages read besides the routes above.

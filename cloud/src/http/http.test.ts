@@ -54,6 +54,7 @@ describe('service endpoints', () => {
       '/api/v1/categories',
       '/api/v1/settings/deadlines',
       '/api/v1/settings/dispatch',
+      '/api/v1/settings/incidents',
       '/api/v1/settings/kpis',
       '/api/v1/settings/sessions',
       '/api/v1/categories/{code}',
@@ -61,6 +62,7 @@ describe('service endpoints', () => {
       '/api/v1/time-limits/{category}/{severity}/{step}',
       '/api/v1/device-event-policies',
       '/api/v1/device-event-policies/{category}',
+      '/api/v1/held-alerts',
       '/api/v1/users/{id}/contact',
       '/api/v1/disposal-units/{id}/robots',
     ]);

@@ -6,7 +6,7 @@ import { KPI_PATHS } from './kpi-openapi.js';
 import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
 import { PAGES_PATHS } from './pages-openapi.js';
 import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from './people-openapi.js';
-import { POLICY_PATHS, POLICY_SCHEMAS } from './policies-openapi.js';
+import { HELD_ALERT_PATHS, POLICY_PATHS, POLICY_SCHEMAS } from './policies-openapi.js';
 import { PROBLEMS } from './problems.js';
 import { MAX_LIMIT, MAX_WAIT_S } from './routes/downlink.js';
 import { NewGateway } from './routes/gateways.js';
@@ -152,6 +152,7 @@ export function openApiDocument(version: string) {
       ...PAGES_PATHS,
       ...SETTINGS_PATHS,
       ...POLICY_PATHS,
+      ...HELD_ALERT_PATHS,
       ...CONTACT_PATHS,
     },
     components: {

@@ -1,6 +1,7 @@
 import { Limit, TimeLimitRule } from '../categories/schema.js';
 import { DeadlineSettings } from '../deadlines/rules.js';
 import { DispatchSettingsBody } from '../dispatch/settings.js';
+import { IncidentSettings } from '../incidents/settings.js';
 import { KpiPolicy } from '../kpi/compute.js';
 import { SessionSettings } from '../people/session-settings.js';
 import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
@@ -55,6 +56,12 @@ export const SETTINGS_PATHS = {
     'dispatch settings',
     'DispatchSettings',
     'Every field is required; life-safety categories must exist in the catalogue.',
+  ),
+  '/api/v1/settings/incidents': group(
+    'incidents',
+    'incident settings',
+    'IncidentSettings',
+    'The dedup window of gateway alerts (seconds) and what an unsatisfied callback does (rework or evaluate); every field is required. The next alert batch and the next transition use them.',
   ),
   '/api/v1/settings/kpis': group(
     'kpis',
@@ -142,6 +149,7 @@ export const SETTINGS_PATHS = {
 export const SETTINGS_SCHEMAS = {
   DeadlineSettings: schema(DeadlineSettings),
   DispatchSettings: schema(DispatchSettingsBody),
+  IncidentSettings: schema(IncidentSettings),
   KpiSettings: schema(KpiPolicy),
   SessionSettings: schema(SessionSettings),
   CategoryBody: schema(CategoryBody),

@@ -15,10 +15,39 @@ export interface RepeatThreshold {
   bypassSeverity: Severity | null;
 }
 
+/**
+ * "Incident … after hours" (domain §7): a local time-of-day range, `HH:MM` in China time (UTC+8, no
+ * daylight saving, as case numbers count days). `start` is inside, `end` is not; a start after the
+ * end runs across midnight (22:00–06:00).
+ */
+export interface AfterHours {
+  start: string;
+  end: string;
+}
+
+/** China time (Asia/Shanghai) is UTC+8 all year. */
+const CHINA_OFFSET_MS = 8 * 3600_000;
+const DAY_MS = 86_400_000;
+
+const msOfDay = (hhmm: string) => {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return (h * 60 + m) * 60_000;
+};
+
+/** Whether the instant `ms` (epoch milliseconds) falls within the local after-hours range. */
+export function isAfterHours(range: AfterHours, ms: number): boolean {
+  const local = (((ms + CHINA_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS;
+  const start = msOfDay(range.start);
+  const end = msOfDay(range.end);
+  return start < end ? local >= start && local < end : local >= start || local < end;
+}
+
 export interface PolicyDecision {
   policy: DeviceEventPolicy;
   /** Below it alerts are recorded and counted only; null when each alert acts at once. */
   repeat: RepeatThreshold | null;
+  /** Alerts within this range open an incident at once (null: the policy holds at every hour). */
+  afterHours: AfterHours | null;
   /** The row that decided (the most specific code of the category), or null for the default. */
   matched: string | null;
   /** Category of the incident or ticket, when the row names one. */
@@ -53,7 +82,8 @@ export async function decidePolicies(
   const lineages = new Map(distinct.map((category) => [category, categoryLineage(category)]));
   const { rows } = await db.query<PolicyRow>(
     `SELECT category_code, policy, incident_category, repeat_count, repeat_scope, repeat_bypass_severity,
-            (extract(epoch FROM repeat_window) * 1000)::float8 AS repeat_window_ms
+            (extract(epoch FROM repeat_window) * 1000)::float8 AS repeat_window_ms,
+            to_char(after_hours_start, 'HH24:MI') AS after_hours_start, to_char(after_hours_end, 'HH24:MI') AS after_hours_end
        FROM device_event_policies WHERE category_code = ANY($1::text[])`,
     [[...new Set([...lineages.values()].flat())]],
   );
@@ -64,10 +94,14 @@ export async function decidePolicies(
     decisions.set(
       category,
       row === undefined
-        ? { policy: DEFAULT_DEVICE_EVENT_POLICY, repeat: null, matched: null, incidentCategory: null }
+        ? { policy: DEFAULT_DEVICE_EVENT_POLICY, repeat: null, afterHours: null, matched: null, incidentCategory: null }
         : {
             policy: DeviceEventPolicy.parse(row.policy),
             repeat: repeatOf(row),
+            afterHours:
+              row.after_hours_start === null || row.after_hours_end === null
+                ? null
+                : { start: row.after_hours_start, end: row.after_hours_end },
             matched: row.category_code,
             incidentCategory: row.incident_category,
           },
@@ -84,6 +118,8 @@ interface PolicyRow {
   repeat_window_ms: number | null;
   repeat_scope: string | null;
   repeat_bypass_severity: string | null;
+  after_hours_start: string | null;
+  after_hours_end: string | null;
 }
 
 function repeatOf(row: PolicyRow): RepeatThreshold | null {

@@ -13,7 +13,7 @@ import type { Db, Queryable } from '../db/db.js';
 import { categoryLineage } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
 import { type AlertIntakeContext, type AlertOutcome, intakeAlerts, parseAlerts, retryDeadlocks } from './from-alert.js';
-import { type HeldAlert, type HeldAlertFilter, readHeldAlerts } from './held-alerts.js';
+import { type HeldAlertFilter, type HeldAlertPage, readHeldAlerts } from './held-alerts.js';
 
 export type { AlertOutcome } from './from-alert.js';
 
@@ -33,6 +33,7 @@ import {
   toStep,
 } from './records.js';
 import type { IncidentRole } from './roles.js';
+import { type IncidentSettings, IncidentSettingsStore, policiesOf } from './settings.js';
 import {
   DEFAULT_POLICIES,
   type IncidentPolicies,
@@ -45,10 +46,12 @@ import {
 export interface IncidentEngineOptions {
   /** The state machine; the domain's table unless a tenant changed it. */
   machine?: StateMachine;
-  /** Tenant policies the machine's `when` conditions read. */
+  /**
+   * Fixed policies for the machine's `when` conditions instead of the stored incident settings
+   * (tests that walk each variant of a rule). A running cloud gives none: the engine reads the
+   * tenant's `incident_settings` row for every transition, so an administrator's edit counts.
+   */
   policies?: Partial<IncidentPolicies>;
-  /** Alerts of one place × category this close to the open incident's last one join it (default 30 min). */
-  dedupWindowMs?: number;
 }
 
 /** A step just written, inside its transaction (`tx`); the incident as the step left it. */
@@ -84,8 +87,6 @@ export interface IncidentChange {
 }
 
 export type IncidentListener = (change: IncidentChange) => void;
-
-export const DEFAULT_DEDUP_WINDOW_MS = 30 * 60_000;
 
 const LEVELS: readonly TerritoryLevel[] = ['grid', 'community', 'street', 'district'];
 
@@ -139,8 +140,8 @@ interface StepRequest {
  */
 export class IncidentEngine {
   private readonly machine: StateMachine;
-  private readonly policies: IncidentPolicies;
-  private readonly dedupWindowMs: number;
+  private readonly fixedPolicies: Partial<IncidentPolicies> | undefined;
+  private readonly settingsStore: IncidentSettingsStore;
   private readonly stepHooks: StepHook[] = [];
   private readonly listeners = new Set<IncidentListener>();
   private readonly alertIntake: AlertIntakeContext;
@@ -151,17 +152,20 @@ export class IncidentEngine {
     options: IncidentEngineOptions = {},
   ) {
     this.machine = options.machine ?? STATE_MACHINE;
-    this.policies = { ...DEFAULT_POLICIES, ...options.policies };
-    this.dedupWindowMs = options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
+    this.fixedPolicies = options.policies;
+    this.settingsStore = new IncidentSettingsStore(db, clock);
     this.alertIntake = {
       clock,
-      dedupWindowMs: this.dedupWindowMs,
-      creation: rulesFrom(this.machine, null, this.policies)[0] as TransitionRule,
+      // Read in the batch's transaction: an edit of the window counts from the next batch on.
+      dedupWindowMs: async (tx) => (await this.settingsStore.get(tx)).dedup_window_seconds * 1000,
+      // The creation rule has no `when`: it is the same under every policy.
+      creation: rulesFrom(this.machine, null, DEFAULT_POLICIES)[0] as TransitionRule,
       afterStep: (tx, incident, step, rule) => this.afterStep({ tx, incident, step, rule }),
       followUp: async (tx, incidentId, action, requestId, comment) => {
         const row = (await this.row(tx, incidentId, true)) as IncidentRow;
         const request: StepRequest = { action, requestId, actor: 'cloud', role: 'system', comment };
-        return (await this.apply(tx, row, this.ruleFor(row, action, 'system'), request)).incident;
+        const rule = this.ruleFor(row, action, 'system', await this.policies(tx));
+        return (await this.apply(tx, row, rule, request)).incident;
       },
     };
   }
@@ -184,6 +188,17 @@ export class IncidentEngine {
       const at = this.stepHooks.indexOf(hook);
       if (at >= 0) this.stepHooks.splice(at, 1);
     };
+  }
+
+  /** The tenant's incident settings in force (the stored row; GET|PUT /settings/incidents). */
+  settings(): Promise<IncidentSettings> {
+    return this.settingsStore.get();
+  }
+
+  /** The policies the state machine's `when` conditions read now: the fixed ones, else the stored settings. */
+  async policies(q: Queryable = this.db): Promise<IncidentPolicies> {
+    const stored = this.fixedPolicies === undefined ? policiesOf(await this.settingsStore.get(q)) : DEFAULT_POLICIES;
+    return { ...stored, ...this.fixedPolicies };
   }
 
   private async afterStep(written: StepWritten): Promise<void> {
@@ -246,7 +261,7 @@ export class IncidentEngine {
           `incident ${row.id} changed meanwhile: it is at version ${row.version} in state ${row.state}, not at the expected version ${request.expectedVersion}; reload it and decide again`,
           { version: row.version, state: row.state, expectedVersion: request.expectedVersion },
         );
-      const rule = this.ruleFor(row, request.action, request.role);
+      const rule = this.ruleFor(row, request.action, request.role, await this.policies(tx));
       const { incident, step } = await this.apply(tx, row, rule, request);
       return { incident, step, repeated: false };
     });
@@ -327,8 +342,8 @@ export class IncidentEngine {
     return outcomes;
   }
 
-  /** Alerts held below their policy's repeat threshold (domain §7), newest first. */
-  heldAlerts(filter: HeldAlertFilter = {}): Promise<HeldAlert[]> {
+  /** Alerts held below their policy's repeat threshold (domain §7), newest first, a page at a time. */
+  heldAlerts(filter: HeldAlertFilter = {}): Promise<HeldAlertPage> {
     return readHeldAlerts(this.db, filter);
   }
 
@@ -355,8 +370,8 @@ export class IncidentEngine {
   }
 
   /** The rule for `action` from the incident's state that `role` may take, or a typed refusal. */
-  private ruleFor(row: IncidentRow, action: string, role: IncidentRole): TransitionRule {
-    const rules = rulesFrom(this.machine, row.state as TransitionRule['from'], this.policies);
+  private ruleFor(row: IncidentRow, action: string, role: IncidentRole, policies: IncidentPolicies): TransitionRule {
+    const rules = rulesFrom(this.machine, row.state as TransitionRule['from'], policies);
     const rule = rules.find((candidate) => candidate.action === action);
     if (rule === undefined) {
       const allowed = [...new Set(rules.map((candidate) => candidate.action))];
@@ -479,7 +494,7 @@ export class IncidentEngine {
     fields: NewIncident,
     request: Omit<StepRequest, 'action'>,
   ): Promise<{ incident: Incident; step: IncidentStep }> {
-    const creation = rulesFrom(this.machine, null, this.policies)[0] as TransitionRule;
+    const creation = this.alertIntake.creation;
     if (!creation.roles.includes(request.role))
       throw new IncidentError(
         'GL_INCIDENT_ROLE_NOT_ALLOWED',

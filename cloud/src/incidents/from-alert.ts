@@ -11,7 +11,9 @@ import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/db.js';
 import { alertPlaceKey, dedupKey, repeatScopeKey } from './dedup.js';
 import {
+  type AfterHours,
   decidePolicies,
+  isAfterHours,
   POLICY_FOLLOW_UP,
   type PolicyDecision,
   type RepeatScope,
@@ -51,7 +53,8 @@ export type AlertOutcome =
 /** What the batch intake needs from the engine: its clock and window, and the steps it writes. */
 export interface AlertIntakeContext {
   clock: Clock;
-  dedupWindowMs: number;
+  /** The dedup window in force (the tenant's incident settings), read in the batch's transaction. */
+  dedupWindowMs(tx: Queryable): Promise<number>;
   /** The state machine's creation rule (checked to allow the system role). */
   creation: TransitionRule;
   /** The engine's step hooks, for each creation step. */
@@ -100,6 +103,8 @@ interface Creation {
   occurrences: number;
   firstOccurredMs: number;
   repeat?: { scope: RepeatScope; count: number; windowMs: number };
+  /** Opened at once because the alert happened within the policy's after-hours range. */
+  afterHours?: AfterHours;
 }
 
 /** An alert held below a repeat threshold: stored already, or recorded by this batch. */
@@ -185,11 +190,16 @@ export async function intakeAlerts(
     active.map((item) => item.alert.category),
   );
   type Active = Extract<ParsedAlert, { type: 'active' }>;
-  const keyOf = (item: Active): { decision: PolicyDecision; key?: string; scopeKey?: string } => {
+  type Keys = { decision: PolicyDecision; key?: string; scopeKey?: string; afterHours?: AfterHours };
+  const keyOf = (item: Active): Keys => {
     const decision = policies.get(item.alert.category) as PolicyDecision;
-    if (decision.policy === 'never' || (decision.policy === 'alert_only' && decision.repeat === null))
-      return { decision };
+    if (decision.policy === 'never') return { decision };
+    // After hours (the alert's own time decides) an alert opens an incident at once: not held, not only an alert.
+    const afterHours =
+      decision.afterHours !== null && isAfterHours(decision.afterHours, item.occurredMs) ? decision.afterHours : null;
+    if (decision.policy === 'alert_only' && decision.repeat === null && afterHours === null) return { decision };
     const key = dedupKey(decision.incidentCategory ?? item.alert.category, alertPlaceKey(item.alert));
+    if (afterHours !== null) return { decision, key, afterHours };
     const repeat = decision.repeat;
     if (repeat === null) return { decision, key };
     const bypass = repeat.bypassSeverity;
@@ -221,6 +231,7 @@ export async function intakeAlerts(
     earliestHeldMs = Math.min(earliestHeldMs, item.occurredMs - (decision.repeat as RepeatThreshold).windowMs);
   }
   if (alertIds.size === 0) return parsed.map(() => ({ outcome: 'ignored', reason: 'not_an_alert' }));
+  const dedupWindowMs = await context.dedupWindowMs(tx);
   await lockAll(tx, [
     ...[...alertIds].map((key) => [LOCK_ALERT, key] as const),
     ...[...placeKeys].map((key) => [LOCK_PLACE, `${drill}:${key}`] as const),
@@ -293,7 +304,7 @@ export async function intakeAlerts(
          FROM incidents AS i
         WHERE i.id = ANY(ARRAY(SELECT id FROM wanted))
         ORDER BY i.id FOR UPDATE OF i`,
-      [[...alertIds], [...placeKeys], new Date(Number.isFinite(earliestMs) ? earliestMs - context.dedupWindowMs : 0)],
+      [[...alertIds], [...placeKeys], new Date(Number.isFinite(earliestMs) ? earliestMs - dedupWindowMs : 0)],
     )
   ).rows;
 
@@ -361,7 +372,7 @@ export async function intakeAlerts(
       ops.push({ op: 'linked', slot: linked });
       continue;
     }
-    const { decision, key, scopeKey } = keyOf(item);
+    const { decision, key, scopeKey, afterHours } = keyOf(item);
     if (key === undefined) {
       const reason = decision.policy as 'alert_only' | 'never';
       ops.push({ op: 'ignored', outcome: { outcome: 'ignored', reason, policy: decision.policy } });
@@ -370,7 +381,7 @@ export async function intakeAlerts(
     // The open incident of this place × category whose last alert is the latest within the window.
     let target: Slot | undefined;
     for (const slot of openByKey.get(`${drill}:${key}`) ?? []) {
-      if (slot.lastOccurredMs < item.occurredMs - context.dedupWindowMs) continue;
+      if (slot.lastOccurredMs < item.occurredMs - dedupWindowMs) continue;
       if (target === undefined || slot.lastOccurredMs > target.lastOccurredMs) target = slot;
     }
     if (target !== undefined) {
@@ -390,6 +401,7 @@ export async function intakeAlerts(
       policy: decision.policy,
       occurrences: 1,
       firstOccurredMs: item.occurredMs,
+      ...(afterHours === undefined ? {} : { afterHours }),
     };
     const slot: Slot = { created, dedupKey: key, drill, lastOccurredMs: item.occurredMs };
     if (scopeKey !== undefined) {
@@ -646,11 +658,12 @@ const STEP_COLUMNS = [
 ] as const;
 type PrefixedStep = { [K in (typeof STEP_COLUMNS)[number] as `step_${K}`]: StepRow[K] };
 
-/** What the creation step records of why: the gateway rule, the policy, the repeat threshold reached. */
+/** What the creation step records of why: the gateway rule, the policy, the repeat threshold reached or the hours. */
 function creationData(created: Creation): Record<string, unknown> {
   return {
     rule_id: created.alert.rule_id,
     policy: created.policy,
+    ...(created.afterHours === undefined ? {} : { after_hours: created.afterHours }),
     ...(created.repeat === undefined
       ? {}
       : {
@@ -727,21 +740,23 @@ async function writeTheRest(
     const column = (pick: (item: Held) => unknown, type: string) => $(fresh.map(pick), type);
     parts.push(`held AS (
       INSERT INTO held_alerts (alert_id, policy_category, scope_key, category_code, severity, drill, gateway_id,
-             device_id, community, building, source_key, occurred_at, recorded_at, data, incident_id)
+             device_id, community, grid, building, source_key, occurred_at, recorded_at, data, incident_id)
       SELECT alert_id, policy_category, scope_key, category_code, severity, ${$(writes.drill, 'boolean')}, gateway_id,
-             device_id, community, building, source_key, occurred_at, ${$(now, 'timestamptz')}, data::jsonb, incident_id
+             device_id, community, grid, building, source_key, occurred_at, ${$(now, 'timestamptz')}, data::jsonb,
+             incident_id
         FROM unnest(${column((item) => item.alertId, 'text[]')}, ${column((item) => item.policyCategory, 'text[]')},
                     ${column((item) => item.scopeKey, 'text[]')}, ${column((item) => item.alert?.category, 'text[]')},
                     ${column((item) => item.alert?.severity, 'text[]')}, ${column((item) => item.event?.gatewayid, 'text[]')},
                     ${column((item) => item.alert?.device_id, 'text[]')},
                     ${column((item) => item.alert?.place?.community ?? null, 'text[]')},
+                    ${column((item) => item.alert?.place?.grid ?? null, 'text[]')},
                     ${column((item) => item.alert?.place?.building ?? null, 'text[]')},
                     ${column((item) => item.sourceKey, 'text[]')},
                     ${column((item) => new Date(item.occurredMs).toISOString(), 'timestamptz[]')},
                     ${column((item) => JSON.stringify(item.data), 'text[]')},
                     ${column((item) => item.consumedBy?.id ?? null, 'text[]')})
           AS v(alert_id, policy_category, scope_key, category_code, severity, gateway_id, device_id, community,
-               building, source_key, occurred_at, data, incident_id)
+               grid, building, source_key, occurred_at, data, incident_id)
       ON CONFLICT (alert_id) DO NOTHING)`);
   }
   const consumed = writes.held.filter((item) => item.stored && item.consumedBy?.id !== undefined);

@@ -11,6 +11,7 @@ export interface HeldAlert {
   gatewayId: string;
   deviceId: string;
   community: string | null;
+  grid: string | null;
   building: string | null;
   occurredAt: Date;
   recordedAt: Date;
@@ -28,11 +29,24 @@ interface HeldRow {
   gateway_id: string;
   device_id: string;
   community: string | null;
+  grid: string | null;
   building: string | null;
   occurred_at: Date;
   recorded_at: Date;
   incident_id: string | null;
   data: Record<string, unknown>;
+}
+
+/** Where the listed alerts may come from: territory prefixes (grid, else community) and gateways. */
+export interface HeldAlertScope {
+  territoryPrefixes: readonly string[];
+  gatewayIds: readonly string[];
+}
+
+/** The last alert of a page: the next page starts after it. */
+export interface HeldAlertCursor {
+  occurredAt: Date;
+  alertId: string;
 }
 
 export interface HeldAlertFilter {
@@ -41,34 +55,66 @@ export interface HeldAlertFilter {
   community?: string;
   /** Only those still counting (no incident yet). */
   pending?: boolean;
+  /** Only alerts inside this scope (a caller's territory); all of them without it. */
+  scope?: HeldAlertScope;
+  /** The page after this alert. */
+  after?: HeldAlertCursor;
   limit?: number;
 }
 
-/** Held alerts, newest first. */
-export async function readHeldAlerts(db: Queryable, filter: HeldAlertFilter = {}): Promise<HeldAlert[]> {
+export interface HeldAlertPage {
+  alerts: HeldAlert[];
+  /** Where the next page starts; null on the last page. */
+  next: HeldAlertCursor | null;
+}
+
+/** Held alerts, newest first (equal times by alert id, descending), a page at a time. */
+export async function readHeldAlerts(db: Queryable, filter: HeldAlertFilter = {}): Promise<HeldAlertPage> {
+  const limit = filter.limit ?? 100;
+  const scope = filter.scope;
   const { rows } = await db.query<HeldRow>(
-    `SELECT alert_id, policy_category, category_code, severity, drill, gateway_id, device_id, community, building,
-            occurred_at, recorded_at, incident_id, data
+    `SELECT alert_id, policy_category, category_code, severity, drill, gateway_id, device_id, community, grid,
+            building, occurred_at, recorded_at, incident_id, data
        FROM held_alerts
       WHERE ($1::text IS NULL OR category_code = $1 OR category_code LIKE $1 || '.%')
         AND ($2::text IS NULL OR community = $2)
         AND (NOT $3 OR incident_id IS NULL)
-      ORDER BY occurred_at DESC, alert_id LIMIT $4`,
-    [filter.category ?? null, filter.community ?? null, filter.pending ?? false, filter.limit ?? 100],
+        AND (NOT $4 OR coalesce(grid, community, '') LIKE ANY($5::text[]) OR gateway_id = ANY($6::text[]))
+        AND ($7::timestamptz IS NULL OR (occurred_at, alert_id) < ($7::timestamptz, $8::text))
+      ORDER BY occurred_at DESC, alert_id DESC LIMIT $9`,
+    [
+      filter.category ?? null,
+      filter.community ?? null,
+      filter.pending ?? false,
+      scope !== undefined,
+      (scope?.territoryPrefixes ?? []).map((prefix) => `${prefix}%`),
+      scope?.gatewayIds ?? [],
+      filter.after?.occurredAt ?? null,
+      filter.after?.alertId ?? null,
+      limit + 1,
+    ],
   );
-  return rows.map((row) => ({
-    alertId: row.alert_id,
-    policyCategory: row.policy_category,
-    categoryCode: row.category_code,
-    severity: row.severity,
-    drill: row.drill,
-    gatewayId: row.gateway_id,
-    deviceId: row.device_id,
-    community: row.community,
-    building: row.building,
-    occurredAt: row.occurred_at,
-    recordedAt: row.recorded_at,
-    incidentId: row.incident_id,
-    data: row.data,
-  }));
+  const alerts = rows.slice(0, limit).map(
+    (row): HeldAlert => ({
+      alertId: row.alert_id,
+      policyCategory: row.policy_category,
+      categoryCode: row.category_code,
+      severity: row.severity,
+      drill: row.drill,
+      gatewayId: row.gateway_id,
+      deviceId: row.device_id,
+      community: row.community,
+      grid: row.grid,
+      building: row.building,
+      occurredAt: row.occurred_at,
+      recordedAt: row.recorded_at,
+      incidentId: row.incident_id,
+      data: row.data,
+    }),
+  );
+  const last = alerts.at(-1);
+  return {
+    alerts,
+    next: rows.length > limit && last !== undefined ? { occurredAt: last.occurredAt, alertId: last.alertId } : null,
+  };
 }

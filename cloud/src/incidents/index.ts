@@ -1,9 +1,11 @@
 export { alertPlaceKey, dedupKey, repeatScopeKey } from './dedup.js';
 export {
+  type AfterHours,
   categoryLineage,
   DEFAULT_DEVICE_EVENT_POLICY,
   decidePolicies,
   decidePolicy,
+  isAfterHours,
   POLICY_FOLLOW_UP,
   type PolicyDecision,
   RepeatScope,
@@ -11,14 +13,13 @@ export {
 } from './device-event-policy.js';
 export {
   type AlertOutcome,
-  DEFAULT_DEDUP_WINDOW_MS,
   defaultSeverity,
   IncidentEngine,
   type IncidentEngineOptions,
   type TransitionResult,
 } from './engine.js';
 export { INCIDENT_ERROR_CODES, IncidentError, type IncidentErrorCode } from './errors.js';
-export type { HeldAlert, HeldAlertFilter } from './held-alerts.js';
+export { type HeldAlert, type HeldAlertFilter, type HeldAlertPage, readHeldAlerts } from './held-alerts.js';
 export { ReportInput, TransitionInput } from './inputs.js';
 export {
   DeviceEventPolicyBody,
@@ -35,6 +36,13 @@ export {
   type Supervision,
 } from './records.js';
 export { IncidentRole } from './roles.js';
+export {
+  DEFAULT_INCIDENT_SETTINGS,
+  INCIDENT_SETTINGS_TARGET,
+  IncidentSettings,
+  IncidentSettingsStore,
+  policiesOf,
+} from './settings.js';
 export {
   ActionName,
   allowedActions,

@@ -45,6 +45,28 @@ export const RepeatThresholdBody = z.strictObject({
     .meta({ description: 'Alerts of this severity or above open the incident at once (null: all are counted)' }),
 });
 
+const TimeOfDay = z
+  .string()
+  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'expected a local time HH:MM from 00:00 to 23:59, e.g. 22:00');
+
+/** "Incident … after hours" as the API takes and shows it: local China time, start inside, end not. */
+export const AfterHoursBody = z
+  .strictObject({
+    start: TimeOfDay.meta({ description: 'Local time (UTC+8) the range starts, inside it', example: '22:00' }),
+    end: TimeOfDay.meta({
+      description: 'Local time (UTC+8) the range ends, outside it; before start: across midnight',
+      example: '06:00',
+    }),
+  })
+  .refine((range) => range.start !== range.end, {
+    path: ['end'],
+    message: 'end must differ from start (an empty or a whole-day range): for every hour use the policy auto_incident',
+  })
+  .meta({
+    description:
+      'Alerts whose own time falls within this local range open an incident at once instead of being held or staying alerts',
+  });
+
 const PolicyFields = z.strictObject({
   policy: DeviceEventPolicy,
   incident_category: CategoryCode.nullable()
@@ -52,17 +74,22 @@ const PolicyFields = z.strictObject({
     .meta({ description: "The incident's category when it differs from the alert's" }),
   note: z.string().max(500).default(''),
   repeat: RepeatThresholdBody.nullable().default(null),
+  after_hours: AfterHoursBody.nullable().default(null),
 });
 const NEVER_HAS_NO_REPEAT = {
   path: ['repeat'],
   message: "a 'never' row takes no repeat threshold: its alerts never become incidents; set repeat to null",
+};
+const NEVER_HAS_NO_AFTER_HOURS = {
+  path: ['after_hours'],
+  message: "a 'never' row takes no after-hours range: its alerts never become incidents; set after_hours to null",
 };
 
 /** One row of the device-event policy table (domain §7) as `PUT /device-event-policies/{category}` takes it. */
 export const DeviceEventPolicyBody = PolicyFields.refine(
   (row) => row.policy !== 'never' || row.repeat === null,
   NEVER_HAS_NO_REPEAT,
-);
+).refine((row) => row.policy !== 'never' || row.after_hours === null, NEVER_HAS_NO_AFTER_HOURS);
 export type DeviceEventPolicyBody = z.output<typeof DeviceEventPolicyBody>;
 
 /** The whole table, as `PUT /device-event-policies` replaces it: each category once. */
@@ -70,10 +97,9 @@ export const DeviceEventPolicyTableBody = z
   .strictObject({
     policies: z
       .array(
-        PolicyFields.extend({ category: CategoryCode }).refine(
-          (row) => row.policy !== 'never' || row.repeat === null,
-          NEVER_HAS_NO_REPEAT,
-        ),
+        PolicyFields.extend({ category: CategoryCode })
+          .refine((row) => row.policy !== 'never' || row.repeat === null, NEVER_HAS_NO_REPEAT)
+          .refine((row) => row.policy !== 'never' || row.after_hours === null, NEVER_HAS_NO_AFTER_HOURS),
       )
       .max(1000),
   })
@@ -96,12 +122,15 @@ interface Row {
   repeat_window_s: number | null;
   repeat_scope: string | null;
   repeat_bypass_severity: string | null;
+  after_hours_start: string | null;
+  after_hours_end: string | null;
   updated_at: Date;
 }
 
-const SELECT = `SELECT category_code, policy, incident_category, note, repeat_count, repeat_scope, repeat_bypass_severity,
-        extract(epoch FROM repeat_window)::float8 AS repeat_window_s, updated_at
-   FROM device_event_policies`;
+const COLUMNS = `category_code, policy, incident_category, note, repeat_count, repeat_scope, repeat_bypass_severity,
+        extract(epoch FROM repeat_window)::float8 AS repeat_window_s, to_char(after_hours_start, 'HH24:MI') AS after_hours_start,
+        to_char(after_hours_end, 'HH24:MI') AS after_hours_end, updated_at`;
+const SELECT = `SELECT ${COLUMNS} FROM device_event_policies`;
 
 function toStored(row: Row): StoredDeviceEventPolicy {
   return {
@@ -118,6 +147,10 @@ function toStored(row: Row): StoredDeviceEventPolicy {
             scope: RepeatScope.parse(row.repeat_scope),
             bypass_severity: row.repeat_bypass_severity === null ? null : Severity.parse(row.repeat_bypass_severity),
           },
+    after_hours:
+      row.after_hours_start === null || row.after_hours_end === null
+        ? null
+        : { start: row.after_hours_start, end: row.after_hours_end },
     updated_at: row.updated_at,
   };
 }
@@ -148,15 +181,15 @@ export class DeviceEventPolicyTable {
     const repeat = body.repeat;
     const { rows } = await tx.query<Row>(
       `INSERT INTO device_event_policies AS p (category_code, policy, incident_category, note, repeat_count,
-              repeat_window, repeat_scope, repeat_bypass_severity, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6::integer * interval '1 second', $7, $8, $9)
+              repeat_window, repeat_scope, repeat_bypass_severity, after_hours_start, after_hours_end, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6::integer * interval '1 second', $7, $8, $10::time, $11::time, $9)
        ON CONFLICT (category_code) DO UPDATE SET policy = excluded.policy,
               incident_category = excluded.incident_category, note = excluded.note,
               repeat_count = excluded.repeat_count, repeat_window = excluded.repeat_window,
               repeat_scope = excluded.repeat_scope, repeat_bypass_severity = excluded.repeat_bypass_severity,
+              after_hours_start = excluded.after_hours_start, after_hours_end = excluded.after_hours_end,
               updated_at = excluded.updated_at
-       RETURNING category_code, policy, incident_category, note, repeat_count, repeat_scope, repeat_bypass_severity,
-                 extract(epoch FROM repeat_window)::float8 AS repeat_window_s, updated_at`,
+       RETURNING ${COLUMNS}`,
       [
         category,
         body.policy,
@@ -167,6 +200,8 @@ export class DeviceEventPolicyTable {
         repeat?.scope ?? null,
         repeat?.bypass_severity ?? null,
         this.clock(),
+        body.after_hours?.start ?? null,
+        body.after_hours?.end ?? null,
       ],
     );
     return toStored(rows[0] as Row);

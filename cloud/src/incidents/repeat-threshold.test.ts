@@ -127,7 +127,7 @@ describe.each(BACKENDS)('repeat thresholds of the device-event policy (domain §
     );
 
     // Visible while they count, newest first.
-    const pending = await engine().heldAlerts({ category: 'safety', community: COMMUNITY, pending: true });
+    const pending = (await engine().heldAlerts({ category: 'safety', community: COMMUNITY, pending: true })).alerts;
     expect(pending.filter((item) => item.building === place).map((item) => item.alertId)).toEqual(
       week.map(alertIdOf).reverse(),
     );
@@ -161,7 +161,7 @@ describe.each(BACKENDS)('repeat thresholds of the device-event policy (domain §
       [place],
     );
     expect(consumed).toEqual([{ incident_id: incident.id }]);
-    const taken = (await engine().heldAlerts({ category })).filter((item) => item.building === place);
+    const taken = (await engine().heldAlerts({ category })).alerts.filter((item) => item.building === place);
     expect(taken.map((item) => item.incidentId)).toEqual([...week, fifth].map(() => incident.id));
     // An update of an earlier alert finds the incident it is evidence of.
     const update = { ...(week[1] as CloudEvent), id: 'evt-update-1', type: 'cn.gridlink.alert.updated.v1' };

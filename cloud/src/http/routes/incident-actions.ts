@@ -36,8 +36,9 @@ export function incidentActionRoutes(
     }
     const actions = [];
     const seen = new Set<string>();
-    // The same policies the transitions route reads roles under.
-    for (const rule of rulesFrom(STATE_MACHINE, incident.state, { unsatisfiedCallback: 'rework' })) {
+    // The policies in force (the tenant's incident settings), as the engine will apply them.
+    const policies = await fromDatabase(() => engine.policies());
+    for (const rule of rulesFrom(STATE_MACHINE, incident.state, policies)) {
       if (seen.has(rule.action)) continue;
       seen.add(rule.action);
       const role = roleFor(principal, incident, rule.action);

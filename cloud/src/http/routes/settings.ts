@@ -6,6 +6,7 @@ import { DeadlineSettings } from '../../deadlines/rules.js';
 import { DEADLINE_SETTINGS_TARGET, DeadlineSettingsStore } from '../../deadlines/settings-store.js';
 import { DispatchSettingsBody, dispatchSettingsBody, dispatchSettingsOf } from '../../dispatch/settings.js';
 import type { DispatchStore } from '../../dispatch/store.js';
+import { INCIDENT_SETTINGS_TARGET, IncidentSettings, IncidentSettingsStore } from '../../incidents/settings.js';
 import { KpiPolicy } from '../../kpi/compute.js';
 import { KPI_SETTINGS_TARGET, KpiSettingsStore } from '../../kpi/settings.js';
 import { writeAudit } from '../../people/audit.js';
@@ -39,6 +40,7 @@ export interface SettingsRoutesContext {
 export const SETTINGS_READERS = {
   deadlines: ['district_admin', 'operator'],
   dispatch: ['district_admin', 'operator'],
+  incidents: ['district_admin', 'operator'],
   kpis: ['district_admin', 'operator', 'grid_worker'],
   sessions: ['district_admin'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -55,7 +57,7 @@ interface SettingsGroup<T> {
 }
 
 /**
- * `GET|PUT /settings/{deadlines,dispatch,kpis,sessions}`: the tenant's settings, each one row that
+ * `GET|PUT /settings/{deadlines,dispatch,incidents,kpis,sessions}`: the tenant's settings, each one row that
  * the modules read whenever they use it, so a change counts at once on every replica. PUT replaces
  * the whole group (validated; each field error names its JSON Pointer). Reads are audited as
  * `<group>.settings.view`, changes with what was there before.
@@ -65,6 +67,7 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
   const caller = authenticateCaller(ctx.people, ctx.adminToken);
   const deadlines = new DeadlineSettingsStore(ctx.db, ctx.clock);
   const kpis = new KpiSettingsStore(ctx.db, ctx.clock);
+  const incidents = new IncidentSettingsStore(ctx.db, ctx.clock);
   const sessions = ctx.people.sessions.settings;
 
   const groups: SettingsGroup<unknown>[] = [
@@ -78,6 +81,13 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
         await knownCategories(ctx.catalogue, parsed.unsignedCategories, 'unsignedCategories');
         return deadlines.replace(managerActor(c), parsed);
       },
+    },
+    {
+      name: 'incidents',
+      target: INCIDENT_SETTINGS_TARGET,
+      what: 'the incident settings',
+      read: () => incidents.get(),
+      replace: (c, body) => incidents.replace(managerActor(c), parseBody(IncidentSettings, body, 'incident settings')),
     },
     {
       name: 'kpis',

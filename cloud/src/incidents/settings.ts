@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { Db, Queryable } from '../db/db.js';
+import { type Actor, writeAudit } from '../people/audit.js';
+import { type IncidentPolicies, UnsatisfiedCallbackPolicy } from './state-machine.js';
+
+/**
+ * The tenant's incident settings (table `incident_settings`, migration 0014) as the API reads and
+ * replaces them: every field given.
+ */
+export const IncidentSettings = z.strictObject({
+  /** Alerts of one place × category this close to the open incident's last one join it. */
+  dedup_window_seconds: z
+    .int({ error: 'expected whole seconds (1 minute to 1 day)' })
+    .min(60, { error: 'at least 60 s (1 minute); raise it' })
+    .max(86_400, { error: 'at most 86400 s (1 day); lower it' })
+    .meta({
+      description: 'Alerts of one place × category this close to the open incident’s last alert join it',
+      example: 1800,
+    }),
+  /** Domain §3: an unsatisfied callback sends the work back (rework), or only records the verdict (evaluate). */
+  unsatisfied_callback: UnsatisfiedCallbackPolicy.meta({
+    description: 'rework: an unsatisfied callback sends the work back to its assignee; evaluate: only recorded',
+  }),
+});
+export type IncidentSettings = z.output<typeof IncidentSettings>;
+
+/** The seeds of migration 0014: what the code used before the settings were data. */
+export const DEFAULT_INCIDENT_SETTINGS: IncidentSettings = {
+  dedup_window_seconds: 30 * 60,
+  unsatisfied_callback: 'rework',
+};
+
+export const INCIDENT_SETTINGS_TARGET = 'incidents:settings';
+
+/** The policies the state machine's `when` conditions read, from the settings. */
+export const policiesOf = (settings: IncidentSettings): IncidentPolicies => ({
+  unsatisfiedCallback: settings.unsatisfied_callback,
+});
+
+/**
+ * Reads and replaces the incident settings. The engine reads them for every alert batch and every
+ * transition (in its transaction), so an edit counts from the next one on, on every replica.
+ */
+export class IncidentSettingsStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(q: Queryable = this.db): Promise<IncidentSettings> {
+    const { rows } = await q.query<IncidentSettings>(
+      'SELECT dedup_window_seconds, unsatisfied_callback FROM incident_settings',
+    );
+    const row = rows[0];
+    if (row === undefined) return { ...DEFAULT_INCIDENT_SETTINGS };
+    return IncidentSettings.parse({
+      dedup_window_seconds: Number(row.dedup_window_seconds),
+      unsatisfied_callback: row.unsatisfied_callback,
+    });
+  }
+
+  /** Replaces the settings (validated by {@link IncidentSettings}); audited with what they were before. */
+  async replace(actor: Actor, input: unknown): Promise<IncidentSettings> {
+    const settings = IncidentSettings.parse(input);
+    const now = this.clock();
+    await this.db.transaction(async (tx) => {
+      const before = await this.get(tx);
+      await tx.query(
+        `INSERT INTO incident_settings (id, dedup_window_seconds, unsatisfied_callback, updated_at)
+         VALUES (true, $1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET dedup_window_seconds = excluded.dedup_window_seconds,
+           unsatisfied_callback = excluded.unsatisfied_callback, updated_at = excluded.updated_at`,
+        [settings.dedup_window_seconds, settings.unsatisfied_callback, now],
+      );
+      await writeAudit(tx, {
+        actor,
+        action: 'incidents.settings.replace',
+        target: INCIDENT_SETTINGS_TARGET,
+        at: now,
+        details: { before, after: settings },
+      });
+    });
+    return settings;
+  }
+}
