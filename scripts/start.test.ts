@@ -50,7 +50,7 @@ describe('npm start', () => {
     expect(output).toContain('Simulated community: 16 devices of 16 kinds');
     // The one ONVIF camera runs as a camera, not as an MQTT device.
     expect(output).toContain('15 simulated devices connected');
-    expect(output).toContain('ONVIF cameras: 1 simulated cameras on 127.0.0.1');
+    expect(output).toContain('ONVIF cameras: 1 simulated camera on 127.0.0.1 (0 push, 1 PullPoint)');
     expect(output).toMatch(/status {6}15 clients · \d+ valid messages/);
     expect(output).toContain(`Cloud (embedded database in ${join(dataDir, 'cloud')}): http://127.0.0.1:`);
     expect(output).toMatch(/cloud link online · \d+ in outbox/);

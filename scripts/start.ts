@@ -240,7 +240,7 @@ const firstCamera = cameras?.farm.cameras[0];
 const cameraSummary =
   cameras && firstCamera
     ? `
-  ONVIF cameras: ${cameras.farm.cameras.length} simulated cameras on 127.0.0.1 (${cameras.push} push, ${cameras.farm.cameras.length - cameras.push} PullPoint), found by WS-Discovery and subscribed to by the gateway
+  ONVIF cameras: ${cameras.farm.cameras.length} simulated camera${cameras.farm.cameras.length === 1 ? '' : 's'} on 127.0.0.1 (${cameras.push} push, ${cameras.farm.cameras.length - cameras.push} PullPoint), found by WS-Discovery and subscribed to by the gateway
       their passwords, made for this run, are only in ${cameras.passwordDir} (owner-only)
   Camera health:       ${watch} -t 'gridlink/bridge/health' -C 1   (cameras: online, authenticated, subscribed)
   Camera events:       ${watch} -t 'gridlink/${firstCamera.id}/#' -v
