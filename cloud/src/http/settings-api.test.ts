@@ -29,6 +29,7 @@ const TENANT_ADMINS: Who[] = ['admin-token', 'district-admin'];
 const READERS: Record<string, Who[]> = {
   '/api/v1/settings/deadlines': ['admin-token', 'district-admin', 'street-admin', 'operator'],
   '/api/v1/settings/dispatch': ['admin-token', 'district-admin', 'street-admin', 'operator'],
+  '/api/v1/settings/incidents': ['admin-token', 'district-admin', 'street-admin', 'operator'],
   '/api/v1/settings/kpis': ['admin-token', 'district-admin', 'street-admin', 'operator', 'grid-worker'],
   '/api/v1/settings/sessions': ['admin-token', 'district-admin', 'street-admin'],
   '/api/v1/categories/other': EVERYONE,
@@ -92,6 +93,7 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
     const bodies: Record<string, unknown> = {
       '/api/v1/settings/deadlines': (await call('admin-token', 'GET', '/api/v1/settings/deadlines')).body,
       '/api/v1/settings/dispatch': (await call('admin-token', 'GET', '/api/v1/settings/dispatch')).body,
+      '/api/v1/settings/incidents': (await call('admin-token', 'GET', '/api/v1/settings/incidents')).body,
       '/api/v1/settings/kpis': (await call('admin-token', 'GET', '/api/v1/settings/kpis')).body,
       '/api/v1/settings/sessions': (await call('admin-token', 'GET', '/api/v1/settings/sessions')).body,
       '/api/v1/categories/other': { name: { zh: '其他', en: 'Other' }, default_severity: 'minor' },
@@ -235,6 +237,61 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
     };
     expect((await call('admin-token', 'PUT', '/api/v1/settings/sessions', seeds)).status).toBe(200);
     expect(await login(cloud(), username)).toMatch(/^glus_/);
+  });
+
+  it('takes new incident settings for the next alert and transition, audited, and names each invalid field', async () => {
+    expect((await call('operator', 'GET', '/api/v1/settings/incidents')).body).toEqual({
+      dedup_window_seconds: 1800,
+      unsatisfied_callback: 'rework',
+    });
+    const put = await call('district-admin', 'PUT', '/api/v1/settings/incidents', {
+      dedup_window_seconds: 900,
+      unsatisfied_callback: 'evaluate',
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body).toEqual({ dedup_window_seconds: 900, unsatisfied_callback: 'evaluate' });
+    // The running cloud's engine reads the stored row: no restart.
+    expect(await cloud().incidents.settings()).toEqual({ dedup_window_seconds: 900, unsatisfied_callback: 'evaluate' });
+    expect(await cloud().incidents.policies()).toEqual({ unsatisfiedCallback: 'evaluate' });
+    const invalid = await call<{ code: string; errors: Array<{ pointer: string; detail: string }> }>(
+      'admin-token',
+      'PUT',
+      '/api/v1/settings/incidents',
+      { dedup_window_seconds: 30, unsatisfied_callback: 'ignore' },
+    );
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.code).toBe('GL_VALIDATION_FAILED');
+    expect(invalid.body.errors).toEqual(
+      expect.arrayContaining([
+        { pointer: '/dedup_window_seconds', detail: 'expected number >= 60, received number 30' },
+        expect.objectContaining({ pointer: '/unsatisfied_callback', detail: expect.stringContaining('rework') }),
+      ]),
+    );
+    const missing = await call<{ errors: Array<{ pointer: string }> }>(
+      'admin-token',
+      'PUT',
+      '/api/v1/settings/incidents',
+      {
+        unsatisfied_callback: 'rework',
+      },
+    );
+    expect(missing.body.errors.map((error) => error.pointer)).toEqual(['/dedup_window_seconds']);
+    const seeds = { dedup_window_seconds: 1800, unsatisfied_callback: 'rework' };
+    expect((await call('admin-token', 'PUT', '/api/v1/settings/incidents', seeds)).status).toBe(200);
+    const { rows } = await cloud().db.query<{ actor: string; action: string; details: Record<string, unknown> }>(
+      "SELECT actor, action, details FROM audit_log WHERE target = 'incidents:settings' ORDER BY id",
+    );
+    expect(rows).toContainEqual({
+      actor: `user:${ids.operator}`,
+      action: 'incidents.settings.view',
+      details: {},
+    });
+    expect(rows).toContainEqual({
+      actor: `user:${ids['district-admin']}`,
+      action: 'incidents.settings.replace',
+      details: { before: seeds, after: { dedup_window_seconds: 900, unsatisfied_callback: 'evaluate' } },
+    });
+    expect(await cloud().incidents.settings()).toEqual(seeds);
   });
 
   it('scores KPIs with the weights stored a moment ago', async () => {
