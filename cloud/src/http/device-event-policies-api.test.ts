@@ -99,7 +99,16 @@ describe.each(BACKENDS)('device-event policies API (%s)', (backend) => {
       policy: 'alert_only',
       repeat: { count: 5, window: 'P7D', scope: 'building', bypass_severity: null },
     });
-    expect(body.policies.find((row) => row.category === 'privacy')).toMatchObject({ policy: 'never', repeat: null });
+    expect(body.policies.find((row) => row.category === 'privacy')).toMatchObject({
+      policy: 'never',
+      repeat: null,
+      after_hours: null,
+    });
+    expect(body.policies.find((row) => row.category === 'safety.access')).toMatchObject({
+      policy: 'alert_only',
+      repeat: { count: 2, window: 'P1D', scope: 'device', bypass_severity: null },
+      after_hours: { start: '22:00', end: '06:00' },
+    });
     const fireLane = await call('street-admin', 'GET', '/api/v1/device-event-policies/safety.fire_lane');
     expect(fireLane.body).toMatchObject({
       category: 'safety.fire_lane',
@@ -160,6 +169,11 @@ describe.each(BACKENDS)('device-event policies API (%s)', (backend) => {
       ['safety.ebike_test', { ...EBIKE_ROW, repeat: { ...EBIKE_ROW.repeat, scope: 'street' } }, '/repeat/scope'],
       ['privacy.test', { ...EBIKE_ROW, policy: 'never' }, '/repeat'],
       ['safety.ebike_test', { ...EBIKE_ROW, colour: 'red' }, '/colour'],
+      ['safety.ebike_test', { ...EBIKE_ROW, after_hours: { start: '24:00', end: '06:00' } }, '/after_hours/start'],
+      ['safety.ebike_test', { ...EBIKE_ROW, after_hours: { start: '22:00', end: '6:00' } }, '/after_hours/end'],
+      ['safety.ebike_test', { ...EBIKE_ROW, after_hours: { start: '22:00', end: '22:00' } }, '/after_hours/end'],
+      ['safety.ebike_test', { ...EBIKE_ROW, after_hours: { start: '22:00' } }, '/after_hours/end'],
+      ['privacy.test', { policy: 'never', after_hours: { start: '22:00', end: '06:00' } }, '/after_hours'],
     ];
     for (const [category, body, pointer] of cases) {
       const response = await call<{ code: string; errors: Array<{ pointer?: string; detail: string }> }>(
@@ -179,9 +193,70 @@ describe.each(BACKENDS)('device-event policies API (%s)', (backend) => {
       { ...EBIKE_ROW, repeat: { ...EBIKE_ROW.repeat, window: 'one week' } },
     );
     expect(window.body.errors[0]?.detail).toMatch(/ISO-8601 duration.*P7D/);
+    const hours = await call<{ errors: Array<{ detail: string }> }>(
+      'admin-token',
+      'PUT',
+      '/api/v1/device-event-policies/safety.ebike_test',
+      { ...EBIKE_ROW, after_hours: { start: '10pm', end: '06:00' } },
+    );
+    expect(hours.body.errors[0]?.detail).toMatch(/HH:MM.*22:00/);
     const badCode = await call('admin-token', 'PUT', '/api/v1/device-event-policies/Not A Code', EBIKE_ROW);
     expect(badCode.status).toBe(400);
     expect(badCode.body).toMatchObject({ code: 'GL_VALIDATION_FAILED', errors: [{ parameter: 'category' }] });
+  });
+
+  it('stores an after-hours range, audited, and the next alert follows it by its own time', async () => {
+    const row = {
+      policy: 'alert_only',
+      incident_category: null,
+      note: 'incident when the door opens at night',
+      repeat: null,
+      after_hours: { start: '23:30', end: '05:00' },
+    };
+    const put = await call('district-admin', 'PUT', '/api/v1/device-event-policies/safety.night_door', row);
+    expect(put.status, JSON.stringify(put.body)).toBe(201);
+    expect(put.body).toMatchObject({ category: 'safety.night_door', ...row });
+    expect((await call('street-admin', 'GET', '/api/v1/device-event-policies/safety.night_door')).body).toMatchObject(
+      row,
+    );
+    const { rows } = await cloud().db.query<{ details: { after: Record<string, unknown> } }>(
+      "SELECT details FROM audit_log WHERE target = 'device_event_policy:safety.night_door'",
+    );
+    expect(rows[0]?.details.after).toMatchObject({ after_hours: { start: '23:30', end: '05:00' } });
+    const door = (n: number, time: string): CloudEvent => {
+      const data: AlertPayload = {
+        alert_id: `night-door-${backend}-${n}`,
+        rule_id: 'door-forced',
+        device_id: `door-${n}`,
+        state: 'active',
+        severity: 'minor',
+        category: 'safety.night_door',
+        since: time,
+        last_seen: time,
+        occurrences: 1,
+        message: { zh: '门被强行打开', en: 'Door forced open' },
+        place: { community: '320803001001', building: `n${n}`, unit: '1', floor: 1 },
+      };
+      return createCloudEvent({
+        id: `evt-night-door-${backend}-${n}`,
+        type: 'cn.gridlink.alert.raised.v1',
+        gatewayId: 'gw-320803-001',
+        deviceId: data.device_id,
+        time,
+        data,
+        priority: 'alarm',
+      }) as CloudEvent;
+    };
+    // 23:29:59 and 05:00 China time stay alerts; 23:30 and 04:59:59 open incidents.
+    const outcomes = [];
+    for (const [n, time] of [
+      [1, '2026-11-24T15:29:59.000Z'],
+      [2, '2026-11-24T15:30:00.000Z'],
+      [3, '2026-11-24T20:59:59.000Z'],
+      [4, '2026-11-24T21:00:00.000Z'],
+    ] as const)
+      outcomes.push((await cloud().incidents.fromAlert(door(n, time))).outcome);
+    expect(outcomes).toEqual(['ignored', 'created', 'created', 'ignored']);
   });
 
   it('replaces the whole table at once, and the next alert follows it', async () => {
