@@ -7,7 +7,15 @@ import { IN_MEMORY, openPglite } from '../db/pglite.js';
 import { openPostgres } from '../db/postgres.js';
 import { type Backend, silentLogger } from '../test-support.js';
 
-const NEEDED = ['0001_gateway_intake.sql', '0003_incidents.sql', '0004_categories.sql', '0008_deadlines.sql'];
+const NEEDED = [
+  '0001_gateway_intake.sql',
+  '0003_incidents.sql',
+  '0004_categories.sql',
+  '0008_deadlines.sql',
+  // The incident settings the engine reads for each transition (0014, after 0012).
+  '0012_policy_thresholds.sql',
+  '0014_incident_settings.sql',
+];
 
 /**
  * Call at suite level: a migrated database with the seeded catalogue (only the migrations the time
