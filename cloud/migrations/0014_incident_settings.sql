@@ -6,7 +6,7 @@
 -- /settings/incidents): how close an alert must follow the last one of an open incident of the same
 -- place × category to join it (seconds), and whether an unsatisfied callback sends the work back
 -- ('rework') or only records the verdict ('evaluate'). The engine reads the row for every alert
--- batch and every transition. The seeds are the values the code used.
+-- batch and every callback verdict. The seeds are the values the code used.
 CREATE TABLE incident_settings (
   id boolean PRIMARY KEY DEFAULT true CHECK (id),
   dedup_window_seconds integer NOT NULL DEFAULT 1800 CHECK (dedup_window_seconds BETWEEN 60 AND 86400),

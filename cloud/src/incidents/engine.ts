@@ -49,7 +49,8 @@ export interface IncidentEngineOptions {
   /**
    * Fixed policies for the machine's `when` conditions instead of the stored incident settings
    * (tests that walk each variant of a rule). A running cloud gives none: the engine reads the
-   * tenant's `incident_settings` row for every transition, so an administrator's edit counts.
+   * tenant's `incident_settings` row for every transition whose rule depends on them, so an
+   * administrator's edit counts from the next one on.
    */
   policies?: Partial<IncidentPolicies>;
 }
@@ -164,7 +165,7 @@ export class IncidentEngine {
       followUp: async (tx, incidentId, action, requestId, comment) => {
         const row = (await this.row(tx, incidentId, true)) as IncidentRow;
         const request: StepRequest = { action, requestId, actor: 'cloud', role: 'system', comment };
-        const rule = this.ruleFor(row, action, 'system', await this.policies(tx));
+        const rule = this.ruleFor(row, action, 'system', await this.policiesFor(tx, row, action));
         return (await this.apply(tx, row, rule, request)).incident;
       },
     };
@@ -199,6 +200,17 @@ export class IncidentEngine {
   async policies(q: Queryable = this.db): Promise<IncidentPolicies> {
     const stored = this.fixedPolicies === undefined ? policiesOf(await this.settingsStore.get(q)) : DEFAULT_POLICIES;
     return { ...stored, ...this.fixedPolicies };
+  }
+
+  /**
+   * The policies for taking `action` from the incident's state: read (in `tx`) only when a rule of
+   * that state and action has a `when`, so most steps cost no read of the settings.
+   */
+  private async policiesFor(tx: Queryable, row: IncidentRow, action: string): Promise<IncidentPolicies> {
+    const conditional = this.machine.some(
+      (rule) => rule.from === row.state && rule.action === action && rule.when !== undefined,
+    );
+    return conditional ? this.policies(tx) : { ...DEFAULT_POLICIES, ...this.fixedPolicies };
   }
 
   private async afterStep(written: StepWritten): Promise<void> {
@@ -261,7 +273,7 @@ export class IncidentEngine {
           `incident ${row.id} changed meanwhile: it is at version ${row.version} in state ${row.state}, not at the expected version ${request.expectedVersion}; reload it and decide again`,
           { version: row.version, state: row.state, expectedVersion: request.expectedVersion },
         );
-      const rule = this.ruleFor(row, request.action, request.role, await this.policies(tx));
+      const rule = this.ruleFor(row, request.action, request.role, await this.policiesFor(tx, row, request.action));
       const { incident, step } = await this.apply(tx, row, rule, request);
       return { incident, step, repeated: false };
     });

@@ -39,8 +39,9 @@ export const policiesOf = (settings: IncidentSettings): IncidentPolicies => ({
 });
 
 /**
- * Reads and replaces the incident settings. The engine reads them for every alert batch and every
- * transition (in its transaction), so an edit counts from the next one on, on every replica.
+ * Reads and replaces the incident settings. The engine reads them in the transaction of every alert
+ * batch and of every transition whose rule depends on them (an unsatisfied callback), so an edit
+ * counts from the next one on, on every replica.
  */
 export class IncidentSettingsStore {
   constructor(
