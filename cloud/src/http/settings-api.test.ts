@@ -1,3 +1,4 @@
+import { type AlertPayload, type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CategoryCatalogue } from '../categories/catalogue.js';
 import { closedLoop, seedIncidents } from '../kpi/test-support.js';
@@ -292,6 +293,49 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
       details: { before: seeds, after: { dedup_window_seconds: 900, unsatisfied_callback: 'evaluate' } },
     });
     expect(await cloud().incidents.settings()).toEqual(seeds);
+  });
+
+  it('dedups the running cloud’s next alert with the window stored over the API', async () => {
+    const smoke = (n: number, minutes: number): CloudEvent => {
+      const time = new Date(Date.parse('2026-11-25T02:00:00.000Z') + minutes * 60_000).toISOString();
+      const data: AlertPayload = {
+        alert_id: `settings-smoke-${backend}-${n}`,
+        rule_id: 'smoke',
+        device_id: `smoke-${n}`,
+        state: 'active',
+        severity: 'major',
+        category: 'safety.settings_probe',
+        since: time,
+        last_seen: time,
+        occurrences: 1,
+        message: { zh: '烟感报警', en: 'Smoke alarm' },
+        place: { community: COMMUNITY, building: '7', unit: '2', floor: 3 },
+      };
+      return createCloudEvent({
+        id: `evt-settings-smoke-${backend}-${n}`,
+        type: 'cn.gridlink.alert.raised.v1',
+        gatewayId: 'gw-320803-001',
+        deviceId: data.device_id,
+        time,
+        data,
+        priority: 'alarm',
+      }) as CloudEvent;
+    };
+    const window = (seconds: number) =>
+      call('district-admin', 'PUT', '/api/v1/settings/incidents', {
+        dedup_window_seconds: seconds,
+        unsatisfied_callback: 'rework',
+      });
+    expect((await window(60)).status).toBe(200);
+    const first = await cloud().incidents.fromAlert(smoke(1, 0));
+    // Two minutes later is beyond a one-minute window: an incident of its own.
+    const second = await cloud().incidents.fromAlert(smoke(2, 2));
+    expect([first.outcome, second.outcome]).toEqual(['created', 'created']);
+    expect((await window(1800)).status).toBe(200);
+    expect(await cloud().incidents.fromAlert(smoke(3, 4))).toMatchObject({
+      outcome: 'merged',
+      incident: { id: (second as { incident: { id: string } }).incident.id },
+    });
   });
 
   it('scores KPIs with the weights stored a moment ago', async () => {
