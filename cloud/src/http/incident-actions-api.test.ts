@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signedIn } from '../people/test-support.js';
-import { api, BACKENDS, useTestCloud } from '../test-support.js';
+import { api, BACKENDS, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 import { MAX_LIGHT_IDS } from './routes/incident-actions.js';
 
 const COMMUNITY = '320803001001';
@@ -24,6 +24,7 @@ describe.each(BACKENDS)('incident actions, lights and categories for the web pag
       'worker-a': [{ role: 'grid_worker', scope: GRID_A }],
       'worker-b': [{ role: 'grid_worker', scope: GRID_B }],
       property: [{ role: 'property_manager', scope: COMMUNITY }],
+      callback: [{ role: 'callback_agent', scope: '320803001' }],
     } as const;
     for (const [name, roles] of Object.entries(people)) {
       const { user, token } = await signedIn(cloud(), `${backend}-actions-${name}`, [...roles]);
@@ -46,12 +47,11 @@ describe.each(BACKENDS)('incident actions, lights and categories for the web pag
   }, 60_000);
 
   const actions = async (who: string) => {
-    const response = await api<{ version: number; state: string; actions: Array<{ action: string; role: string }> }>(
-      cloud(),
-      'GET',
-      `/api/v1/incidents/${incident}/actions`,
-      { token: tokens[who] as string },
-    );
+    const response = await api<{
+      version: number;
+      state: string;
+      actions: Array<{ action: string; role: string; to: string }>;
+    }>(cloud(), 'GET', `/api/v1/incidents/${incident}/actions`, { token: tokens[who] as string });
     return response;
   };
   const names = async (who: string) => ((await actions(who)).body.actions ?? []).map((a) => a.action).sort();
@@ -146,5 +146,24 @@ describe.each(BACKENDS)('incident actions, lights and categories for the web pag
       level: 2,
       name: { zh: '燃气泄漏', en: 'Gas leak' },
     });
+  });
+
+  it('offers the callback verdicts as the stored incident settings have them at the time', async () => {
+    await step('worker-a', 'finish');
+    await step('worker-a', 'startCheck');
+    await step('worker-a', 'pass');
+    await step('operator', 'close');
+    const unsatisfiedTo = async () =>
+      (await actions('callback')).body.actions.find((a) => a.action === 'callbackUnsatisfied')?.to;
+    expect(await unsatisfiedTo()).toBe('DISPATCHED');
+    const settings = (unsatisfied_callback: string) =>
+      api(cloud(), 'PUT', '/api/v1/settings/incidents', {
+        token: TEST_ADMIN_TOKEN,
+        body: { dedup_window_seconds: 1800, unsatisfied_callback },
+      });
+    expect((await settings('evaluate')).status).toBe(200);
+    expect(await unsatisfiedTo()).toBe('EVALUATED');
+    expect((await settings('rework')).status).toBe(200);
+    expect(await unsatisfiedTo()).toBe('DISPATCHED');
   });
 });
