@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
-import { type Actor, writeAudit } from '../people/audit.js';
+import { type Actor, replaceAudited } from '../people/audit.js';
 import { DeadlineSettings } from './rules.js';
 
 export const DEADLINE_SETTINGS_TARGET = 'deadlines:settings';
@@ -26,22 +26,20 @@ export class DeadlineSettingsStore {
   /** Replaces the settings (validated by {@link DeadlineSettings}); audited with what they were before. */
   async replace(actor: Actor, input: unknown): Promise<DeadlineSettings> {
     const settings = DeadlineSettings.parse(input);
-    const now = this.clock();
-    await this.db.transaction(async (tx) => {
-      const before = await this.get(tx);
-      await tx.query(
-        `INSERT INTO deadline_settings (id, settings, updated_at) VALUES (true, $1::jsonb, $2)
+    const at = this.clock();
+    return replaceAudited(this.db, {
+      actor,
+      action: 'deadlines.settings.replace',
+      target: DEADLINE_SETTINGS_TARGET,
+      at,
+      after: settings,
+      read: (q) => this.get(q),
+      write: (q) =>
+        q.query(
+          `INSERT INTO deadline_settings (id, settings, updated_at) VALUES (true, $1::jsonb, $2)
          ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`,
-        [JSON.stringify(settings), now],
-      );
-      await writeAudit(tx, {
-        actor,
-        action: 'deadlines.settings.replace',
-        target: DEADLINE_SETTINGS_TARGET,
-        at: now,
-        details: { before, after: settings },
-      });
+          [JSON.stringify(settings), at],
+        ),
     });
-    return settings;
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
-import { type Actor, writeAudit } from '../people/audit.js';
+import { type Actor, replaceAudited } from '../people/audit.js';
 import { type IncidentPolicies, UnsatisfiedCallbackPolicy } from './state-machine.js';
 
 /**
@@ -64,24 +64,22 @@ export class IncidentSettingsStore {
   /** Replaces the settings (validated by {@link IncidentSettings}); audited with what they were before. */
   async replace(actor: Actor, input: unknown): Promise<IncidentSettings> {
     const settings = IncidentSettings.parse(input);
-    const now = this.clock();
-    await this.db.transaction(async (tx) => {
-      const before = await this.get(tx);
-      await tx.query(
-        `INSERT INTO incident_settings (id, dedup_window_seconds, unsatisfied_callback, updated_at)
+    const at = this.clock();
+    return replaceAudited(this.db, {
+      actor,
+      action: 'incidents.settings.replace',
+      target: INCIDENT_SETTINGS_TARGET,
+      at,
+      after: settings,
+      read: (q) => this.get(q),
+      write: (q) =>
+        q.query(
+          `INSERT INTO incident_settings (id, dedup_window_seconds, unsatisfied_callback, updated_at)
          VALUES (true, $1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET dedup_window_seconds = excluded.dedup_window_seconds,
            unsatisfied_callback = excluded.unsatisfied_callback, updated_at = excluded.updated_at`,
-        [settings.dedup_window_seconds, settings.unsatisfied_callback, now],
-      );
-      await writeAudit(tx, {
-        actor,
-        action: 'incidents.settings.replace',
-        target: INCIDENT_SETTINGS_TARGET,
-        at: now,
-        details: { before, after: settings },
-      });
+          [settings.dedup_window_seconds, settings.unsatisfied_callback, at],
+        ),
     });
-    return settings;
   }
 }

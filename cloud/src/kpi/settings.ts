@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
-import { type Actor, writeAudit } from '../people/audit.js';
+import { type Actor, replaceAudited } from '../people/audit.js';
 import { KpiPolicy } from './compute.js';
 
 /** Where audit records of the KPI settings point. */
@@ -30,23 +30,21 @@ export class KpiSettingsStore {
   /** Replaces the settings (validated by {@link KpiPolicy}); audited with what they were before. */
   async replace(actor: Actor, input: unknown): Promise<KpiPolicy> {
     const policy = KpiPolicy.parse(input);
-    const now = this.clock();
-    await this.db.transaction(async (tx) => {
-      const before = await this.policy(tx);
-      await tx.query(
-        `INSERT INTO kpi_settings (id, exclude_suspended_from_due, weights, updated_at) VALUES (true, $1, $2::jsonb, $3)
+    const at = this.clock();
+    return replaceAudited(this.db, {
+      actor,
+      action: 'kpi.settings.replace',
+      target: KPI_SETTINGS_TARGET,
+      at,
+      after: policy,
+      read: (q) => this.policy(q),
+      write: (q) =>
+        q.query(
+          `INSERT INTO kpi_settings (id, exclude_suspended_from_due, weights, updated_at) VALUES (true, $1, $2::jsonb, $3)
          ON CONFLICT (id) DO UPDATE SET exclude_suspended_from_due = excluded.exclude_suspended_from_due,
            weights = excluded.weights, updated_at = excluded.updated_at`,
-        [policy.exclude_suspended_from_due, JSON.stringify(policy.weights), now],
-      );
-      await writeAudit(tx, {
-        actor,
-        action: 'kpi.settings.replace',
-        target: KPI_SETTINGS_TARGET,
-        at: now,
-        details: { before, after: policy },
-      });
+          [policy.exclude_suspended_from_due, JSON.stringify(policy.weights), at],
+        ),
     });
-    return policy;
   }
 }

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 
 /**
  * Who did something: the administrators (the configured admin token), a signed-in user, or the
@@ -40,6 +40,31 @@ export async function writeAudit(q: Queryable, entry: AuditEntry): Promise<void>
     entry.target,
     JSON.stringify(entry.details ?? {}),
   ]);
+}
+
+/**
+ * Replaces a one-row tenant setting in one transaction and audits the change with what it was
+ * before (`read` inside the transaction), so the row and its audit record commit together.
+ */
+export async function replaceAudited<T>(
+  db: Db,
+  change: {
+    actor: Actor;
+    action: string;
+    target: string;
+    at: Date;
+    after: T;
+    read: (q: Queryable) => Promise<T>;
+    write: (q: Queryable) => Promise<unknown>;
+  },
+): Promise<T> {
+  const { actor, action, target, at, after, read, write } = change;
+  await db.transaction(async (tx) => {
+    const before = await read(tx);
+    await write(tx);
+    await writeAudit(tx, { actor, action, target, at, details: { before, after } });
+  });
+  return after;
 }
 
 /** The audit records of `target`, oldest first. */

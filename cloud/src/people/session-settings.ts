@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
-import { type Actor, writeAudit } from './audit.js';
+import { type Actor, replaceAudited } from './audit.js';
 
 const MINUTE = 60;
 const HOUR = 3600;
@@ -67,33 +67,31 @@ export class SessionSettingsStore {
   /** Replaces the settings (validated by {@link SessionSettings}); audited with what they were before. */
   async replace(actor: Actor, input: unknown): Promise<SessionSettings> {
     const settings = SessionSettings.parse(input);
-    const now = this.clock();
-    await this.db.transaction(async (tx) => {
-      const before = await this.get(tx);
-      await tx.query(
-        `INSERT INTO session_settings (id, ${COLUMNS}, updated_at) VALUES (true, $1, $2, $3, $4, $5, $6)
+    const at = this.clock();
+    return replaceAudited(this.db, {
+      actor,
+      action: 'sessions.settings.replace',
+      target: SESSION_SETTINGS_TARGET,
+      at,
+      after: settings,
+      read: (q) => this.get(q),
+      write: (q) =>
+        q.query(
+          `INSERT INTO session_settings (id, ${COLUMNS}, updated_at) VALUES (true, $1, $2, $3, $4, $5, $6)
          ON CONFLICT (id) DO UPDATE SET idle_seconds = excluded.idle_seconds,
            absolute_seconds = excluded.absolute_seconds, max_failures = excluded.max_failures,
            failure_window_seconds = excluded.failure_window_seconds, lock_seconds = excluded.lock_seconds,
            updated_at = excluded.updated_at`,
-        [
-          settings.idle_seconds,
-          settings.absolute_seconds,
-          settings.max_failures,
-          settings.failure_window_seconds,
-          settings.lock_seconds,
-          now,
-        ],
-      );
-      await writeAudit(tx, {
-        actor,
-        action: 'sessions.settings.replace',
-        target: SESSION_SETTINGS_TARGET,
-        at: now,
-        details: { before, after: settings },
-      });
+          [
+            settings.idle_seconds,
+            settings.absolute_seconds,
+            settings.max_failures,
+            settings.failure_window_seconds,
+            settings.lock_seconds,
+            at,
+          ],
+        ),
     });
-    return settings;
   }
 }
 
