@@ -224,6 +224,35 @@ describe.each(BACKENDS)('user management (%s)', (backend) => {
     });
   });
 
+  describe('passwords', () => {
+    it('refuses a new user’s password that contains the username, as the CLI does', async () => {
+      const refused = await post('/api/v1/users', TEST_ADMIN_TOKEN, {
+        ...newUser('li.wei'),
+        password: 'my name is Li.Wei and this is long',
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({
+        code: 'GL_VALIDATION_FAILED',
+        errors: [{ pointer: '/password', detail: 'a password must not contain the username' }],
+      });
+      expect((await post('/api/v1/users', TEST_ADMIN_TOKEN, newUser('li.wei'))).status).toBe(201);
+    });
+
+    it('refuses a changed password that contains the username, and keeps the old one', async () => {
+      const target = await createUser(cloud(), 'zhang.min');
+      const changed = await api(cloud(), 'PATCH', `/api/v1/users/${target.id}`, {
+        token: TEST_ADMIN_TOKEN,
+        body: { password: 'zhang.min forever and ever' },
+      });
+      expect(changed.status).toBe(400);
+      expect(changed.body).toMatchObject({
+        code: 'GL_VALIDATION_FAILED',
+        errors: [{ pointer: '/password', detail: 'a password must not contain the username' }],
+      });
+      expect(await login(cloud(), 'zhang.min')).toEqual(expect.any(String));
+    });
+  });
+
   describe('listing users', () => {
     it('lists the users of a territory the caller can see, and refuses one it cannot', async () => {
       await createUser(cloud(), 'list.a', {

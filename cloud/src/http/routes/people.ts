@@ -34,18 +34,28 @@ const Password = z.string().superRefine((value, ctx) => {
   const problem = passwordProblem(value);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
+/** The rule the CLI applies as well: a password containing the username is refused. */
+function passwordNamesUser(password: string, username: string, ctx: z.RefinementCtx): void {
+  // The shared check's own length and list rules are reported by Password already; only this one adds.
+  if (passwordProblem(password) !== undefined) return;
+  const problem = passwordProblem(password, username);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
+}
+
 const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, {
   error: 'expected 2-64 of a-z, 0-9, ".", "_" and "-", starting with a letter or digit',
 });
 const Instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
-export const NewUserBody = z.strictObject({
-  username: Username,
-  display_name: z.string().min(1).max(200),
-  territory_code: TerritoryCode,
-  password: Password,
-  roles: z.array(RoleAssignmentInput).max(100).optional(),
-});
+export const NewUserBody = z
+  .strictObject({
+    username: Username,
+    display_name: z.string().min(1).max(200),
+    territory_code: TerritoryCode,
+    password: Password,
+    roles: z.array(RoleAssignmentInput).max(100).optional(),
+  })
+  .superRefine((body, ctx) => passwordNamesUser(body.password, body.username, ctx));
 export const UserChangeBody = z.strictObject({
   display_name: z.string().min(1).max(200).optional(),
   active: z.boolean().optional(),
@@ -184,8 +194,16 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
 
   router.patch('/users/:id', manager, jsonBody(BODY_LIMIT), async (req: Request<{ id: string }>, res: Response) => {
     const m = managerOf(res);
-    await managedUser(m, req.params.id);
+    const user = await managedUser(m, req.params.id);
     const change = parseBody(UserChangeBody, req.body, 'user change');
+    if (change.password !== undefined) {
+      const problem = passwordProblem(change.password, user.username);
+      if (problem !== undefined) {
+        throw new ProblemError('GL_VALIDATION_FAILED', `invalid user change: ${problem}`, [
+          { pointer: '/password', detail: problem },
+        ]);
+      }
+    }
     res.json(await run(() => people.users.update(managerActor(m), req.params.id, change)));
   });
 
