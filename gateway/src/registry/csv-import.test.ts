@@ -100,10 +100,52 @@ describe('importDevicesCsv', () => {
     expect(registry.list().map((d) => d.id)).toEqual(['gas-live', 'smoke-old']);
   });
 
+  it('takes an optional tags column, ";"-separated, stored distinct and sorted', async () => {
+    const csv = [
+      'id,kind,community,tags',
+      'wm-b1-u1-0302,water_meter,320803001001,elderly_alone',
+      'dc-b1-u1-0302,door_contact,320803001001," pump-room ; elderly_alone;elderly_alone"',
+      'wm-b1-u1-0303,water_meter,320803001001,',
+    ].join('\n');
+    await importDevicesCsv(registry, csv);
+    expect(registry.get('wm-b1-u1-0302')?.tags).toEqual(['elderly_alone']);
+    expect(registry.get('dc-b1-u1-0302')?.tags).toEqual(['elderly_alone', 'pump-room']);
+    expect(registry.get('wm-b1-u1-0303')?.tags).toEqual([]);
+    expect(registry.list({ tag: 'elderly_alone' }).map((d) => d.id)).toEqual(['dc-b1-u1-0302', 'wm-b1-u1-0302']);
+  });
+
+  it('imports nothing when a tags cell is bad, naming the line, the tag and the fix', async () => {
+    const seventeen = Array.from({ length: 17 }, (_, i) => `t${i}`).join(';');
+    const csv = [
+      'id,kind,tags',
+      'wm-1,water_meter,elderly_alone',
+      'wm-2,water_meter,Elderly Alone',
+      'wm-3,water_meter,elderly_alone;;pump_room',
+      'wm-4,water_meter,elderly_alone;',
+      `wm-5,water_meter,${seventeen}`,
+      'wm-6,water_meter,"elderly_alone,pump_room"',
+      'wm-7,water_meter,-x;ok',
+    ].join('\n');
+    const error = await refusal(csv);
+    expect(error.summary).toBe('CSV import refused: 6 of 7 rows are invalid; nothing was imported');
+    const rule = 'a tag is 1-32 of a-z, 0-9, "_" and "-", not starting with "-" (e.g. elderly_alone)';
+    expect(error.issues).toEqual([
+      `line 3: tags: ${rule} (received string "Elderly Alone")`,
+      'line 3: tags: separate tags by ";", not by commas or spaces, like elderly_alone;pump_room',
+      'line 4: tags: an empty tag in "elderly_alone;;pump_room": separate tags by one ";" with none at either end, like elderly_alone;pump_room',
+      'line 5: tags: an empty tag in "elderly_alone;": separate tags by one ";" with none at either end, like elderly_alone;pump_room',
+      'line 6: tags: 17 different tags; a device has at most 16: remove some',
+      `line 7: tags: ${rule} (received string "elderly_alone,pump_room")`,
+      'line 7: tags: separate tags by ";", not by commas or spaces, like elderly_alone;pump_room',
+      `line 8: tags: ${rule} (received string "-x")`,
+    ]);
+    expect(registry.list()).toEqual([]);
+  });
+
   it('refuses an unknown or repeated column, and a missing id or kind column, before reading rows', async () => {
     expect((await refusal('id,kind,colour,rooom\nsmoke-1,smoke_detector,red,1\n')).issues).toEqual([
-      'line 1: unknown column "colour"; the columns are id, kind, community, grid, building, unit, floor, room, notes',
-      'line 1: unknown column "rooom" (did you mean room?); the columns are id, kind, community, grid, building, unit, floor, room, notes',
+      'line 1: unknown column "colour"; the columns are id, kind, community, grid, building, unit, floor, room, notes, tags',
+      'line 1: unknown column "rooom" (did you mean room?); the columns are id, kind, community, grid, building, unit, floor, room, notes, tags',
     ]);
     expect((await refusal('id,id,community\nsmoke-1,smoke-1,320803001001\n')).issues).toEqual([
       'line 1: column "id" appears twice',
@@ -113,7 +155,7 @@ describe('importDevicesCsv', () => {
 
   it('refuses an empty file, a header without rows and broken CSV syntax', async () => {
     expect((await refusal('')).issues).toEqual([
-      'line 1: the file is empty; expected a header like id,kind,community,grid,building,unit,floor,room,notes',
+      'line 1: the file is empty; expected a header like id,kind,community,grid,building,unit,floor,room,notes,tags',
     ]);
     expect((await refusal('id,kind\r\n')).issues).toEqual(['line 2: no devices below the header']);
     expect((await refusal('id,kind,notes\nsmoke-1,smoke_detector,"open quote\n')).issues).toEqual([

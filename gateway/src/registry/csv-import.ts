@@ -4,8 +4,9 @@ import { checkDeviceInput, DEVICE_INPUT_FIELDS, type DeviceInputField } from './
 import { type DeviceRegistry, type DeviceSpec, type IssuedDevice, RegistryError } from './registry.js';
 
 /**
- * Bulk onboarding from a spreadsheet: header `id,kind,community,grid,building,unit,floor,room,notes`
- * (any order; only id and kind are required columns). Every row is validated before anything is
+ * Bulk onboarding from a spreadsheet: header `id,kind,community,grid,building,unit,floor,room,notes,tags`
+ * (any order; only id and kind are required columns). `tags` holds the device's installer tags
+ * separated by `;` (`elderly_alone;floor_low`), or nothing. Every row is validated before anything is
  * written; one bad row refuses the whole file, and every bad row is reported as
  * `line N: field: message`. On success each device's generated password is returned, once.
  */
@@ -16,6 +17,8 @@ export interface ImportOptions {
 
 const REQUIRED: readonly DeviceInputField[] = ['id', 'kind'];
 const NUMBER = /^[+-]?\d+(\.\d+)?$/;
+/** Between tags in the `tags` column (a comma would split the CSV field). */
+export const TAG_SEPARATOR = ';';
 
 export async function importDevicesCsv(
   registry: DeviceRegistry,
@@ -100,10 +103,16 @@ function toSpec(fields: readonly string[], names: readonly DeviceInputField[], o
   names.forEach((name, i) => {
     const value = fields[i]?.trim() ?? '';
     if (value === '') return;
-    spec[name] = name === 'floor' && NUMBER.test(value) ? Number(value) : value;
+    // Empty pieces (`a;;b`, a trailing `;`) are refused by checkRow, naming the cell.
+    if (name === 'tags') spec.tags = splitTags(value).filter((tag) => tag !== '');
+    else spec[name] = name === 'floor' && NUMBER.test(value) ? Number(value) : value;
   });
   if (spec.community === undefined && options.defaultCommunity !== undefined) spec.community = options.defaultCommunity;
   return spec as DeviceSpec;
+}
+
+function splitTags(cell: string): string[] {
+  return cell.split(TAG_SEPARATOR).map((tag) => tag.trim());
 }
 
 function checkRow(
@@ -117,8 +126,22 @@ function checkRow(
   if (fields.length !== names.length) {
     return [`line ${line}: expected ${names.length} fields (as in the header), found ${fields.length}`];
   }
+  const tagsAt = names.indexOf('tags');
+  const tagsCell = tagsAt < 0 ? '' : (fields[tagsAt]?.trim() ?? '');
+  const separatorIssues: string[] = [];
+  if (tagsCell !== '' && splitTags(tagsCell).includes('')) {
+    separatorIssues.push(
+      `line ${line}: tags: an empty tag in ${JSON.stringify(tagsCell)}: separate tags by one ";" with none at either end, like elderly_alone;pump_room`,
+    );
+  }
+  if (/[,\s]/.test(tagsCell.replaceAll(/\s*;\s*/g, ';'))) {
+    separatorIssues.push(
+      `line ${line}: tags: separate tags by ";", not by commas or spaces, like elderly_alone;pump_room`,
+    );
+  }
   const checked = checkDeviceInput(toSpec(fields, names, options));
-  if (!checked.ok) return checked.issues.map((issue) => `line ${line}: ${issue}`);
+  if (!checked.ok) return [...checked.issues.map((issue) => `line ${line}: ${issue}`), ...separatorIssues];
+  if (separatorIssues.length > 0) return separatorIssues;
   const { id } = checked.value;
   const earlier = seen.get(id);
   if (earlier !== undefined) return [`line ${line}: id: ${id} is also on line ${earlier}`];

@@ -3,9 +3,30 @@ import { z } from 'zod';
 import { formatIssues } from '../config/issues.js';
 import type { Schema } from '../config/schema-walk.js';
 
+/** An installer tag, as rule selectors name it (`elderly_alone`, `pump_room`). */
+export const TAG_PATTERN = /^[a-z0-9_][a-z0-9_-]{0,31}$/;
+export const MAX_TAGS = 16;
+
+export const Tag = z
+  .string()
+  .regex(TAG_PATTERN, 'a tag is 1-32 of a-z, 0-9, "_" and "-", not starting with "-" (e.g. elderly_alone)');
+
+/** A device's tags as stored: distinct and sorted, so equal sets compare and list alike. */
+export const Tags = z
+  .array(Tag)
+  .transform((tags) => [...new Set(tags)].sort())
+  .superRefine((tags, ctx) => {
+    if (tags.length > MAX_TAGS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${tags.length} different tags; a device has at most ${MAX_TAGS}: remove some`,
+      });
+    }
+  });
+
 /**
  * What an installer supplies for a new device: its provisioning id and kind, where it is (the
- * protocol's `Place` parts) and free notes. The password is never an input: the registry makes one.
+ * protocol's `Place` parts), free notes and the tags rules select on. The password is never an input: the registry makes one.
  */
 export const DeviceInput = z
   .strictObject({
@@ -18,6 +39,7 @@ export const DeviceInput = z
     floor: Place.shape.floor,
     room: Place.shape.room,
     notes: z.string().max(1000).optional(),
+    tags: Tags.optional(),
   })
   .superRefine((input, ctx) => {
     const placed = [input.grid, input.building, input.unit, input.floor, input.room].some((v) => v !== undefined);
@@ -49,6 +71,7 @@ export const DEVICE_INPUT_FIELDS = [
   'floor',
   'room',
   'notes',
+  'tags',
 ] as const;
 export type DeviceInputField = (typeof DEVICE_INPUT_FIELDS)[number];
 
@@ -58,5 +81,30 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; issues: string[] 
 export function checkDeviceInput(input: unknown): Checked<DeviceInput> {
   const result = DeviceInput.safeParse(input, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, issues: formatIssues(result.error.issues, { schema: DeviceInput as unknown as Schema }) };
+  return {
+    ok: false,
+    issues: tagIssuesByValue(formatIssues(result.error.issues, { schema: DeviceInput as unknown as Schema })),
+  };
+}
+
+const TagEdit = z.strictObject({ tags: z.array(Tag).min(1) });
+const TagSet = z.strictObject({ tags: Tags });
+
+/**
+ * Validates tags to add or remove (`edit`: at least one) or a device's whole new set (`set`:
+ * deduplicated, sorted, at most MAX_TAGS); every problem is one `tags: message` line.
+ */
+export function checkTags(tags: readonly unknown[], purpose: 'edit' | 'set'): Checked<string[]> {
+  const schema = purpose === 'edit' ? TagEdit : TagSet;
+  const result = schema.safeParse({ tags: [...tags] }, { reportInput: true });
+  if (result.success) return { ok: true, value: result.data.tags };
+  return {
+    ok: false,
+    issues: tagIssuesByValue(formatIssues(result.error.issues, { schema: schema as unknown as Schema })),
+  };
+}
+
+/** A bad tag is named by its value (in the message); its position in the list says nothing more. */
+function tagIssuesByValue(issues: string[]): string[] {
+  return issues.map((issue) => issue.replace(/^tags\.\d+: /, 'tags: '));
 }

@@ -6,6 +6,10 @@ export {
   DEVICE_INPUT_FIELDS,
   DeviceInput,
   type DeviceInputField,
+  MAX_TAGS,
+  TAG_PATTERN,
+  Tag,
+  Tags,
 } from './device-input.js';
 export { LATEST_VERSION as REGISTRY_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 export {

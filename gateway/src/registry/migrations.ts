@@ -59,6 +59,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'installer tags on devices',
+    // A JSON array of distinct, sorted tags (the code validates each); existing devices get none.
+    sql: `
+      ALTER TABLE devices ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'
+        CHECK (json_valid(tags) AND json_type(tags) = 'array');
+      -- A retired device's row is its history: what it was tagged when it left stays as it was.
+      CREATE TRIGGER devices_retired_tags_fixed BEFORE UPDATE OF tags ON devices
+        WHEN OLD.status = 'retired'
+      BEGIN
+        SELECT RAISE(ABORT, 'a retired device keeps the tags it had');
+      END;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../credentials/password.js';
 import type { Directory } from '../devices/directory.js';
+import { MIGRATIONS, REGISTRY_APPLICATION_ID } from './migrations.js';
 import { DeviceRegistry, RegistryError } from './registry.js';
 
 let dir: string;
@@ -50,13 +52,13 @@ const smoke = {
 };
 
 describe('DeviceRegistry: the database file', () => {
-  it('creates the file (and its directory) private to its owner, in WAL mode, at schema version 1', async () => {
+  it('creates the file (and its directory) private to its owner, in WAL mode, at the latest schema version', async () => {
     openRegistry();
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     const raw = new Database(path, { readonly: true });
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.prepare('SELECT version FROM schema_version').pluck().all()).toEqual([1]);
+      expect(raw.prepare('SELECT version FROM schema_version').pluck().all()).toEqual([1, 2]);
     } finally {
       raw.close();
     }
@@ -75,7 +77,7 @@ describe('DeviceRegistry: the database file', () => {
     expect(second.service('nodered')?.role).toBe('observer');
     const raw = new Database(path, { readonly: true });
     try {
-      expect(raw.prepare('SELECT count(*) FROM schema_version').pluck().get()).toBe(1);
+      expect(raw.prepare('SELECT count(*) FROM schema_version').pluck().get()).toBe(2);
     } finally {
       raw.close();
     }
@@ -87,7 +89,7 @@ describe('DeviceRegistry: the database file', () => {
     raw.prepare("INSERT INTO schema_version VALUES (99, '2030-01-01T00:00:00.000Z')").run();
     raw.close();
     expect(() => DeviceRegistry.open(path)).toThrow(
-      `${path} has registry schema version 99, newer than this gateway understands (1): upgrade the gateway`,
+      `${path} has registry schema version 99, newer than this gateway understands (2): upgrade the gateway`,
     );
   });
 
@@ -126,6 +128,7 @@ describe('DeviceRegistry: adding devices', () => {
       status: 'active',
       place: { community: '320803001001', grid: '320803001001003', building: '3', unit: '2', floor: 4, room: '401' },
       notes: '厨房吊顶',
+      tags: [],
       createdAt: '2026-11-25T14:52:18.646Z',
     });
     expect(device).not.toHaveProperty('passwordHash');
@@ -346,6 +349,136 @@ describe('DeviceRegistry: retiring and replacing', () => {
       'no device nobody in the registry',
     );
     expect(registry.device(smoke.id)?.status).toBe('active');
+  });
+});
+
+describe('DeviceRegistry: installer tags', () => {
+  /** A registry file as a gateway of schema version 1 left it: one device, no tags column. */
+  function writeVersion1Registry(): void {
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const raw = new Database(path);
+    try {
+      raw.pragma(`application_id = ${REGISTRY_APPLICATION_ID}`);
+      raw.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT');
+      raw.exec(MIGRATIONS[0]?.sql ?? '');
+      raw.prepare("INSERT INTO schema_version VALUES (1, '2026-06-01T00:00:00.000Z')").run();
+      raw
+        .prepare(
+          `INSERT INTO devices (id, kind, password_hash, community, building, floor, created_at)
+           VALUES ('wm-b1-u1-0302', 'water_meter', 'scrypt$kept', '320803001001', '1', 3, '2026-06-01T00:00:00.000Z')`,
+        )
+        .run();
+    } finally {
+      raw.close();
+    }
+  }
+
+  it('migrates a version 1 registry file in place: its devices stay, untagged, and can be tagged', () => {
+    writeVersion1Registry();
+    const registry = openRegistry();
+    expect(registry.get('wm-b1-u1-0302')).toMatchObject({
+      kind: 'water_meter',
+      place: { community: '320803001001', building: '1', floor: 3 },
+      tags: [],
+    });
+    expect(registry.device('wm-b1-u1-0302')?.passwordHash).toBe('scrypt$kept');
+    expect(registry.addTags('wm-b1-u1-0302', ['elderly_alone']).tags).toEqual(['elderly_alone']);
+    registry.close();
+
+    const raw = new Database(path, { readonly: true });
+    try {
+      expect(raw.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2]);
+    } finally {
+      raw.close();
+    }
+    expect(openRegistry().device('wm-b1-u1-0302')?.tags).toEqual(['elderly_alone']);
+  });
+
+  it('stores tags distinct and sorted, and hands them to the broker’s Directory for rule selectors', async () => {
+    const registry = openRegistry();
+    const { device } = await registry.addDevice({
+      id: 'wm-1',
+      kind: 'water_meter',
+      tags: ['pump-room', 'elderly_alone', 'pump-room'],
+    });
+    expect(device.tags).toEqual(['elderly_alone', 'pump-room']);
+    expect(registry.device('wm-1')?.tags).toEqual(['elderly_alone', 'pump-room']);
+    expect([...registry.activeDevices()].find((d) => d.id === 'wm-1')?.tags).toEqual(['elderly_alone', 'pump-room']);
+    await registry.addDevice({ id: 'wm-2', kind: 'water_meter' });
+    expect(registry.device('wm-2')).not.toHaveProperty('tags');
+    expect(registry.get('wm-2')?.tags).toEqual([]);
+  });
+
+  it('adds and removes tags, refusing bad tags, more than 16 and a tag the device does not have', async () => {
+    const registry = openRegistry();
+    await registry.addDevice({ id: 'dc-1', kind: 'door_contact' });
+    expect(registry.addTags('dc-1', ['elderly_alone', 'b2']).tags).toEqual(['b2', 'elderly_alone']);
+    expect(registry.addTags('dc-1', ['elderly_alone']).tags).toEqual(['b2', 'elderly_alone']);
+    expect(registry.removeTags('dc-1', ['b2']).tags).toEqual(['elderly_alone']);
+
+    const bad = await failure(() => registry.addTags('dc-1', ['Elderly', '-x', 'ok']));
+    expect(bad.summary).toBe('invalid tags for device dc-1');
+    expect(bad.issues).toEqual([
+      'tags: a tag is 1-32 of a-z, 0-9, "_" and "-", not starting with "-" (e.g. elderly_alone) (received string "Elderly")',
+      'tags: a tag is 1-32 of a-z, 0-9, "_" and "-", not starting with "-" (e.g. elderly_alone) (received string "-x")',
+    ]);
+    expect((await failure(() => registry.addTags('dc-1', []))).issues).toEqual([
+      'tags: expected at least 1 item, received a list of 0',
+    ]);
+    const many = Array.from({ length: 16 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+    expect((await failure(() => registry.addTags('dc-1', many))).issues).toEqual([
+      'tags: 17 different tags; a device has at most 16: remove some',
+    ]);
+    expect((await failure(() => registry.removeTags('dc-1', ['elderly-alone']))).message).toBe(
+      'device dc-1 has no tag elderly-alone; its tags are elderly_alone',
+    );
+    expect((await failure(() => registry.addTags('nobody', ['x']))).message).toBe('no device nobody in the registry');
+    expect(registry.get('dc-1')?.tags).toEqual(['elderly_alone']);
+    expect(registry.setTags('dc-1', []).tags).toEqual([]);
+  });
+
+  it('keeps a device’s tags across replace unless new ones are given; a retired device’s tags stay fixed', async () => {
+    const registry = openRegistry();
+    await registry.addDevice({ id: 'wm-1', kind: 'water_meter', community: '320803001001', tags: ['elderly_alone'] });
+    const kept = await registry.replace('wm-1', { id: 'wm-1b' });
+    expect(kept.device.tags).toEqual(['elderly_alone']);
+    expect(kept.retired.tags).toEqual(['elderly_alone']);
+    const changed = await registry.replace('wm-1b', { id: 'wm-1c', tags: ['shared_meter'] });
+    expect(changed.device.tags).toEqual(['shared_meter']);
+
+    expect((await failure(() => registry.addTags('wm-1', ['x']))).code).toBe('retired');
+    const raw = new Database(path);
+    try {
+      expect(() => raw.prepare(`UPDATE devices SET tags = '[]' WHERE id = 'wm-1'`).run()).toThrow(
+        'a retired device keeps the tags it had',
+      );
+      expect(() => raw.prepare(`UPDATE devices SET tags = 'elderly_alone' WHERE id = 'wm-1c'`).run()).toThrow(
+        /CHECK constraint failed/,
+      );
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('lists the devices carrying a tag', async () => {
+    const registry = openRegistry();
+    await registry.addDevice({ id: 'wm-1', kind: 'water_meter', tags: ['elderly_alone'] });
+    await registry.addDevice({ id: 'wm-2', kind: 'water_meter', tags: ['elderly_alone_x'] });
+    await registry.addDevice({ id: 'dc-1', kind: 'door_contact', tags: ['b', 'elderly_alone'] });
+    expect(registry.list({ tag: 'elderly_alone' }).map((d) => d.id)).toEqual(['dc-1', 'wm-1']);
+    expect(registry.list({ tag: 'elderly_alone', kind: 'water_meter' }).map((d) => d.id)).toEqual(['wm-1']);
+    expect((await failure(() => registry.list({ tag: 'Elderly' }))).issues).toEqual([
+      'tag: a tag is 1-32 of a-z, 0-9, "_" and "-", not starting with "-" (e.g. elderly_alone) (received string "Elderly")',
+    ]);
+  });
+
+  it('shows tag changes made by another process (the CLI) to the running gateway at once', async () => {
+    const gateway = openRegistry();
+    const cli = openRegistry();
+    await cli.addDevice({ id: 'dc-9', kind: 'door_contact' });
+    expect(gateway.device('dc-9')).not.toHaveProperty('tags');
+    cli.addTags('dc-9', ['elderly_alone']);
+    expect(gateway.device('dc-9')?.tags).toEqual(['elderly_alone']);
   });
 });
 

@@ -7,7 +7,7 @@ import { formatIssues } from '../config/issues.js';
 import type { Schema } from '../config/schema-walk.js';
 import { generateSecret, hashPassword } from '../credentials/password.js';
 import type { DeviceRecord, Directory, ServiceAccount, ServiceRole } from '../devices/directory.js';
-import { checkDeviceInput, type DeviceInput, type DeviceInputField } from './device-input.js';
+import { checkDeviceInput, checkTags, type DeviceInput, type DeviceInputField, Tag } from './device-input.js';
 import { LATEST_VERSION, migrate, REGISTRY_APPLICATION_ID } from './migrations.js';
 
 /**
@@ -30,6 +30,8 @@ export interface RegisteredDevice {
   status: DeviceStatus;
   place?: Place;
   notes?: string;
+  /** Installer tags rules select on; distinct and sorted, empty when none. */
+  tags: string[];
   createdAt: string;
   retiredAt?: string;
   retiredReason?: string;
@@ -66,6 +68,8 @@ export interface DeviceFilter {
   status?: string;
   kind?: string;
   community?: string;
+  /** Only devices carrying this tag. */
+  tag?: string;
 }
 
 export type RegistryErrorCode = 'invalid' | 'exists' | 'not_found' | 'retired' | 'name_taken' | 'not_a_registry';
@@ -112,6 +116,7 @@ const Filter = z.strictObject({
   status: z.enum(DEVICE_STATUSES as [DeviceStatus, ...DeviceStatus[]]).optional(),
   kind: DeviceKind.optional(),
   community: CommunityCode.optional(),
+  tag: Tag.optional(),
 });
 
 interface DeviceRow {
@@ -126,6 +131,8 @@ interface DeviceRow {
   floor: number | null;
   room: string | null;
   notes: string | null;
+  /** JSON array of distinct, sorted tags (migration 2). */
+  tags: string;
   created_at: string;
   retired_at: string | null;
   retired_reason: string | null;
@@ -140,7 +147,7 @@ interface ServiceRow {
 }
 
 const DEVICE_COLUMNS =
-  'id, kind, status, password_hash, community, grid, building, unit, floor, room, notes, created_at, retired_at, retired_reason, replaced_by';
+  'id, kind, status, password_hash, community, grid, building, unit, floor, room, notes, tags, created_at, retired_at, retired_reason, replaced_by';
 
 function check<T>(schema: z.ZodType<T>, value: unknown, summary: string): T {
   const result = schema.safeParse(value, { reportInput: true });
@@ -177,13 +184,14 @@ export class DeviceRegistry implements Directory {
       ),
       insertDevice: db.prepare<[DeviceRow], Database.RunResult>(
         `INSERT INTO devices (${DEVICE_COLUMNS}) VALUES (@id, @kind, @status, @password_hash, @community, @grid,
-           @building, @unit, @floor, @room, @notes, @created_at, @retired_at, @retired_reason, @replaced_by)`,
+           @building, @unit, @floor, @room, @notes, @tags, @created_at, @retired_at, @retired_reason, @replaced_by)`,
       ),
       retire: db.prepare<[{ id: string; at: string; reason: string | null; replacedBy: string | null }]>(
         `UPDATE devices SET status = 'retired', retired_at = @at, retired_reason = @reason, replaced_by = @replacedBy,
            password_hash = '${RETIRED_HASH}' WHERE id = @id AND status = 'active'`,
       ),
       setHash: db.prepare<[string, string]>(`UPDATE devices SET password_hash = ? WHERE id = ? AND status = 'active'`),
+      setTags: db.prepare<[string, string]>(`UPDATE devices SET tags = ? WHERE id = ? AND status = 'active'`),
       insertService: db.prepare<[ServiceRow]>(
         'INSERT INTO service_accounts (username, role, password_hash, created_at) VALUES (@username, @role, @password_hash, @created_at)',
       ),
@@ -241,6 +249,7 @@ export class DeviceRegistry implements Directory {
     const row = this.statements.device.get(id);
     if (!row) return undefined;
     const place = placeOf(row);
+    const tags = tagsOf(row);
     return {
       id: row.id,
       kind: row.kind as DeviceKind,
@@ -248,6 +257,7 @@ export class DeviceRegistry implements Directory {
       passwordHash: row.password_hash,
       ...(place ? { place } : {}),
       ...(row.notes !== null ? { notes: row.notes } : {}),
+      ...(tags.length > 0 ? { tags } : {}),
     };
   }
 
@@ -268,7 +278,7 @@ export class DeviceRegistry implements Directory {
     return row ? toRegistered(row) : undefined;
   }
 
-  /** Devices ordered by id, optionally only one status, kind and/or community. */
+  /** Devices ordered by id, optionally only one status, kind, community and/or tag. */
   list(filter: DeviceFilter = {}): RegisteredDevice[] {
     const wanted = check(Filter, compact(filter), 'invalid device filter');
     const where: string[] = [];
@@ -278,6 +288,10 @@ export class DeviceRegistry implements Directory {
       if (value === undefined) continue;
       where.push(`${key} = @${key}`);
       params[key] = value;
+    }
+    if (wanted.tag !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = @tag)');
+      params.tag = wanted.tag;
     }
     const sql = `SELECT ${DEVICE_COLUMNS} FROM devices${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
     return this.db.prepare<[Record<string, string>], DeviceRow>(sql).all(params).map(toRegistered);
@@ -333,7 +347,8 @@ export class DeviceRegistry implements Directory {
 
   /**
    * Swaps a device for a new one in one transaction: the old one is retired with `replacedBy`, the
-   * new one added. Kind and place not given are taken from the old device.
+   * new one added. Kind, place and tags not given are taken from the old device (the household
+   * a tag describes does not change with the hardware).
    */
   async replace(
     oldId: string,
@@ -350,6 +365,7 @@ export class DeviceRegistry implements Directory {
       unit: old.unit ?? undefined,
       floor: old.floor ?? undefined,
       room: old.room ?? undefined,
+      tags: tagsOf(old),
     });
     const input = this.validated({ ...inherited, ...compact(spec) } as DeviceSpec);
     if (input.id === oldId) {
@@ -382,6 +398,33 @@ export class DeviceRegistry implements Directory {
       })
       .immediate();
     return { device: this.mustGet(id), password: secret.password };
+  }
+
+  /** Adds tags to an active device (those it already has stay); returns the device as it now is. */
+  addTags(id: string, tags: readonly string[]): RegisteredDevice {
+    const wanted = this.tagList(id, tags);
+    return this.updateTags(id, (current) => [...current, ...wanted]);
+  }
+
+  /** Removes tags from an active device; refuses a tag it does not have (a typo would do nothing). */
+  removeTags(id: string, tags: readonly string[]): RegisteredDevice {
+    const unwanted = new Set(this.tagList(id, tags));
+    return this.updateTags(id, (current) => {
+      const missing = [...unwanted].filter((tag) => !current.includes(tag));
+      if (missing.length > 0) {
+        throw new RegistryError(
+          'invalid',
+          `device ${id} has no tag ${missing.join(', ')}; its tags are ${current.length > 0 ? current.join(', ') : '(none)'}`,
+        );
+      }
+      return current.filter((tag) => !unwanted.has(tag));
+    });
+  }
+
+  /** Replaces an active device's tags (none: no tags). */
+  setTags(id: string, tags: readonly string[]): RegisteredDevice {
+    const wanted = tags.length > 0 ? this.tagList(id, tags) : [];
+    return this.updateTags(id, () => wanted);
   }
 
   // --- Service accounts -------------------------------------------------------------------------
@@ -450,6 +493,23 @@ export class DeviceRegistry implements Directory {
     return checked.value;
   }
 
+  private tagList(id: string, tags: readonly string[]): string[] {
+    return checkedTags(id, tags, 'edit');
+  }
+
+  /** Read, change and write a device's tags under the write lock (another process may edit too). */
+  private updateTags(id: string, change: (current: string[]) => string[]): RegisteredDevice {
+    this.assertOpen();
+    this.db
+      .transaction(() => {
+        const row = this.activeRow(id);
+        const next = checkedTags(id, change(tagsOf(row)), 'set');
+        this.statements.setTags.run(JSON.stringify(next), id);
+      })
+      .immediate();
+    return this.mustGet(id);
+  }
+
   private activeRow(id: string): DeviceRow {
     const row = this.statements.device.get(id);
     if (!row) throw new RegistryError('not_found', `no device ${id} in the registry`);
@@ -515,6 +575,7 @@ function newRow(input: DeviceInput, passwordHash: string, createdAt: string): De
     floor: input.floor ?? null,
     room: input.room ?? null,
     notes: input.notes ?? null,
+    tags: JSON.stringify(input.tags ?? []),
     created_at: createdAt,
     retired_at: null,
     retired_reason: null,
@@ -534,6 +595,17 @@ function placeOf(row: DeviceRow): Place | undefined {
   };
 }
 
+function checkedTags(id: string, tags: readonly string[], purpose: 'edit' | 'set'): string[] {
+  const checked = checkTags(tags, purpose);
+  if (!checked.ok) throw new RegistryError('invalid', `invalid tags for device ${id}`, checked.issues);
+  return checked.value;
+}
+
+/** The stored tags; the column's CHECK keeps it a JSON array of strings. */
+function tagsOf(row: DeviceRow): string[] {
+  return JSON.parse(row.tags) as string[];
+}
+
 function toRegistered(row: DeviceRow): RegisteredDevice {
   const place = placeOf(row);
   return {
@@ -542,6 +614,7 @@ function toRegistered(row: DeviceRow): RegisteredDevice {
     status: row.status,
     ...(place ? { place } : {}),
     ...(row.notes !== null ? { notes: row.notes } : {}),
+    tags: tagsOf(row),
     createdAt: row.created_at,
     ...(row.retired_at !== null ? { retiredAt: row.retired_at } : {}),
     ...(row.retired_reason !== null ? { retiredReason: row.retired_reason } : {}),
