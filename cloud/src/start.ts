@@ -16,6 +16,7 @@ import { DownlinkHub } from './downlink/hub.js';
 import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
 import { createApp } from './http/app.js';
+import { IncidentChangeFeed, type IncidentStreamLimits, IncidentStreams } from './incident-stream/index.js';
 import { IncidentEngine } from './incidents/index.js';
 import { LivePush } from './notify/live-push.js';
 import { Notifier } from './notify/notifier.js';
@@ -45,6 +46,8 @@ export interface StartCloudOptions {
   dispatchSweepMs?: number;
   /** Heartbeat of the notification streams; default 25 s. */
   notificationHeartbeatMs?: number;
+  /** Limits of the live incident streams (heartbeat, per user, slow clients, replay); see the defaults. */
+  incidentStreamLimits?: Partial<IncidentStreamLimits>;
 }
 
 export interface RunningCloud {
@@ -59,6 +62,8 @@ export interface RunningCloud {
   deadlines: Deadlines;
   /** Automatic dispatch and its notifications (`dispatch.store`: robots, phones, tenant policy). */
   dispatch: Dispatcher;
+  /** Incident changes as this replica hears them (from every replica), feeding `GET /incidents/stream`. */
+  incidentChanges: IncidentChangeFeed;
   /** Queues a downlink message for a gateway (for other cloud modules); idempotent on the message id. */
   enqueueDownlink(gatewayId: string, message: DownlinkMessage): Promise<EnqueueResult>;
   /** Long-polls currently held open. */
@@ -85,6 +90,7 @@ export async function startCloud(
   let stopProjections: () => Promise<void> = async () => {};
   let stopDeadlines: () => Promise<void> = async () => {};
   let stopDispatch: () => Promise<void> = async () => {};
+  let stopIncidentStreams: () => Promise<void> = async () => {};
 
   try {
     const { applied } = await migrate(db);
@@ -150,6 +156,19 @@ export async function startCloud(
       streams.close();
       await dispatch.stop();
     };
+    // Live incident lists: one listening connection per replica hears every replica's changes.
+    const incidentChanges = new IncidentChangeFeed({ db, clock, logger: logger.child({ module: 'incident-stream' }) });
+    await incidentChanges.start();
+    const incidentStreams = new IncidentStreams(
+      db,
+      incidentChanges,
+      logger.child({ module: 'incident-stream' }),
+      options.incidentStreamLimits,
+    );
+    stopIncidentStreams = async () => {
+      incidentStreams.close();
+      await incidentChanges.stop();
+    };
     const app = createApp({
       db,
       clock,
@@ -163,6 +182,7 @@ export async function startCloud(
       incidents,
       deadlines,
       dispatch: { store: dispatch.store, streams, clock },
+      incidentStreams,
       onEventsStored: (events) => void alertsToIncidents.handleNew(events),
       stopping: () => stopping,
     });
@@ -206,6 +226,7 @@ export async function startCloud(
       incidents,
       deadlines,
       dispatch,
+      incidentChanges,
       enqueueDownlink: (gatewayId, message) => downlink.enqueue(gatewayId, message),
       heldPolls: () => hub.held,
       stop() {
@@ -215,6 +236,7 @@ export async function startCloud(
           await stopProjections();
           await stopDeadlines();
           await stopDispatch();
+          await stopIncidentStreams();
           await closeServer(listening);
           await db.close().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
           log.info('cloud stopped');
@@ -226,6 +248,7 @@ export async function startCloud(
     await stopProjections();
     await stopDeadlines();
     await stopDispatch();
+    await stopIncidentStreams();
     if (server?.listening) await closeServer(server);
     await db.close().catch(() => {});
     throw err;

@@ -21,5 +21,17 @@ export interface Db extends Queryable {
   readonly backend: 'postgres' | 'pglite';
   /** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Hears `pg_notify(channel, …)` of committed transactions, from every process on the database.
+   * A lost listening connection is opened again; `reconnected` is then called, since what was
+   * notified meanwhile is lost. Resolves, once listening, to the function that stops it.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  message(payload: string): void;
+  /** Listening again after the connection was lost (PostgreSQL only; PGlite runs in the process). */
+  reconnected?(): void;
 }

@@ -37,6 +37,14 @@ export async function openPglite(dataDir: string): Promise<Db> {
     query: base.query,
     exec: base.exec,
     transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
+    // One process, one connection: notifications arrive in the process once their transaction commits.
+    listen: async (channel, handlers) => {
+      const unlisten = await pglite.listen(channel, (payload) => handlers.message(payload));
+      return async () => {
+        // Closing the database ends its listeners too.
+        if (!pglite.closed) await unlisten();
+      };
+    },
     close: () => pglite.close(),
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Db, Queryable, QueryResult } from './db.js';
+import type { Db, ListenHandlers, Queryable, QueryResult } from './db.js';
 
 const INT8_OID = 20;
 
@@ -51,6 +51,83 @@ function wrap(client: pg.PoolClient | pg.Pool): Queryable {
   };
 }
 
+/** Waits before listening again: quickly at first, then every 5 s while the database is away. */
+const RELISTEN_MS = [100, 500, 1000, 2000, 5000];
+
+/**
+ * One connection of its own, outside the pool (a pooled one would be handed to queries), that
+ * LISTENs on `channel` and is opened again whenever it is lost.
+ */
+async function listenOn(
+  options: PostgresOptions,
+  channel: string,
+  handlers: ListenHandlers,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({
+      connectionString: options.url,
+      ...(options.password === undefined ? {} : { password: options.password }),
+      types,
+      application_name: 'gridlink-cloud-listen',
+    });
+    next.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) handlers.message(message.payload);
+    });
+    next.on('error', (err) => {
+      options.logger.warn({ err, channel }, 'the listening database connection failed');
+      lost(next);
+    });
+    next.on('end', () => lost(next));
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (err) {
+      await next.end().catch(() => {});
+      throw err;
+    }
+    if (stopped) {
+      await next.end().catch(() => {});
+      return;
+    }
+    client = next;
+    failures = 0;
+  };
+  const again = () => {
+    const delay = RELISTEN_MS[Math.min(failures, RELISTEN_MS.length - 1)];
+    failures++;
+    timer = setTimeout(async () => {
+      if (stopped) return;
+      try {
+        await connect();
+        if (!stopped) handlers.reconnected?.();
+      } catch (err) {
+        options.logger.warn({ err, channel }, 'listening on the database again failed; retrying');
+        again();
+      }
+    }, delay);
+  };
+  const lost = (which: pg.Client) => {
+    if (client !== which || stopped) return;
+    client = undefined;
+    which.end().catch(() => {});
+    again();
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    const last = client;
+    client = undefined;
+    await last?.end().catch(() => {});
+  };
+}
+
 /** A PostgreSQL pool behind the {@link Db} interface. */
 export function openPostgres(options: PostgresOptions): Db {
   const pool = new pg.Pool({
@@ -64,6 +141,7 @@ export function openPostgres(options: PostgresOptions): Db {
   pool.on('error', (err) => options.logger.warn({ err }, 'idle database connection failed'));
 
   const base = wrap(pool);
+  const listeners = new Set<() => Promise<void>>();
   return {
     backend: 'postgres',
     query: base.query,
@@ -88,6 +166,18 @@ export function openPostgres(options: PostgresOptions): Db {
         client.release(broken);
       }
     },
-    close: () => pool.end(),
+    async listen(channel, handlers) {
+      const stop = await listenOn(options, channel, handlers);
+      const unlisten = async () => {
+        listeners.delete(unlisten);
+        await stop();
+      };
+      listeners.add(unlisten);
+      return unlisten;
+    },
+    async close() {
+      await Promise.all([...listeners].map((unlisten) => unlisten()));
+      await pool.end();
+    },
   };
 }

@@ -8,6 +8,7 @@ import type { Deadlines } from '../deadlines/index.js';
 import { type DispatchRoutesContext, dispatchRoutes } from '../dispatch/routes.js';
 import type { DownlinkQueue } from '../downlink/queue.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
+import { type IncidentStreams, incidentStreamRoutes } from '../incident-stream/index.js';
 import type { IncidentEngine } from '../incidents/index.js';
 import { KpiSettingsStore } from '../kpi/settings.js';
 import { createPeople } from '../people/people.js';
@@ -49,6 +50,8 @@ export interface AppContext {
   deadlines?: Pick<Deadlines, 'lightOf'>;
   /** Live push and community robots (automatic dispatch); without it those routes are absent. */
   dispatch?: DispatchRoutesContext;
+  /** The live incident streams (`GET /incidents/stream`); without it that route is absent. */
+  incidentStreams?: IncidentStreams;
   /** Called with the events each batch stored, after the gateway has its answer. */
   onEventsStored?: (events: CloudEvent[]) => void;
   /** True once shutdown began: connections are not kept alive. */
@@ -120,6 +123,7 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(sessionRoutes(people, ctx.logger.child({ module: 'sessions' })));
   api.use(peopleRoutes(people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })));
   if (ctx.dispatch) api.use(dispatchRoutes(people, ctx.dispatch));
+  if (ctx.incidentStreams) api.use(incidentStreamRoutes(people, ctx.incidentStreams));
   api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents, ctx.deadlines));
   const kpiSettings = new KpiSettingsStore(ctx.db, ctx.clock);
   api.use(kpiRoutes(ctx.db, ctx.clock, people, () => kpiSettings.policy()));

@@ -1,5 +1,6 @@
 import { CloudEvent, DownlinkAck, DownlinkMessage } from '@gridlink/protocol';
 import { DISPATCH_PATHS, DISPATCH_SCHEMAS } from '../dispatch/openapi.js';
+import { INCIDENT_STREAM_PATHS } from '../incident-stream/openapi.js';
 import { CONTACT_PATHS, CONTACT_SCHEMAS } from './contacts-openapi.js';
 import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './incidents-openapi.js';
 import { KPI_PATHS } from './kpi-openapi.js';
@@ -147,6 +148,7 @@ export function openApiDocument(version: string) {
       },
       ...PEOPLE_PATHS,
       ...INCIDENT_PATHS,
+      ...INCIDENT_STREAM_PATHS,
       ...KPI_PATHS,
       ...DISPATCH_PATHS,
       ...PAGES_PATHS,
