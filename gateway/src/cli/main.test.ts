@@ -94,6 +94,9 @@ describe('gridlink-gateway: usage', () => {
       [['start'], 'start needs --config'],
       [['service', 'add', '--username', 'nodered', '--role', 'admin'], '--role is observer or installer, not "admin"'],
       [['device', 'list', '--status', 'gone'], '--status is active or retired, not "gone"'],
+      [['device', 'tag', 'wm-1'], 'device tag needs <id> <tag>...'],
+      [['device', 'untag'], 'device untag needs <id> <tag>...'],
+      [['device', 'list', '--tag', 'a', '--tag', 'b'], 'device list takes one --tag, not 2'],
     ];
     for (const [argv, message] of cases) {
       const run = await cli(argv);
@@ -247,9 +250,9 @@ describe('gridlink-gateway device list', () => {
     const today = new Date().toISOString().slice(0, 10);
     expect(run.stdout.replaceAll(today, 'YYYY-MM-DD')).toBe(
       [
-        'ID       KIND            STATUS   COMMUNITY     GRID  BUILDING  UNIT  FLOOR  ROOM  CREATED     REPLACED BY  NOTES',
-        'gas-1    gas_detector    active   -             -     -         -     -      -     YYYY-MM-DD  -            boiler room',
-        'smoke-2  smoke_detector  retired  320803001001  -     3号楼     -     -      -     YYYY-MM-DD  -            -',
+        'ID       KIND            STATUS   COMMUNITY     GRID  BUILDING  UNIT  FLOOR  ROOM  CREATED     REPLACED BY  TAGS  NOTES',
+        'gas-1    gas_detector    active   -             -     -         -     -      -     YYYY-MM-DD  -            -     boiler room',
+        'smoke-2  smoke_detector  retired  320803001001  -     3号楼     -     -      -     YYYY-MM-DD  -            -     -',
         '',
       ].join('\n'),
     );
@@ -319,7 +322,7 @@ describe('gridlink-gateway device import', () => {
     expect(header.code).toBe(1);
     expect(header.stderr).toBe(
       'gridlink-gateway: CSV import refused; nothing was imported\n' +
-        '  line 1: unknown column "colour"; the columns are id, kind, community, grid, building, unit, floor, room, notes\n',
+        '  line 1: unknown column "colour"; the columns are id, kind, community, grid, building, unit, floor, room, notes, tags\n',
     );
     expect(existsSync(join(dir, 'creds.csv'))).toBe(false);
 
@@ -407,6 +410,81 @@ describe('gridlink-gateway device retire, replace, rotate-password and service a
     expect(run.stdout).toContain('This password will not be shown again');
     const account = withRegistry(registry(), (r) => r.service('nodered'));
     expect(await verifyPassword(passwordOf(run), account?.passwordHash ?? '')).toBe(true);
+  });
+});
+
+describe('gridlink-gateway device tags', () => {
+  const registry = () => join(dir, 'data', 'registry.db');
+
+  it('registers a device with --tag (repeatable), tags and untags it, and lists by tag', async () => {
+    const added = await cli([
+      'device',
+      'add',
+      '--id',
+      'wm-b1-u1-0302',
+      '--kind',
+      'water_meter',
+      '--community',
+      '320803001001',
+      '--tag',
+      'elderly_alone',
+      '--tag',
+      'ground_floor',
+    ]);
+    expect(added.code).toBe(0);
+    expect(withRegistry(registry(), (r) => r.device('wm-b1-u1-0302')?.tags)).toEqual(['elderly_alone', 'ground_floor']);
+    await cli(['device', 'add', '--id', 'dc-b1-u1-0302', '--kind', 'door_contact']);
+
+    expect(await cli(['device', 'tag', 'dc-b1-u1-0302', 'elderly_alone', 'front-door'])).toEqual({
+      code: 0,
+      stdout:
+        'device dc-b1-u1-0302 tags: elderly_alone, front-door\n' +
+        'A running gateway applies them when the device next connects.\n',
+      stderr: '',
+    });
+    expect((await cli(['device', 'untag', 'wm-b1-u1-0302', 'ground_floor'])).stdout).toContain(
+      'device wm-b1-u1-0302 tags: elderly_alone\n',
+    );
+
+    const listed = await cli(['device', 'list', '--tag', 'elderly_alone']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^ID +KIND .* TAGS +NOTES\n/);
+    expect(listed.stdout).toMatch(/\ndc-b1-u1-0302 +door_contact .* elderly_alone,front-door +-\n/);
+    expect(listed.stdout).toMatch(/\nwm-b1-u1-0302 +water_meter .* elderly_alone +-\n/);
+    const json = JSON.parse((await cli(['device', 'list', '--tag', 'front-door', '--json'])).stdout);
+    expect(json).toEqual([expect.objectContaining({ id: 'dc-b1-u1-0302', tags: ['elderly_alone', 'front-door'] })]);
+  });
+
+  it('refuses bad tags, a tag the device lacks and a retired device: exit 1 with the reason', async () => {
+    await cli(['device', 'add', '--id', 'wm-1', '--kind', 'water_meter', '--tag', 'elderly_alone']);
+    expect(await cli(['device', 'tag', 'wm-1', 'Elderly'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'gridlink-gateway: invalid tags for device wm-1\n' +
+        '  tags: a tag is 1-32 of a-z, 0-9, "_" and "-", not starting with "-" (e.g. elderly_alone) (received string "Elderly")\n',
+    });
+    expect((await cli(['device', 'untag', 'wm-1', 'elderly-alone'])).stderr).toBe(
+      'gridlink-gateway: device wm-1 has no tag elderly-alone; its tags are elderly_alone\n',
+    );
+    const bad = await cli(['device', 'add', '--id', 'wm-2', '--kind', 'water_meter', '--tag', 'a b']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('  tags: a tag is 1-32 of a-z');
+    await cli(['device', 'retire', 'wm-1']);
+    expect((await cli(['device', 'tag', 'wm-1', 'x'])).stderr).toMatch(
+      /^gridlink-gateway: device wm-1 was retired on /,
+    );
+    expect(withRegistry(registry(), (r) => r.get('wm-1')?.tags)).toEqual(['elderly_alone']);
+  });
+
+  it('keeps the tags across replace, or takes the ones given', async () => {
+    await cli(['device', 'add', '--id', 'wm-1', '--kind', 'water_meter', '--tag', 'elderly_alone']);
+    expect((await cli(['device', 'replace', 'wm-1', '--id', 'wm-1b'])).code).toBe(0);
+    expect((await cli(['device', 'replace', 'wm-1b', '--id', 'wm-1c', '--tag', 'shared_meter'])).code).toBe(0);
+    expect(withRegistry(registry(), (r) => [r.get('wm-1b')?.tags, r.get('wm-1c')?.tags])).toEqual([
+      ['elderly_alone'],
+      ['shared_meter'],
+    ]);
   });
 });
 

@@ -45,17 +45,19 @@ export const USAGE = `Usage: ${PROGRAM} <command> [options]
 Commands:
   check-config <file>               Validate a configuration file (with the GRIDLINK_* variables)
   start --config <file>             Run the gateway
-  device add --id <id> --kind <kind> [place] [--notes <text>]
+  device add --id <id> --kind <kind> [place] [--notes <text>] [--tag <tag>]...
                                     Register a device; prints its password, once
-  device list [--status active|retired] [--kind <kind>] [--community <code>] [--json]
+  device list [--status active|retired] [--kind <kind>] [--community <code>] [--tag <tag>] [--json]
   device import <file.csv> [--out <file>]
                                     Register every device of a CSV (header: id,kind,community,grid,
-                                    building,unit,floor,room,notes); prints id,password as CSV,
-                                    or writes it to --out (created with mode 0600)
+                                    building,unit,floor,room,notes,tags; tags separated by ";");
+                                    prints id,password as CSV, or writes it to --out (mode 0600)
+  device tag <id> <tag>...          Add installer tags to a device (rules select on them)
+  device untag <id> <tag>...        Remove tags from a device
   device retire <id> [--reason <text>]
-  device replace <old-id> --id <new-id> [--kind <kind>] [place] [--notes <text>] [--reason <text>]
-                                    Retire a device and register its successor (kind and place
-                                    are taken from the old device unless given)
+  device replace <old-id> --id <new-id> [--kind <kind>] [place] [--notes <text>] [--tag <tag>]...
+                 [--reason <text>]  Retire a device and register its successor (kind, place and
+                                    tags are taken from the old device unless given)
   device rotate-password <id>       A new password for a device; the old one stops working
   service add --username <name> --role observer|installer
                                     A scoped MQTT account for software; prints its password, once
@@ -73,6 +75,8 @@ Commands:
 
 Place: --community <12 digits> --grid <15 digits> --building <b> --unit <u> --floor <n> --room <r>
        (--community defaults to gateway.community of --config)
+Tags:  1-32 of a-z, 0-9, "_" and "-" (e.g. elderly_alone), at most 16 a device; a running gateway
+       applies a device's new tags when the device next connects
 
 Options for every command:
   --config <file>     The gateway's YAML configuration
@@ -95,6 +99,7 @@ const OPTIONS = {
   floor: { type: 'string' },
   room: { type: 'string' },
   notes: { type: 'string' },
+  tag: { type: 'string', multiple: true },
   status: { type: 'string' },
   json: { type: 'boolean' },
   out: { type: 'string' },
@@ -108,7 +113,13 @@ const OPTIONS = {
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
-type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = {
+  [K in OptionName]?: (typeof OPTIONS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof OPTIONS)[K]['type'] extends 'boolean'
+      ? boolean
+      : string;
+};
 
 const GLOBAL: readonly OptionName[] = ['config', 'registry', 'help'];
 const PLACE = ['community', 'grid', 'building', 'unit', 'floor', 'room'] as const;
@@ -124,6 +135,8 @@ interface Command {
   name: string;
   /** Names of the positional arguments, all required. */
   args: readonly string[];
+  /** The last positional argument may be given more than once. */
+  variadic?: boolean;
   options: readonly OptionName[];
   required?: readonly OptionName[];
   run(context: Context): Promise<number>;
@@ -145,17 +158,19 @@ const COMMANDS: readonly Command[] = [
   {
     name: 'device add',
     args: [],
-    options: ['id', 'kind', ...PLACE, 'notes'],
+    options: ['id', 'kind', ...PLACE, 'notes', 'tag'],
     required: ['id', 'kind'],
     run: deviceAdd,
   },
-  { name: 'device list', args: [], options: ['status', 'kind', 'community', 'json'], run: deviceList },
+  { name: 'device list', args: [], options: ['status', 'kind', 'community', 'tag', 'json'], run: deviceList },
   { name: 'device import', args: ['file.csv'], options: ['out', 'community'], run: deviceImport },
+  { name: 'device tag', args: ['id', 'tag'], variadic: true, options: [], run: deviceTag },
+  { name: 'device untag', args: ['id', 'tag'], variadic: true, options: [], run: deviceUntag },
   { name: 'device retire', args: ['id'], options: ['reason'], run: deviceRetire },
   {
     name: 'device replace',
     args: ['old-id'],
-    options: ['id', 'kind', ...PLACE, 'notes', 'reason'],
+    options: ['id', 'kind', ...PLACE, 'notes', 'tag', 'reason'],
     required: ['id'],
     run: deviceReplace,
   },
@@ -257,9 +272,10 @@ function checkCall(command: Command, values: Values, args: readonly string[]): v
     throw new UsageError(`${command.name} needs ${missing.map((name) => `--${name}`).join(' and ')}`);
   }
   if (args.length < command.args.length) {
-    throw new UsageError(`${command.name} needs ${command.args.map((a) => `<${a}>`).join(' ')}`);
+    const more = command.variadic ? '...' : '';
+    throw new UsageError(`${command.name} needs ${command.args.map((a) => `<${a}>`).join(' ')}${more}`);
   }
-  if (args.length > command.args.length) {
+  if (args.length > command.args.length && !command.variadic) {
     throw new UsageError(`unexpected argument "${args[command.args.length]}" after ${command.name}`);
   }
 }
@@ -353,7 +369,7 @@ function processSignals(): { signal: AbortSignal; dispose(): void } {
 
 const NUMBER = /^[+-]?\d+(\.\d+)?$/;
 
-/** Device fields from the command line; `floor` becomes a number when it is one. */
+/** Device fields from the command line; `floor` becomes a number when it is one, `--tag`s the tags. */
 function deviceFields(values: Values): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const name of DEVICE_OPTIONS) {
@@ -361,6 +377,7 @@ function deviceFields(values: Values): Record<string, unknown> {
     if (value === undefined || value === '') continue;
     fields[name] = name === 'floor' && NUMBER.test(value) ? Number(value) : value;
   }
+  if (values.tag !== undefined) fields.tags = values.tag;
   return fields;
 }
 
@@ -391,11 +408,16 @@ async function deviceList(context: Context): Promise<number> {
       `${PROGRAM}: unknown device kind "${values.kind}"${hint ? ` (did you mean ${hint}?)` : ''}; the kinds are ${DEVICE_KINDS.join(', ')}`,
     ]);
   }
+  if (values.tag !== undefined && values.tag.length > 1) {
+    throw new UsageError(`device list takes one --tag, not ${values.tag.length}`);
+  }
+  const tag = values.tag?.[0];
   return withRegistry(context, async (registry) => {
     const filter = {
       ...(values.status ? { status: values.status } : {}),
       ...(values.kind ? { kind: values.kind } : {}),
       ...(values.community ? { community: values.community } : {}),
+      ...(tag ? { tag } : {}),
     };
     const devices = registry.list(filter);
     if (values.json) {
@@ -426,6 +448,7 @@ export function deviceTable(devices: readonly RegisteredDevice[]): string {
       'ROOM',
       'CREATED',
       'REPLACED BY',
+      'TAGS',
       'NOTES',
     ],
     devices.map((d) => [
@@ -440,6 +463,7 @@ export function deviceTable(devices: readonly RegisteredDevice[]): string {
       cell(d.place?.room),
       d.createdAt.slice(0, 10),
       cell(d.replacedBy),
+      cell(d.tags.join(',')),
       cell(d.notes),
     ]),
   );
@@ -508,6 +532,29 @@ function createPrivateFile(path: string, shown: string): { write(text: string): 
       unlinkSync(path);
     },
   };
+}
+
+async function deviceTag(context: Context): Promise<number> {
+  return editTags(context, (registry, id, tags) => registry.addTags(id, tags));
+}
+
+async function deviceUntag(context: Context): Promise<number> {
+  return editTags(context, (registry, id, tags) => registry.removeTags(id, tags));
+}
+
+async function editTags(
+  context: Context,
+  edit: (registry: DeviceRegistry, id: string, tags: string[]) => RegisteredDevice,
+): Promise<number> {
+  const [id, ...tags] = context.args as [string, ...string[]];
+  return withRegistry(context, async (registry) => {
+    const device = edit(registry, id, tags);
+    context.io.stdout.write(
+      `device ${device.id} tags: ${device.tags.length > 0 ? device.tags.join(', ') : '(none)'}\n`,
+    );
+    context.io.stdout.write('A running gateway applies them when the device next connects.\n');
+    return 0;
+  });
 }
 
 async function deviceRetire(context: Context): Promise<number> {
