@@ -11,7 +11,7 @@ describe('the generated community imports into the gateway registry and the clou
   const dir = mkdtempSync(join(tmpdir(), 'gridlink-community-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('the registry takes its CSV: every device with its place and a password of its own', async () => {
+  it('the registry takes its CSV: every device with its place, its tags and a password of its own', async () => {
     const registry = DeviceRegistry.open(registryPathIn(dir));
     try {
       const issued = await importDevicesCsv(registry, registryCsv(community.devices));
@@ -26,6 +26,18 @@ describe('the generated community imports into the gateway registry and the clou
         room: '0401',
       });
       expect(registry.get('smoke-b3-u2-f04')?.notes).toBe('corridor');
+      // The elderly-alone households' meters and door contacts arrive tagged, for the elderly rules.
+      const tagged = community.devices.filter((device) => device.tags?.includes('elderly_alone'));
+      const elderly = community.households.filter((household) => household.elderlyAlone);
+      expect(elderly.length).toBeGreaterThan(0);
+      for (const household of elderly) {
+        expect(registry.device(`wm-${household.id}`)?.tags).toEqual(['elderly_alone']);
+        expect(registry.device(`dc-${household.id}`)?.tags).toEqual(['elderly_alone']);
+      }
+      expect(registry.list({ tag: 'elderly_alone' }).map((device) => device.id)).toEqual(
+        tagged.map((device) => device.id).sort(),
+      );
+      expect(registry.get('smoke-b3-u2-0401')?.tags).toEqual([]);
     } finally {
       registry.close();
     }

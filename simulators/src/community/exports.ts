@@ -1,14 +1,28 @@
 import type { Community, CommunityDevice } from './generator.js';
 
 /** Columns of the gateway registry's CSV import (`gridlink-gateway devices import`). */
-export const REGISTRY_CSV_HEADER = ['id', 'kind', 'community', 'grid', 'building', 'unit', 'floor', 'room', 'notes'];
+export const REGISTRY_CSV_HEADER = [
+  'id',
+  'kind',
+  'community',
+  'grid',
+  'building',
+  'unit',
+  'floor',
+  'room',
+  'notes',
+  'tags',
+];
 
 const csvField = (value: unknown) => {
   const text = value === undefined ? '' : String(value);
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
-/** The devices as the gateway registry imports them: one row per device, its place in columns. */
+/**
+ * The devices as the gateway registry imports them: one row per device, its place in columns, its
+ * installer tags (`elderly_alone` on an elderly resident's meter, door contact and button) `;`-separated.
+ */
 export function registryCsv(devices: readonly CommunityDevice[]): string {
   const rows = devices.map((d) =>
     [
@@ -21,6 +35,7 @@ export function registryCsv(devices: readonly CommunityDevice[]): string {
       d.place.floor,
       d.place.room,
       d.notes,
+      d.tags?.join(';'),
     ]
       .map(csvField)
       .join(','),

@@ -68,8 +68,12 @@ describe('the community generator', () => {
     const small = generateCommunity(SMALL_COMMUNITY);
     expect(small.households).toHaveLength(72);
     const csv = registryCsv(small.devices).split('\n');
-    expect(csv[0]).toBe('id,kind,community,grid,building,unit,floor,room,notes');
-    expect(csv).toContain('smoke-b2-u1-0302,smoke_detector,320803001001,320803001001002,2,1,3,0302,');
+    expect(csv[0]).toBe('id,kind,community,grid,building,unit,floor,room,notes,tags');
+    expect(csv).toContain('smoke-b2-u1-0302,smoke_detector,320803001001,320803001001002,2,1,3,0302,,');
+    const elderly = small.households.find((h) => h.elderlyAlone);
+    expect(csv.filter((row) => row.endsWith(',elderly_alone')).map((row) => row.split(',')[0])).toContain(
+      `dc-${elderly?.id}`,
+    );
     expect(csv).toHaveLength(small.devices.length + 2);
     const placements = cloudPlacements(small, 'gw-dev-001', new Date('2026-01-01T00:00:00Z'));
     expect(placements).toHaveLength(small.devices.length);
