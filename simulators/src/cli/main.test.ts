@@ -30,8 +30,8 @@ describe('gridlink-sim', () => {
   it('prints the generated community as the registry CSV', async () => {
     const { code, stdout } = await cli('community', '--size', 'small');
     expect(code).toBe(0);
-    expect(stdout.split('\n')[0]).toBe('id,kind,community,grid,building,unit,floor,room,notes');
-    expect(stdout).toContain('\nsmoke-b3-u2-0401,smoke_detector,320803001001,320803001001003,3,2,4,0401,\n');
+    expect(stdout.split('\n')[0]).toBe('id,kind,community,grid,building,unit,floor,room,notes,tags');
+    expect(stdout).toContain('\nsmoke-b3-u2-0401,smoke_detector,320803001001,320803001001003,3,2,4,0401,,\n');
   });
 
   it('says what is wrong: an unknown scenario, missing credentials, an unreadable credentials file', async () => {
