@@ -179,6 +179,7 @@ export async function startCloud(
       version: CLOUD_VERSION,
       downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,
       clientCertificates: config.http.tls.client_certificates,
+      attachmentMaxBytes: config.attachments.max_bytes,
       incidents,
       deadlines,
       dispatch: { store: dispatch.store, streams, clock },

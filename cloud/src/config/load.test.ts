@@ -28,6 +28,7 @@ describe('cloud configuration', () => {
       http: { host: '127.0.0.1', port: 8080, tls: { enabled: false, client_certificates: 'off' } },
       database: { pool_max: 10 },
       auth: { admin_token: ADMIN.GRIDLINK_AUTH__ADMIN_TOKEN, token_grace_s: 86_400 },
+      attachments: { max_bytes: 10_485_760 },
       log: { level: 'info' },
     });
     expect(Object.isFrozen(result.config.auth)).toBe(true);

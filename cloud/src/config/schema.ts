@@ -83,6 +83,16 @@ export const CloudConfig = z.strictObject({
   database: Database.prefault({}),
   // Defaults to {} so that a missing admin token is reported as auth.admin_token, with how to set it.
   auth: Auth.prefault({} as z.input<typeof Auth>),
+  attachments: z
+    .strictObject({
+      /** Largest photo or document a step may carry, in bytes (10 MiB). */
+      max_bytes: z
+        .int()
+        .min(1024)
+        .max(100 * 1024 * 1024)
+        .default(10 * 1024 * 1024),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,6 +1,8 @@
 import type { CloudEvent } from '@gridlink/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { DEFAULT_ATTACHMENT_MAX_BYTES } from '../attachments/media.js';
+import { AttachmentStore } from '../attachments/store.js';
 import { CategoryCatalogue } from '../categories/catalogue.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
@@ -17,6 +19,7 @@ import type { ClientCertificates } from './auth.js';
 import { bodyParserProblem } from './body.js';
 import { openApiDocument } from './openapi.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { catalogueRoutes } from './routes/catalogue.js';
 import { categoryListRoutes } from './routes/category-list.js';
 import { contactRoutes } from './routes/contacts.js';
@@ -54,6 +57,8 @@ export interface AppContext {
   incidentStreams?: IncidentStreams;
   /** Called with the events each batch stored, after the gateway has its answer. */
   onEventsStored?: (events: CloudEvent[]) => void;
+  /** Largest file `POST /incidents/{id}/attachments` takes (`attachments.max_bytes`); default 10 MiB. */
+  attachmentMaxBytes?: number;
   /** True once shutdown began: connections are not kept alive. */
   stopping(): boolean;
 }
@@ -123,8 +128,16 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(sessionRoutes(people, ctx.logger.child({ module: 'sessions' })));
   api.use(peopleRoutes(people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })));
   if (ctx.dispatch) api.use(dispatchRoutes(people, ctx.dispatch));
+  // Before the incident routes, whose session check would otherwise run twice for these.
+  const attachments = new AttachmentStore(ctx.db, ctx.clock);
+  api.use(
+    attachmentRoutes(ctx.db, ctx.clock, people, ctx.incidents, attachments, {
+      maxBytes: ctx.attachmentMaxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
+      adminToken: ctx.adminToken,
+    }),
+  );
   if (ctx.incidentStreams) api.use(incidentStreamRoutes(people, ctx.incidentStreams));
-  api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents, ctx.deadlines));
+  api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents, attachments, ctx.deadlines));
   const kpiSettings = new KpiSettingsStore(ctx.db, ctx.clock);
   api.use(kpiRoutes(ctx.db, ctx.clock, people, () => kpiSettings.policy()));
   // Tenant data administrators edit: settings, the category catalogue, the device-event policy

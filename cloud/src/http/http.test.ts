@@ -44,6 +44,8 @@ describe('service endpoints', () => {
       '/api/v1/incidents',
       '/api/v1/incidents/{id}',
       '/api/v1/incidents/{id}/transitions',
+      '/api/v1/incidents/{id}/attachments',
+      '/api/v1/attachments/{id}',
       '/api/v1/incidents/stream',
       '/api/v1/kpis',
       '/api/v1/kpis/report.csv',

@@ -96,6 +96,47 @@ describe.each(BACKENDS)('the incidents API (%s)', (backend) => {
     expect(await list('nobody')).toEqual([]);
   });
 
+  it('filters the list on the server by category (with sub-categories), grid, community, severity and state', async () => {
+    const ids = async (query: string, who = 'operator') => {
+      const response = await api<{ incidents: Array<{ id: string; severity: string }> }>(
+        cloud(),
+        'GET',
+        `/api/v1/incidents?${query}`,
+        { token: tokens[who] as string },
+      );
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return response.body.incidents.map((incident) => incident.id).sort();
+    };
+    expect(await ids('category=urban_management')).toEqual([inA, inOther].sort());
+    expect(await ids('category=urban_management.manhole_cover')).toEqual([inA, inOther].sort());
+    expect(await ids('category=urban')).toEqual([]); // a prefix of a code is not a parent category
+    expect(await ids('category=fire')).toEqual([]);
+    expect(await ids(`grid=${GRID_A}`)).toEqual([inA]);
+    expect(await ids(`community=${OTHER_COMMUNITY}`)).toEqual([inOther]);
+    expect(await ids(`community=${COMMUNITY}&category=urban_management`)).toEqual([inA]);
+    expect(await ids(`grid=${GRID_A}`, 'worker-b')).toEqual([]); // a filter never widens the scope
+    const seen = await api<{ incidents: Array<{ id: string; severity: string }> }>(
+      cloud(),
+      'GET',
+      '/api/v1/incidents',
+      {
+        token: tokens.operator as string,
+      },
+    );
+    const severity = seen.body.incidents.find((incident) => incident.id === inA)?.severity as string;
+    expect(await ids(`severity=${severity}&grid=${GRID_A}`)).toEqual([inA]);
+    expect(await ids(`severity=${severity === 'critical' ? 'info' : 'critical'}&grid=${GRID_A}`)).toEqual([]);
+    expect(await ids(`state=CLOSED&grid=${GRID_A}`)).toEqual([]);
+    const bad = await api(cloud(), 'GET', '/api/v1/incidents?grid=12&severity=huge', {
+      token: tokens.operator as string,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({
+      code: 'GL_VALIDATION_FAILED',
+      errors: [{ parameter: 'grid' }, { parameter: 'severity' }],
+    });
+  });
+
   it('answers "not found" for an incident outside the caller’s scope, and records who viewed what', async () => {
     expect(
       (await api(cloud(), 'GET', `/api/v1/incidents/${inA}`, { token: tokens['worker-b'] as string })).status,

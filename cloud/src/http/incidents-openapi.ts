@@ -1,4 +1,7 @@
+import { SEVERITIES } from '@gridlink/protocol';
+import { ATTACHMENT_MEDIA_TYPES, DEFAULT_ATTACHMENT_MAX_BYTES } from '../attachments/media.js';
 import { json, problem, ref, schema } from './openapi-parts.js';
+import { AttachmentName, AttachmentTag } from './routes/attachments.js';
 import { ReportBody, TransitionBody } from './routes/incidents.js';
 
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'INC-20261125-000001' };
@@ -15,6 +18,21 @@ export const INCIDENT_PATHS = {
       summary: 'Incidents the caller may see (by role and scope), newest first',
       parameters: [
         { name: 'state', in: 'query', schema: { type: 'string' }, example: 'DISPATCHED' },
+        {
+          name: 'category',
+          in: 'query',
+          description: 'The category and its sub-categories',
+          schema: { type: 'string' },
+          example: 'urban_management',
+        },
+        { name: 'grid', in: 'query', schema: { type: 'string', pattern: '^\\d{15}$' }, example: '320803001001001' },
+        { name: 'community', in: 'query', schema: { type: 'string', pattern: '^\\d{12}$' }, example: '320803001001' },
+        {
+          name: 'severity',
+          in: 'query',
+          schema: { type: 'string', enum: [...SEVERITIES] },
+          example: 'major',
+        },
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
       ],
       responses: {
@@ -61,6 +79,70 @@ export const INCIDENT_PATHS = {
         '403': problem('None of the caller’s roles may take this action here'),
         '404': problem('No such incident the caller may see'),
         '409': problem('The state does not allow the action, or the incident changed meanwhile'),
+        ...common,
+      },
+    },
+  },
+  '/api/v1/incidents/{id}/attachments': {
+    get: {
+      summary: 'The files uploaded for an incident, each with a link that works in <img src> for ten minutes',
+      parameters: [id],
+      responses: {
+        '200': { description: 'The attachments', content: json(object) },
+        '404': problem('No such incident the caller may see'),
+        ...common,
+      },
+    },
+    post: {
+      summary:
+        'Upload a photo or document for a step of the incident (the body is the file); a transition then names it in attachments[]',
+      description: `The type is sniffed from the content and must match Content-Type. At most attachments.max_bytes (default ${DEFAULT_ATTACHMENT_MAX_BYTES} bytes). Only roles that may take a step of the incident now may upload.`,
+      parameters: [
+        id,
+        { name: 'tag', in: 'query', schema: schema(AttachmentTag), example: 'before' },
+        { name: 'name', in: 'query', schema: schema(AttachmentName), example: '现场照片.jpg' },
+      ],
+      requestBody: {
+        required: true,
+        content: Object.fromEntries(
+          ATTACHMENT_MEDIA_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+        ),
+      },
+      responses: {
+        '201': {
+          description: 'The stored attachment: id, uri, media_type, size_bytes, sha256, url',
+          content: json(object),
+        },
+        '400': problem('Invalid tag or name, or an empty body'),
+        '403': problem('None of the caller’s roles may act on the incident now'),
+        '404': problem('No such incident the caller may see'),
+        '413': problem('Larger than attachments.max_bytes'),
+        '415': problem('Not a JPEG, PNG, WebP or PDF file, or not the type Content-Type says'),
+        ...common,
+      },
+    },
+  },
+  '/api/v1/attachments/{id}': {
+    get: {
+      summary:
+        'One attachment’s bytes, with its type, Content-Disposition and nosniff; to callers who may see its incident',
+      parameters: [
+        { ...id, example: '0b6f7b1e-3c1d-4f5e-9a47-2f0c2d8e4a10' },
+        {
+          name: 'access',
+          in: 'query',
+          description: 'The signed link of GET /incidents/{id}/attachments, instead of a bearer token',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'The file',
+          content: Object.fromEntries(
+            ATTACHMENT_MEDIA_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+          ),
+        },
+        '404': problem('No such attachment the caller may see'),
         ...common,
       },
     },

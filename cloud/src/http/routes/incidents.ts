@@ -1,6 +1,7 @@
-import { IncidentSource, IncidentState, Severity } from '@gridlink/protocol';
+import { CategoryCode, IncidentSource, IncidentState, Severity } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { type AttachmentStore, asStepAttachment } from '../../attachments/store.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import type { Deadlines } from '../../deadlines/index.js';
@@ -98,6 +99,17 @@ export function roleFor(principal: Principal, incident: Incident, action: string
 
 export const ListQuery = z.strictObject({
   state: IncidentState.optional(),
+  /** The category and its sub-categories: `fire` lists `fire.smoke` too. */
+  category: CategoryCode.optional(),
+  grid: z
+    .string()
+    .regex(/^\d{15}$/, { error: 'expected a 15-digit grid code' })
+    .optional(),
+  community: z
+    .string()
+    .regex(/^\d{12}$/, { error: 'expected a 12-digit community code' })
+    .optional(),
+  severity: Severity.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
@@ -107,6 +119,19 @@ export const TransitionBody = z.strictObject({
   expected_version: z.int().min(1).optional(),
   comment: z.string().max(4000).optional(),
   data: z.record(z.string(), z.unknown()).optional(),
+  /** Files uploaded for this incident (`POST /incidents/{id}/attachments`), by id; `tag` overrides the upload's. */
+  attachments: z
+    .array(
+      z.strictObject({
+        id: z.uuid(),
+        tag: z
+          .string()
+          .regex(/^[a-z][a-z0-9_-]{0,63}$/)
+          .optional(),
+      }),
+    )
+    .max(50)
+    .optional(),
 });
 
 export const ReportBody = z.strictObject({
@@ -160,6 +185,7 @@ export function incidentRoutes(
   clock: Clock,
   people: People,
   engine: IncidentEngine,
+  attachments: AttachmentStore,
   timeLimits?: Pick<Deadlines, 'lightOf'>,
 ): Router {
   const router = Router();
@@ -203,6 +229,10 @@ export function incidentRoutes(
                  OR gateway_id = ANY($3::text[])
                  OR (closed_at IS NOT NULL AND coalesce(grid, community, '') LIKE ANY($4::text[])))
             AND ($5::text IS NULL OR state = $5)
+            AND ($7::text IS NULL OR category_code = $7 OR starts_with(category_code, $7 || '.'))
+            AND ($8::text IS NULL OR grid = $8)
+            AND ($9::text IS NULL OR community = $9)
+            AND ($10::text IS NULL OR severity = $10)
           ORDER BY created_at DESC, id DESC LIMIT $6`,
         [
           prefixes,
@@ -211,6 +241,10 @@ export function incidentRoutes(
           closedPrefixes,
           parsed.data.state ?? null,
           parsed.data.limit,
+          parsed.data.category ?? null,
+          parsed.data.grid ?? null,
+          parsed.data.community ?? null,
+          parsed.data.severity ?? null,
         ],
       ),
     );
@@ -298,6 +332,28 @@ export function incidentRoutes(
         `none of your roles may ${body.action} incident ${incident.id} in state ${incident.state}`,
       );
     }
+    // Only files uploaded for this incident; the engine's rule decides whether the tags suffice.
+    const wanted = body.attachments ?? [];
+    const stored = await fromDatabase(() =>
+      attachments.ofIncident(
+        incident.id,
+        wanted.map((item) => item.id),
+      ),
+    );
+    const unknown = wanted.flatMap((item, i) => (stored.has(item.id) ? [] : [{ item, i }]));
+    if (unknown.length > 0) {
+      throw new ProblemError(
+        'GL_VALIDATION_FAILED',
+        `no attachment ${unknown.map(({ item }) => item.id).join(', ')} uploaded for incident ${incident.id}`,
+        unknown.map(({ i }) => ({
+          pointer: `/attachments/${i}/id`,
+          detail: `upload the file with POST /api/v1/incidents/${incident.id}/attachments first`,
+        })),
+      );
+    }
+    const stepAttachments = wanted.map((item) =>
+      asStepAttachment(stored.get(item.id) as NonNullable<ReturnType<typeof stored.get>>, item.tag),
+    );
     const result = await engineCall(() =>
       engine.transition({
         incidentId: incident.id,
@@ -308,9 +364,14 @@ export function incidentRoutes(
         role,
         ...(body.comment ? { comment: body.comment } : {}),
         ...(body.data ? { data: body.data } : {}),
+        ...(stepAttachments.length > 0 ? { attachments: stepAttachments } : {}),
       }),
     );
-    await audit(principal, `incident.${body.action}`, incident.id, { request_id: body.request_id, role });
+    await audit(principal, `incident.${body.action}`, incident.id, {
+      request_id: body.request_id,
+      role,
+      ...(stepAttachments.length > 0 ? { attachments: wanted.map((item) => item.id) } : {}),
+    });
     res.json(result);
   });
 

@@ -1,0 +1,252 @@
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { AttachmentLinks } from '../../attachments/links.js';
+import {
+  ATTACHMENT_MEDIA_TYPES,
+  acceptedMediaType,
+  contentDisposition,
+  defaultName,
+  sniffMediaType,
+} from '../../attachments/media.js';
+import { type AttachmentStore, attachmentUri, type StoredAttachment } from '../../attachments/store.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/db.js';
+import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from '../../incidents/index.js';
+import { writeAudit } from '../../people/audit.js';
+import { authenticateUser, principalFromRequest, principalOf } from '../../people/middleware.js';
+import type { People } from '../../people/people.js';
+import { type Principal, scopeFilter } from '../../people/scope.js';
+import { fromDatabase } from '../database.js';
+import { ProblemError } from '../problems.js';
+import { roleFor, visible } from './incidents.js';
+
+export interface AttachmentRoutesOptions {
+  /** `attachments.max_bytes` of the configuration. */
+  maxBytes: number;
+  /** Signs the links pages put in `<img src>`. */
+  adminToken: string;
+}
+
+/** A tag names what a photo shows; the state machine's required tags are such words (before, after). */
+export const AttachmentTag = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: 'expected a lowercase word of up to 64 characters, e.g. before' });
+/** A file name as shown to people: no folders, no control characters. */
+export const AttachmentName = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((name) => !/[/\\\p{Cc}]/u.test(name), { error: 'a file name without "/", "\\" or control characters' });
+
+export const UploadQuery = z.strictObject({
+  tag: AttachmentTag.optional(),
+  name: AttachmentName.optional(),
+});
+
+const AttachmentId = z.uuid();
+
+/** The JSON a client gets for a stored file: `url` works in `<img src>` for a few minutes. */
+export function attachmentJson(stored: StoredAttachment, url?: string) {
+  return {
+    id: stored.id,
+    uri: attachmentUri(stored.id),
+    media_type: stored.mediaType,
+    name: stored.name,
+    tag: stored.tag,
+    size_bytes: stored.sizeBytes,
+    sha256: stored.sha256,
+    uploaded_by: stored.uploadedBy,
+    uploaded_at: stored.uploadedAt,
+    ...(url === undefined ? {} : { url }),
+  };
+}
+
+/** True when one of the principal's roles may take some step of the incident now: they may attach files. */
+function mayAct(principal: Principal, incident: Incident): boolean {
+  const actions = new Set(
+    rulesFrom(STATE_MACHINE, incident.state, { unsatisfiedCallback: 'rework' }).map((rule) => rule.action),
+  );
+  return [...actions].some((action) => roleFor(principal, incident, action) !== undefined);
+}
+
+/**
+ * Photos and documents of incidents. Uploading needs a session and a role that may act on the
+ * incident now (whoever may take its next step may bring the photos for it); reading needs the
+ * incident to be visible, exactly as `GET /incidents/{id}`: otherwise "not found". The type is
+ * sniffed from the content; uploads and downloads are audited.
+ */
+export function attachmentRoutes(
+  db: Db,
+  clock: Clock,
+  people: People,
+  engine: IncidentEngine,
+  store: AttachmentStore,
+  options: AttachmentRoutesOptions,
+): Router {
+  const router = Router();
+  const links = new AttachmentLinks(options.adminToken, clock);
+  const audit = (principal: Principal, action: string, incidentId: string, details: Record<string, unknown>) =>
+    writeAudit(db, {
+      actor: { kind: 'user', userId: principal.userId },
+      action,
+      target: `incident:${incidentId}`,
+      details,
+      at: clock(),
+    });
+  const visibleIncident = async (principal: Principal, id: string): Promise<Incident | undefined> => {
+    const incident = await fromDatabase(() => engine.get(id));
+    return incident && visible(scopeFilter(principal), incident) ? incident : undefined;
+  };
+  const incidentOf = async (principal: Principal, id: string): Promise<Incident> => {
+    const incident = await visibleIncident(principal, id);
+    if (!incident) throw new ProblemError('GL_INCIDENT_NOT_FOUND', `no incident ${id} that you may see`);
+    return incident;
+  };
+  const maxMiB = Math.round((options.maxBytes / 1024 / 1024) * 100) / 100;
+  const raw = express.raw({ type: () => true, limit: options.maxBytes });
+  const readBody = (req: Request, res: Response, next: NextFunction) =>
+    raw(req, res, (err?: unknown) => {
+      if ((err as { type?: string } | undefined)?.type === 'entity.too.large') {
+        const length = (err as { length?: number }).length;
+        next(
+          new ProblemError(
+            'GL_BODY_TOO_LARGE',
+            `an attachment has at most ${options.maxBytes} bytes (${maxMiB} MiB, attachments.max_bytes)${length === undefined ? '' : `; this one has ${length}`}`,
+            [{ detail: `at most ${options.maxBytes} bytes`, pointer: '' }],
+          ),
+        );
+        return;
+      }
+      next(err);
+    });
+
+  router.use('/incidents/:id/attachments', authenticateUser(people));
+
+  router.post(
+    '/incidents/:id/attachments',
+    async (req: Request<{ id: string }>, res: Response, next: NextFunction) => {
+      const principal = principalOf(res);
+      const incident = await incidentOf(principal, req.params.id);
+      if (!mayAct(principal, incident)) {
+        throw new ProblemError(
+          'GL_FORBIDDEN',
+          `none of your roles may act on incident ${incident.id} in state ${incident.state}, so none may attach files to it`,
+        );
+      }
+      const declared = req.get('content-type');
+      if (!acceptedMediaType(declared)) {
+        throw new ProblemError(
+          'GL_UNSUPPORTED_MEDIA_TYPE',
+          `send the file with Content-Type ${ATTACHMENT_MEDIA_TYPES.join(', ')} (received ${declared ?? 'no Content-Type'})`,
+          [{ detail: `expected one of ${ATTACHMENT_MEDIA_TYPES.join(', ')}`, parameter: 'Content-Type' }],
+        );
+      }
+      const query = UploadQuery.safeParse(req.query);
+      if (!query.success) {
+        throw new ProblemError(
+          'GL_VALIDATION_FAILED',
+          'invalid query',
+          query.error.issues.map((issue) => ({ detail: issue.message, parameter: String(issue.path[0] ?? '') })),
+        );
+      }
+      res.locals.incident = incident;
+      res.locals.upload = query.data;
+      next();
+    },
+    readBody,
+    async (req: Request<{ id: string }>, res: Response) => {
+      const principal = principalOf(res);
+      const incident = res.locals.incident as Incident;
+      const { tag, name } = res.locals.upload as z.infer<typeof UploadQuery>;
+      const body = req.body as unknown;
+      if (!(body instanceof Buffer) || body.byteLength === 0) {
+        throw new ProblemError('GL_VALIDATION_FAILED', 'the body is empty: send the file’s bytes as the body', [
+          { detail: 'the file’s bytes', pointer: '' },
+        ]);
+      }
+      const declared = acceptedMediaType(req.get('content-type'));
+      const sniffed = sniffMediaType(body);
+      if (sniffed === undefined || sniffed !== declared) {
+        throw new ProblemError(
+          'GL_UNSUPPORTED_MEDIA_TYPE',
+          sniffed === undefined
+            ? `the content is not a JPEG, PNG, WebP or PDF file (its first bytes say so, whatever Content-Type says)`
+            : `Content-Type says ${declared} but the content is ${sniffed}: send it as ${sniffed}`,
+          [{ detail: `the content must be ${declared}`, parameter: 'Content-Type' }],
+        );
+      }
+      const stored = await fromDatabase(() =>
+        store.add({
+          incidentId: incident.id,
+          mediaType: sniffed,
+          name: name ?? defaultName(sniffed, tag),
+          tag,
+          content: body,
+          uploadedBy: principal.userId,
+        }),
+      );
+      await audit(principal, 'attachment.upload', incident.id, {
+        attachment: stored.id,
+        media_type: stored.mediaType,
+        size_bytes: stored.sizeBytes,
+        sha256: stored.sha256,
+        ...(stored.tag === null ? {} : { tag: stored.tag }),
+      });
+      res
+        .status(201)
+        .location(attachmentUri(stored.id))
+        .json(attachmentJson(stored, `${attachmentUri(stored.id)}?access=${links.sign(stored.id, principal.userId)}`));
+    },
+  );
+
+  router.get('/incidents/:id/attachments', async (req: Request<{ id: string }>, res: Response) => {
+    const principal = principalOf(res);
+    const incident = await incidentOf(principal, req.params.id);
+    const stored = await fromDatabase(() => store.list(incident.id));
+    res.json({
+      attachments: stored.map((item) =>
+        attachmentJson(item, `${attachmentUri(item.id)}?access=${links.sign(item.id, principal.userId)}`),
+      ),
+    });
+  });
+
+  router.get('/attachments/:id', async (req: Request<{ id: string }>, res: Response) => {
+    const access = req.query.access;
+    let principal: Principal | undefined;
+    if (typeof access === 'string') {
+      const userId = links.verify(req.params.id, access);
+      principal = userId === undefined ? undefined : await fromDatabase(() => people.users.principal(userId));
+      if (!principal) {
+        throw new ProblemError(
+          'GL_UNAUTHENTICATED',
+          'the link expired or is not valid: open the incident again',
+          undefined,
+          {
+            'www-authenticate': 'Bearer',
+          },
+        );
+      }
+    } else principal = await principalFromRequest(req, people);
+    const notFound = new ProblemError('GL_NOT_FOUND', `no attachment ${req.params.id} that you may see`);
+    if (!AttachmentId.safeParse(req.params.id).success) throw notFound;
+    const found = await fromDatabase(() => store.read(req.params.id));
+    if (!found || !(await visibleIncident(principal, found.attachment.incidentId))) throw notFound;
+    const { attachment, content } = found;
+    await audit(principal, 'attachment.download', attachment.incidentId, { attachment: attachment.id });
+    res
+      .status(200)
+      .set({
+        'content-type': attachment.mediaType,
+        'content-length': String(content.byteLength),
+        'content-disposition': contentDisposition(attachment.mediaType, attachment.name),
+        'x-content-type-options': 'nosniff',
+        // Nothing in a stored file runs, even if a browser is talked into rendering it as a page.
+        'content-security-policy': "default-src 'none'; sandbox",
+        // The bytes never change; only this user's browser keeps them, briefly.
+        'cache-control': 'private, max-age=600',
+      })
+      .end(content);
+  });
+
+  return router;
+}
