@@ -1,0 +1,123 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Gateway } from '../gateway.js';
+import { builtinRuleFile } from '../rules/templates.js';
+import { silentLogger, testDataDir, testGatewayConfig } from '../test-support.js';
+import { importDevicesCsv } from './csv-import.js';
+import { DeviceRegistry, registryPathIn } from './registry.js';
+
+const COMMUNITY = '320803001001';
+const H = 3_600_000;
+
+/** A rule that only devices tagged `elderly_alone` can fire, beside the built-in rules. */
+const TAGGED_RULE = `version: 1
+rules:
+  - id: elderly.door_opened
+    name: { zh: 独居老人开门, en: Elderly resident opened the door }
+    selector: { kinds: [door_contact], tags: [elderly_alone] }
+    condition: { type: event, event: opened }
+    severity: minor
+    category: other
+    message: { zh: '{device_id} 开门', en: '{device_id} opened' }
+`;
+
+const DEVICES_CSV = [
+  'id,kind,community,building,unit,floor,room,tags',
+  `dc-b1-u1-0302,door_contact,${COMMUNITY},1,1,3,0302,elderly_alone`,
+  `dc-b1-u1-0303,door_contact,${COMMUNITY},1,1,3,0303,`,
+  `dc-b1-u1-0304,door_contact,${COMMUNITY},1,1,3,0304,`,
+  `wm-b1-u1-0302,water_meter,${COMMUNITY},1,1,3,0302,elderly_alone`,
+  `wm-b1-u1-0303,water_meter,${COMMUNITY},1,1,3,0303,`,
+].join('\n');
+
+describe('rules select registry-backed devices by their installer tags (embedded broker, real MQTT clients)', () => {
+  const clients: MqttClient[] = [];
+  const registries: DeviceRegistry[] = [];
+  let gateway: Gateway | undefined;
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.endAsync(true)));
+    await gateway?.stop();
+    for (const registry of registries) registry.close();
+  });
+
+  it('fires a tag-selected rule for a tagged device only, and for a device tagged while the gateway runs once it connects', async () => {
+    const dataDir = testDataDir();
+    const gatewayRegistry = DeviceRegistry.open(registryPathIn(dataDir));
+    registries.push(gatewayRegistry);
+    const issued = await importDevicesCsv(gatewayRegistry, DEVICES_CSV);
+    const passwords = new Map(issued.map(({ device, password }) => [device.id, password]));
+    const consolePassword = (await gatewayRegistry.addService('console', 'observer')).password;
+
+    const builtinFile = join(dataDir, 'builtin-rules.yaml');
+    const taggedFile = join(dataDir, 'tagged-rules.yaml');
+    writeFileSync(builtinFile, builtinRuleFile());
+    writeFileSync(taggedFile, TAGGED_RULE);
+    const clock = { now: Date.parse('2026-11-25T02:00:00.000Z') };
+    gateway = new Gateway({
+      config: testGatewayConfig({
+        gateway: { id: 'gw-test', community: COMMUNITY, data_dir: dataDir },
+        rules: { files: [builtinFile, taggedFile], tick_ms: 100 },
+      }),
+      directory: gatewayRegistry,
+      logger: silentLogger(),
+      now: () => clock.now,
+    });
+    await gateway.start();
+
+    const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
+    const raised = new Set<string>();
+    const watcher = await mqtt.connectAsync(url, {
+      clientId: 'console-1',
+      username: 'console',
+      password: consolePassword,
+      reconnectPeriod: 0,
+    });
+    clients.push(watcher);
+    watcher.on('message', (topic, payload) => {
+      if (payload.length > 0) raised.add(topic);
+    });
+    await watcher.subscribeAsync('gridlink/alert/#', { qos: 1 });
+    const doorOpened = async (id: string) => {
+      const client = await mqtt.connectAsync(url, {
+        clientId: id,
+        username: id,
+        password: passwords.get(id) ?? '',
+        reconnectPeriod: 0,
+      });
+      clients.push(client);
+      // QoS 1: the PUBACK comes after the gateway has taken the message through its rules.
+      await client.publishAsync(
+        `gridlink/${id}/event/opened`,
+        JSON.stringify({ ts: new Date(clock.now).toISOString() }),
+        { qos: 1 },
+      );
+    };
+
+    await doorOpened('dc-b1-u1-0303');
+    await doorOpened('dc-b1-u1-0302');
+    await expect
+      .poll(() => raised.has('gridlink/alert/elderly.door_opened/dc-b1-u1-0302'), { timeout: 3000 })
+      .toBe(true);
+    expect(raised.has('gridlink/alert/elderly.door_opened/dc-b1-u1-0303')).toBe(false);
+
+    // An installer tags a household while the gateway runs (another process, as the CLI is): the
+    // gateway reads the device, tags included, when it connects.
+    const cli = DeviceRegistry.open(registryPathIn(dataDir));
+    registries.push(cli);
+    cli.addTags('dc-b1-u1-0304', ['elderly_alone']);
+    await doorOpened('dc-b1-u1-0304');
+    await expect
+      .poll(() => raised.has('gridlink/alert/elderly.door_opened/dc-b1-u1-0304'), { timeout: 3000 })
+      .toBe(true);
+
+    // The built-in "no water use" absence rule watches the tagged meter from the registry at start,
+    // though it never spoke; the untagged household's meter is not watched.
+    clock.now += 13 * H;
+    await expect
+      .poll(() => raised.has('gridlink/alert/builtin.elderly.no_water/wm-b1-u1-0302'), { timeout: 3000 })
+      .toBe(true);
+    expect(raised.has('gridlink/alert/builtin.elderly.no_water/wm-b1-u1-0303')).toBe(false);
+  }, 60_000);
+});
