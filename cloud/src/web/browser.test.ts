@@ -13,6 +13,11 @@ const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOTS = process.env.GRIDLINK_WEB_SCREENSHOTS;
 
 const [GRID_A, GRID_B] = FIXTURE.grids;
+/** A 1×1 PNG: a photo as far as the cloud and the browser are concerned. */
+const PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 /**
  * End to end in a real browser (Debian's Chromium driven by playwright-core) on a phone-sized
@@ -314,6 +319,57 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.locator('.facts dd', { hasText: '普通督办' }).waitFor();
       await page.locator('#actions button[data-action="sign"]').waitFor();
       await shoot(page, 'detail-conflict');
+      await page.context().close();
+    }, 60_000);
+
+    it('lets a grid worker close self-handled work on the photos before and after, uploaded from the page', async () => {
+      const worker = await login(cloud(), 'web-worker');
+      const id = await report('路面坑洼（自行处置）', GRID_A as string, 'web-photos');
+      const selfHandled = await api(cloud(), 'POST', `/api/v1/incidents/${id}/transitions`, {
+        token: worker,
+        body: { action: 'selfHandle', request_id: `${id}-self` },
+      });
+      expect(selfHandled.status, JSON.stringify(selfHandled.body)).toBe(200);
+
+      const page = await phone();
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'web-worker');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      await page.locator('#incident-list li.incident').first().waitFor();
+      await page.goto(`${cloud().url}/#/incidents/${id}`);
+      await page.click('#actions button[data-action="close"]');
+      const form = page.locator('form[data-action="close"]');
+      // The step requires a photo before and one after: a picker for each, with its tag.
+      expect(await form.locator('input[type=file]').evaluateAll((inputs) => inputs.map((i) => i.dataset.tag))).toEqual([
+        'before',
+        'after',
+      ]);
+      await form
+        .locator('input[data-tag="before"]')
+        .setInputFiles({ name: '处置前.png', mimeType: 'image/png', buffer: PIXEL });
+      await form
+        .locator('input[data-tag="after"]')
+        .setInputFiles({ name: '处置后.png', mimeType: 'image/png', buffer: PIXEL });
+      await form.locator('textarea[name=comment]').fill('井盖已更换');
+      await form.locator('button[type=submit]').click();
+      const closed = page.locator('#timeline li[data-action="close"]', { hasText: '井盖已更换' });
+      await closed.waitFor();
+      expect(await page.locator('#incident-state').textContent()).toBe('已结案');
+      // The thumbnails load from the cloud itself (img-src 'self'), through links for this user.
+      const thumbs = closed.locator('img.thumb');
+      await expect
+        .poll(() =>
+          thumbs.evaluateAll((images) => images.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth)),
+        )
+        .toEqual([1, 1]);
+      expect(
+        await closed.locator('figure.attachment').evaluateAll((figures) => figures.map((f) => f.dataset.tag)),
+      ).toEqual(['before', 'after']);
+      await shoot(page, 'detail-closed-with-photos');
+      const step = (await cloud().incidents.steps(id)).at(-1);
+      expect(step).toMatchObject({ action: 'close', attachments: [{ tag: 'before' }, { tag: 'after' }] });
+      expect(cspViolations).toEqual([]);
       await page.context().close();
     }, 60_000);
   },

@@ -56,6 +56,17 @@ export interface Attachment {
   name?: string;
 }
 
+/** A file uploaded for an incident; `url` works in `<img src>` for a few minutes. */
+export interface StoredAttachment {
+  id: string;
+  uri: string;
+  media_type: string;
+  name: string;
+  tag: string | null;
+  size_bytes: number;
+  url: string;
+}
+
 export interface Step {
   seq: number;
   action: string;
@@ -199,6 +210,30 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   }
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+/**
+ * Uploads a photo or document for an incident's next step: the file itself is the body, its type the
+ * browser's (the API checks the content anyway).
+ */
+export async function upload(incidentId: string, file: File, tag?: string): Promise<StoredAttachment> {
+  const query = new URLSearchParams({ name: file.name.slice(0, 256) || 'attachment' });
+  if (tag) query.set('tag', tag);
+  const response = await fetch(`/api/v1/incidents/${encodeURIComponent(incidentId)}/attachments?${query}`, {
+    method: 'POST',
+    headers: {
+      accept: 'application/json',
+      'content-type': file.type || 'application/octet-stream',
+      ...authorization(),
+    },
+    body: file,
+  });
+  if (!response.ok) {
+    const problem = await problemOf(response);
+    if (problem.status === 401) sessionEnded();
+    throw problem;
+  }
+  return (await response.json()) as StoredAttachment;
 }
 
 /** Downloads a file the API makes (a KPI report) with the session, under its own file name. */

@@ -74,6 +74,11 @@ const UI = {
   onDuty: { zh: '值班网格员', en: 'On duty in grid' },
   mergeInto: { zh: '合并到事件编号', en: 'Merge into incident' },
   attachment: { zh: '附件地址', en: 'Attachment URI' },
+  photoTagged: { zh: '照片（{tag}）', en: 'Photo ({tag})' },
+  otherFiles: { zh: '附件（照片或 PDF，可选）', en: 'Attachments (photos or PDF, optional)' },
+  uploading: { zh: '正在上传附件…', en: 'Uploading the attachments…' },
+  allSeverities: { zh: '全部等级', en: 'All severities' },
+  allCommunities: { zh: '全部社区', en: 'All communities' },
   confirm: { zh: '确认', en: 'Confirm' },
   cancel: { zh: '取消', en: 'Cancel' },
   done: { zh: '已完成：', en: 'Done: ' },
@@ -228,6 +233,12 @@ const EVIDENCE: Record<string, Text> = {
   incident_merged: { zh: '事件并入', en: 'Incident merged' },
 };
 
+/** Attachment tags the state machine asks for. */
+const TAGS: Record<string, Text> = {
+  before: { zh: '处置前', en: 'before' },
+  after: { zh: '处置后', en: 'after' },
+};
+
 const named = (table: Record<string, Text>) => (code: string | null | undefined) =>
   code ? (table[code]?.[lang()] ?? code) : '';
 
@@ -240,6 +251,7 @@ export const supervisionName = named(SUPERVISION);
 export const levelName = named(LEVELS);
 export const evidenceName = named(EVIDENCE);
 export const roleName = named(ROLES);
+export const tagName = named(TAGS);
 
 /** A time as people in China read it, whatever the device's zone. */
 export function when(value: string | null | undefined): string {

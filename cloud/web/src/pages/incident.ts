@@ -1,4 +1,14 @@
-import { type AllowedAction, call, type Evidence, type IncidentDetail, Problem, type Step, session } from '../api.js';
+import {
+  type AllowedAction,
+  call,
+  type Evidence,
+  type IncidentDetail,
+  Problem,
+  type Step,
+  type StoredAttachment,
+  session,
+  upload,
+} from '../api.js';
 import { categories, categoryName } from '../categories.js';
 import { type Child, h, randomId, replace } from '../dom.js';
 import {
@@ -12,11 +22,18 @@ import {
   stateName,
   supervisionName,
   t,
+  tagName,
   when,
 } from '../i18n.js';
 import { lightBadge, lightOf } from '../lights.js';
 import { live } from '../live.js';
 import type { Cleanup } from '../main.js';
+
+/** What the API takes; the browser's picker offers these first. */
+const ACCEPTED_FILES = 'image/jpeg,image/png,image/webp,application/pdf';
+
+/** Uploaded files by their step URI, each with a link the page may put in `<img src>`. */
+type Uploads = Map<string, StoredAttachment>;
 
 /**
  * One incident: place, category, severity, occurrences, evidence (camera snapshot references
@@ -36,14 +53,33 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
   const load = async () => {
     try {
       await categories().catch(() => []);
-      const [detail, allowed] = await Promise.all([
+      const [detail, allowed, files] = await Promise.all([
         call<IncidentDetail>('GET', `/incidents/${encodeURIComponent(id)}`),
         call<{ version: number; actions: AllowedAction[] }>('GET', `/incidents/${encodeURIComponent(id)}/actions`),
+        call<{ attachments: StoredAttachment[] }>('GET', `/incidents/${encodeURIComponent(id)}/attachments`),
       ]);
-      draw(detail, allowed.actions);
+      draw(detail, allowed.actions, new Map(files.attachments.map((file) => [file.uri, file])));
     } catch (err) {
       replace(body, h('p', { class: 'notice error' }, err instanceof Problem ? err.text : String(err)));
     }
+  };
+
+  // A file is uploaded once, even when the step is refused and submitted again.
+  const uploaded = new WeakMap<File, string>();
+  const uploadAll = async (form: HTMLFormElement) => {
+    const attachments: Array<{ id: string }> = [];
+    for (const input of form.querySelectorAll<HTMLInputElement>('input[type=file]')) {
+      for (const file of input.files ?? []) {
+        let fileId = uploaded.get(file);
+        if (!fileId) {
+          say(t('uploading'), 'info');
+          fileId = (await upload(id, file, input.dataset.tag)).id;
+          uploaded.set(file, fileId);
+        }
+        attachments.push({ id: fileId });
+      }
+    }
+    return attachments;
   };
 
   const act = async (detail: IncidentDetail, action: AllowedAction, form: HTMLFormElement) => {
@@ -57,6 +93,8 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
     const button = form.querySelector('button[type=submit]') as HTMLButtonElement;
     button.disabled = true;
     try {
+      // Photos first (the step names them), then the step; the API checks the tags the step needs.
+      const attachments = await uploadAll(form);
       await call('POST', `/incidents/${encodeURIComponent(id)}/transitions`, {
         action: action.action,
         // One id per form: a double click or a retry is the same request (idempotent).
@@ -65,6 +103,7 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
         expected_version: detail.incident.version,
         ...(comment ? { comment } : {}),
         ...(Object.keys(data).length > 0 ? { data } : {}),
+        ...(attachments.length > 0 ? { attachments } : {}),
       });
       say(`${t('done')}${actionName(action.action)}`, 'ok');
       await load();
@@ -97,6 +136,22 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
         ),
       action.effects.includes('merge') &&
         h('label', {}, t('mergeInto'), h('input', { name: 'into', required: true, maxlength: 64 })),
+      // One picker per photo the step requires, so each file gets its tag (before, after…).
+      action.attachment_tags.map((tag) =>
+        h(
+          'label',
+          {},
+          t('photoTagged', { tag: tagName(tag) }),
+          h('input', { type: 'file', name: `file-${tag}`, 'data-tag': tag, accept: ACCEPTED_FILES, required: true }),
+        ),
+      ),
+      action.attachment_tags.length === 0 &&
+        h(
+          'label',
+          {},
+          t('otherFiles'),
+          h('input', { type: 'file', name: 'files', accept: ACCEPTED_FILES, multiple: true }),
+        ),
       h('label', {}, t('comment'), h('textarea', { name: 'comment', rows: 2, maxlength: 4000 })),
       h(
         'div',
@@ -109,7 +164,7 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
     return form;
   };
 
-  const draw = (detail: IncidentDetail, actions: AllowedAction[]) => {
+  const draw = (detail: IncidentDetail, actions: AllowedAction[], uploads: Uploads) => {
     const { incident } = detail;
     const place = incident.place;
     const light = lightOf(detail.light, detail.deadline);
@@ -203,7 +258,11 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
         'section',
         { class: 'card' },
         h('h2', {}, t('timeline')),
-        h('ol', { class: 'timeline', id: 'timeline', reversed: true }, [...detail.steps].reverse().map(stepItem)),
+        h(
+          'ol',
+          { class: 'timeline', id: 'timeline', reversed: true },
+          [...detail.steps].reverse().map((step) => stepItem(step, uploads)),
+        ),
       ),
     );
   };
@@ -281,7 +340,25 @@ function evidenceItem(evidence: Evidence): HTMLElement {
   );
 }
 
-function stepItem(step: Step): HTMLElement {
+/** A step's file: a photo as a thumbnail that opens the full image, a document as a link. */
+function attachmentItem(attachment: Step['attachments'][number], uploads: Uploads): HTMLElement {
+  const label = [attachment.tag && tagName(attachment.tag), attachment.name].filter(Boolean).join(' · ');
+  const stored = uploads.get(attachment.uri);
+  if (!stored) return h('div', { class: 'snapshot' }, `${label} `, h('code', {}, attachment.uri));
+  const image = stored.media_type.startsWith('image/');
+  return h(
+    'figure',
+    { class: 'attachment', 'data-tag': attachment.tag ?? '' },
+    h(
+      'a',
+      { href: stored.url, target: '_blank', rel: 'noopener' },
+      image ? h('img', { class: 'thumb', src: stored.url, alt: label, loading: 'lazy' }) : stored.name,
+    ),
+    h('figcaption', {}, label),
+  );
+}
+
+function stepItem(step: Step, uploads: Uploads): HTMLElement {
   return h(
     'li',
     { 'data-action': step.action },
@@ -294,8 +371,11 @@ function stepItem(step: Step): HTMLElement {
     ),
     h('div', { class: 'meta' }, `${when(step.at)} · ${t('by')} ${roleName(step.role)} ${who(step.actor)}`),
     step.comment && h('p', { class: 'comment' }, step.comment),
-    step.attachments.map((attachment) =>
-      h('div', { class: 'snapshot' }, `${attachment.tag ?? attachment.name ?? ''} `, h('code', {}, attachment.uri)),
-    ),
+    step.attachments.length > 0 &&
+      h(
+        'div',
+        { class: 'attachments' },
+        step.attachments.map((attachment) => attachmentItem(attachment, uploads)),
+      ),
   );
 }

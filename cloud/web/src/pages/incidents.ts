@@ -1,13 +1,16 @@
-import { call, type Incident, Problem, type Session } from '../api.js';
+import { type Category, call, type Incident, Problem, type Session } from '../api.js';
 import { categories, categoryName } from '../categories.js';
 import { h, replace } from '../dom.js';
-import { pick, STATE_CODES, severityName, sourceName, stateName, t, when } from '../i18n.js';
+import { pick, SEVERITY_CODES, STATE_CODES, severityName, sourceName, stateName, t, when } from '../i18n.js';
 import { type Light, lightBadge, lightOf } from '../lights.js';
 import { live } from '../live.js';
 import type { Cleanup } from '../main.js';
 
-/** The filters survive going to an incident and back. */
-const filters = { state: '', category: '', grid: '' };
+/** The filters survive going to an incident and back; the API applies them. */
+const filters = { state: '', category: '', grid: '', community: '', severity: '' };
+type Filter = keyof typeof filters;
+/** Grids and communities the lists so far held: offered as filters even when the list is narrowed. */
+const seen = { grids: new Set<string>(), communities: new Set<string>() };
 
 /** Lights move with time alone; the list reads them again this often. */
 const REFRESH_MS = 60_000;
@@ -20,7 +23,8 @@ interface LightRow {
 
 /**
  * The incidents in the user's scope (the API filters by role and territory), newest first, with
- * traffic lights; filters by state (asked of the API), category and grid. A live notification, or
+ * traffic lights; filters by state, category (with its sub-categories), grid, community and severity,
+ * each asked of the API (not applied to a page already read). A live notification, or
  * the live stream coming back, reads the list again, so new and changed incidents appear.
  */
 export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
@@ -28,36 +32,24 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
   let lights = new Map<string, Light>();
   let loading: Promise<void> | undefined;
   let again = false;
+  let catalogue: Category[] = [];
 
-  const stateSelect = h(
-    'select',
-    {
-      name: 'state',
-      'aria-label': t('state'),
+  const filterSelect = (name: Filter, label: string) => {
+    const select: HTMLSelectElement = h('select', {
+      name,
+      'aria-label': label,
       onchange: () => {
-        filters.state = stateSelect.value;
+        filters[name] = select.value;
         void load();
       },
-    },
-    h('option', { value: '' }, t('allStates')),
-    STATE_CODES.map((code) => h('option', { value: code, selected: filters.state === code }, stateName(code))),
-  );
-  const categorySelect = h('select', {
-    name: 'category',
-    'aria-label': t('category'),
-    onchange: () => {
-      filters.category = categorySelect.value;
-      draw();
-    },
-  });
-  const gridSelect = h('select', {
-    name: 'grid',
-    'aria-label': t('grid'),
-    onchange: () => {
-      filters.grid = gridSelect.value;
-      draw();
-    },
-  });
+    });
+    return select;
+  };
+  const stateSelect = filterSelect('state', t('state'));
+  const categorySelect = filterSelect('category', t('category'));
+  const gridSelect = filterSelect('grid', t('grid'));
+  const communitySelect = filterSelect('community', t('community'));
+  const severitySelect = filterSelect('severity', t('severity'));
   const toast = h('p', { class: 'toast hidden', role: 'status', id: 'toast' });
   const list = h('ul', { class: 'incidents', id: 'incident-list' }, h('li', { class: 'empty' }, t('loading')));
   const error = h('p', { class: 'notice error hidden', role: 'alert' });
@@ -73,6 +65,8 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
         { class: 'filters' },
         stateSelect,
         categorySelect,
+        severitySelect,
+        communitySelect,
         gridSelect,
         h('button', { type: 'button', onclick: () => void load() }, t('refresh')),
       ),
@@ -91,32 +85,49 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
   };
 
   const drawFilters = () => {
-    const codes = [...new Set(incidents.map((i) => i.categoryCode))].sort();
+    options(
+      stateSelect,
+      t('allStates'),
+      STATE_CODES.map((code) => [code, stateName(code)]),
+      filters.state,
+    );
+    // The whole catalogue: choosing a category lists its sub-categories' incidents too.
     options(
       categorySelect,
       t('allCategories'),
-      codes.map((code) => [code, categoryName(code)]),
+      catalogue.map((category) => [category.code, categoryName(category.code)]),
       filters.category,
     );
-    // The user's own grids, and any other grid their list holds (operators see many).
-    const own = current.user.roles.filter((a) => a.role === 'grid_worker').map((a) => a.scope);
-    const grids = [...new Set([...own, ...incidents.map((i) => i.place.grid).filter((g): g is string => !!g)])];
+    options(
+      severitySelect,
+      t('allSeverities'),
+      SEVERITY_CODES.map((code) => [code, severityName(code)]),
+      filters.severity,
+    );
+    // The user's own grids and communities, and any other their lists held (operators see many).
+    const own = (role: string) => current.user.roles.filter((a) => a.role === role).map((a) => a.scope);
+    for (const grid of own('grid_worker')) seen.grids.add(grid);
+    for (const community of own('property_manager')) seen.communities.add(community);
+    for (const incident of incidents) {
+      if (incident.place.grid) seen.grids.add(incident.place.grid);
+      if (incident.place.community) seen.communities.add(incident.place.community);
+    }
     options(
       gridSelect,
       t('allGrids'),
-      grids.sort().map((grid) => [grid, grid]),
+      [...seen.grids].sort().map((grid) => [grid, grid]),
       filters.grid,
+    );
+    options(
+      communitySelect,
+      t('allCommunities'),
+      [...seen.communities].sort().map((community) => [community, community]),
+      filters.community,
     );
   };
 
   const draw = () => {
-    const shown = incidents.filter(
-      (i) =>
-        (!filters.category ||
-          i.categoryCode === filters.category ||
-          i.categoryCode.startsWith(`${filters.category}.`)) &&
-        (!filters.grid || (i.place.grid ?? '').startsWith(filters.grid)),
-    );
+    const shown = incidents;
     if (shown.length === 0) {
       replace(list, h('li', { class: 'empty' }, t('noIncidents')));
       return;
@@ -161,9 +172,9 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
   };
 
   const fetchAll = async () => {
-    await categories().catch(() => []);
+    catalogue = await categories().catch(() => catalogue);
     const query = new URLSearchParams({ limit: '200' });
-    if (filters.state) query.set('state', filters.state);
+    for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
     const answer = await call<{ incidents: Incident[] }>('GET', `/incidents?${query}`);
     const next = new Map<string, Light>();
     if (answer.incidents.length > 0) {
