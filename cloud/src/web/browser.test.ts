@@ -143,6 +143,15 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.locator('#live-status.on').waitFor();
       await shoot(page, 'list');
 
+      // A change that notifies nobody (the operator accepts) reaches the row on the incident stream.
+      const mine = await list.locator('li.incident', { hasText: titles.mine }).getAttribute('data-id');
+      const accepted = await api(cloud(), 'POST', `/api/v1/incidents/${mine}/transitions`, {
+        token: operator,
+        body: { action: 'accept', request_id: 'web-mine-accept' },
+      });
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+      await list.locator(`li.incident[data-id="${mine}"][data-state="ACCEPTED"]`).waitFor({ timeout: 5_000 });
+
       // Reported, accepted and filed by the operator: dispatch sends it to the worker on duty and
       // their page hears of it on the live stream (the list's own refresh is a minute away).
       const id = await report(titles.live, GRID_A, 'web-live');

@@ -14,25 +14,34 @@ export interface LiveNotification {
 export type LiveListener = (notification: LiveNotification) => void;
 export type StatusListener = (connected: boolean) => void;
 
+/** One event of a Server-Sent Events stream: its name, its `id:` if it had one, its data. */
+export interface SseFrame {
+  event: string;
+  id: string | undefined;
+  data: string;
+}
+
 const RETRY_MS = 5000;
 
 /**
- * The signed-in user's live push, read with fetch rather than EventSource: the stream needs the
- * session's bearer token, which EventSource cannot send. It reconnects after the server's `retry`
- * (5 s) when the stream drops, and after every reconnect the page reloads what it shows, since
- * notifications sent meanwhile are not replayed.
+ * A Server-Sent Events stream of the cloud, read with fetch rather than EventSource: the streams
+ * need the session's bearer token, which EventSource cannot send. It reconnects after the server's
+ * `retry` (5 s) when the stream drops; with `resume`, it sends back the last `id:` it received as
+ * `Last-Event-ID`, as EventSource would, so the server can send what was missed.
  */
-export class LiveStream {
-  private readonly listeners = new Set<LiveListener>();
+export abstract class SseStream {
   private readonly statusListeners = new Set<StatusListener>();
   private controller: AbortController | undefined;
   private timer: number | undefined;
+  private lastEventId: string | undefined;
   connected = false;
 
-  on(listener: LiveListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
+  constructor(
+    private readonly path: string,
+    private readonly resume: boolean,
+  ) {}
+
+  protected abstract handle(frame: SseFrame): void;
 
   onStatus(listener: StatusListener): () => void {
     this.statusListeners.add(listener);
@@ -45,9 +54,11 @@ export class LiveStream {
     void this.run(this.controller.signal);
   }
 
+  /** Closes the stream; the next start is a fresh one (whoever starts it reads everything anew). */
   stop(): void {
     this.controller?.abort();
     this.controller = undefined;
+    this.lastEventId = undefined;
     clearTimeout(this.timer);
     this.setConnected(false);
   }
@@ -60,8 +71,10 @@ export class LiveStream {
 
   private async run(signal: AbortSignal): Promise<void> {
     try {
-      const response = await fetch('/api/v1/notifications/stream', {
-        headers: { accept: 'text/event-stream', ...bearer() },
+      const headers: Record<string, string> = { accept: 'text/event-stream', ...bearer() };
+      if (this.resume && this.lastEventId !== undefined) headers['last-event-id'] = this.lastEventId;
+      const response = await fetch(this.path, {
+        headers,
         signal,
       });
       if (response.status === 401) {
@@ -98,14 +111,37 @@ export class LiveStream {
 
   private frame(frame: string): void {
     let event = 'message';
+    let id: string | undefined;
     const data: string[] = [];
     for (const line of frame.split('\n')) {
       if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('id:')) id = line.slice(3).trim();
       else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
     }
-    if (event !== 'notification' || data.length === 0) return;
+    // As in EventSource: an id counts even on a frame without data.
+    if (id !== undefined) this.lastEventId = id;
+    if (data.length === 0) return;
+    this.handle({ event, id, data: data.join('\n') });
+  }
+}
+
+/** The signed-in user's live push. Notifications sent while it was down are not replayed: pages reload. */
+export class LiveStream extends SseStream {
+  private readonly listeners = new Set<LiveListener>();
+
+  constructor() {
+    super('/api/v1/notifications/stream', false);
+  }
+
+  on(listener: LiveListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  protected handle(frame: SseFrame): void {
+    if (frame.event !== 'notification') return;
     try {
-      const notification = JSON.parse(data.join('\n')) as LiveNotification;
+      const notification = JSON.parse(frame.data) as LiveNotification;
       for (const listener of this.listeners) listener(notification);
     } catch {
       // A frame that is not JSON is not ours to show.

@@ -2,6 +2,7 @@ import { type Category, call, type Incident, Problem, type Session } from '../ap
 import { categories, categoryName } from '../categories.js';
 import { h, replace } from '../dom.js';
 import { pick, SEVERITY_CODES, STATE_CODES, severityName, sourceName, stateName, t, when } from '../i18n.js';
+import { type IncidentChange, incidentChanges } from '../incident-changes.js';
 import { type Light, lightBadge, lightOf } from '../lights.js';
 import { live } from '../live.js';
 import type { Cleanup } from '../main.js';
@@ -12,7 +13,10 @@ type Filter = keyof typeof filters;
 /** Grids and communities the lists so far held: offered as filters even when the list is narrowed. */
 const seen = { grids: new Set<string>(), communities: new Set<string>() };
 
-/** Lights move with time alone; the list reads them again this often. */
+/**
+ * Lights move with time alone: the list reads them again this often. The whole list too, but only
+ * while the incident stream is down (it brings the changes otherwise).
+ */
 const REFRESH_MS = 60_000;
 
 interface LightRow {
@@ -23,9 +27,8 @@ interface LightRow {
 
 /**
  * The incidents in the user's scope (the API filters by role and territory), newest first, with
- * traffic lights; filters by state, category (with its sub-categories), grid, community and severity,
- * each asked of the API (not applied to a page already read). A live notification, or
- * the live stream coming back, reads the list again, so new and changed incidents appear.
+ * traffic lights; filters by state (asked of the API), category and grid. The incident stream
+ * keeps it current: a changed row is updated in place, a new incident reads the list again.
  */
 export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
   let incidents: Incident[] = [];
@@ -210,17 +213,61 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
     return loading;
   };
 
+  const readLights = async (ids: string[]) => {
+    if (ids.length === 0) return;
+    const read = await call<{ lights: LightRow[] }>('GET', `/incident-lights?ids=${encodeURIComponent(ids.join(','))}`);
+    for (const row of read.lights) lights.set(row.id, lightOf(row.light, row.deadline));
+    draw();
+  };
+
+  // A change of a row shown is applied in place; an incident new to the list needs its title: read it.
+  const changed = (change: IncidentChange | 'reload') => {
+    if (change === 'reload') return void load();
+    const known = incidents.find((incident) => incident.id === change.id);
+    const wanted = !filters.state || filters.state === change.state;
+    if (!known) {
+      if (wanted) void load();
+      return;
+    }
+    if (known.version >= change.version) return;
+    if (!wanted) incidents = incidents.filter((incident) => incident !== known);
+    known.version = change.version;
+    known.state = change.state;
+    known.categoryCode = change.category;
+    known.severity = change.severity;
+    known.place = { ...known.place, grid: change.grid, community: change.community };
+    known.updatedAt = change.updated_at;
+    drawFilters();
+    draw();
+    readLights([known.id]).catch(() => undefined);
+  };
+
+  const offChanges = incidentChanges.on(changed);
+  // Read once the stream is open, so nothing between the first read and the stream is missed;
+  // after a drop the stream itself sends what was missed (or says to reload).
+  let streamed = false;
+  const offChangesStatus = incidentChanges.onStatus((connected) => {
+    if (connected && !streamed) void load();
+    if (connected) streamed = true;
+  });
   const offNotification = live.on((notification) => {
     toast.textContent = `${t('newPush')}${pick(notification.title)} — ${pick(notification.text)}`;
     toast.classList.remove('hidden');
-    void load();
+    if (!incidentChanges.connected) void load();
   });
   const offStatus = live.onStatus((connected) => {
-    if (connected) void load();
+    if (connected && !incidentChanges.connected) void load();
   });
-  const timer = window.setInterval(() => void load(), REFRESH_MS);
+  const timer = window.setInterval(() => {
+    if (incidentChanges.connected) readLights(incidents.map((incident) => incident.id)).catch(() => undefined);
+    else void load();
+  }, REFRESH_MS);
+  incidentChanges.start();
   void load();
   return () => {
+    offChanges();
+    offChangesStatus();
+    incidentChanges.stop();
     offNotification();
     offStatus();
     clearInterval(timer);
