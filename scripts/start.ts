@@ -1,28 +1,29 @@
 /**
  * `npm start`: the whole system on embedded defaults, for a first look and for development: the
- * cloud on its embedded database (PGlite), the gateway (embedded broker, per-device credentials,
- * validation, the built-in rules, the durable outbox to the cloud) and a simulated community
- * publishing into it, generated building by building; its ONVIF cameras run as simulated cameras
- * the gateway finds and subscribes to over ONVIF. Scripted scenarios can be played against it
- * while it runs (`npm run sim -- run <scenario>`). The console prints what happens.
+ * cloud on its embedded database (PGlite), the gateway (embedded broker, its device registry with
+ * per-device credentials and installer tags, validation, the built-in rules, the durable outbox to
+ * the cloud) and a simulated community publishing into it, generated building by building; its
+ * ONVIF cameras run as simulated cameras the gateway finds and subscribes to over ONVIF. Scripted
+ * scenarios can be played against it while it runs (`npm run sim -- run <scenario>`). The console
+ * prints what happens.
  *
  * Options: --community small|full, --per-kind N (a few devices of every kind instead), --data-dir,
  * --exit-after S, --status-every S, --report-every S (heartbeat cap of the MQTT devices),
  * --camera-event-every S (mean seconds between two happenings in front of one camera; 600 by default).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudConfig, startCloud, TerritoryStore } from '@gridlink/cloud';
 import {
   builtinRuleFile,
-  type DeviceRecord,
+  DeviceRegistry,
   Gateway,
   GatewayConfig,
   generateSecret,
-  hashPassword,
-  InMemoryDirectory,
+  importDevicesCsv,
+  registryPathIn,
 } from '@gridlink/gateway';
 import { profileOf } from '@gridlink/protocol';
 import {
@@ -35,6 +36,7 @@ import {
   FULL_COMMUNITY,
   fork,
   generateCommunity,
+  registryCsv,
   residentsOf,
   SCENARIOS,
   SMALL_COMMUNITY,
@@ -125,31 +127,21 @@ const devices: CommunityDevice[] = generated
   : demoCommunity(perKind).map((device) => ({ ...device, place: { community: COMMUNITY_CODE } }));
 const reserved = devices.filter((device) => reservedIds.has(device.id));
 
-// Credentials are generated for this run and held only as hashes; the console account's password
-// is shown once, here, so you can watch the traffic.
-const directory = new InMemoryDirectory();
-const consolePassword = generateSecret();
-directory.addService({ username: 'console', role: 'observer', passwordHash: await hashPassword(consolePassword) });
-const devicePasswords = new Map<string, string>();
-await Promise.all(
-  devices.map(async (device) => {
-    const password = generateSecret();
-    devicePasswords.set(device.id, password);
-    const record: DeviceRecord = {
-      id: device.id,
-      kind: device.kind,
-      status: 'active',
-      passwordHash: await hashPassword(password),
-      place: device.place,
-      ...(device.tags ? { tags: device.tags } : {}),
-      ...(device.notes ? { notes: device.notes } : {}),
-    };
-    directory.addDevice(record);
-  }),
-);
+// The gateway's device registry, as a real gateway keeps it: the community goes in through its
+// CSV export (places and installer tags, so the elderly-alone rules find their households) and
+// the console account beside it. Passwords are generated for this run, shown once and stored only
+// as hashes. The registry is rebuilt every run: the community is generated anew and its passwords
+// live only in this process, while a registry never reuses an id, not even a retired one.
+const GATEWAY_DIR = join(DATA_DIR, 'gateway');
+mkdirSync(GATEWAY_DIR, { recursive: true });
+const registryFile = registryPathIn(GATEWAY_DIR);
+for (const suffix of ['', '-wal', '-shm']) rmSync(`${registryFile}${suffix}`, { force: true });
+const registry = DeviceRegistry.open(registryFile);
+const issued = await importDevicesCsv(registry, registryCsv(devices));
+const devicePasswords = new Map(issued.map(({ device, password }) => [device.id, password]));
+const consolePassword = (await registry.addService('console', 'observer')).password;
 
 // The scenario devices' credentials, for `npm run sim` (readable by this user only).
-mkdirSync(DATA_DIR, { recursive: true });
 const credentialsFile = join(DATA_DIR, 'sim-credentials.json');
 const writeCredentials = (broker: string) =>
   writeFileSync(
@@ -168,8 +160,7 @@ const writeCredentials = (broker: string) =>
   );
 
 // The built-in rules (domain §7 default policy) in a file you may edit: written once, then yours.
-mkdirSync(join(DATA_DIR, 'gateway'), { recursive: true });
-const rulesFile = join(DATA_DIR, 'gateway', 'rules.yaml');
+const rulesFile = join(GATEWAY_DIR, 'rules.yaml');
 if (!existsSync(rulesFile)) writeFileSync(rulesFile, builtinRuleFile());
 
 const logger = pino({ level: process.env.GRIDLINK_LOG_LEVEL ?? 'warn' }, pino.destination(2));
@@ -212,10 +203,10 @@ if (generated) {
 const cameraIds = devices
   .filter((device) => device.kind === 'onvif_camera' && !reservedIds.has(device.id))
   .map((device) => device.id);
-const cameras = cameraIds.length > 0 ? await startCommunityCameras(cameraIds, join(DATA_DIR, 'gateway')) : undefined;
+const cameras = cameraIds.length > 0 ? await startCommunityCameras(cameraIds, GATEWAY_DIR) : undefined;
 
 const config = GatewayConfig.parse({
-  gateway: { id: GATEWAY_ID, community: COMMUNITY_CODE, data_dir: join(DATA_DIR, 'gateway') },
+  gateway: { id: GATEWAY_ID, community: COMMUNITY_CODE, data_dir: GATEWAY_DIR },
   // Every simulated device connects from this machine: the per-address cap (a guard against one
   // misbehaving host) must let the whole community in.
   mqtt: { host: '127.0.0.1', port, limits: { connections_per_address: devices.length + 100 } },
@@ -224,7 +215,12 @@ const config = GatewayConfig.parse({
   uplink: { enabled: true, url: cloud.url, token: gatewayToken },
   ...(cameras ? { onvif: cameras.config } : {}),
 });
-const gateway = new Gateway({ config, directory, logger, ...(cameras ? { onvif: cameras.options } : {}) });
+const gateway = new Gateway({
+  config,
+  directory: registry,
+  logger,
+  ...(cameras ? { onvif: cameras.options } : {}),
+});
 await gateway.start();
 const { tcp: mqttPort, http: httpPort } = gateway.ports;
 const url = `mqtt://127.0.0.1:${mqttPort}`;
@@ -245,13 +241,15 @@ const cameraSummary =
   Camera health:       ${watch} -t 'gridlink/bridge/health' -C 1   (cameras: online, authenticated, subscribed)
   Camera events:       ${watch} -t 'gridlink/${firstCamera.id}/#' -v
   A camera snapshot:   curl --digest -u ${CAMERA_USERNAME}:"$(cat ${join(cameras.passwordDir, `${firstCamera.id}.password`)})" '${cameras.snapshotUrl(firstCamera)}' -o snapshot.jpg
-      (the gateway keeps the snapshots of camera events in ${join(DATA_DIR, 'gateway', 'media')})`
+      (the gateway keeps the snapshots of camera events in ${join(GATEWAY_DIR, 'media')})`
     : '';
 console.log(`
 Gridlink is running on embedded defaults (development mode).
 
   Gateway gw-dev-001, embedded MQTT broker: ${url}${portNote}
   Simulated community: ${devices.length} devices of ${kinds} kinds, each with its own credentials${what}${cameraSummary}
+  Device registry:     ${registryFile} (rebuilt each run)
+      npx gridlink-gateway device list --registry ${registryFile} --tag elderly_alone
   Rules: the built-in rules in ${rulesFile} (edit it; the gateway reloads it)
   Watch all traffic:   mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/#' -v
   Watch alerts:        mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/alert/#' -v
@@ -374,6 +372,7 @@ async function shutdown(reason: string): Promise<void> {
   await Promise.all(simulators.map((simulator) => simulator.stop().catch(() => {})));
   const { valid, invalid } = gateway.stats();
   await gateway.stop();
+  registry.close();
   await cameras?.stop();
   const stored = await cloudEvents();
   await cloud.stop();
