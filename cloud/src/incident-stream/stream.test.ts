@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login } from '../people/test-support.js';
 import { api, BACKENDS, manualClock, useTestCloud } from '../test-support.js';
 import { COMMUNITY, GRID_1, GRID_2, openStream, people, report } from './test-support.js';
 
@@ -7,7 +8,7 @@ describe.each(BACKENDS)('GET /incidents/stream on one cloud (%s)', (backend) => 
   const cloud = useTestCloud(backend, {
     clock,
     dispatchSweepMs: 3_600_000,
-    incidentStreamLimits: { perUser: 2, replayMax: 5 },
+    incidentStreamLimits: { perUser: 2, replayMax: 5, heartbeatMs: 200 },
   });
   let tokens: Awaited<ReturnType<typeof people>>;
   const open: Array<{ close(): Promise<void> }> = [];
@@ -115,6 +116,15 @@ describe.each(BACKENDS)('GET /incidents/stream on one cloud (%s)', (backend) => 
     const behind = await stream(tokens.worker2, ready.id);
     expect((await behind.next('reload')).data).toEqual({ reason: 'the changes since are no longer kept' });
     await behind.close();
+  });
+
+  it('ends the stream when its session ends (logout), as the next request would be refused', async () => {
+    const token = await login(cloud(), `${backend}-worker-1`);
+    const opened = await stream(token);
+    await opened.next('ready');
+    expect((await api(cloud(), 'DELETE', '/api/v1/sessions/current', { token })).status).toBe(204);
+    await opened.ended();
+    expect((await openStream(cloud(), token)).status).toBe(401);
   });
 
   it('holds at most the configured number of streams per user', async () => {

@@ -72,7 +72,17 @@ export class IncidentStreams {
     return this.open.size;
   }
 
-  async serve(principal: Principal, req: Request, res: Response): Promise<void> {
+  /**
+   * Serves `res` as `principal`'s stream until the client goes away or the cloud stops. With every
+   * heartbeat `recheck` reads the session again: an ended one ends the stream, changed roles change
+   * what it sends (null: the session ended; undefined: could not tell, so nothing changes).
+   */
+  async serve(
+    principal: Principal,
+    req: Request,
+    res: Response,
+    recheck?: () => Promise<Principal | null | undefined>,
+  ): Promise<void> {
     if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
     const after = resumeFrom(req);
     const userId = principal.userId;
@@ -86,7 +96,7 @@ export class IncidentStreams {
       );
     }
     this.perUser.set(userId, held + 1);
-    const filter = scopeFilter(principal);
+    let filter = scopeFilter(principal);
 
     let ended = false;
     let replayed = new Set<number>();
@@ -153,7 +163,20 @@ export class IncidentStreams {
     this.open.add(end);
     req.on('close', end);
     res.on('close', end);
-    const heartbeat = setInterval(() => write(': heartbeat\n\n'), this.limits.heartbeatMs);
+    let checking = false;
+    const heartbeat = setInterval(() => {
+      write(': heartbeat\n\n');
+      if (!recheck || checking || ended) return;
+      checking = true;
+      recheck()
+        .then((now) => {
+          if (now === null) end();
+          else if (now !== undefined) filter = scopeFilter(now);
+        })
+        .finally(() => {
+          checking = false;
+        });
+    }, this.limits.heartbeatMs);
     heartbeat.unref();
 
     // Browsers reconnect after `retry` ms; then come the missed changes, or the position to start from.
