@@ -130,6 +130,12 @@ export class IncidentStreams {
       else if (waiting.length < this.limits.replayMax) waiting.push(item);
       else overflowed = true;
     });
+    // A client gone while the database is read is not served at all.
+    let gone = false;
+    const leave = () => {
+      gone = true;
+    };
+    req.once('close', leave);
     let range: { first: number | null; last: number | null };
     let replay: IncidentChange[] = [];
     try {
@@ -142,6 +148,13 @@ export class IncidentStreams {
       unsubscribe();
       release();
       throw err;
+    } finally {
+      req.off('close', leave);
+    }
+    if (gone || req.socket.destroyed) {
+      unsubscribe();
+      release();
+      return;
     }
 
     res.status(200).set({
