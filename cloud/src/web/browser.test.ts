@@ -381,5 +381,36 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(cspViolations).toEqual([]);
       await page.context().close();
     }, 60_000);
+
+    it('asks the API for the list the filters describe, not a page filtered in the browser', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'web-operator');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      const list = page.locator('#incident-list');
+      await list.locator('li.incident', { hasText: titles.mine }).waitFor();
+      await page.locator(`select[name=grid] option[value="${GRID_B}"]`).waitFor({ state: 'attached' });
+      const [asked] = await Promise.all([
+        page.waitForRequest(
+          (request) => request.url().includes('/api/v1/incidents?') && request.url().includes('grid='),
+        ),
+        page.selectOption('select[name=grid]', GRID_B as string),
+      ]);
+      expect(new URL(asked.url()).searchParams.get('grid')).toBe(GRID_B);
+      await list.locator('li.incident', { hasText: titles.mine }).waitFor({ state: 'detached' });
+      expect(await list.textContent()).toContain(titles.other);
+      const [again] = await Promise.all([
+        page.waitForRequest((request) => request.url().includes('severity=critical')),
+        page.selectOption('select[name=severity]', 'critical'),
+      ]);
+      expect(new URL(again.url()).searchParams.get('grid')).toBe(GRID_B);
+      await list.locator('li.empty').waitFor();
+      // The choices stay for the next visit to the list: clear them.
+      await page.selectOption('select[name=severity]', '');
+      await page.selectOption('select[name=grid]', '');
+      expect(cspViolations).toEqual([]);
+      await page.close();
+    }, 60_000);
   },
 );
