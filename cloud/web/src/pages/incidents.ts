@@ -27,8 +27,9 @@ interface LightRow {
 
 /**
  * The incidents in the user's scope (the API filters by role and territory), newest first, with
- * traffic lights; filters by state (asked of the API), category and grid. The incident stream
- * keeps it current: a changed row is updated in place, a new incident reads the list again.
+ * traffic lights; filters by state, category, severity, community and grid (the API applies
+ * them). The incident stream keeps it current: a changed row is updated in place (or leaves when
+ * it no longer matches the filters), an incident new to the list reads the list again.
  */
 export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
   let incidents: Incident[] = [];
@@ -224,7 +225,15 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
   const changed = (change: IncidentChange | 'reload') => {
     if (change === 'reload') return void load();
     const known = incidents.find((incident) => incident.id === change.id);
-    const wanted = !filters.state || filters.state === change.state;
+    // The list's filters, as the API applies them (a category holds its sub-categories).
+    const wanted =
+      (!filters.state || filters.state === change.state) &&
+      (!filters.category ||
+        change.category === filters.category ||
+        change.category.startsWith(`${filters.category}.`)) &&
+      (!filters.grid || filters.grid === change.grid) &&
+      (!filters.community || filters.community === change.community) &&
+      (!filters.severity || filters.severity === change.severity);
     if (!known) {
       if (wanted) void load();
       return;
