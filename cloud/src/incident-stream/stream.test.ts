@@ -127,6 +127,25 @@ describe.each(BACKENDS)('GET /incidents/stream on one cloud (%s)', (backend) => 
     expect((await openStream(cloud(), token)).status).toBe(401);
   });
 
+  it('does not keep its session alive: the heartbeat reads the session without sliding it', async () => {
+    const token = await login(cloud(), `${backend}-worker-2`);
+    const opened = await stream(token);
+    await opened.next('ready');
+    const lastUsed = async () =>
+      (
+        await cloud().db.query<{ last_used_at: Date }>(
+          'SELECT s.last_used_at FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.username = $1 ORDER BY s.last_used_at DESC LIMIT 1',
+          [`${backend}-worker-2`],
+        )
+      ).rows[0]?.last_used_at.getTime();
+    const before = await lastUsed();
+    clock.advance(60_000);
+    // Several heartbeats (200 ms here) pass with the stream open.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await lastUsed()).toBe(before);
+    await opened.close();
+  });
+
   it('holds at most the configured number of streams per user', async () => {
     const a = await stream(tokens.worker2);
     const b = await stream(tokens.worker2);

@@ -135,6 +135,19 @@ export class SessionStore {
   }
 
   /**
+   * The user of a live session, without sliding its expiry: for connections held open (streams),
+   * which must not keep an unattended session alive. Undefined when unknown or ended.
+   */
+  async peek(token: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ user_id: string }>(
+      `SELECT s.user_id FROM user_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND u.active`,
+      [hashToken(token), this.clock()],
+    );
+    return rows[0]?.user_id;
+  }
+
+  /**
    * Replaces a live session's token with a new one: the old token stops working at once. The
    * absolute limit still counts from the login. Undefined when the token is unknown or ended.
    */
