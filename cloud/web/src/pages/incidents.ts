@@ -33,6 +33,8 @@ interface LightRow {
  */
 export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
   let incidents: Incident[] = [];
+  /** The newest change the stream brought of each incident since the list was last read. */
+  const streamed = new Map<string, IncidentChange>();
   let lights = new Map<string, Light>();
   let loading: Promise<void> | undefined;
   let again = false;
@@ -186,11 +188,20 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
       const read = await call<{ lights: LightRow[] }>('GET', `/incident-lights?ids=${encodeURIComponent(ids)}`);
       for (const row of read.lights) next.set(row.id, lightOf(row.light, row.deadline));
     }
-    incidents = answer.incidents;
+    // A change streamed while this list was read may be newer than the row read: it wins.
+    const merged: string[] = [];
+    incidents = answer.incidents.filter((incident) => {
+      const newer = streamed.get(incident.id);
+      if (newer === undefined || newer.version <= incident.version) return true;
+      merged.push(incident.id);
+      return apply(incident, newer);
+    });
+    streamed.clear();
     lights = next;
     error.classList.add('hidden');
     drawFilters();
     draw();
+    if (merged.length > 0) readLights(merged).catch(() => undefined);
   };
 
   // One read at a time; a request meanwhile reads once more after it.
@@ -221,31 +232,38 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
     draw();
   };
 
-  // A change of a row shown is applied in place; an incident new to the list needs its title: read it.
-  const changed = (change: IncidentChange | 'reload') => {
-    if (change === 'reload') return void load();
-    const known = incidents.find((incident) => incident.id === change.id);
-    // The list's filters, as the API applies them (a category holds its sub-categories).
-    const wanted =
-      (!filters.state || filters.state === change.state) &&
-      (!filters.category ||
-        change.category === filters.category ||
-        change.category.startsWith(`${filters.category}.`)) &&
-      (!filters.grid || filters.grid === change.grid) &&
-      (!filters.community || filters.community === change.community) &&
-      (!filters.severity || filters.severity === change.severity);
-    if (!known) {
-      if (wanted) void load();
-      return;
-    }
-    if (known.version >= change.version) return;
-    if (!wanted) incidents = incidents.filter((incident) => incident !== known);
+  // The list's filters, as the API applies them (a category holds its sub-categories).
+  const wanted = (change: IncidentChange) =>
+    (!filters.state || filters.state === change.state) &&
+    (!filters.category || change.category === filters.category || change.category.startsWith(`${filters.category}.`)) &&
+    (!filters.grid || filters.grid === change.grid) &&
+    (!filters.community || filters.community === change.community) &&
+    (!filters.severity || filters.severity === change.severity);
+
+  /** Brings a row up to a change; false when it no longer belongs in the list. */
+  const apply = (known: Incident, change: IncidentChange): boolean => {
     known.version = change.version;
     known.state = change.state;
     known.categoryCode = change.category;
     known.severity = change.severity;
     known.place = { ...known.place, grid: change.grid, community: change.community };
     known.updatedAt = change.updated_at;
+    return wanted(change);
+  };
+
+  // A change of a row shown is applied in place; an incident new to the list needs its title: read it.
+  const changed = (change: IncidentChange | 'reload') => {
+    if (change === 'reload') return void load();
+    // Kept until the next read of the list, which may have started before this change.
+    const before = streamed.get(change.id);
+    if (before === undefined || before.version < change.version) streamed.set(change.id, change);
+    const known = incidents.find((incident) => incident.id === change.id);
+    if (!known) {
+      if (wanted(change)) void load();
+      return;
+    }
+    if (known.version >= change.version) return;
+    if (!apply(known, change)) incidents = incidents.filter((incident) => incident !== known);
     drawFilters();
     draw();
     readLights([known.id]).catch(() => undefined);
@@ -254,10 +272,10 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
   const offChanges = incidentChanges.on(changed);
   // Read once the stream is open, so nothing between the first read and the stream is missed;
   // after a drop the stream itself sends what was missed (or says to reload).
-  let streamed = false;
+  let opened = false;
   const offChangesStatus = incidentChanges.onStatus((connected) => {
-    if (connected && !streamed) void load();
-    if (connected) streamed = true;
+    if (connected && !opened) void load();
+    if (connected) opened = true;
   });
   const offNotification = live.on((notification) => {
     toast.textContent = `${t('newPush')}${pick(notification.title)} — ${pick(notification.text)}`;
