@@ -2,20 +2,21 @@ import { type AlertPayload, type Rule, type Suppression, toTimestamp } from '@gr
 import type { DeviceRecord } from '../devices/directory.js';
 import { type ConditionState, holds, initialState, type Observation, observe } from './conditions.js';
 import { placeKey, selects } from './matching.js';
+import { type GatewayClearReason, type RuleDevice, ruleDevice } from './rule-device.js';
 import { scheduleActive } from './schedule.js';
 
 export type AlertTransition =
   | { type: 'raised'; alert: AlertPayload }
   /** Still active: a new occurrence, or a periodic re-announcement (`repeat_every_s`). */
   | { type: 'updated'; alert: AlertPayload; repeat: boolean }
-  | { type: 'cleared'; alert: AlertPayload; at: number };
+  | { type: 'cleared'; alert: AlertPayload; at: number; reason: GatewayClearReason };
 
 /** One rule applied to one device (or, for correlations, one place). Plain JSON: persisted as is. */
 export interface Instance {
   key: string;
   ruleId: string;
   /** The device the alert names: the subject device, or the latest one in a correlation. */
-  device: DeviceRecord;
+  device: RuleDevice;
   condition: ConditionState;
   alert: { id: string; since: number; lastSeen: number; occurrences: number; announcedAt: number } | null;
   values: Record<string, unknown>;
@@ -95,12 +96,19 @@ export class RuleEngine {
         const triggered = observe(rule.condition, instance.condition, obs, selected);
         // The alert names the device that completed the correlation; it stays put while active,
         // so its retained topic does not move.
-        if (triggered && !instance.alert) instance.device = obs.device;
+        if (triggered && !instance.alert) instance.device = ruleDevice(obs.device);
         const transitions = this.evaluate(rule, instance, obs.at, triggered, obs.fields);
         if (transitions.length > 0) out.push(...transitions);
         continue;
       }
-      if (!selected) continue;
+      if (!selected || obs.device.status !== 'active') {
+        // The record the device connected with no longer matches (untagged, moved, retired):
+        // whatever this rule tracked for it is dropped, its alert cleared.
+        const reason = obs.device.status === 'active' ? 'device_deselected' : 'device_retired';
+        const dropped = this.drop(rule, obs.device.id, obs.at, reason);
+        if (dropped) out.push(dropped);
+        continue;
+      }
       const instance = this.instance(rule, obs.device, obs.at);
       const triggered = observe(rule.condition, instance.condition, obs);
       const transitions = this.evaluate(rule, instance, obs.at, triggered, obs.fields);
@@ -123,6 +131,38 @@ export class RuleEngine {
     return out;
   }
 
+  /**
+   * Brings per-device state in line with the devices' current records (`current` reads the
+   * registry): a device retired (or gone) or no longer selected by a rule (untagged, moved) stops
+   * being tracked by it and its alert is cleared with `device_retired` / `device_deselected`; a
+   * device still selected gets its current place and tags. Correlations are kept per place, not per
+   * device, and are left as they are.
+   */
+  reconcile(current: (id: string) => DeviceRecord | undefined, now: number, only?: string): AlertTransition[] {
+    const out: AlertTransition[] = [];
+    for (const [ruleId, subjects] of this.instances) {
+      const rule = this.byId.get(ruleId);
+      if (!rule || rule.condition.type === 'correlation') continue;
+      for (const instance of [...subjects.values()]) {
+        if (only !== undefined && instance.device.id !== only) continue;
+        const record = current(instance.device.id);
+        const reason =
+          !record || record.status !== 'active'
+            ? 'device_retired'
+            : selects(rule.selector, record)
+              ? undefined
+              : 'device_deselected';
+        if (reason === undefined) {
+          if (record) instance.device = ruleDevice(record);
+          continue;
+        }
+        const dropped = this.drop(rule, instance.device.id, now, reason);
+        if (dropped) out.push(dropped);
+      }
+    }
+    return out;
+  }
+
   active(): AlertPayload[] {
     const alerts: AlertPayload[] = [];
     for (const instance of this.allInstances()) {
@@ -136,12 +176,18 @@ export class RuleEngine {
     return structuredClone({ instances: [...this.allInstances()] });
   }
 
-  /** Restores state saved by `snapshot`; instances of rules that no longer exist are dropped. */
+  /**
+   * Restores state saved by `snapshot`; instances of rules that no longer exist are dropped, and
+   * each device is trimmed to its rule view (snapshots of older gateways held whole records).
+   */
   restore(snapshot: EngineSnapshot): void {
     for (const instance of snapshot.instances) {
       const rule = this.byId.get(instance.ruleId);
       if (rule && instance.condition.type === rule.condition.type)
-        this.subjects(rule.id).set(instance.key.slice(rule.id.length + 1), structuredClone(instance));
+        this.subjects(rule.id).set(instance.key.slice(rule.id.length + 1), {
+          ...structuredClone(instance),
+          device: ruleDevice(instance.device),
+        });
     }
   }
 
@@ -163,7 +209,16 @@ export class RuleEngine {
     return subjects;
   }
 
-  private instance(rule: Rule, device: DeviceRecord, now: number, place?: string): Instance {
+  /** Forgets what `rule` tracks for one device; its active alert, if any, comes back cleared. */
+  private drop(rule: Rule, deviceId: string, now: number, reason: GatewayClearReason): AlertTransition | undefined {
+    const subjects = this.instances.get(rule.id);
+    const instance = subjects?.get(deviceId);
+    if (!subjects || !instance) return undefined;
+    subjects.delete(deviceId);
+    return instance.alert ? { type: 'cleared', alert: this.payload(rule, instance), at: now, reason } : undefined;
+  }
+
+  private instance(rule: Rule, device: RuleDevice, now: number, place?: string): Instance {
     const subject = place ?? device.id;
     const subjects = this.subjects(rule.id);
     let instance = subjects.get(subject);
@@ -171,7 +226,7 @@ export class RuleEngine {
       instance = {
         key: `${rule.id}|${subject}`,
         ruleId: rule.id,
-        device,
+        device: ruleDevice(device),
         condition: initialState(rule.condition, now),
         alert: null,
         values: {},
@@ -200,7 +255,7 @@ export class RuleEngine {
     if (alert && !on) {
       const cleared = this.payload(rule, instance);
       instance.alert = null;
-      return [{ type: 'cleared', alert: cleared, at: now }];
+      return [{ type: 'cleared', alert: cleared, at: now, reason: 'condition_false' }];
     }
     if (alert && on) {
       if (triggered) {
@@ -221,7 +276,7 @@ export class RuleEngine {
     return [{ type: 'raised', alert: this.payload(rule, instance) }];
   }
 
-  private suppressed(rule: Rule, device: DeviceRecord, now: number): boolean {
+  private suppressed(rule: Rule, device: RuleDevice, now: number): boolean {
     return this.suppressions.some(
       (s) =>
         Date.parse(s.from) <= now &&

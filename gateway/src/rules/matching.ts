@@ -1,5 +1,5 @@
 import type { Comparison, Selector, Where } from '@gridlink/protocol';
-import type { DeviceRecord } from '../devices/directory.js';
+import type { RuleDevice } from './rule-device.js';
 
 export function compare(value: number, op: Comparison, threshold: number): boolean {
   switch (op) {
@@ -15,7 +15,7 @@ export function compare(value: number, op: Comparison, threshold: number): boole
 }
 
 /** Every given selector field must match the device (absent fields match anything). */
-export function selects(selector: Selector, device: DeviceRecord): boolean {
+export function selects(selector: Selector, device: RuleDevice): boolean {
   const place = device.place;
   if (selector.kinds && !selector.kinds.includes(device.kind)) return false;
   if (selector.devices && !selector.devices.includes(device.id)) return false;
@@ -44,7 +44,7 @@ export function whereMatches(where: Where | undefined, fields: Record<string, un
 
 /** A key naming the place at the given granularity, or undefined when the device lacks it. */
 export function placeKey(
-  device: DeviceRecord,
+  device: RuleDevice,
   same: 'room' | 'unit' | 'floor' | 'building' | 'community',
 ): string | undefined {
   const p = device.place;

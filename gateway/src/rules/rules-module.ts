@@ -13,13 +13,21 @@ import type { Logger } from 'pino';
 import { answerBridgeRequests, type BridgeRequestHandler } from '../bridge-requests.js';
 import type { GatewayBus, NormalisedMessage } from '../bus.js';
 import type { GatewayConfig } from '../config/schema.js';
-import type { Directory } from '../devices/directory.js';
+import type { DeviceRecord, Directory } from '../devices/directory.js';
 import type { Publisher } from '../publisher.js';
 import { ActionRunner } from './action-runner.js';
 import { toObservation } from './conditions.js';
 import { type AlertTransition, RuleEngine } from './engine.js';
 import { loadRuleFiles, watchRuleFiles } from './rule-files.js';
 import { RuleStateStore } from './state-store.js';
+
+/**
+ * How often (gateway time) the devices the rules track are read again from the directory: a device
+ * retired or untagged by the CLI, another process, stops being tracked within this long even if it
+ * stays connected. A device that reconnects, or sends with a record that no longer matches, is
+ * dropped at once.
+ */
+export const RECONCILE_EVERY_MS = 60_000;
 
 export interface RulesModuleOptions {
   config: GatewayConfig;
@@ -47,6 +55,16 @@ export class RulesModule {
   private readonly timers: NodeJS.Timeout[] = [];
   private unwatch: () => void = () => {};
   private alertIds = 0;
+  /** Clears found at start, sent on the first tick, once every module listening for alerts is up. */
+  private startClears: AlertTransition[] = [];
+  private reconciledAt = Number.NEGATIVE_INFINITY;
+  private readonly current = (id: string) => this.options.directory.device(id);
+  /** A device's record as the broker read it at CONNECT: tags or place may have changed since. */
+  private readonly onConnected = (device: DeviceRecord) => {
+    const at = this.options.now();
+    this.apply(this.engine.reconcile((id) => (id === device.id ? device : undefined), at, device.id));
+    if (device.status === 'active') this.engine.watch([device], at);
+  };
   private readonly onMessage = (message: NormalisedMessage) => {
     const observation = toObservation(message.device, message.message, message.receivedAt);
     if (observation) this.apply(this.engine.observe(observation));
@@ -82,13 +100,16 @@ export class RulesModule {
     }
     this.engine = this.newEngine(this.files);
     if (saved) this.engine.restore(saved.snapshot);
+    this.startClears = this.engine.reconcile(this.current, now());
+    this.reconciledAt = now();
     this.engine.watch(this.options.directory.activeDevices(), now());
     // Alerts restored from the last run are retained again (the broker's retained store is in memory).
     for (const alert of this.engine.active())
       await this.options.publisher.publish(this.topics.alert(alert.rule_id, alert.device_id), alert, { retain: true });
 
     bus.on('message', this.onMessage);
-    this.timers.push(setInterval(() => this.apply(this.engine.tick(now())), config.rules.tick_ms));
+    bus.on('connected', this.onConnected);
+    this.timers.push(setInterval(() => this.tick(), config.rules.tick_ms));
     this.timers.push(setInterval(() => this.save(), config.rules.save_every_ms));
     for (const timer of this.timers) timer.unref();
     if (config.rules.files.length > 0) this.unwatch = watchRuleFiles(config.rules.files, () => this.reload());
@@ -98,6 +119,7 @@ export class RulesModule {
 
   async stop(): Promise<void> {
     this.options.bus.off('message', this.onMessage);
+    this.options.bus.off('connected', this.onConnected);
     for (const timer of this.timers) clearInterval(timer);
     this.unwatch();
     this.save();
@@ -115,18 +137,21 @@ export class RulesModule {
     }
     const previous = this.engine;
     const next = this.newEngine(loaded.files);
-    next.restore(previous.snapshot());
-    next.watch(this.options.directory.activeDevices(), now());
-    // Alerts of rules that were removed (or disabled) are cleared: nothing will ever clear them otherwise.
-    const kept = new Set(next.active().map((alert) => alert.alert_id));
     const at = now();
+    next.restore(previous.snapshot());
+    // A rule whose selector changed may no longer select devices it tracked.
+    const deselected = next.reconcile(this.current, at);
+    next.watch(this.options.directory.activeDevices(), at);
+    // Alerts of rules that were removed (or disabled) are cleared: nothing will ever clear them otherwise.
+    const kept = new Set([...next.active(), ...deselected.map((t) => t.alert)].map((alert) => alert.alert_id));
     const orphans: AlertTransition[] = previous
       .active()
       .filter((alert) => !kept.has(alert.alert_id))
-      .map((alert) => ({ type: 'cleared', alert, at }));
+      .map((alert) => ({ type: 'cleared', alert, at, reason: 'rule_removed' }));
     this.files = loaded.files;
     this.engine = next;
-    this.apply(orphans, 'rule_removed');
+    this.reconciledAt = at;
+    this.apply([...deselected, ...orphans]);
     this.save();
     logger.info({ rules: this.rules.length }, 'rules reloaded');
     this.announce({ type: 'rules_reloaded', detail: `${this.rules.length} rules` });
@@ -173,19 +198,35 @@ export class RulesModule {
     });
   }
 
-  private apply(
-    transitions: AlertTransition[],
-    clearReason: 'condition_false' | 'rule_removed' = 'condition_false',
-  ): void {
+  /** The passing of time; now and then, the tracked devices are read again (see RECONCILE_EVERY_MS). */
+  private tick(): void {
+    const at = this.options.now();
+    const transitions = this.startClears.splice(0);
+    if (at - this.reconciledAt >= RECONCILE_EVERY_MS) {
+      this.reconciledAt = at;
+      transitions.push(...this.engine.reconcile(this.current, at));
+    }
+    transitions.push(...this.engine.tick(at));
+    this.apply(transitions);
+  }
+
+  private apply(transitions: AlertTransition[]): void {
     for (const transition of transitions) {
       const { alert } = transition;
       const topic = this.topics.alert(alert.rule_id, alert.device_id);
       if (transition.type === 'cleared') void this.options.publisher.publish(topic, null, { retain: true, qos: 1 });
       else void this.options.publisher.publish(topic, alert, { retain: true, qos: 1 });
       this.options.logger.info(
-        { alert: alert.alert_id, rule: alert.rule_id, device: alert.device_id, occurrences: alert.occurrences },
+        {
+          alert: alert.alert_id,
+          rule: alert.rule_id,
+          device: alert.device_id,
+          occurrences: alert.occurrences,
+          ...(transition.type === 'cleared' ? { reason: transition.reason } : {}),
+        },
         `alert ${transition.type}`,
       );
+      const clearReason = transition.type === 'cleared' ? transition.reason : 'condition_false';
       this.options.bus.emit('alert', { transition, clearReason });
       const rule = this.rules.find((candidate) => candidate.id === alert.rule_id);
       const subject = this.options.directory.device(alert.device_id);

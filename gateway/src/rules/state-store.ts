@@ -3,6 +3,13 @@ import { dirname } from 'node:path';
 import type { RuleFile } from '@gridlink/protocol';
 import Database from 'better-sqlite3';
 import type { EngineSnapshot } from './engine.js';
+import { ruleDevice } from './rule-device.js';
+
+/**
+ * `PRAGMA user_version` of `rules.db`. 1: devices in the snapshot are trimmed to their rule view;
+ * older gateways stored whole device records, password hashes included.
+ */
+const STATE_VERSION = 1;
 
 /**
  * Where rule state (windows, pending durations, absence timers, active alerts) is kept between
@@ -20,6 +27,30 @@ export class RuleStateStore {
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS engine_state (id INTEGER PRIMARY KEY CHECK (id = 1), saved_at INTEGER NOT NULL, snapshot TEXT NOT NULL, files TEXT NOT NULL) STRICT',
     );
+    this.trimStoredDevices();
+  }
+
+  /** Rewrites a snapshot of an older gateway without what the rules do not need (credential hashes). */
+  private trimStoredDevices(): void {
+    const rewritten = this.db
+      .transaction(() => {
+        if ((this.db.pragma('user_version', { simple: true }) as number) >= STATE_VERSION) return false;
+        const row = this.db.prepare('SELECT snapshot FROM engine_state WHERE id = 1').get() as
+          | { snapshot: string }
+          | undefined;
+        if (row) {
+          const snapshot = trimmed(JSON.parse(row.snapshot) as EngineSnapshot);
+          this.db.prepare('UPDATE engine_state SET snapshot = ? WHERE id = 1').run(JSON.stringify(snapshot));
+        }
+        this.db.pragma(`user_version = ${STATE_VERSION}`);
+        return row !== undefined;
+      })
+      .immediate();
+    if (!rewritten) return;
+    // The old text would linger in the WAL and in free pages until reused: overwrite both now.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.exec('VACUUM');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   load(): { savedAt: number; snapshot: EngineSnapshot; files: RuleFile[] } | undefined {
@@ -29,7 +60,7 @@ export class RuleStateStore {
     if (!row) return undefined;
     return {
       savedAt: row.saved_at,
-      snapshot: JSON.parse(row.snapshot) as EngineSnapshot,
+      snapshot: trimmed(JSON.parse(row.snapshot) as EngineSnapshot),
       files: JSON.parse(row.files) as RuleFile[],
     };
   }
@@ -45,4 +76,8 @@ export class RuleStateStore {
   close(): void {
     this.db.close();
   }
+}
+
+function trimmed(snapshot: EngineSnapshot): EngineSnapshot {
+  return { instances: snapshot.instances.map((instance) => ({ ...instance, device: ruleDevice(instance.device) })) };
 }

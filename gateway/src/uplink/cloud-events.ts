@@ -4,6 +4,7 @@ import type { NormalisedMessage } from '../bus.js';
 import type { DeviceRecord } from '../devices/directory.js';
 import type { AvailabilityChange } from '../liveness/tracker.js';
 import type { AlertTransition } from '../rules/engine.js';
+import type { GatewayClearReason } from '../rules/rule-device.js';
 import type { OutboxEvent } from './outbox.js';
 
 /**
@@ -84,7 +85,7 @@ export function availabilityEvent(gatewayId: string, change: AvailabilityChange)
 export function alertEvent(
   gatewayId: string,
   transition: AlertTransition,
-  clearReason: 'condition_false' | 'rule_removed',
+  clearReason: GatewayClearReason,
 ): OutboxEvent {
   const { alert } = transition;
   const common = { gatewayId, deviceId: alert.device_id, priority: 'alarm' as const };

@@ -7,6 +7,20 @@ import { Timestamp } from '../time.js';
 
 /** The `data` of each uplink CloudEvent type, keyed by the type. Types are versioned: a breaking
  * change is a new `.v2` type served side by side, never an edit of `.v1`. */
+/**
+ * Why the gateway cleared an alert: its condition stopped holding, it was acknowledged, its rule was
+ * removed or disabled, its device was retired, or its device no longer matches the rule's selector
+ * (untagged, moved to another place): the device is no longer watched by that rule.
+ */
+export const AlertClearReason = z.enum([
+  'condition_false',
+  'acknowledged',
+  'rule_removed',
+  'device_retired',
+  'device_deselected',
+]);
+export type AlertClearReason = z.infer<typeof AlertClearReason>;
+
 const device = { device_id: DeviceId, device_kind: DeviceKind, place: Place.optional() };
 
 export const uplinkData = {
@@ -28,7 +42,7 @@ export const uplinkData = {
     rule_id: RuleId,
     device_id: DeviceId,
     cleared_at: Timestamp,
-    reason: z.enum(['condition_false', 'acknowledged', 'rule_removed', 'device_retired']),
+    reason: AlertClearReason,
   }),
   'cn.gridlink.telemetry.summary.v1': z.strictObject({
     ...device,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeviceTag } from '../device-tag.js';
 import { CommunityCode, DeviceId } from '../ids.js';
 import { DeviceKind } from '../profiles/index.js';
 
@@ -12,10 +13,7 @@ export const Selector = z
     unit: z.string().min(1).max(32).optional(),
     floor: z.int().min(-10).max(200).optional(),
     /** Installer tags on devices (e.g. `elderly_alone`, `pump_room`). */
-    tags: z
-      .array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a tag is snake_case'))
-      .min(1)
-      .optional(),
+    tags: z.array(DeviceTag).min(1).optional(),
   })
   .refine((s) => Object.keys(s).length > 0, {
     message: 'a selector needs at least one of kinds, devices, community, building, unit, floor, tags',
