@@ -180,6 +180,94 @@ describe('absence', () => {
   });
 });
 
+describe('devices whose records change', () => {
+  const tagged = (id: string, tags: string[] = ['elderly_alone']): DeviceRecord => ({
+    id,
+    kind: 'water_meter',
+    status: 'active',
+    passwordHash: '$scrypt$n=16384,r=8,p=1$c2FsdA$aGFzaA',
+    tags,
+  });
+  const noWater = `  - id: elderly.no_water
+    name: { zh: 12小时未用水, en: No water use in 12 h }
+    selector: { kinds: [water_meter], tags: [elderly_alone] }
+    condition: { type: absence, event: reading, where: { interval_volume: { '>': 0 } }, within_s: 43200 }
+    severity: major
+    category: special_population.elderly_welfare
+    message: { zh: '{device_id} 12小时未用水', en: 'No water use at {device_id} in 12 h' }
+`;
+  const cleared = (transitions: AlertTransition[]) =>
+    transitions.map((t) => `${t.type}:${t.alert.device_id}:${t.type === 'cleared' ? t.reason : ''}`);
+
+  it('an untagged device stops being watched: its alert clears as device_deselected and no new one is raised', () => {
+    const rules = engine(noWater);
+    rules.watch([tagged('wm-1'), tagged('wm-2')], T0);
+    expect(summary(rules.tick(T0 + 12 * H))).toEqual(['raised:al-1:wm-1:1', 'raised:al-2:wm-2:1']);
+    const registry = new Map([
+      ['wm-1', tagged('wm-1', [])],
+      ['wm-2', tagged('wm-2')],
+    ]);
+    expect(cleared(rules.reconcile((id) => registry.get(id), T0 + 13 * H))).toEqual(['cleared:wm-1:device_deselected']);
+    expect(rules.active().map((alert) => alert.device_id)).toEqual(['wm-2']);
+    expect(rules.snapshot().instances.map((instance) => instance.device.id)).toEqual(['wm-2']);
+    expect(rules.tick(T0 + 40 * H).filter((t) => t.alert.device_id === 'wm-1')).toEqual([]);
+  });
+
+  it('a retired (or vanished) device stops being watched: its alert clears as device_retired', () => {
+    const rules = engine(noWater);
+    rules.watch([tagged('wm-1'), tagged('wm-2')], T0);
+    rules.tick(T0 + 12 * H);
+    const retired = { ...tagged('wm-1'), status: 'retired' as const };
+    expect(cleared(rules.reconcile((id) => (id === 'wm-1' ? retired : undefined), T0 + 13 * H))).toEqual([
+      'cleared:wm-1:device_retired',
+      'cleared:wm-2:device_retired',
+    ]);
+    expect(rules.active()).toEqual([]);
+    expect(rules.snapshot().instances).toEqual([]);
+  });
+
+  it('a device still selected keeps its timer and takes its current place; reconcile can look at one device only', () => {
+    const rules = engine(noWater);
+    rules.watch([tagged('wm-1'), tagged('wm-2')], T0);
+    const moved = { ...tagged('wm-1'), place: { community: '320803001001', building: '2' } };
+    expect(rules.reconcile(() => undefined, T0 + H, 'wm-1')).toEqual([]); // wm-1 had no alert yet
+    expect(rules.snapshot().instances.map((instance) => instance.device.id)).toEqual(['wm-2']);
+    rules.watch([moved], T0 + H);
+    expect(rules.reconcile((id) => (id === 'wm-1' ? moved : tagged(id)), T0 + 2 * H)).toEqual([]);
+    expect(summary(rules.tick(T0 + 12 * H))).toEqual(['raised:al-1:wm-2:1']);
+    const [raised] = rules.tick(T0 + 13 * H);
+    expect(raised?.alert).toMatchObject({ device_id: 'wm-1', place: { building: '2' } });
+  });
+
+  it('a message whose device record no longer matches clears the alert as device_deselected', () => {
+    const rules = engine(noWater);
+    rules.watch([tagged('wm-1')], T0);
+    rules.tick(T0 + 12 * H);
+    const reading = { total_volume: 12, interval_volume: 0, interval_s: 3600 };
+    expect(cleared(rules.observe(event(tagged('wm-1', ['pump_room']), 'reading', reading, T0 + 13 * H)))).toEqual([
+      'cleared:wm-1:device_deselected',
+    ]);
+    expect(rules.snapshot().instances).toEqual([]);
+  });
+
+  it('keeps only id, kind, place and tags of a device in its state: a snapshot holds no password hash', () => {
+    const rules = engine(noWater);
+    const meter = { ...tagged('wm-1'), notes: 'key with the neighbour', place: { community: '320803001001' } };
+    rules.watch([meter], T0);
+    const snapshot = rules.snapshot();
+    expect(snapshot.instances.map((instance) => instance.device)).toEqual([
+      { id: 'wm-1', kind: 'water_meter', place: { community: '320803001001' }, tags: ['elderly_alone'] },
+    ]);
+    expect(JSON.stringify(snapshot)).not.toContain('scrypt');
+
+    // A snapshot saved by an older gateway held whole records: restoring trims them.
+    const old = { instances: snapshot.instances.map((instance) => ({ ...instance, device: meter })) };
+    const after = engine(noWater);
+    after.restore(old);
+    expect(JSON.stringify(after.snapshot())).not.toMatch(/scrypt|passwordHash|neighbour/);
+  });
+});
+
 describe('correlation across devices in one place', () => {
   const place = (unit: string) => ({ community: '320803001001', building: '3', unit });
   const smoke = (id: string, unit = '2') => device(id, 'smoke_detector', place(unit));

@@ -147,7 +147,7 @@ export class RuleEngine {
         if (only !== undefined && instance.device.id !== only) continue;
         const record = current(instance.device.id);
         const reason =
-          !record || record.status !== 'active'
+          record?.status !== 'active'
             ? 'device_retired'
             : selects(rule.selector, record)
               ? undefined
