@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Gateway } from '../gateway.js';
+import { RECONCILE_EVERY_MS } from '../rules/rules-module.js';
 import { builtinRuleFile } from '../rules/templates.js';
 import { silentLogger, testDataDir, testGatewayConfig } from '../test-support.js';
 import { importDevicesCsv } from './csv-import.js';
@@ -36,9 +38,11 @@ describe('rules select registry-backed devices by their installer tags (embedded
   const clients: MqttClient[] = [];
   const registries: DeviceRegistry[] = [];
   let gateway: Gateway | undefined;
+  const gateways: Gateway[] = [];
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.endAsync(true)));
     await gateway?.stop();
+    for (const started of gateways) await started.stop();
     for (const registry of registries) registry.close();
   });
 
@@ -119,5 +123,115 @@ describe('rules select registry-backed devices by their installer tags (embedded
       .poll(() => raised.has('gridlink/alert/builtin.elderly.no_water/wm-b1-u1-0302'), { timeout: 3000 })
       .toBe(true);
     expect(raised.has('gridlink/alert/builtin.elderly.no_water/wm-b1-u1-0303')).toBe(false);
+  }, 60_000);
+
+  it('stops watching a household once it is untagged or its meter retired, clearing its alert with the reason, across a restart', async () => {
+    const dataDir = testDataDir();
+    const registry = DeviceRegistry.open(registryPathIn(dataDir));
+    registries.push(registry);
+    const issued = await importDevicesCsv(
+      registry,
+      [
+        'id,kind,community,building,unit,floor,room,tags',
+        `wm-b2-u1-0101,water_meter,${COMMUNITY},2,1,1,0101,elderly_alone`,
+        `wm-b2-u1-0102,water_meter,${COMMUNITY},2,1,1,0102,elderly_alone`,
+        `wm-b2-u1-0103,water_meter,${COMMUNITY},2,1,1,0103,elderly_alone`,
+        `wm-b2-u1-0104,water_meter,${COMMUNITY},2,1,1,0104,elderly_alone`,
+      ].join('\n'),
+    );
+    const passwords = new Map(issued.map(({ device, password }) => [device.id, password]));
+    const consolePassword = (await registry.addService('console', 'observer')).password;
+    const rulesFile = join(dataDir, 'builtin-rules.yaml');
+    writeFileSync(rulesFile, builtinRuleFile());
+    const clock = { now: Date.parse('2026-11-25T02:00:00.000Z') };
+
+    /** Retained alert topics as a watcher sees them (an empty payload clears), and every clear with its reason. */
+    const retained = new Map<string, string>();
+    const clears: string[] = [];
+    const startGateway = async () => {
+      const started = new Gateway({
+        config: testGatewayConfig({
+          gateway: { id: 'gw-test', community: COMMUNITY, data_dir: dataDir },
+          rules: { files: [rulesFile], tick_ms: 100, save_every_ms: 100 },
+        }),
+        directory: registry,
+        logger: silentLogger(),
+        now: () => clock.now,
+      });
+      gateways.push(started);
+      await started.start();
+      // The uplink turns each of these into a `cn.gridlink.alert.cleared.v1` event with this reason.
+      started.bus.on('alert', ({ transition, clearReason }) => {
+        if (transition.type === 'cleared') clears.push(`${transition.alert.device_id}:${clearReason}`);
+      });
+      const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${started.ports.tcp}`, {
+        clientId: 'console-2',
+        username: 'console',
+        password: consolePassword,
+        reconnectPeriod: 0,
+      });
+      clients.push(watcher);
+      watcher.on('message', (topic, payload) => {
+        if (topic.includes('/builtin.elderly.no_water/'))
+          retained.set(topic.split('/').at(-1) ?? '', payload.toString());
+      });
+      await watcher.subscribeAsync('gridlink/alert/#', { qos: 1 });
+      return started;
+    };
+    const active = () => [...retained].filter(([, payload]) => payload !== '').map(([device]) => device);
+
+    let running = await startGateway();
+    clock.now += 13 * H; // none of the meters has reported any water use
+    await expect
+      .poll(() => active(), { timeout: 3000 })
+      .toEqual(['wm-b2-u1-0101', 'wm-b2-u1-0102', 'wm-b2-u1-0103', 'wm-b2-u1-0104']);
+
+    // The household moved out: the installer untags it (another process, as the CLI is). The
+    // meter's next CONNECT brings its record without the tag, and the rule lets go of it.
+    const cli = DeviceRegistry.open(registryPathIn(dataDir));
+    registries.push(cli);
+    cli.removeTags('wm-b2-u1-0101', ['elderly_alone']);
+    const meter = await mqtt.connectAsync(`mqtt://127.0.0.1:${running.ports.tcp}`, {
+      clientId: 'wm-b2-u1-0101',
+      username: 'wm-b2-u1-0101',
+      password: passwords.get('wm-b2-u1-0101') ?? '',
+      reconnectPeriod: 0,
+    });
+    clients.push(meter);
+    await expect.poll(() => clears, { timeout: 3000 }).toEqual(['wm-b2-u1-0101:device_deselected']);
+    await expect.poll(() => retained.get('wm-b2-u1-0101'), { timeout: 3000 }).toBe('');
+
+    // A meter retired while it stays silent: the rules read their devices again within RECONCILE_EVERY_MS.
+    cli.retire('wm-b2-u1-0102', 'household moved out');
+    clock.now += RECONCILE_EVERY_MS;
+    await expect
+      .poll(() => clears, { timeout: 3000 })
+      .toEqual(['wm-b2-u1-0101:device_deselected', 'wm-b2-u1-0102:device_retired']);
+    await expect.poll(() => active(), { timeout: 3000 }).toEqual(['wm-b2-u1-0103', 'wm-b2-u1-0104']);
+    await new Promise((resolve) => setTimeout(resolve, 250)); // a save
+    await meter.endAsync(true);
+    await running.stop();
+
+    // Untagged while the gateway is down: its alert, restored at start, is cleared (and sent) at once.
+    cli.removeTags('wm-b2-u1-0103', ['elderly_alone']);
+    retained.clear();
+    running = await startGateway();
+    await expect
+      .poll(() => clears, { timeout: 3000 })
+      .toEqual(['wm-b2-u1-0101:device_deselected', 'wm-b2-u1-0102:device_retired', 'wm-b2-u1-0103:device_deselected']);
+    await expect.poll(() => active(), { timeout: 3000 }).toEqual(['wm-b2-u1-0104']);
+
+    // None of them comes back, however long they stay silent; the still-tagged one alerts on.
+    clock.now += 25 * H;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(active()).toEqual(['wm-b2-u1-0104']);
+    expect(clears).toHaveLength(3);
+
+    // What the rules keep between runs names devices, never their credentials.
+    const state = new Database(join(dataDir, 'rules.db'), { readonly: true });
+    const { snapshot } = state.prepare('SELECT snapshot FROM engine_state').get() as { snapshot: string };
+    state.close();
+    expect(snapshot).toContain('wm-b2-u1-0104');
+    expect(snapshot).not.toMatch(/wm-b2-u1-010[123]|scrypt|passwordHash/);
   }, 60_000);
 });

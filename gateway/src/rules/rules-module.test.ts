@@ -188,4 +188,27 @@ describe('local alert rules on the gateway (real broker)', () => {
     clock += 1;
     await expect.poll(() => alerts.map(([topic]) => topic)).toEqual(['gridlink/alert/elderly.no_water/wm-1']);
   });
+
+  it('reload: a rule whose selector no longer selects a device lets go of it, clearing its alert as device_deselected', async () => {
+    let clock = Date.parse('2026-11-25T00:00:00.000Z');
+    const { gateway, rulesFile, watch } = await start(noWaterRule, { now: () => clock });
+    const alerts = await watch('gridlink/alert/#');
+    const clears: string[] = [];
+    gateway.bus.on('alert', ({ transition, clearReason }) => {
+      if (transition.type === 'cleared') clears.push(`${transition.alert.device_id}:${clearReason}`);
+    });
+    clock += 12 * H;
+    await expect.poll(() => alerts.map(([topic]) => topic)).toEqual(['gridlink/alert/elderly.no_water/wm-1']);
+
+    // Now only households tagged elderly_alone: wm-1 has no tags.
+    writeFileSync(
+      rulesFile,
+      noWaterRule.replace('kinds: [water_meter]', 'kinds: [water_meter], tags: [elderly_alone]'),
+    );
+    await expect.poll(() => clears).toEqual(['wm-1:device_deselected']);
+    await expect.poll(() => alerts.at(-1)).toEqual(['gridlink/alert/elderly.no_water/wm-1', '']);
+    clock += 24 * H;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(gateway.rules.active()).toEqual([]);
+  });
 });
