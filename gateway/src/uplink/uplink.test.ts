@@ -63,7 +63,7 @@ async function system(
     cleanup.push(() => client.endAsync(true));
     return client;
   };
-  return { cloud, gateway, connect };
+  return { cloud, gateway, connect, directory };
 }
 
 const reading = (n: number, at = Date.parse('2026-11-25T08:00:00.000Z') + n) =>
@@ -152,6 +152,42 @@ describe('the uplink to a real cloud (PostgreSQL through the HTTP intake)', () =
       // Urgent and from a device: the cloud accepts and files it at once; with nobody on the grid's
       // roster it waits there for the community's operators.
       .toEqual({ state: 'FILED', category_code: 'emergency.gas_leak', urgent: true, source: 'iot' });
+  }, 30_000);
+
+  it('sends the clear of an alert whose device the rule no longer selects, with reason device_deselected', async () => {
+    const rules = join(testDataDir(), 'rules.yaml');
+    writeFileSync(
+      rules,
+      `version: 1
+rules:
+  - id: elderly.gas
+    name: { zh: 独居老人家燃气, en: Gas at an elderly resident's home }
+    selector: { kinds: [gas_detector], tags: [elderly_alone] }
+    condition: { type: threshold, field: gas_lel, op: '>=', value: 20, clear: { op: '<', value: 10 } }
+    severity: critical
+    category: emergency.gas_leak
+    message: { zh: '{device_id} 燃气', en: 'Gas at {device_id}' }
+`,
+    );
+    const { cloud, gateway, connect, directory } = await system({}, { rules: { files: [rules] } });
+    const record = directory.device('gas-1');
+    if (!record) throw new Error('gas-1 is provisioned above');
+    directory.addDevice({ ...record, tags: ['elderly_alone'] });
+    const gas = await connect('gas-1');
+    await gas.publishAsync('gridlink/gas-1', JSON.stringify({ gas_lel: 35 }), { qos: 1 });
+    await expect.poll(() => gateway.rules.active().length).toBe(1);
+    const alertId = gateway.rules.active()[0]?.alert_id;
+
+    // Untagged; the detector reconnects with its new record.
+    directory.addDevice({ ...record, tags: [] });
+    await gas.endAsync(true);
+    await connect('gas-1');
+    await expect
+      .poll(async () => (await cloud.events()).find((row) => row.type === 'cn.gridlink.alert.cleared.v1'), {
+        timeout: 20_000,
+      })
+      .toMatchObject({ id: `${alertId}.cleared`, data: { alert_id: alertId, reason: 'device_deselected' } });
+    expect(gateway.rules.active()).toEqual([]);
   }, 30_000);
 
   it('keeps what arrives while the cloud is down and delivers it once it is back, marked as replayed; new alarms overtake the backlog', async () => {
