@@ -1,15 +1,20 @@
-import { CommunityCode, DeviceId, DeviceKind, GridCode, Place } from '@gridlink/protocol';
+import {
+  CommunityCode,
+  DEVICE_TAG_PATTERN,
+  DeviceId,
+  DeviceKind,
+  DeviceTag,
+  GridCode,
+  Place,
+} from '@gridlink/protocol';
 import { z } from 'zod';
 import { formatIssues } from '../config/issues.js';
 import type { Schema } from '../config/schema-walk.js';
 
-/** An installer tag, as rule selectors name it (`elderly_alone`, `pump_room`). */
-export const TAG_PATTERN = /^[a-z0-9_][a-z0-9_-]{0,31}$/;
+/** An installer tag, exactly as rule selectors name it (`elderly_alone`, `pump_room`): the protocol's one format. */
+export const TAG_PATTERN = DEVICE_TAG_PATTERN;
+export const Tag = DeviceTag;
 export const MAX_TAGS = 16;
-
-export const Tag = z
-  .string()
-  .regex(TAG_PATTERN, 'a tag is 1-32 of a-z, 0-9, "_" and "-", not starting with "-" (e.g. elderly_alone)');
 
 /** A device's tags as stored: distinct and sorted, so equal sets compare and list alike. */
 export const Tags = z

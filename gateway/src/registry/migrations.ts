@@ -1,3 +1,4 @@
+import { DEVICE_TAG_PATTERN } from '@gridlink/protocol';
 import type Database from 'better-sqlite3';
 
 /**
@@ -8,7 +9,10 @@ import type Database from 'better-sqlite3';
 export interface Migration {
   version: number;
   description: string;
-  sql: string;
+  /** Schema changes. */
+  sql?: string;
+  /** Row changes SQL cannot express with a clear error; runs after `sql`, in the same transaction. */
+  run?: (db: Database.Database, file: string) => void;
 }
 
 /** `PRAGMA application_id` of a registry ("GLRG"), so a wrong file is refused, not migrated. */
@@ -74,7 +78,42 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 3,
+    description: 'one tag format, the one rule selectors name',
+    run: convertTagsToSelectorFormat,
+  },
 ];
+
+/**
+ * Tags were once 1-32 of a-z, 0-9, "_" and "-"; rule selectors only ever named
+ * `^[a-z][a-z0-9_]{0,31}$`, so a tag like `pump-room` could be stored but never selected. An
+ * active device's `-` becomes `_` (`pump-room` → `pump_room`, the spelling rules use). A tag that
+ * still does not fit (it starts with a digit or `_`) cannot be converted without guessing: the
+ * migration is refused, naming each device and tag, and nothing changes. A retired device keeps the
+ * tags it had (its row is history; it is never selected again).
+ */
+function convertTagsToSelectorFormat(db: Database.Database, file: string): void {
+  const rows = db.prepare("SELECT id, tags FROM devices WHERE status = 'active'").all() as Array<{
+    id: string;
+    tags: string;
+  }>;
+  const update = db.prepare('UPDATE devices SET tags = ? WHERE id = ?');
+  const refused: string[] = [];
+  for (const row of rows) {
+    const tags = JSON.parse(row.tags) as string[];
+    const converted = [...new Set(tags.map((tag) => tag.replaceAll('-', '_')))].sort();
+    const unfit = converted.filter((tag) => !DEVICE_TAG_PATTERN.test(tag));
+    if (unfit.length > 0) refused.push(`device ${row.id}: ${unfit.join(', ')}`);
+    else if (JSON.stringify(converted) !== row.tags) update.run(JSON.stringify(converted), row.id);
+  }
+  if (refused.length > 0) {
+    throw new Error(
+      `${file}: tags must now start with a letter (a-z, then a-z, 0-9 and "_"), and these cannot be converted: ${refused.join('; ')}. ` +
+        'Retag those devices with the previous gateway version (device untag / device tag), then start this one',
+    );
+  }
+}
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 
@@ -93,7 +132,8 @@ export function migrate(db: Database.Database, file: string, now: () => Date): n
     const apply = db.transaction(() => {
       // Another process may have migrated while we waited for the write lock.
       if (current() >= migration.version) return;
-      db.exec(migration.sql);
+      if (migration.sql) db.exec(migration.sql);
+      migration.run?.(db, file);
       db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(
         migration.version,
         now().toISOString(),

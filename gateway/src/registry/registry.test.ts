@@ -58,7 +58,7 @@ describe('DeviceRegistry: the database file', () => {
     const raw = new Database(path, { readonly: true });
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.prepare('SELECT version FROM schema_version').pluck().all()).toEqual([1, 2]);
+      expect(raw.prepare('SELECT version FROM schema_version').pluck().all()).toEqual([1, 2, 3]);
     } finally {
       raw.close();
     }
@@ -77,7 +77,7 @@ describe('DeviceRegistry: the database file', () => {
     expect(second.service('nodered')?.role).toBe('observer');
     const raw = new Database(path, { readonly: true });
     try {
-      expect(raw.prepare('SELECT count(*) FROM schema_version').pluck().get()).toBe(2);
+      expect(raw.prepare('SELECT count(*) FROM schema_version').pluck().get()).toBe(3);
     } finally {
       raw.close();
     }
@@ -89,7 +89,7 @@ describe('DeviceRegistry: the database file', () => {
     raw.prepare("INSERT INTO schema_version VALUES (99, '2030-01-01T00:00:00.000Z')").run();
     raw.close();
     expect(() => DeviceRegistry.open(path)).toThrow(
-      `${path} has registry schema version 99, newer than this gateway understands (2): upgrade the gateway`,
+      `${path} has registry schema version 99, newer than this gateway understands (3): upgrade the gateway`,
     );
   });
 
@@ -387,11 +387,70 @@ describe('DeviceRegistry: installer tags', () => {
 
     const raw = new Database(path, { readonly: true });
     try {
-      expect(raw.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2]);
+      expect(raw.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
     } finally {
       raw.close();
     }
     expect(openRegistry().device('wm-b1-u1-0302')?.tags).toEqual(['elderly_alone']);
+  });
+
+  /** A registry file as a gateway of schema version 2 left it, with tags in the older, wider format. */
+  function writeVersion2Registry(devices: Array<{ id: string; tags: string[]; retired?: boolean }>): void {
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const raw = new Database(path);
+    try {
+      raw.pragma(`application_id = ${REGISTRY_APPLICATION_ID}`);
+      raw.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT');
+      for (const migration of MIGRATIONS.slice(0, 2)) raw.exec(migration.sql ?? '');
+      raw
+        .prepare("INSERT INTO schema_version VALUES (1, '2026-06-01T00:00:00.000Z'), (2, '2026-09-01T00:00:00.000Z')")
+        .run();
+      for (const device of devices) {
+        raw
+          .prepare(
+            `INSERT INTO devices (id, kind, password_hash, tags, created_at) VALUES (?, 'water_meter', 'scrypt$kept', ?, '2026-09-01T00:00:00.000Z')`,
+          )
+          .run(device.id, JSON.stringify(device.tags));
+        if (device.retired)
+          raw
+            .prepare("UPDATE devices SET status = 'retired', retired_at = '2026-10-01T00:00:00.000Z' WHERE id = ?")
+            .run(device.id);
+      }
+    } finally {
+      raw.close();
+    }
+  }
+
+  it('migrates tags to the one format rules select: "-" becomes "_" on active devices; retired ones keep theirs', () => {
+    writeVersion2Registry([
+      { id: 'wm-1', tags: ['elderly_alone', 'pump-room', 'pump_room'] },
+      { id: 'wm-2', tags: ['elderly_alone'] },
+      { id: 'wm-3', tags: ['pump-room'], retired: true },
+    ]);
+    const registry = openRegistry();
+    expect(registry.device('wm-1')?.tags).toEqual(['elderly_alone', 'pump_room']);
+    expect(registry.device('wm-2')?.tags).toEqual(['elderly_alone']);
+    expect(registry.get('wm-3')?.tags).toEqual(['pump-room']);
+    expect(registry.list({ tag: 'pump_room' }).map((d) => d.id)).toEqual(['wm-1']);
+  });
+
+  it('refuses to migrate tags it cannot convert without guessing, naming each device and tag, and changes nothing', () => {
+    writeVersion2Registry([
+      { id: 'wm-1', tags: ['1st_floor', 'pump-room'] },
+      { id: 'wm-2', tags: ['_x'] },
+      { id: 'wm-3', tags: ['pump-room'] },
+    ]);
+    expect(() => DeviceRegistry.open(path)).toThrow(
+      `${path}: tags must now start with a letter (a-z, then a-z, 0-9 and "_"), and these cannot be converted: device wm-1: 1st_floor; device wm-2: _x. ` +
+        'Retag those devices with the previous gateway version (device untag / device tag), then start this one',
+    );
+    const raw = new Database(path, { readonly: true });
+    try {
+      expect(raw.prepare('SELECT max(version) FROM schema_version').pluck().get()).toBe(2);
+      expect(raw.prepare("SELECT tags FROM devices WHERE id = 'wm-3'").pluck().get()).toBe('["pump-room"]');
+    } finally {
+      raw.close();
+    }
   });
 
   it('stores tags distinct and sorted, and hands them to the broker’s Directory for rule selectors', async () => {
@@ -399,11 +458,11 @@ describe('DeviceRegistry: installer tags', () => {
     const { device } = await registry.addDevice({
       id: 'wm-1',
       kind: 'water_meter',
-      tags: ['pump-room', 'elderly_alone', 'pump-room'],
+      tags: ['pump_room', 'elderly_alone', 'pump_room'],
     });
-    expect(device.tags).toEqual(['elderly_alone', 'pump-room']);
-    expect(registry.device('wm-1')?.tags).toEqual(['elderly_alone', 'pump-room']);
-    expect([...registry.activeDevices()].find((d) => d.id === 'wm-1')?.tags).toEqual(['elderly_alone', 'pump-room']);
+    expect(device.tags).toEqual(['elderly_alone', 'pump_room']);
+    expect(registry.device('wm-1')?.tags).toEqual(['elderly_alone', 'pump_room']);
+    expect([...registry.activeDevices()].find((d) => d.id === 'wm-1')?.tags).toEqual(['elderly_alone', 'pump_room']);
     await registry.addDevice({ id: 'wm-2', kind: 'water_meter' });
     expect(registry.device('wm-2')).not.toHaveProperty('tags');
     expect(registry.get('wm-2')?.tags).toEqual([]);
@@ -419,8 +478,8 @@ describe('DeviceRegistry: installer tags', () => {
     const bad = await failure(() => registry.addTags('dc-1', ['Elderly', '-x', 'ok']));
     expect(bad.summary).toBe('invalid tags for device dc-1');
     expect(bad.issues).toEqual([
-      'tags: a tag is 1-32 of a-z, 0-9, "_" and "-", not starting with "-" (e.g. elderly_alone) (received string "Elderly")',
-      'tags: a tag is 1-32 of a-z, 0-9, "_" and "-", not starting with "-" (e.g. elderly_alone) (received string "-x")',
+      'tags: a tag is 1-32 of a-z, 0-9 and "_", starting with a letter (e.g. elderly_alone) (received string "Elderly")',
+      'tags: a tag is 1-32 of a-z, 0-9 and "_", starting with a letter (e.g. elderly_alone) (received string "-x")',
     ]);
     expect((await failure(() => registry.addTags('dc-1', []))).issues).toEqual([
       'tags: expected at least 1 item, received a list of 0',
@@ -429,8 +488,8 @@ describe('DeviceRegistry: installer tags', () => {
     expect((await failure(() => registry.addTags('dc-1', many))).issues).toEqual([
       'tags: 17 different tags; a device has at most 16: remove some',
     ]);
-    expect((await failure(() => registry.removeTags('dc-1', ['elderly-alone']))).message).toBe(
-      'device dc-1 has no tag elderly-alone; its tags are elderly_alone',
+    expect((await failure(() => registry.removeTags('dc-1', ['elderly_alon']))).message).toBe(
+      'device dc-1 has no tag elderly_alon; its tags are elderly_alone',
     );
     expect((await failure(() => registry.addTags('nobody', ['x']))).message).toBe('no device nobody in the registry');
     expect(registry.get('dc-1')?.tags).toEqual(['elderly_alone']);
@@ -468,7 +527,7 @@ describe('DeviceRegistry: installer tags', () => {
     expect(registry.list({ tag: 'elderly_alone' }).map((d) => d.id)).toEqual(['dc-1', 'wm-1']);
     expect(registry.list({ tag: 'elderly_alone', kind: 'water_meter' }).map((d) => d.id)).toEqual(['wm-1']);
     expect((await failure(() => registry.list({ tag: 'Elderly' }))).issues).toEqual([
-      'tag: a tag is 1-32 of a-z, 0-9, "_" and "-", not starting with "-" (e.g. elderly_alone) (received string "Elderly")',
+      'tag: a tag is 1-32 of a-z, 0-9 and "_", starting with a letter (e.g. elderly_alone) (received string "Elderly")',
     ]);
   });
 

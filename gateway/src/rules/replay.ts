@@ -3,6 +3,7 @@ import {
   DEFAULT_BASE_TOPIC,
   DeviceId,
   DeviceKind,
+  DeviceTag,
   type FieldIssue,
   Place,
   parseWith,
@@ -31,7 +32,7 @@ export const RecordedMessage = z.strictObject({
     id: DeviceId,
     kind: DeviceKind,
     place: Place.optional(),
-    tags: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a tag is snake_case')).optional(),
+    tags: z.array(DeviceTag).optional(),
   }),
   /** `gridlink/<id>`, `gridlink/<id>/event/<type>` or `gridlink/<id>/availability`. */
   topic: z.string().min(1),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DeviceTag } from '../device-tag.js';
 import { parseRuleFile } from './parse-rule-file.js';
 
 const VALID = `version: 1
@@ -79,6 +80,17 @@ describe('rule files', () => {
       'community.yaml:19:15: rules.1.severity: expected one of "info", "warning", "minor", "major", "critical", received string "urgent"',
       'community.yaml:25:38: rules.2.condition.event: "parked" is not an event of fire_lane_camera (events: occupied, cleared)',
     ]);
+  });
+
+  it('name tags in the one device tag format the registry stores (a tag a device can have is one a rule can select)', () => {
+    const result = parseRuleFile(VALID.replace('tags: [elderly_alone]', 'tags: [elderly_alone, pump-room]'));
+    expect(result.ok || result.errors).toEqual([
+      'rules.yaml:31:61: rules.3.selector.tags.1: expected a tag is 1-32 of a-z, 0-9 and "_", starting with a letter (e.g. elderly_alone), received string "pump-room"',
+    ]);
+    expect(DeviceTag.safeParse('pump_room').success).toBe(true);
+    expect(
+      ['pump-room', '1st_floor', '_x', 'Elderly', 'a'.repeat(33)].map((tag) => DeviceTag.safeParse(tag).success),
+    ).toEqual([false, false, false, false, false]);
   });
 
   it('refuse two rules with one id', () => {
