@@ -140,12 +140,19 @@ export class RuleEngine {
    */
   reconcile(current: (id: string) => DeviceRecord | undefined, now: number, only?: string): AlertTransition[] {
     const out: AlertTransition[] = [];
+    // One read per device, however many rules track it.
+    const records = new Map<string, DeviceRecord | undefined>();
+    const read = (id: string) => {
+      if (!records.has(id)) records.set(id, current(id));
+      return records.get(id);
+    };
     for (const [ruleId, subjects] of this.instances) {
       const rule = this.byId.get(ruleId);
       if (!rule || rule.condition.type === 'correlation') continue;
-      for (const instance of [...subjects.values()]) {
-        if (only !== undefined && instance.device.id !== only) continue;
-        const record = current(instance.device.id);
+      // Per-device instances are keyed by device id: one device is a lookup, not a scan.
+      const tracked = only === undefined ? [...subjects.values()] : [subjects.get(only) ?? []].flat();
+      for (const instance of tracked) {
+        const record = read(instance.device.id);
         const reason =
           record?.status !== 'active'
             ? 'device_retired'
