@@ -4,7 +4,10 @@ export interface DeviceRecord {
   id: string;
   kind: DeviceKind;
   status: 'active' | 'retired';
-  /** scrypt hash of the device's MQTT password (see credentials/password.ts). */
+  /**
+   * scrypt hash of the device's MQTT password (see credentials/password.ts). For the broker only:
+   * the rules keep a trimmed view (rules/rule-device.ts), so rule state never holds it.
+   */
   passwordHash: string;
   place?: Place;
   /** Free text from the installer (where exactly, what was odd). */
