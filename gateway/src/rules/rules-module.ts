@@ -118,6 +118,8 @@ export class RulesModule {
   }
 
   async stop(): Promise<void> {
+    // Stopped before the first tick: the clears found at start are still sent (the uplink stops after).
+    this.apply(this.startClears.splice(0));
     this.options.bus.off('message', this.onMessage);
     this.options.bus.off('connected', this.onConnected);
     for (const timer of this.timers) clearInterval(timer);
