@@ -216,8 +216,10 @@ export class RulesModule {
     for (const transition of transitions) {
       const { alert } = transition;
       const topic = this.topics.alert(alert.rule_id, alert.device_id);
-      if (transition.type === 'cleared') void this.options.publisher.publish(topic, null, { retain: true, qos: 1 });
-      else void this.options.publisher.publish(topic, alert, { retain: true, qos: 1 });
+      // The retained topic mirrors the alert; once the broker has closed (stopping) it is gone anyway.
+      this.options.publisher
+        .publish(topic, transition.type === 'cleared' ? null : alert, { retain: true, qos: 1 })
+        .catch((err: unknown) => this.options.logger.warn({ err, topic }, 'alert topic not updated'));
       this.options.logger.info(
         {
           alert: alert.alert_id,
