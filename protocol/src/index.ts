@@ -10,6 +10,7 @@ export * from './mqtt/api.js';
 export * from './mqtt/payloads.js';
 export * from './place.js';
 export * from './profiles/index.js';
+export * from './registry-csv.js';
 export * from './rules/index.js';
 export * from './time.js';
 export * from './topics.js';

@@ -10,7 +10,6 @@ export {
   type CloudPlacement,
   cloudPlacements,
   kindCounts,
-  REGISTRY_CSV_HEADER,
   registryCsv,
   territoryUnits,
 } from './community/exports.js';

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { openEventStream } from '../http/event-stream.js';
 import { ProblemError } from '../http/problems.js';
 import type { LivePush } from '../notify/live-push.js';
 
@@ -25,13 +26,7 @@ export class NotificationStreams {
   /** Serves `res` as `userId`'s stream until the client goes away or the cloud stops. */
   serve(userId: string, req: Request, res: Response): void {
     if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
-    res.status(200).set({
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-accel-buffering': 'no',
-    });
-    res.flushHeaders();
-    req.socket.setNoDelay(true);
+    openEventStream(req, res);
     // Browsers reconnect after `retry` ms; the comment makes the stream visibly open.
     res.write('retry: 5000\n: connected\n\n');
     const unsubscribe = this.live.subscribe(userId, (chunk) => {

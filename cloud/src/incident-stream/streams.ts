@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
+import { openEventStream } from '../http/event-stream.js';
 import { ProblemError } from '../http/problems.js';
 import { type Principal, scopeFilter } from '../people/scope.js';
 import {
@@ -157,13 +158,7 @@ export class IncidentStreams {
       return;
     }
 
-    res.status(200).set({
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-accel-buffering': 'no',
-    });
-    res.flushHeaders();
-    req.socket.setNoDelay(true);
+    openEventStream(req, res);
     const end = () => {
       if (ended) return;
       ended = true;

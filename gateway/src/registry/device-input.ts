@@ -6,6 +6,8 @@ import {
   DeviceTag,
   GridCode,
   Place,
+  REGISTRY_CSV_COLUMNS,
+  type RegistryCsvColumn,
 } from '@gridlink/protocol';
 import { z } from 'zod';
 import { formatIssues } from '../config/issues.js';
@@ -66,19 +68,8 @@ export const DeviceInput = z
 export type DeviceInput = z.output<typeof DeviceInput>;
 
 /** The fields of a device input, in the order the CSV header and the CLI list them. */
-export const DEVICE_INPUT_FIELDS = [
-  'id',
-  'kind',
-  'community',
-  'grid',
-  'building',
-  'unit',
-  'floor',
-  'room',
-  'notes',
-  'tags',
-] as const;
-export type DeviceInputField = (typeof DEVICE_INPUT_FIELDS)[number];
+export const DEVICE_INPUT_FIELDS = REGISTRY_CSV_COLUMNS;
+export type DeviceInputField = RegistryCsvColumn;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; issues: string[] };
 

@@ -1,18 +1,5 @@
+import { REGISTRY_CSV_COLUMNS } from '@gridlink/protocol';
 import type { Community, CommunityDevice } from './generator.js';
-
-/** Columns of the gateway registry's CSV import (`gridlink-gateway devices import`). */
-export const REGISTRY_CSV_HEADER = [
-  'id',
-  'kind',
-  'community',
-  'grid',
-  'building',
-  'unit',
-  'floor',
-  'room',
-  'notes',
-  'tags',
-];
 
 const csvField = (value: unknown) => {
   const text = value === undefined ? '' : String(value);
@@ -40,7 +27,7 @@ export function registryCsv(devices: readonly CommunityDevice[]): string {
       .map(csvField)
       .join(','),
   );
-  return `${[REGISTRY_CSV_HEADER.join(','), ...rows].join('\n')}\n`;
+  return `${[REGISTRY_CSV_COLUMNS.join(','), ...rows].join('\n')}\n`;
 }
 
 /** A device's installation as the cloud records it (its `PlacementInput`). */
