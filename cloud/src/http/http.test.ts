@@ -73,6 +73,43 @@ describe('service endpoints', () => {
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');
   });
 
+  it('refuses every documented route and method without credentials, and with a made-up token (401)', async () => {
+    const { body } = await api<{ paths: Record<string, Record<string, unknown>> }>(cloud(), 'GET', '/openapi.json');
+    // Open by design: the probes, and logging in (POST /sessions; refreshing needs its refresh token).
+    const open = new Set(['GET /healthz', 'GET /readyz', 'POST /api/v1/sessions']);
+    const methods = ['get', 'post', 'put', 'patch', 'delete'];
+    const sample: Record<string, string> = {
+      id: 'x-1',
+      code: '320803001001',
+      userId: 'u-1',
+      role: 'grid_worker',
+      scope: '320803001001',
+      category: 'emergency.fire',
+      severity: 'major',
+      step: 'handle',
+    };
+    const refusedOpenly: string[] = [];
+    let checked = 0;
+    for (const [template, operations] of Object.entries(body.paths)) {
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => sample[name] ?? 'x');
+      for (const method of methods.filter((m) => m in operations)) {
+        const route = `${method.toUpperCase()} ${template}`;
+        if (open.has(route)) continue;
+        for (const token of [undefined, 'not-a-real-token']) {
+          const response = await api(cloud(), method.toUpperCase(), path, {
+            ...(token === undefined ? {} : { token }),
+            ...(method === 'get' || method === 'delete' ? {} : { body: {} }),
+          });
+          checked++;
+          if (response.status !== 401)
+            refusedOpenly.push(`${route} (${token ? 'bad token' : 'none'}): ${response.status}`);
+        }
+      }
+    }
+    expect(refusedOpenly).toEqual([]);
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const response = await api(cloud(), 'GET', '/api/v2/gateways');
     expect(response.status).toBe(404);
