@@ -18,33 +18,27 @@ afterAll(() => {
 });
 
 describe('npm start', () => {
-  it('runs the cloud, the gateway and a simulated community, reports what happens and stops cleanly', async () => {
-    const dataDir = newDataDir();
+  /** Runs `npm start` with these options until it stops by itself; its output and exit code. */
+  const start = async (dataDir: string, options: string[], onOutput?: (output: string) => void) => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--conditions=gridlink-source',
-        'scripts/start.ts',
-        '--data-dir',
-        dataDir,
-        '--exit-after',
-        '4',
-        '--per-kind',
-        '1',
-        '--status-every',
-        '1',
-      ],
-      {
-        cwd: root,
-        env: { ...process.env, GRIDLINK_MQTT__PORT: '0' },
-      },
+      ['--import', 'tsx', '--conditions=gridlink-source', 'scripts/start.ts', '--data-dir', dataDir, ...options],
+      { cwd: root, env: { ...process.env, GRIDLINK_MQTT__PORT: '0' } },
     );
     let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    const take = (chunk: Buffer) => {
+      output += chunk;
+      onOutput?.(output);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    return { output, code };
+  };
+
+  it('runs the cloud, the gateway and a simulated community, reports what happens and stops cleanly', async () => {
+    const dataDir = newDataDir();
+    const { output, code } = await start(dataDir, ['--exit-after', '4', '--per-kind', '1', '--status-every', '1']);
 
     expect(output).toMatch(/embedded MQTT broker: mqtt:\/\/127\.0\.0\.1:\d+/);
     expect(output).toContain('Simulated community: 16 devices of 16 kinds');
@@ -57,6 +51,37 @@ describe('npm start', () => {
     expect(output).toMatch(/stopped: \d+ valid messages, \d+ invalid, [1-9]\d* events in the cloud/);
     expect(code).toBe(0);
   }, 30_000);
+
+  it('prints sign-ins made for the run that open the web pages, and makes them anew on a second run over the same data', async () => {
+    const dataDir = newDataDir();
+    const signInLine = /^ {6}dev\.gridworker +(\S+) /m;
+    for (const run of ['first', 'second']) {
+      // While the run is up: the printed grid worker signs in and the cloud serves the web pages.
+      let checked: Promise<{ login: number; page: number; html: string }> | undefined;
+      const { output, code } = await start(dataDir, ['--exit-after', '6', '--per-kind', '1'], (sofar) => {
+        const url = /Web pages: {11}(http:\/\/127\.0\.0\.1:\d+)\//.exec(sofar)?.[1];
+        const password = signInLine.exec(sofar)?.[1];
+        if (checked || !url || !password) return;
+        checked = (async () => {
+          const login = await fetch(`${url}/api/v1/sessions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'dev.gridworker', password }),
+          });
+          const page = await fetch(`${url}/`);
+          return { login: login.status, page: page.status, html: await page.text() };
+        })();
+      });
+      expect(code, `${run} run: ${output}`).toBe(0);
+      for (const username of ['dev.dispatcher', 'dev.property', 'dev.gridworker', 'dev.admin'])
+        expect(output).toMatch(new RegExp(`^ {6}${username.replace('.', '\\.')} +[A-Za-z0-9_-]{24} `, 'm'));
+      expect(output).toContain("watch dev.gridworker's incidents");
+      const result = await checked;
+      expect(result?.login, `${run} run`).toBe(201);
+      expect(result?.page).toBe(200);
+      expect(result?.html).toMatch(/<html/i);
+    }
+  }, 60_000);
 
   it('by default runs a generated community, keeps the scenario devices for `npm run sim` and writes their credentials', async () => {
     const dataDir = newDataDir();

@@ -45,6 +45,7 @@ import {
 } from '@gridlink/simulators';
 import { pino } from 'pino';
 import { CAMERA_USERNAME, CameraActivity, startCommunityCameras } from './start-cameras.js';
+import { GRID_WORKER, startUsers } from './start-users.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -198,6 +199,11 @@ if (generated) {
     console.warn(`The cloud kept its own record of ${refusals.length} device placements, e.g. ${refusals[0]}`);
 }
 
+// People to sign in to the cloud's web pages with (there are no default accounts): made through
+// the cloud's API with this run's admin token, each with a password generated for this run.
+const firstGrid = generated?.grids[0] ?? `${COMMUNITY_CODE}001`;
+const signIns = await startUsers(cloud.url, adminToken, { community: COMMUNITY_CODE, grid: firstGrid }, new Date());
+
 // The community's ONVIF cameras run as simulated cameras (not as MQTT devices): the gateway
 // finds them by WS-Discovery, logs in with their passwords and subscribes to their events.
 const cameraIds = devices
@@ -257,6 +263,9 @@ Gridlink is running on embedded defaults (development mode).
   Gateway metrics:     http://127.0.0.1:${httpPort}/metrics   (health: /healthz, /readyz)
   Cloud (embedded database in ${join(DATA_DIR, 'cloud')}): ${cloud.url}   API: ${cloud.url}/openapi.json
   Cloud admin token for this run: ${adminToken}
+  Web pages:           ${cloud.url}/   sign in as (passwords made for this run):
+${signIns.map((s) => `      ${s.username.padEnd(16)} ${s.password}   ${s.what}`).join('\n')}
+      watch ${GRID_WORKER}'s incidents: the list fills as scenarios and cameras raise incidents in grid ${firstGrid}
   Send the gateway a command: curl -X POST ${cloud.url}/api/v1/gateways/${GATEWAY_ID}/downlink \\
       -H 'authorization: Bearer ${adminToken}' -H 'content-type: application/json' \\
       -d '{"id":"cmd-1","created_at":"2026-11-25T08:00:00.000Z","type":"device.command","data":{"device_id":"${running.find((d) => d.kind === 'water_meter')?.id ?? ''}","command":{"valve":"close"}}}'${
