@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CategoryCatalogue } from '../categories/catalogue.js';
 import { closedLoop, seedIncidents } from '../kpi/test-support.js';
 import type { RoleAssignment } from '../people/roles.js';
-import { login, signedIn } from '../people/test-support.js';
+import { login, signInCast } from '../people/test-support.js';
 import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 
 const COMMUNITY = '320803001001';
@@ -49,22 +49,9 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    const unit = await api(cloud(), 'POST', '/api/v1/disposal-units', {
-      token: TEST_ADMIN_TOKEN,
-      body: {
-        id: 'unit-gas',
-        name_zh: '港华燃气',
-        name_en: 'Towngas',
-        unit_type: 'gas_company',
-        territory_code: '320803',
-      },
-    });
-    expect(unit.status, JSON.stringify(unit.body)).toBe(201);
-    for (const [name, roles] of Object.entries(PEOPLE)) {
-      const { user, token } = await signedIn(cloud(), `${backend}-${name}`, roles);
-      tokens[name as Who] = token;
-      ids[name] = user.id;
-    }
+    const cast = await signInCast(cloud(), backend, PEOPLE);
+    Object.assign(tokens, cast.tokens);
+    Object.assign(ids, cast.ids);
   }, 60_000);
 
   const call = <T = Record<string, unknown>>(who: Who, method: string, path: string, body?: unknown) =>

@@ -43,3 +43,33 @@ export async function signedIn(
   const user = await createUser(cloud, username, { roles, territory });
   return { user, token: await login(cloud, username) };
 }
+
+/**
+ * The usual cast of an API role matrix: the disposal unit `unit-gas` (a gas company over the
+ * district) and each of `people` signed in as `<prefix>-<name>`, with their tokens and user ids.
+ */
+export async function signInCast<Name extends string>(
+  cloud: RunningCloud,
+  prefix: string,
+  people: Record<Name, RoleAssignment[]>,
+): Promise<{ tokens: Record<Name, string>; ids: Record<Name, string> }> {
+  const unit = await api(cloud, 'POST', '/api/v1/disposal-units', {
+    token: TEST_ADMIN_TOKEN,
+    body: {
+      id: 'unit-gas',
+      name_zh: '港华燃气',
+      name_en: 'Towngas',
+      unit_type: 'gas_company',
+      territory_code: '320803',
+    },
+  });
+  if (unit.status !== 201) throw new Error(`disposal unit not created: ${JSON.stringify(unit.body)}`);
+  const tokens = {} as Record<Name, string>;
+  const ids = {} as Record<Name, string>;
+  for (const [name, roles] of Object.entries(people) as Array<[Name, RoleAssignment[]]>) {
+    const { user, token } = await signedIn(cloud, `${prefix}-${name}`, roles);
+    tokens[name] = token;
+    ids[name] = user.id;
+  }
+  return { tokens, ids };
+}
