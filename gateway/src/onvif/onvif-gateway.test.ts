@@ -285,7 +285,10 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
 
   it('fails loudly on a wrong password: authenticated false in health and metrics, an error naming the field, never subscribed', async () => {
     const { camera, gateway, health, logged, bridgeHealth } = await setup({ password: 'not-the-password' });
-    await expect.poll(() => health(), POLL).toMatchObject({ online: true, authenticated: false, subscribed: false });
+    // Online (the clock answered) comes a round trip before the refusal: wait for the refusal itself.
+    await expect
+      .poll(() => health(), POLL)
+      .toMatchObject({ online: true, authenticated: false, subscribed: false, error: expect.any(String) });
     await expect
       .poll(() => bridgeHealth.at(-1)?.cameras, POLL)
       .toEqual([expect.objectContaining({ id: CAMERA, online: true, authenticated: false, subscribed: false })]);
