@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import { CommunityCode, GatewayId } from '@gridlink/protocol';
 import { z } from 'zod';
+import { hostOf, normalizeHost, probeTarget } from '../onvif/camera-address.js';
 
 /**
  * The gateway's configuration: one YAML file, validated once at boot, then frozen. Every default
@@ -59,6 +61,8 @@ const Influx = z.discriminatedUnion('version', [
   }),
 ]);
 
+const DNS_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
 /** One ONVIF camera: where to find it and how to log in (its device id must be in the registry as onvif_camera). */
 const OnvifCamera = z
   .strictObject({
@@ -70,6 +74,18 @@ const OnvifCamera = z
     probe: z.string().min(1).optional(),
     /** Or: the camera's WS-Discovery endpoint reference (urn:uuid:…), matched in multicast discovery. */
     endpoint_reference: z.string().min(1).optional(),
+    /**
+     * The host (IP address or DNS name) the camera is at: the only one the gateway sends its
+     * credentials to and takes service, snapshot, subscription and Notify addresses from. The host
+     * of xaddr or probe when not set; required with endpoint_reference alone.
+     */
+    host: z
+      .string()
+      .refine(
+        (value) => isIP(normalizeHost(value)) !== 0 || DNS_NAME.test(value),
+        'an IP address or DNS name, without scheme or port (e.g. 192.168.1.64)',
+      )
+      .optional(),
     username: z.string().min(1),
     /** Secret: prefer password_file or password_env. */
     password: z.string().min(1).optional(),
@@ -92,6 +108,18 @@ const OnvifCamera = z
         path: ['xaddr'],
         message: 'set xaddr (http://<camera>/onvif/device_service), probe (<camera>:3702) or endpoint_reference',
       });
+    if (camera.endpoint_reference && !camera.xaddr && !camera.probe && !camera.host)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['host'],
+        message:
+          'a camera found by endpoint_reference needs host: the address it is at (e.g. 192.168.1.64), the only one its credentials are sent to',
+      });
+    const pinned = camera.host === undefined ? undefined : normalizeHost(camera.host);
+    if (pinned !== undefined && camera.xaddr !== undefined && hostOf(camera.xaddr) !== pinned)
+      ctx.addIssue({ code: 'custom', path: ['xaddr'], message: `must be on host ${camera.host}` });
+    if (pinned !== undefined && camera.probe !== undefined && normalizeHost(probeTarget(camera.probe).host) !== pinned)
+      ctx.addIssue({ code: 'custom', path: ['probe'], message: `must be on host ${camera.host}` });
     const sources = [camera.password, camera.password_file, camera.password_env].filter((value) => value !== undefined);
     if (sources.length !== 1)
       ctx.addIssue({

@@ -81,7 +81,8 @@ describe.skipIf(!present)(
 describe('subscription requests', () => {
   it('ask for the mapped topics in seconds, or for an end time in camera time', async () => {
     const grantXml = `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tev="http://www.onvif.org/ver10/events/wsdl" xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" xmlns:wsa="http://www.w3.org/2005/08/addressing"><env:Body><tev:CreatePullPointSubscriptionResponse><tev:SubscriptionReference><wsa:Address>http://camera/sub/1</wsa:Address></tev:SubscriptionReference><wsnt:CurrentTime>2026-11-25T13:52:18Z</wsnt:CurrentTime><wsnt:TerminationTime>2026-11-25T14:02:18Z</wsnt:TerminationTime></tev:CreatePullPointSubscriptionResponse></env:Body></env:Envelope>`;
-    const camera = await recordingCamera(() => grantXml);
+    // The subscription address is on the camera's host (any other is refused).
+    const camera = await recordingCamera(() => grantXml.replace('http://camera', camera.url));
     const now = Date.UTC(2026, 10, 25, 14, 52, 18);
     const client = new CameraClient({
       deviceServiceUrl: `${camera.url}/onvif/device_service`,
@@ -91,7 +92,7 @@ describe('subscription requests', () => {
     });
     client.clockOffsetMs = -3_600_000;
     const grant = await client.createPullPoint({ seconds: 600 }, true);
-    expect(grant).toMatchObject({ reference: { address: 'http://camera/sub/1' } });
+    expect(grant).toMatchObject({ reference: { address: `${camera.url}/sub/1` } });
     expect((grant.terminationTime ?? 0) - (grant.currentTime ?? 0)).toBe(600_000);
     const first = camera.requests[0]?.body ?? '';
     expect(first).toContain('<tev:InitialTerminationTime>PT600S</tev:InitialTerminationTime>');

@@ -1,3 +1,4 @@
+import { hostOf, requireApproved } from './camera-address.js';
 import { formatCameraTime, secondsDuration } from './camera-time.js';
 import { topicFilterXml } from './event-mapping.js';
 import { DigestSession, ResponseTooLargeError } from './http-transport.js';
@@ -46,6 +47,14 @@ export type TerminationRequest = { seconds: number } | { until: number };
 export interface CameraClientOptions {
   deviceServiceUrl: string;
   credentials: CameraCredentials;
+  /** Names the camera in refusals (its device id). */
+  cameraId?: string;
+  /**
+   * The addresses of the camera's pinned host: every request (credentials included) goes there
+   * only, and any service, snapshot or subscription address elsewhere is refused. The device
+   * service address's host when not given.
+   */
+  approved?: ReadonlySet<string>;
   now: () => number;
   timeoutMs: number;
 }
@@ -61,9 +70,12 @@ export class CameraClient {
   private readonly soap: SoapClient;
   private readonly snapshots: DigestSession;
   private readonly closed = new AbortController();
+  private readonly approved: ReadonlySet<string>;
 
   constructor(private readonly options: CameraClientOptions) {
+    this.approved = options.approved ?? new Set([hostOf(options.deviceServiceUrl) ?? '']);
     this.soap = new SoapClient({
+      checkAddress: (url) => this.requireOnCamera(url, 'the address'),
       username: options.credentials.username,
       password: options.credentials.password,
       clockOffsetMs: () => this.clockOffsetMs,
@@ -72,6 +84,11 @@ export class CameraClient {
       signal: this.closed.signal,
     });
     this.snapshots = new DigestSession(options.credentials);
+  }
+
+  /** Refuses (before anything is sent) an address off the camera's pinned host, naming camera and URL. */
+  private requireOnCamera(url: string, what: string): void {
+    requireApproved(this.options.cameraId ?? 'camera', url, what, this.approved);
   }
 
   /** Ends every request in flight (the PullMessages long-poll included); later calls fail at once. */
@@ -121,8 +138,12 @@ export class CameraClient {
     return parseDeviceInformation(body);
   }
 
-  /** GetServices, else GetCapabilities (older firmware faults on GetServices). */
+  /**
+   * GetServices, else GetCapabilities (older firmware faults on GetServices). A service named off
+   * the camera's host is refused: the gateway would otherwise call any URL with its credentials.
+   */
   async discoverServices(): Promise<ServiceAddresses> {
+    this.services = {};
     try {
       const body = await this.soap.call(
         this.options.deviceServiceUrl,
@@ -138,6 +159,10 @@ export class CameraClient {
         `<tds:GetCapabilities xmlns:tds="${NS.device}"><tds:Category>All</tds:Category></tds:GetCapabilities>`,
       );
       this.services = parseCapabilities(body);
+    }
+    for (const name of ['device', 'media', 'media2', 'events'] as const) {
+      const address = this.services[name];
+      if (address !== undefined) this.requireOnCamera(address, `its ${name} service address`);
     }
     return this.services;
   }
@@ -169,14 +194,24 @@ export class CameraClient {
       namespace === NS.media2
         ? `<tr2:GetStreamUri xmlns:tr2="${NS.media2}"><tr2:Protocol>RTSP</tr2:Protocol><tr2:ProfileToken>${token}</tr2:ProfileToken></tr2:GetStreamUri>`
         : `<trt:GetStreamUri xmlns:trt="${NS.media}" xmlns:tt="http://www.onvif.org/ver10/schema"><trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup><trt:ProfileToken>${token}</trt:ProfileToken></trt:GetStreamUri>`;
-    return parseMediaUri(await this.soap.call(address, `${namespace}/GetStreamUri`, body), 'GetStreamUri');
+    const uri = parseMediaUri(await this.soap.call(address, `${namespace}/GetStreamUri`, body), 'GetStreamUri');
+    this.requireOnCamera(uri, 'the stream URI');
+    return uri;
   }
 
   async getSnapshotUri(profileToken: string): Promise<string> {
     const { address, namespace } = this.mediaService();
     const prefix = namespace === NS.media2 ? 'tr2' : 'trt';
     const body = `<${prefix}:GetSnapshotUri xmlns:${prefix}="${namespace}"><${prefix}:ProfileToken>${escapeXml(profileToken)}</${prefix}:ProfileToken></${prefix}:GetSnapshotUri>`;
-    return parseMediaUri(await this.soap.call(address, `${namespace}/GetSnapshotUri`, body), 'GetSnapshotUri');
+    const uri = parseMediaUri(await this.soap.call(address, `${namespace}/GetSnapshotUri`, body), 'GetSnapshotUri');
+    this.requireOnCamera(uri, 'the snapshot URI');
+    return uri;
+  }
+
+  /** A subscription whose manager address is off the camera's host is never called. */
+  private onCamera(grant: SubscriptionGrant): SubscriptionGrant {
+    this.requireOnCamera(grant.reference.address, 'the subscription address');
+    return grant;
   }
 
   private termination(request: TerminationRequest, element: string): string {
@@ -200,7 +235,7 @@ export class CameraClient {
         this.termination(termination, 'tev:InitialTerminationTime') +
         '</tev:CreatePullPointSubscription>',
     );
-    return parseSubscriptionGrant(body, raw, 'CreatePullPointSubscription');
+    return this.onCamera(parseSubscriptionGrant(body, raw, 'CreatePullPointSubscription'));
   }
 
   async subscribe(consumerUrl: string, termination: TerminationRequest, filtered: boolean): Promise<SubscriptionGrant> {
@@ -212,7 +247,7 @@ export class CameraClient {
         this.termination(termination, 'wsnt:InitialTerminationTime') +
         '</wsnt:Subscribe>',
     );
-    return parseSubscriptionGrant(body, raw, 'Subscribe');
+    return this.onCamera(parseSubscriptionGrant(body, raw, 'Subscribe'));
   }
 
   async pullMessages(reference: SubscriptionReference, timeoutS: number, limit: number): Promise<PullMessagesResult> {
@@ -245,6 +280,7 @@ export class CameraClient {
 
   /** A JPEG from the snapshot URI (HTTP Digest with the same credentials), at most maxBytes. */
   async fetchSnapshot(uri: string, maxBytes: number, timeoutMs = this.options.timeoutMs): Promise<Buffer> {
+    this.requireOnCamera(uri, 'the snapshot URI');
     const response = await this.snapshots.request(uri, {
       method: 'GET',
       timeoutMs,

@@ -21,6 +21,27 @@ describe('onvif configuration', () => {
     expect(errors({ enabled: true, cameras: [{ ...camera, password_env: 'CAM_PASSWORD' }] })).toEqual([]);
   });
 
+  it('pins a camera to a host the installer wrote: endpoint_reference alone needs host, and host must agree with xaddr and probe', () => {
+    const reference = { id: 'cam-gate-01', endpoint_reference: 'urn:uuid:1', username: 'gridlink', password_env: 'P' };
+    expect(errors({ enabled: true, cameras: [reference] })).toEqual([
+      expect.stringMatching(/^onvif\.cameras\.0\.host: a camera found by endpoint_reference needs host/),
+    ]);
+    expect(errors({ enabled: true, cameras: [{ ...reference, host: '192.0.2.10' }] })).toEqual([]);
+    expect(errors({ enabled: true, cameras: [{ ...reference, host: 'cam-gate-01.lan' }] })).toEqual([]);
+    expect(errors({ enabled: true, cameras: [{ ...reference, host: 'http://192.0.2.10:80' }] })).toEqual([
+      expect.stringMatching(/^onvif\.cameras\.0\.host: an IP address or DNS name, without scheme or port/),
+    ]);
+    expect(
+      errors({
+        enabled: true,
+        cameras: [{ ...camera, password_env: 'P', host: '192.0.2.11', probe: '192.0.2.12:3702' }],
+      }),
+    ).toEqual([
+      expect.stringMatching(/^onvif\.cameras\.0\.xaddr: must be on host 192\.0\.2\.11/),
+      expect.stringMatching(/^onvif\.cameras\.0\.probe: must be on host 192\.0\.2\.11/),
+    ]);
+  });
+
   it('names the field to fix when a camera has no way to be found, or no single password source', () => {
     const found = errors({ enabled: true, cameras: [{ id: 'cam-gate-01', username: 'gridlink' }] });
     expect(found).toEqual([

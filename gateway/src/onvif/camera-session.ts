@@ -42,8 +42,8 @@ export interface CameraSessionOptions {
   index: number;
   password: string;
   device: DeviceRecord;
-  /** The device service address: from config, or found by WS-Discovery. */
-  resolveAddress(): Promise<string>;
+  /** The device service address (from config, or found by WS-Discovery) and the camera's pinned host. */
+  resolveAddress(): Promise<ResolvedAddress>;
   deliver: Deliver;
   snapshots?: { store: SnapshotStore; maxBytes: number } | undefined;
   notify?: NotifyServer | undefined;
@@ -54,6 +54,12 @@ export interface CameraSessionOptions {
   counters: OnvifCounters;
   /** Called when online, authenticated or subscribed changes (the gateway republishes bridge/health). */
   onHealthChange?: () => void;
+}
+
+/** Where a camera is: its device service address, on its pinned host (all the addresses that host has). */
+export interface ResolvedAddress {
+  address: string;
+  approved: ReadonlySet<string>;
 }
 
 /** Totals across cameras, for metrics (no per-event labels). */
@@ -89,6 +95,7 @@ const REDISCOVER_AFTER_FAILED_CHECKS = 3;
  */
 export class CameraSession {
   private client?: CameraClient;
+  private approved?: ReadonlySet<string>;
   private manager?: SubscriptionManager;
   private running = false;
   private online = false;
@@ -169,9 +176,12 @@ export class CameraSession {
     while (this.running) {
       try {
         if (!this.client) {
-          const address = await this.options.resolveAddress();
+          const { address, approved } = await this.options.resolveAddress();
+          this.approved = approved;
           this.client = new CameraClient({
             deviceServiceUrl: address,
+            cameraId: this.id,
+            approved,
             credentials: { username: this.options.config.username, password: this.options.password },
             now: this.options.scheduler.now,
             timeoutMs: this.options.timing.requestTimeoutMs,
@@ -300,7 +310,7 @@ export class CameraSession {
     // Each push subscription gets a URL of its own: Notify from one given up (replaced after a
     // refused Renew, still alive on the camera until it expires) is refused, not delivered twice.
     const consumerUrl = () =>
-      notify?.register(this.id, (notifications) => this.manager?.acceptPushed(notifications)) as string;
+      notify?.register(this.id, (notifications) => this.manager?.acceptPushed(notifications), this.approved) as string;
     const port: EventPort = {
       create: (mode, termination, filtered) =>
         mode === 'push'

@@ -78,18 +78,22 @@ export interface ProbeOptions {
   bindAddress?: string;
 }
 
-/** Sends one Probe (multicast and/or to each target) and collects the ProbeMatches answering it. */
+/**
+ * Sends one Probe (multicast and/or to each target) and collects the ProbeMatches answering it:
+ * only those relating to this Probe's MessageID (an answer without `RelatesTo` answers nothing we
+ * asked). Every answer is kept, in arrival order, even several for one endpoint reference: anyone
+ * on the LAN can answer, so the caller chooses by where the answer points, never by who was first.
+ */
 export async function probe(options: ProbeOptions): Promise<DiscoveredCamera[]> {
   const messageId = `urn:uuid:${randomUUID()}`;
   const message = Buffer.from(probeMessage(messageId));
   const socket = createSocket({ type: 'udp4', reuseAddr: true });
-  const found = new Map<string, DiscoveredCamera>();
+  const found: DiscoveredCamera[] = [];
   socket.on('message', (data, remote) => {
     try {
       const answer = parseProbeMatches(data.toString('utf8'), `${remote.address}:${remote.port}`);
-      if (answer.relatesTo !== undefined && answer.relatesTo !== messageId) return;
-      for (const camera of answer.cameras)
-        if (!found.has(camera.endpointReference)) found.set(camera.endpointReference, camera);
+      if (answer.relatesTo !== messageId) return;
+      found.push(...answer.cameras);
     } catch {
       // Not XML, or not WS-Discovery: other traffic on a shared port.
     }
@@ -111,7 +115,7 @@ export async function probe(options: ProbeOptions): Promise<DiscoveredCamera[]> 
   } finally {
     socket.close();
   }
-  return [...found.values()];
+  return found;
 }
 
 /**

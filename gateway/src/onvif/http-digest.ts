@@ -30,7 +30,34 @@ export function parseDigestChallenge(header: string | string[] | undefined): Dig
   };
 }
 
-/** The `Authorization` header answering a challenge, MD5 or SHA-256, `qop=auth` when offered. */
+/**
+ * A challenge without `qop=auth`: its answer is a hash of the password over a nonce the server
+ * chose alone, which whoever sent the challenge can attack offline with precomputed tables. Never
+ * answered; the camera's web settings (or firmware) must offer qop=auth.
+ */
+export class WeakDigestError extends Error {
+  override readonly name = 'WeakDigestError';
+  constructor(
+    readonly url: string,
+    readonly challenge: DigestChallenge,
+  ) {
+    super(
+      `${url} asks for HTTP Digest without qop=auth (qop ${challenge.qop === undefined ? 'absent' : `"${challenge.qop}"`}, algorithm ${challenge.algorithm ?? 'MD5'}): refused, no credentials sent; enable Digest with qop=auth on the camera`,
+    );
+  }
+}
+
+/** Whether a challenge offers `qop=auth` (the only kind answered). */
+export function offersQopAuth(challenge: DigestChallenge): boolean {
+  return (
+    challenge.qop
+      ?.split(',')
+      .map((value) => value.trim().toLowerCase())
+      .includes('auth') === true
+  );
+}
+
+/** The `Authorization` header answering a challenge, MD5 or SHA-256, with `qop=auth` (else refused). */
 export function digestAuthorization(
   challenge: DigestChallenge,
   credentials: { username: string; password: string },
@@ -44,18 +71,12 @@ export function digestAuthorization(
     createHash(sha256 ? 'sha256' : 'md5')
       .update(value)
       .digest('hex');
+  if (!offersQopAuth(challenge)) throw new WeakDigestError(uri, challenge);
   const ha1 = hash(`${credentials.username}:${challenge.realm}:${credentials.password}`);
   const ha2 = hash(`${method}:${uri}`);
-  const qop = challenge.qop
-    ?.split(',')
-    .map((value) => value.trim())
-    .includes('auth')
-    ? 'auth'
-    : undefined;
+  const qop = 'auth';
   const count = nc.toString(16).padStart(8, '0');
-  const response = qop
-    ? hash(`${ha1}:${challenge.nonce}:${count}:${cnonce}:${qop}:${ha2}`)
-    : hash(`${ha1}:${challenge.nonce}:${ha2}`);
+  const response = hash(`${ha1}:${challenge.nonce}:${count}:${cnonce}:${qop}:${ha2}`);
   const quote = (value: string) => `"${value.replace(/(["\\])/g, '\\$1')}"`;
   const parts = [
     `username=${quote(credentials.username)}`,
@@ -65,7 +86,9 @@ export function digestAuthorization(
     `response=${quote(response)}`,
     ...(challenge.algorithm ? [`algorithm=${challenge.algorithm}`] : []),
     ...(challenge.opaque !== undefined ? [`opaque=${quote(challenge.opaque)}`] : []),
-    ...(qop ? [`qop=${qop}`, `nc=${count}`, `cnonce=${quote(cnonce)}`] : []),
+    `qop=${qop}`,
+    `nc=${count}`,
+    `cnonce=${quote(cnonce)}`,
   ];
   return `Digest ${parts.join(', ')}`;
 }

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { normalizeHost } from './camera-address.js';
 import { type CameraNotification, parseNotify } from './notifications.js';
 import { parseXml, soapBody } from './xml.js';
 
@@ -11,11 +12,13 @@ type Consumer = (notifications: CameraNotification[]) => void;
 /**
  * The gateway's WS-BaseNotification consumer: cameras with a push subscription POST Notify here.
  * Cameras cannot log in to it, so each camera gets an unguessable URL
- * (`/onvif/notify/<camera_id>/<token>`, a new token each start); anything else is 404.
+ * (`/onvif/notify/<camera_id>/<token>`, a new token each start), and a camera's Notify is taken
+ * only from its pinned host's addresses (the URL travels in clear HTTP on the LAN); anything else
+ * is 404.
  */
 export class NotifyServer {
   private server?: Server;
-  private readonly consumers = new Map<string, { token: Buffer; consume: Consumer }>();
+  private readonly consumers = new Map<string, { token: Buffer; consume: Consumer; sources?: ReadonlySet<string> }>();
   private base = '';
   received = 0;
   refused = 0;
@@ -27,7 +30,14 @@ export class NotifyServer {
       const match = /^\/onvif\/notify\/([a-z0-9][a-z0-9-]{0,62})\/([0-9a-f]{32})$/.exec(req.url ?? '');
       const consumer = match ? this.consumers.get(match[1] as string) : undefined;
       const token = match ? Buffer.from(match[2] as string) : undefined;
-      if (req.method !== 'POST' || !consumer || !token || !timingSafeEqual(consumer.token, token)) {
+      const source = normalizeHost(req.socket.remoteAddress ?? '');
+      if (
+        req.method !== 'POST' ||
+        !consumer ||
+        !token ||
+        !timingSafeEqual(consumer.token, token) ||
+        (consumer.sources !== undefined && !consumer.sources.has(source))
+      ) {
         this.refused++;
         req.resume();
         res.writeHead(404).end();
@@ -76,10 +86,13 @@ export class NotifyServer {
     return (this.server?.address() as AddressInfo | null)?.port ?? 0;
   }
 
-  /** Registers a camera and returns the URL to give it in Subscribe. */
-  register(cameraId: string, consume: Consumer): string {
+  /**
+   * Registers a camera and returns the URL to give it in Subscribe. With `sources`, Notify is
+   * taken from those addresses only (the camera's pinned host).
+   */
+  register(cameraId: string, consume: Consumer, sources?: ReadonlySet<string>): string {
     const token = randomBytes(16).toString('hex');
-    this.consumers.set(cameraId, { token: Buffer.from(token), consume });
+    this.consumers.set(cameraId, { token: Buffer.from(token), consume, ...(sources ? { sources } : {}) });
     return `${this.base}/onvif/notify/${cameraId}/${token}`;
   }
 

@@ -370,7 +370,7 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
     try {
       started = await setup({
         camera: { discovery: 'multicast' },
-        cameraConfig: { probe: undefined, endpoint_reference: endpointReferenceFor(CAMERA) },
+        cameraConfig: { probe: undefined, endpoint_reference: endpointReferenceFor(CAMERA), host: '127.0.0.1' },
         onvif: { discovery: { multicast: true, listen_hello: false, timeout_ms: 1000 } },
       });
     } catch (error) {

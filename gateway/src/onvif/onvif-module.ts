@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig, OnvifCameraConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
+import { approvedAddresses, hostOf, pinnedHost, probeTarget } from './camera-address.js';
 import { cameraPassword } from './camera-credentials.js';
 import {
   type CameraHealth,
@@ -9,6 +9,7 @@ import {
   type CameraTiming,
   type Deliver,
   type OnvifCounters,
+  type ResolvedAddress,
 } from './camera-session.js';
 import { AnnouncementListener, type DiscoveredCamera, probe } from './discovery.js';
 import { CameraUnreachableError } from './http-transport.js';
@@ -39,6 +40,10 @@ interface Camera {
   problem?: string;
   endpointReference?: string;
   xaddr?: string;
+  /** The addresses of the camera's pinned host, as last resolved. */
+  approved?: ReadonlySet<string>;
+  /** The addresses of the last Hello ignored (logged once). */
+  ignoredHello?: string;
 }
 
 /**
@@ -195,40 +200,59 @@ export class OnvifModule {
     };
   }
 
-  /** The camera's device service address: configured, or asked of WS-Discovery. */
-  private async resolve(camera: Camera): Promise<string> {
+  /**
+   * The camera's device service address — configured, or asked of WS-Discovery — and the
+   * addresses of its pinned host. A discovery answer counts only when it points at that host:
+   * anyone on the LAN can answer a Probe, from any source address they like.
+   */
+  private async resolve(camera: Camera): Promise<ResolvedAddress> {
     const { config } = camera;
-    if (config.xaddr) return config.xaddr;
+    const host = pinnedHost(config) as string; // the schema requires xaddr, probe or host
+    const approved = await approvedAddresses(host);
+    camera.approved = approved;
+    if (config.xaddr) return { address: config.xaddr, approved };
     const discovery = this.options.config.onvif.discovery;
-    const targets = config.probe ? [parseTarget(config.probe)] : [];
+    const targets = config.probe ? [probeTarget(config.probe)] : [];
     const found = await probe({
       targets,
       multicast: targets.length === 0 && discovery.multicast,
       timeoutMs: discovery.timeout_ms,
     });
-    // A unicast Probe to an address takes answers from that address only (anyone on the LAN can answer).
-    const target = targets[0];
-    const fromTarget = (candidate: DiscoveredCamera) =>
-      target === undefined || isIP(target.host) === 0 || candidate.from?.startsWith(`${target.host}:`) === true;
-    const match = found.find(
+    const candidates = found.filter(
       (candidate) =>
-        fromTarget(candidate) &&
-        (config.endpoint_reference === undefined || candidate.endpointReference === config.endpoint_reference),
+        config.endpoint_reference === undefined || candidate.endpointReference === config.endpoint_reference,
     );
-    const xaddr = match?.xaddrs.find((address) => address.startsWith('http'));
+    const onPinnedHost = (address: string) => /^https?:/i.test(address) && approved.has(hostOf(address) ?? '');
+    const match = candidates.find((candidate) => candidate.xaddrs.some(onPinnedHost));
+    const xaddr = match?.xaddrs.find(onPinnedHost);
+    // Answers with no address on the camera's host (a camera listing a link-local address besides is fine).
+    const elsewhere = candidates
+      .filter((candidate) => !candidate.xaddrs.some(onPinnedHost))
+      .flatMap((candidate) => candidate.xaddrs);
+    if (elsewhere.length > 0) {
+      this.log.warn(
+        { camera: config.id, ignored: elsewhere.slice(0, 8) },
+        `WS-Discovery answers for camera ${config.id} naming addresses off its host ${host} were ignored (if the camera moved, set onvif.cameras[${this.cameras.indexOf(camera)}].host or probe to its new address)`,
+      );
+    }
     if (!match || !xaddr) {
       throw new CameraUnreachableError(
         config.probe
-          ? `no WS-Discovery answer from ${config.probe}`
-          : `no camera with endpoint reference ${config.endpoint_reference} answered the multicast Probe`,
+          ? `no WS-Discovery answer from ${config.probe} pointing at host ${host}`
+          : `no camera with endpoint reference ${config.endpoint_reference} on host ${host} answered the multicast Probe`,
       );
     }
     camera.endpointReference = match.endpointReference;
     camera.xaddr = xaddr;
     this.log.info({ camera: config.id, xaddr, endpoint_reference: match.endpointReference }, 'camera discovered');
-    return xaddr;
+    return { address: xaddr, approved };
   }
 
+  /**
+   * Hello and Bye come from anyone on the LAN: a Hello pointing at the camera's pinned host makes
+   * the gateway check the camera there (clock, credentials, subscription); one pointing elsewhere
+   * never moves the camera (a move is the installer's to confirm, in the configuration).
+   */
   private announced(type: 'hello' | 'bye', announced: DiscoveredCamera): void {
     const camera = this.cameras.find(
       (candidate) =>
@@ -237,21 +261,23 @@ export class OnvifModule {
           announced.xaddrs.some((address) => sameHost(address, candidate.xaddr as string))),
     );
     if (!camera?.session) return;
-    const moved =
-      type === 'hello' &&
-      !camera.config.xaddr &&
-      camera.xaddr !== undefined &&
-      !announced.xaddrs.some((address) => sameHost(address, camera.xaddr as string));
-    if (moved) camera.session.rediscover(`announced itself at ${announced.xaddrs.join(' ')}`);
-    else if (type === 'hello') void camera.session.onHello();
-    else this.log.info({ camera: camera.config.id }, 'camera said Bye (leaving the network)');
+    if (type === 'bye') {
+      this.log.info({ camera: camera.config.id }, 'camera said Bye (leaving the network)');
+      return;
+    }
+    const approved = camera.approved ?? new Set([pinnedHost(camera.config) ?? '']);
+    if (announced.xaddrs.some((address) => approved.has(hostOf(address) ?? ''))) {
+      void camera.session.onHello();
+      return;
+    }
+    const at = announced.xaddrs.join(' ');
+    if (camera.ignoredHello === at) return; // once per address: a flood of Hellos is not a flood of logs
+    camera.ignoredHello = at;
+    this.log.warn(
+      { camera: camera.config.id, announced: announced.xaddrs.slice(0, 8), from: announced.from },
+      `a Hello announced camera ${camera.config.id} at ${at.slice(0, 256)}, off its host ${[...approved].join(', ')}: ignored (if the camera moved, set onvif.cameras[${this.cameras.indexOf(camera)}].host, xaddr or probe to its new address)`,
+    );
   }
-}
-
-function parseTarget(target: string): { host: string; port?: number } {
-  const match = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(target.trim());
-  const host = match?.[1] ?? target;
-  return match?.[2] ? { host, port: Number(match[2]) } : { host };
 }
 
 function sameHost(a: string, b: string): boolean {

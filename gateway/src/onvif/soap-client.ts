@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatCameraTime } from './camera-time.js';
+import { offersQopAuth, parseDigestChallenge, WeakDigestError } from './http-digest.js';
 import { CameraUnreachableError, DigestSession, type HttpResponse, httpRequest } from './http-transport.js';
 import { AuthenticationError, parseSoapFault } from './soap-fault.js';
 import { usernameTokenHeader } from './ws-security.js';
@@ -34,6 +35,8 @@ export interface SoapClientOptions {
   now: () => number;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Throws for an address the camera may not be called at (off its pinned host): nothing is sent. */
+  checkAddress?: (url: string) => void;
 }
 
 /**
@@ -52,6 +55,7 @@ export class SoapClient {
 
   async call(endpoint: Endpoint | string, action: string, body: string, call: SoapCallOptions = {}): Promise<XmlNode> {
     const target: Endpoint = typeof endpoint === 'string' ? { address: endpoint } : endpoint;
+    this.options.checkAddress?.(target.address);
     const envelope = this.envelope(target, action, body, call);
     const request = {
       method: 'POST' as const,
@@ -62,7 +66,10 @@ export class SoapClient {
     };
     const response = call.anonymous
       ? await httpRequest(target.address, request)
-      : await this.digest.request(target.address, request);
+      : await this.digest.request(target.address, request).catch((error: unknown) => {
+          // Name the whole address, not only the path the Digest answer would have covered.
+          throw error instanceof WeakDigestError ? new WeakDigestError(target.address, error.challenge) : error;
+        });
     call.onRaw?.(response.body.toString('utf8'));
     return this.read(target.address, response);
   }
@@ -77,6 +84,9 @@ export class SoapClient {
     }
     const fault = document ? parseSoapFault(document, response.status) : undefined;
     if (fault) throw fault;
+    const challenge = response.status === 401 ? parseDigestChallenge(response.headers['www-authenticate']) : undefined;
+    // Even an unauthenticated call's challenge is checked: the next call would answer it.
+    if (challenge && !offersQopAuth(challenge)) throw new WeakDigestError(address, challenge);
     if (response.status === 401 || response.status === 403) {
       throw new AuthenticationError(`${address} refused the credentials (HTTP ${response.status})`, response.status);
     }
