@@ -21,6 +21,7 @@ import { IncidentEngine } from './incidents/index.js';
 import { LivePush } from './notify/live-push.js';
 import { Notifier } from './notify/notifier.js';
 import type { SmsProvider } from './notify/sms.js';
+import { WebhookPolicy } from './notify/webhook-policy.js';
 import { RosterStore } from './people/rosters.js';
 import { withInstalledPlace, withInstalledPlaces } from './projections/alert-place.js';
 import { EventProjector } from './projections/projector.js';
@@ -141,7 +142,7 @@ export async function startCloud(
       engine: incidents,
       catalogue: new CategoryCatalogue(db),
       rosters: new RosterStore(db, clock),
-      store: new DispatchStore(db, clock),
+      store: new DispatchStore(db, clock, new WebhookPolicy(config.robots.allowed_hosts)),
       notifier: new Notifier(db, clock, logger.child({ module: 'notify' })),
       live,
       ...(options.smsProvider === undefined ? {} : { sms: options.smsProvider }),

@@ -5,7 +5,7 @@ import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { useTestDatabase } from '@gridlink/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
-import { CloudConfig } from './config/schema.js';
+import { CloudConfig, type CloudConfigInput } from './config/schema.js';
 import type { Db } from './db/db.js';
 import { migrate, readMigrations } from './db/migrate.js';
 import { IN_MEMORY, openPglite } from './db/pglite.js';
@@ -28,11 +28,13 @@ export function testDataDir(): string {
   return dir;
 }
 
-/** Loopback, a port chosen by the OS, the test admin token, and the database given. */
+/** Loopback, a port chosen by the OS, the test admin token, and the database given (plus `extra` sections). */
 export function testCloudConfig(
   database: { url: string } | { data_dir: string } = { data_dir: IN_MEMORY },
+  extra: Pick<CloudConfigInput, 'robots'> = {},
 ): CloudConfig {
   return CloudConfig.parse({
+    ...extra,
     cloud: { data_dir: testDataDir() },
     http: { host: '127.0.0.1', port: 0 },
     database,
@@ -58,11 +60,15 @@ export type Backend = (typeof BACKENDS)[number];
  * Call at suite level: a cloud started before the suite's tests and stopped after them, on
  * PostgreSQL (a throwaway database of the testkit) or on in-memory PGlite.
  */
-export function useTestCloud(backend: Backend, options: StartCloudOptions = {}): () => RunningCloud {
+export function useTestCloud(
+  backend: Backend,
+  options: StartCloudOptions = {},
+  extra: Pick<CloudConfigInput, 'robots'> = {},
+): () => RunningCloud {
   const database = backend === 'postgres' ? useTestDatabase() : undefined;
   let cloud: RunningCloud | undefined;
   beforeAll(async () => {
-    const config = testCloudConfig(database ? { url: database.url } : { data_dir: IN_MEMORY });
+    const config = testCloudConfig(database ? { url: database.url } : { data_dir: IN_MEMORY }, extra);
     cloud = await startCloud(config, silentLogger(), options);
   }, 30_000);
   afterAll(async () => {

@@ -29,6 +29,7 @@ describe('cloud configuration', () => {
       database: { pool_max: 10 },
       auth: { admin_token: ADMIN.GRIDLINK_AUTH__ADMIN_TOKEN, token_grace_s: 86_400 },
       attachments: { max_bytes: 10_485_760 },
+      robots: { allowed_hosts: [] },
       log: { level: 'info' },
     });
     expect(Object.isFrozen(result.config.auth)).toBe(true);

@@ -31,6 +31,19 @@ const Database = z
     path: ['data_dir'],
   });
 
+/** A host robot webhooks may post to: a DNS name or an IP address (IPv6 in brackets), optionally `:port`. */
+const AllowedHost = z
+  .string()
+  .transform((host) => host.toLowerCase())
+  .pipe(
+    z
+      .string()
+      .regex(
+        /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/,
+        'a host name or address, optionally with :port, like relay.example.internal, 10.0.0.5:8443 or [fd00::5]',
+      ),
+  );
+
 /** HTTPS for the API; optionally gateways prove who they are with a client certificate as well. */
 const Tls = z
   .strictObject({
@@ -91,6 +104,16 @@ export const CloudConfig = z.strictObject({
         .min(1024)
         .max(100 * 1024 * 1024)
         .default(10 * 1024 * 1024),
+    })
+    .prefault({}),
+  robots: z
+    .strictObject({
+      /**
+       * Hosts robot webhooks may post to besides the platforms' own (https://qyapi.weixin.qq.com,
+       * https://oapi.dingtalk.com): `host` (any port) or `host:port`. A listed host is trusted with
+       * http and with any address it resolves to; every other host is refused.
+       */
+      allowed_hosts: z.array(AllowedHost).max(100).default([]),
     })
     .prefault({}),
   log: z

@@ -5,7 +5,8 @@ import { api, BACKENDS, manualClock, useTestCloud } from '../test-support.js';
 
 const COMMUNITY = '320803001001';
 const GRID = '320803001001001';
-const WEBHOOK = 'http://127.0.0.1:9/cgi-bin/webhook/send?key=very-secret-webhook-key';
+const WEBHOOK = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=very-secret-webhook-key';
+const DINGTALK_WEBHOOK = 'https://oapi.dingtalk.com/robot/send?access_token=very-secret-access-token';
 const SECRET = 'SEC-very-secret-signing-key';
 
 describe.each(BACKENDS)('notification stream and community robots API (%s)', (backend) => {
@@ -100,7 +101,7 @@ describe.each(BACKENDS)('notification stream and community robots API (%s)', (ba
       body: {
         robots: [
           { name: 'property', kind: 'wecom', webhook: WEBHOOK },
-          { name: 'grid', kind: 'dingtalk', webhook: WEBHOOK, secret: SECRET },
+          { name: 'grid', kind: 'dingtalk', webhook: DINGTALK_WEBHOOK, secret: SECRET },
         ],
       },
     });
@@ -123,7 +124,7 @@ describe.each(BACKENDS)('notification stream and community robots API (%s)', (ba
     });
     expect(read.body).toMatchObject({ robots: [{ name: 'grid', secret_set: true }] });
     expect((await cloud().dispatch.store.robots({ kind: 'community', id: COMMUNITY }))[0]).toMatchObject({
-      webhook: WEBHOOK,
+      webhook: DINGTALK_WEBHOOK,
       secret: SECRET,
     });
     // a new robot needs its webhook
@@ -141,6 +142,31 @@ describe.each(BACKENDS)('notification stream and community robots API (%s)', (ba
     for (const body of [put.body, kept.body, read.body, missing.body, ...rows]) {
       expect(JSON.stringify(body)).not.toContain('very-secret');
     }
+  });
+
+  it('attack: a community robot aimed at the cloud’s own loopback (SSRF) is refused at PUT, naming the field and the fix', async () => {
+    const before = await cloud().dispatch.store.robots({ kind: 'community', id: COMMUNITY });
+    const put = await api(cloud(), 'PUT', `/api/v1/communities/${COMMUNITY}/robots`, {
+      token: tokens.operator as string,
+      body: {
+        robots: [
+          { name: 'property', kind: 'wecom', webhook: WEBHOOK },
+          { name: 'internal', kind: 'wecom', webhook: 'http://127.0.0.1:8080/cgi-bin/webhook/send?key=very-secret-k' },
+        ],
+      },
+    });
+    expect(put.status).toBe(400);
+    expect(put.body).toMatchObject({
+      code: 'GL_VALIDATION_FAILED',
+      errors: [
+        {
+          pointer: '/robots/1/webhook',
+          detail: expect.stringMatching(/https:\/\/qyapi\.weixin\.qq\.com\/.*robots\.allowed_hosts/),
+        },
+      ],
+    });
+    expect(JSON.stringify(put.body)).not.toContain('very-secret');
+    expect(await cloud().dispatch.store.robots({ kind: 'community', id: COMMUNITY })).toEqual(before);
   });
 
   it('refuses the robots routes to a grid worker and to an admin of another district (403), and bad codes (400)', async () => {

@@ -55,7 +55,12 @@ describe.each(BACKENDS)('automatic dispatch (%s)', (backend) => {
   const clock = manualClock('2026-11-25T08:00:00.000Z');
   const sms = new RecordingSmsProvider();
   // The sweep is tested by calling it; its timer stays out of the way.
-  const cloud = useTestCloud(backend, { clock, smsProvider: sms, dispatchSweepMs: HOUR });
+  // The stand-in robot listens on loopback, listed as an operator would list a relay.
+  const cloud = useTestCloud(
+    backend,
+    { clock, smsProvider: sms, dispatchSweepMs: HOUR },
+    { robots: { allowed_hosts: ['127.0.0.1'] } },
+  );
   let robot: Awaited<ReturnType<typeof robotServer>>;
   const users: Record<string, string> = {};
   let counter = 0;

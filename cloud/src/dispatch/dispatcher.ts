@@ -451,6 +451,7 @@ export class Dispatcher {
           name: `robot:${owner.kind}:${owner.id}:${robot.name}`,
           kind: robot.kind,
           webhook: robot.webhook,
+          policy: this.options.store.webhookPolicy,
           ...(robot.secret === null ? {} : { secret: robot.secret }),
           ...(this.options.robotTimeoutMs === undefined ? {} : { timeoutMs: this.options.robotTimeoutMs }),
         }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
+import { WebhookPolicy } from '../notify/webhook-policy.js';
 import { type Actor, writeAudit } from '../people/audit.js';
 
 /** A robot's platform: WeCom (企业微信) or DingTalk (钉钉) group robots. */
@@ -98,6 +99,8 @@ export class DispatchStore {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** Where robot webhooks may post: the platforms' hosts unless the configuration lists more. */
+    readonly webhookPolicy: WebhookPolicy = new WebhookPolicy(),
   ) {}
 
   async settings(): Promise<DispatchSettings> {
@@ -178,6 +181,14 @@ export class DispatchStore {
           throw new DispatchError(
             'GL_ROBOT_INVALID',
             `robot ${robot.name} is new: give its webhook`,
+            `/robots/${index}/webhook`,
+          );
+        // A kept webhook is checked too: the robot's kind may change, or the policy may have.
+        const allowed = this.webhookPolicy.check(robot.kind, webhook);
+        if (!allowed.ok)
+          throw new DispatchError(
+            'GL_ROBOT_INVALID',
+            `robot ${robot.name}: ${robot.webhook === undefined ? 'its stored webhook is refused now: give a new one; ' : ''}${allowed.reason}`,
             `/robots/${index}/webhook`,
           );
         const secret = robot.secret === undefined ? (before?.secret ?? null) : robot.secret;

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RoleAssignment } from '../people/roles.js';
 import { signedIn } from '../people/test-support.js';
@@ -5,6 +7,7 @@ import { api, BACKENDS, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.j
 
 const GRID = '320803001001001';
 const WEBHOOK = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=very-secret-webhook-key';
+const DINGTALK_WEBHOOK = 'https://oapi.dingtalk.com/robot/send?access_token=very-secret-access-token';
 const SECRET = 'SEC-very-secret-signing-key';
 
 /** Who is who: `worker` belongs to community 320803001001 (street 320803001, district 320803). */
@@ -147,7 +150,7 @@ describe.each(BACKENDS)('contacts and disposal-unit robots API (%s)', (backend) 
         const get = await call(who, 'GET', path);
         expect(get.status, `${who} GET`).toBe(READERS.includes(who) ? 200 : 403);
         const put = await call(who, 'PUT', path, {
-          robots: [{ name: 'dispatch', kind: 'dingtalk', webhook: WEBHOOK, secret: SECRET }],
+          robots: [{ name: 'dispatch', kind: 'dingtalk', webhook: DINGTALK_WEBHOOK, secret: SECRET }],
         });
         expect(put.status, `${who} PUT`).toBe(CHANGERS.includes(who) ? 200 : 403);
         if (put.status === 403) expect(put.body).toMatchObject({ code: 'GL_FORBIDDEN' });
@@ -172,7 +175,7 @@ describe.each(BACKENDS)('contacts and disposal-unit robots API (%s)', (backend) 
       expect(await cloud().dispatch.store.robots({ kind: 'disposal_unit', id: 'unit-gas' })).toContainEqual({
         name: 'dispatch',
         kind: 'dingtalk',
-        webhook: WEBHOOK,
+        webhook: DINGTALK_WEBHOOK,
         secret: SECRET,
       });
       const missing = await call('street-admin', 'PUT', path, { robots: [{ name: 'new', kind: 'wecom' }] });
@@ -188,6 +191,39 @@ describe.each(BACKENDS)('contacts and disposal-unit robots API (%s)', (backend) 
       expect(rows.length).toBeGreaterThanOrEqual(2);
       for (const body of [put.body, missing.body, malformed.body, read.body, ...rows]) {
         expect(JSON.stringify(body)).not.toContain('very-secret');
+      }
+    });
+
+    it('attack: a unit robot aimed at the cloud’s loopback, the metadata address or a private network (SSRF) is refused at PUT, naming the field and the fix', async () => {
+      // A real loopback port, as an attacker would aim at a service beside the cloud.
+      const inside = createServer((_req, res) => res.end('{"errcode":0}'));
+      await new Promise<void>((resolve) => inside.listen(0, '127.0.0.1', resolve));
+      const port = (inside.address() as AddressInfo).port;
+      const before = await cloud().dispatch.store.robots({ kind: 'disposal_unit', id: 'unit-gas' });
+      try {
+        for (const [kind, webhook, fix] of [
+          ['wecom', `http://127.0.0.1:${port}/cgi-bin/webhook/send?key=very-secret-k`, /robots\.allowed_hosts/],
+          ['wecom', 'http://169.254.169.254/latest/meta-data/?key=very-secret-k', /robots\.allowed_hosts/],
+          ['dingtalk', 'https://10.0.0.5/robot/send?access_token=very-secret-k', /https:\/\/oapi\.dingtalk\.com\//],
+          ['wecom', 'http://[::1]:8080/?key=very-secret-k', /https:\/\/qyapi\.weixin\.qq\.com\//],
+          ['wecom', 'https://localhost/cgi-bin/webhook/send?key=very-secret-k', /robots\.allowed_hosts/],
+          ['wecom', 'https://qyapi.weixin.qq.com.evil.example/send?key=very-secret-k', /robots\.allowed_hosts/],
+          ['wecom', 'http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=very-secret-k', /not http/],
+          ['wecom', 'https://qyapi.weixin.qq.com:8443/cgi-bin/webhook/send?key=very-secret-k', /without a port/],
+          ['wecom', 'https://very-secret-u:p@qyapi.weixin.qq.com/cgi-bin/webhook/send', /user name or password/],
+          ['wecom', DINGTALK_WEBHOOK, /https:\/\/qyapi\.weixin\.qq\.com\//],
+        ] as const) {
+          const put = await call('street-admin', 'PUT', path, { robots: [{ name: 'night', kind, webhook }] });
+          expect(put.status, webhook).toBe(400);
+          expect(put.body, webhook).toMatchObject({
+            code: 'GL_VALIDATION_FAILED',
+            errors: [{ pointer: '/robots/0/webhook', detail: expect.stringMatching(fix) }],
+          });
+          expect(JSON.stringify(put.body)).not.toContain('very-secret');
+        }
+        expect(await cloud().dispatch.store.robots({ kind: 'disposal_unit', id: 'unit-gas' })).toEqual(before);
+      } finally {
+        await new Promise<void>((resolve) => inside.close(() => resolve()));
       }
     });
   });

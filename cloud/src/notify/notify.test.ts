@@ -8,6 +8,10 @@ import type { Notification, NotificationChannel } from './notification.js';
 import { Notifier } from './notifier.js';
 import { dingtalkSignedUrl, RobotChannel } from './robots.js';
 import { SmsChannel, type SmsProvider, smsText } from './sms.js';
+import { isPublicAddress, WebhookPolicy } from './webhook-policy.js';
+
+/** The stand-in robot servers listen on loopback: listed, as an operator would list a relay. */
+const LOOPBACK = new WebhookPolicy(['127.0.0.1']);
 
 const notification = (key = 'INC-1:dispatched'): Notification => ({
   key,
@@ -46,6 +50,7 @@ describe('group robots (WeCom and DingTalk webhook formats, against a local robo
       name: 'wecom-property',
       kind: 'wecom',
       webhook: `${base}/cgi-bin/webhook/send?key=k`,
+      policy: LOOPBACK,
     }).send(notification());
     expect(received[0]?.body).toEqual({
       msgtype: 'markdown',
@@ -67,6 +72,7 @@ describe('group robots (WeCom and DingTalk webhook formats, against a local robo
       kind: 'dingtalk',
       webhook: `${base}/robot/send?access_token=t`,
       secret: 'SEC0123',
+      policy: LOOPBACK,
       now: () => 1_764_057_600_000,
     });
     await channel.send(notification());
@@ -87,14 +93,132 @@ describe('group robots (WeCom and DingTalk webhook formats, against a local robo
   it('fails with the robot’s own error code when it refuses, without the webhook key in the message', async () => {
     answer = { errcode: 93000, errmsg: 'invalid webhook url' };
     try {
-      const send = new RobotChannel({ name: 'wecom-x', kind: 'wecom', webhook: `${base}/send?key=secret-key` }).send(
-        notification(),
-      );
+      const send = new RobotChannel({
+        name: 'wecom-x',
+        kind: 'wecom',
+        webhook: `${base}/send?key=secret-key`,
+        policy: LOOPBACK,
+      }).send(notification());
       await expect(send).rejects.toThrow('wecom-x: refused: HTTP 200 93000 invalid webhook url');
       await expect(send).rejects.not.toThrow(/secret-key/);
     } finally {
       answer = { errcode: 0, errmsg: 'ok' };
     }
+  });
+});
+
+/** A loopback server that records every request it gets and answers with `respond`. */
+async function recordingServer(
+  respond: (res: import('node:http').ServerResponse) => void = (res) => res.end('{"errcode":0}'),
+) {
+  const requests: Array<{ method: string; url: string }> = [];
+  const listening = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '' });
+    req.resume();
+    req.on('end', () => respond(res));
+  });
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(listening.address() as { port: number }).port}`;
+  return { url, requests, close: () => new Promise<void>((resolve) => listening.close(() => resolve())) };
+}
+
+describe('robot webhooks cannot be turned against the cloud’s own network (SSRF)', () => {
+  it('attack: a webhook stored on the cloud’s loopback (a row from before the policy) gets nothing at send time', async () => {
+    const target = await recordingServer();
+    try {
+      const send = new RobotChannel({
+        name: 'wecom-internal',
+        kind: 'wecom',
+        webhook: `${target.url}/admin/flush?key=k`,
+        policy: new WebhookPolicy(),
+      }).send(notification());
+      await expect(send).rejects.toThrow(
+        /wecom-internal: not sent: the webhook's host is not allowed; .*robots\.allowed_hosts/,
+      );
+      expect(target.requests).toEqual([]);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it.each([302, 307])(
+    'attack: an allowed robot host answering %i to another local server — the redirect target receives nothing',
+    async (status) => {
+      const inside = await recordingServer();
+      const relay = await recordingServer((res) => res.writeHead(status, { location: `${inside.url}/internal` }).end());
+      try {
+        const send = new RobotChannel({
+          name: 'wecom-relay',
+          kind: 'wecom',
+          webhook: `${relay.url}/cgi-bin/webhook/send?key=k`,
+          policy: LOOPBACK,
+        }).send(notification());
+        await expect(send).rejects.toThrow(
+          `wecom-relay: unreachable (answered a redirect (HTTP ${status}), which is not followed)`,
+        );
+        expect(relay.requests).toHaveLength(1);
+        expect(inside.requests).toEqual([]);
+      } finally {
+        await Promise.all([inside.close(), relay.close()]);
+      }
+    },
+  );
+
+  it.each([
+    [['127.0.0.1'], '127.0.0.1'],
+    [['169.254.169.254'], '169.254.169.254'],
+    [['203.0.114.7', '10.0.0.8'], '10.0.0.8'],
+    [['::ffff:127.0.0.1'], '::ffff:127.0.0.1'],
+    [['fd00::1'], 'fd00::1'],
+  ])(
+    'attack: DNS rebinding — the WeCom host resolving to %j is refused before any connection',
+    async (addresses, refused) => {
+      const asked: string[] = [];
+      const send = new RobotChannel({
+        name: 'wecom-rebound',
+        kind: 'wecom',
+        webhook: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k',
+        policy: new WebhookPolicy(),
+        // A resolver standing in for DNS: the platform's name answers internal addresses.
+        resolver: (hostname, callback) => {
+          asked.push(hostname);
+          callback(null, addresses);
+        },
+      }).send(notification());
+      await expect(send).rejects.toThrow(
+        `wecom-rebound: unreachable (qyapi.weixin.qq.com resolves to ${refused}, not a public address: refused)`,
+      );
+      expect(asked).toEqual(['qyapi.weixin.qq.com']);
+    },
+  );
+});
+
+describe('public addresses (what a platform host may resolve to)', () => {
+  it('refuses loopback, link-local, private, CGNAT, multicast and their IPv6 and IPv4-mapped forms', () => {
+    const internal = [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+    ];
+    const internal6 = [
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00::5',
+      '::ffff:127.0.0.1',
+      '::ffff:a9fe:a9fe',
+      '64:ff9b::a00:1',
+      'ff02::1',
+    ];
+    for (const address of [...internal, ...internal6]) expect(isPublicAddress(address), address).toBe(false);
+    for (const address of ['101.91.22.57', '8.8.8.8', '172.32.0.1', '2402:4e00::1', '::ffff:8.8.8.8'])
+      expect(isPublicAddress(address), address).toBe(true);
+    expect(isPublicAddress('qyapi.weixin.qq.com')).toBe(false);
   });
 });
 

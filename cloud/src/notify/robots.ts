@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { headline, type Notification, type NotificationChannel } from './notification.js';
+import type { WebhookPolicy } from './webhook-policy.js';
+import { postWebhook, type Resolver } from './webhook-post.js';
 
 /** A group-robot webhook could not take the message: the notifier records it and goes on. */
 export class ChannelError extends Error {
@@ -48,8 +50,12 @@ export interface RobotOptions {
   webhook: string;
   /** DingTalk signing secret (SEC…), when the robot has 加签 on. */
   secret?: string;
+  /** Where webhooks may post (platform hosts, and `robots.allowed_hosts`); checked again at each send. */
+  policy: WebhookPolicy;
   timeoutMs?: number;
   now?: () => number;
+  /** How host names are resolved (tests stand in for DNS); the system resolver otherwise. */
+  resolver?: Resolver;
 }
 
 /** A WeCom or DingTalk group robot, e.g. the community's property group. */
@@ -61,22 +67,33 @@ export class RobotChannel implements NotificationChannel {
   }
 
   async send(notification: Notification): Promise<void> {
-    const { kind, webhook, secret, timeoutMs = 5000, now = Date.now } = this.options;
-    const url = kind === 'dingtalk' && secret ? dingtalkSignedUrl(webhook, secret, now()) : webhook;
+    const { kind, webhook, secret, policy, timeoutMs = 5000, now = Date.now, resolver } = this.options;
+    // Checked again here, not only when it was stored: a row from before a policy change, or
+    // written around the API, must not post anywhere the policy does not allow now.
+    const allowed = policy.check(kind, webhook);
+    if (!allowed.ok) throw new ChannelError(this.name, `not sent: ${allowed.reason}`);
+    const url = kind === 'dingtalk' && secret ? new URL(dingtalkSignedUrl(webhook, secret, now())) : allowed.url;
     const body = kind === 'wecom' ? wecomPayload(notification) : dingtalkPayload(notification);
-    let response: Response;
+    let response: { status: number; body: string };
     try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+      response = await postWebhook(url, JSON.stringify(body), {
+        // A platform's host must resolve to public addresses; a host the operator listed is trusted.
+        publicOnly: !allowed.listed,
+        timeoutMs,
+        ...(resolver ? { resolver } : {}),
       });
     } catch (err) {
       throw new ChannelError(this.name, `unreachable (${(err as Error).message})`);
     }
-    const answer = (await response.json().catch(() => null)) as { errcode?: number; errmsg?: string } | null;
-    if (!response.ok || answer?.errcode !== 0) {
+    const answer = (() => {
+      try {
+        return JSON.parse(response.body) as { errcode?: number; errmsg?: string } | null;
+      } catch {
+        return null;
+      }
+    })();
+    const ok = response.status >= 200 && response.status < 300;
+    if (!ok || answer?.errcode !== 0) {
       throw new ChannelError(
         this.name,
         `refused: HTTP ${response.status} ${answer?.errcode ?? ''} ${answer?.errmsg ?? ''}`.trim(),
