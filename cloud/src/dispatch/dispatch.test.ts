@@ -341,6 +341,58 @@ describe.each(BACKENDS)('automatic dispatch (%s)', (backend) => {
     ]);
   });
 
+  it('attack: a device’s alert text with @all, <@mentions> and links posts nothing mentioning or clickable to the community group (stand-in for WeCom)', async () => {
+    const gateway = `gw-${backend}-mentions`;
+    const token = await registerGateway(cloud(), gateway);
+    const alertId = `alert-${backend}-mentions-1`;
+    // A rule template copies a device field into the message: the device chose these words.
+    const data: AlertPayload = {
+      alert_id: alertId,
+      rule_id: 'smoke-confirmed',
+      device_id: 'smoke-b3-u2-0402',
+      state: 'active',
+      severity: 'critical',
+      category: 'emergency.fire',
+      since: clock().toISOString(),
+      last_seen: clock().toISOString(),
+      occurrences: 1,
+      message: {
+        zh: '烟感报警 @all <@zhangsan> 请点 [处置入口](http://evil.example/pay) 或 https://phish.example/login',
+        en: '**Smoke** @13800000000 see www.evil.example',
+      },
+      place: { community: COMMUNITY, grid: grid(1), building: '5', unit: '1', floor: 2 },
+    };
+    const event = createCloudEvent({
+      id: `evt-${backend}-mentions-1`,
+      type: 'cn.gridlink.alert.raised.v1',
+      gatewayId: gateway,
+      deviceId: 'smoke-b3-u2-0402',
+      time: clock().toISOString(),
+      data,
+      priority: 'alarm',
+    }) as CloudEvent;
+    const sent = await api(cloud(), 'POST', `/api/v1/gateways/${gateway}/events`, {
+      token,
+      rawBody: JSON.stringify([event]),
+      contentType: 'application/cloudevents-batch+json',
+    });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const message = await until(async () => {
+      const { rows } = await cloud().db.query<{ id: string }>('SELECT id FROM incidents WHERE alert_id = $1', [
+        alertId,
+      ]);
+      const id = rows[0]?.id;
+      return id === undefined
+        ? undefined
+        : (robot.received.find((body) => JSON.stringify(body).includes(id)) as { markdown: { content: string } });
+    }, 'the community robot to be told');
+    const { content } = message.markdown;
+    expect(content).toContain(
+      '烟感报警 ＠all 请点 处置入口 （链接已删除 link removed） 或 （链接已删除 link removed）',
+    );
+    for (const forbidden of [/@/, /<@/, /https?:\/\//, /\]\(/, /www\./, /\*\*/]) expect(content).not.toMatch(forbidden);
+  });
+
   it('finishes in the sweep what the listener did not see (another replica, a crash)', async () => {
     const other = new IncidentEngine(cloud().db, clock);
     const id = await filed({ grid: grid(3), engine: other });

@@ -58,7 +58,7 @@ describe('group robots (WeCom and DingTalk webhook formats, against a local robo
         content: [
           '### 【紧急】燃气泄漏 (INC-20261125-0001)',
           '3 号楼 2 单元 0401 燃气浓度 35 %LEL，请立即处置',
-          '> Gas leak: Building 3 unit 2 #0401: gas at 35 %LEL',
+          '> Gas leak: Building 3 unit 2 ＃0401: gas at 35 %LEL',
           '[查看事件 / Open](https://grid.example.cn/incidents/INC-20261125-0001)',
         ].join('\n\n'),
       },
@@ -219,6 +219,53 @@ describe('public addresses (what a platform host may resolve to)', () => {
     for (const address of ['101.91.22.57', '8.8.8.8', '172.32.0.1', '2402:4e00::1', '::ffff:8.8.8.8'])
       expect(isPublicAddress(address), address).toBe(true);
     expect(isPublicAddress('qyapi.weixin.qq.com')).toBe(false);
+  });
+});
+
+describe('robot messages carry what others wrote inert (mentions, links, markdown)', () => {
+  const hostile = (): Notification => ({
+    ...notification('INC-9:dispatched'),
+    title: {
+      zh: '燃气泄漏 @all <@zhangsan> @13800000000 [点此处理](http://evil.example/x) 详见 https://phish.example/login',
+      en: '# Urgent\n> **click** <font color="warning">here</font> ![x](http://evil.example/p.png) www.evil.example',
+    },
+    text: { zh: '1. 3 号楼\n\n- @\u200ball', en: 'ok' },
+  });
+
+  it('attack: an incident title with @all, <@mentions> and links posts no mention, link or formatting (stand-in for WeCom)', async () => {
+    received.length = 0;
+    await new RobotChannel({
+      name: 'wecom-group',
+      kind: 'wecom',
+      webhook: `${base}/cgi-bin/webhook/send?key=k`,
+      policy: LOOPBACK,
+    }).send(hostile());
+    const content = (received[0]?.body as { markdown: { content: string } } | undefined)?.markdown.content ?? '';
+    const [heading, text, quote, ...rest] = content.split('\n\n');
+    expect(rest).toHaveLength(1); // the link into the web app, ours
+    expect(heading).toBe(
+      '### 【紧急】燃气泄漏 ＠all ＠13800000000 点此处理 （链接已删除 link removed） 详见 （链接已删除 link removed） (INC-20261125-0001)',
+    );
+    expect(text).toBe('1． 3 号楼 - ＠all');
+    expect(quote).toBe(
+      '> ＃ Urgent ＞ ＊＊click＊＊ ＜font color="warning"＞here＜/font＞ x （链接已删除 link removed） （链接已删除 link removed）: ok',
+    );
+    for (const inert of [/@/, /<@/, /https?:\/\//, /\]\(/, /<font/, /\*\*/, /www\./])
+      expect(content.replace(rest[0] ?? '', '')).not.toMatch(inert);
+  });
+
+  it('attack: the same title posts nothing clickable or mentioning to a DingTalk group (stand-in for DingTalk)', async () => {
+    received.length = 0;
+    await new RobotChannel({
+      name: 'dingtalk-group',
+      kind: 'dingtalk',
+      webhook: `${base}/robot/send?access_token=t`,
+      policy: LOOPBACK,
+    }).send(hostile());
+    const { title, text } = (received[0]?.body as { markdown: { title: string; text: string } } | undefined)
+      ?.markdown ?? { title: '', text: '' };
+    expect(title).not.toMatch(/@|https?:|\[/);
+    expect(text.split('\n\n').slice(0, 3).join('\n\n')).not.toMatch(/@|https?:\/\/|\]\(|<font|\*\*/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { headline, type Notification, type NotificationChannel } from './notification.js';
+import { robotSafeText } from './robot-text.js';
 import type { WebhookPolicy } from './webhook-policy.js';
 import { postWebhook, type Resolver } from './webhook-post.js';
 
@@ -13,6 +14,16 @@ export class ChannelError extends Error {
   }
 }
 
+/**
+ * The notification as a robot may post it: titles and texts carry what reporters and devices wrote
+ * (and addresses), so they lose mentions, links and markdown; the link into the web app is ours.
+ */
+const robotSafe = (n: Notification): Notification => ({
+  ...n,
+  title: { zh: robotSafeText(n.title.zh), en: robotSafeText(n.title.en) },
+  text: { zh: robotSafeText(n.text.zh), en: robotSafeText(n.text.en) },
+});
+
 const markdown = (n: Notification) =>
   [
     `### ${headline(n)}`,
@@ -23,12 +34,13 @@ const markdown = (n: Notification) =>
 
 /** WeCom (企业微信) group robot: `{"msgtype":"markdown","markdown":{"content":…}}`; it answers errcode 0. */
 export function wecomPayload(notification: Notification): unknown {
-  return { msgtype: 'markdown', markdown: { content: markdown(notification) } };
+  return { msgtype: 'markdown', markdown: { content: markdown(robotSafe(notification)) } };
 }
 
 /** DingTalk (钉钉) group robot: `{"msgtype":"markdown","markdown":{"title","text"}}`; it answers errcode 0. */
 export function dingtalkPayload(notification: Notification): unknown {
-  return { msgtype: 'markdown', markdown: { title: headline(notification), text: markdown(notification) } };
+  const safe = robotSafe(notification);
+  return { msgtype: 'markdown', markdown: { title: headline(safe), text: markdown(safe) } };
 }
 
 /**
