@@ -258,6 +258,26 @@ export const GatewayConfig = z
         tick_ms: z.int().min(100).max(60_000).default(1000),
         /** How often rule state (windows, timers) is saved, so it survives a restart. */
         save_every_ms: z.int().min(100).max(600_000).default(5000),
+        /**
+         * The URLs webhook actions may post to (a URL and everything below its path), whoever wrote
+         * the rule: a rule file, or the cloud (`rules.update`). None by default: no webhooks.
+         */
+        webhook_targets: z
+          .array(
+            z
+              .url({
+                protocol: /^https?$/,
+                error: 'a webhook target is an http(s) URL, like http://192.168.1.20:8080/siren',
+              })
+              .refine((url) => !/^https?:\/\/[^/]*@/.test(url), 'a webhook target carries no user name or password'),
+          )
+          .max(100)
+          .default([]),
+        /** Environment variables a webhook header may send as `${NAME}` (its token); no other is expanded. */
+        webhook_secrets: z
+          .array(z.string().regex(/^[A-Z0-9_]+$/, 'an environment variable name in A-Z, 0-9 and _, like SIREN_TOKEN'))
+          .max(100)
+          .default([]),
       })
       .prefault({}),
     uplink: z

@@ -5,6 +5,7 @@ import type { Publisher } from '../publisher.js';
 import type { AlertTransition } from './engine.js';
 import { placeKey, selects } from './matching.js';
 import { RateLimiter } from './rate-limit.js';
+import type { RuleWebhookPolicy } from './webhook-policy.js';
 
 export interface ActionStats {
   commands: number;
@@ -29,6 +30,7 @@ export class ActionRunner {
     baseTopic: string,
     private readonly logger: Logger,
     now: () => number,
+    private readonly webhooks: RuleWebhookPolicy,
     private readonly env: Readonly<Record<string, string | undefined>> = process.env,
   ) {
     this.limiter = new RateLimiter(now);
@@ -86,10 +88,20 @@ export class ActionRunner {
     action: Extract<Action, { type: 'webhook' }>,
     transition: AlertTransition,
   ): Promise<void> {
-    // `${NAME}` in a header value names an environment variable: tokens never sit in rule files.
+    // Rule files were checked against the policy when they loaded; checked again here so that no
+    // path around the loader can post elsewhere or send another variable of the gateway's process.
+    const origin = URL.canParse(action.url) ? new URL(action.url).origin : 'an unparsable URL';
+    const refuse = (why: string) => {
+      this.stats.failed++;
+      this.logger.error({ rule: rule.id, url: origin }, `webhook action refused: ${why}`);
+    };
+    if (!this.webhooks.allowsTarget(action.url)) return refuse('not a target listed in rules.webhook_targets');
+    // `${NAME}` in a header value names a listed webhook secret: tokens never sit in rule files.
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     for (const [name, value] of Object.entries(action.headers ?? {})) {
-      headers[name] = value.replace(/\$\{([A-Z0-9_]+)\}/g, (_whole, variable: string) => this.env[variable] ?? '');
+      const expanded = this.webhooks.expand(value, this.env);
+      if (expanded === undefined) return refuse(`header ${name} names a variable not listed in rules.webhook_secrets`);
+      headers[name] = expanded;
     }
     try {
       const response = await fetch(action.url, {
@@ -97,15 +109,14 @@ export class ActionRunner {
         headers,
         body: JSON.stringify({ type: transition.type, alert: transition.alert }),
         signal: AbortSignal.timeout(action.timeout_ms),
+        // A redirect would carry the headers (secrets included) to a URL nobody listed.
+        redirect: 'manual',
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       this.stats.webhooks++;
     } catch (err) {
       this.stats.failed++;
-      this.logger.error(
-        { rule: rule.id, url: new URL(action.url).origin, err: (err as Error).message },
-        'webhook action failed',
-      );
+      this.logger.error({ rule: rule.id, url: origin, err: (err as Error).message }, 'webhook action failed');
     }
   }
 }

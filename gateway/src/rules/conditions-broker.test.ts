@@ -35,6 +35,7 @@ async function community(
   rulesYaml: string,
   devices: Array<Omit<DeviceRecord, 'status' | 'passwordHash'>>,
   suppressions = '',
+  webhooks: { webhook_targets?: string[]; webhook_secrets?: string[] } = {},
 ) {
   const dataDir = testDataDir();
   const rulesFile = join(dataDir, 'rules.yaml');
@@ -48,7 +49,7 @@ async function community(
   const gateway = new Gateway({
     config: testGatewayConfig({
       gateway: { id: 'gw-test', community: '320803001001', data_dir: dataDir },
-      rules: { files: [rulesFile], tick_ms: 100 },
+      rules: { files: [rulesFile], tick_ms: 100, ...webhooks },
     }),
     directory,
     logger: silentLogger(),
@@ -86,7 +87,7 @@ async function community(
       ?.publishAsync(`gridlink/${id}${suffix}`, JSON.stringify({ ts: new Date(clock.now).toISOString(), ...payload }), {
         qos: 1,
       });
-  return { gateway, clock, alerts, publish };
+  return { gateway, clock, alerts, publish, rulesFile };
 }
 
 const place = (unit: string) => ({ community: '320803001001', building: '3', unit });
@@ -170,6 +171,8 @@ describe('each condition type through the real broker', () => {
           `    actions:\n      - { type: webhook, url: 'http://127.0.0.1:${port}/siren', headers: { authorization: 'Bearer \${GRIDLINK_TEST_SIREN_TOKEN}' } }\n`,
         ),
         [{ id: 'ac-1', kind: 'access_control' }],
+        '',
+        { webhook_targets: [`http://127.0.0.1:${port}/siren`], webhook_secrets: ['GRIDLINK_TEST_SIREN_TOKEN'] },
       );
       await publish('ac-1', '/event/door_forced', {});
       await expect.poll(() => received.length).toBe(1);
@@ -180,6 +183,57 @@ describe('each condition type through the real broker', () => {
     } finally {
       delete process.env.GRIDLINK_TEST_SIREN_TOKEN;
       server.close();
+    }
+  });
+  it('attack: a local rule file whose webhook posts off the target list, or sends an unlisted variable (a camera password), is refused at load with path: field', async () => {
+    const hits: string[] = [];
+    const listen = async (name: string) => {
+      const server = createServer((req, res) => {
+        hits.push(`${name} ${req.url} ${JSON.stringify(req.headers)}`);
+        req.resume();
+        res.writeHead(204).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return { server, port: (server.address() as AddressInfo).port };
+    };
+    // Both on loopback: `loot` stands in for a host on the community LAN nobody listed.
+    const siren = await listen('siren');
+    const loot = await listen('loot');
+    process.env.GRIDLINK_TEST_SIREN_TOKEN = 'siren-token-1';
+    process.env.GRIDLINK_TEST_CAMERA_PASSWORD = 'camera-password-1';
+    try {
+      const {
+        gateway,
+        publish,
+        rulesFile: file,
+      } = await community(
+        rule(
+          'door.forced',
+          'access_control',
+          '{ type: event, event: door_forced }',
+          `    actions:\n` +
+            `      - { type: webhook, url: 'http://127.0.0.1:${loot.port}/loot', headers: { x-token: '\${GRIDLINK_TEST_SIREN_TOKEN}' } }\n` +
+            `      - { type: webhook, url: 'http://127.0.0.1:${siren.port}/siren/on', headers: { authorization: 'Bearer \${GRIDLINK_TEST_CAMERA_PASSWORD}' } }\n`,
+        ),
+        [{ id: 'ac-1', kind: 'access_control' }],
+        '',
+        { webhook_targets: [`http://127.0.0.1:${siren.port}/siren`], webhook_secrets: ['GRIDLINK_TEST_SIREN_TOKEN'] },
+      );
+      const loaded = gateway.rules.reload();
+      expect(loaded.ok).toBe(false);
+      expect(loaded.ok || loaded.errors).toEqual([
+        `${file}: rules.0.actions.0.url: http://127.0.0.1:${loot.port}/loot (rule door.forced) is not a webhook target of this gateway: the installer lists the URLs webhooks may post to in the gateway's rules.webhook_targets (1 listed)`,
+        `${file}: rules.0.actions.1.headers.authorization: \${GRIDLINK_TEST_CAMERA_PASSWORD} (rule door.forced) is not a webhook secret of this gateway: only variables the installer lists in the gateway's rules.webhook_secrets may be sent`,
+      ]);
+      // Nothing of the file is in force: a forced door raises nothing, and posts nothing anywhere.
+      await publish('ac-1', '/event/door_forced', {});
+      expect(gateway.rules.active()).toEqual([]);
+      expect(hits).toEqual([]);
+    } finally {
+      delete process.env.GRIDLINK_TEST_SIREN_TOKEN;
+      delete process.env.GRIDLINK_TEST_CAMERA_PASSWORD;
+      siren.server.close();
+      loot.server.close();
     }
   });
 });

@@ -1,11 +1,15 @@
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseRuleFile, type RuleFile } from '@gridlink/protocol';
+import type { RuleWebhookPolicy } from './webhook-policy.js';
 
 export type LoadedRules = { ok: true; files: RuleFile[] } | { ok: false; errors: string[] };
 
-/** Reads and validates every rule file; all problems of all files are reported together. */
-export function loadRuleFiles(paths: readonly string[]): LoadedRules {
+/**
+ * Reads and validates every rule file, webhooks against the gateway's policy too; all problems of
+ * all files are reported together.
+ */
+export function loadRuleFiles(paths: readonly string[], webhooks: RuleWebhookPolicy): LoadedRules {
   const files: RuleFile[] = [];
   const errors: string[] = [];
   for (const path of paths) {
@@ -17,8 +21,12 @@ export function loadRuleFiles(paths: readonly string[]): LoadedRules {
       continue;
     }
     const parsed = parseRuleFile(text, path);
-    if (parsed.ok) files.push(parsed.value);
-    else errors.push(...parsed.errors);
+    if (!parsed.ok) errors.push(...parsed.errors);
+    else {
+      const refused = webhooks.problems(parsed.value, path);
+      if (refused.length === 0) files.push(parsed.value);
+      else errors.push(...refused);
+    }
   }
   if (errors.length === 0) {
     const seen = new Map<string, string>();

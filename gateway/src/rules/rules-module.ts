@@ -20,6 +20,7 @@ import { toObservation } from './conditions.js';
 import { type AlertTransition, RuleEngine } from './engine.js';
 import { loadRuleFiles, watchRuleFiles } from './rule-files.js';
 import { RuleStateStore } from './state-store.js';
+import { RuleWebhookPolicy } from './webhook-policy.js';
 
 /**
  * How often (gateway time) the devices the rules track are read again from the directory: a device
@@ -51,6 +52,7 @@ export class RulesModule {
   private files: RuleFile[] = [];
   private readonly store: RuleStateStore;
   private readonly actions: ActionRunner;
+  private readonly webhooks: RuleWebhookPolicy;
   private readonly topics;
   private readonly timers: NodeJS.Timeout[] = [];
   private unwatch: () => void = () => {};
@@ -74,12 +76,14 @@ export class RulesModule {
     const { config, publisher, directory, logger, now } = options;
     this.topics = createTopics(config.gateway.base_topic);
     this.store = new RuleStateStore(join(config.gateway.data_dir, 'rules.db'));
+    this.webhooks = new RuleWebhookPolicy(config.rules);
     this.actions = new ActionRunner(
       publisher,
       directory,
       config.gateway.base_topic,
       logger.child({ module: 'actions' }),
       now,
+      this.webhooks,
     );
     this.engine = this.newEngine([]);
   }
@@ -87,7 +91,7 @@ export class RulesModule {
   /** Loads the rule files (or, if they are broken at boot, the last set that loaded) and starts. */
   async start(): Promise<void> {
     const { config, bus, logger, now } = this.options;
-    const loaded = loadRuleFiles(this.ruleFilePaths());
+    const loaded = loadRuleFiles(this.ruleFilePaths(), this.webhooks);
     const saved = this.store.load();
     if (loaded.ok) this.files = loaded.files;
     else {
@@ -131,7 +135,7 @@ export class RulesModule {
   /** Re-reads the rule files; keeps the rules in force if any file is broken. */
   reload(): { ok: true; rules: number } | { ok: false; errors: string[] } {
     const { logger, now } = this.options;
-    const loaded = loadRuleFiles(this.ruleFilePaths());
+    const loaded = loadRuleFiles(this.ruleFilePaths(), this.webhooks);
     if (!loaded.ok) {
       for (const error of loaded.errors) logger.error({ error }, 'rule file refused; the rules in force stay active');
       this.announce({ type: 'rules_rejected', detail: loaded.errors.join('\n').slice(0, 512) });
@@ -182,6 +186,9 @@ export class RulesModule {
   installCloudRules(yaml: string): { ok: true; rules: number } | { ok: false; errors: string[] } {
     const parsed = parseRuleFile(yaml, 'cloud rules');
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
+    // Webhook targets and secrets are the installer's to allow, not the cloud's: refused before it is written.
+    const refused = this.webhooks.problems(parsed.value, 'cloud rules');
+    if (refused.length > 0) return { ok: false, errors: refused };
     const staging = `${this.cloudRulesPath}.new`;
     writeFileSync(staging, yaml, { mode: 0o600 });
     renameSync(staging, this.cloudRulesPath);

