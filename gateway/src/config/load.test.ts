@@ -284,6 +284,40 @@ describe('loadConfig: every problem at once', () => {
     ]);
   });
 
+  it('attack: an http:// uplink to a cloud across the network (token and events in clear) is refused, naming the field and the fix', async () => {
+    const uplink = (url: string, extra = '') =>
+      `${MINIMAL}uplink:\n  enabled: true\n  url: ${url}\n  token: a-token-of-sixteen-chars\n${extra}`;
+    const fix =
+      'uplink.url: the uplink is http://: the gateway token and every event would cross the network in clear; ' +
+      'use https:// (a cloud behind TLS), or on a development bench set uplink.allow_insecure_http: true';
+    for (const url of [
+      'http://cloud.example.cn',
+      'http://192.168.1.5:8080',
+      'http://[fd00::5]:8080',
+      'http://127.0.0.1.evil.example',
+    ])
+      expect(errors(loadConfig({ file: await file('gateway.yaml', uplink(url)), env: {} })), url).toEqual([fix]);
+    // The cloud on this machine (npm start), https, or the explicit development flag.
+    for (const url of [
+      'http://127.0.0.1:8080',
+      'http://localhost:8080',
+      'http://[::1]:8080',
+      'https://cloud.example.cn',
+    ])
+      expect(config(loadConfig({ file: await file('gateway.yaml', uplink(url)), env: {} })).uplink.url).toBe(url);
+    const flagged = uplink('http://192.168.1.5:8080', '  allow_insecure_http: true\n');
+    expect(config(loadConfig({ file: await file('gateway.yaml', flagged), env: {} })).uplink.allow_insecure_http).toBe(
+      true,
+    );
+  });
+
+  it('refuses a camera both pinned (tls_ca_file) and unchecked (insecure_tls)', async () => {
+    const camera = `${MINIMAL}onvif:\n  cameras:\n    - { id: cam-1, xaddr: 'https://192.168.1.64/onvif/device_service', username: u, password_env: CAM, tls_ca_file: /etc/cam.pem, insecure_tls: true }\n`;
+    expect(errors(loadConfig({ file: await file('gateway.yaml', camera), env: {} }))).toEqual([
+      'onvif.cameras.0.insecure_tls: tls_ca_file pins the certificate, insecure_tls turns checking off: set one of them',
+    ]);
+  });
+
   it('names line and column of a YAML syntax error', async () => {
     const path = await file('gateway.yaml', 'gateway:\n  id: gw-1\n   community: "320803001001"\n');
     const found = errors(loadConfig({ file: path, env: {} }));

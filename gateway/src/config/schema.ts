@@ -100,6 +100,13 @@ const OnvifCamera = z
     events: z.enum(['auto', 'pullpoint', 'push']).default('auto'),
     /** Media profile for stream and snapshot URIs; the first profile when not set. */
     profile: z.string().min(1).optional(),
+    /**
+     * An https camera's certificate is verified. This PEM file holds the CA that signed it, or the
+     * camera's own self-signed certificate (pinning it); the system's CAs when not set.
+     */
+    tls_ca_file: z.string().min(1).optional(),
+    /** Do not verify an https camera's certificate at all (its credentials are then exposed on the path). */
+    insecure_tls: z.boolean().default(false),
   })
   .superRefine((camera, ctx) => {
     if (!camera.xaddr && !camera.probe && !camera.endpoint_reference)
@@ -120,6 +127,12 @@ const OnvifCamera = z
       ctx.addIssue({ code: 'custom', path: ['xaddr'], message: `must be on host ${camera.host}` });
     if (pinned !== undefined && camera.probe !== undefined && normalizeHost(probeTarget(camera.probe).host) !== pinned)
       ctx.addIssue({ code: 'custom', path: ['probe'], message: `must be on host ${camera.host}` });
+    if (camera.insecure_tls && camera.tls_ca_file !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['insecure_tls'],
+        message: 'tls_ca_file pins the certificate, insecure_tls turns checking off: set one of them',
+      });
     const sources = [camera.password, camera.password_file, camera.password_env].filter((value) => value !== undefined);
     if (sources.length !== 1)
       ctx.addIssue({
@@ -204,6 +217,12 @@ const Onvif = z
         message: `must be at least auth_retry_initial_s (${onvif.auth_retry_initial_s})`,
       });
   });
+
+/** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or localhost. */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 export const GatewayConfig = z
   .strictObject({
@@ -292,6 +311,11 @@ export const GatewayConfig = z
         ca_file: z.string().min(1).optional(),
         /** Verify the cloud's TLS certificate. Turn off only on a test bench. */
         tls_verify: z.boolean().default(true),
+        /**
+         * Development only: allow an http:// uplink to a host other than loopback (the token and
+         * every event then cross the network in clear). http://127.0.0.1 needs no flag.
+         */
+        allow_insecure_http: z.boolean().default(false),
         /** This gateway's client certificate and key, for a cloud that asks for them (mTLS; CN = gateway id). */
         cert_file: z.string().min(1).optional(),
         key_file: z.string().min(1).optional(),
@@ -320,6 +344,14 @@ export const GatewayConfig = z
             code: 'custom',
             path: ['url'],
             message: 'uplink.enabled is true: set uplink.url (the cloud, e.g. https://cloud.example.cn)',
+          });
+        if (uplink.url?.startsWith('http://') && !uplink.allow_insecure_http && !isLoopbackUrl(uplink.url))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['url'],
+            message:
+              'the uplink is http://: the gateway token and every event would cross the network in clear; ' +
+              'use https:// (a cloud behind TLS), or on a development bench set uplink.allow_insecure_http: true',
           });
         if (!uplink.token)
           ctx.addIssue({

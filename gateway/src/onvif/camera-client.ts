@@ -1,7 +1,7 @@
 import { hostOf, requireApproved } from './camera-address.js';
 import { formatCameraTime, secondsDuration } from './camera-time.js';
 import { topicFilterXml } from './event-mapping.js';
-import { DigestSession, ResponseTooLargeError } from './http-transport.js';
+import { type CameraTls, DigestSession, ResponseTooLargeError } from './http-transport.js';
 import { type PullMessagesResult, parsePullMessages } from './notifications.js';
 import {
   type DeviceInformation,
@@ -57,6 +57,8 @@ export interface CameraClientOptions {
   approved?: ReadonlySet<string>;
   now: () => number;
   timeoutMs: number;
+  /** The camera's HTTPS certificate check, for its services and snapshots alike. */
+  tls?: CameraTls;
 }
 
 /**
@@ -82,6 +84,7 @@ export class CameraClient {
       now: options.now,
       timeoutMs: options.timeoutMs,
       signal: this.closed.signal,
+      ...(options.tls ? { tls: options.tls } : {}),
     });
     this.snapshots = new DigestSession(options.credentials);
   }
@@ -286,6 +289,7 @@ export class CameraClient {
       timeoutMs,
       maxBytes,
       signal: this.closed.signal,
+      ...(this.options.tls ? { tls: this.options.tls } : {}),
     });
     if (response.status === 401 || response.status === 403) {
       throw new AuthenticationError(

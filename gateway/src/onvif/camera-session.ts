@@ -4,6 +4,7 @@ import type { OnvifCameraConfig } from '../config/schema.js';
 import type { DeviceRecord } from '../devices/directory.js';
 import { Backoff } from '../uplink/backoff.js';
 import { CameraClient } from './camera-client.js';
+import { cameraTls } from './camera-tls.js';
 import { type MappedEvent, mapNotification } from './event-mapping.js';
 import { CameraUnreachableError } from './http-transport.js';
 import type { CameraNotification } from './notifications.js';
@@ -121,6 +122,8 @@ export class CameraSession {
     this.backoff = new Backoff({ ...options.timing.backoff, random });
     this.authBackoff = new Backoff({ ...options.timing.authBackoff, random });
     this.log = options.logger.child({ camera: options.config.id });
+    if (options.config.insecure_tls)
+      this.log.warn('insecure_tls: the camera’s HTTPS certificate is not checked; pin it with tls_ca_file');
   }
 
   get id(): string {
@@ -185,6 +188,7 @@ export class CameraSession {
             credentials: { username: this.options.config.username, password: this.options.password },
             now: this.options.scheduler.now,
             timeoutMs: this.options.timing.requestTimeoutMs,
+            tls: cameraTls(this.options.config),
           });
         }
         await this.onboard(this.client);

@@ -24,10 +24,21 @@ export interface HttpRequestOptions {
   body?: string;
   timeoutMs: number;
   maxBytes?: number;
-  /** Cameras on a LAN often have self-signed certificates; ONVIF over HTTPS is rare. */
-  rejectUnauthorized?: boolean;
+  /** How the camera's HTTPS certificate is checked: verified by default (see {@link CameraTls}). */
+  tls?: CameraTls;
   /** Ends the request (a long-poll included) when the camera's session stops. */
   signal?: AbortSignal;
+}
+
+/**
+ * A camera's HTTPS: its certificate is verified like any server's (chain and address), against the
+ * system's CAs or `ca` — the PEM of the CA that signed it, or of the camera's own self-signed
+ * certificate, which pins it. `insecure` (the installer's explicit `insecure_tls`) checks nothing:
+ * anyone on the LAN path could then read the camera's credentials.
+ */
+export interface CameraTls {
+  ca?: string | Buffer;
+  insecure?: boolean;
 }
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -45,7 +56,12 @@ export function httpRequest(url: string, options: HttpRequestOptions): Promise<H
         headers: { ...options.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
         timeout: options.timeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
-        ...(target.protocol === 'https:' ? { rejectUnauthorized: options.rejectUnauthorized ?? false } : {}),
+        ...(target.protocol === 'https:'
+          ? {
+              rejectUnauthorized: options.tls?.insecure !== true,
+              ...(options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
+            }
+          : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];

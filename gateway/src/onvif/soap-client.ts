@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { formatCameraTime } from './camera-time.js';
 import { offersQopAuth, parseDigestChallenge, WeakDigestError } from './http-digest.js';
-import { CameraUnreachableError, DigestSession, type HttpResponse, httpRequest } from './http-transport.js';
+import {
+  type CameraTls,
+  CameraUnreachableError,
+  DigestSession,
+  type HttpResponse,
+  httpRequest,
+} from './http-transport.js';
 import { AuthenticationError, parseSoapFault } from './soap-fault.js';
 import { usernameTokenHeader } from './ws-security.js';
 import { escapeXml, parseXml, soapBody, type XmlNode } from './xml.js';
@@ -37,6 +43,8 @@ export interface SoapClientOptions {
   signal?: AbortSignal;
   /** Throws for an address the camera may not be called at (off its pinned host): nothing is sent. */
   checkAddress?: (url: string) => void;
+  /** The camera's HTTPS certificate check (verified unless the installer said insecure_tls). */
+  tls?: CameraTls;
 }
 
 /**
@@ -63,6 +71,7 @@ export class SoapClient {
       body: envelope,
       timeoutMs: call.timeoutMs ?? this.options.timeoutMs,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
+      ...(this.options.tls ? { tls: this.options.tls } : {}),
     };
     const response = call.anonymous
       ? await httpRequest(target.address, request)
