@@ -3,7 +3,9 @@ import { RobotList } from './store.js';
 
 const code = { name: 'code', in: 'path', required: true, schema: { type: 'string' }, example: '320803001001' };
 const refusals = {
-  '400': problem('Not a 12-digit community code, or an invalid body (a new robot needs its webhook)'),
+  '400': problem(
+    'Not a 12-digit community code, or an invalid body (a new robot needs its webhook; a webhook is https://qyapi.weixin.qq.com/… or https://oapi.dingtalk.com/…, or on a host the cloud’s robots.allowed_hosts lists)',
+  ),
   '401': problem('No session, or an ended one'),
   '403': problem('Neither a district/street admin nor an operator over the community'),
   ...unavailable,

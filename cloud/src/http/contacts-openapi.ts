@@ -67,7 +67,9 @@ export const CONTACT_PATHS = {
       requestBody: { required: true, content: json(ref('RobotList')) },
       responses: {
         '200': ok('The robots now', ref('UnitRobots')),
-        '400': problem('Invalid robots (a new robot needs its webhook); the errors never quote a webhook'),
+        '400': problem(
+          'Invalid robots (a new robot needs its webhook; a webhook is https://qyapi.weixin.qq.com/… or https://oapi.dingtalk.com/…, or on a host the cloud’s robots.allowed_hosts lists); the errors never quote a webhook',
+        ),
         ...robotsRefused('a district admin over the unit’s territory'),
       },
     },
