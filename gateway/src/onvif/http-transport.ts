@@ -82,9 +82,19 @@ export function httpRequest(url: string, options: HttpRequestOptions): Promise<H
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
-    req.on('error', (err) => reject(new CameraUnreachableError(`${url}: ${err.message}`, { cause: err })));
+    req.on('error', (err) =>
+      reject(new CameraUnreachableError(`${url}: ${err.message}${tlsHint(err)}`, { cause: err })),
+    );
     req.end(body);
   });
+}
+
+/** A refused camera certificate says what the installer can do about it. */
+function tlsHint(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)
+    ? ` (the camera's certificate is not trusted: pin it with the camera's tls_ca_file, see gateway/README.md)`
+    : '';
 }
 
 /**
