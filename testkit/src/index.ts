@@ -16,3 +16,4 @@ export type {
   ServiceName,
   ServiceOrigin,
 } from './provided-context.js';
+export { type Capability, CI_ALLOWED_SKIPS, cannotRun, skipOrFail } from './skips.js';

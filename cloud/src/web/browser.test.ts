@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
+import { cannotRun } from '@gridlink/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
@@ -24,7 +25,7 @@ const PIXEL = Buffer.from(
  * screen: a grid worker signs in, sees only their grid's incidents, a new one dispatched to them
  * appears live, they sign for it and the step record shows the step.
  */
-describe.skipIf(!HAVE_CHROMIUM)(
+describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
   HAVE_CHROMIUM
     ? 'the web pages in a browser'
     : `the web pages in a browser (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`,

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cannotRun } from '@gridlink/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CameraClient } from './camera-client.js';
 import { parseSubscriptionGrant } from './responses.js';
@@ -41,7 +42,7 @@ async function recordingCamera(answer: (request: Recorded) => string) {
 
 const header = (request: Recorded) => JSON.stringify((parseXml(request.body).Envelope as XmlNode).Header);
 
-describe.skipIf(!present)(
+describe.skipIf(cannotRun('onvif-captures', !present && 'captures absent'))(
   `requests as an Axis camera needs them (an HTTP server recording requests stands in for the camera)${suffix}`,
   () => {
     it('echoes the SubscriptionId reference parameter, addresses wsa:To, and dates the UsernameToken in camera time', async () => {

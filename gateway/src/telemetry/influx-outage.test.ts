@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { cannotRun } from '@gridlink/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InfluxV1Writer } from './influx-v1-writer.js';
 import { TelemetryPipeline } from './pipeline.js';
@@ -118,7 +119,7 @@ describe('telemetry survives InfluxDB going away', () => {
     await server?.remove();
   });
 
-  it.skipIf(influxd === null)(
+  it.skipIf(cannotRun('influxd', influxd === null && 'no influxd binary'))(
     'InfluxDB stopped mid-run (own throwaway influxd, killed and restarted on the same port and data): ' +
       'push stays fast, the queue stays bounded, failures are counted, retried points arrive' +
       (influxd === null ? ' [skipped: no influxd binary on PATH, /usr/bin or /usr/local/bin]' : ''),

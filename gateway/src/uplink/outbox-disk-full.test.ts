@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCloudEvent, type Priority } from '@gridlink/protocol';
+import { cannotRun } from '@gridlink/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Outbox, type OutboxEvent, OutboxFullError } from './outbox.js';
 
@@ -45,7 +46,7 @@ const settle = (promise: Promise<number | null>) =>
     (error: unknown) => (error instanceof OutboxFullError ? 'refused' : `failed: ${(error as Error).message}`),
   );
 
-describe.skipIf(!mounted)(
+describe.skipIf(cannotRun('tmpfs-mount', !mounted && 'this run may not mount a tmpfs'))(
   'the outbox on a full disk (a 3 MB tmpfs; skipped unless this run may mount one, as root)',
   () => {
     it('drops telemetry oldest-first and keeps alarms; refuses alarms only when nothing is left to drop; recovers when space returns', async () => {

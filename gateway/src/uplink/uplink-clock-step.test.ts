@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cannotRun } from '@gridlink/testkit';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killHard, startGatewayProcess } from '../cli/gateway-process.js';
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(!LIBFAKETIME)(
+describe.skipIf(cannotRun('libfaketime', !LIBFAKETIME && 'libfaketime is not installed'))(
   'uplink retries while the wall clock is stepped (libfaketime; skipped where it is not installed)',
   () => {
     it('keeps retrying at its backoff pace through a +2 h and a −2 h step: no storm, no stall; delivers when the cloud returns', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { skipOrFail } from '@gridlink/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OnvifCameraSimulator } from './camera.js';
 import { probeXml, textAt, udpListener } from './test-support.js';
@@ -120,7 +121,7 @@ describe('WS-Discovery of a simulated camera (unicast mode: Probes sent to its o
       });
       await camera.start();
     } catch {
-      context.skip();
+      skipOrFail(context, 'multicast', 'this host has no multicast route');
       return;
     }
     cleanups.push(() => camera.stop());
