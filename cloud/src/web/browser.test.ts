@@ -2,8 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { cannotRun } from '@gridlink/testkit';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { FIXTURE } from '../territory/test-support.js';
 import { api, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
@@ -98,14 +98,49 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await browser?.close();
     });
 
-    const phone = async () => {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
-      const page = await context.newPage();
-      page.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    /**
+     * Every page of `context` reports what its Content Security Policy refused into `sink`: the
+     * DOM's securitypolicyviolation event (from a script injected before the page's own, which the
+     * policy does not govern) and Chromium's console line.
+     */
+    const watchCsp = async (context: BrowserContext, sink: string[]) => {
+      await context.exposeBinding('gridlinkCspViolation', ({ page }, text: string) => {
+        sink.push(`securitypolicyviolation on ${page.url()}: ${text}`);
       });
-      return page;
+      await context.addInitScript(
+        `document.addEventListener('securitypolicyviolation', (event) =>
+          window.gridlinkCspViolation(event.effectiveDirective + ' refused ' + event.blockedURI));`,
+      );
+      context.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) sink.push(`console: ${message.text()}`);
+      });
     };
+
+    /** A page in a context of its own (closed with `page.context().close()`), watched for CSP violations. */
+    const openPage = async (viewport: { width: number; height: number }, sink = cspViolations) => {
+      const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+      await watchCsp(context, sink);
+      return context.newPage();
+    };
+    const phone = () => openPage({ width: 390, height: 844 });
+    const desktop = (sink?: string[]) => openPage({ width: 1280, height: 900 }, sink);
+
+    // Whatever a test did, no page it opened may have had anything refused by the policy.
+    afterEach(() => {
+      expect(cspViolations).toEqual([]);
+    });
+
+    it('sees what the Content Security Policy refuses on any page it opens (an inline script)', async () => {
+      const seen: string[] = [];
+      const page = await desktop(seen);
+      await page.goto(cloud().url);
+      await page.addScriptTag({ content: 'document.title = "inline";' }).catch(() => undefined);
+      await expect
+        .poll(() => seen.filter((line) => line.startsWith('securitypolicyviolation')))
+        .toEqual([`securitypolicyviolation on ${cloud().url}/: script-src-elem refused inline`]);
+      expect(await page.title()).toBe('网格联动 Gridlink');
+      await page.context().close();
+    });
 
     it('says plainly when the password is wrong and when the account is locked', async () => {
       const page = await phone();
@@ -199,7 +234,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     }, 90_000);
 
     it('lets a dispatcher register a 12345 call (一口受理) and read and export the month’s KPIs', async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      const page = await desktop();
       await page.goto(cloud().url);
       await page.fill('input[name=username]', 'web-operator');
       await page.fill('input[name=password]', TEST_PASSWORD);
@@ -294,7 +329,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       ]);
       expect(download.suggestedFilename()).toBe(`kpi-scope-${month}-01.csv`);
       expect(cspViolations).toEqual([]);
-      await page.close();
+      await page.context().close();
     }, 60_000);
 
     it('shows the API’s refusal when the incident changed meanwhile (a concurrency conflict), then reads it again', async () => {
@@ -384,7 +419,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     }, 60_000);
 
     it('asks the API for the list the filters describe, not a page filtered in the browser', async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      const page = await desktop();
       await page.goto(cloud().url);
       await page.fill('input[name=username]', 'web-operator');
       await page.fill('input[name=password]', TEST_PASSWORD);
@@ -411,7 +446,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.selectOption('select[name=severity]', '');
       await page.selectOption('select[name=grid]', '');
       expect(cspViolations).toEqual([]);
-      await page.close();
+      await page.context().close();
     }, 60_000);
   },
 );
