@@ -16,4 +16,5 @@ export type {
   ServiceName,
   ServiceOrigin,
 } from './provided-context.js';
+export { SEED_ENV, testSeed } from './seed.js';
 export { type Capability, CI_ALLOWED_SKIPS, cannotRun, skipOrFail } from './skips.js';

@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { seededRandom } from '@gridlink/simulators';
+import { testSeed } from '@gridlink/testkit';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killHard, startGatewayProcess } from '../cli/gateway-process.js';
@@ -28,6 +30,9 @@ afterAll(async () => {
 
 describe('the uplink under kill -9 (a real gateway process, the real cloud on PostgreSQL)', () => {
   it(`puts every acknowledged event in PostgreSQL exactly once, in each device’s order, across ${ROUNDS} kills at random moments`, async () => {
+    // The kill moments come from a printed seed: GRIDLINK_TEST_SEED replays the same delays.
+    const seed = testSeed('kill -9 delays');
+    const random = seededRandom(seed);
     cloud = await startTestCloud(GATEWAY);
     const port = await freePort();
     const { config, passwords, env } = await gatewayFiles({
@@ -69,7 +74,7 @@ describe('the uplink under kill -9 (a real gateway process, the real cloud on Po
     for (let round = 0; round < ROUNDS; round++) {
       const gateway = await startGatewayProcess(config, { env });
       child = gateway.child;
-      await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 500));
+      await new Promise((resolve) => setTimeout(resolve, 150 + random() * 500));
       await killHard(gateway.child);
     }
 
@@ -85,15 +90,18 @@ describe('the uplink under kill -9 (a real gateway process, the real cloud on Po
         `SELECT device_id, (data->'payload'->>'total_volume')::int AS total, device_seq
          FROM gateway_events WHERE type = 'cn.gridlink.device.event.v1' ORDER BY arrival`,
       )) ?? [];
-    await expect.poll(async () => (await stored()).length, { timeout: 30_000 }).toBe(total);
+    await expect.poll(async () => (await stored()).length, { timeout: 30_000, message: `seed ${seed}` }).toBe(total);
 
     const rows = await stored();
     for (const id of DEVICES) {
       const mine = rows.filter((row) => row.device_id === id);
       // exactly the acknowledged ones (a PUBACK lost to a kill is resent, and taken once), in order
-      expect(mine.map((row) => row.total)).toEqual(acknowledged.get(id));
+      expect(
+        mine.map((row) => row.total),
+        `seed ${seed}`,
+      ).toEqual(acknowledged.get(id));
       const seqs = mine.map((row) => Number(row.device_seq));
-      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(seqs, `seed ${seed}`).toEqual([...seqs].sort((a, b) => a - b));
     }
     expect(total).toBeGreaterThan(ROUNDS * DEVICES.length);
   }, 180_000);
