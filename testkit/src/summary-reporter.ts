@@ -25,7 +25,7 @@ export default class SummaryReporter implements Reporter {
         else {
           counts.skipped++;
           const note = result.state === 'skipped' && result.note ? ` (${result.note})` : '';
-          skipped.push(`skipped: ${module.relativeModuleId} > ${test.fullName}${note}`);
+          skipped.push(`skipped: ${module.project.name}/${module.relativeModuleId} > ${test.fullName}${note}`);
         }
       }
     }
