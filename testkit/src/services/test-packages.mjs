@@ -114,21 +114,19 @@ export function missingPackages(packages, probe) {
 }
 
 /**
- * The apt-get commands that install `packages`, run as root directly or through `sudo -n`.
- * @param {readonly string[]} packages
+ * An apt-get command, run as root directly or through `sudo -n`.
+ * @param {readonly string[]} args
  * @param {boolean} viaSudo
- * @returns {string[][]}
+ * @returns {string[]}
  */
-export function aptCommands(packages, viaSudo) {
-  const apt = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get'];
+export function aptCommand(args, viaSudo) {
   // Another install holding the dpkg lock (a parallel test run) is waited for, not failed on.
-  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
-  const prefix = viaSudo ? ['sudo', '-n'] : [];
-  return [
-    [...prefix, ...apt, ...lock, 'update', '-qq'],
-    [...prefix, ...apt, ...lock, 'install', '-y', '-qq', '--no-install-recommends', ...packages],
-  ];
+  const apt = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-o', 'DPkg::Lock::Timeout=600'];
+  return [...(viaSudo ? ['sudo', '-n'] : []), ...apt, ...args];
 }
+
+/** @param {readonly string[]} packages */
+const installArgs = (packages) => ['install', '-y', '-qq', '--no-install-recommends', ...packages];
 
 /** @param {string} value */
 function installMode(value) {
@@ -180,16 +178,34 @@ export async function installTestPackages(host, allPackages = TEST_PACKAGES) {
     .map((pkg) => `${pkg.name} for ${pkg.neededFor}`)
     .join('; ');
   log(`[testkit] installing Debian packages with apt-get${viaSudo ? ' (via sudo -n)' : ''}: ${why} (${REFUSE_HINT})`);
-  for (const [command, ...args] of aptCommands(missing, viaSudo)) {
-    const code = await host.run(/** @type {string} */ (command), args);
-    if (code !== 0) return refused(`\`${[command, ...args].join(' ')}\` exited with code ${code}`);
+  /** @param {readonly string[]} args */
+  const apt = async (args) => {
+    const [command, ...rest] = aptCommand(args, viaSudo);
+    const code = await host.run(/** @type {string} */ (command), rest);
+    return code === 0 ? null : `\`${[command, ...rest].join(' ')}\` exited with code ${code}`;
+  };
+  const updateFailed = await apt(['update', '-qq']);
+  if (updateFailed) return refused(updateFailed);
+  // A package this release lacks (a name differs on some distributions) must not keep the others out.
+  /** @type {string[]} */
+  const failures = [];
+  const together = await apt(installArgs(missing));
+  if (together !== null && missing.length === 1) failures.push(together);
+  else if (together !== null) {
+    for (const name of missing) {
+      const failed = await apt(installArgs([name]));
+      if (failed) failures.push(failed);
+    }
   }
   const stillMissing = missingPackages(packages, probe);
   if (stillMissing.length > 0) {
     return {
       status: 'refused',
       missing: stillMissing,
-      message: `apt-get finished, but the tests still do not find what ${stillMissing.join(', ')} should provide`,
+      message:
+        `apt-get could not provide ${stillMissing.join(', ')}: install what provides ` +
+        `${stillMissing.length === 1 ? 'it' : 'them'} yourself` +
+        (failures.length > 0 ? ` (${failures.join('; ')})` : ''),
     };
   }
   return { status: 'installed', missing: [], message: `installed Debian packages ${missing.join(', ')}` };

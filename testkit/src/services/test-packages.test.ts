@@ -23,12 +23,15 @@ function machine({
   env = {},
   sudo = 'none',
   aptExit = 0,
+  unavailable = [],
 }: {
   installed: string[];
   uid?: number;
   env?: Record<string, string>;
   sudo?: 'none' | 'passwordless' | 'asks for a password';
   aptExit?: number;
+  /** Packages this stand-in's archive lacks: an install naming one fails and installs nothing. */
+  unavailable?: string[];
 }) {
   const files = new Set(['/usr/bin/apt-get', ...installed.flatMap((name) => FILES_OF[name] ?? [])]);
   if (sudo !== 'none') files.add('/usr/bin/sudo');
@@ -54,7 +57,9 @@ function machine({
       if (aptExit !== 0) return aptExit;
       const install = args.indexOf('install');
       if (install !== -1) {
-        for (const name of args.slice(install + 1).filter((arg) => !arg.startsWith('-'))) {
+        const names = args.slice(install + 1).filter((arg) => !arg.startsWith('-'));
+        if (names.some((name) => unavailable.includes(name))) return 100;
+        for (const name of names) {
           for (const file of FILES_OF[name] ?? []) files.add(file);
         }
       }
@@ -143,6 +148,25 @@ describe('installing the Debian packages the tests need (a stand-in for apt-get)
     const outcome = await installTestPackages(host);
     expect(outcome.status).toBe('refused');
     expect(outcome.message).toContain(`\`${APT} update -qq\` exited with code 100`);
+  });
+
+  it('installs the others when apt-get cannot install one, and names the one still missing', async () => {
+    const { host, commands } = machine({ installed: ['postgresql', 'mosquitto'], unavailable: ['chromium'] });
+    const outcome = await installTestPackages(host);
+    const install = `${APT} install -y -qq --no-install-recommends`;
+    expect(commands).toEqual([
+      `${APT} update -qq`,
+      `${install} influxdb chromium libxml2-utils faketime`,
+      `${install} influxdb`,
+      `${install} chromium`,
+      `${install} libxml2-utils`,
+      `${install} faketime`,
+    ]);
+    expect(outcome).toEqual({
+      status: 'refused',
+      missing: ['chromium'],
+      message: `apt-get could not provide chromium: install what provides it yourself (\`${install} chromium\` exited with code 100)`,
+    });
   });
 
   it('leaves out the servers whose URL is given (GRIDLINK_TEST_PG_URL …)', async () => {
