@@ -107,7 +107,9 @@ export function createApp(ctx: AppContext): express.Express {
   });
 
   const api = express.Router();
-  api.use(gatewayRoutes(ctx.registry, ctx.adminToken, ctx.logger.child({ module: 'gateways' })));
+  api.use(
+    gatewayRoutes(ctx.registry, ctx.adminToken, ctx.logger.child({ module: 'gateways' }), ctx.clientCertificates),
+  );
   api.use(
     eventRoutes(
       ctx.db,

@@ -47,6 +47,21 @@ function certificateIdentity(req: Request): string | undefined {
 }
 
 /**
+ * A gateway's request under client certificates: when they are on, a verified certificate must name
+ * `gatewayId` (CN), and when they are required a request without one is refused, token or not.
+ */
+export function checkClientCertificate(req: Request, gatewayId: string, clientCertificates: ClientCertificates): void {
+  if (clientCertificates === 'off') return;
+  const cn = certificateIdentity(req);
+  if (cn === undefined && clientCertificates === 'required') {
+    throw unauthenticated('this cloud requires a client certificate signed by its gateway CA (uplink.cert_file)');
+  }
+  if (cn !== undefined && cn !== gatewayId) {
+    throw new ProblemError('GL_FORBIDDEN', `the client certificate names ${cn}, not ${gatewayId}`);
+  }
+}
+
+/**
  * Routes of gateway `:id`, called by that gateway with its own token; another gateway's is 403.
  * With client certificates on, a verified certificate must name the same gateway (CN), and when
  * they are required a request without one is refused, token or not.
@@ -60,15 +75,7 @@ export function requireGateway(registry: GatewayRegistry, clientCertificates: Cl
     if (owner.gatewayId !== req.params.id) {
       throw new ProblemError('GL_FORBIDDEN', `this token belongs to another gateway, not ${req.params.id}`);
     }
-    if (clientCertificates !== 'off') {
-      const cn = certificateIdentity(req);
-      if (cn === undefined && clientCertificates === 'required') {
-        throw unauthenticated('this cloud requires a client certificate signed by its gateway CA (uplink.cert_file)');
-      }
-      if (cn !== undefined && cn !== req.params.id) {
-        throw new ProblemError('GL_FORBIDDEN', `the client certificate names ${cn}, not ${req.params.id}`);
-      }
-    }
+    checkClientCertificate(req, req.params.id, clientCertificates);
     res.locals.gateway = owner;
     next();
   };

@@ -3,7 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { GatewayRegistry } from '../../gateways/registry.js';
-import { identify, requireAdmin } from '../auth.js';
+import { type ClientCertificates, checkClientCertificate, identify, requireAdmin } from '../auth.js';
 import { BODY_LIMIT, jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
 import { issuesToErrors, ProblemError } from '../problems.js';
@@ -11,7 +11,12 @@ import { issuesToErrors, ProblemError } from '../problems.js';
 export const NewGateway = z.strictObject({ id: GatewayId, name: z.string().min(1).max(200).optional() });
 
 /** Registering gateways and rotating their tokens. */
-export function gatewayRoutes(registry: GatewayRegistry, adminToken: string, logger: Logger): Router {
+export function gatewayRoutes(
+  registry: GatewayRegistry,
+  adminToken: string,
+  logger: Logger,
+  clientCertificates: ClientCertificates = 'off',
+): Router {
   const router = Router();
 
   router.post('/gateways', requireAdmin(adminToken), jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
@@ -36,6 +41,8 @@ export function gatewayRoutes(registry: GatewayRegistry, adminToken: string, log
       if (!caller.current) {
         throw new ProblemError('GL_FORBIDDEN', 'a replaced token cannot rotate; use the current token');
       }
+      // A token alone must not get a new token where the gateway's other routes need its certificate too.
+      checkClientCertificate(req, id, clientCertificates);
     }
     const rotated = await fromDatabase(() => registry.rotate(id));
     if (rotated === undefined) throw new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${id} is registered`);
