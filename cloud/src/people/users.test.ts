@@ -173,8 +173,13 @@ describe.each(BACKENDS)('user management (%s)', (backend) => {
           })
         ).status,
       ).toBe(201);
+      // Now an installer, the target is beyond the street admin (gateways carry no territory).
+      expect(
+        (await post(`/api/v1/users/${target.id}/roles`, token, { role: 'operator', scope: '320803001' })).status,
+      ).toBe(403);
 
-      const missing = await post(`/api/v1/users/${target.id}/roles`, token, {
+      const other = await createUser(cloud(), 'unit.other', { territory: '320803001' });
+      const missing = await post(`/api/v1/users/${other.id}/roles`, token, {
         role: 'disposal_unit',
         scope: 'no-such-unit',
       });
@@ -189,7 +194,7 @@ describe.each(BACKENDS)('user management (%s)', (backend) => {
       expect(unit.status).toBe(201);
       // The brigade serves the whole district, beyond this street admin's territory.
       expect(
-        (await post(`/api/v1/users/${target.id}/roles`, token, { role: 'disposal_unit', scope: 'fire-huaian' })).status,
+        (await post(`/api/v1/users/${other.id}/roles`, token, { role: 'disposal_unit', scope: 'fire-huaian' })).status,
       ).toBe(403);
     });
 

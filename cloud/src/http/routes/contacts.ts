@@ -2,7 +2,8 @@ import { type Request, type Response, Router } from 'express';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import { ContactBody, ContactStore } from '../../people/contacts.js';
-import { managerActor, managesTerritory } from '../../people/middleware.js';
+import { whyNotManaged } from '../../people/managed-user.js';
+import { managerActor } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
 import { BODY_LIMIT, jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
@@ -19,15 +20,21 @@ export function contactRoutes(db: Db, clock: Clock, people: People, adminToken: 
   const caller = authenticateCaller(people, adminToken);
   const contacts = new ContactStore(db, clock);
 
-  /** 404 for an unknown user, 403 unless the caller is the user or administers their territory. */
+  /**
+   * 404 for an unknown user, 403 unless the caller is the user or manages them (the user's home
+   * and every role inside the caller's territory).
+   */
   const allowed = async (c: Caller, userId: string) => {
     if (c.kind === 'user' && c.principal.userId === userId) return;
     const user = await fromDatabase(() => people.users.get(userId));
     if (user === undefined) throw new ProblemError('GL_USER_NOT_FOUND', `no user ${userId}`);
-    if (!managesTerritory(c, user.territory_code)) {
+    const unitTerritory = async (unitId: string) =>
+      (await fromDatabase(() => people.units.get(unitId)))?.territory_code;
+    const refusal = await whyNotManaged(c, user, unitTerritory);
+    if (refusal !== undefined) {
       throw new ProblemError(
         'GL_FORBIDDEN',
-        `the contact of user ${userId} is kept by that user and by the district admins over ${user.territory_code}`,
+        `the contact of user ${userId} is kept by that user and by the admins who manage them: ${refusal}`,
       );
     }
   };

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import { bearerToken, secretsEqual } from '../../gateways/tokens.js';
 import { PeopleError } from '../../people/errors.js';
+import { whyNotManaged } from '../../people/managed-user.js';
 import {
   authenticateManager,
   type Manager,
@@ -26,6 +27,7 @@ import {
 } from '../../people/roles.js';
 import { GRID_POSITIONS } from '../../people/rosters.js';
 import { canSeeTerritory, scopeFilter } from '../../people/scope.js';
+import type { User } from '../../people/users.js';
 import { BODY_LIMIT, jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
 import { issuesToErrors, ProblemError } from '../problems.js';
@@ -141,14 +143,41 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     }
   };
 
-  /** The user of `:id`, if `m` manages it: 404 unknown, 403 outside the caller's territory. */
+  const unitTerritory = async (unitId: string) => (await run(() => people.units.get(unitId)))?.territory_code;
+
+  /**
+   * The user of `:id`, if `m` manages it: 404 unknown, 403 when the user's home or any of the
+   * user's roles lies outside the caller's territory.
+   */
   const managedUser = async (m: Manager, id: string) => {
     const user = await run(() => people.users.get(id));
     if (user === undefined) throw new ProblemError('GL_USER_NOT_FOUND', `no user ${id}`);
-    if (!managesTerritory(m, user.territory_code)) {
-      throw forbidden(`user ${id} belongs to ${user.territory_code}, outside your territory`);
-    }
+    const refusal = await whyNotManaged(m, user, unitTerritory);
+    if (refusal !== undefined) throw forbidden(refusal);
     return user;
+  };
+
+  /**
+   * A substitute takes the absent worker's incidents, so it must be someone the caller manages (as
+   * the worker) who lives where the worker serves: in the community of one of the worker's grids,
+   * or, for a worker without grids, inside the worker's own community (or wider home).
+   */
+  const checkSubstitute = async (m: Manager, worker: User, substituteId: string) => {
+    const substitute = await run(() => people.users.get(substituteId));
+    const field = [{ pointer: '/substitute_user_id', detail: `user ${substituteId}` }];
+    if (substitute === undefined)
+      throw new ProblemError('GL_USER_NOT_FOUND', `no user ${substituteId} (substitute_user_id)`, field);
+    const refusal = await whyNotManaged(m, substitute, unitTerritory);
+    if (refusal !== undefined) throw new ProblemError('GL_FORBIDDEN', `substitute_user_id: ${refusal}`, field);
+    const grids = worker.roles.filter((r) => r.role === 'grid_worker').map((r) => r.scope.slice(0, 12));
+    const served = grids.length > 0 ? grids : [worker.territory_code.slice(0, 12)];
+    if (!served.some((community) => substitute.territory_code.startsWith(community))) {
+      throw new ProblemError(
+        'GL_FORBIDDEN',
+        `substitute_user_id: user ${substituteId} belongs to ${substitute.territory_code}, outside ${served.join(', ')} where user ${worker.id} serves`,
+        field,
+      );
+    }
   };
 
   const managedGrid = (req: Request<{ code: string }>, res: Response, next: NextFunction) => {
@@ -248,8 +277,9 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     jsonBody(BODY_LIMIT),
     async (req: Request<{ id: string }>, res: Response) => {
       const m = managerOf(res);
-      await managedUser(m, req.params.id);
+      const worker = await managedUser(m, req.params.id);
       const body = parseBody(LeaveBody, req.body, 'leave');
+      if (body.substitute_user_id !== undefined) await checkSubstitute(m, worker, body.substitute_user_id);
       const leave = await run(() =>
         people.rosters.addLeave(managerActor(m), {
           userId: req.params.id,
@@ -284,6 +314,14 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     async (req: Request<{ code: string; userId: string }>, res: Response) => {
       const m = managerOf(res);
       const { position } = parseBody(GridMemberBody, req.body, 'grid member');
+      // A member works the grid's incidents: someone the caller manages, living in the grid's community.
+      const member = await managedUser(m, req.params.userId);
+      const community = req.params.code.slice(0, 12);
+      if (!member.territory_code.startsWith(community)) {
+        throw forbidden(
+          `user ${member.id} belongs to ${member.territory_code}, outside community ${community} of grid ${req.params.code}; a grid member lives in the grid's community`,
+        );
+      }
       res.json(
         await run(() => people.rosters.setMember(managerActor(m), req.params.code, req.params.userId, position)),
       );
