@@ -1,11 +1,13 @@
 import { parseWith } from '@gridlink/protocol';
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
+import type { Queryable } from '../../db/db.js';
 import { bearerToken, secretsEqual } from '../../gateways/tokens.js';
 import { type Manager, principalFromRequest } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
 import type { Role } from '../../people/roles.js';
 import { hasRole } from '../../people/scope.js';
+import { fromDatabase } from '../database.js';
 import { issuesToErrors, ProblemError } from '../problems.js';
 
 /**
@@ -36,26 +38,46 @@ export function callerOfResponse(res: Response): Caller {
 }
 
 /**
- * Whether the caller may change tenant-wide settings (one row for the whole deployment): the admin
- * token, or a `district_admin` over a whole district (a 6-digit scope). A street admin's changes
- * would reach districts and streets beyond their territory, so they only read.
+ * The districts this deployment serves, as far as its data says: those of the territory on record,
+ * of every user's home and territory role, and of every disposal unit. Tenant-wide settings reach
+ * all of them.
  */
-export function isTenantAdmin(caller: Caller): boolean {
-  return (
-    caller.kind === 'admin' ||
-    caller.principal.assignments.some((a) => a.role === 'district_admin' && /^\d{6}$/.test(a.scope))
+export async function tenantDistricts(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ district: string }>(
+    `SELECT DISTINCT left(code, 6) AS district FROM (
+       SELECT code FROM territory_units
+       UNION ALL SELECT territory_code FROM users
+       UNION ALL SELECT scope FROM role_assignments WHERE scope ~ '^[0-9]{6}'
+       UNION ALL SELECT territory_code FROM disposal_units
+     ) AS codes ORDER BY district`,
   );
+  return rows.map((row) => row.district);
+}
+
+/**
+ * Why the caller may not change tenant-wide settings (one row for the whole deployment), or
+ * undefined when it may: the admin token, or a `district_admin` over every district the
+ * deployment serves ({@link tenantDistricts}; a whole-district scope each). There is no territory
+ * above a district, so in a deployment of one district its district admins are the tenant's; where
+ * it serves several, one district's admin would change the others' settings, so only the admin
+ * token (or someone made admin of each district) changes them. Street admins only read.
+ */
+export async function whyNotTenantAdmin(db: Queryable, caller: Caller): Promise<string | undefined> {
+  if (caller.kind === 'admin') return undefined;
+  const own = caller.principal.assignments
+    .filter((a) => a.role === 'district_admin' && /^\d{6}$/.test(a.scope))
+    .map((a) => a.scope);
+  if (own.length === 0) return 'the admin token or the role district_admin over a whole district (a 6-digit scope)';
+  const beyond = (await tenantDistricts(db)).filter((district) => !own.includes(district));
+  if (beyond.length === 0) return undefined;
+  return `the admin token or the role district_admin over every district this deployment serves (also ${beyond.join(', ')})`;
 }
 
 /** Middleware after {@link authenticateCaller}: 403 unless the caller may change tenant-wide settings. */
-export function requireTenantAdmin(what: string) {
-  return (_req: Request, res: Response, next: NextFunction) => {
-    if (!isTenantAdmin(callerOfResponse(res))) {
-      throw new ProblemError(
-        'GL_FORBIDDEN',
-        `changing ${what} needs the admin token or the role district_admin over a whole district (a 6-digit scope)`,
-      );
-    }
+export function requireTenantAdmin(db: Queryable, what: string) {
+  return async (_req: Request, res: Response, next: NextFunction) => {
+    const refusal = await fromDatabase(() => whyNotTenantAdmin(db, callerOfResponse(res)));
+    if (refusal !== undefined) throw new ProblemError('GL_FORBIDDEN', `changing ${what} needs ${refusal}`);
     next();
   };
 }

@@ -45,7 +45,7 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
   router.put(
     '/categories/:code',
     caller,
-    requireTenantAdmin('the category catalogue'),
+    requireTenantAdmin(ctx.db, 'the category catalogue'),
     jsonBody(BODY_LIMIT),
     async (req: Request<{ code: string }>, res: Response) => {
       const code = CategoryCode.safeParse(req.params.code);
@@ -88,7 +88,7 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
   router.put(
     '/time-limits',
     caller,
-    requireTenantAdmin('the time limits'),
+    requireTenantAdmin(ctx.db, 'the time limits'),
     jsonBody(BODY_LIMIT),
     async (req: Request, res: Response) => {
       const rule = parseBody(TimeLimitRule, req.body, 'time limit');
@@ -124,7 +124,7 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
   router.delete(
     '/time-limits/:category/:severity/:step',
     caller,
-    requireTenantAdmin('the time limits'),
+    requireTenantAdmin(ctx.db, 'the time limits'),
     async (req: Request<{ category: string; severity: string; step: string }>, res: Response) => {
       const parsed = TimeLimitRule.omit({ limit: true }).safeParse(req.params);
       if (!parsed.success) {

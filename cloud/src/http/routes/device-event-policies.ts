@@ -45,7 +45,7 @@ export function deviceEventPolicyRoutes(ctx: DeviceEventPolicyRoutesContext): Ro
     '/device-event-policies',
     caller,
     readers,
-    requireTenantAdmin(WHAT),
+    requireTenantAdmin(ctx.db, WHAT),
     jsonBody(BODY_LIMIT),
     async (req: Request, res: Response) => {
       const body = parseBody(DeviceEventPolicyTableBody, req.body, 'device-event policy table');
@@ -84,7 +84,7 @@ export function deviceEventPolicyRoutes(ctx: DeviceEventPolicyRoutesContext): Ro
     '/device-event-policies/:category',
     caller,
     readers,
-    requireTenantAdmin(WHAT),
+    requireTenantAdmin(ctx.db, WHAT),
     jsonBody(BODY_LIMIT),
     async (req: Request<{ category: string }>, res: Response) => {
       const category = CategoryCode.safeParse(req.params.category);

@@ -36,7 +36,7 @@ export interface SettingsRoutesContext {
   dispatch?: DispatchStore;
 }
 
-/** Who reads each group of settings; only tenant admins change them (see `isTenantAdmin`). */
+/** Who reads each group of settings; only tenant admins change them (see `whyNotTenantAdmin`). */
 export const SETTINGS_READERS = {
   deadlines: ['district_admin', 'operator'],
   dispatch: ['district_admin', 'operator'],
@@ -143,7 +143,7 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
     router.put(
       path,
       caller,
-      requireTenantAdmin(group.what),
+      requireTenantAdmin(ctx.db, group.what),
       jsonBody(BODY_LIMIT),
       async (req: Request, res: Response) => {
         const c = callerOfResponse(res);
