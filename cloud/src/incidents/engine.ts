@@ -286,12 +286,20 @@ export class IncidentEngine {
 
   private async reportOnce(input: ReportInput): Promise<TransitionResult> {
     const request = parseInput(ReportInput, input, 'report');
-    const intakeRequestId = `report:${request.requestId}`;
+    // The request id is the reporter's own idempotency key: kept per actor, so one reporter's id
+    // neither returns nor pre-empts another's report.
+    const intakeRequestId = `report:${JSON.stringify([request.actor, request.requestId])}`;
     return this.db.transaction(async (tx) => {
       await lock(tx, LOCK_INTAKE, intakeRequestId);
-      const existing = await tx.query<IncidentRow>('SELECT * FROM incidents WHERE intake_request_id = $1', [
-        intakeRequestId,
-      ]);
+      const existing = await tx.query<IncidentRow>(
+        // Reports stored before the key named its actor are found by the same actor alone.
+        `SELECT i.* FROM incidents AS i
+          WHERE i.intake_request_id = $1
+             OR (i.intake_request_id = $2
+                 AND EXISTS (SELECT 1 FROM incident_steps AS s WHERE s.incident_id = i.id AND s.seq = 1 AND s.actor = $3))
+          LIMIT 1`,
+        [intakeRequestId, `report:${request.requestId}`, request.actor],
+      );
       const found = existing.rows[0];
       if (found !== undefined) {
         const first = await tx.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 AND seq = 1', [

@@ -137,8 +137,8 @@ describe.each(BACKENDS)('manual intake, "一口受理" (%s)', (backend) => {
       code: 'GL_INCIDENT_INVALID_INPUT',
       message: expect.stringMatching(/^invalid report: category: /),
     });
-    const { rows } = await db().query('SELECT count(*) AS n FROM incidents WHERE intake_request_id = $1', [
-      `report:${base.requestId}`,
+    const { rows } = await db().query('SELECT count(*) AS n FROM incident_steps WHERE request_id = $1', [
+      base.requestId,
     ]);
     expect(rows).toEqual([{ n: 0 }]);
   });
