@@ -208,6 +208,21 @@ export function incidentRoutes(
     return incident;
   };
 
+  const mergeTargetOf = async (principal: Principal, into: unknown): Promise<Incident> => {
+    if (typeof into !== 'string' || into === '') {
+      throw new ProblemError('GL_VALIDATION_FAILED', 'merge needs data.into: the incident this one joins', [
+        { pointer: '/data/into', detail: 'the id of an open incident you may see' },
+      ]);
+    }
+    const target = await engineCall(() => engine.get(into));
+    if (!target || !visible(scopeFilter(principal), target)) {
+      throw new ProblemError('GL_INCIDENT_NOT_FOUND', `no incident ${into} that you may see`, [
+        { pointer: '/data/into', detail: 'the id of an open incident you may see' },
+      ]);
+    }
+    return target;
+  };
+
   router.get('/incidents', async (req: Request, res: Response) => {
     const principal = principalOf(res);
     const parsed = ListQuery.safeParse(req.query);
@@ -283,12 +298,27 @@ export function incidentRoutes(
         { pointer: '/community', detail: 'required unless location is given' },
       ]);
     }
+    // The grid names the place more closely than the community: it must lie in it, or the incident
+    // would be filed in one place and announced to another community's operators and robots.
+    if (body.grid !== undefined && !body.grid.startsWith(community)) {
+      throw new ProblemError('GL_VALIDATION_FAILED', `grid ${body.grid} does not lie in community ${community}`, [
+        {
+          pointer: body.location ? '/location' : '/grid',
+          detail: `a grid of community ${community} (its code starts with ${community})`,
+        },
+      ]);
+    }
     const place = body.grid ?? community;
     const role = principal.assignments
       .filter((a) => ['operator', 'grid_worker', 'district_admin', 'property_manager'].includes(a.role))
-      .find((a) => place.startsWith(a.scope) || (a.role === 'property_manager' && community === a.scope));
+      .find((a) => place.startsWith(a.scope));
     const incidentRole = role ? INCIDENT_ROLE[role.role] : undefined;
-    if (!incidentRole) throw new ProblemError('GL_FORBIDDEN', `you may not report incidents in ${place}`);
+    if (!incidentRole) {
+      const field = body.location ? '/location' : body.grid !== undefined ? '/grid' : '/community';
+      throw new ProblemError('GL_FORBIDDEN', `you may not report incidents in ${place}`, [
+        { pointer: field, detail: `${place} is outside the territory your roles cover` },
+      ]);
+    }
     const result = await engineCall(() =>
       engine.report({
         requestId: body.request_id,
@@ -325,6 +355,9 @@ export function incidentRoutes(
         [incident.id, body.request_id, principal.userId],
       ),
     );
+    // A merge links two incidents: the one it joins must be one the caller sees too. A missing one and
+    // one out of scope are the same "not found", so a merge cannot probe what exists elsewhere.
+    if (body.action === 'merge' && earlier.rows.length === 0) await mergeTargetOf(principal, body.data?.into);
     const role = earlier.rows[0]?.role ?? roleFor(principal, incident, body.action);
     if (!role) {
       throw new ProblemError(
