@@ -37,7 +37,7 @@ const cloudUrl = `http://127.0.0.1:${cloud.port}`;
 const registered = await fetch(`${cloudUrl}/api/v1/gateways`, {
   method: 'POST',
   headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-  body: JSON.stringify({ id: GATEWAY }),
+  body: JSON.stringify({ id: GATEWAY, community: '320803001001' }),
 });
 const { token } = (await registered.json()) as { token: string };
 await db.connect();

@@ -136,7 +136,7 @@ export async function startScenarioSystem(scenario: Scenario): Promise<ScenarioS
       { projectionSettleMs: 500 },
     );
     stops.push(() => cloud.stop());
-    const registered = await cloud.registry.register(SCENARIO_GATEWAY, 'Scenario gateway');
+    const registered = await cloud.registry.register(SCENARIO_GATEWAY, 'Scenario gateway', '320803001001');
     if (!registered.ok) throw new Error(`${SCENARIO_GATEWAY} is already registered`);
     const proxy = await startFaultProxy({ host: '127.0.0.1', port: cloud.port });
     stops.push(() => proxy.close());

@@ -177,7 +177,8 @@ const cloud = await startCloud(
   }),
   logger.child({ service: 'cloud' }),
 );
-const registered = await cloud.registry.register(GATEWAY_ID, 'Development gateway');
+const registered = await cloud.registry.register(GATEWAY_ID, 'Development gateway', COMMUNITY_CODE);
+if (!registered.ok) await cloud.registry.setCommunity(GATEWAY_ID, COMMUNITY_CODE);
 const gatewayToken = registered.ok ? registered.issued.token : (await cloud.registry.rotate(GATEWAY_ID))?.token;
 if (!gatewayToken) throw new Error(`the cloud could not issue a token for ${GATEWAY_ID}`);
 

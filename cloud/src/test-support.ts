@@ -144,11 +144,11 @@ export async function api<T = Record<string, unknown>>(
   };
 }
 
-/** Registers a gateway through the API and returns its token. */
-export async function registerGateway(cloud: RunningCloud, id: string): Promise<string> {
+/** Registers a gateway through the API, serving `community`, and returns its token. */
+export async function registerGateway(cloud: RunningCloud, id: string, community = '320803001001'): Promise<string> {
   const response = await api<{ token: string }>(cloud, 'POST', '/api/v1/gateways', {
     token: TEST_ADMIN_TOKEN,
-    body: { id, name: `Gateway ${id}` },
+    body: { id, name: `Gateway ${id}`, community },
   });
   if (response.status !== 201)
     throw new Error(`registering ${id}: HTTP ${response.status} ${JSON.stringify(response.body)}`);

@@ -32,14 +32,21 @@ describe('gridlink-cloud', () => {
 
   it('registers a gateway in the embedded database and prints its token once; a second time is refused', async () => {
     const run = captured(ADMIN_ENV);
-    expect(await runCli(['gateway', 'add', 'gw-320803-001', '--name', 'Hehu'], run.io)).toBe(0);
+    expect(
+      await runCli(['gateway', 'add', 'gw-320803-001', '--name', 'Hehu', '--community', '320803001001'], run.io),
+    ).toBe(0);
     expect(run.stdout()).toMatch(/^glgw_[A-Za-z0-9_-]{43}\n$/);
     expect(run.stderr()).toContain('registered gw-320803-001');
+    expect(run.stderr()).not.toContain('warning');
+    const wrong = captured(ADMIN_ENV, run.io.cwd);
+    expect(await runCli(['gateway', 'add', 'gw-320803-002', '--community', '3208'], wrong.io)).toBe(1);
+    expect(wrong.stderr()).toBe('gridlink-cloud: --community: "3208" is not a 12-digit community code\n');
 
     const again = captured(ADMIN_ENV, run.io.cwd);
     expect(await runCli(['gateway', 'add', 'gw-320803-001'], again.io)).toBe(1);
     expect(again.stderr()).toBe('gridlink-cloud: gateway gw-320803-001 is already registered\n');
-  });
+    // Two embedded databases opened and migrated one after the other: slow on a busy machine.
+  }, 60_000);
 
   it('starts, serves, and stops on its signal; the token printed by `gateway add` works', async () => {
     const dir = testDataDir();

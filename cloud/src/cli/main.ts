@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { GatewayId } from '@gridlink/protocol';
+import { CommunityCode, GatewayId } from '@gridlink/protocol';
 import type { Logger } from 'pino';
 import { loadCloudConfig, redactCloudConfig } from '../config/load.js';
 import { resolveConfigPaths } from '../config/paths.js';
@@ -42,8 +42,9 @@ export const USAGE = `Usage: ${PROGRAM} <command> [options]
 
 Commands:
   start --config <file>                       Run the cloud
-  gateway add <id> [--name <text>] --config <file>
-                                              Register a gateway; prints its token, once
+  gateway add <id> --community <code> [--name <text>] --config <file>
+                                              Register a gateway for the community it serves
+                                              (its gateway.community); prints its token, once
   user create --username <name> --role <role> --territory <code>
               [--display-name <text>] [--password-file <file>] --config <file>
                                               Create a user (the first district_admin of a new
@@ -67,7 +68,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     if (command === 'start' && sub === undefined) return await start(io, parsed.values.config);
     if (command === 'gateway' && sub === 'add' && rest.length === 1) {
-      return await addGateway(io, parsed.values.config, rest[0] as string, parsed.values.name);
+      return await addGateway(io, parsed.values.config, rest[0] as string, parsed.values.name, parsed.values.community);
     }
     if (command === 'user' && sub === 'create' && rest.length === 0) {
       return await createUser(io, parsed.values);
@@ -94,6 +95,7 @@ function parse(argv: readonly string[]) {
     options: {
       config: { type: 'string', short: 'c' },
       name: { type: 'string' },
+      community: { type: 'string' },
       username: { type: 'string' },
       'display-name': { type: 'string' },
       role: { type: 'string' },
@@ -167,19 +169,33 @@ async function openMigrated(
   return { db, config };
 }
 
-async function addGateway(io: CliIo, file: string | undefined, id: string, name: string | undefined): Promise<number> {
+async function addGateway(
+  io: CliIo,
+  file: string | undefined,
+  id: string,
+  name: string | undefined,
+  community: string | undefined,
+): Promise<number> {
   if (!GatewayId.safeParse(id).success) {
     throw new UserError(`${PROGRAM}: ${JSON.stringify(id)} is not a gateway id (1-63 of a-z, 0-9 and "-")`);
+  }
+  if (community !== undefined && !CommunityCode.safeParse(community).success) {
+    throw new UserError(`${PROGRAM}: --community: ${JSON.stringify(community)} is not a 12-digit community code`);
   }
   const { db, config } = await openMigrated(io, file, 'gateway');
   try {
     const registry = new GatewayRegistry(db, () => new Date(), config.auth.token_grace_s);
-    const result = await registry.register(id, name);
+    const result = await registry.register(id, name, community);
     if (!result.ok) throw new UserError(`${PROGRAM}: gateway ${id} is already registered`);
     io.stdout.write(`${result.issued.token}\n`);
     io.stderr.write(
       `${PROGRAM}: registered ${id}; the token above is shown only once: set it as the gateway's uplink.token\n`,
     );
+    if (community === undefined) {
+      io.stderr.write(
+        `${PROGRAM}: warning: no --community: the gateway's alerts naming a place are refused until its community is set (PUT /api/v1/gateways/${id}/community)\n`,
+      );
+    }
     return 0;
   } finally {
     await db.close();

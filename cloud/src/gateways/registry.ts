@@ -30,16 +30,25 @@ export class GatewayRegistry {
     private readonly graceSeconds: number,
   ) {}
 
-  /** Registers a gateway and issues its first token; `exists` when the id is taken. */
+  /**
+   * Registers a gateway and issues its first token; `exists` when the id is taken. `community` is
+   * the community it serves (its `gateway.community`): its alerts may place incidents there only.
+   */
   async register(
     id: string,
     name?: string,
+    community?: string,
   ): Promise<{ ok: true; issued: IssuedToken } | { ok: false; reason: 'exists' }> {
     const token = generateToken();
     const now = this.clock();
     try {
       await this.db.transaction(async (tx) => {
-        await tx.query('INSERT INTO gateways (id, name, created_at) VALUES ($1, $2, $3)', [id, name ?? null, now]);
+        await tx.query('INSERT INTO gateways (id, name, community, created_at) VALUES ($1, $2, $3, $4)', [
+          id,
+          name ?? null,
+          community ?? null,
+          now,
+        ]);
         await tx.query('INSERT INTO gateway_tokens (token_sha256, gateway_id, created_at) VALUES ($1, $2, $3)', [
           hashToken(token),
           id,
@@ -81,6 +90,15 @@ export class GatewayRegistry {
         previous_token_expires_at: previous.rows.length > 0 ? graceEnd.toISOString() : null,
       };
     });
+  }
+
+  /** Sets the community a gateway serves; false when the gateway is unknown or retired. */
+  async setCommunity(id: string, community: string): Promise<boolean> {
+    const { rows } = await this.db.query(
+      'UPDATE gateways SET community = $2 WHERE id = $1 AND retired_at IS NULL RETURNING id',
+      [id, community],
+    );
+    return rows.length > 0;
   }
 
   /** The gateway a token belongs to, if the token is current or still in its grace period. */

@@ -24,6 +24,7 @@ describe('service endpoints', () => {
       '/healthz',
       '/readyz',
       '/api/v1/gateways',
+      '/api/v1/gateways/{id}/community',
       '/api/v1/gateways/{id}/token',
       '/api/v1/gateways/{id}/events',
       '/api/v1/gateways/{id}/downlink',

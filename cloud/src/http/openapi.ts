@@ -50,9 +50,36 @@ export function openApiDocument(version: string) {
           },
         },
       },
+      '/api/v1/gateways/{id}/community': {
+        put: {
+          summary:
+            'Set the community the gateway serves (admin); its alerts may place incidents only there, and alerts naming a place are refused while it has none',
+          parameters: [gatewayId],
+          requestBody: {
+            required: true,
+            content: json({
+              type: 'object',
+              required: ['community'],
+              additionalProperties: false,
+              properties: { community: { type: 'string', pattern: '^\\d{12}$' } },
+            }),
+          },
+          responses: {
+            '200': ok('Set', {
+              type: 'object',
+              required: ['id', 'community'],
+              properties: { id: { type: 'string' }, community: { type: 'string' } },
+            }),
+            '400': problem('Invalid body'),
+            '401': problem('Not the admin token'),
+            '404': problem('Unknown gateway'),
+          },
+        },
+      },
       '/api/v1/gateways/{id}/token': {
         post: {
-          summary: 'Rotate the token (admin, or the gateway with its current token)',
+          summary:
+            'Rotate the token (admin, or the gateway with its current token and, when the cloud requires them, its client certificate)',
           parameters: [gatewayId],
           responses: {
             '200': ok('A new token; the previous one works until previous_token_expires_at', {

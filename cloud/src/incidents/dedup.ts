@@ -11,9 +11,12 @@ export function alertPlaceKey(alert: Pick<AlertPayload, 'device_id' | 'place'>):
   return `device:${alert.device_id}`;
 }
 
-/** One open incident per place × category within the dedup window (domain §7). */
-export function dedupKey(categoryCode: string, placeKey: string): string {
-  return `${categoryCode}@${placeKey}`;
+/**
+ * One open incident per place × category within the dedup window (domain §7), per gateway: one
+ * gateway's alerts never join another gateway's incident.
+ */
+export function dedupKey(gatewayId: string, categoryCode: string, placeKey: string): string {
+  return `${gatewayId}|${categoryCode}@${placeKey}`;
 }
 
 /**

@@ -108,7 +108,7 @@ describe.each(BACKENDS)('incidents from gateway alerts (%s)', (backend) => {
       level: 'community',
       alertId: alert.alert_id,
       occurrences: 1,
-      dedupKey: `emergency.fire@place:${COMMUNITY}/${alert.place?.building}/2`,
+      dedupKey: `${GATEWAY}|emergency.fire@place:${COMMUNITY}/${alert.place?.building}/2`,
       title: '3号楼2单元烟感报警',
       firstOccurredAt: new Date(minutes(0)),
     });
@@ -123,7 +123,7 @@ describe.each(BACKENDS)('incidents from gateway alerts (%s)', (backend) => {
     expect(steps.map((step) => [step.action, step.fromState, step.toState, step.actor, step.role])).toEqual([
       ['report', null, 'REPORTED', `gateway:${GATEWAY}`, 'system'],
     ]);
-    expect(steps[0]?.requestId).toBe(`alert:${alert.alert_id}`);
+    expect(steps[0]?.requestId).toBe(`alert:${GATEWAY}/${alert.alert_id}`);
     const evidence = await engine().evidence(incident.id);
     expect(evidence).toMatchObject([
       { kind: 'alert_raised', alertId: alert.alert_id, sourceKey: `${event.source}#${event.id}` },
@@ -190,7 +190,7 @@ describe.each(BACKENDS)('incidents from gateway alerts (%s)', (backend) => {
     const device = `cover-${building()}`;
     const category = 'urban_management.manhole_cover';
     const first = await engine().fromAlert(raised({ building: undefined, device, category }));
-    expect(incidentOf(first).dedupKey).toBe(`${category}@device:${device}`);
+    expect(incidentOf(first).dedupKey).toBe(`${GATEWAY}|${category}@device:${device}`);
     const second = await engine().fromAlert(raised({ building: undefined, device, category, at: minutes(5) }));
     expect(second).toMatchObject({ outcome: 'merged', incident: { id: incidentOf(first).id, occurrences: 2 } });
   });

@@ -109,6 +109,7 @@ interface Creation {
 
 /** An alert held below a repeat threshold: stored already, or recorded by this batch. */
 interface Held {
+  gatewayId: string;
   alertId: string;
   scopeKey: string;
   occurredMs: number;
@@ -136,6 +137,23 @@ interface Evidence {
   alertId: string;
   occurredMs: number;
   data: unknown;
+}
+
+/**
+ * An alert's key: its gateway and the gateway's own alert id. Alert ids are the gateway's, so
+ * another gateway's alert of the same id is another alert (gateway ids never hold a "/").
+ */
+function alertKey(gatewayId: string, alertId: string): string {
+  return `${gatewayId}/${alertId}`;
+}
+
+function splitAlertKey(key: string): { gatewayId: string; alertId: string } {
+  const at = key.indexOf('/');
+  return { gatewayId: key.slice(0, at), alertId: key.slice(at + 1) };
+}
+
+function keyOfAlert(item: Exclude<ParsedAlert, { type: 'other' }>): string {
+  return alertKey(item.event.gatewayid, item.type === 'active' ? item.alert.alert_id : item.data.alert_id);
 }
 
 /** Validates gateway alert CloudEvents before any transaction starts: bad input names its field. */
@@ -198,7 +216,11 @@ export async function intakeAlerts(
     const afterHours =
       decision.afterHours !== null && isAfterHours(decision.afterHours, item.occurredMs) ? decision.afterHours : null;
     if (decision.policy === 'alert_only' && decision.repeat === null && afterHours === null) return { decision };
-    const key = dedupKey(decision.incidentCategory ?? item.alert.category, alertPlaceKey(item.alert));
+    const key = dedupKey(
+      item.event.gatewayid,
+      decision.incidentCategory ?? item.alert.category,
+      alertPlaceKey(item.alert),
+    );
     if (afterHours !== null) return { decision, key, afterHours };
     const repeat = decision.repeat;
     if (repeat === null) return { decision, key };
@@ -207,7 +229,7 @@ export async function intakeAlerts(
     return {
       decision,
       key,
-      scopeKey: `${decision.matched}|${drill}|${repeatScopeKey(repeat.scope, item.alert)}`,
+      scopeKey: `${item.event.gatewayid}|${decision.matched}|${drill}|${repeatScopeKey(repeat.scope, item.alert)}`,
     };
   };
 
@@ -220,7 +242,7 @@ export async function intakeAlerts(
   let earliestHeldMs = Number.POSITIVE_INFINITY;
   for (const item of parsed) {
     if (item.type === 'other') continue;
-    alertIds.add(item.type === 'active' ? item.alert.alert_id : item.data.alert_id);
+    alertIds.add(keyOfAlert(item));
     if (item.type !== 'active') continue;
     const { key, scopeKey, decision } = keyOf(item);
     if (key === undefined) continue;
@@ -231,6 +253,8 @@ export async function intakeAlerts(
     earliestHeldMs = Math.min(earliestHeldMs, item.occurredMs - (decision.repeat as RepeatThreshold).windowMs);
   }
   if (alertIds.size === 0) return parsed.map(() => ({ outcome: 'ignored', reason: 'not_an_alert' }));
+  const alertGateways = [...alertIds].map((key) => splitAlertKey(key).gatewayId);
+  const alertOwnIds = [...alertIds].map((key) => splitAlertKey(key).alertId);
   const dedupWindowMs = await context.dedupWindowMs(tx);
   await lockAll(tx, [
     ...[...alertIds].map((key) => [LOCK_ALERT, key] as const),
@@ -240,11 +264,12 @@ export async function intakeAlerts(
   const heldById = new Map<string, Held>();
   const heldByScope = new Map<string, Held[]>();
   const hold = (held: Held) => {
-    heldById.set(held.alertId, held);
+    heldById.set(alertKey(held.gatewayId, held.alertId), held);
     heldByScope.set(held.scopeKey, [...(heldByScope.get(held.scopeKey) ?? []), held]);
   };
   if (scopeKeys.size > 0) {
     const { rows } = await tx.query<{
+      gateway_id: string;
       alert_id: string;
       scope_key: string;
       occurred_at: Date;
@@ -255,21 +280,25 @@ export async function intakeAlerts(
       // The batch's own alerts held before, and those still counting in its scopes' windows; an index
       // probe each, as for the incidents below.
       `WITH wanted AS (
-         SELECT h.alert_id FROM unnest($1::text[]) AS u(alert_id)
-           JOIN LATERAL (SELECT alert_id FROM held_alerts WHERE alert_id = u.alert_id OFFSET 0) AS h ON true
+         SELECT h.gateway_id, h.alert_id FROM unnest($1::text[], $4::text[]) AS u(gateway_id, alert_id)
+           JOIN LATERAL (SELECT gateway_id, alert_id FROM held_alerts
+                          WHERE gateway_id = u.gateway_id AND alert_id = u.alert_id OFFSET 0) AS h ON true
          UNION
-         SELECT h.alert_id FROM unnest($2::text[]) AS k(scope_key)
-           JOIN LATERAL (SELECT alert_id FROM held_alerts
+         SELECT h.gateway_id, h.alert_id FROM unnest($2::text[]) AS k(scope_key)
+           JOIN LATERAL (SELECT gateway_id, alert_id FROM held_alerts
                           WHERE scope_key = k.scope_key AND incident_id IS NULL AND occurred_at > $3 OFFSET 0) AS h
              ON true
        )
-       SELECT alert_id, scope_key, occurred_at, source_key, data, incident_id FROM held_alerts
-        WHERE alert_id = ANY(ARRAY(SELECT alert_id FROM wanted))
-        ORDER BY occurred_at, alert_id`,
-      [[...alertIds], [...scopeKeys], new Date(earliestHeldMs)],
+       SELECT h.gateway_id, h.alert_id, h.scope_key, h.occurred_at, h.source_key, h.data, h.incident_id
+         FROM wanted AS w
+         JOIN LATERAL (SELECT * FROM held_alerts WHERE gateway_id = w.gateway_id AND alert_id = w.alert_id OFFSET 0) AS h
+           ON true
+        ORDER BY h.occurred_at, h.gateway_id, h.alert_id`,
+      [alertGateways, [...scopeKeys], new Date(earliestHeldMs), alertOwnIds],
     );
     for (const row of rows)
       hold({
+        gatewayId: row.gateway_id,
         alertId: row.alert_id,
         scopeKey: row.scope_key,
         occurredMs: row.occurred_at.getTime(),
@@ -289,8 +318,10 @@ export async function intakeAlerts(
   const stored = (
     await tx.query<IncidentRow & { linked_alerts: string[] | null }>(
       `WITH links AS (
-         SELECT a.alert_id, a.incident_id FROM unnest($1::text[]) AS u(alert_id)
-           JOIN LATERAL (SELECT alert_id, incident_id FROM incident_alerts WHERE alert_id = u.alert_id OFFSET 0) AS a
+         SELECT a.gateway_id || '/' || a.alert_id AS alert_key, a.incident_id
+           FROM unnest($1::text[], $4::text[]) AS u(gateway_id, alert_id)
+           JOIN LATERAL (SELECT gateway_id, alert_id, incident_id FROM incident_alerts
+                          WHERE gateway_id = u.gateway_id AND alert_id = u.alert_id OFFSET 0) AS a
              ON true
        ), wanted AS (
          SELECT incident_id AS id FROM links
@@ -300,11 +331,16 @@ export async function intakeAlerts(
                           WHERE dedup_key = k.dedup_key AND closed_at IS NULL AND last_occurred_at >= $3 OFFSET 0) AS o
              ON true
        )
-       SELECT i.*, (SELECT array_agg(l.alert_id) FROM links AS l WHERE l.incident_id = i.id) AS linked_alerts
+       SELECT i.*, (SELECT array_agg(l.alert_key) FROM links AS l WHERE l.incident_id = i.id) AS linked_alerts
          FROM incidents AS i
         WHERE i.id = ANY(ARRAY(SELECT id FROM wanted))
         ORDER BY i.id FOR UPDATE OF i`,
-      [[...alertIds], [...placeKeys], new Date(Number.isFinite(earliestMs) ? earliestMs - dedupWindowMs : 0)],
+      [
+        alertGateways,
+        [...placeKeys],
+        new Date(Number.isFinite(earliestMs) ? earliestMs - dedupWindowMs : 0),
+        alertOwnIds,
+      ],
     )
   ).rows;
 
@@ -332,7 +368,7 @@ export async function intakeAlerts(
 
   const ops: Op[] = [];
   const evidence: Evidence[] = [];
-  const newLinks: Array<{ alertId: string; slot: Slot }> = [];
+  const newLinks: Array<{ key: string; slot: Slot }> = [];
   const creations: Slot[] = [];
   for (const item of parsed) {
     if (item.type === 'other') {
@@ -340,7 +376,7 @@ export async function intakeAlerts(
       continue;
     }
     if (item.type === 'cleared') {
-      const slot = linkOf.get(item.data.alert_id);
+      const slot = linkOf.get(keyOfAlert(item));
       if (slot === undefined) {
         ops.push({ op: 'ignored', outcome: { outcome: 'ignored', reason: 'unknown_alert' } });
         continue;
@@ -357,6 +393,7 @@ export async function intakeAlerts(
       continue;
     }
     const { alert } = item;
+    const ownKey = keyOfAlert(item);
     const record = (slot: Slot) =>
       evidence.push({
         slot,
@@ -366,7 +403,7 @@ export async function intakeAlerts(
         occurredMs: item.occurredMs,
         data: alert,
       });
-    const linked = linkOf.get(alert.alert_id);
+    const linked = linkOf.get(ownKey);
     if (linked !== undefined) {
       record(linked);
       ops.push({ op: 'linked', slot: linked });
@@ -386,8 +423,8 @@ export async function intakeAlerts(
     }
     if (target !== undefined) {
       target.lastOccurredMs = Math.max(target.lastOccurredMs, item.occurredMs);
-      linkOf.set(alert.alert_id, target);
-      newLinks.push({ alertId: alert.alert_id, slot: target });
+      linkOf.set(ownKey, target);
+      newLinks.push({ key: ownKey, slot: target });
       record(target);
       ops.push({ op: 'merged', slot: target, alert, occurredMs: item.occurredMs, policy: decision.policy });
       continue;
@@ -407,8 +444,9 @@ export async function intakeAlerts(
     if (scopeKey !== undefined) {
       // Below a repeat threshold: recorded and counted; the alert that reaches it opens the incident.
       const repeat = decision.repeat as RepeatThreshold;
-      const isNew = !heldById.has(alert.alert_id);
-      const held: Held = heldById.get(alert.alert_id) ?? {
+      const isNew = !heldById.has(ownKey);
+      const held: Held = heldById.get(ownKey) ?? {
+        gatewayId: item.event.gatewayid,
         alertId: alert.alert_id,
         scopeKey,
         occurredMs: item.occurredMs,
@@ -442,8 +480,9 @@ export async function intakeAlerts(
       for (const earlier of window) {
         earlier.consumedBy = slot;
         if (earlier === held) continue;
-        linkOf.set(earlier.alertId, slot);
-        newLinks.push({ alertId: earlier.alertId, slot });
+        const earlierKey = alertKey(earlier.gatewayId, earlier.alertId);
+        linkOf.set(earlierKey, slot);
+        newLinks.push({ key: earlierKey, slot });
         evidence.push({
           slot,
           kind: 'alert_raised',
@@ -456,8 +495,8 @@ export async function intakeAlerts(
     }
     creations.push(slot);
     open(slot);
-    linkOf.set(alert.alert_id, slot);
-    newLinks.push({ alertId: alert.alert_id, slot });
+    linkOf.set(ownKey, slot);
+    newLinks.push({ key: ownKey, slot });
     record(slot);
     ops.push({ op: 'created', slot, policy: decision.policy });
   }
@@ -575,7 +614,7 @@ async function insertCreations(
               occurrences, first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
        SELECT 'INC-' || $16 || '-' || lpad(n::text, greatest(6, length(n::text)), '0'), $17, category_code, severity,
               severity = 'critical', 'community', 'iot', $18, community, grid, building, unit, floor, room, device_id,
-              gateway_id, alert_id, 'alert:' || alert_id, dedup_key, occurrences, first_occurred_at, occurred_at, title,
+              gateway_id, alert_id, 'alert:' || gateway_id || '/' || alert_id, dedup_key, occurrences, first_occurred_at, occurred_at, title,
               description, $19, $19
          FROM (SELECT v.*, nextval('incident_number') AS n
                  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[],
@@ -590,8 +629,9 @@ async function insertCreations(
        INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
               data, at)
        SELECT c.id, 1, c.intake_request_id, $22, NULL, c.state, c.version, v.actor, 'system', v.data::jsonb, $19
-         FROM created AS c JOIN unnest($11::text[], $23::text[], $24::text[]) AS v(alert_id, actor, data)
-           ON v.alert_id = c.alert_id
+         FROM created AS c JOIN unnest($10::text[], $11::text[], $23::text[], $24::text[])
+                                  AS v(gateway_id, alert_id, actor, data)
+           ON v.gateway_id = c.gateway_id AND v.alert_id = c.alert_id
        RETURNING *
      )
      SELECT c.*, ${STEP_COLUMNS.map((name) => `s.${name} AS step_${name}`).join(', ')}
@@ -633,9 +673,12 @@ async function insertCreations(
       delete row[`step_${name}`];
     }
     created.set(joined.id, { row: row as unknown as IncidentRow, step: toStep(step as unknown as StepRow) });
-    byAlert.set(joined.alert_id as string, joined.id);
+    byAlert.set(alertKey(joined.gateway_id as string, joined.alert_id as string), joined.id);
   }
-  for (const slot of creations) slot.id = byAlert.get((slot.created as Creation).alert.alert_id);
+  for (const slot of creations) {
+    const created = slot.created as Creation;
+    slot.id = byAlert.get(alertKey(created.event.gatewayid, created.alert.alert_id));
+  }
   return created;
 }
 
@@ -685,7 +728,7 @@ function creationData(created: Creation): Record<string, unknown> {
 async function writeTheRest(
   tx: Queryable,
   writes: {
-    links: ReadonlyArray<{ alertId: string; slot: Slot }>;
+    links: ReadonlyArray<{ key: string; slot: Slot }>;
     evidence: readonly Evidence[];
     held: readonly Held[];
     merged: readonly Incident[];
@@ -702,15 +745,18 @@ async function writeTheRest(
   const { links, evidence, merged, now } = writes;
   if (links.length > 0)
     parts.push(`linked AS (
-      INSERT INTO incident_alerts (alert_id, incident_id, linked_at)
-      SELECT alert_id, incident_id, ${$(now, 'timestamptz')}
+      INSERT INTO incident_alerts (gateway_id, alert_id, incident_id, linked_at)
+      SELECT gateway_id, alert_id, incident_id, ${$(now, 'timestamptz')}
         FROM unnest(${$(
-          links.map((link) => link.alertId),
+          links.map((link) => splitAlertKey(link.key).gatewayId),
+          'text[]',
+        )}, ${$(
+          links.map((link) => splitAlertKey(link.key).alertId),
           'text[]',
         )}, ${$(
           links.map((link) => link.slot.id),
           'text[]',
-        )}) AS v(alert_id, incident_id))`);
+        )}) AS v(gateway_id, alert_id, incident_id))`);
   if (evidence.length > 0)
     parts.push(`evidence AS (
       INSERT INTO incident_evidence (incident_id, kind, source_key, alert_id, occurred_at, recorded_at, data)
@@ -757,20 +803,23 @@ async function writeTheRest(
                     ${column((item) => item.consumedBy?.id ?? null, 'text[]')})
           AS v(alert_id, policy_category, scope_key, category_code, severity, gateway_id, device_id, community,
                grid, building, source_key, occurred_at, data, incident_id)
-      ON CONFLICT (alert_id) DO NOTHING)`);
+      ON CONFLICT (gateway_id, alert_id) DO NOTHING)`);
   }
   const consumed = writes.held.filter((item) => item.stored && item.consumedBy?.id !== undefined);
   if (consumed.length > 0)
     parts.push(`consumed AS (
       UPDATE held_alerts AS h SET incident_id = v.incident_id
         FROM unnest(${$(
+          consumed.map((item) => item.gatewayId),
+          'text[]',
+        )}, ${$(
           consumed.map((item) => item.alertId),
           'text[]',
         )}, ${$(
           consumed.map((item) => item.consumedBy?.id),
           'text[]',
-        )}) AS v(alert_id, incident_id)
-       WHERE h.alert_id = v.alert_id AND h.incident_id IS NULL)`);
+        )}) AS v(gateway_id, alert_id, incident_id)
+       WHERE h.gateway_id = v.gateway_id AND h.alert_id = v.alert_id AND h.incident_id IS NULL)`);
   if (merged.length > 0)
     parts.push(`merged AS (
       UPDATE incidents AS i SET occurrences = v.occurrences, last_occurred_at = v.last_occurred_at,

@@ -14,6 +14,14 @@ export interface EventResult {
   error?: string;
 }
 
+/** The community gateway `gatewayId` serves, null when none is on record. */
+async function communityOf(db: Db, gatewayId: string): Promise<string | null> {
+  const { rows } = await db.query<{ community: string | null }>('SELECT community FROM gateways WHERE id = $1', [
+    gatewayId,
+  ]);
+  return rows[0]?.community ?? null;
+}
+
 /**
  * One batch from one gateway: every event validated on its own, the valid ones stored in one
  * statement, one result per event in request order. A duplicate is a success (the gateway may
@@ -21,7 +29,8 @@ export interface EventResult {
  * events this batch added, for what follows from them (alerts become incidents).
  */
 export async function ingestBatch(db: Db, clock: Clock, gatewayId: string, batch: readonly unknown[]) {
-  const verdicts: EventVerdict[] = batch.map((value, index) => validateEvent(value, index, gatewayId));
+  const community = await communityOf(db, gatewayId);
+  const verdicts: EventVerdict[] = batch.map((value, index) => validateEvent(value, index, gatewayId, community));
   const valid = verdicts.filter((verdict) => verdict.ok);
   const inserted = await insertEvents(db, gatewayId, valid, clock());
 

@@ -8,11 +8,19 @@ export type EventVerdict = { ok: true; event: CloudEvent; data: string } | { ok:
 // reached the INSERT, the whole batch would fail on every retry.
 const UNSTORABLE_JSON = /(?<=(?:^|[^\\])(?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
+const PLACED_ALERTS = new Set(['cn.gridlink.alert.raised.v1', 'cn.gridlink.alert.updated.v1']);
+
 /**
  * One event of a batch sent by gateway `gatewayId`: a valid CloudEvent of the protocol, sent by
- * that gateway (its `gatewayid` and `source`), whose device (if any) agrees with its source.
+ * that gateway (its `gatewayid` and `source`), whose device (if any) agrees with its source, and
+ * which, as an alert, places its incident only in `community`, the one the gateway serves.
  */
-export function validateEvent(value: unknown, index: number, gatewayId: string): EventVerdict {
+export function validateEvent(
+  value: unknown,
+  index: number,
+  gatewayId: string,
+  community: string | null = null,
+): EventVerdict {
   const id = idOf(value);
   const parsed = parseCloudEvent(value, `events[${index}]`);
   if (!parsed.ok) return { ok: false, id, error: parsed.error.message };
@@ -32,11 +40,32 @@ export function validateEvent(value: unknown, index: number, gatewayId: string):
   if (event.deviceid !== undefined && sourceDevice !== undefined && event.deviceid !== sourceDevice) {
     return refuse(`deviceid: "${event.deviceid}" disagrees with source "${event.source}"`);
   }
+  const placeProblem = PLACED_ALERTS.has(event.type) ? alertPlaceProblem(event.data, gatewayId, community) : undefined;
+  if (placeProblem !== undefined) return refuse(placeProblem);
   const data = JSON.stringify(event.data);
   if (UNSTORABLE_JSON.test(data)) {
     return refuse('data: holds a NUL character or an unpaired surrogate, which cannot be stored');
   }
   return { ok: true, event, data };
+}
+
+/**
+ * Why an alert's place lies outside the community its gateway serves: a gateway's token must not
+ * open or join incidents in another community (they are dispatched to that community's people).
+ */
+function alertPlaceProblem(data: unknown, gatewayId: string, community: string | null): string | undefined {
+  const place = (data as { place?: { community?: string; grid?: string } }).place;
+  if (place === undefined || (place.community === undefined && place.grid === undefined)) return undefined;
+  if (community === null) {
+    return `data.place: gateway ${gatewayId} has no community on record, so its alerts cannot name a place; set it with PUT /api/v1/gateways/${gatewayId}/community`;
+  }
+  if (place.community !== undefined && place.community !== community) {
+    return `data.place.community: "${place.community}" is not community ${community}, which gateway ${gatewayId} serves`;
+  }
+  if (place.grid !== undefined && !place.grid.startsWith(community)) {
+    return `data.place.grid: "${place.grid}" is not a grid of community ${community}, which gateway ${gatewayId} serves`;
+  }
+  return undefined;
 }
 
 /** The `id` of something that may not be an event at all, for the per-event result. */

@@ -71,7 +71,7 @@ export async function startTestCloud(gatewayId: string, options: { tls?: TestClo
     log: { level: 'silent' },
   });
   const cloud = await startCloud(config, silentLogger(), { downlinkRecheckMs: 200 });
-  const registered = await cloud.registry.register(gatewayId, 'test gateway');
+  const registered = await cloud.registry.register(gatewayId, 'test gateway', '320803001001');
   if (!registered.ok) throw new Error(`gateway ${gatewayId} is already registered`);
   const proxy = await startFaultProxy({ host: '127.0.0.1', port: cloud.port });
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });

@@ -1,4 +1,4 @@
-import { GatewayId, parseWith } from '@gridlink/protocol';
+import { CommunityCode, GatewayId, parseWith } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -8,7 +8,13 @@ import { BODY_LIMIT, jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
 import { issuesToErrors, ProblemError } from '../problems.js';
 
-export const NewGateway = z.strictObject({ id: GatewayId, name: z.string().min(1).max(200).optional() });
+export const NewGateway = z.strictObject({
+  id: GatewayId,
+  name: z.string().min(1).max(200).optional(),
+  /** The community the gateway serves (its `gateway.community`); its alerts may place incidents only there. */
+  community: CommunityCode.optional(),
+});
+export const GatewayCommunity = z.strictObject({ community: CommunityCode });
 
 /** Registering gateways and rotating their tokens. */
 export function gatewayRoutes(
@@ -24,12 +30,31 @@ export function gatewayRoutes(
     if (!parsed.ok) {
       throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
     }
-    const { id, name } = parsed.value;
-    const result = await fromDatabase(() => registry.register(id, name));
+    const { id, name, community } = parsed.value;
+    const result = await fromDatabase(() => registry.register(id, name, community));
     if (!result.ok) throw new ProblemError('GL_GATEWAY_EXISTS', `gateway ${id} is already registered`);
     logger.info({ gateway: id }, 'gateway registered');
     res.status(201).location(`/api/v1/gateways/${id}`).json(result.issued);
   });
+
+  router.put(
+    '/gateways/:id/community',
+    requireAdmin(adminToken),
+    jsonBody(BODY_LIMIT),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const parsed = parseWith(GatewayCommunity, req.body, 'gateway community');
+      if (!parsed.ok) {
+        throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
+      }
+      const { id } = req.params;
+      const { community } = parsed.value;
+      if (!(await fromDatabase(() => registry.setCommunity(id, community)))) {
+        throw new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${id} is registered`);
+      }
+      logger.info({ gateway: id, community }, 'gateway community set');
+      res.status(200).json({ id, community });
+    },
+  );
 
   router.post('/gateways/:id/token', async (req: Request<{ id: string }>, res: Response) => {
     const { id } = req.params;
