@@ -47,11 +47,12 @@ export const INCIDENT_PATHS = {
       requestBody: { required: true, content: json(ref('IncidentReport')) },
       responses: {
         '201': {
-          description: 'The incident and its first step (a repeated request id returns the same)',
+          description:
+            'The incident and its first step (the same reporter repeating a request id gets the same; request ids are each reporter’s own)',
           content: json(object),
         },
-        '400': problem('Invalid body'),
-        '403': problem('Not a reporting role in this territory'),
+        '400': problem('Invalid body, or a grid that does not lie in the community (errors[] names the field)'),
+        '403': problem('Not a reporting role where the report is placed (errors[] names the field)'),
         ...common,
       },
     },
@@ -77,7 +78,9 @@ export const INCIDENT_PATHS = {
         '200': { description: 'The incident as it is now and the step written', content: json(object) },
         '400': problem('Invalid body'),
         '403': problem('None of the caller’s roles may take this action here'),
-        '404': problem('No such incident the caller may see'),
+        '404': problem(
+          'No such incident the caller may see: the one in the path, or a merge’s data.into (missing and out of scope alike)',
+        ),
         '409': problem('The state does not allow the action, or the incident changed meanwhile'),
         ...common,
       },
