@@ -23,6 +23,7 @@ import { Notifier } from './notify/notifier.js';
 import type { SmsProvider } from './notify/sms.js';
 import { WebhookPolicy } from './notify/webhook-policy.js';
 import { RosterStore } from './people/rosters.js';
+import type { PasswordCheck } from './people/sessions.js';
 import { withInstalledPlace, withInstalledPlaces } from './projections/alert-place.js';
 import { EventProjector } from './projections/projector.js';
 import { TerritoryStore } from './territory/store.js';
@@ -49,6 +50,8 @@ export interface StartCloudOptions {
   notificationHeartbeatMs?: number;
   /** Limits of the live incident streams (heartbeat, per user, slow clients, replay); see the defaults. */
   incidentStreamLimits?: Partial<IncidentStreamLimits>;
+  /** Wraps the password check of logins (tests hold checks in flight with it). */
+  passwordCheck?: PasswordCheck;
 }
 
 export interface RunningCloud {
@@ -181,6 +184,16 @@ export async function startCloud(
       downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,
       clientCertificates: config.http.tls.client_certificates,
       attachmentMaxBytes: config.attachments.max_bytes,
+      trustedProxies: config.http.trusted_proxies,
+      login: {
+        limits: {
+          perAddressBurst: config.auth.login.per_address_burst,
+          perAddressPerMinute: config.auth.login.per_address_per_minute,
+          concurrentChecks: config.auth.login.concurrent_checks,
+          queuedChecks: config.auth.login.queued_checks,
+        },
+        ...(options.passwordCheck === undefined ? {} : { passwordCheck: options.passwordCheck }),
+      },
       incidents,
       deadlines,
       dispatch: { store: dispatch.store, streams, clock },

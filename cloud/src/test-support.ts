@@ -31,16 +31,22 @@ export function testDataDir(): string {
 /** Loopback, a port chosen by the OS, the test admin token, and the database given (plus `extra` sections). */
 export function testCloudConfig(
   database: { url: string } | { data_dir: string } = { data_dir: IN_MEMORY },
-  extra: Pick<CloudConfigInput, 'robots'> = {},
+  extra: TestConfigExtra = {},
 ): CloudConfig {
   return CloudConfig.parse({
     ...extra,
     cloud: { data_dir: testDataDir() },
-    http: { host: '127.0.0.1', port: 0 },
+    http: { host: '127.0.0.1', port: 0, ...extra.http },
     database,
-    auth: { admin_token: TEST_ADMIN_TOKEN },
+    auth: { admin_token: TEST_ADMIN_TOKEN, ...extra.auth },
     log: { level: 'silent' },
   });
+}
+
+/** Configuration a suite sets on top of the test defaults (e.g. trusted proxies, login limits). */
+export interface TestConfigExtra extends Pick<CloudConfigInput, 'robots'> {
+  http?: Omit<NonNullable<CloudConfigInput['http']>, 'host' | 'port'>;
+  auth?: Omit<NonNullable<CloudConfigInput['auth']>, 'admin_token'>;
 }
 
 /** A clock that moves only when told to. */
@@ -63,7 +69,7 @@ export type Backend = (typeof BACKENDS)[number];
 export function useTestCloud(
   backend: Backend,
   options: StartCloudOptions = {},
-  extra: Pick<CloudConfigInput, 'robots'> = {},
+  extra: TestConfigExtra = {},
 ): () => RunningCloud {
   const database = backend === 'postgres' ? useTestDatabase() : undefined;
   let cloud: RunningCloud | undefined;
@@ -120,9 +126,16 @@ export async function api<T = Record<string, unknown>>(
   cloud: RunningCloud,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; rawBody?: string; contentType?: string; signal?: AbortSignal } = {},
+  options: {
+    token?: string;
+    body?: unknown;
+    rawBody?: string;
+    contentType?: string;
+    signal?: AbortSignal;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
   if (options.rawBody !== undefined || options.body !== undefined) {

@@ -1,6 +1,31 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.int().min(0).max(65535);
+
+/** An IPv4/IPv6 address or a CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+const AddressOrCidr = z.string().refine(
+  (text) => {
+    const [address = '', prefix, ...rest] = text.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  },
+  { error: 'expected an IP address or a CIDR block, e.g. 10.0.0.5 or 10.0.0.0/8' },
+);
+
+/** Limits on logins that protect the process; the per-username throttle is tenant data (session_settings). */
+const Login = z.strictObject({
+  /** Login attempts one source address may make in a burst (an IPv6 client counts by its /64)… */
+  per_address_burst: z.int().min(1).max(10_000).default(20),
+  /** …and how many it regains per minute; beyond that 429 with Retry-After, without checking a password. */
+  per_address_per_minute: z.int().min(1).max(10_000).default(10),
+  /** Password checks (scrypt, ~50 ms and 16 MiB each) running at once in each process… */
+  concurrent_checks: z.int().min(1).max(64).default(4),
+  /** …and waiting for their turn; beyond that 503 with Retry-After. */
+  queued_checks: z.int().min(0).max(10_000).default(32),
+});
 
 const Auth = z.strictObject({
   /** Bearer token of the administrators' API (registering gateways, queueing downlink). No default. */
@@ -11,6 +36,7 @@ const Auth = z.strictObject({
     .min(0)
     .max(30 * 86_400)
     .default(86_400),
+  login: Login.prefault({}),
 });
 
 const Database = z
@@ -90,6 +116,11 @@ export const CloudConfig = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(8080),
+      /**
+       * Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDR blocks). Default
+       * none: the header is ignored and the connection's address is the client's.
+       */
+      trusted_proxies: z.array(AddressOrCidr).max(100).default([]),
       tls: Tls.prefault({}),
     })
     .prefault({}),

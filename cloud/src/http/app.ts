@@ -14,6 +14,7 @@ import { type IncidentStreams, incidentStreamRoutes } from '../incident-stream/i
 import type { IncidentEngine } from '../incidents/index.js';
 import { KpiSettingsStore } from '../kpi/settings.js';
 import { createPeople } from '../people/people.js';
+import type { SessionStoreOptions } from '../people/sessions.js';
 import { webPages } from '../web/pages.js';
 import type { ClientCertificates } from './auth.js';
 import { bodyParserProblem } from './body.js';
@@ -59,6 +60,13 @@ export interface AppContext {
   onEventsStored?: (events: CloudEvent[]) => void;
   /** Largest file `POST /incidents/{id}/attachments` takes (`attachments.max_bytes`); default 10 MiB. */
   attachmentMaxBytes?: number;
+  /** Login limits and, in tests, a wrapped password check (`auth.login` of the configuration). */
+  login?: SessionStoreOptions;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (`http.trusted_proxies`, addresses or CIDRs);
+   * from anyone else the header is ignored, so a client cannot choose the address it is limited by.
+   */
+  trustedProxies?: readonly string[];
   /** True once shutdown began: connections are not kept alive. */
   stopping(): boolean;
 }
@@ -68,6 +76,7 @@ export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', ctx.trustedProxies && ctx.trustedProxies.length > 0 ? [...ctx.trustedProxies] : false);
   const http = ctx.logger.child({ module: 'http' });
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -126,8 +135,8 @@ export function createApp(ctx: AppContext): express.Express {
       clientCertificates: ctx.clientCertificates,
     }),
   );
-  const people = createPeople(ctx.db, ctx.clock);
-  api.use(sessionRoutes(people, ctx.logger.child({ module: 'sessions' })));
+  const people = createPeople(ctx.db, ctx.clock, ctx.login === undefined ? {} : { login: ctx.login });
+  api.use(sessionRoutes(people, ctx.logger.child({ module: 'sessions' }), ctx.adminToken));
   api.use(peopleRoutes(people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })));
   if (ctx.dispatch) api.use(dispatchRoutes(people, ctx.dispatch));
   // Before the incident routes, whose session check would otherwise run twice for these.

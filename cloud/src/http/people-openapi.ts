@@ -30,15 +30,20 @@ const manager = {
 export const PEOPLE_PATHS = {
   '/api/v1/sessions': {
     post: {
-      summary: 'Log in; failures answer one generic problem, and 5 failures lock the username for 5 minutes',
+      summary:
+        'Log in; failures answer one generic problem; 5 failures lock the username for 5 minutes, and each source address has a budget of attempts (auth.login)',
       security: [],
       requestBody: body('Login'),
       responses: {
         '201': ok('A session token (shown only here), its expiry and the user', ref('Session')),
         '400': problem('Invalid body'),
         '401': problem('GL_LOGIN_FAILED: the username or the password is wrong'),
-        '429': problem('GL_LOGIN_THROTTLED: too many failures; see Retry-After'),
-        ...unavailable,
+        '429': problem(
+          'GL_LOGIN_THROTTLED: too many failures for this username, or too many attempts from this address; see Retry-After',
+        ),
+        '503': problem(
+          'GL_LOGIN_BUSY: too many password checks at once (see Retry-After), or GL_DATABASE_UNAVAILABLE',
+        ),
       },
     },
   },

@@ -19,6 +19,7 @@ export const PROBLEMS = {
   GL_GATEWAY_NOT_FOUND: { status: 404, title: 'Gateway not found' },
   GL_LOGIN_FAILED: { status: 401, title: 'Login failed' },
   GL_LOGIN_THROTTLED: { status: 429, title: 'Too many failed logins' },
+  GL_LOGIN_BUSY: { status: 503, title: 'Too many logins at once' },
   GL_USER_EXISTS: { status: 409, title: 'Username taken' },
   GL_USER_NOT_FOUND: { status: 404, title: 'User not found' },
   GL_DISPOSAL_UNIT_EXISTS: { status: 409, title: 'Disposal unit already exists' },

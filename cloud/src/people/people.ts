@@ -3,12 +3,14 @@ import type { Db } from '../db/db.js';
 import { DisposalUnitStore } from './disposal-units.js';
 import { DEFAULT_SCRYPT, type ScryptParameters } from './passwords.js';
 import { RosterStore } from './rosters.js';
-import { SessionStore } from './sessions.js';
+import { SessionStore, type SessionStoreOptions } from './sessions.js';
 import { UserStore } from './users.js';
 
 /** Session lifetimes and the login throttle are tenant data (`session_settings`), not options. */
 export interface PeopleOptions {
   scrypt?: ScryptParameters;
+  /** The login limits that protect the process (per-address budget, password checks at once). */
+  login?: SessionStoreOptions;
 }
 
 /** The people module's stores over one database and clock. */
@@ -22,7 +24,7 @@ export interface People {
 export function createPeople(db: Db, clock: Clock, options: PeopleOptions = {}): People {
   return {
     users: new UserStore(db, clock, options.scrypt ?? DEFAULT_SCRYPT),
-    sessions: new SessionStore(db, clock),
+    sessions: new SessionStore(db, clock, options.login),
     units: new DisposalUnitStore(db, clock),
     rosters: new RosterStore(db, clock),
   };

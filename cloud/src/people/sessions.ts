@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { hashToken } from '../gateways/tokens.js';
+import { CheckLimiter, DEFAULT_LOGIN_LIMITS, type LoginLimits, LoginThrottle } from './login-throttle.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import { DEFAULT_SESSION_SETTINGS, type SessionSettings, SessionSettingsStore } from './session-settings.js';
 
@@ -52,22 +53,43 @@ export type LoginResult =
   /** Wrong username or password, or a deactivated user: callers never learn which. */
   | { ok: false; reason: 'failed' }
   /** Too many failures: refused without looking at the password until `retryAfterSeconds` pass. */
-  | { ok: false; reason: 'locked'; retryAfterSeconds: number };
+  | { ok: false; reason: 'locked'; retryAfterSeconds: number }
+  /** The source address spent its budget of attempts: refused without looking at the password. */
+  | { ok: false; reason: 'address'; retryAfterSeconds: number }
+  /** Too many password checks at once in this process: try again shortly. */
+  | { ok: false; reason: 'busy'; retryAfterSeconds: number };
 
 /** Usernames are compared in lower case, so `Wang.Li` and `wang.li` share one throttle. */
 export function normalizeUsername(username: string): string {
   return username.normalize('NFC').toLowerCase();
 }
 
+/** Checks a password against a stored hash (tests may wrap it to hold checks in flight). */
+export type PasswordCheck = (password: string, stored: string) => Promise<boolean>;
+
+export interface SessionStoreOptions {
+  /** The per-address budget and the bound on password checks at once; see the defaults. */
+  limits?: LoginLimits;
+  passwordCheck?: PasswordCheck;
+}
+
 /** Logins, sliding sessions, refresh (rotation), logout, and the per-username throttle. */
 export class SessionStore {
   readonly settings: SessionSettingsStore;
+  private readonly throttle: LoginThrottle;
+  private readonly checks: CheckLimiter;
+  private readonly passwordCheck: PasswordCheck;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    options: SessionStoreOptions = {},
   ) {
     this.settings = new SessionSettingsStore(db, clock);
+    const limits = options.limits ?? DEFAULT_LOGIN_LIMITS;
+    this.throttle = new LoginThrottle(db, clock, limits);
+    this.checks = new CheckLimiter(limits.concurrentChecks, limits.queuedChecks);
+    this.passwordCheck = options.passwordCheck ?? verifyPassword;
   }
 
   /** The policy in force now (the stored settings). */
@@ -75,34 +97,41 @@ export class SessionStore {
     return sessionPolicy(await this.settings.get());
   }
 
-  async login(username: string, password: string): Promise<LoginResult> {
+  /**
+   * Checks a password. `address` is the client's source address (its budget is taken first);
+   * the username's attempt is claimed before the password is checked, and the check waits for a
+   * free slot of the process's password checks.
+   */
+  async login(username: string, password: string, address?: string): Promise<LoginResult> {
     const name = normalizeUsername(username);
+    if (address !== undefined) {
+      const budget = await this.throttle.takeAddress(address);
+      if (!budget.ok) return { ok: false, reason: 'address', retryAfterSeconds: budget.retryAfterSeconds };
+    }
+    const release = await this.checks.acquire();
+    if (release === undefined) return { ok: false, reason: 'busy', retryAfterSeconds: 1 };
+    let user: { id: string; password_hash: string; active: boolean } | undefined;
+    let matches: boolean;
+    try {
+      const policy = await this.policy();
+      const claim = await this.throttle.claimUsername(name, policy);
+      if (!claim.ok) return { ok: false, reason: 'locked', retryAfterSeconds: claim.retryAfterSeconds };
+      const { rows } = await this.db.query<{ id: string; password_hash: string; active: boolean }>(
+        'SELECT id, password_hash, active FROM users WHERE username = $1',
+        [name],
+      );
+      user = rows[0];
+      // Verify even for an unknown user, against a decoy, so both take the same time.
+      matches = await this.passwordCheck(password, user?.password_hash ?? (await decoyHash()));
+    } finally {
+      release();
+    }
+    // The claimed attempt already counts as a failure; only a success changes the count.
+    if (user === undefined || !matches || !user.active) return { ok: false, reason: 'failed' };
     const now = this.clock();
-    const policy = await this.policy();
-    const lock = await this.db.query<{ locked_until: Date | null }>(
-      'SELECT locked_until FROM login_failures WHERE username = $1',
-      [name],
-    );
-    const lockedUntil = lock.rows[0]?.locked_until;
-    if (lockedUntil && lockedUntil > now) {
-      return {
-        ok: false,
-        reason: 'locked',
-        retryAfterSeconds: Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000),
-      };
-    }
-    const { rows } = await this.db.query<{ id: string; password_hash: string; active: boolean }>(
-      'SELECT id, password_hash, active FROM users WHERE username = $1',
-      [name],
-    );
-    const user = rows[0];
-    // Verify even for an unknown user, against a decoy, so both take the same time.
-    const matches = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
-    if (user === undefined || !matches || !user.active) {
-      return this.recordFailure(name, now, policy);
-    }
-    await this.db.query('DELETE FROM login_failures WHERE username = $1', [name]);
-    return { ok: true, ...(await this.issue(user.id, now, now, policy)) };
+    await this.throttle.succeeded(name);
+    if (address !== undefined) await this.throttle.refundAddress(address);
+    return { ok: true, ...(await this.issue(user.id, now, now, await this.policy())) };
   }
 
   /** The user of a live session, sliding its expiry forward; undefined when unknown or ended. */
@@ -193,26 +222,6 @@ export class SessionStore {
       [hashToken(token), userId, startedAt, now, expiresAt],
     );
     return { token, userId, expiresAt };
-  }
-
-  private async recordFailure(username: string, now: Date, policy: SessionPolicy): Promise<LoginResult> {
-    const windowStart = new Date(now.getTime() - policy.failureWindowSeconds * 1000);
-    const lockedUntil = new Date(now.getTime() + policy.lockSeconds * 1000);
-    // One statement, so concurrent failures count correctly: a failure outside the window (or
-    // after an expired lock) starts a new count; reaching the limit sets the lock and resets it.
-    await this.db.query(
-      `INSERT INTO login_failures AS f (username, failures, first_failure_at, locked_until)
-       VALUES ($1, 1, $2, CASE WHEN $5::int <= 1 THEN $4::timestamptz END)
-       ON CONFLICT (username) DO UPDATE SET
-         failures = CASE WHEN f.first_failure_at <= $3 OR f.locked_until IS NOT NULL THEN 1 ELSE f.failures + 1 END,
-         first_failure_at = CASE WHEN f.first_failure_at <= $3 OR f.locked_until IS NOT NULL THEN $2 ELSE f.first_failure_at END,
-         locked_until = CASE
-           WHEN (CASE WHEN f.first_failure_at <= $3 OR f.locked_until IS NOT NULL THEN 1 ELSE f.failures + 1 END) >= $5
-           THEN $4::timestamptz END`,
-      [username, now, windowStart, lockedUntil, policy.maxFailures],
-    );
-    // The attempt that reaches the limit still answers "failed"; the following ones "locked".
-    return { ok: false, reason: 'failed' };
   }
 }
 

@@ -3,9 +3,11 @@ import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { bearerToken } from '../../gateways/tokens.js';
+import { logDigest } from '../../people/log-digest.js';
 import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
 import { scopeFilter } from '../../people/scope.js';
+import { normalizeUsername } from '../../people/sessions.js';
 import { BODY_LIMIT, jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
 import { issuesToErrors, ProblemError } from '../problems.js';
@@ -15,8 +17,11 @@ export const Login = z.strictObject({ username: z.string().min(1).max(64), passw
 const CHALLENGE = { 'www-authenticate': 'Bearer' };
 
 /** Logging in and out, refreshing a session, and `GET /me`. */
-export function sessionRoutes(people: People, logger: Logger): Router {
+export function sessionRoutes(people: People, logger: Logger, logKey: string): Router {
   const router = Router();
+  // A username that failed is often a password typed in the wrong field: the log gets a keyed
+  // digest, which an administrator (who holds the key) can match against a name, and nobody else.
+  const usernameDigest = (username: string) => logDigest(logKey, normalizeUsername(username));
 
   const session = async (token: string, expiresAt: Date, userId: string) => {
     const user = await fromDatabase(() => people.users.get(userId));
@@ -29,9 +34,28 @@ export function sessionRoutes(people: People, logger: Logger): Router {
       throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
     }
     const { username, password } = parsed.value;
-    const result = await fromDatabase(() => people.sessions.login(username, password));
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const result = await fromDatabase(() => people.sessions.login(username, password, address));
+    if (!result.ok && result.reason === 'address') {
+      logger.info({ address }, 'login refused: too many attempts from this address');
+      throw new ProblemError(
+        'GL_LOGIN_THROTTLED',
+        `too many login attempts from your address; try again in ${result.retryAfterSeconds} s`,
+        undefined,
+        { 'retry-after': String(result.retryAfterSeconds) },
+      );
+    }
+    if (!result.ok && result.reason === 'busy') {
+      logger.warn({ address }, 'login refused: too many password checks at once');
+      throw new ProblemError(
+        'GL_LOGIN_BUSY',
+        `too many logins are being checked right now; try again in ${result.retryAfterSeconds} s`,
+        undefined,
+        { 'retry-after': String(result.retryAfterSeconds) },
+      );
+    }
     if (!result.ok && result.reason === 'locked') {
-      logger.info({ username }, 'login refused: too many failures');
+      logger.info({ username: usernameDigest(username), address }, 'login refused: too many failures');
       throw new ProblemError(
         'GL_LOGIN_THROTTLED',
         `too many failed logins for this username; try again in ${result.retryAfterSeconds} s`,
@@ -40,7 +64,7 @@ export function sessionRoutes(people: People, logger: Logger): Router {
       );
     }
     if (!result.ok) {
-      logger.info({ username }, 'login failed');
+      logger.info({ username: usernameDigest(username), address }, 'login failed');
       throw new ProblemError('GL_LOGIN_FAILED', 'the username or the password is wrong', undefined, CHALLENGE);
     }
     logger.info({ user: result.userId }, 'user logged in');
