@@ -11,7 +11,7 @@ import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { Deadlines } from './deadlines/index.js';
-import { Dispatcher, DispatchStore, NotificationStreams } from './dispatch/index.js';
+import { Dispatcher, DispatchStore, type NotificationStreamLimits, NotificationStreams } from './dispatch/index.js';
 import { DownlinkHub } from './downlink/hub.js';
 import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
@@ -23,6 +23,7 @@ import { Notifier } from './notify/notifier.js';
 import type { SmsProvider } from './notify/sms.js';
 import { WebhookPolicy } from './notify/webhook-policy.js';
 import { RosterStore } from './people/rosters.js';
+import { SessionSignals } from './people/session-signals.js';
 import type { PasswordCheck } from './people/sessions.js';
 import { withInstalledPlace, withInstalledPlaces } from './projections/alert-place.js';
 import { EventProjector } from './projections/projector.js';
@@ -48,6 +49,8 @@ export interface StartCloudOptions {
   dispatchSweepMs?: number;
   /** Heartbeat of the notification streams; default 25 s. */
   notificationHeartbeatMs?: number;
+  /** Limits of the notification streams (per user, slow clients); see the defaults. */
+  notificationStreamLimits?: Partial<NotificationStreamLimits>;
   /** Limits of the live incident streams (heartbeat, per user, slow clients, replay); see the defaults. */
   incidentStreamLimits?: Partial<IncidentStreamLimits>;
   /** Wraps the password check of logins (tests hold checks in flight with it). */
@@ -95,6 +98,7 @@ export async function startCloud(
   let stopDeadlines: () => Promise<void> = async () => {};
   let stopDispatch: () => Promise<void> = async () => {};
   let stopIncidentStreams: () => Promise<void> = async () => {};
+  let stopSessionSignals: () => Promise<void> = async () => {};
 
   try {
     const { applied } = await migrate(db);
@@ -136,8 +140,19 @@ export async function startCloud(
     alertsToIncidents.start();
     stopProjections = () => alertsToIncidents.stop();
     // Filed incidents go to their unit, grid worker or operators; the people concerned are told.
+    // Streams held open end at once when their user's sessions or roles change, on any replica.
+    const sessionSignals = new SessionSignals(db, logger.child({ module: 'sessions' }));
+    await sessionSignals.start();
+    stopSessionSignals = () => sessionSignals.stop();
     const live = new LivePush();
-    const streams = new NotificationStreams(live, options.notificationHeartbeatMs);
+    const streams = new NotificationStreams(
+      live,
+      {
+        ...options.notificationStreamLimits,
+        ...(options.notificationHeartbeatMs === undefined ? {} : { heartbeatMs: options.notificationHeartbeatMs }),
+      },
+      sessionSignals,
+    );
     const dispatch = new Dispatcher({
       db,
       clock,
@@ -168,6 +183,7 @@ export async function startCloud(
       incidentChanges,
       logger.child({ module: 'incident-stream' }),
       options.incidentStreamLimits,
+      sessionSignals,
     );
     stopIncidentStreams = async () => {
       incidentStreams.close();
@@ -252,6 +268,7 @@ export async function startCloud(
           await stopDeadlines();
           await stopDispatch();
           await stopIncidentStreams();
+          await stopSessionSignals();
           await closeServer(listening);
           await db.close().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
           log.info('cloud stopped');
@@ -264,6 +281,7 @@ export async function startCloud(
     await stopDeadlines();
     await stopDispatch();
     await stopIncidentStreams();
+    await stopSessionSignals();
     if (server?.listening) await closeServer(server);
     await db.close().catch(() => {});
     throw err;

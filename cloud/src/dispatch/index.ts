@@ -21,4 +21,9 @@ export {
   RobotUpdate,
   type RobotView,
 } from './store.js';
-export { HEARTBEAT_MS, NotificationStreams } from './streams.js';
+export {
+  DEFAULT_NOTIFICATION_STREAM_LIMITS,
+  HEARTBEAT_MS,
+  type NotificationStreamLimits,
+  NotificationStreams,
+} from './streams.js';

@@ -16,10 +16,11 @@ export const DISPATCH_PATHS = {
   '/api/v1/notifications/stream': {
     get: {
       summary:
-        'The signed-in user’s notifications as Server-Sent Events (`event: notification`, data JSON); a comment every 25 s keeps it open',
+        'The signed-in user’s notifications as Server-Sent Events (`event: notification`, data JSON); a comment every 25 s keeps it open. At most 5 per user; a client leaving 256 KiB unread is disconnected; the stream ends at once when its session ends or the user is deactivated or their roles change',
       responses: {
         '200': { description: 'The stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
         '401': problem('No session, or an ended one'),
+        '429': problem('GL_TOO_MANY_STREAMS: the user already holds the most streams allowed; see Retry-After'),
         '503': problem('The cloud is shutting down'),
       },
     },

@@ -1,8 +1,10 @@
 import { type Request, type Response, Router } from 'express';
 import type { Clock } from '../clock.js';
+import { bearerToken } from '../gateways/tokens.js';
 import { jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
+import { streamSessionCheck } from '../http/stream-session.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { administers, type Principal } from '../people/scope.js';
@@ -50,7 +52,10 @@ export function dispatchRoutes(people: People, ctx: DispatchRoutesContext): Rout
   const session = authenticateUser(people);
 
   router.get('/notifications/stream', session, (req: Request, res: Response) => {
-    ctx.streams.serve(principalOf(res).userId, req, res);
+    const principal = principalOf(res);
+    const token = bearerToken(req.get('authorization')) as string;
+    // A stream outlives its request: its session and roles are checked again while it is open.
+    ctx.streams.serve(principal.userId, req, res, streamSessionCheck(people, token, principal));
   });
 
   router.get('/communities/:code/robots', session, async (req: Request<{ code: string }>, res: Response) => {

@@ -15,6 +15,7 @@ export const INCIDENT_STREAM_PATHS = {
         `Reconnect with \`Last-Event-ID\`: up to ${replayMax} missed changes of the last hour are sent;`,
         'beyond that, or for an unknown id, `event: reload` says to read the list again.',
         `At most ${perUser} streams per user; a client that leaves ${bufferBytes / 1024} KiB unread is disconnected.`,
+        'The stream ends at once when its session ends (logout, refresh, a new password) or its user is deactivated or their roles change.',
       ].join(' '),
       parameters: [
         {

@@ -1,5 +1,6 @@
 import { useTestDatabase } from '@gridlink/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login } from '../people/test-support.js';
 import { type RunningCloud, startCloud } from '../start.js';
 import { api, manualClock, silentLogger, testCloudConfig } from '../test-support.js';
 import { GRID_1, GRID_2, openStream, people, report } from './test-support.js';
@@ -59,6 +60,21 @@ describe('GET /incidents/stream across two cloud replicas on one PostgreSQL', ()
     expect((await resumed.next('incident')).data).toMatchObject({ id: missed });
   });
 
+  it('attack: a logout on replica A leaves the streams on replica B open', async () => {
+    const token = await login(a, 'replicas-worker-2');
+    const incidents = await stream(b, token);
+    await incidents.next('ready');
+    const notifications = await fetch(`${b.url}/api/v1/notifications/stream`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(notifications.status).toBe(200);
+    expect((await api(a, 'DELETE', '/api/v1/sessions/current', { token })).status).toBe(204);
+    // Both end on B at once (the heartbeat is 25 s away): read to their ends.
+    await incidents.ended();
+    const reader = notifications.body?.getReader();
+    while (reader && !(await reader.read()).done) {}
+  });
+
   it('catches up from the database when its listening connection was lost', async () => {
     const worker1 = await stream(b, tokens.worker1);
     await worker1.next('ready');
@@ -66,7 +82,8 @@ describe('GET /incidents/stream across two cloud replicas on one PostgreSQL', ()
     const killed = await a.db.query(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gridlink-cloud-listen'",
     );
-    expect(killed.rows.length).toBe(2);
+    // Two replicas, each listening for incident changes and for session changes.
+    expect(killed.rows.length).toBe(4);
     // Made while B is not listening: it arrives anyway, read from incident_changes on reconnect.
     const during = await report(a, tokens.operator, GRID_1);
     expect((await worker1.next('incident')).data).toMatchObject({ id: during });

@@ -4,7 +4,9 @@ import type { Db } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
 import { openEventStream } from '../http/event-stream.js';
 import { ProblemError } from '../http/problems.js';
+import { guardStreamSession, type StreamSessionState } from '../http/stream-session.js';
 import { type Principal, scopeFilter } from '../people/scope.js';
+import type { SessionSignals } from '../people/session-signals.js';
 import {
   changeFrame,
   changeRange,
@@ -65,6 +67,7 @@ export class IncidentStreams {
     private readonly feed: IncidentChangeFeed,
     private readonly logger: Logger,
     limits: Partial<IncidentStreamLimits> = {},
+    private readonly signals?: SessionSignals,
   ) {
     this.limits = { ...DEFAULT_STREAM_LIMITS, ...limits };
   }
@@ -74,15 +77,15 @@ export class IncidentStreams {
   }
 
   /**
-   * Serves `res` as `principal`'s stream until the client goes away or the cloud stops. With every
-   * heartbeat `recheck` reads the session again: an ended one ends the stream, changed roles change
-   * what it sends (null: the session ended; undefined: could not tell, so nothing changes).
+   * Serves `res` as `principal`'s stream until the client goes away or the cloud stops. `check`
+   * reads the session again at once when the user's sessions or roles change (on any replica) and
+   * with every heartbeat: an ended session, a deactivated user or changed roles end the stream.
    */
   async serve(
     principal: Principal,
     req: Request,
     res: Response,
-    recheck?: () => Promise<Principal | null | undefined>,
+    check?: () => Promise<StreamSessionState>,
   ): Promise<void> {
     if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
     const after = resumeFrom(req);
@@ -97,7 +100,7 @@ export class IncidentStreams {
       );
     }
     this.perUser.set(userId, held + 1);
-    let filter = scopeFilter(principal);
+    const filter = scopeFilter(principal);
 
     let ended = false;
     let replayed = new Set<number>();
@@ -163,6 +166,7 @@ export class IncidentStreams {
       if (ended) return;
       ended = true;
       clearInterval(heartbeat);
+      guard.stop();
       unsubscribe();
       release();
       this.open.delete(end);
@@ -171,21 +175,14 @@ export class IncidentStreams {
     this.open.add(end);
     req.on('close', end);
     res.on('close', end);
-    let checking = false;
+    const guard = guardStreamSession({ userId, signals: this.signals, check, end });
     const heartbeat = setInterval(() => {
       write(': heartbeat\n\n');
-      if (!recheck || checking || ended) return;
-      checking = true;
-      recheck()
-        .then((now) => {
-          if (now === null) end();
-          else if (now !== undefined) filter = scopeFilter(now);
-        })
-        .finally(() => {
-          checking = false;
-        });
+      guard.recheck();
     }, this.limits.heartbeatMs);
     heartbeat.unref();
+    // A session ended between the request's check and the watch above is caught here.
+    guard.recheck();
 
     // Browsers reconnect after `retry` ms; then come the missed changes, or the position to start from.
     write('retry: 5000\n: connected\n\n');
