@@ -33,6 +33,35 @@ const EXTENSION: Record<AttachmentMediaType, string> = {
   'application/pdf': 'pdf',
 };
 
+/** Extensions a file of each kind may end with as it was uploaded. */
+const ACCEPTED_EXTENSIONS: Record<AttachmentMediaType, readonly string[]> = {
+  'image/jpeg': ['jpg', 'jpeg'],
+  'image/png': ['png'],
+  'image/webp': ['webp'],
+  'application/pdf': ['pdf'],
+};
+
+/**
+ * The name a file of `type` is stored under and shown or saved as: without control or format
+ * characters (U+202E and the other bidi overrides, zero-width characters, which make
+ * `photo\u202Egpj.html` look like `photohtml.jpg`) nor folders, and always ending with the
+ * extension of what the content is (`report.html` of a PDF becomes `report.html.pdf`), so a saved
+ * copy opens as what it is.
+ */
+export function safeAttachmentName(name: string, type: AttachmentMediaType, tag?: string): string {
+  const cleaned = name
+    .normalize('NFC')
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
+    .replace(/[/\\]/g, '_')
+    .trim()
+    .slice(0, 240);
+  if (cleaned === '' || /^\.+$/.test(cleaned)) return defaultName(type, tag);
+  const extension = /\.([^.]+)$/.exec(cleaned)?.[1]?.toLowerCase();
+  return extension !== undefined && ACCEPTED_EXTENSIONS[type].includes(extension)
+    ? cleaned
+    : `${cleaned}.${EXTENSION[type]}`;
+}
+
 /** The name a file is stored under when the uploader gave none. */
 export const defaultName = (type: AttachmentMediaType, tag?: string) => `${tag ?? 'attachment'}.${EXTENSION[type]}`;
 
@@ -42,7 +71,8 @@ export const defaultName = (type: AttachmentMediaType, tag?: string) => `${tag ?
  */
 export function contentDisposition(type: AttachmentMediaType, name: string): string {
   const disposition = type === 'application/pdf' ? 'attachment' : 'inline';
-  const fallback = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const safe = safeAttachmentName(name, type);
+  const fallback = safe.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(safe).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${disposition}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { Attachment } from '../incidents/records.js';
-import type { AttachmentMediaType } from './media.js';
+import { type AttachmentMediaType, safeAttachmentName } from './media.js';
 
 /** A stored file without its bytes. */
 export interface StoredAttachment {
@@ -40,11 +40,12 @@ interface Row {
 
 const COLUMNS = 'id, incident_id, media_type, name, tag, size_bytes, sha256, uploaded_by, uploaded_at';
 
+// Names are made safe as they are stored and again as they are read, for rows stored before.
 const toStored = (row: Row): StoredAttachment => ({
   id: row.id,
   incidentId: row.incident_id,
   mediaType: row.media_type as AttachmentMediaType,
-  name: row.name,
+  name: safeAttachmentName(row.name, row.media_type as AttachmentMediaType, row.tag ?? undefined),
   tag: row.tag,
   sizeBytes: row.size_bytes,
   sha256: row.sha256,
@@ -82,7 +83,7 @@ export class AttachmentStore {
         randomUUID(),
         input.incidentId,
         input.mediaType,
-        input.name,
+        safeAttachmentName(input.name, input.mediaType, input.tag),
         input.tag ?? null,
         content.byteLength,
         createHash('sha256').update(content).digest('hex'),

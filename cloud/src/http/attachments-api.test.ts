@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signedIn } from '../people/test-support.js';
+import { login, signedIn } from '../people/test-support.js';
 import { api, BACKENDS, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 
 const COMMUNITY = '320803001001';
@@ -195,7 +195,16 @@ describe.each(BACKENDS)('incident attachments (%s)', (backend) => {
     expect((await download('/api/v1/attachments/not-a-uuid', 'worker-a')).status).toBe(404);
     // The signed link a page puts in <img src> works without a bearer token; a tampered one does not.
     expect((await download(photo.url)).status).toBe(200);
-    expect((await download(photo.url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).status).toBe(401);
+    // A character in the middle of the signature: every bit of it counts (the last character's
+    // spare bits do not, and the exact text is what is compared, so changing them fails as well).
+    const signature = photo.url.slice(photo.url.lastIndexOf('.') + 1);
+    const middle = Math.floor(signature.length / 2);
+    const flipped = `${signature.slice(0, middle)}${signature[middle] === 'A' ? 'B' : 'A'}${signature.slice(middle + 1)}`;
+    expect((await download(`${photo.url.slice(0, photo.url.lastIndexOf('.') + 1)}${flipped}`)).status).toBe(401);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // The same bytes spelt differently: the lowest (spare) bit of the last character changed.
+    const lastBitsOnly = `${signature.slice(0, -1)}${alphabet[alphabet.indexOf(signature.at(-1) as string) ^ 1]}`;
+    expect((await download(`${photo.url.slice(0, photo.url.lastIndexOf('.') + 1)}${lastBitsOnly}`)).status).toBe(401);
     expect((await download(`${pdf.uri}?access=${photo.url.split('access=')[1]}`)).status).toBe(401);
     const { rows } = await cloud().db.query(
       "SELECT 1 FROM audit_log WHERE target = $1 AND action = 'attachment.download'",
@@ -241,5 +250,48 @@ describe.each(BACKENDS)('incident attachments (%s)', (backend) => {
     expect((await upload('worker-a', selfHandled, JPEG)).status).toBe(403);
     expect((await download(before.uri, 'callback')).status).toBe(200);
     expect((await upload('callback', selfHandled, JPEG, { tag: 'callback' })).status).toBe(201);
+  });
+
+  it('attack: a signed attachment link keeps working after logout', async () => {
+    const session = await login(cloud(), 'worker-a');
+    const listed = await api<{ attachments: Stored[] }>(
+      cloud(),
+      'GET',
+      `/api/v1/incidents/${selfHandled}/attachments`,
+      {
+        token: session,
+      },
+    );
+    const link = (listed.body.attachments[0] as Stored).url;
+    expect((await download(link)).status).toBe(200);
+    // A refresh rotates the token but keeps the session: its links go on working.
+    const refreshed = await api<{ token: string }>(cloud(), 'POST', '/api/v1/sessions/refresh', { token: session });
+    expect(refreshed.status).toBe(200);
+    expect((await download(link)).status).toBe(200);
+    expect((await api(cloud(), 'DELETE', '/api/v1/sessions/current', { token: refreshed.body.token })).status).toBe(
+      204,
+    );
+    const after = await download(link);
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { code: string }).code).toBe('GL_UNAUTHENTICATED');
+  });
+
+  it('attack: an attachment named with U+202E and .html is saved and served as what it is', async () => {
+    const made = await upload('worker-a', other, PNG, { type: 'image/png', name: 'invoice\u202Egnp.html' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.name).toBe('invoicegnp.html.png');
+    const served = await download(made.body.uri, 'worker-a');
+    expect(served.headers.get('content-disposition')).toBe(
+      `inline; filename="invoicegnp.html.png"; filename*=UTF-8''invoicegnp.html.png`,
+    );
+    // A name stored before names were made safe is served safe all the same.
+    await cloud().db.query('UPDATE attachments SET name = $2 WHERE id = $1', [made.body.id, 'x\u200F\u202Ejpg.exe']);
+    const listed = await api<{ attachments: Stored[] }>(cloud(), 'GET', `/api/v1/incidents/${other}/attachments`, {
+      token: tokens['worker-a'] as string,
+    });
+    expect(listed.body.attachments.find((a) => a.id === made.body.id)?.name).toBe('xjpg.exe.png');
+    expect((await download(made.body.uri, 'worker-a')).headers.get('content-disposition')).toMatch(
+      /filename="xjpg\.exe\.png"; filename\*=UTF-8''xjpg\.exe\.png$/,
+    );
   });
 });

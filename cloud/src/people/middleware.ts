@@ -25,24 +25,45 @@ export function managesTerritory(manager: Manager, code: string): boolean {
   return manager.kind === 'admin' || administers(manager.principal, code);
 }
 
-/** Resolves a bearer session token to its principal; 401 when there is none, or it ended. */
-export async function principalFromRequest(req: Request, people: People): Promise<Principal> {
+/** Resolves a bearer session token to its principal and session id; 401 when there is none, or it ended. */
+export async function sessionFromRequest(
+  req: Request,
+  people: People,
+): Promise<{ principal: Principal; sessionId: string }> {
   const token = bearerToken(req.get('authorization'));
   if (token === undefined) throw unauthenticated('send Authorization: Bearer <session token>');
-  const principal = await fromDatabase(async () => {
+  const found = await fromDatabase(async () => {
     const session = await people.sessions.authenticate(token);
-    return session === undefined ? undefined : people.users.principal(session.userId);
+    const principal = session === undefined ? undefined : await people.users.principal(session.userId);
+    return principal === undefined || session === undefined ? undefined : { principal, sessionId: session.sessionId };
   });
-  if (principal === undefined) throw unauthenticated('the session is unknown, expired or ended; log in again');
-  return principal;
+  if (found === undefined) throw unauthenticated('the session is unknown, expired or ended; log in again');
+  return found;
 }
 
-/** Middleware: the request's session resolved to a principal, kept in `res.locals.principal`. */
+/** Resolves a bearer session token to its principal; 401 when there is none, or it ended. */
+export async function principalFromRequest(req: Request, people: People): Promise<Principal> {
+  return (await sessionFromRequest(req, people)).principal;
+}
+
+/**
+ * Middleware: the request's session resolved to a principal, kept in `res.locals.principal`, and
+ * the session's id in `res.locals.sessionId`.
+ */
 export function authenticateUser(people: People) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    res.locals.principal = await principalFromRequest(req, people);
+    const { principal, sessionId } = await sessionFromRequest(req, people);
+    res.locals.principal = principal;
+    res.locals.sessionId = sessionId;
     next();
   };
+}
+
+/** The id of the session {@link authenticateUser} resolved. */
+export function sessionIdOf(res: Response): string {
+  const sessionId = res.locals.sessionId as string | undefined;
+  if (sessionId === undefined) throw new Error('sessionIdOf needs authenticateUser before it');
+  return sessionId;
 }
 
 /** The principal {@link authenticateUser} resolved. */

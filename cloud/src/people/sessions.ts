@@ -135,16 +135,17 @@ export class SessionStore {
   }
 
   /** The user of a live session, sliding its expiry forward; undefined when unknown or ended. */
-  async authenticate(token: string): Promise<{ userId: string; expiresAt: Date } | undefined> {
+  async authenticate(token: string): Promise<{ userId: string; sessionId: string; expiresAt: Date } | undefined> {
     const now = this.clock();
     // The settings come with the session, so every request sees the current ones in one query.
     const { rows } = await this.db.query<{
       user_id: string;
+      session_id: string;
       started_at: Date;
       idle_seconds: number | null;
       absolute_seconds: number | null;
     }>(
-      `SELECT s.user_id, s.started_at, p.idle_seconds, p.absolute_seconds
+      `SELECT s.user_id, s.session_id, s.started_at, p.idle_seconds, p.absolute_seconds
          FROM user_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN session_settings p ON true
         WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND u.active`,
       [hashToken(token), now],
@@ -160,7 +161,18 @@ export class SessionStore {
       now,
       expiresAt,
     ]);
-    return { userId: row.user_id, expiresAt };
+    return { userId: row.user_id, sessionId: row.session_id, expiresAt };
+  }
+
+  /** Whether the session `sessionId` of `userId` is live (without sliding it), its user active. */
+  async live(sessionId: string, userId: string): Promise<boolean> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId)) return false;
+    const { rows } = await this.db.query(
+      `SELECT 1 FROM user_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.session_id = $1 AND s.user_id = $2 AND s.expires_at > $3 AND u.active`,
+      [sessionId, userId, this.clock()],
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -184,20 +196,21 @@ export class SessionStore {
     const now = this.clock();
     const policy = await this.policy();
     return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ user_id: string; started_at: Date }>(
+      const { rows } = await tx.query<{ user_id: string; started_at: Date; session_id: string }>(
         `DELETE FROM user_sessions s USING users u
           WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND u.id = s.user_id AND u.active
-          RETURNING s.user_id, s.started_at`,
+          RETURNING s.user_id, s.started_at, s.session_id`,
         [hashToken(token), now],
       );
       const row = rows[0];
       if (row === undefined) return undefined;
       const next = generateSessionToken();
       const expiresAt = expiry(row.started_at, now, policy);
+      // The session keeps its id (links signed for it go on working); only the token changes.
       await tx.query(
-        `INSERT INTO user_sessions (token_sha256, user_id, started_at, last_used_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [hashToken(next), row.user_id, row.started_at, now, expiresAt],
+        `INSERT INTO user_sessions (token_sha256, user_id, started_at, last_used_at, expires_at, session_id)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [hashToken(next), row.user_id, row.started_at, now, expiresAt, row.session_id],
       );
       return { token: next, userId: row.user_id, expiresAt };
     });

@@ -13,7 +13,7 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from '../../incidents/index.js';
 import { writeAudit } from '../../people/audit.js';
-import { authenticateUser, principalFromRequest, principalOf } from '../../people/middleware.js';
+import { authenticateUser, principalFromRequest, principalOf, sessionIdOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
 import { type Principal, scopeFilter } from '../../people/scope.js';
 import { fromDatabase } from '../database.js';
@@ -195,7 +195,12 @@ export function attachmentRoutes(
       res
         .status(201)
         .location(attachmentUri(stored.id))
-        .json(attachmentJson(stored, `${attachmentUri(stored.id)}?access=${links.sign(stored.id, principal.userId)}`));
+        .json(
+          attachmentJson(
+            stored,
+            `${attachmentUri(stored.id)}?access=${links.sign(stored.id, { userId: principal.userId, sessionId: sessionIdOf(res) })}`,
+          ),
+        );
     },
   );
 
@@ -203,9 +208,10 @@ export function attachmentRoutes(
     const principal = principalOf(res);
     const incident = await incidentOf(principal, req.params.id);
     const stored = await fromDatabase(() => store.list(incident.id));
+    const holder = { userId: principal.userId, sessionId: sessionIdOf(res) };
     res.json({
       attachments: stored.map((item) =>
-        attachmentJson(item, `${attachmentUri(item.id)}?access=${links.sign(item.id, principal.userId)}`),
+        attachmentJson(item, `${attachmentUri(item.id)}?access=${links.sign(item.id, holder)}`),
       ),
     });
   });
@@ -214,8 +220,16 @@ export function attachmentRoutes(
     const access = req.query.access;
     let principal: Principal | undefined;
     if (typeof access === 'string') {
-      const userId = links.verify(req.params.id, access);
-      principal = userId === undefined ? undefined : await fromDatabase(() => people.users.principal(userId));
+      // The link works while the session it was signed for is live: a logout ends it too.
+      const holder = links.verify(req.params.id, access);
+      principal =
+        holder === undefined
+          ? undefined
+          : await fromDatabase(async () =>
+              (await people.sessions.live(holder.sessionId, holder.userId))
+                ? people.users.principal(holder.userId)
+                : undefined,
+            );
       if (!principal) {
         throw new ProblemError(
           'GL_UNAUTHENTICATED',
