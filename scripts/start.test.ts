@@ -1,11 +1,13 @@
-import { spawn } from 'node:child_process';
+import { exec, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const run = (command: string) => promisify(exec)(command, { cwd: root, shell: '/bin/bash' });
 // Each run its own data directory: the developer's .gridlink (and its database) stays untouched.
 const dataDirs: string[] = [];
 const newDataDir = () => {
@@ -81,6 +83,43 @@ describe('npm start', () => {
       expect(result?.page).toBe(200);
       expect(result?.html).toMatch(/<html/i);
     }
+  }, 60_000);
+
+  it('attack: the admin token and the observer password are never printed inside a command line; the printed commands read them from owner-only files', async () => {
+    const dataDir = newDataDir();
+    const hasMosquittoSub = spawnSync('mosquitto_sub', ['--help']).error === undefined;
+    let checked: Promise<{ curl: string; watched: string }> | undefined;
+    const { output, code } = await start(dataDir, ['--exit-after', '12', '--per-kind', '1'], (sofar) => {
+      if (checked || !sofar.includes('Stop with Ctrl-C.')) return;
+      // The commands exactly as printed, run by a shell as a developer would paste them.
+      const curl = /Send the gateway a command: (curl [^\n]*\\\n[^\n]*\\\n[^\n]*)/.exec(sofar)?.[1] as string;
+      const watch = /Watch all traffic: +([^\n]+)/.exec(sofar)?.[1] as string;
+      checked = (async () => ({
+        curl: (await run(`${curl} -s -o /dev/null -w '%{http_code}'`)).stdout,
+        watched: hasMosquittoSub ? (await run(`${watch} -C 1 -W 8`)).stdout : 'gridlink/(mosquitto_sub not installed)',
+      }))();
+    });
+    expect(code, output).toBe(0);
+    const result = await checked;
+    expect(result?.curl).toBe('201');
+    expect(result?.watched).toMatch(/^gridlink\//);
+    const token = /Cloud admin token for this run \(also in (\S+), owner-only\):\n +(\S+)\n/.exec(output);
+    const password = /its password for this run \(also in (\S+), owner-only\):\n +(\S+)\n/.exec(output);
+    for (const [, file, secret] of [token, password].map((m) => m as RegExpExecArray)) {
+      // Printed once, alone on its line, and kept in a file only its owner reads.
+      expect(output.split(secret as string)).toHaveLength(2);
+      expect(
+        output
+          .split('\n')
+          .find((line) => line.includes(secret as string))
+          ?.trim(),
+      ).toBe(secret);
+      expect(readFileSync(file as string, 'utf8').trim()).toBe(secret);
+      expect(statSync(file as string).mode & 0o777).toBe(0o600);
+    }
+    expect(statSync(join(dataDir, 'secrets')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, 'secrets', 'admin-token.header')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'secrets', 'console', 'mosquitto_sub')).mode & 0o777).toBe(0o600);
   }, 60_000);
 
   it('by default runs a generated community, keeps the scenario devices for `npm run sim` and writes their credentials', async () => {

@@ -11,7 +11,7 @@
  * --exit-after S, --status-every S, --report-every S (heartbeat cap of the MQTT devices),
  * --camera-event-every S (mean seconds between two happenings in front of one camera; 600 by default).
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -238,7 +238,28 @@ const kinds = new Set(devices.map((d) => d.kind)).size;
 const what = generated
   ? ` (generated: ${generated.households.length} households in ${new Set(generated.units.map((u) => u.building)).size} buildings${placementNote})`
   : '';
-const watch = `mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}'`;
+// Secrets never go inside a printed command line (shell history, `ps`): each is printed once on
+// a line of its own and kept in an owner-only file, and the commands read them from their files.
+const SECRETS_DIR = join(DATA_DIR, 'secrets');
+const writeSecret = (file: string, content: string) => {
+  mkdirSync(SECRETS_DIR, { recursive: true, mode: 0o700 });
+  chmodSync(SECRETS_DIR, 0o700);
+  writeFileSync(file, content, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+};
+const adminTokenFile = writeSecret(join(SECRETS_DIR, 'admin-token'), `${adminToken}\n`);
+// `curl -H @file` reads the header from the file.
+const adminHeaderFile = writeSecret(join(SECRETS_DIR, 'admin-token.header'), `authorization: Bearer ${adminToken}\n`);
+// mosquitto_sub reads options from $XDG_CONFIG_HOME/mosquitto_sub, one per line, before its arguments.
+const consoleConfigDir = join(SECRETS_DIR, 'console');
+mkdirSync(consoleConfigDir, { recursive: true, mode: 0o700 });
+chmodSync(consoleConfigDir, 0o700);
+const consoleOptionsFile = join(consoleConfigDir, 'mosquitto_sub');
+writeFileSync(consoleOptionsFile, `-h 127.0.0.1\n-p ${mqttPort}\n-u console\n-P ${consolePassword}\n`, { mode: 0o600 });
+chmodSync(consoleOptionsFile, 0o600);
+const consolePasswordFile = writeSecret(join(SECRETS_DIR, 'console.password'), `${consolePassword}\n`);
+const watch = `XDG_CONFIG_HOME='${consoleConfigDir}' mosquitto_sub`;
 const firstCamera = cameras?.farm.cameras[0];
 const cameraSummary =
   cameras && firstCamera
@@ -258,17 +279,21 @@ Gridlink is running on embedded defaults (development mode).
   Device registry:     ${registryFile} (rebuilt each run)
       npx gridlink-gateway device list --registry ${registryFile} --tag elderly_alone
   Rules: the built-in rules in ${rulesFile} (edit it; the gateway reloads it)
-  Watch all traffic:   mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/#' -v
-  Watch alerts:        mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/alert/#' -v
-  Watch dead letters:  mosquitto_sub -h 127.0.0.1 -p ${mqttPort} -u console -P '${consolePassword}' -t 'gridlink/bridge/dead_letter/#' -v
+  Read-only MQTT account console, its password for this run (also in ${consolePasswordFile}, owner-only):
+      ${consolePassword}
+  Watch all traffic:   ${watch} -t 'gridlink/#' -v
+  Watch alerts:        ${watch} -t 'gridlink/alert/#' -v
+  Watch dead letters:  ${watch} -t 'gridlink/bridge/dead_letter/#' -v
+      (mosquitto_sub reads host, port, username and password from ${consoleOptionsFile}, owner-only)
   Gateway metrics:     http://127.0.0.1:${httpPort}/metrics   (health: /healthz, /readyz)
   Cloud (embedded database in ${join(DATA_DIR, 'cloud')}): ${cloud.url}   API: ${cloud.url}/openapi.json
-  Cloud admin token for this run: ${adminToken}
+  Cloud admin token for this run (also in ${adminTokenFile}, owner-only):
+      ${adminToken}
   Web pages:           ${cloud.url}/   sign in as (passwords made for this run):
 ${signIns.map((s) => `      ${s.username.padEnd(16)} ${s.password}   ${s.what}`).join('\n')}
       watch ${GRID_WORKER}'s incidents: the list fills as scenarios and cameras raise incidents in grid ${firstGrid}
   Send the gateway a command: curl -X POST ${cloud.url}/api/v1/gateways/${GATEWAY_ID}/downlink \\
-      -H 'authorization: Bearer ${adminToken}' -H 'content-type: application/json' \\
+      -H @'${adminHeaderFile}' -H 'content-type: application/json' \\
       -d '{"id":"cmd-1","created_at":"2026-11-25T08:00:00.000Z","type":"device.command","data":{"device_id":"${running.find((d) => d.kind === 'water_meter')?.id ?? ''}","command":{"valve":"close"}}}'${
         generated
           ? `
