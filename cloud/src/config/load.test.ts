@@ -25,14 +25,37 @@ describe('cloud configuration', () => {
     if (!result.ok) throw new Error(result.errors.join('\n'));
     expect(result.config).toEqual({
       cloud: { data_dir: './data' },
-      http: { host: '127.0.0.1', port: 8080, tls: { enabled: false, client_certificates: 'off' } },
+      http: {
+        host: '127.0.0.1',
+        port: 8080,
+        tls: { enabled: false, client_certificates: 'off' },
+        trusted_proxies: [],
+      },
       database: { pool_max: 10 },
-      auth: { admin_token: ADMIN.GRIDLINK_AUTH__ADMIN_TOKEN, token_grace_s: 86_400 },
+      auth: {
+        admin_token: ADMIN.GRIDLINK_AUTH__ADMIN_TOKEN,
+        token_grace_s: 86_400,
+        login: { per_address_burst: 20, per_address_per_minute: 10, concurrent_checks: 4, queued_checks: 32 },
+      },
       attachments: { max_bytes: 10_485_760 },
       robots: { allowed_hosts: [] },
       log: { level: 'info' },
     });
     expect(Object.isFrozen(result.config.auth)).toBe(true);
+  });
+
+  it('takes trusted proxies as addresses or CIDR blocks, and names an entry that is neither', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const file = `${testDataDir()}/cloud.yaml`;
+    await writeFile(file, 'http:\n  trusted_proxies: ["10.0.0.5", "10.0.0.0/8", "fd00::/8"]\n');
+    const good = loadCloudConfig({ file, env: ADMIN });
+    expect(good.ok && good.config.http.trusted_proxies).toEqual(['10.0.0.5', '10.0.0.0/8', 'fd00::/8']);
+    await writeFile(file, 'http:\n  trusted_proxies: ["10.0.0.0/33", "proxy.local"]\n');
+    const bad = loadCloudConfig({ file, env: ADMIN });
+    expect(bad.ok || bad.errors).toEqual([
+      'http.trusted_proxies.0: expected an IP address or a CIDR block, e.g. 10.0.0.5 or 10.0.0.0/8',
+      'http.trusted_proxies.1: expected an IP address or a CIDR block, e.g. 10.0.0.5 or 10.0.0.0/8',
+    ]);
   });
 
   it('asks for what TLS with client certificates needs', () => {

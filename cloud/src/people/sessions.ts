@@ -109,7 +109,11 @@ export class SessionStore {
       if (!budget.ok) return { ok: false, reason: 'address', retryAfterSeconds: budget.retryAfterSeconds };
     }
     const release = await this.checks.acquire();
-    if (release === undefined) return { ok: false, reason: 'busy', retryAfterSeconds: 1 };
+    if (release === undefined) {
+      // Refused for the process's load, not for the address: its attempt is given back.
+      if (address !== undefined) await this.throttle.refundAddress(address);
+      return { ok: false, reason: 'busy', retryAfterSeconds: 1 };
+    }
     let user: { id: string; password_hash: string; active: boolean } | undefined;
     let matches: boolean;
     try {
