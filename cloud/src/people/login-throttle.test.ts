@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCloud } from '../start.js';
-import { api, BACKENDS, manualClock, useTestCloud } from '../test-support.js';
+import { startCloud } from '../start.js';
+import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, testCloudConfig, useTestCloud } from '../test-support.js';
+import { logDigest } from './log-digest.js';
 import { addressKey, CheckLimiter } from './login-throttle.js';
 import { verifyPassword } from './passwords.js';
 import type { PasswordCheck } from './sessions.js';
@@ -251,5 +255,33 @@ describe('CheckLimiter', () => {
     granted?.();
     granted?.();
     expect(limiter.running).toBe(0);
+  });
+});
+
+describe('the log of failed logins (pglite)', () => {
+  const lines: string[] = [];
+  let cloud: RunningCloud | undefined;
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    cloud = await startCloud(testCloudConfig(), pino({ level: 'info' }, sink), { clock: manualClock() });
+  }, 30_000);
+  afterAll(async () => {
+    await cloud?.stop();
+  });
+
+  it('attack: a password typed into the username field lands in the log in clear', async () => {
+    const typedInTheWrongField = 'Tr0ub4dor&3-of-wang';
+    for (let i = 0; i < 6; i++) await attempt(cloud as RunningCloud, typedInTheWrongField, 'wang.li');
+    const log = lines.join('');
+    expect(log).toContain('login failed');
+    expect(log).toContain('login refused: too many failures');
+    expect(log.toLowerCase()).not.toContain(typedInTheWrongField.toLowerCase());
+    // Whoever holds the admin token can tell which username a line names; the log alone cannot.
+    expect(log).toContain(`"username":"${logDigest(TEST_ADMIN_TOKEN, typedInTheWrongField.toLowerCase())}"`);
   });
 });
