@@ -1,5 +1,5 @@
 import { RoleAssignmentInput } from '../people/roles.js';
-import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
+import { json, ok, problem, ref, schema } from './openapi-parts.js';
 import {
   DutyPeriodBody,
   GridMemberBody,
@@ -41,9 +41,7 @@ export const PEOPLE_PATHS = {
         '429': problem(
           'GL_LOGIN_THROTTLED: too many failures for this username, or too many attempts from this address; see Retry-After',
         ),
-        '503': problem(
-          'GL_LOGIN_BUSY: too many password checks at once (see Retry-After), or GL_DATABASE_UNAVAILABLE',
-        ),
+        '503': problem('GL_LOGIN_BUSY: too many password checks at once (see Retry-After), or GL_DATABASE_UNAVAILABLE'),
       },
     },
   },
