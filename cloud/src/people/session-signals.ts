@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
 
-/** Channel of migration 0018's triggers: the payload is the id of a user whose sessions or roles changed. */
+/** Channel of migration 0020's triggers: the payload is the id of a user whose sessions or roles changed. */
 export const SESSIONS_CHANNEL = 'gridlink_sessions';
 
 type Listener = () => void;
