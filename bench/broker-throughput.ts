@@ -50,7 +50,10 @@ async function connectDevices(port: number, count: number): Promise<RawClient[]>
 }
 
 async function subscriber(port: number): Promise<{ client: RawClient; received: () => number }> {
-  const client = await RawClient.connect(port, 'bench-observer-1', { username: 'bench-observer', password: PASSWORD });
+  const client = await RawClient.connect(port, 'svc-bench-observer-1', {
+    username: 'bench-observer',
+    password: PASSWORD,
+  });
   let received = 0;
   client.onPacket = (packet) => {
     if (packet.cmd === 'publish') received++;

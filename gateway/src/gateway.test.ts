@@ -37,7 +37,7 @@ async function start(overrides: Parameters<typeof testGatewayConfig>[0] = {}) {
 describe('the gateway', () => {
   it('announces itself on retained bridge topics', async () => {
     const { connect } = await start();
-    const watcher = await connect('console-1', 'console');
+    const watcher = await connect('svc-console-1', 'console');
     const seen = new Map<string, unknown>();
     watcher.on('message', (topic, payload) => seen.set(topic, JSON.parse(payload.toString())));
     await watcher.subscribeAsync('gridlink/bridge/#');
@@ -50,7 +50,7 @@ describe('the gateway', () => {
     const { gateway, connect } = await start({ liveness: { disconnect_grace_ms: 200, check_interval_ms: 100 } });
     const changes: AvailabilityChange[] = [];
     gateway.bus.on('availability', (change) => changes.push(change));
-    const watcher = await connect('console-1', 'console');
+    const watcher = await connect('svc-console-1', 'console');
     const availability: string[] = [];
     watcher.on('message', (_topic, payload) => availability.push(JSON.parse(payload.toString()).state));
     await watcher.subscribeAsync('gridlink/dc-1/availability', { qos: 1 });

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { BridgePublisher } from './bridge.js';
 import { AddressLimiter } from './broker/address-limit.js';
 import { createGatewayBroker, type GatewayBroker } from './broker/broker.js';
-import { type Listeners, startListeners } from './broker/listeners.js';
+import { type Listeners, startListeners, warnOfPlainPasswords } from './broker/listeners.js';
 import { GatewayBus } from './bus.js';
 import type { GatewayConfig } from './config/schema.js';
 import type { Directory } from './devices/directory.js';
@@ -66,6 +66,7 @@ export class Gateway {
       logger: logger.child({ module: 'broker' }),
       limits: config.mqtt.limits,
       clientCertificates: config.mqtt.tls.enabled ? config.mqtt.tls.client_certificates : 'off',
+      allowPlainPasswords: config.mqtt.tls.allow_plain_passwords,
       now: this.now,
     });
     const publisher = new Publisher(broker.aedes);
@@ -145,6 +146,7 @@ export class Gateway {
       }
     });
     const listeners = await startListeners(config.mqtt, broker.handle, limiter);
+    warnOfPlainPasswords(config.mqtt, listeners.ports, logger);
 
     const bridge = new BridgePublisher(
       publisher,

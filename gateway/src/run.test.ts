@@ -52,7 +52,7 @@ describe('the gateway started from its configuration', () => {
     });
     const started = await startGatewayFromConfig(config, silentLogger());
     cleanups.push(() => started.stop());
-    const port = started.gateway.ports.tcp;
+    const port = started.gateway.ports.tcp ?? 0;
 
     await expect(connect(port, 'th-old', passwords.old)).rejects.toThrow('Connection refused: Not authorized');
     const device = await connect(port, 'th-101', passwords.th);
@@ -89,7 +89,7 @@ describe('the gateway started from its configuration', () => {
     });
     const started = await startGatewayFromConfig(config, silentLogger());
     cleanups.push(() => started.stop());
-    const device = await connect(started.gateway.ports.tcp, 'th-101', passwords.th);
+    const device = await connect(started.gateway.ports.tcp ?? 0, 'th-101', passwords.th);
     cleanups.push(() => device.endAsync());
 
     for (let n = 0; n < 300; n++) {

@@ -9,11 +9,27 @@ const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Topic levels the gateway itself owns under the base topic; no device may take these names. */
 export const RESERVED_DEVICE_IDS = ['bridge', 'alert'] as const;
 
+/**
+ * MQTT client ids that start with this belong to service accounts: `svc-<username>` or
+ * `svc-<username>-<anything>`. A device's client id is its device id, so no device id may start
+ * with it: the two kinds of client can never take each other's session.
+ */
+export const SERVICE_CLIENT_ID_PREFIX = 'svc-';
+
+/** Whether `clientId` is one the service account `username` may connect with. */
+export function isServiceClientId(clientId: string, username: string): boolean {
+  const own = `${SERVICE_CLIENT_ID_PREFIX}${username}`;
+  return clientId === own || clientId.startsWith(`${own}-`);
+}
+
 export const DeviceId = z
   .string()
   .regex(ID_PATTERN, 'a device id is 1-63 of a-z, 0-9 and "-", starting with a letter or digit')
   .refine((id) => !(RESERVED_DEVICE_IDS as readonly string[]).includes(id), {
     message: `"bridge" and "alert" are reserved topic levels, not device ids`,
+  })
+  .refine((id) => !id.startsWith(SERVICE_CLIENT_ID_PREFIX), {
+    message: `"${SERVICE_CLIENT_ID_PREFIX}" starts the MQTT client ids of service accounts: choose a device id that does not start with it`,
   })
   .meta({ description: 'Stable provisioning id of a device, e.g. smoke-b3-u2-0401' });
 export type DeviceId = z.infer<typeof DeviceId>;

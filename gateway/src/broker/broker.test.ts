@@ -91,7 +91,7 @@ describe('the gateway broker (real sockets)', () => {
   });
 
   it('puts valid messages on the bus and malformed ones on the dead-letter topic with the error', async () => {
-    const observer = await connect('observer-1', 'observer', passwords.observer);
+    const observer = await connect('svc-observer-1', 'observer', passwords.observer);
     const deadLetters: unknown[] = [];
     observer.on('message', (_topic, payload) => deadLetters.push(JSON.parse(payload.toString())));
     await observer.subscribeAsync('gridlink/bridge/dead_letter/#', { qos: 1 });
@@ -126,7 +126,7 @@ describe('the gateway broker (real sockets)', () => {
   });
 
   it('retains its own online state', async () => {
-    const observer = await connect('observer-2', 'observer', passwords.observer);
+    const observer = await connect('svc-observer-2', 'observer', passwords.observer);
     const state = new Promise<string>((resolve) =>
       observer.once('message', (_t, payload) => resolve(payload.toString())),
     );

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { DeviceId } from '@gridlink/protocol';
+import { DeviceId, isServiceClientId, SERVICE_CLIENT_ID_PREFIX } from '@gridlink/protocol';
 import { Aedes, type AedesOptions, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { VerifiedCredentials } from '../credentials/verified-cache.js';
@@ -11,6 +11,7 @@ import { hardenAgainstOverload, type OverloadGuard } from './overload/harden.js'
 import { limitPacketSize } from './packet-size.js';
 import type { Principal } from './principal.js';
 import { type RefusalCode, type RefusalKind, Refusals } from './refusals.js';
+import { SessionOwners } from './session-owners.js';
 
 /** The broker's limits; see `mqtt.limits` in config/schema.ts for what each protects against. */
 export interface BrokerLimits {
@@ -40,6 +41,8 @@ export interface GatewayBrokerOptions {
   limits?: Partial<BrokerLimits>;
   /** How a TLS client certificate is used (see `mqtt.tls.client_certificates`). */
   clientCertificates?: 'off' | 'optional' | 'required';
+  /** With certificates required: password logins on the plain listeners (`mqtt.tls.allow_plain_passwords`). */
+  allowPlainPasswords?: boolean;
   now?: () => number;
 }
 
@@ -93,7 +96,7 @@ function certificateIdentity(client: Client): string | undefined {
  */
 export async function createGatewayBroker(options: GatewayBrokerOptions): Promise<GatewayBroker> {
   const limits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
-  const { directory, baseTopic, logger, clientCertificates = 'off' } = options;
+  const { directory, baseTopic, logger, clientCertificates = 'off', allowPlainPasswords = false } = options;
   const principals = new WeakMap<Client, Principal>();
   const refusals = new Refusals(options.now);
   const credentials = new VerifiedCredentials();
@@ -115,6 +118,10 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
   ): Promise<Principal | Refusal> => {
     const certified = clientCertificates === 'off' ? undefined : certificateIdentity(client);
     if (certified !== undefined) {
+      const service = directory.service(certified);
+      if (service && isServiceClientId(client.id, certified) && (username === undefined || username === certified)) {
+        return { type: 'service', username: certified, role: service.role };
+      }
       if (certified !== client.id || (username !== undefined && username !== certified)) {
         return refusal('certificate_mismatch', `certificate is for ${certified}, not client id ${client.id}`);
       }
@@ -123,8 +130,15 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       if (device.status !== 'active') return refusal('retired_device', `device ${certified} is retired`);
       return { type: 'device', device };
     }
-    if (clientCertificates === 'required' && (client.conn as Partial<TLSSocket>).encrypted) {
-      return refusal('certificate_required', 'a client certificate is required on this listener');
+    if (clientCertificates === 'required') {
+      // Every listener, not only TLS: a password must not be a way around the certificate.
+      if ((client.conn as Partial<TLSSocket>).encrypted)
+        return refusal('certificate_required', 'a client certificate is required on this listener');
+      if (!allowPlainPasswords)
+        return refusal(
+          'certificate_required',
+          'a client certificate is required: password logins are off (mqtt.tls.allow_plain_passwords)',
+        );
     }
     if (!username || !password)
       return refusal('no_credentials', 'no username/password: every client needs credentials');
@@ -138,6 +152,10 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       return { type: 'device', device };
     }
     const service = directory.service(username);
+    if (service && !isServiceClientId(client.id, username)) {
+      const own = `${SERVICE_CLIENT_ID_PREFIX}${username}`;
+      return refusal('client_id_mismatch', `a service's client id must be ${own} or start with ${own}-`);
+    }
     if (service && (await credentials.verify(`service:${username}`, password, service.passwordHash))) {
       return { type: 'service', username, role: service.role };
     }
@@ -153,6 +171,14 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
 
   // Filled in once aedes exists; the hooks below only reach it when packets arrive.
   const gatewayBroker = { refusals, principalOf: (client: Client) => principals.get(client) } as GatewayBroker;
+  const sessions = new SessionOwners(
+    () => gatewayBroker.aedes,
+    (client) => principals.get(client),
+  );
+  const sessionRefusal = (client: Client, principal: Principal): Refusal | undefined =>
+    sessions.mayClaim(client.id, principal)
+      ? undefined
+      : refusal('session_owner_mismatch', `client id ${client.id} holds another account's session`);
 
   const hooks: AedesOptions = {
     maxClientsIdLength: limits.max_client_id_length,
@@ -163,14 +189,19 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
     authenticate(client, username, password, done) {
       identify(client, username, password).then(
         (result) => {
-          const denied = 'code' in result ? result : willRefusal(client, result);
+          const denied = 'code' in result ? result : (sessionRefusal(client, result) ?? willRefusal(client, result));
           if (!denied) {
             principals.set(client, result as Principal);
+            sessions.claimed(client, result as Principal);
             return done(null, true);
           }
           refuse('connect', client.id, denied, { username });
           const code =
-            denied.code === 'retired_device' || denied.code === 'will_topic_denied' ? NOT_AUTHORIZED : BAD_CREDENTIALS;
+            denied.code === 'retired_device' ||
+            denied.code === 'will_topic_denied' ||
+            denied.code === 'session_owner_mismatch'
+              ? NOT_AUTHORIZED
+              : BAD_CREDENTIALS;
           done(Object.assign(new Error(denied.message), { returnCode: code }) as AuthenticateError, false);
         },
         (err: unknown) => {

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryDirectory } from '../devices/directory.js';
 import { Gateway } from '../gateway.js';
 import { silentLogger, testDevice, testGatewayConfig, testService } from '../test-support.js';
+import { capturingLogger, startTestBroker } from './broker-test-support.js';
 
 const PASSWORD = 'device-secret-1';
 const clients: MqttClient[] = [];
@@ -46,7 +47,7 @@ describe('validation at the broker', () => {
     const directory = new InMemoryDirectory(devices, [await testService('console', 'observer', PASSWORD)]);
     const gateway = await startGateway(directory);
     const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
-    const watcher = await connect(url, { clientId: 'console-1', username: 'console', password: PASSWORD });
+    const watcher = await connect(url, { clientId: 'svc-console-1', username: 'console', password: PASSWORD });
     const deadLetters = new Map<string, { error: string }>();
     watcher.on('message', (topic, payload) => deadLetters.set(topic, JSON.parse(payload.toString())));
     await watcher.subscribeAsync('gridlink/bridge/dead_letter/#', { qos: 1 });
@@ -95,7 +96,7 @@ describe('limits', () => {
   it('refuses a body that announces 256 MB over a raw socket, closing at once', async () => {
     const directory = new InMemoryDirectory([await testDevice('th-2', 'temp_humidity', PASSWORD)]);
     const gateway = await startGateway(directory);
-    const socket = connectTcp(gateway.ports.tcp, '127.0.0.1');
+    const socket = connectTcp(gateway.ports.tcp ?? 0, '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     // PUBLISH, remaining length 268,435,455 (the MQTT maximum), then some bytes.
     socket.write(Buffer.from([0x30, 0xff, 0xff, 0xff, 0x7f]));
@@ -109,15 +110,15 @@ describe('limits', () => {
     const gateway = await startGateway(directory, { mqtt: { limits: { connections_per_address: 3 } } });
     const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
     for (const n of [1, 2, 3])
-      await connect(url, { clientId: `console-${n}`, username: 'console', password: PASSWORD });
+      await connect(url, { clientId: `svc-console-${n}`, username: 'console', password: PASSWORD });
     // The fourth is closed before a single MQTT byte is read.
-    const fourth = connectTcp(gateway.ports.tcp, '127.0.0.1');
+    const fourth = connectTcp(gateway.ports.tcp ?? 0, '127.0.0.1');
     await new Promise<void>((resolve) => fourth.once('close', () => resolve()));
     expect(gateway.stats().refused['connect:too_many_connections']).toBe(1);
     // Closing one frees a place.
     await clients.pop()?.endAsync();
     await expect.poll(() => gateway.stats().clients).toBe(2);
-    expect(await outcome(connect(url, { clientId: 'console-5', username: 'console', password: PASSWORD }))).toBe(
+    expect(await outcome(connect(url, { clientId: 'svc-console-5', username: 'console', password: PASSWORD }))).toBe(
       'connected',
     );
   });
@@ -223,6 +224,50 @@ describe('transports', () => {
             clientId: 'smoke-tls',
             username: 'smoke-tls',
             password: PASSWORD,
+            ...tlsOptions(false),
+            connectTimeout: 3000,
+          }),
+        ),
+      ).not.toBe('connected');
+    });
+
+    it('attack: with client certificates required, a password alone connects on no listener', async () => {
+      const directory = new InMemoryDirectory([await testDevice('smoke-tls', 'smoke_detector', PASSWORD)]);
+      const password = { clientId: 'smoke-tls', username: 'smoke-tls', password: PASSWORD };
+      // The plain listeners are off: there is no port to send a password to.
+      const strict = await startGateway(directory, tlsConfig('required'));
+      expect(strict.ports.tcp).toBeUndefined();
+
+      // The broker itself refuses a password on a plain connection too (TCP and WebSocket).
+      const plain = await startTestBroker(directory, {
+        clientCertificates: 'required',
+        config: { mqtt: { websocket: { enabled: true, host: '127.0.0.1', port: 0 } } },
+      });
+      try {
+        expect(await outcome(plain.connect(password))).toBe('Connection refused: Bad username or password');
+        const ws = `ws://127.0.0.1:${plain.listeners.ports.websocket}/mqtt`;
+        expect(await outcome(plain.connect(password, ws))).toBe('Connection refused: Bad username or password');
+        expect(plain.broker.refusals.snapshot()['connect:certificate_required']).toBe(2);
+      } finally {
+        await plain.close();
+      }
+
+      // For devices that cannot do TLS, only when explicitly allowed, and loudly.
+      const { logger, lines } = capturingLogger();
+      const required = tlsConfig('required').mqtt;
+      const lenient = new Gateway({
+        config: testGatewayConfig({ mqtt: { ...required, tls: { ...required.tls, allow_plain_passwords: true } } }),
+        directory,
+        logger,
+      });
+      await lenient.start();
+      gateways.push(lenient);
+      expect(lines.filter((line) => line.msg.startsWith('INSECURE'))).toHaveLength(1);
+      expect(await outcome(connect(`mqtt://127.0.0.1:${lenient.ports.tcp}`, password))).toBe('connected');
+      expect(
+        await outcome(
+          connect(`mqtts://127.0.0.1:${lenient.ports.tls}`, {
+            ...password,
             ...tlsOptions(false),
             connectTimeout: 3000,
           }),

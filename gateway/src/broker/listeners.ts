@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type Server as HttpServer, type Incom
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
+import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { AddressLimiter } from './address-limit.js';
 
@@ -17,6 +18,7 @@ export interface ListenerConfig {
     key_file?: string | undefined;
     ca_file?: string | undefined;
     client_certificates: 'off' | 'optional' | 'required';
+    allow_plain_passwords: boolean;
   };
   websocket: { enabled: boolean; host: string; port: number; path: string };
   limits: { max_packet_bytes: number };
@@ -25,8 +27,8 @@ export interface ListenerConfig {
 export type ConnectionHandler = (stream: Duplex, request?: IncomingMessage) => void;
 
 export interface Listeners {
-  /** Bound ports by transport (useful when configured with port 0). */
-  ports: { tcp: number; tls?: number; websocket?: number };
+  /** Bound ports by transport (useful when configured with port 0); plain TCP is off when certificates are required. */
+  ports: { tcp?: number; tls?: number; websocket?: number };
   close(): Promise<void>;
 }
 
@@ -41,6 +43,32 @@ function listen(server: Server | HttpServer, port: number, host: string): Promis
 }
 
 const close = (server: Server | HttpServer) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+/**
+ * Whether the plain listeners (TCP, WebSocket) may open: not when every client must show a
+ * certificate, unless password logins there are explicitly allowed for devices without TLS.
+ */
+export function plainListenersOpen(config: Pick<ListenerConfig, 'tls'>): boolean {
+  return !(config.tls.enabled && config.tls.client_certificates === 'required') || config.tls.allow_plain_passwords;
+}
+
+/**
+ * Says loudly, at every start, that certificates are required yet passwords still log in on the
+ * plain listeners, in clear, for devices that cannot do TLS.
+ */
+export function warnOfPlainPasswords(
+  config: Pick<ListenerConfig, 'tls'>,
+  ports: Listeners['ports'],
+  logger: Pick<Logger, 'warn'>,
+): void {
+  if (!(config.tls.enabled && config.tls.client_certificates === 'required' && config.tls.allow_plain_passwords))
+    return;
+  logger.warn(
+    { tcp: ports.tcp, websocket: ports.websocket },
+    'INSECURE: mqtt.tls.client_certificates is required, but mqtt.tls.allow_plain_passwords keeps the plain listeners open: ' +
+      'devices there log in with a password sent in clear. Move them to TLS and set allow_plain_passwords: false',
+  );
+}
 
 /**
  * MQTT over TCP, TLS and WebSocket into one broker. Every listener sets `noDelay`: without it
@@ -58,13 +86,17 @@ export async function startListeners(
     socket.once('close', () => sockets.delete(socket));
   };
   try {
-    const tcp = createNetServer({ noDelay: true }, (socket) => {
-      if (!limiter.admit(socket)) return;
-      track(socket);
-      handle(socket);
-    });
-    servers.push(tcp);
-    const ports: Listeners['ports'] = { tcp: await listen(tcp, config.port, config.host) };
+    const plain = plainListenersOpen(config);
+    const ports: Listeners['ports'] = {};
+    if (plain) {
+      const tcp = createNetServer({ noDelay: true }, (socket) => {
+        if (!limiter.admit(socket)) return;
+        track(socket);
+        handle(socket);
+      });
+      servers.push(tcp);
+      ports.tcp = await listen(tcp, config.port, config.host);
+    }
 
     if (config.tls.enabled) {
       const { tls } = config;
@@ -86,7 +118,7 @@ export async function startListeners(
       ports.tls = await listen(server, tls.port, tls.host);
     }
 
-    if (config.websocket.enabled) {
+    if (config.websocket.enabled && plain) {
       const http = createHttpServer((_req, res) => {
         res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
       });

@@ -6,6 +6,8 @@ export type RefusalCode =
   | 'wrong_password'
   | 'retired_device'
   | 'client_id_mismatch'
+  /** The client id holds a session (live or stored) of another principal. */
+  | 'session_owner_mismatch'
   | 'certificate_mismatch'
   | 'certificate_required'
   | 'will_topic_denied'

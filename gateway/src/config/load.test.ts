@@ -44,7 +44,13 @@ describe('loadConfig: a valid file', () => {
       data_dir: './data',
     });
     expect(loaded.mqtt.port).toBe(1883);
-    expect(loaded.mqtt.tls).toEqual({ enabled: false, host: '0.0.0.0', port: 8883, client_certificates: 'off' });
+    expect(loaded.mqtt.tls).toEqual({
+      enabled: false,
+      host: '0.0.0.0',
+      port: 8883,
+      client_certificates: 'off',
+      allow_plain_passwords: false,
+    });
     expect(loaded.mqtt.limits.max_packet_bytes).toBe(262_144);
     expect(loaded.telemetry.enabled).toBe(false);
     expect(loaded.http).toEqual({ host: '127.0.0.1', port: 9180 });
@@ -315,6 +321,31 @@ describe('loadConfig: every problem at once', () => {
     const camera = `${MINIMAL}onvif:\n  cameras:\n    - { id: cam-1, xaddr: 'https://192.168.1.64/onvif/device_service', username: u, password_env: CAM, tls_ca_file: /etc/cam.pem, insecure_tls: true }\n`;
     expect(errors(loadConfig({ file: await file('gateway.yaml', camera), env: {} }))).toEqual([
       'onvif.cameras.0.insecure_tls: tls_ca_file pins the certificate, insecure_tls turns checking off: set one of them',
+    ]);
+  });
+
+  it('refuses client certificates without TLS, and plain WebSocket passwords when certificates are required', async () => {
+    const noTls = await file(
+      'no-tls.yaml',
+      `${MINIMAL}mqtt:\n  tls:\n    client_certificates: required\n    ca_file: ca.pem\n`,
+    );
+    expect(errors(loadConfig({ file: noTls, env: {} }))).toEqual([
+      'mqtt.tls.enabled: client_certificates is required but TLS is off, so no certificate is ever checked: set mqtt.tls.enabled: true (with cert_file, key_file, ca_file) or client_certificates: off',
+    ]);
+    const tls = '  tls:\n    enabled: true\n    cert_file: c.pem\n    key_file: k.pem\n    ca_file: ca.pem\n';
+    const ws = await file(
+      'ws.yaml',
+      `${MINIMAL}mqtt:\n${tls}    client_certificates: required\n  websocket:\n    enabled: true\n`,
+    );
+    expect(errors(loadConfig({ file: ws, env: {} }))).toEqual([
+      'mqtt.websocket.enabled: client_certificates is required, and plain WebSocket logins use passwords: set websocket.enabled: false, or mqtt.tls.allow_plain_passwords: true for devices that cannot do TLS',
+    ]);
+    const stray = await file(
+      'stray.yaml',
+      `${MINIMAL}mqtt:\n${tls}    client_certificates: optional\n    allow_plain_passwords: true\n`,
+    );
+    expect(errors(loadConfig({ file: stray, env: {} }))).toEqual([
+      'mqtt.tls.allow_plain_passwords: only applies with client_certificates: required (it is optional): remove it',
     ]);
   });
 

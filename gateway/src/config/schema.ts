@@ -34,6 +34,12 @@ const Tls = z.strictObject({
   ca_file: z.string().min(1).optional(),
   /** `required`: only certificate auth; `optional`: a certificate, if presented, must match the client id. */
   client_certificates: z.enum(['off', 'optional', 'required']).default('off'),
+  /**
+   * With `client_certificates: required`, the plain listeners (TCP `mqtt.port`, WebSocket) are off
+   * and no password logs in anywhere. `true` keeps them open for password logins of devices that
+   * cannot do TLS (logged as a warning at every start).
+   */
+  allow_plain_passwords: z.boolean().default(false),
 });
 
 const WebSocket = z.strictObject({
@@ -409,6 +415,28 @@ export const GatewayConfig = z
         code: 'custom',
         path: ['mqtt', 'tls', 'ca_file'],
         message: 'client certificates need ca_file (the CA that signs them)',
+      });
+    }
+    if (tls.client_certificates !== 'off' && !tls.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mqtt', 'tls', 'enabled'],
+        message: `client_certificates is ${tls.client_certificates} but TLS is off, so no certificate is ever checked: set mqtt.tls.enabled: true (with cert_file, key_file, ca_file) or client_certificates: off`,
+      });
+    }
+    if (tls.allow_plain_passwords && tls.client_certificates !== 'required') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mqtt', 'tls', 'allow_plain_passwords'],
+        message: `only applies with client_certificates: required (it is ${tls.client_certificates}): remove it`,
+      });
+    }
+    if (tls.client_certificates === 'required' && !tls.allow_plain_passwords && config.mqtt.websocket.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mqtt', 'websocket', 'enabled'],
+        message:
+          'client_certificates is required, and plain WebSocket logins use passwords: set websocket.enabled: false, or mqtt.tls.allow_plain_passwords: true for devices that cannot do TLS',
       });
     }
   });

@@ -40,7 +40,7 @@ describe(`one gateway, ${COUNT} cameras (simulated camera farm)`, () => {
     await gateway.start();
     cleanups.push(() => gateway.stop());
     const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
-      clientId: 'console-1',
+      clientId: 'svc-console-1',
       username: 'console',
       password: 'console-secret-1',
       reconnectPeriod: 0,

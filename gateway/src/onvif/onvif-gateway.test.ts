@@ -124,7 +124,7 @@ async function setup(options: Setup = {}) {
   gateways.push(gateway);
 
   const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
-    clientId: 'console-1',
+    clientId: 'svc-console-1',
     username: 'console',
     password: MQTT_PASSWORD,
     reconnectPeriod: 0,

@@ -73,7 +73,7 @@ describe('rules select registry-backed devices by their installer tags (embedded
     const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
     const raised = new Set<string>();
     const watcher = await mqtt.connectAsync(url, {
-      clientId: 'console-1',
+      clientId: 'svc-console-1',
       username: 'console',
       password: consolePassword,
       reconnectPeriod: 0,
@@ -165,7 +165,7 @@ describe('rules select registry-backed devices by their installer tags (embedded
         if (transition.type === 'cleared') clears.push(`${transition.alert.device_id}:${clearReason}`);
       });
       const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${started.ports.tcp}`, {
-        clientId: 'console-2',
+        clientId: 'svc-console-2',
         username: 'console',
         password: consolePassword,
         reconnectPeriod: 0,

@@ -60,7 +60,7 @@ async function community(
   const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
   const alerts: Array<[string, string]> = [];
   const watcher = await mqtt.connectAsync(url, {
-    clientId: 'console-1',
+    clientId: 'svc-console-1',
     username: 'console',
     password: PASSWORD,
     reconnectPeriod: 0,

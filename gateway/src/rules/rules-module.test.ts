@@ -73,7 +73,7 @@ async function start(rulesYaml: string, options: { dataDir?: string; now?: () =>
   };
   const watch = async (filter: string) => {
     const seen: Array<[string, string]> = [];
-    const watcher = await connect(`console-${clients.length}`, 'console');
+    const watcher = await connect(`svc-console-${clients.length}`, 'console');
     watcher.on('message', (topic, payload) => seen.push([topic, payload.toString()]));
     await watcher.subscribeAsync(filter, { qos: 1 });
     return seen;
@@ -148,7 +148,7 @@ describe('local alert rules on the gateway (real broker)', () => {
   it('answer rules/list and alerts/list on the request topic', async () => {
     const { connect, watch } = await start(gasRule(20));
     const responses = await watch('gridlink/bridge/response/#');
-    const installer = await connect('installer-1', 'installer');
+    const installer = await connect('svc-installer-1', 'installer');
     await installer.publishAsync('gridlink/bridge/request/rules/list', '{"transaction":"t-1"}', { qos: 1 });
     await expect.poll(() => responses.length).toBe(1);
     expect(responses[0]?.[0]).toBe('gridlink/bridge/response/rules/list');

@@ -137,7 +137,7 @@ describe('every built-in rule template, through the real broker with simulated d
     const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
     const raised = new Set<string>();
     const watcher = await mqtt.connectAsync(url, {
-      clientId: 'console-1',
+      clientId: 'svc-console-1',
       username: 'console',
       password: PASSWORD,
       reconnectPeriod: 0,

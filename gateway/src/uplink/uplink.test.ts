@@ -55,9 +55,10 @@ async function system(
   const gateway = new Gateway({ config, directory, logger: silentLogger() });
   await gateway.start();
   cleanup.push(() => gateway.stop());
-  const connect = async (id: string) => {
+  // A device's client id is its id; a service account's starts with svc-<username>.
+  const connect = async (id: string, clientId = id) => {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
-      clientId: id,
+      clientId,
       username: id,
       password: PASSWORD,
       reconnectPeriod: 0,
@@ -272,7 +273,7 @@ rules:
     ]);
 
     // An installer asks over MQTT, and can send it again (the cloud refuses it again here).
-    const installer = await connect('installer');
+    const installer = await connect('installer', 'svc-installer');
     const answers: Array<{ status: string; data: Record<string, unknown> }> = [];
     installer.on('message', (_topic, payload) => answers.push(JSON.parse(payload.toString())));
     await installer.subscribeAsync('gridlink/bridge/response/outbox/#');

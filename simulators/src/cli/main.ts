@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createTopics } from '@gridlink/protocol';
+import { createTopics, SERVICE_CLIENT_ID_PREFIX } from '@gridlink/protocol';
 import mqtt from 'mqtt';
 import { registryCsv } from '../community/exports.js';
 import { FULL_COMMUNITY, generateCommunity, SMALL_COMMUNITY } from '../community/generator.js';
@@ -111,7 +111,7 @@ async function run(name: string, values: ReturnType<typeof parse>['values'], io:
     ? await mqtt.connectAsync(broker, {
         ...credentials.observer,
         reconnectPeriod: 0,
-        clientId: `sim-observer-${process.pid}`,
+        clientId: `${SERVICE_CLIENT_ID_PREFIX}${credentials.observer.username}-sim-${process.pid}`,
       })
     : undefined;
   if (watcher) {

@@ -12,7 +12,7 @@ describe('the full gateway under the aedes 1.2.0 overload scenario (child proces
   it('keeps running after a valid QoS0 flood whose slow subscriber and publisher both disconnect, and still delivers', async () => {
     const broker = await startBrokerChild('gateway', { fixture });
     try {
-      const subscriber = await slowSubscriber(broker.port, 'console-1', 10, 0, FLOOD_TOPIC, observer);
+      const subscriber = await slowSubscriber(broker.port, 'svc-console-1', 10, 0, FLOOD_TOPIC, observer);
       const flood = await startFlood(broker.port, 0, { ...device, payload: Buffer.from('{"temperature":21.5}') });
       await new Promise((resolve) => setTimeout(resolve, 3000));
       subscriber.close();
@@ -23,7 +23,7 @@ describe('the full gateway under the aedes 1.2.0 overload scenario (child proces
       expect(sent).toBeGreaterThan(10_000);
 
       const url = `mqtt://127.0.0.1:${broker.port}`;
-      const watcher = await mqtt.connectAsync(url, { clientId: 'console-2', ...observer, reconnectPeriod: 0 });
+      const watcher = await mqtt.connectAsync(url, { clientId: 'svc-console-2', ...observer, reconnectPeriod: 0 });
       const got = new Promise<string>((resolve) =>
         watcher.once('message', (_t, payload) => resolve(payload.toString())),
       );
