@@ -4,13 +4,15 @@ import type { TLSSocket } from 'node:tls';
 import { DeviceId, isServiceClientId, SERVICE_CLIENT_ID_PREFIX } from '@gridlink/protocol';
 import { Aedes, type AedesOptions, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import { HashBudget } from '../credentials/hash-budget.js';
 import { VerifiedCredentials } from '../credentials/verified-cache.js';
 import type { Directory } from '../devices/directory.js';
 import { mayReceive, publishRefusal, subscribeRefusal } from './acl.js';
 import { hardenAgainstOverload, type OverloadGuard } from './overload/harden.js';
 import { limitPacketSize } from './packet-size.js';
 import type { Principal } from './principal.js';
-import { type RefusalCode, type RefusalKind, Refusals } from './refusals.js';
+import { type RefusalCode, type RefusalKind, type RefusalLogLimits, Refusals } from './refusals.js';
+import { mayRetain } from './retain-policy.js';
 import { SessionOwners } from './session-owners.js';
 
 /** The broker's limits; see `mqtt.limits` in config/schema.ts for what each protects against. */
@@ -22,6 +24,11 @@ export interface BrokerLimits {
   connect_timeout_ms: number;
   drain_timeout_ms: number;
   max_queued_per_client: number;
+  max_inflight_qos2_per_client: number;
+  max_pings_per_minute: number;
+  login_failure_burst: number;
+  login_failures_per_minute: number;
+  login_hash_concurrency: number;
 }
 
 export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
@@ -32,7 +39,15 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   connect_timeout_ms: 10_000,
   drain_timeout_ms: 30_000,
   max_queued_per_client: 10_000,
+  max_inflight_qos2_per_client: 32,
+  max_pings_per_minute: 30,
+  login_failure_burst: 10,
+  login_failures_per_minute: 10,
+  login_hash_concurrency: 2,
 };
+
+/** Pings a client may send back to back before `max_pings_per_minute` applies. */
+const PING_BURST = 10;
 
 export interface GatewayBrokerOptions {
   directory: Directory;
@@ -43,6 +58,8 @@ export interface GatewayBrokerOptions {
   clientCertificates?: 'off' | 'optional' | 'required';
   /** With certificates required: password logins on the plain listeners (`mqtt.tls.allow_plain_passwords`). */
   allowPlainPasswords?: boolean;
+  /** How refusals are logged (bounded memory, lines per minute); see refusals.ts. */
+  refusalLogLimits?: Partial<RefusalLogLimits>;
   now?: () => number;
 }
 
@@ -56,9 +73,11 @@ export interface GatewayBroker {
   overload: OverloadGuard;
   /**
    * Takes every publish a device is allowed to make, before the broker acknowledges it (aedes
-   * writes the QoS1 PUBACK right after authorizePublish, before its `published` hook). A returned
-   * promise holds the PUBACK until it settles; a rejection refuses the publish (no PUBACK, the
-   * device is disconnected and sends it again later).
+   * writes the QoS1 PUBACK right after authorizePublish, before its `published` hook). A message
+   * that is not `valid` is acknowledged (a device must not resend it forever) but never routed to
+   * subscribers nor retained: it goes to the dead-letter topic only. `held` holds the PUBACK until
+   * it settles; a rejection refuses the publish (no PUBACK, the device is disconnected and sends
+   * it again later).
    */
   ingest?: DeviceIngest;
 }
@@ -67,9 +86,10 @@ export type DeviceIngest = (
   client: Client,
   principal: Principal & { type: 'device' },
   packet: AedesPublishPacket,
-) => Promise<void> | undefined;
+) => { valid: boolean; held?: Promise<void> | undefined };
 
 // MQTT 3.1.1 CONNACK return codes.
+const SERVER_UNAVAILABLE = 3;
 const BAD_CREDENTIALS = 4;
 const NOT_AUTHORIZED = 5;
 
@@ -79,6 +99,7 @@ interface Refusal {
 }
 
 const refusal = (code: RefusalCode, message: string): Refusal => ({ code, message });
+const throttled = refusal('throttled', 'too many failed logins from this address: try again later');
 
 /** The verified identity (CN) of a TLS client certificate, if the connection carries one. */
 function certificateIdentity(client: Client): string | undefined {
@@ -87,6 +108,13 @@ function certificateIdentity(client: Client): string | undefined {
   const subject = socket.getPeerCertificate().subject as { CN?: string | string[] } | undefined;
   const cn = subject?.CN;
   return Array.isArray(cn) ? cn[0] : cn;
+}
+
+/** The address a client connects from (TCP and TLS sockets; the HTTP request of a WebSocket). */
+function sourceAddress(client: Client): string {
+  const conn = client.conn as { remoteAddress?: string };
+  const request = (client as unknown as { req?: { socket?: { remoteAddress?: string } } }).req;
+  return conn.remoteAddress ?? request?.socket?.remoteAddress ?? 'unknown';
 }
 
 /**
@@ -98,8 +126,20 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
   const limits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
   const { directory, baseTopic, logger, clientCertificates = 'off', allowPlainPasswords = false } = options;
   const principals = new WeakMap<Client, Principal>();
-  const refusals = new Refusals(options.now);
+  const now = options.now ?? Date.now;
+  const refusals = new Refusals(now, options.refusalLogLimits);
   const credentials = new VerifiedCredentials();
+  const hashing = new HashBudget(
+    {
+      burst: limits.login_failure_burst,
+      perMinute: limits.login_failures_per_minute,
+      concurrency: limits.login_hash_concurrency,
+    },
+    now,
+  );
+  // Unauthenticated clients pay for their password hashes from their address's budget.
+  const verify = async (client: Client, principal: string, password: Buffer, storedHash: string) =>
+    credentials.verify(principal, password, storedHash, (run) => hashing.run(sourceAddress(client), run));
 
   const refuse = (kind: RefusalKind, who: string, { code, message }: Refusal, detail: Record<string, unknown> = {}) => {
     const suppressed = refusals.record(kind, code, who);
@@ -147,8 +187,9 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       if (device.status !== 'active') return refusal('retired_device', `device ${username} is retired`);
       if (client.id !== username)
         return refusal('client_id_mismatch', `client id must equal the device id ${username}`);
-      if (!(await credentials.verify(`device:${username}`, password, device.passwordHash)))
-        return refusal('wrong_password', `wrong password for ${username}`);
+      const verified = await verify(client, `device:${username}`, password, device.passwordHash);
+      if (verified === 'throttled') return throttled;
+      if (!verified) return refusal('wrong_password', `wrong password for ${username}`);
       return { type: 'device', device };
     }
     const service = directory.service(username);
@@ -156,18 +197,31 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       const own = `${SERVICE_CLIENT_ID_PREFIX}${username}`;
       return refusal('client_id_mismatch', `a service's client id must be ${own} or start with ${own}-`);
     }
-    if (service && (await credentials.verify(`service:${username}`, password, service.passwordHash))) {
-      return { type: 'service', username, role: service.role };
+    if (service) {
+      const verified = await verify(client, `service:${username}`, password, service.passwordHash);
+      if (verified === 'throttled') return throttled;
+      if (verified) return { type: 'service', username, role: service.role };
     }
     return refusal('unknown_user', `unknown user or wrong password: ${username}`);
   };
 
-  // The Will is published later on the client's behalf: check it at CONNECT, under the same ACL.
+  // The Will is published later on the client's behalf: check it at CONNECT, under the same ACL
+  // and the same retain policy.
   const willRefusal = (client: Client, principal: Principal): Refusal | undefined => {
-    const will = (client as unknown as { _will?: { topic: string } | null })._will;
+    const will = (client as unknown as { _will?: { topic: string; retain?: boolean } | null })._will;
     const denied = will ? publishRefusal(principal, will.topic, baseTopic) : null;
-    return denied ? refusal('will_topic_denied', `Will topic: ${denied.message}`) : undefined;
+    if (denied) return refusal('will_topic_denied', `Will topic: ${denied.message}`);
+    if (will?.retain && !mayRetain(will.topic, baseTopic)) will.retain = false;
+    return undefined;
   };
+
+  // Messages that failed validation: acknowledged to their device, never routed (see `publish` below).
+  const quarantined = new WeakSet<object>();
+  // Unreleased inbound QoS2 message ids per client id. aedes bounds them per connection only
+  // (`maxInflightInbound`) while a resumed session keeps the stored ones: sharing the set across
+  // a client id's connections makes the bound hold for the session.
+  const unreleasedQoS2 = new Map<string, Set<number>>();
+  const pings = new WeakMap<Client, { tokens: number; at: number }>();
 
   // Filled in once aedes exists; the hooks below only reach it when packets arrive.
   const gatewayBroker = { refusals, principalOf: (client: Client) => principals.get(client) } as GatewayBroker;
@@ -186,6 +240,23 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
     keepaliveLimit: limits.keepalive_max_s,
     connectTimeout: limits.connect_timeout_ms,
     drainTimeout: limits.drain_timeout_ms,
+    maxInflightInbound: limits.max_inflight_qos2_per_client,
+    preConnect(client, packet, done) {
+      // mqtt-packet reads protocol levels 131/132 as 3/4 plus a bridge flag (no-local, retain
+      // as published): bridging is for brokers, and the gateway has none to talk to.
+      if ((packet as { bridgeMode?: boolean }).bridgeMode) {
+        refuse(
+          'connect',
+          sourceAddress(client),
+          refusal('bridge_connect', 'a bridge CONNECT (protocol level 131/132)'),
+          {
+            client_id: packet.clientId,
+          },
+        );
+        return done(new Error('bridge connections are not accepted'), false);
+      }
+      done(null, true);
+    },
     authenticate(client, username, password, done) {
       identify(client, username, password).then(
         (result) => {
@@ -193,6 +264,7 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
           if (!denied) {
             principals.set(client, result as Principal);
             sessions.claimed(client, result as Principal);
+            adoptUnreleasedQoS2(client);
             return done(null, true);
           }
           refuse('connect', client.id, denied, { username });
@@ -201,7 +273,9 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
             denied.code === 'will_topic_denied' ||
             denied.code === 'session_owner_mismatch'
               ? NOT_AUTHORIZED
-              : BAD_CREDENTIALS;
+              : denied.code === 'throttled'
+                ? SERVER_UNAVAILABLE
+                : BAD_CREDENTIALS;
           done(Object.assign(new Error(denied.message), { returnCode: code }) as AuthenticateError, false);
         },
         (err: unknown) => {
@@ -224,10 +298,13 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
         refuse('publish', client.id, denied, { topic: packet.topic });
         return done(new Error(denied.message));
       }
-      const held =
+      if (packet.retain && !mayRetain(packet.topic, baseTopic)) packet.retain = false;
+      const verdict =
         principal?.type === 'device'
           ? gatewayBroker.ingest?.(client, principal, packet as AedesPublishPacket)
           : undefined;
+      if (verdict && !verdict.valid) quarantined.add(packet);
+      const held = verdict?.held;
       if (!held) return done(null);
       held.then(
         () => done(null),
@@ -256,6 +333,53 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
   };
 
   const aedes = await Aedes.createBroker(hooks);
+
+  // A quarantined message still completes aedes' publish series for its sender (PUBACK / PUBREC,
+  // the QoS2 store), but reaches no subscriber, no session queue and no retained store.
+  type Done = (err?: Error) => void;
+  const publish = aedes.publish.bind(aedes) as (packet: AedesPublishPacket, client: unknown, done?: Done) => void;
+  aedes.publish = ((packet: AedesPublishPacket, client: Client | null | Done, done?: Done) => {
+    if (client && typeof client !== 'function' && quarantined.has(packet)) {
+      quarantined.delete(packet);
+      return done?.();
+    }
+    return publish(packet, client, done);
+  }) as Aedes['publish'];
+
+  function adoptUnreleasedQoS2(client: Client): void {
+    let held = client.clean ? undefined : unreleasedQoS2.get(client.id);
+    if (!held) {
+      held = new Set<number>();
+      unreleasedQoS2.set(client.id, held);
+    }
+    (client as unknown as { _inboundInflight: Set<number> })._inboundInflight = held;
+  }
+  aedes.on('clientDisconnect', (client) => {
+    // Nothing left to remember: the map holds only sessions with unreleased messages.
+    if (unreleasedQoS2.get(client.id)?.size === 0) unreleasedQoS2.delete(client.id);
+  });
+
+  // A client that pings faster than any keep-alive needs (and may never read the answers) is cut off.
+  aedes.on('ping', (_packet, client) => {
+    const at = now();
+    const bucket = pings.get(client) ?? { tokens: PING_BURST, at };
+    bucket.tokens = Math.min(PING_BURST, bucket.tokens + ((at - bucket.at) * limits.max_pings_per_minute) / 60_000);
+    bucket.at = at;
+    pings.set(client, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return;
+    }
+    refuse(
+      'session',
+      client.id,
+      refusal(
+        'too_many_pings',
+        `more than ${limits.max_pings_per_minute} pings a minute (mqtt.limits.max_pings_per_minute)`,
+      ),
+    );
+    client.conn.destroy();
+  });
   // Before any connection reaches aedes.handle: aedes 1.2.0 dies of a stack overflow after a
   // flood, and one frozen subscriber stalls routing for everyone (see overload/harden.ts).
   const overload = hardenAgainstOverload(aedes, {
@@ -263,7 +387,20 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
     drainTimeoutMs: limits.drain_timeout_ms,
     onEvent: (event) => logger.warn(event, `slow subscriber: ${event.kind}`),
   });
-  aedes.on('clientError', (client, err) => logger.debug({ client: client.id, err: err.message }, 'client error'));
+  aedes.on('clientError', (client, err) => {
+    if (err.message.startsWith('maxInflightInbound exceeded')) {
+      refuse(
+        'session',
+        client.id,
+        refusal(
+          'too_many_unreleased_qos2',
+          `more than ${limits.max_inflight_qos2_per_client} QoS2 messages awaiting PUBREL (mqtt.limits.max_inflight_qos2_per_client)`,
+        ),
+      );
+      return;
+    }
+    logger.debug({ client: client.id, err: err.message }, 'client error');
+  });
   aedes.on('connectionError', (_client, err) => logger.debug({ err: err.message }, 'connection error'));
 
   const handle = (stream: Duplex, request?: IncomingMessage) => {

@@ -22,6 +22,16 @@ const Limits = z.strictObject({
   drain_timeout_ms: z.int().min(100).default(30_000),
   /** Messages queued to one slow subscriber before the broker drops QoS0 / disconnects it. */
   max_queued_per_client: z.int().min(10).default(10_000),
+  /** Inbound QoS2 messages awaiting PUBREL per session; beyond it the client is disconnected (aedes alone allows 1,000). */
+  max_inflight_qos2_per_client: z.int().min(1).max(65_535).default(32),
+  /** PINGREQs a client may send per minute (after a burst of 10); a client pinging faster is disconnected. */
+  max_pings_per_minute: z.int().min(1).default(30),
+  /** Failed password checks one source address may make in a burst before it is refused without hashing. */
+  login_failure_burst: z.int().min(1).default(10),
+  /** Failed password checks an address earns back per minute. */
+  login_failures_per_minute: z.int().min(1).default(10),
+  /** Password hashes running at once, gateway-wide, so a flood of bad logins cannot starve good ones. */
+  login_hash_concurrency: z.int().min(1).max(64).default(2),
 });
 
 const Tls = z.strictObject({

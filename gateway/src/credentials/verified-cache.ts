@@ -13,11 +13,21 @@ export class VerifiedCredentials {
 
   constructor(private readonly maxEntries = 20_000) {}
 
-  async verify(principal: string, password: string | Buffer, storedHash: string): Promise<boolean> {
+  /**
+   * `hash` runs the password hash when the cache cannot answer; it may refuse to ('throttled',
+   * see hash-budget.ts), which is passed on.
+   */
+  async verify(
+    principal: string,
+    password: string | Buffer,
+    storedHash: string,
+    hash: (run: () => Promise<boolean>) => Promise<boolean | 'throttled'> = (run) => run(),
+  ): Promise<boolean | 'throttled'> {
     const mac = createHmac('sha256', this.key).update(password).digest();
     const cached = this.entries.get(principal);
     if (cached && cached.storedHash === storedHash && timingSafeEqual(cached.mac, mac)) return true;
-    if (!(await verifyPassword(password, storedHash))) return false;
+    const verified = await hash(() => verifyPassword(password, storedHash));
+    if (verified !== true) return verified;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(principal, { storedHash, mac });
     return true;

@@ -83,8 +83,9 @@ export function attachNormaliser(
     return { valid: false, error };
   };
 
+  // An invalid message is acknowledged but routed nowhere: the dead-letter topic is where it shows.
   broker.ingest = (_client, principal, packet: AedesPublishPacket) =>
-    ingest(principal.device, packet.topic, packet.payload as Uint8Array).held;
+    ingest(principal.device, packet.topic, packet.payload as Uint8Array);
 
   return { invalid, validCount: () => valid, ingest };
 }
