@@ -1,17 +1,18 @@
 /**
  * Bounds the password hashing that unauthenticated clients can make the gateway do.
  *
- * Each source address has a token bucket: a hash reserves a token before it runs and a password
- * that verifies gives it back, so only failures spend the budget, and parallel guesses cannot
- * overspend it (the reservation is taken before the first one finishes). An address without a
- * token is refused at once, without hashing. All hashing shares a small number of slots in FIFO
- * order, so a flood of bad logins from one address waits behind at most its own few reserved
- * hashes and a good login from elsewhere still gets its turn.
+ * Each source address has a budget of failures (a token bucket): a wrong password spends a token,
+ * and an address without one is refused at once, without hashing, until it has earned one back.
+ * Hashes run at most `concurrency` at a time gateway-wide and one at a time per address, taking
+ * addresses in turn: parallel guesses from one address wait for each other (so they cannot
+ * overspend the budget between a check and its failure), and a flood from one address delays a
+ * good login from another by at most one hash per busy address. Logins that succeed cost nothing,
+ * so a reconnect storm from behind one NAT is only serialised, never refused.
  */
 export interface HashBudgetLimits {
   /** Failed verifications an address may have in a burst. */
   burst: number;
-  /** Tokens an address gets back per minute. */
+  /** Failures an address earns back per minute. */
   perMinute: number;
   /** Verifications running at once, gateway-wide. */
   concurrency: number;
@@ -24,11 +25,18 @@ interface Bucket {
   at: number;
 }
 
+interface Waiter {
+  verify: () => Promise<boolean>;
+  resolve: (result: boolean | 'throttled') => void;
+  reject: (err: unknown) => void;
+}
+
 export class HashBudget {
   private readonly buckets = new Map<string, Bucket>();
-  private readonly waiting: Array<() => void> = [];
-  private running = 0;
-  /** Verifications refused without hashing, and hashes run (for metrics and tests). */
+  /** Waiting verifications per address, in the order addresses take turns. */
+  private readonly queues = new Map<string, Waiter[]>();
+  private readonly busy = new Set<string>();
+  /** Verifications refused without hashing, and hashes run (for tests and metrics). */
   readonly counts = { refused: 0, hashed: 0 };
 
   constructor(
@@ -38,33 +46,67 @@ export class HashBudget {
 
   /**
    * Runs `verify` within the address's budget: its result, or 'throttled' when the address has
-   * none left (then `verify` does not run).
+   * no failures left (then `verify` does not run).
    */
-  async run(address: string, verify: () => Promise<boolean>): Promise<boolean | 'throttled'> {
-    const bucket = this.bucket(address);
-    if (bucket.tokens < 1) {
+  run(address: string, verify: () => Promise<boolean>): Promise<boolean | 'throttled'> {
+    if (this.bucket(address).tokens < 1) {
       this.counts.refused++;
-      return 'throttled';
+      return Promise.resolve('throttled');
     }
-    bucket.tokens -= 1;
-    await this.slot();
-    let verified = false;
-    try {
-      this.counts.hashed++;
-      verified = await verify();
-      return verified;
-    } finally {
-      this.release();
-      if (verified) {
-        const after = this.bucket(address);
-        after.tokens = Math.min(this.limits.burst, after.tokens + 1);
-      }
-    }
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(address) ?? [];
+      queue.push({ verify, resolve, reject });
+      this.queues.set(address, queue);
+      this.pump();
+    });
   }
 
   /** Addresses currently remembered (bounded by maxAddresses). */
   get addresses(): number {
     return this.buckets.size;
+  }
+
+  private pump(): void {
+    for (const [address, queue] of this.queues) {
+      if (this.busy.size >= this.limits.concurrency) return;
+      if (this.busy.has(address)) continue;
+      if (this.bucket(address).tokens < 1) {
+        // The budget ran out while they waited.
+        this.queues.delete(address);
+        for (const waiter of queue) {
+          this.counts.refused++;
+          waiter.resolve('throttled');
+        }
+        continue;
+      }
+      const waiter = queue.shift();
+      if (queue.length === 0) this.queues.delete(address);
+      if (!waiter) continue;
+      this.busy.add(address);
+      this.counts.hashed++;
+      waiter.verify().then(
+        (verified) => {
+          if (!verified) this.bucket(address).tokens -= 1;
+          this.finish(address);
+          waiter.resolve(verified);
+        },
+        (err: unknown) => {
+          this.finish(address);
+          waiter.reject(err);
+        },
+      );
+    }
+  }
+
+  private finish(address: string): void {
+    this.busy.delete(address);
+    // Its next waiter, if any, goes to the back of the line of addresses.
+    const queue = this.queues.get(address);
+    if (queue) {
+      this.queues.delete(address);
+      this.queues.set(address, queue);
+    }
+    this.pump();
   }
 
   private bucket(address: string): Bucket {
@@ -82,19 +124,5 @@ export class HashBudget {
     const max = this.limits.maxAddresses ?? 10_000;
     while (this.buckets.size > max) this.buckets.delete(this.buckets.keys().next().value as string);
     return bucket;
-  }
-
-  private slot(): Promise<void> {
-    if (this.running < this.limits.concurrency) {
-      this.running++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running--;
   }
 }
