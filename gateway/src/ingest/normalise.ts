@@ -77,7 +77,11 @@ export function attachNormaliser(
       ts: toTimestamp(receivedAt),
       topic,
       error,
-      payload: Buffer.from(payload).toString('utf8').slice(0, MAX_DEAD_LETTER_PAYLOAD),
+      // Cut the bytes before decoding: a flood of large invalid payloads must not decode (and
+      // throw away) a string of every one of them.
+      payload: Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.byteLength, MAX_DEAD_LETTER_PAYLOAD))
+        .toString('utf8')
+        .slice(0, MAX_DEAD_LETTER_PAYLOAD),
     };
     void publisher.publish(topics.bridgeDeadLetter(device.id), deadLetter);
     return { valid: false, error };
