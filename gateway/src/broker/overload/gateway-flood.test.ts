@@ -24,8 +24,12 @@ describe('the full gateway under the aedes 1.2.0 overload scenario (child proces
 
       const url = `mqtt://127.0.0.1:${broker.port}`;
       const watcher = await mqtt.connectAsync(url, { clientId: 'svc-console-2', ...observer, reconnectPeriod: 0 });
+      // Messages of the flood may still be on their way to it (a busy machine drains the backlog
+      // slowly): what counts is that a new message gets through.
       const got = new Promise<string>((resolve) =>
-        watcher.once('message', (_t, payload) => resolve(payload.toString())),
+        watcher.on('message', (_t, payload) => {
+          if (payload.toString() === '{"humidity":40}') resolve(payload.toString());
+        }),
       );
       await watcher.subscribeAsync(FLOOD_TOPIC, { qos: 1 });
       const again = await mqtt.connectAsync(url, { clientId: device.clientId, ...device.auth, reconnectPeriod: 0 });
