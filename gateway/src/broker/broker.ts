@@ -347,9 +347,13 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
   }) as Aedes['publish'];
 
   function adoptUnreleasedQoS2(client: Client): void {
-    let held = client.clean ? undefined : unreleasedQoS2.get(client.id);
-    if (!held) {
+    let held: Set<number> | undefined;
+    if (client.clean) {
+      // A clean connection discards the session (aedes cleans its stored QoS2 messages too).
+      unreleasedQoS2.delete(client.id);
       held = new Set<number>();
+    } else {
+      held = unreleasedQoS2.get(client.id) ?? new Set<number>();
       unreleasedQoS2.set(client.id, held);
     }
     (client as unknown as { _inboundInflight: Set<number> })._inboundInflight = held;
