@@ -256,7 +256,11 @@ const consoleConfigDir = join(SECRETS_DIR, 'console');
 mkdirSync(consoleConfigDir, { recursive: true, mode: 0o700 });
 chmodSync(consoleConfigDir, 0o700);
 const consoleOptionsFile = join(consoleConfigDir, 'mosquitto_sub');
-writeFileSync(consoleOptionsFile, `-h 127.0.0.1\n-p ${mqttPort}\n-u console\n-I svc-console-\n-P ${consolePassword}\n`, { mode: 0o600 });
+writeFileSync(
+  consoleOptionsFile,
+  `-h 127.0.0.1\n-p ${mqttPort}\n-u console\n-I svc-console-\n-P ${consolePassword}\n`,
+  { mode: 0o600 },
+);
 chmodSync(consoleOptionsFile, 0o600);
 const consolePasswordFile = writeSecret(join(SECRETS_DIR, 'console.password'), `${consolePassword}\n`);
 const watch = `XDG_CONFIG_HOME='${consoleConfigDir}' mosquitto_sub`;
