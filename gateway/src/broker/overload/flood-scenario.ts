@@ -268,3 +268,50 @@ export async function deliversOneMessage(port: number, timeoutMs = 5000): Promis
     await Promise.all([subscriber.endAsync(true), publisher.endAsync(true)]);
   }
 }
+
+/**
+ * The scenario of the field failure: a QoS0 flood with a subscriber that reads one socket buffer
+ * every `readEveryMs`, then the subscriber leaves while the publisher is still at it, then the
+ * publisher leaves. (Subscriber first: the crash needs a backlog in the emitter at the moment the
+ * subscription goes; with the publisher gone first the broker sometimes drains it in between.)
+ */
+export async function floodThenDisconnect(
+  mode: 'bare' | 'hardened',
+  floodMs = 3000,
+  readEveryMs = 10,
+): Promise<{ broker: BrokerChild; sent: number; disconnectedAt: number; cleanup(): void }> {
+  const broker = await startBrokerChild(mode);
+  const subscriber = await slowSubscriber(broker.port, 'slow-subscriber', readEveryMs);
+  const flood = await startFlood(broker.port);
+  await new Promise((resolve) => setTimeout(resolve, floodMs));
+  subscriber.close();
+  const disconnectedAt = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const sent = flood.stop();
+  return {
+    broker,
+    sent,
+    disconnectedAt,
+    cleanup: () => {
+      subscriber.close();
+      broker.kill();
+    },
+  };
+}
+
+/** Resolves with the first sample (past or future) that `matches`, or undefined after `timeoutMs`. */
+export function sampleWhere(
+  broker: BrokerChild,
+  matches: (sample: BrokerSample) => boolean,
+  timeoutMs: number,
+): Promise<BrokerSample | undefined> {
+  return new Promise((resolve) => {
+    const deadline = Date.now() + timeoutMs;
+    const look = () => {
+      const found = broker.samples.find(matches);
+      if (found !== undefined || broker.exitedYet() || Date.now() > deadline) resolve(found);
+      else setTimeout(look, 50);
+    };
+    look();
+  });
+}

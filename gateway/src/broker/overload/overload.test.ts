@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type BrokerChild,
   deliversOneMessage,
-  floodQoS0,
+  floodThenDisconnect,
   type SlowSubscriber,
+  sampleWhere,
   slowSubscriber,
   startBrokerChild,
   startFlood,
@@ -12,83 +13,39 @@ import {
 /**
  * The scenario of the field failure, with the broker in a child process (flood-broker.fixture.ts):
  * an mqtt.js publisher floods QoS0 as fast as its socket takes it while a raw-socket subscriber reads
- * one socket buffer every 10 ms, then both disconnect. 2-3 s of flood are enough (the original report
- * saw it after ~20 s): the broker dies 25-50 ms after the subscriber leaves.
+ * one socket buffer every 10 ms, then both disconnect. Bare aedes 1.2.0 dies of a stack overflow
+ * 25-50 ms after the subscriber leaves, when the backlog got deep enough — how often depends on the
+ * machine's speed, so that side is a figure (`npm run bench broker-overload-crash`), not a test.
  */
-const FLOOD_MS = 3000;
-const READ_EVERY_MS = 10;
 const TIMEOUT = 90_000;
+/** How long a condition may take to show in the broker's 250 ms samples on a loaded machine. */
+const SAMPLE_WAIT_MS = 30_000;
 
+const cleanups: (() => void)[] = [];
 const children: BrokerChild[] = [];
 const subscribers: SlowSubscriber[] = [];
 afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
   for (const subscriber of subscribers.splice(0)) subscriber.close();
   for (const child of children.splice(0)) child.kill();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Flood, then the subscriber leaves while the publisher is still at it, then the publisher leaves.
- * (Subscriber first: the crash needs a backlog in the emitter at the moment the subscription goes;
- * with the publisher gone first the broker sometimes drains it in the few ms in between.)
- */
-async function runScenario(mode: 'bare' | 'hardened') {
-  const broker = await startBrokerChild(mode);
-  children.push(broker);
-  const subscriber = await slowSubscriber(broker.port, 'slow-subscriber', READ_EVERY_MS);
-  subscribers.push(subscriber);
-  const flood = await startFlood(broker.port);
-  await sleep(FLOOD_MS);
-  subscriber.close();
-  const disconnectedAt = Date.now();
-  await sleep(200);
-  const sent = flood.stop();
-  return { broker, sent, disconnectedAt };
-}
-
 describe('a QoS0 flood with a slow subscriber, then both disconnect (child process)', () => {
   it(
-    'reproduces the aedes 1.2.0 crash with bare aedes (in a child process)',
+    'the hardened broker survives the scenario that crashes bare aedes',
     async () => {
-      // The depth of the recursion depends on timing (how much the publisher refills the queue while it
-      // drains), so a single attempt occasionally survives (~1 in 10 here with both test files running
-      // on 2 cores): up to 3 attempts, each ~4 s.
-      const attempts: string[] = [];
-      for (let attempt = 1; attempt <= 3; attempt++) {
-        const { broker, sent, disconnectedAt } = await runScenario('bare');
-        const exit = await Promise.race([broker.exited, sleep(3000).then(() => undefined)]);
-        const backlog = broker.samples.find((sample) => sample.disconnected === 'slow-subscriber')?.emitterBacklog;
-        if (!exit) {
-          attempts.push(`attempt ${attempt}: survived (${sent} sent, emitter backlog ${backlog} at the disconnect)`);
-          broker.kill();
-          continue;
-        }
-        expect(exit.code).not.toBe(0);
-        const stderr = broker.stderr();
-        expect(stderr).toContain('RangeError: Maximum call stack size exceeded');
-        // The recursive drain: mqemitter's released -> _do (-> qlobber's match) -> fastparallel -> released ...
-        expect(stderr).toMatch(/mqemitter\/mqemitter\.js|qlobber\/lib\/qlobber\.js|fastparallel\/parallel\.js/);
-        console.info(
-          `[overload] bare aedes (attempt ${attempt}): ${sent} messages sent in ${FLOOD_MS} ms; emitter backlog ` +
-            `${backlog} when the subscriber left; died ${exit.at - disconnectedAt} ms after the disconnect; ` +
-            `peak RSS ${broker.samples.at(-1)?.peakRssMB} MB`,
-        );
-        return;
-      }
-      expect.fail(`bare aedes survived every attempt: ${attempts.join('; ')}`);
-    },
-    TIMEOUT,
-  );
-
-  it(
-    'the hardened broker survives the same scenario',
-    async () => {
-      const { broker, sent } = await runScenario('hardened');
-      await sleep(4000);
+      const { broker, sent, cleanup } = await floodThenDisconnect('hardened');
+      cleanups.push(cleanup);
+      // Both disconnects have been seen and sampled after them: the drain is over.
+      const drained = await sampleWhere(
+        broker,
+        (sample) => sample.clients === 0 && sample.guard?.emitterBacklog === 0 && sample.guard.busyClients === 0,
+        SAMPLE_WAIT_MS,
+      );
       expect(broker.exitedYet(), `hardened broker exited; stderr: ${broker.stderr()}`).toBe(false);
+      expect(drained, 'the backlog drained and both clients left').toBeDefined();
       // Still serving: a new subscriber and publisher connect and a message gets through.
-      expect(await deliversOneMessage(broker.port)).toBe(true);
+      expect(await deliversOneMessage(broker.port, SAMPLE_WAIT_MS)).toBe(true);
       expect(broker.exitedYet()).toBe(false);
 
       const last = broker.samples.at(-1);
@@ -100,12 +57,11 @@ describe('a QoS0 flood with a slow subscriber, then both disconnect (child proce
       expect(guard.emitterBacklog).toBe(0);
       expect(guard.busyClients).toBe(0);
       expect(guard.peakQueuedPerClient).toBeLessThanOrEqual(10_000);
-      expect(last.peakRssMB).toBeLessThan(512);
       console.info(
-        `[overload] hardened: ${sent} messages sent in ${FLOOD_MS} ms; alive 4 s after the disconnect and ` +
-          `delivering; peak RSS ${last.peakRssMB} MB; peak emitter backlog ${guard.peakEmitterBacklog}; ` +
-          `longest flattened drain ${guard.emitter.longestChain}; QoS0 dropped ${guard.droppedQoS0}, shed ` +
-          `${guard.shedQoS0}; peak per-subscriber queue ${guard.peakQueuedPerClient}`,
+        `[overload] hardened: ${sent} messages sent; alive after the disconnects and delivering; peak RSS ` +
+          `${last.peakRssMB} MB; peak emitter backlog ${guard.peakEmitterBacklog}; longest flattened drain ` +
+          `${guard.emitter.longestChain}; QoS0 dropped ${guard.droppedQoS0}, shed ${guard.shedQoS0}; peak ` +
+          `per-subscriber queue ${guard.peakQueuedPerClient}`,
       );
     },
     TIMEOUT,
@@ -118,20 +74,22 @@ describe('a QoS0 flood with a slow subscriber, then both disconnect (child proce
       children.push(broker);
       const subscriber = await slowSubscriber(broker.port, 'frozen-subscriber', 0);
       subscribers.push(subscriber);
-      const { sent } = await floodQoS0(broker.port, 2000);
-      await sleep(500);
-      const during = broker.samples.at(-1)?.guard;
+      // The flood goes on until the broker has had to drop for the frozen subscriber, however slow
+      // this machine is at filling its queue.
+      const flood = await startFlood(broker.port);
+      const dropping = await sampleWhere(broker, (sample) => (sample.guard?.droppedQoS0 ?? 0) > 0, SAMPLE_WAIT_MS);
+      const sent = flood.stop();
+      expect(dropping, 'QoS0 dropped for the frozen subscriber').toBeDefined();
       subscriber.close();
-      await sleep(1500);
+      const left = await sampleWhere(broker, (sample) => sample.disconnected === 'frozen-subscriber', SAMPLE_WAIT_MS);
       expect(broker.exitedYet(), broker.stderr()).toBe(false);
-      expect(during?.droppedQoS0).toBeGreaterThan(0);
-      expect(during?.peakQueuedPerClient).toBeLessThanOrEqual(1000);
-      expect(await deliversOneMessage(broker.port)).toBe(true);
-      const last = broker.samples.at(-1);
-      expect(last?.peakRssMB).toBeLessThan(512);
+      expect(left, 'the frozen subscriber was let go').toBeDefined();
+      const peakQueue = Math.max(...broker.samples.map((sample) => sample.guard?.peakQueuedPerClient ?? 0));
+      expect(peakQueue).toBeLessThanOrEqual(1000);
+      expect(await deliversOneMessage(broker.port, SAMPLE_WAIT_MS)).toBe(true);
       console.info(
-        `[overload] hardened, frozen subscriber: ${sent} sent, ${during?.droppedQoS0} QoS0 dropped, peak queue ` +
-          `${during?.peakQueuedPerClient}/1000, peak RSS ${last?.peakRssMB} MB`,
+        `[overload] hardened, frozen subscriber: ${sent} sent, ${dropping?.guard?.droppedQoS0} QoS0 dropped when ` +
+          `first seen, peak queue ${peakQueue}/1000, peak RSS ${broker.samples.at(-1)?.peakRssMB} MB`,
       );
     },
     TIMEOUT,
