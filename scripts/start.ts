@@ -160,7 +160,7 @@ const writeCredentials = (broker: string) =>
     { mode: 0o600 },
   );
 
-// The built-in rules (domain §7 default policy) in a file you may edit: written once, then yours.
+// The built-in rules (docs/domain.md §7 default policy) in a file you may edit: written once, then yours.
 const rulesFile = join(GATEWAY_DIR, 'rules.yaml');
 if (!existsSync(rulesFile)) writeFileSync(rulesFile, builtinRuleFile());
 

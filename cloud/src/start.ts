@@ -107,7 +107,7 @@ export async function startCloud(
     const registry = new GatewayRegistry(db, clock, config.auth.token_grace_s);
     const downlink = new DownlinkQueue(db, clock, hub);
     const incidents = new IncidentEngine(db, clock);
-    // Time limits (domain §4): deadlines written with each step, durable timers swept on every replica.
+    // Time limits (docs/domain.md §4): deadlines written with each step, durable timers swept on every replica.
     const deadlines = new Deadlines(db, incidents, {
       clock,
       logger: logger.child({ module: 'deadlines' }),

@@ -58,7 +58,7 @@ export const OpaqueId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'an id is 1-128 of A-Z, a-z, 0-9, "_", ".", ":" and "-"');
 
-/** GB/T 2260-based territory codes (domain §1): community 12 digits, grid 15 digits. */
+/** GB/T 2260-based territory codes (docs/domain.md §1): community 12 digits, grid 15 digits. */
 export const CommunityCode = z.string().regex(/^\d{12}$/, 'a community code is 12 digits');
 export const GridCode = z
   .string()

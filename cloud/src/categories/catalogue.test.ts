@@ -65,7 +65,7 @@ describe.each(BACKENDS)('the category catalogue (%s)', (backend) => {
   });
 
   it('finds the most specific time limit: category × severity, then category, then parents, then the default', async () => {
-    // practice figures from domain §4
+    // practice figures from docs/domain.md §4
     expect(await catalogue.limitFor('urban_management.manhole_cover', 'critical', 'handle')).toEqual({
       value: 2,
       unit: 'natural_hours',

@@ -50,7 +50,7 @@ const fromRow = (row: CategoryRow): StoredCategory => ({
 });
 
 /**
- * The tenant's category taxonomy and time limits, in the database: seeded once from domain §6
+ * The tenant's category taxonomy and time limits, in the database: seeded once from docs/domain.md §6
  * (seeding never overwrites an administrator's edit), validated on every edit.
  */
 export class CategoryCatalogue {

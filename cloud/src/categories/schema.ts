@@ -1,7 +1,7 @@
 import { CategoryCode, IncidentSource, Severity, UrbanManagementCode } from '@gridlink/protocol';
 import { z } from 'zod';
 
-/** The steps of the closed loop that carry a time limit (domain §4). */
+/** The steps of the closed loop that carry a time limit (docs/domain.md §4). */
 export const LimitedStep = z.enum(['file_dispatch', 'sign', 'handle', 'check', 'close', 'callback']);
 export type LimitedStep = z.infer<typeof LimitedStep>;
 

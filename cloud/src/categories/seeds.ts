@@ -4,7 +4,7 @@ import type { CategoryInput, TimeLimitRule } from './schema.js';
 /**
  * Seed taxonomy: the codes the gateways' built-in rules use (protocol's CATEGORY_SEEDS), with
  * what the cloud adds — responsible unit types, filing and closing conditions — and two
- * urban-management items whose limits domain §4 quotes. Administrators change all of it.
+ * urban-management items whose limits docs/domain.md §4 quotes. Administrators change all of it.
  */
 const UNIT_TYPES: Record<string, string> = {
   emergency: 'fire_rescue',
@@ -81,7 +81,7 @@ const rule = (
 ) => ({ category, severity, step, limit: { value, unit } }) as TimeLimitRule;
 
 /**
- * Seed limits. "(practice)" ones are published city practice quoted in domain §4; the others are
+ * Seed limits. "(practice)" ones are published city practice quoted in docs/domain.md §4; the others are
  * our defaults, for an administrator to change.
  */
 export const TIME_LIMIT_SEEDS: readonly TimeLimitRule[] = [

@@ -103,7 +103,7 @@ const ACTOR = 'cloud:deadlines';
 const TIMER_REQUEST = /^timer:(\d+)$/;
 
 /**
- * Time limits on incidents (domain §4). Every step the engine writes passes through a hook, in its
+ * Time limits on incidents (docs/domain.md §4). Every step the engine writes passes through a hook, in its
  * transaction: the step gets the deadline of the clock now running (`incident_steps.deadline`) and
  * the light of the clock it ended or continued (`light`), and the incident's durable timers are
  * set (yellow, red, the unsigned chain). A sweep on each replica claims due timers one at a time

@@ -4,7 +4,7 @@ import type { LimitedStep } from '../categories/schema.js';
 import { LightThresholds, TenantTimeSettings } from '../time-limits/index.js';
 
 /**
- * Which limited step (domain §4) runs while an incident is in a state. A clock starts when a
+ * Which limited step (docs/domain.md §4) runs while an incident is in a state. A clock starts when a
  * transition enters a state of another step (or an escalation restarts it at the new level) and
  * runs through the states of the same step: REPORTED → ACCEPTED → FILED share file+dispatch, so
  * the 30 minutes count from the report until the dispatch. States not listed have no limit.

@@ -80,7 +80,7 @@ const toDecision = (row: DecisionRow): DispatchDecision => ({
 });
 
 /**
- * Automatic dispatch (domain §3, FILED → DISPATCHED): a filed incident goes to the category's unit
+ * Automatic dispatch (docs/domain.md §3, FILED → DISPATCHED): a filed incident goes to the category's unit
  * serving the place, else the grid's on-duty worker, else it stays FILED and the operators over
  * its community are told. Urgent IoT incidents are accepted and filed first when the tenant's
  * policy says so. Every step is a transition as `system` with the request id
@@ -382,7 +382,7 @@ export class Dispatcher {
   }
 
   /**
-   * Tells the next link of the chain when the deadlines module escalates (domain §5): a
+   * Tells the next link of the chain when the deadlines module escalates (docs/domain.md §4): a
    * life-safety incident nobody signed for goes to the grid chief and the community's operators,
    * then the street's; a breached limit tells the operators of the level it moved to. Live push,
    * SMS and the community's robot groups; each key once.

@@ -4,7 +4,7 @@ import type { RoleAssignment } from '../people/roles.js';
 import { signInCast } from '../people/test-support.js';
 import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 
-/** Every role of domain §2, a street admin beside the district one, and a user without roles. */
+/** Every role of docs/domain.md §2, a street admin beside the district one, and a user without roles. */
 const PEOPLE: Record<string, RoleAssignment[]> = {
   'district-admin': [{ role: 'district_admin', scope: '320803' }],
   'street-admin': [{ role: 'district_admin', scope: '320803001' }],

@@ -12,7 +12,7 @@ const OTHER_COMMUNITY = '320803001002';
 
 /**
  * The incidents API and its access matrix: each role against each route, refusals included. Who
- * may see an incident is decided by scope (domain §2): a grid worker their grids, a property
+ * may see an incident is decided by scope (docs/domain.md §2): a grid worker their grids, a property
  * manager their community, an operator their centre's territory, a disposal unit what was
  * dispatched to it; everyone else gets "not found" (existence is not confirmed).
  */

@@ -31,7 +31,7 @@ const table = {
   properties: { policies: { type: 'array', items: storedRow } },
 };
 
-/** The device-event policy table (domain §7) and its repeat thresholds, for `/openapi.json`. */
+/** The device-event policy table (docs/domain.md §7) and its repeat thresholds, for `/openapi.json`. */
 export const POLICY_PATHS = {
   '/api/v1/device-event-policies': {
     get: {

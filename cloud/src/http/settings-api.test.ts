@@ -9,7 +9,7 @@ import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../t
 const COMMUNITY = '320803001001';
 const GRID = '320803001001001';
 
-/** Every role of domain §2, a street admin beside the district one, and a user without roles. */
+/** Every role of docs/domain.md §2, a street admin beside the district one, and a user without roles. */
 const PEOPLE: Record<string, RoleAssignment[]> = {
   'district-admin': [{ role: 'district_admin', scope: '320803' }],
   'street-admin': [{ role: 'district_admin', scope: '320803001' }],

@@ -12,7 +12,7 @@ export function alertPlaceKey(alert: Pick<AlertPayload, 'device_id' | 'place'>):
 }
 
 /**
- * One open incident per place × category within the dedup window (domain §7), per gateway: one
+ * One open incident per place × category within the dedup window (docs/domain.md §7), per gateway: one
  * gateway's alerts never join another gateway's incident.
  */
 export function dedupKey(gatewayId: string, categoryCode: string, placeKey: string): string {
@@ -20,7 +20,7 @@ export function dedupKey(gatewayId: string, categoryCode: string, placeKey: stri
 }
 
 /**
- * What a repeat threshold counts over (domain §7 "per building"…): the device, its place as dedup
+ * What a repeat threshold counts over (docs/domain.md §7 "per building"…): the device, its place as dedup
  * takes it, its building or its community; the device itself when the alert does not name that much.
  */
 export function repeatScopeKey(scope: RepeatScope, alert: Pick<AlertPayload, 'device_id' | 'place'>): string {

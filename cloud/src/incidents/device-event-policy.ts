@@ -6,7 +6,7 @@ import type { Queryable } from '../db/db.js';
 export const RepeatScope = z.enum(['device', 'place', 'building', 'community']);
 export type RepeatScope = z.infer<typeof RepeatScope>;
 
-/** "Incident if ≥ count times within window per scope" (domain §7); tenant data. */
+/** "Incident if ≥ count times within window per scope" (docs/domain.md §7); tenant data. */
 export interface RepeatThreshold {
   count: number;
   windowMs: number;
@@ -16,7 +16,7 @@ export interface RepeatThreshold {
 }
 
 /**
- * "Incident … after hours" (domain §7): a local time-of-day range, `HH:MM` in China time (UTC+8, no
+ * "Incident … after hours" (docs/domain.md §7): a local time-of-day range, `HH:MM` in China time (UTC+8, no
  * daylight saving, as case numbers count days). `start` is inside, `end` is not; a start after the
  * end runs across midnight (22:00–06:00).
  */
@@ -66,7 +66,7 @@ export function categoryLineage(code: CategoryCode): CategoryCode[] {
   return lineage;
 }
 
-/** Reads the `device_event_policies` table (domain §7, tenant data) for an alert's category. */
+/** Reads the `device_event_policies` table (docs/domain.md §7, tenant data) for an alert's category. */
 export async function decidePolicy(db: Queryable, category: CategoryCode): Promise<PolicyDecision> {
   return (await decidePolicies(db, [category])).get(category) as PolicyDecision;
 }

@@ -136,7 +136,7 @@ interface StepRequest {
 }
 
 /**
- * The closed loop of domain §3. Every change is a step of the state machine, written with the
+ * The closed loop of docs/domain.md §3. Every change is a step of the state machine, written with the
  * incident's new state in one transaction; steps are append-only and idempotent on request id.
  */
 export class IncidentEngine {
@@ -362,7 +362,7 @@ export class IncidentEngine {
     return outcomes;
   }
 
-  /** Alerts held below their policy's repeat threshold (domain §7), newest first, a page at a time. */
+  /** Alerts held below their policy's repeat threshold (docs/domain.md §7), newest first, a page at a time. */
   heldAlerts(filter: HeldAlertFilter = {}): Promise<HeldAlertPage> {
     return readHeldAlerts(this.db, filter);
   }

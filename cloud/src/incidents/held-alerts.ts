@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.js';
 
-/** An alert held below its policy's repeat threshold (domain §7): recorded and counted, no incident of its own. */
+/** An alert held below its policy's repeat threshold (docs/domain.md §7): recorded and counted, no incident of its own. */
 export interface HeldAlert {
   alertId: string;
   /** The policy row whose threshold holds it. */

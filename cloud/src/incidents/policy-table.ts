@@ -85,7 +85,7 @@ const NEVER_HAS_NO_AFTER_HOURS = {
   message: "a 'never' row takes no after-hours range: its alerts never become incidents; set after_hours to null",
 };
 
-/** One row of the device-event policy table (domain §7) as `PUT /device-event-policies/{category}` takes it. */
+/** One row of the device-event policy table (docs/domain.md §7) as `PUT /device-event-policies/{category}` takes it. */
 export const DeviceEventPolicyBody = PolicyFields.refine(
   (row) => row.policy !== 'never' || row.repeat === null,
   NEVER_HAS_NO_REPEAT,
@@ -156,7 +156,7 @@ function toStored(row: Row): StoredDeviceEventPolicy {
 }
 
 /**
- * The device-event policy table (domain §7), tenant data administrators edit. The alert intake
+ * The device-event policy table (docs/domain.md §7), tenant data administrators edit. The alert intake
  * reads it for every batch, so an edit counts from the next alert on, on every replica.
  */
 export class DeviceEventPolicyTable {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Who takes a step (domain §2; also the cloud's access-control roles). `system` is the cloud
+ * Who takes a step (docs/domain.md §2; also the cloud's access-control roles). `system` is the cloud
  * itself: incidents from gateway alerts, automatic verification requests, archiving.
  */
 export const IncidentRole = z.enum([

@@ -7,7 +7,7 @@ export const ActionName = z
   .string()
   .regex(/^[a-z][A-Za-z]{1,31}$/, 'an action name is camelCase letters, e.g. needVerify');
 
-/** Tenant setting (domain §3): an unsatisfied callback sends the work back, or only records the verdict. */
+/** Tenant setting (docs/domain.md §3): an unsatisfied callback sends the work back, or only records the verdict. */
 export const UnsatisfiedCallbackPolicy = z.enum(['rework', 'evaluate']);
 export type UnsatisfiedCallbackPolicy = z.infer<typeof UnsatisfiedCallbackPolicy>;
 
@@ -68,7 +68,7 @@ export type StateMachine = z.infer<typeof StateMachine>;
 
 const ALL_DOERS = ['grid_worker', 'disposal_unit'] as const;
 
-/** States in which a step's time limit runs (domain §4): supervision and overdue steps are taken there. */
+/** States in which a step's time limit runs (docs/domain.md §4): supervision and overdue steps are taken there. */
 const TIMED_STATES = [
   'REPORTED',
   'VERIFYING',

@@ -66,7 +66,7 @@ const rate = (numerator: number, denominator: number): Rate => {
   return { numerator, denominator, value, percent: Math.round(value * 10_000) / 100 };
 };
 
-/** Every KPI of domain §5 from counts, and the composite score from the policy's weights. */
+/** Every KPI of docs/domain.md §5 from counts, and the composite score from the policy's weights. */
 export function kpisFromCounts(counts: Counts, policy: KpiPolicy): KpiReport {
   const rates = Object.fromEntries(
     KPI_DEFINITIONS.map((d) => [d.code, rate(counts[d.numerator], counts[d.denominator])]),

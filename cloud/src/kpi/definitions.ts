@@ -67,7 +67,7 @@ export interface KpiDefinition {
   lowerIsBetter?: true;
 }
 
-/** The standard formulas (domain §5). The denominators are the point: each is stated here once. */
+/** The standard formulas (docs/domain.md §5). The denominators are the point: each is stated here once. */
 export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
   {
     code: 'dispatch_rate',

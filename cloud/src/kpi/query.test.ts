@@ -38,7 +38,7 @@ const unsatisfied = {
 };
 
 /**
- * The published month (domain §5): 972 due, 911 closed, 737 on time, built from step records as
+ * The published month (docs/domain.md §5): 972 due, 911 closed, 737 on time, built from step records as
  * the engine writes them — with a closing deadline on every close step (48 h after the report).
  * Street A holds the published month, split over two grids; street B a few suspended incidents;
  * drills, an incident filed the month before and some not yet due are around it.

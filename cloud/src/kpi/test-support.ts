@@ -168,7 +168,7 @@ export async function readStepRecords(
 
 /**
  * The KPI counts of a query computed from scratch in TypeScript, one incident at a time, from its
- * step records taken before `to` (the rules of domain §5 as kpiCounts documents them), through the
+ * step records taken before `to` (the rules of docs/domain.md §5 as kpiCounts documents them), through the
  * domain's own {@link IncidentFacts} and {@link countFacts}: what the SQL on the facts must equal.
  */
 export function countsFromStepRecords(

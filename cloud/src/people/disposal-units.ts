@@ -3,7 +3,7 @@ import type { Db } from '../db/db.js';
 import { type Actor, writeAudit } from './audit.js';
 import { isUniqueViolation, PeopleError } from './errors.js';
 
-/** 责任单位: a department or company that receives dispatched work (domain §1). */
+/** 责任单位: a department or company that receives dispatched work (docs/domain.md §1). */
 export interface DisposalUnit {
   id: string;
   name_zh: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The cloud's access-control roles (domain §2). Each assignment of a role carries a scope whose
+ * The cloud's access-control roles (docs/domain.md §2). Each assignment of a role carries a scope whose
  * meaning depends on the role:
  *
  * | role               | scope                                                              |

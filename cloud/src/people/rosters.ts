@@ -3,7 +3,7 @@ import type { Db, Queryable } from '../db/db.js';
 import { type Actor, writeAudit } from './audit.js';
 import { isUniqueViolation, PeopleError } from './errors.js';
 
-/** "1+1+N" (domain §1): one grid chief 网格长, one full-time 专职, any number of part-time 兼职 workers. */
+/** "1+1+N" (docs/domain.md §1): one grid chief 网格长, one full-time 专职, any number of part-time 兼职 workers. */
 export const GRID_POSITIONS = ['grid_chief', 'full_time', 'part_time'] as const;
 export type GridPosition = (typeof GRID_POSITIONS)[number];
 

@@ -42,7 +42,7 @@ function minimalPrefixes(codes: readonly string[]): string[] {
   return kept.sort();
 }
 
-/** Everything `principal` may see, by role (domain §2). Pure: no database. */
+/** Everything `principal` may see, by role (docs/domain.md §2). Pure: no database. */
 export function scopeFilter(principal: Principal): ScopeFilter {
   const territoryPrefixes = minimalPrefixes(scopesOf(principal, 'district_admin', 'operator'));
   const covered = (code: string) => territoryPrefixes.some((prefix) => code.startsWith(prefix));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TerritoryError } from './errors.js';
 
 /**
- * Territory codes (domain §1). Each level adds digits to its parent's code:
+ * Territory codes (docs/domain.md §1). Each level adds digits to its parent's code:
  *
  * | level        | digits | made of                                                        |
  * | ------------ | ------ | -------------------------------------------------------------- |

@@ -26,7 +26,7 @@ export interface LightReading {
 
 /**
  * A step's traffic light: green below the yellow threshold, yellow from it up to and including the
- * red threshold, red above it (domain §4: green < 80 %, yellow 80–100 %, red > 100 %).
+ * red threshold, red above it (docs/domain.md §4: green < 80 %, yellow 80–100 %, red > 100 %).
  */
 export function light(
   start: Date,

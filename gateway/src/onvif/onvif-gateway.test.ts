@@ -58,7 +58,7 @@ interface Setup {
   cameraConfig?: Record<string, unknown>;
   onvif?: Partial<NonNullable<GatewayConfigInput['onvif']>>;
   password?: string;
-  /** Load the built-in rule templates (domain §7), e.g. camera tamper → alert. */
+  /** Load the built-in rule templates (docs/domain.md §7), e.g. camera tamper → alert. */
   builtinRules?: boolean;
   uplink?: GatewayConfigInput['uplink'];
   timing?: Partial<CameraTiming>;

@@ -3,11 +3,11 @@ import { Document, isCollection, Scalar, visit } from 'yaml';
 import type { z } from 'zod';
 
 /**
- * Built-in rule templates: the default policy table of domain §7 (device event → edge rule → cloud
+ * Built-in rule templates: the default policy table of docs/domain.md §7 (device event → edge rule → cloud
  * action) as rule data. They are a starting point for installers (`gridlink-gateway rules
  * template`), not hidden behaviour: the gateway only runs what is in its rule files.
  *
- * Every threshold is a parameter. Each default names its source: "§7" is the domain's policy table,
+ * Every threshold is a parameter. Each default names its source: "§7" is the policy table of docs/domain.md,
  * "brief" is the product brief for these templates where §7 gives no number, "practice" is
  * published practice (a standard or common vendor default), "ours" is a choice made here.
  */
@@ -131,7 +131,7 @@ const rule = (t: Template): RuleInput => ({
 });
 
 /**
- * The default policy of domain §7 as rules, ids prefixed `builtin.`. Cloud-side steps of §7
+ * The default policy of docs/domain.md §7 as rules, ids prefixed `builtin.`. Cloud-side steps of §7
  * (incident filing, escalation when repeated or unacknowledged, review of evidence) are not edge
  * rules: the alerts carry severity and category, the cloud's policy does the rest.
  */

@@ -35,7 +35,7 @@ const seed = (
   extra: { governance?: boolean; urban_management_code?: string } = {},
 ): CategorySeed => ({ code, name: { zh, en }, default_severity, governance: extra.governance ?? true, ...extra });
 
-/** Seed taxonomy (domain §6); the cloud copies it into tenant data, where administrators edit it. */
+/** Seed taxonomy (docs/domain.md §6); the cloud copies it into tenant data, where administrators edit it. */
 export const CATEGORY_SEEDS: readonly CategorySeed[] = [
   seed('dispute', '矛盾纠纷', 'Disputes', 'minor'),
   seed('safety', '治安·安全隐患', 'Public security and safety hazards', 'major'),

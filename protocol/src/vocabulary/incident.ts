@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Incident states of the closed loop (domain §3). The transitions live in the cloud's engine. */
+/** Incident states of the closed loop (docs/domain.md §3). The transitions live in the cloud's engine. */
 export const INCIDENT_STATES = [
   'REPORTED',
   'VERIFYING',
@@ -40,7 +40,7 @@ export type TerritoryLevel = z.infer<typeof TerritoryLevel>;
 export const TrafficLight = z.enum(['green', 'yellow', 'red']);
 export const Supervision = z.enum(['none', 'normal', 'yellow_card', 'red_card']);
 
-/** What the cloud does with a device event (domain §7 policy table). */
+/** What the cloud does with a device event (docs/domain.md §7 policy table). */
 export const DeviceEventPolicy = z.enum([
   'alert_only',
   'confirm_first',

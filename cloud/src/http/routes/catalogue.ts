@@ -24,7 +24,7 @@ export interface CatalogueRoutesContext {
 }
 
 /**
- * Editing the category catalogue and its time limits (domain §6, §4): `GET|PUT /categories/{code}`
+ * Editing the category catalogue and its time limits (docs/domain.md §6, §4): `GET|PUT /categories/{code}`
  * (one category, inactive ones too), `GET|PUT /time-limits` and
  * `DELETE /time-limits/{category}/{severity}/{step}` (an override goes, the next rule applies). Every signed-in user reads them
  * (they fill report forms and show deadlines); tenant admins create and change them. Changes are

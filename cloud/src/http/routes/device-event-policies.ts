@@ -25,7 +25,7 @@ export interface DeviceEventPolicyRoutesContext {
 const WHAT = 'the device-event policies';
 
 /**
- * The device-event policy table (domain §7): what each category of gateway alert becomes, and the
+ * The device-event policy table (docs/domain.md §7): what each category of gateway alert becomes, and the
  * repeat threshold below which alerts stay alerts. `GET /device-event-policies[/{category}]` for
  * district admins (and the admin token); `PUT` of one row or of the whole table for tenant admins
  * (the admin token or a district_admin over a whole district), audited with what was there before.

@@ -55,7 +55,7 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
   return result as T;
 }
 
-/** The people roles (domain §2) as the state machine names them. */
+/** The people roles (docs/domain.md §2) as the state machine names them. */
 const INCIDENT_ROLE: Partial<Record<Role, IncidentRole>> = {
   district_admin: 'admin',
   operator: 'operator',

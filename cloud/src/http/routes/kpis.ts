@@ -70,7 +70,7 @@ function kpiScope(principal: Principal, territory: string | undefined): string[]
 }
 
 /**
- * KPIs for people (domain §5), computed from step records: `GET /kpis` as JSON, and the monthly
+ * KPIs for people (docs/domain.md §5), computed from step records: `GET /kpis` as JSON, and the monthly
  * assessment report as CSV or XLSX. A caller sees only groups inside their scope: a territory
  * group (district, street, community, grid) when it lies wholly inside it, worker and unit groups
  * counted over the incidents inside it.

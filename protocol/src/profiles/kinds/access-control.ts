@@ -3,7 +3,7 @@ import { choice, flag, measure, text, UNITS } from '../fields.js';
 
 /**
  * Unit-entrance access-control terminal (门禁). Credentials are pseudonymous references, never
- * names or face data: recognition results never become grid incidents (domain §7, privacy).
+ * names or face data: recognition results never become grid incidents (docs/domain.md §7, privacy).
  */
 export const accessControl = defineProfile({
   kind: 'access_control',
