@@ -78,11 +78,15 @@ describe('KPIs from incident facts (domain §5)', () => {
   it('scores a weighted composite, counting lower-is-better rates as their complement', () => {
     const facts = [
       ...many(3, { dueForClosing: true, closed: true, handled: true }),
-      { ...none, dueForClosing: true, handled: true, reworks: 1 },
+      { ...none, dueForClosing: true, handled: true, reworks: 3 },
     ];
-    // closing 75 % (weight 3), rework 25 % → 75 % (weight 1): (3·0.75 + 1·0.75) / 4
+    // Rates that differ, so the weights and the complement both show in the score:
+    // closing 75 % (weight 3), rework 75 % → 25 % (weight 1): (3·0.75 + 1·0.25) / 4 = 62.5 %.
+    // Equal weights would give 50 %, rework uncomplemented 75 %.
     const report = computeKpis(facts, policy({ weights: { closing_rate: 3, rework_rate: 1 } }));
-    expect(report.composite).toBe(75);
+    expect(report.rates.closing_rate.percent).toBe(75);
+    expect(report.rates.rework_rate.percent).toBe(75);
+    expect(report.composite).toBe(62.5);
     expect(computeKpis(facts, policy()).composite).toBeNull();
   });
 });
