@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CloudEvent, createCloudEvent, type Priority } from '@gridlink/protocol';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDataDir } from '../test-support.js';
 import { Outbox, type OutboxEvent, OutboxFullError } from './outbox.js';
@@ -24,6 +26,24 @@ function outboxAt(dir = testDataDir(), options: ConstructorParameters<typeof Out
   return { outbox, dir };
 }
 
+/**
+ * How many transactions the WAL holds: its valid frames (salts equal to the header's) that end a
+ * commit (a non-zero database size in the frame header). Counted from the file SQLite writes, so it
+ * sees every commit however the code under test makes it.
+ */
+function walCommits(dbPath: string): number {
+  const wal = readFileSync(`${dbPath}-wal`);
+  if (wal.length < 32) return 0;
+  const pageSize = wal.readUInt32BE(8);
+  const [salt1, salt2] = [wal.readUInt32BE(16), wal.readUInt32BE(20)];
+  let commits = 0;
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+    if (wal.readUInt32BE(at + 8) !== salt1 || wal.readUInt32BE(at + 12) !== salt2) break;
+    if (wal.readUInt32BE(at + 4) !== 0) commits++;
+  }
+  return commits;
+}
+
 let n = 0;
 function event(device: string, priority: Priority, id = `evt-${++n}`): OutboxEvent {
   const { deviceseq: _none, ...rest } = createCloudEvent({
@@ -41,8 +61,18 @@ function event(device: string, priority: Priority, id = `evt-${++n}`): OutboxEve
 describe('the outbox', () => {
   it('commits appends of one turn together, and they survive a reopen', async () => {
     const { outbox, dir } = outboxAt();
+    const path = join(dir, 'outbox.db');
+    // A reader holding a snapshot keeps SQLite from checkpointing and rewinding the WAL, so every
+    // commit made meanwhile stays countable in it.
+    const reader = new Database(path, { readonly: true });
+    reader.prepare('BEGIN').run();
+    reader.prepare('SELECT COUNT(*) FROM outbox').get();
+    const before = walCommits(path);
     const seqs = await Promise.all(Array.from({ length: 500 }, (_, i) => outbox.append(event(`th-${i % 5}`, 'state'))));
     expect(new Set(seqs).size).toBe(500);
+    expect(walCommits(path) - before).toBe(1);
+    reader.prepare('COMMIT').run();
+    reader.close();
     outbox.close();
     open.pop();
     const { outbox: reopened } = outboxAt(dir);
