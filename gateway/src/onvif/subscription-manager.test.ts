@@ -229,7 +229,8 @@ describe('subscription manager (scripted camera, manual clock)', () => {
     await scheduler.advance(121_000);
     // The attempt after the old subscription's end (480 s + 120 s + 1 s margin at the latest) succeeds.
     expect(lastCreate()?.at).toBeLessThanOrEqual(1_000_000 + 601_000);
-    expect((camera.ops('pull').at(-1) as { address: string }).address).toMatch(/sub\/\d+$/);
+    // The camera numbers only the subscriptions it grants: the new one is sub/2, and it is pulled now.
+    expect((camera.ops('pull').at(-1) as { address: string }).address).toBe('http://camera/sub/2');
     expect(manager.status().subscribed).toBe(true);
     expect(manager.status().mode).toBe('pullpoint');
     manager.stop();
