@@ -75,6 +75,7 @@ export class OnvifCameraSimulator {
   private up = false;
   private rebooting: Promise<void> | undefined;
   private failedNotifies = 0;
+  private readonly requestCounts = new Map<string, number>();
 
   constructor(options: OnvifCameraOptions) {
     this.options = resolveCameraOptions(options);
@@ -165,6 +166,16 @@ export class OnvifCameraSimulator {
   /** PullMessages requests currently waiting for an event (long-polls). */
   pendingPulls(): number {
     return this.store.pendingPulls();
+  }
+
+  /** Notify deliveries raised and not yet answered by the consumer (or failed). */
+  pendingNotifies(): number {
+    return this.store.pendingNotifies();
+  }
+
+  /** How many authenticated requests for a SOAP operation (e.g. 'Renew') the camera has received. */
+  requests(operation: string): number {
+    return this.requestCounts.get(operation) ?? 0;
   }
 
   /** Push deliveries that failed (consumer down or answering with an error); the camera does not retry. */
@@ -378,6 +389,7 @@ export class OnvifCameraSimulator {
       const { envelope: request, operation } = parseSoapRequest(await readBody(req));
       const key = `${operation.ns} ${operation.name}`;
       if (!UNAUTHENTICATED.has(key)) this.authenticate(req, request);
+      this.requestCounts.set(operation.name, (this.requestCounts.get(operation.name) ?? 0) + 1);
       const handler = OPERATIONS[operation.ns]?.[operation.name];
       if (!handler) {
         throw faults.actionNotSupported(

@@ -34,6 +34,7 @@ export interface SubscriptionStoreOptions {
 export class SubscriptionStore {
   private readonly byId = new Map<string, Subscription>();
   private sequence = 0;
+  private notifying = 0;
   /** Events dropped because a pull point's queue was full. */
   droppedMessages = 0;
 
@@ -86,6 +87,11 @@ export class SubscriptionStore {
     return [...this.byId.values()].filter((subscription) => subscription.waiter !== undefined).length;
   }
 
+  /** Push deliveries (Notify) raised and not yet answered or failed. */
+  pendingNotifies(): number {
+    return this.notifying;
+  }
+
   /** Delivers messages to every live subscription whose filter selects their topic. */
   publish(messages: NotificationMessage[]): void {
     for (const subscription of this.live()) this.deliver(subscription, messages);
@@ -95,10 +101,14 @@ export class SubscriptionStore {
     const selected = messages.filter((message) => subscription.filter.has(message.topic));
     if (selected.length === 0) return;
     if (subscription.kind === 'push') {
+      this.notifying += 1;
       subscription.delivery = subscription.delivery
         .then(() => this.options.notify(subscription, selected))
         // A consumer that is down misses the event, as with a real camera; later events still go out in order.
-        .catch(() => undefined);
+        .catch(() => undefined)
+        .finally(() => {
+          this.notifying -= 1;
+        });
       return;
     }
     subscription.queue.push(...selected);
