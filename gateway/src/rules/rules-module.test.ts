@@ -175,8 +175,7 @@ describe('local alert rules on the gateway (real broker)', () => {
     const first = await start(noWaterRule, { now });
     const dataDir = first.dataDir;
     clock += 11 * H;
-    await new Promise((resolve) => setTimeout(resolve, 250)); // a tick and a save at 11 h
-    await first.gateway.stop();
+    await first.gateway.stop(); // saves the rules' state at 11 h
     running.splice(running.indexOf(first.gateway), 1);
 
     clock += 10 * 60_000; // down for ten minutes
