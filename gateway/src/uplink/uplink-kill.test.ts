@@ -80,7 +80,14 @@ describe('the uplink under kill -9 (a real gateway process, the real cloud on Po
 
     const last = await startGatewayProcess(config, { env });
     child = last.child;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every device gets a few readings acknowledged by the gateway that stays up, then stops.
+    const ackedBefore = new Map(DEVICES.map((id) => [id, acknowledged.get(id)?.length ?? 0]));
+    await expect
+      .poll(() => DEVICES.every((id) => (acknowledged.get(id)?.length ?? 0) >= (ackedBefore.get(id) ?? 0) + 3), {
+        timeout: 30_000,
+        message: `seed ${seed}`,
+      })
+      .toBe(true);
     publishing = false;
     await Promise.all(publishers);
 
