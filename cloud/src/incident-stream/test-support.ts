@@ -18,6 +18,8 @@ export interface OpenStream {
   frames: Frame[];
   /** The next frame of `event` after those already taken, optionally matching `where`. */
   next(event: string, where?: (frame: Frame) => boolean): Promise<Frame>;
+  /** Resolves once `count` more heartbeat comments have been read off the stream. */
+  heartbeats(count: number): Promise<void>;
   /** Resolves when the server has ended the stream (or cut it), with the frames read by then. */
   ended(): Promise<Frame[]>;
   close(): Promise<void>;
@@ -37,6 +39,7 @@ export async function openStream(cloud: RunningCloud, token: string, lastEventId
   const taken = new Set<Frame>();
   let buffer = '';
   let done = false;
+  let heartbeats = 0;
   const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
   const readMore = async (): Promise<boolean> => {
     if (!reader || done) return false;
@@ -56,6 +59,7 @@ export async function openStream(cloud: RunningCloud, token: string, lastEventId
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       end = buffer.indexOf('\n\n');
+      if (block.split('\n').includes(': heartbeat')) heartbeats++;
       const frame: Frame = { event: 'message', id: undefined, data: {} };
       let data: string | undefined;
       for (const line of block.split('\n')) {
@@ -81,6 +85,12 @@ export async function openStream(cloud: RunningCloud, token: string, lastEventId
         }
         if (!(await readMore()))
           throw new Error(`the stream ended before an ${event} event: ${JSON.stringify(frames)}`);
+      }
+    },
+    async heartbeats(count) {
+      const target = heartbeats + count;
+      while (heartbeats < target) {
+        if (!(await readMore())) throw new Error(`the stream ended before ${count} heartbeats`);
       }
     },
     async ended() {
