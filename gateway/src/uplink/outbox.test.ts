@@ -164,7 +164,10 @@ describe('the outbox', () => {
     expect(again).toMatchObject({ id: 'poison', deviceseq: 0, replayed: true });
   });
 
-  describe('over its quota', () => {
+  // Filling a 1 MiB quota takes thousands of durable (fsync'd) commits one after another, which a
+  // busy disk can stretch well past the default per-test limit: that limit is a safety net, not a
+  // speed check.
+  describe('over its quota', { timeout: 120_000 }, () => {
     const bigState = (device: string, priority: Priority, i: number): OutboxEvent => ({
       ...event(device, priority, `${priority}-${i}`),
       subject: 'x'.repeat(200),
