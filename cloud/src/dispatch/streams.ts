@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { openEventStream } from '../http/event-stream.js';
+import { openEventStream, PerUserStreams } from '../http/event-stream.js';
 import { ProblemError } from '../http/problems.js';
 import { guardStreamSession, type StreamSessionState } from '../http/stream-session.js';
 import type { LivePush } from '../notify/live-push.js';
@@ -31,7 +31,7 @@ export const DEFAULT_NOTIFICATION_STREAM_LIMITS: NotificationStreamLimits = {
  */
 export class NotificationStreams {
   private readonly open = new Set<() => void>();
-  private readonly perUser = new Map<string, number>();
+  private readonly perUser: PerUserStreams;
   private readonly limits: NotificationStreamLimits;
   private closed = false;
 
@@ -41,6 +41,7 @@ export class NotificationStreams {
     private readonly signals?: SessionSignals,
   ) {
     this.limits = { ...DEFAULT_NOTIFICATION_STREAM_LIMITS, ...limits };
+    this.perUser = new PerUserStreams(this.limits.perUser, 'notification streams');
   }
 
   get count(): number {
@@ -50,16 +51,7 @@ export class NotificationStreams {
   /** Serves `res` as `userId`'s stream until the client goes away, its session ends or the cloud stops. */
   serve(userId: string, req: Request, res: Response, check?: () => Promise<StreamSessionState>): void {
     if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
-    const held = this.perUser.get(userId) ?? 0;
-    if (held >= this.limits.perUser) {
-      throw new ProblemError(
-        'GL_TOO_MANY_STREAMS',
-        `you already hold ${held} notification streams (at most ${this.limits.perUser}); close one`,
-        undefined,
-        { 'retry-after': '30' },
-      );
-    }
-    this.perUser.set(userId, held + 1);
+    const release = this.perUser.take(userId);
     openEventStream(req, res);
     let ended = false;
     const write = (chunk: string) => {
@@ -76,9 +68,7 @@ export class NotificationStreams {
       clearInterval(heartbeat);
       guard.stop();
       unsubscribe();
-      const left = (this.perUser.get(userId) ?? 1) - 1;
-      if (left > 0) this.perUser.set(userId, left);
-      else this.perUser.delete(userId);
+      release();
       this.open.delete(end);
       if (!res.writableEnded) res.end();
     };

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { ProblemError } from './problems.js';
 
 /**
  * Starts a Server-Sent Events answer: headers sent at once (so the client sees the stream open),
@@ -12,4 +13,39 @@ export function openEventStream(req: Request, res: Response): void {
   });
   res.flushHeaders();
   req.socket.setNoDelay(true);
+}
+
+/**
+ * How many streams of one kind each user holds, capped: a token cannot open streams without
+ * bound. `take` refuses the one over the cap (429 with Retry-After) or returns its release.
+ */
+export class PerUserStreams {
+  private readonly held = new Map<string, number>();
+
+  constructor(
+    private readonly perUser: number,
+    /** What the streams are, for the refusal: "incident streams". */
+    private readonly what: string,
+  ) {}
+
+  take(userId: string): () => void {
+    const held = this.held.get(userId) ?? 0;
+    if (held >= this.perUser) {
+      throw new ProblemError(
+        'GL_TOO_MANY_STREAMS',
+        `you already hold ${held} ${this.what} (at most ${this.perUser}); close one`,
+        undefined,
+        { 'retry-after': '30' },
+      );
+    }
+    this.held.set(userId, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.held.get(userId) ?? 1) - 1;
+      if (left > 0) this.held.set(userId, left);
+      else this.held.delete(userId);
+    };
+  }
 }

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
-import { openEventStream } from '../http/event-stream.js';
+import { openEventStream, PerUserStreams } from '../http/event-stream.js';
 import { ProblemError } from '../http/problems.js';
 import { guardStreamSession, type StreamSessionState } from '../http/stream-session.js';
 import { type Principal, scopeFilter } from '../people/scope.js';
@@ -58,7 +58,7 @@ function resumeFrom(req: Request): number | undefined {
  */
 export class IncidentStreams {
   private readonly open = new Set<() => void>();
-  private readonly perUser = new Map<string, number>();
+  private readonly perUser: PerUserStreams;
   private readonly limits: IncidentStreamLimits;
   private closed = false;
 
@@ -70,6 +70,7 @@ export class IncidentStreams {
     private readonly signals?: SessionSignals,
   ) {
     this.limits = { ...DEFAULT_STREAM_LIMITS, ...limits };
+    this.perUser = new PerUserStreams(this.limits.perUser, 'incident streams');
   }
 
   get count(): number {
@@ -90,16 +91,7 @@ export class IncidentStreams {
     if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
     const after = resumeFrom(req);
     const userId = principal.userId;
-    const held = this.perUser.get(userId) ?? 0;
-    if (held >= this.limits.perUser) {
-      throw new ProblemError(
-        'GL_TOO_MANY_STREAMS',
-        `you already hold ${held} incident streams (at most ${this.limits.perUser}); close one`,
-        undefined,
-        { 'retry-after': '30' },
-      );
-    }
-    this.perUser.set(userId, held + 1);
+    const release = this.perUser.take(userId);
     const filter = scopeFilter(principal);
 
     let ended = false;
@@ -107,11 +99,6 @@ export class IncidentStreams {
     // Changes heard while the missed ones are read wait here, bounded; past the bound, a reload.
     let waiting: FeedItem[] | undefined = [];
     let overflowed = false;
-    const release = () => {
-      const left = (this.perUser.get(userId) ?? 1) - 1;
-      if (left > 0) this.perUser.set(userId, left);
-      else this.perUser.delete(userId);
-    };
     const write = (chunk: string) => {
       if (ended) return;
       res.write(chunk);
