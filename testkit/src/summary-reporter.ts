@@ -16,8 +16,10 @@ export default class SummaryReporter implements Reporter {
     const counts = { passed: 0, failed: 0, skipped: 0 };
     const skipped: string[] = [];
     for (const module of testModules) {
-      // A file that fails to load has no tests to count but must still read as a failure.
+      // A file that fails to load, or a suite whose beforeAll/afterAll throws, has no failed test to
+      // count (its tests read as skipped) but must still read as a failure.
       if (module.errors().length > 0) counts.failed++;
+      for (const suite of module.children.allSuites()) if (suite.errors().length > 0) counts.failed++;
       for (const test of module.children.allTests()) {
         const result = test.result();
         if (result.state === 'passed') counts.passed++;

@@ -60,7 +60,11 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
 
     beforeAll(async () => {
       await createUser(cloud(), 'web-operator', { roles: [{ role: 'operator', scope: FIXTURE.street }] });
-      const worker = await createUser(cloud(), 'web-worker', { roles: [{ role: 'grid_worker', scope: GRID_A }] });
+      // A grid member lives in the grid's community.
+      const worker = await createUser(cloud(), 'web-worker', {
+        territory: FIXTURE.community,
+        roles: [{ role: 'grid_worker', scope: GRID_A }],
+      });
       await createUser(cloud(), 'web-locked', { roles: [{ role: 'grid_worker', scope: GRID_A }] });
       operator = await login(cloud(), 'web-operator');
       const unit = await api(cloud(), 'POST', '/api/v1/disposal-units', {
