@@ -14,7 +14,7 @@
  */
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { GATEWAY_NODE_FLAGS } from '@gridlink/gateway';
+import { DEFAULT_BROKER_LIMITS, GATEWAY_NODE_FLAGS } from '@gridlink/gateway';
 import mqttPacket from 'mqtt-packet';
 import { RawClient } from './lib/raw-client.js';
 import { startScript } from './lib/servers.js';
@@ -111,7 +111,8 @@ const messageIds = () => {
   };
 };
 
-const big = Buffer.alloc(200_000, 0x41); // under max_packet_bytes, and not JSON: dead-lettered
+// As large as a device may send (the packet is topic + payload), and not JSON: dead-lettered.
+const big = Buffer.alloc(DEFAULT_BROKER_LIMITS.max_device_packet_bytes - 64, 0x41);
 for (let a = 0; a < ATTACKERS; a++) {
   // Large invalid QoS1 payloads on the device's own state topic.
   repeat(async () => {

@@ -9,7 +9,7 @@ import { VerifiedCredentials } from '../credentials/verified-cache.js';
 import type { Directory } from '../devices/directory.js';
 import { mayReceive, publishRefusal, subscribeRefusal } from './acl.js';
 import { hardenAgainstOverload, type OverloadGuard } from './overload/harden.js';
-import { limitPacketSize } from './packet-size.js';
+import { limitPacketSize, type PacketLimit } from './packet-size.js';
 import type { Principal } from './principal.js';
 import { type RefusalCode, type RefusalKind, type RefusalLogLimits, Refusals } from './refusals.js';
 import { mayRetain } from './retain-policy.js';
@@ -18,6 +18,7 @@ import { SessionOwners } from './session-owners.js';
 /** The broker's limits; see `mqtt.limits` in config/schema.ts for what each protects against. */
 export interface BrokerLimits {
   max_packet_bytes: number;
+  max_device_packet_bytes: number;
   max_topic_levels: number;
   max_client_id_length: number;
   keepalive_max_s: number;
@@ -33,6 +34,7 @@ export interface BrokerLimits {
 
 export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   max_packet_bytes: 262_144,
+  max_device_packet_bytes: 16_384,
   max_topic_levels: 8,
   max_client_id_length: 64,
   keepalive_max_s: 600,
@@ -407,15 +409,22 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
   });
   aedes.on('connectionError', (_client, err) => logger.debug({ err: err.message }, 'connection error'));
 
+  const packetLimit: PacketLimit = { bytes: limits.max_packet_bytes, name: 'max_packet_bytes' };
+  const devicePacketLimit: PacketLimit =
+    limits.max_device_packet_bytes < limits.max_packet_bytes
+      ? { bytes: limits.max_device_packet_bytes, name: 'max_device_packet_bytes' }
+      : packetLimit;
   const handle = (stream: Duplex, request?: IncomingMessage) => {
     const client = aedes.handle(stream, request);
-    limitPacketSize(client, limits.max_packet_bytes, (announced) =>
+    // Until it has signed in a client may be a service; once a device, the device limit applies.
+    const limitOf = () => (principals.get(client)?.type === 'device' ? devicePacketLimit : packetLimit);
+    limitPacketSize(client, limitOf, (announced, limit) =>
       refuse(
         'publish',
         (stream as { remoteAddress?: string }).remoteAddress ?? 'unknown',
         refusal(
           'packet_too_large',
-          `a packet of ${announced} bytes exceeds mqtt.limits.max_packet_bytes (${limits.max_packet_bytes})`,
+          `a packet of ${announced} bytes exceeds mqtt.limits.${limit.name} (${limit.bytes})`,
         ),
         { client: client.id },
       ),

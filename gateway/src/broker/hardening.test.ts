@@ -99,6 +99,37 @@ describe('limits', () => {
     await expect.poll(() => gateway.stats().valid).toBe(1);
   });
 
+  it('attack: a device flooding large payloads is cut off at max_device_packet_bytes, with the limit named', async () => {
+    const directory = new InMemoryDirectory(
+      [await testDevice('th-3', 'temp_humidity', PASSWORD)],
+      [await testService('installer', 'installer', PASSWORD)],
+    );
+    const { logger, lines } = capturingLogger();
+    const gateway = new Gateway({ config: testGatewayConfig(), directory, logger });
+    await gateway.start();
+    gateways.push(gateway);
+    const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
+    const device = await connect(url, { clientId: 'th-3', username: 'th-3', password: PASSWORD });
+    const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
+    // Over the device limit (16 KiB by default), well under max_packet_bytes (256 KiB).
+    device.publish('gridlink/th-3', Buffer.alloc(20_000, 0x41), { qos: 1 });
+    await closed;
+    expect(gateway.stats().refused['publish:packet_too_large']).toBe(1);
+    const refused = lines.find((line) => line.code === 'packet_too_large');
+    expect(refused?.msg).toMatch(/exceeds mqtt\.limits\.max_device_packet_bytes \(16384\)/);
+    expect(refused?.client).toBe('th-3');
+
+    // A service keeps max_packet_bytes: the same size from an installer is taken.
+    const installer = await connect(url, { clientId: 'svc-installer', username: 'installer', password: PASSWORD });
+    await installer.publishAsync('gridlink/bridge/request/rules.update', Buffer.alloc(20_000, 0x20), { qos: 1 });
+    expect(installer.connected).toBe(true);
+    // And the device, back with a normal message, is fine.
+    const again = await connect(url, { clientId: 'th-3', username: 'th-3', password: PASSWORD });
+    await again.publishAsync('gridlink/th-3', '{"temperature":21.5}', { qos: 1 });
+    await expect.poll(() => gateway.stats().valid).toBe(1);
+    expect(gateway.stats().refused['publish:packet_too_large']).toBe(1);
+  });
+
   it('refuses a body that announces 256 MB over a raw socket, closing at once', async () => {
     const directory = new InMemoryDirectory([await testDevice('th-2', 'temp_humidity', PASSWORD)]);
     const gateway = await startGateway(directory);

@@ -19,14 +19,26 @@ function parserOf(client: Client): ParserInternals | undefined {
   return parser && typeof parser._parseLength === 'function' ? parser : undefined;
 }
 
-export function limitPacketSize(client: Client, maxBytes: number, onOversize: (announced: number) => void): void {
+/** A packet-size limit and the name of its `mqtt.limits` field (for the refusal). */
+export interface PacketLimit {
+  bytes: number;
+  name: string;
+}
+
+/** `limitOf` is asked at every packet: the limit may change once the client has signed in. */
+export function limitPacketSize(
+  client: Client,
+  limitOf: () => PacketLimit,
+  onOversize: (announced: number, limit: PacketLimit) => void,
+): void {
   const parser = parserOf(client);
   if (!parser) throw new Error('aedes client has no mqtt-packet parser to guard (aedes internals changed?)');
   const parseLength = parser._parseLength;
   parser._parseLength = function guardedParseLength(this: ParserInternals) {
     const complete = parseLength.call(this);
-    if (complete && this.packet.length > maxBytes) {
-      onOversize(this.packet.length);
+    const limit = complete ? limitOf() : undefined;
+    if (limit && this.packet.length > limit.bytes) {
+      onOversize(this.packet.length, limit);
       client.conn.destroy();
       return false;
     }

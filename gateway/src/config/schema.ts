@@ -13,6 +13,13 @@ const port = z.int().min(0).max(65535);
 const Limits = z.strictObject({
   /** aedes has no packet-size cap: without one a client can make it buffer ~256 MB. */
   max_packet_bytes: z.int().min(1024).max(268_435_455).default(262_144),
+  /**
+   * Largest packet from a signed-in device (the smaller of this and `max_packet_bytes` applies).
+   * Device messages are small JSON (every profile's largest valid message is under 7 KB even with
+   * every character escaped, see broker/device-packet-size.test.ts); a flood of large invalid
+   * payloads costs memory in proportion to this.
+   */
+  max_device_packet_bytes: z.int().min(1024).max(268_435_455).default(16_384),
   max_topic_levels: z.int().min(3).max(100).default(8),
   max_client_id_length: z.int().min(8).max(256).default(64),
   keepalive_max_s: z.int().min(10).max(65535).default(600),
