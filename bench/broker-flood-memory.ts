@@ -6,6 +6,10 @@
  *   npm run bench broker-flood-memory                    # 2,000 devices, 20 s of flood
  *   DEVICES=500 SECONDS=10 npm run bench broker-flood-memory
  *   HEAP_SNAPSHOT=1 npm run bench broker-flood-memory    # heap snapshots mid-flood and after it (working dir)
+ *   EXTRA_NODE_FLAGS='--max-semi-space-size=8' npm run bench broker-flood-memory   # try other V8 flags
+ *
+ * Besides RSS it prints what the RSS is made of (the gateway's own process.memoryUsage() and V8
+ * heap spaces): the V8 heap, Buffers outside it (external) and the rest (code, stacks, malloc).
  *
  * Attack mix, each from its own connections, all at once: oversized-but-allowed invalid payloads
  * (QoS1, acknowledged, dead-lettered), QoS2 PUBLISHes never released, ping floods from clients
@@ -31,10 +35,38 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const gateway = await startScript(
   'gateway',
   'gateway-server.ts',
-  { DEVICES: String(DEVICES), DEVICE_PASSWORD: PASSWORD },
-  [...GATEWAY_NODE_FLAGS, ...(process.env.HEAP_SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2'] : [])],
+  { DEVICES: String(DEVICES), DEVICE_PASSWORD: PASSWORD, MEMORY_EVERY_MS: '100' },
+  [
+    ...GATEWAY_NODE_FLAGS,
+    ...(process.env.EXTRA_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ...(process.env.HEAP_SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2'] : []),
+  ],
 );
 const port = gateway.port;
+
+/** The gateway's own `process.memoryUsage()`, sampled every 100 ms (see servers/gateway-server.ts). */
+type Memory = NodeJS.MemoryUsage & { spaces: Record<string, number> };
+let memory: Memory | undefined;
+let memoryAtPeak: Memory | undefined;
+let memoryLines = '';
+let flooding = false;
+gateway.stdout?.on('data', (chunk: Buffer) => {
+  memoryLines += chunk.toString();
+  const lines = memoryLines.split('\n');
+  memoryLines = lines.pop() ?? '';
+  for (const line of lines) {
+    if (!line.startsWith('MEMORY ')) continue;
+    memory = JSON.parse(line.slice('MEMORY '.length)) as Memory;
+    if (flooding && memory.rss > (memoryAtPeak?.rss ?? 0)) memoryAtPeak = memory;
+  }
+});
+/** RSS = V8 heap + Buffers/ArrayBuffers (external) + the rest (code, stacks, allocator arenas, …). */
+const breakdown = (m: Memory | undefined) =>
+  m
+    ? `RSS ${mb(m.rss)} = heap ${mb(m.heapTotal)} (used ${mb(m.heapUsed)}: old ${mb(m.spaces.old_space ?? 0)}, ` +
+      `young ${mb(m.spaces.new_space ?? 0)}, large ${mb((m.spaces.large_object_space ?? 0) + (m.spaces.new_large_object_space ?? 0))}) ` +
+      `+ external ${mb(m.external)} (ArrayBuffers ${mb(m.arrayBuffers)}) + other ${mb(m.rss - m.heapTotal - m.external)}`
+    : 'n/a';
 
 async function rawSocket(): Promise<Socket> {
   const socket = connect(port, '127.0.0.1');
@@ -65,6 +97,8 @@ for (let start = ATTACKERS * 5; start < DEVICES; start += 100) {
 await sleep(2000);
 const before = await rssOf(gateway.pid);
 let peak = before;
+const memoryBefore = memory;
+flooding = true;
 const sampler = setInterval(() => {
   void rssOf(gateway.pid).then((rss) => {
     peak = Math.max(peak, rss);
@@ -197,12 +231,21 @@ if (process.env.HEAP_SNAPSHOT) process.kill(gateway.pid, 'SIGUSR2');
 await sleep((SECONDS * 1000) / 2);
 running = false;
 await Promise.all(loops);
+flooding = false;
 await sleep(5000); // the flood is over; let the gateway settle
 clearInterval(sampler);
 const after = await rssOf(gateway.pid);
+// The bench's own sampler can miss the peak while its event loop is busy pumping the flood.
+peak = Math.max(peak, memoryAtPeak?.rss ?? 0);
 console.log(
   `broker under flood (${fmt(DEVICES)} devices, ${SECONDS} s, ${ATTACKERS} attackers per kind): RSS before ${mb(before)}, peak ${mb(peak)}, after ${mb(after)}`,
 );
+console.log(`  before: ${breakdown(memoryBefore)}`);
+console.log(`  peak:   ${breakdown(memoryAtPeak)}`);
+console.log(`  after:  ${breakdown(memory)}`);
+const TARGET = 150_000_000; // bytes: the gateway's target is < 150 MB at 2,000 devices
+const verdict = (rss: number) => `${fmt(rss / 1e6)} MB ${rss < TARGET ? '<' : '>='} 150 MB`;
+console.log(`  target < 150 MB: before ${verdict(before)}, peak ${verdict(peak)}, after ${verdict(after)}`);
 if (process.env.HEAP_SNAPSHOT) {
   process.kill(gateway.pid, 'SIGUSR2');
   await sleep(10_000);

@@ -8,6 +8,8 @@ export interface BrokerUnderTest {
   name: string;
   port: number;
   pid: number;
+  /** The server's standard output (scripts may print figures on it, e.g. `MEMORY {…}` lines). */
+  stdout?: NodeJS.ReadableStream;
   stop(): Promise<void>;
 }
 
@@ -74,5 +76,5 @@ export async function startScript(
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
   });
-  return { name, port, pid: child.pid ?? 0, stop: stopper(child) };
+  return { name, port, pid: child.pid ?? 0, ...(child.stdout ? { stdout: child.stdout } : {}), stop: stopper(child) };
 }

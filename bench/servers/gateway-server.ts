@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Gateway, GatewayConfig, hashPassword, InMemoryDirectory } from '@gridlink/gateway';
 import type { DeviceKind } from '@gridlink/protocol';
 import { pino } from 'pino';
@@ -35,6 +36,14 @@ const config = GatewayConfig.parse({
 const gateway = new Gateway({ config, directory, logger: pino({ level: 'error' }) });
 await gateway.start();
 console.log(`READY ${JSON.stringify({ port: gateway.ports.tcp })}`);
+// MEMORY_EVERY_MS=100: what the RSS is made of (V8 heap, Buffers/ArrayBuffers outside it), on stdout.
+const memoryEvery = Number(process.env.MEMORY_EVERY_MS ?? 0);
+if (memoryEvery > 0) {
+  setInterval(() => {
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_used_size]));
+    console.log(`MEMORY ${JSON.stringify({ ...process.memoryUsage(), spaces })}`);
+  }, memoryEvery).unref();
+}
 process.on('SIGTERM', () => {
   const stats = gateway.stats();
   console.error(`gateway stats: ${JSON.stringify(stats)}`);
