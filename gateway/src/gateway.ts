@@ -48,12 +48,13 @@ interface Running {
  * start/stop. Stopping publishes `bridge/state` offline and closes listeners last-in first-out.
  */
 export class Gateway {
-  readonly bus = new GatewayBus();
+  readonly bus: GatewayBus;
   private running?: Running;
   private readonly now: () => number;
 
   constructor(private readonly options: GatewayOptions) {
     this.now = options.now ?? Date.now;
+    this.bus = new GatewayBus(options.logger.child({ module: 'bus' }));
     createTopics(options.config.gateway.base_topic); // validates the base topic before anything starts
   }
 
@@ -182,6 +183,7 @@ export class Gateway {
       refusals: () => broker.refusals.snapshot(),
       availability: () => liveness.tracker.counts(),
       overload: () => broker.overload.stats(),
+      busListenerErrors: () => this.bus.listenerErrors(),
       ...(telemetry ? { telemetry: () => telemetry.stats() } : {}),
       ...(uplink ? { uplink: () => (uplink as UplinkModule).stats() } : {}),
       ...(onvif ? { onvif: () => (onvif as OnvifModule).stats() } : {}),

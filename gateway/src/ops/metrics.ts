@@ -14,6 +14,7 @@ export interface MetricSources {
   telemetry?(): { queued: number; written: number; dropped: Record<string, number> };
   uplink?(): UplinkStats;
   onvif?(): ReturnType<OnvifModule['stats']>;
+  busListenerErrors(): Record<string, number>;
   overload(): {
     droppedQoS0: number;
     disconnectedBacklog: number;
@@ -49,6 +50,16 @@ export function createMetrics(sources: MetricSources): Registry {
       this.reset();
       this.inc({ result: 'valid' }, valid);
       this.inc({ result: 'invalid' }, invalid);
+    },
+  });
+  new Counter({
+    name: 'gridlink_gateway_bus_listener_errors_total',
+    help: 'Bus listeners that threw, by event (the event still reached the other listeners)',
+    labelNames: ['event'] as const,
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [event, count] of Object.entries(sources.busListenerErrors())) this.inc({ event }, count);
     },
   });
   new Counter({
