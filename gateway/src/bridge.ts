@@ -1,4 +1,5 @@
 import { type BridgeHealth, type BridgeInfo, createTopics, toTimestamp } from '@gridlink/protocol';
+import type { GatewayModule } from './modules/gateway-module.js';
 import type { Publisher } from './publisher.js';
 
 export interface HealthSources {
@@ -15,7 +16,8 @@ export interface HealthSources {
  * The gateway's own retained topics: `bridge/info` once, `bridge/state` online/offline, and
  * `bridge/health` periodically with a rate computed from counters between two reports.
  */
-export class BridgePublisher {
+export class BridgePublisher implements GatewayModule {
+  readonly name = 'bridge';
   private timer?: NodeJS.Timeout;
   private last = { at: 0, messages: 0 };
   private readonly topics;

@@ -72,6 +72,10 @@ export class GatewayBus {
     return true;
   }
 
+  listenerCount(event: keyof GatewayEvents): number {
+    return this.listeners.get(event)?.length ?? 0;
+  }
+
   /** Listener failures so far, by event (the `gridlink_gateway_bus_listener_errors_total` metric). */
   listenerErrors(): Partial<Record<keyof GatewayEvents, number>> {
     return { ...this.errors };

@@ -1,8 +1,10 @@
+import { createServer } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryDirectory } from './devices/directory.js';
 import { Gateway } from './gateway.js';
 import type { AvailabilityChange } from './liveness/tracker.js';
+import { ModuleStartError } from './modules/gateway-module.js';
 import { silentLogger, testDevice, testGatewayConfig, testService } from './test-support.js';
 
 const PASSWORD = 'device-secret-1';
@@ -66,6 +68,31 @@ describe('the gateway', () => {
       'dc-1:offline:disconnected',
     ]);
     expect(gateway.stats().availability).toEqual({ online: 0, offline: 1, unknown: 0 });
+  });
+});
+
+describe('starting and stopping', () => {
+  it('stops the modules already started when one fails to start, and starts cleanly once the cause is gone', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as { port: number }).port;
+    const directory = new InMemoryDirectory([await testDevice('dc-1', 'door_contact', PASSWORD)]);
+    const config = testGatewayConfig({ mqtt: { port } });
+    const gateway = new Gateway({ config, directory, logger: silentLogger() });
+
+    const failed = gateway.start();
+    await expect(failed).rejects.toBeInstanceOf(ModuleStartError);
+    await expect(failed).rejects.toThrow(/listeners module failed to start: .*EADDRINUSE/);
+    // The rules, liveness and everything else started before the listeners let go of the bus.
+    expect(gateway.bus.listenerCount('message')).toBe(0);
+    expect(gateway.bus.listenerCount('disconnected')).toBe(0);
+    expect(() => gateway.rules).toThrow('the gateway is not running');
+
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    await gateway.start(); // the rules' state file and the broker were released
+    running.push(gateway);
+    expect(gateway.ports.tcp).toBe(port);
+    expect(gateway.bus.listenerCount('message')).toBeGreaterThan(0);
   });
 });
 

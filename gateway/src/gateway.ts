@@ -9,6 +9,7 @@ import type { GatewayConfig } from './config/schema.js';
 import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
 import { Liveness } from './liveness/liveness.js';
+import { StartedModules } from './modules/gateway-module.js';
 import { deviceIngest } from './onvif/device-ingest.js';
 import { OnvifModule } from './onvif/onvif-module.js';
 import { startOpsServer } from './ops/http-server.js';
@@ -31,6 +32,7 @@ export interface GatewayOptions {
 }
 
 interface Running {
+  modules: StartedModules;
   broker: GatewayBroker;
   listeners: Listeners;
   normaliser: ReturnType<typeof attachNormaliser>;
@@ -40,12 +42,14 @@ interface Running {
   rules: RulesModule;
   uplink?: UplinkModule | undefined;
   onvif?: OnvifModule | undefined;
-  ops: { port: number; close(): Promise<void> };
+  ops: { port: number };
 }
 
 /**
- * One community's gateway: the embedded broker and the feature modules on its bus, each with
- * start/stop. Stopping publishes `bridge/state` offline and closes listeners last-in first-out.
+ * One community's gateway: the embedded broker and the modules on its bus. `start` starts them in
+ * order (each may rely on those before it) and, if one fails, stops those already started; `stop`
+ * stops them in reverse: the bridge announces `offline` first, devices are cut off before the
+ * modules that consume their messages stop, and the broker closes last.
  */
 export class Gateway {
   readonly bus: GatewayBus;
@@ -61,6 +65,8 @@ export class Gateway {
   async start(): Promise<void> {
     const { config, directory, logger } = this.options;
     const baseTopic = config.gateway.base_topic;
+    const modules = new StartedModules(logger);
+
     const broker = await createGatewayBroker({
       directory,
       baseTopic,
@@ -70,6 +76,14 @@ export class Gateway {
       allowPlainPasswords: config.mqtt.tls.allow_plain_passwords,
       now: this.now,
     });
+    await modules.start({
+      name: 'broker',
+      start: () => {},
+      stop: async () => {
+        await new Promise<void>((resolve) => broker.aedes.close(() => resolve()));
+        broker.overload.close();
+      },
+    });
     const publisher = new Publisher(broker.aedes);
     let uplink: UplinkModule | undefined;
     // Device events are held here until the outbox has them on disk (no devices connect before
@@ -78,6 +92,68 @@ export class Gateway {
       uplink?.accept(message, payload),
     );
     this.trackConnections(broker);
+
+    // Telemetry consumes the bus; InfluxDB being slow or down never reaches the broker (push is O(1)).
+    // Started first and stopped last, so it flushes whatever the other modules produced.
+    const telemetry = createTelemetryPipeline(config, logger);
+    if (telemetry) {
+      let detach = () => {};
+      await modules.start({
+        name: 'telemetry',
+        start: () => {
+          detach = telemetry.attach(this.bus);
+          telemetry.start();
+        },
+        stop: async () => {
+          detach();
+          await telemetry.stop();
+        },
+      });
+    }
+
+    const rules = new RulesModule({
+      config,
+      bus: this.bus,
+      publisher,
+      aedes: broker.aedes,
+      directory,
+      logger: logger.child({ module: 'rules' }),
+      now: this.now,
+    });
+    if (config.uplink.enabled) {
+      // Started before the rules and stopped after them: every alert the rules raise or clear,
+      // at start and at stop, reaches the outbox.
+      uplink = await modules.start(
+        new UplinkModule({
+          config,
+          bus: this.bus,
+          publisher,
+          aedes: broker.aedes,
+          directory,
+          rules,
+          logger: logger.child({ module: 'uplink' }),
+          now: this.now,
+        }),
+      );
+    }
+    await modules.start(rules);
+
+    // Cameras speak through the devices' ingest path, so the outbox and rules exist first.
+    let onvif: OnvifModule | undefined;
+    if (config.onvif.enabled) {
+      const onvifLogger = logger.child({ module: 'onvif' });
+      onvif = await modules.start(
+        new OnvifModule({
+          ...this.options.onvif,
+          config,
+          directory,
+          deliver: deviceIngest(normaliser.ingest, publisher, baseTopic, onvifLogger),
+          logger: onvifLogger,
+          // A camera refusing the password or losing its subscription shows in bridge/health at once.
+          onHealthChange: () => void this.running?.bridge.publishHealth(),
+        }),
+      );
+    }
 
     const liveness = new Liveness(
       this.bus,
@@ -92,53 +168,12 @@ export class Gateway {
       logger.child({ module: 'liveness' }),
       this.now,
     );
-    liveness.start(directory.activeDevices());
-
-    const rules = new RulesModule({
-      config,
-      bus: this.bus,
-      publisher,
-      aedes: broker.aedes,
-      directory,
-      logger: logger.child({ module: 'rules' }),
-      now: this.now,
+    // Watching before the listeners open, so no device's first message goes unseen.
+    await modules.start({
+      name: 'liveness',
+      start: () => liveness.start(directory.activeDevices()),
+      stop: () => liveness.stop(),
     });
-    await rules.start();
-
-    if (config.uplink.enabled) {
-      uplink = new UplinkModule({
-        config,
-        bus: this.bus,
-        publisher,
-        aedes: broker.aedes,
-        directory,
-        rules,
-        logger: logger.child({ module: 'uplink' }),
-        now: this.now,
-      });
-      await uplink.start();
-    }
-
-    // Cameras speak through the devices' ingest path, so the outbox and rules exist first.
-    let onvif: OnvifModule | undefined;
-    if (config.onvif.enabled) {
-      const onvifLogger = logger.child({ module: 'onvif' });
-      onvif = new OnvifModule({
-        ...this.options.onvif,
-        config,
-        directory,
-        deliver: deviceIngest(normaliser.ingest, publisher, baseTopic, onvifLogger),
-        logger: onvifLogger,
-        // A camera refusing the password or losing its subscription shows in bridge/health at once.
-        onHealthChange: () => void this.running?.bridge.publishHealth(),
-      });
-      await onvif.start();
-    }
-
-    // Telemetry consumes the bus; InfluxDB being slow or down never reaches the broker (push is O(1)).
-    const telemetry = createTelemetryPipeline(config, logger);
-    telemetry?.attach(this.bus);
-    telemetry?.start();
 
     const limit = config.mqtt.limits.connections_per_address;
     const limiter = new AddressLimiter(limit, (address) => {
@@ -146,7 +181,15 @@ export class Gateway {
         logger.warn({ address, limit }, 'refused connect: too many connections from one address');
       }
     });
-    const listeners = await startListeners(config.mqtt, broker.handle, limiter);
+    let listeners: Listeners | undefined;
+    await modules.start({
+      name: 'listeners',
+      start: async () => {
+        listeners = await startListeners(config.mqtt, broker.handle, limiter);
+      },
+      stop: () => listeners?.close(),
+    });
+    if (!listeners) throw new Error('the listeners module started without listeners');
     warnOfPlainPasswords(config.mqtt, listeners.ports, logger);
 
     const bridge = new BridgePublisher(
@@ -175,7 +218,6 @@ export class Gateway {
       HEALTH_INTERVAL_MS,
       this.now,
     );
-    await bridge.start();
 
     const metrics = createMetrics({
       clients: () => broker.aedes.connectedClients,
@@ -188,15 +230,25 @@ export class Gateway {
       ...(uplink ? { uplink: () => (uplink as UplinkModule).stats() } : {}),
       ...(onvif ? { onvif: () => (onvif as OnvifModule).stats() } : {}),
     });
-    const ops = await startOpsServer({
-      host: config.http.host,
-      port: config.http.port,
-      metrics,
-      metricsToken: config.http.metrics_token,
-      notReady: () => (this.running ? null : 'the gateway is starting'),
+    let ops: { port: number; close(): Promise<void> } | undefined;
+    await modules.start({
+      name: 'ops',
+      start: async () => {
+        ops = await startOpsServer({
+          host: config.http.host,
+          port: config.http.port,
+          metrics,
+          metricsToken: config.http.metrics_token,
+          notReady: () => (this.running ? null : 'the gateway is starting'),
+        });
+      },
+      stop: () => ops?.close(),
     });
+    if (!ops) throw new Error('the ops module started without a server');
+    // Last to start, first to stop: `bridge/state` says online only once everything runs.
+    await modules.start(bridge);
 
-    this.running = { broker, listeners, normaliser, liveness, bridge, telemetry, rules, uplink, onvif, ops };
+    this.running = { modules, broker, listeners, normaliser, liveness, bridge, telemetry, rules, uplink, onvif, ops };
     logger.info({ ports: listeners.ports, http: ops.port }, 'gateway started');
   }
 
@@ -238,17 +290,7 @@ export class Gateway {
     const running = this.running;
     if (!running) return;
     this.running = undefined;
-    running.liveness.stop();
-    await running.bridge.stop();
-    await running.ops.close();
-    // Devices first (no new traffic), then flush what is queued for InfluxDB.
-    await running.listeners.close();
-    await running.onvif?.stop();
-    await new Promise<void>((resolve) => running.broker.aedes.close(() => resolve()));
-    await running.rules.stop();
-    await running.uplink?.stop();
-    running.broker.overload.close();
-    await running.telemetry?.stop();
+    await running.modules.stop();
     this.options.logger.info('gateway stopped');
   }
 

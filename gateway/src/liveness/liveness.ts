@@ -1,6 +1,6 @@
 import { type Availability as AvailabilityPayload, createTopics } from '@gridlink/protocol';
 import type { Logger } from 'pino';
-import type { GatewayBus } from '../bus.js';
+import type { GatewayBus, NormalisedMessage } from '../bus.js';
 import type { DeviceRecord } from '../devices/directory.js';
 import type { Publisher } from '../publisher.js';
 import { type AvailabilityChange, type LivenessOptions, LivenessTracker } from './tracker.js';
@@ -32,18 +32,26 @@ export class Liveness {
   start(expected: Iterable<DeviceRecord> = []): void {
     const now = this.now();
     for (const device of expected) this.tracker.expect(device, now);
-    this.bus.on('message', ({ device, message, receivedAt }) => {
-      if (message.type === 'availability' && message.state === 'offline') this.tracker.gone(device, 'lwt', receivedAt);
-      else this.apply(this.tracker.heard(device, receivedAt));
-    });
-    this.bus.on('disconnected', (device) => this.tracker.gone(device, 'disconnected', this.now()));
+    this.bus.on('message', this.onMessage);
+    this.bus.on('disconnected', this.onDisconnected);
     this.timer = setInterval(() => this.check(), this.checkIntervalMs);
     this.timer.unref();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.bus.off('message', this.onMessage);
+    this.bus.off('disconnected', this.onDisconnected);
   }
+
+  private readonly onMessage = ({ device, message, receivedAt }: NormalisedMessage): void => {
+    if (message.type === 'availability' && message.state === 'offline') this.tracker.gone(device, 'lwt', receivedAt);
+    else this.apply(this.tracker.heard(device, receivedAt));
+  };
+
+  private readonly onDisconnected = (device: DeviceRecord): void => {
+    this.tracker.gone(device, 'disconnected', this.now());
+  };
 
   check(): void {
     for (const change of this.tracker.check(this.now())) this.apply(change);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig, OnvifCameraConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
+import type { GatewayModule } from '../modules/gateway-module.js';
 import { approvedAddresses, hostOf, pinnedHost, probeTarget } from './camera-address.js';
 import { cameraPassword } from './camera-credentials.js';
 import {
@@ -52,7 +53,8 @@ interface Camera {
  * its events reach the gateway like any device's. Serves the Notify endpoint for push
  * subscriptions and listens for Hello (cameras back from a reboot).
  */
-export class OnvifModule {
+export class OnvifModule implements GatewayModule {
+  readonly name = 'onvif';
   private readonly cameras: Camera[] = [];
   private notify?: NotifyServer;
   private hello?: AnnouncementListener;

@@ -14,6 +14,7 @@ import { answerBridgeRequests, type BridgeRequestHandler } from '../bridge-reque
 import type { GatewayBus, NormalisedMessage } from '../bus.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { DeviceRecord, Directory } from '../devices/directory.js';
+import type { GatewayModule } from '../modules/gateway-module.js';
 import type { Publisher } from '../publisher.js';
 import { ActionRunner } from './action-runner.js';
 import { toObservation } from './conditions.js';
@@ -46,7 +47,8 @@ export interface RulesModuleOptions {
  * rules' actions, saves its state so a restart resumes timers, and reloads rule files when they
  * change (a broken file is refused with its line and field; the rules in force stay active).
  */
-export class RulesModule {
+export class RulesModule implements GatewayModule {
+  readonly name = 'rules';
   private engine: RuleEngine;
   private rules: readonly Rule[] = [];
   private files: RuleFile[] = [];

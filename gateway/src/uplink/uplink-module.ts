@@ -14,6 +14,7 @@ import type { GatewayBus, GatewayEvents, NormalisedMessage } from '../bus.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
 import type { AvailabilityChange } from '../liveness/tracker.js';
+import type { GatewayModule } from '../modules/gateway-module.js';
 import type { Publisher } from '../publisher.js';
 import type { RulesModule } from '../rules/rules-module.js';
 import { CloudClient } from './cloud-client.js';
@@ -44,7 +45,8 @@ const SUMMARY_CHECK_MS = 1000;
  * telemetry summaries as they happen), and the sender moves it to the cloud. The downlink brings
  * the cloud's commands back the same way: durable until acknowledged, applied once.
  */
-export class UplinkModule {
+export class UplinkModule implements GatewayModule {
+  readonly name = 'uplink';
   readonly outbox: Outbox;
   private readonly client: CloudClient;
   private readonly sender: UplinkSender;
