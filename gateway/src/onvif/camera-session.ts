@@ -2,14 +2,14 @@ import { toTimestamp } from '@gridlink/protocol';
 import type { Logger } from 'pino';
 import type { OnvifCameraConfig } from '../config/schema.js';
 import type { DeviceRecord } from '../devices/directory.js';
-import { Backoff } from '../uplink/backoff.js';
+import { Backoff } from '../time/backoff.js';
+import { type Scheduler, Sleeper } from '../time/scheduler.js';
 import { CameraClient } from './camera-client.js';
 import { cameraTls } from './camera-tls.js';
 import { type MappedEvent, mapNotification } from './event-mapping.js';
 import { CameraUnreachableError } from './http-transport.js';
 import type { CameraNotification } from './notifications.js';
 import type { NotifyServer } from './notify-server.js';
-import { type Scheduler, Sleeper } from './scheduler.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import { isAuthFault } from './soap-fault.js';
 import {

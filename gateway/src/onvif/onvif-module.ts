@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig, OnvifCameraConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
 import type { GatewayModule } from '../modules/gateway-module.js';
+import { realScheduler, type Scheduler } from '../time/scheduler.js';
 import { approvedAddresses, hostOf, pinnedHost, probeTarget } from './camera-address.js';
 import { cameraPassword } from './camera-credentials.js';
 import {
@@ -15,7 +16,6 @@ import {
 import { AnnouncementListener, type DiscoveredCamera, probe } from './discovery.js';
 import { CameraUnreachableError } from './http-transport.js';
 import { NotifyServer } from './notify-server.js';
-import { realScheduler, type Scheduler } from './scheduler.js';
 import { SnapshotStore } from './snapshot-store.js';
 
 export interface OnvifModuleOptions {

@@ -1,45 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ManualScheduler } from '../time/manual-scheduler.js';
 import type { TerminationRequest } from './camera-client.js';
 import { CameraUnreachableError } from './http-transport.js';
 import type { CameraNotification, PullMessagesResult } from './notifications.js';
 import type { SubscriptionGrant, SubscriptionReference } from './responses.js';
-import type { Scheduler } from './scheduler.js';
 import { AuthenticationError, SoapFault } from './soap-fault.js';
 import { type EventPort, SubscriptionManager, type SubscriptionMode } from './subscription-manager.js';
-
-/** Manual time: timers fire only when the test advances the clock. */
-class ManualScheduler implements Scheduler {
-  private at = 1_000_000;
-  private sequence = 0;
-  private readonly timers = new Map<number, { due: number; callback: () => void }>();
-  now = () => this.at;
-  setTimeout = (callback: () => void, ms: number) => {
-    const id = ++this.sequence;
-    this.timers.set(id, { due: this.at + ms, callback });
-    return id;
-  };
-  clearTimeout = (handle: unknown) => {
-    this.timers.delete(handle as number);
-  };
-  /** Moves time forward, firing due timers in order and letting promises settle between them. */
-  async advance(ms: number): Promise<void> {
-    const end = this.at + ms;
-    for (;;) {
-      await settle();
-      const next = [...this.timers.entries()].sort((a, b) => a[1].due - b[1].due)[0];
-      if (!next || next[1].due > end) break;
-      this.timers.delete(next[0]);
-      this.at = next[1].due;
-      next[1].callback();
-    }
-    this.at = end;
-    await settle();
-  }
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 type Call =
   | { op: 'create'; at: number; mode: SubscriptionMode; termination: TerminationRequest; filtered: boolean }
@@ -104,7 +70,7 @@ const fault = (subcode: string) => new SoapFault('Sender', [subcode], '', 400);
 const unreachable = () => new CameraUnreachableError('connect ECONNREFUSED');
 
 function setup(options: { modes?: SubscriptionMode[]; random?: () => number } = {}) {
-  const scheduler = new ManualScheduler();
+  const scheduler = new ManualScheduler(1_000_000);
   const camera = new ScriptedCamera(scheduler);
   const received: CameraNotification[] = [];
   const authFailures: unknown[] = [];

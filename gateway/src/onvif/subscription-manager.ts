@@ -1,8 +1,8 @@
-import { Backoff } from '../uplink/backoff.js';
+import { Backoff } from '../time/backoff.js';
+import { type Scheduler, Sleeper } from '../time/scheduler.js';
 import type { TerminationRequest } from './camera-client.js';
 import type { CameraNotification, PullMessagesResult } from './notifications.js';
 import type { SubscriptionGrant, SubscriptionReference } from './responses.js';
-import { type Scheduler, Sleeper } from './scheduler.js';
 import { isAuthFault, SoapFault } from './soap-fault.js';
 
 export type SubscriptionMode = 'pullpoint' | 'push';

@@ -20,8 +20,6 @@ export {
   createTelemetryPipeline,
   DEFAULT_RETRY,
   type RetryPolicy,
-  realScheduler,
-  type Scheduler,
   type StopReport,
   TelemetryPipeline,
   type TelemetryPipelineOptions,

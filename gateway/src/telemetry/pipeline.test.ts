@@ -27,7 +27,7 @@ function setup(options: Partial<TelemetryPipelineOptions> = {}) {
     flushIntervalMs: 1000,
     maxQueuedPoints: 100,
     scheduler,
-    random: () => 0, // no jitter: delays are exact
+    retry: { jitter: 0 }, // delays are exact
     ...options,
   });
   const push = (from: number, to: number) => {
@@ -170,7 +170,7 @@ describe('TelemetryPipeline retries', () => {
   });
 
   it('caps the backoff (30 s) and shortens each delay by up to `jitter` of it', async () => {
-    const { writer, scheduler, pipeline, push } = setup({ random: () => 0.5 });
+    const { writer, scheduler, pipeline, push } = setup({ random: () => 0.5, retry: { jitter: 0.5 } });
     writer.fallback = unreachable();
     pipeline.start();
     push(1, 3);

@@ -1,36 +1,18 @@
 import type { Logger } from 'pino';
 import type { GatewayBus, NormalisedMessage } from '../bus.js';
 import type { GatewayConfig } from '../config/schema.js';
+import { Backoff } from '../time/backoff.js';
+import { realScheduler, type Scheduler } from '../time/scheduler.js';
 import { TelemetryWriteError, type WriteFailure } from './errors.js';
 import type { TelemetryPoint } from './line-protocol.js';
 import { type PointContext, toPoints } from './points.js';
 import { createWriter, type TelemetryWriter } from './writer.js';
 
-/** Timers and clock, injectable so tests run without real waiting. */
-export interface Scheduler {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Real timers, unref'd: telemetry alone never keeps the process alive. */
-export const realScheduler: Scheduler = {
-  now: () => Date.now(),
-  setTimeout(callback, ms) {
-    const timer = setTimeout(callback, ms);
-    timer.unref();
-    return timer;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as NodeJS.Timeout);
-  },
-};
-
 export interface RetryPolicy {
   /** Delay before the first retry; doubles with every failed attempt of the same batch. */
   initialDelayMs: number;
   maxDelayMs: number;
-  /** 0…1: each delay is shortened by a random share up to this, so gateways do not retry in step. */
+  /** 0…1: the random share of each delay (see Backoff), so gateways do not retry in step. */
   jitter: number;
 }
 
@@ -113,7 +95,7 @@ export class TelemetryPipeline {
   private readonly retryPolicy: RetryPolicy;
   private readonly stopTimeoutMs: number;
   private readonly scheduler: Scheduler;
-  private readonly random: () => number;
+  private readonly retryBackoff: Backoff;
   private readonly queue: PointQueue<TelemetryPoint>;
 
   private started = false;
@@ -123,7 +105,6 @@ export class TelemetryPipeline {
   private sending: Promise<Outcome> | null = null;
   private timer: unknown = null;
   private timerKind: TimerKind | null = null;
-  private failedAttempts = 0;
   /** The server's Retry-After for the pending batch, a lower bound for the next delay. */
   private retryAfterMs = 0;
 
@@ -155,7 +136,13 @@ export class TelemetryPipeline {
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
     this.scheduler = options.scheduler ?? realScheduler;
-    this.random = options.random ?? Math.random;
+    const { initialDelayMs, maxDelayMs, jitter } = this.retryPolicy;
+    this.retryBackoff = new Backoff({
+      initialMs: initialDelayMs,
+      maxMs: maxDelayMs,
+      jitter,
+      random: options.random ?? Math.random,
+    });
     this.queue = new PointQueue(options.maxQueuedPoints);
   }
 
@@ -281,10 +268,8 @@ export class TelemetryPipeline {
   }
 
   private scheduleRetry(): void {
-    const { initialDelayMs, maxDelayMs, jitter } = this.retryPolicy;
-    const exponent = Math.min(this.failedAttempts - 1, 30);
-    const backoff = Math.min(maxDelayMs, initialDelayMs * 2 ** exponent) * (1 - jitter * this.random());
-    this.setTimer('retry', Math.min(maxDelayMs, Math.max(backoff, this.retryAfterMs)));
+    const delay = this.retryBackoff.next(); // one step per failed attempt of the same batch
+    this.setTimer('retry', Math.min(this.retryPolicy.maxDelayMs, Math.max(delay, this.retryAfterMs)));
   }
 
   // --- one request --------------------------------------------------------------------------------
@@ -311,7 +296,7 @@ export class TelemetryPipeline {
   private onWritten(batch: TelemetryPoint[], count: number): Outcome {
     this.batch = null;
     this.written += count;
-    this.failedAttempts = 0;
+    this.retryBackoff.reset();
     this.retryAfterMs = 0;
     this.markConnected();
     if (this.queue.size === 0) this.queueFullLogged = false;
@@ -327,7 +312,6 @@ export class TelemetryPipeline {
       return this.onWritten(batch, batch.length - droppedPoints);
     }
     this.failures++;
-    this.failedAttempts++;
     this.retryAfterMs = failure.retryAfterMs ?? 0;
     if (this.connected || this.downReason !== failure.reason) {
       this.logger.warn(

@@ -6,7 +6,6 @@ import { pino } from 'pino';
 import type { NormalisedMessage } from '../bus.js';
 import type { DeviceRecord } from '../devices/directory.js';
 import type { TelemetryPoint } from './line-protocol.js';
-import type { Scheduler } from './pipeline.js';
 import type { TelemetryWriter } from './writer.js';
 
 /** Test helpers for the telemetry module; nothing here is used by the gateway itself. */
@@ -66,59 +65,7 @@ export function captureLogger(level: pino.Level = 'debug') {
   return { logger, records, raw, messages: () => records.map((record) => record.msg) };
 }
 
-/** Timers that only fire when the test advances the clock. */
-export class ManualScheduler implements Scheduler {
-  private time = 0;
-  private nextId = 0;
-  private readonly timers = new Map<number, { at: number; callback: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(callback: () => void, ms: number): number {
-    const id = ++this.nextId;
-    this.timers.set(id, { at: this.time + Math.max(0, ms), callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-
-  /** Delays (from now) of the timers still pending. */
-  pendingDelays(): number[] {
-    return [...this.timers.values()].map((timer) => timer.at - this.time).sort((a, b) => a - b);
-  }
-
-  /** Moves the clock forward, firing due timers in order and letting promises settle between. */
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      await settle();
-      let dueId: number | undefined;
-      let dueAt = Number.POSITIVE_INFINITY;
-      for (const [id, timer] of this.timers) {
-        if (timer.at <= end && timer.at < dueAt) {
-          dueId = id;
-          dueAt = timer.at;
-        }
-      }
-      if (dueId === undefined) break;
-      const due = this.timers.get(dueId);
-      this.timers.delete(dueId);
-      this.time = dueAt;
-      due?.callback();
-    }
-    this.time = end;
-    await settle();
-  }
-}
-
-/** Lets every pending promise callback run. */
-export function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+export { ManualScheduler, settle } from '../time/manual-scheduler.js';
 
 type Response = 'ok' | 'hang' | Error;
 

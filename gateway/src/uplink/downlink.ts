@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { type DownlinkAck, DownlinkMessage, parseWith } from '@gridlink/protocol';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../time/backoff.js';
 import type { CloudClient } from './cloud-client.js';
 
 export type DownlinkOutcome = { result: 'applied' } | { result: 'rejected'; error: string };

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { Backoff, type MonotonicClock, monotonic, RateLimit } from './backoff.js';
+import { Backoff, type MonotonicClock, monotonic } from '../time/backoff.js';
 import { type CloudClient, CloudUnreachableError } from './cloud-client.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
+import { RateLimit } from './rate-limit.js';
 
 export type LinkState = 'connecting' | 'online' | 'offline' | 'unauthorized';
 

@@ -1,10 +1,11 @@
-/** Time for the ONVIF adapter: injectable, so subscription logic is tested without waiting. */
+/** Timers and the clock for the gateway's modules: injectable, so tests run without real waiting. */
 export interface Scheduler {
   now(): number;
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
 
+/** Real timers, unref'd: a module's timer alone never keeps the process alive. */
 export const realScheduler: Scheduler = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => {
