@@ -11,7 +11,7 @@ export {
   Tag,
   Tags,
 } from './device-input.js';
-export { LATEST_VERSION as REGISTRY_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+export { MIGRATIONS } from './migrations.js';
 export {
   DEVICE_STATUSES,
   type DeviceFilter,

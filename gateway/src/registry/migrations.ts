@@ -1,20 +1,8 @@
 import { DEVICE_TAG_PATTERN } from '@gridlink/protocol';
 import type Database from 'better-sqlite3';
+import type { Migration, MigrationSet } from '../storage/migrate.js';
 
-/**
- * The registry's schema, forward only: a migration is never edited once released, only followed by
- * a new one. `schema_version` records each applied version; a database newer than this code is
- * refused rather than guessed at.
- */
-export interface Migration {
-  version: number;
-  description: string;
-  /** Schema changes. */
-  sql?: string;
-  /** Row changes SQL cannot express with a clear error; runs after `sql`, in the same transaction. */
-  run?: (db: Database.Database, file: string) => void;
-}
-
+/** The registry's schema (see storage/migrate.ts: forward only, versions in `schema_version`). */
 /** `PRAGMA application_id` of a registry ("GLRG"), so a wrong file is refused, not migrated. */
 export const REGISTRY_APPLICATION_ID = 0x474c5247;
 
@@ -115,31 +103,4 @@ function convertTagsToSelectorFormat(db: Database.Database, file: string): void 
   }
 }
 
-export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
-
-/** Brings `db` to the latest version in one IMMEDIATE transaction per migration; returns that version. */
-export function migrate(db: Database.Database, file: string, now: () => Date): number {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT');
-  const current = () =>
-    (db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
-  const found = current();
-  if (found > LATEST_VERSION) {
-    throw new Error(
-      `${file} has registry schema version ${found}, newer than this gateway understands (${LATEST_VERSION}): upgrade the gateway`,
-    );
-  }
-  for (const migration of MIGRATIONS) {
-    const apply = db.transaction(() => {
-      // Another process may have migrated while we waited for the write lock.
-      if (current() >= migration.version) return;
-      if (migration.sql) db.exec(migration.sql);
-      migration.run?.(db, file);
-      db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(
-        migration.version,
-        now().toISOString(),
-      );
-    });
-    if (current() < migration.version) apply.immediate();
-  }
-  return current();
-}
+export const REGISTRY_MIGRATIONS: MigrationSet = { name: 'registry', migrations: MIGRATIONS };

@@ -7,8 +7,9 @@ import { formatIssues } from '../config/issues.js';
 import type { Schema } from '../config/schema-walk.js';
 import { generateSecret, hashPassword } from '../credentials/password.js';
 import type { DeviceRecord, Directory, ServiceAccount, ServiceRole } from '../devices/directory.js';
+import { latestVersion, migrate } from '../storage/migrate.js';
 import { checkDeviceInput, checkTags, type DeviceInput, type DeviceInputField, Tag } from './device-input.js';
-import { LATEST_VERSION, migrate, REGISTRY_APPLICATION_ID } from './migrations.js';
+import { REGISTRY_APPLICATION_ID, REGISTRY_MIGRATIONS } from './migrations.js';
 
 /**
  * Who may connect to this gateway: devices (one provisioning id each, forever) and service
@@ -221,7 +222,7 @@ export class DeviceRegistry implements Directory {
       if (!inMemory) db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      migrate(db, path, now);
+      migrate(db, path, REGISTRY_MIGRATIONS, now);
     } catch (err) {
       db.close();
       if (err instanceof RegistryError) throw err;
@@ -235,7 +236,7 @@ export class DeviceRegistry implements Directory {
   }
 
   /** The schema version this code migrates to (for health output). */
-  static readonly schemaVersion = LATEST_VERSION;
+  static readonly schemaVersion = latestVersion(REGISTRY_MIGRATIONS);
 
   close(): void {
     if (this.closed) return;

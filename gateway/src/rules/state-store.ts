@@ -2,14 +2,38 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RuleFile } from '@gridlink/protocol';
 import Database from 'better-sqlite3';
+import { type MigrationSet, migrate } from '../storage/migrate.js';
 import type { EngineSnapshot } from './engine.js';
 import { ruleDevice } from './rule-device.js';
 
 /**
- * `PRAGMA user_version` of `rules.db`. 1: devices in the snapshot are trimmed to their rule view;
- * older gateways stored whole device records, password hashes included.
+ * The schema of `rules.db`. Version 2 trims the devices in a stored snapshot to their rule view: older
+ * gateways stored whole device records, password hashes included (those that already trimmed them
+ * marked it with `PRAGMA user_version = 1`).
  */
-const STATE_VERSION = 1;
+const STATE_MIGRATIONS: MigrationSet = {
+  name: 'rule state',
+  migrations: [
+    {
+      version: 1,
+      description: 'the engine state and the last rule set that loaded',
+      sql: 'CREATE TABLE IF NOT EXISTS engine_state (id INTEGER PRIMARY KEY CHECK (id = 1), saved_at INTEGER NOT NULL, snapshot TEXT NOT NULL, files TEXT NOT NULL) STRICT',
+    },
+    {
+      version: 2,
+      description: 'devices in the stored snapshot trimmed to their rule view (no credential hashes)',
+      run: (db) => {
+        if ((db.pragma('user_version', { simple: true }) as number) >= 1) return;
+        const row = db.prepare('SELECT snapshot FROM engine_state WHERE id = 1').get() as
+          | { snapshot: string }
+          | undefined;
+        if (!row) return;
+        const snapshot = trimmed(JSON.parse(row.snapshot) as EngineSnapshot);
+        db.prepare('UPDATE engine_state SET snapshot = ? WHERE id = 1').run(JSON.stringify(snapshot));
+      },
+    },
+  ],
+};
 
 /**
  * Where rule state (windows, pending durations, absence timers, active alerts) is kept between
@@ -24,30 +48,12 @@ export class RuleStateStore {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS engine_state (id INTEGER PRIMARY KEY CHECK (id = 1), saved_at INTEGER NOT NULL, snapshot TEXT NOT NULL, files TEXT NOT NULL) STRICT',
-    );
-    this.trimStoredDevices();
+    const { from } = migrate(this.db, path, STATE_MIGRATIONS);
+    if (from < 2) this.scrub();
   }
 
-  /** Rewrites a snapshot of an older gateway without what the rules do not need (credential hashes). */
-  private trimStoredDevices(): void {
-    const rewritten = this.db
-      .transaction(() => {
-        if ((this.db.pragma('user_version', { simple: true }) as number) >= STATE_VERSION) return false;
-        const row = this.db.prepare('SELECT snapshot FROM engine_state WHERE id = 1').get() as
-          | { snapshot: string }
-          | undefined;
-        if (row) {
-          const snapshot = trimmed(JSON.parse(row.snapshot) as EngineSnapshot);
-          this.db.prepare('UPDATE engine_state SET snapshot = ? WHERE id = 1').run(JSON.stringify(snapshot));
-        }
-        this.db.pragma(`user_version = ${STATE_VERSION}`);
-        return row !== undefined;
-      })
-      .immediate();
-    if (!rewritten) return;
-    // The old text would linger in the WAL and in free pages until reused: overwrite both now.
+  /** The text a migration replaced would linger in the WAL and in free pages until reused: overwrite both. */
+  private scrub(): void {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.exec('VACUUM');
     this.db.pragma('wal_checkpoint(TRUNCATE)');

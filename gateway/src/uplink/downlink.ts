@@ -3,11 +3,24 @@ import { dirname } from 'node:path';
 import { type DownlinkAck, DownlinkMessage, parseWith } from '@gridlink/protocol';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { type MigrationSet, migrate } from '../storage/migrate.js';
 import { Backoff } from '../time/backoff.js';
 import type { CloudClient } from './cloud-client.js';
 
 export type DownlinkOutcome = { result: 'applied' } | { result: 'rejected'; error: string };
 export type ApplyDownlink = (message: DownlinkMessage) => Promise<DownlinkOutcome> | DownlinkOutcome;
+
+/** The ledger file's schema (version 1 is what gateways created before versions were recorded). */
+const LEDGER_MIGRATIONS: MigrationSet = {
+  name: 'downlink ledger',
+  migrations: [
+    {
+      version: 1,
+      description: 'commands handled, by id',
+      sql: 'CREATE TABLE IF NOT EXISTS handled (id TEXT PRIMARY KEY, result TEXT NOT NULL, error TEXT, at INTEGER NOT NULL) STRICT',
+    },
+  ],
+};
 
 /**
  * The downlink messages this gateway has handled, by id, with the answer it gave. The cloud keeps
@@ -24,8 +37,7 @@ export class DownlinkLedger {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS handled (
-      id TEXT PRIMARY KEY, result TEXT NOT NULL, error TEXT, at INTEGER NOT NULL) STRICT`);
+    migrate(this.db, path, LEDGER_MIGRATIONS);
     this.find = this.db.prepare('SELECT result, error FROM handled WHERE id = ?');
     this.insert = this.db.prepare('INSERT OR IGNORE INTO handled (id, result, error, at) VALUES (?, ?, ?, ?)');
   }

@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, rmSync, statfsSync, writeSync } from 'n
 import { dirname } from 'node:path';
 import type { CloudEvent, Priority } from '@gridlink/protocol';
 import Database from 'better-sqlite3';
+import { type MigrationSet, migrate } from '../storage/migrate.js';
 
 /** Delivery classes, most urgent first (the numbers order the queue). */
 export const PRIORITY_RANK: Record<Priority, number> = { alarm: 0, state: 1, telemetry: 2 };
@@ -38,6 +39,44 @@ export interface OutboxStats {
   refused: number;
   quarantined: number;
 }
+
+/** The outbox file's schema (version 1 is what gateways created before versions were recorded). */
+const OUTBOX_MIGRATIONS: MigrationSet = {
+  name: 'outbox',
+  migrations: [
+    {
+      version: 1,
+      description: 'events by lane and class, per-device sequence numbers, quarantine',
+      sql: `
+      CREATE TABLE IF NOT EXISTS outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        lane TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        enqueued_at INTEGER NOT NULL,
+        replayed INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (source, id)
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS outbox_lane ON outbox (lane, seq);
+      CREATE INDEX IF NOT EXISTS outbox_class ON outbox (priority, seq);
+      CREATE TABLE IF NOT EXISTS device_seq (device TEXT PRIMARY KEY, last INTEGER NOT NULL) STRICT;
+      CREATE TABLE IF NOT EXISTS quarantine (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        lane TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        error TEXT NOT NULL,
+        at INTEGER NOT NULL
+      ) STRICT;
+`,
+    },
+  ],
+};
 
 /** The outbox cannot take an alarm or state event: the device must not be acknowledged. */
 export class OutboxFullError extends Error {
@@ -111,33 +150,7 @@ export class Outbox {
     this.db.pragma('synchronous = FULL');
     // Without a limit the WAL keeps its high-water size on disk after a checkpoint.
     this.db.pragma('journal_size_limit = 8388608');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS outbox (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL,
-        source TEXT NOT NULL,
-        lane TEXT NOT NULL,
-        priority INTEGER NOT NULL,
-        body TEXT NOT NULL,
-        enqueued_at INTEGER NOT NULL,
-        replayed INTEGER NOT NULL DEFAULT 0,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (source, id)
-      ) STRICT;
-      CREATE INDEX IF NOT EXISTS outbox_lane ON outbox (lane, seq);
-      CREATE INDEX IF NOT EXISTS outbox_class ON outbox (priority, seq);
-      CREATE TABLE IF NOT EXISTS device_seq (device TEXT PRIMARY KEY, last INTEGER NOT NULL) STRICT;
-      CREATE TABLE IF NOT EXISTS quarantine (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL,
-        source TEXT NOT NULL,
-        lane TEXT NOT NULL,
-        priority INTEGER NOT NULL,
-        body TEXT NOT NULL,
-        error TEXT NOT NULL,
-        at INTEGER NOT NULL
-      ) STRICT;
-    `);
+    migrate(this.db, path, OUTBOX_MIGRATIONS);
     this.statements = {
       nextDeviceSeq: this.db.prepare(
         'INSERT INTO device_seq (device, last) VALUES (?, 0) ON CONFLICT (device) DO UPDATE SET last = last + 1 RETURNING last',
