@@ -7,6 +7,7 @@ export * from './envelope/uplink-data.js';
 export * from './ids.js';
 export * from './json-schema.js';
 export * from './mqtt/api.js';
+export * from './mqtt/bridge-commands.js';
 export * from './mqtt/payloads.js';
 export * from './place.js';
 export * from './profiles/index.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CloudEvent, Priority } from './envelope/cloudevents.js';
 import { DownlinkAck, DownlinkMessage } from './envelope/downlink.js';
 import { uplinkData } from './envelope/uplink-data.js';
+import { BRIDGE_COMMANDS } from './mqtt/bridge-commands.js';
 import {
   AlertPayload,
   Availability,
@@ -69,6 +70,12 @@ export function buildJsonSchemas(): Record<string, unknown> {
     'bridge.health': BridgeHealth,
     'bridge.event': BridgeEvent,
     'bridge.response': BridgeResponse,
+    ...Object.fromEntries(
+      Object.entries(BRIDGE_COMMANDS).flatMap(([command, { request, response }]) => [
+        [`bridge.request.${command}`, request],
+        [`bridge.response.${command}.data`, response],
+      ]),
+    ),
     'bridge.dead_letter': DeadLetter,
     alert: AlertPayload,
   });

@@ -10,7 +10,7 @@ import {
 } from '@gridlink/protocol';
 import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
-import { answerBridgeRequests, type BridgeRequestHandler } from '../bridge-requests.js';
+import { answerBridgeRequests, type BridgeRequestHandlers } from '../bridge-requests.js';
 import type { GatewayBus, NormalisedMessage } from '../bus.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { DeviceRecord, Directory } from '../devices/directory.js';
@@ -262,7 +262,7 @@ export class RulesModule implements GatewayModule {
 
   /** `bridge/request/rules/list` and `bridge/request/alerts/list` → `bridge/response/…`. */
   private async answerRequests(): Promise<void> {
-    const handlers: Record<string, BridgeRequestHandler> = {
+    const handlers: BridgeRequestHandlers = {
       'rules/list': () => ({
         rules: this.rules.map((rule) => ({
           id: rule.id,

@@ -119,14 +119,8 @@ export class UplinkModule implements GatewayModule {
     await answerBridgeRequests(aedes, publisher, config.gateway.base_topic, {
       'outbox/status': () => ({ ...this.stats() }),
       'outbox/quarantined': () => ({ events: this.outbox.quarantined() }),
-      'outbox/resend': (request) => {
-        const seqs = request.seqs;
-        if (seqs !== undefined && !(Array.isArray(seqs) && seqs.every((seq) => Number.isInteger(seq)))) {
-          throw new Error(
-            'seqs: expected a list of quarantined event numbers (from outbox/quarantined), or no seqs for all',
-          );
-        }
-        const resent = this.outbox.resend(seqs as number[] | undefined);
+      'outbox/resend': ({ seqs }) => {
+        const resent = this.outbox.resend(seqs);
         this.sender.notify();
         return { resent };
       },
