@@ -1,3 +1,4 @@
+export * from './cli/io.js';
 export * from './config/index.js';
 export * from './device-message.js';
 export * from './device-tag.js';

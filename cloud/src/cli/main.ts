@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CommunityCode, GatewayId } from '@gridlink/protocol';
+import { type CliIo as BaseCliIo, CommunityCode, GatewayId, stopSignal } from '@gridlink/protocol';
 import type { Logger } from 'pino';
 import { loadCloudConfig, redactCloudConfig } from '../config/load.js';
 import { resolveConfigPaths } from '../config/paths.js';
@@ -22,14 +22,7 @@ import { type PasswordInput, passwordFromFile, passwordFromPipe, passwordFromTer
  * message, no stack trace), 2 usage error. `bin.ts` only wires `runCli` to the process, so tests
  * drive it with captured output.
  */
-export interface CliIo {
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
-  env: Readonly<Record<string, string | undefined>>;
-  /** Relative paths (the config file, data_dir) are resolved from here. */
-  cwd: string;
-  /** Stops `start`. Without one, `start` stops on SIGINT or SIGTERM. */
-  signal?: AbortSignal;
+export interface CliIo extends BaseCliIo {
   /** Called once `start` is serving, with its base URL. */
   onListening?: (url: string) => void;
   /** Where `user create` reads the password without `--password-file` (a pipe, or a terminal: no echo). */
@@ -120,7 +113,7 @@ function readConfig(io: CliIo, file: string | undefined): CloudConfig {
 async function start(io: CliIo, file: string | undefined): Promise<number> {
   const config = readConfig(io, file);
   const logger: Logger = createLogger(config.log.level, io.stdout as { write(chunk: string): void });
-  const stopping = io.signal ? { signal: io.signal, dispose: () => {} } : processSignals();
+  const stopping = stopSignal(io);
   try {
     const { startCloud } = await import('../start.js');
     let running: Awaited<ReturnType<typeof startCloud>>;
@@ -200,20 +193,6 @@ async function addGateway(
   } finally {
     await db.close();
   }
-}
-
-function processSignals(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    },
-  };
 }
 
 /** What `user create` was given on its command line. */

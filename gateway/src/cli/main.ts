@@ -1,11 +1,18 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEVICE_KINDS, parseRuleFile, type RuleFile, Timestamp } from '@gridlink/protocol';
+import {
+  type CliIo,
+  closest,
+  DEVICE_KINDS,
+  parseRuleFile,
+  type RuleFile,
+  stopSignal,
+  Timestamp,
+} from '@gridlink/protocol';
 import { pino } from 'pino';
 import { describeFsError, loadConfig, SECRET_CONFIG_PATHS } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
-import { closest } from '../config/schema-walk.js';
 import { credentialsCsv, importDevicesCsv } from '../registry/csv-import.js';
 import {
   DEVICE_STATUSES,
@@ -28,15 +35,7 @@ import { formatTable } from './table.js';
  * trace), 2 usage error (with the usage). Everything goes through `runCli` so tests drive it with
  * captured output; `bin.ts` only wires it to the process.
  */
-export interface CliIo {
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
-  env: Readonly<Record<string, string | undefined>>;
-  /** Relative paths (files, --registry, --out, data_dir) are resolved from here. */
-  cwd: string;
-  /** Stops `start`. Without one, `start` stops on SIGINT or SIGTERM. */
-  signal?: AbortSignal;
-}
+export type { CliIo } from '@gridlink/protocol';
 
 export const PROGRAM = 'gridlink-gateway';
 
@@ -332,7 +331,7 @@ async function start({ io, values }: Context): Promise<number> {
     { name: PROGRAM, level: config.log.level, redact: { paths: redact, censor: '[redacted]' } },
     io.stdout as { write(chunk: string): void },
   );
-  const stopping = io.signal ? { signal: io.signal, dispose: () => {} } : processSignals();
+  const stopping = stopSignal(io);
   try {
     const { startGatewayFromConfig } = await import('../run.js');
     let running: Awaited<ReturnType<typeof startGatewayFromConfig>>;
@@ -351,20 +350,6 @@ async function start({ io, values }: Context): Promise<number> {
   } finally {
     stopping.dispose();
   }
-}
-
-function processSignals(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    },
-  };
 }
 
 const NUMBER = /^[+-]?\d+(\.\d+)?$/;

@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ConfigSchema, leafPaths } from '@gridlink/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { type LoadConfigResult, loadConfig, redactConfig, SECRET_CONFIG_PATHS } from './load.js';
 import { GatewayConfig } from './schema.js';
-import { leafPaths, type Schema } from './schema-walk.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -442,7 +442,7 @@ describe('gateway.example.yaml', () => {
     const { readFile } = await import('node:fs/promises');
     const text = await readFile(example, 'utf8');
     const parsed = YAML.parse(text) as Record<string, unknown>;
-    const undocumented = leafPaths(GatewayConfig as unknown as Schema).filter((path) => {
+    const undocumented = leafPaths(GatewayConfig as unknown as ConfigSchema).filter((path) => {
       const value = path.reduce<unknown>(
         (node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined),
         parsed,

@@ -1,4 +1,4 @@
-import { closest } from '../config/schema-walk.js';
+import { closest } from '@gridlink/protocol';
 import { CsvSyntaxError, csvLine, parseCsv } from './csv.js';
 import { checkDeviceInput, DEVICE_INPUT_FIELDS, type DeviceInputField } from './device-input.js';
 import { type DeviceRegistry, type DeviceSpec, type IssuedDevice, RegistryError } from './registry.js';

@@ -1,17 +1,17 @@
 import {
   CommunityCode,
+  type ConfigSchema,
   DEVICE_TAG_PATTERN,
   DeviceId,
   DeviceKind,
   DeviceTag,
+  formatIssues,
   GridCode,
   Place,
   REGISTRY_CSV_COLUMNS,
   type RegistryCsvColumn,
 } from '@gridlink/protocol';
 import { z } from 'zod';
-import { formatIssues } from '../config/issues.js';
-import type { Schema } from '../config/schema-walk.js';
 
 /** An installer tag, exactly as rule selectors name it (`elderly_alone`, `pump_room`): the protocol's one format. */
 export const TAG_PATTERN = DEVICE_TAG_PATTERN;
@@ -79,7 +79,7 @@ export function checkDeviceInput(input: unknown): Checked<DeviceInput> {
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
-    issues: tagIssuesByValue(formatIssues(result.error.issues, { schema: DeviceInput as unknown as Schema })),
+    issues: tagIssuesByValue(formatIssues(result.error.issues, { schema: DeviceInput as unknown as ConfigSchema })),
   };
 }
 
@@ -96,7 +96,7 @@ export function checkTags(tags: readonly unknown[], purpose: 'edit' | 'set'): Ch
   if (result.success) return { ok: true, value: result.data.tags };
   return {
     ok: false,
-    issues: tagIssuesByValue(formatIssues(result.error.issues, { schema: schema as unknown as Schema })),
+    issues: tagIssuesByValue(formatIssues(result.error.issues, { schema: schema as unknown as ConfigSchema })),
   };
 }
 

@@ -1,10 +1,8 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CommunityCode, DeviceKind, type Place } from '@gridlink/protocol';
+import { CommunityCode, type ConfigSchema, DeviceKind, formatIssues, type Place } from '@gridlink/protocol';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { formatIssues } from '../config/issues.js';
-import type { Schema } from '../config/schema-walk.js';
 import { generateSecret, hashPassword } from '../credentials/password.js';
 import type { DeviceRecord, Directory, ServiceAccount, ServiceRole } from '../devices/directory.js';
 import { latestVersion, migrate } from '../storage/migrate.js';
@@ -156,7 +154,7 @@ function check<T>(schema: z.ZodType<T>, value: unknown, summary: string): T {
   throw new RegistryError(
     'invalid',
     summary,
-    formatIssues(result.error.issues, { schema: schema as unknown as Schema }),
+    formatIssues(result.error.issues, { schema: schema as unknown as ConfigSchema }),
   );
 }
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createTopics, SERVICE_CLIENT_ID_PREFIX } from '@gridlink/protocol';
+import { type CliIo as BaseCliIo, createTopics, SERVICE_CLIENT_ID_PREFIX } from '@gridlink/protocol';
 import mqtt from 'mqtt';
 import { registryCsv } from '../community/exports.js';
 import { FULL_COMMUNITY, generateCommunity, SMALL_COMMUNITY } from '../community/generator.js';
@@ -8,10 +8,8 @@ import { runScenario } from '../scenarios/runner.js';
 import { readCredentials } from './credentials.js';
 import { describeScenario, span } from './describe.js';
 
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
+/** The simulators' command line needs only the output streams of the shared CLI I/O. */
+export type CliIo = Pick<BaseCliIo, 'stdout' | 'stderr'>;
 
 const USAGE = `gridlink-sim — simulated devices and scripted scenarios for Gridlink
 
