@@ -1,5 +1,6 @@
 import { createTopics, toTimestamp } from '@gridlink/protocol';
 import type { Logger } from 'pino';
+import { deviceSink } from './adapters/device-sink.js';
 import { BridgePublisher } from './bridge.js';
 import { AddressLimiter } from './broker/address-limit.js';
 import { createGatewayBroker, type GatewayBroker } from './broker/broker.js';
@@ -10,7 +11,6 @@ import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
 import { Liveness } from './liveness/liveness.js';
 import { StartedModules } from './modules/gateway-module.js';
-import { deviceIngest } from './onvif/device-ingest.js';
 import { OnvifModule } from './onvif/onvif-module.js';
 import { startOpsServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
@@ -28,7 +28,7 @@ export interface GatewayOptions {
   logger: Logger;
   now?: () => number;
   /** Adjusts the ONVIF module (tests: short timings, the Hello port). */
-  onvif?: Partial<Omit<ConstructorParameters<typeof OnvifModule>[0], 'config' | 'directory' | 'deliver' | 'logger'>>;
+  onvif?: Partial<Omit<ConstructorParameters<typeof OnvifModule>[0], 'config' | 'directory' | 'sink' | 'logger'>>;
 }
 
 interface Running {
@@ -147,7 +147,7 @@ export class Gateway {
           ...this.options.onvif,
           config,
           directory,
-          deliver: deviceIngest(normaliser.ingest, publisher, baseTopic, onvifLogger),
+          sink: deviceSink(normaliser.ingest, publisher, baseTopic, onvifLogger),
           logger: onvifLogger,
           // A camera refusing the password or losing its subscription shows in bridge/health at once.
           onHealthChange: () => void this.running?.bridge.publishHealth(),

@@ -1,5 +1,6 @@
 import { toTimestamp } from '@gridlink/protocol';
 import type { Logger } from 'pino';
+import type { DeviceSink } from '../adapters/device-adapter.js';
 import type { OnvifCameraConfig } from '../config/schema.js';
 import type { DeviceRecord } from '../devices/directory.js';
 import { Backoff } from '../time/backoff.js';
@@ -19,14 +20,6 @@ import {
   type SubscriptionTransition,
 } from './subscription-manager.js';
 
-/** How the adapter hands a camera's state and events to the gateway (the devices' ingest path). */
-export type Deliver = (
-  device: DeviceRecord,
-  kind: 'state' | 'event',
-  payload: Record<string, unknown>,
-  eventType?: string,
-) => Promise<boolean>;
-
 export interface CameraTiming {
   windowS: number;
   pullTimeoutS: number;
@@ -45,7 +38,7 @@ export interface CameraSessionOptions {
   device: DeviceRecord;
   /** The device service address (from config, or found by WS-Discovery) and the camera's pinned host. */
   resolveAddress(): Promise<ResolvedAddress>;
-  deliver: Deliver;
+  sink: DeviceSink;
   snapshots?: { store: SnapshotStore; maxBytes: number } | undefined;
   notify?: NotifyServer | undefined;
   timing: CameraTiming;
@@ -538,7 +531,7 @@ export class CameraSession {
     const payload = { ts: toTimestamp(at), ...mapped.fields, ...(snapshot ? { snapshot_ref: snapshot } : {}) };
     this.lastEventAt = this.options.scheduler.now();
     this.options.counters.events[mapped.type] = (this.options.counters.events[mapped.type] ?? 0) + 1;
-    await this.options.deliver(this.options.device, 'event', payload, mapped.type);
+    await this.options.sink.event(this.options.device, mapped.type, payload);
   }
 
   private async snapshot(at: number): Promise<string | undefined> {
@@ -561,6 +554,6 @@ export class CameraSession {
   }
 
   private async publishState(): Promise<void> {
-    await this.options.deliver(this.options.device, 'state', { ...this.state });
+    await this.options.sink.state(this.options.device, { ...this.state });
   }
 }

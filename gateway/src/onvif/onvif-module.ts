@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
+import type { DeviceAdapter, DeviceSink } from '../adapters/device-adapter.js';
 import type { GatewayConfig, OnvifCameraConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
-import type { GatewayModule } from '../modules/gateway-module.js';
 import { realScheduler, type Scheduler } from '../time/scheduler.js';
 import { approvedAddresses, hostOf, pinnedHost, probeTarget } from './camera-address.js';
 import { cameraPassword } from './camera-credentials.js';
@@ -9,7 +9,6 @@ import {
   type CameraHealth,
   CameraSession,
   type CameraTiming,
-  type Deliver,
   type OnvifCounters,
   type ResolvedAddress,
 } from './camera-session.js';
@@ -21,7 +20,7 @@ import { SnapshotStore } from './snapshot-store.js';
 export interface OnvifModuleOptions {
   config: GatewayConfig;
   directory: Directory;
-  deliver: Deliver;
+  sink: DeviceSink;
   logger: Logger;
   scheduler?: Scheduler;
   env?: NodeJS.ProcessEnv;
@@ -53,8 +52,9 @@ interface Camera {
  * its events reach the gateway like any device's. Serves the Notify endpoint for push
  * subscriptions and listens for Hello (cameras back from a reboot).
  */
-export class OnvifModule implements GatewayModule {
+export class OnvifModule implements DeviceAdapter {
   readonly name = 'onvif';
+  readonly kinds = ['onvif_camera'] as const;
   private readonly cameras: Camera[] = [];
   private notify?: NotifyServer;
   private hello?: AnnouncementListener;
@@ -132,7 +132,7 @@ export class OnvifModule implements GatewayModule {
         password,
         device,
         resolveAddress: () => this.resolve(camera),
-        deliver: this.options.deliver,
+        sink: this.options.sink,
         snapshots: this.snapshots ? { store: this.snapshots, maxBytes: onvif.snapshots.max_bytes } : undefined,
         notify: this.notify,
         timing,

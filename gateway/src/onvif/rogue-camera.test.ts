@@ -177,9 +177,15 @@ async function startGateway(camera: Record<string, unknown>, options: { helloPor
   const onvif = new OnvifModule({
     config,
     directory: new InMemoryDirectory([await testDevice(CAMERA, 'onvif_camera', 'unused-mqtt-password')]),
-    deliver: async (_device, kind, payload, type) => {
-      delivered.push({ kind, ...(type ? { type } : {}), payload });
-      return true;
+    sink: {
+      state: async (_device, payload) => {
+        delivered.push({ kind: 'state', payload });
+        return true;
+      },
+      event: async (_device, type, payload) => {
+        delivered.push({ kind: 'event', type, payload });
+        return true;
+      },
     },
     logger,
     env: { CAM_PASSWORD: PASSWORD },
