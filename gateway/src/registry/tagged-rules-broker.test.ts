@@ -222,7 +222,8 @@ describe('rules select registry-backed devices by their installer tags (embedded
 
     // None of them comes back, however long they stay silent; the still-tagged one alerts on.
     clock.now += 25 * H;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    const ticked = running.rules.ticks;
+    await expect.poll(() => running.rules.ticks).toBeGreaterThanOrEqual(ticked + 3);
     expect(active()).toEqual(['wm-b2-u1-0104']);
     expect(clears).toHaveLength(3);
 

@@ -113,7 +113,7 @@ describe('local alert rules on the gateway (real broker)', () => {
   });
 
   it('rate-limit actions, so a flapping condition cannot drive a device in a loop', async () => {
-    const { connect } = await start(gasRule(20));
+    const { gateway, connect } = await start(gasRule(20));
     const gas = await connect('gas-1', 'gas-1');
     const commands: string[] = [];
     gas.on('message', (_topic, payload) => commands.push(payload.toString()));
@@ -122,8 +122,9 @@ describe('local alert rules on the gateway (real broker)', () => {
       await gas.publishAsync('gridlink/gas-1', '{"gas_lel":30}', { qos: 1 });
       await gas.publishAsync('gridlink/gas-1', '{"gas_lel":0}', { qos: 1 });
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(commands).toEqual(['{"valve":"close"}']);
+    // Five raises: the first closes the valve, the other four are held back, and nothing else is sent.
+    await expect.poll(() => gateway.rules.actionStats()).toMatchObject({ commands: 1, rateLimited: 4 });
+    await expect.poll(() => commands).toEqual(['{"valve":"close"}']);
   });
 
   it('hot-reload: a broken file is refused with its line and the rules in force stay; a good one takes over', async () => {
@@ -182,7 +183,8 @@ describe('local alert rules on the gateway (real broker)', () => {
     const second = await start(noWaterRule, { now, dataDir });
     const alerts = await second.watch('gridlink/alert/#');
     clock = Date.parse('2026-11-25T12:00:00.000Z') - 1;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    const ticked = second.gateway.rules.ticks;
+    await expect.poll(() => second.gateway.rules.ticks).toBeGreaterThanOrEqual(ticked + 3);
     expect(alerts).toEqual([]);
     clock += 1;
     await expect.poll(() => alerts.map(([topic]) => topic)).toEqual(['gridlink/alert/elderly.no_water/wm-1']);
@@ -207,7 +209,8 @@ describe('local alert rules on the gateway (real broker)', () => {
     await expect.poll(() => clears).toEqual(['wm-1:device_deselected']);
     await expect.poll(() => alerts.at(-1)).toEqual(['gridlink/alert/elderly.no_water/wm-1', '']);
     clock += 24 * H;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    const ticked = gateway.rules.ticks;
+    await expect.poll(() => gateway.rules.ticks).toBeGreaterThanOrEqual(ticked + 3);
     expect(gateway.rules.active()).toEqual([]);
   });
 });

@@ -57,6 +57,7 @@ export class RulesModule implements GatewayModule {
   private readonly webhooks: RuleWebhookPolicy;
   private readonly topics;
   private readonly timers: NodeJS.Timeout[] = [];
+  private tickCount = 0;
   private unwatch: () => void = () => {};
   private alertIds = 0;
   /** Clears found at start, sent on the first tick, once every module listening for alerts is up. */
@@ -170,6 +171,16 @@ export class RulesModule implements GatewayModule {
     return this.engine.active();
   }
 
+  /** Ticks run so far: "a few ticks passed and nothing happened" is observable, not slept for. */
+  get ticks(): number {
+    return this.tickCount;
+  }
+
+  /** Actions run, rate-limited and failed so far. */
+  actionStats() {
+    return { ...this.actions.stats };
+  }
+
   /** The rule set the cloud sent (downlink `rules.update`), kept beside the local files. */
   private get cloudRulesPath(): string {
     return join(this.options.config.gateway.data_dir, 'cloud-rules.yaml');
@@ -219,6 +230,7 @@ export class RulesModule implements GatewayModule {
     }
     transitions.push(...this.engine.tick(at));
     this.apply(transitions);
+    this.tickCount++;
   }
 
   private apply(transitions: AlertTransition[]): void {

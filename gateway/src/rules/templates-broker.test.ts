@@ -134,6 +134,7 @@ describe('every built-in rule template, through the real broker with simulated d
       now: () => clock.now,
     });
     await gateway.start();
+    const rules = gateway.rules;
     const url = `mqtt://127.0.0.1:${gateway.ports.tcp}`;
     const raised = new Set<string>();
     const watcher = await mqtt.connectAsync(url, {
@@ -176,7 +177,8 @@ describe('every built-in rule template, through the real broker with simulated d
       for (const step of scenario.steps) {
         if ('wait_s' in step) {
           clock.now += step.wait_s * 1000;
-          await new Promise((resolve) => setTimeout(resolve, 300)); // a few ticks at the new time
+          const ticked = rules.ticks; // a few ticks at the new time
+          await expect.poll(() => rules.ticks).toBeGreaterThanOrEqual(ticked + 3);
         } else {
           await publish(scenario.device, step.publish, step.payload);
         }

@@ -19,6 +19,8 @@ export interface BrokerSample {
   emitterBacklog: number;
   peakEmitterBacklog: number;
   clients: number;
+  /** Valid device messages so far (the full gateway only). */
+  valid?: number;
   disconnected?: string;
   guard?: OverloadStats;
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { FLOOD_TOPIC, slowSubscriber, startBrokerChild, startFlood } from './flood-scenario.js';
+import { FLOOD_TOPIC, sampleWhere, slowSubscriber, startBrokerChild, startFlood } from './flood-scenario.js';
 
 // Mirrors FLOOD_DEVICE / FLOOD_OBSERVER in the fixture (not imported: importing it would start a gateway here).
 const device = { clientId: 't', auth: { username: 't', password: 'flood-device-secret' } };
@@ -14,12 +14,17 @@ describe('the full gateway under the aedes 1.2.0 overload scenario (child proces
     try {
       const subscriber = await slowSubscriber(broker.port, 'svc-console-1', 10, 0, FLOOD_TOPIC, observer);
       const flood = await startFlood(broker.port, 0, { ...device, payload: Buffer.from('{"temperature":21.5}') });
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      subscriber.close();
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Flooded until the gateway has taken 10,000 messages, however slow this machine is.
+      const flooded = await sampleWhere(broker, (sample) => (sample.valid ?? 0) >= 10_000, 60_000);
+      expect(flooded, 'the gateway took 10,000 flood messages').toBeDefined();
+      subscriber.close(); // the subscription goes while the backlog is there (bare aedes dies here)
+      await sampleWhere(broker, (sample) => sample.clients === 1, 30_000);
       const sent = flood.stop();
-      await new Promise((resolve) => setTimeout(resolve, 2000)); // bare aedes dies within ~60 ms
+      // Sampled twice after both clients left (bare aedes dies within ~60 ms of the disconnects).
+      const gone = await sampleWhere(broker, (sample) => sample.clients === 0, 30_000);
+      await sampleWhere(broker, (sample) => gone !== undefined && sample.t >= gone.t + 500, 30_000);
       expect(broker.exitedYet() ? broker.stderr() : 'running').toBe('running');
+      expect(gone, 'both clients left').toBeDefined();
       expect(sent).toBeGreaterThan(10_000);
 
       const url = `mqtt://127.0.0.1:${broker.port}`;
