@@ -18,7 +18,7 @@
  */
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { DEFAULT_BROKER_LIMITS, GATEWAY_NODE_FLAGS } from '@gridlink/gateway';
+import { DEFAULT_BROKER_LIMITS, GATEWAY_NODE_ENV, GATEWAY_NODE_FLAGS } from '@gridlink/gateway';
 import mqttPacket from 'mqtt-packet';
 import { RawClient } from './lib/raw-client.js';
 import { startScript } from './lib/servers.js';
@@ -35,7 +35,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const gateway = await startScript(
   'gateway',
   'gateway-server.ts',
-  { DEVICES: String(DEVICES), DEVICE_PASSWORD: PASSWORD, MEMORY_EVERY_MS: '100' },
+  {
+    ...(process.env.PLAIN_MALLOC ? {} : GATEWAY_NODE_ENV),
+    DEVICES: String(DEVICES),
+    DEVICE_PASSWORD: PASSWORD,
+    MEMORY_EVERY_MS: '100',
+  },
   [
     ...GATEWAY_NODE_FLAGS,
     ...(process.env.EXTRA_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),

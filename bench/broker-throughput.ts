@@ -8,7 +8,7 @@
  *   DEVICES=2000 SECONDS=10 npm run bench broker-throughput
  */
 import { performance } from 'node:perf_hooks';
-import { GATEWAY_NODE_FLAGS } from '@gridlink/gateway';
+import { GATEWAY_NODE_ENV, GATEWAY_NODE_FLAGS } from '@gridlink/gateway';
 import { encodePublish, RawClient } from './lib/raw-client.js';
 import { type BrokerUnderTest, startInflux, startMosquitto, startScript } from './lib/servers.js';
 import { fmt, percentile, rssOf } from './lib/stats.js';
@@ -198,9 +198,15 @@ const available: Record<string, () => Promise<BrokerUnderTest>> = {
     const broker = await startScript(
       'gateway (full path)',
       'gateway-server.ts',
-      { DEVICES: String(Math.max(DEVICES, RSS_DEVICES)), INFLUX_URL: influx.url, INFLUX_DB: influx.database },
-      // The gateway runs with the V8 flags its executable sets; bare aedes with Node's defaults.
-      [...GATEWAY_NODE_FLAGS, ...profile],
+      {
+        ...GATEWAY_NODE_ENV,
+        DEVICES: String(Math.max(DEVICES, RSS_DEVICES)),
+        INFLUX_URL: influx.url,
+        INFLUX_DB: influx.database,
+      },
+      // The gateway runs with the V8 flags and C library settings its executable sets; bare aedes
+      // with Node's defaults. EXTRA_NODE_FLAGS tries others.
+      [...GATEWAY_NODE_FLAGS, ...(process.env.EXTRA_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...profile],
     );
     return { ...broker, stop: () => broker.stop().then(influx.stop) };
   },

@@ -2,7 +2,7 @@ export { publishRefusal, subscribeRefusal } from './broker/acl.js';
 export { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './broker/broker.js';
 export { GatewayBus, type InvalidMessage, type NormalisedMessage } from './bus.js';
 export { runCli } from './cli/main.js';
-export { GATEWAY_NODE_FLAGS } from './cli/node-flags.js';
+export { GATEWAY_NODE_ENV, GATEWAY_NODE_FLAGS } from './cli/node-flags.js';
 export { loadConfig, redactConfig, SECRET_CONFIG_PATHS } from './config/load.js';
 export { GatewayConfig, type GatewayConfigInput } from './config/schema.js';
 export { generateSecret, hashPassword, verifyPassword } from './credentials/password.js';
