@@ -2,12 +2,10 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './db.js';
+import { LOCKS } from './locks.js';
 
 /** `cloud/migrations/`, from both `src/db` and `dist/db`. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
-
-// Any fixed number works; it only has to differ from other advisory locks on the same database.
-const MIGRATION_LOCK = 7_253_101;
 
 export interface Migration {
   version: number;
@@ -46,7 +44,7 @@ export interface MigrateResult {
 export async function migrate(db: Db, migrations?: readonly Migration[]): Promise<MigrateResult> {
   const all = migrations ?? (await readMigrations());
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.migration]);
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,

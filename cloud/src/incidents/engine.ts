@@ -10,9 +10,10 @@ import {
 } from '@gridlink/protocol';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
+import { lockKey, retryDeadlocks } from '../db/locks.js';
 import { categoryLineage } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
-import { type AlertIntakeContext, type AlertOutcome, intakeAlerts, parseAlerts, retryDeadlocks } from './from-alert.js';
+import { type AlertIntakeContext, type AlertOutcome, intakeAlerts, parseAlerts } from './from-alert.js';
 import { type HeldAlertFilter, type HeldAlertPage, readHeldAlerts } from './held-alerts.js';
 
 export type { AlertOutcome } from './from-alert.js';
@@ -90,13 +91,6 @@ export interface IncidentChange {
 export type IncidentListener = (change: IncidentChange) => void;
 
 const LEVELS: readonly TerritoryLevel[] = ['grid', 'community', 'street', 'district'];
-
-// Namespace of the report intake's advisory locks (two-key form); the alert intake has its own.
-const LOCK_INTAKE = 7_253_303;
-
-async function lock(tx: Queryable, namespace: number, key: string): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [namespace, key]);
-}
 
 /** The columns of an incident's place that a reported or alerted place fills (null where it is silent). */
 function placeColumns(place: Partial<Place> | undefined) {
@@ -290,7 +284,7 @@ export class IncidentEngine {
     // neither returns nor pre-empts another's report.
     const intakeRequestId = `report:${JSON.stringify([request.actor, request.requestId])}`;
     return this.db.transaction(async (tx) => {
-      await lock(tx, LOCK_INTAKE, intakeRequestId);
+      await lockKey(tx, 'intake', intakeRequestId);
       const existing = await tx.query<IncidentRow>(
         // Reports stored before the key named its actor are found by the same actor alone.
         `SELECT i.* FROM incidents AS i

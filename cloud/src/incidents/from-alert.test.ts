@@ -1,8 +1,8 @@
 import { type AlertPayload, type CloudEvent, createCloudEvent, type Severity } from '@gridlink/protocol';
 import { describe, expect, it } from 'vitest';
+import { retryDeadlocks } from '../db/locks.js';
 import { BACKENDS, manualClock } from '../test-support.js';
 import { type AlertOutcome, IncidentEngine } from './engine.js';
-import { retryDeadlocks } from './from-alert.js';
 import type { Incident } from './records.js';
 import { useIncidentDatabase } from './test-database.js';
 

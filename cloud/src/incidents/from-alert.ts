@@ -9,6 +9,7 @@ import {
 } from '@gridlink/protocol';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/db.js';
+import { lockAll } from '../db/locks.js';
 import { alertPlaceKey, dedupKey, repeatScopeKey } from './dedup.js';
 import {
   type AfterHours,
@@ -62,11 +63,6 @@ export interface AlertIntakeContext {
   /** The step the device-event policy takes right after creation (confirm first: verify). */
   followUp(tx: Queryable, incidentId: string, action: string, requestId: string, comment: string): Promise<Incident>;
 }
-
-// Namespaces of transaction-level advisory locks (two-key form), apart from the migration lock.
-export const LOCK_ALERT = 7_253_301;
-export const LOCK_PLACE = 7_253_302;
-export const LOCK_REPEAT = 7_253_304;
 
 type ClearedData = UplinkData<'cn.gridlink.alert.cleared.v1'>;
 
@@ -257,9 +253,9 @@ export async function intakeAlerts(
   const alertOwnIds = [...alertIds].map((key) => splitAlertKey(key).alertId);
   const dedupWindowMs = await context.dedupWindowMs(tx);
   await lockAll(tx, [
-    ...[...alertIds].map((key) => [LOCK_ALERT, key] as const),
-    ...[...placeKeys].map((key) => [LOCK_PLACE, `${drill}:${key}`] as const),
-    ...[...scopeKeys].map((key) => [LOCK_REPEAT, key] as const),
+    ...[...alertIds].map((key) => ['alert', key] as const),
+    ...[...placeKeys].map((key) => ['place', `${drill}:${key}`] as const),
+    ...[...scopeKeys].map((key) => ['repeat', key] as const),
   ]);
   const heldById = new Map<string, Held>();
   const heldByScope = new Map<string, Held[]>();
@@ -561,38 +557,6 @@ export async function intakeAlerts(
     now,
   });
   return outcomes;
-}
-
-const RETRIED = new Set(['40P01', '40001']);
-
-/**
- * Runs `work` (a whole transaction) again when PostgreSQL chose it as the victim of a deadlock or a
- * serialization failure: a batch holds several incident rows, and a merge transition taking two
- * rows in its own order can meet it. Nothing of the aborted attempt was committed.
- */
-export async function retryDeadlocks<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      if (attempt >= attempts || !RETRIED.has((err as { code?: string }).code ?? '')) throw err;
-    }
-  }
-}
-
-/**
- * Transaction-level advisory locks, taken in one statement in (namespace, hash) order: every
- * transaction that takes several takes them in the same order, so none waits on another in a circle.
- */
-async function lockAll(tx: Queryable, locks: ReadonlyArray<readonly [number, string]>): Promise<void> {
-  await tx.query(
-    `SELECT count(*) AS n FROM (
-       SELECT pg_advisory_xact_lock(ns, h) FROM (
-         SELECT DISTINCT ns, hashtext(key) AS h FROM unnest($1::integer[], $2::text[]) AS v(ns, key) ORDER BY ns, h
-       ) AS sorted
-     ) AS taken`,
-    [locks.map(([namespace]) => namespace), locks.map(([, key]) => key)],
-  );
 }
 
 /**
