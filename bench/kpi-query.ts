@@ -20,6 +20,7 @@ import {
   type KpiQuery,
   kpiCounts,
   kpiCountsSql,
+  kpiScope,
   migrate,
   openPostgres,
   readMigrations,
@@ -224,8 +225,8 @@ console.log('  counts after = counts before, every group and every count');
 
 if (process.env.EXPLAIN) {
   const explain = await db.query<{ 'QUERY PLAN': string }>(
-    `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${kpiCountsSql('street', true)}`,
-    [MONTH.from, MONTH.to, false, [`${DISTRICT}%`]],
+    `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${kpiCountsSql('street', kpiScope([DISTRICT]).sql)}`,
+    [MONTH.from, MONTH.to, false, ...kpiScope([DISTRICT]).params],
   );
   console.log(explain.rows.map((line) => line['QUERY PLAN']).join('\n'));
 }

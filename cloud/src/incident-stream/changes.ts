@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { isVisible, type ScopeFilter } from '../people/scope.js';
+import { scopeCondition, TERRITORY_OF_ROW } from '../people/scope-sql.js';
 
 /** The channel the `incident_changes` trigger notifies on (migration 0016). */
 export const CHANGES_CHANNEL = 'gl_incident_changes';
@@ -83,17 +84,14 @@ export async function visibleChangesAfter(
   after: number,
   limit: number,
 ): Promise<IncidentChange[]> {
-  const prefixes = [...filter.territoryPrefixes, ...filter.gridCodes, ...filter.communityCodes].map((p) => `${p}%`);
-  const closedPrefixes = filter.closedIncidentPrefixes.map((p) => `${p}%`);
+  const scope = scopeCondition(
+    filter,
+    { territory: TERRITORY_OF_ROW, assignee: 'assignee', gateway: 'gateway_id', closed: 'closed' },
+    3,
+  );
   const { rows } = await db.query(
-    `SELECT * FROM incident_changes
-      WHERE seq > $1
-        AND (coalesce(grid, community, '') LIKE ANY($2::text[])
-             OR assignee = ANY($3::text[])
-             OR gateway_id = ANY($4::text[])
-             OR (closed AND coalesce(grid, community, '') LIKE ANY($5::text[])))
-      ORDER BY seq LIMIT $6`,
-    [after, prefixes, filter.disposalUnitIds, filter.gatewayIds, closedPrefixes, limit],
+    `SELECT * FROM incident_changes WHERE seq > $1 AND ${scope.sql} ORDER BY seq LIMIT $2`,
+    [after, limit, ...scope.params],
   );
   return rows.map((row) => IncidentChange.parse(row));
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import { scopeCondition, TERRITORY_OF_ROW } from '../people/scope-sql.js';
 
 /** An alert held below its policy's repeat threshold (docs/domain.md §7): recorded and counted, no incident of its own. */
 export interface HeldAlert {
@@ -71,7 +72,9 @@ export interface HeldAlertPage {
 /** Held alerts, newest first (equal times by alert id, descending), a page at a time. */
 export async function readHeldAlerts(db: Queryable, filter: HeldAlertFilter = {}): Promise<HeldAlertPage> {
   const limit = filter.limit ?? 100;
-  const scope = filter.scope;
+  const scope = filter.scope
+    ? scopeCondition(filter.scope, { territory: TERRITORY_OF_ROW, gateway: 'gateway_id' }, 7)
+    : undefined;
   const { rows } = await db.query<HeldRow>(
     `SELECT alert_id, policy_category, category_code, severity, drill, gateway_id, device_id, community, grid,
             building, occurred_at, recorded_at, incident_id, data
@@ -79,19 +82,17 @@ export async function readHeldAlerts(db: Queryable, filter: HeldAlertFilter = {}
       WHERE ($1::text IS NULL OR category_code = $1 OR category_code LIKE $1 || '.%')
         AND ($2::text IS NULL OR community = $2)
         AND (NOT $3 OR incident_id IS NULL)
-        AND (NOT $4 OR coalesce(grid, community, '') LIKE ANY($5::text[]) OR gateway_id = ANY($6::text[]))
-        AND ($7::timestamptz IS NULL OR (occurred_at, alert_id) < ($7::timestamptz, $8::text))
-      ORDER BY occurred_at DESC, alert_id DESC LIMIT $9`,
+        AND ($4::timestamptz IS NULL OR (occurred_at, alert_id) < ($4::timestamptz, $5::text))
+        ${scope ? `AND ${scope.sql}` : ''}
+      ORDER BY occurred_at DESC, alert_id DESC LIMIT $6`,
     [
       filter.category ?? null,
       filter.community ?? null,
       filter.pending ?? false,
-      scope !== undefined,
-      (scope?.territoryPrefixes ?? []).map((prefix) => `${prefix}%`),
-      scope?.gatewayIds ?? [],
       filter.after?.occurredAt ?? null,
       filter.after?.alertId ?? null,
       limit + 1,
+      ...(scope?.params ?? []),
     ],
   );
   const alerts = rows.slice(0, limit).map(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
+import { scopeCondition } from '../people/scope-sql.js';
 import { type KpiPolicy, type KpiReport, kpisFromCounts } from './compute.js';
 import type { Counts } from './definitions.js';
 
@@ -55,7 +56,8 @@ const SUMMARY_COLUMNS = [
 ] as const;
 
 /**
- * The SQL of {@link kpiCounts}: $1 from, $2 to, $3 leave suspended out of due, $4 LIKE patterns.
+ * The SQL of {@link kpiCounts}: $1 from, $2 to, $3 leave suspended out of due, then the territory
+ * condition's parameters ({@link kpiScope}).
  *
  * The cohort comes from `incident_kpi_facts` (migration 0011), one row per incident kept by the
  * database from its step records: its first `file` step, its latest step, and the summary of all
@@ -63,11 +65,11 @@ const SUMMARY_COLUMNS = [
  * one with a step at or after `to` is summarised again from its steps taken before `to` by the
  * same function that keeps the rows (moving: typically the last days of the period).
  */
-export function kpiCountsSql(groupBy: KpiGroupBy, filtered: boolean): string {
+export function kpiCountsSql(groupBy: KpiGroupBy, scope?: string): string {
   const people = groupBy === 'worker' || groupBy === 'unit';
   const key = people ? 'f.assignee' : TERRITORY_KEY[groupBy];
   const cohort = ['f.filed_at >= $1', 'f.filed_at < $2', 'NOT f.drill'];
-  if (filtered) cohort.push("coalesce(f.grid, f.community, '') LIKE ANY($4::text[])");
+  if (scope) cohort.push(scope);
   const where = cohort.join(' AND ');
   const columns = (table: string) => SUMMARY_COLUMNS.map((column) => `${table}.${column}`).join(', ');
   const unitJoin = people ? 'LEFT JOIN disposal_units u ON u.id = f.assignee' : '';
@@ -127,6 +129,10 @@ interface CountsRow {
   solved: number;
 }
 
+/** Incidents under these territory prefixes, as a condition on the facts and its parameters from $4. */
+export const kpiScope = (prefixes: readonly string[]) =>
+  scopeCondition({ territoryPrefixes: prefixes }, { territory: "coalesce(f.grid, f.community, '')" }, 4);
+
 const prefixesOf = (prefix: KpiQuery['territoryPrefix']): string[] | undefined =>
   prefix === undefined ? undefined : typeof prefix === 'string' ? [prefix] : [...prefix];
 
@@ -155,9 +161,9 @@ const prefixesOf = (prefix: KpiQuery['territoryPrefix']): string[] | undefined =
 export async function kpiCounts(db: Queryable, query: KpiQuery): Promise<KpiGroup[]> {
   const prefixes = prefixesOf(query.territoryPrefix);
   if (prefixes !== undefined && prefixes.length === 0) return [];
-  const params: unknown[] = [query.from, query.to, query.policy.exclude_suspended_from_due];
-  if (prefixes !== undefined) params.push(prefixes.map((prefix) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`));
-  const { rows } = await db.query<CountsRow>(kpiCountsSql(query.groupBy, prefixes !== undefined), params);
+  const scope = prefixes === undefined ? undefined : kpiScope(prefixes);
+  const params: unknown[] = [query.from, query.to, query.policy.exclude_suspended_from_due, ...(scope?.params ?? [])];
+  const { rows } = await db.query<CountsRow>(kpiCountsSql(query.groupBy, scope?.sql), params);
   return rows.map((row) => ({
     key: row.key,
     counts: {

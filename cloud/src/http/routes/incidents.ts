@@ -20,6 +20,7 @@ import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
 import type { Role } from '../../people/roles.js';
 import { isVisible, type Principal, type ScopeFilter, scopeFilter } from '../../people/scope.js';
+import { scopeCondition, TERRITORY_OF_ROW } from '../../people/scope-sql.js';
 import { TerritoryStore, toWgs84 } from '../../territory/index.js';
 import { jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
@@ -233,33 +234,29 @@ export function incidentRoutes(
         parsed.error.issues.map((issue) => ({ detail: issue.message, parameter: String(issue.path[0] ?? '') })),
       );
     }
-    const filter = scopeFilter(principal);
-    const prefixes = [...filter.territoryPrefixes, ...filter.gridCodes, ...filter.communityCodes].map((p) => `${p}%`);
-    const closedPrefixes = filter.closedIncidentPrefixes.map((p) => `${p}%`);
+    const scope = scopeCondition(
+      scopeFilter(principal),
+      { territory: TERRITORY_OF_ROW, assignee: 'assignee', gateway: 'gateway_id', closed: 'closed_at IS NOT NULL' },
+      7,
+    );
     const { rows } = await fromDatabase(() =>
       db.query<IncidentRow>(
         `SELECT * FROM incidents
-          WHERE (coalesce(grid, community, '') LIKE ANY($1::text[])
-                 OR assignee = ANY($2::text[])
-                 OR gateway_id = ANY($3::text[])
-                 OR (closed_at IS NOT NULL AND coalesce(grid, community, '') LIKE ANY($4::text[])))
-            AND ($5::text IS NULL OR state = $5)
-            AND ($7::text IS NULL OR category_code = $7 OR starts_with(category_code, $7 || '.'))
-            AND ($8::text IS NULL OR grid = $8)
-            AND ($9::text IS NULL OR community = $9)
-            AND ($10::text IS NULL OR severity = $10)
-          ORDER BY created_at DESC, id DESC LIMIT $6`,
+          WHERE ${scope.sql}
+            AND ($1::text IS NULL OR state = $1)
+            AND ($3::text IS NULL OR category_code = $3 OR starts_with(category_code, $3 || '.'))
+            AND ($4::text IS NULL OR grid = $4)
+            AND ($5::text IS NULL OR community = $5)
+            AND ($6::text IS NULL OR severity = $6)
+          ORDER BY created_at DESC, id DESC LIMIT $2`,
         [
-          prefixes,
-          filter.disposalUnitIds,
-          filter.gatewayIds,
-          closedPrefixes,
           parsed.data.state ?? null,
           parsed.data.limit,
           parsed.data.category ?? null,
           parsed.data.grid ?? null,
           parsed.data.community ?? null,
           parsed.data.severity ?? null,
+          ...scope.params,
         ],
       ),
     );
