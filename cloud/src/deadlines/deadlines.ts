@@ -308,7 +308,8 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
       );
 
     const wanted: Array<{ seq: number; kind: string; step: LimitedStep; due: Date }> = [];
-    if (now?.yellowAt && now.redAt) {
+    // A closed incident keeps its callback deadline but is neither supervised nor escalated.
+    if (now?.yellowAt && now.redAt && incident.closedAt === null) {
       wanted.push({ seq: now.startSeq, kind: 'yellow', step: now.step, due: now.yellowAt });
       wanted.push({ seq: now.startSeq, kind: 'red', step: now.step, due: now.redAt });
     }
@@ -423,7 +424,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
       };
     }
     const clock = openClock(steps);
-    if (clock === undefined || clock.startSeq !== timer.step_seq) return { do: 'cancel' };
+    if (clock === undefined || clock.startSeq !== timer.step_seq || incident.closedAt !== null) return { do: 'cancel' };
     const reading = await this.read(this.db, incident, clock, now, settings);
     if (reading === undefined || reading.paused) return { do: 'cancel' };
     const current = supervisionRank(incident.supervision);

@@ -15,6 +15,7 @@ const NEEDED = [
   // The incident settings the engine reads for each transition (0014, after 0012).
   '0012_policy_thresholds.sql',
   '0014_incident_settings.sql',
+  '0022_callback_policy.sql',
 ];
 
 /**

@@ -231,16 +231,21 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
     expect((await call('operator', 'GET', '/api/v1/settings/incidents')).body).toEqual({
       dedup_window_seconds: 1800,
       unsatisfied_callback: 'rework',
+      callback: 'agents',
     });
     const put = await call('district-admin', 'PUT', '/api/v1/settings/incidents', {
       dedup_window_seconds: 900,
       unsatisfied_callback: 'evaluate',
     });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
-    expect(put.body).toEqual({ dedup_window_seconds: 900, unsatisfied_callback: 'evaluate' });
+    expect(put.body).toEqual({ dedup_window_seconds: 900, unsatisfied_callback: 'evaluate', callback: 'agents' });
     // The running cloud's engine reads the stored row: no restart.
-    expect(await cloud().incidents.settings()).toEqual({ dedup_window_seconds: 900, unsatisfied_callback: 'evaluate' });
-    expect(await cloud().incidents.policies()).toEqual({ unsatisfiedCallback: 'evaluate' });
+    expect(await cloud().incidents.settings()).toEqual({
+      dedup_window_seconds: 900,
+      unsatisfied_callback: 'evaluate',
+      callback: 'agents',
+    });
+    expect(await cloud().incidents.policies()).toEqual({ unsatisfiedCallback: 'evaluate', callback: 'agents' });
     const invalid = await call<{ code: string; errors: Array<{ pointer: string; detail: string }> }>(
       'admin-token',
       'PUT',
@@ -264,7 +269,7 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
       },
     );
     expect(missing.body.errors.map((error) => error.pointer)).toEqual(['/dedup_window_seconds']);
-    const seeds = { dedup_window_seconds: 1800, unsatisfied_callback: 'rework' };
+    const seeds = { dedup_window_seconds: 1800, unsatisfied_callback: 'rework', callback: 'agents' };
     expect((await call('admin-token', 'PUT', '/api/v1/settings/incidents', seeds)).status).toBe(200);
     const { rows } = await cloud().db.query<{ actor: string; action: string; details: Record<string, unknown> }>(
       "SELECT actor, action, details FROM audit_log WHERE target = 'incidents:settings' ORDER BY id",
@@ -277,7 +282,10 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
     expect(rows).toContainEqual({
       actor: `user:${ids['district-admin']}`,
       action: 'incidents.settings.replace',
-      details: { before: seeds, after: { dedup_window_seconds: 900, unsatisfied_callback: 'evaluate' } },
+      details: {
+        before: seeds,
+        after: { dedup_window_seconds: 900, unsatisfied_callback: 'evaluate', callback: 'agents' },
+      },
     });
     expect(await cloud().incidents.settings()).toEqual(seeds);
   });

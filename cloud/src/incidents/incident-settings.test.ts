@@ -51,7 +51,11 @@ describe.each(BACKENDS)('incident settings (%s)', (backend) => {
   const store = () => new IncidentSettingsStore(db(), clock);
 
   it('are seeded with the values the code used: a 30-minute dedup window, rework after an unsatisfied callback', async () => {
-    expect(DEFAULT_INCIDENT_SETTINGS).toEqual({ dedup_window_seconds: 1800, unsatisfied_callback: 'rework' });
+    expect(DEFAULT_INCIDENT_SETTINGS).toEqual({
+      dedup_window_seconds: 1800,
+      unsatisfied_callback: 'rework',
+      callback: 'agents',
+    });
     expect(await store().get()).toEqual(DEFAULT_INCIDENT_SETTINGS);
     expect(await new IncidentEngine(db(), clock).settings()).toEqual(DEFAULT_INCIDENT_SETTINGS);
   });
@@ -125,7 +129,7 @@ describe.each(BACKENDS)('incident settings (%s)', (backend) => {
     const first = await closed();
     const second = await closed();
     await store().replace(ADMIN, { dedup_window_seconds: 1800, unsatisfied_callback: 'evaluate' });
-    expect(await engine.policies()).toEqual({ unsatisfiedCallback: 'evaluate' });
+    expect(await engine.policies()).toEqual({ unsatisfiedCallback: 'evaluate', callback: 'agents' });
     expect((await unsatisfied(first)).incident).toMatchObject({ state: 'EVALUATED', reworkCount: 0 });
     await store().replace(ADMIN, DEFAULT_INCIDENT_SETTINGS);
     expect((await unsatisfied(second)).incident).toMatchObject({
@@ -145,7 +149,7 @@ describe.each(BACKENDS)('incident settings (%s)', (backend) => {
       actor: 'admin',
       details: {
         before: DEFAULT_INCIDENT_SETTINGS,
-        after: { dedup_window_seconds: 600, unsatisfied_callback: 'rework' },
+        after: { dedup_window_seconds: 600, unsatisfied_callback: 'rework', callback: 'agents' },
       },
     });
   });
@@ -153,8 +157,11 @@ describe.each(BACKENDS)('incident settings (%s)', (backend) => {
   it('lets a test fix the policies instead of reading them (the option a running cloud never passes)', async () => {
     await store().replace(ADMIN, { dedup_window_seconds: 1800, unsatisfied_callback: 'evaluate' });
     const fixed = new IncidentEngine(db(), clock, { policies: { unsatisfiedCallback: 'rework' } });
-    expect(await fixed.policies()).toEqual({ unsatisfiedCallback: 'rework' });
-    expect(await new IncidentEngine(db(), clock).policies()).toEqual({ unsatisfiedCallback: 'evaluate' });
+    expect(await fixed.policies()).toEqual({ unsatisfiedCallback: 'rework', callback: 'agents' });
+    expect(await new IncidentEngine(db(), clock).policies()).toEqual({
+      unsatisfiedCallback: 'evaluate',
+      callback: 'agents',
+    });
     await store().replace(ADMIN, DEFAULT_INCIDENT_SETTINGS);
   });
 });

@@ -46,6 +46,7 @@ export {
 export {
   ActionName,
   allowedActions,
+  CallbackPolicy,
   DEFAULT_POLICIES,
   Effect,
   IncidentPolicies,

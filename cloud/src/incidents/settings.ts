@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { type Actor, replaceAudited } from '../people/audit.js';
-import { type IncidentPolicies, UnsatisfiedCallbackPolicy } from './state-machine.js';
+import { CallbackPolicy, type IncidentPolicies, UnsatisfiedCallbackPolicy } from './state-machine.js';
 
 /**
  * The tenant's incident settings (table `incident_settings`, migration 0014) as the API reads and
@@ -22,6 +22,11 @@ export const IncidentSettings = z.strictObject({
   unsatisfied_callback: UnsatisfiedCallbackPolicy.meta({
     description: 'rework: an unsatisfied callback sends the work back to its assignee; evaluate: only recorded',
   }),
+  /** Domain §3: who calls back on a closed incident, or nobody (the operator archives it). Absent: agents. */
+  callback: CallbackPolicy.default('agents').meta({
+    description:
+      'Who calls residents back on a closed incident: agents (callback agents), centre (callback agents and the centre’s operators), none (no callback; the operator archives the closed incident)',
+  }),
 });
 export type IncidentSettings = z.output<typeof IncidentSettings>;
 
@@ -29,6 +34,7 @@ export type IncidentSettings = z.output<typeof IncidentSettings>;
 export const DEFAULT_INCIDENT_SETTINGS: IncidentSettings = {
   dedup_window_seconds: 30 * 60,
   unsatisfied_callback: 'rework',
+  callback: 'agents',
 };
 
 export const INCIDENT_SETTINGS_TARGET = 'incidents:settings';
@@ -36,6 +42,7 @@ export const INCIDENT_SETTINGS_TARGET = 'incidents:settings';
 /** The policies the state machine's `when` conditions read, from the settings. */
 export const policiesOf = (settings: IncidentSettings): IncidentPolicies => ({
   unsatisfiedCallback: settings.unsatisfied_callback,
+  callback: settings.callback,
 });
 
 /**
@@ -51,13 +58,14 @@ export class IncidentSettingsStore {
 
   async get(q: Queryable = this.db): Promise<IncidentSettings> {
     const { rows } = await q.query<IncidentSettings>(
-      'SELECT dedup_window_seconds, unsatisfied_callback FROM incident_settings',
+      'SELECT dedup_window_seconds, unsatisfied_callback, callback FROM incident_settings',
     );
     const row = rows[0];
     if (row === undefined) return { ...DEFAULT_INCIDENT_SETTINGS };
     return IncidentSettings.parse({
       dedup_window_seconds: Number(row.dedup_window_seconds),
       unsatisfied_callback: row.unsatisfied_callback,
+      callback: row.callback,
     });
   }
 
@@ -74,11 +82,12 @@ export class IncidentSettingsStore {
       read: (q) => this.get(q),
       write: (q) =>
         q.query(
-          `INSERT INTO incident_settings (id, dedup_window_seconds, unsatisfied_callback, updated_at)
-         VALUES (true, $1, $2, $3)
+          `INSERT INTO incident_settings (id, dedup_window_seconds, unsatisfied_callback, callback, updated_at)
+         VALUES (true, $1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET dedup_window_seconds = excluded.dedup_window_seconds,
-           unsatisfied_callback = excluded.unsatisfied_callback, updated_at = excluded.updated_at`,
-          [settings.dedup_window_seconds, settings.unsatisfied_callback, at],
+           unsatisfied_callback = excluded.unsatisfied_callback, callback = excluded.callback,
+           updated_at = excluded.updated_at`,
+          [settings.dedup_window_seconds, settings.unsatisfied_callback, settings.callback, at],
         ),
     });
   }

@@ -2,6 +2,8 @@ import { INCIDENT_STATES } from '@gridlink/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   allowedActions,
+  DEFAULT_POLICIES,
+  rulesFrom,
   STATE_MACHINE,
   STATE_MACHINE_TABLE,
   StateMachine,
@@ -23,7 +25,7 @@ describe('the state machine table (domain §3)', () => {
       HANDLED: ['startCheck', 'supervise', 'overdue'],
       CHECKING: ['pass', 'fail', 'supervise', 'overdue'],
       PENDING_CLOSE: ['close', 'supervise', 'overdue'],
-      CLOSED: ['callbackSatisfied', 'callbackUnsatisfied', 'supervise', 'overdue'],
+      CLOSED: ['callbackSatisfied', 'callbackUnsatisfied'],
       SELF_HANDLED: ['close'],
       EVALUATED: ['archive'],
       ARCHIVED: [],
@@ -40,8 +42,23 @@ describe('the state machine table (domain §3)', () => {
     const rework = STATE_MACHINE.filter((rule) => rule.effects.includes('rework'));
     expect(rework.map((rule) => [rule.from, rule.action, rule.to, rule.when])).toEqual([
       ['CHECKING', 'fail', 'DISPATCHED', undefined],
-      ['CLOSED', 'callbackUnsatisfied', 'DISPATCHED', { unsatisfiedCallback: 'rework' }],
+      ['CLOSED', 'callbackUnsatisfied', 'DISPATCHED', { callback: 'agents', unsatisfiedCallback: 'rework' }],
+      ['CLOSED', 'callbackUnsatisfied', 'DISPATCHED', { callback: 'centre', unsatisfiedCallback: 'rework' }],
     ]);
+  });
+
+  it('offers after 结案 the step the callback policy defines, and never 督办 on a closed incident', () => {
+    const closed = (callback: 'agents' | 'centre' | 'none') =>
+      allowedActions(STATE_MACHINE, 'CLOSED', { ...DEFAULT_POLICIES, callback });
+    expect(closed('agents')).toEqual(['callbackSatisfied', 'callbackUnsatisfied']);
+    expect(closed('centre')).toEqual(['callbackSatisfied', 'callbackUnsatisfied']);
+    expect(closed('none')).toEqual(['archive']);
+    const roles = (callback: 'agents' | 'centre') =>
+      rulesFrom(STATE_MACHINE, 'CLOSED', { ...DEFAULT_POLICIES, callback }).find(
+        (rule) => rule.action === 'callbackSatisfied',
+      )?.roles;
+    expect(roles('agents')).toEqual(['callback_agent']);
+    expect(roles('centre')).toEqual(['callback_agent', 'operator']);
   });
 
   it('lets an unsatisfied callback only record the verdict when the tenant says so', () => {

@@ -11,10 +11,20 @@ export const ActionName = z
 export const UnsatisfiedCallbackPolicy = z.enum(['rework', 'evaluate']);
 export type UnsatisfiedCallbackPolicy = z.infer<typeof UnsatisfiedCallbackPolicy>;
 
-export const IncidentPolicies = z.strictObject({ unsatisfiedCallback: UnsatisfiedCallbackPolicy });
+/**
+ * Tenant setting (docs/domain.md §3): who calls residents back on a closed incident: callback agents
+ * (`agents`), the centre's operators as well (`centre`), or nobody (`none`: the operator archives).
+ */
+export const CallbackPolicy = z.enum(['agents', 'centre', 'none']);
+export type CallbackPolicy = z.infer<typeof CallbackPolicy>;
+
+export const IncidentPolicies = z.strictObject({
+  unsatisfiedCallback: UnsatisfiedCallbackPolicy,
+  callback: CallbackPolicy,
+});
 export type IncidentPolicies = z.infer<typeof IncidentPolicies>;
 
-export const DEFAULT_POLICIES: IncidentPolicies = { unsatisfiedCallback: 'rework' };
+export const DEFAULT_POLICIES: IncidentPolicies = { unsatisfiedCallback: 'rework', callback: 'agents' };
 
 /**
  * What a step does besides moving the state:
@@ -68,7 +78,11 @@ export type StateMachine = z.infer<typeof StateMachine>;
 
 const ALL_DOERS = ['grid_worker', 'disposal_unit'] as const;
 
-/** States in which a step's time limit runs (docs/domain.md §4): supervision and overdue steps are taken there. */
+/**
+ * States of open work in which a step's time limit runs (docs/domain.md §4): supervision and overdue
+ * steps are taken there. Not CLOSED: the callback's limit is kept, but 督办 and escalation make no
+ * sense once the loop is closed.
+ */
 const TIMED_STATES = [
   'REPORTED',
   'VERIFYING',
@@ -80,8 +94,13 @@ const TIMED_STATES = [
   'HANDLED',
   'CHECKING',
   'PENDING_CLOSE',
-  'CLOSED',
 ] as const;
+
+/** Who calls back under each callback policy that has callbacks. */
+const CALLBACK_ROLES = {
+  agents: ['callback_agent'],
+  centre: ['callback_agent', 'operator'],
+} as const satisfies Partial<Record<CallbackPolicy, readonly IncidentRole[]>>;
 
 /** States before anyone signed for the work: the unsigned life-safety chain runs there. */
 const UNSIGNED_STATES = ['REPORTED', 'VERIFYING', 'ACCEPTED', 'FILED', 'DISPATCHED'] as const;
@@ -133,22 +152,32 @@ export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
     attachmentTags: ['before', 'after'],
   },
 
-  { from: 'CLOSED', action: 'callbackSatisfied', to: 'EVALUATED', roles: ['callback_agent'] },
-  {
-    from: 'CLOSED',
-    action: 'callbackUnsatisfied',
-    to: 'DISPATCHED',
-    roles: ['callback_agent'],
-    when: { unsatisfiedCallback: 'rework' },
-    effects: ['rework', 'reopen'],
-  },
-  {
-    from: 'CLOSED',
-    action: 'callbackUnsatisfied',
-    to: 'EVALUATED',
-    roles: ['callback_agent'],
-    when: { unsatisfiedCallback: 'evaluate' },
-  },
+  // The callback (回访), by those the tenant's callback policy names; without callbacks, archived.
+  ...(['agents', 'centre'] as const).flatMap((callback): TransitionRuleInput[] => [
+    {
+      from: 'CLOSED',
+      action: 'callbackSatisfied',
+      to: 'EVALUATED',
+      roles: [...CALLBACK_ROLES[callback]],
+      when: { callback },
+    },
+    {
+      from: 'CLOSED',
+      action: 'callbackUnsatisfied',
+      to: 'DISPATCHED',
+      roles: [...CALLBACK_ROLES[callback]],
+      when: { callback, unsatisfiedCallback: 'rework' },
+      effects: ['rework', 'reopen'],
+    },
+    {
+      from: 'CLOSED',
+      action: 'callbackUnsatisfied',
+      to: 'EVALUATED',
+      roles: [...CALLBACK_ROLES[callback]],
+      when: { callback, unsatisfiedCallback: 'evaluate' },
+    },
+  ]),
+  { from: 'CLOSED', action: 'archive', to: 'ARCHIVED', roles: ['operator', 'system'], when: { callback: 'none' } },
 
   { from: 'EVALUATED', action: 'archive', to: 'ARCHIVED', roles: ['operator', 'system'] },
 

@@ -11,7 +11,13 @@ import {
 import { type AttachmentStore, attachmentUri, type StoredAttachment } from '../../attachments/store.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
-import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from '../../incidents/index.js';
+import {
+  type Incident,
+  type IncidentEngine,
+  type IncidentPolicies,
+  rulesFrom,
+  STATE_MACHINE,
+} from '../../incidents/index.js';
 import { writeAudit } from '../../people/audit.js';
 import { authenticateUser, principalFromRequest, principalOf, sessionIdOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
@@ -62,11 +68,9 @@ export function attachmentJson(stored: StoredAttachment, url?: string) {
 }
 
 /** True when one of the principal's roles may take some step of the incident now: they may attach files. */
-function mayAct(principal: Principal, incident: Incident): boolean {
-  const actions = new Set(
-    rulesFrom(STATE_MACHINE, incident.state, { unsatisfiedCallback: 'rework' }).map((rule) => rule.action),
-  );
-  return [...actions].some((action) => roleFor(principal, incident, action) !== undefined);
+function mayAct(principal: Principal, incident: Incident, policies: IncidentPolicies): boolean {
+  const actions = new Set(rulesFrom(STATE_MACHINE, incident.state, policies).map((rule) => rule.action));
+  return [...actions].some((action) => roleFor(principal, incident, action, policies) !== undefined);
 }
 
 /**
@@ -127,7 +131,7 @@ export function attachmentRoutes(
     async (req: Request<{ id: string }>, res: Response, next: NextFunction) => {
       const principal = principalOf(res);
       const incident = await incidentOf(principal, req.params.id);
-      if (!mayAct(principal, incident)) {
+      if (!mayAct(principal, incident, await fromDatabase(() => engine.policies()))) {
         throw new ProblemError(
           'GL_FORBIDDEN',
           `none of your roles may act on incident ${incident.id} in state ${incident.state}, so none may attach files to it`,

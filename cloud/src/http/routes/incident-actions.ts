@@ -41,7 +41,7 @@ export function incidentActionRoutes(
     for (const rule of rulesFrom(STATE_MACHINE, incident.state, policies)) {
       if (seen.has(rule.action)) continue;
       seen.add(rule.action);
-      const role = roleFor(principal, incident, rule.action);
+      const role = roleFor(principal, incident, rule.action, policies);
       if (!role) continue;
       actions.push({
         action: rule.action,

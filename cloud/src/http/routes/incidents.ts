@@ -10,6 +10,7 @@ import {
   type IncidentEngine,
   IncidentError,
   type IncidentErrorCode,
+  type IncidentPolicies,
   type IncidentRole,
   rulesFrom,
   STATE_MACHINE,
@@ -81,11 +82,16 @@ export function visible(filter: ScopeFilter, incident: Incident): boolean {
 /**
  * Which of the principal's roles takes this action: the first the state machine allows from the
  * incident's state whose scope holds the incident (a grid worker of its grid, the unit it was
- * dispatched to, an operator of its territory…).
+ * dispatched to, an operator of its territory…), under the tenant's policies in force.
  */
-export function roleFor(principal: Principal, incident: Incident, action: string): IncidentRole | undefined {
+export function roleFor(
+  principal: Principal,
+  incident: Incident,
+  action: string,
+  policies: IncidentPolicies,
+): IncidentRole | undefined {
   const allowed = new Set(
-    rulesFrom(STATE_MACHINE, incident.state, { unsatisfiedCallback: 'rework' })
+    rulesFrom(STATE_MACHINE, incident.state, policies)
       .filter((rule) => rule.action === action)
       .flatMap((rule) => rule.roles),
   );
@@ -355,8 +361,16 @@ export function incidentRoutes(
     // A merge links two incidents: the one it joins must be one the caller sees too. A missing one and
     // one out of scope are the same "not found", so a merge cannot probe what exists elsewhere.
     if (body.action === 'merge' && earlier.rows.length === 0) await mergeTargetOf(principal, body.data?.into);
-    const role = earlier.rows[0]?.role ?? roleFor(principal, incident, body.action);
+    const policies = await fromDatabase(() => engine.policies());
+    const role = earlier.rows[0]?.role ?? roleFor(principal, incident, body.action, policies);
     if (!role) {
+      const allowed = [...new Set(rulesFrom(STATE_MACHINE, incident.state, policies).map((rule) => rule.action))];
+      // An action the state does not have at all is refused as such, whoever asks.
+      if (!allowed.includes(body.action))
+        throw new ProblemError(
+          'GL_INCIDENT_ACTION_NOT_ALLOWED',
+          `action "${body.action}" is not allowed on incident ${incident.id} in state ${incident.state}; allowed actions: ${allowed.length === 0 ? 'none' : allowed.join(', ')}`,
+        );
       throw new ProblemError(
         'GL_FORBIDDEN',
         `none of your roles may ${body.action} incident ${incident.id} in state ${incident.state}`,
