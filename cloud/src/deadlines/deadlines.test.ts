@@ -59,7 +59,8 @@ describe.each(BACKENDS)('time limits on incidents (%s)', (backend) => {
         incidentId: id,
         action,
         requestId: unique('req'),
-        actor: 'someone',
+        // Whoever did the work does not check it (separation of duties): a person per role.
+        actor: `someone-${ROLE_OF[action] ?? 'operator'}`,
         role: ROLE_OF[action] ?? 'operator',
         ...(action === 'dispatch' ? { data: { assignee: 'unit-1' } } : data ? { data } : {}),
       });

@@ -16,6 +16,7 @@ const NEEDED = [
   '0012_policy_thresholds.sql',
   '0014_incident_settings.sql',
   '0022_callback_policy.sql',
+  '0023_self_check_categories.sql',
 ];
 
 /**

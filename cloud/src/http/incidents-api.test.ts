@@ -185,7 +185,10 @@ describe.each(BACKENDS)('the incidents API (%s)', (backend) => {
     expect((await act('property', 'accept', 't2')).body).toMatchObject({ status: 403, code: 'GL_FORBIDDEN' });
     // the operator of the street accepts and files; an action the state does not allow is 409
     expect((await act('operator', 'accept', 't3')).status).toBe(200);
-    expect((await act('operator', 'sign', 't4')).body).toMatchObject({ status: 403 });
+    expect((await act('operator', 'sign', 't4')).body).toMatchObject({
+      status: 409,
+      code: 'GL_INCIDENT_ACTION_NOT_ALLOWED',
+    });
     expect((await act('operator', 'file', 't5')).status).toBe(200);
     // dispatched to the gas unit: from now on the unit sees it and may sign for it
     expect((await act('operator', 'dispatch', 't6', { assignee: 'unit-gas' })).status).toBe(200);

@@ -232,18 +232,25 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
       dedup_window_seconds: 1800,
       unsatisfied_callback: 'rework',
       callback: 'agents',
+      self_check_categories: [],
     });
     const put = await call('district-admin', 'PUT', '/api/v1/settings/incidents', {
       dedup_window_seconds: 900,
       unsatisfied_callback: 'evaluate',
     });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
-    expect(put.body).toEqual({ dedup_window_seconds: 900, unsatisfied_callback: 'evaluate', callback: 'agents' });
+    expect(put.body).toEqual({
+      dedup_window_seconds: 900,
+      unsatisfied_callback: 'evaluate',
+      callback: 'agents',
+      self_check_categories: [],
+    });
     // The running cloud's engine reads the stored row: no restart.
     expect(await cloud().incidents.settings()).toEqual({
       dedup_window_seconds: 900,
       unsatisfied_callback: 'evaluate',
       callback: 'agents',
+      self_check_categories: [],
     });
     expect(await cloud().incidents.policies()).toEqual({ unsatisfiedCallback: 'evaluate', callback: 'agents' });
     const invalid = await call<{ code: string; errors: Array<{ pointer: string; detail: string }> }>(
@@ -269,7 +276,12 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
       },
     );
     expect(missing.body.errors.map((error) => error.pointer)).toEqual(['/dedup_window_seconds']);
-    const seeds = { dedup_window_seconds: 1800, unsatisfied_callback: 'rework', callback: 'agents' };
+    const seeds = {
+      dedup_window_seconds: 1800,
+      unsatisfied_callback: 'rework',
+      callback: 'agents',
+      self_check_categories: [],
+    };
     expect((await call('admin-token', 'PUT', '/api/v1/settings/incidents', seeds)).status).toBe(200);
     const { rows } = await cloud().db.query<{ actor: string; action: string; details: Record<string, unknown> }>(
       "SELECT actor, action, details FROM audit_log WHERE target = 'incidents:settings' ORDER BY id",
@@ -284,7 +296,12 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
       action: 'incidents.settings.replace',
       details: {
         before: seeds,
-        after: { dedup_window_seconds: 900, unsatisfied_callback: 'evaluate', callback: 'agents' },
+        after: {
+          dedup_window_seconds: 900,
+          unsatisfied_callback: 'evaluate',
+          callback: 'agents',
+          self_check_categories: [],
+        },
       },
     });
     expect(await cloud().incidents.settings()).toEqual(seeds);

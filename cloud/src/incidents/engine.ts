@@ -34,6 +34,7 @@ import {
   toStep,
 } from './records.js';
 import type { IncidentRole } from './roles.js';
+import { separationRefusal } from './separation.js';
 import { type IncidentSettings, IncidentSettingsStore, policiesOf } from './settings.js';
 import {
   DEFAULT_POLICIES,
@@ -268,9 +269,30 @@ export class IncidentEngine {
           { version: row.version, state: row.state, expectedVersion: request.expectedVersion },
         );
       const rule = this.ruleFor(row, request.action, request.role, await this.policiesFor(tx, row, request.action));
+      const refusal = await this.separation(tx, toIncident(row), rule, request.actor);
+      if (refusal !== undefined) throw refusal;
       const { incident, step } = await this.apply(tx, row, rule, request);
       return { incident, step, repeated: false };
     });
+  }
+
+  /**
+   * Whether separation of duties (docs/domain.md §3) lets `actor` take `action` on the incident now:
+   * false when they handled the current round of work and the step must be someone else's.
+   */
+  async separationAllows(incident: Incident, action: string, actor: string): Promise<boolean> {
+    const rule = this.machine.find(
+      (candidate) => candidate.from === incident.state && candidate.action === action && candidate.separateFrom,
+    );
+    return rule === undefined || (await this.separation(this.db, incident, rule, actor)) === undefined;
+  }
+
+  private async separation(q: Queryable, incident: Incident, rule: TransitionRule, actor: string) {
+    if ((rule.separateFrom ?? []).length === 0) return undefined;
+    const { rows } = await q.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 ORDER BY seq', [
+      incident.id,
+    ]);
+    return separationRefusal(incident, rule, actor, rows.map(toStep), await this.settingsStore.get(q));
   }
 
   /** Manual intake ("一口受理": hotline, 110 transfer, petition, patrol…): a REPORTED incident. */

@@ -9,6 +9,7 @@ export const INCIDENT_ERROR_CODES = [
   'GL_INCIDENT_TOP_LEVEL',
   'GL_INCIDENT_MERGE_TARGET',
   'GL_INCIDENT_INVALID_INPUT',
+  'GL_INCIDENT_SEPARATION_OF_DUTIES',
 ] as const;
 export type IncidentErrorCode = (typeof INCIDENT_ERROR_CODES)[number];
 

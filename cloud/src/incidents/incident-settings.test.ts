@@ -55,6 +55,7 @@ describe.each(BACKENDS)('incident settings (%s)', (backend) => {
       dedup_window_seconds: 1800,
       unsatisfied_callback: 'rework',
       callback: 'agents',
+      self_check_categories: [],
     });
     expect(await store().get()).toEqual(DEFAULT_INCIDENT_SETTINGS);
     expect(await new IncidentEngine(db(), clock).settings()).toEqual(DEFAULT_INCIDENT_SETTINGS);
@@ -149,7 +150,12 @@ describe.each(BACKENDS)('incident settings (%s)', (backend) => {
       actor: 'admin',
       details: {
         before: DEFAULT_INCIDENT_SETTINGS,
-        after: { dedup_window_seconds: 600, unsatisfied_callback: 'rework', callback: 'agents' },
+        after: {
+          dedup_window_seconds: 600,
+          unsatisfied_callback: 'rework',
+          callback: 'agents',
+          self_check_categories: [],
+        },
       },
     });
   });

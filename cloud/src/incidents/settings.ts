@@ -1,3 +1,4 @@
+import { CategoryCode } from '@gridlink/protocol';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -27,6 +28,20 @@ export const IncidentSettings = z.strictObject({
     description:
       'Who calls residents back on a closed incident: agents (callback agents), centre (callback agents and the centre’s operators), none (no callback; the operator archives the closed incident)',
   }),
+  /**
+   * Domain §3, separation of duties: whoever signed for or finished the work does not check it,
+   * except in these categories (with their children). Absent: none.
+   */
+  self_check_categories: z
+    .array(CategoryCode)
+    .max(200)
+    .refine((codes) => new Set(codes).size === codes.length, { error: 'list each category code once' })
+    .default([])
+    .meta({
+      description:
+        'Categories (with their children) whose handler may check their own work; elsewhere whoever signed for or finished it may not start, pass or fail its check',
+      example: ['livelihood'],
+    }),
 });
 export type IncidentSettings = z.output<typeof IncidentSettings>;
 
@@ -35,6 +50,7 @@ export const DEFAULT_INCIDENT_SETTINGS: IncidentSettings = {
   dedup_window_seconds: 30 * 60,
   unsatisfied_callback: 'rework',
   callback: 'agents',
+  self_check_categories: [],
 };
 
 export const INCIDENT_SETTINGS_TARGET = 'incidents:settings';
@@ -58,7 +74,7 @@ export class IncidentSettingsStore {
 
   async get(q: Queryable = this.db): Promise<IncidentSettings> {
     const { rows } = await q.query<IncidentSettings>(
-      'SELECT dedup_window_seconds, unsatisfied_callback, callback FROM incident_settings',
+      'SELECT dedup_window_seconds, unsatisfied_callback, callback, self_check_categories FROM incident_settings',
     );
     const row = rows[0];
     if (row === undefined) return { ...DEFAULT_INCIDENT_SETTINGS };
@@ -66,6 +82,7 @@ export class IncidentSettingsStore {
       dedup_window_seconds: Number(row.dedup_window_seconds),
       unsatisfied_callback: row.unsatisfied_callback,
       callback: row.callback,
+      self_check_categories: row.self_check_categories,
     });
   }
 
@@ -82,12 +99,19 @@ export class IncidentSettingsStore {
       read: (q) => this.get(q),
       write: (q) =>
         q.query(
-          `INSERT INTO incident_settings (id, dedup_window_seconds, unsatisfied_callback, callback, updated_at)
-         VALUES (true, $1, $2, $3, $4)
+          `INSERT INTO incident_settings (id, dedup_window_seconds, unsatisfied_callback, callback,
+                  self_check_categories, updated_at)
+         VALUES (true, $1, $2, $3, $4::text[], $5)
          ON CONFLICT (id) DO UPDATE SET dedup_window_seconds = excluded.dedup_window_seconds,
            unsatisfied_callback = excluded.unsatisfied_callback, callback = excluded.callback,
-           updated_at = excluded.updated_at`,
-          [settings.dedup_window_seconds, settings.unsatisfied_callback, settings.callback, at],
+           self_check_categories = excluded.self_check_categories, updated_at = excluded.updated_at`,
+          [
+            settings.dedup_window_seconds,
+            settings.unsatisfied_callback,
+            settings.callback,
+            settings.self_check_categories,
+            at,
+          ],
         ),
     });
   }

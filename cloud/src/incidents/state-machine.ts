@@ -52,6 +52,12 @@ export const TransitionRule = z.strictObject({
   effects: z.array(Effect).default([]),
   /** Attachments the step must carry, by tag (e.g. photos before and after the work). */
   attachmentTags: z.array(z.string().min(1)).optional(),
+  /**
+   * Separation of duties: whoever took one of these actions in the current round of work (since
+   * the work last went to DISPATCHED) may not take this step, unless the tenant lets the handler
+   * check their own work in the incident's category (`incident_settings.self_check_categories`).
+   */
+  separateFrom: z.array(ActionName).optional(),
 });
 export type TransitionRule = z.infer<typeof TransitionRule>;
 export type TransitionRuleInput = z.input<typeof TransitionRule>;
@@ -77,6 +83,9 @@ export const StateMachine = z.array(TransitionRule).superRefine((rules, ctx) => 
 export type StateMachine = z.infer<typeof StateMachine>;
 
 const ALL_DOERS = ['grid_worker', 'disposal_unit'] as const;
+
+/** The steps that make someone the handler of a round of work (separation of duties). */
+const HANDLING = ['sign', 'finish'] as const;
 
 /**
  * States of open work in which a step's time limit runs (docs/domain.md §4): supervision and overdue
@@ -135,10 +144,30 @@ export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
 
   { from: 'SUSPENDED', action: 'resume', to: 'IN_PROGRESS', roles: ['operator'] },
 
-  { from: 'HANDLED', action: 'startCheck', to: 'CHECKING', roles: ['grid_worker', 'operator'] },
+  // 核查: by someone other than who signed for and finished the work.
+  {
+    from: 'HANDLED',
+    action: 'startCheck',
+    to: 'CHECKING',
+    roles: ['grid_worker', 'operator'],
+    separateFrom: [...HANDLING],
+  },
 
-  { from: 'CHECKING', action: 'pass', to: 'PENDING_CLOSE', roles: ['grid_worker', 'operator'] },
-  { from: 'CHECKING', action: 'fail', to: 'DISPATCHED', roles: ['grid_worker', 'operator'], effects: ['rework'] },
+  {
+    from: 'CHECKING',
+    action: 'pass',
+    to: 'PENDING_CLOSE',
+    roles: ['grid_worker', 'operator'],
+    separateFrom: [...HANDLING],
+  },
+  {
+    from: 'CHECKING',
+    action: 'fail',
+    to: 'DISPATCHED',
+    roles: ['grid_worker', 'operator'],
+    effects: ['rework'],
+    separateFrom: [...HANDLING],
+  },
 
   { from: 'PENDING_CLOSE', action: 'close', to: 'CLOSED', roles: ['operator'], effects: ['end'] },
 

@@ -65,7 +65,8 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
       incidentId,
       action: rule.action,
       requestId: unique('req'),
-      actor: `${role}-1`,
+      // Who signs for and finishes the work is not who checks it (separation of duties).
+      actor: rule.action === 'sign' || rule.action === 'finish' ? `${role}-handler` : `${role}-1`,
       role: role ?? 'operator',
       ...(await extrasFor(engine, rule)),
     });
@@ -268,6 +269,18 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
         { action: 'callbackSatisfied', actor: 'op', role: 'operator' },
         'GL_INCIDENT_ROLE_NOT_ALLOWED',
       );
+    });
+
+    it('a check by whoever signed for or finished the work (separation of duties)', async () => {
+      const handled = await incidentIn('HANDLED');
+      await expectRefused(
+        handled.id,
+        { action: 'startCheck', actor: 'grid_worker-handler', role: 'grid_worker' },
+        'GL_INCIDENT_SEPARATION_OF_DUTIES',
+      );
+      const engine = engineWith();
+      expect(await engine.separationAllows(handled, 'startCheck', 'grid_worker-handler')).toBe(false);
+      expect(await engine.separationAllows(handled, 'startCheck', 'grid_worker-1')).toBe(true);
     });
 
     it('closing self-handled work without photos before and after', async () => {

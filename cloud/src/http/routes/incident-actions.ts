@@ -43,6 +43,8 @@ export function incidentActionRoutes(
       seen.add(rule.action);
       const role = roleFor(principal, incident, rule.action, policies);
       if (!role) continue;
+      // Separation of duties: not offered to whoever handled the work (the transition refuses it too).
+      if (!(await fromDatabase(() => engine.separationAllows(incident, rule.action, principal.userId)))) continue;
       actions.push({
         action: rule.action,
         to: rule.to,

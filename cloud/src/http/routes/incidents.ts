@@ -38,6 +38,7 @@ const STATUS_OF: Record<IncidentErrorCode, ProblemCode> = {
   GL_INCIDENT_TOP_LEVEL: 'GL_INCIDENT_ACTION_NOT_ALLOWED',
   GL_INCIDENT_MERGE_TARGET: 'GL_VALIDATION_FAILED',
   GL_INCIDENT_INVALID_INPUT: 'GL_VALIDATION_FAILED',
+  GL_INCIDENT_SEPARATION_OF_DUTIES: 'GL_INCIDENT_SEPARATION_OF_DUTIES',
 };
 
 /** The engine's refusals as problems; anything else goes on to the error middleware. */
