@@ -135,3 +135,35 @@ export function readClock(
     paused,
   };
 }
+
+type BreachLike = Pick<IncidentStep, 'action' | 'fromState' | 'toState' | 'at' | 'data'>;
+
+/** Actions that record a breached limit: an escalation one level up, or the red card at the top level. */
+const isBreach = (step: BreachLike): boolean =>
+  step.action === 'overdue' || (step.action === 'supervise' && step.data.reason === 'breach');
+
+/**
+ * When the limited step the incident is in was first breached, from its step records: the deadline
+ * the first `overdue` (or top-level red card) step names, else that step's time. An escalation
+ * restarts the clock at the new level, but the step stays overdue until it is done (docs/domain.md
+ * §4); undefined while no limit of this step has been breached.
+ */
+export function breachOf(steps: readonly BreachLike[]): { since: Date } | undefined {
+  const last = steps.at(-1);
+  const step = last && STEP_OF_STATE[last.toState];
+  if (step === undefined) return undefined;
+  let first: BreachLike | undefined;
+  for (let index = steps.length - 1; index >= 0; index -= 1) {
+    const record = steps[index] as BreachLike;
+    if (isBreach(record)) first = record;
+    if (record.fromState === null || STEP_OF_STATE[record.fromState] !== step) break;
+  }
+  if (first === undefined) return undefined;
+  const named = typeof first.data.deadline === 'string' ? new Date(first.data.deadline) : undefined;
+  return { since: named !== undefined && !Number.isNaN(named.getTime()) ? named : first.at };
+}
+
+/** Whether any limit of the loop was breached: a step taken on a red light, or a breach recorded. */
+export function everBreached(steps: ReadonlyArray<BreachLike & Pick<IncidentStep, 'light'>>): boolean {
+  return steps.some((step) => step.light === 'red' || isBreach(step));
+}

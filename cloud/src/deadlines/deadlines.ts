@@ -15,11 +15,13 @@ import {
   type IncidentStep,
   type TransitionResult,
 } from '../incidents/index.js';
-import { type StepRow, toStep } from '../incidents/records.js';
+import { type DeadlineChange, type StepRow, toStep } from '../incidents/records.js';
 import { type TimeContext, timeContext } from '../time-limits/index.js';
 import {
+  breachOf,
   type ClockReading,
   clockLimit,
+  everBreached,
   extensionOf,
   openClock,
   readClock,
@@ -30,6 +32,8 @@ import {
   DeadlineSettings,
   type DeadlineSettingsInput,
   EXTENSION_ACTIONS,
+  PAUSED_STATES,
+  RESTART_ACTIONS,
   type SupervisionLevel,
   supervisionRank,
 } from './rules.js';
@@ -40,10 +44,29 @@ export interface IncidentTimeLimit {
   startedAt: Date;
   /** Null while suspended (the clock stands still). */
   deadline: Date | null;
+  /** Red from the first breach of the step until the step is done, whatever the clock of a new level says. */
   light: ClockReading['light'];
+  /** When the step's limit was first passed (the deadline breached), or null. */
+  overdueSince: Date | null;
   used: number;
   paused: boolean;
 }
+
+/**
+ * The time-limit state a person sees for an incident (docs/domain.md §4): open ones have the light
+ * of their step, from its breach history (once breached, red until the step is done), when it became
+ * overdue and the deadline now (the new level's after an escalation); closed ones no light but
+ * their outcome.
+ */
+export interface IncidentTimeStatus {
+  light: ClockReading['light'] | null;
+  overdue_since: Date | null;
+  due_by: Date | null;
+  /** Closed loops: `late` when any limit of the loop was passed (the timeline says which). */
+  outcome: 'on_time' | 'late' | null;
+}
+
+const LOOP_CLOSED = new Set(['CLOSED', 'EVALUATED', 'ARCHIVED']);
 
 export interface SupervisedEvent {
   incident: Incident;
@@ -224,8 +247,33 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
     const settings = await this.settings();
     const reading = await this.read(this.db, incident, clock, now, settings);
     if (reading === undefined) return null;
-    const { step, startedAt, deadline, light, used, paused } = reading;
-    return { step, startedAt, deadline, light, used, paused };
+    const { step, startedAt, deadline, used, paused } = reading;
+    const breach = breachOf(steps);
+    const overdueSince = breach?.since ?? (reading.light === 'red' ? deadline : null);
+    const light = breach !== undefined ? 'red' : reading.light;
+    return { step, startedAt, deadline, light, overdueSince, used, paused };
+  }
+
+  /** What the incident list and detail show of the time limits (see {@link IncidentTimeStatus}). */
+  async statusOf(
+    incident: Incident,
+    steps: readonly IncidentStep[],
+    now: Date = this.options.clock(),
+  ): Promise<IncidentTimeStatus> {
+    if (incident.closedAt !== null)
+      return {
+        light: null,
+        overdue_since: null,
+        due_by: null,
+        outcome: LOOP_CLOSED.has(incident.state) ? (everBreached(steps) ? 'late' : 'on_time') : null,
+      };
+    const limit = await this.lightOf(incident, steps, now);
+    return {
+      light: limit?.light ?? null,
+      overdue_since: limit?.overdueSince ?? null,
+      due_by: limit?.deadline ?? null,
+      outcome: null,
+    };
   }
 
   private context(settings: DeadlineSettings): TimeContext {
@@ -288,16 +336,24 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
         throw new IncidentError('GL_INCIDENT_INVALID_INPUT', `the extension does not fit the limit: ${err.message}`);
       }
     };
-    const before = await readAt(openClock(steps.slice(0, -1)), step.at);
-    const now = await readAt(openClock(steps), step.at);
+    const earlier = steps.slice(0, -1);
+    const before = await readAt(openClock(earlier), step.at);
+    const clock = openClock(steps);
+    const now = await readAt(clock, step.at);
     step.deadline = now?.deadline ?? null;
-    step.light = before?.light ?? null;
-    await tx.query('UPDATE incident_steps SET deadline = $3, light = $4 WHERE incident_id = $1 AND seq = $2', [
-      incident.id,
-      step.seq,
-      step.deadline,
-      step.light,
-    ]);
+    // The clock it ended or continued: red once its step was breached, even if a new level's clock runs.
+    step.light = before === undefined ? null : breachOf(earlier) !== undefined ? 'red' : before.light;
+    step.deadlineChange = deadlineChangeOf(step, earlier.at(-1), clock, now, before, incident);
+    await tx.query(
+      'UPDATE incident_steps SET deadline = $3, light = $4, deadline_change = $5::jsonb WHERE incident_id = $1 AND seq = $2',
+      [
+        incident.id,
+        step.seq,
+        step.deadline,
+        step.light,
+        step.deadlineChange === null ? null : JSON.stringify(step.deadlineChange),
+      ],
+    );
 
     const fired = TIMER_REQUEST.exec(step.requestId)?.[1];
     if (fired !== undefined)
@@ -477,6 +533,32 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
       this.options.logger?.error({ err, incident: incident.id }, 'a deadline listener failed');
     }
   }
+}
+
+/** Why the step's deadline differs from the one the step before carried; null when it does not. */
+function deadlineChangeOf(
+  step: IncidentStep,
+  previous: IncidentStep | undefined,
+  clock: StepClock | undefined,
+  now: ClockReading | undefined,
+  before: ClockReading | undefined,
+  incident: Incident,
+): DeadlineChange | null {
+  const from = previous?.deadline ?? null;
+  const to = step.deadline;
+  if ((from?.getTime() ?? null) === (to?.getTime() ?? null)) return null;
+  const change = { from: from?.toISOString() ?? null, to: to?.toISOString() ?? null };
+  if (now === undefined || clock === undefined) return { ...change, reason: 'ended', step: before?.step ?? null };
+  if (now.paused) return { ...change, reason: 'paused', step: now.step };
+  if (clock.startSeq === step.seq) {
+    if (RESTART_ACTIONS.has(step.action))
+      return { ...change, reason: 'restarted', step: now.step, level: incident.level };
+    return { ...change, reason: 'started', step: now.step };
+  }
+  if (EXTENSION_ACTIONS.has(step.action)) return { ...change, reason: 'extended', step: now.step };
+  if (step.fromState !== null && PAUSED_STATES.has(step.fromState))
+    return { ...change, reason: 'resumed', step: now.step };
+  return { ...change, reason: 'recomputed', step: now.step };
 }
 
 function plusMinutes(at: Date, minutes: number): Date {

@@ -13,6 +13,7 @@ export {
   type DeadlinesOptions,
   type EscalatedEvent,
   type IncidentTimeLimit,
+  type IncidentTimeStatus,
   type SupervisedEvent,
 } from './deadlines.js';
 export {

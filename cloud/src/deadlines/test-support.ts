@@ -17,6 +17,7 @@ const NEEDED = [
   '0014_incident_settings.sql',
   '0022_callback_policy.sql',
   '0023_self_check_categories.sql',
+  '0024_deadline_changes.sql',
 ];
 
 /**

@@ -51,7 +51,7 @@ export interface AppContext {
   clientCertificates: ClientCertificates;
   incidents: IncidentEngine;
   /** Time limits: `GET /incidents/{id}` shows the open step's deadline and light. */
-  deadlines?: Pick<Deadlines, 'lightOf'>;
+  deadlines?: Pick<Deadlines, 'lightOf' | 'statusOf'>;
   /** Live push and community robots (automatic dispatch); without it those routes are absent. */
   dispatch?: DispatchRoutesContext;
   /** The live incident streams (`GET /incidents/stream`); without it that route is absent. */
@@ -162,7 +162,7 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(contactRoutes(ctx.db, ctx.clock, people, ctx.adminToken));
   if (ctx.dispatch) api.use(unitRobotRoutes(people, ctx.adminToken, ctx.dispatch.store));
   // What the web pages read besides the routes above.
-  api.use(incidentActionRoutes(ctx.db, people, ctx.incidents, ctx.deadlines));
+  api.use(incidentActionRoutes(ctx.db, ctx.clock, people, ctx.incidents, ctx.deadlines));
   api.use(categoryListRoutes(ctx.db, people));
   app.use('/api/v1', api);
 

@@ -36,7 +36,15 @@ export const INCIDENT_PATHS = {
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
       ],
       responses: {
-        '200': { description: 'The incidents', content: json(object) },
+        '200': {
+          description:
+            'The incidents, each with its time-limit state (IncidentTimeStatus: light, overdue_since, due_by, outcome)',
+          content: json({
+            type: 'object',
+            required: ['incidents'],
+            properties: { incidents: { type: 'array', items: { allOf: [object, ref('IncidentTimeStatus')] } } },
+          }),
+        },
         '400': problem('Invalid query'),
         ...common,
       },
@@ -62,7 +70,11 @@ export const INCIDENT_PATHS = {
       summary: 'One incident with its step records and evidence (the view is audited)',
       parameters: [id],
       responses: {
-        '200': { description: 'Incident, steps, evidence', content: json(object) },
+        '200': {
+          description:
+            'Incident, steps (each with the deadline it set and `deadlineChange`: why it differs from the one before), evidence, and the time-limit state (`deadline` is `due_by`)',
+          content: json({ allOf: [object, ref('IncidentTimeStatus')] }),
+        },
         '404': problem('No such incident the caller may see'),
         ...common,
       },
@@ -77,7 +89,9 @@ export const INCIDENT_PATHS = {
       responses: {
         '200': { description: 'The incident as it is now and the step written', content: json(object) },
         '400': problem('Invalid body'),
-        '403': problem('None of the caller’s roles may take this action here'),
+        '403': problem(
+          'None of the caller’s roles may take this action here, or GL_INCIDENT_SEPARATION_OF_DUTIES: the caller signed for or finished the work and may not check it',
+        ),
         '404': problem(
           'No such incident the caller may see: the one in the path, or a merge’s data.into (missing and out of scope alike)',
         ),
@@ -153,6 +167,33 @@ export const INCIDENT_PATHS = {
 };
 
 export const INCIDENT_SCHEMAS = {
+  IncidentTimeStatus: {
+    type: 'object',
+    description: 'What a person sees of an incident’s time limits (docs/domain.md §4), read from its step records now',
+    required: ['light', 'overdue_since', 'due_by', 'outcome'],
+    properties: {
+      light: {
+        enum: ['green', 'yellow', 'red', null],
+        description:
+          'The open step’s light: red from the first breach of its limit until the step is done, even after an escalation restarted the clock; null when closed or no limit runs',
+      },
+      overdue_since: {
+        type: ['string', 'null'],
+        format: 'date-time',
+        description: 'When the open step’s limit was first passed',
+      },
+      due_by: {
+        type: ['string', 'null'],
+        format: 'date-time',
+        description:
+          'The open step’s deadline now (the new level’s after an escalation); null when suspended or closed',
+      },
+      outcome: {
+        enum: ['on_time', 'late', null],
+        description: 'Closed loops: late when any of its limits was passed (the timeline says which), else on_time',
+      },
+    },
+  },
   IncidentReport: schema(ReportBody),
   IncidentTransition: schema(TransitionBody),
 };

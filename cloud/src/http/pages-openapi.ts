@@ -1,4 +1,4 @@
-import { ok, problem, unavailable } from './openapi-parts.js';
+import { ok, problem, ref, unavailable } from './openapi-parts.js';
 import { MAX_LIGHT_IDS } from './routes/incident-actions.js';
 
 const session = { '401': problem('No session, or an ended one'), ...unavailable };
@@ -41,7 +41,8 @@ export const PAGES_PATHS = {
   },
   '/api/v1/incident-lights': {
     get: {
-      summary: 'The open step’s deadline and traffic light of a page of incidents (not audited as views)',
+      summary:
+        'The time-limit state (light from the breach history, overdue since, due by; outcome once closed) of a page of incidents (not audited as views)',
       parameters: [
         {
           name: 'ids',
@@ -59,13 +60,17 @@ export const PAGES_PATHS = {
             lights: {
               type: 'array',
               items: {
-                type: 'object',
-                required: ['id', 'deadline', 'light'],
-                properties: {
-                  id: { type: 'string' },
-                  deadline: { type: ['string', 'null'], format: 'date-time' },
-                  light: { enum: ['green', 'yellow', 'red', null] },
-                },
+                allOf: [
+                  {
+                    type: 'object',
+                    required: ['id', 'deadline'],
+                    properties: {
+                      id: { type: 'string' },
+                      deadline: { type: ['string', 'null'], format: 'date-time', description: 'The same as due_by' },
+                    },
+                  },
+                  ref('IncidentTimeStatus'),
+                ],
               },
             },
             unknown: { type: 'array', items: { type: 'string' } },

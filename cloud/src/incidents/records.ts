@@ -81,6 +81,24 @@ export interface IncidentStep {
   at: Date;
   deadline: Date | null;
   light: z.infer<typeof TrafficLight> | null;
+  /** Why the deadline differs from the step before's (docs/domain.md §4); null when it did not change. */
+  deadlineChange: DeadlineChange | null;
+}
+
+/** A change of the deadline, as the step that made it records it. */
+export interface DeadlineChange {
+  from: string | null;
+  to: string | null;
+  /**
+   * `started`: a new limited step's clock; `restarted`: escalated, the clock runs again at `level`
+   * (or the work went to a new assignee); `extended`: an approved extension; `paused`/`resumed`:
+   * suspended and resumed (the pause pushes it); `ended`: no limit runs now; `recomputed`: the
+   * tenant's calendar or limits changed meanwhile.
+   */
+  reason: 'started' | 'restarted' | 'extended' | 'paused' | 'resumed' | 'ended' | 'recomputed';
+  /** The limited step whose clock it is (the one that ended, for `ended`). */
+  step: string | null;
+  level?: string;
 }
 
 export interface IncidentEvidence {
@@ -183,6 +201,7 @@ export interface StepRow {
   at: Date;
   deadline: Date | null;
   light: string | null;
+  deadline_change?: DeadlineChange | null;
 }
 
 export function toStep(row: StepRow): IncidentStep {
@@ -202,6 +221,7 @@ export function toStep(row: StepRow): IncidentStep {
     at: row.at,
     deadline: row.deadline,
     light: row.light as IncidentStep['light'],
+    deadlineChange: row.deadline_change ?? null,
   };
 }
 

@@ -205,7 +205,9 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       const row = list.locator(`li.incident[data-id="${id}"][data-state="DISPATCHED"]`);
       await row.waitFor({ timeout: 15_000 });
       await page.locator('#toast', { hasText: titles.live }).waitFor();
-      expect(await row.locator('.light').getAttribute('data-light')).toMatch(/^(green|yellow|red|overdue|none)$/);
+      expect(await row.locator('.light').getAttribute('data-light')).toMatch(
+        /^(green|yellow|red|overdue|on_time|late|none)$/,
+      );
       await shoot(page, 'list-live');
 
       await row.locator('a').click();

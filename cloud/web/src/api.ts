@@ -81,6 +81,8 @@ export interface Step {
   at: string;
   deadline: string | null;
   light: string | null;
+  /** Why this step changed the deadline (null when it did not). */
+  deadlineChange: { from: string | null; to: string | null; reason: string; level?: string } | null;
 }
 
 export interface Evidence {
@@ -96,7 +98,11 @@ export interface IncidentDetail {
   steps: Step[];
   evidence: Evidence[];
   deadline: string | null;
+  /** The open step's light from its breach history; null once the loop is closed. */
   light: string | null;
+  overdue_since: string | null;
+  due_by: string | null;
+  outcome: 'on_time' | 'late' | null;
 }
 
 export interface AllowedAction {

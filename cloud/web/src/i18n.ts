@@ -59,6 +59,8 @@ const UI = {
   assignee: { zh: '承办', en: 'Assignee' },
   reworks: { zh: '返工次数', en: 'Reworks' },
   deadline: { zh: '办理时限', en: 'Deadline' },
+  overdueSince: { zh: '{since} 起超期，现限 {due}', en: 'Overdue since {since}, now due by {due}' },
+  deadlineChange: { zh: '时限 {from} → {to}（{reason}）', en: 'Deadline {from} → {to} ({reason})' },
   drill: { zh: '演练', en: 'Drill' },
   description: { zh: '描述', en: 'Description' },
   evidence: { zh: '证据', en: 'Evidence' },
@@ -194,6 +196,8 @@ const LIGHTS: Record<string, Text> = {
   yellow: { zh: '黄灯', en: 'Yellow' },
   red: { zh: '红灯', en: 'Red' },
   overdue: { zh: '超期', en: 'Overdue' },
+  on_time: { zh: '按期办结', en: 'Closed on time' },
+  late: { zh: '超期办结', en: 'Closed late' },
   none: { zh: '不计时', en: 'No limit' },
 };
 
@@ -247,6 +251,16 @@ export const actionName = named(ACTIONS);
 export const sourceName = named(SOURCES);
 export const severityName = named(SEVERITIES);
 export const lightName = named(LIGHTS);
+const DEADLINE_REASONS: Record<string, Text> = {
+  started: { zh: '进入新环节，开始计时', en: 'a new step’s clock started' },
+  restarted: { zh: '升级或改派，重新计时', en: 'escalated or re-dispatched: the clock restarted' },
+  extended: { zh: '批准延期', en: 'extension approved' },
+  paused: { zh: '挂账，暂停计时', en: 'suspended: the clock stands still' },
+  resumed: { zh: '恢复办理，顺延', en: 'resumed: pushed by the pause' },
+  ended: { zh: '环节结束，不再计时', en: 'no limit runs now' },
+  recomputed: { zh: '时限设置变更', en: 'the limits or calendar changed' },
+};
+export const deadlineReasonName = named(DEADLINE_REASONS);
 export const supervisionName = named(SUPERVISION);
 export const levelName = named(LEVELS);
 export const evidenceName = named(EVIDENCE);

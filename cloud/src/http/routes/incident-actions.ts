@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from 'express';
+import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import type { Deadlines } from '../../deadlines/index.js';
 import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from '../../incidents/index.js';
@@ -8,7 +9,7 @@ import type { People } from '../../people/people.js';
 import { scopeFilter } from '../../people/scope.js';
 import { fromDatabase } from '../database.js';
 import { ProblemError } from '../problems.js';
-import { roleFor, visible } from './incidents.js';
+import { roleFor, stepsOf, timeStatus, visible } from './incidents.js';
 
 /** At most this many incidents per `GET /incident-lights` (a page of the incident list). */
 export const MAX_LIGHT_IDS = 200;
@@ -21,9 +22,10 @@ export const MAX_LIGHT_IDS = 200;
  */
 export function incidentActionRoutes(
   db: Db,
+  clock: Clock,
   people: People,
   engine: IncidentEngine,
-  timeLimits?: Pick<Deadlines, 'lightOf'>,
+  timeLimits?: Pick<Deadlines, 'lightOf' | 'statusOf'>,
 ): Router {
   const router = Router();
   const session = authenticateUser(people);
@@ -69,13 +71,11 @@ export function incidentActionRoutes(
       if (visible(filter, incident)) found.set(incident.id, incident);
     }
     const lights = [];
+    const steps = await fromDatabase(() => stepsOf(db, [...found.values()]));
     for (const incident of found.values()) {
-      // A closed incident's clocks have stopped: no light to read.
-      const limit =
-        timeLimits && incident.closedAt === null
-          ? await fromDatabase(async () => timeLimits.lightOf(incident, await engine.steps(incident.id)))
-          : null;
-      lights.push({ id: incident.id, deadline: limit?.deadline ?? null, light: limit?.light ?? null });
+      // Open: the light from the step's breach history and the deadline now; closed: the outcome.
+      const status = await timeStatus(timeLimits, incident, steps.get(incident.id) ?? [], clock());
+      lights.push({ id: incident.id, deadline: status.due_by, ...status });
     }
     // Ids outside the caller's scope are named as unknown: their existence is not confirmed.
     res.json({ lights, unknown: ids.filter((id) => !found.has(id)) });

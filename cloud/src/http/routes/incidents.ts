@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { type AttachmentStore, asStepAttachment } from '../../attachments/store.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
-import type { Deadlines } from '../../deadlines/index.js';
+import type { Deadlines, IncidentTimeStatus } from '../../deadlines/index.js';
 import {
   type Incident,
   type IncidentEngine,
@@ -15,7 +15,7 @@ import {
   rulesFrom,
   STATE_MACHINE,
 } from '../../incidents/index.js';
-import { type IncidentRow, toIncident } from '../../incidents/records.js';
+import { type IncidentRow, type IncidentStep, type StepRow, toIncident, toStep } from '../../incidents/records.js';
 import { writeAudit } from '../../people/audit.js';
 import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
@@ -56,6 +56,33 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
   });
   if (refusal) throw refusal;
   return result as T;
+}
+
+const NO_STATUS: IncidentTimeStatus = { light: null, overdue_since: null, due_by: null, outcome: null };
+
+/** The time-limit state of an incident as the list and the detail show it (docs/domain.md §4). */
+export async function timeStatus(
+  timeLimits: Pick<Deadlines, 'statusOf'> | undefined,
+  incident: Incident,
+  steps: readonly IncidentStep[],
+  now: Date,
+): Promise<IncidentTimeStatus> {
+  if (timeLimits === undefined) return NO_STATUS;
+  return fromDatabase(() => timeLimits.statusOf(incident, steps, now));
+}
+
+/** The step records of several incidents, in one query. */
+export async function stepsOf(db: Db, incidents: readonly Incident[]): Promise<Map<string, IncidentStep[]>> {
+  const { rows } = await db.query<StepRow>(
+    'SELECT * FROM incident_steps WHERE incident_id = ANY($1::text[]) ORDER BY incident_id, seq',
+    [incidents.map((incident) => incident.id)],
+  );
+  const byIncident = new Map<string, IncidentStep[]>();
+  for (const row of rows) {
+    const step = toStep(row);
+    byIncident.set(step.incidentId, [...(byIncident.get(step.incidentId) ?? []), step]);
+  }
+  return byIncident;
 }
 
 /** The people roles (docs/domain.md §2) as the state machine names them. */
@@ -194,7 +221,7 @@ export function incidentRoutes(
   people: People,
   engine: IncidentEngine,
   attachments: AttachmentStore,
-  timeLimits?: Pick<Deadlines, 'lightOf'>,
+  timeLimits?: Pick<Deadlines, 'lightOf' | 'statusOf'>,
 ): Router {
   const router = Router();
   const territory = new TerritoryStore(db);
@@ -267,18 +294,24 @@ export function incidentRoutes(
         ],
       ),
     );
-    res.json({ incidents: rows.map(toIncident) });
+    const incidents = rows.map(toIncident);
+    const steps = await fromDatabase(() => stepsOf(db, incidents));
+    const listed = [];
+    for (const incident of incidents)
+      listed.push({ ...incident, ...(await timeStatus(timeLimits, incident, steps.get(incident.id) ?? [], clock())) });
+    res.json({ incidents: listed });
   });
 
   router.get('/incidents/:id', async (req: Request<{ id: string }>, res: Response) => {
     const principal = principalOf(res);
     const incident = await load(principal, req.params.id);
     const [steps, evidence] = await Promise.all([engine.steps(incident.id), engine.evidence(incident.id)]);
-    // The open step's deadline and light, read now (a step's own light is the one at its time).
-    const limit = timeLimits ? await fromDatabase(() => timeLimits.lightOf(incident, steps, clock())) : null;
+    // The open step's light from its breach history and its deadline now, or a closed loop's outcome
+    // (a step's own light is the one at its time).
+    const status = await timeStatus(timeLimits, incident, steps, clock());
     // Who looked at what is part of the record, as much as who changed it.
     await audit(principal, 'incident.view', incident.id);
-    res.json({ incident, steps, evidence, deadline: limit?.deadline ?? null, light: limit?.light ?? null });
+    res.json({ incident, steps, evidence, deadline: status.due_by, ...status });
   });
 
   router.post('/incidents', jsonBody('1mb'), async (req: Request, res: Response) => {

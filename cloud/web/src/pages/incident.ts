@@ -13,6 +13,7 @@ import { categories, categoryName } from '../categories.js';
 import { type Child, h, randomId, replace } from '../dom.js';
 import {
   actionName,
+  deadlineReasonName,
   evidenceName,
   levelName,
   pick,
@@ -167,7 +168,7 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
   const draw = (detail: IncidentDetail, actions: AllowedAction[], uploads: Uploads) => {
     const { incident } = detail;
     const place = incident.place;
-    const light = lightOf(detail.light, detail.deadline);
+    const light = lightOf(detail);
     const forms = actions.map((action) => actionForm(detail, action));
     replace(
       body,
@@ -240,7 +241,14 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
           fact(t('source'), sourceName(incident.source)),
           fact(t('level'), levelName(incident.level)),
           fact(t('supervision'), supervisionName(incident.supervision)),
-          fact(t('deadline'), detail.deadline ? when(detail.deadline) : '—'),
+          fact(
+            t('deadline'),
+            detail.overdue_since && detail.due_by
+              ? t('overdueSince', { since: when(detail.overdue_since), due: when(detail.due_by) })
+              : detail.due_by
+                ? when(detail.due_by)
+                : '—',
+          ),
           fact(t('assignee'), incident.assignee ? who(incident.assignee) : '—'),
           incident.reworkCount > 0 && fact(t('reworks'), String(incident.reworkCount)),
           place.deviceId && fact(t('device'), `${place.deviceId} @ ${place.gatewayId ?? ''}`),
@@ -367,8 +375,18 @@ function stepItem(step: Step, uploads: Uploads): HTMLElement {
       { class: 'row' },
       h('strong', {}, actionName(step.action)),
       h('span', {}, `${step.fromState ? `${stateName(step.fromState)} → ` : ''}${stateName(step.toState)}`),
-      step.light && lightBadge(lightOf(step.light, null)),
+      step.light && lightBadge(lightOf({ light: step.light })),
     ),
+    step.deadlineChange &&
+      h(
+        'div',
+        { class: 'meta deadline-change' },
+        t('deadlineChange', {
+          from: step.deadlineChange.from ? when(step.deadlineChange.from) : '—',
+          to: step.deadlineChange.to ? when(step.deadlineChange.to) : '—',
+          reason: deadlineReasonName(step.deadlineChange.reason),
+        }),
+      ),
     h('div', { class: 'meta' }, `${when(step.at)} · ${t('by')} ${roleName(step.role)} ${who(step.actor)}`),
     step.comment && h('p', { class: 'comment' }, step.comment),
     step.attachments.length > 0 &&

@@ -3,7 +3,7 @@ import { categories, categoryName } from '../categories.js';
 import { h, replace } from '../dom.js';
 import { pick, SEVERITY_CODES, STATE_CODES, severityName, sourceName, stateName, t, when } from '../i18n.js';
 import { type IncidentChange, incidentChanges } from '../incident-changes.js';
-import { type Light, lightBadge, lightOf } from '../lights.js';
+import { type Light, lightBadge, lightOf, type TimeStatus } from '../lights.js';
 import { live } from '../live.js';
 import type { Cleanup } from '../main.js';
 
@@ -19,10 +19,8 @@ const seen = { grids: new Set<string>(), communities: new Set<string>() };
  */
 const REFRESH_MS = 60_000;
 
-interface LightRow {
+interface LightRow extends TimeStatus {
   id: string;
-  light: string | null;
-  deadline: string | null;
 }
 
 /**
@@ -186,7 +184,7 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
     if (answer.incidents.length > 0) {
       const ids = answer.incidents.map((i) => i.id).join(',');
       const read = await call<{ lights: LightRow[] }>('GET', `/incident-lights?ids=${encodeURIComponent(ids)}`);
-      for (const row of read.lights) next.set(row.id, lightOf(row.light, row.deadline));
+      for (const row of read.lights) next.set(row.id, lightOf(row));
     }
     // A change streamed while this list was read may be newer than the row read: it wins.
     const merged: string[] = [];
@@ -228,7 +226,7 @@ export function incidentsPage(main: HTMLElement, current: Session): Cleanup {
   const readLights = async (ids: string[]) => {
     if (ids.length === 0) return;
     const read = await call<{ lights: LightRow[] }>('GET', `/incident-lights?ids=${encodeURIComponent(ids.join(','))}`);
-    for (const row of read.lights) lights.set(row.id, lightOf(row.light, row.deadline));
+    for (const row of read.lights) lights.set(row.id, lightOf(row));
     draw();
   };
 
