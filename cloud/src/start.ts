@@ -11,7 +11,13 @@ import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { Deadlines } from './deadlines/index.js';
-import { Dispatcher, DispatchStore, type NotificationStreamLimits, NotificationStreams } from './dispatch/index.js';
+import {
+  assigneeCheck,
+  Dispatcher,
+  DispatchStore,
+  type NotificationStreamLimits,
+  NotificationStreams,
+} from './dispatch/index.js';
 import { DownlinkHub } from './downlink/hub.js';
 import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
@@ -107,6 +113,8 @@ export async function startCloud(
     const registry = new GatewayRegistry(db, clock, config.auth.token_grace_s);
     const downlink = new DownlinkQueue(db, clock, hub);
     const incidents = new IncidentEngine(db, clock);
+    // A person's dispatch goes only to a unit or grid worker eligible for the category and place.
+    incidents.onStep(assigneeCheck());
     // Time limits (docs/domain.md §4): deadlines written with each step, durable timers swept on every replica.
     const deadlines = new Deadlines(db, incidents, {
       clock,

@@ -35,8 +35,11 @@ export const UNSIGNED_STATES: ReadonlySet<IncidentState> = new Set([
   'DISPATCHED',
 ]);
 
-/** Actions whose step restarts the clock of the same step: the incident is at a new level. */
-export const RESTART_ACTIONS: ReadonlySet<string> = new Set(['escalate', 'overdue']);
+/**
+ * Actions whose step restarts the clock of the same step: the incident is at a new level, or the
+ * work went to a new assignee (改派 before signing: they get the whole time to sign).
+ */
+export const RESTART_ACTIONS: ReadonlySet<string> = new Set(['escalate', 'overdue', 'redispatch']);
 
 /** Approved extensions (延期): `data.extra` is the limit added, e.g. `{ value: 2, unit: 'working_days' }`. */
 export const EXTENSION_ACTIONS: ReadonlySet<string> = new Set(['extend']);

@@ -284,6 +284,9 @@ export class Dispatcher {
     else if (last?.action === 'escalate')
       // Escalations are the deadlines' business: the centre above decides.
       target = { outcome: 'skipped', assignee: null, reason: 'escalated', recipients: [] };
+    else if (last?.action === 'recall')
+      // The centre took the work back to decide again: automatic dispatch would undo that.
+      target = { outcome: 'skipped', assignee: null, reason: 'recalled', recipients: [] };
     else {
       const chosen = await chooseTarget(
         { db: this.options.db, catalogue: this.options.catalogue, rosters: this.options.rosters },

@@ -1,4 +1,5 @@
 export { DISPATCH_ACTOR, type DispatchDecision, Dispatcher, type DispatcherOptions } from './dispatcher.js';
+export { assigneeCheck, assigneeRefusal, type EligibleAssignee, eligibleAssignees } from './eligibility.js';
 export { dispatchedNotification, operatorsNotification, placeText } from './messages.js';
 export { DISPATCH_PATHS, DISPATCH_SCHEMAS } from './openapi.js';
 export { type DispatchRoutesContext, dispatchRoutes, managesRobots } from './routes.js';

@@ -54,6 +54,7 @@ describe('service endpoints', () => {
       '/api/v1/notifications/stream',
       '/api/v1/communities/{code}/robots',
       '/api/v1/incidents/{id}/actions',
+      '/api/v1/incidents/{id}/assignees',
       '/api/v1/incident-lights',
       '/api/v1/categories',
       '/api/v1/settings/deadlines',

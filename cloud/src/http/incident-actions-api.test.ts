@@ -91,7 +91,7 @@ describe.each(BACKENDS)('incident actions, lights and categories for the web pag
     await step('operator', 'dispatch', { assignee: ids['worker-a'] });
     expect(await names('worker-a')).toEqual(['return', 'sign']);
     expect(await names('property')).toEqual([]);
-    expect(await names('operator')).toEqual(['supervise']);
+    expect(await names('operator')).toEqual(['recall', 'redispatch', 'supervise']);
     // What is offered is what the transitions route takes.
     await step('worker-a', 'sign');
     expect((await actions('worker-a')).body).toMatchObject({ state: 'IN_PROGRESS', version: 5 });

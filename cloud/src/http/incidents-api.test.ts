@@ -190,12 +190,32 @@ describe.each(BACKENDS)('the incidents API (%s)', (backend) => {
       code: 'GL_INCIDENT_ACTION_NOT_ALLOWED',
     });
     expect((await act('operator', 'file', 't5')).status).toBe(200);
-    // dispatched to the gas unit: from now on the unit sees it and may sign for it
-    expect((await act('operator', 'dispatch', 't6', { assignee: 'unit-gas' })).status).toBe(200);
-    expect(await list('unit')).toEqual([inA]);
-    expect((await act('unit', 'sign', 't7')).body).toMatchObject({ incident: { state: 'IN_PROGRESS' } });
+    // not to a gas company: a manhole cover is its owner's work
+    expect((await act('operator', 'dispatch', 't6-gas', { assignee: 'unit-gas' })).body).toMatchObject({
+      status: 400,
+      code: 'GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE',
+      errors: [{ pointer: '/data/assignee' }],
+    });
+    const owner = await api(cloud(), 'POST', '/api/v1/disposal-units', {
+      token: TEST_ADMIN_TOKEN,
+      body: {
+        id: 'unit-cover',
+        name_zh: '井盖权属单位',
+        name_en: 'Cover owner',
+        unit_type: 'cover_owner',
+        territory_code: '320803',
+      },
+    });
+    expect(owner.status, JSON.stringify(owner.body)).toBe(201);
+    tokens['cover-unit'] = (
+      await signedIn(cloud(), 'cover-unit', [{ role: 'disposal_unit', scope: 'unit-cover' }], '320803')
+    ).token;
+    // dispatched to the cover's owner: from now on the unit sees it and may sign for it
+    expect((await act('operator', 'dispatch', 't6', { assignee: 'unit-cover' })).status).toBe(200);
+    expect(await list('cover-unit')).toEqual([inA]);
+    expect((await act('cover-unit', 'sign', 't7')).body).toMatchObject({ incident: { state: 'IN_PROGRESS' } });
     // repeating a request id changes nothing
-    expect((await act('unit', 'sign', 't7')).body).toMatchObject({ repeated: true });
+    expect((await act('cover-unit', 'sign', 't7')).body).toMatchObject({ repeated: true });
   });
 
   it('answers a stale version with a conflict naming the current one', async () => {

@@ -83,12 +83,14 @@ export const INCIDENT_PATHS = {
   '/api/v1/incidents/{id}/transitions': {
     post: {
       summary:
-        'Take a step of the closed loop (accept, file, dispatch, sign, finish, pass, close…), idempotent on request_id',
+        'Take a step of the closed loop (accept, file, dispatch, recall, redispatch, sign, finish, pass, close…), idempotent on request_id',
       parameters: [id],
       requestBody: { required: true, content: json(ref('IncidentTransition')) },
       responses: {
         '200': { description: 'The incident as it is now and the step written', content: json(object) },
-        '400': problem('Invalid body'),
+        '400': problem(
+          'Invalid body; a recall or re-dispatch without a comment (errors[] names /comment); GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE: data.assignee is no unit or grid worker eligible for the incident (see GET /incidents/{id}/assignees; errors[] names /data/assignee and why)',
+        ),
         '403': problem(
           'None of the caller’s roles may take this action here, or GL_INCIDENT_SEPARATION_OF_DUTIES: the caller signed for or finished the work and may not check it',
         ),

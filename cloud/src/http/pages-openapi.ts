@@ -22,13 +22,45 @@ export const PAGES_PATHS = {
               type: 'array',
               items: {
                 type: 'object',
-                required: ['action', 'to', 'role', 'effects', 'attachment_tags'],
+                required: ['action', 'to', 'role', 'effects', 'attachment_tags', 'comment_required'],
                 properties: {
                   action: { type: 'string' },
                   to: { type: 'string' },
                   role: { type: 'string' },
                   effects: { type: 'array', items: { type: 'string' } },
                   attachment_tags: { type: 'array', items: { type: 'string' } },
+                  comment_required: { type: 'boolean', description: 'The step needs a comment: the reason' },
+                },
+              },
+            },
+          },
+        }),
+        '404': problem('No such incident the caller may see'),
+        ...session,
+      },
+    },
+  },
+  '/api/v1/incidents/{id}/assignees': {
+    get: {
+      summary:
+        'Who a dispatch or re-dispatch (改派) of the incident may go to: the disposal units of the category’s unit type serving its place (any type when the category names none), nearest first, and the active grid workers of its grid; POST …/transitions refuses anyone else with GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': ok('The eligible assignees; on_duty marks the grid’s worker on duty now', {
+          type: 'object',
+          required: ['incident_id', 'assignees'],
+          properties: {
+            incident_id: { type: 'string' },
+            assignees: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['kind', 'id', 'name', 'on_duty'],
+                properties: {
+                  kind: { enum: ['disposal_unit', 'grid_worker'] },
+                  id: { type: 'string', description: 'What data.assignee takes' },
+                  name,
+                  on_duty: { type: 'boolean' },
                 },
               },
             },

@@ -28,6 +28,7 @@ export const PROBLEMS = {
   GL_INCIDENT_NOT_FOUND: { status: 404, title: 'Incident not found' },
   GL_INCIDENT_ACTION_NOT_ALLOWED: { status: 409, title: 'Action not allowed in this state' },
   GL_INCIDENT_VERSION_CONFLICT: { status: 409, title: 'Incident changed meanwhile' },
+  GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE: { status: 400, title: 'Assignee not eligible' },
   GL_INCIDENT_SEPARATION_OF_DUTIES: { status: 403, title: 'Not by the one who handled the work' },
   GL_DATABASE_UNAVAILABLE: { status: 503, title: 'Database unavailable' },
   GL_TOO_MANY_STREAMS: { status: 429, title: 'Too many open streams' },

@@ -437,6 +437,11 @@ export class IncidentEngine {
     const attachments = request.attachments ?? [];
     const data = request.data ?? {};
     checkAttachments(rule, attachments);
+    if (rule.commentRequired && (request.comment ?? '').trim() === '')
+      throw new IncidentError('GL_INCIDENT_INVALID_INPUT', `action "${rule.action}" needs a comment: the reason`, {
+        pointer: '/comment',
+        detail: `required: why the work is taken ${rule.action === 'recall' ? 'back' : 'to someone else'}`,
+      });
     const next = {
       level: row.level,
       assignee: row.assignee,

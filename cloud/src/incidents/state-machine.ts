@@ -58,6 +58,13 @@ export const TransitionRule = z.strictObject({
    * check their own work in the incident's category (`incident_settings.self_check_categories`).
    */
   separateFrom: z.array(ActionName).optional(),
+  /**
+   * Taken by the assignee only: the unit the work was dispatched to (its scope), or the grid worker
+   * it was dispatched to (by user id), not any other worker of the grid.
+   */
+  assigneeOnly: z.boolean().optional(),
+  /** The step needs a comment: the reason (e.g. why work is recalled or re-dispatched). */
+  commentRequired: z.boolean().optional(),
 });
 export type TransitionRule = z.infer<typeof TransitionRule>;
 export type TransitionRuleInput = z.input<typeof TransitionRule>;
@@ -134,13 +141,27 @@ export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
   { from: 'FILED', action: 'dispatch', to: 'DISPATCHED', roles: ['operator', 'system'], effects: ['assign'] },
   { from: 'FILED', action: 'escalate', to: 'FILED', roles: ['operator', 'system'], effects: ['escalate'] },
 
-  { from: 'DISPATCHED', action: 'sign', to: 'IN_PROGRESS', roles: [...ALL_DOERS] },
-  { from: 'DISPATCHED', action: 'return', to: 'FILED', roles: [...ALL_DOERS], effects: ['unassign'] },
+  { from: 'DISPATCHED', action: 'sign', to: 'IN_PROGRESS', roles: [...ALL_DOERS], assigneeOnly: true },
+  {
+    from: 'DISPATCHED',
+    action: 'return',
+    to: 'FILED',
+    roles: [...ALL_DOERS],
+    effects: ['unassign'],
+    assigneeOnly: true,
+  },
 
-  { from: 'IN_PROGRESS', action: 'finish', to: 'HANDLED', roles: [...ALL_DOERS] },
+  { from: 'IN_PROGRESS', action: 'finish', to: 'HANDLED', roles: [...ALL_DOERS], assigneeOnly: true },
   // Approvals: the assignee asks, the centre decides (the request itself is not a transition).
   { from: 'IN_PROGRESS', action: 'extend', to: 'IN_PROGRESS', roles: ['operator'] },
   { from: 'IN_PROGRESS', action: 'suspend', to: 'SUSPENDED', roles: ['operator'] },
+
+  // The centre takes a dispatch back (撤回, to decide again) or gives it to someone else (改派), with
+  // a reason, before and after signing.
+  ...(['DISPATCHED', 'IN_PROGRESS'] as const).flatMap((from): TransitionRuleInput[] => [
+    { from, action: 'recall', to: 'FILED', roles: ['operator'], effects: ['unassign'], commentRequired: true },
+    { from, action: 'redispatch', to: 'DISPATCHED', roles: ['operator'], effects: ['assign'], commentRequired: true },
+  ]),
 
   { from: 'SUSPENDED', action: 'resume', to: 'IN_PROGRESS', roles: ['operator'] },
 

@@ -57,6 +57,7 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
     if (rule.effects.includes('assign')) extras.data = { assignee: 'unit-water-co' };
     if (rule.effects.includes('merge')) extras.data = { into: (await engine.report(hotline())).incident.id };
     if (rule.attachmentTags) extras.attachments = photos(...rule.attachmentTags);
+    if (rule.commentRequired) extras.comment = `reason for ${rule.action}`;
     return extras;
   }
 

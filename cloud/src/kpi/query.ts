@@ -156,7 +156,8 @@ const prefixesOf = (prefix: KpiQuery['territoryPrefix']): string[] | undefined =
  *
  * Groups: district, street and community from the incident's community code, grid from its grid
  * (incidents without a grid are in no grid group), worker and unit from the assignee of its latest
- * dispatch step — a disposal unit when the id is one of `disposal_units`, else a grid worker.
+ * dispatch or re-dispatch step, none while it is recalled (migration 0025) — a disposal unit when
+ * the id is one of `disposal_units`, else a grid worker.
  */
 export async function kpiCounts(db: Queryable, query: KpiQuery): Promise<KpiGroup[]> {
   const prefixes = prefixesOf(query.territoryPrefix);

@@ -111,6 +111,8 @@ export interface AllowedAction {
   role: string;
   effects: string[];
   attachment_tags: string[];
+  /** The step needs a comment: the reason (recall, re-dispatch). */
+  comment_required?: boolean;
 }
 
 export interface Category {

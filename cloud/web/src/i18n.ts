@@ -165,6 +165,8 @@ const ACTIONS: Record<string, Text> = {
   callbackSatisfied: { zh: '回访满意', en: 'Callback: satisfied' },
   callbackUnsatisfied: { zh: '回访不满意', en: 'Callback: unsatisfied' },
   archive: { zh: '归档', en: 'Archive' },
+  recall: { zh: '撤回', en: 'Recall' },
+  redispatch: { zh: '改派', en: 'Re-dispatch' },
   supervise: { zh: '督办', en: 'Supervise' },
   overdue: { zh: '超期', en: 'Overdue' },
   notifyUp: { zh: '逐级通知', en: 'Notify up' },

@@ -2,10 +2,12 @@ import { type Request, type Response, Router } from 'express';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import type { Deadlines } from '../../deadlines/index.js';
+import { eligibleAssignees } from '../../dispatch/eligibility.js';
 import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from '../../incidents/index.js';
 import { type IncidentRow, toIncident } from '../../incidents/records.js';
 import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
+import { RosterStore } from '../../people/rosters.js';
 import { scopeFilter } from '../../people/scope.js';
 import { fromDatabase } from '../database.js';
 import { ProblemError } from '../problems.js';
@@ -29,6 +31,7 @@ export function incidentActionRoutes(
 ): Router {
   const router = Router();
   const session = authenticateUser(people);
+  const rosters = new RosterStore(db, clock);
 
   router.get('/incidents/:id/actions', session, async (req: Request<{ id: string }>, res: Response) => {
     const principal = principalOf(res);
@@ -53,9 +56,27 @@ export function incidentActionRoutes(
         role,
         effects: rule.effects,
         attachment_tags: rule.attachmentTags ?? [],
+        comment_required: rule.commentRequired ?? false,
       });
     }
     res.json({ incident_id: incident.id, version: incident.version, state: incident.state, actions });
+  });
+
+  // Who a dispatch may go to now: the units and grid workers eligible for the category and place
+  // (the transitions route refuses anyone else), the grid's on-duty worker marked.
+  router.get('/incidents/:id/assignees', session, async (req: Request<{ id: string }>, res: Response) => {
+    const principal = principalOf(res);
+    const incident = await fromDatabase(() => engine.get(req.params.id));
+    if (!incident || !visible(scopeFilter(principal), incident)) {
+      throw new ProblemError('GL_INCIDENT_NOT_FOUND', `no incident ${req.params.id} that you may see`);
+    }
+    const eligible = await fromDatabase(() => eligibleAssignees(db, incident));
+    const grid = incident.place.grid;
+    const duty = grid === null ? undefined : await fromDatabase(() => rosters.onDutyFor(grid, clock()));
+    res.json({
+      incident_id: incident.id,
+      assignees: eligible.map((candidate) => ({ ...candidate, on_duty: candidate.id === duty?.userId })),
+    });
   });
 
   router.get('/incident-lights', session, async (req: Request, res: Response) => {

@@ -39,6 +39,7 @@ const STATUS_OF: Record<IncidentErrorCode, ProblemCode> = {
   GL_INCIDENT_MERGE_TARGET: 'GL_VALIDATION_FAILED',
   GL_INCIDENT_INVALID_INPUT: 'GL_VALIDATION_FAILED',
   GL_INCIDENT_SEPARATION_OF_DUTIES: 'GL_INCIDENT_SEPARATION_OF_DUTIES',
+  GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE: 'GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE',
 };
 
 /** The engine's refusals as problems; anything else goes on to the error middleware. */
@@ -50,7 +51,15 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
     } catch (err) {
       // A refusal is an answer, not a database failure (which fromDatabase turns into a 503).
       if (!(err instanceof IncidentError)) throw err;
-      refusal = new ProblemError(STATUS_OF[err.code], err.message);
+      // A refusal that names a field says so the way validation does (errors[] with a JSON Pointer).
+      const { pointer, detail } = err.details;
+      refusal = new ProblemError(
+        STATUS_OF[err.code],
+        err.message,
+        typeof pointer === 'string'
+          ? [{ pointer, detail: typeof detail === 'string' ? detail : err.message }]
+          : undefined,
+      );
       return undefined;
     }
   });
@@ -118,14 +127,14 @@ export function roleFor(
   action: string,
   policies: IncidentPolicies,
 ): IncidentRole | undefined {
-  const allowed = new Set(
-    rulesFrom(STATE_MACHINE, incident.state, policies)
-      .filter((rule) => rule.action === action)
-      .flatMap((rule) => rule.roles),
-  );
+  const rules = rulesFrom(STATE_MACHINE, incident.state, policies).filter((rule) => rule.action === action);
+  const allowed = new Set(rules.flatMap((rule) => rule.roles));
+  // The assignee's own steps: a grid worker only when the work was dispatched to them.
+  const assigneeOnly = rules.some((rule) => rule.assigneeOnly);
   for (const assignment of principal.assignments) {
     const role = INCIDENT_ROLE[assignment.role];
     if (!role || !allowed.has(role)) continue;
+    if (assigneeOnly && role === 'grid_worker' && incident.assignee !== principal.userId) continue;
     const own = scopeFilter({ ...principal, assignments: [assignment] });
     if (visible(own, incident)) return role;
   }

@@ -133,7 +133,7 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
           {},
           t('assigneeId'),
           h('input', { name: 'assignee', required: true, maxlength: 128, list: 'assignees', autocomplete: 'off' }),
-          assignees(detail.incident.place.grid),
+          assignees(detail.incident.id),
         ),
       action.effects.includes('merge') &&
         h('label', {}, t('mergeInto'), h('input', { name: 'into', required: true, maxlength: 64 })),
@@ -153,7 +153,12 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
           t('otherFiles'),
           h('input', { type: 'file', name: 'files', accept: ACCEPTED_FILES, multiple: true }),
         ),
-      h('label', {}, t('comment'), h('textarea', { name: 'comment', rows: 2, maxlength: 4000 })),
+      h(
+        'label',
+        {},
+        t('comment'),
+        h('textarea', { name: 'comment', rows: 2, maxlength: 4000, required: action.comment_required === true }),
+      ),
       h(
         'div',
         { class: 'buttons' },
@@ -286,25 +291,26 @@ export function incidentPage(main: HTMLElement, id: string): Cleanup {
 }
 
 /**
- * Suggestions for a manual dispatch: the disposal units the user may see and the grid's on-duty
- * worker, as the API lists them. They are only suggestions: when a list cannot be read (a role
- * that may not list units) the user types the id, and the API checks it either way.
+ * Suggestions for a manual dispatch or 改派: the units and grid workers eligible for the incident's
+ * category and place, as the API lists them (the on-duty worker marked); the API refuses anyone else.
  */
-function assignees(grid: string | null): HTMLDataListElement {
+function assignees(incidentId: string): HTMLDataListElement {
   const list = h('datalist', { id: 'assignees' });
-  const add = (value: string, label: string) => list.appendChild(h('option', { value }, label));
-  call<{ disposal_units: Array<{ id: string; name_zh: string; name_en: string }> }>('GET', '/disposal-units')
-    .then(({ disposal_units }) => {
-      for (const unit of disposal_units) add(unit.id, pick({ zh: unit.name_zh, en: unit.name_en }));
+  call<{ assignees: Array<{ id: string; kind: string; name: { zh: string; en: string }; on_duty: boolean }> }>(
+    'GET',
+    `/incidents/${encodeURIComponent(incidentId)}/assignees`,
+  )
+    .then(({ assignees: found }) => {
+      for (const candidate of found)
+        list.appendChild(
+          h(
+            'option',
+            { value: candidate.id },
+            `${pick(candidate.name)}${candidate.on_duty ? ` · ${t('onDuty')}` : ''}`,
+          ),
+        );
     })
     .catch(() => undefined);
-  if (grid) {
-    call<{ on_duty: { userId: string } | null }>('GET', `/grids/${grid}/on-duty`)
-      .then(({ on_duty }) => {
-        if (on_duty) add(on_duty.userId, `${t('onDuty')} ${grid}`);
-      })
-      .catch(() => undefined);
-  }
   return list;
 }
 
