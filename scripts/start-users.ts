@@ -1,6 +1,7 @@
 /**
  * The people `npm start` signs in to the cloud's web pages with: a dispatcher, a property manager, a
- * grid worker on duty in the community's first grid and a district admin. They are made through the
+ * grid worker on duty in each of the community's grids and a district admin. Every grid has someone
+ * on duty, so an incident anywhere in the community reaches a worker (docs/domain.md §1). They are made through the
  * cloud's own API with the run's admin token, as an administrator would make them, each with a
  * password generated for this run. The cloud's database outlives a run, so a user an earlier run
  * made is found by username and given this run's password (and its roles again) instead.
@@ -10,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 export interface DevelopmentTerritory {
   /** 12-digit community code; its street and district are its first 9 and 6 digits. */
   community: string;
-  /** The 15-digit grid whose worker is on duty. */
-  grid: string;
+  /** Its 15-digit grids: each gets a grid worker on duty. */
+  grids: readonly string[];
 }
 
 export interface SignIn {
@@ -34,13 +35,16 @@ interface Account {
   what: string;
 }
 
-/** The account automatic dispatch reaches: its incident list fills as incidents open in its grid. */
+/** The first grid's worker: its incident list fills as incidents open in its grid. */
 export const GRID_WORKER = 'dev.gridworker';
+
+/** The worker of the community's grid number `n` (from 1): the first is {@link GRID_WORKER}. */
+export const gridWorkerName = (n: number) => (n === 1 ? GRID_WORKER : `${GRID_WORKER}${n}`);
 
 /** How long the grid worker's duty period lasts from the start of a run. */
 const DUTY_DAYS = 30;
 
-export function developmentAccounts({ community, grid }: DevelopmentTerritory): Account[] {
+export function developmentAccounts({ community, grids }: DevelopmentTerritory): Account[] {
   const street = community.slice(0, 9);
   const district = community.slice(0, 6);
   return [
@@ -58,13 +62,13 @@ export function developmentAccounts({ community, grid }: DevelopmentTerritory): 
       roles: [{ role: 'property_manager', scope: community }],
       what: `property manager of community ${community}`,
     },
-    {
-      username: GRID_WORKER,
-      display_name: '网格员 (Grid worker)',
+    ...grids.map((grid, i) => ({
+      username: gridWorkerName(i + 1),
+      display_name: `网格员 ${i + 1} (Grid worker ${i + 1})`,
       territory_code: grid,
       roles: [{ role: 'grid_worker', scope: grid }],
       what: `grid worker of grid ${grid}, on duty now`,
-    },
+    })),
     {
       username: 'dev.admin',
       display_name: '区管理员 (District admin)',
@@ -79,7 +83,7 @@ export function developmentAccounts({ community, grid }: DevelopmentTerritory): 
 export const runPassword = () => randomBytes(18).toString('base64url');
 
 /**
- * Makes (or, when an earlier run made them, updates) the development accounts and puts the grid
+ * Makes (or, when an earlier run made them, updates) the development accounts and puts each grid's
  * worker on duty from `now`; returns the sign-ins for this run.
  */
 export async function startUsers(
@@ -133,24 +137,26 @@ export async function startUsers(
     signIns.push({ username: account.username, password: secret, what });
   }
 
-  // Automatic dispatch reaches whoever is on duty in the grid: the grid worker, from now on.
-  const workerId = ids.get(GRID_WORKER) as string;
-  const grid = encodeURIComponent(territory.grid);
-  const member = await call('PUT', `/grids/${grid}/members/${workerId}`, { position: 'full_time' });
-  // A grid keeps one full-time worker; if someone else is it, this one joins part-time.
-  if (member.body.code === 'GL_ROSTER_CONFLICT')
+  // Automatic dispatch reaches whoever is on duty in the grid: each grid's worker, from now on.
+  for (const [i, code] of territory.grids.entries()) {
+    const workerId = ids.get(gridWorkerName(i + 1)) as string;
+    const grid = encodeURIComponent(code);
+    const member = await call('PUT', `/grids/${grid}/members/${workerId}`, { position: 'full_time' });
+    // A grid keeps one full-time worker; if someone else is it, this one joins part-time.
+    if (member.body.code === 'GL_ROSTER_CONFLICT')
+      expectOk(
+        `make ${gridWorkerName(i + 1)} a member of grid ${code}`,
+        await call('PUT', `/grids/${grid}/members/${workerId}`, { position: 'part_time' }),
+      );
+    else expectOk(`make ${gridWorkerName(i + 1)} a member of grid ${code}`, member);
     expectOk(
-      'make the grid worker a member of the grid',
-      await call('PUT', `/grids/${grid}/members/${workerId}`, { position: 'part_time' }),
+      `put ${gridWorkerName(i + 1)} on duty`,
+      await call('POST', `/grids/${grid}/duty-periods`, {
+        user_id: workerId,
+        starts_at: new Date(now.getTime() - 60_000).toISOString(),
+        ends_at: new Date(now.getTime() + DUTY_DAYS * 86_400_000).toISOString(),
+      }),
     );
-  else expectOk('make the grid worker a member of the grid', member);
-  expectOk(
-    'put the grid worker on duty',
-    await call('POST', `/grids/${grid}/duty-periods`, {
-      user_id: workerId,
-      starts_at: new Date(now.getTime() - 60_000).toISOString(),
-      ends_at: new Date(now.getTime() + DUTY_DAYS * 86_400_000).toISOString(),
-    }),
-  );
+  }
   return signIns;
 }

@@ -202,8 +202,10 @@ if (generated) {
 
 // People to sign in to the cloud's web pages with (there are no default accounts): made through
 // the cloud's API with this run's admin token, each with a password generated for this run.
-const firstGrid = generated?.grids[0] ?? `${COMMUNITY_CODE}001`;
-const signIns = await startUsers(cloud.url, adminToken, { community: COMMUNITY_CODE, grid: firstGrid }, new Date());
+// Every grid of the community gets a grid worker on duty, so automatic dispatch always finds one.
+const grids = generated?.grids ?? [`${COMMUNITY_CODE}001`];
+const firstGrid = grids[0] as string;
+const signIns = await startUsers(cloud.url, adminToken, { community: COMMUNITY_CODE, grids }, new Date());
 
 // The community's ONVIF cameras run as simulated cameras (not as MQTT devices): the gateway
 // finds them by WS-Discovery, logs in with their passwords and subscribes to their events.

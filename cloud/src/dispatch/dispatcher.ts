@@ -397,6 +397,19 @@ export class Dispatcher {
     const digits: Record<string, number> = { district: 6, street: 9, community: 12, grid: 15 };
     const over = code?.slice(0, digits[level] ?? code.length);
     const userIds = new Set(await operatorsOver(this.options.db, over));
+    // An incident never waits on a level nobody staffs: without a centre at (or above) that level,
+    // the highest centre over the incident is told, whose operators may dispatch it (an operator
+    // acts on everything inside its centre's territory, whatever the level); never an administrator,
+    // who configures and cannot act on incidents.
+    if (userIds.size === 0 && code !== undefined) {
+      // The highest centre below the level (street, then community), the one closest to it.
+      for (let length = (over?.length ?? code.length) + 3; length <= code.length && userIds.size === 0; length += 3)
+        for (const id of await operatorsOver(this.options.db, code.slice(0, length))) userIds.add(id);
+      this.options.logger.warn(
+        { incident: incident.id, level, told: [...userIds] },
+        'no centre staffs the level the incident went to; the nearest centre is told',
+      );
+    }
     if (event.kind === 'notification_chain' && level === 'community' && incident.place.grid) {
       const { rows } = await this.options.db.query<{ user_id: string }>(
         "SELECT user_id FROM grid_members WHERE grid_code = $1 AND position = 'grid_chief'",

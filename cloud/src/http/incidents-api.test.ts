@@ -137,6 +137,39 @@ describe.each(BACKENDS)('the incidents API (%s)', (backend) => {
     });
   });
 
+  it('lists urgent incidents nobody has been dispatched to first, flagged needs_attention, whatever their age', async () => {
+    const report = async (request: string, urgent: boolean) => {
+      const response = await api<{ incident: { id: string } }>(cloud(), 'POST', '/api/v1/incidents', {
+        token: tokens.operator as string,
+        body: {
+          request_id: request,
+          source: 'hotline_12345',
+          category: urgent ? 'emergency.fire' : 'urban_management.manhole_cover',
+          urgent,
+          title: urgent ? '起火' : '井盖缺失',
+          community: OTHER_COMMUNITY,
+        },
+      });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      return response.body.incident.id;
+    };
+    const fire = await report('attention-urgent', true);
+    const later = await report('attention-later', false);
+    const response = await api<{ incidents: Array<{ id: string; needsAttention: boolean }> }>(
+      cloud(),
+      'GET',
+      `/api/v1/incidents?community=${OTHER_COMMUNITY}`,
+      { token: tokens.operator as string },
+    );
+    expect(response.status).toBe(200);
+    const listed = response.body.incidents;
+    expect(listed[0]).toMatchObject({ id: fire, needsAttention: true });
+    expect(listed.find((incident) => incident.id === later)).toMatchObject({ needsAttention: false });
+    // Every flagged incident comes before every other one.
+    const flags = listed.map((incident) => incident.needsAttention);
+    expect(flags).toEqual([...flags].sort((a, b) => Number(b) - Number(a)));
+  });
+
   it('answers "not found" for an incident outside the caller’s scope, and records who viewed what', async () => {
     expect(
       (await api(cloud(), 'GET', `/api/v1/incidents/${inA}`, { token: tokens['worker-b'] as string })).status,

@@ -15,7 +15,10 @@ const object = { type: 'object' };
 export const INCIDENT_PATHS = {
   '/api/v1/incidents': {
     get: {
-      summary: 'Incidents the caller may see (by role and scope), newest first',
+      summary:
+        'Incidents the caller may see (by role and scope): urgent ones nobody has been dispatched to first (needsAttention), then newest first',
+      description:
+        'Each incident carries `needsAttention`: urgent, open and not yet dispatched to anyone (REPORTED, VERIFYING, ACCEPTED or FILED). The centre’s list shows those first and raises an alarm until someone takes them.',
       parameters: [
         { name: 'state', in: 'query', schema: { type: 'string' }, example: 'DISPATCHED' },
         {

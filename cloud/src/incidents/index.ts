@@ -1,3 +1,4 @@
+export { NEEDS_ATTENTION_SQL, needsAttention, UNASSIGNED_STATES } from './attention.js';
 export { alertPlaceKey, dedupKey, repeatScopeKey } from './dedup.js';
 export {
   type AfterHours,

@@ -12,6 +12,8 @@ import {
   type IncidentErrorCode,
   type IncidentPolicies,
   type IncidentRole,
+  NEEDS_ATTENTION_SQL,
+  needsAttention,
   rulesFrom,
   STATE_MACHINE,
 } from '../../incidents/index.js';
@@ -104,6 +106,9 @@ const INCIDENT_ROLE: Partial<Record<Role, IncidentRole>> = {
   installer: 'installer',
   callback_agent: 'callback_agent',
 };
+
+/** The incident as the API shows it: with `needsAttention` (docs/domain.md §4). */
+export const withAttention = (incident: Incident) => ({ ...incident, needsAttention: needsAttention(incident) });
 
 const territoryOf = (incident: Incident) => incident.place.grid ?? incident.place.community ?? '';
 
@@ -291,7 +296,7 @@ export function incidentRoutes(
             AND ($4::text IS NULL OR grid = $4)
             AND ($5::text IS NULL OR community = $5)
             AND ($6::text IS NULL OR severity = $6)
-          ORDER BY created_at DESC, id DESC LIMIT $2`,
+          ORDER BY ${NEEDS_ATTENTION_SQL} DESC, created_at DESC, id DESC LIMIT $2`,
         [
           parsed.data.state ?? null,
           parsed.data.limit,
@@ -306,8 +311,12 @@ export function incidentRoutes(
     const incidents = rows.map(toIncident);
     const steps = await fromDatabase(() => stepsOf(db, incidents));
     const listed = [];
+    // Urgent incidents nobody has been dispatched to come first, flagged for the page's alarm.
     for (const incident of incidents)
-      listed.push({ ...incident, ...(await timeStatus(timeLimits, incident, steps.get(incident.id) ?? [], clock())) });
+      listed.push({
+        ...withAttention(incident),
+        ...(await timeStatus(timeLimits, incident, steps.get(incident.id) ?? [], clock())),
+      });
     res.json({ incidents: listed });
   });
 
@@ -320,7 +329,7 @@ export function incidentRoutes(
     const status = await timeStatus(timeLimits, incident, steps, clock());
     // Who looked at what is part of the record, as much as who changed it.
     await audit(principal, 'incident.view', incident.id);
-    res.json({ incident, steps, evidence, deadline: status.due_by, ...status });
+    res.json({ incident: withAttention(incident), steps, evidence, deadline: status.due_by, ...status });
   });
 
   router.post('/incidents', jsonBody('1mb'), async (req: Request, res: Response) => {
