@@ -277,7 +277,9 @@ export class Dispatcher {
   /** The decision for the incident's FILED version: the one already stored, else a new one. */
   private async decide(incident: Incident, settings: DispatchSettings): Promise<DispatchDecision> {
     const steps = await this.options.engine.steps(incident.id);
-    const last = steps.at(-1);
+    // The step that left it FILED: records from a state to itself (the property's findings, 督办,
+    // notices up the chain) say nothing about where the work came from, escalations excepted.
+    const last = steps.findLast((step) => step.fromState !== step.toState || step.action === 'escalate');
     let target: Omit<DispatchDecision, 'incidentId' | 'version' | 'decidedAt' | 'doneAt' | 'result'>;
     if (!settings.autoDispatch)
       target = { outcome: 'skipped', assignee: null, reason: 'auto_dispatch_off', recipients: [] };

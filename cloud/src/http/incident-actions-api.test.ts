@@ -81,7 +81,7 @@ describe.each(BACKENDS)('incident actions, lights and categories for the web pag
     expect(operator.body).toMatchObject({ version: 1, state: 'REPORTED' });
     expect(await names('operator')).toEqual(['accept', 'merge', 'needVerify', 'reject', 'supervise']);
     expect(await names('worker-a')).toEqual(['selfHandle']);
-    expect(await names('property')).toEqual(['selfHandle']);
+    expect(await names('property')).toEqual(['acknowledge', 'reportOnSite', 'selfHandle']);
     const other = await actions('worker-b');
     expect(other.status).toBe(404);
     expect(other.body).toMatchObject({ code: 'GL_INCIDENT_NOT_FOUND' });
@@ -90,7 +90,7 @@ describe.each(BACKENDS)('incident actions, lights and categories for the web pag
     await step('operator', 'file');
     await step('operator', 'dispatch', { assignee: ids['worker-a'] });
     expect(await names('worker-a')).toEqual(['return', 'sign']);
-    expect(await names('property')).toEqual([]);
+    expect(await names('property')).toEqual(['acknowledge', 'reportOnSite']);
     expect(await names('operator')).toEqual(['recall', 'redispatch', 'supervise']);
     // What is offered is what the transitions route takes.
     await step('worker-a', 'sign');

@@ -22,7 +22,7 @@ export const PAGES_PATHS = {
               type: 'array',
               items: {
                 type: 'object',
-                required: ['action', 'to', 'role', 'effects', 'attachment_tags', 'comment_required'],
+                required: ['action', 'to', 'role', 'effects', 'attachment_tags', 'comment_required', 'requires_note'],
                 properties: {
                   action: { type: 'string' },
                   to: { type: 'string' },
@@ -30,6 +30,10 @@ export const PAGES_PATHS = {
                   effects: { type: 'array', items: { type: 'string' } },
                   attachment_tags: { type: 'array', items: { type: 'string' } },
                   comment_required: { type: 'boolean', description: 'The step needs a comment: the reason' },
+                  requires_note: {
+                    type: 'boolean',
+                    description: 'The step needs a comment or an attachment (e.g. findings on site)',
+                  },
                 },
               },
             },

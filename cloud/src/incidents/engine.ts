@@ -39,6 +39,7 @@ import { type IncidentSettings, IncidentSettingsStore, policiesOf } from './sett
 import {
   DEFAULT_POLICIES,
   type IncidentPolicies,
+  roleMayTake,
   rulesFrom,
   STATE_MACHINE,
   type StateMachine,
@@ -423,6 +424,12 @@ export class IncidentEngine {
         `role ${role} may not take action "${action}" in state ${row.state}; roles allowed: ${rule.roles.join(', ')}`,
         { state: row.state, action, role, allowed: rule.roles },
       );
+    if (!roleMayTake(rule, role, row))
+      throw new IncidentError(
+        'GL_INCIDENT_ROLE_NOT_ALLOWED',
+        `role ${role} may take action "${action}" only on routine incidents; incident ${row.id} is urgent or critical`,
+        { state: row.state, action, role, allowed: rule.roles.filter((r) => !(rule.routineOnly ?? []).includes(r)) },
+      );
     return rule;
   }
 
@@ -442,6 +449,11 @@ export class IncidentEngine {
         pointer: '/comment',
         detail: `required: why the work is taken ${rule.action === 'recall' ? 'back' : 'to someone else'}`,
       });
+    if (rule.requiresNote && (request.comment ?? '').trim() === '' && attachments.length === 0)
+      throw new IncidentError(
+        'GL_INCIDENT_INVALID_INPUT',
+        `action "${rule.action}" needs a comment or an attachment: what was found`,
+      );
     const next = {
       level: row.level,
       assignee: row.assignee,

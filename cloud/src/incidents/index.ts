@@ -51,6 +51,7 @@ export {
   DEFAULT_POLICIES,
   Effect,
   IncidentPolicies,
+  roleMayTake,
   rulesFrom,
   STATE_MACHINE,
   STATE_MACHINE_TABLE,

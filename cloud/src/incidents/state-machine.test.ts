@@ -15,18 +15,49 @@ describe('the state machine table (domain §3)', () => {
   it('lists, for each state, the actions of the domain', () => {
     const table = Object.fromEntries(INCIDENT_STATES.map((state) => [state, allowedActions(STATE_MACHINE, state)]));
     expect(table).toEqual({
-      REPORTED: ['accept', 'needVerify', 'reject', 'merge', 'selfHandle', 'supervise', 'overdue', 'notifyUp'],
-      VERIFYING: ['confirmed', 'notFound', 'supervise', 'overdue', 'notifyUp'],
-      ACCEPTED: ['file', 'reject', 'supervise', 'overdue', 'notifyUp'],
-      FILED: ['dispatch', 'escalate', 'supervise', 'overdue', 'notifyUp'],
-      DISPATCHED: ['sign', 'return', 'recall', 'redispatch', 'supervise', 'overdue', 'notifyUp'],
-      IN_PROGRESS: ['finish', 'extend', 'suspend', 'recall', 'redispatch', 'supervise', 'overdue'],
-      SUSPENDED: ['resume', 'supervise'],
-      HANDLED: ['startCheck', 'supervise', 'overdue'],
-      CHECKING: ['pass', 'fail', 'supervise', 'overdue'],
-      PENDING_CLOSE: ['close', 'supervise', 'overdue'],
+      REPORTED: [
+        'accept',
+        'needVerify',
+        'reject',
+        'merge',
+        'selfHandle',
+        'acknowledge',
+        'reportOnSite',
+        'supervise',
+        'overdue',
+        'notifyUp',
+      ],
+      VERIFYING: ['confirmed', 'notFound', 'acknowledge', 'reportOnSite', 'supervise', 'overdue', 'notifyUp'],
+      ACCEPTED: ['file', 'reject', 'acknowledge', 'reportOnSite', 'supervise', 'overdue', 'notifyUp'],
+      FILED: ['dispatch', 'escalate', 'acknowledge', 'reportOnSite', 'supervise', 'overdue', 'notifyUp'],
+      DISPATCHED: [
+        'sign',
+        'return',
+        'recall',
+        'redispatch',
+        'acknowledge',
+        'reportOnSite',
+        'supervise',
+        'overdue',
+        'notifyUp',
+      ],
+      IN_PROGRESS: [
+        'finish',
+        'extend',
+        'suspend',
+        'recall',
+        'redispatch',
+        'acknowledge',
+        'reportOnSite',
+        'supervise',
+        'overdue',
+      ],
+      SUSPENDED: ['resume', 'acknowledge', 'reportOnSite', 'supervise'],
+      HANDLED: ['startCheck', 'reportOnSite', 'supervise', 'overdue'],
+      CHECKING: ['pass', 'fail', 'reportOnSite', 'supervise', 'overdue'],
+      PENDING_CLOSE: ['close', 'reportOnSite', 'supervise', 'overdue'],
       CLOSED: ['callbackSatisfied', 'callbackUnsatisfied'],
-      SELF_HANDLED: ['close'],
+      SELF_HANDLED: ['close', 'reportOnSite'],
       EVALUATED: ['archive'],
       ARCHIVED: [],
       INVALID: [],
@@ -75,6 +106,10 @@ describe('the state machine table (domain §3)', () => {
     expect(roles('DISPATCHED', 'sign')).toEqual(['grid_worker', 'disposal_unit']);
     expect(roles('CLOSED', 'callbackSatisfied')).toEqual(['callback_agent']);
     expect(roles('VERIFYING', 'confirmed')).toEqual(['grid_worker']);
+    // The property on site: acknowledges and reports findings; self-handles routine matters only.
+    expect(roles('FILED', 'acknowledge')).toEqual(['property_manager']);
+    expect(roles('IN_PROGRESS', 'reportOnSite')).toEqual(['property_manager']);
+    expect(STATE_MACHINE.find((rule) => rule.action === 'selfHandle')?.routineOnly).toEqual(['property_manager']);
   });
 
   describe('validation of an edited table', () => {

@@ -65,6 +65,13 @@ export const TransitionRule = z.strictObject({
   assigneeOnly: z.boolean().optional(),
   /** The step needs a comment: the reason (e.g. why work is recalled or re-dispatched). */
   commentRequired: z.boolean().optional(),
+  /** The step must carry something: a comment or at least one attachment (e.g. findings on site). */
+  requiresNote: z.boolean().optional(),
+  /**
+   * Roles of `roles` that may take the step only on a routine incident, neither urgent nor critical:
+   * a life-safety incident goes through the centre's loop (docs/domain.md §3).
+   */
+  routineOnly: z.array(IncidentRole).optional(),
 });
 export type TransitionRule = z.infer<typeof TransitionRule>;
 export type TransitionRuleInput = z.input<typeof TransitionRule>;
@@ -118,6 +125,20 @@ const CALLBACK_ROLES = {
   centre: ['callback_agent', 'operator'],
 } as const satisfies Partial<Record<CallbackPolicy, readonly IncidentRole[]>>;
 
+/** Open states before the work is handled: the property can still acknowledge an incident there. */
+const OPEN_UNHANDLED_STATES = [
+  'REPORTED',
+  'VERIFYING',
+  'ACCEPTED',
+  'FILED',
+  'DISPATCHED',
+  'IN_PROGRESS',
+  'SUSPENDED',
+] as const;
+
+/** Every open state: findings on site are worth recording until the incident is closed. */
+const OPEN_STATES = [...OPEN_UNHANDLED_STATES, 'HANDLED', 'CHECKING', 'PENDING_CLOSE', 'SELF_HANDLED'] as const;
+
 /** States before anyone signed for the work: the unsigned life-safety chain runs there. */
 const UNSIGNED_STATES = ['REPORTED', 'VERIFYING', 'ACCEPTED', 'FILED', 'DISPATCHED'] as const;
 
@@ -130,7 +151,15 @@ export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
   { from: 'REPORTED', action: 'needVerify', to: 'VERIFYING', roles: ['operator', 'system'] },
   { from: 'REPORTED', action: 'reject', to: 'INVALID', roles: ['operator'], effects: ['end'] },
   { from: 'REPORTED', action: 'merge', to: 'MERGED', roles: ['operator'], effects: ['merge', 'end'] },
-  { from: 'REPORTED', action: 'selfHandle', to: 'SELF_HANDLED', roles: ['grid_worker', 'property_manager'] },
+  // The property handles small things itself (a maintenance matter, a blocked corridor), never a
+  // life-safety incident: that one goes through the centre.
+  {
+    from: 'REPORTED',
+    action: 'selfHandle',
+    to: 'SELF_HANDLED',
+    roles: ['grid_worker', 'property_manager'],
+    routineOnly: ['property_manager'],
+  },
 
   { from: 'VERIFYING', action: 'confirmed', to: 'ACCEPTED', roles: ['grid_worker'] },
   { from: 'VERIFYING', action: 'notFound', to: 'INVALID', roles: ['grid_worker'], effects: ['end'] },
@@ -231,6 +260,21 @@ export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
 
   { from: 'EVALUATED', action: 'archive', to: 'ARCHIVED', roles: ['operator', 'system'] },
 
+  // The property on site (docs/domain.md §3): it has seen the incident and is responding (已知悉),
+  // and what it found there, with photos (现场反馈). Records only: the state and the clocks stay.
+  ...OPEN_UNHANDLED_STATES.map(
+    (state): TransitionRuleInput => ({ from: state, action: 'acknowledge', to: state, roles: ['property_manager'] }),
+  ),
+  ...OPEN_STATES.map(
+    (state): TransitionRuleInput => ({
+      from: state,
+      action: 'reportOnSite',
+      to: state,
+      roles: ['property_manager'],
+      requiresNote: true,
+    }),
+  ),
+
   // Time limits (cloud/src/deadlines): attribute changes, each a step from a state to itself.
   // 督办 by the centre or at a yellow light; a breached limit: red card and one level up; an
   // unsigned life-safety incident: the notification chain goes one link up (data.notify).
@@ -277,4 +321,15 @@ export function allowedActions(machine: StateMachine, state: IncidentState, poli
 export function terminalStates(machine: StateMachine): IncidentState[] {
   const left = new Set(machine.map((rule) => rule.from));
   return IncidentState.options.filter((state) => !left.has(state));
+}
+
+/** Whether `role` may take `rule` on this incident: one of its roles, and not held back to routine incidents. */
+export function roleMayTake(
+  rule: TransitionRule,
+  role: IncidentRole,
+  incident: { urgent: boolean; severity: string },
+): boolean {
+  if (!rule.roles.includes(role)) return false;
+  const routine = !incident.urgent && incident.severity !== 'critical';
+  return routine || !(rule.routineOnly ?? []).includes(role);
 }

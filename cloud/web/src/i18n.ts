@@ -147,6 +147,8 @@ const ACTIONS: Record<string, Text> = {
   reject: { zh: '不予受理', en: 'Reject' },
   merge: { zh: '合并', en: 'Merge' },
   selfHandle: { zh: '自行处置', en: 'Handle myself' },
+  acknowledge: { zh: '已知悉', en: 'Acknowledge' },
+  reportOnSite: { zh: '现场反馈', en: 'Report findings on site' },
   confirmed: { zh: '核实属实', en: 'Confirmed' },
   notFound: { zh: '核实不属实', en: 'Not found' },
   file: { zh: '立案', en: 'File' },

@@ -57,6 +57,7 @@ export function incidentActionRoutes(
         effects: rule.effects,
         attachment_tags: rule.attachmentTags ?? [],
         comment_required: rule.commentRequired ?? false,
+        requires_note: rule.requiresNote ?? false,
       });
     }
     res.json({ incident_id: incident.id, version: incident.version, state: incident.state, actions });

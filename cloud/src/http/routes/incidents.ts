@@ -14,6 +14,7 @@ import {
   type IncidentRole,
   NEEDS_ATTENTION_SQL,
   needsAttention,
+  roleMayTake,
   rulesFrom,
   STATE_MACHINE,
 } from '../../incidents/index.js';
@@ -133,12 +134,12 @@ export function roleFor(
   policies: IncidentPolicies,
 ): IncidentRole | undefined {
   const rules = rulesFrom(STATE_MACHINE, incident.state, policies).filter((rule) => rule.action === action);
-  const allowed = new Set(rules.flatMap((rule) => rule.roles));
   // The assignee's own steps: a grid worker only when the work was dispatched to them.
   const assigneeOnly = rules.some((rule) => rule.assigneeOnly);
   for (const assignment of principal.assignments) {
     const role = INCIDENT_ROLE[assignment.role];
-    if (!role || !allowed.has(role)) continue;
+    // Some roles may take a rule only on routine incidents (a property never self-handles a fire).
+    if (!role || !rules.some((rule) => roleMayTake(rule, role, incident))) continue;
     if (assigneeOnly && role === 'grid_worker' && incident.assignee !== principal.userId) continue;
     const own = scopeFilter({ ...principal, assignments: [assignment] });
     if (visible(own, incident)) return role;
