@@ -6,6 +6,7 @@ import { CategoryCatalogue, CategoryError } from '../categories/catalogue.js';
 import type { LimitedStep } from '../categories/schema.js';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
+import { type Message, message } from '../i18n/message.js';
 import type { StepWritten } from '../incidents/engine.js';
 import {
   categoryLineage,
@@ -442,7 +443,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
           expectedVersion: (incident as Incident).version,
           actor: ACTOR,
           role: 'system',
-          comment: commentOf(decision, timer),
+          commentMessage: commentOf(decision, timer),
           data: decision.data,
         });
       } catch (err) {
@@ -565,9 +566,12 @@ function plusMinutes(at: Date, minutes: number): Date {
   return new Date(at.getTime() + minutes * 60_000);
 }
 
-function commentOf(decision: Extract<Decision, { do: 'act' }>, timer: TimerRow): string {
+function commentOf(decision: Extract<Decision, { do: 'act' }>, timer: TimerRow): Message {
   if (decision.action === 'notifyUp')
-    return `nobody signed for ${decision.data.unsigned_minutes} min: ${decision.data.notify} is told`;
-  if (decision.action === 'overdue') return `${timer.limited_step} limit passed: red card, one level up`;
-  return `${timer.limited_step} ${decision.data.reason === 'yellow' ? 'light turned yellow' : 'limit passed'}: supervision ${decision.data.supervision}`;
+    return message('step.unsigned_up', { minutes: decision.data.unsigned_minutes, level: decision.data.notify });
+  if (decision.action === 'overdue') return message('step.overdue', { step: timer.limited_step });
+  return message(decision.data.reason === 'yellow' ? 'step.yellow' : 'step.breach', {
+    step: timer.limited_step,
+    supervision: decision.data.supervision,
+  });
 }

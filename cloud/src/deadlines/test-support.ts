@@ -18,6 +18,8 @@ const NEEDED = [
   '0022_callback_policy.sql',
   '0023_self_check_categories.sql',
   '0024_deadline_changes.sql',
+  // The cloud's step comments are stored as messages.
+  '0026_messages.sql',
 ];
 
 /**

@@ -3,6 +3,7 @@ import type { CategoryCatalogue } from '../categories/catalogue.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { EscalatedEvent } from '../deadlines/deadlines.js';
+import { type Message, message } from '../i18n/message.js';
 import {
   categoryLineage,
   type Incident,
@@ -214,12 +215,7 @@ export class Dispatcher {
         if (!settings.fastTrackUrgentIot || incident.source !== 'iot' || !incident.urgent)
           return this.latest(incidentId);
         const action = incident.state === 'REPORTED' ? 'accept' : 'file';
-        const moved = await this.step(
-          incident.id,
-          incident.version,
-          action,
-          'urgent IoT alert: fast track (tenant policy)',
-        );
+        const moved = await this.step(incident.id, incident.version, action, message('step.fast_track'));
         if (moved === 'refused') return this.latest(incidentId);
         continue;
       }
@@ -244,7 +240,7 @@ export class Dispatcher {
     incidentId: string,
     version: number,
     action: string,
-    comment: string,
+    comment: Message,
     data?: Record<string, unknown>,
   ): Promise<{ step: IncidentStep; incident: Incident } | 'conflict' | 'refused'> {
     try {
@@ -255,7 +251,7 @@ export class Dispatcher {
         expectedVersion: version,
         actor: DISPATCH_ACTOR,
         role: 'system',
-        comment,
+        commentMessage: comment,
         ...(data === undefined ? {} : { data }),
       });
       return { step: result.step, incident: result.incident };
@@ -344,7 +340,8 @@ export class Dispatcher {
         decision.incidentId,
         decision.version,
         'dispatch',
-        `automatic dispatch: ${decision.reason}`,
+        // `unit_type gas_company`: the reason's code, then what it names.
+        message('step.auto_dispatch', { reason: decision.reason.split(' ')[0] }),
         {
           assignee: decision.assignee,
           assignee_kind: decision.outcome,
@@ -372,14 +369,14 @@ export class Dispatcher {
     const assignee = decision.assignee as string;
     const channels: NotificationChannel[] = [this.options.live];
     let userIds: string[];
-    let to: { zh: string; en: string };
+    let to: { kind: 'you' } | { kind: 'unit'; unit: string };
     if (decision.outcome === 'disposal_unit') {
       userIds = await this.unitUsers(assignee);
-      to = { zh: `责任单位 ${assignee}`, en: `disposal unit ${assignee}` };
+      to = { kind: 'unit', unit: assignee };
       channels.push(...(await this.robotChannels({ kind: 'disposal_unit', id: assignee })));
     } else {
       userIds = [assignee];
-      to = { zh: '您', en: 'you' };
+      to = { kind: 'you' };
       if (this.options.sms) channels.push(new SmsChannel(this.options.sms, (id) => this.options.store.phoneOf(id)));
     }
     if (await this.alertsCommunity(incident)) channels.push(...(await this.communityRobots(incident)));

@@ -1,3 +1,5 @@
+import { message } from '../i18n/message.js';
+import { bilingual } from '../i18n/render.js';
 import type { Incident } from '../incidents/index.js';
 import type { Notification } from '../notify/notification.js';
 
@@ -6,11 +8,19 @@ export function placeText(incident: Incident): { zh: string; en: string } {
   const { address, building, unit, grid, community } = incident.place;
   if (address) return { zh: address, en: address };
   const area = grid ?? community ?? '';
-  const zh = [building ? `${building} 号楼` : '', unit ? `${unit} 单元` : '', area ? `（${area}）` : ''].join(' ');
-  const en = [building ? `building ${building}` : '', unit ? `unit ${unit}` : '', area ? `(${area})` : '']
-    .filter(Boolean)
-    .join(' ');
+  const parts = [
+    building ? bilingual(message('place.building', { building })) : undefined,
+    unit ? bilingual(message('place.unit', { unit })) : undefined,
+  ].filter((part) => part !== undefined);
+  const zh = [...parts.map((part) => part.zh), area ? `（${area}）` : ''].join(' ');
+  const en = [...parts.map((part) => part.en), area ? `(${area})` : ''].filter(Boolean).join(' ');
   return { zh: zh.replace(/\s+/g, ' ').trim(), en };
+}
+
+/** The incident's title in both languages: its message when the cloud wrote it, else as written. */
+export function titleText(incident: Incident): { zh: string; en: string } {
+  if (incident.titleMessage) return bilingual(incident.titleMessage);
+  return { zh: incident.title, en: incident.description ?? incident.title };
 }
 
 const territory = (incident: Incident) => incident.place.grid ?? incident.place.community ?? '';
@@ -19,19 +29,18 @@ const territory = (incident: Incident) => incident.place.grid ?? incident.place.
 export function dispatchedNotification(
   incident: Incident,
   version: number,
-  to: { zh: string; en: string },
+  to: { kind: 'you' } | { kind: 'unit'; unit: string },
   userIds: string[],
   at: Date,
 ): Notification {
   const place = placeText(incident);
+  const whom = to.kind === 'you' ? message('notify.to_you') : message('notify.to_unit', { unit: to.unit });
+  const text = bilingual(message('notify.dispatched', { to: whom }));
   return {
     key: `${incident.id}:dispatched:${version}`,
     incidentId: incident.id,
-    title: { zh: incident.title, en: incident.description ?? incident.title },
-    text: {
-      zh: `已派遣给${to.zh}，请及时签收。${place.zh}`.trim(),
-      en: `Dispatched to ${to.en}; please sign for it. ${place.en}`.trim(),
-    },
+    title: titleText(incident),
+    text: { zh: `${text.zh}${place.zh}`.trim(), en: `${text.en} ${place.en}`.trim() },
     severity: incident.severity,
     urgent: incident.urgent,
     recipients: { userIds, territory: territory(incident) },
@@ -48,33 +57,18 @@ export function operatorsNotification(
   at: Date,
 ) {
   const place = placeText(incident);
-  const why: Record<string, { zh: string; en: string }> = {
-    no_grid: { zh: '无所属网格', en: 'no grid' },
-    nobody_on_duty: { zh: '网格无人值班', en: 'nobody on duty in the grid' },
-    returned: { zh: '责任方退件', en: 'returned by the assignee' },
-  };
-  const because = why[reason] ?? { zh: reason, en: reason };
+  const text = bilingual(message('notify.to_operators', { reason }));
   return {
     key: `${incident.id}:to_operators:${version}`,
     incidentId: incident.id,
-    title: { zh: incident.title, en: incident.description ?? incident.title },
-    text: {
-      zh: `待派遣（${because.zh}），请人工派遣。${place.zh}`.trim(),
-      en: `Waiting for dispatch (${because.en}): please dispatch it. ${place.en}`.trim(),
-    },
+    title: titleText(incident),
+    text: { zh: `${text.zh}${place.zh}`.trim(), en: `${text.en} ${place.en}`.trim() },
     severity: incident.severity,
     urgent: incident.urgent,
     recipients: { userIds, territory: territory(incident) },
     at,
   } satisfies Notification;
 }
-
-const LEVEL_NAMES: Record<string, { zh: string; en: string }> = {
-  grid: { zh: '网格', en: 'grid' },
-  community: { zh: '社区', en: 'community' },
-  street: { zh: '街道', en: 'street' },
-  district: { zh: '区', en: 'district' },
-};
 
 /**
  * Up the chain: a life-safety incident nobody signed for (`unsigned`, key
@@ -88,25 +82,19 @@ export function escalationNotification(
   at: Date,
 ) {
   const place = placeText(incident);
-  const level = LEVEL_NAMES[reason.level] ?? { zh: reason.level, en: reason.level };
-  const text =
+  const said = bilingual(
     reason.kind === 'unsigned'
-      ? {
-          zh: `紧急事件 ${reason.minutes} 分钟无人签收，已上报${level.zh}。${place.zh}`.trim(),
-          en: `Urgent incident unsigned for ${reason.minutes} minutes: raised to the ${level.en}. ${place.en}`.trim(),
-        }
-      : {
-          zh: `办理超时，已升级至${level.zh}督办（红牌）。${place.zh}`.trim(),
-          en: `Time limit breached: escalated to the ${level.en} with a red card. ${place.en}`.trim(),
-        };
+      ? message('notify.unsigned', { minutes: reason.minutes, level: reason.level })
+      : message('notify.overdue', { level: reason.level }),
+  );
   return {
     key:
       reason.kind === 'unsigned'
         ? `${incident.id}:unsigned:${reason.level}`
         : `${incident.id}:overdue:${reason.level}:${reason.stepSeq}`,
     incidentId: incident.id,
-    title: { zh: incident.title, en: incident.description ?? incident.title },
-    text,
+    title: titleText(incident),
+    text: { zh: `${said.zh}${place.zh}`.trim(), en: `${said.en} ${place.en}`.trim() },
     severity: incident.severity,
     urgent: true,
     recipients: { userIds, territory: territory(incident) },

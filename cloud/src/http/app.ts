@@ -10,6 +10,7 @@ import type { Deadlines } from '../deadlines/index.js';
 import { type DispatchRoutesContext, dispatchRoutes } from '../dispatch/routes.js';
 import type { DownlinkQueue } from '../downlink/queue.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
+import { languageOf } from '../i18n/render.js';
 import { type IncidentStreams, incidentStreamRoutes } from '../incident-stream/index.js';
 import type { IncidentEngine } from '../incidents/index.js';
 import { KpiSettingsStore } from '../kpi/settings.js';
@@ -188,7 +189,7 @@ export function createApp(ctx: AppContext): express.Express {
       .status(problem.toProblem().status)
       .set(problem.headers)
       .type(PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify(problem.toProblem(req.originalUrl.split('?')[0])));
+      .send(JSON.stringify(problem.toProblem(req.originalUrl.split('?')[0], languageOf(req.get('accept-language')))));
   });
 
   return app;

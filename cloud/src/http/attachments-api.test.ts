@@ -229,8 +229,13 @@ describe.each(BACKENDS)('incident attachments (%s)', (backend) => {
 
     const none = await close('c1');
     expect(none.body).toMatchObject({ status: 400, code: 'GL_VALIDATION_FAILED' });
-    expect(none.body.detail).toMatch(/needs attachments tagged before, after/);
-    expect((await close('c2', [{ id: before.id }])).body.detail).toMatch(/needs attachments tagged after$/);
+    expect(none.body.detail).toBe('此操作需要附上照片：处置前、处置后');
+    const english = await api(cloud(), 'POST', `/api/v1/incidents/${selfHandled}/transitions`, {
+      token: tokens['worker-a'] as string,
+      headers: { 'accept-language': 'en' },
+      body: { action: 'close', request_id: 'c2', attachments: [{ id: before.id }] },
+    });
+    expect((english.body as { detail: string }).detail).toMatch(/needs attachments tagged after$/);
     const foreign = await close('c3', [{ id: before.id }, { id: elsewhere.body.id }]);
     expect(foreign.body).toMatchObject({ status: 400, errors: [{ pointer: '/attachments/1/id' }] });
 

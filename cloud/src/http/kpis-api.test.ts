@@ -113,7 +113,7 @@ describe.each(BACKENDS)('the KPI API (%s)', (backend) => {
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const text = await csv.text();
     expect(text.split('\r\n').filter(Boolean)).toHaveLength(3);
-    expect(text).toContain(`grid,${GRID_A1},${GRID_A1},`);
+    expect(text).toContain(`网格,${GRID_A1},${GRID_A1},`);
     expect(text).not.toContain(GRID_B1);
 
     const xlsx = await fetch(`${cloud().url}/api/v1/kpis/report.xlsx?${PERIOD}`, {
@@ -123,13 +123,8 @@ describe.each(BACKENDS)('the KPI API (%s)', (backend) => {
     expect(xlsx.headers.get('content-disposition')).toContain('kpi-scope-2026-10-01.xlsx');
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await xlsx.arrayBuffer());
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual([
-      '街道 Street',
-      '社区 Community',
-      '网格 Grid',
-      '网格员 Worker',
-    ]);
-    const grids = workbook.getWorksheet('网格 Grid') as ExcelJS.Worksheet;
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['街道', '社区', '网格', '网格员']);
+    const grids = workbook.getWorksheet('网格') as ExcelJS.Worksheet;
     expect(grids.getCell('A3').value).toBe(GRID_A1);
     expect(grids.getCell('C3').value).toBe(13);
     expect(grids.rowCount).toBe(4);

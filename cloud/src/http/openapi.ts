@@ -23,7 +23,8 @@ export function openApiDocument(version: string) {
     info: {
       title: 'Gridlink cloud',
       version,
-      description: 'Gateway intake: registration, event batches, durable downlink. Errors are RFC 9457 problems.',
+      description:
+        'Gateway intake: registration, event batches, durable downlink. Errors are RFC 9457 problems: `code` is stable; `title` and `detail` are written in the reader’s language (`Accept-Language`: zh-CN by default, English on request), as are the cloud’s own texts in incidents (a device’s title, the system’s step comments) and the KPI report’s headers.',
     },
     security: [{ bearer: [] }],
     paths: {

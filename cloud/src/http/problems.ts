@@ -1,8 +1,12 @@
 import type { FieldIssue } from '@gridlink/protocol';
+import { DEFAULT_LANGUAGE, type Language, type Message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 
 /**
  * Every error the cloud's HTTP API answers with: RFC 9457 problem details whose `code` is one of
- * these, stable across releases (clients branch on `code`, never on `title` or `detail`).
+ * these, stable across releases (clients branch on `code`, never on `title` or `detail`). The
+ * titles here are the English ones; each reader gets `title` and `detail` in their language
+ * (`Accept-Language`, zh-CN by default) from the message catalogue (`problem.<code>`).
  */
 export const PROBLEMS = {
   GL_NOT_FOUND: { status: 404, title: 'Not found' },
@@ -41,7 +45,7 @@ export type ProblemCode = keyof typeof PROBLEMS;
 
 /** One validation failure: `pointer` is a JSON Pointer into the body, `parameter` a query parameter. */
 export interface ProblemFieldError {
-  detail: string;
+  detail: string | Message;
   pointer?: string;
   parameter?: string;
 }
@@ -53,8 +57,11 @@ export interface Problem {
   detail: string;
   code: ProblemCode;
   instance?: string;
-  errors?: ProblemFieldError[];
+  errors?: Array<ProblemFieldError & { detail: string }>;
 }
+
+const textOf = (detail: string | Message, language: Language) =>
+  typeof detail === 'string' ? detail : render(detail, language);
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -62,26 +69,35 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export class ProblemError extends Error {
   override readonly name = 'ProblemError';
 
+  /** The detail in English, for logs. */
+  readonly detail: string;
+
   constructor(
     readonly code: ProblemCode,
-    readonly detail: string,
+    /** A message of the catalogue (rendered in the reader's language), or text not yet in it. */
+    readonly said: string | Message,
     readonly errors?: ProblemFieldError[],
     /** Extra response headers (`WWW-Authenticate`, `Retry-After`). */
     readonly headers: Record<string, string> = {},
   ) {
+    const detail = textOf(said, 'en');
     super(`${code}: ${detail}`);
+    this.detail = detail;
   }
 
-  toProblem(instance?: string): Problem {
-    const { status, title } = PROBLEMS[this.code];
+  /** The problem as `language` reads it (zh-CN unless asked otherwise); `code` is the same in every one. */
+  toProblem(instance?: string, language: Language = DEFAULT_LANGUAGE): Problem {
+    const { status } = PROBLEMS[this.code];
     return {
       type: `urn:gridlink:problem:${this.code}`,
-      title,
+      title: render({ code: `problem.${this.code}`, params: {} }, language),
       status,
-      detail: this.detail,
+      detail: textOf(this.said, language),
       code: this.code,
       ...(instance === undefined ? {} : { instance }),
-      ...(this.errors === undefined ? {} : { errors: this.errors }),
+      ...(this.errors === undefined
+        ? {}
+        : { errors: this.errors.map((error) => ({ ...error, detail: textOf(error.detail, language) })) }),
     };
   }
 }

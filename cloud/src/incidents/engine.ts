@@ -11,6 +11,8 @@ import {
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { lockKey, retryDeadlocks } from '../db/locks.js';
+import type { Message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import { categoryLineage } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
 import { type AlertIntakeContext, type AlertOutcome, intakeAlerts, parseAlerts } from './from-alert.js';
@@ -127,6 +129,7 @@ interface StepRequest {
   actor: string;
   role: IncidentRole;
   comment?: string | undefined;
+  commentMessage?: Message | undefined;
   attachments?: Attachment[] | undefined;
   data?: Record<string, unknown> | undefined;
 }
@@ -158,9 +161,9 @@ export class IncidentEngine {
       // The creation rule has no `when`: it is the same under every policy.
       creation: rulesFrom(this.machine, null, DEFAULT_POLICIES)[0] as TransitionRule,
       afterStep: (tx, incident, step, rule) => this.afterStep({ tx, incident, step, rule }),
-      followUp: async (tx, incidentId, action, requestId, comment) => {
+      followUp: async (tx, incidentId, action, requestId, commentMessage) => {
         const row = (await this.row(tx, incidentId, true)) as IncidentRow;
-        const request: StepRequest = { action, requestId, actor: 'cloud', role: 'system', comment };
+        const request: StepRequest = { action, requestId, actor: 'cloud', role: 'system', commentMessage };
         const rule = this.ruleFor(row, action, 'system', await this.policiesFor(tx, row, action));
         return (await this.apply(tx, row, rule, request)).incident;
       },
@@ -428,7 +431,13 @@ export class IncidentEngine {
       throw new IncidentError(
         'GL_INCIDENT_ROLE_NOT_ALLOWED',
         `role ${role} may take action "${action}" only on routine incidents; incident ${row.id} is urgent or critical`,
-        { state: row.state, action, role, allowed: rule.roles.filter((r) => !(rule.routineOnly ?? []).includes(r)) },
+        {
+          state: row.state,
+          action,
+          role,
+          allowed: rule.roles.filter((r) => !(rule.routineOnly ?? []).includes(r)),
+          reason: 'routine_only',
+        },
       );
     return rule;
   }
@@ -453,6 +462,7 @@ export class IncidentEngine {
       throw new IncidentError(
         'GL_INCIDENT_INVALID_INPUT',
         `action "${rule.action}" needs a comment or an attachment: what was found`,
+        { need: 'note', action: rule.action },
       );
     const next = {
       level: row.level,
@@ -470,6 +480,7 @@ export class IncidentEngine {
             throw new IncidentError(
               'GL_INCIDENT_INVALID_INPUT',
               `action "${rule.action}" needs data.assignee: the unit or grid worker the work goes to`,
+              { need: 'assignee', action: rule.action },
             );
           next.assignee = data.assignee;
           break;
@@ -508,6 +519,7 @@ export class IncidentEngine {
             throw new IncidentError(
               'GL_INCIDENT_INVALID_INPUT',
               `data.supervision must be one of ${ladder.join(', ')} (or absent: one rung up)`,
+              { need: 'supervision' },
             );
           next.supervision = wanted;
           break;
@@ -616,9 +628,9 @@ export class IncidentEngine {
   ): Promise<IncidentStep> {
     const { rows } = await tx.query<StepRow>(
       `INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
-              comment, attachments, data, at)
+              comment, attachments, data, at, comment_message)
        VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $2, $3, $4, $5, $6,
-               $7, $8, $9, $10::jsonb, $11::jsonb, $12)
+               $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13::jsonb)
        RETURNING *`,
       [
         incidentId,
@@ -629,10 +641,12 @@ export class IncidentEngine {
         version,
         request.actor,
         request.role,
-        request.comment ?? null,
+        // The cloud's own comment is kept as its message, with the zh-CN text beside it for older readers.
+        request.comment ?? (request.commentMessage === undefined ? null : render(request.commentMessage)),
         JSON.stringify(request.attachments ?? []),
         JSON.stringify(request.data ?? {}),
         at,
+        request.commentMessage === undefined ? null : JSON.stringify(request.commentMessage),
       ],
     );
     return toStep(rows[0] as StepRow);
@@ -640,7 +654,9 @@ export class IncidentEngine {
 
   private async mergeTarget(tx: Queryable, row: IncidentRow, into: unknown): Promise<IncidentRow> {
     if (typeof into !== 'string' || into === '')
-      throw new IncidentError('GL_INCIDENT_INVALID_INPUT', 'merge needs data.into: the incident this one joins');
+      throw new IncidentError('GL_INCIDENT_INVALID_INPUT', 'merge needs data.into: the incident this one joins', {
+        need: 'into',
+      });
     if (into === row.id)
       throw new IncidentError('GL_INCIDENT_MERGE_TARGET', `incident ${row.id} cannot be merged into itself`, { into });
     const target = await this.row(tx, into, true);

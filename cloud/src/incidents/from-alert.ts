@@ -10,6 +10,7 @@ import {
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/db.js';
 import { lockAll } from '../db/locks.js';
+import { type Message, message } from '../i18n/message.js';
 import { alertPlaceKey, dedupKey, repeatScopeKey } from './dedup.js';
 import {
   type AfterHours,
@@ -61,7 +62,7 @@ export interface AlertIntakeContext {
   /** The engine's step hooks, for each creation step. */
   afterStep(tx: Queryable, incident: Incident, step: IncidentStep, rule: TransitionRule): Promise<void>;
   /** The step the device-event policy takes right after creation (confirm first: verify). */
-  followUp(tx: Queryable, incidentId: string, action: string, requestId: string, comment: string): Promise<Incident>;
+  followUp(tx: Queryable, incidentId: string, action: string, requestId: string, comment: Message): Promise<Incident>;
 }
 
 type ClearedData = UplinkData<'cn.gridlink.alert.cleared.v1'>;
@@ -522,7 +523,7 @@ export async function intakeAlerts(
           id,
           followUp,
           `alert:${created.alert.alert_id}:${followUp}`,
-          `device-event policy ${created.policy}`,
+          message('step.alert_policy', { policy: created.policy }),
         );
       current.set(slot, incident);
     }
@@ -575,18 +576,18 @@ async function insertCreations(
     `WITH created AS (
      INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
               building, unit, floor, room, device_id, gateway_id, alert_id, intake_request_id, dedup_key,
-              occurrences, first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
+              occurrences, first_occurred_at, last_occurred_at, title, description, title_message, created_at, updated_at)
        SELECT 'INC-' || $16 || '-' || lpad(n::text, greatest(6, length(n::text)), '0'), $17, category_code, severity,
               severity = 'critical', 'community', 'iot', $18, community, grid, building, unit, floor, room, device_id,
               gateway_id, alert_id, 'alert:' || gateway_id || '/' || alert_id, dedup_key, occurrences, first_occurred_at, occurred_at, title,
-              description, $19, $19
+              description, title_message::jsonb, $19, $19
          FROM (SELECT v.*, nextval('incident_number') AS n
                  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[],
                              $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[],
-                             $14::text[], $15::text[], $20::integer[], $21::timestamptz[])
+                             $14::text[], $15::text[], $20::integer[], $21::timestamptz[], $25::text[])
                    WITH ORDINALITY AS v(category_code, severity, community, grid, building, unit, floor, room,
                         device_id, gateway_id, alert_id, dedup_key, occurred_at, title, description, occurrences,
-                        first_occurred_at, position)
+                        first_occurred_at, title_message, position)
                 ORDER BY position) AS numbered
        RETURNING *
      ), steps AS (
@@ -615,7 +616,9 @@ async function insertCreations(
       column((created) => created.key),
       column((created) => new Date(created.occurredMs).toISOString()),
       column((created) => created.alert.message.zh || created.alert.message.en),
-      column((created) => created.alert.message.en || null),
+      // The alert's message comes in both languages: the title keeps both and renders the reader's;
+      // no description repeats it in English.
+      column(() => null),
       chinaDate(now),
       rule.to,
       drill,
@@ -625,6 +628,7 @@ async function insertCreations(
       rule.action,
       column((created) => `gateway:${created.event.gatewayid}`),
       column((created) => JSON.stringify(creationData(created))),
+      column((created) => JSON.stringify(alertTitle(created.alert.message))),
     ],
   );
   const created = new Map<string, { row: IncidentRow; step: IncidentStep }>();
@@ -664,6 +668,12 @@ const STEP_COLUMNS = [
   'light',
 ] as const;
 type PrefixedStep = { [K in (typeof STEP_COLUMNS)[number] as `step_${K}`]: StepRow[K] };
+
+/** An alert's message as the incident's title: the gateway's text in both languages. */
+function alertTitle(text: { zh?: string; en?: string }): Message {
+  const zh = text.zh || text.en || '';
+  return message('text.bilingual', { zh, en: text.en || zh });
+}
 
 /** What the creation step records of why: the gateway rule, the policy, the repeat threshold reached or the hours. */
 function creationData(created: Creation): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { CategoryCode, DeviceId, IncidentSource, Place, Severity, TerritoryLevel } from '@gridlink/protocol';
 import { z } from 'zod';
+import { Message } from '../i18n/message.js';
 import { IncidentError } from './errors.js';
 import { Attachment } from './records.js';
 import { IncidentRole } from './roles.js';
@@ -17,6 +18,8 @@ export const TransitionInput = z.strictObject({
   actor: Actor,
   role: IncidentRole,
   comment: z.string().max(4000).optional(),
+  /** The cloud's own comment, as a message of the catalogue (rendered in each reader's language). */
+  commentMessage: Message.optional(),
   attachments: z.array(Attachment).max(50).optional(),
   /** Action data: `assignee` for dispatch, `into` for merge, anything else is kept on the step. */
   data: z.record(z.string(), z.unknown()).optional(),

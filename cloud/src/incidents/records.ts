@@ -8,6 +8,7 @@ import type {
   TrafficLight,
 } from '@gridlink/protocol';
 import { z } from 'zod';
+import { type Message, storedMessage } from '../i18n/message.js';
 import type { IncidentRole } from './roles.js';
 
 /** A file attached to a step (photo, clip, document), stored elsewhere and named by its URI. */
@@ -57,8 +58,12 @@ export interface Incident {
   reworkCount: number;
   assignee: string | null;
   mergedInto: string | null;
+  /** The title as written (zh-CN for what the cloud writes); {@link titleMessage} renders it in any language. */
   title: string;
   description: string | null;
+  /** What the cloud wrote as a catalogue message (absent on reporters' text and on older rows). */
+  titleMessage?: Message;
+  descriptionMessage?: Message;
   createdAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
@@ -76,6 +81,8 @@ export interface IncidentStep {
   actor: string;
   role: IncidentRole;
   comment: string | null;
+  /** The cloud's own comment as a catalogue message (absent on people's comments and on older rows). */
+  commentMessage?: Message;
   attachments: Attachment[];
   data: Record<string, unknown>;
   at: Date;
@@ -141,6 +148,8 @@ export interface IncidentRow {
   merged_into: string | null;
   title: string;
   description: string | null;
+  title_message?: unknown;
+  description_message?: unknown;
   created_at: Date;
   updated_at: Date;
   closed_at: Date | null;
@@ -179,6 +188,8 @@ export function toIncident(row: IncidentRow): Incident {
     mergedInto: row.merged_into,
     title: row.title,
     description: row.description,
+    ...messageField('titleMessage', row.title_message),
+    ...messageField('descriptionMessage', row.description_message),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     closedAt: row.closed_at,
@@ -196,12 +207,19 @@ export interface StepRow {
   actor: string;
   role: string;
   comment: string | null;
+  comment_message?: unknown;
   attachments: Attachment[];
   data: Record<string, unknown>;
   at: Date;
   deadline: Date | null;
   light: string | null;
   deadline_change?: DeadlineChange | null;
+}
+
+/** `{ [name]: message }` when the column holds one, else nothing (the field stays absent). */
+function messageField<K extends string>(name: K, value: unknown): { [P in K]?: Message } {
+  const found = storedMessage(value);
+  return (found === null ? {} : { [name]: found }) as { [P in K]?: Message };
 }
 
 export function toStep(row: StepRow): IncidentStep {
@@ -216,6 +234,7 @@ export function toStep(row: StepRow): IncidentStep {
     actor: row.actor,
     role: row.role as IncidentRole,
     comment: row.comment,
+    ...messageField('commentMessage', row.comment_message),
     attachments: row.attachments,
     data: row.data,
     at: row.at,

@@ -4,9 +4,9 @@ import { type Backend, useMigratedDatabase } from '../test-support.js';
 /**
  * Call at suite level: a migrated database for the suite's tests (see useMigratedDatabase). Only
  * 0001, the incident migration, the policy's repeat thresholds, the incident settings (with the
- * policy's after hours) and the gateway-scoped alert keys are applied: the incident schema needs
+ * policy's after hours) and the gateway-scoped alert keys and the stored messages are applied: the incident schema needs
  * nothing else.
  */
 export function useIncidentDatabase(backend: Backend): () => Db {
-  return useMigratedDatabase(backend, { what: 'incident database', versions: new Set([1, 3, 12, 14, 17, 22, 23]) });
+  return useMigratedDatabase(backend, { what: 'incident database', versions: new Set([1, 3, 12, 14, 17, 22, 23, 26]) });
 }

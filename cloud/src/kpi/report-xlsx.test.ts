@@ -28,7 +28,7 @@ const row = (level: ReportRow['level'], code: string, name: string, c: Counts): 
 });
 
 describe('the XLSX assessment report', () => {
-  it('has one sheet per level, a bilingual header and rates as numbers formatted 0.00 %', async () => {
+  it('has one sheet per level, a header in the reader’s language (zh-CN by default) and rates as numbers formatted 0.00 %', async () => {
     const buffer = await reportXlsx(
       [
         row('street', '320803001', '=HYPERLINK("x")', counts(972, 911, 737)),
@@ -39,39 +39,47 @@ describe('the XLSX assessment report', () => {
     );
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['街道 Street', '网格 Grid']);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['街道', '网格']);
 
-    const street = workbook.getWorksheet('街道 Street') as ExcelJS.Worksheet;
+    const street = workbook.getWorksheet('街道') as ExcelJS.Worksheet;
     expect(String(street.getCell('A1').value)).toContain('2026-10-01 – 2026-10-31');
     const header = (street.getRow(2).values as unknown[]).slice(1);
-    expect(header.slice(0, 5)).toEqual([
-      '编码 Code',
-      '名称 Name',
-      '应结案 Due',
-      '结案 Closed',
-      '按期结案 Closed on time',
-    ]);
-    expect(header).toContain('结案率 Closing rate');
-    expect(header).toContain('按期结案率 On-time closing rate');
-    expect(header.at(-1)).toBe('综合得分 Composite');
+    expect(header.slice(0, 5)).toEqual(['编码', '名称', '应结案', '结案', '按期结案']);
+    expect(header).toContain('结案率');
+    expect(header).toContain('按期结案率');
+    expect(header.at(-1)).toBe('综合得分');
     const column = (name: string) => header.indexOf(name) + 1;
 
-    const closing = street.getCell(3, column('结案率 Closing rate'));
+    const closing = street.getCell(3, column('结案率'));
     expect(closing.value).toBe(0.9372);
     expect(closing.numFmt).toBe('0.00%');
-    const onTime = street.getCell(3, column('按期结案率 On-time closing rate'));
+    const onTime = street.getCell(3, column('按期结案率'));
     expect(onTime.value).toBe(0.7582);
     expect(onTime.numFmt).toBe('0.00%');
-    expect(street.getCell(3, column('应结案 Due')).value).toBe(972);
-    expect(street.getCell(3, column('综合得分 Composite')).value).toBe(84.77);
+    expect(street.getCell(3, column('应结案')).value).toBe(972);
+    expect(street.getCell(3, column('综合得分')).value).toBe(84.77);
     // A name is text, never a formula.
     expect(street.getCell('B3').value).toBe('=HYPERLINK("x")');
     expect(street.getCell('B3').type).toBe(ExcelJS.ValueType.String);
 
-    const grids = workbook.getWorksheet('网格 Grid') as ExcelJS.Worksheet;
+    const grids = workbook.getWorksheet('网格') as ExcelJS.Worksheet;
     expect(grids.getCell('A3').value).toBe('320803001001001');
     expect(grids.getCell('B4').value).toBe('二网格');
     // Nothing due: the rate is empty, not 0 %.
-    expect(grids.getCell(4, column('结案率 Closing rate')).value).toBeNull();
+    expect(grids.getCell(4, column('结案率')).value).toBeNull();
+  });
+
+  it('names sheets and headers in English when asked', async () => {
+    const buffer = await reportXlsx([row('grid', '320803001001001', '一网格', counts(10, 9, 8))], {
+      from: new Date('2026-10-01T00:00:00+08:00'),
+      to: new Date('2026-11-01T00:00:00+08:00'),
+      language: 'en',
+    });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Grid']);
+    const header = ((workbook.getWorksheet('Grid') as ExcelJS.Worksheet).getRow(2).values as unknown[]).slice(1);
+    expect(header.slice(0, 3)).toEqual(['Code', 'Name', 'Due']);
+    expect(header).toContain('Closing rate');
   });
 });

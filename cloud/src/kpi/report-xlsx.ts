@@ -1,23 +1,27 @@
 import ExcelJS from 'exceljs';
+import { DEFAULT_LANGUAGE, type Language, message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import { KPI_DEFINITIONS } from './definitions.js';
-import type { ReportRow } from './report.js';
+import { kpiName, type ReportRow } from './report.js';
 
-/** Sheet names, in the order an assessment workbook lists the levels. */
-export const LEVEL_SHEETS: Record<ReportRow['level'], string> = {
-  district: '区 District',
-  street: '街道 Street',
-  community: '社区 Community',
-  grid: '网格 Grid',
-  worker: '网格员 Worker',
-  unit: '处置单位 Unit',
-};
+/** The levels, in the order an assessment workbook lists them (a sheet each, named in the reader's language). */
+export const LEVEL_SHEETS: readonly ReportRow['level'][] = [
+  'district',
+  'street',
+  'community',
+  'grid',
+  'worker',
+  'unit',
+];
 
 export interface XlsxReportOptions {
   /** The assessment period [from, to), printed in each sheet's title. */
   from: Date;
   to: Date;
-  /** Shown in the title row, e.g. "2026年10月 October 2026". */
+  /** Shown in the title row, e.g. "2026年10月". */
   title?: string;
+  /** Headers, sheet names and the title in this language; zh-CN by default. */
+  language?: Language;
 }
 
 const PERCENT = '0.00%';
@@ -34,20 +38,23 @@ export async function reportXlsx(rows: readonly ReportRow[], options: XlsxReport
   workbook.creator = 'gridlink';
   workbook.created = options.to;
   const period = `${CHINA_DATE.format(options.from)} – ${CHINA_DATE.format(new Date(options.to.getTime() - 1))}`;
+  const language = options.language ?? DEFAULT_LANGUAGE;
+  const say = (code: string, params: Record<string, unknown> = {}) => render(message(code, params), language);
+  const sheetName = (level: ReportRow['level']) => say('kpi.level_of', { level });
   const header = [
-    '编码 Code',
-    '名称 Name',
-    '应结案 Due',
-    '结案 Closed',
-    '按期结案 Closed on time',
-    ...KPI_DEFINITIONS.map((d) => `${d.name.zh} ${d.name.en}`),
-    '综合得分 Composite',
+    say('kpi.code'),
+    say('kpi.name'),
+    say('kpi.due'),
+    say('kpi.closed'),
+    say('kpi.closed_on_time'),
+    ...KPI_DEFINITIONS.map((d) => kpiName(d.name, language)),
+    say('kpi.composite'),
   ];
-  for (const level of Object.keys(LEVEL_SHEETS) as ReportRow['level'][]) {
+  for (const level of LEVEL_SHEETS) {
     const ofLevel = rows.filter((row) => row.level === level);
     if (ofLevel.length === 0) continue;
-    const sheet = workbook.addWorksheet(LEVEL_SHEETS[level], { views: [{ state: 'frozen', ySplit: 2, xSplit: 2 }] });
-    sheet.addRow([`${options.title ?? '考核报表 Assessment report'} · ${LEVEL_SHEETS[level]} · ${period}`]);
+    const sheet = workbook.addWorksheet(sheetName(level), { views: [{ state: 'frozen', ySplit: 2, xSplit: 2 }] });
+    sheet.addRow([`${options.title ?? say('kpi.report_title')} · ${sheetName(level)} · ${period}`]);
     sheet.getRow(1).font = { bold: true, size: 13 };
     const head = sheet.addRow(header);
     head.font = { bold: true };
@@ -75,6 +82,6 @@ export async function reportXlsx(rows: readonly ReportRow[], options: XlsxReport
       if (column === header.length) cells.numFmt = '0.00';
     }
   }
-  if (workbook.worksheets.length === 0) workbook.addWorksheet(LEVEL_SHEETS.district).addRow(header);
+  if (workbook.worksheets.length === 0) workbook.addWorksheet(sheetName('district')).addRow(header);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_LANGUAGE, type Language, message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import type { KpiReport } from './compute.js';
 import { KPI_DEFINITIONS } from './definitions.js';
 
@@ -9,17 +11,25 @@ export interface ReportRow {
   report: KpiReport;
 }
 
-/** Columns in the order assessment sheets use: who, then each rate as a percentage, then the score. */
-export function reportTable(rows: readonly ReportRow[]): string[][] {
+/** A KPI's name in `language`. */
+export const kpiName = (name: { zh: string; en: string }, language: Language) =>
+  language === 'en' ? name.en : name.zh;
+
+/**
+ * Columns in the order assessment sheets use: who, then each rate as a percentage, then the score;
+ * headers and levels in the reader's language (zh-CN by default).
+ */
+export function reportTable(rows: readonly ReportRow[], language: Language = DEFAULT_LANGUAGE): string[][] {
+  const say = (code: string, params: Record<string, unknown> = {}) => render(message(code, params), language);
   const header = [
-    '层级 Level',
-    '编码 Code',
-    '名称 Name',
-    ...KPI_DEFINITIONS.map((d) => `${d.name.zh} ${d.name.en} (%)`),
-    '综合得分 Composite',
+    say('kpi.level'),
+    say('kpi.code'),
+    say('kpi.name'),
+    ...KPI_DEFINITIONS.map((d) => say('kpi.rate_percent', { name: kpiName(d.name, language) })),
+    say('kpi.composite'),
   ];
   const body = rows.map((row) => [
-    row.level,
+    render(message('kpi.level_of', { level: row.level }), language),
     row.code,
     row.name,
     ...KPI_DEFINITIONS.map((d) => {
@@ -38,9 +48,9 @@ const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"'
  * file as GBK and the names come out garbled. A cell starting with = + - @ is prefixed with an
  * apostrophe so a name can never run as a formula (CSV injection).
  */
-export function reportCsv(rows: readonly ReportRow[]): string {
+export function reportCsv(rows: readonly ReportRow[], language: Language = DEFAULT_LANGUAGE): string {
   const safe = (cell: string) => (/^[=+\-@]/.test(cell) && Number.isNaN(Number(cell)) ? `'${cell}` : cell);
-  return `\uFEFF${reportTable(rows)
+  return `\uFEFF${reportTable(rows, language)
     .map((line) => line.map((cell) => quote(safe(cell))).join(','))
     .join('\r\n')}\r\n`;
 }

@@ -6,9 +6,10 @@ import type { KpiGroup, KpiQuery } from './query.js';
 
 /**
  * The migrations KPI queries read: intake (0001), incidents (0003), people (0005), KPI indexes and
- * facts; and the incident settings the engine reads for each transition (0014, after 0012).
+ * facts; the incident settings the engine reads for each transition (0014, after 0012); the
+ * columns of the messages the engine stores (0022).
  */
-const KPI_MIGRATIONS = new Set([1, 3, 5, 10, 11, 12, 14, 22, 23, 24, 25]);
+const KPI_MIGRATIONS = new Set([1, 3, 5, 10, 11, 12, 14, 22, 23, 24, 25, 26]);
 
 /** Call at suite level: a migrated database for KPI tests on PostgreSQL or in-memory PGlite. */
 export function useKpiDatabase(backend: Backend): () => Db {

@@ -50,9 +50,9 @@ describe.each(BACKENDS)('sessions (%s)', (backend) => {
         expect(response.contentType).toMatch(/^application\/problem\+json/);
         expect(response.body).toEqual({
           type: 'urn:gridlink:problem:GL_LOGIN_FAILED',
-          title: 'Login failed',
+          title: '登录失败',
           status: 401,
-          detail: 'the username or the password is wrong',
+          detail: '用户名或密码错误',
           code: 'GL_LOGIN_FAILED',
           instance: '/api/v1/sessions',
         });

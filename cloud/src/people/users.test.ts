@@ -70,7 +70,7 @@ describe.each(BACKENDS)('user management (%s)', (backend) => {
       expect(refused.contentType).toMatch(/^application\/problem\+json/);
       expect(refused.body).toEqual({
         type: 'urn:gridlink:problem:GL_FORBIDDEN',
-        title: 'Forbidden',
+        title: '无权操作',
         status: 403,
         detail: 'this needs the admin token or the role district_admin',
         code: 'GL_FORBIDDEN',

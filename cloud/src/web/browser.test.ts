@@ -364,7 +364,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       const message = page.locator('#action-message.error');
       await message.waitFor();
       expect(await message.textContent()).toMatch(
-        new RegExp(`^操作被拒绝：incident ${id} changed meanwhile: .*reload it and decide again`),
+        // In the page's language: the page sends it, the cloud writes its problems in it.
+        /^操作被拒绝：事件已被他人更新（现为第 \d+ 版），请刷新后再决定$/,
       );
       // The page reads the incident again: the supervision shows, and signing is still offered.
       await page.locator('.facts dd', { hasText: '普通督办' }).waitFor();

@@ -1,5 +1,7 @@
 /** The cloud's `/api/v1` as the pages use it: the session's bearer token, JSON in, problems out. */
 
+import { lang } from './i18n.js';
+
 export interface Assignment {
   role: string;
   scope: string;
@@ -180,9 +182,11 @@ export function sessionEnded(): void {
   onUnauthenticated();
 }
 
+/** The session's token, and the language the page shows: the cloud writes its text (problems, its own comments) in it. */
 function authorization(): Record<string, string> {
   const token = session()?.token;
-  return token ? { authorization: `Bearer ${token}` } : {};
+  const language = { 'accept-language': lang() === 'en' ? 'en' : 'zh-CN' };
+  return token ? { authorization: `Bearer ${token}`, ...language } : language;
 }
 
 async function problemOf(response: Response): Promise<Problem> {

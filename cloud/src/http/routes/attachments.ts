@@ -11,6 +11,7 @@ import {
 import { type AttachmentStore, attachmentUri, type StoredAttachment } from '../../attachments/store.js';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
+import { message } from '../../i18n/message.js';
 import {
   type Incident,
   type IncidentEngine,
@@ -103,7 +104,7 @@ export function attachmentRoutes(
   };
   const incidentOf = async (principal: Principal, id: string): Promise<Incident> => {
     const incident = await visibleIncident(principal, id);
-    if (!incident) throw new ProblemError('GL_INCIDENT_NOT_FOUND', `no incident ${id} that you may see`);
+    if (!incident) throw new ProblemError('GL_INCIDENT_NOT_FOUND', message('incident.not_visible', { id: id }));
     return incident;
   };
   const maxMiB = Math.round((options.maxBytes / 1024 / 1024) * 100) / 100;

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import type { Deadlines } from '../../deadlines/index.js';
 import { eligibleAssignees } from '../../dispatch/eligibility.js';
+import { message } from '../../i18n/message.js';
 import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from '../../incidents/index.js';
 import { type IncidentRow, toIncident } from '../../incidents/records.js';
 import { authenticateUser, principalOf } from '../../people/middleware.js';
@@ -37,7 +38,7 @@ export function incidentActionRoutes(
     const principal = principalOf(res);
     const incident = await fromDatabase(() => engine.get(req.params.id));
     if (!incident || !visible(scopeFilter(principal), incident)) {
-      throw new ProblemError('GL_INCIDENT_NOT_FOUND', `no incident ${req.params.id} that you may see`);
+      throw new ProblemError('GL_INCIDENT_NOT_FOUND', message('incident.not_visible', { id: req.params.id }));
     }
     const actions = [];
     const seen = new Set<string>();

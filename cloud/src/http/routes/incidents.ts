@@ -5,6 +5,7 @@ import { type AttachmentStore, asStepAttachment } from '../../attachments/store.
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import type { Deadlines, IncidentTimeStatus } from '../../deadlines/index.js';
+import { type Language, type Message, message } from '../../i18n/message.js';
 import {
   type Incident,
   type IncidentEngine,
@@ -17,6 +18,7 @@ import {
   roleMayTake,
   rulesFrom,
   STATE_MACHINE,
+  type TransitionResult,
 } from '../../incidents/index.js';
 import { type IncidentRow, type IncidentStep, type StepRow, toIncident, toStep } from '../../incidents/records.js';
 import { writeAudit } from '../../people/audit.js';
@@ -28,6 +30,7 @@ import { scopeCondition, TERRITORY_OF_ROW } from '../../people/scope-sql.js';
 import { TerritoryStore, toWgs84 } from '../../territory/index.js';
 import { jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
+import { languageOfRequest, localIncident, localStep } from '../localize.js';
 import { type ProblemCode, ProblemError } from '../problems.js';
 
 /** How each refusal of the engine reads over HTTP. */
@@ -58,7 +61,7 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
       const { pointer, detail } = err.details;
       refusal = new ProblemError(
         STATUS_OF[err.code],
-        err.message,
+        engineMessage(err),
         typeof pointer === 'string'
           ? [{ pointer, detail: typeof detail === 'string' ? detail : err.message }]
           : undefined,
@@ -97,6 +100,17 @@ export async function stepsOf(db: Db, incidents: readonly Incident[]): Promise<M
   return byIncident;
 }
 
+/**
+ * An engine refusal as a message of the catalogue: its code names the template, its details fill
+ * it; an invalid input names what was missing (`details.need`) when it knows.
+ */
+export function engineMessage(err: IncidentError): Message {
+  const need = err.details.need;
+  if (typeof need === 'string') return message(`engine.need.${need}`, err.details);
+  if (err.details.reason === 'routine_only') return message('engine.routine_only', err.details);
+  return message(`engine.${err.code}`, err.details);
+}
+
 /** The people roles (docs/domain.md §2) as the state machine names them. */
 const INCIDENT_ROLE: Partial<Record<Role, IncidentRole>> = {
   district_admin: 'admin',
@@ -107,6 +121,13 @@ const INCIDENT_ROLE: Partial<Record<Role, IncidentRole>> = {
   installer: 'installer',
   callback_agent: 'callback_agent',
 };
+
+/** A transition's or report's result as `language` reads it. */
+const localResult = (result: TransitionResult, language: Language) => ({
+  ...result,
+  incident: localIncident(withAttention(result.incident), language),
+  step: localStep(result.step, language),
+});
 
 /** The incident as the API shows it: with `needsAttention` (docs/domain.md §4). */
 export const withAttention = (incident: Incident) => ({ ...incident, needsAttention: needsAttention(incident) });
@@ -219,7 +240,7 @@ function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.output<T> 
   if (parsed.success) return parsed.data;
   throw new ProblemError(
     'GL_VALIDATION_FAILED',
-    'the request body is not valid',
+    message('request.body_invalid'),
     parsed.error.issues.map((issue) => ({ detail: issue.message, pointer: `/${issue.path.join('/')}` })),
   );
 }
@@ -253,20 +274,20 @@ export function incidentRoutes(
   const load = async (principal: Principal, id: string): Promise<Incident> => {
     const incident = await engineCall(() => engine.get(id));
     if (!incident || !visible(scopeFilter(principal), incident)) {
-      throw new ProblemError('GL_INCIDENT_NOT_FOUND', `no incident ${id} that you may see`);
+      throw new ProblemError('GL_INCIDENT_NOT_FOUND', message('incident.not_visible', { id }));
     }
     return incident;
   };
 
   const mergeTargetOf = async (principal: Principal, into: unknown): Promise<Incident> => {
     if (typeof into !== 'string' || into === '') {
-      throw new ProblemError('GL_VALIDATION_FAILED', 'merge needs data.into: the incident this one joins', [
+      throw new ProblemError('GL_VALIDATION_FAILED', message('engine.need.into'), [
         { pointer: '/data/into', detail: 'the id of an open incident you may see' },
       ]);
     }
     const target = await engineCall(() => engine.get(into));
     if (!target || !visible(scopeFilter(principal), target)) {
-      throw new ProblemError('GL_INCIDENT_NOT_FOUND', `no incident ${into} that you may see`, [
+      throw new ProblemError('GL_INCIDENT_NOT_FOUND', message('incident.not_visible', { id: into }), [
         { pointer: '/data/into', detail: 'the id of an open incident you may see' },
       ]);
     }
@@ -279,7 +300,7 @@ export function incidentRoutes(
     if (!parsed.success) {
       throw new ProblemError(
         'GL_VALIDATION_FAILED',
-        'invalid query',
+        message('request.query_invalid'),
         parsed.error.issues.map((issue) => ({ detail: issue.message, parameter: String(issue.path[0] ?? '') })),
       );
     }
@@ -313,9 +334,10 @@ export function incidentRoutes(
     const steps = await fromDatabase(() => stepsOf(db, incidents));
     const listed = [];
     // Urgent incidents nobody has been dispatched to come first, flagged for the page's alarm.
+    const language = languageOfRequest(req);
     for (const incident of incidents)
       listed.push({
-        ...withAttention(incident),
+        ...localIncident(withAttention(incident), language),
         ...(await timeStatus(timeLimits, incident, steps.get(incident.id) ?? [], clock())),
       });
     res.json({ incidents: listed });
@@ -330,7 +352,14 @@ export function incidentRoutes(
     const status = await timeStatus(timeLimits, incident, steps, clock());
     // Who looked at what is part of the record, as much as who changed it.
     await audit(principal, 'incident.view', incident.id);
-    res.json({ incident: withAttention(incident), steps, evidence, deadline: status.due_by, ...status });
+    const language = languageOfRequest(req);
+    res.json({
+      incident: localIncident(withAttention(incident), language),
+      steps: steps.map((step) => localStep(step, language)),
+      evidence,
+      deadline: status.due_by,
+      ...status,
+    });
   });
 
   router.post('/incidents', jsonBody('1mb'), async (req: Request, res: Response) => {
@@ -341,7 +370,7 @@ export function incidentRoutes(
       const { lon, lat, crs } = body.location;
       const where = await fromDatabase(() => territory.resolveGrid(toWgs84({ lon, lat }, crs), clock()));
       if (!where.community) {
-        throw new ProblemError('GL_VALIDATION_FAILED', 'no community on record covers that location', [
+        throw new ProblemError('GL_VALIDATION_FAILED', message('incident.location_uncovered'), [
           { pointer: '/location', detail: 'outside every community area on record' },
         ]);
       }
@@ -350,19 +379,23 @@ export function incidentRoutes(
     }
     const community = body.community;
     if (!community) {
-      throw new ProblemError('GL_VALIDATION_FAILED', 'say where: community (and grid), or location', [
+      throw new ProblemError('GL_VALIDATION_FAILED', message('incident.where_missing'), [
         { pointer: '/community', detail: 'required unless location is given' },
       ]);
     }
     // The grid names the place more closely than the community: it must lie in it, or the incident
     // would be filed in one place and announced to another community's operators and robots.
     if (body.grid !== undefined && !body.grid.startsWith(community)) {
-      throw new ProblemError('GL_VALIDATION_FAILED', `grid ${body.grid} does not lie in community ${community}`, [
-        {
-          pointer: body.location ? '/location' : '/grid',
-          detail: `a grid of community ${community} (its code starts with ${community})`,
-        },
-      ]);
+      throw new ProblemError(
+        'GL_VALIDATION_FAILED',
+        message('incident.grid_outside_community', { grid: body.grid, community }),
+        [
+          {
+            pointer: body.location ? '/location' : '/grid',
+            detail: `a grid of community ${community} (its code starts with ${community})`,
+          },
+        ],
+      );
     }
     const place = body.grid ?? community;
     const role = principal.assignments
@@ -371,8 +404,8 @@ export function incidentRoutes(
     const incidentRole = role ? INCIDENT_ROLE[role.role] : undefined;
     if (!incidentRole) {
       const field = body.location ? '/location' : body.grid !== undefined ? '/grid' : '/community';
-      throw new ProblemError('GL_FORBIDDEN', `you may not report incidents in ${place}`, [
-        { pointer: field, detail: `${place} is outside the territory your roles cover` },
+      throw new ProblemError('GL_FORBIDDEN', message('incident.report_outside', { place }), [
+        { pointer: field, detail: message('incident.report_outside_field', { place }) },
       ]);
     }
     const result = await engineCall(() =>
@@ -397,7 +430,7 @@ export function incidentRoutes(
       }),
     );
     await audit(principal, 'incident.report', result.incident.id, { request_id: body.request_id });
-    res.status(201).json(result);
+    res.status(201).json(localResult(result, languageOfRequest(req)));
   });
 
   router.post('/incidents/:id/transitions', jsonBody('1mb'), async (req: Request<{ id: string }>, res: Response) => {
@@ -426,7 +459,7 @@ export function incidentRoutes(
         );
       throw new ProblemError(
         'GL_FORBIDDEN',
-        `none of your roles may ${body.action} incident ${incident.id} in state ${incident.state}`,
+        message('incident.no_role_for_action', { action: body.action, id: incident.id, state: incident.state }),
       );
     }
     // Only files uploaded for this incident; the engine's rule decides whether the tags suffice.
@@ -441,7 +474,7 @@ export function incidentRoutes(
     if (unknown.length > 0) {
       throw new ProblemError(
         'GL_VALIDATION_FAILED',
-        `no attachment ${unknown.map(({ item }) => item.id).join(', ')} uploaded for incident ${incident.id}`,
+        message('incident.attachment_unknown', { ids: unknown.map(({ item }) => item.id), id: incident.id }),
         unknown.map(({ i }) => ({
           pointer: `/attachments/${i}/id`,
           detail: `upload the file with POST /api/v1/incidents/${incident.id}/attachments first`,
@@ -469,7 +502,7 @@ export function incidentRoutes(
       role,
       ...(stepAttachments.length > 0 ? { attachments: wanted.map((item) => item.id) } : {}),
     });
-    res.json(result);
+    res.json(localResult(result, languageOfRequest(req)));
   });
 
   return router;

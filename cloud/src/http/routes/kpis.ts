@@ -12,6 +12,7 @@ import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
 import { type Principal, scopeFilter } from '../../people/scope.js';
 import { fromDatabase } from '../database.js';
+import { languageOfRequest } from '../localize.js';
 import { ProblemError } from '../problems.js';
 
 /** A day (China midnight, as assessment periods are cut) or an instant with its offset. */
@@ -168,7 +169,7 @@ export function kpiRoutes(
     res
       .type('text/csv; charset=utf-8')
       .set('content-disposition', `attachment; filename="${fileName(query, 'csv')}"`)
-      .send(reportCsv(rows));
+      .send(reportCsv(rows, languageOfRequest(req)));
   });
 
   router.get('/kpis/report.xlsx', async (req: Request, res: Response) => {
@@ -177,7 +178,7 @@ export function kpiRoutes(
     res
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .set('content-disposition', `attachment; filename="${fileName(query, 'xlsx')}"`)
-      .send(await reportXlsx(rows, { from: query.from, to: query.to }));
+      .send(await reportXlsx(rows, { from: query.from, to: query.to, language: languageOfRequest(req) }));
   });
 
   return router;

@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { bearerToken } from '../../gateways/tokens.js';
+import { message } from '../../i18n/message.js';
 import { logDigest } from '../../people/log-digest.js';
 import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
@@ -65,7 +66,7 @@ export function sessionRoutes(people: People, logger: Logger, logKey: string): R
     }
     if (!result.ok) {
       logger.info({ username: usernameDigest(username), address }, 'login failed');
-      throw new ProblemError('GL_LOGIN_FAILED', 'the username or the password is wrong', undefined, CHALLENGE);
+      throw new ProblemError('GL_LOGIN_FAILED', message('login.failed'), undefined, CHALLENGE);
     }
     logger.info({ user: result.userId }, 'user logged in');
     res.status(201).json(await session(result.token, result.expiresAt, result.userId));

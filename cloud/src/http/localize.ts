@@ -1,0 +1,26 @@
+import type { Request } from 'express';
+import type { Language } from '../i18n/message.js';
+import { languageOf, render } from '../i18n/render.js';
+import type { Incident, IncidentStep } from '../incidents/index.js';
+
+/** The reader's language: their `Accept-Language` (the web pages send the one they show), zh-CN by default. */
+export const languageOfRequest = (req: Request): Language => languageOf(req.get('accept-language'));
+
+/**
+ * The incident as `language` reads it: what the cloud wrote (a device's title, say) rendered from
+ * its message; what people wrote stays as they wrote it. The messages themselves stay inside.
+ */
+export function localIncident<T extends Incident>(incident: T, language: Language) {
+  const { titleMessage, descriptionMessage, ...rest } = incident;
+  return {
+    ...rest,
+    title: titleMessage ? render(titleMessage, language) : incident.title,
+    description: descriptionMessage ? render(descriptionMessage, language) : incident.description,
+  };
+}
+
+/** The step as `language` reads it: the cloud's own comments rendered from their messages. */
+export function localStep(step: IncidentStep, language: Language) {
+  const { commentMessage, ...rest } = step;
+  return { ...rest, comment: commentMessage ? render(commentMessage, language) : step.comment };
+}
