@@ -89,6 +89,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     notifyUp: { 'zh-CN': '逐级通知', en: 'notify up' },
   },
   role: {
+    district_admin: { 'zh-CN': '区/街道管理员', en: 'district admin' },
     admin: { 'zh-CN': '管理员', en: 'administrator' },
     operator: { 'zh-CN': '受理员/派遣员', en: 'operator' },
     grid_worker: { 'zh-CN': '网格员', en: 'grid worker' },
@@ -98,6 +99,8 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     callback_agent: { 'zh-CN': '回访员', en: 'callback agent' },
     system: { 'zh-CN': '系统', en: 'system' },
   },
+  /** Role codes as the English API names them (`district_admin or operator`). */
+  role_code: {},
   policy: {
     auto_incident: { 'zh-CN': '自动立事件', en: 'automatic incident' },
     alert_only: { 'zh-CN': '仅告警', en: 'alert only' },
@@ -220,6 +223,22 @@ export const CATALOGUE: Record<string, Template> = {
   'problem.GL_SHUTTING_DOWN': { 'zh-CN': '服务正在停止', en: 'Shutting down' },
   'problem.GL_INTERNAL': { 'zh-CN': '内部错误', en: 'Internal error' },
 
+  'session.missing': {
+    'zh-CN': '未登录：请先登录',
+    en: 'send Authorization: Bearer <session token>',
+  },
+  'session.ended': {
+    'zh-CN': '会话不存在、已过期或已结束，请重新登录',
+    en: 'the session is unknown, expired or ended; log in again',
+  },
+  'access.needs_role': {
+    'zh-CN': '此操作需要以下角色之一：{roles@role}',
+    en: 'this needs the role {roles@role_code/or}',
+  },
+  'access.needs_admin': {
+    'zh-CN': '此操作需要管理员令牌或区/街道管理员角色',
+    en: 'this needs the admin token or the role district_admin',
+  },
   'login.failed': { 'zh-CN': '用户名或密码错误', en: 'the username or the password is wrong' },
 
   // Problem details of the incidents API and the engine's refusals.

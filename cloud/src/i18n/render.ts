@@ -2,6 +2,8 @@ import { CATALOGUE, VOCABULARIES } from './catalogue.js';
 import { DEFAULT_LANGUAGE, type Language, type Message } from './message.js';
 
 const LIST_SEPARATOR: Record<Language, string> = { 'zh-CN': '、', en: ', ' };
+/** `{name@vocabulary/or}`: a list joined as alternatives. */
+const OR_SEPARATOR: Record<Language, string> = { 'zh-CN': '或', en: ' or ' };
 
 function word(vocabulary: string | undefined, value: unknown, language: Language): string {
   const text = String(value);
@@ -10,18 +12,20 @@ function word(vocabulary: string | undefined, value: unknown, language: Language
 
 /**
  * The message in `language`. Parameters fill `{name}`; `{name@vocabulary}` renders a code through a
- * vocabulary, each element of a list. A code missing from the catalogue renders as itself with its
+ * vocabulary, each element of a list (`/or` joins a list as alternatives). A code missing from the catalogue renders as itself with its
  * parameters, so nothing is ever lost (and the catalogue test finds it).
  */
 export function render(message: Message, language: Language = DEFAULT_LANGUAGE): string {
   const template = CATALOGUE[message.code]?.[language];
   if (template === undefined) return `${message.code} ${JSON.stringify(message.params)}`;
   return template
-    .replace(/\{(\w+)(?:@(\w+))?\}/g, (_whole, name: string, vocabulary: string | undefined) => {
+    .replace(/\{(\w+)(?:@(\w+))?(\/or)?\}/g, (_whole, name: string, vocabulary: string | undefined, or?: string) => {
       const value = message.params[name];
       if (value === undefined || value === null) return '';
       if (Array.isArray(value))
-        return value.map((item) => word(vocabulary, item, language)).join(LIST_SEPARATOR[language]);
+        return value
+          .map((item) => word(vocabulary, item, language))
+          .join((or ? OR_SEPARATOR : LIST_SEPARATOR)[language]);
       if (typeof value === 'object') return render(value as Message, language);
       return word(vocabulary, value, language);
     })

@@ -32,10 +32,13 @@ describe('requireRole', () => {
       thrown = err;
     }
     expect(thrown).toBeInstanceOf(ProblemError);
-    expect((thrown as ProblemError).toProblem()).toMatchObject({
+    expect((thrown as ProblemError).toProblem(undefined, 'en')).toMatchObject({
       status: 403,
       code: 'GL_FORBIDDEN',
       detail: 'this needs the role district_admin or operator',
+    });
+    expect((thrown as ProblemError).toProblem()).toMatchObject({
+      detail: '此操作需要以下角色之一：区/街道管理员、受理员/派遣员',
     });
   });
 

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { bearerToken, secretsEqual } from '../gateways/tokens.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
+import { type Message, message } from '../i18n/message.js';
 import type { Actor } from './audit.js';
 import type { People } from './people.js';
 import type { Role } from './roles.js';
@@ -9,7 +10,7 @@ import { administers, hasRole, type Principal } from './scope.js';
 
 const CHALLENGE = { 'www-authenticate': 'Bearer' };
 
-function unauthenticated(detail: string): ProblemError {
+function unauthenticated(detail: Message): ProblemError {
   return new ProblemError('GL_UNAUTHENTICATED', detail, undefined, CHALLENGE);
 }
 
@@ -31,13 +32,13 @@ export async function sessionFromRequest(
   people: People,
 ): Promise<{ principal: Principal; sessionId: string }> {
   const token = bearerToken(req.get('authorization'));
-  if (token === undefined) throw unauthenticated('send Authorization: Bearer <session token>');
+  if (token === undefined) throw unauthenticated(message('session.missing'));
   const found = await fromDatabase(async () => {
     const session = await people.sessions.authenticate(token);
     const principal = session === undefined ? undefined : await people.users.principal(session.userId);
     return principal === undefined || session === undefined ? undefined : { principal, sessionId: session.sessionId };
   });
-  if (found === undefined) throw unauthenticated('the session is unknown, expired or ended; log in again');
+  if (found === undefined) throw unauthenticated(message('session.ended'));
   return found;
 }
 
@@ -77,7 +78,7 @@ export function principalOf(res: Response): Principal {
 export function requireRole(...roles: Role[]) {
   return (_req: Request, res: Response, next: NextFunction) => {
     if (!hasRole(principalOf(res), ...roles)) {
-      throw new ProblemError('GL_FORBIDDEN', `this needs the role ${roles.join(' or ')}`);
+      throw new ProblemError('GL_FORBIDDEN', message('access.needs_role', { roles }));
     }
     next();
   };
@@ -97,7 +98,7 @@ export function authenticateManager(people: People, adminToken: string) {
     }
     const principal = await principalFromRequest(req, people);
     if (!hasRole(principal, 'district_admin')) {
-      throw new ProblemError('GL_FORBIDDEN', 'this needs the admin token or the role district_admin');
+      throw new ProblemError('GL_FORBIDDEN', message('access.needs_admin'));
     }
     res.locals.principal = principal;
     res.locals.manager = { kind: 'user', principal } satisfies Manager;

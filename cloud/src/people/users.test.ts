@@ -72,7 +72,7 @@ describe.each(BACKENDS)('user management (%s)', (backend) => {
         type: 'urn:gridlink:problem:GL_FORBIDDEN',
         title: '无权操作',
         status: 403,
-        detail: 'this needs the admin token or the role district_admin',
+        detail: '此操作需要管理员令牌或区/街道管理员角色',
         code: 'GL_FORBIDDEN',
         instance: '/api/v1/users',
       });
