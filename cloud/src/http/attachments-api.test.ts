@@ -140,9 +140,7 @@ describe.each(BACKENDS)('incident attachments (%s)', (backend) => {
     expect(text.body).toMatchObject({ code: 'GL_UNSUPPORTED_MEDIA_TYPE', errors: [{ parameter: 'Content-Type' }] });
     const claimed = await upload('worker-a', selfHandled, JPEG, { type: 'image/png' });
     expect(claimed.status).toBe(415);
-    expect(claimed.body.detail).toBe(
-      'Content-Type says image/png but the content is image/jpeg: send it as image/jpeg',
-    );
+    expect(claimed.body.detail).toBe('声明的类型为 image/png，实际内容为 image/jpeg，请按 image/jpeg 上传');
     const html = await upload('worker-a', selfHandled, Buffer.from('<script>alert(1)</script>'));
     expect(html.status).toBe(415);
     const empty = await upload('worker-a', selfHandled, Buffer.alloc(0));
@@ -158,7 +156,7 @@ describe.each(BACKENDS)('incident attachments (%s)', (backend) => {
     const refused = await upload('worker-a', selfHandled, big);
     expect(refused.status).toBe(413);
     expect(refused.body).toMatchObject({ code: 'GL_BODY_TOO_LARGE' });
-    expect(refused.body.detail).toMatch(/^an attachment has at most 10485760 bytes \(10 MiB, attachments.max_bytes\)/);
+    expect(refused.body.detail).toBe('附件最大 10485760 字节（10 MiB）');
   });
 
   it('serves a file with its type, disposition and nosniff to those who may see the incident, audited', async () => {

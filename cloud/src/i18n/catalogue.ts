@@ -271,6 +271,34 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '事件 {id} 没有附件 {ids}',
     en: 'no attachment {ids} uploaded for incident {id}',
   },
+  'attachment.too_large': {
+    'zh-CN': '附件最大 {max} 字节（{mib} MiB）',
+    en: 'an attachment has at most {max} bytes ({mib} MiB, attachments.max_bytes)',
+  },
+  'attachment.at_most': { 'zh-CN': '最多 {max} 字节', en: 'at most {max} bytes' },
+  'attachment.may_not_attach': {
+    'zh-CN': '您的角色均不能处理事件 {id}（{state@state}），因此不能上传附件',
+    en: 'none of your roles may act on incident {id} in state {state}, so none may attach files to it',
+  },
+  'attachment.empty': {
+    'zh-CN': '文件为空：请上传文件内容',
+    en: 'the body is empty: send the file’s bytes as the body',
+  },
+  'attachment.bytes': { 'zh-CN': '文件内容', en: 'the file’s bytes' },
+  'attachment.not_a_file': {
+    'zh-CN': '文件不是 JPEG、PNG、WebP 图片或 PDF 文档',
+    en: 'the content is not a JPEG, PNG, WebP or PDF file (its first bytes say so, whatever Content-Type says)',
+  },
+  'attachment.type_mismatch': {
+    'zh-CN': '声明的类型为 {declared}，实际内容为 {sniffed}，请按 {sniffed} 上传',
+    en: 'Content-Type says {declared} but the content is {sniffed}: send it as {sniffed}',
+  },
+  'attachment.must_be': { 'zh-CN': '内容须为 {declared}', en: 'the content must be {declared}' },
+  'attachment.link_expired': {
+    'zh-CN': '链接已过期或无效，请重新打开事件',
+    en: 'the link expired or is not valid: open the incident again',
+  },
+  'attachment.not_visible': { 'zh-CN': '没有您可查看的附件 {id}', en: 'no attachment {id} that you may see' },
   'request.body_invalid': { 'zh-CN': '请求体无效', en: 'the request body is not valid' },
   'request.query_invalid': { 'zh-CN': '查询参数无效', en: 'invalid query' },
   'engine.GL_INCIDENT_NOT_FOUND': { 'zh-CN': '事件 {incidentId} 不存在', en: 'incident {incidentId} does not exist' },

@@ -9,10 +9,10 @@ const COMMUNITY = '320803001001';
 const GRID = '320803001001002';
 
 /**
- * Words allowed in zh-CN text: proper names and codes. Anything with a digit is an id (case numbers
+ * Words allowed in zh-CN text: proper names, codes, file formats and units. Anything with a digit is an id (case numbers
  * INC-…, device ids smoke-b3-u2-0401, gateway ids) and passes too, as do problem codes GL_….
  */
-const ALLOWED = new Set(['IoT', 'JSON', 'API', 'KPI', 'SMS']);
+const ALLOWED = new Set(['IoT', 'JSON', 'API', 'KPI', 'SMS', 'JPEG', 'PNG', 'WebP', 'PDF', 'MiB']);
 
 /** The English words of `text`: tokens of Latin letters that are neither ids nor allowed names. */
 export function englishWords(text: string): string[] {

@@ -112,12 +112,11 @@ export function attachmentRoutes(
   const readBody = (req: Request, res: Response, next: NextFunction) =>
     raw(req, res, (err?: unknown) => {
       if ((err as { type?: string } | undefined)?.type === 'entity.too.large') {
-        const length = (err as { length?: number }).length;
         next(
           new ProblemError(
             'GL_BODY_TOO_LARGE',
-            `an attachment has at most ${options.maxBytes} bytes (${maxMiB} MiB, attachments.max_bytes)${length === undefined ? '' : `; this one has ${length}`}`,
-            [{ detail: `at most ${options.maxBytes} bytes`, pointer: '' }],
+            message('attachment.too_large', { max: options.maxBytes, mib: maxMiB }),
+            [{ detail: message('attachment.at_most', { max: options.maxBytes }), pointer: '' }],
           ),
         );
         return;
@@ -135,7 +134,7 @@ export function attachmentRoutes(
       if (!mayAct(principal, incident, await fromDatabase(() => engine.policies()))) {
         throw new ProblemError(
           'GL_FORBIDDEN',
-          `none of your roles may act on incident ${incident.id} in state ${incident.state}, so none may attach files to it`,
+          message('attachment.may_not_attach', { id: incident.id, state: incident.state }),
         );
       }
       const declared = req.get('content-type');
@@ -165,8 +164,8 @@ export function attachmentRoutes(
       const { tag, name } = res.locals.upload as z.infer<typeof UploadQuery>;
       const body = req.body as unknown;
       if (!(body instanceof Buffer) || body.byteLength === 0) {
-        throw new ProblemError('GL_VALIDATION_FAILED', 'the body is empty: send the file’s bytes as the body', [
-          { detail: 'the file’s bytes', pointer: '' },
+        throw new ProblemError('GL_VALIDATION_FAILED', message('attachment.empty'), [
+          { detail: message('attachment.bytes'), pointer: '' },
         ]);
       }
       const declared = acceptedMediaType(req.get('content-type'));
@@ -175,9 +174,9 @@ export function attachmentRoutes(
         throw new ProblemError(
           'GL_UNSUPPORTED_MEDIA_TYPE',
           sniffed === undefined
-            ? `the content is not a JPEG, PNG, WebP or PDF file (its first bytes say so, whatever Content-Type says)`
-            : `Content-Type says ${declared} but the content is ${sniffed}: send it as ${sniffed}`,
-          [{ detail: `the content must be ${declared}`, parameter: 'Content-Type' }],
+            ? message('attachment.not_a_file')
+            : message('attachment.type_mismatch', { declared, sniffed }),
+          [{ detail: message('attachment.must_be', { declared }), parameter: 'Content-Type' }],
         );
       }
       const stored = await fromDatabase(() =>
@@ -236,17 +235,12 @@ export function attachmentRoutes(
                 : undefined,
             );
       if (!principal) {
-        throw new ProblemError(
-          'GL_UNAUTHENTICATED',
-          'the link expired or is not valid: open the incident again',
-          undefined,
-          {
-            'www-authenticate': 'Bearer',
-          },
-        );
+        throw new ProblemError('GL_UNAUTHENTICATED', message('attachment.link_expired'), undefined, {
+          'www-authenticate': 'Bearer',
+        });
       }
     } else principal = await principalFromRequest(req, people);
-    const notFound = new ProblemError('GL_NOT_FOUND', `no attachment ${req.params.id} that you may see`);
+    const notFound = new ProblemError('GL_NOT_FOUND', message('attachment.not_visible', { id: req.params.id }));
     if (!AttachmentId.safeParse(req.params.id).success) throw notFound;
     const found = await fromDatabase(() => store.read(req.params.id));
     if (!found || !(await visibleIncident(principal, found.attachment.incidentId))) throw notFound;
