@@ -46,7 +46,7 @@ describe.each(BACKENDS)('gateways and tokens (%s)', (backend) => {
       expect(response.contentType).toMatch(/^application\/problem\+json/);
       expect(response.body).toEqual({
         type: 'urn:gridlink:problem:GL_GATEWAY_EXISTS',
-        title: 'Gateway already registered',
+        title: '网关已注册',
         status: 409,
         detail: 'gateway gw-dup is already registered',
         code: 'GL_GATEWAY_EXISTS',

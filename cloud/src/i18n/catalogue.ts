@@ -331,6 +331,18 @@ export const CATALOGUE: Record<string, Template> = {
     en: 'an incident can only be merged into an open incident of the same kind (drill or not); {into} is not one',
   },
   'engine.GL_INCIDENT_INVALID_INPUT': { 'zh-CN': '输入无效', en: 'invalid input' },
+  'engine.GL_INCIDENT_SEPARATION_OF_DUTIES': {
+    'zh-CN': '处置人不能核查自己的工作：「{action@action}」须由他人执行',
+    en: 'whoever handled the work may not also {action@action}: it is checked by someone else',
+  },
+  'engine.GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE': {
+    'zh-CN': '该对象不能承办此事件，请从推荐的承办单位或网格员中选择',
+    en: 'the assignee may not take this work: choose a unit or grid worker the incident suggests',
+  },
+  'engine.need.reason': {
+    'zh-CN': '「{action@action}」需要填写原因',
+    en: 'action "{action@action}" needs a comment: the reason',
+  },
   'engine.need.assignee': {
     'zh-CN': '「{action@action}」需要指定派遣对象',
     en: 'action "{action@action}" needs data.assignee: the unit or grid worker the work goes to',

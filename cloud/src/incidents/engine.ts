@@ -455,6 +455,8 @@ export class IncidentEngine {
     checkAttachments(rule, attachments);
     if (rule.commentRequired && (request.comment ?? '').trim() === '')
       throw new IncidentError('GL_INCIDENT_INVALID_INPUT', `action "${rule.action}" needs a comment: the reason`, {
+        need: 'reason',
+        action: rule.action,
         pointer: '/comment',
         detail: `required: why the work is taken ${rule.action === 'recall' ? 'back' : 'to someone else'}`,
       });

@@ -455,7 +455,7 @@ export function incidentRoutes(
       if (!allowed.includes(body.action))
         throw new ProblemError(
           'GL_INCIDENT_ACTION_NOT_ALLOWED',
-          `action "${body.action}" is not allowed on incident ${incident.id} in state ${incident.state}; allowed actions: ${allowed.length === 0 ? 'none' : allowed.join(', ')}`,
+          message('engine.GL_INCIDENT_ACTION_NOT_ALLOWED', { state: incident.state, action: body.action, allowed }),
         );
       throw new ProblemError(
         'GL_FORBIDDEN',
