@@ -70,7 +70,7 @@ describe.each(BACKENDS)('checking one’s own work (%s)', (backend) => {
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({
       code: 'GL_INCIDENT_SEPARATION_OF_DUTIES',
-      detail: expect.stringContaining('finish'),
+      detail: expect.stringContaining('须由他人执行'),
     });
     await step(id, 'colleague', 'startCheck');
     // Checking started by a colleague: the handler may still not pass or fail it.
