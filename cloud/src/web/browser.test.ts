@@ -129,6 +129,14 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     const phone = () => openPage({ width: 390, height: 844 });
     const desktop = (sink?: string[]) => openPage({ width: 1280, height: 900 }, sink);
 
+    /** Picks an option of an Element Plus select (the dispatchers' desktop pages). */
+    const choose = async (page: Page, select: string, option: string) => {
+      await page.click(`.${select} .el-select__wrapper`);
+      const item = page.locator('.el-select-dropdown__item:visible', { hasText: option }).first();
+      await item.click();
+      await item.waitFor({ state: 'hidden' });
+    };
+
     // Whatever a test did, no page it opened may have had anything refused by the policy.
     afterEach(() => {
       expect(cspViolations).toEqual([]);
@@ -247,9 +255,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.click('button[type=submit]');
       await page.locator('#incident-list li.incident').first().waitFor();
       await page.click('nav a[href="#/intake"]');
-      await page.locator('select[name=category] option[value="other"]').waitFor({ state: 'attached' });
-      await page.selectOption('select[name=source]', 'hotline_12345');
-      await page.selectOption('select[name=category]', 'other');
+      await choose(page, 'select-source', '12345 热线');
+      await choose(page, 'select-category', '(other)');
       await page.fill('input[name=title]', '居民来电：楼上漏水');
       await page.fill('textarea[name=description]', '3 栋 2 单元 1201 漏水至 1101');
       await page.fill('input[name=community]', FIXTURE.community);
@@ -267,6 +274,34 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         .locator('#actions > .buttons button')
         .evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-action')));
       expect(offered.sort()).toEqual(['accept', 'merge', 'needVerify', 'reject', 'supervise']);
+      // The step forward is loud, side steps quiet, and the ones that end the incident red.
+      const weights = await page
+        .locator('#actions > .buttons button')
+        .evaluateAll((buttons) => Object.fromEntries(buttons.map((b) => [b.dataset.action, b.dataset.weight])));
+      expect(weights).toEqual({
+        accept: 'primary',
+        needVerify: 'secondary',
+        supervise: 'secondary',
+        reject: 'destructive',
+        merge: 'destructive',
+      });
+      expect(await page.locator('#actions button[data-action="accept"]').getAttribute('class')).toContain(
+        'van-button--primary',
+      );
+      expect(await page.locator('#actions button[data-action="reject"]').getAttribute('class')).toContain(
+        'van-button--danger',
+      );
+      // 不予受理 asks first; cancelling leaves the incident as it was.
+      await page.click('#actions button[data-action="reject"]');
+      await page.click('form[data-action="reject"] button[type=submit]');
+      const confirm = page.locator('.confirm-destructive');
+      await confirm.waitFor();
+      expect(await confirm.textContent()).toContain('不予受理');
+      await shoot(page, 'detail-confirm-reject');
+      await confirm.locator('button', { hasText: '取消' }).click();
+      await confirm.waitFor({ state: 'hidden' });
+      expect(await page.locator('#incident-state').textContent()).toBe('上报');
+      expect(await page.locator('#timeline li[data-action="reject"]').count()).toBe(0);
       await shoot(page, 'detail-operator');
       const take = async (action: string, fill?: Record<string, string>) => {
         await page.click(`#actions button[data-action="${action}"]`);
@@ -322,16 +357,19 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await shoot(page, 'detail-camera');
 
       await page.click('nav a[href="#/kpis"]');
-      await page.selectOption('select[name=group_by]', 'grid');
+      // The page opens on the current month (China's calendar), not the last one.
       const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
-      await page.fill('input[name=month]', month);
-      await page.click('form.kpi-form button[type=submit]');
+      await page.locator('.select-month', { hasText: `${month}（本月）` }).waitFor();
+      await page.click('.group-by [data-group="grid"]');
       await page.locator('.kpi-table table tbody tr').first().waitFor();
-      expect(await page.locator('.kpi-table thead').textContent()).toContain('按期结案率');
+      expect(await page.locator('.kpi-table thead').first().textContent()).toContain('按期结案率');
+      // The on-time rate as a chart, drawn by ECharts loaded for this page only.
+      await page.locator('.kpi-chart canvas').first().waitFor();
+      expect(await page.locator('.scroll-hint').textContent()).toContain('左右滑动');
       await shoot(page, 'kpis');
       const [download] = await Promise.all([
         page.waitForEvent('download'),
-        page.click('form.kpi-form button:has-text("导出 CSV")'),
+        page.click('form.kpi-form button.export-csv'),
       ]);
       expect(download.suggestedFilename()).toBe(`kpi-scope-${month}-01.csv`);
       expect(cspViolations).toEqual([]);

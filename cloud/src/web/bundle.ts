@@ -1,46 +1,121 @@
-import { readFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 /** `cloud/web/`, from both `src/web` (tsx on sources) and `dist/web` (the built cloud). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
-/** The pages' files as they are served: one HTML shell, one script, one style sheet. */
-export interface WebAssets {
-  html: string;
-  script: string;
-  style: string;
+/** One file the cloud serves, by its URL path (`/`, `/assets/app.js`, `/sw.js`…). */
+export interface WebFile {
+  body: Buffer;
+  type: string;
+  /** A content-hashed name: browsers may keep it for good. */
+  immutable: boolean;
 }
+
+/** The pages' files as they are served: the HTML shell, the entry script and style sheet, lazy chunks. */
+export interface WebAssets {
+  files: Map<string, WebFile>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+};
+
+/** Browsers the district offices and grid workers' phones run (Chromium 90+, Safari 15+). */
+export const BROWSER_TARGETS = ['chrome90', 'safari15', 'firefox90'];
 
 let assets: Promise<WebAssets> | undefined;
 
 /**
- * Bundles the browser code (TypeScript under `web/src/`) with esbuild, once per process: the
- * cloud serves pages with no separate build step, whether it runs on its sources or from `dist/`.
+ * The web pages (Vue components under `web/src/`) built with Vite, once per process, and kept on
+ * disk under `node_modules/.cache/gridlink-web/<hash of the sources and the lockfile>`: the cloud
+ * serves pages with no separate build step, and a restart or a test run reuses the last build.
  */
 export function webAssets(): Promise<WebAssets> {
-  assets ??= bundle();
+  assets ??= cachedBuild().catch((err: unknown) => {
+    assets = undefined;
+    throw err;
+  });
   return assets;
 }
 
-async function bundle(): Promise<WebAssets> {
-  const [result, html, style] = await Promise.all([
-    build({
-      entryPoints: [`${WEB_DIR}src/main.ts`],
-      bundle: true,
-      format: 'esm',
-      // Browsers the district offices and grid workers' phones run (Chromium 90+, Safari 15+).
-      target: ['chrome90', 'safari15', 'firefox90'],
-      minify: true,
-      legalComments: 'none',
-      write: false,
-      logLevel: 'silent',
-      tsconfig: `${WEB_DIR}tsconfig.json`,
-    }),
-    readFile(`${WEB_DIR}index.html`, 'utf8'),
-    readFile(`${WEB_DIR}app.css`, 'utf8'),
-  ]);
-  const script = result.outputFiles[0]?.text;
-  if (script === undefined) throw new Error('esbuild produced no script for the web pages');
-  return { html, script, style };
+const require = createRequire(import.meta.url);
+
+/** `node_modules/.cache/gridlink-web` next to the Vite the cloud runs with, or `GRIDLINK_WEB_CACHE`. */
+function cacheRoot(): string {
+  if (process.env.GRIDLINK_WEB_CACHE) return process.env.GRIDLINK_WEB_CACHE;
+  const vite = dirname(require.resolve('vite/package.json'));
+  return join(vite, '..', '.cache', 'gridlink-web');
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** What the build depends on: every file under `web/`, the lockfile (library versions) and this file. */
+async function sourceHash(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of await filesUnder(WEB_DIR)) {
+    hash.update(relative(WEB_DIR, file).split(sep).join('/')).update('\0');
+    hash.update(await readFile(file)).update('\0');
+  }
+  for (const extra of [join(WEB_DIR, '..', '..', 'package-lock.json'), fileURLToPath(import.meta.url)]) {
+    if (existsSync(extra)) hash.update(await readFile(extra));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function cachedBuild(): Promise<WebAssets> {
+  const root = cacheRoot();
+  const dir = join(root, await sourceHash());
+  if (!existsSync(join(dir, 'index.html'))) {
+    // Built aside and renamed into place: a process reading the cache never sees half a build, and
+    // of two processes building at once one rename wins and the other's copy is thrown away.
+    const temporary = join(root, `.build-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await mkdir(root, { recursive: true });
+    try {
+      const { buildWeb } = await import('./build.js');
+      await buildWeb(temporary);
+      await rename(temporary, dir).catch(async (err: NodeJS.ErrnoException) => {
+        if (!existsSync(join(dir, 'index.html'))) throw err;
+      });
+    } finally {
+      await rm(temporary, { recursive: true, force: true });
+    }
+  }
+  return readBuild(dir);
+}
+
+async function readBuild(dir: string): Promise<WebAssets> {
+  const files = new Map<string, WebFile>();
+  for (const file of await filesUnder(dir)) {
+    if (!(await stat(file)).isFile()) continue;
+    const path = `/${relative(dir, file).split(sep).join('/')}`;
+    const extension = /\.[a-z0-9]+$/.exec(path)?.[0] ?? '';
+    const body = await readFile(file);
+    const url = path === '/index.html' ? '/' : path;
+    files.set(url, {
+      body,
+      type: TYPES[extension] ?? 'application/octet-stream',
+      immutable: /-[A-Za-z0-9_-]{8}\.[a-z0-9]+$/.test(path),
+    });
+  }
+  return { files };
 }

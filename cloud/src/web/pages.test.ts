@@ -40,12 +40,50 @@ describe('the web pages', () => {
     expect(script.response.headers.get('cache-control')).toBe('no-cache');
     expect(script.response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(script.text).toContain('/api/v1/notifications/stream');
-    // Bundled: no import of a module the browser would have to fetch from elsewhere.
-    expect(script.text).not.toMatch(/\bimport\s*[("']|from\s*["']/);
+    // Bundled: the only modules imported are the build's own chunks, next to it on the cloud.
+    const imported = (text: string) =>
+      [
+        ...text.matchAll(
+          /\bimport\s*\(\s*[`"']([^`"'\s]+)[`"']\s*\)|\}\s*from\s*["']([^"'\s]+)["']|\bimport\s*["']([^"'\s]+)["']/g,
+        ),
+      ].map((m) => m[1] ?? m[2] ?? m[3]);
+    const chunks = imported(script.text);
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) expect(chunk).toMatch(/^\.\/[\w-]+\.js$/);
+    // Each lazy chunk is served too, and kept for good by browsers (its name is its content's hash).
+    for (const chunk of new Set(chunks)) {
+      const lazy = await get(`/assets/${chunk?.slice(2)}`);
+      expect(lazy.response.status).toBe(200);
+      expect(lazy.response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      for (const inner of imported(lazy.text)) expect(inner).toMatch(/^\.\/[\w-]+\.js$/);
+    }
     const style = await get('/assets/app.css');
     expect(style.response.status).toBe(200);
     expect(style.response.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(style.text).toContain('.light-overdue');
+    // Nothing from a CDN: no style sheet names another host (Vant's icon font is a data: URL).
+    expect(style.text).not.toMatch(/url\(\s*["']?(https?:)?\/\//);
+    expect(style.text).toContain('data:font/woff2');
+  });
+
+  it('serves the phone pages’ PWA shell: a manifest and a service worker from the cloud', async () => {
+    const { text } = await get('/');
+    expect(text).toContain('<link rel="manifest" href="/manifest.webmanifest" />');
+    const manifest = await get('/manifest.webmanifest');
+    expect(manifest.response.status).toBe(200);
+    expect(manifest.response.headers.get('content-type')).toBe('application/manifest+json; charset=utf-8');
+    expect(JSON.parse(manifest.text)).toMatchObject({
+      display: 'standalone',
+      start_url: '/#/incidents',
+      lang: 'zh-CN',
+    });
+    const worker = await get('/sw.js');
+    expect(worker.response.status).toBe(200);
+    expect(worker.response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(worker.response.headers.get('cache-control')).toBe('no-cache');
+    expect(worker.text).toContain('/assets/app.js');
+    expect(CONTENT_SECURITY_POLICY).toContain("worker-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).toContain("manifest-src 'self'");
   });
 
   it('holds no secret and no data: the page and its script are the same for everyone, without a session', async () => {

@@ -1,18 +1,23 @@
-import { type NextFunction, type Request, type Response, Router } from 'express';
+import { Router } from 'express';
 import type { Logger } from 'pino';
 import { ProblemError } from '../http/problems.js';
 import { type WebAssets, webAssets } from './bundle.js';
 
 /**
  * Strict: scripts and styles only from the cloud itself (no inline code, no CDN), requests only
- * to it, no framing. Camera snapshots are gateway references shown as text, never loaded.
+ * to it, no framing. Camera snapshots are gateway references shown as text, never loaded. Fonts
+ * from the cloud or a data: URL in its own style sheet (Vant's icon font ships that way); the
+ * service worker and the web app manifest from the cloud.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
+  "font-src 'self' data:",
   "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
   "form-action 'self'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
@@ -28,45 +33,39 @@ const SECURITY_HEADERS = {
 };
 
 /**
- * The web pages for dispatchers, property managers and grid workers: `GET /` (the page shell),
- * `/assets/app.js` and `/assets/app.css`. The pages hold no data and no secrets; everything comes
+ * The web pages for dispatchers, property managers and grid workers: `GET /` (the page shell), its
+ * script, style sheets and lazy chunks under `/assets/`, and the phone pages' PWA files (`/sw.js`,
+ * `/manifest.webmanifest`, `/icon.svg`). The pages hold no data and no secrets; everything comes
  * from `/api/v1` with the signed-in user's session, which the API checks on every call.
  */
 export function webPages(logger: Logger): Router {
   const router = Router();
-  // Bundled as the cloud starts, so the first page view does not wait for it.
-  webAssets().catch((err: unknown) => logger.error({ err }, 'the web pages could not be bundled'));
+  // Built (or read from the build cache) as the cloud starts, so the first page view does not wait.
+  webAssets().catch((err: unknown) => logger.error({ err }, 'the web pages could not be built'));
 
-  const serve =
-    (type: string, pick: (assets: WebAssets) => string) => async (_req: Request, res: Response, next: NextFunction) => {
-      let assets: WebAssets;
-      try {
-        assets = await webAssets();
-      } catch (err) {
-        const problem = new ProblemError('GL_INTERNAL', 'the web pages could not be bundled; the error is in the log');
-        problem.cause = err;
-        next(problem);
-        return;
-      }
-      // The HTML is never cached (it names the current script); the assets are revalidated.
-      res
-        .set(SECURITY_HEADERS)
-        .set('cache-control', type.startsWith('text/html') ? 'no-store' : 'no-cache')
-        .type(type)
-        .send(pick(assets));
-    };
-
-  router.get(
-    '/',
-    serve('text/html; charset=utf-8', (assets) => assets.html),
-  );
-  router.get(
-    '/assets/app.js',
-    serve('text/javascript; charset=utf-8', (assets) => assets.script),
-  );
-  router.get(
-    '/assets/app.css',
-    serve('text/css; charset=utf-8', (assets) => assets.style),
-  );
+  router.get(/^\/(assets\/[\w.-]+|sw\.js|manifest\.webmanifest|icon\.svg)?$/, async (req, res, next) => {
+    let assets: WebAssets;
+    try {
+      assets = await webAssets();
+    } catch (err) {
+      const problem = new ProblemError('GL_INTERNAL', 'the web pages could not be built; the error is in the log');
+      problem.cause = err;
+      next(problem);
+      return;
+    }
+    const file = assets.files.get(req.path);
+    if (!file) {
+      next();
+      return;
+    }
+    // The HTML is never cached (it names the current script); fixed names are revalidated, hashed
+    // names are kept for good.
+    const cache = file.type.startsWith('text/html')
+      ? 'no-store'
+      : file.immutable
+        ? 'public, max-age=31536000, immutable'
+        : 'no-cache';
+    res.set(SECURITY_HEADERS).set('cache-control', cache).type(file.type).send(file.body);
+  });
   return router;
 }

@@ -1,15 +1,21 @@
+import { ref } from 'vue';
+
 /** Interface text, zh-CN first; English when the user switches. */
 export type Lang = 'zh' | 'en';
 type Text = { zh: string; en: string };
 
 const LANG_KEY = 'gridlink.lang';
 
+/** Reactive: every component that printed text with {@link t} draws itself again on a switch. */
+const current = ref<Lang>(localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh');
+
 export function lang(): Lang {
-  return localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+  return current.value;
 }
 
 export function setLang(next: Lang): void {
   localStorage.setItem(LANG_KEY, next);
+  current.value = next;
   document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
 }
 
@@ -108,9 +114,55 @@ const UI = {
   composite: { zh: '综合得分', en: 'Composite' },
   noGroups: { zh: '该月份没有数据。', en: 'No data for that month.' },
   by: { zh: '办理人', en: 'By' },
-  me: { zh: '我', en: 'me' },
   at: { zh: '时间', en: 'At' },
   notFound: { zh: '找不到该页面。', en: 'No such page.' },
+  todo: { zh: '待办', en: 'To do' },
+  doneTab: { zh: '已办', en: 'Done' },
+  filters: { zh: '筛选', en: 'Filters' },
+  clearFilters: { zh: '清除筛选', en: 'Clear filters' },
+  me: { zh: '我', en: 'me' },
+  mine: { zh: '我的', en: 'Me' },
+  roles: { zh: '角色', en: 'Roles' },
+  offline: {
+    zh: '网络连接失败，请检查网络后重试。',
+    en: 'The network is unreachable; check the connection and try again.',
+  },
+  staleSince: { zh: '显示的是 {at} 的内容。', en: 'Showing what was read at {at}.' },
+  loadFailed: { zh: '加载失败：', en: 'Could not load: ' },
+  retry: { zh: '重试', en: 'Try again' },
+  emptyFiltered: { zh: '没有符合筛选条件的事件。', en: 'No incident matches the filters.' },
+  emptyHint: { zh: '新的事件会实时出现在这里。', en: 'New incidents appear here as they come.' },
+  confirmTitle: { zh: '确认{action}？', en: '{action}?' },
+  confirmDestructive: {
+    zh: '此操作会结束或退回该事件，提交后不可撤回。',
+    en: 'This ends or sends back the incident and cannot be undone.',
+  },
+  addPhoto: { zh: '添加照片', en: 'Add a photo' },
+  addFile: { zh: '添加照片或 PDF', en: 'Add a photo or PDF' },
+  remove: { zh: '移除', en: 'Remove' },
+  compressing: { zh: '正在压缩照片…', en: 'Compressing the photo…' },
+  photoNeeded: { zh: '请添加{tag}照片。', en: 'Add the {tag} photo.' },
+  queuedOffline: {
+    zh: '当前离线：操作已保存，联网后自动提交。',
+    en: 'Offline: the step is saved and will be sent when the network is back.',
+  },
+  queuedSent: { zh: '离线保存的操作已提交：', en: 'Sent what was saved offline: ' },
+  queuedRefused: { zh: '离线保存的操作被拒绝：', en: 'A step saved offline was refused: ' },
+  offlineNoFiles: {
+    zh: '离线时无法上传照片，请联网后提交。',
+    en: 'Photos cannot be uploaded offline; submit again once online.',
+  },
+  currentMonth: { zh: '（本月）', en: ' (this month)' },
+  scrollHint: { zh: '共 {n} 项指标，左右滑动查看', en: '{n} indicators: scroll sideways to see them all' },
+  chartTitle: { zh: '按期结案率', en: 'On-time closure rate' },
+  noGroupsHint: {
+    zh: '本期还没有可统计的事件；可换一个月份或统计维度。',
+    en: 'Nothing to count in this period yet; try another month or grouping.',
+  },
+  required: { zh: '必填', en: 'Required' },
+  communityInvalid: { zh: '社区编码为 12 位数字', en: 'A community code has 12 digits' },
+  gridInvalid: { zh: '网格编码为 15 位数字', en: 'A grid code has 15 digits' },
+  moreActions: { zh: '更多', en: 'More' },
 } satisfies Record<string, Text>;
 
 export type UiKey = keyof typeof UI;
@@ -246,6 +298,31 @@ const TAGS: Record<string, Text> = {
   before: { zh: '处置前', en: 'before' },
   after: { zh: '处置后', en: 'after' },
 };
+
+/**
+ * How loud an action's button is: the step forward is primary, side steps are secondary, and steps
+ * that end or send back the incident are destructive (red, and confirmed before they are taken).
+ */
+export type ActionWeight = 'primary' | 'secondary' | 'destructive';
+const DESTRUCTIVE = new Set(['reject', 'merge', 'return', 'fail', 'notFound', 'callbackUnsatisfied']);
+const PRIMARY = new Set([
+  'accept',
+  'confirmed',
+  'file',
+  'dispatch',
+  'sign',
+  'finish',
+  'resume',
+  'startCheck',
+  'pass',
+  'close',
+  'callbackSatisfied',
+  'archive',
+]);
+export function actionWeight(action: string): ActionWeight {
+  if (DESTRUCTIVE.has(action)) return 'destructive';
+  return PRIMARY.has(action) ? 'primary' : 'secondary';
+}
 
 const named = (table: Record<string, Text>) => (code: string | null | undefined) =>
   code ? (table[code]?.[lang()] ?? code) : '';

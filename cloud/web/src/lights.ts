@@ -1,6 +1,3 @@
-import { h } from './dom.js';
-import { lightName } from './i18n.js';
-
 /**
  * What a list or a header shows of an incident's time limits, as the server reads them (docs/domain.md
  * §4): the light of its open step (overdue once a limit was passed, until the step is done), or for a
@@ -20,8 +17,4 @@ export function lightOf(status: TimeStatus): Light {
   if (status.overdue_since) return 'overdue';
   if (status.light === 'green' || status.light === 'yellow' || status.light === 'red') return status.light;
   return 'none';
-}
-
-export function lightBadge(light: Light): HTMLElement {
-  return h('span', { class: `light light-${light}`, 'data-light': light }, lightName(light));
 }
