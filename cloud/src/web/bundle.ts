@@ -1,8 +1,9 @@
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** `cloud/web/`, from both `src/web` (tsx on sources) and `dist/web` (the built cloud). */
@@ -76,7 +77,9 @@ async function sourceHash(): Promise<string> {
     hash.update(relative(WEB_DIR, file).split(sep).join('/')).update('\0');
     hash.update(await readFile(file)).update('\0');
   }
-  for (const extra of [join(WEB_DIR, '..', '..', 'package-lock.json'), fileURLToPath(import.meta.url)]) {
+  const here = fileURLToPath(import.meta.url);
+  const build = join(dirname(here), `build${extname(here)}`);
+  for (const extra of [join(WEB_DIR, '..', '..', 'package-lock.json'), here, build]) {
     if (existsSync(extra)) hash.update(await readFile(extra));
   }
   return hash.digest('hex').slice(0, 16);
@@ -91,16 +94,50 @@ async function cachedBuild(): Promise<WebAssets> {
     const temporary = join(root, `.build-${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(root, { recursive: true });
     try {
-      const { buildWeb } = await import('./build.js');
-      await buildWeb(temporary);
+      await buildInChild(temporary);
       await rename(temporary, dir).catch(async (err: NodeJS.ErrnoException) => {
         if (!existsSync(join(dir, 'index.html'))) throw err;
       });
     } finally {
       await rm(temporary, { recursive: true, force: true });
     }
+    await pruneOldBuilds(root, dir);
   }
   return readBuild(dir);
+}
+
+/** Builds of earlier sources are read once by the processes that started with them, then not needed. */
+const KEEP_OLD_BUILDS_MS = 10 * 60_000;
+
+async function pruneOldBuilds(root: string, current: string): Promise<void> {
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    const path = join(root, entry.name);
+    if (!entry.isDirectory() || path === current) continue;
+    const age = Date.now() - (await stat(path)).mtimeMs;
+    if (age > KEEP_OLD_BUILDS_MS) await rm(path, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Variables that would make the build think it renders on a server (a test runner sets some). */
+const SERVER_SIDE = /^(SSR|SSG|VITE_SSR|VITE_SSG|VITEST.*|NODE_OPTIONS)$/;
+
+/**
+ * Vite runs in a process of its own: the cloud does not keep the bundler in memory once the pages
+ * are built, and the build sees a plain environment whatever process started the cloud (a test
+ * runner's `SSR` would make the component resolvers skip the libraries' style sheets).
+ */
+async function buildInChild(outDir: string): Promise<void> {
+  const here = fileURLToPath(import.meta.url);
+  const script = join(dirname(here), `build-cli${extname(here)}`);
+  // On the sources (tsx) the build script is TypeScript too.
+  const args = script.endsWith('.ts') ? ['--import', 'tsx', script, outDir] : [script, outDir];
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVER_SIDE.test(name)));
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: WEB_DIR, env, maxBuffer: 16 * 1024 * 1024 }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`the web build failed: ${stderr.trim() || err.message}`));
+      else resolve();
+    });
+  });
 }
 
 async function readBuild(dir: string): Promise<WebAssets> {

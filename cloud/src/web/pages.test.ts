@@ -61,6 +61,9 @@ describe('the web pages', () => {
     expect(style.response.status).toBe(200);
     expect(style.response.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(style.text).toContain('.light-overdue');
+    // The component libraries' own style sheets, per component used.
+    expect(style.text).toContain('.van-tabbar{');
+    expect(style.text).toContain('.van-field{');
     // Nothing from a CDN: no style sheet names another host (Vant's icon font is a data: URL).
     expect(style.text).not.toMatch(/url\(\s*["']?(https?:)?\/\//);
     expect(style.text).toContain('data:font/woff2');
