@@ -1,0 +1,338 @@
+/**
+ * Screenshots of every web page at phone (390×844) and desktop (1366×768) size, in each state a
+ * person can meet it in: filled, empty, loading, error (and the confirmation of a destructive step).
+ *
+ *   npm run screenshots [-- <outDir>]        (default: screenshots/, git-ignored)
+ *
+ * It starts a cloud of its own on in-memory PGlite, fills it through the API (users, incidents in
+ * several states, a camera alert), and drives Chromium (GRIDLINK_CHROMIUM, default
+ * /usr/bin/chromium). Loading and error states are real network conditions made by the browser:
+ * a request held open, a request aborted as a dropped connection would.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CloudConfig, IN_MEMORY, type RunningCloud, startCloud } from '@gridlink/cloud';
+import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
+import { pino } from 'pino';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const OUT = resolve(process.argv[2] ?? 'screenshots');
+const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
+const ADMIN = `screenshots-${Math.random().toString(36).slice(2)}-admin-token-0123456789`;
+const PASSWORD = 'screenshots only, thrown away';
+const STREET = '320803001';
+const COMMUNITY = '320803001001';
+const GRIDS = ['320803001001001', '320803001001002', '320803001001003'] as const;
+const SIZES = { phone: { width: 390, height: 844 }, desktop: { width: 1366, height: 768 } } as const;
+type Size = keyof typeof SIZES;
+
+interface Session {
+  token: string;
+  user: unknown;
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const config = CloudConfig.parse({
+    cloud: { data_dir: join(OUT, '.cloud') },
+    http: { host: '127.0.0.1', port: 0 },
+    database: { data_dir: IN_MEMORY },
+    auth: { admin_token: ADMIN },
+    log: { level: 'silent' },
+  });
+  const cloud = await startCloud(config, pino({ level: 'silent' }));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  try {
+    const data = await seed(cloud);
+    await shootAll(browser, cloud.url, data);
+  } finally {
+    await browser.close();
+    await cloud.stop();
+  }
+  console.log(`screenshots in ${OUT}`);
+}
+
+async function api<T>(cloud: RunningCloud, method: string, path: string, token: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${cloud.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+async function person(cloud: RunningCloud, username: string, name: string, roles: object[]): Promise<Session> {
+  await api(cloud, 'POST', '/users', ADMIN, {
+    username,
+    display_name: name,
+    territory_code: COMMUNITY,
+    password: PASSWORD,
+    roles,
+  });
+  const response = await fetch(`${cloud.url}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  return (await response.json()) as Session;
+}
+
+async function seed(cloud: RunningCloud) {
+  const operator = await person(cloud, 'zhang.wei', '张伟', [{ role: 'operator', scope: STREET }]);
+  const worker = await person(cloud, 'li.na', '李娜', [{ role: 'grid_worker', scope: GRIDS[0] }]);
+  const manager = await person(cloud, 'wang.fang', '王芳', [{ role: 'property_manager', scope: COMMUNITY }]);
+  // A worker of the grid nothing happened in: the empty list.
+  const quiet = await person(cloud, 'zhao.lei', '赵磊', [{ role: 'grid_worker', scope: GRIDS[2] }]);
+  const report = async (title: string, grid: string, extra: object = {}) =>
+    (
+      await api<{ incident: { id: string } }>(cloud, 'POST', '/incidents', operator.token, {
+        request_id: `shot-${title}`,
+        source: 'hotline_12345',
+        category: 'other',
+        title,
+        community: COMMUNITY,
+        grid,
+        ...extra,
+      })
+    ).incident.id;
+  const step = (id: string, action: string, token = operator.token, data?: object) =>
+    api(cloud, 'POST', `/incidents/${id}/transitions`, token, {
+      action,
+      request_id: `${id}-${action}`,
+      ...(data ? { data } : {}),
+    });
+
+  const reported = await report('居民来电：3 栋 2 单元楼上漏水', GRIDS[0], {
+    description: '3 栋 2 单元 1201 漏水至 1101，居民请求尽快处理。',
+    building: '3',
+    unit: '2',
+  });
+  await report('二网格井盖缺失', GRIDS[1], { urgent: true });
+  const filed = await report('楼道堆物占用消防通道', GRIDS[0]);
+  await step(filed, 'accept');
+  await step(filed, 'file');
+  const dispatched = await report('单元门禁损坏', GRIDS[0]);
+  await step(dispatched, 'accept');
+  await step(dispatched, 'file');
+  await step(dispatched, 'dispatch', operator.token, { assignee: worker.user && (worker.user as { id: string }).id });
+  const rejected = await report('重复来电：路灯不亮', GRIDS[1]);
+  await step(rejected, 'reject');
+
+  // A camera's alert: evidence with a snapshot reference.
+  const at = new Date().toISOString();
+  const alert = await cloud.incidents.fromAlert(
+    createCloudEvent({
+      id: `evt-shot-${Date.now()}`,
+      type: 'cn.gridlink.alert.raised.v1',
+      gatewayId: 'gw-320803-001',
+      deviceId: 'cam-lane-01',
+      time: at,
+      priority: 'alarm',
+      data: {
+        alert_id: `alert-shot-${Date.now()}`,
+        rule_id: 'fire-lane-blocked',
+        device_id: 'cam-lane-01',
+        state: 'active',
+        severity: 'major',
+        category: 'safety.fire_lane',
+        since: at,
+        last_seen: at,
+        occurrences: 3,
+        message: { zh: '3号楼消防通道占用', en: 'Fire lane blocked at building 3' },
+        place: { community: COMMUNITY, building: '3' },
+        evidence: { snapshot_ref: 'media/cam-lane-01/1.jpg', dwell_s: 1860 },
+      },
+    }) as CloudEvent,
+  );
+  const camera = 'incident' in alert ? (alert as { incident: { id: string } }).incident.id : reported;
+  return { operator, worker, manager, quiet, reported, dispatched, rejected, camera };
+}
+
+type Data = Awaited<ReturnType<typeof seed>>;
+
+async function shootAll(browser: Browser, url: string, data: Data) {
+  const open = async (size: Size, session?: Session) => {
+    const context = await browser.newContext({ viewport: SIZES[size], locale: 'zh-CN', deviceScaleFactor: 1 });
+    if (session) {
+      await context.addInitScript(
+        `if (!sessionStorage.getItem('gridlink.session') && !sessionStorage.getItem('gridlink.shot'))
+          { sessionStorage.setItem('gridlink.session', ${JSON.stringify(JSON.stringify(session))});
+            sessionStorage.setItem('gridlink.shot', '1'); }`,
+      );
+    }
+    return context.newPage();
+  };
+  const shot = async (page: Page, name: string, size: Size, fullPage = false) => {
+    await page.evaluate(() => document.fonts.ready);
+    // Let transitions (dialogs, skeletons' first frame) settle on a frame boundary.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    const path = join(OUT, `${name}-${size}.png`);
+    await page.screenshot({ path, fullPage });
+    console.log(path);
+  };
+  /** Holds every request to `pattern` open: the page shows its loading state. */
+  const hold = (page: Page, pattern: RegExp) => page.route(pattern, () => undefined);
+  /** Drops every request to `pattern` as a lost connection would. */
+  const drop = (page: Page, pattern: RegExp) => page.route(pattern, (route) => route.abort('internetdisconnected'));
+  const LIST = /\/api\/v1\/incidents\?/;
+
+  for (const size of Object.keys(SIZES) as Size[]) {
+    const who = size === 'phone' ? data.manager : data.operator;
+
+    // Login.
+    let page = await open(size);
+    await page.goto(url);
+    await page.locator('input[name=username]').fill('wang.fang');
+    await shot(page, 'login-filled', size);
+    await page.locator('input[name=password]').fill('not the password');
+    await page.click('button[type=submit]');
+    await page.locator('#login-message.error').waitFor();
+    await shot(page, 'login-error', size);
+    await hold(page, /\/api\/v1\/sessions$/);
+    await page.locator('input[name=password]').fill(PASSWORD);
+    await page.click('button[type=submit]');
+    await page.locator('.van-button--loading').waitFor();
+    await shot(page, 'login-loading', size);
+    await page.context().close();
+
+    // The incident list.
+    page = await open(size, who);
+    await page.goto(`${url}/#/incidents`);
+    await page.locator('#incident-list li.incident').first().waitFor();
+    await page.locator('#live-status.on').waitFor();
+    await shot(page, 'incidents-filled', size);
+    if (size === 'phone') {
+      await page.click('.filter-toggle');
+      await shot(page, 'incidents-filters-open', size);
+      await page.click('.filter-toggle');
+    }
+    await drop(page, LIST);
+    await page.click('.refresh');
+    await page.locator('.load-error').waitFor();
+    await shot(page, 'incidents-error-kept', size);
+    await page.context().close();
+
+    page = await open(size, data.quiet);
+    await page.goto(`${url}/#/incidents`);
+    await page.locator('#incident-list li.empty').waitFor();
+    await shot(page, 'incidents-empty', size);
+    await page.context().close();
+
+    page = await open(size, who);
+    await hold(page, LIST);
+    await page.goto(`${url}/#/incidents`);
+    await page.locator('.loading-rows').waitFor();
+    await shot(page, 'incidents-loading', size);
+    await page.context().close();
+
+    page = await open(size, who);
+    await drop(page, LIST);
+    await page.goto(`${url}/#/incidents`);
+    await page.locator('.load-error').waitFor();
+    await shot(page, 'incidents-error', size);
+    await page.context().close();
+
+    // An incident.
+    page = await open(size, data.operator);
+    await page.goto(`${url}/#/incidents/${data.reported}`);
+    await page.locator('#actions button[data-action]').first().waitFor();
+    await shot(page, 'incident-filled', size);
+    await shot(page, 'incident-filled-full', size, true);
+    await page.click('#actions button[data-action="reject"]');
+    await page.click('form[data-action="reject"] button[type=submit]');
+    await page.locator('.confirm-destructive').waitFor();
+    await shot(page, 'incident-confirm-destructive', size);
+    await page.context().close();
+
+    page = await open(size, data.operator);
+    await page.goto(`${url}/#/incidents/${data.camera}`);
+    await page.locator('.evidence .snapshot').waitFor();
+    await page.locator('.evidence').scrollIntoViewIfNeeded();
+    await shot(page, 'incident-evidence', size);
+    await page.context().close();
+
+    page = await open(size, data.worker);
+    await page.goto(`${url}/#/incidents/${data.dispatched}`);
+    await page.locator('#actions button[data-action="sign"]').waitFor();
+    await page.click('#actions button[data-action="sign"]');
+    await shot(page, 'incident-step-form', size);
+    await page.context().close();
+
+    page = await open(size, data.operator);
+    await page.goto(`${url}/#/incidents/${data.rejected}`);
+    await page.locator('#incident-state').waitFor();
+    await shot(page, 'incident-empty', size);
+    await page.context().close();
+
+    page = await open(size, data.operator);
+    await hold(page, /\/api\/v1\/incidents\/[^/?]+$/);
+    await page.goto(`${url}/#/incidents/${data.reported}`);
+    await page.locator('.detail .van-skeleton').first().waitFor();
+    await shot(page, 'incident-loading', size);
+    await page.context().close();
+
+    page = await open(size, data.operator);
+    await drop(page, /\/api\/v1\/incidents\/[^/?]+$/);
+    await page.goto(`${url}/#/incidents/${data.reported}`);
+    await page.locator('.load-error').waitFor();
+    await shot(page, 'incident-error', size);
+    await page.context().close();
+
+    // Intake (dispatchers).
+    page = await open(size, data.operator);
+    await page.goto(`${url}/#/intake`);
+    await page.locator('form.intake').waitFor();
+    await page.locator('input[name=title]').fill('居民来电：楼上漏水');
+    await shot(page, 'intake-filled', size);
+    await page.click('form.intake button[type=submit]');
+    await page.locator('.el-form-item__error').first().waitFor();
+    await shot(page, 'intake-invalid', size);
+    await page.context().close();
+
+    page = await open(size, data.operator);
+    await drop(page, /\/api\/v1\/categories/);
+    await page.goto(`${url}/#/intake`);
+    await page.locator('.load-error').waitFor();
+    await shot(page, 'intake-error', size);
+    await page.context().close();
+
+    // KPIs (dispatchers).
+    page = await open(size, data.operator);
+    await page.goto(`${url}/#/kpis`);
+    await page.locator('.kpi-chart canvas').first().waitFor();
+    await page.locator('.kpi-table tbody tr').first().waitFor();
+    await shot(page, 'kpis-filled', size);
+    await shot(page, 'kpis-filled-full', size, true);
+    await page.locator('input[name=territory]').fill(GRIDS[2]);
+    await page.click('form.kpi-form button[type=submit]');
+    await page.locator('.kpi-table .empty-state').waitFor();
+    await shot(page, 'kpis-empty', size);
+    await page.context().close();
+
+    page = await open(size, data.operator);
+    await hold(page, /\/api\/v1\/kpis\?/);
+    await page.goto(`${url}/#/kpis`);
+    await page.locator('.kpi-table .el-skeleton').waitFor();
+    await shot(page, 'kpis-loading', size);
+    await page.context().close();
+
+    page = await open(size, data.operator);
+    await drop(page, /\/api\/v1\/kpis\?/);
+    await page.goto(`${url}/#/kpis`);
+    await page.locator('.load-error').waitFor();
+    await shot(page, 'kpis-error', size);
+    await page.context().close();
+
+    if (size === 'phone') {
+      page = await open(size, data.worker);
+      await page.goto(`${url}/#/me`);
+      await page.locator('.me').waitFor();
+      await shot(page, 'me-filled', size);
+      await page.context().close();
+    }
+  }
+}
+
+await main();
