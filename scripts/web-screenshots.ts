@@ -165,9 +165,10 @@ async function shootAll(browser: Browser, url: string, data: Data) {
     return context.newPage();
   };
   const shot = async (page: Page, name: string, size: Size, fullPage = false) => {
-    await page.evaluate(() => document.fonts.ready);
-    // Let transitions (dialogs, skeletons' first frame) settle on a frame boundary.
-    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    // Fonts loaded, then two frames: transitions (dialogs, skeletons) have drawn their first state.
+    await page.evaluate(
+      'document.fonts.ready.then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))',
+    );
     const path = join(OUT, `${name}-${size}.png`);
     await page.screenshot({ path, fullPage });
     console.log(path);
