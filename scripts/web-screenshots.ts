@@ -169,6 +169,10 @@ async function shootAll(browser: Browser, url: string, data: Data) {
     await page.evaluate(
       'document.fonts.ready.then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))',
     );
+    // Dialogs and drawers have finished sliding in (skeletons pulse for ever: they do not count).
+    await page.waitForFunction(
+      `document.getAnimations().every((a) => a.playState !== 'running' || !Number.isFinite(a.effect?.getTiming().iterations))`,
+    );
     const path = join(OUT, `${name}-${size}.png`);
     await page.screenshot({ path, fullPage });
     console.log(path);
@@ -240,7 +244,7 @@ async function shootAll(browser: Browser, url: string, data: Data) {
     await page.goto(`${url}/#/incidents/${data.reported}`);
     await page.locator('#actions button[data-action]').first().waitFor();
     await shot(page, 'incident-filled', size);
-    await shot(page, 'incident-filled-full', size, true);
+    if (size === 'desktop') await shot(page, 'incident-filled-full', size, true);
     await page.click('#actions button[data-action="reject"]');
     await page.click('form[data-action="reject"] button[type=submit]');
     await page.locator('.confirm-destructive').waitFor();
@@ -305,7 +309,11 @@ async function shootAll(browser: Browser, url: string, data: Data) {
     await page.locator('.kpi-chart canvas').first().waitFor();
     await page.locator('.kpi-table tbody tr').first().waitFor();
     await shot(page, 'kpis-filled', size);
-    await shot(page, 'kpis-filled-full', size, true);
+    if (size === 'desktop') await shot(page, 'kpis-filled-full', size, true);
+    else {
+      await page.locator('.kpi-grid').scrollIntoViewIfNeeded();
+      await shot(page, 'kpis-table', size);
+    }
     await page.locator('input[name=territory]').fill(GRIDS[2]);
     await page.click('form.kpi-form button[type=submit]');
     await page.locator('.kpi-table .empty-state').waitFor();

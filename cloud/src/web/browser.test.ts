@@ -463,6 +463,91 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.context().close();
     }, 60_000);
 
+    it('fits a phone: a one-line header, filters folded away, 待办/已办 tabs with counts and a bottom tab bar', async () => {
+      const page = await phone();
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'web-worker');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      await page.locator('#incident-list li.incident').first().waitFor();
+      // Nothing in the header wraps ("实/时", "退/出" stacked was the bug): one line, each item one line.
+      const header = await page.locator('header.top').boundingBox();
+      expect(header?.height).toBeLessThan(64);
+      for (const item of await page.locator('header.top .who > *').all()) {
+        const box = await item.boundingBox();
+        if (box) expect(box.height).toBeLessThan(36);
+      }
+      // Five selects would take a quarter of the screen: folded behind 筛选 until asked for.
+      expect(await page.locator('#filters').isVisible()).toBe(false);
+      await page.click('.filter-toggle');
+      await page.locator('#filters select[name=state]').waitFor();
+      await page.click('.filter-toggle');
+      await page.locator('#filters').waitFor({ state: 'hidden' });
+      expect(await page.locator('.tab[data-tab="todo"] .count').textContent()).toMatch(/^\d+$/);
+      expect(await page.locator('.tab[data-tab="done"] .count').textContent()).toMatch(/^\d+$/);
+      await page.locator('.tabbar [data-tab="/me"]').click();
+      await page.locator('.me', { hasText: 'Test web-worker' }).waitFor();
+      await page.locator('.tabbar [data-tab="/incidents"]').click();
+      await page.locator('#incident-list li.incident').first().waitFor();
+      await page.context().close();
+    }, 60_000);
+
+    it('keeps the list shown when the network fails, says so in words, and reads it again on 重试', async () => {
+      const page = await desktop();
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'web-operator');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      const rows = page.locator('#incident-list li.incident');
+      await rows.first().waitFor();
+      const shown = await rows.count();
+      const dropped = /\/api\/v1\/incidents\?/;
+      await page.route(dropped, (route) => route.abort('internetdisconnected'));
+      await page.click('.refresh');
+      const error = page.locator('.load-error');
+      await error.waitFor();
+      expect(await error.textContent()).toContain('网络连接失败');
+      expect(await error.textContent()).not.toContain('TypeError');
+      expect(await error.textContent()).toMatch(/显示的是 .+ 的内容/);
+      expect(await rows.count()).toBe(shown);
+      await page.unroute(dropped);
+      await error.locator('button.retry').click();
+      await error.waitFor({ state: 'detached' });
+      expect(await rows.count()).toBeGreaterThanOrEqual(shown);
+      await page.context().close();
+    }, 60_000);
+
+    it('saves a step taken offline and sends it, once, when the network is back', async () => {
+      const id = await report('楼道灯不亮（离线签收）', GRID_A as string, 'web-offline');
+      for (const action of ['accept', 'file']) {
+        const moved = await api(cloud(), 'POST', `/api/v1/incidents/${id}/transitions`, {
+          token: operator,
+          body: { action, request_id: `${id}-${action}` },
+        });
+        expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+      }
+      const page = await phone();
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'web-worker');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      await page.locator('#incident-list li.incident').first().waitFor();
+      await page.goto(`${cloud().url}/#/incidents/${id}`);
+      await page.locator('#actions button[data-action="sign"]').click();
+      await page.fill('form[data-action="sign"] textarea[name=comment]', '地下室无信号，先签收');
+      await page.context().setOffline(true);
+      await page.click('form[data-action="sign"] button[type=submit]');
+      await page.locator('#action-message.info', { hasText: '当前离线' }).waitFor();
+      expect((await cloud().incidents.get(id))?.state).toBe('DISPATCHED');
+      await page.context().setOffline(false);
+      await page.locator('#timeline li[data-action="sign"]', { hasText: '地下室无信号，先签收' }).waitFor();
+      await page.locator('#action-message.ok', { hasText: '离线保存的操作已提交' }).waitFor();
+      expect(await page.locator('#incident-state').textContent()).toBe('处置中');
+      const signs = (await cloud().incidents.steps(id)).filter((step) => step.action === 'sign');
+      expect(signs).toHaveLength(1);
+      await page.context().close();
+    }, 60_000);
+
     it('asks the API for the list the filters describe, not a page filtered in the browser', async () => {
       const page = await desktop();
       await page.goto(cloud().url);
