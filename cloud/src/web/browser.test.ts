@@ -548,6 +548,65 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.context().close();
     }, 60_000);
 
+    it('previews the photos picked, lets one be removed, and compresses a large phone photo before upload', async () => {
+      const id = await report('绿化带积水（附照片）', GRID_A as string, 'web-compress');
+      for (const action of ['accept', 'file']) {
+        await api(cloud(), 'POST', `/api/v1/incidents/${id}/transitions`, {
+          token: operator,
+          body: { action, request_id: `${id}-${action}` },
+        });
+      }
+      const page = await phone();
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'web-worker');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      await page.locator('#incident-list li.incident').first().waitFor();
+      await page.goto(`${cloud().url}/#/incidents/${id}`);
+      await page.locator('#actions button[data-action="sign"]').click();
+      // A 4000×3000 photo of noise, as a phone's camera makes them: several megabytes of PNG.
+      const big = Buffer.from(
+        await page.evaluate(async () => {
+          const canvas = document.createElement('canvas');
+          canvas.width = 4000;
+          canvas.height = 3000;
+          const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+          const image = context.createImageData(4000, 3000);
+          for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 2654435761) % 251;
+          context.putImageData(image, 0, 0);
+          const blob = (await new Promise<Blob | null>((done) => canvas.toBlob(done, 'image/png'))) as Blob;
+          const bytes = new Uint8Array(await blob.arrayBuffer());
+          let text = '';
+          for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+          return btoa(text);
+        }),
+        'base64',
+      );
+      expect(big.length).toBeGreaterThan(1_000_000);
+      const form = page.locator('form[data-action="sign"]');
+      await form.locator('input[type=file]').setInputFiles([
+        { name: 'IMG_0001.png', mimeType: 'image/png', buffer: big },
+        { name: 'small.png', mimeType: 'image/png', buffer: PIXEL },
+      ]);
+      await expect.poll(() => form.locator('.preview img').count(), { timeout: 20_000 }).toBe(2);
+      await form.locator('.preview .remove[aria-label*="small.png"]').click();
+      await expect.poll(() => form.locator('.preview img').count()).toBe(1);
+      await shoot(page, 'photo-preview');
+      await form.locator('button[type=submit]').click();
+      await page.locator('#timeline li[data-action="sign"] figure.attachment').waitFor({ timeout: 20_000 });
+      const worker = await login(cloud(), 'web-worker');
+      const files = await api<{ attachments: Array<{ media_type: string; size_bytes: number; name: string }> }>(
+        cloud(),
+        'GET',
+        `/api/v1/incidents/${id}/attachments`,
+        { token: worker },
+      );
+      expect(files.body.attachments).toHaveLength(1);
+      expect(files.body.attachments[0]).toMatchObject({ media_type: 'image/jpeg', name: 'IMG_0001.jpg' });
+      expect(files.body.attachments[0]?.size_bytes).toBeLessThan(big.length);
+      await page.context().close();
+    }, 90_000);
+
     it('asks the API for the list the filters describe, not a page filtered in the browser', async () => {
       const page = await desktop();
       await page.goto(cloud().url);
