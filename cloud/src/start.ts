@@ -209,6 +209,10 @@ export async function startCloud(
       clientCertificates: config.http.tls.client_certificates,
       attachmentMaxBytes: config.attachments.max_bytes,
       trustedProxies: config.http.trusted_proxies,
+      web: {
+        ...(config.web.map_tile_url ? { mapTileUrl: config.web.map_tile_url } : {}),
+        mapAttribution: config.web.map_attribution,
+      },
       login: {
         limits: {
           perAddressBurst: config.auth.login.per_address_burst,

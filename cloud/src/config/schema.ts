@@ -147,6 +147,21 @@ export const CloudConfig = z.strictObject({
       allowed_hosts: z.array(AllowedHost).max(100).default([]),
     })
     .prefault({}),
+  web: z
+    .strictObject({
+      /**
+       * Map tiles under the web pages' territory maps, as a URL template with {z}, {x} and {y}
+       * (e.g. a tile server on the district's network). Unset: maps draw the territory's areas
+       * alone, on a plain background, with no request anywhere but the cloud.
+       */
+      map_tile_url: z
+        .string()
+        .regex(/^https?:\/\/[^/?#\s]+\/\S*\{z\}\S*\{x\}\S*\{y\}/, 'an http(s) URL template with {z}, {x} and {y}')
+        .optional(),
+      /** Credit the tiles' licence asks for, shown in the map's corner. */
+      map_attribution: z.string().max(500).default(''),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

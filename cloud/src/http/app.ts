@@ -16,7 +16,7 @@ import type { IncidentEngine } from '../incidents/index.js';
 import { KpiSettingsStore } from '../kpi/settings.js';
 import { createPeople } from '../people/people.js';
 import type { SessionStoreOptions } from '../people/sessions.js';
-import { webPages } from '../web/pages.js';
+import { type WebPagesOptions, webPages } from '../web/pages.js';
 import type { ClientCertificates } from './auth.js';
 import { bodyParserProblem } from './body.js';
 import { openApiDocument } from './openapi.js';
@@ -36,6 +36,7 @@ import { kpiRoutes } from './routes/kpis.js';
 import { peopleRoutes } from './routes/people.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { settingsRoutes } from './routes/settings.js';
+import { territoryAreaRoutes } from './routes/territory-areas.js';
 import { unitRobotRoutes } from './routes/unit-robots.js';
 
 export interface AppContext {
@@ -68,6 +69,8 @@ export interface AppContext {
    * from anyone else the header is ignored, so a client cannot choose the address it is limited by.
    */
   trustedProxies?: readonly string[];
+  /** The web pages' map tiles (`web` of the configuration); without them maps draw areas only. */
+  web?: WebPagesOptions;
   /** True once shutdown began: connections are not kept alive. */
   stopping(): boolean;
 }
@@ -165,10 +168,11 @@ export function createApp(ctx: AppContext): express.Express {
   // What the web pages read besides the routes above.
   api.use(incidentActionRoutes(ctx.db, ctx.clock, people, ctx.incidents, ctx.deadlines));
   api.use(categoryListRoutes(ctx.db, people));
+  api.use(territoryAreaRoutes(ctx.db, ctx.clock, people));
   app.use('/api/v1', api);
 
   // The web pages (cloud/web), served by the cloud itself.
-  app.use(webPages(ctx.logger.child({ module: 'web' })));
+  app.use(webPages(ctx.logger.child({ module: 'web' }), ctx.web));
 
   app.use((req: Request) => {
     throw new ProblemError('GL_NOT_FOUND', `no route ${req.method} ${req.path}; see /openapi.json`);

@@ -146,4 +146,47 @@ export const PAGES_PATHS = {
       },
     },
   },
+  '/api/v1/territory/areas': {
+    get: {
+      summary: 'The areas in force of a territory unit and the units under it, as GeoJSON (any signed-in user)',
+      parameters: [
+        {
+          name: 'under',
+          in: 'query',
+          required: true,
+          description:
+            'A territory code: district (6 digits), street (9), community (12), grid (15) or micro-grid (18)',
+          schema: { type: 'string', pattern: '^[0-9]{6}([0-9]{3}){0,4}$' },
+        },
+      ],
+      responses: {
+        '200': ok('A GeoJSON FeatureCollection (WGS-84): one Feature per unit, id its code', {
+          type: 'object',
+          required: ['type', 'features'],
+          properties: {
+            type: { const: 'FeatureCollection' },
+            features: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['type', 'id', 'properties', 'geometry'],
+                properties: {
+                  type: { const: 'Feature' },
+                  id: { type: 'string' },
+                  properties: {
+                    type: 'object',
+                    required: ['code', 'level', 'name'],
+                    properties: { code: { type: 'string' }, level: { type: 'string' }, name },
+                  },
+                  geometry: { type: 'object', description: 'A GeoJSON Polygon or MultiPolygon' },
+                },
+              },
+            },
+          },
+        }),
+        '400': problem('under is not a territory code'),
+        ...session,
+      },
+    },
+  },
 };

@@ -5,7 +5,8 @@ import { cannotRun } from '@gridlink/testkit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
-import { FIXTURE } from '../territory/test-support.js';
+import { TerritoryStore } from '../territory/store.js';
+import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { api, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
@@ -93,6 +94,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         },
       });
       expect(duty.status, JSON.stringify(duty.body)).toBe(201);
+      // The areas the KPI page's map draws.
+      await seedFixtureTerritory(new TerritoryStore(cloud().db));
       await report(titles.mine, GRID_A, 'web-mine');
       await report(titles.other, GRID_B, 'web-other');
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
@@ -366,6 +369,9 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       // The on-time rate as a chart, drawn by ECharts loaded for this page only.
       await page.locator('.kpi-chart canvas').first().waitFor();
       expect(await page.locator('.scroll-hint').textContent()).toContain('左右滑动');
+      // The grids on a map drawn from the territory's GeoJSON alone: one shape per area, no tiles.
+      await expect.poll(() => page.locator('.kpi-map path.area-grid').count()).toBe(FIXTURE.grids.length);
+      expect(await page.locator('.kpi-map .leaflet-tile').count()).toBe(0);
       await shoot(page, 'kpis');
       const [download] = await Promise.all([
         page.waitForEvent('download'),
@@ -566,20 +572,20 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('#actions button[data-action="sign"]').click();
       // A 4000×3000 photo of noise, as a phone's camera makes them: several megabytes of PNG.
       const big = Buffer.from(
-        await page.evaluate(async () => {
+        await page.evaluate<string>(`(async () => {
           const canvas = document.createElement('canvas');
           canvas.width = 4000;
           canvas.height = 3000;
-          const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+          const context = canvas.getContext('2d');
           const image = context.createImageData(4000, 3000);
           for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 2654435761) % 251;
           context.putImageData(image, 0, 0);
-          const blob = (await new Promise<Blob | null>((done) => canvas.toBlob(done, 'image/png'))) as Blob;
+          const blob = await new Promise((done) => canvas.toBlob(done, 'image/png'));
           const bytes = new Uint8Array(await blob.arrayBuffer());
           let text = '';
           for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
           return btoa(text);
-        }),
+        })()`),
         'base64',
       );
       expect(big.length).toBeGreaterThan(1_000_000);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { useTestCloud } from '../test-support.js';
-import { CONTENT_SECURITY_POLICY } from './pages.js';
+import { createUser, login } from '../people/test-support.js';
+import { TerritoryStore } from '../territory/store.js';
+import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
+import { api, useTestCloud } from '../test-support.js';
+import { CONTENT_SECURITY_POLICY, contentSecurityPolicy } from './pages.js';
 
 /**
  * The web pages are served by the cloud itself, bundled from `cloud/web` as it starts: no build
@@ -87,6 +90,34 @@ describe('the web pages', () => {
     expect(worker.text).toContain('/assets/app.js');
     expect(CONTENT_SECURITY_POLICY).toContain("worker-src 'self'");
     expect(CONTENT_SECURITY_POLICY).toContain("manifest-src 'self'");
+  });
+
+  it('serves the territory’s areas as GeoJSON to signed-in users, and the pages’ map settings to all', async () => {
+    await seedFixtureTerritory(new TerritoryStore(cloud().db));
+    await createUser(cloud(), 'map-reader', { roles: [{ role: 'grid_worker', scope: FIXTURE.grids[0] }] });
+    const token = await login(cloud(), 'map-reader');
+    const areas = await api<{ type: string; features: Array<{ id: string; properties: { level: string } }> }>(
+      cloud(),
+      'GET',
+      `/api/v1/territory/areas?under=${FIXTURE.community}`,
+      { token },
+    );
+    expect(areas.status).toBe(200);
+    expect(areas.body.type).toBe('FeatureCollection');
+    expect(areas.body.features.map((f) => f.id)).toEqual([FIXTURE.community, ...FIXTURE.grids]);
+    expect(areas.body.features[1]?.properties.level).toBe('grid');
+    expect((await api(cloud(), 'GET', `/api/v1/territory/areas?under=${FIXTURE.community}`)).status).toBe(401);
+    expect((await api(cloud(), 'GET', '/api/v1/territory/areas?under=abc', { token })).status).toBe(400);
+    const settings = await get('/web-config.json');
+    expect(JSON.parse(settings.text)).toEqual({ map: { tile_url: null, attribution: '' } });
+    expect(settings.response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it('allows the configured tile server as an image source, and nothing else', () => {
+    expect(contentSecurityPolicy()).toBe(CONTENT_SECURITY_POLICY);
+    const policy = contentSecurityPolicy('https://tiles.district.example/{z}/{x}/{y}.png');
+    expect(policy).toContain("img-src 'self' data: https://tiles.district.example;");
+    expect(policy.replace(' https://tiles.district.example', '')).toBe(CONTENT_SECURITY_POLICY);
   });
 
   it('holds no secret and no data: the page and its script are the same for everyone, without a session', async () => {

@@ -23,8 +23,21 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The policy with the map tiles' origin allowed as images, when the configuration names a tile server. */
+export function contentSecurityPolicy(mapTileUrl?: string): string {
+  if (!mapTileUrl) return CONTENT_SECURITY_POLICY;
+  const origin = new URL(mapTileUrl.replace(/\{[a-z]+\}/g, '0')).origin;
+  return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", `img-src 'self' data: ${origin}`);
+}
+
+/** The `web` section of the configuration, as the pages need it. */
+export interface WebPagesOptions {
+  /** Tile URL template ({z}/{x}/{y}); unset, maps draw the territory's areas on a plain background. */
+  mapTileUrl?: string;
+  mapAttribution?: string;
+}
+
 const SECURITY_HEADERS = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
@@ -38,8 +51,16 @@ const SECURITY_HEADERS = {
  * `/manifest.webmanifest`, `/icon.svg`). The pages hold no data and no secrets; everything comes
  * from `/api/v1` with the signed-in user's session, which the API checks on every call.
  */
-export function webPages(logger: Logger): Router {
+export function webPages(logger: Logger, options: WebPagesOptions = {}): Router {
   const router = Router();
+  const headers = { ...SECURITY_HEADERS, 'content-security-policy': contentSecurityPolicy(options.mapTileUrl) };
+  // What the pages read at start besides their code: the map tiles, if any (no secret in it).
+  const settings = JSON.stringify({
+    map: { tile_url: options.mapTileUrl ?? null, attribution: options.mapAttribution ?? '' },
+  });
+  router.get('/web-config.json', (_req, res) => {
+    res.set(headers).set('cache-control', 'no-cache').type('application/json').send(settings);
+  });
   // Built (or read from the build cache) as the cloud starts, so the first page view does not wait.
   webAssets().catch((err: unknown) => logger.error({ err }, 'the web pages could not be built'));
 
@@ -65,7 +86,7 @@ export function webPages(logger: Logger): Router {
       : file.immutable
         ? 'public, max-age=31536000, immutable'
         : 'no-cache';
-    res.set(SECURITY_HEADERS).set('cache-control', cache).type(file.type).send(file.body);
+    res.set(headers).set('cache-control', cache).type(file.type).send(file.body);
   });
   return router;
 }

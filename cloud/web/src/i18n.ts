@@ -163,6 +163,8 @@ const UI = {
   communityInvalid: { zh: '社区编码为 12 位数字', en: 'A community code has 12 digits' },
   gridInvalid: { zh: '网格编码为 15 位数字', en: 'A grid code has 15 digits' },
   moreActions: { zh: '更多', en: 'More' },
+  noAreas: { zh: '该区域尚未录入边界。', en: 'No boundaries are on record for this territory.' },
+  mapTitle: { zh: '{kpi}（地图）', en: '{kpi} (map)' },
 } satisfies Record<string, Text>;
 
 export type UiKey = keyof typeof UI;
