@@ -39,6 +39,7 @@ describe('cloud configuration', () => {
       },
       attachments: { max_bytes: 10_485_760 },
       robots: { allowed_hosts: [] },
+      web: { map_attribution: '' },
       log: { level: 'info' },
     });
     expect(Object.isFrozen(result.config.auth)).toBe(true);
