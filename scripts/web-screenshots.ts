@@ -11,7 +11,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CloudConfig, IN_MEMORY, type RunningCloud, startCloud } from '@gridlink/cloud';
+import { CloudConfig, IN_MEMORY, type RunningCloud, startCloud, TerritoryStore } from '@gridlink/cloud';
 import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { pino } from 'pino';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -79,7 +79,38 @@ async function person(cloud: RunningCloud, username: string, name: string, roles
   return (await response.json()) as Session;
 }
 
+/** A rectangle as a GeoJSON Polygon (WGS-84). */
+const rectangle = (west: number, south: number, east: number, north: number) => ({
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [west, south] as [number, number],
+      [east, south] as [number, number],
+      [east, north] as [number, number],
+      [west, north] as [number, number],
+      [west, south] as [number, number],
+    ],
+  ],
+});
+
+/** A street, a community and its three grids, with areas: what the KPI page's map draws. */
+async function seedTerritory(cloud: RunningCloud) {
+  const store = new TerritoryStore(cloud.db);
+  await store.upsertUnits([
+    { code: '320803', nameZh: '淮安区', nameEn: 'Huai’an District' },
+    { code: STREET, nameZh: '淮城街道', nameEn: 'Huaicheng Street' },
+    { code: COMMUNITY, nameZh: '河下社区', nameEn: 'Hexia Community' },
+    ...GRIDS.map((code, index) => ({ code, nameZh: `河下社区第${index + 1}网格`, nameEn: `Hexia grid ${index + 1}` })),
+  ]);
+  const from = new Date('2025-01-01T00:00:00+08:00');
+  await store.addPolygon(COMMUNITY, rectangle(119.14, 33.5, 119.146, 33.504), from);
+  await store.addPolygon(GRIDS[0], rectangle(119.14, 33.5, 119.142, 33.504), from);
+  await store.addPolygon(GRIDS[1], rectangle(119.142, 33.5, 119.144, 33.504), from);
+  await store.addPolygon(GRIDS[2], rectangle(119.144, 33.5, 119.146, 33.502), from);
+}
+
 async function seed(cloud: RunningCloud) {
+  await seedTerritory(cloud);
   const operator = await person(cloud, 'zhang.wei', '张伟', [{ role: 'operator', scope: STREET }]);
   const worker = await person(cloud, 'li.na', '李娜', [{ role: 'grid_worker', scope: GRIDS[0] }]);
   const manager = await person(cloud, 'wang.fang', '王芳', [{ role: 'property_manager', scope: COMMUNITY }]);
@@ -170,8 +201,12 @@ async function shootAll(browser: Browser, url: string, data: Data) {
       'document.fonts.ready.then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))',
     );
     // Dialogs and drawers have finished sliding in (skeletons pulse for ever: they do not count).
-    await page.waitForFunction(
-      `document.getAnimations().every((a) => a.playState !== 'running' || !Number.isFinite(a.effect?.getTiming().iterations))`,
+    // (A function, not a string: the pages' policy forbids eval, which string predicates need.)
+    type Animation = { playState: string; effect: { getTiming(): { iterations: number } } | null };
+    await page.waitForFunction(() =>
+      (globalThis as unknown as { document: { getAnimations(): Animation[] } }).document
+        .getAnimations()
+        .every((a) => a.playState !== 'running' || !Number.isFinite(a.effect?.getTiming().iterations)),
     );
     const path = join(OUT, `${name}-${size}.png`);
     await page.screenshot({ path, fullPage });
@@ -306,14 +341,16 @@ async function shootAll(browser: Browser, url: string, data: Data) {
     // KPIs (dispatchers).
     page = await open(size, data.operator);
     await page.goto(`${url}/#/kpis`);
+    await page.click('.group-by [data-group="grid"]');
     await page.locator('.kpi-chart canvas').first().waitFor();
     await page.locator('.kpi-table tbody tr').first().waitFor();
+    await page.locator('.kpi-map path.area-grid').first().waitFor();
     await shot(page, 'kpis-filled', size);
     if (size === 'desktop') await shot(page, 'kpis-filled-full', size, true);
-    else {
-      await page.locator('.kpi-grid').scrollIntoViewIfNeeded();
-      await shot(page, 'kpis-table', size);
-    }
+    await page.locator('.kpi-map').scrollIntoViewIfNeeded();
+    await shot(page, 'kpis-map', size);
+    await page.locator('.kpi-grid').scrollIntoViewIfNeeded();
+    await shot(page, 'kpis-table', size);
     await page.locator('input[name=territory]').fill(GRIDS[2]);
     await page.click('form.kpi-form button[type=submit]');
     await page.locator('.kpi-table .empty-state').waitFor();

@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 /** `cloud/web/`, from both `src/web` (tsx on sources) and `dist/web` (the built cloud). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -12,6 +13,8 @@ export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 /** One file the cloud serves, by its URL path (`/`, `/assets/app.js`, `/sw.js`…). */
 export interface WebFile {
   body: Buffer;
+  /** The body gzip-compressed, for text files (scripts are a third of their size compressed). */
+  gzip?: Buffer;
   type: string;
   /** A content-hashed name: browsers may keep it for good. */
   immutable: boolean;
@@ -148,9 +151,11 @@ async function readBuild(dir: string): Promise<WebAssets> {
     const extension = /\.[a-z0-9]+$/.exec(path)?.[0] ?? '';
     const body = await readFile(file);
     const url = path === '/index.html' ? '/' : path;
+    const type = TYPES[extension] ?? 'application/octet-stream';
     files.set(url, {
       body,
-      type: TYPES[extension] ?? 'application/octet-stream',
+      ...(/^(text\/|application\/(json|manifest)|image\/svg)/.test(type) ? { gzip: gzipSync(body, { level: 9 }) } : {}),
+      type,
       immutable: /-[A-Za-z0-9_-]{8}\.[a-z0-9]+$/.test(path),
     });
   }

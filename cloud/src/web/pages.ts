@@ -86,7 +86,9 @@ export function webPages(logger: Logger, options: WebPagesOptions = {}): Router 
       : file.immutable
         ? 'public, max-age=31536000, immutable'
         : 'no-cache';
-    res.set(headers).set('cache-control', cache).type(file.type).send(file.body);
+    res.set(headers).set('cache-control', cache).set('vary', 'accept-encoding').type(file.type);
+    if (file.gzip && req.acceptsEncodings('gzip') === 'gzip') res.set('content-encoding', 'gzip').send(file.gzip);
+    else res.send(file.body);
   });
   return router;
 }

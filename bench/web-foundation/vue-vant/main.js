@@ -1,0 +1,5 @@
+import 'vant/es/style/base.css';
+import { createApp } from 'vue';
+import App from './App.vue';
+
+createApp(App).mount('#app');
