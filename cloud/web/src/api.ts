@@ -1,4 +1,5 @@
 /** The cloud's `/api/v1` as the pages use it: the session's bearer token, JSON in, problems out. */
+import type { Incident as CloudIncident, IncidentEvidence, IncidentPlace, IncidentStep } from '@gridlink/cloud';
 
 import { lang } from './i18n.js';
 
@@ -14,49 +15,23 @@ export interface User {
   roles: Assignment[];
 }
 
-export interface Place {
-  community: string | null;
-  grid: string | null;
-  building: string | null;
-  unit: string | null;
-  floor: number | null;
-  room: string | null;
-  deviceId: string | null;
-  gatewayId: string | null;
-  address: string | null;
-}
+/**
+ * A server type as it arrives over JSON: dates are ISO strings. The incident records are the
+ * cloud's own types (`@gridlink/cloud`, erased at build time), so a field the server renames
+ * breaks the pages' typecheck instead of a page.
+ */
+export type Json<T> = T extends Date
+  ? string
+  : T extends Array<infer Item>
+    ? Json<Item>[]
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
 
-export interface Incident {
-  id: string;
-  version: number;
-  state: string;
-  categoryCode: string;
-  severity: string;
-  urgent: boolean;
-  supervision: string;
-  level: string;
-  source: string;
-  drill: boolean;
-  place: Place;
-  occurrences: number;
-  firstOccurredAt: string;
-  lastOccurredAt: string;
-  reworkCount: number;
-  assignee: string | null;
-  mergedInto: string | null;
-  title: string;
-  description: string | null;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-}
-
-export interface Attachment {
-  uri: string;
-  media_type?: string;
-  tag?: string;
-  name?: string;
-}
+export type Place = Json<IncidentPlace>;
+export type Incident = Json<CloudIncident>;
+export type Step = Json<IncidentStep>;
+export type Evidence = Json<IncidentEvidence>;
 
 /** A file uploaded for an incident; `url` works in `<img src>` for a few minutes. */
 export interface StoredAttachment {
@@ -67,32 +42,6 @@ export interface StoredAttachment {
   tag: string | null;
   size_bytes: number;
   url: string;
-}
-
-export interface Step {
-  seq: number;
-  action: string;
-  fromState: string | null;
-  toState: string;
-  version: number;
-  actor: string;
-  role: string;
-  comment: string | null;
-  attachments: Attachment[];
-  data: Record<string, unknown>;
-  at: string;
-  deadline: string | null;
-  light: string | null;
-  /** Why this step changed the deadline (null when it did not). */
-  deadlineChange: { from: string | null; to: string | null; reason: string; level?: string } | null;
-}
-
-export interface Evidence {
-  kind: string;
-  sourceKey: string;
-  alertId: string | null;
-  occurredAt: string;
-  data: Record<string, unknown>;
 }
 
 export interface IncidentDetail {

@@ -1,12 +1,13 @@
+import type { Incident } from './api.js';
 import { type SseFrame, SseStream } from './live.js';
 
 /** One `event: incident` of `/incidents/stream`: a list row's keys, as they are now. */
 export interface IncidentChange {
   id: string;
   version: number;
-  state: string;
+  state: Incident['state'];
   category: string;
-  severity: string;
+  severity: Incident['severity'];
   grid: string | null;
   community: string | null;
   updated_at: string;
