@@ -88,8 +88,8 @@ async function sourceHash(): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
-async function cachedBuild(): Promise<WebAssets> {
-  const root = cacheRoot();
+/** The pages from the build cache under `root`, built into it first when the sources are new there. */
+export async function cachedBuild(root = cacheRoot()): Promise<WebAssets> {
   const dir = join(root, await sourceHash());
   if (!existsSync(join(dir, 'index.html'))) {
     // Built aside and renamed into place: a process reading the cache never sees half a build, and
