@@ -613,6 +613,29 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.context().close();
     }, 90_000);
 
+    it('installs the phone pages’ shell: a service worker caches it, and the pages open with no network', async () => {
+      const page = await phone();
+      await page.goto(cloud().url);
+      await page.locator('form.login').waitFor();
+      const manifest = await page.locator('link[rel=manifest]').getAttribute('href');
+      expect(manifest).toBe('/manifest.webmanifest');
+      // Registered on load, installed once it cached the shell, controlling the page after claim.
+      expect(await page.evaluate('navigator.serviceWorker.ready.then((r) => r.active.scriptURL)')).toBe(
+        `${cloud().url}/sw.js`,
+      );
+      await expect.poll(() => page.evaluate('Boolean(navigator.serviceWorker.controller)')).toBe(true);
+      await page.context().setOffline(true);
+      await page.reload();
+      await page.locator('form.login input[name=username]').waitFor();
+      await page.fill('input[name=username]', 'web-worker');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      // No network: signing in says so in words.
+      await page.locator('#login-message', { hasText: '网络连接失败' }).waitFor();
+      await page.context().setOffline(false);
+      await page.context().close();
+    }, 60_000);
+
     it('asks the API for the list the filters describe, not a page filtered in the browser', async () => {
       const page = await desktop();
       await page.goto(cloud().url);
