@@ -29,7 +29,7 @@ export async function compressPhoto(file: File): Promise<File> {
   bitmap.close();
   const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', JPEG_QUALITY));
   if (!blob || blob.size >= file.size) return file;
-  return new File([blob], file.name.replace(/\.\w+$/, '') + '.jpg', {
+  return new File([blob], `${file.name.replace(/\.\w+$/, '')}.jpg`, {
     type: 'image/jpeg',
     lastModified: file.lastModified,
   });
