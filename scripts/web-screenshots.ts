@@ -184,8 +184,9 @@ async function seed(cloud: RunningCloud) {
 type Data = Awaited<ReturnType<typeof seed>>;
 
 async function shootAll(browser: Browser, url: string, data: Data) {
-  const open = async (size: Size, session?: Session) => {
+  const open = async (size: Size, session?: Session, lang: 'zh' | 'en' = 'zh') => {
     const context = await browser.newContext({ viewport: SIZES[size], locale: 'zh-CN', deviceScaleFactor: 1 });
+    if (lang === 'en') await context.addInitScript(`localStorage.setItem('gridlink.lang', 'en')`);
     if (session) {
       await context.addInitScript(
         `if (!sessionStorage.getItem('gridlink.session') && !sessionStorage.getItem('gridlink.shot'))
@@ -252,6 +253,16 @@ async function shootAll(browser: Browser, url: string, data: Data) {
     await page.click('.refresh');
     await page.locator('.load-error').waitFor();
     await shot(page, 'incidents-error-kept', size);
+    await page.context().close();
+
+    // The English switch, remembered per browser.
+    page = await open(size, who, 'en');
+    await page.goto(`${url}/#/incidents`);
+    await page.locator('#incident-list li.incident').first().waitFor();
+    await shot(page, 'incidents-english', size);
+    await page.goto(`${url}/#/incidents/${data.reported}`);
+    await page.locator('#actions button[data-action]').first().waitFor();
+    await shot(page, 'incident-english', size);
     await page.context().close();
 
     page = await open(size, data.quiet);

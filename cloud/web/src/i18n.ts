@@ -164,6 +164,7 @@ const UI = {
   gridInvalid: { zh: '网格编码为 15 位数字', en: 'A grid code has 15 digits' },
   moreActions: { zh: '更多', en: 'More' },
   noAreas: { zh: '该区域尚未录入边界。', en: 'No boundaries are on record for this territory.' },
+  noFigure: { zh: '无数据', en: 'No figure' },
   mapTitle: { zh: '{kpi}（地图）', en: '{kpi} (map)' },
 } satisfies Record<string, Text>;
 
