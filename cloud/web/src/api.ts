@@ -1,19 +1,18 @@
 /** The cloud's `/api/v1` as the pages use it: the session's bearer token, JSON in, problems out. */
-import type { Incident as CloudIncident, IncidentEvidence, IncidentPlace, IncidentStep } from '@gridlink/cloud';
+import type {
+  Incident as CloudIncident,
+  User as CloudUser,
+  IncidentEvidence,
+  IncidentPlace,
+  IncidentStep,
+  RoleAssignment,
+} from '@gridlink/cloud';
 
 import { lang } from './i18n.js';
 
-export interface Assignment {
-  role: string;
-  scope: string;
-}
-
-export interface User {
-  id: string;
-  username: string;
-  display_name: string;
-  roles: Assignment[];
-}
+/** A signed-in user as `POST /sessions` returns them: the cloud's own type. */
+export type User = CloudUser;
+export type Assignment = RoleAssignment;
 
 /**
  * A server type as it arrives over JSON: dates are ISO strings. The incident records are the
