@@ -385,7 +385,7 @@ cameraActivity?.start();
 if (cameras) say(`${cameras.farm.cameras.length} ONVIF cameras running; the gateway is onboarding them`);
 /** The cameras as the gateway sees them (its camera health, also on gridlink/bridge/health). */
 const cameraStatus = () => {
-  const health = gateway.onvif?.health() ?? [];
+  const health = gateway.onvif?.cameraHealth() ?? [];
   if (health.length === 0) return '';
   const count = (field: 'online' | 'authenticated' | 'subscribed') => health.filter((camera) => camera[field]).length;
   return ` · cameras ${count('online')} online / ${count('authenticated')} authenticated / ${count('subscribed')} subscribed of ${health.length}`;

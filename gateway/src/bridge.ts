@@ -1,16 +1,6 @@
 import { type BridgeHealth, type BridgeInfo, createTopics, toTimestamp } from '@gridlink/protocol';
-import type { GatewayModule } from './modules/gateway-module.js';
+import type { GatewayModule, ModuleHealth } from './modules/gateway-module.js';
 import type { Publisher } from './publisher.js';
-
-export interface HealthSources {
-  clients(): number;
-  messagesTotal(): number;
-  invalidTotal(): number;
-  outboxDepth(): number;
-  cloud(): BridgeHealth['cloud'];
-  /** ONVIF cameras, when the adapter runs. */
-  cameras?(): NonNullable<BridgeHealth['cameras']>;
-}
 
 /**
  * The gateway's own retained topics: `bridge/info` once, `bridge/state` online/offline, and
@@ -26,7 +16,8 @@ export class BridgePublisher implements GatewayModule {
     private readonly publisher: Publisher,
     baseTopic: string,
     private readonly info: BridgeInfo,
-    private readonly sources: HealthSources,
+    /** What the modules report (see GatewayModule.health). */
+    private readonly modules: () => ModuleHealth,
     private readonly intervalMs: number,
     private readonly now: () => number = Date.now,
   ) {
@@ -34,7 +25,7 @@ export class BridgePublisher implements GatewayModule {
   }
 
   async start(): Promise<void> {
-    this.last = { at: this.now(), messages: this.sources.messagesTotal() };
+    this.last = { at: this.now(), messages: this.modules().messages_total ?? 0 };
     await this.publisher.publish(this.topics.bridgeInfo, this.info, { retain: true, qos: 1 });
     await this.publisher.publish(this.topics.bridgeState, { state: 'online' }, { retain: true, qos: 1 });
     this.timer = setInterval(() => void this.publishHealth(), this.intervalMs);
@@ -46,25 +37,25 @@ export class BridgePublisher implements GatewayModule {
     await this.publisher.publish(this.topics.bridgeState, { state: 'offline' }, { retain: true, qos: 1 });
   }
 
-  health(): BridgeHealth {
+  report(): BridgeHealth {
+    const { messages_total: messages = 0, ...reported } = this.modules();
     const now = this.now();
-    const messages = this.sources.messagesTotal();
     const seconds = (now - this.last.at) / 1000;
     const rate = seconds > 0 ? (messages - this.last.messages) / seconds : 0;
     this.last = { at: now, messages };
     return {
       ts: toTimestamp(now),
       uptime_s: Math.round((now - Date.parse(this.info.started_at)) / 1000),
-      clients: this.sources.clients(),
+      clients: 0,
       messages_in_per_s: Math.round(rate * 10) / 10,
-      messages_invalid_total: this.sources.invalidTotal(),
-      outbox_depth: this.sources.outboxDepth(),
-      cloud: this.sources.cloud(),
-      ...(this.sources.cameras ? { cameras: this.sources.cameras() } : {}),
+      messages_invalid_total: 0,
+      outbox_depth: 0,
+      cloud: 'disabled',
+      ...reported,
     };
   }
 
   publishHealth(): Promise<void> {
-    return this.publisher.publish(this.topics.bridgeHealth, this.health(), { retain: true });
+    return this.publisher.publish(this.topics.bridgeHealth, this.report(), { retain: true });
   }
 }

@@ -5,11 +5,13 @@ import { BridgePublisher } from './bridge.js';
 import { AddressLimiter } from './broker/address-limit.js';
 import { createGatewayBroker, type GatewayBroker } from './broker/broker.js';
 import { type Listeners, startListeners, warnOfPlainPasswords } from './broker/listeners.js';
+import { brokerMetrics } from './broker/metrics.js';
 import { GatewayBus } from './bus.js';
 import type { GatewayConfig } from './config/schema.js';
 import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
 import { Liveness } from './liveness/liveness.js';
+import { livenessMetrics } from './liveness/metrics.js';
 import { StartedModules } from './modules/gateway-module.js';
 import { OnvifModule } from './onvif/onvif-module.js';
 import { startOpsServer } from './ops/http-server.js';
@@ -17,6 +19,7 @@ import { createMetrics } from './ops/metrics.js';
 import { Publisher } from './publisher.js';
 import { RulesModule } from './rules/rules-module.js';
 import { createTelemetryPipeline, type TelemetryPipeline } from './telemetry/index.js';
+import { telemetryMetrics } from './telemetry/metrics.js';
 import { UplinkModule } from './uplink/uplink-module.js';
 
 export const GATEWAY_VERSION = '0.1.0';
@@ -76,14 +79,6 @@ export class Gateway {
       allowPlainPasswords: config.mqtt.tls.allow_plain_passwords,
       now: this.now,
     });
-    await modules.start({
-      name: 'broker',
-      start: () => {},
-      stop: async () => {
-        await new Promise<void>((resolve) => broker.aedes.close(() => resolve()));
-        broker.overload.close();
-      },
-    });
     const publisher = new Publisher(broker.aedes);
     let uplink: UplinkModule | undefined;
     // Device events are held here until the outbox has them on disk (no devices connect before
@@ -91,6 +86,26 @@ export class Gateway {
     const normaliser = attachNormaliser(broker, this.bus, publisher, baseTopic, this.now, (message, payload) =>
       uplink?.accept(message, payload),
     );
+    await modules.start({
+      name: 'broker',
+      start: () => {},
+      stop: async () => {
+        await new Promise<void>((resolve) => broker.aedes.close(() => resolve()));
+        broker.overload.close();
+      },
+      metrics: (register) =>
+        brokerMetrics(register, {
+          clients: () => broker.aedes.connectedClients,
+          messages: () => ({ valid: normaliser.validCount(), invalid: normaliser.invalid.total }),
+          refusals: () => broker.refusals.snapshot(),
+          overload: () => broker.overload.stats(),
+        }),
+      health: () => ({
+        clients: broker.aedes.connectedClients,
+        messages_total: normaliser.validCount() + normaliser.invalid.total,
+        messages_invalid_total: normaliser.invalid.total,
+      }),
+    });
     this.trackConnections(broker);
 
     // Telemetry consumes the bus; InfluxDB being slow or down never reaches the broker (push is O(1)).
@@ -108,6 +123,7 @@ export class Gateway {
           detach();
           await telemetry.stop();
         },
+        metrics: (register) => telemetryMetrics(register, () => telemetry.stats()),
       });
     }
 
@@ -173,6 +189,7 @@ export class Gateway {
       name: 'liveness',
       start: () => liveness.start(directory.activeDevices()),
       stop: () => liveness.stop(),
+      metrics: (register) => livenessMetrics(register, liveness.tracker),
     });
 
     const limit = config.mqtt.limits.connections_per_address;
@@ -201,35 +218,12 @@ export class Gateway {
         started_at: toTimestamp(this.now()),
         base_topic: baseTopic,
       },
-      {
-        clients: () => broker.aedes.connectedClients,
-        messagesTotal: () => normaliser.validCount() + normaliser.invalid.total,
-        invalidTotal: () => normaliser.invalid.total,
-        outboxDepth: () => {
-          const depth = uplink?.outbox.depth();
-          return depth ? depth.alarm + depth.state + depth.telemetry : 0;
-        },
-        cloud: () => {
-          if (!uplink) return 'disabled';
-          return uplink.stats().sender.link === 'online' ? 'connected' : 'disconnected';
-        },
-        ...(onvif ? { cameras: () => (onvif as OnvifModule).health() } : {}),
-      },
+      () => modules.health(),
       HEALTH_INTERVAL_MS,
       this.now,
     );
 
-    const metrics = createMetrics({
-      clients: () => broker.aedes.connectedClients,
-      messages: () => ({ valid: normaliser.validCount(), invalid: normaliser.invalid.total }),
-      refusals: () => broker.refusals.snapshot(),
-      availability: () => liveness.tracker.counts(),
-      overload: () => broker.overload.stats(),
-      busListenerErrors: () => this.bus.listenerErrors(),
-      ...(telemetry ? { telemetry: () => telemetry.stats() } : {}),
-      ...(uplink ? { uplink: () => (uplink as UplinkModule).stats() } : {}),
-      ...(onvif ? { onvif: () => (onvif as OnvifModule).stats() } : {}),
-    });
+    const metrics = createMetrics(modules.all(), this.bus);
     let ops: { port: number; close(): Promise<void> } | undefined;
     await modules.start({
       name: 'ops',

@@ -1,4 +1,6 @@
+import type { BridgeHealth } from '@gridlink/protocol';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 
 /**
  * One part of the gateway with a lifecycle (Zigbee2MQTT's extensions are the model): the broker,
@@ -9,7 +11,17 @@ export interface GatewayModule {
   readonly name: string;
   start(): Promise<void> | void;
   stop(): Promise<void> | void;
+  /** Registers the module's own Prometheus metrics (read at scrape time). */
+  metrics?(register: Registry): void;
+  /** The module's part of `bridge/health`. */
+  health?(): ModuleHealth;
 }
+
+/** What modules tell `bridge/health`; the bridge adds the time, uptime and message rate. */
+export type ModuleHealth = Partial<Omit<BridgeHealth, 'ts' | 'uptime_s' | 'messages_in_per_s'>> & {
+  /** Device messages taken so far, valid or not (the bridge turns it into a rate). */
+  messages_total?: number;
+};
 
 /** A module refused to start; the ones started before it have been stopped. */
 export class ModuleStartError extends Error {
@@ -62,5 +74,15 @@ export class StartedModules {
 
   get names(): string[] {
     return this.started.map((module) => module.name);
+  }
+
+  /** The modules started so far, in order. */
+  all(): readonly GatewayModule[] {
+    return [...this.started];
+  }
+
+  /** `bridge/health` as the started modules report it. */
+  health(): ModuleHealth {
+    return Object.assign({}, ...this.started.map((module) => module.health?.() ?? {}));
   }
 }

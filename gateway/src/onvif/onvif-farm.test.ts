@@ -51,7 +51,7 @@ describe(`one gateway, ${COUNT} cameras (simulated camera farm)`, () => {
     await watcher.subscribeAsync('gridlink/+/event/motion', { qos: 1 });
 
     await expect
-      .poll(() => gateway.onvif?.health().filter((camera) => camera.subscribed).length, { timeout: 30_000 })
+      .poll(() => gateway.onvif?.cameraHealth().filter((camera) => camera.subscribed).length, { timeout: 30_000 })
       .toBe(COUNT);
     const onboardedMs = performance.now() - started;
     const raisedAt = performance.now();

@@ -147,7 +147,7 @@ async function setup(options: Setup = {}) {
   await watcher.subscribeAsync(`gridlink/${CAMERA}`, { qos: 1 });
   await watcher.subscribeAsync('gridlink/alert/#', { qos: 1 });
   await watcher.subscribeAsync('gridlink/bridge/health', { qos: 1 });
-  const health = () => gateway.onvif?.health()[0];
+  const health = () => gateway.onvif?.cameraHealth()[0];
   const logged = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string; camera?: string });
   return { camera, gateway, events, state, alerts, bridgeHealth, health, logged, config };
 }
@@ -171,7 +171,7 @@ describe('ONVIF cameras the gateway cannot speak for', () => {
     });
     await gateway.start();
     gateways.push(gateway);
-    expect(gateway.onvif?.health()).toEqual([
+    expect(gateway.onvif?.cameraHealth()).toEqual([
       {
         id: 'cam-east-02',
         online: false,

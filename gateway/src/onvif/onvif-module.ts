@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { DeviceAdapter, DeviceSink } from '../adapters/device-adapter.js';
 import type { GatewayConfig, OnvifCameraConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
+import type { ModuleHealth } from '../modules/gateway-module.js';
 import { realScheduler, type Scheduler } from '../time/scheduler.js';
 import { approvedAddresses, hostOf, pinnedHost, probeTarget } from './camera-address.js';
 import { cameraPassword } from './camera-credentials.js';
@@ -14,6 +16,7 @@ import {
 } from './camera-session.js';
 import { AnnouncementListener, type DiscoveredCamera, probe } from './discovery.js';
 import { CameraUnreachableError } from './http-transport.js';
+import { onvifMetrics } from './metrics.js';
 import { NotifyServer } from './notify-server.js';
 import { SnapshotStore } from './snapshot-store.js';
 
@@ -152,7 +155,7 @@ export class OnvifModule implements DeviceAdapter {
     await this.notify?.stop();
   }
 
-  health(): CameraHealth[] {
+  cameraHealth(): CameraHealth[] {
     return this.cameras.map(
       (camera) =>
         camera.session?.health() ?? {
@@ -179,9 +182,17 @@ export class OnvifModule implements DeviceAdapter {
     return this.cameras.find((camera) => camera.config.id === id)?.session;
   }
 
+  metrics(register: Registry): void {
+    onvifMetrics(register, () => this.stats());
+  }
+
+  health(): ModuleHealth {
+    return { cameras: this.cameraHealth() };
+  }
+
   stats() {
     return {
-      cameras: this.health(),
+      cameras: this.cameraHealth(),
       counters: this.counters,
       snapshots: this.snapshots?.stats() ?? { files: 0, bytes: 0 },
       notify: { received: this.notify?.received ?? 0, refused: this.notify?.refused ?? 0 },

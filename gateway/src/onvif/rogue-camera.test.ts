@@ -194,7 +194,7 @@ async function startGateway(camera: Record<string, unknown>, options: { helloPor
   });
   await onvif.start();
   cleanups.push(() => onvif.stop());
-  const health = () => onvif.health()[0];
+  const health = () => onvif.cameraHealth()[0];
   const events = (type: string) => delivered.filter((entry) => entry.kind === 'event' && entry.type === type);
   const logged = (pattern: RegExp) =>
     lines.filter((line) => pattern.test(line.msg) || pattern.test(line.err?.message ?? ''));

@@ -9,17 +9,19 @@ import {
 } from '@gridlink/protocol';
 import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { answerBridgeRequests } from '../bridge-requests.js';
 import type { GatewayBus, GatewayEvents, NormalisedMessage } from '../bus.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Directory } from '../devices/directory.js';
 import type { AvailabilityChange } from '../liveness/tracker.js';
-import type { GatewayModule } from '../modules/gateway-module.js';
+import type { GatewayModule, ModuleHealth } from '../modules/gateway-module.js';
 import type { Publisher } from '../publisher.js';
 import type { RulesModule } from '../rules/rules-module.js';
 import { CloudClient } from './cloud-client.js';
 import { alertEvent, availabilityEvent, deviceEvent, stateChange, telemetrySummary } from './cloud-events.js';
 import { DownlinkLedger, type DownlinkOutcome, DownlinkReceiver } from './downlink.js';
+import { uplinkMetrics } from './metrics.js';
 import { Outbox, type OutboxEvent } from './outbox.js';
 import { UplinkSender } from './sender.js';
 import { StateReports } from './state-reports.js';
@@ -162,6 +164,19 @@ export class UplinkModule implements GatewayModule {
     this.client.close();
     this.outbox.close();
     this.ledger?.close();
+  }
+
+  metrics(register: Registry): void {
+    uplinkMetrics(register, () => this.stats());
+  }
+
+  /** The outbox's depth, every class together, and whether the cloud answers. */
+  health(): ModuleHealth {
+    const depth = this.outbox.depth();
+    return {
+      outbox_depth: depth.alarm + depth.state + depth.telemetry,
+      cloud: this.sender.stats().link === 'online' ? 'connected' : 'disconnected',
+    };
   }
 
   stats() {
