@@ -185,6 +185,7 @@ export const PAGES_PATHS = {
           },
         }),
         '400': problem('under is not a territory code'),
+        '403': problem('The territory is outside the caller’s'),
         ...session,
       },
     },

@@ -95,9 +95,9 @@ describe('the web pages', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("manifest-src 'self'");
   });
 
-  it('serves the territory’s areas as GeoJSON to signed-in users, and the pages’ map settings to all', async () => {
+  it('serves the areas of a territory the user sees as GeoJSON, and the pages’ map settings to all', async () => {
     await seedFixtureTerritory(new TerritoryStore(cloud().db));
-    await createUser(cloud(), 'map-reader', { roles: [{ role: 'grid_worker', scope: FIXTURE.grids[0] }] });
+    await createUser(cloud(), 'map-reader', { roles: [{ role: 'operator', scope: FIXTURE.community }] });
     const token = await login(cloud(), 'map-reader');
     const areas = await api<{ type: string; features: Array<{ id: string; properties: { level: string } }> }>(
       cloud(),
@@ -111,6 +111,19 @@ describe('the web pages', () => {
     expect(areas.body.features[1]?.properties.level).toBe('grid');
     expect((await api(cloud(), 'GET', `/api/v1/territory/areas?under=${FIXTURE.community}`)).status).toBe(401);
     expect((await api(cloud(), 'GET', '/api/v1/territory/areas?under=abc', { token })).status).toBe(400);
+    // attack: a grid worker reads the boundaries of the community around their grid, or of another street
+    await createUser(cloud(), 'grid-reader', { roles: [{ role: 'grid_worker', scope: FIXTURE.grids[0] ?? '' }] });
+    const worker = await login(cloud(), 'grid-reader');
+    expect(
+      (await api(cloud(), 'GET', `/api/v1/territory/areas?under=${FIXTURE.community}`, { token: worker })).status,
+    ).toBe(403);
+    const own = await api<{ features: Array<{ id: string }> }>(
+      cloud(),
+      'GET',
+      `/api/v1/territory/areas?under=${FIXTURE.grids[0]}`,
+      { token: worker },
+    );
+    expect(own.body.features.map((f) => f.id)).toEqual([FIXTURE.grids[0]]);
     const settings = await get('/web-config.json');
     expect(JSON.parse(settings.text)).toEqual({ map: { tile_url: null, attribution: '' } });
     expect(settings.response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);

@@ -1,8 +1,9 @@
 import { type Request, type Response, Router } from 'express';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
-import { authenticateUser } from '../../people/middleware.js';
+import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
+import { canSeeTerritory } from '../../people/scope.js';
 import { fromDatabase } from '../database.js';
 import { ProblemError } from '../problems.js';
 
@@ -11,9 +12,8 @@ const CODE = /^[0-9]{6}(?:[0-9]{3}){0,4}$/;
 
 /**
  * `GET /territory/areas?under=<code>`: the areas in force now of a territory unit and every unit
- * under it, as a GeoJSON FeatureCollection (WGS-84), for the pages' maps. Boundaries of streets,
- * communities and grids are what residents see posted in their community: any signed-in user may
- * read them; who lives or what happened there is not in them.
+ * under it, as a GeoJSON FeatureCollection (WGS-84), for the pages' maps: only of a territory the
+ * caller sees (an operator their centre's, a grid worker their grid), as everything else.
  */
 export function territoryAreaRoutes(db: Db, clock: Clock, people: People): Router {
   const router = Router();
@@ -21,6 +21,9 @@ export function territoryAreaRoutes(db: Db, clock: Clock, people: People): Route
     const under = typeof req.query.under === 'string' ? req.query.under : '';
     if (!CODE.test(under)) {
       throw new ProblemError('GL_VALIDATION_FAILED', 'under must be a territory code (6, 9, 12, 15 or 18 digits)');
+    }
+    if (!canSeeTerritory(principalOf(res), under)) {
+      throw new ProblemError('GL_FORBIDDEN', `territory ${under} is outside yours: ask for your own or one inside it`);
     }
     const { rows } = await fromDatabase(() =>
       db.query<{ code: string; level: string; name_zh: string; name_en: string | null; area: unknown }>(
