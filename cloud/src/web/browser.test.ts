@@ -317,10 +317,12 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await take('accept');
       await take('file');
       await page.click('#actions button[data-action="dispatch"]');
-      // The units the dispatcher may send work to are offered.
-      await page.locator('datalist#assignees option[value="unit-water"]').waitFor({ state: 'attached' });
+      // The units the dispatcher may send work to are offered, as a choice (not an id to type).
+      await page.locator('form[data-action="dispatch"] select[name=assignee] option[value="unit-water"]').waitFor({
+        state: 'attached',
+      });
       await shoot(page, 'dispatch-form');
-      await page.fill('form[data-action="dispatch"] [name=assignee]', 'unit-water');
+      await page.selectOption('form[data-action="dispatch"] select[name=assignee]', 'unit-water');
       await page.click('form[data-action="dispatch"] button[type=submit]');
       await page.locator('#timeline li[data-action="dispatch"]').waitFor();
       expect(await page.locator('#incident-state').textContent()).toBe('待签收');

@@ -63,6 +63,8 @@ export interface AllowedAction {
   attachment_tags: string[];
   /** The step needs a comment: the reason (recall, re-dispatch). */
   comment_required?: boolean;
+  /** The step needs a comment or at least one attachment (findings on site). */
+  requires_note?: boolean;
 }
 
 export interface Category {

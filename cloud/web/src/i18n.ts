@@ -65,7 +65,9 @@ const UI = {
   assignee: { zh: '承办', en: 'Assignee' },
   reworks: { zh: '返工次数', en: 'Reworks' },
   deadline: { zh: '办理时限', en: 'Deadline' },
-  overdueSince: { zh: '{since} 起超期，现限 {due}', en: 'Overdue since {since}, now due by {due}' },
+  overdueSince: { zh: '超期自 {since}，现限 {due}', en: 'Overdue since {since}, now due by {due}' },
+  dueBy: { zh: '限 {due}', en: 'Due by {due}' },
+  deadlineReason: { zh: '时限：{reason}', en: 'Deadline: {reason}' },
   deadlineChange: { zh: '时限 {from} → {to}（{reason}）', en: 'Deadline {from} → {to} ({reason})' },
   drill: { zh: '演练', en: 'Drill' },
   description: { zh: '描述', en: 'Description' },
@@ -78,8 +80,25 @@ const UI = {
   actions: { zh: '可执行操作', en: 'What you may do now' },
   noActions: { zh: '当前没有您可执行的操作。', en: 'Nothing for you to do at this step.' },
   comment: { zh: '意见', en: 'Comment' },
-  assigneeId: { zh: '承办单位或人员 ID', en: 'Unit or worker id' },
-  onDuty: { zh: '值班网格员', en: 'On duty in grid' },
+  assigneeId: { zh: '承办单位或人员', en: 'Unit or worker' },
+  chooseAssignee: { zh: '请选择承办单位或网格员', en: 'Choose a unit or a grid worker' },
+  noAssignees: {
+    zh: '该事件暂无可派遣的处置单位或网格员。',
+    en: 'No disposal unit or grid worker is eligible for this incident.',
+  },
+  loadingAssignees: { zh: '正在读取可派遣对象…', en: 'Reading who may take it…' },
+  onDuty: { zh: '值班', en: 'on duty' },
+  assigneeKinds: { zh: '处置单位', en: 'Disposal units' },
+  workerKinds: { zh: '网格员', en: 'Grid workers' },
+  reasonRequired: { zh: '请填写{action}原因。', en: 'Give the reason for the {action}.' },
+  reason: { zh: '原因', en: 'Reason' },
+  noteRequired: {
+    zh: '请填写现场情况或添加至少一张照片。',
+    en: 'Describe what you found or add at least one photo.',
+  },
+  noteHint: { zh: '现场情况（或添加照片）', en: 'What you found (or add a photo)' },
+  needsAttention: { zh: '紧急待派', en: 'Urgent, unassigned' },
+  attentionTitle: { zh: '【紧急】{n} 件待派', en: '[URGENT] {n} to dispatch' },
   mergeInto: { zh: '合并到事件编号', en: 'Merge into incident' },
   attachment: { zh: '附件地址', en: 'Attachment URI' },
   photoTagged: { zh: '照片（{tag}）', en: 'Photo ({tag})' },
@@ -136,6 +155,10 @@ const UI = {
   confirmDestructive: {
     zh: '此操作会结束或退回该事件，提交后不可撤回。',
     en: 'This ends or sends back the incident and cannot be undone.',
+  },
+  confirmRecall: {
+    zh: '撤回后该事件回到待派遣，原承办方不再处理。',
+    en: 'Recalled, the incident goes back to be dispatched again; the assignee stops working on it.',
   },
   addPhoto: { zh: '添加照片', en: 'Add a photo' },
   addFile: { zh: '添加照片或 PDF', en: 'Add a photo or PDF' },
@@ -307,7 +330,7 @@ const TAGS: Record<string, Text> = {
  * that end or send back the incident are destructive (red, and confirmed before they are taken).
  */
 export type ActionWeight = 'primary' | 'secondary' | 'destructive';
-const DESTRUCTIVE = new Set(['reject', 'merge', 'return', 'fail', 'notFound', 'callbackUnsatisfied']);
+const DESTRUCTIVE = new Set(['reject', 'merge', 'return', 'fail', 'notFound', 'callbackUnsatisfied', 'recall']);
 const PRIMARY = new Set([
   'accept',
   'confirmed',
@@ -338,6 +361,7 @@ export const lightName = named(LIGHTS);
 const DEADLINE_REASONS: Record<string, Text> = {
   started: { zh: '进入新环节，开始计时', en: 'a new step’s clock started' },
   restarted: { zh: '升级或改派，重新计时', en: 'escalated or re-dispatched: the clock restarted' },
+  restartedAt: { zh: '超期升级至{level}，重新计时', en: 'overdue, up to the {level}: the clock restarted' },
   extended: { zh: '批准延期', en: 'extension approved' },
   paused: { zh: '挂账，暂停计时', en: 'suspended: the clock stands still' },
   resumed: { zh: '恢复办理，顺延', en: 'resumed: pushed by the pause' },
@@ -345,6 +369,19 @@ const DEADLINE_REASONS: Record<string, Text> = {
   recomputed: { zh: '时限设置变更', en: 'the limits or calendar changed' },
 };
 export const deadlineReasonName = named(DEADLINE_REASONS);
+
+/** One line of why a step moved the deadline: from, to, and the reason (the level an escalation went to). */
+export function deadlineChangeText(change: { from: string | null; to: string | null; reason: string; level?: string }) {
+  const reason =
+    change.reason === 'restarted' && change.level
+      ? (DEADLINE_REASONS.restartedAt?.[lang()] ?? '').replace('{level}', levelName(change.level))
+      : deadlineReasonName(change.reason);
+  return t('deadlineChange', {
+    from: change.from ? when(change.from) : '—',
+    to: change.to ? when(change.to) : '—',
+    reason,
+  });
+}
 export const supervisionName = named(SUPERVISION);
 export const levelName = named(LEVELS);
 export const evidenceName = named(EVIDENCE);

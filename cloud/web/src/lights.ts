@@ -9,6 +9,7 @@ export type Light = 'green' | 'yellow' | 'red' | 'overdue' | 'on_time' | 'late' 
 export interface TimeStatus {
   light: string | null;
   overdue_since?: string | null;
+  due_by?: string | null;
   outcome?: string | null;
 }
 
