@@ -40,10 +40,12 @@ async function main() {
     auth: { admin_token: ADMIN },
     log: { level: 'silent' },
   });
-  const cloud = await startCloud(config, pino({ level: 'silent' }));
+  // The cloud's clock runs ahead on demand: an incident's limit passes without waiting for it.
+  const clock = Object.assign(() => new Date(Date.now() + clock.ahead), { ahead: 0 });
+  const cloud = await startCloud(config, pino({ level: 'silent' }), { clock });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   try {
-    const data = await seed(cloud);
+    const data = await seed(cloud, clock);
     await shootAll(browser, cloud.url, data);
   } finally {
     await browser.close();
@@ -109,7 +111,7 @@ async function seedTerritory(cloud: RunningCloud) {
   await store.addPolygon(GRIDS[2], rectangle(119.144, 33.5, 119.146, 33.502), from);
 }
 
-async function seed(cloud: RunningCloud) {
+async function seed(cloud: RunningCloud, clock: { ahead: number }) {
   await seedTerritory(cloud);
   const operator = await person(cloud, 'zhang.wei', '张伟', [{ role: 'operator', scope: STREET }]);
   const worker = await person(cloud, 'li.na', '李娜', [{ role: 'grid_worker', scope: GRIDS[0] }]);
@@ -150,6 +152,23 @@ async function seed(cloud: RunningCloud) {
   await step(dispatched, 'dispatch', operator.token, { assignee: worker.user && (worker.user as { id: string }).id });
   const rejected = await report('重复来电：路灯不亮', GRIDS[1]);
   await step(rejected, 'reject');
+  // Closed within its limits: 按期办结.
+  const closed = await report('小区路灯不亮', GRIDS[0]);
+  const workerId = (worker.user as { id: string }).id;
+  for (const action of ['accept', 'file']) await step(closed, action);
+  await step(closed, 'dispatch', operator.token, { assignee: workerId });
+  for (const action of ['sign', 'finish']) await step(closed, action, worker.token);
+  for (const action of ['startCheck', 'pass', 'close']) await step(closed, action);
+  // Urgent and dispatched to nobody (紧急待派), its limit passed twice: overdue, escalated twice.
+  const overdue = await report('3 栋烟感报警', GRIDS[1], {
+    category: 'emergency.fire',
+    severity: 'critical',
+    urgent: true,
+  });
+  for (let i = 0; i < 2; i++) {
+    clock.ahead += 11 * 60_000;
+    await cloud.deadlines.sweep();
+  }
 
   // A camera's alert: evidence with a snapshot reference.
   const at = new Date().toISOString();
@@ -178,7 +197,7 @@ async function seed(cloud: RunningCloud) {
     }) as CloudEvent,
   );
   const camera = 'incident' in alert ? (alert as { incident: { id: string } }).incident.id : reported;
-  return { operator, worker, manager, quiet, reported, dispatched, rejected, camera };
+  return { operator, worker, manager, quiet, reported, dispatched, rejected, camera, filed, closed, overdue };
 }
 
 type Data = Awaited<ReturnType<typeof seed>>;
@@ -295,6 +314,34 @@ async function shootAll(browser: Browser, url: string, data: Data) {
     await page.click('form[data-action="reject"] button[type=submit]');
     await page.locator('.confirm-destructive').waitFor();
     await shot(page, 'incident-confirm-destructive', size);
+    await page.context().close();
+
+    // The centre's list: 紧急待派 first; the overdue one's light and deadlines.
+    page = await open(size, data.operator);
+    await page.goto(`${url}/#/incidents`);
+    await page.locator('#incident-list li.needs-attention').first().waitFor();
+    await shot(page, 'incidents-attention', size);
+    await page.goto(`${url}/#/incidents/${data.overdue}`);
+    await page.locator('.detail .head .due').waitFor();
+    await shot(page, 'incident-overdue', size);
+    await page.locator('#timeline').scrollIntoViewIfNeeded();
+    await shot(page, 'incident-overdue-timeline', size);
+    await page.goto(`${url}/#/incidents/${data.closed}`);
+    await page.locator('.detail .head .light[data-light="on_time"]').waitFor();
+    await shot(page, 'incident-closed', size);
+    await page.goto(`${url}/#/incidents/${data.filed}`);
+    await page.click('#actions button[data-action="dispatch"]');
+    await page.locator('form[data-action="dispatch"] select[name=assignee]:enabled').waitFor();
+    await shot(page, 'incident-dispatch-form', size);
+    await page.context().close();
+
+    // The property on site: 现场反馈 with its note or photo.
+    page = await open(size, data.manager);
+    await page.goto(`${url}/#/incidents/${data.reported}`);
+    await page.click('#actions button[data-action="reportOnSite"]');
+    await page.click('form[data-action="reportOnSite"] button[type=submit]');
+    await page.locator('form[data-action="reportOnSite"] .field-error').waitFor();
+    await shot(page, 'incident-on-site-form', size);
     await page.context().close();
 
     page = await open(size, data.operator);

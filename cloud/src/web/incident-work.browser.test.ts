@@ -140,7 +140,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(await row.locator('.attention-band').textContent()).toContain('紧急待派');
       expect(await list.getAttribute('data-attention-count')).toBe('1');
       expect(await row.locator('.light').getAttribute('data-light')).toBe('overdue');
-      expect(await row.locator('.time-limit .due').textContent()).toMatch(/^超期自 .+，现限 .+$/);
+      expect(await row.locator('.due').textContent()).toMatch(/^超期自 .+，现限 .+$/);
       // Red: the light's colour is the red family, not another one.
       // (The page's code runs in the browser: a string, as this file builds without the DOM library.)
       const colour = await page.evaluate<string>(
@@ -152,7 +152,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(b).toBeLessThan(60);
 
       await row.locator('a').click();
-      const head = page.locator('.detail .head .time-limit');
+      const head = page.locator('.detail .head');
       await head.waitFor();
       expect(await head.locator('.light').getAttribute('data-light')).toBe('overdue');
       expect(await head.locator('.due').textContent()).toMatch(/^超期自 .+，现限 .+$/);
@@ -178,7 +178,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       const done = list.locator(`li.incident[data-id="${closed}"]`);
       await done.waitFor();
       expect(await done.locator('.light').textContent()).toBe('按期办结');
-      expect(await done.locator('.time-limit .due').count()).toBe(0);
+      expect(await done.locator('.due').count()).toBe(0);
       await page.click('.tab[data-tab="todo"]');
       await page.goto(`${cloud().url}/#/incidents/${closed}`);
       await page.locator('.detail .head .light[data-light="on_time"]', { hasText: '按期办结' }).waitFor();
