@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { cannotRun } from '@gridlink/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { FIXTURE } from '../territory/test-support.js';
 import { api, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
@@ -30,6 +30,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     let operator = '';
     let worker = '';
     let workerId = '';
+    /** What the pages' Content Security Policy refused (the alarm's tone and title included): nothing. */
+    const cspViolations: string[] = [];
 
     const report = async (request: string, body: Record<string, unknown>) => {
       const response = await api<{ incident: { id: string } }>(cloud(), 'POST', '/api/v1/incidents', {
@@ -54,6 +56,9 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     };
     const signIn = async (username: string, viewport = { width: 1280, height: 900 }): Promise<Page> => {
       const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+      context.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+      });
       const page = await context.newPage();
       await page.goto(cloud().url);
       await page.fill('input[name=username]', username);
@@ -105,6 +110,10 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
 
     afterAll(async () => {
       await browser?.close();
+    });
+
+    afterEach(() => {
+      expect(cspViolations).toEqual([]);
     });
 
     it('keeps an overdue urgent incident red with since when and the new deadline, first in the list and marked 紧急待派; a closed one says 按期办结', async () => {
