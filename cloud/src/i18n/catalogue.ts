@@ -73,6 +73,8 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     escalate: { 'zh-CN': '上报上级', en: 'escalate' },
     sign: { 'zh-CN': '签收', en: 'sign for' },
     return: { 'zh-CN': '退件', en: 'return' },
+    recall: { 'zh-CN': '撤回', en: 'recall' },
+    redispatch: { 'zh-CN': '改派', en: 're-dispatch' },
     finish: { 'zh-CN': '处置完成', en: 'finish' },
     extend: { 'zh-CN': '延期', en: 'extend' },
     suspend: { 'zh-CN': '挂账', en: 'suspend' },

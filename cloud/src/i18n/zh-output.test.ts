@@ -1,5 +1,6 @@
 import { type AlertPayload, type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STATE_MACHINE } from '../incidents/index.js';
 import { signedIn } from '../people/test-support.js';
 import { api, BACKENDS, manualClock, registerGateway, useTestCloud } from '../test-support.js';
 import { CATALOGUE, VOCABULARIES } from './catalogue.js';
@@ -41,6 +42,12 @@ describe('the message catalogue', () => {
       const words = englishWords(template['zh-CN'].replace(/\{[^}]*\}/g, ''));
       expect(words, template['zh-CN']).toEqual([]);
     }
+  });
+  it('names every action and state of the incident state machine (a code missing renders as itself)', () => {
+    const actions = new Set(STATE_MACHINE.map((rule) => rule.action));
+    const states = new Set(STATE_MACHINE.flatMap((rule) => (rule.from === null ? [rule.to] : [rule.from, rule.to])));
+    expect([...actions].filter((action) => !VOCABULARIES.action?.[action])).toEqual([]);
+    expect([...states].filter((state) => !VOCABULARIES.state?.[state])).toEqual([]);
   });
 });
 
