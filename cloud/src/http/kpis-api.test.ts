@@ -89,9 +89,13 @@ describe.each(BACKENDS)('the KPI API (%s)', (backend) => {
     // The district reaches beyond the operator's street: not theirs to see.
     expect((await kpis('operator', 'group_by=district')).body.groups).toEqual([]);
     const district = await kpis('admin', 'group_by=district');
-    expect(district.body.groups.map((g) => [g.key, g.name, g.counts.dueForClosing])).toEqual([
-      ['320803', '某区 Some District', 21],
-    ]);
+    // Names in the reader's language (zh-CN by default).
+    expect(district.body.groups.map((g) => [g.key, g.name, g.counts.dueForClosing])).toEqual([['320803', '某区', 21]]);
+    const english = await api<KpiBody>(cloud(), 'GET', `/api/v1/kpis?${PERIOD}&group_by=district`, {
+      token: tokens.admin as string,
+      headers: { 'accept-language': 'en' },
+    });
+    expect(english.body.groups.map((g) => g.name)).toEqual(['Some District']);
   });
 
   it('shows a grid worker their grids, and refuses a territory outside them', async () => {

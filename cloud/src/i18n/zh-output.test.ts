@@ -4,23 +4,11 @@ import { STATE_MACHINE } from '../incidents/index.js';
 import { signedIn } from '../people/test-support.js';
 import { api, BACKENDS, manualClock, registerGateway, useTestCloud } from '../test-support.js';
 import { CATALOGUE, VOCABULARIES } from './catalogue.js';
+import { englishWords } from './english-words.js';
 import { LANGUAGES } from './message.js';
 
 const COMMUNITY = '320803001001';
 const GRID = '320803001001002';
-
-/**
- * Words allowed in zh-CN text: proper names, codes, file formats and units. Anything with a digit is an id (case numbers
- * INC-…, device ids smoke-b3-u2-0401, gateway ids) and passes too, as do problem codes GL_….
- */
-const ALLOWED = new Set(['IoT', 'JSON', 'API', 'KPI', 'SMS', 'JPEG', 'PNG', 'WebP', 'PDF', 'MiB']);
-
-/** The English words of `text`: tokens of Latin letters that are neither ids nor allowed names. */
-export function englishWords(text: string): string[] {
-  return (text.match(/[A-Za-z0-9_.@/-]*[A-Za-z][A-Za-z0-9_.@/-]*/g) ?? []).filter(
-    (token) => !/\d/.test(token) && !/^GL_[A-Z_]+$/.test(token) && !ALLOWED.has(token),
-  );
-}
 
 /** Waits (polling, no fixed sleep) until `probe` answers something `done` accepts. */
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {

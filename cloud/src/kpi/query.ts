@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
+import type { Language } from '../i18n/message.js';
 import { scopeCondition } from '../people/scope-sql.js';
 import { type KpiPolicy, type KpiReport, kpisFromCounts } from './compute.js';
 import type { Counts } from './definitions.js';
@@ -195,22 +196,24 @@ export async function kpiReport(db: Queryable, query: KpiQuery): Promise<KpiGrou
 }
 
 /**
- * Display names of groups: territories from territory_units (中文 / English), workers from users,
- * units from disposal_units; a key without a name keeps its code.
+ * Display names of groups in the reader's language: territories from territory_units, workers from
+ * users, units from disposal_units (English falls back to the Chinese name); a key without a name
+ * keeps its code.
  */
 export async function kpiGroupNames(
   db: Queryable,
   groupBy: KpiGroupBy,
   keys: readonly string[],
+  language: Language,
 ): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
+  const name = language === 'en' ? 'coalesce(name_en, name_zh)' : 'name_zh';
   const sql =
     groupBy === 'worker'
       ? 'SELECT id AS key, display_name AS name FROM users WHERE id = ANY($1::text[])'
       : groupBy === 'unit'
-        ? `SELECT id AS key, name_zh || ' ' || name_en AS name FROM disposal_units WHERE id = ANY($1::text[])`
-        : `SELECT code AS key, name_zh || coalesce(' ' || name_en, '') AS name FROM territory_units
-            WHERE code = ANY($1::text[])`;
+        ? `SELECT id AS key, ${name} AS name FROM disposal_units WHERE id = ANY($1::text[])`
+        : `SELECT code AS key, ${name} AS name FROM territory_units WHERE code = ANY($1::text[])`;
   const { rows } = await db.query<{ key: string; name: string }>(sql, [keys]);
   return new Map(rows.map((row) => [row.key, row.name]));
 }

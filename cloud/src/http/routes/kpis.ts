@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
+import type { Language } from '../../i18n/message.js';
 import { KpiPolicy } from '../../kpi/compute.js';
 import { KPI_DEFINITIONS } from '../../kpi/definitions.js';
 import { KPI_GROUPS, KpiGroupBy, kpiGroupNames, kpiReport } from '../../kpi/query.js';
@@ -90,6 +91,7 @@ export function kpiRoutes(
     principal: Principal,
     query: { from: Date; to: Date; territory?: string | undefined },
     groupBy: KpiGroupBy,
+    language: Language,
   ): Promise<ReportRow[]> => {
     const prefixes = kpiScope(principal, query.territory);
     const policy = await fromDatabase(policyOf);
@@ -105,6 +107,7 @@ export function kpiRoutes(
         db,
         groupBy,
         shown.map((group) => group.key),
+        language,
       ),
     );
     return shown.map((group) => ({
@@ -129,7 +132,7 @@ export function kpiRoutes(
   router.get('/kpis', async (req: Request, res: Response) => {
     const principal = principalOf(res);
     const query = parseQuery(KpiQueryParams, req);
-    const rows = await groups(principal, query, query.group_by);
+    const rows = await groups(principal, query, query.group_by, languageOfRequest(req));
     res.json({
       from: query.from.toISOString(),
       to: query.to.toISOString(),
@@ -157,7 +160,7 @@ export function kpiRoutes(
     if (query.to <= query.from) throw new ProblemError('GL_VALIDATION_FAILED', 'to must be after from');
     const levels = query.group_by ? [query.group_by] : KPI_GROUPS;
     const rows: ReportRow[] = [];
-    for (const level of levels) rows.push(...(await groups(principal, query, level)));
+    for (const level of levels) rows.push(...(await groups(principal, query, level, languageOfRequest(req))));
     return { principal, query, rows };
   };
   const fileName = (query: { from: Date; territory?: string | undefined }, ext: string) =>
