@@ -37,6 +37,7 @@ import { peopleRoutes } from './routes/people.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { settingsRoutes } from './routes/settings.js';
 import { territoryAreaRoutes } from './routes/territory-areas.js';
+import { territorySearchRoutes } from './routes/territory-search.js';
 import { unitRobotRoutes } from './routes/unit-robots.js';
 
 export interface AppContext {
@@ -169,6 +170,7 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(incidentActionRoutes(ctx.db, ctx.clock, people, ctx.incidents, ctx.deadlines));
   api.use(categoryListRoutes(ctx.db, people));
   api.use(territoryAreaRoutes(ctx.db, ctx.clock, people));
+  api.use(territorySearchRoutes(ctx.db, people));
   app.use('/api/v1', api);
 
   // The web pages (cloud/web), served by the cloud itself.

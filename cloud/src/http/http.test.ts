@@ -58,6 +58,7 @@ describe('service endpoints', () => {
       '/api/v1/incident-lights',
       '/api/v1/categories',
       '/api/v1/territory/areas',
+      '/api/v1/territory/search',
       '/api/v1/settings/deadlines',
       '/api/v1/settings/dispatch',
       '/api/v1/settings/incidents',

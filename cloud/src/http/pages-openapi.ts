@@ -1,5 +1,6 @@
 import { ok, problem, ref, unavailable } from './openapi-parts.js';
 import { MAX_LIGHT_IDS } from './routes/incident-actions.js';
+import { MAX_PLACES } from './routes/territory-search.js';
 
 const session = { '401': problem('No session, or an ended one'), ...unavailable };
 const name = { type: 'object', required: ['zh', 'en'], properties: { zh: { type: 'string' }, en: { type: 'string' } } };
@@ -186,6 +187,52 @@ export const PAGES_PATHS = {
         }),
         '400': problem('under is not a territory code'),
         '403': problem('The territory is outside the caller’s'),
+        ...session,
+      },
+    },
+  },
+  '/api/v1/territory/search': {
+    get: {
+      summary: 'The communities and grids the caller sees whose name contains the text (any signed-in user)',
+      parameters: [
+        {
+          name: 'q',
+          in: 'query',
+          required: true,
+          description: 'Part of a place’s Chinese or English name, matched literally and without case',
+          schema: { type: 'string', minLength: 1, maxLength: 100 },
+        },
+      ],
+      responses: {
+        '200': ok(`At most ${MAX_PLACES} places, communities before grids, by code`, {
+          type: 'object',
+          required: ['places'],
+          properties: {
+            places: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['code', 'level', 'name', 'parent'],
+                properties: {
+                  code: { type: 'string' },
+                  level: { enum: ['community', 'grid'] },
+                  name,
+                  parent: {
+                    oneOf: [
+                      { type: 'null' },
+                      {
+                        type: 'object',
+                        required: ['code', 'name'],
+                        properties: { code: { type: 'string' }, name },
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        }),
+        '400': problem('q is empty or too long'),
         ...session,
       },
     },
