@@ -133,7 +133,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     const desktop = (sink?: string[]) => openPage({ width: 1280, height: 900 }, sink);
 
     /** Picks an option of an Element Plus select (the dispatchers' desktop pages). */
-    const choose = async (page: Page, select: string, option: string) => {
+    const choose = async (page: Page, select: string, option: string | RegExp) => {
       await page.click(`.${select} .el-select__wrapper`);
       const item = page.locator('.el-select-dropdown__item:visible', { hasText: option }).first();
       await item.click();
@@ -259,12 +259,15 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('#incident-list li.incident').first().waitFor();
       await page.click('nav a[href="#/intake"]');
       await choose(page, 'select-source', '12345 热线');
-      await choose(page, 'select-category', '(other)');
+      await choose(page, 'select-category', /^其他$/);
       await page.fill('input[name=title]', '居民来电：楼上漏水');
       await page.fill('textarea[name=description]', '3 栋 2 单元 1201 漏水至 1101');
-      await page.fill('input[name=community]', FIXTURE.community);
-      // Grid B has nobody on duty: the incident waits for the dispatcher once filed.
-      await page.fill('input[name=grid]', GRID_B as string);
+      // Grid B has nobody on duty: the incident waits for the dispatcher once filed. Found by name.
+      await page.click('.select-place .el-select__wrapper');
+      await page.locator('.select-place input').fill('第2网格');
+      const place = page.locator('.el-select-dropdown__item:visible', { hasText: '河下社区第2网格' });
+      await place.click();
+      await place.waitFor({ state: 'hidden' });
       await page.fill('input[name=building]', '3');
       await page.fill('input[name=unit]', '2');
       await shoot(page, 'intake');
