@@ -9,7 +9,7 @@ import { api, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const [GRID_A] = FIXTURE.grids;
+const [GRID_A, GRID_B] = FIXTURE.grids;
 
 /**
  * 一口受理 as a call-taker works it: the caller names a place and a kind of trouble, never a code;
@@ -115,6 +115,28 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(incident?.place.community).toBe(FIXTURE.community);
       expect(incident?.categoryCode).toBe('other');
       expect(cspViolations).toEqual([]);
+      await context.close();
+    }, 90_000);
+
+    it('places an incident by a click on the map: the server finds the grid from the point', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      const page = await context.newPage();
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'intake-operator');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      await page.locator('nav a[href="#/intake"]').click();
+      await pickByName(page, 'select-category', '其他', '其他');
+      await page.fill('input[name=title]', '居民来电：井盖松动');
+      // The second grid's area, as the map draws it (the street's areas: community, then its grids).
+      await page.locator('.intake-map path.area-grid').nth(1).click();
+      await page.locator('.intake-map .picked', { hasText: '河下社区第2网格' }).waitFor();
+      await page.click('form.intake button.submit');
+      await page.locator('.detail h1', { hasText: '居民来电：井盖松动' }).waitFor();
+      const id = decodeURIComponent(new URL(page.url()).hash.replace('#/incidents/', ''));
+      const incident = await cloud().incidents.get(id);
+      expect(incident?.place.grid).toBe(GRID_B);
+      expect(incident?.state).toBe('REPORTED');
       await context.close();
     }, 90_000);
   },

@@ -124,6 +124,14 @@ const UI = {
   registerAndDispatch: { zh: '登记并派遣', en: 'Register and dispatch' },
   placeHint: { zh: '输入社区或网格名称搜索', en: 'Type a community’s or grid’s name' },
   choosePlace: { zh: '请按名称选择社区或网格', en: 'Choose a community or grid by name' },
+  pickOnMapHint: {
+    zh: '或在地图上点选位置，系统按位置确定网格',
+    en: 'Or click the place on the map: its grid is found from the point',
+  },
+  pickedOnMap: {
+    zh: '地图选点：{where}（按位置确定网格）',
+    en: 'Picked on the map: {where} (the grid follows from the point)',
+  },
   registeredAs: { zh: '已登记：', en: 'Registered: ' },
   acceptAndDispatch: { zh: '受理、立案并派遣', en: 'Accept, file and dispatch' },
   openIncident: { zh: '暂不派遣，查看事件', en: 'Not now: open the incident' },
