@@ -132,6 +132,10 @@ const UI = {
     zh: '地图选点：{where}（按位置确定网格）',
     en: 'Picked on the map: {where} (the grid follows from the point)',
   },
+  dispatchedMeanwhile: {
+    zh: '自动派遣已先将该事件派给 {who}；如需改派，请在事件页操作。',
+    en: 'Automatic dispatch sent it to {who} first; re-dispatch it from the incident’s page if needed.',
+  },
   registeredAs: { zh: '已登记：', en: 'Registered: ' },
   acceptAndDispatch: { zh: '受理、立案并派遣', en: 'Accept, file and dispatch' },
   openIncident: { zh: '暂不派遣，查看事件', en: 'Not now: open the incident' },

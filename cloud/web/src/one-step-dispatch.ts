@@ -1,4 +1,4 @@
-import { call } from './api.js';
+import { call, type Incident } from './api.js';
 import { randomId } from './ids.js';
 
 /** The steps 受理 → 立案 → 派遣, keyed by the state each one is taken from. */
@@ -15,8 +15,9 @@ interface Actions {
  * Accept, file and dispatch a reported incident to `assignee`, one transition after the other, as
  * the API allows each. Safe to call again after a failure: each step keeps its request id, and the
  * incident's state says which steps are done, so a retry resumes where it stopped. Resolves to the
- * state reached; throws the API's refusal (a policy that wants a step taken apart, an assignee no
- * longer eligible, someone else's change meanwhile).
+ * incident as it ends up: automatic dispatch may have sent it to someone else between 立案 and 派遣,
+ * which the caller should say. Throws the API's refusal (a policy that wants a step taken apart,
+ * an assignee no longer eligible, someone else's change meanwhile).
  */
 export class OneStepDispatch {
   private readonly requestIds = Object.fromEntries(ONE_STEP_ACTIONS.map((a) => [a, randomId(`web-intake-${a}`)]));
@@ -34,11 +35,11 @@ export class OneStepDispatch {
     return next !== undefined && now.actions.some((a) => a.action === next);
   }
 
-  async run(assignee: string): Promise<string> {
+  async run(assignee: string): Promise<Incident> {
     for (;;) {
       const now = await call<Actions>('GET', this.path('/actions'));
       const action = NEXT[now.state];
-      if (action === undefined) return now.state;
+      if (action === undefined) return (await call<{ incident: Incident }>('GET', this.path(''))).incident;
       if (!now.actions.some((a) => a.action === action)) throw new StepNotOffered(action, now.state);
       await call('POST', this.path('/transitions'), {
         action,
