@@ -139,5 +139,40 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(incident?.state).toBe('REPORTED');
       await context.close();
     }, 90_000);
+
+    it('resumes where it stopped when the answer to a step was lost: each step is taken once', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      const page = await context.newPage();
+      await page.goto(cloud().url);
+      await page.fill('input[name=username]', 'intake-operator');
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      await page.locator('nav a[href="#/intake"]').click();
+      await pickByName(page, 'select-category', '其他', '其他');
+      await pickByName(page, 'select-place', '河下社区', '河下社区第1网格');
+      await page.fill('input[name=title]', '居民来电：电梯困人已解');
+      await page.click('form.intake button.submit-dispatch');
+      await page.locator('[data-testid=one-step]').waitFor();
+      await expect.poll(() => page.locator('.select-assignee .el-select__placeholder').textContent()).toContain('值班');
+      // 立案 reaches the cloud, but its answer never comes back (a dropped connection).
+      let lost = false;
+      await page.route('**/api/v1/incidents/*/transitions', async (route) => {
+        const body = route.request().postDataJSON() as { action: string };
+        if (body.action !== 'file' || lost) return route.continue();
+        lost = true;
+        await route.fetch();
+        return route.abort('connectionreset');
+      });
+      await page.click('button.dispatch-now');
+      await page.locator('.notice.error').waitFor();
+      expect(lost).toBe(true);
+      await page.click('button.dispatch-now');
+      await page.locator('#incident-state', { hasText: '待签收' }).waitFor();
+      const id = decodeURIComponent(new URL(page.url()).hash.replace('#/incidents/', ''));
+      const steps = await cloud().incidents.steps(id);
+      expect(steps.map((step) => step.action)).toEqual(['report', 'accept', 'file', 'dispatch']);
+      expect((await cloud().incidents.get(id))?.assignee).toBe(workerId);
+      await context.close();
+    }, 90_000);
   },
 );
