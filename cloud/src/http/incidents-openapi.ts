@@ -44,8 +44,11 @@ export const INCIDENT_PATHS = {
             'The incidents, each with its time-limit state (IncidentTimeStatus: light, overdue_since, due_by, outcome)',
           content: json({
             type: 'object',
-            required: ['incidents'],
-            properties: { incidents: { type: 'array', items: { allOf: [object, ref('IncidentTimeStatus')] } } },
+            required: ['incidents', 'names'],
+            properties: {
+              incidents: { type: 'array', items: { allOf: [object, ref('IncidentTimeStatus')] } },
+              names: ref('IncidentNames'),
+            },
           }),
         },
         '400': problem('Invalid query'),
@@ -76,7 +79,12 @@ export const INCIDENT_PATHS = {
         '200': {
           description:
             'Incident, steps (each with the deadline it set and `deadlineChange`: why it differs from the one before), evidence, and the time-limit state (`deadline` is `due_by`)',
-          content: json({ allOf: [object, ref('IncidentTimeStatus')] }),
+          content: json({
+            allOf: [
+              { type: 'object', required: ['names'], properties: { names: ref('IncidentNames') } },
+              ref('IncidentTimeStatus'),
+            ],
+          }),
         },
         '404': problem('No such incident the caller may see'),
         ...common,
@@ -172,6 +180,18 @@ export const INCIDENT_PATHS = {
 };
 
 export const INCIDENT_SCHEMAS = {
+  IncidentNames: {
+    type: 'object',
+    description:
+      'Names, in the reader’s language (Accept-Language), of what the incidents mention by code or id: community and grid codes, the assignee (disposal unit or user) and step actors (users; the system as e.g. 系统（自动派遣）). A code or id with no name on record is absent.',
+    additionalProperties: { type: 'string' },
+    example: {
+      '320803001001': '幸福社区',
+      '320803001001002': '第二网格',
+      'unit-gas': '港华燃气',
+      'cloud:dispatch': '系统（自动派遣）',
+    },
+  },
   IncidentTimeStatus: {
     type: 'object',
     description: 'What a person sees of an incident’s time limits (docs/domain.md §4), read from its step records now',

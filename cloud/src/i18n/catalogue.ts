@@ -57,6 +57,12 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     INVALID: { 'zh-CN': '作废', en: 'invalid' },
     MERGED: { 'zh-CN': '已合并', en: 'merged' },
   },
+  /** What the cloud was doing when it took a step itself. */
+  system_actor: {
+    engine: { 'zh-CN': '流程', en: 'workflow' },
+    dispatch: { 'zh-CN': '自动派遣', en: 'automatic dispatch' },
+    deadlines: { 'zh-CN': '时限监控', en: 'time-limit watch' },
+  },
   action: {
     report: { 'zh-CN': '上报', en: 'report' },
     accept: { 'zh-CN': '受理', en: 'accept' },
@@ -133,6 +139,10 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
 export const CATALOGUE: Record<string, Template> = {
   // Text a device or reporter gave in both languages (a gateway alert's message).
   'text.bilingual': { 'zh-CN': '{zh}', en: '{en}' },
+
+  // Who took a step when no person did.
+  'actor.cloud': { 'zh-CN': '系统（{what@system_actor}）', en: 'system ({what@system_actor})' },
+  'actor.gateway': { 'zh-CN': '物联网关 {gateway}', en: 'IoT gateway {gateway}' },
 
   // Step comments written by the cloud.
   'step.alert_policy': { 'zh-CN': '设备事件策略：{policy@policy}', en: 'device-event policy: {policy@policy}' },

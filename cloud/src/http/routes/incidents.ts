@@ -30,6 +30,7 @@ import { scopeCondition, TERRITORY_OF_ROW } from '../../people/scope-sql.js';
 import { TerritoryStore, toWgs84 } from '../../territory/index.js';
 import { jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
+import { namesOf } from '../incident-names.js';
 import { languageOfRequest, localIncident, localStep } from '../localize.js';
 import { type ProblemCode, ProblemError } from '../problems.js';
 
@@ -340,7 +341,9 @@ export function incidentRoutes(
         ...localIncident(withAttention(incident), language),
         ...(await timeStatus(timeLimits, incident, steps.get(incident.id) ?? [], clock())),
       });
-    res.json({ incidents: listed });
+    // Names, not codes: the places, assignees and actors of the page, in one query per kind.
+    const names = await fromDatabase(() => namesOf(db, incidents, [...steps.values()].flat(), language));
+    res.json({ incidents: listed, names });
   });
 
   router.get('/incidents/:id', async (req: Request<{ id: string }>, res: Response) => {
@@ -353,9 +356,11 @@ export function incidentRoutes(
     // Who looked at what is part of the record, as much as who changed it.
     await audit(principal, 'incident.view', incident.id);
     const language = languageOfRequest(req);
+    const names = await fromDatabase(() => namesOf(db, [incident], steps, language));
     res.json({
       incident: localIncident(withAttention(incident), language),
       steps: steps.map((step) => localStep(step, language)),
+      names,
       evidence,
       deadline: status.due_by,
       ...status,
