@@ -46,6 +46,8 @@ export interface StoredAttachment {
 export interface IncidentDetail {
   incident: Incident;
   steps: Step[];
+  /** Names of what the incident mentions by code or id: its community and grid, assignee, step actors. */
+  names: Record<string, string>;
   evidence: Evidence[];
   deadline: string | null;
   /** The open step's light from its breach history; null once the loop is closed. */

@@ -156,6 +156,12 @@ const UI = {
   filters: { zh: '筛选', en: 'Filters' },
   clearFilters: { zh: '清除筛选', en: 'Clear filters' },
   me: { zh: '我', en: 'me' },
+  code: { zh: '编码', en: 'Code' },
+  showCode: { zh: '{name}的编码', en: 'Code of {name}' },
+  buildingNo: { zh: '{building}号楼', en: 'Bldg {building}' },
+  unitNo: { zh: '{unit}单元', en: 'Unit {unit}' },
+  floorNo: { zh: '{floor}楼', en: 'Floor {floor}' },
+  deviceOf: { zh: '设备 {device} · 网关 {gateway}', en: 'Device {device} · gateway {gateway}' },
   mine: { zh: '我的', en: 'Me' },
   roles: { zh: '角色', en: 'Roles' },
   offline: {
