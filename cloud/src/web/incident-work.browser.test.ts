@@ -299,5 +299,49 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(steps.at(-1)?.attachments).toHaveLength(1);
       await page.context().close();
     }, 90_000);
+
+    it('names the place, the assignee and who took each step, the codes one tap away', async () => {
+      await cloud().db.query(
+        `INSERT INTO territory_units (code, level, parent_code, name_zh, name_en) VALUES
+           ($1, 'district', NULL, '淮安区', NULL), ($2, 'street', $1, '淮城街道', NULL),
+           ($3, 'community', $2, '河下社区', 'Hexia Community'), ($4, 'grid', $3, '河下社区第1网格', NULL)
+         ON CONFLICT (code) DO NOTHING`,
+        [FIXTURE.district, FIXTURE.street, FIXTURE.community, GRID_A],
+      );
+      const id = await report('work-names', { title: '楼道堆物（名称）', grid: GRID_A, building: '3', unit: '2' });
+      await act(id, 'accept');
+      await act(id, 'file');
+      // Automatic dispatch gives it to grid A's worker on duty.
+      await expect.poll(async () => (await cloud().incidents.get(id))?.assignee).toBe(workerId);
+
+      const page = await signIn('work-operator');
+      const row = page.locator(`#incident-list li.incident[data-id="${id}"]`);
+      await row.waitFor();
+      expect(await row.locator('.meta').textContent()).toContain('河下社区 · 河下社区第1网格 · 3号楼2单元');
+      await page.goto(`${cloud().url}/#/incidents/${id}`);
+      const place = page.locator('.facts dd.place');
+      await place.waitFor();
+      expect(await place.textContent()).toContain('河下社区');
+      expect(await place.textContent()).toContain('河下社区第1网格');
+      expect(await place.textContent()).toContain('3号楼2单元');
+      expect(await place.textContent()).not.toContain(FIXTURE.community);
+      const assignee = page.locator('.facts dd.assignee');
+      expect(await assignee.textContent()).toContain('Test work-worker');
+      expect(await assignee.textContent()).not.toContain(workerId);
+      // The code is one tap away, and folds away again.
+      const toggle = assignee.locator('button.code-toggle');
+      await toggle.click();
+      expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+      expect(await assignee.locator('code').textContent()).toBe(workerId);
+      await place.locator('button.code-toggle').first().click();
+      expect(await place.locator('code').first().textContent()).toBe(FIXTURE.community);
+      // The timeline names people (the reader as 我) and the system, not ids.
+      expect(await page.locator('#timeline li[data-action="accept"] .named .name').textContent()).toBe('我');
+      expect(await page.locator('#timeline li[data-action="dispatch"] .named .name').textContent()).toBe(
+        '系统（自动派遣）',
+      );
+      expect(await page.locator('#timeline').textContent()).not.toContain('cloud:dispatch');
+      await page.context().close();
+    }, 90_000);
   },
 );
