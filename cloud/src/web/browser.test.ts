@@ -363,6 +363,11 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await snapshot.waitFor();
       expect(await snapshot.textContent()).toContain('抓拍图片引用');
       await shoot(page, 'detail-camera');
+      // The evidence names its device by place; the raw references are one tap away.
+      expect(await page.locator('.evidence .meta .name').first().textContent()).toBe('3号楼 设备');
+      expect(await snapshot.locator('code').count()).toBe(0);
+      await snapshot.locator('button.code-toggle').click();
+      expect(await snapshot.locator('code').textContent()).toBe('media/cam-lane-01/1.jpg');
 
       await page.click('nav a[href="#/kpis"]');
       // The page opens on the current month (China's calendar), not the last one.
