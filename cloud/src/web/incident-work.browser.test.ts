@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { cannotRun } from '@gridlink/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -341,6 +342,40 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         '系统（自动派遣）',
       );
       expect(await page.locator('#timeline').textContent()).not.toContain('cloud:dispatch');
+
+      // A device's title names the device by its place, not by its id (which the detail keeps).
+      const at = clock().toISOString();
+      const alert = await cloud().incidents.fromAlert(
+        createCloudEvent({
+          id: `evt-names-${Date.now()}`,
+          type: 'cn.gridlink.alert.raised.v1',
+          gatewayId: 'gw-320803-001',
+          deviceId: 'smoke-b3-u2-0401',
+          time: at,
+          priority: 'alarm',
+          data: {
+            alert_id: `alert-names-${Date.now()}`,
+            rule_id: 'smoke-alarm',
+            device_id: 'smoke-b3-u2-0401',
+            state: 'active',
+            severity: 'major',
+            category: 'safety.fire_lane',
+            since: at,
+            last_seen: at,
+            occurrences: 1,
+            message: { zh: 'smoke-b3-u2-0401 烟雾报警', en: 'smoke-b3-u2-0401 smoke alarm' },
+            place: { community: FIXTURE.community, building: '3', unit: '2', floor: 4, room: '0401' },
+          },
+        }) as CloudEvent,
+      );
+      const device = (alert as { incident: { id: string } }).incident.id;
+      await page.goto(`${cloud().url}/#/incidents/${device}`);
+      await page.locator('.detail .head h1', { hasText: '3号楼2单元4楼 0401 烟雾报警' }).waitFor();
+      expect(await page.locator('.facts').textContent()).toContain('smoke-b3-u2-0401');
+      await page.click('a.back');
+      await page
+        .locator(`li.incident[data-id="${device}"] .title`, { hasText: '3号楼2单元4楼 0401 烟雾报警' })
+        .waitFor();
       await page.context().close();
     }, 90_000);
   },
