@@ -20,7 +20,7 @@ import {
   type KpiQuery,
   kpiCounts,
   kpiCountsSql,
-  kpiScope,
+  kpiTerritoryCondition,
   migrate,
   openPostgres,
   readMigrations,
@@ -225,8 +225,8 @@ console.log('  counts after = counts before, every group and every count');
 
 if (process.env.EXPLAIN) {
   const explain = await db.query<{ 'QUERY PLAN': string }>(
-    `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${kpiCountsSql('street', kpiScope([DISTRICT]).sql)}`,
-    [MONTH.from, MONTH.to, false, ...kpiScope([DISTRICT]).params],
+    `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${kpiCountsSql('street', kpiTerritoryCondition([DISTRICT]).sql)}`,
+    [MONTH.from, MONTH.to, false, ...kpiTerritoryCondition([DISTRICT]).params],
   );
   console.log(explain.rows.map((line) => line['QUERY PLAN']).join('\n'));
 }

@@ -17,7 +17,7 @@ export {
   kpiCountsSql,
   kpiGroupNames,
   kpiReport,
-  kpiScope,
+  kpiTerritoryCondition,
 } from './query.js';
 export { type ReportRow, reportCsv, reportTable } from './report.js';
 export { LEVEL_SHEETS, reportXlsx, type XlsxReportOptions } from './report-xlsx.js';

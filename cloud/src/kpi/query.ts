@@ -58,7 +58,7 @@ const SUMMARY_COLUMNS = [
 
 /**
  * The SQL of {@link kpiCounts}: $1 from, $2 to, $3 leave suspended out of due, then the territory
- * condition's parameters ({@link kpiScope}).
+ * condition's parameters ({@link kpiTerritoryCondition}).
  *
  * The cohort comes from `incident_kpi_facts` (migration 0011), one row per incident kept by the
  * database from its step records: its first `file` step, its latest step, and the summary of all
@@ -131,7 +131,7 @@ interface CountsRow {
 }
 
 /** Incidents under these territory prefixes, as a condition on the facts and its parameters from $4. */
-export const kpiScope = (prefixes: readonly string[]) =>
+export const kpiTerritoryCondition = (prefixes: readonly string[]) =>
   scopeCondition({ territoryPrefixes: prefixes }, { territory: "coalesce(f.grid, f.community, '')" }, 4);
 
 const prefixesOf = (prefix: KpiQuery['territoryPrefix']): string[] | undefined =>
@@ -163,7 +163,7 @@ const prefixesOf = (prefix: KpiQuery['territoryPrefix']): string[] | undefined =
 export async function kpiCounts(db: Queryable, query: KpiQuery): Promise<KpiGroup[]> {
   const prefixes = prefixesOf(query.territoryPrefix);
   if (prefixes !== undefined && prefixes.length === 0) return [];
-  const scope = prefixes === undefined ? undefined : kpiScope(prefixes);
+  const scope = prefixes === undefined ? undefined : kpiTerritoryCondition(prefixes);
   const params: unknown[] = [query.from, query.to, query.policy.exclude_suspended_from_due, ...(scope?.params ?? [])];
   const { rows } = await db.query<CountsRow>(kpiCountsSql(query.groupBy, scope?.sql), params);
   return rows.map((row) => ({

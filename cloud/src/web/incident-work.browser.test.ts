@@ -22,7 +22,9 @@ const PIXEL = Buffer.from(
  * alarm for urgent incidents nobody has, and the property's findings on site with a photo.
  */
 describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
-  'incident work on the web pages',
+  HAVE_CHROMIUM
+    ? 'incident work on the web pages'
+    : `incident work on the web pages (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`,
   () => {
     // The cloud's own clock, so a limit can pass without waiting for it.
     const clock = manualClock(new Date().toISOString());

@@ -17,7 +17,9 @@ const [GRID_A, GRID_B] = FIXTURE.grids;
  * on-duty worker the page chose for them.
  */
 describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
-  'intake by name, dispatched in one step (browser)',
+  HAVE_CHROMIUM
+    ? 'intake by name, dispatched in one step (browser)'
+    : `intake by name, dispatched in one step (browser) (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`,
   () => {
     const cloud = useTestCloud('postgres');
     let browser: Browser;

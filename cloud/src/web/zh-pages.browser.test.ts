@@ -20,7 +20,9 @@ const DISPLAY_NAME = 'Test zh-operator';
  * intake and the KPIs, as an operator sees them.
  */
 describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
-  'the web pages in Chinese',
+  HAVE_CHROMIUM
+    ? 'the web pages in Chinese'
+    : `the web pages in Chinese (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`,
   () => {
     const cloud = useTestCloud('postgres');
     let browser: Browser;
@@ -33,6 +35,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
      */
     const words = async () => {
       const own = new Set(['English', ...DISPLAY_NAME.split(' ')]);
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a person reads (collapsed raw data left out)
       return englishWords(await page.locator('body').innerText()).filter((word) => !own.has(word));
     };
 
