@@ -45,6 +45,7 @@ import {
 } from '@gridlink/simulators';
 import { pino } from 'pino';
 import { CAMERA_USERNAME, CameraActivity, startCommunityCameras } from './start-cameras.js';
+import { startTelemetry } from './start-telemetry.js';
 import { GRID_WORKER, startUsers } from './start-users.js';
 
 const { values: args } = parseArgs({
@@ -214,6 +215,9 @@ const cameraIds = devices
   .map((device) => device.id);
 const cameras = cameraIds.length > 0 ? await startCommunityCameras(cameraIds, GATEWAY_DIR) : undefined;
 
+// The community's readings go to an InfluxDB of its own when influxd is installed.
+const telemetry = await startTelemetry(DATA_DIR);
+
 const config = GatewayConfig.parse({
   gateway: { id: GATEWAY_ID, community: COMMUNITY_CODE, data_dir: GATEWAY_DIR },
   // Every simulated device connects from this machine: the per-address cap (a guard against one
@@ -222,6 +226,7 @@ const config = GatewayConfig.parse({
   http: { host: '127.0.0.1', port: 0 },
   rules: { files: [rulesFile] },
   uplink: { enabled: true, url: cloud.url, token: gatewayToken },
+  ...(telemetry.on ? { telemetry: telemetry.config } : {}),
   ...(cameras ? { onvif: cameras.config } : {}),
 });
 const gateway = new Gateway({
@@ -292,6 +297,7 @@ Gridlink is running on embedded defaults (development mode).
   Watch dead letters:  ${watch} -t 'gridlink/bridge/dead_letter/#' -v
       (mosquitto_sub reads host, port, username and password from ${consoleOptionsFile}, owner-only)
   Gateway metrics:     http://127.0.0.1:${httpPort}/metrics   (health: /healthz, /readyz)
+  ${telemetry.summary}
   Cloud (embedded database in ${join(DATA_DIR, 'cloud')}): ${cloud.url}   API: ${cloud.url}/openapi.json
   Cloud admin token for this run (also in ${adminTokenFile}, owner-only):
       ${adminToken}
@@ -398,7 +404,7 @@ const report = setInterval(async () => {
   const refusedTotal = Object.values(refused).reduce((a, b) => a + b, 0);
   const waiting = uplink ? Object.values(uplink.outbox.depth).reduce((a, b) => a + b, 0) : 0;
   say(
-    `status      ${clients} clients · ${valid} valid messages · ${invalid} invalid (dead-lettered) · ${refusedTotal} refused · ${gateway.rules.active().length} active alerts · cloud link ${uplink?.sender.link} · ${waiting} in outbox · ${await cloudEvents()} events in the cloud${cameraStatus()}`,
+    `status      ${clients} clients · ${valid} valid messages · ${invalid} invalid (dead-lettered) · ${refusedTotal} refused · ${gateway.rules.active().length} active alerts · cloud link ${uplink?.sender.link} · ${waiting} in outbox · ${await cloudEvents()} events in the cloud${cameraStatus()} · ${telemetry.on ? 'telemetry to InfluxDB' : 'telemetry off (install influxd to turn it on)'}`,
   );
 }, statusEverySeconds * 1000);
 
@@ -415,6 +421,7 @@ async function shutdown(reason: string): Promise<void> {
   await gateway.stop();
   registry.close();
   await cameras?.stop();
+  if (telemetry.on) await telemetry.stop();
   const stored = await cloudEvents();
   await cloud.stop();
   say(`stopped: ${valid} valid messages, ${invalid} invalid, ${stored} events in the cloud`);
