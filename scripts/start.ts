@@ -9,7 +9,9 @@
  *
  * Options: --community small|full, --per-kind N (a few devices of every kind instead), --data-dir,
  * --exit-after S, --status-every S, --report-every S (heartbeat cap of the MQTT devices),
- * --camera-event-every S (mean seconds between two happenings in front of one camera; 600 by default).
+ * --camera-event-every S (mean seconds between two happenings in front of one camera; 600 by default),
+ * --wear some|none (whether a few devices fall silent and a few batteries run low over the first
+ * three minutes, so the property manager's pages show them; some by default).
  */
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -36,6 +38,7 @@ import {
   FULL_COMMUNITY,
   fork,
   generateCommunity,
+  planWear,
   registryCsv,
   residentsOf,
   SCENARIOS,
@@ -57,6 +60,7 @@ const { values: args } = parseArgs({
     'report-every': { type: 'string', default: '30' },
     'status-every': { type: 'string', default: '5' },
     'camera-event-every': { type: 'string', default: '600' },
+    wear: { type: 'string', default: 'some' },
   },
 });
 
@@ -92,6 +96,12 @@ const statusEverySeconds = positiveInt('--status-every', args['status-every']) |
 const cameraEventEverySeconds = positiveInt('--camera-event-every', args['camera-event-every']) || 600;
 /** Where the cloud's embedded database, the gateway's data and the scenario credentials live. */
 const DATA_DIR = args['data-dir'];
+if (args.wear !== 'some' && args.wear !== 'none') {
+  console.error(
+    `--wear: expected some (a few devices fall silent, a few batteries run low) or none, received ${args.wear}`,
+  );
+  process.exit(1);
+}
 if (args.community !== 'small' && args.community !== 'full') {
   console.error(`--community: expected small (72 households) or full (504 households), received ${args.community}`);
   process.exit(1);
@@ -383,6 +393,23 @@ const entrances = setInterval(() => {
   for (const terminal of terminals) void terminal.advance().catch(() => {});
 }, 10_000);
 
+// Over the first three minutes a few devices fall silent and a few batteries run low (seeded: the
+// same devices each run), so the property manager's pages have something to show.
+const wear = args.wear === 'some' ? planWear(simulators, fork(random, 'wear')) : [];
+const wearTimers = wear.map((happening) =>
+  setTimeout(() => {
+    const simulator = simulators.find((s) => s.id === happening.deviceId);
+    if (!simulator) return;
+    if (happening.kind === 'offline') {
+      say(`wear        ${happening.deviceId} fell silent (power cut or radio lost: no goodbye)`);
+      void simulator.dropConnection().catch(() => {});
+    } else {
+      say(`wear        ${happening.deviceId} battery down to ${happening.battery} %`);
+      void simulator.set({ battery: happening.battery }).catch(() => {});
+    }
+  }, happening.at_ms),
+);
+
 // Now and then something happens in front of a camera (seeded: the same run each time).
 const cameraActivity = cameras
   ? new CameraActivity(cameras.farm.cameras, fork(random, 'cameras'), cameraEventEverySeconds)
@@ -414,6 +441,7 @@ async function shutdown(reason: string): Promise<void> {
   stopping = true;
   clearInterval(report);
   clearInterval(entrances);
+  for (const timer of wearTimers) clearTimeout(timer);
   cameraActivity?.stop();
   say(`stopping (${reason})`);
   await Promise.all(simulators.map((simulator) => simulator.stop().catch(() => {})));
