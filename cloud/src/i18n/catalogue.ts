@@ -229,6 +229,11 @@ export const CATALOGUE: Record<string, Template> = {
   'problem.GL_INCIDENT_NOT_FOUND': { 'zh-CN': '事件不存在', en: 'Incident not found' },
   'problem.GL_INCIDENT_ACTION_NOT_ALLOWED': { 'zh-CN': '当前状态不允许此操作', en: 'Action not allowed in this state' },
   'problem.GL_INCIDENT_VERSION_CONFLICT': { 'zh-CN': '事件已被他人更新', en: 'Incident changed meanwhile' },
+  'problem.GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE': { 'zh-CN': '承办对象不符合条件', en: 'Assignee not eligible' },
+  'problem.GL_INCIDENT_SEPARATION_OF_DUTIES': {
+    'zh-CN': '处置人不能核查自己的工作',
+    en: 'Not by the one who handled the work',
+  },
   'problem.GL_DATABASE_UNAVAILABLE': { 'zh-CN': '数据库不可用', en: 'Database unavailable' },
   'problem.GL_TOO_MANY_STREAMS': { 'zh-CN': '打开的数据流过多', en: 'Too many open streams' },
   'problem.GL_NOT_READY': { 'zh-CN': '服务尚未就绪', en: 'Not ready' },
@@ -350,6 +355,25 @@ export const CATALOGUE: Record<string, Template> = {
   'engine.GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE': {
     'zh-CN': '该对象不能承办此事件，请从推荐的承办单位或网格员中选择',
     en: 'the assignee may not take this work: choose a unit or grid worker the incident suggests',
+  },
+  // Why a dispatch may not go to the assignee asked for (beside the picker), and whom it may go to.
+  'assignee.eligible': { 'zh-CN': '可选：{names}', en: 'eligible: {ids}' },
+  'assignee.none_eligible': { 'zh-CN': '暂无可承办的单位或网格员', en: 'none is on record' },
+  'assignee.required': {
+    'zh-CN': '请选择承办单位或网格员；{options}',
+    en: 'required: the id of a unit or grid worker from GET /incidents/{id}/assignees; {options}',
+  },
+  'assignee.unit_not_eligible': {
+    'zh-CN': '{name}不承办此类事件，或不服务事发地；{options}',
+    en: 'disposal unit {assignee} ({unitType}, serving {territory}) is not eligible for {category} at {place}; {options}',
+  },
+  'assignee.not_grid_worker': {
+    'zh-CN': '{name}不是事发网格的在岗网格员；{options}',
+    en: '{assignee} is not eligible: not an active grid worker of grid {grid}; {options}',
+  },
+  'assignee.unknown': {
+    'zh-CN': '没有编号为 {assignee} 的责任单位或网格员；{options}',
+    en: '{assignee} is no disposal unit or active grid worker on record; {options}',
   },
   'engine.need.reason': {
     'zh-CN': '「{action@action}」需要填写原因',

@@ -5,7 +5,7 @@ import { type AttachmentStore, asStepAttachment } from '../../attachments/store.
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import type { Deadlines, IncidentTimeStatus } from '../../deadlines/index.js';
-import { type Language, type Message, message } from '../../i18n/message.js';
+import { type Language, type Message, message, storedMessage } from '../../i18n/message.js';
 import {
   type Incident,
   type IncidentEngine,
@@ -64,7 +64,7 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
         STATUS_OF[err.code],
         engineMessage(err),
         typeof pointer === 'string'
-          ? [{ pointer, detail: typeof detail === 'string' ? detail : err.message }]
+          ? [{ pointer, detail: storedMessage(detail) ?? (typeof detail === 'string' ? detail : err.message) }]
           : undefined,
       );
       return undefined;
