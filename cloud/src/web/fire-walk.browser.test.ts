@@ -17,6 +17,8 @@ const [GRID_A, GRID_B] = FIXTURE.grids as readonly [string, string, string];
 const SCREENSHOTS = fileURLToPath(new URL('../../../screenshots/fire-walk/', import.meta.url));
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
+/** How long to wait for the cloud's own work (fast track, escalation, a stream): a busy machine is slow. */
+const CLOUD_WORK = { timeout: 20_000 };
 
 /** The people of the walk, each signing in as themselves. */
 const PEOPLE = {
@@ -187,7 +189,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
           if (found?.state !== 'FILED') return false;
           id = found.id;
           return (await cloud().dispatch.decision(found.id, found.version))?.doneAt != null;
-        })
+        }, CLOUD_WORK)
         .toBe(true);
       expect((await cloud().dispatch.decision(id, 3))?.reason).toBe('nobody_on_duty');
       expect((await cloud().incidents.steps(id)).map((step) => step.action)).toEqual(['report', 'accept', 'file']);
@@ -199,12 +201,12 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       const row = list.locator(`li.incident[data-id="${id}"]`);
       await row.waitFor();
       expect(await row.locator('.light').getAttribute('data-light')).not.toBe('overdue');
-      await expect.poll(() => cloud().dispatch.live.connected).toBeGreaterThanOrEqual(1);
+      await expect.poll(() => cloud().dispatch.live.connected, CLOUD_WORK).toBeGreaterThanOrEqual(1);
 
       // 2. Its 10 minutes for dispatch pass: red, 红牌, and up to the street.
       clock.advance(11 * 60_000);
       await cloud().deadlines.sweep();
-      await expect.poll(async () => (await cloud().incidents.get(id))?.level).toBe('street');
+      await expect.poll(async () => (await cloud().incidents.get(id))?.level, CLOUD_WORK).toBe('street');
       // It reaches someone who can act: the street operator's page says so as it happens.
       await operator.locator('#toast').waitFor();
       await row.locator('.light[data-light="overdue"]').waitFor();
