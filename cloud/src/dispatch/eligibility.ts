@@ -86,7 +86,7 @@ export async function assigneeRefusal(
       detail,
     });
   };
-  if (typeof assignee !== 'string' || assignee === '') return refuse('assignee.required');
+  if (typeof assignee !== 'string' || assignee === '') return refuse('assignee.required', { id: incident.id });
   const unit = await q.query<{ name_zh: string; unit_type: string; territory_code: string }>(
     'SELECT name_zh, unit_type, territory_code FROM disposal_units WHERE id = $1',
     [assignee],
