@@ -9,6 +9,7 @@ import { login, TEST_PASSWORD } from '../people/test-support.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { api, manualClock, registerGateway, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
+import { watchCsp } from './csp-watch.js';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -64,9 +65,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     /** A person's own browser, signed in, on their incident list. */
     const signIn = async (person: Person, viewport: { width: number; height: number }): Promise<Page> => {
       const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-      context.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-      });
+      await watchCsp(context, cspViolations);
       const page = await context.newPage();
       await page.goto(cloud().url);
       await page.fill('input[name=username]', PEOPLE[person].username);
