@@ -347,7 +347,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await openFromList(agent, id);
       expect(await offered(agent)).toEqual(expect.arrayContaining(['callbackSatisfied', 'callbackUnsatisfied']));
       await take(agent, 'callbackSatisfied', '住户表示网格员到场及时，满意。');
-      await agent.locator('#incident-state', { hasText: '已回访' }).waitFor();
+      await agent.locator('#incident-state', { hasText: '已评价' }).waitFor();
       expect(await agent.locator('#timeline li[data-action="callbackSatisfied"]').textContent()).toContain('满意');
       expect(await englishOn(agent)).toEqual([]);
       await shoot(agent, '12-callback-recorded-desktop');
@@ -355,7 +355,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       // 10. The whole timeline, as the grid worker reads it afterwards on the phone.
       // Their page, open since they finished, has followed every step since.
       await worker.locator('#timeline li[data-action="callbackSatisfied"]').waitFor();
-      expect(await worker.locator('#incident-state').textContent()).toBe('已回访');
+      expect(await worker.locator('#incident-state').textContent()).toBe('已评价');
       const timeline = await worker
         .locator('#timeline > li')
         .evaluateAll((items) => items.map((item) => item.getAttribute('data-action')));
