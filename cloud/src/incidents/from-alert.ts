@@ -2,6 +2,7 @@ import { type CloudEvent, type DeviceEventPolicy, uplinkData } from '@gridlink/p
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/db.js';
 import { lockAll } from '../db/locks.js';
+import { WriteStatement } from '../db/write-statement.js';
 import { type Message, message } from '../i18n/message.js';
 import { decidePolicies } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
@@ -9,7 +10,6 @@ import { chinaDate } from './incident-id.js';
 import { parseInput } from './inputs.js';
 import {
   type AlertRef,
-  alertKey,
   type IncidentRef,
   type IntakeNeeds,
   type IntakePlan,
@@ -23,8 +23,9 @@ import {
   splitAlertKey,
   withMergedAlert,
 } from './intake-plan.js';
-import { type Incident, type IncidentRow, type IncidentStep, type StepRow, toIncident, toStep } from './records.js';
+import { type Incident, type IncidentRow, type IncidentStep, toIncident } from './records.js';
 import type { TransitionRule } from './state-machine.js';
+import { addJoinedAlertCounts, insertAlertIncidents, lockIntakeIncidents, type NewAlertIncident } from './store.js';
 
 export type { ParsedAlert } from './intake-plan.js';
 
@@ -114,7 +115,13 @@ export async function intakeAlerts(
   const dedupWindowMs = await context.dedupWindowMs(tx);
   await lockAll(tx, needs.locks);
   const held = needs.scopeKeys.length > 0 ? await readHeld(tx, needs) : [];
-  const stored = await lockIncidents(tx, needs, dedupWindowMs);
+  // The incidents the batch may touch, locked in id order: linked to its alerts, or open under its
+  // dedup keys within the window of its earliest alert.
+  const stored = await lockIntakeIncidents(tx, {
+    alerts: needs.alerts,
+    dedupKeys: needs.dedupKeys,
+    openSince: new Date(Number.isFinite(needs.earliestMs) ? needs.earliestMs - dedupWindowMs : 0),
+  });
   const plan = planIntake({
     parsed,
     drill,
@@ -144,7 +151,8 @@ async function readHeld(tx: Queryable, needs: IntakeNeeds): Promise<StoredHeld[]
     data: unknown;
     incident_id: string | null;
   }>(
-    // An index probe each, as for the incidents.
+    // An index probe each (LATERAL; OFFSET 0 keeps the planner from turning it into a join), as the
+    // incidents are looked up.
     `WITH wanted AS (
        SELECT h.gateway_id, h.alert_id FROM unnest($1::text[], $4::text[]) AS u(gateway_id, alert_id)
          JOIN LATERAL (SELECT gateway_id, alert_id FROM held_alerts
@@ -179,47 +187,6 @@ async function readHeld(tx: Queryable, needs: IntakeNeeds): Promise<StoredHeld[]
 }
 
 /**
- * The incidents the batch may touch, locked in id order: those its alert ids are linked to, and
- * the open ones of its dedup keys within the window of its earliest alert. Each key is looked up
- * on its own, an index probe each (LATERAL; OFFSET 0 keeps the planner from turning it into a
- * join): over a growing table whose statistics lag (a fresh deployment, a burst), `= ANY(array)`
- * or a join is planned as a full scan of the table for every batch.
- */
-async function lockIncidents(
-  tx: Queryable,
-  needs: IntakeNeeds,
-  dedupWindowMs: number,
-): Promise<Array<IncidentRow & { linked_alerts: string[] | null }>> {
-  const { rows } = await tx.query<IncidentRow & { linked_alerts: string[] | null }>(
-    `WITH links AS (
-       SELECT a.gateway_id || '/' || a.alert_id AS alert_key, a.incident_id
-         FROM unnest($1::text[], $4::text[]) AS u(gateway_id, alert_id)
-         JOIN LATERAL (SELECT gateway_id, alert_id, incident_id FROM incident_alerts
-                        WHERE gateway_id = u.gateway_id AND alert_id = u.alert_id OFFSET 0) AS a
-           ON true
-     ), wanted AS (
-       SELECT incident_id AS id FROM links
-       UNION
-       SELECT o.id FROM unnest($2::text[]) AS k(dedup_key)
-         JOIN LATERAL (SELECT id FROM incidents
-                        WHERE dedup_key = k.dedup_key AND closed_at IS NULL AND last_occurred_at >= $3 OFFSET 0) AS o
-           ON true
-     )
-     SELECT i.*, (SELECT array_agg(l.alert_key) FROM links AS l WHERE l.incident_id = i.id) AS linked_alerts
-       FROM incidents AS i
-      WHERE i.id = ANY(ARRAY(SELECT id FROM wanted))
-      ORDER BY i.id FOR UPDATE OF i`,
-    [
-      needs.alerts.map((alert) => alert.gatewayId),
-      needs.dedupKeys,
-      new Date(Number.isFinite(needs.earliestMs) ? needs.earliestMs - dedupWindowMs : 0),
-      needs.alerts.map((alert) => alert.alertId),
-    ],
-  );
-  return rows;
-}
-
-/**
  * The plan's writes: new incidents and their first steps (with the engine's step hooks and the
  * policy's follow-up step), then links, evidence, held alerts and the merged counts; each outcome
  * shows the incident as that alert left it, merged incidents with their final counts.
@@ -243,7 +210,13 @@ async function applyIntake(
         `role system may not report incidents, so alerts cannot open any; roles allowed: ${context.creation.roles.join(', ')}`,
         { action: context.creation.action, role: 'system', allowed: context.creation.roles },
       );
-    const inserted = await insertCreations(tx, plan.creations, context.creation, drill, now);
+    const inserted = await insertAlertIncidents(tx, plan.creations.map(newAlertIncident), {
+      action: context.creation.action,
+      to: context.creation.to,
+      numberedOn: chinaDate(now),
+      drill,
+      now,
+    });
     for (const [index, created] of plan.creations.entries()) {
       const { row, step } = inserted[index] as { row: IncidentRow; step: IncidentStep };
       createdIds.push(row.id);
@@ -286,117 +259,26 @@ async function applyIntake(
   return outcomes;
 }
 
-/**
- * The new incidents and their first steps in one statement: numbered from the case-number sequence
- * in batch order, each with its `report` step; returned in the order of `creations`.
- */
-async function insertCreations(
-  tx: Queryable,
-  creations: readonly PlannedCreation[],
-  rule: TransitionRule,
-  drill: boolean,
-  now: Date,
-): Promise<Array<{ row: IncidentRow; step: IncidentStep }>> {
-  const column = <T>(pick: (created: PlannedCreation) => T) => creations.map(pick);
-  const { rows } = await tx.query<IncidentRow & PrefixedStep>(
-    `WITH created AS (
-     INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
-              building, unit, floor, room, device_id, gateway_id, alert_id, intake_request_id, dedup_key,
-              occurrences, first_occurred_at, last_occurred_at, title, description, title_message, created_at, updated_at)
-       SELECT 'INC-' || $16 || '-' || lpad(n::text, greatest(6, length(n::text)), '0'), $17, category_code, severity,
-              severity = 'critical', 'community', 'iot', $18, community, grid, building, unit, floor, room, device_id,
-              gateway_id, alert_id, 'alert:' || gateway_id || '/' || alert_id, dedup_key, occurrences, first_occurred_at, occurred_at, title,
-              description, title_message::jsonb, $19, $19
-         FROM (SELECT v.*, nextval('incident_number') AS n
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[],
-                             $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[],
-                             $14::text[], $15::text[], $20::integer[], $21::timestamptz[], $25::text[])
-                   WITH ORDINALITY AS v(category_code, severity, community, grid, building, unit, floor, room,
-                        device_id, gateway_id, alert_id, dedup_key, occurred_at, title, description, occurrences,
-                        first_occurred_at, title_message, position)
-                ORDER BY position) AS numbered
-       RETURNING *
-     ), steps AS (
-       INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
-              data, at)
-       SELECT c.id, 1, c.intake_request_id, $22, NULL, c.state, c.version, v.actor, 'system', v.data::jsonb, $19
-         FROM created AS c JOIN unnest($10::text[], $11::text[], $23::text[], $24::text[])
-                                  AS v(gateway_id, alert_id, actor, data)
-           ON v.gateway_id = c.gateway_id AND v.alert_id = c.alert_id
-       RETURNING *
-     )
-     SELECT c.*, ${STEP_COLUMNS.map((name) => `s.${name} AS step_${name}`).join(', ')}
-       FROM created AS c JOIN steps AS s ON s.incident_id = c.id`,
-    [
-      column((created) => created.category),
-      column((created) => created.alert.severity),
-      column((created) => created.alert.place?.community ?? null),
-      column((created) => created.alert.place?.grid ?? null),
-      column((created) => created.alert.place?.building ?? null),
-      column((created) => created.alert.place?.unit ?? null),
-      column((created) => created.alert.place?.floor ?? null),
-      column((created) => created.alert.place?.room ?? null),
-      column((created) => created.alert.device_id),
-      column((created) => created.event.gatewayid),
-      column((created) => created.alert.alert_id),
-      column((created) => created.key),
-      column((created) => new Date(created.occurredMs).toISOString()),
-      column((created) => created.alert.message.zh || created.alert.message.en),
-      // The alert's message comes in both languages: the title keeps both and renders the reader's;
-      // no description repeats it in English.
-      column(() => null),
-      chinaDate(now),
-      rule.to,
-      drill,
-      now,
-      column((created) => created.occurrences),
-      column((created) => new Date(created.firstOccurredMs).toISOString()),
-      rule.action,
-      column((created) => `gateway:${created.event.gatewayid}`),
-      column((created) => JSON.stringify(creationData(created))),
-      column((created) => JSON.stringify(alertTitle(created.alert.message))),
-    ],
-  );
-  const byAlert = new Map<string, { row: IncidentRow; step: IncidentStep }>();
-  for (const joined of rows) {
-    const row = { ...joined } as Record<string, unknown>;
-    const step = {} as Record<string, unknown>;
-    for (const name of STEP_COLUMNS) {
-      step[name] = row[`step_${name}`];
-      delete row[`step_${name}`];
-    }
-    byAlert.set(alertKey(joined.gateway_id as string, joined.alert_id as string), {
-      row: row as unknown as IncidentRow,
-      step: toStep(step as unknown as StepRow),
-    });
-  }
-  return creations.map(
-    (created) =>
-      byAlert.get(alertKey(created.event.gatewayid, created.alert.alert_id)) as {
-        row: IncidentRow;
-        step: IncidentStep;
-      },
-  );
+/** The new incidents as the store writes them, with what their creation step records. */
+function newAlertIncident(created: PlannedCreation): NewAlertIncident {
+  return {
+    categoryCode: created.category,
+    severity: created.alert.severity,
+    place: created.alert.place,
+    deviceId: created.alert.device_id,
+    gatewayId: created.event.gatewayid,
+    alertId: created.alert.alert_id,
+    dedupKey: created.key,
+    occurredAt: new Date(created.occurredMs),
+    firstOccurredAt: new Date(created.firstOccurredMs),
+    occurrences: created.occurrences,
+    // The alert's message comes in both languages: the title keeps both and renders the reader's.
+    title: created.alert.message.zh || created.alert.message.en,
+    titleMessage: alertTitle(created.alert.message),
+    actor: `gateway:${created.event.gatewayid}`,
+    data: creationData(created),
+  };
 }
-
-const STEP_COLUMNS = [
-  'incident_id',
-  'seq',
-  'request_id',
-  'action',
-  'from_state',
-  'to_state',
-  'version',
-  'actor',
-  'role',
-  'comment',
-  'attachments',
-  'data',
-  'at',
-  'deadline',
-  'light',
-] as const;
-type PrefixedStep = { [K in (typeof STEP_COLUMNS)[number] as `step_${K}`]: StepRow[K] };
 
 /** An alert's message as the incident's title: the gateway's text in both languages. */
 function alertTitle(text: { zh?: string; en?: string }): Message {
@@ -440,15 +322,13 @@ async function writeTheRest(
     now: Date;
   },
 ): Promise<void> {
-  const params: unknown[] = [];
-  const $ = (value: unknown, type: string) => {
-    params.push(value);
-    return `$${params.length}::${type}`;
-  };
-  const parts: string[] = [];
-  const { links, evidence, merged, now } = writes;
+  const statement = new WriteStatement();
+  const $ = (value: unknown, type: string) => statement.param(value, type);
+  const { links, evidence, held, consumed, now } = writes;
   if (links.length > 0)
-    parts.push(`linked AS (
+    statement.add(
+      'linked',
+      `
       INSERT INTO incident_alerts (gateway_id, alert_id, incident_id, linked_at)
       SELECT gateway_id, alert_id, incident_id, ${$(now, 'timestamptz')}
         FROM unnest(${$(
@@ -460,9 +340,12 @@ async function writeTheRest(
         )}, ${$(
           links.map((link) => link.incidentId),
           'text[]',
-        )}) AS v(gateway_id, alert_id, incident_id))`);
+        )}) AS v(gateway_id, alert_id, incident_id)`,
+    );
   if (evidence.length > 0)
-    parts.push(`evidence AS (
+    statement.add(
+      'evidence',
+      `
       INSERT INTO incident_evidence (incident_id, kind, source_key, alert_id, occurred_at, recorded_at, data)
       SELECT incident_id, kind, source_key, alert_id, occurred_at, ${$(now, 'timestamptz')}, data::jsonb
         FROM unnest(${$(
@@ -484,11 +367,13 @@ async function writeTheRest(
           evidence.map((item) => JSON.stringify(item.data)),
           'text[]',
         )}) AS v(incident_id, kind, source_key, alert_id, occurred_at, data)
-      ON CONFLICT (incident_id, source_key) DO NOTHING)`);
-  const fresh = writes.held;
-  if (fresh.length > 0) {
-    const column = (pick: (item: (typeof fresh)[number]) => unknown, type: string) => $(fresh.map(pick), type);
-    parts.push(`held AS (
+      ON CONFLICT (incident_id, source_key) DO NOTHING`,
+    );
+  if (held.length > 0) {
+    const column = (pick: (item: (typeof held)[number]) => unknown, type: string) => $(held.map(pick), type);
+    statement.add(
+      'held',
+      `
       INSERT INTO held_alerts (alert_id, policy_category, scope_key, category_code, severity, drill, gateway_id,
              device_id, community, grid, building, source_key, occurred_at, recorded_at, data, incident_id)
       SELECT alert_id, policy_category, scope_key, category_code, severity, ${$(writes.drill, 'boolean')}, gateway_id,
@@ -507,11 +392,13 @@ async function writeTheRest(
                     ${column((item) => item.incidentId, 'text[]')})
           AS v(alert_id, policy_category, scope_key, category_code, severity, gateway_id, device_id, community,
                grid, building, source_key, occurred_at, data, incident_id)
-      ON CONFLICT (gateway_id, alert_id) DO NOTHING)`);
+      ON CONFLICT (gateway_id, alert_id) DO NOTHING`,
+    );
   }
-  const { consumed } = writes;
   if (consumed.length > 0)
-    parts.push(`consumed AS (
+    statement.add(
+      'consumed',
+      `
       UPDATE held_alerts AS h SET incident_id = v.incident_id
         FROM unnest(${$(
           consumed.map((item) => item.gatewayId),
@@ -523,27 +410,8 @@ async function writeTheRest(
           consumed.map((item) => item.incidentId),
           'text[]',
         )}) AS v(gateway_id, alert_id, incident_id)
-       WHERE h.gateway_id = v.gateway_id AND h.alert_id = v.alert_id AND h.incident_id IS NULL)`);
-  if (merged.length > 0)
-    parts.push(`merged AS (
-      UPDATE incidents AS i SET occurrences = v.occurrences, last_occurred_at = v.last_occurred_at,
-             severity = v.severity, urgent = v.urgent, updated_at = ${$(now, 'timestamptz')}
-        FROM unnest(${$(
-          merged.map((incident) => incident.id),
-          'text[]',
-        )}, ${$(
-          merged.map((incident) => incident.occurrences),
-          'integer[]',
-        )}, ${$(
-          merged.map((incident) => incident.lastOccurredAt.toISOString()),
-          'timestamptz[]',
-        )}, ${$(
-          merged.map((incident) => incident.severity),
-          'text[]',
-        )}, ${$(
-          merged.map((incident) => incident.urgent),
-          'boolean[]',
-        )}) AS v(id, occurrences, last_occurred_at, severity, urgent)
-       WHERE i.id = v.id)`);
-  if (parts.length > 0) await tx.query(`WITH ${parts.join(',\n')}\nSELECT 1 AS written`, params);
+       WHERE h.gateway_id = v.gateway_id AND h.alert_id = v.alert_id AND h.incident_id IS NULL`,
+    );
+  addJoinedAlertCounts(statement, writes.merged, now);
+  await statement.run(tx);
 }
