@@ -480,6 +480,20 @@ export async function readStepOfRequest(
   return row && toStep(row);
 }
 
+/** The role in which `actor` made a request on the incident, if they made it. */
+export async function readRoleOfRequest(
+  q: Queryable,
+  incidentId: string,
+  requestId: string,
+  actor: string,
+): Promise<IncidentRole | undefined> {
+  const { rows } = await q.query<{ role: IncidentRole }>(
+    'SELECT role FROM incident_steps WHERE incident_id = $1 AND request_id = $2 AND actor = $3',
+    [incidentId, requestId, actor],
+  );
+  return rows[0]?.role;
+}
+
 /** The incident's creation step. */
 export async function readFirstStep(q: Queryable, incidentId: string): Promise<IncidentStep> {
   const { rows } = await q.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 AND seq = 1', [
