@@ -11,6 +11,7 @@ import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { Deadlines } from './deadlines/index.js';
+import { DeviceProjection } from './devices/device-projection.js';
 import {
   assigneeCheck,
   Dispatcher,
@@ -146,7 +147,18 @@ export async function startCloud(
       ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),
     });
     alertsToIncidents.start();
-    stopProjections = () => alertsToIncidents.stop();
+    // Devices as their gateways report them (inventory, availability, health), the same way.
+    const devices = new DeviceProjection(db, {
+      clock,
+      logger: logger.child({ module: 'devices' }),
+      healthRetentionDays: config.devices.health_retention_days,
+      ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),
+    });
+    devices.start();
+    stopProjections = async () => {
+      await alertsToIncidents.stop();
+      await devices.stop();
+    };
     // Filed incidents go to their unit, grid worker or operators; the people concerned are told.
     // Streams held open end at once when their user's sessions or roles change, on any replica.
     const sessionSignals = new SessionSignals(db, logger.child({ module: 'sessions' }));
@@ -226,7 +238,10 @@ export async function startCloud(
       deadlines,
       dispatch: { store: dispatch.store, streams, clock },
       incidentStreams,
-      onEventsStored: (events) => void alertsToIncidents.handleNew(events),
+      onEventsStored: (events) => {
+        void alertsToIncidents.handleNew(events);
+        void devices.handleNew(events);
+      },
       stopping: () => stopping,
     });
     const tls = config.http.tls;
