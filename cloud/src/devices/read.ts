@@ -143,3 +143,12 @@ export async function gatewayCommunity(db: Queryable, gatewayId: string): Promis
   ]);
   return rows.length === 0 ? undefined : (rows[0]?.community ?? null);
 }
+
+/** The gateway's newest health report (by its own observation order), or null. */
+export async function latestGatewayHealth(db: Queryable, gatewayId: string): Promise<unknown> {
+  const { rows } = await db.query<{ data: unknown }>(
+    'SELECT data FROM gateway_health WHERE gateway_id = $1 ORDER BY observed_at DESC, seq DESC LIMIT 1',
+    [gatewayId],
+  );
+  return rows[0]?.data ?? null;
+}

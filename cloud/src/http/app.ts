@@ -7,6 +7,7 @@ import { CategoryCatalogue } from '../categories/catalogue.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { Deadlines } from '../deadlines/index.js';
+import { deviceRoutes } from '../devices/routes.js';
 import { type DispatchRoutesContext, dispatchRoutes } from '../dispatch/routes.js';
 import type { DownlinkQueue } from '../downlink/queue.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
@@ -171,6 +172,7 @@ export function createApp(ctx: AppContext): express.Express {
   api.use(categoryListRoutes(ctx.db, people));
   api.use(territoryAreaRoutes(ctx.db, ctx.clock, people));
   api.use(territorySearchRoutes(ctx.db, people));
+  api.use(deviceRoutes(ctx.db, people, ctx.adminToken));
   app.use('/api/v1', api);
 
   // The web pages (cloud/web), served by the cloud itself.

@@ -1,4 +1,5 @@
 import { CloudEvent, DownlinkAck, DownlinkMessage } from '@gridlink/protocol';
+import { DEVICE_PATHS } from '../devices/openapi.js';
 import { DISPATCH_PATHS, DISPATCH_SCHEMAS } from '../dispatch/openapi.js';
 import { INCIDENT_STREAM_PATHS } from '../incident-stream/openapi.js';
 import { CONTACT_PATHS, CONTACT_SCHEMAS } from './contacts-openapi.js';
@@ -184,6 +185,7 @@ export function openApiDocument(version: string) {
       ...POLICY_PATHS,
       ...HELD_ALERT_PATHS,
       ...CONTACT_PATHS,
+      ...DEVICE_PATHS,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

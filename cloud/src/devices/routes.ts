@@ -1,0 +1,98 @@
+import { CommunityCode, GatewayId } from '@gridlink/protocol';
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/db.js';
+import { bearerToken, secretsEqual } from '../gateways/tokens.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { principalFromRequest } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { canSeeTerritory, type Principal, scopeFilter } from '../people/scope.js';
+import { devicesOfCommunity, devicesOfGateway, gatewayCommunity, latestGatewayHealth } from './read.js';
+
+/** Who asks: the administrators (the admin token) or a signed-in user. */
+type Reader = { kind: 'admin' } | { kind: 'user'; principal: Principal };
+
+async function readerOf(req: Request, people: People, adminToken: string): Promise<Reader> {
+  const token = bearerToken(req.get('authorization'));
+  if (token !== undefined && secretsEqual(token, adminToken)) return { kind: 'admin' };
+  return { kind: 'user', principal: await principalFromRequest(req, people) };
+}
+
+export const DeviceListQuery = z.strictObject({
+  status: z.enum(['active', 'retired', 'missing']).optional().meta({
+    description: 'Only devices in this state (`missing`: left out of the gateway’s last full sync)',
+  }),
+});
+
+function parseQuery(query: unknown) {
+  const parsed = DeviceListQuery.safeParse(query);
+  if (parsed.success) return parsed.data;
+  throw new ProblemError(
+    'GL_VALIDATION_FAILED',
+    'invalid query',
+    parsed.error.issues.map((issue) => ({
+      detail: issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue.message,
+      parameter: issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : String(issue.path[0] ?? ''),
+    })),
+  );
+}
+
+/**
+ * The devices the cloud knows of, as their gateways report them (cloud/src/devices/projection.ts):
+ * per community for whoever sees the community (district staff and operators over it, its property
+ * managers, grid workers of its grids see only their grids' devices), per gateway also for the
+ * gateway's installers; the admin token sees all.
+ */
+export function deviceRoutes(db: Db, people: People, adminToken: string): Router {
+  const router = Router();
+
+  router.get('/communities/:code/devices', async (req: Request<{ code: string }>, res: Response) => {
+    const reader = await readerOf(req, people, adminToken);
+    const code = CommunityCode.safeParse(req.params.code);
+    if (!code.success)
+      throw new ProblemError('GL_NOT_FOUND', `no community ${req.params.code}: a community code is 12 digits`);
+    const query = parseQuery(req.query);
+    const all = await fromDatabase(() => devicesOfCommunity(db, code.data, query));
+    const devices = reader.kind === 'admin' ? all : visibleTo(reader.principal, all);
+    if (reader.kind === 'user' && devices.length === 0 && !seesSomeOf(reader.principal, code.data)) {
+      throw new ProblemError('GL_FORBIDDEN', `community ${code.data} is outside your roles' territory`);
+    }
+    res.json({ community: code.data, devices });
+  });
+
+  router.get('/gateways/:id/devices', async (req: Request<{ id: string }>, res: Response) => {
+    const reader = await readerOf(req, people, adminToken);
+    const notFound = () => new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${req.params.id}`);
+    if (!GatewayId.safeParse(req.params.id).success) throw notFound();
+    const gatewayId = req.params.id;
+    const query = parseQuery(req.query);
+    const community = await fromDatabase(() => gatewayCommunity(db, gatewayId));
+    if (community === undefined) throw notFound();
+    if (reader.kind === 'user') {
+      const installs = scopeFilter(reader.principal).gatewayIds.includes(gatewayId);
+      // Outside the caller's scope a gateway is as good as unknown: its existence is not told.
+      if (!installs && (community === null || !canSeeTerritory(reader.principal, community))) throw notFound();
+    }
+    const [devices, health] = await fromDatabase(() =>
+      Promise.all([devicesOfGateway(db, gatewayId, query), latestGatewayHealth(db, gatewayId)]),
+    );
+    res.json({ gateway_id: gatewayId, community, health, devices });
+  });
+
+  return router;
+}
+
+/** A grid worker sees the devices placed in their grids; wider roles see the whole community. */
+function visibleTo<T extends { community: string; place: unknown }>(principal: Principal, devices: T[]): T[] {
+  return devices.filter((device) => {
+    const grid = (device.place as { grid?: string } | null)?.grid;
+    return canSeeTerritory(principal, device.community) || (grid !== undefined && canSeeTerritory(principal, grid));
+  });
+}
+
+/** Whether any of the principal's territory lies in the community (a grid worker of one of its grids). */
+function seesSomeOf(principal: Principal, community: string): boolean {
+  if (canSeeTerritory(principal, community)) return true;
+  return scopeFilter(principal).gridCodes.some((grid) => grid.startsWith(community));
+}
