@@ -72,6 +72,8 @@ describe('service endpoints', () => {
       '/api/v1/held-alerts',
       '/api/v1/users/{id}/contact',
       '/api/v1/disposal-units/{id}/robots',
+      '/api/v1/communities/{code}/devices',
+      '/api/v1/gateways/{id}/devices',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');
