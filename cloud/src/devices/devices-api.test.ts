@@ -124,6 +124,72 @@ describe.each(BACKENDS)('the device inventory API (%s)', (backend) => {
     expect((await list(`/api/v1/gateways/${gateway}/devices?state=x`, 'admin')).status).toBe(400);
   });
 
+  it('shows one device with its availability intervals and health summaries, to those who see it', async () => {
+    const at = (minute: number) => `2026-11-25T09:${String(minute).padStart(2, '0')}:00.000Z`;
+    const availability = (minute: number, state: 'online' | 'offline') =>
+      createCloudEvent({
+        id: `av-${backend}-${minute}`,
+        type: 'cn.gridlink.device.availability.v1',
+        gatewayId: gateway,
+        deviceId: 'smoke-1',
+        time: at(minute),
+        priority: 'state',
+        data: {
+          device_id: 'smoke-1',
+          device_kind: 'smoke_detector',
+          state,
+          reason: state === 'online' ? 'connected' : 'heartbeat_missed',
+        },
+      }) as CloudEvent;
+    const health = (minute: number, battery: number) =>
+      createCloudEvent({
+        id: `dh-${backend}-${minute}`,
+        type: 'cn.gridlink.device.health.v1',
+        gatewayId: gateway,
+        deviceId: 'smoke-1',
+        time: at(minute),
+        priority: 'telemetry',
+        data: {
+          device_id: 'smoke-1',
+          device_kind: 'smoke_detector',
+          availability: 'online',
+          last_seen: at(minute),
+          battery,
+          faults: [],
+          tamper: false,
+          observed_at: at(minute),
+          seq: 100 + minute,
+        },
+      }) as CloudEvent;
+    // Reordered, and the newest health sent twice.
+    await send([health(20, 30), availability(10, 'offline'), availability(5, 'online'), health(10, 60)]);
+    await send([health(20, 30), availability(15, 'online')]);
+    const path = `/api/v1/communities/${COMMUNITY}/devices/smoke-1`;
+    type Detail = { device: DeviceView; availability: Array<{ state: string }>; health: Array<{ battery: number }> };
+    const detail = () => api<Detail>(cloud(), 'GET', path, { token: TEST_ADMIN_TOKEN });
+    for (const deadline = Date.now() + 20_000; (await detail()).body.availability?.length !== 3; ) {
+      if (Date.now() > deadline) throw new Error('the device projection did not take the availability changes');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    for (const deadline = Date.now() + 20_000; (await detail()).body.health?.length !== 2; ) {
+      if (Date.now() > deadline) throw new Error('the device projection did not take the health summaries');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    for (const who of ['admin', 'property', 'worker']) {
+      const response = await api<Detail>(cloud(), 'GET', path, { token: tokens[who] as string });
+      expect([who, response.status]).toEqual([who, 200]);
+      expect(response.body.availability.map((interval) => interval.state)).toEqual(['online', 'offline', 'online']);
+      expect(response.body.health.map((summary) => summary.battery)).toEqual([30, 60]);
+      expect(response.body.device).toMatchObject({ availability: 'online', health: { battery: 30 } });
+    }
+    // The grid worker sees only the devices of their grid; another community's manager nothing.
+    const outside = await api(cloud(), 'GET', `/api/v1/communities/${COMMUNITY}/devices/smoke-2`, {
+      token: tokens.worker as string,
+    });
+    expect(outside.status).toBe(404);
+    expect((await api(cloud(), 'GET', path, { token: tokens.stranger as string })).status).toBe(404);
+  });
+
   it('refuses a full sync naming another community than the one the gateway serves', async () => {
     expect(await send([sync(gateway, OTHER_COMMUNITY, [device('smoke-9')], 3)])).toEqual(['rejected']);
   });

@@ -75,6 +75,48 @@ export const DEVICE_PATHS = {
       },
     },
   },
+  '/api/v1/communities/{code}/devices/{deviceId}': {
+    get: {
+      summary:
+        'One device with its history: availability intervals (oldest first) and the health summaries still kept (newest first), the latest 200 of each',
+      parameters: [
+        { name: 'code', in: 'path', required: true, schema: { type: 'string' }, example: '320803001001' },
+        { name: 'deviceId', in: 'path', required: true, schema: { type: 'string' }, example: 'smoke-b3-u2-0401' },
+      ],
+      responses: {
+        '200': {
+          description: 'The device, its availability intervals and health summaries',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['device', 'availability', 'health'],
+                properties: {
+                  device: Device,
+                  availability: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        state: { type: 'string', enum: ['online', 'offline'] },
+                        reason: { type: 'string' },
+                        started_at: { type: 'string', format: 'date-time' },
+                        ended_at: { type: ['string', 'null'], format: 'date-time' },
+                      },
+                    },
+                  },
+                  health: { type: 'array', items: { type: 'object' } },
+                },
+              },
+            },
+          },
+        },
+        '401': problem('No token or session'),
+        '404': problem('No such device in the community, or one outside the caller’s roles'),
+        '503': problem('The database is unavailable: retry later'),
+      },
+    },
+  },
   '/api/v1/gateways/{id}/devices': {
     get: {
       summary:

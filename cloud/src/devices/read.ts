@@ -117,6 +117,7 @@ export async function availabilityIntervals(
   db: Queryable,
   community: string,
   deviceId: string,
+  limit = 1000,
 ): Promise<AvailabilityInterval[]> {
   const { rows } = await db.query<{
     state: 'online' | 'offline';
@@ -124,9 +125,12 @@ export async function availabilityIntervals(
     started_at: Date;
     ended_at: Date | null;
   }>(
-    `SELECT state, reason, started_at, lead(started_at) OVER (ORDER BY started_at) AS ended_at
-       FROM device_availability WHERE community = $1 AND device_id = $2 ORDER BY started_at`,
-    [community, deviceId],
+    `SELECT * FROM (
+       SELECT state, reason, started_at, lead(started_at) OVER (ORDER BY started_at) AS ended_at
+         FROM device_availability WHERE community = $1 AND device_id = $2
+        ORDER BY started_at DESC LIMIT $3
+     ) AS newest ORDER BY started_at`,
+    [community, deviceId, limit],
   );
   return rows.map((row) => ({
     state: row.state,
@@ -151,4 +155,53 @@ export async function latestGatewayHealth(db: Queryable, gatewayId: string): Pro
     [gatewayId],
   );
   return rows[0]?.data ?? null;
+}
+
+/** One device of a community, or undefined. */
+export async function deviceOfCommunity(
+  db: Queryable,
+  community: string,
+  deviceId: string,
+): Promise<DeviceView | undefined> {
+  const { rows } = await db.query<DeviceRow>(`SELECT ${COLUMNS} FROM devices WHERE community = $1 AND device_id = $2`, [
+    community,
+    deviceId,
+  ]);
+  return rows[0] === undefined ? undefined : toView(rows[0]);
+}
+
+export interface HealthSummary {
+  gateway_id: string;
+  observed_at: string;
+  availability: string;
+  last_seen: string | null;
+  battery: number | null;
+  signal_dbm: number | null;
+  faults: string[];
+  tamper: boolean;
+}
+
+/** A device's health summaries still kept, newest first, at most `limit`. */
+export async function healthHistory(
+  db: Queryable,
+  community: string,
+  deviceId: string,
+  limit: number,
+): Promise<HealthSummary[]> {
+  const { rows } = await db.query<{
+    gateway_id: string;
+    observed_at: Date;
+    availability: string;
+    last_seen: Date | null;
+    battery: number | null;
+    signal_dbm: number | null;
+    faults: string[];
+    tamper: boolean;
+  }>(
+    `SELECT gateway_id, observed_at, availability, last_seen, battery, signal_dbm, faults, tamper
+       FROM device_health WHERE community = $1 AND device_id = $2
+      ORDER BY observed_at DESC, seq DESC LIMIT $3`,
+    [community, deviceId, limit],
+  );
+  return rows.map((row) => ({ ...row, observed_at: row.observed_at.toISOString(), last_seen: iso(row.last_seen) }));
 }

@@ -8,7 +8,18 @@ import { ProblemError } from '../http/problems.js';
 import { principalFromRequest } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { canSeeTerritory, type Principal, scopeFilter } from '../people/scope.js';
-import { devicesOfCommunity, devicesOfGateway, gatewayCommunity, latestGatewayHealth } from './read.js';
+import {
+  availabilityIntervals,
+  deviceOfCommunity,
+  devicesOfCommunity,
+  devicesOfGateway,
+  gatewayCommunity,
+  healthHistory,
+  latestGatewayHealth,
+} from './read.js';
+
+/** How much history one device's page shows: its latest availability changes and health summaries. */
+export const DEVICE_HISTORY_LIMIT = 200;
 
 /** Who asks: the administrators (the admin token) or a signed-in user. */
 type Reader = { kind: 'admin' } | { kind: 'user'; principal: Principal };
@@ -60,6 +71,28 @@ export function deviceRoutes(db: Db, people: People, adminToken: string): Router
     }
     res.json({ community: code.data, devices });
   });
+
+  router.get(
+    '/communities/:code/devices/:deviceId',
+    async (req: Request<{ code: string; deviceId: string }>, res: Response) => {
+      const reader = await readerOf(req, people, adminToken);
+      const { code, deviceId } = req.params;
+      const notFound = () => new ProblemError('GL_NOT_FOUND', `no device ${deviceId} in community ${code}`);
+      if (!CommunityCode.safeParse(code).success) throw notFound();
+      const device = await fromDatabase(() => deviceOfCommunity(db, code, deviceId));
+      // A device outside the caller's territory is as good as unknown.
+      if (device === undefined || (reader.kind === 'user' && visibleTo(reader.principal, [device]).length === 0)) {
+        throw notFound();
+      }
+      const [availability, health] = await fromDatabase(() =>
+        Promise.all([
+          availabilityIntervals(db, code, deviceId, DEVICE_HISTORY_LIMIT),
+          healthHistory(db, code, deviceId, DEVICE_HISTORY_LIMIT),
+        ]),
+      );
+      res.json({ device, availability, health });
+    },
+  );
 
   router.get('/gateways/:id/devices', async (req: Request<{ id: string }>, res: Response) => {
     const reader = await readerOf(req, people, adminToken);

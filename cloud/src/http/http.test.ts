@@ -73,6 +73,7 @@ describe('service endpoints', () => {
       '/api/v1/users/{id}/contact',
       '/api/v1/disposal-units/{id}/robots',
       '/api/v1/communities/{code}/devices',
+      '/api/v1/communities/{code}/devices/{deviceId}',
       '/api/v1/gateways/{id}/devices',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
