@@ -21,7 +21,7 @@ export interface InventoryModuleOptions {
   config: GatewayConfig;
   bus: GatewayBus;
   directory: Directory;
-  uplink: Pick<UplinkModule, 'enqueue' | 'outbox'>;
+  uplink: Pick<UplinkModule, 'enqueue' | 'outbox' | 'clockOffsetMs'>;
   /** What the other modules report (clients, cameras) for the gateway's own health. */
   health: () => ModuleHealth;
   version: string;
@@ -134,8 +134,7 @@ export class InventoryModule implements GatewayModule {
           outbox_dropped: stats.dropped + stats.coalesced,
           cameras: { configured: cameras.length, online: cameras.filter((camera) => camera.online).length },
           disk_free_bytes: freeBytes(config.gateway.data_dir),
-          // The gateway does not measure its offset from the cloud's clock yet.
-          clock_offset_ms: null,
+          clock_offset_ms: uplink.clockOffsetMs(),
         },
         this.observe(),
       ),

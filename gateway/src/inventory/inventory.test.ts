@@ -109,10 +109,12 @@ describe('the inventory module, with a real cloud', () => {
         { timeout: 15_000 },
       )
       .toEqual({ battery: 42, signal_dbm: -77, faults: ['E03'], seen: true });
-    const [health] = await cloud.query<{ data: { clients: number; version: string } }>(
+    const [health] = await cloud.query<{ data: { clients: number; clock_offset_ms: number | null } }>(
       `SELECT data FROM gateway_health WHERE gateway_id = '${GATEWAY}' ORDER BY observed_at DESC, seq DESC LIMIT 1`,
     );
     expect(health?.data.clients).toBeGreaterThanOrEqual(1);
+    // The cloud runs on this machine: the offset measured from its Date header is within a second or so.
+    expect(Math.abs(health?.data.clock_offset_ms ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(1500);
   }, 60_000);
 
   it('never delays an alarm: one raised behind a burst of health summaries reaches the cloud before them', async () => {

@@ -188,6 +188,11 @@ export class UplinkModule implements GatewayModule {
     };
   }
 
+  /** This gateway's clock minus the cloud's, as the last answer from the cloud showed it (null: none yet). */
+  clockOffsetMs(): number | null {
+    return this.client.clockOffsetMs();
+  }
+
   /**
    * An event another module of the gateway raises (inventory, health): into the outbox and on its
    * way. Not tied to a PUBACK: a refusal is logged and counted.

@@ -82,7 +82,7 @@ export const GatewayHealth = z.strictObject({
   cameras: z.strictObject({ configured: z.int().min(0), online: z.int().min(0) }),
   /** Free bytes on the disk of the gateway's data directory (null: unknown). */
   disk_free_bytes: z.number().min(0).nullable(),
-  /** The gateway's clock minus the cloud's, as last measured (null: not measured yet). */
+  /** The gateway's clock minus the cloud's, as last measured, to within about a second (null: not yet). */
   clock_offset_ms: z.number().nullable(),
   ...Observation,
 });
