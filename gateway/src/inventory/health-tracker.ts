@@ -71,8 +71,4 @@ export class HealthTracker {
     entry.tamperEvent = false;
     return summary;
   }
-
-  forget(deviceId: string): void {
-    this.seen.delete(deviceId);
-  }
 }
