@@ -1,18 +1,18 @@
 import { CloudEvent, DownlinkAck, DownlinkMessage } from '@gridlink/protocol';
 import { DEVICE_PATHS } from '../devices/openapi.js';
 import { DISPATCH_PATHS, DISPATCH_SCHEMAS } from '../dispatch/openapi.js';
+import { MAX_LIMIT, MAX_WAIT_S } from '../downlink/routes.js';
+import { NewGateway } from '../gateways/routes.js';
 import { INCIDENT_STREAM_PATHS } from '../incident-stream/openapi.js';
-import { CONTACT_PATHS, CONTACT_SCHEMAS } from './contacts-openapi.js';
-import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './incidents-openapi.js';
-import { KPI_PATHS } from './kpi-openapi.js';
+import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from '../incidents/openapi.js';
+import { PAGES_PATHS } from '../incidents/pages-openapi.js';
+import { HELD_ALERT_PATHS, POLICY_PATHS, POLICY_SCHEMAS } from '../incidents/policies-openapi.js';
+import { KPI_PATHS } from '../kpi/openapi.js';
+import { CONTACT_PATHS, CONTACT_SCHEMAS } from '../people/contacts-openapi.js';
+import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from '../people/openapi.js';
+import { SETTINGS_PATHS, SETTINGS_SCHEMAS } from '../settings/openapi.js';
 import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
-import { PAGES_PATHS } from './pages-openapi.js';
-import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from './people-openapi.js';
-import { HELD_ALERT_PATHS, POLICY_PATHS, POLICY_SCHEMAS } from './policies-openapi.js';
 import { PROBLEMS } from './problems.js';
-import { MAX_LIMIT, MAX_WAIT_S } from './routes/downlink.js';
-import { NewGateway } from './routes/gateways.js';
-import { SETTINGS_PATHS, SETTINGS_SCHEMAS } from './settings-openapi.js';
 
 const gatewayId = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'gw-320803-001' };
 const denied = { '401': problem('No token, or an unknown one'), '403': problem("Another gateway's token") };

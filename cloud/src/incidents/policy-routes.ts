@@ -1,19 +1,21 @@
 import { CategoryCode } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { BODY_LIMIT, jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
 import {
-  DeviceEventPolicyBody,
-  DeviceEventPolicyTable,
-  DeviceEventPolicyTableBody,
-} from '../../incidents/policy-table.js';
-import { writeAudit } from '../../people/audit.js';
-import { managerActor } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { BODY_LIMIT, jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
-import { authenticateCaller, callerOfResponse, parseBody, requireReader, requireTenantAdmin } from './access.js';
+  authenticateCaller,
+  callerOfResponse,
+  parseBody,
+  requireReader,
+  requireTenantAdmin,
+} from '../people/access.js';
+import { writeAudit } from '../people/audit.js';
+import { managerActor } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { DeviceEventPolicyBody, DeviceEventPolicyTable, DeviceEventPolicyTableBody } from './policy-table.js';
 
 export interface DeviceEventPolicyRoutesContext {
   db: Db;

@@ -1,4 +1,4 @@
-import { problem } from './openapi-parts.js';
+import { problem } from '../http/openapi-parts.js';
 
 const query = (name: string, description: string, example: string, required = false) => ({
   name,

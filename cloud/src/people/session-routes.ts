@@ -2,16 +2,16 @@ import { parseWith } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { bearerToken } from '../../gateways/tokens.js';
-import { message } from '../../i18n/message.js';
-import { logDigest } from '../../people/log-digest.js';
-import { authenticateUser, principalOf } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { scopeFilter } from '../../people/scope.js';
-import { normalizeUsername } from '../../people/sessions.js';
-import { BODY_LIMIT, jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { issuesToErrors, ProblemError } from '../problems.js';
+import { bearerToken } from '../gateways/tokens.js';
+import { BODY_LIMIT, jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { issuesToErrors, ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
+import { logDigest } from './log-digest.js';
+import { authenticateUser, principalOf } from './middleware.js';
+import type { People } from './people.js';
+import { scopeFilter } from './scope.js';
+import { normalizeUsername } from './sessions.js';
 
 export const Login = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 

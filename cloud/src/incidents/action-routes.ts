@@ -1,18 +1,18 @@
 import { type Request, type Response, Router } from 'express';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
-import type { Deadlines } from '../../deadlines/index.js';
-import { eligibleAssignees } from '../../dispatch/eligibility.js';
-import { message } from '../../i18n/message.js';
-import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from '../../incidents/index.js';
-import { readIncidents } from '../../incidents/store.js';
-import { authenticateUser, principalOf } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { RosterStore } from '../../people/rosters.js';
-import { scopeFilter } from '../../people/scope.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
-import { roleFor, stepsOf, timeStatus, visible } from './incidents.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import type { Deadlines } from '../deadlines/index.js';
+import { eligibleAssignees } from '../dispatch/eligibility.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
+import { authenticateUser, principalOf } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { RosterStore } from '../people/rosters.js';
+import { scopeFilter } from '../people/scope.js';
+import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from './index.js';
+import { roleFor, stepsOf, timeStatus, visible } from './routes.js';
+import { readIncidents } from './store.js';
 
 /** At most this many incidents per `GET /incident-lights` (a page of the incident list). */
 export const MAX_LIGHT_IDS = 200;

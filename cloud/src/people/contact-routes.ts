@@ -1,14 +1,14 @@
 import { type Request, type Response, Router } from 'express';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
-import { ContactBody, ContactStore } from '../../people/contacts.js';
-import { whyNotManaged } from '../../people/managed-user.js';
-import { managerActor } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { BODY_LIMIT, jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { BODY_LIMIT, jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
 import { authenticateCaller, type Caller, callerOfResponse, parseBody } from './access.js';
+import { ContactBody, ContactStore } from './contacts.js';
+import { whyNotManaged } from './managed-user.js';
+import { managerActor } from './middleware.js';
+import type { People } from './people.js';
 
 /**
  * `GET|PUT|DELETE /users/{id}/contact`: the phone number SMS notifications go to. A user reads and

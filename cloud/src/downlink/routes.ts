@@ -2,12 +2,12 @@ import { DownlinkAck, DownlinkMessage, GatewayId, parseWith } from '@gridlink/pr
 import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { DownlinkQueue } from '../../downlink/queue.js';
-import type { GatewayRegistry } from '../../gateways/registry.js';
-import { type ClientCertificates, requireAdmin, requireGateway } from '../auth.js';
-import { BODY_LIMIT, jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { issuesToErrors, ProblemError, type ProblemFieldError } from '../problems.js';
+import { type ClientCertificates, requireAdmin, requireGateway } from '../gateways/auth.js';
+import type { GatewayRegistry } from '../gateways/registry.js';
+import { BODY_LIMIT, jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { issuesToErrors, ProblemError, type ProblemFieldError } from '../http/problems.js';
+import type { DownlinkQueue } from './queue.js';
 
 export const MAX_WAIT_S = 30;
 export const MAX_LIMIT = 500;

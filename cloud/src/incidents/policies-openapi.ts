@@ -1,6 +1,6 @@
-import { DeviceEventPolicyBody, DeviceEventPolicyTableBody } from '../incidents/policy-table.js';
-import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
-import { HELD_ALERT_READERS } from './routes/held-alerts.js';
+import { json, ok, problem, ref, schema, unavailable } from '../http/openapi-parts.js';
+import { HELD_ALERT_READERS } from './held-alert-routes.js';
+import { DeviceEventPolicyBody, DeviceEventPolicyTableBody } from './policy-table.js';
 
 const unauthenticated = { '401': problem('No session or admin token, or an ended session') };
 const invalid = (what: string) => problem(`${what}; \`errors[]\` names each field (JSON Pointer) and what it expects`);

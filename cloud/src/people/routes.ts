@@ -2,10 +2,13 @@ import { parseWith } from '@gridlink/protocol';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Clock } from '../../clock.js';
-import { bearerToken, secretsEqual } from '../../gateways/tokens.js';
-import { PeopleError } from '../../people/errors.js';
-import { whyNotManaged } from '../../people/managed-user.js';
+import type { Clock } from '../clock.js';
+import { bearerToken, secretsEqual } from '../gateways/tokens.js';
+import { BODY_LIMIT, jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { issuesToErrors, ProblemError } from '../http/problems.js';
+import { PeopleError } from './errors.js';
+import { whyNotManaged } from './managed-user.js';
 import {
   authenticateManager,
   type Manager,
@@ -13,9 +16,9 @@ import {
   managerOf,
   managesTerritory,
   principalFromRequest,
-} from '../../people/middleware.js';
-import { passwordProblem } from '../../people/passwords.js';
-import type { People } from '../../people/people.js';
+} from './middleware.js';
+import { passwordProblem } from './passwords.js';
+import type { People } from './people.js';
 import {
   ENTITY_ID,
   GridCode,
@@ -24,13 +27,10 @@ import {
   Role as RoleName,
   scopeProblem,
   TerritoryCode,
-} from '../../people/roles.js';
-import { GRID_POSITIONS } from '../../people/rosters.js';
-import { canSeeTerritory, scopeFilter } from '../../people/scope.js';
-import type { User } from '../../people/users.js';
-import { BODY_LIMIT, jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { issuesToErrors, ProblemError } from '../problems.js';
+} from './roles.js';
+import { GRID_POSITIONS } from './rosters.js';
+import { canSeeTerritory, scopeFilter } from './scope.js';
+import type { User } from './users.js';
 
 const Password = z.string().superRefine((value, ctx) => {
   const problem = passwordProblem(value);

@@ -1,14 +1,14 @@
 import { parseWith } from '@gridlink/protocol';
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
-import type { Queryable } from '../../db/db.js';
-import { bearerToken, secretsEqual } from '../../gateways/tokens.js';
-import { type Manager, principalFromRequest } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import type { Role } from '../../people/roles.js';
-import { hasRole } from '../../people/scope.js';
-import { fromDatabase } from '../database.js';
-import { issuesToErrors, ProblemError } from '../problems.js';
+import type { Queryable } from '../db/db.js';
+import { bearerToken, secretsEqual } from '../gateways/tokens.js';
+import { fromDatabase } from '../http/database.js';
+import { issuesToErrors, ProblemError } from '../http/problems.js';
+import { type Manager, principalFromRequest } from './middleware.js';
+import type { People } from './people.js';
+import type { Role } from './roles.js';
+import { hasRole } from './scope.js';
 
 /**
  * Who calls an administration route: the administrators (the admin token) or a signed-in user.

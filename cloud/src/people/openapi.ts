@@ -1,5 +1,5 @@
-import { RoleAssignmentInput } from '../people/roles.js';
-import { json, ok, problem, ref, schema } from './openapi-parts.js';
+import { json, ok, problem, ref, schema } from '../http/openapi-parts.js';
+import { RoleAssignmentInput } from './roles.js';
 import {
   DutyPeriodBody,
   GridMemberBody,
@@ -7,8 +7,8 @@ import {
   NewDisposalUnitBody,
   NewUserBody,
   UserChangeBody,
-} from './routes/people.js';
-import { Login } from './routes/sessions.js';
+} from './routes.js';
+import { Login } from './session-routes.js';
 
 const body = (name: string) => ({ required: true, content: json(ref(name)) });
 const path = (name: string, example: string) => ({

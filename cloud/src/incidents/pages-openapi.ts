@@ -1,6 +1,6 @@
-import { ok, problem, ref, unavailable } from './openapi-parts.js';
-import { MAX_LIGHT_IDS } from './routes/incident-actions.js';
-import { MAX_PLACES } from './routes/territory-search.js';
+import { ok, problem, ref, unavailable } from '../http/openapi-parts.js';
+import { MAX_PLACES } from '../territory/search-routes.js';
+import { MAX_LIGHT_IDS } from './action-routes.js';
 
 const session = { '401': problem('No session, or an ended one'), ...unavailable };
 const name = { type: 'object', required: ['zh', 'en'], properties: { zh: { type: 'string' }, en: { type: 'string' } } };

@@ -1,16 +1,16 @@
 import { CategoryCode } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
-import { type CategoryCatalogue, CategoryError, type StoredCategory } from '../../categories/catalogue.js';
-import { Category, TimeLimitRule } from '../../categories/schema.js';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
-import { writeAudit } from '../../people/audit.js';
-import { managerActor } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { BODY_LIMIT, jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
-import { authenticateCaller, callerOfResponse, parseBody, requireTenantAdmin } from './access.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { BODY_LIMIT, jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { authenticateCaller, callerOfResponse, parseBody, requireTenantAdmin } from '../people/access.js';
+import { writeAudit } from '../people/audit.js';
+import { managerActor } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { type CategoryCatalogue, CategoryError, type StoredCategory } from './catalogue.js';
+import { Category, TimeLimitRule } from './schema.js';
 
 /** A category as `PUT /categories/{code}` takes it: the code is the path's. */
 export const CategoryBody = Category.omit({ code: true });

@@ -1,31 +1,25 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { AttachmentLinks } from '../../attachments/links.js';
+import { AttachmentLinks } from '../attachments/links.js';
 import {
   ATTACHMENT_MEDIA_TYPES,
   acceptedMediaType,
   contentDisposition,
   defaultName,
   sniffMediaType,
-} from '../../attachments/media.js';
-import { type AttachmentStore, attachmentUri, type StoredAttachment } from '../../attachments/store.js';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
-import { message } from '../../i18n/message.js';
-import {
-  type Incident,
-  type IncidentEngine,
-  type IncidentPolicies,
-  rulesFrom,
-  STATE_MACHINE,
-} from '../../incidents/index.js';
-import { writeAudit } from '../../people/audit.js';
-import { authenticateUser, principalFromRequest, principalOf, sessionIdOf } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { type Principal, scopeFilter } from '../../people/scope.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
-import { roleFor, visible } from './incidents.js';
+} from '../attachments/media.js';
+import { type AttachmentStore, attachmentUri, type StoredAttachment } from '../attachments/store.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
+import { writeAudit } from '../people/audit.js';
+import { authenticateUser, principalFromRequest, principalOf, sessionIdOf } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { type Principal, scopeFilter } from '../people/scope.js';
+import { type Incident, type IncidentEngine, type IncidentPolicies, rulesFrom, STATE_MACHINE } from './index.js';
+import { roleFor, visible } from './routes.js';
 
 export interface AttachmentRoutesOptions {
   /** `attachments.max_bytes` of the configuration. */

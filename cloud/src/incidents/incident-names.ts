@@ -2,7 +2,7 @@ import type { Db } from '../db/db.js';
 import type { Language } from '../i18n/message.js';
 import { message } from '../i18n/message.js';
 import { render } from '../i18n/render.js';
-import type { Incident, IncidentStep } from '../incidents/index.js';
+import type { Incident, IncidentStep } from './index.js';
 
 /**
  * The names of what incidents mention by code or id — their community and grid, the assignee (a

@@ -1,6 +1,6 @@
-import type { People } from '../people/people.js';
-import type { Principal } from '../people/scope.js';
-import type { SessionSignals } from '../people/session-signals.js';
+import type { People } from './people.js';
+import type { Principal } from './scope.js';
+import type { SessionSignals } from './session-signals.js';
 
 /** What a held stream learns when it checks its session again. */
 export type StreamSessionState = 'live' | 'ended' | 'unknown';

@@ -2,11 +2,11 @@ import { CommunityCode, GatewayId, parseWith } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { GatewayRegistry } from '../../gateways/registry.js';
-import { type ClientCertificates, checkClientCertificate, identify, requireAdmin } from '../auth.js';
-import { BODY_LIMIT, jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { issuesToErrors, ProblemError } from '../problems.js';
+import { BODY_LIMIT, jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { issuesToErrors, ProblemError } from '../http/problems.js';
+import { type ClientCertificates, checkClientCertificate, identify, requireAdmin } from './auth.js';
+import type { GatewayRegistry } from './registry.js';
 
 export const NewGateway = z.strictObject({
   id: GatewayId,

@@ -1,11 +1,11 @@
 import { type Request, type Response, Router } from 'express';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
-import { authenticateUser, principalOf } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { canSeeTerritory } from '../../people/scope.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { authenticateUser, principalOf } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { canSeeTerritory } from '../people/scope.js';
 
 /** A territory code: a district (6 digits), street (9), community (12), grid (15) or micro-grid (18). */
 const CODE = /^[0-9]{6}(?:[0-9]{3}){0,4}$/;

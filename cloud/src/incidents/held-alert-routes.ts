@@ -1,16 +1,16 @@
 import { CategoryCode, CommunityCode } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
-import { type HeldAlert, type HeldAlertCursor, readHeldAlerts } from '../../incidents/held-alerts.js';
-import { writeAudit } from '../../people/audit.js';
-import { authenticateUser, principalOf, requireRole } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import type { Role } from '../../people/roles.js';
-import { scopeFilter } from '../../people/scope.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { writeAudit } from '../people/audit.js';
+import { authenticateUser, principalOf, requireRole } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import type { Role } from '../people/roles.js';
+import { scopeFilter } from '../people/scope.js';
+import { type HeldAlert, type HeldAlertCursor, readHeldAlerts } from './held-alerts.js';
 
 /** Who sees held alerts: the roles with a territory (each only inside it). */
 export const HELD_ALERT_READERS = [

@@ -1,11 +1,11 @@
 import { type Request, type Response, Router } from 'express';
-import { DispatchError, type DispatchStore, RobotList } from '../../dispatch/store.js';
-import { managerActor, managesTerritory } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
-import { authenticateCaller, type Caller, callerOfResponse } from './access.js';
+import { jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { authenticateCaller, type Caller, callerOfResponse } from '../people/access.js';
+import { managerActor, managesTerritory } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { DispatchError, type DispatchStore, RobotList } from './store.js';
 
 /**
  * `GET|PUT /disposal-units/{id}/robots`: the WeCom/DingTalk group robots a disposal unit's

@@ -1,12 +1,12 @@
+import { CategoryBody } from '../categories/routes.js';
 import { Limit, TimeLimitRule } from '../categories/schema.js';
 import { DeadlineSettings } from '../deadlines/rules.js';
 import { DispatchSettingsBody } from '../dispatch/settings.js';
+import { json, ok, problem, ref, schema, unavailable } from '../http/openapi-parts.js';
 import { IncidentSettings } from '../incidents/settings.js';
 import { KpiPolicy } from '../kpi/compute.js';
 import { SessionSettings } from '../people/session-settings.js';
-import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
-import { CategoryBody } from './routes/catalogue.js';
-import { SETTINGS_READERS } from './routes/settings.js';
+import { SETTINGS_READERS } from './routes.js';
 
 const unauthenticated = { '401': problem('No session or admin token, or an ended session') };
 const invalid = (what: string) => problem(`${what}; \`errors[]\` names each field (JSON Pointer) and what it expects`);

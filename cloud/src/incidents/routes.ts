@@ -1,11 +1,21 @@
 import { CategoryCode, IncidentSource, IncidentState, Severity } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { type AttachmentStore, asStepAttachment } from '../../attachments/store.js';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
-import type { Deadlines, IncidentTimeStatus } from '../../deadlines/index.js';
-import { type Language, type Message, message, storedMessage } from '../../i18n/message.js';
+import { type AttachmentStore, asStepAttachment } from '../attachments/store.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import type { Deadlines, IncidentTimeStatus } from '../deadlines/index.js';
+import { jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { type ProblemCode, ProblemError } from '../http/problems.js';
+import { type Language, type Message, message, storedMessage } from '../i18n/message.js';
+import { writeAudit } from '../people/audit.js';
+import { authenticateUser, principalOf } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import type { Role } from '../people/roles.js';
+import { isVisible, type Principal, type ScopeFilter, scopeFilter } from '../people/scope.js';
+import { TerritoryStore, toWgs84 } from '../territory/index.js';
+import { namesOf } from './incident-names.js';
 import {
   type Incident,
   type IncidentEngine,
@@ -18,20 +28,10 @@ import {
   rulesFrom,
   STATE_MACHINE,
   type TransitionResult,
-} from '../../incidents/index.js';
-import type { IncidentStep } from '../../incidents/records.js';
-import { listIncidents, readRoleOfRequest, readStepsOf } from '../../incidents/store.js';
-import { writeAudit } from '../../people/audit.js';
-import { authenticateUser, principalOf } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import type { Role } from '../../people/roles.js';
-import { isVisible, type Principal, type ScopeFilter, scopeFilter } from '../../people/scope.js';
-import { TerritoryStore, toWgs84 } from '../../territory/index.js';
-import { jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { namesOf } from '../incident-names.js';
-import { languageOfRequest, localIncident, localStep } from '../localize.js';
-import { type ProblemCode, ProblemError } from '../problems.js';
+} from './index.js';
+import { languageOfRequest, localIncident, localStep } from './localize.js';
+import type { IncidentStep } from './records.js';
+import { listIncidents, readRoleOfRequest, readStepsOf } from './store.js';
 
 /** How each refusal of the engine reads over HTTP. */
 const STATUS_OF: Record<IncidentErrorCode, ProblemCode> = {

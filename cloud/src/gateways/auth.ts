@@ -1,9 +1,9 @@
 import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
-import type { GatewayRegistry, TokenOwner } from '../gateways/registry.js';
-import { bearerToken, secretsEqual } from '../gateways/tokens.js';
-import { fromDatabase } from './database.js';
-import { ProblemError } from './problems.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import type { GatewayRegistry, TokenOwner } from './registry.js';
+import { bearerToken, secretsEqual } from './tokens.js';
 
 const CHALLENGE = { 'www-authenticate': 'Bearer' };
 

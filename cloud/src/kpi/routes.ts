@@ -1,20 +1,20 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
-import type { Language } from '../../i18n/message.js';
-import { KpiPolicy } from '../../kpi/compute.js';
-import { KPI_DEFINITIONS } from '../../kpi/definitions.js';
-import { KPI_GROUPS, KpiGroupBy, kpiGroupNames, kpiReport } from '../../kpi/query.js';
-import { type ReportRow, reportCsv } from '../../kpi/report.js';
-import { reportXlsx } from '../../kpi/report-xlsx.js';
-import { writeAudit } from '../../people/audit.js';
-import { authenticateUser, principalOf } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { type Principal, scopeFilter } from '../../people/scope.js';
-import { fromDatabase } from '../database.js';
-import { languageOfRequest } from '../localize.js';
-import { ProblemError } from '../problems.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import type { Language } from '../i18n/message.js';
+import { languageOfRequest } from '../incidents/localize.js';
+import { writeAudit } from '../people/audit.js';
+import { authenticateUser, principalOf } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { type Principal, scopeFilter } from '../people/scope.js';
+import { KpiPolicy } from './compute.js';
+import { KPI_DEFINITIONS } from './definitions.js';
+import { KPI_GROUPS, KpiGroupBy, kpiGroupNames, kpiReport } from './query.js';
+import { type ReportRow, reportCsv } from './report.js';
+import { reportXlsx } from './report-xlsx.js';
 
 /** A day (China midnight, as assessment periods are cut) or an instant with its offset. */
 const Instant = z.union([

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Language } from '../i18n/message.js';
 import { languageOf, render } from '../i18n/render.js';
-import type { Incident, IncidentStep } from '../incidents/index.js';
+import type { Incident, IncidentStep } from './index.js';
 
 /** The reader's language: their `Accept-Language` (the web pages send the one they show), zh-CN by default. */
 export const languageOfRequest = (req: Request): Language => languageOf(req.get('accept-language'));

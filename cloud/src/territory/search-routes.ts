@@ -1,10 +1,10 @@
 import { type Request, type Response, Router } from 'express';
-import type { Db } from '../../db/db.js';
-import { authenticateUser, principalOf } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { scopeFilter } from '../../people/scope.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
+import type { Db } from '../db/db.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { authenticateUser, principalOf } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { scopeFilter } from '../people/scope.js';
 
 /** At most this many places per answer: a picker shows a short list, the caller types more to narrow it. */
 export const MAX_PLACES = 20;

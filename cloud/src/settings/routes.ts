@@ -1,22 +1,17 @@
 import { type Request, type Response, Router } from 'express';
-import type { CategoryCatalogue } from '../../categories/catalogue.js';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
-import { DeadlineSettings } from '../../deadlines/rules.js';
-import { DEADLINE_SETTINGS_TARGET, DeadlineSettingsStore } from '../../deadlines/settings-store.js';
-import { DispatchSettingsBody, dispatchSettingsBody, dispatchSettingsOf } from '../../dispatch/settings.js';
-import type { DispatchStore } from '../../dispatch/store.js';
-import { INCIDENT_SETTINGS_TARGET, IncidentSettings, IncidentSettingsStore } from '../../incidents/settings.js';
-import { KpiPolicy } from '../../kpi/compute.js';
-import { KPI_SETTINGS_TARGET, KpiSettingsStore } from '../../kpi/settings.js';
-import { writeAudit } from '../../people/audit.js';
-import { managerActor } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import type { Role } from '../../people/roles.js';
-import { SESSION_SETTINGS_TARGET, SessionSettings } from '../../people/session-settings.js';
-import { BODY_LIMIT, jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
+import type { CategoryCatalogue } from '../categories/catalogue.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { DeadlineSettings } from '../deadlines/rules.js';
+import { DEADLINE_SETTINGS_TARGET, DeadlineSettingsStore } from '../deadlines/settings-store.js';
+import { DispatchSettingsBody, dispatchSettingsBody, dispatchSettingsOf } from '../dispatch/settings.js';
+import type { DispatchStore } from '../dispatch/store.js';
+import { BODY_LIMIT, jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { INCIDENT_SETTINGS_TARGET, IncidentSettings, IncidentSettingsStore } from '../incidents/settings.js';
+import { KpiPolicy } from '../kpi/compute.js';
+import { KPI_SETTINGS_TARGET, KpiSettingsStore } from '../kpi/settings.js';
 import {
   authenticateCaller,
   type Caller,
@@ -24,7 +19,12 @@ import {
   parseBody,
   requireReader,
   requireTenantAdmin,
-} from './access.js';
+} from '../people/access.js';
+import { writeAudit } from '../people/audit.js';
+import { managerActor } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import type { Role } from '../people/roles.js';
+import { SESSION_SETTINGS_TARGET, SessionSettings } from '../people/session-settings.js';
 
 export interface SettingsRoutesContext {
   db: Db;

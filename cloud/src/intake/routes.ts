@@ -1,14 +1,14 @@
 import type { CloudEvent } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
-import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/db.js';
-import type { GatewayRegistry } from '../../gateways/registry.js';
-import { ingestBatch, MAX_BATCH_EVENTS } from '../../intake/intake.js';
-import { type ClientCertificates, requireGateway } from '../auth.js';
-import { EVENTS_BODY_LIMIT, jsonBody } from '../body.js';
-import { fromDatabase } from '../database.js';
-import { ProblemError } from '../problems.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { type ClientCertificates, requireGateway } from '../gateways/auth.js';
+import type { GatewayRegistry } from '../gateways/registry.js';
+import { EVENTS_BODY_LIMIT, jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { ingestBatch, MAX_BATCH_EVENTS } from './intake.js';
 
 /** The gateway intake: batches of CloudEvents, one result per event. */
 export function eventRoutes(

@@ -1,6 +1,6 @@
 import { DISPATCH_SCHEMAS } from '../dispatch/openapi.js';
-import { ContactBody } from '../people/contacts.js';
-import { json, ok, problem, ref, schema, unavailable } from './openapi-parts.js';
+import { json, ok, problem, ref, schema, unavailable } from '../http/openapi-parts.js';
+import { ContactBody } from './contacts.js';
 
 const unauthenticated = { '401': problem('No session or admin token, or an ended session') };
 const userId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };

@@ -1,8 +1,8 @@
 import { SEVERITIES } from '@gridlink/protocol';
 import { ATTACHMENT_MEDIA_TYPES, DEFAULT_ATTACHMENT_MAX_BYTES } from '../attachments/media.js';
-import { json, problem, ref, schema } from './openapi-parts.js';
-import { AttachmentName, AttachmentTag } from './routes/attachments.js';
-import { ReportBody, TransitionBody } from './routes/incidents.js';
+import { json, problem, ref, schema } from '../http/openapi-parts.js';
+import { AttachmentName, AttachmentTag } from './attachment-routes.js';
+import { ReportBody, TransitionBody } from './routes.js';
 
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'INC-20261125-000001' };
 const common = {

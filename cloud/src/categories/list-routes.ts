@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from 'express';
-import { CategoryCatalogue } from '../../categories/catalogue.js';
-import type { Db } from '../../db/db.js';
-import { authenticateUser } from '../../people/middleware.js';
-import type { People } from '../../people/people.js';
-import { fromDatabase } from '../database.js';
+import type { Db } from '../db/db.js';
+import { fromDatabase } from '../http/database.js';
+import { authenticateUser } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { CategoryCatalogue } from './catalogue.js';
 
 /** `GET /categories`: the tenant's active incident categories, for report forms and list filters. */
 export function categoryListRoutes(db: Db, people: People): Router {
