@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { DownlinkMessage } from '@gridlink/protocol';
 import type { Logger } from 'pino';
+import { createCloudApp } from './app.js';
 import { CategoryCatalogue } from './categories/catalogue.js';
 import { type Clock, systemClock } from './clock.js';
 import type { CloudConfig } from './config/schema.js';
@@ -22,7 +23,6 @@ import {
 import { DownlinkHub } from './downlink/hub.js';
 import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
-import { createApp } from './http/app.js';
 import { IncidentChangeFeed, type IncidentStreamLimits, IncidentStreams } from './incident-stream/index.js';
 import { IncidentEngine } from './incidents/index.js';
 import { LivePush } from './notify/live-push.js';
@@ -209,7 +209,7 @@ export async function startCloud(
       incidentStreams.close();
       await incidentChanges.stop();
     };
-    const app = createApp({
+    const app = createCloudApp({
       db,
       clock,
       registry,

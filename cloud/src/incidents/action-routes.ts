@@ -1,8 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import type { Clock } from '../clock.js';
-import type { Db } from '../db/db.js';
-import type { Deadlines } from '../deadlines/index.js';
-import { eligibleAssignees } from '../dispatch/eligibility.js';
+import type { Db, Queryable } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
@@ -13,6 +11,13 @@ import { scopeFilter } from '../people/scope.js';
 import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from './index.js';
 import { roleFor, stepsOf, timeStatus, visible } from './routes.js';
 import { readIncidents } from './store.js';
+import type { IncidentTimeLimits } from './time-status.js';
+
+/**
+ * Who may be given the incident, as `GET /incidents/{id}/assignees` lists them: the rule is
+ * automatic dispatch's, which builds on the incidents, so the cloud hands it in.
+ */
+export type AssigneeLister = (q: Queryable, incident: Incident) => Promise<readonly { id: string }[]>;
 
 /** At most this many incidents per `GET /incident-lights` (a page of the incident list). */
 export const MAX_LIGHT_IDS = 200;
@@ -28,7 +33,8 @@ export function incidentActionRoutes(
   clock: Clock,
   people: People,
   engine: IncidentEngine,
-  timeLimits?: Pick<Deadlines, 'lightOf' | 'statusOf'>,
+  eligibleAssignees: AssigneeLister,
+  timeLimits?: IncidentTimeLimits,
 ): Router {
   const router = Router();
   const session = authenticateUser(people);

@@ -1,10 +1,6 @@
-import type { Request } from 'express';
 import type { Language } from '../i18n/message.js';
-import { languageOf, render } from '../i18n/render.js';
+import { render } from '../i18n/render.js';
 import type { Incident, IncidentStep } from './index.js';
-
-/** The reader's language: their `Accept-Language` (the web pages send the one they show), zh-CN by default. */
-export const languageOfRequest = (req: Request): Language => languageOf(req.get('accept-language'));
 
 /**
  * The incident as `language` reads it: what the cloud wrote (a device's title, say) rendered from

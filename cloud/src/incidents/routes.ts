@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { type AttachmentStore, asStepAttachment } from '../attachments/store.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
-import type { Deadlines, IncidentTimeStatus } from '../deadlines/index.js';
 import { jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
+import { languageOfRequest } from '../http/language.js';
 import { type ProblemCode, ProblemError } from '../http/problems.js';
 import { type Language, type Message, message, storedMessage } from '../i18n/message.js';
 import { writeAudit } from '../people/audit.js';
@@ -29,9 +29,10 @@ import {
   STATE_MACHINE,
   type TransitionResult,
 } from './index.js';
-import { languageOfRequest, localIncident, localStep } from './localize.js';
+import { localIncident, localStep } from './localize.js';
 import type { IncidentStep } from './records.js';
 import { listIncidents, readRoleOfRequest, readStepsOf } from './store.js';
+import type { IncidentTimeLimits, IncidentTimeStatus } from './time-status.js';
 
 /** How each refusal of the engine reads over HTTP. */
 const STATUS_OF: Record<IncidentErrorCode, ProblemCode> = {
@@ -77,7 +78,7 @@ const NO_STATUS: IncidentTimeStatus = { light: null, overdue_since: null, due_by
 
 /** The time-limit state of an incident as the list and the detail show it (docs/domain.md §4). */
 export async function timeStatus(
-  timeLimits: Pick<Deadlines, 'statusOf'> | undefined,
+  timeLimits: IncidentTimeLimits | undefined,
   incident: Incident,
   steps: readonly IncidentStep[],
   now: Date,
@@ -251,7 +252,7 @@ export function incidentRoutes(
   people: People,
   engine: IncidentEngine,
   attachments: AttachmentStore,
-  timeLimits?: Pick<Deadlines, 'lightOf' | 'statusOf'>,
+  timeLimits?: IncidentTimeLimits,
 ): Router {
   const router = Router();
   const territory = new TerritoryStore(db);

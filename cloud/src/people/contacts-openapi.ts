@@ -1,23 +1,15 @@
-import { DISPATCH_SCHEMAS } from '../dispatch/openapi.js';
 import { json, ok, problem, ref, schema, unavailable } from '../http/openapi-parts.js';
 import { ContactBody } from './contacts.js';
 
 const unauthenticated = { '401': problem('No session or admin token, or an ended session') };
 const userId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
-const unitId = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'unit-gas' };
 const contactRefused = {
   ...unauthenticated,
   '403': problem('Neither the user nor a district admin over their territory'),
   ...unavailable,
 };
-const robotsRefused = (who: string) => ({
-  ...unauthenticated,
-  '403': problem(`Not ${who}`),
-  '404': problem('No such disposal unit'),
-  ...unavailable,
-});
 
-/** Users' phone contacts and disposal units' group robots, for `/openapi.json`. */
+/** Users' phone contacts, for `/openapi.json`. */
 export const CONTACT_PATHS = {
   '/api/v1/users/{id}/contact': {
     get: {
@@ -50,30 +42,6 @@ export const CONTACT_PATHS = {
       },
     },
   },
-  '/api/v1/disposal-units/{id}/robots': {
-    get: {
-      summary:
-        'The disposal unit’s WeCom/DingTalk group robots (its users, district admins over its territory); webhooks and secrets are never returned',
-      parameters: [unitId],
-      responses: {
-        '200': ok('The robots', ref('UnitRobots')),
-        ...robotsRefused('a user of the unit or a district admin over its territory'),
-      },
-    },
-    put: {
-      summary:
-        'Replace the unit’s robots (district admins over its territory); a webhook or secret left out is kept, `secret: null` clears it (write-only)',
-      parameters: [unitId],
-      requestBody: { required: true, content: json(ref('RobotList')) },
-      responses: {
-        '200': ok('The robots now', ref('UnitRobots')),
-        '400': problem(
-          'Invalid robots (a new robot needs its webhook; a webhook is https://qyapi.weixin.qq.com/… or https://oapi.dingtalk.com/…, or on a host the cloud’s robots.allowed_hosts lists); the errors never quote a webhook',
-        ),
-        ...robotsRefused('a district admin over the unit’s territory'),
-      },
-    },
-  },
 };
 
 export const CONTACT_SCHEMAS = {
@@ -85,14 +53,6 @@ export const CONTACT_SCHEMAS = {
       user_id: { type: 'string' },
       phone: { type: 'string', pattern: '^1[3-9]\\d{9}$' },
       updated_at: { type: 'string', format: 'date-time' },
-    },
-  },
-  UnitRobots: {
-    type: 'object',
-    required: ['disposal_unit', 'robots'],
-    properties: {
-      disposal_unit: { type: 'string' },
-      robots: DISPATCH_SCHEMAS.CommunityRobots.properties.robots,
     },
   },
 };
