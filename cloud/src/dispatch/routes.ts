@@ -9,7 +9,7 @@ import type { People } from '../people/people.js';
 import { administers, type Principal } from '../people/scope.js';
 import { streamSessionCheck } from '../people/stream-session.js';
 import type { DispatchStore } from './store.js';
-import { DispatchError, RobotList } from './store.js';
+import { RobotList } from './store.js';
 import type { NotificationStreams } from './streams.js';
 
 export interface DispatchRoutesContext {
@@ -78,23 +78,14 @@ export function dispatchRoutes(people: People, ctx: DispatchRoutesContext): Rout
           'the request body is not valid',
           parsed.error.issues.map((issue) => ({ detail: issue.message, pointer: `/${issue.path.join('/')}` })),
         );
-      let refusal: ProblemError | undefined;
-      const robots = await fromDatabase(async () => {
-        try {
-          return await ctx.store.replaceRobots(
-            { kind: 'user', userId: principal.userId },
-            { kind: 'community', id: code },
-            parsed.data.robots,
-          );
-        } catch (err) {
-          if (!(err instanceof DispatchError)) throw err;
-          refusal = new ProblemError('GL_VALIDATION_FAILED', err.message, [
-            { detail: err.message, ...(err.pointer ? { pointer: err.pointer } : {}) },
-          ]);
-          return [];
-        }
-      });
-      if (refusal) throw refusal;
+      // An invalid robot (DispatchError) goes to the error handler as the validation failure it is.
+      const robots = await fromDatabase(() =>
+        ctx.store.replaceRobots(
+          { kind: 'user', userId: principal.userId },
+          { kind: 'community', id: code },
+          parsed.data.robots,
+        ),
+      );
       res.json({ community: code, robots });
     },
   );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
+import { DomainError } from '../http/domain-error.js';
 import { WebhookPolicy } from '../notify/webhook-policy.js';
 import { type Actor, writeAudit } from '../people/audit.js';
 
@@ -68,13 +69,14 @@ export interface DispatchSettings {
 }
 
 /** A robot update the store refuses (e.g. a new robot without its webhook). */
-export class DispatchError extends Error {
+export class DispatchError extends DomainError {
   constructor(
     readonly code: 'GL_ROBOT_INVALID',
     message: string,
     readonly pointer?: string,
   ) {
-    super(message);
+    // An invalid robot fails validation, naming its field when it knows which.
+    super(message, 'GL_VALIDATION_FAILED', message, [{ detail: message, ...(pointer ? { pointer } : {}) }]);
   }
 }
 

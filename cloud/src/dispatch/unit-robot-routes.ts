@@ -5,7 +5,7 @@ import { ProblemError } from '../http/problems.js';
 import { authenticateCaller, type Caller, callerOfResponse } from '../people/access.js';
 import { managerActor, managesTerritory } from '../people/middleware.js';
 import type { People } from '../people/people.js';
-import { DispatchError, type DispatchStore, RobotList } from './store.js';
+import { type DispatchStore, RobotList } from './store.js';
 
 /**
  * `GET|PUT /disposal-units/{id}/robots`: the WeCom/DingTalk group robots a disposal unit's
@@ -55,17 +55,11 @@ export function unitRobotRoutes(people: People, adminToken: string, store: Dispa
         );
       }
       const { robots } = parsed.data;
-      try {
-        const stored = await store.replaceRobots(managerActor(c), { kind: 'disposal_unit', id: unit.id }, robots);
-        res.json({ disposal_unit: unit.id, robots: stored });
-      } catch (err) {
-        if (err instanceof DispatchError) {
-          throw new ProblemError('GL_VALIDATION_FAILED', err.message, [
-            { detail: err.message, ...(err.pointer ? { pointer: err.pointer } : {}) },
-          ]);
-        }
-        return fromDatabase(() => Promise.reject(err));
-      }
+      // An invalid robot (DispatchError) goes to the error handler as the validation failure it is.
+      const stored = await fromDatabase(() =>
+        store.replaceRobots(managerActor(c), { kind: 'disposal_unit', id: unit.id }, robots),
+      );
+      res.json({ disposal_unit: unit.id, robots: stored });
     },
   );
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Queryable } from '../db/db.js';
 import { languageOf } from '../i18n/render.js';
 import { bodyParserProblem } from './body.js';
+import { DomainError } from './domain-error.js';
 import { openApiDocument } from './openapi.js';
 import type { HttpPlugin } from './plugin.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
@@ -88,7 +89,12 @@ export function createApp<Context>(
 
   // Express recognises an error handler by its four parameters.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const problem = err instanceof ProblemError ? err : (bodyParserProblem(err) ?? internal(err));
+    const problem =
+      err instanceof ProblemError
+        ? err
+        : err instanceof DomainError
+          ? refusal(err)
+          : (bodyParserProblem(err) ?? internal(err));
     if (problem.code === 'GL_INTERNAL') http.error({ err, method: req.method, path: req.path }, 'request failed');
     else if (problem.cause !== undefined) {
       http.warn({ err: problem.cause, code: problem.code, method: req.method, path: req.path }, problem.detail);
@@ -105,6 +111,11 @@ export function createApp<Context>(
   });
 
   return app;
+}
+
+/** A domain module's refusal as the problem it said it is: the one place these are translated. */
+function refusal(err: DomainError): ProblemError {
+  return new ProblemError(err.problem, err.said, err.errors);
 }
 
 function internal(err: unknown): ProblemError {

@@ -7,8 +7,8 @@ import type { Db } from '../db/db.js';
 import { jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { languageOfRequest } from '../http/language.js';
-import { type ProblemCode, ProblemError } from '../http/problems.js';
-import { type Language, type Message, message, storedMessage } from '../i18n/message.js';
+import { ProblemError } from '../http/problems.js';
+import { type Language, message } from '../i18n/message.js';
 import { writeAudit } from '../people/audit.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
@@ -19,8 +19,6 @@ import { namesOf } from './incident-names.js';
 import {
   type Incident,
   type IncidentEngine,
-  IncidentError,
-  type IncidentErrorCode,
   type IncidentPolicies,
   type IncidentRole,
   needsAttention,
@@ -34,45 +32,8 @@ import type { IncidentStep } from './records.js';
 import { listIncidents, readRoleOfRequest, readStepsOf } from './store.js';
 import type { IncidentTimeLimits, IncidentTimeStatus } from './time-status.js';
 
-/** How each refusal of the engine reads over HTTP. */
-const STATUS_OF: Record<IncidentErrorCode, ProblemCode> = {
-  GL_INCIDENT_NOT_FOUND: 'GL_INCIDENT_NOT_FOUND',
-  GL_INCIDENT_ACTION_NOT_ALLOWED: 'GL_INCIDENT_ACTION_NOT_ALLOWED',
-  GL_INCIDENT_ROLE_NOT_ALLOWED: 'GL_FORBIDDEN',
-  GL_INCIDENT_VERSION_CONFLICT: 'GL_INCIDENT_VERSION_CONFLICT',
-  GL_INCIDENT_REQUEST_REUSED: 'GL_INCIDENT_VERSION_CONFLICT',
-  GL_INCIDENT_ATTACHMENTS_REQUIRED: 'GL_VALIDATION_FAILED',
-  GL_INCIDENT_TOP_LEVEL: 'GL_INCIDENT_ACTION_NOT_ALLOWED',
-  GL_INCIDENT_MERGE_TARGET: 'GL_VALIDATION_FAILED',
-  GL_INCIDENT_INVALID_INPUT: 'GL_VALIDATION_FAILED',
-  GL_INCIDENT_SEPARATION_OF_DUTIES: 'GL_INCIDENT_SEPARATION_OF_DUTIES',
-  GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE: 'GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE',
-};
-
-/** The engine's refusals as problems; anything else goes on to the error middleware. */
-async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
-  let refusal: ProblemError | undefined;
-  const result = await fromDatabase(async () => {
-    try {
-      return await fn();
-    } catch (err) {
-      // A refusal is an answer, not a database failure (which fromDatabase turns into a 503).
-      if (!(err instanceof IncidentError)) throw err;
-      // A refusal that names a field says so the way validation does (errors[] with a JSON Pointer).
-      const { pointer, detail } = err.details;
-      refusal = new ProblemError(
-        STATUS_OF[err.code],
-        engineMessage(err),
-        typeof pointer === 'string'
-          ? [{ pointer, detail: storedMessage(detail) ?? (typeof detail === 'string' ? detail : err.message) }]
-          : undefined,
-      );
-      return undefined;
-    }
-  });
-  if (refusal) throw refusal;
-  return result as T;
-}
+/** Engine work for a request: a refusal (IncidentError) goes to the error handler as it is; anything else is a 503. */
+const engineCall = fromDatabase;
 
 const NO_STATUS: IncidentTimeStatus = { light: null, overdue_since: null, due_by: null, outcome: null };
 
@@ -93,17 +54,6 @@ export function stepsOf(db: Db, incidents: readonly Incident[]): Promise<Map<str
     db,
     incidents.map((incident) => incident.id),
   );
-}
-
-/**
- * An engine refusal as a message of the catalogue: its code names the template, its details fill
- * it; an invalid input names what was missing (`details.need`) when it knows.
- */
-export function engineMessage(err: IncidentError): Message {
-  const need = err.details.need;
-  if (typeof need === 'string') return message(`engine.need.${need}`, err.details);
-  if (err.details.reason === 'routine_only') return message('engine.routine_only', err.details);
-  return message(`engine.${err.code}`, err.details);
 }
 
 /** The people roles (docs/domain.md §2) as the state machine names them. */

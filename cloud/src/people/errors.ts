@@ -1,3 +1,5 @@
+import { DomainError } from '../http/domain-error.js';
+
 /** Stable codes of the people module's refusals; each is also a problem code of the HTTP API. */
 export type PeopleErrorCode =
   | 'GL_USER_EXISTS'
@@ -6,15 +8,15 @@ export type PeopleErrorCode =
   | 'GL_DISPOSAL_UNIT_NOT_FOUND'
   | 'GL_ROSTER_CONFLICT';
 
-/** A refusal: nothing was written. */
-export class PeopleError extends Error {
+/** A refusal: nothing was written. Its code is the problem it answers as. */
+export class PeopleError extends DomainError {
   override readonly name = 'PeopleError';
 
   constructor(
     readonly code: PeopleErrorCode,
     message: string,
   ) {
-    super(message);
+    super(message, code, message);
   }
 }
 

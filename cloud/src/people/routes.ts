@@ -7,7 +7,6 @@ import { bearerToken, secretsEqual } from '../gateways/tokens.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { issuesToErrors, ProblemError } from '../http/problems.js';
-import { PeopleError } from './errors.js';
 import { whyNotManaged } from './managed-user.js';
 import {
   authenticateManager,
@@ -90,15 +89,8 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string):
   return parsed.value;
 }
 
-/** Store work for a request: a refusal of the module keeps its code; anything else is a 503. */
-async function run<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof PeopleError) throw new ProblemError(err.code, err.message);
-    return fromDatabase(() => Promise.reject(err));
-  }
-}
+/** Store work for a request: a refusal of the module (PeopleError) keeps its code; anything else is a 503. */
+const run = fromDatabase;
 
 function forbidden(detail: string): ProblemError {
   return new ProblemError('GL_FORBIDDEN', detail);
