@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 /**
  * The layout of cloud/src: each top-level folder is a feature or a shared kit, and features build
  * on each other one way only. A cycle between folders means neither can change (or be read) on its
- * own, so this test reads every module's relative imports (tests aside) and names any cycle.
+ * own, so this test reads every module's relative imports (tests and their support aside) and names any cycle.
  */
 
 const SRC = dirname(fileURLToPath(import.meta.url));
@@ -14,11 +14,14 @@ const SRC = dirname(fileURLToPath(import.meta.url));
 /** `import … from './x.js'`, `export … from '../y.js'`, `import '../z.js'`, `import('../w.js')`. */
 const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
+/** Tests and what only tests use (their fixtures, test databases, global setup): not the product's layout. */
+const TEST_CODE = /(\.test|^test-support|^test-database|^test-global-setup|-fixture)\.ts$/;
+
 function modules(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return modules(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+    return entry.name.endsWith('.ts') && !TEST_CODE.test(entry.name) ? [path] : [];
   });
 }
 
