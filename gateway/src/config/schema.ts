@@ -130,6 +130,12 @@ const OnvifCamera = z
     tls_ca_file: z.string().min(1).optional(),
     /** Do not verify an https camera's certificate at all (its credentials are then exposed on the path). */
     insecure_tls: z.boolean().default(false),
+    /**
+     * End the gateway's own event subscription on a clean stop, so a restart frees the camera's slot.
+     * false for firmware whose Unsubscribe cancels every client's subscriptions (an NVR's too): the
+     * subscription is then kept and resumed at the next start.
+     */
+    unsubscribe_on_stop: z.boolean().default(true),
   })
   .superRefine((camera, ctx) => {
     if (!camera.xaddr && !camera.probe && !camera.endpoint_reference)
@@ -190,8 +196,11 @@ const Onvif = z
         public_url: z.url({ protocol: /^https?$/ }).optional(),
       })
       .prefault({}),
-    /** Subscription window asked of cameras, seconds (renewed at 80 %). */
-    subscription_window_s: z.int().min(600).max(86_400).default(600),
+    /**
+     * Subscription window asked of cameras, seconds (renewed at 80 %). No longer than needed: a
+     * subscription the gateway cannot end (a crash, a power cut) holds a camera slot this long.
+     */
+    subscription_window_s: z.int().min(60).max(86_400).default(120),
     /** PullMessages long-poll timeout, seconds. */
     pull_timeout_s: z.int().min(1).max(60).default(30),
     request_timeout_ms: z.int().min(500).max(60_000).default(10_000),
