@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { BridgeHealth } from '@gridlink/protocol';
@@ -40,6 +41,15 @@ async function freeUdpPort(): Promise<number> {
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** A TCP port free right now (a Notify endpoint that keeps its address across a restart). */
+async function freeTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
 
@@ -329,6 +339,26 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
     expect(camera.requests('CreatePullPointSubscription')).toBe(1);
     expect(camera.requests('Unsubscribe')).toBe(0);
     // Events flow on the resumed subscription.
+    camera.setMotion(true);
+    await expect.poll(() => gateway.onvif?.stats().counters.events.motion, POLL).toBe(1);
+  });
+
+  it('resumes a push subscription after restarts, its Notify taken at the same URL again', async () => {
+    const port = await freeTcpPort();
+    const { camera, health, restart } = await setup({
+      camera: { maxSubscriptions: 2 },
+      cameraConfig: { events: 'push', unsubscribe_on_stop: false },
+      onvif: { notify: { enabled: true, host: '127.0.0.1', port } },
+      timing: { windowS: 60 },
+    });
+    for (let restarts = 0; restarts < 3; restarts++) {
+      await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'push' });
+      await restart();
+    }
+    const gateway = await restart();
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'push' });
+    expect(camera.subscriptions().map((s) => s.kind)).toEqual(['push']);
+    expect(camera.requests('Subscribe')).toBe(1);
     camera.setMotion(true);
     await expect.poll(() => gateway.onvif?.stats().counters.events.motion, POLL).toBe(1);
   });
