@@ -25,6 +25,7 @@ import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
 import { IncidentChangeFeed, type IncidentStreamLimits, IncidentStreams } from './incident-stream/index.js';
 import { IncidentEngine } from './incidents/index.js';
+import { MaintenancePolicy } from './maintenance/policy.js';
 import { LivePush } from './notify/live-push.js';
 import { Notifier } from './notify/notifier.js';
 import type { SmsProvider } from './notify/sms.js';
@@ -52,6 +53,8 @@ export interface StartCloudOptions {
   deadlineSweepMs?: number;
   /** SMS gateway for dispatch notifications; without one no SMS goes out. */
   smsProvider?: SmsProvider;
+  /** How often the maintenance policy sweeps the devices for faults; default 60 s. */
+  maintenanceSweepMs?: number;
   /** How often automatic dispatch sweeps for incidents its listener missed; default 5000 ms. */
   dispatchSweepMs?: number;
   /** Heartbeat of the notification streams; default 25 s. */
@@ -155,7 +158,15 @@ export async function startCloud(
       ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),
     });
     devices.start();
+    // Device faults and silent gateways become maintenance tickets for the property.
+    const maintenance = new MaintenancePolicy(db, incidents, {
+      clock,
+      logger: logger.child({ module: 'maintenance' }),
+      ...(options.maintenanceSweepMs === undefined ? {} : { sweepMs: options.maintenanceSweepMs }),
+    });
+    maintenance.start();
     stopProjections = async () => {
+      await maintenance.stop();
       await alertsToIncidents.stop();
       await devices.stop();
     };

@@ -17,6 +17,8 @@ export const LOCKS = {
   repeat: 7_253_304,
   /** One community's device inventory: full syncs and their reconciliation, one at a time. */
   inventory: 7_253_305,
+  /** One maintenance ticket key (device or gateway × fault): its opening, update and closure, one at a time. */
+  maintenance: 7_253_306,
 } as const;
 
 export type LockNamespace = Exclude<keyof typeof LOCKS, 'migration'>;

@@ -66,6 +66,7 @@ describe('service endpoints', () => {
       '/api/v1/settings/dispatch',
       '/api/v1/settings/incidents',
       '/api/v1/settings/kpis',
+      '/api/v1/settings/maintenance',
       '/api/v1/settings/sessions',
       '/api/v1/categories',
       '/api/v1/categories/{code}',

@@ -62,6 +62,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     engine: { 'zh-CN': '流程', en: 'workflow' },
     dispatch: { 'zh-CN': '自动派遣', en: 'automatic dispatch' },
     deadlines: { 'zh-CN': '时限监控', en: 'time-limit watch' },
+    maintenance: { 'zh-CN': '设备运维巡检', en: 'maintenance watch' },
   },
   action: {
     report: { 'zh-CN': '上报', en: 'report' },
@@ -95,6 +96,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     supervise: { 'zh-CN': '督办', en: 'supervise' },
     overdue: { 'zh-CN': '超期', en: 'overdue' },
     notifyUp: { 'zh-CN': '逐级通知', en: 'notify up' },
+    recover: { 'zh-CN': '设备恢复结案', en: 'close on recovery' },
   },
   role: {
     district_admin: { 'zh-CN': '区/街道管理员', en: 'district admin' },
@@ -124,6 +126,14 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     no_grid: { 'zh-CN': '无所属网格', en: 'no grid' },
     nobody_on_duty: { 'zh-CN': '网格无人值班', en: 'nobody on duty in the grid' },
     returned: { 'zh-CN': '责任方退件', en: 'returned by the assignee' },
+  },
+  /** What a maintenance ticket is about (docs/domain.md §7). */
+  maintenance_fault: {
+    offline: { 'zh-CN': '离线', en: 'offline' },
+    low_battery: { 'zh-CN': '电量低', en: 'low battery' },
+    tamper: { 'zh-CN': '被拆/遮挡', en: 'tampered with' },
+    fault: { 'zh-CN': '故障', en: 'fault' },
+    gateway_offline: { 'zh-CN': '网关离线', en: 'gateway offline' },
   },
   attachment_tag: {
     before: { 'zh-CN': '处置前', en: 'before' },
@@ -169,6 +179,24 @@ export const CATALOGUE: Record<string, Template> = {
   'step.breach': {
     'zh-CN': '{step@step}时限已过：{supervision@supervision}',
     en: '{step@step} limit passed: {supervision@supervision}',
+  },
+
+  // Maintenance tickets the cloud opens from the devices' state (docs/domain.md §7).
+  'maintenance.title_device': {
+    'zh-CN': '设备 {device}{fault@maintenance_fault}（{window_days} 天内第 {repeats} 次）',
+    en: 'Device {device}: {fault@maintenance_fault} ({repeats} in {window_days} days)',
+  },
+  'maintenance.title_gateway': {
+    'zh-CN': '网关 {gateway} 超过 {minutes} 分钟无消息（{window_days} 天内第 {repeats} 次）',
+    en: 'Gateway {gateway} silent for over {minutes} min ({repeats} in {window_days} days)',
+  },
+  'step.maintenance_opened': {
+    'zh-CN': '设备运维策略：{fault@maintenance_fault}，转物业维修工单',
+    en: 'maintenance policy: {fault@maintenance_fault}, a maintenance ticket for the property',
+  },
+  'step.maintenance_recovered': {
+    'zh-CN': '{fault@maintenance_fault}已恢复：自动结案',
+    en: '{fault@maintenance_fault} recovered: closed',
   },
 
   // Notifications (live push, SMS, group robots).

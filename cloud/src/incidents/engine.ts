@@ -332,6 +332,19 @@ export class IncidentEngine {
   }
 
   /**
+   * An incident the cloud itself opens as `system` inside the caller's transaction, under the
+   * caller's lock (a maintenance ticket, docs/domain.md §7): the creation rule, its step and the step
+   * hooks, committed with what the caller writes. The listeners are not told.
+   */
+  openAsSystem(
+    tx: Queryable,
+    fields: Omit<NewIncident, 'id' | 'state' | 'createdAt'>,
+    request: { requestId: string; actor: string; commentMessage?: Message; data?: Record<string, unknown> },
+  ): Promise<{ incident: Incident; step: IncidentStep }> {
+    return this.create(tx, fields, { ...request, role: 'system' });
+  }
+
+  /**
    * A gateway alert CloudEvent. Raised or updated: the incident of that alert id, else the open
    * incident of the same place × category within the dedup window, else a new one, as the
    * device-event policy says (`drill` marks alerts of an exercise). Cleared: evidence only; the

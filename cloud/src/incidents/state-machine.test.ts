@@ -21,6 +21,7 @@ describe('the state machine table (domain §3)', () => {
         'reject',
         'merge',
         'selfHandle',
+        'recover',
         'acknowledge',
         'reportOnSite',
         'supervise',
@@ -57,12 +58,20 @@ describe('the state machine table (domain §3)', () => {
       CHECKING: ['pass', 'fail', 'reportOnSite', 'supervise', 'overdue'],
       PENDING_CLOSE: ['close', 'reportOnSite', 'supervise', 'overdue'],
       CLOSED: ['callbackSatisfied', 'callbackUnsatisfied'],
-      SELF_HANDLED: ['close', 'reportOnSite'],
+      SELF_HANDLED: ['close', 'recover', 'reportOnSite'],
       EVALUATED: ['archive'],
       ARCHIVED: [],
       INVALID: [],
       MERGED: [],
     });
+  });
+
+  it('lets the cloud alone close a maintenance ticket the property still has when its device recovers', () => {
+    const recover = STATE_MACHINE.filter((rule) => rule.action === 'recover');
+    expect(recover.map((rule) => [rule.from, rule.to, rule.roles, rule.effects])).toEqual([
+      ['REPORTED', 'CLOSED', ['system'], ['end']],
+      ['SELF_HANDLED', 'CLOSED', ['system'], ['end']],
+    ]);
   });
 
   it('ends in INVALID, MERGED and ARCHIVED only', () => {

@@ -231,6 +231,12 @@ export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
     attachmentTags: ['before', 'after'],
   },
 
+  // A maintenance ticket the cloud opened closes itself when the device recovers (back online,
+  // battery replaced, flag cleared) while the property still has it: nobody to call back.
+  ...(['REPORTED', 'SELF_HANDLED'] as const).map(
+    (from): TransitionRuleInput => ({ from, action: 'recover', to: 'CLOSED', roles: ['system'], effects: ['end'] }),
+  ),
+
   // The callback (回访), by those the tenant's callback policy names; without callbacks, archived.
   ...(['agents', 'centre'] as const).flatMap((callback): TransitionRuleInput[] => [
     {

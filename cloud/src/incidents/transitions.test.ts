@@ -31,14 +31,17 @@ const hotline = (overrides: Partial<ReportInput> = {}): ReportInput => ({
   ...overrides,
 });
 
-/** The shortest way from REPORTED to `target` under `policies`, as rules (self-loops left out). */
+/**
+ * The shortest way from REPORTED to `target` under `policies`, as rules (self-loops left out), through
+ * the loop itself: not the cloud's closure of a recovered maintenance ticket (`recover`).
+ */
 function pathTo(target: IncidentState, policies: IncidentPolicies): TransitionRule[] {
   const queue: Array<{ state: IncidentState; path: TransitionRule[] }> = [{ state: 'REPORTED', path: [] }];
   const seen = new Set<IncidentState>(['REPORTED']);
   for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
     if (item.state === target) return item.path;
     for (const rule of rulesFrom(STATE_MACHINE, item.state, policies)) {
-      if (seen.has(rule.to)) continue;
+      if (seen.has(rule.to) || rule.action === 'recover') continue;
       seen.add(rule.to);
       queue.push({ state: rule.to, path: [...item.path, rule] });
     }
@@ -226,7 +229,7 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
         incident.id,
         { action: 'dispatch', actor: 'op-li', role: 'operator', data: { assignee: 'unit-x' } },
         'GL_INCIDENT_ACTION_NOT_ALLOWED',
-        `action "dispatch" is not allowed on incident ${incident.id} in state REPORTED; allowed actions: accept, needVerify, reject, merge, selfHandle, acknowledge, reportOnSite, supervise, overdue, notifyUp`,
+        `action "dispatch" is not allowed on incident ${incident.id} in state REPORTED; allowed actions: accept, needVerify, reject, merge, selfHandle, recover, acknowledge, reportOnSite, supervise, overdue, notifyUp`,
       );
       expect(error.details).toMatchObject({
         state: 'REPORTED',
@@ -236,6 +239,7 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
           'reject',
           'merge',
           'selfHandle',
+          'recover',
           'acknowledge',
           'reportOnSite',
           'supervise',

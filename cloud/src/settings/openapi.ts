@@ -3,6 +3,7 @@ import { DispatchSettingsBody } from '../dispatch/settings.js';
 import { json, ok, problem, ref, schema, unavailable } from '../http/openapi-parts.js';
 import { IncidentSettings } from '../incidents/settings.js';
 import { KpiPolicy } from '../kpi/compute.js';
+import { MaintenanceSettings } from '../maintenance/settings.js';
 import { SessionSettings } from '../people/session-settings.js';
 import { SETTINGS_READERS } from './routes.js';
 
@@ -59,6 +60,12 @@ export const SETTINGS_PATHS = {
     'KpiSettings',
     'Whether suspended incidents leave the due count (结案率 denominators) and the composite score’s weights per KPI code.',
   ),
+  '/api/v1/settings/maintenance': group(
+    'maintenance',
+    'maintenance thresholds',
+    'MaintenanceSettings',
+    'When a device fault or a silent gateway becomes a maintenance ticket: minutes offline (by device kind, else the default), the low-battery percentage, a gateway’s silent minutes, and the repeat window (days) shown on tickets; every field is required. The next sweep uses them.',
+  ),
   '/api/v1/settings/sessions': group(
     'sessions',
     'session settings',
@@ -72,5 +79,6 @@ export const SETTINGS_SCHEMAS = {
   DispatchSettings: schema(DispatchSettingsBody),
   IncidentSettings: schema(IncidentSettings),
   KpiSettings: schema(KpiPolicy),
+  MaintenanceSettings: schema(MaintenanceSettings),
   SessionSettings: schema(SessionSettings),
 };

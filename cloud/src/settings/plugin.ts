@@ -7,7 +7,7 @@ import type { People } from '../people/people.js';
 import { SETTINGS_PATHS, SETTINGS_SCHEMAS } from './openapi.js';
 import { settingsRoutes } from './routes.js';
 
-/** The tenant's settings: deadlines, dispatch, incidents, KPIs, sessions. */
+/** The tenant's settings: deadlines, dispatch, incidents, KPIs, maintenance thresholds, sessions. */
 export const settingsPlugin: HttpPlugin<{
   db: Db;
   clock: Clock;

@@ -12,6 +12,7 @@ import { ProblemError } from '../http/problems.js';
 import { INCIDENT_SETTINGS_TARGET, IncidentSettings, IncidentSettingsStore } from '../incidents/settings.js';
 import { KpiPolicy } from '../kpi/compute.js';
 import { KPI_SETTINGS_TARGET, KpiSettingsStore } from '../kpi/settings.js';
+import { MAINTENANCE_SETTINGS_TARGET, MaintenanceSettings, MaintenanceSettingsStore } from '../maintenance/settings.js';
 import {
   authenticateCaller,
   type Caller,
@@ -42,6 +43,7 @@ export const SETTINGS_READERS = {
   dispatch: ['district_admin', 'operator'],
   incidents: ['district_admin', 'operator'],
   kpis: ['district_admin', 'operator', 'grid_worker'],
+  maintenance: ['district_admin', 'operator', 'property_manager'],
   sessions: ['district_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -57,7 +59,7 @@ interface SettingsGroup<T> {
 }
 
 /**
- * `GET|PUT /settings/{deadlines,dispatch,incidents,kpis,sessions}`: the tenant's settings, each one row that
+ * `GET|PUT /settings/{deadlines,dispatch,incidents,kpis,maintenance,sessions}`: the tenant's settings, each one row that
  * the modules read whenever they use it, so a change counts at once on every replica. PUT replaces
  * the whole group (validated; each field error names its JSON Pointer). Reads are audited as
  * `<group>.settings.view`, changes with what was there before.
@@ -68,6 +70,7 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
   const deadlines = new DeadlineSettingsStore(ctx.db, ctx.clock);
   const kpis = new KpiSettingsStore(ctx.db, ctx.clock);
   const incidents = new IncidentSettingsStore(ctx.db, ctx.clock);
+  const maintenance = new MaintenanceSettingsStore(ctx.db, ctx.clock);
   const sessions = ctx.people.sessions.settings;
 
   const groups: SettingsGroup<unknown>[] = [
@@ -95,6 +98,14 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
       what: 'the KPI settings',
       read: () => kpis.policy(),
       replace: (c, body) => kpis.replace(managerActor(c), parseBody(KpiPolicy, body, 'KPI settings')),
+    },
+    {
+      name: 'maintenance',
+      target: MAINTENANCE_SETTINGS_TARGET,
+      what: 'the maintenance thresholds',
+      read: () => maintenance.get(),
+      replace: (c, body) =>
+        maintenance.replace(managerActor(c), parseBody(MaintenanceSettings, body, 'maintenance thresholds')),
     },
     {
       name: 'sessions',

@@ -66,6 +66,7 @@ export const CATEGORY_SEEDS: readonly CategorySeed[] = [
   seed('device_maintenance.tamper', '设备被拆/遮挡', 'Device tampered with', 'minor', { governance: false }),
   seed('device_maintenance.low_battery', '电量低', 'Low battery', 'info', { governance: false }),
   seed('device_maintenance.fault', '设备故障', 'Device fault', 'warning', { governance: false }),
+  seed('device_maintenance.gateway_offline', '网关离线', 'Gateway offline', 'warning', { governance: false }),
   seed('other', '其他', 'Other', 'minor'),
 ];
 
