@@ -237,4 +237,21 @@ describe.each(BACKENDS)('the maintenance policy (%s)', (backend) => {
       expect(steps.filter((step) => step.action === 'recover')).toHaveLength(1);
     }
   });
+
+  it('refuses a second open ticket under one key in the database itself (migration 0028)', async () => {
+    const c = await newCommunity();
+    await c.device('dup-1', { tamper: true });
+    await policy().sweep();
+    const [ticket] = await c.tickets();
+    const copy = (id: string) =>
+      db().query(
+        `INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, device_id,
+                intake_request_id, dedup_key, first_occurred_at, last_occurred_at, title, created_at, updated_at)
+         SELECT $2, state, category_code, severity, urgent, level, source, drill, community, device_id,
+                intake_request_id || $2, dedup_key, first_occurred_at, last_occurred_at, title, created_at, updated_at
+           FROM incidents WHERE id = $1`,
+        [id, `${id}-copy`],
+      );
+    await expect(copy(ticket?.id as string)).rejects.toThrow(/incidents_one_open_maintenance_ticket/);
+  });
 });

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { auditOf } from '../people/audit.js';
 import type { RoleAssignment } from '../people/roles.js';
 import { signInCast } from '../people/test-support.js';
-import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
+import { api, BACKENDS, manualClock, silentLogger, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
+import { MaintenancePolicy } from './policy.js';
 import { DEFAULT_MAINTENANCE_SETTINGS, MAINTENANCE_SETTINGS_TARGET } from './settings.js';
 
 const PEOPLE: Record<string, RoleAssignment[]> = {
@@ -11,6 +12,9 @@ const PEOPLE: Record<string, RoleAssignment[]> = {
   operator: [{ role: 'operator', scope: '320803001' }],
   property: [{ role: 'property_manager', scope: '320803001001' }],
   'grid-worker': [{ role: 'grid_worker', scope: '320803001001001' }],
+  installer: [{ role: 'installer', scope: 'gw-maint-api' }],
+  'other-installer': [{ role: 'installer', scope: 'gw-maint-other' }],
+  'other-property': [{ role: 'property_manager', scope: '320803001002' }],
 };
 type Who = keyof typeof PEOPLE | 'admin-token';
 const PATH = '/api/v1/settings/maintenance';
@@ -75,5 +79,29 @@ describe.each(BACKENDS)('maintenance thresholds API (%s)', (backend) => {
       expect.arrayContaining(['/low_battery_percent', '/gateway_silent_minutes', '/repeat_window_days']),
     );
     expect((await call('admin-token', 'GET')).body).toEqual(DEFAULT_MAINTENANCE_SETTINGS);
+  });
+
+  it('shows a silent gateway’s ticket to its installer and its community’s property, not to others', async () => {
+    await cloud().db.query('INSERT INTO gateways (id, created_at, community) VALUES ($1, $2, $3)', [
+      'gw-maint-api',
+      clock(),
+      '320803001001',
+    ]);
+    clock.advance(31 * 60_000);
+    const policy = new MaintenancePolicy(cloud().db, cloud().incidents, { clock, logger: silentLogger() });
+    const swept = await policy.sweep();
+    expect(swept.opened).toHaveLength(1);
+    const list = async (who: Who) => {
+      const response = await api<{ incidents: Array<{ id: string; title: string }> }>(
+        cloud(),
+        'GET',
+        '/api/v1/incidents?category=device_maintenance',
+        { token: tokens[who] as string },
+      );
+      expect(response.status, `${who}: ${JSON.stringify(response.body)}`).toBe(200);
+      return response.body.incidents.map((item) => item.id);
+    };
+    for (const who of ['installer', 'property'] as Who[]) expect(await list(who), who).toEqual(swept.opened);
+    for (const who of ['other-installer', 'other-property'] as Who[]) expect(await list(who), who).toEqual([]);
   });
 });
