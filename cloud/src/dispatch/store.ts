@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
+import { type Message, message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import { WebhookPolicy } from '../notify/webhook-policy.js';
 import { type Actor, writeAudit } from '../people/audit.js';
 
@@ -71,10 +73,11 @@ export interface DispatchSettings {
 export class DispatchError extends Error {
   constructor(
     readonly code: 'GL_ROBOT_INVALID',
-    message: string,
+    /** What is refused, as a message of the catalogue (the error's own message is its English). */
+    readonly said: Message,
     readonly pointer?: string,
   ) {
-    super(message);
+    super(render(said, 'en'));
   }
 }
 
@@ -180,7 +183,7 @@ export class DispatchStore {
         if (webhook === undefined)
           throw new DispatchError(
             'GL_ROBOT_INVALID',
-            `robot ${robot.name} is new: give its webhook`,
+            message('robot.webhook_missing', { name: robot.name }),
             `/robots/${index}/webhook`,
           );
         // A kept webhook is checked too: the robot's kind may change, or the policy may have.
@@ -188,7 +191,10 @@ export class DispatchStore {
         if (!allowed.ok)
           throw new DispatchError(
             'GL_ROBOT_INVALID',
-            `robot ${robot.name}: ${robot.webhook === undefined ? 'its stored webhook is refused now: give a new one; ' : ''}${allowed.reason}`,
+            message(robot.webhook === undefined ? 'robot.stored_webhook_refused' : 'robot.webhook_refused', {
+              name: robot.name,
+              reason: message('text.as_written', { text: allowed.reason }),
+            }),
             `/robots/${index}/webhook`,
           );
         const secret = robot.secret === undefined ? (before?.secret ?? null) : robot.secret;

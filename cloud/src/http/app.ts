@@ -10,6 +10,7 @@ import type { Deadlines } from '../deadlines/index.js';
 import { type DispatchRoutesContext, dispatchRoutes } from '../dispatch/routes.js';
 import type { DownlinkQueue } from '../downlink/queue.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
+import { message } from '../i18n/message.js';
 import { languageOf } from '../i18n/render.js';
 import { type IncidentStreams, incidentStreamRoutes } from '../incident-stream/index.js';
 import type { IncidentEngine } from '../incidents/index.js';
@@ -105,11 +106,11 @@ export function createApp(ctx: AppContext): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    if (ctx.stopping()) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
+    if (ctx.stopping()) throw new ProblemError('GL_SHUTTING_DOWN', message('cloud.shutting_down'));
     try {
       await ctx.db.query('SELECT 1');
     } catch (err) {
-      const problem = new ProblemError('GL_NOT_READY', 'the database does not answer');
+      const problem = new ProblemError('GL_NOT_READY', message('database.not_answering'));
       problem.cause = err;
       throw problem;
     }
@@ -177,7 +178,10 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(webPages(ctx.logger.child({ module: 'web' }), ctx.web));
 
   app.use((req: Request) => {
-    throw new ProblemError('GL_NOT_FOUND', `no route ${req.method} ${req.path}; see /openapi.json`);
+    throw new ProblemError(
+      'GL_NOT_FOUND',
+      message('route.unknown', { method: req.method, path: req.path, doc: '/openapi.json' }),
+    );
   });
 
   // Express recognises an error handler by its four parameters.
@@ -202,7 +206,7 @@ export function createApp(ctx: AppContext): express.Express {
 }
 
 function internal(err: unknown): ProblemError {
-  const problem = new ProblemError('GL_INTERNAL', 'the cloud failed to answer; the error is in its log');
+  const problem = new ProblemError('GL_INTERNAL', message('cloud.internal'));
   problem.cause = err;
   return problem;
 }

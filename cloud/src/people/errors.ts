@@ -1,3 +1,6 @@
+import type { Message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
+
 /** Stable codes of the people module's refusals; each is also a problem code of the HTTP API. */
 export type PeopleErrorCode =
   | 'GL_USER_EXISTS'
@@ -12,9 +15,10 @@ export class PeopleError extends Error {
 
   constructor(
     readonly code: PeopleErrorCode,
-    message: string,
+    /** The refusal as a message of the catalogue; the error's own message is its English. */
+    readonly said: Message,
   ) {
-    super(message);
+    super(render(said, 'en'));
   }
 }
 

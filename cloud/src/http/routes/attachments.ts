@@ -24,6 +24,7 @@ import { authenticateUser, principalFromRequest, principalOf, sessionIdOf } from
 import type { People } from '../../people/people.js';
 import { type Principal, scopeFilter } from '../../people/scope.js';
 import { fromDatabase } from '../database.js';
+import { parameterFieldErrors } from '../field-errors.js';
 import { ProblemError } from '../problems.js';
 import { roleFor, visible } from './incidents.js';
 
@@ -141,16 +142,20 @@ export function attachmentRoutes(
       if (!acceptedMediaType(declared)) {
         throw new ProblemError(
           'GL_UNSUPPORTED_MEDIA_TYPE',
-          `send the file with Content-Type ${ATTACHMENT_MEDIA_TYPES.join(', ')} (received ${declared ?? 'no Content-Type'})`,
-          [{ detail: `expected one of ${ATTACHMENT_MEDIA_TYPES.join(', ')}`, parameter: 'Content-Type' }],
+          message('attachment.media_type', {
+            header: 'Content-Type',
+            types: [...ATTACHMENT_MEDIA_TYPES],
+            received: declared ?? message('header.none', { header: 'Content-Type' }),
+          }),
+          [{ detail: message('expect.one_of', { values: [...ATTACHMENT_MEDIA_TYPES] }), parameter: 'Content-Type' }],
         );
       }
-      const query = UploadQuery.safeParse(req.query);
+      const query = UploadQuery.safeParse(req.query, { reportInput: true });
       if (!query.success) {
         throw new ProblemError(
           'GL_VALIDATION_FAILED',
-          'invalid query',
-          query.error.issues.map((issue) => ({ detail: issue.message, parameter: String(issue.path[0] ?? '') })),
+          message('request.query_invalid'),
+          parameterFieldErrors(query.error.issues),
         );
       }
       res.locals.incident = incident;

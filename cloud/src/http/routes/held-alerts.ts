@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
+import { message } from '../../i18n/message.js';
 import { type HeldAlert, type HeldAlertCursor, readHeldAlerts } from '../../incidents/held-alerts.js';
 import { writeAudit } from '../../people/audit.js';
 import { authenticateUser, principalOf, requireRole } from '../../people/middleware.js';
@@ -10,6 +11,7 @@ import type { People } from '../../people/people.js';
 import type { Role } from '../../people/roles.js';
 import { scopeFilter } from '../../people/scope.js';
 import { fromDatabase } from '../database.js';
+import { parameterFieldErrors } from '../field-errors.js';
 import { ProblemError } from '../problems.js';
 
 /** Who sees held alerts: the roles with a territory (each only inside it). */
@@ -91,15 +93,12 @@ export function heldAlertRoutes(db: Db, clock: Clock, people: People): Router {
     requireRole(...HELD_ALERT_READERS),
     async (req: Request, res: Response) => {
       const principal = principalOf(res);
-      const parsed = HeldAlertQuery.safeParse(req.query);
+      const parsed = HeldAlertQuery.safeParse(req.query, { reportInput: true });
       if (!parsed.success) {
         throw new ProblemError(
           'GL_VALIDATION_FAILED',
-          'invalid query',
-          parsed.error.issues.map((issue) => ({
-            detail: issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue.message,
-            parameter: issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : String(issue.path[0] ?? ''),
-          })),
+          message('request.query_invalid'),
+          parameterFieldErrors(parsed.error.issues),
         );
       }
       const query = parsed.data;
