@@ -112,7 +112,7 @@ describe.each(BACKENDS)('gateways and tokens (%s)', (backend) => {
 
   describe('token rotation', () => {
     const rotate = (gateway: string, token: string) =>
-      api(cloud(), 'POST', `/api/v1/gateways/${gateway}/token`, { token });
+      api(cloud(), 'POST', `/api/v1/gateways/${gateway}/token`, { token, headers: { 'accept-language': 'en' } });
 
     it('keeps the previous token working for the grace period (24 h), then refuses it', async () => {
       const first = await registerGateway(cloud(), 'gw-rotate');

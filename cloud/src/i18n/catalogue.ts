@@ -872,4 +872,16 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '请以 {header} {types} 之一上传文件（收到的是 {received}）',
     en: 'send the file with {header} {types} (received {received})',
   },
+  'check.category_once': { 'zh-CN': '每个品类编码只列一次', en: 'list each category code once' },
+  'check.session_absolute': {
+    'zh-CN': '会话最长时长不能短于空闲时长：请调低空闲时长或调高最长时长',
+    en: 'absolute_seconds must be at least idle_seconds: lower idle_seconds or raise absolute_seconds',
+  },
+  // Rules of the settings that name what arrived.
+  'rule.period_not_after': { 'zh-CN': '{end} 不晚于 {start}', en: '{end} is not after {start}' },
+  'rule.period_overlaps': {
+    'zh-CN': '{start} 早于上一时段的结束时间（{end}）',
+    en: '{start} is before the previous period ends ({end})',
+  },
+  'rule.workday_is_holiday': { 'zh-CN': '{date} 同时也是节假日', en: '{date} is also a holiday' },
 };

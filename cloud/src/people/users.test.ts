@@ -15,8 +15,13 @@ const newUser = (username: string, territory = '320803001', roles: unknown[] = [
 describe.each(BACKENDS)('user management (%s)', (backend) => {
   const clock = manualClock();
   const cloud = useTestCloud(backend, { clock });
+  // Read in English: the refusals are asserted as English text.
   const post = (path: string, token: string | undefined, body: unknown) =>
-    api(cloud(), 'POST', path, { ...(token === undefined ? {} : { token }), body });
+    api(cloud(), 'POST', path, {
+      ...(token === undefined ? {} : { token }),
+      body,
+      headers: { 'accept-language': 'en' },
+    });
 
   describe('creating users', () => {
     it('lets the admin token create a user; there are no default users', async () => {
