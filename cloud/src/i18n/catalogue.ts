@@ -884,4 +884,8 @@ export const CATALOGUE: Record<string, Template> = {
     en: '{start} is before the previous period ends ({end})',
   },
   'rule.workday_is_holiday': { 'zh-CN': '{date} 同时也是节假日', en: '{date} is also a holiday' },
+  'check.phone': {
+    'zh-CN': '应为中国大陆手机号码：以 13 至 19 开头的 11 位数字，可带 +86 前缀',
+    en: 'expected a mainland China mobile number: 11 digits starting with 13-19, optionally after +86',
+  },
 };
