@@ -72,7 +72,12 @@ describe.each(BACKENDS)('who a dispatch may go to, and taking it back (%s)', (ba
       cloud(),
       'POST',
       `/api/v1/incidents/${incident}/transitions`,
-      { token: tokens[who] as string, body: { action, request_id: request, ...extra } },
+      // Read in English: the refusals are asserted as English text.
+      {
+        token: tokens[who] as string,
+        body: { action, request_id: request, ...extra },
+        headers: { 'accept-language': 'en' },
+      },
     );
   const names = async (who: string) => {
     const response = await api<{ actions: Array<{ action: string }> }>(

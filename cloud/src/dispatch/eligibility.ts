@@ -1,5 +1,7 @@
 import { CategoryCatalogue } from '../categories/catalogue.js';
 import type { Db, Queryable } from '../db/db.js';
+import { type Message, message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import type { StepHook } from '../incidents/engine.js';
 import { type Incident, IncidentError } from '../incidents/index.js';
 import { territoryOf, unitTypeOf } from './routing.js';
@@ -63,13 +65,17 @@ export async function assigneeRefusal(
   incident: Incident,
   assignee: unknown,
 ): Promise<IncidentError | undefined> {
-  const refuse = (detail: string) =>
-    new IncidentError('GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE', `data.assignee: ${detail}`, {
+  // `said` is the field's detail as a message, rendered in the reader's language.
+  const refuse = (said: Message) => {
+    const detail = render(said, 'en');
+    return new IncidentError('GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE', `data.assignee: ${detail}`, {
       pointer: '/data/assignee',
       detail,
+      said,
     });
+  };
   if (typeof assignee !== 'string' || assignee === '')
-    return refuse('required: the id of a unit or grid worker from GET /incidents/{id}/assignees');
+    return refuse(message('assignee.required', { route: 'GET /incidents/{id}/assignees' }));
   const eligible = await eligibleAssignees(q, incident);
   if (eligible.some((candidate) => candidate.id === assignee)) return undefined;
   const unit = await q.query<{ unit_type: string; territory_code: string }>(
@@ -78,16 +84,30 @@ export async function assigneeRefusal(
   );
   const user = await q.query<{ active: boolean }>('SELECT active FROM users WHERE id = $1', [assignee]);
   const found = unit.rows[0];
-  const options = eligible.length === 0 ? 'none is on record' : `eligible: ${eligible.map((e) => e.id).join(', ')}`;
+  const options =
+    eligible.length === 0
+      ? message('assignee.none_on_record')
+      : message('assignee.eligible', { ids: eligible.map((e) => e.id) });
   if (found !== undefined)
     return refuse(
-      `disposal unit ${assignee} (${found.unit_type}, serving ${found.territory_code}) is not eligible for ${incident.categoryCode} at ${territoryOf(incident) ?? 'an unplaced incident'}; ${options}`,
+      message('assignee.unit_not_eligible', {
+        assignee,
+        unit_type: found.unit_type,
+        territory: found.territory_code,
+        category: incident.categoryCode,
+        place: territoryOf(incident) ?? message('assignee.unplaced'),
+        options,
+      }),
     );
   if (user.rows[0] !== undefined)
     return refuse(
-      `${assignee} is not eligible: not an active grid worker of grid ${incident.place.grid ?? '(none)'}; ${options}`,
+      message('assignee.worker_not_eligible', {
+        assignee,
+        grid: incident.place.grid ?? message('assignee.no_grid'),
+        options,
+      }),
     );
-  return refuse(`${assignee} is no disposal unit or active grid worker on record; ${options}`);
+  return refuse(message('assignee.unknown', { assignee, options }));
 }
 
 /**

@@ -5,7 +5,7 @@ import { type AttachmentStore, asStepAttachment } from '../../attachments/store.
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
 import type { Deadlines, IncidentTimeStatus } from '../../deadlines/index.js';
-import { type Language, type Message, message } from '../../i18n/message.js';
+import { type Language, type Message, message, storedMessage } from '../../i18n/message.js';
 import {
   type Incident,
   type IncidentEngine,
@@ -62,10 +62,12 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
       // A refusal that names a field says so the way validation does (errors[] with a JSON Pointer).
       const { pointer } = err.details;
       const said = engineMessage(err);
+      // The field's own detail when the refusal gives one as a message, else the refusal itself.
+      const field = storedMessage(err.details.said) ?? said;
       refusal = new ProblemError(
         STATUS_OF[err.code],
         said,
-        typeof pointer === 'string' ? [{ pointer, detail: said }] : undefined,
+        typeof pointer === 'string' ? [{ pointer, detail: field }] : undefined,
       );
       return undefined;
     }
