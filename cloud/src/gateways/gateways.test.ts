@@ -58,6 +58,7 @@ describe.each(BACKENDS)('gateways and tokens (%s)', (backend) => {
       const response = await api(cloud(), 'POST', '/api/v1/gateways', {
         token: TEST_ADMIN_TOKEN,
         body: { id: 'GW 1', nmae: 'x' },
+        headers: { 'accept-language': 'en' },
       });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('GL_VALIDATION_FAILED');

@@ -69,6 +69,7 @@ function expectedMessage(issue: Issue): Message {
       return message('expect.one_of', { values: issue.values.map((value) => JSON.stringify(value)) });
     case 'invalid_format':
       if (issue.format === 'datetime') return message('expect.datetime');
+      if (issue.format === 'regex') return checkMessage(issue.message);
       return message('expect.format', { format: issue.format });
     case 'not_multiple_of':
       return message('expect.multiple_of', { divisor: String(issue.divisor) });
@@ -81,7 +82,14 @@ function expectedMessage(issue: Issue): Message {
 function issueMessage(issue: Issue): Message {
   // A refinement states its rule whole: as a message of its own (`params.said`), or in the schema's words.
   if (issue.code === 'custom') return storedMessage(issue.params?.said) ?? checkMessage(issue.message);
-  if (issue.code === 'invalid_format' && issue.format === 'regex') return checkMessage(issue.message);
+  // A pattern's text says what it expects: whole ("expected a 15-digit grid code"), or as the
+  // expectation of expected …, received … (the protocol's "a gateway id is …").
+  if (
+    issue.code === 'invalid_format' &&
+    issue.format === 'regex' &&
+    (issue.message.startsWith('expected ') || !('input' in issue))
+  )
+    return checkMessage(issue.message);
   const expected = expectedMessage(issue);
   // Without the input (parsed without `reportInput`) only the expectation can be said.
   if (!('input' in issue)) return message('field.expected', { expected });

@@ -910,4 +910,27 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '{assignee} 不是已登记的责任单位或在岗网格员；{options}',
     en: '{assignee} is no disposal unit or active grid worker on record; {options}',
   },
+
+  // The protocol's id patterns, as its schemas word them.
+  'check.device_id': {
+    'zh-CN': '设备编号为 1 到 63 个小写字母、数字或连字符，以字母或数字开头',
+    en: 'a device id is 1-63 of a-z, 0-9 and "-", starting with a letter or digit',
+  },
+  'check.gateway_id': {
+    'zh-CN': '网关编号为 1 到 63 个小写字母、数字或连字符，以字母或数字开头',
+    en: 'a gateway id is 1-63 of a-z, 0-9 and "-", starting with a letter or digit',
+  },
+  'check.snake_name': {
+    'zh-CN': '名称为小写字母、数字和下划线，以字母开头',
+    en: 'a name is snake_case: a-z, 0-9 and "_", starting with a letter',
+  },
+  'check.protocol_id': {
+    'zh-CN': '编号为 1 到 128 个字母、数字、下划线、点、冒号或连字符',
+    en: 'an id is 1-128 of A-Z, a-z, 0-9, "_", ".", ":" and "-"',
+  },
+  'check.community_code': { 'zh-CN': '社区编码为 12 位数字', en: 'a community code is 12 digits' },
+  'check.protocol_grid_code': {
+    'zh-CN': '网格编码为 15 位数字：区县 6 位 + 乡镇 3 位 + 村居 3 位 + 序号 3 位',
+    en: 'a grid code is 15 digits: county 6 + town 3 + village 3 + sequence 3',
+  },
 };
