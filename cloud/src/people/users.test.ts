@@ -238,10 +238,12 @@ describe.each(BACKENDS)('user management (%s)', (backend) => {
 
   describe('passwords', () => {
     it('refuses a new user’s password that contains the username, as the CLI does', async () => {
-      const refused = await post('/api/v1/users', TEST_ADMIN_TOKEN, {
-        ...newUser('li.wei'),
-        password: 'my name is Li.Wei and this is long',
-      });
+      const refused = await post(
+        '/api/v1/users',
+        TEST_ADMIN_TOKEN,
+        { ...newUser('li.wei'), password: 'my name is Li.Wei and this is long' },
+        ENGLISH,
+      );
       expect(refused.status).toBe(400);
       expect(refused.body).toMatchObject({
         code: 'GL_VALIDATION_FAILED',

@@ -8,7 +8,7 @@ import { message } from '../../i18n/message.js';
 import { type ClientCertificates, requireAdmin, requireGateway } from '../auth.js';
 import { BODY_LIMIT, jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
-import { parseBody, receivedMessage } from '../field-errors.js';
+import { parseBody } from '../field-errors.js';
 import { ProblemError, type ProblemFieldError } from '../problems.js';
 
 export const MAX_WAIT_S = 30;
@@ -32,7 +32,7 @@ function intParameter(
     parameter: name,
     detail: message('field.expected_received', {
       expected: message('expect.integer_between', { min, max }),
-      received: receivedMessage(raw),
+      received: JSON.stringify(raw),
     }),
   });
   return fallback;
