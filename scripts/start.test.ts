@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { cannotRun } from '@gridlink/testkit';
+import { findInfluxd } from '@gridlink/testkit/services';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,25 +21,25 @@ afterAll(() => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('npm start', () => {
-  /** Runs `npm start` with these options until it stops by itself; its output and exit code. */
-  const start = async (dataDir: string, options: string[], onOutput?: (output: string) => void) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=gridlink-source', 'scripts/start.ts', '--data-dir', dataDir, ...options],
-      { cwd: root, env: { ...process.env, GRIDLINK_MQTT__PORT: '0' } },
-    );
-    let output = '';
-    const take = (chunk: Buffer) => {
-      output += chunk;
-      onOutput?.(output);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    return { output, code };
+/** Runs `npm start` with these options until it stops by itself; its output and exit code. */
+const start = async (dataDir: string, options: string[], onOutput?: (output: string, stop: () => void) => void) => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=gridlink-source', 'scripts/start.ts', '--data-dir', dataDir, ...options],
+    { cwd: root, env: { ...process.env, GRIDLINK_MQTT__PORT: '0' } },
+  );
+  let output = '';
+  const take = (chunk: Buffer) => {
+    output += chunk;
+    onOutput?.(output, () => child.kill('SIGTERM'));
   };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { output, code };
+};
 
+describe('npm start', () => {
   it('runs the cloud, the gateway and a simulated community, reports what happens and stops cleanly', async () => {
     const dataDir = newDataDir();
     const { output, code } = await start(dataDir, ['--exit-after', '4', '--per-kind', '1', '--status-every', '1']);
@@ -52,7 +54,7 @@ describe('npm start', () => {
     expect(output).toMatch(/cloud link online · \d+ in outbox/);
     expect(output).toMatch(/stopped: \d+ valid messages, \d+ invalid, [1-9]\d* events in the cloud/);
     expect(code).toBe(0);
-  }, 30_000);
+  }, 60_000);
 
   it('prints sign-ins made for the run that open the web pages, and makes them anew on a second run over the same data', async () => {
     const dataDir = newDataDir();
@@ -167,6 +169,50 @@ describe('npm start', () => {
     expect(code).toBe(0);
   }, 90_000);
 });
+
+describe.skipIf(cannotRun('influxd', findInfluxd() === null && 'influxd (InfluxDB 1.x) is not installed'))(
+  'npm start with influxd installed (needs influxd)',
+  () => {
+    it("writes the community's readings to an InfluxDB of its own in the data folder, and the printed query shows them", async () => {
+      const dataDir = newDataDir();
+      let looked: Promise<string | Error> | undefined;
+      const { output, code } = await start(
+        dataDir,
+        // Stopped by the test once the readings are there; this only bounds a failing run.
+        ['--exit-after', '60', '--per-kind', '1', '--status-every', '1'],
+        (sofar, stop) => {
+          // After the first status line: by then Ctrl-C (SIGTERM) stops it cleanly.
+          if (looked || !/status {6}/.test(sofar)) return;
+          const curl = /^ {6}(curl -sG [^\n]+)$/m.exec(sofar)?.[1] as string;
+          // The printed query, run as a developer would paste it, until it answers with readings.
+          looked = (async () => {
+            for (;;) {
+              const { stdout } = await run(curl);
+              if (stdout.includes('"series"')) return stdout;
+              await new Promise((resolve) => setTimeout(resolve, 250));
+            }
+          })()
+            .catch((err: Error) => err)
+            .finally(stop);
+        },
+      );
+      expect(code, output).toBe(0);
+      expect(output).toContain(`Telemetry: the gateway writes the readings to InfluxDB 1.x at http://127.0.0.1:`);
+      expect(output).toContain(`files in ${join(dataDir, 'influxdb')}`);
+      expect(output).toMatch(
+        /influx -host 127\.0\.0\.1 -port \d+ -database gridlink -execute 'SELECT last\(\*\) FROM sensor GROUP BY device_type'/,
+      );
+      expect(output).toMatch(/status .* telemetry to InfluxDB/);
+      const answer = await looked;
+      if (typeof answer !== 'string') throw answer ?? new Error('the console never printed the query');
+      const kinds = JSON.parse(answer).results[0].series.map(
+        (series: { tags: { device_type: string } }) => series.tags.device_type,
+      );
+      expect(kinds).toContain('smoke_detector');
+      expect(statSync(join(dataDir, 'influxdb', 'data')).isDirectory()).toBe(true);
+    }, 90_000);
+  },
+);
 
 describe('npm start with ONVIF cameras', () => {
   it('runs the community cameras with a password each (kept owner-only, never printed), the gateway onboards and subscribes to them, and their events reach it', async () => {

@@ -9,7 +9,9 @@
  *
  * Options: --community small|full, --per-kind N (a few devices of every kind instead), --data-dir,
  * --exit-after S, --status-every S, --report-every S (heartbeat cap of the MQTT devices),
- * --camera-event-every S (mean seconds between two happenings in front of one camera; 600 by default).
+ * --camera-event-every S (mean seconds between two happenings in front of one camera; 600 by default),
+ * --wear some|none (whether a few devices fall silent and a few batteries run low over the first
+ * three minutes, so the property manager's pages show them; some by default).
  */
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -36,6 +38,7 @@ import {
   FULL_COMMUNITY,
   fork,
   generateCommunity,
+  planWear,
   registryCsv,
   residentsOf,
   SCENARIOS,
@@ -45,6 +48,7 @@ import {
 } from '@gridlink/simulators';
 import { pino } from 'pino';
 import { CAMERA_USERNAME, CameraActivity, startCommunityCameras } from './start-cameras.js';
+import { startTelemetry } from './start-telemetry.js';
 import { GRID_WORKER, startUsers } from './start-users.js';
 
 const { values: args } = parseArgs({
@@ -56,6 +60,7 @@ const { values: args } = parseArgs({
     'report-every': { type: 'string', default: '30' },
     'status-every': { type: 'string', default: '5' },
     'camera-event-every': { type: 'string', default: '600' },
+    wear: { type: 'string', default: 'some' },
   },
 });
 
@@ -91,6 +96,12 @@ const statusEverySeconds = positiveInt('--status-every', args['status-every']) |
 const cameraEventEverySeconds = positiveInt('--camera-event-every', args['camera-event-every']) || 600;
 /** Where the cloud's embedded database, the gateway's data and the scenario credentials live. */
 const DATA_DIR = args['data-dir'];
+if (args.wear !== 'some' && args.wear !== 'none') {
+  console.error(
+    `--wear: expected some (a few devices fall silent, a few batteries run low) or none, received ${args.wear}`,
+  );
+  process.exit(1);
+}
 if (args.community !== 'small' && args.community !== 'full') {
   console.error(`--community: expected small (72 households) or full (504 households), received ${args.community}`);
   process.exit(1);
@@ -214,6 +225,9 @@ const cameraIds = devices
   .map((device) => device.id);
 const cameras = cameraIds.length > 0 ? await startCommunityCameras(cameraIds, GATEWAY_DIR) : undefined;
 
+// The community's readings go to an InfluxDB of its own when influxd is installed.
+const telemetry = await startTelemetry(DATA_DIR);
+
 const config = GatewayConfig.parse({
   gateway: { id: GATEWAY_ID, community: COMMUNITY_CODE, data_dir: GATEWAY_DIR },
   // Every simulated device connects from this machine: the per-address cap (a guard against one
@@ -222,6 +236,7 @@ const config = GatewayConfig.parse({
   http: { host: '127.0.0.1', port: 0 },
   rules: { files: [rulesFile] },
   uplink: { enabled: true, url: cloud.url, token: gatewayToken },
+  ...(telemetry.on ? { telemetry: telemetry.config } : {}),
   ...(cameras ? { onvif: cameras.config } : {}),
 });
 const gateway = new Gateway({
@@ -292,6 +307,7 @@ Gridlink is running on embedded defaults (development mode).
   Watch dead letters:  ${watch} -t 'gridlink/bridge/dead_letter/#' -v
       (mosquitto_sub reads host, port, username and password from ${consoleOptionsFile}, owner-only)
   Gateway metrics:     http://127.0.0.1:${httpPort}/metrics   (health: /healthz, /readyz)
+  ${telemetry.summary}
   Cloud (embedded database in ${join(DATA_DIR, 'cloud')}): ${cloud.url}   API: ${cloud.url}/openapi.json
   Cloud admin token for this run (also in ${adminTokenFile}, owner-only):
       ${adminToken}
@@ -377,6 +393,23 @@ const entrances = setInterval(() => {
   for (const terminal of terminals) void terminal.advance().catch(() => {});
 }, 10_000);
 
+// Over the first three minutes a few devices fall silent and a few batteries run low (seeded: the
+// same devices each run), so the property manager's pages have something to show.
+const wear = args.wear === 'some' ? planWear(simulators, fork(random, 'wear')) : [];
+const wearTimers = wear.map((happening) =>
+  setTimeout(() => {
+    const simulator = simulators.find((s) => s.id === happening.deviceId);
+    if (!simulator) return;
+    if (happening.kind === 'offline') {
+      say(`wear        ${happening.deviceId} fell silent (power cut or radio lost: no goodbye)`);
+      void simulator.dropConnection().catch(() => {});
+    } else {
+      say(`wear        ${happening.deviceId} battery down to ${happening.battery} %`);
+      void simulator.set({ battery: happening.battery }).catch(() => {});
+    }
+  }, happening.at_ms),
+);
+
 // Now and then something happens in front of a camera (seeded: the same run each time).
 const cameraActivity = cameras
   ? new CameraActivity(cameras.farm.cameras, fork(random, 'cameras'), cameraEventEverySeconds)
@@ -398,7 +431,7 @@ const report = setInterval(async () => {
   const refusedTotal = Object.values(refused).reduce((a, b) => a + b, 0);
   const waiting = uplink ? Object.values(uplink.outbox.depth).reduce((a, b) => a + b, 0) : 0;
   say(
-    `status      ${clients} clients · ${valid} valid messages · ${invalid} invalid (dead-lettered) · ${refusedTotal} refused · ${gateway.rules.active().length} active alerts · cloud link ${uplink?.sender.link} · ${waiting} in outbox · ${await cloudEvents()} events in the cloud${cameraStatus()}`,
+    `status      ${clients} clients · ${valid} valid messages · ${invalid} invalid (dead-lettered) · ${refusedTotal} refused · ${gateway.rules.active().length} active alerts · cloud link ${uplink?.sender.link} · ${waiting} in outbox · ${await cloudEvents()} events in the cloud${cameraStatus()} · ${telemetry.on ? 'telemetry to InfluxDB' : 'telemetry off (install influxd to turn it on)'}`,
   );
 }, statusEverySeconds * 1000);
 
@@ -408,6 +441,7 @@ async function shutdown(reason: string): Promise<void> {
   stopping = true;
   clearInterval(report);
   clearInterval(entrances);
+  for (const timer of wearTimers) clearTimeout(timer);
   cameraActivity?.stop();
   say(`stopping (${reason})`);
   await Promise.all(simulators.map((simulator) => simulator.stop().catch(() => {})));
@@ -415,6 +449,7 @@ async function shutdown(reason: string): Promise<void> {
   await gateway.stop();
   registry.close();
   await cameras?.stop();
+  if (telemetry.on) await telemetry.stop();
   const stored = await cloudEvents();
   await cloud.stop();
   say(`stopped: ${valid} valid messages, ${invalid} invalid, ${stored} events in the cloud`);

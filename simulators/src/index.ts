@@ -24,6 +24,7 @@ export {
   roomOf,
   SMALL_COMMUNITY,
 } from './community/generator.js';
+export { planWear, type Wear, type WearOptions } from './community/wear.js';
 export { demoCommunity, type SimulatedDevice } from './community.js';
 export {
   DeviceSimulator,

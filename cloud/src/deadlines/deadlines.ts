@@ -16,7 +16,8 @@ import {
   type IncidentStep,
   type TransitionResult,
 } from '../incidents/index.js';
-import { type DeadlineChange, type StepRow, toStep } from '../incidents/records.js';
+import type { DeadlineChange } from '../incidents/records.js';
+import { readSteps, recordStepDeadline } from '../incidents/store.js';
 import { type TimeContext, timeContext } from '../time-limits/index.js';
 import {
   breachOf,
@@ -324,10 +325,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
         `action "${step.action}" needs data.extra: the limit added, e.g. { "value": 2, "unit": "working_days" }`,
       );
     const settings = await this.settings(tx);
-    const { rows } = await tx.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 ORDER BY seq', [
-      incident.id,
-    ]);
-    const steps = rows.map(toStep);
+    const steps = await readSteps(tx, incident.id);
     const readAt = async (clock: StepClock | undefined, at: Date) => {
       if (clock === undefined) return undefined;
       try {
@@ -345,16 +343,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> {
     // The clock it ended or continued: red once its step was breached, even if a new level's clock runs.
     step.light = before === undefined ? null : breachOf(earlier) !== undefined ? 'red' : before.light;
     step.deadlineChange = deadlineChangeOf(step, earlier.at(-1), clock, now, before, incident);
-    await tx.query(
-      'UPDATE incident_steps SET deadline = $3, light = $4, deadline_change = $5::jsonb WHERE incident_id = $1 AND seq = $2',
-      [
-        incident.id,
-        step.seq,
-        step.deadline,
-        step.light,
-        step.deadlineChange === null ? null : JSON.stringify(step.deadlineChange),
-      ],
-    );
+    await recordStepDeadline(tx, step);
 
     const fired = TIMER_REQUEST.exec(step.requestId)?.[1];
     if (fired !== undefined)

@@ -72,12 +72,7 @@ describe.each(BACKENDS)('who a dispatch may go to, and taking it back (%s)', (ba
       cloud(),
       'POST',
       `/api/v1/incidents/${incident}/transitions`,
-      // Read in English: the refusals are asserted as English text.
-      {
-        token: tokens[who] as string,
-        body: { action, request_id: request, ...extra },
-        headers: { 'accept-language': 'en' },
-      },
+      { token: tokens[who] as string, body: { action, request_id: request, ...extra } },
     );
   const names = async (who: string) => {
     const response = await api<{ actions: Array<{ action: string }> }>(
@@ -118,17 +113,34 @@ describe.each(BACKENDS)('who a dispatch may go to, and taking it back (%s)', (ba
     expect(outside.status).toBe(404);
   });
 
-  it('refuses an assignee that does not exist or is not eligible, naming the field and why', async () => {
-    for (const [assignee, why] of [
-      ['nobody-here', 'no disposal unit or active grid worker'],
-      ['gas-co', 'not eligible'],
-      [ids['worker-b'], 'not eligible'],
+  it('refuses an assignee that does not exist or is not eligible, naming the field and why in the reader’s language', async () => {
+    // Whom it may go to, by name in Chinese (the picker's names), by id in English.
+    const eligibleZh = `可选：区消防救援大队、Test ${backend}-assignees-worker-a`;
+    for (const [assignee, zh, en] of [
+      ['nobody-here', '没有编号为 nobody-here 的责任单位或网格员', 'no disposal unit or active grid worker'],
+      ['gas-co', '港华燃气不承办此类事件，或不服务事发地', 'not eligible'],
+      [ids['worker-b'], `Test ${backend}-assignees-worker-b不是事发网格的在岗网格员`, 'not eligible'],
     ] as const) {
       const response = await transition('operator', 'dispatch', `a-dispatch-${assignee}`, { data: { assignee } });
       expect(response.status, assignee).toBe(400);
       expect(response.body).toMatchObject({
         code: 'GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE',
-        errors: [{ pointer: '/data/assignee', detail: expect.stringContaining(why) }],
+        title: '承办对象不符合条件',
+        errors: [{ pointer: '/data/assignee', detail: `${zh}；${eligibleZh}` }],
+      });
+      const english = await api(cloud(), 'POST', `/api/v1/incidents/${incident}/transitions`, {
+        token: tokens.operator as string,
+        headers: { 'accept-language': 'en' },
+        body: { action: 'dispatch', request_id: `a-dispatch-en-${assignee}`, data: { assignee } },
+      });
+      expect(english.body).toMatchObject({
+        title: 'Assignee not eligible',
+        errors: [
+          {
+            pointer: '/data/assignee',
+            detail: expect.stringMatching(new RegExp(`${en}.*; eligible: fire-district, ${ids['worker-a']}$`)),
+          },
+        ],
       });
     }
     expect(await cloud().incidents.get(incident)).toMatchObject({ state: 'FILED', assignee: null });

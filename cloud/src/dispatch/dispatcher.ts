@@ -11,6 +11,7 @@ import {
   IncidentError,
   type IncidentStep,
 } from '../incidents/index.js';
+import { incidentsAwaitingDispatch } from '../incidents/store.js';
 import type { LivePush } from '../notify/live-push.js';
 import type { Notification, NotificationChannel } from '../notify/notification.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -22,6 +23,9 @@ import { chooseTarget, type DispatchTarget, operatorsOver, territoryOf } from '.
 import type { DispatchSettings, DispatchStore, RobotOwner } from './store.js';
 
 export const DISPATCH_ACTOR = 'cloud:dispatch';
+
+/** How many incidents one sweep looks at, at most; the next sweep takes the rest. */
+const SWEEP_LIMIT = 200;
 
 export interface DispatcherOptions {
   db: Db;
@@ -163,21 +167,21 @@ export class Dispatcher {
     if (this.stopped) return 0;
     try {
       const settings = await this.options.store.settings();
-      const { rows } = await this.options.db.query<{ id: string }>(
-        `SELECT i.id FROM incidents i
-          WHERE i.closed_at IS NULL
-            AND (i.state = 'FILED' OR ($1 AND i.source = 'iot' AND i.urgent AND i.state IN ('REPORTED', 'ACCEPTED')))
-            AND NOT EXISTS (SELECT 1 FROM dispatch_decisions d WHERE d.incident_id = i.id AND d.version = i.version)
-         UNION
-         SELECT incident_id FROM dispatch_decisions WHERE done_at IS NULL
-         LIMIT 200`,
-        [settings.fastTrackUrgentIot],
+      // Decisions left half done, and incidents whose current version has no decision yet.
+      const unfinished = await this.options.db.query<{ id: string }>(
+        'SELECT DISTINCT incident_id AS id FROM dispatch_decisions WHERE done_at IS NULL LIMIT $1',
+        [SWEEP_LIMIT],
       );
-      for (const { id } of rows) {
+      const awaiting = await incidentsAwaitingDispatch(this.options.db, {
+        fastTrackUrgentIot: settings.fastTrackUrgentIot,
+        limit: SWEEP_LIMIT,
+      });
+      const ids = [...new Set([...unfinished.rows.map((row) => row.id), ...awaiting])].slice(0, SWEEP_LIMIT);
+      for (const id of ids) {
         if (this.stopped) break;
         await this.consider(id).catch(() => undefined);
       }
-      return rows.length;
+      return ids.length;
     } catch (err) {
       this.options.logger.error({ err }, 'dispatch sweep failed; it retries');
       return 0;

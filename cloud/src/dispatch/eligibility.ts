@@ -1,6 +1,6 @@
 import { CategoryCatalogue } from '../categories/catalogue.js';
 import type { Db, Queryable } from '../db/db.js';
-import { type Message, message } from '../i18n/message.js';
+import { message } from '../i18n/message.js';
 import { render } from '../i18n/render.js';
 import type { StepHook } from '../incidents/engine.js';
 import { type Incident, IncidentError } from '../incidents/index.js';
@@ -59,55 +59,57 @@ export async function eligibleAssignees(q: Queryable, incident: Incident): Promi
   ];
 }
 
-/** Why `assignee` may not take the incident's work, or undefined when they may. */
+/**
+ * Why `assignee` may not take the incident's work, or undefined when they may: a message of the
+ * catalogue (`details.detail`, read in the reader's language beside the picker) naming who was
+ * asked for and whom the work may go to, by name; the error's own text is the English one, for logs.
+ */
 export async function assigneeRefusal(
   q: Queryable,
   incident: Incident,
   assignee: unknown,
 ): Promise<IncidentError | undefined> {
-  // `said` is the field's detail as a message, rendered in the reader's language.
-  const refuse = (said: Message) => {
-    const detail = render(said, 'en');
-    return new IncidentError('GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE', `data.assignee: ${detail}`, {
+  const eligible = typeof assignee === 'string' && assignee !== '' ? await eligibleAssignees(q, incident) : undefined;
+  if (eligible?.some((candidate) => candidate.id === assignee)) return undefined;
+  const candidates = eligible ?? (await eligibleAssignees(q, incident));
+  const options =
+    candidates.length === 0
+      ? message('assignee.none_eligible')
+      : message('assignee.eligible', {
+          names: candidates.map((candidate) => candidate.name.zh),
+          ids: candidates.map((candidate) => candidate.id),
+        });
+  const refuse = (code: string, params: Record<string, unknown> = {}) => {
+    const detail = message(code, { ...params, options });
+    return new IncidentError('GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE', `data.assignee: ${render(detail, 'en')}`, {
       pointer: '/data/assignee',
       detail,
-      said,
     });
   };
-  if (typeof assignee !== 'string' || assignee === '')
-    return refuse(message('assignee.required', { route: 'GET /incidents/{id}/assignees' }));
-  const eligible = await eligibleAssignees(q, incident);
-  if (eligible.some((candidate) => candidate.id === assignee)) return undefined;
-  const unit = await q.query<{ unit_type: string; territory_code: string }>(
-    'SELECT unit_type, territory_code FROM disposal_units WHERE id = $1',
+  if (typeof assignee !== 'string' || assignee === '') return refuse('assignee.required', { id: incident.id });
+  const unit = await q.query<{ name_zh: string; unit_type: string; territory_code: string }>(
+    'SELECT name_zh, unit_type, territory_code FROM disposal_units WHERE id = $1',
     [assignee],
   );
-  const user = await q.query<{ active: boolean }>('SELECT active FROM users WHERE id = $1', [assignee]);
+  const user = await q.query<{ display_name: string }>('SELECT display_name FROM users WHERE id = $1', [assignee]);
   const found = unit.rows[0];
-  const options =
-    eligible.length === 0
-      ? message('assignee.none_on_record')
-      : message('assignee.eligible', { ids: eligible.map((e) => e.id) });
   if (found !== undefined)
-    return refuse(
-      message('assignee.unit_not_eligible', {
-        assignee,
-        unit_type: found.unit_type,
-        territory: found.territory_code,
-        category: incident.categoryCode,
-        place: territoryOf(incident) ?? message('assignee.unplaced'),
-        options,
-      }),
-    );
-  if (user.rows[0] !== undefined)
-    return refuse(
-      message('assignee.worker_not_eligible', {
-        assignee,
-        grid: incident.place.grid ?? message('assignee.no_grid'),
-        options,
-      }),
-    );
-  return refuse(message('assignee.unknown', { assignee, options }));
+    return refuse('assignee.unit_not_eligible', {
+      assignee,
+      name: found.name_zh,
+      unitType: found.unit_type,
+      territory: found.territory_code,
+      category: incident.categoryCode,
+      place: territoryOf(incident) ?? 'an unplaced incident',
+    });
+  const person = user.rows[0];
+  if (person !== undefined)
+    return refuse('assignee.not_grid_worker', {
+      assignee,
+      name: person.display_name,
+      grid: incident.place.grid ?? '(none)',
+    });
+  return refuse('assignee.unknown', { assignee });
 }
 
 /**

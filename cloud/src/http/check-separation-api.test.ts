@@ -1,9 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { signedIn } from '../people/test-support.js';
-import { api, BACKENDS, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
-
-const COMMUNITY = '320803001001';
-const GRID = '320803001001001';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../test-support.js';
+import { finishedBy, GRID, STREET, useIncidentApi } from './incident-api-fixture.js';
 
 /**
  * Separation of duties (docs/domain.md §3): whoever signed for or finished the work does not check
@@ -11,56 +8,13 @@ const GRID = '320803001001001';
  * their own work for listed categories (and their children).
  */
 describe.each(BACKENDS)('checking one’s own work (%s)', (backend) => {
-  const cloud = useTestCloud(backend, { dispatchSweepMs: 3_600_000 });
-  const tokens: Record<string, string> = {};
-  const ids: Record<string, string> = {};
-
-  beforeAll(async () => {
-    const people = {
-      operator: [{ role: 'operator', scope: '320803001' }],
-      handler: [{ role: 'grid_worker', scope: GRID }],
-      colleague: [{ role: 'grid_worker', scope: GRID }],
-    } as const;
-    for (const [name, roles] of Object.entries(people)) {
-      const { user, token } = await signedIn(cloud(), `${backend}-sod-${name}`, [...roles]);
-      tokens[name] = token;
-      ids[name] = user.id;
-    }
-  }, 60_000);
-
-  const transition = (incident: string, who: string, action: string, data?: Record<string, unknown>) =>
-    api(cloud(), 'POST', `/api/v1/incidents/${incident}/transitions`, {
-      token: tokens[who] as string,
-      body: { action, request_id: `${incident}-${action}-${who}`, ...(data ? { data } : {}) },
-    });
-  const step = async (incident: string, who: string, action: string, data?: Record<string, unknown>) => {
-    const response = await transition(incident, who, action, data);
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-  };
-  const names = async (incident: string, who: string) => {
-    const response = await api<{ actions: Array<{ action: string }> }>(
-      cloud(),
-      'GET',
-      `/api/v1/incidents/${incident}/actions`,
-      { token: tokens[who] as string },
-    );
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    return response.body.actions.map((a) => a.action).sort();
-  };
-  const handled = async (title: string, category: string) => {
-    const report = await api<{ incident: { id: string } }>(cloud(), 'POST', '/api/v1/incidents', {
-      token: tokens.operator as string,
-      body: { request_id: title, source: 'patrol', category, title, community: COMMUNITY, grid: GRID },
-    });
-    expect(report.status, JSON.stringify(report.body)).toBe(201);
-    const id = report.body.incident.id;
-    await step(id, 'operator', 'accept');
-    await step(id, 'operator', 'file');
-    await step(id, 'operator', 'dispatch', { assignee: ids.handler });
-    await step(id, 'handler', 'sign');
-    await step(id, 'handler', 'finish');
-    return id;
-  };
+  const { ids, transition, step, names, brought, updateIncidentSettings } = useIncidentApi(backend, 'sod', {
+    operator: [{ role: 'operator', scope: STREET }],
+    handler: [{ role: 'grid_worker', scope: GRID }],
+    colleague: [{ role: 'grid_worker', scope: GRID }],
+  });
+  const handled = (title: string, category: string) =>
+    brought('operator', title, category, finishedBy('operator', 'handler', ids));
 
   it('neither offers nor lets the handler check their own work; a colleague or the centre checks it', async () => {
     const id = await handled('sod-default', 'other');
@@ -81,14 +35,7 @@ describe.each(BACKENDS)('checking one’s own work (%s)', (backend) => {
   });
 
   it('lets the handler check their own work in the categories the tenant lists', async () => {
-    const settings = await api<Record<string, unknown>>(cloud(), 'GET', '/api/v1/settings/incidents', {
-      token: TEST_ADMIN_TOKEN,
-    });
-    const put = await api(cloud(), 'PUT', '/api/v1/settings/incidents', {
-      token: TEST_ADMIN_TOKEN,
-      body: { ...settings.body, self_check_categories: ['livelihood'] },
-    });
-    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    await updateIncidentSettings({ self_check_categories: ['livelihood'] });
     const own = await handled('sod-listed', 'livelihood.water_leak');
     expect(await names(own, 'handler')).toEqual(['startCheck']);
     await step(own, 'handler', 'startCheck');

@@ -1,9 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { signedIn } from '../people/test-support.js';
-import { api, BACKENDS, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
-
-const COMMUNITY = '320803001001';
-const GRID = '320803001001001';
+import { describe, expect, it } from 'vitest';
+import { api, BACKENDS, TEST_ADMIN_TOKEN } from '../test-support.js';
+import { finishedBy, GRID, STREET, useIncidentApi } from './incident-api-fixture.js';
 
 /**
  * After 结案 the page offers the next step the tenant's callback policy defines (docs/domain.md §3):
@@ -11,67 +8,19 @@ const GRID = '320803001001001';
  * anything else that makes no sense once the loop is closed.
  */
 describe.each(BACKENDS)('what a closed incident offers (%s)', (backend) => {
-  const cloud = useTestCloud(backend, { dispatchSweepMs: 3_600_000 });
-  const tokens: Record<string, string> = {};
-  const ids: Record<string, string> = {};
-
-  beforeAll(async () => {
-    const people = {
-      operator: [{ role: 'operator', scope: '320803001' }],
-      worker: [{ role: 'grid_worker', scope: GRID }],
-      callback: [{ role: 'callback_agent', scope: '320803001' }],
-    } as const;
-    for (const [name, roles] of Object.entries(people)) {
-      const { user, token } = await signedIn(cloud(), `${backend}-closed-${name}`, [...roles]);
-      tokens[name] = token;
-      ids[name] = user.id;
-    }
-  }, 60_000);
-
-  const step = async (incident: string, who: string, action: string, data?: Record<string, unknown>) => {
-    const response = await api(cloud(), 'POST', `/api/v1/incidents/${incident}/transitions`, {
-      token: tokens[who] as string,
-      body: { action, request_id: `${incident}-${action}`, ...(data ? { data } : {}) },
-    });
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-  };
-  const names = async (incident: string, who: string) => {
-    const response = await api<{ actions: Array<{ action: string }> }>(
-      cloud(),
-      'GET',
-      `/api/v1/incidents/${incident}/actions`,
-      { token: tokens[who] as string },
-    );
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    return response.body.actions.map((a) => a.action).sort();
-  };
-  const setCallback = async (callback: string) => {
-    const now = await api<Record<string, unknown>>(cloud(), 'GET', '/api/v1/settings/incidents', {
-      token: TEST_ADMIN_TOKEN,
-    });
-    const put = await api(cloud(), 'PUT', '/api/v1/settings/incidents', {
-      token: TEST_ADMIN_TOKEN,
-      body: { ...now.body, callback },
-    });
-    expect(put.status, JSON.stringify(put.body)).toBe(200);
-  };
-  const closedIncident = async (title: string) => {
-    const report = await api<{ incident: { id: string } }>(cloud(), 'POST', '/api/v1/incidents', {
-      token: tokens.operator as string,
-      body: { request_id: title, source: 'patrol', category: 'other', title, community: COMMUNITY, grid: GRID },
-    });
-    expect(report.status, JSON.stringify(report.body)).toBe(201);
-    const id = report.body.incident.id;
-    await step(id, 'operator', 'accept');
-    await step(id, 'operator', 'file');
-    await step(id, 'operator', 'dispatch', { assignee: ids.worker });
-    await step(id, 'worker', 'sign');
-    await step(id, 'worker', 'finish');
-    await step(id, 'operator', 'startCheck');
-    await step(id, 'operator', 'pass');
-    await step(id, 'operator', 'close');
-    return id;
-  };
+  const { cloud, ids, act, step, names, brought, updateIncidentSettings } = useIncidentApi(backend, 'closed', {
+    operator: [{ role: 'operator', scope: STREET }],
+    worker: [{ role: 'grid_worker', scope: GRID }],
+    callback: [{ role: 'callback_agent', scope: STREET }],
+  });
+  const setCallback = (callback: string) => updateIncidentSettings({ callback });
+  const closedIncident = (title: string) =>
+    brought('operator', title, 'other', [
+      ...finishedBy('operator', 'worker', ids),
+      ['operator', 'startCheck'],
+      ['operator', 'pass'],
+      ['operator', 'close'],
+    ]);
 
   it('offers the callback to callback agents and no 督办 to anyone (default policy)', async () => {
     await setCallback('agents');
@@ -79,10 +28,7 @@ describe.each(BACKENDS)('what a closed incident offers (%s)', (backend) => {
     expect(await names(id, 'callback')).toEqual(['callbackSatisfied', 'callbackUnsatisfied']);
     expect(await names(id, 'operator')).toEqual([]);
     // Refused on the server too, not only left out of the list.
-    const supervise = await api(cloud(), 'POST', `/api/v1/incidents/${id}/transitions`, {
-      token: tokens.operator as string,
-      body: { action: 'supervise', request_id: `${id}-supervise` },
-    });
+    const supervise = await act('operator', id, { action: 'supervise', request_id: `${id}-supervise` });
     expect(supervise.status).toBe(409);
     expect(supervise.body).toMatchObject({ code: 'GL_INCIDENT_ACTION_NOT_ALLOWED' });
   });

@@ -1,10 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { signedIn } from '../people/test-support.js';
-import { api, BACKENDS, useTestCloud } from '../test-support.js';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../test-support.js';
+import { COMMUNITY, GRID, STREET, useIncidentApi } from './incident-api-fixture.js';
 
-const COMMUNITY = '320803001001';
 const OTHER_COMMUNITY = '320803001002';
-const GRID = '320803001001001';
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('smoke in the stairwell')]);
 
 /**
@@ -14,50 +12,16 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('
  * checked on the server: another community's manager neither sees nor acts.
  */
 describe.each(BACKENDS)('the property manager’s actions (%s)', (backend) => {
-  const cloud = useTestCloud(backend, { dispatchSweepMs: 3_600_000 });
-  const tokens: Record<string, string> = {};
-  const ids: Record<string, string> = {};
-
-  beforeAll(async () => {
-    const people = {
-      operator: [{ role: 'operator', scope: '320803001' }],
-      worker: [{ role: 'grid_worker', scope: GRID }],
-      property: [{ role: 'property_manager', scope: COMMUNITY }],
-      stranger: [{ role: 'property_manager', scope: OTHER_COMMUNITY }],
-    } as const;
-    for (const [name, roles] of Object.entries(people)) {
-      const { user, token } = await signedIn(cloud(), `${backend}-pm-${name}`, [...roles]);
-      tokens[name] = token;
-      ids[name] = user.id;
-    }
-  }, 60_000);
-
-  const report = async (who: string, request: string, body: Record<string, unknown>) => {
-    const response = await api<{ incident: { id: string } }>(cloud(), 'POST', '/api/v1/incidents', {
-      token: tokens[who] as string,
-      body: { request_id: request, source: 'patrol', community: COMMUNITY, grid: GRID, ...body },
-    });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    return response.body.incident.id;
-  };
-  const names = async (who: string, id: string) => {
-    const response = await api<{ actions?: Array<{ action: string }> }>(
-      cloud(),
-      'GET',
-      `/api/v1/incidents/${id}/actions`,
-      { token: tokens[who] as string },
-    );
-    return { status: response.status, actions: (response.body.actions ?? []).map((a) => a.action).sort() };
-  };
-  const act = (who: string, id: string, body: Record<string, unknown>) =>
-    api<Record<string, unknown>>(cloud(), 'POST', `/api/v1/incidents/${id}/transitions`, {
-      token: tokens[who] as string,
-      body,
-    });
+  const { cloud, tokens, ids, act, offered, report } = useIncidentApi(backend, 'pm', {
+    operator: [{ role: 'operator', scope: STREET }],
+    worker: [{ role: 'grid_worker', scope: GRID }],
+    property: [{ role: 'property_manager', scope: COMMUNITY }],
+    stranger: [{ role: 'property_manager', scope: OTHER_COMMUNITY }],
+  });
 
   it('on a fire in their community: acknowledges and reports findings with photos through the loop, but may not self-handle it', async () => {
     const fire = await report('operator', 'pm-fire', { category: 'emergency.fire', urgent: true, title: '3 号楼冒烟' });
-    expect(await names('property', fire)).toEqual({ status: 200, actions: ['acknowledge', 'reportOnSite'] });
+    expect(await offered(fire, 'property')).toEqual({ status: 200, actions: ['acknowledge', 'reportOnSite'] });
 
     const refused = await act('property', fire, { action: 'selfHandle', request_id: 'pm-fire-self' });
     expect(refused.status).toBe(403);
@@ -93,7 +57,7 @@ describe.each(BACKENDS)('the property manager’s actions (%s)', (backend) => {
       data: { assignee: ids.worker },
     });
     expect(dispatched.status, JSON.stringify(dispatched.body)).toBe(200);
-    expect(await names('property', fire)).toEqual({ status: 200, actions: ['acknowledge', 'reportOnSite'] });
+    expect(await offered(fire, 'property')).toEqual({ status: 200, actions: ['acknowledge', 'reportOnSite'] });
   });
 
   it('self-handles a maintenance matter of their community and closes it on photos', async () => {
@@ -103,14 +67,14 @@ describe.each(BACKENDS)('the property manager’s actions (%s)', (backend) => {
       severity: 'minor',
       title: '3 号楼烟感离线',
     });
-    expect((await names('property', light)).actions).toContain('selfHandle');
+    expect((await offered(light, 'property')).actions).toContain('selfHandle');
     expect((await act('property', light, { action: 'selfHandle', request_id: 'pm-light-self' })).status).toBe(200);
-    expect((await names('property', light)).actions).toEqual(['close', 'reportOnSite']);
+    expect((await offered(light, 'property')).actions).toEqual(['close', 'reportOnSite']);
   });
 
   it('attack: another community’s property manager neither sees nor acts on them', async () => {
     const leak = await report('operator', 'pm-leak', { category: 'emergency.gas_leak', urgent: true, title: '燃气味' });
-    expect((await names('stranger', leak)).status).toBe(404);
+    expect((await offered(leak, 'stranger')).status).toBe(404);
     const acted = await act('stranger', leak, { action: 'acknowledge', request_id: 'pm-leak-stranger' });
     expect(acted.status).toBe(404);
     expect(acted.body).toMatchObject({ code: 'GL_INCIDENT_NOT_FOUND' });

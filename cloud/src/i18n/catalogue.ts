@@ -420,6 +420,25 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '该对象不能承办此事件，请从推荐的承办单位或网格员中选择',
     en: 'the assignee may not take this work: choose a unit or grid worker the incident suggests',
   },
+  // Why a dispatch may not go to the assignee asked for (beside the picker), and whom it may go to.
+  'assignee.eligible': { 'zh-CN': '可选：{names}', en: 'eligible: {ids}' },
+  'assignee.none_eligible': { 'zh-CN': '暂无可承办的单位或网格员', en: 'none is on record' },
+  'assignee.required': {
+    'zh-CN': '请选择承办单位或网格员；{options}',
+    en: 'required: the id of a unit or grid worker from GET /incidents/{id}/assignees; {options}',
+  },
+  'assignee.unit_not_eligible': {
+    'zh-CN': '{name}不承办此类事件，或不服务事发地；{options}',
+    en: 'disposal unit {assignee} ({unitType}, serving {territory}) is not eligible for {category} at {place}; {options}',
+  },
+  'assignee.not_grid_worker': {
+    'zh-CN': '{name}不是事发网格的在岗网格员；{options}',
+    en: '{assignee} is not eligible: not an active grid worker of grid {grid}; {options}',
+  },
+  'assignee.unknown': {
+    'zh-CN': '没有编号为 {assignee} 的责任单位或网格员；{options}',
+    en: '{assignee} is no disposal unit or active grid worker on record; {options}',
+  },
   'engine.need.reason': {
     'zh-CN': '「{action@action}」需要填写原因',
     en: 'action "{action@action}" needs a comment: the reason',
@@ -884,31 +903,10 @@ export const CATALOGUE: Record<string, Template> = {
     en: '{start} is before the previous period ends ({end})',
   },
   'rule.workday_is_holiday': { 'zh-CN': '{date} 同时也是节假日', en: '{date} is also a holiday' },
+
   'check.phone': {
     'zh-CN': '应为中国大陆手机号码：以 13 至 19 开头的 11 位数字，可带 +86 前缀',
     en: 'expected a mainland China mobile number: 11 digits starting with 13-19, optionally after +86',
-  },
-
-  // Why an assignee may not take an incident's work (the field error of a dispatch).
-  'assignee.required': {
-    'zh-CN': '必填：从 {route} 中选择承办单位或网格员的编号',
-    en: 'required: the id of a unit or grid worker from {route}',
-  },
-  'assignee.none_on_record': { 'zh-CN': '没有符合条件的承办对象', en: 'none is on record' },
-  'assignee.eligible': { 'zh-CN': '符合条件的有：{ids}', en: 'eligible: {ids}' },
-  'assignee.unplaced': { 'zh-CN': '未定位的事件', en: 'an unplaced incident' },
-  'assignee.no_grid': { 'zh-CN': '（无）', en: '(none)' },
-  'assignee.unit_not_eligible': {
-    'zh-CN': '责任单位 {assignee}（{unit_type}，服务 {territory}）不能承办 {place} 的 {category}；{options}',
-    en: 'disposal unit {assignee} ({unit_type}, serving {territory}) is not eligible for {category} at {place}; {options}',
-  },
-  'assignee.worker_not_eligible': {
-    'zh-CN': '{assignee} 不符合条件：不是网格 {grid} 的在岗网格员；{options}',
-    en: '{assignee} is not eligible: not an active grid worker of grid {grid}; {options}',
-  },
-  'assignee.unknown': {
-    'zh-CN': '{assignee} 不是已登记的责任单位或在岗网格员；{options}',
-    en: '{assignee} is no disposal unit or active grid worker on record; {options}',
   },
 
   // The protocol's id patterns, as its schemas word them.

@@ -1,10 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PROBLEMS, ProblemError } from '../http/problems.js';
 import { signedIn } from '../people/test-support.js';
 import { type ApiResponse, api, registerGateway, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 import { CATALOGUE } from './catalogue.js';
 import { englishWords } from './english-words.js';
-import { message } from './message.js';
 
 interface ProblemBody {
   code: string;
@@ -13,17 +11,7 @@ interface ProblemBody {
   errors?: Array<{ detail: string; pointer?: string; parameter?: string }>;
 }
 
-describe('problems', () => {
-  it('have a title in the catalogue for every problem code', () => {
-    expect(Object.keys(PROBLEMS).filter((code) => CATALOGUE[`problem.${code}`] === undefined)).toEqual([]);
-  });
-
-  it('take a message of the catalogue, never text', () => {
-    // @ts-expect-error a problem's detail is a message (rendered in the reader's language), not text
-    expect(new ProblemError('GL_NOT_FOUND', 'no such thing').code).toBe('GL_NOT_FOUND');
-    expect(new ProblemError('GL_NOT_FOUND', message('user.unknown', { id: 'u-1' })).detail).toBe('no user u-1');
-  });
-
+describe('the rules of the request schemas', () => {
   it('state each schema rule in one message: no two rules share their English', () => {
     const rules = Object.entries(CATALOGUE).filter(([code]) => code.startsWith('check.'));
     expect(new Set(rules.map(([, template]) => template.en)).size).toBe(rules.length);

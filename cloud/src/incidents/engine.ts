@@ -2,7 +2,6 @@ import {
   type AlertPayload,
   CATEGORY_SEEDS,
   type CloudEvent,
-  type IncidentSource,
   type Place,
   type Severity,
   Supervision,
@@ -12,7 +11,6 @@ import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { lockKey, retryDeadlocks } from '../db/locks.js';
 import type { Message } from '../i18n/message.js';
-import { render } from '../i18n/render.js';
 import { categoryLineage } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
 import { type AlertIntakeContext, type AlertOutcome, intakeAlerts, parseAlerts } from './from-alert.js';
@@ -27,13 +25,10 @@ import {
   type EvidenceRow,
   type Incident,
   type IncidentEvidence,
-  type IncidentPlace,
   type IncidentRow,
   type IncidentStep,
-  type StepRow,
   toEvidence,
   toIncident,
-  toStep,
 } from './records.js';
 import type { IncidentRole } from './roles.js';
 import { separationRefusal } from './separation.js';
@@ -47,6 +42,19 @@ import {
   type StateMachine,
   type TransitionRule,
 } from './state-machine.js';
+import {
+  addMergedOccurrences,
+  findReportedIncident,
+  type IncidentChanges,
+  insertIncident,
+  insertStep,
+  type NewIncident,
+  readFirstStep,
+  readIncidentRow,
+  readStepOfRequest,
+  readSteps,
+  updateIncident,
+} from './store.js';
 
 export interface IncidentEngineOptions {
   /** The state machine; the domain's table unless a tenant changed it. */
@@ -106,21 +114,6 @@ function placeColumns(place: Partial<Place> | undefined) {
     floor: place?.floor ?? null,
     room: place?.room ?? null,
   };
-}
-
-interface NewIncident extends IncidentPlace {
-  intakeRequestId: string;
-  categoryCode: string;
-  severity: Severity;
-  urgent: boolean;
-  level: TerritoryLevel;
-  source: IncidentSource;
-  drill: boolean;
-  alertId: string | null;
-  dedupKey: string | null;
-  occurredAt: Date;
-  title: string;
-  description: string | null;
 }
 
 interface StepRequest {
@@ -222,11 +215,8 @@ export class IncidentEngine {
   }
 
   /** The incident's step records, in order. */
-  async steps(id: string): Promise<IncidentStep[]> {
-    const { rows } = await this.db.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 ORDER BY seq', [
-      id,
-    ]);
-    return rows.map(toStep);
+  steps(id: string): Promise<IncidentStep[]> {
+    return readSteps(this.db, id);
   }
 
   /** Evidence learnt after intake, in the order it was recorded. */
@@ -252,11 +242,7 @@ export class IncidentEngine {
         throw new IncidentError('GL_INCIDENT_NOT_FOUND', `incident ${request.incidentId} does not exist`, {
           incidentId: request.incidentId,
         });
-      const previous = await tx.query<StepRow>(
-        'SELECT * FROM incident_steps WHERE incident_id = $1 AND request_id = $2',
-        [row.id, request.requestId],
-      );
-      const done = previous.rows[0];
+      const done = await readStepOfRequest(tx, row.id, request.requestId);
       if (done !== undefined) {
         if (done.action !== request.action)
           throw new IncidentError(
@@ -264,7 +250,7 @@ export class IncidentEngine {
             `request ${request.requestId} was already used for "${done.action}" on incident ${row.id}, not "${request.action}"`,
             { requestId: request.requestId, action: done.action },
           );
-        return { incident: toIncident(row), step: toStep(done), repeated: true };
+        return { incident: toIncident(row), step: done, repeated: true };
       }
       if (request.expectedVersion !== undefined && request.expectedVersion !== row.version)
         throw new IncidentError(
@@ -293,10 +279,8 @@ export class IncidentEngine {
 
   private async separation(q: Queryable, incident: Incident, rule: TransitionRule, actor: string) {
     if ((rule.separateFrom ?? []).length === 0) return undefined;
-    const { rows } = await q.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 ORDER BY seq', [
-      incident.id,
-    ]);
-    return separationRefusal(incident, rule, actor, rows.map(toStep), await this.settingsStore.get(q));
+    const steps = await readSteps(q, incident.id);
+    return separationRefusal(incident, rule, actor, steps, await this.settingsStore.get(q));
   }
 
   /** Manual intake ("一口受理": hotline, 110 transfer, petition, patrol…): a REPORTED incident. */
@@ -311,22 +295,14 @@ export class IncidentEngine {
     const intakeRequestId = `report:${JSON.stringify([request.actor, request.requestId])}`;
     return this.db.transaction(async (tx) => {
       await lockKey(tx, 'intake', intakeRequestId);
-      const existing = await tx.query<IncidentRow>(
-        // Reports stored before the key named its actor are found by the same actor alone.
-        `SELECT i.* FROM incidents AS i
-          WHERE i.intake_request_id = $1
-             OR (i.intake_request_id = $2
-                 AND EXISTS (SELECT 1 FROM incident_steps AS s WHERE s.incident_id = i.id AND s.seq = 1 AND s.actor = $3))
-          LIMIT 1`,
-        [intakeRequestId, `report:${request.requestId}`, request.actor],
-      );
-      const found = existing.rows[0];
-      if (found !== undefined) {
-        const first = await tx.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 AND seq = 1', [
-          found.id,
-        ]);
-        return { incident: toIncident(found), step: toStep(first.rows[0] as StepRow), repeated: true };
-      }
+      const found = await findReportedIncident(tx, {
+        intakeRequestId,
+        // Reports stored before the key named its actor.
+        legacyRequestId: `report:${request.requestId}`,
+        actor: request.actor,
+      });
+      if (found !== undefined)
+        return { incident: toIncident(found), step: await readFirstStep(tx, found.id), repeated: true };
       const severity = request.severity ?? defaultSeverity(request.category);
       const place = request.place ?? {};
       const created = await this.create(
@@ -466,7 +442,7 @@ export class IncidentEngine {
         `action "${rule.action}" needs a comment or an attachment: what was found`,
         { need: 'note', action: rule.action },
       );
-    const next = {
+    const next: IncidentChanges = {
       level: row.level,
       assignee: row.assignee,
       reworkCount: row.rework_count,
@@ -528,29 +504,19 @@ export class IncidentEngine {
         }
       }
     }
-    const updated = await tx.query<IncidentRow>(
-      `UPDATE incidents SET state = $3, version = version + 1, updated_at = $4, level = $5, assignee = $6,
-              rework_count = $7, closed_at = $8, merged_into = $9, supervision = $10
-        WHERE id = $1 AND version = $2 RETURNING *`,
-      [
-        row.id,
-        row.version,
-        rule.to,
-        now,
-        next.level,
-        next.assignee,
-        next.reworkCount,
-        next.closedAt,
-        next.mergedInto,
-        next.supervision,
-      ],
-    );
-    const incident = updated.rows[0];
+    const incident = await updateIncident(tx, row, rule.to, next, now);
     if (incident === undefined)
       throw new IncidentError('GL_INCIDENT_VERSION_CONFLICT', `incident ${row.id} changed meanwhile; reload it`, {
         expectedVersion: row.version,
       });
-    const step = await this.insertStep(tx, row.id, row.state, rule.to, incident.version, request, now);
+    const step = await insertStep(tx, {
+      ...request,
+      incidentId: row.id,
+      from: row.state,
+      to: rule.to,
+      version: incident.version,
+      at: now,
+    });
     if (mergeTarget !== undefined) await this.absorb(tx, mergeTarget, row, request.requestId, now);
     await this.afterStep({ tx, incident: toIncident(incident), step, rule });
     return { incident: toIncident(incident), step };
@@ -558,7 +524,7 @@ export class IncidentEngine {
 
   private async create(
     tx: Queryable,
-    fields: NewIncident,
+    fields: Omit<NewIncident, 'id' | 'state' | 'createdAt'>,
     request: Omit<StepRequest, 'action'>,
   ): Promise<{ incident: Incident; step: IncidentStep }> {
     const creation = this.alertIntake.creation;
@@ -571,87 +537,18 @@ export class IncidentEngine {
     checkAttachments(creation, request.attachments ?? []);
     const now = this.clock();
     const id = await nextIncidentId(tx, now);
-    const { rows } = await tx.query<IncidentRow>(
-      `INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
-              building, unit, floor, room, device_id, gateway_id, address, alert_id, intake_request_id, dedup_key,
-              first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-               $21, $21, $22, $23, $24, $24)
-       RETURNING *`,
-      [
-        id,
-        creation.to,
-        fields.categoryCode,
-        fields.severity,
-        fields.urgent,
-        fields.level,
-        fields.source,
-        fields.drill,
-        fields.community,
-        fields.grid,
-        fields.building,
-        fields.unit,
-        fields.floor,
-        fields.room,
-        fields.deviceId,
-        fields.gatewayId,
-        fields.address,
-        fields.alertId,
-        fields.intakeRequestId,
-        fields.dedupKey,
-        fields.occurredAt,
-        fields.title,
-        fields.description,
-        now,
-      ],
-    );
-    const incident = rows[0] as IncidentRow;
-    const step = await this.insertStep(
-      tx,
-      id,
-      null,
-      creation.to,
-      incident.version,
-      { ...request, action: creation.action },
-      now,
-    );
+    const incident = await insertIncident(tx, { ...fields, id, state: creation.to, createdAt: now });
+    const step = await insertStep(tx, {
+      ...request,
+      action: creation.action,
+      incidentId: id,
+      from: null,
+      to: creation.to,
+      version: incident.version,
+      at: now,
+    });
     await this.afterStep({ tx, incident: toIncident(incident), step, rule: creation });
     return { incident: toIncident(incident), step };
-  }
-
-  private async insertStep(
-    tx: Queryable,
-    incidentId: string,
-    from: string | null,
-    to: string,
-    version: number,
-    request: StepRequest,
-    at: Date,
-  ): Promise<IncidentStep> {
-    const { rows } = await tx.query<StepRow>(
-      `INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
-              comment, attachments, data, at, comment_message)
-       VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $2, $3, $4, $5, $6,
-               $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13::jsonb)
-       RETURNING *`,
-      [
-        incidentId,
-        request.requestId,
-        request.action,
-        from,
-        to,
-        version,
-        request.actor,
-        request.role,
-        // The cloud's own comment is kept as its message, with the zh-CN text beside it for older readers.
-        request.comment ?? (request.commentMessage === undefined ? null : render(request.commentMessage)),
-        JSON.stringify(request.attachments ?? []),
-        JSON.stringify(request.data ?? {}),
-        at,
-        request.commentMessage === undefined ? null : JSON.stringify(request.commentMessage),
-      ],
-    );
-    return toStep(rows[0] as StepRow);
   }
 
   private async mergeTarget(tx: Queryable, row: IncidentRow, into: unknown): Promise<IncidentRow> {
@@ -673,11 +570,7 @@ export class IncidentEngine {
 
   /** The merge target takes the merged incident's occurrences, alerts and a record of it. */
   private async absorb(tx: Queryable, target: IncidentRow, merged: IncidentRow, requestId: string, now: Date) {
-    await tx.query(
-      `UPDATE incidents SET occurrences = occurrences + $2, last_occurred_at = GREATEST(last_occurred_at, $3),
-              updated_at = $4 WHERE id = $1`,
-      [target.id, merged.occurrences, merged.last_occurred_at, now],
-    );
+    await addMergedOccurrences(tx, target.id, merged, now);
     await tx.query('UPDATE incident_alerts SET incident_id = $1 WHERE incident_id = $2', [target.id, merged.id]);
     await this.addEvidence(tx, target.id, 'incident_merged', `merge:${merged.id}#${requestId}`, null, now, {
       incident_id: merged.id,
@@ -686,12 +579,8 @@ export class IncidentEngine {
     });
   }
 
-  private async row(db: Queryable, id: string, forUpdate: boolean): Promise<IncidentRow | undefined> {
-    const { rows } = await db.query<IncidentRow>(
-      `SELECT * FROM incidents WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
-    return rows[0];
+  private row(db: Queryable, id: string, forUpdate: boolean): Promise<IncidentRow | undefined> {
+    return readIncidentRow(db, id, { forUpdate });
   }
 
   private async addEvidence(

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { FIXTURE } from '../territory/test-support.js';
 import { api, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
+import { watchCsp } from './csp-watch.js';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -59,9 +60,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     };
     const signIn = async (username: string, viewport = { width: 1280, height: 900 }): Promise<Page> => {
       const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-      context.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-      });
+      await watchCsp(context, cspViolations);
       const page = await context.newPage();
       await page.goto(cloud().url);
       await page.fill('input[name=username]', username);

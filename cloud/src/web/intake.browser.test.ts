@@ -6,6 +6,7 @@ import { createUser, TEST_PASSWORD } from '../people/test-support.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { api, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
+import { watchCsp } from './csp-watch.js';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -76,9 +77,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
 
     it('finds the place and category by name and accepts, files and dispatches in one step', async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-      context.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-      });
+      await watchCsp(context, cspViolations);
       const page = await context.newPage();
       await page.goto(cloud().url);
       await page.fill('input[name=username]', 'intake-operator');

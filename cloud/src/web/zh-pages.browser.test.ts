@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { cannotRun } from '@gridlink/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { englishWords } from '../i18n/english-words.js';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { api, useTestCloud } from '../test-support.js';
+import { watchCsp } from './csp-watch.js';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -28,6 +29,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     let browser: Browser;
     let page: Page;
     let alertIncident = '';
+    /** What the pages' Content Security Policy refused: nothing. */
+    const cspViolations: string[] = [];
 
     /**
      * English words in the page's rendered text (collapsed raw data and hidden parts excluded), but
@@ -82,6 +85,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       alertIncident = (alert as { incident: { id: string } }).incident.id;
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
       const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+      await watchCsp(context, cspViolations);
       page = await context.newPage();
       await page.goto(cloud().url);
       await page.fill('input[name=username]', 'zh-operator');
@@ -92,6 +96,10 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
 
     afterAll(async () => {
       await browser?.close();
+    });
+
+    afterEach(() => {
+      expect(cspViolations.splice(0)).toEqual([]);
     });
 
     it('the incident list', async () => {

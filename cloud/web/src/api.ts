@@ -89,10 +89,12 @@ export class Problem extends Error {
     super(detail);
   }
 
-  /** The detail and the fields it names, as one line. */
+  /**
+   * The detail and what it says of each field, as one line in the page's language. A field's JSON
+   * pointer is for programs: the form says which field beside it.
+   */
   get text(): string {
-    const fields = this.errors.map((e) => `${e.pointer ?? e.parameter ?? ''} ${e.detail}`.trim());
-    return [this.detail, ...fields].join('; ');
+    return [this.detail, ...this.errors.map((e) => e.detail)].join(lang() === 'zh' ? '；' : '; ');
   }
 }
 

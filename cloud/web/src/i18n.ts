@@ -231,7 +231,7 @@ const STATES: Record<string, Text> = {
   PENDING_CLOSE: { zh: '待结案', en: 'Pending close' },
   CLOSED: { zh: '已结案', en: 'Closed' },
   SELF_HANDLED: { zh: '自处理', en: 'Self-handled' },
-  EVALUATED: { zh: '已回访', en: 'Evaluated' },
+  EVALUATED: { zh: '已评价', en: 'Evaluated' },
   ARCHIVED: { zh: '归档', en: 'Archived' },
   INVALID: { zh: '作废', en: 'Invalid' },
   MERGED: { zh: '已合并', en: 'Merged' },

@@ -18,13 +18,32 @@ export type ChangeListener = (change: IncidentChange | 'reload') => void;
 
 /**
  * Created and changed incidents of the user's list as they happen (any cloud replica), opened by
- * the list page while it is shown. After a drop it resumes from the last change received.
+ * the pages that show incidents while they are shown. After a drop it resumes from the last change received.
  */
 export class IncidentChangeStream extends SseStream {
   private readonly listeners = new Set<ChangeListener>();
+  /** The pages that need the stream now. */
+  private pages = 0;
 
   constructor() {
     super('/api/v1/incidents/stream', true);
+  }
+
+  /**
+   * Opens the stream for a page (the list, an incident) until the page releases it. It stays open
+   * while any page needs it: going from the list to an incident, the list is unmounted after the
+   * incident's page has started, which would otherwise close the stream under it.
+   */
+  acquire(): () => void {
+    this.pages += 1;
+    this.start();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.pages -= 1;
+      if (this.pages === 0) this.stop();
+    };
   }
 
   on(listener: ChangeListener): () => void {

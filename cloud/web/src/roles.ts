@@ -4,3 +4,8 @@ import type { User } from './api.js';
 export function isDispatcher(user: User): boolean {
   return user.roles.some((a) => a.role === 'operator' || a.role === 'district_admin');
 }
+
+/** Callback agents (回访员): a closed incident waits on their callback, so it is still to do for them. */
+export function callsBack(user: User): boolean {
+  return user.roles.some((a) => a.role === 'callback_agent');
+}

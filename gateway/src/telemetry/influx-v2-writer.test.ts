@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TelemetryWriteError } from './errors.js';
 import { InfluxV2Writer } from './influx-v2-writer.js';
 import { toLines } from './line-protocol.js';
@@ -83,13 +83,18 @@ describe('v2 writer (against a local HTTP endpoint standing in for InfluxDB 2.x:
 
   it('sends nothing by itself: no timer, no retry; a failure is ours to handle', async () => {
     const recorder = await startRecorder(() => ({ status: 503, body: '{"code":"unavailable","message":"busy"}' }));
+    // The client library schedules its flushes and retries with the global timers: faked from
+    // before the write, every timer it leaves behind is counted, whatever delay it was given.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     try {
       const writer = new InfluxV2Writer(config(recorder.url));
       const error = await writer.write(toPoints(reading(1), GATEWAY)).catch((e: unknown) => e);
       expect(error).toMatchObject({ kind: 'retryable', reason: 'server_error', status: 503 });
-      await new Promise((resolve) => setTimeout(resolve, 300));
       expect(recorder.requests).toHaveLength(1);
+      // Nothing is left that could send again later: no flush timer, no retry waiting.
+      expect(vi.getTimerCount(), 'timers the writer left behind').toBe(0);
     } finally {
+      vi.useRealTimers();
       await recorder.close();
     }
   });

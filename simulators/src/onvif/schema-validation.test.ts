@@ -18,16 +18,17 @@ import { TestOnvifClient, textAt } from './test-support.js';
 
 const haveSchemas = existsSync(join(ONVIF_WSDL_DIR, 'ver10/schema/onvif.xsd'));
 const haveXmllint = xmllintAvailable();
-const skipReason = !haveSchemas
-  ? ' (skipped: ../shared/onvif/wsdl is absent)'
+const missing = !haveSchemas
+  ? '../shared/onvif/wsdl is absent'
   : !haveXmllint
-    ? ' (skipped: xmllint is not installed; apt-get install libxml2-utils)'
+    ? 'xmllint is not installed; apt-get install libxml2-utils'
     : '';
+const skipReason = missing ? ` (skipped: ${missing})` : '';
 
 const credentials = { username: 'admin', password: 'schema-secret' };
 const CONCRETE_SET = 'http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet';
 
-describe.skipIf(cannotRun(haveSchemas ? 'xmllint' : 'onvif-schemas', skipReason))(
+describe.skipIf(cannotRun(haveSchemas ? 'xmllint' : 'onvif-schemas', missing))(
   `every SOAP response body validates against the ONVIF schemas with xmllint (OASIS WS-BaseNotification/WS-Topics/WS-Addressing and W3C imports replaced by minimal local schemas in schema-fixtures)${skipReason}`,
   () => {
     let schemaDir = '';

@@ -3,7 +3,7 @@
  * `find…()` returns null when the binary is missing, else a launcher whose `start()` runs the
  * server on a free loopback port in a temporary directory.
  */
-export { findInfluxd } from './influxdb.js';
+export { findInfluxd, findKeptInfluxd, influxFetch } from './influxdb.js';
 export { findMosquitto } from './mosquitto.js';
 export { findPostgres } from './postgres.js';
 export type { BinaryLauncher, StartedService } from './resolve.js';

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findInfluxd as findInfluxdBinary } from './binaries.js';
 import { freePort } from './ports.js';
-import { createScratchDir, launchServer } from './process.js';
+import { createScratchDir, launchServer, type ScratchDir } from './process.js';
 import type { BinaryLauncher, StartedService } from './resolve.js';
 
 /**
@@ -45,12 +45,17 @@ function tomlString(value: string): string {
   return JSON.stringify(value);
 }
 
-async function startInfluxd(binary: string): Promise<StartedService> {
+/**
+ * Runs influxd on free loopback ports. Its files go in a temporary directory removed when it stops,
+ * or, given `keptDir`, in that directory, kept for the next run (`npm start`'s data folder).
+ */
+async function startInfluxd(binary: string, keptDir?: string): Promise<StartedService> {
   // The RPC (backup/restore) port defaults to 8088 and must move too, or two runs would clash.
   const [httpPort, rpcPort] = [await freePort(), await freePort()];
-  const scratch = await createScratchDir('gridlink-influx-');
+  const scratch: ScratchDir =
+    keptDir === undefined ? await createScratchDir('gridlink-influx-') : { path: keptDir, remove: async () => {} };
   const dir = (name: string) => join(scratch.path, name);
-  await Promise.all(['meta', 'data', 'wal'].map((name) => mkdir(dir(name))));
+  await Promise.all(['meta', 'data', 'wal'].map((name) => mkdir(dir(name), { recursive: true })));
   const configFile = dir('influxdb.conf');
   const config = [
     'reporting-disabled = true',
@@ -87,4 +92,11 @@ export function findInfluxd(): BinaryLauncher | null {
   const binary = findInfluxdBinary();
   if (binary === null) return null;
   return { detail: `influxd from ${binary}`, start: () => startInfluxd(binary) };
+}
+
+/** influxd keeping its files in `dir` between runs; null when influxd is not installed. */
+export function findKeptInfluxd(dir: string): BinaryLauncher | null {
+  const binary = findInfluxdBinary();
+  if (binary === null) return null;
+  return { detail: `influxd from ${binary}`, start: () => startInfluxd(binary, dir) };
 }

@@ -72,6 +72,14 @@ export const TEST_PACKAGES = [
     present: (probe) => probe.isExecutable(probe.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium'),
   },
   {
+    name: 'fonts-wqy-microhei',
+    neededFor: "the pages' screenshots in Chinese (a CJK font; without one Chromium draws boxes)",
+    // Any CJK font will do: WenQuanYi's or Noto's, as Debian installs them.
+    present: (probe) =>
+      probe.exists('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc') ||
+      probe.listDir('/usr/share/fonts/opentype/noto').some((file) => file.includes('CJK')),
+  },
+  {
     name: 'libxml2-utils',
     neededFor: 'validating the ONVIF simulator against the ONVIF schemas (xmllint)',
     present: (probe) => onPath(probe, 'xmllint', ['/usr/bin', '/usr/local/bin']),

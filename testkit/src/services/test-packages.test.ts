@@ -7,6 +7,7 @@ const FILES_OF: Record<string, string[]> = {
   mosquitto: ['/usr/sbin/mosquitto'],
   influxdb: ['/usr/bin/influxd'],
   chromium: ['/usr/bin/chromium'],
+  'fonts-wqy-microhei': ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'],
   'libxml2-utils': ['/usr/bin/xmllint'],
   faketime: ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'],
 };
@@ -73,7 +74,7 @@ function machine({
 const APT = 'env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600';
 
 describe('installing the Debian packages the tests need (a stand-in for apt-get)', () => {
-  it('knows one list: PostgreSQL, Mosquitto, InfluxDB, Chromium, xmllint and faketime', () => {
+  it('knows one list: PostgreSQL, Mosquitto, InfluxDB, Chromium, a CJK font, xmllint and faketime', () => {
     expect(TEST_PACKAGES.map((pkg) => pkg.name)).toEqual(ALL);
   });
 
@@ -86,7 +87,9 @@ describe('installing the Debian packages the tests need (a stand-in for apt-get)
   });
 
   it('as root, installs exactly the missing packages with apt-get, saying what and how to refuse', async () => {
-    const { host, commands, lines } = machine({ installed: ['postgresql', 'mosquitto', 'chromium'] });
+    const { host, commands, lines } = machine({
+      installed: ['postgresql', 'mosquitto', 'chromium', 'fonts-wqy-microhei'],
+    });
     const outcome = await installTestPackages(host);
     expect(commands).toEqual([
       `${APT} update -qq`,
@@ -123,10 +126,10 @@ describe('installing the Debian packages the tests need (a stand-in for apt-get)
     expect(commands).toEqual([]);
     expect(outcome).toEqual({
       status: 'refused',
-      missing: ['mosquitto', 'influxdb', 'chromium', 'libxml2-utils', 'faketime'],
+      missing: ['mosquitto', 'influxdb', 'chromium', 'fonts-wqy-microhei', 'libxml2-utils', 'faketime'],
       message:
-        'missing Debian packages mosquitto, influxdb, chromium, libxml2-utils, faketime; not installed because ' +
-        'GRIDLINK_TEST_INSTALL=never: install them yourself (apt-get install mosquitto influxdb chromium libxml2-utils faketime)',
+        'missing Debian packages mosquitto, influxdb, chromium, fonts-wqy-microhei, libxml2-utils, faketime; not installed because ' +
+        'GRIDLINK_TEST_INSTALL=never: install them yourself (apt-get install mosquitto influxdb chromium fonts-wqy-microhei libxml2-utils faketime)',
     });
   });
 
@@ -151,7 +154,10 @@ describe('installing the Debian packages the tests need (a stand-in for apt-get)
   });
 
   it('installs the others when apt-get cannot install one, and names the one still missing', async () => {
-    const { host, commands } = machine({ installed: ['postgresql', 'mosquitto'], unavailable: ['chromium'] });
+    const { host, commands } = machine({
+      installed: ['postgresql', 'mosquitto', 'fonts-wqy-microhei'],
+      unavailable: ['chromium'],
+    });
     const outcome = await installTestPackages(host);
     const install = `${APT} install -y -qq --no-install-recommends`;
     expect(commands).toEqual([
@@ -171,7 +177,7 @@ describe('installing the Debian packages the tests need (a stand-in for apt-get)
 
   it('leaves out the servers whose URL is given (GRIDLINK_TEST_PG_URL …)', async () => {
     const { host, commands } = machine({
-      installed: ['chromium', 'libxml2-utils', 'faketime'],
+      installed: ['chromium', 'fonts-wqy-microhei', 'libxml2-utils', 'faketime'],
       env: {
         GRIDLINK_TEST_PG_URL: 'postgres://u:p@db:5432/postgres',
         GRIDLINK_TEST_MQTT_URL: 'mqtt://broker:1883',

@@ -5,7 +5,7 @@ import type { Deadlines } from '../../deadlines/index.js';
 import { eligibleAssignees } from '../../dispatch/eligibility.js';
 import { message } from '../../i18n/message.js';
 import { type Incident, type IncidentEngine, rulesFrom, STATE_MACHINE } from '../../incidents/index.js';
-import { type IncidentRow, toIncident } from '../../incidents/records.js';
+import { readIncidents } from '../../incidents/store.js';
 import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
 import { RosterStore } from '../../people/rosters.js';
@@ -84,15 +84,10 @@ export function incidentActionRoutes(
   router.get('/incident-lights', session, async (req: Request, res: Response) => {
     const principal = principalOf(res);
     const ids = idsOf(req.query.ids);
-    const { rows } = await fromDatabase(() =>
-      db.query<IncidentRow>('SELECT * FROM incidents WHERE id = ANY($1::text[])', [ids]),
-    );
+    const stored = await fromDatabase(() => readIncidents(db, ids));
     const filter = scopeFilter(principal);
     const found = new Map<string, Incident>();
-    for (const row of rows) {
-      const incident = toIncident(row);
-      if (visible(filter, incident)) found.set(incident.id, incident);
-    }
+    for (const incident of stored) if (visible(filter, incident)) found.set(incident.id, incident);
     const lights = [];
     const steps = await fromDatabase(() => stepsOf(db, [...found.values()]));
     for (const incident of found.values()) {

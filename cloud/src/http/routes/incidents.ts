@@ -13,20 +13,19 @@ import {
   type IncidentErrorCode,
   type IncidentPolicies,
   type IncidentRole,
-  NEEDS_ATTENTION_SQL,
   needsAttention,
   roleMayTake,
   rulesFrom,
   STATE_MACHINE,
   type TransitionResult,
 } from '../../incidents/index.js';
-import { type IncidentRow, type IncidentStep, type StepRow, toIncident, toStep } from '../../incidents/records.js';
+import type { IncidentStep } from '../../incidents/records.js';
+import { listIncidents, readRoleOfRequest, readStepsOf } from '../../incidents/store.js';
 import { writeAudit } from '../../people/audit.js';
 import { authenticateUser, principalOf } from '../../people/middleware.js';
 import type { People } from '../../people/people.js';
 import type { Role } from '../../people/roles.js';
 import { isVisible, type Principal, type ScopeFilter, scopeFilter } from '../../people/scope.js';
-import { scopeCondition, TERRITORY_OF_ROW } from '../../people/scope-sql.js';
 import { TerritoryStore, toWgs84 } from '../../territory/index.js';
 import { jsonBody } from '../body.js';
 import { fromDatabase } from '../database.js';
@@ -60,14 +59,13 @@ async function engineCall<T>(fn: () => Promise<T>): Promise<T> {
       // A refusal is an answer, not a database failure (which fromDatabase turns into a 503).
       if (!(err instanceof IncidentError)) throw err;
       // A refusal that names a field says so the way validation does (errors[] with a JSON Pointer).
-      const { pointer } = err.details;
+      const { pointer, detail } = err.details;
       const said = engineMessage(err);
-      // The field's own detail when the refusal gives one as a message, else the refusal itself.
-      const field = storedMessage(err.details.said) ?? said;
       refusal = new ProblemError(
         STATUS_OF[err.code],
         said,
-        typeof pointer === 'string' ? [{ pointer, detail: field }] : undefined,
+        // The field's own detail when the refusal gives one as a message, else the refusal itself.
+        typeof pointer === 'string' ? [{ pointer, detail: storedMessage(detail) ?? said }] : undefined,
       );
       return undefined;
     }
@@ -90,17 +88,11 @@ export async function timeStatus(
 }
 
 /** The step records of several incidents, in one query. */
-export async function stepsOf(db: Db, incidents: readonly Incident[]): Promise<Map<string, IncidentStep[]>> {
-  const { rows } = await db.query<StepRow>(
-    'SELECT * FROM incident_steps WHERE incident_id = ANY($1::text[]) ORDER BY incident_id, seq',
-    [incidents.map((incident) => incident.id)],
+export function stepsOf(db: Db, incidents: readonly Incident[]): Promise<Map<string, IncidentStep[]>> {
+  return readStepsOf(
+    db,
+    incidents.map((incident) => incident.id),
   );
-  const byIncident = new Map<string, IncidentStep[]>();
-  for (const row of rows) {
-    const step = toStep(row);
-    byIncident.set(step.incidentId, [...(byIncident.get(step.incidentId) ?? []), step]);
-  }
-  return byIncident;
 }
 
 /**
@@ -303,33 +295,7 @@ export function incidentRoutes(
         parameterFieldErrors(parsed.error.issues),
       );
     }
-    const scope = scopeCondition(
-      scopeFilter(principal),
-      { territory: TERRITORY_OF_ROW, assignee: 'assignee', gateway: 'gateway_id', closed: 'closed_at IS NOT NULL' },
-      7,
-    );
-    const { rows } = await fromDatabase(() =>
-      db.query<IncidentRow>(
-        `SELECT * FROM incidents
-          WHERE ${scope.sql}
-            AND ($1::text IS NULL OR state = $1)
-            AND ($3::text IS NULL OR category_code = $3 OR starts_with(category_code, $3 || '.'))
-            AND ($4::text IS NULL OR grid = $4)
-            AND ($5::text IS NULL OR community = $5)
-            AND ($6::text IS NULL OR severity = $6)
-          ORDER BY ${NEEDS_ATTENTION_SQL} DESC, created_at DESC, id DESC LIMIT $2`,
-        [
-          parsed.data.state ?? null,
-          parsed.data.limit,
-          parsed.data.category ?? null,
-          parsed.data.grid ?? null,
-          parsed.data.community ?? null,
-          parsed.data.severity ?? null,
-          ...scope.params,
-        ],
-      ),
-    );
-    const incidents = rows.map(toIncident);
+    const incidents = await fromDatabase(() => listIncidents(db, parsed.data, scopeFilter(principal)));
     const steps = await fromDatabase(() => stepsOf(db, incidents));
     const listed = [];
     // Urgent incidents nobody has been dispatched to come first, flagged for the page's alarm.
@@ -441,17 +407,12 @@ export function incidentRoutes(
     const body = parseBody(TransitionBody, req.body);
     const incident = await load(principal, req.params.id);
     // A repeated request keeps the role it was made in (the incident has moved on since).
-    const earlier = await fromDatabase(() =>
-      db.query<{ role: IncidentRole }>(
-        'SELECT role FROM incident_steps WHERE incident_id = $1 AND request_id = $2 AND actor = $3',
-        [incident.id, body.request_id, principal.userId],
-      ),
-    );
+    const earlierRole = await fromDatabase(() => readRoleOfRequest(db, incident.id, body.request_id, principal.userId));
     // A merge links two incidents: the one it joins must be one the caller sees too. A missing one and
     // one out of scope are the same "not found", so a merge cannot probe what exists elsewhere.
-    if (body.action === 'merge' && earlier.rows.length === 0) await mergeTargetOf(principal, body.data?.into);
+    if (body.action === 'merge' && earlierRole === undefined) await mergeTargetOf(principal, body.data?.into);
     const policies = await fromDatabase(() => engine.policies());
-    const role = earlier.rows[0]?.role ?? roleFor(principal, incident, body.action, policies);
+    const role = earlierRole ?? roleFor(principal, incident, body.action, policies);
     if (!role) {
       const allowed = [...new Set(rulesFrom(STATE_MACHINE, incident.state, policies).map((rule) => rule.action))];
       // An action the state does not have at all is refused as such, whoever asks.

@@ -1,0 +1,566 @@
+import type { IncidentSource, Severity, TerritoryLevel } from '@gridlink/protocol';
+import type { Queryable } from '../db/db.js';
+import type { WriteStatement } from '../db/write-statement.js';
+import type { Message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
+import type { ScopeFilter } from '../people/scope.js';
+import { scopeCondition, TERRITORY_OF_ROW } from '../people/scope-sql.js';
+import { NEEDS_ATTENTION_SQL } from './attention.js';
+import {
+  type Attachment,
+  type Incident,
+  type IncidentPlace,
+  type IncidentRow,
+  type IncidentStep,
+  type StepRow,
+  toIncident,
+  toStep,
+} from './records.js';
+import type { IncidentRole } from './roles.js';
+
+/**
+ * The SQL of the `incidents` table and of its steps (`incident_steps`): what the engine, alert
+ * intake, automatic dispatch, time limits and the HTTP routes read and write of them. Every
+ * function takes the connection or transaction it runs on: steps and their incident are written
+ * in one transaction, and a step's hooks read through it.
+ */
+
+// ——— incidents ———
+
+/** One incident's row; `forUpdate` locks it for the transaction (steps of one incident run one at a time). */
+export async function readIncidentRow(
+  q: Queryable,
+  id: string,
+  { forUpdate }: { forUpdate: boolean },
+): Promise<IncidentRow | undefined> {
+  const { rows } = await q.query<IncidentRow>(
+    `SELECT * FROM incidents WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** The incidents of these ids that exist, in no particular order. */
+export async function readIncidents(q: Queryable, ids: readonly string[]): Promise<Incident[]> {
+  const { rows } = await q.query<IncidentRow>('SELECT * FROM incidents WHERE id = ANY($1::text[])', [ids]);
+  return rows.map(toIncident);
+}
+
+/** What a list of incidents is narrowed to; a category takes its children too. */
+export interface IncidentListFilter {
+  state?: string | undefined;
+  category?: string | undefined;
+  grid?: string | undefined;
+  community?: string | undefined;
+  severity?: string | undefined;
+  limit: number;
+}
+
+/**
+ * The incidents within `scope` that the filter keeps: the urgent ones nobody has been dispatched
+ * to first, then newest first.
+ */
+export async function listIncidents(q: Queryable, filter: IncidentListFilter, scope: ScopeFilter): Promise<Incident[]> {
+  const condition = scopeCondition(
+    scope,
+    { territory: TERRITORY_OF_ROW, assignee: 'assignee', gateway: 'gateway_id', closed: 'closed_at IS NOT NULL' },
+    7,
+  );
+  const { rows } = await q.query<IncidentRow>(
+    `SELECT * FROM incidents
+      WHERE ${condition.sql}
+        AND ($1::text IS NULL OR state = $1)
+        AND ($3::text IS NULL OR category_code = $3 OR starts_with(category_code, $3 || '.'))
+        AND ($4::text IS NULL OR grid = $4)
+        AND ($5::text IS NULL OR community = $5)
+        AND ($6::text IS NULL OR severity = $6)
+      ORDER BY ${NEEDS_ATTENTION_SQL} DESC, created_at DESC, id DESC LIMIT $2`,
+    [
+      filter.state ?? null,
+      filter.limit,
+      filter.category ?? null,
+      filter.grid ?? null,
+      filter.community ?? null,
+      filter.severity ?? null,
+      ...condition.params,
+    ],
+  );
+  return rows.map(toIncident);
+}
+
+/**
+ * The incident a report request made already, if any. Reports stored before the key named its
+ * actor (`legacyRequestId`) are found by the same actor alone.
+ */
+export async function findReportedIncident(
+  q: Queryable,
+  request: { intakeRequestId: string; legacyRequestId: string; actor: string },
+): Promise<IncidentRow | undefined> {
+  const { rows } = await q.query<IncidentRow>(
+    `SELECT i.* FROM incidents AS i
+      WHERE i.intake_request_id = $1
+         OR (i.intake_request_id = $2
+             AND EXISTS (SELECT 1 FROM incident_steps AS s WHERE s.incident_id = i.id AND s.seq = 1 AND s.actor = $3))
+      LIMIT 1`,
+    [request.intakeRequestId, request.legacyRequestId, request.actor],
+  );
+  return rows[0];
+}
+
+/**
+ * Incidents automatic dispatch may concern whose current version it has not decided on: filed
+ * ones, and (with the fast track) urgent IoT ones still reported or accepted.
+ */
+export async function incidentsAwaitingDispatch(
+  q: Queryable,
+  { fastTrackUrgentIot, limit }: { fastTrackUrgentIot: boolean; limit: number },
+): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    `SELECT i.id FROM incidents i
+      WHERE i.closed_at IS NULL
+        AND (i.state = 'FILED' OR ($1 AND i.source = 'iot' AND i.urgent AND i.state IN ('REPORTED', 'ACCEPTED')))
+        AND NOT EXISTS (SELECT 1 FROM dispatch_decisions d WHERE d.incident_id = i.id AND d.version = i.version)
+      LIMIT $2`,
+    [fastTrackUrgentIot, limit],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** A stored incident an alert batch may touch, with the batch's alerts already linked to it (`gateway/alert`). */
+export type IntakeIncidentRow = IncidentRow & { linked_alerts: string[] | null };
+
+/**
+ * The incidents an alert batch may touch, locked in id order: those its alerts are linked to, and
+ * the open ones of its dedup keys whose last alert is at or after `openSince`. Each key is looked
+ * up on its own, an index probe each (LATERAL; OFFSET 0 keeps the planner from turning it into a
+ * join): over a growing table whose statistics lag (a fresh deployment, a burst), `= ANY(array)`
+ * or a join is planned as a full scan of the table for every batch.
+ */
+export async function lockIntakeIncidents(
+  tx: Queryable,
+  wanted: {
+    alerts: ReadonlyArray<{ gatewayId: string; alertId: string }>;
+    dedupKeys: readonly string[];
+    openSince: Date;
+  },
+): Promise<IntakeIncidentRow[]> {
+  const { rows } = await tx.query<IntakeIncidentRow>(
+    `WITH links AS (
+       SELECT a.gateway_id || '/' || a.alert_id AS alert_key, a.incident_id
+         FROM unnest($1::text[], $4::text[]) AS u(gateway_id, alert_id)
+         JOIN LATERAL (SELECT gateway_id, alert_id, incident_id FROM incident_alerts
+                        WHERE gateway_id = u.gateway_id AND alert_id = u.alert_id OFFSET 0) AS a
+           ON true
+     ), wanted AS (
+       SELECT incident_id AS id FROM links
+       UNION
+       SELECT o.id FROM unnest($2::text[]) AS k(dedup_key)
+         JOIN LATERAL (SELECT id FROM incidents
+                        WHERE dedup_key = k.dedup_key AND closed_at IS NULL AND last_occurred_at >= $3 OFFSET 0) AS o
+           ON true
+     )
+     SELECT i.*, (SELECT array_agg(l.alert_key) FROM links AS l WHERE l.incident_id = i.id) AS linked_alerts
+       FROM incidents AS i
+      WHERE i.id = ANY(ARRAY(SELECT id FROM wanted))
+      ORDER BY i.id FOR UPDATE OF i`,
+    [
+      wanted.alerts.map((alert) => alert.gatewayId),
+      wanted.dedupKeys,
+      wanted.openSince,
+      wanted.alerts.map((alert) => alert.alertId),
+    ],
+  );
+  return rows;
+}
+
+/** A new incident's columns (reports and single creations); its place fills what it names. */
+export interface NewIncident extends IncidentPlace {
+  id: string;
+  state: string;
+  intakeRequestId: string;
+  categoryCode: string;
+  severity: Severity;
+  urgent: boolean;
+  level: TerritoryLevel;
+  source: IncidentSource;
+  drill: boolean;
+  alertId: string | null;
+  dedupKey: string | null;
+  occurredAt: Date;
+  title: string;
+  description: string | null;
+  createdAt: Date;
+}
+
+export async function insertIncident(tx: Queryable, fields: NewIncident): Promise<IncidentRow> {
+  const { rows } = await tx.query<IncidentRow>(
+    `INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
+            building, unit, floor, room, device_id, gateway_id, address, alert_id, intake_request_id, dedup_key,
+            first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+             $21, $21, $22, $23, $24, $24)
+     RETURNING *`,
+    [
+      fields.id,
+      fields.state,
+      fields.categoryCode,
+      fields.severity,
+      fields.urgent,
+      fields.level,
+      fields.source,
+      fields.drill,
+      fields.community,
+      fields.grid,
+      fields.building,
+      fields.unit,
+      fields.floor,
+      fields.room,
+      fields.deviceId,
+      fields.gatewayId,
+      fields.address,
+      fields.alertId,
+      fields.intakeRequestId,
+      fields.dedupKey,
+      fields.occurredAt,
+      fields.title,
+      fields.description,
+      fields.createdAt,
+    ],
+  );
+  return rows[0] as IncidentRow;
+}
+
+/** An incident born from a gateway alert (or from the alerts of a reached repeat threshold). */
+export interface NewAlertIncident {
+  categoryCode: string;
+  severity: Severity;
+  place:
+    | { community?: string; grid?: string; building?: string; unit?: string; floor?: number; room?: string }
+    | undefined;
+  deviceId: string;
+  gatewayId: string;
+  alertId: string;
+  dedupKey: string;
+  occurredAt: Date;
+  firstOccurredAt: Date;
+  occurrences: number;
+  /** The title as zh-CN text, and as the message that renders it in the reader's language. */
+  title: string;
+  titleMessage: Message;
+  /** The creation step's actor and its record of why. */
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * New incidents from alerts and their first steps in one statement: numbered from the case-number
+ * sequence in the given order (`numberedOn` the China date of the number), each with its creation
+ * step; returned in the given order.
+ */
+export async function insertAlertIncidents(
+  tx: Queryable,
+  creations: readonly NewAlertIncident[],
+  creation: { action: string; to: string; numberedOn: string; drill: boolean; now: Date },
+): Promise<Array<{ row: IncidentRow; step: IncidentStep }>> {
+  const column = <T>(pick: (created: NewAlertIncident) => T) => creations.map(pick);
+  const { rows } = await tx.query<IncidentRow & PrefixedStep>(
+    `WITH created AS (
+     INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
+              building, unit, floor, room, device_id, gateway_id, alert_id, intake_request_id, dedup_key,
+              occurrences, first_occurred_at, last_occurred_at, title, description, title_message, created_at, updated_at)
+       SELECT 'INC-' || $16 || '-' || lpad(n::text, greatest(6, length(n::text)), '0'), $17, category_code, severity,
+              severity = 'critical', 'community', 'iot', $18, community, grid, building, unit, floor, room, device_id,
+              gateway_id, alert_id, 'alert:' || gateway_id || '/' || alert_id, dedup_key, occurrences, first_occurred_at, occurred_at, title,
+              description, title_message::jsonb, $19, $19
+         FROM (SELECT v.*, nextval('incident_number') AS n
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[],
+                             $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[],
+                             $14::text[], $15::text[], $20::integer[], $21::timestamptz[], $25::text[])
+                   WITH ORDINALITY AS v(category_code, severity, community, grid, building, unit, floor, room,
+                        device_id, gateway_id, alert_id, dedup_key, occurred_at, title, description, occurrences,
+                        first_occurred_at, title_message, position)
+                ORDER BY position) AS numbered
+       RETURNING *
+     ), steps AS (
+       INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
+              data, at)
+       SELECT c.id, 1, c.intake_request_id, $22, NULL, c.state, c.version, v.actor, 'system', v.data::jsonb, $19
+         FROM created AS c JOIN unnest($10::text[], $11::text[], $23::text[], $24::text[])
+                                  AS v(gateway_id, alert_id, actor, data)
+           ON v.gateway_id = c.gateway_id AND v.alert_id = c.alert_id
+       RETURNING *
+     )
+     SELECT c.*, ${STEP_COLUMNS.map((name) => `s.${name} AS step_${name}`).join(', ')}
+       FROM created AS c JOIN steps AS s ON s.incident_id = c.id`,
+    [
+      column((created) => created.categoryCode),
+      column((created) => created.severity),
+      column((created) => created.place?.community ?? null),
+      column((created) => created.place?.grid ?? null),
+      column((created) => created.place?.building ?? null),
+      column((created) => created.place?.unit ?? null),
+      column((created) => created.place?.floor ?? null),
+      column((created) => created.place?.room ?? null),
+      column((created) => created.deviceId),
+      column((created) => created.gatewayId),
+      column((created) => created.alertId),
+      column((created) => created.dedupKey),
+      column((created) => created.occurredAt.toISOString()),
+      column((created) => created.title),
+      // The title keeps both languages and renders the reader's: no description repeats it.
+      column(() => null),
+      creation.numberedOn,
+      creation.to,
+      creation.drill,
+      creation.now,
+      column((created) => created.occurrences),
+      column((created) => created.firstOccurredAt.toISOString()),
+      creation.action,
+      column((created) => created.actor),
+      column((created) => JSON.stringify(created.data)),
+      column((created) => JSON.stringify(created.titleMessage)),
+    ],
+  );
+  const byAlert = new Map<string, { row: IncidentRow; step: IncidentStep }>();
+  for (const joined of rows) {
+    const row = { ...joined } as Record<string, unknown>;
+    const step = {} as Record<string, unknown>;
+    for (const name of STEP_COLUMNS) {
+      step[name] = row[`step_${name}`];
+      delete row[`step_${name}`];
+    }
+    byAlert.set(JSON.stringify([joined.gateway_id, joined.alert_id]), {
+      row: row as unknown as IncidentRow,
+      step: toStep(step as unknown as StepRow),
+    });
+  }
+  return creations.map(
+    (created) =>
+      byAlert.get(JSON.stringify([created.gatewayId, created.alertId])) as { row: IncidentRow; step: IncidentStep },
+  );
+}
+
+const STEP_COLUMNS = [
+  'incident_id',
+  'seq',
+  'request_id',
+  'action',
+  'from_state',
+  'to_state',
+  'version',
+  'actor',
+  'role',
+  'comment',
+  'attachments',
+  'data',
+  'at',
+  'deadline',
+  'light',
+] as const;
+type PrefixedStep = { [K in (typeof STEP_COLUMNS)[number] as `step_${K}`]: StepRow[K] };
+
+/** What a step changes of its incident besides the state. */
+export interface IncidentChanges {
+  level: string;
+  assignee: string | null;
+  reworkCount: number;
+  closedAt: Date | null;
+  mergedInto: string | null;
+  supervision: string;
+}
+
+/**
+ * The incident's new state and fields, one version up; undefined when it is no longer at the
+ * version read (another step came first).
+ */
+export async function updateIncident(
+  tx: Queryable,
+  row: Pick<IncidentRow, 'id' | 'version'>,
+  state: string,
+  changes: IncidentChanges,
+  now: Date,
+): Promise<IncidentRow | undefined> {
+  const { rows } = await tx.query<IncidentRow>(
+    `UPDATE incidents SET state = $3, version = version + 1, updated_at = $4, level = $5, assignee = $6,
+            rework_count = $7, closed_at = $8, merged_into = $9, supervision = $10
+      WHERE id = $1 AND version = $2 RETURNING *`,
+    [
+      row.id,
+      row.version,
+      state,
+      now,
+      changes.level,
+      changes.assignee,
+      changes.reworkCount,
+      changes.closedAt,
+      changes.mergedInto,
+      changes.supervision,
+    ],
+  );
+  return rows[0];
+}
+
+/** The merge target takes the merged incident's occurrences and its latest alert time. */
+export async function addMergedOccurrences(
+  tx: Queryable,
+  targetId: string,
+  merged: Pick<IncidentRow, 'occurrences' | 'last_occurred_at'>,
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `UPDATE incidents SET occurrences = occurrences + $2, last_occurred_at = GREATEST(last_occurred_at, $3),
+            updated_at = $4 WHERE id = $1`,
+    [targetId, merged.occurrences, merged.last_occurred_at, now],
+  );
+}
+
+/** Alerts joining incidents: their final counts, times, severities and urgency, as a part of a batch's write. */
+export function addJoinedAlertCounts(statement: WriteStatement, incidents: readonly Incident[], now: Date): void {
+  if (incidents.length === 0) return;
+  statement.add(
+    'merged',
+    `
+      UPDATE incidents AS i SET occurrences = v.occurrences, last_occurred_at = v.last_occurred_at,
+             severity = v.severity, urgent = v.urgent, updated_at = ${statement.param(now, 'timestamptz')}
+        FROM unnest(${statement.param(
+          incidents.map((incident) => incident.id),
+          'text[]',
+        )}, ${statement.param(
+          incidents.map((incident) => incident.occurrences),
+          'integer[]',
+        )}, ${statement.param(
+          incidents.map((incident) => incident.lastOccurredAt.toISOString()),
+          'timestamptz[]',
+        )}, ${statement.param(
+          incidents.map((incident) => incident.severity),
+          'text[]',
+        )}, ${statement.param(
+          incidents.map((incident) => incident.urgent),
+          'boolean[]',
+        )}) AS v(id, occurrences, last_occurred_at, severity, urgent)
+       WHERE i.id = v.id`,
+  );
+}
+
+// ——— steps ———
+
+/** The incident's steps, in order. */
+export async function readSteps(q: Queryable, incidentId: string): Promise<IncidentStep[]> {
+  const { rows } = await q.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 ORDER BY seq', [
+    incidentId,
+  ]);
+  return rows.map(toStep);
+}
+
+/** The steps of several incidents, each incident's in order. */
+export async function readStepsOf(q: Queryable, incidentIds: readonly string[]): Promise<Map<string, IncidentStep[]>> {
+  const { rows } = await q.query<StepRow>(
+    'SELECT * FROM incident_steps WHERE incident_id = ANY($1::text[]) ORDER BY incident_id, seq',
+    [incidentIds],
+  );
+  const byIncident = new Map<string, IncidentStep[]>();
+  for (const row of rows) {
+    const step = toStep(row);
+    byIncident.set(step.incidentId, [...(byIncident.get(step.incidentId) ?? []), step]);
+  }
+  return byIncident;
+}
+
+/** The step a request id wrote on the incident, if it wrote one. */
+export async function readStepOfRequest(
+  q: Queryable,
+  incidentId: string,
+  requestId: string,
+): Promise<IncidentStep | undefined> {
+  const { rows } = await q.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 AND request_id = $2', [
+    incidentId,
+    requestId,
+  ]);
+  const row = rows[0];
+  return row && toStep(row);
+}
+
+/** The role in which `actor` made a request on the incident, if they made it. */
+export async function readRoleOfRequest(
+  q: Queryable,
+  incidentId: string,
+  requestId: string,
+  actor: string,
+): Promise<IncidentRole | undefined> {
+  const { rows } = await q.query<{ role: IncidentRole }>(
+    'SELECT role FROM incident_steps WHERE incident_id = $1 AND request_id = $2 AND actor = $3',
+    [incidentId, requestId, actor],
+  );
+  return rows[0]?.role;
+}
+
+/** The incident's creation step. */
+export async function readFirstStep(q: Queryable, incidentId: string): Promise<IncidentStep> {
+  const { rows } = await q.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 AND seq = 1', [
+    incidentId,
+  ]);
+  return toStep(rows[0] as StepRow);
+}
+
+/** A step as its request asks for it. */
+export interface NewStep {
+  incidentId: string;
+  from: string | null;
+  to: string;
+  /** The incident's version after the step. */
+  version: number;
+  action: string;
+  requestId: string;
+  actor: string;
+  role: IncidentRole;
+  comment?: string | undefined;
+  commentMessage?: Message | undefined;
+  attachments?: Attachment[] | undefined;
+  data?: Record<string, unknown> | undefined;
+  at: Date;
+}
+
+/** Appends a step, numbered after the incident's last one. */
+export async function insertStep(tx: Queryable, step: NewStep): Promise<IncidentStep> {
+  const { rows } = await tx.query<StepRow>(
+    `INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
+            comment, attachments, data, at, comment_message)
+     VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $2, $3, $4, $5, $6,
+             $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13::jsonb)
+     RETURNING *`,
+    [
+      step.incidentId,
+      step.requestId,
+      step.action,
+      step.from,
+      step.to,
+      step.version,
+      step.actor,
+      step.role,
+      // The cloud's own comment is kept as its message, with the zh-CN text beside it for older readers.
+      step.comment ?? (step.commentMessage === undefined ? null : render(step.commentMessage)),
+      JSON.stringify(step.attachments ?? []),
+      JSON.stringify(step.data ?? {}),
+      step.at,
+      step.commentMessage === undefined ? null : JSON.stringify(step.commentMessage),
+    ],
+  );
+  return toStep(rows[0] as StepRow);
+}
+
+/** A written step's time limit: its deadline, the light of the clock it ended or continued, why the deadline changed. */
+export async function recordStepDeadline(
+  tx: Queryable,
+  step: Pick<IncidentStep, 'incidentId' | 'seq' | 'deadline' | 'light' | 'deadlineChange'>,
+): Promise<void> {
+  await tx.query(
+    'UPDATE incident_steps SET deadline = $3, light = $4, deadline_change = $5::jsonb WHERE incident_id = $1 AND seq = $2',
+    [
+      step.incidentId,
+      step.seq,
+      step.deadline,
+      step.light,
+      step.deadlineChange === null ? null : JSON.stringify(step.deadlineChange),
+    ],
+  );
+}
