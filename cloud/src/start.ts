@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { DownlinkMessage } from '@gridlink/protocol';
 import type { Logger } from 'pino';
+import { createCloudApp } from './app.js';
 import { CategoryCatalogue } from './categories/catalogue.js';
 import { type Clock, systemClock } from './clock.js';
 import type { CloudConfig } from './config/schema.js';
@@ -11,6 +12,7 @@ import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { Deadlines } from './deadlines/index.js';
+import { DeviceProjection } from './devices/device-projection.js';
 import {
   assigneeCheck,
   Dispatcher,
@@ -21,7 +23,6 @@ import {
 import { DownlinkHub } from './downlink/hub.js';
 import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
-import { createApp } from './http/app.js';
 import { IncidentChangeFeed, type IncidentStreamLimits, IncidentStreams } from './incident-stream/index.js';
 import { IncidentEngine } from './incidents/index.js';
 import { LivePush } from './notify/live-push.js';
@@ -146,7 +147,18 @@ export async function startCloud(
       ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),
     });
     alertsToIncidents.start();
-    stopProjections = () => alertsToIncidents.stop();
+    // Devices as their gateways report them (inventory, availability, health), the same way.
+    const devices = new DeviceProjection(db, {
+      clock,
+      logger: logger.child({ module: 'devices' }),
+      healthRetentionDays: config.devices.health_retention_days,
+      ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),
+    });
+    devices.start();
+    stopProjections = async () => {
+      await alertsToIncidents.stop();
+      await devices.stop();
+    };
     // Filed incidents go to their unit, grid worker or operators; the people concerned are told.
     // Streams held open end at once when their user's sessions or roles change, on any replica.
     const sessionSignals = new SessionSignals(db, logger.child({ module: 'sessions' }));
@@ -197,7 +209,7 @@ export async function startCloud(
       incidentStreams.close();
       await incidentChanges.stop();
     };
-    const app = createApp({
+    const app = createCloudApp({
       db,
       clock,
       registry,
@@ -226,7 +238,10 @@ export async function startCloud(
       deadlines,
       dispatch: { store: dispatch.store, streams, clock },
       incidentStreams,
-      onEventsStored: (events) => void alertsToIncidents.handleNew(events),
+      onEventsStored: (events) => {
+        void alertsToIncidents.handleNew(events);
+        void devices.handleNew(events);
+      },
       stopping: () => stopping,
     });
     const tls = config.http.tls;

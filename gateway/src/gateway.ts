@@ -10,6 +10,7 @@ import { GatewayBus } from './bus.js';
 import type { GatewayConfig } from './config/schema.js';
 import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
+import { InventoryModule } from './inventory/inventory-module.js';
 import { Liveness } from './liveness/liveness.js';
 import { livenessMetrics } from './liveness/metrics.js';
 import { StartedModules } from './modules/gateway-module.js';
@@ -44,6 +45,7 @@ interface Running {
   telemetry?: TelemetryPipeline | undefined;
   rules: RulesModule;
   uplink?: UplinkModule | undefined;
+  inventory?: InventoryModule | undefined;
   onvif?: OnvifModule | undefined;
   ops: { port: number };
 }
@@ -191,6 +193,22 @@ export class Gateway {
       stop: () => liveness.stop(),
       metrics: (register) => livenessMetrics(register, liveness.tracker),
     });
+    // After liveness, before the listeners: it hears every device's first message and availability.
+    let inventory: InventoryModule | undefined;
+    if (uplink && config.inventory.enabled) {
+      inventory = await modules.start(
+        new InventoryModule({
+          config,
+          bus: this.bus,
+          directory,
+          uplink,
+          health: () => modules.health(),
+          version: GATEWAY_VERSION,
+          logger: logger.child({ module: 'inventory' }),
+          now: this.now,
+        }),
+      );
+    }
 
     const limit = config.mqtt.limits.connections_per_address;
     const limiter = new AddressLimiter(limit, (address) => {
@@ -242,7 +260,20 @@ export class Gateway {
     // Last to start, first to stop: `bridge/state` says online only once everything runs.
     await modules.start(bridge);
 
-    this.running = { modules, broker, listeners, normaliser, liveness, bridge, telemetry, rules, uplink, onvif, ops };
+    this.running = {
+      modules,
+      broker,
+      listeners,
+      normaliser,
+      liveness,
+      bridge,
+      telemetry,
+      rules,
+      uplink,
+      inventory,
+      onvif,
+      ops,
+    };
     logger.info({ ports: listeners.ports, http: ops.port }, 'gateway started');
   }
 
@@ -255,6 +286,11 @@ export class Gateway {
   /** The store-and-forward link to the cloud, when `uplink.enabled`. */
   get uplink(): UplinkModule | undefined {
     return this.require().uplink;
+  }
+
+  /** The device inventory and health reports, when `uplink.enabled` and `inventory.enabled`. */
+  get inventory(): InventoryModule | undefined {
+    return this.require().inventory;
   }
 
   /** The ONVIF cameras, when `onvif.enabled`. */

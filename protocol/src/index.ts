@@ -4,6 +4,7 @@ export * from './device-message.js';
 export * from './device-tag.js';
 export * from './envelope/cloudevents.js';
 export * from './envelope/downlink.js';
+export * from './envelope/inventory.js';
 export * from './envelope/uplink-data.js';
 export * from './ids.js';
 export * from './json-schema.js';

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
-import type { Attachment } from '../incidents/records.js';
 import { type AttachmentMediaType, safeAttachmentName } from './media.js';
 
 /** A stored file without its bytes. */
@@ -56,8 +55,16 @@ const toStored = (row: Row): StoredAttachment => ({
 /** How a step names a stored file. */
 export const attachmentUri = (id: string) => `/api/v1/attachments/${id}`;
 
+/** A file as an incident's step names it (the incidents' `Attachment`, which builds on this store). */
+export interface StepAttachment {
+  uri: string;
+  media_type?: string;
+  tag?: string;
+  name?: string;
+}
+
 /** A stored file as a step carries it. */
-export const asStepAttachment = (stored: StoredAttachment, tag?: string): Attachment => {
+export const asStepAttachment = (stored: StoredAttachment, tag?: string): StepAttachment => {
   const chosenTag = tag ?? stored.tag ?? undefined;
   return {
     uri: attachmentUri(stored.id),

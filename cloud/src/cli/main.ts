@@ -9,11 +9,11 @@ import { migrate } from '../db/migrate.js';
 import { embeddedDataDir, openDatabase } from '../db/open.js';
 import { IN_MEMORY } from '../db/pglite.js';
 import { GatewayRegistry } from '../gateways/registry.js';
-import { NewUserBody } from '../http/routes/people.js';
 import { createLogger } from '../logging/logger.js';
 import { PeopleError } from '../people/errors.js';
 import { passwordProblem } from '../people/passwords.js';
 import { Role } from '../people/roles.js';
+import { NewUserBody } from '../people/routes.js';
 import { UserStore } from '../people/users.js';
 import { type PasswordInput, passwordFromFile, passwordFromPipe, passwordFromTerminal } from './password-input.js';
 

@@ -39,6 +39,7 @@ describe('cloud configuration', () => {
       },
       attachments: { max_bytes: 10_485_760 },
       robots: { allowed_hosts: [] },
+      devices: { health_retention_days: 90 },
       web: { map_attribution: '' },
       log: { level: 'info' },
     });

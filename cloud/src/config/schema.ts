@@ -147,6 +147,12 @@ export const CloudConfig = z.strictObject({
       allowed_hosts: z.array(AllowedHost).max(100).default([]),
     })
     .prefault({}),
+  devices: z
+    .strictObject({
+      /** Days the health summaries gateways send (devices' and their own) are kept; the devices' current state stays. */
+      health_retention_days: z.int().min(1).max(3660).default(90),
+    })
+    .prefault({}),
   web: z
     .strictObject({
       /**

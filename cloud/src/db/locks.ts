@@ -15,6 +15,8 @@ export const LOCKS = {
   intake: 7_253_303,
   /** One repeat-threshold scope: counting repeats and opening the incident happen together. */
   repeat: 7_253_304,
+  /** One community's device inventory: full syncs and their reconciliation, one at a time. */
+  inventory: 7_253_305,
 } as const;
 
 export type LockNamespace = Exclude<keyof typeof LOCKS, 'migration'>;

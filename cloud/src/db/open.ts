@@ -1,21 +1,29 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { CloudConfig } from '../config/schema.js';
 import { redactUrl } from '../logging/redact-url.js';
 import type { Db } from './db.js';
 import { lockDirectory } from './directory-lock.js';
 import { IN_MEMORY, openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 
+/**
+ * The parts of the configuration (`cloud`, `database`) that say where the database is; spelled out
+ * here so the database layer does not depend on the configuration's schema, which builds on it.
+ */
+export interface DatabaseLocation {
+  cloud: { data_dir: string };
+  database: { url?: string; password?: string; pool_max: number; data_dir?: string };
+}
+
 /** Where the embedded database lives: `database.data_dir`, else `<cloud.data_dir>/pglite`. */
-export function embeddedDataDir(config: Pick<CloudConfig, 'cloud' | 'database'>): string {
+export function embeddedDataDir(config: DatabaseLocation): string {
   const dir = config.database.data_dir ?? join(config.cloud.data_dir, 'pglite');
   return dir === IN_MEMORY ? dir : resolve(dir);
 }
 
 /** PostgreSQL when `database.url` is set, else the embedded database (locked to this process). */
-export async function openDatabase(config: Pick<CloudConfig, 'cloud' | 'database'>, logger: Logger): Promise<Db> {
+export async function openDatabase(config: DatabaseLocation, logger: Logger): Promise<Db> {
   const log = logger.child({ module: 'db' });
   const { url } = config.database;
   if (url !== undefined) {

@@ -18,6 +18,7 @@ import {
 } from '../incidents/index.js';
 import type { DeadlineChange } from '../incidents/records.js';
 import { readSteps, recordStepDeadline } from '../incidents/store.js';
+import type { IncidentTimeLimits, IncidentTimeStatus } from '../incidents/time-status.js';
 import { type TimeContext, timeContext } from '../time-limits/index.js';
 import {
   breachOf,
@@ -52,20 +53,6 @@ export interface IncidentTimeLimit {
   overdueSince: Date | null;
   used: number;
   paused: boolean;
-}
-
-/**
- * The time-limit state a person sees for an incident (docs/domain.md §4): open ones have the light
- * of their step, from its breach history (once breached, red until the step is done), when it became
- * overdue and the deadline now (the new level's after an escalation); closed ones no light but
- * their outcome.
- */
-export interface IncidentTimeStatus {
-  light: ClockReading['light'] | null;
-  overdue_since: Date | null;
-  due_by: Date | null;
-  /** Closed loops: `late` when any limit of the loop was passed (the timeline says which). */
-  outcome: 'on_time' | 'late' | null;
 }
 
 const LOOP_CLOSED = new Set(['CLOSED', 'EVALUATED', 'ARCHIVED']);
@@ -135,7 +122,10 @@ const TIMER_REQUEST = /^timer:(\d+)$/;
  * (FOR UPDATE SKIP LOCKED and a lease) and acts with the request id `timer:<id>`, so a timer writes
  * at most one step however many replicas race. Listeners hear `supervised` and `escalated`.
  */
-export class Deadlines extends EventEmitter<DeadlineEvents> {
+/** The time-limit state as the incident pages show it; declared by the incidents, whose routes read it. */
+export type { IncidentTimeStatus };
+
+export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentTimeLimits {
   private readonly owner: string;
   private readonly detach: () => void;
   private readonly contexts = new Map<string, TimeContext>();

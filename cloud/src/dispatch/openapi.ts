@@ -10,8 +10,15 @@ const refusals = {
   '403': problem('Neither a district/street admin nor an operator over the community'),
   ...unavailable,
 };
+const unitId = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'unit-gas' };
+const robotsRefused = (who: string) => ({
+  '401': problem('No session or admin token, or an ended session'),
+  '403': problem(`Not ${who}`),
+  '404': problem('No such disposal unit'),
+  ...unavailable,
+});
 
-/** Automatic dispatch's routes (live push, community robots) for `/openapi.json`. */
+/** Automatic dispatch's routes (live push, community and disposal-unit robots) for `/openapi.json`. */
 export const DISPATCH_PATHS = {
   '/api/v1/notifications/stream': {
     get: {
@@ -39,6 +46,46 @@ export const DISPATCH_PATHS = {
       responses: { '200': ok('The robots now', ref('CommunityRobots')), ...refusals },
     },
   },
+  '/api/v1/disposal-units/{id}/robots': {
+    get: {
+      summary:
+        'The disposal unit’s WeCom/DingTalk group robots (its users, district admins over its territory); webhooks and secrets are never returned',
+      parameters: [unitId],
+      responses: {
+        '200': ok('The robots', ref('UnitRobots')),
+        ...robotsRefused('a user of the unit or a district admin over its territory'),
+      },
+    },
+    put: {
+      summary:
+        'Replace the unit’s robots (district admins over its territory); a webhook or secret left out is kept, `secret: null` clears it (write-only)',
+      parameters: [unitId],
+      requestBody: { required: true, content: json(ref('RobotList')) },
+      responses: {
+        '200': ok('The robots now', ref('UnitRobots')),
+        '400': problem(
+          'Invalid robots (a new robot needs its webhook; a webhook is https://qyapi.weixin.qq.com/… or https://oapi.dingtalk.com/…, or on a host the cloud’s robots.allowed_hosts lists); the errors never quote a webhook',
+        ),
+        ...robotsRefused('a district admin over the unit’s territory'),
+      },
+    },
+  },
+};
+
+/** A community's or unit's robots as read back: never the webhook or secret, only whether they are set. */
+const robots = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['name', 'kind', 'webhook_set', 'secret_set', 'updated_at'],
+    properties: {
+      name: { type: 'string' },
+      kind: { enum: ['wecom', 'dingtalk'] },
+      webhook_set: { const: true },
+      secret_set: { type: 'boolean' },
+      updated_at: { type: 'string', format: 'date-time' },
+    },
+  },
 };
 
 export const DISPATCH_SCHEMAS = {
@@ -48,20 +95,15 @@ export const DISPATCH_SCHEMAS = {
     required: ['community', 'robots'],
     properties: {
       community: { type: 'string' },
-      robots: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['name', 'kind', 'webhook_set', 'secret_set', 'updated_at'],
-          properties: {
-            name: { type: 'string' },
-            kind: { enum: ['wecom', 'dingtalk'] },
-            webhook_set: { const: true },
-            secret_set: { type: 'boolean' },
-            updated_at: { type: 'string', format: 'date-time' },
-          },
-        },
-      },
+      robots,
+    },
+  },
+  UnitRobots: {
+    type: 'object',
+    required: ['disposal_unit', 'robots'],
+    properties: {
+      disposal_unit: { type: 'string' },
+      robots,
     },
   },
 };

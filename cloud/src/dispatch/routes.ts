@@ -5,13 +5,13 @@ import { jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { bodyFieldErrors } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
-import { streamSessionCheck } from '../http/stream-session.js';
 import { message } from '../i18n/message.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { administers, type Principal } from '../people/scope.js';
+import { streamSessionCheck } from '../people/stream-session.js';
 import type { DispatchStore } from './store.js';
-import { DispatchError, RobotList } from './store.js';
+import { RobotList } from './store.js';
 import type { NotificationStreams } from './streams.js';
 
 export interface DispatchRoutesContext {
@@ -77,23 +77,14 @@ export function dispatchRoutes(people: People, ctx: DispatchRoutesContext): Rout
           message('request.body_invalid'),
           bodyFieldErrors(parsed.error.issues),
         );
-      let refusal: ProblemError | undefined;
-      const robots = await fromDatabase(async () => {
-        try {
-          return await ctx.store.replaceRobots(
-            { kind: 'user', userId: principal.userId },
-            { kind: 'community', id: code },
-            parsed.data.robots,
-          );
-        } catch (err) {
-          if (!(err instanceof DispatchError)) throw err;
-          refusal = new ProblemError('GL_VALIDATION_FAILED', err.said, [
-            { detail: err.said, ...(err.pointer ? { pointer: err.pointer } : {}) },
-          ]);
-          return [];
-        }
-      });
-      if (refusal) throw refusal;
+      // An invalid robot (DispatchError) goes to the error handler as the validation failure it is.
+      const robots = await fromDatabase(() =>
+        ctx.store.replaceRobots(
+          { kind: 'user', userId: principal.userId },
+          { kind: 'community', id: code },
+          parsed.data.robots,
+        ),
+      );
       res.json({ community: code, robots });
     },
   );

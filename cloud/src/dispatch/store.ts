@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
+import { DomainError } from '../http/domain-error.js';
 import { type Message, message } from '../i18n/message.js';
 import { render } from '../i18n/render.js';
 import { WebhookPolicy } from '../notify/webhook-policy.js';
@@ -70,14 +71,15 @@ export interface DispatchSettings {
 }
 
 /** A robot update the store refuses (e.g. a new robot without its webhook). */
-export class DispatchError extends Error {
+export class DispatchError extends DomainError {
   constructor(
     readonly code: 'GL_ROBOT_INVALID',
     /** What is refused, as a message of the catalogue (the error's own message is its English). */
-    readonly said: Message,
+    said: Message,
     readonly pointer?: string,
   ) {
-    super(render(said, 'en'));
+    // An invalid robot fails validation, naming its field when it knows which.
+    super(render(said, 'en'), 'GL_VALIDATION_FAILED', said, [{ detail: said, ...(pointer ? { pointer } : {}) }]);
   }
 }
 

@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
 import { openEventStream, PerUserStreams } from '../http/event-stream.js';
 import { ProblemError } from '../http/problems.js';
-import { guardStreamSession, type StreamSessionState } from '../http/stream-session.js';
 import { message } from '../i18n/message.js';
 import type { LivePush } from '../notify/live-push.js';
 import type { SessionSignals } from '../people/session-signals.js';
+import { guardStreamSession, type StreamSessionState } from '../people/stream-session.js';
 
 export const HEARTBEAT_MS = 25_000;
 

@@ -1,84 +1,38 @@
-import type { CloudEvent } from '@gridlink/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { DEFAULT_ATTACHMENT_MAX_BYTES } from '../attachments/media.js';
-import { AttachmentStore } from '../attachments/store.js';
-import { CategoryCatalogue } from '../categories/catalogue.js';
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/db.js';
-import type { Deadlines } from '../deadlines/index.js';
-import { type DispatchRoutesContext, dispatchRoutes } from '../dispatch/routes.js';
-import type { DownlinkQueue } from '../downlink/queue.js';
-import type { GatewayRegistry } from '../gateways/registry.js';
+import type { Queryable } from '../db/db.js';
 import { message } from '../i18n/message.js';
 import { languageOf } from '../i18n/render.js';
-import { type IncidentStreams, incidentStreamRoutes } from '../incident-stream/index.js';
-import type { IncidentEngine } from '../incidents/index.js';
-import { KpiSettingsStore } from '../kpi/settings.js';
-import { createPeople } from '../people/people.js';
-import type { SessionStoreOptions } from '../people/sessions.js';
-import { type WebPagesOptions, webPages } from '../web/pages.js';
-import type { ClientCertificates } from './auth.js';
 import { bodyParserProblem } from './body.js';
+import { DomainError } from './domain-error.js';
 import { openApiDocument } from './openapi.js';
+import type { HttpPlugin } from './plugin.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
-import { attachmentRoutes } from './routes/attachments.js';
-import { catalogueRoutes } from './routes/catalogue.js';
-import { categoryListRoutes } from './routes/category-list.js';
-import { contactRoutes } from './routes/contacts.js';
-import { deviceEventPolicyRoutes } from './routes/device-event-policies.js';
-import { downlinkRoutes } from './routes/downlink.js';
-import { eventRoutes } from './routes/events.js';
-import { gatewayRoutes } from './routes/gateways.js';
-import { heldAlertRoutes } from './routes/held-alerts.js';
-import { incidentActionRoutes } from './routes/incident-actions.js';
-import { incidentRoutes } from './routes/incidents.js';
-import { kpiRoutes } from './routes/kpis.js';
-import { peopleRoutes } from './routes/people.js';
-import { sessionRoutes } from './routes/sessions.js';
-import { settingsRoutes } from './routes/settings.js';
-import { territoryAreaRoutes } from './routes/territory-areas.js';
-import { territorySearchRoutes } from './routes/territory-search.js';
-import { unitRobotRoutes } from './routes/unit-robots.js';
 
-export interface AppContext {
-  db: Db;
-  clock: Clock;
-  registry: GatewayRegistry;
-  downlink: DownlinkQueue;
-  adminToken: string;
+/** What the app itself needs, whatever its plugins. */
+export interface AppOptions {
+  /** Asked `SELECT 1` by `/readyz`. */
+  db: Queryable;
   logger: Logger;
   version: string;
-  /** How often a held long-poll looks for messages queued by another replica. */
-  downlinkRecheckMs: number;
-  /** Gateway client certificates on top of tokens (`http.tls.client_certificates`). */
-  clientCertificates: ClientCertificates;
-  incidents: IncidentEngine;
-  /** Time limits: `GET /incidents/{id}` shows the open step's deadline and light. */
-  deadlines?: Pick<Deadlines, 'lightOf' | 'statusOf'>;
-  /** Live push and community robots (automatic dispatch); without it those routes are absent. */
-  dispatch?: DispatchRoutesContext;
-  /** The live incident streams (`GET /incidents/stream`); without it that route is absent. */
-  incidentStreams?: IncidentStreams;
-  /** Called with the events each batch stored, after the gateway has its answer. */
-  onEventsStored?: (events: CloudEvent[]) => void;
-  /** Largest file `POST /incidents/{id}/attachments` takes (`attachments.max_bytes`); default 10 MiB. */
-  attachmentMaxBytes?: number;
-  /** Login limits and, in tests, a wrapped password check (`auth.login` of the configuration). */
-  login?: SessionStoreOptions;
   /**
    * Proxies whose `X-Forwarded-For` names the client (`http.trusted_proxies`, addresses or CIDRs);
    * from anyone else the header is ignored, so a client cannot choose the address it is limited by.
    */
   trustedProxies?: readonly string[];
-  /** The web pages' map tiles (`web` of the configuration); without them maps draw areas only. */
-  web?: WebPagesOptions;
   /** True once shutdown began: connections are not kept alive. */
   stopping(): boolean;
 }
 
-/** The HTTP API: `/api/v1/…`, `/healthz`, `/readyz`, `/openapi.json`; every error a problem. */
-export function createApp(ctx: AppContext): express.Express {
+/**
+ * The HTTP API: `/healthz`, `/readyz`, `/openapi.json`, then the plugins' routes in their order
+ * (`/api/v1/…`, or the root for the web pages), each given `context`; every error a problem.
+ */
+export function createApp<Context>(
+  ctx: AppOptions,
+  plugins: readonly HttpPlugin<Context>[],
+  context: Context,
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -116,66 +70,19 @@ export function createApp(ctx: AppContext): express.Express {
     }
     res.json({ status: 'ready' });
   });
-  const openapi = openApiDocument(ctx.version);
+  const openapi = openApiDocument(ctx.version, plugins);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
 
   const api = express.Router();
-  api.use(
-    gatewayRoutes(ctx.registry, ctx.adminToken, ctx.logger.child({ module: 'gateways' }), ctx.clientCertificates),
-  );
-  api.use(
-    eventRoutes(
-      ctx.db,
-      ctx.clock,
-      ctx.registry,
-      ctx.logger.child({ module: 'intake' }),
-      ctx.clientCertificates,
-      ctx.onEventsStored,
-    ),
-  );
-  api.use(
-    downlinkRoutes(ctx.downlink, ctx.registry, ctx.adminToken, ctx.logger.child({ module: 'downlink' }), {
-      recheckMs: ctx.downlinkRecheckMs,
-      clientCertificates: ctx.clientCertificates,
-    }),
-  );
-  const people = createPeople(ctx.db, ctx.clock, ctx.login === undefined ? {} : { login: ctx.login });
-  api.use(sessionRoutes(people, ctx.logger.child({ module: 'sessions' }), ctx.adminToken));
-  api.use(peopleRoutes(people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })));
-  if (ctx.dispatch) api.use(dispatchRoutes(people, ctx.dispatch));
-  // Before the incident routes, whose session check would otherwise run twice for these.
-  const attachments = new AttachmentStore(ctx.db, ctx.clock);
-  api.use(
-    attachmentRoutes(ctx.db, ctx.clock, people, ctx.incidents, attachments, {
-      maxBytes: ctx.attachmentMaxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
-      adminToken: ctx.adminToken,
-    }),
-  );
-  if (ctx.incidentStreams) api.use(incidentStreamRoutes(people, ctx.incidentStreams));
-  api.use(incidentRoutes(ctx.db, ctx.clock, people, ctx.incidents, attachments, ctx.deadlines));
-  const kpiSettings = new KpiSettingsStore(ctx.db, ctx.clock);
-  api.use(kpiRoutes(ctx.db, ctx.clock, people, () => kpiSettings.policy()));
-  // Tenant data administrators edit: settings, the category catalogue, the device-event policy
-  // table, contacts, units' robots.
-  const catalogue = new CategoryCatalogue(ctx.db);
-  const admin = { db: ctx.db, clock: ctx.clock, people, adminToken: ctx.adminToken, catalogue };
-  api.use(settingsRoutes({ ...admin, ...(ctx.dispatch ? { dispatch: ctx.dispatch.store } : {}) }));
-  api.use(catalogueRoutes(admin));
-  api.use(deviceEventPolicyRoutes(admin));
-  api.use(heldAlertRoutes(ctx.db, ctx.clock, people));
-  api.use(contactRoutes(ctx.db, ctx.clock, people, ctx.adminToken));
-  if (ctx.dispatch) api.use(unitRobotRoutes(people, ctx.adminToken, ctx.dispatch.store));
-  // What the web pages read besides the routes above.
-  api.use(incidentActionRoutes(ctx.db, ctx.clock, people, ctx.incidents, ctx.deadlines));
-  api.use(categoryListRoutes(ctx.db, people));
-  api.use(territoryAreaRoutes(ctx.db, ctx.clock, people));
-  api.use(territorySearchRoutes(ctx.db, people));
+  const root = express.Router();
+  for (const plugin of plugins) {
+    const routes = plugin.routes(context);
+    if (routes !== undefined) (plugin.mount === 'root' ? root : api).use(routes);
+  }
   app.use('/api/v1', api);
-
-  // The web pages (cloud/web), served by the cloud itself.
-  app.use(webPages(ctx.logger.child({ module: 'web' }), ctx.web));
+  app.use(root);
 
   app.use((req: Request) => {
     throw new ProblemError(
@@ -186,7 +93,12 @@ export function createApp(ctx: AppContext): express.Express {
 
   // Express recognises an error handler by its four parameters.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const problem = err instanceof ProblemError ? err : (bodyParserProblem(err) ?? internal(err));
+    const problem =
+      err instanceof ProblemError
+        ? err
+        : err instanceof DomainError
+          ? refusal(err)
+          : (bodyParserProblem(err) ?? internal(err));
     if (problem.code === 'GL_INTERNAL') http.error({ err, method: req.method, path: req.path }, 'request failed');
     else if (problem.cause !== undefined) {
       http.warn({ err: problem.cause, code: problem.code, method: req.method, path: req.path }, problem.detail);
@@ -203,6 +115,11 @@ export function createApp(ctx: AppContext): express.Express {
   });
 
   return app;
+}
+
+/** A domain module's refusal as the problem it said it is: the one place these are translated. */
+function refusal(err: DomainError): ProblemError {
+  return new ProblemError(err.problem, err.said, err.errors);
 }
 
 function internal(err: unknown): ProblemError {

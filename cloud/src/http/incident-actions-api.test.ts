@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_LIGHT_IDS } from '../incidents/action-routes.js';
 import { signedIn } from '../people/test-support.js';
 import { api, BACKENDS, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
-import { MAX_LIGHT_IDS } from './routes/incident-actions.js';
 
 const COMMUNITY = '320803001001';
 const GRID_A = '320803001001001';

@@ -23,6 +23,16 @@ describe.each(BACKENDS)('the incidents API (%s)', (backend) => {
   let inOther = '';
 
   beforeAll(async () => {
+    // The operator dispatches by hand here: automatic dispatch, deciding as the incident is filed,
+    // could otherwise send it to the cover's owner the moment that unit exists, before the operator.
+    const settings = await api<Record<string, unknown>>(cloud(), 'GET', '/api/v1/settings/dispatch', {
+      token: TEST_ADMIN_TOKEN,
+    });
+    const manual = await api(cloud(), 'PUT', '/api/v1/settings/dispatch', {
+      token: TEST_ADMIN_TOKEN,
+      body: { ...settings.body, auto_dispatch: false },
+    });
+    expect(manual.status, JSON.stringify(manual.body)).toBe(200);
     const unit = await api(cloud(), 'POST', '/api/v1/disposal-units', {
       token: TEST_ADMIN_TOKEN,
       body: {

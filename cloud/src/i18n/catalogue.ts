@@ -635,6 +635,18 @@ export const CATALOGUE: Record<string, Template> = {
   },
   'gateway.exists': { 'zh-CN': '网关 {gateway} 已注册', en: 'gateway {gateway} is already registered' },
   'gateway.unknown': { 'zh-CN': '没有已注册的网关 {gateway}', en: 'no gateway {gateway} is registered' },
+  'device.community_code': {
+    'zh-CN': '没有社区 {community}：社区编码为 12 位数字',
+    en: 'no community {community}: a community code is 12 digits',
+  },
+  'device.community_outside': {
+    'zh-CN': '社区 {community} 不在您的角色所辖范围内',
+    en: "community {community} is outside your roles' territory",
+  },
+  'device.unknown': {
+    'zh-CN': '社区 {community} 中没有设备 {device}',
+    en: 'no device {device} in community {community}',
+  },
   'batch.not_array': {
     'zh-CN': '请求体须为云事件的 JSON 数组（{type}）',
     en: 'the body must be a JSON array of CloudEvents ({type})',

@@ -1,8 +1,8 @@
 import { type Request, type Response, Router } from 'express';
 import { bearerToken } from '../gateways/tokens.js';
-import { streamSessionCheck } from '../http/stream-session.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
+import { streamSessionCheck } from '../people/stream-session.js';
 import type { IncidentStreams } from './streams.js';
 
 /** `GET /incidents/stream`: mounted before `/incidents/{id}`, which would take `stream` for an id. */

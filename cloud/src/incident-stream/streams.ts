@@ -4,10 +4,10 @@ import type { Db } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
 import { openEventStream, PerUserStreams } from '../http/event-stream.js';
 import { ProblemError } from '../http/problems.js';
-import { guardStreamSession, type StreamSessionState } from '../http/stream-session.js';
 import { message } from '../i18n/message.js';
 import { type Principal, scopeFilter } from '../people/scope.js';
 import type { SessionSignals } from '../people/session-signals.js';
+import { guardStreamSession, type StreamSessionState } from '../people/stream-session.js';
 import {
   changeFrame,
   changeRange,

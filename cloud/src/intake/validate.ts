@@ -9,6 +9,12 @@ export type EventVerdict = { ok: true; event: CloudEvent; data: string } | { ok:
 const UNSTORABLE_JSON = /(?<=(?:^|[^\\])(?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
 const PLACED_ALERTS = new Set(['cn.gridlink.alert.raised.v1', 'cn.gridlink.alert.updated.v1']);
+/** What the device inventory is made of: kept per community (cloud/src/devices). */
+const INVENTORY_TYPES = new Set([
+  'cn.gridlink.inventory.sync.v1',
+  'cn.gridlink.inventory.changed.v1',
+  'cn.gridlink.device.health.v1',
+]);
 
 /**
  * One event of a batch sent by gateway `gatewayId`: a valid CloudEvent of the protocol, sent by
@@ -42,6 +48,8 @@ export function validateEvent(
   }
   const placeProblem = PLACED_ALERTS.has(event.type) ? alertPlaceProblem(event.data, gatewayId, community) : undefined;
   if (placeProblem !== undefined) return refuse(placeProblem);
+  const inventoryProblem = INVENTORY_TYPES.has(event.type) ? inventoryCommunityProblem(event, community) : undefined;
+  if (inventoryProblem !== undefined) return refuse(inventoryProblem);
   const data = JSON.stringify(event.data);
   if (UNSTORABLE_JSON.test(data)) {
     return refuse('data: holds a NUL character or an unpaired surrogate, which cannot be stored');
@@ -64,6 +72,21 @@ function alertPlaceProblem(data: unknown, gatewayId: string, community: string |
   }
   if (place.grid !== undefined && !place.grid.startsWith(community)) {
     return `data.place.grid: "${place.grid}" is not a grid of community ${community}, which gateway ${gatewayId} serves`;
+  }
+  return undefined;
+}
+
+/**
+ * Why a gateway's inventory or health cannot be taken: the devices it reports belong to the
+ * community it serves, so it needs one on record, and a full sync must name that one.
+ */
+function inventoryCommunityProblem(event: CloudEvent, community: string | null): string | undefined {
+  if (community === null) {
+    return `gateway ${event.gatewayid} has no community on record, so the cloud cannot place its devices; set it with PUT /api/v1/gateways/${event.gatewayid}/community`;
+  }
+  const named = (event.data as { community?: string }).community;
+  if (named !== undefined && named !== community) {
+    return `data.community: "${named}" is not community ${community}, which gateway ${event.gatewayid} serves`;
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { DomainError } from '../http/domain-error.js';
 import type { Message } from '../i18n/message.js';
 import { render } from '../i18n/render.js';
 
@@ -9,16 +10,16 @@ export type PeopleErrorCode =
   | 'GL_DISPOSAL_UNIT_NOT_FOUND'
   | 'GL_ROSTER_CONFLICT';
 
-/** A refusal: nothing was written. */
-export class PeopleError extends Error {
+/** A refusal: nothing was written. Its code is the problem it answers as. */
+export class PeopleError extends DomainError {
   override readonly name = 'PeopleError';
 
   constructor(
     readonly code: PeopleErrorCode,
     /** The refusal as a message of the catalogue; the error's own message is its English. */
-    readonly said: Message,
+    said: Message,
   ) {
-    super(render(said, 'en'));
+    super(render(said, 'en'), code, said);
   }
 }
 

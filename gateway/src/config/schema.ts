@@ -395,6 +395,23 @@ export const GatewayConfig = z
             message: `must be at least backoff_initial_ms (${uplink.backoff_initial_ms})`,
           });
       }),
+    /**
+     * What the gateway tells the cloud about its devices and itself (needs uplink.enabled): the
+     * inventory, its changes, and health summaries, all in the outbox's lowest class.
+     */
+    inventory: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** A full sync of the registry at start and then every this many seconds; the cloud reconciles each. */
+        full_sync_interval_s: z.int().min(1).max(604_800).default(21_600),
+        /** How often the registry is compared with what was last reported, for change records (ms). */
+        change_check_interval_ms: z.int().min(100).max(3_600_000).default(10_000),
+        /** A health summary of every device (last seen, battery, signal, faults, tamper) every this many seconds. */
+        device_health_interval_s: z.int().min(1).max(86_400).default(900),
+        /** The gateway's own health (version, uptime, clients, outbox, cameras, disk) every this many seconds. */
+        gateway_health_interval_s: z.int().min(1).max(86_400).default(300),
+      })
+      .prefault({}),
     /** ONVIF cameras (see onvif/): discovery, events, snapshots. */
     onvif: Onvif,
     http: z

@@ -31,6 +31,8 @@ export interface Directory {
   service(username: string): ServiceAccount | undefined;
   /** Every device that may connect: liveness expects to hear from each of them. */
   activeDevices(): Iterable<DeviceRecord>;
+  /** Every device on record, retired ones too: the inventory the gateway reports to the cloud. */
+  allDevices?(): Iterable<DeviceRecord>;
 }
 
 export class InMemoryDirectory implements Directory {
@@ -60,5 +62,9 @@ export class InMemoryDirectory implements Directory {
 
   *activeDevices(): Iterable<DeviceRecord> {
     for (const device of this.devices.values()) if (device.status === 'active') yield device;
+  }
+
+  allDevices(): Iterable<DeviceRecord> {
+    return this.devices.values();
   }
 }

@@ -264,6 +264,10 @@ export class DeviceRegistry implements Directory {
     return this.list({ status: 'active' }).flatMap((device) => this.device(device.id) ?? []);
   }
 
+  allDevices(): DeviceRecord[] {
+    return this.list().flatMap((device) => this.device(device.id) ?? []);
+  }
+
   service(username: string): ServiceAccount | undefined {
     const row = this.statements.service.get(username);
     return row ? { username: row.username, role: row.role, passwordHash: row.password_hash } : undefined;

@@ -36,6 +36,7 @@ export class CloudClient {
   private readonly agent: http.Agent;
   private readonly base: URL;
   private readonly prefix: string;
+  private offsetMs: number | null = null;
 
   constructor(private readonly options: CloudClientOptions) {
     this.base = new URL(options.url);
@@ -88,6 +89,21 @@ export class CloudClient {
     this.agent.destroy();
   }
 
+  /**
+   * This machine's wall clock minus the cloud's, from the `Date` header of the last answer: to
+   * within about a second (the header counts whole seconds). Null until the cloud has answered.
+   */
+  clockOffsetMs(): number | null {
+    return this.offsetMs;
+  }
+
+  private noteCloudTime(date: string | undefined, sentAt: number): void {
+    const cloud = date === undefined ? Number.NaN : Date.parse(date);
+    if (Number.isNaN(cloud)) return;
+    // The header is truncated to the second and stamped somewhere between sending and answering.
+    this.offsetMs = Math.round((sentAt + Date.now()) / 2 - (cloud + 500));
+  }
+
   private request(
     method: string,
     path: string,
@@ -97,6 +113,7 @@ export class CloudClient {
     signal?: AbortSignal,
   ): Promise<CloudResponse> {
     const transport = this.base.protocol === 'https:' ? https : http;
+    const sentAt = Date.now();
     return new Promise((resolve, reject) => {
       const request = transport.request(
         {
@@ -117,6 +134,7 @@ export class CloudClient {
           },
         },
         (response) => {
+          this.noteCloudTime(response.headers.date, sentAt);
           const chunks: Buffer[] = [];
           let size = 0;
           response.on('data', (chunk: Buffer) => {

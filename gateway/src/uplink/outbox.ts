@@ -37,6 +37,8 @@ export interface OutboxStats {
   dropped: number;
   /** Alarm and state events refused because not even they could be stored. */
   refused: number;
+  /** Unsent events replaced by a newer one of the same coalescing key (inventory, health). */
+  coalesced: number;
   quarantined: number;
 }
 
@@ -75,6 +77,14 @@ const OUTBOX_MIGRATIONS: MigrationSet = {
       ) STRICT;
 `,
     },
+    {
+      version: 2,
+      description: 'coalescing keys: a newer event replaces the unsent one of the same key',
+      sql: `
+      ALTER TABLE outbox ADD COLUMN coalesce_key TEXT;
+      CREATE INDEX outbox_coalesce ON outbox (coalesce_key) WHERE coalesce_key IS NOT NULL;
+`,
+    },
   ],
 };
 
@@ -94,8 +104,18 @@ export interface OutboxOptions {
   now?: () => number;
 }
 
+export interface AppendOptions {
+  /**
+   * Low-priority events that only the newest of matters (a device's health, an inventory record):
+   * appending one deletes the unsent events of the same key, so they stay one per key however long
+   * the cloud is away. Telemetry class only.
+   */
+  coalesceKey?: string;
+}
+
 interface Waiter {
   event: OutboxEvent;
+  coalesceKey: string | undefined;
   resolve: (seq: number | null) => void;
   reject: (error: Error) => void;
 }
@@ -137,6 +157,7 @@ export class Outbox {
   private reserveHeld = false;
   private dropped = 0;
   private refused = 0;
+  private coalesced = 0;
 
   constructor(path: string, options: OutboxOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -156,8 +177,9 @@ export class Outbox {
         'INSERT INTO device_seq (device, last) VALUES (?, 0) ON CONFLICT (device) DO UPDATE SET last = last + 1 RETURNING last',
       ),
       insert: this.db.prepare(
-        'INSERT INTO outbox (id, source, lane, priority, body, enqueued_at, replayed) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+        'INSERT INTO outbox (id, source, lane, priority, body, enqueued_at, replayed, coalesce_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq',
       ),
+      replaced: this.db.prepare('DELETE FROM outbox WHERE coalesce_key = ? RETURNING priority'),
       existing: this.db.prepare('SELECT seq FROM outbox WHERE source = ? AND id = ?'),
       heads: this.db.prepare(`
         SELECT o.lane FROM (SELECT lane, MIN(seq) AS seq FROM outbox GROUP BY lane) h
@@ -193,9 +215,12 @@ export class Outbox {
    * telemetry summary dropped because the outbox is full. Rejects with OutboxFullError when an
    * alarm or state event cannot be stored.
    */
-  append(event: OutboxEvent): Promise<number | null> {
+  append(event: OutboxEvent, options: AppendOptions = {}): Promise<number | null> {
+    if (options.coalesceKey !== undefined && event.priority !== 'telemetry') {
+      return Promise.reject(new Error('only telemetry-class events coalesce: alarms and state are never replaced'));
+    }
     return new Promise((resolve, reject) => {
-      this.pending.push({ event, resolve, reject });
+      this.pending.push({ event, coalesceKey: options.coalesceKey, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // Everything appended in this turn of the event loop commits together.
@@ -280,10 +305,15 @@ export class Outbox {
     const replayed = this.live ? 0 : 1;
     const at = this.now();
     const added: Priority[] = [];
+    const replaced: Array<{ priority: number }> = [];
     const seqs = this.db.transaction(() =>
-      waiters.map(({ event }) => {
+      waiters.map(({ event, coalesceKey }) => {
         const existing = this.statements.existing.get(event.source, event.id) as { seq: number } | undefined;
         if (existing) return existing.seq; // the same event again: idempotent, keeps its place
+        if (coalesceKey !== undefined) {
+          // An event on its way to the cloud may be deleted here: its acknowledgement then finds nothing.
+          replaced.push(...(this.statements.replaced.all(coalesceKey) as Array<{ priority: number }>));
+        }
         const withSeq =
           event.priority === 'telemetry' || event.deviceid === undefined
             ? event
@@ -296,12 +326,16 @@ export class Outbox {
           JSON.stringify(withSeq),
           at,
           replayed,
+          coalesceKey ?? null,
         ) as { seq: number };
         added.push(event.priority);
         return row.seq;
       }),
     )();
+    // Counted once committed: a transaction that fails changes nothing.
     for (const priority of added) this.counts[priority]++;
+    for (const row of replaced) this.forget(row);
+    this.coalesced += replaced.length;
     return seqs;
   }
 
@@ -448,6 +482,7 @@ export class Outbox {
       bytes: this.usedBytes(),
       dropped: this.dropped,
       refused: this.refused,
+      coalesced: this.coalesced,
       quarantined: (this.statements.quarantineCount.get() as { n: number }).n,
     };
   }

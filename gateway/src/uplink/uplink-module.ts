@@ -22,7 +22,7 @@ import { CloudClient } from './cloud-client.js';
 import { alertEvent, availabilityEvent, deviceEvent, stateChange, telemetrySummary } from './cloud-events.js';
 import { DownlinkLedger, type DownlinkOutcome, DownlinkReceiver } from './downlink.js';
 import { uplinkMetrics } from './metrics.js';
-import { Outbox, type OutboxEvent } from './outbox.js';
+import { type AppendOptions, Outbox, type OutboxEvent } from './outbox.js';
 import { UplinkSender } from './sender.js';
 import { StateReports } from './state-reports.js';
 
@@ -188,9 +188,22 @@ export class UplinkModule implements GatewayModule {
     };
   }
 
+  /** This gateway's clock minus the cloud's, as the last answer from the cloud showed it (null: none yet). */
+  clockOffsetMs(): number | null {
+    return this.client.clockOffsetMs();
+  }
+
+  /**
+   * An event another module of the gateway raises (inventory, health): into the outbox and on its
+   * way. Not tied to a PUBACK: a refusal is logged and counted.
+   */
+  enqueue(event: OutboxEvent, options: AppendOptions = {}): void {
+    this.store(event, options);
+  }
+
   /** Events the gateway raises itself are not tied to a PUBACK: a refusal is logged and counted. */
-  private store(event: OutboxEvent): void {
-    const stored = this.outbox.append(event).then(
+  private store(event: OutboxEvent, options: AppendOptions = {}): void {
+    const stored = this.outbox.append(event, options).then(
       () => this.sender.notify(),
       (err: Error) => {
         this.lost++;

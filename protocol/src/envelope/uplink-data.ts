@@ -4,6 +4,7 @@ import { AlertPayload } from '../mqtt/payloads.js';
 import { Place } from '../place.js';
 import { DeviceKind } from '../profiles/index.js';
 import { Timestamp } from '../time.js';
+import { DeviceHealth, GatewayHealth, InventoryChanged, InventorySync } from './inventory.js';
 
 /** The `data` of each uplink CloudEvent type, keyed by the type. Types are versioned: a breaking
  * change is a new `.v2` type served side by side, never an edit of `.v1`. */
@@ -60,6 +61,10 @@ export const uplinkData = {
     clients: z.int().min(0),
     outbox_depth: z.int().min(0),
   }),
+  'cn.gridlink.inventory.sync.v1': InventorySync,
+  'cn.gridlink.inventory.changed.v1': InventoryChanged,
+  'cn.gridlink.device.health.v1': DeviceHealth,
+  'cn.gridlink.gateway.health.v1': GatewayHealth,
 } as const;
 
 export type UplinkType = keyof typeof uplinkData;

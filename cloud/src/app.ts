@@ -1,0 +1,101 @@
+import type { CloudEvent } from '@gridlink/protocol';
+import type express from 'express';
+import type { Logger } from 'pino';
+import { categoriesPlugin } from './categories/plugin.js';
+import type { Clock } from './clock.js';
+import type { Db } from './db/db.js';
+import type { Deadlines } from './deadlines/index.js';
+import { devicesPlugin } from './devices/plugin.js';
+import { eligibleAssignees } from './dispatch/eligibility.js';
+import { dispatchPlugin } from './dispatch/plugin.js';
+import type { DispatchRoutesContext } from './dispatch/routes.js';
+import { downlinkPlugin } from './downlink/plugin.js';
+import type { DownlinkQueue } from './downlink/queue.js';
+import type { ClientCertificates } from './gateways/auth.js';
+import { gatewaysPlugin } from './gateways/plugin.js';
+import type { GatewayRegistry } from './gateways/registry.js';
+import { createApp } from './http/app.js';
+import type { HttpPlugin } from './http/plugin.js';
+import { incidentStreamPlugin } from './incident-stream/plugin.js';
+import type { IncidentStreams } from './incident-stream/streams.js';
+import type { AssigneeLister } from './incidents/action-routes.js';
+import type { IncidentEngine } from './incidents/engine.js';
+import { incidentsPlugin } from './incidents/plugin.js';
+import { intakePlugin } from './intake/plugin.js';
+import { kpiPlugin } from './kpi/plugin.js';
+import { createPeople, type People } from './people/people.js';
+import { peoplePlugin } from './people/plugin.js';
+import type { SessionStoreOptions } from './people/sessions.js';
+import { settingsPlugin } from './settings/plugin.js';
+import { territoryPlugin } from './territory/plugin.js';
+import type { WebPagesOptions } from './web/pages.js';
+import { webPlugin } from './web/plugin.js';
+
+export interface AppContext {
+  db: Db;
+  clock: Clock;
+  registry: GatewayRegistry;
+  downlink: DownlinkQueue;
+  adminToken: string;
+  logger: Logger;
+  version: string;
+  /** How often a held long-poll looks for messages queued by another replica. */
+  downlinkRecheckMs: number;
+  /** Gateway client certificates on top of tokens (`http.tls.client_certificates`). */
+  clientCertificates: ClientCertificates;
+  incidents: IncidentEngine;
+  /** Time limits: `GET /incidents/{id}` shows the open step's deadline and light. */
+  deadlines?: Deadlines;
+  /** Live push and community robots (automatic dispatch); without it those routes are absent. */
+  dispatch?: DispatchRoutesContext;
+  /** The live incident streams (`GET /incidents/stream`); without it that route is absent. */
+  incidentStreams?: IncidentStreams;
+  /** Called with the events each batch stored, after the gateway has its answer. */
+  onEventsStored?: (events: CloudEvent[]) => void;
+  /** Largest file `POST /incidents/{id}/attachments` takes (`attachments.max_bytes`); default 10 MiB. */
+  attachmentMaxBytes?: number;
+  /** Login limits and, in tests, a wrapped password check (`auth.login` of the configuration). */
+  login?: SessionStoreOptions;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (`http.trusted_proxies`, addresses or CIDRs);
+   * from anyone else the header is ignored, so a client cannot choose the address it is limited by.
+   */
+  trustedProxies?: readonly string[];
+  /** The web pages' map tiles (`web` of the configuration); without them maps draw areas only. */
+  web?: WebPagesOptions;
+  /** True once shutdown began: connections are not kept alive. */
+  stopping(): boolean;
+}
+
+/** What every plugin may take: the context, the people (one instance: it holds the login throttle) and the rules features lend each other. */
+export interface PluginContext extends AppContext {
+  people: People;
+  eligibleAssignees: AssigneeLister;
+}
+
+/**
+ * The cloud's features over HTTP, in the order their routes are tried: a new feature is its folder
+ * and one line here. Each plugin brings its routes and its part of `/openapi.json`.
+ */
+export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
+  gatewaysPlugin,
+  intakePlugin,
+  downlinkPlugin,
+  peoplePlugin,
+  dispatchPlugin,
+  // Before the incidents', whose `/incidents/{id}` would take `stream` for an id.
+  incidentStreamPlugin,
+  incidentsPlugin,
+  kpiPlugin,
+  settingsPlugin,
+  categoriesPlugin,
+  territoryPlugin,
+  devicesPlugin,
+  webPlugin,
+];
+
+/** The cloud's HTTP API and web pages, assembled from {@link CLOUD_PLUGINS}. */
+export function createCloudApp(ctx: AppContext): express.Express {
+  const people = createPeople(ctx.db, ctx.clock, ctx.login === undefined ? {} : { login: ctx.login });
+  return createApp(ctx, CLOUD_PLUGINS, { ...ctx, people, eligibleAssignees });
+}

@@ -1,0 +1,62 @@
+import type { CloudEvent } from '@gridlink/protocol';
+import { type Request, type Response, Router } from 'express';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { type ClientCertificates, requireGateway } from '../gateways/auth.js';
+import type { GatewayRegistry } from '../gateways/registry.js';
+import { EVENTS_BODY_LIMIT, jsonBody } from '../http/body.js';
+import { fromDatabase } from '../http/database.js';
+import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
+import { ingestBatch, MAX_BATCH_EVENTS } from './intake.js';
+
+/** The gateway intake: batches of CloudEvents, one result per event. */
+export function eventRoutes(
+  db: Db,
+  clock: Clock,
+  registry: GatewayRegistry,
+  logger: Logger,
+  clientCertificates: ClientCertificates,
+  onStored: (events: CloudEvent[]) => void = () => {},
+): Router {
+  const router = Router();
+
+  router.post(
+    '/gateways/:id/events',
+    requireGateway(registry, clientCertificates),
+    jsonBody(EVENTS_BODY_LIMIT),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const batch: unknown = req.body;
+      if (!Array.isArray(batch)) {
+        throw new ProblemError(
+          'GL_BATCH_NOT_ARRAY',
+          message('batch.not_array', { type: 'application/cloudevents-batch+json' }),
+        );
+      }
+      if (batch.length === 0)
+        throw new ProblemError('GL_BATCH_EMPTY', message('batch.empty', { most: MAX_BATCH_EVENTS }));
+      if (batch.length > MAX_BATCH_EVENTS) {
+        throw new ProblemError(
+          'GL_BATCH_TOO_LARGE',
+          message('batch.too_large', { count: batch.length, most: MAX_BATCH_EVENTS }),
+        );
+      }
+      const gatewayId = req.params.id;
+      const outcome = await fromDatabase(() => ingestBatch(db, clock, gatewayId, batch));
+      const counts = { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected: outcome.rejected };
+      if (outcome.rejected > 0) {
+        // Rejected events are final: worth a warning, with the first reason (not every event's).
+        const first = outcome.results.find((result) => result.status === 'rejected');
+        logger.warn({ gateway: gatewayId, ...counts, first_error: first?.error }, 'events rejected');
+      } else {
+        logger.debug({ gateway: gatewayId, ...counts }, 'batch stored');
+      }
+      res.status(200).json({ results: outcome.results });
+      // After the answer: the gateway's delivery never waits for what the events cause.
+      if (outcome.stored.length > 0) onStored(outcome.stored);
+    },
+  );
+
+  return router;
+}

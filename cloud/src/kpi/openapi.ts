@@ -1,0 +1,53 @@
+import { problem } from '../http/openapi-parts.js';
+
+const query = (name: string, description: string, example: string, required = false) => ({
+  name,
+  in: 'query',
+  required,
+  description,
+  schema: { type: 'string' },
+  example,
+});
+const period = [
+  query('from', 'Start of the period: a date (midnight in China) or a datetime with an offset', '2026-10-01', true),
+  query('to', 'End of the period (excluded), at most a year after from', '2026-11-01', true),
+  query('group_by', 'district | street | community | grid | worker | unit (default grid)', 'street'),
+  query('territory', 'Only groups inside this district, street, community or grid code', '320803001'),
+];
+const refused = {
+  '400': problem('Invalid query parameters'),
+  '401': problem('No session, or an ended one'),
+  '403': problem('The caller’s roles see no KPIs, or not of that territory'),
+  '503': problem('The database is unavailable: retry later'),
+};
+
+/** The KPI routes for `/openapi.json`: rates from step records, filtered by the caller's scope. */
+export const KPI_PATHS = {
+  '/api/v1/kpis': {
+    get: {
+      summary: 'The ten KPIs of domain §5 per group over a period, from step records (drills excluded)',
+      parameters: period,
+      responses: { '200': { description: 'Counts, rates and composite per group' }, ...refused },
+    },
+  },
+  '/api/v1/kpis/report.csv': {
+    get: {
+      summary: 'The assessment report as CSV (UTF-8 with BOM, bilingual header)',
+      parameters: period,
+      responses: { '200': { description: 'CSV', content: { 'text/csv': {} } }, ...refused },
+    },
+  },
+  '/api/v1/kpis/report.xlsx': {
+    get: {
+      summary: 'The assessment report as an Excel workbook, a sheet per level',
+      parameters: period,
+      responses: {
+        '200': {
+          description: 'XLSX',
+          content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {} },
+        },
+        ...refused,
+      },
+    },
+  },
+};

@@ -1,0 +1,193 @@
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { fromDatabase } from '../http/database.js';
+import { bodyFieldErrors } from '../http/field-errors.js';
+import { languageOfRequest } from '../http/language.js';
+import { ProblemError } from '../http/problems.js';
+import type { Language } from '../i18n/message.js';
+import { message } from '../i18n/message.js';
+import { writeAudit } from '../people/audit.js';
+import { authenticateUser, principalOf } from '../people/middleware.js';
+import type { People } from '../people/people.js';
+import { type Principal, scopeFilter } from '../people/scope.js';
+import { KpiPolicy } from './compute.js';
+import { KPI_DEFINITIONS } from './definitions.js';
+import { KPI_GROUPS, KpiGroupBy, kpiGroupNames, kpiReport } from './query.js';
+import { type ReportRow, reportCsv } from './report.js';
+import { reportXlsx } from './report-xlsx.js';
+
+/** A day (China midnight, as assessment periods are cut) or an instant with its offset. */
+const Instant = z.union([
+  z.iso.date().transform((day) => new Date(`${day}T00:00:00+08:00`)),
+  z.iso.datetime({ offset: true }).transform((text) => new Date(text)),
+]);
+
+const TerritoryCode = z.string().regex(/^\d{6}(\d{3}){0,3}$/, 'a district, street, community or grid code');
+
+const KpiQueryParams = z
+  .strictObject({
+    from: Instant,
+    to: Instant,
+    group_by: KpiGroupBy.default('grid'),
+    territory: TerritoryCode.optional(),
+  })
+  .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, {
+    message: 'a period is at most a year',
+    path: ['to'],
+  });
+
+const ReportParams = z.strictObject({
+  from: Instant,
+  to: Instant,
+  group_by: KpiGroupBy.optional(),
+  territory: TerritoryCode.optional(),
+});
+
+function parseQuery<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
+  const parsed = schema.safeParse(req.query, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  throw new ProblemError(
+    'GL_VALIDATION_FAILED',
+    message('request.query_invalid'),
+    bodyFieldErrors(parsed.error.issues),
+  );
+}
+
+/**
+ * The territory prefixes the caller's KPIs cover: district admins and operators their territory,
+ * grid workers their grids; narrowed to `territory` when asked. Others may not read KPIs (403), and
+ * a territory outside the scope is refused too.
+ */
+function kpiScope(principal: Principal, territory: string | undefined): string[] {
+  const filter = scopeFilter(principal);
+  const own = [...filter.territoryPrefixes, ...filter.gridCodes];
+  if (own.length === 0)
+    throw new ProblemError(
+      'GL_FORBIDDEN',
+      message('kpi.needs_role', { roles: ['district_admin', 'operator', 'grid_worker'] }),
+    );
+  if (territory === undefined) return own;
+  if (own.some((prefix) => territory.startsWith(prefix))) return [territory];
+  const inside = own.filter((prefix) => prefix.startsWith(territory));
+  if (inside.length === 0) throw new ProblemError('GL_FORBIDDEN', message('territory.outside_scope', { territory }));
+  return inside;
+}
+
+/**
+ * KPIs for people (docs/domain.md §5), computed from step records: `GET /kpis` as JSON, and the monthly
+ * assessment report as CSV or XLSX. A caller sees only groups inside their scope: a territory
+ * group (district, street, community, grid) when it lies wholly inside it, worker and unit groups
+ * counted over the incidents inside it.
+ */
+export function kpiRoutes(
+  db: Db,
+  clock: Clock,
+  people: People,
+  /** The tenant's KPI settings, read for every request (table `kpi_settings`). */
+  policyOf: () => Promise<KpiPolicy> = async () => KpiPolicy.parse({}),
+): Router {
+  const router = Router();
+  router.use('/kpis', authenticateUser(people));
+
+  const groups = async (
+    principal: Principal,
+    query: { from: Date; to: Date; territory?: string | undefined },
+    groupBy: KpiGroupBy,
+    language: Language,
+  ): Promise<ReportRow[]> => {
+    const prefixes = kpiScope(principal, query.territory);
+    const policy = await fromDatabase(policyOf);
+    const reports = await fromDatabase(() =>
+      kpiReport(db, { from: query.from, to: query.to, groupBy, territoryPrefix: prefixes, policy }),
+    );
+    const territorial = groupBy !== 'worker' && groupBy !== 'unit';
+    const shown = territorial
+      ? reports.filter((group) => prefixes.some((prefix) => group.key.startsWith(prefix)))
+      : reports;
+    const names = await fromDatabase(() =>
+      kpiGroupNames(
+        db,
+        groupBy,
+        shown.map((group) => group.key),
+        language,
+      ),
+    );
+    return shown.map((group) => ({
+      level: groupBy,
+      code: group.key,
+      name: names.get(group.key) ?? group.key,
+      report: group.report,
+    }));
+  };
+
+  const audit = (principal: Principal, action: string, details: Record<string, unknown>) =>
+    fromDatabase(() =>
+      writeAudit(db, {
+        actor: { kind: 'user', userId: principal.userId },
+        action,
+        target: 'kpis',
+        details,
+        at: clock(),
+      }),
+    );
+
+  router.get('/kpis', async (req: Request, res: Response) => {
+    const principal = principalOf(res);
+    const query = parseQuery(KpiQueryParams, req);
+    const rows = await groups(principal, query, query.group_by, languageOfRequest(req));
+    res.json({
+      from: query.from.toISOString(),
+      to: query.to.toISOString(),
+      group_by: query.group_by,
+      territory: query.territory ?? null,
+      definitions: KPI_DEFINITIONS.map((d) => ({
+        code: d.code,
+        name: d.name,
+        numerator: d.numerator,
+        denominator: d.denominator,
+      })),
+      groups: rows.map((row) => ({
+        key: row.code,
+        name: row.name,
+        counts: row.report.counts,
+        rates: row.report.rates,
+        composite: row.report.composite,
+      })),
+    });
+  });
+
+  const reportRows = async (req: Request, res: Response) => {
+    const principal = principalOf(res);
+    const query = parseQuery(ReportParams, req);
+    if (query.to <= query.from) throw new ProblemError('GL_VALIDATION_FAILED', message('check.to_after_from'));
+    const levels = query.group_by ? [query.group_by] : KPI_GROUPS;
+    const rows: ReportRow[] = [];
+    for (const level of levels) rows.push(...(await groups(principal, query, level, languageOfRequest(req))));
+    return { principal, query, rows };
+  };
+  const fileName = (query: { from: Date; territory?: string | undefined }, ext: string) =>
+    `kpi-${query.territory ?? 'scope'}-${new Date(query.from.getTime() + 8 * 3_600_000).toISOString().slice(0, 10)}.${ext}`;
+
+  router.get('/kpis/report.csv', async (req: Request, res: Response) => {
+    const { principal, query, rows } = await reportRows(req, res);
+    await audit(principal, 'kpi.report', { format: 'csv', from: query.from, to: query.to, rows: rows.length });
+    res
+      .type('text/csv; charset=utf-8')
+      .set('content-disposition', `attachment; filename="${fileName(query, 'csv')}"`)
+      .send(reportCsv(rows, languageOfRequest(req)));
+  });
+
+  router.get('/kpis/report.xlsx', async (req: Request, res: Response) => {
+    const { principal, query, rows } = await reportRows(req, res);
+    await audit(principal, 'kpi.report', { format: 'xlsx', from: query.from, to: query.to, rows: rows.length });
+    res
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .set('content-disposition', `attachment; filename="${fileName(query, 'xlsx')}"`)
+      .send(await reportXlsx(rows, { from: query.from, to: query.to, language: languageOfRequest(req) }));
+  });
+
+  return router;
+}

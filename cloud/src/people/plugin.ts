@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { type HttpPlugin, inOrder } from '../http/plugin.js';
+import { contactRoutes } from './contact-routes.js';
+import { CONTACT_PATHS, CONTACT_SCHEMAS } from './contacts-openapi.js';
+import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from './openapi.js';
+import type { People } from './people.js';
+import { peopleRoutes } from './routes.js';
+import { sessionRoutes } from './session-routes.js';
+
+/** Sessions, users and their roles, disposal units, grid rosters, users' phone contacts. */
+export const peoplePlugin: HttpPlugin<{ db: Db; clock: Clock; people: People; adminToken: string; logger: Logger }> = {
+  name: 'people',
+  routes: (ctx) =>
+    inOrder(
+      // The admin token keys the log's digests of failed usernames.
+      sessionRoutes(ctx.people, ctx.logger.child({ module: 'sessions' }), ctx.adminToken),
+      peopleRoutes(ctx.people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })),
+      contactRoutes(ctx.db, ctx.clock, ctx.people, ctx.adminToken),
+    ),
+  openapi: {
+    paths: { ...PEOPLE_PATHS, ...CONTACT_PATHS },
+    schemas: { ...PEOPLE_SCHEMAS, ...CONTACT_SCHEMAS },
+  },
+};
