@@ -6,7 +6,7 @@ import { EventStream } from './event-stream.js';
 import { LiveStatus } from './live-status.js';
 import { LoginThrottle } from './login-throttle.js';
 import { type ConsoleOverview, MessageRate } from './overview.js';
-import { type ConsoleDevice, consoleRoutes } from './routes.js';
+import { type ConsoleDevice, consoleDevice, consoleRoutes } from './routes.js';
 import { ConsoleSessions } from './sessions.js';
 import { serveConsolePage } from './web-bundle.js';
 
@@ -101,13 +101,7 @@ export class ConsoleModule implements GatewayModule {
         const devices: ConsoleDevice[] = ids.flatMap((id) => {
           const record = this.options.registry.get(id);
           if (!record) return [];
-          return [
-            {
-              ...record,
-              ...this.live.of(id),
-              availability: record.status === 'retired' ? 'retired' : this.options.availability(id),
-            },
-          ];
+          return [consoleDevice(record, this.live.of(id), this.options.availability(id))];
         });
         this.stream.send('devices', devices);
       }

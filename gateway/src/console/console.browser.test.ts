@@ -180,6 +180,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
           await page.locator('[data-test=nav-devices]').click();
           await page.locator('[data-test=device-table]').waitFor();
           await shoot(page, 'devices-filled');
+          // The English switch, kept for the next visit.
+          await page.locator('[data-test=lang]').click();
+          await expect.poll(() => page.locator('[data-test=nav-devices]').textContent()).toContain('Devices');
+          await shoot(page, 'devices-filled-en');
+          await page.locator('[data-test=nav-overview]').click();
+          await shoot(page, 'overview-filled-en');
+          await page.locator('[data-test=lang]').click();
 
           const bare = await open(empty.base, viewport);
           await signIn(bare, empty.installer);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Names, profileOf } from '@gridlink/protocol';
 import type { Logger } from 'pino';
 import { hashPassword, verifyPassword } from '../credentials/password.js';
 import type { ServiceRole } from '../devices/directory.js';
@@ -27,6 +28,22 @@ export interface ConsoleRoutesOptions {
 /** A device as the console lists it: its registry row and what the gateway last heard of it. */
 export interface ConsoleDevice extends RegisteredDevice, DeviceLive {
   availability: 'online' | 'offline' | 'unknown' | 'retired';
+  /** The kind's name in both languages (门磁 / Door contact). */
+  kindName: Names;
+}
+
+/** A registry row as the console shows it, with what the gateway last heard of the device. */
+export function consoleDevice(
+  record: RegisteredDevice,
+  live: DeviceLive,
+  availability: 'online' | 'offline' | 'unknown',
+): ConsoleDevice {
+  return {
+    ...record,
+    ...live,
+    kindName: profileOf(record.kind).name,
+    availability: record.status === 'retired' ? 'retired' : availability,
+  };
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -94,11 +111,8 @@ export function consoleRoutes(options: ConsoleRoutesOptions) {
   const cookie = (token: string, maxAgeS: number) =>
     `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${options.secure ? '; Secure' : ''}`;
 
-  const device = (record: RegisteredDevice): ConsoleDevice => ({
-    ...record,
-    ...options.live(record.id),
-    availability: record.status === 'retired' ? 'retired' : options.availability(record.id),
-  });
+  const device = (record: RegisteredDevice): ConsoleDevice =>
+    consoleDevice(record, options.live(record.id), options.availability(record.id));
 
   const audit = (session: ConsoleSession, address: string, action: string, target?: string, detail?: string) => {
     const entry = registry.audit({

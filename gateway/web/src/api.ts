@@ -66,6 +66,7 @@ export interface Overview {
 export interface Device {
   id: string;
   kind: string;
+  kindName: { zh: string; en: string };
   status: 'active' | 'retired';
   place?: { community?: string; grid?: string; building?: string; unit?: string; floor?: number; room?: string };
   tags: string[];

@@ -44,6 +44,7 @@ const UI = {
   liveOff: { zh: '实时推送重连中', en: 'Live updates reconnecting' },
   loadFailed: { zh: '加载失败', en: 'Could not load' },
   retry: { zh: '重试', en: 'Retry' },
+  loadFailedHint: { zh: '网关未能给出数据，请稍后重试', en: 'The gateway could not answer; try again shortly' },
   clients: { zh: '已连接客户端', en: 'Connected clients' },
   rate: { zh: '消息速率（条/秒）', en: 'Messages per second' },
   deadLetters: { zh: '死信（无效消息）', en: 'Dead letters (invalid)' },
