@@ -148,74 +148,70 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await expect.poll(() => page.locator('[data-test=login-error]').textContent()).toContain('账号或密码错误');
     });
 
-    it.skipIf(!SCREENSHOTS)(
-      'takes screenshots of each page: filled, empty and failing, at 390×844 and 1366×768',
-      async () => {
-        const filled = await start();
-        const empty = await start([]);
-        const device = filled.devices[0];
-        if (!device) throw new Error('no device');
-        const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${filled.gateway.ports.tcp}`, {
-          clientId: device.device.id,
-          username: device.device.id,
-          password: device.password,
-          reconnectPeriod: 0,
-        });
-        clients.push(client);
-        await client.publishAsync(
-          `gridlink/${device.device.id}`,
-          JSON.stringify({ contact: 'open', battery: 14, rssi: -77 }),
-          { qos: 1 },
-        );
-        for (const viewport of [
-          { width: 390, height: 844 },
-          { width: 1366, height: 768 },
-        ]) {
-          const page = await open(filled.base, viewport);
-          await page.locator('[data-test=login]').waitFor();
-          await shoot(page, 'login');
-          await signIn(page, filled.installer);
-          await expect.poll(() => page.locator('[data-test=devices-online] .ok').textContent()).toBe('1');
-          await shoot(page, 'overview-filled');
-          await page.locator('[data-test=nav-devices]').click();
-          await page.locator('[data-test=device-table]').waitFor();
-          await shoot(page, 'devices-filled');
-          // The English switch, kept for the next visit.
-          await page.locator('[data-test=lang]').click();
-          await expect.poll(() => page.locator('[data-test=nav-devices]').textContent()).toContain('Devices');
-          await shoot(page, 'devices-filled-en');
-          await page.locator('[data-test=nav-overview]').click();
-          await shoot(page, 'overview-filled-en');
-          await page.locator('[data-test=lang]').click();
+    it('shows each page filled, empty and failing at 390×844 and 1366×768 (screenshots on request)', async () => {
+      const filled = await start();
+      const empty = await start([]);
+      const device = filled.devices[0];
+      if (!device) throw new Error('no device');
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${filled.gateway.ports.tcp}`, {
+        clientId: device.device.id,
+        username: device.device.id,
+        password: device.password,
+        reconnectPeriod: 0,
+      });
+      clients.push(client);
+      await client.publishAsync(
+        `gridlink/${device.device.id}`,
+        JSON.stringify({ contact: 'open', battery: 14, rssi: -77 }),
+        { qos: 1 },
+      );
+      for (const viewport of [
+        { width: 390, height: 844 },
+        { width: 1366, height: 768 },
+      ]) {
+        const page = await open(filled.base, viewport);
+        await page.locator('[data-test=login]').waitFor();
+        await shoot(page, 'login');
+        await signIn(page, filled.installer);
+        await expect.poll(() => page.locator('[data-test=devices-online] .ok').textContent()).toBe('1');
+        await shoot(page, 'overview-filled');
+        await page.locator('[data-test=nav-devices]').click();
+        await page.locator('[data-test=device-table]').waitFor();
+        await shoot(page, 'devices-filled');
+        // The English switch, kept for the next visit.
+        await page.locator('[data-test=lang]').click();
+        await expect.poll(() => page.locator('[data-test=nav-devices]').textContent()).toContain('Devices');
+        await shoot(page, 'devices-filled-en');
+        await page.locator('[data-test=nav-overview]').click();
+        await shoot(page, 'overview-filled-en');
+        await page.locator('[data-test=lang]').click();
 
-          const bare = await open(empty.base, viewport);
-          await signIn(bare, empty.installer);
-          await shoot(bare, 'overview-empty');
-          await bare.locator('[data-test=nav-devices]').click();
-          await bare.locator('[data-test=empty]').waitFor();
-          await shoot(bare, 'devices-empty');
+        const bare = await open(empty.base, viewport);
+        await signIn(bare, empty.installer);
+        await shoot(bare, 'overview-empty');
+        await bare.locator('[data-test=nav-devices]').click();
+        await bare.locator('[data-test=empty]').waitFor();
+        await shoot(bare, 'devices-empty');
 
-          const failing = await open(filled.base, viewport);
-          await signIn(failing, filled.installer);
-          await failing.route('**/api/console/{overview,devices,events}', (route) =>
-            route.fulfill({
-              status: 500,
-              contentType: 'application/problem+json',
-              body: JSON.stringify({
-                code: 'GL_INTERNAL',
-                detail: 'the request failed; the error is in the gateway log',
-              }),
+        const failing = await open(filled.base, viewport);
+        await signIn(failing, filled.installer);
+        await failing.route('**/api/console/{overview,devices,events}', (route) =>
+          route.fulfill({
+            status: 500,
+            contentType: 'application/problem+json',
+            body: JSON.stringify({
+              code: 'GL_INTERNAL',
+              detail: 'the request failed; the error is in the gateway log',
             }),
-          );
-          await failing.reload();
-          await failing.locator('[data-test=error]').waitFor();
-          await shoot(failing, 'overview-error');
-          await failing.locator('[data-test=nav-devices]').click();
-          await failing.locator('[data-test=error]').waitFor();
-          await shoot(failing, 'devices-error');
-        }
-      },
-      60_000,
-    );
+          }),
+        );
+        await failing.reload();
+        await failing.locator('[data-test=error]').waitFor();
+        await shoot(failing, 'overview-error');
+        await failing.locator('[data-test=nav-devices]').click();
+        await failing.locator('[data-test=error]').waitFor();
+        await shoot(failing, 'devices-error');
+      }
+    }, 60_000);
   },
 );
