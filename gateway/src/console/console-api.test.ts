@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { createTestCertificates } from '@gridlink/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startConsoleGateway } from './console-test-support.js';
 
@@ -132,4 +135,33 @@ describe('the installer console API', () => {
     expect((await fetch(`${base}/assets/app.js`)).status).toBe(200);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   }, 120_000);
+
+  it('serves the console over HTTPS when a certificate is configured, with a Secure cookie', async () => {
+    const certificates = createTestCertificates();
+    const { gateway, installer } = await start({
+      config: { http: { cert_file: certificates.server.cert, key_file: certificates.server.key } },
+    });
+    const answer = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: gateway.ports.http,
+          path: '/api/console/login',
+          method: 'POST',
+          ca: readFileSync(certificates.ca),
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, cookie: String(res.headers['set-cookie'] ?? '') });
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify(installer));
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.cookie).toMatch(/; Secure/);
+    // Plain HTTP on the same port is not served.
+    await expect(fetch(`http://127.0.0.1:${gateway.ports.http}/healthz`)).rejects.toThrow();
+  });
 });

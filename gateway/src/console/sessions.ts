@@ -48,11 +48,6 @@ export class ConsoleSessions {
     if (token) this.sessions.delete(token);
   }
 
-  /** Ends every session of `username` (its account was removed or its password changed). */
-  endAllOf(username: string): void {
-    for (const [token, session] of this.sessions) if (session.username === username) this.sessions.delete(token);
-  }
-
   get size(): number {
     return this.sessions.size;
   }
