@@ -1,15 +1,27 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cannotRun } from '@gridlink/testkit';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { testDataDir } from '../test-support.js';
 import { startConsoleGateway } from './console-test-support.js';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 /** Set to a directory to keep screenshots of each page, filled, empty and failing, at two sizes. */
 const SCREENSHOTS = process.env.GRIDLINK_CONSOLE_SCREENSHOTS;
+
+const GAS_RULE = `version: 1
+rules:
+  - id: gas.lel
+    name: { zh: 燃气浓度超限, en: Gas concentration high }
+    selector: { kinds: [gas_detector] }
+    condition: { type: threshold, field: gas_lel, op: '>=', value: 20, clear: { op: '<', value: 10 } }
+    severity: critical
+    category: emergency.gas_leak
+    message: { zh: '燃气浓度 {gas_lel} %LEL', en: 'Gas at {gas_lel} %LEL' }
+`;
 
 const DEVICES = [
   { id: 'dc-b1-u1-0101', kind: 'door_contact', building: '1', unit: '1', tags: ['elderly_alone'] },
@@ -55,10 +67,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await browser?.close();
     });
 
-    const start = async (devices = DEVICES) => {
+    const start = async (
+      devices = DEVICES,
+      config: NonNullable<Parameters<typeof startConsoleGateway>[0]>['config'] = {},
+    ) => {
       const started = await startConsoleGateway({
         devices,
-        config: { liveness: { disconnect_grace_ms: 300, check_interval_ms: 100 } },
+        config: { ...config, liveness: { disconnect_grace_ms: 300, check_interval_ms: 100 } },
         console: { pushIntervalMs: 200 },
       });
       stops.push(() => started.stop());
@@ -149,8 +164,26 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     });
 
     it('shows each page filled, empty and failing at 390×844 and 1366×768 (screenshots on request)', async () => {
-      const filled = await start();
+      // Filled: an alert raised by a local rule, and a cloud that does not answer (the outbox fills).
+      const rulesFile = join(testDataDir(), 'rules.yaml');
+      writeFileSync(rulesFile, GAS_RULE);
+      const gasId = 'gas-b2-u1-0601';
+      const filled = await start([...DEVICES, { id: gasId, kind: 'gas_detector', building: '2', unit: '1' }], {
+        rules: { files: [rulesFile], tick_ms: 100 },
+        uplink: { enabled: true, url: 'http://127.0.0.1:9', token: 'console-test-token-0001' },
+      });
       const empty = await start([]);
+      const gas = filled.devices.find((issued) => issued.device.id === gasId);
+      if (!gas) throw new Error('no gas detector');
+      const gasClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${filled.gateway.ports.tcp}`, {
+        clientId: gasId,
+        username: gasId,
+        password: gas.password,
+        reconnectPeriod: 0,
+      });
+      clients.push(gasClient);
+      await gasClient.publishAsync(`gridlink/${gasId}`, JSON.stringify({ gas_lel: 40, battery: 64 }), { qos: 1 });
+      await expect.poll(() => filled.gateway.rules.active().length).toBe(1);
       const device = filled.devices[0];
       if (!device) throw new Error('no device');
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${filled.gateway.ports.tcp}`, {
@@ -173,7 +206,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await page.locator('[data-test=login]').waitFor();
         await shoot(page, 'login');
         await signIn(page, filled.installer);
-        await expect.poll(() => page.locator('[data-test=devices-online] .ok').textContent()).toBe('1');
+        await expect.poll(() => page.locator('[data-test=devices-online] .ok').textContent()).toBe('2');
+        await expect.poll(() => page.locator('[data-test=alerts] li').count()).toBe(1);
         await shoot(page, 'overview-filled');
         await page.locator('[data-test=nav-devices]').click();
         await page.locator('[data-test=device-table]').waitFor();

@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import type { AlertPayload, BridgeHealth } from '@gridlink/protocol';
+import { type AlertPayload, type BridgeHealth, type Names, SEVERITY_NAMES } from '@gridlink/protocol';
 import type { ModuleHealth } from '../modules/gateway-module.js';
 import type { TelemetryStats } from '../telemetry/pipeline.js';
 
@@ -15,7 +15,11 @@ export interface ConsoleOverview {
   messagesTotal: number;
   deadLetters: number;
   devices: { online: number; offline: number; unknown: number };
-  alerts: Array<Pick<AlertPayload, 'alert_id' | 'rule_id' | 'device_id' | 'severity' | 'since' | 'message'>>;
+  alerts: Array<
+    Pick<AlertPayload, 'alert_id' | 'rule_id' | 'device_id' | 'severity' | 'since' | 'message'> & {
+      severityName: Names;
+    }
+  >;
   uplink:
     | { enabled: false }
     | {
@@ -75,6 +79,7 @@ export async function readOverview(sources: OverviewSources): Promise<ConsoleOve
       rule_id,
       device_id,
       severity,
+      severityName: SEVERITY_NAMES[severity],
       since,
       message,
     })),

@@ -46,6 +46,7 @@ export interface Overview {
     rule_id: string;
     device_id: string;
     severity: string;
+    severityName: { zh: string; en: string };
     since: string;
     message: { zh: string; en: string };
   }>;
