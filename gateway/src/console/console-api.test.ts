@@ -164,4 +164,33 @@ describe('the installer console API', () => {
     // Plain HTTP on the same port is not served.
     await expect(fetch(`http://127.0.0.1:${gateway.ports.http}/healthz`)).rejects.toThrow();
   });
+
+  it('refuses a sign-in or change posted from another site (its Origin), and ends a signed-out browser’s live stream', async () => {
+    const { base, installer, signIn, devices } = await start();
+    const forged = await fetch(`${base}/api/console/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+      body: JSON.stringify(installer),
+    });
+    expect(forged.status).toBe(403);
+    const cookie = await signIn(installer.username, installer.password);
+    const id = devices[0]?.device.id ?? '';
+    const change = await fetch(`${base}/api/console/devices/${id}/retire`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example', cookie },
+      body: '{}',
+    });
+    expect(change.status).toBe(403);
+
+    const events = await fetch(`${base}/api/console/events`, { headers: { cookie } });
+    expect(events.status).toBe(200);
+    const reader = events.body?.getReader();
+    if (!reader) throw new Error('no stream');
+    await call(base, 'POST', '/api/console/logout', cookie);
+    // The next push finds the session gone and ends the stream.
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+    }
+  });
 });

@@ -4,6 +4,8 @@ interface Reader {
   res: ServerResponse;
   /** Bytes written that the socket has not taken yet. */
   pending: () => number;
+  /** The reader's session still holds (not signed out, not expired). */
+  allowed: () => boolean;
 }
 
 /**
@@ -21,7 +23,8 @@ export class EventStream {
     private readonly maxReaders = 64,
   ) {}
 
-  open(res: ServerResponse): boolean {
+  /** Starts streaming to `res` for as long as `allowed()` holds (checked before each event). */
+  open(res: ServerResponse, allowed: () => boolean = () => true): boolean {
     if (this.readers.size >= this.maxReaders) return false;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -29,7 +32,7 @@ export class EventStream {
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    const reader: Reader = { res, pending: () => res.writableLength };
+    const reader: Reader = { res, pending: () => res.writableLength, allowed };
     this.readers.add(reader);
     res.on('close', () => this.readers.delete(reader));
     return true;
@@ -38,6 +41,12 @@ export class EventStream {
   send(event: string, data: unknown): void {
     const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     for (const reader of this.readers) {
+      if (!reader.allowed()) {
+        // Signed out or expired: the stream ends with the session.
+        this.readers.delete(reader);
+        reader.res.end();
+        continue;
+      }
       if (reader.pending() + frame.length > this.maxBufferedBytes) {
         this.cut++;
         this.readers.delete(reader);

@@ -80,6 +80,20 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 class BadRequest extends Error {}
 
+/**
+ * A POST from another site's page: refused even though the SameSite=Strict cookie would not be
+ * sent with it (defence in depth; a browser always sends Origin on a cross-site POST).
+ */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /** A hash no password matches, verified for unknown accounts so their refusals take as long. */
 const NO_ACCOUNT = hashPassword('no such account, never matched');
 
@@ -153,8 +167,11 @@ export function consoleRoutes(options: ConsoleRoutesOptions) {
       method: 'GET',
       pattern: /^\/api\/console\/events$/,
       change: false,
-      handle: ({ res }) => {
-        if (!stream.open(res)) problem(res, 503, 'GL_TOO_MANY_STREAMS', 'too many console windows are open');
+      handle: ({ req, res }) => {
+        const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
+        if (!stream.open(res, () => sessions.get(token) !== undefined)) {
+          problem(res, 503, 'GL_TOO_MANY_STREAMS', 'too many console windows are open');
+        }
       },
     },
     {
@@ -246,6 +263,10 @@ export function consoleRoutes(options: ConsoleRoutesOptions) {
     if (!path.startsWith('/api/console/')) return false;
     const address = req.socket.remoteAddress ?? 'unknown';
     try {
+      if (req.method === 'POST' && !sameOrigin(req)) {
+        problem(res, 403, 'GL_CROSS_ORIGIN', 'a change must come from the console’s own pages');
+        return true;
+      }
       if (path === '/api/console/login') {
         if (req.method !== 'POST') problem(res, 405, 'GL_METHOD_NOT_ALLOWED', 'sign in with POST');
         else await login(req, res, address);
