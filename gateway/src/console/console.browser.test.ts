@@ -217,6 +217,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await expect.poll(() => page.locator('[data-test=nav-devices]').textContent()).toContain('Devices');
         await shoot(page, 'devices-filled-en');
         await page.locator('[data-test=nav-overview]').click();
+        await page.locator('[data-test=alerts]').waitFor();
         await shoot(page, 'overview-filled-en');
         await page.locator('[data-test=lang]').click();
 
