@@ -134,6 +134,9 @@ describe('the installer console API', () => {
     expect(html).not.toMatch(/<script(?![^>]*src=)/);
     expect((await fetch(`${base}/assets/app.js`)).status).toBe(200);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^gridlink_console_sessions 0$/m);
+    expect(metrics).toMatch(/^gridlink_console_streams_cut_total 0$/m);
   }, 120_000);
 
   it('serves the console over HTTPS when a certificate is configured, with a Secure cookie', async () => {

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { GatewayBus } from '../bus.js';
 import type { GatewayModule } from '../modules/gateway-module.js';
 import type { DeviceRegistry } from '../registry/index.js';
 import { EventStream } from './event-stream.js';
 import { LiveStatus } from './live-status.js';
 import { LoginThrottle } from './login-throttle.js';
+import { consoleMetrics } from './metrics.js';
 import { type ConsoleOverview, MessageRate } from './overview.js';
 import { type ConsoleDevice, consoleDevice, consoleRoutes } from './routes.js';
 import { ConsoleSessions } from './sessions.js';
@@ -65,6 +67,14 @@ export class ConsoleModule implements GatewayModule {
   /** The console's HTTP handlers, for the operations server: the API first, then the pages. */
   handlers() {
     return [this.routes, serveConsolePage];
+  }
+
+  metrics(register: Registry): void {
+    consoleMetrics(register, () => ({
+      sessions: this.sessions.size,
+      streams: this.stream.size,
+      streamsCut: this.stream.cut,
+    }));
   }
 
   start(): void {
