@@ -12,6 +12,8 @@ import { type ConsoleDevice, consoleDevice, consoleRoutes } from './routes.js';
 import { ConsoleSessions } from './sessions.js';
 import { serveConsolePage } from './web-bundle.js';
 
+const MAX_DEVICES_PER_PUSH = 300;
+
 export interface ConsoleModuleOptions {
   registry: DeviceRegistry;
   bus: GatewayBus;
@@ -103,8 +105,10 @@ export class ConsoleModule implements GatewayModule {
       this.changed.clear();
       return;
     }
-    const ids = [...this.changed];
-    this.changed.clear();
+    // At most a batch per push: a flood of messages delays rows by a push or two instead of
+    // sending one frame big enough to cut every reader.
+    const ids = [...this.changed].slice(0, MAX_DEVICES_PER_PUSH);
+    for (const id of ids) this.changed.delete(id);
     try {
       this.stream.send('overview', await this.options.overview(this.rate.perSecond));
       if (ids.length > 0) {
