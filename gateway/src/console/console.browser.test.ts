@@ -100,7 +100,11 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       if (!SCREENSHOTS) return;
       mkdirSync(SCREENSHOTS, { recursive: true });
       const { width } = page.viewportSize() ?? { width: 0 };
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+      await page.screenshot({
+        path: join(SCREENSHOTS, `${name}-${width}.png`),
+        fullPage: true,
+        animations: 'disabled',
+      });
     };
 
     it('signs an installer in, shows the overview and a device going offline live, and lets them act', async () => {
@@ -140,6 +144,15 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('[data-test=confirm]').click();
       const issued = await page.locator('input[data-test=issued-password]').inputValue();
       expect(issued).toMatch(/^[\w-]{20,}$/);
+      await shoot(page, 'devices-new-password');
+      // The tags dialog: an installer adds a tag and the row shows it.
+      await page.locator('[data-test=close-dialog]').click();
+      await page.locator(`[data-test=tags-${device.device.id}]`).click();
+      await page.locator('.el-dialog input').first().fill('door_watch');
+      await page.keyboard.press('Enter');
+      await shoot(page, 'devices-tags-dialog');
+      await page.locator('[data-test=confirm]').click();
+      await expect.poll(() => page.locator('[data-test=device-table]').textContent()).toContain('door_watch');
     });
 
     it('signs an observer in read-only: no actions on the devices page', async () => {
