@@ -153,6 +153,14 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await shoot(page, 'devices-tags-dialog');
       await page.locator('[data-test=confirm]').click();
       await expect.poll(() => page.locator('[data-test=device-table]').textContent()).toContain('door_watch');
+
+      // The audit log names who did it.
+      await page.locator('[data-test=nav-audit]').click();
+      const audit = page.locator('[data-test=audit-table]');
+      await expect.poll(() => audit.textContent()).toContain('修改标签');
+      expect(await audit.textContent()).toContain('重置设备密码');
+      expect(await audit.textContent()).toContain('installer-1');
+      await shoot(page, 'audit-filled');
     });
 
     it('signs an observer in read-only: no actions on the devices page', async () => {
@@ -240,6 +248,9 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await bare.locator('[data-test=nav-devices]').click();
         await bare.locator('[data-test=empty]').waitFor();
         await shoot(bare, 'devices-empty');
+        await bare.locator('[data-test=nav-audit]').click();
+        await bare.locator('[data-test=audit-table]').waitFor();
+        await shoot(bare, 'audit-sign-in-only');
 
         const failing = await open(filled.base, viewport);
         await signIn(failing, filled.installer);

@@ -159,7 +159,7 @@ const SECURITY_HEADERS = {
  */
 export async function serveConsolePage(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const page = /^\/(overview|devices|login)?$/.test(path);
+  const page = /^\/(overview|devices|audit|login)?$/.test(path);
   if (!page && !/^\/assets\/[\w.-]+$/.test(path)) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   let files: Map<string, WebFile>;

@@ -121,6 +121,19 @@ const UI = {
   hoursAgo: { zh: '{n} 小时前', en: '{n} h ago' },
   daysAgo: { zh: '{n} 天前', en: '{n} d ago' },
   total: { zh: '共 {n} 台', en: '{n} devices' },
+  audit: { zh: '操作记录', en: 'Audit log' },
+  auditHint: { zh: '安装员的登录和每项修改（最近 200 条）', en: "Installers' sign-ins and every change (latest 200)" },
+  noAudit: { zh: '还没有操作记录。', en: 'Nothing recorded yet.' },
+  when: { zh: '时间', en: 'When' },
+  who: { zh: '账号', en: 'Account' },
+  action: { zh: '操作', en: 'Action' },
+  detail: { zh: '内容', en: 'Detail' },
+  from: { zh: '来源地址', en: 'From' },
+  actionLogin: { zh: '登录', en: 'Signed in' },
+  actionLogout: { zh: '退出', en: 'Signed out' },
+  actionTags: { zh: '修改标签', en: 'Tags changed' },
+  actionRetire: { zh: '退役设备', en: 'Device retired' },
+  actionRotate: { zh: '重置设备密码', en: 'Device password renewed' },
 } as const;
 
 export type UiKey = keyof typeof UI;
