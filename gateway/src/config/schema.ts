@@ -130,6 +130,12 @@ const OnvifCamera = z
     tls_ca_file: z.string().min(1).optional(),
     /** Do not verify an https camera's certificate at all (its credentials are then exposed on the path). */
     insecure_tls: z.boolean().default(false),
+    /**
+     * End the gateway's own event subscription on a clean stop, so a restart frees the camera's slot.
+     * false for firmware whose Unsubscribe cancels every client's subscriptions (an NVR's too): the
+     * subscription is then kept and resumed at the next start.
+     */
+    unsubscribe_on_stop: z.boolean().default(true),
   })
   .superRefine((camera, ctx) => {
     if (!camera.xaddr && !camera.probe && !camera.endpoint_reference)
@@ -190,8 +196,11 @@ const Onvif = z
         public_url: z.url({ protocol: /^https?$/ }).optional(),
       })
       .prefault({}),
-    /** Subscription window asked of cameras, seconds (renewed at 80 %). */
-    subscription_window_s: z.int().min(600).max(86_400).default(600),
+    /**
+     * Subscription window asked of cameras, seconds (renewed at 80 %). No longer than needed: a
+     * subscription the gateway cannot end (a crash, a power cut) holds a camera slot this long.
+     */
+    subscription_window_s: z.int().min(60).max(86_400).default(120),
     /** PullMessages long-poll timeout, seconds. */
     pull_timeout_s: z.int().min(1).max(60).default(30),
     request_timeout_ms: z.int().min(500).max(60_000).default(10_000),
@@ -421,6 +430,17 @@ export const GatewayConfig = z
         port: port.default(9180),
         /** Bearer token for /metrics; required when `host` is not a loopback address. */
         metrics_token: z.string().min(16).optional(),
+        /** Serve HTTPS with this certificate and key (PEM files); both or neither. */
+        cert_file: z.string().optional(),
+        key_file: z.string().optional(),
+        /** The installer console (web pages and `/api/console/`) on this port; needs the registry. */
+        console: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** A console sign-in lasts this long. */
+            session_hours: z.number().positive().max(168).default(12),
+          })
+          .prefault({}),
       })
       .prefault({}),
     log: z
@@ -434,6 +454,13 @@ export const GatewayConfig = z
         code: 'custom',
         path: ['mqtt', 'tls', 'cert_file'],
         message: 'TLS is enabled: set cert_file and key_file',
+      });
+    }
+    if (Boolean(config.http.cert_file) !== Boolean(config.http.key_file)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['http', config.http.cert_file ? 'key_file' : 'cert_file'],
+        message: 'HTTPS needs both http.cert_file and http.key_file',
       });
     }
     const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.http.host);

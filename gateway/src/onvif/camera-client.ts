@@ -34,6 +34,7 @@ const ACTIONS = {
   setSynchronizationPoint: `${NS.events}/PullPointSubscription/SetSynchronizationPointRequest`,
   subscribe: 'http://docs.oasis-open.org/wsn/bw-2/NotificationProducer/SubscribeRequest',
   renew: 'http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/RenewRequest',
+  unsubscribe: 'http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/UnsubscribeRequest',
 } as const;
 
 export interface CameraCredentials {
@@ -271,6 +272,18 @@ export class CameraClient {
       `<wsnt:Renew xmlns:wsnt="${WSNT}">${this.termination(termination, 'wsnt:TerminationTime')}</wsnt:Renew>`,
     );
     return parseRenew(body);
+  }
+
+  /** Ends the gateway's own subscription (never another client's: only its reference is known here). */
+  async unsubscribe(reference: SubscriptionReference, timeoutMs = this.options.timeoutMs): Promise<void> {
+    await this.soap.call(endpoint(reference), ACTIONS.unsubscribe, `<wsnt:Unsubscribe xmlns:wsnt="${WSNT}"/>`, {
+      timeoutMs,
+    });
+  }
+
+  /** The events service address (the device service when the camera names none). */
+  get eventsServiceUrl(): string {
+    return this.eventsAddress();
   }
 
   async setSynchronizationPoint(reference: SubscriptionReference): Promise<void> {

@@ -60,9 +60,9 @@ describe('onvif configuration', () => {
     expect(twice).toEqual([expect.stringMatching(/^onvif\.cameras\.1\.id: camera cam-gate-01 is listed twice/)]);
   });
 
-  it('asks for a public URL when the Notify endpoint listens on every interface, and a window of at least 10 minutes', () => {
+  it('asks for a public URL when the Notify endpoint listens on every interface, and a window of at least a minute', () => {
     expect(errors({ notify: { enabled: true } })).toEqual([expect.stringMatching(/^onvif\.notify\.public_url: /)]);
-    expect(errors({ subscription_window_s: 60 })).toEqual([expect.stringMatching(/^onvif\.subscription_window_s: /)]);
+    expect(errors({ subscription_window_s: 30 })).toEqual([expect.stringMatching(/^onvif\.subscription_window_s: /)]);
     expect(errors({ cameras: [{ ...camera, password_env: 'A', events: 'push' }] })).toEqual([
       expect.stringMatching(/^onvif\.cameras\.0\.events: push needs the Notify endpoint/),
     ]);

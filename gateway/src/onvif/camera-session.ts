@@ -12,13 +12,15 @@ import { CameraUnreachableError } from './http-transport.js';
 import type { CameraNotification } from './notifications.js';
 import type { NotifyServer } from './notify-server.js';
 import type { SnapshotStore } from './snapshot-store.js';
-import { isAuthFault } from './soap-fault.js';
+import { isAuthFault, SoapFault } from './soap-fault.js';
 import {
+  type ActiveSubscription,
   type EventPort,
   SubscriptionManager,
   type SubscriptionMode,
   type SubscriptionTransition,
 } from './subscription-manager.js';
+import type { SubscriptionRecord, SubscriptionRecords } from './subscription-records.js';
 
 export interface CameraTiming {
   windowS: number;
@@ -41,6 +43,8 @@ export interface CameraSessionOptions {
   sink: DeviceSink;
   snapshots?: { store: SnapshotStore; maxBytes: number } | undefined;
   notify?: NotifyServer | undefined;
+  /** Where the gateway keeps its own subscription on each camera, to resume it after a restart. */
+  records?: SubscriptionRecords | undefined;
   timing: CameraTiming;
   scheduler: Scheduler;
   logger: Logger;
@@ -96,6 +100,12 @@ export class CameraSession {
   private authenticated = false;
   private lastEventAt?: number;
   private error?: string;
+  /** Why subscribing fails right now, in the camera's own words (the fault's Reason text). */
+  private subscriptionError?: string;
+  /** Why the camera runs in another mode than asked (push refused, PullPoint instead); kept while running. */
+  private fallback?: string;
+  /** The Notify URL given with the latest push subscription (kept with it, for a restart to take back). */
+  private consumerUrl?: string;
   private snapshotUri?: string;
   private streamUri?: string;
   private readonly flags = new Map<string, boolean>();
@@ -140,8 +150,9 @@ export class CameraSession {
     this.running = false;
     this.sleeper.cancelAll();
     this.options.scheduler.clearTimeout(this.checkTimer);
-    // No Unsubscribe: the subscription ends on its own (some cameras cancel all on Unsubscribe).
-    this.manager?.stop();
+    // Our own subscription is ended, so a restart leaves no slot taken on the camera — unless this
+    // firmware cancels every client's subscriptions on Unsubscribe: then it is kept and resumed.
+    await this.manager?.stop({ unsubscribe: this.options.config.unsubscribe_on_stop });
     // The long-poll would otherwise keep the process alive for up to its timeout.
     this.client?.close();
     await this.queue;
@@ -157,8 +168,12 @@ export class CameraSession {
       ...(status?.mode ? { mode: status.mode } : {}),
       ...(this.lastEventAt !== undefined ? { last_event_at: toTimestamp(this.lastEventAt) } : {}),
       ...(this.client ? { clock_offset_ms: this.client.clockOffsetMs } : {}),
-      ...(this.error ? { error: this.error } : {}),
+      ...(this.healthError() ? { error: this.healthError() } : {}),
     };
+  }
+
+  private healthError(): string | undefined {
+    return (this.error ?? this.subscriptionError ?? this.fallback)?.slice(0, 512);
   }
 
   /** The camera announced itself (WS-Discovery Hello): it probably rebooted. */
@@ -223,7 +238,8 @@ export class CameraSession {
     this.authBackoff.reset();
     // Stopped (or sent back to discovery) while onboarding: start nothing.
     if (!this.running || this.client !== client) return;
-    this.startSubscription(client);
+    await this.startSubscription(client);
+    if (!this.running || this.client !== client) return;
     this.scheduleCheck();
     await this.publishState();
   }
@@ -287,7 +303,7 @@ export class CameraSession {
     return delay;
   }
 
-  private startSubscription(client: CameraClient): void {
+  private async startSubscription(client: CameraClient): Promise<void> {
     const wanted = this.options.config.events;
     const notify = this.options.notify;
     const modes: SubscriptionMode[] =
@@ -306,8 +322,11 @@ export class CameraSession {
     }
     // Each push subscription gets a URL of its own: Notify from one given up (replaced after a
     // refused Renew, still alive on the camera until it expires) is refused, not delivered twice.
-    const consumerUrl = () =>
-      notify?.register(this.id, (notifications) => this.manager?.acceptPushed(notifications), this.approved) as string;
+    const consume = (notifications: CameraNotification[]) => this.manager?.acceptPushed(notifications);
+    const consumerUrl = () => {
+      this.consumerUrl = notify?.register(this.id, consume, this.approved) as string;
+      return this.consumerUrl;
+    };
     const port: EventPort = {
       create: (mode, termination, filtered) =>
         mode === 'push'
@@ -316,10 +335,16 @@ export class CameraSession {
       pull: (reference, timeoutS, limit) => client.pullMessages(reference, timeoutS, limit),
       renew: (reference, termination) => client.renew(reference, termination),
       synchronize: (reference) => client.setSynchronizationPoint(reference),
+      // Bounded: a clean stop does not wait long on a camera that is gone.
+      unsubscribe: (reference) => client.unsubscribe(reference, Math.min(this.options.timing.requestTimeoutMs, 3000)),
     };
+    const resume = await this.resumable(client, modes, consume);
+    if (!this.running || this.client !== client) return;
     this.manager = new SubscriptionManager({
       port,
       modes,
+      ...(resume ? { resume } : {}),
+      onActiveChange: (active) => this.remember(active),
       windowS: this.options.timing.windowS,
       pullTimeoutS: this.options.timing.pullTimeoutS,
       backoff: this.options.timing.backoff,
@@ -338,12 +363,105 @@ export class CameraSession {
     this.manager.start();
   }
 
+  /**
+   * The gateway's own subscription from before a restart, if it may be used: alive, on this
+   * camera's events service, in a mode still configured, and (push) posting to a URL this Notify
+   * endpoint can take back. One that cannot be used is ended now, when allowed, so it does not
+   * hold a slot on the camera until its window ends.
+   */
+  private async resumable(
+    client: CameraClient,
+    modes: readonly SubscriptionMode[],
+    consume: (notifications: CameraNotification[]) => void,
+  ): Promise<ActiveSubscription | undefined> {
+    const records = this.options.records;
+    const record = records?.load(this.id);
+    if (!records || !record) return undefined;
+    const alive = record.expiresAt > this.options.scheduler.now();
+    const here = sameOrigin(record.address, client.eventsServiceUrl);
+    const reference = {
+      address: record.address,
+      ...(record.referenceParameters ? { referenceParameters: record.referenceParameters } : {}),
+    };
+    const adopted =
+      record.mode === 'pullpoint' ||
+      (record.consumerUrl !== undefined &&
+        this.options.notify?.adopt(this.id, record.consumerUrl, consume, this.approved) === true);
+    if (alive && here && modes.includes(record.mode) && adopted) {
+      if (record.mode === 'push') this.consumerUrl = record.consumerUrl;
+      return { reference, mode: record.mode, expiresAt: record.expiresAt };
+    }
+    records.remove(this.id);
+    if (alive && here && this.options.config.unsubscribe_on_stop) {
+      await client.unsubscribe(reference, Math.min(this.options.timing.requestTimeoutMs, 3000)).catch(() => undefined);
+    }
+    return undefined;
+  }
+
+  private remember(active: ActiveSubscription | undefined): void {
+    const records = this.options.records;
+    if (!records) return;
+    try {
+      if (!active) {
+        records.remove(this.id);
+        return;
+      }
+      const record: SubscriptionRecord = {
+        mode: active.mode,
+        address: active.reference.address,
+        ...(active.reference.referenceParameters ? { referenceParameters: active.reference.referenceParameters } : {}),
+        expiresAt: active.expiresAt,
+        ...(active.mode === 'push' && this.consumerUrl ? { consumerUrl: this.consumerUrl } : {}),
+      };
+      records.save(this.id, record);
+    } catch (error) {
+      // Events still flow; only a restart would subscribe anew instead of resuming.
+      this.log.warn({ err: error }, 'cannot keep the camera subscription in the data folder');
+    }
+  }
+
+  private setSubscriptionError(error: string | undefined): void {
+    if (this.subscriptionError === error) return;
+    this.subscriptionError = error;
+    this.options.onHealthChange?.();
+  }
+
   private logTransition(transition: SubscriptionTransition): void {
-    if (transition.type === 'subscribed' || transition.type === 'lost') this.options.onHealthChange?.();
+    if (transition.type === 'subscribed' || transition.type === 'lost' || transition.type === 'resumed')
+      this.options.onHealthChange?.();
     switch (transition.type) {
+      case 'resumed':
+        this.createFailuresInRow = 0;
+        this.setSubscriptionError(undefined);
+        this.log.info(
+          { mode: transition.mode, expires_in_ms: transition.expiresInMs },
+          'camera events: resuming the subscription from before the restart',
+        );
+        return;
+      case 'mode_refused':
+        this.fallback = `${transition.mode} subscription refused by the camera: ${faultText(transition.error)}; using ${transition.fallback}`;
+        this.options.onHealthChange?.();
+        this.log.warn(
+          {
+            mode: transition.mode,
+            fallback: transition.fallback,
+            reason: faultText(transition.error),
+            err: transition.error,
+          },
+          `the camera refused the ${transition.mode} subscription: using ${transition.fallback} instead`,
+        );
+        return;
+      case 'unsubscribed':
+        this.log.info('camera events: unsubscribed on stop');
+        return;
+      case 'unsubscribe_failed':
+        this.log.warn({ err: transition.error }, 'camera events: Unsubscribe on stop failed');
+        return;
       case 'subscribed':
         if (transition.resubscribe) this.options.counters.resubscribes++;
         this.createFailuresInRow = 0;
+        this.setSubscriptionError(undefined);
+        if (transition.mode === 'push') this.fallback = undefined;
         this.log.info(
           { mode: transition.mode, window_ms: transition.windowMs, filtered: transition.filtered },
           transition.resubscribe ? 'camera events re-subscribed' : 'camera events subscribed',
@@ -352,15 +470,19 @@ export class CameraSession {
       case 'lost':
         this.log.warn({ reason: transition.reason }, 'camera subscription lost: subscribing again');
         return;
-      case 'create_failed':
+      case 'create_failed': {
+        // The camera's own words: a generic subcode ("Invalid argument") says nothing to an installer.
+        const reason = faultText(transition.error);
+        this.setSubscriptionError(`${transition.mode} subscription failed: ${reason}`);
         // Once per run of failures; the retries that follow are counted, not logged.
         if (this.createFailuresInRow++ === 0) {
           this.log.warn(
-            { mode: transition.mode, err: transition.error, retry_in_ms: transition.retryInMs },
-            'subscribing to the camera failed: retrying with backoff',
+            { mode: transition.mode, reason, err: transition.error, retry_in_ms: transition.retryInMs },
+            `subscribing to the camera failed (${reason}): retrying with backoff`,
           );
         }
         return;
+      }
       case 'window_shortened':
         this.log.warn(
           { asked_s: transition.askedS, granted_ms: transition.grantedMs },
@@ -453,7 +575,7 @@ export class CameraSession {
   rediscover(reason: string): void {
     if (!this.running) return;
     this.log.info({ reason }, 'looking for the camera again (WS-Discovery)');
-    this.manager?.stop();
+    void this.manager?.stop();
     this.manager = undefined;
     this.options.scheduler.clearTimeout(this.checkTimer);
     this.client?.close();
@@ -555,5 +677,19 @@ export class CameraSession {
 
   private async publishState(): Promise<void> {
     await this.options.sink.state(this.options.device, { ...this.state });
+  }
+}
+
+/** What went wrong, as the camera put it: a fault's Reason text, else the error's message. */
+function faultText(error: unknown): string {
+  if (error instanceof SoapFault) return error.reason || error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
   }
 }

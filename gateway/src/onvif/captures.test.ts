@@ -16,7 +16,7 @@ import {
   parseSystemDateAndTime,
 } from './responses.js';
 import { isAuthFault, parseSoapFault } from './soap-fault.js';
-import { parseXml, soapBody, type XmlNode } from './xml.js';
+import { attribute, child, children, parseXml, path, soapBody, type XmlNode } from './xml.js';
 
 // Real cameras' XML (Hikvision and Axis), kept outside the repository next to the project root.
 const captures = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/onvif/captures');
@@ -153,6 +153,26 @@ describeCaptures(`ONVIF answers of real cameras${suffix}`, () => {
     expect(mapped).toContain('RuleEngine/CellMotionDetector/Motion');
     expect(mapped).toContain('RuleEngine/TamperDetector/Tamper');
   });
+
+  it('reads the value of every mapped topic a camera describes by a data item name the mapping knows', () => {
+    let checked = 0;
+    for (const camera of ['hikvision', 'axis']) {
+      const response = child(body(camera, 'events/GetEventProperties.Response.xml'), 'GetEventPropertiesResponse');
+      const topicSet = child(response, 'TopicSet');
+      for (const rule of TOPIC_RULES) {
+        const topic = path(topicSet, ...rule.topic.split('/'));
+        if (!topic || !rule.values) continue;
+        const data = path(topic, 'MessageDescription', 'Data');
+        const names = children(data, 'SimpleItemDescription').map((item) => attribute(item, 'Name'));
+        expect(
+          names.some((name) => name !== undefined && rule.values?.includes(name)),
+          `${camera} ${rule.topic}`,
+        ).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
 });
 
 describe('camera times and notifications as firmware writes them', () => {
@@ -192,5 +212,30 @@ describe('camera times and notifications as firmware writes them', () => {
       active: true,
       fields: { is_motion: true, source: 'VideoSourceToken' },
     });
+  });
+
+  it('maps cell motion whose value comes as State (firmware not writing IsMotion), and tamper likewise', () => {
+    const notification = (topic: string, data: Record<string, string>) => ({
+      topic,
+      rawTopic: `tns1:${topic}`,
+      source: { VideoSourceConfigurationToken: 'VideoSourceToken' },
+      data,
+    });
+    expect(mapNotification(notification('RuleEngine/CellMotionDetector/Motion', { State: 'true' }))).toEqual({
+      kind: 'flag',
+      type: 'motion',
+      key: 'motion',
+      active: true,
+      fields: { is_motion: true, source: 'VideoSourceToken' },
+    });
+    expect(mapNotification(notification('VideoSource/MotionAlarm', { IsMotion: 'false' }))).toMatchObject({
+      type: 'motion',
+      active: false,
+    });
+    expect(mapNotification(notification('RuleEngine/TamperDetector/Tamper', { State: 'true' }))).toMatchObject({
+      type: 'tamper',
+      active: true,
+    });
+    expect(mapNotification(notification('RuleEngine/CellMotionDetector/Motion', { Level: '3' }))).toBeUndefined();
   });
 });

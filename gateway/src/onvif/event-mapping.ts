@@ -21,6 +21,8 @@ export type MappedEvent =
 
 interface TopicRule {
   topic: string;
+  /** The data items the topic's value is read from, first present wins (firmware differ in the name). */
+  values?: readonly string[];
   map(notification: CameraNotification): MappedEvent | undefined;
 }
 
@@ -36,9 +38,21 @@ const withSource = (n: CameraNotification): Record<string, unknown> => {
   return token ? { source: token.slice(0, 64) } : {};
 };
 
-function flag(type: 'motion' | 'tamper', dataItem: string): (n: CameraNotification) => MappedEvent | undefined {
+/**
+ * The value names cameras write: ONVIF core says `IsMotion`/`IsTamper` for the rule engine topics
+ * and `State` for the video source alarms, yet firmware mixes them up (cell motion as `State`).
+ */
+const MOTION_VALUES = ['IsMotion', 'State'] as const;
+const TAMPER_VALUES = ['IsTamper', 'State'] as const;
+
+function flagRule(topic: string, type: 'motion' | 'tamper', values: readonly string[]): TopicRule {
+  return { topic, values, map: flag(type, values) };
+}
+
+function flag(type: 'motion' | 'tamper', items: readonly string[]): (n: CameraNotification) => MappedEvent | undefined {
   return (n) => {
-    const value = n.data[dataItem];
+    const item = items.find((name) => n.data[name] !== undefined);
+    const value = item === undefined ? undefined : n.data[item];
     if (value === undefined) return undefined;
     const active = isTrue(value);
     const fields = type === 'motion' ? { is_motion: active, ...withSource(n) } : { state: active, ...withSource(n) };
@@ -48,16 +62,17 @@ function flag(type: 'motion' | 'tamper', dataItem: string): (n: CameraNotificati
 
 /** Topics mapped to the profile, ONVIF core names first, then the ones Hikvision firmware uses. */
 export const TOPIC_RULES: readonly TopicRule[] = [
-  { topic: 'RuleEngine/CellMotionDetector/Motion', map: flag('motion', 'IsMotion') },
-  { topic: 'VideoSource/MotionAlarm', map: flag('motion', 'State') },
-  { topic: 'VideoSource/GlobalSceneChange/ImagingService', map: flag('tamper', 'State') },
-  { topic: 'RuleEngine/TamperDetector/Tamper', map: flag('tamper', 'IsTamper') },
+  flagRule('RuleEngine/CellMotionDetector/Motion', 'motion', MOTION_VALUES),
+  flagRule('VideoSource/MotionAlarm', 'motion', MOTION_VALUES),
+  flagRule('VideoSource/GlobalSceneChange/ImagingService', 'tamper', TAMPER_VALUES),
+  flagRule('RuleEngine/TamperDetector/Tamper', 'tamper', TAMPER_VALUES),
   {
     topic: 'RuleEngine/LineDetector/Crossed',
     map: (n) => ({ kind: 'pulse', type: 'line_crossing', fields: { rule: ruleName(n, 'LineDetector') } }),
   },
   {
     topic: 'RuleEngine/FieldDetector/ObjectsInside',
+    values: ['IsInside'],
     map: (n) => {
       const value = n.data.IsInside;
       if (value === undefined) return undefined;

@@ -12,7 +12,7 @@ type Consumer = (notifications: CameraNotification[]) => void;
 /**
  * The gateway's WS-BaseNotification consumer: cameras with a push subscription POST Notify here.
  * Cameras cannot log in to it, so each camera gets an unguessable URL
- * (`/onvif/notify/<camera_id>/<token>`, a new token each start), and a camera's Notify is taken
+ * (`/onvif/notify/<camera_id>/<token>`, a new token for each new subscription; a resumed one keeps its own), and a camera's Notify is taken
  * only from its pinned host's addresses (the URL travels in clear HTTP on the LAN); anything else
  * is 404.
  */
@@ -94,6 +94,18 @@ export class NotifyServer {
     const token = randomBytes(16).toString('hex');
     this.consumers.set(cameraId, { token: Buffer.from(token), consume, ...(sources ? { sources } : {}) });
     return `${this.base}/onvif/notify/${cameraId}/${token}`;
+  }
+
+  /**
+   * Takes back a URL this endpoint gave a camera before a restart (a resumed push subscription
+   * keeps posting there). False when the URL is not one of this endpoint's (another address or port).
+   */
+  adopt(cameraId: string, url: string, consume: Consumer, sources?: ReadonlySet<string>): boolean {
+    const prefix = `${this.base}/onvif/notify/${cameraId}/`;
+    const token = url.startsWith(prefix) ? url.slice(prefix.length) : '';
+    if (!/^[0-9a-f]{32}$/.test(token)) return false;
+    this.consumers.set(cameraId, { token: Buffer.from(token), consume, ...(sources ? { sources } : {}) });
+    return true;
   }
 
   async stop(): Promise<void> {

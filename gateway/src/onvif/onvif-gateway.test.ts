@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { BridgeHealth } from '@gridlink/protocol';
@@ -43,6 +44,15 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
+/** A TCP port free right now (a Notify endpoint that keeps its address across a restart). */
+async function freeTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 /** Seconds where real cameras get minutes: a renew every 3.2 s, so quirks show within a test. */
 const FAST: Partial<CameraTiming> = {
   windowS: 4,
@@ -62,6 +72,8 @@ interface Setup {
   builtinRules?: boolean;
   uplink?: GatewayConfigInput['uplink'];
   timing?: Partial<CameraTiming>;
+  /** Runs on the started camera before the gateway starts (another client taking a slot). */
+  beforeGateway?: (camera: OnvifCameraSimulator) => void;
 }
 
 async function setup(options: Setup = {}) {
@@ -75,6 +87,7 @@ async function setup(options: Setup = {}) {
   });
   await camera.start();
   cameras.push(camera);
+  options.beforeGateway?.(camera);
 
   const directory = new InMemoryDirectory(
     [await testDevice(CAMERA, 'onvif_camera', 'unused-mqtt-password')],
@@ -110,18 +123,30 @@ async function setup(options: Setup = {}) {
       },
     }),
   );
-  const gateway = new Gateway({
-    config,
-    directory,
-    logger,
-    onvif: {
-      env: { CAM_GATE_01_PASSWORD: options.password ?? CAMERA_PASSWORD },
-      timing: { ...FAST, ...options.timing },
-      helloPort,
-    },
-  });
-  await gateway.start();
-  gateways.push(gateway);
+  const startGateway = async () => {
+    const started = new Gateway({
+      config,
+      directory,
+      logger,
+      onvif: {
+        env: { CAM_GATE_01_PASSWORD: options.password ?? CAMERA_PASSWORD },
+        timing: { ...FAST, ...options.timing },
+        helloPort,
+      },
+    });
+    await started.start();
+    gateways.push(started);
+    return started;
+  };
+  const gateway = await startGateway();
+  let current = gateway;
+  /** Stops the gateway cleanly and starts it again on the same configuration and data folder. */
+  const restart = async () => {
+    await current.stop();
+    gateways.splice(gateways.indexOf(current), 1);
+    current = await startGateway();
+    return current;
+  };
 
   const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
     clientId: 'svc-console-1',
@@ -147,9 +172,9 @@ async function setup(options: Setup = {}) {
   await watcher.subscribeAsync(`gridlink/${CAMERA}`, { qos: 1 });
   await watcher.subscribeAsync('gridlink/alert/#', { qos: 1 });
   await watcher.subscribeAsync('gridlink/bridge/health', { qos: 1 });
-  const health = () => gateway.onvif?.cameraHealth()[0];
+  const health = () => current.onvif?.cameraHealth()[0];
   const logged = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string; camera?: string });
-  return { camera, gateway, events, state, alerts, bridgeHealth, health, logged, config };
+  return { camera, gateway, events, state, alerts, bridgeHealth, health, logged, config, restart };
 }
 
 describe('ONVIF cameras the gateway cannot speak for', () => {
@@ -273,15 +298,112 @@ describe('ONVIF cameras through the gateway (simulated camera over real HTTP and
     });
   });
 
-  it('stops without leaving a PullMessages long-poll open, and without Unsubscribe', async () => {
+  it('stops without leaving a PullMessages long-poll open, unsubscribing its own subscription', async () => {
     const { camera, health, gateway } = await setup({ timing: { pullTimeoutS: 30, windowS: 60 } });
     await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true });
     await expect.poll(() => camera.pendingPulls(), POLL).toBe(1);
     await gateway.stop();
     // Ended by the gateway, not by the camera's 30 s timeout.
     await expect.poll(() => camera.pendingPulls(), { timeout: 2000, interval: 20 }).toBe(0);
-    // The subscription is left to expire on the camera.
+    expect(camera.requests('Unsubscribe')).toBe(1);
+    expect(camera.subscriptions()).toEqual([]);
+  });
+
+  it('ten restarts within a window leave a camera with few slots exactly one live subscription (unsubscribe on stop)', async () => {
+    const { camera, health, restart } = await setup({
+      camera: { maxSubscriptions: 3 },
+      timing: { windowS: 60 },
+    });
+    for (let restarts = 0; restarts < 10; restarts++) {
+      await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'pullpoint' });
+      await restart();
+    }
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'pullpoint' });
     expect(camera.subscriptions()).toHaveLength(1);
+    expect(camera.requests('Unsubscribe')).toBe(10);
+  });
+
+  it('ten restarts within a window resume the one subscription when Unsubscribe is switched off', async () => {
+    const { camera, health, restart } = await setup({
+      camera: { maxSubscriptions: 3 },
+      cameraConfig: { unsubscribe_on_stop: false },
+      timing: { windowS: 60 },
+    });
+    for (let restarts = 0; restarts < 10; restarts++) {
+      await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'pullpoint' });
+      await restart();
+    }
+    const gateway = await restart();
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'pullpoint' });
+    expect(camera.subscriptions()).toHaveLength(1);
+    expect(camera.requests('CreatePullPointSubscription')).toBe(1);
+    expect(camera.requests('Unsubscribe')).toBe(0);
+    // Events flow on the resumed subscription.
+    camera.setMotion(true);
+    await expect.poll(() => gateway.onvif?.stats().counters.events.motion, POLL).toBe(1);
+  });
+
+  it('resumes a push subscription after restarts, its Notify taken at the same URL again', async () => {
+    const port = await freeTcpPort();
+    const { camera, health, restart } = await setup({
+      camera: { maxSubscriptions: 2 },
+      cameraConfig: { events: 'push', unsubscribe_on_stop: false },
+      onvif: { notify: { enabled: true, host: '127.0.0.1', port } },
+      timing: { windowS: 60 },
+    });
+    for (let restarts = 0; restarts < 3; restarts++) {
+      await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'push' });
+      await restart();
+    }
+    const gateway = await restart();
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'push' });
+    expect(camera.subscriptions().map((s) => s.kind)).toEqual(['push']);
+    expect(camera.requests('Subscribe')).toBe(1);
+    camera.setMotion(true);
+    await expect.poll(() => gateway.onvif?.stats().counters.events.motion, POLL).toBe(1);
+  });
+
+  it('in events auto, falls back to PullPoint when the camera refuses the push callback, the fault text in health', async () => {
+    const refusal = 'Callback address must be a routable unicast address';
+    const { camera, health, bridgeHealth, logged } = await setup({
+      // An NVR holds the camera's only slot for a moment: PullPoint is refused, push is tried.
+      camera: { maxSubscriptions: 1, refusePushCallback: refusal },
+      beforeGateway: (started) => started.holdSubscriptionForOther(3000),
+      onvif: { notify: { enabled: true, host: '127.0.0.1', port: 0 } },
+    });
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true, mode: 'pullpoint' });
+    expect(health()?.error).toContain(refusal);
+    await expect.poll(() => bridgeHealth.at(-1)?.cameras?.[0]?.error, POLL).toContain(refusal);
+    // Push is not asked again once refused.
+    expect(camera.requests('Subscribe')).toBe(1);
+    expect(camera.subscriptions().map((s) => s.kind)).toEqual(['pullpoint']);
+    expect(logged().some((line) => JSON.stringify(line).includes(refusal))).toBe(true);
+  });
+
+  it('shows a refused push subscription with the fault text in health and backs off', async () => {
+    const refusal = 'Callback address must be a routable unicast address';
+    const { camera, health } = await setup({
+      camera: { refusePushCallback: refusal },
+      cameraConfig: { events: 'push' },
+      onvif: { notify: { enabled: true, host: '127.0.0.1', port: 0 } },
+      timing: { backoff: { initialMs: 200, maxMs: 60_000 } },
+    });
+    await expect
+      .poll(() => health(), POLL)
+      .toMatchObject({ subscribed: false, error: expect.stringContaining(refusal) });
+    // Backoff doubling from 200 ms: by the 4th attempt at least 0.1 + 0.2 + 0.4 s have gone by.
+    const started = Date.now();
+    const before = camera.requests('Subscribe');
+    await expect.poll(() => camera.requests('Subscribe'), POLL).toBeGreaterThanOrEqual(before + 3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+  });
+
+  it('takes cell motion carried as State (not IsMotion) as motion', async () => {
+    const { camera, events, health, gateway } = await setup({ camera: { cellMotionItem: 'State' } });
+    await expect.poll(() => health(), POLL).toMatchObject({ subscribed: true });
+    camera.setMotion(true);
+    await expect.poll(() => eventsOf(events, 'motion'), POLL).toHaveLength(1);
+    expect(gateway.onvif?.stats().counters.unmapped).toBe(0);
   });
 
   it('fails loudly on a wrong password: authenticated false in health and metrics, an error naming the field, never subscribed', async () => {

@@ -19,6 +19,7 @@ import { CameraUnreachableError } from './http-transport.js';
 import { onvifMetrics } from './metrics.js';
 import { NotifyServer } from './notify-server.js';
 import { SnapshotStore } from './snapshot-store.js';
+import { SubscriptionRecords } from './subscription-records.js';
 
 export interface OnvifModuleOptions {
   config: GatewayConfig;
@@ -106,6 +107,7 @@ export class OnvifModule implements DeviceAdapter {
       }
     }
     const timing = this.timing();
+    const records = new SubscriptionRecords(config.gateway.data_dir);
     onvif.cameras.forEach((cameraConfig, index) => {
       const camera: Camera = {
         config: cameraConfig,
@@ -138,6 +140,7 @@ export class OnvifModule implements DeviceAdapter {
         sink: this.options.sink,
         snapshots: this.snapshots ? { store: this.snapshots, maxBytes: onvif.snapshots.max_bytes } : undefined,
         notify: this.notify,
+        records,
         timing,
         scheduler: this.options.scheduler ?? realScheduler,
         logger: this.log,

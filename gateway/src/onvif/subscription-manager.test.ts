@@ -5,11 +5,17 @@ import { CameraUnreachableError } from './http-transport.js';
 import type { CameraNotification, PullMessagesResult } from './notifications.js';
 import type { SubscriptionGrant, SubscriptionReference } from './responses.js';
 import { AuthenticationError, SoapFault } from './soap-fault.js';
-import { type EventPort, SubscriptionManager, type SubscriptionMode } from './subscription-manager.js';
+import {
+  type ActiveSubscription,
+  type EventPort,
+  SubscriptionManager,
+  type SubscriptionMode,
+  type SubscriptionTransition,
+} from './subscription-manager.js';
 
 type Call =
   | { op: 'create'; at: number; mode: SubscriptionMode; termination: TerminationRequest; filtered: boolean }
-  | { op: 'pull' | 'synchronize'; at: number; address: string }
+  | { op: 'pull' | 'synchronize' | 'unsubscribe'; at: number; address: string }
   | { op: 'renew'; at: number; address: string; termination: TerminationRequest };
 
 /**
@@ -61,6 +67,10 @@ class ScriptedCamera implements EventPort {
     this.calls.push({ op: 'synchronize', at: this.scheduler.now(), address: reference.address });
   }
 
+  async unsubscribe(reference: SubscriptionReference): Promise<void> {
+    this.calls.push({ op: 'unsubscribe', at: this.scheduler.now(), address: reference.address });
+  }
+
   ops(op: Call['op']) {
     return this.calls.filter((call) => call.op === op);
   }
@@ -69,14 +79,19 @@ class ScriptedCamera implements EventPort {
 const fault = (subcode: string) => new SoapFault('Sender', [subcode], '', 400);
 const unreachable = () => new CameraUnreachableError('connect ECONNREFUSED');
 
-function setup(options: { modes?: SubscriptionMode[]; random?: () => number } = {}) {
+function setup(options: { modes?: SubscriptionMode[]; random?: () => number; resume?: ActiveSubscription } = {}) {
   const scheduler = new ManualScheduler(1_000_000);
   const camera = new ScriptedCamera(scheduler);
   const received: CameraNotification[] = [];
   const authFailures: unknown[] = [];
+  const kept: (ActiveSubscription | undefined)[] = [];
+  const transitions: SubscriptionTransition[] = [];
   const manager = new SubscriptionManager({
     port: camera,
     modes: options.modes ?? ['pullpoint'],
+    ...(options.resume ? { resume: options.resume } : {}),
+    onActiveChange: (active) => kept.push(active),
+    onTransition: (transition) => transitions.push(transition),
     windowS: 600,
     pullTimeoutS: 30,
     backoff: { initialMs: 1000, maxMs: 60_000 },
@@ -88,7 +103,7 @@ function setup(options: { modes?: SubscriptionMode[]; random?: () => number } = 
       authFailures.push(error);
     },
   });
-  return { scheduler, camera, manager, received, authFailures };
+  return { scheduler, camera, manager, received, authFailures, kept, transitions };
 }
 
 describe('subscription manager (scripted camera, manual clock)', () => {
@@ -239,7 +254,7 @@ describe('subscription manager (scripted camera, manual clock)', () => {
     manager.stop();
   });
 
-  it('pausing stops pulling but keeps renewing; stopping sends nothing at all (never Unsubscribe)', async () => {
+  it('pausing stops pulling but keeps renewing; stopping without unsubscribe sends nothing at all', async () => {
     const { scheduler, camera, manager } = setup();
     manager.start();
     await scheduler.advance(0);
@@ -255,8 +270,111 @@ describe('subscription manager (scripted camera, manual clock)', () => {
     manager.stop();
     const before = camera.calls.length;
     await scheduler.advance(3_600_000);
-    // The port has no Unsubscribe at all; after stop the camera hears nothing more.
+    // After stop the camera hears nothing more, and the subscription is kept for the next start.
     expect(camera.calls.length).toBe(before);
+    expect(camera.ops('unsubscribe')).toHaveLength(0);
+  });
+
+  it('keeps every change of its subscription for the next start, and unsubscribes its own on a clean stop', async () => {
+    const { scheduler, camera, manager, kept } = setup();
+    manager.start();
+    await scheduler.advance(480_000);
+    expect(kept).toEqual([
+      { reference: { address: 'http://camera/sub/1' }, mode: 'pullpoint', expiresAt: 1_000_000 + 600_000 },
+      { reference: { address: 'http://camera/sub/1' }, mode: 'pullpoint', expiresAt: 1_000_000 + 1_080_000 },
+    ]);
+    await manager.stop({ unsubscribe: true });
+    expect(camera.ops('unsubscribe')).toEqual([expect.objectContaining({ address: 'http://camera/sub/1' })]);
+    expect(kept.at(-1)).toBeUndefined();
+    expect(manager.status().subscribed).toBe(false);
+  });
+
+  it('resumes its own subscription from before a restart: renews and pulls it, creates none', async () => {
+    const resume: ActiveSubscription = {
+      reference: { address: 'http://camera/sub/7', referenceParameters: '<SubscriptionId>7</SubscriptionId>' },
+      mode: 'pullpoint',
+      expiresAt: 1_000_000 + 300_000,
+    };
+    const { scheduler, camera, manager, kept, transitions } = setup({ resume });
+    manager.start();
+    await scheduler.advance(0);
+    expect(camera.ops('create')).toHaveLength(0);
+    expect(camera.ops('renew')).toEqual([expect.objectContaining({ address: 'http://camera/sub/7', at: 1_000_000 })]);
+    expect(camera.ops('synchronize')).toHaveLength(1);
+    expect(camera.ops('pull')).toEqual([expect.objectContaining({ address: 'http://camera/sub/7' })]);
+    expect(transitions[0]).toEqual({ type: 'resumed', mode: 'pullpoint', expiresInMs: 300_000 });
+    expect(kept.at(-1)).toEqual({ ...resume, expiresAt: 1_000_000 + 600_000 });
+    expect(manager.status()).toMatchObject({ subscribed: true, mode: 'pullpoint' });
+    manager.stop();
+  });
+
+  it('subscribes anew when the resumed subscription is gone (the camera faults its Renew)', async () => {
+    const resume: ActiveSubscription = {
+      reference: { address: 'http://camera/sub/7' },
+      mode: 'pullpoint',
+      expiresAt: 1_000_000 + 300_000,
+    };
+    const { scheduler, camera, manager } = setup({ resume });
+    camera.renewFailures = [fault('ResourceUnknownFault')];
+    manager.start();
+    await scheduler.advance(5_000);
+    expect(camera.ops('create')).toHaveLength(1);
+    expect(
+      camera.ops('pull').filter((call) => 'address' in call && call.address === 'http://camera/sub/7'),
+    ).toHaveLength(0);
+    expect(manager.status()).toMatchObject({ subscribed: true, mode: 'pullpoint' });
+    expect(camera.ops('pull').at(-1)).toMatchObject({ address: 'http://camera/sub/1' });
+    manager.stop();
+  });
+
+  it('does not resume a subscription that has expired or is of a mode no longer configured', async () => {
+    for (const resume of [
+      { reference: { address: 'http://camera/sub/7' }, mode: 'pullpoint' as const, expiresAt: 1_000_000 - 1 },
+      { reference: { address: 'http://camera/sub/7' }, mode: 'push' as const, expiresAt: 1_000_000 + 300_000 },
+    ]) {
+      const { scheduler, camera, manager } = setup({ resume });
+      manager.start();
+      await scheduler.advance(0);
+      expect(camera.ops('renew')).toHaveLength(0);
+      expect(camera.ops('create')).toHaveLength(1);
+      manager.stop();
+    }
+  });
+
+  it('in auto, stops asking for push once the camera refused it, and backs off on PullPoint meanwhile', async () => {
+    const { scheduler, camera, manager, transitions } = setup({ modes: ['pullpoint', 'push'] });
+    const refusal = new SoapFault(
+      'Sender',
+      ['InvalidArgVal'],
+      'Callback address must be a routable unicast address',
+      400,
+    );
+    const full = new SoapFault(
+      'Receiver',
+      ['SubscribeCreationFailedFault'],
+      'Maximum number of subscriptions reached',
+      500,
+    );
+    camera.createFailures = [full, refusal, full, full, full];
+    manager.start();
+    await scheduler.advance(60_000);
+    const creates = camera.ops('create');
+    expect(creates.map((call) => (call as { mode: string }).mode)).toEqual([
+      'pullpoint',
+      'push',
+      'pullpoint',
+      'pullpoint',
+      'pullpoint',
+      'pullpoint',
+    ]);
+    // Doubling (1 s, 2 s, 4 s, 8 s with the jitter at its middle): nowhere near a retry a second.
+    const gaps = creates.slice(1).map((call, index) => call.at - (creates[index] as { at: number }).at);
+    expect(gaps.slice(1)).toEqual([1500, 3000, 6000, 12_000]);
+    expect(transitions).toContainEqual(
+      expect.objectContaining({ type: 'mode_refused', mode: 'push', fallback: 'pullpoint', error: refusal }),
+    );
+    expect(manager.status()).toMatchObject({ subscribed: true, mode: 'pullpoint' });
+    manager.stop();
   });
 
   it('after a reconnect renews at once, re-subscribes if the camera lost it, and resyncs state', async () => {

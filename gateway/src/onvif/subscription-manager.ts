@@ -16,14 +16,27 @@ export interface EventPort {
     termination: TerminationRequest,
   ): Promise<{ currentTime?: number; terminationTime?: number }>;
   synchronize(reference: SubscriptionReference): Promise<void>;
+  unsubscribe(reference: SubscriptionReference): Promise<void>;
+}
+
+/** The subscription in use, as kept across restarts. */
+export interface ActiveSubscription {
+  reference: SubscriptionReference;
+  mode: SubscriptionMode;
+  /** Real-clock end of the subscription as last granted. */
+  expiresAt: number;
 }
 
 export interface SubscriptionManagerOptions {
   port: EventPort;
   /** Modes to try, in order: `auto` is PullPoint then push (when the gateway has a Notify endpoint). */
   modes: readonly SubscriptionMode[];
-  /** The subscription window asked for, in seconds (≥ 600 in production). */
+  /** The subscription window asked for, in seconds (≥ 60 in production). */
   windowS: number;
+  /** The gateway's own subscription from before a restart: renewed and used instead of a new one while alive. */
+  resume?: ActiveSubscription;
+  /** The subscription in use changed (made, renewed, resumed, lost or unsubscribed): kept for the next start. */
+  onActiveChange?(active: ActiveSubscription | undefined): void;
   /** Renew when this share of the granted window has passed. */
   renewAt?: number;
   pullTimeoutS?: number;
@@ -46,17 +59,17 @@ export interface SubscriptionManagerOptions {
 
 export type SubscriptionTransition =
   | { type: 'subscribed'; mode: SubscriptionMode; windowMs: number; filtered: boolean; resubscribe: boolean }
+  | { type: 'resumed'; mode: SubscriptionMode; expiresInMs: number }
+  | { type: 'mode_refused'; mode: SubscriptionMode; fallback: SubscriptionMode; error: SoapFault }
+  | { type: 'unsubscribed' }
+  | { type: 'unsubscribe_failed'; error: unknown }
   | { type: 'renewed'; windowMs: number }
   | { type: 'lost'; reason: string }
   | { type: 'create_failed'; mode: SubscriptionMode; error: unknown; retryInMs: number }
   | { type: 'window_shortened'; askedS: number; grantedMs: number }
   | { type: 'filter_refused'; error: unknown };
 
-interface Active {
-  reference: SubscriptionReference;
-  mode: SubscriptionMode;
-  /** Real-clock end of the subscription as last granted. */
-  expiresAt: number;
+interface Active extends ActiveSubscription {
   /** False once a Renew was refused: the subscription lives until expiresAt, then a new one is needed. */
   renewable: boolean;
 }
@@ -76,7 +89,11 @@ const MIN_EMPTY_PULL_MS = 1000;
  * - a subscription is dead only on an explicit SOAP fault: timeouts and network errors retry the
  *   same subscription; a refused Renew keeps the old subscription until it expires while a new one
  *   is created (cameras allowing one subscription refuse a second one until then);
- * - never Unsubscribe (some cameras then cancel every subscription, other clients' too);
+ * - resumed after a restart: the gateway's own subscription, while alive, is renewed and used
+ *   instead of a new one (each new one would hold a camera slot until its window ends);
+ * - Unsubscribe only its own, only on a clean stop, and only when asked to (some cameras then
+ *   cancel every subscription, other clients' too);
+ * - in `auto`, a push subscription the camera refuses is not asked again: PullPoint from then on;
  * - bounded exponential backoff with jitter on re-subscribe, longer on refused credentials;
  * - SetSynchronizationPoint after every (re)subscribe and reconnect, so the camera resends the
  *   current state of its properties (motion that ended while the link was down ends here too).
@@ -88,6 +105,7 @@ export class SubscriptionManager {
   private filtered = true;
   private absoluteTerminations = false;
   private modeIndex = 0;
+  private modes: readonly SubscriptionMode[];
   private subscribedOnce = false;
   private renewTimer?: unknown;
   private subscribeTimer?: unknown;
@@ -104,6 +122,7 @@ export class SubscriptionManager {
 
   constructor(private readonly options: SubscriptionManagerOptions) {
     if (options.modes.length === 0) throw new Error('SubscriptionManager needs at least one mode');
+    this.modes = options.modes;
     this.sleeper = new Sleeper(options.scheduler);
     const random = options.random ?? Math.random;
     this.backoff = new Backoff({ ...(options.backoff ?? { initialMs: 1000, maxMs: 60_000 }), random });
@@ -117,14 +136,35 @@ export class SubscriptionManager {
     if (this.running) return;
     this.running = true;
     this.paused = false;
-    void this.subscribe();
+    const resume = this.options.resume;
+    const now = this.options.scheduler.now();
+    if (resume && resume.expiresAt > now + EXPIRY_MARGIN_MS && this.modes.includes(resume.mode)) {
+      void this.resumeSubscription({ ...resume, renewable: true });
+    } else {
+      void this.subscribe();
+    }
   }
 
-  /** Stops pulling and renewing. The subscription is left to expire on the camera: no Unsubscribe. */
-  stop(): void {
+  /**
+   * Stops pulling and renewing. With `unsubscribe` the subscription in use is ended on the camera
+   * (a clean stop); without, it is left to expire there, and kept for the next start to resume.
+   */
+  async stop(options: { unsubscribe?: boolean } = {}): Promise<void> {
     this.running = false;
     this.clearTimers();
     this.sleeper.cancelAll();
+    const active = this.active;
+    if (!options.unsubscribe || !active || active.expiresAt <= this.options.scheduler.now()) return;
+    try {
+      await this.options.port.unsubscribe(active.reference);
+      this.options.onTransition?.({ type: 'unsubscribed' });
+    } catch (error) {
+      this.options.onTransition?.({ type: 'unsubscribe_failed', error });
+      // Not answered: it may still be alive; kept, so the next start resumes (or ends) it.
+      if (!(error instanceof SoapFault)) return;
+    }
+    if (this.active === active) this.active = undefined;
+    this.options.onActiveChange?.(undefined);
   }
 
   /** Stops pulling without giving up the subscription (it is renewed as usual). */
@@ -169,7 +209,29 @@ export class SubscriptionManager {
   }
 
   private get mode(): SubscriptionMode {
-    return this.options.modes[this.modeIndex % this.options.modes.length] as SubscriptionMode;
+    return this.modes[this.modeIndex % this.modes.length] as SubscriptionMode;
+  }
+
+  /** The gateway's own subscription from before a restart: renewed now (a fault proves it gone), then used. */
+  private async resumeSubscription(active: Active): Promise<void> {
+    this.active = active;
+    this.subscribedOnce = true;
+    this.options.onTransition?.({
+      type: 'resumed',
+      mode: active.mode,
+      expiresInMs: active.expiresAt - this.options.scheduler.now(),
+    });
+    await this.renew(active);
+    // A refused Renew: most likely gone with a reboot; a new one is being made, this one is not pulled.
+    if (!this.running || this.active !== active || !active.renewable) return;
+    await this.synchronize(active);
+    if (active.mode === 'pullpoint') void this.pullLoop(active);
+  }
+
+  private changed(active: Active | undefined): void {
+    this.options.onActiveChange?.(
+      active ? { reference: active.reference, mode: active.mode, expiresAt: active.expiresAt } : undefined,
+    );
   }
 
   private termination(): TerminationRequest {
@@ -210,6 +272,7 @@ export class SubscriptionManager {
       };
       // The old subscription (if any) is simply no longer used: it expires on the camera.
       this.active = active;
+      this.changed(active);
       this.backoff.reset();
       this.authBackoff.reset();
       this.options.onTransition?.({
@@ -244,9 +307,17 @@ export class SubscriptionManager {
         this.options.onTransition?.({ type: 'filter_refused', error });
         return this.retrySubscribe(mode, error, 0);
       }
+      if (mode === 'push' && this.modes.length > 1) {
+        // Push refused (a callback address the camera will not call, no push at all): asking
+        // again changes nothing, so PullPoint only from now on, the reason shown in health.
+        this.modes = this.modes.filter((candidate) => candidate !== 'push');
+        this.modeIndex = 0;
+        this.options.onTransition?.({ type: 'mode_refused', mode, fallback: this.mode, error });
+        return this.retrySubscribe(this.mode, error, this.backoff.next());
+      }
       // An explicit refusal while none of ours is alive: this camera may not do this mode.
       const alive = this.active && this.active.expiresAt > this.options.scheduler.now();
-      if (!alive && this.options.modes.length > 1) this.modeIndex++;
+      if (!alive && this.modes.length > 1) this.modeIndex++;
     } else {
       this.markUnreachable(error);
     }
@@ -278,6 +349,8 @@ export class SubscriptionManager {
       if (this.active !== active) return;
       const windowMs = this.grantedWindow(grant);
       active.expiresAt = this.options.scheduler.now() + windowMs;
+      active.renewable = true;
+      this.changed(active);
       this.backoff.reset();
       this.options.onTransition?.({ type: 'renewed', windowMs });
       this.scheduleRenew(active, windowMs);
@@ -349,6 +422,7 @@ export class SubscriptionManager {
             // The camera says so: this subscription is gone (rebooted, expired, cancelled).
             this.markReachable();
             this.active = undefined;
+            this.changed(undefined);
             this.options.scheduler.clearTimeout(this.renewTimer);
             this.options.onTransition?.({ type: 'lost', reason: `PullMessages refused: ${error.message}` });
             if (!this.subscribing) this.retrySubscribe(active.mode, error, this.backoff.next());

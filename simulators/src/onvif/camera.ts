@@ -17,6 +17,7 @@ import { type Subscription, SubscriptionStore } from './subscriptions.js';
 import { formatEventTime } from './time.js';
 import {
   type NotificationMessage,
+  readTopicFilter,
   type TopicKey,
   VIDEO_ANALYTICS_CONFIGURATION_TOKEN,
   VIDEO_SOURCE_CONFIGURATION_TOKEN,
@@ -183,6 +184,11 @@ export class OnvifCameraSimulator {
     return this.failedNotifies;
   }
 
+  /** Another client (an NVR) takes a pull point for `lifetimeMs`, holding one of the camera's slots. */
+  holdSubscriptionForOther(lifetimeMs: number): string {
+    return this.store.create('pullpoint', readTopicFilter(undefined, ''), lifetimeMs).id;
+  }
+
   setQuirks(quirks: Partial<OnvifQuirks>): void {
     this.quirkSwitches = { ...this.quirkSwitches, ...quirks };
   }
@@ -232,7 +238,7 @@ export class OnvifCameraSimulator {
     ];
     const videoSource: Array<[string, string]> = [['Source', VIDEO_SOURCE_TOKEN]];
     const shape: Record<TopicKey, { source: Array<[string, string]>; item: string }> = {
-      cellMotion: { source: ruleSource(RULES.motion), item: 'IsMotion' },
+      cellMotion: { source: ruleSource(RULES.motion), item: this.options.cellMotionItem },
       motionAlarm: { source: videoSource, item: 'State' },
       tamper: { source: videoSource, item: 'State' },
       lineCrossed: { source: ruleSource(RULES.line), item: 'ObjectId' },
@@ -315,6 +321,8 @@ export class OnvifCameraSimulator {
       },
       scopes: this.scopes(),
       pushSupported: this.options.push,
+      ...(this.options.maxSubscriptions !== undefined ? { maxSubscriptions: this.options.maxSubscriptions } : {}),
+      ...(this.options.refusePushCallback ? { refusePushCallback: this.options.refusePushCallback } : {}),
       urls: {
         device: `${base}/onvif/device_service`,
         media: `${base}/onvif/media_service`,

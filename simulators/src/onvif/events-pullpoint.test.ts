@@ -248,4 +248,28 @@ describe('pull-point events of a simulated camera', () => {
     const response = await client.call(eventsUrl, pull(), { headers: `<wsa:To>${address}</wsa:To>` });
     expect(messages(response).at(-1)?.topic).toBe('tns1:RuleEngine/LineDetector/Crossed');
   });
+  it('refuses subscriptions beyond its slots until one is unsubscribed (SubscribeCreationFailedFault)', async () => {
+    const { camera, client, eventsUrl, subscribe } = await setup({ maxSubscriptions: 2 });
+    const first = await subscribe();
+    await subscribe();
+    const refused = await client.call(eventsUrl, '<tev:CreatePullPointSubscription/>');
+    expect(refused.status).toBe(500);
+    expect(child(child(refused.body, 'Detail'), 'SubscribeCreationFailedFault')).toBeDefined();
+    expect(textAt(refused.body, 'Reason', 'Text')).toBe('Maximum number of subscriptions reached');
+    expect((await client.call(first, '<wsnt:Unsubscribe/>')).body.name).toBe('UnsubscribeResponse');
+    await subscribe();
+    expect(camera.subscriptions()).toHaveLength(2);
+  });
+
+  it('carries cell motion in a State item when told to (firmware not writing IsMotion)', async () => {
+    const { camera, client, subscribe } = await setup({ cellMotionItem: 'State' });
+    const address = await subscribe();
+    camera.setMotion(true);
+    const pulled = messages(await client.call(address, pull()));
+    expect(pulled).toContainEqual({
+      topic: 'tns1:RuleEngine/CellMotionDetector/Motion',
+      operation: 'Changed',
+      data: 'State=true',
+    });
+  });
 });

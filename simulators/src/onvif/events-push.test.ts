@@ -157,4 +157,14 @@ describe('push events (WS-BaseNotification Subscribe → Notify) of a simulated 
     );
     expect(faultSubcodes(refused.body)).toEqual(['ter:ActionNotSupported']);
   });
+  it('refuses every push callback with the fault Reason it is given (firmware checking the address)', async () => {
+    const { camera, client, eventsUrl } = await setup({
+      refusePushCallback: 'Callback address must be a routable unicast address',
+    });
+    const refused = await client.call(eventsUrl, subscribeXml('http://127.0.0.1:9/notify'));
+    expect(refused.status).toBe(400);
+    expect(faultSubcodes(refused.body)).toEqual(['ter:InvalidArgVal']);
+    expect(textAt(refused.body, 'Reason', 'Text')).toBe('Callback address must be a routable unicast address');
+    expect(camera.subscriptions()).toEqual([]);
+  });
 });

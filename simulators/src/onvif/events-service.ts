@@ -52,7 +52,9 @@ function lifetime(context: ServiceContext, text: string | undefined, field: stri
 }
 
 function refuseSecondSubscription(context: ServiceContext): void {
-  if (context.quirks().singleSubscription && context.subscriptions.live().length > 0) {
+  const live = context.subscriptions.live().length;
+  const full = context.maxSubscriptions !== undefined && live >= context.maxSubscriptions;
+  if ((context.quirks().singleSubscription && live > 0) || full) {
     // Shape of the Axis capture: Receiver fault with wsnt:SubscribeCreationFailedFault in Detail.
     throw new SoapFault({
       code: 'Receiver',
@@ -200,6 +202,15 @@ const subscribe: SoapHandler = ({ operation }, context): SoapReply => {
   }
   if (!consumerUrl || !['http:', 'https:'].includes(consumerUrl.protocol)) {
     throw faults.invalidArgVal(`ConsumerReference/Address "${consumer}" must be an http(s) URL of the Notify endpoint`);
+  }
+  if (context.refusePushCallback) {
+    // As firmware that checks the callback: a generic subcode, the explanation only in the Reason text.
+    throw new SoapFault({
+      code: 'Sender',
+      subcodes: ['ter:InvalidArgVal'],
+      reason: context.refusePushCallback,
+      detail: '<env:Text>Invalid argument</env:Text>',
+    });
   }
   const filter = readTopicFilter(child(operation, 'Filter', NS.wsnt), formatTime(context.cameraNow()));
   const lifetimeMs = lifetime(

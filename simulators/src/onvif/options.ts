@@ -31,6 +31,12 @@ export interface OnvifCameraOptions {
   authWindowMs?: number;
   /** Port written into the RTSP stream URIs (default 554). */
   rtspPort?: number;
+  /** Subscription slots (pull points and push together); a create beyond them faults (SubscribeCreationFailedFault). */
+  maxSubscriptions?: number;
+  /** Refuses every push callback address with this fault Reason text (firmware checking the address it is given). */
+  refusePushCallback?: string;
+  /** The data item cell motion carries its value in: `IsMotion` (ONVIF core) or `State` (some firmware). */
+  cellMotionItem?: 'IsMotion' | 'State';
 }
 
 const port = z.number().int().min(0).max(65_535);
@@ -70,6 +76,9 @@ export const onvifCameraOptionsSchema = z.object({
     .positive()
     .default(5 * 60_000),
   rtspPort: port.min(1).default(554),
+  maxSubscriptions: z.number().int().min(1).optional(),
+  refusePushCallback: z.string().min(1).max(256).optional(),
+  cellMotionItem: z.enum(['IsMotion', 'State']).default('IsMotion'),
 });
 
 export type ResolvedCameraOptions = z.output<typeof onvifCameraOptionsSchema>;

@@ -17,6 +17,10 @@ export interface ServiceContext {
   readonly information: DeviceInformation;
   readonly scopes: readonly string[];
   readonly pushSupported: boolean;
+  /** Subscription slots, pull points and push together (unlimited when undefined). */
+  readonly maxSubscriptions?: number;
+  /** Fault Reason text refusing every push callback address (accepted when undefined). */
+  readonly refusePushCallback?: string;
   readonly urls: {
     readonly device: string;
     readonly media: string;
