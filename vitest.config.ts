@@ -17,8 +17,12 @@ const sources = {
 export default defineConfig({
   ...sources,
   test: {
-    // The services, then the web pages built once (cloud tests start clouds that serve them).
-    globalSetup: ['./testkit/src/global-setup.ts', './cloud/src/web/test-global-setup.ts'],
+    // The services, then the web pages built once (tests start clouds and gateways that serve them).
+    globalSetup: [
+      './testkit/src/global-setup.ts',
+      './cloud/src/web/test-global-setup.ts',
+      './gateway/src/console/test-global-setup.ts',
+    ],
     reporters: ['default', './testkit/src/summary-reporter.ts'],
     passWithNoTests: true,
     projects: packages.map((name) => ({

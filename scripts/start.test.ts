@@ -90,24 +90,37 @@ describe('npm start', () => {
   it('attack: the admin token and the observer password are never printed inside a command line; the printed commands read them from owner-only files', async () => {
     const dataDir = newDataDir();
     const hasMosquittoSub = spawnSync('mosquitto_sub', ['--help']).error === undefined;
-    let checked: Promise<{ curl: string; watched: string }> | undefined;
+    let checked: Promise<{ curl: string; watched: string; console: number }> | undefined;
     const { output, code } = await start(dataDir, ['--exit-after', '12', '--per-kind', '1'], (sofar) => {
       if (checked || !sofar.includes('Stop with Ctrl-C.')) return;
+      const [, consoleUrl, installerPassword] =
+        /Installer console: +(http:\/\/127\.0\.0\.1:\d+)\/ +sign in as installer, [^\n]*\n +(\S+)\n/.exec(sofar) ?? [];
       // The commands exactly as printed, run by a shell as a developer would paste them.
       const curl = /Send the gateway a command: (curl [^\n]*\\\n[^\n]*\\\n[^\n]*)/.exec(sofar)?.[1] as string;
       const watch = /Watch all traffic: +([^\n]+)/.exec(sofar)?.[1] as string;
       checked = (async () => ({
         curl: (await run(`${curl} -s -o /dev/null -w '%{http_code}'`)).stdout,
         watched: hasMosquittoSub ? (await run(`${watch} -C 1 -W 8`)).stdout : 'gridlink/(mosquitto_sub not installed)',
+        console: (
+          await fetch(`${consoleUrl}/api/console/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'installer', password: installerPassword }),
+          })
+        ).status,
       }))();
     });
     expect(code, output).toBe(0);
     const result = await checked;
     expect(result?.curl).toBe('201');
     expect(result?.watched).toMatch(/^gridlink\//);
+    expect(result?.console, 'the printed installer signs in to the gateway console').toBe(200);
     const token = /Cloud admin token for this run \(also in (\S+), owner-only\):\n +(\S+)\n/.exec(output);
     const password = /its password for this run \(also in (\S+), owner-only\):\n +(\S+)\n/.exec(output);
-    for (const [, file, secret] of [token, password].map((m) => m as RegExpExecArray)) {
+    const installer = /sign in as installer, its password for this run \(also in (\S+), owner-only\):\n +(\S+)\n/.exec(
+      output,
+    );
+    for (const [, file, secret] of [token, password, installer].map((m) => m as RegExpExecArray)) {
       // Printed once, alone on its line, and kept in a file only its owner reads.
       expect(output.split(secret as string)).toHaveLength(2);
       expect(

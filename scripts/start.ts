@@ -152,6 +152,9 @@ const registry = DeviceRegistry.open(registryFile);
 const issued = await importDevicesCsv(registry, registryCsv(devices));
 const devicePasswords = new Map(issued.map(({ device, password }) => [device.id, password]));
 const consolePassword = (await registry.addService('console', 'observer')).password;
+// The installer who signs in to the gateway's own web console (commissioning from the guard room).
+const INSTALLER = 'installer';
+const installerPassword = (await registry.addService(INSTALLER, 'installer')).password;
 
 // The scenario devices' credentials, for `npm run sim` (readable by this user only).
 const credentialsFile = join(DATA_DIR, 'sim-credentials.json');
@@ -280,6 +283,7 @@ writeFileSync(
 );
 chmodSync(consoleOptionsFile, 0o600);
 const consolePasswordFile = writeSecret(join(SECRETS_DIR, 'console.password'), `${consolePassword}\n`);
+const installerPasswordFile = writeSecret(join(SECRETS_DIR, 'installer.password'), `${installerPassword}\n`);
 const watch = `XDG_CONFIG_HOME='${consoleConfigDir}' mosquitto_sub`;
 const firstCamera = cameras?.farm.cameras[0];
 const cameraSummary =
@@ -306,6 +310,9 @@ Gridlink is running on embedded defaults (development mode).
   Watch alerts:        ${watch} -t 'gridlink/alert/#' -v
   Watch dead letters:  ${watch} -t 'gridlink/bridge/dead_letter/#' -v
       (mosquitto_sub reads host, port, username and password from ${consoleOptionsFile}, owner-only)
+  Installer console:   http://127.0.0.1:${httpPort}/   sign in as ${INSTALLER}, its password for this run (also in ${installerPasswordFile}, owner-only):
+      ${installerPassword}
+      (the read-only account console above signs in there too, as an observer)
   Gateway metrics:     http://127.0.0.1:${httpPort}/metrics   (health: /healthz, /readyz)
   ${telemetry.summary}
   Cloud (embedded database in ${join(DATA_DIR, 'cloud')}): ${cloud.url}   API: ${cloud.url}/openapi.json

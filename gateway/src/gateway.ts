@@ -8,6 +8,8 @@ import { type Listeners, startListeners, warnOfPlainPasswords } from './broker/l
 import { brokerMetrics } from './broker/metrics.js';
 import { GatewayBus } from './bus.js';
 import type { GatewayConfig } from './config/schema.js';
+import { ConsoleModule } from './console/console-module.js';
+import { readOverview } from './console/overview.js';
 import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
 import { InventoryModule } from './inventory/inventory-module.js';
@@ -18,6 +20,7 @@ import { OnvifModule } from './onvif/onvif-module.js';
 import { startOpsServer } from './ops/http-server.js';
 import { createMetrics } from './ops/metrics.js';
 import { Publisher } from './publisher.js';
+import { DeviceRegistry } from './registry/index.js';
 import { RulesModule } from './rules/rules-module.js';
 import { createTelemetryPipeline, type TelemetryPipeline } from './telemetry/index.js';
 import { telemetryMetrics } from './telemetry/metrics.js';
@@ -31,6 +34,8 @@ export interface GatewayOptions {
   directory: Directory;
   logger: Logger;
   now?: () => number;
+  /** Adjusts the installer console (tests: login throttling, push interval). */
+  console?: { throttle?: { burst: number; perMinute: number }; pushIntervalMs?: number };
   /** Adjusts the ONVIF module (tests: short timings, the Hello port). */
   onvif?: Partial<Omit<ConstructorParameters<typeof OnvifModule>[0], 'config' | 'directory' | 'sink' | 'logger'>>;
 }
@@ -47,6 +52,7 @@ interface Running {
   uplink?: UplinkModule | undefined;
   inventory?: InventoryModule | undefined;
   onvif?: OnvifModule | undefined;
+  console?: ConsoleModule | undefined;
   ops: { port: number };
 }
 
@@ -241,6 +247,40 @@ export class Gateway {
       this.now,
     );
 
+    // The installer console needs the registry (a DeviceRegistry, not a test's in-memory directory).
+    let consoleModule: ConsoleModule | undefined;
+    if (config.http.console.enabled && directory instanceof DeviceRegistry) {
+      const startedAt = toTimestamp(this.now());
+      consoleModule = await modules.start(
+        new ConsoleModule({
+          ...this.options.console,
+          registry: directory,
+          bus: this.bus,
+          logger: logger.child({ module: 'console' }),
+          sessionHours: config.http.console.session_hours,
+          secure: Boolean(config.http.cert_file),
+          now: this.now,
+          messagesTotal: () => normaliser.validCount() + normaliser.invalid.total,
+          availability: (id) => liveness.tracker.stateOf(id),
+          overview: (rate) =>
+            readOverview({
+              version: GATEWAY_VERSION,
+              gatewayId: config.gateway.id,
+              startedAt,
+              dataDir: config.gateway.data_dir,
+              modules: () => modules.names,
+              health: () => modules.health(),
+              rate: () => rate,
+              availability: () => liveness.tracker.counts(),
+              alerts: () => rules.active(),
+              uplink: () => uplink?.stats(),
+              telemetry: () => telemetry?.stats(),
+              now: this.now,
+            }),
+        }),
+      );
+    }
+
     const metrics = createMetrics(modules.all(), this.bus);
     let ops: { port: number; close(): Promise<void> } | undefined;
     await modules.start({
@@ -252,6 +292,11 @@ export class Gateway {
           metrics,
           metricsToken: config.http.metrics_token,
           notReady: () => (this.running ? null : 'the gateway is starting'),
+          tls:
+            config.http.cert_file && config.http.key_file
+              ? { certFile: config.http.cert_file, keyFile: config.http.key_file }
+              : undefined,
+          routes: consoleModule?.handlers() ?? [],
         });
       },
       stop: () => ops?.close(),
@@ -272,6 +317,7 @@ export class Gateway {
       uplink,
       inventory,
       onvif,
+      console: consoleModule,
       ops,
     };
     logger.info({ ports: listeners.ports, http: ops.port }, 'gateway started');
@@ -296,6 +342,11 @@ export class Gateway {
   /** The ONVIF cameras, when `onvif.enabled`. */
   get onvif(): OnvifModule | undefined {
     return this.require().onvif;
+  }
+
+  /** The installer console, when the gateway runs on a registry with `http.console.enabled`. */
+  get console(): ConsoleModule | undefined {
+    return this.require().console;
   }
 
   /** The local rules (reload, active alerts). */

@@ -1,10 +1,12 @@
-import { CategoryCode } from '@gridlink/protocol';
+import { CategoryCode, parentCode } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
+import { parameterFieldErrors } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { authenticateCaller, callerOfResponse, parseBody, requireTenantAdmin } from '../people/access.js';
 import { writeAudit } from '../people/audit.js';
 import { managerActor } from '../people/middleware.js';
@@ -38,34 +40,39 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
 
   router.get('/categories/:code', caller, async (req: Request<{ code: string }>, res: Response) => {
     const category = await fromDatabase(() => catalogue.get(req.params.code));
-    if (category === undefined) throw new ProblemError('GL_NOT_FOUND', `no category ${req.params.code}`);
+    if (category === undefined)
+      throw new ProblemError('GL_NOT_FOUND', message('category.unknown', { code: req.params.code }));
     res.json(category);
   });
 
   router.put(
     '/categories/:code',
     caller,
-    requireTenantAdmin(ctx.db, 'the category catalogue'),
+    requireTenantAdmin(ctx.db, 'categories'),
     jsonBody(BODY_LIMIT),
     async (req: Request<{ code: string }>, res: Response) => {
       const code = CategoryCode.safeParse(req.params.code);
       if (!code.success) {
-        throw new ProblemError('GL_VALIDATION_FAILED', `${req.params.code} is not a category code`, [
-          { parameter: 'code', detail: 'expected 1-3 dot-separated snake_case levels, e.g. safety.fire_lane' },
+        throw new ProblemError('GL_VALIDATION_FAILED', message('category.not_a_code', { code: req.params.code }), [
+          { parameter: 'code', detail: message('category.code_form', { example: 'safety.fire_lane' }) },
         ]);
       }
-      const body = parseBody(CategoryBody, req.body, 'category');
+      const body = parseBody(CategoryBody, req.body);
       const before = await fromDatabase(() => catalogue.get(code.data));
       let stored: StoredCategory;
       try {
         stored = await catalogue.upsert({ ...body, code: code.data });
       } catch (err) {
         if (err instanceof CategoryError && err.code === 'GL_CATEGORY_PARENT_MISSING') {
-          throw new ProblemError('GL_VALIDATION_FAILED', err.message, [
-            { parameter: 'code', detail: `${err.message}: create the parent category first` },
-          ]);
+          const parent = parentCode(code.data);
+          throw new ProblemError(
+            'GL_VALIDATION_FAILED',
+            message('category.parent_missing', { code: code.data, parent }),
+            [{ parameter: 'code', detail: message('category.create_parent_first', { code: code.data, parent }) }],
+          );
         }
-        if (err instanceof CategoryError) throw new ProblemError('GL_VALIDATION_FAILED', err.message);
+        if (err instanceof CategoryError)
+          throw new ProblemError('GL_VALIDATION_FAILED', message('category.not_a_code', { code: code.data }));
         return fromDatabase(() => Promise.reject(err));
       }
       await fromDatabase(() =>
@@ -88,10 +95,10 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
   router.put(
     '/time-limits',
     caller,
-    requireTenantAdmin(ctx.db, 'the time limits'),
+    requireTenantAdmin(ctx.db, 'time_limits'),
     jsonBody(BODY_LIMIT),
     async (req: Request, res: Response) => {
-      const rule = parseBody(TimeLimitRule, req.body, 'time limit');
+      const rule = parseBody(TimeLimitRule, req.body);
       const same = (r: TimeLimitRule) =>
         r.category === rule.category && r.severity === rule.severity && r.step === rule.step;
       const before = (await fromDatabase(() => catalogue.limits())).find(same);
@@ -99,10 +106,13 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
         await catalogue.setLimit(rule);
       } catch (err) {
         if (err instanceof CategoryError) {
-          throw new ProblemError('GL_VALIDATION_FAILED', err.message, [
+          throw new ProblemError('GL_VALIDATION_FAILED', message('category.absent', { code: rule.category }), [
             {
               pointer: '/category',
-              detail: `no category ${rule.category}: create it with PUT /api/v1/categories/${rule.category}, or use * for every category`,
+              detail: message('category.unknown_for_limit', {
+                code: rule.category,
+                route: `PUT /api/v1/categories/${rule.category}`,
+              }),
             },
           ]);
         }
@@ -124,22 +134,22 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
   router.delete(
     '/time-limits/:category/:severity/:step',
     caller,
-    requireTenantAdmin(ctx.db, 'the time limits'),
+    requireTenantAdmin(ctx.db, 'time_limits'),
     async (req: Request<{ category: string; severity: string; step: string }>, res: Response) => {
-      const parsed = TimeLimitRule.omit({ limit: true }).safeParse(req.params);
+      const parsed = TimeLimitRule.omit({ limit: true }).safeParse(req.params, { reportInput: true });
       if (!parsed.success) {
         throw new ProblemError(
           'GL_VALIDATION_FAILED',
-          'the path does not name a time-limit rule',
-          parsed.error.issues.map((issue) => ({ parameter: String(issue.path[0]), detail: issue.message })),
+          message('time_limit.path_invalid'),
+          parameterFieldErrors(parsed.error.issues),
         );
       }
       const rule = parsed.data;
       if (rule.category === '*' && rule.severity === '*') {
-        throw new ProblemError('GL_VALIDATION_FAILED', `the tenant default of step ${rule.step} cannot be removed`, [
+        throw new ProblemError('GL_VALIDATION_FAILED', message('time_limit.default_kept', { step: rule.step }), [
           {
             parameter: 'category',
-            detail: 'every step keeps a default (* × *): change it with PUT /api/v1/time-limits',
+            detail: message('time_limit.default_how', { route: 'PUT /api/v1/time-limits' }),
           },
         ]);
       }
@@ -147,7 +157,10 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
         (r) => r.category === rule.category && r.severity === rule.severity && r.step === rule.step,
       );
       if (before === undefined || !(await fromDatabase(() => catalogue.removeLimit(rule)))) {
-        throw new ProblemError('GL_NOT_FOUND', `no time limit for ${rule.category} × ${rule.severity} × ${rule.step}`);
+        throw new ProblemError(
+          'GL_NOT_FOUND',
+          message('time_limit.unknown', { category: rule.category, severity: rule.severity, step: rule.step }),
+        );
       }
       await fromDatabase(() =>
         writeAudit(ctx.db, {

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { Db } from '../db/db.js';
 import { bearerToken, secretsEqual } from '../gateways/tokens.js';
 import { fromDatabase } from '../http/database.js';
+import { parseQuery } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { principalFromRequest } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { canSeeTerritory, type Principal, scopeFilter } from '../people/scope.js';
@@ -36,19 +38,6 @@ export const DeviceListQuery = z.strictObject({
   }),
 });
 
-function parseQuery(query: unknown) {
-  const parsed = DeviceListQuery.safeParse(query);
-  if (parsed.success) return parsed.data;
-  throw new ProblemError(
-    'GL_VALIDATION_FAILED',
-    'invalid query',
-    parsed.error.issues.map((issue) => ({
-      detail: issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue.message,
-      parameter: issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : String(issue.path[0] ?? ''),
-    })),
-  );
-}
-
 /**
  * The devices the cloud knows of, as their gateways report them (cloud/src/devices/projection.ts):
  * per community for whoever sees the community (district staff and operators over it, its property
@@ -62,12 +51,12 @@ export function deviceRoutes(db: Db, people: People, adminToken: string): Router
     const reader = await readerOf(req, people, adminToken);
     const code = CommunityCode.safeParse(req.params.code);
     if (!code.success)
-      throw new ProblemError('GL_NOT_FOUND', `no community ${req.params.code}: a community code is 12 digits`);
-    const query = parseQuery(req.query);
+      throw new ProblemError('GL_NOT_FOUND', message('device.community_code', { community: req.params.code }));
+    const query = parseQuery(DeviceListQuery, req.query);
     const all = await fromDatabase(() => devicesOfCommunity(db, code.data, query));
     const devices = reader.kind === 'admin' ? all : visibleTo(reader.principal, all);
     if (reader.kind === 'user' && devices.length === 0 && !seesSomeOf(reader.principal, code.data)) {
-      throw new ProblemError('GL_FORBIDDEN', `community ${code.data} is outside your roles' territory`);
+      throw new ProblemError('GL_FORBIDDEN', message('device.community_outside', { community: code.data }));
     }
     res.json({ community: code.data, devices });
   });
@@ -77,7 +66,8 @@ export function deviceRoutes(db: Db, people: People, adminToken: string): Router
     async (req: Request<{ code: string; deviceId: string }>, res: Response) => {
       const reader = await readerOf(req, people, adminToken);
       const { code, deviceId } = req.params;
-      const notFound = () => new ProblemError('GL_NOT_FOUND', `no device ${deviceId} in community ${code}`);
+      const notFound = () =>
+        new ProblemError('GL_NOT_FOUND', message('device.unknown', { device: deviceId, community: code }));
       if (!CommunityCode.safeParse(code).success) throw notFound();
       const device = await fromDatabase(() => deviceOfCommunity(db, code, deviceId));
       // A device outside the caller's territory is as good as unknown.
@@ -96,10 +86,11 @@ export function deviceRoutes(db: Db, people: People, adminToken: string): Router
 
   router.get('/gateways/:id/devices', async (req: Request<{ id: string }>, res: Response) => {
     const reader = await readerOf(req, people, adminToken);
-    const notFound = () => new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${req.params.id}`);
+    const notFound = () =>
+      new ProblemError('GL_GATEWAY_NOT_FOUND', message('gateway.unknown', { gateway: req.params.id }));
     if (!GatewayId.safeParse(req.params.id).success) throw notFound();
     const gatewayId = req.params.id;
-    const query = parseQuery(req.query);
+    const query = parseQuery(DeviceListQuery, req.query);
     const community = await fromDatabase(() => gatewayCommunity(db, gatewayId));
     if (community === undefined) throw notFound();
     if (reader.kind === 'user') {

@@ -3,7 +3,9 @@ import type { Clock } from '../clock.js';
 import { bearerToken } from '../gateways/tokens.js';
 import { jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
+import { bodyFieldErrors } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { administers, type Principal } from '../people/scope.js';
@@ -31,14 +33,11 @@ export function managesRobots(principal: Principal, community: string): boolean 
 function community(req: Request<{ code: string }>, principal: Principal): string {
   const code = req.params.code;
   if (!COMMUNITY.test(code))
-    throw new ProblemError('GL_VALIDATION_FAILED', 'the community code is 12 digits', [
-      { detail: 'expected a 12-digit community code', parameter: 'code' },
+    throw new ProblemError('GL_VALIDATION_FAILED', message('territory.community_code'), [
+      { detail: message('territory.community_code_expected'), parameter: 'code' },
     ]);
   if (!managesRobots(principal, code))
-    throw new ProblemError(
-      'GL_FORBIDDEN',
-      `the robots of community ${code} are managed by its district/street admins and operators`,
-    );
+    throw new ProblemError('GL_FORBIDDEN', message('robot.community_managers', { community: code }));
   return code;
 }
 
@@ -75,8 +74,8 @@ export function dispatchRoutes(people: People, ctx: DispatchRoutesContext): Rout
       if (!parsed.success)
         throw new ProblemError(
           'GL_VALIDATION_FAILED',
-          'the request body is not valid',
-          parsed.error.issues.map((issue) => ({ detail: issue.message, pointer: `/${issue.path.join('/')}` })),
+          message('request.body_invalid'),
+          bodyFieldErrors(parsed.error.issues),
         );
       // An invalid robot (DispatchError) goes to the error handler as the validation failure it is.
       const robots = await fromDatabase(() =>

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { DomainError } from '../http/domain-error.js';
+import { type Message, message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import { WebhookPolicy } from '../notify/webhook-policy.js';
 import { type Actor, writeAudit } from '../people/audit.js';
 
@@ -72,11 +74,12 @@ export interface DispatchSettings {
 export class DispatchError extends DomainError {
   constructor(
     readonly code: 'GL_ROBOT_INVALID',
-    message: string,
+    /** What is refused, as a message of the catalogue (the error's own message is its English). */
+    said: Message,
     readonly pointer?: string,
   ) {
     // An invalid robot fails validation, naming its field when it knows which.
-    super(message, 'GL_VALIDATION_FAILED', message, [{ detail: message, ...(pointer ? { pointer } : {}) }]);
+    super(render(said, 'en'), 'GL_VALIDATION_FAILED', said, [{ detail: said, ...(pointer ? { pointer } : {}) }]);
   }
 }
 
@@ -182,7 +185,7 @@ export class DispatchStore {
         if (webhook === undefined)
           throw new DispatchError(
             'GL_ROBOT_INVALID',
-            `robot ${robot.name} is new: give its webhook`,
+            message('robot.webhook_missing', { name: robot.name }),
             `/robots/${index}/webhook`,
           );
         // A kept webhook is checked too: the robot's kind may change, or the policy may have.
@@ -190,7 +193,10 @@ export class DispatchStore {
         if (!allowed.ok)
           throw new DispatchError(
             'GL_ROBOT_INVALID',
-            `robot ${robot.name}: ${robot.webhook === undefined ? 'its stored webhook is refused now: give a new one; ' : ''}${allowed.reason}`,
+            message(robot.webhook === undefined ? 'robot.stored_webhook_refused' : 'robot.webhook_refused', {
+              name: robot.name,
+              reason: message('text.as_written', { text: allowed.reason }),
+            }),
             `/robots/${index}/webhook`,
           );
         const secret = robot.secret === undefined ? (before?.secret ?? null) : robot.secret;

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { openEventStream, PerUserStreams } from '../http/event-stream.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import type { LivePush } from '../notify/live-push.js';
 import type { SessionSignals } from '../people/session-signals.js';
 import { guardStreamSession, type StreamSessionState } from '../people/stream-session.js';
@@ -41,7 +42,7 @@ export class NotificationStreams {
     private readonly signals?: SessionSignals,
   ) {
     this.limits = { ...DEFAULT_NOTIFICATION_STREAM_LIMITS, ...limits };
-    this.perUser = new PerUserStreams(this.limits.perUser, 'notification streams');
+    this.perUser = new PerUserStreams(this.limits.perUser, 'notification');
   }
 
   get count(): number {
@@ -50,7 +51,7 @@ export class NotificationStreams {
 
   /** Serves `res` as `userId`'s stream until the client goes away, its session ends or the cloud stops. */
   serve(userId: string, req: Request, res: Response, check?: () => Promise<StreamSessionState>): void {
-    if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
+    if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', message('cloud.shutting_down'));
     const release = this.perUser.take(userId);
     openEventStream(req, res);
     let ended = false;

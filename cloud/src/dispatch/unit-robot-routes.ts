@@ -1,7 +1,9 @@
 import { type Request, type Response, Router } from 'express';
 import { jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
+import { bodyFieldErrors } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { authenticateCaller, type Caller, callerOfResponse } from '../people/access.js';
 import { managerActor, managesTerritory } from '../people/middleware.js';
 import type { People } from '../people/people.js';
@@ -19,16 +21,14 @@ export function unitRobotRoutes(people: People, adminToken: string, store: Dispa
 
   const unitFor = async (c: Caller, id: string, change: boolean) => {
     const unit = await fromDatabase(() => people.units.get(id));
-    if (unit === undefined) throw new ProblemError('GL_DISPOSAL_UNIT_NOT_FOUND', `no disposal unit ${id}`);
+    if (unit === undefined) throw new ProblemError('GL_DISPOSAL_UNIT_NOT_FOUND', message('unit.unknown', { id }));
     if (managesTerritory(c, unit.territory_code)) return unit;
     const ownUnit =
       c.kind === 'user' && c.principal.assignments.some((a) => a.role === 'disposal_unit' && a.scope === unit.id);
     if (!change && ownUnit) return unit;
     throw new ProblemError(
       'GL_FORBIDDEN',
-      change
-        ? `the robots of disposal unit ${id} are changed by the district admins over ${unit.territory_code}`
-        : `the robots of disposal unit ${id} are read by its users and the district admins over ${unit.territory_code}`,
+      message(change ? 'robot.unit_changers' : 'robot.unit_readers', { id, territory: unit.territory_code }),
     );
   };
 
@@ -50,8 +50,8 @@ export function unitRobotRoutes(people: People, adminToken: string, store: Dispa
       if (!parsed.success) {
         throw new ProblemError(
           'GL_VALIDATION_FAILED',
-          'the robots are not valid',
-          parsed.error.issues.map((issue) => ({ detail: issue.message, pointer: `/${issue.path.join('/')}` })),
+          message('robot.list_invalid'),
+          bodyFieldErrors(parsed.error.issues),
         );
       }
       const { robots } = parsed.data;

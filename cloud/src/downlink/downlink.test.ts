@@ -35,10 +35,15 @@ async function polling(held: () => number, count = 1): Promise<void> {
 
 describe.each(BACKENDS)('downlink (%s)', (backend) => {
   const cloud = useTestCloud(backend);
+  // Read in English: the field errors are asserted as English text.
+  const headers = { 'accept-language': 'en' };
   const enqueue = (gateway: string, body: unknown, token = TEST_ADMIN_TOKEN) =>
-    api(cloud(), 'POST', `/api/v1/gateways/${gateway}/downlink`, { token, body });
+    api(cloud(), 'POST', `/api/v1/gateways/${gateway}/downlink`, { token, body, headers });
   const fetchMessages = (gateway: string, token: string, query = '') =>
-    api<{ messages: DownlinkMessage[] }>(cloud(), 'GET', `/api/v1/gateways/${gateway}/downlink${query}`, { token });
+    api<{ messages: DownlinkMessage[] }>(cloud(), 'GET', `/api/v1/gateways/${gateway}/downlink${query}`, {
+      token,
+      headers,
+    });
   const ack = (gateway: string, token: string, acks: unknown[]) =>
     api(cloud(), 'POST', `/api/v1/gateways/${gateway}/downlink/acks`, { token, body: { acks } });
 

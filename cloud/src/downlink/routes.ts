@@ -1,4 +1,4 @@
-import { DownlinkAck, DownlinkMessage, GatewayId, parseWith } from '@gridlink/protocol';
+import { DownlinkAck, DownlinkMessage, GatewayId } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -6,7 +6,9 @@ import { type ClientCertificates, requireAdmin, requireGateway } from '../gatewa
 import type { GatewayRegistry } from '../gateways/registry.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
-import { issuesToErrors, ProblemError, type ProblemFieldError } from '../http/problems.js';
+import { parseBody } from '../http/field-errors.js';
+import { ProblemError, type ProblemFieldError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import type { DownlinkQueue } from './queue.js';
 
 export const MAX_WAIT_S = 30;
@@ -28,7 +30,10 @@ function intParameter(
   if (Number.isInteger(value) && value >= min && value <= max) return value;
   errors.push({
     parameter: name,
-    detail: `expected an integer from ${min} to ${max}, received ${JSON.stringify(raw)}`,
+    detail: message('field.expected_received', {
+      expected: message('expect.integer_between', { min, max }),
+      received: JSON.stringify(raw),
+    }),
   });
   return fallback;
 }
@@ -50,18 +55,15 @@ export function downlinkRoutes(
     async (req: Request<{ id: string }>, res: Response) => {
       const { id } = req.params;
       if (!GatewayId.safeParse(id).success)
-        throw new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${id} is registered`);
-      const parsed = parseWith(DownlinkMessage, req.body, 'downlink message');
-      if (!parsed.ok) {
-        throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
-      }
-      const result = await fromDatabase(() => queue.enqueue(id, parsed.value));
+        throw new ProblemError('GL_GATEWAY_NOT_FOUND', message('gateway.unknown', { gateway: id }));
+      const downlink = parseBody(DownlinkMessage, req.body);
+      const result = await fromDatabase(() => queue.enqueue(id, downlink));
       if (result.status === 'unknown_gateway') {
-        throw new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${id} is registered`);
+        throw new ProblemError('GL_GATEWAY_NOT_FOUND', message('gateway.unknown', { gateway: id }));
       }
       if (result.status === 'queued')
-        logger.info({ gateway: id, message: parsed.value.id, type: parsed.value.type }, 'downlink queued');
-      res.status(result.status === 'queued' ? 201 : 200).json({ id: parsed.value.id, status: result.status });
+        logger.info({ gateway: id, message: downlink.id, type: downlink.type }, 'downlink queued');
+      res.status(result.status === 'queued' ? 201 : 200).json({ id: downlink.id, status: result.status });
     },
   );
 
@@ -73,11 +75,7 @@ export function downlinkRoutes(
       const wait = intParameter(req.query.wait, 'wait', 0, MAX_WAIT_S, 0, errors);
       const limit = intParameter(req.query.limit, 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT, errors);
       if (errors.length > 0) {
-        throw new ProblemError(
-          'GL_VALIDATION_FAILED',
-          errors.map((e) => `${e.parameter}: ${e.detail}`).join('; '),
-          errors,
-        );
+        throw new ProblemError('GL_VALIDATION_FAILED', message('request.query_invalid'), errors);
       }
       // A gateway that hangs up ends its poll; the connection is not held for nothing.
       const hangUp = new AbortController();
@@ -94,11 +92,8 @@ export function downlinkRoutes(
     requireGateway(registry, options.clientCertificates),
     jsonBody(BODY_LIMIT),
     async (req: Request<{ id: string }>, res: Response) => {
-      const parsed = parseWith(AckBatch, req.body, 'downlink acks');
-      if (!parsed.ok) {
-        throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
-      }
-      const acknowledged = await fromDatabase(() => queue.acknowledge(req.params.id, parsed.value.acks));
+      const { acks } = parseBody(AckBatch, req.body);
+      const acknowledged = await fromDatabase(() => queue.acknowledge(req.params.id, acks));
       res.status(200).json({ acknowledged });
     },
   );

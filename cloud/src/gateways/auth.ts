@@ -2,6 +2,7 @@ import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
+import { type Message, message } from '../i18n/message.js';
 import type { GatewayRegistry, TokenOwner } from './registry.js';
 import { bearerToken, secretsEqual } from './tokens.js';
 
@@ -9,7 +10,7 @@ const CHALLENGE = { 'www-authenticate': 'Bearer' };
 
 export type Caller = { kind: 'admin' } | ({ kind: 'gateway' } & TokenOwner);
 
-function unauthenticated(detail: string): ProblemError {
+function unauthenticated(detail: Message): ProblemError {
   return new ProblemError('GL_UNAUTHENTICATED', detail, undefined, CHALLENGE);
 }
 
@@ -19,10 +20,11 @@ function unauthenticated(detail: string): ProblemError {
  */
 export async function identify(req: Request, adminToken: string, registry: GatewayRegistry): Promise<Caller> {
   const token = bearerToken(req.get('authorization'));
-  if (token === undefined) throw unauthenticated('send Authorization: Bearer <token>');
+  if (token === undefined)
+    throw unauthenticated(message('token.missing', { header: 'Authorization: Bearer', token: 'token' }));
   if (secretsEqual(token, adminToken)) return { kind: 'admin' };
   const owner = await fromDatabase(() => registry.authenticate(token));
-  if (owner === undefined) throw unauthenticated('the token is unknown, expired or revoked');
+  if (owner === undefined) throw unauthenticated(message('token.unknown'));
   return { kind: 'gateway', ...owner };
 }
 
@@ -30,8 +32,9 @@ export async function identify(req: Request, adminToken: string, registry: Gatew
 export function requireAdmin(adminToken: string) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const token = bearerToken(req.get('authorization'));
-    if (token === undefined) throw unauthenticated('send Authorization: Bearer <admin token>');
-    if (!secretsEqual(token, adminToken)) throw unauthenticated('this route needs the admin token');
+    if (token === undefined)
+      throw unauthenticated(message('token.missing', { header: 'Authorization: Bearer', token: 'admin' }));
+    if (!secretsEqual(token, adminToken)) throw unauthenticated(message('token.needs_admin'));
     next();
   };
 }
@@ -54,10 +57,10 @@ export function checkClientCertificate(req: Request, gatewayId: string, clientCe
   if (clientCertificates === 'off') return;
   const cn = certificateIdentity(req);
   if (cn === undefined && clientCertificates === 'required') {
-    throw unauthenticated('this cloud requires a client certificate signed by its gateway CA (uplink.cert_file)');
+    throw unauthenticated(message('certificate.required', { setting: 'uplink.cert_file' }));
   }
   if (cn !== undefined && cn !== gatewayId) {
-    throw new ProblemError('GL_FORBIDDEN', `the client certificate names ${cn}, not ${gatewayId}`);
+    throw new ProblemError('GL_FORBIDDEN', message('certificate.other_gateway', { cn, gateway: gatewayId }));
   }
 }
 
@@ -69,11 +72,12 @@ export function checkClientCertificate(req: Request, gatewayId: string, clientCe
 export function requireGateway(registry: GatewayRegistry, clientCertificates: ClientCertificates = 'off') {
   return async (req: Request<{ id: string }>, res: Response, next: NextFunction) => {
     const token = bearerToken(req.get('authorization'));
-    if (token === undefined) throw unauthenticated('send Authorization: Bearer <gateway token>');
+    if (token === undefined)
+      throw unauthenticated(message('token.missing', { header: 'Authorization: Bearer', token: 'gateway' }));
     const owner = await fromDatabase(() => registry.authenticate(token));
-    if (owner === undefined) throw unauthenticated('the token is unknown, expired or revoked');
+    if (owner === undefined) throw unauthenticated(message('token.unknown'));
     if (owner.gatewayId !== req.params.id) {
-      throw new ProblemError('GL_FORBIDDEN', `this token belongs to another gateway, not ${req.params.id}`);
+      throw new ProblemError('GL_FORBIDDEN', message('token.other_gateway', { gateway: req.params.id }));
     }
     checkClientCertificate(req, req.params.id, clientCertificates);
     res.locals.gateway = owner;

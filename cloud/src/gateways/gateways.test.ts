@@ -48,7 +48,7 @@ describe.each(BACKENDS)('gateways and tokens (%s)', (backend) => {
         type: 'urn:gridlink:problem:GL_GATEWAY_EXISTS',
         title: '网关已注册',
         status: 409,
-        detail: 'gateway gw-dup is already registered',
+        detail: '网关 gw-dup 已注册',
         code: 'GL_GATEWAY_EXISTS',
         instance: '/api/v1/gateways',
       });
@@ -58,6 +58,7 @@ describe.each(BACKENDS)('gateways and tokens (%s)', (backend) => {
       const response = await api(cloud(), 'POST', '/api/v1/gateways', {
         token: TEST_ADMIN_TOKEN,
         body: { id: 'GW 1', nmae: 'x' },
+        headers: { 'accept-language': 'en' },
       });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('GL_VALIDATION_FAILED');
@@ -96,7 +97,11 @@ describe.each(BACKENDS)('gateways and tokens (%s)', (backend) => {
       const other = await registerGateway(cloud(), 'gw-auth-c');
       expect((await send('gw-auth-b', undefined)).status).toBe(401);
       expect((await send('gw-auth-b', 'glgw_not-a-token')).body.code).toBe('GL_UNAUTHENTICATED');
-      const forbidden = await send('gw-auth-b', other);
+      const forbidden = await api(cloud(), 'POST', '/api/v1/gateways/gw-auth-b/events', {
+        token: other,
+        body: [stateEvent('gw-auth-b')],
+        headers: { 'accept-language': 'en' },
+      });
       expect(forbidden.status).toBe(403);
       expect(forbidden.body).toMatchObject({
         code: 'GL_FORBIDDEN',
@@ -112,7 +117,7 @@ describe.each(BACKENDS)('gateways and tokens (%s)', (backend) => {
 
   describe('token rotation', () => {
     const rotate = (gateway: string, token: string) =>
-      api(cloud(), 'POST', `/api/v1/gateways/${gateway}/token`, { token });
+      api(cloud(), 'POST', `/api/v1/gateways/${gateway}/token`, { token, headers: { 'accept-language': 'en' } });
 
     it('keeps the previous token working for the grace period (24 h), then refuses it', async () => {
       const first = await registerGateway(cloud(), 'gw-rotate');

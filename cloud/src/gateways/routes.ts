@@ -1,10 +1,12 @@
-import { CommunityCode, GatewayId, parseWith } from '@gridlink/protocol';
+import { CommunityCode, GatewayId } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
-import { issuesToErrors, ProblemError } from '../http/problems.js';
+import { parseBody } from '../http/field-errors.js';
+import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { type ClientCertificates, checkClientCertificate, identify, requireAdmin } from './auth.js';
 import type { GatewayRegistry } from './registry.js';
 
@@ -26,13 +28,9 @@ export function gatewayRoutes(
   const router = Router();
 
   router.post('/gateways', requireAdmin(adminToken), jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
-    const parsed = parseWith(NewGateway, req.body, 'gateway');
-    if (!parsed.ok) {
-      throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
-    }
-    const { id, name, community } = parsed.value;
+    const { id, name, community } = parseBody(NewGateway, req.body);
     const result = await fromDatabase(() => registry.register(id, name, community));
-    if (!result.ok) throw new ProblemError('GL_GATEWAY_EXISTS', `gateway ${id} is already registered`);
+    if (!result.ok) throw new ProblemError('GL_GATEWAY_EXISTS', message('gateway.exists', { gateway: id }));
     logger.info({ gateway: id }, 'gateway registered');
     res.status(201).location(`/api/v1/gateways/${id}`).json(result.issued);
   });
@@ -42,14 +40,10 @@ export function gatewayRoutes(
     requireAdmin(adminToken),
     jsonBody(BODY_LIMIT),
     async (req: Request<{ id: string }>, res: Response) => {
-      const parsed = parseWith(GatewayCommunity, req.body, 'gateway community');
-      if (!parsed.ok) {
-        throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
-      }
       const { id } = req.params;
-      const { community } = parsed.value;
+      const { community } = parseBody(GatewayCommunity, req.body);
       if (!(await fromDatabase(() => registry.setCommunity(id, community)))) {
-        throw new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${id} is registered`);
+        throw new ProblemError('GL_GATEWAY_NOT_FOUND', message('gateway.unknown', { gateway: id }));
       }
       logger.info({ gateway: id, community }, 'gateway community set');
       res.status(200).json({ id, community });
@@ -61,16 +55,17 @@ export function gatewayRoutes(
     const caller = await identify(req, adminToken, registry);
     if (caller.kind === 'gateway') {
       if (caller.gatewayId !== id) {
-        throw new ProblemError('GL_FORBIDDEN', `this token belongs to another gateway, not ${id}`);
+        throw new ProblemError('GL_FORBIDDEN', message('token.other_gateway', { gateway: id }));
       }
       if (!caller.current) {
-        throw new ProblemError('GL_FORBIDDEN', 'a replaced token cannot rotate; use the current token');
+        throw new ProblemError('GL_FORBIDDEN', message('token.replaced_cannot_rotate'));
       }
       // A token alone must not get a new token where the gateway's other routes need its certificate too.
       checkClientCertificate(req, id, clientCertificates);
     }
     const rotated = await fromDatabase(() => registry.rotate(id));
-    if (rotated === undefined) throw new ProblemError('GL_GATEWAY_NOT_FOUND', `no gateway ${id} is registered`);
+    if (rotated === undefined)
+      throw new ProblemError('GL_GATEWAY_NOT_FOUND', message('gateway.unknown', { gateway: id }));
     logger.info(
       { gateway: id, by: caller.kind, previous_token_expires_at: rotated.previous_token_expires_at },
       'gateway token rotated',

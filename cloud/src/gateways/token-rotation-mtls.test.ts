@@ -24,7 +24,7 @@ function post(
         method: 'POST',
         ca: readFileSync(certificates.ca),
         ...(client ? { cert: readFileSync(client.cert), key: readFileSync(client.key) } : {}),
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-language': 'en' },
       },
       (res) => {
         let text = '';

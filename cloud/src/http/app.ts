@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/db.js';
+import { message } from '../i18n/message.js';
 import { languageOf } from '../i18n/render.js';
 import { bodyParserProblem } from './body.js';
 import { DomainError } from './domain-error.js';
@@ -59,11 +60,11 @@ export function createApp<Context>(
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    if (ctx.stopping()) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
+    if (ctx.stopping()) throw new ProblemError('GL_SHUTTING_DOWN', message('cloud.shutting_down'));
     try {
       await ctx.db.query('SELECT 1');
     } catch (err) {
-      const problem = new ProblemError('GL_NOT_READY', 'the database does not answer');
+      const problem = new ProblemError('GL_NOT_READY', message('database.not_answering'));
       problem.cause = err;
       throw problem;
     }
@@ -84,7 +85,10 @@ export function createApp<Context>(
   app.use(root);
 
   app.use((req: Request) => {
-    throw new ProblemError('GL_NOT_FOUND', `no route ${req.method} ${req.path}; see /openapi.json`);
+    throw new ProblemError(
+      'GL_NOT_FOUND',
+      message('route.unknown', { method: req.method, path: req.path, doc: '/openapi.json' }),
+    );
   });
 
   // Express recognises an error handler by its four parameters.
@@ -119,7 +123,7 @@ function refusal(err: DomainError): ProblemError {
 }
 
 function internal(err: unknown): ProblemError {
-  const problem = new ProblemError('GL_INTERNAL', 'the cloud failed to answer; the error is in its log');
+  const problem = new ProblemError('GL_INTERNAL', message('cloud.internal'));
   problem.cause = err;
   return problem;
 }

@@ -1,5 +1,6 @@
 import { CLOUDEVENTS_BATCH_CONTENT_TYPE } from '@gridlink/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { message } from '../i18n/message.js';
 import { ProblemError } from './problems.js';
 
 /** Event batches: up to 5000 events of a few KiB each. */
@@ -17,7 +18,10 @@ export function jsonBody(limit: string) {
       if (req.body === undefined) {
         throw new ProblemError(
           'GL_UNSUPPORTED_MEDIA_TYPE',
-          `send a JSON body with Content-Type: application/json (received ${req.get('content-type') ?? 'no Content-Type'})`,
+          message('body.not_json_type', {
+            header: 'Content-Type: application/json',
+            received: req.get('content-type') ?? message('header.none', { header: 'Content-Type' }),
+          }),
         );
       }
       next();
@@ -30,16 +34,19 @@ export function bodyParserProblem(err: unknown): ProblemError | undefined {
   const type = (err as { type?: unknown } | undefined)?.type;
   switch (type) {
     case 'entity.parse.failed':
-      return new ProblemError('GL_BODY_NOT_JSON', 'the body is not valid JSON');
+      return new ProblemError('GL_BODY_NOT_JSON', message('body.not_json'));
     case 'entity.too.large': {
       const limit = (err as { limit?: number }).limit;
-      return new ProblemError('GL_BODY_TOO_LARGE', `the body is larger than ${limit ?? 'the limit'} bytes`);
+      return new ProblemError(
+        'GL_BODY_TOO_LARGE',
+        message('body.too_large', { limit: limit ?? message('body.the_limit') }),
+      );
     }
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new ProblemError('GL_UNSUPPORTED_MEDIA_TYPE', 'send the body as UTF-8 JSON');
+      return new ProblemError('GL_UNSUPPORTED_MEDIA_TYPE', message('body.not_utf8'));
     case 'request.aborted':
-      return new ProblemError('GL_VALIDATION_FAILED', 'the request body was cut off');
+      return new ProblemError('GL_VALIDATION_FAILED', message('body.cut_off'));
     default:
       return undefined;
   }

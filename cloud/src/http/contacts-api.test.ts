@@ -53,10 +53,12 @@ describe.each(BACKENDS)('contacts and disposal-unit robots API (%s)', (backend) 
     }
   }, 60_000);
 
+  // Read in English: the refusals and field errors are asserted as English text.
   const call = <T = Record<string, unknown>>(who: Who | undefined, method: string, path: string, body?: unknown) =>
     api<T>(cloud(), method, path, {
       ...(who === undefined ? {} : { token: tokens[who] as string }),
       ...(body === undefined ? {} : { body }),
+      headers: { 'accept-language': 'en' },
     });
 
   describe('a user’s phone contact', () => {

@@ -1,3 +1,4 @@
+import { message } from '../i18n/message.js';
 import { DomainError } from './domain-error.js';
 import { ProblemError } from './problems.js';
 
@@ -12,12 +13,9 @@ export async function fromDatabase<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (err instanceof DomainError) throw err;
-    const problem = new ProblemError(
-      'GL_DATABASE_UNAVAILABLE',
-      'the database did not complete the request; retry later',
-      undefined,
-      { 'retry-after': '5' },
-    );
+    const problem = new ProblemError('GL_DATABASE_UNAVAILABLE', message('database.unavailable'), undefined, {
+      'retry-after': '5',
+    });
     problem.cause = err;
     throw problem;
   }

@@ -46,8 +46,13 @@ describe.each(BACKENDS)('device-event policies API (%s)', (backend) => {
     Object.assign(ids, cast.ids);
   }, 60_000);
 
+  // Read in English: the refusals and field errors are asserted as English text.
   const call = <T = Record<string, unknown>>(who: Who, method: string, path: string, body?: unknown) =>
-    api<T>(cloud(), method, path, { token: tokens[who] as string, ...(body === undefined ? {} : { body }) });
+    api<T>(cloud(), method, path, {
+      token: tokens[who] as string,
+      ...(body === undefined ? {} : { body }),
+      headers: { 'accept-language': 'en' },
+    });
 
   it('refuses every route without a token (401)', async () => {
     for (const path of ['/api/v1/device-event-policies', '/api/v1/device-event-policies/safety.fire_lane']) {

@@ -15,8 +15,8 @@ export abstract class DomainError extends Error {
     message: string,
     /** The problem it answers as over HTTP (`GL_FORBIDDEN` for the code above). */
     readonly problem: ProblemCode,
-    /** What the reader is told: a message of the catalogue, or text not yet in it. */
-    readonly said: string | Message,
+    /** What the reader is told: a message of the catalogue, never text, so none goes out in one language only. */
+    readonly said: Message,
     /** The fields it names, as problem `errors[]`. */
     readonly errors?: ProblemFieldError[],
   ) {

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { message } from '../i18n/message.js';
 import { ProblemError } from './problems.js';
 
 /**
@@ -24,8 +25,8 @@ export class PerUserStreams {
 
   constructor(
     private readonly perUser: number,
-    /** What the streams are, for the refusal: "incident streams". */
-    private readonly what: string,
+    /** What the streams are, for the refusal: `incident` (a word of the `stream` vocabulary). */
+    private readonly what: 'incident' | 'notification',
   ) {}
 
   take(userId: string): () => void {
@@ -33,7 +34,7 @@ export class PerUserStreams {
     if (held >= this.perUser) {
       throw new ProblemError(
         'GL_TOO_MANY_STREAMS',
-        `you already hold ${held} ${this.what} (at most ${this.perUser}); close one`,
+        message('stream.too_many', { held, what: this.what, most: this.perUser }),
         undefined,
         { 'retry-after': '30' },
       );

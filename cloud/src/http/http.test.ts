@@ -120,7 +120,7 @@ describe('service endpoints', () => {
   });
 
   it('answers an unknown route with a 404 problem', async () => {
-    const response = await api(cloud(), 'GET', '/api/v2/gateways');
+    const response = await api(cloud(), 'GET', '/api/v2/gateways', { headers: { 'accept-language': 'en' } });
     expect(response.status).toBe(404);
     expect(response.contentType).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({

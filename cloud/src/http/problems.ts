@@ -1,4 +1,3 @@
-import type { FieldIssue } from '@gridlink/protocol';
 import { DEFAULT_LANGUAGE, type Language, type Message } from '../i18n/message.js';
 import { render } from '../i18n/render.js';
 
@@ -45,7 +44,7 @@ export type ProblemCode = keyof typeof PROBLEMS;
 
 /** One validation failure: `pointer` is a JSON Pointer into the body, `parameter` a query parameter. */
 export interface ProblemFieldError {
-  detail: string | Message;
+  detail: Message;
   pointer?: string;
   parameter?: string;
 }
@@ -57,11 +56,8 @@ export interface Problem {
   detail: string;
   code: ProblemCode;
   instance?: string;
-  errors?: Array<ProblemFieldError & { detail: string }>;
+  errors?: Array<Omit<ProblemFieldError, 'detail'> & { detail: string }>;
 }
-
-const textOf = (detail: string | Message, language: Language) =>
-  typeof detail === 'string' ? detail : render(detail, language);
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -74,13 +70,13 @@ export class ProblemError extends Error {
 
   constructor(
     readonly code: ProblemCode,
-    /** A message of the catalogue (rendered in the reader's language), or text not yet in it. */
-    readonly said: string | Message,
+    /** A message of the catalogue, rendered in the reader's language: never text, so none goes out in one language only. */
+    readonly said: Message,
     readonly errors?: ProblemFieldError[],
     /** Extra response headers (`WWW-Authenticate`, `Retry-After`). */
     readonly headers: Record<string, string> = {},
   ) {
-    const detail = textOf(said, 'en');
+    const detail = render(said, 'en');
     super(`${code}: ${detail}`);
     this.detail = detail;
   }
@@ -92,33 +88,12 @@ export class ProblemError extends Error {
       type: `urn:gridlink:problem:${this.code}`,
       title: render({ code: `problem.${this.code}`, params: {} }, language),
       status,
-      detail: textOf(this.said, language),
+      detail: render(this.said, language),
       code: this.code,
       ...(instance === undefined ? {} : { instance }),
       ...(this.errors === undefined
         ? {}
-        : { errors: this.errors.map((error) => ({ ...error, detail: textOf(error.detail, language) })) }),
+        : { errors: this.errors.map((error) => ({ ...error, detail: render(error.detail, language) })) }),
     };
   }
-}
-
-/** `acks.0.result` → `/acks/0/result`, under `prefix` (a JSON Pointer). */
-export function fieldPointer(path: string, prefix = ''): string {
-  if (path === '(payload)') return prefix;
-  return `${prefix}/${path
-    .split('.')
-    .map((segment) => segment.replaceAll('~', '~0').replaceAll('/', '~1'))
-    .join('/')}`;
-}
-
-/** Field issues of the protocol's validation as problem `errors[]`. */
-export function issuesToErrors(issues: readonly FieldIssue[], prefix = ''): ProblemFieldError[] {
-  return issues.map((issue) => ({
-    pointer: fieldPointer(issue.path, prefix),
-    detail:
-      issue.message ??
-      (issue.expected === 'no such field'
-        ? 'unexpected field'
-        : `expected ${issue.expected}, received ${issue.received}`),
-  }));
 }

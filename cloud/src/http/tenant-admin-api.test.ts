@@ -24,7 +24,9 @@ async function tenantWrites(read: (path: string) => Promise<unknown>): Promise<A
 describe.each(BACKENDS)('tenant-wide settings in a deployment of two districts (%s)', (backend) => {
   const clock = manualClock();
   const cloud = useTestCloud(backend, { clock, dispatchSweepMs: 3_600_000, deadlineSweepMs: 3_600_000 });
-  const put = (token: string, path: string, body: unknown) => api(cloud(), 'PUT', path, { token, body });
+  // The refusals are read in English, as they are asserted.
+  const put = (token: string, path: string, body: unknown) =>
+    api(cloud(), 'PUT', path, { token, body, headers: { 'accept-language': 'en' } });
 
   it('attack: one district’s admin cannot change the tenant-wide settings of every district', async () => {
     const huaian = await signedIn(cloud(), 'huaian.admin', [{ role: 'district_admin', scope: '320803' }], '320803');

@@ -135,6 +135,71 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     fault: { 'zh-CN': '故障', en: 'fault' },
     gateway_offline: { 'zh-CN': '网关离线', en: 'gateway offline' },
   },
+  /** What a field expects, by the names zod gives types. */
+  value_type: {
+    string: { 'zh-CN': '字符串', en: 'string' },
+    number: { 'zh-CN': '数字', en: 'number' },
+    int: { 'zh-CN': '整数', en: 'integer' },
+    integer: { 'zh-CN': '整数', en: 'integer' },
+    bigint: { 'zh-CN': '大整数', en: 'bigint' },
+    boolean: { 'zh-CN': '布尔值', en: 'boolean' },
+    object: { 'zh-CN': '对象', en: 'object' },
+    array: { 'zh-CN': '数组', en: 'array' },
+    date: { 'zh-CN': '日期', en: 'date' },
+    null: { 'zh-CN': '空值', en: 'null' },
+    undefined: { 'zh-CN': '空', en: 'undefined' },
+    function: { 'zh-CN': '函数', en: 'function' },
+    symbol: { 'zh-CN': '符号', en: 'symbol' },
+    record: { 'zh-CN': '键值对象', en: 'record' },
+    map: { 'zh-CN': '映射', en: 'map' },
+    set: { 'zh-CN': '集合', en: 'set' },
+    tuple: { 'zh-CN': '元组', en: 'tuple' },
+    nan: { 'zh-CN': '非数字', en: 'nan' },
+    never: { 'zh-CN': '无（不应填写）', en: 'never' },
+    unknown: { 'zh-CN': '任意值', en: 'unknown' },
+    any: { 'zh-CN': '任意值', en: 'any' },
+  },
+  format: {
+    email: { 'zh-CN': '电子邮件地址', en: 'email' },
+    url: { 'zh-CN': '网址', en: 'url' },
+    uuid: { 'zh-CN': '通用唯一识别码', en: 'uuid' },
+    date: { 'zh-CN': '日期', en: 'date' },
+    time: { 'zh-CN': '时刻', en: 'time' },
+    duration: { 'zh-CN': '时长', en: 'duration' },
+    ipv4: { 'zh-CN': '互联网协议第 4 版地址', en: 'ipv4' },
+    ipv6: { 'zh-CN': '互联网协议第 6 版地址', en: 'ipv6' },
+  },
+  boolean: {
+    true: { 'zh-CN': '真', en: 'true' },
+    false: { 'zh-CN': '假', en: 'false' },
+  },
+  /** What a tenant-wide route reads or changes. */
+  subject: {
+    deadline_settings: { 'zh-CN': '时限设置', en: 'the deadline settings' },
+    incident_settings: { 'zh-CN': '事件设置', en: 'the incident settings' },
+    kpi_settings: { 'zh-CN': '考核设置', en: 'the KPI settings' },
+    maintenance_settings: { 'zh-CN': '设备运维阈值', en: 'the maintenance thresholds' },
+    session_settings: { 'zh-CN': '会话设置', en: 'the session settings' },
+    dispatch_settings: { 'zh-CN': '派遣设置', en: 'the dispatch settings' },
+    categories: { 'zh-CN': '品类目录', en: 'the category catalogue' },
+    time_limits: { 'zh-CN': '办理时限', en: 'the time limits' },
+    device_event_policies: { 'zh-CN': '设备事件策略', en: 'the device-event policies' },
+  },
+  grid_position: {
+    grid_chief: { 'zh-CN': '网格长', en: 'a grid chief' },
+    full_time: { 'zh-CN': '专职网格员', en: 'a full-time worker' },
+    part_time: { 'zh-CN': '兼职网格员', en: 'a part-time worker' },
+  },
+  /** Which token a request lacks. */
+  token: {
+    token: { 'zh-CN': '令牌', en: 'token' },
+    admin: { 'zh-CN': '管理员令牌', en: 'admin token' },
+    gateway: { 'zh-CN': '网关令牌', en: 'gateway token' },
+  },
+  stream: {
+    incident: { 'zh-CN': '事件数据流', en: 'incident streams' },
+    notification: { 'zh-CN': '通知数据流', en: 'notification streams' },
+  },
   attachment_tag: {
     before: { 'zh-CN': '处置前', en: 'before' },
     after: { 'zh-CN': '处置后', en: 'after' },
@@ -426,5 +491,485 @@ export const CATALOGUE: Record<string, Template> = {
   'engine.routine_only': {
     'zh-CN': '{role@role}只能自行处置一般事件；紧急或重大事件须由中心立案派遣',
     en: 'role {role@role} may {action@action} routine incidents only; an urgent or critical one goes through the centre',
+  },
+
+  // Problem details of the HTTP layer: bodies, tokens, certificates, streams, the cloud itself.
+  'header.none': { 'zh-CN': '未提供 {header}', en: 'no {header}' },
+  'body.not_json_type': {
+    'zh-CN': '请发送 JSON 请求体并设置 {header}（收到的是 {received}）',
+    en: 'send a JSON body with {header} (received {received})',
+  },
+  'body.not_json': { 'zh-CN': '请求体不是有效的 JSON', en: 'the body is not valid JSON' },
+  'body.too_large': { 'zh-CN': '请求体超过 {limit} 字节', en: 'the body is larger than {limit} bytes' },
+  'body.the_limit': { 'zh-CN': '上限', en: 'the limit' },
+  'body.not_utf8': { 'zh-CN': '请求体须为 UTF-8 编码的 JSON', en: 'send the body as UTF-8 JSON' },
+  'body.cut_off': { 'zh-CN': '请求体不完整：传输中断', en: 'the request body was cut off' },
+  'token.missing': { 'zh-CN': '请以 {header} 方式提供{token@token}', en: 'send {header} <{token@token}>' },
+  'token.unknown': { 'zh-CN': '令牌未知、已过期或已吊销', en: 'the token is unknown, expired or revoked' },
+  'token.needs_admin': { 'zh-CN': '此接口需要管理员令牌', en: 'this route needs the admin token' },
+  'token.other_gateway': {
+    'zh-CN': '此令牌属于其他网关，而非 {gateway}',
+    en: 'this token belongs to another gateway, not {gateway}',
+  },
+  'certificate.required': {
+    'zh-CN': '此云平台要求由其网关证书颁发机构签发的客户端证书（{setting}）',
+    en: 'this cloud requires a client certificate signed by its gateway CA ({setting})',
+  },
+  'certificate.other_gateway': {
+    'zh-CN': '客户端证书属于 {cn}，而非 {gateway}',
+    en: 'the client certificate names {cn}, not {gateway}',
+  },
+  'database.unavailable': {
+    'zh-CN': '数据库未能完成请求，请稍后重试',
+    en: 'the database did not complete the request; retry later',
+  },
+  'database.not_answering': { 'zh-CN': '数据库无响应', en: 'the database does not answer' },
+  'cloud.shutting_down': { 'zh-CN': '云平台正在停止', en: 'the cloud is shutting down' },
+  'cloud.internal': {
+    'zh-CN': '云平台未能应答，错误已记入日志',
+    en: 'the cloud failed to answer; the error is in its log',
+  },
+  'route.unknown': { 'zh-CN': '没有接口 {method} {path}，参见 {doc}', en: 'no route {method} {path}; see {doc}' },
+  'web.not_built': {
+    'zh-CN': '网页未能生成，错误已记入日志',
+    en: 'the web pages could not be built; the error is in the log',
+  },
+  'stream.too_many': {
+    'zh-CN': '您已打开 {held} 个{what@stream}（最多 {most} 个），请先关闭一个',
+    en: 'you already hold {held} {what@stream} (at most {most}); close one',
+  },
+  'stream.resume_unknown': {
+    'zh-CN': '续传编号不是此数据流发出的编号',
+    en: '{header} is not an id this stream sent',
+  },
+  'stream.resume_how': {
+    'zh-CN': '请回传数据流最后发出的编号（数字），或不带此请求头',
+    en: 'send back the last `id:` the stream sent (digits), or leave the header out',
+  },
+
+  // Field errors of request validation: what a field expects and what arrived.
+  'field.unexpected': { 'zh-CN': '不应有此字段', en: 'unexpected field' },
+  'field.unknown_parameter': { 'zh-CN': '未知参数 {name}', en: 'unknown parameter {name}' },
+  'field.expected': { 'zh-CN': '应为{expected}', en: 'expected {expected}' },
+  'field.expected_received': {
+    'zh-CN': '应为{expected}，收到的是{received}',
+    en: 'expected {expected}, received {received}',
+  },
+  'field.said': { 'zh-CN': '{field}：{said}', en: '{field}: {said}' },
+  'expect.type': { 'zh-CN': '{type@value_type}', en: '{type@value_type}' },
+  'expect.at_most_string': { 'zh-CN': '不超过 {limit} 个字符', en: 'at most {limit} characters' },
+  'expect.at_least_string': { 'zh-CN': '至少 {limit} 个字符', en: 'at least {limit} characters' },
+  'expect.at_most_array': { 'zh-CN': '不超过 {limit} 项', en: 'at most {limit} items' },
+  'expect.at_least_array': { 'zh-CN': '至少 {limit} 项', en: 'at least {limit} items' },
+  'expect.le': { 'zh-CN': '不大于 {limit} 的{type@value_type}', en: '{type} <= {limit}' },
+  'expect.lt': { 'zh-CN': '小于 {limit} 的{type@value_type}', en: '{type} < {limit}' },
+  'expect.ge': { 'zh-CN': '不小于 {limit} 的{type@value_type}', en: '{type} >= {limit}' },
+  'expect.gt': { 'zh-CN': '大于 {limit} 的{type@value_type}', en: '{type} > {limit}' },
+  'expect.one_of': { 'zh-CN': '以下之一：{values}', en: 'one of {values}' },
+  'expect.datetime': {
+    'zh-CN': 'ISO-8601 格式的协调世界时，如 2026-11-25T14:52:18.646Z',
+    en: 'an ISO-8601 UTC timestamp like 2026-11-25T14:52:18.646Z',
+  },
+  'expect.datetime_offset': {
+    'zh-CN': '带时区偏移的 ISO-8601 时间',
+    en: 'an ISO-8601 date-time with offset',
+  },
+  'expect.format': { 'zh-CN': '{format@format}格式的字符串', en: 'a {format} string' },
+  'expect.multiple_of': { 'zh-CN': '{divisor} 的倍数', en: 'a multiple of {divisor}' },
+  'expect.integer_between': { 'zh-CN': '{min} 到 {max} 之间的整数', en: 'an integer from {min} to {max}' },
+  'value.nothing': { 'zh-CN': '空（未填写）', en: 'nothing' },
+  'value.null': { 'zh-CN': '空值', en: 'null' },
+  'value.array': { 'zh-CN': '含 {count} 项的数组', en: 'an array of {count}' },
+  'value.string': { 'zh-CN': '字符串 {value}', en: 'string {value}' },
+  'value.number': { 'zh-CN': '数字 {value}', en: '{type} {value}' },
+  'value.boolean': { 'zh-CN': '布尔值{value@boolean}', en: 'boolean {value}' },
+  'value.object': { 'zh-CN': '对象', en: 'an object' },
+  'value.other': { 'zh-CN': '{type@value_type}', en: '{type}' },
+  // A text no message says yet (a rule of another module in its own words), as written.
+  'text.as_written': { 'zh-CN': '{text}', en: '{text}' },
+
+  // Fixed rules of the request schemas: the English is the schema's own text, word for word.
+  'check.grid_code': { 'zh-CN': '应为 15 位网格编码', en: 'expected a 15-digit grid code' },
+  'check.territory_code': {
+    'zh-CN': '应为 6、9、12、15 或 18 位区划编码',
+    en: 'expected a territory code of 6, 9, 12, 15 or 18 digits',
+  },
+  'check.to_after_from': { 'zh-CN': '结束时间须晚于开始时间', en: 'to must be after from' },
+  'check.ends_after_starts': { 'zh-CN': '结束时间须晚于开始时间', en: 'ends_at must be after starts_at' },
+  'check.period_year': { 'zh-CN': '统计周期最长一年', en: 'a period is at most a year' },
+  'check.kpi_territory': {
+    'zh-CN': '应为区、街道、社区或网格编码',
+    en: 'a district, street, community or grid code',
+  },
+  'check.username': {
+    'zh-CN': '应为 2 到 64 个小写字母、数字、点、下划线或连字符，以字母或数字开头',
+    en: 'expected 2-64 of a-z, 0-9, ".", "_" and "-", starting with a letter or digit',
+  },
+  'check.entity_id': {
+    'zh-CN': '应为 1 到 63 个小写字母、数字或连字符，以字母或数字开头',
+    en: 'expected 1-63 of a-z, 0-9 and "-", starting with a letter or digit',
+  },
+  'check.unit_type': { 'zh-CN': '应为小写字母、数字和下划线组成的单位类型', en: 'expected a snake_case unit type' },
+  'check.cursor': {
+    'zh-CN': '不是此列表的翻页游标：请原样传回上一页的翻页值',
+    en: 'not a cursor of this list: pass the `next` of the previous page as is',
+  },
+  'check.date': { 'zh-CN': '应为日期，如 2025-10-01', en: 'expected a date like 2025-10-01' },
+  'check.calendar_day': { 'zh-CN': '日历上没有这一天', en: 'not a day of the calendar' },
+  'check.clock_time': { 'zh-CN': '应为时刻，如 08:30', en: 'expected a time like 08:30' },
+  'check.offset': { 'zh-CN': '应为时区偏移，如 +08:00', en: 'expected an offset like +08:00' },
+  'check.yellow_below_red': { 'zh-CN': '黄灯不能晚于红灯', en: 'yellow must not be above red' },
+  'check.policy_window': {
+    'zh-CN': '应为 ISO-8601 时长（天、时、分或秒），大于零且不超过 366 天，如 P1D、P7D 或 PT30M',
+    en: 'expected an ISO-8601 duration in days, hours, minutes or seconds, above zero and at most 366 days, e.g. P1D, P7D or PT30M',
+  },
+  'check.policy_local_time': {
+    'zh-CN': '应为本地时刻（时:分），从 00:00 到 23:59，如 22:00',
+    en: 'expected a local time HH:MM from 00:00 to 23:59, e.g. 22:00',
+  },
+  'check.policy_range': {
+    'zh-CN': '结束须不同于开始（空区间或全天区间）：全天生效请使用自动立事件策略',
+    en: 'end must differ from start (an empty or a whole-day range): for every hour use the policy auto_incident',
+  },
+  'check.policy_never_repeat': {
+    'zh-CN': '「不立事件」行不设重复阈值：其告警不会成为事件，请将重复阈值设为空',
+    en: "a 'never' row takes no repeat threshold: its alerts never become incidents; set repeat to null",
+  },
+  'check.policy_never_after_hours': {
+    'zh-CN': '「不立事件」行不设非工作时间：其告警不会成为事件，请将非工作时间设为空',
+    en: "a 'never' row takes no after-hours range: its alerts never become incidents; set after_hours to null",
+  },
+  'check.policy_one_row': {
+    'zh-CN': '每个品类只能有一行：请合并同一品类的各行',
+    en: 'each category may have one row only: merge the rows of the same category',
+  },
+
+  // Problem details of sign-in, tokens and gateways.
+  'login.throttled_address': {
+    'zh-CN': '您的地址登录尝试过多，请 {seconds} 秒后再试',
+    en: 'too many login attempts from your address; try again in {seconds} s',
+  },
+  'login.busy': {
+    'zh-CN': '同时校验的登录过多，请 {seconds} 秒后再试',
+    en: 'too many logins are being checked right now; try again in {seconds} s',
+  },
+  'login.throttled_username': {
+    'zh-CN': '此用户名登录失败次数过多，请 {seconds} 秒后再试',
+    en: 'too many failed logins for this username; try again in {seconds} s',
+  },
+  'session.already_ended': { 'zh-CN': '会话不存在或已结束', en: 'the session is unknown or already ended' },
+  'token.replaced_cannot_rotate': {
+    'zh-CN': '已被替换的令牌不能轮换，请使用当前令牌',
+    en: 'a replaced token cannot rotate; use the current token',
+  },
+  'gateway.exists': { 'zh-CN': '网关 {gateway} 已注册', en: 'gateway {gateway} is already registered' },
+  'gateway.unknown': { 'zh-CN': '没有已注册的网关 {gateway}', en: 'no gateway {gateway} is registered' },
+  'device.community_code': {
+    'zh-CN': '没有社区 {community}：社区编码为 12 位数字',
+    en: 'no community {community}: a community code is 12 digits',
+  },
+  'device.community_outside': {
+    'zh-CN': '社区 {community} 不在您的角色所辖范围内',
+    en: "community {community} is outside your roles' territory",
+  },
+  'device.unknown': {
+    'zh-CN': '社区 {community} 中没有设备 {device}',
+    en: 'no device {device} in community {community}',
+  },
+  'batch.not_array': {
+    'zh-CN': '请求体须为云事件的 JSON 数组（{type}）',
+    en: 'the body must be a JSON array of CloudEvents ({type})',
+  },
+  'batch.empty': {
+    'zh-CN': '批量请求中没有事件：请发送 1 到 {most} 个',
+    en: 'the batch holds no events; send 1 to {most}',
+  },
+  'batch.too_large': {
+    'zh-CN': '批量请求含 {count} 个事件：每次最多 {most} 个',
+    en: 'the batch holds {count} events; send at most {most} per request',
+  },
+
+  // Problem details of access to tenant-wide settings and tables.
+  'access.tenant_admin_whole_district': {
+    'zh-CN': '管理员令牌，或整区（6 位编码）的区/街道管理员角色',
+    en: 'the admin token or the role district_admin over a whole district (a 6-digit scope)',
+  },
+  'access.tenant_admin_every_district': {
+    'zh-CN': '管理员令牌，或本平台所服务每个区的区/街道管理员角色（还有 {districts}）',
+    en: 'the admin token or the role district_admin over every district this deployment serves (also {districts})',
+  },
+  'access.change_needs': { 'zh-CN': '修改{what@subject}需要{needs}', en: 'changing {what@subject} needs {needs}' },
+  'access.read_needs': {
+    'zh-CN': '读取{what@subject}需要以下角色之一：{roles@role}',
+    en: 'reading {what@subject} needs the role {roles@role_code/or}',
+  },
+  'kpi.needs_role': {
+    'zh-CN': '考核指标需要以下角色之一：{roles@role}',
+    en: 'KPIs need the role {roles@role_code/or}',
+  },
+  'settings.unknown_categories': {
+    'zh-CN': '列表中有品类目录没有的品类：{codes}',
+    en: '{field} names categories the catalogue does not have: {codes}',
+  },
+
+  // Problem details of the category catalogue, time limits and device-event policies.
+  'category.unknown': { 'zh-CN': '没有品类 {code}', en: 'no category {code}' },
+  'category.absent': { 'zh-CN': '品类 {code} 不存在', en: 'category {code} does not exist' },
+  'category.not_a_code': { 'zh-CN': '{code} 不是品类编码', en: '{code} is not a category code' },
+  'category.code_form': {
+    'zh-CN': '应为 1 到 3 级、以点分隔的小写下划线编码，如 {example}',
+    en: 'expected 1-3 dot-separated snake_case levels, e.g. {example}',
+  },
+  'category.parent_missing': {
+    'zh-CN': '{code}：上级品类 {parent} 不存在',
+    en: '{code}: its parent category {parent} does not exist',
+  },
+  'category.create_parent_first': {
+    'zh-CN': '{code}：上级品类 {parent} 不存在，请先创建上级品类',
+    en: '{code}: its parent category {parent} does not exist: create the parent category first',
+  },
+  'category.unknown_in_list': {
+    'zh-CN': '没有品类 {code}：请用 {route} 创建，或从列表中删除',
+    en: 'no category {code}: create it with {route} or remove it from the list',
+  },
+  'category.unknown_for_limit': {
+    'zh-CN': '没有品类 {code}：请用 {route} 创建，或用 * 表示所有品类',
+    en: 'no category {code}: create it with {route}, or use * for every category',
+  },
+  'time_limit.path_invalid': { 'zh-CN': '路径未指明时限规则', en: 'the path does not name a time-limit rule' },
+  'time_limit.default_kept': {
+    'zh-CN': '{step@step}的租户默认时限不能删除',
+    en: 'the tenant default of step {step} cannot be removed',
+  },
+  'time_limit.default_how': {
+    'zh-CN': '每个环节都保留默认时限（* × *）：请用 {route} 修改',
+    en: 'every step keeps a default (* × *): change it with {route}',
+  },
+  'time_limit.unknown': {
+    'zh-CN': '没有 {category} × {severity} × {step} 的时限',
+    en: 'no time limit for {category} × {severity} × {step}',
+  },
+  'policy.no_row': {
+    'zh-CN': '品类 {category} 没有设备事件策略行：其告警按最近上级品类的行处理，否则为 {fallback}；可用 {method} 创建',
+    en: 'no device-event policy row for {category}: its alerts follow the row of its nearest parent category, else {fallback}; create one with {method}',
+  },
+
+  // Problem details of people, units, rosters and contacts.
+  'user.unknown': { 'zh-CN': '没有用户 {id}', en: 'no user {id}' },
+  'user.unknown_in': { 'zh-CN': '没有用户 {id}（{field}）', en: 'no user {id} ({field})' },
+  'user.named': { 'zh-CN': '用户 {id}', en: 'user {id}' },
+  'user.username_taken': { 'zh-CN': '用户名 {username} 已被占用', en: 'the username {username} is taken' },
+  'user.outside_territory': {
+    'zh-CN': '用户 {id} 属于 {territory}，不在您的辖区内',
+    en: 'user {id} belongs to {territory}, outside your territory',
+  },
+  'user.installer': {
+    'zh-CN': '用户 {id} 是网关 {gateway} 的安装员；网关没有所属辖区，只有管理员令牌能管理安装员',
+    en: 'user {id} is an installer of gateway {gateway}; gateways carry no territory, so only the admin token manages installers',
+  },
+  'user.role_outside_territory': {
+    'zh-CN': '用户 {id} 在 {scope} 担任{role@role}，不在您的辖区内；只有管辖其全部角色的管理员能管理该用户',
+    en: 'user {id} holds {role} over {scope}, outside your territory; only an admin over every role of a user manages them',
+  },
+  'user.change_invalid': { 'zh-CN': '用户修改无效：{refusal}', en: 'invalid user change: {refusal}' },
+  'password.too_short': { 'zh-CN': '密码至少需要 {min} 个字符', en: 'a password needs at least {min} characters' },
+  'password.too_long': { 'zh-CN': '密码最多 {max} 个字符', en: 'a password has at most {max} characters' },
+  'password.too_uniform': {
+    'zh-CN': '密码至少需要 {min} 个不同的字符',
+    en: 'a password needs at least {min} different characters',
+  },
+  'password.digits_only': {
+    'zh-CN': '纯数字密码很快会被猜出：请使用词语或混入字母',
+    en: 'a password of digits only is guessed quickly: use words or mix in letters',
+  },
+  'password.guessable': {
+    'zh-CN': '此密码是攻击者最先尝试的密码之一：请另选',
+    en: 'this password is among the first any attacker tries: choose another',
+  },
+  'password.names_user': { 'zh-CN': '密码不能包含用户名', en: 'a password must not contain the username' },
+  'scope.mismatch': {
+    'zh-CN': '{role@role}的范围应为{expected}，收到的是 {received}',
+    en: '{role} needs {expected}, received {received}',
+  },
+  'scope.territory': { 'zh-CN': '6、9、12 或 15 位区划编码', en: 'a territory code of 6, 9, 12 or 15 digits' },
+  'scope.centre': {
+    'zh-CN': '中心的区划编码：区 6 位、街道 9 位或社区 12 位',
+    en: "a centre's territory code: district 6, street 9 or community 12 digits",
+  },
+  'scope.grid': { 'zh-CN': '15 位网格编码', en: 'a 15-digit grid code' },
+  'scope.community': { 'zh-CN': '12 位社区编码', en: 'a 12-digit community code' },
+  'scope.gateway': { 'zh-CN': '网关编号', en: 'a gateway id' },
+  'scope.disposal_unit': { 'zh-CN': '责任单位编号', en: 'a disposal unit id' },
+  'people.installers_by_admin': {
+    'zh-CN': '网关尚无所属辖区：只有管理员令牌能指派安装员',
+    en: 'gateways carry no territory yet: only the admin token assigns installers',
+  },
+  'people.substitute_elsewhere': {
+    'zh-CN': '用户 {id} 属于 {territory}，不在用户 {worker} 服务的 {served} 内',
+    en: 'user {id} belongs to {territory}, outside {served} where user {worker} serves',
+  },
+  'role.unknown': { 'zh-CN': '{role} 不是角色', en: '{role} is not a role' },
+  'role.not_a_role': { 'zh-CN': '不是角色', en: 'not a role' },
+  'role.not_held': {
+    'zh-CN': '用户 {id} 没有在 {scope} 担任{role@role}',
+    en: 'user {id} has no {role} over {scope}',
+  },
+  'unit.unknown': { 'zh-CN': '没有责任单位 {id}', en: 'no disposal unit {id}' },
+  'unit.exists': { 'zh-CN': '责任单位 {id} 已存在', en: 'disposal unit {id} exists' },
+  'unit.outside_territory': {
+    'zh-CN': '责任单位 {id} 服务于 {territory}，不在您的辖区内',
+    en: 'disposal unit {id} serves {territory}, outside your territory',
+  },
+  'grid.not_member': { 'zh-CN': '用户 {id} 不是网格 {grid} 的成员', en: 'user {id} is not a member of grid {grid}' },
+  'grid.position_taken': {
+    'zh-CN': '网格 {grid} 已有{position@grid_position}，请先移除',
+    en: 'grid {grid} already has {position@grid_position}; remove them first',
+  },
+  'grid.member_elsewhere': {
+    'zh-CN': '用户 {id} 属于 {territory}，不在网格 {grid} 所在的社区 {community}；网格成员须住在网格所在社区',
+    en: "user {id} belongs to {territory}, outside community {community} of grid {grid}; a grid member lives in the grid's community",
+  },
+  'grid.code_received': {
+    'zh-CN': '应为 15 位网格编码，收到的是 {code}',
+    en: 'expected a 15-digit grid code, received {code}',
+  },
+  'roster.self_substitute': { 'zh-CN': '网格员不能代替自己', en: 'a worker cannot substitute for themselves' },
+  'contact.not_yours': {
+    'zh-CN': '用户 {id} 的联系方式由本人及管理该用户的管理员维护：{refusal}',
+    en: 'the contact of user {id} is kept by that user and by the admins who manage them: {refusal}',
+  },
+  'contact.none': { 'zh-CN': '用户 {id} 没有登记电话号码', en: 'user {id} has no phone number on file' },
+  'time.parameter_not_a_time': {
+    'zh-CN': '查询时间须为 ISO-8601 时间',
+    en: '{parameter} must be an ISO-8601 time',
+  },
+
+  // Problem details of territory, robots and incidents beyond the engine's.
+  'territory.outside_yours': {
+    'zh-CN': '区划 {territory} 不在您的范围内：请查询您自己的或其下的区划',
+    en: 'territory {territory} is outside yours: ask for your own or one inside it',
+  },
+  'territory.outside_scope': {
+    'zh-CN': '区划 {territory} 不在您的范围内',
+    en: 'territory {territory} is outside your scope',
+  },
+  'territory.outside_yours_to_manage': {
+    'zh-CN': '{territory} 不在您的辖区内',
+    en: '{territory} is outside your territory',
+  },
+  'territory.outside_visible': {
+    'zh-CN': '{territory} 不在您可查看的范围内',
+    en: '{territory} is outside what you may see',
+  },
+  'territory.grid_outside_yours': {
+    'zh-CN': '网格 {grid} 不在您的辖区内',
+    en: 'grid {grid} is outside your territory',
+  },
+  'territory.grid_outside_visible': {
+    'zh-CN': '网格 {grid} 不在您可查看的范围内',
+    en: 'grid {grid} is outside what you may see',
+  },
+  'territory.parameter_not_a_code': {
+    'zh-CN': '查询参数须为区划编码',
+    en: '{parameter} must be a territory code',
+  },
+  'territory.code_expected': {
+    'zh-CN': '应为 6、9、12、15 或 18 位区划编码',
+    en: 'expected a territory code of 6, 9, 12, 15 or 18 digits',
+  },
+  'territory.under_not_a_code': {
+    'zh-CN': '查询参数须为区划编码（6、9、12、15 或 18 位）',
+    en: '{parameter} must be a territory code (6, 9, 12, 15 or 18 digits)',
+  },
+  'territory.search_query': {
+    'zh-CN': '查询内容须为地名中的 1 到 {most} 个字符',
+    en: '{parameter} must be 1 to {most} characters of a place’s name',
+  },
+  'territory.community_code': { 'zh-CN': '社区编码为 12 位数字', en: 'the community code is 12 digits' },
+  'territory.community_code_expected': { 'zh-CN': '应为 12 位社区编码', en: 'expected a 12-digit community code' },
+  'robot.community_managers': {
+    'zh-CN': '社区 {community} 的群机器人由其区/街道管理员和受理员管理',
+    en: 'the robots of community {community} are managed by its district/street admins and operators',
+  },
+  'robot.unit_changers': {
+    'zh-CN': '责任单位 {id} 的群机器人由管辖 {territory} 的区/街道管理员修改',
+    en: 'the robots of disposal unit {id} are changed by the district admins over {territory}',
+  },
+  'robot.unit_readers': {
+    'zh-CN': '责任单位 {id} 的群机器人由本单位用户和管辖 {territory} 的区/街道管理员查看',
+    en: 'the robots of disposal unit {id} are read by its users and the district admins over {territory}',
+  },
+  'robot.list_invalid': { 'zh-CN': '群机器人设置无效', en: 'the robots are not valid' },
+  'robot.webhook_missing': {
+    'zh-CN': '机器人 {name} 是新增的：请提供其回调地址',
+    en: 'robot {name} is new: give its webhook',
+  },
+  'robot.webhook_refused': { 'zh-CN': '机器人 {name}：{reason}', en: 'robot {name}: {reason}' },
+  'robot.stored_webhook_refused': {
+    'zh-CN': '机器人 {name}：已保存的回调地址现已不被允许，请提供新的；{reason}',
+    en: 'robot {name}: its stored webhook is refused now: give a new one; {reason}',
+  },
+  'incident.into_field': { 'zh-CN': '您可查看的未结束事件的编号', en: 'the id of an open incident you may see' },
+  'incident.location_outside_areas': {
+    'zh-CN': '不在任何已登记的社区范围内',
+    en: 'outside every community area on record',
+  },
+  'incident.community_required': { 'zh-CN': '未给出位置时必填', en: 'required unless location is given' },
+  'incident.grid_of_community': {
+    'zh-CN': '社区 {community} 的网格（编码以 {community} 开头）',
+    en: 'a grid of community {community} (its code starts with {community})',
+  },
+  'incident.upload_first': { 'zh-CN': '请先用 {route} 上传文件', en: 'upload the file with {route} first' },
+  'incident.ids_invalid': {
+    'zh-CN': '事件编号须为 1 到 {most} 个，以逗号分隔',
+    en: '{parameter} is 1 to {most} comma-separated incident ids',
+  },
+  'incident.ids_how': {
+    'zh-CN': '请给出 1 到 {most} 个事件编号，以逗号分隔',
+    en: 'give 1 to {most} incident ids separated by commas',
+  },
+  'attachment.media_type': {
+    'zh-CN': '请以 {header} {types} 之一上传文件（收到的是 {received}）',
+    en: 'send the file with {header} {types} (received {received})',
+  },
+  'check.category_once': { 'zh-CN': '每个品类编码只列一次', en: 'list each category code once' },
+  'check.session_absolute': {
+    'zh-CN': '会话最长时长不能短于空闲时长：请调低空闲时长或调高最长时长',
+    en: 'absolute_seconds must be at least idle_seconds: lower idle_seconds or raise absolute_seconds',
+  },
+  // Rules of the settings that name what arrived.
+  'rule.period_not_after': { 'zh-CN': '{end} 不晚于 {start}', en: '{end} is not after {start}' },
+  'rule.period_overlaps': {
+    'zh-CN': '{start} 早于上一时段的结束时间（{end}）',
+    en: '{start} is before the previous period ends ({end})',
+  },
+  'rule.workday_is_holiday': { 'zh-CN': '{date} 同时也是节假日', en: '{date} is also a holiday' },
+
+  'check.phone': {
+    'zh-CN': '应为中国大陆手机号码：以 13 至 19 开头的 11 位数字，可带 +86 前缀',
+    en: 'expected a mainland China mobile number: 11 digits starting with 13-19, optionally after +86',
+  },
+
+  // The protocol's id patterns, as its schemas word them.
+  'check.device_id': {
+    'zh-CN': '设备编号为 1 到 63 个小写字母、数字或连字符，以字母或数字开头',
+    en: 'a device id is 1-63 of a-z, 0-9 and "-", starting with a letter or digit',
+  },
+  'check.gateway_id': {
+    'zh-CN': '网关编号为 1 到 63 个小写字母、数字或连字符，以字母或数字开头',
+    en: 'a gateway id is 1-63 of a-z, 0-9 and "-", starting with a letter or digit',
+  },
+  'check.snake_name': {
+    'zh-CN': '名称为小写字母、数字和下划线，以字母开头',
+    en: 'a name is snake_case: a-z, 0-9 and "_", starting with a letter',
+  },
+  'check.protocol_id': {
+    'zh-CN': '编号为 1 到 128 个字母、数字、下划线、点、冒号或连字符',
+    en: 'an id is 1-128 of A-Z, a-z, 0-9, "_", ".", ":" and "-"',
+  },
+  'check.community_code': { 'zh-CN': '社区编码为 12 位数字', en: 'a community code is 12 digits' },
+  'check.protocol_grid_code': {
+    'zh-CN': '网格编码为 15 位数字：区县 6 位 + 乡镇 3 位 + 村居 3 位 + 序号 3 位',
+    en: 'a grid code is 15 digits: county 6 + town 3 + village 3 + sequence 3',
   },
 };

@@ -12,7 +12,8 @@ function word(vocabulary: string | undefined, value: unknown, language: Language
 
 /**
  * The message in `language`. Parameters fill `{name}`; `{name@vocabulary}` renders a code through a
- * vocabulary, each element of a list (`/or` joins a list as alternatives). A code missing from the catalogue renders as itself with its
+ * vocabulary, each element of a list (`/or` joins a list as alternatives); a message as a parameter, or
+ * in a list, renders in the same language. A code missing from the catalogue renders as itself with its
  * parameters, so nothing is ever lost (and the catalogue test finds it).
  */
 export function render(message: Message, language: Language = DEFAULT_LANGUAGE): string {
@@ -24,7 +25,11 @@ export function render(message: Message, language: Language = DEFAULT_LANGUAGE):
       if (value === undefined || value === null) return '';
       if (Array.isArray(value))
         return value
-          .map((item) => word(vocabulary, item, language))
+          .map((item) =>
+            typeof item === 'object' && item !== null
+              ? render(item as Message, language)
+              : word(vocabulary, item, language),
+          )
           .join((or ? OR_SEPARATOR : LIST_SEPARATOR)[language]);
       if (typeof value === 'object') return render(value as Message, language);
       return word(vocabulary, value, language);

@@ -4,6 +4,7 @@ import type { Db } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
 import { openEventStream, PerUserStreams } from '../http/event-stream.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { type Principal, scopeFilter } from '../people/scope.js';
 import type { SessionSignals } from '../people/session-signals.js';
 import { guardStreamSession, type StreamSessionState } from '../people/stream-session.js';
@@ -40,9 +41,9 @@ function resumeFrom(req: Request): number | undefined {
   const header = req.get('last-event-id');
   if (header === undefined || header.trim() === '') return undefined;
   if (!/^\d{1,15}$/.test(header.trim())) {
-    throw new ProblemError('GL_VALIDATION_FAILED', 'Last-Event-ID is not an id this stream sent', [
+    throw new ProblemError('GL_VALIDATION_FAILED', message('stream.resume_unknown', { header: 'Last-Event-ID' }), [
       {
-        detail: 'send back the last `id:` the stream sent (digits), or leave the header out',
+        detail: message('stream.resume_how'),
         parameter: 'Last-Event-ID',
       },
     ]);
@@ -70,7 +71,7 @@ export class IncidentStreams {
     private readonly signals?: SessionSignals,
   ) {
     this.limits = { ...DEFAULT_STREAM_LIMITS, ...limits };
-    this.perUser = new PerUserStreams(this.limits.perUser, 'incident streams');
+    this.perUser = new PerUserStreams(this.limits.perUser, 'incident');
   }
 
   get count(): number {
@@ -88,7 +89,7 @@ export class IncidentStreams {
     res: Response,
     check?: () => Promise<StreamSessionState>,
   ): Promise<void> {
-    if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
+    if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', message('cloud.shutting_down'));
     const after = resumeFrom(req);
     const userId = principal.userId;
     const release = this.perUser.take(userId);
@@ -134,7 +135,7 @@ export class IncidentStreams {
       if (after !== undefined) {
         replay = await fromDatabase(() => visibleChangesAfter(this.db, filter, after, this.limits.replayMax + 1));
       }
-      if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', 'the cloud is shutting down');
+      if (this.closed) throw new ProblemError('GL_SHUTTING_DOWN', message('cloud.shutting_down'));
     } catch (err) {
       unsubscribe();
       release();

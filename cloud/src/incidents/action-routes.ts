@@ -76,7 +76,7 @@ export function incidentActionRoutes(
     const principal = principalOf(res);
     const incident = await fromDatabase(() => engine.get(req.params.id));
     if (!incident || !visible(scopeFilter(principal), incident)) {
-      throw new ProblemError('GL_INCIDENT_NOT_FOUND', `no incident ${req.params.id} that you may see`);
+      throw new ProblemError('GL_INCIDENT_NOT_FOUND', message('incident.not_visible', { id: req.params.id }));
     }
     const eligible = await fromDatabase(() => eligibleAssignees(db, incident));
     const grid = incident.place.grid;
@@ -112,9 +112,11 @@ function idsOf(value: unknown): string[] {
   const text = typeof value === 'string' ? value : '';
   const ids = [...new Set(text.split(',').filter((id) => id !== ''))];
   if (ids.length === 0 || ids.length > MAX_LIGHT_IDS || ids.some((id) => id.length > 64)) {
-    throw new ProblemError('GL_VALIDATION_FAILED', `ids is 1 to ${MAX_LIGHT_IDS} comma-separated incident ids`, [
-      { parameter: 'ids', detail: `give 1 to ${MAX_LIGHT_IDS} incident ids separated by commas` },
-    ]);
+    throw new ProblemError(
+      'GL_VALIDATION_FAILED',
+      message('incident.ids_invalid', { parameter: 'ids', most: MAX_LIGHT_IDS }),
+      [{ parameter: 'ids', detail: message('incident.ids_how', { most: MAX_LIGHT_IDS }) }],
+    );
   }
   return ids;
 }

@@ -12,6 +12,7 @@ import { type AttachmentStore, attachmentUri, type StoredAttachment } from '../a
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
+import { parameterFieldErrors } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
 import { writeAudit } from '../people/audit.js';
@@ -135,16 +136,20 @@ export function attachmentRoutes(
       if (!acceptedMediaType(declared)) {
         throw new ProblemError(
           'GL_UNSUPPORTED_MEDIA_TYPE',
-          `send the file with Content-Type ${ATTACHMENT_MEDIA_TYPES.join(', ')} (received ${declared ?? 'no Content-Type'})`,
-          [{ detail: `expected one of ${ATTACHMENT_MEDIA_TYPES.join(', ')}`, parameter: 'Content-Type' }],
+          message('attachment.media_type', {
+            header: 'Content-Type',
+            types: [...ATTACHMENT_MEDIA_TYPES],
+            received: declared ?? message('header.none', { header: 'Content-Type' }),
+          }),
+          [{ detail: message('expect.one_of', { values: [...ATTACHMENT_MEDIA_TYPES] }), parameter: 'Content-Type' }],
         );
       }
-      const query = UploadQuery.safeParse(req.query);
+      const query = UploadQuery.safeParse(req.query, { reportInput: true });
       if (!query.success) {
         throw new ProblemError(
           'GL_VALIDATION_FAILED',
-          'invalid query',
-          query.error.issues.map((issue) => ({ detail: issue.message, parameter: String(issue.path[0] ?? '') })),
+          message('request.query_invalid'),
+          parameterFieldErrors(query.error.issues),
         );
       }
       res.locals.incident = incident;

@@ -32,11 +32,11 @@ export function engineMessage(code: IncidentErrorCode, details: Record<string, u
 }
 
 /** A refusal that names a field says so the way validation does (errors[] with a JSON Pointer). */
-function fieldErrors(message: string, details: Record<string, unknown>): ProblemFieldError[] | undefined {
+function fieldErrors(said: Message, details: Record<string, unknown>): ProblemFieldError[] | undefined {
   const { pointer, detail } = details;
   if (typeof pointer !== 'string') return undefined;
-  // The field's own reason, in the reader's language when it is a message of the catalogue.
-  return [{ pointer, detail: storedMessage(detail) ?? (typeof detail === 'string' ? detail : message) }];
+  // The field's own detail when the refusal gives one as a message, else the refusal itself.
+  return [{ pointer, detail: storedMessage(detail) ?? said }];
 }
 
 /** A refusal: nothing was written. `details` carries what the message names, for callers. */
@@ -47,6 +47,7 @@ export class IncidentError extends DomainError {
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
-    super(message, PROBLEM_OF[code], engineMessage(code, details), fieldErrors(message, details));
+    const said = engineMessage(code, details);
+    super(message, PROBLEM_OF[code], said, fieldErrors(said, details));
   }
 }

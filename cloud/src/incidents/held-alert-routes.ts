@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
+import { parameterFieldErrors } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { writeAudit } from '../people/audit.js';
 import { authenticateUser, principalOf, requireRole } from '../people/middleware.js';
 import type { People } from '../people/people.js';
@@ -91,15 +93,12 @@ export function heldAlertRoutes(db: Db, clock: Clock, people: People): Router {
     requireRole(...HELD_ALERT_READERS),
     async (req: Request, res: Response) => {
       const principal = principalOf(res);
-      const parsed = HeldAlertQuery.safeParse(req.query);
+      const parsed = HeldAlertQuery.safeParse(req.query, { reportInput: true });
       if (!parsed.success) {
         throw new ProblemError(
           'GL_VALIDATION_FAILED',
-          'invalid query',
-          parsed.error.issues.map((issue) => ({
-            detail: issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}` : issue.message,
-            parameter: issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : String(issue.path[0] ?? ''),
-          })),
+          message('request.query_invalid'),
+          parameterFieldErrors(parsed.error.issues),
         );
       }
       const query = parsed.data;

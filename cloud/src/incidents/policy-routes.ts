@@ -5,12 +5,14 @@ import type { Db } from '../db/db.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import {
   authenticateCaller,
   callerOfResponse,
   parseBody,
   requireReader,
   requireTenantAdmin,
+  type Subject,
 } from '../people/access.js';
 import { writeAudit } from '../people/audit.js';
 import { managerActor } from '../people/middleware.js';
@@ -24,7 +26,7 @@ export interface DeviceEventPolicyRoutesContext {
   adminToken: string;
 }
 
-const WHAT = 'the device-event policies';
+const WHAT: Subject = 'device_event_policies';
 
 /**
  * The device-event policy table (docs/domain.md §7): what each category of gateway alert becomes, and the
@@ -50,7 +52,7 @@ export function deviceEventPolicyRoutes(ctx: DeviceEventPolicyRoutesContext): Ro
     requireTenantAdmin(ctx.db, WHAT),
     jsonBody(BODY_LIMIT),
     async (req: Request, res: Response) => {
-      const body = parseBody(DeviceEventPolicyTableBody, req.body, 'device-event policy table');
+      const body = parseBody(DeviceEventPolicyTableBody, req.body);
       const actor = managerActor(callerOfResponse(res));
       const policies = await fromDatabase(() =>
         table.replace(body.policies, (tx, before, after) =>
@@ -76,7 +78,7 @@ export function deviceEventPolicyRoutes(ctx: DeviceEventPolicyRoutesContext): Ro
       if (row === undefined)
         throw new ProblemError(
           'GL_NOT_FOUND',
-          `no device-event policy row for ${req.params.category}: its alerts follow the row of its nearest parent category, else auto_incident; create one with PUT`,
+          message('policy.no_row', { category: req.params.category, fallback: 'auto_incident', method: 'PUT' }),
         );
       res.json(row);
     },
@@ -91,10 +93,10 @@ export function deviceEventPolicyRoutes(ctx: DeviceEventPolicyRoutesContext): Ro
     async (req: Request<{ category: string }>, res: Response) => {
       const category = CategoryCode.safeParse(req.params.category);
       if (!category.success)
-        throw new ProblemError('GL_VALIDATION_FAILED', `${req.params.category} is not a category code`, [
-          { parameter: 'category', detail: 'expected 1-3 dot-separated snake_case levels, e.g. safety.fire_lane' },
+        throw new ProblemError('GL_VALIDATION_FAILED', message('category.not_a_code', { code: req.params.category }), [
+          { parameter: 'category', detail: message('category.code_form', { example: 'safety.fire_lane' }) },
         ]);
-      const body = parseBody(DeviceEventPolicyBody, req.body, 'device-event policy');
+      const body = parseBody(DeviceEventPolicyBody, req.body);
       const actor = managerActor(callerOfResponse(res));
       const { before, after } = await fromDatabase(() =>
         ctx.db.transaction(async (tx) => {

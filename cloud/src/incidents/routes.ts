@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
+import { bodyFieldErrors, parameterFieldErrors } from '../http/field-errors.js';
 import { languageOfRequest } from '../http/language.js';
 import { ProblemError } from '../http/problems.js';
 import { type Language, message } from '../i18n/message.js';
@@ -181,13 +182,9 @@ export const ReportBody = z.strictObject({
 });
 
 function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
-  throw new ProblemError(
-    'GL_VALIDATION_FAILED',
-    message('request.body_invalid'),
-    parsed.error.issues.map((issue) => ({ detail: issue.message, pointer: `/${issue.path.join('/')}` })),
-  );
+  throw new ProblemError('GL_VALIDATION_FAILED', message('request.body_invalid'), bodyFieldErrors(parsed.error.issues));
 }
 
 /**
@@ -227,13 +224,13 @@ export function incidentRoutes(
   const mergeTargetOf = async (principal: Principal, into: unknown): Promise<Incident> => {
     if (typeof into !== 'string' || into === '') {
       throw new ProblemError('GL_VALIDATION_FAILED', message('engine.need.into'), [
-        { pointer: '/data/into', detail: 'the id of an open incident you may see' },
+        { pointer: '/data/into', detail: message('incident.into_field') },
       ]);
     }
     const target = await engineCall(() => engine.get(into));
     if (!target || !visible(scopeFilter(principal), target)) {
       throw new ProblemError('GL_INCIDENT_NOT_FOUND', message('incident.not_visible', { id: into }), [
-        { pointer: '/data/into', detail: 'the id of an open incident you may see' },
+        { pointer: '/data/into', detail: message('incident.into_field') },
       ]);
     }
     return target;
@@ -241,12 +238,12 @@ export function incidentRoutes(
 
   router.get('/incidents', async (req: Request, res: Response) => {
     const principal = principalOf(res);
-    const parsed = ListQuery.safeParse(req.query);
+    const parsed = ListQuery.safeParse(req.query, { reportInput: true });
     if (!parsed.success) {
       throw new ProblemError(
         'GL_VALIDATION_FAILED',
         message('request.query_invalid'),
-        parsed.error.issues.map((issue) => ({ detail: issue.message, parameter: String(issue.path[0] ?? '') })),
+        parameterFieldErrors(parsed.error.issues),
       );
     }
     const incidents = await fromDatabase(() => listIncidents(db, parsed.data, scopeFilter(principal)));
@@ -294,7 +291,7 @@ export function incidentRoutes(
       const where = await fromDatabase(() => territory.resolveGrid(toWgs84({ lon, lat }, crs), clock()));
       if (!where.community) {
         throw new ProblemError('GL_VALIDATION_FAILED', message('incident.location_uncovered'), [
-          { pointer: '/location', detail: 'outside every community area on record' },
+          { pointer: '/location', detail: message('incident.location_outside_areas') },
         ]);
       }
       body.community = where.community;
@@ -303,7 +300,7 @@ export function incidentRoutes(
     const community = body.community;
     if (!community) {
       throw new ProblemError('GL_VALIDATION_FAILED', message('incident.where_missing'), [
-        { pointer: '/community', detail: 'required unless location is given' },
+        { pointer: '/community', detail: message('incident.community_required') },
       ]);
     }
     // The grid names the place more closely than the community: it must lie in it, or the incident
@@ -315,7 +312,7 @@ export function incidentRoutes(
         [
           {
             pointer: body.location ? '/location' : '/grid',
-            detail: `a grid of community ${community} (its code starts with ${community})`,
+            detail: message('incident.grid_of_community', { community }),
           },
         ],
       );
@@ -395,7 +392,7 @@ export function incidentRoutes(
         message('incident.attachment_unknown', { ids: unknown.map(({ item }) => item.id), id: incident.id }),
         unknown.map(({ i }) => ({
           pointer: `/attachments/${i}/id`,
-          detail: `upload the file with POST /api/v1/incidents/${incident.id}/attachments first`,
+          detail: message('incident.upload_first', { route: `POST /api/v1/incidents/${incident.id}/attachments` }),
         })),
       );
     }

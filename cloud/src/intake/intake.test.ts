@@ -177,7 +177,12 @@ describe.each(BACKENDS)('event intake (%s)', (backend) => {
     });
 
     it('says how many events were sent and how many are allowed', async () => {
-      const response = await send(Array.from({ length: 5001 }, () => ({})));
+      const response = await api(cloud(), 'POST', `/api/v1/gateways/${GW}/events`, {
+        token,
+        body: Array.from({ length: 5001 }, () => ({})),
+        contentType: CLOUDEVENTS_BATCH_CONTENT_TYPE,
+        headers: { 'accept-language': 'en' },
+      });
       expect((response.body as unknown as { detail: string }).detail).toBe(
         'the batch holds 5001 events; send at most 5000 per request',
       );

@@ -8,6 +8,7 @@ import type { GatewayRegistry } from '../gateways/registry.js';
 import { EVENTS_BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { ingestBatch, MAX_BATCH_EVENTS } from './intake.js';
 
 /** The gateway intake: batches of CloudEvents, one result per event. */
@@ -30,14 +31,15 @@ export function eventRoutes(
       if (!Array.isArray(batch)) {
         throw new ProblemError(
           'GL_BATCH_NOT_ARRAY',
-          'the body must be a JSON array of CloudEvents (application/cloudevents-batch+json)',
+          message('batch.not_array', { type: 'application/cloudevents-batch+json' }),
         );
       }
-      if (batch.length === 0) throw new ProblemError('GL_BATCH_EMPTY', 'the batch holds no events; send 1 to 5000');
+      if (batch.length === 0)
+        throw new ProblemError('GL_BATCH_EMPTY', message('batch.empty', { most: MAX_BATCH_EVENTS }));
       if (batch.length > MAX_BATCH_EVENTS) {
         throw new ProblemError(
           'GL_BATCH_TOO_LARGE',
-          `the batch holds ${batch.length} events; send at most ${MAX_BATCH_EVENTS} per request`,
+          message('batch.too_large', { count: batch.length, most: MAX_BATCH_EVENTS }),
         );
       }
       const gatewayId = req.params.id;

@@ -3,9 +3,11 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
+import { bodyFieldErrors } from '../http/field-errors.js';
 import { languageOfRequest } from '../http/language.js';
 import { ProblemError } from '../http/problems.js';
 import type { Language } from '../i18n/message.js';
+import { message } from '../i18n/message.js';
 import { writeAudit } from '../people/audit.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
@@ -45,12 +47,12 @@ const ReportParams = z.strictObject({
 });
 
 function parseQuery<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
-  const parsed = schema.safeParse(req.query);
+  const parsed = schema.safeParse(req.query, { reportInput: true });
   if (parsed.success) return parsed.data;
   throw new ProblemError(
     'GL_VALIDATION_FAILED',
-    'the query parameters are not valid',
-    parsed.error.issues.map((issue) => ({ detail: issue.message, pointer: `/${issue.path.join('/')}` })),
+    message('request.query_invalid'),
+    bodyFieldErrors(parsed.error.issues),
   );
 }
 
@@ -63,11 +65,14 @@ function kpiScope(principal: Principal, territory: string | undefined): string[]
   const filter = scopeFilter(principal);
   const own = [...filter.territoryPrefixes, ...filter.gridCodes];
   if (own.length === 0)
-    throw new ProblemError('GL_FORBIDDEN', 'KPIs need the role district_admin, operator or grid_worker');
+    throw new ProblemError(
+      'GL_FORBIDDEN',
+      message('kpi.needs_role', { roles: ['district_admin', 'operator', 'grid_worker'] }),
+    );
   if (territory === undefined) return own;
   if (own.some((prefix) => territory.startsWith(prefix))) return [territory];
   const inside = own.filter((prefix) => prefix.startsWith(territory));
-  if (inside.length === 0) throw new ProblemError('GL_FORBIDDEN', `territory ${territory} is outside your scope`);
+  if (inside.length === 0) throw new ProblemError('GL_FORBIDDEN', message('territory.outside_scope', { territory }));
   return inside;
 }
 
@@ -157,7 +162,7 @@ export function kpiRoutes(
   const reportRows = async (req: Request, res: Response) => {
     const principal = principalOf(res);
     const query = parseQuery(ReportParams, req);
-    if (query.to <= query.from) throw new ProblemError('GL_VALIDATION_FAILED', 'to must be after from');
+    if (query.to <= query.from) throw new ProblemError('GL_VALIDATION_FAILED', message('check.to_after_from'));
     const levels = query.group_by ? [query.group_by] : KPI_GROUPS;
     const rows: ReportRow[] = [];
     for (const level of levels) rows.push(...(await groups(principal, query, level, languageOfRequest(req))));

@@ -1,10 +1,9 @@
-import { parseWith } from '@gridlink/protocol';
 import type { NextFunction, Request, Response } from 'express';
-import type { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { bearerToken, secretsEqual } from '../gateways/tokens.js';
 import { fromDatabase } from '../http/database.js';
-import { issuesToErrors, ProblemError } from '../http/problems.js';
+import { ProblemError } from '../http/problems.js';
+import { type Message, message } from '../i18n/message.js';
 import { type Manager, principalFromRequest } from './middleware.js';
 import type { People } from './people.js';
 import type { Role } from './roles.js';
@@ -62,42 +61,48 @@ export async function tenantDistricts(db: Queryable): Promise<string[]> {
  * it serves several, one district's admin would change the others' settings, so only the admin
  * token (or someone made admin of each district) changes them. Street admins only read.
  */
-export async function whyNotTenantAdmin(db: Queryable, caller: Caller): Promise<string | undefined> {
+export async function whyNotTenantAdmin(db: Queryable, caller: Caller): Promise<Message | undefined> {
   if (caller.kind === 'admin') return undefined;
   const own = caller.principal.assignments
     .filter((a) => a.role === 'district_admin' && /^\d{6}$/.test(a.scope))
     .map((a) => a.scope);
-  if (own.length === 0) return 'the admin token or the role district_admin over a whole district (a 6-digit scope)';
+  if (own.length === 0) return message('access.tenant_admin_whole_district');
   const beyond = (await tenantDistricts(db)).filter((district) => !own.includes(district));
   if (beyond.length === 0) return undefined;
-  return `the admin token or the role district_admin over every district this deployment serves (also ${beyond.join(', ')})`;
+  return message('access.tenant_admin_every_district', { districts: beyond });
 }
 
+/** What a tenant-wide route reads or changes, named in its refusals (a word of the `subject` vocabulary). */
+export type Subject =
+  | 'deadline_settings'
+  | 'incident_settings'
+  | 'kpi_settings'
+  | 'maintenance_settings'
+  | 'session_settings'
+  | 'dispatch_settings'
+  | 'categories'
+  | 'time_limits'
+  | 'device_event_policies';
+
 /** Middleware after {@link authenticateCaller}: 403 unless the caller may change tenant-wide settings. */
-export function requireTenantAdmin(db: Queryable, what: string) {
+export function requireTenantAdmin(db: Queryable, what: Subject) {
   return async (_req: Request, res: Response, next: NextFunction) => {
     const refusal = await fromDatabase(() => whyNotTenantAdmin(db, callerOfResponse(res)));
-    if (refusal !== undefined) throw new ProblemError('GL_FORBIDDEN', `changing ${what} needs ${refusal}`);
+    if (refusal !== undefined)
+      throw new ProblemError('GL_FORBIDDEN', message('access.change_needs', { what, needs: refusal }));
     next();
   };
 }
 
 /** Middleware after {@link authenticateCaller}: 403 unless the admin token or one of `roles`. */
-export function requireReader(what: string, ...roles: Role[]) {
+export function requireReader(what: Subject, ...roles: Role[]) {
   return (_req: Request, res: Response, next: NextFunction) => {
     const caller = callerOfResponse(res);
     if (caller.kind === 'user' && !hasRole(caller.principal, ...roles)) {
-      throw new ProblemError('GL_FORBIDDEN', `reading ${what} needs the role ${roles.join(' or ')}`);
+      throw new ProblemError('GL_FORBIDDEN', message('access.read_needs', { what, roles }));
     }
     next();
   };
 }
 
-/** The body parsed by `schema`, or a 400 problem naming each field (JSON Pointer) and what it expects. */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
-  const parsed = parseWith(schema, body, what);
-  if (!parsed.ok) {
-    throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
-  }
-  return parsed.value;
-}
+export { parseBody } from '../http/field-errors.js';

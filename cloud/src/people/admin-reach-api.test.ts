@@ -15,8 +15,13 @@ const NEW_PASSWORD = 'a fresh password nobody knows';
 describe.each(BACKENDS)('what an admin may do to whom (%s)', (backend) => {
   const clock = manualClock();
   const cloud = useTestCloud(backend, { clock });
+  // Read in English: the refusals are asserted as English text.
   const call = (method: string, path: string, token: string, body?: unknown) =>
-    api(cloud(), method, path, { token, ...(body === undefined ? {} : { body }) });
+    api(cloud(), method, path, {
+      token,
+      ...(body === undefined ? {} : { body }),
+      headers: { 'accept-language': 'en' },
+    });
   let seq = 0;
   const streetAdmin = async () => {
     seq++;

@@ -4,6 +4,7 @@ import type { Db } from '../db/db.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { authenticateCaller, type Caller, callerOfResponse, parseBody } from './access.js';
 import { ContactBody, ContactStore } from './contacts.js';
 import { whyNotManaged } from './managed-user.js';
@@ -27,15 +28,12 @@ export function contactRoutes(db: Db, clock: Clock, people: People, adminToken: 
   const allowed = async (c: Caller, userId: string) => {
     if (c.kind === 'user' && c.principal.userId === userId) return;
     const user = await fromDatabase(() => people.users.get(userId));
-    if (user === undefined) throw new ProblemError('GL_USER_NOT_FOUND', `no user ${userId}`);
+    if (user === undefined) throw new ProblemError('GL_USER_NOT_FOUND', message('user.unknown', { id: userId }));
     const unitTerritory = async (unitId: string) =>
       (await fromDatabase(() => people.units.get(unitId)))?.territory_code;
     const refusal = await whyNotManaged(c, user, unitTerritory);
     if (refusal !== undefined) {
-      throw new ProblemError(
-        'GL_FORBIDDEN',
-        `the contact of user ${userId} is kept by that user and by the admins who manage them: ${refusal}`,
-      );
+      throw new ProblemError('GL_FORBIDDEN', message('contact.not_yours', { id: userId, refusal }));
     }
   };
 
@@ -43,8 +41,7 @@ export function contactRoutes(db: Db, clock: Clock, people: People, adminToken: 
     const c = callerOfResponse(res);
     await allowed(c, req.params.id);
     const contact = await fromDatabase(() => contacts.view(managerActor(c), req.params.id));
-    if (contact === undefined)
-      throw new ProblemError('GL_NOT_FOUND', `user ${req.params.id} has no phone number on file`);
+    if (contact === undefined) throw new ProblemError('GL_NOT_FOUND', message('contact.none', { id: req.params.id }));
     res.json(contact);
   });
 
@@ -55,7 +52,7 @@ export function contactRoutes(db: Db, clock: Clock, people: People, adminToken: 
     async (req: Request<{ id: string }>, res: Response) => {
       const c = callerOfResponse(res);
       await allowed(c, req.params.id);
-      const { phone } = parseBody(ContactBody, req.body, 'contact');
+      const { phone } = parseBody(ContactBody, req.body);
       res.json(await fromDatabase(() => contacts.set(managerActor(c), req.params.id, phone)));
     },
   );
@@ -64,7 +61,7 @@ export function contactRoutes(db: Db, clock: Clock, people: People, adminToken: 
     const c = callerOfResponse(res);
     await allowed(c, req.params.id);
     const removed = await fromDatabase(() => contacts.remove(managerActor(c), req.params.id));
-    if (!removed) throw new ProblemError('GL_NOT_FOUND', `user ${req.params.id} has no phone number on file`);
+    if (!removed) throw new ProblemError('GL_NOT_FOUND', message('contact.none', { id: req.params.id }));
     res.status(204).end();
   });
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
+import { message } from '../i18n/message.js';
 import { type Actor, writeAudit } from './audit.js';
 import { isUniqueViolation, PeopleError } from './errors.js';
 
@@ -47,7 +48,8 @@ export class DisposalUnitStore {
         });
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new PeopleError('GL_DISPOSAL_UNIT_EXISTS', `disposal unit ${unit.id} exists`);
+      if (isUniqueViolation(err))
+        throw new PeopleError('GL_DISPOSAL_UNIT_EXISTS', message('unit.exists', { id: unit.id }));
       throw err;
     }
     return { ...unit, created_at: now.toISOString() };

@@ -1,4 +1,6 @@
 import { DomainError } from '../http/domain-error.js';
+import type { Message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 
 /** Stable codes of the people module's refusals; each is also a problem code of the HTTP API. */
 export type PeopleErrorCode =
@@ -14,9 +16,10 @@ export class PeopleError extends DomainError {
 
   constructor(
     readonly code: PeopleErrorCode,
-    message: string,
+    /** The refusal as a message of the catalogue; the error's own message is its English. */
+    said: Message,
   ) {
-    super(message, code, message);
+    super(render(said, 'en'), code, said);
   }
 }
 

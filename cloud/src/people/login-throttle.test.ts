@@ -61,7 +61,8 @@ async function pool<T>(tasks: Array<() => Promise<T>>, inFlight: number): Promis
 const attempt = (cloud: RunningCloud, username: string, password: string, from?: string) =>
   api(cloud, 'POST', '/api/v1/sessions', {
     body: { username, password },
-    ...(from === undefined ? {} : { headers: { 'x-forwarded-for': from } }),
+    // Read in English: the refusals are asserted as English text.
+    headers: { 'accept-language': 'en', ...(from === undefined ? {} : { 'x-forwarded-for': from }) },
   });
 
 describe.each(BACKENDS)('login throttle (%s)', (backend) => {

@@ -1,3 +1,4 @@
+import { type Message, message } from '../i18n/message.js';
 import { type Manager, managesTerritory } from './middleware.js';
 import { SCOPE_KINDS } from './roles.js';
 import type { User } from './users.js';
@@ -13,19 +14,19 @@ export async function whyNotManaged(
   manager: Manager,
   user: Pick<User, 'id' | 'territory_code' | 'roles'>,
   unitTerritory: (unitId: string) => Promise<string | undefined>,
-): Promise<string | undefined> {
+): Promise<Message | undefined> {
   if (manager.kind === 'admin') return undefined;
   if (!managesTerritory(manager, user.territory_code)) {
-    return `user ${user.id} belongs to ${user.territory_code}, outside your territory`;
+    return message('user.outside_territory', { id: user.id, territory: user.territory_code });
   }
   for (const { role, scope } of user.roles) {
     const kind = SCOPE_KINDS[role];
     if (kind === 'gateway') {
-      return `user ${user.id} is an installer of gateway ${scope}; gateways carry no territory, so only the admin token manages installers`;
+      return message('user.installer', { id: user.id, gateway: scope });
     }
     const territory = kind === 'disposal_unit' ? await unitTerritory(scope) : scope;
     if (territory === undefined || !managesTerritory(manager, territory)) {
-      return `user ${user.id} holds ${role} over ${scope}, outside your territory; only an admin over every role of a user manages them`;
+      return message('user.role_outside_territory', { id: user.id, role, scope });
     }
   }
   return undefined;

@@ -1,4 +1,6 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { type Message, message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 
 /**
  * Passwords are stored as `scrypt$N$r$p$salt$hash` (salt and hash base64url): the parameters travel
@@ -63,13 +65,19 @@ const GUESSABLE =
  * characters, a passphrase is fine); passwords any guessing list tries first are refused too, and
  * one containing the username when it is given.
  */
-export function passwordProblem(password: string, username?: string): string | undefined {
-  if (password.length < 12) return 'a password needs at least 12 characters';
-  if (password.length > 256) return 'a password has at most 256 characters';
-  if (new Set(password).size < 6) return 'a password needs at least 6 different characters';
-  if (/^\d+$/.test(password)) return 'a password of digits only is guessed quickly: use words or mix in letters';
-  if (GUESSABLE.test(password)) return 'this password is among the first any attacker tries: choose another';
+export function passwordRefusal(password: string, username?: string): Message | undefined {
+  if (password.length < 12) return message('password.too_short', { min: 12 });
+  if (password.length > 256) return message('password.too_long', { max: 256 });
+  if (new Set(password).size < 6) return message('password.too_uniform', { min: 6 });
+  if (/^\d+$/.test(password)) return message('password.digits_only');
+  if (GUESSABLE.test(password)) return message('password.guessable');
   if (username !== undefined && username.length >= 3 && password.toLowerCase().includes(username.toLowerCase()))
-    return 'a password must not contain the username';
+    return message('password.names_user');
   return undefined;
+}
+
+/** {@link passwordRefusal} in English, for the CLI. */
+export function passwordProblem(password: string, username?: string): string | undefined {
+  const refusal = passwordRefusal(password, username);
+  return refusal === undefined ? undefined : render(refusal, 'en');
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { type Message, message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 
 /**
  * The cloud's access-control roles (docs/domain.md §2). Each assignment of a role carries a scope whose
@@ -45,30 +47,30 @@ export const SCOPE_KINDS: Record<Role, ScopeKind> = {
 };
 
 const TERRITORY = /^\d{6}(\d{3}){0,3}$/;
-const DIGITS: Partial<Record<ScopeKind, { pattern: RegExp; expected: string }>> = {
-  territory: { pattern: TERRITORY, expected: 'a territory code of 6, 9, 12 or 15 digits' },
-  centre: {
-    pattern: /^\d{6}(\d{3}){0,2}$/,
-    expected: "a centre's territory code: district 6, street 9 or community 12 digits",
-  },
-  grid: { pattern: /^\d{15}$/, expected: 'a 15-digit grid code' },
-  community: { pattern: /^\d{12}$/, expected: 'a 12-digit community code' },
+/** The scopes written in digits; what each expects is the `scope.<kind>` message. */
+const DIGITS: Partial<Record<ScopeKind, RegExp>> = {
+  territory: TERRITORY,
+  centre: /^\d{6}(\d{3}){0,2}$/,
+  grid: /^\d{15}$/,
+  community: /^\d{12}$/,
 };
 
 /** Disposal unit ids and gateway ids: lowercase letters, digits and `-`, like device ids. */
 export const ENTITY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Why `scope` is not a scope of `role`; undefined when it is one. */
-export function scopeProblem(role: Role, scope: string): string | undefined {
+export function scopeRefusal(role: Role, scope: string): Message | undefined {
   const kind = SCOPE_KINDS[role];
-  const digits = DIGITS[kind];
-  if (digits !== undefined) {
-    return digits.pattern.test(scope)
-      ? undefined
-      : `${role} needs ${digits.expected}, received ${JSON.stringify(scope)}`;
-  }
-  const what = kind === 'gateway' ? 'a gateway id' : 'a disposal unit id';
-  return ENTITY_ID.test(scope) ? undefined : `${role} needs ${what}, received ${JSON.stringify(scope)}`;
+  const fits = (DIGITS[kind] ?? ENTITY_ID).test(scope);
+  return fits
+    ? undefined
+    : message('scope.mismatch', { role, expected: message(`scope.${kind}`), received: JSON.stringify(scope) });
+}
+
+/** {@link scopeRefusal} in English, for the CLI. */
+export function scopeProblem(role: Role, scope: string): string | undefined {
+  const refusal = scopeRefusal(role, scope);
+  return refusal === undefined ? undefined : render(refusal, 'en');
 }
 
 /** A territory code (6, 9, 12 or 15 digits; micro-grids are 18). */
@@ -82,6 +84,7 @@ export const GridCode = z.string().regex(/^\d{15}$/, { error: 'expected a 15-dig
 export const RoleAssignmentInput = z
   .strictObject({ role: Role, scope: z.string().min(1).max(64) })
   .superRefine((value, ctx) => {
-    const problem = scopeProblem(value.role, value.scope);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['scope'], message: problem });
+    const refusal = scopeRefusal(value.role, value.scope);
+    if (refusal !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: render(refusal, 'en'), params: { said: refusal } });
   });

@@ -251,6 +251,7 @@ describe.each(BACKENDS)('grid rosters (%s)', (backend) => {
       const bad = await api(cloud(), 'PUT', `/api/v1/grids/3208/members/${worker.id}`, {
         token: TEST_ADMIN_TOKEN,
         body: { position: 'part_time' },
+        headers: { 'accept-language': 'en' },
       });
       expect(bad.status).toBe(400);
       expect(bad.body.errors).toEqual([{ parameter: 'code', detail: 'expected a 15-digit grid code' }]);

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
+import { message } from '../i18n/message.js';
 import { type Actor, writeAudit } from './audit.js';
 import { isUniqueViolation, PeopleError } from './errors.js';
 
@@ -74,8 +75,7 @@ export class RosterStore {
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
-        const which = position === 'grid_chief' ? 'a grid chief' : 'a full-time worker';
-        throw new PeopleError('GL_ROSTER_CONFLICT', `grid ${gridCode} already has ${which}; remove them first`);
+        throw new PeopleError('GL_ROSTER_CONFLICT', message('grid.position_taken', { grid: gridCode, position }));
       }
       throw err;
     }
@@ -126,7 +126,10 @@ export class RosterStore {
         period.userId,
       ]);
       if (member.rows.length === 0) {
-        throw new PeopleError('GL_ROSTER_CONFLICT', `user ${period.userId} is not a member of grid ${period.gridCode}`);
+        throw new PeopleError(
+          'GL_ROSTER_CONFLICT',
+          message('grid.not_member', { id: period.userId, grid: period.gridCode }),
+        );
       }
       const { rows } = await tx.query<{ id: number }>(
         `INSERT INTO duty_periods (grid_code, user_id, starts_at, ends_at, created_at)
@@ -158,7 +161,7 @@ export class RosterStore {
   ): Promise<Leave> {
     const now = this.clock();
     if (leave.substituteUserId === leave.userId) {
-      throw new PeopleError('GL_ROSTER_CONFLICT', 'a worker cannot substitute for themselves');
+      throw new PeopleError('GL_ROSTER_CONFLICT', message('roster.self_substitute'));
     }
     return this.db.transaction(async (tx) => {
       await requireUser(tx, leave.userId);
@@ -266,5 +269,5 @@ type UserStatus = { active: boolean; onLeave: boolean; substitute: string | null
 
 async function requireUser(tx: Queryable, userId: string): Promise<void> {
   const { rows } = await tx.query('SELECT 1 FROM users WHERE id = $1', [userId]);
-  if (rows.length === 0) throw new PeopleError('GL_USER_NOT_FOUND', `no user ${userId}`);
+  if (rows.length === 0) throw new PeopleError('GL_USER_NOT_FOUND', message('user.unknown', { id: userId }));
 }

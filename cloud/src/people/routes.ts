@@ -1,4 +1,3 @@
-import { parseWith } from '@gridlink/protocol';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -6,7 +5,10 @@ import type { Clock } from '../clock.js';
 import { bearerToken, secretsEqual } from '../gateways/tokens.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
-import { issuesToErrors, ProblemError } from '../http/problems.js';
+import { parseBody } from '../http/field-errors.js';
+import { ProblemError } from '../http/problems.js';
+import { type Message, message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import { whyNotManaged } from './managed-user.js';
 import {
   authenticateManager,
@@ -16,7 +18,7 @@ import {
   managesTerritory,
   principalFromRequest,
 } from './middleware.js';
-import { passwordProblem } from './passwords.js';
+import { passwordRefusal } from './passwords.js';
 import type { People } from './people.js';
 import {
   ENTITY_ID,
@@ -24,23 +26,33 @@ import {
   type RoleAssignment,
   RoleAssignmentInput,
   Role as RoleName,
-  scopeProblem,
+  scopeRefusal,
   TerritoryCode,
 } from './roles.js';
 import { GRID_POSITIONS } from './rosters.js';
 import { canSeeTerritory, scopeFilter } from './scope.js';
 import type { User } from './users.js';
 
+/** A refused password as a zod issue: the English for the log, the message for the reader. */
+function refusePassword(ctx: z.RefinementCtx, refusal: Message, path?: string[]): void {
+  ctx.addIssue({
+    code: 'custom',
+    ...(path ? { path } : {}),
+    message: render(refusal, 'en'),
+    params: { said: refusal },
+  });
+}
+
 const Password = z.string().superRefine((value, ctx) => {
-  const problem = passwordProblem(value);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  const refusal = passwordRefusal(value);
+  if (refusal !== undefined) refusePassword(ctx, refusal);
 });
 /** The rule the CLI applies as well: a password containing the username is refused. */
 function passwordNamesUser(password: string, username: string, ctx: z.RefinementCtx): void {
   // The shared check's own length and list rules are reported by Password already; only this one adds.
-  if (passwordProblem(password) !== undefined) return;
-  const problem = passwordProblem(password, username);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
+  if (passwordRefusal(password) !== undefined) return;
+  const refusal = passwordRefusal(password, username);
+  if (refusal !== undefined) refusePassword(ctx, refusal, ['password']);
 }
 
 const Username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, {
@@ -81,18 +93,10 @@ export const LeaveBody = z
   })
   .refine((p) => p.ends_at > p.starts_at, { message: 'ends_at must be after starts_at', path: ['ends_at'] });
 
-function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
-  const parsed = parseWith(schema, body, what);
-  if (!parsed.ok) {
-    throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
-  }
-  return parsed.value;
-}
-
 /** Store work for a request: a refusal of the module (PeopleError) keeps its code; anything else is a 503. */
 const run = fromDatabase;
 
-function forbidden(detail: string): ProblemError {
+function forbidden(detail: Message): ProblemError {
   return new ProblemError('GL_FORBIDDEN', detail);
 }
 
@@ -113,25 +117,24 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
 
   /** 403 unless `m` may give or take `assignment`. */
   const checkAssignment = async (m: Manager, assignment: RoleAssignment) => {
-    const problem = scopeProblem(assignment.role, assignment.scope);
-    if (problem !== undefined)
-      throw new ProblemError('GL_VALIDATION_FAILED', problem, [{ pointer: '/scope', detail: problem }]);
+    const refusal = scopeRefusal(assignment.role, assignment.scope);
+    if (refusal !== undefined)
+      throw new ProblemError('GL_VALIDATION_FAILED', refusal, [{ pointer: '/scope', detail: refusal }]);
     if (assignment.role === 'disposal_unit') {
       const unit = await run(() => people.units.get(assignment.scope));
       if (unit === undefined)
-        throw new ProblemError('GL_DISPOSAL_UNIT_NOT_FOUND', `no disposal unit ${assignment.scope}`);
+        throw new ProblemError('GL_DISPOSAL_UNIT_NOT_FOUND', message('unit.unknown', { id: assignment.scope }));
       if (!managesTerritory(m, unit.territory_code)) {
-        throw forbidden(`disposal unit ${unit.id} serves ${unit.territory_code}, outside your territory`);
+        throw forbidden(message('unit.outside_territory', { id: unit.id, territory: unit.territory_code }));
       }
       return;
     }
     if (assignment.role === 'installer') {
-      if (m.kind !== 'admin')
-        throw forbidden('gateways carry no territory yet: only the admin token assigns installers');
+      if (m.kind !== 'admin') throw forbidden(message('people.installers_by_admin'));
       return;
     }
     if (!managesTerritory(m, assignment.scope)) {
-      throw forbidden(`${assignment.scope} is outside your territory`);
+      throw forbidden(message('territory.outside_yours_to_manage', { territory: assignment.scope }));
     }
   };
 
@@ -143,7 +146,7 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
    */
   const managedUser = async (m: Manager, id: string) => {
     const user = await run(() => people.users.get(id));
-    if (user === undefined) throw new ProblemError('GL_USER_NOT_FOUND', `no user ${id}`);
+    if (user === undefined) throw new ProblemError('GL_USER_NOT_FOUND', message('user.unknown', { id }));
     const refusal = await whyNotManaged(m, user, unitTerritory);
     if (refusal !== undefined) throw forbidden(refusal);
     return user;
@@ -156,17 +159,34 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
    */
   const checkSubstitute = async (m: Manager, worker: User, substituteId: string) => {
     const substitute = await run(() => people.users.get(substituteId));
-    const field = [{ pointer: '/substitute_user_id', detail: `user ${substituteId}` }];
+    const field = [{ pointer: '/substitute_user_id', detail: message('user.named', { id: substituteId }) }];
     if (substitute === undefined)
-      throw new ProblemError('GL_USER_NOT_FOUND', `no user ${substituteId} (substitute_user_id)`, field);
+      throw new ProblemError(
+        'GL_USER_NOT_FOUND',
+        message('user.unknown_in', { id: substituteId, field: 'substitute_user_id' }),
+        field,
+      );
     const refusal = await whyNotManaged(m, substitute, unitTerritory);
-    if (refusal !== undefined) throw new ProblemError('GL_FORBIDDEN', `substitute_user_id: ${refusal}`, field);
+    if (refusal !== undefined)
+      throw new ProblemError(
+        'GL_FORBIDDEN',
+        message('field.said', { field: 'substitute_user_id', said: refusal }),
+        field,
+      );
     const grids = worker.roles.filter((r) => r.role === 'grid_worker').map((r) => r.scope.slice(0, 12));
     const served = grids.length > 0 ? grids : [worker.territory_code.slice(0, 12)];
     if (!served.some((community) => substitute.territory_code.startsWith(community))) {
       throw new ProblemError(
         'GL_FORBIDDEN',
-        `substitute_user_id: user ${substituteId} belongs to ${substitute.territory_code}, outside ${served.join(', ')} where user ${worker.id} serves`,
+        message('field.said', {
+          field: 'substitute_user_id',
+          said: message('people.substitute_elsewhere', {
+            id: substituteId,
+            territory: substitute.territory_code,
+            served,
+            worker: worker.id,
+          }),
+        }),
         field,
       );
     }
@@ -175,18 +195,20 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
   const managedGrid = (req: Request<{ code: string }>, res: Response, next: NextFunction) => {
     const code = req.params.code;
     if (!GridCode.safeParse(code).success) {
-      throw new ProblemError('GL_VALIDATION_FAILED', `expected a 15-digit grid code, received ${code}`, [
-        { parameter: 'code', detail: 'expected a 15-digit grid code' },
+      throw new ProblemError('GL_VALIDATION_FAILED', message('grid.code_received', { code }), [
+        { parameter: 'code', detail: message('check.grid_code') },
       ]);
     }
-    if (!managesTerritory(managerOf(res), code)) throw forbidden(`grid ${code} is outside your territory`);
+    if (!managesTerritory(managerOf(res), code))
+      throw forbidden(message('territory.grid_outside_yours', { grid: code }));
     next();
   };
 
   router.post('/users', manager, jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
     const m = managerOf(res);
-    const body = parseBody(NewUserBody, req.body, 'user');
-    if (!managesTerritory(m, body.territory_code)) throw forbidden(`${body.territory_code} is outside your territory`);
+    const body = parseBody(NewUserBody, req.body);
+    if (!managesTerritory(m, body.territory_code))
+      throw forbidden(message('territory.outside_yours_to_manage', { territory: body.territory_code }));
     for (const assignment of body.roles ?? []) await checkAssignment(m, assignment);
     const user = await run(() => people.users.create(managerActor(m), body));
     logger.info({ user: user.id, by: managerActor(m) }, 'user created');
@@ -197,14 +219,17 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     const v = await viewer(req);
     const territory = req.query.territory;
     if (territory !== undefined && (typeof territory !== 'string' || !TerritoryCode.safeParse(territory).success)) {
-      throw new ProblemError('GL_VALIDATION_FAILED', 'territory must be a territory code', [
-        { parameter: 'territory', detail: 'expected a territory code of 6, 9, 12, 15 or 18 digits' },
-      ]);
+      throw new ProblemError(
+        'GL_VALIDATION_FAILED',
+        message('territory.parameter_not_a_code', { parameter: 'territory' }),
+        [{ parameter: 'territory', detail: message('territory.code_expected') }],
+      );
     }
     let prefixes: string[] | undefined;
     if (v.kind === 'admin') prefixes = territory === undefined ? undefined : [territory];
     else if (territory !== undefined) {
-      if (!canSeeTerritory(v.principal, territory)) throw forbidden(`${territory} is outside what you may see`);
+      if (!canSeeTerritory(v.principal, territory))
+        throw forbidden(message('territory.outside_visible', { territory }));
       prefixes = [territory];
     } else {
       const filter = scopeFilter(v.principal);
@@ -216,12 +241,12 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
   router.patch('/users/:id', manager, jsonBody(BODY_LIMIT), async (req: Request<{ id: string }>, res: Response) => {
     const m = managerOf(res);
     const user = await managedUser(m, req.params.id);
-    const change = parseBody(UserChangeBody, req.body, 'user change');
+    const change = parseBody(UserChangeBody, req.body);
     if (change.password !== undefined) {
-      const problem = passwordProblem(change.password, user.username);
-      if (problem !== undefined) {
-        throw new ProblemError('GL_VALIDATION_FAILED', `invalid user change: ${problem}`, [
-          { pointer: '/password', detail: problem },
+      const refusal = passwordRefusal(change.password, user.username);
+      if (refusal !== undefined) {
+        throw new ProblemError('GL_VALIDATION_FAILED', message('user.change_invalid', { refusal }), [
+          { pointer: '/password', detail: refusal },
         ]);
       }
     }
@@ -235,7 +260,7 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     async (req: Request<{ id: string }>, res: Response) => {
       const m = managerOf(res);
       await managedUser(m, req.params.id);
-      const assignment = parseBody(RoleAssignmentInput, req.body, 'role assignment');
+      const assignment = parseBody(RoleAssignmentInput, req.body);
       await checkAssignment(m, assignment);
       const { created } = await run(() => people.users.assign(managerActor(m), req.params.id, assignment));
       res.status(created ? 201 : 200).json({ user_id: req.params.id, ...assignment });
@@ -250,15 +275,18 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
       await managedUser(m, req.params.id);
       const role = RoleName.safeParse(req.params.role);
       if (!role.success) {
-        throw new ProblemError('GL_VALIDATION_FAILED', `${req.params.role} is not a role`, [
-          { parameter: 'role', detail: 'not a role' },
+        throw new ProblemError('GL_VALIDATION_FAILED', message('role.unknown', { role: req.params.role }), [
+          { parameter: 'role', detail: message('role.not_a_role') },
         ]);
       }
       const assignment = { role: role.data, scope: req.params.scope };
       await checkAssignment(m, assignment);
       const revoked = await run(() => people.users.revoke(managerActor(m), req.params.id, assignment));
       if (!revoked)
-        throw new ProblemError('GL_NOT_FOUND', `user ${req.params.id} has no ${role.data} over ${req.params.scope}`);
+        throw new ProblemError(
+          'GL_NOT_FOUND',
+          message('role.not_held', { id: req.params.id, role: role.data, scope: req.params.scope }),
+        );
       res.status(204).end();
     },
   );
@@ -270,7 +298,7 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     async (req: Request<{ id: string }>, res: Response) => {
       const m = managerOf(res);
       const worker = await managedUser(m, req.params.id);
-      const body = parseBody(LeaveBody, req.body, 'leave');
+      const body = parseBody(LeaveBody, req.body);
       if (body.substitute_user_id !== undefined) await checkSubstitute(m, worker, body.substitute_user_id);
       const leave = await run(() =>
         people.rosters.addLeave(managerActor(m), {
@@ -286,8 +314,9 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
 
   router.post('/disposal-units', manager, jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
     const m = managerOf(res);
-    const body = parseBody(NewDisposalUnitBody, req.body, 'disposal unit');
-    if (!managesTerritory(m, body.territory_code)) throw forbidden(`${body.territory_code} is outside your territory`);
+    const body = parseBody(NewDisposalUnitBody, req.body);
+    if (!managesTerritory(m, body.territory_code))
+      throw forbidden(message('territory.outside_yours_to_manage', { territory: body.territory_code }));
     const unit = await run(() => people.units.create(managerActor(m), body));
     res.status(201).location(`/api/v1/disposal-units/${unit.id}`).json(unit);
   });
@@ -305,13 +334,18 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     jsonBody(BODY_LIMIT),
     async (req: Request<{ code: string; userId: string }>, res: Response) => {
       const m = managerOf(res);
-      const { position } = parseBody(GridMemberBody, req.body, 'grid member');
+      const { position } = parseBody(GridMemberBody, req.body);
       // A member works the grid's incidents: someone the caller manages, living in the grid's community.
       const member = await managedUser(m, req.params.userId);
       const community = req.params.code.slice(0, 12);
       if (!member.territory_code.startsWith(community)) {
         throw forbidden(
-          `user ${member.id} belongs to ${member.territory_code}, outside community ${community} of grid ${req.params.code}; a grid member lives in the grid's community`,
+          message('grid.member_elsewhere', {
+            id: member.id,
+            territory: member.territory_code,
+            community,
+            grid: req.params.code,
+          }),
         );
       }
       res.json(
@@ -329,7 +363,10 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
         people.rosters.removeMember(managerActor(managerOf(res)), req.params.code, req.params.userId),
       );
       if (!removed) {
-        throw new ProblemError('GL_NOT_FOUND', `user ${req.params.userId} is not a member of grid ${req.params.code}`);
+        throw new ProblemError(
+          'GL_NOT_FOUND',
+          message('grid.not_member', { id: req.params.userId, grid: req.params.code }),
+        );
       }
       res.status(204).end();
     },
@@ -341,7 +378,7 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     managedGrid,
     jsonBody(BODY_LIMIT),
     async (req: Request<{ code: string }>, res: Response) => {
-      const body = parseBody(DutyPeriodBody, req.body, 'duty period');
+      const body = parseBody(DutyPeriodBody, req.body);
       const period = await run(() =>
         people.rosters.addDutyPeriod(managerActor(managerOf(res)), {
           gridCode: req.params.code,
@@ -358,17 +395,17 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     const v = await viewer(req);
     const code = req.params.code;
     if (!GridCode.safeParse(code).success) {
-      throw new ProblemError('GL_VALIDATION_FAILED', `expected a 15-digit grid code, received ${code}`, [
-        { parameter: 'code', detail: 'expected a 15-digit grid code' },
+      throw new ProblemError('GL_VALIDATION_FAILED', message('grid.code_received', { code }), [
+        { parameter: 'code', detail: message('check.grid_code') },
       ]);
     }
     if (v.kind === 'user' && !canSeeTerritory(v.principal, code))
-      throw forbidden(`grid ${code} is outside what you may see`);
+      throw forbidden(message('territory.grid_outside_visible', { grid: code }));
     const at = req.query.at;
     const instant = at === undefined ? undefined : Instant.safeParse(at);
     if (instant !== undefined && !instant.success) {
-      throw new ProblemError('GL_VALIDATION_FAILED', 'at must be an ISO-8601 time', [
-        { parameter: 'at', detail: 'expected an ISO-8601 date-time with offset' },
+      throw new ProblemError('GL_VALIDATION_FAILED', message('time.parameter_not_a_time', { parameter: 'at' }), [
+        { parameter: 'at', detail: message('expect.datetime_offset') },
       ]);
     }
     const when = instant?.data ?? clock();

@@ -1,11 +1,11 @@
-import { parseWith } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { bearerToken } from '../gateways/tokens.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
-import { issuesToErrors, ProblemError } from '../http/problems.js';
+import { parseBody } from '../http/field-errors.js';
+import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
 import { logDigest } from './log-digest.js';
 import { authenticateUser, principalOf } from './middleware.js';
@@ -30,36 +30,29 @@ export function sessionRoutes(people: People, logger: Logger, logKey: string): R
   };
 
   router.post('/sessions', jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
-    const parsed = parseWith(Login, req.body, 'login');
-    if (!parsed.ok) {
-      throw new ProblemError('GL_VALIDATION_FAILED', parsed.error.message, issuesToErrors(parsed.error.issues));
-    }
-    const { username, password } = parsed.value;
+    const { username, password } = parseBody(Login, req.body);
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const result = await fromDatabase(() => people.sessions.login(username, password, address));
     if (!result.ok && result.reason === 'address') {
       logger.info({ address }, 'login refused: too many attempts from this address');
       throw new ProblemError(
         'GL_LOGIN_THROTTLED',
-        `too many login attempts from your address; try again in ${result.retryAfterSeconds} s`,
+        message('login.throttled_address', { seconds: result.retryAfterSeconds }),
         undefined,
         { 'retry-after': String(result.retryAfterSeconds) },
       );
     }
     if (!result.ok && result.reason === 'busy') {
       logger.warn({ address }, 'login refused: too many password checks at once');
-      throw new ProblemError(
-        'GL_LOGIN_BUSY',
-        `too many logins are being checked right now; try again in ${result.retryAfterSeconds} s`,
-        undefined,
-        { 'retry-after': String(result.retryAfterSeconds) },
-      );
+      throw new ProblemError('GL_LOGIN_BUSY', message('login.busy', { seconds: result.retryAfterSeconds }), undefined, {
+        'retry-after': String(result.retryAfterSeconds),
+      });
     }
     if (!result.ok && result.reason === 'locked') {
       logger.info({ username: usernameDigest(username), address }, 'login refused: too many failures');
       throw new ProblemError(
         'GL_LOGIN_THROTTLED',
-        `too many failed logins for this username; try again in ${result.retryAfterSeconds} s`,
+        message('login.throttled_username', { seconds: result.retryAfterSeconds }),
         undefined,
         { 'retry-after': String(result.retryAfterSeconds) },
       );
@@ -76,12 +69,7 @@ export function sessionRoutes(people: People, logger: Logger, logKey: string): R
     const token = bearerToken(req.get('authorization'));
     const refreshed = token === undefined ? undefined : await fromDatabase(() => people.sessions.refresh(token));
     if (refreshed === undefined) {
-      throw new ProblemError(
-        'GL_UNAUTHENTICATED',
-        'the session is unknown, expired or ended; log in again',
-        undefined,
-        CHALLENGE,
-      );
+      throw new ProblemError('GL_UNAUTHENTICATED', message('session.ended'), undefined, CHALLENGE);
     }
     res.status(200).json(await session(refreshed.token, refreshed.expiresAt, refreshed.userId));
   });
@@ -90,7 +78,7 @@ export function sessionRoutes(people: People, logger: Logger, logKey: string): R
     const token = bearerToken(req.get('authorization'));
     const ended = token === undefined ? false : await fromDatabase(() => people.sessions.logout(token));
     if (!ended) {
-      throw new ProblemError('GL_UNAUTHENTICATED', 'the session is unknown or already ended', undefined, CHALLENGE);
+      throw new ProblemError('GL_UNAUTHENTICATED', message('session.already_ended'), undefined, CHALLENGE);
     }
     res.status(204).end();
   });

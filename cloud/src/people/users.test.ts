@@ -15,8 +15,10 @@ const newUser = (username: string, territory = '320803001', roles: unknown[] = [
 describe.each(BACKENDS)('user management (%s)', (backend) => {
   const clock = manualClock();
   const cloud = useTestCloud(backend, { clock });
-  const post = (path: string, token: string | undefined, body: unknown) =>
-    api(cloud(), 'POST', path, { ...(token === undefined ? {} : { token }), body });
+  const post = (path: string, token: string | undefined, body: unknown, headers?: Record<string, string>) =>
+    api(cloud(), 'POST', path, { ...(token === undefined ? {} : { token }), body, ...(headers ? { headers } : {}) });
+  /** The refusals asserted as English text are read in English. */
+  const ENGLISH = { 'accept-language': 'en' };
 
   describe('creating users', () => {
     it('lets the admin token create a user; there are no default users', async () => {
@@ -52,7 +54,7 @@ describe.each(BACKENDS)('user management (%s)', (backend) => {
         newUser('made.by.street', '320803001001', [{ role: 'grid_worker', scope: '320803001001003' }]),
       );
       expect(inside.status).toBe(201);
-      const outside = await post('/api/v1/users', token, newUser('elsewhere', '320803002'));
+      const outside = await post('/api/v1/users', token, newUser('elsewhere', '320803002'), ENGLISH);
       expect(outside.status).toBe(403);
       expect(outside.body).toMatchObject({ code: 'GL_FORBIDDEN', detail: '320803002 is outside your territory' });
       const roleOutside = await post(
@@ -206,7 +208,12 @@ describe.each(BACKENDS)('user management (%s)', (backend) => {
         '320803002',
       );
       const stranger = await createUser(cloud(), 'stranger', { territory: '320803001' });
-      const refused = await post(`/api/v1/users/${stranger.id}/roles`, token, { role: 'operator', scope: '320803002' });
+      const refused = await post(
+        `/api/v1/users/${stranger.id}/roles`,
+        token,
+        { role: 'operator', scope: '320803002' },
+        ENGLISH,
+      );
       expect(refused.status).toBe(403);
       expect(refused.body.detail).toBe(`user ${stranger.id} belongs to 320803001, outside your territory`);
       const unknown = await post('/api/v1/users/no-such-user/roles', token, { role: 'operator', scope: '320803002' });
@@ -231,10 +238,12 @@ describe.each(BACKENDS)('user management (%s)', (backend) => {
 
   describe('passwords', () => {
     it('refuses a new user’s password that contains the username, as the CLI does', async () => {
-      const refused = await post('/api/v1/users', TEST_ADMIN_TOKEN, {
-        ...newUser('li.wei'),
-        password: 'my name is Li.Wei and this is long',
-      });
+      const refused = await post(
+        '/api/v1/users',
+        TEST_ADMIN_TOKEN,
+        { ...newUser('li.wei'), password: 'my name is Li.Wei and this is long' },
+        ENGLISH,
+      );
       expect(refused.status).toBe(400);
       expect(refused.body).toMatchObject({
         code: 'GL_VALIDATION_FAILED',
@@ -248,6 +257,7 @@ describe.each(BACKENDS)('user management (%s)', (backend) => {
       const changed = await api(cloud(), 'PATCH', `/api/v1/users/${target.id}`, {
         token: TEST_ADMIN_TOKEN,
         body: { password: 'zhang.min forever and ever' },
+        headers: ENGLISH,
       });
       expect(changed.status).toBe(400);
       expect(changed.body).toMatchObject({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
+import { message } from '../i18n/message.js';
 import { type Actor, writeAudit } from './audit.js';
 import { isUniqueViolation, PeopleError } from './errors.js';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParameters } from './passwords.js';
@@ -74,7 +75,7 @@ export class UserStore {
       });
     } catch (err) {
       if (isUniqueViolation(err, 'users_username_key')) {
-        throw new PeopleError('GL_USER_EXISTS', `the username ${input.username} is taken`);
+        throw new PeopleError('GL_USER_EXISTS', message('user.username_taken', { username: input.username }));
       }
       throw err;
     }
@@ -215,7 +216,7 @@ export class UserStore {
 
   private async lockUser(tx: Queryable, userId: string): Promise<void> {
     const { rows } = await tx.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
-    if (rows.length === 0) throw new PeopleError('GL_USER_NOT_FOUND', `no user ${userId}`);
+    if (rows.length === 0) throw new PeopleError('GL_USER_NOT_FOUND', message('user.unknown', { id: userId }));
   }
 }
 

@@ -9,6 +9,7 @@ import type { DispatchStore } from '../dispatch/store.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { INCIDENT_SETTINGS_TARGET, IncidentSettings, IncidentSettingsStore } from '../incidents/settings.js';
 import { KpiPolicy } from '../kpi/compute.js';
 import { KPI_SETTINGS_TARGET, KpiSettingsStore } from '../kpi/settings.js';
@@ -20,6 +21,7 @@ import {
   parseBody,
   requireReader,
   requireTenantAdmin,
+  type Subject,
 } from '../people/access.js';
 import { writeAudit } from '../people/audit.js';
 import { managerActor } from '../people/middleware.js';
@@ -52,7 +54,7 @@ interface SettingsGroup<T> {
   /** The audit target of reads and changes. */
   target: string;
   /** What error messages call it. */
-  what: string;
+  what: Subject;
   read(): Promise<T>;
   /** Validates and stores the body (audited by the store); answers what is stored now. */
   replace(caller: Caller, body: unknown): Promise<T>;
@@ -77,10 +79,10 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
     {
       name: 'deadlines',
       target: DEADLINE_SETTINGS_TARGET,
-      what: 'the deadline settings',
+      what: 'deadline_settings',
       read: () => deadlines.get(),
       replace: async (c, body) => {
-        const parsed = parseBody(DeadlineSettings, body, 'deadline settings');
+        const parsed = parseBody(DeadlineSettings, body);
         await knownCategories(ctx.catalogue, parsed.unsignedCategories, 'unsignedCategories');
         return deadlines.replace(managerActor(c), parsed);
       },
@@ -88,31 +90,30 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
     {
       name: 'incidents',
       target: INCIDENT_SETTINGS_TARGET,
-      what: 'the incident settings',
+      what: 'incident_settings',
       read: () => incidents.get(),
-      replace: (c, body) => incidents.replace(managerActor(c), parseBody(IncidentSettings, body, 'incident settings')),
+      replace: (c, body) => incidents.replace(managerActor(c), parseBody(IncidentSettings, body)),
     },
     {
       name: 'kpis',
       target: KPI_SETTINGS_TARGET,
-      what: 'the KPI settings',
+      what: 'kpi_settings',
       read: () => kpis.policy(),
-      replace: (c, body) => kpis.replace(managerActor(c), parseBody(KpiPolicy, body, 'KPI settings')),
+      replace: (c, body) => kpis.replace(managerActor(c), parseBody(KpiPolicy, body)),
     },
     {
       name: 'maintenance',
       target: MAINTENANCE_SETTINGS_TARGET,
-      what: 'the maintenance thresholds',
+      what: 'maintenance_settings',
       read: () => maintenance.get(),
-      replace: (c, body) =>
-        maintenance.replace(managerActor(c), parseBody(MaintenanceSettings, body, 'maintenance thresholds')),
+      replace: (c, body) => maintenance.replace(managerActor(c), parseBody(MaintenanceSettings, body)),
     },
     {
       name: 'sessions',
       target: SESSION_SETTINGS_TARGET,
-      what: 'the session settings',
+      what: 'session_settings',
       read: () => sessions.get(),
-      replace: (c, body) => sessions.replace(managerActor(c), parseBody(SessionSettings, body, 'session settings')),
+      replace: (c, body) => sessions.replace(managerActor(c), parseBody(SessionSettings, body)),
     },
   ];
   const dispatch = ctx.dispatch;
@@ -120,10 +121,10 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
     groups.push({
       name: 'dispatch',
       target: 'dispatch:settings',
-      what: 'the dispatch settings',
+      what: 'dispatch_settings',
       read: async () => dispatchSettingsBody(await dispatch.settings()),
       replace: async (c, body) => {
-        const parsed = parseBody(DispatchSettingsBody, body, 'dispatch settings');
+        const parsed = parseBody(DispatchSettingsBody, body);
         await knownCategories(ctx.catalogue, parsed.life_safety_categories, 'life_safety_categories');
         return dispatchSettingsBody(await dispatch.updateSettings(managerActor(c), dispatchSettingsOf(parsed)));
       },
@@ -183,10 +184,10 @@ async function knownCategories(catalogue: CategoryCatalogue, codes: readonly str
   if (unknown.length > 0) {
     throw new ProblemError(
       'GL_VALIDATION_FAILED',
-      `${field} names categories the catalogue does not have: ${unknown.map((u) => u.code).join(', ')}`,
+      message('settings.unknown_categories', { field, codes: unknown.map((u) => u.code) }),
       unknown.map((u) => ({
         pointer: `/${field}/${u.index}`,
-        detail: `no category ${u.code}: create it with PUT /api/v1/categories/${u.code} or remove it from the list`,
+        detail: message('category.unknown_in_list', { code: u.code, route: `PUT /api/v1/categories/${u.code}` }),
       })),
     );
   }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { canSeeTerritory } from '../people/scope.js';
@@ -20,10 +21,10 @@ export function territoryAreaRoutes(db: Db, clock: Clock, people: People): Route
   router.get('/territory/areas', authenticateUser(people), async (req: Request, res: Response) => {
     const under = typeof req.query.under === 'string' ? req.query.under : '';
     if (!CODE.test(under)) {
-      throw new ProblemError('GL_VALIDATION_FAILED', 'under must be a territory code (6, 9, 12, 15 or 18 digits)');
+      throw new ProblemError('GL_VALIDATION_FAILED', message('territory.under_not_a_code', { parameter: 'under' }));
     }
     if (!canSeeTerritory(principalOf(res), under)) {
-      throw new ProblemError('GL_FORBIDDEN', `territory ${under} is outside yours: ask for your own or one inside it`);
+      throw new ProblemError('GL_FORBIDDEN', message('territory.outside_yours', { territory: under }));
     }
     const { rows } = await fromDatabase(() =>
       db.query<{ code: string; level: string; name_zh: string; name_en: string | null; area: unknown }>(

@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express';
 import type { Db } from '../db/db.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { scopeFilter } from '../people/scope.js';
@@ -29,7 +30,7 @@ export function territorySearchRoutes(db: Db, people: People): Router {
   router.get('/territory/search', authenticateUser(people), async (req: Request, res: Response) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';
     if (q.length === 0 || q.length > 100) {
-      throw new ProblemError('GL_VALIDATION_FAILED', 'q must be 1 to 100 characters of a place’s name');
+      throw new ProblemError('GL_VALIDATION_FAILED', message('territory.search_query', { parameter: 'q', most: 100 }));
     }
     const filter = scopeFilter(principalOf(res));
     const prefixes = [...filter.territoryPrefixes, ...filter.gridCodes, ...filter.communityCodes];

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import type { WorkCalendar } from './calendar.js';
 import { CivilDateSchema } from './civil-date.js';
 
@@ -15,7 +17,8 @@ export const TenantDays = z
     const holidays = new Set(days.holidays);
     days.workdays.forEach((date, index) => {
       if (holidays.has(date)) {
-        ctx.addIssue({ code: 'custom', path: ['workdays', index], message: `${date} is also a holiday` });
+        const said = message('rule.workday_is_holiday', { date });
+        ctx.addIssue({ code: 'custom', path: ['workdays', index], message: render(said, 'en'), params: { said } });
       }
     });
   });

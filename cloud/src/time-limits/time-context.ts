@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import type { WorkCalendar } from './calendar.js';
 import { chineseCalendar } from './chinese-calendar.js';
 import { TenantDays, withTenantDays } from './tenant-calendar.js';
@@ -19,15 +21,13 @@ export const WorkingHours = z
   .superRefine((periods, ctx) => {
     periods.forEach((period, index) => {
       if (minutesOf(period.end) <= minutesOf(period.start)) {
-        ctx.addIssue({ code: 'custom', path: [index, 'end'], message: `${period.end} is not after ${period.start}` });
+        const said = message('rule.period_not_after', { end: period.end, start: period.start });
+        ctx.addIssue({ code: 'custom', path: [index, 'end'], message: render(said, 'en'), params: { said } });
       }
       const previous = periods[index - 1];
       if (previous && minutesOf(period.start) < minutesOf(previous.end)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [index, 'start'],
-          message: `${period.start} is before the previous period ends (${previous.end})`,
-        });
+        const said = message('rule.period_overlaps', { start: period.start, end: previous.end });
+        ctx.addIssue({ code: 'custom', path: [index, 'start'], message: render(said, 'en'), params: { said } });
       }
     });
   });

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { ProblemError } from '../http/problems.js';
+import { message } from '../i18n/message.js';
 import { type WebAssets, webAssets } from './bundle.js';
 
 /**
@@ -69,7 +70,7 @@ export function webPages(logger: Logger, options: WebPagesOptions = {}): Router 
     try {
       assets = await webAssets();
     } catch (err) {
-      const problem = new ProblemError('GL_INTERNAL', 'the web pages could not be built; the error is in the log');
+      const problem = new ProblemError('GL_INTERNAL', message('web.not_built'));
       problem.cause = err;
       next(problem);
       return;

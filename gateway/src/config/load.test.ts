@@ -53,7 +53,7 @@ describe('loadConfig: a valid file', () => {
     });
     expect(loaded.mqtt.limits.max_packet_bytes).toBe(262_144);
     expect(loaded.telemetry.enabled).toBe(false);
-    expect(loaded.http).toEqual({ host: '127.0.0.1', port: 9180 });
+    expect(loaded.http).toEqual({ host: '127.0.0.1', port: 9180, console: { enabled: true, session_hours: 12 } });
     expect(loaded.log.level).toBe('info');
   });
 

@@ -430,6 +430,17 @@ export const GatewayConfig = z
         port: port.default(9180),
         /** Bearer token for /metrics; required when `host` is not a loopback address. */
         metrics_token: z.string().min(16).optional(),
+        /** Serve HTTPS with this certificate and key (PEM files); both or neither. */
+        cert_file: z.string().optional(),
+        key_file: z.string().optional(),
+        /** The installer console (web pages and `/api/console/`) on this port; needs the registry. */
+        console: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** A console sign-in lasts this long. */
+            session_hours: z.number().positive().max(168).default(12),
+          })
+          .prefault({}),
       })
       .prefault({}),
     log: z
@@ -443,6 +454,13 @@ export const GatewayConfig = z
         code: 'custom',
         path: ['mqtt', 'tls', 'cert_file'],
         message: 'TLS is enabled: set cert_file and key_file',
+      });
+    }
+    if (Boolean(config.http.cert_file) !== Boolean(config.http.key_file)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['http', config.http.cert_file ? 'key_file' : 'cert_file'],
+        message: 'HTTPS needs both http.cert_file and http.key_file',
       });
     }
     const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.http.host);

@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -11,6 +13,10 @@ export interface OpsServerOptions {
   metricsToken?: string | undefined;
   /** Readiness: null when ready, else what is not ready yet. */
   notReady(): string | null;
+  /** HTTPS with these PEM files. */
+  tls?: { certFile: string; keyFile: string } | undefined;
+  /** Routes of other modules (the installer console), tried first; each says whether it answered. */
+  routes?: Array<(req: IncomingMessage, res: ServerResponse) => Promise<boolean>>;
 }
 
 function problem(status: number, code: string, title: string, detail: string) {
@@ -28,7 +34,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
  * open) and Prometheus `/metrics`. Errors are RFC 9457 problem details.
  */
 export async function startOpsServer(options: OpsServerOptions): Promise<{ port: number; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
     };
@@ -66,15 +72,33 @@ export async function startOpsServer(options: OpsServerOptions): Promise<{ port:
     send(
       404,
       'application/problem+json',
-      problem(404, 'GL_NOT_FOUND', 'Not found', `no route ${path}; try /healthz, /readyz or /metrics`),
+      problem(404, 'GL_NOT_FOUND', 'Not found', `no route ${path}; try /, /healthz, /readyz or /metrics`),
     );
-  });
+  };
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    for (const extra of options.routes ?? []) if (await extra(req, res)) return;
+    handle(req, res);
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    route(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, listener)
+    : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Open event streams would hold the close forever.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -13,6 +13,7 @@ export {
 } from './device-input.js';
 export { MIGRATIONS } from './migrations.js';
 export {
+  type AuditEntry,
   DEVICE_STATUSES,
   type DeviceFilter,
   DeviceRegistry,

@@ -71,6 +71,27 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'one tag format, the one rule selectors name',
     run: convertTagsToSelectorFormat,
   },
+  {
+    version: 4,
+    description: "the installer console's audit log",
+    // Who did what, when: append only, like the devices' own history.
+    sql: `
+      CREATE TABLE console_audit (
+        id       INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        username TEXT NOT NULL,
+        role     TEXT NOT NULL,
+        address  TEXT NOT NULL,
+        action   TEXT NOT NULL,
+        target   TEXT,
+        detail   TEXT
+      ) STRICT;
+      CREATE TRIGGER console_audit_append_only BEFORE UPDATE ON console_audit
+      BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append only');
+      END;
+    `,
+  },
 ];
 
 /**

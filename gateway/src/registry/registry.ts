@@ -44,6 +44,17 @@ export interface IssuedDevice {
   password: string;
 }
 
+/** One entry of the console's audit log: who did what to which device, from where, when. */
+export interface AuditEntry {
+  at: string;
+  username: string;
+  role: ServiceRole;
+  address: string;
+  action: string;
+  target?: string;
+  detail?: string;
+}
+
 export interface RegisteredService {
   username: string;
   role: ServiceRole;
@@ -469,6 +480,48 @@ export class DeviceRegistry implements Directory {
     return this.statements.services
       .all()
       .map((row) => ({ username: row.username, role: row.role, createdAt: row.created_at }));
+  }
+
+  // --- Console audit log ------------------------------------------------------------------------
+
+  /** Records an action taken in the installer console (never the secrets it issued). */
+  audit(entry: Omit<AuditEntry, 'at'>): AuditEntry {
+    this.assertOpen();
+    const at = this.now().toISOString();
+    this.db
+      .prepare(
+        'INSERT INTO console_audit (at, username, role, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(at, entry.username, entry.role, entry.address, entry.action, entry.target ?? null, entry.detail ?? null);
+    return { at, ...entry };
+  }
+
+  /** The latest audit entries, newest first. */
+  auditLog(limit = 100): AuditEntry[] {
+    this.assertOpen();
+    const rows = this.db
+      .prepare<
+        [number],
+        {
+          at: string;
+          username: string;
+          role: ServiceRole;
+          address: string;
+          action: string;
+          target: string | null;
+          detail: string | null;
+        }
+      >('SELECT at, username, role, address, action, target, detail FROM console_audit ORDER BY id DESC LIMIT ?')
+      .all(limit);
+    return rows.map((row) => ({
+      at: row.at,
+      username: row.username,
+      role: row.role,
+      address: row.address,
+      action: row.action,
+      ...(row.target !== null ? { target: row.target } : {}),
+      ...(row.detail !== null ? { detail: row.detail } : {}),
+    }));
   }
 
   // --- internals --------------------------------------------------------------------------------

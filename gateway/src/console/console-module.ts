@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { GatewayBus } from '../bus.js';
+import type { GatewayModule } from '../modules/gateway-module.js';
+import type { DeviceRegistry } from '../registry/index.js';
+import { EventStream } from './event-stream.js';
+import { LiveStatus } from './live-status.js';
+import { LoginThrottle } from './login-throttle.js';
+import { consoleMetrics } from './metrics.js';
+import { type ConsoleOverview, MessageRate } from './overview.js';
+import { type ConsoleDevice, consoleDevice, consoleRoutes } from './routes.js';
+import { ConsoleSessions } from './sessions.js';
+import { serveConsolePage } from './web-bundle.js';
+
+const MAX_DEVICES_PER_PUSH = 300;
+
+export interface ConsoleModuleOptions {
+  registry: DeviceRegistry;
+  bus: GatewayBus;
+  logger: Logger;
+  sessionHours: number;
+  secure: boolean;
+  overview: (rate: number) => Promise<ConsoleOverview>;
+  messagesTotal: () => number;
+  availability: (deviceId: string) => 'online' | 'offline' | 'unknown';
+  now?: () => number;
+  /** How often the overview and changed devices go out to open consoles. */
+  pushIntervalMs?: number;
+  throttle?: { burst: number; perMinute: number };
+}
+
+/**
+ * The installer's console (Zigbee2MQTT's frontend is the model): pages and an API on the gateway's
+ * HTTP port, usable from a laptop in the guard room with no internet and no cloud. Started before
+ * the operations server, which serves its routes; live changes reach open pages as server-sent
+ * events, batched every `pushIntervalMs`.
+ */
+export class ConsoleModule implements GatewayModule {
+  readonly name = 'console';
+  readonly sessions: ConsoleSessions;
+  readonly stream = new EventStream();
+  readonly routes;
+  private readonly live: LiveStatus;
+  private readonly rate: MessageRate;
+  private readonly changed = new Set<string>();
+  private timer?: NodeJS.Timeout | undefined;
+  private detach = () => {};
+
+  constructor(private readonly options: ConsoleModuleOptions) {
+    const now = options.now ?? Date.now;
+    const ttlMs = options.sessionHours * 3_600_000;
+    this.sessions = new ConsoleSessions(ttlMs, now);
+    this.live = new LiveStatus(options.bus);
+    this.rate = new MessageRate(options.messagesTotal, now);
+    this.routes = consoleRoutes({
+      registry: options.registry,
+      sessions: this.sessions,
+      throttle: new LoginThrottle(options.throttle, now),
+      stream: this.stream,
+      overview: () => options.overview(this.rate.perSecond),
+      availability: options.availability,
+      live: (id) => this.live.of(id),
+      sessionTtlMs: ttlMs,
+      secure: options.secure,
+      logger: options.logger,
+    });
+  }
+
+  /** The console's HTTP handlers, for the operations server: the API first, then the pages. */
+  handlers() {
+    return [this.routes, serveConsolePage];
+  }
+
+  metrics(register: Registry): void {
+    consoleMetrics(register, () => ({
+      sessions: this.sessions.size,
+      streams: this.stream.size,
+      streamsCut: this.stream.cut,
+    }));
+  }
+
+  start(): void {
+    const detachLive = this.live.attach();
+    const { bus } = this.options;
+    const onMessage = ({ device }: { device: { id: string } }) => this.changed.add(device.id);
+    const onAvailability = ({ device }: { device: { id: string } }) => this.changed.add(device.id);
+    bus.on('message', onMessage).on('availability', onAvailability);
+    this.detach = () => {
+      detachLive();
+      bus.off('message', onMessage).off('availability', onAvailability);
+    };
+    this.timer = setInterval(() => void this.push(), this.options.pushIntervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.detach();
+    clearInterval(this.timer);
+    this.stream.close();
+  }
+
+  private async push(): Promise<void> {
+    this.rate.sample();
+    if (this.stream.size === 0) {
+      this.changed.clear();
+      return;
+    }
+    // At most a batch per push: a flood of messages delays rows by a push or two instead of
+    // sending one frame big enough to cut every reader.
+    const ids = [...this.changed].slice(0, MAX_DEVICES_PER_PUSH);
+    for (const id of ids) this.changed.delete(id);
+    try {
+      this.stream.send('overview', await this.options.overview(this.rate.perSecond));
+      if (ids.length > 0) {
+        const devices: ConsoleDevice[] = ids.flatMap((id) => {
+          const record = this.options.registry.get(id);
+          if (!record) return [];
+          return [consoleDevice(record, this.live.of(id), this.options.availability(id))];
+        });
+        this.stream.send('devices', devices);
+      }
+    } catch (err) {
+      this.options.logger.error({ err }, 'the console could not push an update');
+    }
+  }
+}
