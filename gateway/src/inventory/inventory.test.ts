@@ -95,26 +95,44 @@ describe('the inventory module, with a real cloud', () => {
       JSON.stringify({ ts: new Date().toISOString(), code: 'E03' }),
       { qos: 1 },
     );
-    await expect.poll(() => gateway.uplink?.stats().outbox.depth.state ?? 1, { timeout: 10_000 }).toBe(0);
-    gateway.inventory?.reportDeviceHealth();
-    gateway.inventory?.reportGatewayHealth();
+    // Reported again on each look until the cloud shows them: a summary taken before the gateway
+    // had handled both messages would lack them (the next one replaces it, unsent ones coalesce).
     await expect
       .poll(
-        async () =>
-          (
+        async () => {
+          gateway.inventory?.reportDeviceHealth();
+          gateway.inventory?.reportGatewayHealth();
+          return (
             await cloud.query<{ battery: number; signal_dbm: number; faults: string[]; seen: boolean }>(
               "SELECT battery, signal_dbm, faults, last_seen IS NOT NULL AS seen FROM devices WHERE device_id = 'smoke-1'",
             )
-          )[0],
-        { timeout: 15_000 },
+          )[0];
+        },
+        { timeout: 15_000, interval: 200 },
       )
       .toEqual({ battery: 42, signal_dbm: -77, faults: ['E03'], seen: true });
-    const [health] = await cloud.query<{ data: { clients: number; clock_offset_ms: number | null } }>(
-      `SELECT data FROM gateway_health WHERE gateway_id = '${GATEWAY}' ORDER BY observed_at DESC, seq DESC LIMIT 1`,
-    );
+    // The gateway's own health is an event of its own: projected on its own time, not with the device's.
+    const gatewayHealth = async () =>
+      (
+        await cloud.query<{ data: { clients: number; clock_offset_ms: number | null } }>(
+          `SELECT data FROM gateway_health WHERE gateway_id = '${GATEWAY}' ORDER BY observed_at DESC, seq DESC LIMIT 1`,
+        )
+      )[0];
+    // Its clock offset is known once the cloud has answered once; a report taken before says null.
+    await expect
+      .poll(
+        async () => {
+          gateway.inventory?.reportGatewayHealth();
+          return (await gatewayHealth())?.data.clock_offset_ms ?? null;
+        },
+        { timeout: 15_000, interval: 200 },
+      )
+      .not.toBeNull();
+    const health = await gatewayHealth();
     expect(health?.data.clients).toBeGreaterThanOrEqual(1);
-    // The cloud runs on this machine: the offset measured from its Date header is within a second or so.
-    expect(Math.abs(health?.data.clock_offset_ms ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(1500);
+    // The cloud runs on this machine: the offset measured from its Date header (whole seconds, read
+    // after the request's round trip) is a second or so, a few on a loaded machine; never unknown.
+    expect(Math.abs(health?.data.clock_offset_ms ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(5000);
   }, 60_000);
 
   it('never delays an alarm: one raised behind a burst of health summaries reaches the cloud before them', async () => {

@@ -56,9 +56,10 @@ describe("the gateway's SQLite files", () => {
     const file = join(testDataDir(), 'outbox.db');
     const first = new Outbox(file);
     first.close();
-    // What gateways before recorded versions left: the same tables, no schema_version.
+    // What gateways before recorded versions left: the first version's tables, no schema_version.
     const legacy = new Database(file);
     legacy.exec('DROP TABLE schema_version');
+    legacy.exec('DROP INDEX outbox_coalesce; ALTER TABLE outbox DROP COLUMN coalesce_key');
     legacy
       .prepare(
         "INSERT INTO outbox (id, source, lane, priority, body, enqueued_at) VALUES ('e1', 'gw', 'alarm', 0, '{}', 1)",
@@ -69,6 +70,7 @@ describe("the gateway's SQLite files", () => {
     const reopened = new Outbox(file);
     expect(reopened.depth().alarm).toBe(1);
     reopened.close();
-    expect(versions(file)).toEqual([1]);
+    // Adopted as the first version, then migrated on like any other.
+    expect(versions(file)).toEqual([1, 2]);
   });
 });
