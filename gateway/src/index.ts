@@ -5,6 +5,8 @@ export { runCli } from './cli/main.js';
 export { GATEWAY_NODE_ENV, GATEWAY_NODE_FLAGS } from './cli/node-flags.js';
 export { loadConfig, redactConfig, SECRET_CONFIG_PATHS } from './config/load.js';
 export { GatewayConfig, type GatewayConfigInput } from './config/schema.js';
+export type { ConsoleOverview } from './console/overview.js';
+export type { ConsoleDevice } from './console/routes.js';
 export { generateSecret, hashPassword, verifyPassword } from './credentials/password.js';
 export {
   type DeviceRecord,
@@ -15,6 +17,7 @@ export {
 } from './devices/directory.js';
 export { GATEWAY_VERSION, Gateway, type GatewayOptions } from './gateway.js';
 export { DeviceRegistry, importDevicesCsv, registryPathIn } from './registry/index.js';
+export type { AuditEntry } from './registry/registry.js';
 export type { Observation } from './rules/conditions.js';
 export { type AlertTransition, RuleEngine } from './rules/engine.js';
 export { builtinRuleFile, builtinRules } from './rules/templates.js';

@@ -1,3 +1,5 @@
+import type { ServiceRole } from '@gridlink/gateway';
+
 /** Calls to `/api/console/`; the session is the HttpOnly cookie the browser sends by itself. */
 export class ApiError extends Error {
   constructor(
@@ -25,55 +27,13 @@ export async function api<T>(path: string, body?: unknown): Promise<T> {
   return data as T;
 }
 
+/**
+ * The wire types are the gateway's own (`@gridlink/gateway`, erased at build time), so a field the
+ * server renames fails the page's type check instead of reading undefined.
+ */
+export type { AuditEntry, ConsoleDevice as Device, ConsoleOverview as Overview, ServiceRole } from '@gridlink/gateway';
+
 export interface Session {
   username: string;
-  role: 'installer' | 'observer';
-}
-
-export interface Overview {
-  now: string;
-  version: string;
-  gatewayId: string;
-  startedAt: string;
-  modules: string[];
-  clients: number;
-  messagesPerSecond: number;
-  messagesTotal: number;
-  deadLetters: number;
-  devices: { online: number; offline: number; unknown: number };
-  alerts: Array<{
-    alert_id: string;
-    rule_id: string;
-    device_id: string;
-    severity: string;
-    severityName: { zh: string; en: string };
-    since: string;
-    message: { zh: string; en: string };
-  }>;
-  uplink:
-    | { enabled: false }
-    | {
-        enabled: true;
-        link: string;
-        depth: Record<string, number>;
-        oldest: Record<string, number | null>;
-        lastError: string | null;
-      };
-  cameras: Array<{ id: string; online: boolean; authenticated: boolean; subscribed: boolean; error?: string }>;
-  influx: { enabled: false } | { enabled: true; connected: boolean; queued: number; lastError: string | null };
-  disk: { freeBytes: number; totalBytes: number } | null;
-}
-
-export interface Device {
-  id: string;
-  kind: string;
-  kindName: { zh: string; en: string };
-  status: 'active' | 'retired';
-  place?: { community?: string; grid?: string; building?: string; unit?: string; floor?: number; room?: string };
-  tags: string[];
-  availability: 'online' | 'offline' | 'unknown' | 'retired';
-  lastSeen?: string;
-  lastMessage?: { type: string; at: string; summary: string };
-  battery?: number;
-  rssi?: number;
+  role: ServiceRole;
 }
