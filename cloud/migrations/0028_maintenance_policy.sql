@@ -1,5 +1,6 @@
--- The built-in maintenance policy (docs/domain.md §7): device faults and silent gateways become
--- maintenance tickets, incidents of a device_maintenance.* category for the property. Depends on
+-- The built-in maintenance policy (docs/domain.md §7): devices gone silent and silent gateways
+-- become maintenance tickets, incidents of a device_maintenance.* category for the property (a low
+-- battery, tamper and faults come as the gateway's own maintenance alerts). Depends on
 -- 0003 (incidents) and 0027 (devices).
 
 -- The tenant's thresholds, one row administrators edit over the API (GET|PUT
@@ -10,8 +11,6 @@ CREATE TABLE maintenance_settings (
   offline_minutes integer NOT NULL DEFAULT 60 CHECK (offline_minutes BETWEEN 1 AND 43200),
   -- Per device kind: {"smoke_detector": 30, ...} (minutes).
   offline_minutes_by_kind jsonb NOT NULL DEFAULT '{}',
-  -- A battery at or below this (percent) gets a ticket.
-  low_battery_percent integer NOT NULL DEFAULT 20 CHECK (low_battery_percent BETWEEN 1 AND 100),
   -- A gateway of a community that sent nothing for longer than this (minutes) gets a ticket.
   gateway_silent_minutes integer NOT NULL DEFAULT 30 CHECK (gateway_silent_minutes BETWEEN 1 AND 43200),
   -- Repeat offenders: how many tickets a device had within this many days, shown on the ticket.

@@ -130,9 +130,6 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
   /** What a maintenance ticket is about (docs/domain.md §7). */
   maintenance_fault: {
     offline: { 'zh-CN': '离线', en: 'offline' },
-    low_battery: { 'zh-CN': '电量低', en: 'low battery' },
-    tamper: { 'zh-CN': '被拆/遮挡', en: 'tampered with' },
-    fault: { 'zh-CN': '故障', en: 'fault' },
     gateway_offline: { 'zh-CN': '网关离线', en: 'gateway offline' },
   },
   /** What a field expects, by the names zod gives types. */

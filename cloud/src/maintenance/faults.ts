@@ -1,8 +1,13 @@
 import type { Queryable } from '../db/db.js';
 import { type MaintenanceSettings, offlineMinutesOf } from './settings.js';
 
-/** What a maintenance ticket is about (docs/domain.md §7); each is its own ticket per device. */
-export const FAULTS = ['offline', 'low_battery', 'tamper', 'fault', 'gateway_offline'] as const;
+/**
+ * What the policy makes tickets of (docs/domain.md §7): silence, which only the cloud can judge over
+ * time. A low battery, tamper and faults are the gateway's own maintenance alerts (its rules work
+ * offline), which open their tickets through the device-event policy; one owner per fault, so never
+ * two tickets for one.
+ */
+export const FAULTS = ['offline', 'gateway_offline'] as const;
 export type Fault = (typeof FAULTS)[number];
 
 /** A fault found in the devices projection or in a gateway's silence, as it stands now. */
@@ -50,13 +55,7 @@ interface DeviceRow {
   gateway_id: string;
   device_kind: string;
   place: Partial<Record<keyof DevicePlace, unknown>> | null;
-  availability: string | null;
-  availability_since: Date | null;
-  battery: number | null;
-  faults: string[];
-  tamper: boolean;
-  health_at: Date | null;
-  updated_at: Date;
+  availability_since: Date;
 }
 
 function placeOf(place: DeviceRow['place']): DevicePlace {
@@ -72,37 +71,34 @@ function placeOf(place: DeviceRow['place']): DevicePlace {
 }
 
 /**
- * The faults standing now: devices (not retired) offline past their kind's threshold, with a low
- * battery, tampered with or reporting a fault; gateways serving a community that sent nothing for
- * longer than their threshold. Read from the devices projection and the stored gateway events.
+ * The faults standing now: devices (not retired) offline past their kind's threshold, unless a ticket
+ * for it is already open by another way (a rule of the gateway's own, say); gateways serving a
+ * community that sent nothing for longer than their threshold. Read from the devices projection and
+ * the stored gateway events.
  */
 export async function detectFaults(q: Queryable, settings: MaintenanceSettings, now: Date): Promise<Detection[]> {
   const { rows: devices } = await q.query<DeviceRow>(
-    `SELECT community, device_id, gateway_id, device_kind, place, availability, availability_since, battery, faults,
-            tamper, health_at, updated_at
-       FROM devices
-      WHERE status <> 'retired'
-        AND (availability = 'offline' OR battery <= $1 OR tamper OR cardinality(faults) > 0)`,
-    [settings.low_battery_percent],
+    `SELECT d.community, d.device_id, d.gateway_id, d.device_kind, d.place, d.availability_since
+       FROM devices AS d
+      WHERE d.status <> 'retired' AND d.availability = 'offline' AND d.availability_since IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM incidents AS i
+                         WHERE i.community = d.community AND i.device_id = d.device_id
+                           AND i.category_code = 'device_maintenance.offline' AND i.closed_at IS NULL
+                           AND (i.dedup_key IS NULL OR i.dedup_key NOT LIKE '${KEY_PREFIX}%'))`,
   );
   const found: Detection[] = [];
   for (const row of devices) {
-    const base = {
+    const limitMs = offlineMinutesOf(settings, row.device_kind) * 60_000;
+    if (now.getTime() - row.availability_since.getTime() < limitMs) continue;
+    found.push({
+      key: deviceKey(row.community, row.device_id, 'offline'),
+      fault: 'offline',
       community: row.community,
       deviceId: row.device_id,
       gatewayId: row.gateway_id,
       place: placeOf(row.place),
-    };
-    const health = row.health_at ?? row.updated_at;
-    const add = (fault: Fault, since: Date) =>
-      found.push({ ...base, key: deviceKey(row.community, row.device_id, fault), fault, since });
-    if (row.availability === 'offline' && row.availability_since !== null) {
-      const limitMs = offlineMinutesOf(settings, row.device_kind) * 60_000;
-      if (now.getTime() - row.availability_since.getTime() >= limitMs) add('offline', row.availability_since);
-    }
-    if (row.battery !== null && row.battery <= settings.low_battery_percent) add('low_battery', health);
-    if (row.tamper) add('tamper', health);
-    if (row.faults.length > 0) add('fault', health);
+      since: row.availability_since,
+    });
   }
   const { rows: gateways } = await q.query<{ id: string; community: string; last: Date }>(
     `SELECT g.id, g.community, COALESCE(e.received_at, g.created_at) AS last

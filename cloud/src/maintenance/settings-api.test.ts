@@ -64,19 +64,19 @@ describe.each(BACKENDS)('maintenance thresholds API (%s)', (backend) => {
       ...DEFAULT_MAINTENANCE_SETTINGS,
       offline_minutes: 0,
       offline_minutes_by_kind: { smoke_detector: 1.5, toaster: 5 },
-      low_battery_percent: 101,
+      repeat_window_days: 400,
     });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'GL_VALIDATION_FAILED' });
     const pointers = (bad.body as { errors: Array<{ pointer: string }> }).errors.map((error) => error.pointer);
     expect(pointers).toEqual(
-      expect.arrayContaining(['/offline_minutes', '/offline_minutes_by_kind/smoke_detector', '/low_battery_percent']),
+      expect.arrayContaining(['/offline_minutes', '/offline_minutes_by_kind/smoke_detector', '/repeat_window_days']),
     );
     expect(pointers.some((pointer) => pointer.startsWith('/offline_minutes_by_kind'))).toBe(true);
     const missing = await call('admin-token', 'PUT', { offline_minutes: 60 });
     expect(missing.status).toBe(400);
     expect((missing.body as { errors: Array<{ pointer: string }> }).errors.map((e) => e.pointer)).toEqual(
-      expect.arrayContaining(['/low_battery_percent', '/gateway_silent_minutes', '/repeat_window_days']),
+      expect.arrayContaining(['/offline_minutes_by_kind', '/gateway_silent_minutes', '/repeat_window_days']),
     );
     expect((await call('admin-token', 'GET')).body).toEqual(DEFAULT_MAINTENANCE_SETTINGS);
   });

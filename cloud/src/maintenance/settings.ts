@@ -27,11 +27,6 @@ export const MaintenanceSettings = z.strictObject({
       description: 'Per device kind: minutes offline before a ticket (kinds left out take offline_minutes)',
       example: { smoke_detector: 30 },
     }),
-  low_battery_percent: z
-    .int({ error: 'expected a whole percentage' })
-    .min(1, { error: 'at least 1 %; raise it' })
-    .max(100, { error: 'at most 100 %; lower it' })
-    .meta({ description: 'A battery at or below this percentage gets a ticket', example: 20 }),
   gateway_silent_minutes: minutes('A gateway that sent nothing for longer than this gets a ticket').meta({
     example: 30,
   }),
@@ -47,7 +42,6 @@ export type MaintenanceSettings = z.output<typeof MaintenanceSettings>;
 export const DEFAULT_MAINTENANCE_SETTINGS: MaintenanceSettings = {
   offline_minutes: 60,
   offline_minutes_by_kind: {},
-  low_battery_percent: 20,
   gateway_silent_minutes: 30,
   repeat_window_days: 30,
 };
@@ -67,7 +61,7 @@ export class MaintenanceSettingsStore {
 
   async get(q: Queryable = this.db): Promise<MaintenanceSettings> {
     const { rows } = await q.query<MaintenanceSettings>(
-      `SELECT offline_minutes, offline_minutes_by_kind, low_battery_percent, gateway_silent_minutes, repeat_window_days
+      `SELECT offline_minutes, offline_minutes_by_kind, gateway_silent_minutes, repeat_window_days
          FROM maintenance_settings`,
     );
     const row = rows[0];
@@ -75,7 +69,6 @@ export class MaintenanceSettingsStore {
     return MaintenanceSettings.parse({
       offline_minutes: Number(row.offline_minutes),
       offline_minutes_by_kind: row.offline_minutes_by_kind,
-      low_battery_percent: Number(row.low_battery_percent),
       gateway_silent_minutes: Number(row.gateway_silent_minutes),
       repeat_window_days: Number(row.repeat_window_days),
     });
@@ -94,18 +87,16 @@ export class MaintenanceSettingsStore {
       read: (q) => this.get(q),
       write: (q) =>
         q.query(
-          `INSERT INTO maintenance_settings (id, offline_minutes, offline_minutes_by_kind, low_battery_percent,
-                  gateway_silent_minutes, repeat_window_days, updated_at)
-           VALUES (true, $1, $2::jsonb, $3, $4, $5, $6)
+          `INSERT INTO maintenance_settings (id, offline_minutes, offline_minutes_by_kind, gateway_silent_minutes,
+                  repeat_window_days, updated_at)
+           VALUES (true, $1, $2::jsonb, $3, $4, $5)
            ON CONFLICT (id) DO UPDATE SET offline_minutes = excluded.offline_minutes,
              offline_minutes_by_kind = excluded.offline_minutes_by_kind,
-             low_battery_percent = excluded.low_battery_percent,
              gateway_silent_minutes = excluded.gateway_silent_minutes,
              repeat_window_days = excluded.repeat_window_days, updated_at = excluded.updated_at`,
           [
             settings.offline_minutes,
             JSON.stringify(settings.offline_minutes_by_kind),
-            settings.low_battery_percent,
             settings.gateway_silent_minutes,
             settings.repeat_window_days,
             at,

@@ -7,9 +7,6 @@ import { type Detection, type Fault, faultOfKey, KEY_PREFIX } from './faults.js'
 /** The category of each fault's ticket (device maintenance: the property company's work). */
 export const FAULT_CATEGORIES: Record<Fault, string> = {
   offline: 'device_maintenance.offline',
-  low_battery: 'device_maintenance.low_battery',
-  tamper: 'device_maintenance.tamper',
-  fault: 'device_maintenance.fault',
   gateway_offline: 'device_maintenance.gateway_offline',
 };
 
@@ -145,7 +142,7 @@ export async function openTickets(
 const RECOVERABLE = new Set(['REPORTED', 'SELF_HANDLED']);
 
 /**
- * Closes a ticket whose fault no longer stands (back online, battery replaced, flag cleared), with
+ * Closes a ticket whose fault no longer stands (the device or the gateway is heard again), with
  * the state machine's `recover` step; idempotent on its request id, so two replicas close it once.
  * A ticket the centre took into its loop is left to it.
  */

@@ -64,7 +64,7 @@ export const SETTINGS_PATHS = {
     'maintenance',
     'maintenance thresholds',
     'MaintenanceSettings',
-    'When a device fault or a silent gateway becomes a maintenance ticket: minutes offline (by device kind, else the default), the low-battery percentage, a gateway’s silent minutes, and the repeat window (days) shown on tickets; every field is required. The next sweep uses them.',
+    'When a device gone silent or a silent gateway becomes a maintenance ticket: minutes offline (by device kind, else the default), a gateway’s silent minutes, and the repeat window (days) shown on tickets; every field is required. The next sweep uses them.',
   ),
   '/api/v1/settings/sessions': group(
     'sessions',
