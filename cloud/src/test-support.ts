@@ -75,7 +75,9 @@ export function useTestCloud(
   let cloud: RunningCloud | undefined;
   beforeAll(async () => {
     const config = testCloudConfig(database ? { url: database.url } : { data_dir: IN_MEMORY }, extra);
-    cloud = await startCloud(config, silentLogger(), options);
+    // The maintenance sweep runs only when a test asks for it: on a test's manual clock, hours pass
+    // in a moment and every registered gateway would look silent to a sweep firing in the background.
+    cloud = await startCloud(config, silentLogger(), { maintenanceSweepMs: 86_400_000, ...options });
   }, 30_000);
   afterAll(async () => {
     await cloud?.stop();
