@@ -53,6 +53,7 @@ import {
   readIncidentRow,
   readStepOfRequest,
   readSteps,
+  type StepRequest,
   updateIncident,
 } from './store.js';
 
@@ -114,17 +115,6 @@ function placeColumns(place: Partial<Place> | undefined) {
     floor: place?.floor ?? null,
     room: place?.room ?? null,
   };
-}
-
-interface StepRequest {
-  action: string;
-  requestId: string;
-  actor: string;
-  role: IncidentRole;
-  comment?: string | undefined;
-  commentMessage?: Message | undefined;
-  attachments?: Attachment[] | undefined;
-  data?: Record<string, unknown> | undefined;
 }
 
 /**

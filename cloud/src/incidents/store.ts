@@ -502,13 +502,8 @@ export async function readFirstStep(q: Queryable, incidentId: string): Promise<I
   return toStep(rows[0] as StepRow);
 }
 
-/** A step as its request asks for it. */
-export interface NewStep {
-  incidentId: string;
-  from: string | null;
-  to: string;
-  /** The incident's version after the step. */
-  version: number;
+/** What a step's request asks for: who, which action, and what they said and attached. */
+export interface StepRequest {
   action: string;
   requestId: string;
   actor: string;
@@ -517,6 +512,15 @@ export interface NewStep {
   commentMessage?: Message | undefined;
   attachments?: Attachment[] | undefined;
   data?: Record<string, unknown> | undefined;
+}
+
+/** A step as it is written: the request, on which incident, from which state to which, when. */
+export interface NewStep extends StepRequest {
+  incidentId: string;
+  from: string | null;
+  to: string;
+  /** The incident's version after the step. */
+  version: number;
   at: Date;
 }
 
