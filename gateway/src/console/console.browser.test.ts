@@ -96,6 +96,21 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('[data-test=overview]').waitFor();
     };
 
+    /** A registered device connected to `gateway` with its own credentials (closed after the test). */
+    const connectDevice = async (
+      gateway: { ports: { tcp?: number | undefined } },
+      issued: { device: { id: string }; password: string },
+    ): Promise<MqttClient> => {
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
+        clientId: issued.device.id,
+        username: issued.device.id,
+        password: issued.password,
+        reconnectPeriod: 0,
+      });
+      clients.push(client);
+      return client;
+    };
+
     const shoot = async (page: Page, name: string) => {
       if (!SCREENSHOTS) return;
       mkdirSync(SCREENSHOTS, { recursive: true });
@@ -111,13 +126,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       const { base, installer, devices, gateway } = await start();
       const device = devices[0];
       if (!device) throw new Error('no device');
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
-        clientId: device.device.id,
-        username: device.device.id,
-        password: device.password,
-        reconnectPeriod: 0,
-      });
-      clients.push(client);
+      const client = await connectDevice(gateway, device);
       await client.publishAsync(
         `gridlink/${device.device.id}`,
         JSON.stringify({ contact: 'closed', battery: 87, rssi: -61 }),
@@ -196,24 +205,12 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       const empty = await start([]);
       const gas = filled.devices.find((issued) => issued.device.id === gasId);
       if (!gas) throw new Error('no gas detector');
-      const gasClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${filled.gateway.ports.tcp}`, {
-        clientId: gasId,
-        username: gasId,
-        password: gas.password,
-        reconnectPeriod: 0,
-      });
-      clients.push(gasClient);
+      const gasClient = await connectDevice(filled.gateway, gas);
       await gasClient.publishAsync(`gridlink/${gasId}`, JSON.stringify({ gas_lel: 40, battery: 64 }), { qos: 1 });
       await expect.poll(() => filled.gateway.rules.active().length).toBe(1);
       const device = filled.devices[0];
       if (!device) throw new Error('no device');
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${filled.gateway.ports.tcp}`, {
-        clientId: device.device.id,
-        username: device.device.id,
-        password: device.password,
-        reconnectPeriod: 0,
-      });
-      clients.push(client);
+      const client = await connectDevice(filled.gateway, device);
       await client.publishAsync(
         `gridlink/${device.device.id}`,
         JSON.stringify({ contact: 'open', battery: 14, rssi: -77 }),
