@@ -3,12 +3,14 @@ import type { Registry } from 'prom-client';
 import type { GatewayBus } from '../bus.js';
 import type { GatewayModule } from '../modules/gateway-module.js';
 import type { DeviceRegistry } from '../registry/index.js';
+import { type ConsoleDevice, consoleDevice, devicesRoutes } from './devices-routes.js';
 import { EventStream } from './event-stream.js';
+import type { ConsoleRoute } from './http-kit.js';
 import { LiveStatus } from './live-status.js';
 import { LoginThrottle } from './login-throttle.js';
 import { consoleMetrics } from './metrics.js';
 import { type ConsoleOverview, MessageRate } from './overview.js';
-import { type ConsoleDevice, consoleDevice, consoleRoutes } from './routes.js';
+import { consoleRoutes } from './routes.js';
 import { ConsoleSessions } from './sessions.js';
 import { serveConsolePage } from './web-bundle.js';
 
@@ -27,6 +29,11 @@ export interface ConsoleModuleOptions {
   /** How often the overview and changed devices go out to open consoles. */
   pushIntervalMs?: number;
   throttle?: { burst: number; perMinute: number };
+  /**
+   * The routes of the console's other features (cameras, rules, outbox, commissioning…), each
+   * built by the gateway from the module it shows; they sit behind the same session and role checks.
+   */
+  features?: ConsoleRoute[];
 }
 
 /**
@@ -58,8 +65,14 @@ export class ConsoleModule implements GatewayModule {
       throttle: new LoginThrottle(options.throttle, now),
       stream: this.stream,
       overview: () => options.overview(this.rate.perSecond),
-      availability: options.availability,
-      live: (id) => this.live.of(id),
+      features: [
+        ...devicesRoutes({
+          registry: options.registry,
+          availability: options.availability,
+          live: (id) => this.live.of(id),
+        }),
+        ...(options.features ?? []),
+      ],
       sessionTtlMs: ttlMs,
       secure: options.secure,
       logger: options.logger,

@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Names, profileOf } from '@gridlink/protocol';
 import type { Logger } from 'pino';
 import { hashPassword, verifyPassword } from '../credentials/password.js';
 import type { ServiceRole } from '../devices/directory.js';
-import { type DeviceRegistry, type RegisteredDevice, RegistryError } from '../registry/index.js';
+import { type DeviceRegistry, RegistryError } from '../registry/index.js';
 import type { EventStream } from './event-stream.js';
-import type { DeviceLive } from './live-status.js';
+import { BadRequest, ConsoleProblem, type ConsoleRoute, json, problem, readJson } from './http-kit.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { ConsoleOverview } from './overview.js';
 import { type ConsoleSession, type ConsoleSessions, cookieValue, SESSION_COOKIE } from './sessions.js';
@@ -16,69 +15,14 @@ export interface ConsoleRoutesOptions {
   throttle: LoginThrottle;
   stream: EventStream;
   overview: () => Promise<ConsoleOverview>;
-  availability: (deviceId: string) => 'online' | 'offline' | 'unknown';
-  live: (deviceId: string) => DeviceLive;
+  /** Each feature's own routes (devices, cameras, rules, outbox…), behind the same session check. */
+  features: ConsoleRoute[];
   /** Session lifetime, for the cookie's Max-Age. */
   sessionTtlMs: number;
   /** The console is served over HTTPS: the cookie is Secure. */
   secure: boolean;
   logger: Logger;
 }
-
-/** A device as the console lists it: its registry row and what the gateway last heard of it. */
-export interface ConsoleDevice extends RegisteredDevice, DeviceLive {
-  availability: 'online' | 'offline' | 'unknown' | 'retired';
-  /** The kind's name in both languages (门磁 / Door contact). */
-  kindName: Names;
-}
-
-/** A registry row as the console shows it, with what the gateway last heard of the device. */
-export function consoleDevice(
-  record: RegisteredDevice,
-  live: DeviceLive,
-  availability: 'online' | 'offline' | 'unknown',
-): ConsoleDevice {
-  return {
-    ...record,
-    ...live,
-    kindName: profileOf(record.kind).name,
-    availability: record.status === 'retired' ? 'retired' : availability,
-  };
-}
-
-const MAX_BODY_BYTES = 16 * 1024;
-
-function problem(res: ServerResponse, status: number, code: string, detail: string): void {
-  res
-    .writeHead(status, { 'content-type': 'application/problem+json', 'cache-control': 'no-store' })
-    .end(JSON.stringify({ type: `urn:gridlink:problem:${code}`, title: code, status, detail, code }));
-}
-
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res
-    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers })
-    .end(JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BadRequest('the request body is over 16 KiB');
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return {};
-  try {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
-    return body as Record<string, unknown>;
-  } catch {
-    throw new BadRequest('the request body is not a JSON object');
-  }
-}
-
-class BadRequest extends Error {}
 
 /**
  * A POST from another site's page: refused even though the SameSite=Strict cookie would not be
@@ -97,36 +41,17 @@ function sameOrigin(req: IncomingMessage): boolean {
 /** A hash no password matches, verified for unknown accounts so their refusals take as long. */
 const NO_ACCOUNT = hashPassword('no such account, never matched');
 
-type Handler = (ctx: {
-  req: IncomingMessage;
-  res: ServerResponse;
-  session: ConsoleSession;
-  address: string;
-  params: string[];
-}) => Promise<void> | void;
-
-interface Route {
-  method: 'GET' | 'POST';
-  pattern: RegExp;
-  /** Changes something: installers only. */
-  change: boolean;
-  handle: Handler;
-}
-
 /**
- * The installer console's API under `/api/console/`: sign-in and sign-out, then, for a session
- * only, the overview, the live event stream and the devices. Every route but sign-in refuses
- * without a session (401); every change refuses an observer (403). The pages only hide buttons;
- * the refusal is here.
+ * The installer console's API under `/api/console/`: sign-in and sign-out, the session, the
+ * overview, the live event stream and the audit log, then each feature's routes. Every route but
+ * sign-in refuses without a session (401); every change refuses an observer (403). The pages only
+ * hide buttons; the refusal is here.
  */
 export function consoleRoutes(options: ConsoleRoutesOptions) {
   const { registry, sessions, throttle, stream, logger } = options;
 
   const cookie = (token: string, maxAgeS: number) =>
     `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${options.secure ? '; Secure' : ''}`;
-
-  const device = (record: RegisteredDevice): ConsoleDevice =>
-    consoleDevice(record, options.live(record.id), options.availability(record.id));
 
   const audit = (session: ConsoleSession, address: string, action: string, target?: string, detail?: string) => {
     const entry = registry.audit({
@@ -140,7 +65,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions) {
     stream.send('audit', entry);
   };
 
-  const routes: Route[] = [
+  const core: ConsoleRoute[] = [
     {
       method: 'GET',
       pattern: /^\/api\/console\/session$/,
@@ -151,9 +76,9 @@ export function consoleRoutes(options: ConsoleRoutesOptions) {
       method: 'POST',
       pattern: /^\/api\/console\/logout$/,
       change: false,
-      handle: ({ req, res, session, address }) => {
+      handle: ({ req, res, session, audit }) => {
         sessions.end(cookieValue(req.headers.cookie, SESSION_COOKIE));
-        if (session.role === 'installer') audit(session, address, 'logout');
+        if (session.role === 'installer') audit('logout');
         json(res, 200, { ok: true }, { 'set-cookie': cookie('', 0) });
       },
     },
@@ -176,58 +101,12 @@ export function consoleRoutes(options: ConsoleRoutesOptions) {
     },
     {
       method: 'GET',
-      pattern: /^\/api\/console\/devices$/,
-      change: false,
-      handle: ({ res }) => json(res, 200, { devices: registry.list().map(device) }),
-    },
-    {
-      method: 'GET',
       pattern: /^\/api\/console\/audit$/,
       change: false,
       handle: ({ res }) => json(res, 200, { entries: registry.auditLog(200) }),
     },
-    {
-      method: 'POST',
-      pattern: /^\/api\/console\/devices\/([^/]+)\/tags$/,
-      change: true,
-      handle: async ({ req, res, session, address, params }) => {
-        const id = decodeURIComponent(params[0] ?? '');
-        const body = await readJson(req);
-        const tags = body.tags;
-        if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string')) {
-          throw new BadRequest('send {"tags": ["elderly_alone", …]}: the device’s whole tag list');
-        }
-        const updated = registry.setTags(id, tags as string[]);
-        audit(session, address, 'device.tags', id, updated.tags.join(','));
-        json(res, 200, { device: device(updated) });
-      },
-    },
-    {
-      method: 'POST',
-      pattern: /^\/api\/console\/devices\/([^/]+)\/retire$/,
-      change: true,
-      handle: async ({ req, res, session, address, params }) => {
-        const id = decodeURIComponent(params[0] ?? '');
-        const body = await readJson(req);
-        const reason = typeof body.reason === 'string' ? body.reason.slice(0, 200) : undefined;
-        const retired = registry.retire(id, reason);
-        audit(session, address, 'device.retire', id, reason);
-        json(res, 200, { device: device(retired) });
-      },
-    },
-    {
-      method: 'POST',
-      pattern: /^\/api\/console\/devices\/([^/]+)\/password$/,
-      change: true,
-      handle: async ({ res, session, address, params }) => {
-        const id = decodeURIComponent(params[0] ?? '');
-        const issued = await registry.rotatePassword(id);
-        // The password is in this answer only: the audit log says it was rotated, never what to.
-        audit(session, address, 'device.rotate_password', id);
-        json(res, 200, { device: device(issued.device), password: issued.password });
-      },
-    },
   ];
+  const routes = [...core, ...options.features];
 
   const login = async (req: IncomingMessage, res: ServerResponse, address: string) => {
     const body = await readJson(req);
@@ -259,11 +138,11 @@ export function consoleRoutes(options: ConsoleRoutesOptions) {
 
   /** Answers a request under `/api/console/`; false when the path is not the console's. */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const [path = '/', search = ''] = (req.url ?? '/').split('?');
     if (!path.startsWith('/api/console/')) return false;
     const address = req.socket.remoteAddress ?? 'unknown';
     try {
-      if (req.method === 'POST' && !sameOrigin(req)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && !sameOrigin(req)) {
         problem(res, 403, 'GL_CROSS_ORIGIN', 'a change must come from the console’s own pages');
         return true;
       }
@@ -277,28 +156,39 @@ export function consoleRoutes(options: ConsoleRoutesOptions) {
         problem(res, 401, 'GL_UNAUTHENTICATED', 'sign in first');
         return true;
       }
-      for (const route of routes) {
-        const match = route.pattern.exec(path);
-        if (!match) continue;
-        if (req.method !== route.method) {
-          problem(res, 405, 'GL_METHOD_NOT_ALLOWED', `use ${route.method}`);
-          return true;
-        }
-        if (route.change && session.role !== ('installer' satisfies ServiceRole)) {
-          problem(res, 403, 'GL_FORBIDDEN', 'observers see the console but change nothing');
-          return true;
-        }
-        await route.handle({ req, res, session, address, params: match.slice(1) });
+      const matching = routes.filter((route) => route.pattern.test(path));
+      if (matching.length === 0) {
+        problem(res, 404, 'GL_NOT_FOUND', `no console route ${path}`);
         return true;
       }
-      problem(res, 404, 'GL_NOT_FOUND', `no console route ${path}`);
+      const route = matching.find((candidate) => candidate.method === req.method);
+      if (!route) {
+        problem(res, 405, 'GL_METHOD_NOT_ALLOWED', `use ${matching.map((m) => m.method).join(' or ')}`);
+        return true;
+      }
+      if (route.change && session.role !== ('installer' satisfies ServiceRole)) {
+        problem(res, 403, 'GL_FORBIDDEN', 'observers see the console but change nothing');
+        return true;
+      }
+      const params = (route.pattern.exec(path) ?? []).slice(1).map((part) => decodeURIComponent(part ?? ''));
+      await route.handle({
+        req,
+        res,
+        session,
+        address,
+        params,
+        query: new URLSearchParams(search),
+        audit: (action, target, detail) => audit(session, address, action, target, detail),
+      });
     } catch (err) {
       if (res.headersSent) res.destroy();
       else if (err instanceof BadRequest) problem(res, 400, 'GL_BAD_REQUEST', err.message);
+      else if (err instanceof ConsoleProblem) problem(res, err.status, err.code, err.message);
       else if (err instanceof RegistryError) {
         const status = err.code === 'not_found' ? 404 : err.code === 'invalid' ? 400 : 409;
         problem(res, status, `GL_REGISTRY_${err.code.toUpperCase()}`, err.message);
-      } else {
+      } else if (err instanceof URIError) problem(res, 400, 'GL_BAD_REQUEST', 'the path is not valid percent-encoding');
+      else {
         logger.error({ err, path }, 'a console request failed');
         problem(res, 500, 'GL_INTERNAL', 'the request failed; the error is in the gateway log');
       }

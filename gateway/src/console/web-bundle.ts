@@ -153,13 +153,17 @@ const SECURITY_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
+const OPERATIONS_PATH = /^\/(?:api\/|healthz$|readyz$|metrics$)/;
+
 /**
  * The console's page shell and its code: `GET /` (and the pages' own paths, which the shell
  * routes), `/assets/*`. They hold no data; everything comes from `/api/console/` with a session.
  */
 export async function serveConsolePage(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const page = /^\/(overview|devices|audit|login)?$/.test(path);
+  // A page's own path (`/devices/door-b1-01`): the shell, which routes it. No dot in it, so an
+  // asset or a typo'd file name is a 404, not a page; the operations endpoints stay theirs.
+  const page = /^\/(?:[a-z][a-z-]*(?:\/[^/.]+)*)?$/.test(path) && !OPERATIONS_PATH.test(path);
   if (!page && !/^\/assets\/[\w.-]+$/.test(path)) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   let files: Map<string, WebFile>;

@@ -138,11 +138,19 @@ const UI = {
 
 export type UiKey = keyof typeof UI;
 
-export function t(key: UiKey, values: Record<string, string | number> = {}): string {
-  let text: string = UI[key][current.value];
-  for (const [name, value] of Object.entries(values)) text = text.replace(`{${name}}`, String(value));
-  return text;
+/**
+ * A text table's lookup in the current language, `{name}` filled from `values`. Each feature's
+ * pages keep their own table (`messages({...})`) beside them; this file holds the shared words.
+ */
+export function messages<K extends string>(table: Record<K, { zh: string; en: string }>) {
+  return (key: K, values: Record<string, string | number> = {}): string => {
+    let text: string = table[key][current.value];
+    for (const [name, value] of Object.entries(values)) text = text.replaceAll(`{${name}}`, String(value));
+    return text;
+  };
 }
+
+export const t = messages<UiKey>(UI);
 
 export function ago(iso: string | undefined, now = Date.now()): string {
   if (!iso) return t('never');
