@@ -13,6 +13,7 @@ import {
 import { pino } from 'pino';
 import { describeFsError, loadConfig, SECRET_CONFIG_PATHS } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
+import { decodeCsv } from '../registry/csv-decode.js';
 import { credentialsCsv, importDevicesCsv } from '../registry/csv-import.js';
 import {
   DEVICE_STATUSES,
@@ -459,7 +460,8 @@ async function deviceImport(context: Context): Promise<number> {
   const file = args[0] as string;
   let text: string;
   try {
-    text = readFileSync(resolve(io.cwd, file), 'utf8');
+    // Excel's plain "CSV" is GBK on a Chinese desktop; decodeCsv reads it as well as UTF-8.
+    text = decodeCsv(readFileSync(resolve(io.cwd, file))).text;
   } catch (error) {
     throw new UserError([`${PROGRAM}: cannot read ${file} (${describeFsError(error)})`]);
   }

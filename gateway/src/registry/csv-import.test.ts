@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../credentials/password.js';
 import { parseCsv } from './csv.js';
-import { credentialsCsv, importDevicesCsv } from './csv-import.js';
+import { credentialsCsv, formatCsvIssue, importDevicesCsv, previewDevicesCsv } from './csv-import.js';
 import { DeviceRegistry, RegistryError } from './registry.js';
 
 let dir: string;
@@ -178,5 +178,67 @@ describe('credentialsCsv', () => {
       ['smoke-1', issued[0]?.password],
       ['gas-1', issued[1]?.password],
     ]);
+  });
+});
+
+describe('previewDevicesCsv', () => {
+  /** A community's file: `rows` devices, every `badEvery`th with a kind no profile has. */
+  const bigCsv = (rows: number, bad: Set<number>) =>
+    [
+      'id,kind,community,building,unit,floor,room,tags',
+      ...Array.from({ length: rows }, (_, i) =>
+        bad.has(i)
+          ? `dev-${i},smoke_detectr,320803001001,3,2,${i % 30},${i},elderly_alone`
+          : `dev-${i},smoke_detector,320803001001,3,2,${i % 30},${i},elderly_alone`,
+      ),
+    ].join('\r\n');
+
+  it('reports all 30 errors of a 2,000-row file by line and column, and writes nothing', async () => {
+    const bad = new Set(Array.from({ length: 30 }, (_, i) => i * 66 + 5));
+    const csv = bigCsv(2000, bad);
+    const preview = previewDevicesCsv(registry, csv);
+    expect(preview).toMatchObject({ rows: 2000, badRows: 30, devices: [] });
+    expect(preview.issues).toHaveLength(30);
+    // The header is line 1: row i is on line i + 2.
+    expect(preview.issues.map((issue) => issue.line)).toEqual([...bad].map((i) => i + 2));
+    expect(preview.issues[0]).toMatchObject({ column: 'kind', code: 'invalid' });
+    expect(preview.issues[0]?.message).toContain('smoke_detector');
+    expect(registry.list()).toEqual([]);
+    // Applying the same file refuses it whole, naming the same 30 lines.
+    const refused = await refusal(csv);
+    expect(refused.issues).toHaveLength(30);
+    expect(refused.summary).toBe('CSV import refused: 30 of 2000 rows are invalid; nothing was imported');
+    expect(registry.list()).toEqual([]);
+  });
+
+  it('lists what a clean file would add, without adding it', () => {
+    const preview = previewDevicesCsv(registry, 'id,kind,building\nsmoke-1,smoke_detector,3\n', {
+      defaultCommunity: '320803001001',
+    });
+    expect(preview.issues).toEqual([]);
+    expect(preview.devices).toEqual([
+      { id: 'smoke-1', kind: 'smoke_detector', building: '3', community: '320803001001' },
+    ]);
+    expect(registry.list()).toEqual([]);
+  });
+
+  it('codes each kind of problem: syntax, header, duplicate, taken, tags', async () => {
+    await registry.addDevice({ id: 'smoke-1', kind: 'smoke_detector' });
+    expect(previewDevicesCsv(registry, 'id,kind\n"smoke-2,smoke_detector\n').issues[0]).toMatchObject({
+      line: 2,
+      code: 'syntax',
+    });
+    expect(previewDevicesCsv(registry, 'id,knd\n').issues.map((issue) => issue.code)).toEqual(['header', 'header']);
+    const issues = previewDevicesCsv(
+      registry,
+      'id,kind,tags\nsmoke-1,smoke_detector,\nsmoke-2,smoke_detector,\nsmoke-2,smoke_detector,\nsmoke-3,smoke_detector,a b\n',
+    ).issues;
+    expect(issues).toEqual([
+      { line: 2, column: 'id', code: 'taken', message: 'device smoke-1 already exists' },
+      { line: 4, column: 'id', code: 'duplicate', message: 'smoke-2 is also on line 3' },
+      expect.objectContaining({ line: 5, column: 'tags', code: 'invalid' }),
+      expect.objectContaining({ line: 5, column: 'tags', code: 'tags' }),
+    ]);
+    expect(issues.map(formatCsvIssue)[0]).toBe('line 2: id: device smoke-1 already exists');
   });
 });

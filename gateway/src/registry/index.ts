@@ -1,5 +1,15 @@
 export { type CsvRecord, CsvSyntaxError, csvLine, parseCsv } from './csv.js';
-export { credentialsCsv, type ImportOptions, importDevicesCsv } from './csv-import.js';
+export { decodeCsv } from './csv-decode.js';
+export {
+  type CsvIssue,
+  type CsvIssueCode,
+  type CsvPreview,
+  credentialsCsv,
+  formatCsvIssue,
+  type ImportOptions,
+  importDevicesCsv,
+  previewDevicesCsv,
+} from './csv-import.js';
 export {
   type Checked,
   checkDeviceInput,
