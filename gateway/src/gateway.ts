@@ -8,8 +8,10 @@ import { type Listeners, startListeners, warnOfPlainPasswords } from './broker/l
 import { brokerMetrics } from './broker/metrics.js';
 import { GatewayBus } from './bus.js';
 import type { GatewayConfig } from './config/schema.js';
+import { brokerAddress } from './console/broker-address.js';
 import { ConsoleModule } from './console/console-module.js';
 import { readOverview } from './console/overview.js';
+import { sendDeviceCommand } from './devices/device-command.js';
 import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
 import { InventoryModule } from './inventory/inventory-module.js';
@@ -262,6 +264,9 @@ export class Gateway {
           now: this.now,
           messagesTotal: () => normaliser.validCount() + normaliser.invalid.total,
           availability: (id) => liveness.tracker.stateOf(id),
+          community: config.gateway.community,
+          broker: () => brokerAddress(config, listeners?.ports ?? {}),
+          sendCommand: (device, command) => sendDeviceCommand(publisher, baseTopic, device, command),
           overview: (rate) =>
             readOverview({
               version: GATEWAY_VERSION,

@@ -54,7 +54,7 @@ describe('the installer console API', () => {
       (a, b) => Number(a.path.endsWith('/logout')) - Number(b.path.endsWith('/logout')),
     );
     for (const route of routes) {
-      const path = route.path.replace('/x/', `/${id}/`);
+      const path = route.path.replace(/\/x(\/|$)/, `/${id}$1`);
       const response = await call(base, route.method, path, cookie, { tags: ['elderly_alone'] });
       if (route.change) expect(response.status, `${route.method} ${path}`).toBe(403);
       else expect(response.status, `${route.method} ${path}`).toBe(200);

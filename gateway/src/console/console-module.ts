@@ -1,8 +1,12 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { GatewayBus } from '../bus.js';
+import type { CommandOutcome } from '../devices/device-command.js';
+import type { DeviceRecord } from '../devices/directory.js';
 import type { GatewayModule } from '../modules/gateway-module.js';
 import type { DeviceRegistry } from '../registry/index.js';
+import { type BrokerAddress, deviceAdminRoutes } from './device-admin-routes.js';
+import { DeviceHistory } from './device-history.js';
 import { type ConsoleDevice, consoleDevice, devicesRoutes } from './devices-routes.js';
 import { EventStream } from './event-stream.js';
 import type { ConsoleRoute } from './http-kit.js';
@@ -34,6 +38,12 @@ export interface ConsoleModuleOptions {
    * built by the gateway from the module it shows; they sit behind the same session and role checks.
    */
   features?: ConsoleRoute[];
+  /** The gateway's community: devices placed without one are in it. */
+  community: string;
+  /** Where devices reach the broker, for the credential labels. */
+  broker: () => BrokerAddress;
+  /** A command to a device on the gateway's normal path (profile-checked, then on its `/set` topic). */
+  sendCommand: (device: DeviceRecord | undefined, command: unknown) => Promise<CommandOutcome>;
 }
 
 /**
@@ -48,6 +58,7 @@ export class ConsoleModule implements GatewayModule {
   readonly stream = new EventStream();
   readonly routes;
   private readonly live: LiveStatus;
+  private readonly history: DeviceHistory;
   private readonly rate: MessageRate;
   private readonly changed = new Set<string>();
   private timer?: NodeJS.Timeout | undefined;
@@ -58,6 +69,9 @@ export class ConsoleModule implements GatewayModule {
     const ttlMs = options.sessionHours * 3_600_000;
     this.sessions = new ConsoleSessions(ttlMs, now);
     this.live = new LiveStatus(options.bus);
+    this.history = new DeviceHistory(options.bus);
+    const device = (record: Parameters<typeof consoleDevice>[0]) =>
+      consoleDevice(record, this.live.of(record.id), options.availability(record.id));
     this.rate = new MessageRate(options.messagesTotal, now);
     this.routes = consoleRoutes({
       registry: options.registry,
@@ -70,6 +84,14 @@ export class ConsoleModule implements GatewayModule {
           registry: options.registry,
           availability: options.availability,
           live: (id) => this.live.of(id),
+        }),
+        ...deviceAdminRoutes({
+          registry: options.registry,
+          community: options.community,
+          broker: options.broker,
+          device,
+          activity: (id) => this.history.activity(id),
+          sendCommand: options.sendCommand,
         }),
         ...(options.features ?? []),
       ],
@@ -94,12 +116,14 @@ export class ConsoleModule implements GatewayModule {
 
   start(): void {
     const detachLive = this.live.attach();
+    const detachHistory = this.history.attach();
     const { bus } = this.options;
     const onMessage = ({ device }: { device: { id: string } }) => this.changed.add(device.id);
     const onAvailability = ({ device }: { device: { id: string } }) => this.changed.add(device.id);
     bus.on('message', onMessage).on('availability', onAvailability);
     this.detach = () => {
       detachLive();
+      detachHistory();
       bus.off('message', onMessage).off('availability', onAvailability);
     };
     this.timer = setInterval(() => void this.push(), this.options.pushIntervalMs ?? 1000);

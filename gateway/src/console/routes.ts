@@ -199,7 +199,12 @@ export function consoleRoutes(options: ConsoleRoutesOptions) {
   /** Every route behind the session, with a path that matches it (the sweep tests walk them all). */
   const listed = routes.map((route) => ({
     method: route.method,
-    path: route.pattern.source.replace(/^\^/, '').replace(/\$$/, '').replaceAll('\\/', '/').replaceAll('([^/]+)', 'x'),
+    path: route.pattern.source
+      .replace(/^\^/, '')
+      .replace(/\$$/, '')
+      .replaceAll('\\/', '/')
+      .replaceAll('\\.', '.')
+      .replaceAll('([^/]+)', 'x'),
     change: route.change,
   }));
   return Object.assign(handle, { routes: listed });
