@@ -5,6 +5,15 @@ export { runCli } from './cli/main.js';
 export { GATEWAY_NODE_ENV, GATEWAY_NODE_FLAGS } from './cli/node-flags.js';
 export { loadConfig, redactConfig, SECRET_CONFIG_PATHS } from './config/load.js';
 export { GatewayConfig, type GatewayConfigInput } from './config/schema.js';
+export type { CommandField, CommandForm } from './console/command-forms.js';
+export type {
+  DevicePageData,
+  DeviceSetup,
+  FieldIssue,
+  ImportPreview,
+  IssuedCredential,
+} from './console/device-admin-routes.js';
+export type { DeviceActivity } from './console/device-history.js';
 export type { ConsoleDevice } from './console/devices-routes.js';
 export type { ConsoleOverview } from './console/overview.js';
 export { generateSecret, hashPassword, verifyPassword } from './credentials/password.js';
@@ -16,6 +25,7 @@ export {
   type ServiceRole,
 } from './devices/directory.js';
 export { GATEWAY_VERSION, Gateway, type GatewayOptions } from './gateway.js';
+export type { CsvIssue, CsvIssueCode } from './registry/csv-import.js';
 export { DeviceRegistry, importDevicesCsv, registryPathIn } from './registry/index.js';
 export type { AuditEntry } from './registry/registry.js';
 export type { Observation } from './rules/conditions.js';

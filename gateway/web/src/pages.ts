@@ -1,7 +1,10 @@
 import type { Component } from 'vue';
 import type { UiKey } from './i18n.js';
 import AuditPage from './pages/AuditPage.vue';
+import DeviceAddPage from './pages/DeviceAddPage.vue';
+import DevicePage from './pages/DevicePage.vue';
 import DevicesPage from './pages/DevicesPage.vue';
+import LabelsPage from './pages/LabelsPage.vue';
 import OverviewPage from './pages/OverviewPage.vue';
 
 /**
@@ -25,6 +28,9 @@ export const PAGES: ConsolePage[] = [
     component: OverviewPage,
   },
   { name: 'devices', nav: { path: '/devices', label: 'devices' }, match: /^\/devices$/, component: DevicesPage },
+  { name: 'device', match: /^\/devices\/([^/]+)$/, component: DevicePage },
+  { name: 'add-devices', match: /^\/add-devices$/, component: DeviceAddPage },
+  { name: 'labels', match: /^\/labels$/, component: LabelsPage },
   { name: 'audit', nav: { path: '/audit', label: 'audit' }, match: /^\/audit$/, component: AuditPage },
 ];
 

@@ -1,0 +1,126 @@
+import type { ConsoleDevice } from '@gridlink/gateway';
+import { lang, messages } from '../i18n.js';
+
+/** The device management pages' own words (add, import, labels, a device's page), zh-CN first. */
+export const dt = messages({
+  addDevices: { zh: '添加设备', en: 'Add devices' },
+  addOrImport: { zh: '添加 / 导入', en: 'Add / import' },
+  back: { zh: '返回设备列表', en: 'Back to devices' },
+  addOne: { zh: '逐个添加', en: 'Add one' },
+  importCsv: { zh: '批量导入 CSV', en: 'Import a CSV' },
+  id: { zh: '设备编号', en: 'Device id' },
+  idHint: { zh: '小写字母、数字和 "-"，如 smoke-b3-u2-0401', en: 'a-z, 0-9 and "-", e.g. smoke-b3-u2-0401' },
+  kind: { zh: '类型', en: 'Kind' },
+  building: { zh: '楼栋', en: 'Building' },
+  unit: { zh: '单元', en: 'Unit' },
+  floor: { zh: '楼层', en: 'Floor' },
+  room: { zh: '房间', en: 'Room' },
+  notes: { zh: '备注', en: 'Notes' },
+  tags: { zh: '标签', en: 'Tags' },
+  add: { zh: '添加', en: 'Add' },
+  fixFields: { zh: '请按提示修改标红的项目。', en: 'Fix the fields marked in red.' },
+  issuedTitle: { zh: '已发放凭据（密码只显示这一次）', en: 'Credentials issued (passwords shown this once)' },
+  password: { zh: '密码', en: 'Password' },
+  printLabels: { zh: '打印标签', en: 'Print labels' },
+  chooseFile: { zh: '选择 CSV 文件', en: 'Choose a CSV file' },
+  template: { zh: '下载模板', en: 'Download the template' },
+  importHint: {
+    zh: '支持 Excel 另存的 CSV（UTF-8 或 GBK）。先预览：所有错误都列出后才会写入。',
+    en: 'Excel CSVs (UTF-8 or GBK) are fine. A preview lists every error before anything is written.',
+  },
+  checking: { zh: '正在检查…', en: 'Checking…' },
+  summary: { zh: '{file}：{rows} 行，编码 {encoding}', en: '{file}: {rows} rows, {encoding}' },
+  errorsFound: {
+    zh: '{bad} 行有 {n} 处错误，未写入任何设备。请修改文件后重新选择。',
+    en: '{n} problems on {bad} rows; nothing was written. Fix the file and choose it again.',
+  },
+  readyToImport: { zh: '检查通过：将添加 {n} 台设备。', en: 'All rows are valid: {n} devices will be added.' },
+  applyImport: { zh: '导入 {n} 台设备', en: 'Import {n} devices' },
+  importing: { zh: '正在写入并生成密码…', en: 'Writing and generating passwords…' },
+  line: { zh: '行', en: 'Line' },
+  column: { zh: '列', en: 'Column' },
+  problem: { zh: '问题', en: 'Problem' },
+  shownFirst: { zh: '仅显示前 {n} 台', en: 'First {n} shown' },
+  code_syntax: { zh: 'CSV 格式错误', en: 'CSV syntax' },
+  code_header: { zh: '表头错误', en: 'Header' },
+  code_empty: { zh: '文件为空', en: 'Empty file' },
+  code_fields: { zh: '列数不符', en: 'Wrong number of fields' },
+  code_invalid: { zh: '取值不合规', en: 'Invalid value' },
+  code_tags: { zh: '标签分隔错误', en: 'Tag separators' },
+  code_duplicate: { zh: '文件内编号重复', en: 'Id repeated in the file' },
+  code_taken: { zh: '编号已被占用', en: 'Id already used' },
+  labels: { zh: '凭据标签', en: 'Credential labels' },
+  labelsHint: {
+    zh: '为刚添加的设备打印 A4 标签：编号、位置、类型和连接二维码。',
+    en: 'An A4 sheet for the devices just added: id, place, kind and a QR code with the connection settings.',
+  },
+  noLabels: {
+    zh: '没有刚发放的凭据。添加或导入设备后在此打印（刷新页面会清除密码）。',
+    en: 'No credentials issued in this window. Add or import devices, then print here (a reload forgets the passwords).',
+  },
+  includePassword: { zh: '二维码中包含密码', en: 'Put the password in the QR code' },
+  includePasswordHint: {
+    zh: '仅在张贴于设备内侧时勾选；否则密码需另行录入。',
+    en: 'Only for labels stuck inside the device; otherwise the password is entered separately.',
+  },
+  print: { zh: '打印 / 存为 PDF', en: 'Print / save as PDF' },
+  forget: { zh: '清除密码', en: 'Forget the passwords' },
+  broker: { zh: '接入地址', en: 'Broker' },
+  noBroker: { zh: '网关未开启设备接入端口', en: 'The gateway has no device listener' },
+  device: { zh: '设备', en: 'Device' },
+  notFound: { zh: '注册表中没有设备 {id}。', en: 'No device {id} in the registry.' },
+  facts: { zh: '登记信息', en: 'Registry' },
+  created: { zh: '登记时间', en: 'Registered' },
+  retiredAt: { zh: '退役时间', en: 'Retired' },
+  replacedBy: { zh: '已由此设备替换', en: 'Replaced by' },
+  replaces: { zh: '替换了', en: 'Replaces' },
+  messages: { zh: '最近消息', en: 'Recent messages' },
+  noMessages: { zh: '网关启动后尚未收到消息。', en: 'Nothing heard since the gateway started.' },
+  deadLetters: { zh: '死信（被拒绝的消息及原因）', en: 'Dead letters (refused, with the error)' },
+  noDeadLetters: { zh: '没有被拒绝的消息。', en: 'No refused messages.' },
+  availability: { zh: '在线记录', en: 'Availability history' },
+  noAvailability: { zh: '网关启动后尚无在线状态变化。', en: 'No change since the gateway started.' },
+  reason_connected: { zh: '收到消息', en: 'Heard from' },
+  reason_lwt: { zh: '遗嘱消息（异常断开）', en: 'Last will (dropped)' },
+  reason_disconnected: { zh: '连接断开', en: 'Disconnected' },
+  reason_heartbeat_missed: { zh: '心跳超时', en: 'Heartbeat missed' },
+  time: { zh: '时间', en: 'Time' },
+  type: { zh: '类型', en: 'Type' },
+  content: { zh: '内容', en: 'Content' },
+  topic: { zh: '主题', en: 'Topic' },
+  error: { zh: '错误', en: 'Error' },
+  command: { zh: '下发指令', en: 'Send a command' },
+  commandPick: { zh: '指令', en: 'Command' },
+  send: { zh: '发送', en: 'Send' },
+  sentTo: { zh: '已发送到 {topic}', en: 'Sent to {topic}' },
+  noCommands: { zh: '该类型设备不接受指令。', en: 'This kind takes no commands.' },
+  optional: { zh: '可选', en: 'optional' },
+  replace: { zh: '更换设备', en: 'Replace' },
+  replaceTitle: { zh: '用新硬件替换 {id}', en: 'Replace {id} with new hardware' },
+  replaceText: {
+    zh: '旧设备将退役并记录由新设备替换；新设备沿用类型、位置和标签，并获得新密码。',
+    en: 'The old device is retired with a link to the new one, which keeps its kind, place and tags and gets its own password.',
+  },
+  newId: { zh: '新设备编号', en: 'New device id' },
+  reason: { zh: '原因（可选）', en: 'Reason (optional)' },
+  action_add: { zh: '添加设备', en: 'Device added' },
+  action_import: { zh: '导入设备', en: 'Devices imported' },
+  action_replace: { zh: '更换设备', en: 'Device replaced' },
+  action_command: { zh: '下发指令', en: 'Command sent' },
+});
+
+export type DeviceText = Parameters<typeof dt>[0];
+
+/** Where a device is, in the page's language (3栋 2单元 4层 401 / Bldg 3, Unit 2, Floor 4, 401). */
+export function placeText(device: Pick<ConsoleDevice, 'place'>): string {
+  const p = device.place;
+  if (!p) return '—';
+  const zh = lang() === 'zh';
+  const parts = [
+    p.building && (zh ? `${p.building}栋` : `Bldg ${p.building}`),
+    p.unit && (zh ? `${p.unit}单元` : `Unit ${p.unit}`),
+    p.floor !== undefined && (zh ? `${p.floor}层` : `Floor ${p.floor}`),
+    p.room,
+  ];
+  return parts.filter(Boolean).join(zh ? ' ' : ', ') || '—';
+}
