@@ -23,13 +23,13 @@ const DEVICES = [
 ];
 
 /** An import file from a Chinese Excel (GBK); `broken` rows have a misspelt kind, a bad floor and a repeated id. */
-function importFile(broken: boolean): Buffer {
+function importFile(broken: boolean, prefix = 'gas'): Buffer {
   const rows = [
     'id,kind,building,unit,floor,room,notes,tags',
-    `gas-b5-u1-0101,${broken ? 'gas_detectr' : 'gas_detector'},5,1,1,101,厨房,elderly_alone`,
-    `gas-b5-u1-0102,gas_detector,5,1,${broken ? 'one' : '1'},102,厨房,`,
-    'gas-b5-u1-0103,gas_detector,5,1,1,103,厨房,',
-    `${broken ? 'gas-b5-u1-0103' : 'gas-b5-u1-0104'},gas_detector,5,1,1,104,厨房,`,
+    `${prefix}-b5-u1-0101,${broken ? 'gas_detectr' : 'gas_detector'},5,1,1,101,厨房,elderly_alone`,
+    `${prefix}-b5-u1-0102,gas_detector,5,1,${broken ? 'one' : '1'},102,厨房,`,
+    `${prefix}-b5-u1-0103,gas_detector,5,1,1,103,厨房,`,
+    `${prefix}-b5-u1-${broken ? '0103' : '0104'},gas_detector,5,1,1,104,厨房,`,
   ];
   return iconv.encode(`${rows.join('\r\n')}\r\n`, 'gbk');
 }
@@ -257,6 +257,21 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await page.goto(`${base}/add-devices`);
         await page.locator('[data-test=add-form]').waitFor();
         await shoot(page, 'add-one');
+        await page.getByRole('tab', { name: '批量导入 CSV' }).click();
+        await page
+          .locator('input[data-test=import-file]')
+          .setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: importFile(true) });
+        await page.locator('[data-test=import-errors]').waitFor();
+        await shoot(page, 'import-errors');
+        await page
+          .locator('input[data-test=import-file]')
+          .setInputFiles({ name: 'fixed.csv', mimeType: 'text/csv', buffer: importFile(false, `w${viewport.width}`) });
+        await page.locator('[data-test=import-apply]').click();
+        await page.locator('[data-test=issued]').waitFor();
+        await shoot(page, 'import-issued');
+        await page.locator('[data-test=print-labels]').click();
+        await page.locator('[data-test=label-sheet] svg').first().waitFor();
+        await shoot(page, 'labels');
         await page.route('**/api/console/devices/smoke-b3-u2-0401', (route) =>
           route.fulfill({
             status: 500,
