@@ -9,7 +9,10 @@ import { brokerMetrics } from './broker/metrics.js';
 import { GatewayBus } from './bus.js';
 import type { GatewayConfig } from './config/schema.js';
 import { ConsoleModule } from './console/console-module.js';
+import { outboxRoutes } from './console/outbox-routes.js';
 import { readOverview } from './console/overview.js';
+import { RecentMessages } from './console/recent-messages.js';
+import { rulesRoutes } from './console/rules-routes.js';
 import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
 import { InventoryModule } from './inventory/inventory-module.js';
@@ -251,6 +254,7 @@ export class Gateway {
     let consoleModule: ConsoleModule | undefined;
     if (config.http.console.enabled && directory instanceof DeviceRegistry) {
       const startedAt = toTimestamp(this.now());
+      const recent = await modules.start(new RecentMessages(this.bus, baseTopic));
       consoleModule = await modules.start(
         new ConsoleModule({
           ...this.options.console,
@@ -262,6 +266,10 @@ export class Gateway {
           now: this.now,
           messagesTotal: () => normaliser.validCount() + normaliser.invalid.total,
           availability: (id) => liveness.tracker.stateOf(id),
+          features: [
+            ...rulesRoutes({ rules, recent, timeZone: config.rules.time_zone, now: this.now }),
+            ...outboxRoutes({ uplink: () => uplink, now: this.now }),
+          ],
           overview: (rate) =>
             readOverview({
               version: GATEWAY_VERSION,
