@@ -2,7 +2,9 @@ import type { Component } from 'vue';
 import type { UiKey } from './i18n.js';
 import AuditPage from './pages/AuditPage.vue';
 import DevicesPage from './pages/DevicesPage.vue';
+import OutboxPage from './pages/OutboxPage.vue';
 import OverviewPage from './pages/OverviewPage.vue';
+import RulesPage from './pages/RulesPage.vue';
 
 /**
  * The console's pages, in the order of the navigation bar. A page is shown for paths matching
@@ -25,6 +27,8 @@ export const PAGES: ConsolePage[] = [
     component: OverviewPage,
   },
   { name: 'devices', nav: { path: '/devices', label: 'devices' }, match: /^\/devices$/, component: DevicesPage },
+  { name: 'rules', nav: { path: '/rules', label: 'rules' }, match: /^\/rules$/, component: RulesPage },
+  { name: 'outbox', nav: { path: '/outbox', label: 'outboxNav' }, match: /^\/outbox$/, component: OutboxPage },
   { name: 'audit', nav: { path: '/audit', label: 'audit' }, match: /^\/audit$/, component: AuditPage },
 ];
 
