@@ -95,6 +95,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       if (!SCREENSHOTS) return;
       mkdirSync(SCREENSHOTS, { recursive: true });
       const { width } = page.viewportSize() ?? { width: 0 };
+      // The header is sticky: a page scrolled down would show it over the page's own head.
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({
         path: join(SCREENSHOTS, `${name}-${width}.png`),
         fullPage: true,
@@ -232,6 +234,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await gasAt(2);
         await page.locator('[data-test=last-error]').waitFor({ timeout: 20_000 });
         await shoot(page, 'outbox-cloud-down');
+        await page.locator('[data-test=nav-audit]').click();
+        await expect.poll(() => page.locator('[data-test=audit-table]').textContent()).toContain('重新发送事件');
       },
       60_000,
     );

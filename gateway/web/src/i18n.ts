@@ -136,6 +136,11 @@ const UI = {
   actionTags: { zh: '修改标签', en: 'Tags changed' },
   actionRetire: { zh: '退役设备', en: 'Device retired' },
   actionRotate: { zh: '重置设备密码', en: 'Device password renewed' },
+  actionRulesCreate: { zh: '新建规则文件', en: 'Rule file created' },
+  actionRulesSave: { zh: '保存规则文件', en: 'Rule file saved' },
+  actionRulesDelete: { zh: '删除规则文件', en: 'Rule file deleted' },
+  actionOutboxResend: { zh: '重新发送事件', en: 'Event resent' },
+  actionOutboxDiscard: { zh: '丢弃事件', en: 'Event discarded' },
 } as const;
 
 export type UiKey = keyof typeof UI;

@@ -17,6 +17,7 @@ export const r = messages({
     zh: '还没有规则文件。新建一个，或从内置模板开始。',
     en: 'No rule files yet. Create one, or start from a built-in template.',
   },
+  noFilesShort: { zh: '暂无文件', en: 'No files yet' },
   newFile: { zh: '新建文件', en: 'New file' },
   newFileName: { zh: '文件名（如 night-doors.yaml）', en: 'File name (e.g. night-doors.yaml)' },
   create: { zh: '创建', en: 'Create' },
