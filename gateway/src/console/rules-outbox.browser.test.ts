@@ -240,13 +240,42 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       60_000,
     );
 
-    it.each(VIEWPORTS)('says when the uplink is off (%o)', async (viewport) => {
+    it.each(VIEWPORTS)('says when the uplink is off, and when the gateway cannot answer (%o)', async (viewport) => {
       const { base, installer } = await start();
       const page = await open(base, viewport);
       await signIn(page, installer);
       await page.locator('[data-test=nav-outbox]').click();
       await page.locator('[data-test=uplink-off]').waitFor();
       await shoot(page, 'outbox-off');
+      await page.route('**/api/console/outbox', (route) =>
+        route.fulfill({
+          status: 500,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ code: 'GL_INTERNAL', detail: 'the request failed; the error is in the gateway log' }),
+        }),
+      );
+      await page.reload();
+      await page.locator('[data-test=error]').waitFor();
+      await shoot(page, 'outbox-load-error');
+    });
+
+    it('shows an observer the rule files and their errors, read-only, in English too', async () => {
+      const { base, observer, gateway } = await start();
+      mkdirSync(gateway.rules.folder.dir, { recursive: true });
+      writeFileSync(join(gateway.rules.folder.dir, 'gas.yaml'), BROKEN);
+      await expect.poll(() => gateway.rules.ruleFiles().load.ok, { timeout: 10_000 }).toBe(false);
+      const page = await open(base, { width: 1366, height: 768 });
+      await signIn(page, observer);
+      await page.locator('[data-test=nav-rules]').click();
+      await expect.poll(() => page.locator('[data-test=issues]').textContent()).toContain('rules.0.condition.value');
+      await page.locator('[data-test=read-only]').waitFor();
+      expect(await page.locator('[data-test=save-rules]').count()).toBe(0);
+      expect(await page.locator('[data-test=new-file]').count()).toBe(0);
+      expect(await page.locator('[data-test=rule-editor]').getAttribute('readonly')).not.toBeNull();
+      await page.locator('[data-test=lang]').click();
+      await expect.poll(() => page.locator('[data-test="state-gas.yaml"]').textContent()).toContain('Broken');
+      expect(await page.locator('[data-test=issues]').textContent()).toContain('Line 6');
+      await shoot(page, 'rules-observer-en');
     });
   },
 );

@@ -33,7 +33,7 @@ export const r = messages({
   unsaved: { zh: '未保存', en: 'Unsaved' },
   checking: { zh: '检查中…', en: 'Checking…' },
   checkOk: { zh: '检查通过：{n} 条规则', en: 'Check passed: {n} rules' },
-  checkFailed: { zh: '{n} 处错误', en: '{n} errors' },
+  checkFailed: { zh: '{n} 处错误', en: 'Errors: {n}' },
   lineCol: { zh: '第 {line} 行，第 {col} 列', en: 'Line {line}, column {col}' },
   save: { zh: '保存并重新加载', en: 'Save and reload' },
   saved: { zh: '已保存，规则已重新加载：{n} 条生效。', en: 'Saved and reloaded: {n} rules in force.' },
