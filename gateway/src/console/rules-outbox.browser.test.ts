@@ -96,7 +96,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       mkdirSync(SCREENSHOTS, { recursive: true });
       const { width } = page.viewportSize() ?? { width: 0 };
       // The header is sticky: a page scrolled down would show it over the page's own head.
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({
         path: join(SCREENSHOTS, `${name}-${width}.png`),
         fullPage: true,

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.js';
+import { testDataDir } from '../test-support.js';
 import { startConsoleGateway } from './console-test-support.js';
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -159,6 +160,20 @@ describe('the console’s rules API', () => {
       ['rules.delete', 'gas.yaml'],
       ['rules.create', 'gas.yaml'],
       ['login', null],
+    ]);
+  });
+
+  it('lists a configured file outside the folder read-only, beside the folder’s own', async () => {
+    const configured = join(testDataDir(), 'community.yaml');
+    writeFileSync(configured, GAS_RULE);
+    const started = await startConsoleGateway({ config: { rules: { files: [configured] } } });
+    cleanup.push(() => started.stop());
+    const cookie = await started.signIn(started.installer.username, started.installer.password);
+    const response = await fetch(`${started.base}/api/console/rules`, { headers: { cookie } });
+    const listed = (await response.json()) as { files: unknown[] };
+    expect(listed).toMatchObject({ inForce: 1, load: { ok: true } });
+    expect(listed.files).toEqual([
+      expect.objectContaining({ name: configured, source: 'config', state: 'loaded', issues: [], rules: 1 }),
     ]);
   });
 

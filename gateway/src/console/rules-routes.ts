@@ -84,10 +84,10 @@ export function rulesRoutes(options: RulesRoutesOptions): ConsoleRoute[] {
 
   /** The other files' rules, to refuse an id defined twice as the loader would. */
   const duplicateIds = (name: string, file: RuleFile): string[] => {
-    const own = folder.holds(name) ? name : join(folder.dir, name);
     const errors: string[] = [];
     for (const path of rules.ruleFiles().paths) {
-      if (path === own) continue;
+      // Itself: a folder file by its name, a configured one by its path as configured.
+      if (path === name || path === join(folder.dir, name)) continue;
       let other: ReturnType<typeof parseRuleFile>;
       try {
         other = parseRuleFile(readFileSync(path, 'utf8'), nameOf(path));

@@ -40,7 +40,7 @@ export function checkRuleText(text: string, name: string, webhooks?: RuleWebhook
 
 /** `rules.yaml:12:14: rules.2.condition.value: expected number` → line 12, column 14, the field, the rest. */
 export function ruleIssue(text: string, name: string): RuleIssue {
-  const rest = text.startsWith(`${name}:`) ? text.slice(name.length + 1) : text;
+  const rest = (text.startsWith(`${name}:`) ? text.slice(name.length + 1) : text).trimStart();
   const at = /^(\d+):(\d+): (.*)$/s.exec(rest);
   const body = at?.[3] ?? rest;
   const field = /^([\w.-]+): (.*)$/s.exec(body);
