@@ -10,7 +10,10 @@ import { GatewayBus } from './bus.js';
 import type { GatewayConfig } from './config/schema.js';
 import { brokerAddress } from './console/broker-address.js';
 import { ConsoleModule } from './console/console-module.js';
+import { DeviceHistory } from './console/device-history.js';
+import { outboxRoutes } from './console/outbox-routes.js';
 import { readOverview } from './console/overview.js';
+import { rulesRoutes } from './console/rules-routes.js';
 import { sendDeviceCommand } from './devices/device-command.js';
 import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
@@ -253,6 +256,7 @@ export class Gateway {
     let consoleModule: ConsoleModule | undefined;
     if (config.http.console.enabled && directory instanceof DeviceRegistry) {
       const startedAt = toTimestamp(this.now());
+      const history = new DeviceHistory(this.bus, baseTopic);
       consoleModule = await modules.start(
         new ConsoleModule({
           ...this.options.console,
@@ -264,9 +268,14 @@ export class Gateway {
           now: this.now,
           messagesTotal: () => normaliser.validCount() + normaliser.invalid.total,
           availability: (id) => liveness.tracker.stateOf(id),
+          history,
           community: config.gateway.community,
           broker: () => brokerAddress(config, listeners?.ports ?? {}),
           sendCommand: (device, command) => sendDeviceCommand(publisher, baseTopic, device, command),
+          features: [
+            ...rulesRoutes({ rules, history, timeZone: config.rules.time_zone, now: this.now }),
+            ...outboxRoutes({ uplink: () => uplink, now: this.now }),
+          ],
           overview: (rate) =>
             readOverview({
               version: GATEWAY_VERSION,

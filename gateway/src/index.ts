@@ -15,7 +15,9 @@ export type {
 } from './console/device-admin-routes.js';
 export type { DeviceActivity } from './console/device-history.js';
 export type { ConsoleDevice } from './console/devices-routes.js';
+export type { ConsoleOutbox } from './console/outbox-routes.js';
 export type { ConsoleOverview } from './console/overview.js';
+export type { ConsoleDryRun, ConsoleRuleCheck, ConsoleRuleFile, ConsoleRules } from './console/rules-routes.js';
 export { generateSecret, hashPassword, verifyPassword } from './credentials/password.js';
 export {
   type DeviceRecord,
@@ -30,6 +32,9 @@ export { DeviceRegistry, importDevicesCsv, registryPathIn } from './registry/ind
 export type { AuditEntry } from './registry/registry.js';
 export type { Observation } from './rules/conditions.js';
 export { type AlertTransition, RuleEngine } from './rules/engine.js';
+export type { RuleIssue } from './rules/rule-check.js';
+export type { RuleTemplate, TemplateParam } from './rules/template-catalog.js';
 export { builtinRuleFile, builtinRules } from './rules/templates.js';
 export { startGatewayFromConfig } from './run.js';
+export type { QuarantinedDetail } from './uplink/outbox.js';
 export { Outbox, type OutboxEntry, PRIORITY_RANK } from './uplink/outbox.js';

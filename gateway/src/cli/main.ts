@@ -1,15 +1,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  type CliIo,
-  closest,
-  DEVICE_KINDS,
-  parseRuleFile,
-  type RuleFile,
-  stopSignal,
-  Timestamp,
-} from '@gridlink/protocol';
+import { type CliIo, closest, DEVICE_KINDS, stopSignal, Timestamp } from '@gridlink/protocol';
 import { pino } from 'pino';
 import { describeFsError, loadConfig, SECRET_CONFIG_PATHS } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
@@ -26,8 +18,9 @@ import {
   SERVICE_ROLES,
 } from '../registry/registry.js';
 import { replayEvents } from '../rules/replay.js';
+import { checkRuleText, type RuleCheck } from '../rules/rule-check.js';
 import { builtinRuleFile, builtinRules } from '../rules/templates.js';
-import { explainRuleFile, formatReplay } from './rules-report.js';
+import { formatReplay } from './rules-report.js';
 import { formatTable } from './table.js';
 
 /**
@@ -599,15 +592,14 @@ function readText(io: CliIo, file: string): string {
 }
 
 /** A valid rule file, or a refusal listing every error as `file:line:column: path: message`. */
-function readRuleFile(io: CliIo, file: string): RuleFile {
-  const result = parseRuleFile(readText(io, file), file);
-  if (result.ok) return result.value;
-  const count = `${result.errors.length} ${result.errors.length === 1 ? 'error' : 'errors'}`;
-  throw new UserError([`${PROGRAM}: ${file}: rule file invalid (${count})`, ...result.errors]);
+function checkRuleFile(io: CliIo, file: string): Extract<RuleCheck, { ok: true }> {
+  const checked = checkRuleText(readText(io, file), file);
+  if (checked.ok) return checked;
+  throw new UserError([`${PROGRAM}: ${checked.summary}`, ...checked.errors]);
 }
 
 async function rulesCheck({ io, args }: Context): Promise<number> {
-  io.stdout.write(explainRuleFile(readRuleFile(io, args[0] as string)));
+  io.stdout.write(checkRuleFile(io, args[0] as string).report);
   return 0;
 }
 
@@ -627,7 +619,7 @@ async function rulesTest({ io, values, args }: Context): Promise<number> {
       throw new UsageError(`--time-zone is an IANA time zone like Asia/Shanghai, not "${timeZone}"`);
     }
   }
-  const ruleFile = readRuleFile(io, args[0] as string);
+  const ruleFile = checkRuleFile(io, args[0] as string).file;
   const eventsFile = values.events as string;
   const lines = readText(io, eventsFile).split(/\r?\n/);
   const result = replayEvents(ruleFile, lines, {

@@ -69,7 +69,7 @@ export function describeCondition(condition: Rule['condition']): string {
   }
 }
 
-function describeAction(action: Action): string {
+export function describeAction(action: Action): string {
   if (action.type === 'webhook') return `webhook ${action.url}`;
   const payload = Object.entries(action.command)
     .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)

@@ -303,6 +303,12 @@ export const GatewayConfig = z
       .strictObject({
         /** Rule files (YAML, see protocol's rule schema), loaded in order and reloaded when they change. */
         files: z.array(z.string().min(1)).default([]),
+        /**
+         * The rules folder: every `*.yaml` in it is loaded after `files`, in name order, and watched.
+         * The installer console creates, edits and deletes files here, and nowhere else. Default:
+         * `rules` in the data folder.
+         */
+        dir: z.string().min(1).optional(),
         /** Schedules (after hours, weekdays) are in this time zone. */
         time_zone: z.string().min(1).default('Asia/Shanghai'),
         /** How often durations, windows and absences are evaluated. */

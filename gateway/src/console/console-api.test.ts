@@ -34,6 +34,19 @@ describe('the installer console API', () => {
     const { gateway, base, signIn, installer } = await start();
     const routes = gateway.console?.routes.routes ?? [];
     expect(routes.length).toBeGreaterThanOrEqual(8);
+    // Each feature's routes are in the table the sweeps walk.
+    expect(routes.map((route) => `${route.method} ${route.path}`)).toEqual(
+      expect.arrayContaining([
+        'GET /api/console/rules',
+        'POST /api/console/rules/check',
+        'POST /api/console/rules/dry-run',
+        'POST /api/console/rules/files/x',
+        'POST /api/console/rules/files/x/delete',
+        'GET /api/console/outbox',
+        'POST /api/console/outbox/quarantine/x/resend',
+        'POST /api/console/outbox/quarantine/x/discard',
+      ]),
+    );
     const ended = await signIn(installer.username, installer.password);
     await call(base, 'POST', '/api/console/logout', ended);
     for (const route of routes) {

@@ -6,7 +6,7 @@ import type { DeviceRecord } from '../devices/directory.js';
 import type { GatewayModule } from '../modules/gateway-module.js';
 import type { DeviceRegistry } from '../registry/index.js';
 import { type BrokerAddress, deviceAdminRoutes } from './device-admin-routes.js';
-import { DeviceHistory } from './device-history.js';
+import type { DeviceHistory } from './device-history.js';
 import { type ConsoleDevice, consoleDevice, devicesRoutes } from './devices-routes.js';
 import { EventStream } from './event-stream.js';
 import type { ConsoleRoute } from './http-kit.js';
@@ -29,6 +29,8 @@ export interface ConsoleModuleOptions {
   overview: (rate: number) => Promise<ConsoleOverview>;
   messagesTotal: () => number;
   availability: (deviceId: string) => 'online' | 'offline' | 'unknown';
+  /** Each device's recent messages, dead letters and availability, attached while the console runs. */
+  history: DeviceHistory;
   now?: () => number;
   /** How often the overview and changed devices go out to open consoles. */
   pushIntervalMs?: number;
@@ -69,7 +71,7 @@ export class ConsoleModule implements GatewayModule {
     const ttlMs = options.sessionHours * 3_600_000;
     this.sessions = new ConsoleSessions(ttlMs, now);
     this.live = new LiveStatus(options.bus);
-    this.history = new DeviceHistory(options.bus);
+    this.history = options.history;
     const device = (record: Parameters<typeof consoleDevice>[0]) =>
       consoleDevice(record, this.live.of(record.id), options.availability(record.id));
     this.rate = new MessageRate(options.messagesTotal, now);

@@ -186,7 +186,7 @@ describe('the console’s device management API', () => {
       await expect.poll(async () => (await page()).activity.availability.length).toBe(1);
       const shown = await page();
       expect(shown.device).toMatchObject({ id: issued.device.id, availability: 'online' });
-      expect(shown.activity.messages[0]).toMatchObject({ type: 'state', body: '{"state":{"door":"closed"}}' });
+      expect(shown.activity.messages[0]).toMatchObject({ type: 'state', body: '{"door":"closed"}' });
       expect(shown.activity.deadLetters[0].topic).toBe(`gridlink/${issued.device.id}`);
       expect(shown.activity.deadLetters[0].error).toContain('door');
       expect(shown.activity.availability[0]).toMatchObject({ state: 'online', reason: 'connected' });

@@ -45,11 +45,19 @@ export function loadRuleFiles(paths: readonly string[], webhooks: RuleWebhookPol
  * Calls `onChange` (debounced) when any rule file changes. Watches the folders, not the files:
  * editors save by writing a new file and renaming it over the old one.
  */
-export function watchRuleFiles(paths: readonly string[], onChange: () => void, debounceMs = 250): () => void {
-  const names = new Map<string, Set<string>>();
+export function watchRuleFiles(
+  paths: readonly string[],
+  onChange: () => void,
+  debounceMs = 250,
+  /** Folders where any `*.yaml` / `*.yml` is a rule file, one created later included. */
+  folders: readonly string[] = [],
+): () => void {
+  const names = new Map<string, Set<string> | 'yaml'>();
+  for (const folder of folders) names.set(folder, 'yaml');
   for (const path of paths) {
     const folder = dirname(path);
     const set = names.get(folder) ?? new Set<string>();
+    if (set === 'yaml') continue;
     set.add(basename(path));
     names.set(folder, set);
   }
@@ -58,7 +66,8 @@ export function watchRuleFiles(paths: readonly string[], onChange: () => void, d
   for (const [folder, files] of names) {
     watchers.push(
       watch(folder, (_event, name) => {
-        if (name !== null && !files.has(name.toString())) return;
+        const changed = name?.toString();
+        if (changed !== undefined && (files === 'yaml' ? !/\.ya?ml$/.test(changed) : !files.has(changed))) return;
         clearTimeout(timer);
         timer = setTimeout(onChange, debounceMs);
       }),

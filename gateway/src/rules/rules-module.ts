@@ -1,5 +1,5 @@
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   type BridgeEvent,
   createTopics,
@@ -20,6 +20,7 @@ import { ActionRunner } from './action-runner.js';
 import { toObservation } from './conditions.js';
 import { type AlertTransition, RuleEngine } from './engine.js';
 import { loadRuleFiles, watchRuleFiles } from './rule-files.js';
+import { RuleFolder } from './rule-folder.js';
 import { RuleStateStore } from './state-store.js';
 import { RuleWebhookPolicy } from './webhook-policy.js';
 
@@ -47,8 +48,14 @@ export interface RulesModuleOptions {
  * rules' actions, saves its state so a restart resumes timers, and reloads rule files when they
  * change (a broken file is refused with its line and field; the rules in force stay active).
  */
+/** How the rule files last loaded: in force, or refused with every error (the last good set stays). */
+export type RuleLoadState = { ok: true; at: number; rules: number } | { ok: false; at: number; errors: string[] };
+
 export class RulesModule implements GatewayModule {
   readonly name = 'rules';
+  /** The rules folder (`rules.dir`), where the installer console edits rule files. */
+  readonly folder: RuleFolder;
+  private loadState: RuleLoadState;
   private engine: RuleEngine;
   private rules: readonly Rule[] = [];
   private files: RuleFile[] = [];
@@ -80,6 +87,8 @@ export class RulesModule implements GatewayModule {
     this.topics = createTopics(config.gateway.base_topic);
     this.store = new RuleStateStore(join(config.gateway.data_dir, 'rules.db'));
     this.webhooks = new RuleWebhookPolicy(config.rules);
+    this.folder = new RuleFolder(config.rules.dir ?? join(config.gateway.data_dir, 'rules'));
+    this.loadState = { ok: true, at: now(), rules: 0 };
     this.actions = new ActionRunner(
       publisher,
       directory,
@@ -94,10 +103,16 @@ export class RulesModule implements GatewayModule {
   /** Loads the rule files (or, if they are broken at boot, the last set that loaded) and starts. */
   async start(): Promise<void> {
     const { config, bus, logger, now } = this.options;
+    try {
+      this.folder.ensure();
+    } catch (err) {
+      logger.warn({ err, dir: this.folder.dir }, 'the rules folder cannot be created');
+    }
     const loaded = loadRuleFiles(this.ruleFilePaths(), this.webhooks);
     const saved = this.store.load();
     if (loaded.ok) this.files = loaded.files;
     else {
+      this.loadState = { ok: false, at: now(), errors: loaded.errors };
       for (const error of loaded.errors) logger.error({ error }, 'rule file refused');
       this.files = saved?.files ?? [];
       logger.error(
@@ -106,6 +121,7 @@ export class RulesModule implements GatewayModule {
       );
     }
     this.engine = this.newEngine(this.files);
+    if (loaded.ok) this.loadState = { ok: true, at: now(), rules: this.rules.length };
     if (saved) this.engine.restore(saved.snapshot);
     this.startClears = this.engine.reconcile(this.current, now());
     this.reconciledAt = now();
@@ -119,7 +135,8 @@ export class RulesModule implements GatewayModule {
     this.timers.push(setInterval(() => this.tick(), config.rules.tick_ms));
     this.timers.push(setInterval(() => this.save(), config.rules.save_every_ms));
     for (const timer of this.timers) timer.unref();
-    if (config.rules.files.length > 0) this.unwatch = watchRuleFiles(config.rules.files, () => this.reload());
+    const folders = existsSync(this.folder.dir) ? [this.folder.dir] : [];
+    this.unwatch = watchRuleFiles(config.rules.files, () => this.reload(), undefined, folders);
     await this.answerRequests();
     logger.info({ rules: this.rules.length }, 'rules started');
   }
@@ -141,6 +158,7 @@ export class RulesModule implements GatewayModule {
     const loaded = loadRuleFiles(this.ruleFilePaths(), this.webhooks);
     if (!loaded.ok) {
       for (const error of loaded.errors) logger.error({ error }, 'rule file refused; the rules in force stay active');
+      this.loadState = { ok: false, at: now(), errors: loaded.errors };
       this.announce({ type: 'rules_rejected', detail: loaded.errors.join('\n').slice(0, 512) });
       return { ok: false, errors: loaded.errors };
     }
@@ -162,6 +180,7 @@ export class RulesModule implements GatewayModule {
     this.reconciledAt = at;
     this.apply([...deselected, ...orphans]);
     this.save();
+    this.loadState = { ok: true, at, rules: this.rules.length };
     logger.info({ rules: this.rules.length }, 'rules reloaded');
     this.announce({ type: 'rules_reloaded', detail: `${this.rules.length} rules` });
     return { ok: true, rules: this.rules.length };
@@ -169,6 +188,16 @@ export class RulesModule implements GatewayModule {
 
   active() {
     return this.engine.active();
+  }
+
+  /** The rule files in load order, the rules in force, and how the files last loaded. */
+  ruleFiles(): { paths: string[]; inForce: number; load: RuleLoadState } {
+    return { paths: this.ruleFilePaths(), inForce: this.rules.length, load: this.loadState };
+  }
+
+  /** What a rule file's webhooks may do here: the console checks a file against it before saving. */
+  get webhookPolicy(): RuleWebhookPolicy {
+    return this.webhooks;
   }
 
   /** Ticks run so far: "a few ticks passed and nothing happened" is observable, not slept for. */
@@ -182,12 +211,14 @@ export class RulesModule implements GatewayModule {
   }
 
   /** The rule set the cloud sent (downlink `rules.update`), kept beside the local files. */
-  private get cloudRulesPath(): string {
+  get cloudRulesPath(): string {
     return join(this.options.config.gateway.data_dir, 'cloud-rules.yaml');
   }
 
   private ruleFilePaths(): string[] {
     const files = [...this.options.config.rules.files];
+    const configured = new Set(files.map((file) => resolve(file)));
+    files.push(...this.folder.paths().filter((path) => !configured.has(path)));
     if (existsSync(this.cloudRulesPath)) files.push(this.cloudRulesPath);
     return files;
   }

@@ -450,8 +450,13 @@ const FILE_HEADER = ` Gridlink rule file: the built-in templates (domain §7 def
 export function builtinRuleFile(params: Partial<TemplateParams> = {}): string {
   const doc = new Document({ version: 1, rules: builtinRules(params), suppressions: [] });
   doc.commentBefore = FILE_HEADER;
-  // Small maps and lists on one line (`selector: { kinds: [gas_detector] }`), as people write them.
-  visit(doc, {
+  compactStyle(doc);
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** Small maps and lists on one line (`selector: { kinds: [gas_detector] }`), as people write them. */
+export function compactStyle(node: Parameters<typeof visit>[0]): void {
+  visit(node, {
     Collection(_, node) {
       if (isCollection(node) && JSON.stringify(node.toJSON()).length <= 64) node.flow = true;
     },
@@ -460,5 +465,4 @@ export function builtinRuleFile(params: Partial<TemplateParams> = {}): string {
       if (typeof node.value === 'string' && /^\d\d:\d\d$/.test(node.value)) node.type = Scalar.QUOTE_SINGLE;
     },
   });
-  return doc.toString({ lineWidth: 0 });
 }

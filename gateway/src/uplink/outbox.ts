@@ -28,6 +28,18 @@ export interface QuarantinedEvent {
   at: number;
 }
 
+/** A quarantined event as an installer reviews it: what it is, and the cloud's refusal. */
+export interface QuarantinedDetail extends QuarantinedEvent {
+  priority: Priority;
+  /** The CloudEvent's `type` (`cn.gridlink.alert.raised.v1`). */
+  type: string;
+  deviceId: string | null;
+  /** The event's JSON, cut to `PREVIEW_CHARS`. */
+  preview: string;
+}
+
+const PREVIEW_CHARS = 600;
+
 export interface OutboxStats {
   depth: Record<Priority, number>;
   /** Enqueue time (ms) of the oldest waiting event of each class, or null when none waits. */
@@ -197,6 +209,10 @@ export class Outbox {
       ),
       quarantined: this.db.prepare('SELECT seq, id, source, error, at FROM quarantine ORDER BY seq'),
       quarantineCount: this.db.prepare('SELECT COUNT(*) AS n FROM quarantine'),
+      quarantinedDetail: this.db.prepare(
+        'SELECT seq, id, source, priority, body, error, at FROM quarantine ORDER BY seq LIMIT ?',
+      ),
+      discard: this.db.prepare('DELETE FROM quarantine WHERE seq = ? RETURNING seq, id, source, error, at'),
       release: this.db.prepare('DELETE FROM quarantine WHERE seq = ? RETURNING id, source, lane, priority, body'),
       requeue: this.db.prepare(
         'INSERT INTO outbox (id, source, lane, priority, body, enqueued_at, replayed) VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (source, id) DO NOTHING RETURNING priority',
@@ -434,6 +450,36 @@ export class Outbox {
 
   quarantined(): QuarantinedEvent[] {
     return this.statements.quarantined.all() as QuarantinedEvent[];
+  }
+
+  /** The quarantined events with their class, type and a preview of their JSON, at most `limit`. */
+  quarantinedDetails(limit = 200): QuarantinedDetail[] {
+    const rows = this.statements.quarantinedDetail.all(limit) as Array<
+      QuarantinedEvent & { priority: number; body: string }
+    >;
+    return rows.map(({ body, priority, ...event }) => {
+      let type = '';
+      let deviceId: string | null = null;
+      try {
+        const parsed = JSON.parse(body) as { type?: unknown; deviceid?: unknown };
+        type = typeof parsed.type === 'string' ? parsed.type : '';
+        deviceId = typeof parsed.deviceid === 'string' ? parsed.deviceid : null;
+      } catch {
+        // Stored by JSON.stringify: never unreadable, but a preview must not fail the whole list.
+      }
+      return {
+        ...event,
+        priority: PRIORITIES[priority] ?? 'telemetry',
+        type,
+        deviceId,
+        preview: body.length > PREVIEW_CHARS ? `${body.slice(0, PREVIEW_CHARS)}…` : body,
+      };
+    });
+  }
+
+  /** An installer gives up on a quarantined event: deleted, never sent; undefined when there is none. */
+  discard(seq: number): QuarantinedEvent | undefined {
+    return this.statements.discard.get(seq) as QuarantinedEvent | undefined;
   }
 
   /** An installer sends quarantined events again (all of them when no seqs are given); returns how many. */

@@ -47,7 +47,14 @@ export interface TestCloudTls {
   clientCertificates: 'off' | 'optional' | 'required';
 }
 
-export async function startTestCloud(gatewayId: string, options: { tls?: TestCloudTls } = {}): Promise<TestCloud> {
+export async function startTestCloud(
+  gatewayId: string,
+  /**
+   * `community: null` registers the gateway with no community on record: the cloud then refuses
+   * its alerts that name a place (until `cloud.registry.setCommunity`), a refusal tests can lift.
+   */
+  options: { tls?: TestCloudTls; community?: string | null } = {},
+): Promise<TestCloud> {
   const database = await createTestDatabase();
   const config = CloudConfig.parse({
     cloud: { data_dir: testDataDir() },
@@ -71,7 +78,8 @@ export async function startTestCloud(gatewayId: string, options: { tls?: TestClo
     log: { level: 'silent' },
   });
   const cloud = await startCloud(config, silentLogger(), { downlinkRecheckMs: 200 });
-  const registered = await cloud.registry.register(gatewayId, 'test gateway', '320803001001');
+  const community = options.community === undefined ? '320803001001' : (options.community ?? undefined);
+  const registered = await cloud.registry.register(gatewayId, 'test gateway', community);
   if (!registered.ok) throw new Error(`gateway ${gatewayId} is already registered`);
   const proxy = await startFaultProxy({ host: '127.0.0.1', port: cloud.port });
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });

@@ -121,11 +121,7 @@ export class UplinkModule implements GatewayModule {
     await answerBridgeRequests(aedes, publisher, config.gateway.base_topic, {
       'outbox/status': () => ({ ...this.stats() }),
       'outbox/quarantined': () => ({ events: this.outbox.quarantined() }),
-      'outbox/resend': ({ seqs }) => {
-        const resent = this.outbox.resend(seqs);
-        this.sender.notify();
-        return { resent };
-      },
+      'outbox/resend': ({ seqs }) => ({ resent: this.resend(seqs) }),
     });
     bus.on('alert', this.onAlert);
     bus.on('availability', this.onAvailability);
@@ -186,6 +182,13 @@ export class UplinkModule implements GatewayModule {
       downlink: { applied: this.downlink?.applied ?? 0, rejected: this.downlink?.rejected ?? 0 },
       lost: this.lost,
     };
+  }
+
+  /** Quarantined events back in the outbox, on their way at once (all of them when no seqs are given). */
+  resend(seqs?: readonly number[]): number {
+    const resent = this.outbox.resend(seqs);
+    this.sender.notify();
+    return resent;
   }
 
   /** This gateway's clock minus the cloud's, as the last answer from the cloud showed it (null: none yet). */

@@ -37,3 +37,14 @@ export interface Session {
   username: string;
   role: ServiceRole;
 }
+
+/** The rules and outbox pages' wire types. */
+export type {
+  ConsoleDryRun as DryRun,
+  ConsoleOutbox as OutboxStatus,
+  ConsoleRuleCheck as RuleCheck,
+  ConsoleRuleFile as RuleFile,
+  ConsoleRules as Rules,
+  QuarantinedDetail,
+  RuleTemplate,
+} from '@gridlink/gateway';

@@ -122,6 +122,8 @@ const UI = {
   daysAgo: { zh: '{n} 天前', en: '{n} d ago' },
   total: { zh: '共 {n} 台', en: '{n} devices' },
   audit: { zh: '操作记录', en: 'Audit log' },
+  rules: { zh: '规则', en: 'Rules' },
+  outboxNav: { zh: '上行队列', en: 'Outbox' },
   auditHint: { zh: '安装员的登录和每项修改（最近 200 条）', en: "Installers' sign-ins and every change (latest 200)" },
   noAudit: { zh: '还没有操作记录。', en: 'Nothing recorded yet.' },
   when: { zh: '时间', en: 'When' },
@@ -134,6 +136,11 @@ const UI = {
   actionTags: { zh: '修改标签', en: 'Tags changed' },
   actionRetire: { zh: '退役设备', en: 'Device retired' },
   actionRotate: { zh: '重置设备密码', en: 'Device password renewed' },
+  actionRulesCreate: { zh: '新建规则文件', en: 'Rule file created' },
+  actionRulesSave: { zh: '保存规则文件', en: 'Rule file saved' },
+  actionRulesDelete: { zh: '删除规则文件', en: 'Rule file deleted' },
+  actionOutboxResend: { zh: '重新发送事件', en: 'Event resent' },
+  actionOutboxDiscard: { zh: '丢弃事件', en: 'Event discarded' },
 } as const;
 
 export type UiKey = keyof typeof UI;

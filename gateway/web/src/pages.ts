@@ -5,7 +5,9 @@ import DeviceAddPage from './pages/DeviceAddPage.vue';
 import DevicePage from './pages/DevicePage.vue';
 import DevicesPage from './pages/DevicesPage.vue';
 import LabelsPage from './pages/LabelsPage.vue';
+import OutboxPage from './pages/OutboxPage.vue';
 import OverviewPage from './pages/OverviewPage.vue';
+import RulesPage from './pages/RulesPage.vue';
 
 /**
  * The console's pages, in the order of the navigation bar. A page is shown for paths matching
@@ -31,6 +33,8 @@ export const PAGES: ConsolePage[] = [
   { name: 'device', match: /^\/devices\/([^/]+)$/, component: DevicePage },
   { name: 'add-devices', match: /^\/add-devices$/, component: DeviceAddPage },
   { name: 'labels', match: /^\/labels$/, component: LabelsPage },
+  { name: 'rules', nav: { path: '/rules', label: 'rules' }, match: /^\/rules$/, component: RulesPage },
+  { name: 'outbox', nav: { path: '/outbox', label: 'outboxNav' }, match: /^\/outbox$/, component: OutboxPage },
   { name: 'audit', nav: { path: '/audit', label: 'audit' }, match: /^\/audit$/, component: AuditPage },
 ];
 

@@ -1,0 +1,51 @@
+import { messages } from '../i18n.js';
+
+/** The outbox page's own words, zh-CN first. */
+export const o = messages({
+  title: { zh: '上行队列', en: 'Outbox' },
+  hint: {
+    zh: '等待发往云端的事件。云端不可达时事件保存在网关上，恢复后按顺序补发。',
+    en: 'Events waiting for the cloud. While it is unreachable they are kept on the gateway and sent in order later.',
+  },
+  off: {
+    zh: '未启用上行：网关仅在本地运行，没有上行队列。',
+    en: 'The uplink is off: the gateway runs locally and keeps no outbox.',
+  },
+  online: { zh: '云端在线', en: 'Cloud online' },
+  offline: { zh: '云端不可达', en: 'Cloud unreachable' },
+  connecting: { zh: '连接中', en: 'Connecting' },
+  unauthorized: { zh: '云端拒绝了网关令牌', en: "The cloud refused the gateway's token" },
+  lastError: { zh: '最近错误', en: 'Last error' },
+  sent: { zh: '已送达 {n} 条', en: '{n} delivered' },
+  alarm: { zh: '报警', en: 'Alarms' },
+  state: { zh: '状态', en: 'State' },
+  telemetry: { zh: '遥测', en: 'Telemetry' },
+  waiting: { zh: '待发送', en: 'Waiting' },
+  oldest: { zh: '最早一条 {age}', en: 'Oldest {age}' },
+  none: { zh: '无积压', en: 'Nothing waiting' },
+  quarantined: { zh: '被云端拒收的事件', en: 'Events the cloud refused' },
+  quarantinedHint: {
+    zh: '云端认为这些事件无效，不再自动重试。修正原因后可重新发送，或注明原因后丢弃。',
+    en: 'The cloud found these invalid; they are not retried. Resend once the cause is fixed, or discard with a reason.',
+  },
+  noQuarantined: { zh: '没有被拒收的事件。', en: 'No refused events.' },
+  when: { zh: '拒收时间', en: 'Refused at' },
+  kind: { zh: '事件类型', en: 'Event type' },
+  class: { zh: '类别', en: 'Class' },
+  device: { zh: '设备', en: 'Device' },
+  cloudError: { zh: '云端错误', en: "The cloud's error" },
+  payload: { zh: '内容预览', en: 'Payload' },
+  actions: { zh: '操作', en: 'Actions' },
+  resend: { zh: '重新发送', en: 'Resend' },
+  resent: { zh: '已放回队列，正在发送。', en: 'Back in the outbox and on its way.' },
+  discard: { zh: '丢弃', en: 'Discard' },
+  discardTitle: { zh: '丢弃事件 {id}？', en: 'Discard event {id}?' },
+  discardText: {
+    zh: '丢弃后云端永远收不到此事件。原因将记入操作记录。',
+    en: 'The cloud will never receive this event. The reason goes in the audit log.',
+  },
+  reason: { zh: '原因（必填）', en: 'Reason (required)' },
+  cancel: { zh: '取消', en: 'Cancel' },
+  confirm: { zh: '丢弃', en: 'Discard' },
+  readOnly: { zh: '观察员只能查看。', en: 'Observers can only look.' },
+});
