@@ -8,6 +8,7 @@ import { type Listeners, startListeners, warnOfPlainPasswords } from './broker/l
 import { brokerMetrics } from './broker/metrics.js';
 import { GatewayBus } from './bus.js';
 import type { GatewayConfig } from './config/schema.js';
+import { camerasRoutes, pushCameraChanges } from './console/cameras-routes.js';
 import { ConsoleModule } from './console/console-module.js';
 import { readOverview } from './console/overview.js';
 import type { Directory } from './devices/directory.js';
@@ -35,7 +36,12 @@ export interface GatewayOptions {
   logger: Logger;
   now?: () => number;
   /** Adjusts the installer console (tests: login throttling, push interval). */
-  console?: { throttle?: { burst: number; perMinute: number }; pushIntervalMs?: number };
+  console?: {
+    throttle?: { burst: number; perMinute: number };
+    pushIntervalMs?: number;
+    /** Refused camera credentials allowed in a burst, per camera (onboarding from the cameras page). */
+    cameraThrottle?: { burst: number; perMinute: number };
+  };
   /** Adjusts the ONVIF module (tests: short timings, the Hello port). */
   onvif?: Partial<Omit<ConstructorParameters<typeof OnvifModule>[0], 'config' | 'directory' | 'sink' | 'logger'>>;
 }
@@ -257,6 +263,15 @@ export class Gateway {
           registry: directory,
           bus: this.bus,
           logger: logger.child({ module: 'console' }),
+          features: [
+            ...camerasRoutes({
+              onvif,
+              registry: directory,
+              community: config.gateway.community,
+              now: this.now,
+              ...(this.options.console?.cameraThrottle ? { throttle: this.options.console.cameraThrottle } : {}),
+            }),
+          ],
           sessionHours: config.http.console.session_hours,
           secure: Boolean(config.http.cert_file),
           now: this.now,
@@ -279,6 +294,23 @@ export class Gateway {
             }),
         }),
       );
+    }
+
+    if (consoleModule && onvif) {
+      const { stream } = consoleModule;
+      const cameras = onvif;
+      let stopPush = () => {};
+      await modules.start({
+        name: 'console-cameras',
+        start: () => {
+          stopPush = pushCameraChanges(
+            cameras,
+            (event, data) => stream.send(event, data),
+            this.options.console?.pushIntervalMs,
+          );
+        },
+        stop: () => stopPush(),
+      });
     }
 
     const metrics = createMetrics(modules.all(), this.bus);
