@@ -1,6 +1,7 @@
 import type { Component } from 'vue';
 import type { UiKey } from './i18n.js';
 import AuditPage from './pages/AuditPage.vue';
+import CamerasPage from './pages/CamerasPage.vue';
 import DevicesPage from './pages/DevicesPage.vue';
 import OverviewPage from './pages/OverviewPage.vue';
 
@@ -25,6 +26,7 @@ export const PAGES: ConsolePage[] = [
     component: OverviewPage,
   },
   { name: 'devices', nav: { path: '/devices', label: 'devices' }, match: /^\/devices$/, component: DevicesPage },
+  { name: 'cameras', nav: { path: '/cameras', label: 'cameras' }, match: /^\/cameras$/, component: CamerasPage },
   { name: 'audit', nav: { path: '/audit', label: 'audit' }, match: /^\/audit$/, component: AuditPage },
 ];
 
