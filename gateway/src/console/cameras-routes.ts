@@ -277,14 +277,14 @@ function sendJpeg(res: ServerResponse, jpeg: Buffer): void {
 
 /**
  * Camera changes to open consoles: the rows that changed (health, a new event) and the ones
- * removed, batched every `intervalMs` and at most `perPush` rows a push, so a camera reporting
+ * removed, batched every `intervalMs` and at most `perPush` rows a push (each with up to 50 events), so a camera reporting
  * motion every second costs one small frame a second, never a frame big enough to cut a reader.
  */
 export function pushCameraChanges(
   onvif: OnvifModule,
   send: (event: string, data: unknown) => void,
   intervalMs = 1000,
-  perPush = 8,
+  perPush = 4,
 ): () => void {
   const changed = new Set<string>();
   const unwatch = onvif.watch((id) => changed.add(id));

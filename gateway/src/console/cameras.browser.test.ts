@@ -152,6 +152,12 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await expect.poll(() => page.locator('[data-test=events-cam-gate-01]').textContent(), POLL).toContain('移动侦测');
       await shoot(page, 'cameras-filled');
 
+      // The audit log names what the installer did, in their language.
+      await page.locator('[data-test=nav-audit]').click();
+      const audit = page.locator('[data-test=audit-table]');
+      await expect.poll(() => audit.textContent(), POLL).toContain('接入摄像机（密码被拒）');
+      expect(await audit.textContent()).toContain('扫描摄像机');
+
       // The same at phone width, as another installer's window would show it.
       const phone = await open(base, { width: 390, height: 844 });
       await signIn(phone, installer);

@@ -17,7 +17,7 @@ export class RecentEvents {
   constructor(
     private readonly now: () => number,
     private readonly windowMs = 3_600_000,
-    private readonly perCamera = 100,
+    private readonly perCamera = 50,
   ) {}
 
   add(cameraId: string, type: string, payload: Record<string, unknown>): RecentCameraEvent {

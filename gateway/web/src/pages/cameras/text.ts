@@ -98,6 +98,18 @@ export const ct = messages({
     zh: '已有同编号的摄像机，请先移除或换一个编号',
     en: 'A camera with this id exists: remove it first or pick another id',
   },
+  auditDiscover: { zh: '扫描摄像机', en: 'Cameras scanned' },
+  auditOnboard: { zh: '接入摄像机', en: 'Camera onboarded' },
+  auditRefused: { zh: '接入摄像机（密码被拒）', en: 'Camera onboarding refused' },
+  auditRemove: { zh: '移除摄像机', en: 'Camera removed' },
   started: { zh: '开始', en: 'started' },
   ended: { zh: '结束', en: 'ended' },
 });
+
+/** The audit log's names for the cameras page's actions. */
+export const CAMERA_ACTIONS: Record<string, () => string> = {
+  'camera.discover': () => ct('auditDiscover'),
+  'camera.onboard': () => ct('auditOnboard'),
+  'camera.onboard_refused': () => ct('auditRefused'),
+  'camera.remove': () => ct('auditRemove'),
+};
