@@ -57,11 +57,25 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       return simulator;
     };
 
-    const start = async () => {
+    const start = async (yaml: { cameras?: never[]; env?: Record<string, string> } = {}) => {
       const started = await startConsoleGateway({
-        config: { onvif: { enabled: true, discovery: { multicast: false, listen_hello: false, timeout_ms: 300 } } },
+        config: {
+          onvif: {
+            enabled: true,
+            discovery: { multicast: false, listen_hello: false, timeout_ms: 300 },
+            ...(yaml.cameras ? { cameras: yaml.cameras } : {}),
+          },
+        },
+        ...(yaml.cameras
+          ? {
+              devices: [
+                { id: 'cam-east-02', kind: 'onvif_camera' },
+                { id: 'dc-b1-u1-0101', kind: 'door_contact' },
+              ],
+            }
+          : {}),
         console: { pushIntervalMs: 200 },
-        onvif: { timing: FAST },
+        onvif: { timing: FAST, ...(yaml.env ? { env: yaml.env } : {}) },
       });
       stops.unshift(() => started.stop());
       return started;
@@ -167,6 +181,34 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         .poll(() => phone.locator('[data-test=events-cam-gate-01]').textContent(), POLL)
         .toContain('移动侦测');
       await shoot(phone, 'cameras-filled');
+    }, 60_000);
+
+    it('shows a gateway.yaml camera whose password the camera refuses: its state and the fault text, no remove button', async () => {
+      const simulator = await camera();
+      const yaml = {
+        id: 'cam-east-02',
+        xaddr: simulator.deviceServiceUrl,
+        username: 'admin',
+        password_env: 'CAM_EAST_02_PASSWORD',
+      } as never;
+      const { base, installer } = await start({
+        cameras: [yaml],
+        env: { CAM_EAST_02_PASSWORD: 'changed-on-the-camera' },
+      });
+      for (const viewport of [
+        { width: 1366, height: 768 },
+        { width: 390, height: 844 },
+      ]) {
+        const page = await open(base, viewport);
+        await signIn(page, installer);
+        await expect
+          .poll(() => page.locator('[data-test=state-cam-east-02]').textContent(), POLL)
+          .toContain('密码被拒');
+        expect(await page.locator('[data-test=fault-cam-east-02]').textContent()).toContain('refused the credentials');
+        expect(await page.locator('[data-test=remove-cam-east-02]').count()).toBe(0);
+        expect(await page.locator('[data-test=camera-cam-east-02]').textContent()).toContain('gateway.yaml');
+        await shoot(page, 'cameras-refused');
+      }
     }, 60_000);
 
     it('shows the cameras page empty and the wrong-password error at phone width, and read-only to an observer', async () => {
