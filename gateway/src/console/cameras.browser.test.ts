@@ -181,6 +181,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         .poll(() => phone.locator('[data-test=events-cam-gate-01]').textContent(), POLL)
         .toContain('移动侦测');
       await shoot(phone, 'cameras-filled');
+
+      // Removed in one window: gone from the other without a reload.
+      await page.locator('[data-test=nav-cameras]').click();
+      await page.locator('[data-test=remove-cam-gate-01]').click();
+      await page.locator('[data-test=remove-confirm]').click();
+      await page.locator('[data-test=empty]').waitFor();
+      await phone.locator('[data-test=empty]').waitFor();
     }, 60_000);
 
     it('shows a gateway.yaml camera whose password the camera refuses: its state and the fault text, no remove button', async () => {
