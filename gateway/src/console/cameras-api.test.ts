@@ -266,6 +266,10 @@ describe('the cameras page’s API', () => {
     cookie = await signIn(installer.username, installer.password);
     const east = await listed(base, cookie, 'cam-east-02');
     expect(east.source).toBe('config');
+    // The cam-gate-01 file lost its password file: named as the console keeps it, with the path.
+    expect((await listed(base, cookie, 'cam-gate-01'))?.health.error).toMatch(
+      /^the console's camera cam-gate-01\.password_file: cannot read .*cam-gate-01\.password: ENOENT/,
+    );
     await expect
       .poll(() => started.gateway.onvif?.cameraHealth().find((c) => c.id === 'cam-east-02')?.error, POLL)
       .toMatch(/also onboarded in the console .*the gateway\.yaml entry is used/);

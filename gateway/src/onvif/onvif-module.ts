@@ -170,7 +170,10 @@ export class OnvifModule implements DeviceAdapter {
     try {
       password = cameraPassword(cameraConfig, index, this.options.env);
     } catch (error) {
-      camera.problem = (error as Error).message;
+      // A console camera is not in onvif.cameras: its message names it as the console keeps it.
+      const message = (error as Error).message;
+      camera.problem =
+        camera.source === 'console' ? message.replace(/^onvif\.cameras\[-1\] \([^)]*\)/, field) : message;
       this.log.error({ camera: cameraConfig.id }, camera.problem);
       return;
     }
