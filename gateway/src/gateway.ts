@@ -9,6 +9,7 @@ import { brokerMetrics } from './broker/metrics.js';
 import { GatewayBus } from './bus.js';
 import type { GatewayConfig } from './config/schema.js';
 import { brokerAddress } from './console/broker-address.js';
+import { camerasRoutes, pushCameraChanges } from './console/cameras-routes.js';
 import { ConsoleModule } from './console/console-module.js';
 import { DeviceHistory } from './console/device-history.js';
 import { outboxRoutes } from './console/outbox-routes.js';
@@ -40,7 +41,12 @@ export interface GatewayOptions {
   logger: Logger;
   now?: () => number;
   /** Adjusts the installer console (tests: login throttling, push interval). */
-  console?: { throttle?: { burst: number; perMinute: number }; pushIntervalMs?: number };
+  console?: {
+    throttle?: { burst: number; perMinute: number };
+    pushIntervalMs?: number;
+    /** Refused camera credentials allowed in a burst, per camera (onboarding from the cameras page). */
+    cameraThrottle?: { burst: number; perMinute: number };
+  };
   /** Adjusts the ONVIF module (tests: short timings, the Hello port). */
   onvif?: Partial<Omit<ConstructorParameters<typeof OnvifModule>[0], 'config' | 'directory' | 'sink' | 'logger'>>;
 }
@@ -263,6 +269,17 @@ export class Gateway {
           registry: directory,
           bus: this.bus,
           logger: logger.child({ module: 'console' }),
+          features: [
+            ...camerasRoutes({
+              onvif,
+              registry: directory,
+              community: config.gateway.community,
+              now: this.now,
+              ...(this.options.console?.cameraThrottle ? { throttle: this.options.console.cameraThrottle } : {}),
+            }),
+            ...rulesRoutes({ rules, history, timeZone: config.rules.time_zone, now: this.now }),
+            ...outboxRoutes({ uplink: () => uplink, now: this.now }),
+          ],
           sessionHours: config.http.console.session_hours,
           secure: Boolean(config.http.cert_file),
           now: this.now,
@@ -272,10 +289,6 @@ export class Gateway {
           community: config.gateway.community,
           broker: () => brokerAddress(config, listeners?.ports ?? {}),
           sendCommand: (device, command) => sendDeviceCommand(publisher, baseTopic, device, command),
-          features: [
-            ...rulesRoutes({ rules, history, timeZone: config.rules.time_zone, now: this.now }),
-            ...outboxRoutes({ uplink: () => uplink, now: this.now }),
-          ],
           overview: (rate) =>
             readOverview({
               version: GATEWAY_VERSION,
@@ -293,6 +306,23 @@ export class Gateway {
             }),
         }),
       );
+    }
+
+    if (consoleModule && onvif) {
+      const { stream } = consoleModule;
+      const cameras = onvif;
+      let stopPush = () => {};
+      await modules.start({
+        name: 'console-cameras',
+        start: () => {
+          stopPush = pushCameraChanges(
+            cameras,
+            (event, data) => stream.send(event, data),
+            this.options.console?.pushIntervalMs,
+          );
+        },
+        stop: () => stopPush(),
+      });
     }
 
     const metrics = createMetrics(modules.all(), this.bus);

@@ -5,6 +5,7 @@ export { runCli } from './cli/main.js';
 export { GATEWAY_NODE_ENV, GATEWAY_NODE_FLAGS } from './cli/node-flags.js';
 export { loadConfig, redactConfig, SECRET_CONFIG_PATHS } from './config/load.js';
 export { GatewayConfig, type GatewayConfigInput } from './config/schema.js';
+export type { CameraOnboarding, ConsoleCamera, ScannedCamera } from './console/cameras-routes.js';
 export type { CommandField, CommandForm } from './console/command-forms.js';
 export type {
   DevicePageData,

@@ -87,7 +87,7 @@ const Influx = z.discriminatedUnion('version', [
 const DNS_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 /** One ONVIF camera: where to find it and how to log in (its device id must be in the registry as onvif_camera). */
-const OnvifCamera = z
+export const OnvifCamera = z
   .strictObject({
     /** The camera's device id (registry, topics): `gridlink/<id>/event/motion`. */
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a device id: 1-63 of a-z, 0-9 and "-"'),

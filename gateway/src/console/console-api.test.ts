@@ -67,6 +67,8 @@ describe('the installer console API', () => {
       (a, b) => Number(a.path.endsWith('/logout')) - Number(b.path.endsWith('/logout')),
     );
     for (const route of routes) {
+      // A camera's routes need a running camera: cameras-api.test.ts sweeps them with one.
+      if (route.path.startsWith('/api/console/cameras/x/')) continue;
       const path = route.path.replace(/\/x(\/|$)/, `/${id}$1`);
       const response = await call(base, route.method, path, cookie, { tags: ['elderly_alone'] });
       if (route.change) expect(response.status, `${route.method} ${path}`).toBe(403);

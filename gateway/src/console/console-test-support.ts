@@ -7,6 +7,7 @@ export async function startConsoleGateway(
   options: {
     config?: Parameters<typeof testGatewayConfig>[0];
     console?: GatewayOptions['console'];
+    onvif?: GatewayOptions['onvif'];
     devices?: Array<{ id: string; kind: string; building?: string; unit?: string; tags?: string[] }>;
   } = {},
 ) {
@@ -20,13 +21,22 @@ export async function startConsoleGateway(
       ...d,
     })),
   );
-  const gateway = new Gateway({ config, directory: registry, logger: silentLogger(), console: options.console });
-  await gateway.start();
-  const base = `http://127.0.0.1:${gateway.ports.http}`;
+  const startGateway = async () => {
+    const started = new Gateway({
+      config,
+      directory: registry,
+      logger: silentLogger(),
+      console: options.console,
+      ...(options.onvif ? { onvif: options.onvif } : {}),
+    });
+    await started.start();
+    return started;
+  };
+  let gateway = await startGateway();
 
   /** Signs in and returns the session cookie (`name=value`). */
   const signIn = async (username: string, password: string): Promise<string> => {
-    const response = await fetch(`${base}/api/console/login`, {
+    const response = await fetch(`http://127.0.0.1:${gateway.ports.http}/api/console/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username, password }),
@@ -36,9 +46,20 @@ export async function startConsoleGateway(
   };
 
   return {
-    gateway,
+    get gateway() {
+      return gateway;
+    },
     registry,
-    base,
+    config,
+    /** Stops the gateway and starts it again on the same registry and data folder (a new HTTP port). */
+    async restart() {
+      await gateway.stop();
+      gateway = await startGateway();
+      return `http://127.0.0.1:${gateway.ports.http}`;
+    },
+    get base() {
+      return `http://127.0.0.1:${gateway.ports.http}`;
+    },
     devices,
     installer: { username: 'installer-1', password: installer.password },
     observer: { username: 'observer-1', password: observer.password },

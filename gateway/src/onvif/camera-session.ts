@@ -11,6 +11,7 @@ import { type MappedEvent, mapNotification } from './event-mapping.js';
 import { CameraUnreachableError } from './http-transport.js';
 import type { CameraNotification } from './notifications.js';
 import type { NotifyServer } from './notify-server.js';
+import type { DeviceInformation } from './responses.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import { isAuthFault, SoapFault } from './soap-fault.js';
 import {
@@ -36,6 +37,8 @@ export interface CameraSessionOptions {
   config: OnvifCameraConfig;
   /** Where the camera is in `onvif.cameras` (for messages naming the field to fix). */
   index: number;
+  /** The configuration naming the camera, for messages; `onvif.cameras[<index>]` when not set. */
+  field?: string;
   password: string;
   device: DeviceRecord;
   /** The device service address (from config, or found by WS-Discovery) and the camera's pinned host. */
@@ -52,6 +55,8 @@ export interface CameraSessionOptions {
   counters: OnvifCounters;
   /** Called when online, authenticated or subscribed changes (the gateway republishes bridge/health). */
   onHealthChange?: () => void;
+  /** Each event as it goes to the devices' ingest path (the console keeps the last hour's). */
+  onEvent?: (type: string, payload: Record<string, unknown>) => void;
 }
 
 /** Where a camera is: its device service address, on its pinned host (all the addresses that host has). */
@@ -108,6 +113,8 @@ export class CameraSession {
   private consumerUrl?: string;
   private snapshotUri?: string;
   private streamUri?: string;
+  /** What the camera said it is (GetDeviceInformation), once onboarded. */
+  private deviceInfo?: DeviceInformation;
   private readonly flags = new Map<string, boolean>();
   private readonly state = { motion: false, tamper: false };
   private checkTimer?: unknown;
@@ -138,6 +145,31 @@ export class CameraSession {
       ...(this.streamUri ? { stream: this.streamUri } : {}),
       ...(this.snapshotUri ? { snapshot: this.snapshotUri } : {}),
     };
+  }
+
+  /** The camera's make and model, once an authenticated call has told them. */
+  get info(): DeviceInformation | undefined {
+    return this.deviceInfo;
+  }
+
+  /** The device service address in use (configured or discovered), once known. */
+  get address(): string | undefined {
+    return this.client?.deviceServiceUrl;
+  }
+
+  /**
+   * A snapshot taken now, for the console's preview: through the gateway, with the camera's own
+   * credentials, from its snapshot URI only, at most `maxBytes`. Not stored.
+   */
+  async liveSnapshot(maxBytes: number): Promise<Buffer> {
+    if (!this.client || !this.snapshotUri) {
+      throw new Error(this.authenticated ? 'the camera gave no snapshot URI' : 'the camera is not onboarded yet');
+    }
+    return this.client.fetchSnapshot(this.snapshotUri, maxBytes, this.options.timing.snapshotTimeoutMs);
+  }
+
+  private get where(): string {
+    return this.options.field ?? `onvif.cameras[${this.options.index}]`;
   }
 
   start(): void {
@@ -219,6 +251,7 @@ export class CameraSession {
     this.setOnline(true);
     // An authenticated call proves the credentials; nothing counts as connected before it.
     const info = await client.getDeviceInformation();
+    this.deviceInfo = info;
     this.setAuthenticated(true);
     const services = await client.discoverServices();
     await this.readMedia(client);
@@ -284,7 +317,7 @@ export class CameraSession {
         // Loud, once per transition: this never becomes "connected".
         this.log.error(
           { err: error, retry_in_ms: delay },
-          `camera refused the credentials: check onvif.cameras[${this.options.index}].username and its password`,
+          `camera refused the credentials: check ${this.where}.username and its password`,
         );
       }
       this.setAuthenticated(false);
@@ -315,9 +348,7 @@ export class CameraSession {
             ? ['pullpoint', 'push']
             : ['pullpoint'];
     if (wanted === 'push' && !notify) {
-      this.log.error(
-        `onvif.cameras[${this.options.index}].events is push but onvif.notify is not enabled: using PullPoint`,
-      );
+      this.log.error(`${this.where}.events is push but onvif.notify is not enabled: using PullPoint`);
       modes.splice(0, 1, 'pullpoint');
     }
     // Each push subscription gets a URL of its own: Notify from one given up (replaced after a
@@ -654,6 +685,7 @@ export class CameraSession {
     this.lastEventAt = this.options.scheduler.now();
     this.options.counters.events[mapped.type] = (this.options.counters.events[mapped.type] ?? 0) + 1;
     await this.options.sink.event(this.options.device, mapped.type, payload);
+    this.options.onEvent?.(mapped.type, payload);
   }
 
   private async snapshot(at: number): Promise<string | undefined> {

@@ -6,6 +6,7 @@ import type { Directory } from '../devices/directory.js';
 import type { ModuleHealth } from '../modules/gateway-module.js';
 import { realScheduler, type Scheduler } from '../time/scheduler.js';
 import { approvedAddresses, hostOf, pinnedHost, probeTarget } from './camera-address.js';
+import { CameraCheckError, checkCamera } from './camera-check.js';
 import { cameraPassword } from './camera-credentials.js';
 import {
   type CameraHealth,
@@ -14,10 +15,15 @@ import {
   type OnvifCounters,
   type ResolvedAddress,
 } from './camera-session.js';
+import { cameraTls } from './camera-tls.js';
 import { AnnouncementListener, type DiscoveredCamera, probe } from './discovery.js';
+import { type ScannedCamera, scannedCameras } from './discovery-scan.js';
 import { CameraUnreachableError } from './http-transport.js';
 import { onvifMetrics } from './metrics.js';
 import { NotifyServer } from './notify-server.js';
+import { type OnboardedCameraFile, OnboardedCameras } from './onboarded-cameras.js';
+import { type RecentCameraEvent, RecentEvents } from './recent-events.js';
+import type { DeviceInformation } from './responses.js';
 import { SnapshotStore } from './snapshot-store.js';
 import { SubscriptionRecords } from './subscription-records.js';
 
@@ -39,6 +45,12 @@ export interface OnvifModuleOptions {
 
 interface Camera {
   config: OnvifCameraConfig;
+  /** gateway.yaml, or onboarded in the installer console (kept in the data folder). */
+  source: 'config' | 'console';
+  /** Said in health beside the camera's own state (a console camera shadowed by gateway.yaml). */
+  notice?: string;
+  /** What the camera said it is when its credentials were checked (until its session onboards it). */
+  checked?: DeviceInformation;
   session?: CameraSession;
   /** Why the camera does not run (not in the registry, no password). */
   problem?: string;
@@ -71,13 +83,23 @@ export class OnvifModule implements DeviceAdapter {
     snapshots: { saved: 0, failed: 0 },
   };
   private readonly log: Logger;
+  private readonly onboarded: OnboardedCameras;
+  private readonly recent: RecentEvents;
+  private records?: SubscriptionRecords;
+  private readonly watchers = new Set<(cameraId: string) => void>();
 
   constructor(private readonly options: OnvifModuleOptions) {
     this.log = options.logger;
+    this.onboarded = new OnboardedCameras(options.config.gateway.data_dir);
+    this.recent = new RecentEvents(() => this.scheduler.now());
+  }
+
+  private get scheduler(): Scheduler {
+    return this.options.scheduler ?? realScheduler;
   }
 
   async start(): Promise<void> {
-    const { config, directory } = this.options;
+    const { config } = this.options;
     const onvif = config.onvif;
     if (onvif.notify.enabled) {
       this.notify = new NotifyServer({
@@ -93,63 +115,205 @@ export class OnvifModule implements DeviceAdapter {
         maxTotalBytes: onvif.snapshots.max_total_bytes,
       });
     }
-    if (onvif.discovery.listen_hello && onvif.cameras.length > 0) {
-      const listener = new AnnouncementListener((type, camera) => this.announced(type, camera));
-      try {
-        await listener.start(this.options.helloPort);
-        this.hello = listener;
-      } catch (error) {
-        // Another WS-Discovery listener on the host: reboots are still noticed by failures.
-        this.log.warn(
-          { err: error },
-          'cannot listen for WS-Discovery Hello: camera reboots are noticed by failed calls',
-        );
-      }
-    }
-    const timing = this.timing();
-    const records = new SubscriptionRecords(config.gateway.data_dir);
+    const { cameras: fromConsole, problems } = this.onboarded.load();
+    if (onvif.discovery.listen_hello && onvif.cameras.length + fromConsole.length > 0) await this.listenForHello();
+    this.records = new SubscriptionRecords(config.gateway.data_dir);
     onvif.cameras.forEach((cameraConfig, index) => {
-      const camera: Camera = {
-        config: cameraConfig,
-        ...(cameraConfig.endpoint_reference ? { endpointReference: cameraConfig.endpoint_reference } : {}),
-        ...(cameraConfig.xaddr ? { xaddr: cameraConfig.xaddr } : {}),
-      };
-      this.cameras.push(camera);
-      const device = directory.device(cameraConfig.id);
-      if (device?.kind !== 'onvif_camera' || device.status !== 'active') {
-        camera.problem = device
-          ? `device ${cameraConfig.id} is ${device.status === 'active' ? `a ${device.kind}, not an onvif_camera` : 'retired'}`
-          : `no device ${cameraConfig.id} in the registry: register it as kind onvif_camera`;
-        this.log.error({ camera: cameraConfig.id }, `onvif.cameras[${index}]: ${camera.problem}`);
-        return;
-      }
-      let password: string;
-      try {
-        password = cameraPassword(cameraConfig, index, this.options.env);
-      } catch (error) {
-        camera.problem = (error as Error).message;
-        this.log.error({ camera: cameraConfig.id }, camera.problem);
-        return;
-      }
-      camera.session = new CameraSession({
-        config: cameraConfig,
-        index,
-        password,
-        device,
-        resolveAddress: () => this.resolve(camera),
-        sink: this.options.sink,
-        snapshots: this.snapshots ? { store: this.snapshots, maxBytes: onvif.snapshots.max_bytes } : undefined,
-        notify: this.notify,
-        records,
-        timing,
-        scheduler: this.options.scheduler ?? realScheduler,
-        logger: this.log,
-        ...(this.options.random ? { random: this.options.random } : {}),
-        counters: this.counters,
-        ...(this.options.onHealthChange ? { onHealthChange: this.options.onHealthChange } : {}),
-      });
-      camera.session.start();
+      this.run({ config: cameraConfig, source: 'config' }, index);
     });
+    // gateway.yaml wins an id both name: the installer wrote it there on purpose.
+    for (const cameraConfig of fromConsole) {
+      const shadowed = this.cameras.find((camera) => camera.config.id === cameraConfig.id);
+      if (shadowed) {
+        shadowed.notice = `camera ${cameraConfig.id} is also onboarded in the console (${this.onboarded.dir}): the gateway.yaml entry is used; remove one of them`;
+        this.log.warn({ camera: cameraConfig.id }, shadowed.notice);
+        continue;
+      }
+      this.run({ config: cameraConfig, source: 'console' }, -1);
+    }
+    for (const problem of problems) {
+      if (this.cameras.some((camera) => camera.config.id === problem.id)) continue;
+      this.cameras.push({ config: { id: problem.id } as OnvifCameraConfig, source: 'console', problem: problem.error });
+      this.log.error({ camera: problem.id }, `an onboarded camera cannot be read: ${problem.error}`);
+    }
+  }
+
+  private async listenForHello(): Promise<void> {
+    if (this.hello) return;
+    const listener = new AnnouncementListener((type, camera) => this.announced(type, camera));
+    try {
+      await listener.start(this.options.helloPort);
+      this.hello = listener;
+    } catch (error) {
+      // Another WS-Discovery listener on the host: reboots are still noticed by failures.
+      this.log.warn({ err: error }, 'cannot listen for WS-Discovery Hello: camera reboots are noticed by failed calls');
+    }
+  }
+
+  /** Starts a camera's session, or records why it cannot run (shown in health). */
+  private run(camera: Camera, index: number): void {
+    const { directory, config } = this.options;
+    const cameraConfig = camera.config;
+    const field = camera.source === 'console' ? `the console's camera ${cameraConfig.id}` : `onvif.cameras[${index}]`;
+    if (cameraConfig.endpoint_reference) camera.endpointReference = cameraConfig.endpoint_reference;
+    if (cameraConfig.xaddr) camera.xaddr = cameraConfig.xaddr;
+    this.cameras.push(camera);
+    const device = directory.device(cameraConfig.id);
+    if (device?.kind !== 'onvif_camera' || device.status !== 'active') {
+      camera.problem = device
+        ? `device ${cameraConfig.id} is ${device.status === 'active' ? `a ${device.kind}, not an onvif_camera` : 'retired'}`
+        : `no device ${cameraConfig.id} in the registry: register it as kind onvif_camera`;
+      this.log.error({ camera: cameraConfig.id }, `${field}: ${camera.problem}`);
+      return;
+    }
+    let password: string;
+    try {
+      password = cameraPassword(cameraConfig, index, this.options.env);
+    } catch (error) {
+      // A console camera is not in onvif.cameras: its message names it as the console keeps it.
+      const message = (error as Error).message;
+      camera.problem =
+        camera.source === 'console' ? message.replace(/^onvif\.cameras\[-1\] \([^)]*\)/, field) : message;
+      this.log.error({ camera: cameraConfig.id }, camera.problem);
+      return;
+    }
+    const onvif = config.onvif;
+    const changed = () => {
+      this.options.onHealthChange?.();
+      this.changed(cameraConfig.id);
+    };
+    camera.session = new CameraSession({
+      config: cameraConfig,
+      index,
+      field,
+      password,
+      device,
+      resolveAddress: () => this.resolve(camera),
+      sink: this.options.sink,
+      snapshots: this.snapshots ? { store: this.snapshots, maxBytes: onvif.snapshots.max_bytes } : undefined,
+      notify: this.notify,
+      records: this.records,
+      timing: this.timing(),
+      scheduler: this.scheduler,
+      logger: this.log,
+      ...(this.options.random ? { random: this.options.random } : {}),
+      counters: this.counters,
+      onHealthChange: changed,
+      onEvent: (type, payload) => {
+        this.recent.add(cameraConfig.id, type, payload);
+        this.changed(cameraConfig.id);
+      },
+    });
+    camera.session.start();
+  }
+
+  /** Calls `watcher` with a camera's id when it is added, removed, changes health or has an event. */
+  watch(watcher: (cameraId: string) => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
+
+  private changed(cameraId: string): void {
+    for (const watcher of this.watchers) watcher(cameraId);
+  }
+
+  /** Each camera as the console shows it: where it is configured, what it is, its health. */
+  cameraList(): ConsoleCameraState[] {
+    const health = new Map(this.cameraHealth().map((entry) => [entry.id, entry]));
+    return this.cameras.map((camera) => {
+      const id = camera.config.id;
+      const address = camera.session?.address ?? camera.config.xaddr ?? camera.xaddr;
+      return {
+        id,
+        source: camera.source,
+        running: camera.session !== undefined,
+        ...(address ? { address } : {}),
+        ...(camera.session?.info || camera.checked ? { info: camera.session?.info ?? camera.checked } : {}),
+        health: health.get(id) ?? { id, online: false, authenticated: false, subscribed: false },
+        events: this.recent.of(id),
+      };
+    });
+  }
+
+  /**
+   * A WS-Discovery Probe now (multicast when configured, and unicast to `targets`), bounded by
+   * the configured timeout: what answered, each marked with the configured camera it is.
+   */
+  async scan(targets: { host: string; port?: number }[]): Promise<ScannedCamera[]> {
+    const discovery = this.options.config.onvif.discovery;
+    const found = await probe({ targets, multicast: discovery.multicast, timeoutMs: discovery.timeout_ms });
+    return scannedCameras(found, (answer) => {
+      const match = this.cameras.find(
+        (camera) =>
+          (camera.endpointReference !== undefined && camera.endpointReference === answer.endpointReference) ||
+          answer.xaddrs.some((address) =>
+            [camera.xaddr, camera.session?.address].some((known) => known !== undefined && sameHost(address, known)),
+          ),
+      );
+      return match?.config.id;
+    });
+  }
+
+  /**
+   * Onboards a camera from the console: the credentials are tried once on the camera (a refusal
+   * is the installer's to fix, never retried here), then kept in the data folder and the camera
+   * runs at once, without a restart.
+   */
+  async add(
+    camera: OnboardedCameraFile,
+    password: string,
+    /** Runs once the camera took the credentials, before anything is kept (registering its device). */
+    prepare: () => Promise<void> = async () => {},
+  ): Promise<{ info: DeviceInformation; clockOffsetMs: number }> {
+    if (this.cameras.some((known) => known.config.id === camera.id)) {
+      throw new CameraCheckError(
+        'id',
+        `camera ${camera.id} is already configured: remove it first to onboard it again`,
+      );
+    }
+    const xaddr = camera.xaddr as string;
+    const checked = await checkCamera({
+      xaddr,
+      username: camera.username,
+      password,
+      now: this.scheduler.now,
+      timeoutMs: this.options.config.onvif.request_timeout_ms,
+      tls: cameraTls(camera),
+    });
+    // Checked while another request onboarded the same id: the first one stays.
+    if (this.cameras.some((known) => known.config.id === camera.id)) {
+      throw new CameraCheckError(
+        'id',
+        `camera ${camera.id} is already configured: remove it first to onboard it again`,
+      );
+    }
+    await prepare();
+    const config = this.onboarded.save(camera, password);
+    if (this.options.config.onvif.discovery.listen_hello) await this.listenForHello();
+    this.run({ config, source: 'console', checked: checked.info }, -1);
+    this.changed(camera.id);
+    return checked;
+  }
+
+  /** Stops a console-onboarded camera and deletes its files; gateway.yaml cameras are the file's to change. */
+  async remove(id: string): Promise<'removed' | 'not_found' | 'in_config'> {
+    const camera = this.cameras.find((known) => known.config.id === id);
+    if (!camera) return 'not_found';
+    if (camera.source === 'config') return 'in_config';
+    this.cameras.splice(this.cameras.indexOf(camera), 1);
+    await camera.session?.stop();
+    this.onboarded.remove(id);
+    this.recent.forget(id);
+    this.options.onHealthChange?.();
+    this.changed(id);
+    return 'removed';
+  }
+
+  /** A snapshot taken now through the gateway (the console's preview), at most the configured size. */
+  async liveSnapshot(id: string): Promise<Buffer | undefined> {
+    const session = this.session(id);
+    if (!session) return undefined;
+    return session.liveSnapshot(this.options.config.onvif.snapshots.max_bytes);
   }
 
   async stop(): Promise<void> {
@@ -159,16 +323,16 @@ export class OnvifModule implements DeviceAdapter {
   }
 
   cameraHealth(): CameraHealth[] {
-    return this.cameras.map(
-      (camera) =>
-        camera.session?.health() ?? {
-          id: camera.config.id,
-          online: false,
-          authenticated: false,
-          subscribed: false,
-          ...(camera.problem ? { error: camera.problem } : {}),
-        },
-    );
+    return this.cameras.map((camera) => {
+      const health = camera.session?.health() ?? {
+        id: camera.config.id,
+        online: false,
+        authenticated: false,
+        subscribed: false,
+        ...(camera.problem ? { error: camera.problem } : {}),
+      };
+      return health.error === undefined && camera.notice ? { ...health, error: camera.notice } : health;
+    });
   }
 
   /** The UDP port Hello announcements are heard on (0 when not listening). */
@@ -302,4 +466,17 @@ function sameHost(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A camera as the installer console lists it. */
+export interface ConsoleCameraState {
+  id: string;
+  source: 'config' | 'console';
+  /** Its session runs (false: a configuration problem, said in health's error). */
+  running: boolean;
+  address?: string;
+  info?: DeviceInformation;
+  health: CameraHealth;
+  /** Its events of the last hour, newest first. */
+  events: RecentCameraEvent[];
 }

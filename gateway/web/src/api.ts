@@ -31,7 +31,14 @@ export async function api<T>(path: string, body?: unknown): Promise<T> {
  * The wire types are the gateway's own (`@gridlink/gateway`, erased at build time), so a field the
  * server renames fails the page's type check instead of reading undefined.
  */
-export type { AuditEntry, ConsoleDevice as Device, ConsoleOverview as Overview, ServiceRole } from '@gridlink/gateway';
+export type {
+  AuditEntry,
+  ConsoleCamera as Camera,
+  ConsoleDevice as Device,
+  ConsoleOverview as Overview,
+  ScannedCamera,
+  ServiceRole,
+} from '@gridlink/gateway';
 
 export interface Session {
   username: string;

@@ -1,6 +1,7 @@
 import type { Component } from 'vue';
 import type { UiKey } from './i18n.js';
 import AuditPage from './pages/AuditPage.vue';
+import CamerasPage from './pages/CamerasPage.vue';
 import DeviceAddPage from './pages/DeviceAddPage.vue';
 import DevicePage from './pages/DevicePage.vue';
 import DevicesPage from './pages/DevicesPage.vue';
@@ -35,6 +36,7 @@ export const PAGES: ConsolePage[] = [
   { name: 'labels', match: /^\/labels$/, component: LabelsPage },
   { name: 'rules', nav: { path: '/rules', label: 'rules' }, match: /^\/rules$/, component: RulesPage },
   { name: 'outbox', nav: { path: '/outbox', label: 'outboxNav' }, match: /^\/outbox$/, component: OutboxPage },
+  { name: 'cameras', nav: { path: '/cameras', label: 'cameras' }, match: /^\/cameras$/, component: CamerasPage },
   { name: 'audit', nav: { path: '/audit', label: 'audit' }, match: /^\/audit$/, component: AuditPage },
 ];
 

@@ -77,6 +77,7 @@ export class OnvifCameraSimulator {
   private rebooting: Promise<void> | undefined;
   private failedNotifies = 0;
   private readonly requestCounts = new Map<string, number>();
+  private readonly receivedCounts = new Map<string, number>();
 
   constructor(options: OnvifCameraOptions) {
     this.options = resolveCameraOptions(options);
@@ -177,6 +178,11 @@ export class OnvifCameraSimulator {
   /** How many authenticated requests for a SOAP operation (e.g. 'Renew') the camera has received. */
   requests(operation: string): number {
     return this.requestCounts.get(operation) ?? 0;
+  }
+
+  /** How many requests for a SOAP operation arrived, refused credentials included (a client retrying a wrong password). */
+  received(operation: string): number {
+    return this.receivedCounts.get(operation) ?? 0;
   }
 
   /** Push deliveries that failed (consumer down or answering with an error); the camera does not retry. */
@@ -396,6 +402,7 @@ export class OnvifCameraSimulator {
     try {
       const { envelope: request, operation } = parseSoapRequest(await readBody(req));
       const key = `${operation.ns} ${operation.name}`;
+      this.receivedCounts.set(operation.name, (this.receivedCounts.get(operation.name) ?? 0) + 1);
       if (!UNAUTHENTICATED.has(key)) this.authenticate(req, request);
       this.requestCounts.set(operation.name, (this.requestCounts.get(operation.name) ?? 0) + 1);
       const handler = OPERATIONS[operation.ns]?.[operation.name];
