@@ -673,6 +673,18 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '社区 {community} 中没有设备 {device}',
     en: 'no device {device} in community {community}',
   },
+  'property.alert_unknown': {
+    'zh-CN': '社区 {community} 中没有告警 {alert}',
+    en: 'no alert {alert} in community {community}',
+  },
+  'property.alert_property_only': {
+    'zh-CN': '只有社区 {community} 的物业管理员可以确认或处理其告警',
+    en: 'only the property managers of community {community} acknowledge or handle its alerts',
+  },
+  'property.months_reversed': {
+    'zh-CN': '起始月份 {from} 晚于结束月份 {to}：请交换两者',
+    en: 'the first month {from} is after the last month {to}: swap them',
+  },
   'batch.not_array': {
     'zh-CN': '请求体须为云事件的 JSON 数组（{type}）',
     en: 'the body must be a JSON array of CloudEvents ({type})',
