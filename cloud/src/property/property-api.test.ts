@@ -314,7 +314,39 @@ describe.each(BACKENDS)('the property manager’s API (%s)', (backend) => {
   });
 
   it('counts the month’s online rate from availability intervals and exports it as CSV', async () => {
-    clock.advance(0);
+    // A maintenance ticket the property reports, responds to 7 minutes later and closes on photos.
+    const reported = await post<{ incident: { id: string } }>('property', '/incidents', {
+      request_id: `prop-ticket-${backend}`,
+      source: 'property',
+      category: 'device_maintenance.offline',
+      severity: 'minor',
+      title: '3 号楼 2 单元 4 层烟感离线',
+      community: COMMUNITY,
+    });
+    expect(reported.status, JSON.stringify(reported.body)).toBe(201);
+    const ticket = reported.body.incident.id;
+    clock.advance(7 * 60_000);
+    const act = async (action: string, extra: Record<string, unknown> = {}) => {
+      const response = await post('property', `/incidents/${ticket}/transitions`, {
+        action,
+        request_id: `${ticket}-${action}`,
+        ...extra,
+      });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+    };
+    await act('selfHandle');
+    const photos = [];
+    for (const tag of ['before', 'after']) {
+      const upload = await fetch(`${cloud().url}/api/v1/incidents/${ticket}/attachments?tag=${tag}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.property}`, 'content-type': 'image/jpeg' },
+        body: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(tag)]),
+      });
+      expect(upload.status).toBe(201);
+      photos.push({ id: ((await upload.json()) as { id: string }).id, tag });
+    }
+    await act('close', { comment: '已更换电池', attachments: photos });
+
     const { status, body } = await get<{ months: PropertyMonthKpis[] }>(
       'property',
       `/communities/${COMMUNITY}/property/kpis?from=2026-10&to=2026-11`,
@@ -328,7 +360,18 @@ describe.each(BACKENDS)('the property manager’s API (%s)', (backend) => {
     const offline = now - Date.parse('2026-11-25T08:20:00.000Z');
     expect(november?.offline_ms).toBe(offline);
     expect(november?.online_ms).toBe(3 * (now - from) - offline);
-    expect(november).toMatchObject({ alerts_raised: 2, alerts_acknowledged: 1, mean_acknowledge_minutes: 10 });
+    expect(november).toMatchObject({
+      alerts_raised: 2,
+      alerts_acknowledged: 1,
+      mean_acknowledge_minutes: 10,
+      tickets_opened: 1,
+      tickets_responded: 1,
+      tickets_awaiting_response: 0,
+      mean_response_minutes: 7,
+      tickets_closed: 1,
+      tickets_closed_on_time: 1,
+      closed_on_time_rate: 1,
+    });
 
     const csv = await fetch(
       `${cloud().url}/api/v1/communities/${COMMUNITY}/property/kpis?from=2026-11&to=2026-11&format=csv`,

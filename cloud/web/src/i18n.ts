@@ -280,6 +280,7 @@ const SOURCES: Record<string, Text> = {
   petition: { zh: '信访', en: 'Petition' },
   leader: { zh: '领导交办', en: 'Leader instruction' },
   resident: { zh: '居民上报', en: 'Resident' },
+  property: { zh: '物业上报', en: 'Property' },
 };
 /** The channels a person takes in by hand (一口受理); IoT incidents come from the gateways. */
 export const INTAKE_SOURCES = ['hotline_12345', 'transfer_110', 'petition', 'patrol', 'leader', 'resident'];
