@@ -1,3 +1,4 @@
+import { DEVICE_KINDS, type DeviceKind, profileOf } from '@gridlink/protocol';
 import type { Queryable } from '../db/db.js';
 import { type DeviceView, devicesOfCommunity } from '../devices/read.js';
 import type { MaintenanceSettings } from '../maintenance/settings.js';
@@ -23,7 +24,15 @@ export function conditionOf(device: DeviceView): DeviceCondition {
   return device.availability === 'online' ? 'online' : 'unknown';
 }
 
+/** The kind's name as people say it (from the device profiles), or the code for a kind the cloud does not know. */
+export function kindName(kind: string): { zh: string; en: string } {
+  return (DEVICE_KINDS as readonly string[]).includes(kind)
+    ? profileOf(kind as DeviceKind).name
+    : { zh: kind, en: kind };
+}
+
 export interface OverviewDevice extends DeviceView {
+  kind_name: { zh: string; en: string };
   condition: DeviceCondition;
   /** Since when the battery has been below the threshold (the first low summary of the current run). */
   low_battery_since: string | null;
@@ -85,7 +94,12 @@ export async function propertyOverview(
     .map((device): OverviewDevice => {
       const condition = conditionOf(device);
       const low = device.health?.battery != null && device.health.battery < LOW_BATTERY_PERCENT;
-      return { ...device, condition, low_battery_since: low ? (lowSince.get(device.device_id) ?? null) : null };
+      return {
+        ...device,
+        kind_name: kindName(device.device_kind),
+        condition,
+        low_battery_since: low ? (lowSince.get(device.device_id) ?? null) : null,
+      };
     })
     .sort(byPlace);
   const counts = { total: devices.length, online: 0, offline: 0, low_battery: 0, fault: 0, unknown: 0 };

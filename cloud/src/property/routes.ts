@@ -4,7 +4,14 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
-import { availabilityIntervals, deviceOfCommunity, healthHistory } from '../devices/read.js';
+import {
+  type AvailabilityInterval,
+  availabilityIntervals,
+  type DeviceView,
+  deviceOfCommunity,
+  type HealthSummary,
+  healthHistory,
+} from '../devices/read.js';
 import { bearerToken } from '../gateways/tokens.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
@@ -18,10 +25,10 @@ import type { People } from '../people/people.js';
 import type { Role } from '../people/roles.js';
 import { canSeeTerritory, type Principal } from '../people/scope.js';
 import { guardStreamSession, streamSessionCheck } from '../people/stream-session.js';
-import { actOnAlert, alertsOfCommunity } from './alerts.js';
+import { actOnAlert, alertsOfCommunity, type CommunityAlert } from './alerts.js';
 import { PropertyChanges } from './changes.js';
 import { kpisCsv, monthOf, propertyKpis } from './kpis.js';
-import { propertyOverview } from './overview.js';
+import { conditionOf, type DeviceCondition, kindName, propertyOverview } from './overview.js';
 
 /** Who reads a community's property pages: its property managers, and the dispatchers over it. */
 export const PROPERTY_READERS = ['property_manager', 'operator', 'district_admin'] as const satisfies readonly Role[];
@@ -162,7 +169,7 @@ export function propertyRoutes(ctx: PropertyRoutesContext): Router {
     async (req: Request<{ code: string; deviceId: string }>, res: Response) => {
       const code = readable(principalOf(res), req.params.code);
       const { deviceId } = req.params;
-      const found = await fromDatabase(async () => {
+      const found = await fromDatabase(async (): Promise<PropertyDevicePage | undefined> => {
         const device = await deviceOfCommunity(db, code, deviceId);
         if (device === undefined) return undefined;
         const [availability, health, alerts, tickets] = await Promise.all([
@@ -171,7 +178,13 @@ export function propertyRoutes(ctx: PropertyRoutesContext): Router {
           alertsOfCommunity(db, code, { deviceId, limit: 50 }),
           ticketsOfDevice(db, code, deviceId),
         ]);
-        return { device, availability, health, alerts, tickets };
+        return {
+          device: { ...device, kind_name: kindName(device.device_kind), condition: conditionOf(device) },
+          availability,
+          health,
+          alerts,
+          tickets,
+        };
       });
       if (found === undefined)
         throw new ProblemError('GL_NOT_FOUND', message('device.unknown', { device: deviceId, community: code }));
@@ -246,6 +259,15 @@ export interface DeviceTicket {
   title: string;
   created_at: string;
   closed_at: string | null;
+}
+
+/** A device's page as `GET /communities/{code}/property/devices/{deviceId}` answers it. */
+export interface PropertyDevicePage {
+  device: DeviceView & { kind_name: { zh: string; en: string }; condition: DeviceCondition };
+  availability: AvailabilityInterval[];
+  health: HealthSummary[];
+  alerts: CommunityAlert[];
+  tickets: DeviceTicket[];
 }
 
 async function ticketsOfDevice(db: Db, community: string, deviceId: string): Promise<DeviceTicket[]> {
