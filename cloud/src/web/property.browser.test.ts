@@ -310,7 +310,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         const page = await signIn('prop-manager', viewport);
         for (const tab of ['', '/alerts', '/tickets', '/kpis', '/report']) {
           await openProperty(page, `#/property${tab}`);
-          if (tab === '/kpis') await page.locator('.kpi-table').waitFor();
+          if (tab === '/kpis') await page.locator('.kpi-table, .kpi-cards').first().waitFor();
           if (tab === '/alerts') await page.locator('.switch-line input').check();
           await shoot(page, `${name}-tab${tab.replace('/', '-') || '-overview'}`);
         }
@@ -320,11 +320,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         // Loading: the overview held back; error: the overview refused.
         // Every read held (the page and its stream's first `ready` both read), all let go at once.
         const held: Array<() => void> = [];
+        let holding = true;
         const release = () => {
+          holding = false;
           for (const go of held.splice(0)) go();
         };
         await page.route('**/property/overview', async (route) => {
-          await new Promise<void>((resolve) => held.push(resolve));
+          if (holding) await new Promise<void>((resolve) => held.push(resolve));
           await route.fulfill({
             status: 503,
             contentType: 'application/problem+json',
