@@ -17,7 +17,8 @@ import type { Queryable } from '../db/db.js';
  *   opening one (the system's own steps — escalations, automatic dispatch — are not a response).
  *   Tickets nobody responded to yet are counted apart (`tickets_awaiting_response`), not as zero.
  * - alerts' mean time to acknowledge (告警平均确认时长): over the community's alerts raised in the
- *   month that the property acknowledged, the mean time from raising to acknowledgement.
+ *   month that the property acknowledged, the mean time from raising to acknowledgement (a gateway
+ *   clock ahead of the cloud's counts as no time, never as negative).
  */
 export interface PropertyMonthKpis {
   /** `YYYY-MM`. */
@@ -106,7 +107,7 @@ export async function propertyMonthKpis(
     ),
     db.query<{ raised: number; acknowledged: number; mean_ms: number | null }>(
       `SELECT count(*)::int AS raised, count(acknowledged_at)::int AS acknowledged,
-              (avg(extract(epoch FROM acknowledged_at - raised_at)) * 1000)::float8 AS mean_ms
+              (avg(extract(epoch FROM greatest(acknowledged_at - raised_at, interval '0'))) * 1000)::float8 AS mean_ms
          FROM community_alerts WHERE community = $1 AND raised_at >= $2 AND raised_at < $3`,
       [community, from, monthEnd],
     ),

@@ -4,9 +4,10 @@ import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { cannotRun } from '@gridlink/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { englishWords } from '../i18n/english-words.js';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { FIXTURE } from '../territory/test-support.js';
-import { api, registerGateway, useTestCloud } from '../test-support.js';
+import { api, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 import { watchCsp } from './csp-watch.js';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
@@ -15,7 +16,7 @@ const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOTS = process.env.GRIDLINK_WEB_SCREENSHOTS;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1366, height: 768 };
-const GATEWAY = 'gw-prop-web';
+const GATEWAY = 'gw-320803001001-web';
 /** A 1×1 PNG: a photo as far as the cloud and the browser are concerned. */
 const PIXEL = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
@@ -95,7 +96,12 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     };
 
     beforeAll(async () => {
-      gatewayToken = await registerGateway(cloud(), GATEWAY, FIXTURE.community);
+      const registered = await api<{ token: string }>(cloud(), 'POST', '/api/v1/gateways', {
+        token: TEST_ADMIN_TOKEN,
+        body: { id: GATEWAY, name: '河下社区 3 号楼网关', community: FIXTURE.community },
+      });
+      expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+      gatewayToken = registered.body.token;
       await createUser(cloud(), 'prop-manager', {
         territory: FIXTURE.community,
         roles: [{ role: 'property_manager', scope: FIXTURE.community }],
@@ -218,13 +224,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
             state: 'active',
             severity: 'warning',
             category: 'safety.ebike_elevator',
-            since: at(1),
-            last_seen: at(1),
+            since: at(0),
+            last_seen: at(0),
             occurrences: 1,
             message: { zh: '3 号楼电梯内发现电动车', en: 'E-bike in the lift of building 3' },
             place: { community: FIXTURE.community, building: '3', unit: '1', floor: 1 },
           },
-          at(1),
+          at(0),
           'door-3-1-1',
         ),
       ]);
@@ -298,6 +304,27 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(full.status()).toBe(200);
       expect(full.headers()['content-type']).toBe('image/png');
       await shoot(page, 'desktop-ticket-photos');
+      await page.context().close();
+    });
+
+    it('reads in Chinese: no English words on any tab or the device page but names and codes', async () => {
+      const page = await signIn('prop-manager', DESKTOP);
+      // The language switch names the other language; the user's name is theirs.
+      const own = new Set(['English', 'Test', 'prop-manager']);
+      const words = async () =>
+        // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a person reads
+        englishWords(await page.locator('body').innerText()).filter((word) => !own.has(word));
+      for (const tab of ['', '/alerts', '/tickets', '/kpis', '/report']) {
+        await openProperty(page, `#/property${tab}`);
+        if (tab === '/kpis') await page.locator('.kpi-table').waitFor();
+        if (tab === '/alerts') await page.locator('.switch-line input').check();
+        if (tab === '/report')
+          await page.locator('select[name=category] option:nth-child(2)').waitFor({ state: 'attached' });
+        expect(await words(), tab || 'overview').toEqual([]);
+      }
+      await page.goto(`${cloud().url}/#/property/devices/smoke-3-2-5`);
+      await page.locator('.property-device[aria-busy="false"] .readings-chart canvas').waitFor();
+      expect(await words()).toEqual([]);
       await page.context().close();
     });
 
