@@ -107,7 +107,8 @@ export async function propertyMonthKpis(
     ),
     db.query<{ raised: number; acknowledged: number; mean_ms: number | null }>(
       `SELECT count(*)::int AS raised, count(acknowledged_at)::int AS acknowledged,
-              (avg(extract(epoch FROM greatest(acknowledged_at - raised_at, interval '0'))) * 1000)::float8 AS mean_ms
+              (avg(extract(epoch FROM greatest(acknowledged_at - raised_at, interval '0')))
+                FILTER (WHERE acknowledged_at IS NOT NULL) * 1000)::float8 AS mean_ms
          FROM community_alerts WHERE community = $1 AND raised_at >= $2 AND raised_at < $3`,
       [community, from, monthEnd],
     ),

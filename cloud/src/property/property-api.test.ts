@@ -2,7 +2,7 @@ import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditOf } from '../people/audit.js';
 import { signedIn } from '../people/test-support.js';
-import { api, BACKENDS, manualClock, registerGateway, useTestCloud } from '../test-support.js';
+import { api, BACKENDS, manualClock, registerGateway, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 import type { CommunityAlert } from './alerts.js';
 import type { PropertyMonthKpis } from './kpis.js';
 import type { PropertyOverview } from './overview.js';
@@ -400,5 +400,66 @@ describe.each(BACKENDS)('the property manager’s API (%s)', (backend) => {
     expect(body.alerts.map((a) => a.alert_id)).toEqual(['ebike-2', 'ebike-1']);
     expect((await get('stranger', `/communities/${COMMUNITY}/property/devices/door-3-1`)).status).toBe(403);
     expect((await get('property', `/communities/${COMMUNITY}/property/devices/nope`)).status).toBe(404);
+  });
+  it('keeps an alert whose policy is alert_only without a threshold: no incident, no count, only the property’s', async () => {
+    const policy = await api(cloud(), 'PUT', '/api/v1/device-event-policies/safety.access.door_held_open', {
+      token: TEST_ADMIN_TOKEN,
+      body: { policy: 'alert_only', note: 'a door held open: the property sees to it' },
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+    const raised = event(
+      gateway,
+      'cn.gridlink.alert.raised.v1',
+      {
+        ...alert('door-held-1', 'safety.access.door_held_open', 'door-3-2-1', '2026-12-02T02:00:00.000Z'),
+        message: { zh: '3 号楼 2 单元门长时间未关', en: 'Door of building 3 unit 2 held open' },
+      },
+      '2026-12-02T02:00:00.000Z',
+      'door-3-2-1',
+    );
+    await send([raised]);
+    await expect
+      .poll(async () => (await alertsOf('property')).find((a) => a.alert_id === 'door-held-1')?.policy ?? null)
+      .toBe('alert_only');
+    // What the incident intake makes of it (idempotent: the same whether it has taken it already): nothing.
+    expect(await cloud().incidents.fromAlert(raised)).toMatchObject({ outcome: 'ignored', reason: 'alert_only' });
+    const kept = (await alertsOf('property')).find((a) => a.alert_id === 'door-held-1');
+    expect(kept).toMatchObject({ disposition: 'alert_only', incident_id: null });
+    const { rows } = await cloud().db.query(`SELECT 1 FROM incidents WHERE alert_id = 'door-held-1'`);
+    expect(rows).toEqual([]);
+  });
+
+  it('streams a change of the community to its pages, and to nobody else', async () => {
+    expect((await get('stranger', `/communities/${COMMUNITY}/property/stream`)).status).toBe(403);
+    const controller = new AbortController();
+    const response = await fetch(`${cloud().url}/api/v1/communities/${COMMUNITY}/property/stream`, {
+      headers: { authorization: `Bearer ${tokens.property}`, accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const until = async (what: string) => {
+      while (!text.includes(what)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${what}`);
+        text += value;
+      }
+    };
+    try {
+      await until('event: ready');
+      await send([
+        event(
+          gateway,
+          'cn.gridlink.device.availability.v1',
+          { device_id: 'smoke-3-2-5', device_kind: 'smoke_detector', state: 'offline', reason: 'lwt' },
+          '2026-12-02T03:00:00.000Z',
+          'smoke-3-2-5',
+        ),
+      ]);
+      await until('event: changed');
+    } finally {
+      controller.abort();
+    }
   });
 });
