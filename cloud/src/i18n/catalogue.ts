@@ -196,6 +196,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
   stream: {
     incident: { 'zh-CN': '事件数据流', en: 'incident streams' },
     notification: { 'zh-CN': '通知数据流', en: 'notification streams' },
+    property: { 'zh-CN': '物业页面数据流', en: 'property page streams' },
   },
   attachment_tag: {
     before: { 'zh-CN': '处置前', en: 'before' },

@@ -462,4 +462,21 @@ describe.each(BACKENDS)('the property manager’s API (%s)', (backend) => {
       controller.abort();
     }
   });
+  it('holds at most five page streams per user: the sixth is refused with a time to retry', async () => {
+    const controllers = Array.from({ length: 5 }, () => new AbortController());
+    const open = (signal?: AbortSignal) =>
+      fetch(`${cloud().url}/api/v1/communities/${COMMUNITY}/property/stream`, {
+        headers: { authorization: `Bearer ${tokens.operator}`, accept: 'text/event-stream' },
+        ...(signal === undefined ? {} : { signal }),
+      });
+    try {
+      for (const controller of controllers) expect((await open(controller.signal)).status).toBe(200);
+      const refused = await open();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('30');
+      expect(await refused.json()).toMatchObject({ code: 'GL_TOO_MANY_STREAMS' });
+    } finally {
+      for (const controller of controllers) controller.abort();
+    }
+  });
 });

@@ -15,7 +15,7 @@ import {
 import { bearerToken } from '../gateways/tokens.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
-import { openEventStream } from '../http/event-stream.js';
+import { openEventStream, PerUserStreams } from '../http/event-stream.js';
 import { parseBody, parseQuery } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
@@ -38,6 +38,8 @@ const HISTORY_LIMIT = 200;
 /** Changes within this time reach an open page as one `changed` event: a full sync is one read, not hundreds. */
 const COALESCE_MS = 300;
 const HEARTBEAT_MS = 25_000;
+/** Open property pages per user (a phone and a desk or two): a token cannot hold connections without bound. */
+const STREAMS_PER_USER = 5;
 
 /**
  * The community of the path, if the principal may read its property pages: a role above (operators,
@@ -115,6 +117,7 @@ export function propertyRoutes(ctx: PropertyRoutesContext): Router {
   const settings = new MaintenanceSettingsStore(db, clock);
   const changes = new PropertyChanges(db, ctx.logger.child({ module: 'property' }));
   const auth = authenticateUser(people);
+  const perUser = new PerUserStreams(STREAMS_PER_USER, 'property');
 
   router.get('/communities/:code/property/overview', auth, async (req: Request<{ code: string }>, res: Response) => {
     const code = readable(principalOf(res), req.params.code);
@@ -218,6 +221,7 @@ export function propertyRoutes(ctx: PropertyRoutesContext): Router {
   router.get('/communities/:code/property/stream', auth, (req: Request<{ code: string }>, res: Response) => {
     const principal = principalOf(res);
     const code = readable(principal, req.params.code);
+    const release = perUser.take(principal.userId);
     openEventStream(req, res);
     res.write(`retry: 5000\nevent: ready\ndata: {}\n\n`);
     let timer: NodeJS.Timeout | undefined;
@@ -246,6 +250,7 @@ export function propertyRoutes(ctx: PropertyRoutesContext): Router {
       clearTimeout(timer);
       guard.stop();
       unsubscribe();
+      release();
     });
   });
 
