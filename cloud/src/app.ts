@@ -26,6 +26,7 @@ import { kpiPlugin } from './kpi/plugin.js';
 import { createPeople, type People } from './people/people.js';
 import { peoplePlugin } from './people/plugin.js';
 import type { SessionStoreOptions } from './people/sessions.js';
+import { propertyPlugin } from './property/plugin.js';
 import { settingsPlugin } from './settings/plugin.js';
 import { territoryPlugin } from './territory/plugin.js';
 import type { WebPagesOptions } from './web/pages.js';
@@ -91,6 +92,7 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   categoriesPlugin,
   territoryPlugin,
   devicesPlugin,
+  propertyPlugin,
   webPlugin,
 ];
 

@@ -16,6 +16,7 @@ export type { EventResult, EventStatus } from './intake/intake.js';
 export * from './kpi/index.js';
 export { createLogger, REDACTED_LOG_PATHS } from './logging/logger.js';
 export * from './people/index.js';
+export * from './property/index.js';
 export { type RunningCloud, type StartCloudOptions, startCloud } from './start.js';
 export * from './territory/index.js';
 export * from './time-limits/index.js';

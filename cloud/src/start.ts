@@ -35,6 +35,7 @@ import { SessionSignals } from './people/session-signals.js';
 import type { PasswordCheck } from './people/sessions.js';
 import { withInstalledPlace, withInstalledPlaces } from './projections/alert-place.js';
 import { EventProjector } from './projections/projector.js';
+import { CommunityAlertProjection } from './property/alert-projection.js';
 import { TerritoryStore } from './territory/store.js';
 import { CLOUD_VERSION } from './version.js';
 
@@ -158,6 +159,13 @@ export async function startCloud(
       ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),
     });
     devices.start();
+    // Every gateway alert is kept for the community's property, alert_only ones included.
+    const communityAlerts = new CommunityAlertProjection(db, {
+      clock,
+      logger: logger.child({ module: 'property' }),
+      ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),
+    });
+    communityAlerts.start();
     // Device faults and silent gateways become maintenance tickets for the property.
     const maintenance = new MaintenancePolicy(db, incidents, {
       clock,
@@ -169,6 +177,7 @@ export async function startCloud(
       await maintenance.stop();
       await alertsToIncidents.stop();
       await devices.stop();
+      await communityAlerts.stop();
     };
     // Filed incidents go to their unit, grid worker or operators; the people concerned are told.
     // Streams held open end at once when their user's sessions or roles change, on any replica.
@@ -252,6 +261,7 @@ export async function startCloud(
       onEventsStored: (events) => {
         void alertsToIncidents.handleNew(events);
         void devices.handleNew(events);
+        void communityAlerts.handleNew(events);
       },
       stopping: () => stopping,
     });

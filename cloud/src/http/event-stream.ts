@@ -26,7 +26,7 @@ export class PerUserStreams {
   constructor(
     private readonly perUser: number,
     /** What the streams are, for the refusal: `incident` (a word of the `stream` vocabulary). */
-    private readonly what: 'incident' | 'notification',
+    private readonly what: 'incident' | 'notification' | 'property',
   ) {}
 
   take(userId: string): () => void {

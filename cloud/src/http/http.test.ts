@@ -77,6 +77,13 @@ describe('service endpoints', () => {
       '/api/v1/communities/{code}/devices',
       '/api/v1/communities/{code}/devices/{deviceId}',
       '/api/v1/gateways/{id}/devices',
+      '/api/v1/communities/{code}/property/overview',
+      '/api/v1/communities/{code}/alerts',
+      '/api/v1/communities/{code}/alerts/{gatewayId}/{alertId}/acknowledge',
+      '/api/v1/communities/{code}/alerts/{gatewayId}/{alertId}/handle',
+      '/api/v1/communities/{code}/property/devices/{deviceId}',
+      '/api/v1/communities/{code}/property/kpis',
+      '/api/v1/communities/{code}/property/stream',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');

@@ -196,6 +196,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
   stream: {
     incident: { 'zh-CN': '事件数据流', en: 'incident streams' },
     notification: { 'zh-CN': '通知数据流', en: 'notification streams' },
+    property: { 'zh-CN': '物业页面数据流', en: 'property page streams' },
   },
   attachment_tag: {
     before: { 'zh-CN': '处置前', en: 'before' },
@@ -672,6 +673,18 @@ export const CATALOGUE: Record<string, Template> = {
   'device.unknown': {
     'zh-CN': '社区 {community} 中没有设备 {device}',
     en: 'no device {device} in community {community}',
+  },
+  'property.alert_unknown': {
+    'zh-CN': '社区 {community} 中没有告警 {alert}',
+    en: 'no alert {alert} in community {community}',
+  },
+  'property.alert_property_only': {
+    'zh-CN': '只有社区 {community} 的物业管理员可以确认或处理其告警',
+    en: 'only the property managers of community {community} acknowledge or handle its alerts',
+  },
+  'property.months_reversed': {
+    'zh-CN': '起始月份 {from} 晚于结束月份 {to}：请交换两者',
+    en: 'the first month {from} is after the last month {to}: swap them',
   },
   'batch.not_array': {
     'zh-CN': '请求体须为云事件的 JSON 数组（{type}）',

@@ -41,6 +41,7 @@ const UI = {
   incidents: { zh: '事件列表', en: 'Incidents' },
   intake: { zh: '一口受理', en: 'Intake' },
   kpis: { zh: '考核指标', en: 'KPIs' },
+  property: { zh: '物业', en: 'Property' },
   allStates: { zh: '全部状态', en: 'All states' },
   allCategories: { zh: '全部类别', en: 'All categories' },
   allGrids: { zh: '全部网格', en: 'All grids' },
@@ -280,6 +281,7 @@ const SOURCES: Record<string, Text> = {
   petition: { zh: '信访', en: 'Petition' },
   leader: { zh: '领导交办', en: 'Leader instruction' },
   resident: { zh: '居民上报', en: 'Resident' },
+  property: { zh: '物业上报', en: 'Property' },
 };
 /** The channels a person takes in by hand (一口受理); IoT incidents come from the gateways. */
 export const INTAKE_SOURCES = ['hotline_12345', 'transfer_110', 'petition', 'patrol', 'leader', 'resident'];
@@ -343,6 +345,7 @@ const EVIDENCE: Record<string, Text> = {
 const TAGS: Record<string, Text> = {
   before: { zh: '处置前', en: 'before' },
   after: { zh: '处置后', en: 'after' },
+  on_site: { zh: '现场', en: 'on site' },
 };
 
 /**

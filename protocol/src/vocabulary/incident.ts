@@ -31,6 +31,8 @@ export const IncidentSource = z.enum([
   'petition',
   'leader',
   'resident',
+  // The community's property (物业) reporting what it noticed on its rounds.
+  'property',
 ]);
 export type IncidentSource = z.infer<typeof IncidentSource>;
 
