@@ -661,6 +661,10 @@ export const CATALOGUE: Record<string, Template> = {
   },
   'gateway.exists': { 'zh-CN': '网关 {gateway} 已注册', en: 'gateway {gateway} is already registered' },
   'gateway.unknown': { 'zh-CN': '没有已注册的网关 {gateway}', en: 'no gateway {gateway} is registered' },
+  'drill.no_incident': {
+    'zh-CN': '网关 {gateway} 的告警 {alert} 尚无演练事件：云端可能还在处理，请稍后再查',
+    en: 'no drill incident for alert {alert} of gateway {gateway} yet: the cloud may still be making it; ask again shortly',
+  },
   'device.community_code': {
     'zh-CN': '没有社区 {community}：社区编码为 12 位数字',
     en: 'no community {community}: a community code is 12 digits',
