@@ -3,6 +3,17 @@ export { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './broker/broker.js';
 export { GatewayBus, type InvalidMessage, type NormalisedMessage } from './bus.js';
 export { runCli } from './cli/main.js';
 export { GATEWAY_NODE_ENV, GATEWAY_NODE_FLAGS } from './cli/node-flags.js';
+export type {
+  CamerasCheck,
+  CloudCheck,
+  CommissioningReport,
+  CommissioningView,
+  DevicesCheck,
+  DrillHop,
+  DrillHopName,
+  DrillRun,
+  MissingDevice,
+} from './commissioning/index.js';
 export { loadConfig, redactConfig, SECRET_CONFIG_PATHS } from './config/load.js';
 export { GatewayConfig, type GatewayConfigInput } from './config/schema.js';
 export type { ConsoleDevice } from './console/devices-routes.js';
@@ -17,7 +28,7 @@ export {
 } from './devices/directory.js';
 export { GATEWAY_VERSION, Gateway, type GatewayOptions } from './gateway.js';
 export { DeviceRegistry, importDevicesCsv, registryPathIn } from './registry/index.js';
-export type { AuditEntry } from './registry/registry.js';
+export type { AuditEntry, CommissioningRecord } from './registry/registry.js';
 export type { Observation } from './rules/conditions.js';
 export { type AlertTransition, RuleEngine } from './rules/engine.js';
 export { builtinRuleFile, builtinRules } from './rules/templates.js';

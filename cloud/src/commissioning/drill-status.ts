@@ -1,34 +1,16 @@
+import type { DrillStatus } from '@gridlink/protocol';
 import type { Queryable } from '../db/db.js';
-
-/**
- * How far a gateway's drill alert got in the cloud, for the installer's commissioning check: the
- * incident made from it (in drill mode), its dispatch, and what the person it went to was shown.
- *
- * "Visible to the grid worker on duty" means here: the incident was dispatched to a grid worker
- * (the roster's worker on duty, or their substitute), so it is in that person's task list, and the
- * app's live notice to them was sent (the notification log's `live` channel).
- */
-export interface DrillStatus {
-  incident_id: string;
-  drill: true;
-  state: string;
-  created_at: string;
-  dispatched: null | {
-    at: string;
-    assignee_kind: string;
-    /** `on_duty`, `substitute`, `grid_chief`: why this person. */
-    reason: string;
-    /** The assignee's name, masked (张**): the gateway's installer needs to know a person got it, not who. */
-    assignee_name: string;
-  };
-  /** When the app's live notice of the dispatch went to the assignee; null until it did. */
-  notified_at: string | null;
-}
 
 /** 张网格 → 张**: the first character, then ** whatever the length (the length says something too). */
 export const maskName = (name: string) => `${[...name][0] ?? ''}**`;
 
 /**
+ * How far a gateway's drill alert got in the cloud, for the installer's commissioning check: the
+ * incident made from it (in drill mode), its dispatch, and what the person it went to was shown.
+ * "Visible to the grid worker on duty" means: dispatched to a grid worker (the roster's worker on
+ * duty, or their substitute), so it is in that person's task list, and the app's live notice to them
+ * sent (the notification log's `live` channel).
+ *
  * The drill incident of `gatewayId`'s alert `alertId`; undefined when the cloud made none (yet), or
  * when the alert's incident is not a drill (a gateway sees only its own drills through this).
  */

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { DrillStatus } from '@gridlink/protocol';
 import { type AlertPayload, type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SmsProvider } from '../notify/sms.js';
@@ -7,7 +8,6 @@ import { createUser } from '../people/test-support.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { api, manualClock, registerGateway, useTestCloud } from '../test-support.js';
-import type { DrillStatus } from './drill-status.js';
 
 const ADMIN = { kind: 'admin' } as const;
 const GRID = FIXTURE.grids[0];

@@ -1,5 +1,6 @@
+import { CommissioningLink, DrillStatus } from '@gridlink/protocol';
 import { denied, gatewayId } from '../gateways/openapi.js';
-import { ok, problem, ref, unavailable } from '../http/openapi-parts.js';
+import { ok, problem, ref, schema, unavailable } from '../http/openapi-parts.js';
 
 /** The commissioning check's questions from a gateway, for `/openapi.json`. */
 export const COMMISSIONING_PATHS = {
@@ -25,39 +26,6 @@ export const COMMISSIONING_PATHS = {
 };
 
 export const COMMISSIONING_SCHEMAS = {
-  CommissioningLink: {
-    type: 'object',
-    required: ['gateway_id', 'community', 'at'],
-    properties: {
-      gateway_id: { type: 'string' },
-      community: { type: ['string', 'null'] },
-      at: { type: 'string', format: 'date-time' },
-    },
-  },
-  DrillStatus: {
-    type: 'object',
-    required: ['incident_id', 'drill', 'state', 'created_at', 'dispatched', 'notified_at'],
-    properties: {
-      incident_id: { type: 'string' },
-      drill: { const: true },
-      state: { type: 'string' },
-      created_at: { type: 'string', format: 'date-time' },
-      dispatched: {
-        oneOf: [
-          { type: 'null' },
-          {
-            type: 'object',
-            required: ['at', 'assignee_kind', 'reason', 'assignee_name'],
-            properties: {
-              at: { type: 'string', format: 'date-time' },
-              assignee_kind: { type: 'string' },
-              reason: { type: 'string' },
-              assignee_name: { type: 'string', description: 'Masked: the first character, the rest *' },
-            },
-          },
-        ],
-      },
-      notified_at: { type: ['string', 'null'], format: 'date-time' },
-    },
-  },
+  CommissioningLink: schema(CommissioningLink),
+  DrillStatus: schema(DrillStatus),
 };

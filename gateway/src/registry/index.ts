@@ -14,6 +14,7 @@ export {
 export { MIGRATIONS } from './migrations.js';
 export {
   type AuditEntry,
+  type CommissioningRecord,
   DEVICE_STATUSES,
   type DeviceFilter,
   DeviceRegistry,
