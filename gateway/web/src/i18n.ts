@@ -122,6 +122,7 @@ const UI = {
   daysAgo: { zh: '{n} 天前', en: '{n} d ago' },
   total: { zh: '共 {n} 台', en: '{n} devices' },
   audit: { zh: '操作记录', en: 'Audit log' },
+  commissioning: { zh: '调试验收', en: 'Commissioning' },
   auditHint: { zh: '安装员的登录和每项修改（最近 200 条）', en: "Installers' sign-ins and every change (latest 200)" },
   noAudit: { zh: '还没有操作记录。', en: 'Nothing recorded yet.' },
   when: { zh: '时间', en: 'When' },

@@ -1,6 +1,8 @@
 import type { Component } from 'vue';
 import type { UiKey } from './i18n.js';
 import AuditPage from './pages/AuditPage.vue';
+import CommissioningPage from './pages/CommissioningPage.vue';
+import CommissioningReportPage from './pages/CommissioningReportPage.vue';
 import DevicesPage from './pages/DevicesPage.vue';
 import OverviewPage from './pages/OverviewPage.vue';
 
@@ -26,6 +28,13 @@ export const PAGES: ConsolePage[] = [
   },
   { name: 'devices', nav: { path: '/devices', label: 'devices' }, match: /^\/devices$/, component: DevicesPage },
   { name: 'audit', nav: { path: '/audit', label: 'audit' }, match: /^\/audit$/, component: AuditPage },
+  {
+    name: 'commissioning',
+    nav: { path: '/commissioning', label: 'commissioning' },
+    match: /^\/commissioning$/,
+    component: CommissioningPage,
+  },
+  { name: 'commissioning-report', match: /^\/commissioning\/report\/(\d+)$/, component: CommissioningReportPage },
 ];
 
 /** The page for a path, with its captured parts; the overview when nothing matches. */
