@@ -136,7 +136,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     };
 
     /** The time each hop shows, by hop ('' while it is waiting). */
-    const hopTimes = (page: Page) =>
+    const hopTimes = (page: Page): Promise<Record<string, string>> =>
       page
         .locator('[data-test=hops] li')
         .evaluateAll((items) =>
