@@ -189,9 +189,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
           CLOUD_WORK,
         )
         .toBe(7);
-      const incidentId = (
+      // The cloud's incident, shown as made in drill mode (演练).
+      const [incidentId = '', mode] = (
         (await page.locator('[data-hop=incident] [data-test=hop-detail]').textContent()) ?? ''
-      ).trim();
+      )
+        .trim()
+        .split(' · ');
+      expect(mode).toBe('演练');
       expect(await page.locator('[data-hop=dispatched]').textContent()).toContain('张** · 值班');
       const incident = await cloud.cloud.incidents.get(incidentId);
       expect(incident).toMatchObject({ drill: true, assignee: worker, state: 'DISPATCHED' });

@@ -135,6 +135,9 @@ const UI = {
   actionTags: { zh: '修改标签', en: 'Tags changed' },
   actionRetire: { zh: '退役设备', en: 'Device retired' },
   actionRotate: { zh: '重置设备密码', en: 'Device password renewed' },
+  actionDrill: { zh: '开始演练', en: 'Drill started' },
+  actionDrillFinish: { zh: '结束演练', en: 'Drill ended' },
+  actionCommissioningRecord: { zh: '记录调试验收', en: 'Commissioning recorded' },
 } as const;
 
 export type UiKey = keyof typeof UI;

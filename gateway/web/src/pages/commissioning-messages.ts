@@ -66,6 +66,7 @@ export const c = messages({
   drillTag: { zh: '演练', en: 'Drill' },
   record: { zh: '记录验收结果', en: 'Record the result' },
   notes: { zh: '备注（可选）', en: 'Notes (optional)' },
+  notesLabel: { zh: '备注', en: 'Notes' },
   recorded: { zh: '已记录', en: 'Recorded' },
   records: { zh: '验收记录', en: 'Records' },
   noRecords: { zh: '还没有验收记录。', en: 'Nothing recorded yet.' },

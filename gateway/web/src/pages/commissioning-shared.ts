@@ -22,6 +22,8 @@ const REASONS = ['on_duty', 'substitute', 'grid_chief'] as const;
 /** A hop's detail as shown: a dispatch's reason code (`张** · on_duty`) in words. */
 export function hopDetail(hop: DrillHop): string {
   const detail = hop.detail ?? '';
+  // The incident the cloud made is a drill's (it answers for no other): said, so the report shows it.
+  if (hop.hop === 'incident') return `${detail} · ${c('drillTag')}`;
   if (hop.hop !== 'dispatched') return detail;
   const [name, reason] = detail.split(' · ');
   const known = REASONS.find((code) => code === reason);
