@@ -165,6 +165,31 @@ describe('drill incidents from a gateway’s commissioning check', () => {
     expect((await status('real-a1')).status).toBe(404);
   });
 
+  it('archives the drill incident when the gateway ends the drill, and never a real one', async () => {
+    const end = (alertId: string) =>
+      api<DrillStatus>(cloud(), 'POST', `/api/v1/gateways/${gateway}/commissioning/drills/${alertId}/end`, {
+        token,
+        body: {},
+      });
+    const ended = await end('drill-a1');
+    expect(ended.status).toBe(200);
+    expect(ended.body).toMatchObject({ drill: true, state: 'ARCHIVED' });
+    expect((await end('drill-a1')).body).toMatchObject({ state: 'ARCHIVED' });
+    const steps = await cloud().incidents.steps(ended.body.incident_id);
+    expect(steps.filter((step) => step.action === 'endDrill')).toHaveLength(1);
+    expect((await end('real-a1')).status).toBe(404);
+    const { rows } = await cloud().db.query<{ id: string }>("SELECT id FROM incidents WHERE alert_id = 'real-a1'");
+    await expect(
+      cloud().incidents.transition({
+        incidentId: rows[0]?.id ?? '',
+        action: 'endDrill',
+        requestId: 'end-real',
+        actor: 'test',
+        role: 'system',
+      }),
+    ).rejects.toThrow(/action "endDrill" is not allowed on incident/);
+  });
+
   it('answers a gateway only about its own drills, and the link check with its own record', async () => {
     const other = await registerGateway(cloud(), 'gw-drill-other', FIXTURE.community);
     expect((await status('drill-a1', other)).status).toBe(403);

@@ -23,6 +23,18 @@ export const COMMISSIONING_PATHS = {
       },
     },
   },
+  '/api/v1/gateways/{id}/commissioning/drills/{alertId}/end': {
+    post: {
+      summary: 'End the gateway’s drill: its incident is archived by the system (idempotent)',
+      parameters: [gatewayId, { name: 'alertId', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': ok('The drill incident, archived', ref('DrillStatus')),
+        ...denied,
+        '404': problem('No drill incident for that alert'),
+        ...unavailable,
+      },
+    },
+  },
 };
 
 export const COMMISSIONING_SCHEMAS = {

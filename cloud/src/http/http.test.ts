@@ -32,6 +32,7 @@ describe('service endpoints', () => {
       '/api/v1/gateways/{id}/downlink/acks',
       '/api/v1/gateways/{id}/commissioning/link',
       '/api/v1/gateways/{id}/commissioning/drills/{alertId}',
+      '/api/v1/gateways/{id}/commissioning/drills/{alertId}/end',
       '/api/v1/sessions',
       '/api/v1/sessions/refresh',
       '/api/v1/sessions/current',

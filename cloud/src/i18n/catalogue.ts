@@ -97,6 +97,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     overdue: { 'zh-CN': '超期', en: 'overdue' },
     notifyUp: { 'zh-CN': '逐级通知', en: 'notify up' },
     recover: { 'zh-CN': '设备恢复结案', en: 'close on recovery' },
+    endDrill: { 'zh-CN': '演练结束', en: 'end of drill' },
   },
   role: {
     district_admin: { 'zh-CN': '区/街道管理员', en: 'district admin' },
@@ -255,6 +256,10 @@ export const CATALOGUE: Record<string, Template> = {
   'step.maintenance_opened': {
     'zh-CN': '设备运维策略：{fault@maintenance_fault}，转物业维修工单',
     en: 'maintenance policy: {fault@maintenance_fault}, a maintenance ticket for the property',
+  },
+  'step.drill_ended': {
+    'zh-CN': '网关 {gateway} 的调试验收演练已结束：自动归档',
+    en: 'the commissioning drill of gateway {gateway} ended: archived',
   },
   'step.maintenance_recovered': {
     'zh-CN': '{fault@maintenance_fault}已恢复：自动结案',
