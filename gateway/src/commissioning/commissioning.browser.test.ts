@@ -204,6 +204,9 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       // Ended and recorded; the report lists each hop with its time.
       await page.locator('[data-test=drill-finish]').click();
       await expect.poll(() => page.locator('[data-test=drill-state]').textContent()).toBe('已结束');
+      // The drill incident is archived in the cloud: nothing waits on an exercise.
+      await page.locator('[data-test=cloud-ended]').waitFor();
+      expect(await cloud.cloud.incidents.get(incidentId)).toMatchObject({ drill: true, state: 'ARCHIVED' });
       expect(gateway.rules.active()).toEqual([]);
       await page.locator('input[data-test=notes]').fill('5 层烟感待通电');
       await page.locator('[data-test=record]').click();

@@ -33,6 +33,8 @@ export interface DrillRun {
   /** What the cloud said last: `pending` until it is asked, `unreachable` when it could not be. */
   cloud: 'pending' | 'ok' | 'unreachable' | 'refused' | 'disabled';
   hops: DrillHop[];
+  /** When the cloud archived the drill incident after the drill ended (null: not yet). */
+  cloud_ended_at: string | null;
 }
 
 /** How long a device's alarms count as a drill's when nobody ends it: long enough to walk to a detector. */
@@ -67,6 +69,7 @@ export class DrillWatch implements DrillMarks {
       incident_id: null,
       cloud: 'pending',
       hops: [],
+      cloud_ended_at: null,
     };
     return this.run;
   }
@@ -124,6 +127,11 @@ export class DrillWatch implements DrillMarks {
       this.hop('dispatched', Date.parse(at), `${assignee_name} · ${reason}`);
     }
     if (status.notified_at) this.hop('visible', Date.parse(status.notified_at), status.dispatched?.assignee_name);
+  }
+
+  /** The cloud archived the drill's incident (`at`: the gateway's time of its answer). */
+  cloudEnded(at: number): void {
+    if (this.run) this.run.cloud_ended_at = new Date(at).toISOString();
   }
 
   cloudState(state: DrillRun['cloud']): void {

@@ -55,12 +55,25 @@ export function commissioningRoutes(options: CommissioningRoutesOptions): Consol
   const { registry, drills, now } = options;
   let asking: Promise<void> | undefined;
 
+  /** Ends an ended drill's incident in the cloud; asked again on each look until the cloud has done it. */
+  const endInCloud = async (uplink: UplinkModule, alertId: string) => {
+    try {
+      const { status } = await uplink.endDrill(alertId);
+      if (status === 200) drills.cloudEnded(now());
+    } catch {
+      drills.cloudState('unreachable');
+    }
+  };
+
   /** Asks the cloud how far the drill got, once at a time; the page polls, so no timer is needed. */
   const askCloud = async () => {
     const run = drills.current();
     const uplink = options.uplink();
     if (!run?.alert_id) return;
     if (!uplink) return drills.cloudState('disabled');
+    if (run.state !== 'running' && run.incident_id !== null && run.cloud_ended_at === null) {
+      return endInCloud(uplink, run.alert_id);
+    }
     if (!run.hops.some((hop) => hop.hop === 'cloud')) {
       // Not delivered yet: the cloud is asked nothing, but the page must say why the hops stop here.
       const link = uplink.stats().sender.link;
@@ -170,7 +183,7 @@ export function commissioningRoutes(options: CommissioningRoutesOptions): Consol
           await options.send(run.device_id, alarm.clear.event, alarm.clear.payload);
         drills.finish();
         audit('commissioning.drill_finish', run.device_id);
-        json(res, 200, { drill: drills.current() });
+        json(res, 200, { drill: await refreshed() });
       },
     },
     {

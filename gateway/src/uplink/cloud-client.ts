@@ -96,6 +96,12 @@ export class CloudClient {
     return this.request('GET', path, undefined, undefined, this.options.timeoutMs, signal);
   }
 
+  /** Ends this gateway's drill in the cloud: its incident is archived (idempotent). */
+  endDrill(alertId: string, signal?: AbortSignal): Promise<CloudResponse> {
+    const path = `/commissioning/drills/${encodeURIComponent(alertId)}/end`;
+    return this.request('POST', path, '{}', 'application/json', this.options.timeoutMs, signal);
+  }
+
   close(): void {
     this.agent.destroy();
   }

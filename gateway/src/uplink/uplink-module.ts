@@ -178,6 +178,11 @@ export class UplinkModule implements GatewayModule {
     return this.client.drillStatus(alertId);
   }
 
+  /** Ends a drill in the cloud (its incident archived). */
+  endDrill(alertId: string): ReturnType<CloudClient['endDrill']> {
+    return this.client.endDrill(alertId);
+  }
+
   /** A drilled device's event goes out marked, so the cloud keeps it apart as an exercise. */
   private marked(event: OutboxEvent): OutboxEvent {
     const deviceId = event.deviceid;

@@ -63,6 +63,11 @@ export const c = messages({
   reasonon_duty: { zh: '值班', en: 'on duty' },
   reasonsubstitute: { zh: '代班', en: 'standing in' },
   reasongrid_chief: { zh: '网格长', en: 'grid chief' },
+  cloudEnded: { zh: '云端演练事件已归档：{at}', en: 'The cloud archived the drill incident: {at}' },
+  cloudEnding: {
+    zh: '云端演练事件待归档（云端恢复后自动完成）',
+    en: 'The drill incident is archived once the cloud answers',
+  },
   drillTag: { zh: '演练', en: 'Drill' },
   record: { zh: '记录验收结果', en: 'Record the result' },
   notes: { zh: '备注（可选）', en: 'Notes (optional)' },
