@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { DrillStatus } from '@gridlink/protocol';
 import { type AlertPayload, type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatchedNotification } from '../dispatch/messages.js';
+import type { Incident } from '../incidents/index.js';
 import type { SmsProvider } from '../notify/sms.js';
 import { RosterStore } from '../people/rosters.js';
 import { createUser } from '../people/test-support.js';
@@ -147,6 +149,19 @@ describe('drill incidents from a gateway’s commissioning check', () => {
     expect(channels.rows.map((row) => row.channel)).toEqual(['live']);
     expect(sms.sent).toEqual([]);
     expect(robot.received).toEqual([]);
+  });
+
+  it('marks a drill’s notice as a drill (演练) for the person it goes to', async () => {
+    const incident = (await status('drill-a1')).body;
+    const notice = dispatchedNotification(
+      (await cloud().incidents.get(incident.incident_id)) as Incident,
+      3,
+      { kind: 'you' },
+      [worker],
+      clock(),
+    );
+    expect(notice.title.zh).toMatch(/^【演练】/);
+    expect(notice.title.en).toMatch(/^\[Drill\] /);
   });
 
   it('keeps a real alarm’s notices as they are, and answers a real alert’s drill question with 404', async () => {
