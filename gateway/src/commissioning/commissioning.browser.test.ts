@@ -255,6 +255,11 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         )
         .toEqual(['云端不可达', '云端不可达', '云端不可达', '云端不可达']);
       await shoot(page, 'commissioning-cloud-down');
+      // The same page in English, the second language.
+      await page.locator('[data-test=lang]').click();
+      await expect.poll(() => page_.locator('[data-test=cloud-state]').textContent()).toBe('Cloud unreachable');
+      expect(await page.locator('[data-hop=visible]').textContent()).toContain('Visible to the grid worker on duty');
+      await shoot(page, 'commissioning-cloud-down-en');
       await context.close();
     }, 120_000);
   },
