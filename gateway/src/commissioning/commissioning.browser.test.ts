@@ -170,6 +170,19 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('[data-test=nav-commissioning]').click();
 
       const page_ = page.locator('[data-test=commissioning]');
+      // The gateway failing to answer: said, with a retry, not a blank page.
+      await page.route('**/api/console/commissioning', (route) =>
+        route.fulfill({
+          status: 500,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ code: 'GL_INTERNAL', detail: 'the request failed' }),
+        }),
+      );
+      await page.reload();
+      await page_.locator('[data-test=error]').waitFor();
+      await shoot(page, 'commissioning-failing');
+      await page.unroute('**/api/console/commissioning');
+      await page.locator('[data-test=error] button').click();
       await expect.poll(() => page_.locator('[data-test=cloud-state]').textContent()).toMatch(/往返正常/);
       await expect
         .poll(() =>
