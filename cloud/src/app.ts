@@ -3,6 +3,7 @@ import type express from 'express';
 import type { Logger } from 'pino';
 import { categoriesPlugin } from './categories/plugin.js';
 import type { Clock } from './clock.js';
+import { commissioningPlugin } from './commissioning/plugin.js';
 import type { Db } from './db/db.js';
 import type { Deadlines } from './deadlines/index.js';
 import { devicesPlugin } from './devices/plugin.js';
@@ -82,6 +83,7 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   gatewaysPlugin,
   intakePlugin,
   downlinkPlugin,
+  commissioningPlugin,
   peoplePlugin,
   dispatchPlugin,
   // Before the incidents', whose `/incidents/{id}` would take `stream` for an id.

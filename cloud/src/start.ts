@@ -135,16 +135,15 @@ export async function startCloud(
       name: 'incidents-from-alerts',
       types: ALERT_TYPES,
       handle: async ({ event }) => {
-        await incidents.fromAlert(await withInstalledPlace(territory, event));
+        await incidents.fromAlert(await withInstalledPlace(territory, event), { drill: event.drill === true });
       },
-      // A batch in one transaction: a few statements for many alerts.
+      // A batch in one transaction: a few statements for many alerts. A drill's alerts are their
+      // own batch: an exercise never joins a real incident, nor a real alert a drill's.
       handleBatch: async (stored) => {
-        await incidents.fromAlerts(
-          await withInstalledPlaces(
-            db,
-            stored.map(({ event }) => event),
-          ),
-        );
+        for (const drill of [false, true]) {
+          const events = stored.map(({ event }) => event).filter((event) => (event.drill === true) === drill);
+          if (events.length > 0) await incidents.fromAlerts(await withInstalledPlaces(db, events), { drill });
+        }
       },
       logger: logger.child({ module: 'incidents' }),
       clock,

@@ -7,6 +7,7 @@ import { createGatewayBroker, type GatewayBroker } from './broker/broker.js';
 import { type Listeners, startListeners, warnOfPlainPasswords } from './broker/listeners.js';
 import { brokerMetrics } from './broker/metrics.js';
 import { GatewayBus } from './bus.js';
+import { CommissioningModule, DrillWatch } from './commissioning/index.js';
 import type { GatewayConfig } from './config/schema.js';
 import { brokerAddress } from './console/broker-address.js';
 import { camerasRoutes, pushCameraChanges } from './console/cameras-routes.js';
@@ -155,11 +156,14 @@ export class Gateway {
       logger: logger.child({ module: 'rules' }),
       now: this.now,
     });
+    // The commissioning drill marks its device's events on their way out, so the uplink knows it first.
+    const drills = new DrillWatch(this.now);
     if (config.uplink.enabled) {
       // Started before the rules and stopped after them: every alert the rules raise or clear,
       // at start and at stop, reaches the outbox.
       uplink = await modules.start(
         new UplinkModule({
+          drills,
           config,
           bus: this.bus,
           publisher,
@@ -263,6 +267,23 @@ export class Gateway {
     if (config.http.console.enabled && directory instanceof DeviceRegistry) {
       const startedAt = toTimestamp(this.now());
       const history = new DeviceHistory(this.bus, baseTopic);
+      const sink = deviceSink(normaliser.ingest, publisher, baseTopic, logger.child({ module: 'commissioning' }));
+      const commissioning = await modules.start(
+        new CommissioningModule({
+          gatewayId: config.gateway.id,
+          community: config.gateway.community,
+          registry: directory,
+          bus: this.bus,
+          drills,
+          uplink: () => uplink,
+          cameras: () => onvif?.cameraHealth() ?? [],
+          send: async (id, event, payload) => {
+            const device = directory.device(id);
+            return device !== undefined && (await sink.event(device, event, payload));
+          },
+          now: this.now,
+        }),
+      );
       consoleModule = await modules.start(
         new ConsoleModule({
           ...this.options.console,
@@ -279,6 +300,7 @@ export class Gateway {
             }),
             ...rulesRoutes({ rules, history, timeZone: config.rules.time_zone, now: this.now }),
             ...outboxRoutes({ uplink: () => uplink, now: this.now }),
+            ...commissioning.routes(),
           ],
           sessionHours: config.http.console.session_hours,
           secure: Boolean(config.http.cert_file),

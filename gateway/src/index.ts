@@ -3,6 +3,17 @@ export { type BrokerLimits, DEFAULT_BROKER_LIMITS } from './broker/broker.js';
 export { GatewayBus, type InvalidMessage, type NormalisedMessage } from './bus.js';
 export { runCli } from './cli/main.js';
 export { GATEWAY_NODE_ENV, GATEWAY_NODE_FLAGS } from './cli/node-flags.js';
+export type {
+  CamerasCheck,
+  CloudCheck,
+  CommissioningReport,
+  CommissioningView,
+  DevicesCheck,
+  DrillHop,
+  DrillHopName,
+  DrillRun,
+  MissingDevice,
+} from './commissioning/index.js';
 export { loadConfig, redactConfig, SECRET_CONFIG_PATHS } from './config/load.js';
 export { GatewayConfig, type GatewayConfigInput } from './config/schema.js';
 export type { CameraOnboarding, ConsoleCamera, ScannedCamera } from './console/cameras-routes.js';
@@ -30,7 +41,7 @@ export {
 export { GATEWAY_VERSION, Gateway, type GatewayOptions } from './gateway.js';
 export type { CsvIssue, CsvIssueCode } from './registry/csv-import.js';
 export { DeviceRegistry, importDevicesCsv, registryPathIn } from './registry/index.js';
-export type { AuditEntry } from './registry/registry.js';
+export type { AuditEntry, CommissioningRecord } from './registry/registry.js';
 export type { Observation } from './rules/conditions.js';
 export { type AlertTransition, RuleEngine } from './rules/engine.js';
 export type { RuleIssue } from './rules/rule-check.js';

@@ -3,6 +3,7 @@ export * from './config/index.js';
 export * from './device-message.js';
 export * from './device-tag.js';
 export * from './envelope/cloudevents.js';
+export * from './envelope/commissioning.js';
 export * from './envelope/downlink.js';
 export * from './envelope/inventory.js';
 export * from './envelope/uplink-data.js';

@@ -384,7 +384,7 @@ export class Dispatcher {
       if (this.options.sms) channels.push(new SmsChannel(this.options.sms, (id) => this.options.store.phoneOf(id)));
     }
     if (await this.alertsCommunity(incident)) channels.push(...(await this.communityRobots(incident)));
-    await this.send(dispatchedNotification(incident, version, to, userIds, this.options.clock()), channels);
+    await this.send(incident, dispatchedNotification(incident, version, to, userIds, this.options.clock()), channels);
   }
 
   /**
@@ -395,6 +395,12 @@ export class Dispatcher {
    */
   async notifyEscalation(event: EscalatedEvent): Promise<void> {
     const { incident } = event;
+    // A drill exercises the gateway-to-worker path, not the chain above it: the street's and the
+    // district's centres are never told of one.
+    if (incident.drill) {
+      this.options.logger.info({ incident: incident.id, kind: event.kind }, 'a drill is not escalated to anyone');
+      return;
+    }
     const level = event.kind === 'level' ? event.level : event.notify;
     const code = territoryOf(incident);
     const digits: Record<string, number> = { district: 6, street: 9, community: 12, grid: 15 };
@@ -426,7 +432,11 @@ export class Dispatcher {
       event.kind === 'notification_chain'
         ? { kind: 'unsigned' as const, level, minutes: event.unsignedMinutes }
         : { kind: 'overdue' as const, level, stepSeq: event.step.seq };
-    await this.send(escalationNotification(incident, reason, [...userIds].sort(), this.options.clock()), channels);
+    await this.send(
+      incident,
+      escalationNotification(incident, reason, [...userIds].sort(), this.options.clock()),
+      channels,
+    );
   }
 
   private async notifyOperators(incident: Incident, decision: DispatchDecision): Promise<void> {
@@ -442,11 +452,16 @@ export class Dispatcher {
     );
     if (decision.recipients.length === 0)
       this.options.logger.warn({ incident: incident.id, reason: decision.reason }, 'no operator over the incident');
-    await this.send(notification, channels);
+    await this.send(incident, notification, channels);
   }
 
-  private async send(notification: Notification, channels: NotificationChannel[]): Promise<void> {
-    const outcome = await this.options.notifier.notify(notification, channels);
+  /**
+   * A drill's notices stay in the app (live push to the people on it): no SMS, no robot group, no
+   * one outside is ever told of an exercise as if it were real.
+   */
+  private async send(incident: Incident, notification: Notification, channels: NotificationChannel[]): Promise<void> {
+    const outward = incident.drill ? channels.filter((channel) => channel === this.options.live) : channels;
+    const outcome = await this.options.notifier.notify(notification, outward);
     this.options.logger.info({ incident: notification.incidentId, key: notification.key, outcome }, 'notified');
   }
 

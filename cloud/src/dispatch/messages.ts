@@ -19,8 +19,11 @@ export function placeText(incident: Incident): { zh: string; en: string } {
 
 /** The incident's title in both languages: its message when the cloud wrote it, else as written. */
 export function titleText(incident: Incident): { zh: string; en: string } {
-  if (incident.titleMessage) return bilingual(incident.titleMessage);
-  return { zh: incident.title, en: incident.description ?? incident.title };
+  const title = incident.titleMessage
+    ? bilingual(incident.titleMessage)
+    : { zh: incident.title, en: incident.description ?? incident.title };
+  // A drill's notice says so first: nobody may take an exercise for a real fire.
+  return incident.drill ? { zh: `【演练】${title.zh}`, en: `[Drill] ${title.en}` } : title;
 }
 
 const territory = (incident: Incident) => incident.place.grid ?? incident.place.community ?? '';

@@ -97,6 +97,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     overdue: { 'zh-CN': '超期', en: 'overdue' },
     notifyUp: { 'zh-CN': '逐级通知', en: 'notify up' },
     recover: { 'zh-CN': '设备恢复结案', en: 'close on recovery' },
+    endDrill: { 'zh-CN': '演练结束', en: 'end of drill' },
   },
   role: {
     district_admin: { 'zh-CN': '区/街道管理员', en: 'district admin' },
@@ -256,6 +257,10 @@ export const CATALOGUE: Record<string, Template> = {
   'step.maintenance_opened': {
     'zh-CN': '设备运维策略：{fault@maintenance_fault}，转物业维修工单',
     en: 'maintenance policy: {fault@maintenance_fault}, a maintenance ticket for the property',
+  },
+  'step.drill_ended': {
+    'zh-CN': '网关 {gateway} 的调试验收演练已结束：自动归档',
+    en: 'the commissioning drill of gateway {gateway} ended: archived',
   },
   'step.maintenance_recovered': {
     'zh-CN': '{fault@maintenance_fault}已恢复：自动结案',
@@ -662,6 +667,10 @@ export const CATALOGUE: Record<string, Template> = {
   },
   'gateway.exists': { 'zh-CN': '网关 {gateway} 已注册', en: 'gateway {gateway} is already registered' },
   'gateway.unknown': { 'zh-CN': '没有已注册的网关 {gateway}', en: 'no gateway {gateway} is registered' },
+  'drill.no_incident': {
+    'zh-CN': '网关 {gateway} 的告警 {alert} 尚无演练事件：云端可能还在处理，请稍后再查',
+    en: 'no drill incident for alert {alert} of gateway {gateway} yet: the cloud may still be making it; ask again shortly',
+  },
   'device.community_code': {
     'zh-CN': '没有社区 {community}：社区编码为 12 位数字',
     en: 'no community {community}: a community code is 12 digits',

@@ -390,7 +390,10 @@ export class IncidentEngine {
 
   /** The rule for `action` from the incident's state that `role` may take, or a typed refusal. */
   private ruleFor(row: IncidentRow, action: string, role: IncidentRole, policies: IncidentPolicies): TransitionRule {
-    const rules = rulesFrom(this.machine, row.state as TransitionRule['from'], policies);
+    // A drill's own steps (endDrill) are not there at all on a real incident.
+    const rules = rulesFrom(this.machine, row.state as TransitionRule['from'], policies).filter(
+      (candidate) => row.drill || !candidate.drillOnly,
+    );
     const rule = rules.find((candidate) => candidate.action === action);
     if (rule === undefined) {
       const allowed = [...new Set(rules.map((candidate) => candidate.action))];

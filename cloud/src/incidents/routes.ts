@@ -365,7 +365,13 @@ export function incidentRoutes(
     const policies = await fromDatabase(() => engine.policies());
     const role = earlierRole ?? roleFor(principal, incident, body.action, policies);
     if (!role) {
-      const allowed = [...new Set(rulesFrom(STATE_MACHINE, incident.state, policies).map((rule) => rule.action))];
+      const allowed = [
+        ...new Set(
+          rulesFrom(STATE_MACHINE, incident.state, policies)
+            .filter((rule) => incident.drill || !rule.drillOnly)
+            .map((rule) => rule.action),
+        ),
+      ];
       // An action the state does not have at all is refused as such, whoever asks.
       if (!allowed.includes(body.action))
         throw new ProblemError(

@@ -72,6 +72,8 @@ export const TransitionRule = z.strictObject({
    * a life-safety incident goes through the centre's loop (docs/domain.md §3).
    */
   routineOnly: z.array(IncidentRole).optional(),
+  /** Taken only on a drill (演练) incident: never on a real one. */
+  drillOnly: z.boolean().optional(),
 });
 export type TransitionRule = z.infer<typeof TransitionRule>;
 export type TransitionRuleInput = z.input<typeof TransitionRule>;
@@ -235,6 +237,33 @@ export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
   // battery replaced, flag cleared) while the property still has it: nobody to call back.
   ...(['REPORTED', 'SELF_HANDLED'] as const).map(
     (from): TransitionRuleInput => ({ from, action: 'recover', to: 'CLOSED', roles: ['system'], effects: ['end'] }),
+  ),
+
+  // A drill's incident ends when the gateway's commissioning check ends the drill, wherever it got
+  // to short of closed: archived at once, so no callback, check or deadline waits on an exercise.
+  ...(
+    [
+      'REPORTED',
+      'VERIFYING',
+      'ACCEPTED',
+      'FILED',
+      'DISPATCHED',
+      'IN_PROGRESS',
+      'SUSPENDED',
+      'HANDLED',
+      'CHECKING',
+      'PENDING_CLOSE',
+      'SELF_HANDLED',
+    ] as const
+  ).map(
+    (from): TransitionRuleInput => ({
+      from,
+      action: 'endDrill',
+      to: 'ARCHIVED',
+      roles: ['system'],
+      effects: ['end'],
+      drillOnly: true,
+    }),
   ),
 
   // The callback (回访), by those the tenant's callback policy names; without callbacks, archived.

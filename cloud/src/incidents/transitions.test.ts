@@ -33,7 +33,8 @@ const hotline = (overrides: Partial<ReportInput> = {}): ReportInput => ({
 
 /**
  * The shortest way from REPORTED to `target` under `policies`, as rules (self-loops left out), through
- * the loop itself: not the cloud's closure of a recovered maintenance ticket (`recover`).
+ * the loop itself: not the cloud's closure of a recovered maintenance ticket (`recover`), nor the
+ * end of a drill (`endDrill`).
  */
 function pathTo(target: IncidentState, policies: IncidentPolicies): TransitionRule[] {
   const queue: Array<{ state: IncidentState; path: TransitionRule[] }> = [{ state: 'REPORTED', path: [] }];
@@ -41,7 +42,7 @@ function pathTo(target: IncidentState, policies: IncidentPolicies): TransitionRu
   for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
     if (item.state === target) return item.path;
     for (const rule of rulesFrom(STATE_MACHINE, item.state, policies)) {
-      if (seen.has(rule.to) || rule.action === 'recover') continue;
+      if (seen.has(rule.to) || rule.action === 'recover' || rule.drillOnly) continue;
       seen.add(rule.to);
       queue.push({ state: rule.to, path: [...item.path, rule] });
     }
@@ -102,7 +103,9 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
       const engine = engineWith(rule.when ?? {});
       // A role held to routine incidents takes the rule on a minor one (the seed manhole cover is critical).
       const routine = rule.routineOnly?.includes(role) ? { severity: 'minor' as const, urgent: false } : {};
-      const before = await incidentIn(rule.from as IncidentState, engine, routine);
+      // A drill-only rule is taken on a drill.
+      const drill = rule.drillOnly ? { drill: true } : {};
+      const before = await incidentIn(rule.from as IncidentState, engine, { ...routine, ...drill });
       const { incident, step, repeated } = await take(engine, before.id, rule, role);
       expect(repeated).toBe(false);
       expect(incident.state).toBe(rule.to);

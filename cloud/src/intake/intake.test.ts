@@ -75,6 +75,7 @@ describe.each(BACKENDS)('event intake (%s)', (backend) => {
         time: new Date('2026-11-25T14:52:18.646Z'),
         received_at: expect.any(Date),
         replayed: true,
+        drill: false,
         data: event.data,
         arrival: expect.any(Number),
       },

@@ -25,6 +25,7 @@ export async function insertEvents(
     priority: [] as string[],
     time: [] as string[],
     replayed: [] as boolean[],
+    drill: [] as boolean[],
     data: [] as string[],
   };
   for (const { event, data } of events) {
@@ -36,15 +37,16 @@ export async function insertEvents(
     columns.priority.push(event.priority);
     columns.time.push(event.time);
     columns.replayed.push(event.replayed ?? false);
+    columns.drill.push(event.drill ?? false);
     columns.data.push(data);
   }
   const { rows } = await db.query<{ source: string; id: string }>(
     `INSERT INTO gateway_events
-            (source, id, gateway_id, device_id, device_seq, type, priority, time, received_at, replayed, data)
-     SELECT e.source, e.id, $1, e.device_id, e.device_seq, e.type, e.priority, e.time, $2, e.replayed, e.data
+            (source, id, gateway_id, device_id, device_seq, type, priority, time, received_at, replayed, drill, data)
+     SELECT e.source, e.id, $1, e.device_id, e.device_seq, e.type, e.priority, e.time, $2, e.replayed, e.drill, e.data
        FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[],
-                   $9::timestamptz[], $10::boolean[], $11::jsonb[])
-            WITH ORDINALITY AS e(source, id, device_id, device_seq, type, priority, time, replayed, data, position)
+                   $9::timestamptz[], $10::boolean[], $12::boolean[], $11::jsonb[])
+            WITH ORDINALITY AS e(source, id, device_id, device_seq, type, priority, time, replayed, drill, data, position)
       ORDER BY e.position
          ON CONFLICT (source, id) DO NOTHING
   RETURNING source, id`,
@@ -60,6 +62,7 @@ export async function insertEvents(
       columns.time,
       columns.replayed,
       columns.data,
+      columns.drill,
     ],
   );
   return new Set(rows.map((row) => eventKey(row.source, row.id)));

@@ -46,6 +46,7 @@ interface EventRow {
   device_seq: number | null;
   priority: CloudEvent['priority'];
   replayed: boolean;
+  drill: boolean;
   data: unknown;
 }
 
@@ -63,6 +64,7 @@ const toEvent = (row: EventRow): CloudEvent =>
     ...(row.device_seq === null ? {} : { deviceseq: row.device_seq }),
     priority: row.priority,
     ...(row.replayed ? { replayed: true } : {}),
+    ...(row.drill ? { drill: true } : {}),
   }) as CloudEvent;
 
 /**
@@ -178,7 +180,7 @@ export class EventProjector {
     );
     const settled = new Date(clock().getTime() - (this.options.settleMs ?? 30_000));
     const { rows } = await this.db.query<EventRow>(
-      `SELECT arrival, source, id, type, time, gateway_id, device_id, device_seq, priority, replayed, data
+      `SELECT arrival, source, id, type, time, gateway_id, device_id, device_seq, priority, replayed, drill, data
          FROM gateway_events
         WHERE arrival > $1 AND type = ANY($2::text[]) AND received_at <= $4
         ORDER BY arrival LIMIT $3`,

@@ -24,6 +24,7 @@ export {
 export { MIGRATIONS } from './migrations.js';
 export {
   type AuditEntry,
+  type CommissioningRecord,
   DEVICE_STATUSES,
   type DeviceFilter,
   DeviceRegistry,

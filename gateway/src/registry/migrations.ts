@@ -92,6 +92,29 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    description: 'commissioning: when each device was first heard, and the checks run',
+    // First heard survives restarts: "every device seen at least once" is a fact of the site, not
+    // of this run of the gateway. A commissioning record is what was signed off: never changed.
+    sql: `
+      CREATE TABLE device_first_seen (
+        device_id     TEXT PRIMARY KEY,
+        first_seen_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE commissioning_records (
+        id       INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        username TEXT NOT NULL,
+        passed   INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        report   TEXT NOT NULL CHECK (json_valid(report))
+      ) STRICT;
+      CREATE TRIGGER commissioning_records_fixed BEFORE UPDATE ON commissioning_records
+      BEGIN
+        SELECT RAISE(ABORT, 'a commissioning record is kept as it was signed off');
+      END;
+    `,
+  },
 ];
 
 /**

@@ -55,6 +55,15 @@ export interface AuditEntry {
   detail?: string;
 }
 
+/** A commissioning check as it was signed off: who, when, whether every check passed, and the report. */
+export interface CommissioningRecord {
+  id: number;
+  at: string;
+  username: string;
+  passed: boolean;
+  report: unknown;
+}
+
 export interface RegisteredService {
   username: string;
   role: ServiceRole;
@@ -521,6 +530,60 @@ export class DeviceRegistry implements Directory {
       action: row.action,
       ...(row.target !== null ? { target: row.target } : {}),
       ...(row.detail !== null ? { detail: row.detail } : {}),
+    }));
+  }
+
+  // --- Commissioning ----------------------------------------------------------------------------
+
+  /** Notes that a device was heard (the first time only counts). */
+  noteSeen(deviceId: string, at: string): void {
+    this.assertOpen();
+    this.db
+      .prepare('INSERT OR IGNORE INTO device_first_seen (device_id, first_seen_at) VALUES (?, ?)')
+      .run(deviceId, at);
+  }
+
+  /** When each device was first heard, by id. */
+  firstSeen(): Map<string, string> {
+    this.assertOpen();
+    const rows = this.db
+      .prepare<[], { device_id: string; first_seen_at: string }>(
+        'SELECT device_id, first_seen_at FROM device_first_seen',
+      )
+      .all();
+    return new Map(rows.map((row) => [row.device_id, row.first_seen_at]));
+  }
+
+  /** Keeps a commissioning check's result as it was signed off; returns its id. */
+  recordCommissioning(entry: { username: string; passed: boolean; report: unknown }): CommissioningRecord {
+    this.assertOpen();
+    const at = this.now().toISOString();
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO commissioning_records (at, username, passed, report) VALUES (?, ?, ?, ?)')
+      .run(at, entry.username, entry.passed ? 1 : 0, JSON.stringify(entry.report));
+    return { id: Number(lastInsertRowid), at, username: entry.username, passed: entry.passed, report: entry.report };
+  }
+
+  /** The commissioning records, newest first (one when `id` is given). */
+  commissioningRecords(options: { id?: number; limit?: number } = {}): CommissioningRecord[] {
+    this.assertOpen();
+    type Row = { id: number; at: string; username: string; passed: number; report: string };
+    const rows =
+      options.id === undefined
+        ? this.db
+            .prepare<[number], Row>(
+              'SELECT id, at, username, passed, report FROM commissioning_records ORDER BY id DESC LIMIT ?',
+            )
+            .all(options.limit ?? 50)
+        : this.db
+            .prepare<[number], Row>('SELECT id, at, username, passed, report FROM commissioning_records WHERE id = ?')
+            .all(options.id);
+    return rows.map((row) => ({
+      id: row.id,
+      at: row.at,
+      username: row.username,
+      passed: row.passed === 1,
+      report: JSON.parse(row.report) as unknown,
     }));
   }
 

@@ -85,6 +85,23 @@ export class CloudClient {
     );
   }
 
+  /** The commissioning check's round trip: the cloud reads this gateway's record and answers. */
+  commissioningLink(signal?: AbortSignal): Promise<CloudResponse> {
+    return this.request('GET', '/commissioning/link', undefined, undefined, this.options.timeoutMs, signal);
+  }
+
+  /** How far this gateway's drill alert got in the cloud (404 until its drill incident exists). */
+  drillStatus(alertId: string, signal?: AbortSignal): Promise<CloudResponse> {
+    const path = `/commissioning/drills/${encodeURIComponent(alertId)}`;
+    return this.request('GET', path, undefined, undefined, this.options.timeoutMs, signal);
+  }
+
+  /** Ends this gateway's drill in the cloud: its incident is archived (idempotent). */
+  endDrill(alertId: string, signal?: AbortSignal): Promise<CloudResponse> {
+    const path = `/commissioning/drills/${encodeURIComponent(alertId)}/end`;
+    return this.request('POST', path, '{}', 'application/json', this.options.timeoutMs, signal);
+  }
+
   close(): void {
     this.agent.destroy();
   }

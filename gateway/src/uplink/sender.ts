@@ -16,6 +16,8 @@ export interface SenderOptions {
   clock?: MonotonicClock;
   /** How long an idle sender waits before looking at the outbox again without being woken. */
   idleMs?: number;
+  /** The ids the cloud took (accepted or duplicate), batch by batch: the commissioning drill's hop. */
+  onDelivered?: (ids: string[]) => void;
 }
 
 export interface SenderStats {
@@ -137,6 +139,7 @@ export class UplinkSender {
       const results = resultsOf(body, entries);
       if (!results) return this.failed(seqs, 'offline', 'the cloud answered 200 without one result per event');
       const delivered: number[] = [];
+      const deliveredIds: string[] = [];
       for (const [index, result] of results.entries()) {
         const entry = entries[index] as OutboxEntry;
         if (result.status === 'rejected') {
@@ -148,11 +151,13 @@ export class UplinkSender {
           );
         } else {
           delivered.push(entry.seq);
+          deliveredIds.push(entry.id);
           if (result.status === 'duplicate') this.stats_.duplicates++;
           else this.stats_.sent++;
         }
       }
       outbox.acknowledge(delivered);
+      if (deliveredIds.length > 0) this.options.onDelivered?.(deliveredIds);
       this.batchLimit = Math.min(this.options.batchMaxEvents, this.batchLimit * 2);
       this.backoff.reset();
       this.setLink('online', null);

@@ -37,6 +37,18 @@ export interface UplinkModuleOptions {
   now: () => number;
   /** Jitter source for retries; injectable so tests are exact. */
   random?: () => number;
+  /** The commissioning drill: which events it marks `drill`, and the hops it is told of. */
+  drills?: DrillMarks;
+}
+
+/**
+ * What the uplink asks of a commissioning drill: whether a device's events are a drill's now, and
+ * where they got to (in the outbox; taken by the cloud).
+ */
+export interface DrillMarks {
+  isDrill(deviceId: string): boolean;
+  stored(event: OutboxEvent): void;
+  delivered(ids: readonly string[]): void;
 }
 
 const SUMMARY_CHECK_MS = 1000;
@@ -63,7 +75,7 @@ export class UplinkModule implements GatewayModule {
   private readonly storing = new Set<Promise<void>>();
 
   private readonly onAlert = ({ transition, clearReason }: GatewayEvents['alert'][0]) => {
-    this.store(alertEvent(this.gatewayId, transition, clearReason));
+    this.store(this.marked(alertEvent(this.gatewayId, transition, clearReason)));
   };
   private readonly onAvailability = (change: AvailabilityChange) => {
     this.store(availabilityEvent(this.gatewayId, change));
@@ -97,6 +109,7 @@ export class UplinkModule implements GatewayModule {
       batchMaxEvents: uplink.batch_max_events,
       maxEventsPerSecond: uplink.max_events_per_second,
       backoff,
+      ...(options.drills ? { onDelivered: (ids: string[]) => options.drills?.delivered(ids) } : {}),
     });
     if (uplink.downlink) {
       this.ledger = new DownlinkLedger(join(config.gateway.data_dir, 'downlink.db'));
@@ -144,7 +157,32 @@ export class UplinkModule implements GatewayModule {
       event = stateChange(this.gatewayId, message);
     }
     if (!event) return undefined;
-    return this.outbox.append(event).then(() => this.sender.notify());
+    const stored = this.marked(event);
+    return this.outbox.append(stored).then(() => {
+      this.options.drills?.stored(stored);
+      this.sender.notify();
+    });
+  }
+
+  /** The link's round trip for the commissioning check (the cloud answers with its record of this gateway). */
+  commissioningLink(): ReturnType<CloudClient['commissioningLink']> {
+    return this.client.commissioningLink();
+  }
+
+  /** How far a drill alert got in the cloud. */
+  drillStatus(alertId: string): ReturnType<CloudClient['drillStatus']> {
+    return this.client.drillStatus(alertId);
+  }
+
+  /** Ends a drill in the cloud (its incident archived). */
+  endDrill(alertId: string): ReturnType<CloudClient['endDrill']> {
+    return this.client.endDrill(alertId);
+  }
+
+  /** A drilled device's event goes out marked, so the cloud keeps it apart as an exercise. */
+  private marked(event: OutboxEvent): OutboxEvent {
+    const deviceId = event.deviceid;
+    return deviceId !== undefined && this.options.drills?.isDrill(deviceId) ? { ...event, drill: true } : event;
   }
 
   async stop(): Promise<void> {
@@ -207,7 +245,10 @@ export class UplinkModule implements GatewayModule {
   /** Events the gateway raises itself are not tied to a PUBACK: a refusal is logged and counted. */
   private store(event: OutboxEvent, options: AppendOptions = {}): void {
     const stored = this.outbox.append(event, options).then(
-      () => this.sender.notify(),
+      () => {
+        this.options.drills?.stored(event);
+        this.sender.notify();
+      },
       (err: Error) => {
         this.lost++;
         this.options.logger.error({ err: err.message, event: event.id, type: event.type }, 'event not stored');

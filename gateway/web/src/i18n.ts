@@ -124,6 +124,7 @@ const UI = {
   audit: { zh: '操作记录', en: 'Audit log' },
   rules: { zh: '规则', en: 'Rules' },
   outboxNav: { zh: '上行队列', en: 'Outbox' },
+  commissioning: { zh: '调试验收', en: 'Commissioning' },
   auditHint: { zh: '安装员的登录和每项修改（最近 200 条）', en: "Installers' sign-ins and every change (latest 200)" },
   noAudit: { zh: '还没有操作记录。', en: 'Nothing recorded yet.' },
   when: { zh: '时间', en: 'When' },
@@ -141,6 +142,9 @@ const UI = {
   actionRulesDelete: { zh: '删除规则文件', en: 'Rule file deleted' },
   actionOutboxResend: { zh: '重新发送事件', en: 'Event resent' },
   actionOutboxDiscard: { zh: '丢弃事件', en: 'Event discarded' },
+  actionDrill: { zh: '开始演练', en: 'Drill started' },
+  actionDrillFinish: { zh: '结束演练', en: 'Drill ended' },
+  actionCommissioningRecord: { zh: '记录调试验收', en: 'Commissioning recorded' },
 } as const;
 
 export type UiKey = keyof typeof UI;

@@ -2,6 +2,8 @@ import type { Component } from 'vue';
 import type { UiKey } from './i18n.js';
 import AuditPage from './pages/AuditPage.vue';
 import CamerasPage from './pages/CamerasPage.vue';
+import CommissioningPage from './pages/CommissioningPage.vue';
+import CommissioningReportPage from './pages/CommissioningReportPage.vue';
 import DeviceAddPage from './pages/DeviceAddPage.vue';
 import DevicePage from './pages/DevicePage.vue';
 import DevicesPage from './pages/DevicesPage.vue';
@@ -38,6 +40,13 @@ export const PAGES: ConsolePage[] = [
   { name: 'outbox', nav: { path: '/outbox', label: 'outboxNav' }, match: /^\/outbox$/, component: OutboxPage },
   { name: 'cameras', nav: { path: '/cameras', label: 'cameras' }, match: /^\/cameras$/, component: CamerasPage },
   { name: 'audit', nav: { path: '/audit', label: 'audit' }, match: /^\/audit$/, component: AuditPage },
+  {
+    name: 'commissioning',
+    nav: { path: '/commissioning', label: 'commissioning' },
+    match: /^\/commissioning$/,
+    component: CommissioningPage,
+  },
+  { name: 'commissioning-report', match: /^\/commissioning\/report\/(\d+)$/, component: CommissioningReportPage },
 ];
 
 /** The page for a path, with its captured parts; the overview when nothing matches. */

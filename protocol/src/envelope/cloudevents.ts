@@ -38,6 +38,11 @@ export const CloudEvent = z.strictObject({
   priority: Priority,
   /** True when delivered from the backlog after an outage rather than live. */
   replayed: z.boolean().optional(),
+  /**
+   * True for an exercise (演练): a commissioning drill's test alarm and what it raises. The cloud
+   * keeps the incident apart, marked, out of the KPIs, and tells no one outside the app.
+   */
+  drill: z.boolean().optional(),
 });
 export type CloudEvent<T extends UplinkType = UplinkType> = Omit<z.infer<typeof CloudEvent>, 'type' | 'data'> & {
   type: T;
@@ -70,6 +75,7 @@ export interface NewCloudEvent<T extends UplinkType> {
   data: UplinkData<T>;
   priority: Priority;
   deviceSeq?: number;
+  drill?: boolean;
 }
 
 /** Builds an envelope; `source` is derived so it can never disagree with the ids. */
@@ -90,5 +96,6 @@ export function createCloudEvent<T extends UplinkType>(event: NewCloudEvent<T>):
     ...(event.deviceId === undefined ? {} : { deviceid: event.deviceId }),
     ...(event.deviceSeq === undefined ? {} : { deviceseq: event.deviceSeq }),
     priority: event.priority,
+    ...(event.drill ? { drill: true } : {}),
   };
 }
