@@ -226,6 +226,13 @@ describe.each(BACKENDS)('the device projection (%s)', (backend) => {
     expect(battery).toEqual({ 'smoke-0': 88, 'smoke-1': 90, 'smoke-2': 89, 'smoke-9': null });
   });
 
+  it('keeps a device the newest sync left out missing when an older sync completes after it', async () => {
+    const { gateway, sync, project, statuses } = await newCommunity();
+    await project(sync(gateway, 8, [device('smoke-0')]));
+    await project(sync(gateway, 5, [device('smoke-0'), device('smoke-9')]));
+    expect(await statuses()).toEqual({ 'smoke-0': 'active', 'smoke-9': 'missing' });
+  });
+
   it('takes an uplink batch in one go: duplicated, reordered and overlapping batches never move a device backwards', async () => {
     const { code, gateway } = await newCommunity();
     const health = (deviceId: string, minute: number, seq: number, battery: number) =>

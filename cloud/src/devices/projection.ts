@@ -155,10 +155,10 @@ async function upsertInventory(
 }
 
 /**
- * One part of a full sync: its devices as above, then the part is counted; the transaction that
- * completes the sync reconciles it. Every device the sync lists now holds an observation at least
- * as new as the sync's, so those still older were left out of it: they become `missing` (never
- * deleted). Syncs of one community take their turn (a lock), so two reconciliations never race.
+ * One part of a full sync: its devices as above, then the part is counted; once every part is in,
+ * the community is reconciled with its newest complete sync. Every device that sync lists holds an
+ * observation at least as new as the sync's, so those still older were left out of it: they become
+ * `missing` (never deleted). Syncs of one community take their turn (a lock), so two reconciliations never race.
  */
 async function applySyncPart(tx: Queryable, at: At, sync: InventorySync): Promise<void> {
   await lockKey(tx, 'inventory', at.community);
@@ -172,17 +172,23 @@ async function applySyncPart(tx: Queryable, at: At, sync: InventorySync): Promis
     [at.gatewayId, sync.sync_id, at.community, sync.parts, sync.part, sync.observed_at, sync.seq],
   );
   const row = rows[0];
-  if (!row?.complete || row.reconciled_at !== null) return;
+  if (row?.complete && row.reconciled_at === null)
+    await tx.query('UPDATE inventory_syncs SET reconciled_at = $3 WHERE gateway_id = $1 AND sync_id = $2', [
+      at.gatewayId,
+      sync.sync_id,
+      at.now,
+    ]);
+  // Against the newest complete sync of the community, not only this one: an older sync completing
+  // after a newer one (reordered) must not bring back a device the newer one left out.
   await tx.query(
-    `UPDATE devices SET status = 'missing', inventory_at = $2, inventory_seq = $3, updated_at = $4
-      WHERE community = $1 AND status <> 'missing' AND (inventory_at, inventory_seq) < ($2::timestamptz, $3::bigint)`,
-    [at.community, sync.observed_at, sync.seq, at.now],
+    `WITH newest AS (
+       SELECT observed_at, seq FROM inventory_syncs
+        WHERE community = $1 AND reconciled_at IS NOT NULL ORDER BY observed_at DESC, seq DESC LIMIT 1)
+     UPDATE devices AS d SET status = 'missing', inventory_at = n.observed_at, inventory_seq = n.seq, updated_at = $2
+       FROM newest AS n
+      WHERE d.community = $1 AND d.status <> 'missing' AND (d.inventory_at, d.inventory_seq) < (n.observed_at, n.seq)`,
+    [at.community, at.now],
   );
-  await tx.query('UPDATE inventory_syncs SET reconciled_at = $3 WHERE gateway_id = $1 AND sync_id = $2', [
-    at.gatewayId,
-    sync.sync_id,
-    at.now,
-  ]);
 }
 
 /** Newest first by (`observed_at`, `seq`): the order the guards keep. */
