@@ -256,6 +256,10 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '设备运维策略：{fault@maintenance_fault}，转物业维修工单',
     en: 'maintenance policy: {fault@maintenance_fault}, a maintenance ticket for the property',
   },
+  'step.maintenance_alert_cleared': {
+    'zh-CN': '网关已解除告警（如已更换电池、防拆已复位）：自动结案',
+    en: 'the gateway cleared its alert (battery replaced, tamper restored…): closed',
+  },
   'step.maintenance_recovered': {
     'zh-CN': '{fault@maintenance_fault}已恢复：自动结案',
     en: '{fault@maintenance_fault} recovered: closed',

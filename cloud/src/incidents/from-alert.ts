@@ -137,7 +137,66 @@ export async function intakeAlerts(
       linkedAlerts: (row.linked_alerts ?? []).map(splitAlertKey),
     })),
   });
-  return applyIntake(tx, context, plan, stored, drill);
+  const outcomes = await applyIntake(tx, context, plan, stored, drill);
+  return recoverClearedTickets(tx, context, parsed, outcomes);
+}
+
+/** States from which a cleared alert closes its maintenance ticket: the property still has it. */
+const RECOVERABLE_STATES = ['REPORTED', 'SELF_HANDLED'];
+
+/**
+ * A maintenance ticket a gateway's alerts opened (low battery, tamper, a fault) closes with the
+ * system's `recover` step once every alert it holds is cleared, whichever the cloud handled first:
+ * the clear is recorded by alert id, the raise finds it. The batch holds the locks of its alerts
+ * and of the incidents linked to them, so two batches clearing two alerts of one ticket see each
+ * other. A ticket the centre took into its loop is left to it.
+ */
+async function recoverClearedTickets(
+  tx: Queryable,
+  context: AlertIntakeContext,
+  parsed: readonly ParsedAlert[],
+  outcomes: AlertOutcome[],
+): Promise<AlertOutcome[]> {
+  const cleared = parsed.flatMap((item) => (item.type === 'cleared' ? [item] : []));
+  if (cleared.length > 0)
+    await tx.query(
+      `INSERT INTO cleared_alerts (gateway_id, alert_id, cleared_at, reason, recorded_at)
+       SELECT gateway_id, alert_id, cleared_at, reason, $5
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS v(gateway_id, alert_id, cleared_at, reason)
+       ON CONFLICT DO NOTHING`,
+      [
+        cleared.map((item) => item.event.gatewayid),
+        cleared.map((item) => item.data.alert_id),
+        cleared.map((item) => item.data.cleared_at),
+        cleared.map((item) => item.data.reason),
+        context.clock(),
+      ],
+    );
+  const touched = [...new Set(outcomes.flatMap((outcome) => ('incident' in outcome ? [outcome.incident.id] : [])))];
+  if (touched.length === 0) return outcomes;
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT i.id FROM incidents AS i
+      WHERE i.id = ANY($1::text[]) AND i.closed_at IS NULL AND i.state = ANY($2::text[])
+        AND i.source = 'iot' AND i.alert_id IS NOT NULL AND i.category_code LIKE 'device_maintenance.%'
+        AND NOT EXISTS (SELECT 1 FROM incident_alerts AS a
+                         WHERE a.incident_id = i.id
+                           AND NOT EXISTS (SELECT 1 FROM cleared_alerts AS c
+                                            WHERE c.gateway_id = a.gateway_id AND c.alert_id = a.alert_id))
+      ORDER BY i.id`,
+    [touched, RECOVERABLE_STATES],
+  );
+  const recovered = new Map<string, Incident>();
+  for (const { id } of rows)
+    recovered.set(
+      id,
+      await context.followUp(tx, id, 'recover', `alert-recover:${id}`, message('step.maintenance_alert_cleared')),
+    );
+  if (recovered.size === 0) return outcomes;
+  return outcomes.map((outcome) =>
+    'incident' in outcome && recovered.has(outcome.incident.id)
+      ? { ...outcome, incident: recovered.get(outcome.incident.id) as Incident }
+      : outcome,
+  );
 }
 
 /** The batch's own alerts held before, and those still counting in its scopes' windows. */

@@ -8,5 +8,8 @@ import { type Backend, useMigratedDatabase } from '../test-support.js';
  * nothing else.
  */
 export function useIncidentDatabase(backend: Backend): () => Db {
-  return useMigratedDatabase(backend, { what: 'incident database', versions: new Set([1, 3, 12, 14, 17, 22, 23, 26]) });
+  return useMigratedDatabase(backend, {
+    what: 'incident database',
+    versions: new Set([1, 3, 12, 14, 17, 22, 23, 26, 34]),
+  });
 }
