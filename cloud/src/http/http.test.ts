@@ -77,6 +77,9 @@ describe('service endpoints', () => {
       '/api/v1/communities/{code}/devices',
       '/api/v1/communities/{code}/devices/{deviceId}',
       '/api/v1/gateways/{id}/devices',
+      '/api/v1/fleet/gateways',
+      '/api/v1/fleet/gateways/{id}',
+      '/api/v1/communities/{code}/maintenance/repeat-offenders',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');

@@ -669,6 +669,10 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '没有社区 {community}：社区编码为 12 位数字',
     en: 'no community {community}: a community code is 12 digits',
   },
+  'fleet.not_allowed': {
+    'zh-CN': '网关运维总览仅供区、街道管理员、值班员和安装人员查看；请联系管理员分配角色',
+    en: 'the gateway fleet is for district and street administrators, operators and installers; ask an administrator for a role',
+  },
   'device.community_outside': {
     'zh-CN': '社区 {community} 不在您的角色所辖范围内',
     en: "community {community} is outside your roles' territory",
