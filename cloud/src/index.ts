@@ -7,6 +7,7 @@ export { embeddedDataDir, openDatabase } from './db/open.js';
 export { IN_MEMORY, openPglite } from './db/pglite.js';
 export { openPostgres, type PostgresOptions } from './db/postgres.js';
 export * from './deadlines/index.js';
+export { projectDeviceEvent, projectDeviceEvents } from './devices/projection.js';
 export * from './dispatch/index.js';
 export type { EnqueueResult } from './downlink/queue.js';
 export type { FleetGateway, GatewayHealthPoint } from './fleet/read.js';

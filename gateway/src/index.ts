@@ -16,6 +16,7 @@ export {
   type ServiceRole,
 } from './devices/directory.js';
 export { GATEWAY_VERSION, Gateway, type GatewayOptions } from './gateway.js';
+export { deviceHealth, fullSync, gatewayHealth } from './inventory/inventory-events.js';
 export { DeviceRegistry, importDevicesCsv, registryPathIn } from './registry/index.js';
 export type { AuditEntry } from './registry/registry.js';
 export type { Observation } from './rules/conditions.js';
