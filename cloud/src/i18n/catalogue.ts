@@ -248,6 +248,10 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '设备 {device}{fault@maintenance_fault}（{window_days} 天内第 {repeats} 次）',
     en: 'Device {device}: {fault@maintenance_fault} ({repeats} in {window_days} days)',
   },
+  'maintenance.title_alert': {
+    'zh-CN': '{zh}（{window_days} 天内第 {repeats} 次）',
+    en: '{en} ({repeats} in {window_days} days)',
+  },
   'maintenance.title_gateway': {
     'zh-CN': '网关 {gateway} 超过 {minutes} 分钟无消息（{window_days} 天内第 {repeats} 次）',
     en: 'Gateway {gateway} silent for over {minutes} min ({repeats} in {window_days} days)',

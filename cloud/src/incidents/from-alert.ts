@@ -4,6 +4,7 @@ import type { Queryable } from '../db/db.js';
 import { lockAll } from '../db/locks.js';
 import { WriteStatement } from '../db/write-statement.js';
 import { type Message, message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import { decidePolicies } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
 import { chinaDate } from './incident-id.js';
@@ -138,7 +139,47 @@ export async function intakeAlerts(
     })),
   });
   const outcomes = await applyIntake(tx, context, plan, stored, drill);
+  await countRepeats(tx, outcomes, context.clock());
   return recoverClearedTickets(tx, context, parsed, outcomes);
+}
+
+/**
+ * A maintenance ticket a gateway's alert opened shows in its title, as the maintenance policy's
+ * own do, how many tickets its device had within the tenant's repeat window, this one included:
+ * repeat offenders stand out in the property's queue.
+ */
+async function countRepeats(tx: Queryable, outcomes: readonly AlertOutcome[], now: Date): Promise<void> {
+  const created = outcomes.flatMap((outcome) =>
+    outcome.outcome === 'created' && outcome.policy === 'maintenance_ticket' && outcome.incident.place.deviceId !== null
+      ? [outcome.incident.id]
+      : [],
+  );
+  if (created.length === 0) return;
+  const { rows } = await tx.query<{ id: string; title_message: unknown; repeats: number; days: number }>(
+    `SELECT i.id, i.title_message, w.days,
+            (SELECT count(*)::integer FROM incidents AS o
+              WHERE o.community = i.community AND o.device_id = i.device_id AND o.device_id IS NOT NULL
+                AND o.category_code LIKE 'device_maintenance.%' AND NOT o.drill
+                AND o.created_at > $2::timestamptz - make_interval(days => w.days)) AS repeats
+       FROM incidents AS i,
+            (SELECT COALESCE((SELECT repeat_window_days FROM maintenance_settings), 30) AS days) AS w
+      WHERE i.id = ANY($1::text[]) AND NOT i.drill`,
+    [created, now],
+  );
+  for (const row of rows) {
+    const text = (row.title_message as { params?: { zh?: string; en?: string } } | null)?.params ?? {};
+    const title = message('maintenance.title_alert', {
+      zh: text.zh ?? '',
+      en: text.en ?? text.zh ?? '',
+      repeats: Number(row.repeats),
+      window_days: Number(row.days),
+    });
+    await tx.query('UPDATE incidents SET title = $2, title_message = $3::jsonb WHERE id = $1', [
+      row.id,
+      render(title),
+      JSON.stringify(title),
+    ]);
+  }
 }
 
 /** States from which a cleared alert closes its maintenance ticket: the property still has it. */

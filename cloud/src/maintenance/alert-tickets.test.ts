@@ -139,6 +139,16 @@ describe.each(BACKENDS)('maintenance tickets from gateway alerts (%s)', (backend
       await engine().fromAlerts([c.raised(`r-${n}`, { at })]);
       await engine().fromAlerts([c.cleared(`r-${n}`, { at: at + 10 })]);
     }
+    const titles = await db().query<{ title: string }>(
+      'SELECT title FROM incidents WHERE community = $1 ORDER BY created_at, id',
+      [c.code],
+    );
+    // Each ticket counts the device's tickets in the window, itself included.
+    expect(titles.rows.map((row) => row.title)).toEqual([
+      'smoke-1 电量低（30 天内第 1 次）',
+      'smoke-1 电量低（30 天内第 2 次）',
+      'smoke-1 电量低（30 天内第 3 次）',
+    ]);
     await engine().fromAlerts([c.raised('r-4', { device: 'smoke-2' })]);
     await engine().fromAlerts([c.raised('r-5', { at: 200, category: 'device_maintenance.tamper' })]);
     expect(await repeatOffenders(db(), c.code, 30, clock())).toEqual([
