@@ -12,6 +12,7 @@ import { dispatchPlugin } from './dispatch/plugin.js';
 import type { DispatchRoutesContext } from './dispatch/routes.js';
 import { downlinkPlugin } from './downlink/plugin.js';
 import type { DownlinkQueue } from './downlink/queue.js';
+import { fleetPlugin } from './fleet/plugin.js';
 import type { ClientCertificates } from './gateways/auth.js';
 import { gatewaysPlugin } from './gateways/plugin.js';
 import type { GatewayRegistry } from './gateways/registry.js';
@@ -95,6 +96,7 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   territoryPlugin,
   devicesPlugin,
   propertyPlugin,
+  fleetPlugin,
   webPlugin,
 ];
 

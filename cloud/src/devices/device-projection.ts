@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { EventProjector } from '../projections/projector.js';
-import { DEVICE_EVENT_TYPES, projectDeviceEvent, pruneDeviceHistory } from './projection.js';
+import { DEVICE_EVENT_TYPES, projectDeviceEvent, projectDeviceEvents, pruneDeviceHistory } from './projection.js';
 
 export interface DeviceProjectionOptions {
   clock: Clock;
@@ -40,6 +40,16 @@ export class DeviceProjection {
         if (outcome === 'no_community') {
           logger.debug({ gateway: event.gatewayid, event: event.id }, 'device event skipped: no community on record');
         }
+      },
+      // One uplink request (or sweep batch) is one transaction of set-based statements.
+      handleBatch: async (events) => {
+        const outcomes = await projectDeviceEvents(
+          db,
+          events.map(({ event }) => event),
+          clock(),
+        );
+        const skipped = outcomes.filter((outcome) => outcome === 'no_community').length;
+        if (skipped > 0) logger.debug({ skipped }, 'device events skipped: no community on record');
       },
       logger,
       clock,

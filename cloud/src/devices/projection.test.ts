@@ -8,7 +8,7 @@ import {
 } from '@gridlink/protocol';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../test-support.js';
-import { projectDeviceEvent, pruneDeviceHistory } from './projection.js';
+import { projectDeviceEvent, projectDeviceEvents, pruneDeviceHistory } from './projection.js';
 import { availabilityIntervals, devicesOfCommunity, devicesOfGateway } from './read.js';
 import { useDeviceDatabase } from './test-database.js';
 
@@ -224,6 +224,79 @@ describe.each(BACKENDS)('the device projection (%s)', (backend) => {
       (await devicesOfCommunity(db(), code)).map((d) => [d.device_id, d.health?.battery ?? null]),
     );
     expect(battery).toEqual({ 'smoke-0': 88, 'smoke-1': 90, 'smoke-2': 89, 'smoke-9': null });
+  });
+
+  it('keeps a device the newest sync left out missing when an older sync completes after it', async () => {
+    const { gateway, sync, project, statuses } = await newCommunity();
+    await project(sync(gateway, 8, [device('smoke-0')]));
+    await project(sync(gateway, 5, [device('smoke-0'), device('smoke-9')]));
+    expect(await statuses()).toEqual({ 'smoke-0': 'active', 'smoke-9': 'missing' });
+  });
+
+  it('takes an uplink batch in one go: duplicated, reordered and overlapping batches never move a device backwards', async () => {
+    const { code, gateway } = await newCommunity();
+    const health = (deviceId: string, minute: number, seq: number, battery: number) =>
+      event(
+        gateway,
+        'cn.gridlink.device.health.v1',
+        {
+          device_id: deviceId,
+          device_kind: 'smoke_detector',
+          availability: 'online',
+          last_seen: at(minute),
+          battery,
+          faults: battery < 20 ? ['low_battery'] : [],
+          tamper: false,
+          observed_at: at(minute),
+          seq,
+        },
+        deviceId,
+      );
+    const availability = (deviceId: string, minute: number, state: 'online' | 'offline') =>
+      createCloudEvent({
+        id: `av-${process.pid}-${++counter}`,
+        type: 'cn.gridlink.device.availability.v1',
+        gatewayId: gateway,
+        deviceId,
+        time: at(minute),
+        data: {
+          device_id: deviceId,
+          device_kind: 'smoke_detector',
+          state,
+          reason: state === 'online' ? 'connected' : 'heartbeat_missed',
+        },
+        priority: 'state',
+      }) as CloudEvent;
+    // Same observed_at, higher seq wins; a later minute wins over a higher seq of an earlier one.
+    const newest = [health('b-1', 10, 3, 15), health('b-2', 12, 1, 70), availability('b-1', 11, 'offline')];
+    const older = [
+      health('b-1', 10, 2, 50),
+      health('b-1', 9, 9, 60),
+      health('b-2', 11, 7, 80),
+      availability('b-1', 5, 'online'),
+    ];
+    const batchA = [...newest, ...older, ...newest];
+    const batchB = [...older].reverse();
+    const [a, b] = await Promise.all([
+      projectDeviceEvents(db(), batchA, RECEIVED),
+      projectDeviceEvents(db(), batchB, RECEIVED),
+    ]);
+    expect(new Set([...a, ...b])).toEqual(new Set(['applied']));
+    // An older batch handled afterwards (a sweep, another replica) changes nothing.
+    await projectDeviceEvents(db(), [...older, ...older], RECEIVED);
+    const devices = Object.fromEntries((await devicesOfCommunity(db(), code)).map((d) => [d.device_id, d]));
+    expect(devices['b-1']).toMatchObject({
+      availability: 'offline',
+      availability_since: at(11),
+      health: { battery: 15, faults: ['low_battery'], observed_at: at(10), last_seen: at(10) },
+    });
+    expect(devices['b-2']).toMatchObject({ health: { battery: 70, observed_at: at(12) } });
+    const { rows } = await db().query<{ n: number }>(
+      'SELECT count(*)::integer AS n FROM device_health WHERE community = $1',
+      [code],
+    );
+    expect(Number(rows[0]?.n)).toBe(5);
+    expect((await availabilityIntervals(db(), code, 'b-1', 10)).map((i) => i.state)).toHaveLength(2);
   });
 
   it('records availability as intervals, whatever order the changes arrive in', async () => {

@@ -22,14 +22,6 @@ export const DEVICE_EVENT_TYPES = [
 /** What happened to one event: applied, or skipped because its gateway serves no community on record. */
 export type ProjectionOutcome = 'applied' | 'no_community';
 
-/** The community gateway `gatewayId` serves, null when none is on record. */
-async function communityOf(db: Queryable, gatewayId: string): Promise<string | null> {
-  const { rows } = await db.query<{ community: string | null }>('SELECT community FROM gateways WHERE id = $1', [
-    gatewayId,
-  ]);
-  return rows[0]?.community ?? null;
-}
-
 /**
  * The devices projection: every gateway's inventory, availability and health folded into the
  * current state of each device of a community (`devices`) and their history. Idempotent and
@@ -38,35 +30,76 @@ async function communityOf(db: Queryable, gatewayId: string): Promise<string | n
  * event, twice or late, and every replica ends with the same rows.
  */
 export async function projectDeviceEvent(db: Db, event: CloudEvent, receivedAt: Date): Promise<ProjectionOutcome> {
+  return (await projectDeviceEvents(db, [event], receivedAt))[0] as ProjectionOutcome;
+}
+
+/**
+ * Several events (one uplink request, or a sweep's batch) in one transaction: health and
+ * availability, which come by the thousand, with a few set-based statements whatever their number
+ * (one transaction per event was the intake's bottleneck); inventory messages, rare, one by one
+ * under their community's lock. The same guards as one at a time, in the statements themselves, so
+ * replicas projecting overlapping batches converge; rows are written in key order, so two batches
+ * never wait on each other in a circle.
+ */
+export async function projectDeviceEvents(
+  db: Db,
+  events: readonly CloudEvent[],
+  receivedAt: Date,
+): Promise<ProjectionOutcome[]> {
+  if (events.length === 0) return [];
   return retryDeadlocks(() =>
     db.transaction(async (tx) => {
-      const community = await communityOf(tx, event.gatewayid);
-      if (community === null) return 'no_community';
-      const at = { community, gatewayId: event.gatewayid, now: receivedAt };
-      switch (event.type) {
-        case 'cn.gridlink.inventory.sync.v1':
-          await applySyncPart(tx, at, event.data as InventorySync);
-          break;
-        case 'cn.gridlink.inventory.changed.v1':
-          await lockKey(tx, 'inventory', community);
-          await upsertInventory(tx, at, [event.data as InventoryChanged], event.data as InventoryChanged);
-          break;
-        case 'cn.gridlink.device.availability.v1':
-          await applyAvailability(tx, at, event.data as UplinkData<'cn.gridlink.device.availability.v1'>, event.time);
-          break;
-        case 'cn.gridlink.device.health.v1':
-          await applyDeviceHealth(tx, at, event.data as DeviceHealth);
-          break;
-        case 'cn.gridlink.gateway.health.v1':
-          await applyGatewayHealth(tx, at, event.data as GatewayHealth);
-          break;
-        default:
-          break;
+      const communities = await communitiesOf(tx, [...new Set(events.map((event) => event.gatewayid))]);
+      const health: Array<{ at: At; health: DeviceHealth }> = [];
+      const availability: Array<{ at: At; change: AvailabilityChange; time: string }> = [];
+      const gateways: Array<{ at: At; health: GatewayHealth }> = [];
+      const outcomes = events.map((event): ProjectionOutcome => {
+        const community = communities.get(event.gatewayid);
+        return community === undefined ? 'no_community' : 'applied';
+      });
+      for (const event of events) {
+        const community = communities.get(event.gatewayid);
+        if (community === undefined) continue;
+        const at = { community, gatewayId: event.gatewayid, now: receivedAt };
+        switch (event.type) {
+          case 'cn.gridlink.inventory.sync.v1':
+            await applySyncPart(tx, at, event.data as InventorySync);
+            break;
+          case 'cn.gridlink.inventory.changed.v1':
+            await lockKey(tx, 'inventory', community);
+            await upsertInventory(tx, at, [event.data as InventoryChanged], event.data as InventoryChanged);
+            break;
+          case 'cn.gridlink.device.availability.v1':
+            availability.push({ at, change: event.data as AvailabilityChange, time: event.time });
+            break;
+          case 'cn.gridlink.device.health.v1':
+            health.push({ at, health: event.data as DeviceHealth });
+            break;
+          case 'cn.gridlink.gateway.health.v1':
+            gateways.push({ at, health: event.data as GatewayHealth });
+            break;
+          default:
+            break;
+        }
       }
-      return 'applied';
+      await applyAvailabilities(tx, availability, receivedAt);
+      await applyDeviceHealths(tx, health, receivedAt);
+      await applyGatewayHealths(tx, gateways, receivedAt);
+      return outcomes;
     }),
   );
 }
+
+/** The community each gateway serves; gateways serving none are left out. */
+async function communitiesOf(db: Queryable, gatewayIds: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ id: string; community: string }>(
+    'SELECT id, community FROM gateways WHERE id = ANY($1::text[]) AND community IS NOT NULL',
+    [gatewayIds],
+  );
+  return new Map(rows.map((row) => [row.id, row.community]));
+}
+
+type AvailabilityChange = UplinkData<'cn.gridlink.device.availability.v1'>;
 
 interface At {
   community: string;
@@ -122,10 +155,10 @@ async function upsertInventory(
 }
 
 /**
- * One part of a full sync: its devices as above, then the part is counted; the transaction that
- * completes the sync reconciles it. Every device the sync lists now holds an observation at least
- * as new as the sync's, so those still older were left out of it: they become `missing` (never
- * deleted). Syncs of one community take their turn (a lock), so two reconciliations never race.
+ * One part of a full sync: its devices as above, then the part is counted; once every part is in,
+ * the community is reconciled with its newest complete sync. Every device that sync lists holds an
+ * observation at least as new as the sync's, so those still older were left out of it: they become
+ * `missing` (never deleted). Syncs of one community take their turn (a lock), so two reconciliations never race.
  */
 async function applySyncPart(tx: Queryable, at: At, sync: InventorySync): Promise<void> {
   await lockKey(tx, 'inventory', at.community);
@@ -139,108 +172,179 @@ async function applySyncPart(tx: Queryable, at: At, sync: InventorySync): Promis
     [at.gatewayId, sync.sync_id, at.community, sync.parts, sync.part, sync.observed_at, sync.seq],
   );
   const row = rows[0];
-  if (!row?.complete || row.reconciled_at !== null) return;
+  if (row?.complete && row.reconciled_at === null)
+    await tx.query('UPDATE inventory_syncs SET reconciled_at = $3 WHERE gateway_id = $1 AND sync_id = $2', [
+      at.gatewayId,
+      sync.sync_id,
+      at.now,
+    ]);
+  // Against the newest complete sync of the community, not only this one: an older sync completing
+  // after a newer one (reordered) must not bring back a device the newer one left out.
   await tx.query(
-    `UPDATE devices SET status = 'missing', inventory_at = $2, inventory_seq = $3, updated_at = $4
-      WHERE community = $1 AND status <> 'missing' AND (inventory_at, inventory_seq) < ($2::timestamptz, $3::bigint)`,
-    [at.community, sync.observed_at, sync.seq, at.now],
+    `WITH newest AS (
+       SELECT observed_at, seq FROM inventory_syncs
+        WHERE community = $1 AND reconciled_at IS NOT NULL ORDER BY observed_at DESC, seq DESC LIMIT 1)
+     UPDATE devices AS d SET status = 'missing', inventory_at = n.observed_at, inventory_seq = n.seq, updated_at = $2
+       FROM newest AS n
+      WHERE d.community = $1 AND d.status <> 'missing' AND (d.inventory_at, d.inventory_seq) < (n.observed_at, n.seq)`,
+    [at.community, at.now],
   );
-  await tx.query('UPDATE inventory_syncs SET reconciled_at = $3 WHERE gateway_id = $1 AND sync_id = $2', [
-    at.gatewayId,
-    sync.sync_id,
-    at.now,
-  ]);
 }
 
-/** A device heard of before its inventory record (health or availability first): known, active. */
-async function ensureDevice(
+/** Newest first by (`observed_at`, `seq`): the order the guards keep. */
+function newer(a: Observed, b: Observed): boolean {
+  const [ta, tb] = [Date.parse(a.observed_at), Date.parse(b.observed_at)];
+  return ta === tb ? a.seq > b.seq : ta > tb;
+}
+
+/** One item per key, the one `better` prefers, in key order (a statement may not update a row twice). */
+function newestPerKey<T>(items: readonly T[], key: (item: T) => string, better: (a: T, b: T) => boolean): T[] {
+  const chosen = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    const current = chosen.get(k);
+    if (current === undefined || better(item, current)) chosen.set(k, item);
+  }
+  return [...chosen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item);
+}
+
+const placeJson = (place: unknown) => (place === undefined ? null : place);
+
+/**
+ * Availability changes: each starts an interval (the next change ends it); the current availability
+ * is the newest change's. A device heard of before its inventory record is known from here on,
+ * active.
+ */
+async function applyAvailabilities(
   tx: Queryable,
-  at: At,
-  device: { device_id: string; device_kind: string; place?: unknown },
+  changes: ReadonlyArray<{ at: At; change: AvailabilityChange; time: string }>,
+  now: Date,
 ): Promise<void> {
+  if (changes.length === 0) return;
+  const rows = changes.map(({ at, change, time }) => ({
+    community: at.community,
+    device_id: change.device_id,
+    gateway_id: at.gatewayId,
+    device_kind: change.device_kind,
+    place: placeJson(change.place),
+    started_at: time,
+    state: change.state,
+    reason: change.reason,
+  }));
+  const history = newestPerKey(
+    rows,
+    (row) => `${row.community}/${row.device_id}/${new Date(row.started_at).toISOString()}`,
+    () => false,
+  );
   await tx.query(
-    `INSERT INTO devices (community, device_id, gateway_id, device_kind, place, status, first_reported_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'active', $6, $6) ON CONFLICT (community, device_id) DO NOTHING`,
-    [
-      at.community,
-      device.device_id,
-      at.gatewayId,
-      device.device_kind,
-      device.place === undefined ? null : JSON.stringify(device.place),
-      at.now,
-    ],
+    `INSERT INTO device_availability (community, device_id, started_at, state, reason, gateway_id)
+     SELECT community, device_id, started_at, state, reason, gateway_id
+       FROM jsonb_to_recordset($1::jsonb)
+         AS r(community text, device_id text, started_at timestamptz, state text, reason text, gateway_id text)
+     ON CONFLICT DO NOTHING`,
+    [JSON.stringify(history)],
+  );
+  const current = newestPerKey(
+    rows,
+    (row) => `${row.community}/${row.device_id}`,
+    (a, b) => Date.parse(a.started_at) > Date.parse(b.started_at),
+  );
+  await tx.query(
+    `INSERT INTO devices AS d (community, device_id, gateway_id, device_kind, place, status, availability,
+                              availability_since, first_reported_at, updated_at)
+     SELECT community, device_id, gateway_id, device_kind, place, 'active', state, started_at, $2, $2
+       FROM jsonb_to_recordset($1::jsonb)
+         AS r(community text, device_id text, gateway_id text, device_kind text, place jsonb, started_at timestamptz,
+              state text)
+         ON CONFLICT (community, device_id) DO UPDATE
+        SET availability = EXCLUDED.availability, availability_since = EXCLUDED.availability_since,
+            updated_at = EXCLUDED.updated_at
+      WHERE d.availability_since IS NULL OR d.availability_since < EXCLUDED.availability_since`,
+    [JSON.stringify(current), now],
   );
 }
 
 /**
- * An availability change starts an interval (the next change ends it); the current availability
- * is the newest change's.
+ * Health summaries: each kept in the history; the newest by (`observed_at`, `seq`) is the device's
+ * health in force, and `last_seen` only moves forward.
  */
-async function applyAvailability(
+async function applyDeviceHealths(
   tx: Queryable,
-  at: At,
-  change: UplinkData<'cn.gridlink.device.availability.v1'>,
-  time: string,
+  items: ReadonlyArray<{ at: At; health: DeviceHealth }>,
+  now: Date,
 ): Promise<void> {
-  await ensureDevice(tx, at, change);
-  await tx.query(
-    `INSERT INTO device_availability (community, device_id, started_at, state, reason, gateway_id)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-    [at.community, change.device_id, time, change.state, change.reason, at.gatewayId],
+  if (items.length === 0) return;
+  const rows = items.map(({ at, health }) => ({
+    community: at.community,
+    device_id: health.device_id,
+    gateway_id: at.gatewayId,
+    device_kind: health.device_kind,
+    observed_at: health.observed_at,
+    seq: health.seq,
+    availability: health.availability,
+    last_seen: health.last_seen,
+    battery: health.battery ?? null,
+    signal_dbm: health.signal_dbm ?? null,
+    faults: health.faults,
+    tamper: health.tamper,
+  }));
+  const history = newestPerKey(
+    rows,
+    (row) => `${row.community}/${row.device_id}/${row.gateway_id}/${Date.parse(row.observed_at)}/${row.seq}`,
+    () => false,
   );
-  await tx.query(
-    `UPDATE devices SET availability = $3, availability_since = $4, updated_at = $5
-      WHERE community = $1 AND device_id = $2 AND (availability_since IS NULL OR availability_since < $4)`,
-    [at.community, change.device_id, change.state, time, at.now],
-  );
-}
-
-async function applyDeviceHealth(tx: Queryable, at: At, health: DeviceHealth): Promise<void> {
-  await ensureDevice(tx, at, health);
   await tx.query(
     `INSERT INTO device_health (community, device_id, gateway_id, observed_at, seq, availability, last_seen,
                                 battery, signal_dbm, faults, tamper)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-    [
-      at.community,
-      health.device_id,
-      at.gatewayId,
-      health.observed_at,
-      health.seq,
-      health.availability,
-      health.last_seen,
-      health.battery ?? null,
-      health.signal_dbm ?? null,
-      health.faults,
-      health.tamper,
-    ],
+     SELECT community, device_id, gateway_id, observed_at, seq, availability, last_seen, battery, signal_dbm,
+            faults, tamper
+       FROM jsonb_to_recordset($1::jsonb)
+         AS r(community text, device_id text, gateway_id text, observed_at timestamptz, seq bigint, availability text,
+              last_seen timestamptz, battery real, signal_dbm real, faults text[], tamper boolean)
+     ON CONFLICT DO NOTHING`,
+    [JSON.stringify(history)],
   );
+  const current = newestPerKey(rows, (row) => `${row.community}/${row.device_id}`, newer);
   await tx.query(
-    `UPDATE devices
-        SET health_at = $3, health_seq = $4, last_seen = GREATEST(last_seen, $5::timestamptz), battery = $6,
-            signal_dbm = $7, faults = $8, tamper = $9, updated_at = $10
-      WHERE community = $1 AND device_id = $2
-        AND (COALESCE(health_at, 'epoch'), COALESCE(health_seq, -1)) < ($3::timestamptz, $4::bigint)`,
-    [
-      at.community,
-      health.device_id,
-      health.observed_at,
-      health.seq,
-      health.last_seen,
-      health.battery ?? null,
-      health.signal_dbm ?? null,
-      health.faults,
-      health.tamper,
-      at.now,
-    ],
+    `INSERT INTO devices AS d (community, device_id, gateway_id, device_kind, status, health_at, health_seq,
+                              last_seen, battery, signal_dbm, faults, tamper, first_reported_at, updated_at)
+     SELECT community, device_id, gateway_id, device_kind, 'active', observed_at, seq, last_seen, battery,
+            signal_dbm, faults, tamper, $2, $2
+       FROM jsonb_to_recordset($1::jsonb)
+         AS r(community text, device_id text, gateway_id text, device_kind text, observed_at timestamptz, seq bigint,
+              last_seen timestamptz, battery real, signal_dbm real, faults text[], tamper boolean)
+         ON CONFLICT (community, device_id) DO UPDATE
+        SET health_at = EXCLUDED.health_at, health_seq = EXCLUDED.health_seq,
+            last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen), battery = EXCLUDED.battery,
+            signal_dbm = EXCLUDED.signal_dbm, faults = EXCLUDED.faults, tamper = EXCLUDED.tamper,
+            updated_at = EXCLUDED.updated_at
+      WHERE (COALESCE(d.health_at, 'epoch'), COALESCE(d.health_seq, -1)) < (EXCLUDED.health_at, EXCLUDED.health_seq)`,
+    [JSON.stringify(current), now],
   );
 }
 
-async function applyGatewayHealth(tx: Queryable, at: At, health: GatewayHealth): Promise<void> {
+async function applyGatewayHealths(
+  tx: Queryable,
+  items: ReadonlyArray<{ at: At; health: GatewayHealth }>,
+  now: Date,
+): Promise<void> {
+  if (items.length === 0) return;
+  const rows = newestPerKey(
+    items.map(({ at, health }) => ({
+      gateway_id: at.gatewayId,
+      observed_at: health.observed_at,
+      seq: health.seq,
+      data: health,
+    })),
+    (row) => `${row.gateway_id}/${Date.parse(row.observed_at)}/${row.seq}`,
+    () => false,
+  );
   await tx.query(
     `INSERT INTO gateway_health (gateway_id, observed_at, seq, received_at, data)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-    [at.gatewayId, health.observed_at, health.seq, at.now, JSON.stringify(health)],
+     SELECT gateway_id, observed_at, seq, $2, data
+       FROM jsonb_to_recordset($1::jsonb) AS r(gateway_id text, observed_at timestamptz, seq bigint, data jsonb)
+     ON CONFLICT DO NOTHING`,
+    [JSON.stringify(rows), now],
   );
 }
 

@@ -87,6 +87,9 @@ describe('service endpoints', () => {
       '/api/v1/communities/{code}/property/devices/{deviceId}',
       '/api/v1/communities/{code}/property/kpis',
       '/api/v1/communities/{code}/property/stream',
+      '/api/v1/fleet/gateways',
+      '/api/v1/fleet/gateways/{id}',
+      '/api/v1/communities/{code}/maintenance/repeat-offenders',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');

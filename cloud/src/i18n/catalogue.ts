@@ -250,6 +250,10 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '设备 {device}{fault@maintenance_fault}（{window_days} 天内第 {repeats} 次）',
     en: 'Device {device}: {fault@maintenance_fault} ({repeats} in {window_days} days)',
   },
+  'maintenance.title_alert': {
+    'zh-CN': '{zh}（{window_days} 天内第 {repeats} 次）',
+    en: '{en} ({repeats} in {window_days} days)',
+  },
   'maintenance.title_gateway': {
     'zh-CN': '网关 {gateway} 超过 {minutes} 分钟无消息（{window_days} 天内第 {repeats} 次）',
     en: 'Gateway {gateway} silent for over {minutes} min ({repeats} in {window_days} days)',
@@ -261,6 +265,10 @@ export const CATALOGUE: Record<string, Template> = {
   'step.drill_ended': {
     'zh-CN': '网关 {gateway} 的调试验收演练已结束：自动归档',
     en: 'the commissioning drill of gateway {gateway} ended: archived',
+  },
+  'step.maintenance_alert_cleared': {
+    'zh-CN': '网关已解除告警（如已更换电池、防拆已复位）：自动结案',
+    en: 'the gateway cleared its alert (battery replaced, tamper restored…): closed',
   },
   'step.maintenance_recovered': {
     'zh-CN': '{fault@maintenance_fault}已恢复：自动结案',
@@ -674,6 +682,10 @@ export const CATALOGUE: Record<string, Template> = {
   'device.community_code': {
     'zh-CN': '没有社区 {community}：社区编码为 12 位数字',
     en: 'no community {community}: a community code is 12 digits',
+  },
+  'fleet.not_allowed': {
+    'zh-CN': '网关运维总览仅供区、街道管理员、值班员和安装人员查看；请联系管理员分配角色',
+    en: 'the gateway fleet is for district and street administrators, operators and installers; ask an administrator for a role',
   },
   'device.community_outside': {
     'zh-CN': '社区 {community} 不在您的角色所辖范围内',

@@ -4,6 +4,7 @@ import type { Queryable } from '../db/db.js';
 import { lockAll } from '../db/locks.js';
 import { WriteStatement } from '../db/write-statement.js';
 import { type Message, message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import { decidePolicies } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
 import { chinaDate } from './incident-id.js';
@@ -137,7 +138,106 @@ export async function intakeAlerts(
       linkedAlerts: (row.linked_alerts ?? []).map(splitAlertKey),
     })),
   });
-  return applyIntake(tx, context, plan, stored, drill);
+  const outcomes = await applyIntake(tx, context, plan, stored, drill);
+  await countRepeats(tx, outcomes, context.clock());
+  return recoverClearedTickets(tx, context, parsed, outcomes);
+}
+
+/**
+ * A maintenance ticket a gateway's alert opened shows in its title, as the maintenance policy's
+ * own do, how many tickets its device had within the tenant's repeat window, this one included:
+ * repeat offenders stand out in the property's queue.
+ */
+async function countRepeats(tx: Queryable, outcomes: readonly AlertOutcome[], now: Date): Promise<void> {
+  const created = outcomes.flatMap((outcome) =>
+    outcome.outcome === 'created' && outcome.policy === 'maintenance_ticket' && outcome.incident.place.deviceId !== null
+      ? [outcome.incident.id]
+      : [],
+  );
+  if (created.length === 0) return;
+  const { rows } = await tx.query<{ id: string; title_message: unknown; repeats: number; days: number }>(
+    `SELECT i.id, i.title_message, w.days,
+            (SELECT count(*)::integer FROM incidents AS o
+              WHERE o.community = i.community AND o.device_id = i.device_id AND o.device_id IS NOT NULL
+                AND o.category_code LIKE 'device_maintenance.%' AND NOT o.drill
+                AND o.created_at > $2::timestamptz - make_interval(days => w.days)) AS repeats
+       FROM incidents AS i,
+            (SELECT COALESCE((SELECT repeat_window_days FROM maintenance_settings), 30) AS days) AS w
+      WHERE i.id = ANY($1::text[]) AND NOT i.drill`,
+    [created, now],
+  );
+  for (const row of rows) {
+    const text = (row.title_message as { params?: { zh?: string; en?: string } } | null)?.params ?? {};
+    const title = message('maintenance.title_alert', {
+      zh: text.zh ?? '',
+      en: text.en ?? text.zh ?? '',
+      repeats: Number(row.repeats),
+      window_days: Number(row.days),
+    });
+    await tx.query('UPDATE incidents SET title = $2, title_message = $3::jsonb WHERE id = $1', [
+      row.id,
+      render(title),
+      JSON.stringify(title),
+    ]);
+  }
+}
+
+/** States from which a cleared alert closes its maintenance ticket: the property still has it. */
+const RECOVERABLE_STATES = ['REPORTED', 'SELF_HANDLED'];
+
+/**
+ * A maintenance ticket a gateway's alerts opened (low battery, tamper, a fault) closes with the
+ * system's `recover` step once every alert it holds is cleared, whichever the cloud handled first:
+ * the clear is recorded by alert id, the raise finds it. The batch holds the locks of its alerts
+ * and of the incidents linked to them, so two batches clearing two alerts of one ticket see each
+ * other. A ticket the centre took into its loop is left to it.
+ */
+async function recoverClearedTickets(
+  tx: Queryable,
+  context: AlertIntakeContext,
+  parsed: readonly ParsedAlert[],
+  outcomes: AlertOutcome[],
+): Promise<AlertOutcome[]> {
+  const cleared = parsed.flatMap((item) => (item.type === 'cleared' ? [item] : []));
+  if (cleared.length > 0)
+    await tx.query(
+      `INSERT INTO cleared_alerts (gateway_id, alert_id, cleared_at, reason, recorded_at)
+       SELECT gateway_id, alert_id, cleared_at, reason, $5
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS v(gateway_id, alert_id, cleared_at, reason)
+       ON CONFLICT DO NOTHING`,
+      [
+        cleared.map((item) => item.event.gatewayid),
+        cleared.map((item) => item.data.alert_id),
+        cleared.map((item) => item.data.cleared_at),
+        cleared.map((item) => item.data.reason),
+        context.clock(),
+      ],
+    );
+  const touched = [...new Set(outcomes.flatMap((outcome) => ('incident' in outcome ? [outcome.incident.id] : [])))];
+  if (touched.length === 0) return outcomes;
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT i.id FROM incidents AS i
+      WHERE i.id = ANY($1::text[]) AND i.closed_at IS NULL AND i.state = ANY($2::text[])
+        AND i.source = 'iot' AND i.alert_id IS NOT NULL AND i.category_code LIKE 'device_maintenance.%'
+        AND NOT EXISTS (SELECT 1 FROM incident_alerts AS a
+                         WHERE a.incident_id = i.id
+                           AND NOT EXISTS (SELECT 1 FROM cleared_alerts AS c
+                                            WHERE c.gateway_id = a.gateway_id AND c.alert_id = a.alert_id))
+      ORDER BY i.id`,
+    [touched, RECOVERABLE_STATES],
+  );
+  const recovered = new Map<string, Incident>();
+  for (const { id } of rows)
+    recovered.set(
+      id,
+      await context.followUp(tx, id, 'recover', `alert-recover:${id}`, message('step.maintenance_alert_cleared')),
+    );
+  if (recovered.size === 0) return outcomes;
+  return outcomes.map((outcome) =>
+    'incident' in outcome && recovered.has(outcome.incident.id)
+      ? { ...outcome, incident: recovered.get(outcome.incident.id) as Incident }
+      : outcome,
+  );
 }
 
 /** The batch's own alerts held before, and those still counting in its scopes' windows. */

@@ -87,7 +87,8 @@ function keysOf(item: ActiveAlert, policies: ReadonlyMap<string, PolicyDecision>
   const key = dedupKey(
     item.event.gatewayid,
     decision.incidentCategory ?? item.alert.category,
-    alertPlaceKey(item.alert),
+    // A maintenance ticket is one device's repair: two detectors of one stairwell are two tickets.
+    decision.policy === 'maintenance_ticket' ? `device:${item.alert.device_id}` : alertPlaceKey(item.alert),
   );
   if (afterHours !== null) return { decision, key, afterHours };
   const repeat = decision.repeat;
@@ -135,7 +136,8 @@ export function intakeNeeds(
     const { key, scopeKey, decision } = keysOf(item, policies, drill);
     if (key === undefined) continue;
     placeKeys.add(key);
-    earliestMs = Math.min(earliestMs, item.occurredMs);
+    // Open maintenance tickets are joined whenever they were last seen: looked up from the start.
+    earliestMs = Math.min(earliestMs, decision.policy === 'maintenance_ticket' ? 0 : item.occurredMs);
     if (scopeKey === undefined) continue;
     scopeKeys.add(scopeKey);
     earliestHeldMs = Math.min(earliestHeldMs, item.occurredMs - (decision.repeat as RepeatThreshold).windowMs);
@@ -369,8 +371,10 @@ export function planIntake(inputs: IntakeInputs): IntakePlan {
     }
     // The open incident of this place × category whose last alert is the latest within the window.
     let target: Slot | undefined;
+    // A maintenance ticket stays the device's one ticket for the fault however long it stays open.
+    const windowMs = decision.policy === 'maintenance_ticket' ? Number.POSITIVE_INFINITY : dedupWindowMs;
     for (const slot of openByKey.get(`${drill}:${key}`) ?? []) {
-      if (slot.lastOccurredMs < item.occurredMs - dedupWindowMs) continue;
+      if (slot.lastOccurredMs < item.occurredMs - windowMs) continue;
       if (target === undefined || slot.lastOccurredMs > target.lastOccurredMs) target = slot;
     }
     if (target !== undefined) {

@@ -29,8 +29,10 @@ async function repeatsOf(tx: Queryable, detection: Detection, since: Date): Prom
           [detection.key, since],
         )
       : await tx.query<{ n: number }>(
+          // Tickets of any origin: the gateway's own maintenance alerts open them too.
           `SELECT count(*)::integer AS n FROM incidents
-            WHERE community = $1 AND device_id = $2 AND dedup_key LIKE '${KEY_PREFIX}%' AND created_at > $3`,
+            WHERE community = $1 AND device_id = $2 AND created_at > $3
+              AND category_code LIKE 'device_maintenance.%' AND device_id IS NOT NULL`,
           [detection.community, detection.deviceId, since],
         );
   return Number(rows[0]?.n ?? 0) + 1;

@@ -33,7 +33,11 @@ export interface ProjectorOptions {
    * new events do not wait for it, they are handled as soon as they are stored (`handleNew`).
    */
   settleMs?: number;
+  /** How many events handled as they arrived the sweep remembers to pass over; default 200,000. */
+  rememberNew?: number;
 }
+
+const keyOf = (event: CloudEvent) => `${event.source} ${event.id}`;
 
 interface EventRow {
   arrival: number;
@@ -82,6 +86,14 @@ export class EventProjector {
   private running?: Promise<number>;
   private again = false;
   private stopped = false;
+  /**
+   * Events this replica has handled as they arrived (`handleNew`), by key: its sweep moves past
+   * them instead of handling them a second time (at thousands of health reports a second, the
+   * second pass was as much work as the first). In memory and bounded: after a restart, or once
+   * forgotten, an event is simply handled again (handlers are idempotent); events another replica
+   * handled are handled again by this one's sweep.
+   */
+  private readonly handledNew = new Set<string>();
 
   constructor(
     private readonly db: Db,
@@ -100,36 +112,52 @@ export class EventProjector {
     const wanted = events
       .filter((event) => this.options.types.includes(event.type))
       .map((event) => ({ arrival: 0, event }));
-    await this.handleAll(wanted, async (stored, err) => {
+    const handled = await this.handleAll(wanted, async (stored, err) => {
       this.options.logger.warn(
         { projection: this.options.name, event: stored.event.id, error: (err as Error).message },
         'event not handled yet: the sweep tries again',
       );
     });
+    for (const { event } of handled) this.handledNew.add(keyOf(event));
+    // Forget the oldest beyond the bound (a Set iterates in insertion order).
+    const excess = this.handledNew.size - (this.options.rememberNew ?? 200_000);
+    if (excess > 0) {
+      let dropped = 0;
+      for (const key of this.handledNew) {
+        if (dropped++ >= excess) break;
+        this.handledNew.delete(key);
+      }
+    }
   }
 
-  /** The events as one batch when the projection takes batches; one by one, each failure to `failed`, otherwise. */
+  /**
+   * The events as one batch when the projection takes batches; one by one, each failure to
+   * `failed`, otherwise. Resolves with those handled.
+   */
   private async handleAll(
     events: StoredEvent[],
     failed: (stored: StoredEvent, err: unknown) => Promise<void>,
-  ): Promise<void> {
-    if (events.length === 0) return;
+  ): Promise<StoredEvent[]> {
+    if (events.length === 0) return [];
     const { handle, handleBatch } = this.options;
     if (handleBatch !== undefined) {
       try {
         await handleBatch(events);
-        return;
+        return events;
       } catch {
         // One event may be the cause: each goes on its own below.
       }
     }
+    const handled: StoredEvent[] = [];
     for (const stored of events) {
       try {
         await handle(stored);
+        handled.push(stored);
       } catch (err) {
         await failed(stored, err);
       }
     }
+    return handled;
   }
 
   /** Runs the sweep now (or once more after the one running). */
@@ -187,7 +215,9 @@ export class EventProjector {
       [cursor, [...types], this.options.batchSize ?? 500, settled],
     );
     await this.handleAll(
-      rows.map((row) => ({ arrival: Number(row.arrival), event: toEvent(row) })),
+      rows
+        .map((row) => ({ arrival: Number(row.arrival), event: toEvent(row) }))
+        .filter(({ event }) => !this.handledNew.delete(keyOf(event))),
       async ({ event, arrival }, err) => {
         const error = (err as Error).message ?? String(err);
         logger.error(

@@ -132,7 +132,12 @@ export class InventoryModule implements GatewayModule {
           clients: modules.clients ?? 0,
           outbox_depth: stats.depth,
           outbox_dropped: stats.dropped + stats.coalesced,
-          cameras: { configured: cameras.length, online: cameras.filter((camera) => camera.online).length },
+          cameras: {
+            configured: cameras.length,
+            online: cameras.filter((camera) => camera.online).length,
+            authenticated: cameras.filter((camera) => camera.authenticated).length,
+            subscribed: cameras.filter((camera) => camera.subscribed).length,
+          },
           disk_free_bytes: freeBytes(config.gateway.data_dir),
           clock_offset_ms: uplink.clockOffsetMs(),
         },

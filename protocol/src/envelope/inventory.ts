@@ -79,7 +79,14 @@ export const GatewayHealth = z.strictObject({
   outbox_depth: z.strictObject({ alarm: z.int().min(0), state: z.int().min(0), telemetry: z.int().min(0) }),
   /** Low-priority events the outbox dropped or replaced by newer ones since the gateway started. */
   outbox_dropped: z.int().min(0),
-  cameras: z.strictObject({ configured: z.int().min(0), online: z.int().min(0) }),
+  /** ONVIF cameras: configured, online, signed in (a wrong password is not), and receiving their events. */
+  cameras: z.strictObject({
+    configured: z.int().min(0),
+    online: z.int().min(0),
+    /** Absent from gateways older than these counts. */
+    authenticated: z.int().min(0).optional(),
+    subscribed: z.int().min(0).optional(),
+  }),
   /** Free bytes on the disk of the gateway's data directory (null: unknown). */
   disk_free_bytes: z.number().min(0).nullable(),
   /** The gateway's clock minus the cloud's, as last measured, to within about a second (null: not yet). */
