@@ -231,6 +231,7 @@ export async function startCloud(
       downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,
       clientCertificates: config.http.tls.client_certificates,
       attachmentMaxBytes: config.attachments.max_bytes,
+      snapshotRequestTimeoutMs: config.attachments.snapshot_request_timeout_s * 1000,
       trustedProxies: config.http.trusted_proxies,
       web: {
         ...(config.web.map_tile_url ? { mapTileUrl: config.web.map_tile_url } : {}),
