@@ -116,6 +116,19 @@ describe('camera evidence (postgres)', () => {
     expect(early).toEqual({ status: 201, body: { status: 'stored', incident_id: null } });
     await sendAlert('gw-evid', token, intrusion('gw-evid', 'al-early'));
     const first = await incidentOf('gw-evid', 'al-early');
+    // Linked once the alert made its incident, before anyone reads the incident's files.
+    await expect
+      .poll(
+        async () =>
+          (
+            await cloud().db.query<{ incident_id: string }>(
+              `SELECT a.incident_id FROM camera_snapshots s JOIN attachments a ON a.id = s.attachment_id
+                WHERE s.gateway_id = 'gw-evid' AND s.upload_id = 'al-early.1'`,
+            )
+          ).rows[0]?.incident_id,
+        { timeout: 20_000 },
+      )
+      .toBe(first);
     const listed = await cameraFiles(operator.token, first);
     expect(listed.files).toHaveLength(1);
     expect(listed.files[0]?.sha256).toBe(sha(picture));
@@ -310,7 +323,11 @@ describe('camera evidence (postgres)', () => {
     const refused = await api<{ state: string; error: string }>(cloud(), 'GET', `${path}/req-2`, {
       token: dispatcher.token,
     });
-    expect(refused.body).toMatchObject({ state: 'failed', error: 'camera cam-gate-01: snapshot failed: timeout' });
+    expect(refused.body).toMatchObject({
+      state: 'failed',
+      failure: 'refused',
+      error: 'camera cam-gate-01: snapshot failed: timeout',
+    });
 
     // Nobody answers (the gateway's link is down): failed once the timeout passes.
     await api(cloud(), 'POST', path, { token: dispatcher.token, body: { request_id: 'req-3' } });
@@ -321,7 +338,7 @@ describe('camera evidence (postgres)', () => {
     const late = await api<{ state: string; error: string }>(cloud(), 'GET', `${path}/req-3`, {
       token: dispatcher.token,
     });
-    expect(late.body.state).toBe('failed');
+    expect(late.body).toMatchObject({ state: 'failed', failure: 'not_fetched' });
     expect(late.body.error).toMatch(/^timeout/);
   });
 });

@@ -11,7 +11,17 @@ const query = (name: string, description: string, required = false) => ({
 const incidentId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const request = {
   type: 'object',
-  required: ['id', 'incident_id', 'device_ids', 'requested_at', 'deadline', 'state', 'error', 'attachment_ids'],
+  required: [
+    'id',
+    'incident_id',
+    'device_ids',
+    'requested_at',
+    'deadline',
+    'state',
+    'failure',
+    'error',
+    'attachment_ids',
+  ],
   properties: {
     id: { type: 'string' },
     incident_id: { type: 'string' },
@@ -19,6 +29,7 @@ const request = {
     requested_at: { type: 'string', format: 'date-time' },
     deadline: { type: 'string', format: 'date-time' },
     state: { enum: ['pending', 'done', 'failed'] },
+    failure: { enum: ['refused', 'not_fetched', 'no_snapshot', null] },
     error: { type: ['string', 'null'] },
     attachment_ids: { type: 'array', items: { type: 'string', format: 'uuid' } },
   },

@@ -40,6 +40,7 @@ export function snapshotRequestJson(request: SnapshotRequest) {
     requested_at: request.requestedAt,
     deadline: request.deadline,
     state: request.state,
+    failure: request.failure,
     error: request.error,
     attachment_ids: request.attachmentIds,
   };

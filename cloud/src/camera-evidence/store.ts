@@ -14,6 +14,12 @@ export interface ReceivedSnapshot {
 }
 
 export type SnapshotRequestState = 'pending' | 'done' | 'failed';
+/**
+ * Why a request failed: the gateway refused it (its reason in `error`: the camera's failure), or
+ * nothing came back in time — the gateway never fetched it (its link is down) or took it but
+ * sent no picture.
+ */
+export type SnapshotRequestFailure = 'refused' | 'not_fetched' | 'no_snapshot';
 
 export interface SnapshotRequest {
   id: string;
@@ -24,7 +30,8 @@ export interface SnapshotRequest {
   requestedAt: Date;
   deadline: Date;
   state: SnapshotRequestState;
-  /** Why it failed: the gateway's answer, or that none came in time. */
+  failure: SnapshotRequestFailure | null;
+  /** The gateway's own words when it refused (the camera's failure), or what timed out. */
   error: string | null;
   /** The incident's files the answer became. */
   attachmentIds: string[];
@@ -101,11 +108,15 @@ export class CameraEvidenceStore {
    * incident: the alert's (the gateway's own alert ids only) or the request's. Idempotent, and
    * safe when two replicas link the same snapshot at once (one wins, the other changes nothing).
    */
-  async link(which: { gatewayId: string; uploadId: string } | { incidentId: string }): Promise<number> {
+  async link(
+    which: { gatewayId: string; uploadId: string } | { incidentId: string } | { gatewayId: string; alertIds: string[] },
+  ): Promise<number> {
     const filter =
       'incidentId' in which
         ? { sql: 'coalesce(ia.incident_id, r.incident_id) = $1', params: [which.incidentId] }
-        : { sql: 's.gateway_id = $1 AND s.upload_id = $2', params: [which.gatewayId, which.uploadId] };
+        : 'alertIds' in which
+          ? { sql: 's.gateway_id = $1 AND s.alert_id = ANY($2::text[])', params: [which.gatewayId, which.alertIds] }
+          : { sql: 's.gateway_id = $1 AND s.upload_id = $2', params: [which.gatewayId, which.uploadId] };
     const { rows } = await this.db.query<{
       gateway_id: string;
       upload_id: string;
@@ -244,12 +255,15 @@ export class CameraEvidenceStore {
       const attachmentIds = row.attachment_ids ?? [];
       let state: SnapshotRequestState = 'pending';
       let error: string | null = null;
+      let failure: SnapshotRequestFailure | null = null;
       if (attachmentIds.length > 0) state = 'done';
       else if (row.result === 'rejected') {
         state = 'failed';
+        failure = 'refused';
         error = row.error ?? 'the gateway refused the request';
       } else if (row.deadline.getTime() <= now) {
         state = 'failed';
+        failure = row.result === null ? 'not_fetched' : 'no_snapshot';
         error =
           row.result === null
             ? 'timeout: the gateway did not fetch the request in time (is its link to the cloud up?)'
@@ -264,6 +278,7 @@ export class CameraEvidenceStore {
         requestedAt: row.requested_at,
         deadline: row.deadline,
         state,
+        failure,
         error,
         attachmentIds,
       };
