@@ -29,6 +29,12 @@ const WAIT = { timeout: 30_000 };
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1366, height: 768 };
 
+/** What a test reads of an `<img>` (this package is typed without the DOM). */
+interface LoadedImage {
+  complete: boolean;
+  naturalWidth: number;
+}
+
 /** Waits until `check` answers something other than undefined (hooks cannot use expect.poll). */
 async function until<T>(
   what: string,
@@ -92,7 +98,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       page
         .locator('#camera-snapshots img.thumb')
         .evaluateAll((images) =>
-          images.map((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth),
+          images.map((img) => (img as unknown as LoadedImage).complete && (img as unknown as LoadedImage).naturalWidth),
         );
 
     beforeAll(async () => {
@@ -215,7 +221,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('#camera-snapshots .thumb-button').first().click();
       const viewer = page.locator('.snapshot-viewer img');
       await viewer.waitFor(WAIT);
-      expect(await viewer.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+      expect(await viewer.evaluate((img) => (img as unknown as LoadedImage).naturalWidth)).toBeGreaterThan(0);
       await shoot(page, 'incident-snapshot-large-1366');
       await page.locator('.snapshot-viewer .close').click();
 
