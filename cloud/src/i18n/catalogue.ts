@@ -983,7 +983,7 @@ export const CATALOGUE: Record<string, Template> = {
     en: 'no snapshot request {request} was sent to this gateway',
   },
   'evidence.may_not_request': {
-    'zh-CN': '只有调度员（operator）和网格员可以请求新的摄像头快照',
+    'zh-CN': '只有调度员和网格员可以请求新的摄像头快照',
     en: 'only operators (dispatchers) and grid workers may ask for a fresh camera snapshot',
   },
   'evidence.no_camera': {
