@@ -1,6 +1,7 @@
 import type { CloudEvent } from '@gridlink/protocol';
 import type express from 'express';
 import type { Logger } from 'pino';
+import { cameraEvidencePlugin } from './camera-evidence/plugin.js';
 import { categoriesPlugin } from './categories/plugin.js';
 import type { Clock } from './clock.js';
 import { commissioningPlugin } from './commissioning/plugin.js';
@@ -57,6 +58,8 @@ export interface AppContext {
   onEventsStored?: (events: CloudEvent[]) => void;
   /** Largest file `POST /incidents/{id}/attachments` takes (`attachments.max_bytes`); default 10 MiB. */
   attachmentMaxBytes?: number;
+  /** How long a fresh camera snapshot may take before it counts as failed (`attachments.snapshot_request_timeout_s`). */
+  snapshotRequestTimeoutMs?: number;
   /** Login limits and, in tests, a wrapped password check (`auth.login` of the configuration). */
   login?: SessionStoreOptions;
   /**
@@ -89,6 +92,8 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   dispatchPlugin,
   // Before the incidents', whose `/incidents/{id}` would take `stream` for an id.
   incidentStreamPlugin,
+  // Before the incidents', so an incident's files include the camera snapshots that wait for it.
+  cameraEvidencePlugin,
   incidentsPlugin,
   kpiPlugin,
   settingsPlugin,

@@ -1,3 +1,4 @@
+export type { SnapshotRequestJson } from './camera-evidence/routes.js';
 export { type Clock, systemClock } from './clock.js';
 export { CLOUD_SECRET_PATHS, loadCloudConfig, redactCloudConfig } from './config/load.js';
 export { CloudConfig, type CloudConfigInput } from './config/schema.js';

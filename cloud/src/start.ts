@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { DownlinkMessage } from '@gridlink/protocol';
 import type { Logger } from 'pino';
 import { createCloudApp } from './app.js';
+import { linkCameraSnapshots } from './camera-evidence/link-alerts.js';
+import { CameraEvidenceStore } from './camera-evidence/store.js';
 import { CategoryCatalogue } from './categories/catalogue.js';
 import { type Clock, systemClock } from './clock.js';
 import type { CloudConfig } from './config/schema.js';
@@ -131,6 +133,7 @@ export async function startCloud(
     const territory = new TerritoryStore(db);
     // Gateway alerts become grid incidents: at once as they arrive, and by a sweep of the stored
     // events that catches up after a restart or when another replica took the request.
+    const cameraEvidence = new CameraEvidenceStore(db, clock);
     const alertsToIncidents = new EventProjector(db, {
       name: 'incidents-from-alerts',
       types: ALERT_TYPES,
@@ -239,6 +242,7 @@ export async function startCloud(
       downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,
       clientCertificates: config.http.tls.client_certificates,
       attachmentMaxBytes: config.attachments.max_bytes,
+      snapshotRequestTimeoutMs: config.attachments.snapshot_request_timeout_s * 1000,
       trustedProxies: config.http.trusted_proxies,
       web: {
         ...(config.web.map_tile_url ? { mapTileUrl: config.web.map_tile_url } : {}),
@@ -258,7 +262,8 @@ export async function startCloud(
       dispatch: { store: dispatch.store, streams, clock },
       incidentStreams,
       onEventsStored: (events) => {
-        void alertsToIncidents.handleNew(events);
+        // A camera snapshot that overtook its alert joins the incident as soon as the alert made it.
+        void alertsToIncidents.handleNew(events).then(() => linkCameraSnapshots(cameraEvidence, events));
         void devices.handleNew(events);
         void communityAlerts.handleNew(events);
       },

@@ -192,6 +192,8 @@ export class Gateway {
           onHealthChange: () => void this.running?.bridge.publishHealth(),
         }),
       );
+      // Fresh snapshots the cloud asks for come from these cameras.
+      uplink?.setCameras(onvif);
     }
 
     const liveness = new Liveness(

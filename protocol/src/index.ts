@@ -2,6 +2,7 @@ export * from './cli/io.js';
 export * from './config/index.js';
 export * from './device-message.js';
 export * from './device-tag.js';
+export * from './envelope/attachment-upload.js';
 export * from './envelope/cloudevents.js';
 export * from './envelope/commissioning.js';
 export * from './envelope/downlink.js';

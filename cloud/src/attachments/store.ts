@@ -104,8 +104,13 @@ export class AttachmentStore {
 
   /** One file with its bytes. */
   async read(id: string): Promise<{ attachment: StoredAttachment; content: Buffer } | undefined> {
+    // Camera snapshots keep their bytes once per content hash, in attachment_blobs.
     const { rows } = await this.db.query<Row & { content: Uint8Array }>(
-      `SELECT ${COLUMNS}, content FROM attachments WHERE id = $1`,
+      `SELECT ${COLUMNS.split(', ')
+        .map((column) => `a.${column}`)
+        .join(', ')}, coalesce(a.content, b.content) AS content
+         FROM attachments a LEFT JOIN attachment_blobs b ON a.content IS NULL AND b.sha256 = a.sha256
+        WHERE a.id = $1`,
       [id],
     );
     const row = rows[0];

@@ -135,6 +135,8 @@ export const CloudConfig = z.strictObject({
         .min(1024)
         .max(100 * 1024 * 1024)
         .default(10 * 1024 * 1024),
+      /** How long a fresh camera snapshot asked for from an incident's page may take before it counts as failed. */
+      snapshot_request_timeout_s: z.int().min(5).max(600).default(30),
     })
     .prefault({}),
   robots: z

@@ -1003,4 +1003,29 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '网格编码为 15 位数字：区县 6 位 + 乡镇 3 位 + 村居 3 位 + 序号 3 位',
     en: 'a grid code is 15 digits: county 6 + town 3 + village 3 + sequence 3',
   },
+  'evidence.not_an_image': {
+    'zh-CN': '快照不是 JPEG 或 PNG 图片（按文件头判断）',
+    en: 'the snapshot is not a JPEG or PNG image (its first bytes say so, whatever Content-Type says)',
+  },
+  'evidence.sha256_mismatch': {
+    'zh-CN': '快照内容的 SHA-256 为 {actual}，与参数 sha256 不符：请重新上传',
+    en: 'the body’s SHA-256 is {actual}, not the sha256 given: upload the snapshot again',
+  },
+  'evidence.sha256_of_body': { 'zh-CN': '请求体的 SHA-256', en: 'the SHA-256 of the body' },
+  'evidence.request_unknown': {
+    'zh-CN': '没有发给本网关的快照请求 {request}',
+    en: 'no snapshot request {request} was sent to this gateway',
+  },
+  'evidence.may_not_request': {
+    'zh-CN': '只有调度员和网格员可以请求新的摄像头快照',
+    en: 'only operators (dispatchers) and grid workers may ask for a fresh camera snapshot',
+  },
+  'evidence.no_camera': {
+    'zh-CN': '事件 {id} 没有摄像头快照，无法确定向哪个摄像头请求',
+    en: 'incident {id} has no camera snapshot, so there is no camera to ask for a fresh one',
+  },
+  'evidence.request_taken': {
+    'zh-CN': '请求编号 {request} 已用于其他事件：请换一个编号',
+    en: 'request id {request} is taken by another incident: use a new id',
+  },
 };

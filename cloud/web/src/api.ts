@@ -40,6 +40,7 @@ export interface StoredAttachment {
   name: string;
   tag: string | null;
   size_bytes: number;
+  uploaded_at: string;
   url: string;
 }
 

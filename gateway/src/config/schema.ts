@@ -373,6 +373,16 @@ export const GatewayConfig = z
         /** Long-poll the cloud for commands (the gateway opens every connection: works behind NAT). */
         downlink: z.boolean().default(true),
         downlink_wait_s: z.int().min(0).max(30).default(25),
+        /** Camera snapshots sent up with their alerts, and fresh ones the cloud asks for. */
+        attachments: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** Largest snapshot sent; a larger one is refused on the gateway (logged, counted) and its alert goes without it. */
+            max_bytes: z.int().min(1024).max(10_485_760).default(1_048_576),
+            /** Disk the waiting snapshots may use in the outbox; over it the oldest event snapshots go first. */
+            quota_bytes: z.int().min(1_048_576).default(67_108_864),
+          })
+          .prefault({}),
       })
       .prefault({})
       .superRefine((uplink, ctx) => {

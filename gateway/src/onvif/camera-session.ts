@@ -707,6 +707,32 @@ export class CameraSession {
     }
   }
 
+  /**
+   * A snapshot now, for someone who asked for one from the cloud: saved beside the events' (so the
+   * disk bound holds) and returned with its bytes. Throws, saying why, when the camera cannot give one.
+   */
+  async freshSnapshot(): Promise<{ bytes: Buffer; at: number; ref: string }> {
+    const store = this.options.snapshots;
+    if (!store) throw new Error('snapshots are off (onvif.snapshots.enabled)');
+    if (!this.client || !this.snapshotUri) {
+      throw new Error(`camera ${this.id} has no snapshot URI yet (${this.error ?? 'not onboarded'})`);
+    }
+    const at = this.options.scheduler.now();
+    try {
+      const bytes = await this.client.fetchSnapshot(
+        this.snapshotUri,
+        store.maxBytes,
+        this.options.timing.snapshotTimeoutMs,
+      );
+      const ref = store.store.save(this.id, bytes, at);
+      this.options.counters.snapshots.saved++;
+      return { bytes, at, ref };
+    } catch (error) {
+      this.options.counters.snapshots.failed++;
+      throw new Error(`camera ${this.id}: snapshot failed: ${faultText(error)}`);
+    }
+  }
+
   private async publishState(): Promise<void> {
     await this.options.sink.state(this.options.device, { ...this.state });
   }

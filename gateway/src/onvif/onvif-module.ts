@@ -349,6 +349,14 @@ export class OnvifModule implements DeviceAdapter {
     return this.cameras.find((camera) => camera.config.id === id)?.session;
   }
 
+  /** A snapshot of camera `id` now (a fresh one asked for from the cloud); throws saying why not. */
+  freshSnapshot(id: string): Promise<{ bytes: Buffer; at: number; ref: string }> {
+    const camera = this.cameras.find((candidate) => candidate.config.id === id);
+    if (!camera) return Promise.reject(new Error(`no camera ${id} in onvif.cameras of this gateway`));
+    if (!camera.session) return Promise.reject(new Error(`camera ${id} does not run: ${camera.problem ?? 'unknown'}`));
+    return camera.session.freshSnapshot();
+  }
+
   metrics(register: Registry): void {
     onvifMetrics(register, () => this.stats());
   }

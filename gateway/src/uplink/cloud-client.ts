@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { CLOUDEVENTS_BATCH_CONTENT_TYPE, type DownlinkAck } from '@gridlink/protocol';
+import { type AttachmentUpload, CLOUDEVENTS_BATCH_CONTENT_TYPE, type DownlinkAck } from '@gridlink/protocol';
 
 export interface CloudClientOptions {
   url: string;
@@ -102,6 +102,19 @@ export class CloudClient {
     return this.request('POST', path, '{}', 'application/json', this.options.timeoutMs, signal);
   }
 
+  /** Posts one camera snapshot: its description in the query, the image as the body. */
+  postAttachment(
+    upload: AttachmentUpload,
+    mediaType: string,
+    content: Buffer,
+    signal?: AbortSignal,
+  ): Promise<CloudResponse> {
+    const query = new URLSearchParams(
+      Object.entries(upload).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
+    return this.request('POST', `/attachments?${query}`, content, mediaType, this.options.timeoutMs, signal);
+  }
+
   close(): void {
     this.agent.destroy();
   }
@@ -124,7 +137,7 @@ export class CloudClient {
   private request(
     method: string,
     path: string,
-    body: string | undefined,
+    body: string | Buffer | undefined,
     contentType: string | undefined,
     timeoutMs: number,
     signal?: AbortSignal,

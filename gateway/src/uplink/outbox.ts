@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { CloudEvent, Priority } from '@gridlink/protocol';
 import Database from 'better-sqlite3';
 import { type MigrationSet, migrate } from '../storage/migrate.js';
+import { ATTACHMENTS_MIGRATION, AttachmentQueue } from './attachment-queue.js';
 
 /** Delivery classes, most urgent first (the numbers order the queue). */
 export const PRIORITY_RANK: Record<Priority, number> = { alarm: 0, state: 1, telemetry: 2 };
@@ -97,6 +98,7 @@ const OUTBOX_MIGRATIONS: MigrationSet = {
       CREATE INDEX outbox_coalesce ON outbox (coalesce_key) WHERE coalesce_key IS NOT NULL;
 `,
     },
+    ATTACHMENTS_MIGRATION,
   ],
 };
 
@@ -114,6 +116,8 @@ export interface OutboxOptions {
    */
   reserveBytes?: number;
   now?: () => number;
+  /** Bytes the waiting camera snapshots may take (`uplink.attachments.quota_bytes`). */
+  attachmentQuotaBytes?: number;
 }
 
 export interface AppendOptions {
@@ -170,6 +174,8 @@ export class Outbox {
   private dropped = 0;
   private refused = 0;
   private coalesced = 0;
+  /** Camera snapshots waiting to go up, in the same file: they leave after alarms and state. */
+  readonly attachments: AttachmentQueue;
 
   constructor(path: string, options: OutboxOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -220,6 +226,10 @@ export class Outbox {
       oldest: this.db.prepare('SELECT enqueued_at FROM outbox WHERE priority = ? ORDER BY seq LIMIT 1'),
       depth: this.db.prepare('SELECT priority, COUNT(*) AS n FROM outbox GROUP BY priority'),
     };
+    this.attachments = new AttachmentQueue(this.db, {
+      quotaBytes: options.attachmentQuotaBytes ?? 67_108_864,
+      now: this.now,
+    });
     for (const row of this.statements.depth.all() as Array<{ priority: number; n: number }>) {
       const name = PRIORITIES[row.priority];
       if (name) this.counts[name] = row.n;
@@ -509,6 +519,11 @@ export class Outbox {
   private forget(row: { priority: number } | undefined): void {
     const name = row ? PRIORITIES[row.priority] : undefined;
     if (name) this.counts[name]--;
+  }
+
+  /** Alarms or state changes wait: they go before any camera snapshot. */
+  hasUrgent(): boolean {
+    return this.counts.alarm + this.counts.state > 0;
   }
 
   depth(): Record<Priority, number> {

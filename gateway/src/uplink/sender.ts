@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Backoff, type MonotonicClock, monotonic } from '../time/backoff.js';
+import type { QueuedAttachment } from './attachment-queue.js';
 import { type CloudClient, CloudUnreachableError } from './cloud-client.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
 import { RateLimit } from './rate-limit.js';
@@ -109,6 +110,13 @@ export class UplinkSender {
   private async run(): Promise<void> {
     const { outbox } = this.options;
     while (this.running) {
+      // Camera snapshots leave after alarms and state changes, before telemetry summaries.
+      const attachment = outbox.hasUrgent() ? undefined : outbox.attachments.next();
+      if (attachment) {
+        const delay = await this.upload(attachment);
+        if (delay > 0) await this.sleep(delay, false);
+        continue;
+      }
       const entries = outbox.nextBatch(Math.max(1, Math.min(this.batchLimit, this.options.maxEventsPerSecond)));
       if (entries.length === 0) {
         await this.sleep(this.options.idleMs ?? 1000, true);
@@ -179,6 +187,44 @@ export class UplinkSender {
       return 0;
     }
     return this.failed(seqs, 'offline', `HTTP ${status} ${problemText(body)}`);
+  }
+
+  /** Sends one snapshot; returns how long to wait before the next attempt (0 after an answer). */
+  private async upload(attachment: QueuedAttachment): Promise<number> {
+    const { outbox, client, logger } = this.options;
+    const { upload } = attachment;
+    let response: Awaited<ReturnType<CloudClient['postAttachment']>>;
+    try {
+      response = await client.postAttachment(upload, attachment.mediaType, attachment.content, this.abort.signal);
+    } catch (err) {
+      if (!this.running) return 0;
+      outbox.attachments.attempted(attachment.seq);
+      return this.failed([], 'offline', err instanceof CloudUnreachableError ? err.message : String(err));
+    }
+    const { status, body } = response;
+    const code = (body as { code?: string } | null)?.code;
+    if (status === 200 || status === 201) {
+      outbox.attachments.sent(attachment.seq);
+      this.backoff.reset();
+      this.setLink('online', null);
+      return 0;
+    }
+    if (status === 401 || status === 403 || (status === 404 && code === 'GL_GATEWAY_NOT_FOUND')) {
+      outbox.attachments.attempted(attachment.seq);
+      return this.failed([], 'unauthorized', `HTTP ${status} ${problemText(body)}`);
+    }
+    if (status === 400 || status === 404 || status === 413 || status === 415 || status === 422) {
+      const error = `HTTP ${status} ${problemText(body)}`;
+      outbox.attachments.refused(attachment.seq, error);
+      logger.error(
+        { upload: upload.upload_id, device: upload.device_id, alert: upload.alert_id, error },
+        'the cloud refused a camera snapshot: dropped',
+      );
+      this.setLink('online', null);
+      return 0;
+    }
+    outbox.attachments.attempted(attachment.seq);
+    return this.failed([], 'offline', `HTTP ${status} ${problemText(body)}`);
   }
 
   private failed(seqs: number[], link: LinkState, error: string): number {

@@ -21,6 +21,7 @@ import type { RulesModule } from '../rules/rules-module.js';
 import { CloudClient } from './cloud-client.js';
 import { alertEvent, availabilityEvent, deviceEvent, stateChange, telemetrySummary } from './cloud-events.js';
 import { DownlinkLedger, type DownlinkOutcome, DownlinkReceiver } from './downlink.js';
+import { Evidence } from './evidence.js';
 import { uplinkMetrics } from './metrics.js';
 import { type AppendOptions, Outbox, type OutboxEvent } from './outbox.js';
 import { UplinkSender } from './sender.js';
@@ -51,6 +52,11 @@ export interface DrillMarks {
   delivered(ids: readonly string[]): void;
 }
 
+/** The cameras a fresh snapshot is asked of (the ONVIF module, once it runs). */
+export interface SnapshotSource {
+  freshSnapshot(id: string): Promise<{ bytes: Buffer; at: number }>;
+}
+
 const SUMMARY_CHECK_MS = 1000;
 
 /**
@@ -73,9 +79,13 @@ export class UplinkModule implements GatewayModule {
   /** Events the gateway raised itself (alerts, availability) that could not be stored. */
   private lost = 0;
   private readonly storing = new Set<Promise<void>>();
+  private readonly evidence?: Evidence;
+  private cameras?: SnapshotSource;
 
   private readonly onAlert = ({ transition, clearReason }: GatewayEvents['alert'][0]) => {
     this.store(this.marked(alertEvent(this.gatewayId, transition, clearReason)));
+    // The alert is queued first; its snapshot follows (after alarms, linked by the alert id).
+    if (transition.type !== 'cleared') this.evidence?.fromAlert(transition.alert);
   };
   private readonly onAvailability = (change: AvailabilityChange) => {
     this.store(availabilityEvent(this.gatewayId, change));
@@ -86,7 +96,20 @@ export class UplinkModule implements GatewayModule {
     const uplink = config.uplink;
     this.gatewayId = config.gateway.id;
     this.topics = createTopics(config.gateway.base_topic);
-    this.outbox = new Outbox(join(config.gateway.data_dir, 'outbox.db'), { quotaBytes: uplink.quota_bytes, now });
+    this.outbox = new Outbox(join(config.gateway.data_dir, 'outbox.db'), {
+      quotaBytes: uplink.quota_bytes,
+      attachmentQuotaBytes: uplink.attachments.quota_bytes,
+      now,
+    });
+    if (uplink.attachments.enabled) {
+      this.evidence = new Evidence({
+        queue: this.outbox.attachments,
+        dataDir: config.gateway.data_dir,
+        maxBytes: uplink.attachments.max_bytes,
+        logger: logger.child({ module: 'evidence' }),
+        queued: () => this.sender.notify(),
+      });
+    }
     this.client = new CloudClient({
       url: uplink.url as string,
       gatewayId: this.gatewayId,
@@ -200,6 +223,11 @@ export class UplinkModule implements GatewayModule {
     this.ledger?.close();
   }
 
+  /** Where fresh snapshots come from: the ONVIF cameras, once they run. */
+  setCameras(cameras: SnapshotSource | undefined): void {
+    this.cameras = cameras;
+  }
+
   metrics(register: Registry): void {
     uplinkMetrics(register, () => this.stats());
   }
@@ -218,6 +246,7 @@ export class UplinkModule implements GatewayModule {
       outbox: this.outbox.stats(),
       sender: this.sender.stats(),
       downlink: { applied: this.downlink?.applied ?? 0, rejected: this.downlink?.rejected ?? 0 },
+      attachments: this.outbox.attachments.stats(),
       lost: this.lost,
     };
   }
@@ -258,6 +287,32 @@ export class UplinkModule implements GatewayModule {
     void stored.finally(() => this.storing.delete(stored));
   }
 
+  /**
+   * Someone on an incident's page asked for fresh pictures: each camera's goes up as an attachment
+   * of the request. Rejected (each camera's reason) only when none could be taken.
+   */
+  private async freshSnapshots(requestId: string, deviceIds: readonly string[]): Promise<DownlinkOutcome> {
+    const { evidence, cameras } = this;
+    if (!evidence)
+      return { result: 'rejected', error: 'camera snapshots are off on this gateway (uplink.attachments.enabled)' };
+    if (!cameras) return { result: 'rejected', error: 'no ONVIF cameras run on this gateway (onvif.enabled)' };
+    const failures: string[] = [];
+    await Promise.all(
+      deviceIds.map(async (id) => {
+        try {
+          const { bytes, at } = await cameras.freshSnapshot(id);
+          evidence.fromRequest(requestId, id, bytes, at);
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+      }),
+    );
+    if (failures.length > 0) this.options.logger.warn({ request: requestId, failures }, 'fresh snapshot failed');
+    return failures.length === deviceIds.length
+      ? { result: 'rejected', error: failures.join('; ') }
+      : { result: 'applied' };
+  }
+
   private async apply(message: DownlinkMessage): Promise<DownlinkOutcome> {
     const { directory, publisher, rules, now } = this.options;
     switch (message.type) {
@@ -283,6 +338,8 @@ export class UplinkModule implements GatewayModule {
         const installed = rules.installCloudRules(yaml);
         return installed.ok ? { result: 'applied' } : { result: 'rejected', error: installed.errors.join('\n') };
       }
+      case 'camera.snapshot':
+        return this.freshSnapshots(message.data.request_id, message.data.device_ids);
       case 'incident.acknowledged':
       case 'incident.closed': {
         const alert = rules.active().find((candidate) => candidate.alert_id === message.data.alert_id);

@@ -37,6 +37,17 @@ export const DownlinkMessage = z.discriminatedUnion('type', [
     type: z.literal('device.command'),
     data: z.strictObject({ device_id: DeviceId, command: z.record(z.string(), z.unknown()) }),
   }),
+  z.strictObject({
+    ...base,
+    // A person asked for a fresh picture: each camera's snapshot comes back as an attachment
+    // upload carrying `request_id`.
+    type: z.literal('camera.snapshot'),
+    data: z.strictObject({
+      request_id: OpaqueId,
+      incident_id: z.string().min(1).max(64),
+      device_ids: z.array(DeviceId).min(1).max(16),
+    }),
+  }),
 ]);
 export type DownlinkMessage = z.infer<typeof DownlinkMessage>;
 
