@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { FIXTURE } from '../territory/test-support.js';
 import { api, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
-import { watchCsp } from './csp-watch.js';
+import { watchCsp } from '@gridlink/testkit/browser';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);

@@ -8,7 +8,7 @@ import { englishWords } from '../i18n/english-words.js';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { FIXTURE } from '../territory/test-support.js';
 import { api, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
-import { watchCsp } from './csp-watch.js';
+import { watchCsp } from '@gridlink/testkit/browser';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);

@@ -1,16 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { OnvifCameraSimulator } from '@gridlink/simulators';
 import { cannotRun } from '@gridlink/testkit';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { CameraTiming } from '../onvif/camera-session.js';
+import { browserSuite, CHROMIUM, HAVE_CHROMIUM, useConsoleBrowser } from './console-browser.js';
 import { startConsoleGateway } from './console-test-support.js';
 
-const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-/** Set to a directory to keep screenshots of the cameras page, filled, empty and failing, at two sizes. */
-const SCREENSHOTS = process.env.GRIDLINK_CONSOLE_SCREENSHOTS;
 const PASSWORD = 'camera-secret-1';
 const POLL = { timeout: 15_000, interval: 50 };
 /** Seconds where real cameras get minutes. */
@@ -24,26 +19,9 @@ const FAST: Partial<CameraTiming> = {
 };
 
 describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
-  HAVE_CHROMIUM
-    ? 'the cameras page in a browser'
-    : `the cameras page in a browser (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`,
+  browserSuite('the cameras page in a browser'),
   () => {
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-    const stops: Array<() => Promise<void>> = [];
-    const cspViolations: string[] = [];
-
-    beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    });
-    afterEach(async () => {
-      await Promise.all(contexts.splice(0).map((context) => context.close()));
-      for (const stop of stops.splice(0)) await stop();
-      expect(cspViolations.splice(0)).toEqual([]);
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const { afterTest, open, signIn: signInOnly, shoot } = useConsoleBrowser();
 
     const camera = async () => {
       const simulator = new OnvifCameraSimulator({
@@ -53,7 +31,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         model: 'DS-2CD2143',
       });
       await simulator.start();
-      stops.push(() => simulator.stop());
+      afterTest(() => simulator.stop());
       return simulator;
     };
 
@@ -77,40 +55,14 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         console: { pushIntervalMs: 200 },
         onvif: { timing: FAST, ...(yaml.env ? { env: yaml.env } : {}) },
       });
-      stops.unshift(() => started.stop());
+      afterTest(() => started.stop(), { first: true });
       return started;
     };
 
-    const open = async (base: string, viewport = { width: 1366, height: 768 }) => {
-      const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-      contexts.push(context);
-      // What the Content Security Policy refused (as in console.browser.test.ts).
-      context.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) cspViolations.push(`console: ${message.text()}`);
-      });
-      const page = await context.newPage();
-      await page.goto(`${base}/`);
-      return page;
-    };
-
     const signIn = async (page: Page, account: { username: string; password: string }) => {
-      await page.locator('input[data-test=username]').fill(account.username);
-      await page.locator('input[data-test=password]').fill(account.password);
-      await page.locator('[data-test=login]').click();
-      await page.locator('[data-test=overview]').waitFor();
+      await signInOnly(page, account);
       await page.locator('[data-test=nav-cameras]').click();
       await page.locator('[data-test=cameras]').waitFor();
-    };
-
-    const shoot = async (page: Page, name: string) => {
-      if (!SCREENSHOTS) return;
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      const { width } = page.viewportSize() ?? { width: 0 };
-      await page.screenshot({
-        path: join(SCREENSHOTS, `${name}-${width}.png`),
-        fullPage: true,
-        animations: 'disabled',
-      });
     };
 
     /** Has the image arrived and decoded (not a broken-image icon)? */

@@ -1,16 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cannotRun } from '@gridlink/testkit';
-import mqtt, { type MqttClient } from 'mqtt';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDataDir } from '../test-support.js';
+import { browserSuite, CHROMIUM, HAVE_CHROMIUM, useConsoleBrowser, VIEWPORTS } from './console-browser.js';
 import { startConsoleGateway } from './console-test-support.js';
-
-const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-/** Set to a directory to keep screenshots of each page, filled, empty and failing, at two sizes. */
-const SCREENSHOTS = process.env.GRIDLINK_CONSOLE_SCREENSHOTS;
 
 const GAS_RULE = `version: 1
 rules:
@@ -29,43 +23,10 @@ const DEVICES = [
   { id: 'sd-b2-u1-0501', kind: 'smoke_detector', building: '2', unit: '1' },
 ];
 
-/** What the Content Security Policy refused on the context's pages (see cloud's csp-watch.ts). */
-async function watchCsp(context: BrowserContext, sink: string[]): Promise<void> {
-  await context.exposeBinding('gridlinkCspViolation', ({ page }, text: string) => {
-    sink.push(`securitypolicyviolation on ${page.url()}: ${text}`);
-  });
-  await context.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) =>
-      window.gridlinkCspViolation(event.effectiveDirective + ' refused ' + event.blockedURI));`,
-  );
-  context.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) sink.push(`console: ${message.text()}`);
-  });
-}
-
 describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
-  HAVE_CHROMIUM
-    ? 'the installer console in a browser'
-    : `the installer console in a browser (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`,
+  browserSuite('the installer console in a browser'),
   () => {
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-    const stops: Array<() => Promise<void>> = [];
-    const clients: MqttClient[] = [];
-    const cspViolations: string[] = [];
-
-    beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    });
-    afterEach(async () => {
-      await Promise.all(clients.splice(0).map((client) => client.endAsync(true)));
-      await Promise.all(contexts.splice(0).map((context) => context.close()));
-      await Promise.all(stops.splice(0).map((stop) => stop()));
-      expect(cspViolations.splice(0)).toEqual([]);
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const { afterTest, open, signIn, connectDevice, shoot } = useConsoleBrowser();
 
     const start = async (
       devices = DEVICES,
@@ -76,50 +37,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         config: { ...config, liveness: { disconnect_grace_ms: 300, check_interval_ms: 100 } },
         console: { pushIntervalMs: 200 },
       });
-      stops.push(() => started.stop());
+      afterTest(() => started.stop());
       return started;
-    };
-
-    const open = async (base: string, viewport = { width: 1366, height: 768 }) => {
-      const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-      contexts.push(context);
-      await watchCsp(context, cspViolations);
-      const page = await context.newPage();
-      await page.goto(`${base}/`);
-      return page;
-    };
-
-    const signIn = async (page: Page, account: { username: string; password: string }) => {
-      await page.locator('input[data-test=username]').fill(account.username);
-      await page.locator('input[data-test=password]').fill(account.password);
-      await page.locator('[data-test=login]').click();
-      await page.locator('[data-test=overview]').waitFor();
-    };
-
-    /** A registered device connected to `gateway` with its own credentials (closed after the test). */
-    const connectDevice = async (
-      gateway: { ports: { tcp?: number | undefined } },
-      issued: { device: { id: string }; password: string },
-    ): Promise<MqttClient> => {
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
-        clientId: issued.device.id,
-        username: issued.device.id,
-        password: issued.password,
-        reconnectPeriod: 0,
-      });
-      clients.push(client);
-      return client;
-    };
-
-    const shoot = async (page: Page, name: string) => {
-      if (!SCREENSHOTS) return;
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      const { width } = page.viewportSize() ?? { width: 0 };
-      await page.screenshot({
-        path: join(SCREENSHOTS, `${name}-${width}.png`),
-        fullPage: true,
-        animations: 'disabled',
-      });
     };
 
     it('signs an installer in, shows the overview and a device going offline live, and lets them act', async () => {
@@ -216,10 +135,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         JSON.stringify({ contact: 'open', battery: 14, rssi: -77 }),
         { qos: 1 },
       );
-      for (const viewport of [
-        { width: 390, height: 844 },
-        { width: 1366, height: 768 },
-      ]) {
+      for (const viewport of VIEWPORTS) {
         const page = await open(filled.base, viewport);
         await page.locator('[data-test=login]').waitFor();
         await shoot(page, 'login');

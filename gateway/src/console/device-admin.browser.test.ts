@@ -1,21 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cannotRun } from '@gridlink/testkit';
 import iconv from 'iconv-lite';
-import mqtt, { type MqttClient } from 'mqtt';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import QRCode from 'qrcode';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, CHROMIUM, HAVE_CHROMIUM, SCREENSHOTS, useConsoleBrowser, VIEWPORTS } from './console-browser.js';
 import { startConsoleGateway } from './console-test-support.js';
-
-const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-/** Set to a directory to keep screenshots of the device management pages at two sizes. */
-const SCREENSHOTS = process.env.GRIDLINK_CONSOLE_SCREENSHOTS;
-const VIEWPORTS = [
-  { width: 390, height: 844 },
-  { width: 1366, height: 768 },
-];
 
 const DEVICES = [
   { id: 'door-b3-u2-0401', kind: 'access_control', building: '3', unit: '2' },
@@ -38,28 +27,9 @@ function importFile(broken: boolean, prefix = 'gas'): Buffer {
 const qrPath = (svg: string) => /<path[^>]*stroke="#000000"[^>]*d="([^"]+)"/.exec(svg)?.[1] ?? '';
 
 describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
-  HAVE_CHROMIUM
-    ? 'device management in the console'
-    : `device management in the console (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`,
+  browserSuite('device management in the console'),
   () => {
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-    const stops: Array<() => Promise<void>> = [];
-    const clients: MqttClient[] = [];
-    const cspViolations: string[] = [];
-
-    beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    });
-    afterEach(async () => {
-      await Promise.all(clients.splice(0).map((client) => client.endAsync(true)));
-      await Promise.all(contexts.splice(0).map((context) => context.close()));
-      await Promise.all(stops.splice(0).map((stop) => stop()));
-      expect(cspViolations.splice(0)).toEqual([]);
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const { afterTest, open, signIn, connectDevice, shoot } = useConsoleBrowser();
 
     const start = async () => {
       const started = await startConsoleGateway({
@@ -67,37 +37,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         config: { liveness: { disconnect_grace_ms: 300, check_interval_ms: 100 } },
         console: { pushIntervalMs: 200 },
       });
-      stops.push(() => started.stop());
+      afterTest(() => started.stop());
       return started;
-    };
-
-    const open = async (base: string, viewport = VIEWPORTS[1]) => {
-      const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-      contexts.push(context);
-      context.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-      });
-      const page = await context.newPage();
-      await page.goto(`${base}/`);
-      return page;
-    };
-
-    const signIn = async (page: Page, account: { username: string; password: string }) => {
-      await page.locator('input[data-test=username]').fill(account.username);
-      await page.locator('input[data-test=password]').fill(account.password);
-      await page.locator('[data-test=login]').click();
-      await page.locator('[data-test=overview]').waitFor();
-    };
-
-    const shoot = async (page: Page, name: string) => {
-      if (!SCREENSHOTS) return;
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      const { width } = page.viewportSize() ?? { width: 0 };
-      await page.screenshot({
-        path: join(SCREENSHOTS, `${name}-${width}.png`),
-        fullPage: true,
-        animations: 'disabled',
-      });
     };
 
     it('imports a CSV with errors, shows them all, imports it fixed, prints labels, opens a device and sends it a command', async () => {
@@ -158,13 +99,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       // A device's page: its messages, a dead letter with the exact error, and a command its profile takes.
       const door = devices.find((issued) => issued.device.id === 'door-b3-u2-0401');
       if (!door) throw new Error('no door');
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
-        clientId: door.device.id,
-        username: door.device.id,
-        password: door.password,
-        reconnectPeriod: 0,
-      });
-      clients.push(client);
+      const client = await connectDevice(gateway, door);
       const received: string[] = [];
       client.on('message', (_topic, payload) => received.push(payload.toString()));
       await client.subscribeAsync(`gridlink/${door.device.id}/set`, { qos: 1 });

@@ -1,16 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cannotRun } from '@gridlink/testkit';
-import mqtt, { type MqttClient } from 'mqtt';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestCloud } from '../uplink/test-cloud.js';
+import { browserSuite, CHROMIUM, HAVE_CHROMIUM, useConsoleBrowser, VIEWPORTS } from './console-browser.js';
 import { startConsoleGateway } from './console-test-support.js';
-
-const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-/** Set to a directory to keep screenshots of the rules and outbox pages at both sizes. */
-const SCREENSHOTS = process.env.GRIDLINK_CONSOLE_SCREENSHOTS;
 
 const GAS_ID = 'gas-b2-u1-0601';
 const GAS_RULE = `version: 1
@@ -28,80 +22,24 @@ rules:
         command: { valve: close }
 `;
 const BROKEN = GAS_RULE.replace('value: 20, clear', 'value: high, clear');
-const VIEWPORTS = [
-  { width: 390, height: 844 },
-  { width: 1366, height: 768 },
-];
 
 describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
-  HAVE_CHROMIUM
-    ? 'the console’s rules and outbox pages in a browser'
-    : `the console’s rules and outbox pages in a browser (skipped: no Chromium at ${CHROMIUM})`,
+  browserSuite('the console’s rules and outbox pages in a browser'),
   () => {
-    let browser: Browser;
-    const cleanup: Array<() => Promise<unknown>> = [];
-    const cspViolations: string[] = [];
-
-    beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    });
-    afterEach(async () => {
-      for (const step of cleanup.splice(0).reverse()) await step();
-      expect(cspViolations.splice(0)).toEqual([]);
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const { afterTest, open, signIn, connectDevice, shoot } = useConsoleBrowser();
 
     const start = async (config: NonNullable<Parameters<typeof startConsoleGateway>[0]>['config'] = {}) => {
       const started = await startConsoleGateway({
         devices: [{ id: GAS_ID, kind: 'gas_detector', building: '2', unit: '1' }],
         config,
       });
-      cleanup.push(() => started.stop());
+      afterTest(() => started.stop());
       const gas = started.devices[0];
       if (!gas) throw new Error('no gas detector');
-      const client: MqttClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${started.gateway.ports.tcp}`, {
-        clientId: GAS_ID,
-        username: GAS_ID,
-        password: gas.password,
-        reconnectPeriod: 0,
-      });
-      cleanup.push(() => client.endAsync(true));
+      const client = await connectDevice(started.gateway, gas);
       const gasAt = (lel: number) =>
         client.publishAsync(`gridlink/${GAS_ID}`, JSON.stringify({ gas_lel: lel }), { qos: 1 });
       return { ...started, gasAt };
-    };
-
-    const open = async (base: string, viewport: { width: number; height: number }) => {
-      const context: BrowserContext = await browser.newContext({ viewport, locale: 'zh-CN' });
-      cleanup.push(() => context.close());
-      context.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-      });
-      const page = await context.newPage();
-      await page.goto(`${base}/`);
-      return page;
-    };
-
-    const signIn = async (page: Page, account: { username: string; password: string }) => {
-      await page.locator('input[data-test=username]').fill(account.username);
-      await page.locator('input[data-test=password]').fill(account.password);
-      await page.locator('[data-test=login]').click();
-      await page.locator('[data-test=overview]').waitFor();
-    };
-
-    const shoot = async (page: Page, name: string) => {
-      if (!SCREENSHOTS) return;
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      const { width } = page.viewportSize() ?? { width: 0 };
-      // The header is sticky: a page scrolled down would show it over the page's own head.
-      await page.evaluate('window.scrollTo(0, 0)');
-      await page.screenshot({
-        path: join(SCREENSHOTS, `${name}-${width}.png`),
-        fullPage: true,
-        animations: 'disabled',
-      });
     };
 
     it.each(VIEWPORTS)(
@@ -186,7 +124,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       'shows an event the cloud refused with its error, and resending delivers it (%o)',
       async (viewport) => {
         const cloud = await startTestCloud('gw-test', { community: null });
-        cleanup.push(() => cloud.stop());
+        afterTest(() => cloud.stop());
         const { base, installer, gateway, gasAt } = await start({
           inventory: { enabled: false },
           uplink: {

@@ -1,0 +1,1 @@
+export { watchCsp } from './csp-watch.js';
