@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { cannotRun } from '@gridlink/testkit';
+import { findInfluxd } from '@gridlink/testkit/services';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTelemetry } from './start-telemetry.js';
 
@@ -20,4 +22,22 @@ describe("npm start's telemetry", () => {
         'run npm start again: it then runs an InfluxDB of its own and the gateway writes the readings there.',
     );
   });
+
+  it.skipIf(cannotRun('influxd', findInfluxd() === null && 'influxd (InfluxDB 1.x) is not installed'))(
+    'runs its InfluxDB from a data folder given relative to the current directory, as `npm start`’s .gridlink is',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gridlink-start-telemetry-'));
+      dirs.push(dir);
+      const telemetry = await startTelemetry(relative(process.cwd(), dir));
+      try {
+        expect(telemetry.on).toBe(true);
+        if (!telemetry.on) return;
+        const answer = await fetch(`${telemetry.url}/query?q=SHOW%20DATABASES`);
+        expect(await answer.text()).toContain('"gridlink"');
+      } finally {
+        if (telemetry.on) await telemetry.stop();
+      }
+    },
+    60_000,
+  );
 });

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { findInfluxd as findInfluxdBinary } from './binaries.js';
 import { freePort } from './ports.js';
 import { createScratchDir, launchServer, type ScratchDir } from './process.js';
@@ -94,9 +94,13 @@ export function findInfluxd(): BinaryLauncher | null {
   return { detail: `influxd from ${binary}`, start: () => startInfluxd(binary) };
 }
 
-/** influxd keeping its files in `dir` between runs; null when influxd is not installed. */
+/**
+ * influxd keeping its files in `dir` between runs; null when influxd is not installed. A relative
+ * `dir` is taken from the current directory: influxd runs in a scratch directory of its own.
+ */
 export function findKeptInfluxd(dir: string): BinaryLauncher | null {
   const binary = findInfluxdBinary();
   if (binary === null) return null;
-  return { detail: `influxd from ${binary}`, start: () => startInfluxd(binary, dir) };
+  const kept = resolve(dir);
+  return { detail: `influxd from ${binary}`, start: () => startInfluxd(binary, kept) };
 }
