@@ -5,7 +5,9 @@
  * once across the district): a full sync, a round of device health (every device's 5-minute
  * summary, plus each gateway's own health), and availability changes. For each, the rate the
  * cloud's device projection takes the records at on one replica: from the first request until the
- * projection holds every record (the intake answers first; the projection follows). Then the
+ * projection holds every record (the intake answers first; the projection follows). The health round
+ * runs twice: as older gateways send it (one event per device, the reference) and as the gateway
+ * sends it now (batched events of up to 500 devices), and the ratio is printed. Then the
  * community overview (`GET /communities/{code}/devices`, DEVICES devices) as an administrator
  * reads it, and the fleet list of every gateway. The reference, in the same run: the same health
  * records projected one transaction per event (the projection before uplink batches), in process.
@@ -16,7 +18,7 @@
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { CloudConfig, projectDeviceEvent, projectDeviceEvents, startCloud } from '@gridlink/cloud';
-import { deviceHealth, fullSync, gatewayHealth } from '@gridlink/gateway';
+import { deviceHealth, deviceHealthBatches, fullSync, gatewayHealth } from '@gridlink/gateway';
 import { type CloudEvent, createCloudEvent, type DeviceKind, toTimestamp } from '@gridlink/protocol';
 import { pino } from 'pino';
 import { startBenchPostgres } from './lib/postgres.js';
@@ -145,9 +147,11 @@ await phase('inventory full sync', syncBodies, total, async () => {
 });
 syncBodies.length = 0;
 
-// 2. A round of health: every device's summary and each gateway's own, 5 minutes later.
+// 2. A round of health: every device's summary and each gateway's own, 5 minutes later; first as
+// older gateways send it (an event per device), then a minute later batched as the gateway sends it now.
 const healthAt = T0 + 5 * 60_000;
-const healthEvents = (g: (typeof gateways)[number], at: number, seq: number) => [
+const batchedAt = T0 + 6 * 60_000;
+const ownHealth = (g: (typeof gateways)[number], at: number, seq: number) =>
   gatewayHealth(
     g.id,
     {
@@ -161,33 +165,46 @@ const healthEvents = (g: (typeof gateways)[number], at: number, seq: number) => 
       clock_offset_ms: 12,
     },
     { at, seq },
-  ).event as CloudEvent,
-  ...devicesOf(g).map(
-    (device, d) =>
-      deviceHealth(
-        g.id,
-        {
-          device_id: device.id,
-          device_kind: device.kind,
-          availability: 'online',
-          last_seen: toTimestamp(at - 30_000),
-          battery: 20 + (d % 80),
-          signal_dbm: -60 - (d % 30),
-          faults: [],
-          tamper: false,
-        },
-        { at, seq: seq + 1 + d },
-      ).event as CloudEvent,
+  ).event as CloudEvent;
+const summariesOf = (g: (typeof gateways)[number], at: number, seq: number) =>
+  devicesOf(g).map((device, d) => ({
+    health: {
+      device_id: device.id,
+      device_kind: device.kind,
+      availability: 'online' as const,
+      last_seen: toTimestamp(at - 30_000),
+      battery: 20 + (d % 80),
+      signal_dbm: -60 - (d % 30),
+      faults: [],
+      tamper: false,
+    },
+    observation: { at, seq: seq + 1 + d },
+  }));
+const healthEvents = (g: (typeof gateways)[number], at: number, seq: number) => [
+  ownHealth(g, at, seq),
+  ...summariesOf(g, at, seq).map(
+    ({ health, observation }) => deviceHealth(g.id, health, observation).event as CloudEvent,
   ),
 ];
-const healthBodies = interleave(gateways.map((g) => bodiesOf(g, healthEvents(g, healthAt, 10))));
-const healthRate = await phase('device health round', healthBodies, total, async () => {
-  const [row] = await sql<{ n: string }>('SELECT count(*) AS n FROM devices WHERE health_at = $1', [
-    new Date(healthAt),
-  ]);
+const batchedHealthEvents = (g: (typeof gateways)[number], at: number, seq: number) => [
+  ownHealth(g, at, seq),
+  ...deviceHealthBatches(g.id, summariesOf(g, at, seq)).map((e) => e.event as CloudEvent),
+];
+const healthIn = (at: number) => async () => {
+  const [row] = await sql<{ n: string }>('SELECT count(*) AS n FROM devices WHERE health_at = $1', [new Date(at)]);
   return Number(row?.n) >= total;
-});
+};
+let healthBodies = interleave(gateways.map((g) => bodiesOf(g, healthEvents(g, healthAt, 10))));
+const singleRate = await phase(
+  'device health round, an event per device (before)',
+  healthBodies,
+  total,
+  healthIn(healthAt),
+);
+healthBodies = interleave(gateways.map((g) => bodiesOf(g, batchedHealthEvents(g, batchedAt, 10_000))));
+const healthRate = await phase('device health round, batched events (now)', healthBodies, total, healthIn(batchedAt));
 healthBodies.length = 0;
+console.log(`    ${'batched / an event per device'.padEnd(34)} ${(healthRate / singleRate).toFixed(2)}×`);
 
 // 3. Availability changes: FLIP of every gateway's devices go offline.
 const flipAt = T0 + 7 * 60_000;
@@ -292,7 +309,7 @@ const fleet = await timed('/api/v1/fleet/gateways', 20);
 console.log(`  fleet list, ${fmt(GATEWAYS)} gateways (${fmt(fleet.bytes / 1024)} KiB), 20 reads`);
 console.log(`    ${'p50 / p99'.padEnd(34)} ${fmt(fleet.p50)} / ${fmt(fleet.p99)} ms`);
 console.log(
-  `  device health projected: ${fmt(healthRate)} records/s per replica; target >= 20,000 (load at end ${load()})`,
+  `  device health projected: ${fmt(healthRate)} records/s per replica batched (${fmt(singleRate)} an event per device, ${(healthRate / singleRate).toFixed(2)}×); target >= 20,000 (load at end ${load()})`,
 );
 
 await cloud.stop();

@@ -39,7 +39,7 @@ export {
   type ServiceRole,
 } from './devices/directory.js';
 export { GATEWAY_VERSION, Gateway, type GatewayOptions } from './gateway.js';
-export { deviceHealth, fullSync, gatewayHealth } from './inventory/inventory-events.js';
+export { deviceHealth, deviceHealthBatches, fullSync, gatewayHealth } from './inventory/inventory-events.js';
 export type { CsvIssue, CsvIssueCode } from './registry/csv-import.js';
 export { DeviceRegistry, importDevicesCsv, registryPathIn } from './registry/index.js';
 export type { AuditEntry, CommissioningRecord } from './registry/registry.js';

@@ -190,6 +190,40 @@ describe.each(BACKENDS)('the device inventory API (%s)', (backend) => {
     expect((await api(cloud(), 'GET', path, { token: tokens.stranger as string })).status).toBe(404);
   });
 
+  it('takes the health of many devices in one batched event through the intake, once however often it is sent', async () => {
+    const at = '2026-11-25T10:00:00.000Z';
+    const entry = (deviceId: string, battery: number, seq: number) => ({
+      device_id: deviceId,
+      device_kind: 'smoke_detector' as const,
+      availability: 'online' as const,
+      last_seen: at,
+      battery,
+      faults: [],
+      tamper: false,
+      observed_at: at,
+      seq,
+    });
+    const batch = createCloudEvent({
+      id: `dhb-${backend}-1`,
+      type: 'cn.gridlink.device.health_batch.v1',
+      gatewayId: gateway,
+      time: at,
+      priority: 'telemetry',
+      data: { devices: [entry('smoke-2', 44, 500), entry('smoke-3', 33, 501)] },
+    }) as CloudEvent;
+    expect(await send([batch])).toEqual(['accepted']);
+    expect(await send([batch])).toEqual(['duplicate']);
+    type Detail = { device: DeviceView; health: Array<{ battery: number }> };
+    const detail = (id: string) =>
+      api<Detail>(cloud(), 'GET', `/api/v1/communities/${COMMUNITY}/devices/${id}`, { token: TEST_ADMIN_TOKEN });
+    for (const deadline = Date.now() + 20_000; (await detail('smoke-3')).body.health?.length !== 1; ) {
+      if (Date.now() > deadline) throw new Error('the device projection did not take the batched health');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await detail('smoke-2')).body.health.map((summary) => summary.battery)).toEqual([44]);
+    expect((await detail('smoke-3')).body.device).toMatchObject({ health: { battery: 33 } });
+  });
+
   it('refuses a full sync naming another community than the one the gateway serves', async () => {
     expect(await send([sync(gateway, OTHER_COMMUNITY, [device('smoke-9')], 3)])).toEqual(['rejected']);
   });

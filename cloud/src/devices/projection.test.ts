@@ -299,6 +299,53 @@ describe.each(BACKENDS)('the device projection (%s)', (backend) => {
     expect((await availabilityIntervals(db(), code, 'b-1', 10)).map((i) => i.state)).toHaveLength(2);
   });
 
+  it('takes batched health events: entries one by one under the same guards, mixed with the single-device events older gateways send', async () => {
+    const { code, gateway } = await newCommunity();
+    const entry = (deviceId: string, minute: number, seq: number, battery: number) => ({
+      device_id: deviceId,
+      device_kind: 'smoke_detector' as const,
+      availability: 'online' as const,
+      last_seen: at(minute),
+      battery,
+      faults: [],
+      tamper: false,
+      observed_at: at(minute),
+      seq,
+    });
+    const batch = (...devices: ReturnType<typeof entry>[]) =>
+      event(gateway, 'cn.gridlink.device.health_batch.v1', { devices });
+    const single = (health: ReturnType<typeof entry>) =>
+      event(gateway, 'cn.gridlink.device.health.v1', health, health.device_id);
+    // Round 2 (minute 20) is newest; round 1 arrives late, twice, and one device's entry twice in a batch.
+    const round1 = batch(entry('h-1', 10, 1, 90), entry('h-2', 10, 2, 80), entry('h-3', 10, 3, 70));
+    const round2a = batch(entry('h-1', 20, 11, 60), entry('h-2', 20, 12, 50));
+    const round2b = batch(entry('h-3', 20, 13, 40), entry('h-3', 20, 13, 40));
+    const oldGateway = single(entry('h-4', 15, 4, 30));
+    const staleSingle = single(entry('h-1', 15, 99, 99));
+    const [a, b] = await Promise.all([
+      projectDeviceEvents(db(), [round2b, round1, oldGateway, round2a], RECEIVED),
+      projectDeviceEvents(db(), [round1, staleSingle, round2a, round1], RECEIVED),
+    ]);
+    expect(new Set([...a, ...b])).toEqual(new Set(['applied']));
+    // Handled again later, one at a time (the sweep, another replica): nothing moves backwards.
+    for (const e of [round1, staleSingle, round2b]) await projectDeviceEvent(db(), e, RECEIVED);
+    const battery = Object.fromEntries(
+      (await devicesOfCommunity(db(), code)).map((d) => [d.device_id, [d.health?.battery, d.health?.observed_at]]),
+    );
+    expect(battery).toEqual({
+      'h-1': [60, at(20)],
+      'h-2': [50, at(20)],
+      'h-3': [40, at(20)],
+      'h-4': [30, at(15)],
+    });
+    // Every summary kept once in the history, whichever event carried it.
+    const { rows } = await db().query<{ n: number }>(
+      'SELECT count(*)::integer AS n FROM device_health WHERE community = $1',
+      [code],
+    );
+    expect(Number(rows[0]?.n)).toBe(3 + 3 + 1 + 1);
+  });
+
   it('records availability as intervals, whatever order the changes arrive in', async () => {
     const { code, gateway, project } = await newCommunity();
     const change = (minutes: number, state: 'online' | 'offline', reason: 'connected' | 'heartbeat_missed') =>

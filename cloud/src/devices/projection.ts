@@ -1,6 +1,7 @@
 import type {
   CloudEvent,
   DeviceHealth,
+  DeviceHealthBatch,
   GatewayHealth,
   InventoryChanged,
   InventoryDevice,
@@ -16,6 +17,7 @@ export const DEVICE_EVENT_TYPES = [
   'cn.gridlink.inventory.changed.v1',
   'cn.gridlink.device.availability.v1',
   'cn.gridlink.device.health.v1',
+  'cn.gridlink.device.health_batch.v1',
   'cn.gridlink.gateway.health.v1',
 ] as const;
 
@@ -74,6 +76,10 @@ export async function projectDeviceEvents(
             break;
           case 'cn.gridlink.device.health.v1':
             health.push({ at, health: event.data as DeviceHealth });
+            break;
+          // Many devices' health in one event: each entry as if it had come on its own.
+          case 'cn.gridlink.device.health_batch.v1':
+            for (const entry of (event.data as DeviceHealthBatch).devices) health.push({ at, health: entry });
             break;
           case 'cn.gridlink.gateway.health.v1':
             gateways.push({ at, health: event.data as GatewayHealth });

@@ -14,6 +14,7 @@ const INVENTORY_TYPES = new Set([
   'cn.gridlink.inventory.sync.v1',
   'cn.gridlink.inventory.changed.v1',
   'cn.gridlink.device.health.v1',
+  'cn.gridlink.device.health_batch.v1',
 ]);
 
 /**

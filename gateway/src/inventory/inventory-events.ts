@@ -1,5 +1,6 @@
 import {
   createCloudEvent,
+  DEVICE_HEALTH_BATCH_MAX,
   type DeviceHealth,
   type GatewayHealth,
   INVENTORY_SYNC_PART_MAX,
@@ -103,6 +104,43 @@ export function deviceHealth(
       data: { ...health, observed_at: toTimestamp(observation.at), seq: observation.seq },
     }),
   };
+}
+
+/**
+ * A health round: every device's summary, in events of at most DEVICE_HEALTH_BATCH_MAX (the cloud
+ * stores one event per batch, not one per device). Each summary keeps its own observation. A newer
+ * round's batch replaces the older round's unsent batch of the same number, so however long the
+ * cloud is away at most one round's worth waits (as many batches as the largest round had), and
+ * every device of the newer round is in one of its batches.
+ */
+export function deviceHealthBatches(
+  gatewayId: string,
+  summaries: ReadonlyArray<{ health: Omit<DeviceHealth, 'observed_at' | 'seq'>; observation: Observation }>,
+): CoalescedEvent[] {
+  const events: CoalescedEvent[] = [];
+  for (let start = 0; start < summaries.length; start += DEVICE_HEALTH_BATCH_MAX) {
+    const slice = summaries.slice(start, start + DEVICE_HEALTH_BATCH_MAX);
+    const first = slice[0] as (typeof slice)[number];
+    const part = start / DEVICE_HEALTH_BATCH_MAX + 1;
+    events.push({
+      coalesceKey: `device-health#${part}`,
+      event: createCloudEvent({
+        id: `dhb-${stamp(first.observation)}-${part}`,
+        type: 'cn.gridlink.device.health_batch.v1',
+        gatewayId,
+        time: toTimestamp(first.observation.at),
+        priority: 'telemetry',
+        data: {
+          devices: slice.map(({ health, observation }) => ({
+            ...health,
+            observed_at: toTimestamp(observation.at),
+            seq: observation.seq,
+          })),
+        },
+      }),
+    });
+  }
+  return events;
 }
 
 export function gatewayHealth(

@@ -1,9 +1,17 @@
 import { join } from 'node:path';
-import type { CloudEvent, DeviceHealth, InventoryChanged, InventorySync } from '@gridlink/protocol';
+import {
+  type CloudEvent,
+  DEVICE_HEALTH_BATCH_MAX,
+  type DeviceHealth,
+  type DeviceHealthBatch,
+  type InventoryChanged,
+  type InventorySync,
+} from '@gridlink/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayBus } from '../bus.js';
 import { DeviceRegistry, registryPathIn } from '../registry/index.js';
 import { silentLogger, testDataDir, testGatewayConfig } from '../test-support.js';
+import { deviceHealthBatches } from './inventory-events.js';
 import { InventoryModule, type InventoryModuleOptions } from './inventory-module.js';
 
 const opened: Array<{ close(): void }> = [];
@@ -44,7 +52,9 @@ async function setup() {
   });
   opened.push({ close: () => inventory.stop() });
   const of = <T>(type: string) => sent.filter((s) => s.event.type === type).map((s) => s.event.data as T);
-  return { registry, path, inventory, sent, bus, of };
+  /** Every device's summary, from the batched health events, in the order sent. */
+  const healths = () => of<DeviceHealthBatch>('cn.gridlink.device.health_batch.v1').flatMap((batch) => batch.devices);
+  return { registry, path, inventory, sent, bus, of, healths };
 }
 
 describe('the inventory module', () => {
@@ -81,7 +91,7 @@ describe('the inventory module', () => {
   });
 
   it('summarises each active device’s health from its messages: battery, signal, faults and tamper of the period', async () => {
-    const { inventory, registry, bus, of } = await setup();
+    const { inventory, registry, bus, healths } = await setup();
     inventory.start();
     const smoke = registry.device('smoke-1');
     if (!smoke) throw new Error('smoke-1 is registered above');
@@ -108,7 +118,7 @@ describe('the inventory module', () => {
     });
     inventory.reportDeviceHealth();
     inventory.reportDeviceHealth(); // the next period: faults and tamper events start over
-    const health = of<DeviceHealth>('cn.gridlink.device.health.v1').filter((h) => h.device_id === 'smoke-1');
+    const health = healths().filter((h) => h.device_id === 'smoke-1');
     expect(
       health.map(({ battery, signal_dbm, faults, tamper, last_seen }) => ({
         battery,
@@ -122,9 +132,57 @@ describe('the inventory module', () => {
       { battery: 17, signal_dbm: -91, faults: [], tamper: false, last_seen: '2026-11-25T08:32:00.000Z' },
     ]);
     // Retired devices get no health summary; observations keep their order.
-    const all = of<DeviceHealth>('cn.gridlink.device.health.v1');
+    const all = healths();
     expect(all.map((h) => h.device_id).sort()).toEqual(['gas-1', 'gas-1', 'smoke-1', 'smoke-1']);
     const seqs = all.map((h) => h.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
+  it('sends a round of health in batched events: one per device in id order per round, sent but once per batch number', async () => {
+    const { inventory, sent } = await setup();
+    inventory.reportDeviceHealth();
+    const batches = sent.filter((s) => s.event.type === 'cn.gridlink.device.health_batch.v1');
+    expect(batches.map((s) => [s.coalesceKey, s.event.priority, s.event.deviceid])).toEqual([
+      ['device-health#1', 'telemetry', undefined],
+    ]);
+    const [batch] = batches.map((s) => s.event.data as DeviceHealthBatch);
+    expect(batch?.devices.map((h) => h.device_id)).toEqual(['gas-1', 'smoke-1']);
+  });
+});
+
+describe('batched device health', () => {
+  const summary = (n: number) => ({
+    health: {
+      device_id: `wm-${String(n).padStart(4, '0')}`,
+      device_kind: 'water_meter' as const,
+      availability: 'online' as const,
+      last_seen: null,
+      faults: [],
+      tamper: false,
+    },
+    observation: { at: Date.parse('2026-11-25T08:00:00.000Z') + n, seq: n },
+  });
+
+  it('splits a round into events of at most DEVICE_HEALTH_BATCH_MAX, each summary with its own observation, keyed by batch number', () => {
+    const count = 2 * DEVICE_HEALTH_BATCH_MAX + 1;
+    const events = deviceHealthBatches(
+      'gw-test',
+      Array.from({ length: count }, (_, n) => summary(n)),
+    );
+    expect(events.map((e) => [e.coalesceKey, (e.event.data as DeviceHealthBatch).devices.length])).toEqual([
+      ['device-health#1', DEVICE_HEALTH_BATCH_MAX],
+      ['device-health#2', DEVICE_HEALTH_BATCH_MAX],
+      ['device-health#3', 1],
+    ]);
+    const all: DeviceHealth[] = events.flatMap((e) => (e.event.data as DeviceHealthBatch).devices);
+    expect(all.map((h) => h.seq)).toEqual(Array.from({ length: count }, (_, n) => n));
+    expect(all[1]?.observed_at).toBe('2026-11-25T08:00:00.001Z');
+    // Ids differ between batches and rounds: the cloud's idempotency key never merges two of them.
+    expect(new Set(events.map((e) => e.event.id)).size).toBe(3);
+    expect(events[0]?.event.source).toBe('/gateways/gw-test');
+  });
+
+  it('sends no event for a round without devices', () => {
+    expect(deviceHealthBatches('gw-test', [])).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import type { UplinkModule } from '../uplink/uplink-module.js';
 import { HealthTracker } from './health-tracker.js';
 import {
   type CoalescedEvent,
-  deviceHealth,
+  deviceHealthBatches,
   fullSync,
   gatewayHealth,
   inventoryChanged,
@@ -33,9 +33,10 @@ export interface InventoryModuleOptions {
  * Tells the cloud which devices this gateway serves and how they are: a full sync of the registry
  * at start and periodically, a change record when a device is added, changed or retired (the
  * registry is compared with what was last reported, so changes made by the CLI in another process
- * count too), a health summary of every device and one of the gateway itself periodically. All of
- * it goes through the outbox in the lowest class, coalesced per key: never ahead of an alarm, and
- * never more than one waiting per device however long the cloud is away.
+ * count too), a health summary of every device (batched, many devices per event) and one of the
+ * gateway itself periodically. All of it goes through the outbox in the lowest class, coalesced per
+ * key: never ahead of an alarm, and never more than one round of health waiting however long the
+ * cloud is away.
  */
 export class InventoryModule implements GatewayModule {
   readonly name = 'inventory';
@@ -106,15 +107,16 @@ export class InventoryModule implements GatewayModule {
     return changed;
   }
 
-  /** A health summary of every active device now. */
+  /** A health summary of every active device now, in batched events. */
   reportDeviceHealth(): void {
-    const gatewayId = this.options.config.gateway.id;
-    const events: CoalescedEvent[] = [];
-    for (const device of this.options.directory.activeDevices()) {
-      events.push(deviceHealth(gatewayId, this.tracker.summarise(device), this.observe()));
-    }
-    this.send(events);
-    this.counts.deviceHealth += events.length;
+    // In id order, so a device stays in the batch of the same number from round to round.
+    const devices = [...this.options.directory.activeDevices()].sort((a, b) => a.id.localeCompare(b.id));
+    const summaries = devices.map((device) => ({
+      health: this.tracker.summarise(device),
+      observation: this.observe(),
+    }));
+    this.send(deviceHealthBatches(this.options.config.gateway.id, summaries));
+    this.counts.deviceHealth += summaries.length;
   }
 
   /** The gateway's own health now. */

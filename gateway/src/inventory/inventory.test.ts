@@ -135,29 +135,39 @@ describe('the inventory module, with a real cloud', () => {
     expect(Math.abs(health?.data.clock_offset_ms ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(5000);
   }, 60_000);
 
-  it('never delays an alarm: one raised behind a burst of health summaries reaches the cloud before them', async () => {
+  it('never delays an alarm: one raised behind a backlog of health batches reaches the cloud before them', async () => {
     const { cloud, gateway, connect } = await system(quiet(1500), { batch_max_events: 50, max_events_per_second: 500 });
     cloud.proxy.set({ kind: 'refuse' }, { cut: true });
     const smoke = await connect('smoke-1');
     gateway.inventory?.reportDeviceHealth();
-    gateway.inventory?.reportDeviceHealth(); // coalesced: still one per device
-    await expect.poll(() => gateway.uplink?.stats().outbox.coalesced, { timeout: 10_000 }).toBe(1501);
+    gateway.inventory?.reportDeviceHealth(); // coalesced: still one round of 1,501 devices in 4 batches
+    await expect.poll(() => gateway.uplink?.stats().outbox.coalesced, { timeout: 10_000 }).toBe(4);
     const waiting = gateway.uplink?.outbox.depth().telemetry ?? 0;
-    // One health summary per device, the four parts of the start's full sync and the gateway's health.
-    expect(waiting).toBe(1501 + 4 + 1);
-    expect(gateway.uplink?.stats().outbox.coalesced).toBe(1501);
+    // Four health batches, the four parts of the start's full sync and the gateway's health.
+    expect(waiting).toBe(4 + 4 + 1);
+    expect(gateway.uplink?.stats().outbox.coalesced).toBe(4);
     await smoke.publishAsync('gridlink/smoke-1/event/alarm', JSON.stringify({ ts: new Date().toISOString() }), {
       qos: 1,
     });
     cloud.proxy.set({ kind: 'pass' });
     await expect
-      .poll(async () => (await cloud.events()).filter((row) => row.type === 'cn.gridlink.device.health.v1').length, {
-        timeout: 30_000,
-      })
+      .poll(
+        async () => (await cloud.events()).filter((row) => row.type === 'cn.gridlink.device.health_batch.v1').length,
+        { timeout: 30_000 },
+      )
+      .toBe(4);
+    // Every device's health of the newer round is in the cloud.
+    await expect
+      .poll(
+        async () =>
+          (await cloud.query<{ n: number }>('SELECT count(*)::int AS n FROM devices WHERE health_at IS NOT NULL'))[0]
+            ?.n,
+        { timeout: 30_000 },
+      )
       .toBe(1501);
     const rows = await cloud.events();
     const alarmAt = rows.findIndex((row) => row.type === 'cn.gridlink.device.event.v1' && row.device_id === 'smoke-1');
-    const firstHealth = rows.findIndex((row) => row.type === 'cn.gridlink.device.health.v1');
+    const firstHealth = rows.findIndex((row) => row.type === 'cn.gridlink.device.health_batch.v1');
     expect(alarmAt).toBeGreaterThanOrEqual(0);
     expect(alarmAt).toBeLessThan(firstHealth);
     expect(rows[alarmAt]?.priority).toBe('alarm');

@@ -69,6 +69,20 @@ export const DeviceHealth = z.strictObject({
 });
 export type DeviceHealth = z.infer<typeof DeviceHealth>;
 
+/** Most devices in one batched health event, like a full sync's part. */
+export const DEVICE_HEALTH_BATCH_MAX = 500;
+
+/**
+ * The health of many devices in one event (`cn.gridlink.device.health_batch.v1`): each entry is a
+ * DeviceHealth with its own (`observed_at`, `seq`), so the cloud keeps each device's newest as for
+ * the single-device event, which older gateways still send. One event per up to
+ * DEVICE_HEALTH_BATCH_MAX devices: the cloud stores one intake event per batch, not per device.
+ */
+export const DeviceHealthBatch = z.strictObject({
+  devices: z.array(DeviceHealth).min(1).max(DEVICE_HEALTH_BATCH_MAX),
+});
+export type DeviceHealthBatch = z.infer<typeof DeviceHealthBatch>;
+
 /** The gateway's own health. */
 export const GatewayHealth = z.strictObject({
   gateway_id: GatewayId,

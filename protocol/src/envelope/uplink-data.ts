@@ -4,7 +4,7 @@ import { AlertPayload } from '../mqtt/payloads.js';
 import { Place } from '../place.js';
 import { DeviceKind } from '../profiles/index.js';
 import { Timestamp } from '../time.js';
-import { DeviceHealth, GatewayHealth, InventoryChanged, InventorySync } from './inventory.js';
+import { DeviceHealth, DeviceHealthBatch, GatewayHealth, InventoryChanged, InventorySync } from './inventory.js';
 
 /** The `data` of each uplink CloudEvent type, keyed by the type. Types are versioned: a breaking
  * change is a new `.v2` type served side by side, never an edit of `.v1`. */
@@ -64,6 +64,7 @@ export const uplinkData = {
   'cn.gridlink.inventory.sync.v1': InventorySync,
   'cn.gridlink.inventory.changed.v1': InventoryChanged,
   'cn.gridlink.device.health.v1': DeviceHealth,
+  'cn.gridlink.device.health_batch.v1': DeviceHealthBatch,
   'cn.gridlink.gateway.health.v1': GatewayHealth,
 } as const;
 
