@@ -15,6 +15,7 @@ export * from './mqtt/bridge-commands.js';
 export * from './mqtt/payloads.js';
 export * from './place.js';
 export * from './profiles/index.js';
+export * from './profiles/readings.js';
 export * from './registry-csv.js';
 export * from './rules/index.js';
 export * from './time.js';
