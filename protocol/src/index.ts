@@ -7,6 +7,7 @@ export * from './envelope/cloudevents.js';
 export * from './envelope/commissioning.js';
 export * from './envelope/downlink.js';
 export * from './envelope/inventory.js';
+export * from './envelope/readings.js';
 export * from './envelope/uplink-data.js';
 export * from './ids.js';
 export * from './json-schema.js';

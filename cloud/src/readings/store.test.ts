@@ -106,6 +106,36 @@ describe.each(BACKENDS)('the readings store (%s)', (backend) => {
     expect(await readingSeries(db(), String(Number(code) + 1000), 'th-3', at(-600))).toEqual([]);
   });
 
+  it('takes a gateway’s window of many devices as one summary each, the same rows as one at a time', async () => {
+    const { code, gateway } = await newCommunity();
+    const parsed = parseCloudEvent(
+      createCloudEvent({
+        id: `rw-${process.pid}-${++counter}`,
+        type: 'cn.gridlink.readings.window.v1',
+        gatewayId: gateway,
+        time: iso(5),
+        priority: 'telemetry',
+        data: {
+          gateway_id: gateway,
+          window_start: iso(0),
+          window_end: iso(5),
+          part: 1,
+          parts: 1,
+          devices: [
+            { device_id: 'th-5', device_kind: 'temp_humidity', fields: { temperature: stats(30) } },
+            { device_id: 'th-6', device_kind: 'temp_humidity', fields: { humidity: stats(60) } },
+          ],
+        },
+      }),
+    );
+    if (!parsed.ok) throw parsed.error;
+    expect(await storeReadings(db(), [parsed.value, parsed.value], at(6))).toBe(2);
+    // The same window one device at a time, as older gateways send it: nothing new.
+    expect(await storeReadings(db(), [summary(gateway, 'th-5', 0, 5, { temperature: stats(30) })], at(7))).toBe(0);
+    expect((await readingSeries(db(), code, 'th-5', at(-60)))[0]?.points.map((p) => p.mean)).toEqual([30]);
+    expect((await readingSeries(db(), code, 'th-6', at(-60)))[0]?.field).toBe('humidity');
+  });
+
   it('prunes the windows that started before the retention period', async () => {
     const { code, gateway } = await newCommunity();
     await storeReadings(

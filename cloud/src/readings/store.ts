@@ -1,11 +1,44 @@
 import { type CloudEvent, type DeviceKind, readingFields, type UplinkData } from '@gridlink/protocol';
 import type { Queryable } from '../db/db.js';
 
-/** The uplink type the readings store takes: a device's numeric state summarised over a window. */
-export const READING_EVENT_TYPES = ['cn.gridlink.telemetry.summary.v1'] as const;
+/**
+ * The uplink types the readings store takes: many devices' numeric state summarised over a window
+ * (`readings.window`, the gateway's inventory module), and one device's (`telemetry.summary`, sent
+ * by gateways before the batched form).
+ */
+export const READING_EVENT_TYPES = ['cn.gridlink.readings.window.v1', 'cn.gridlink.telemetry.summary.v1'] as const;
 
 type Summary = UplinkData<'cn.gridlink.telemetry.summary.v1'>;
 type FieldStats = Summary['fields'][string];
+interface Row {
+  gateway: string;
+  device_id: string;
+  device_kind: string;
+  window_start: string;
+  window_end: string;
+  fields: Record<string, FieldStats>;
+}
+
+/** The summaries an event holds, one per device. */
+function rowsOf(event: CloudEvent): Row[] {
+  const gateway = event.gatewayid;
+  if (event.type === 'cn.gridlink.telemetry.summary.v1') {
+    const { device_id, device_kind, window_start, window_end, fields } = event.data as Summary;
+    return [{ gateway, device_id, device_kind, window_start, window_end, fields }];
+  }
+  if (event.type === 'cn.gridlink.readings.window.v1') {
+    const window = event.data as UplinkData<'cn.gridlink.readings.window.v1'>;
+    return window.devices.map((device) => ({
+      gateway,
+      device_id: device.device_id,
+      device_kind: device.device_kind,
+      window_start: window.window_start,
+      window_end: window.window_end,
+      fields: device.fields,
+    }));
+  }
+  return [];
+}
 
 /**
  * Stores window summaries of the devices' readings, under the community their gateway serves
@@ -15,24 +48,18 @@ type FieldStats = Summary['fields'][string];
  * Resolves with how many summaries were stored or replaced.
  */
 export async function storeReadings(db: Queryable, events: readonly CloudEvent[], receivedAt: Date): Promise<number> {
-  const rows = new Map<string, { gateway: string; data: Summary }>();
-  for (const event of events) {
-    if (event.type !== 'cn.gridlink.telemetry.summary.v1') continue;
-    const data = event.data as Summary;
-    // One row per device and window in a statement (ON CONFLICT may touch a row once).
-    const key = `${data.device_id}\u0000${Date.parse(data.window_start)}`;
+  const rows = new Map<string, Row>();
+  for (const row of events.flatMap(rowsOf)) {
+    // One row per device and window in a statement (ON CONFLICT may touch a row once); within a
+    // batch, the same rule as against the table: the window reaching furthest wins.
+    const key = `${row.device_id}\u0000${Date.parse(row.window_start)}`;
     const held = rows.get(key);
-    // Within one batch, the same rule as against the table: the window reaching furthest wins.
-    if (held === undefined || Date.parse(held.data.window_end) < Date.parse(data.window_end)) {
-      rows.set(key, { gateway: event.gatewayid, data });
-    }
+    if (held === undefined || Date.parse(held.window_end) < Date.parse(row.window_end)) rows.set(key, row);
   }
   if (rows.size === 0) return 0;
   // Sorted by key so two replicas writing overlapping batches take row locks in the same order.
   const sorted = [...rows.values()].sort(
-    (a, b) =>
-      a.data.device_id.localeCompare(b.data.device_id) ||
-      Date.parse(a.data.window_start) - Date.parse(b.data.window_start),
+    (a, b) => a.device_id.localeCompare(b.device_id) || Date.parse(a.window_start) - Date.parse(b.window_start),
   );
   const { rowCount } = await db.query(
     `INSERT INTO device_readings
@@ -48,11 +75,11 @@ export async function storeReadings(db: Queryable, events: readonly CloudEvent[]
       WHERE device_readings.window_end < EXCLUDED.window_end`,
     [
       sorted.map((row) => row.gateway),
-      sorted.map((row) => row.data.device_id),
-      sorted.map((row) => row.data.window_start),
-      sorted.map((row) => row.data.window_end),
-      sorted.map((row) => row.data.device_kind),
-      sorted.map((row) => JSON.stringify(row.data.fields)),
+      sorted.map((row) => row.device_id),
+      sorted.map((row) => row.window_start),
+      sorted.map((row) => row.window_end),
+      sorted.map((row) => row.device_kind),
+      sorted.map((row) => JSON.stringify(row.fields)),
       receivedAt,
     ],
   );
