@@ -239,6 +239,8 @@ const config = GatewayConfig.parse({
   http: { host: '127.0.0.1', port: 0 },
   rules: { files: [rulesFile] },
   uplink: { enabled: true, url: cloud.url, token: gatewayToken },
+  // Readings windows of a minute, so the device pages' charts fill while one looks.
+  inventory: { readings_window_s: 60 },
   ...(telemetry.on ? { telemetry: telemetry.config } : {}),
   ...(cameras ? { onvif: cameras.config } : {}),
 });

@@ -238,13 +238,16 @@ export function propertyRoutes(ctx: PropertyRoutesContext): Router {
     const code = readable(principal, req.params.code);
     const release = perUser.take(principal.userId);
     openEventStream(req, res);
-    res.write(`retry: 5000\nevent: ready\ndata: {}\n\n`);
     let timer: NodeJS.Timeout | undefined;
     const unsubscribe = changes.subscribe(code, () => {
       timer ??= setTimeout(() => {
         timer = undefined;
         res.write('event: changed\ndata: {}\n\n');
       }, COALESCE_MS);
+    });
+    // `ready` once the database is listening: a change made after the page's read is never missed.
+    void changes.listening().then(() => {
+      if (!res.writableEnded) res.write(`retry: 5000\nevent: ready\ndata: {}\n\n`);
     });
     const token = bearerToken(req.get('authorization')) ?? '';
     const guard = guardStreamSession({
