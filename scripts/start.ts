@@ -239,9 +239,9 @@ const config = GatewayConfig.parse({
   http: { host: '127.0.0.1', port: 0 },
   rules: { files: [rulesFile] },
   uplink: { enabled: true, url: cloud.url, token: gatewayToken },
-  // Health every minute, not every 15: the batteries the wear runs down show on the property pages
-  // within the first minutes of a run.
-  inventory: { device_health_interval_s: 60, gateway_health_interval_s: 60 },
+  // Health every minute, not every 15, and readings windows of a minute: the batteries the wear runs
+  // down and the device pages' charts fill within the first minutes of a run.
+  inventory: { device_health_interval_s: 60, gateway_health_interval_s: 60, readings_window_s: 60 },
   ...(telemetry.on ? { telemetry: telemetry.config } : {}),
   ...(cameras ? { onvif: cameras.config } : {}),
 });

@@ -38,6 +38,7 @@ import type { PasswordCheck } from './people/sessions.js';
 import { withInstalledPlace, withInstalledPlaces } from './projections/alert-place.js';
 import { EventProjector } from './projections/projector.js';
 import { CommunityAlertProjection } from './property/alert-projection.js';
+import { ReadingsProjection } from './readings/readings-projection.js';
 import { TerritoryStore } from './territory/store.js';
 import { CLOUD_VERSION } from './version.js';
 
@@ -161,6 +162,14 @@ export async function startCloud(
       ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),
     });
     devices.start();
+    // The devices' readings, summarised per window, for the device page charts.
+    const readings = new ReadingsProjection(db, {
+      clock,
+      logger: logger.child({ module: 'readings' }),
+      retentionDays: config.devices.readings_retention_days,
+      ...(options.projectionSettleMs === undefined ? {} : { settleMs: options.projectionSettleMs }),
+    });
+    readings.start();
     // Every gateway alert is kept for the community's property, alert_only ones included.
     const communityAlerts = new CommunityAlertProjection(db, {
       clock,
@@ -179,6 +188,7 @@ export async function startCloud(
       await maintenance.stop();
       await alertsToIncidents.stop();
       await devices.stop();
+      await readings.stop();
       await communityAlerts.stop();
     };
     // Filed incidents go to their unit, grid worker or operators; the people concerned are told.
@@ -265,6 +275,7 @@ export async function startCloud(
         // A camera snapshot that overtook its alert joins the incident as soon as the alert made it.
         void alertsToIncidents.handleNew(events).then(() => linkCameraSnapshots(cameraEvidence, events));
         void devices.handleNew(events);
+        void readings.handleNew(events);
         void communityAlerts.handleNew(events);
       },
       stopping: () => stopping,

@@ -39,7 +39,7 @@ describe('cloud configuration', () => {
       },
       attachments: { max_bytes: 10_485_760, snapshot_request_timeout_s: 30 },
       robots: { allowed_hosts: [] },
-      devices: { health_retention_days: 90 },
+      devices: { health_retention_days: 90, readings_retention_days: 30 },
       web: { map_attribution: '' },
       log: { level: 'info' },
     });

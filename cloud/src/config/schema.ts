@@ -153,6 +153,8 @@ export const CloudConfig = z.strictObject({
     .strictObject({
       /** Days the health summaries gateways send (devices' and their own) are kept; the devices' current state stays. */
       health_retention_days: z.int().min(1).max(3660).default(90),
+      /** Days the window summaries of the devices' readings (for the device page charts) are kept. */
+      readings_retention_days: z.int().min(1).max(3660).default(30),
     })
     .prefault({}),
   web: z

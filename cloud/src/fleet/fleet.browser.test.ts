@@ -2,11 +2,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CloudEvent, createCloudEvent, type GatewayHealth } from '@gridlink/protocol';
 import { cannotRun } from '@gridlink/testkit';
+import { watchCsp } from '@gridlink/testkit/browser';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../people/test-support.js';
 import { api, registerGateway, useTestCloud } from '../test-support.js';
-import { watchCsp } from '@gridlink/testkit/browser';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);

@@ -88,6 +88,7 @@ describe('service endpoints', () => {
       '/api/v1/communities/{code}/alerts/{gatewayId}/{alertId}/acknowledge',
       '/api/v1/communities/{code}/alerts/{gatewayId}/{alertId}/handle',
       '/api/v1/communities/{code}/property/devices/{deviceId}',
+      '/api/v1/communities/{code}/property/devices/{deviceId}/readings',
       '/api/v1/communities/{code}/property/kpis',
       '/api/v1/communities/{code}/property/stream',
       '/api/v1/fleet/gateways',

@@ -20,6 +20,14 @@ export class PropertyChanges {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Resolves once the listening connection is open (or failed): a page told `ready` after it
+   * misses no change made from then on.
+   */
+  async listening(): Promise<void> {
+    await this.unlisten;
+  }
+
   /** Calls `listener` on each change of `community`; returns what stops it. */
   subscribe(community: string, listener: Listener): () => void {
     const set = this.listeners.get(community) ?? new Set<Listener>();

@@ -2,4 +2,5 @@
 export type { AlertDisposition, CommunityAlert } from './alerts.js';
 export type { PropertyMonthKpis } from './kpis.js';
 export type { DeviceCondition, GatewayLink, OverviewDevice, PropertyOverview } from './overview.js';
+export type { PropertyDeviceReadings } from './readings.js';
 export type { DeviceTicket, PropertyDevicePage } from './routes.js';

@@ -105,6 +105,29 @@ export const PROPERTY_PATHS = {
       responses: { '200': json('The device and its history'), '404': problem('No such device'), ...refused },
     },
   },
+  '/api/v1/communities/{code}/property/devices/{deviceId}/readings': {
+    get: {
+      summary:
+        'A device’s readings (temperature, pressure, water level…) as window summaries (min, max, mean, last, count), a series per field with its zh-CN and English name and unit',
+      parameters: [
+        code,
+        { name: 'deviceId', in: 'path', required: true, schema: { type: 'string' } },
+        {
+          name: 'hours',
+          in: 'query',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: 2160, default: 24 },
+          description: 'The last this many hours (up to 90 days)',
+        },
+      ],
+      responses: {
+        '200': json('The series, none when the device sent no readings in the period'),
+        '400': problem('Invalid hours'),
+        '404': problem('No such device'),
+        ...refused,
+      },
+    },
+  },
   '/api/v1/communities/{code}/property/kpis': {
     get: {
       summary:

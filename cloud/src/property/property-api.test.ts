@@ -401,6 +401,51 @@ describe.each(BACKENDS)('the property manager’s API (%s)', (backend) => {
     expect((await get('stranger', `/communities/${COMMUNITY}/property/devices/door-3-1`)).status).toBe(403);
     expect((await get('property', `/communities/${COMMUNITY}/property/devices/nope`)).status).toBe(404);
   });
+  it('charts a device’s readings from its window summaries, for the community’s readers alone', async () => {
+    const window = (start: string, end: string, temperature: number) =>
+      event(
+        gateway,
+        'cn.gridlink.telemetry.summary.v1',
+        {
+          device_id: 'smoke-3-2-5',
+          device_kind: 'smoke_detector',
+          window_start: start,
+          window_end: end,
+          fields: {
+            temperature: { count: 3, min: temperature - 1, max: temperature + 1, mean: temperature, last: temperature },
+            battery: { count: 3, min: 12, max: 12, mean: 12, last: 12 },
+          },
+        },
+        end,
+        'smoke-3-2-5',
+      );
+    const first = window('2026-11-25T08:00:00.000Z', '2026-11-25T08:05:00.000Z', 24);
+    // Twice (a retried request), and the later window ahead of the earlier one.
+    await send([window('2026-11-25T08:05:00.000Z', '2026-11-25T08:10:00.000Z', 26), first]);
+    await send([first, window('2026-11-25T05:00:00.000Z', '2026-11-25T05:05:00.000Z', 20)]);
+    const path = `/communities/${COMMUNITY}/property/devices/smoke-3-2-5/readings`;
+    type Readings = {
+      series: Array<{ field: string; unit: string; name: { zh: string }; points: { mean: number }[] }>;
+    };
+    await expect
+      .poll(async () => (await get<Readings>('property', path)).body.series?.[0]?.points.map((p) => p.mean))
+      .toEqual([20, 24, 26]);
+    // The last hour (the clock reads 08:30) leaves the 05:00 window out; a dispatcher over the community reads too.
+    const { body } = await get<Readings>('operator', `${path}?hours=1`);
+    expect(body.series.map((s) => [s.field, s.unit, s.name.zh])).toEqual([['temperature', '°C', '温度']]);
+    expect(body.series[0]?.points.map((p) => p.mean)).toEqual([24, 26]);
+    expect((await get('stranger', path)).status).toBe(403);
+    expect((await get('worker', path)).status).toBe(403);
+    expect((await api(cloud(), 'GET', `/api/v1${path}`)).status).toBe(401);
+    expect((await get('property', `/communities/${COMMUNITY}/property/devices/nope/readings`)).status).toBe(404);
+    const refused = await get<{ detail: string }>('property', `${path}?hours=0`);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('hours');
+    expect(
+      (await get<Readings>('property', `/communities/${COMMUNITY}/property/devices/door-3-1/readings`)).body,
+    ).toEqual(expect.objectContaining({ hours: 24, series: [] }));
+  });
+
   it('keeps an alert whose policy is alert_only without a threshold: no incident, no count, only the property’s', async () => {
     const policy = await api(cloud(), 'PUT', '/api/v1/device-event-policies/safety.access.door_held_open', {
       token: TEST_ADMIN_TOKEN,

@@ -29,6 +29,7 @@ import { actOnAlert, alertsOfCommunity, type CommunityAlert } from './alerts.js'
 import { PropertyChanges } from './changes.js';
 import { kpisCsv, monthOf, propertyKpis } from './kpis.js';
 import { conditionOf, type DeviceCondition, kindName, propertyOverview } from './overview.js';
+import { ReadingsQuery, readingsOfDevice } from './readings.js';
 
 /** Who reads a community's property pages: its property managers, and the dispatchers over it. */
 export const PROPERTY_READERS = ['property_manager', 'operator', 'district_admin'] as const satisfies readonly Role[];
@@ -195,6 +196,20 @@ export function propertyRoutes(ctx: PropertyRoutesContext): Router {
     },
   );
 
+  router.get(
+    '/communities/:code/property/devices/:deviceId/readings',
+    auth,
+    async (req: Request<{ code: string; deviceId: string }>, res: Response) => {
+      const code = readable(principalOf(res), req.params.code);
+      const { hours } = parseQuery(ReadingsQuery, req.query);
+      const { deviceId } = req.params;
+      const found = await fromDatabase(() => readingsOfDevice(db, code, deviceId, hours, clock()));
+      if (found === undefined)
+        throw new ProblemError('GL_NOT_FOUND', message('device.unknown', { device: deviceId, community: code }));
+      res.json(found);
+    },
+  );
+
   router.get('/communities/:code/property/kpis', auth, async (req: Request<{ code: string }>, res: Response) => {
     const code = readable(principalOf(res), req.params.code);
     const query = parseQuery(KpiQuery, req.query);
@@ -223,13 +238,16 @@ export function propertyRoutes(ctx: PropertyRoutesContext): Router {
     const code = readable(principal, req.params.code);
     const release = perUser.take(principal.userId);
     openEventStream(req, res);
-    res.write(`retry: 5000\nevent: ready\ndata: {}\n\n`);
     let timer: NodeJS.Timeout | undefined;
     const unsubscribe = changes.subscribe(code, () => {
       timer ??= setTimeout(() => {
         timer = undefined;
         res.write('event: changed\ndata: {}\n\n');
       }, COALESCE_MS);
+    });
+    // `ready` once the database is listening: a change made after the page's read is never missed.
+    void changes.listening().then(() => {
+      if (!res.writableEnded) res.write(`retry: 5000\nevent: ready\ndata: {}\n\n`);
     });
     const token = bearerToken(req.get('authorization')) ?? '';
     const guard = guardStreamSession({

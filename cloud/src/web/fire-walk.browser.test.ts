@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type AlertPayload, type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { cannotRun } from '@gridlink/testkit';
+import { watchCsp } from '@gridlink/testkit/browser';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { englishWords } from '../i18n/english-words.js';
@@ -9,7 +10,6 @@ import { login, TEST_PASSWORD } from '../people/test-support.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { api, manualClock, registerGateway, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
-import { watchCsp } from '@gridlink/testkit/browser';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { cannotRun } from '@gridlink/testkit';
+import { watchCsp } from '@gridlink/testkit/browser';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, TEST_PASSWORD } from '../people/test-support.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { api, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
-import { watchCsp } from '@gridlink/testkit/browser';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);

@@ -2,13 +2,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { cannotRun } from '@gridlink/testkit';
+import { watchCsp } from '@gridlink/testkit/browser';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { englishWords } from '../i18n/english-words.js';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { FIXTURE } from '../territory/test-support.js';
 import { api, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
-import { watchCsp } from '@gridlink/testkit/browser';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -152,6 +152,31 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
             'smoke-3-2-5',
           ),
         ),
+        // An hour of the smoke detector's readings, summarised per 5-minute window by its gateway.
+        ...Array.from({ length: 12 }, (_, i) => {
+          const temperature = 21 + Math.sin(i / 2) * 2;
+          return event(
+            'cn.gridlink.telemetry.summary.v1',
+            {
+              device_id: 'smoke-3-2-5',
+              device_kind: 'smoke_detector',
+              window_start: at(-60 + i * 5),
+              window_end: at(-55 + i * 5),
+              fields: {
+                temperature: {
+                  count: 10,
+                  min: temperature - 0.6,
+                  max: temperature + 0.8,
+                  mean: temperature,
+                  last: temperature,
+                },
+                smoke_density: { count: 10, min: 0, max: 0.02 * (i % 4), mean: 0.01 * (i % 4), last: 0.01 * (i % 4) },
+              },
+            },
+            at(-55 + i * 5),
+            'smoke-3-2-5',
+          );
+        }),
         event(
           'cn.gridlink.gateway.health.v1',
           {
@@ -202,9 +227,14 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(await page.locator('[data-gateway]').textContent()).toContain('待发送 7 条');
       await shoot(page, 'phone-overview-offline');
 
-      // The device's page: its status history and its readings chart.
+      // The device's page: its readings per field (name and unit from its profile), status history, battery chart.
       await page.locator('.device-chip[data-device="smoke-3-2-5"]').click();
       await page.locator('.property-device[aria-busy="false"] .readings-chart canvas').waitFor();
+      await page.locator('.device-readings .field-reading[data-field="temperature"] canvas').waitFor();
+      expect(await page.locator('.device-readings .field-reading h3').allTextContents()).toEqual([
+        expect.stringMatching(/^\s*烟雾浓度\s+最新 0\.03 dB\/m\s*$/),
+        expect.stringMatching(/^\s*温度\s+最新 [\d.]+ °C\s*$/),
+      ]);
       await shoot(page, 'phone-device');
       await page.context().close();
     });
@@ -324,6 +354,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       }
       await page.goto(`${cloud().url}/#/property/devices/smoke-3-2-5`);
       await page.locator('.property-device[aria-busy="false"] .readings-chart canvas').waitFor();
+      await page.locator('.device-readings .field-reading canvas').first().waitFor();
       expect(await words()).toEqual([]);
       await page.context().close();
     });
@@ -343,7 +374,12 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         }
         await page.goto(`${cloud().url}/#/property/devices/smoke-3-2-5`);
         await page.locator('.property-device[aria-busy="false"] .readings-chart canvas').waitFor();
+        await page.locator('.device-readings .field-reading canvas').nth(1).waitFor();
         await shoot(page, `${name}-device`);
+        // A door contact has no readings to chart: the card says so.
+        await page.goto(`${cloud().url}/#/property/devices/door-3-1-1`);
+        await page.locator('.device-readings[aria-busy="false"] .empty-state').waitFor();
+        await shoot(page, `${name}-device-no-readings`);
         // Loading: the overview held back; error: the overview refused.
         // Every read held (the page and its stream's first `ready` both read), all let go at once.
         const held: Array<() => void> = [];

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { cannotRun } from '@gridlink/testkit';
+import { watchCsp } from '@gridlink/testkit/browser';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { englishWords } from '../i18n/english-words.js';
@@ -8,7 +9,6 @@ import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { api, useTestCloud } from '../test-support.js';
-import { watchCsp } from '@gridlink/testkit/browser';
 
 const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);

@@ -435,6 +435,8 @@ export const GatewayConfig = z
         device_health_interval_s: z.int().min(1).max(86_400).default(900),
         /** The gateway's own health (version, uptime, clients, outbox, cameras, disk) every this many seconds. */
         gateway_health_interval_s: z.int().min(1).max(86_400).default(300),
+        /** The devices' readings (their profiles' numeric state fields) are summarised over windows of this many seconds. */
+        readings_window_s: z.int().min(10).max(86_400).default(300),
       })
       .prefault({}),
     /** ONVIF cameras (see onvif/): discovery, events, snapshots. */

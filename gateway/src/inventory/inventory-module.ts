@@ -16,6 +16,9 @@ import {
   inventoryRecord,
   type Observation,
 } from './inventory-events.js';
+import { ReadingWindows } from './reading-windows.js';
+
+const READINGS_CHECK_MS = 5000;
 
 export interface InventoryModuleOptions {
   config: GatewayConfig;
@@ -34,9 +37,9 @@ export interface InventoryModuleOptions {
  * at start and periodically, a change record when a device is added, changed or retired (the
  * registry is compared with what was last reported, so changes made by the CLI in another process
  * count too), a health summary of every device (batched, many devices per event) and one of the
- * gateway itself periodically. All of it goes through the outbox in the lowest class, coalesced per
- * key: never ahead of an alarm, and never more than one round of health waiting however long the
- * cloud is away.
+ * gateway itself periodically, and the devices' readings summarised per window (many devices an
+ * event). All of it goes through the outbox in the lowest class, coalesced per key: never ahead of
+ * an alarm, and never more than one round of health waiting however long the cloud is away.
  */
 export class InventoryModule implements GatewayModule {
   readonly name = 'inventory';
@@ -48,10 +51,20 @@ export class InventoryModule implements GatewayModule {
   private startedAt = 0;
   private counts = { syncs: 0, changes: 0, deviceHealth: 0, gatewayHealth: 0 };
 
-  private readonly onMessage = (message: NormalisedMessage) => this.tracker.message(message);
+  /** The devices' readings per window (temperature, pressure…), for the cloud's charts. */
+  private readonly readings: ReadingWindows;
+  private readingWindows = 0;
+
+  private readonly onMessage = (message: NormalisedMessage) => {
+    this.tracker.message(message);
+    if (message.message.type === 'state')
+      this.readings.observe(message.device, message.message.state, message.receivedAt);
+  };
   private readonly onAvailability = (change: AvailabilityChange) => this.tracker.availability(change);
 
-  constructor(private readonly options: InventoryModuleOptions) {}
+  constructor(private readonly options: InventoryModuleOptions) {
+    this.readings = new ReadingWindows(options.config.inventory.readings_window_s * 1000);
+  }
 
   start(): void {
     const { bus, config } = this.options;
@@ -76,12 +89,24 @@ export class InventoryModule implements GatewayModule {
     every(inventory.change_check_interval_ms, () => this.checkChanges());
     every(inventory.device_health_interval_s * 1000, () => this.reportDeviceHealth());
     every(inventory.gateway_health_interval_s * 1000, () => this.reportGatewayHealth());
+    // Checked often, so a window goes up within seconds of its end.
+    every(Math.min(inventory.readings_window_s * 1000, READINGS_CHECK_MS), () => this.reportReadings());
   }
 
   stop(): void {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     this.options.bus.off('message', this.onMessage);
     this.options.bus.off('availability', this.onAvailability);
+    // The windows still open go up as they are, ending now: a restart loses no reading.
+    this.reportReadings(true);
+  }
+
+  /** The readings of the windows ended by now (every open one when `all`); resolves nothing, sends. */
+  reportReadings(all = false): number {
+    const events = this.readings.close(this.options.config.gateway.id, this.options.now(), all);
+    this.send(events);
+    this.readingWindows += events.length;
+    return events.length;
   }
 
   /** A full sync of the registry now. */
@@ -150,7 +175,12 @@ export class InventoryModule implements GatewayModule {
   }
 
   stats() {
-    return { ...this.counts, reported_devices: this.reported.size };
+    return {
+      ...this.counts,
+      reported_devices: this.reported.size,
+      reading_events: this.readingWindows,
+      reading_devices_open: this.readings.openDevices(),
+    };
   }
 
   /** Every device on record, retired ones too (only active ones when the directory cannot list more). */

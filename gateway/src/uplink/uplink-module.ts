@@ -146,9 +146,11 @@ export class UplinkModule implements GatewayModule {
         now,
       });
     }
-    this.reports = new StateReports(uplink.telemetry_window_s * 1000, (record, start, end, fields) =>
-      this.store(telemetrySummary(this.gatewayId, record, start, end, fields)),
-    );
+    // With the inventory on, its readings windows (many devices an event) carry the numbers up;
+    // one summary per device and window is only for a gateway without it.
+    this.reports = new StateReports(uplink.telemetry_window_s * 1000, (record, start, end, fields) => {
+      if (!config.inventory.enabled) this.store(telemetrySummary(this.gatewayId, record, start, end, fields));
+    });
   }
 
   async start(): Promise<void> {

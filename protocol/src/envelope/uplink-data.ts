@@ -5,6 +5,7 @@ import { Place } from '../place.js';
 import { DeviceKind } from '../profiles/index.js';
 import { Timestamp } from '../time.js';
 import { DeviceHealth, DeviceHealthBatch, GatewayHealth, InventoryChanged, InventorySync } from './inventory.js';
+import { ReadingsWindow } from './readings.js';
 
 /** The `data` of each uplink CloudEvent type, keyed by the type. Types are versioned: a breaking
  * change is a new `.v2` type served side by side, never an edit of `.v1`. */
@@ -66,6 +67,7 @@ export const uplinkData = {
   'cn.gridlink.device.health.v1': DeviceHealth,
   'cn.gridlink.device.health_batch.v1': DeviceHealthBatch,
   'cn.gridlink.gateway.health.v1': GatewayHealth,
+  'cn.gridlink.readings.window.v1': ReadingsWindow,
 } as const;
 
 export type UplinkType = keyof typeof uplinkData;

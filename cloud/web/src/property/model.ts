@@ -1,6 +1,7 @@
 import type {
   CommunityAlert as CloudAlert,
   PropertyDevicePage as CloudDevicePage,
+  PropertyDeviceReadings as CloudDeviceReadings,
   PropertyMonthKpis as CloudMonthKpis,
   PropertyOverview as CloudOverview,
   OverviewDevice as CloudOverviewDevice,
@@ -13,6 +14,7 @@ export type Overview = Json<CloudOverview>;
 export type OverviewDevice = Json<CloudOverviewDevice>;
 export type CommunityAlert = Json<CloudAlert>;
 export type DevicePage = Json<CloudDevicePage>;
+export type DeviceReadings = Json<CloudDeviceReadings>;
 export type MonthKpis = Json<CloudMonthKpis>;
 
 const base = (community: string) => `/communities/${encodeURIComponent(community)}`;
@@ -22,6 +24,11 @@ export const readAlerts = (community: string) =>
   call<{ alerts: CommunityAlert[] }>('GET', `${base(community)}/alerts`).then((answer) => answer.alerts);
 export const readDevice = (community: string, device: string) =>
   call<DevicePage>('GET', `${base(community)}/property/devices/${encodeURIComponent(device)}`);
+export const readDeviceReadings = (community: string, device: string, hours: number) =>
+  call<DeviceReadings>(
+    'GET',
+    `${base(community)}/property/devices/${encodeURIComponent(device)}/readings?hours=${hours}`,
+  );
 export const readKpis = (community: string) =>
   call<{ months: MonthKpis[] }>('GET', `${base(community)}/property/kpis`).then((answer) => answer.months);
 export const kpiCsvPath = (community: string) => `${base(community)}/property/kpis?format=csv`;
