@@ -378,6 +378,8 @@ const named = (table: Record<string, Text>) => (code: string | null | undefined)
 
 export const stateName = named(STATES);
 export const actionName = named(ACTIONS);
+/** An action's name in both languages (kept with a step saved offline, shown in either later). */
+export const actionTexts = (code: string): Text => ACTIONS[code] ?? { zh: code, en: code };
 export const sourceName = named(SOURCES);
 export const severityName = named(SEVERITIES);
 export const lightName = named(LIGHTS);
