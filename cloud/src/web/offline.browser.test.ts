@@ -137,7 +137,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.context().setOffline(true);
       await page.reload();
       await page.locator('#offline-notice', { hasText: '离线' }).waitFor();
-      expect(await page.locator('#offline-notice').textContent()).toMatch(/离线：显示的是 .+ 更新的内容。/);
+      expect(await page.locator('#offline-notice').textContent()).toMatch(/离线（网络连接失败）：显示的是 .+ 的内容。/);
       await row.waitFor();
       await shoot(page, 'list-notice');
       await row.locator('a').click();

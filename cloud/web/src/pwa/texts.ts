@@ -38,7 +38,10 @@ const TEXTS = {
     en: 'The phone’s storage is full: this was NOT saved. Free some space and try again.',
   },
   storageUsed: { zh: '本机已用 {used} / 可用 {quota}', en: 'Storage {used} of {quota} used' },
-  offlineShowing: { zh: '离线：显示的是 {at} 更新的内容。', en: 'Offline — showing what was last updated at {at}.' },
+  offlineShowing: {
+    zh: '离线（网络连接失败）：显示的是 {at} 的内容。',
+    en: 'Offline (the network is unreachable) — showing what was last updated at {at}.',
+  },
   unsentHere: {
     zh: '本事件有尚未发送的操作「{label}」：发送或放弃后才能继续办理。',
     en: 'A step on this incident is not sent yet (“{label}”): send or discard it before the next one.',
@@ -47,7 +50,7 @@ const TEXTS = {
     zh: '当前离线：操作和照片已保存在本机，联网后自动发送。',
     en: 'Offline: the step and its photos are saved on this phone and go out when the network is back.',
   },
-  stepSent: { zh: '已提交：{label}', en: 'Sent: {label}' },
+  stepSent: { zh: '离线保存的操作已提交：{label}', en: 'Sent what was saved offline: {label}' },
   stepRefused: { zh: '「{label}」被拒绝：{reason}', en: '“{label}” was refused: {reason}' },
   stepConflict: { zh: '「{label}」有冲突：{reason}', en: 'Conflict on “{label}”: {reason}' },
 };
