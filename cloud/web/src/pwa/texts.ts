@@ -43,8 +43,16 @@ const TEXTS = {
     en: 'Offline (the network is unreachable) — showing what was last updated at {at}.',
   },
   unsentHere: {
-    zh: '本事件有尚未发送的操作「{label}」：发送或放弃后才能继续办理。',
-    en: 'A step on this incident is not sent yet (“{label}”): send or discard it before the next one.',
+    zh: '本事件有尚未发送的内容「{label}」：发送或放弃后才能继续办理。',
+    en: 'Something of this incident is not sent yet (“{label}”): send or discard it before the next step.',
+  },
+  waitsOnRefused: {
+    zh: '已保存，但要等「{label}」处理后才能发送：它被拒绝了，请在上方“待发送”中查看。',
+    en: 'Saved, but it waits for “{label}”, which was refused: see the outbox above.',
+  },
+  readCacheFull: {
+    zh: '手机存储空间不足：最新内容未能保存到本机，离线时可能看不到。',
+    en: 'The phone’s storage is full: the latest pages could not be kept for reading offline.',
   },
   offlineSaved: {
     zh: '当前离线：操作和照片已保存在本机，联网后自动发送。',
