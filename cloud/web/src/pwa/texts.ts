@@ -54,6 +54,10 @@ const TEXTS = {
     zh: '手机存储空间不足：最新内容未能保存到本机，离线时可能看不到。',
     en: 'The phone’s storage is full: the latest pages could not be kept for reading offline.',
   },
+  unresolved: {
+    zh: '前一项的回复中缺少本项需要的内容（{detail}），无法发送。',
+    en: 'An earlier answer lacks what this needs ({detail}): it cannot be sent.',
+  },
   offlineSaved: {
     zh: '当前离线：操作和照片已保存在本机，联网后自动发送。',
     en: 'Offline: the step and its photos are saved on this phone and go out when the network is back.',
