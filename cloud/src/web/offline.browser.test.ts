@@ -178,6 +178,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await shoot(page, 'pending-panel');
       expect((await cloud().incidents.steps(id)).map((step) => step.action)).not.toContain('close');
 
+      // Signing out now is said to leave 3 behind; the worker stays.
+      await page.click('button.logout');
+      const dialog = page.locator('.confirm-sign-out');
+      await dialog.locator('.van-dialog__message', { hasText: '还有 3 项未发送' }).waitFor();
+      await dialog.locator('.van-dialog__cancel').click();
+      await dialog.waitFor({ state: 'hidden' });
+
       // Back online: sent in order, each once.
       await page.context().setOffline(false);
       await panel.locator('.pending-summary', { hasText: '离线操作已全部发送' }).waitFor({ timeout: 20_000 });

@@ -58,6 +58,13 @@ const TEXTS = {
     zh: '前一项的回复中缺少本项需要的内容（{detail}），无法发送。',
     en: 'An earlier answer lacks what this needs ({detail}): it cannot be sent.',
   },
+  signOutUnsentTitle: { zh: '还有未发送的内容', en: 'Not everything is sent' },
+  signOutUnsent: {
+    zh: '还有 {n} 项未发送。退出后它们仍保存在本机，但要等你再次登录才会发送。',
+    en: '{n} not sent yet. They stay on this phone but go only once you sign in again.',
+  },
+  signOutAnyway: { zh: '仍然退出', en: 'Sign out anyway' },
+  stay: { zh: '留下', en: 'Stay' },
   offlineSaved: {
     zh: '当前离线：操作和照片已保存在本机，联网后自动发送。',
     en: 'Offline: the step and its photos are saved on this phone and go out when the network is back.',
