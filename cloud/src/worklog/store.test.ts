@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { ProblemError } from '../http/problems.js';
 import { auditOf } from '../people/audit.js';
 import { BACKENDS, manualClock, useMigratedDatabase } from '../test-support.js';
+import { WorklogRefusal } from './errors.js';
 import { maskPeople } from './mask.js';
 import type { WorklogReach } from './reach.js';
 import { pruneWorklog } from './retention.js';
@@ -175,7 +175,7 @@ describe.each(BACKENDS)('the work log store (%s)', (backend) => {
     expect(await store.detail(otherWorker, created.id)).toBeUndefined();
     clock.advance(23 * HOUR);
     await expect(store.edit('u-wang', created.id, { note: 'too late' })).rejects.toMatchObject({
-      code: 'GL_FORBIDDEN',
+      problem: 'GL_FORBIDDEN',
       said: { code: 'worklog.edit_window_closed' },
     });
     expect((await store.detail(worker, created.id))?.may_edit).toBe(false);
@@ -187,8 +187,8 @@ describe.each(BACKENDS)('the work log store (%s)', (backend) => {
         () => undefined,
         (err: unknown) => err,
       );
-      expect(error).toBeInstanceOf(ProblemError);
-      return (error as ProblemError).errors?.map((e) => [e.pointer, e.detail.code]);
+      expect(error).toBeInstanceOf(WorklogRefusal);
+      return (error as WorklogRefusal).errors?.map((e) => [e.pointer, e.detail.code]);
     };
     const future = new Date(clock().getTime() + HOUR).toISOString();
     expect(await refusal(store.create('u-wang', entry({ request_id: 'req-bad-0001', visited_at: future })))).toEqual([

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
-import { ProblemError, type ProblemFieldError } from '../http/problems.js';
+import type { ProblemFieldError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
 import { type Actor, writeAudit } from '../people/audit.js';
 import { prefixPattern } from '../people/scope-sql.js';
+import { WorklogRefusal } from './errors.js';
 import { ENTRY_KINDS, type EntryKind } from './kinds.js';
 import { maskPeople } from './mask.js';
 import { readsEntry, type WorklogReach } from './reach.js';
@@ -133,7 +134,7 @@ function toView(row: EntryRow): EntryView {
 }
 
 const invalid = (pointer: string, code: string, params: Record<string, unknown> = {}) =>
-  new ProblemError('GL_VALIDATION_FAILED', message(code, params), [{ detail: message(code, params), pointer }]);
+  new WorklogRefusal('GL_VALIDATION_FAILED', message(code, params), [{ detail: message(code, params), pointer }]);
 
 /** `%` and `_` taken literally in an ILIKE pattern. */
 const contains = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
@@ -214,7 +215,7 @@ export class WorklogStore {
       const row = rows[0];
       if (!row || row.author_id !== authorId) return false;
       if (now.getTime() > row.created_at.getTime() + EDIT_WINDOW_MS)
-        throw new ProblemError(
+        throw new WorklogRefusal(
           'GL_FORBIDDEN',
           message('worklog.edit_window_closed', {
             hours: EDIT_WINDOW_MS / 3600_000,
@@ -517,7 +518,7 @@ export class WorklogStore {
       attached.has(id) ? [] : [{ detail: message('worklog.photo_unknown', { id }), pointer: `/photo_ids/${index}` }],
     );
     const first = errors[0];
-    if (first) throw new ProblemError('GL_VALIDATION_FAILED', first.detail, errors);
+    if (first) throw new WorklogRefusal('GL_VALIDATION_FAILED', first.detail, errors);
   }
 
   /** The entry as it now stands, as the next version of its history (who was met stays sealed). */
