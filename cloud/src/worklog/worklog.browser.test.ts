@@ -118,6 +118,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('.wl-reveal').click();
       await page.locator('.wl-revealed', { hasText: '张大爷 13812345678' }).waitFor();
       await shoot(page, 'worklog-entry-revealed-phone');
+      // The author corrects the note the same day; the first version stays in the history.
+      await page.locator('.wl-edit-button').click();
+      await page.fill('.wl-edit textarea[name=note]', '老人担心冬季取暖费用，已帮助申请社区救助');
+      await shoot(page, 'worklog-entry-edit-phone');
+      await page.locator('.wl-edit .wl-save').click();
+      await page.locator('.wl-entry-note', { hasText: '已帮助申请社区救助' }).waitFor();
+      await expect.poll(() => page.locator('.wl-history li').count()).toBe(2);
 
       await page.locator('.wl-back').click();
       await page.locator('.wl-card').first().waitFor();

@@ -24,6 +24,7 @@ const TEXTS = {
   chooseBuilding: { zh: '选择楼栋单元', en: 'Choose building and unit' },
   noBuilding: { zh: '不在楼栋列表中（填写地址）', en: 'Not in the list (write the address)' },
   address: { zh: '地址', en: 'Address' },
+  placeHint: { zh: '楼栋、房号或地址', en: 'Building, room or address' },
   addressHint: { zh: '如：河下古镇东门菜市场', en: 'e.g. the market by the east gate' },
   peopleMet: { zh: '走访对象', en: 'People met' },
   peopleHint: {
@@ -68,6 +69,8 @@ const TEXTS = {
   firstSaved: { zh: '首次保存', en: 'first saved' },
   edited: { zh: '修改', en: 'edited' },
   editableUntil: { zh: '可修改至 {at}', en: 'Editable until {at}' },
+  edit: { zh: '修改', en: 'Edit' },
+  saveEdit: { zh: '保存修改', en: 'Save changes' },
   readOnly: { zh: '已超过修改期限，仅可查看', en: 'Past the edit window: read only' },
   notFound: { zh: '没有这条日志，或您无权查看。', en: 'No such entry, or not yours to read.' },
   offlineSave: {
