@@ -1085,21 +1085,9 @@ export const CATALOGUE: Record<string, Template> = {
     en: 'name a building (with unit and room) or an address',
   },
   'check.worklog_unit_needs_building': { 'zh-CN': '单元或房号须同时填写楼栋', en: 'a unit or room needs its building' },
-  'check.worklog_blank': { 'zh-CN': '不填则省略，填写则不能为空', en: 'leave it out or write something' },
-  'check.worklog_tag': { 'zh-CN': '标签为 1 到 20 个字符', en: 'a tag is 1 to 20 characters' },
   'check.worklog_request_id': {
     'zh-CN': '应为 8 到 64 个字母、数字、- 或 _',
     en: 'expected 8 to 64 letters, digits, - or _',
   },
-  'check.worklog_photo_id': { 'zh-CN': '应为上传照片时返回的编号', en: 'expected the id a photo upload answered' },
   'check.worklog_incident_id': { 'zh-CN': '应为事件编号', en: 'expected an incident id' },
-  'check.worklog_retention_days': {
-    'zh-CN': '应为整天数（30 到 3650）',
-    en: 'expected whole days (30 to 3650)',
-  },
-  'check.worklog_retention_min': { 'zh-CN': '至少 30 天：请调大', en: 'at least 30 days; raise it' },
-  'check.worklog_retention_max': {
-    'zh-CN': '最多 3650 天（10 年）：请调小',
-    en: 'at most 3650 days (10 years); lower it',
-  },
 };
