@@ -10,6 +10,7 @@ import { parseBody, parseQuery } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
 import { authenticateCaller, callerOfResponse, whyNotTenantAdmin } from '../people/access.js';
+import { writeAudit } from '../people/audit.js';
 import { authenticateUser, managerActor, principalOf, sessionIdOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { GridCode } from '../people/roles.js';
@@ -18,7 +19,7 @@ import { ENTRY_KIND_CODES, ENTRY_KINDS } from './kinds.js';
 import { reachOf, readsEntry, usesWorklog, type WorklogReach } from './reach.js';
 import { EntryEdit, NewEntry, SearchQuery, WorklogSettings } from './schemas.js';
 import { PersonalDataSeal } from './seal.js';
-import { EDIT_WINDOW_MS, type EntryDetail, type EntryPhoto, WorklogStore } from './store.js';
+import { EDIT_WINDOW_MS, type EntryDetail, type EntryPhoto, entryTarget, WorklogStore } from './store.js';
 
 /** Photos the work log takes: what a phone camera makes (documents go with incidents). */
 const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -188,6 +189,18 @@ export function worklogRoutes(ctx: WorklogRoutesContext): Router {
       (found.entry === null ? found.uploadedBy === principal.userId : readsEntry(reach, found.entry));
     if (!found || !visible)
       throw new ProblemError('GL_NOT_FOUND', message('worklog.photo_unknown', { id: req.params.id }));
+    // Photos show homes and people: each view is audited, as incident attachments' downloads are.
+    const entry = found.entry;
+    if (entry !== null)
+      await fromDatabase(() =>
+        writeAudit(db, {
+          actor: { kind: 'user', userId: principal.userId },
+          action: 'worklog.photo.view',
+          target: entryTarget(entry.id),
+          at: clock(),
+          details: { photo: found.photo.id },
+        }),
+      );
     res
       .status(200)
       .set({

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { auditOf } from '../people/audit.js';
-import { BACKENDS, manualClock, useMigratedDatabase } from '../test-support.js';
+import { BACKENDS, manualClock, silentLogger, useMigratedDatabase } from '../test-support.js';
 import { WorklogRefusal } from './errors.js';
 import { maskPeople } from './mask.js';
 import type { WorklogReach } from './reach.js';
-import { pruneWorklog } from './retention.js';
+import { pruneWorklog, WorklogRetention } from './retention.js';
 import { NewEntry, SearchQuery } from './schemas.js';
 import { PersonalDataSeal } from './seal.js';
 import { entryTarget, WorklogStore } from './store.js';
@@ -227,7 +227,10 @@ describe.each(BACKENDS)('the work log store (%s)', (backend) => {
     });
     clock.advance(29 * 24 * HOUR);
     const before = (await store.search(streetOperator, search())).total;
-    expect(await pruneWorklog(db(), clock)).toMatchObject({ photos: 2 });
+    // The hourly job's pass, on the same clock.
+    const job = new WorklogRetention(db(), clock, silentLogger());
+    expect(await job.run()).toMatchObject({ photos: 2 });
+    expect(await pruneWorklog(db(), clock)).toEqual({ entries: 0, photos: 0 });
     const after = await store.search(streetOperator, search());
     // Visits of 2026-11-20…25 are past 30 days now (2026-12-24 08:00); the one of an hour ago stays.
     expect(after.entries.map((e) => e.id)).toEqual([kept.id]);

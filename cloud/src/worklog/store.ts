@@ -405,14 +405,20 @@ export class WorklogStore {
         photo: EntryPhoto;
         content: Buffer;
         uploadedBy: string;
-        entry: { author: { id: string }; grid: { code: string } } | null;
+        entry: { id: string; author: { id: string }; grid: { code: string } } | null;
       }
     | undefined
   > {
     const { rows } = await this.db.query<
-      EntryPhoto & { content: Uint8Array; uploaded_by: string; author_id: string | null; grid_code: string | null }
+      EntryPhoto & {
+        content: Uint8Array;
+        uploaded_by: string;
+        entry_id: string | null;
+        author_id: string | null;
+        grid_code: string | null;
+      }
     >(
-      `SELECT p.id, p.media_type, p.name, p.size_bytes, p.uploaded_at, p.content, p.uploaded_by, e.author_id, e.grid_code
+      `SELECT p.id, p.media_type, p.name, p.size_bytes, p.uploaded_at, p.content, p.uploaded_by, p.entry_id, e.author_id, e.grid_code
          FROM worklog_photos p LEFT JOIN worklog_entries e ON e.id = p.entry_id WHERE p.id = $1`,
       [id],
     );
@@ -430,9 +436,9 @@ export class WorklogStore {
       content: Buffer.from(row.content.buffer, row.content.byteOffset, row.content.byteLength),
       uploadedBy: row.uploaded_by,
       entry:
-        row.author_id === null || row.grid_code === null
+        row.entry_id === null || row.author_id === null || row.grid_code === null
           ? null
-          : { author: { id: row.author_id }, grid: { code: row.grid_code } },
+          : { id: row.entry_id, author: { id: row.author_id }, grid: { code: row.grid_code } },
     };
   }
 

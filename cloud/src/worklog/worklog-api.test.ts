@@ -165,6 +165,8 @@ describe.each(BACKENDS)('the work log API (%s)', (backend) => {
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await image.arrayBuffer())).toEqual(PNG);
+    const views = await auditOf(cloud().db, `worklog_entry:${created.body.entry.id}`);
+    expect(views.map((r) => [r.action, r.actor])).toEqual([['worklog.photo.view', `user:${ids.chief}`]]);
     // The link is the chief's: another grid's worker's session cannot use a made-up one.
     expect((await fetch(`${cloud().url}/api/v1/worklog/photos/${photo.id}?access=x.y.1.z`)).status).toBe(401);
     const notAnImage = await fetch(`${cloud().url}/api/v1/worklog/photos`, {
