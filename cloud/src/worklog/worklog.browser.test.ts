@@ -51,6 +51,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       );
       await createUser(cloud(), 'wl-wang', { roles: [{ role: 'grid_worker', scope: GRID }] });
       await createUser(cloud(), 'wl-operator', { roles: [{ role: 'operator', scope: STREET }] });
+      await createUser(cloud(), 'wl-zhao', { roles: [{ role: 'grid_worker', scope: GRID }] });
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     }, 90_000);
 
@@ -206,6 +207,24 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await shoot(page, `worklog-list-${size === 'desktop' ? 'supervisor-desktop' : 'supervisor-phone'}`);
         await context.close();
       }
+    }, 90_000);
+
+    it('shows a worker at a desk their empty log and the form; an unknown entry on a phone', async () => {
+      const desk = await signIn('wl-zhao', DESKTOP);
+      await desk.page.locator('nav a[href="#/worklog"]').click();
+      await desk.page.locator('.empty-state', { hasText: '还没有日志' }).waitFor();
+      await shoot(desk.page, 'worklog-empty-desktop');
+      await desk.page.locator('.wl-new').click();
+      await expect.poll(() => desk.page.locator('select[name=building_unit] option').count()).toBe(3);
+      await shoot(desk.page, 'worklog-form-desktop');
+      await desk.context.close();
+
+      const phone = await signIn('wl-zhao', PHONE);
+      await phone.page.goto(`${cloud().url}/#/worklog/00000000-0000-4000-8000-000000000000`);
+      await phone.page.locator('.empty-state', { hasText: '没有这条日志' }).waitFor();
+      await shoot(phone.page, 'worklog-entry-unknown-phone');
+      expect(cspViolations).toEqual([]);
+      await phone.context.close();
     }, 90_000);
   },
 );
