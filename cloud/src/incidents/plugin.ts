@@ -9,6 +9,7 @@ import { INCIDENT_ACTION_PATHS } from './actions-openapi.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import type { IncidentEngine } from './engine.js';
 import { heldAlertRoutes } from './held-alert-routes.js';
+import { nearbyRoutes } from './nearby-routes.js';
 import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './openapi.js';
 import { HELD_ALERT_PATHS, POLICY_PATHS, POLICY_SCHEMAS } from './policies-openapi.js';
 import { deviceEventPolicyRoutes } from './policy-routes.js';
@@ -42,6 +43,8 @@ export const incidentsPlugin: HttpPlugin<{
         maxBytes: ctx.attachmentMaxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
         adminToken: ctx.adminToken,
       }),
+      // Before the incident routes: "nearby" is no incident id.
+      nearbyRoutes(db, clock, people),
       incidentRoutes(db, clock, people, incidents, attachments, deadlines),
       incidentActionRoutes(db, clock, people, incidents, ctx.eligibleAssignees, deadlines),
       deviceEventPolicyRoutes({ db, clock, people, adminToken: ctx.adminToken }),
