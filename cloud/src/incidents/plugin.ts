@@ -8,6 +8,7 @@ import { type AssigneeLister, incidentActionRoutes } from './action-routes.js';
 import { INCIDENT_ACTION_PATHS } from './actions-openapi.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import type { IncidentEngine } from './engine.js';
+import { FIELD_PATHS, FIELD_SCHEMAS } from './field-openapi.js';
 import { heldAlertRoutes } from './held-alert-routes.js';
 import { nearbyRoutes } from './nearby-routes.js';
 import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './openapi.js';
@@ -52,7 +53,7 @@ export const incidentsPlugin: HttpPlugin<{
     );
   },
   openapi: {
-    paths: { ...INCIDENT_PATHS, ...INCIDENT_ACTION_PATHS, ...POLICY_PATHS, ...HELD_ALERT_PATHS },
-    schemas: { ...INCIDENT_SCHEMAS, ...POLICY_SCHEMAS },
+    paths: { ...FIELD_PATHS, ...INCIDENT_PATHS, ...INCIDENT_ACTION_PATHS, ...POLICY_PATHS, ...HELD_ALERT_PATHS },
+    schemas: { ...INCIDENT_SCHEMAS, ...POLICY_SCHEMAS, ...FIELD_SCHEMAS },
   },
 };

@@ -300,8 +300,8 @@ export function incidentRoutes(
       // The grid in force where and when it is reported; with no grid there, the community (属地兜底).
       const { lon, lat, crs, accuracy_m, at } = body.location;
       if (at !== undefined) checkFixTime(new Date(at), clock(), '/location/at');
-      position = { ...toWgs84({ lon, lat }, crs), ...(accuracy_m === undefined ? {} : { accuracyM: accuracy_m }) };
-      const point = position;
+      const point = toWgs84({ lon, lat }, crs);
+      position = { ...point, ...(accuracy_m === undefined ? {} : { accuracyM: accuracy_m }) };
       const where = await fromDatabase(() => territory.resolveGrid(point, clock()));
       if (!where.community) {
         throw new ProblemError('GL_VALIDATION_FAILED', message('incident.location_uncovered'), [
