@@ -14,6 +14,28 @@ import { toWgs84 } from '../territory/index.js';
 import { localIncident } from './localize.js';
 import { NearbyQuery, readNearby } from './nearby.js';
 
+/** One incident of `GET /incidents/nearby`. */
+export interface NearbyItem {
+  id: string;
+  title: string;
+  state: string;
+  category: string;
+  severity: string;
+  occurrences: number;
+  address: string | null;
+  created_at: Date;
+  distance_m: number;
+  same_category: boolean;
+  position_from: 'incident' | 'building';
+}
+
+/** The answer of `GET /incidents/nearby`. */
+export interface NearbyAnswer {
+  radius_m: number;
+  since: Date;
+  incidents: NearbyItem[];
+}
+
 /**
  * `GET /incidents/nearby` (before `/incidents/{id}`, which would take "nearby" for an id): the
  * duplicates a street report's form suggests. Only incidents the caller's scope holds are listed,
@@ -52,10 +74,10 @@ export function nearbyRoutes(db: Db, clock: Clock, people: People): Router {
       }),
     );
     const language = languageOfRequest(req);
-    res.json({
+    const answer: NearbyAnswer = {
       radius_m: query.radius_m,
       since,
-      incidents: found.map((item) => {
+      incidents: found.map((item): NearbyItem => {
         const incident = localIncident(item.incident, language);
         return {
           id: incident.id,
@@ -71,7 +93,8 @@ export function nearbyRoutes(db: Db, clock: Clock, people: People): Router {
           position_from: item.positionFrom,
         };
       }),
-    });
+    };
+    res.json(answer);
   });
   return router;
 }
