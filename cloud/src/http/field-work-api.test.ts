@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { distanceMetres, wgs84ToGcj02 } from '../territory/index.js';
 import { TerritoryStore } from '../territory/store.js';
-import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
+import { seedFixtureTerritory } from '../territory/test-support.js';
 import { api, BACKENDS } from '../test-support.js';
 import { COMMUNITY, GRID, STREET, useIncidentApi } from './incident-api-fixture.js';
 

@@ -170,7 +170,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(arrivals).toHaveLength(1);
       expect(arrivals[0]?.data).toMatchObject({ distance_to: 'building', position: { accuracy_m: 12 } });
       await page.context().close();
-    });
+    }, 60_000);
 
     it('files a street report with a photo, seeing the open incident nearby first', async () => {
       const page = await signIn(PHONE_VIEW, PHONE);
@@ -212,7 +212,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.waitForURL(/#\/incidents\/INC-/);
       const id = decodeURIComponent(new URL(page.url()).hash.replace('#/incidents/', ''));
       expect(id).not.toBe(duplicate);
-      await page.locator('#scene-photos img').waitFor();
+      // Handled on the spot: the photo is the selfHandle step's record.
+      await page.locator('#timeline li[data-action="selfHandle"] img').waitFor();
       await shoot(page, 'field-report-filed-390');
       const filed = await api<{
         incident: { state: string; source: string; position: { accuracyM: number } | null; place: { grid: string } };
@@ -227,7 +228,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       const handled = filed.body.steps.find((step) => step.action === 'selfHandle');
       expect(handled?.attachments.map((item) => item.tag)).toEqual(['scene']);
       await page.context().close();
-    });
+    }, 60_000);
 
     it('says so when nothing is near, and when the phone refuses its position', async () => {
       const page = await signIn(PHONE_VIEW, FAR_CORNER);
@@ -249,7 +250,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(await refused.locator('#arrival .arrival-notice').textContent()).toContain('定位权限被拒绝');
       await shoot(refused, 'field-arrive-denied-390');
       await refused.context().close();
-    });
+    }, 60_000);
 
     it('shows the same pages on a desktop', async () => {
       const page = await signIn(DESKTOP_VIEW, PHONE);
@@ -260,6 +261,12 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('#duplicates .duplicate').first().waitFor();
       await shoot(page, 'field-report-1366');
       await page.context().close();
-    });
+
+      const refused = await signIn(DESKTOP_VIEW);
+      await refused.goto(`${cloud().url}/#/report`);
+      await refused.locator('.position .field-error').waitFor();
+      await shoot(refused, 'field-report-denied-1366');
+      await refused.context().close();
+    }, 60_000);
   },
 );
