@@ -79,10 +79,9 @@ const TEXTS = {
     en: 'These may be the same thing: if so, open it and add to it instead of filing again.',
   },
   duplicatesNone: {
-    zh: '附近 {r} 米内近 3 天没有未办结的同类事件。',
+    zh: '附近 {r} 米内近 3 天没有未办结的事件。',
     en: 'No open incident within {r} m in the last 3 days.',
   },
-  duplicatesLoading: { zh: '正在查找附近事件…', en: 'Looking for incidents nearby…' },
   duplicatesNeedPosition: { zh: '定位后将显示附近已有的事件。', en: 'Incidents nearby show once you are located.' },
   sameCategory: { zh: '同类', en: 'same category' },
   openIt: { zh: '查看并补充', en: 'Open and add' },
