@@ -54,6 +54,7 @@ describe('service endpoints', () => {
       '/api/v1/gateways/{id}/attachments',
       '/api/v1/incidents/{id}/snapshot-requests',
       '/api/v1/incidents/{id}/snapshot-requests/{request}',
+      '/api/v1/incidents/nearby',
       '/api/v1/incidents',
       '/api/v1/incidents/{id}',
       '/api/v1/incidents/{id}/transitions',

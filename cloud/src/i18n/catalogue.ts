@@ -32,6 +32,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     check: { 'zh-CN': '核查', en: 'check' },
     close: { 'zh-CN': '结案', en: 'closing' },
     callback: { 'zh-CN': '回访', en: 'callback' },
+    arrive: { 'zh-CN': '到场', en: 'arrival' },
   },
   supervision: {
     none: { 'zh-CN': '无督办', en: 'no supervision' },
@@ -73,6 +74,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     selfHandle: { 'zh-CN': '自行处置', en: 'handle oneself' },
     acknowledge: { 'zh-CN': '已知悉', en: 'acknowledge' },
     reportOnSite: { 'zh-CN': '现场反馈', en: 'report findings on site' },
+    arrive: { 'zh-CN': '到场签到', en: 'arrive on site' },
     confirmed: { 'zh-CN': '核实属实', en: 'confirm' },
     notFound: { 'zh-CN': '核实不属实', en: 'not found' },
     file: { 'zh-CN': '立案', en: 'file' },
@@ -494,6 +496,18 @@ export const CATALOGUE: Record<string, Template> = {
   'engine.need.supervision': {
     'zh-CN': '督办等级无效',
     en: 'data.supervision must be one of none, normal, yellow_card, red_card (or absent: one rung up)',
+  },
+  'engine.need.position': {
+    'zh-CN': '位置 {field} 无效：需要手机定位的经纬度和精度（0–2000 米）',
+    en: '{field}: {problem}',
+  },
+  'engine.need.position_future': {
+    'zh-CN': '{field}：定位时间晚于现在，请检查手机时间后重新定位',
+    en: "{field}: the fix's time is in the future; check the phone's clock and take a new fix",
+  },
+  'engine.need.position_stale': {
+    'zh-CN': '{field}：定位已超过一天，请在现场重新定位',
+    en: '{field}: the fix is more than a day old; take a new one on site',
   },
   'engine.need.note': {
     'zh-CN': '「{action@action}」需要填写说明或附上照片',
