@@ -197,13 +197,14 @@ export class PatrolPlans {
         [route.id, input.name, input.rounds_per_day, JSON.stringify(input.windows), at],
       );
       const kept = input.checkpoints.flatMap((c) => (c.id === undefined ? [] : [c.id]));
-      const unknown = kept.findIndex((id) => !route.checkpoints.some((c) => c.id === id));
-      if (unknown >= 0) {
-        const index = input.checkpoints.findIndex((c) => c.id === kept[unknown]);
+      const own = new Set(route.checkpoints.map((c) => c.id));
+      const index = input.checkpoints.findIndex((c) => c.id !== undefined && !own.has(c.id));
+      if (index >= 0) {
+        const unknown = input.checkpoints[index]?.id;
         throw new ProblemError('GL_VALIDATION_FAILED', message('request.body_invalid'), [
           {
             pointer: `/checkpoints/${index}/id`,
-            detail: message('patrol.checkpoint_not_of_route', { id: kept[unknown] }),
+            detail: message('patrol.checkpoint_not_of_route', { id: unknown }),
           },
         ]);
       }

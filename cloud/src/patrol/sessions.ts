@@ -176,6 +176,21 @@ export class PatrolSessions {
     requestId: string,
     startedAt: Date,
   ): Promise<{ session: PatrolSession; created: boolean }> {
+    try {
+      return await this.startOnce(workerId, route, requestId, startedAt);
+    } catch (err) {
+      // Two starts at once (a retry racing the first): the loser sees the winner's row on a second look.
+      if ((err as { code?: string }).code !== '23505') throw err;
+      return this.startOnce(workerId, route, requestId, startedAt);
+    }
+  }
+
+  private async startOnce(
+    workerId: string,
+    route: PatrolRoute,
+    requestId: string,
+    startedAt: Date,
+  ): Promise<{ session: PatrolSession; created: boolean }> {
     return this.db.transaction(async (tx) => {
       const { rows: same } = await tx.query<SessionRow>(
         `SELECT ${SESSION_COLUMNS} FROM patrol_sessions WHERE worker_id = $1 AND request_id = $2`,
@@ -247,8 +262,13 @@ export class PatrolSessions {
       settings,
     });
     return this.db.transaction(async (tx) => {
-      const again = await replay(tx);
-      if (again !== undefined) return again;
+      // The batch's receipt first: a replay racing this one waits for it here, then finds it taken.
+      const { rows: claimed } = await tx.query(
+        `INSERT INTO patrol_batches (session_id, batch_id, received_at, answer) VALUES ($1, $2, $3, '{}'::jsonb)
+         ON CONFLICT (session_id, batch_id) DO NOTHING RETURNING 1`,
+        [sessionId, batch.batch_id, now],
+      );
+      if (claimed.length === 0) return (await replay(tx)) as BatchAnswer;
       let stored = 0;
       if (check.accepted.length > 0) {
         const { rows } = await tx.query<{ n: number }>(
@@ -269,12 +289,16 @@ export class PatrolSessions {
         stored = Number(rows[0]?.n ?? 0);
         const last = check.accepted[check.accepted.length - 1] as (typeof check.accepted)[number];
         await tx.query(
-          `UPDATE patrol_sessions SET last_at = $2, last_lon = $3, last_lat = $4, last_accuracy_m = $5,
-                  clock_offset_ms = CASE WHEN $6::boolean THEN $7::bigint ELSE clock_offset_ms END
+          `UPDATE patrol_sessions SET last_at = $2, last_lon = $3, last_lat = $4, last_accuracy_m = $5
             WHERE id = $1 AND (last_at IS NULL OR last_at < $2)`,
-          [sessionId, last.at, last.lon, last.lat, last.accuracy_m, check.clock_corrected, check.clock_offset_ms],
+          [sessionId, last.at, last.lon, last.lat, last.accuracy_m],
         );
       }
+      if (check.clock_corrected)
+        await tx.query('UPDATE patrol_sessions SET clock_offset_ms = $2 WHERE id = $1', [
+          sessionId,
+          check.clock_offset_ms,
+        ]);
       const answer: BatchAnswer = {
         batch_id: batch.batch_id,
         replayed: false,
@@ -284,10 +308,11 @@ export class PatrolSessions {
         clock_offset_ms: check.clock_offset_ms,
         clock_corrected: check.clock_corrected,
       };
-      await tx.query(
-        'INSERT INTO patrol_batches (session_id, batch_id, received_at, answer) VALUES ($1, $2, $3, $4::jsonb)',
-        [sessionId, batch.batch_id, now, JSON.stringify(answer)],
-      );
+      await tx.query('UPDATE patrol_batches SET answer = $3::jsonb WHERE session_id = $1 AND batch_id = $2', [
+        sessionId,
+        batch.batch_id,
+        JSON.stringify(answer),
+      ]);
       return answer;
     });
   }
