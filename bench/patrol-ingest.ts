@@ -121,21 +121,28 @@ for (let k = 0; k < 4; k++) {
   );
 }
 
+let resets = 0;
+/** One request; a connection refused or reset under overload counts as status 0 (an error), not a crash. */
 async function call(
   token: string,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${cloud.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: await response.json() };
+  try {
+    const response = await fetch(`${cloud.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: await response.json() };
+  } catch {
+    resets++;
+    return { status: 0, body: undefined };
+  }
 }
 
 const sessions: string[] = [];
@@ -176,7 +183,7 @@ const liveLoop = (async () => {
     const t = performance.now();
     const answer = await call(supervisorToken, 'GET', '/api/v1/patrol/live?territory=320803001');
     live.push(performance.now() - t);
-    liveWorkers = (answer.body as { workers: unknown[] }).workers.length;
+    if (answer.status === 200) liveWorkers = (answer.body as { workers: unknown[] }).workers.length;
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 })();
@@ -279,7 +286,7 @@ console.log(
   `patrol ingest → PostgreSQL (fsync off), Node ${process.version}, ${cpus().length} CPUs (load ${loadavg()[0]?.toFixed(1)}), ${WORKERS} workers × a batch every ${INTERVAL_MS / 1000} s for ${fmt(seconds, 0)} s`,
 );
 console.log(
-  `  ${'positions/s stored'.padEnd(34)} ${fmt(stored.positions / seconds, 1)} (${stored.positions} positions, ${refused} refused, ${errors} errors)`,
+  `  ${'positions/s stored'.padEnd(34)} ${fmt(stored.positions / seconds, 1)} (${stored.positions} positions, ${refused} refused, ${errors} errors of which ${resets} connection resets)`,
 );
 console.log(
   `  ${'ingest per batch p50 / p99'.padEnd(34)} ${fmt(percentile(a, 50), 1)} / ${fmt(percentile(a, 99), 1)} ms (${a.length} batches); target p99 < 50 ms`,
