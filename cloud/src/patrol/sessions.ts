@@ -279,27 +279,28 @@ export class PatrolSessions {
       points.map((p) => Math.round(p.lat * E7)),
       points.map((p) => accuracyDm(p.accuracy_m)),
     ];
-    return this.db.transaction(async (tx) => {
-      if (session.running) {
-        // The hot path in one statement: the batch's receipt is claimed first (a replay racing this
-        // one waits on it, then finds it taken), the fixes stored only with the claim, and the
-        // session's last position moved on when they are newer.
-        const last = check.accepted[check.accepted.length - 1];
-        const { rows } = await tx.query<{ claimed: number; stored: number }>(
-          `WITH claim AS (
-             INSERT INTO patrol_batches (session_id, batch_id, received_at, answer) VALUES ($1, $2, $3, '{}'::jsonb)
-             ON CONFLICT (session_id, batch_id) DO NOTHING RETURNING 1 AS ok),
-           inserted AS (
+    if (session.running) {
+      // The hot path is one statement: the fixes, the session's last position, and the batch's
+      // receipt with its answer, written last. A batch id already received (a replay, or its twin
+      // racing this one) fails that last insert, which undoes the whole statement: nothing is
+      // stored twice, even when a corrected clock shifted the replayed times by a few ms.
+      const last = check.accepted[check.accepted.length - 1];
+      try {
+        const { rows } = await this.db.query<{ stored: number }>(
+          `WITH inserted AS (
              INSERT INTO patrol_positions (session_id, at, lon_e7, lat_e7, accuracy_dm)
-             SELECT $1, t, lo, la, acc
-               FROM unnest($4::timestamptz[], $5::int4[], $6::int4[], $7::int2[]) AS u(t, lo, la, acc), claim
+             SELECT $1, t, lo, la, acc FROM unnest($4::timestamptz[], $5::int4[], $6::int4[], $7::int2[]) AS u(t, lo, la, acc)
              ON CONFLICT (session_id, at) DO NOTHING RETURNING 1),
            moved AS (
              UPDATE patrol_sessions SET last_at = $8, last_lon = $9, last_lat = $10, last_accuracy_m = $11,
                     clock_offset_ms = CASE WHEN $12::boolean THEN $13::bigint ELSE clock_offset_ms END
-               FROM claim
-              WHERE id = $1 AND $8::timestamptz IS NOT NULL AND (last_at IS NULL OR last_at < $8))
-           SELECT (SELECT count(*) FROM claim)::int AS claimed, (SELECT count(*) FROM inserted)::int AS stored`,
+              WHERE id = $1 AND $8::timestamptz IS NOT NULL AND (last_at IS NULL OR last_at < $8)),
+           counted AS (SELECT count(*)::int AS n FROM inserted),
+           receipt AS (
+             INSERT INTO patrol_batches (session_id, batch_id, received_at, answer)
+             SELECT $1, $2, $3, $14::jsonb || jsonb_build_object('accepted', n, 'duplicates', $15::int - n) FROM counted
+             RETURNING 1)
+           SELECT n AS stored FROM counted, receipt`,
           [
             sessionId,
             batch.batch_id,
@@ -311,17 +312,17 @@ export class PatrolSessions {
             last?.accuracy_m ?? null,
             check.clock_corrected,
             check.clock_offset_ms,
+            JSON.stringify(answerOf(0)),
+            check.duplicates + check.accepted.length,
           ],
         );
-        if (Number(rows[0]?.claimed) === 0) return replay(tx);
-        const answer = answerOf(Number(rows[0]?.stored ?? 0));
-        await tx.query('UPDATE patrol_batches SET answer = $3::jsonb WHERE session_id = $1 AND batch_id = $2', [
-          sessionId,
-          batch.batch_id,
-          JSON.stringify(answer),
-        ]);
-        return answer;
+        return answerOf(Number(rows[0]?.stored ?? 0));
+      } catch (err) {
+        if ((err as { code?: string }).code !== '23505') throw err;
+        return replay(this.db);
       }
+    }
+    return this.db.transaction(async (tx) => {
       // An ended patrol's fixes are packed: a late upload is checked against them, then packed too.
       const { rows: claimed } = await tx.query(
         `INSERT INTO patrol_batches (session_id, batch_id, received_at, answer) VALUES ($1, $2, $3, '{}'::jsonb)
