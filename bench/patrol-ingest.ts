@@ -170,6 +170,7 @@ const positionOf = (i: number, step: number) => {
 // First, one request at a time: each request's own time, without the queue the full load builds.
 const calmIngest: number[] = [];
 const calmLive: number[] = [];
+const calmMe: number[] = [];
 for (let i = 0; i < 300; i++) {
   const worker = (i * 7) % WORKERS;
   const at = new Date().toISOString();
@@ -180,6 +181,9 @@ for (let i = 0; i < 300; i++) {
     positions: [{ at, ...positionOf(worker, 0), accuracy_m: 8 }],
   });
   calmIngest.push(performance.now() - t);
+  const m = performance.now();
+  await call(tokens[worker] as string, 'GET', '/api/v1/me');
+  calmMe.push(performance.now() - m);
   if (i % 10 === 0) {
     const l = performance.now();
     await call(supervisorToken, 'GET', '/api/v1/patrol/live?territory=320803001');
@@ -301,12 +305,19 @@ const dayTrack = dayRows[0] as { row_bytes: number; packed_bytes: number; points
 const fullBody = full.body as { points: unknown[]; display: { drawn: number } };
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const [a, b, c, ca, cl] = [sorted(ingest), sorted(checkins), sorted(live), sorted(calmIngest), sorted(calmLive)];
+const [a, b, c, ca, cl, cm] = [ingest, checkins, live, calmIngest, calmLive, calmMe].map(sorted) as [
+  number[],
+  number[],
+  number[],
+  number[],
+  number[],
+  number[],
+];
 console.log(
   `patrol ingest → PostgreSQL (fsync off), Node ${process.version}, ${cpus().length} CPUs (load ${loadavg()[0]?.toFixed(1)}), ${WORKERS} workers × a batch every ${INTERVAL_MS / 1000} s for ${fmt(seconds, 0)} s`,
 );
 console.log(
-  `  ${'one at a time: batch p50 / p99'.padEnd(34)} ${fmt(percentile(ca, 50), 1)} / ${fmt(percentile(ca, 99), 1)} ms (${ca.length} batches); live map ${fmt(percentile(cl, 50), 1)} / ${fmt(percentile(cl, 99), 1)} ms (${cl.length} reads)`,
+  `  ${'one at a time: batch p50 / p99'.padEnd(34)} ${fmt(percentile(ca, 50), 1)} / ${fmt(percentile(ca, 99), 1)} ms (${ca.length} batches); live map ${fmt(percentile(cl, 50), 1)} / ${fmt(percentile(cl, 99), 1)} ms (${cl.length} reads); GET /me (sign-in check alone) ${fmt(percentile(cm, 50), 1)} / ${fmt(percentile(cm, 99), 1)} ms`,
 );
 console.log(
   `  ${'batches/s answered (1 fix each)'.padEnd(34)} ${fmt(ingest.length / seconds, 1)} (${stored.positions} positions in rows, ${refused} refused, ${errors} errors of which ${resets} connection resets)`,

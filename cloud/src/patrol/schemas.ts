@@ -102,7 +102,10 @@ export const MAX_BATCH_POSITIONS = 500;
 
 export const PositionBatch = z.strictObject({
   batch_id: ClientId.meta({ description: 'Made by the phone; a batch sent again is answered as before, stored once' }),
-  sent_at: Instant.meta({ description: 'The phone’s clock when it sent the batch: measures how far off it is' }),
+  sent_at: Instant.meta({
+    description:
+      'The phone’s clock at this very attempt (set anew on every retry, not when the batch was recorded): server time minus sent_at measures how far off the phone clock is',
+  }),
   positions: z
     .array(z.unknown())
     .min(1)
