@@ -11,7 +11,7 @@ export const PATROL_MESSAGES: Record<string, Template> = {
     en: 'patrol {session} is still running: end it first',
   },
   'patrol.checkpoint_id_new': {
-    'zh-CN': '新建路线的点位不能带 id：id 由服务器生成',
+    'zh-CN': '新建路线的点位不能带编号：编号由服务器生成',
     en: 'checkpoints of a new route take no id: the server makes them',
   },
   'patrol.checkpoint_needs_tag': {
@@ -19,7 +19,7 @@ export const PATROL_MESSAGES: Record<string, Template> = {
     en: 'checkpoint “{checkpoint}” is checked in by scanning its tag on site (tag_code)',
   },
   'patrol.checkpoint_not_of_route': {
-    'zh-CN': '点位 {id} 不属于本路线：保留已有点位请用其 id，新点位不带 id',
+    'zh-CN': '点位 {id} 不属于本路线：保留已有点位请带上其编号，新点位不带编号',
     en: 'checkpoint {id} is not one of this route’s: give the ids of its own checkpoints to keep them, none for new ones',
   },
   'patrol.checkpoint_other_route': {
@@ -56,7 +56,7 @@ export const PATROL_MESSAGES: Record<string, Template> = {
     en: 'user {worker} is not a grid worker of grid {grid}',
   },
   'patrol.photo_grid': {
-    'zh-CN': '参数 grid 应为您所在的网格（收到 {grid}）',
+    'zh-CN': '网格参数应为您所在的网格（收到 {grid}）',
     en: 'grid must be one of your grids (received {grid})',
   },
   'patrol.photo_unknown': { 'zh-CN': '没有照片 {photo}（或不是您上传的）', en: 'there is no photo {photo} of yours' },
@@ -119,7 +119,7 @@ export const PATROL_MESSAGES: Record<string, Template> = {
     en: 'expected an id of 1 to 100 letters, digits, ".", "_", ":" or "-"',
   },
   'check.patrol_clock_time': {
-    'zh-CN': '应为北京时间的时刻 HH:MM，例如 08:30',
+    'zh-CN': '应为北京时间的时刻（时:分），如 08:30',
     en: 'expected a China time of day as HH:MM, e.g. 08:30',
   },
   'check.patrol_tag_code': {
@@ -127,7 +127,7 @@ export const PATROL_MESSAGES: Record<string, Template> = {
     en: 'expected a tag code of 4 to 64 letters, digits, "_" or "-"',
   },
   'check.patrol_date': {
-    'zh-CN': '应为北京时间日期 YYYY-MM-DD，例如 2026-11-25',
+    'zh-CN': '应为北京时间的日期（年-月-日），如 2026-11-25',
     en: 'expected a China-time date as YYYY-MM-DD, e.g. 2026-11-25',
   },
   'check.patrol_territory': {
@@ -135,7 +135,7 @@ export const PATROL_MESSAGES: Record<string, Template> = {
     en: 'expected a territory code of 6, 9, 12 or 15 digits',
   },
   'check.patrol_window_order': {
-    'zh-CN': '时段的结束应晚于开始（from < to，同一天内）',
+    'zh-CN': '时段的结束应晚于开始（同一天内）',
     en: 'a window ends after it starts (from < to, same day)',
   },
   'check.patrol_windows_per_round': {
@@ -147,8 +147,8 @@ export const PATROL_MESSAGES: Record<string, Template> = {
     en: 'give either checkpoint_id (with lon and lat) or tag_code',
   },
   'check.patrol_checkin_position': {
-    'zh-CN': '按位置打卡须给出 lon 和 lat',
+    'zh-CN': '按位置打卡须给出经度和纬度',
     en: 'a checkpoint reached by position needs lon and lat',
   },
-  'check.patrol_lon_lat': { 'zh-CN': 'lon 与 lat 须同时给出', en: 'give lon and lat together' },
+  'check.patrol_lon_lat': { 'zh-CN': '经度与纬度须同时给出', en: 'give lon and lat together' },
 };
