@@ -44,7 +44,7 @@ describe('a simulated grid worker walking a route', () => {
   it('stands at every checkpoint in order, dwelling there', () => {
     const walk = walkRoute({ route: ROUTE, start: START, intervalS: 5, seed: 2, dwellS: 40 });
     expect(walk.arrivals.map((a) => a.checkpoint)).toEqual([0, 1, 2, 3]);
-    walk.arrivals.forEach((arrival, i) => expect(metres(arrival, ROUTE[i] as LonLat)).toBeLessThan(0.01));
+    for (const [i, arrival] of walk.arrivals.entries()) expect(metres(arrival, ROUTE[i] as LonLat)).toBeLessThan(0.01);
     const during = walk.fixes.filter(
       (fix) =>
         fix.time.getTime() >= (walk.arrivals[1] as { time: Date }).time.getTime() &&
