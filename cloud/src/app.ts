@@ -26,6 +26,7 @@ import type { IncidentEngine } from './incidents/engine.js';
 import { incidentsPlugin } from './incidents/plugin.js';
 import { intakePlugin } from './intake/plugin.js';
 import { kpiPlugin } from './kpi/plugin.js';
+import { patrolPlugin } from './patrol/plugin.js';
 import { createPeople, type People } from './people/people.js';
 import { peoplePlugin } from './people/plugin.js';
 import type { SessionStoreOptions } from './people/sessions.js';
@@ -101,6 +102,7 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   territoryPlugin,
   devicesPlugin,
   propertyPlugin,
+  patrolPlugin,
   fleetPlugin,
   webPlugin,
 ];

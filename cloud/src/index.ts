@@ -20,6 +20,7 @@ export * from './incidents/index.js';
 export type { EventResult, EventStatus } from './intake/intake.js';
 export * from './kpi/index.js';
 export { createLogger, REDACTED_LOG_PATHS } from './logging/logger.js';
+export * from './patrol/index.js';
 export * from './people/index.js';
 export * from './property/index.js';
 export { type RunningCloud, type StartCloudOptions, startCloud } from './start.js';

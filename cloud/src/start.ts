@@ -32,6 +32,7 @@ import { LivePush } from './notify/live-push.js';
 import { Notifier } from './notify/notifier.js';
 import type { SmsProvider } from './notify/sms.js';
 import { WebhookPolicy } from './notify/webhook-policy.js';
+import { PatrolRetentionJob } from './patrol/retention.js';
 import { RosterStore } from './people/rosters.js';
 import { SessionSignals } from './people/session-signals.js';
 import type { PasswordCheck } from './people/sessions.js';
@@ -184,7 +185,11 @@ export async function startCloud(
       ...(options.maintenanceSweepMs === undefined ? {} : { sweepMs: options.maintenanceSweepMs }),
     });
     maintenance.start();
+    // Patrol positions older than the tenant's retention are deleted (privacy).
+    const patrolRetention = new PatrolRetentionJob(db, clock, logger.child({ module: 'patrol' }));
+    patrolRetention.start();
     stopProjections = async () => {
+      await patrolRetention.stop();
       await maintenance.stop();
       await alertsToIncidents.stop();
       await devices.stop();

@@ -1,4 +1,5 @@
 import type { Language } from './message.js';
+import { PATROL_MESSAGES } from './patrol-messages.js';
 
 /** One message in both languages; `{name}` is a parameter, `{name@vocabulary}` one named in a vocabulary. */
 export type Template = Record<Language, string>;
@@ -179,6 +180,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     maintenance_settings: { 'zh-CN': '设备运维阈值', en: 'the maintenance thresholds' },
     session_settings: { 'zh-CN': '会话设置', en: 'the session settings' },
     dispatch_settings: { 'zh-CN': '派遣设置', en: 'the dispatch settings' },
+    patrol_settings: { 'zh-CN': '巡查设置', en: 'the patrol settings' },
     categories: { 'zh-CN': '品类目录', en: 'the category catalogue' },
     time_limits: { 'zh-CN': '办理时限', en: 'the time limits' },
     device_event_policies: { 'zh-CN': '设备事件策略', en: 'the device-event policies' },
@@ -211,6 +213,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
  * notifications, report headers and the `detail` of problems. One catalogue, zh-CN and en.
  */
 export const CATALOGUE: Record<string, Template> = {
+  ...PATROL_MESSAGES,
   // Text a device or reporter gave in both languages (a gateway alert's message).
   'text.bilingual': { 'zh-CN': '{zh}', en: '{en}' },
 
@@ -343,6 +346,7 @@ export const CATALOGUE: Record<string, Template> = {
   'problem.GL_NOT_READY': { 'zh-CN': '服务尚未就绪', en: 'Not ready' },
   'problem.GL_SHUTTING_DOWN': { 'zh-CN': '服务正在停止', en: 'Shutting down' },
   'problem.GL_INTERNAL': { 'zh-CN': '内部错误', en: 'Internal error' },
+  'problem.GL_PATROL_CONFLICT': { 'zh-CN': '巡查状态冲突', en: 'Patrol state conflict' },
 
   'session.missing': {
     'zh-CN': '未登录：请先登录',

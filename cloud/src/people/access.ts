@@ -80,6 +80,7 @@ export type Subject =
   | 'maintenance_settings'
   | 'session_settings'
   | 'dispatch_settings'
+  | 'patrol_settings'
   | 'categories'
   | 'time_limits'
   | 'device_event_policies';
