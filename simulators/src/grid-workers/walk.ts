@@ -17,6 +17,8 @@ export interface Fix extends LonLat {
 export interface Arrival extends LonLat {
   checkpoint: number;
   time: Date;
+  /** The fresh position the phone takes for the check-in; none while the signal is lost. */
+  fix?: Fix;
 }
 
 export interface WalkOptions {
@@ -152,31 +154,38 @@ export function walkRoute(options: WalkOptions): Walk {
     return { x: a.at.x + (b.at.x - a.at.x) * share, y: a.at.y + (b.at.y - a.at.y) * share };
   };
 
-  const fixes: Fix[] = [];
-  let lost = 0;
-  for (let offset = 0; offset <= duration; offset += intervalS) {
+  // Noise is drawn even while the signal is lost, so a walk with and without a loss share their other fixes.
+  const noisyFix = (offset: number, at: XY): Fix | undefined => {
     const accuracy = Math.max(3, gaussian(random, noise, noise / 3));
-    // Drawn even while the signal is lost, so a walk with and without a loss share their other fixes.
     const ex = gaussian(random, 0, accuracy / 2);
     const ey = gaussian(random, 0, accuracy / 2);
-    if (offset >= lossFrom && offset < lossTo) {
-      lost++;
-      continue;
-    }
-    const at = positionAt(offset);
-    fixes.push({
+    if (offset >= lossFrom && offset < lossTo) return undefined;
+    return {
       ...frame.toLonLat(at.x + ex, at.y + ey),
       time: new Date(start.getTime() + Math.round(offset * 1000)),
       accuracy: Math.round(accuracy * 10) / 10,
-    });
+    };
+  };
+  const fixes: Fix[] = [];
+  let lost = 0;
+  for (let offset = 0; offset <= duration; offset += intervalS) {
+    const fix = noisyFix(offset, positionAt(offset));
+    if (fix === undefined) lost++;
+    else fixes.push(fix);
   }
+  // Drawn after the walk's fixes, so adding a checkpoint's check-in leaves the fixes as they were.
+  const arrivals = arrivalsAt.map(({ t: offset, checkpoint, at: xy }): Arrival => {
+    const fix = noisyFix(offset, xy);
+    return {
+      checkpoint,
+      time: new Date(start.getTime() + Math.round(offset * 1000)),
+      ...frame.toLonLat(xy.x, xy.y),
+      ...(fix === undefined ? {} : { fix }),
+    };
+  });
   return {
     fixes,
-    arrivals: arrivalsAt.map(({ t: at, checkpoint, at: xy }) => ({
-      checkpoint,
-      time: new Date(start.getTime() + Math.round(at * 1000)),
-      ...frame.toLonLat(xy.x, xy.y),
-    })),
+    arrivals,
     missed: options.skipCheckpoint === undefined ? [] : [options.skipCheckpoint],
     lost,
     end: new Date(start.getTime() + Math.round(duration * 1000)),
