@@ -79,6 +79,10 @@ export const PATROL_MESSAGES: Record<string, Template> = {
     'zh-CN': '巡查设置只有管理员、调度员和网格员可以查看',
     en: 'the patrol settings are read by admins, operators and grid workers only',
   },
+  'patrol.started_too_old': {
+    'zh-CN': '开始时间 {at} 早于 {hours} 小时前：请检查手机时间',
+    en: 'a start at {at} is more than {hours} hours ago: check the phone’s clock',
+  },
   'patrol.tag_other_grid': {
     'zh-CN': '标签 {tag} 属于网格 {grid}，不是本次巡查的网格 {own}：未打卡',
     en: 'tag {tag} belongs to grid {grid}, not to this patrol’s grid {own}: not checked in',
@@ -109,4 +113,42 @@ export const PATROL_MESSAGES: Record<string, Template> = {
     'zh-CN': '没有您督导的网格员 {worker}',
     en: 'there is no grid worker {worker} you supervise',
   },
+  // The patrol request schemas' own rules (their English word for word, see http/field-errors.ts).
+  'check.patrol_client_id': {
+    'zh-CN': '编号应为 1 至 100 个字母、数字、“.”、“_”、“:”或“-”',
+    en: 'expected an id of 1 to 100 letters, digits, ".", "_", ":" or "-"',
+  },
+  'check.patrol_clock_time': {
+    'zh-CN': '应为北京时间的时刻 HH:MM，例如 08:30',
+    en: 'expected a China time of day as HH:MM, e.g. 08:30',
+  },
+  'check.patrol_tag_code': {
+    'zh-CN': '标签码应为 4 至 64 个字母、数字、“_”或“-”',
+    en: 'expected a tag code of 4 to 64 letters, digits, "_" or "-"',
+  },
+  'check.patrol_date': {
+    'zh-CN': '应为北京时间日期 YYYY-MM-DD，例如 2026-11-25',
+    en: 'expected a China-time date as YYYY-MM-DD, e.g. 2026-11-25',
+  },
+  'check.patrol_territory': {
+    'zh-CN': '应为 6、9、12 或 15 位数字的区域编码',
+    en: 'expected a territory code of 6, 9, 12 or 15 digits',
+  },
+  'check.patrol_window_order': {
+    'zh-CN': '时段的结束应晚于开始（from < to，同一天内）',
+    en: 'a window ends after it starts (from < to, same day)',
+  },
+  'check.patrol_windows_per_round': {
+    'zh-CN': '每轮一个时段（时段数等于 rounds_per_day），或不设时段',
+    en: 'give one window per round (as many windows as rounds_per_day), or none',
+  },
+  'check.patrol_checkin_target': {
+    'zh-CN': '请给出 checkpoint_id（带经纬度）或 tag_code，二者选一',
+    en: 'give either checkpoint_id (with lon and lat) or tag_code',
+  },
+  'check.patrol_checkin_position': {
+    'zh-CN': '按位置打卡须给出 lon 和 lat',
+    en: 'a checkpoint reached by position needs lon and lat',
+  },
+  'check.patrol_lon_lat': { 'zh-CN': 'lon 与 lat 须同时给出', en: 'give lon and lat together' },
 };

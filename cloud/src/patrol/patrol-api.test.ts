@@ -159,6 +159,12 @@ describe('patrol over HTTP', () => {
     });
     expect(again.status).toBe(200);
     expect(again.body.session.id).toBe(session.id);
+    const stale = await call('worker', 'POST', '/api/v1/patrol/sessions', {
+      request_id: 'r-old',
+      route_id: route.id,
+      started_at: iso(-30 * 3600),
+    });
+    expect(stale.body.errors?.[0]?.pointer).toBe('/started_at');
     const second = await call('worker', 'POST', '/api/v1/patrol/sessions', { request_id: 'r-2', route_id: route.id });
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('GL_PATROL_CONFLICT');
@@ -268,6 +274,7 @@ describe('patrol over HTTP', () => {
     const far = await call('worker', 'POST', url, { ...near, request_id: 'c-2', lon: 119.143, photo_ids: [] });
     expect(far.status).toBe(400);
     expect(far.body.errors?.[0]?.pointer).toBe('/lon');
+    expect(far.body.detail).toMatch(/超出打卡半径 30 米/);
     const foreignTag = await call(
       'worker',
       'POST',

@@ -99,6 +99,9 @@ export interface PatrolLive {
   workers: LivePosition[];
 }
 
+/** How long before now a patrol started offline may say it started. */
+const MAX_OFFLINE_START_MS = 24 * 3_600_000;
+
 /** Store work whose refusals are already problems; anything else is the database failing (503). */
 async function storing<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -115,7 +118,7 @@ const gridOfPath = (grid: string): string => {
 };
 
 /**
- * The patrol API (docs/domain.md, 智慧巡防): routes and checkpoints per grid, special tasks, the
+ * The patrol API (智慧巡防): routes and checkpoints per grid, special tasks, the
  * worker's day, patrol sessions with batched positions and check-ins, trajectories for the worker
  * and their supervisors, the supervisors' live map and the tenant's patrol settings. Every route
  * checks the caller against the grid on the server; trajectories of others are audited reads.
@@ -359,6 +362,14 @@ export function patrolRoutes(ctx: PatrolRoutesContext): Router {
     const now = clock();
     const startedAt =
       body.started_at === undefined ? now : new Date(Math.min(new Date(body.started_at).getTime(), now.getTime()));
+    // A patrol started offline is taken as started then, within a day: older is a phone clock gone wrong.
+    if (now.getTime() - startedAt.getTime() > MAX_OFFLINE_START_MS)
+      throw new ProblemError('GL_VALIDATION_FAILED', message('request.body_invalid'), [
+        {
+          pointer: '/started_at',
+          detail: message('patrol.started_too_old', { at: startedAt.toISOString(), hours: 24 }),
+        },
+      ]);
     const { session, created } = await storing(() =>
       sessions.start(principal.userId, route, body.request_id, startedAt),
     );
@@ -398,7 +409,7 @@ export function patrolRoutes(ctx: PatrolRoutesContext): Router {
     async (req: Request<{ id: string }>, res: Response) => {
       const session = await ownSession(principalOf(res), req.params.id);
       const batch = parseBody(PositionBatch, req.body);
-      const answer = await storing(async () => sessions.ingest(session, batch, await settings.get()));
+      const answer = await storing(async () => sessions.ingest(session, batch, await settings.recent()));
       const language = languageOfRequest(req);
       const result: PatrolBatchResult = {
         ...answer,
@@ -417,7 +428,7 @@ export function patrolRoutes(ctx: PatrolRoutesContext): Router {
       const session = await ownSession(principal, req.params.id);
       const body = parseBody(CheckinBody, req.body);
       await ownPhotos(body.photo_ids, principal);
-      const { checkin, created } = await storing(async () => sessions.checkin(session, body, await settings.get()));
+      const { checkin, created } = await storing(async () => sessions.checkin(session, body, await settings.recent()));
       res.status(created ? 201 : 200).json({ checkin });
     },
   );

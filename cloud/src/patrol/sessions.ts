@@ -193,25 +193,25 @@ export class PatrolSessions {
     startedAt: Date,
   ): Promise<{ session: PatrolSession; created: boolean }> {
     return this.db.transaction(async (tx) => {
-      const { rows: same } = await tx.query<SessionRow>(
-        `SELECT ${SESSION_COLUMNS} FROM patrol_sessions WHERE worker_id = $1 AND request_id = $2`,
+      // One read for both questions, so a start committed meanwhile is seen as the same or as running alike.
+      const { rows: found } = await tx.query<SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM patrol_sessions
+          WHERE worker_id = $1 AND (request_id = $2 OR ended_at IS NULL) ORDER BY request_id = $2 DESC`,
         [workerId, requestId],
       );
-      if (same[0] !== undefined) {
-        if (same[0].route_id !== route.id)
+      const same = found.find((row) => row.request_id === requestId);
+      if (same !== undefined) {
+        if (same.route_id !== route.id)
           throw new ProblemError('GL_VALIDATION_FAILED', message('patrol.request_taken', { request: requestId }), [
             { pointer: '/request_id', detail: message('patrol.request_taken', { request: requestId }) },
           ]);
-        return { session: sessionOf(same[0]), created: false };
+        return { session: sessionOf(same), created: false };
       }
-      const { rows: running } = await tx.query<{ id: number }>(
-        'SELECT id FROM patrol_sessions WHERE worker_id = $1 AND ended_at IS NULL',
-        [workerId],
-      );
-      if (running[0] !== undefined)
+      const running = found[0];
+      if (running !== undefined)
         throw new ProblemError(
           'GL_PATROL_CONFLICT',
-          message('patrol.already_running', { session: String(running[0].id) }),
+          message('patrol.already_running', { session: String(running.id) }),
         );
       const { rows } = await tx.query<SessionRow>(
         `INSERT INTO patrol_sessions (worker_id, request_id, route_id, grid_code, started_at)
@@ -250,15 +250,6 @@ export class PatrolSessions {
   ): Promise<BatchAnswer> {
     const sessionId = Number(session.id);
     const now = this.clock();
-    const replay = async (q: Queryable) => {
-      const { rows } = await q.query<{ answer: BatchAnswer }>(
-        'SELECT answer FROM patrol_batches WHERE session_id = $1 AND batch_id = $2',
-        [sessionId, batch.batch_id],
-      );
-      return rows[0] === undefined ? undefined : { ...rows[0].answer, replayed: true };
-    };
-    const earlier = await replay(this.db);
-    if (earlier !== undefined) return earlier;
     const check: BatchCheck = checkBatch(batch.positions, {
       now,
       sentAt: new Date(batch.sent_at),
@@ -266,58 +257,95 @@ export class PatrolSessions {
       endedAt: session.ended_at === null ? null : new Date(session.ended_at),
       settings,
     });
+    const answerOf = (stored: number): BatchAnswer => ({
+      batch_id: batch.batch_id,
+      replayed: false,
+      accepted: stored,
+      duplicates: check.duplicates + (check.accepted.length - stored),
+      refused: check.refused,
+      clock_offset_ms: check.clock_offset_ms,
+      clock_corrected: check.clock_corrected,
+    });
+    const replay = async (q: Queryable) => {
+      const { rows } = await q.query<{ answer: BatchAnswer }>(
+        'SELECT answer FROM patrol_batches WHERE session_id = $1 AND batch_id = $2',
+        [sessionId, batch.batch_id],
+      );
+      return { ...(rows[0]?.answer as BatchAnswer), replayed: true };
+    };
+    const fixes = (points: typeof check.accepted) => [
+      points.map((p) => p.at.toISOString()),
+      points.map((p) => Math.round(p.lon * E7)),
+      points.map((p) => Math.round(p.lat * E7)),
+      points.map((p) => accuracyDm(p.accuracy_m)),
+    ];
+    if (session.running) {
+      // The hot path is one statement: the fixes, the session's last position, and the batch's
+      // receipt with its answer, written last. A batch id already received (a replay, or its twin
+      // racing this one) fails that last insert, which undoes the whole statement: nothing is
+      // stored twice, even when a corrected clock shifted the replayed times by a few ms.
+      const last = check.accepted[check.accepted.length - 1];
+      try {
+        const { rows } = await this.db.query<{ stored: number }>(
+          `WITH inserted AS (
+             INSERT INTO patrol_positions (session_id, at, lon_e7, lat_e7, accuracy_dm)
+             SELECT $1, t, lo, la, acc FROM unnest($4::timestamptz[], $5::int4[], $6::int4[], $7::int2[]) AS u(t, lo, la, acc)
+             ON CONFLICT (session_id, at) DO NOTHING RETURNING 1),
+           moved AS (
+             UPDATE patrol_sessions SET last_at = $8, last_lon = $9, last_lat = $10, last_accuracy_m = $11,
+                    clock_offset_ms = CASE WHEN $12::boolean THEN $13::bigint ELSE clock_offset_ms END
+              WHERE id = $1 AND $8::timestamptz IS NOT NULL AND (last_at IS NULL OR last_at < $8)),
+           counted AS (SELECT count(*)::int AS n FROM inserted),
+           receipt AS (
+             INSERT INTO patrol_batches (session_id, batch_id, received_at, answer)
+             SELECT $1, $2, $3, $14::jsonb || jsonb_build_object('accepted', n, 'duplicates', $15::int - n) FROM counted
+             RETURNING 1)
+           SELECT n AS stored FROM counted, receipt`,
+          [
+            sessionId,
+            batch.batch_id,
+            now,
+            ...fixes(check.accepted),
+            last?.at ?? null,
+            last?.lon ?? null,
+            last?.lat ?? null,
+            last?.accuracy_m ?? null,
+            check.clock_corrected,
+            check.clock_offset_ms,
+            JSON.stringify(answerOf(0)),
+            check.duplicates + check.accepted.length,
+          ],
+        );
+        return answerOf(Number(rows[0]?.stored ?? 0));
+      } catch (err) {
+        if ((err as { code?: string }).code !== '23505') throw err;
+        return replay(this.db);
+      }
+    }
     return this.db.transaction(async (tx) => {
-      // The batch's receipt first: a replay racing this one waits for it here, then finds it taken.
+      // An ended patrol's fixes are packed: a late upload is checked against them, then packed too.
       const { rows: claimed } = await tx.query(
         `INSERT INTO patrol_batches (session_id, batch_id, received_at, answer) VALUES ($1, $2, $3, '{}'::jsonb)
          ON CONFLICT (session_id, batch_id) DO NOTHING RETURNING 1`,
         [sessionId, batch.batch_id, now],
       );
-      if (claimed.length === 0) return (await replay(tx)) as BatchAnswer;
+      if (claimed.length === 0) return replay(tx);
+      const known = new Set((await packedFixes(tx, sessionId)).map((p) => p.at.getTime()));
+      const fresh = check.accepted.filter((p) => !known.has(p.at.getTime()));
       let stored = 0;
-      // An ended patrol's fixes are packed: a late upload is checked against them, then packed too.
-      const packed = session.running ? [] : await packedFixes(tx, sessionId);
-      const known = new Set(packed.map((p) => p.at.getTime()));
-      const fresh = known.size === 0 ? check.accepted : check.accepted.filter((p) => !known.has(p.at.getTime()));
       if (fresh.length > 0) {
         const { rows } = await tx.query<{ n: number }>(
           `WITH inserted AS (
              INSERT INTO patrol_positions (session_id, at, lon_e7, lat_e7, accuracy_dm)
-             SELECT $1, t, lo, la, acc
-               FROM unnest($2::timestamptz[], $3::int4[], $4::int4[], $5::int2[]) AS u(t, lo, la, acc)
+             SELECT $1, t, lo, la, acc FROM unnest($2::timestamptz[], $3::int4[], $4::int4[], $5::int2[]) AS u(t, lo, la, acc)
              ON CONFLICT (session_id, at) DO NOTHING RETURNING 1)
            SELECT count(*)::int AS n FROM inserted`,
-          [
-            sessionId,
-            fresh.map((p) => p.at.toISOString()),
-            fresh.map((p) => Math.round(p.lon * E7)),
-            fresh.map((p) => Math.round(p.lat * E7)),
-            fresh.map((p) => accuracyDm(p.accuracy_m)),
-          ],
+          [sessionId, ...fixes(fresh)],
         );
         stored = Number(rows[0]?.n ?? 0);
-        if (!session.running) await compactSession(tx, sessionId);
-        const last = fresh[fresh.length - 1] as (typeof fresh)[number];
-        await tx.query(
-          `UPDATE patrol_sessions SET last_at = $2, last_lon = $3, last_lat = $4, last_accuracy_m = $5
-            WHERE id = $1 AND (last_at IS NULL OR last_at < $2)`,
-          [sessionId, last.at, last.lon, last.lat, last.accuracy_m],
-        );
+        await compactSession(tx, sessionId);
       }
-      if (check.clock_corrected)
-        await tx.query('UPDATE patrol_sessions SET clock_offset_ms = $2 WHERE id = $1', [
-          sessionId,
-          check.clock_offset_ms,
-        ]);
-      const answer: BatchAnswer = {
-        batch_id: batch.batch_id,
-        replayed: false,
-        accepted: stored,
-        duplicates: check.duplicates + (check.accepted.length - stored),
-        refused: check.refused,
-        clock_offset_ms: check.clock_offset_ms,
-        clock_corrected: check.clock_corrected,
-      };
+      const answer = answerOf(stored);
       await tx.query('UPDATE patrol_batches SET answer = $3::jsonb WHERE session_id = $1 AND batch_id = $2', [
         sessionId,
         batch.batch_id,

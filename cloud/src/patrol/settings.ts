@@ -62,6 +62,19 @@ export class PatrolSettingsStore {
     private readonly clock: Clock,
   ) {}
 
+  private cache: { at: number; settings: PatrolSettings } | undefined;
+
+  /**
+   * The settings as read at most `maxAgeMs` ago: for the per-request paths (every position batch),
+   * where an edit counting a few seconds late is worth one query less per batch.
+   */
+  async recent(maxAgeMs = 5000): Promise<PatrolSettings> {
+    const now = Date.now();
+    if (this.cache === undefined || now - this.cache.at > maxAgeMs)
+      this.cache = { at: now, settings: await this.get() };
+    return this.cache.settings;
+  }
+
   async get(q: Queryable = this.db): Promise<PatrolSettings> {
     const { rows } = await q.query<Record<keyof PatrolSettings, number>>(
       `SELECT position_interval_s, gap_intervals, max_speed_mps, max_accuracy_m, clock_skew_s, retention_days
@@ -83,6 +96,7 @@ export class PatrolSettingsStore {
   async replace(actor: Actor, input: unknown): Promise<PatrolSettings> {
     const s = PatrolSettings.parse(input);
     const at = this.clock();
+    this.cache = undefined;
     return replaceAudited(this.db, {
       actor,
       action: 'patrol.settings.replace',
