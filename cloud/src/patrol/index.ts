@@ -8,3 +8,4 @@ export type { BatchAnswer, CheckinFlag, LivePosition, PatrolCheckin, PatrolSessi
 export type { PatrolSettings } from './settings.js';
 export type { PatrolTask, TaskKind } from './tasks.js';
 export type { DisplayPoint, DisplayTrack, TrackGap } from './trajectory.js';
+export type { PatrolCounts, PatrolGridKpis, PatrolKpis, PatrolWorkerKpis } from './kpis.js';
