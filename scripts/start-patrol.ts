@@ -121,10 +121,13 @@ export async function walkLive(
         clearTimeout(timer);
         reject(signal.reason);
       };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', abort);
-        resolve();
-      }, Math.max(0, time.getTime() - Date.now()));
+      const timer = setTimeout(
+        () => {
+          signal.removeEventListener('abort', abort);
+          resolve();
+        },
+        Math.max(0, time.getTime() - Date.now()),
+      );
       signal.addEventListener('abort', abort, { once: true });
     });
   const call = cloudCaller(cloudUrl, await signIn(cloudUrl, worker.username, worker.password));
