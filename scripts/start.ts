@@ -32,24 +32,28 @@ import {
   AccessControlTerminal,
   allScenarioDevices,
   type CommunityDevice,
+  cloudCaller,
   cloudPlacements,
   DeviceSimulator,
   demoCommunity,
   FULL_COMMUNITY,
   fork,
   generateCommunity,
+  layOut,
   planWear,
   registryCsv,
   residentsOf,
   SCENARIOS,
   SMALL_COMMUNITY,
   seededRandom,
+  signIn,
   territoryUnits,
 } from '@gridlink/simulators';
 import { pino } from 'pino';
 import { CAMERA_USERNAME, CameraActivity, startCommunityCameras } from './start-cameras.js';
+import { layTerritory, planRoutes, walkEarlierRounds, walkLive } from './start-patrol.js';
 import { startTelemetry } from './start-telemetry.js';
-import { GRID_WORKER, startUsers } from './start-users.js';
+import { GRID_WORKER, gridWorkerName, startUsers } from './start-users.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -221,6 +225,36 @@ const grids = generated?.grids ?? [`${COMMUNITY_CODE}001`];
 const firstGrid = grids[0] as string;
 const signIns = await startUsers(cloud.url, adminToken, { community: COMMUNITY_CODE, grids }, new Date());
 
+// Grid workers on patrol: the community gets outlines on the ground and each grid a daily route;
+// every worker has walked one round already, and the first grid's worker walks live meanwhile.
+const patrolling = new AbortController();
+let patrolNote = '';
+if (generated) {
+  const geography = layOut(generated);
+  const outlines = await layTerritory(
+    new TerritoryStore(cloud.db),
+    generated,
+    geography,
+    new Date('2026-01-01T00:00:00.000Z'),
+  );
+  const passwordOf = (username: string) => signIns.find((s) => s.username === username)?.password ?? '';
+  const dispatcher = cloudCaller(cloud.url, await signIn(cloud.url, 'dev.dispatcher', passwordOf('dev.dispatcher')));
+  const routes = await planRoutes(dispatcher, generated, geography);
+  const runId = `run${Date.now().toString(36)}`;
+  const workers = grids.map((grid, i) => ({
+    grid,
+    username: gridWorkerName(i + 1),
+    password: passwordOf(gridWorkerName(i + 1)),
+  }));
+  const walked = await walkEarlierRounds(cloud.url, workers, routes, new Date(), runId);
+  const liveRoute = routes.get(firstGrid);
+  if (liveRoute && workers[0])
+    void walkLive(cloud.url, workers[0], liveRoute, runId, patrolling.signal, (err) =>
+      say(`patrol      ${err.message}`),
+    );
+  patrolNote = `${outlines > 0 ? `${outlines} outlines added to the territory, ` : ''}${routes.size} routes, ${walked.length} rounds walked earlier (${walked.reduce((n, w) => n + w.outcome.accepted, 0)} positions, ${walked.reduce((n, w) => n + w.outcome.checkins.length, 0)} check-ins); ${GRID_WORKER} is walking live`;
+}
+
 // The community's ONVIF cameras run as simulated cameras (not as MQTT devices): the gateway
 // finds them by WS-Discovery, logs in with their passwords and subscribes to their events.
 const cameraIds = devices
@@ -323,7 +357,12 @@ Gridlink is running on embedded defaults (development mode).
       ${adminToken}
   Web pages:           ${cloud.url}/   sign in as (passwords made for this run):
 ${signIns.map((s) => `      ${s.username.padEnd(16)} ${s.password}   ${s.what}`).join('\n')}
-      watch ${GRID_WORKER}'s incidents: the list fills as scenarios and cameras raise incidents in grid ${firstGrid}
+      watch ${GRID_WORKER}'s incidents: the list fills as scenarios and cameras raise incidents in grid ${firstGrid}${
+        patrolNote
+          ? `
+  Patrol:              ${patrolNote}`
+          : ''
+      }
   Send the gateway a command: curl -X POST ${cloud.url}/api/v1/gateways/${GATEWAY_ID}/downlink \\
       -H @'${adminHeaderFile}' -H 'content-type: application/json' \\
       -d '{"id":"cmd-1","created_at":"2026-11-25T08:00:00.000Z","type":"device.command","data":{"device_id":"${running.find((d) => d.kind === 'water_meter')?.id ?? ''}","command":{"valve":"close"}}}'${
@@ -453,6 +492,7 @@ async function shutdown(reason: string): Promise<void> {
   clearInterval(entrances);
   for (const timer of wearTimers) clearTimeout(timer);
   cameraActivity?.stop();
+  patrolling.abort(new Error('stopping'));
   say(`stopping (${reason})`);
   await Promise.all(simulators.map((simulator) => simulator.stop().catch(() => {})));
   const { valid, invalid } = gateway.stats();

@@ -24,6 +24,13 @@ export {
   roomOf,
   SMALL_COMMUNITY,
 } from './community/generator.js';
+export {
+  type CommunityGeography,
+  type GroundPoint,
+  type GroundPolygon,
+  HUAIAN_BLOCK,
+  layOut,
+} from './community/geography.js';
 export { planWear, type Wear, type WearOptions } from './community/wear.js';
 export { demoCommunity, type SimulatedDevice } from './community.js';
 export {
@@ -32,6 +39,17 @@ export {
   type ReceivedCommand,
   type SimulatorActivity,
 } from './device-simulator.js';
+export {
+  type CloudCaller,
+  cloudCaller,
+  endLeftOverPatrol,
+  type PatrolOutcome,
+  type PatrolRun,
+  patrol,
+  signIn,
+} from './grid-workers/field-worker.js';
+export { type CheckpointPlan, gridRoute, type RoutePlan } from './grid-workers/routes.js';
+export { type Arrival, type Fix, type LonLat, type Walk, type WalkOptions, walkRoute } from './grid-workers/walk.js';
 export {
   endpointReferenceFor,
   OnvifCameraFarm,

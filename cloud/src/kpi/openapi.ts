@@ -21,6 +21,8 @@ const refused = {
   '503': problem('The database is unavailable: retry later'),
 };
 
+const patrolPeriod = [period[0], period[1], period[3]];
+
 /** The KPI routes for `/openapi.json`: rates from step records, filtered by the caller's scope. */
 export const KPI_PATHS = {
   '/api/v1/kpis': {
@@ -28,6 +30,21 @@ export const KPI_PATHS = {
       summary: 'The ten KPIs of domain §5 per group over a period, from step records (drills excluded)',
       parameters: period,
       responses: { '200': { description: 'Counts, rates and composite per group' }, ...refused },
+    },
+  },
+  '/api/v1/kpis/patrol': {
+    get: {
+      summary:
+        'Patrol KPIs (巡查考核) per grid worker and grid: rounds planned and done (巡查到位率), checkpoints reached, flagged check-ins, metres and minutes on patrol, reports filed and valid, median minutes to arrive on site',
+      parameters: patrolPeriod,
+      responses: { '200': { description: 'Counts and rates per worker and per grid' }, ...refused },
+    },
+  },
+  '/api/v1/kpis/patrol.csv': {
+    get: {
+      summary: 'The patrol KPIs as CSV (UTF-8 with BOM), a row per worker then per grid',
+      parameters: patrolPeriod,
+      responses: { '200': { description: 'CSV', content: { 'text/csv': {} } }, ...refused },
     },
   },
   '/api/v1/kpis/report.csv': {

@@ -49,8 +49,11 @@ const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"'
  * apostrophe so a name can never run as a formula (CSV injection).
  */
 export function reportCsv(rows: readonly ReportRow[], language: Language = DEFAULT_LANGUAGE): string {
+  return csvFile(reportTable(rows, language));
+}
+
+/** A table as such a CSV file: BOM, CRLF, quoted where needed, formulas defused. */
+export function csvFile(table: readonly (readonly string[])[]): string {
   const safe = (cell: string) => (/^[=+\-@]/.test(cell) && Number.isNaN(Number(cell)) ? `'${cell}` : cell);
-  return `\uFEFF${reportTable(rows, language)
-    .map((line) => line.map((cell) => quote(safe(cell))).join(','))
-    .join('\r\n')}\r\n`;
+  return `\uFEFF${table.map((line) => line.map((cell) => quote(safe(cell))).join(',')).join('\r\n')}\r\n`;
 }

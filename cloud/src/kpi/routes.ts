@@ -8,6 +8,7 @@ import { languageOfRequest } from '../http/language.js';
 import { ProblemError } from '../http/problems.js';
 import type { Language } from '../i18n/message.js';
 import { message } from '../i18n/message.js';
+import { patrolKpis, patrolKpisTable } from '../patrol/kpis.js';
 import { writeAudit } from '../people/audit.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
@@ -15,7 +16,7 @@ import { type Principal, scopeFilter } from '../people/scope.js';
 import { KpiPolicy } from './compute.js';
 import { KPI_DEFINITIONS } from './definitions.js';
 import { KPI_GROUPS, KpiGroupBy, kpiGroupNames, kpiReport } from './query.js';
-import { type ReportRow, reportCsv } from './report.js';
+import { csvFile, type ReportRow, reportCsv } from './report.js';
 import { reportXlsx } from './report-xlsx.js';
 
 /** A day (China midnight, as assessment periods are cut) or an instant with its offset. */
@@ -33,6 +34,14 @@ const KpiQueryParams = z
     group_by: KpiGroupBy.default('grid'),
     territory: TerritoryCode.optional(),
   })
+  .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, {
+    message: 'a period is at most a year',
+    path: ['to'],
+  });
+
+const PatrolKpiParams = z
+  .strictObject({ from: Instant, to: Instant, territory: TerritoryCode.optional() })
   .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] })
   .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, {
     message: 'a period is at most a year',
@@ -187,6 +196,31 @@ export function kpiRoutes(
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .set('content-disposition', `attachment; filename="${fileName(query, 'xlsx')}"`)
       .send(await reportXlsx(rows, { from: query.from, to: query.to, language: languageOfRequest(req) }));
+  });
+
+  // Patrol KPIs (巡查考核) per worker and grid: rounds, checkpoints, metres, reports, arrivals.
+  const patrol = async (req: Request, res: Response) => {
+    const principal = principalOf(res);
+    const query = parseQuery(PatrolKpiParams, req);
+    const territoryPrefixes = kpiScope(principal, query.territory);
+    const kpis = await fromDatabase(() => patrolKpis(db, clock, { from: query.from, to: query.to, territoryPrefixes }));
+    return { principal, query, kpis };
+  };
+  router.get('/kpis/patrol', async (req: Request, res: Response) => {
+    res.json((await patrol(req, res)).kpis);
+  });
+  router.get('/kpis/patrol.csv', async (req: Request, res: Response) => {
+    const { principal, query, kpis } = await patrol(req, res);
+    await audit(principal, 'kpi.patrol_report', {
+      format: 'csv',
+      from: query.from,
+      to: query.to,
+      rows: kpis.workers.length,
+    });
+    res
+      .type('text/csv; charset=utf-8')
+      .set('content-disposition', `attachment; filename="${fileName(query, 'csv').replace(/^kpi-/, 'patrol-kpi-')}"`)
+      .send(csvFile(patrolKpisTable(kpis, languageOfRequest(req))));
   });
 
   return router;

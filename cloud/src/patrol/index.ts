@@ -1,6 +1,7 @@
 /** Patrol: the record types the pages read (`@gridlink/cloud`). */
 export type { DayRound, DayRoute, RoundState, WorkerDay } from './day.js';
 export type { PositionRefusal, PositionRefusalCode } from './ingest.js';
+export type { PatrolCounts, PatrolGridKpis, PatrolKpis, PatrolWorkerKpis } from './kpis.js';
 export type { PatrolPhoto } from './photos.js';
 export type { PatrolCheckpoint, PatrolRoute, RoundWindow } from './plans.js';
 export type { PatrolBatchResult, PatrolDay, PatrolLive, PatrolSessionPage, PatrolTrajectory } from './routes.js';

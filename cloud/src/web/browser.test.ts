@@ -372,6 +372,16 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         page.click('form.kpi-form button.export-csv'),
       ]);
       expect(download.suggestedFilename()).toBe(`kpi-scope-${month}-01.csv`);
+      // Under the table, the patrol sheet of the same month: one row per grid worker in scope.
+      await page.locator('.patrol-kpis .patrol-kpi-grid tbody tr').first().waitFor();
+      expect(await page.locator('.patrol-kpis thead').first().textContent()).toContain('巡查到位率');
+      await page.locator('.patrol-kpis').scrollIntoViewIfNeeded();
+      await shoot(page, 'kpis-patrol');
+      const [patrolSheet] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('.patrol-kpis button.export-patrol-csv'),
+      ]);
+      expect(patrolSheet.suggestedFilename()).toBe(`patrol-kpi-scope-${month}-01.csv`);
       expect(cspViolations).toEqual([]);
       await page.context().close();
     }, 60_000);
