@@ -10,6 +10,7 @@
  *   DEVICES=500 SECONDS=10 npm run bench broker-flood-memory
  *   HEAP_SNAPSHOT=1 npm run bench broker-flood-memory    # heap snapshots mid-flood and after it (working dir)
  *   EXTRA_NODE_FLAGS='--max-semi-space-size=8' npm run bench broker-flood-memory   # try other V8 flags
+ *   DEVICE_FLOOD=0 npm run bench broker-flood-memory     # the attacks alone, the devices idle
  *
  * Besides RSS it prints what the RSS is made of (the gateway's own process.memoryUsage() and V8
  * heap spaces): the V8 heap, Buffers outside it (external) and the rest (code, stacks, malloc);
@@ -131,7 +132,11 @@ for (let start = ATTACKERS * 5; start < DEVICES; start += 100) {
   devices.push(...(await Promise.all(wave)));
 }
 
-// An installer's console open on its live stream, as during commissioning.
+// An installer's console open on its live stream, as during commissioning (the page first: the
+// gateway then holds the console's files in memory).
+const page = await fetch(`http://127.0.0.1:${http}/`);
+if (page.status !== 200) throw new Error(`the console page answered ${page.status}`);
+await page.arrayBuffer();
 const signIn = await fetch(`http://127.0.0.1:${http}/api/console/login`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
@@ -199,28 +204,30 @@ const messageIds = () => {
 
 // Every device sends valid readings as fast as the gateway takes them (QoS1, 16 different ones
 // each, pre-encoded), round-robin: a device writes again once the previous ones left its socket.
-loops.push(
-  (async () => {
-    const readings = devices.map((_, i) =>
-      Array.from({ length: 16 }, (_, k) =>
-        encodePublish(
-          `gridlink/th-${ATTACKERS * 5 + i}`,
-          `{"temperature":${(20 + k / 10).toFixed(1)},"humidity":${40 + k},"battery":88,"rssi":-61}`,
-          1,
-          k + 1,
+// DEVICE_FLOOD=0 leaves them idle (the attacks alone).
+if (process.env.DEVICE_FLOOD !== '0')
+  loops.push(
+    (async () => {
+      const readings = devices.map((_, i) =>
+        Array.from({ length: 16 }, (_, k) =>
+          encodePublish(
+            `gridlink/th-${ATTACKERS * 5 + i}`,
+            `{"temperature":${(20 + k / 10).toFixed(1)},"humidity":${40 + k},"battery":88,"rssi":-61}`,
+            1,
+            k + 1,
+          ),
         ),
-      ),
-    );
-    let turn = 0;
-    while (running) {
-      for (const [i, device] of devices.entries()) {
-        if (device.socket.writableLength === 0) device.socket.write(readings[i]?.[turn % 16] as Buffer);
+      );
+      let turn = 0;
+      while (running) {
+        for (const [i, device] of devices.entries()) {
+          if (device.socket.writableLength === 0) device.socket.write(readings[i]?.[turn % 16] as Buffer);
+        }
+        turn++;
+        await nextTurn();
       }
-      turn++;
-      await nextTurn();
-    }
-  })(),
-);
+    })(),
+  );
 // The installer reads device pages meanwhile (each shows the device's recent messages).
 loops.push(
   (async () => {
