@@ -10,6 +10,8 @@ export interface BrokerUnderTest {
   pid: number;
   /** The server's standard output (scripts may print figures on it, e.g. `MEMORY {…}` lines). */
   stdout?: NodeJS.ReadableStream;
+  /** What a server script announced on its `READY {…}` line (its port, and any others). */
+  ready?: Record<string, unknown>;
   stop(): Promise<void>;
 }
 
@@ -67,14 +69,21 @@ export async function startScript(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  const ready = await new Promise<{ port: number } & Record<string, unknown>>((resolve, reject) => {
     let buffer = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const match = /READY (.*)\n/.exec(buffer);
-      if (match?.[1]) resolve((JSON.parse(match[1]) as { port: number }).port);
+      if (match?.[1]) resolve(JSON.parse(match[1]) as { port: number });
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
   });
-  return { name, port, pid: child.pid ?? 0, ...(child.stdout ? { stdout: child.stdout } : {}), stop: stopper(child) };
+  return {
+    name,
+    port: ready.port,
+    pid: child.pid ?? 0,
+    ...(child.stdout ? { stdout: child.stdout } : {}),
+    ready,
+    stop: stopper(child),
+  };
 }

@@ -2,30 +2,29 @@
  * The full gateway path for benchmarks: authentication against a registry of N devices, the ACL,
  * validation against device profiles, the event bus, liveness, and (when INFLUX_URL is set)
  * telemetry batches to InfluxDB.
+ *
+ * DATA_DIR=<folder holding registry.db> runs the gateway as `gridlink-gateway start` does: on that
+ * device registry, with the installer console and its device history. Without it, on an in-memory
+ * directory of DEVICES devices (no console: it needs the registry).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { Gateway, GatewayConfig, hashPassword, InMemoryDirectory } from '@gridlink/gateway';
+import { Gateway, GatewayConfig, hashPassword, InMemoryDirectory, startGatewayFromConfig } from '@gridlink/gateway';
 import type { DeviceKind } from '@gridlink/protocol';
 import { pino } from 'pino';
 
 const devices = Number(process.env.DEVICES ?? 1000);
 const password = process.env.DEVICE_PASSWORD ?? 'bench-secret';
-// One hash shared by every simulated device: hashing 2,000 distinct secrets would only slow setup.
-const passwordHash = await hashPassword(password);
-const directory = new InMemoryDirectory([], [{ username: 'bench-observer', role: 'observer', passwordHash }]);
-for (let n = 0; n < devices; n++) {
-  directory.addDevice({ id: `th-${n}`, kind: 'temp_humidity', status: 'active', passwordHash });
-}
-// EXTRA_DEVICES='[{"id":"gas-0","kind":"gas_detector"}]' adds devices of other kinds.
-for (const extra of JSON.parse(process.env.EXTRA_DEVICES ?? '[]') as Array<{ id: string; kind: DeviceKind }>) {
-  directory.addDevice({ ...extra, status: 'active', passwordHash });
-}
+const dataDir = process.env.DATA_DIR;
 const influx = process.env.INFLUX_URL;
 const config = GatewayConfig.parse({
-  gateway: { id: 'gw-bench', community: '320803001001', data_dir: mkdtempSync(join(tmpdir(), 'gridlink-bench-')) },
+  gateway: {
+    id: 'gw-bench',
+    community: '320803001001',
+    data_dir: dataDir ?? mkdtempSync(join(tmpdir(), 'gridlink-bench-')),
+  },
   mqtt: { host: '127.0.0.1', port: 0, limits: { connections_per_address: devices + 100 } },
   http: { host: '127.0.0.1', port: 0 },
   ...(process.env.RULES_FILE ? { rules: { files: [process.env.RULES_FILE] } } : {}),
@@ -33,19 +32,48 @@ const config = GatewayConfig.parse({
     ? { telemetry: { enabled: true, influx: { version: 1, url: influx, database: process.env.INFLUX_DB ?? 'bench' } } }
     : {}),
 });
-const gateway = new Gateway({ config, directory, logger: pino({ level: 'error' }) });
-await gateway.start();
-console.log(`READY ${JSON.stringify({ port: gateway.ports.tcp })}`);
-// MEMORY_EVERY_MS=100: what the RSS is made of (V8 heap, Buffers/ArrayBuffers outside it), on stdout.
+const logger = pino({ level: 'error' });
+
+async function onInMemoryDirectory(): Promise<Gateway> {
+  // One hash shared by every simulated device: hashing 2,000 distinct secrets would only slow setup.
+  const passwordHash = await hashPassword(password);
+  const directory = new InMemoryDirectory([], [{ username: 'bench-observer', role: 'observer', passwordHash }]);
+  for (let n = 0; n < devices; n++) {
+    directory.addDevice({ id: `th-${n}`, kind: 'temp_humidity', status: 'active', passwordHash });
+  }
+  // EXTRA_DEVICES='[{"id":"gas-0","kind":"gas_detector"}]' adds devices of other kinds.
+  for (const extra of JSON.parse(process.env.EXTRA_DEVICES ?? '[]') as Array<{ id: string; kind: DeviceKind }>) {
+    directory.addDevice({ ...extra, status: 'active', passwordHash });
+  }
+  const gateway = new Gateway({ config, directory, logger });
+  await gateway.start();
+  return gateway;
+}
+
+const running = dataDir ? await startGatewayFromConfig(config, logger) : undefined;
+const gateway = running?.gateway ?? (await onInMemoryDirectory());
+console.log(`READY ${JSON.stringify({ port: gateway.ports.tcp, http: gateway.ports.http })}`);
+
+/** What the RSS is made of (V8 heap, Buffers/ArrayBuffers outside it), and the messages so far. */
+const memoryLine = (label: string) => {
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_used_size]));
+  const { valid, invalid } = gateway.stats();
+  console.log(`${label} ${JSON.stringify({ ...process.memoryUsage(), spaces, valid, invalid })}`);
+};
+// MEMORY_EVERY_MS=100: a MEMORY line on stdout that often.
 const memoryEvery = Number(process.env.MEMORY_EVERY_MS ?? 0);
-if (memoryEvery > 0) {
-  setInterval(() => {
-    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_used_size]));
-    console.log(`MEMORY ${JSON.stringify({ ...process.memoryUsage(), spaces })}`);
-  }, memoryEvery).unref();
+if (memoryEvery > 0) setInterval(() => memoryLine('MEMORY'), memoryEvery).unref();
+// With --expose-gc, SIGHUP collects all garbage first: a RETAINED line is what the gateway holds.
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc) {
+  process.on('SIGHUP', () => {
+    gc();
+    gc();
+    memoryLine('RETAINED');
+  });
 }
 process.on('SIGTERM', () => {
   const stats = gateway.stats();
   console.error(`gateway stats: ${JSON.stringify(stats)}`);
-  void gateway.stop().then(() => process.exit(0));
+  void (running ?? gateway).stop().then(() => process.exit(0));
 });

@@ -12,7 +12,7 @@ import type { GatewayConfig } from './config/schema.js';
 import { brokerAddress } from './console/broker-address.js';
 import { camerasRoutes, pushCameraChanges } from './console/cameras-routes.js';
 import { ConsoleModule } from './console/console-module.js';
-import { DeviceHistory } from './console/device-history.js';
+import { DeviceHistory, type DeviceHistoryLimits } from './console/device-history.js';
 import { outboxRoutes } from './console/outbox-routes.js';
 import { readOverview } from './console/overview.js';
 import { rulesRoutes } from './console/rules-routes.js';
@@ -47,6 +47,8 @@ export interface GatewayOptions {
     pushIntervalMs?: number;
     /** Refused camera credentials allowed in a burst, per camera (onboarding from the cameras page). */
     cameraThrottle?: { burst: number; perMinute: number };
+    /** What the devices' pages keep of their recent past (tests: small bounds). */
+    history?: Partial<DeviceHistoryLimits>;
   };
   /** Adjusts the ONVIF module (tests: short timings, the Hello port). */
   onvif?: Partial<Omit<ConstructorParameters<typeof OnvifModule>[0], 'config' | 'directory' | 'sink' | 'logger'>>;
@@ -268,7 +270,7 @@ export class Gateway {
     let consoleModule: ConsoleModule | undefined;
     if (config.http.console.enabled && directory instanceof DeviceRegistry) {
       const startedAt = toTimestamp(this.now());
-      const history = new DeviceHistory(this.bus, baseTopic);
+      const history = new DeviceHistory(this.bus, baseTopic, this.options.console?.history);
       const sink = deviceSink(normaliser.ingest, publisher, baseTopic, logger.child({ module: 'commissioning' }));
       const commissioning = await modules.start(
         new CommissioningModule({

@@ -9,6 +9,7 @@ import { VerifiedCredentials } from '../credentials/verified-cache.js';
 import type { Directory } from '../devices/directory.js';
 import { mayReceive, publishRefusal, subscribeRefusal } from './acl.js';
 import { hardenAgainstOverload, type OverloadGuard } from './overload/harden.js';
+import { writePacketIdsWithoutCache } from './packet-numbers.js';
 import { limitPacketSize, type PacketLimit } from './packet-size.js';
 import type { Principal } from './principal.js';
 import { type RefusalCode, type RefusalKind, type RefusalLogLimits, Refusals } from './refusals.js';
@@ -125,6 +126,7 @@ function sourceAddress(client: Client): string {
  * id, Will topics under the same ACL, the topic ACL of the conventions, and explicit limits.
  */
 export async function createGatewayBroker(options: GatewayBrokerOptions): Promise<GatewayBroker> {
+  writePacketIdsWithoutCache();
   const limits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
   const { directory, baseTopic, logger, clientCertificates = 'off', allowPlainPasswords = false } = options;
   const principals = new WeakMap<Client, Principal>();

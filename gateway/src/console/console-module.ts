@@ -113,6 +113,7 @@ export class ConsoleModule implements GatewayModule {
       sessions: this.sessions.size,
       streams: this.stream.size,
       streamsCut: this.stream.cut,
+      historyBytes: this.history.stats().bytes,
     }));
   }
 

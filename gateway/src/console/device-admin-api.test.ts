@@ -8,8 +8,11 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((gateway) => gateway.stop()));
 });
 
-async function start(devices?: NonNullable<Parameters<typeof startConsoleGateway>[0]>['devices']) {
-  const started = await startConsoleGateway(devices ? { devices } : {});
+async function start(
+  devices?: NonNullable<Parameters<typeof startConsoleGateway>[0]>['devices'],
+  options: Omit<NonNullable<Parameters<typeof startConsoleGateway>[0]>, 'devices'> = {},
+) {
+  const started = await startConsoleGateway({ ...options, ...(devices ? { devices } : {}) });
   running.push(started);
   const cookie = await started.signIn(started.installer.username, started.installer.password);
   const call = (method: string, path: string, body?: unknown, type = 'application/json') =>
@@ -190,6 +193,7 @@ describe('the console’s device management API', () => {
       expect(shown.activity.deadLetters[0].topic).toBe(`gridlink/${issued.device.id}`);
       expect(shown.activity.deadLetters[0].error).toContain('door');
       expect(shown.activity.availability[0]).toMatchObject({ state: 'online', reason: 'connected' });
+      expect(shown.activity.dropped).toEqual({ messages: 0, deadLetters: 0, availability: 0 });
       expect(shown.commands[0]).toMatchObject({
         command: 'door',
         fields: [
@@ -218,5 +222,40 @@ describe('the console’s device management API', () => {
       await client.endAsync(true);
     }
     expect((await call('GET', 'devices/nope')).status).toBe(404);
+  });
+
+  it('keeps a device’s page within its bytes and says how many older messages it dropped', async () => {
+    const { call, gateway, devices } = await start([{ id: 'th-b3-0401', kind: 'temp_humidity', building: '3' }], {
+      console: { history: { deviceBytes: 1_000 } },
+    });
+    const issued = devices[0];
+    if (!issued) throw new Error('no device');
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
+      clientId: issued.device.id,
+      username: issued.device.id,
+      password: issued.password,
+      reconnectPeriod: 0,
+    });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const reading = { temperature: 20 + i / 10, humidity: 40 + i, battery: 90, rssi: -60 };
+        await client.publishAsync(`gridlink/${issued.device.id}`, JSON.stringify(reading), { qos: 1 });
+      }
+      const activity = async () => (await read(await call('GET', `devices/${issued.device.id}`))).activity;
+      await expect
+        .poll(async () => {
+          const { messages, dropped } = await activity();
+          return messages.length + dropped.messages;
+        })
+        .toBe(20);
+      const { messages, dropped } = await activity();
+      // ~160 bytes a reading: 1,000 bytes keep the latest few.
+      expect(messages.length).toBeGreaterThan(1);
+      expect(messages.length).toBeLessThanOrEqual(6);
+      expect(JSON.parse(messages[0].body)).toMatchObject({ humidity: 59 });
+      expect(dropped.messages).toBe(20 - messages.length);
+    } finally {
+      await client.endAsync(true);
+    }
   });
 });

@@ -122,6 +122,31 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await shoot(page, 'device-page');
     }, 60_000);
 
+    it('says on a device’s page how many older messages its memory bound dropped, at 390×844 and 1366×768', async () => {
+      const started = await startConsoleGateway({
+        devices: DEVICES,
+        console: { pushIntervalMs: 200, history: { deviceBytes: 1_000 } },
+      });
+      afterTest(() => started.stop());
+      const smoke = started.devices.find((issued) => issued.device.id === 'smoke-b3-u2-0401');
+      if (!smoke) throw new Error('no smoke detector');
+      const client = await connectDevice(started.gateway, smoke);
+      for (let i = 0; i < 12; i++) {
+        const reading = { smoke: false, temperature: 21 + i / 10, battery: 90, rssi: -60 };
+        await client.publishAsync(`gridlink/${smoke.device.id}`, JSON.stringify(reading), { qos: 1 });
+      }
+      for (const viewport of VIEWPORTS) {
+        const page = await open(started.base, viewport);
+        await signIn(page, started.installer);
+        await page.goto(`${started.base}/devices/${smoke.device.id}`);
+        const dropped = page.locator('[data-test=messages-dropped]');
+        await dropped.waitFor();
+        expect(await dropped.textContent()).toMatch(/为限制网关内存，更早的 \d+ 条已丢弃/);
+        expect(await page.locator('[data-test=messages] li').count()).toBeLessThan(12);
+        await shoot(page, 'device-page-dropped');
+      }
+    });
+
     it('adds one device through the form, marking the field the server refused', async () => {
       const { base, installer, registry } = await start();
       const page = await open(base);

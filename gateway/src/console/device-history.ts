@@ -24,95 +24,182 @@ export interface AvailabilityEntry {
   reason: AvailabilityChange['reason'];
 }
 
-/** What a device's page shows of its recent past, newest first. */
-export interface DeviceActivity {
-  messages: RecentMessage[];
-  deadLetters: RecentDeadLetter[];
-  availability: AvailabilityEntry[];
-}
-
-export interface DeviceHistoryLimits {
+/** How many of a device's entries the memory bound dropped before their turn (the page says so). */
+export interface DroppedEntries {
   messages: number;
   deadLetters: number;
   availability: number;
 }
 
-const DEFAULT_LIMITS: DeviceHistoryLimits = { messages: 30, deadLetters: 20, availability: 50 };
-const BODY_LENGTH = 1000;
-
-/** A fixed-size list: the oldest entry goes when a new one comes. */
-function push<T>(list: T[], entry: T, limit: number): void {
-  list.push(entry);
-  if (list.length > limit) list.splice(0, list.length - limit);
-}
-
-interface Stored {
-  /** Recorded as `rules test` reads them: the device's page and the rules' dry run share them. */
-  messages: RecordedMessage[];
+/** What a device's page shows of its recent past, newest first. */
+export interface DeviceActivity {
+  messages: RecentMessage[];
   deadLetters: RecentDeadLetter[];
   availability: AvailabilityEntry[];
+  /** Entries dropped, oldest first, because the device's or all devices' history was over its bytes. */
+  dropped: DroppedEntries;
+}
+
+export interface DeviceHistoryLimits {
+  /** Entries kept per device (a ring each). */
+  messages: number;
+  deadLetters: number;
+  availability: number;
+  /** Approximate bytes of one device's entries, all three lists together. */
+  deviceBytes: number;
+  /** Approximate bytes of every device's entries together. */
+  totalBytes: number;
 }
 
 /**
+ * At 2,000 devices a full 30 messages each would be ~10 MB of heap, dead letters and availability
+ * changes besides; a flood of large invalid payloads could fill a device's 20 dead letters with
+ * 16 KiB each. The byte bounds keep the whole history to a few MB whatever the devices send:
+ * when they bind, a device's page shows fewer entries and how many were dropped.
+ */
+export const DEFAULT_HISTORY_LIMITS: DeviceHistoryLimits = {
+  messages: 30,
+  deadLetters: 20,
+  availability: 50,
+  deviceBytes: 16_384,
+  totalBytes: 4_194_304,
+};
+const BODY_LENGTH = 1000;
+/** What an entry costs besides its strings: the object, its timestamp and its places in the lists. */
+const ENTRY_BYTES = 80;
+/** A string's header. */
+const STRING_BYTES = 16;
+
+type ListName = keyof DroppedEntries;
+type RecordedDevice = RecordedMessage['device'];
+
+/** One entry of a device's lists; kept compact (numbers, one string per field) as thousands are held. */
+interface Entry {
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** Approximate bytes held (see ENTRY_BYTES). */
+  cost: number;
+  owner: Stored;
+  list: ListName;
+  /** Dropped from its device's list already (the queue of all entries skips it). */
+  gone: boolean;
+}
+interface MessageEntry extends Entry {
+  list: 'messages';
+  /** Shared by a device's messages while its registry entry does not change. */
+  device: RecordedDevice;
+  /** `state`, `availability` or the event's type (the topic is built again when read). */
+  type: string;
+  /** The payload as JSON: one flat string instead of an object tree. */
+  body: string;
+}
+interface DeadLetterEntry extends Entry {
+  list: 'deadLetters';
+  topic: string;
+  error: string;
+}
+interface AvailabilityEntryStored extends Entry {
+  list: 'availability';
+  state: AvailabilityChange['state'];
+  reason: AvailabilityChange['reason'];
+}
+
+interface Stored {
+  messages: MessageEntry[];
+  deadLetters: DeadLetterEntry[];
+  availability: AvailabilityEntryStored[];
+  bytes: number;
+  dropped: DroppedEntries;
+  /** The device as its latest message recorded it, and that as a comparable key. */
+  device?: { record: RecordedDevice; key: string };
+}
+
+const stringBytes = (text: string) => STRING_BYTES + text.length;
+
+/**
+ * The same text as one flat string. JSON.stringify and `+` build longer strings as trees of parts
+ * (V8 ropes), three or more objects each: thousands of kept ones would cost twice their length.
+ */
+const flat = (text: string): string => Buffer.from(text).toString();
+
+/**
  * Each device's recent messages, dead letters and availability changes, for its page and for the
- * rules' dry run. Memory is bounded twice: a fixed ring per device, and devices only as the bus
- * knows them (registered ones; the broker refuses the rest). Kept in memory: after a restart a page
- * starts from the new messages (the registry and the liveness tracker hold what must survive).
+ * rules' dry run. Memory is bounded three times: a fixed ring per device, bytes per device and bytes
+ * for all devices (the oldest entry goes first, wherever it is); devices come only as the bus knows
+ * them (registered ones; the broker refuses the rest). Kept in memory: after a restart a page starts
+ * from the new messages (the registry and the liveness tracker hold what must survive).
  */
 export class DeviceHistory {
   private readonly devices = new Map<string, Stored>();
   private readonly limits: DeviceHistoryLimits;
   private readonly topics;
+  /** Every entry in arrival order, oldest at `head`, so the total bound drops the oldest anywhere. */
+  private queue: Entry[] = [];
+  private head = 0;
+  /** Entries in `queue` already dropped from their device's list (compacted when they are many). */
+  private goneInQueue = 0;
+  private totalBytes = 0;
 
   constructor(
     private readonly bus: GatewayBus,
     readonly baseTopic: string,
     limits: Partial<DeviceHistoryLimits> = {},
   ) {
-    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.limits = { ...DEFAULT_HISTORY_LIMITS, ...limits };
     this.topics = createTopics(baseTopic);
+  }
+
+  /** Approximate bytes held by every device's entries (never above `totalBytes`), and how many they are. */
+  stats(): { bytes: number; entries: number; queued: number } {
+    return {
+      bytes: this.totalBytes,
+      entries: this.queue.length - this.head - this.goneInQueue,
+      queued: this.queue.length,
+    };
   }
 
   attach(): () => void {
     const onMessage = ({ device, message, receivedAt }: NormalisedMessage) => {
-      let topic: string;
+      let type: string;
       let payload: Record<string, unknown>;
       if (message.type === 'state') {
-        topic = this.topics.deviceState(device.id);
+        type = 'state';
         payload = message.state;
       } else if (message.type === 'event') {
-        topic = this.topics.deviceEvent(device.id, message.eventType);
+        type = message.eventType;
         payload = message.payload;
       } else if (message.type === 'availability') {
-        topic = this.topics.deviceAvailability(device.id);
+        type = 'availability';
         payload = { state: message.state };
       } else return;
-      const recorded: RecordedMessage = {
-        at: toTimestamp(receivedAt),
-        device: {
-          id: device.id,
-          kind: device.kind,
-          ...(device.place ? { place: device.place } : {}),
-          ...(device.tags?.length ? { tags: device.tags } : {}),
-        },
-        topic,
-        payload,
-      };
-      push(this.of(device.id).messages, recorded, this.limits.messages);
+      const stored = this.of(device.id);
+      const body = flat(JSON.stringify(payload));
+      this.add(stored, {
+        list: 'messages',
+        at: receivedAt,
+        cost: ENTRY_BYTES + stringBytes(body),
+        owner: stored,
+        gone: false,
+        device: this.deviceOf(stored, device),
+        type,
+        body,
+      });
     };
     const onInvalid = ({ device, topic, error, receivedAt }: InvalidMessage) => {
-      push(
-        this.of(device.id).deadLetters,
-        { at: new Date(receivedAt).toISOString(), topic, error },
-        this.limits.deadLetters,
-      );
+      const stored = this.of(device.id);
+      this.add(stored, {
+        list: 'deadLetters',
+        at: receivedAt,
+        cost: ENTRY_BYTES + stringBytes(topic) + stringBytes(error),
+        owner: stored,
+        gone: false,
+        topic: flat(topic),
+        error: flat(error),
+      });
     };
     const onAvailability = ({ device, state, reason, at }: AvailabilityChange) => {
-      push(
-        this.of(device.id).availability,
-        { at: new Date(at).toISOString(), state, reason },
-        this.limits.availability,
-      );
+      const stored = this.of(device.id);
+      this.add(stored, { list: 'availability', at, cost: ENTRY_BYTES, owner: stored, gone: false, state, reason });
     };
     this.bus.on('message', onMessage).on('invalid', onInvalid).on('availability', onAvailability);
     return () => {
@@ -123,44 +210,138 @@ export class DeviceHistory {
   /** A device's activity, newest first. */
   activity(id: string): DeviceActivity {
     const stored = this.devices.get(id);
-    if (!stored) return { messages: [], deadLetters: [], availability: [] };
+    if (!stored) {
+      return {
+        messages: [],
+        deadLetters: [],
+        availability: [],
+        dropped: { messages: 0, deadLetters: 0, availability: 0 },
+      };
+    }
     return {
-      messages: stored.messages.toReversed().map((recorded) => ({
-        at: recorded.at,
-        type: this.typeOf(recorded.topic),
-        body: JSON.stringify(recorded.payload).slice(0, BODY_LENGTH),
+      messages: stored.messages.toReversed().map((entry) => ({
+        at: toTimestamp(entry.at),
+        type: entry.type,
+        body: entry.body.slice(0, BODY_LENGTH),
       })),
-      deadLetters: stored.deadLetters.toReversed(),
-      availability: stored.availability.toReversed(),
+      deadLetters: stored.deadLetters
+        .toReversed()
+        .map(({ at, topic, error }) => ({ at: toTimestamp(at), topic, error })),
+      availability: stored.availability
+        .toReversed()
+        .map(({ at, state, reason }) => ({ at: toTimestamp(at), state, reason })),
+      dropped: { ...stored.dropped },
     };
   }
 
   /** A device's recorded messages, oldest first, as `rules test` replays them. */
   recorded(id: string): RecordedMessage[] {
-    return [...(this.devices.get(id)?.messages ?? [])];
+    return (this.devices.get(id)?.messages ?? []).map((entry) => ({
+      at: toTimestamp(entry.at),
+      device: entry.device,
+      topic: this.topicOf(id, entry.type),
+      payload: JSON.parse(entry.body) as Record<string, unknown>,
+    }));
   }
 
   /** The devices with recorded messages, how many each and when last, most recently heard first. */
   summary(): Array<{ id: string; count: number; last: string }> {
     return [...this.devices.entries()]
-      .filter(([, stored]) => stored.messages.length > 0)
-      .map(([id, stored]) => ({ id, count: stored.messages.length, last: stored.messages.at(-1)?.at ?? '' }))
-      .sort((a, b) => b.last.localeCompare(a.last));
+      .flatMap(([id, stored]) => {
+        const last = stored.messages.at(-1);
+        return last ? [{ id, count: stored.messages.length, at: last.at }] : [];
+      })
+      .sort((a, b) => b.at - a.at)
+      .map(({ id, count, at }) => ({ id, count, last: toTimestamp(at) }));
   }
 
-  /** `state`, `availability` or the event's type, from a recorded topic. */
-  private typeOf(topic: string): string {
-    const rest = topic.slice(this.baseTopic.length + 1).split('/');
-    if (rest[1] === 'event') return rest.slice(2).join('/');
-    return rest[1] ?? 'state';
+  /** The topic a recorded message came on, from its type. */
+  private topicOf(id: string, type: string): string {
+    if (type === 'state') return this.topics.deviceState(id);
+    if (type === 'availability') return this.topics.deviceAvailability(id);
+    return this.topics.deviceEvent(id, type);
+  }
+
+  /** The device as rules see it, the same object for as long as its registry entry stays the same. */
+  private deviceOf(stored: Stored, device: NormalisedMessage['device']): RecordedDevice {
+    const record: RecordedDevice = {
+      id: device.id,
+      kind: device.kind,
+      ...(device.place ? { place: device.place } : {}),
+      ...(device.tags?.length ? { tags: device.tags } : {}),
+    };
+    const key = JSON.stringify(record);
+    if (stored.device?.key !== key) stored.device = { record, key };
+    return stored.device.record;
+  }
+
+  private add(stored: Stored, entry: MessageEntry | DeadLetterEntry | AvailabilityEntryStored): void {
+    (stored[entry.list] as Entry[]).push(entry);
+    stored.bytes += entry.cost;
+    this.totalBytes += entry.cost;
+    this.queue.push(entry);
+    // The ring first (expected, not counted), then the device's bytes, then everyone's.
+    if (stored[entry.list].length > this.limits[entry.list]) this.drop(stored, entry.list, false);
+    while (stored.bytes > this.limits.deviceBytes && this.dropOldestOf(stored)) {}
+    while (this.totalBytes > this.limits.totalBytes && this.head < this.queue.length) {
+      const oldest = this.queue[this.head++] as Entry;
+      // The oldest entry of all is the oldest of its device's list: lists grow in arrival order.
+      if (!oldest.gone) this.drop(oldest.owner, oldest.list, true);
+      this.goneInQueue--; // it has left the queue
+    }
+    this.compact();
+  }
+
+  /** Drops the oldest of a device's entries, whichever list it is in; false when it has none. */
+  private dropOldestOf(stored: Stored): boolean {
+    let oldest: ListName | undefined;
+    for (const list of ['messages', 'deadLetters', 'availability'] as const) {
+      const first = stored[list][0];
+      if (first && (oldest === undefined || first.at < (stored[oldest][0] as Entry).at)) oldest = list;
+    }
+    if (oldest === undefined) return false;
+    this.drop(stored, oldest, true);
+    return true;
+  }
+
+  private drop(stored: Stored, list: ListName, counted: boolean): void {
+    const entry = (stored[list] as Entry[]).shift();
+    if (!entry) return;
+    stored.bytes -= entry.cost;
+    this.totalBytes -= entry.cost;
+    if (counted) stored.dropped[list]++;
+    if (!entry.gone) {
+      entry.gone = true;
+      this.goneInQueue++;
+    }
+  }
+
+  /** Forgets the queue's dropped entries once they are most of it, so it stays as long as the history. */
+  private compact(): void {
+    const waiting = this.queue.length - this.head;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.goneInQueue > 1024 && this.goneInQueue * 2 > waiting) {
+      this.queue = this.queue.slice(this.head).filter((entry) => !entry.gone);
+      this.head = 0;
+      this.goneInQueue = 0;
+    }
   }
 
   private of(id: string): Stored {
-    let activity = this.devices.get(id);
-    if (!activity) {
-      activity = { messages: [], deadLetters: [], availability: [] };
-      this.devices.set(id, activity);
+    let stored = this.devices.get(id);
+    if (!stored) {
+      stored = {
+        messages: [],
+        deadLetters: [],
+        availability: [],
+        bytes: 0,
+        dropped: { messages: 0, deadLetters: 0, availability: 0 },
+      };
+      this.devices.set(id, stored);
     }
-    return activity;
+    return stored;
   }
 }

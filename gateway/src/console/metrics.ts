@@ -5,6 +5,8 @@ export interface ConsoleStats {
   streams: number;
   /** Live streams cut for falling behind. */
   streamsCut: number;
+  /** Approximate bytes the devices' page history holds (bounded, see DeviceHistory). */
+  historyBytes: number;
 }
 
 /** The installer console's sessions and live streams (read at scrape time). */
@@ -23,6 +25,14 @@ export function consoleMetrics(register: Registry, stats: () => ConsoleStats): v
     registers: [register],
     collect() {
       this.set(stats().streams);
+    },
+  });
+  new Gauge({
+    name: 'gridlink_console_history_bytes',
+    help: "Approximate bytes held by the devices' recent messages, dead letters and availability changes",
+    registers: [register],
+    collect() {
+      this.set(stats().historyBytes);
     },
   });
   let reported = 0;

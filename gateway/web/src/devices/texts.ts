@@ -80,6 +80,10 @@ export const dt = messages({
   noDeadLetters: { zh: '没有被拒绝的消息。', en: 'No refused messages.' },
   availability: { zh: '在线记录', en: 'Availability history' },
   noAvailability: { zh: '网关启动后尚无在线状态变化。', en: 'No change since the gateway started.' },
+  dropped: {
+    zh: '为限制网关内存，更早的 {count} 条已丢弃。',
+    en: '{count} older ones were dropped to keep the gateway’s memory bounded.',
+  },
   reason_connected: { zh: '收到消息', en: 'Heard from' },
   reason_lwt: { zh: '遗嘱消息（异常断开）', en: 'Last will (dropped)' },
   reason_disconnected: { zh: '连接断开', en: 'Disconnected' },
