@@ -6,6 +6,9 @@ import { CheckLimiter, DEFAULT_LOGIN_LIMITS, type LoginLimits, LoginThrottle } f
 import { decoyHash, verifyPassword } from './passwords.js';
 import { DEFAULT_SESSION_SETTINGS, type SessionSettings, SessionSettingsStore } from './session-settings.js';
 
+/** How often a session's sliding expiry is written: at most once a minute per session. */
+const SLIDE_EVERY_MS = 60_000;
+
 /**
  * How long sessions live and when failed logins lock a username: the tenant's `session_settings`
  * row, read on every login and request (so an edit counts at once on every replica).
@@ -146,16 +149,22 @@ export class SessionStore {
       user_id: string;
       session_id: string;
       started_at: Date;
+      last_used_at: Date;
+      expires_at: Date;
       idle_seconds: number | null;
       absolute_seconds: number | null;
     }>(
-      `SELECT s.user_id, s.session_id, s.started_at, p.idle_seconds, p.absolute_seconds
+      `SELECT s.user_id, s.session_id, s.started_at, s.last_used_at, s.expires_at, p.idle_seconds, p.absolute_seconds
          FROM user_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN session_settings p ON true
         WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND u.active`,
       [hashToken(token), now],
     );
     const row = rows[0];
     if (row === undefined) return undefined;
+    // A phone on patrol calls every few seconds: the expiry slides at most once a minute, so a
+    // request is one read, not a read and a write (the session may end up to a minute early).
+    if (now.getTime() - row.last_used_at.getTime() < SLIDE_EVERY_MS)
+      return { userId: row.user_id, sessionId: row.session_id, expiresAt: row.expires_at };
     const expiresAt = expiry(row.started_at, now, {
       idleSeconds: Number(row.idle_seconds ?? DEFAULT_SESSION_POLICY.idleSeconds),
       absoluteSeconds: Number(row.absolute_seconds ?? DEFAULT_SESSION_POLICY.absoluteSeconds),
