@@ -324,11 +324,5 @@ console.log(`    ${'p50 / p99'.padEnd(34)} ${fmt(fleet.p50)} / ${fmt(fleet.p99)}
 console.log(
   `  device health projected: ${fmt(healthRate)} records/s per replica batched (${fmt(singleRate)} an event per device, ${(healthRate / singleRate).toFixed(2)}×); target >= 20,000 (load at end ${load()})`,
 );
-
-  console.log(
-    await sql(
-      'SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 6',
-    ),
-  );
 await cloud.stop();
 await server.stop();

@@ -197,7 +197,7 @@ export class EventProjector {
 
   /** One batch: the next events after the cursor, handled (as one batch when the projection takes batches), then the cursor moved. */
   async runOnce(): Promise<number> {
-    const { name, types, logger, clock } = this.options;
+    const { name, logger, clock } = this.options;
     await this.db.query('INSERT INTO projection_cursors (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
     const cursor = Number(
       (
