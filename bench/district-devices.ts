@@ -21,6 +21,7 @@ import { CloudConfig, projectDeviceEvent, projectDeviceEvents, startCloud } from
 import { deviceHealth, deviceHealthBatches, fullSync, gatewayHealth } from '@gridlink/gateway';
 import { type CloudEvent, createCloudEvent, type DeviceKind, toTimestamp } from '@gridlink/protocol';
 import { pino } from 'pino';
+import { ownCpuSeconds, postgresCpuSeconds } from './lib/cpu.js';
 import { startBenchPostgres } from './lib/postgres.js';
 import { fmt } from './lib/stats.js';
 
@@ -52,6 +53,11 @@ const config = CloudConfig.parse({
 const cloud = await startCloud(config, pino({ level: 'silent' }), { maintenanceSweepMs: 86_400_000 });
 const sql = async <T extends object>(text: string, params: unknown[] = []) =>
   (await cloud.db.query<T>(text, params)).rows;
+const [{ directory } = { directory: '' }] = await sql<{ directory: string }>(
+  "SELECT current_setting('data_directory') AS directory",
+);
+/** CPU seconds used so far by this process (the cloud, and the client sending) and by PostgreSQL. */
+const cpuNow = () => ({ cloud: ownCpuSeconds(), postgres: postgresCpuSeconds(directory) });
 
 // The district: streets of 20 communities, a gateway for each.
 const gateways = Array.from({ length: GATEWAYS }, (_, i) => {
@@ -108,6 +114,7 @@ async function send({ gateway, body }: Body): Promise<void> {
 /** Sends every body (IN_FLIGHT at once), then waits until `done` says the projection holds them all. */
 async function phase(name: string, bodies: Body[], records: number, done: () => Promise<boolean>) {
   latencies.length = 0;
+  const cpuBefore = cpuNow();
   const started = performance.now();
   let index = 0;
   await Promise.all(
@@ -118,12 +125,18 @@ async function phase(name: string, bodies: Body[], records: number, done: () => 
   const answered = (performance.now() - started) / 1000;
   while (!(await done())) await new Promise((resolve) => setTimeout(resolve, 200));
   const projected = (performance.now() - started) / 1000;
+  const cpuAfter = cpuNow();
+  const [cloudCpu, postgresCpu] = [cpuAfter.cloud - cpuBefore.cloud, cpuAfter.postgres - cpuBefore.postgres];
   latencies.sort((a, b) => a - b);
   const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   console.log(`  ${name} (${fmt(records)} records in ${fmt(bodies.length)} requests, load ${load()})`);
   console.log(`    ${'intake answered'.padEnd(34)} ${fmt(records / answered).padStart(9)} records/s`);
   console.log(`    ${'projected (devices current)'.padEnd(34)} ${fmt(records / projected).padStart(9)} records/s`);
   console.log(`    ${'request latency p50 / p99'.padEnd(34)} ${fmt(p(0.5))} / ${fmt(p(0.99))} ms`);
+  // What a busy shared machine does not change: the work per record (the wait for it counts above).
+  console.log(
+    `    ${'CPU: Node / PostgreSQL'.padEnd(34)} ${fmt(cloudCpu, 1)} / ${fmt(postgresCpu, 1)} s = ${fmt(records / (cloudCpu + postgresCpu))} records per CPU-second`,
+  );
   return records / projected;
 }
 
@@ -311,6 +324,5 @@ console.log(`    ${'p50 / p99'.padEnd(34)} ${fmt(fleet.p50)} / ${fmt(fleet.p99)}
 console.log(
   `  device health projected: ${fmt(healthRate)} records/s per replica batched (${fmt(singleRate)} an event per device, ${(healthRate / singleRate).toFixed(2)}×); target >= 20,000 (load at end ${load()})`,
 );
-
 await cloud.stop();
 await server.stop();

@@ -6,7 +6,7 @@ import {
   type UplinkData,
   type UplinkType,
 } from '@gridlink/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../test-support.js';
 import { projectDeviceEvent, projectDeviceEvents, pruneDeviceHistory } from './projection.js';
 import { availabilityIntervals, devicesOfCommunity, devicesOfGateway } from './read.js';
@@ -44,6 +44,27 @@ const device = (id: string, status: InventoryDevice['status'] = 'active'): Inven
 
 describe.each(BACKENDS)('the device projection (%s)', (backend) => {
   const db = useDeviceDatabase(backend);
+
+  /** Each gateway's kept counts as the fleet list reads them, and as counting its devices gives them. */
+  async function gatewayCounts() {
+    const query = (text: string) => db().query<{ gateway_id: string; active: number; online: number }>(text);
+    const [kept, counted] = await Promise.all([
+      query('SELECT gateway_id, active, online FROM gateway_device_counts WHERE active <> 0 OR online <> 0'),
+      query(`SELECT gateway_id, count(*) FILTER (WHERE status = 'active')::integer AS active,
+                    count(*) FILTER (WHERE status = 'active' AND availability = 'online')::integer AS online
+               FROM devices GROUP BY gateway_id
+             HAVING count(*) FILTER (WHERE status = 'active') > 0`),
+    ]);
+    const byGateway = (rows: typeof kept.rows) =>
+      Object.fromEntries(rows.map((row) => [row.gateway_id, { active: row.active, online: row.online }]));
+    return { kept: byGateway(kept.rows), counted: byGateway(counted.rows) };
+  }
+
+  // Whatever a test did (reordered, concurrent, replaced gateways), the kept counts still agree.
+  afterEach(async () => {
+    const { kept, counted } = await gatewayCounts();
+    expect(kept).toEqual(counted);
+  });
   let community = 320803001100;
   /** A fresh community served by a fresh gateway, so tests share the database without meeting. */
   async function newCommunity() {
@@ -367,6 +388,66 @@ describe.each(BACKENDS)('the device projection (%s)', (backend) => {
     ]);
     const [view] = await devicesOfCommunity(db(), code);
     expect([view?.availability, view?.availability_since, view?.status]).toEqual(['online', at(30), 'active']);
+  });
+
+  it("keeps each gateway's active and online counts as devices join, go offline, go missing and move, and never for health alone", async () => {
+    const { code, gateway, sync, project } = await newCommunity();
+    const replacement = `gw-${code}-b`;
+    await db().query('INSERT INTO gateways (id, created_at, community) VALUES ($1, now(), $2)', [replacement, code]);
+    const availability = (deviceId: string, minutes: number, state: 'online' | 'offline') =>
+      createCloudEvent({
+        id: `av-${process.pid}-${++counter}`,
+        type: 'cn.gridlink.device.availability.v1',
+        gatewayId: gateway,
+        deviceId,
+        time: at(minutes),
+        data: { device_id: deviceId, device_kind: 'smoke_detector', state, reason: 'connected' },
+        priority: 'state',
+      }) as CloudEvent;
+    const health = (minutes: number, ...deviceIds: string[]) =>
+      event(gateway, 'cn.gridlink.device.health_batch.v1', {
+        devices: deviceIds.map((deviceId, index) => ({
+          device_id: deviceId,
+          device_kind: 'smoke_detector' as const,
+          availability: 'online' as const,
+          last_seen: at(minutes),
+          battery: 50 + minutes,
+          faults: [],
+          tamper: false,
+          observed_at: at(minutes),
+          seq: minutes * 100 + index,
+        })),
+      });
+    const counts = async (id = gateway) => (await gatewayCounts()).kept[id] ?? { active: 0, online: 0 };
+
+    await project(sync(gateway, 10, [device('c-a'), device('c-b'), device('c-c')]));
+    await project(availability('c-a', 11, 'online'), availability('c-b', 11, 'online'));
+    expect(await counts()).toEqual({ active: 3, online: 2 });
+
+    // A health round changes no count, so the counts' row is not even written.
+    const version = async () =>
+      (
+        await db().query<{ v: string }>('SELECT xmin::text AS v FROM gateway_device_counts WHERE gateway_id = $1', [
+          gateway,
+        ])
+      ).rows[0]?.v;
+    const before = await version();
+    await project(health(15, 'c-a', 'c-b', 'c-c'));
+    expect(await version()).toBe(before);
+    // A device heard of first in a health summary is counted (active, its availability not known yet).
+    await project(health(16, 'c-new'));
+    expect(await counts()).toEqual({ active: 4, online: 2 });
+
+    await project(availability('c-b', 20, 'offline'));
+    await project(sync(gateway, 30, [device('c-b'), device('c-c'), device('c-new')]));
+    expect(await counts()).toEqual({ active: 3, online: 0 });
+
+    // The replacement takes two devices over; the third, in neither gateway's newest sync, goes missing.
+    await project(sync(replacement, 40, [device('c-c'), device('c-new')]));
+    expect([await counts(), await counts(replacement)]).toEqual([
+      { active: 0, online: 0 },
+      { active: 2, online: 0 },
+    ]);
   });
 
   it('skips the events of a gateway that serves no community on record', async () => {

@@ -272,7 +272,9 @@ async function applyAvailabilities(
 
 /**
  * Health summaries: each kept in the history; the newest by (`observed_at`, `seq`) is the device's
- * health in force, and `last_seen` only moves forward.
+ * health in force, and `last_seen` only moves forward. One statement for both, so a batch's
+ * summaries are read from their JSON once; rows in key order (device, then observation), so the
+ * devices rows and the history keys are taken in the same order by every transaction.
  */
 async function applyDeviceHealths(
   tx: Queryable,
@@ -293,39 +295,42 @@ async function applyDeviceHealths(
     signal_dbm: health.signal_dbm ?? null,
     faults: health.faults,
     tamper: health.tamper,
+    // Set below on the one row per device that is its newest.
+    newest: false,
   }));
   const history = newestPerKey(
     rows,
-    (row) => `${row.community}/${row.device_id}/${row.gateway_id}/${Date.parse(row.observed_at)}/${row.seq}`,
+    (row) =>
+      `${row.community}\u0000${row.device_id}\u0000${row.gateway_id}\u0000${Date.parse(row.observed_at)}\u0000${row.seq}`,
     () => false,
   );
+  for (const row of newestPerKey(history, (row) => `${row.community}\u0000${row.device_id}`, newer)) row.newest = true;
   await tx.query(
-    `INSERT INTO device_health (community, device_id, gateway_id, observed_at, seq, availability, last_seen,
-                                battery, signal_dbm, faults, tamper)
-     SELECT community, device_id, gateway_id, observed_at, seq, availability, last_seen, battery, signal_dbm,
-            faults, tamper
-       FROM jsonb_to_recordset($1::jsonb)
-         AS r(community text, device_id text, gateway_id text, observed_at timestamptz, seq bigint, availability text,
-              last_seen timestamptz, battery real, signal_dbm real, faults text[], tamper boolean)
-     ON CONFLICT DO NOTHING`,
-    [JSON.stringify(history)],
-  );
-  const current = newestPerKey(rows, (row) => `${row.community}/${row.device_id}`, newer);
-  await tx.query(
-    `INSERT INTO devices AS d (community, device_id, gateway_id, device_kind, status, health_at, health_seq,
+    `WITH r AS MATERIALIZED (
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS r(community text, device_id text, gateway_id text, device_kind text, observed_at timestamptz, seq bigint,
+              availability text, last_seen timestamptz, battery real, signal_dbm real, faults text[], tamper boolean,
+              newest boolean)
+     ), kept AS (
+       INSERT INTO device_health (community, device_id, gateway_id, observed_at, seq, availability, last_seen,
+                                  battery, signal_dbm, faults, tamper)
+       SELECT community, device_id, gateway_id, observed_at, seq, availability, last_seen, battery, signal_dbm,
+              faults, tamper
+         FROM r
+       ON CONFLICT DO NOTHING
+     )
+     INSERT INTO devices AS d (community, device_id, gateway_id, device_kind, status, health_at, health_seq,
                               last_seen, battery, signal_dbm, faults, tamper, first_reported_at, updated_at)
      SELECT community, device_id, gateway_id, device_kind, 'active', observed_at, seq, last_seen, battery,
             signal_dbm, faults, tamper, $2, $2
-       FROM jsonb_to_recordset($1::jsonb)
-         AS r(community text, device_id text, gateway_id text, device_kind text, observed_at timestamptz, seq bigint,
-              last_seen timestamptz, battery real, signal_dbm real, faults text[], tamper boolean)
+       FROM r WHERE newest
          ON CONFLICT (community, device_id) DO UPDATE
         SET health_at = EXCLUDED.health_at, health_seq = EXCLUDED.health_seq,
             last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen), battery = EXCLUDED.battery,
             signal_dbm = EXCLUDED.signal_dbm, faults = EXCLUDED.faults, tamper = EXCLUDED.tamper,
             updated_at = EXCLUDED.updated_at
       WHERE (COALESCE(d.health_at, 'epoch'), COALESCE(d.health_seq, -1)) < (EXCLUDED.health_at, EXCLUDED.health_seq)`,
-    [JSON.stringify(current), now],
+    [JSON.stringify(history), now],
   );
 }
 

@@ -1,5 +1,5 @@
 import { type CloudEvent, createCloudEvent, type GatewayHealth } from '@gridlink/protocol';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { signedIn } from '../people/test-support.js';
 import { api, BACKENDS, manualClock, registerGateway, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 import type { FleetGatewayPage, FleetList } from './routes.js';
@@ -107,6 +107,58 @@ describe.each(BACKENDS)('the gateway fleet API (%s)', (backend) => {
       cameras: { configured: 2, online: 2, authenticated: 2, subscribed: 2 },
       token_age_days: 0,
       last_contact_at: clock().toISOString(),
+    });
+  });
+
+  it("counts a gateway's active and online devices as its inventory and availability arrive", async () => {
+    const name = 'counted';
+    gatewayTokens[name] = await registerGateway(cloud(), id(name), `${STREET}005`);
+    const at = clock().toISOString();
+    const device = (deviceId: string) => ({
+      device_id: deviceId,
+      device_kind: 'smoke_detector' as const,
+      tags: [],
+      status: 'active' as const,
+    });
+    const events = [
+      createCloudEvent({
+        id: `sync-${backend}-${name}`,
+        type: 'cn.gridlink.inventory.sync.v1',
+        gatewayId: id(name),
+        time: at,
+        priority: 'telemetry',
+        data: {
+          gateway_id: id(name),
+          community: `${STREET}005`,
+          sync_id: 'sync-1',
+          part: 1,
+          parts: 1,
+          devices: [device('c-1'), device('c-2'), device('c-3')],
+          observed_at: at,
+          seq: 1,
+        },
+      }),
+      ...['c-1', 'c-2'].map((deviceId) =>
+        createCloudEvent({
+          id: `av-${backend}-${name}-${deviceId}`,
+          type: 'cn.gridlink.device.availability.v1',
+          gatewayId: id(name),
+          deviceId,
+          time: at,
+          priority: 'state',
+          data: { device_id: deviceId, device_kind: 'smoke_detector', state: 'online', reason: 'connected' },
+        }),
+      ),
+    ] as CloudEvent[];
+    const sent = await api(cloud(), 'POST', `/api/v1/gateways/${id(name)}/events`, {
+      token: gatewayTokens[name] as string,
+      body: events,
+    });
+    expect(sent.status).toBe(200);
+    // The projection follows the intake's answer.
+    await vi.waitFor(async () => {
+      const listed = (await fleet('admin')).body.gateways.find((g) => g.gateway_id === id(name));
+      expect(listed?.devices).toEqual({ online: 2, total: 3 });
     });
   });
 

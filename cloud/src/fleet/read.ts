@@ -51,9 +51,10 @@ const DAY = 86_400_000;
 
 /**
  * The gateways in scope (not retired) with what the fleet view shows of each, unsorted. One
- * statement: the device counts in one pass over the shown gateways' devices; each gateway's last
- * event, newest health report and current token by index probes (LATERAL), so that part grows
- * with the gateways shown, not with their history.
+ * statement: the device counts as the devices table keeps them per gateway (a district's million
+ * devices are not counted on each read); each gateway's last event, newest health report and
+ * current token by index probes (LATERAL), so it grows with the gateways shown, not with their
+ * devices or history.
  */
 export async function fleetGateways(
   q: Queryable,
@@ -67,16 +68,11 @@ export async function fleetGateways(
        SELECT id, name, community FROM gateways
         WHERE retired_at IS NULL AND ($4::text IS NULL OR id = $4)
           AND ($1::boolean OR community LIKE ANY($2::text[]) OR id = ANY($3::text[]))
-     ), counts AS (
-       -- One pass over the shown gateways' devices (a district's million rows are one scan, not 500 probes).
-       SELECT gateway_id, count(*) FILTER (WHERE status = 'active')::integer AS total,
-              count(*) FILTER (WHERE status = 'active' AND availability = 'online')::integer AS online
-         FROM devices WHERE gateway_id IN (SELECT id FROM shown) GROUP BY gateway_id
      )
      SELECT g.id, g.name, g.community, e.received_at AS last_contact, h.data AS health,
-            t.created_at AS token_created_at, c.total, c.online
+            t.created_at AS token_created_at, c.active AS total, c.online
        FROM shown AS g
-       LEFT JOIN counts AS c ON c.gateway_id = g.id
+       LEFT JOIN gateway_device_counts AS c ON c.gateway_id = g.id
        LEFT JOIN LATERAL (SELECT received_at FROM gateway_events WHERE gateway_id = g.id
                            ORDER BY arrival DESC LIMIT 1) AS e ON true
        LEFT JOIN LATERAL (SELECT data FROM gateway_health WHERE gateway_id = g.id

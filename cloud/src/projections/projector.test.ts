@@ -1,3 +1,4 @@
+import { type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../intake/intake.js';
@@ -6,6 +7,7 @@ import { EventProjector, type StoredEvent } from './projector.js';
 
 const GATEWAY = 'gw-projector';
 const STATE = 'cn.gridlink.device.state.v1';
+const AVAILABILITY = 'cn.gridlink.device.availability.v1';
 
 describe.each(BACKENDS)('the event projector (%s)', (backend) => {
   const clock = manualClock();
@@ -46,6 +48,55 @@ describe.each(BACKENDS)('the event projector (%s)', (backend) => {
     const again: string[] = [];
     expect(await projector('orders', again).drain()).toBe(2); // a new instance: from the cursor
     expect(again).toEqual(recent);
+  });
+
+  it('never sweeps past an event not settled yet, even when a later one is', async () => {
+    clock.advance(31_000);
+    await projector('held', []).drain(); // the events of the tests before
+    const [slow, quick] = await store(2);
+    clock.advance(31_000);
+    // The first one's insert took long: received (and committed) late, its arrival number early.
+    await cloud().db.query('UPDATE gateway_events SET received_at = $1 WHERE id = $2', [clock(), slow]);
+    const seen: string[] = [];
+    expect(await projector('held', seen).drain()).toBe(0);
+    clock.advance(31_000);
+    expect(await projector('held', seen).drain()).toBe(2);
+    expect(seen).toEqual([slow, quick]);
+  });
+
+  it('sweeps several types in one arrival order', async () => {
+    const availability = (i: number) =>
+      createCloudEvent({
+        id: `av-${process.pid}-${Date.now()}-${i}`,
+        type: AVAILABILITY,
+        gatewayId: GATEWAY,
+        deviceId: 'smoke-b3-u2-0401',
+        time: '2026-11-25T14:52:18.646Z',
+        data: {
+          device_id: 'smoke-b3-u2-0401',
+          device_kind: 'smoke_detector',
+          state: 'offline',
+          reason: 'heartbeat_missed',
+        },
+        priority: 'state',
+      }) as CloudEvent;
+    const mixed = Array.from({ length: 7 }, (_, i) => (i % 3 === 0 ? availability(i) : stateEvent(GATEWAY)));
+    await ingestBatch(cloud().db, clock, GATEWAY, mixed);
+    clock.advance(31_000);
+    const seen: string[] = [];
+    const sweeper = new EventProjector(cloud().db, {
+      name: 'mixed',
+      types: [STATE, AVAILABILITY],
+      logger: pino({ level: 'silent' }),
+      clock,
+      batchSize: 3,
+      settleMs: 30_000,
+      handle: async ({ event }) => {
+        if (mixed.some((m) => m.id === event.id)) seen.push(event.id);
+      },
+    });
+    await sweeper.drain();
+    expect(seen).toEqual(mixed.map((event) => event.id));
   });
 
   it('sets aside an event its handler cannot take, with the error, and goes on', async () => {

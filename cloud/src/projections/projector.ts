@@ -197,7 +197,7 @@ export class EventProjector {
 
   /** One batch: the next events after the cursor, handled (as one batch when the projection takes batches), then the cursor moved. */
   async runOnce(): Promise<number> {
-    const { name, types, logger, clock } = this.options;
+    const { name, logger, clock } = this.options;
     await this.db.query('INSERT INTO projection_cursors (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
     const cursor = Number(
       (
@@ -207,17 +207,25 @@ export class EventProjector {
       ).rows[0]?.last_arrival ?? 0,
     );
     const settled = new Date(clock().getTime() - (this.options.settleMs ?? 30_000));
-    const { rows } = await this.db.query<EventRow>(
-      `SELECT arrival, source, id, type, time, gateway_id, device_id, device_seq, priority, replayed, drill, data
-         FROM gateway_events
-        WHERE arrival > $1 AND type = ANY($2::text[]) AND received_at <= $4
-        ORDER BY arrival LIMIT $3`,
-      [cursor, [...types], this.options.batchSize ?? 500, settled],
-    );
+    const batchSize = this.options.batchSize ?? 500;
+    const rows = await this.nextSettled(cursor, settled, batchSize);
+    // The events' data only for those not handled yet: most were handled as they arrived, and a
+    // health batch's data is a few hundred kilobytes.
+    const pending = rows.filter((row) => !this.handledNew.delete(`${row.source} ${row.id}`));
+    const full =
+      pending.length === 0
+        ? []
+        : (
+            await this.db.query<EventRow>(
+              `SELECT arrival, source, id, type, time, gateway_id, device_id, device_seq, priority, replayed, drill, data
+                 FROM gateway_events
+                WHERE (source, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                ORDER BY arrival`,
+              [pending.map((row) => row.source), pending.map((row) => row.id)],
+            )
+          ).rows;
     await this.handleAll(
-      rows
-        .map((row) => ({ arrival: Number(row.arrival), event: toEvent(row) }))
-        .filter(({ event }) => !this.handledNew.delete(keyOf(event))),
+      full.map((row) => ({ arrival: Number(row.arrival), event: toEvent(row) })),
       async ({ event, arrival }, err) => {
         const error = (err as Error).message ?? String(err);
         logger.error(
@@ -240,4 +248,34 @@ export class EventProjector {
     }
     return rows.length;
   }
+
+  /**
+   * The next events of the projection's types after the cursor, in arrival order, up to the first
+   * one not settled yet (it and those after wait for a later sweep: the cursor never passes an event
+   * that may still have an earlier one committing). Each type's next events by the index on (type,
+   * arrival), so a sweep reads a batch per type whatever the size of the events table.
+   */
+  private async nextSettled(cursor: number, settled: Date, batchSize: number): Promise<KeyRow[]> {
+    const { rows } = await this.db.query<KeyRow & { received_at: Date }>(
+      `SELECT e.arrival, e.source, e.id, e.received_at
+         FROM unnest($2::text[]) AS t(type)
+        CROSS JOIN LATERAL (
+              SELECT arrival, source, id, received_at FROM gateway_events
+               WHERE type = t.type AND arrival > $1 ORDER BY arrival LIMIT $3) AS e
+        ORDER BY e.arrival LIMIT $3`,
+      [cursor, [...this.options.types], batchSize],
+    );
+    const unsettled = rows.findIndex((row) => row.received_at.getTime() > settled.getTime());
+    return (unsettled === -1 ? rows : rows.slice(0, unsettled)).map((row) => ({
+      arrival: Number(row.arrival),
+      source: row.source,
+      id: row.id,
+    }));
+  }
+}
+
+interface KeyRow {
+  arrival: number;
+  source: string;
+  id: string;
 }
