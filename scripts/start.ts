@@ -13,7 +13,7 @@
  * --wear some|none (whether a few devices fall silent and a few batteries run low over the first
  * three minutes, so the property manager's pages show them; some by default).
  */
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -184,14 +184,30 @@ if (!existsSync(rulesFile)) writeFileSync(rulesFile, builtinRuleFile());
 
 const logger = pino({ level: process.env.GRIDLINK_LOG_LEVEL ?? 'warn' }, pino.destination(2));
 
+const SECRETS_DIR = join(DATA_DIR, 'secrets');
+const writeSecret = (file: string, content: string) => {
+  mkdirSync(SECRETS_DIR, { recursive: true, mode: 0o700 });
+  chmodSync(SECRETS_DIR, 0o700);
+  writeFileSync(file, content, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+};
+
 // The cloud keeps its embedded database between runs; its admin token is new each run (no
 // default secrets), and the gateway gets a fresh token: registered on the first run, rotated after.
+// The secret personal data is sealed with is made once and kept (owner-only), like the database:
+// a new one each run would leave what earlier runs sealed unreadable.
 const adminToken = generateSecret(32);
+const dataSecretFile = join(SECRETS_DIR, 'data-secret');
+const dataSecret = existsSync(dataSecretFile)
+  ? readFileSync(dataSecretFile, 'utf8').trim()
+  : readFileSync(writeSecret(dataSecretFile, `${generateSecret(32)}\n`), 'utf8').trim();
 const cloud = await startCloud(
   CloudConfig.parse({
     cloud: { data_dir: join(DATA_DIR, 'cloud') },
     http: { host: '127.0.0.1', port: 0 },
     auth: { admin_token: adminToken },
+    privacy: { data_secret: dataSecret },
   }),
   logger.child({ service: 'cloud' }),
 );
@@ -297,14 +313,6 @@ const what = generated
   : '';
 // Secrets never go inside a printed command line (shell history, `ps`): each is printed once on
 // a line of its own and kept in an owner-only file, and the commands read them from their files.
-const SECRETS_DIR = join(DATA_DIR, 'secrets');
-const writeSecret = (file: string, content: string) => {
-  mkdirSync(SECRETS_DIR, { recursive: true, mode: 0o700 });
-  chmodSync(SECRETS_DIR, 0o700);
-  writeFileSync(file, content, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return file;
-};
 const adminTokenFile = writeSecret(join(SECRETS_DIR, 'admin-token'), `${adminToken}\n`);
 // `curl -H @file` reads the header from the file.
 const adminHeaderFile = writeSecret(join(SECRETS_DIR, 'admin-token.header'), `authorization: Bearer ${adminToken}\n`);

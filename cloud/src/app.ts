@@ -43,6 +43,11 @@ export interface AppContext {
   registry: GatewayRegistry;
   downlink: DownlinkQueue;
   adminToken: string;
+  /**
+   * Derives the keys personal data is sealed with at rest (`privacy.data_secret`, else the admin
+   * token): the same on every replica.
+   */
+  dataSecret: string;
   logger: Logger;
   version: string;
   /** How often a held long-poll looks for messages queued by another replica. */

@@ -257,6 +257,7 @@ export async function startCloud(
       registry,
       downlink,
       adminToken: config.auth.admin_token,
+      dataSecret: config.privacy.data_secret ?? config.auth.admin_token,
       logger,
       version: CLOUD_VERSION,
       downlinkRecheckMs: options.downlinkRecheckMs ?? 1000,

@@ -37,6 +37,7 @@ describe('cloud configuration', () => {
         token_grace_s: 86_400,
         login: { per_address_burst: 20, per_address_per_minute: 10, concurrent_checks: 4, queued_checks: 32 },
       },
+      privacy: {},
       attachments: { max_bytes: 10_485_760, snapshot_request_timeout_s: 30 },
       robots: { allowed_hosts: [] },
       devices: { health_retention_days: 90, readings_retention_days: 30 },

@@ -127,6 +127,17 @@ export const CloudConfig = z.strictObject({
   database: Database.prefault({}),
   // Defaults to {} so that a missing admin token is reported as auth.admin_token, with how to set it.
   auth: Auth.prefault({} as z.input<typeof Auth>),
+  privacy: z
+    .strictObject({
+      /**
+       * The secret the keys of personal data at rest are derived from (work-log residents, patrol
+       * trajectories): GRIDLINK_PRIVACY__DATA_SECRET(_FILE), the same on every replica. Unset: the
+       * admin token — then rotating the admin token leaves what was sealed unreadable, so set this
+       * before storing anything you mean to keep.
+       */
+      data_secret: z.string().min(32).optional(),
+    })
+    .prefault({}),
   attachments: z
     .strictObject({
       /** Largest photo or document a step may carry, in bytes (10 MiB). */

@@ -13,6 +13,7 @@ import { writeAudit } from '../people/audit.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { type Principal, scopeFilter } from '../people/scope.js';
+import type { PersonalDataSeal } from '../privacy/seal.js';
 import { KpiPolicy } from './compute.js';
 import { KPI_DEFINITIONS } from './definitions.js';
 import { KPI_GROUPS, KpiGroupBy, kpiGroupNames, kpiReport } from './query.js';
@@ -95,6 +96,8 @@ export function kpiRoutes(
   db: Db,
   clock: Clock,
   people: People,
+  /** Opens the patrols' sealed tracks for the patrol sheet's metres. */
+  trackSeal: PersonalDataSeal,
   /** The tenant's KPI settings, read for every request (table `kpi_settings`). */
   policyOf: () => Promise<KpiPolicy> = async () => KpiPolicy.parse({}),
 ): Router {
@@ -203,7 +206,9 @@ export function kpiRoutes(
     const principal = principalOf(res);
     const query = parseQuery(PatrolKpiParams, req);
     const territoryPrefixes = kpiScope(principal, query.territory);
-    const kpis = await fromDatabase(() => patrolKpis(db, clock, { from: query.from, to: query.to, territoryPrefixes }));
+    const kpis = await fromDatabase(() =>
+      patrolKpis(db, clock, trackSeal, { from: query.from, to: query.to, territoryPrefixes }),
+    );
     return { principal, query, kpis };
   };
   router.get('/kpis/patrol', async (req: Request, res: Response) => {

@@ -2,13 +2,14 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { ARRIVAL_MEASURE } from '../deadlines/rules.js';
 import type { Language } from '../i18n/message.js';
+import type { PersonalDataSeal } from '../privacy/seal.js';
 import { distanceMetres } from '../territory/gcj02.js';
 import { TerritoryStore } from '../territory/store.js';
 import { chinaDate, chinaDay, planDay } from './day.js';
 import { PatrolPlans, type PatrolRoute } from './plans.js';
 import { type PatrolSession, PatrolSessions, sessionOf } from './sessions.js';
 import { PatrolSettingsStore } from './settings.js';
-import { unpackTrack } from './tracks.js';
+import { openTrack } from './tracks.js';
 import { walkedMetres } from './trajectory.js';
 
 /** What a grid worker's patrols and field work came to over a period (巡查考核). */
@@ -115,6 +116,8 @@ function daysOf(from: Date, to: Date, now: Date): string[] {
 export async function patrolKpis(
   db: Db,
   clock: Clock,
+  /** Opens the ended patrols' sealed tracks (`TRACK_SEAL_PURPOSE`). */
+  seal: PersonalDataSeal,
   query: { from: Date; to: Date; territoryPrefixes: readonly string[] },
 ): Promise<PatrolKpis> {
   const now = clock();
@@ -133,7 +136,7 @@ export async function patrolKpis(
   }
   const ids = [...workers.keys()];
   const plans = new PatrolPlans(db, clock);
-  const sessionsStore = new PatrolSessions(db, clock, plans, new TerritoryStore(db));
+  const sessionsStore = new PatrolSessions(db, clock, plans, new TerritoryStore(db), seal);
   const [routes, settings, sessionRows] = await Promise.all([
     plans.routesOfGrids([...new Set(people.map((p) => p.grid))]),
     new PatrolSettingsStore(db, clock).get(),
@@ -215,7 +218,10 @@ export async function patrolKpis(
   );
   const gapMs = settings.position_interval_s * settings.gap_intervals * 1000;
   const metres = new Map(
-    tracks.map((t) => [String(t.session_id), walkedMetres(unpackTrack(t.base_at, t.packed), gapMs, distanceMetres)]),
+    tracks.map((t) => [
+      String(t.session_id),
+      walkedMetres(openTrack(seal, t.session_id, t.base_at, t.packed), gapMs, distanceMetres),
+    ]),
   );
   for (const session of ended) {
     both(session.worker_id, session.grid_code, (tally) => {

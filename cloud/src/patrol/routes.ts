@@ -20,6 +20,7 @@ import { authenticateUser, managerActor, principalOf } from '../people/middlewar
 import type { People } from '../people/people.js';
 import { GridCode } from '../people/roles.js';
 import type { Principal } from '../people/scope.js';
+import { PersonalDataSeal } from '../privacy/seal.js';
 import { distanceMetres } from '../territory/gcj02.js';
 import { TerritoryStore } from '../territory/store.js';
 import {
@@ -56,6 +57,7 @@ import {
 } from './sessions.js';
 import { PATROL_SETTINGS_TARGET, PatrolSettings, PatrolSettingsStore } from './settings.js';
 import { PatrolTasks } from './tasks.js';
+import { TRACK_SEAL_PURPOSE } from './tracks.js';
 import { type DisplayTrack, displayTrack, walkedMetres } from './trajectory.js';
 
 export interface PatrolRoutesContext {
@@ -63,6 +65,7 @@ export interface PatrolRoutesContext {
   clock: Clock;
   people: People;
   adminToken: string;
+  dataSecret: string;
   /** Largest photo taken (`attachments.max_bytes`); default 10 MiB. */
   attachmentMaxBytes?: number;
 }
@@ -130,7 +133,13 @@ export function patrolRoutes(ctx: PatrolRoutesContext): Router {
   const settings = new PatrolSettingsStore(db, clock);
   const plans = new PatrolPlans(db, clock);
   const territory = new TerritoryStore(db);
-  const sessions = new PatrolSessions(db, clock, plans, territory);
+  const sessions = new PatrolSessions(
+    db,
+    clock,
+    plans,
+    territory,
+    new PersonalDataSeal(ctx.dataSecret, TRACK_SEAL_PURPOSE),
+  );
   const tasks = new PatrolTasks(db, clock);
   const photos = new PatrolPhotos(db, clock);
   const maxBytes = ctx.attachmentMaxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES;

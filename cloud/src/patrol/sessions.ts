@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { ProblemError } from '../http/problems.js';
 import { type Message, message } from '../i18n/message.js';
+import type { PersonalDataSeal } from '../privacy/seal.js';
 import { distanceMetres, toWgs84 } from '../territory/gcj02.js';
 import type { TerritoryStore } from '../territory/store.js';
 import { type BatchCheck, checkBatch, clockCorrection, type PositionRefusal } from './ingest.js';
@@ -139,6 +140,8 @@ export class PatrolSessions {
     private readonly clock: Clock,
     private readonly plans: PatrolPlans,
     private readonly territory: TerritoryStore,
+    /** Seals ended patrols' tracks (personal data at rest), under the `TRACK_SEAL_PURPOSE` key. */
+    private readonly seal: PersonalDataSeal,
   ) {}
 
   async get(id: string, q: Queryable = this.db): Promise<PatrolSession | undefined> {
@@ -231,7 +234,7 @@ export class PatrolSessions {
         `UPDATE patrol_sessions SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL RETURNING ${SESSION_COLUMNS}`,
         [Number(session.id), at],
       );
-      if (ended.rows.length > 0) await compactSession(tx, Number(session.id));
+      if (ended.rows.length > 0) await compactSession(tx, this.seal, Number(session.id));
       return ended.rows;
     });
     return rows[0] === undefined ? ((await this.get(session.id)) as PatrolSession) : sessionOf(rows[0]);
@@ -330,7 +333,7 @@ export class PatrolSessions {
         [sessionId, batch.batch_id, now],
       );
       if (claimed.length === 0) return replay(tx);
-      const known = new Set((await packedFixes(tx, sessionId)).map((p) => p.at.getTime()));
+      const known = new Set((await packedFixes(tx, this.seal, sessionId)).map((p) => p.at.getTime()));
       const fresh = check.accepted.filter((p) => !known.has(p.at.getTime()));
       let stored = 0;
       if (fresh.length > 0) {
@@ -343,7 +346,7 @@ export class PatrolSessions {
           [sessionId, ...fixes(fresh)],
         );
         stored = Number(rows[0]?.n ?? 0);
-        await compactSession(tx, sessionId);
+        await compactSession(tx, this.seal, sessionId);
       }
       const answer = answerOf(stored);
       await tx.query('UPDATE patrol_batches SET answer = $3::jsonb WHERE session_id = $1 AND batch_id = $2', [
@@ -357,7 +360,7 @@ export class PatrolSessions {
 
   /** The recorded positions of a session in time order (the replay). */
   async positions(sessionId: string): Promise<TrackPoint[]> {
-    return allFixes(this.db, Number(sessionId));
+    return allFixes(this.db, this.seal, Number(sessionId));
   }
 
   async checkins(sessionIds: readonly string[]): Promise<PatrolCheckin[]> {
@@ -508,7 +511,7 @@ export class PatrolSessions {
     const r = rows[0];
     if (r !== undefined) return { at: r.at, lon: Number(r.lon), lat: Number(r.lat) };
     // A check-in uploaded after its patrol ended: the fixes are packed by then.
-    return (await packedFixes(this.db, sessionId)).filter((p) => p.at.getTime() < at.getTime()).at(-1);
+    return (await packedFixes(this.db, this.seal, sessionId)).filter((p) => p.at.getTime() < at.getTime()).at(-1);
   }
 
   /** The last positions of the workers patrolling now under `territory` (a running session with a position). */

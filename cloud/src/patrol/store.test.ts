@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/db.js';
+import { PersonalDataSeal } from '../privacy/seal.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { BACKENDS, manualClock, silentLogger, useMigratedDatabase } from '../test-support.js';
@@ -7,8 +8,10 @@ import { PatrolPlans, type PatrolRoute } from './plans.js';
 import { PatrolRetentionJob, prunePatrolPositions } from './retention.js';
 import { PatrolSessions } from './sessions.js';
 import { DEFAULT_PATROL_SETTINGS, PatrolSettingsStore } from './settings.js';
+import { packTrack, TRACK_SEAL_PURPOSE } from './tracks.js';
 
 const GRID = FIXTURE.grids[0];
+const SEAL = new PersonalDataSeal('patrol-store-test-data-secret-0123456789', TRACK_SEAL_PURPOSE);
 
 /** The patrol stores on each backend: idempotent starts and batches under races, time order, live view, retention. */
 describe.each(BACKENDS)('patrol stores on %s', (backend) => {
@@ -36,7 +39,7 @@ describe.each(BACKENDS)('patrol stores on %s', (backend) => {
     await seedFixtureTerritory(new TerritoryStore(db()));
     for (const id of ['w1', 'w2', 'w3']) await addUser(db(), id);
     plans = new PatrolPlans(db(), clock);
-    sessions = new PatrolSessions(db(), clock, plans, new TerritoryStore(db()));
+    sessions = new PatrolSessions(db(), clock, plans, new TerritoryStore(db()), SEAL);
     route = await plans.create(
       GRID,
       {
@@ -93,7 +96,7 @@ describe.each(BACKENDS)('patrol stores on %s', (backend) => {
     expect(await sessions.live(FIXTURE.street)).toEqual([]);
   });
 
-  it('packs an ended patrol’s fixes into 14 bytes each, still replayable, late uploads merged once', async () => {
+  it('packs an ended patrol’s fixes into 14 bytes each, sealed, still replayable, late uploads merged once', async () => {
     const [session] = await sessions.ofWorker('w1', new Date(0), new Date(clock().getTime() + 1));
     if (session === undefined) throw new Error('w1 has no patrol');
     const before = await sessions.positions(session.id);
@@ -103,7 +106,24 @@ describe.each(BACKENDS)('patrol stores on %s', (backend) => {
          FROM patrol_tracks WHERE session_id = $1`,
       [Number(session.id)],
     );
-    expect(rows[0]).toEqual({ points: 6, bytes: 6 * 14, rows: 0 });
+    // 14 bytes a fix, plus the seal's 12-byte IV and 16-byte tag once per track.
+    expect(rows[0]).toEqual({ points: 6, bytes: 6 * 14 + 28, rows: 0 });
+    // The worker's positions at rest are sealed: a copy of the table does not hold them as packed,
+    // and a store with another data secret cannot read them (it says so rather than show nothing).
+    const stored = await db().query<{ base_at: Date; packed: Uint8Array }>(
+      'SELECT base_at, packed FROM patrol_tracks WHERE session_id = $1',
+      [Number(session.id)],
+    );
+    const plain = packTrack(before).bytes;
+    expect(Buffer.from(stored.rows[0]?.packed ?? []).includes(plain.subarray(4, 12))).toBe(false);
+    const stranger = new PatrolSessions(
+      db(),
+      clock,
+      plans,
+      new TerritoryStore(db()),
+      new PersonalDataSeal('another-tenant-data-secret-0123456789abc', TRACK_SEAL_PURPOSE),
+    );
+    await expect(stranger.positions(session.id)).rejects.toThrow(/sealed under another data secret/);
     const late = await sessions.ingest(
       session,
       {

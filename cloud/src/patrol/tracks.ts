@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import type { PersonalDataSeal } from '../privacy/seal.js';
 import type { TrackPoint } from './trajectory.js';
 
 /** Bytes per fix in a packed track: ms after the base (int32), lon and lat in 1e-7° (int32), accuracy in dm (uint16). */
@@ -50,19 +51,37 @@ const fromRow = (r: RowFix): TrackPoint => ({
   accuracy_m: r.accuracy_dm / 10,
 });
 
+/** A worker's positions are personal data: the packed track is sealed, bound to its patrol. */
+export const TRACK_SEAL_PURPOSE = 'patrol trajectories';
+const record = (sessionId: number | string) => `patrol session ${sessionId}`;
+
+/** A packed track as stored: sealed for its patrol. */
+export const sealTrack = (seal: PersonalDataSeal, sessionId: number | string, packed: Uint8Array): Buffer =>
+  seal.sealBytes(packed, record(sessionId));
+
+/** A stored track's fixes; one sealed under another data secret is an error, never an empty track. */
+export function openTrack(seal: PersonalDataSeal, sessionId: number | string, base: Date, sealed: Uint8Array) {
+  const packed = seal.openBytes(sealed, record(sessionId));
+  if (packed === undefined)
+    throw new Error(
+      `the trajectory of patrol ${sessionId} does not open: it was sealed under another data secret (was privacy.data_secret, or the admin token it defaults to, changed?)`,
+    );
+  return unpackTrack(base, packed);
+}
+
 /** The packed fixes of a session (none until it was compacted). */
-export async function packedFixes(q: Queryable, sessionId: number): Promise<TrackPoint[]> {
+export async function packedFixes(q: Queryable, seal: PersonalDataSeal, sessionId: number): Promise<TrackPoint[]> {
   const { rows } = await q.query<{ base_at: Date; packed: Uint8Array }>(
     'SELECT base_at, packed FROM patrol_tracks WHERE session_id = $1',
     [sessionId],
   );
-  return rows[0] === undefined ? [] : unpackTrack(rows[0].base_at, rows[0].packed);
+  return rows[0] === undefined ? [] : openTrack(seal, sessionId, rows[0].base_at, rows[0].packed);
 }
 
 /** Every fix of a session, packed and in rows, in time order, one per instant. */
-export async function allFixes(q: Queryable, sessionId: number): Promise<TrackPoint[]> {
+export async function allFixes(q: Queryable, seal: PersonalDataSeal, sessionId: number): Promise<TrackPoint[]> {
   const [packed, { rows }] = await Promise.all([
-    packedFixes(q, sessionId),
+    packedFixes(q, seal, sessionId),
     q.query<RowFix>('SELECT at, lon_e7, lat_e7, accuracy_dm FROM patrol_positions WHERE session_id = $1 ORDER BY at', [
       sessionId,
     ]),
@@ -77,8 +96,8 @@ export async function allFixes(q: Queryable, sessionId: number): Promise<TrackPo
  * Packs an ended patrol's rows into its track (merged with what was packed before, for fixes
  * uploaded after it ended) and deletes the rows: ~14 bytes a fix instead of a row and an index entry.
  */
-export async function compactSession(q: Queryable, sessionId: number): Promise<number> {
-  const fixes = await allFixes(q, sessionId);
+export async function compactSession(q: Queryable, seal: PersonalDataSeal, sessionId: number): Promise<number> {
+  const fixes = await allFixes(q, seal, sessionId);
   if (fixes.length === 0) return 0;
   const { base, bytes } = packTrack(fixes);
   const last = fixes[fixes.length - 1] as TrackPoint;
@@ -86,7 +105,7 @@ export async function compactSession(q: Queryable, sessionId: number): Promise<n
     `INSERT INTO patrol_tracks (session_id, base_at, last_at, points, packed) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (session_id) DO UPDATE SET base_at = excluded.base_at, last_at = excluded.last_at,
        points = excluded.points, packed = excluded.packed`,
-    [sessionId, base, last.at, fixes.length, bytes],
+    [sessionId, base, last.at, fixes.length, sealTrack(seal, sessionId, bytes)],
   );
   await q.query('DELETE FROM patrol_positions WHERE session_id = $1', [sessionId]);
   return fixes.length;

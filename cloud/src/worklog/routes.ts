@@ -15,10 +15,10 @@ import { authenticateUser, managerActor, principalOf, sessionIdOf } from '../peo
 import type { People } from '../people/people.js';
 import { GridCode } from '../people/roles.js';
 import type { Principal } from '../people/scope.js';
+import { PersonalDataSeal } from '../privacy/seal.js';
 import { ENTRY_KIND_CODES, ENTRY_KINDS } from './kinds.js';
 import { reachOf, readsEntry, usesWorklog, type WorklogReach } from './reach.js';
 import { EntryEdit, NewEntry, SearchQuery, WorklogSettings } from './schemas.js';
-import { PersonalDataSeal } from './seal.js';
 import { EDIT_WINDOW_MS, type EntryDetail, type EntryPhoto, entryTarget, WorklogStore } from './store.js';
 
 /** Photos the work log takes: what a phone camera makes (documents go with incidents). */
@@ -29,6 +29,7 @@ export interface WorklogRoutesContext {
   clock: Clock;
   people: People;
   adminToken: string;
+  dataSecret: string;
   /** Largest photo taken, as for incident attachments (`attachments.max_bytes`). */
   attachmentMaxBytes?: number;
 }
@@ -60,7 +61,7 @@ const PhotoId = z.uuid();
 export function worklogRoutes(ctx: WorklogRoutesContext): Router {
   const { db, clock, people } = ctx;
   const router = Router();
-  const store = new WorklogStore(db, clock, new PersonalDataSeal(ctx.adminToken));
+  const store = new WorklogStore(db, clock, new PersonalDataSeal(ctx.dataSecret, 'worklog personal data'));
   const links = new AttachmentLinks(`${ctx.adminToken}\ngridlink worklog photos`, clock);
   const maxBytes = ctx.attachmentMaxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES;
   const auth = authenticateUser(people);

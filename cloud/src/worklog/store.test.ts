@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { auditOf } from '../people/audit.js';
+import { PersonalDataSeal } from '../privacy/seal.js';
 import { BACKENDS, manualClock, silentLogger, useMigratedDatabase } from '../test-support.js';
 import { WorklogRefusal } from './errors.js';
 import { maskPeople } from './mask.js';
 import type { WorklogReach } from './reach.js';
 import { pruneWorklog, WorklogRetention } from './retention.js';
 import { NewEntry, SearchQuery } from './schemas.js';
-import { PersonalDataSeal } from './seal.js';
 import { entryTarget, WorklogStore } from './store.js';
 
 const STREET = '320803001';
@@ -44,7 +44,7 @@ const search = (fields: Record<string, unknown> = {}) => SearchQuery.parse(field
 describe.each(BACKENDS)('the work log store (%s)', (backend) => {
   const db = useMigratedDatabase(backend, { what: 'work log database' });
   const clock = manualClock('2026-11-25T08:00:00.000Z');
-  const seal = new PersonalDataSeal('test-secret-of-the-tenant-0123456789');
+  const seal = new PersonalDataSeal('test-secret-of-the-tenant-0123456789', 'worklog personal data');
   let store: WorklogStore;
 
   beforeAll(async () => {

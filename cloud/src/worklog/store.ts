@@ -5,12 +5,12 @@ import type { ProblemFieldError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
 import { type Actor, writeAudit } from '../people/audit.js';
 import { prefixPattern } from '../people/scope-sql.js';
+import type { PersonalDataSeal } from '../privacy/seal.js';
 import { WorklogRefusal } from './errors.js';
 import { ENTRY_KINDS, type EntryKind } from './kinds.js';
 import { maskPeople } from './mask.js';
 import { readsEntry, type WorklogReach } from './reach.js';
 import type { EntryEdit, EntryPlace, NewEntry, SearchQuery } from './schemas.js';
-import type { PersonalDataSeal } from './seal.js';
 import { WorklogSettingsStore } from './settings.js';
 
 /** How long the author may still correct an entry after first saving it; after that it only reads. */
