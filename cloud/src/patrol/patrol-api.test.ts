@@ -304,6 +304,25 @@ describe('patrol over HTTP', () => {
     expect(jumped.body.checkin.flags).toEqual(['outside_grid', 'implausible_speed']);
   });
 
+  it('refuses a photo too large, one that is not an image, and one for another grid, each saying why', async () => {
+    const upload = (grid: string, type: string, body: Buffer) =>
+      fetch(`${cloud().url}/api/v1/patrol/photos?grid=${grid}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.worker}`, 'content-type': type },
+        body,
+      });
+    // One byte over the 10 MiB a photo may have (attachments.max_bytes).
+    const large = await upload(GRID1, 'image/png', Buffer.concat([PNG, Buffer.alloc(10 * 1_048_576)]));
+    expect(large.status).toBe(413);
+    expect(await large.json()).toMatchObject({ code: 'GL_BODY_TOO_LARGE' });
+    const text = await upload(GRID1, 'text/html', Buffer.from('<script>alert(1)</script>'));
+    expect(text.status).toBe(415);
+    expect(await text.json()).toMatchObject({ errors: [{ parameter: 'Content-Type' }] });
+    const elsewhere = await upload(GRID2, 'image/png', PNG);
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.json()).toMatchObject({ errors: [{ parameter: 'grid' }] });
+  });
+
   it('shows live positions to the supervisors only, and only while the patrol runs', async () => {
     const live = await call<PatrolLive>('operator', 'GET', `/api/v1/patrol/live?territory=${FIXTURE.street}`);
     expect(live.status).toBe(200);
