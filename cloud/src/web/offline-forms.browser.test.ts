@@ -75,7 +75,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(cspViolations.splice(0)).toEqual([]);
     });
 
-    it('keeps a street report and a work log entry with photos taken offline, and each arrives once', async () => {
+    /** A phone at its position, signed in as the worker, the shell cached for offline use. */
+    const phone = async () => {
       const context = await browser.newContext({
         viewport: PHONE,
         locale: 'zh-CN',
@@ -93,6 +94,20 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.fill('input[name=password]', TEST_PASSWORD);
       await page.click('button[type=submit]');
       await page.locator('#incident-list[aria-busy="false"]').waitFor();
+      return { context, page };
+    };
+    const incidentsTitled = async (words: string) => {
+      const listed = await api<{ incidents: Array<{ id: string; title: string }> }>(
+        cloud(),
+        'GET',
+        `/api/v1/incidents?grid=${GRID_A}&limit=200`,
+        { token: worker },
+      );
+      return listed.body.incidents.filter((incident) => incident.title.includes(words));
+    };
+
+    it('keeps a street report and a work log entry with photos taken offline, and each arrives once', async () => {
+      const { context, page } = await phone();
 
       // Both forms opened once with signal: the categories and the work log's context are kept.
       await go(page, '#/report');
@@ -160,13 +175,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         ['worklog.entry', 'pending'],
       ]);
       await shoot(page, 'pending');
-      const mine = await api<{ incidents: Array<{ id: string; address?: string | null; title: string }> }>(
-        cloud(),
-        'GET',
-        `/api/v1/incidents?grid=${GRID_A}&limit=200`,
-        { token: worker },
-      );
-      expect(mine.body.incidents.filter((incident) => incident.title.includes('离线测试'))).toHaveLength(0);
+      expect(await incidentsTitled('离线测试')).toHaveLength(0);
 
       // Back online: everything goes, in order, once.
       await context.setOffline(false);
@@ -176,13 +185,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('#offline-notice').waitFor({ state: 'detached' });
       await shoot(page, 'all-sent');
 
-      const listed = await api<{ incidents: Array<{ id: string; title: string }> }>(
-        cloud(),
-        'GET',
-        `/api/v1/incidents?grid=${GRID_A}&limit=200`,
-        { token: worker },
-      );
-      const filed = listed.body.incidents.filter((incident) => incident.title.includes('离线测试'));
+      const filed = await incidentsTitled('离线测试');
       expect(filed).toHaveLength(1);
       const id = filed[0]?.id as string;
       const detail = await api<{
@@ -222,6 +225,50 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         [workerId],
       );
       expect(Number(rows[0]?.n)).toBe(1);
+      await context.close();
+    }, 120_000);
+
+    it('keeps what did not go through when the link drops after the report was filed, and files nothing twice', async () => {
+      const { context, page } = await phone();
+      await go(page, '#/report');
+      await page.locator('#fix-text[data-located="true"]').waitFor();
+      await page
+        .locator('select[name=category] option[value="urban_management.exposed_garbage"]')
+        .waitFor({ state: 'attached' });
+      await page.selectOption('select[name=category]', 'urban_management.exposed_garbage');
+      await page.setInputFiles('input[type=file][data-tag="scene"]', {
+        name: '断网.png',
+        mimeType: 'image/png',
+        buffer: SCENE,
+      });
+      await page.locator('.photo-picker .preview img').waitFor();
+      await page.fill('input[name=address]', '断网测试 7 号楼门口');
+      // The report goes; the link is lost while the photo is on its way.
+      const lost = '**/api/v1/incidents/*/attachments*';
+      await page.route(lost, (route) => route.abort('internetdisconnected'));
+      await page.locator('form.report-form button[type=submit]').click();
+      await page.locator('#report-notice.ok', { hasText: '其余的照片和处置已保存在本机（1 项待发送）' }).waitFor();
+      const filed = await incidentsTitled('断网测试');
+      expect(filed).toHaveLength(1);
+      const id = filed[0]?.id as string;
+      expect(await page.locator('#report-notice').textContent()).toContain(id);
+      const panel = page.locator('#pending-panel');
+      await panel.locator('.pending-summary', { hasText: '待发送 1 项' }).waitFor();
+      await shoot(page, 'report-partly-kept');
+
+      // The link is back: the photo goes to the incident filed before, which is not filed again.
+      await page.unroute(lost);
+      await panel.locator('.pending-bar').click();
+      await panel.locator('button.send-now').click();
+      await panel.locator('.pending-summary', { hasText: '离线操作已全部发送' }).waitFor({ timeout: 30_000 });
+      expect(await incidentsTitled('断网测试')).toHaveLength(1);
+      const files = await api<{ attachments: Array<{ name: string; tag: string }> }>(
+        cloud(),
+        'GET',
+        `/api/v1/incidents/${id}/attachments`,
+        { token: worker },
+      );
+      expect(files.body.attachments.map((file) => [file.name, file.tag])).toEqual([['断网.png', 'scene']]);
       await context.close();
     }, 120_000);
   },

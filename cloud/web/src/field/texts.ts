@@ -96,6 +96,10 @@ const TEXTS = {
     zh: '当前离线：上报和照片已保存在本机（{n} 项待发送），联网后自动发送，不会重复。',
     en: 'Offline: the report and its photos are kept on this phone ({n} to send) and go once the network is back, once only.',
   },
+  partlyKept: {
+    zh: '事件 {id} 已上报；网络中断，其余的照片和处置已保存在本机（{n} 项待发送），联网后自动发送。',
+    en: 'Incident {id} is filed; the network dropped, the rest (photos, handling) is kept on this phone ({n} to send) and goes once it is back.',
+  },
   offlineNotKept: {
     zh: '无网络，且未能保存在本机（手机存储空间不足）：内容保留在本页，请清理空间或联网后再提交。',
     en: 'Offline, and the phone could not keep it (storage full): the form keeps what you entered; free some space or submit once online.',
