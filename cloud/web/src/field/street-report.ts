@@ -26,6 +26,23 @@ export function nearbyIncidents(fix: Fix, category: string | undefined): Promise
   return call<Nearby>('GET', `/incidents/nearby?${query}`);
 }
 
+/** The report as `POST /incidents` takes it: placed by the fix, idempotent on the request id per reporter. */
+export function reportBody(draft: StreetReportDraft) {
+  const { fix } = draft;
+  return {
+    request_id: draft.requestId,
+    source: draft.source,
+    category: draft.category,
+    title: draft.title,
+    ...(draft.description ? { description: draft.description } : {}),
+    ...(draft.address ? { address: draft.address } : {}),
+    location: { lon: fix.lon, lat: fix.lat, crs: fix.crs, accuracy_m: fix.accuracy_m, at: fix.at },
+  };
+}
+
+/** The selfHandle step's request id: derived from the report's, so a retry is the same step. */
+export const selfHandleRequestId = (draft: StreetReportDraft) => `${draft.requestId}-self`;
+
 /** How far filing got: the incident exists once `incident` is set, even if a later part failed. */
 export interface FilingProgress {
   incident?: Json<Incident>;
@@ -37,25 +54,15 @@ export interface FilingProgress {
  * handled on the spot, the `selfHandle` step carrying them. Each part is idempotent or done once
  * (`progress` keeps what went through), so calling it again after a failure finishes the rest.
  *
- * Offline queuing belongs to the PWA's queue (`pwa/`): a queued draft would be replayed by calling
- * this function with the same draft and a fresh `progress`; the request id keeps the incident single.
+ * Without network the rest goes through the phone's outbox instead (street-report-outbox.ts).
  */
 export async function fileStreetReport(
   draft: StreetReportDraft,
   progress: FilingProgress,
   onUpload: (index: number, total: number) => void = () => {},
 ): Promise<Json<Incident>> {
-  const { fix } = draft;
   if (!progress.incident) {
-    const created = await call<{ incident: Json<Incident> }>('POST', '/incidents', {
-      request_id: draft.requestId,
-      source: draft.source,
-      category: draft.category,
-      title: draft.title,
-      ...(draft.description ? { description: draft.description } : {}),
-      ...(draft.address ? { address: draft.address } : {}),
-      location: { lon: fix.lon, lat: fix.lat, crs: fix.crs, accuracy_m: fix.accuracy_m, at: fix.at },
-    });
+    const created = await call<{ incident: Json<Incident> }>('POST', '/incidents', reportBody(draft));
     progress.incident = created.incident;
   }
   const incident = progress.incident;
@@ -70,7 +77,7 @@ export async function fileStreetReport(
       `/incidents/${encodeURIComponent(incident.id)}/transitions`,
       {
         action: 'selfHandle',
-        request_id: `${draft.requestId}-self`,
+        request_id: selfHandleRequestId(draft),
         ...(progress.uploaded.length > 0 ? { attachments: progress.uploaded.map((id) => ({ id })) } : {}),
       },
     );

@@ -92,9 +92,21 @@ const TEXTS = {
   filed: { zh: '已上报：{id}', en: 'Filed: {id}' },
   filedSelf: { zh: '已上报并记为自行处置：{id}', en: 'Filed and handled on the spot: {id}' },
   uploading: { zh: '正在上传照片 {i}/{n}…', en: 'Uploading photo {i}/{n}…' },
-  offlineNotSent: {
-    zh: '无网络：尚未提交。内容保留在本页，恢复网络后请再点提交。',
-    en: 'Offline: not sent. The form keeps what you entered; submit again once the network is back.',
+  savedOffline: {
+    zh: '当前离线：上报和照片已保存在本机（{n} 项待发送），联网后自动发送，不会重复。',
+    en: 'Offline: the report and its photos are kept on this phone ({n} to send) and go once the network is back, once only.',
+  },
+  partlyKept: {
+    zh: '事件 {id} 已上报；网络中断，其余的照片和处置已保存在本机（{n} 项待发送），联网后自动发送。',
+    en: 'Incident {id} is filed; the network dropped, the rest (photos, handling) is kept on this phone ({n} to send) and goes once it is back.',
+  },
+  offlineNotKept: {
+    zh: '无网络，且未能保存在本机（手机存储空间不足）：内容保留在本页，请清理空间或联网后再提交。',
+    en: 'Offline, and the phone could not keep it (storage full): the form keeps what you entered; free some space or submit once online.',
+  },
+  duplicatesOffline: {
+    zh: '当前离线，无法查看附近已有事件；联网后会自动查看，请留意是否重复上报。',
+    en: 'Offline: incidents nearby cannot be looked up now; they show once the network is back. Mind duplicates.',
   },
   partlyFiled: {
     zh: '事件 {id} 已上报，但照片或处置未完成：{error}。可在事件页补充。',

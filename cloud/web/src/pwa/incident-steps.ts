@@ -28,7 +28,7 @@ export const TRANSITION = 'incident.transition';
 export const ATTACHMENT = 'incident.attachment';
 
 /** The file's SHA-256 in hex, to find an upload whose answer was lost; browsers give it on HTTPS and localhost only. */
-async function sha256(file: Blob): Promise<string | undefined> {
+export async function sha256(file: Blob): Promise<string | undefined> {
   if (!globalThis.crypto?.subtle) return undefined;
   const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');

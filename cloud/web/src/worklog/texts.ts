@@ -73,9 +73,13 @@ const TEXTS = {
   saveEdit: { zh: '保存修改', en: 'Save changes' },
   readOnly: { zh: '已超过修改期限，仅可查看', en: 'Past the edit window: read only' },
   notFound: { zh: '没有这条日志，或您无权查看。', en: 'No such entry, or not yours to read.' },
-  offlineSave: {
-    zh: '网络不通，日志未保存：恢复网络后再点“保存日志”，不会重复。',
-    en: 'No network, the entry was not saved: press “Save entry” again once online; it will not be doubled.',
+  savedOffline: {
+    zh: '当前离线：日志和照片已保存在本机（{n} 项待发送），联网后自动发送，不会重复。',
+    en: 'Offline: the entry and its photos are kept on this phone ({n} to send) and go once the network is back, once only.',
+  },
+  offlineNotKept: {
+    zh: '无网络，且未能保存在本机（手机存储空间不足）：请清理空间或联网后再点“保存日志”。',
+    en: 'Offline, and the phone could not keep it (storage full): free some space or press “Save entry” once online.',
   },
 } satisfies Record<string, { zh: string; en: string }>;
 
