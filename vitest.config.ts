@@ -29,7 +29,12 @@ export default defineConfig({
       ...sources,
       // Tests start real servers (PostgreSQL databases, PGlite, gateways): on a busy two-core CI
       // machine that can take seconds, so the per-test limit is a safety net, not a speed check.
-      test: { name, root: `./${name}`, include: ['src/**/*.test.ts', '*.test.ts'], testTimeout: 20_000 },
+      test: {
+        name,
+        root: `./${name}`,
+        include: ['src/**/*.test.ts', 'web/src/**/*.test.ts', '*.test.ts'],
+        testTimeout: 20_000,
+      },
     })),
   },
 });

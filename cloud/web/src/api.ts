@@ -184,13 +184,23 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
  * browser's (the API checks the content anyway).
  */
 export async function upload(incidentId: string, file: File, tag?: string): Promise<StoredAttachment> {
-  const query = new URLSearchParams({ name: file.name.slice(0, 256) || 'attachment' });
+  return sendFile<StoredAttachment>('POST', uploadPath(incidentId, file.name, tag), file, file.type);
+}
+
+/** Where an incident's file goes, named and tagged in the query. */
+export function uploadPath(incidentId: string, name: string, tag?: string): string {
+  const query = new URLSearchParams({ name: name.slice(0, 256) || 'attachment' });
   if (tag) query.set('tag', tag);
-  const response = await fetch(`/api/v1/incidents/${encodeURIComponent(incidentId)}/attachments?${query}`, {
-    method: 'POST',
+  return `/incidents/${encodeURIComponent(incidentId)}/attachments?${query}`;
+}
+
+/** One call with a file as the body; throws {@link Problem} on any answer but 2xx. */
+export async function sendFile<T>(method: string, path: string, file: Blob, contentType: string): Promise<T> {
+  const response = await fetch(`/api/v1${path}`, {
+    method,
     headers: {
       accept: 'application/json',
-      'content-type': file.type || 'application/octet-stream',
+      'content-type': contentType || 'application/octet-stream',
       ...authorization(),
     },
     body: file,
@@ -200,7 +210,7 @@ export async function upload(incidentId: string, file: File, tag?: string): Prom
     if (problem.status === 401) sessionEnded();
     throw problem;
   }
-  return (await response.json()) as StoredAttachment;
+  return (await response.json()) as T;
 }
 
 /** Downloads a file the API makes (a KPI report) with the session, under its own file name. */

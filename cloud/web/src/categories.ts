@@ -1,13 +1,15 @@
-import { type Category, call } from './api.js';
+import type { Category } from './api.js';
 import { pick } from './i18n.js';
+import { readThrough } from './pwa/read-cache.js';
 
 let loaded: Promise<Category[]> | undefined;
 const byCode = new Map<string, Category>();
 
 /** The tenant's categories (`GET /categories`), read once per page load. */
 export function categories(): Promise<Category[]> {
-  loaded ??= call<{ categories: Category[] }>('GET', '/categories').then(
-    ({ categories }) => {
+  // Kept on the phone: the names show without signal too.
+  loaded ??= readThrough<{ categories: Category[] }>('/categories').then(
+    ({ value: { categories } }) => {
       for (const category of categories) byCode.set(category.code, category);
       return categories;
     },

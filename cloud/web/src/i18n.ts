@@ -188,16 +188,6 @@ const UI = {
   remove: { zh: '移除', en: 'Remove' },
   compressing: { zh: '正在压缩照片…', en: 'Compressing the photo…' },
   photoNeeded: { zh: '请添加{tag}照片。', en: 'Add the {tag} photo.' },
-  queuedOffline: {
-    zh: '当前离线：操作已保存，联网后自动提交。',
-    en: 'Offline: the step is saved and will be sent when the network is back.',
-  },
-  queuedSent: { zh: '离线保存的操作已提交：', en: 'Sent what was saved offline: ' },
-  queuedRefused: { zh: '离线保存的操作被拒绝：', en: 'A step saved offline was refused: ' },
-  offlineNoFiles: {
-    zh: '离线时无法上传照片，请联网后提交。',
-    en: 'Photos cannot be uploaded offline; submit again once online.',
-  },
   currentMonth: { zh: '（本月）', en: ' (this month)' },
   scrollHint: { zh: '共 {n} 项指标，左右滑动查看', en: '{n} indicators: scroll sideways to see them all' },
   chartTitle: { zh: '按期结案率', en: 'On-time closure rate' },
@@ -378,6 +368,8 @@ const named = (table: Record<string, Text>) => (code: string | null | undefined)
 
 export const stateName = named(STATES);
 export const actionName = named(ACTIONS);
+/** An action's name in both languages (kept with a step saved offline, shown in either later). */
+export const actionTexts = (code: string): Text => ACTIONS[code] ?? { zh: code, en: code };
 export const sourceName = named(SOURCES);
 export const severityName = named(SEVERITIES);
 export const lightName = named(LIGHTS);
