@@ -1,0 +1,375 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cannotRun } from '@gridlink/testkit';
+import { watchCsp } from '@gridlink/testkit/browser';
+import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PatrolRoute } from '../patrol/plans.js';
+import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
+import { TerritoryStore } from '../territory/store.js';
+import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
+import { api, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
+
+const CHROMIUM = process.env.GRIDLINK_CHROMIUM ?? '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/** Set to a directory to keep a screenshot of each state the test looks at. */
+const SCREENSHOTS = process.env.GRIDLINK_WEB_SCREENSHOTS;
+const [GRID_A, GRID_B] = FIXTURE.grids;
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1366, height: 768 };
+/** A 1×1 PNG: a photo as far as the cloud and the browser are concerned. */
+const PHOTO = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+/** Grid A spans lon 119.140–119.142, lat 33.500–33.504; grid B lies east of it. */
+const CHECKPOINT_A = { lon: 119.1405, lat: 33.501 };
+const CHECKPOINT_B = { lon: 119.1405, lat: 33.503 };
+const TAG = 'TAG-A-0001';
+
+/**
+ * A grid worker walks a patrol on an emulated phone (Chromium, geolocation set over time through
+ * the DevTools protocol, network cut mid-route): positions are recorded while the patrol runs, a
+ * checkpoint is checked in within its radius, one with a photo and one by its tag code without
+ * signal; back online the server has each position and check-in exactly once. Their supervisor
+ * sees them on the live map while they patrol, and replays the trajectory afterwards.
+ */
+describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
+  HAVE_CHROMIUM
+    ? 'the patrol pages'
+    : `the patrol pages (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`,
+  () => {
+    const cloud = useTestCloud('postgres');
+    let browser: Browser;
+    let route: PatrolRoute;
+    let workerId = '';
+    const cspViolations: string[] = [];
+
+    const shoot = async (page: Page, name: string) => {
+      if (!SCREENSHOTS) return;
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const size = page.viewportSize();
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.setViewportSize(PHONE);
+      await page.screenshot({ path: join(SCREENSHOTS, `patrol-${name}-390x844.png`) });
+      await page.setViewportSize(DESKTOP);
+      await page.screenshot({ path: join(SCREENSHOTS, `patrol-${name}-1366x768.png`) });
+      if (size) await page.setViewportSize(size);
+    };
+    const open = async (
+      username: string,
+      options: { viewport?: { width: number; height: number }; geolocation?: boolean } = {},
+    ): Promise<{ page: Page; context: BrowserContext }> => {
+      const phone = (options.viewport ?? PHONE) === PHONE;
+      const context = await browser.newContext({
+        viewport: options.viewport ?? PHONE,
+        locale: 'zh-CN',
+        isMobile: phone,
+        hasTouch: phone,
+        ...(options.geolocation ? { permissions: ['geolocation'] } : {}),
+      });
+      await watchCsp(context, cspViolations);
+      const page = await context.newPage();
+      await page.goto(cloud().url);
+      await expect.poll(() => page.evaluate('Boolean(navigator.serviceWorker.controller)')).toBe(true);
+      await page.fill('input[name=username]', username);
+      await page.fill('input[name=password]', TEST_PASSWORD);
+      await page.click('button[type=submit]');
+      await page.locator('#incident-list[aria-busy="false"]').waitFor();
+      return { page, context };
+    };
+    /** Moves the phone and waits until the page recorded the position (it keeps one per interval). */
+    const walkTo = async (page: Page, cdp: CDPSession, point: { lon: number; lat: number }) => {
+      const status = page.locator('#patrol-status');
+      const before = Number(await status.getAttribute('data-recorded'));
+      let attempt = 0;
+      await expect
+        .poll(
+          async () => {
+            // The same position again is no news to the phone: the accuracy moves a little each try.
+            attempt++;
+            await cdp.send('Emulation.setGeolocationOverride', {
+              latitude: point.lat,
+              longitude: point.lon,
+              accuracy: 8 + attempt / 100,
+            });
+            return Number(await status.getAttribute('data-recorded'));
+          },
+          { timeout: 20_000, interval: 300 },
+        )
+        .toBe(before + 1);
+    };
+
+    beforeAll(async () => {
+      await seedFixtureTerritory(new TerritoryStore(cloud().db));
+      await createUser(cloud(), 'patrol-operator', { roles: [{ role: 'operator', scope: FIXTURE.street }] });
+      const worker = await createUser(cloud(), 'patrol-worker', {
+        territory: FIXTURE.community,
+        roles: [{ role: 'grid_worker', scope: GRID_A }],
+      });
+      workerId = worker.id;
+      await createUser(cloud(), 'patrol-idle', {
+        territory: FIXTURE.community,
+        roles: [{ role: 'grid_worker', scope: GRID_B }],
+      });
+      const operator = await login(cloud(), 'patrol-operator');
+      // A position a second keeps the walk short; a fast walker is no cheat here.
+      const settings = await api(cloud(), 'PUT', '/api/v1/settings/patrol', {
+        token: TEST_ADMIN_TOKEN,
+        body: {
+          position_interval_s: 1,
+          gap_intervals: 5,
+          max_speed_mps: 100,
+          max_accuracy_m: 500,
+          clock_skew_s: 120,
+          retention_days: 30,
+        },
+      });
+      expect(settings.status, JSON.stringify(settings.body)).toBe(200);
+      const made = await api<PatrolRoute>(cloud(), 'POST', `/api/v1/patrol/grids/${GRID_A}/routes`, {
+        token: operator,
+        body: {
+          name: '河下巡查一线',
+          rounds_per_day: 2,
+          checkpoints: [
+            { kind: 'point', name: '3 号楼门口', ...CHECKPOINT_A, radius_m: 30 },
+            { kind: 'point', name: '北门岗亭', ...CHECKPOINT_B, radius_m: 30 },
+            { kind: 'tag', name: '配电房', tag_code: TAG, lon: 119.1412, lat: 33.502 },
+          ],
+        },
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      route = made.body;
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    afterEach(() => {
+      expect(cspViolations.splice(0)).toEqual([]);
+    });
+
+    it('shows a day without routes, and the day while it loads and when it cannot be read', async () => {
+      const { page, context } = await open('patrol-idle');
+      await page.click('.van-tabbar-item[data-tab="/patrol"]');
+      await page.locator('#patrol-no-routes', { hasText: '今天没有安排巡查路线' }).waitFor();
+      expect(await page.locator('#patrol-privacy').textContent()).toContain('仅在巡查进行中记录您的位置');
+      await shoot(page, 'day-empty');
+
+      // Loading: the day's answer held back.
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await page.route('**/api/v1/patrol/day', async (request) => {
+        await held;
+        await request.continue();
+      });
+      await page.goto(`${cloud().url}/#/incidents`);
+      await page.locator('#incident-list[aria-busy="false"]').waitFor();
+      await page.click('.van-tabbar-item[data-tab="/patrol"]');
+      await page.locator('#patrol-loading').waitFor();
+      await shoot(page, 'day-loading');
+      release();
+      await page.locator('#patrol-no-routes').waitFor();
+      await page.unroute('**/api/v1/patrol/day');
+
+      // The server in trouble: the reason and a retry.
+      await page.route('**/api/v1/patrol/day', (request) =>
+        request.fulfill({
+          status: 503,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ code: 'GL_UNAVAILABLE', detail: '数据库暂时不可用，请稍后重试。' }),
+        }),
+      );
+      await page.click('.van-tabbar-item[data-tab="/incidents"]');
+      await page.click('.van-tabbar-item[data-tab="/patrol"]');
+      await page.locator('.load-error', { hasText: '数据库暂时不可用' }).waitFor();
+      await shoot(page, 'day-error');
+      await page.unroute('**/api/v1/patrol/day');
+      await page.locator('.load-error .retry').click();
+      await page.locator('#patrol-no-routes').waitFor();
+      await context.close();
+    }, 120_000);
+
+    it('walks a patrol with check-ins, loses the network mid-route and sends everything once when it is back', async () => {
+      const { page, context } = await open('patrol-worker', { geolocation: true });
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setGeolocationOverride', { latitude: 33.5005, longitude: 119.1405, accuracy: 8 });
+      await page.click('.van-tabbar-item[data-tab="/patrol"]');
+      const card = page.locator(`.patrol-route[data-route="${route.id}"]`);
+      await card.waitFor();
+      expect(await card.locator('.round').count()).toBe(2);
+      expect(await page.locator('#patrol-left').textContent()).toContain('今日剩余：2 轮巡查');
+      await shoot(page, 'day');
+
+      await card.locator('.start-patrol').click();
+      const status = page.locator('#patrol-status');
+      await status.waitFor();
+      const sessionId = (await status.getAttribute('data-session')) ?? '';
+      expect(sessionId).toMatch(/^\d+$/);
+      expect(await page.locator('#patrol-privacy').textContent()).toContain('仅在巡查进行中记录您的位置');
+      await walkTo(page, cdp, { lon: 119.1405, lat: 33.5004 });
+      const first = page.locator(`.checkpoint[data-checkpoint="${route.checkpoints[0]?.id}"]`);
+      // Some 67 m off: not yet.
+      await first.locator('.distance', { hasText: '距离' }).waitFor();
+      expect(await first.locator('.checkin-button').isDisabled()).toBe(true);
+      await page.locator('.patrol-map[data-shapes] .checkpoint-radius').first().waitFor();
+      await shoot(page, 'run-start');
+
+      await walkTo(page, cdp, { lon: 119.1405, lat: 33.5009 });
+      await expect.poll(() => first.locator('.checkin-button').isDisabled()).toBe(false);
+      await first.locator('.checkin-button').click();
+      await page.locator(`.checkpoint[data-checkpoint="${route.checkpoints[0]?.id}"][data-state="reached"]`).waitFor();
+      for (const lat of [33.5013, 33.5017, 33.5021]) await walkTo(page, cdp, { lon: 119.1405, lat });
+
+      // The signal goes.
+      await context.setOffline(true);
+      for (const lat of [33.5024, 33.5027, 33.503]) await walkTo(page, cdp, { lon: 119.1405, lat });
+      const second = page.locator(`.checkpoint[data-checkpoint="${route.checkpoints[1]?.id}"]`);
+      await expect.poll(() => second.locator('.checkin-button').isDisabled()).toBe(false);
+      await page
+        .locator('input[data-tag="checkin"]')
+        .setInputFiles({ name: '岗亭.png', mimeType: 'image/png', buffer: PHOTO });
+      await page.locator('.photo-picker .preview').waitFor();
+      await second.locator('.checkin-button').click();
+      await page.locator('#patrol-message', { hasText: '当前离线' }).waitFor();
+      await page.locator(`.checkpoint[data-checkpoint="${route.checkpoints[1]?.id}"][data-state="waiting"]`).waitFor();
+      // Over the line into grid B, the tag typed in: taken, and flagged by the server later.
+      await walkTo(page, cdp, { lon: 119.1425, lat: 33.502 });
+      await page.fill('#tag-code', TAG);
+      await page.click('#tag-checkin button:has-text("按编码打卡")');
+      await page.locator(`.checkpoint[data-checkpoint="${route.checkpoints[2]?.id}"][data-state="waiting"]`).waitFor();
+      await walkTo(page, cdp, { lon: 119.1415, lat: 33.5022 });
+      await shoot(page, 'run-offline');
+
+      // A reload without signal: the patrol goes on from the phone's own storage.
+      const recorded = Number(await status.getAttribute('data-recorded'));
+      await page.reload();
+      await status.waitFor();
+      expect(Number(await status.getAttribute('data-recorded'))).toBe(recorded);
+      await walkTo(page, cdp, { lon: 119.1413, lat: 33.5024 });
+      // Only the check-in taken with signal has reached the server.
+      const early = await cloud().db.query('SELECT id FROM patrol_checkins WHERE session_id = $1', [Number(sessionId)]);
+      expect(early.rows).toHaveLength(1);
+
+      // Back online: everything goes, in order, once.
+      await context.setOffline(false);
+      const panel = page.locator('#pending-panel');
+      await panel.locator('.pending-summary', { hasText: '离线操作已全部发送' }).waitFor({ timeout: 30_000 });
+      await page.locator(`.checkpoint[data-checkpoint="${route.checkpoints[1]?.id}"][data-state="reached"]`).waitFor();
+      const third = page.locator(`.checkpoint[data-checkpoint="${route.checkpoints[2]?.id}"][data-state="reached"]`);
+      await third.locator('.checkin-flags', { hasText: '位置不在本网格内' }).waitFor();
+      await shoot(page, 'run-back-online');
+
+      // Their supervisor sees them on the map while they patrol.
+      const desk = await open('patrol-operator', { viewport: DESKTOP });
+      await desk.page.goto(`${cloud().url}/#/patrol/live`);
+      await desk.page.locator(`.live-worker-row[data-worker="${workerId}"]`).waitFor();
+      await desk.page.locator('.live-worker').first().waitFor();
+      await shoot(desk.page, 'live');
+
+      // The end: the last positions go, recording stops.
+      const final = Number(await status.getAttribute('data-recorded'));
+      expect(final).toBe(recorded + 1);
+      await page.click('#end-patrol');
+      await page.locator('.confirm-end-patrol .van-dialog__confirm').click();
+      await page.locator('#patrol-none', { hasText: '巡查已结束' }).waitFor();
+      await panel.locator('.pending-summary', { hasText: '离线操作已全部发送' }).waitFor({ timeout: 30_000 });
+      await expect
+        .poll(
+          async () =>
+            (await cloud().db.query('SELECT ended_at FROM patrol_sessions WHERE id = $1', [Number(sessionId)])).rows[0],
+        )
+        .toMatchObject({ ended_at: expect.any(Date) });
+
+      // Each position once: as many as the phone recorded, none twice.
+      const positions = await cloud().db.query<{ n: string; distinct_at: string }>(
+        'SELECT count(*) AS n, count(DISTINCT at) AS distinct_at FROM patrol_positions WHERE session_id = $1',
+        [Number(sessionId)],
+      );
+      expect(Number(positions.rows[0]?.n)).toBe(final);
+      expect(Number(positions.rows[0]?.distinct_at)).toBe(final);
+      const batches = await cloud().db.query<{ answer: { accepted: number; duplicates: number; refused: unknown[] } }>(
+        'SELECT answer FROM patrol_batches WHERE session_id = $1',
+        [Number(sessionId)],
+      );
+      expect(batches.rows.reduce((n, row) => n + row.answer.accepted, 0)).toBe(final);
+      expect(batches.rows.every((row) => row.answer.duplicates === 0 && row.answer.refused.length === 0)).toBe(true);
+      // Each check-in once, the photo on the one taken with it, the tag's flagged.
+      const checkins = await cloud().db.query<{
+        checkpoint_id: string;
+        method: string;
+        flags: string[];
+        photo_ids: string[];
+      }>('SELECT checkpoint_id, method, flags, photo_ids FROM patrol_checkins WHERE session_id = $1 ORDER BY at', [
+        Number(sessionId),
+      ]);
+      expect(checkins.rows.map((c) => [c.checkpoint_id, c.method, c.flags, c.photo_ids.length])).toEqual([
+        [route.checkpoints[0]?.id, 'position', [], 0],
+        [route.checkpoints[1]?.id, 'position', [], 1],
+        [route.checkpoints[2]?.id, 'tag', ['outside_grid'], 0],
+      ]);
+      const photos = await cloud().db.query('SELECT id FROM patrol_photos WHERE uploaded_by = $1', [workerId]);
+      expect(photos.rows.map((p) => p.id)).toEqual(checkins.rows[1]?.photo_ids);
+
+      // Nobody patrols now: the live map says so.
+      await desk.page.locator('.live-list button').click();
+      await desk.page.locator('#live-empty', { hasText: '目前没有网格员在巡查' }).waitFor();
+      await shoot(desk.page, 'live-empty');
+
+      // The worker's day as the supervisor reads it, and the patrol replayed.
+      await desk.page.goto(`${cloud().url}/#/patrol/workers/${workerId}?name=${encodeURIComponent('巡查网格员')}`);
+      const round = desk.page.locator(`.patrol-route[data-route="${route.id}"] .round`).first();
+      await round.locator('.round-count', { hasText: '打卡 2/3' }).waitFor();
+      expect(await round.getAttribute('data-state')).toBe('incomplete');
+      await round.locator('.round-count .flagged', { hasText: '1 次异常打卡' }).waitFor();
+      await shoot(desk.page, 'worker-day');
+      await round.locator('.replay-link').click();
+      const checkinRows = desk.page.locator('#replay-checkins li');
+      await expect.poll(() => checkinRows.count()).toBe(3);
+      expect(await checkinRows.nth(2).getAttribute('data-flagged')).toBe('true');
+      await desk.page.locator('.replay-line').first().waitFor();
+      const clock = desk.page.locator('#replay-time');
+      const startedAt = await clock.textContent();
+      await desk.page.click('#replay-play');
+      await expect.poll(() => clock.textContent()).not.toBe(startedAt);
+      await desk.page.click('#replay-pause');
+      await desk.page
+        .locator('#replay-scrub')
+        .fill(String(await desk.page.locator('#replay-scrub').getAttribute('max')));
+      await desk.page.locator('.replay-played').first().waitFor();
+      await desk.page.locator('.replay-head').waitFor();
+      await shoot(desk.page, 'replay');
+      const views = await cloud().db.query(
+        "SELECT count(*) AS n FROM audit_log WHERE action = 'patrol.trajectory.view'",
+      );
+      expect(Number(views.rows[0]?.n)).toBeGreaterThan(0);
+      await desk.context.close();
+      await context.close();
+    }, 240_000);
+
+    it('shows the replay while it loads and when the patrol is not one the reader may see', async () => {
+      const { page, context } = await open('patrol-operator', { viewport: DESKTOP });
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await page.route('**/api/v1/patrol/live?**', async (request) => {
+        await held;
+        await request.continue();
+      });
+      await page.goto(`${cloud().url}/#/patrol/live`);
+      await page.locator('#live-loading').waitFor();
+      await shoot(page, 'live-loading');
+      release();
+      await page.locator('#live-empty').waitFor();
+      await page.goto(`${cloud().url}/#/patrol/sessions/999999`);
+      await page.locator('.load-error').waitFor();
+      await shoot(page, 'replay-error');
+      await context.close();
+    }, 120_000);
+  },
+);
