@@ -71,16 +71,28 @@ CREATE UNIQUE INDEX patrol_sessions_one_running ON patrol_sessions (worker_id) W
 CREATE INDEX patrol_sessions_running_by_grid ON patrol_sessions (grid_code) WHERE ended_at IS NULL;
 CREATE INDEX patrol_sessions_by_worker ON patrol_sessions (worker_id, started_at);
 
--- Positions, compactly: 1e-7 degrees as integers, accuracy in decimetres, one row a fix.
+-- Positions as they arrive, one row a fix (1e-7 degrees as integers, accuracy in decimetres): the
+-- primary key drops a fix sent twice. Rows live here only while their patrol runs (and for fixes
+-- uploaded late): an ended patrol's fixes are packed into patrol_tracks.
 CREATE TABLE patrol_positions (
   session_id bigint NOT NULL REFERENCES patrol_sessions (id),
   at timestamptz NOT NULL,
   lon_e7 integer NOT NULL,
   lat_e7 integer NOT NULL,
-  accuracy_dm integer NOT NULL,
+  accuracy_dm smallint NOT NULL,
   PRIMARY KEY (session_id, at)
 );
-CREATE INDEX patrol_positions_by_time ON patrol_positions (at);
+
+-- An ended patrol's fixes packed in time order, 14 bytes each (ms after base_at, lon_e7, lat_e7 as
+-- int32, accuracy_dm as uint16, little-endian): one row per patrol instead of one per fix.
+CREATE TABLE patrol_tracks (
+  session_id bigint PRIMARY KEY REFERENCES patrol_sessions (id),
+  base_at timestamptz NOT NULL,
+  last_at timestamptz NOT NULL,
+  points integer NOT NULL CHECK (points > 0),
+  packed bytea NOT NULL
+);
+CREATE INDEX patrol_tracks_by_last ON patrol_tracks (last_at);
 
 -- Each uploaded batch once: a replay gets the first answer back and stores nothing.
 CREATE TABLE patrol_batches (

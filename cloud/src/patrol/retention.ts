@@ -16,12 +16,19 @@ export interface PruneResult {
  * Deletes what a patrol recorded of where a worker was once it is older than the tenant's
  * `retention_days`: positions, the batch receipts, the sessions' last positions and the
  * check-ins' coordinates. Check-ins themselves (which checkpoint, when) are work records and stay.
+ * An ended patrol's packed track goes whole once its last fix is past the retention, so its first
+ * fixes may outlive it by the length of one patrol (hours).
  */
 export async function prunePatrolPositions(db: Db, now: Date): Promise<PruneResult> {
   const settings = await new PatrolSettingsStore(db, () => now).get();
   const before = new Date(now.getTime() - settings.retention_days * 86_400_000);
   return db.transaction(async (tx) => {
-    const positions = await tx.query('DELETE FROM patrol_positions WHERE at < $1', [before]);
+    // Packed tracks go whole once their last fix is past; rows (running patrols) fix by fix.
+    const tracks = await tx.query<{ points: number }>('DELETE FROM patrol_tracks WHERE last_at < $1 RETURNING points', [
+      before,
+    ]);
+    const rows = await tx.query('DELETE FROM patrol_positions WHERE at < $1', [before]);
+    const positions = { rowCount: rows.rowCount + tracks.rows.reduce((n, t) => n + Number(t.points), 0) };
     const batches = await tx.query('DELETE FROM patrol_batches WHERE received_at < $1', [before]);
     await tx.query(
       `UPDATE patrol_sessions SET last_at = NULL, last_lon = NULL, last_lat = NULL, last_accuracy_m = NULL

@@ -8,6 +8,7 @@ import { type BatchCheck, checkBatch, clockCorrection, type PositionRefusal } fr
 import type { CheckpointOfRoute, PatrolPlans, PatrolRoute } from './plans.js';
 import type { CheckinBody } from './schemas.js';
 import type { PatrolSettings } from './settings.js';
+import { accuracyDm, allFixes, compactSession, packedFixes } from './tracks.js';
 import type { TrackPoint } from './trajectory.js';
 
 /** A patrol (one round of a route by one worker) as the API answers it. */
@@ -225,10 +226,14 @@ export class PatrolSessions {
   async end(session: PatrolSession, endedAt: Date): Promise<PatrolSession> {
     if (!session.running) return session;
     const at = new Date(Math.max(endedAt.getTime(), new Date(session.started_at).getTime()));
-    const { rows } = await this.db.query<SessionRow>(
-      `UPDATE patrol_sessions SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL RETURNING ${SESSION_COLUMNS}`,
-      [Number(session.id), at],
-    );
+    const rows = await this.db.transaction(async (tx) => {
+      const ended = await tx.query<SessionRow>(
+        `UPDATE patrol_sessions SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL RETURNING ${SESSION_COLUMNS}`,
+        [Number(session.id), at],
+      );
+      if (ended.rows.length > 0) await compactSession(tx, Number(session.id));
+      return ended.rows;
+    });
     return rows[0] === undefined ? ((await this.get(session.id)) as PatrolSession) : sessionOf(rows[0]);
   }
 
@@ -270,24 +275,29 @@ export class PatrolSessions {
       );
       if (claimed.length === 0) return (await replay(tx)) as BatchAnswer;
       let stored = 0;
-      if (check.accepted.length > 0) {
+      // An ended patrol's fixes are packed: a late upload is checked against them, then packed too.
+      const packed = session.running ? [] : await packedFixes(tx, sessionId);
+      const known = new Set(packed.map((p) => p.at.getTime()));
+      const fresh = known.size === 0 ? check.accepted : check.accepted.filter((p) => !known.has(p.at.getTime()));
+      if (fresh.length > 0) {
         const { rows } = await tx.query<{ n: number }>(
           `WITH inserted AS (
              INSERT INTO patrol_positions (session_id, at, lon_e7, lat_e7, accuracy_dm)
              SELECT $1, t, lo, la, acc
-               FROM unnest($2::timestamptz[], $3::int4[], $4::int4[], $5::int4[]) AS u(t, lo, la, acc)
+               FROM unnest($2::timestamptz[], $3::int4[], $4::int4[], $5::int2[]) AS u(t, lo, la, acc)
              ON CONFLICT (session_id, at) DO NOTHING RETURNING 1)
            SELECT count(*)::int AS n FROM inserted`,
           [
             sessionId,
-            check.accepted.map((p) => p.at.toISOString()),
-            check.accepted.map((p) => Math.round(p.lon * E7)),
-            check.accepted.map((p) => Math.round(p.lat * E7)),
-            check.accepted.map((p) => Math.max(1, Math.round(p.accuracy_m * 10))),
+            fresh.map((p) => p.at.toISOString()),
+            fresh.map((p) => Math.round(p.lon * E7)),
+            fresh.map((p) => Math.round(p.lat * E7)),
+            fresh.map((p) => accuracyDm(p.accuracy_m)),
           ],
         );
         stored = Number(rows[0]?.n ?? 0);
-        const last = check.accepted[check.accepted.length - 1] as (typeof check.accepted)[number];
+        if (!session.running) await compactSession(tx, sessionId);
+        const last = fresh[fresh.length - 1] as (typeof fresh)[number];
         await tx.query(
           `UPDATE patrol_sessions SET last_at = $2, last_lon = $3, last_lat = $4, last_accuracy_m = $5
             WHERE id = $1 AND (last_at IS NULL OR last_at < $2)`,
@@ -319,11 +329,7 @@ export class PatrolSessions {
 
   /** The recorded positions of a session in time order (the replay). */
   async positions(sessionId: string): Promise<TrackPoint[]> {
-    const { rows } = await this.db.query<{ at: Date; lon_e7: number; lat_e7: number; accuracy_dm: number }>(
-      'SELECT at, lon_e7, lat_e7, accuracy_dm FROM patrol_positions WHERE session_id = $1 ORDER BY at',
-      [Number(sessionId)],
-    );
-    return rows.map((r) => ({ at: r.at, lon: r.lon_e7 / E7, lat: r.lat_e7 / E7, accuracy_m: r.accuracy_dm / 10 }));
+    return allFixes(this.db, Number(sessionId));
   }
 
   async checkins(sessionIds: readonly string[]): Promise<PatrolCheckin[]> {
@@ -472,7 +478,9 @@ export class PatrolSessions {
       [sessionId, at],
     );
     const r = rows[0];
-    return r === undefined ? undefined : { at: r.at, lon: Number(r.lon), lat: Number(r.lat) };
+    if (r !== undefined) return { at: r.at, lon: Number(r.lon), lat: Number(r.lat) };
+    // A check-in uploaded after its patrol ended: the fixes are packed by then.
+    return (await packedFixes(this.db, sessionId)).filter((p) => p.at.getTime() < at.getTime()).at(-1);
   }
 
   /** The last positions of the workers patrolling now under `territory` (a running session with a position). */

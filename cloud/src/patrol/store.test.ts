@@ -93,6 +93,33 @@ describe.each(BACKENDS)('patrol stores on %s', (backend) => {
     expect(await sessions.live(FIXTURE.street)).toEqual([]);
   });
 
+  it('packs an ended patrol’s fixes into 14 bytes each, still replayable, late uploads merged once', async () => {
+    const [session] = await sessions.ofWorker('w1', new Date(0), new Date(clock().getTime() + 1));
+    if (session === undefined) throw new Error('w1 has no patrol');
+    const before = await sessions.positions(session.id);
+    const { rows } = await db().query<{ points: number; bytes: number; rows: number }>(
+      `SELECT points, octet_length(packed) AS bytes,
+              (SELECT count(*)::int FROM patrol_positions WHERE session_id = $1) AS rows
+         FROM patrol_tracks WHERE session_id = $1`,
+      [Number(session.id)],
+    );
+    expect(rows[0]).toEqual({ points: 6, bytes: 6 * 14, rows: 0 });
+    const late = await sessions.ingest(
+      session,
+      {
+        batch_id: 'after-end',
+        sent_at: at(0),
+        positions: [15, 20].map((s) => ({ at: at(-120 + s), lon: 119.1407, lat: 33.5007, accuracy_m: 4 })),
+      },
+      DEFAULT_PATROL_SETTINGS,
+    );
+    expect(late).toMatchObject({ accepted: 1, duplicates: 1 });
+    const after = await sessions.positions(session.id);
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.map((p) => p.at.getTime())).toEqual([...after.map((p) => p.at.getTime())].sort((a, b) => a - b));
+    expect(after.find((p) => p.at.toISOString() === at(-105))).toMatchObject({ lon: 119.1407, accuracy_m: 4 });
+  });
+
   it('deletes positions past the retention days on the job’s clock, keeping the check-ins', async () => {
     const settings = new PatrolSettingsStore(db(), clock);
     await settings.replace({ kind: 'cli' }, { ...DEFAULT_PATROL_SETTINGS, retention_days: 2 });
@@ -117,8 +144,14 @@ describe.each(BACKENDS)('patrol stores on %s', (backend) => {
       await settings.get(),
     );
     expect(checkin.checkin.flags).toEqual([]);
+    // Fixes in rows (running patrols) and packed in tracks (ended ones).
     const count = async () =>
-      (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM patrol_positions')).rows[0]?.n;
+      (
+        await db().query<{ n: number }>(
+          `SELECT ((SELECT count(*) FROM patrol_positions)
+                 + (SELECT coalesce(sum(points), 0) FROM patrol_tracks))::int AS n`,
+        )
+      ).rows[0]?.n;
     const before = await count();
     const job = new PatrolRetentionJob(db(), clock, silentLogger(), 3_600_000);
     clock.advance(86_400_000);
