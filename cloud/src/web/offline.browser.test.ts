@@ -178,6 +178,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await shoot(page, 'pending-panel');
       expect((await cloud().incidents.steps(id)).map((step) => step.action)).not.toContain('close');
 
+      // Signing out now is said to leave 3 behind; the worker stays.
+      await page.click('button.logout');
+      const dialog = page.locator('.confirm-sign-out');
+      await dialog.locator('.van-dialog__message', { hasText: '还有 3 项未发送' }).waitFor();
+      await dialog.locator('.van-dialog__cancel').click();
+      await dialog.waitFor({ state: 'hidden' });
+
       // Back online: sent in order, each once.
       await page.context().setOffline(false);
       await panel.locator('.pending-summary', { hasText: '离线操作已全部发送' }).waitFor({ timeout: 20_000 });
@@ -253,6 +260,42 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('.confirm-discard .van-dialog__confirm').click();
       await panel.waitFor({ state: 'detached' });
       expect((await cloud().incidents.steps(id)).map((step) => step.action)).not.toContain('sign');
+      await page.context().close();
+    }, 120_000);
+
+    it('says a step was not saved when the phone’s storage is full (a quota error simulated), instead of pretending it was', async () => {
+      const id = await report('offline-quota', '垃圾堆放（存储已满）');
+      await act(id, 'selfHandle', worker);
+      const page = await signIn();
+      await page.goto(`${cloud().url}/#/incidents/${id}`);
+      await page.locator('#actions button[data-action="close"]').click();
+      // The phone refuses to store more. Simulated: Chromium's quota override (CDP
+      // Storage.overrideQuotaForOrigin) does not reach a test's incognito context.
+      await page.evaluate(`(() => {
+        const put = IDBObjectStore.prototype.put;
+        window.restoreStorage = () => { IDBObjectStore.prototype.put = put; };
+        IDBObjectStore.prototype.put = function () { throw new DOMException('quota', 'QuotaExceededError'); };
+      })()`);
+      await page.context().setOffline(true);
+      const form = page.locator('form[data-action="close"]');
+      await form
+        .locator('input[data-tag="before"]')
+        .setInputFiles({ name: '前.png', mimeType: 'image/png', buffer: BEFORE });
+      await form
+        .locator('input[data-tag="after"]')
+        .setInputFiles({ name: '后.png', mimeType: 'image/png', buffer: AFTER });
+      await form.locator('button[type=submit]').click();
+      await page.locator('#action-message.error', { hasText: '手机存储空间不足，本次操作未能保存' }).waitFor();
+      await page.locator('#pending-panel.alert .pending-summary', { hasText: '存储空间不足' }).waitFor();
+      // The form stays, with what the worker entered: nothing is lost.
+      expect(await form.locator('.preview img').count()).toBe(2);
+      await shoot(page, 'storage-full');
+      await page.evaluate('window.restoreStorage()');
+      await form.locator('button[type=submit]').click();
+      await page.locator('#action-message', { hasText: '操作和照片已保存在本机' }).waitFor();
+      await page.locator('#pending-panel .pending-summary', { hasText: '待发送 3 项' }).waitFor();
+      await page.context().setOffline(false);
+      await page.locator('#incident-state', { hasText: '已结案' }).waitFor({ timeout: 20_000 });
       await page.context().close();
     }, 120_000);
   },

@@ -3,7 +3,8 @@
  * imports) is cached when it installs, so the pages open without a network; lazy chunks are cached
  * the first time they load (their names carry a content hash, so a cached one is never stale). The
  * shell's fixed names are read from the network first and from the cache only offline. The API is
- * never cached: its answers depend on the session, and steps taken offline are queued by the page.
+ * never cached here: its answers depend on the session; the pages keep what they read per user
+ * (src/pwa/read-cache.ts) and queue what they send (src/pwa/outbox/).
  */
 declare const __SHELL_FILES__: string[];
 declare const __SHELL_VERSION__: string;

@@ -1,4 +1,6 @@
+import { ref } from 'vue';
 import { call, Problem, session } from '../api.js';
+import { isQuotaError } from './outbox/store.js';
 
 /**
  * What the phone read last, kept so a reload without signal still shows the worker's incident list
@@ -24,6 +26,9 @@ export interface Read<T> {
   /** Set when the network failed and this is what was read at that time. */
   savedAt?: string;
 }
+
+/** The phone had no room for the latest answer: the pending panel says so (offline, an older one would show). */
+export const readCacheFull = ref(false);
 
 const DB = 'gridlink-reads';
 const STORE = 'reads';
@@ -65,8 +70,15 @@ export async function readThrough<T>(path: string): Promise<Read<T>> {
     const value = await call<T>('GET', path);
     if (owner && available()) {
       const entry: Entry = { key: keyOf(owner, path), owner, path, value, savedAt: new Date().toISOString() };
-      // A full phone only loses the offline copy; the page has its answer.
-      await run('readwrite', (store) => store.put(entry)).catch(() => undefined);
+      // A full phone only loses the offline copy (the page has its answer), and is told so.
+      await run('readwrite', (store) => store.put(entry)).then(
+        () => {
+          readCacheFull.value = false;
+        },
+        (failure: unknown) => {
+          if (isQuotaError(failure)) readCacheFull.value = true;
+        },
+      );
     }
     return { value };
   } catch (err) {

@@ -43,9 +43,28 @@ const TEXTS = {
     en: 'Offline (the network is unreachable) — showing what was last updated at {at}.',
   },
   unsentHere: {
-    zh: '本事件有尚未发送的操作「{label}」：发送或放弃后才能继续办理。',
-    en: 'A step on this incident is not sent yet (“{label}”): send or discard it before the next one.',
+    zh: '本事件有尚未发送的内容「{label}」：发送或放弃后才能继续办理。',
+    en: 'Something of this incident is not sent yet (“{label}”): send or discard it before the next step.',
   },
+  waitsOnRefused: {
+    zh: '已保存，但要等「{label}」处理后才能发送：它被拒绝了，请在上方“待发送”中查看。',
+    en: 'Saved, but it waits for “{label}”, which was refused: see the outbox above.',
+  },
+  readCacheFull: {
+    zh: '手机存储空间不足：最新内容未能保存到本机，离线时可能看不到。',
+    en: 'The phone’s storage is full: the latest pages could not be kept for reading offline.',
+  },
+  unresolved: {
+    zh: '前一项的回复中缺少本项需要的内容（{detail}），无法发送。',
+    en: 'An earlier answer lacks what this needs ({detail}): it cannot be sent.',
+  },
+  signOutUnsentTitle: { zh: '还有未发送的内容', en: 'Not everything is sent' },
+  signOutUnsent: {
+    zh: '还有 {n} 项未发送。退出后它们仍保存在本机，但要等你再次登录才会发送。',
+    en: '{n} not sent yet. They stay on this phone but go only once you sign in again.',
+  },
+  signOutAnyway: { zh: '仍然退出', en: 'Sign out anyway' },
+  stay: { zh: '留下', en: 'Stay' },
   offlineSaved: {
     zh: '当前离线：操作和照片已保存在本机，联网后自动发送。',
     en: 'Offline: the step and its photos are saved on this phone and go out when the network is back.',

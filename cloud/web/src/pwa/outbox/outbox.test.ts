@@ -2,7 +2,7 @@ import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { OutboxItem, OutboxProblem } from './item.js';
 import { type NewRequest, Outbox, type SendOutcome, type Transport, type WireRequest } from './outbox.js';
-import { pathResultOf, resultOf, sentAtPlaceholder } from './placeholders.js';
+import { at, pathResultOf, referencedIds, resolvePath, resultOf, sentAtPlaceholder } from './placeholders.js';
 import { IndexedDbOutboxStore, MemoryOutboxStore, StorageFull } from './store.js';
 
 const problem = (status: number, text: string): OutboxProblem => ({ status, code: `GL_${status}`, text, errors: [] });
@@ -271,6 +271,36 @@ describe('the outbox', () => {
     const reopened = outboxOn(new FakeServer(), { store }).outbox;
     await reopened.start();
     expect(reopened.get('p1')).toMatchObject({ state: 'pending', unanswered: true });
+  });
+});
+
+describe('placeholders for an earlier request’s answer', () => {
+  it('reads RFC 6901 pointers, escapes included, and encodes what goes into a path', () => {
+    const answer = { report: { id: 'R 1/2', 'a/b': { '~x': 7 } }, list: ['zero', 'one'] };
+    expect(at(answer, '/report/a~1b/~0x')).toBe(7);
+    expect(at(answer, '/list/1')).toBe('one');
+    expect(resolvePath(`/reports/${pathResultOf('r1', '/report/id')}/photos`, () => answer)).toBe(
+      '/reports/R%201%2F2/photos',
+    );
+    expect(
+      referencedIds(`/x/${pathResultOf('a', '/id')}`, { list: [resultOf('b', '/id')], other: { $ref: 'c' } }),
+    ).toEqual(['a', 'b']);
+  });
+
+  it('refuses a request whose earlier answer lacks what it refers to, saying what is missing', async () => {
+    const server = new FakeServer();
+    const { outbox } = outboxOn(server);
+    await outbox.enqueue([
+      photo('p1', 'inc-a'),
+      step('s1', 'inc-a', { attachments: [{ id: resultOf('p1', '/file/id') }] }),
+    ]);
+    await outbox.flush(true);
+    expect(states(outbox)).toEqual({ p1: 'sent', s1: 'refused' });
+    expect(outbox.get('s1')?.problem).toMatchObject({
+      code: 'GL_OUTBOX_UNRESOLVED',
+      text: 'no /file/id in the answer',
+    });
+    expect(server.posts()).toHaveLength(1);
   });
 });
 
