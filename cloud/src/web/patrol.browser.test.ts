@@ -5,6 +5,7 @@ import { watchCsp } from '@gridlink/testkit/browser';
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PatrolRoute } from '../patrol/plans.js';
+import type { PatrolTrajectory } from '../patrol/routes.js';
 import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
@@ -272,8 +273,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await shoot(desk.page, 'live');
 
       // The end: the last positions go, recording stops.
-      const final = Number(await status.getAttribute('data-recorded'));
-      expect(final).toBe(recorded + 1);
+      const taken = Number(await status.getAttribute('data-recorded'));
+      expect(taken).toBe(recorded + 1);
       await page.click('#end-patrol');
       await page.locator('.confirm-end-patrol .van-dialog__confirm').click();
       await page.locator('#patrol-none', { hasText: '巡查已结束' }).waitFor();
@@ -285,18 +286,18 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         )
         .toMatchObject({ ended_at: expect.any(Date) });
 
-      // Each position once: as many as the phone recorded, none twice.
-      const positions = await cloud().db.query<{ n: string; distinct_at: string }>(
-        'SELECT count(*) AS n, count(DISTINCT at) AS distinct_at FROM patrol_positions WHERE session_id = $1',
-        [Number(sessionId)],
-      );
-      expect(Number(positions.rows[0]?.n)).toBe(final);
-      expect(Number(positions.rows[0]?.distinct_at)).toBe(final);
+      // Each position once: as many as the phone recorded, none twice (read as the worker reads them).
+      const track = await api<PatrolTrajectory>(cloud(), 'GET', `/api/v1/patrol/sessions/${sessionId}/trajectory`, {
+        token: await login(cloud(), 'patrol-worker'),
+      });
+      expect(track.status, JSON.stringify(track.body)).toBe(200);
+      expect(track.body.points).toHaveLength(taken);
+      expect(new Set(track.body.points.map((p) => p.at)).size).toBe(taken);
       const batches = await cloud().db.query<{ answer: { accepted: number; duplicates: number; refused: unknown[] } }>(
         'SELECT answer FROM patrol_batches WHERE session_id = $1',
         [Number(sessionId)],
       );
-      expect(batches.rows.reduce((n, row) => n + row.answer.accepted, 0)).toBe(final);
+      expect(batches.rows.reduce((n, row) => n + row.answer.accepted, 0)).toBe(taken);
       expect(batches.rows.every((row) => row.answer.duplicates === 0 && row.answer.refused.length === 0)).toBe(true);
       // Each check-in once, the photo on the one taken with it, the tag's flagged.
       const checkins = await cloud().db.query<{
