@@ -349,6 +349,43 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       );
       expect(Number(views.rows[0]?.n)).toBeGreaterThan(0);
       await desk.context.close();
+
+      // The next round starts without signal: the patrol runs on the phone, the server learns of it later.
+      await page.goto(`${cloud().url}/#/patrol`);
+      await card.locator('.start-patrol:not([disabled])').waitFor();
+      await context.setOffline(true);
+      await card.locator('.start-patrol').click();
+      await page.locator('#patrol-message', { hasText: '巡查已在本机开始' }).waitFor();
+      expect(await status.getAttribute('data-session')).toBe('');
+      await walkTo(page, cdp, { lon: 119.1405, lat: 33.5011 });
+      await walkTo(page, cdp, { lon: 119.1405, lat: 33.5012 });
+      await expect.poll(() => first.locator('.checkin-button').isDisabled()).toBe(false);
+      await first.locator('.checkin-button').click();
+      await page.locator(`.checkpoint[data-checkpoint="${route.checkpoints[0]?.id}"][data-state="waiting"]`).waitFor();
+      await context.setOffline(false);
+      await page.locator(`.checkpoint[data-checkpoint="${route.checkpoints[0]?.id}"][data-state="reached"]`).waitFor({
+        timeout: 30_000,
+      });
+      await expect.poll(() => status.getAttribute('data-session')).toMatch(/^\d+$/);
+      const offlineSession = Number(await status.getAttribute('data-session'));
+      expect(offlineSession).not.toBe(Number(sessionId));
+      const takenOffline = Number(await status.getAttribute('data-recorded'));
+      await page.click('#end-patrol');
+      await page.locator('.confirm-end-patrol .van-dialog__confirm').click();
+      await page.locator('#patrol-none').waitFor();
+      await panel.locator('.pending-summary', { hasText: '离线操作已全部发送' }).waitFor({ timeout: 30_000 });
+      const replayed = await api<PatrolTrajectory>(
+        cloud(),
+        'GET',
+        `/api/v1/patrol/sessions/${offlineSession}/trajectory`,
+        {
+          token: await login(cloud(), 'patrol-worker'),
+        },
+      );
+      expect(replayed.body.points).toHaveLength(takenOffline);
+      expect(takenOffline).toBeGreaterThanOrEqual(2);
+      expect(replayed.body.checkins.map((c) => c.checkpoint_id)).toEqual([route.checkpoints[0]?.id]);
+      expect(replayed.body.session.running).toBe(false);
       await context.close();
     }, 240_000);
 
