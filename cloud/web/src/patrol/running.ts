@@ -217,8 +217,19 @@ export async function recordFix(fix: Fix): Promise<void> {
   if (next && first && Date.parse(fix.at) - Date.parse(first.at) >= BATCH_SECONDS * 1000) await flushPositions();
 }
 
-/** Hands the positions taken so far to the outbox as one batch (before a check-in, at the end). */
-export async function flushPositions(): Promise<void> {
+let flushing: Promise<void> = Promise.resolve();
+
+/**
+ * Hands the positions taken so far to the outbox as one batch (every half minute, before a
+ * check-in, at the end). One at a time: two at once would send the same positions twice.
+ */
+export function flushPositions(): Promise<void> {
+  const run = flushing.then(flushNow, flushNow);
+  flushing = run.catch(() => undefined);
+  return run;
+}
+
+async function flushNow(): Promise<void> {
   const patrol = runningPatrol.value;
   if (!patrol || patrol.buffer.length === 0) return;
   const batch = randomId('batch');
@@ -238,6 +249,13 @@ export async function flushPositions(): Promise<void> {
   update((p) => ({ buffer: p.buffer.slice(positions.length) }));
   void sendOutbox(false);
 }
+
+/** The server's refusal of a patrol started offline (another one ran meanwhile): its words. */
+export const startRefusal = computed(() => {
+  const patrol = runningPatrol.value;
+  const start = patrol ? patrolItems.value.get(patrol.start_request) : undefined;
+  return start?.state === 'refused' || start?.state === 'conflict' ? (start.problem?.text ?? '') : undefined;
+});
 
 /**
  * Checks in at a checkpoint, by position or by tag, with an optional photo uploaded first: the
@@ -307,6 +325,14 @@ export async function checkIn(input: {
 export async function endPatrol(): Promise<void> {
   const patrol = runningPatrol.value;
   if (!patrol) return;
+  // Started offline and refused (or given up in the outbox): there is no patrol on the server to end.
+  if (
+    patrol.session_id === null &&
+    (startRefusal.value !== undefined || !patrolItems.value.has(patrol.start_request))
+  ) {
+    save(undefined);
+    return;
+  }
   await flushPositions();
   await queue([
     {

@@ -45,6 +45,10 @@ const TEXTS = {
     zh: '当前离线：巡查已在本机开始，位置和打卡联网后自动上传。',
     en: 'Offline: the patrol started on this phone; positions and check-ins go up once the network is back.',
   },
+  startRefused: {
+    zh: '服务器未接受本次巡查：{reason} 它记录的位置和打卡无法上传，请结束本次巡查并在“待发送”中放弃它们。',
+    en: 'The server did not take this patrol: {reason} Its positions and check-ins cannot go up; end it and discard them under “Outbox”.',
+  },
   privacy: {
     zh: '仅在巡查进行中记录您的位置；结束巡查后立即停止记录。',
     en: 'Your position is recorded only while a patrol runs, and stops as soon as you end it.',
