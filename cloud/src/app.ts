@@ -35,6 +35,7 @@ import { settingsPlugin } from './settings/plugin.js';
 import { territoryPlugin } from './territory/plugin.js';
 import type { WebPagesOptions } from './web/pages.js';
 import { webPlugin } from './web/plugin.js';
+import { worklogPlugin } from './worklog/plugin.js';
 
 export interface AppContext {
   db: Db;
@@ -104,6 +105,7 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   propertyPlugin,
   patrolPlugin,
   fleetPlugin,
+  worklogPlugin,
   webPlugin,
 ];
 

@@ -27,3 +27,4 @@ export { type RunningCloud, type StartCloudOptions, startCloud } from './start.j
 export * from './territory/index.js';
 export * from './time-limits/index.js';
 export { CLOUD_VERSION } from './version.js';
+export * from './worklog/index.js';

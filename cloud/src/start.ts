@@ -42,6 +42,7 @@ import { CommunityAlertProjection } from './property/alert-projection.js';
 import { ReadingsProjection } from './readings/readings-projection.js';
 import { TerritoryStore } from './territory/store.js';
 import { CLOUD_VERSION } from './version.js';
+import { WorklogRetention } from './worklog/retention.js';
 
 const ALERT_TYPES = ['cn.gridlink.alert.raised.v1', 'cn.gridlink.alert.updated.v1', 'cn.gridlink.alert.cleared.v1'];
 
@@ -188,7 +189,11 @@ export async function startCloud(
     // Patrol positions older than the tenant's retention are deleted (privacy).
     const patrolRetention = new PatrolRetentionJob(db, clock, logger.child({ module: 'patrol' }));
     patrolRetention.start();
+    // Work-log entries past the tenant's retention are pruned, hourly.
+    const worklogRetention = new WorklogRetention(db, clock, logger.child({ module: 'worklog' }));
+    worklogRetention.start();
     stopProjections = async () => {
+      await worklogRetention.stop();
       await patrolRetention.stop();
       await maintenance.stop();
       await alertsToIncidents.stop();

@@ -2,7 +2,11 @@ import { CategoryCode, IncidentSource, Severity, UrbanManagementCode } from '@gr
 import { z } from 'zod';
 
 /** The steps of the closed loop that carry a time limit (docs/domain.md §4). */
-export const LimitedStep = z.enum(['file_dispatch', 'sign', 'handle', 'check', 'close', 'callback']);
+/**
+ * The steps a limit is set for: the clocks of docs/domain.md §4, and `arrive`, the response time
+ * from dispatch to arrival on site (到场), measured beside them (cloud/src/deadlines/rules.ts).
+ */
+export const LimitedStep = z.enum(['file_dispatch', 'sign', 'handle', 'check', 'close', 'callback', 'arrive']);
 export type LimitedStep = z.infer<typeof LimitedStep>;
 
 export const LimitUnit = z.enum(['natural_minutes', 'natural_hours', 'natural_days', 'working_hours', 'working_days']);

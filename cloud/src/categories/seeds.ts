@@ -93,6 +93,8 @@ export const TIME_LIMIT_SEEDS: readonly TimeLimitRule[] = [
   rule('*', '*', 'check', 1, 'natural_hours'), // practice: ≤ 1 h urban (2 h rural)
   rule('*', '*', 'close', 1, 'working_days'),
   rule('*', '*', 'callback', 3, 'working_days'),
+  rule('*', '*', 'arrive', 1, 'natural_hours'),
+  rule('*', 'critical', 'arrive', 15, 'natural_minutes'),
   rule('urban_management.manhole_cover', '*', 'handle', 2, 'natural_hours'), // practice
   rule('urban_management.exposed_garbage', '*', 'handle', 4, 'working_hours'), // practice
   rule('urban_management.illegal_construction', '*', 'handle', 15, 'working_days'), // practice

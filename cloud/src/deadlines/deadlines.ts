@@ -20,6 +20,7 @@ import type { DeadlineChange } from '../incidents/records.js';
 import { readSteps, recordStepDeadline } from '../incidents/store.js';
 import type { IncidentTimeLimits, IncidentTimeStatus } from '../incidents/time-status.js';
 import { type TimeContext, timeContext } from '../time-limits/index.js';
+import { measuredSpan, type ResponseStatus, responseStatus } from './arrival.js';
 import {
   breachOf,
   type ClockReading,
@@ -32,6 +33,7 @@ import {
   unsignedSince,
 } from './clock.js';
 import {
+  ARRIVAL_MEASURE,
   DeadlineSettings,
   type DeadlineSettingsInput,
   EXTENSION_ACTIONS,
@@ -266,6 +268,32 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
       due_by: limit?.deadline ?? null,
       outcome: null,
     };
+  }
+
+  /**
+   * The arrival measure of the current round of work (到场时效, {@link ARRIVAL_MEASURE}): from the
+   * dispatch to the assignee's `arrive`, against the catalogue's `arrive` limit; null before any
+   * dispatch or when the catalogue sets no such limit.
+   */
+  async arrivalOf(
+    incident: Incident,
+    steps: readonly IncidentStep[],
+    now: Date = this.options.clock(),
+  ): Promise<ResponseStatus | null> {
+    if (measuredSpan(steps, ARRIVAL_MEASURE) === undefined) return null;
+    let base: Awaited<ReturnType<CategoryCatalogue['limitFor']>>;
+    try {
+      base = await new CategoryCatalogue(this.db).limitFor(
+        incident.categoryCode,
+        incident.severity,
+        ARRIVAL_MEASURE.limitedStep,
+      );
+    } catch (err) {
+      if (err instanceof CategoryError) return null;
+      throw err;
+    }
+    const ctx = this.context(await this.settings());
+    return responseStatus(steps, ARRIVAL_MEASURE, clockLimit(base, incident.urgent, []), ctx, now) ?? null;
   }
 
   private context(settings: DeadlineSettings): TimeContext {

@@ -1,3 +1,4 @@
+export { measuredSpan, type ResponseStatus, responseStatus } from './arrival.js';
 export {
   type ClockReading,
   clockLimit,
@@ -17,11 +18,13 @@ export {
   type SupervisedEvent,
 } from './deadlines.js';
 export {
+  ARRIVAL_MEASURE,
   DeadlineSettings,
   type DeadlineSettingsInput,
   EXTENSION_ACTIONS,
   PAUSED_STATES,
   RESTART_ACTIONS,
+  type ResponseMeasure,
   STEP_OF_STATE,
   SUPERVISION_LADDER,
   type SupervisionLevel,

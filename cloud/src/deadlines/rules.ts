@@ -23,6 +23,29 @@ export const STEP_OF_STATE: Readonly<Partial<Record<IncidentState, LimitedStep>>
   CLOSED: 'callback',
 };
 
+/**
+ * A response measure: from the last of `startsAt` (the current round of work) to the first of
+ * `endsAt` after it, timed against the catalogue's limit of `limitedStep`. It is measured, not a
+ * state's clock: it runs beside the sign and handle clocks, neither pauses, escalates nor supervises.
+ */
+export interface ResponseMeasure {
+  name: string;
+  limitedStep: LimitedStep;
+  startsAt: readonly string[];
+  endsAt: readonly string[];
+}
+
+/**
+ * 到场时效: from the dispatch (or a re-dispatch, or the work sent back by a failed check or an
+ * unsatisfied callback) to the assignee's arrival on site (`arrive`, 到场签到).
+ */
+export const ARRIVAL_MEASURE: ResponseMeasure = {
+  name: 'arrival',
+  limitedStep: 'arrive',
+  startsAt: ['dispatch', 'redispatch', 'fail', 'callbackUnsatisfied'],
+  endsAt: ['arrive'],
+};
+
 /** States in which the clock stands still (挂账/缓办); leaving them resumes it. */
 export const PAUSED_STATES: ReadonlySet<IncidentState> = new Set(['SUSPENDED']);
 

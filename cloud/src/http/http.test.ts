@@ -54,6 +54,7 @@ describe('service endpoints', () => {
       '/api/v1/gateways/{id}/attachments',
       '/api/v1/incidents/{id}/snapshot-requests',
       '/api/v1/incidents/{id}/snapshot-requests/{request}',
+      '/api/v1/incidents/nearby',
       '/api/v1/incidents',
       '/api/v1/incidents/{id}',
       '/api/v1/incidents/{id}/transitions',
@@ -110,6 +111,14 @@ describe('service endpoints', () => {
       '/api/v1/fleet/gateways',
       '/api/v1/fleet/gateways/{id}',
       '/api/v1/communities/{code}/maintenance/repeat-offenders',
+      '/api/v1/worklog/context',
+      '/api/v1/worklog/places',
+      '/api/v1/worklog/photos',
+      '/api/v1/worklog/photos/{id}',
+      '/api/v1/worklog/entries',
+      '/api/v1/worklog/entries/{id}',
+      '/api/v1/worklog/entries/{id}/reveal',
+      '/api/v1/worklog/settings',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');

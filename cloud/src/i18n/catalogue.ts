@@ -33,6 +33,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     check: { 'zh-CN': '核查', en: 'check' },
     close: { 'zh-CN': '结案', en: 'closing' },
     callback: { 'zh-CN': '回访', en: 'callback' },
+    arrive: { 'zh-CN': '到场', en: 'arrival' },
   },
   supervision: {
     none: { 'zh-CN': '无督办', en: 'no supervision' },
@@ -74,6 +75,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     selfHandle: { 'zh-CN': '自行处置', en: 'handle oneself' },
     acknowledge: { 'zh-CN': '已知悉', en: 'acknowledge' },
     reportOnSite: { 'zh-CN': '现场反馈', en: 'report findings on site' },
+    arrive: { 'zh-CN': '到场签到', en: 'arrive on site' },
     confirmed: { 'zh-CN': '核实属实', en: 'confirm' },
     notFound: { 'zh-CN': '核实不属实', en: 'not found' },
     file: { 'zh-CN': '立案', en: 'file' },
@@ -498,6 +500,18 @@ export const CATALOGUE: Record<string, Template> = {
   'engine.need.supervision': {
     'zh-CN': '督办等级无效',
     en: 'data.supervision must be one of none, normal, yellow_card, red_card (or absent: one rung up)',
+  },
+  'engine.need.position': {
+    'zh-CN': '位置 {field} 无效：需要手机定位的经纬度和精度（0–2000 米）',
+    en: '{field}: {problem}',
+  },
+  'engine.need.position_future': {
+    'zh-CN': '{field}：定位时间晚于现在，请检查手机时间后重新定位',
+    en: "{field}: the fix's time is in the future; check the phone's clock and take a new fix",
+  },
+  'engine.need.position_stale': {
+    'zh-CN': '{field}：定位已超过一天，请在现场重新定位',
+    en: '{field}: the fix is more than a day old; take a new one on site',
   },
   'engine.need.note': {
     'zh-CN': '「{action@action}」需要填写说明或附上照片',
@@ -1032,4 +1046,66 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '请求编号 {request} 已用于其他事件：请换一个编号',
     en: 'request id {request} is taken by another incident: use a new id',
   },
+  'worklog.not_for_you': {
+    'zh-CN': '民情日志仅供网格员及其上级（网格长、受理员、区/街道管理员）使用',
+    en: 'the work log is for grid workers and those who supervise them (grid chiefs, operators, district admins)',
+  },
+  'worklog.writers_only': {
+    'zh-CN': '只有网格员可以为民情日志上传照片',
+    en: 'only grid workers upload photos for the work log',
+  },
+  'worklog.grid_not_yours': {
+    'zh-CN': '网格 {grid} 不是您负责的网格：请选择您的网格',
+    en: 'grid {grid} is not one of your grids: choose one of yours',
+  },
+  'worklog.entry_unknown': {
+    'zh-CN': '没有您可查看的日志 {id}',
+    en: 'no work-log entry {id} that you may read',
+  },
+  'worklog.own_entry_unknown': {
+    'zh-CN': '没有您本人写的日志 {id}：只有作者可以修改',
+    en: 'no work-log entry {id} of yours: only its author edits it',
+  },
+  'worklog.edit_window_closed': {
+    'zh-CN': '日志保存 {hours} 小时后不能再修改（截至 {until}）：如需更正，请另写一条',
+    en: 'an entry can be edited for {hours} hours after it was saved (until {until}): write a new entry to correct it',
+  },
+  'worklog.visit_in_future': {
+    'zh-CN': '走访时间晚于现在（{now}）：请检查手机时间',
+    en: 'the visit is later than now ({now}): check the phone’s clock',
+  },
+  'worklog.visit_too_old': {
+    'zh-CN': '走访时间早于日志保留期（{days} 天）',
+    en: 'the visit is older than entries are kept ({days} days)',
+  },
+  'worklog.place_unknown': {
+    'zh-CN': '网格 {grid} 中没有 {building} 栋 {unit} 单元：请从楼栋列表中选择，或填写地址',
+    en: 'grid {grid} has no building {building} unit {unit}: pick one from the list, or write the address',
+  },
+  'worklog.incident_unknown': {
+    'zh-CN': '网格 {grid} 中没有事件 {id}',
+    en: 'no incident {id} in grid {grid}',
+  },
+  'worklog.photo_unknown': {
+    'zh-CN': '没有您上传的照片 {id}（或已属于其他日志）：请重新上传',
+    en: 'no photo {id} that you uploaded (or it belongs to another entry): upload it again',
+  },
+  'worklog.photo_type': {
+    'zh-CN': '照片须为 JPEG、PNG 或 WebP 图片（按文件头判断）',
+    en: 'a photo must be a JPEG, PNG or WebP image (by its first bytes)',
+  },
+  'worklog.settings_admins_only': {
+    'zh-CN': '只有租户管理员可以修改民情日志设置：{needs}',
+    en: 'only tenant administrators change the work-log settings: {needs}',
+  },
+  'check.worklog_place': {
+    'zh-CN': '请填写楼栋（及单元、房号）或地址',
+    en: 'name a building (with unit and room) or an address',
+  },
+  'check.worklog_unit_needs_building': { 'zh-CN': '单元或房号须同时填写楼栋', en: 'a unit or room needs its building' },
+  'check.worklog_request_id': {
+    'zh-CN': '应为 8 到 64 个字母、数字、- 或 _',
+    en: 'expected 8 to 64 letters, digits, - or _',
+  },
+  'check.worklog_incident_id': { 'zh-CN': '应为事件编号', en: 'expected an incident id' },
 };

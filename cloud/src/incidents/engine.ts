@@ -20,6 +20,7 @@ export type { AlertOutcome } from './from-alert.js';
 
 import { nextIncidentId } from './incident-id.js';
 import { parseInput, ReportInput, TransitionInput } from './inputs.js';
+import { distanceTo, parseFix, placePosition } from './position.js';
 import {
   type Attachment,
   type EvidenceRow,
@@ -314,6 +315,9 @@ export class IncidentEngine {
           occurredAt: request.occurredAt ?? this.clock(),
           title: request.title,
           description: request.description ?? null,
+          position: request.position
+            ? { lon: request.position.lon, lat: request.position.lat, accuracyM: request.position.accuracyM ?? null }
+            : null,
         },
         request,
       );
@@ -429,9 +433,12 @@ export class IncidentEngine {
     tx: Queryable,
     row: IncidentRow,
     rule: TransitionRule,
-    request: StepRequest,
+    asked: StepRequest,
   ): Promise<{ incident: Incident; step: IncidentStep }> {
     const now = this.clock();
+    const request: StepRequest = rule.positionRequired
+      ? { ...asked, data: await this.withFix(tx, row, asked.data ?? {}, now) }
+      : asked;
     const attachments = request.attachments ?? [];
     const data = request.data ?? {};
     checkAttachments(rule, attachments);
@@ -526,6 +533,26 @@ export class IncidentEngine {
     if (mergeTarget !== undefined) await this.absorb(tx, mergeTarget, row, request.requestId, now);
     await this.afterStep({ tx, incident: toIncident(incident), step, rule });
     return { incident: toIncident(incident), step };
+  }
+
+  /**
+   * A step's position (到场签到): the fix checked and in WGS-84, with the distance to the incident's
+   * own point or its building's, or null when neither is known.
+   */
+  private async withFix(
+    tx: Queryable,
+    row: IncidentRow,
+    data: Record<string, unknown>,
+    now: Date,
+  ): Promise<Record<string, unknown>> {
+    const fix = parseFix(data.position, now, '/data/position');
+    const place = await placePosition(tx, toIncident(row));
+    return {
+      ...data,
+      position: fix,
+      distance_m: place === undefined ? null : distanceTo(fix, place),
+      distance_to: place?.source ?? null,
+    };
   }
 
   private async create(

@@ -22,17 +22,20 @@ export {
 export { INCIDENT_ERROR_CODES, IncidentError, type IncidentErrorCode } from './errors.js';
 export { type HeldAlert, type HeldAlertFilter, type HeldAlertPage, readHeldAlerts } from './held-alerts.js';
 export { ReportInput, TransitionInput } from './inputs.js';
+export type { NearbyAnswer, NearbyItem } from './nearby-routes.js';
 export {
   DeviceEventPolicyBody,
   DeviceEventPolicyTable,
   DeviceEventPolicyTableBody,
   type StoredDeviceEventPolicy,
 } from './policy-table.js';
+export { MAX_ACCURACY_M, type PlacePosition, PositionFix, type RecordedFix } from './position.js';
 export {
   Attachment,
   type Incident,
   type IncidentEvidence,
   type IncidentPlace,
+  type IncidentPosition,
   type IncidentStep,
   type Supervision,
 } from './records.js';
@@ -60,3 +63,4 @@ export {
   terminalStates,
   UnsatisfiedCallbackPolicy,
 } from './state-machine.js';
+export type { IncidentArrival } from './time-status.js';

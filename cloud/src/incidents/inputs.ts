@@ -41,6 +41,14 @@ export const ReportInput = z.strictObject({
   place: Place.partial().optional(),
   deviceId: DeviceId.optional(),
   address: z.string().min(1).max(500).optional(),
+  /** Where it is (WGS-84), e.g. a street report's phone fix. */
+  position: z
+    .strictObject({
+      lon: z.number().min(-180).max(180),
+      lat: z.number().min(-90).max(90),
+      accuracyM: z.number().positive().optional(),
+    })
+    .optional(),
   drill: z.boolean().optional(),
   /** When it happened, if earlier than the report. */
   occurredAt: z.coerce.date().optional(),

@@ -78,7 +78,7 @@ export const INCIDENT_PATHS = {
       responses: {
         '200': {
           description:
-            'Incident, steps (each with the deadline it set and `deadlineChange`: why it differs from the one before), evidence, and the time-limit state (`deadline` is `due_by`)',
+            'Incident, steps (each with the deadline it set and `deadlineChange`: why it differs from the one before), evidence, and the time-limit state (`deadline` is `due_by`); `arrival`: the arrival measure of the current round of work (measure, started_at, due_by, ended_at, minutes, on_time, distance_m) or null; `place_position`: where the incident is ({lon, lat, accuracyM, source: incident | building}, WGS-84) or null',
           content: json({
             allOf: [
               { type: 'object', required: ['names'], properties: { names: ref('IncidentNames') } },
@@ -100,7 +100,7 @@ export const INCIDENT_PATHS = {
       responses: {
         '200': { description: 'The incident as it is now and the step written', content: json(object) },
         '400': problem(
-          'Invalid body; a recall or re-dispatch without a comment (errors[] names /comment); GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE: data.assignee is no unit or grid worker eligible for the incident (see GET /incidents/{id}/assignees; errors[] names /data/assignee and why)',
+          'Invalid body; a recall or re-dispatch without a comment (errors[] names /comment); an arrive without a valid data.position (PositionFix: errors[] names e.g. /data/position/accuracy_m or /data/position/at); GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE: data.assignee is no unit or grid worker eligible for the incident (see GET /incidents/{id}/assignees; errors[] names /data/assignee and why)',
         ),
         '403': problem(
           'None of the caller’s roles may take this action here, or GL_INCIDENT_SEPARATION_OF_DUTIES: the caller signed for or finished the work and may not check it',

@@ -8,7 +8,9 @@ import { type AssigneeLister, incidentActionRoutes } from './action-routes.js';
 import { INCIDENT_ACTION_PATHS } from './actions-openapi.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import type { IncidentEngine } from './engine.js';
+import { FIELD_PATHS, FIELD_SCHEMAS } from './field-openapi.js';
 import { heldAlertRoutes } from './held-alert-routes.js';
+import { nearbyRoutes } from './nearby-routes.js';
 import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './openapi.js';
 import { HELD_ALERT_PATHS, POLICY_PATHS, POLICY_SCHEMAS } from './policies-openapi.js';
 import { deviceEventPolicyRoutes } from './policy-routes.js';
@@ -42,6 +44,8 @@ export const incidentsPlugin: HttpPlugin<{
         maxBytes: ctx.attachmentMaxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
         adminToken: ctx.adminToken,
       }),
+      // Before the incident routes: "nearby" is no incident id.
+      nearbyRoutes(db, clock, people),
       incidentRoutes(db, clock, people, incidents, attachments, deadlines),
       incidentActionRoutes(db, clock, people, incidents, ctx.eligibleAssignees, deadlines),
       deviceEventPolicyRoutes({ db, clock, people, adminToken: ctx.adminToken }),
@@ -49,7 +53,7 @@ export const incidentsPlugin: HttpPlugin<{
     );
   },
   openapi: {
-    paths: { ...INCIDENT_PATHS, ...INCIDENT_ACTION_PATHS, ...POLICY_PATHS, ...HELD_ALERT_PATHS },
-    schemas: { ...INCIDENT_SCHEMAS, ...POLICY_SCHEMAS },
+    paths: { ...FIELD_PATHS, ...INCIDENT_PATHS, ...INCIDENT_ACTION_PATHS, ...POLICY_PATHS, ...HELD_ALERT_PATHS },
+    schemas: { ...INCIDENT_SCHEMAS, ...POLICY_SCHEMAS, ...FIELD_SCHEMAS },
   },
 };

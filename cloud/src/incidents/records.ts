@@ -36,6 +36,13 @@ export interface IncidentPlace {
   address: string | null;
 }
 
+/** A point in WGS-84 degrees, with the accuracy of the phone's fix in metres when it said. */
+export interface IncidentPosition {
+  lon: number;
+  lat: number;
+  accuracyM: number | null;
+}
+
 export interface Incident {
   id: string;
   version: number;
@@ -49,6 +56,8 @@ export interface Incident {
   /** 演练: runs the whole loop, never counts in KPIs. */
   drill: boolean;
   place: IncidentPlace;
+  /** Where it is, as reported from a phone (WGS-84); null when nobody gave a point. */
+  position: IncidentPosition | null;
   /** The gateway's alert id when the incident was born from an alert. */
   alertId: string | null;
   dedupKey: string | null;
@@ -153,6 +162,9 @@ export interface IncidentRow {
   created_at: Date;
   updated_at: Date;
   closed_at: Date | null;
+  position_lon?: number | null;
+  position_lat?: number | null;
+  position_accuracy_m?: number | null;
 }
 
 export function toIncident(row: IncidentRow): Incident {
@@ -178,6 +190,14 @@ export function toIncident(row: IncidentRow): Incident {
       gatewayId: row.gateway_id,
       address: row.address,
     },
+    position:
+      row.position_lon == null || row.position_lat == null
+        ? null
+        : {
+            lon: Number(row.position_lon),
+            lat: Number(row.position_lat),
+            accuracyM: row.position_accuracy_m == null ? null : Number(row.position_accuracy_m),
+          },
     alertId: row.alert_id,
     dedupKey: row.dedup_key,
     occurrences: row.occurrences,

@@ -29,6 +29,7 @@ import {
   type TransitionResult,
 } from './index.js';
 import { localIncident, localStep } from './localize.js';
+import { checkFixTime, PositionFix, placePosition } from './position.js';
 import type { IncidentStep } from './records.js';
 import { listIncidents, readRoleOfRequest, readStepsOf } from './store.js';
 import type { IncidentTimeLimits, IncidentTimeStatus } from './time-status.js';
@@ -168,13 +169,15 @@ export const ReportBody = z.strictObject({
     .string()
     .regex(/^\d{15}$/)
     .optional(),
-  location: z
-    .strictObject({
-      lon: z.number().min(-180).max(180),
-      lat: z.number().min(-90).max(90),
-      crs: z.enum(['wgs84', 'gcj02']).default('gcj02'),
-    })
-    .optional(),
+  /**
+   * A phone's fix: the grid is resolved from it and the incident keeps it as its position (in
+   * WGS-84). The datum defaults to GCJ-02 here (what Chinese map SDKs give); a browser's
+   * geolocation is WGS-84 and says so.
+   */
+  location: PositionFix.extend({
+    crs: z.enum(['wgs84', 'gcj02']).default('gcj02'),
+    accuracy_m: PositionFix.shape.accuracy_m.optional(),
+  }).optional(),
   building: z.string().max(16).optional(),
   unit: z.string().max(16).optional(),
   address: z.string().max(500).optional(),
@@ -268,6 +271,11 @@ export function incidentRoutes(
     // The open step's light from its breach history and its deadline now, or a closed loop's outcome
     // (a step's own light is the one at its time).
     const status = await timeStatus(timeLimits, incident, steps, clock());
+    const arrival = timeLimits?.arrivalOf
+      ? await fromDatabase(() => timeLimits.arrivalOf?.(incident, steps, clock()) ?? Promise.resolve(null))
+      : null;
+    // Where to go: the incident's own point, else its building's (null when neither is known).
+    const place = await fromDatabase(() => placePosition(db, incident));
     // Who looked at what is part of the record, as much as who changed it.
     await audit(principal, 'incident.view', incident.id);
     const language = languageOfRequest(req);
@@ -279,16 +287,22 @@ export function incidentRoutes(
       evidence,
       deadline: status.due_by,
       ...status,
+      arrival,
+      place_position: place ? { ...place.position, source: place.source } : null,
     });
   });
 
   router.post('/incidents', jsonBody('1mb'), async (req: Request, res: Response) => {
     const principal = principalOf(res);
     const body = parseBody(ReportBody, req.body);
+    let position: { lon: number; lat: number; accuracyM?: number } | undefined;
     if (body.location) {
       // The grid in force where and when it is reported; with no grid there, the community (属地兜底).
-      const { lon, lat, crs } = body.location;
-      const where = await fromDatabase(() => territory.resolveGrid(toWgs84({ lon, lat }, crs), clock()));
+      const { lon, lat, crs, accuracy_m, at } = body.location;
+      if (at !== undefined) checkFixTime(new Date(at), clock(), '/location/at');
+      const point = toWgs84({ lon, lat }, crs);
+      position = { ...point, ...(accuracy_m === undefined ? {} : { accuracyM: accuracy_m }) };
+      const where = await fromDatabase(() => territory.resolveGrid(point, clock()));
       if (!where.community) {
         throw new ProblemError('GL_VALIDATION_FAILED', message('incident.location_uncovered'), [
           { pointer: '/location', detail: message('incident.location_outside_areas') },
@@ -344,6 +358,7 @@ export function incidentRoutes(
           ...(body.unit ? { unit: body.unit } : {}),
         },
         ...(body.address ? { address: body.address } : {}),
+        ...(position ? { position } : {}),
         ...(body.drill === undefined ? {} : { drill: body.drill }),
         actor: principal.userId,
         role: incidentRole,

@@ -44,6 +44,7 @@ describe('the state machine table (domain §3)', () => {
       DISPATCHED: [
         'sign',
         'return',
+        'arrive',
         'recall',
         'redispatch',
         'endDrill',
@@ -55,6 +56,7 @@ describe('the state machine table (domain §3)', () => {
       ],
       IN_PROGRESS: [
         'finish',
+        'arrive',
         'extend',
         'suspend',
         'recall',

@@ -74,6 +74,11 @@ export const TransitionRule = z.strictObject({
   routineOnly: z.array(IncidentRole).optional(),
   /** Taken only on a drill (演练) incident: never on a real one. */
   drillOnly: z.boolean().optional(),
+  /**
+   * The step carries where the doer is (`data.position`, a phone's fix): the engine checks it,
+   * stores it in WGS-84 and records the distance to the incident's place (`data.distance_m`).
+   */
+  positionRequired: z.boolean().optional(),
 });
 export type TransitionRule = z.infer<typeof TransitionRule>;
 export type TransitionRuleInput = z.input<typeof TransitionRule>;
@@ -183,6 +188,20 @@ export const STATE_MACHINE_TABLE: readonly TransitionRuleInput[] = [
   },
 
   { from: 'IN_PROGRESS', action: 'finish', to: 'HANDLED', roles: [...ALL_DOERS], assigneeOnly: true },
+
+  // 到场签到: the assignee says they are on site, with the phone's position and time, once the
+  // work is theirs: before signing too (an urgent call is answered on the way, signed on arrival).
+  // A record: the state and the step's clock stay; arrival times are measured from the steps.
+  ...(['DISPATCHED', 'IN_PROGRESS'] as const).map(
+    (from): TransitionRuleInput => ({
+      from,
+      action: 'arrive',
+      to: from,
+      roles: [...ALL_DOERS],
+      assigneeOnly: true,
+      positionRequired: true,
+    }),
+  ),
   // Approvals: the assignee asks, the centre decides (the request itself is not a transition).
   { from: 'IN_PROGRESS', action: 'extend', to: 'IN_PROGRESS', roles: ['operator'] },
   { from: 'IN_PROGRESS', action: 'suspend', to: 'SUSPENDED', roles: ['operator'] },

@@ -10,6 +10,7 @@ import {
   type Attachment,
   type Incident,
   type IncidentPlace,
+  type IncidentPosition,
   type IncidentRow,
   type IncidentStep,
   type StepRow,
@@ -190,15 +191,20 @@ export interface NewIncident extends IncidentPlace {
   title: string;
   description: string | null;
   createdAt: Date;
+  /** Where it is, when a phone said so (WGS-84). */
+  position?: IncidentPosition | null;
 }
 
 export async function insertIncident(tx: Queryable, fields: NewIncident): Promise<IncidentRow> {
+  // The position's columns only when there is one: most incidents have none (alerts, hotline).
+  const position = fields.position ? [fields.position.lon, fields.position.lat, fields.position.accuracyM] : [];
   const { rows } = await tx.query<IncidentRow>(
     `INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
             building, unit, floor, room, device_id, gateway_id, address, alert_id, intake_request_id, dedup_key,
-            first_occurred_at, last_occurred_at, title, description, created_at, updated_at)
+            first_occurred_at, last_occurred_at, title, description, created_at, updated_at
+            ${position.length > 0 ? ', position_lon, position_lat, position_accuracy_m' : ''})
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-             $21, $21, $22, $23, $24, $24)
+             $21, $21, $22, $23, $24, $24${position.length > 0 ? ', $25, $26, $27' : ''})
      RETURNING *`,
     [
       fields.id,
@@ -225,6 +231,7 @@ export async function insertIncident(tx: Queryable, fields: NewIncident): Promis
       fields.title,
       fields.description,
       fields.createdAt,
+      ...position,
     ],
   );
   return rows[0] as IncidentRow;

@@ -6,11 +6,12 @@ import { type Backend, useMigratedDatabase } from '../test-support.js';
  * 0001, the incident migration, the policy's repeat thresholds, the incident settings (with the
  * policy's after hours) and the gateway-scoped alert keys and the stored messages, the maintenance
  * settings (0027–0028: a gateway alert's maintenance ticket counts repeats in their window) and the
- * cleared alerts (0034) are applied: the incident schema needs nothing else.
+ * cleared alerts (0034), the positions of incidents and buildings (0038, 0042, with the territory
+ * 0002 they extend) are applied: the incident schema needs nothing else.
  */
 export function useIncidentDatabase(backend: Backend): () => Db {
   return useMigratedDatabase(backend, {
     what: 'incident database',
-    versions: new Set([1, 3, 12, 14, 17, 22, 23, 26, 27, 28, 34]),
+    versions: new Set([1, 2, 3, 12, 14, 17, 22, 23, 26, 27, 28, 34, 38, 42]),
   });
 }

@@ -21,4 +21,17 @@ export interface IncidentTimeStatus {
  */
 export interface IncidentTimeLimits {
   statusOf(incident: Incident, steps: readonly IncidentStep[], now?: Date): Promise<IncidentTimeStatus>;
+  /** The arrival measure (到场时效) of the current round of work; null when none runs. */
+  arrivalOf?(incident: Incident, steps: readonly IncidentStep[], now?: Date): Promise<IncidentArrival | null>;
+}
+
+/** From the dispatch to the assignee's arrival on site, against the catalogue's `arrive` limit. */
+export interface IncidentArrival {
+  measure: string;
+  started_at: Date;
+  due_by: Date;
+  ended_at: Date | null;
+  minutes: number;
+  on_time: boolean | null;
+  distance_m: number | null;
 }

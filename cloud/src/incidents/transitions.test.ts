@@ -63,6 +63,7 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
     if (rule.attachmentTags) extras.attachments = photos(...rule.attachmentTags);
     if (rule.commentRequired) extras.comment = `reason for ${rule.action}`;
     if (rule.requiresNote) extras.comment = 'what was found on site';
+    if (rule.positionRequired) extras.data = { position: { lon: 119.0215, lat: 33.5975, accuracy_m: 10 } };
     return extras;
   }
 

@@ -34,6 +34,8 @@ export const BuildingInput = z
     floors: z.int().min(1).max(200),
     households: z.int().min(0).max(10_000),
     grid: territoryCode('grid').optional(),
+    /** Where the building unit stands (its entrance), WGS-84: what an arrival on site is measured to. */
+    position: z.strictObject({ lon: z.number().min(-180).max(180), lat: z.number().min(-90).max(90) }).optional(),
   })
   .refine((b) => b.grid === undefined || parentOf(b.grid) === b.community, {
     message: 'a building belongs to a grid of its own community',
@@ -314,6 +316,12 @@ export class TerritoryStore {
            DO UPDATE SET floors = EXCLUDED.floors, households = EXCLUDED.households, grid_code = EXCLUDED.grid_code`,
           [b.community, b.building, b.unit, b.floors, b.households, b.grid ?? null],
         );
+        // Only when given: a territory import that knows no positions keeps the ones recorded.
+        if (b.position !== undefined)
+          await tx.query(
+            'UPDATE territory_buildings SET lon = $4, lat = $5 WHERE community_code = $1 AND building = $2 AND unit = $3',
+            [b.community, b.building, b.unit, b.position.lon, b.position.lat],
+          );
       }
     });
   }

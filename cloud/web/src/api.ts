@@ -2,9 +2,11 @@
 import type {
   Incident as CloudIncident,
   User as CloudUser,
+  IncidentArrival,
   IncidentEvidence,
   IncidentPlace,
   IncidentStep,
+  PlacePosition,
   RoleAssignment,
 } from '@gridlink/cloud';
 
@@ -56,6 +58,10 @@ export interface IncidentDetail {
   overdue_since: string | null;
   due_by: string | null;
   outcome: 'on_time' | 'late' | null;
+  /** From the dispatch to the assignee's arrival on site (到场时效); null before a dispatch. */
+  arrival?: Json<IncidentArrival> | null;
+  /** Where the incident is (WGS-84): its own point, else its building's; null when unknown. */
+  place_position?: (Json<PlacePosition['position']> & { source: PlacePosition['source'] }) | null;
 }
 
 export interface AllowedAction {

@@ -196,6 +196,7 @@ const UI = {
     en: 'Nothing to count in this period yet; try another month or grouping.',
   },
   required: { zh: '必填', en: 'Required' },
+  noOtherActions: { zh: '除到场签到外，暂无其他可执行操作。', en: 'Nothing else to do here besides arriving.' },
   moreActions: { zh: '更多', en: 'More' },
   noAreas: { zh: '该区域尚未录入边界。', en: 'No boundaries are on record for this territory.' },
   noFigure: { zh: '无数据', en: 'No figure' },
@@ -238,6 +239,7 @@ const ACTIONS: Record<string, Text> = {
   selfHandle: { zh: '自行处置', en: 'Handle myself' },
   acknowledge: { zh: '已知悉', en: 'Acknowledge' },
   reportOnSite: { zh: '现场反馈', en: 'Report findings on site' },
+  arrive: { zh: '到场签到', en: 'Arrive on site' },
   confirmed: { zh: '核实属实', en: 'Confirmed' },
   notFound: { zh: '核实不属实', en: 'Not found' },
   file: { zh: '立案', en: 'File' },
@@ -336,6 +338,7 @@ const TAGS: Record<string, Text> = {
   before: { zh: '处置前', en: 'before' },
   after: { zh: '处置后', en: 'after' },
   on_site: { zh: '现场', en: 'on site' },
+  scene: { zh: '现场照片', en: 'scene' },
 };
 
 /**
