@@ -27,6 +27,9 @@ const PHOTO = Buffer.from(
 const CHECKPOINT_A = { lon: 119.1405, lat: 33.501 };
 const CHECKPOINT_B = { lon: 119.1405, lat: 33.503 };
 const TAG = 'TAG-A-0001';
+/** Open incidents of grid A: one reported from a phone at this point, one naming a building at the other. */
+const STREET_SPOT = { lon: 119.1415, lat: 33.5006 };
+const BUILDING_ENTRANCE = { lon: 119.1413, lat: 33.5035 };
 
 /**
  * A grid worker walks a patrol on an emulated phone (Chromium, geolocation set over time through
@@ -44,6 +47,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     let browser: Browser;
     let route: PatrolRoute;
     let workerId = '';
+    let streetIncident = '';
+    let taskId = '';
     const cspViolations: string[] = [];
 
     const shoot = async (page: Page, name: string) => {
@@ -141,6 +146,59 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       });
       expect(made.status, JSON.stringify(made.body)).toBe(201);
       route = made.body;
+
+      // Open incidents of the grid: pinned on the patrol map by their own point or their building's.
+      await new TerritoryStore(cloud().db).upsertBuildings([
+        {
+          community: FIXTURE.community,
+          building: '7',
+          unit: '1',
+          floors: 6,
+          households: 12,
+          grid: GRID_A,
+          position: BUILDING_ENTRANCE,
+        },
+      ]);
+      const reported = await api<{ incident: { id: string } }>(cloud(), 'POST', '/api/v1/incidents', {
+        token: await login(cloud(), 'patrol-worker'),
+        body: {
+          request_id: 'patrol-pin-street',
+          source: 'patrol',
+          category: 'urban_management.manhole_cover',
+          title: '井盖缺失',
+          location: { ...STREET_SPOT, crs: 'wgs84', accuracy_m: 10 },
+        },
+      });
+      expect(reported.status, JSON.stringify(reported.body)).toBe(201);
+      streetIncident = reported.body.incident.id;
+      const hotline = await api(cloud(), 'POST', '/api/v1/incidents', {
+        token: operator,
+        body: {
+          request_id: 'patrol-pin-building',
+          source: 'hotline_12345',
+          category: 'urban_management.exposed_garbage',
+          title: '7 号楼垃圾堆放',
+          community: FIXTURE.community,
+          grid: GRID_A,
+          building: '7',
+          unit: '1',
+        },
+      });
+      expect(hotline.status, JSON.stringify(hotline.body)).toBe(201);
+      // A special task already due: marked done from the day page.
+      const task = await api<{ id: string }>(cloud(), 'POST', '/api/v1/patrol/tasks', {
+        token: operator,
+        body: {
+          grid_code: GRID_A,
+          worker_id: workerId,
+          kind: 'check_hazard',
+          title: '检查 5 号楼消防通道',
+          place: '5 号楼',
+          due_at: new Date(Date.now() - 60_000).toISOString(),
+        },
+      });
+      expect(task.status, JSON.stringify(task.body)).toBe(201);
+      taskId = task.body.id;
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     }, 60_000);
 
@@ -206,6 +264,32 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(await page.locator('#patrol-left').textContent()).toContain('今日剩余：2 轮巡查');
       await shoot(page, 'day');
 
+      // The special task done from the day, without signal: it waits on the phone, then goes once.
+      const task = page.locator('.patrol-task', { hasText: '检查 5 号楼消防通道' });
+      await task.locator('.task-done-button').click();
+      await page.locator('#task-done-submit').click();
+      await page.locator('#task-note-error', { hasText: '请填写处理情况' }).waitFor();
+      await page.fill('#task-note', '消防通道已清理，杂物已搬走');
+      await page
+        .locator('.task-done-form input[data-tag="task"]')
+        .setInputFiles({ name: '通道.png', mimeType: 'image/png', buffer: PHOTO });
+      await page.locator('.task-done-form .preview').waitFor();
+      await shoot(page, 'task-done-form');
+      await context.setOffline(true);
+      await page.locator('#task-done-submit').click();
+      await page.locator('#task-message', { hasText: '当前离线' }).waitFor();
+      await task.locator('.task-waiting').waitFor();
+      await shoot(page, 'task-done-offline');
+      await context.setOffline(false);
+      await task.locator('.task-done-note', { hasText: '消防通道已清理' }).waitFor({ timeout: 30_000 });
+      await expect.poll(() => task.getAttribute('data-state')).toBe('done');
+      const done = await cloud().db.query<{ done_note: string; done_photo_ids: string[] }>(
+        'SELECT done_note, done_photo_ids FROM patrol_tasks WHERE id = $1',
+        [taskId],
+      );
+      expect(done.rows[0]?.done_note).toBe('消防通道已清理，杂物已搬走');
+      expect(done.rows[0]?.done_photo_ids).toHaveLength(1);
+
       await card.locator('.start-patrol').click();
       const status = page.locator('#patrol-status');
       await status.waitFor();
@@ -218,7 +302,33 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await first.locator('.distance', { hasText: '距离' }).waitFor();
       expect(await first.locator('.checkin-button').isDisabled()).toBe(true);
       await page.locator('.patrol-map[data-shapes] .checkpoint-radius').first().waitFor();
+      // The grid's open incidents as pins coloured by their light; a tap opens one.
+      await page.locator('#incident-pins[data-pins="2"]').waitFor();
+      expect(await page.locator('.patrol-map path.incident-pin').count()).toBe(2);
+      for (const pin of await page.locator('.patrol-map path.incident-pin').all()) {
+        const light = /incident-pin-(\w+)/.exec((await pin.getAttribute('class')) ?? '')?.[1];
+        expect(['green', 'yellow', 'red', 'overdue', 'none']).toContain(light);
+        expect(await pin.getAttribute('fill')).toMatch(/^#[0-9a-f]{6}$/);
+      }
       await shoot(page, 'run-start');
+      // The map follows the window: resized, it is drawn again for the new width.
+      const map = page.locator('.patrol-map');
+      const mapWidth = async () => Number(await map.getAttribute('data-map-width'));
+      await expect.poll(mapWidth).toBeLessThan(PHONE.width);
+      await page.setViewportSize(DESKTOP);
+      await expect.poll(mapWidth).toBeGreaterThan(PHONE.width * 2);
+      await page.setViewportSize(PHONE);
+      await expect.poll(mapWidth).toBeLessThan(PHONE.width);
+      const pinned = [];
+      for (const pin of await page.locator('.patrol-map path.incident-pin').all())
+        pinned.push((await pin.boundingBox())?.y ?? 0);
+      // The street report's pin lies south of the building's: the lower one on the map.
+      const lower = pinned.indexOf(Math.max(...pinned));
+      await page.locator('.patrol-map path.incident-pin').nth(lower).click();
+      await expect.poll(() => page.evaluate('location.hash')).toBe(`#/incidents/${streetIncident}`);
+      await page.locator('.detail[aria-busy="false"]').waitFor();
+      await page.goBack();
+      await status.waitFor();
 
       await walkTo(page, cdp, { lon: 119.1405, lat: 33.5009 });
       await expect.poll(() => first.locator('.checkin-button').isDisabled()).toBe(false);
@@ -314,7 +424,10 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         [route.checkpoints[2]?.id, 'tag', ['outside_grid'], 0],
       ]);
       const photos = await cloud().db.query('SELECT id FROM patrol_photos WHERE uploaded_by = $1', [workerId]);
-      expect(photos.rows.map((p) => p.id)).toEqual(checkins.rows[1]?.photo_ids);
+      // The worker's photos: the task's and the check-in's, each once.
+      expect(photos.rows.map((p) => p.id).sort()).toEqual(
+        [...(done.rows[0]?.done_photo_ids ?? []), ...(checkins.rows[1]?.photo_ids ?? [])].sort(),
+      );
 
       // Nobody patrols now: the live map says so.
       await desk.page.locator('.live-list button').click();

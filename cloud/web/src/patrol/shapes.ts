@@ -1,3 +1,5 @@
+import type { Incident } from '../api.js';
+import { type Light, lightOf, type TimeStatus } from '../lights.js';
 import type { Checkpoint, Fix } from './model.js';
 import { piecesOf } from './model.js';
 
@@ -22,6 +24,8 @@ export type MapShape =
       radius?: number;
       tooltip?: string;
       permanent?: boolean;
+      /** Tapping the dot opens this page (an incident's). */
+      href?: string;
     };
 
 export const COLOURS = {
@@ -72,6 +76,42 @@ export function checkpointShapes(checkpoints: readonly Checkpoint[], reached: Re
         radius: 5,
         className: `checkpoint-dot checkpoint-${state}`,
         tooltip: c.name,
+      },
+    ];
+  });
+}
+
+/** The lights as the app's stylesheet colours them (SVG attributes cannot read CSS variables). */
+export const LIGHT_COLOURS: Record<Light, string> = {
+  green: '#1e8e3e',
+  yellow: '#d59b00',
+  red: '#d93025',
+  overdue: '#a50e0e',
+  on_time: '#1e8e3e',
+  late: '#8c4a00',
+  none: '#5f6b7a',
+};
+
+/** An incident of the list as `GET /incidents` gives it: with its time-limit state and where it is. */
+export type PlacedIncident = Incident &
+  TimeStatus & { place_position: { lon: number; lat: number; source: 'incident' | 'building' } | null };
+
+/** Open incidents placed somewhere, as pins coloured by their light; a tap opens the incident. */
+export function incidentShapes(incidents: readonly PlacedIncident[]): MapShape[] {
+  return incidents.flatMap((incident): MapShape[] => {
+    const at = incident.place_position;
+    if (!at || incident.closedAt !== null || incident.mergedInto !== null) return [];
+    const light = lightOf(incident);
+    return [
+      {
+        kind: 'dot',
+        lon: at.lon,
+        lat: at.lat,
+        colour: LIGHT_COLOURS[light],
+        radius: 9,
+        className: `incident-pin incident-pin-${light}`,
+        tooltip: incident.title,
+        href: `#/incidents/${encodeURIComponent(incident.id)}`,
       },
     ];
   });

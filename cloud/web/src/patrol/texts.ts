@@ -153,6 +153,28 @@ const TEXTS = {
   startLabel: { zh: '开始巡查 {route}', en: 'Start patrol {route}' },
   endLabel: { zh: '结束巡查 {route}', en: 'End patrol {route}' },
   photoLabel: { zh: '打卡照片 {name}', en: 'Check-in photo {name}' },
+  incidentPins: {
+    zh: '地图上有本网格 {n} 件未办结事件，颜色表示时限，点按可查看。',
+    en: '{n} open incidents of the grid on the map, coloured by their time limit: tap one to open it.',
+  },
+  noIncidentPins: { zh: '本网格暂无未办结事件。', en: 'No open incidents in the grid.' },
+  markDone: { zh: '标记完成', en: 'Mark done' },
+  doneTitle: { zh: '完成任务：{title}', en: 'Task done: {title}' },
+  doneNote: { zh: '处理情况', en: 'What was done' },
+  doneNoteHint: { zh: '例如：已检查消防通道，杂物已清理', en: 'e.g. fire lane checked, clutter removed' },
+  doneNoteMissing: { zh: '请填写处理情况（1 至 1000 字）。', en: 'Say what was done (1 to 1000 characters).' },
+  donePhotos: { zh: '现场照片（可选）', en: 'Photos (optional)' },
+  doneSend: { zh: '提交', en: 'Submit' },
+  doneSent: { zh: '任务“{title}”已完成。', en: 'Task “{title}” is done.' },
+  doneQueued: {
+    zh: '当前离线：任务“{title}”的完成记录已保存在本机，联网后自动提交。',
+    en: 'Offline: “{title}” done is kept on this phone and goes up once the network is back.',
+  },
+  doneWaiting: { zh: '待上传', en: 'Waiting to upload' },
+  doneRefused: { zh: '未能提交：{reason}', en: 'Not taken: {reason}' },
+  doneNoteShown: { zh: '处理情况：{note}', en: 'Done: {note}' },
+  taskDoneLabel: { zh: '完成任务 {title}', en: 'Task done {title}' },
+  taskPhotoLabel: { zh: '任务照片 {title}', en: 'Task photo {title}' },
 } as const;
 
 export type PatrolText = keyof typeof TEXTS;
