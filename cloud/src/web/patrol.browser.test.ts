@@ -118,6 +118,10 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         territory: FIXTURE.community,
         roles: [{ role: 'grid_worker', scope: GRID_B }],
       });
+      await createUser(cloud(), 'patrol-property', {
+        territory: FIXTURE.community,
+        roles: [{ role: 'property_manager', scope: FIXTURE.community }],
+      });
       const operator = await login(cloud(), 'patrol-operator');
       // A position a second keeps the walk short; a fast walker is no cheat here.
       const settings = await api(cloud(), 'PUT', '/api/v1/settings/patrol', {
@@ -278,6 +282,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await context.setOffline(true);
       await page.locator('#task-done-submit').click();
       await page.locator('#task-message', { hasText: '当前离线' }).waitFor();
+      await page.locator('.task-done-sheet').waitFor({ state: 'hidden' });
       await task.locator('.task-waiting').waitFor();
       await shoot(page, 'task-done-offline');
       await context.setOffline(false);
@@ -501,6 +506,51 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(replayed.body.session.running).toBe(false);
       await context.close();
     }, 240_000);
+
+    it('keeps the phone tab bar to five tabs, the rest under More, and shows each role only its pages', async () => {
+      // A command-centre operator: more pages than a phone bar holds.
+      const desk = await open('patrol-operator');
+      const tabs = desk.page.locator('.van-tabbar-item');
+      expect(await tabs.evaluateAll((items) => items.map((item) => item.getAttribute('data-tab')))).toEqual([
+        '/incidents',
+        '/intake',
+        '/kpis',
+        '#more',
+        '/me',
+      ]);
+      await desk.page.click('.van-tabbar-item[data-tab="#more"]');
+      const sheet = desk.page.locator('.more-tabs');
+      await sheet.locator('.more-tab-patrol-live').waitFor();
+      expect(await sheet.locator('.more-tab').allTextContents()).toEqual(['日志', '巡查监控', '物业', '网关运维']);
+      // The sheet belongs to the phone bar: shot at the phone's size only, once it has slid in.
+      await expect.poll(async () => (await sheet.boundingBox())?.y ?? PHONE.height).toBeLessThan(PHONE.height - 200);
+      await expect.poll(async () => (await sheet.getAttribute('class')) ?? '').not.toContain('enter-active');
+      if (SCREENSHOTS) await desk.page.screenshot({ path: join(SCREENSHOTS, 'patrol-tabs-more-390x844.png') });
+      await sheet.locator('.more-tab-patrol-live').click();
+      await expect.poll(() => desk.page.evaluate('location.hash')).toBe('#/patrol/live');
+      await desk.page.locator('#live-empty, .live-list').first().waitFor();
+      expect(await desk.page.locator('.van-tabbar-item--active').getAttribute('data-tab')).toBe('#more');
+      await desk.context.close();
+
+      // A property manager: only what they may use.
+      const pm = await open('patrol-property');
+      expect(
+        await pm.page
+          .locator('.van-tabbar-item')
+          .evaluateAll((items) => items.map((item) => item.getAttribute('data-tab'))),
+      ).toEqual(['/incidents', '/report', '/property', '/me']);
+      await shoot(pm.page, 'tabs-property');
+      await pm.context.close();
+
+      // A grid worker: five tabs, none hidden.
+      const walker = await open('patrol-idle');
+      expect(
+        await walker.page
+          .locator('.van-tabbar-item')
+          .evaluateAll((items) => items.map((item) => item.getAttribute('data-tab'))),
+      ).toEqual(['/incidents', '/patrol', '/report', '/worklog', '/me']);
+      await walker.context.close();
+    }, 120_000);
 
     it('shows the replay while it loads and when the patrol is not one the reader may see', async () => {
       const { page, context } = await open('patrol-operator', { viewport: DESKTOP });

@@ -26,6 +26,8 @@ export type MapShape =
       permanent?: boolean;
       /** Tapping the dot opens this page (an incident's). */
       href?: string;
+      /** The dot's outline; white unless it must stand apart from the checkpoints (an incident). */
+      ring?: string;
     };
 
 export const COLOURS = {
@@ -109,6 +111,7 @@ export function incidentShapes(incidents: readonly PlacedIncident[]): MapShape[]
         lat: at.lat,
         colour: LIGHT_COLOURS[light],
         radius: 9,
+        ring: '#1d2733',
         className: `incident-pin incident-pin-${light}`,
         tooltip: incident.title,
         href: `#/incidents/${encodeURIComponent(incident.id)}`,
