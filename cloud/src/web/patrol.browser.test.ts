@@ -283,11 +283,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('#task-done-submit').click();
       await page.locator('#task-message', { hasText: '当前离线' }).waitFor();
       await page.locator('.task-done-sheet').waitFor({ state: 'hidden' });
+      await page.locator('.van-overlay').waitFor({ state: 'hidden', timeout: 5000 });
       await task.locator('.task-waiting').waitFor();
       await shoot(page, 'task-done-offline');
       await context.setOffline(false);
       await task.locator('.task-done-note', { hasText: '消防通道已清理' }).waitFor({ timeout: 30_000 });
       await expect.poll(() => task.getAttribute('data-state')).toBe('done');
+      await shoot(page, 'task-done');
       const done = await cloud().db.query<{ done_note: string; done_photo_ids: string[] }>(
         'SELECT done_note, done_photo_ids FROM patrol_tasks WHERE id = $1',
         [taskId],
