@@ -289,6 +289,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await context.setOffline(false);
       await task.locator('.task-done-note', { hasText: '消防通道已清理' }).waitFor({ timeout: 30_000 });
       await expect.poll(() => task.getAttribute('data-state')).toBe('done');
+      await page.locator('#task-message').waitFor({ state: 'detached' });
       await shoot(page, 'task-done');
       const done = await cloud().db.query<{ done_note: string; done_photo_ids: string[] }>(
         'SELECT done_note, done_photo_ids FROM patrol_tasks WHERE id = $1',
