@@ -200,4 +200,19 @@ describe.each(BACKENDS)('field work: street reports and arrival on site (%s)', (
     const steps = detail.body.steps as Array<{ action: string }>;
     expect(steps.filter((step) => step.action === 'arrive')).toHaveLength(1);
   });
+  it('lists each incident with where it is: its own point, else its building’s, as its page says', async () => {
+    const list = await api<{
+      incidents: Array<{ id: string; title: string; place_position: Record<string, unknown> | null }>;
+    }>(cloud(), 'GET', `/api/v1/incidents?grid=${GRID}&limit=200`, { token: tokens.worker });
+    expect(list.status, JSON.stringify(list.body)).toBe(200);
+    const placed = new Map(list.body.incidents.map((item) => [item.title, item.place_position]));
+    expect(placed.get('井盖缺失')).toMatchObject({ ...BESIDE, accuracyM: 15, source: 'incident' });
+    for (const item of list.body.incidents) {
+      const detail = await api<Record<string, unknown>>(cloud(), 'GET', `/api/v1/incidents/${item.id}`, {
+        token: tokens.worker,
+      });
+      expect(item.place_position, item.title).toEqual(detail.body.place_position);
+    }
+    expect(list.body.incidents.some((item) => item.place_position?.source === 'building')).toBe(true);
+  });
 });

@@ -41,7 +41,7 @@ export const INCIDENT_PATHS = {
       responses: {
         '200': {
           description:
-            'The incidents, each with its time-limit state (IncidentTimeStatus: light, overdue_since, due_by, outcome)',
+            'The incidents, each with its time-limit state (IncidentTimeStatus: light, overdue_since, due_by, outcome) and `place_position`: where it is ({lon, lat, accuracyM, source: incident | building}, WGS-84) or null, as on its page',
           content: json({
             type: 'object',
             required: ['incidents', 'names'],

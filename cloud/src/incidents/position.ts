@@ -111,3 +111,55 @@ export async function placePosition(q: Queryable, incident: Incident): Promise<P
 export function distanceTo(fix: { lon: number; lat: number }, place: PlacePosition): number {
   return Math.round(distanceMetres(fix, place.position));
 }
+
+/**
+ * {@link placePosition} for a page of incidents in one query: each incident's own point, else its
+ * building's (unit's) from the territory; incidents placed nowhere are left out of the map.
+ */
+export async function placePositions(
+  q: Queryable,
+  incidents: readonly Incident[],
+): Promise<Map<string, PlacePosition>> {
+  const found = new Map<string, PlacePosition>();
+  const communities = new Set<string>();
+  for (const incident of incidents) {
+    if (incident.position !== null) found.set(incident.id, { position: incident.position, source: 'incident' });
+    else if (incident.place.community !== null && incident.place.building !== null)
+      communities.add(incident.place.community);
+  }
+  if (communities.size === 0) return found;
+  // Sums and counts per unit, so a building's point is the mean of all its units' rows, as one by one.
+  const { rows } = await q.query<{
+    community_code: string;
+    building: string;
+    unit: string | null;
+    lon: number;
+    lat: number;
+    n: number;
+  }>(
+    `SELECT community_code, building, unit, sum(lon) AS lon, sum(lat) AS lat, count(*) AS n FROM territory_buildings
+      WHERE community_code = ANY($1::text[]) AND lon IS NOT NULL AND lat IS NOT NULL
+      GROUP BY community_code, building, unit`,
+    [[...communities]],
+  );
+  const sums = new Map<string, { lon: number; lat: number; n: number }>();
+  const add = (key: string, row: { lon: number; lat: number; n: number }) => {
+    const sum = sums.get(key) ?? { lon: 0, lat: 0, n: 0 };
+    sums.set(key, { lon: sum.lon + Number(row.lon), lat: sum.lat + Number(row.lat), n: sum.n + Number(row.n) });
+  };
+  for (const row of rows) {
+    add(JSON.stringify([row.community_code, row.building, null]), row);
+    if (row.unit !== null) add(JSON.stringify([row.community_code, row.building, row.unit]), row);
+  }
+  for (const incident of incidents) {
+    if (found.has(incident.id)) continue;
+    const { community, building, unit } = incident.place;
+    const sum = sums.get(JSON.stringify([community, building, unit]));
+    if (!sum || sum.n === 0) continue;
+    found.set(incident.id, {
+      position: { lon: sum.lon / sum.n, lat: sum.lat / sum.n, accuracyM: null },
+      source: 'building',
+    });
+  }
+  return found;
+}

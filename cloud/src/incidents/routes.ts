@@ -29,7 +29,7 @@ import {
   type TransitionResult,
 } from './index.js';
 import { localIncident, localStep } from './localize.js';
-import { checkFixTime, PositionFix, placePosition } from './position.js';
+import { checkFixTime, type PlacePosition, PositionFix, placePosition, placePositions } from './position.js';
 import type { IncidentStep } from './records.js';
 import { listIncidents, readRoleOfRequest, readStepsOf } from './store.js';
 import type { IncidentTimeLimits, IncidentTimeStatus } from './time-status.js';
@@ -51,6 +51,9 @@ export async function timeStatus(
 }
 
 /** The step records of several incidents, in one query. */
+/** `place_position` of the list and the page: WGS-84 with where it came from, or null when unknown. */
+const placeJson = (place: PlacePosition | undefined) => (place ? { ...place.position, source: place.source } : null);
+
 export function stepsOf(db: Db, incidents: readonly Incident[]): Promise<Map<string, IncidentStep[]>> {
   return readStepsOf(
     db,
@@ -251,6 +254,8 @@ export function incidentRoutes(
     }
     const incidents = await fromDatabase(() => listIncidents(db, parsed.data, scopeFilter(principal)));
     const steps = await fromDatabase(() => stepsOf(db, incidents));
+    // Where each is, as on its page: so a map can pin the list (a patrol's grid) without a read per incident.
+    const places = await fromDatabase(() => placePositions(db, incidents));
     const listed = [];
     // Urgent incidents nobody has been dispatched to come first, flagged for the page's alarm.
     const language = languageOfRequest(req);
@@ -258,6 +263,7 @@ export function incidentRoutes(
       listed.push({
         ...localIncident(withAttention(incident), language),
         ...(await timeStatus(timeLimits, incident, steps.get(incident.id) ?? [], clock())),
+        place_position: placeJson(places.get(incident.id)),
       });
     // Names, not codes: the places, assignees and actors of the page, in one query per kind.
     const names = await fromDatabase(() => namesOf(db, incidents, [...steps.values()].flat(), language));
@@ -288,7 +294,7 @@ export function incidentRoutes(
       deadline: status.due_by,
       ...status,
       arrival,
-      place_position: place ? { ...place.position, source: place.source } : null,
+      place_position: placeJson(place),
     });
   });
 

@@ -164,6 +164,7 @@ const UI = {
   floorNo: { zh: '{floor}楼', en: 'Floor {floor}' },
   deviceOf: { zh: '设备 {device} · 网关 {gateway}', en: 'Device {device} · gateway {gateway}' },
   mine: { zh: '我的', en: 'Me' },
+  moreTabs: { zh: '更多', en: 'More' },
   roles: { zh: '角色', en: 'Roles' },
   offline: {
     zh: '网络连接失败，请检查网络后重试。',

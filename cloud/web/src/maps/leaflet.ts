@@ -1,5 +1,6 @@
 import 'leaflet/dist/leaflet.css';
-import { circleMarker, geoJSON, map, tileLayer } from 'leaflet';
+import { circle, circleMarker, geoJSON, layerGroup, map, polyline, tileLayer } from 'leaflet';
 
-// Only what the territory maps use; the chunk is loaded by the pages that draw a map.
-export { circleMarker, geoJSON, map, tileLayer };
+export type { LatLngExpression, Layer, LayerGroup, Map as LeafletMap } from 'leaflet';
+// Only what the maps use; the chunk is loaded by the pages that draw a map.
+export { circle, circleMarker, geoJSON, layerGroup, map, polyline, tileLayer };

@@ -2,7 +2,7 @@ import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { OutboxItem, OutboxProblem } from './item.js';
 import { type NewRequest, Outbox, type SendOutcome, type Transport, type WireRequest } from './outbox.js';
-import { at, pathResultOf, referencedIds, resolvePath, resultOf } from './placeholders.js';
+import { at, pathResultOf, referencedIds, resolvePath, resultOf, sentAtPlaceholder } from './placeholders.js';
 import { IndexedDbOutboxStore, MemoryOutboxStore, StorageFull } from './store.js';
 
 const problem = (status: number, text: string): OutboxProblem => ({ status, code: `GL_${status}`, text, errors: [] });
@@ -137,6 +137,23 @@ describe('the outbox', () => {
     ]);
     // A photo's bytes are not kept once the server has them.
     expect(outbox.get('p1')?.body).toEqual({ none: true });
+  });
+
+  it('says a request kept offline was sent when it actually goes, not when it was queued', async () => {
+    const server = new FakeServer();
+    const { outbox, later } = outboxOn(server);
+    server.offline = true;
+    await outbox.enqueue([step('b1', 'patrol-1', { sent_at: sentAtPlaceholder() })]);
+    await outbox.flush(true);
+    later(3_600_000);
+    server.offline = false;
+    await outbox.flush(true);
+    expect(server.posts()).toEqual([
+      {
+        path: '/incidents/patrol-1/transitions',
+        json: { request_id: 'b1', sent_at: '2026-12-06T09:00:00.000Z' },
+      },
+    ]);
   });
 
   it('refuses to queue a request that refers to one it does not hold', async () => {

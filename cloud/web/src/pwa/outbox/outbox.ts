@@ -204,7 +204,7 @@ export class Outbox {
       wire = {
         method: item.method,
         path: resolvePath(item.path, results),
-        body: 'json' in item.body ? { json: resolveJson(item.body.json, results) } : item.body,
+        body: 'json' in item.body ? { json: resolveJson(item.body.json, results, this.now()) } : item.body,
       };
     } catch (err) {
       if (!(err instanceof UnresolvedRef)) throw err;

@@ -21,6 +21,24 @@ export function pathResultOf(requestId: string, pointer: string): string {
   return `{{ref:${requestId}:${pointer}}}`;
 }
 
+/**
+ * The time the request goes on the wire, where a body says when it was sent (a batch of positions'
+ * `sent_at`, by which the server measures how far off the phone's clock is): a request kept offline
+ * for an hour must not say it was sent an hour ago.
+ */
+export interface SentAt {
+  $sent_at: true;
+}
+
+/** A placeholder for the time the request is sent (ISO 8601, the phone's clock). */
+export function sentAtPlaceholder(): SentAt {
+  return { $sent_at: true };
+}
+
+function isSentAt(value: unknown): value is SentAt {
+  return typeof value === 'object' && value !== null && (value as SentAt).$sent_at === true;
+}
+
 const PATH_REF = /\{\{ref:([^:}]+):([^}]*)\}\}/g;
 
 function isRef(value: unknown): value is ResultRef {
@@ -61,12 +79,13 @@ export function at(document: unknown, pointer: string): unknown {
   return value;
 }
 
-/** The body with every placeholder replaced by the value from the earlier answers. */
-export function resolveJson(json: unknown, results: (id: string) => unknown): unknown {
+/** The body with every placeholder replaced by the value from the earlier answers (and the time it is sent). */
+export function resolveJson(json: unknown, results: (id: string) => unknown, now: Date = new Date()): unknown {
   if (isRef(json)) return at(results(json.$ref), json.pointer);
-  if (Array.isArray(json)) return json.map((item) => resolveJson(item, results));
+  if (isSentAt(json)) return now.toISOString();
+  if (Array.isArray(json)) return json.map((item) => resolveJson(item, results, now));
   if (typeof json === 'object' && json !== null)
-    return Object.fromEntries(Object.entries(json).map(([key, value]) => [key, resolveJson(value, results)]));
+    return Object.fromEntries(Object.entries(json).map(([key, value]) => [key, resolveJson(value, results, now)]));
   return json;
 }
 
