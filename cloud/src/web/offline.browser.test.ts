@@ -122,6 +122,28 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(cspViolations.splice(0)).toEqual([]);
     });
 
+    it('opens on the worker’s incidents when the installed app is closed and reopened without signal, and forgets them on sign-out', async () => {
+      const id = await report('offline-reopen', '路灯不亮（离线重开）');
+      const page = await signIn();
+      await page.locator(`#incident-list li.incident[data-id="${id}"]`).waitFor();
+      const context = page.context();
+      await page.close();
+      await context.setOffline(true);
+      const reopened = await context.newPage();
+      await reopened.goto(cloud().url);
+      // No login page: the session was kept, and the list is the one read before, saying so.
+      await reopened.locator(`#incident-list li.incident[data-id="${id}"]`).waitFor();
+      expect(await reopened.locator('input[name=password]').count()).toBe(0);
+      await shoot(reopened, 'reopened');
+      await context.setOffline(false);
+      await reopened.reload();
+      await reopened.locator('#incident-list[aria-busy="false"]').waitFor();
+      await reopened.click('header button.logout');
+      await reopened.locator('input[name=password]').waitFor();
+      expect(await reopened.evaluate("localStorage.getItem('gridlink.session')")).toBeNull();
+      await context.close();
+    });
+
     it('keeps a step with photos taken offline and sends it once, in order, when the network is back', async () => {
       const id = await report('offline-photos', '路面坑洼（离线处置）');
       await act(id, 'selfHandle', worker);

@@ -113,11 +113,13 @@ export interface Session {
 }
 
 /**
- * The session lives in this tab's sessionStorage: the API takes bearer tokens (not cookies), so no
- * other site can make the browser act with it; it is gone when the tab closes.
+ * The session lives in this browser's localStorage until sign-out (or until the server ends it:
+ * idle and absolute limits): a grid worker's installed app reopened in a basement, with no network
+ * to sign in with, still opens on their work. The API takes bearer tokens (not cookies), so no
+ * other site can make the browser act with it; the pages run no inline script (CSP).
  */
 export function session(): Session | undefined {
-  const text = sessionStorage.getItem(SESSION_KEY);
+  const text = localStorage.getItem(SESSION_KEY);
   if (!text) return undefined;
   try {
     return JSON.parse(text) as Session;
@@ -127,8 +129,8 @@ export function session(): Session | undefined {
 }
 
 export function saveSession(value: Session | undefined): void {
-  if (value) sessionStorage.setItem(SESSION_KEY, JSON.stringify(value));
-  else sessionStorage.removeItem(SESSION_KEY);
+  if (value) localStorage.setItem(SESSION_KEY, JSON.stringify(value));
+  else localStorage.removeItem(SESSION_KEY);
 }
 
 let onUnauthenticated: () => void = () => {};
