@@ -208,8 +208,8 @@ async function shootAll(browser: Browser, url: string, data: Data) {
     if (lang === 'en') await context.addInitScript(`localStorage.setItem('gridlink.lang', 'en')`);
     if (session) {
       await context.addInitScript(
-        `if (!sessionStorage.getItem('gridlink.session') && !sessionStorage.getItem('gridlink.shot'))
-          { sessionStorage.setItem('gridlink.session', ${JSON.stringify(JSON.stringify(session))});
+        `if (!sessionStorage.getItem('gridlink.shot'))
+          { localStorage.setItem('gridlink.session', ${JSON.stringify(JSON.stringify(session))});
             sessionStorage.setItem('gridlink.shot', '1'); }`,
       );
     }
