@@ -89,13 +89,14 @@ describe.each(BACKENDS)('incident actions, lights and categories for the web pag
     await step('operator', 'accept');
     await step('operator', 'file');
     await step('operator', 'dispatch', { assignee: ids['worker-a'] });
-    expect(await names('worker-a')).toEqual(['return', 'sign']);
+    // The assignee may arrive on site (到场签到) before or after signing.
+    expect(await names('worker-a')).toEqual(['arrive', 'return', 'sign']);
     expect(await names('property')).toEqual(['acknowledge', 'reportOnSite']);
     expect(await names('operator')).toEqual(['recall', 'redispatch', 'supervise']);
     // What is offered is what the transitions route takes.
     await step('worker-a', 'sign');
     expect((await actions('worker-a')).body).toMatchObject({ state: 'IN_PROGRESS', version: 5 });
-    expect(await names('worker-a')).toEqual(['finish']);
+    expect(await names('worker-a')).toEqual(['arrive', 'finish']);
   });
 
   it('reads the lights of the incidents the caller may see, naming the others unknown', async () => {
