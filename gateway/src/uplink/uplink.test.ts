@@ -210,6 +210,9 @@ rules:
 
     cloud.proxy.set({ kind: 'pass' });
     await expect.poll(async () => (await cloud.events()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    // The cloud may store a batch before the gateway has read its answer: only once the gateway
+    // knows the link is back is a new event live (not replayed).
+    await expect.poll(() => gateway.uplink?.stats().sender.link, { timeout: 10_000 }).toBe('online');
     // The drain is paced at 400 events/s: the backlog takes seconds; an alarm raised now goes first.
     await smoke.publishAsync('gridlink/smoke-1/event/alarm', JSON.stringify({ ts: new Date().toISOString() }), {
       qos: 1,
