@@ -19,6 +19,11 @@ export function setLang(next: Lang): void {
   document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
 }
 
+/** A text of a feature's table in the current language, `{name}` filled from `values`. */
+export function fill(text: Text, values: Record<string, string | number> = {}): string {
+  return text[lang()].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+}
+
 /** A `{zh, en}` pair from the API (category names, notification titles) in the current language. */
 export function pick(text: Text | null | undefined): string {
   return text ? text[lang()] || text.zh : '';
@@ -208,7 +213,7 @@ export type UiKey = keyof typeof UI;
 
 /** Interface text by key, `{name}` placeholders filled from `values`. */
 export function t(key: UiKey, values: Record<string, string | number> = {}): string {
-  return UI[key][lang()].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  return fill(UI[key], values);
 }
 
 const STATES: Record<string, Text> = {

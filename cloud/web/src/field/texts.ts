@@ -1,4 +1,4 @@
-import { lang } from '../i18n.js';
+import { fill, lang } from '../i18n.js';
 
 type Text = { zh: string; en: string };
 
@@ -122,7 +122,7 @@ export type FieldKey = keyof typeof TEXTS;
 
 /** A field page's text in the current language, `{name}` filled from `values`. */
 export function ft(key: FieldKey, values: Record<string, string | number> = {}): string {
-  return TEXTS[key][lang()].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  return fill(TEXTS[key], values);
 }
 
 /** A distance as people say it: 37 米, 1.2 公里. */

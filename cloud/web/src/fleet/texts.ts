@@ -1,4 +1,4 @@
-import { lang } from '../i18n.js';
+import { fill, lang } from '../i18n.js';
 
 /** The fleet pages' texts, zh-CN first, kept beside the pages that use them. */
 const TEXTS = {
@@ -66,7 +66,7 @@ const LINKS = {
 export type FleetText = keyof typeof TEXTS;
 
 export function ft(key: FleetText, values: Record<string, string | number> = {}): string {
-  return TEXTS[key][lang()].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  return fill(TEXTS[key], values);
 }
 
 /** Cameras as "online/authenticated/subscribed (of configured)"; — where a gateway does not report a count. */

@@ -1,4 +1,4 @@
-import { lang } from '../i18n.js';
+import { fill, lang } from '../i18n.js';
 
 /** The patrol pages' texts, zh-CN first. */
 const TEXTS = {
@@ -180,7 +180,7 @@ const TEXTS = {
 export type PatrolText = keyof typeof TEXTS;
 
 export function pt(key: PatrolText, values: Record<string, string | number> = {}): string {
-  return TEXTS[key][lang()].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  return fill(TEXTS[key], values);
 }
 
 /** Both languages of a text, for what is stored and shown later in either (the outbox's labels). */

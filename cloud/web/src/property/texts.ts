@@ -1,4 +1,4 @@
-import { lang } from '../i18n.js';
+import { fill, lang } from '../i18n.js';
 
 type Text = { zh: string; en: string };
 
@@ -138,7 +138,7 @@ export type PropertyKey = keyof typeof TEXTS;
 
 /** A property page's text in the current language, `{name}` filled from `values`. */
 export function pt(key: PropertyKey, values: Record<string, string | number> = {}): string {
-  return TEXTS[key][lang()].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  return fill(TEXTS[key], values);
 }
 
 /** A code the table names (a condition, a disposition, an availability reason), or the code itself. */

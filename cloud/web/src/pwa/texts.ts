@@ -1,4 +1,4 @@
-import { lang } from '../i18n.js';
+import { fill, lang } from '../i18n.js';
 
 /** The offline pieces' texts (pending panel, offline notice), zh-CN first. */
 const TEXTS = {
@@ -77,5 +77,5 @@ const TEXTS = {
 export type PwaText = keyof typeof TEXTS;
 
 export function pt(key: PwaText, values: Record<string, string | number> = {}): string {
-  return TEXTS[key][lang()].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  return fill(TEXTS[key], values);
 }

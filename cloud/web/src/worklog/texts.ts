@@ -1,4 +1,4 @@
-import { lang } from '../i18n.js';
+import { fill, lang } from '../i18n.js';
 
 /** The work log pages' own words, zh-CN first, kept beside the pages that use them. */
 const TEXTS = {
@@ -87,5 +87,5 @@ export type WorklogKey = keyof typeof TEXTS;
 
 /** A work log page's text in the current language, `{name}` filled from `values`. */
 export function wt(key: WorklogKey, values: Record<string, string | number> = {}): string {
-  return TEXTS[key][lang()].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  return fill(TEXTS[key], values);
 }
