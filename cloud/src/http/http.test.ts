@@ -67,6 +67,8 @@ describe('service endpoints', () => {
       '/api/v1/device-event-policies/{category}',
       '/api/v1/held-alerts',
       '/api/v1/kpis',
+      '/api/v1/kpis/assessment',
+      '/api/v1/kpis/assessment.xlsx',
       '/api/v1/kpis/patrol',
       '/api/v1/kpis/patrol.csv',
       '/api/v1/kpis/report.csv',

@@ -27,16 +27,26 @@ interface KpiBody {
 describe.each(BACKENDS)('the KPI API (%s)', (backend) => {
   const cloud = useTestCloud(backend);
   const tokens: Record<string, string> = {};
+  const ids: Record<string, string> = {};
 
   beforeAll(async () => {
+    await cloud().db.query(
+      `INSERT INTO disposal_units (id, name_zh, name_en, unit_type, territory_code, created_at) VALUES
+         ('unit-water', '自来水公司', 'Water company', 'water_company', '320803', now()),
+         ('unit-power', '供电公司', 'Power company', 'power_company', '320803', now())`,
+    );
     const people = {
       operator: [{ role: 'operator', scope: STREET_A }],
       admin: [{ role: 'district_admin', scope: '320803' }],
       'worker-a': [{ role: 'grid_worker', scope: GRID_A1 }],
       property: [{ role: 'property_manager', scope: `${STREET_A}001` }],
+      water: [{ role: 'disposal_unit', scope: 'unit-water' }],
+      installer: [{ role: 'installer', scope: 'gw-1' }],
     } as const;
     for (const [name, roles] of Object.entries(people)) {
-      tokens[name] = (await signedIn(cloud(), name, [...roles], '320803')).token;
+      const { user, token } = await signedIn(cloud(), name, [...roles], '320803');
+      tokens[name] = token;
+      ids[name] = user.id;
     }
     const start = new Date('2026-10-05T00:00:00+08:00');
     const seed = (prefix: string, count: number, grid: string, steps: Parameters<typeof seedIncidents>[1]['steps']) =>
@@ -46,6 +56,22 @@ describe.each(BACKENDS)('the KPI API (%s)', (backend) => {
     await seed('a1-open', 1, GRID_A1, openLoop({ fileDeadlineHours: 48 }));
     await seed('a2-ok', 5, GRID_A2, closedLoop({ closeHours: 20, closeDeadlineHours: 48 }));
     await seed('b1-ok', 3, GRID_B1, closedLoop({ closeHours: 20, closeDeadlineHours: 48 }));
+    // November: the grid worker's own work, a colleague's, and two disposal units' in both streets.
+    const november = new Date('2026-11-05T00:00:00+08:00');
+    const seedNov = (prefix: string, count: number, grid: string, assignee: string) =>
+      seedIncidents(cloud().db, {
+        prefix,
+        count,
+        start: november,
+        community: grid.slice(0, 12),
+        grid,
+        steps: closedLoop({ closeHours: 20, closeDeadlineHours: 48, assignee }),
+      });
+    await seedNov('nov-mine', 3, GRID_A1, ids['worker-a'] as string);
+    await seedNov('nov-colleague', 2, GRID_A1, 'worker-1');
+    await seedNov('nov-water-a', 2, GRID_A2, 'unit-water');
+    await seedNov('nov-water-b', 1, GRID_B1, 'unit-water');
+    await seedNov('nov-power', 4, GRID_A2, 'unit-power');
     await cloud().db.query(
       `INSERT INTO territory_units (code, level, parent_code, name_zh, name_en) VALUES
          ('320803', 'district', NULL, '某区', 'Some District'),
@@ -59,7 +85,7 @@ describe.each(BACKENDS)('the KPI API (%s)', (backend) => {
   it('refuses callers without a session (401) and roles without a KPI scope (403)', async () => {
     expect((await api(cloud(), 'GET', `/api/v1/kpis?${PERIOD}`)).status).toBe(401);
     expect((await api(cloud(), 'GET', `/api/v1/kpis/report.csv?${PERIOD}`)).status).toBe(401);
-    const refused = await kpis('property', 'group_by=grid');
+    const refused = await kpis('installer', 'group_by=grid');
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'GL_FORBIDDEN' });
   });
@@ -105,8 +131,60 @@ describe.each(BACKENDS)('the KPI API (%s)', (backend) => {
     expect((await kpis('worker-a', `group_by=grid&territory=${GRID_A2}`)).status).toBe(403);
     const narrowed = await kpis('operator', `group_by=grid&territory=${GRID_A2}`);
     expect(narrowed.body.groups.map((g) => g.key)).toEqual([GRID_A2]);
-    const workers = await kpis('worker-a', 'group_by=worker');
-    expect(workers.body.groups.map((g) => [g.key, g.counts.closed])).toEqual([['worker-1', 12]]);
+  });
+
+  const november = (who: string, query: string) =>
+    api<KpiBody>(cloud(), 'GET', `/api/v1/kpis?from=2026-11-01&to=2026-12-01&${query}`, {
+      token: tokens[who] as string,
+    });
+  const rows = (body: KpiBody) => body.groups.map((g) => [g.key, g.counts.closed]);
+
+  it('shows a grid worker their own row among the workers, never a colleague’s', async () => {
+    // worker-1 worked in the grid in October: a colleague's figures are not the grid worker's to read.
+    expect((await kpis('worker-a', 'group_by=worker')).body.groups).toEqual([]);
+    expect(rows((await november('worker-a', 'group_by=worker')).body)).toEqual([[ids['worker-a'], 3]]);
+    // Their supervisor sees both, and the disposal units are not a grid worker's rows.
+    expect(rows((await november('operator', 'group_by=worker')).body)).toEqual(
+      [
+        [ids['worker-a'], 3],
+        ['worker-1', 2],
+      ].sort(),
+    );
+    expect((await november('worker-a', 'group_by=unit')).body.groups).toEqual([]);
+    // Their grid's figures stay theirs.
+    expect(rows((await november('worker-a', 'group_by=grid')).body)).toEqual([[GRID_A1, 5]]);
+  });
+
+  it('shows a property manager their community, and no one’s personal row', async () => {
+    const community = await november('property', 'group_by=community');
+    expect(community.status, JSON.stringify(community.body)).toBe(200);
+    expect(rows(community.body)).toEqual([[`${STREET_A}001`, 11]]);
+    expect(rows((await november('property', 'group_by=grid')).body)).toEqual([
+      [GRID_A1, 5],
+      [GRID_A2, 6],
+    ]);
+    expect((await november('property', 'group_by=street')).body.groups).toEqual([]);
+    expect((await november('property', 'group_by=worker')).body.groups).toEqual([]);
+    expect((await november('property', `group_by=grid&territory=${GRID_B1}`)).status).toBe(403);
+  });
+
+  it('shows a disposal unit its own row over its work in every street, and nothing else', async () => {
+    const unit = await november('water', 'group_by=unit');
+    expect(unit.status, JSON.stringify(unit.body)).toBe(200);
+    expect(unit.body.groups.map((g) => [g.key, g.name, g.counts.closed])).toEqual([['unit-water', '自来水公司', 3]]);
+    expect((await november('water', 'group_by=grid')).body.groups).toEqual([]);
+    expect((await november('water', 'group_by=worker')).body.groups).toEqual([]);
+    expect(rows((await november('water', `group_by=unit&territory=${STREET_A}`)).body)).toEqual([['unit-water', 2]]);
+    // The operator of street A sees both units, counted over street A.
+    expect(rows((await november('operator', 'group_by=unit')).body)).toEqual([
+      ['unit-power', 4],
+      ['unit-water', 2],
+    ]);
+    // No patrol sheet for a unit: it has no grid.
+    const patrol = await api(cloud(), 'GET', '/api/v1/kpis/patrol?from=2026-11-01&to=2026-12-01', {
+      token: tokens.water as string,
+    });
+    expect(patrol.status).toBe(403);
   });
 
   it('exports the assessment report as CSV and as XLSX, within the caller’s scope', async () => {

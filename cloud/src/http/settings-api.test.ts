@@ -190,6 +190,13 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
     expect(kpis.body).toMatchObject({
       errors: [expect.objectContaining({ pointer: expect.stringMatching(/^\/weights/) })],
     });
+    const notHundred = await call('admin-token', 'PUT', '/api/v1/settings/kpis', {
+      weights: { closing_rate: 60, rework_rate: 30 },
+    });
+    expect(notHundred.status).toBe(400);
+    expect(notHundred.body).toMatchObject({
+      errors: [expect.objectContaining({ pointer: '/weights', detail: expect.stringContaining('100') })],
+    });
     const unknownField = await call('admin-token', 'PUT', '/api/v1/settings/kpis', { wieghts: {} });
     expect(unknownField.body).toMatchObject({ errors: [{ pointer: '/wieghts', detail: 'unexpected field' }] });
   });
@@ -373,10 +380,11 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       return response.body.groups.map((group) => group.composite);
     };
-    const none = { exclude_suspended_from_due: false, weights: {} };
+    // Only satisfaction weighs, and no callback was made: nothing to score.
+    const none = { exclude_suspended_from_due: false, weights: { satisfaction_rate: 100 } };
     expect((await call('admin-token', 'PUT', '/api/v1/settings/kpis', none)).status).toBe(200);
     expect(await composite()).toEqual([null]);
-    const weighted = { exclude_suspended_from_due: false, weights: { closing_rate: 1, on_time_closing_rate: 1 } };
+    const weighted = { exclude_suspended_from_due: false, weights: { closing_rate: 50, on_time_closing_rate: 50 } };
     expect((await call('district-admin', 'PUT', '/api/v1/settings/kpis', weighted)).status).toBe(200);
     expect(await composite()).toEqual([100]);
   });
@@ -402,12 +410,12 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
     });
     const kpis = await call('district-admin', 'PUT', '/api/v1/settings/kpis', {
       exclude_suspended_from_due: true,
-      weights: { closing_rate: 2, satisfaction_rate: 1 },
+      weights: { closing_rate: 60, satisfaction_rate: 40 },
     });
     expect(kpis.status, JSON.stringify(kpis.body)).toBe(200);
     expect((await call('grid-worker', 'GET', '/api/v1/settings/kpis')).body).toEqual({
       exclude_suspended_from_due: true,
-      weights: { closing_rate: 2, satisfaction_rate: 1 },
+      weights: { closing_rate: 60, satisfaction_rate: 40 },
     });
     const report = await call('operator', 'GET', '/api/v1/kpis?from=2026-11-01&to=2026-12-01&group_by=street');
     expect(report.status, JSON.stringify(report.body)).toBe(200);

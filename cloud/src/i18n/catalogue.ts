@@ -313,6 +313,23 @@ export const CATALOGUE: Record<string, Template> = {
   'kpi.closed': { 'zh-CN': '结案', en: 'Closed' },
   'kpi.closed_on_time': { 'zh-CN': '按期结案', en: 'Closed on time' },
   'kpi.report_title': { 'zh-CN': '考核报表', en: 'Assessment report' },
+  'kpi.assessment_title': {
+    'zh-CN': '{tenant} · {scope} · {month} {level@level}考核',
+    en: '{tenant} · {scope} · {month} assessment by {level@level}',
+  },
+  'kpi.sheet_ranking': { 'zh-CN': '排名', en: 'Ranking' },
+  'kpi.sheet_trends': { 'zh-CN': '趋势', en: 'Trends' },
+  'kpi.sheet_weights': { 'zh-CN': '权重', en: 'Weights' },
+  'kpi.rank': { 'zh-CN': '名次', en: 'Rank' },
+  'kpi.peers': { 'zh-CN': '参评数', en: 'Ranked' },
+  'kpi.trend_of_score': { 'zh-CN': '近六个月综合得分', en: 'composite score over six months' },
+  'kpi.weights_formula': {
+    'zh-CN': '综合得分 = 100 × Σ(权重 × 得分率) ÷ Σ权重（只计当月有分母的指标；返工率、延期率按 1 − 比率计）',
+    en: 'Score = 100 × Σ(weight × rate) ÷ Σ weight (over the KPIs with something due; rework and extension count as 1 − rate)',
+  },
+  'kpi.indicator': { 'zh-CN': '指标', en: 'KPI' },
+  'kpi.weight': { 'zh-CN': '权重', en: 'Weight' },
+  'kpi.lower_is_better': { 'zh-CN': '越低越好', en: 'Lower is better' },
 
   // Problem titles, by problem code.
   'problem.GL_NOT_FOUND': { 'zh-CN': '未找到', en: 'Not found' },
@@ -626,6 +643,9 @@ export const CATALOGUE: Record<string, Template> = {
   'check.to_after_from': { 'zh-CN': '结束时间须晚于开始时间', en: 'to must be after from' },
   'check.ends_after_starts': { 'zh-CN': '结束时间须晚于开始时间', en: 'ends_at must be after starts_at' },
   'check.period_year': { 'zh-CN': '统计周期最长一年', en: 'a period is at most a year' },
+  'check.kpi_weight_decimals': { 'zh-CN': '权重最多保留两位小数', en: 'a weight has at most two decimals' },
+  'check.kpi_weights_sum': { 'zh-CN': '各项权重之和须为 100', en: 'the weights must sum to 100' },
+  'check.assessment_month': { 'zh-CN': '应为月份，如 2026-10', en: 'expected a month like 2026-10' },
   'check.kpi_territory': {
     'zh-CN': '应为区、街道、社区或网格编码',
     en: 'a district, street, community or grid code',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeKpis, KpiPolicy } from './compute.js';
+import { computeKpis, DEFAULT_KPI_WEIGHTS, KpiPolicy, KpiSettingsInput } from './compute.js';
 import type { IncidentFacts } from './definitions.js';
 
 const none: IncidentFacts = {
@@ -87,6 +87,32 @@ describe('KPIs from incident facts (domain §5)', () => {
     expect(report.rates.closing_rate.percent).toBe(75);
     expect(report.rates.rework_rate.percent).toBe(75);
     expect(report.composite).toBe(62.5);
-    expect(computeKpis(facts, policy()).composite).toBeNull();
+    // Stored empty weights (a tenant's before 0047) score nothing.
+    expect(computeKpis(facts, policy({ weights: {} })).composite).toBeNull();
+    // The practice weights, over the rates with a denominator: closing 15 × 0.75, on-time closing
+    // 20 × 0, rework 10 × 0.25, callback 5 × 0, resolution 5 × 0 → 13.75 / 55 = 25 %.
+    expect(computeKpis(facts, policy()).composite).toBe(25);
+  });
+
+  it('checks the weights an administrator sets: 0–100 points each, two decimals, summing to 100', () => {
+    expect(Object.values(DEFAULT_KPI_WEIGHTS).reduce((sum, weight) => sum + weight, 0)).toBe(100);
+    expect(KpiSettingsInput.parse({}).weights).toEqual(DEFAULT_KPI_WEIGHTS);
+    expect(KpiSettingsInput.parse({ weights: { closing_rate: 33.33, on_time_closing_rate: 66.67 } }).weights).toEqual({
+      closing_rate: 33.33,
+      on_time_closing_rate: 66.67,
+    });
+    const problems = (weights: unknown) =>
+      KpiSettingsInput.safeParse({ weights }).error?.issues.map((issue) => [issue.path.join('/'), issue.message]);
+    expect(problems({ closing_rate: 60, rework_rate: 30 })).toEqual([['weights', 'the weights must sum to 100']]);
+    expect(problems({})).toEqual([['weights', 'the weights must sum to 100']]);
+    expect(problems({ closing_rate: 120, rework_rate: -20 })?.map(([path]) => path)).toEqual([
+      'weights/closing_rate',
+      'weights/rework_rate',
+    ]);
+    expect(problems({ closing_rate: 99.999, rework_rate: 0.001 })).toContainEqual([
+      'weights/closing_rate',
+      'a weight has at most two decimals',
+    ]);
+    expect(problems({ closing_rate: 50, no_such_rate: 50 })?.[0]?.[0]).toMatch(/^weights/);
   });
 });

@@ -1,16 +1,63 @@
 import { z } from 'zod';
 import { type Counts, type IncidentFacts, KPI_DEFINITIONS, type KpiCode } from './definitions.js';
 
+const KpiCodeKey = z.enum(KPI_DEFINITIONS.map((d) => d.code) as [KpiCode, ...KpiCode[]]);
+
+/**
+ * The composite score's weights when a tenant sets none, in percentage points (they sum to 100).
+ * Modelled on monthly 网格化/数字城管 assessments: closing on time weighs most, then closing at
+ * all; dispatch, completion, rework and satisfaction count as much as each other; extensions,
+ * callbacks and resolution a little (docs/domain.md §5).
+ */
+export const DEFAULT_KPI_WEIGHTS: Readonly<Record<KpiCode, number>> = {
+  dispatch_rate: 10,
+  completion_rate: 10,
+  on_time_completion_rate: 10,
+  closing_rate: 15,
+  on_time_closing_rate: 20,
+  rework_rate: 10,
+  extension_rate: 5,
+  callback_rate: 5,
+  satisfaction_rate: 10,
+  resolution_rate: 5,
+};
+
 /** Tenant settings that change denominators (cities differ) and the composite score's weights. */
 export const KpiPolicy = z.strictObject({
   /** Leave incidents that were suspended (挂账) when they fell due out of the due count. */
   exclude_suspended_from_due: z.boolean().default(false),
-  /** Weights of the composite score; they need not sum to 1 (the score is normalised by their sum). */
-  weights: z
-    .partialRecord(z.enum(KPI_DEFINITIONS.map((d) => d.code) as [KpiCode, ...KpiCode[]]), z.number().min(0))
-    .default({}),
+  /**
+   * Weights of the composite score; the score is normalised by their sum. Stored weights are read
+   * as they are (an empty object: no score); new ones are checked by {@link KpiSettingsInput}.
+   */
+  weights: z.partialRecord(KpiCodeKey, z.number().min(0)).default(() => ({ ...DEFAULT_KPI_WEIGHTS })),
 });
 export type KpiPolicy = z.output<typeof KpiPolicy>;
+
+/**
+ * KPI settings as an administrator writes them: each weight 0–100 percentage points with at most
+ * two decimals, together exactly 100, so a weight reads as its share of the score.
+ */
+export const KpiSettingsInput = z.strictObject({
+  exclude_suspended_from_due: z.boolean().default(false),
+  weights: z
+    .partialRecord(
+      KpiCodeKey,
+      z
+        .number()
+        .min(0)
+        .max(100)
+        .refine((weight) => Math.abs(weight * 100 - Math.round(weight * 100)) < 1e-9, {
+          error: 'a weight has at most two decimals',
+        }),
+    )
+    .default(() => ({ ...DEFAULT_KPI_WEIGHTS }))
+    .refine((weights) => Math.abs(Object.values(weights).reduce((sum, w) => sum + (w ?? 0), 0) - 100) < 1e-6, {
+      error: 'the weights must sum to 100',
+      // A weight out of range is named on its own; the sum is checked once each weight is right.
+      when: (payload) => payload.issues.length === 0,
+    }),
+});
 
 export interface Rate {
   numerator: number;

@@ -1,4 +1,25 @@
-export { computeKpis, countFacts, KpiPolicy, type KpiReport, kpisFromCounts, type Rate } from './compute.js';
+export {
+  ASSESSMENT_LEVELS,
+  Assessment,
+  AssessmentLevel,
+  AssessmentParams,
+  AssessmentRow,
+  AssessmentTrendPoint,
+  monthsEndingWith,
+  rankByScore,
+  TREND_MONTHS,
+} from './assessment.js';
+export { assessmentXlsx } from './assessment-xlsx.js';
+export {
+  computeKpis,
+  countFacts,
+  DEFAULT_KPI_WEIGHTS,
+  KpiPolicy,
+  type KpiReport,
+  KpiSettingsInput,
+  kpisFromCounts,
+  type Rate,
+} from './compute.js';
 export {
   type Counts,
   type IncidentFacts,
@@ -21,3 +42,4 @@ export {
 } from './query.js';
 export { type ReportRow, reportCsv, reportTable } from './report.js';
 export { LEVEL_SHEETS, reportXlsx, type XlsxReportOptions } from './report-xlsx.js';
+export { KPI_ROLES, type KpiGrant, kpiGrants, kpiScope } from './scope.js';

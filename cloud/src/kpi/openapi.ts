@@ -1,4 +1,5 @@
-import { problem } from '../http/openapi-parts.js';
+import { ok, problem, schema } from '../http/openapi-parts.js';
+import { Assessment } from './assessment.js';
 
 const query = (name: string, description: string, example: string, required = false) => ({
   name,
@@ -22,6 +23,15 @@ const refused = {
 };
 
 const patrolPeriod = [period[0], period[1], period[3]];
+const assessmentQuery = [
+  query('month', 'The calendar month assessed (China time); the trend covers it and the five before', '2026-10', true),
+  query('level', 'street | community | grid | worker | unit (default grid)', 'grid'),
+  query(
+    'within',
+    'Only rows inside this district, street, community or grid code (inside the caller’s scope)',
+    '320803001',
+  ),
+];
 
 /** The KPI routes for `/openapi.json`: rates from step records, filtered by the caller's scope. */
 export const KPI_PATHS = {
@@ -30,6 +40,31 @@ export const KPI_PATHS = {
       summary: 'The ten KPIs of domain §5 per group over a period, from step records (drills excluded)',
       parameters: period,
       responses: { '200': { description: 'Counts, rates and composite per group' }, ...refused },
+    },
+  },
+  '/api/v1/kpis/assessment': {
+    get: {
+      summary:
+        'The monthly assessment (考核) of a level: each row’s KPIs (the figures of GET /kpis), composite score by the tenant’s weights, place among its peers (ties share a place) and six-month trend. Each role sees its scope: admins and operators their territory, a grid worker their grid and their own row, a property manager their community, a disposal unit its own row',
+      parameters: assessmentQuery,
+      responses: {
+        '200': ok('The ranking with scores, KPIs and trends', schema(Assessment)),
+        ...refused,
+      },
+    },
+  },
+  '/api/v1/kpis/assessment.xlsx': {
+    get: {
+      summary:
+        'The monthly assessment as an Excel workbook: a ranking sheet (place, score, KPIs as percentages), a trends sheet (six months of scores; exceljs writes no charts) and the weights',
+      parameters: assessmentQuery,
+      responses: {
+        '200': {
+          description: 'XLSX',
+          content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {} },
+        },
+        ...refused,
+      },
     },
   },
   '/api/v1/kpis/patrol': {

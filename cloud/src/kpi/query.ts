@@ -217,3 +217,12 @@ export async function kpiGroupNames(
   const { rows } = await db.query<{ key: string; name: string }>(sql, [keys]);
   return new Map(rows.map((row) => [row.key, row.name]));
 }
+
+/** Territories' names in the reader's language (English falls back to the Chinese name). */
+export async function territoryNames(
+  db: Queryable,
+  codes: readonly string[],
+  language: Language,
+): Promise<Map<string, string>> {
+  return kpiGroupNames(db, 'street', codes, language);
+}

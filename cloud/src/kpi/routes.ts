@@ -12,13 +12,16 @@ import { patrolKpis, patrolKpisTable } from '../patrol/kpis.js';
 import { writeAudit } from '../people/audit.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
-import { type Principal, scopeFilter } from '../people/scope.js';
+import type { Principal } from '../people/scope.js';
 import type { PersonalDataSeal } from '../privacy/seal.js';
+import { type Assessment, AssessmentParams, assessment, monthPeriod } from './assessment.js';
+import { assessmentXlsx } from './assessment-xlsx.js';
 import { KpiPolicy } from './compute.js';
 import { KPI_DEFINITIONS } from './definitions.js';
-import { KPI_GROUPS, KpiGroupBy, kpiGroupNames, kpiReport } from './query.js';
+import { KPI_GROUPS, KpiGroupBy, kpiGroupNames, territoryNames } from './query.js';
 import { csvFile, type ReportRow, reportCsv } from './report.js';
 import { reportXlsx } from './report-xlsx.js';
+import { grantedGroups, kpiScope, patrolPrefixes, shownGroups } from './scope.js';
 
 /** A day (China midnight, as assessment periods are cut) or an instant with its offset. */
 const Instant = z.union([
@@ -67,30 +70,11 @@ function parseQuery<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
 }
 
 /**
- * The territory prefixes the caller's KPIs cover: district admins and operators their territory,
- * grid workers their grids; narrowed to `territory` when asked. Others may not read KPIs (403), and
- * a territory outside the scope is refused too.
- */
-function kpiScope(principal: Principal, territory: string | undefined): string[] {
-  const filter = scopeFilter(principal);
-  const own = [...filter.territoryPrefixes, ...filter.gridCodes];
-  if (own.length === 0)
-    throw new ProblemError(
-      'GL_FORBIDDEN',
-      message('kpi.needs_role', { roles: ['district_admin', 'operator', 'grid_worker'] }),
-    );
-  if (territory === undefined) return own;
-  if (own.some((prefix) => territory.startsWith(prefix))) return [territory];
-  const inside = own.filter((prefix) => prefix.startsWith(territory));
-  if (inside.length === 0) throw new ProblemError('GL_FORBIDDEN', message('territory.outside_scope', { territory }));
-  return inside;
-}
-
-/**
  * KPIs for people (docs/domain.md §5), computed from step records: `GET /kpis` as JSON, and the monthly
- * assessment report as CSV or XLSX. A caller sees only groups inside their scope: a territory
- * group (district, street, community, grid) when it lies wholly inside it, worker and unit groups
- * counted over the incidents inside it.
+ * assessment report as CSV or XLSX. A caller sees only groups inside their scope ({@link kpiScope}):
+ * a territory group (district, street, community, grid) when it lies wholly inside it, worker and
+ * unit groups counted over the incidents inside it — a grid worker only their own row, a disposal
+ * unit only its own.
  */
 export function kpiRoutes(
   db: Db,
@@ -110,15 +94,11 @@ export function kpiRoutes(
     groupBy: KpiGroupBy,
     language: Language,
   ): Promise<ReportRow[]> => {
-    const prefixes = kpiScope(principal, query.territory);
+    const grants = kpiScope(principal, query.territory);
     const policy = await fromDatabase(policyOf);
-    const reports = await fromDatabase(() =>
-      kpiReport(db, { from: query.from, to: query.to, groupBy, territoryPrefix: prefixes, policy }),
+    const shown = shownGroups(
+      await fromDatabase(() => grantedGroups(db, grants, { from: query.from, to: query.to, groupBy, policy })),
     );
-    const territorial = groupBy !== 'worker' && groupBy !== 'unit';
-    const shown = territorial
-      ? reports.filter((group) => prefixes.some((prefix) => group.key.startsWith(prefix)))
-      : reports;
     const names = await fromDatabase(() =>
       kpiGroupNames(
         db,
@@ -201,11 +181,68 @@ export function kpiRoutes(
       .send(await reportXlsx(rows, { from: query.from, to: query.to, language: languageOfRequest(req) }));
   });
 
+  // The monthly assessment (考核): scores, places among peers and six-month trends, as JSON and XLSX.
+  const assessed = async (req: Request, res: Response): Promise<Assessment> => {
+    const principal = principalOf(res);
+    const query = parseQuery(AssessmentParams, req);
+    const language = languageOfRequest(req);
+    const grants = kpiScope(principal, query.within);
+    const policy = await fromDatabase(policyOf);
+    const { months, rows } = await fromDatabase(() =>
+      assessment(db, grants, { month: query.month, level: query.level, policy, language }),
+    );
+    const { from, to } = monthPeriod(query.month);
+    const places = await fromDatabase(() =>
+      territoryNames(db, [principal.territoryCode.slice(0, 6), query.within ?? principal.territoryCode], language),
+    );
+    return {
+      month: query.month,
+      level: query.level,
+      within: query.within ?? null,
+      scope_name: places.get(query.within ?? principal.territoryCode) ?? query.within ?? principal.territoryCode,
+      tenant_name: places.get(principal.territoryCode.slice(0, 6)) ?? principal.territoryCode.slice(0, 6),
+      from: from.toISOString(),
+      to: to.toISOString(),
+      months,
+      weights: policy.weights,
+      definitions: KPI_DEFINITIONS.map((d) => ({
+        code: d.code,
+        name: d.name,
+        lower_is_better: d.lowerIsBetter === true,
+      })),
+      rows,
+    };
+  };
+  router.get('/kpis/assessment', async (req: Request, res: Response) => {
+    res.json(await assessed(req, res));
+  });
+  router.get('/kpis/assessment.xlsx', async (req: Request, res: Response) => {
+    const answer = await assessed(req, res);
+    await audit(principalOf(res), 'kpi.assessment', {
+      format: 'xlsx',
+      month: answer.month,
+      level: answer.level,
+      rows: answer.rows.length,
+    });
+    res
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .set(
+        'content-disposition',
+        `attachment; filename="assessment-${answer.level}-${answer.within ?? 'scope'}-${answer.month}.xlsx"`,
+      )
+      .send(await assessmentXlsx(answer, languageOfRequest(req)));
+  });
+
   // Patrol KPIs (巡查考核) per worker and grid: rounds, checkpoints, metres, reports, arrivals.
   const patrol = async (req: Request, res: Response) => {
     const principal = principalOf(res);
     const query = parseQuery(PatrolKpiParams, req);
-    const territoryPrefixes = kpiScope(principal, query.territory);
+    const territoryPrefixes = patrolPrefixes(kpiScope(principal, query.territory));
+    if (territoryPrefixes.length === 0)
+      throw new ProblemError(
+        'GL_FORBIDDEN',
+        message('kpi.needs_role', { roles: ['district_admin', 'operator', 'grid_worker'] }),
+      );
     const kpis = await fromDatabase(() =>
       patrolKpis(db, clock, trackSeal, { from: query.from, to: query.to, territoryPrefixes }),
     );

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { type Actor, replaceAudited } from '../people/audit.js';
-import { KpiPolicy } from './compute.js';
+import { KpiPolicy, KpiSettingsInput } from './compute.js';
 
 /** Where audit records of the KPI settings point. */
 export const KPI_SETTINGS_TARGET = 'kpi:settings';
@@ -9,7 +9,7 @@ export const KPI_SETTINGS_TARGET = 'kpi:settings';
 /**
  * The tenant's KPI settings (table `kpi_settings`, migration 0013): the configurable denominator
  * and the composite score's weights. Read on every KPI request, so an edit counts at once on every
- * replica; the seeds are the values the code used before (`KpiPolicy.parse({})`).
+ * replica; the seed (migration 0047) is the practice weights of `DEFAULT_KPI_WEIGHTS`.
  */
 export class KpiSettingsStore {
   constructor(
@@ -27,9 +27,9 @@ export class KpiSettingsStore {
     );
   }
 
-  /** Replaces the settings (validated by {@link KpiPolicy}); audited with what they were before. */
+  /** Replaces the settings (validated by {@link KpiSettingsInput}); audited with what they were before. */
   async replace(actor: Actor, input: unknown): Promise<KpiPolicy> {
-    const policy = KpiPolicy.parse(input);
+    const policy: KpiPolicy = KpiSettingsInput.parse(input);
     const at = this.clock();
     return replaceAudited(this.db, {
       actor,

@@ -2,7 +2,7 @@ import { DeadlineSettings } from '../deadlines/rules.js';
 import { DispatchSettingsBody } from '../dispatch/settings.js';
 import { json, ok, problem, ref, schema, unavailable } from '../http/openapi-parts.js';
 import { IncidentSettings } from '../incidents/settings.js';
-import { KpiPolicy } from '../kpi/compute.js';
+import { KpiSettingsInput } from '../kpi/compute.js';
 import { MaintenanceSettings } from '../maintenance/settings.js';
 import { SessionSettings } from '../people/session-settings.js';
 import { SETTINGS_READERS } from './routes.js';
@@ -58,7 +58,7 @@ export const SETTINGS_PATHS = {
     'kpis',
     'KPI settings',
     'KpiSettings',
-    'Whether suspended incidents leave the due count (结案率 denominators) and the composite score’s weights per KPI code.',
+    'Whether suspended incidents leave the due count (结案率 denominators) and the composite score’s weights per KPI code (percentage points 0–100, two decimals at most, summing to 100; default: the practice weights of docs/domain.md §5).',
   ),
   '/api/v1/settings/maintenance': group(
     'maintenance',
@@ -78,7 +78,7 @@ export const SETTINGS_SCHEMAS = {
   DeadlineSettings: schema(DeadlineSettings),
   DispatchSettings: schema(DispatchSettingsBody),
   IncidentSettings: schema(IncidentSettings),
-  KpiSettings: schema(KpiPolicy),
+  KpiSettings: schema(KpiSettingsInput),
   MaintenanceSettings: schema(MaintenanceSettings),
   SessionSettings: schema(SessionSettings),
 };

@@ -11,7 +11,7 @@ import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
 import { INCIDENT_SETTINGS_TARGET, IncidentSettings, IncidentSettingsStore } from '../incidents/settings.js';
-import { KpiPolicy } from '../kpi/compute.js';
+import { KpiSettingsInput } from '../kpi/compute.js';
 import { KPI_SETTINGS_TARGET, KpiSettingsStore } from '../kpi/settings.js';
 import { MAINTENANCE_SETTINGS_TARGET, MaintenanceSettings, MaintenanceSettingsStore } from '../maintenance/settings.js';
 import {
@@ -99,7 +99,7 @@ export function settingsRoutes(ctx: SettingsRoutesContext): Router {
       target: KPI_SETTINGS_TARGET,
       what: 'kpi_settings',
       read: () => kpis.policy(),
-      replace: (c, body) => kpis.replace(managerActor(c), parseBody(KpiPolicy, body)),
+      replace: (c, body) => kpis.replace(managerActor(c), parseBody(KpiSettingsInput, body)),
     },
     {
       name: 'maintenance',
