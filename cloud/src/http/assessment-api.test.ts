@@ -119,7 +119,13 @@ describe.each(BACKENDS)('the assessment API (%s)', (backend) => {
     const [a2, a3, a1] = grids.body.rows;
     expect(a2?.score).toBe(a3?.score);
     expect(a1?.score as number).toBeLessThan(a2?.score as number);
-    expect(grids.body).toMatchObject({ month: '2026-10', level: 'grid', within: null, tenant_name: '某区' });
+    expect(grids.body).toMatchObject({
+      month: '2026-10',
+      level: 'grid',
+      within: null,
+      tenant_name: '某区',
+      scope_name: '一街道',
+    });
     expect(grids.body.from).toBe(new Date('2026-10-01T00:00:00+08:00').toISOString());
   });
 
@@ -162,6 +168,7 @@ describe.each(BACKENDS)('the assessment API (%s)', (backend) => {
     expect(unit.body.rows.map((row) => [row.key, row.name, row.counts.closed, row.rank])).toEqual([
       ['unit-water', '自来水公司', 5, 1],
     ]);
+    expect(unit.body.scope_name).toBe('自来水公司');
     expect((await assess('water', 'month=2026-10&level=grid')).body.rows).toEqual([]);
     // Within narrows the rows and names the scope; outside the caller's scope it is refused.
     const narrowed = await assess('admin', `month=2026-10&level=grid&within=${STREET_A}`);

@@ -64,7 +64,7 @@ export const Assessment = z.object({
   month: AssessmentMonth,
   level: AssessmentLevel,
   within: z.string().nullable(),
-  /** The name of `within`, else of the caller's own territory (the page's header). */
+  /** The name of `within`, else of the caller's scope (their territories, or their unit): the page's header. */
   scope_name: z.string(),
   /** The district the caller belongs to (the tenant's name on a printed report). */
   tenant_name: z.string(),

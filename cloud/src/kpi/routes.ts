@@ -192,15 +192,22 @@ export function kpiRoutes(
       assessment(db, grants, { month: query.month, level: query.level, policy, language }),
     );
     const { from, to } = monthPeriod(query.month);
-    const places = await fromDatabase(() =>
-      territoryNames(db, [principal.territoryCode.slice(0, 6), query.within ?? principal.territoryCode], language),
-    );
+    const district = principal.territoryCode.slice(0, 6);
+    const scopeCodes = query.within ? [query.within] : grants.flatMap((grant) => grant.prefixes ?? []);
+    const places = await fromDatabase(() => territoryNames(db, [district, ...scopeCodes], language));
+    // A disposal unit's scope is itself, wherever it works.
+    const units = scopeCodes.length === 0 ? grants.flatMap((grant) => grant.ownKeys.unit ?? []) : [];
+    const unitNames = await fromDatabase(() => kpiGroupNames(db, 'unit', units, language));
+    const scopeName = [
+      ...scopeCodes.map((code) => places.get(code) ?? code),
+      ...units.map((unit) => unitNames.get(unit) ?? unit),
+    ].join('、');
     return {
       month: query.month,
       level: query.level,
       within: query.within ?? null,
-      scope_name: places.get(query.within ?? principal.territoryCode) ?? query.within ?? principal.territoryCode,
-      tenant_name: places.get(principal.territoryCode.slice(0, 6)) ?? principal.territoryCode.slice(0, 6),
+      scope_name: scopeName,
+      tenant_name: places.get(district) ?? district,
       from: from.toISOString(),
       to: to.toISOString(),
       months,
