@@ -40,13 +40,19 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     let workerId = '';
     const cspViolations: string[] = [];
 
-    const shoot = async (page: Page, name: string, sizes = [DESKTOP, PHONE]) => {
+    /** Whether every chart has been drawn at its box's width (after a resize, or turning to print). */
+    const fitted = (page: Page) => () =>
+      page.evaluate(`[...document.querySelectorAll('.assessment-chart .bar-chart, .assessment-chart .trend-lines, .trend-spark')]
+        .every((host) => Math.abs((host.querySelector('svg')?.width.baseVal.value ?? 0) - host.clientWidth) < 2)`);
+    const shoot = async (page: Page, name: string, sizes = [DESKTOP, PHONE], at?: string) => {
       if (!SCREENSHOTS) return;
       mkdirSync(SCREENSHOTS, { recursive: true });
       const size = page.viewportSize();
       for (const viewport of sizes) {
         await page.setViewportSize(viewport);
-        await page.evaluate('window.scrollTo(0, 0)');
+        await expect.poll(fitted(page)).toBe(true);
+        if (at) await page.locator(at).scrollIntoViewIfNeeded();
+        else await page.evaluate('window.scrollTo(0, 0)');
         await page.screenshot({
           path: join(SCREENSHOTS, `assessment-${name}-${viewport.width}x${viewport.height}.png`),
         });
@@ -144,8 +150,11 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       // The header names the tenant, the scope and the month; charts are SVG (they print crisply).
       expect(await page.locator('.assessment-title').textContent()).toBe('淮安区 · 淮城街道 · 2026-10 网格考核');
       await expect.poll(() => page.locator('.assessment-chart svg').count()).toBe(2);
+      // The weights and the formula under the title: what the score is made of.
+      expect(await page.locator('.assessment-weights').textContent()).toContain('按期结案率 20');
       await expect.poll(() => page.locator('.trend-spark svg').count()).toBe(3);
       await shoot(page, 'filled');
+      await shoot(page, 'filled-table', [DESKTOP, PHONE], '.assessment-ranking');
 
       // Excel: the ranking sheet's figures are the API's.
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.assessment-xlsx')]);
@@ -170,10 +179,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(await page.locator('.assessment-form').isVisible()).toBe(false);
       expect(await page.locator('header.top').isVisible()).toBe(false);
       // The charts redraw at their size on paper (SVG, so they stay sharp).
-      const fitted = () =>
-        page.evaluate(`[...document.querySelectorAll('.assessment-chart .bar-chart, .assessment-chart .trend-lines, .trend-spark')]
-          .every((host) => Math.abs((host.querySelector('svg')?.width.baseVal.value ?? 0) - host.clientWidth) < 2)`);
-      await expect.poll(fitted).toBe(true);
+      await expect.poll(fitted(page)).toBe(true);
       await shoot(page, 'print', [DESKTOP]);
       const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: true });
       if (SCREENSHOTS) writeFileSync(join(SCREENSHOTS, 'assessment.pdf'), pdf);

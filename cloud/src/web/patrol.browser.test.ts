@@ -541,17 +541,17 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await pm.page
           .locator('.van-tabbar-item')
           .evaluateAll((items) => items.map((item) => item.getAttribute('data-tab'))),
-      ).toEqual(['/incidents', '/report', '/property', '/me']);
+      ).toEqual(['/incidents', '/report', '/property', '/kpis', '/me']);
       await shoot(pm.page, 'tabs-property');
       await pm.context.close();
 
-      // A grid worker: five tabs, none hidden.
+      // A grid worker: their daily pages first; the work log and the monthly KPIs under More.
       const walker = await open('patrol-idle');
       expect(
         await walker.page
           .locator('.van-tabbar-item')
           .evaluateAll((items) => items.map((item) => item.getAttribute('data-tab'))),
-      ).toEqual(['/incidents', '/patrol', '/report', '/worklog', '/me']);
+      ).toEqual(['/incidents', '/patrol', '/report', '#more', '/me']);
       await walker.context.close();
     }, 120_000);
 

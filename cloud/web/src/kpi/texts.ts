@@ -4,6 +4,7 @@ import { fill } from '../i18n.js';
 const TEXTS = {
   tabKpis: { zh: '指标查询', en: 'KPIs' },
   tabAssessment: { zh: '月度考核', en: 'Monthly assessment' },
+  month: { zh: '考核月份', en: 'Month' },
   level: { zh: '考核对象', en: 'Assessed' },
   within: { zh: '范围（区划编码，可空）', en: 'Within (territory code, optional)' },
   query: { zh: '查询', en: 'Show' },
@@ -25,6 +26,7 @@ const TEXTS = {
   trend: { zh: '近 6 个月', en: 'Last 6 months' },
   rankingChart: { zh: '综合得分排名', en: 'Scores, best first' },
   trendChart: { zh: '综合得分趋势（前 {n} 名）', en: 'Score trend (top {n})' },
+  trendChartOne: { zh: '综合得分趋势', en: 'Score trend' },
   ranking: { zh: '排名与指标', en: 'Ranking and KPIs' },
   empty: { zh: '本月没有可考核的对象', en: 'Nothing to assess this month' },
   emptyHint: {
