@@ -222,6 +222,12 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(await row.locator('.score').textContent()).toBe(own.rows[0]?.score?.toFixed(2));
       expect(await page.locator('.assessment-own').isVisible()).toBe(own.rows[0]?.peers !== 1);
       await shoot(page, 'worker', [PHONE, DESKTOP]);
+      // In English the page speaks English too (the names stay as the territory writes them).
+      await page.click('button.lang');
+      await expect.poll(() => page.locator('.assessment-level [data-level="worker"]').textContent()).not.toBe('网格员');
+      expect(await page.locator('.kpi-tabs .el-tabs__item#tab-assessment').textContent()).toBe('Monthly assessment');
+      expect(await page.locator('.assessment-table thead').textContent()).toContain('Score');
+      await shoot(page, 'worker-en', [PHONE]);
       await page.context().close();
     }, 120_000);
 
