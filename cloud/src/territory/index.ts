@@ -20,6 +20,7 @@ export {
   toWgs84,
   wgs84ToGcj02,
 } from './gcj02.js';
+export * from './import/index.js';
 export {
   Area,
   type BoundingBox,
