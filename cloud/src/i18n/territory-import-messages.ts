@@ -69,14 +69,6 @@ export const TERRITORY_IMPORT_MESSAGES: Record<string, Template> = {
     'zh-CN': '按“区 6 位 + 街道 3 位 + 社区 3 位 + 网格 3 位 + 微网格 3 位”更正编码',
     en: 'correct the code: district 6 digits + street 3 + community 3 + grid 3 + micro-grid 3',
   },
-  'territory_import.level_not_imported': {
-    'zh-CN': '{code} 是{level@level}编码：此处只导入街道、社区、网格和微网格',
-    en: '{code} is a {level@level} code: only streets, communities, grids and micro-grids are imported here',
-  },
-  'territory_import.level_not_imported.fix': {
-    'zh-CN': '从文件中去掉该要素（区由平台管理员设置）',
-    en: 'remove the feature from the file (districts are set up by the platform administrators)',
-  },
   'territory_import.name_missing': {
     'zh-CN': '{code} 缺少中文名称（name_zh 或 name，最多 100 字）',
     en: '{code} has no Chinese name (name_zh or name, at most 100 characters)',
