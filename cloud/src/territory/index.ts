@@ -12,6 +12,22 @@ export {
 } from './codes.js';
 export { TerritoryError } from './errors.js';
 export {
+  type BoundaryCollection,
+  type BoundaryFeature,
+  BREAKAGE_KINDS,
+  type Breakage,
+  type BreakageKind,
+  BUILDING_COLUMNS,
+  type BuildingRow,
+  csvLine,
+  type DistrictOptions,
+  type DistrictUnit,
+  type GeneratedDistrict,
+  generateDistrict,
+  PLACEMENT_COLUMNS,
+  type PlacementRow,
+} from './fixture-district.js';
+export {
   type CoordinateSystem,
   distanceMetres,
   gcj02ToWgs84,
@@ -20,6 +36,7 @@ export {
   toWgs84,
   wgs84ToGcj02,
 } from './gcj02.js';
+export * from './import/index.js';
 export {
   Area,
   type BoundingBox,
