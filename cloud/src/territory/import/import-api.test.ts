@@ -123,11 +123,14 @@ describe.each(BACKENDS)('territory import over HTTP (%s)', (backend) => {
     expect(response.body.detail).toContain(String(IMPORT_MAX_BYTES));
   });
 
-  it('previews a district of about 50 MB of GeoJSON (1,300 grids with fine outlines)', async () => {
-    const text = densified(JSON.stringify(generateDistrict({ buildings: 0, placements: 0 }).boundaries()), 125);
-    expect(text.length).toBeGreaterThan(45_000_000);
-    const response = await upload('admin', text);
-    expect(response.status).toBe(201);
-    expect(response.body.counts).toMatchObject({ items: 1441, added: 1436, problems: 0 });
-  }, 300_000);
+  // Reading and checking 50 MB is the same work whichever database stores the preview, and it takes
+  // a minute of CPU on a busy machine: it runs once, on PostgreSQL.
+  if (backend === 'postgres')
+    it('previews a district of about 50 MB of GeoJSON (1,300 grids with fine outlines)', async () => {
+      const text = densified(JSON.stringify(generateDistrict({ buildings: 0, placements: 0 }).boundaries()), 125);
+      expect(text.length).toBeGreaterThan(45_000_000);
+      const response = await upload('admin', text);
+      expect(response.status).toBe(201);
+      expect(response.body.counts).toMatchObject({ items: 1441, added: 1436, problems: 0 });
+    }, 300_000);
 });
