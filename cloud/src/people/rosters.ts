@@ -132,6 +132,16 @@ export class RosterStore {
     return rows;
   }
 
+  /** The grid's name on record (Chinese, English), undefined when the territory has none. */
+  async gridName(gridCode: string): Promise<{ zh: string; en: string } | undefined> {
+    const { rows } = await this.db.query<{ name_zh: string; name_en: string | null }>(
+      'SELECT name_zh, name_en FROM territory_units WHERE code = $1',
+      [gridCode],
+    );
+    const row = rows[0];
+    return row && { zh: row.name_zh, en: row.name_en ?? row.name_zh };
+  }
+
   /** The grid's duty periods that overlap [from, to), by start. */
   async dutyPeriods(gridCode: string, from: Date, to: Date): Promise<DutyPeriod[]> {
     const { rows } = await this.db.query<{

@@ -372,7 +372,10 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
 
   router.get('/grids/:code/members', async (req: Request<{ code: string }>, res: Response) => {
     visibleGrid(await viewer(req), req.params.code);
-    res.json({ grid_code: req.params.code, members: await run(() => people.rosters.membersNamed(req.params.code)) });
+    const [members, name] = await run(() =>
+      Promise.all([people.rosters.membersNamed(req.params.code), people.rosters.gridName(req.params.code)]),
+    );
+    res.json({ grid_code: req.params.code, name: name ?? null, members });
   });
 
   router.get('/grids/:code/duty-periods', async (req: Request<{ code: string }>, res: Response) => {
