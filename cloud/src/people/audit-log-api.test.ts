@@ -84,6 +84,7 @@ describe.each(BACKENDS)('GET /audit-log (%s)', (backend) => {
       details: { user_id: worker.id, position: 'full_time' },
       personal: false,
     });
+    expect(page.body.names).toEqual({ [worker.id]: '王网格' });
   });
 
   it('finds views of personal data (the contact read), and only those, under "personal data views"', async () => {

@@ -74,6 +74,8 @@ export const AuditLogPage = z.object({
   records: z.array(AuditLogRecord),
   /** Pass as `before` for the next (older) page; null on the last page. */
   next_before: z.string().nullable(),
+  /** The display names of the users the records' details name by id (`user_id`, `substitute_user_id`…). */
+  names: z.record(z.string(), z.string()),
 });
 export type AuditLogPage = z.infer<typeof AuditLogPage>;
 
@@ -182,23 +184,41 @@ export async function readAuditLog(q: Queryable, reach: AuditReach, query: Audit
     params,
   );
   const page = rows.slice(0, limit);
+  const records = page.map((row) => ({
+    id: String(row.id),
+    at: new Date(row.at).toISOString(),
+    actor: row.actor,
+    actor_name: row.actor_name,
+    action: row.action,
+    target: row.target,
+    target_name: row.target_name,
+    personal: row.personal,
+    details: withoutSecrets(typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as Record<
+      string,
+      unknown
+    >,
+  }));
   return {
-    records: page.map((row) => ({
-      id: String(row.id),
-      at: new Date(row.at).toISOString(),
-      actor: row.actor,
-      actor_name: row.actor_name,
-      action: row.action,
-      target: row.target,
-      target_name: row.target_name,
-      personal: row.personal,
-      details: withoutSecrets(typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as Record<
-        string,
-        unknown
-      >,
-    })),
+    records,
     next_before: rows.length > limit ? String(page[page.length - 1]?.id) : null,
+    names: await namesOf(q, records),
   };
+}
+
+/** Detail keys that hold a user's id. */
+const USER_KEY = /(^|_)user_id$|^(author|worker|worker_id)$/;
+
+async function namesOf(q: Queryable, records: readonly AuditLogRecord[]): Promise<Record<string, string>> {
+  const ids = new Set<string>();
+  for (const record of records)
+    for (const [key, value] of Object.entries(record.details))
+      if (USER_KEY.test(key) && typeof value === 'string') ids.add(value);
+  if (ids.size === 0) return {};
+  const { rows } = await q.query<{ id: string; display_name: string }>(
+    'SELECT id, display_name FROM users WHERE id = ANY($1::text[])',
+    [[...ids]],
+  );
+  return Object.fromEntries(rows.map((row) => [row.id, row.display_name]));
 }
 
 /** `value` with every secret key's value replaced: no module should write one, and none is shown if it did. */

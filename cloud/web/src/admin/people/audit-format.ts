@@ -72,7 +72,18 @@ const shown = (value: unknown): string => {
  * A record's details as rows: a change of settings (`before`/`after`) field by field, a change
  * that kept only `before` (a user's) against the fields beside it, anything else as written.
  */
-export function changeRows(details: Record<string, unknown>): ChangeRow[] {
+export function changeRows(details: Record<string, unknown>, names: Record<string, string> = {}): ChangeRow[] {
+  const named = (field: string, value: unknown) =>
+    typeof value === 'string' && names[value] !== undefined ? `${names[value]}（${field}）` : value;
+  const rows = changeRowsAsWritten(details);
+  return rows.map((row) => ({
+    ...row,
+    after: String(named(row.field, row.after)),
+    ...(row.before === undefined ? {} : { before: String(named(row.field, row.before)) }),
+  }));
+}
+
+function changeRowsAsWritten(details: Record<string, unknown>): ChangeRow[] {
   const { before, after, ...rest } = details as { before?: unknown; after?: unknown } & Record<string, unknown>;
   const isObject = (v: unknown): v is Record<string, unknown> =>
     v !== null && typeof v === 'object' && !Array.isArray(v);

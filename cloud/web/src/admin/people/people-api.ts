@@ -58,5 +58,7 @@ export function fieldErrors(err: unknown): { fields: Record<string, string>; gen
     if (name) fields[name] = fields[name] ? `${fields[name]}；${e.detail}` : e.detail;
     else rest.push(e.detail);
   }
-  return { fields, general: [err.detail, ...rest].join(' ') };
+  // With every reason beside its field, "the body is invalid" above the form would only repeat them.
+  const fieldsSayAll = rest.length === 0 && Object.keys(fields).length > 0 && err.status === 400;
+  return { fields, general: fieldsSayAll ? '' : [err.detail, ...rest].join(' ') };
 }
