@@ -122,9 +122,58 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await expect.poll(() => trail.count()).toBe(1);
       expect(await trail.first().getAttribute('data-action')).toBe('user.create');
       await page.context().close();
-    });
+    }, 60_000);
 
     it('shows each page’s empty, loading and error states at desk and phone size', async () => {
+      for (const [size, viewport] of [
+        ['desktop', DESKTOP],
+        ['phone', PHONE],
+      ] as const) {
+        const page = await signIn(viewport);
+        await open(page, '#/admin/units', '.units-page');
+        await page.locator('.units-page .empty-state').waitFor();
+        await shoot(page, `units-empty-${size}`);
+        await page.context().close();
+      }
+      // A unit, and a roster with a month of duty and a leave with its substitute.
+      const unit = await api(cloud(), 'POST', '/api/v1/disposal-units', {
+        token: TEST_ADMIN_TOKEN,
+        body: {
+          id: 'unit-gas',
+          name_zh: '港华燃气',
+          name_en: 'Towngas',
+          unit_type: 'gas_company',
+          territory_code: '320803',
+        },
+      });
+      expect(unit.status).toBe(201);
+      const chief = await createUser(cloud(), `chief.${Date.now().toString(36)}`, { territory: FIXTURE.community });
+      const worker = await createUser(cloud(), `full.${Date.now().toString(36)}`, { territory: FIXTURE.community });
+      for (const [user, position] of [
+        [chief, 'grid_chief'],
+        [worker, 'full_time'],
+      ] as const) {
+        const set = await api(cloud(), 'PUT', `/api/v1/grids/${GRID}/members/${user.id}`, {
+          token: TEST_ADMIN_TOKEN,
+          body: { position },
+        });
+        expect(set.status).toBe(200);
+      }
+      const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const duty = await api(cloud(), 'POST', `/api/v1/grids/${GRID}/duty-periods`, {
+        token: TEST_ADMIN_TOKEN,
+        body: { user_id: worker.id, starts_at: `${today}T08:00:00+08:00`, ends_at: `${today}T20:00:00+08:00` },
+      });
+      expect(duty.status).toBe(201);
+      const leave = await api(cloud(), 'POST', `/api/v1/users/${chief.id}/leaves`, {
+        token: TEST_ADMIN_TOKEN,
+        body: {
+          starts_at: `${today}T00:00:00+08:00`,
+          ends_at: `${today}T23:00:00+08:00`,
+          substitute_user_id: worker.id,
+        },
+      });
+      expect(leave.status).toBe(201);
       for (const [size, viewport] of [
         ['desktop', DESKTOP],
         ['phone', PHONE],
@@ -154,12 +203,11 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await open(page, '#/admin/rosters', '.rosters-page');
         await shoot(page, `rosters-empty-${size}`);
         await open(page, `#/admin/rosters/${GRID}`, '.rosters-page');
-        await page.locator('.roster-calendar').waitFor();
+        await page.locator('.roster-calendar .duty-chip').first().waitFor();
+        await page.locator('.roster-calendar .leave-chip').first().waitFor();
         await shoot(page, `rosters-filled-${size}`);
         await page.context().close();
       }
-      const units = await api(cloud(), 'GET', '/api/v1/disposal-units', { token: TEST_ADMIN_TOKEN });
-      expect(units.status).toBe(200);
-    });
+    }, 90_000);
   },
 );

@@ -73,13 +73,12 @@ const shown = (value: unknown): string => {
  * that kept only `before` (a user's) against the fields beside it, anything else as written.
  */
 export function changeRows(details: Record<string, unknown>, names: Record<string, string> = {}): ChangeRow[] {
-  const named = (field: string, value: unknown) =>
-    typeof value === 'string' && names[value] !== undefined ? `${names[value]}（${field}）` : value;
+  const named = (value: string) => names[value] ?? value;
   const rows = changeRowsAsWritten(details);
   return rows.map((row) => ({
     ...row,
-    after: String(named(row.field, row.after)),
-    ...(row.before === undefined ? {} : { before: String(named(row.field, row.before)) }),
+    after: named(row.after),
+    ...(row.before === undefined ? {} : { before: named(row.before) }),
   }));
 }
 
