@@ -53,8 +53,8 @@ describe.each(BACKENDS)('roster calendar and unit edits (%s)', (backend) => {
     );
     expect(members.status).toBe(200);
     expect(members.body.members.map((m) => [m.position, m.display_name])).toEqual([
-      ['full_time', 'Test cal.worker'],
       ['grid_chief', 'Test cal.chief'],
+      ['full_time', 'Test cal.worker'],
     ]);
     const december = await api<{ duty_periods: unknown[]; leaves: Array<{ substitute_user_id: string }> }>(
       cloud(),

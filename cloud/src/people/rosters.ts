@@ -126,7 +126,8 @@ export class RosterStore {
     const { rows } = await this.db.query<NamedMember>(
       `SELECT m.grid_code, m.user_id, m.position, u.display_name, u.username, u.active
          FROM grid_members m JOIN users u ON u.id = m.user_id
-        WHERE m.grid_code = $1 ORDER BY m.position, u.display_name`,
+        WHERE m.grid_code = $1
+        ORDER BY CASE m.position WHEN 'grid_chief' THEN 0 WHEN 'full_time' THEN 1 ELSE 2 END, u.display_name`,
       [gridCode],
     );
     return rows;
