@@ -93,6 +93,20 @@ describe.each(BACKENDS)('GET /audit-log (%s)', (backend) => {
     expect(page.body.records[0]?.personal).toBe(true);
   });
 
+  it('counts a worklog reveal as a personal-data view; one whose entry is not on record reaches only the admin token', async () => {
+    await writeAudit(cloud().db, {
+      actor: { kind: 'user', userId: worker.id },
+      action: 'worklog.people.reveal',
+      target: 'worklog_entry:0b6f9c1e-2d7a-4c55-9b8e-3f1d2a4c5e6f',
+      at: clock(),
+      details: { grid: GRID, author: worker.id, own: true },
+    });
+    const all = await read(TEST_ADMIN_TOKEN, '?personal=true&action=worklog.*');
+    expect(all.body.records.map((r) => [r.action, r.personal])).toEqual([['worklog.people.reveal', true]]);
+    expect(all.body.names).toEqual({ [worker.id]: '王网格' });
+    expect((await read(admin.token, '?action=worklog.*')).body.records).toEqual([]);
+  });
+
   it('shows an admin of another district none of it, and only its own district’s records', async () => {
     const page = await read(otherAdmin, '?limit=200');
     expect(page.status).toBe(200);
