@@ -206,6 +206,15 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await page.locator('.roster-calendar .duty-chip').first().waitFor();
         await page.locator('.roster-calendar .leave-chip').first().waitFor();
         await shoot(page, `rosters-filled-${size}`);
+        // English second: the same pages in the other language.
+        await page.evaluate("localStorage.setItem('gridlink.lang', 'en')");
+        await page.reload();
+        await page.locator('.rosters-page[aria-busy="false"] .roster-calendar .duty-chip').first().waitFor();
+        expect(await page.locator('.rosters-page h1').textContent()).toBe('Grid rosters');
+        await shoot(page, `rosters-filled-en-${size}`);
+        await open(page, '#/admin/audit', '.audit-page');
+        await shoot(page, `audit-filled-en-${size}`);
+        await page.evaluate("localStorage.setItem('gridlink.lang', 'zh')");
         await page.context().close();
       }
     }, 90_000);
