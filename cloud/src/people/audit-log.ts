@@ -168,7 +168,9 @@ export async function readAuditLog(q: Queryable, reach: AuditReach, query: Audit
   if (query.personal === true) where.push(PERSONAL);
   if (query.text !== undefined) {
     const text = param(`%${escapeLike(query.text)}%`);
-    where.push(`(a.action ILIKE ${text} OR a.target ILIKE ${text} OR a.details::text ILIKE ${text}
+    // Not over the secret keys' values: the search would tell what a hidden value is.
+    const searchable = `(a.details - ${param([...SECRET_KEYS])}::text[])::text`;
+    where.push(`(a.action ILIKE ${text} OR a.target ILIKE ${text} OR ${searchable} ILIKE ${text}
        OR actor_user.display_name ILIKE ${text} OR (${TARGET_NAME}) ILIKE ${text})`);
   }
   if (query.before !== undefined) where.push(`a.id < ${param(query.before)}::bigint`);
