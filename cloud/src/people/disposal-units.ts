@@ -17,6 +17,7 @@ export interface DisposalUnit {
 }
 
 export type NewDisposalUnit = Omit<DisposalUnit, 'created_at'>;
+export type DisposalUnitChange = Partial<Pick<DisposalUnit, 'name_zh' | 'name_en' | 'unit_type'>>;
 
 interface UnitRow extends Omit<DisposalUnit, 'created_at'> {
   created_at: Date;
@@ -53,6 +54,36 @@ export class DisposalUnitStore {
       throw err;
     }
     return { ...unit, created_at: now.toISOString() };
+  }
+
+  /** Renames or retypes a unit (its id and territory stay); audited with what it was before. */
+  async update(actor: Actor, id: string, change: DisposalUnitChange): Promise<DisposalUnit | undefined> {
+    const now = this.clock();
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<UnitRow>(`SELECT ${COLUMNS} FROM disposal_units WHERE id = $1 FOR UPDATE`, [id]);
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      const after = { ...toUnit(row), ...change };
+      await tx.query('UPDATE disposal_units SET name_zh = $2, name_en = $3, unit_type = $4 WHERE id = $1', [
+        id,
+        after.name_zh,
+        after.name_en,
+        after.unit_type,
+      ]);
+      const shown = (unit: DisposalUnit) => ({
+        name_zh: unit.name_zh,
+        name_en: unit.name_en,
+        unit_type: unit.unit_type,
+      });
+      await writeAudit(tx, {
+        actor,
+        action: 'disposal_unit.update',
+        target: `disposal_unit:${id}`,
+        at: now,
+        details: { before: shown(toUnit(row)), after: shown(after) },
+      });
+      return after;
+    });
   }
 
   async get(id: string): Promise<DisposalUnit | undefined> {

@@ -1,6 +1,12 @@
 export { type Actor, type AuditEntry, type AuditRecord, actorName, auditOf, writeAudit } from './audit.js';
+export { AuditLogPage, AuditLogQuery, AuditLogRecord, PERSONAL_DATA_ACTIONS } from './audit-log.js';
 export { type Contact, ContactBody, ContactStore, contactTarget, Phone } from './contacts.js';
-export { type DisposalUnit, DisposalUnitStore, type NewDisposalUnit } from './disposal-units.js';
+export {
+  type DisposalUnit,
+  type DisposalUnitChange,
+  DisposalUnitStore,
+  type NewDisposalUnit,
+} from './disposal-units.js';
 export { PeopleError, type PeopleErrorCode } from './errors.js';
 export {
   authenticateManager,
@@ -28,6 +34,7 @@ export {
   type GridMember,
   type GridPosition,
   type Leave,
+  type NamedMember,
   type OnDuty,
   RosterStore,
 } from './rosters.js';

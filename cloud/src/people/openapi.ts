@@ -1,6 +1,7 @@
 import { json, ok, problem, ref, schema } from '../http/openapi-parts.js';
 import { RoleAssignmentInput } from './roles.js';
 import {
+  DisposalUnitChangeBody,
   DutyPeriodBody,
   GridMemberBody,
   LeaveBody,
@@ -149,6 +150,31 @@ export const PEOPLE_PATHS = {
       responses: { '200': ok('Units by id', { type: 'object' }), '401': problem('No token') },
     },
   },
+  '/api/v1/disposal-units/{id}': {
+    patch: {
+      summary: 'Rename or retype a disposal unit (its id and territory stay); audited with what it was before',
+      parameters: [path('id', 'unit-gas')],
+      requestBody: body('DisposalUnitChange'),
+      responses: {
+        '200': ok('The unit now', ref('NewDisposalUnit')),
+        '400': problem('Invalid body'),
+        ...manager,
+        '404': problem('No such unit'),
+      },
+    },
+  },
+  '/api/v1/grids/{code}/members': {
+    get: {
+      summary: 'The grid’s members ("1+1+N") with their names, for whoever sees the grid',
+      parameters: [gridCode],
+      responses: {
+        '200': ok('Members: grid chief, full-time, part-time', { type: 'object' }),
+        '400': problem('Bad grid code'),
+        ...session,
+        '403': problem('The grid is outside what the caller may see'),
+      },
+    },
+  },
   '/api/v1/grids/{code}/members/{userId}': {
     put: {
       summary: 'Set a grid member’s position (1 grid chief + 1 full-time + N part-time); grants grid_worker',
@@ -168,6 +194,20 @@ export const PEOPLE_PATHS = {
     },
   },
   '/api/v1/grids/{code}/duty-periods': {
+    get: {
+      summary: 'The duty periods and the members’ leaves overlapping [from, to) (at most 62 days): the duty calendar',
+      parameters: [
+        gridCode,
+        { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date-time' } },
+        { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date-time' } },
+      ],
+      responses: {
+        '200': ok('duty_periods and leaves, by start', { type: 'object' }),
+        '400': problem('Bad grid code or window'),
+        ...session,
+        '403': problem('The grid is outside what the caller may see'),
+      },
+    },
     post: {
       summary: 'Put a member on duty during [starts_at, ends_at)',
       parameters: [gridCode],
@@ -201,6 +241,7 @@ export const PEOPLE_SCHEMAS = {
   UserChange: schema(UserChangeBody),
   RoleAssignment: schema(RoleAssignmentInput),
   NewDisposalUnit: schema(NewDisposalUnitBody),
+  DisposalUnitChange: schema(DisposalUnitChangeBody),
   GridMember: schema(GridMemberBody),
   DutyPeriod: schema(DutyPeriodBody),
   Leave: schema(LeaveBody),

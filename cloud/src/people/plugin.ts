@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { type HttpPlugin, inOrder } from '../http/plugin.js';
+import { AUDIT_LOG_PATHS, AUDIT_LOG_SCHEMAS } from './audit-openapi.js';
+import { auditLogRoutes } from './audit-routes.js';
 import { contactRoutes } from './contact-routes.js';
 import { CONTACT_PATHS, CONTACT_SCHEMAS } from './contacts-openapi.js';
 import { PEOPLE_PATHS, PEOPLE_SCHEMAS } from './openapi.js';
@@ -18,9 +20,10 @@ export const peoplePlugin: HttpPlugin<{ db: Db; clock: Clock; people: People; ad
       sessionRoutes(ctx.people, ctx.logger.child({ module: 'sessions' }), ctx.adminToken),
       peopleRoutes(ctx.people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })),
       contactRoutes(ctx.db, ctx.clock, ctx.people, ctx.adminToken),
+      auditLogRoutes(ctx.db, ctx.people, ctx.adminToken),
     ),
   openapi: {
-    paths: { ...PEOPLE_PATHS, ...CONTACT_PATHS },
-    schemas: { ...PEOPLE_SCHEMAS, ...CONTACT_SCHEMAS },
+    paths: { ...PEOPLE_PATHS, ...CONTACT_PATHS, ...AUDIT_LOG_PATHS },
+    schemas: { ...PEOPLE_SCHEMAS, ...CONTACT_SCHEMAS, ...AUDIT_LOG_SCHEMAS },
   },
 };

@@ -14,6 +14,13 @@ export interface GridMember {
   position: GridPosition;
 }
 
+/** A member as the roster page shows them. */
+export interface NamedMember extends GridMember {
+  display_name: string;
+  username: string;
+  active: boolean;
+}
+
 export interface DutyPeriod {
   id: number;
   grid_code: string;
@@ -112,6 +119,71 @@ export class RosterStore {
       [gridCode],
     );
     return rows;
+  }
+
+  /** The grid's members with their names, for the roster page: chief, full-time, then part-time. */
+  async membersNamed(gridCode: string): Promise<NamedMember[]> {
+    const { rows } = await this.db.query<NamedMember>(
+      `SELECT m.grid_code, m.user_id, m.position, u.display_name, u.username, u.active
+         FROM grid_members m JOIN users u ON u.id = m.user_id
+        WHERE m.grid_code = $1
+        ORDER BY CASE m.position WHEN 'grid_chief' THEN 0 WHEN 'full_time' THEN 1 ELSE 2 END, u.display_name`,
+      [gridCode],
+    );
+    return rows;
+  }
+
+  /** The grid's name on record (Chinese, English), undefined when the territory has none. */
+  async gridName(gridCode: string): Promise<{ zh: string; en: string } | undefined> {
+    const { rows } = await this.db.query<{ name_zh: string; name_en: string | null }>(
+      'SELECT name_zh, name_en FROM territory_units WHERE code = $1',
+      [gridCode],
+    );
+    const row = rows[0];
+    return row && { zh: row.name_zh, en: row.name_en ?? row.name_zh };
+  }
+
+  /** The grid's duty periods that overlap [from, to), by start. */
+  async dutyPeriods(gridCode: string, from: Date, to: Date): Promise<DutyPeriod[]> {
+    const { rows } = await this.db.query<{
+      id: number;
+      grid_code: string;
+      user_id: string;
+      starts_at: Date;
+      ends_at: Date;
+    }>(
+      `SELECT id, grid_code, user_id, starts_at, ends_at FROM duty_periods
+        WHERE grid_code = $1 AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id`,
+      [gridCode, from, to],
+    );
+    return rows.map((row) => ({
+      ...row,
+      id: Number(row.id),
+      starts_at: new Date(row.starts_at).toISOString(),
+      ends_at: new Date(row.ends_at).toISOString(),
+    }));
+  }
+
+  /** The leaves of the grid's members that overlap [from, to), by start. */
+  async leavesOfGrid(gridCode: string, from: Date, to: Date): Promise<Leave[]> {
+    const { rows } = await this.db.query<{
+      id: number;
+      user_id: string;
+      substitute_user_id: string | null;
+      starts_at: Date;
+      ends_at: Date;
+    }>(
+      `SELECT l.id, l.user_id, l.substitute_user_id, l.starts_at, l.ends_at FROM leaves l
+        WHERE l.user_id IN (SELECT user_id FROM grid_members WHERE grid_code = $1)
+          AND l.starts_at < $3 AND l.ends_at > $2 ORDER BY l.starts_at, l.id`,
+      [gridCode, from, to],
+    );
+    return rows.map((row) => ({
+      ...row,
+      id: Number(row.id),
+      starts_at: new Date(row.starts_at).toISOString(),
+      ends_at: new Date(row.ends_at).toISOString(),
+    }));
   }
 
   /** Puts a member of the grid on duty during [startsAt, endsAt). */

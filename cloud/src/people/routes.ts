@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import { bearerToken, secretsEqual } from '../gateways/tokens.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
-import { parseBody } from '../http/field-errors.js';
+import { parseBody, parseQuery } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
 import { type Message, message } from '../i18n/message.js';
 import { render } from '../i18n/render.js';
@@ -81,6 +81,22 @@ export const NewDisposalUnitBody = z.strictObject({
   unit_type: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected a snake_case unit type' }),
   territory_code: TerritoryCode,
 });
+export const DisposalUnitChangeBody = z.strictObject({
+  name_zh: z.string().min(1).max(200).optional(),
+  name_en: z.string().min(1).max(200).optional(),
+  unit_type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'expected a snake_case unit type' })
+    .optional(),
+});
+/** A window of the roster calendar: `from` before `to`, at most 62 days (a month view and its edges). */
+export const RosterWindowQuery = z
+  .strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .refine((w) => Date.parse(w.to) > Date.parse(w.from), { message: 'to must be after from', path: ['to'] })
+  .refine((w) => Date.parse(w.to) - Date.parse(w.from) <= 62 * 86_400_000, {
+    message: 'at most 62 days from from to to',
+    path: ['to'],
+  });
 export const GridMemberBody = z.strictObject({ position: z.enum(GRID_POSITIONS) });
 export const DutyPeriodBody = z
   .strictObject({ user_id: z.string().min(1).max(64), starts_at: Instant, ends_at: Instant })
@@ -325,6 +341,54 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     const v = await viewer(req);
     const prefixes = v.kind === 'admin' ? undefined : scopeFilter(v.principal).territoryPrefixes;
     res.json({ disposal_units: await run(() => people.units.list(prefixes)) });
+  });
+
+  router.patch(
+    '/disposal-units/:id',
+    manager,
+    jsonBody(BODY_LIMIT),
+    async (req: Request<{ id: string }>, res: Response) => {
+      const m = managerOf(res);
+      const change = parseBody(DisposalUnitChangeBody, req.body);
+      const unit = await run(() => people.units.get(req.params.id));
+      if (unit === undefined)
+        throw new ProblemError('GL_DISPOSAL_UNIT_NOT_FOUND', message('unit.unknown', { id: req.params.id }));
+      if (!managesTerritory(m, unit.territory_code))
+        throw forbidden(message('unit.outside_territory', { id: unit.id, territory: unit.territory_code }));
+      res.json(await run(() => people.units.update(managerActor(m), req.params.id, change)));
+    },
+  );
+
+  /** 400 for a malformed grid code, 403 unless the caller sees the grid (admin token: every grid). */
+  const visibleGrid = (v: Manager, code: string) => {
+    if (!GridCode.safeParse(code).success) {
+      throw new ProblemError('GL_VALIDATION_FAILED', message('grid.code_received', { code }), [
+        { parameter: 'code', detail: message('check.grid_code') },
+      ]);
+    }
+    if (v.kind === 'user' && !canSeeTerritory(v.principal, code))
+      throw forbidden(message('territory.grid_outside_visible', { grid: code }));
+  };
+
+  router.get('/grids/:code/members', async (req: Request<{ code: string }>, res: Response) => {
+    visibleGrid(await viewer(req), req.params.code);
+    const [members, name] = await run(() =>
+      Promise.all([people.rosters.membersNamed(req.params.code), people.rosters.gridName(req.params.code)]),
+    );
+    res.json({ grid_code: req.params.code, name: name ?? null, members });
+  });
+
+  router.get('/grids/:code/duty-periods', async (req: Request<{ code: string }>, res: Response) => {
+    visibleGrid(await viewer(req), req.params.code);
+    const window = parseQuery(RosterWindowQuery, req.query);
+    const [from, to] = [new Date(window.from), new Date(window.to)];
+    const [periods, leaves] = await run(() =>
+      Promise.all([
+        people.rosters.dutyPeriods(req.params.code, from, to),
+        people.rosters.leavesOfGrid(req.params.code, from, to),
+      ]),
+    );
+    res.json({ grid_code: req.params.code, duty_periods: periods, leaves });
   });
 
   router.put(

@@ -158,7 +158,7 @@ export class UserStore {
     const now = this.clock();
     const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password, this.scrypt);
     await this.db.transaction(async (tx) => {
-      await this.lockUser(tx, userId);
+      const before = await this.lockUser(tx, userId);
       if (change.display_name !== undefined) {
         await tx.query('UPDATE users SET display_name = $2 WHERE id = $1', [userId, change.display_name]);
       }
@@ -177,7 +177,12 @@ export class UserStore {
         action: 'user.update',
         target: `user:${userId}`,
         at: now,
-        details: { ...shown, ...(passwordHash === undefined ? {} : { password_changed: true }) },
+        // What changed, and (for the viewer's before/after) what those fields were.
+        details: {
+          ...shown,
+          ...(passwordHash === undefined ? {} : { password_changed: true }),
+          before: Object.fromEntries(Object.keys(shown).map((key) => [key, before[key as keyof typeof before]])),
+        },
       });
     });
     return (await this.get(userId)) as User;
@@ -214,9 +219,15 @@ export class UserStore {
     );
   }
 
-  private async lockUser(tx: Queryable, userId: string): Promise<void> {
-    const { rows } = await tx.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
-    if (rows.length === 0) throw new PeopleError('GL_USER_NOT_FOUND', message('user.unknown', { id: userId }));
+  /** Locks the user's row for the transaction; their name and active flag as they were. */
+  private async lockUser(tx: Queryable, userId: string): Promise<{ display_name: string; active: boolean }> {
+    const { rows } = await tx.query<{ display_name: string; active: boolean }>(
+      'SELECT display_name, active FROM users WHERE id = $1 FOR UPDATE',
+      [userId],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new PeopleError('GL_USER_NOT_FOUND', message('user.unknown', { id: userId }));
+    return row;
   }
 }
 

@@ -13,12 +13,34 @@ export interface AdminSection {
   visible?: (user: User) => boolean;
 }
 
-export const ADMIN_SECTIONS: readonly AdminSection[] = [];
+/** A section page loaded as a chunk of its own when first opened (declared before the sections use it). */
+export const lazy = (load: () => Promise<{ default: Component }>): Component => defineAsyncComponent(load);
+
+export const ADMIN_SECTIONS: readonly AdminSection[] = [
+  {
+    path: 'users',
+    label: { zh: '人员', en: 'Users' },
+    page: lazy(() => import('./people/UsersPage.vue')),
+  },
+  {
+    path: 'rosters',
+    label: { zh: '网格力量', en: 'Grid rosters' },
+    page: lazy(() => import('./people/RostersPage.vue')),
+  },
+  {
+    path: 'units',
+    label: { zh: '处置单位', en: 'Disposal units' },
+    page: lazy(() => import('./people/UnitsPage.vue')),
+  },
+  {
+    path: 'audit',
+    label: { zh: '审计日志', en: 'Audit log' },
+    page: lazy(() => import('./people/AuditPage.vue')),
+  },
+];
 
 /** `/admin/users/42` → the `users` section and its rest (`42`). */
 export function sectionOf(route: string): { section: AdminSection | undefined; rest: string } {
   const [, , name = '', ...rest] = (route.split('?')[0] ?? '').split('/');
   return { section: ADMIN_SECTIONS.find((s) => s.path === name), rest: rest.join('/') };
 }
-
-export const lazy = (load: () => Promise<{ default: Component }>): Component => defineAsyncComponent(load);
