@@ -23,6 +23,7 @@ export { createLogger, REDACTED_LOG_PATHS } from './logging/logger.js';
 export * from './patrol/index.js';
 export * from './people/index.js';
 export * from './property/index.js';
+export type { WorkingCalendarYear } from './settings/calendar-routes.js';
 export { type RunningCloud, type StartCloudOptions, startCloud } from './start.js';
 export * from './territory/index.js';
 export * from './time-limits/index.js';

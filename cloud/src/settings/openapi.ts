@@ -5,6 +5,7 @@ import { IncidentSettings } from '../incidents/settings.js';
 import { KpiPolicy } from '../kpi/compute.js';
 import { MaintenanceSettings } from '../maintenance/settings.js';
 import { SessionSettings } from '../people/session-settings.js';
+import { WorkingCalendarYear } from './calendar-routes.js';
 import { SETTINGS_READERS } from './routes.js';
 
 const unauthenticated = { '401': problem('No session or admin token, or an ended session') };
@@ -66,6 +67,21 @@ export const SETTINGS_PATHS = {
     'MaintenanceSettings',
     'When a device gone silent or a silent gateway becomes a maintenance ticket: minutes offline (by device kind, else the default), a gateway’s silent minutes, and the repeat window (days) shown on tickets; every field is required. The next sweep uses them.',
   ),
+  '/api/v1/working-calendar/{year}': {
+    get: {
+      summary: `A year's working calendar (${SETTINGS_READERS.deadlines.join(', ')}, or the admin token): the statutory days off and make-up workdays (调休) of the built-in Chinese calendar, and the tenant's own holidays and workdays, which \`PUT /settings/deadlines\` edits (\`time.days\`)`,
+      parameters: [
+        { name: 'year', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{4}$' }, example: '2026' },
+      ],
+      responses: {
+        '200': ok('The year’s calendar', ref('WorkingCalendarYear')),
+        '400': problem('Not a year from 2000 to 2100'),
+        ...unauthenticated,
+        '403': problem(`Not one of the roles ${SETTINGS_READERS.deadlines.join(', ')}`),
+        ...unavailable,
+      },
+    },
+  },
   '/api/v1/settings/sessions': group(
     'sessions',
     'session settings',
@@ -75,6 +91,7 @@ export const SETTINGS_PATHS = {
 };
 
 export const SETTINGS_SCHEMAS = {
+  WorkingCalendarYear: schema(WorkingCalendarYear),
   DeadlineSettings: schema(DeadlineSettings),
   DispatchSettings: schema(DispatchSettingsBody),
   IncidentSettings: schema(IncidentSettings),
