@@ -1,4 +1,6 @@
 export type { SnapshotRequestJson } from './camera-evidence/routes.js';
+export type { StoredCategory } from './categories/catalogue.js';
+export type { Limit, LimitedStep, TimeLimitRule } from './categories/schema.js';
 export { type Clock, systemClock } from './clock.js';
 export { CLOUD_SECRET_PATHS, loadCloudConfig, redactCloudConfig } from './config/load.js';
 export { CloudConfig, type CloudConfigInput } from './config/schema.js';

@@ -7,7 +7,13 @@ import { fromDatabase } from '../http/database.js';
 import { parameterFieldErrors } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
-import { authenticateCaller, callerOfResponse, parseBody, requireTenantAdmin } from '../people/access.js';
+import {
+  authenticateCaller,
+  callerOfResponse,
+  parseBody,
+  requireReader,
+  requireTenantAdmin,
+} from '../people/access.js';
 import { writeAudit } from '../people/audit.js';
 import { managerActor } from '../people/middleware.js';
 import type { People } from '../people/people.js';
@@ -37,6 +43,16 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
   const router = Router();
   const caller = authenticateCaller(ctx.people, ctx.adminToken);
   const { catalogue } = ctx;
+
+  // The whole catalogue as administrators edit it, inactive categories and every field included.
+  router.get(
+    '/category-catalogue',
+    caller,
+    requireReader('categories', 'district_admin'),
+    async (_req: Request, res: Response) => {
+      res.json({ categories: await fromDatabase(() => catalogue.list()) });
+    },
+  );
 
   router.get('/categories/:code', caller, async (req: Request<{ code: string }>, res: Response) => {
     const category = await fromDatabase(() => catalogue.get(req.params.code));

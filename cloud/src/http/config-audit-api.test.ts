@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signInCast } from '../people/test-support.js';
+import { signedIn, signInCast } from '../people/test-support.js';
 import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, useTestCloud } from '../test-support.js';
 
 const COMMUNITY = '320803001001';
@@ -98,6 +98,26 @@ describe.each(BACKENDS)('configuration changes are audited with who, before and 
       actor,
       details: { before: null, after: { policy: 'alert_only' } },
     });
+  });
+
+  it('lists the whole catalogue for administrators, an inactive category too, and not for an operator', async () => {
+    await put('/api/v1/categories/other.retired_probe', {
+      name: { zh: '停用的分类', en: 'Retired' },
+      default_severity: 'minor',
+      active: false,
+    });
+    const all = await api<{ categories: Array<{ code: string; active: boolean; level: number }> }>(
+      cloud(),
+      'GET',
+      '/api/v1/category-catalogue',
+      { token },
+    );
+    expect(all.status).toBe(200);
+    expect(all.body.categories).toContainEqual(
+      expect.objectContaining({ code: 'other.retired_probe', active: false, level: 2 }),
+    );
+    const operator = await signedIn(cloud(), `${backend}-audit-op`, [{ role: 'operator', scope: '320803' }]);
+    expect((await api(cloud(), 'GET', '/api/v1/category-catalogue', { token: operator.token })).status).toBe(403);
   });
 
   it('records robot changes with the robots before and after, never a webhook or a secret', async () => {
