@@ -197,38 +197,38 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         const page = await signedInPage(size);
         for (const target of pages) {
           const name = `${target.path.split('/')[0]}-${target.path.split('/')[1] ?? ''}`.replace(/-$/, '');
-          await page.goto(`${cloud().url}/#/admin/${target.path}`);
+          // One handler per page: the read passes, is held (loading), drops (error) or answers nothing (empty).
+          let mode: 'pass' | 'hold' | 'fail' | 'empty' = 'pass';
+          await page.route(target.api, (route) => {
+            if (mode === 'hold') return;
+            if (mode === 'fail') return route.abort('connectionreset');
+            if (mode === 'empty') return route.fulfill({ json: target.empty });
+            return route.continue();
+          });
+          const reopen = async () => {
+            await page.goto(`${cloud().url}/#/admin`);
+            await page.locator('.config-page').waitFor({ state: 'detached' });
+            await page.goto(`${cloud().url}/#/admin/${target.path}`);
+          };
+          await reopen();
           await page.locator('.config-page .card').first().waitFor();
           await expect.poll(() => page.locator('.el-skeleton').count()).toBe(0);
           await shoot(page, `${name}-filled-${size}`);
-          // Loading: the read is held; failed: the connection drops.
-          await page.route(target.api, () => undefined);
-          await page.goto(`${cloud().url}/#/admin`);
-          await page.goto(`${cloud().url}/#/admin/${target.path}`);
+          mode = 'hold';
+          await reopen();
           await page.locator('.el-skeleton').first().waitFor();
           await shoot(page, `${name}-loading-${size}`);
-          await page.unroute(target.api);
-          await page.route(target.api, (route) => route.abort('connectionreset'));
-          await page.goto(`${cloud().url}/#/admin`);
-          await page.goto(`${cloud().url}/#/admin/${target.path}`);
-          await page
-            .locator('.load-error')
-            .first()
-            .waitFor({ timeout: 8000 })
-            .catch(async (err) => {
-              await shoot(page, `debug-${name}-${size}`);
-              throw err;
-            });
+          mode = 'fail';
+          await reopen();
+          await page.locator('.load-error').first().waitFor();
           await shoot(page, `${name}-error-${size}`);
-          await page.unroute(target.api);
           if (target.empty !== undefined) {
-            await page.route(target.api, (route) => route.fulfill({ json: target.empty }));
-            await page.goto(`${cloud().url}/#/admin`);
-            await page.goto(`${cloud().url}/#/admin/${target.path}`);
+            mode = 'empty';
+            await reopen();
             await page.locator('.empty-state').first().waitFor();
             await shoot(page, `${name}-empty-${size}`);
-            await page.unroute(target.api);
           }
+          await page.unroute(target.api);
         }
         await page.context().close();
       }

@@ -24,3 +24,11 @@ export function fieldErrors(err: unknown): Record<string, string> {
 
 /** A refusal (403): the page still shows what is there, read-only, with the server's reason. */
 export const isRefusal = (err: unknown): boolean => err instanceof Problem && err.status === 403;
+
+/**
+ * The line above a refused form: the problem's own detail when its fields are said beside them
+ * (not twice), else everything it says.
+ */
+export function refusalSummary(err: unknown, fields: Record<string, string>, whole: string): string {
+  return err instanceof Problem && Object.keys(fields).length > 0 ? err.detail : whole;
+}

@@ -97,8 +97,14 @@ export const FIELDS: Record<string, FieldText> = {
       en: 'Failures of one username within the window that lock it.',
     },
   },
-  failure_window_seconds: { label: { zh: '失败计数时间窗（秒）', en: 'Failure window (s)' } },
-  lock_seconds: { label: { zh: '锁定时长（秒）', en: 'Lock time (s)' } },
+  failure_window_seconds: {
+    label: { zh: '失败计数时间窗（秒）', en: 'Failure window (s)' },
+    help: { zh: '在此时间内累计登录失败次数。', en: 'Failed logins are counted within this window.' },
+  },
+  lock_seconds: {
+    label: { zh: '锁定时长（秒）', en: 'Lock time (s)' },
+    help: { zh: '达到失败次数上限后，该用户名锁定这么久。', en: 'How long the username stays locked.' },
+  },
   // maintenance
   offline_minutes: {
     label: { zh: '设备离线转工单（分钟）', en: 'Device offline before a ticket (min)' },
@@ -113,6 +119,10 @@ export const FIELDS: Record<string, FieldText> = {
   },
   gateway_silent_minutes: {
     label: { zh: '网关失联转工单（分钟）', en: 'Gateway silent before a ticket (min)' },
+    help: {
+      zh: '网关超过此时长未上报任何数据即生成维修工单。',
+      en: 'A gateway that sent nothing for longer gets a ticket.',
+    },
   },
   repeat_window_days: {
     label: { zh: '重复故障统计天数', en: 'Repeat window (days)' },
@@ -122,7 +132,13 @@ export const FIELDS: Record<string, FieldText> = {
     },
   },
   // patrol
-  position_interval_s: { label: { zh: '巡查定位间隔（秒）', en: 'Position interval (s)' } },
+  position_interval_s: {
+    label: { zh: '巡查定位间隔（秒）', en: 'Position interval (s)' },
+    help: {
+      zh: '巡查进行中手机每隔多久记录一次位置。',
+      en: 'How often the phone records a position while a patrol runs.',
+    },
+  },
   gap_intervals: {
     label: { zh: '轨迹断点（间隔数）', en: 'Gap after (intervals)' },
     help: {
@@ -134,7 +150,10 @@ export const FIELDS: Record<string, FieldText> = {
     label: { zh: '最大合理速度（米/秒）', en: 'Maximum speed (m/s)' },
     help: { zh: '到达打卡点的速度超过此值会被标记。', en: 'A check-in reached faster than this is flagged.' },
   },
-  max_accuracy_m: { label: { zh: '定位精度上限（米）', en: 'Worst accepted accuracy (m)' } },
+  max_accuracy_m: {
+    label: { zh: '定位精度上限（米）', en: 'Worst accepted accuracy (m)' },
+    help: { zh: '误差大于此值的定位点不予接收。', en: 'Positions less accurate than this are refused.' },
+  },
   clock_skew_s: {
     label: { zh: '手机时钟偏差上限（秒）', en: 'Phone clock skew (s)' },
     help: { zh: '超出此偏差的手机时间会被校正并标记。', en: 'A phone clock further off is corrected and flagged.' },
@@ -160,7 +179,10 @@ export const FIELDS: Record<string, FieldText> = {
     label: { zh: '黄灯（占时限比例）', en: 'Yellow (share of the limit)' },
     help: { zh: '如 0.8 表示用去 80% 时限即亮黄灯。', en: 'E.g. 0.8: yellow once 80% of the limit is used.' },
   },
-  red: { label: { zh: '红灯（占时限比例）', en: 'Red (share of the limit)' } },
+  red: {
+    label: { zh: '红灯（占时限比例）', en: 'Red (share of the limit)' },
+    help: { zh: '1 表示时限用尽即亮红灯。', en: '1: red once the limit is used up.' },
+  },
   yellowSupervision: { label: { zh: '黄灯时督办升至', en: 'Yellow raises supervision to' } },
   breachSupervision: { label: { zh: '超时后督办升至', en: 'A breach raises supervision to' } },
   unsignedMinutes: {
@@ -170,9 +192,16 @@ export const FIELDS: Record<string, FieldText> = {
       en: 'A life-safety incident nobody signed for this long goes one link up.',
     },
   },
-  unsignedChain: { label: { zh: '上报链（网格长之上）', en: 'Chain above the grid chief' } },
+  unsignedChain: {
+    label: { zh: '上报链（网格长之上）', en: 'Chain above the grid chief' },
+    help: { zh: '先通知网格长，再按此顺序逐级上报。', en: 'The grid chief is told first, then these links in order.' },
+  },
   unsignedCategories: {
     label: { zh: '非紧急也走上报链的分类', en: 'Categories that run the chain when not urgent' },
+    help: {
+      zh: '紧急（生命安全）事件总是走上报链；这些分类（含下级）不紧急也走。',
+      en: 'Urgent incidents always run it; these categories (with children) do when not urgent.',
+    },
   },
 };
 

@@ -42,6 +42,7 @@ const TEXTS = {
   cancel: { zh: '取消', en: 'Cancel' },
   edit: { zh: '编辑', en: 'Edit' },
   add: { zh: '新增', en: 'Add' },
+  addChild: { zh: '加下级', en: 'Add child' },
   remove: { zh: '删除', en: 'Remove' },
   loading: { zh: '加载中…', en: 'Loading…' },
   retry: { zh: '重试', en: 'Try again' },
@@ -148,7 +149,7 @@ const TEXTS = {
     en: 'The local days off and workdays are edited on the working calendar.',
   },
   addItem: { zh: '添加', en: 'Add' },
-  unsetValue: { zh: '未设置（使用默认）', en: 'Not set (the default applies)' },
+  unsetValue: { zh: '默认', en: 'Default' },
   refused: { zh: '您可以查看，但不能修改：{why}', en: 'You may read but not change this: {why}' },
   none: { zh: '无', en: 'None' },
 } as const satisfies Record<string, Text>;
