@@ -67,6 +67,12 @@ export const SETTINGS_PATHS = {
     'MaintenanceSettings',
     'When a device gone silent or a silent gateway becomes a maintenance ticket: minutes offline (by device kind, else the default), a gateway’s silent minutes, and the repeat window (days) shown on tickets; every field is required. The next sweep uses them.',
   ),
+  '/api/v1/settings/sessions': group(
+    'sessions',
+    'session settings',
+    'SessionSettings',
+    'Session idle and absolute lifetimes, and the login throttle; every field is required and bounded.',
+  ),
   '/api/v1/working-calendar/{year}': {
     get: {
       summary: `A year's working calendar (${SETTINGS_READERS.deadlines.join(', ')}, or the admin token): the statutory days off and make-up workdays (调休) of the built-in Chinese calendar, and the tenant's own holidays and workdays, which \`PUT /settings/deadlines\` edits (\`time.days\`)`,
@@ -82,12 +88,6 @@ export const SETTINGS_PATHS = {
       },
     },
   },
-  '/api/v1/settings/sessions': group(
-    'sessions',
-    'session settings',
-    'SessionSettings',
-    'Session idle and absolute lifetimes, and the login throttle; every field is required and bounded.',
-  ),
 };
 
 export const SETTINGS_SCHEMAS = {

@@ -177,6 +177,12 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         },
         { path: 'settings/deadlines', api: '**/api/v1/settings/deadlines' },
         { path: 'settings/maintenance', api: '**/api/v1/settings/maintenance' },
+        { path: 'settings/incidents', api: '**/api/v1/settings/incidents' },
+        { path: 'settings/dispatch', api: '**/api/v1/settings/dispatch' },
+        { path: 'settings/kpis', api: '**/api/v1/settings/kpis' },
+        { path: 'settings/sessions', api: '**/api/v1/settings/sessions' },
+        { path: 'settings/patrol', api: '**/api/v1/settings/patrol' },
+        { path: 'settings/worklog', api: '**/api/v1/worklog/settings' },
       ];
       const robots = await api(cloud(), 'PUT', `/api/v1/communities/${FIXTURE.community}/robots`, {
         token: await login(cloud(), 'config-admin'),
