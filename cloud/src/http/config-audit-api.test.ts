@@ -93,6 +93,14 @@ describe.each(BACKENDS)('configuration changes are audited with who, before and 
       details: { before: null, after: limit.limit },
     });
 
+    const removed = await api(cloud(), 'DELETE', '/api/v1/time-limits/other/major/handle', { token });
+    expect(removed.status).toBe(204);
+    expect(await latest('time_limit:other:major:handle')).toMatchObject({
+      actor,
+      action: 'time_limit.remove',
+      details: { before: limit.limit, after: null },
+    });
+
     await put('/api/v1/device-event-policies/safety.audit_probe', { policy: 'alert_only' });
     expect(await latest('device_event_policy:safety.audit_probe')).toMatchObject({
       actor,
