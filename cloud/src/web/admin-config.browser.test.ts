@@ -220,6 +220,19 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
           await page.locator('.config-page .card').first().waitFor();
           await expect.poll(() => page.locator('.el-skeleton').count()).toBe(0);
           await shoot(page, `${name}-filled-${size}`);
+          if (target.path.startsWith('robots/')) {
+            // Editing a robot: its webhook and secret are not shown, only that they are set.
+            await page.locator('.robot-table .edit-robot').first().click();
+            await page.locator('.el-dialog input[name=webhook]').waitFor();
+            expect(await page.locator('.el-dialog input[name=webhook]').inputValue()).toBe('');
+            // The dialog has faded in (its overlay's transition classes are gone).
+            await expect
+              .poll(() => page.locator('.el-overlay:visible').first().getAttribute('class'))
+              .not.toMatch(/enter/);
+            await shoot(page, `${name}-edit-${size}`);
+            await page.keyboard.press('Escape');
+            await page.locator('.el-dialog input[name=webhook]').waitFor({ state: 'hidden' });
+          }
           mode = 'hold';
           await reopen();
           await page.locator('.el-skeleton').first().waitFor();
