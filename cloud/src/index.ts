@@ -1,4 +1,6 @@
 export type { SnapshotRequestJson } from './camera-evidence/routes.js';
+export type { StoredCategory } from './categories/catalogue.js';
+export type { Limit, LimitedStep, TimeLimitRule } from './categories/schema.js';
 export { type Clock, systemClock } from './clock.js';
 export { CLOUD_SECRET_PATHS, loadCloudConfig, redactCloudConfig } from './config/load.js';
 export { CloudConfig, type CloudConfigInput } from './config/schema.js';
@@ -23,6 +25,7 @@ export { createLogger, REDACTED_LOG_PATHS } from './logging/logger.js';
 export * from './patrol/index.js';
 export * from './people/index.js';
 export * from './property/index.js';
+export type { WorkingCalendarYear } from './settings/calendar-routes.js';
 export { type RunningCloud, type StartCloudOptions, startCloud } from './start.js';
 export * from './territory/index.js';
 export * from './time-limits/index.js';

@@ -3,6 +3,9 @@ import type { Db, Queryable } from '../db/db.js';
 import { Category, type CategoryInput, type Limit, type LimitedStep, TimeLimitRule } from './schema.js';
 import { CATEGORY_TAXONOMY_SEEDS, TIME_LIMIT_SEEDS } from './seeds.js';
 
+/** Writes the audit record of a change inside its transaction, given what was there before and after. */
+export type Audit<Before, After> = (tx: Queryable, before: Before, after: After) => Promise<void>;
+
 /** A category edit the catalogue refuses, with the field and the reason. */
 export class CategoryError extends Error {
   constructor(
@@ -67,19 +70,31 @@ export class CategoryCatalogue {
     });
   }
 
-  /** Creates or replaces a category; its parent (the code without its last level) must exist. */
-  async upsert(input: CategoryInput): Promise<StoredCategory> {
+  /**
+   * Creates or replaces a category; its parent (the code without its last level) must exist.
+   * `audit` runs in the change's transaction with the category before (undefined: new) and after,
+   * so the change and its audit record commit together.
+   */
+  async upsert(
+    input: CategoryInput,
+    audit?: Audit<StoredCategory | undefined, StoredCategory>,
+  ): Promise<StoredCategory> {
     const parsed = Category.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new CategoryError('GL_CATEGORY_INVALID', `${issue?.path.join('.') || 'category'}: ${issue?.message}`);
     }
-    await this.db.transaction((tx) => this.write(tx, parsed.data, 'DO UPDATE'));
-    return (await this.get(parsed.data.code)) as StoredCategory;
+    return this.db.transaction(async (tx) => {
+      const before = await this.get(parsed.data.code, tx);
+      await this.write(tx, parsed.data, 'DO UPDATE');
+      const after = (await this.get(parsed.data.code, tx)) as StoredCategory;
+      await audit?.(tx, before, after);
+      return after;
+    });
   }
 
-  async get(code: string): Promise<StoredCategory | undefined> {
-    const { rows } = await this.db.query<CategoryRow>('SELECT * FROM categories WHERE code = $1', [code]);
+  async get(code: string, q: Queryable = this.db): Promise<StoredCategory | undefined> {
+    const { rows } = await q.query<CategoryRow>('SELECT * FROM categories WHERE code = $1', [code]);
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
@@ -89,8 +104,8 @@ export class CategoryCatalogue {
   }
 
   /** Every time-limit rule, tenant defaults (`*`) first, then by category, severity and step. */
-  async limits(): Promise<TimeLimitRule[]> {
-    const { rows } = await this.db.query<{
+  async limits(q: Queryable = this.db): Promise<TimeLimitRule[]> {
+    const { rows } = await q.query<{
       category_code: string;
       severity: string;
       step: LimitedStep;
@@ -112,24 +127,36 @@ export class CategoryCatalogue {
    * Removes one rule, so the next less specific one applies; false when there was none. The
    * tenant defaults (`*` × `*`) stay: every step needs a limit to fall back on.
    */
-  async removeLimit(rule: Omit<TimeLimitRule, 'limit'>): Promise<boolean> {
+  async removeLimit(rule: Omit<TimeLimitRule, 'limit'>, audit?: Audit<Limit, null>): Promise<boolean> {
     if (rule.category === '*' && rule.severity === '*') {
       throw new CategoryError('GL_CATEGORY_INVALID', `the tenant default of step ${rule.step} cannot be removed`);
     }
-    const { rows } = await this.db.query(
-      `DELETE FROM category_time_limits WHERE category_code = $1 AND severity = $2 AND step = $3
-       RETURNING category_code`,
-      [rule.category, rule.severity, rule.step],
-    );
-    return rows.length > 0;
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ value: number; unit: Limit['unit'] }>(
+        `DELETE FROM category_time_limits WHERE category_code = $1 AND severity = $2 AND step = $3
+         RETURNING value, unit`,
+        [rule.category, rule.severity, rule.step],
+      );
+      const removed = rows[0];
+      if (removed === undefined) return false;
+      await audit?.(tx, { value: Number(removed.value), unit: removed.unit }, null);
+      return true;
+    });
   }
 
-  async setLimit(rule: TimeLimitRule): Promise<void> {
+  /** Sets one rule; `audit` runs in its transaction with the rule's limit before (undefined: new) and after. */
+  async setLimit(rule: TimeLimitRule, audit?: Audit<Limit | undefined, Limit>): Promise<void> {
     const parsed = TimeLimitRule.parse(rule);
-    if (parsed.category !== '*' && !(await this.get(parsed.category))) {
-      throw new CategoryError('GL_CATEGORY_NOT_FOUND', `category ${parsed.category} does not exist`);
-    }
-    await this.writeLimit(this.db, parsed, 'DO UPDATE');
+    await this.db.transaction(async (tx) => {
+      if (parsed.category !== '*' && !(await this.get(parsed.category, tx))) {
+        throw new CategoryError('GL_CATEGORY_NOT_FOUND', `category ${parsed.category} does not exist`);
+      }
+      const same = (r: TimeLimitRule) =>
+        r.category === parsed.category && r.severity === parsed.severity && r.step === parsed.step;
+      const before = (await this.limits(tx)).find(same)?.limit;
+      await this.writeLimit(tx, parsed, 'DO UPDATE');
+      await audit?.(tx, before, parsed.limit);
+    });
   }
 
   /**

@@ -48,6 +48,22 @@ export const CATEGORY_PATHS = {
     },
   },
 
+  '/api/v1/category-catalogue': {
+    get: {
+      summary:
+        'The whole catalogue as administrators edit it: every category, inactive ones included, with every field and its parent and level (district_admin, or the admin token)',
+      responses: {
+        '200': ok('The categories, by code', {
+          type: 'object',
+          required: ['categories'],
+          properties: { categories: { type: 'array', items: { type: 'object' } } },
+        }),
+        ...unauthenticated,
+        '403': problem('Not a district_admin'),
+        ...unavailable,
+      },
+    },
+  },
   '/api/v1/categories/{code}': {
     get: {
       summary: 'One category of the catalogue, inactive ones included (any signed-in user)',

@@ -7,7 +7,13 @@ import { fromDatabase } from '../http/database.js';
 import { parameterFieldErrors } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
-import { authenticateCaller, callerOfResponse, parseBody, requireTenantAdmin } from '../people/access.js';
+import {
+  authenticateCaller,
+  callerOfResponse,
+  parseBody,
+  requireReader,
+  requireTenantAdmin,
+} from '../people/access.js';
 import { writeAudit } from '../people/audit.js';
 import { managerActor } from '../people/middleware.js';
 import type { People } from '../people/people.js';
@@ -38,6 +44,16 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
   const caller = authenticateCaller(ctx.people, ctx.adminToken);
   const { catalogue } = ctx;
 
+  // The whole catalogue as administrators edit it, inactive categories and every field included.
+  router.get(
+    '/category-catalogue',
+    caller,
+    requireReader('categories', 'district_admin'),
+    async (_req: Request, res: Response) => {
+      res.json({ categories: await fromDatabase(() => catalogue.list()) });
+    },
+  );
+
   router.get('/categories/:code', caller, async (req: Request<{ code: string }>, res: Response) => {
     const category = await fromDatabase(() => catalogue.get(req.params.code));
     if (category === undefined)
@@ -58,10 +74,20 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
         ]);
       }
       const body = parseBody(CategoryBody, req.body);
-      const before = await fromDatabase(() => catalogue.get(code.data));
+      const actor = managerActor(callerOfResponse(res));
+      let created = false;
       let stored: StoredCategory;
       try {
-        stored = await catalogue.upsert({ ...body, code: code.data });
+        stored = await catalogue.upsert({ ...body, code: code.data }, (tx, before, after) => {
+          created = before === undefined;
+          return writeAudit(tx, {
+            actor,
+            action: created ? 'category.create' : 'category.update',
+            target: `category:${code.data}`,
+            at: ctx.clock(),
+            details: { before: before ?? null, after },
+          });
+        });
       } catch (err) {
         if (err instanceof CategoryError && err.code === 'GL_CATEGORY_PARENT_MISSING') {
           const parent = parentCode(code.data);
@@ -75,16 +101,7 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
           throw new ProblemError('GL_VALIDATION_FAILED', message('category.not_a_code', { code: code.data }));
         return fromDatabase(() => Promise.reject(err));
       }
-      await fromDatabase(() =>
-        writeAudit(ctx.db, {
-          actor: managerActor(callerOfResponse(res)),
-          action: before === undefined ? 'category.create' : 'category.update',
-          target: `category:${code.data}`,
-          at: ctx.clock(),
-          details: { before: before ?? null, after: stored },
-        }),
-      );
-      res.status(before === undefined ? 201 : 200).json(stored);
+      res.status(created ? 201 : 200).json(stored);
     },
   );
 
@@ -99,11 +116,19 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
     jsonBody(BODY_LIMIT),
     async (req: Request, res: Response) => {
       const rule = parseBody(TimeLimitRule, req.body);
-      const same = (r: TimeLimitRule) =>
-        r.category === rule.category && r.severity === rule.severity && r.step === rule.step;
-      const before = (await fromDatabase(() => catalogue.limits())).find(same);
+      const actor = managerActor(callerOfResponse(res));
+      let created = false;
       try {
-        await catalogue.setLimit(rule);
+        await catalogue.setLimit(rule, (tx, before, after) => {
+          created = before === undefined;
+          return writeAudit(tx, {
+            actor,
+            action: 'time_limit.set',
+            target: `time_limit:${rule.category}:${rule.severity}:${rule.step}`,
+            at: ctx.clock(),
+            details: { before: before ?? null, after },
+          });
+        });
       } catch (err) {
         if (err instanceof CategoryError) {
           throw new ProblemError('GL_VALIDATION_FAILED', message('category.absent', { code: rule.category }), [
@@ -118,16 +143,7 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
         }
         return fromDatabase(() => Promise.reject(err));
       }
-      await fromDatabase(() =>
-        writeAudit(ctx.db, {
-          actor: managerActor(callerOfResponse(res)),
-          action: 'time_limit.set',
-          target: `time_limit:${rule.category}:${rule.severity}:${rule.step}`,
-          at: ctx.clock(),
-          details: { before: before?.limit ?? null, after: rule.limit },
-        }),
-      );
-      res.status(before === undefined ? 201 : 200).json(rule);
+      res.status(created ? 201 : 200).json(rule);
     },
   );
 
@@ -153,24 +169,24 @@ export function catalogueRoutes(ctx: CatalogueRoutesContext): Router {
           },
         ]);
       }
-      const before = (await fromDatabase(() => catalogue.limits())).find(
-        (r) => r.category === rule.category && r.severity === rule.severity && r.step === rule.step,
+      const actor = managerActor(callerOfResponse(res));
+      const removed = await fromDatabase(() =>
+        catalogue.removeLimit(rule, (tx, before, after) =>
+          writeAudit(tx, {
+            actor,
+            action: 'time_limit.remove',
+            target: `time_limit:${rule.category}:${rule.severity}:${rule.step}`,
+            at: ctx.clock(),
+            details: { before, after },
+          }),
+        ),
       );
-      if (before === undefined || !(await fromDatabase(() => catalogue.removeLimit(rule)))) {
+      if (!removed) {
         throw new ProblemError(
           'GL_NOT_FOUND',
           message('time_limit.unknown', { category: rule.category, severity: rule.severity, step: rule.step }),
         );
       }
-      await fromDatabase(() =>
-        writeAudit(ctx.db, {
-          actor: managerActor(callerOfResponse(res)),
-          action: 'time_limit.remove',
-          target: `time_limit:${rule.category}:${rule.severity}:${rule.step}`,
-          at: ctx.clock(),
-          details: { before: before.limit, after: null },
-        }),
-      );
       res.status(204).end();
     },
   );

@@ -136,7 +136,7 @@ describe.each(BACKENDS)('notification stream and community robots API (%s)', (ba
     expect(missing.body).toMatchObject({ errors: [{ pointer: '/robots/0/webhook' }] });
     // no answer and no audit row carries a secret
     const { rows } = await cloud().db.query<{ details: unknown }>('SELECT details FROM audit_log WHERE target = $1', [
-      `community:${COMMUNITY}`,
+      `robots:community:${COMMUNITY}`,
     ]);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     for (const body of [put.body, kept.body, read.body, missing.body, ...rows]) {

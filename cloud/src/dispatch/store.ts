@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { DomainError } from '../http/domain-error.js';
 import { type Message, message } from '../i18n/message.js';
 import { render } from '../i18n/render.js';
 import { WebhookPolicy } from '../notify/webhook-policy.js';
 import { type Actor, writeAudit } from '../people/audit.js';
+import { dispatchSettingsBody } from './settings.js';
 
 /** A robot's platform: WeCom (企业微信) or DingTalk (钉钉) group robots. */
 export const RobotKind = z.enum(['wecom', 'dingtalk']);
@@ -60,6 +61,9 @@ export const RobotList = z.strictObject({
     }),
 });
 
+/** The audit target of an owner's robot list: `robots:community:<code>`, `robots:disposal_unit:<id>`. */
+export const robotsAuditTarget = (owner: RobotOwner): string => `robots:${owner.kind}:${owner.id}`;
+
 /** The tenant's dispatch policy (table `dispatch_settings`). */
 export interface DispatchSettings {
   /** A FILED incident goes to the responsible party without an operator. */
@@ -108,8 +112,8 @@ export class DispatchStore {
     readonly webhookPolicy: WebhookPolicy = new WebhookPolicy(),
   ) {}
 
-  async settings(): Promise<DispatchSettings> {
-    const { rows } = await this.db.query<{
+  async settings(q: Queryable = this.db): Promise<DispatchSettings> {
+    const { rows } = await q.query<{
       auto_dispatch: boolean;
       fast_track_urgent_iot: boolean;
       life_safety_categories: string[];
@@ -124,8 +128,8 @@ export class DispatchStore {
 
   async updateSettings(actor: Actor, change: Partial<DispatchSettings>): Promise<DispatchSettings> {
     const now = this.clock();
-    const before = await this.settings();
     await this.db.transaction(async (tx) => {
+      const before = await this.settings(tx);
       await tx.query(
         `UPDATE dispatch_settings SET auto_dispatch = COALESCE($1, auto_dispatch),
                 fast_track_urgent_iot = COALESCE($2, fast_track_urgent_iot),
@@ -137,12 +141,14 @@ export class DispatchStore {
           now,
         ],
       );
+      // Audited in the API's shape, like every settings group, so the history reads as the form does.
+      const after = await this.settings(tx);
       await writeAudit(tx, {
         actor,
         action: 'dispatch.settings.update',
         target: 'dispatch:settings',
         at: now,
-        details: { ...change, before },
+        details: { before: dispatchSettingsBody(before), after: dispatchSettingsBody(after) },
       });
     });
     return this.settings();
@@ -158,8 +164,8 @@ export class DispatchStore {
   }
 
   /** The owner's robots as the API shows them (no secrets). */
-  async robotViews(owner: RobotOwner): Promise<RobotView[]> {
-    const { rows } = await this.db.query<RobotRow>(
+  async robotViews(owner: RobotOwner, q: Queryable = this.db): Promise<RobotView[]> {
+    const { rows } = await q.query<RobotRow>(
       'SELECT name, kind, webhook, secret, updated_at FROM robot_channels WHERE owner_kind = $1 AND owner_id = $2 ORDER BY name',
       [owner.kind, owner.id],
     );
@@ -178,6 +184,7 @@ export class DispatchStore {
         [owner.kind, owner.id],
       );
       const existing = new Map(rows.map((row) => [row.name, row]));
+      const before = rows.map(view).sort((a, b) => a.name.localeCompare(b.name));
       const audit: Record<string, unknown>[] = [];
       for (const [index, robot] of robots.entries()) {
         const before = existing.get(robot.name);
@@ -220,12 +227,13 @@ export class DispatchStore {
           'DELETE FROM robot_channels WHERE owner_kind = $1 AND owner_id = $2 AND name = ANY($3::text[])',
           [owner.kind, owner.id, removed],
         );
+      // The robots before and after as the API shows them: whether secrets are set, never what they are.
       await writeAudit(tx, {
         actor,
         action: 'robots.replace',
-        target: `${owner.kind}:${owner.id}`,
+        target: robotsAuditTarget(owner),
         at: now,
-        details: { robots: audit, removed },
+        details: { robots: audit, removed, before, after: await this.robotViews(owner, tx) },
       });
     });
     return this.robotViews(owner);

@@ -406,7 +406,7 @@ describe.each(BACKENDS)('tenant settings API (%s)', (backend) => {
     );
     expect(audited.rows[0]).toMatchObject({
       actor: `user:${ids['district-admin']}`,
-      details: { autoDispatch: false, before: { autoDispatch: true } },
+      details: { before: { auto_dispatch: true }, after: { auto_dispatch: false } },
     });
     const kpis = await call('district-admin', 'PUT', '/api/v1/settings/kpis', {
       exclude_suspended_from_due: true,

@@ -811,6 +811,10 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '没有品类 {code}：请用 {route} 创建，或用 * 表示所有品类',
     en: 'no category {code}: create it with {route}, or use * for every category',
   },
+  'calendar.year_invalid': {
+    'zh-CN': '路径未指明年份（2000–2100 的四位数字，如 /working-calendar/2026）',
+    en: 'the path does not name a year (four digits from 2000 to 2100, e.g. /working-calendar/2026)',
+  },
   'time_limit.path_invalid': { 'zh-CN': '路径未指明时限规则', en: 'the path does not name a time-limit rule' },
   'time_limit.default_kept': {
     'zh-CN': '{step@step}的租户默认时限不能删除',

@@ -5,6 +5,7 @@ import { IncidentSettings } from '../incidents/settings.js';
 import { KpiSettingsInput } from '../kpi/compute.js';
 import { MaintenanceSettings } from '../maintenance/settings.js';
 import { SessionSettings } from '../people/session-settings.js';
+import { WorkingCalendarYear } from './calendar-routes.js';
 import { SETTINGS_READERS } from './routes.js';
 
 const unauthenticated = { '401': problem('No session or admin token, or an ended session') };
@@ -72,9 +73,25 @@ export const SETTINGS_PATHS = {
     'SessionSettings',
     'Session idle and absolute lifetimes, and the login throttle; every field is required and bounded.',
   ),
+  '/api/v1/working-calendar/{year}': {
+    get: {
+      summary: `A year's working calendar (${SETTINGS_READERS.deadlines.join(', ')}, or the admin token): the statutory days off and make-up workdays (调休) of the built-in Chinese calendar, and the tenant's own holidays and workdays, which \`PUT /settings/deadlines\` edits (\`time.days\`)`,
+      parameters: [
+        { name: 'year', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{4}$' }, example: '2026' },
+      ],
+      responses: {
+        '200': ok('The year’s calendar', ref('WorkingCalendarYear')),
+        '400': problem('Not a year from 2000 to 2100'),
+        ...unauthenticated,
+        '403': problem(`Not one of the roles ${SETTINGS_READERS.deadlines.join(', ')}`),
+        ...unavailable,
+      },
+    },
+  },
 };
 
 export const SETTINGS_SCHEMAS = {
+  WorkingCalendarYear: schema(WorkingCalendarYear),
   DeadlineSettings: schema(DeadlineSettings),
   DispatchSettings: schema(DispatchSettingsBody),
   IncidentSettings: schema(IncidentSettings),

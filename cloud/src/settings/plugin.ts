@@ -2,8 +2,9 @@ import { CategoryCatalogue } from '../categories/catalogue.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import type { DispatchStore } from '../dispatch/store.js';
-import type { HttpPlugin } from '../http/plugin.js';
+import { type HttpPlugin, inOrder } from '../http/plugin.js';
 import type { People } from '../people/people.js';
+import { workingCalendarRoutes } from './calendar-routes.js';
 import { SETTINGS_PATHS, SETTINGS_SCHEMAS } from './openapi.js';
 import { settingsRoutes } from './routes.js';
 
@@ -18,13 +19,16 @@ export const settingsPlugin: HttpPlugin<{
 }> = {
   name: 'settings',
   routes: ({ db, clock, people, adminToken, dispatch }) =>
-    settingsRoutes({
-      db,
-      clock,
-      people,
-      adminToken,
-      catalogue: new CategoryCatalogue(db),
-      ...(dispatch ? { dispatch: dispatch.store } : {}),
-    }),
+    inOrder(
+      settingsRoutes({
+        db,
+        clock,
+        people,
+        adminToken,
+        catalogue: new CategoryCatalogue(db),
+        ...(dispatch ? { dispatch: dispatch.store } : {}),
+      }),
+      workingCalendarRoutes({ db, clock, people, adminToken }),
+    ),
   openapi: { paths: SETTINGS_PATHS, schemas: SETTINGS_SCHEMAS },
 };

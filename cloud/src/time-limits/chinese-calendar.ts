@@ -20,6 +20,16 @@ export interface ChineseCalendar extends WorkCalendar {
   readonly years: { readonly first: number; readonly last: number };
   /** The name of the holiday or of the holiday a make-up workday belongs to, e.g. `National Day,国庆节,3`. */
   occasion(date: CivilDate): string | undefined;
+  /** The year's statutory days off and make-up workdays, by date (empty for a year not covered). */
+  arrangements(year: number): StatutoryDay[];
+}
+
+/** A day of the State Council's arrangement: a day off (`holiday`) or a make-up workday (调休上班). */
+export interface StatutoryDay {
+  date: CivilDate;
+  kind: 'holiday' | 'workday';
+  /** The holiday's name as the data gives it: `National Day,国庆节,3` (English, Chinese, days). */
+  occasion: string;
 }
 
 let loaded: ChineseCalendar | undefined;
@@ -49,5 +59,10 @@ function fromData(data: z.infer<typeof ChineseDaysData>): ChineseCalendar {
     },
     covers: (date) => coveredYears.has(yearOf(date)),
     occasion: (date) => holidays.get(date) ?? workdays.get(date),
+    arrangements: (year) => {
+      const of = (days: Map<string, string>, kind: StatutoryDay['kind']) =>
+        [...days].filter(([date]) => yearOf(date) === year).map(([date, occasion]) => ({ date, kind, occasion }));
+      return [...of(holidays, 'holiday'), ...of(workdays, 'workday')].sort((a, b) => a.date.localeCompare(b.date));
+    },
   };
 }

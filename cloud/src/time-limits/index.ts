@@ -1,5 +1,5 @@
 export { type WorkCalendar, weekdayCalendar } from './calendar.js';
-export { type ChineseCalendar, chineseCalendar } from './chinese-calendar.js';
+export { type ChineseCalendar, chineseCalendar, type StatutoryDay } from './chinese-calendar.js';
 export { type CivilDate, CivilDateSchema } from './civil-date.js';
 export type { Pause } from './counting.js';
 export { deadline, deadlineWithPauses, elapsed } from './deadline.js';

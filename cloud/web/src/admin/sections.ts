@@ -37,6 +37,36 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
     label: { zh: '审计日志', en: 'Audit log' },
     page: lazy(() => import('./people/AuditPage.vue')),
   },
+  {
+    path: 'categories',
+    label: { zh: '事件分类', en: 'Categories' },
+    page: lazy(() => import('./config/CategoriesPage.vue')),
+  },
+  {
+    path: 'time-limits',
+    label: { zh: '处置时限', en: 'Time limits' },
+    page: lazy(() => import('./config/TimeLimitsPage.vue')),
+  },
+  {
+    path: 'device-policies',
+    label: { zh: '设备事件策略', en: 'Device-event policies' },
+    page: lazy(() => import('./config/DevicePoliciesPage.vue')),
+  },
+  {
+    path: 'calendar',
+    label: { zh: '工作日历', en: 'Working calendar' },
+    page: lazy(() => import('./config/CalendarPage.vue')),
+  },
+  {
+    path: 'robots',
+    label: { zh: '通知机器人', en: 'Notification robots' },
+    page: lazy(() => import('./config/RobotsPage.vue')),
+  },
+  {
+    path: 'settings',
+    label: { zh: '参数设置', en: 'Settings' },
+    page: lazy(() => import('./config/SettingsPage.vue')),
+  },
 ];
 
 /** `/admin/users/42` → the `users` section and its rest (`42`). */
