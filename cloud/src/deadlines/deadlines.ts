@@ -59,6 +59,24 @@ export interface IncidentTimeLimit {
 
 const LOOP_CLOSED = new Set(['CLOSED', 'EVALUATED', 'ARCHIVED']);
 
+/** A category × severity × step limit as the catalogue gives it. */
+type CatalogueLimit = Awaited<ReturnType<CategoryCatalogue['limitFor']>>;
+
+/** A closed incident shows no light but its loop's outcome. */
+const closedStatus = (incident: Incident, steps: readonly IncidentStep[]): IncidentTimeStatus => ({
+  light: null,
+  overdue_since: null,
+  due_by: null,
+  outcome: LOOP_CLOSED.has(incident.state) ? (everBreached(steps) ? 'late' : 'on_time') : null,
+});
+
+const openStatus = (limit: IncidentTimeLimit | null): IncidentTimeStatus => ({
+  light: limit?.light ?? null,
+  overdue_since: limit?.overdueSince ?? null,
+  due_by: limit?.deadline ?? null,
+  outcome: null,
+});
+
 export interface SupervisedEvent {
   incident: Incident;
   step: IncidentStep;
@@ -236,10 +254,24 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
     steps: readonly IncidentStep[],
     now: Date = this.options.clock(),
   ): Promise<IncidentTimeLimit | null> {
+    const settings = await this.settings();
+    const catalogue = new CategoryCatalogue(this.db);
+    return this.limitOf(incident, steps, now, settings, (step) =>
+      catalogue.limitFor(incident.categoryCode, incident.severity, step),
+    );
+  }
+
+  /** {@link lightOf} with the settings read and the catalogue's limit found by the caller. */
+  private async limitOf(
+    incident: Incident,
+    steps: readonly IncidentStep[],
+    now: Date,
+    settings: DeadlineSettings,
+    limitFor: (step: LimitedStep) => Promise<CatalogueLimit>,
+  ): Promise<IncidentTimeLimit | null> {
     const clock = openClock(steps);
     if (clock === undefined) return null;
-    const settings = await this.settings();
-    const reading = await this.read(this.db, incident, clock, now, settings);
+    const reading = await this.readWith(incident, clock, now, settings, limitFor);
     if (reading === undefined) return null;
     const { step, startedAt, deadline, used, paused } = reading;
     const breach = breachOf(steps);
@@ -248,26 +280,49 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
     return { step, startedAt, deadline, light, overdueSince, used, paused };
   }
 
+  /**
+   * {@link statusOf} of many incidents at once, for the screens that colour thousands of them: the
+   * settings are read once and each category × severity × step limit once, not once per incident.
+   */
+  async statusesOf(
+    incidents: readonly Incident[],
+    stepsOf: ReadonlyMap<string, readonly IncidentStep[]>,
+    now: Date = this.options.clock(),
+  ): Promise<Map<string, IncidentTimeStatus>> {
+    const settings = await this.settings();
+    const catalogue = new CategoryCatalogue(this.db);
+    const limits = new Map<string, Promise<CatalogueLimit>>();
+    const statuses = new Map<string, IncidentTimeStatus>();
+    for (const incident of incidents) {
+      const steps = stepsOf.get(incident.id) ?? [];
+      if (incident.closedAt !== null) {
+        statuses.set(incident.id, closedStatus(incident, steps));
+        continue;
+      }
+      const limit = await this.limitOf(incident, steps, now, settings, (step) => {
+        const key = `${incident.categoryCode} ${incident.severity} ${step}`;
+        let found = limits.get(key);
+        if (found === undefined) {
+          found = catalogue.limitFor(incident.categoryCode, incident.severity, step);
+          // A refusal is remembered like an answer: the same lookup would be refused again.
+          found.catch(() => undefined);
+          limits.set(key, found);
+        }
+        return found;
+      });
+      statuses.set(incident.id, openStatus(limit));
+    }
+    return statuses;
+  }
+
   /** What the incident list and detail show of the time limits (see {@link IncidentTimeStatus}). */
   async statusOf(
     incident: Incident,
     steps: readonly IncidentStep[],
     now: Date = this.options.clock(),
   ): Promise<IncidentTimeStatus> {
-    if (incident.closedAt !== null)
-      return {
-        light: null,
-        overdue_since: null,
-        due_by: null,
-        outcome: LOOP_CLOSED.has(incident.state) ? (everBreached(steps) ? 'late' : 'on_time') : null,
-      };
-    const limit = await this.lightOf(incident, steps, now);
-    return {
-      light: limit?.light ?? null,
-      overdue_since: limit?.overdueSince ?? null,
-      due_by: limit?.deadline ?? null,
-      outcome: null,
-    };
+    if (incident.closedAt !== null) return closedStatus(incident, steps);
+    return openStatus(await this.lightOf(incident, steps, now));
   }
 
   /**
@@ -307,7 +362,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
   }
 
   /** Reads a clock; undefined when the catalogue has no limit for its step. */
-  private async read(
+  private read(
     q: Queryable,
     incident: Incident,
     clock: StepClock,
@@ -316,9 +371,21 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
   ): Promise<ClockReading | undefined> {
     // Inside a step's transaction every query goes through it (PGlite has one connection).
     const catalogue = new CategoryCatalogue(q as Db);
-    let base: Awaited<ReturnType<CategoryCatalogue['limitFor']>>;
+    return this.readWith(incident, clock, now, settings, (step) =>
+      catalogue.limitFor(incident.categoryCode, incident.severity, step),
+    );
+  }
+
+  private async readWith(
+    incident: Incident,
+    clock: StepClock,
+    now: Date,
+    settings: DeadlineSettings,
+    limitFor: (step: LimitedStep) => Promise<CatalogueLimit>,
+  ): Promise<ClockReading | undefined> {
+    let base: CatalogueLimit;
     try {
-      base = await catalogue.limitFor(incident.categoryCode, incident.severity, clock.step);
+      base = await limitFor(clock.step);
     } catch (err) {
       if (err instanceof CategoryError) return undefined;
       throw err;

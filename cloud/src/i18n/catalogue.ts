@@ -752,6 +752,10 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '读取{what@subject}需要以下角色之一：{roles@role}',
     en: 'reading {what@subject} needs the role {roles@role_code/or}',
   },
+  'command_centre.needs_role': {
+    'zh-CN': '指挥大屏需要以下角色之一：{roles@role}',
+    en: 'the command screen needs the role {roles@role_code/or}',
+  },
   'kpi.needs_role': {
     'zh-CN': '考核指标需要以下角色之一：{roles@role}',
     en: 'KPIs need the role {roles@role_code/or}',
