@@ -195,6 +195,7 @@ export async function commandCentreOverview(db: Queryable, query: OverviewQuery)
       }),
     ticker,
     pins,
+    category_names: Object.fromEntries(categories),
   };
 }
 

@@ -110,6 +110,8 @@ export const CommandCentreOverview = z.strictObject({
     }),
   ),
   pins: CommandCentrePins,
+  /** Every category of the catalogue by code, for the live additions the stream names only by code. */
+  category_names: z.record(z.string(), Names),
 });
 export type CommandCentreOverview = z.infer<typeof CommandCentreOverview>;
 
