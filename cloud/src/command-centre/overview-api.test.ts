@@ -24,6 +24,7 @@ interface ListedIncident {
   closedAt: string | null;
   place: { grid: string | null; community: string | null };
   light: 'green' | 'yellow' | 'red' | null;
+  overdue_since: string | null;
 }
 
 /** A square area around a point, as the territory stores it. */
@@ -46,7 +47,8 @@ const square = (lon: number, lat: number) => ({
  */
 describe.each(BACKENDS)('the command-centre overview (%s)', (backend) => {
   const clock = manualClock(NOW);
-  const cloud = useTestCloud(backend, { clock, dispatchSweepMs: 3_600_000 });
+  // Timers are swept when the test says so (below), not by the background sweep at any moment.
+  const cloud = useTestCloud(backend, { clock, dispatchSweepMs: 3_600_000, deadlineSweepMs: 3_600_000 });
   const tokens: Record<string, string> = {};
   const ids: Record<string, string> = {};
 
@@ -120,8 +122,9 @@ describe.each(BACKENDS)('the command-centre overview (%s)', (backend) => {
     await act(ids.lane, 'accept');
     await act(ids.lane, 'file');
     await registerGateway(cloud(), `gw-${backend}-cc-a`, COMMUNITY_A);
-    // Two hours on: the limits of the day's work have run for a while.
+    // Two hours on: the limits of the day's work have run for a while, and the breached ones are acted on.
     clock.advance(2 * 3_600_000);
+    await cloud().deadlines.sweep();
   }, 60_000);
 
   const overview = (who: string, query = '') =>
@@ -208,8 +211,12 @@ describe.each(BACKENDS)('the command-centre overview (%s)', (backend) => {
 
   it('gives today’s intake and closures in China time, and the urgent incidents for the ticker', async () => {
     const { body } = await overview('admin');
-    // Seven reported today (10:00 China time; the drill left out, the rejected one counted); none closed (结案).
-    expect(body.today).toEqual({ date: '2026-11-25', intake: 7, closed: 0, overdue: 0, escalated: 0 });
+    // Seven reported today (10:00 China time; the drill left out, the rejected one counted); none closed
+    // (结案); two hours on, every open one's limit was breached and it went one level up — as many
+    // as the incident list shows overdue since today.
+    expect(body.today).toEqual({ date: '2026-11-25', intake: 7, closed: 0, overdue: 6, escalated: 6 });
+    const overdue = (await listed('admin')).filter((incident) => (incident.overdue_since ?? '') >= '2026-11-24T16:00');
+    expect(overdue).toHaveLength(body.today.overdue);
     expect(body.ticker.map((item) => [item.id, item.category, item.place.zh])).toEqual([
       [ids.gas, 'emergency.gas_leak', '幸福一网格'],
     ]);
@@ -261,5 +268,16 @@ describe.each(BACKENDS)('the command-centre overview (%s)', (backend) => {
     expect(narrowed.body.open.total).toBe(2);
     expect(narrowed.body.title.name).toEqual({ zh: '二街道', en: '二街道' });
     expect(narrowed.body.health.gateways.total).toBe(0);
+  });
+
+  it('keeps showing the lights the incident list shows as the day goes on (read last: it moves the clock)', async () => {
+    clock.advance(5 * 3_600_000);
+    const { body } = await overview('admin');
+    const digit = { green: 1, yellow: 2, red: 3 } as const;
+    const open = await listed('admin');
+    const lightOf = new Map(open.map((incident) => [incident.id, incident.light ? digit[incident.light] : 0]));
+    body.pins.id.forEach((id, index) => {
+      expect(body.pins.light[index], id).toBe(lightOf.get(id));
+    });
   });
 });

@@ -7,24 +7,19 @@ import {
 import type { Queryable } from '../db/db.js';
 import { fleetGateways } from '../fleet/read.js';
 import type { TroubleThresholds } from '../fleet/trouble.js';
-import type { Incident, IncidentStep } from '../incidents/index.js';
+import type { Incident } from '../incidents/index.js';
 import { placePositions } from '../incidents/position.js';
 import { type IncidentRow, toIncident } from '../incidents/records.js';
-import { readStepsOf } from '../incidents/store.js';
-import type { IncidentTimeStatus } from '../incidents/time-status.js';
 import { type KpiPolicy, kpisFromCounts } from '../kpi/compute.js';
 import type { Counts } from '../kpi/definitions.js';
 import { kpiCounts } from '../kpi/query.js';
 import { prefixPattern, scopeCondition, TERRITORY_OF_ROW } from '../people/scope-sql.js';
+import type { TrafficLight } from '../time-limits/index.js';
 import { chinaDate, chinaDayStart, chinaMonthStart, previousChinaMonthStart } from './china-time.js';
 import type { CommandCentreOverview, PinLight } from './schema.js';
 
-/** The lights of many incidents at once (the time limits' {@link IncidentTimeStatus}), by incident id. */
-export type StatusesOf = (
-  incidents: readonly Incident[],
-  steps: ReadonlyMap<string, readonly IncidentStep[]>,
-  now: Date,
-) => Promise<ReadonlyMap<string, IncidentTimeStatus>>;
+/** The lights of many open incidents at `now`, as the incident list shows them, by incident id. */
+export type LightsOf = (incidents: readonly Incident[], now: Date) => Promise<ReadonlyMap<string, TrafficLight | null>>;
 
 export interface OverviewQuery {
   /** The territories shown (codes nest by prefix); never empty. */
@@ -35,7 +30,7 @@ export interface OverviewQuery {
   /** The fleet's thresholds, as `GET /fleet/gateways` reads them. */
   thresholds: TroubleThresholds;
   /** Without time limits every light is unknown. */
-  statusesOf?: StatusesOf | undefined;
+  lightsOf?: LightsOf | undefined;
 }
 
 /** How many urgent incidents the ticker carries. */
@@ -72,13 +67,8 @@ export async function commandCentreOverview(db: Queryable, query: OverviewQuery)
     )
   ).rows.map(toIncident);
 
-  const [steps, places, units, categories, today, kpi, health] = await Promise.all([
-    query.statusesOf
-      ? readStepsOf(
-          db,
-          open.map((incident) => incident.id),
-        )
-      : Promise.resolve(new Map<string, IncidentStep[]>()),
+  const [lights, places, units, categories, today, kpi, health] = await Promise.all([
+    query.lightsOf ? query.lightsOf(open, now) : Promise.resolve(new Map<string, TrafficLight | null>()),
     placePositions(db, open),
     territoryUnits(db, territories),
     categoryNames(db),
@@ -86,8 +76,7 @@ export async function commandCentreOverview(db: Queryable, query: OverviewQuery)
     kpiMonths(db, territories, now, query.kpiPolicy),
     fleetHealth(db, territories, now, query.thresholds),
   ]);
-  const statuses = query.statusesOf ? await query.statusesOf(open, steps, now) : new Map<string, IncidentTimeStatus>();
-  const lightOf = (incident: Incident) => statuses.get(incident.id)?.light ?? null;
+  const lightOf = (incident: Incident) => lights.get(incident.id) ?? null;
 
   const byState = new Map<IncidentState, number>();
   const byCategory = new Map<string, number>();

@@ -14,7 +14,7 @@ export const commandCentrePlugin: HttpPlugin<{ db: Db; clock: Clock; people: Peo
       db,
       clock,
       people,
-      deadlines && ((incidents, steps, now) => deadlines.statusesOf(incidents, steps, now)),
+      deadlines && ((incidents, steps, now) => deadlines.lightSchedulesOf(incidents, steps, now)),
     ),
   openapi: { paths: COMMAND_CENTRE_PATHS, schemas: COMMAND_CENTRE_SCHEMAS },
 };

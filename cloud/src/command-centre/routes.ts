@@ -11,7 +11,8 @@ import { MaintenanceSettingsStore } from '../maintenance/settings.js';
 import { authenticateUser, principalOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { type Principal, scopeFilter } from '../people/scope.js';
-import { commandCentreOverview, type StatusesOf } from './overview.js';
+import { LightMemo, type LightSchedulesOf } from './light-memo.js';
+import { commandCentreOverview } from './overview.js';
 import { type CommandCentreOverview, CommandCentreQuery } from './schema.js';
 
 /** The roles the command screen is for: they watch a whole territory. */
@@ -33,10 +34,16 @@ export function commandCentreScope(principal: Principal, territory: string | und
 }
 
 /** `GET /command-centre/overview`: the district command screen (指挥大屏) in one read. */
-export function commandCentreRoutes(db: Db, clock: Clock, people: People, statusesOf: StatusesOf | undefined): Router {
+export function commandCentreRoutes(
+  db: Db,
+  clock: Clock,
+  people: People,
+  schedulesOf: LightSchedulesOf | undefined,
+): Router {
   const router = Router();
   const kpiSettings = new KpiSettingsStore(db, clock);
   const maintenance = new MaintenanceSettingsStore(db, clock);
+  const lights = schedulesOf && new LightMemo(schedulesOf);
   router.use('/command-centre', authenticateUser(people));
 
   router.get('/command-centre/overview', async (req: Request, res: Response) => {
@@ -50,7 +57,7 @@ export function commandCentreRoutes(db: Db, clock: Clock, people: People, status
         now,
         kpiPolicy,
         thresholds: { ...DEFAULT_THRESHOLDS, silentMinutes: settings.gateway_silent_minutes },
-        statusesOf,
+        lightsOf: lights && ((incidents, now) => lights.lightsOf(db, incidents, now)),
       }),
     );
     // A screen on the wall polls this: never a stale copy from a cache in between.

@@ -19,7 +19,7 @@ import {
 import type { DeadlineChange } from '../incidents/records.js';
 import { readSteps, recordStepDeadline } from '../incidents/store.js';
 import type { IncidentTimeLimits, IncidentTimeStatus } from '../incidents/time-status.js';
-import { type TimeContext, timeContext } from '../time-limits/index.js';
+import { type TimeContext, type TrafficLight, timeContext } from '../time-limits/index.js';
 import { measuredSpan, type ResponseStatus, responseStatus } from './arrival.js';
 import {
   breachOf,
@@ -58,6 +58,25 @@ export interface IncidentTimeLimit {
 }
 
 const LOOP_CLOSED = new Set(['CLOSED', 'EVALUATED', 'ARCHIVED']);
+
+/**
+ * An open incident's light as read at some time, and when a running clock turns yellow and red
+ * (null while suspended, once breached, or without a limit): the light at a later time follows
+ * without reading the clock again ({@link lightAt}), until the incident takes a step.
+ */
+export interface LightSchedule {
+  light: TrafficLight | null;
+  yellowAt: Date | null;
+  redAt: Date | null;
+}
+
+/** The light of a {@link LightSchedule} at `at` (not before the time it was read). */
+export function lightAt(schedule: LightSchedule, at: Date): TrafficLight | null {
+  if (schedule.light === null || schedule.light === 'red') return schedule.light;
+  if (schedule.redAt !== null && at >= schedule.redAt) return 'red';
+  if (schedule.yellowAt !== null && at >= schedule.yellowAt) return 'yellow';
+  return schedule.light;
+}
 
 /** A category × severity × step limit as the catalogue gives it. */
 type CatalogueLimit = Awaited<ReturnType<CategoryCatalogue['limitFor']>>;
@@ -269,6 +288,16 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
     settings: DeadlineSettings,
     limitFor: (step: LimitedStep) => Promise<CatalogueLimit>,
   ): Promise<IncidentTimeLimit | null> {
+    return (await this.readingOf(incident, steps, now, settings, limitFor))?.limit ?? null;
+  }
+
+  private async readingOf(
+    incident: Incident,
+    steps: readonly IncidentStep[],
+    now: Date,
+    settings: DeadlineSettings,
+    limitFor: (step: LimitedStep) => Promise<CatalogueLimit>,
+  ): Promise<{ limit: IncidentTimeLimit; reading: ClockReading; breached: boolean } | null> {
     const clock = openClock(steps);
     if (clock === undefined) return null;
     const reading = await this.readWith(incident, clock, now, settings, limitFor);
@@ -277,29 +306,34 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
     const breach = breachOf(steps);
     const overdueSince = breach?.since ?? (reading.light === 'red' ? deadline : null);
     const light = breach !== undefined ? 'red' : reading.light;
-    return { step, startedAt, deadline, light, overdueSince, used, paused };
+    return {
+      limit: { step, startedAt, deadline, light, overdueSince, used, paused },
+      reading,
+      breached: breach !== undefined,
+    };
   }
 
   /**
-   * {@link statusOf} of many incidents at once, for the screens that colour thousands of them: the
-   * settings are read once and each category × severity × step limit once, not once per incident.
+   * The light of many open incidents and when it will change, for the screens that colour thousands
+   * of them and read them again every minute: the settings are read once and each category ×
+   * severity × step limit once, not once per incident; {@link lightAt} gives the light at a later
+   * time without reading the clocks again, until the incident takes a step.
    */
-  async statusesOf(
+  async lightSchedulesOf(
     incidents: readonly Incident[],
     stepsOf: ReadonlyMap<string, readonly IncidentStep[]>,
     now: Date = this.options.clock(),
-  ): Promise<Map<string, IncidentTimeStatus>> {
+  ): Promise<Map<string, LightSchedule>> {
     const settings = await this.settings();
     const catalogue = new CategoryCatalogue(this.db);
     const limits = new Map<string, Promise<CatalogueLimit>>();
-    const statuses = new Map<string, IncidentTimeStatus>();
+    const schedules = new Map<string, LightSchedule>();
     for (const incident of incidents) {
-      const steps = stepsOf.get(incident.id) ?? [];
       if (incident.closedAt !== null) {
-        statuses.set(incident.id, closedStatus(incident, steps));
+        schedules.set(incident.id, { light: null, yellowAt: null, redAt: null });
         continue;
       }
-      const limit = await this.limitOf(incident, steps, now, settings, (step) => {
+      const read = await this.readingOf(incident, stepsOf.get(incident.id) ?? [], now, settings, (step) => {
         const key = `${incident.categoryCode} ${incident.severity} ${step}`;
         let found = limits.get(key);
         if (found === undefined) {
@@ -310,9 +344,15 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
         }
         return found;
       });
-      statuses.set(incident.id, openStatus(limit));
+      // Once breached it stays red until the step is done; a suspended clock stands still.
+      const running = read !== null && !read.breached && !read.reading.paused;
+      schedules.set(incident.id, {
+        light: read?.limit.light ?? null,
+        yellowAt: running ? read.reading.yellowAt : null,
+        redAt: running ? read.reading.redAt : null,
+      });
     }
-    return statuses;
+    return schedules;
   }
 
   /** What the incident list and detail show of the time limits (see {@link IncidentTimeStatus}). */
