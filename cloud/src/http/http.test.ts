@@ -82,6 +82,7 @@ describe('service endpoints', () => {
       '/api/v1/time-limits',
       '/api/v1/time-limits/{category}/{severity}/{step}',
       '/api/v1/territory/areas',
+      '/api/v1/territory/boundaries',
       '/api/v1/territory/search',
       '/api/v1/communities/{code}/devices',
       '/api/v1/communities/{code}/devices/{deviceId}',

@@ -1,4 +1,14 @@
 export {
+  BOUNDARY_LEVELS,
+  BoundariesQuery,
+  type BoundaryLevel,
+  levelBelow,
+  readBoundaries,
+  simplifyArea,
+  TerritoryBoundaries,
+  TerritoryBoundary,
+} from './boundaries.js';
+export {
   codeProblem,
   isDedicatedGrid,
   levelOf,
