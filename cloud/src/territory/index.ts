@@ -46,6 +46,7 @@ export {
   toWgs84,
   wgs84ToGcj02,
 } from './gcj02.js';
+export { GridIndex, GridResolver } from './grid-index.js';
 export {
   Area,
   type BoundingBox,
