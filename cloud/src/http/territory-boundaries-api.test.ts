@@ -44,7 +44,12 @@ describe.each(BACKENDS)('territory boundaries (%s)', (backend) => {
     const { status, body } = await boundaries('district-admin', `within=${FIXTURE.community}`);
     expect(status).toBe(200);
     expect(TerritoryBoundaries.parse(body)).toEqual(body);
-    expect(body).toMatchObject({ type: 'FeatureCollection', within: FIXTURE.community, level: 'grid' });
+    expect(body).toMatchObject({
+      type: 'FeatureCollection',
+      within: FIXTURE.community,
+      within_unit: { code: FIXTURE.community, level: 'community', name_zh: '河下社区', name_en: 'Hexia Community' },
+      level: 'grid',
+    });
     expect(codes(body)).toEqual(FIXTURE.grids);
     expect(body.features[0]).toEqual({
       type: 'Feature',

@@ -59,6 +59,15 @@ export type TerritoryBoundary = z.infer<typeof TerritoryBoundary>;
 export const TerritoryBoundaries = z.object({
   type: z.literal('FeatureCollection'),
   within: z.string(),
+  /** The unit asked for, to name it above its units; null when no such unit is known. */
+  within_unit: z
+    .object({
+      code: z.string(),
+      level: z.enum(['district', ...BOUNDARY_LEVELS]),
+      name_zh: z.string(),
+      name_en: z.string().nullable(),
+    })
+    .nullable(),
   level: z.enum(BOUNDARY_LEVELS),
   /** The time the areas are in force at (ISO 8601). */
   at: z.string(),
@@ -99,10 +108,17 @@ export async function readBoundaries(
      ORDER BY u.code`,
     [query.level, query.within, query.at, visible],
   );
+  const { rows: units } = await q.query<{
+    code: string;
+    level: BoundaryLevel | 'district';
+    name_zh: string;
+    name_en: string | null;
+  }>('SELECT code, level, name_zh, name_en FROM territory_units WHERE code = $1', [query.within]);
   const tolerance = (query.simplifyMetres ?? 0) / METRES_PER_DEGREE;
   return {
     type: 'FeatureCollection',
     within: query.within,
+    within_unit: units[0] ?? null,
     level: query.level,
     at: query.at.toISOString(),
     features: rows.map((row) => ({
