@@ -1,5 +1,6 @@
 import type { Language } from './message.js';
 import { PATROL_MESSAGES } from './patrol-messages.js';
+import { EXPECTED_VALUES, RING_REASONS, TERRITORY_IMPORT_MESSAGES } from './territory-import-messages.js';
 
 /** One message in both languages; `{name}` is a parameter, `{name@vocabulary}` one named in a vocabulary. */
 export type Template = Record<Language, string>;
@@ -9,6 +10,8 @@ export type Template = Record<Language, string>;
  * renders `street` as 街道 or "street". A code missing here renders as itself.
  */
 export const VOCABULARIES: Record<string, Record<string, Template>> = {
+  ring_reason: RING_REASONS,
+  expected: EXPECTED_VALUES,
   level: {
     grid: { 'zh-CN': '网格', en: 'grid' },
     community: { 'zh-CN': '社区', en: 'community' },
@@ -216,6 +219,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
  */
 export const CATALOGUE: Record<string, Template> = {
   ...PATROL_MESSAGES,
+  ...TERRITORY_IMPORT_MESSAGES,
   // Text a device or reporter gave in both languages (a gateway alert's message).
   'text.bilingual': { 'zh-CN': '{zh}', en: '{en}' },
 
@@ -349,6 +353,8 @@ export const CATALOGUE: Record<string, Template> = {
   'problem.GL_SHUTTING_DOWN': { 'zh-CN': '服务正在停止', en: 'Shutting down' },
   'problem.GL_INTERNAL': { 'zh-CN': '内部错误', en: 'Internal error' },
   'problem.GL_PATROL_CONFLICT': { 'zh-CN': '巡查状态冲突', en: 'Patrol state conflict' },
+  'problem.GL_TERRITORY_IMPORT_REFUSED': { 'zh-CN': '区划导入被拒绝', en: 'Territory import refused' },
+  'problem.GL_TERRITORY_IMPORT_STALE': { 'zh-CN': '区划已变化，预览过期', en: 'Territory changed since the preview' },
 
   'session.missing': {
     'zh-CN': '未登录：请先登录',

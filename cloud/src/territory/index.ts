@@ -47,6 +47,7 @@ export {
   wgs84ToGcj02,
 } from './gcj02.js';
 export { GridIndex, GridResolver } from './grid-index.js';
+export * from './import/index.js';
 export {
   Area,
   type BoundingBox,
