@@ -1,5 +1,6 @@
 import type { Language } from './message.js';
 import { PATROL_MESSAGES } from './patrol-messages.js';
+import { EXPECTED_VALUES, RING_REASONS, TERRITORY_IMPORT_MESSAGES } from './territory-import-messages.js';
 
 /** One message in both languages; `{name}` is a parameter, `{name@vocabulary}` one named in a vocabulary. */
 export type Template = Record<Language, string>;
@@ -9,6 +10,8 @@ export type Template = Record<Language, string>;
  * renders `street` as 街道 or "street". A code missing here renders as itself.
  */
 export const VOCABULARIES: Record<string, Record<string, Template>> = {
+  ring_reason: RING_REASONS,
+  expected: EXPECTED_VALUES,
   level: {
     grid: { 'zh-CN': '网格', en: 'grid' },
     community: { 'zh-CN': '社区', en: 'community' },
@@ -216,6 +219,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
  */
 export const CATALOGUE: Record<string, Template> = {
   ...PATROL_MESSAGES,
+  ...TERRITORY_IMPORT_MESSAGES,
   // Text a device or reporter gave in both languages (a gateway alert's message).
   'text.bilingual': { 'zh-CN': '{zh}', en: '{en}' },
 
@@ -349,6 +353,8 @@ export const CATALOGUE: Record<string, Template> = {
   'problem.GL_SHUTTING_DOWN': { 'zh-CN': '服务正在停止', en: 'Shutting down' },
   'problem.GL_INTERNAL': { 'zh-CN': '内部错误', en: 'Internal error' },
   'problem.GL_PATROL_CONFLICT': { 'zh-CN': '巡查状态冲突', en: 'Patrol state conflict' },
+  'problem.GL_TERRITORY_IMPORT_REFUSED': { 'zh-CN': '区划导入被拒绝', en: 'Territory import refused' },
+  'problem.GL_TERRITORY_IMPORT_STALE': { 'zh-CN': '区划已变化，预览过期', en: 'Territory changed since the preview' },
 
   'session.missing': {
     'zh-CN': '未登录：请先登录',
@@ -623,6 +629,7 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '应为 6、9、12、15 或 18 位区划编码',
     en: 'expected a territory code of 6, 9, 12, 15 or 18 digits',
   },
+  'check.level_below_within': { 'zh-CN': '层级须低于所在区划的层级', en: 'level must be below the level of within' },
   'check.to_after_from': { 'zh-CN': '结束时间须晚于开始时间', en: 'to must be after from' },
   'check.ends_after_starts': { 'zh-CN': '结束时间须晚于开始时间', en: 'ends_at must be after starts_at' },
   'check.period_year': { 'zh-CN': '统计周期最长一年', en: 'a period is at most a year' },
@@ -933,6 +940,10 @@ export const CATALOGUE: Record<string, Template> = {
   'territory.under_not_a_code': {
     'zh-CN': '查询参数须为区划编码（6、9、12、15 或 18 位）',
     en: '{parameter} must be a territory code (6, 9, 12, 15 or 18 digits)',
+  },
+  'territory.nothing_below': {
+    'zh-CN': '{territory} 是微网格，其下没有区划：{parameter} 请用网格或更高层级的编码',
+    en: '{territory} is a micro-grid and has no units below it: give {parameter} a grid or higher code',
   },
   'territory.search_query': {
     'zh-CN': '查询内容须为地名中的 1 到 {most} 个字符',

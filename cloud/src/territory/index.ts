@@ -1,4 +1,14 @@
 export {
+  BOUNDARY_LEVELS,
+  BoundariesQuery,
+  type BoundaryLevel,
+  levelBelow,
+  readBoundaries,
+  simplifyArea,
+  TerritoryBoundaries,
+  TerritoryBoundary,
+} from './boundaries.js';
+export {
   codeProblem,
   isDedicatedGrid,
   levelOf,
@@ -12,6 +22,22 @@ export {
 } from './codes.js';
 export { TerritoryError } from './errors.js';
 export {
+  type BoundaryCollection,
+  type BoundaryFeature,
+  BREAKAGE_KINDS,
+  type Breakage,
+  type BreakageKind,
+  BUILDING_COLUMNS,
+  type BuildingRow,
+  csvLine,
+  type DistrictOptions,
+  type DistrictUnit,
+  type GeneratedDistrict,
+  generateDistrict,
+  PLACEMENT_COLUMNS,
+  type PlacementRow,
+} from './fixture-district.js';
+export {
   type CoordinateSystem,
   distanceMetres,
   gcj02ToWgs84,
@@ -20,6 +46,8 @@ export {
   toWgs84,
   wgs84ToGcj02,
 } from './gcj02.js';
+export { GridIndex, GridResolver } from './grid-index.js';
+export * from './import/index.js';
 export {
   Area,
   type BoundingBox,

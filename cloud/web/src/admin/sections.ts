@@ -13,12 +13,19 @@ export interface AdminSection {
   visible?: (user: User) => boolean;
 }
 
-export const ADMIN_SECTIONS: readonly AdminSection[] = [];
+/** A section's page, loaded as a chunk of its own the first time it is opened. */
+export const lazy = (load: () => Promise<{ default: Component }>): Component => defineAsyncComponent(load);
+
+export const ADMIN_SECTIONS: readonly AdminSection[] = [
+  {
+    path: 'territory',
+    label: { zh: '辖区', en: 'Territory' },
+    page: lazy(() => import('./territory/TerritoryPage.vue')),
+  },
+];
 
 /** `/admin/users/42` → the `users` section and its rest (`42`). */
 export function sectionOf(route: string): { section: AdminSection | undefined; rest: string } {
   const [, , name = '', ...rest] = (route.split('?')[0] ?? '').split('/');
   return { section: ADMIN_SECTIONS.find((s) => s.path === name), rest: rest.join('/') };
 }
-
-export const lazy = (load: () => Promise<{ default: Component }>): Component => defineAsyncComponent(load);

@@ -1,0 +1,162 @@
+import turfArea from '@turf/area';
+import { kinks } from '@turf/kinks';
+import polygonClipping, { type MultiPolygon as ClipMultiPolygon, type Polygon as ClipPolygon } from 'polygon-clipping';
+import { isDedicatedGrid, parentOf } from '../codes.js';
+import { type Area, boundingBox } from '../polygon.js';
+import type { ImportedUnit } from './boundaries-file.js';
+import { importProblem } from './problems.js';
+import type { TerritoryImportProblem } from './schemas.js';
+
+/**
+ * How much disagreement between neighbouring boundaries is drawing noise rather than a mistake:
+ * a piece outside the parent, an overlap or a gap counts only when it is larger than both
+ * `squareMetres` and `share` of the area it is measured against (the unit's own for "outside" and
+ * overlaps — the smaller of the two — and the parent's for gaps).
+ */
+export interface GeometryTolerance {
+  squareMetres: number;
+  share: number;
+}
+
+export const DEFAULT_TOLERANCE: GeometryTolerance = { squareMetres: 100, share: 0.01 };
+
+type Geom = ClipPolygon | ClipMultiPolygon;
+
+/** polygon-clipping takes [lon, lat] pairs only: altitude is dropped. */
+function clipGeom(area: Area): Geom {
+  const ring = (r: number[][]) => r.map(([lon, lat]) => [lon as number, lat as number] as [number, number]);
+  return area.type === 'Polygon' ? area.coordinates.map(ring) : area.coordinates.map((p) => p.map(ring));
+}
+
+/** Geodesic area in m² (@turf/area). */
+function squareMetres(geom: Geom | Area): number {
+  if (Array.isArray(geom)) {
+    if (geom.length === 0) return 0;
+    const multi = Array.isArray((geom as ClipMultiPolygon)[0]?.[0]?.[0])
+      ? (geom as ClipMultiPolygon)
+      : [geom as ClipPolygon];
+    return turfArea({ type: 'MultiPolygon', coordinates: multi });
+  }
+  return turfArea(geom);
+}
+
+const beyond = (piece: number, reference: number, t: GeometryTolerance) =>
+  piece > t.squareMetres && piece > t.share * reference;
+
+const percent = (piece: number, reference: number) => (reference > 0 ? ((100 * piece) / reference).toFixed(1) : '100');
+
+/**
+ * Geometry problems of a boundaries file (areas already in WGS-84; broken ones are null and skipped):
+ * self-intersecting boundaries, units beyond their parent, overlapping siblings and gaps between a
+ * community's grids. `storedParentAreas` holds the current areas of parents the file does not have.
+ * The clipping is polygon-clipping's (Martinez-Rueda sweep line), areas are @turf/area's, and
+ * self-intersections @turf/kinks': well-kept libraries rather than our own geometry.
+ *
+ * Dedicated grids (专属网格, 9xx: a school, a hospital) are drawn inside ordinary grids on purpose,
+ * so they are not checked for overlaps.
+ */
+export function geometryProblems(
+  units: readonly ImportedUnit[],
+  storedParentAreas: ReadonlyMap<string, Area>,
+  tolerance: GeometryTolerance = DEFAULT_TOLERANCE,
+): TerritoryImportProblem[] {
+  const problems: TerritoryImportProblem[] = [];
+  const sound: Array<ImportedUnit & { area: Area; size: number }> = [];
+  for (const unit of units) {
+    if (unit.area === null) continue;
+    const crossings = kinks(unit.area).features;
+    if (crossings.length > 0) {
+      const [lon, lat] = crossings[0]?.geometry.coordinates ?? [];
+      problems.push(
+        importProblem(
+          'self_intersection',
+          { feature: unit.feature, code: unit.code, field: 'geometry' },
+          { code: unit.code, count: crossings.length, lon: lon?.toFixed(6), lat: lat?.toFixed(6) },
+        ),
+      );
+      continue;
+    }
+    sound.push({ ...unit, area: unit.area, size: squareMetres(unit.area) });
+  }
+  const areaOf = new Map<string, Area>(storedParentAreas);
+  for (const unit of sound) areaOf.set(unit.code, unit.area);
+
+  // Beyond the parent.
+  for (const unit of sound) {
+    const parent = parentOf(unit.code) as string;
+    const parentArea = areaOf.get(parent);
+    if (parentArea === undefined) continue;
+    const outside = safely(() => squareMetres(polygonClipping.difference(clipGeom(unit.area), clipGeom(parentArea))));
+    if (outside !== undefined && beyond(outside, unit.size, tolerance)) {
+      problems.push(
+        importProblem(
+          'outside_parent',
+          { feature: unit.feature, code: unit.code, field: 'geometry' },
+          { code: unit.code, parent, area: Math.round(outside), share: percent(outside, unit.size) },
+        ),
+      );
+    }
+  }
+
+  // Siblings: overlaps (bounding boxes first), and gaps between a parent's grids.
+  const families = new Map<string, typeof sound>();
+  for (const unit of sound) {
+    const parent = parentOf(unit.code) as string;
+    families.set(parent, [...(families.get(parent) ?? []), unit]);
+  }
+  for (const [parent, siblings] of families) {
+    const boxes = siblings.map((s) => boundingBox(s.area));
+    for (let i = 0; i < siblings.length; i++) {
+      const a = siblings[i] as (typeof siblings)[number];
+      if (isDedicated(a.code)) continue;
+      for (let j = i + 1; j < siblings.length; j++) {
+        const b = siblings[j] as (typeof siblings)[number];
+        if (isDedicated(b.code)) continue;
+        const ba = boxes[i] as ReturnType<typeof boundingBox>;
+        const bb = boxes[j] as ReturnType<typeof boundingBox>;
+        if (ba.maxLon <= bb.minLon || bb.maxLon <= ba.minLon || ba.maxLat <= bb.minLat || bb.maxLat <= ba.minLat)
+          continue;
+        const shared = safely(() => squareMetres(polygonClipping.intersection(clipGeom(a.area), clipGeom(b.area))));
+        const smaller = Math.min(a.size, b.size);
+        if (shared !== undefined && beyond(shared, smaller, tolerance)) {
+          problems.push(
+            importProblem(
+              'sibling_overlap',
+              { feature: b.feature, code: b.code, field: 'geometry' },
+              { code: b.code, other: a.code, area: Math.round(shared), share: percent(shared, smaller) },
+            ),
+          );
+        }
+      }
+    }
+    const parentArea = areaOf.get(parent);
+    if (parentArea === undefined || siblings[0]?.level !== 'grid') continue;
+    const parentSize = squareMetres(parentArea);
+    const gap = safely(() =>
+      squareMetres(polygonClipping.difference(clipGeom(parentArea), ...siblings.map((s) => clipGeom(s.area)))),
+    );
+    if (gap !== undefined && beyond(gap, parentSize, tolerance)) {
+      const parentUnit = sound.find((u) => u.code === parent);
+      const first = siblings[0] as (typeof siblings)[number];
+      problems.push(
+        importProblem(
+          'sibling_gap',
+          { feature: parentUnit?.feature ?? first.feature, code: parent, field: 'geometry' },
+          { parent, level: 'grid', area: Math.round(gap), share: percent(gap, parentSize) },
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+const isDedicated = (code: string) => code.length === 15 && isDedicatedGrid(code);
+
+/** polygon-clipping throws on some degenerate input it cannot sweep; such a check is skipped, not fatal. */
+function safely(measure: () => number): number | undefined {
+  try {
+    return measure();
+  } catch {
+    return undefined;
+  }
+}
