@@ -206,7 +206,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true
 async function openScreen(): Promise<{ page: Page; close(): Promise<void>; tti: number }> {
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
   // Signed in as the page keeps a session (localStorage), so the load is the screen's own.
-  await context.addInitScript((value) => localStorage.setItem('gridlink.session', value), JSON.stringify(session));
+  await context.addInitScript(`localStorage.setItem('gridlink.session', ${JSON.stringify(JSON.stringify(session))})`);
   const page = await context.newPage();
   await page.goto(`${cloud.url}/#/command`);
   await page.locator('.cc-screen[data-state="ready"][data-drawn="yes"] .cc-live[data-connected="yes"]').waitFor({
