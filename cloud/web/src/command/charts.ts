@@ -109,6 +109,12 @@ export function categoryChart(overview: Overview) {
   };
 }
 
+/** A KPI's name on two lines when long: 按期结案率 → 按期 / 结案率, On-time closing → On-time / closing. */
+function wrapName(name: string): string {
+  if (name.includes(' ')) return name.replace(' ', '\n');
+  return name.length > 3 ? `${name.slice(0, -3)}\n${name.slice(-3)}` : name;
+}
+
 /** The month's KPIs beside last month's, in percent. */
 export function kpiChart(overview: Overview) {
   const names = SCREEN_KPIS.map((kpi) => kpi.name[lang()]);
@@ -124,7 +130,7 @@ export function kpiChart(overview: Overview) {
       data: names,
       ...axis,
       // Long names wrap under their bars rather than run into each other on a narrow panel.
-      axisLabel: { color: TEXT, fontSize: 11, interval: 0, width: 52, overflow: 'break', lineHeight: 13 },
+      axisLabel: { color: TEXT, fontSize: 11, interval: 0, lineHeight: 13, formatter: wrapName },
     },
     yAxis: { type: 'value', max: 100, ...axis, axisLabel: { color: MUTED, formatter: '{value}%' } },
     series: [
