@@ -193,10 +193,13 @@ async function openIncidents(db: Queryable, territories: readonly string[]): Pro
     `SELECT id, version, state, category_code, severity, urgent, supervision, level, source, drill,
             community, grid, building, unit, NULL::int AS floor, NULL::text AS room, NULL::text AS device_id,
             gateway_id, NULL::text AS address, NULL::text AS alert_id, NULL::text AS dedup_key, 1 AS occurrences,
-            created_at AS first_occurred_at, created_at AS last_occurred_at, 0 AS rework_count, assignee,
-            NULL::text AS merged_into, '' AS title, NULL::text AS description, created_at, created_at AS updated_at,
-            NULL::timestamptz AS closed_at, position_lon, position_lat, NULL::float8 AS position_accuracy_m
-       FROM incidents WHERE closed_at IS NULL AND NOT drill AND ${scope.sql}`,
+            NULL::timestamptz AS first_occurred_at, NULL::timestamptz AS last_occurred_at, 0 AS rework_count,
+            assignee, NULL::text AS merged_into, '' AS title, NULL::text AS description, created_at,
+            NULL::timestamptz AS updated_at, NULL::timestamptz AS closed_at, position_lon, position_lat,
+            NULL::float8 AS position_accuracy_m
+       FROM incidents WHERE closed_at IS NULL AND NOT drill AND ${scope.sql}
+      -- Oldest first: the screen spreads pins that share a point in this order, the same on every read.
+      ORDER BY created_at, id`,
     scope.params,
   );
   return rows.map(toIncident);
