@@ -71,6 +71,7 @@ describe('service endpoints', () => {
       '/api/v1/kpis/patrol.csv',
       '/api/v1/kpis/report.csv',
       '/api/v1/kpis/report.xlsx',
+      '/api/v1/command-centre/overview',
       '/api/v1/settings/deadlines',
       '/api/v1/settings/dispatch',
       '/api/v1/settings/incidents',
