@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { cameraEvidencePlugin } from './camera-evidence/plugin.js';
 import { categoriesPlugin } from './categories/plugin.js';
 import type { Clock } from './clock.js';
+import { commandCentrePlugin } from './command-centre/plugin.js';
 import { commissioningPlugin } from './commissioning/plugin.js';
 import type { Db } from './db/db.js';
 import type { Deadlines } from './deadlines/index.js';
@@ -103,6 +104,7 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   cameraEvidencePlugin,
   incidentsPlugin,
   kpiPlugin,
+  commandCentrePlugin,
   settingsPlugin,
   categoriesPlugin,
   territoryPlugin,

@@ -2,6 +2,7 @@ export type { SnapshotRequestJson } from './camera-evidence/routes.js';
 export type { StoredCategory } from './categories/catalogue.js';
 export type { Limit, LimitedStep, TimeLimitRule } from './categories/schema.js';
 export { type Clock, systemClock } from './clock.js';
+export * from './command-centre/index.js';
 export { CLOUD_SECRET_PATHS, loadCloudConfig, redactCloudConfig } from './config/load.js';
 export { CloudConfig, type CloudConfigInput } from './config/schema.js';
 export type { Db, Queryable, QueryResult } from './db/db.js';

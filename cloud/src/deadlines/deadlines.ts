@@ -19,7 +19,7 @@ import {
 import type { DeadlineChange } from '../incidents/records.js';
 import { readSteps, recordStepDeadline } from '../incidents/store.js';
 import type { IncidentTimeLimits, IncidentTimeStatus } from '../incidents/time-status.js';
-import { type TimeContext, timeContext } from '../time-limits/index.js';
+import { type TimeContext, type TrafficLight, timeContext } from '../time-limits/index.js';
 import { measuredSpan, type ResponseStatus, responseStatus } from './arrival.js';
 import {
   breachOf,
@@ -58,6 +58,43 @@ export interface IncidentTimeLimit {
 }
 
 const LOOP_CLOSED = new Set(['CLOSED', 'EVALUATED', 'ARCHIVED']);
+
+/**
+ * An open incident's light as read at some time, and when a running clock turns yellow and red
+ * (null while suspended, once breached, or without a limit): the light at a later time follows
+ * without reading the clock again ({@link lightAt}), until the incident takes a step.
+ */
+export interface LightSchedule {
+  light: TrafficLight | null;
+  yellowAt: Date | null;
+  redAt: Date | null;
+}
+
+/** The light of a {@link LightSchedule} at `at` (not before the time it was read). */
+export function lightAt(schedule: LightSchedule, at: Date): TrafficLight | null {
+  if (schedule.light === null || schedule.light === 'red') return schedule.light;
+  if (schedule.redAt !== null && at >= schedule.redAt) return 'red';
+  if (schedule.yellowAt !== null && at >= schedule.yellowAt) return 'yellow';
+  return schedule.light;
+}
+
+/** A category × severity × step limit as the catalogue gives it. */
+type CatalogueLimit = Awaited<ReturnType<CategoryCatalogue['limitFor']>>;
+
+/** A closed incident shows no light but its loop's outcome. */
+const closedStatus = (incident: Incident, steps: readonly IncidentStep[]): IncidentTimeStatus => ({
+  light: null,
+  overdue_since: null,
+  due_by: null,
+  outcome: LOOP_CLOSED.has(incident.state) ? (everBreached(steps) ? 'late' : 'on_time') : null,
+});
+
+const openStatus = (limit: IncidentTimeLimit | null): IncidentTimeStatus => ({
+  light: limit?.light ?? null,
+  overdue_since: limit?.overdueSince ?? null,
+  due_by: limit?.deadline ?? null,
+  outcome: null,
+});
 
 export interface SupervisedEvent {
   incident: Incident;
@@ -236,16 +273,86 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
     steps: readonly IncidentStep[],
     now: Date = this.options.clock(),
   ): Promise<IncidentTimeLimit | null> {
+    const settings = await this.settings();
+    const catalogue = new CategoryCatalogue(this.db);
+    return this.limitOf(incident, steps, now, settings, (step) =>
+      catalogue.limitFor(incident.categoryCode, incident.severity, step),
+    );
+  }
+
+  /** {@link lightOf} with the settings read and the catalogue's limit found by the caller. */
+  private async limitOf(
+    incident: Incident,
+    steps: readonly IncidentStep[],
+    now: Date,
+    settings: DeadlineSettings,
+    limitFor: (step: LimitedStep) => Promise<CatalogueLimit>,
+  ): Promise<IncidentTimeLimit | null> {
+    return (await this.readingOf(incident, steps, now, settings, limitFor))?.limit ?? null;
+  }
+
+  private async readingOf(
+    incident: Incident,
+    steps: readonly IncidentStep[],
+    now: Date,
+    settings: DeadlineSettings,
+    limitFor: (step: LimitedStep) => Promise<CatalogueLimit>,
+  ): Promise<{ limit: IncidentTimeLimit; reading: ClockReading; breached: boolean } | null> {
     const clock = openClock(steps);
     if (clock === undefined) return null;
-    const settings = await this.settings();
-    const reading = await this.read(this.db, incident, clock, now, settings);
+    const reading = await this.readWith(incident, clock, now, settings, limitFor);
     if (reading === undefined) return null;
     const { step, startedAt, deadline, used, paused } = reading;
     const breach = breachOf(steps);
     const overdueSince = breach?.since ?? (reading.light === 'red' ? deadline : null);
     const light = breach !== undefined ? 'red' : reading.light;
-    return { step, startedAt, deadline, light, overdueSince, used, paused };
+    return {
+      limit: { step, startedAt, deadline, light, overdueSince, used, paused },
+      reading,
+      breached: breach !== undefined,
+    };
+  }
+
+  /**
+   * The light of many open incidents and when it will change, for the screens that colour thousands
+   * of them and read them again every minute: the settings are read once and each category ×
+   * severity × step limit once, not once per incident; {@link lightAt} gives the light at a later
+   * time without reading the clocks again, until the incident takes a step.
+   */
+  async lightSchedulesOf(
+    incidents: readonly Incident[],
+    stepsOf: ReadonlyMap<string, readonly IncidentStep[]>,
+    now: Date = this.options.clock(),
+  ): Promise<Map<string, LightSchedule>> {
+    const settings = await this.settings();
+    const catalogue = new CategoryCatalogue(this.db);
+    const limits = new Map<string, Promise<CatalogueLimit>>();
+    const schedules = new Map<string, LightSchedule>();
+    for (const incident of incidents) {
+      if (incident.closedAt !== null) {
+        schedules.set(incident.id, { light: null, yellowAt: null, redAt: null });
+        continue;
+      }
+      const read = await this.readingOf(incident, stepsOf.get(incident.id) ?? [], now, settings, (step) => {
+        const key = `${incident.categoryCode} ${incident.severity} ${step}`;
+        let found = limits.get(key);
+        if (found === undefined) {
+          found = catalogue.limitFor(incident.categoryCode, incident.severity, step);
+          // A refusal is remembered like an answer: the same lookup would be refused again.
+          found.catch(() => undefined);
+          limits.set(key, found);
+        }
+        return found;
+      });
+      // Once breached it stays red until the step is done; a suspended clock stands still.
+      const running = read !== null && !read.breached && !read.reading.paused;
+      schedules.set(incident.id, {
+        light: read?.limit.light ?? null,
+        yellowAt: running ? read.reading.yellowAt : null,
+        redAt: running ? read.reading.redAt : null,
+      });
+    }
+    return schedules;
   }
 
   /** What the incident list and detail show of the time limits (see {@link IncidentTimeStatus}). */
@@ -254,20 +361,8 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
     steps: readonly IncidentStep[],
     now: Date = this.options.clock(),
   ): Promise<IncidentTimeStatus> {
-    if (incident.closedAt !== null)
-      return {
-        light: null,
-        overdue_since: null,
-        due_by: null,
-        outcome: LOOP_CLOSED.has(incident.state) ? (everBreached(steps) ? 'late' : 'on_time') : null,
-      };
-    const limit = await this.lightOf(incident, steps, now);
-    return {
-      light: limit?.light ?? null,
-      overdue_since: limit?.overdueSince ?? null,
-      due_by: limit?.deadline ?? null,
-      outcome: null,
-    };
+    if (incident.closedAt !== null) return closedStatus(incident, steps);
+    return openStatus(await this.lightOf(incident, steps, now));
   }
 
   /**
@@ -307,7 +402,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
   }
 
   /** Reads a clock; undefined when the catalogue has no limit for its step. */
-  private async read(
+  private read(
     q: Queryable,
     incident: Incident,
     clock: StepClock,
@@ -316,9 +411,21 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
   ): Promise<ClockReading | undefined> {
     // Inside a step's transaction every query goes through it (PGlite has one connection).
     const catalogue = new CategoryCatalogue(q as Db);
-    let base: Awaited<ReturnType<CategoryCatalogue['limitFor']>>;
+    return this.readWith(incident, clock, now, settings, (step) =>
+      catalogue.limitFor(incident.categoryCode, incident.severity, step),
+    );
+  }
+
+  private async readWith(
+    incident: Incident,
+    clock: StepClock,
+    now: Date,
+    settings: DeadlineSettings,
+    limitFor: (step: LimitedStep) => Promise<CatalogueLimit>,
+  ): Promise<ClockReading | undefined> {
+    let base: CatalogueLimit;
     try {
-      base = await catalogue.limitFor(incident.categoryCode, incident.severity, clock.step);
+      base = await limitFor(clock.step);
     } catch (err) {
       if (err instanceof CategoryError) return undefined;
       throw err;

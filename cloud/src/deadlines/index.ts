@@ -15,6 +15,8 @@ export {
   type EscalatedEvent,
   type IncidentTimeLimit,
   type IncidentTimeStatus,
+  type LightSchedule,
+  lightAt,
   type SupervisedEvent,
 } from './deadlines.js';
 export {

@@ -646,6 +646,7 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '应为 6、9、12、15 或 18 位区划编码',
     en: 'expected a territory code of 6, 9, 12, 15 or 18 digits',
   },
+  'check.level_below_within': { 'zh-CN': '层级须低于所在区划的层级', en: 'level must be below the level of within' },
   'check.to_after_from': { 'zh-CN': '结束时间须晚于开始时间', en: 'to must be after from' },
   'check.ends_after_starts': { 'zh-CN': '结束时间须晚于开始时间', en: 'ends_at must be after starts_at' },
   'check.period_year': { 'zh-CN': '统计周期最长一年', en: 'a period is at most a year' },
@@ -777,6 +778,10 @@ export const CATALOGUE: Record<string, Template> = {
   'access.read_needs': {
     'zh-CN': '读取{what@subject}需要以下角色之一：{roles@role}',
     en: 'reading {what@subject} needs the role {roles@role_code/or}',
+  },
+  'command_centre.needs_role': {
+    'zh-CN': '指挥大屏需要以下角色之一：{roles@role}',
+    en: 'the command screen needs the role {roles@role_code/or}',
   },
   'kpi.needs_role': {
     'zh-CN': '考核指标需要以下角色之一：{roles@role}',
@@ -959,6 +964,10 @@ export const CATALOGUE: Record<string, Template> = {
   'territory.under_not_a_code': {
     'zh-CN': '查询参数须为区划编码（6、9、12、15 或 18 位）',
     en: '{parameter} must be a territory code (6, 9, 12, 15 or 18 digits)',
+  },
+  'territory.nothing_below': {
+    'zh-CN': '{territory} 是微网格，其下没有区划：{parameter} 请用网格或更高层级的编码',
+    en: '{territory} is a micro-grid and has no units below it: give {parameter} a grid or higher code',
   },
   'territory.search_query': {
     'zh-CN': '查询内容须为地名中的 1 到 {most} 个字符',

@@ -1,4 +1,14 @@
 export {
+  BOUNDARY_LEVELS,
+  BoundariesQuery,
+  type BoundaryLevel,
+  levelBelow,
+  readBoundaries,
+  simplifyArea,
+  TerritoryBoundaries,
+  TerritoryBoundary,
+} from './boundaries.js';
+export {
   codeProblem,
   isDedicatedGrid,
   levelOf,
@@ -36,6 +46,7 @@ export {
   toWgs84,
   wgs84ToGcj02,
 } from './gcj02.js';
+export { GridIndex, GridResolver } from './grid-index.js';
 export * from './import/index.js';
 export {
   Area,

@@ -1,4 +1,5 @@
-import { ok, problem, unavailable } from '../http/openapi-parts.js';
+import { ok, problem, schema, unavailable } from '../http/openapi-parts.js';
+import { BOUNDARY_LEVELS, TerritoryBoundaries } from './boundaries.js';
 import { MAX_PLACES } from './search-routes.js';
 
 const session = { '401': problem('No session, or an ended one'), ...unavailable };
@@ -46,6 +47,50 @@ export const TERRITORY_PATHS = {
         }),
         '400': problem('under is not a territory code'),
         '403': problem('The territory is outside the caller’s'),
+        ...session,
+      },
+    },
+  },
+  '/api/v1/territory/boundaries': {
+    get: {
+      summary: 'The areas of one level under a territory unit, in force at a time, as GeoJSON (any signed-in user)',
+      description:
+        'A unit inside the caller’s territory answers in full; a unit holding part of it (a grid worker’s community) ' +
+        'answers with that part; a unit sharing nothing with it is refused (403).',
+      parameters: [
+        {
+          name: 'within',
+          in: 'query',
+          required: true,
+          description: 'A territory code: district (6 digits), street (9), community (12) or grid (15)',
+          schema: { type: 'string', pattern: '^[0-9]{6}([0-9]{3}){0,4}$' },
+        },
+        {
+          name: 'level',
+          in: 'query',
+          required: false,
+          description: 'The level of the units listed, below that of within; default the level just below',
+          schema: { enum: [...BOUNDARY_LEVELS] },
+        },
+        {
+          name: 'at',
+          in: 'query',
+          required: false,
+          description: 'The time the areas are in force at (ISO 8601 with offset); default now',
+          schema: { type: 'string', format: 'date-time' },
+        },
+        {
+          name: 'simplify',
+          in: 'query',
+          required: false,
+          description: 'Douglas–Peucker tolerance in metres, for drawing a large district with fewer points',
+          schema: { type: 'number', minimum: 0, maximum: 1000 },
+        },
+      ],
+      responses: {
+        '200': ok('A GeoJSON FeatureCollection (WGS-84), by code', schema(TerritoryBoundaries)),
+        '400': problem('within is not a territory code, level is not below it, or at is not a time'),
+        '403': problem('The territory shares nothing with the caller’s'),
         ...session,
       },
     },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../test-support.js';
 import { gcj02ToWgs84, wgs84ToGcj02 } from './gcj02.js';
+import { TerritoryStore } from './store.js';
 import { FIXTURE, rectangle, useTerritoryStore } from './test-support.js';
 
 const [GRID_1, GRID_2, GRID_3] = FIXTURE.grids;
@@ -164,6 +165,41 @@ describe.each(BACKENDS)('territory store (%s)', (backend) => {
         ),
       ).rejects.toThrow('valid_to: 2029-01-01T00:00:00.000Z is not after valid_from 2030-01-01T00:00:00.000Z');
       expect(await store().polygonVersions(GRID_1)).toHaveLength(1);
+    });
+  });
+
+  describe('indexed areas', () => {
+    // Community 320803001003 and its one grid, added for these tests; both stores share one database.
+    const community = '320803001003';
+    const grid = '320803001003001';
+    const point = { lon: 119.161, lat: 33.521 };
+    const at = new Date('2026-03-01T00:00:00+08:00');
+
+    it('are read again at once after a change through any store on the same database', async () => {
+      const other = new TerritoryStore(territory().db);
+      await store().upsertUnits([
+        { code: community, nameZh: '城北社区' },
+        { code: grid, nameZh: '城北第1网格' },
+      ]);
+      expect(await store().resolveGrid(point, at)).toEqual({ fallback: false });
+      await other.addPolygon(community, rectangle(119.16, 33.52, 119.162, 33.522), FIXTURE.validFrom);
+      expect(await store().resolveGrid(point, at)).toMatchObject({ community, fallback: true });
+      await other.addPolygon(grid, rectangle(119.16, 33.52, 119.162, 33.522), FIXTURE.validFrom);
+      expect(await store().resolveGrid(point, at)).toMatchObject({ grid, fallback: false });
+    });
+
+    it('are read again after recheckMs when the table was changed behind the stores’ backs', async () => {
+      let clock = new Date('2026-03-01T10:00:00Z');
+      const watching = new TerritoryStore(territory().db, { clock: () => clock, recheckMs: 1000 });
+      expect(await watching.resolveGrid(point, at)).toMatchObject({ grid });
+      // Another process ends the grid's area with its own SQL.
+      await territory().db.query(
+        `UPDATE territory_polygons SET valid_to = $2 WHERE unit_code = $1 AND valid_to IS NULL`,
+        [grid, new Date('2026-02-01T00:00:00+08:00')],
+      );
+      expect(await watching.resolveGrid(point, at)).toMatchObject({ grid });
+      clock = new Date(clock.getTime() + 1000);
+      expect(await watching.resolveGrid(point, at)).toMatchObject({ community, fallback: true });
     });
   });
 

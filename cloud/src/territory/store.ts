@@ -1,11 +1,13 @@
 import { DeviceId, GatewayId } from '@gridlink/protocol';
 import { z } from 'zod';
+import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { levelOf, parentOf, TerritoryCode, type TerritoryLevel, territoryCode } from './codes.js';
 import { parseField, TerritoryError } from './errors.js';
 import type { LonLat } from './gcj02.js';
+import { GridResolver } from './grid-index.js';
 import { Area, boundingBox } from './polygon.js';
-import { type GridResolution, type PolygonVersion, resolveGrid } from './resolve.js';
+import type { GridResolution, PolygonVersion } from './resolve.js';
 
 /** A territory unit to add or rename; its level and parent follow from its code. */
 export const TerritoryUnitInput = z.strictObject({
@@ -137,12 +139,60 @@ const toPlacement = (row: PlacementRow): DevicePlacement => ({
 
 const iso = (date: Date) => date.toISOString();
 
+/** The grid and community areas of one database, indexed for {@link TerritoryStore.resolveGrid}. */
+interface IndexedAreas {
+  /** What the areas table looked like when they were read: see {@link fingerprintOf}. */
+  fingerprint: string;
+  resolver: GridResolver;
+}
+
+// Shared by every store on one database, so a change made through any of them is seen by all.
+const indexedAreas = new WeakMap<Db, Promise<IndexedAreas>>();
+
+/**
+ * Changes to the areas table: a version added (count and largest id grow), closed (count of ended
+ * versions grows) or removed (count falls). Cheap: one aggregate over an indexed table.
+ */
+async function fingerprintOf(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ n: number; max_id: number | null; ended: number }>(
+    'SELECT count(*)::int AS n, max(id) AS max_id, count(valid_to)::int AS ended FROM territory_polygons',
+  );
+  const row = rows[0];
+  return `${row?.n}/${row?.max_id}/${row?.ended}`;
+}
+
+export interface TerritoryStoreOptions {
+  /** For the age of the indexed areas; default the system clock. */
+  clock?: Clock;
+  /**
+   * How long indexed areas are trusted before the table is checked for changes made elsewhere
+   * (another process, an import writing SQL); default 1 s. Changes through a store are seen at once.
+   */
+  recheckMs?: number;
+}
+
 /**
  * The territory in the database: units, their areas over time, buildings, and device placements.
  * Input is validated here; bad input throws a {@link TerritoryError} naming the field.
  */
 export class TerritoryStore {
-  constructor(private readonly db: Db) {}
+  private readonly clock: Clock;
+  private readonly recheckMs: number;
+  /** The indexed areas this store last found current, and when (its own clock: stores may differ). */
+  private checked: { areas: IndexedAreas; at: number } | undefined;
+
+  constructor(
+    private readonly db: Db,
+    options: TerritoryStoreOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.recheckMs = options.recheckMs ?? 1000;
+  }
+
+  /** Forgets the indexed areas of this database: the next resolution reads them anew. */
+  forgetIndexedAreas(): void {
+    indexedAreas.delete(this.db);
+  }
 
   /**
    * Adds units, or renames existing ones (a code's level and parent never change). Parents come
@@ -200,7 +250,7 @@ export class TerritoryStore {
       }
     }
     const box = boundingBox(checked);
-    return this.db.transaction(async (tx) => {
+    const changed = await this.db.transaction(async (tx) => {
       const { rows: units } = await tx.query<{ level: TerritoryLevel }>(
         'SELECT level FROM territory_units WHERE code = $1 FOR UPDATE',
         [code],
@@ -242,12 +292,14 @@ export class TerritoryStore {
         validTo: validTo ?? null,
       };
     });
+    this.forgetIndexedAreas();
+    return changed;
   }
 
   /** Ends the current area of a unit at `validTo` (a grid abolished or merged); false if it had none. */
   async closePolygon(code: string, validTo: Date): Promise<boolean> {
     parseField(Instant, validTo, 'valid_to');
-    return this.db.transaction(async (tx) => {
+    const changed = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: number; valid_from: Date }>(
         'SELECT id, valid_from FROM territory_polygons WHERE unit_code = $1 AND valid_to IS NULL FOR UPDATE',
         [code],
@@ -263,6 +315,8 @@ export class TerritoryStore {
       await tx.query('UPDATE territory_polygons SET valid_to = $2 WHERE id = $1', [open.id, validTo]);
       return true;
     });
+    if (changed) this.forgetIndexedAreas();
+    return changed;
   }
 
   /** Every version of a unit's area, oldest first. */
@@ -278,19 +332,46 @@ export class TerritoryStore {
   /**
    * The grid owning a WGS-84 point at time `at` (the event's time, not now), else its community
    * (属地兜底): see {@link resolveGrid}. Convert phone coordinates with `gcj02ToWgs84` first.
-   * Bounding boxes select the candidates in SQL; the exact point-in-area test runs here.
+   * The areas are read once per database and indexed per validity window ({@link GridResolver});
+   * they are read again after a change through any store, or one found in the table after
+   * `recheckMs`.
    */
   async resolveGrid(point: LonLat, at: Date): Promise<GridResolution> {
     const { lon, lat } = parseField(Point, point, 'point');
     parseField(Instant, at, 'at');
+    const { resolver } = await this.indexed();
+    return resolver.resolve({ lon, lat }, at);
+  }
+
+  private async indexed(): Promise<IndexedAreas> {
+    const now = this.clock().getTime();
+    const cached = indexedAreas.get(this.db);
+    const areas = cached === undefined ? undefined : await cached.catch(() => undefined);
+    if (areas !== undefined) {
+      if (this.checked?.areas === areas && now - this.checked.at < this.recheckMs) return areas;
+      if ((await fingerprintOf(this.db)) === areas.fingerprint) {
+        this.checked = { areas, at: now };
+        return areas;
+      }
+    }
+    const loading = this.readAreas();
+    indexedAreas.set(this.db, loading);
+    loading.catch(() => {
+      if (indexedAreas.get(this.db) === loading) indexedAreas.delete(this.db);
+    });
+    const loaded = await loading;
+    this.checked = { areas: loaded, at: now };
+    return loaded;
+  }
+
+  private async readAreas(): Promise<IndexedAreas> {
+    // The fingerprint first: a change landing between the two reads is then seen at the next check.
+    const fingerprint = await fingerprintOf(this.db);
     const { rows } = await this.db.query<PolygonRow>(
       `SELECT ${POLYGON_COLUMNS} FROM territory_polygons p JOIN territory_units u ON u.code = p.unit_code
-       WHERE u.level IN ('grid', 'community')
-         AND p.min_lon <= $1 AND p.max_lon >= $1 AND p.min_lat <= $2 AND p.max_lat >= $2
-         AND p.valid_from <= $3 AND (p.valid_to IS NULL OR p.valid_to > $3)`,
-      [lon, lat, at],
+       WHERE u.level IN ('grid', 'community')`,
     );
-    return resolveGrid({ lon, lat }, at, rows.map(toVersion));
+    return { fingerprint, resolver: new GridResolver(rows.map(toVersion)) };
   }
 
   /** Adds building units or updates their floors, households and grid. */

@@ -1,6 +1,7 @@
 import { beforeAll } from 'vitest';
 import type { Db } from '../db/db.js';
 import { type Backend, useMigratedDatabase } from '../test-support.js';
+import type { GeneratedDistrict } from './fixture-district.js';
 import type { GeoPolygon } from './polygon.js';
 import { TerritoryStore } from './store.js';
 
@@ -94,4 +95,10 @@ export function useTerritoryStore(backend: Backend): () => { db: Db; store: Terr
     if (store === undefined) throw new Error('the territory store is only available inside tests and hooks');
     return { db: db(), store };
   };
+}
+
+/** Loads a generated district's units and areas (in force from {@link FIXTURE.validFrom}) into the store. */
+export async function seedGeneratedDistrict(store: TerritoryStore, district: GeneratedDistrict): Promise<void> {
+  await store.upsertUnits(district.units.map((u) => ({ code: u.code, nameZh: u.nameZh, nameEn: u.nameEn })));
+  for (const unit of district.units) await store.addPolygon(unit.code, unit.area, FIXTURE.validFrom);
 }

@@ -18,6 +18,11 @@ export const lazy = (load: () => Promise<{ default: Component }>): Component => 
 
 export const ADMIN_SECTIONS: readonly AdminSection[] = [
   {
+    path: 'territory',
+    label: { zh: '辖区', en: 'Territory' },
+    page: lazy(() => import('./territory/TerritoryPage.vue')),
+  },
+  {
     path: 'users',
     label: { zh: '人员', en: 'Users' },
     page: lazy(() => import('./people/UsersPage.vue')),

@@ -1,4 +1,4 @@
-import { BarChart, LineChart } from 'echarts/charts';
+import { BarChart, LineChart, PieChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent } from 'echarts/components';
 import { init, use } from 'echarts/core';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
@@ -8,6 +8,7 @@ import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 use([
   BarChart,
   LineChart,
+  PieChart,
   GridComponent,
   LegendComponent,
   MarkAreaComponent,

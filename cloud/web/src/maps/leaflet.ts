@@ -1,6 +1,7 @@
 import 'leaflet/dist/leaflet.css';
-import { circle, circleMarker, geoJSON, layerGroup, map, polyline, tileLayer } from 'leaflet';
+import { canvas, circle, circleMarker, geoJSON, latLngBounds, layerGroup, map, polyline, tileLayer } from 'leaflet';
 
-export type { LatLngExpression, Layer, LayerGroup, Map as LeafletMap } from 'leaflet';
+export type { CircleMarker, GeoJSON, LatLngExpression, Layer, LayerGroup, Map as LeafletMap, Path } from 'leaflet';
 // Only what the maps use; the chunk is loaded by the pages that draw a map.
-export { circle, circleMarker, geoJSON, layerGroup, map, polyline, tileLayer };
+export { PinCanvas } from './pin-canvas.js';
+export { canvas, circle, circleMarker, geoJSON, latLngBounds, layerGroup, map, polyline, tileLayer };
