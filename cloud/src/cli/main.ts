@@ -16,6 +16,7 @@ import { Role } from '../people/roles.js';
 import { NewUserBody } from '../people/routes.js';
 import { UserStore } from '../people/users.js';
 import { type PasswordInput, passwordFromFile, passwordFromPipe, passwordFromTerminal } from './password-input.js';
+import { territoryImport } from './territory-import.js';
 
 /**
  * `gridlink-cloud`: run the cloud, register gateways. Exit codes: 0 done, 1 refused (with a
@@ -44,10 +45,18 @@ Commands:
                                               deployment); the password is read from the file's
                                               first line or from stdin, never echoed; prints the id
 
+  territory import <file> [--kind boundaries|buildings|placements] [--crs wgs84|gcj02]
+                   [--apply] [--valid-from <ISO time>] --config <file>
+                                              Preview a territory file (GeoJSON boundaries, or a
+                                              CSV of buildings or device placements) and print its
+                                              problems; --apply applies it when it has none.
+                                              Exit 1 when it has problems
+
 The configuration file is optional when GRIDLINK_* variables set every required field.
 `;
 
 class UserError extends Error {}
+class UsageError extends Error {}
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -66,6 +75,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === 'user' && sub === 'create' && rest.length === 0) {
       return await createUser(io, parsed.values);
     }
+    if (command === 'territory' && sub === 'import' && rest.length === 1) {
+      const { db } = await openMigrated(io, parsed.values.config, 'territory');
+      try {
+        return await territoryImport(
+          io,
+          db,
+          {
+            file: rest[0] as string,
+            kind: parsed.values.kind,
+            crs: parsed.values.crs,
+            apply: parsed.values.apply,
+            validFrom: parsed.values['valid-from'],
+          },
+          (text) => {
+            throw new UsageError(text);
+          },
+        );
+      } finally {
+        await db.close();
+      }
+    }
     if (command === 'help' || parsed.values.help) {
       io.stdout.write(USAGE);
       return 0;
@@ -75,6 +105,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     );
     return 2;
   } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`${PROGRAM}: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
     if (!(err instanceof UserError)) throw err;
     io.stderr.write(`${err.message}\n`);
     return 1;
@@ -94,6 +128,10 @@ function parse(argv: readonly string[]) {
       role: { type: 'string' },
       territory: { type: 'string' },
       'password-file': { type: 'string' },
+      kind: { type: 'string' },
+      crs: { type: 'string' },
+      apply: { type: 'boolean' },
+      'valid-from': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -24,6 +24,8 @@ const ALLOWED = new Set([
   'cm',
   'L',
   'CSV',
+  'GeoJSON',
+  'FeatureCollection',
   'Excel',
   'Authorization',
   'Bearer',

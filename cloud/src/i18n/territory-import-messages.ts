@@ -14,11 +14,11 @@ export const TERRITORY_IMPORT_MESSAGES: Record<string, Template> = {
     en: 'export the GeoJSON again from the map software (UTF-8)',
   },
   'territory_import.not_feature_collection': {
-    'zh-CN': '文件不是 GeoJSON 要素集（"type": "FeatureCollection"）',
+    'zh-CN': '文件不是 GeoJSON 要素集（FeatureCollection）',
     en: 'the file is not a GeoJSON FeatureCollection ("type": "FeatureCollection")',
   },
   'territory_import.not_feature_collection.fix': {
-    'zh-CN': '导出为 FeatureCollection，每个区划一个 Feature',
+    'zh-CN': '导出为要素集（FeatureCollection），每个区划一个要素',
     en: 'export a FeatureCollection with one Feature per territory unit',
   },
   'territory_import.empty': {
@@ -34,7 +34,7 @@ export const TERRITORY_IMPORT_MESSAGES: Record<string, Template> = {
     en: 'the coordinate system {value} is not understood',
   },
   'territory_import.crs_unknown.fix': {
-    'zh-CN': '在文件顶层写 "coordinate_system": "wgs84" 或 "gcj02"，或在请求中用 crs 参数指定',
+    'zh-CN': '在文件顶层写 coordinate_system 为 wgs84 或 gcj02，或上传时选择坐标系',
     en: 'put "coordinate_system": "wgs84" or "gcj02" at the top of the file, or give the crs parameter',
   },
   'territory_import.crs_conflict': {
@@ -42,23 +42,23 @@ export const TERRITORY_IMPORT_MESSAGES: Record<string, Template> = {
     en: 'the file says its coordinates are {file}, the request says {request}',
   },
   'territory_import.crs_conflict.fix': {
-    'zh-CN': '去掉请求的 crs 参数，或更正文件中的坐标系',
+    'zh-CN': '上传时不选坐标系，或更正文件中的坐标系',
     en: 'drop the crs parameter, or correct the coordinate system in the file',
   },
   'territory_import.feature_invalid': {
-    'zh-CN': '第 {index} 个要素不是带 properties 和 geometry 的 Feature',
+    'zh-CN': '第 {index} 个要素缺少属性或图形，不是有效的要素',
     en: 'feature {index} is not a Feature with properties and a geometry',
   },
   'territory_import.feature_invalid.fix': {
-    'zh-CN': '每个要素须为 {"type": "Feature", "properties": {...}, "geometry": {...}}',
+    'zh-CN': '每个要素须含属性（properties.code 等）和图形（面）',
     en: 'each feature is {"type": "Feature", "properties": {...}, "geometry": {...}}',
   },
   'territory_import.code_missing': {
-    'zh-CN': '要素缺少区划编码 code',
+    'zh-CN': '要素缺少区划编码（properties.code）',
     en: 'the feature has no code property',
   },
   'territory_import.code_missing.fix': {
-    'zh-CN': '在 properties 中填写 code（9/12/15/18 位数字）',
+    'zh-CN': '填写 properties.code（6/9/12/15/18 位数字）',
     en: 'give properties.code (9, 12, 15 or 18 digits)',
   },
   'territory_import.code_malformed': {
@@ -69,20 +69,12 @@ export const TERRITORY_IMPORT_MESSAGES: Record<string, Template> = {
     'zh-CN': '按“区 6 位 + 街道 3 位 + 社区 3 位 + 网格 3 位 + 微网格 3 位”更正编码',
     en: 'correct the code: district 6 digits + street 3 + community 3 + grid 3 + micro-grid 3',
   },
-  'territory_import.level_not_imported': {
-    'zh-CN': '{code} 是{level@level}编码：此处只导入街道、社区、网格和微网格',
-    en: '{code} is a {level@level} code: only streets, communities, grids and micro-grids are imported here',
-  },
-  'territory_import.level_not_imported.fix': {
-    'zh-CN': '从文件中去掉该要素（区由平台管理员设置）',
-    en: 'remove the feature from the file (districts are set up by the platform administrators)',
-  },
   'territory_import.name_missing': {
-    'zh-CN': '{code} 缺少中文名称（name_zh 或 name，最多 100 字）',
+    'zh-CN': '{code} 缺少中文名称（properties.name_zh，最多 100 字）',
     en: '{code} has no Chinese name (name_zh or name, at most 100 characters)',
   },
   'territory_import.name_missing.fix': {
-    'zh-CN': '在 properties 中填写 name_zh',
+    'zh-CN': '填写 properties.name_zh',
     en: 'give properties.name_zh',
   },
   'territory_import.duplicate_code': {
@@ -102,7 +94,7 @@ export const TERRITORY_IMPORT_MESSAGES: Record<string, Template> = {
     en: 'add the parent to the file, or import it first',
   },
   'territory_import.geometry_type': {
-    'zh-CN': '{code} 的图形不是面（Polygon 或 MultiPolygon），而是 {type}',
+    'zh-CN': '{code} 的图形不是面（多边形或多多边形），而是 {type}',
     en: 'the geometry of {code} is not a Polygon or MultiPolygon but {type}',
   },
   'territory_import.geometry_type.fix': {
@@ -154,7 +146,7 @@ export const TERRITORY_IMPORT_MESSAGES: Record<string, Template> = {
     en: 'the CSV cannot be read: {detail}',
   },
   'territory_import.csv_unreadable.fix': {
-    'zh-CN': '用表格软件另存为 CSV（UTF-8 或 GBK）后重试',
+    'zh-CN': '用表格软件另存为 CSV（UTF-8 或 GB18030）后重试',
     en: 'save the sheet as CSV (UTF-8 or GBK) again',
   },
   'territory_import.column_missing': {
@@ -186,7 +178,7 @@ export const TERRITORY_IMPORT_MESSAGES: Record<string, Template> = {
     en: '{level@level} {code} is not stored',
   },
   'territory_import.unit_unknown.fix': {
-    'zh-CN': '先导入边界（GeoJSON），再导入此文件',
+    'zh-CN': '先导入边界（GeoJSON 文件），再导入此文件',
     en: 'import the boundaries (GeoJSON) first, then this file',
   },
   'territory_import.grid_other_community': {
@@ -264,10 +256,6 @@ export const TERRITORY_IMPORT_MESSAGES: Record<string, Template> = {
   'territory_import.valid_from_order': {
     'zh-CN': '生效时间 {valid_from} 不晚于 {code} 当前边界的生效时间 {current}',
     en: 'valid_from {valid_from} is not after {current}, when the current area of {code} began',
-  },
-  'territory_import.kind_query': {
-    'zh-CN': 'kind 须为 boundaries、buildings 或 placements',
-    en: 'kind is boundaries, buildings or placements',
   },
 };
 

@@ -30,7 +30,8 @@ const GRAIN = 1e7;
 type Ring = number[][];
 
 /**
- * Reads a GeoJSON FeatureCollection of streets, communities, grids and micro-grids: each feature's
+ * Reads a GeoJSON FeatureCollection of streets, communities, grids and micro-grids (and their
+ * district, when the file has it): each feature's
  * `properties.code`, `name_zh` (or `name`) and optional `name_en`, and its Polygon or MultiPolygon
  * turned into WGS-84 (see {@link crsOfFile} for how the file states its coordinate system).
  * Everything wrong with a feature becomes a problem naming it; the other features are still read.
@@ -103,10 +104,6 @@ export function readBoundaries(text: string, requested: TerritoryImportCrs | und
       continue;
     }
     const level = levelOf(code);
-    if (level === 'district') {
-      problems.push(importProblem('level_not_imported', { feature, code, field: 'properties.code' }, { code, level }));
-      continue;
-    }
     const other = firstOf.get(code);
     if (other !== undefined) {
       problems.push(importProblem('duplicate_code', { feature, code, field: 'properties.code' }, { code, other }));

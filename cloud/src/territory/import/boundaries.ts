@@ -46,7 +46,9 @@ export async function compareBoundaries(
   const stored = root === null ? [] : await storedUnder(db, root);
   const storedOf = new Map(stored.map((s) => [s.code, s]));
   // Parents above the file's units that the file does not have: they must be stored.
-  const outside = [...new Set(file.units.map((u) => parentOf(u.code) as string).filter((p) => !byCode.has(p)))];
+  const outside = [
+    ...new Set(file.units.flatMap((u) => parentOf(u.code) ?? []).filter((parent) => !byCode.has(parent))),
+  ];
   const { rows: parents } = await db.query<{ code: string; area: Area | null }>(
     `SELECT u.code, p.area FROM territory_units u
      LEFT JOIN territory_polygons p ON p.unit_code = u.code AND p.valid_to IS NULL
@@ -56,8 +58,8 @@ export async function compareBoundaries(
   const parentAreas = new Map(parents.filter((p) => p.area !== null).map((p) => [p.code, p.area as Area]));
   const parentKnown = new Set(parents.map((p) => p.code));
   for (const unit of file.units) {
-    const parent = parentOf(unit.code) as string;
-    if (!byCode.has(parent) && !parentKnown.has(parent))
+    const parent = parentOf(unit.code);
+    if (parent !== undefined && !byCode.has(parent) && !parentKnown.has(parent))
       problems.push(
         importProblem(
           'parent_missing',

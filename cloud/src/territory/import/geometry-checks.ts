@@ -1,6 +1,7 @@
 import turfArea from '@turf/area';
-import { kinks } from '@turf/kinks';
 import polygonClipping, { type MultiPolygon as ClipMultiPolygon, type Polygon as ClipPolygon } from 'polygon-clipping';
+import simplify from 'simplify-js';
+import sweeplineModule from 'sweepline-intersections';
 import { isDedicatedGrid, parentOf } from '../codes.js';
 import { type Area, boundingBox } from '../polygon.js';
 import type { ImportedUnit } from './boundaries-file.js';
@@ -22,9 +23,25 @@ export const DEFAULT_TOLERANCE: GeometryTolerance = { squareMetres: 100, share: 
 
 type Geom = ClipPolygon | ClipMultiPolygon;
 
-/** polygon-clipping takes [lon, lat] pairs only: altitude is dropped. */
+// The package is CommonJS exporting the function itself; its types say `export default`.
+const sweeplineIntersections = sweeplineModule as unknown as typeof sweeplineModule.default;
+
+/**
+ * How far (in degrees, about 0.5 m) an outline may be straightened for the clipping checks: far
+ * below their tolerance, and it turns a survey export's thousands of points per edge into a few, so
+ * a district of fine outlines is checked in seconds rather than minutes. What is stored is the
+ * file's outline, unchanged.
+ */
+const STRAIGHTEN_DEGREES = 5e-6;
+
+/** The outline as polygon-clipping takes it: [lon, lat] pairs (altitude dropped), straightened (Douglas-Peucker, simplify-js). */
 function clipGeom(area: Area): Geom {
-  const ring = (r: number[][]) => r.map(([lon, lat]) => [lon as number, lat as number] as [number, number]);
+  const ring = (r: number[][]): [number, number][] => {
+    const points = r.map(([lon, lat]) => ({ x: lon as number, y: lat as number }));
+    const kept = simplify(points, STRAIGHTEN_DEGREES, true);
+    const closed = kept.length >= 4 ? kept : points;
+    return closed.map((p) => [p.x, p.y]);
+  };
   return area.type === 'Polygon' ? area.coordinates.map(ring) : area.coordinates.map((p) => p.map(ring));
 }
 
@@ -50,7 +67,8 @@ const percent = (piece: number, reference: number) => (reference > 0 ? ((100 * p
  * self-intersecting boundaries, units beyond their parent, overlapping siblings and gaps between a
  * community's grids. `storedParentAreas` holds the current areas of parents the file does not have.
  * The clipping is polygon-clipping's (Martinez-Rueda sweep line), areas are @turf/area's, and
- * self-intersections @turf/kinks': well-kept libraries rather than our own geometry.
+ * self-intersections sweepline-intersections' (a sweep line: @turf/kinks tests every pair of
+ * edges, minutes for a district with fine outlines): well-kept libraries, not our own geometry.
  *
  * Dedicated grids (专属网格, 9xx: a school, a hospital) are drawn inside ordinary grids on purpose,
  * so they are not checked for overlaps.
@@ -61,12 +79,12 @@ export function geometryProblems(
   tolerance: GeometryTolerance = DEFAULT_TOLERANCE,
 ): TerritoryImportProblem[] {
   const problems: TerritoryImportProblem[] = [];
-  const sound: Array<ImportedUnit & { area: Area; size: number }> = [];
+  const sound: Array<ImportedUnit & { area: Area; size: number; clip: Geom }> = [];
   for (const unit of units) {
     if (unit.area === null) continue;
-    const crossings = kinks(unit.area).features;
+    const crossings = sweeplineIntersections({ type: 'Feature', properties: {}, geometry: unit.area }, false);
     if (crossings.length > 0) {
-      const [lon, lat] = crossings[0]?.geometry.coordinates ?? [];
+      const [lon, lat] = crossings[0] ?? [];
       problems.push(
         importProblem(
           'self_intersection',
@@ -76,17 +94,17 @@ export function geometryProblems(
       );
       continue;
     }
-    sound.push({ ...unit, area: unit.area, size: squareMetres(unit.area) });
+    sound.push({ ...unit, area: unit.area, size: squareMetres(unit.area), clip: clipGeom(unit.area) });
   }
-  const areaOf = new Map<string, Area>(storedParentAreas);
-  for (const unit of sound) areaOf.set(unit.code, unit.area);
+  const areaOf = new Map<string, Geom>([...storedParentAreas].map(([code, area]) => [code, clipGeom(area)]));
+  for (const unit of sound) areaOf.set(unit.code, unit.clip);
 
   // Beyond the parent.
   for (const unit of sound) {
-    const parent = parentOf(unit.code) as string;
-    const parentArea = areaOf.get(parent);
-    if (parentArea === undefined) continue;
-    const outside = safely(() => squareMetres(polygonClipping.difference(clipGeom(unit.area), clipGeom(parentArea))));
+    const parent = parentOf(unit.code);
+    const parentArea = parent === undefined ? undefined : areaOf.get(parent);
+    if (parent === undefined || parentArea === undefined) continue;
+    const outside = safely(() => squareMetres(polygonClipping.difference(unit.clip, parentArea)));
     if (outside !== undefined && beyond(outside, unit.size, tolerance)) {
       problems.push(
         importProblem(
@@ -101,7 +119,8 @@ export function geometryProblems(
   // Siblings: overlaps (bounding boxes first), and gaps between a parent's grids.
   const families = new Map<string, typeof sound>();
   for (const unit of sound) {
-    const parent = parentOf(unit.code) as string;
+    const parent = parentOf(unit.code);
+    if (parent === undefined) continue;
     families.set(parent, [...(families.get(parent) ?? []), unit]);
   }
   for (const [parent, siblings] of families) {
@@ -116,7 +135,7 @@ export function geometryProblems(
         const bb = boxes[j] as ReturnType<typeof boundingBox>;
         if (ba.maxLon <= bb.minLon || bb.maxLon <= ba.minLon || ba.maxLat <= bb.minLat || bb.maxLat <= ba.minLat)
           continue;
-        const shared = safely(() => squareMetres(polygonClipping.intersection(clipGeom(a.area), clipGeom(b.area))));
+        const shared = safely(() => squareMetres(polygonClipping.intersection(a.clip, b.clip)));
         const smaller = Math.min(a.size, b.size);
         if (shared !== undefined && beyond(shared, smaller, tolerance)) {
           problems.push(
@@ -132,9 +151,7 @@ export function geometryProblems(
     const parentArea = areaOf.get(parent);
     if (parentArea === undefined || siblings[0]?.level !== 'grid') continue;
     const parentSize = squareMetres(parentArea);
-    const gap = safely(() =>
-      squareMetres(polygonClipping.difference(clipGeom(parentArea), ...siblings.map((s) => clipGeom(s.area)))),
-    );
+    const gap = safely(() => squareMetres(polygonClipping.difference(parentArea, ...siblings.map((s) => s.clip))));
     if (gap !== undefined && beyond(gap, parentSize, tolerance)) {
       const parentUnit = sound.find((u) => u.code === parent);
       const first = siblings[0] as (typeof siblings)[number];

@@ -2,6 +2,7 @@ import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditOf } from '../../people/audit.js';
 import { BACKENDS, manualClock, useMigratedDatabase } from '../../test-support.js';
+import { generateDistrict } from '../fixture-district.js';
 import { TerritoryStore } from '../store.js';
 import { rectangle } from '../test-support.js';
 import { TerritoryImports } from './imports.js';
@@ -137,30 +138,17 @@ describe.each(BACKENDS)('territory import: preview, then apply (%s)', (backend) 
   });
 
   it('lists every problem of 2,000 grids of which 40 are broken, and refuses to apply any of them', async () => {
-    // 20 communities of 10 × 10 grids in street 320803002.
-    const features = Array.from({ length: 20 }, (_, c) =>
-      lattice(
-        `320803002${String(c + 1).padStart(3, '0')}`,
-        10,
-        10,
-        119.2 + (c % 5) * 0.02,
-        33.5 + Math.floor(c / 5) * 0.02,
-        0.002,
-      ),
-    ).flat();
-    features.unshift({ code: '320803002', name_zh: '第二街道', geometry: rectangle(119.2, 33.5, 119.3, 33.58) });
-    let broken = 0;
-    for (const [index, f] of features.entries()) {
-      if (f.code.length !== 15 || index % 50 !== 7) continue;
-      broken++;
-      features[index] = broken % 2 === 0 ? { ...f, code: `${f.code.slice(0, 12)}000` } : { ...f, name_zh: '' };
-    }
-    expect(broken).toBe(40);
+    const district = generateDistrict({ communitiesPerStreet: 20, gridsPerCommunity: 10, breakages: 40 });
+    expect(district.grids).toHaveLength(2000);
     const units = await count('SELECT count(*) AS n FROM territory_units');
-    const preview = await boundaries(featureCollection(features));
-    expect(preview.counts.items).toBe(2021);
+    const preview = await boundaries(JSON.stringify(district.boundaries()));
     expect(preview.counts.problems).toBeGreaterThanOrEqual(40);
-    expect(new Set(preview.problems.map((p) => p.feature)).size).toBeGreaterThanOrEqual(40);
+    const placed = new Set(preview.problems.map((p) => p.code));
+    for (const broken of district.broken) {
+      if (broken.kind === 'malformed_code') continue; // its code is not one: the problem names the feature
+      expect(placed.has(broken.featureCode) || placed.has(broken.code) || placed.has(broken.sibling ?? '')).toBe(true);
+    }
+    expect(preview.problems.every((p) => p.message.zh !== '' && p.message.en !== '' && p.fix.zh !== '')).toBe(true);
     await expect(imports.apply(preview.id, admin, T1)).rejects.toMatchObject({
       problem: 'GL_TERRITORY_IMPORT_REFUSED',
     });

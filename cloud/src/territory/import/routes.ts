@@ -2,7 +2,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/db.js';
-import { BODY_LIMIT, jsonBody } from '../../http/body.js';
+import { BODY_LIMIT } from '../../http/body.js';
 import { fromDatabase } from '../../http/database.js';
 import { parseBody, parseQuery } from '../../http/field-errors.js';
 import { ProblemError } from '../../http/problems.js';
@@ -77,7 +77,9 @@ export function territoryImportRoutes(db: Db, clock: Clock, people: People): Rou
     res.json(found.preview);
   });
 
-  router.post('/territory/imports/:id/apply', auth, ...jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
+  // The body is optional (`valid_from` defaults to now): an empty POST applies as of now.
+  const optionalJson = express.json({ limit: BODY_LIMIT });
+  router.post('/territory/imports/:id/apply', auth, optionalJson, async (req: Request, res: Response) => {
     const principal = principalOf(res);
     anyDistrictAdmin(principal);
     const { id } = parseQuery(ImportId, req.params);
