@@ -130,12 +130,14 @@ describe('district fixture generator', () => {
     }
   });
 
-  it('writes a GeoJSON FeatureCollection of every unit below the district, in WGS-84 by default, declaring it', () => {
+  it('writes a GeoJSON FeatureCollection of every unit, in WGS-84 by default, declaring it', () => {
     const district = generateDistrict(small);
     const collection = district.boundaries();
     expect(collection.coordinate_system).toBe('wgs84');
-    expect(collection.features.map((f) => f.properties.code)).toEqual(district.units.slice(1).map((u) => u.code));
-    const first = generateDistrict({ ...small, includeDistrict: true }).boundaries().features[0] as BoundaryFeature;
+    expect(collection.features.map((f) => f.properties.code)).toEqual(district.units.map((u) => u.code));
+    const below = generateDistrict({ ...small, includeDistrict: false }).boundaries().features;
+    expect(below.map((f) => f.properties.code)).toEqual(district.units.slice(1).map((u) => u.code));
+    const first = collection.features[0] as BoundaryFeature;
     expect(first.properties).toEqual({ code: '320803', name_zh: '淮安区', name_en: "Huai'an District" });
     expect(first.geometry).toEqual(district.district.area);
     expect(generateDistrict({ ...small, declareCoordinateSystem: false }).boundaries()).not.toHaveProperty(

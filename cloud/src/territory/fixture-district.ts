@@ -36,10 +36,7 @@ export interface DistrictOptions {
   placements?: number;
   /** Coordinates of the boundaries and of the buildings' positions; default WGS-84. */
   coordinateSystem?: CoordinateSystem;
-  /**
-   * Whether the GeoJSON has a feature for the district itself; default false: a district's outline
-   * is the state's (GB/T 2260), and imports take streets and below.
-   */
+  /** Whether the GeoJSON has a feature for the district itself; default true. */
   includeDistrict?: boolean;
   /** Whether the GeoJSON names its system in a top-level `coordinate_system` member; default true. */
   declareCoordinateSystem?: boolean;
@@ -134,7 +131,7 @@ export interface GeneratedDistrict {
   /** The grids damaged in {@link boundaries}, in the order they were chosen. */
   broken: Breakage[];
   /**
-   * The streets, communities and grids (and the district with `includeDistrict`) as a GeoJSON
+   * The district (unless `includeDistrict` is false), streets, communities and grids as a GeoJSON
    * FeatureCollection in the chosen coordinate system, with the damage.
    */
   boundaries(): BoundaryCollection;
@@ -193,7 +190,7 @@ export function generateDistrict(options: DistrictOptions = {}): GeneratedDistri
     broken: broken.map((b) => b.breakage),
     boundaries: () => {
       const damage = new Map(broken.map((b) => [b.breakage.code, b]));
-      const listed = options.includeDistrict ? plan.units : plan.units.filter((u) => u.level !== 'district');
+      const listed = (options.includeDistrict ?? true) ? plan.units : plan.units.filter((u) => u.level !== 'district');
       const features = listed.map((unit): BoundaryFeature => {
         const hurt = damage.get(unit.code);
         const ring = (hurt?.ring ?? unit.area.coordinates[0] ?? []).map(toSystem);

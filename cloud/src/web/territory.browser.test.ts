@@ -22,7 +22,14 @@ const DISTRICT = generateDistrict({ streets: 3, communitiesPerStreet: 4, buildin
 const unitsOf = (level: string) => DISTRICT.units.filter((u) => u.level === level);
 /** 淮阴区 (320804) as an importer would upload it: damaged in five known ways, then mended, in GCJ-02. */
 const HUAIYIN = { code: '320804', nameZh: '淮阴区', nameEn: 'Huaiyin District' };
-const IMPORTED = { district: HUAIYIN, streets: 2, communitiesPerStreet: 3, buildings: 0, placements: 0 } as const;
+const IMPORTED = {
+  district: HUAIYIN,
+  includeDistrict: false,
+  streets: 2,
+  communitiesPerStreet: 3,
+  buildings: 0,
+  placements: 0,
+} as const;
 const BROKEN = generateDistrict({ ...IMPORTED, breakages: 5 });
 const MENDED = generateDistrict({ ...IMPORTED, coordinateSystem: 'gcj02' });
 const geojson = (name: string, district: typeof BROKEN) => ({
