@@ -6,6 +6,7 @@ import { generateDistrict } from '../fixture-district.js';
 import { TerritoryStore } from '../store.js';
 import { rectangle } from '../test-support.js';
 import { TerritoryImports } from './imports.js';
+import { TerritoryImportPreview } from './schemas.js';
 import { featureCollection, lattice } from './test-files.js';
 
 const DISTRICT = '320803';
@@ -46,11 +47,13 @@ describe.each(BACKENDS)('territory import: preview, then apply (%s)', (backend) 
       counts: { items: 4, added: 4, changed: 0, retired: 0, unchanged: 0, problems: 0 },
     });
     expect(preview.added.map((i) => i.key)).toEqual([COMMUNITY, grid(1), grid(2), grid(3)]);
+    expect(TerritoryImportPreview.parse(preview)).toEqual(preview);
     expect(await store.unit(COMMUNITY)).toBeUndefined();
     expect((await imports.get(preview.id))?.preview).toEqual(preview);
 
     const applied = await imports.apply(preview.id, admin, T1);
     expect(applied).toMatchObject({ state: 'applied', valid_from: T1.toISOString() });
+    expect(TerritoryImportPreview.parse(applied)).toEqual(applied);
     expect(await store.unit(grid(2))).toMatchObject({ nameZh: '第2网格', parentCode: COMMUNITY });
     expect(await store.resolveGrid({ lon: 119.143, lat: 33.501 }, T1)).toMatchObject({ grid: grid(2) });
     expect(await auditOf(db(), `territory:${COMMUNITY}`)).toEqual([

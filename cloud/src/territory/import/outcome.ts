@@ -1,4 +1,3 @@
-import { TERRITORY_LEVELS } from '../codes.js';
 import type { TerritoryImportItem, TerritoryImportProblem } from './schemas.js';
 
 /** What comparing a file with the stored territory found, before it is stored as a preview. */
@@ -45,5 +44,3 @@ export function commonRoot(codes: Iterable<string>): string | undefined {
   const length = CODE_LENGTHS.find((n) => n <= (prefix as string).length);
   return length === undefined ? undefined : prefix.slice(0, length);
 }
-
-export const LEVEL_ORDER = TERRITORY_LEVELS;
