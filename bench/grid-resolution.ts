@@ -2,12 +2,22 @@
  * Point-to-grid resolution: points/s resolved against a generated district of 1,300 grids and 130
  * communities, through the spatial index (flatbush over bounding boxes, then the exact test) and,
  * in the same run, through the unindexed scan of every area, with the ratio between the two.
- * One core: resolution is synchronous and runs on the calling thread.
+ * One core: resolution is synchronous and runs on the calling thread. Then the same through
+ * TerritoryStore on in-process PGlite, which checks the areas table before each resolution.
  *
  *   npm run bench grid-resolution
  */
 import { performance } from 'node:perf_hooks';
-import { GridResolver, generateDistrict, type PolygonVersion, resolveGrid } from '@gridlink/cloud';
+import {
+  GridResolver,
+  generateDistrict,
+  IN_MEMORY,
+  migrate,
+  openPglite,
+  type PolygonVersion,
+  resolveGrid,
+  TerritoryStore,
+} from '@gridlink/cloud';
 import { fmt } from './lib/stats.js';
 
 const SECONDS = Number(process.env.SECONDS ?? 3);
@@ -77,3 +87,20 @@ console.log(
 console.log(`  unindexed (every area tested):     ${fmt(unindexed.rate)} points/s`);
 console.log(`  ratio indexed / unindexed:         ${fmt(indexed.rate / unindexed.rate)}×`);
 console.log('  target: >= 50,000 points/s per core against 1,300 grids');
+
+// Through the store: the index as above, plus one small query per resolution (has the table changed?).
+const db = await openPglite(IN_MEMORY);
+await migrate(db);
+const store = new TerritoryStore(db);
+await store.upsertUnits(district.units.map((u) => ({ code: u.code, nameZh: u.nameZh, nameEn: u.nameEn })));
+for (const unit of district.units) await store.addPolygon(unit.code, unit.area, since);
+await store.resolveGrid(points[0] as { lon: number; lat: number }, at);
+let storeDone = 0;
+const storeBegan = performance.now();
+while (performance.now() - storeBegan < SECONDS * 1000) {
+  await store.resolveGrid(points[storeDone % POINTS] as { lon: number; lat: number }, at);
+  storeDone++;
+}
+const storeRate = storeDone / ((performance.now() - storeBegan) / 1000);
+console.log(`  through TerritoryStore on PGlite (table checked each time): ${fmt(storeRate)} points/s`);
+await db.close();

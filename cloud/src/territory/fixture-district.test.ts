@@ -134,7 +134,9 @@ describe('district fixture generator', () => {
     const district = generateDistrict(small);
     const collection = district.boundaries();
     expect(collection.coordinate_system).toBe('wgs84');
-    expect(collection.features).toHaveLength(district.units.length);
+    expect(collection.features.map((f) => f.properties.code)).toEqual(district.units.map((u) => u.code));
+    const below = generateDistrict({ ...small, includeDistrict: false }).boundaries().features;
+    expect(below.map((f) => f.properties.code)).toEqual(district.units.slice(1).map((u) => u.code));
     const first = collection.features[0] as BoundaryFeature;
     expect(first.properties).toEqual({ code: '320803', name_zh: '淮安区', name_en: "Huai'an District" });
     expect(first.geometry).toEqual(district.district.area);
@@ -252,6 +254,16 @@ describe('district fixture generator', () => {
     const untouched = features.filter((f) => !damaged.has(f.properties.code));
     expect(untouched.length).toBe(features.length - 6);
     for (const feature of untouched) expect(feature.geometry).toEqual(truth.get(feature.properties.code)?.area);
+  });
+
+  it('makes another district when given its code and names', () => {
+    const district = generateDistrict({
+      ...small,
+      district: { code: '320804', nameZh: '清江浦区', nameEn: 'Qingjiangpu District' },
+    });
+    expect(district.district).toMatchObject({ code: '320804', nameZh: '清江浦区' });
+    expect(district.units.every((u) => u.code.startsWith('320804'))).toBe(true);
+    expect(() => generateDistrict({ district: { code: '3208', nameZh: '区', nameEn: 'D' } })).toThrow(/district.code/);
   });
 
   it('names the option at fault when a count is not one', () => {

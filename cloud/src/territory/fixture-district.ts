@@ -1,4 +1,4 @@
-import type { TerritoryLevel } from './codes.js';
+import { codeProblem, type TerritoryLevel } from './codes.js';
 import { type CoordinateSystem, type LonLat, wgs84ToGcj02 } from './gcj02.js';
 import type { GeoPolygon, Position } from './polygon.js';
 
@@ -18,6 +18,8 @@ import type { GeoPolygon, Position } from './polygon.js';
 export interface DistrictOptions {
   /** Default 2026. */
   seed?: number;
+  /** The district's code and names; default 320803 淮安区. Its streets keep 淮安区's names. */
+  district?: { code: string; nameZh: string; nameEn: string };
   /** Default 10. */
   streets?: number;
   /** Default 13 (130 communities in all). */
@@ -34,6 +36,8 @@ export interface DistrictOptions {
   placements?: number;
   /** Coordinates of the boundaries and of the buildings' positions; default WGS-84. */
   coordinateSystem?: CoordinateSystem;
+  /** Whether the GeoJSON has a feature for the district itself; default true. */
+  includeDistrict?: boolean;
   /** Whether the GeoJSON names its system in a top-level `coordinate_system` member; default true. */
   declareCoordinateSystem?: boolean;
   /** Damage this many grids (kinds taken in turn from {@link BREAKAGE_KINDS}), or these kinds, one grid each. */
@@ -126,7 +130,10 @@ export interface GeneratedDistrict {
   grids: DistrictUnit[];
   /** The grids damaged in {@link boundaries}, in the order they were chosen. */
   broken: Breakage[];
-  /** All units as a GeoJSON FeatureCollection in the chosen coordinate system, with the damage. */
+  /**
+   * The district (unless `includeDistrict` is false), streets, communities and grids as a GeoJSON
+   * FeatureCollection in the chosen coordinate system, with the damage.
+   */
   boundaries(): BoundaryCollection;
   buildingRows(): Iterable<BuildingRow>;
   placementRows(): Iterable<PlacementRow>;
@@ -158,7 +165,11 @@ export function generateDistrict(options: DistrictOptions = {}): GeneratedDistri
     options.centre ?? DEFAULT_CENTRE,
     options.cellMetres ?? 200,
   );
-  const plan = planUnits(seededRandom(seed, 'names'), lattice, streets, perStreet);
+  const top = options.district ?? { code: DISTRICT_CODE, nameZh: '淮安区', nameEn: "Huai'an District" };
+  if (codeProblem(top.code, 'district') !== undefined) {
+    throw new RangeError(`district.code: ${codeProblem(top.code, 'district')}`);
+  }
+  const plan = planUnits(seededRandom(seed, 'names'), lattice, streets, perStreet, top);
   const broken = chooseBreakages(seededRandom(seed, 'breakages'), plan, lattice, options.breakages ?? 0);
   const toSystem = (p: Position): Position => {
     if (system === 'wgs84') return p;
@@ -179,7 +190,8 @@ export function generateDistrict(options: DistrictOptions = {}): GeneratedDistri
     broken: broken.map((b) => b.breakage),
     boundaries: () => {
       const damage = new Map(broken.map((b) => [b.breakage.code, b]));
-      const features = plan.units.map((unit): BoundaryFeature => {
+      const listed = (options.includeDistrict ?? true) ? plan.units : plan.units.filter((u) => u.level !== 'district');
+      const features = listed.map((unit): BoundaryFeature => {
         const hurt = damage.get(unit.code);
         const ring = (hurt?.ring ?? unit.area.coordinates[0] ?? []).map(toSystem);
         return {
@@ -452,13 +464,19 @@ function pinyin(first: string, second: string): string {
 
 const pad3 = (n: number) => String(n).padStart(3, '0');
 
-function planUnits(random: Random, lattice: Lattice, streets: number, perStreet: number): Plan {
+function planUnits(
+  random: Random,
+  lattice: Lattice,
+  streets: number,
+  perStreet: number,
+  top: { code: string; nameZh: string; nameEn: string },
+): Plan {
   const district: DistrictUnit = {
-    code: DISTRICT_CODE,
+    code: top.code,
     level: 'district',
     parentCode: null,
-    nameZh: '淮安区',
-    nameEn: "Huai'an District",
+    nameZh: top.nameZh,
+    nameEn: top.nameEn,
     area: lattice.outline(Array.from({ length: streets * perStreet }, (_, k) => lattice.communityCells(k)).flat()),
   };
   const units: DistrictUnit[] = [district];
@@ -469,12 +487,12 @@ function planUnits(random: Random, lattice: Lattice, streets: number, perStreet:
     const [baseZh, baseEn] = STREET_NAMES[s % STREET_NAMES.length] as readonly [string, string];
     const round = Math.floor(s / STREET_NAMES.length);
     const urban = s % STREET_NAMES.length < URBAN_STREETS;
-    const streetCode = `${DISTRICT_CODE}${pad3(s + 1)}`;
+    const streetCode = `${top.code}${pad3(s + 1)}`;
     const indices = Array.from({ length: perStreet }, (_, k) => s * perStreet + k);
     units.push({
       code: streetCode,
       level: 'street',
-      parentCode: DISTRICT_CODE,
+      parentCode: top.code,
       nameZh: `${baseZh}${round > 0 ? round + 1 : ''}${urban ? '街道' : '镇'}`,
       nameEn: `${baseEn}${round > 0 ? ` ${round + 1}` : ''} ${urban ? 'Street' : 'Town'}`,
       area: lattice.outline(indices.flatMap((k) => lattice.communityCells(k))),

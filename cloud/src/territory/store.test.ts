@@ -201,6 +201,14 @@ describe.each(BACKENDS)('territory store (%s)', (backend) => {
       clock = new Date(clock.getTime() + 1000);
       expect(await watching.resolveGrid(point, at)).toMatchObject({ community, fallback: true });
     });
+
+    it('are checked against the table before each resolution by default: a change made elsewhere is seen at once', async () => {
+      const plain = new TerritoryStore(territory().db);
+      expect(await plain.resolveGrid(point, at)).toMatchObject({ community, fallback: true });
+      // The grid's area reopened by someone else's SQL.
+      await territory().db.query('UPDATE territory_polygons SET valid_to = NULL WHERE unit_code = $1', [grid]);
+      expect(await plain.resolveGrid(point, at)).toMatchObject({ grid, fallback: false });
+    });
   });
 
   describe('device placements', () => {

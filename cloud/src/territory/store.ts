@@ -165,8 +165,11 @@ export interface TerritoryStoreOptions {
   /** For the age of the indexed areas; default the system clock. */
   clock?: Clock;
   /**
-   * How long indexed areas are trusted before the table is checked for changes made elsewhere
-   * (another process, an import writing SQL); default 1 s. Changes through a store are seen at once.
+   * How long indexed areas are trusted before the table is checked again for changes made
+   * elsewhere (another process, an import writing SQL). Default 0: every resolution checks (one
+   * aggregate query of three numbers, instead of reading the candidate areas as before), so a
+   * change is seen at once wherever it was made; a batch job may trust them longer. Changes
+   * through a store are always seen at once.
    */
   recheckMs?: number;
 }
@@ -186,7 +189,7 @@ export class TerritoryStore {
     options: TerritoryStoreOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
-    this.recheckMs = options.recheckMs ?? 1000;
+    this.recheckMs = options.recheckMs ?? 0;
   }
 
   /** Forgets the indexed areas of this database: the next resolution reads them anew. */
@@ -333,8 +336,8 @@ export class TerritoryStore {
    * The grid owning a WGS-84 point at time `at` (the event's time, not now), else its community
    * (属地兜底): see {@link resolveGrid}. Convert phone coordinates with `gcj02ToWgs84` first.
    * The areas are read once per database and indexed per validity window ({@link GridResolver});
-   * they are read again after a change through any store, or one found in the table after
-   * `recheckMs`.
+   * they are read again after a change through any store, or one found in the table (checked
+   * before each resolution, or every `recheckMs`).
    */
   async resolveGrid(point: LonLat, at: Date): Promise<GridResolution> {
     const { lon, lat } = parseField(Point, point, 'point');

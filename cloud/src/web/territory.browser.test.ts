@@ -20,6 +20,23 @@ const DESKTOP = { width: 1366, height: 768 };
 /** 3 streets of 4 communities of 10 grids, generated (seeded) around 淮安区. */
 const DISTRICT = generateDistrict({ streets: 3, communitiesPerStreet: 4, buildings: 0, placements: 0 });
 const unitsOf = (level: string) => DISTRICT.units.filter((u) => u.level === level);
+/** 淮阴区 (320804) as an importer would upload it: damaged in five known ways, then mended, in GCJ-02. */
+const HUAIYIN = { code: '320804', nameZh: '淮阴区', nameEn: 'Huaiyin District' };
+const IMPORTED = {
+  district: HUAIYIN,
+  includeDistrict: false,
+  streets: 2,
+  communitiesPerStreet: 3,
+  buildings: 0,
+  placements: 0,
+} as const;
+const BROKEN = generateDistrict({ ...IMPORTED, breakages: 5 });
+const MENDED = generateDistrict({ ...IMPORTED, coordinateSystem: 'gcj02' });
+const geojson = (name: string, district: typeof BROKEN) => ({
+  name,
+  mimeType: 'application/geo+json',
+  buffer: Buffer.from(JSON.stringify(district.boundaries())),
+});
 
 /**
  * 辖区 (the territory page) in a real browser: a district admin sees the district's streets on the
@@ -63,9 +80,16 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
 
     beforeAll(async () => {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-      await seedGeneratedDistrict(new TerritoryStore(cloud().db), DISTRICT);
+      const store = new TerritoryStore(cloud().db);
+      await seedGeneratedDistrict(store, DISTRICT);
+      // A district is registered when the system is set up (GB/T 2260); its streets and below are imported.
+      await store.upsertUnits([{ code: HUAIYIN.code, nameZh: HUAIYIN.nameZh, nameEn: HUAIYIN.nameEn }]);
       await createUser(cloud(), 'terr-admin', { roles: [{ role: 'district_admin', scope: '320803' }] });
       await createUser(cloud(), 'terr-empty', {
+        territory: '320813',
+        roles: [{ role: 'district_admin', scope: '320813' }],
+      });
+      await createUser(cloud(), 'terr-importer', {
         territory: '320804',
         roles: [{ role: 'district_admin', scope: '320804' }],
       });
@@ -77,6 +101,53 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
 
     afterAll(async () => {
       await browser?.close();
+    });
+
+    it('lets a district admin import a district: the problems of a damaged file, then the mended file applied and drawn', async () => {
+      const page = await signIn('terr-importer', DESKTOP);
+      await openTerritory(page);
+      await page.locator('.territory-empty').waitFor();
+      await page.locator('.import-panel').waitFor();
+
+      await page.setInputFiles('.import-file', geojson('huaiyin-damaged.geojson', BROKEN));
+      await page.click('.import-upload');
+      await page.locator('.import-preview').waitFor();
+      const table = page.locator('.import-problems');
+      await table.waitFor();
+      const problems = await table.locator('.el-table__body tr').count();
+      expect(problems).toBeGreaterThanOrEqual(BROKEN.broken.length);
+      const text = (await table.textContent()) ?? '';
+      for (const broken of BROKEN.broken) expect(text, broken.kind).toContain(broken.featureCode);
+      expect(await page.locator('.count-problems b').textContent()).toBe(String(problems));
+      expect(await page.locator('.import-apply-button').isDisabled()).toBe(true);
+      await shoot(page, 'territory-import-problems-desktop');
+
+      await page.setInputFiles('.import-file', geojson('huaiyin.geojson', MENDED));
+      await page.click('.import-upload');
+      await expect.poll(() => page.locator('.count-problems b').textContent()).toBe('0');
+      expect(await page.locator('.count-added b').textContent()).toBe(String(MENDED.units.length - 1));
+      expect(await page.locator('.import-read-as').textContent()).toContain('GCJ02');
+      await shoot(page, 'territory-import-preview-desktop');
+      await page.click('.import-apply-button');
+      await page.locator('.import-preview[data-state="applied"]').waitFor();
+      await expect.poll(() => drawn(page)).toEqual(MENDED.units.filter((u) => u.level === 'street').map((u) => u.code));
+      expect(await page.locator('.tree-unit[data-code="320804"] .tree-name').textContent()).toBe('淮阴区');
+      await shoot(page, 'territory-import-applied-desktop');
+      await page.context().close();
+    });
+
+    it('shows an import’s problems on a phone too', async () => {
+      const page = await signIn('terr-admin', PHONE);
+      await openTerritory(page);
+      await page.click('.import-toggle');
+      await page.setInputFiles(
+        '.import-file',
+        geojson('damaged.geojson', generateDistrict({ ...IMPORTED, district: undefined, breakages: 3 })),
+      );
+      await page.click('.import-upload');
+      await page.locator('.import-problems').waitFor();
+      await shoot(page, 'territory-import-problems-phone');
+      await page.context().close();
     });
 
     for (const [size, viewport] of [

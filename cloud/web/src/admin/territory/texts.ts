@@ -12,8 +12,8 @@ const TEXTS = {
     en: 'Once boundaries are imported, streets, communities and grids show here with their map. Prepare a GeoJSON file (one polygon feature per unit, properties code, name_zh, name_en), {how}',
   },
   emptyHow: {
-    zh: '由系统管理员通过 POST /api/v1/territory/imports 导入。',
-    en: 'and have a system administrator import it through POST /api/v1/territory/imports.',
+    zh: '在下方「导入辖区数据」中上传，检查预览无误后确认导入；楼栋和设备位置可随后以 CSV 导入。',
+    en: 'upload it below under “Import territory data”, check the preview and apply it; building units and device placements follow as CSV.',
   },
   street: { zh: '街道', en: 'Street' },
   community: { zh: '社区', en: 'Community' },
