@@ -25,7 +25,7 @@ interface AuditRow {
  * The configuration sections of the administration pages in a real browser: a district admin (of
  * the deployment's only district, so its tenant admin) changes a time limit inline and makes a day
  * of the working calendar a local day off; both are saved through the API and audited with who,
- * before and after. The audit viewer is another page; its link is checked by its address.
+ * before and after; the time limit's history link opens its change in the audit viewer.
  */
 describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
   'the configuration pages in a browser',
@@ -106,6 +106,16 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         actor: `user:${adminId}`,
         details: { before: { value: 5, unit: 'working_days' }, after: { value: 7, unit: 'working_days' } },
       });
+
+      // The limit's history is one click away in its editor: the audit viewer shows the change, before and after.
+      await cell.locator('button.cell-button').click();
+      await cell.locator('a.history-link').click();
+      const record = page.locator('.audit-page[aria-busy="false"] .audit-table tr[data-action="time_limit.set"]');
+      await expect.poll(() => record.count()).toBe(1);
+      // Only the value changed (the unit stayed working days).
+      await expect.poll(() => record.locator('.diff tr.changed .cell.before').allTextContents()).toEqual(['5']);
+      await expect.poll(() => record.locator('.diff tr.changed .cell.after').allTextContents()).toEqual(['7']);
+      await shoot(page, 'time-limit-history-desktop');
 
       await page.context().close();
     });
