@@ -196,98 +196,95 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.context().close();
     });
 
-    // Only when screenshots are asked for: it takes pictures to look at, it checks little.
-    it.skipIf(!SCREENSHOTS)(
-      'shows each configuration page empty, loading, failed and filled at desk and phone size',
-      async () => {
-        const pages: Array<{ path: string; api: string; empty?: unknown }> = [
-          { path: 'categories', api: '**/api/v1/category-catalogue', empty: { categories: [] } },
-          { path: 'time-limits', api: '**/api/v1/time-limits', empty: { time_limits: [] } },
-          { path: 'device-policies', api: '**/api/v1/device-event-policies', empty: { policies: [] } },
-          { path: 'calendar/2026-10', api: '**/api/v1/working-calendar/**' },
-          {
-            path: `robots/community/${FIXTURE.community}`,
-            api: '**/api/v1/communities/*/robots',
-            empty: { community: FIXTURE.community, robots: [] },
-          },
-          { path: 'settings/deadlines', api: '**/api/v1/settings/deadlines' },
-          { path: 'settings/maintenance', api: '**/api/v1/settings/maintenance' },
-          { path: 'settings/incidents', api: '**/api/v1/settings/incidents' },
-          { path: 'settings/dispatch', api: '**/api/v1/settings/dispatch' },
-          { path: 'settings/kpis', api: '**/api/v1/settings/kpis' },
-          { path: 'settings/sessions', api: '**/api/v1/settings/sessions' },
-          { path: 'settings/patrol', api: '**/api/v1/settings/patrol' },
-          { path: 'settings/worklog', api: '**/api/v1/worklog/settings' },
-        ];
-        const robots = await api(cloud(), 'PUT', `/api/v1/communities/${FIXTURE.community}/robots`, {
-          token: await login(cloud(), 'config-admin'),
-          body: {
-            robots: [
-              { name: 'property', kind: 'wecom', webhook: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' },
-              {
-                name: 'grid',
-                kind: 'dingtalk',
-                webhook: 'https://oapi.dingtalk.com/robot/send?access_token=t',
-                secret: 'SECx',
-              },
-            ],
-          },
-        });
-        expect(robots.status, JSON.stringify(robots.body)).toBe(200);
-        for (const size of ['desktop', 'phone'] as const) {
-          const page = await signedInPage(size);
-          for (const target of pages) {
-            const name = `${target.path.split('/')[0]}-${target.path.split('/')[1] ?? ''}`.replace(/-$/, '');
-            // One handler per page: the read passes, is held (loading), drops (error) or answers nothing (empty).
-            let mode: 'pass' | 'hold' | 'fail' | 'empty' = 'pass';
-            await page.route(target.api, (route) => {
-              if (mode === 'hold') return;
-              if (mode === 'fail') return route.abort('connectionreset');
-              if (mode === 'empty') return route.fulfill({ json: target.empty });
-              return route.continue();
-            });
-            const reopen = async () => {
-              await page.goto(`${cloud().url}/#/admin`);
-              await page.locator('.config-page').waitFor({ state: 'detached' });
-              await page.goto(`${cloud().url}/#/admin/${target.path}`);
-            };
-            await reopen();
-            await page.locator('.config-page .card').first().waitFor();
-            await expect.poll(() => page.locator('.el-skeleton').count()).toBe(0);
-            await shoot(page, `${name}-filled-${size}`);
-            if (target.path.startsWith('robots/')) {
-              // Editing a robot: its webhook and secret are not shown, only that they are set.
-              await page.locator('.robot-table .edit-robot').first().click();
-              await page.locator('.el-dialog input[name=webhook]').waitFor();
-              expect(await page.locator('.el-dialog input[name=webhook]').inputValue()).toBe('');
-              // The dialog has faded in (its overlay's transition classes are gone).
-              await expect
-                .poll(() => page.locator('.el-overlay:visible').first().getAttribute('class'))
-                .not.toMatch(/enter/);
-              await shoot(page, `${name}-edit-${size}`);
-              await page.keyboard.press('Escape');
-              await page.locator('.el-dialog input[name=webhook]').waitFor({ state: 'hidden' });
-            }
-            mode = 'hold';
-            await reopen();
-            await page.locator('.el-skeleton').first().waitFor();
-            await shoot(page, `${name}-loading-${size}`);
-            mode = 'fail';
-            await reopen();
-            await page.locator('.load-error').first().waitFor();
-            await shoot(page, `${name}-error-${size}`);
-            if (target.empty !== undefined) {
-              mode = 'empty';
-              await reopen();
-              await page.locator('.empty-state').first().waitFor();
-              await shoot(page, `${name}-empty-${size}`);
-            }
-            await page.unroute(target.api);
+    // Every page gets through its filled, loading, failed and empty states at both sizes (and is
+    // photographed in each when screenshots are asked for).
+    it('shows each configuration page empty, loading, failed and filled at desk and phone size', async () => {
+      const pages: Array<{ path: string; api: string; empty?: unknown }> = [
+        { path: 'categories', api: '**/api/v1/category-catalogue', empty: { categories: [] } },
+        { path: 'time-limits', api: '**/api/v1/time-limits', empty: { time_limits: [] } },
+        { path: 'device-policies', api: '**/api/v1/device-event-policies', empty: { policies: [] } },
+        { path: 'calendar/2026-10', api: '**/api/v1/working-calendar/**' },
+        {
+          path: `robots/community/${FIXTURE.community}`,
+          api: '**/api/v1/communities/*/robots',
+          empty: { community: FIXTURE.community, robots: [] },
+        },
+        { path: 'settings/deadlines', api: '**/api/v1/settings/deadlines' },
+        { path: 'settings/maintenance', api: '**/api/v1/settings/maintenance' },
+        { path: 'settings/incidents', api: '**/api/v1/settings/incidents' },
+        { path: 'settings/dispatch', api: '**/api/v1/settings/dispatch' },
+        { path: 'settings/kpis', api: '**/api/v1/settings/kpis' },
+        { path: 'settings/sessions', api: '**/api/v1/settings/sessions' },
+        { path: 'settings/patrol', api: '**/api/v1/settings/patrol' },
+        { path: 'settings/worklog', api: '**/api/v1/worklog/settings' },
+      ];
+      const robots = await api(cloud(), 'PUT', `/api/v1/communities/${FIXTURE.community}/robots`, {
+        token: await login(cloud(), 'config-admin'),
+        body: {
+          robots: [
+            { name: 'property', kind: 'wecom', webhook: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' },
+            {
+              name: 'grid',
+              kind: 'dingtalk',
+              webhook: 'https://oapi.dingtalk.com/robot/send?access_token=t',
+              secret: 'SECx',
+            },
+          ],
+        },
+      });
+      expect(robots.status, JSON.stringify(robots.body)).toBe(200);
+      for (const size of ['desktop', 'phone'] as const) {
+        const page = await signedInPage(size);
+        for (const target of pages) {
+          const name = `${target.path.split('/')[0]}-${target.path.split('/')[1] ?? ''}`.replace(/-$/, '');
+          // One handler per page: the read passes, is held (loading), drops (error) or answers nothing (empty).
+          let mode: 'pass' | 'hold' | 'fail' | 'empty' = 'pass';
+          await page.route(target.api, (route) => {
+            if (mode === 'hold') return;
+            if (mode === 'fail') return route.abort('connectionreset');
+            if (mode === 'empty') return route.fulfill({ json: target.empty });
+            return route.continue();
+          });
+          const reopen = async () => {
+            await page.goto(`${cloud().url}/#/admin`);
+            await page.locator('.config-page').waitFor({ state: 'detached' });
+            await page.goto(`${cloud().url}/#/admin/${target.path}`);
+          };
+          await reopen();
+          await page.locator('.config-page .card').first().waitFor();
+          await expect.poll(() => page.locator('.el-skeleton').count()).toBe(0);
+          await shoot(page, `${name}-filled-${size}`);
+          if (target.path.startsWith('robots/')) {
+            // Editing a robot: its webhook and secret are not shown, only that they are set.
+            await page.locator('.robot-table .edit-robot').first().click();
+            await page.locator('.el-dialog input[name=webhook]').waitFor();
+            expect(await page.locator('.el-dialog input[name=webhook]').inputValue()).toBe('');
+            // The dialog has faded in (its overlay's transition classes are gone).
+            await expect
+              .poll(() => page.locator('.el-overlay:visible').first().getAttribute('class'))
+              .not.toMatch(/enter/);
+            await shoot(page, `${name}-edit-${size}`);
+            await page.keyboard.press('Escape');
+            await page.locator('.el-dialog input[name=webhook]').waitFor({ state: 'hidden' });
           }
-          await page.context().close();
+          mode = 'hold';
+          await reopen();
+          await page.locator('.el-skeleton').first().waitFor();
+          await shoot(page, `${name}-loading-${size}`);
+          mode = 'fail';
+          await reopen();
+          await page.locator('.load-error').first().waitFor();
+          await shoot(page, `${name}-error-${size}`);
+          if (target.empty !== undefined) {
+            mode = 'empty';
+            await reopen();
+            await page.locator('.empty-state').first().waitFor();
+            await shoot(page, `${name}-empty-${size}`);
+          }
+          await page.unroute(target.api);
         }
-      },
-      180_000,
-    );
+        await page.context().close();
+      }
+    }, 180_000);
   },
 );

@@ -2,7 +2,7 @@ import { lang } from '../../i18n.js';
 import type { AuditRecord } from './people-api.js';
 import { pt } from './texts.js';
 
-/** Names of the actions the people sections and personal-data reads write; others show as written. */
+/** Names of the actions the administration sections and personal-data reads write; others show as written. */
 const ACTIONS: Record<string, { zh: string; en: string }> = {
   'user.create': { zh: '创建人员', en: 'User created' },
   'user.update': { zh: '修改人员', en: 'User changed' },
@@ -22,6 +22,23 @@ const ACTIONS: Record<string, { zh: string; en: string }> = {
   'patrol.trajectory.view': { zh: '查看巡查轨迹', en: 'Patrol track viewed' },
   'patrol.live.view': { zh: '查看实时位置', en: 'Live positions viewed' },
   'attachment.download': { zh: '下载事件附件', en: 'Attachment downloaded' },
+  'category.create': { zh: '新增事件分类', en: 'Category created' },
+  'category.update': { zh: '修改事件分类', en: 'Category changed' },
+  'time_limit.set': { zh: '设置处置时限', en: 'Time limit set' },
+  'time_limit.remove': { zh: '删除处置时限', en: 'Time limit removed' },
+  'device_event_policy.create': { zh: '新增设备事件策略', en: 'Device-event policy created' },
+  'device_event_policy.update': { zh: '修改设备事件策略', en: 'Device-event policy changed' },
+  'device_event_policy.replace_all': { zh: '替换设备事件策略表', en: 'Device-event policies replaced' },
+  'robots.replace': { zh: '修改通知机器人', en: 'Robots changed' },
+  'deadlines.settings.replace': { zh: '修改时限与日历设置', en: 'Deadline and calendar settings changed' },
+  'incidents.settings.replace': { zh: '修改事件设置', en: 'Incident settings changed' },
+  'dispatch.settings.update': { zh: '修改派遣设置', en: 'Dispatch settings changed' },
+  'kpi.settings.replace': { zh: '修改考核设置', en: 'KPI settings changed' },
+  'maintenance.settings.replace': { zh: '修改维保设置', en: 'Maintenance settings changed' },
+  'sessions.settings.replace': { zh: '修改登录会话设置', en: 'Session settings changed' },
+  'patrol.settings.replace': { zh: '修改巡查设置', en: 'Patrol settings changed' },
+  'worklog.settings.replace': { zh: '修改民情日志设置', en: 'Work-log settings changed' },
+  'territory.import.apply': { zh: '导入辖区', en: 'Territory imported' },
 };
 
 /** The "what" filter's choices: whole families (a prefix) and the single actions above. */
