@@ -49,6 +49,11 @@ const Limits = z.strictObject({
     .default(1000),
   /** Packets of one client the broker handles at a time before serving the next waiting client. */
   max_inbound_per_turn: z.int().min(1).max(1000).default(16),
+  /**
+   * Bytes read from flooding clients' sockets ahead of the broker, gateway-wide (a socket read is
+   * up to 64 KiB): above it they wait in the kernel. Clients that send little are not held by it.
+   */
+  max_inbound_read_ahead_bytes: z.int().min(65_536, 'at least 65536 (64 KiB): one socket read').default(2_097_152),
   /** Inbound QoS2 messages awaiting PUBREL per session; beyond it the client is disconnected (aedes alone allows 1,000). */
   max_inflight_qos2_per_client: z.int().min(1).max(65_535).default(32),
   /** PINGREQs a client may send per minute (after a burst of 10); a client pinging faster is disconnected. */

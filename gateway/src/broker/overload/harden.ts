@@ -38,7 +38,11 @@ export const SUPPORTED_AEDES = /^1\.2\.\d+$/;
 export const DEFAULT_MAX_QUEUED_BYTES_PER_CLIENT = 16 * 1024 * 1024;
 
 /** Default inbound admission: packets being handled broker-wide, and per client at a time. */
-export const DEFAULT_INBOUND_LIMITS: InboundLimits = { maxInflight: 1000, maxPacketsPerTurn: 16 };
+export const DEFAULT_INBOUND_LIMITS: InboundLimits = {
+  maxInflight: 1000,
+  maxPacketsPerTurn: 16,
+  maxReadAheadBytes: 2 * 1024 * 1024,
+};
 
 /** Default emitter backlog cap: ~3x the highest backlog measured under a one-publisher loopback flood. */
 export const DEFAULT_MAX_EMITTER_BACKLOG = 20_000;

@@ -35,12 +35,17 @@ export interface InboundLimits {
   maxInflight: number;
   /** Packets of one client handed to aedes at a time (`mqtt.limits.max_inbound_per_turn`). */
   maxPacketsPerTurn: number;
+  /** Bytes read ahead of aedes, broker-wide, before no more socket reads are granted (`mqtt.limits.max_inbound_read_ahead_bytes`). */
+  maxReadAheadBytes: number;
 }
 
 export interface InboundStats {
   /** Packets being handled now (signed-in clients). */
   inflight: number;
   peakInflight: number;
+  /** Bytes read from sockets and not yet handed to aedes. */
+  readAheadBytes: number;
+  peakReadAheadBytes: number;
   /** Clients waiting for room now. */
   waiting: number;
   peakWaiting: number;
@@ -77,6 +82,11 @@ export function assertInboundInternals(client: unknown): void {
   }
 }
 
+/** One socket read at most: what libuv reads from a TCP socket at a time. */
+const READ_BYTES = 65_536;
+/** A turn of at most this many bytes (and fewer packets than a turn holds) is a device's, not a flood's. */
+const LIGHT_TURN_BYTES = 4096;
+
 class Inbound {
   /** Packets parsed for aedes whose handling has not completed. */
   handling = 0;
@@ -88,11 +98,13 @@ class Inbound {
   heldRead: number | undefined;
   /** aedes asked for packets and got none: it is asked again when the client's turn comes. */
   wantsRead = false;
+  /** Its last turn had fewer packets than a turn holds: it sends little (a device, not a flood). */
+  light = true;
   /** Served from the queue: its next packets pass whoever waits behind it. */
   granted = false;
   /** Inside a read for aedes: the stream must not start reading its socket meanwhile. */
   cutting = false;
-  queued = false;
+  queue: Set<Inbound> | undefined;
   closed = false;
   readonly framing = new MqttFraming();
   constructor(
@@ -106,22 +118,37 @@ class Inbound {
 
 export class InboundAdmission {
   private inflight = 0;
-  private readonly queue = new Set<Inbound>();
+  private readAheadBytes = 0;
+  /** Waiting clients that send little, with packets read: served first. */
+  private readonly fresh = new Set<Inbound>();
+  /** Waiting clients with more of a large read left over: served next. */
+  private readonly backlogged = new Set<Inbound>();
+  /** Waiting clients whose next packets are still in their socket: served while read-ahead allows. */
+  private readonly hungry = new Set<Inbound>();
   /** Clients served this turn whose packets are still on their way from the socket. */
   private readonly coming = new Set<Inbound>();
   private turnScheduled = false;
-  private readonly totals = { peakInflight: 0, peakWaiting: 0, waited: 0 };
+  private readonly totals = { peakInflight: 0, peakWaiting: 0, waited: 0, peakReadAheadBytes: 0 };
 
   constructor(private readonly limits: InboundLimits) {
     if (!(limits.maxInflight >= 1)) throw new Error('inbound admission: maxInflight must be >= 1');
     if (!(limits.maxPacketsPerTurn >= 1)) throw new Error('inbound admission: maxPacketsPerTurn must be >= 1');
+    if (!(limits.maxReadAheadBytes >= READ_BYTES)) {
+      throw new Error(`inbound admission: maxReadAheadBytes must be >= ${READ_BYTES} (one socket read)`);
+    }
+  }
+
+  private get waiting(): number {
+    return this.fresh.size + this.backlogged.size + this.hungry.size;
   }
 
   stats(): InboundStats {
     return {
       inflight: this.inflight,
       peakInflight: this.totals.peakInflight,
-      waiting: this.queue.size,
+      readAheadBytes: this.readAheadBytes,
+      peakReadAheadBytes: this.totals.peakReadAheadBytes,
+      waiting: this.waiting,
       peakWaiting: this.totals.peakWaiting,
       waited: this.totals.waited,
     };
@@ -154,8 +181,8 @@ export class InboundAdmission {
         this.inflight--;
       }
       state.nextBatch(err);
-      if (state.handling === 0 && !state.closed && !state.queued) this.resume(state);
-      if (this.queue.size > 0) this.scheduleTurn();
+      if (state.handling === 0 && !state.closed && state.queue === undefined) this.resume(state);
+      if (this.waiting > 0) this.scheduleTurn();
     };
     stream.read = (size?: number | null) => {
       // Node's own read(0) (a refill) and any sized read go through untouched.
@@ -163,7 +190,7 @@ export class InboundAdmission {
       return this.batchFor(state);
     };
     stream._read = (size: number) => {
-      if (!state.cutting && state.handling === 0 && state.leftover === undefined && this.hasRoomFor(state)) {
+      if (!state.cutting && state.handling === 0 && state.leftover === undefined && this.mayRead(state)) {
         state.startReading(size);
         return;
       }
@@ -174,11 +201,18 @@ export class InboundAdmission {
       this.inflight -= state.charged;
       state.charged = 0;
       state.handling = 0;
-      state.leftover = undefined;
-      this.queue.delete(state);
+      this.setLeftover(state, undefined);
+      state.queue?.delete(state);
+      state.queue = undefined;
       this.coming.delete(state);
-      if (this.queue.size > 0) this.scheduleTurn();
+      if (this.waiting > 0) this.scheduleTurn();
     });
+  }
+
+  private setLeftover(state: Inbound, bytes: Buffer | undefined): void {
+    this.readAheadBytes += (bytes?.length ?? 0) - (state.leftover?.length ?? 0);
+    state.leftover = bytes;
+    if (this.readAheadBytes > this.totals.peakReadAheadBytes) this.totals.peakReadAheadBytes = this.readAheadBytes;
   }
 
   /** The next packets of a client for aedes to parse, or null (none now: it is asked again). */
@@ -194,7 +228,7 @@ export class InboundAdmission {
     let whole = 0;
     try {
       let bytes = state.leftover;
-      state.leftover = undefined;
+      this.setLeftover(state, undefined);
       for (;;) {
         if (bytes === undefined || bytes.length === 0) {
           bytes = this.readStream(state);
@@ -203,8 +237,10 @@ export class InboundAdmission {
         const { length, packets } = state.framing.cut(bytes, this.limits.maxPacketsPerTurn);
         if (length > 0) {
           whole = packets;
-          if (length < bytes.length) state.leftover = bytes.subarray(length);
+          if (length < bytes.length) this.setLeftover(state, bytes.subarray(length));
           if (packets > 0) {
+            // A device's turn: a few small messages, and nothing left over.
+            state.light = packets < this.limits.maxPacketsPerTurn && length <= LIGHT_TURN_BYTES && !state.leftover;
             state.granted = false;
             this.coming.delete(state);
           }
@@ -213,7 +249,7 @@ export class InboundAdmission {
         // A fixed header split across reads: wait for the rest of it.
         const more = this.readStream(state);
         if (more === undefined) {
-          state.leftover = bytes;
+          this.setLeftover(state, bytes);
           return null;
         }
         bytes = Buffer.concat([bytes, more]);
@@ -239,18 +275,33 @@ export class InboundAdmission {
     state.startReading(size);
   }
 
-  /** Room for a client: its turn, or room under the broker's budget and nobody waiting ahead. */
+  /** Room for a client's packets: its turn, or room under the broker's budget and nobody waiting. */
   private hasRoomFor(state: Inbound): boolean {
     if (!state.client.connected || state.granted) return true;
-    return this.inflight < this.limits.maxInflight && this.queue.size === 0;
+    return this.inflight < this.limits.maxInflight && this.waiting === 0;
+  }
+
+  /**
+   * Whether a client may read its socket. One that sends little may (its next read is small, and
+   * waiting for a turn only to listen would slow every device's round trip); one that floods only
+   * in its turn, within the read-ahead allowed.
+   */
+  private mayRead(state: Inbound): boolean {
+    return state.light || this.hasRoomFor(state);
   }
 
   private wait(state: Inbound): void {
-    if (state.queued) return;
-    state.queued = true;
-    this.queue.add(state);
+    if (state.queue !== undefined) return;
+    const queue =
+      state.leftover === undefined && state.stream.readableLength === 0
+        ? this.hungry
+        : state.light
+          ? this.fresh
+          : this.backlogged;
+    state.queue = queue;
+    queue.add(state);
     this.totals.waited++;
-    if (this.queue.size > this.totals.peakWaiting) this.totals.peakWaiting = this.queue.size;
+    if (this.waiting > this.totals.peakWaiting) this.totals.peakWaiting = this.waiting;
     this.scheduleTurn();
   }
 
@@ -263,10 +314,10 @@ export class InboundAdmission {
       }
       // aedes' own read loop: it reads (through batchFor) and parses.
       state.nextBatch();
-      if (state.handling > 0 || state.queued) return;
+      if (state.handling > 0 || state.queue !== undefined) return;
     }
     if (state.heldRead === undefined || state.leftover !== undefined) return;
-    if (!this.hasRoomFor(state)) {
+    if (!this.mayRead(state)) {
       this.wait(state);
       return;
     }
@@ -282,23 +333,35 @@ export class InboundAdmission {
     });
   }
 
-  /** Serves waiting clients in order while there is room. */
+  /**
+   * Serves waiting clients while there is room: those that send little first, then those with
+   * packets left over, then those that need to read their socket (while the read-ahead allows).
+   * Each queue in order of arrival.
+   */
   private takeTurns(): void {
     // A turn's socket reads have been polled by now: what did not come waits for its next turn.
     for (const state of this.coming) state.granted = false;
     this.coming.clear();
     let expected = 0;
-    while (this.queue.size > 0 && this.inflight + expected < this.limits.maxInflight) {
-      const state = this.queue.values().next().value as Inbound;
-      this.queue.delete(state);
-      state.queued = false;
-      if (state.closed || state.stream.destroyed) continue;
-      state.granted = true;
-      this.resume(state);
-      if (state.granted && !state.queued) {
-        // Its socket is reading: its packets come on a later turn; keep room for them.
-        this.coming.add(state);
-        expected += this.limits.maxPacketsPerTurn;
+    let reading = 0;
+    const room = () => this.inflight + expected < this.limits.maxInflight;
+    for (const queue of [this.fresh, this.backlogged, this.hungry]) {
+      for (const state of queue) {
+        if (!room()) return;
+        if (queue === this.hungry && this.readAheadBytes + (reading + 1) * READ_BYTES > this.limits.maxReadAheadBytes) {
+          return;
+        }
+        queue.delete(state);
+        state.queue = undefined;
+        if (state.closed || state.stream.destroyed) continue;
+        state.granted = true;
+        this.resume(state);
+        if (state.granted && state.queue === undefined) {
+          // Its socket is reading: its packets come on a later turn; keep room for them.
+          this.coming.add(state);
+          expected += this.limits.maxPacketsPerTurn;
+          reading++;
+        }
       }
     }
   }
