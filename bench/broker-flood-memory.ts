@@ -210,10 +210,21 @@ const until = (socket: Socket) =>
       resolve();
     });
   });
+/** The socket can take more, or is gone (both listeners removed: the gateway now pushes back often). */
+const drained = (socket: Socket) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
 /** Writes packets as fast as the socket takes them, yielding now and then so every attack and the devices get a turn. */
 const pump = async (socket: Socket, packet: () => Buffer) => {
   for (let written = 1; running && !socket.destroyed; written++) {
-    if (!socket.write(packet())) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+    if (!socket.write(packet())) await drained(socket);
     else if (written % 32 === 0) await nextTurn();
   }
 };
