@@ -21,13 +21,15 @@
  * that never read, retained publishes on made-up event topics, wrong passwords for real device ids,
  * and CONNECTs with random client ids and no account.
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_BROKER_LIMITS,
   DeviceRegistry,
@@ -38,8 +40,9 @@ import {
 import mqttPacket from 'mqtt-packet';
 import { encodePublish, RawClient } from './lib/raw-client.js';
 import { startScript } from './lib/servers.js';
-import { fmt, rssOf } from './lib/stats.js';
+import { fmt, percentile, rssOf } from './lib/stats.js';
 
+const here = dirname(fileURLToPath(import.meta.url));
 const DEVICES = Number(process.env.DEVICES ?? 2000);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const ATTACKERS = 20; // signed-in devices per attack kind
@@ -51,9 +54,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // The registry a box is installed with: DEVICES sensors (each its own password) and an installer.
 const dataDir = mkdtempSync(join(tmpdir(), 'gridlink-flood-'));
 const registry = DeviceRegistry.open(registryPathIn(dataDir));
-const issued = await registry.addDevices(
-  Array.from({ length: DEVICES }, (_, n) => ({ id: `th-${n}`, kind: 'temp_humidity', community: COMMUNITY })),
-);
+const issued = await registry.addDevices([
+  ...Array.from({ length: DEVICES }, (_, n) => ({
+    id: `th-${n}`,
+    kind: 'temp_humidity' as const,
+    community: COMMUNITY,
+  })),
+  // One more device that sends a reading at a time, as a real one does, and times its round trips.
+  { id: 'probe-0', kind: 'temp_humidity' as const, community: COMMUNITY },
+]);
 const passwords = new Map(issued.map(({ device, password }) => [device.id, password]));
 const password = (n: number) => passwords.get(`th-${n}`) ?? '';
 const installer = await registry.addService('installer-1', 'installer');
@@ -150,6 +159,22 @@ const consoleStream = request(`http://127.0.0.1:${http}/api/console/events`, { h
 consoleStream.on('error', () => {});
 consoleStream.end();
 
+// A device that is not flooding, timing its QoS1 round trips from a process of its own.
+const probe = spawn(process.execPath, ['--import', 'tsx', join(here, 'lib', 'round-trip-probe.ts')], {
+  env: { ...process.env, PORT: String(port), DEVICE: 'probe-0', PASSWORD: passwords.get('probe-0') ?? '' },
+  stdio: ['pipe', 'pipe', 'inherit'],
+  cwd: join(here, '..'),
+});
+let probeOutput = '';
+probe.stdout?.on('data', (chunk: Buffer) => {
+  probeOutput += chunk.toString();
+});
+const probed = once(probe, 'exit');
+while (!probeOutput.includes('READY')) {
+  if (probe.exitCode !== null) throw new Error('the round-trip probe exited before it was ready');
+  await sleep(50);
+}
+
 await sleep(2000);
 const before = await rssOf(gateway.pid);
 let peak = before;
@@ -185,10 +210,21 @@ const until = (socket: Socket) =>
       resolve();
     });
   });
+/** The socket can take more, or is gone (both listeners removed: the gateway now pushes back often). */
+const drained = (socket: Socket) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
 /** Writes packets as fast as the socket takes them, yielding now and then so every attack and the devices get a turn. */
 const pump = async (socket: Socket, packet: () => Buffer) => {
   for (let written = 1; running && !socket.destroyed; written++) {
-    if (!socket.write(packet())) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+    if (!socket.write(packet())) await drained(socket);
     else if (written % 32 === 0) await nextTurn();
   }
 };
@@ -347,6 +383,18 @@ console.log(
 );
 console.log(
   `  messages taken during the flood: ${fmt(perSecond('valid'))}/s valid readings, ${fmt(perSecond('invalid'))}/s dead-lettered`,
+);
+probe.stdin?.end();
+await probed;
+const { roundTrips, unanswered: probeLost } = JSON.parse(
+  probeOutput.split('\n').find((line) => line.startsWith('{')) ?? '{"roundTrips":[],"unanswered":0}',
+) as { roundTrips: number[]; unanswered: number };
+const ms = (value: number | undefined) => `${fmt(value ?? Number.NaN)} ms`;
+roundTrips.sort((a, b) => a - b);
+console.log(
+  `  a device sending one reading at a time (QoS1 round trip during the flood): ${roundTrips.length} done, ` +
+    `p50 ${ms(percentile(roundTrips, 50))}, p95 ${ms(percentile(roundTrips, 95))}, max ${ms(roundTrips.at(-1))}` +
+    (probeLost > 0 ? `, ${probeLost} unanswered after 30 s` : ''),
 );
 console.log(`  before: ${breakdown(memoryBefore)}`);
 console.log(`  peak:   ${breakdown(memoryAtPeak)}`);

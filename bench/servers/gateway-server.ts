@@ -25,7 +25,12 @@ const config = GatewayConfig.parse({
     community: '320803001001',
     data_dir: dataDir ?? mkdtempSync(join(tmpdir(), 'gridlink-bench-')),
   },
-  mqtt: { host: '127.0.0.1', port: 0, limits: { connections_per_address: devices + 100 } },
+  mqtt: {
+    host: '127.0.0.1',
+    port: 0,
+    // MQTT_LIMITS='{"max_inflight_inbound":4000}' tries other broker limits.
+    limits: { connections_per_address: devices + 100, ...JSON.parse(process.env.MQTT_LIMITS ?? '{}') },
+  },
   http: { host: '127.0.0.1', port: 0 },
   ...(process.env.RULES_FILE ? { rules: { files: [process.env.RULES_FILE] } } : {}),
   ...(influx

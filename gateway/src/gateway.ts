@@ -431,6 +431,7 @@ export class Gateway {
       valid: running.normaliser.validCount(),
       invalid: running.normaliser.invalid.total,
       refused: running.broker.refusals.snapshot(),
+      inbound: running.broker.overload.stats().inbound,
       availability: running.liveness.tracker.counts(),
       telemetry: running.telemetry?.stats(),
       uplink: running.uplink?.stats(),

@@ -26,6 +26,10 @@ export interface BrokerLimits {
   connect_timeout_ms: number;
   drain_timeout_ms: number;
   max_queued_per_client: number;
+  max_queued_bytes_per_client: number;
+  max_inflight_inbound: number;
+  max_inbound_per_turn: number;
+  max_inbound_read_ahead_bytes: number;
   max_inflight_qos2_per_client: number;
   max_pings_per_minute: number;
   login_failure_burst: number;
@@ -42,6 +46,10 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   connect_timeout_ms: 10_000,
   drain_timeout_ms: 30_000,
   max_queued_per_client: 10_000,
+  max_queued_bytes_per_client: 1_048_576,
+  max_inflight_inbound: 1000,
+  max_inbound_per_turn: 16,
+  max_inbound_read_ahead_bytes: 2_097_152,
   max_inflight_qos2_per_client: 32,
   max_pings_per_minute: 30,
   login_failure_burst: 10,
@@ -392,7 +400,13 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
   // flood, and one frozen subscriber stalls routing for everyone (see overload/harden.ts).
   const overload = hardenAgainstOverload(aedes, {
     maxQueuedPerClient: limits.max_queued_per_client,
+    maxQueuedBytesPerClient: limits.max_queued_bytes_per_client,
     drainTimeoutMs: limits.drain_timeout_ms,
+    inbound: {
+      maxInflight: limits.max_inflight_inbound,
+      maxPacketsPerTurn: limits.max_inbound_per_turn,
+      maxReadAheadBytes: limits.max_inbound_read_ahead_bytes,
+    },
     onEvent: (event) => logger.warn(event, `slow subscriber: ${event.kind}`),
   });
   aedes.on('clientError', (client, err) => {

@@ -8,7 +8,7 @@ export interface BrokerMetricSources {
   refusals(): Record<string, number>;
   overload(): Pick<
     OverloadStats,
-    'droppedQoS0' | 'disconnectedBacklog' | 'disconnectedStalled' | 'shedQoS0' | 'emitterBacklog'
+    'droppedQoS0' | 'disconnectedBacklog' | 'disconnectedStalled' | 'shedQoS0' | 'emitterBacklog' | 'inbound'
   >;
 }
 
@@ -67,6 +67,31 @@ export function brokerMetrics(register: Registry, sources: BrokerMetricSources):
     registers: [register],
     collect() {
       this.set(sources.overload().emitterBacklog);
+    },
+  });
+  new Gauge({
+    name: 'gridlink_mqtt_inbound_inflight_packets',
+    help: 'Packets from signed-in clients being handled now (bounded by mqtt.limits.max_inflight_inbound)',
+    registers: [register],
+    collect() {
+      this.set(sources.overload().inbound.inflight);
+    },
+  });
+  new Gauge({
+    name: 'gridlink_mqtt_inbound_waiting_clients',
+    help: 'Clients whose packets wait in their sockets for the broker to have room',
+    registers: [register],
+    collect() {
+      this.set(sources.overload().inbound.waiting);
+    },
+  });
+  new Counter({
+    name: 'gridlink_mqtt_inbound_waits_total',
+    help: 'Times a client found the broker full and waited for its turn',
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(sources.overload().inbound.waited);
     },
   });
 }

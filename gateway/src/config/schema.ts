@@ -29,6 +29,31 @@ const Limits = z.strictObject({
   drain_timeout_ms: z.int().min(100).default(30_000),
   /** Messages queued to one slow subscriber before the broker drops QoS0 / disconnects it. */
   max_queued_per_client: z.int().min(10).default(10_000),
+  /**
+   * Bytes waiting in one client's socket (it reads slower than it is sent to) before the broker
+   * drops its QoS0 messages and disconnects it on QoS1/2, whatever the message count.
+   */
+  max_queued_bytes_per_client: z
+    .int()
+    .min(16_384, 'at least 16384 (16 KiB): a client must be able to take one device message and its acks')
+    .default(1_048_576),
+  /**
+   * Packets of signed-in clients being handled at once, gateway-wide: above it the broker reads
+   * no more from any socket (the rest waits in the kernel) and clients take turns. Each costs
+   * ~1.5 KB of memory while it is handled; too low a value lowers the messages per second.
+   */
+  max_inflight_inbound: z
+    .int()
+    .min(64, 'at least 64: below that the broker cannot keep its own pipeline busy')
+    .max(100_000, 'at most 100000: each packet being handled costs ~1.5 KB')
+    .default(1000),
+  /** Packets of one client the broker handles at a time before serving the next waiting client. */
+  max_inbound_per_turn: z.int().min(1).max(1000).default(16),
+  /**
+   * Bytes read from flooding clients' sockets ahead of the broker, gateway-wide (a socket read is
+   * up to 64 KiB): above it they wait in the kernel. Clients that send little are not held by it.
+   */
+  max_inbound_read_ahead_bytes: z.int().min(65_536, 'at least 65536 (64 KiB): one socket read').default(2_097_152),
   /** Inbound QoS2 messages awaiting PUBREL per session; beyond it the client is disconnected (aedes alone allows 1,000). */
   max_inflight_qos2_per_client: z.int().min(1).max(65_535).default(32),
   /** PINGREQs a client may send per minute (after a burst of 10); a client pinging faster is disconnected. */

@@ -4,6 +4,12 @@ import type { Aedes, Client, Connection } from 'aedes';
 import { DeliveryWindow, hasDeliveryInternals, type WindowHooks } from './delivery-window.js';
 import { capEmitterBacklog } from './emitter-backlog.js';
 import { assertEmitterInternals, type TrampolineStats, trampolineEmitterDrain } from './emitter-trampoline.js';
+import {
+  assertInboundInternals,
+  InboundAdmission,
+  type InboundLimits,
+  type InboundStats,
+} from './inbound-admission.js';
 
 /**
  * Keeps the gateway alive when a publisher outruns a subscriber (aedes 1.2.0 dies of
@@ -31,6 +37,13 @@ export const SUPPORTED_AEDES = /^1\.2\.\d+$/;
 /** Default byte bound per subscriber; `maxQueuedPerClient` alone would allow 10 000 x 256 KiB. */
 export const DEFAULT_MAX_QUEUED_BYTES_PER_CLIENT = 16 * 1024 * 1024;
 
+/** Default inbound admission: packets being handled broker-wide, and per client at a time. */
+export const DEFAULT_INBOUND_LIMITS: InboundLimits = {
+  maxInflight: 1000,
+  maxPacketsPerTurn: 16,
+  maxReadAheadBytes: 2 * 1024 * 1024,
+};
+
 /** Default emitter backlog cap: ~3x the highest backlog measured under a one-publisher loopback flood. */
 export const DEFAULT_MAX_EMITTER_BACKLOG = 20_000;
 
@@ -43,6 +56,8 @@ export interface OverloadOptions {
   maxQueuedBytesPerClient?: number;
   /** Messages waiting in aedes' emitter above which QoS0 PUBLISHes are not routed (still ingested). */
   maxEmitterBacklog?: number;
+  /** Inbound packets being handled at once, and per client at a time (inbound-admission.ts). */
+  inbound?: InboundLimits;
   /** Congestion events (not one per dropped message), for logs and metrics. */
   onEvent?: (event: OverloadEvent) => void;
   /**
@@ -89,6 +104,8 @@ export interface OverloadStats {
   shedQoS0: number;
   /** The recursive-drain fix at work (see emitter-trampoline.ts). */
   emitter: Readonly<TrampolineStats>;
+  /** Inbound admission: packets being handled, clients waiting for room (inbound-admission.ts). */
+  inbound: InboundStats;
 }
 
 export interface OverloadGuard {
@@ -131,6 +148,7 @@ function assertClientInternals(originalHandle: Aedes['handle']): void {
   const stream = probeStream();
   const probe = originalHandle(stream);
   const ok = hasDeliveryInternals(probe);
+  assertInboundInternals(probe);
   probe.close();
   stream.destroy();
   if (!ok) {
@@ -173,6 +191,7 @@ export function hardenAgainstOverload(aedes: Aedes, options: OverloadOptions): O
 
   const emitter = trampolineEmitterDrain(mq);
   const backlog = capEmitterBacklog(mq, options.maxEmitterBacklog ?? DEFAULT_MAX_EMITTER_BACKLOG);
+  const inbound = new InboundAdmission(options.inbound ?? DEFAULT_INBOUND_LIMITS);
   const windows = new WeakMap<Client, DeliveryWindow>();
   const busy = new Set<DeliveryWindow>();
   const totals = { droppedQoS0: 0, disconnectedBacklog: 0, disconnectedStalled: 0, peakQueuedPerClient: 0 };
@@ -241,6 +260,7 @@ export function hardenAgainstOverload(aedes: Aedes, options: OverloadOptions): O
     // Checked at startup on a probe client; a client without the internals cannot exist in 1.2.x.
     // Never throw here: this runs in a connection handler, where a throw would end the process.
     if (!hasDeliveryInternals(client)) return;
+    inbound.attach(client);
     const window = new DeliveryWindow(client, limits, hooks, now);
     windows.set(client, window);
     client.conn.once('close', () => busy.delete(window));
@@ -272,6 +292,7 @@ export function hardenAgainstOverload(aedes: Aedes, options: OverloadOptions): O
         peakEmitterBacklog: Math.max(backlog.peakBacklog, mq._messageQueue.length),
         shedQoS0: backlog.shed,
         emitter: { ...emitter },
+        inbound: inbound.stats(),
       };
     },
     close() {
