@@ -187,8 +187,9 @@ describe.each(BACKENDS)('contacts and disposal-unit robots API (%s)', (backend) 
       });
       expect(malformed.body).toMatchObject({ status: 400, errors: [{ pointer: '/robots/0/webhook' }] });
       const read = await call('unit', 'GET', path);
-      const { rows } = await cloud().db.query('SELECT details FROM audit_log WHERE target = $1', [
-        'disposal_unit:unit-gas',
+      // The unit's own record and its robots' (before and after, as the API shows them).
+      const { rows } = await cloud().db.query('SELECT details FROM audit_log WHERE target = ANY($1::text[])', [
+        ['disposal_unit:unit-gas', 'robots:disposal_unit:unit-gas'],
       ]);
       expect(rows.length).toBeGreaterThanOrEqual(2);
       for (const body of [put.body, missing.body, malformed.body, read.body, ...rows]) {

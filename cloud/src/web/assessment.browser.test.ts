@@ -200,12 +200,9 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
 
     it('opens for a grid worker on a phone: their grid, and their own row ranked among the grid’s workers', async () => {
       const page = await open('assess-worker', PHONE);
-      // The tab bar offers the KPIs, under "More" when the worker's tabs are many.
-      if (await page.locator('.tabbar [data-tab="/kpis"]').isVisible()) await page.click('.tabbar [data-tab="/kpis"]');
-      else {
-        await page.click('.tabbar [data-tab="#more"]');
-        await page.locator('.more-tabs .van-action-sheet__item', { hasText: '考核指标' }).click();
-      }
+      // A worker's tabs hold their daily pages; the monthly KPIs are a link on the "Me" page.
+      await page.click('.tabbar [data-tab="/me"]');
+      await page.click('.me-kpis');
       await page.locator('.kpi-tabs').waitFor();
       await page.click('.kpi-tabs .el-tabs__item#tab-assessment');
       await page.locator('.assessment-form').waitFor();

@@ -545,13 +545,15 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await shoot(pm.page, 'tabs-property');
       await pm.context.close();
 
-      // A grid worker: their daily pages first; the work log and the monthly KPIs under More.
+      // A grid worker: their daily pages as tabs; the monthly KPIs a link on the "Me" page.
       const walker = await open('patrol-idle');
       expect(
         await walker.page
           .locator('.van-tabbar-item')
           .evaluateAll((items) => items.map((item) => item.getAttribute('data-tab'))),
-      ).toEqual(['/incidents', '/patrol', '/report', '#more', '/me']);
+      ).toEqual(['/incidents', '/patrol', '/report', '/worklog', '/me']);
+      await walker.page.click('.van-tabbar-item[data-tab="/me"]');
+      await walker.page.locator('.me-kpis').waitFor();
       await walker.context.close();
     }, 120_000);
 
