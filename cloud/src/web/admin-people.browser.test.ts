@@ -37,7 +37,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     const shoot = async (page: Page, name: string) => {
       if (!SCREENSHOTS) return;
       mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
     };
     const signIn = async (viewport: { width: number; height: number }): Promise<Page> => {
       const context = await browser.newContext({ viewport, locale: 'zh-CN' });
