@@ -917,6 +917,16 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '应为 15 位网格编码，收到的是 {code}',
     en: 'expected a 15-digit grid code, received {code}',
   },
+  'roster.leave_unknown': { 'zh-CN': '用户 {user} 没有请假记录 {id}', en: 'user {user} has no leave {id}' },
+  'roster.leave_over': {
+    'zh-CN': '请假 {id} 已于 {ended} 结束，不能取消；已结束的请假保留为历史记录',
+    en: 'leave {id} ended at {ended} and cannot be cancelled; a leave already over stays in the history',
+  },
+  'roster.duty_period_unknown': { 'zh-CN': '网格 {grid} 没有排班 {id}', en: 'grid {grid} has no duty period {id}' },
+  'roster.duty_period_over': {
+    'zh-CN': '排班 {id} 已于 {ended} 结束，不能删除；已结束的排班保留为历史记录',
+    en: 'duty period {id} ended at {ended} and cannot be removed; a period already over stays in the history',
+  },
   'roster.self_substitute': { 'zh-CN': '网格员不能代替自己', en: 'a worker cannot substitute for themselves' },
   'contact.not_yours': {
     'zh-CN': '用户 {id} 的联系方式由本人及管理该用户的管理员维护：{refusal}',

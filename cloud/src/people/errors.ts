@@ -8,7 +8,8 @@ export type PeopleErrorCode =
   | 'GL_USER_NOT_FOUND'
   | 'GL_DISPOSAL_UNIT_EXISTS'
   | 'GL_DISPOSAL_UNIT_NOT_FOUND'
-  | 'GL_ROSTER_CONFLICT';
+  | 'GL_ROSTER_CONFLICT'
+  | 'GL_NOT_FOUND';
 
 /** A refusal: nothing was written. Its code is the problem it answers as. */
 export class PeopleError extends DomainError {

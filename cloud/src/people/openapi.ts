@@ -134,6 +134,19 @@ export const PEOPLE_PATHS = {
       },
     },
   },
+  '/api/v1/users/{id}/leaves/{leaveId}': {
+    delete: {
+      summary:
+        'Cancel a leave: one not yet begun is deleted, one under way ends now; audited (roster.leave.cancel) with the leave as it was',
+      parameters: [userId, path('leaveId', '42')],
+      responses: {
+        '200': ok('outcome (deleted or ended) and the leave as it was', ref('RosterUndo')),
+        ...manager,
+        '404': problem('No such user, or the user has no such leave'),
+        '409': problem('GL_ROSTER_CONFLICT: the leave is already over; it stays in the history'),
+      },
+    },
+  },
   '/api/v1/disposal-units': {
     post: {
       summary: 'Create a disposal unit (责任单位)',
@@ -220,6 +233,20 @@ export const PEOPLE_PATHS = {
       },
     },
   },
+  '/api/v1/grids/{code}/duty-periods/{periodId}': {
+    delete: {
+      summary:
+        'Remove a duty period: one not yet begun is deleted, one under way ends now; audited (roster.duty_period.remove) with the period as it was',
+      parameters: [gridCode, path('periodId', '42')],
+      responses: {
+        '200': ok('outcome (deleted or ended) and the period as it was', ref('RosterUndo')),
+        '400': problem('Bad grid code'),
+        ...manager,
+        '404': problem('The grid has no such duty period'),
+        '409': problem('GL_ROSTER_CONFLICT: the period is already over; it stays in the history'),
+      },
+    },
+  },
   '/api/v1/grids/{code}/on-duty': {
     get: {
       summary:
@@ -256,6 +283,14 @@ export const PEOPLE_SCHEMAS = {
       active: { type: 'boolean' },
       created_at: { type: 'string', format: 'date-time' },
       roles: { type: 'array', items: ref('RoleAssignment') },
+    },
+  },
+  RosterUndo: {
+    type: 'object',
+    required: ['outcome', 'entry'],
+    properties: {
+      outcome: { type: 'string', enum: ['deleted', 'ended'] },
+      entry: { type: 'object', description: 'The leave or duty period as it was before' },
     },
   },
   Session: {

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
-import { message } from '../i18n/message.js';
+import { type Message, message } from '../i18n/message.js';
 import { type Actor, writeAudit } from './audit.js';
 import { isUniqueViolation, PeopleError } from './errors.js';
 
@@ -35,6 +35,15 @@ export interface Leave {
   substitute_user_id: string | null;
   starts_at: string;
   ends_at: string;
+}
+
+/**
+ * What taking back a roster entry did: one not yet begun is `deleted`; one under way is `ended` now
+ * (the part already run stays, incidents were routed by it). `entry` is the row as it was.
+ */
+export interface RosterUndo<T> {
+  outcome: 'deleted' | 'ended';
+  entry: T;
 }
 
 /** Who receives a grid's incident at a time, and why. */
@@ -258,6 +267,83 @@ export class RosterStore {
         details: { ...created },
       });
       return created;
+    });
+  }
+
+  /**
+   * Cancels leave `leaveId` of `userId` (a leave called off, or entered by mistake). A leave already
+   * over is refused: it is history — the substitute took incidents by it.
+   */
+  async cancelLeave(actor: Actor, userId: string, leaveId: number): Promise<RosterUndo<Leave>> {
+    return this.takeBack(actor, {
+      table: 'leaves',
+      columns: 'id, user_id, substitute_user_id, starts_at, ends_at',
+      owner: { column: 'user_id', value: userId },
+      id: leaveId,
+      action: 'roster.leave.cancel',
+      target: `user:${userId}`,
+      unknown: message('roster.leave_unknown', { id: leaveId, user: userId }),
+      over: (endedAt) => message('roster.leave_over', { id: leaveId, ended: endedAt }),
+    });
+  }
+
+  /** Removes duty period `periodId` of `gridCode`; one already over is refused, as a leave is. */
+  async removeDutyPeriod(actor: Actor, gridCode: string, periodId: number): Promise<RosterUndo<DutyPeriod>> {
+    return this.takeBack(actor, {
+      table: 'duty_periods',
+      columns: 'id, grid_code, user_id, starts_at, ends_at',
+      owner: { column: 'grid_code', value: gridCode },
+      id: periodId,
+      action: 'roster.duty_period.remove',
+      target: `grid:${gridCode}`,
+      unknown: message('roster.duty_period_unknown', { id: periodId, grid: gridCode }),
+      over: (endedAt) => message('roster.duty_period_over', { id: periodId, ended: endedAt }),
+    });
+  }
+
+  /**
+   * Deletes an entry not yet begun, ends one under way now, refuses one already over; audited with
+   * the row as it was, in the same transaction.
+   */
+  private async takeBack<T extends { id: number; starts_at: string; ends_at: string }>(
+    actor: Actor,
+    undo: {
+      table: 'leaves' | 'duty_periods';
+      columns: string;
+      owner: { column: 'user_id' | 'grid_code'; value: string };
+      id: number;
+      action: string;
+      target: string;
+      unknown: Message;
+      over: (endedAt: string) => Message;
+    },
+  ): Promise<RosterUndo<T>> {
+    const now = this.clock();
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Record<string, unknown> & { starts_at: Date; ends_at: Date }>(
+        `SELECT ${undo.columns} FROM ${undo.table} WHERE id = $1 AND ${undo.owner.column} = $2 FOR UPDATE`,
+        [undo.id, undo.owner.value],
+      );
+      const row = rows[0];
+      if (row === undefined) throw new PeopleError('GL_NOT_FOUND', undo.unknown);
+      const entry = {
+        ...row,
+        id: Number(row.id),
+        starts_at: new Date(row.starts_at).toISOString(),
+        ends_at: new Date(row.ends_at).toISOString(),
+      } as unknown as T;
+      if (new Date(row.ends_at) <= now) throw new PeopleError('GL_ROSTER_CONFLICT', undo.over(entry.ends_at));
+      const outcome = new Date(row.starts_at) >= now ? 'deleted' : 'ended';
+      if (outcome === 'deleted') await tx.query(`DELETE FROM ${undo.table} WHERE id = $1`, [undo.id]);
+      else await tx.query(`UPDATE ${undo.table} SET ends_at = $2 WHERE id = $1`, [undo.id, now]);
+      await writeAudit(tx, {
+        actor,
+        action: undo.action,
+        target: undo.target,
+        at: now,
+        details: { outcome, ...entry, ...(outcome === 'ended' ? { ended_at: now.toISOString() } : {}) },
+      });
+      return { outcome, entry };
     });
   }
 

@@ -109,6 +109,11 @@ export const LeaveBody = z
   })
   .refine((p) => p.ends_at > p.starts_at, { message: 'ends_at must be after starts_at', path: ['ends_at'] });
 
+/** A roster row's id from the path; undefined when it cannot be one (the route answers 404 naming it). */
+function rowId(param: string): number | undefined {
+  return /^[1-9]\d{0,14}$/.test(param) ? Number(param) : undefined;
+}
+
 /** Store work for a request: a refusal of the module (PeopleError) keeps its code; anything else is a 503. */
 const run = fromDatabase;
 
@@ -328,6 +333,23 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     },
   );
 
+  router.delete(
+    '/users/:id/leaves/:leaveId',
+    manager,
+    async (req: Request<{ id: string; leaveId: string }>, res: Response) => {
+      const m = managerOf(res);
+      await managedUser(m, req.params.id);
+      const leaveId = rowId(req.params.leaveId);
+      if (leaveId === undefined) {
+        throw new ProblemError(
+          'GL_NOT_FOUND',
+          message('roster.leave_unknown', { id: req.params.leaveId, user: req.params.id }),
+        );
+      }
+      res.json(await run(() => people.rosters.cancelLeave(managerActor(m), req.params.id, leaveId)));
+    },
+  );
+
   router.post('/disposal-units', manager, jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
     const m = managerOf(res);
     const body = parseBody(NewDisposalUnitBody, req.body);
@@ -452,6 +474,24 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
         }),
       );
       res.status(201).json(period);
+    },
+  );
+
+  router.delete(
+    '/grids/:code/duty-periods/:periodId',
+    manager,
+    managedGrid,
+    async (req: Request<{ code: string; periodId: string }>, res: Response) => {
+      const periodId = rowId(req.params.periodId);
+      if (periodId === undefined) {
+        throw new ProblemError(
+          'GL_NOT_FOUND',
+          message('roster.duty_period_unknown', { id: req.params.periodId, grid: req.params.code }),
+        );
+      }
+      res.json(
+        await run(() => people.rosters.removeDutyPeriod(managerActor(managerOf(res)), req.params.code, periodId)),
+      );
     },
   );
 

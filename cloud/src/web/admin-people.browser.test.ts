@@ -4,6 +4,7 @@ import { cannotRun } from '@gridlink/testkit';
 import { watchCsp } from '@gridlink/testkit/browser';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditOf } from '../people/audit.js';
 import { createUser, TEST_PASSWORD } from '../people/test-support.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
@@ -36,7 +37,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
     const shoot = async (page: Page, name: string) => {
       if (!SCREENSHOTS) return;
       mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
     };
     const signIn = async (viewport: { width: number; height: number }): Promise<Page> => {
       const context = await browser.newContext({ viewport, locale: 'zh-CN' });
@@ -121,6 +122,83 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       const trail = page.locator('.audit-table tbody > tr');
       await expect.poll(() => trail.count()).toBe(1);
       expect(await trail.first().getAttribute('data-action')).toBe('user.create');
+      await page.context().close();
+    }, 60_000);
+
+    it('a district admin removes a duty period and cancels a leave after confirming; a failure is shown', async () => {
+      run++;
+      const worker = await createUser(cloud(), `undo.${run}.${Date.now().toString(36)}`, {
+        territory: FIXTURE.community,
+      });
+      const member = await api(cloud(), 'PUT', `/api/v1/grids/${GRID}/members/${worker.id}`, {
+        token: TEST_ADMIN_TOKEN,
+        body: { position: 'part_time' },
+      });
+      expect(member.status).toBe(200);
+      // Next month (Beijing time) is always ahead, so both entries are still to come and can be deleted.
+      const beijing = new Date(Date.now() + 8 * 3_600_000);
+      const next = new Date(Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth() + 1, 15));
+      const day = next.toISOString().slice(0, 10);
+      const period = await api<{ id: number }>(cloud(), 'POST', `/api/v1/grids/${GRID}/duty-periods`, {
+        token: TEST_ADMIN_TOKEN,
+        body: { user_id: worker.id, starts_at: `${day}T08:00:00+08:00`, ends_at: `${day}T20:00:00+08:00` },
+      });
+      expect(period.status).toBe(201);
+      const leave = await api<{ id: number }>(cloud(), 'POST', `/api/v1/users/${worker.id}/leaves`, {
+        token: TEST_ADMIN_TOKEN,
+        body: { starts_at: `${day}T00:00:00+08:00`, ends_at: `${day}T23:00:00+08:00` },
+      });
+      expect(leave.status).toBe(201);
+
+      const page = await signIn(DESKTOP);
+      await open(page, `#/admin/rosters/${GRID}`, '.rosters-page');
+      await page.click('.calendar-head .el-button >> nth=1');
+      const chip = page.locator(`.duty-chip[data-period="${period.body.id}"]`);
+      await chip.waitFor();
+      const dialog = page.locator('.roster-undo-confirm');
+      /** Each confirm is a dialog of its own, gone from the page once answered. */
+      const answered = () => expect.poll(() => dialog.count()).toBe(0);
+      // Kept: the confirm's other button changes nothing.
+      await chip.locator('.remove-duty').click();
+      await dialog.waitFor();
+      await shoot(page, 'rosters-remove-confirm-desktop');
+      await dialog.locator('.el-button', { hasText: '保留' }).click();
+      await answered();
+      expect(await chip.count()).toBe(1);
+      // The network fails: the reason shows under the calendar and the period stays.
+      await page.route(/\/duty-periods\/\d+$/, (route) => route.abort('internetdisconnected'));
+      await chip.locator('.remove-duty').click();
+      await dialog.locator('.el-button--primary').click();
+      await answered();
+      await page.locator('.roster-calendar .form-error-text').waitFor();
+      await shoot(page, 'rosters-remove-error-desktop');
+      await page.unroute(/\/duty-periods\/\d+$/);
+      await page.locator('.rosters-page[aria-busy="false"]').waitFor();
+      expect(await chip.count()).toBe(1);
+      // Confirmed: the period leaves the calendar, the error with it.
+      await chip.locator('.remove-duty').click();
+      await dialog.locator('.el-button--primary').click();
+      await answered();
+      await chip.waitFor({ state: 'detached' });
+      await page.locator('.roster-calendar .form-error-text').waitFor({ state: 'detached' });
+      // The leave likewise, from the leaves table.
+      const row = page.locator(`.roster-leaves tr[data-leave="${leave.body.id}"]`);
+      await row.locator('.cancel-leave').click();
+      await dialog.locator('.el-button--primary').click();
+      await answered();
+      await row.waitFor({ state: 'detached' });
+      await shoot(page, 'rosters-removed-desktop');
+
+      const gridTrail = await auditOf(cloud().db, `grid:${GRID}`);
+      expect(gridTrail.at(-1)).toMatchObject({
+        action: 'roster.duty_period.remove',
+        details: { outcome: 'deleted', id: period.body.id },
+      });
+      const userTrail = await auditOf(cloud().db, `user:${worker.id}`);
+      expect(userTrail.at(-1)).toMatchObject({
+        action: 'roster.leave.cancel',
+        details: { outcome: 'deleted', id: leave.body.id },
+      });
       await page.context().close();
     }, 60_000);
 

@@ -133,6 +133,17 @@ const TEXTS = {
   prevMonth: { zh: '上个月', en: 'Previous month' },
   nextMonth: { zh: '下个月', en: 'Next month' },
   onLeave: { zh: '请假', en: 'on leave' },
+  cancelLeave: { zh: '取消请假', en: 'Cancel leave' },
+  cancelLeaveConfirm: {
+    zh: '取消 {name} 的请假（{from} 至 {to}）？尚未开始的将删除，已开始的将于此刻结束。',
+    en: 'Cancel the leave of {name} ({from} to {to})? One not yet begun is deleted, one under way ends now.',
+  },
+  removeDuty: { zh: '删除排班', en: 'Remove duty period' },
+  removeDutyConfirm: {
+    zh: '删除 {name} 的排班（{from} 至 {to}）？尚未开始的将删除，已开始的将于此刻结束。',
+    en: 'Remove the duty period of {name} ({from} to {to})? One not yet begun is deleted, one under way ends now.',
+  },
+  keep: { zh: '保留', en: 'Keep' },
   weekdays: { zh: '一,二,三,四,五,六,日', en: 'Mon,Tue,Wed,Thu,Fri,Sat,Sun' },
   // Roles
   district_admin: { zh: '区/街道管理员', en: 'District admin' },
