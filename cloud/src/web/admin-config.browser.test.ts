@@ -28,7 +28,9 @@ interface AuditRow {
  * before and after; the time limit's history link opens its change in the audit viewer.
  */
 describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMIUM}`))(
-  'the configuration pages in a browser',
+  HAVE_CHROMIUM
+    ? 'the configuration pages in a browser'
+    : `the configuration pages in a browser (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`,
   () => {
     const cloud = useTestCloud('postgres');
     let browser: Browser;
