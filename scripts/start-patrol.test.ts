@@ -14,7 +14,7 @@ import {
 import { cloudCaller, generateCommunity, layOut, SMALL_COMMUNITY, signIn } from '@gridlink/simulators';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layTerritory, planRoutes, walkEarlierRounds } from './start-patrol.js';
+import { earlierRoundStart, layTerritory, planRoutes, walkEarlierRounds } from './start-patrol.js';
 import { gridWorkerName, startUsers } from './start-users.js';
 
 const ADMIN_TOKEN = 'start-patrol-admin-token-0123456789abcdef';
@@ -25,6 +25,47 @@ const community = generateCommunity({
   community: '320803001001',
 });
 const geography = layOut(community);
+
+describe("the earlier round's start", () => {
+  const route = {
+    windows: [
+      { from: '08:00', to: '12:00' },
+      { from: '14:00', to: '18:00' },
+    ],
+  };
+  const HALF_HOUR = 30 * 60_000;
+  const at = (iso: string) => new Date(iso).getTime();
+
+  it('ends five minutes before now when that start lies in a window', () => {
+    expect(earlierRoundStart(route, new Date('2026-12-06T10:00:00+08:00'), HALF_HOUR).getTime()).toBe(
+      at('2026-12-06T09:25:00+08:00'),
+    );
+  });
+
+  it("starts in the day's last window when run in the evening (a patrol outside every window fills no round)", () => {
+    expect(earlierRoundStart(route, new Date('2026-12-06T19:30:00+08:00'), HALF_HOUR).getTime()).toBe(
+      at('2026-12-06T17:59:00+08:00'),
+    );
+  });
+
+  it("starts in yesterday's last window when run before the first window of the day", () => {
+    expect(earlierRoundStart(route, new Date('2026-12-06T03:00:00+08:00'), HALF_HOUR).getTime()).toBe(
+      at('2026-12-05T17:59:00+08:00'),
+    );
+  });
+
+  it('starts in the morning window when run at noon, before the afternoon one opens', () => {
+    expect(earlierRoundStart(route, new Date('2026-12-06T13:00:00+08:00'), HALF_HOUR).getTime()).toBe(
+      at('2026-12-06T11:59:00+08:00'),
+    );
+  });
+
+  it('ends five minutes before now on a route without windows', () => {
+    expect(earlierRoundStart({ windows: [] }, new Date('2026-12-06T23:00:00+08:00'), HALF_HOUR).getTime()).toBe(
+      at('2026-12-06T22:25:00+08:00'),
+    );
+  });
+});
 
 describe("npm start's simulated grid workers", () => {
   const dir = mkdtempSync(join(tmpdir(), 'gridlink-start-patrol-'));

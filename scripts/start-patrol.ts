@@ -67,8 +67,33 @@ export interface WalkedRound {
   outcome: PatrolOutcome;
 }
 
+/** China time is UTC+8 all year. */
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+const GAP_BEFORE_NOW_MS = 5 * 60_000;
+
 /**
- * One round per grid worker that ended a few minutes before `now`, uploaded at once. The first
+ * When an earlier round of `took` ms starts so that it ends a few minutes before `now` and starts
+ * inside one of the route's windows (today's or yesterday's, China time) — a patrol started outside
+ * every window fills no round of the day, so a run at night would show none.
+ */
+export function earlierRoundStart(route: Pick<PatrolRoute, 'windows'>, now: Date, took: number): Date {
+  const latest = now.getTime() - took - GAP_BEFORE_NOW_MS;
+  if (route.windows.length === 0) return new Date(latest);
+  const today = new Date(now.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+  const yesterday = new Date(now.getTime() + CHINA_OFFSET_MS - 86_400_000).toISOString().slice(0, 10);
+  const clock = (date: string, hhmm: string) => new Date(`${date}T${hhmm}:00+08:00`).getTime();
+  let best = Number.NEGATIVE_INFINITY;
+  for (const date of [today, yesterday]) {
+    for (const window of route.windows) {
+      const start = Math.min(latest, clock(date, window.to) - 60_000);
+      if (start >= clock(date, window.from)) best = Math.max(best, start);
+    }
+  }
+  return new Date(Number.isFinite(best) ? best : latest);
+}
+
+/**
+ * One round per grid worker that ended a few minutes before `now` (started in one of its windows), uploaded at once. The first
  * grid's worker loses the signal for a minute on the way and leaves one checkpoint out, so
  * the day shows an incomplete round and the trajectory a gap.
  */
@@ -89,7 +114,7 @@ export async function walkEarlierRounds(
     const took = probe.end.getTime() - now.getTime();
     const walk = walkRoute({
       ...shape,
-      start: new Date(now.getTime() - took - 5 * 60_000),
+      start: earlierRoundStart(route, now, took),
       ...(first
         ? { signalLoss: { atFraction: 0.3, seconds: 60 }, skipCheckpoint: Math.min(1, route.checkpoints.length - 1) }
         : {}),

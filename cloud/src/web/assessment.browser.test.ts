@@ -260,7 +260,10 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
           }),
         }),
       );
+      // Away and back, each arrival awaited: two hash changes in a row can reach the router as one,
+      // and the page would then stay as it was, without asking again.
       await page.goto(`${cloud().url}/#/incidents`);
+      await page.locator('.assessment').waitFor({ state: 'detached' });
       await page.goto(`${cloud().url}/${REPORT}`);
       await page.locator('.assessment-error').waitFor();
       await shoot(page, 'error');
@@ -270,6 +273,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
 
       // Empty: a month without filed incidents.
       await page.goto(`${cloud().url}/#/incidents`);
+      await page.locator('.assessment').waitFor({ state: 'detached' });
       await page.goto(`${cloud().url}/#/kpis/assessment?month=2026-06&level=grid`);
       await page.locator('.assessment .empty-state, .assessment .van-empty').first().waitFor();
       expect(await page.locator('.assessment-title').textContent()).toContain('2026-06');
