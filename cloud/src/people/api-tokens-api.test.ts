@@ -222,7 +222,7 @@ describe('API tokens of integrations, over HTTP on a real cloud (pglite)', () =>
     expect((await api(cloud(), 'GET', '/api/v1/incidents', { token })).status).toBe(200);
   });
 
-  it('cannot refresh or end a session, change a password, or make more tokens, even a district admin’s', async () => {
+  it('cannot refresh or end a session, set a password (nor make a user with one), or make more tokens, even a district admin’s', async () => {
     const { token } = await createOk(districtAdmin.id, { name: 'admin integration' });
     // It carries the district admin's rights where a session is not needed…
     expect((await list(integration.id, token)).length).toBeGreaterThan(0);
@@ -237,6 +237,16 @@ describe('API tokens of integrations, over HTTP on a real cloud (pglite)', () =>
     });
     expect(password.status).toBe(403);
     expect(password.body).toMatchObject({ errors: [{ pointer: '/password' }] });
+    const newUser = await api(cloud(), 'POST', '/api/v1/users', {
+      token,
+      body: {
+        username: 'made-by-token',
+        display_name: 'x',
+        territory_code: '320803',
+        password: 'a new long passphrase 2026',
+      },
+    });
+    expect(newUser.status).toBe(403);
     const more = await create(integration.id, { name: 'minted by a token' }, token);
     expect(more.status).toBe(403);
     expect(String((more.body as unknown as { detail: string }).detail)).toContain('not created with an API token');
