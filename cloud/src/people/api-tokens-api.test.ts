@@ -188,6 +188,28 @@ describe('API tokens of integrations, over HTTP on a real cloud (pglite)', () =>
     expect(frames.filter((f) => f.event === 'incident').every((f) => f.data.grid === GRID_1)).toBe(true);
   });
 
+  it('gets attachment links that work while the token does, as a session’s work while it lasts', async () => {
+    const { token, id } = await createOk(integration.id, { name: 'links' });
+    const incident = await report(cloud(), operator, GRID_1);
+    const uploaded = await fetch(`${cloud().url}/api/v1/incidents/${incident}/attachments?name=photo.jpg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'image/jpeg' },
+      body: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('a photo of the stairwell')]),
+    });
+    expect(uploaded.status).toBe(201);
+    const listed = await api<{ attachments: Array<{ url: string }> }>(
+      cloud(),
+      'GET',
+      `/api/v1/incidents/${incident}/attachments`,
+      { token },
+    );
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    const link = `${cloud().url}${listed.body.attachments[0]?.url}`;
+    expect((await fetch(link)).status).toBe(200);
+    expect((await revoke(integration.id, id)).status).toBe(200);
+    expect((await fetch(link)).status).toBe(401);
+  });
+
   it('answers 401 with the reason once a token is revoked, and keeps the first revocation', async () => {
     const { token, id } = await createOk(integration.id, { name: 'to revoke' });
     expect((await api(cloud(), 'GET', '/api/v1/me', { token })).status).toBe(200);
