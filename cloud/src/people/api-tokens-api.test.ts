@@ -1,10 +1,11 @@
 import { Writable } from 'node:stream';
+import { useTestDatabase } from '@gridlink/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMUNITY, GRID_1, GRID_2, type OpenStream, openStream, report } from '../incident-stream/test-support.js';
 import { REDACTED_LOG_PATHS } from '../logging/logger.js';
 import { type RunningCloud, startCloud } from '../start.js';
-import { api, manualClock, TEST_ADMIN_TOKEN, testCloudConfig } from '../test-support.js';
+import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, testCloudConfig } from '../test-support.js';
 import type { ApiToken, IssuedApiToken } from './api-tokens.js';
 import { auditOf } from './audit.js';
 import { createUser, login, signedIn } from './test-support.js';
@@ -13,7 +14,8 @@ const DAY_MS = 86_400_000;
 /** Problem details in English, the language these assertions read. */
 const headers = { 'accept-language': 'en' };
 
-describe('API tokens of integrations, over HTTP on a real cloud (pglite)', () => {
+describe.each(BACKENDS)('API tokens of integrations, over HTTP on a real cloud (%s)', (backend) => {
+  const database = backend === 'postgres' ? useTestDatabase() : undefined;
   const clock = manualClock('2026-11-25T08:00:00.000Z');
   // Every log line the cloud writes, at debug level, to show no secret reaches the log.
   const logLines: string[] = [];
@@ -58,7 +60,7 @@ describe('API tokens of integrations, over HTTP on a real cloud (pglite)', () =>
       },
     });
     const logger = pino({ level: 'debug', redact: REDACTED_LOG_PATHS }, sink);
-    running = await startCloud(testCloudConfig(), logger, {
+    running = await startCloud(testCloudConfig(database ? { url: database.url } : undefined), logger, {
       clock,
       maintenanceSweepMs: 86_400_000,
       dispatchSweepMs: 3_600_000,
