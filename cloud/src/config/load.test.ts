@@ -36,6 +36,7 @@ describe('cloud configuration', () => {
         admin_token: ADMIN.GRIDLINK_AUTH__ADMIN_TOKEN,
         token_grace_s: 86_400,
         login: { per_address_burst: 20, per_address_per_minute: 10, concurrent_checks: 4, queued_checks: 32 },
+        api_tokens: { default_days: 365, max_days: 730 },
       },
       privacy: {},
       attachments: { max_bytes: 10_485_760, snapshot_request_timeout_s: 30 },
@@ -58,6 +59,15 @@ describe('cloud configuration', () => {
     expect(bad.ok || bad.errors).toEqual([
       'http.trusted_proxies.0: expected an IP address or a CIDR block, e.g. 10.0.0.5 or 10.0.0.0/8',
       'http.trusted_proxies.1: expected an IP address or a CIDR block, e.g. 10.0.0.5 or 10.0.0.0/8',
+    ]);
+  });
+
+  it('refuses an API token default longer than its maximum, naming the field', () => {
+    const result = loadCloudConfig({
+      env: { ...ADMIN, GRIDLINK_AUTH__API_TOKENS__DEFAULT_DAYS: '400', GRIDLINK_AUTH__API_TOKENS__MAX_DAYS: '90' },
+    });
+    expect(result.ok || result.errors).toEqual([
+      'auth.api_tokens.default_days: default_days must not exceed max_days (from GRIDLINK_AUTH__API_TOKENS__DEFAULT_DAYS)',
     ]);
   });
 

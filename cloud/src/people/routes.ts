@@ -17,6 +17,7 @@ import {
   managerOf,
   managesTerritory,
   principalFromRequest,
+  refuseApiToken,
 } from './middleware.js';
 import { passwordRefusal } from './passwords.js';
 import type { People } from './people.js';
@@ -227,6 +228,8 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
 
   router.post('/users', manager, jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
     const m = managerOf(res);
+    // A new user's password would let whoever holds a token sign in as someone: that needs a session.
+    refuseApiToken(res, message('api_token.not_for_passwords'), '/password');
     const body = parseBody(NewUserBody, req.body);
     if (!managesTerritory(m, body.territory_code))
       throw forbidden(message('territory.outside_yours_to_manage', { territory: body.territory_code }));
@@ -264,6 +267,7 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     const user = await managedUser(m, req.params.id);
     const change = parseBody(UserChangeBody, req.body);
     if (change.password !== undefined) {
+      refuseApiToken(res, message('api_token.not_for_passwords'), '/password');
       const refusal = passwordRefusal(change.password, user.username);
       if (refusal !== undefined) {
         throw new ProblemError('GL_VALIDATION_FAILED', message('user.change_invalid', { refusal }), [
