@@ -28,4 +28,8 @@ export class BrokenLink implements GatewayLink {
   async request(): Promise<Record<string, unknown>> {
     throw new Error(this.reason);
   }
+
+  async device(): Promise<undefined> {
+    throw new Error(this.reason);
+  }
 }

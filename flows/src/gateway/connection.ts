@@ -4,6 +4,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { Backoff, type BackoffOptions } from '../kit/backoff.js';
 import type { ConnectionState } from '../kit/connection-state.js';
 import { reasonOf } from '../kit/errors.js';
+import { DeviceDirectory, type GatewayDevice } from './device-directory.js';
 import type { GatewayLink, IncomingMessage } from './gateway-link.js';
 import { topicMatches } from './topic-match.js';
 
@@ -25,6 +26,8 @@ interface Subscription {
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
+/** mqtt.js' error for a message taken out of its outgoing store (`removeOutgoingMessage`). */
+const DROPPED_ON_CLOSE = 'Message removed';
 /** SUBACK's "failure" return code. */
 const SUBSCRIBE_REFUSED = 128;
 
@@ -45,6 +48,7 @@ export class GatewayConnection implements GatewayLink {
   private lastError: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly directory = new DeviceDirectory({ list: () => this.request('devices/list') });
 
   constructor(options: GatewayConnectionOptions) {
     this.topics = createTopics(options.baseTopic);
@@ -114,7 +118,18 @@ export class GatewayConnection implements GatewayLink {
   async publish(topic: string, payload: string): Promise<void> {
     // A command held back while the link is down could act long after anyone wanted it to.
     if (!this.client.connected) throw new Error(`gateway not connected (${this.describeState()})`);
-    await this.client.publishAsync(topic, payload, { qos: 1 });
+    await new Promise<void>((resolve, reject) => {
+      this.client.publish(topic, payload, { qos: 1 }, (err) => {
+        if (!err) return resolve();
+        reject(
+          err.message === DROPPED_ON_CLOSE
+            ? new Error(
+                `the gateway closed the connection before acknowledging ${topic}: it refused the publish (is this account granted it?)`,
+              )
+            : err,
+        );
+      });
+    });
   }
 
   async request(
@@ -155,6 +170,10 @@ export class GatewayConnection implements GatewayLink {
     });
   }
 
+  device(id: string): Promise<GatewayDevice | undefined> {
+    return this.directory.device(id);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
@@ -166,12 +185,17 @@ export class GatewayConnection implements GatewayLink {
   private connected(): void {
     this.backoff.reset();
     this.lastError = undefined;
+    this.directory.invalidate();
     for (const filter of this.subscriptions.keys()) this.sendSubscribe(filter);
     this.setState({ state: 'connected' });
   }
 
   private lost(): void {
     if (this.closed || this.retryTimer !== undefined) return;
+    // mqtt.js would send unacknowledged publishes again after the reconnect. The gateway closes the
+    // connection on a publish it refuses, so that would repeat the refusal for ever; and a command
+    // should not act long after it was sent. They fail here instead, with the reason.
+    for (const id of Object.keys(this.client.outgoing)) this.client.removeOutgoingMessage(Number(id));
     const retryInMs = this.backoff.next();
     this.setState({ state: 'error', reason: this.lastError ?? 'connection closed by the gateway', retryInMs });
     this.retryTimer = setTimeout(() => {
@@ -187,6 +211,8 @@ export class GatewayConnection implements GatewayLink {
     const acked = new Promise<void>((resolve) => {
       this.client.subscribe(filter, { qos: 1 }, (err, granted) => {
         resolve();
+        // Cut off by a lost connection: subscribed again on the next one.
+        if (err && !this.client.connected) return;
         const refused = err ? reasonOf(err) : granted?.some((g) => g.qos === SUBSCRIBE_REFUSED) ? 'refused' : undefined;
         if (refused === undefined) return;
         const reason = `gateway refused the subscription to ${filter}: ${refused}`;

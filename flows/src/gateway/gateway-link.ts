@@ -1,5 +1,6 @@
 import type { Node } from 'node-red';
 import type { ConnectionState } from '../kit/connection-state.js';
+import type { GatewayDevice } from './device-directory.js';
 
 export interface IncomingMessage {
   topic: string;
@@ -30,6 +31,8 @@ export interface GatewayLink {
    * response, rejects with the gateway's error, or when no answer comes within `timeoutMs`.
    */
   request(command: string, body?: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** A device on the gateway's record (kind, place, tags), or undefined when it has none of that id. */
+  device(id: string): Promise<GatewayDevice | undefined>;
 }
 
 export interface GatewayConfigNode extends Node {
