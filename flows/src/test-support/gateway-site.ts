@@ -34,9 +34,10 @@ const DEVICES: Array<{ id: string; kind: DeviceKind; place: Place; tags?: string
 
 /**
  * A real gateway on loopback (its broker, the built-in rules, bridge requests), with the devices above and
- * the integrator account `nodered`, which may command water meters only.
+ * the integrator account `nodered`, which may command water meters only (`commandsPerMinute` of
+ * them, 60 unless given).
  */
-export async function startGatewaySite() {
+export async function startGatewaySite({ commandsPerMinute }: { commandsPerMinute?: number } = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'gridlink-flows-gw-'));
   const devicePasswordHash = await hashPassword(DEVICE_PASSWORD);
   const nodered: ServiceAccount = {
@@ -54,7 +55,18 @@ export async function startGatewaySite() {
   const config = GatewayConfig.parse({
     rules: { files: [rules] },
     gateway: { id: 'gw-flows-test', community: COMMUNITY, data_dir: dataDir },
-    mqtt: { host: '127.0.0.1', port: 0 },
+    mqtt: {
+      host: '127.0.0.1',
+      port: 0,
+      ...(commandsPerMinute
+        ? {
+            limits: {
+              integrator_command_burst: commandsPerMinute,
+              integrator_commands_per_minute: commandsPerMinute,
+            },
+          }
+        : {}),
+    },
     http: { host: '127.0.0.1', port: 0 },
     log: { level: 'silent' },
   });

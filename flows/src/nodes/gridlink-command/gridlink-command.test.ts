@@ -111,3 +111,44 @@ describe('gridlink-command against a real gateway (account nodered may command w
     await statuses.waitFor((s) => s.fill === 'green', index);
   });
 });
+
+describe('gridlink-command when the gateway refuses a command it acknowledged (its rate limit)', () => {
+  let site: GatewaySite;
+
+  beforeAll(async () => {
+    site = await startGatewaySite({ commandsPerMinute: 1 });
+    await helper.startServer();
+    const nodes = await builtNodes();
+    await helper.load(
+      [nodes['gridlink-gateway'], nodes['gridlink-command']] as never,
+      testFlow([
+        { id: 'flow', type: 'tab' },
+        { id: 'gw', type: 'gridlink-gateway', host: site.host, port: site.port },
+        { id: 'cmd', z: 'flow', type: 'gridlink-command', gateway: 'gw', device: 'wm-3-2-501', wires: [['sent']] },
+        { id: 'sent', z: 'flow', type: 'helper' },
+        { id: 'catcher', z: 'flow', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', z: 'flow', type: 'helper' },
+      ]),
+      { gw: { username: 'nodered', password: NODERED_PASSWORD } },
+    );
+    await statusesOf(helper.getNode('cmd')).waitFor((s) => s.fill === 'green');
+  });
+  afterAll(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    await site.close();
+  });
+
+  it('reports the refusal the gateway sends to the dead-letter topic, with the message that was refused', async () => {
+    const first = nextMessage(helper.getNode('sent'));
+    helper.getNode('cmd').receive({ payload: { valve: 'close' }, _first: true });
+    await first;
+    const caught = nextMessage<CaughtMsg & { _second?: boolean }>(helper.getNode('caught'));
+    helper.getNode('cmd').receive({ payload: { valve: 'open' }, _second: true });
+    const refused = await caught;
+    expect(refused._second).toBe(true);
+    expect(refused.error.message).toMatch(
+      /^the gateway refused the command: integrator nodered sent more than 1 commands a minute .*not delivered$/,
+    );
+  });
+});
