@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltPalette, buildPalette } from './build/build-palette.js';
+import { type BuiltPalette, ensurePalette } from './build/build-palette.js';
 import { type NodeRedProcess, startNodeRed } from './test-support/node-red-process.js';
 
 interface NodeSet {
@@ -20,8 +20,9 @@ describe('the built palette in a real Node-RED process', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'gridlink-node-red-'));
-    palette = await buildPalette(join(work, 'palette'));
-    red = await startNodeRed(join(work, 'user'), [palette.packageDir]);
+    // Node-RED finds the palette through npm's workspace link to flows/ (see ensurePalette).
+    palette = await ensurePalette();
+    red = await startNodeRed(join(work, 'user'), []);
   }, 60_000);
 
   afterAll(async () => {

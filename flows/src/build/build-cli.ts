@@ -1,4 +1,4 @@
-import { buildPalette } from './build-palette.js';
+import { ensurePalette } from './build-palette.js';
 
-const built = await buildPalette();
+const built = await ensurePalette();
 console.log(`built ${built.nodeTypes.length} node sets into ${built.nodesDir}`);
