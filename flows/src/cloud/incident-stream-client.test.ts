@@ -1,0 +1,168 @@
+import type { IncidentStreamChange } from '@gridlink/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { IncidentStreamClient, type IncidentStreamStatus } from './incident-stream-client.js';
+import { COMMUNITY, CuttableProxy, GRID_1, GRID_2, TestCloud } from './test-cloud.js';
+
+/** A seeded random for the backoff's jitter: the same delays every run. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+const WAIT = { timeout: 15_000, interval: 20 };
+
+describe('the incident stream client, against a real cloud', () => {
+  const cloud = new TestCloud();
+  const proxy = new CuttableProxy(() => cloud.url);
+  let proxyUrl: string;
+  let operator: string;
+  let worker1: string;
+  const clients: IncidentStreamClient[] = [];
+
+  /** A client through the proxy, recording what it hands on. */
+  function open(token: string, options: { lastEventId?: string; direct?: boolean } = {}) {
+    const changes: Array<{ change: IncidentStreamChange; id: string }> = [];
+    const reloads: string[] = [];
+    const statuses: IncidentStreamStatus[] = [];
+    const client = new IncidentStreamClient({
+      cloudUrl: options.direct ? cloud.url : proxyUrl,
+      token,
+      ...(options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }),
+      backoff: { initialMs: 20, maxMs: 200, random: seeded(7) },
+      onChange: (change, id) => changes.push({ change, id }),
+      onReload: (reason) => reloads.push(reason),
+      onStatus: (status) => statuses.push(status),
+    });
+    clients.push(client);
+    client.start();
+    const connected = (count = 1) =>
+      vi.waitFor(
+        () => expect(statuses.filter((s) => s.state === 'connected').length).toBeGreaterThanOrEqual(count),
+        WAIT,
+      );
+    const received = (ids: string[]) =>
+      vi.waitFor(() => expect(changes.map((c) => c.change.id)).toEqual(expect.arrayContaining(ids)), WAIT);
+    return { client, changes, reloads, statuses, connected, received };
+  }
+
+  beforeAll(async () => {
+    await cloud.start();
+    proxyUrl = await proxy.listen();
+    operator = await cloud.signedIn([{ role: 'operator', scope: COMMUNITY }]);
+    worker1 = await cloud.signedIn([{ role: 'grid_worker', scope: GRID_1 }]);
+  }, 60_000);
+  afterEach(async () => {
+    proxy.release();
+    await Promise.all(clients.splice(0).map((client) => client.stop()));
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await cloud.remove();
+  });
+
+  it("hands on the created and changed incidents of the token's scope, each once, typed by the protocol", async () => {
+    const stream = open(worker1);
+    await stream.connected();
+    const other = await cloud.report(operator, GRID_2);
+    const mine = await cloud.report(operator, GRID_1);
+    const accepted = await cloud.call('POST', `/api/v1/incidents/${mine}/transitions`, operator, {
+      action: 'accept',
+      request_id: `${mine}-accept`,
+    });
+    expect(accepted.status).toBe(200);
+    await vi.waitFor(() => expect(stream.changes).toHaveLength(2), WAIT);
+    expect(stream.changes.map((c) => [c.change.id, c.change.state, c.change.version])).toEqual([
+      [mine, 'REPORTED', 1],
+      [mine, 'ACCEPTED', 2],
+    ]);
+    expect(stream.changes[0]?.change).toMatchObject({ category: 'other', grid: GRID_1, community: COMMUNITY });
+    expect(stream.changes.map((c) => c.change.id)).not.toContain(other);
+    expect(Number(stream.changes[1]?.id)).toBeGreaterThan(Number(stream.changes[0]?.id));
+  });
+
+  it('resumes after the connection is cut mid-stream: what was made while it was down arrives, none twice, none lost', async () => {
+    const stream = open(operator);
+    await stream.connected();
+    const before = [await cloud.report(operator, GRID_1), await cloud.report(operator, GRID_2)];
+    await stream.received(before);
+
+    // The network goes away: the open stream is reset and new connections are refused for a while.
+    proxy.hold();
+    proxy.cut();
+    await vi.waitFor(() => expect(stream.statuses.some((s) => s.state === 'reconnecting')).toBe(true), WAIT);
+    const during = [await cloud.report(operator, GRID_1), await cloud.report(operator, GRID_2)];
+    proxy.release();
+    await stream.connected(2);
+    const after = [await cloud.report(operator, GRID_1)];
+    await stream.received([...before, ...during, ...after]);
+
+    expect(stream.changes.map((c) => c.change.id)).toEqual([...before, ...during, ...after]);
+    const reconnecting = stream.statuses.find((s) => s.state === 'reconnecting');
+    expect(reconnecting).toMatchObject({ state: 'reconnecting', reason: expect.any(String), failures: 1 });
+    // The reconnect resumed from the last change received, so the cloud replayed only what was missed.
+    expect(proxy.resumedFrom.at(-1)).toBe(stream.changes[1]?.id);
+    expect(stream.reloads).toEqual([]);
+  });
+
+  it('resumes across a restart of the cloud itself, without duplicates or losses', async () => {
+    const stream = open(operator);
+    await stream.connected();
+    const before = [await cloud.report(operator, GRID_1)];
+    await stream.received(before);
+    await cloud.restart();
+    const after = [await cloud.report(operator, GRID_2), await cloud.report(operator, GRID_1)];
+    await stream.received([...before, ...after]);
+    expect(stream.changes.map((c) => c.change.id)).toEqual([...before, ...after]);
+  }, 60_000);
+
+  it('drops changes it already delivered when a reconnect resumes from an earlier id (a replica replaying from behind)', async () => {
+    const stream = open(operator);
+    await stream.connected();
+    const first = await cloud.report(operator, GRID_1);
+    await stream.received([first]);
+    const readyAt = String(Number(stream.changes[0]?.id) - 1);
+    const second = await cloud.report(operator, GRID_2);
+    await stream.received([second]);
+
+    // The next request resumes from before both: the cloud replays them, the client hands on neither again.
+    proxy.resumeNextFrom(readyAt);
+    proxy.cut();
+    await stream.connected(2);
+    const third = await cloud.report(operator, GRID_1);
+    await stream.received([third]);
+    expect(proxy.resumedFrom.at(-1)).toBe(readyAt);
+    expect(stream.changes.map((c) => c.change.id)).toEqual([first, second, third]);
+  });
+
+  it('shows a refused token with the reason and keeps trying with growing delays', async () => {
+    const stream = open('not-a-token-of-this-cloud', { direct: true });
+    await vi.waitFor(
+      () => expect(stream.statuses.filter((s) => s.state === 'refused').length).toBeGreaterThan(3),
+      WAIT,
+    );
+    const refusals = stream.statuses.filter((s) => s.state === 'refused');
+    expect(refusals[0]).toMatchObject({ code: 'GL_UNAUTHENTICATED', failures: 1 });
+    expect(refusals[0]?.state === 'refused' && refusals[0].reason).toMatch(/^401 GL_UNAUTHENTICATED: /);
+    // Equal jitter: each delay lies between half and all of a doubling ceiling (20, 40, 80… ms).
+    const delays = refusals.map((s) => (s.state === 'refused' ? s.retryInMs : 0));
+    delays.slice(0, 4).forEach((delay, i) => {
+      expect(delay).toBeGreaterThanOrEqual((20 * 2 ** i) / 2);
+      expect(delay).toBeLessThanOrEqual(20 * 2 ** i);
+    });
+    expect(stream.changes).toEqual([]);
+  });
+
+  it('reports an unreachable cloud as reconnecting with the cause', async () => {
+    const stream = open(operator);
+    proxy.hold();
+    proxy.cut();
+    await vi.waitFor(() => expect(stream.statuses.some((s) => s.state === 'reconnecting')).toBe(true), WAIT);
+    const status = stream.statuses.find((s) => s.state === 'reconnecting');
+    expect(status?.state === 'reconnecting' && status.reason).toMatch(/connection|socket|reset|closed|fetch/i);
+    proxy.release();
+    await stream.connected();
+  });
+});
