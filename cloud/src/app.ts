@@ -28,6 +28,7 @@ import { incidentsPlugin } from './incidents/plugin.js';
 import { intakePlugin } from './intake/plugin.js';
 import { kpiPlugin } from './kpi/plugin.js';
 import { patrolPlugin } from './patrol/plugin.js';
+import type { ApiTokenLimits } from './people/api-tokens.js';
 import { createPeople, type People } from './people/people.js';
 import { peoplePlugin } from './people/plugin.js';
 import type { SessionStoreOptions } from './people/sessions.js';
@@ -70,6 +71,8 @@ export interface AppContext {
   snapshotRequestTimeoutMs?: number;
   /** Login limits and, in tests, a wrapped password check (`auth.login` of the configuration). */
   login?: SessionStoreOptions;
+  /** How long integrations' API tokens live (`auth.api_tokens`); default 365 days, at most 730. */
+  apiTokens?: ApiTokenLimits;
   /**
    * Proxies whose `X-Forwarded-For` names the client (`http.trusted_proxies`, addresses or CIDRs);
    * from anyone else the header is ignored, so a client cannot choose the address it is limited by.
@@ -118,6 +121,9 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
 
 /** The cloud's HTTP API and web pages, assembled from {@link CLOUD_PLUGINS}. */
 export function createCloudApp(ctx: AppContext): express.Express {
-  const people = createPeople(ctx.db, ctx.clock, ctx.login === undefined ? {} : { login: ctx.login });
+  const people = createPeople(ctx.db, ctx.clock, {
+    ...(ctx.login === undefined ? {} : { login: ctx.login }),
+    ...(ctx.apiTokens === undefined ? {} : { apiTokens: ctx.apiTokens }),
+  });
   return createApp(ctx, CLOUD_PLUGINS, { ...ctx, people, eligibleAssignees });
 }

@@ -269,6 +269,7 @@ export async function startCloud(
         ...(config.web.map_tile_url ? { mapTileUrl: config.web.map_tile_url } : {}),
         mapAttribution: config.web.map_attribution,
       },
+      apiTokens: { defaultDays: config.auth.api_tokens.default_days, maxDays: config.auth.api_tokens.max_days },
       login: {
         limits: {
           perAddressBurst: config.auth.login.per_address_burst,

@@ -15,6 +15,7 @@ import { passwordProblem } from '../people/passwords.js';
 import { Role } from '../people/roles.js';
 import { NewUserBody } from '../people/routes.js';
 import { UserStore } from '../people/users.js';
+import { userToken } from './api-tokens.js';
 import { type PasswordInput, passwordFromFile, passwordFromPipe, passwordFromTerminal } from './password-input.js';
 import { territoryImport } from './territory-import.js';
 
@@ -45,6 +46,15 @@ Commands:
                                               deployment); the password is read from the file's
                                               first line or from stdin, never echoed; prints the id
 
+  user token add --username <name> --name <text> [--expires <date>] --config <file>
+                                              Create an API token for an integration acting as
+                                              this user (its roles, nothing more); prints the
+                                              token once. Default expiry auth.api_tokens.default_days
+  user token list --username <name> --config <file>
+                                              The user's API tokens (masked), newest first
+  user token revoke <token id> --username <name> --config <file>
+                                              Revoke one at once
+
   territory import <file> [--kind boundaries|buildings|placements] [--crs wgs84|gcj02]
                    [--apply] [--valid-from <ISO time>] --config <file>
                                               Preview a territory file (GeoJSON boundaries, or a
@@ -74,6 +84,34 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (command === 'user' && sub === 'create' && rest.length === 0) {
       return await createUser(io, parsed.values);
+    }
+    const tokenSub = rest[0];
+    if (
+      (command === 'user' || command === 'users') &&
+      sub === 'token' &&
+      (tokenSub === 'add' || tokenSub === 'list' || tokenSub === 'revoke') &&
+      rest.length === (tokenSub === 'revoke' ? 2 : 1)
+    ) {
+      const { db, config } = await openMigrated(io, parsed.values.config, 'API token');
+      try {
+        return await userToken(
+          io,
+          db,
+          { defaultDays: config.auth.api_tokens.default_days, maxDays: config.auth.api_tokens.max_days },
+          {
+            sub: tokenSub,
+            username: parsed.values.username,
+            name: parsed.values.name,
+            expires: parsed.values.expires,
+            tokenId: rest[1],
+          },
+          (text) => {
+            throw new UsageError(text);
+          },
+        );
+      } finally {
+        await db.close();
+      }
     }
     if (command === 'territory' && sub === 'import' && rest.length === 1) {
       const { db } = await openMigrated(io, parsed.values.config, 'territory');
@@ -132,6 +170,7 @@ function parse(argv: readonly string[]) {
       crs: { type: 'string' },
       apply: { type: 'boolean' },
       'valid-from': { type: 'string' },
+      expires: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

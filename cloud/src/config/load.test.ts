@@ -36,6 +36,7 @@ describe('cloud configuration', () => {
         admin_token: ADMIN.GRIDLINK_AUTH__ADMIN_TOKEN,
         token_grace_s: 86_400,
         login: { per_address_burst: 20, per_address_per_minute: 10, concurrent_checks: 4, queued_checks: 32 },
+        api_tokens: { default_days: 365, max_days: 730 },
       },
       privacy: {},
       attachments: { max_bytes: 10_485_760, snapshot_request_timeout_s: 30 },

@@ -27,6 +27,19 @@ const Login = z.strictObject({
   queued_checks: z.int().min(0).max(10_000).default(32),
 });
 
+/** How long integrations' API tokens live: a default when none is asked for, and a ceiling. */
+const ApiTokens = z
+  .strictObject({
+    /** Days a new API token lives when its creator names no expiry. */
+    default_days: z.int().min(1).max(3660).default(365),
+    /** The most days an API token may live; a later expires_at is refused. */
+    max_days: z.int().min(1).max(3660).default(730),
+  })
+  .refine((t) => t.default_days <= t.max_days, {
+    message: 'default_days must not exceed max_days',
+    path: ['default_days'],
+  });
+
 const Auth = z.strictObject({
   /** Bearer token of the administrators' API (registering gateways, queueing downlink). No default. */
   admin_token: z.string().min(32),
@@ -37,6 +50,7 @@ const Auth = z.strictObject({
     .max(30 * 86_400)
     .default(86_400),
   login: Login.prefault({}),
+  api_tokens: ApiTokens.prefault({}),
 });
 
 const Database = z

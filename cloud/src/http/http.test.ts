@@ -51,6 +51,8 @@ describe('service endpoints', () => {
       '/api/v1/grids/{code}/duty-periods/{periodId}',
       '/api/v1/grids/{code}/on-duty',
       '/api/v1/users/{id}/contact',
+      '/api/v1/users/{id}/api-tokens',
+      '/api/v1/users/{id}/api-tokens/{tokenId}',
       '/api/v1/audit-log',
       '/api/v1/notifications/stream',
       '/api/v1/communities/{code}/robots',
@@ -140,7 +142,7 @@ describe('service endpoints', () => {
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');
   });
 
-  it('refuses every documented route and method without credentials, and with a made-up token (401)', async () => {
+  it('refuses every documented route and method without credentials, and with a made-up session or API token (401)', async () => {
     const { body } = await api<{ paths: Record<string, Record<string, unknown>> }>(cloud(), 'GET', '/openapi.json');
     // Open by design: the probes, and logging in (POST /sessions; refreshing needs its refresh token).
     const open = new Set(['GET /healthz', 'GET /readyz', 'POST /api/v1/sessions']);
@@ -162,7 +164,7 @@ describe('service endpoints', () => {
       for (const method of methods.filter((m) => m in operations)) {
         const route = `${method.toUpperCase()} ${template}`;
         if (open.has(route)) continue;
-        for (const token of [undefined, 'not-a-real-token']) {
+        for (const token of [undefined, 'not-a-real-token', 'glt_not-a-real-api-token']) {
           const response = await api(cloud(), method.toUpperCase(), path, {
             ...(token === undefined ? {} : { token }),
             ...(method === 'get' || method === 'delete' ? {} : { body: {} }),

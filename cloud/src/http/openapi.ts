@@ -44,7 +44,14 @@ export function openApiDocument(version: string, plugins: readonly HttpPlugin<ne
       ...pluginPaths,
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A session token (`glus_…`, POST /api/v1/sessions), an API token of an integration (`glt_…`, POST /api/v1/users/{id}/api-tokens; acts as its user), or the admin token',
+        },
+      },
       schemas: {
         ...pluginSchemas,
         Problem: {

@@ -1,3 +1,4 @@
+import { API_TOKEN_MESSAGES } from './api-token-messages.js';
 import type { Language } from './message.js';
 import { PATROL_MESSAGES } from './patrol-messages.js';
 import { EXPECTED_VALUES, RING_REASONS, TERRITORY_IMPORT_MESSAGES } from './territory-import-messages.js';
@@ -219,6 +220,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
  */
 export const CATALOGUE: Record<string, Template> = {
   ...PATROL_MESSAGES,
+  ...API_TOKEN_MESSAGES,
   ...TERRITORY_IMPORT_MESSAGES,
   // Text a device or reporter gave in both languages (a gateway alert's message).
   'text.bilingual': { 'zh-CN': '{zh}', en: '{en}' },
@@ -375,7 +377,7 @@ export const CATALOGUE: Record<string, Template> = {
 
   'session.missing': {
     'zh-CN': '未登录：请先登录',
-    en: 'send Authorization: Bearer <session token>',
+    en: 'send Authorization: Bearer <session token or API token>',
   },
   'session.ended': {
     'zh-CN': '会话不存在、已过期或已结束，请重新登录',

@@ -15,7 +15,7 @@ export const INCIDENT_STREAM_PATHS = {
         `Reconnect with \`Last-Event-ID\`: up to ${replayMax} missed changes of the last hour are sent;`,
         'beyond that, or for an unknown id, `event: reload` says to read the list again.',
         `At most ${perUser} streams per user; a client that leaves ${bufferBytes / 1024} KiB unread is disconnected.`,
-        'The stream ends at once when its session ends (logout, refresh, a new password) or its user is deactivated or their roles change.',
+        'The stream ends at once when its session ends (logout, refresh, a new password), its API token is revoked or expires, or its user is deactivated or their roles change.',
       ].join(' '),
       parameters: [
         {
@@ -29,7 +29,7 @@ export const INCIDENT_STREAM_PATHS = {
       responses: {
         '200': { description: 'The stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
         '400': problem('Last-Event-ID is not an id this stream sent'),
-        '401': problem('No session, or an ended one'),
+        '401': problem('No session or API token, or an ended one'),
         '429': problem('The user already holds the most streams allowed'),
         ...unavailable,
       },

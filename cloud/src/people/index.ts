@@ -1,3 +1,12 @@
+export {
+  API_TOKEN_PREFIX,
+  type ApiToken,
+  type ApiTokenLimits,
+  ApiTokenStore,
+  DEFAULT_API_TOKEN_LIMITS,
+  type IssuedApiToken,
+  isApiToken,
+} from './api-tokens.js';
 export { type Actor, type AuditEntry, type AuditRecord, actorName, auditOf, writeAudit } from './audit.js';
 export { AuditLogPage, AuditLogQuery, AuditLogRecord, PERSONAL_DATA_ACTIONS } from './audit-log.js';
 export { type Contact, ContactBody, ContactStore, contactTarget, Phone } from './contacts.js';

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
+import { type ApiTokenLimits, ApiTokenStore } from './api-tokens.js';
 import { DisposalUnitStore } from './disposal-units.js';
 import { DEFAULT_SCRYPT, type ScryptParameters } from './passwords.js';
 import { RosterStore } from './rosters.js';
@@ -11,6 +12,8 @@ export interface PeopleOptions {
   scrypt?: ScryptParameters;
   /** The login limits that protect the process (per-address budget, password checks at once). */
   login?: SessionStoreOptions;
+  /** How long integrations' API tokens live (`auth.api_tokens`); default 365 days, at most 730. */
+  apiTokens?: ApiTokenLimits;
 }
 
 /** The people module's stores over one database and clock. */
@@ -19,6 +22,7 @@ export interface People {
   sessions: SessionStore;
   units: DisposalUnitStore;
   rosters: RosterStore;
+  apiTokens: ApiTokenStore;
 }
 
 export function createPeople(db: Db, clock: Clock, options: PeopleOptions = {}): People {
@@ -27,5 +31,6 @@ export function createPeople(db: Db, clock: Clock, options: PeopleOptions = {}):
     sessions: new SessionStore(db, clock, options.login),
     units: new DisposalUnitStore(db, clock),
     rosters: new RosterStore(db, clock),
+    apiTokens: new ApiTokenStore(db, clock, options.apiTokens),
   };
 }

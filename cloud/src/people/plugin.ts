@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { type HttpPlugin, inOrder } from '../http/plugin.js';
+import { API_TOKEN_PATHS, API_TOKEN_SCHEMAS } from './api-token-openapi.js';
+import { apiTokenRoutes } from './api-token-routes.js';
 import { AUDIT_LOG_PATHS, AUDIT_LOG_SCHEMAS } from './audit-openapi.js';
 import { auditLogRoutes } from './audit-routes.js';
 import { contactRoutes } from './contact-routes.js';
@@ -11,7 +13,7 @@ import type { People } from './people.js';
 import { peopleRoutes } from './routes.js';
 import { sessionRoutes } from './session-routes.js';
 
-/** Sessions, users and their roles, disposal units, grid rosters, users' phone contacts. */
+/** Sessions, users and their roles, disposal units, grid rosters, users' phone contacts and API tokens. */
 export const peoplePlugin: HttpPlugin<{ db: Db; clock: Clock; people: People; adminToken: string; logger: Logger }> = {
   name: 'people',
   routes: (ctx) =>
@@ -20,10 +22,11 @@ export const peoplePlugin: HttpPlugin<{ db: Db; clock: Clock; people: People; ad
       sessionRoutes(ctx.people, ctx.logger.child({ module: 'sessions' }), ctx.adminToken),
       peopleRoutes(ctx.people, ctx.adminToken, ctx.clock, ctx.logger.child({ module: 'people' })),
       contactRoutes(ctx.db, ctx.clock, ctx.people, ctx.adminToken),
+      apiTokenRoutes(ctx.people, ctx.adminToken, ctx.logger.child({ module: 'api-tokens' })),
       auditLogRoutes(ctx.db, ctx.people, ctx.adminToken),
     ),
   openapi: {
-    paths: { ...PEOPLE_PATHS, ...CONTACT_PATHS, ...AUDIT_LOG_PATHS },
-    schemas: { ...PEOPLE_SCHEMAS, ...CONTACT_SCHEMAS, ...AUDIT_LOG_SCHEMAS },
+    paths: { ...PEOPLE_PATHS, ...CONTACT_PATHS, ...API_TOKEN_PATHS, ...AUDIT_LOG_PATHS },
+    schemas: { ...PEOPLE_SCHEMAS, ...CONTACT_SCHEMAS, ...API_TOKEN_SCHEMAS, ...AUDIT_LOG_SCHEMAS },
   },
 };

@@ -17,6 +17,7 @@ import {
   managerOf,
   managesTerritory,
   principalFromRequest,
+  refuseApiToken,
 } from './middleware.js';
 import { passwordRefusal } from './passwords.js';
 import type { People } from './people.js';
@@ -264,6 +265,7 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
     const user = await managedUser(m, req.params.id);
     const change = parseBody(UserChangeBody, req.body);
     if (change.password !== undefined) {
+      refuseApiToken(res, message('api_token.not_for_passwords'), '/password');
       const refusal = passwordRefusal(change.password, user.username);
       if (refusal !== undefined) {
         throw new ProblemError('GL_VALIDATION_FAILED', message('user.change_invalid', { refusal }), [

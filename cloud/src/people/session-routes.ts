@@ -7,6 +7,7 @@ import { fromDatabase } from '../http/database.js';
 import { parseBody } from '../http/field-errors.js';
 import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
+import { isApiToken } from './api-tokens.js';
 import { logDigest } from './log-digest.js';
 import { authenticateUser, principalOf } from './middleware.js';
 import type { People } from './people.js';
@@ -65,8 +66,19 @@ export function sessionRoutes(people: People, logger: Logger, logKey: string): R
     res.status(201).json(await session(result.token, result.expiresAt, result.userId));
   });
 
+  /**
+   * A live API token is no session: refreshing would turn it into one, and logging out is revoking
+   * it (403). Any other token goes on to be looked up as a session (401 when it is none).
+   */
+  const notASession = async (token: string | undefined) => {
+    if (token === undefined || !isApiToken(token)) return;
+    const check = await fromDatabase(() => people.apiTokens.authenticate(token, false));
+    if (check.ok) throw new ProblemError('GL_FORBIDDEN', message('api_token.not_for_sessions'));
+  };
+
   router.post('/sessions/refresh', async (req: Request, res: Response) => {
     const token = bearerToken(req.get('authorization'));
+    await notASession(token);
     const refreshed = token === undefined ? undefined : await fromDatabase(() => people.sessions.refresh(token));
     if (refreshed === undefined) {
       throw new ProblemError('GL_UNAUTHENTICATED', message('session.ended'), undefined, CHALLENGE);
@@ -76,6 +88,7 @@ export function sessionRoutes(people: People, logger: Logger, logKey: string): R
 
   router.delete('/sessions/current', async (req: Request, res: Response) => {
     const token = bearerToken(req.get('authorization'));
+    await notASession(token);
     const ended = token === undefined ? false : await fromDatabase(() => people.sessions.logout(token));
     if (!ended) {
       throw new ProblemError('GL_UNAUTHENTICATED', message('session.already_ended'), undefined, CHALLENGE);

@@ -177,12 +177,19 @@ export class SessionStore {
     return { userId: row.user_id, sessionId: row.session_id, expiresAt };
   }
 
-  /** Whether the session `sessionId` of `userId` is live (without sliding it), its user active. */
+  /**
+   * Whether the session `sessionId` of `userId` is live (without sliding it), its user active. An
+   * API token's id counts too (live while not revoked or expired): links signed for a request made
+   * with a token work while the token does.
+   */
   async live(sessionId: string, userId: string): Promise<boolean> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId)) return false;
     const { rows } = await this.db.query(
       `SELECT 1 FROM user_sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.session_id = $1 AND s.user_id = $2 AND s.expires_at > $3 AND u.active`,
+        WHERE s.session_id = $1 AND s.user_id = $2 AND s.expires_at > $3 AND u.active
+       UNION ALL
+       SELECT 1 FROM api_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.id = $1 AND t.user_id = $2 AND t.expires_at > $3 AND t.revoked_at IS NULL AND u.active`,
       [sessionId, userId, this.clock()],
     );
     return rows.length > 0;

@@ -1,6 +1,13 @@
+import { isApiToken } from './api-tokens.js';
 import type { People } from './people.js';
 import type { Principal } from './scope.js';
 import type { SessionSignals } from './session-signals.js';
+
+/** The user of a live API token, without recording a use (a held stream is not a new request). */
+async function apiTokenUser(people: People, token: string): Promise<string | undefined> {
+  const check = await people.apiTokens.authenticate(token, false);
+  return check.ok ? check.userId : undefined;
+}
 
 /** What a held stream learns when it checks its session again. */
 export type StreamSessionState = 'live' | 'ended' | 'unknown';
@@ -11,7 +18,7 @@ const sameRoles = (a: Principal, b: Principal) =>
     JSON.stringify(b.assignments.map((r) => `${r.role}@${r.scope}`).sort());
 
 /**
- * Checks a held stream's session as a new request would be checked, without sliding its expiry
+ * Checks a held stream's session (or API token) as a new request would be checked, without sliding its expiry
  * (an open page alone must not keep an unattended session alive): the token still live, the user
  * active, and the same roles as when the stream opened — with other roles the client opens a new
  * stream, seeing what those allow. `unknown` when the database did not answer (nothing changes).
@@ -23,7 +30,7 @@ export function streamSessionCheck(
 ): () => Promise<StreamSessionState> {
   return async () => {
     try {
-      const userId = await people.sessions.peek(token);
+      const userId = isApiToken(token) ? await apiTokenUser(people, token) : await people.sessions.peek(token);
       const now = userId === undefined ? undefined : await people.users.principal(userId);
       return now !== undefined && now.userId === opened.userId && sameRoles(now, opened) ? 'live' : 'ended';
     } catch {
