@@ -1,9 +1,17 @@
 import { ProtocolValidationError } from '@gridlink/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloudClient } from './cloud-client.js';
+import type { CloudLink } from './cloud-link.js';
 import { CloudProblem } from './cloud-problem.js';
 import { IncidentActions } from './incident-actions.js';
 import { requestIdOf } from './request-id.js';
 import { COMMUNITY, CuttableProxy, GRID_1, TestCloud } from './test-cloud.js';
+
+function linkTo(url: string, token: string): CloudLink {
+  const link = cloudClient(url, token);
+  if (!link.ok) throw new Error(link.reason);
+  return link.cloud;
+}
 
 describe('filing reports and taking transitions, against a real cloud', () => {
   const cloud = new TestCloud();
@@ -13,13 +21,11 @@ describe('filing reports and taking transitions, against a real cloud', () => {
   beforeAll(async () => {
     await cloud.start();
     operator = new IncidentActions({
-      cloudUrl: cloud.url,
-      token: await cloud.signedIn([{ role: 'operator', scope: COMMUNITY }]),
+      cloud: linkTo(cloud.url, await cloud.signedIn([{ role: 'operator', scope: COMMUNITY }])),
       language: 'en',
     });
     worker = new IncidentActions({
-      cloudUrl: cloud.url,
-      token: await cloud.signedIn([{ role: 'grid_worker', scope: GRID_1 }]),
+      cloud: linkTo(cloud.url, await cloud.signedIn([{ role: 'grid_worker', scope: GRID_1 }])),
       language: 'en',
     });
   }, 60_000);
@@ -90,9 +96,8 @@ describe('filing reports and taking transitions, against a real cloud', () => {
     const proxy = new CuttableProxy(() => cloud.url);
     const url = await proxy.listen();
     const viaProxy = new IncidentActions({
-      cloudUrl: url,
-      token: await cloud.signedIn([{ role: 'operator', scope: COMMUNITY }]),
-      backoff: { initialMs: 20, maxMs: 50, random: () => 0.5 },
+      cloud: linkTo(url, await cloud.signedIn([{ role: 'operator', scope: COMMUNITY }])),
+      backoff: { minMs: 20, maxMs: 50 },
     });
     proxy.loseNextAnswer();
     const filed = await viaProxy.report({
@@ -113,10 +118,9 @@ describe('filing reports and taking transitions, against a real cloud', () => {
     const url = await proxy.listen();
     proxy.hold();
     const viaProxy = new IncidentActions({
-      cloudUrl: url,
-      token: await cloud.signedIn([{ role: 'operator', scope: COMMUNITY }]),
+      cloud: linkTo(url, await cloud.signedIn([{ role: 'operator', scope: COMMUNITY }])),
       retries: 50,
-      backoff: { initialMs: 20, maxMs: 50, random: () => 0.5 },
+      backoff: { minMs: 20, maxMs: 50 },
     });
     const pending = viaProxy.report({
       request_id: 'flows-report-6',

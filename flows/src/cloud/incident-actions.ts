@@ -6,14 +6,13 @@ import {
   parseWith,
 } from '@gridlink/protocol';
 import type { z } from 'zod';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Backoff, type BackoffOptions } from '../kit/backoff.js';
+import type { CloudLink } from './cloud-link.js';
 import { isTransient, problemOf } from './cloud-problem.js';
 
 export interface IncidentActionsOptions {
-  /** The cloud's base URL (the API is under `/api/v1`). */
-  cloudUrl: string;
-  /** A bearer token: an API token (`glt_…`) or a session's. */
-  token: string;
+  /** The cloud, with the token it is called with (a `gridlink-cloud` config node's link). */
+  cloud: CloudLink;
   /** Tries after the first when the cloud is unreachable or busy (the request id makes a repeat harmless); default 2. */
   retries?: number;
   backoff?: BackoffOptions;
@@ -32,7 +31,7 @@ export class IncidentActions {
 
   /** `POST /incidents`: a new incident (201), or the one this request id filed already. */
   report(body: IncidentReportBody): Promise<IncidentActionResult> {
-    return this.send('/api/v1/incidents', checked(IncidentReportBody, body, 'report'));
+    return this.send('api/v1/incidents', checked(IncidentReportBody, body, 'report'));
   }
 
   /** `POST /incidents/{id}/transitions`: one step, refused when the incident's state or the caller's role does not allow it. */
@@ -43,13 +42,13 @@ export class IncidentActions {
       ]);
     }
     return this.send(
-      `/api/v1/incidents/${encodeURIComponent(incidentId)}/transitions`,
+      `api/v1/incidents/${encodeURIComponent(incidentId)}/transitions`,
       checked(IncidentTransitionBody, body, `transition of ${incidentId}`),
     );
   }
 
   private async send(path: string, body: unknown): Promise<IncidentActionResult> {
-    const backoff = new Backoff(this.options.backoff ?? { initialMs: 500, maxMs: 5000 });
+    const backoff = new Backoff(this.options.backoff ?? { minMs: 500, maxMs: 5000 });
     const retries = this.options.retries ?? 2;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -62,10 +61,9 @@ export class IncidentActions {
   }
 
   private async post(path: string, body: unknown): Promise<IncidentActionResult> {
-    const response = await fetch(new URL(path, this.options.cloudUrl), {
+    const response = await this.options.cloud.fetch(path, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${this.options.token}`,
         'content-type': 'application/json',
         accept: 'application/json',
         ...(this.options.language ? { 'accept-language': this.options.language } : {}),

@@ -1,16 +1,9 @@
 import type { IncidentStreamChange } from '@gridlink/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IncidentStreamClient, type IncidentStreamStatus } from './incident-stream-client.js';
+import type { ConnectionState } from '../kit/connection-state.js';
+import { cloudClient } from './cloud-client.js';
+import { IncidentStreamClient } from './incident-stream-client.js';
 import { COMMUNITY, CuttableProxy, GRID_1, GRID_2, TestCloud } from './test-cloud.js';
-
-/** A seeded random for the backoff's jitter: the same delays every run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 const WAIT = { timeout: 15_000, interval: 20 };
 
@@ -26,12 +19,13 @@ describe('the incident stream client, against a real cloud', () => {
   function open(token: string, options: { lastEventId?: string; direct?: boolean } = {}) {
     const changes: Array<{ change: IncidentStreamChange; id: string }> = [];
     const reloads: string[] = [];
-    const statuses: IncidentStreamStatus[] = [];
+    const statuses: ConnectionState[] = [];
+    const link = cloudClient(options.direct ? cloud.url : proxyUrl, token);
+    if (!link.ok) throw new Error(link.reason);
     const client = new IncidentStreamClient({
-      cloudUrl: options.direct ? cloud.url : proxyUrl,
-      token,
+      cloud: link.cloud,
       ...(options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }),
-      backoff: { initialMs: 20, maxMs: 200, random: seeded(7) },
+      backoff: { minMs: 20, maxMs: 200 },
       onChange: (change, id) => changes.push({ change, id }),
       onReload: (reason) => reloads.push(reason),
       onStatus: (status) => statuses.push(status),
@@ -92,7 +86,7 @@ describe('the incident stream client, against a real cloud', () => {
     // The network goes away: the open stream is reset and new connections are refused for a while.
     proxy.hold();
     proxy.cut();
-    await vi.waitFor(() => expect(stream.statuses.some((s) => s.state === 'reconnecting')).toBe(true), WAIT);
+    await vi.waitFor(() => expect(stream.statuses.some((s) => s.state === 'error')).toBe(true), WAIT);
     const during = [await cloud.report(operator, GRID_1), await cloud.report(operator, GRID_2)];
     proxy.release();
     await stream.connected(2);
@@ -100,8 +94,11 @@ describe('the incident stream client, against a real cloud', () => {
     await stream.received([...before, ...during, ...after]);
 
     expect(stream.changes.map((c) => c.change.id)).toEqual([...before, ...during, ...after]);
-    const reconnecting = stream.statuses.find((s) => s.state === 'reconnecting');
-    expect(reconnecting).toMatchObject({ state: 'reconnecting', reason: expect.any(String), failures: 1 });
+    expect(stream.statuses.find((s) => s.state === 'error')).toMatchObject({
+      reason: expect.any(String),
+      retryInMs: 20,
+    });
+    expect(stream.statuses).toContainEqual({ state: 'reconnecting', attempt: 2 });
     // The reconnect resumed from the last change received, so the cloud replayed only what was missed.
     expect(proxy.resumedFrom.at(-1)).toBe(stream.changes[1]?.id);
     expect(stream.reloads).toEqual([]);
@@ -139,19 +136,16 @@ describe('the incident stream client, against a real cloud', () => {
 
   it('shows a refused token with the reason and keeps trying with growing delays', async () => {
     const stream = open('not-a-token-of-this-cloud', { direct: true });
-    await vi.waitFor(
-      () => expect(stream.statuses.filter((s) => s.state === 'refused').length).toBeGreaterThan(3),
-      WAIT,
-    );
-    const refusals = stream.statuses.filter((s) => s.state === 'refused');
-    expect(refusals[0]).toMatchObject({ code: 'GL_UNAUTHENTICATED', failures: 1 });
-    expect(refusals[0]?.state === 'refused' && refusals[0].reason).toMatch(/^401 GL_UNAUTHENTICATED: /);
-    // Equal jitter: each delay lies between half and all of a doubling ceiling (20, 40, 80… ms).
-    const delays = refusals.map((s) => (s.state === 'refused' ? s.retryInMs : 0));
-    delays.slice(0, 4).forEach((delay, i) => {
-      expect(delay).toBeGreaterThanOrEqual((20 * 2 ** i) / 2);
-      expect(delay).toBeLessThanOrEqual(20 * 2 ** i);
-    });
+    const refusals = () => stream.statuses.filter((s) => s.state === 'error');
+    await vi.waitFor(() => expect(refusals().length).toBeGreaterThan(4), WAIT);
+    for (const refusal of refusals())
+      expect(refusal).toMatchObject({ reason: expect.stringMatching(/^401 GL_UNAUTHENTICATED: /) });
+    // Doubling from 20 ms, capped at 200 ms.
+    expect(
+      refusals()
+        .slice(0, 5)
+        .map((s) => (s.state === 'error' ? s.retryInMs : 0)),
+    ).toEqual([20, 40, 80, 160, 200]);
     expect(stream.changes).toEqual([]);
   });
 
@@ -159,9 +153,9 @@ describe('the incident stream client, against a real cloud', () => {
     const stream = open(operator);
     proxy.hold();
     proxy.cut();
-    await vi.waitFor(() => expect(stream.statuses.some((s) => s.state === 'reconnecting')).toBe(true), WAIT);
-    const status = stream.statuses.find((s) => s.state === 'reconnecting');
-    expect(status?.state === 'reconnecting' && status.reason).toMatch(/connection|socket|reset|closed|fetch/i);
+    await vi.waitFor(() => expect(stream.statuses.some((s) => s.state === 'error')).toBe(true), WAIT);
+    const status = stream.statuses.find((s) => s.state === 'error');
+    expect(status?.state === 'error' && status.reason).toMatch(/connection|socket|reset|closed|fetch/i);
     proxy.release();
     await stream.connected();
   });

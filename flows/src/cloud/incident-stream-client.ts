@@ -1,27 +1,18 @@
 import { IncidentStreamChange, IncidentStreamReload, parseJsonObject, parseWith } from '@gridlink/protocol';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { z } from 'zod';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from '../kit/backoff.js';
+import type { ConnectionState } from '../kit/connection-state.js';
+import type { CloudLink } from './cloud-link.js';
 import { CloudProblem, problemOf } from './cloud-problem.js';
 import { failureReason } from './failure-reason.js';
 
-/** Where the stream stands, for a node's status. */
-export type IncidentStreamStatus =
-  | { state: 'connecting' }
-  | { state: 'connected' }
-  /** Dropped or unreachable: trying again in `retryInMs`. */
-  | { state: 'reconnecting'; reason: string; retryInMs: number; failures: number }
-  /** The cloud refused the stream (a wrong or ended token, no right to it): trying again in `retryInMs`. */
-  | { state: 'refused'; reason: string; code: string; retryInMs: number; failures: number }
-  | { state: 'stopped' };
-
 export interface IncidentStreamOptions {
-  /** The cloud's base URL, e.g. `https://cloud.example.cn` (the API is under `/api/v1`). */
-  cloudUrl: string;
-  /** A bearer token: an API token (`glt_…`) or a session's. */
-  token: string;
+  /** The cloud, with the token it is called with (a `gridlink-cloud` config node's link). */
+  cloud: CloudLink;
   /** Where a previous run stopped (the last event id it delivered): missed changes are replayed. */
   lastEventId?: string;
+  /** Delays between tries after a drop or a refusal; default 1 s doubling to 60 s. */
   backoff?: BackoffOptions;
   /**
    * No byte for this long and the connection is taken for dead (a cut the socket did not notice);
@@ -32,7 +23,12 @@ export interface IncidentStreamOptions {
   onChange(change: IncidentStreamChange, eventId: string): void;
   /** Changes were missed beyond what the cloud keeps: read the incidents list again. */
   onReload?(reason: string, eventId: string): void;
-  onStatus?(status: IncidentStreamStatus): void;
+  /**
+   * Where the stream stands: `error` with the reason (the cloud's problem, e.g. `401
+   * GL_UNAUTHENTICATED: …`, or why it could not be reached) and when it tries again, then
+   * `reconnecting`, `connected` once the cloud said the stream is ready.
+   */
+  onStatus?(status: ConnectionState): void;
   /** A frame that is not what the protocol says (skipped, the stream goes on). */
   onInvalid?(error: Error): void;
 }
@@ -57,7 +53,7 @@ export class IncidentStreamClient {
 
   constructor(private readonly options: IncidentStreamOptions) {
     this.lastId = options.lastEventId;
-    this.backoff = new Backoff(options.backoff);
+    this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
   }
 
   /** The id of the last event received: where a reconnect resumes. */
@@ -79,8 +75,8 @@ export class IncidentStreamClient {
   }
 
   private async run(): Promise<void> {
+    this.options.onStatus?.({ state: 'connecting' });
     while (this.running) {
-      this.options.onStatus?.({ state: 'connecting' });
       let failure: unknown;
       try {
         await this.connectOnce();
@@ -90,30 +86,20 @@ export class IncidentStreamClient {
       }
       if (!this.running) break;
       const retryInMs = Math.max(this.backoff.next(), retryAfterMs(failure));
-      const failures = this.backoff.failures;
-      const reason = failureReason(failure);
-      if (failure instanceof CloudProblem && failure.status !== 429 && failure.status < 500) {
-        this.options.onStatus?.({ state: 'refused', reason, code: failure.code, retryInMs, failures });
-      } else {
-        this.options.onStatus?.({ state: 'reconnecting', reason, retryInMs, failures });
-      }
+      this.options.onStatus?.({ state: 'error', reason: failureReason(failure), retryInMs });
       await this.sleep(retryInMs);
+      if (!this.running) break;
+      this.options.onStatus?.({ state: 'reconnecting', attempt: this.backoff.attempts + 1 });
     }
-    this.options.onStatus?.({ state: 'stopped' });
+    this.options.onStatus?.({ state: 'closed' });
   }
 
   private async connectOnce(): Promise<void> {
     const controller = new AbortController();
     this.controller = controller;
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${this.options.token}`,
-      accept: 'text/event-stream',
-    };
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (this.lastId !== undefined) headers['last-event-id'] = this.lastId;
-    const response = await fetch(new URL('/api/v1/incidents/stream', this.options.cloudUrl), {
-      headers,
-      signal: controller.signal,
-    });
+    const response = await this.options.cloud.fetch('api/v1/incidents/stream', { headers, signal: controller.signal });
     if (!response.ok) throw await problemOf(response);
     if (!response.body || !(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
       await response.body?.cancel();
