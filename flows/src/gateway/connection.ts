@@ -187,7 +187,10 @@ export class GatewayConnection implements GatewayLink {
     this.lastError = undefined;
     this.directory.invalidate();
     for (const filter of this.subscriptions.keys()) this.sendSubscribe(filter);
-    this.setState({ state: 'connected' });
+    // Connected means subscribed: what is published from now on reaches the nodes.
+    void Promise.all(this.subscribed.values()).then(() => {
+      if (this.client.connected && !this.closed) this.setState({ state: 'connected' });
+    });
   }
 
   private lost(): void {
