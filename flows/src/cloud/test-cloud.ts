@@ -83,6 +83,25 @@ export class TestCloud {
     return signIn(this.url, username, password);
   }
 
+  /** A new user with these roles and an API token made for them (`glt_…`), as an integration holds one. */
+  async apiToken(roles: Array<{ role: string; scope: string }>): Promise<string> {
+    this.users++;
+    const username = `flows-integration-${this.users}-${randomBytes(3).toString('hex')}`;
+    const created = await this.call('POST', '/api/v1/users', this.adminToken, {
+      username,
+      display_name: `Node-RED ${this.users}`,
+      territory_code: '320803',
+      password: randomBytes(12).toString('base64url'),
+      roles,
+    });
+    if (created.status !== 201)
+      throw new Error(`creating ${username}: ${created.status} ${JSON.stringify(created.body)}`);
+    const id = (created.body as { id: string }).id;
+    const issued = await this.call('POST', `/api/v1/users/${id}/api-tokens`, this.adminToken, { name: 'node-red' });
+    if (issued.status !== 201) throw new Error(`API token: ${issued.status} ${JSON.stringify(issued.body)}`);
+    return (issued.body as { token: string }).token;
+  }
+
   /** Reports an incident through the API; returns its id. */
   async report(token: string, grid: string, category = 'other'): Promise<string> {
     this.users++;
