@@ -16,7 +16,7 @@ describe('the incident stream client, against a real cloud', () => {
   const clients: IncidentStreamClient[] = [];
 
   /** A client through the proxy, recording what it hands on. */
-  function open(token: string, options: { lastEventId?: string; direct?: boolean } = {}) {
+  function open(token: string, options: { lastEventId?: string; direct?: boolean; idleMs?: number } = {}) {
     const changes: Array<{ change: IncidentStreamChange; id: string }> = [];
     const reloads: string[] = [];
     const statuses: ConnectionState[] = [];
@@ -26,6 +26,7 @@ describe('the incident stream client, against a real cloud', () => {
       cloud: link.cloud,
       ...(options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }),
       backoff: { minMs: 20, maxMs: 200 },
+      ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
       onChange: (change, id) => changes.push({ change, id }),
       onReload: (reason) => reloads.push(reason),
       onStatus: (status) => statuses.push(status),
@@ -147,6 +148,23 @@ describe('the incident stream client, against a real cloud', () => {
         .map((s) => (s.state === 'error' ? s.retryInMs : 0)),
     ).toEqual([20, 40, 80, 160, 200]);
     expect(stream.changes).toEqual([]);
+  });
+
+  it('takes a connection that goes silent for dead (no heartbeat), reconnects and resumes', async () => {
+    // The cloud's heartbeat is 25 s; a client that heard nothing for 0.5 s here gives up on the connection.
+    const stream = open(operator, { idleMs: 500 });
+    await stream.connected();
+    const first = await cloud.report(operator, GRID_1);
+    await stream.received([first]);
+    proxy.stall();
+    const second = await cloud.report(operator, GRID_2);
+    await vi.waitFor(
+      () =>
+        expect(stream.statuses).toContainEqual({ state: 'error', reason: 'nothing heard for 0.5 s', retryInMs: 20 }),
+      WAIT,
+    );
+    await stream.received([first, second]);
+    expect(stream.changes.map((c) => c.change.id)).toEqual([first, second]);
   });
 
   it('reports an unreachable cloud as reconnecting with the cause', async () => {

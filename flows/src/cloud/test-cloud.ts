@@ -132,7 +132,7 @@ export class TestCloud {
  * An HTTP proxy in front of the cloud that a test can cut: `cut()` resets every open connection
  * (as a network drop or a load balancer restart does), `hold()` refuses new ones until
  * `release()`, `loseNextAnswer()` lets a request through but resets its connection before the
- * answer, and `resumeNextFrom(id)` makes the next stream request resume from another
+ * answer, `stall()` stops the open answers without closing them, and `resumeNextFrom(id)` makes the next stream request resume from another
  * `Last-Event-ID` (as a replica behind a balancer that replays from earlier would).
  */
 export class CuttableProxy {
@@ -143,6 +143,7 @@ export class CuttableProxy {
   refused = 0;
   private resumeOverride: string | undefined;
   private loseAnswer = false;
+  private readonly answering = new Set<() => void>();
   /** The `Last-Event-ID` of each request passed on, in order (undefined: none). */
   readonly resumedFrom: Array<string | undefined> = [];
 
@@ -178,6 +179,15 @@ export class CuttableProxy {
     this.held = false;
   }
 
+  /**
+   * The open answers stop flowing while their connections stay open, as on a half-open link
+   * (a NAT that forgot the connection): nothing arrives, and no error says why.
+   */
+  stall(): void {
+    for (const stop of this.answering) stop();
+    this.answering.clear();
+  }
+
   /** The next request reaches the cloud, but its answer never comes back: the connection is reset instead. */
   loseNextAnswer(): void {
     this.loseAnswer = true;
@@ -211,6 +221,12 @@ export class CuttableProxy {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       res.flushHeaders();
       answer.pipe(res);
+      const stop = () => {
+        answer.unpipe(res);
+        answer.pause();
+      };
+      this.answering.add(stop);
+      res.on('close', () => this.answering.delete(stop));
     });
     upstream.on('error', () => res.destroy());
     res.on('close', () => upstream.destroy());

@@ -16,8 +16,9 @@ const ReadingPath = z.string().max(200);
  * How one profile field is taken from a reading: a path, or a path with a linear conversion (a
  * Modbus register in tenths: `scale: 0.1`) or a table of values (a status code `1` → `open`).
  */
-const FieldSource = z.union([
-  ReadingPath,
+const FieldSource = z.preprocess(
+  // A bare path is the short form of {from: path}.
+  (value) => (typeof value === 'string' ? { from: value } : value),
   z.strictObject({
     from: ReadingPath,
     scale: z.number().optional(),
@@ -27,7 +28,7 @@ const FieldSource = z.union([
     /** A reading without this field is still a reading (the profile's state fields are all optional). */
     optional: z.boolean().optional(),
   }),
-]);
+);
 export type FieldSource = z.infer<typeof FieldSource>;
 
 /** A node's mapping: profile field → where it comes from in the third party's reading. */
@@ -138,16 +139,15 @@ export function applyMapping(
   const fields: Record<string, unknown> = {};
   const issues: FieldIssue[] = [];
   for (const [field, source] of Object.entries(settings.mapping)) {
-    const spec = typeof source === 'string' ? { from: source } : source;
+    const spec = source;
     const raw = valueAt(reading, spec.from);
     const where = spec.from === '' ? 'the reading' : spec.from;
     if (raw === undefined || raw === null) {
-      if (!('optional' in spec && spec.optional))
-        issues.push({ path: field, expected: `a value at ${where}`, received: 'nothing' });
+      if (!spec.optional) issues.push({ path: field, expected: `a value at ${where}`, received: 'nothing' });
       continue;
     }
     let value: unknown = raw;
-    if ('values' in spec && spec.values) {
+    if (spec.values) {
       const mapped = spec.values[String(raw)];
       if (mapped === undefined) {
         issues.push({
@@ -159,17 +159,14 @@ export function applyMapping(
       }
       value = mapped;
     }
-    if (('scale' in spec && spec.scale !== undefined) || ('offset' in spec && spec.offset !== undefined)) {
+    if (spec.scale !== undefined || spec.offset !== undefined) {
       const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
       if (typeof number !== 'number' || !Number.isFinite(number)) {
         issues.push({ path: field, expected: `a number at ${where}`, received: shown(value) });
         continue;
       }
       // Rounded to 6 decimals: 215 × 0.1 is 21.5, not 21.500000000000004.
-      value =
-        Math.round(
-          (number * ('scale' in spec ? (spec.scale ?? 1) : 1) + ('offset' in spec ? (spec.offset ?? 0) : 0)) * 1e6,
-        ) / 1e6;
+      value = Math.round((number * (spec.scale ?? 1) + (spec.offset ?? 0)) * 1e6) / 1e6;
     }
     fields[field] = value;
   }
