@@ -1,7 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Gateway, GatewayConfig, hashPassword, InMemoryDirectory, type ServiceAccount } from '@gridlink/gateway';
+import {
+  builtinRuleFile,
+  Gateway,
+  GatewayConfig,
+  hashPassword,
+  InMemoryDirectory,
+  type ServiceAccount,
+} from '@gridlink/gateway';
 import type { DeviceKind, Place } from '@gridlink/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -26,10 +33,11 @@ const DEVICES: Array<{ id: string; kind: DeviceKind; place: Place; tags?: string
 ];
 
 /**
- * A real gateway on loopback (its broker, rules and bridge requests), with the devices above and
- * the integrator account `nodered`, which may command water meters only.
+ * A real gateway on loopback (its broker, the built-in rules, bridge requests), with the devices above and
+ * the integrator account `nodered`, which may command water meters only (`commandsPerMinute` of
+ * them, 60 unless given).
  */
-export async function startGatewaySite() {
+export async function startGatewaySite({ commandsPerMinute }: { commandsPerMinute?: number } = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'gridlink-flows-gw-'));
   const devicePasswordHash = await hashPassword(DEVICE_PASSWORD);
   const nodered: ServiceAccount = {
@@ -42,9 +50,23 @@ export async function startGatewaySite() {
     DEVICES.map((device) => ({ ...device, status: 'active', passwordHash: devicePasswordHash })),
     [nodered],
   );
+  const rules = join(dataDir, 'builtin.yaml');
+  await writeFile(rules, builtinRuleFile());
   const config = GatewayConfig.parse({
+    rules: { files: [rules] },
     gateway: { id: 'gw-flows-test', community: COMMUNITY, data_dir: dataDir },
-    mqtt: { host: '127.0.0.1', port: 0 },
+    mqtt: {
+      host: '127.0.0.1',
+      port: 0,
+      ...(commandsPerMinute
+        ? {
+            limits: {
+              integrator_command_burst: commandsPerMinute,
+              integrator_commands_per_minute: commandsPerMinute,
+            },
+          }
+        : {}),
+    },
     http: { host: '127.0.0.1', port: 0 },
     log: { level: 'silent' },
   });
