@@ -11,10 +11,12 @@ import {
   type ServiceAccount,
 } from '@gridlink/gateway';
 import type { DeviceKind, Place } from '@gridlink/protocol';
+import mqtt from 'mqtt';
 import { pino } from 'pino';
 
 export const COMMUNITY = '320803001001';
 export const INTEGRATOR_PASSWORD = 'ingest-test-integrator-password-1';
+const OBSERVER_PASSWORD = 'ingest-test-observer-password-1';
 
 /**
  * A real gateway on loopback for the ingest node: third-party devices registered on it (a pump
@@ -30,6 +32,11 @@ export async function startIngestSite() {
     passwordHash: await hashPassword(INTEGRATOR_PASSWORD),
     grants: { commandDevices: [], commandKinds: [], ingestDevices: ['th-pump-1', 'wm-vendor-1'] },
   };
+  const observer: ServiceAccount = {
+    username: 'console',
+    role: 'observer',
+    passwordHash: await hashPassword(OBSERVER_PASSWORD),
+  };
   const place = { community: COMMUNITY, building: 'pump' };
   const directory = new InMemoryDirectory(
     (
@@ -39,7 +46,7 @@ export async function startIngestSite() {
         { id: 'th-not-granted', kind: 'temp_humidity', place },
       ] as Array<{ id: string; kind: DeviceKind; place: Place; tags?: string[] }>
     ).map((device) => ({ ...device, status: 'active' as const, passwordHash: unused })),
-    [nodered],
+    [nodered, observer],
   );
   const config = GatewayConfig.parse({
     gateway: { id: 'gw-flows-ingest', community: COMMUNITY, data_dir: dataDir },
@@ -48,6 +55,7 @@ export async function startIngestSite() {
     log: { level: 'silent' },
   });
   const gateway = new Gateway({ config, directory, logger: pino({ level: 'silent' }) });
+  let readers = 0;
   const accepted: NormalisedMessage[] = [];
   const invalid: InvalidMessage[] = [];
   gateway.bus.on('message', (message) => accepted.push(message));
@@ -60,6 +68,27 @@ export async function startIngestSite() {
     accepted,
     /** Messages the gateway's own validation refused. */
     invalid,
+    /** The first message a reader subscribing to `topic` now receives, and whether it came retained. */
+    async firstOn(topic: string): Promise<{ payload: string; retained: boolean }> {
+      const reader = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
+        clientId: `svc-console-reader-${++readers}`,
+        username: 'console',
+        password: OBSERVER_PASSWORD,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      });
+      try {
+        const first = new Promise<{ payload: string; retained: boolean }>((resolve) => {
+          reader.on('message', (_topic, payload, packet) =>
+            resolve({ payload: payload.toString(), retained: packet.retain }),
+          );
+        });
+        await reader.subscribeAsync(topic, { qos: 1 });
+        return await first;
+      } finally {
+        await reader.endAsync(true);
+      }
+    },
     async close() {
       await gateway.stop();
       await rm(dataDir, { recursive: true, force: true });

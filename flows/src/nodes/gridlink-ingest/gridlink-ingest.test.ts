@@ -81,6 +81,11 @@ describe('gridlink-ingest against a real gateway', () => {
       device: { id: 'th-pump-1', kind: 'temp_humidity' },
       message: { type: 'state', deviceId: 'th-pump-1', state: { temperature: 21.5, humidity: 48.2 } },
     });
+    // Retained, as a device's own state: a reader that comes later gets it.
+    expect(await site.firstOn('gridlink/th-pump-1')).toEqual({
+      payload: '{"temperature":21.5,"humidity":48.2}',
+      retained: true,
+    });
   });
 
   it('turns a Modbus register map into an event, scaled to the profile’s units', async () => {

@@ -65,7 +65,8 @@ export default function register(RED: NodeAPI): void {
       }
       const { topic, body, fields } = reading.reading;
       registered(link, deviceId, settings.kind)
-        .then(() => link.publish(topic, body))
+        // A state is retained, as a device's own is: whoever subscribes later reads the last one.
+        .then(() => link.publish(topic, body, { retain: settings.target.type === 'state' }))
         .then(() => {
           this.status({ fill: 'green', shape: 'dot', text: `published ${topic}` });
           send([{ ...msg, topic, payload: fields, device: { id: deviceId, kind: settings.kind } }, null]);
