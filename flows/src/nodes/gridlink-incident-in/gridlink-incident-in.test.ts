@@ -104,6 +104,31 @@ describe('gridlink-incident-in against a real cloud', () => {
     expect(proxy.resumedFrom.at(-1)).toBe(sent[1]?.event_id);
   }, 30_000);
 
+  it('resumes after a redeploy from where the node stopped', async () => {
+    const { sent, statuses } = await start({});
+    await statuses.waitFor((s) => s.text === 'connected');
+    const before = await cloud.report(operator, GRID_1);
+    await expect.poll(() => sent.length).toBe(1);
+
+    // The node is redeployed with a change while the cloud cannot be reached, and incidents happen meanwhile.
+    proxy.hold();
+    proxy.cut();
+    const flow = [
+      { id: 'cloud', type: 'gridlink-cloud', url: proxyUrl },
+      { id: 'in', type: 'gridlink-incident-in', cloud: 'cloud', name: 'redeployed', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ];
+    await helper.setFlows(testFlow(flow), 'nodes', { cloud: { token: integration } });
+    const during = await cloud.report(operator, GRID_2);
+    const again: Sent[] = [];
+    (helper.getNode('out') as unknown as EventEmitter).on('input', (msg: Sent) => again.push(msg));
+    proxy.release();
+    await expect.poll(() => again.length, { timeout: 15_000 }).toBe(1);
+    expect(again[0]?.payload.id).toBe(during);
+    expect(proxy.resumedFrom.at(-1)).toBe(sent[0]?.event_id);
+    expect(before).not.toBe(during);
+  }, 30_000);
+
   it('shows a wrong token in red with the cloud’s reason and tries again with growing delays', async () => {
     const { sent, statuses } = await start({}, 'glt_not-a-token-of-this-cloud', cloud.url);
     const first = await statuses.waitFor((s) => s.fill === 'red');

@@ -16,8 +16,12 @@ interface IncidentInDef extends NodeDef {
   reloads?: boolean;
 }
 
-/** Where the stream stopped, kept in the node's context so a redeploy resumes without a gap. */
-const POSITION_KEY = 'lastEventId';
+/**
+ * Where each node's stream stopped, by node id, so a redeploy resumes without a gap. Kept in the
+ * runtime's memory: Node-RED deletes a node's own context whenever it closes it (a redeploy too),
+ * and flow context would show it to every function node.
+ */
+const positions = new Map<string, string>();
 
 /**
  * `gridlink-incident-in`: the cloud's live incident stream, scoped by the API token and narrowed by
@@ -34,19 +38,18 @@ export default function register(RED: NodeAPI): void {
     }
     const cloud = useCloud(RED, this, def.cloud);
     if (!cloud) return;
-    const context = this.context();
-    const resumeFrom = context.get(POSITION_KEY);
+    const resumeFrom = positions.get(this.id);
     const client = new IncidentStreamClient({
       cloud,
-      ...(typeof resumeFrom === 'string' ? { lastEventId: resumeFrom } : {}),
+      ...(resumeFrom === undefined ? {} : { lastEventId: resumeFrom }),
       onStatus: (state) => this.status(connectionStatus(state)),
       onChange: (change, eventId) => {
-        context.set(POSITION_KEY, eventId);
+        positions.set(this.id, eventId);
         if (!matchesFilter(settings.filter, change)) return;
         this.send({ topic: `incident/${change.id}`, payload: change, event_id: eventId });
       },
       onReload: (reason, eventId) => {
-        context.set(POSITION_KEY, eventId);
+        positions.set(this.id, eventId);
         this.warn(`the cloud says changes were missed (${reason}): read the incident list again`);
         if (def.reloads) this.send({ topic: 'reload', payload: { reason }, event_id: eventId });
       },
