@@ -15,9 +15,12 @@ export interface GatewayConnectionOptions {
   tls?: { ca?: string; cert?: string; key?: string } | undefined;
   baseTopic: string;
   username: string;
-  password: string;
+  /** None when a TLS client certificate signs in. */
+  password?: string;
   clientId: string;
   backoff: BackoffOptions;
+  /** A node's message handler threw (reported by the config node, never thrown into mqtt.js). */
+  onHandlerError?: (topic: string, err: unknown) => void;
 }
 
 interface Subscription {
@@ -62,7 +65,7 @@ export class GatewayConnection implements GatewayLink {
       protocolVersion: 4,
       clientId: options.clientId,
       username: options.username,
-      password: options.password,
+      ...(options.password ? { password: options.password } : {}),
       clean: true,
       reconnectPeriod: 0,
       resubscribe: false,
@@ -78,7 +81,14 @@ export class GatewayConnection implements GatewayLink {
     this.client.on('message', (topic, payload, packet) => {
       for (const [filter, subscribers] of this.subscriptions) {
         if (!topicMatches(filter, topic)) continue;
-        for (const subscriber of subscribers) subscriber.onMessage({ topic, payload, retained: packet.retain });
+        for (const subscriber of subscribers) {
+          // One node's fault must not keep the message from the others, nor reach mqtt.js.
+          try {
+            subscriber.onMessage({ topic, payload, retained: packet.retain });
+          } catch (err) {
+            options.onHandlerError?.(topic, err);
+          }
+        }
       }
     });
   }

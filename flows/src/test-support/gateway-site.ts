@@ -10,6 +10,7 @@ import {
   type ServiceAccount,
 } from '@gridlink/gateway';
 import type { DeviceKind, Place } from '@gridlink/protocol';
+import type { TestCertificates } from '@gridlink/testkit';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 
@@ -37,7 +38,14 @@ const DEVICES: Array<{ id: string; kind: DeviceKind; place: Place; tags?: string
  * the integrator account `nodered`, which may command water meters only (`commandsPerMinute` of
  * them, 60 unless given).
  */
-export async function startGatewaySite({ commandsPerMinute }: { commandsPerMinute?: number } = {}) {
+export async function startGatewaySite({
+  commandsPerMinute,
+  tls,
+}: {
+  commandsPerMinute?: number;
+  /** Also a TLS listener with these certificates, taking client certificates of services and devices. */
+  tls?: TestCertificates;
+} = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'gridlink-flows-gw-'));
   const devicePasswordHash = await hashPassword(DEVICE_PASSWORD);
   const nodered: ServiceAccount = {
@@ -58,6 +66,19 @@ export async function startGatewaySite({ commandsPerMinute }: { commandsPerMinut
     mqtt: {
       host: '127.0.0.1',
       port: 0,
+      ...(tls
+        ? {
+            tls: {
+              enabled: true,
+              host: '127.0.0.1',
+              port: 0,
+              cert_file: tls.server.cert,
+              key_file: tls.server.key,
+              ca_file: tls.ca,
+              client_certificates: 'optional',
+            },
+          }
+        : {}),
       ...(commandsPerMinute
         ? {
             limits: {
@@ -76,6 +97,8 @@ export async function startGatewaySite({ commandsPerMinute }: { commandsPerMinut
   return {
     host: '127.0.0.1',
     port: gateway.ports.tcp,
+    /** The TLS listener's port, when started with `tls`. */
+    tlsPort: gateway.ports.tls,
     /** A device of the site, connected as itself. */
     async device(id: string): Promise<MqttClient> {
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {
