@@ -62,6 +62,15 @@ describe('cloud configuration', () => {
     ]);
   });
 
+  it('refuses an API token default longer than its maximum, naming the field', () => {
+    const result = loadCloudConfig({
+      env: { ...ADMIN, GRIDLINK_AUTH__API_TOKENS__DEFAULT_DAYS: '400', GRIDLINK_AUTH__API_TOKENS__MAX_DAYS: '90' },
+    });
+    expect(result.ok || result.errors).toEqual([
+      'auth.api_tokens.default_days: default_days must not exceed max_days (from GRIDLINK_AUTH__API_TOKENS__DEFAULT_DAYS)',
+    ]);
+  });
+
   it('asks for what TLS with client certificates needs', () => {
     const result = loadCloudConfig({ env: { ...ADMIN, GRIDLINK_HTTP__TLS__CLIENT_CERTIFICATES: 'required' } });
     expect(result.ok || result.errors).toEqual([

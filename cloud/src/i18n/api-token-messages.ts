@@ -27,8 +27,8 @@ export const API_TOKEN_MESSAGES: Record<string, Template> = {
     en: 'an API token is not a session: it cannot be refreshed or logged out; use a session token',
   },
   'api_token.not_for_passwords': {
-    'zh-CN': '不能用 API 令牌修改密码：请登录后操作',
-    en: 'passwords are not changed with an API token: log in and use the session',
+    'zh-CN': '不能用 API 令牌设置或修改密码（包括新建用户）：请登录后操作',
+    en: 'passwords are not set or changed with an API token (new users included): log in and use the session',
   },
   'api_token.not_for_tokens': {
     'zh-CN': '不能用 API 令牌创建 API 令牌：请登录后操作',

@@ -1,10 +1,11 @@
 import { Writable } from 'node:stream';
+import { useTestDatabase } from '@gridlink/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMUNITY, GRID_1, GRID_2, type OpenStream, openStream, report } from '../incident-stream/test-support.js';
 import { REDACTED_LOG_PATHS } from '../logging/logger.js';
 import { type RunningCloud, startCloud } from '../start.js';
-import { api, manualClock, TEST_ADMIN_TOKEN, testCloudConfig } from '../test-support.js';
+import { api, BACKENDS, manualClock, TEST_ADMIN_TOKEN, testCloudConfig } from '../test-support.js';
 import type { ApiToken, IssuedApiToken } from './api-tokens.js';
 import { auditOf } from './audit.js';
 import { createUser, login, signedIn } from './test-support.js';
@@ -13,7 +14,8 @@ const DAY_MS = 86_400_000;
 /** Problem details in English, the language these assertions read. */
 const headers = { 'accept-language': 'en' };
 
-describe('API tokens of integrations, over HTTP on a real cloud (pglite)', () => {
+describe.each(BACKENDS)('API tokens of integrations, over HTTP on a real cloud (%s)', (backend) => {
+  const database = backend === 'postgres' ? useTestDatabase() : undefined;
   const clock = manualClock('2026-11-25T08:00:00.000Z');
   // Every log line the cloud writes, at debug level, to show no secret reaches the log.
   const logLines: string[] = [];
@@ -58,7 +60,7 @@ describe('API tokens of integrations, over HTTP on a real cloud (pglite)', () =>
       },
     });
     const logger = pino({ level: 'debug', redact: REDACTED_LOG_PATHS }, sink);
-    running = await startCloud(testCloudConfig(), logger, {
+    running = await startCloud(testCloudConfig(database ? { url: database.url } : undefined), logger, {
       clock,
       maintenanceSweepMs: 86_400_000,
       dispatchSweepMs: 3_600_000,
@@ -188,6 +190,28 @@ describe('API tokens of integrations, over HTTP on a real cloud (pglite)', () =>
     expect(frames.filter((f) => f.event === 'incident').every((f) => f.data.grid === GRID_1)).toBe(true);
   });
 
+  it('gets attachment links that work while the token does, as a session’s work while it lasts', async () => {
+    const { token, id } = await createOk(integration.id, { name: 'links' });
+    const incident = await report(cloud(), operator, GRID_1);
+    const uploaded = await fetch(`${cloud().url}/api/v1/incidents/${incident}/attachments?name=photo.jpg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'image/jpeg' },
+      body: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('a photo of the stairwell')]),
+    });
+    expect(uploaded.status).toBe(201);
+    const listed = await api<{ attachments: Array<{ url: string }> }>(
+      cloud(),
+      'GET',
+      `/api/v1/incidents/${incident}/attachments`,
+      { token },
+    );
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    const link = `${cloud().url}${listed.body.attachments[0]?.url}`;
+    expect((await fetch(link)).status).toBe(200);
+    expect((await revoke(integration.id, id)).status).toBe(200);
+    expect((await fetch(link)).status).toBe(401);
+  });
+
   it('answers 401 with the reason once a token is revoked, and keeps the first revocation', async () => {
     const { token, id } = await createOk(integration.id, { name: 'to revoke' });
     expect((await api(cloud(), 'GET', '/api/v1/me', { token })).status).toBe(200);
@@ -222,7 +246,7 @@ describe('API tokens of integrations, over HTTP on a real cloud (pglite)', () =>
     expect((await api(cloud(), 'GET', '/api/v1/incidents', { token })).status).toBe(200);
   });
 
-  it('cannot refresh or end a session, change a password, or make more tokens, even a district admin’s', async () => {
+  it('cannot refresh or end a session, set a password (nor make a user with one), or make more tokens, even a district admin’s', async () => {
     const { token } = await createOk(districtAdmin.id, { name: 'admin integration' });
     // It carries the district admin's rights where a session is not needed…
     expect((await list(integration.id, token)).length).toBeGreaterThan(0);
@@ -237,6 +261,16 @@ describe('API tokens of integrations, over HTTP on a real cloud (pglite)', () =>
     });
     expect(password.status).toBe(403);
     expect(password.body).toMatchObject({ errors: [{ pointer: '/password' }] });
+    const newUser = await api(cloud(), 'POST', '/api/v1/users', {
+      token,
+      body: {
+        username: 'made-by-token',
+        display_name: 'x',
+        territory_code: '320803',
+        password: 'a new long passphrase 2026',
+      },
+    });
+    expect(newUser.status).toBe(403);
     const more = await create(integration.id, { name: 'minted by a token' }, token);
     expect(more.status).toBe(403);
     expect(String((more.body as unknown as { detail: string }).detail)).toContain('not created with an API token');

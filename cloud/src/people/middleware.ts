@@ -129,7 +129,8 @@ export function requireRole(...roles: Role[]) {
 
 /**
  * Middleware: the admin token (compared in constant time) or the session (or API token) of a
- * `district_admin`, kept in `res.locals.manager` (and the credential in `res.locals.credential`). Other sessions are 403; no token or an unknown one 401.
+ * `district_admin`, kept in `res.locals.manager` (and the credential in `res.locals.credential`).
+ * Other sessions are 403; no token or an unknown one 401.
  */
 export function authenticateManager(people: People, adminToken: string) {
   return async (req: Request, res: Response, next: NextFunction) => {

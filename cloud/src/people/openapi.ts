@@ -49,11 +49,22 @@ export const PEOPLE_PATHS = {
   '/api/v1/sessions/refresh': {
     post: {
       summary: 'Replace the session token with a new one; the old one stops working',
-      responses: { '200': ok('The new token', ref('Session')), ...session },
+      responses: {
+        '200': ok('The new token', ref('Session')),
+        ...session,
+        '403': problem('An API token: it is no session'),
+      },
     },
   },
   '/api/v1/sessions/current': {
-    delete: { summary: 'Log out', responses: { '204': { description: 'Logged out' }, ...session } },
+    delete: {
+      summary: 'Log out',
+      responses: {
+        '204': { description: 'Logged out' },
+        ...session,
+        '403': problem('An API token: it is no session (revoke it instead)'),
+      },
+    },
   },
   '/api/v1/me': {
     get: {
@@ -63,7 +74,8 @@ export const PEOPLE_PATHS = {
   },
   '/api/v1/users': {
     post: {
-      summary: 'Create a user (admin token, or a district_admin over its territory and roles)',
+      summary:
+        'Create a user (admin token, or a district_admin’s session over its territory and roles; not with an API token)',
       requestBody: body('NewUser'),
       responses: {
         '201': ok('Created', ref('User')),
@@ -89,7 +101,8 @@ export const PEOPLE_PATHS = {
   },
   '/api/v1/users/{id}': {
     patch: {
-      summary: 'Rename, deactivate or set a password; deactivating or a new password ends sessions',
+      summary:
+        'Rename, deactivate or set a password (not with an API token); deactivating or a new password ends sessions',
       parameters: [userId],
       requestBody: body('UserChange'),
       responses: {

@@ -228,6 +228,8 @@ export function peopleRoutes(people: People, adminToken: string, clock: Clock, l
 
   router.post('/users', manager, jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
     const m = managerOf(res);
+    // A new user's password would let whoever holds a token sign in as someone: that needs a session.
+    refuseApiToken(res, message('api_token.not_for_passwords'), '/password');
     const body = parseBody(NewUserBody, req.body);
     if (!managesTerritory(m, body.territory_code))
       throw forbidden(message('territory.outside_yours_to_manage', { territory: body.territory_code }));

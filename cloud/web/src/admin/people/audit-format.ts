@@ -8,6 +8,8 @@ const ACTIONS: Record<string, { zh: string; en: string }> = {
   'user.update': { zh: '修改人员', en: 'User changed' },
   'role.assign': { zh: '授予角色', en: 'Role given' },
   'role.revoke': { zh: '撤销角色', en: 'Role taken' },
+  'api_token.create': { zh: '创建 API 令牌', en: 'API token created' },
+  'api_token.revoke': { zh: '吊销 API 令牌', en: 'API token revoked' },
   'roster.member.set': { zh: '设置网格成员', en: 'Grid member set' },
   'roster.member.remove': { zh: '移出网格成员', en: 'Grid member removed' },
   'roster.duty_period.add': { zh: '添加排班', en: 'Duty period added' },

@@ -1,8 +1,10 @@
 import type {
+  ApiToken,
   AuditLogPage,
   DisposalUnit,
   DutyPeriod,
   GridPosition,
+  IssuedApiToken,
   Leave,
   NamedMember,
   Role,
@@ -14,7 +16,19 @@ import { errorText } from '../../errors.js';
 import { type PeopleText, pt } from './texts.js';
 
 /** The wire shapes these pages read: the cloud's own types. */
-export type { AuditLogPage, DisposalUnit, DutyPeriod, GridPosition, Leave, NamedMember, Role, RoleAssignment, User };
+export type {
+  ApiToken,
+  AuditLogPage,
+  DisposalUnit,
+  DutyPeriod,
+  GridPosition,
+  IssuedApiToken,
+  Leave,
+  NamedMember,
+  Role,
+  RoleAssignment,
+  User,
+};
 export type AuditRecord = AuditLogPage['records'][number];
 
 /** The roles an admin page offers, in the order of the menu; installers are given by the admin token only. */
