@@ -1,3 +1,4 @@
+import type { IncidentStreamChange } from '@gridlink/protocol';
 import { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import { isVisible, type ScopeFilter } from '../people/scope.js';
@@ -36,14 +37,14 @@ export function changeVisible(filter: ScopeFilter, change: IncidentChange): bool
   });
 }
 
-/** The stream's `event: incident`: the list row's keys, no personal data (no title, text, people). */
+/** The stream's `event: incident` (the protocol's IncidentStreamChange): the list row's keys, no personal data. */
 export function changeFrame(change: IncidentChange): string {
-  const data = {
+  const data: IncidentStreamChange = {
     id: change.incident_id,
     version: change.version,
-    state: change.state,
+    state: change.state as IncidentStreamChange['state'],
     category: change.category_code,
-    severity: change.severity,
+    severity: change.severity as IncidentStreamChange['severity'],
     grid: change.grid,
     community: change.community,
     updated_at: change.updated_at.toISOString(),

@@ -1,38 +1,16 @@
-import { z } from 'zod';
+import { MAX_ACCURACY_M, PositionFix } from '@gridlink/protocol';
 import type { Queryable } from '../db/db.js';
 import { distanceMetres, toWgs84 } from '../territory/index.js';
 import { IncidentError } from './errors.js';
 import type { Incident, IncidentPosition } from './records.js';
 
-/**
- * A phone fix coarser than this is no position worth recording: a cell-tower guess covers a whole
- * community, and a distance measured from it says nothing. Real GPS fixes are 3–50 m, Wi-Fi ones
- * up to a few hundred.
- */
-export const MAX_ACCURACY_M = 2000;
 /** A phone's clock may run this much ahead of the cloud's before its fix counts as "in the future". */
 export const CLOCK_SKEW_MS = 2 * 60_000;
 /** A fix older than this is not "now, on site": the phone kept it from another visit. */
 export const MAX_FIX_AGE_MS = 24 * 60 * 60_000;
 
-/**
- * A point as phones send it: WGS-84 (what the browser's geolocation gives) unless `crs` says
- * GCJ-02 (what Chinese map SDKs give), the fix's accuracy in metres, and when it was taken.
- */
-export const PositionFix = z.strictObject({
-  lon: z.number().min(-180).max(180),
-  lat: z.number().min(-90).max(90),
-  accuracy_m: z
-    .number({ error: 'expected the accuracy of the fix in metres, e.g. 12' })
-    .positive({ error: 'expected an accuracy above 0 m' })
-    .max(MAX_ACCURACY_M, {
-      error: `a fix coarser than ${MAX_ACCURACY_M} m is no position: wait for GPS and send a better one`,
-    }),
-  crs: z.enum(['wgs84', 'gcj02']).default('wgs84'),
-  /** When the phone took the fix (ISO 8601 with offset); absent: now. */
-  at: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time with offset' }).optional(),
-});
-export type PositionFix = z.output<typeof PositionFix>;
+/** A point as phones send it, and the coarsest fix worth recording: wire shapes of the protocol. */
+export { MAX_ACCURACY_M, PositionFix };
 
 /** A fix as a step records it: WGS-84, the accuracy, the time, and which datum the phone sent. */
 export interface RecordedFix {

@@ -1,4 +1,4 @@
-import { CategoryCode, IncidentSource, IncidentState, Severity } from '@gridlink/protocol';
+import { CategoryCode, IncidentReportBody, IncidentState, IncidentTransitionBody, Severity } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { type AttachmentStore, asStepAttachment } from '../attachments/store.js';
@@ -29,7 +29,7 @@ import {
   type TransitionResult,
 } from './index.js';
 import { localIncident, localStep } from './localize.js';
-import { checkFixTime, type PlacePosition, PositionFix, placePosition, placePositions } from './position.js';
+import { checkFixTime, type PlacePosition, placePosition, placePositions } from './position.js';
 import type { IncidentStep } from './records.js';
 import { listIncidents, readRoleOfRequest, readStepsOf } from './store.js';
 import type { IncidentTimeLimits, IncidentTimeStatus } from './time-status.js';
@@ -134,58 +134,8 @@ export const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export const TransitionBody = z.strictObject({
-  action: z.string().min(1).max(32),
-  request_id: z.string().min(1).max(128),
-  expected_version: z.int().min(1).optional(),
-  comment: z.string().max(4000).optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
-  /** Files uploaded for this incident (`POST /incidents/{id}/attachments`), by id; `tag` overrides the upload's. */
-  attachments: z
-    .array(
-      z.strictObject({
-        id: z.uuid(),
-        tag: z
-          .string()
-          .regex(/^[a-z][a-z0-9_-]{0,63}$/)
-          .optional(),
-      }),
-    )
-    .max(50)
-    .optional(),
-});
-
-export const ReportBody = z.strictObject({
-  request_id: z.string().min(1).max(128),
-  source: IncidentSource.exclude(['iot']),
-  category: z.string().min(1).max(100),
-  severity: Severity.optional(),
-  urgent: z.boolean().optional(),
-  title: z.string().min(1).max(200),
-  description: z.string().max(4000).optional(),
-  /** Where: the community (and grid), or a location to find them from (phones report GCJ-02). */
-  community: z
-    .string()
-    .regex(/^\d{12}$/)
-    .optional(),
-  grid: z
-    .string()
-    .regex(/^\d{15}$/)
-    .optional(),
-  /**
-   * A phone's fix: the grid is resolved from it and the incident keeps it as its position (in
-   * WGS-84). The datum defaults to GCJ-02 here (what Chinese map SDKs give); a browser's
-   * geolocation is WGS-84 and says so.
-   */
-  location: PositionFix.extend({
-    crs: z.enum(['wgs84', 'gcj02']).default('gcj02'),
-    accuracy_m: PositionFix.shape.accuracy_m.optional(),
-  }).optional(),
-  building: z.string().max(16).optional(),
-  unit: z.string().max(16).optional(),
-  address: z.string().max(500).optional(),
-  drill: z.boolean().optional(),
-});
+/** The bodies of `POST /incidents` and `POST /incidents/{id}/transitions`: the wire schemas clients use too. */
+export { IncidentReportBody as ReportBody, IncidentTransitionBody as TransitionBody };
 
 function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const parsed = schema.safeParse(value, { reportInput: true });
@@ -300,7 +250,7 @@ export function incidentRoutes(
 
   router.post('/incidents', jsonBody('1mb'), async (req: Request, res: Response) => {
     const principal = principalOf(res);
-    const body = parseBody(ReportBody, req.body);
+    const body = parseBody(IncidentReportBody, req.body);
     let position: { lon: number; lat: number; accuracyM?: number } | undefined;
     if (body.location) {
       // The grid in force where and when it is reported; with no grid there, the community (属地兜底).
@@ -376,7 +326,7 @@ export function incidentRoutes(
 
   router.post('/incidents/:id/transitions', jsonBody('1mb'), async (req: Request<{ id: string }>, res: Response) => {
     const principal = principalOf(res);
-    const body = parseBody(TransitionBody, req.body);
+    const body = parseBody(IncidentTransitionBody, req.body);
     const incident = await load(principal, req.params.id);
     // A repeated request keeps the role it was made in (the incident has moved on since).
     const earlierRole = await fromDatabase(() => readRoleOfRequest(db, incident.id, body.request_id, principal.userId));

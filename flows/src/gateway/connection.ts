@@ -131,11 +131,11 @@ export class GatewayConnection implements GatewayLink {
     };
   }
 
-  async publish(topic: string, payload: string): Promise<void> {
+  async publish(topic: string, payload: string, options: { retain?: boolean } = {}): Promise<void> {
     // A command held back while the link is down could act long after anyone wanted it to.
     if (!this.client.connected) throw new Error(`gateway not connected (${this.describeState()})`);
     await new Promise<void>((resolve, reject) => {
-      this.client.publish(topic, payload, { qos: 1 }, (err) => {
+      this.client.publish(topic, payload, { qos: 1, retain: options.retain === true }, (err) => {
         if (!err) return resolve();
         reject(
           err.message === DROPPED_ON_CLOSE

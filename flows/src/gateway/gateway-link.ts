@@ -24,8 +24,11 @@ export interface GatewayLink {
     onMessage: (message: IncomingMessage) => void,
     onRefused?: (reason: string) => void,
   ): () => void;
-  /** Publishes at QoS 1 and resolves once the gateway acknowledged it; refuses when not connected. */
-  publish(topic: string, payload: string): Promise<void>;
+  /**
+   * Publishes at QoS 1 (retained when asked: a device's state is, so late readers get the last one)
+   * and resolves once the gateway acknowledged it; refuses when not connected.
+   */
+  publish(topic: string, payload: string, options?: { retain?: boolean }): Promise<void>;
   /**
    * A bridge request (`<base>/bridge/request/<command>`): resolves with the `data` of an `ok`
    * response, rejects with the gateway's error, or when no answer comes within `timeoutMs`.
