@@ -103,6 +103,11 @@ export const TEST_PACKAGES = [
     present: (probe) => onPath(probe, 'caddy', ['/usr/bin', '/usr/local/bin']),
   },
   {
+    name: 'systemd',
+    neededFor: "checking the gateway's systemd units (systemd-analyze verify; nothing is started)",
+    present: (probe) => onPath(probe, 'systemd-analyze', ['/usr/bin', '/bin']),
+  },
+  {
     name: 'shellcheck',
     neededFor: 'checking the deployment shell scripts',
     present: (probe) => onPath(probe, 'shellcheck', ['/usr/bin', '/usr/local/bin']),

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Builds the gateway's release tarball for this machine's platform (better-sqlite3 is native code:
+# build on the box's architecture, x64 or arm64, with the Node.js major it will run):
+#
+#   npm run release:gateway            # -> release/gridlink-gateway-<version>-linux-<arch>.tar.gz
+#
+# The tarball holds the compiled gateway and protocol (npm run build), their production
+# node_modules, the example configuration, the systemd units and install.sh / uninstall.sh.
+set -eu
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+version="$(node -p 'require("./gateway/package.json").version')"
+platform="$(node -p 'process.platform + "-" + process.arch')"
+name="gridlink-gateway-$version-$platform"
+out="${RELEASE_DIR:-$root/release}"
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+
+echo "building $name"
+npm run build
+
+dest="$stage/$name"
+mkdir -p "$dest"
+# npm ci checks the lockfile against every workspace's package.json: all of them come along,
+# only the gateway's dependencies are installed.
+cp package.json package-lock.json README.md "$dest/"
+for workspace in $(node -p 'require("./package.json").workspaces.join(" ")'); do
+	mkdir -p "$dest/$workspace"
+	cp "$workspace/package.json" "$dest/$workspace/"
+done
+cp -R protocol/dist "$dest/protocol/dist"
+cp -R gateway/dist gateway/web "$dest/gateway/"
+cp gateway/README.md "$dest/gateway/"
+cp gateway/src/config/gateway.example.yaml "$dest/gateway/gateway.example.yaml"
+mkdir -p "$dest/deploy"
+cp -R deploy/gateway "$dest/deploy/gateway"
+find "$dest" -name '*.test.*' -delete
+rm -f "$dest/deploy/gateway/release.sh"
+
+(cd "$dest" && npm ci --omit=dev --workspace @gridlink/gateway --no-audit --no-fund --loglevel=error)
+# The console's pages are built by the gateway at its first start, into node_modules/.cache.
+printf '%s\n' "$version" >"$dest/VERSION"
+
+mkdir -p "$out"
+tar -C "$stage" -czf "$out/$name.tar.gz" "$name"
+echo "$out/$name.tar.gz"
