@@ -67,14 +67,15 @@ describe('deploy/gateway/install.sh into a temporary root', () => {
     expect(mode(join(root, 'etc/gridlink'))).toBe('755');
     expect(mode(join(root, 'etc/gridlink/gateway.yaml'))).toBe('640');
     expect(mode(join(root, 'etc/gridlink/gateway.env'))).toBe('640');
-    expect(mode(join(root, 'etc/gridlink/secrets'))).toBe('700');
+    expect(mode(join(root, 'etc/gridlink/secrets'))).toBe('750');
     for (const secret of ['uplink-token', 'metrics-token']) {
-      expect(mode(join(root, 'etc/gridlink/secrets', secret)), secret).toBe('600');
+      expect(mode(join(root, 'etc/gridlink/secrets', secret)), secret).toBe('640');
       expect(readFileSync(join(root, 'etc/gridlink/secrets', secret), 'utf8'), secret).toBe('');
     }
     expect(mode(join(root, 'var/lib/gridlink'))).toBe('750');
     expect(mode(join(root, 'var/lib/gridlink/gateway'))).toBe('750');
     expect(mode(join(root, 'etc/systemd/system/gridlink-gateway.service'))).toBe('644');
+    expect(mode(join(root, 'usr/local/bin/gridlink-gateway'))).toBe('755');
     expect(existsSync(join(root, 'etc/systemd/system/gridlink-node-red.service'))).toBe(false);
     expect(readFileSync(join(root, 'etc/systemd/journald.conf.d/gridlink.conf'), 'utf8')).toContain('SystemMaxUse=1G');
   });
@@ -153,6 +154,7 @@ describe('deploy/gateway/install.sh into a temporary root', () => {
     expect(existsSync(join(root, 'etc/systemd/system/gridlink-gateway.service'))).toBe(false);
     expect(existsSync(join(root, 'etc/systemd/system/gridlink-node-red.service'))).toBe(false);
     expect(existsSync(join(root, 'etc/systemd/journald.conf.d/gridlink.conf'))).toBe(false);
+    expect(existsSync(join(root, 'usr/local/bin/gridlink-gateway'))).toBe(false);
     expect(() => lstatSync(join(root, 'opt/gridlink/gateway/current'))).toThrow();
     expect(existsSync(join(root, 'etc/gridlink/gateway.yaml'))).toBe(true);
     expect(existsSync(join(root, 'var/lib/gridlink/gateway/registry.db'))).toBe(true);

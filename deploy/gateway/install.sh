@@ -5,8 +5,8 @@
 #   sudo ./deploy/gateway/install.sh --gateway-id gw-320803-001 --community 320803001001
 #
 # It creates the system user `gridlink`, the folders with their permissions, /etc/gridlink/gateway.yaml
-# from the example (kept when it exists), empty secret files, the systemd unit, journald's
-# retention, and the first installer account (its password printed once). Safe to run again:
+# from the example (kept when it exists), empty secret files, the command /usr/local/bin/gridlink-gateway,
+# the systemd unit, journald's retention, and the first installer account (its password printed once). Safe to run again:
 # what exists is kept. Options:
 #   --gateway-id ID      this gateway's id (required for a new configuration)
 #   --community CODE     its community's 12-digit code (required for a new configuration)
@@ -77,8 +77,8 @@ opt="$prefix/opt/gridlink/gateway"
 units="$prefix/etc/systemd/system"
 
 # Folders: configuration readable by the service, secrets by root alone, data by the service alone.
-install -d -m 0755 "$etc" "$opt" "$units" "$prefix/etc/systemd/journald.conf.d"
-install -d -m 0700 "$etc/secrets"
+install -d -m 0755 "$etc" "$opt" "$units" "$prefix/etc/systemd/journald.conf.d" "$prefix/usr/local/bin"
+install -d -m 0750 -g "$group" "$etc/secrets"
 install -d -m 0750 -o "$owner" -g "$group" "$data" "$data/gateway"
 [ "$node_red" = no ] || install -d -m 0750 -o "$owner" -g "$group" "$data/node-red"
 
@@ -108,12 +108,14 @@ else
 fi
 [ -e "$etc/gateway.env" ] || install -m 0640 -g "$group" /dev/null "$etc/gateway.env"
 
-# Secrets: empty until they are known (an empty file leaves its setting unset).
+# Secrets: empty until they are known (an empty file leaves its setting unset); root writes them,
+# the gateway's user reads them.
 for secret in uplink-token metrics-token; do
-	[ -e "$etc/secrets/$secret" ] || install -m 0600 /dev/null "$etc/secrets/$secret"
+	[ -e "$etc/secrets/$secret" ] || install -m 0640 -g "$group" /dev/null "$etc/secrets/$secret"
 done
 
-# systemd units and the journal's retention (log rotation).
+# The command line for this box, and the systemd units and the journal's retention (log rotation).
+install -m 0755 "$release/deploy/gateway/gridlink-gateway.sh" "$prefix/usr/local/bin/gridlink-gateway"
 install -m 0644 "$release/deploy/gateway/systemd/gridlink-gateway.service" "$units/gridlink-gateway.service"
 [ "$node_red" = no ] || install -m 0644 "$release/deploy/gateway/systemd/gridlink-node-red.service" "$units/gridlink-node-red.service"
 install -m 0644 "$release/deploy/gateway/systemd/journald-gridlink.conf" "$prefix/etc/systemd/journald.conf.d/gridlink.conf"
@@ -121,9 +123,11 @@ install -m 0644 "$release/deploy/gateway/systemd/journald-gridlink.conf" "$prefi
 # The configuration must pass the gateway's own check before anything starts.
 run_cli() {
 	if [ -z "$prefix" ]; then
-		runuser -u gridlink -- "$node" "$cli" "$@"
+		/usr/local/bin/gridlink-gateway "$@"
 	else
-		GRIDLINK_GATEWAY__DATA_DIR="$data/gateway" "$node" "$cli" "$@"
+		GRIDLINK_GATEWAY__DATA_DIR="$data/gateway" \
+			GRIDLINK_UPLINK__TOKEN_FILE="$etc/secrets/uplink-token" \
+			GRIDLINK_HTTP__METRICS_TOKEN_FILE="$etc/secrets/metrics-token" "$node" "$cli" "$@"
 	fi
 }
 run_cli check-config "$config" >/dev/null || fail "$config does not pass gridlink-gateway check-config (above)"
@@ -142,7 +146,12 @@ fi
 if [ "$systemctl" = yes ]; then
 	systemctl daemon-reload
 	systemctl restart systemd-journald
-	systemctl enable --now gridlink-gateway.service
-	[ "$node_red" = no ] || systemctl enable --now gridlink-node-red.service
+	# restart, not just start: a reinstall (an upgrade) runs the release it has just linked.
+	systemctl enable gridlink-gateway.service
+	systemctl restart gridlink-gateway.service
+	if [ "$node_red" = yes ]; then
+		systemctl enable gridlink-node-red.service
+		systemctl restart gridlink-node-red.service
+	fi
 	echo "started gridlink-gateway (journalctl -u gridlink-gateway -f)"
 fi

@@ -32,7 +32,7 @@ if [ "$systemctl" = yes ]; then
 		[ ! -e "$units/$unit" ] || systemctl disable --now "$unit" || true
 	done
 fi
-rm -f "$units/gridlink-gateway.service" "$units/gridlink-node-red.service" \
+rm -f "$units/gridlink-gateway.service" "$units/gridlink-node-red.service" "$prefix/usr/local/bin/gridlink-gateway" \
 	"$prefix/etc/systemd/journald.conf.d/gridlink.conf" "$prefix/opt/gridlink/gateway/current"
 rmdir "$prefix/opt/gridlink/gateway" "$prefix/opt/gridlink" 2>/dev/null || true
 if [ "$systemctl" = yes ]; then
