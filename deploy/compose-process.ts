@@ -22,6 +22,7 @@ export interface PlainProcess {
 const CLI_OF: Record<string, string> = {
   'gridlink/cloud': 'cloud/src/cli/bin.ts',
   'gridlink/gateway': 'gateway/src/cli/bin.ts',
+  'gridlink/simulators': 'simulators/src/cli/bin.ts',
 };
 const HEALTHCHECK_IN_IMAGE = '/usr/local/lib/gridlink/healthcheck.mjs';
 
@@ -74,12 +75,9 @@ export function startPlainProcess(
   overrides: Record<string, string>,
   ready: (line: string) => boolean,
 ): Promise<{ child: ChildProcess; line: string; output(): string }> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('GRIDLINK_') || key.startsWith('GRIDLINK_TEST_')),
-  );
   const child = spawn(process.execPath, plain.args, {
     cwd: ROOT,
-    env: { ...base, ...plain.env, ...overrides },
+    env: plainEnv({ ...plain.env, ...overrides }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -95,6 +93,14 @@ export function startPlainProcess(
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready:\n${output}`)));
   });
+}
+
+/** The environment a plain process gets: this one's, without GRIDLINK_* configuration, then `env`. */
+export function plainEnv(env: Record<string, string>): Record<string, string | undefined> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('GRIDLINK_') || key.startsWith('GRIDLINK_TEST_')),
+  );
+  return { ...base, ...env };
 }
 
 /** Runs a health check command; its exit code and what it printed. */

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +6,8 @@ import { useTestDatabase, useTestInfluxDatabase } from '@gridlink/testkit';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readComposeFile, readEnvFile } from './compose-file.js';
-import { COMPOSE_FILE, ENV_EXAMPLE, makeSecrets } from './compose-fixture.js';
-import { asPlainProcess, runHealthcheck, startPlainProcess } from './compose-process.js';
+import { COMPOSE_FILE, ENV_EXAMPLE, makeSecrets, ROOT } from './compose-fixture.js';
+import { asPlainProcess, plainEnv, runHealthcheck, startPlainProcess } from './compose-process.js';
 
 /**
  * The compose services' command lines, configuration files, secrets and health checks, run as plain
@@ -94,21 +94,23 @@ describe('the cloud replicas of docker-compose.yml, as plain processes', () => {
 describe('the gateway of docker-compose.yml, as a plain process', () => {
   const influx = useTestInfluxDatabase();
 
-  it('starts from its configuration file, environment and secret files, and answers its health check', async () => {
+  async function startGateway() {
     const plain = asPlainProcess(compose, 'gateway');
-    const { child, line } = await startPlainProcess(
-      plain,
-      {
-        GRIDLINK_GATEWAY__DATA_DIR: tempDir(),
-        GRIDLINK_MQTT__PORT: '0',
-        GRIDLINK_HTTP__PORT: '0',
-        GRIDLINK_TELEMETRY__INFLUX__URL: influx.url,
-        GRIDLINK_TELEMETRY__INFLUX__DATABASE: influx.database,
-      },
-      logged('gateway started'),
-    );
+    const overrides = {
+      GRIDLINK_GATEWAY__DATA_DIR: tempDir(),
+      GRIDLINK_MQTT__PORT: '0',
+      GRIDLINK_HTTP__PORT: '0',
+      GRIDLINK_TELEMETRY__INFLUX__URL: influx.url,
+      GRIDLINK_TELEMETRY__INFLUX__DATABASE: influx.database,
+    };
+    const { child, line } = await startPlainProcess(plain, overrides, logged('gateway started'));
     children.push(child);
-    const { http } = JSON.parse(line) as { http: number };
+    const { http, ports } = JSON.parse(line) as { http: number; ports: { tcp: number } };
+    return { plain, env: { ...plain.env, ...overrides }, http, mqtt: ports.tcp };
+  }
+
+  it('starts from its configuration file, environment and secret files, and answers its health check', async () => {
+    const { plain, http } = await startGateway();
     const check = runHealthcheck(plain.healthcheck(http));
     expect(check, check.output).toMatchObject({ status: 0 });
 
@@ -116,4 +118,36 @@ describe('the gateway of docker-compose.yml, as a plain process', () => {
     const anonymous = await fetch(`http://127.0.0.1:${http}/metrics`);
     expect(anonymous.status).toBe(401);
   }, 60_000);
+
+  it('the demo: demo-setup.sh registers the community, and the demo-scenario command plays a scenario against it', async () => {
+    const { env, mqtt } = await startGateway();
+    const tsx = `${process.execPath} --import tsx --conditions=gridlink-source`;
+    const setup = spawnSync('sh', [join(ROOT, 'deploy/compose/demo-setup.sh')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: plainEnv({
+        ...env,
+        SECRETS_DIR: secrets.dir,
+        DEMO_SIM: `${tsx} ${join(ROOT, 'simulators/src/cli/bin.ts')}`,
+        DEMO_GATEWAY: `${tsx} ${join(ROOT, 'gateway/src/cli/bin.ts')}`,
+        DEMO_GATEWAY_CONFIG: join(ROOT, 'deploy/compose/gateway.yaml'),
+      }),
+    });
+    expect(setup.status, setup.stderr).toBe(0);
+    expect(setup.stdout).toMatch(/^registered \d{3} devices; wrote /);
+
+    const player = asPlainProcess(compose, 'demo-scenario');
+    const args = player.args.map((arg) => (arg === 'mqtt://gateway:1883' ? `mqtt://127.0.0.1:${mqtt}` : arg));
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: plainEnv(player.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code, output).toBe(0);
+  }, 120_000);
 });

@@ -22,12 +22,24 @@ npm run build
 
 dest="$stage/$name"
 mkdir -p "$dest"
-# npm ci checks the lockfile against every workspace's package.json: all of them come along,
-# only the gateway's dependencies are installed.
-cp package.json package-lock.json README.md "$dest/"
-for workspace in $(node -p 'require("./package.json").workspaces.join(" ")'); do
+# Only the gateway and the protocol are workspaces of the release: npm installs their production
+# dependencies at the versions the repository's lockfile pins, and nothing of the cloud's.
+cp package-lock.json README.md "$dest/"
+node -e '
+  const pkg = require("./package.json");
+  pkg.workspaces = ["protocol", "gateway"];
+  delete pkg.devDependencies;
+  pkg.scripts = {};
+  require("fs").writeFileSync(process.argv[1], JSON.stringify(pkg, null, 2) + "\n");
+' "$dest/package.json"
+for workspace in protocol gateway; do
 	mkdir -p "$dest/$workspace"
-	cp "$workspace/package.json" "$dest/$workspace/"
+	# Without devDependencies: they name workspaces (the test harness) the release leaves out.
+	node -e '
+	  const pkg = require(process.argv[1]);
+	  delete pkg.devDependencies;
+	  require("fs").writeFileSync(process.argv[2], JSON.stringify(pkg, null, 2) + "\n");
+	' "./$workspace/package.json" "$dest/$workspace/package.json"
 done
 cp -R protocol/dist "$dest/protocol/dist"
 cp -R gateway/dist gateway/web "$dest/gateway/"
@@ -38,7 +50,7 @@ cp -R deploy/gateway "$dest/deploy/gateway"
 find "$dest" -name '*.test.*' -delete
 rm -f "$dest/deploy/gateway/release.sh"
 
-(cd "$dest" && npm ci --omit=dev --workspace @gridlink/gateway --no-audit --no-fund --loglevel=error)
+(cd "$dest" && npm install --omit=dev --no-audit --no-fund --loglevel=error)
 # The console's pages are built by the gateway at its first start, into node_modules/.cache.
 printf '%s\n' "$version" >"$dest/VERSION"
 
