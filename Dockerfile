@@ -30,6 +30,12 @@ COPY bench/package.json bench/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
+# The web pages, built here once rather than by each container at its first start; a page cache
+# is keyed by the sources, the lockfile and the build code, which the runtime images copy as they are.
+RUN GRIDLINK_WEB_CACHE=/src/web-cache/cloud \
+    node --input-type=module -e "await (await import('/src/cloud/dist/web/bundle.js')).webAssets()" \
+ && GRIDLINK_CONSOLE_CACHE=/src/web-cache/gateway \
+    node --input-type=module -e "await (await import('/src/gateway/dist/console/web-bundle.js')).consoleAssets()"
 
 # --- production dependencies only ---------------------------------------------------------------------
 FROM build AS prod-deps
@@ -55,9 +61,8 @@ COPY --from=build /src/cloud/dist cloud/dist
 COPY --from=build /src/cloud/migrations cloud/migrations
 COPY --from=build /src/cloud/web cloud/web
 COPY --from=build /src/cloud/cloud.example.yaml cloud/
-# The web pages are built once here, not by each replica at its first start.
+COPY --from=build /src/web-cache/cloud /app/web-cache
 ENV GRIDLINK_WEB_CACHE=/app/web-cache
-RUN node --input-type=module -e "await (await import('/app/cloud/dist/web/bundle.js')).webAssets()"
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
@@ -71,8 +76,8 @@ COPY --from=build /src/gateway/package.json gateway/
 COPY --from=build /src/gateway/dist gateway/dist
 COPY --from=build /src/gateway/web gateway/web
 COPY --from=build /src/gateway/src/config/gateway.example.yaml gateway/
+COPY --from=build /src/web-cache/gateway /app/web-cache
 ENV GRIDLINK_CONSOLE_CACHE=/app/web-cache
-RUN node --input-type=module -e "await (await import('/app/gateway/dist/console/web-bundle.js')).consoleAssets()"
 USER node
 EXPOSE 1883 8883 9180
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \

@@ -42,6 +42,14 @@ for workspace in protocol gateway; do
 	' "./$workspace/package.json" "$dest/$workspace/package.json"
 done
 cp -R protocol/dist "$dest/protocol/dist"
+# The console's pages are built by the gateway at its first start (Vite reads the tsconfig chain):
+# the base settings, and the gateway's own without its references to workspaces left out.
+cp tsconfig.base.json "$dest/"
+node -e '
+  const config = require(process.argv[1]);
+  delete config.references;
+  require("fs").writeFileSync(process.argv[2], JSON.stringify(config, null, 2) + "\n");
+' ./gateway/tsconfig.json "$dest/gateway/tsconfig.json"
 cp -R gateway/dist gateway/web "$dest/gateway/"
 cp gateway/README.md "$dest/gateway/"
 cp gateway/src/config/gateway.example.yaml "$dest/gateway/gateway.example.yaml"
@@ -51,7 +59,6 @@ find "$dest" -name '*.test.*' -delete
 rm -f "$dest/deploy/gateway/release.sh"
 
 (cd "$dest" && npm install --omit=dev --no-audit --no-fund --loglevel=error)
-# The console's pages are built by the gateway at its first start, into node_modules/.cache.
 printf '%s\n' "$version" >"$dest/VERSION"
 
 mkdir -p "$out"
