@@ -12,8 +12,9 @@ import { asPlainProcess, plainEnv, runHealthcheck, startPlainProcess } from './c
 /**
  * The compose services' command lines, configuration files, secrets and health checks, run as plain
  * processes (no container engine runs here or in CI). What a container gives differently is
- * overridden, and only that: the volume's mount point (a temporary directory), the listening ports
- * (any free one), and the other services' host names (the test servers).
+ * overridden, and only that: the gateway's volume mount point (a temporary directory), the
+ * listening ports (any free one), and the other services' host names (the test servers). The cloud
+ * gets no data folder: with PostgreSQL it writes none, as its read-only container requires.
  */
 const secrets = makeSecrets();
 const compose = readComposeFile(COMPOSE_FILE, { ...readEnvFile(ENV_EXAMPLE), SECRETS_DIR: secrets.dir });
@@ -47,7 +48,7 @@ describe('the cloud replicas of docker-compose.yml, as plain processes', () => {
       replicas.map((plain) =>
         startPlainProcess(
           plain,
-          { GRIDLINK_DATABASE__URL: database.url, GRIDLINK_HTTP__PORT: '0', GRIDLINK_CLOUD__DATA_DIR: tempDir() },
+          { GRIDLINK_DATABASE__URL: database.url, GRIDLINK_HTTP__PORT: '0' },
           logged('cloud listening'),
         ),
       ),
@@ -79,7 +80,7 @@ describe('the cloud replicas of docker-compose.yml, as plain processes', () => {
     const plain = asPlainProcess(compose, 'cloud-1');
     const { child, line } = await startPlainProcess(
       plain,
-      { GRIDLINK_DATABASE__URL: database.url, GRIDLINK_HTTP__PORT: '0', GRIDLINK_CLOUD__DATA_DIR: tempDir() },
+      { GRIDLINK_DATABASE__URL: database.url, GRIDLINK_HTTP__PORT: '0' },
       logged('cloud listening'),
     );
     children.push(child);
