@@ -16,6 +16,7 @@ const TOKEN = 'gateway-token-issued-by-an-earlier-release-0123456789';
 const AT = new Date('2025-03-01T08:00:00.000Z');
 const COMMUNITY = '320803001001';
 const PHOTO = createHash('sha256').update('photo').digest();
+const SNAPSHOT = createHash('sha256').update('camera snapshot').digest();
 const OLD_EVENT: CloudEvent = stateEvent(GATEWAY, 'smoke-1', { id: 'evt-written-by-an-earlier-release' });
 
 /**
@@ -73,6 +74,26 @@ const WRITTEN_AT: Record<number, (db: Queryable) => Promise<void>> = {
       [PHOTO.byteLength, createHash('sha256').update(PHOTO).digest('hex'), PHOTO, AT],
     );
   },
+  27: async (db) => {
+    await db.query(
+      `INSERT INTO devices (community, device_id, gateway_id, device_kind, status, first_reported_at, updated_at)
+       VALUES ($1, 'smoke-1', $2, 'smoke_detector', 'active', $3, $3)`,
+      [COMMUNITY, GATEWAY, AT],
+    );
+  },
+  33: async (db) => {
+    // A camera snapshot: its bytes kept once per content hash, the attachment naming them.
+    const sha256 = createHash('sha256').update(SNAPSHOT).digest('hex');
+    await db.query(
+      `INSERT INTO attachment_blobs (sha256, media_type, size_bytes, content, stored_at) VALUES ($1, 'image/jpeg', $2, $3, $4)`,
+      [sha256, SNAPSHOT.byteLength, SNAPSHOT, AT],
+    );
+    await db.query(
+      `INSERT INTO attachments (id, incident_id, media_type, name, size_bytes, sha256, content, uploaded_by, uploaded_at)
+       VALUES ('00000000-0000-4000-8000-000000000033', 'INC-20250301-000001', 'image/jpeg', 'camera.jpg', $1, $2, NULL, 'gateway', $3)`,
+      [SNAPSHOT.byteLength, sha256, AT],
+    );
+  },
 };
 
 /** What each earlier write must still read as after the upgrade (in the latest schema). */
@@ -99,6 +120,15 @@ const READ_BACK: Record<number, (db: Db) => Promise<void>> = {
   15: async (db) => {
     const read = await new AttachmentStore(db, manualClock()).read('00000000-0000-4000-8000-000000000015');
     expect(read?.content.equals(PHOTO)).toBe(true);
+  },
+  27: async (db) => {
+    expect((await db.query('SELECT device_id, gateway_id, status FROM devices')).rows).toEqual([
+      { device_id: 'smoke-1', gateway_id: GATEWAY, status: 'active' },
+    ]);
+  },
+  33: async (db) => {
+    const read = await new AttachmentStore(db, manualClock()).read('00000000-0000-4000-8000-000000000033');
+    expect(read?.content.equals(SNAPSHOT)).toBe(true);
   },
 };
 
