@@ -9,6 +9,7 @@ import { startCloud } from '../start.js';
 import { api, manualClock, silentLogger, stateEvent, testCloudConfig } from '../test-support.js';
 import type { Db, Queryable } from './db.js';
 import { type Migration, migrate, readMigrations } from './migrate.js';
+import { IN_MEMORY, openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 
 const GATEWAY = 'gw-old';
@@ -219,4 +220,43 @@ describe('upgrading from every earlier schema (PostgreSQL)', () => {
     },
     60_000,
   );
+});
+
+/**
+ * The same on PGlite (the embedded database), in one process: the database is built a migration at
+ * a time, and after each step the upgrade to the latest schema runs inside a transaction that is
+ * rolled back (PostgreSQL's DDL is transactional), so the next step builds on the earlier state.
+ * The cloud is not started here: the PostgreSQL run above starts it on every step.
+ */
+describe('upgrading from every earlier schema (PGlite, each upgrade rolled back)', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await openPglite(IN_MEMORY);
+  }, 30_000);
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const steps = migrations
+    .slice(0, -1)
+    .map((migration, index) => ({ migration, applied: migrations.slice(0, index + 1) }));
+  it.each(steps)('from $migration.name, with the data of each release before it', async ({ migration, applied }) => {
+    await migrate(db, applied);
+    await WRITTEN_AT[migration.version]?.(db);
+
+    await db.exec('BEGIN');
+    try {
+      // The upgrade runs in the transaction opened here, so that it can be undone.
+      const inTransaction: Db = { ...db, transaction: (fn) => fn(db) };
+      const upgrade = await migrate(inTransaction);
+      expect(upgrade.applied).toEqual(
+        migrations.filter((later) => later.version > migration.version).map((later) => later.name),
+      );
+      for (const version of Object.keys(READ_BACK).map(Number)) {
+        if (version <= migration.version) await READ_BACK[version]?.(inTransaction);
+      }
+    } finally {
+      await db.exec('ROLLBACK');
+    }
+  });
 });
