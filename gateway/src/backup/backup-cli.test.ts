@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.js';
 import { DeviceRegistry, registryPathIn } from '../registry/index.js';
@@ -77,6 +78,22 @@ describe('gridlink-gateway backup and restore (the command line)', () => {
       'already holds registry.db: stop the gateway and restore into an empty gateway.data_dir',
     );
     expect((await cli(['restore', 'b', '--config', 'gateway.yaml', '--force'], dir)).code).toBe(0);
+  });
+
+  it('refuses a backup taken by a newer gateway release, naming the store and the fix, and copies nothing', async () => {
+    const { dir } = await installation();
+    expect((await cli(['backup', 'newer', '--config', 'gateway.yaml'], dir)).code).toBe(0);
+    const copy = new Database(join(dir, 'newer', 'data', 'registry.db'));
+    copy.prepare("INSERT INTO schema_version (version, applied_at) VALUES (99, '2030-01-01T00:00:00.000Z')").run();
+    copy.close();
+    const elsewhere = testDataDir();
+    writeFileSync(join(elsewhere, 'gateway.yaml'), readFileSync(join(dir, 'gateway.yaml'), 'utf8'));
+    const refused = await cli(['restore', join(dir, 'newer'), '--config', 'gateway.yaml'], elsewhere);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
+      `the backup's registry.db has registry schema version 99, newer than this gateway understands (${DeviceRegistry.schemaVersion}): install the gateway release that took the backup, or a newer one, then restore`,
+    );
+    expect(existsSync(join(elsewhere, 'data'))).toBe(false);
   });
 
   it('refuses a folder that is not a backup, and needs --config', async () => {

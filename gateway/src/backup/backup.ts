@@ -12,6 +12,11 @@ import {
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { REGISTRY_MIGRATIONS } from '../registry/migrations.js';
+import { STATE_MIGRATIONS } from '../rules/state-store.js';
+import { latestVersion, type MigrationSet } from '../storage/migrate.js';
+import { LEDGER_MIGRATIONS } from '../uplink/downlink.js';
+import { OUTBOX_MIGRATIONS } from '../uplink/outbox.js';
 
 /**
  * A gateway's backup: a folder holding a consistent copy of each SQLite store of its `data_dir`
@@ -40,6 +45,14 @@ export interface BackupManifest {
 
 /** Files of a data directory that are SQLite's own or the outbox's disk reserve, never copied as they are. */
 const SKIPPED = /(-wal|-shm|-journal|\.reserve|\.lock)$/;
+
+/** The stores this release knows, by file name in `data_dir`. */
+const STORES: Record<string, MigrationSet> = {
+  'registry.db': REGISTRY_MIGRATIONS,
+  'rules.db': STATE_MIGRATIONS,
+  'outbox.db': OUTBOX_MIGRATIONS,
+  'downlink.db': LEDGER_MIGRATIONS,
+};
 
 /** Every page in one step: one read transaction, so the copy is one committed state of the file. */
 const ALL_PAGES = 2 ** 30;
@@ -117,12 +130,22 @@ function schemaVersion(file: string): number {
 /**
  * Puts a backup's data into `dataDir`. Refused when `dataDir` already holds a store, unless
  * `force` (the stores there are then replaced): a restore must not silently mix two gateways'
- * data. Run it with the gateway stopped. The stores' schema versions are checked when the gateway
- * starts: one newer than the gateway's code is refused with "upgrade the gateway".
+ * data. Run it with the gateway stopped. A store of a newer schema than this release knows (a
+ * backup taken after an upgrade) is refused before anything is copied.
  */
 export function restoreGateway(options: { backup: string; dataDir: string; force?: boolean }): BackupManifest {
   const { backup, dataDir } = options;
   const manifest = readManifest(backup);
+  for (const name of readdirSync(join(backup, DATA)).filter((file) => file.endsWith('.db'))) {
+    const set = STORES[name];
+    if (set === undefined) continue;
+    const found = schemaVersion(join(backup, DATA, name));
+    if (found > latestVersion(set)) {
+      throw new BackupError(
+        `the backup's ${name} has ${set.name} schema version ${found}, newer than this gateway understands (${latestVersion(set)}): install the gateway release that took the backup, or a newer one, then restore`,
+      );
+    }
+  }
   if (existsSync(dataDir)) {
     const present = readdirSync(dataDir).filter((name) => name.endsWith('.db'));
     if (present.length > 0 && !options.force) {
