@@ -65,12 +65,15 @@ describe('gridlink-gateway backup and restore (the command line)', () => {
     expect(existsSync(join(elsewhere, 'restored', 'onvif', 'cameras.json'))).toBe(true);
   });
 
-  it('refuses a folder that is not empty, and restoring over a data directory that holds a store unless --force', async () => {
+  it('refuses a folder that is not empty or inside the data directory, and restoring over a data directory that holds a store unless --force', async () => {
     const { dir } = await installation();
     expect((await cli(['backup', 'b', '--config', 'gateway.yaml'], dir)).code).toBe(0);
     const again = await cli(['backup', 'b', '--config', 'gateway.yaml'], dir);
     expect(again.code).toBe(1);
     expect(again.out).toContain('is not empty: give a new folder for each backup');
+    const inside = await cli(['backup', 'data/backups/one', '--config', 'gateway.yaml'], dir);
+    expect(inside.code).toBe(1);
+    expect(inside.out).toContain('is inside gateway.data_dir: keep backups outside it');
 
     const over = await cli(['restore', 'b', '--config', 'gateway.yaml'], dir);
     expect(over.code).toBe(1);

@@ -10,7 +10,7 @@ import {
   rmSync,
 } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import { REGISTRY_MIGRATIONS } from '../registry/migrations.js';
 import { STATE_MIGRATIONS } from '../rules/state-store.js';
@@ -70,6 +70,9 @@ export async function backupGateway(options: {
   const { dataDir, target } = options;
   if (!existsSync(dataDir))
     throw new BackupError(`the data directory ${dataDir} does not exist: check gateway.data_dir`);
+  if (`${resolve(target)}${sep}`.startsWith(`${resolve(dataDir)}${sep}`)) {
+    throw new BackupError(`${target} is inside gateway.data_dir: keep backups outside it (and off the box)`);
+  }
   if (existsSync(target) && readdirSync(target).length > 0) {
     throw new BackupError(`${target} is not empty: give a new folder for each backup`);
   }
