@@ -25,9 +25,10 @@ import { OUTBOX_MIGRATIONS } from '../uplink/outbox.js';
  *
  * It is taken from outside the running gateway, by opening each store read-only: the stores are in
  * WAL mode, so a reader in another process sees the last committed state while the gateway keeps
- * writing, and SQLite's online backup copies that state page by page. The whole file is copied in
- * one step (one read transaction), so the copy is one committed moment of the file and the backup
- * never restarts however busy the gateway is. The stores are copied one after another: each is
+ * writing, and SQLite's online backup copies that state. After its first step (100 pages) the rest
+ * of the file is copied in one step, one read transaction: if the gateway wrote in between, SQLite
+ * starts the copy again within that step. Either way the copy is one committed moment of the file,
+ * and the backup ends however busy the gateway is (small steps could restart forever). The stores are copied one after another: each is
  * consistent in itself, and an event acknowledged to a device before `backupGateway` was called
  * is in the outbox copy. An event acknowledged after that is not: a restore loses it.
  */
@@ -54,7 +55,7 @@ const STORES: Record<string, MigrationSet> = {
   'downlink.db': LEDGER_MIGRATIONS,
 };
 
-/** Every page in one step: one read transaction, so the copy is one committed state of the file. */
+/** Every remaining page in the next step: one read transaction, so the copy is one committed state of the file. */
 const ALL_PAGES = 2 ** 30;
 
 export class BackupError extends Error {}
