@@ -11,7 +11,7 @@ import { CategoryCatalogue } from './categories/catalogue.js';
 import { type Clock, systemClock } from './clock.js';
 import type { CloudConfig } from './config/schema.js';
 import type { Db } from './db/db.js';
-import { migrate } from './db/migrate.js';
+import { type Migration, migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { Deadlines } from './deadlines/index.js';
 import { DeviceProjection } from './devices/device-projection.js';
@@ -51,6 +51,11 @@ export interface StartCloudOptions {
   clock?: Clock;
   /** Use this database instead of opening the configured one (it is closed by `stop()` all the same). */
   db?: Db;
+  /**
+   * The migrations this replica applies: all of `cloud/migrations` unless given. A rolling-upgrade
+   * test gives fewer, to run a replica of the previous schema beside one of the latest.
+   */
+  migrations?: readonly Migration[];
   /** How often held long-polls re-check for messages queued by another replica; default 1000 ms. */
   downlinkRecheckMs?: number;
   /** How old stored events must be before the projections' sweep takes them; default 30 s. */
@@ -117,7 +122,7 @@ export async function startCloud(
   let stopSessionSignals: () => Promise<void> = async () => {};
 
   try {
-    const { applied } = await migrate(db);
+    const { applied } = await migrate(db, options.migrations);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
 
     const registry = new GatewayRegistry(db, clock, config.auth.token_grace_s);

@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliIo as BaseCliIo, CommunityCode, GatewayId, stopSignal } from '@gridlink/protocol';
 import type { Logger } from 'pino';
+import { BackupRefused, backupCloud, type PgTarget, restoreCloud } from '../backup/backup.js';
 import { loadCloudConfig, redactCloudConfig } from '../config/load.js';
 import { resolveConfigPaths } from '../config/paths.js';
 import type { CloudConfig } from '../config/schema.js';
@@ -61,6 +63,13 @@ Commands:
                                               CSV of buildings or device placements) and print its
                                               problems; --apply applies it when it has none.
                                               Exit 1 when it has problems
+
+  backup --out <file> --config <file>         Dump the PostgreSQL database (database.url) to a
+                                              new file with pg_dump (custom format). Attachments
+                                              live in the database: the one file holds everything
+  restore <file> [--replace] --config <file>  Restore a dump into the configured database, which
+                                              must be empty unless --replace (drops everything in
+                                              it first). A dump newer than this release is refused
 
 The configuration file is optional when GRIDLINK_* variables set every required field.
 `;
@@ -134,6 +143,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         await db.close();
       }
     }
+    if (command === 'backup' && sub === undefined) {
+      if (parsed.values.out === undefined) throw new UsageError('backup needs --out <file>');
+      return await backup(io, parsed.values.config, parsed.values.out);
+    }
+    if (command === 'restore' && sub !== undefined && rest.length === 0) {
+      return await restore(io, parsed.values.config, sub, parsed.values.replace === true);
+    }
     if (command === 'help' || parsed.values.help) {
       io.stdout.write(USAGE);
       return 0;
@@ -171,6 +187,8 @@ function parse(argv: readonly string[]) {
       apply: { type: 'boolean' },
       'valid-from': { type: 'string' },
       expires: { type: 'string' },
+      out: { type: 'string' },
+      replace: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -237,6 +255,41 @@ async function openMigrated(
     throw err;
   }
   return { db, config };
+}
+
+/** The configured PostgreSQL database, for `backup` and `restore`; refused for the embedded one. */
+function postgresTarget(io: CliIo, file: string | undefined): PgTarget {
+  const config = readConfig(io, file);
+  if (config.database.url === undefined) {
+    throw new UserError(
+      `${PROGRAM}: backup and restore work on PostgreSQL (database.url); the embedded database is backed up by stopping the cloud and copying ${embeddedDataDir(config)}`,
+    );
+  }
+  return { url: config.database.url, password: config.database.password };
+}
+
+async function backup(io: CliIo, file: string | undefined, out: string): Promise<number> {
+  const target = postgresTarget(io, file);
+  const path = resolve(io.cwd, out);
+  const { schemaVersion } = await backupCloud(target, path).catch(refused);
+  io.stdout.write(`${PROGRAM}: backed up the database (schema version ${schemaVersion}) to ${path}\n`);
+  return 0;
+}
+
+async function restore(io: CliIo, file: string | undefined, dump: string, replace: boolean): Promise<number> {
+  const target = postgresTarget(io, file);
+  const path = resolve(io.cwd, dump);
+  const { schemaVersion, codeVersion } = await restoreCloud(target, path, { replace }).catch(refused);
+  io.stdout.write(`${PROGRAM}: restored ${path} (schema version ${schemaVersion})\n`);
+  if (schemaVersion < codeVersion) {
+    io.stdout.write(`${PROGRAM}: the cloud migrates it to schema version ${codeVersion} when it starts\n`);
+  }
+  return 0;
+}
+
+function refused(error: unknown): never {
+  if (error instanceof BackupRefused) throw new UserError(`${PROGRAM}: ${error.message}`);
+  throw error;
 }
 
 async function addGateway(

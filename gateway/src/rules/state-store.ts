@@ -11,7 +11,7 @@ import { ruleDevice } from './rule-device.js';
  * gateways stored whole device records, password hashes included (those that already trimmed them
  * marked it with `PRAGMA user_version = 1`).
  */
-const STATE_MIGRATIONS: MigrationSet = {
+export const STATE_MIGRATIONS: MigrationSet = {
   name: 'rule state',
   migrations: [
     {

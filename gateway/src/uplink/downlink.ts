@@ -11,7 +11,7 @@ export type DownlinkOutcome = { result: 'applied' } | { result: 'rejected'; erro
 export type ApplyDownlink = (message: DownlinkMessage) => Promise<DownlinkOutcome> | DownlinkOutcome;
 
 /** The ledger file's schema (version 1 is what gateways created before versions were recorded). */
-const LEDGER_MIGRATIONS: MigrationSet = {
+export const LEDGER_MIGRATIONS: MigrationSet = {
   name: 'downlink ledger',
   migrations: [
     {

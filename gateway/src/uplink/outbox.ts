@@ -56,7 +56,7 @@ export interface OutboxStats {
 }
 
 /** The outbox file's schema (version 1 is what gateways created before versions were recorded). */
-const OUTBOX_MIGRATIONS: MigrationSet = {
+export const OUTBOX_MIGRATIONS: MigrationSet = {
   name: 'outbox',
   migrations: [
     {
