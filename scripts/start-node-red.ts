@@ -22,6 +22,8 @@ export interface StartNodeRedOptions {
   env?: Record<string, string>;
   /** Every line Node-RED prints (its log also goes nowhere else). */
   onLine?: (line: string) => void;
+  /** Node-RED stopped, after it had started, without being asked to. */
+  onUnexpectedExit?: (code: number | null) => void;
   /** How long Node-RED may take to answer before it is given up on (a safety net, not a wait). */
   readyWithinMs?: number;
 }
@@ -91,12 +93,18 @@ export async function startNodeRed(prepared: PreparedNodeRed, options: StartNode
   child.stderr?.on('data', collect);
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let running = true;
-  void exited.then(() => {
+  let started = false;
+  let stopping = false;
+  void exited.then(([code]) => {
     running = false;
+    if (started && !stopping) options.onUnexpectedExit?.(code);
   });
 
   const url = `http://127.0.0.1:${port}`;
-  const stop = () => stopChild(child, exited, () => running);
+  const stop = () => {
+    stopping = true;
+    return stopChild(child, exited, () => running);
+  };
   const failure = (what: string) =>
     portTaken
       ? portInUse(port, options.portSetting)
@@ -118,6 +126,7 @@ export async function startNodeRed(prepared: PreparedNodeRed, options: StartNode
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 100)), exited]);
   }
 
+  started = true;
   return { url, pid: child.pid ?? 0, tail: () => [...lines], stop };
 }
 
