@@ -21,7 +21,8 @@ export type BridgeRequestHandlers = { [C in BridgeCommand]?: BridgeRequestHandle
  * Zigbee2MQTT-style request/response: `<base>/bridge/request/<command>` → `<base>/bridge/response/<command>`,
  * matched by the request's `transaction`. Requests and responses are the typed commands of
  * `BRIDGE_COMMANDS` (protocol); a request that does not match its schema is answered with an error
- * naming the field. Who may ask is the broker's ACL (installers).
+ * naming the field. Who may ask is the broker's ACL: installers any command, observers and
+ * integrators only the read-only ones (READ_ONLY_BRIDGE_COMMANDS).
  */
 export async function answerBridgeRequests(
   aedes: Aedes,

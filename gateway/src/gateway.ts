@@ -2,6 +2,7 @@ import { createTopics, toTimestamp } from '@gridlink/protocol';
 import type { Logger } from 'pino';
 import { deviceSink } from './adapters/device-sink.js';
 import { BridgePublisher } from './bridge.js';
+import { answerBridgeRequests } from './bridge-requests.js';
 import { AddressLimiter } from './broker/address-limit.js';
 import { createGatewayBroker, type GatewayBroker } from './broker/broker.js';
 import { type Listeners, startListeners, warnOfPlainPasswords } from './broker/listeners.js';
@@ -19,6 +20,7 @@ import { rulesRoutes } from './console/rules-routes.js';
 import { sendDeviceCommand } from './devices/device-command.js';
 import type { Directory } from './devices/directory.js';
 import { attachNormaliser } from './ingest/normalise.js';
+import { listDevices } from './integrator/devices-list.js';
 import { InventoryModule } from './inventory/inventory-module.js';
 import { Liveness } from './liveness/liveness.js';
 import { livenessMetrics } from './liveness/metrics.js';
@@ -99,6 +101,8 @@ export class Gateway {
       limits: config.mqtt.limits,
       clientCertificates: config.mqtt.tls.enabled ? config.mqtt.tls.client_certificates : 'off',
       allowPlainPasswords: config.mqtt.tls.allow_plain_passwords,
+      // Integrators' commands are audited where the console's actions are.
+      ...(directory instanceof DeviceRegistry ? { audit: (entry) => directory.audit(entry) } : {}),
       now: this.now,
     });
     const publisher = new Publisher(broker.aedes);
@@ -129,6 +133,7 @@ export class Gateway {
       }),
     });
     this.trackConnections(broker);
+    await answerBridgeRequests(broker.aedes, publisher, baseTopic, { 'devices/list': () => listDevices(directory) });
 
     // Telemetry consumes the bus; InfluxDB being slow or down never reaches the broker (push is O(1)).
     // Started first and stopped last, so it flushes whatever the other modules produced.

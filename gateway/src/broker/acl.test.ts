@@ -45,6 +45,12 @@ describe('topic ACL', () => {
       'role observer may not publish to gridlink/ac-b3-u2/set',
     );
     expect(publishRefusal(installer, 'gridlink/bridge/request/device/add')).toBeNull();
+    // Reading the device list is for every service; changing anything stays with installers.
+    expect(publishRefusal(observer, 'gridlink/bridge/request/devices/list')).toBeNull();
+    expect(publishRefusal(observer, 'gridlink/bridge/request/outbox/resend')?.message).toBe(
+      'role observer may not publish to gridlink/bridge/request/outbox/resend',
+    );
+    expect(publishRefusal(installer, 'gridlink/bridge/request/devices/list')).toBeNull();
     expect(publishRefusal(installer, 'gridlink/ac-b3-u2/set')?.message).toBe(
       'role installer may not publish to gridlink/ac-b3-u2/set',
     );

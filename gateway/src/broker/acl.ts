@@ -1,4 +1,11 @@
 import { DEFAULT_BASE_TOPIC } from '@gridlink/protocol';
+import {
+  type GrantLookup,
+  integratorMayReceive,
+  integratorPublish,
+  integratorSubscribeRefusal,
+  READ_ONLY_BRIDGE_COMMANDS,
+} from '../integrator/integrator-acl.js';
 import type { Principal } from './principal.js';
 import type { RefusalCode } from './refusals.js';
 
@@ -15,15 +22,26 @@ const system = (action: string): AclRefusal => ({
 
 /**
  * Topic ACL of the conventions: a device publishes only under its own `<base>/<id>/` (never to
- * `/set`) and subscribes only to its own `/set`. Services get scoped roles. Returns the refusal,
- * or null when allowed.
+ * `/set`) and subscribes only to its own `/set`. Services get scoped roles: an installer may make
+ * any bridge request, an observer only the read-only ones, an integrator what its grants allow
+ * (looked up in `directory`, see integrator/integrator-acl.ts). Returns the refusal, or null when
+ * allowed.
  */
-export function publishRefusal(principal: Principal, topic: string, base = DEFAULT_BASE_TOPIC): AclRefusal | null {
+export function publishRefusal(
+  principal: Principal,
+  topic: string,
+  base = DEFAULT_BASE_TOPIC,
+  directory?: GrantLookup,
+): AclRefusal | null {
   if (topic.startsWith('$')) return system('publishing to');
   if (principal.type === 'service') {
-    return principal.role === 'installer' && topic.startsWith(`${base}/bridge/request/`)
-      ? null
-      : denied(`role ${principal.role} may not publish to ${topic}`);
+    if (principal.role === 'integrator') {
+      const decision = integratorPublish(principal.username, topic, base, directory);
+      return 'refused' in decision ? decision.refused : null;
+    }
+    const request = topic.startsWith(`${base}/bridge/request/`) ? topic.slice(`${base}/bridge/request/`.length) : null;
+    const allowed = request !== null && (principal.role === 'installer' || READ_ONLY_BRIDGE_COMMANDS.includes(request));
+    return allowed ? null : denied(`role ${principal.role} may not publish to ${topic}`);
   }
   const own = `${base}/${principal.device.id}`;
   if (topic === `${own}/set`) return denied('a device may not publish commands, even to itself');
@@ -34,6 +52,7 @@ export function publishRefusal(principal: Principal, topic: string, base = DEFAU
 export function subscribeRefusal(principal: Principal, filter: string, base = DEFAULT_BASE_TOPIC): AclRefusal | null {
   if (filter.startsWith('$')) return system('subscribing to');
   if (principal.type === 'service') {
+    if (principal.role === 'integrator') return integratorSubscribeRefusal(principal.username, filter, base);
     return filter === '#' || filter.startsWith(`${base}/`)
       ? null
       : denied(`role ${principal.role} may subscribe only under ${base}/`);
@@ -44,5 +63,6 @@ export function subscribeRefusal(principal: Principal, filter: string, base = DE
 
 /** Defence in depth at delivery: a device receives only its own commands, whatever it subscribed. */
 export function mayReceive(principal: Principal, topic: string, base = DEFAULT_BASE_TOPIC): boolean {
-  return principal.type === 'service' || topic === `${base}/${principal.device.id}/set`;
+  if (principal.type === 'service') return principal.role !== 'integrator' || integratorMayReceive(topic, base);
+  return topic === `${base}/${principal.device.id}/set`;
 }

@@ -6,7 +6,10 @@ import { Aedes, type AedesOptions, type AedesPublishPacket, type AuthenticateErr
 import type { Logger } from 'pino';
 import { HashBudget } from '../credentials/hash-budget.js';
 import { VerifiedCredentials } from '../credentials/verified-cache.js';
-import type { Directory } from '../devices/directory.js';
+import type { DeviceRecord, Directory } from '../devices/directory.js';
+import { type AuditSink, IntegratorCommands } from '../integrator/command-gate.js';
+import { integratorPublish } from '../integrator/integrator-acl.js';
+import { Publisher } from '../publisher.js';
 import { mayReceive, publishRefusal, subscribeRefusal } from './acl.js';
 import { hardenAgainstOverload, type OverloadGuard } from './overload/harden.js';
 import { writePacketIdsWithoutCache } from './packet-numbers.js';
@@ -35,6 +38,8 @@ export interface BrokerLimits {
   login_failure_burst: number;
   login_failures_per_minute: number;
   login_hash_concurrency: number;
+  integrator_command_burst: number;
+  integrator_commands_per_minute: number;
 }
 
 export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
@@ -55,6 +60,8 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   login_failure_burst: 10,
   login_failures_per_minute: 10,
   login_hash_concurrency: 2,
+  integrator_command_burst: 20,
+  integrator_commands_per_minute: 60,
 };
 
 /** Pings a client may send back to back before `max_pings_per_minute` applies. */
@@ -71,6 +78,11 @@ export interface GatewayBrokerOptions {
   allowPlainPasswords?: boolean;
   /** How refusals are logged (bounded memory, lines per minute); see refusals.ts. */
   refusalLogLimits?: Partial<RefusalLogLimits>;
+  /**
+   * Where integrators' commands are audited (the registry's audit log); without it they go to
+   * the log only (tests and the dev launcher without a registry).
+   */
+  audit?: AuditSink;
   now?: () => number;
 }
 
@@ -83,7 +95,8 @@ export interface GatewayBroker {
   /** Slow-subscriber and flood protection (overload/harden.ts); its stats feed the metrics. */
   overload: OverloadGuard;
   /**
-   * Takes every publish a device is allowed to make, before the broker acknowledges it (aedes
+   * Takes every publish a device is allowed to make (and an integrator's as a device of its
+   * ingest grants: the same path), before the broker acknowledges it (aedes
    * writes the QoS1 PUBACK right after authorizePublish, before its `published` hook). A message
    * that is not `valid` is acknowledged (a device must not resend it forever) but never routed to
    * subscribers nor retained: it goes to the dead-letter topic only. `held` holds the PUBACK until
@@ -95,7 +108,7 @@ export interface GatewayBroker {
 
 export type DeviceIngest = (
   client: Client,
-  principal: Principal & { type: 'device' },
+  device: DeviceRecord,
   packet: AedesPublishPacket,
 ) => { valid: boolean; held?: Promise<void> | undefined };
 
@@ -221,11 +234,28 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
   // and the same retain policy.
   const willRefusal = (client: Client, principal: Principal): Refusal | undefined => {
     const will = (client as unknown as { _will?: { topic: string; retain?: boolean } | null })._will;
-    const denied = will ? publishRefusal(principal, will.topic, baseTopic) : null;
+    const denied = will ? publishRefusal(principal, will.topic, baseTopic, directory) : null;
     if (denied) return refusal('will_topic_denied', `Will topic: ${denied.message}`);
     if (will?.retain && !mayRetain(will.topic, baseTopic)) will.retain = false;
     return undefined;
   };
+
+  const audit: AuditSink =
+    options.audit ?? ((entry) => logger.info({ audit: entry }, `${entry.action} ${entry.target ?? ''}`));
+  const integratorCommands = new IntegratorCommands({
+    baseTopic,
+    rate: { burst: limits.integrator_command_burst, perMinute: limits.integrator_commands_per_minute },
+    audit: (entry) => {
+      try {
+        audit(entry);
+      } catch (err) {
+        // A full disk must not take the broker down; the command's fate is in the log instead.
+        logger.error({ err, audit: entry }, 'could not write an audit entry');
+      }
+    },
+    deadLetter: (topic, letter) => void gatewayBroker.publisher.publish(topic, letter),
+    now,
+  });
 
   // Messages that failed validation: acknowledged to their device, never routed (see `publish` below).
   const quarantined = new WeakSet<object>();
@@ -236,7 +266,9 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
   const pings = new WeakMap<Client, { tokens: number; at: number }>();
 
   // Filled in once aedes exists; the hooks below only reach it when packets arrive.
-  const gatewayBroker = { refusals, principalOf: (client: Client) => principals.get(client) } as GatewayBroker;
+  const gatewayBroker = { refusals, principalOf: (client: Client) => principals.get(client) } as GatewayBroker & {
+    publisher: Publisher;
+  };
   const sessions = new SessionOwners(
     () => gatewayBroker.aedes,
     (client) => principals.get(client),
@@ -303,8 +335,11 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       // Broker-internal publishes (client === null) are the gateway's own.
       if (!client) return done(null);
       const principal = principals.get(client);
+      if (principal?.type === 'service' && principal.role === 'integrator') {
+        return authorizeIntegrator(client, principal.username, packet as AedesPublishPacket, done);
+      }
       const denied = principal
-        ? publishRefusal(principal, packet.topic, baseTopic)
+        ? publishRefusal(principal, packet.topic, baseTopic, directory)
         : refusal('acl_denied', 'not authenticated');
       if (denied) {
         refuse('publish', client.id, denied, { topic: packet.topic });
@@ -313,18 +348,9 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       if (packet.retain && !mayRetain(packet.topic, baseTopic)) packet.retain = false;
       const verdict =
         principal?.type === 'device'
-          ? gatewayBroker.ingest?.(client, principal, packet as AedesPublishPacket)
+          ? gatewayBroker.ingest?.(client, principal.device, packet as AedesPublishPacket)
           : undefined;
-      if (verdict && !verdict.valid) quarantined.add(packet);
-      const held = verdict?.held;
-      if (!held) return done(null);
-      held.then(
-        () => done(null),
-        (err: Error) => {
-          refuse('publish', client.id, refusal('not_stored', err.message), { topic: packet.topic });
-          done(err);
-        },
-      );
+      settle(client, packet as AedesPublishPacket, verdict, done);
     },
     authorizeSubscribe(client, subscription, done) {
       const principal = principals.get(client);
@@ -343,6 +369,69 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       return principal && mayReceive(principal, packet.topic, baseTopic) ? packet : null;
     },
   };
+
+  type PublishDone = (err?: Error | null) => void;
+
+  // A device message (from its device, or an integrator's ingest): quarantined when invalid,
+  // its PUBACK held until the outbox has it.
+  function settle(
+    client: Client,
+    packet: AedesPublishPacket,
+    verdict: ReturnType<DeviceIngest> | undefined,
+    done: PublishDone,
+  ): void {
+    if (verdict && !verdict.valid) quarantined.add(packet);
+    const held = verdict?.held;
+    if (!held) {
+      done(null);
+      return;
+    }
+    held.then(
+      () => done(null),
+      (err: Error) => {
+        refuse('publish', client.id, refusal('not_stored', err.message), { topic: packet.topic });
+        done(err);
+      },
+    );
+  }
+
+  // An integrator: the ACL from its grants (a refusal closes the connection as for everyone),
+  // then a command's rate limit and profile check, or an ingest message's device path.
+  function authorizeIntegrator(client: Client, username: string, packet: AedesPublishPacket, done: PublishDone): void {
+    const decision = integratorPublish(username, packet.topic, baseTopic, directory);
+    if ('refused' in decision) {
+      if (decision.command !== undefined) {
+        integratorCommands.refusedByAcl(
+          { username, address: sourceAddress(client), topic: packet.topic, deviceId: decision.command },
+          decision.refused.message,
+        );
+      }
+      refuse('publish', client.id, decision.refused, { topic: packet.topic });
+      done(new Error(decision.refused.message));
+      return;
+    }
+    if (packet.retain && !mayRetain(packet.topic, baseTopic)) packet.retain = false;
+    if (decision.allowed === 'request') {
+      done(null);
+      return;
+    }
+    if (decision.allowed === 'ingest') {
+      settle(client, packet, gatewayBroker.ingest?.(client, decision.device, packet), done);
+      return;
+    }
+    const verdict = integratorCommands.check({
+      username,
+      address: sourceAddress(client),
+      device: decision.device,
+      topic: packet.topic,
+      payload: packet.payload as Uint8Array,
+    });
+    if (!verdict.deliver) {
+      refuse('publish', client.id, refusal(verdict.code, verdict.reason), { topic: packet.topic });
+      quarantined.add(packet);
+    }
+    done(null);
+  }
 
   const aedes = await Aedes.createBroker(hooks);
 
@@ -446,6 +535,6 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
       ),
     );
   };
-  Object.assign(gatewayBroker, { aedes, handle, overload });
+  Object.assign(gatewayBroker, { aedes, handle, overload, publisher: new Publisher(aedes) });
   return gatewayBroker;
 }

@@ -24,7 +24,11 @@ export type RefusalCode =
   /** A client held more unreleased QoS2 messages than `mqtt.limits.max_inflight_qos2_per_client`: disconnected. */
   | 'too_many_unreleased_qos2'
   /** The outbox could not store the event (disk or quota full): refused rather than acknowledged and lost. */
-  | 'not_stored';
+  | 'not_stored'
+  /** An integrator's command outside its device's profile: acknowledged, never delivered, dead-lettered. */
+  | 'command_invalid'
+  /** An integrator sent more commands than `mqtt.limits.integrator_commands_per_minute` allows: not delivered. */
+  | 'command_rate_limited';
 
 const REPEAT_WINDOW_MS = 10 * 60_000;
 const LOG_WINDOW_MS = 60_000;

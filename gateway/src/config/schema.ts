@@ -58,6 +58,10 @@ const Limits = z.strictObject({
   max_inflight_qos2_per_client: z.int().min(1).max(65_535).default(32),
   /** PINGREQs a client may send per minute (after a burst of 10); a client pinging faster is disconnected. */
   max_pings_per_minute: z.int().min(1).default(30),
+  /** Commands an integrator account may send in a burst before `integrator_commands_per_minute` applies. */
+  integrator_command_burst: z.int().min(1).default(20),
+  /** Commands an integrator account (all its connections) may send per minute; beyond it they are refused, not delivered. */
+  integrator_commands_per_minute: z.int().min(1).default(60),
   /** Failed password checks one source address may make in a burst before it is refused without hashing. */
   login_failure_burst: z.int().min(1).default(10),
   /** Failed password checks an address earns back per minute. */

@@ -16,13 +16,31 @@ export interface DeviceRecord {
   tags?: string[];
 }
 
-/** Scoped accounts for software, never for devices: each role gets only the topics it needs. */
-export type ServiceRole = 'observer' | 'installer';
+/**
+ * Scoped accounts for software, never for devices: each role gets only the topics it needs. An
+ * integrator (a Node-RED flow) reads like an observer and may act only through its grants.
+ */
+export type ServiceRole = 'observer' | 'installer' | 'integrator';
+
+/**
+ * What an integrator may do beyond reading: command these devices (by id, or every device of a
+ * kind) and publish as these third-party devices (their state, events and availability). None of
+ * each: read-only.
+ */
+export interface IntegratorGrants {
+  commandDevices: readonly string[];
+  commandKinds: readonly DeviceKind[];
+  ingestDevices: readonly string[];
+}
+
+export const NO_GRANTS: IntegratorGrants = { commandDevices: [], commandKinds: [], ingestDevices: [] };
 
 export interface ServiceAccount {
   username: string;
   role: ServiceRole;
   passwordHash: string;
+  /** An integrator's grants (read afresh on every publish, so a revocation holds at once). */
+  grants?: IntegratorGrants;
 }
 
 /** Who the broker knows. The in-memory form backs tests and the dev launcher. */

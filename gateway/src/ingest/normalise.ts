@@ -88,8 +88,8 @@ export function attachNormaliser(
   };
 
   // An invalid message is acknowledged but routed nowhere: the dead-letter topic is where it shows.
-  broker.ingest = (_client, principal, packet: AedesPublishPacket) =>
-    ingest(principal.device, packet.topic, packet.payload as Uint8Array);
+  broker.ingest = (_client, device, packet: AedesPublishPacket) =>
+    ingest(device, packet.topic, packet.payload as Uint8Array);
 
   return { invalid, validCount: () => valid, ingest };
 }

@@ -23,6 +23,7 @@ export {
 } from './device-input.js';
 export { MIGRATIONS } from './migrations.js';
 export {
+  type Actor,
   type AuditEntry,
   type CommissioningRecord,
   DEVICE_STATUSES,
@@ -30,6 +31,7 @@ export {
   DeviceRegistry,
   type DeviceSpec,
   type DeviceStatus,
+  type GrantChange,
   type IssuedDevice,
   type IssuedService,
   type RegisteredDevice,

@@ -115,6 +115,33 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 6,
+    description: 'integrator service accounts and their grants',
+    // SQLite cannot widen a CHECK: the accounts table is rebuilt with the new role, rows copied as
+    // they are. A grant names one device (command or ingest) or one device kind (command); the
+    // code checks that the device or kind exists when it is granted.
+    sql: `
+      CREATE TABLE service_accounts_v6 (
+        username      TEXT PRIMARY KEY,
+        role          TEXT NOT NULL CHECK (role IN ('observer', 'installer', 'integrator')),
+        password_hash TEXT NOT NULL,
+        created_at    TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO service_accounts_v6 (username, role, password_hash, created_at)
+        SELECT username, role, password_hash, created_at FROM service_accounts;
+      DROP TABLE service_accounts;
+      ALTER TABLE service_accounts_v6 RENAME TO service_accounts;
+
+      CREATE TABLE service_grants (
+        username   TEXT NOT NULL REFERENCES service_accounts (username),
+        grant_type TEXT NOT NULL CHECK (grant_type IN ('command_device', 'command_kind', 'ingest_device')),
+        target     TEXT NOT NULL,
+        granted_at TEXT NOT NULL,
+        PRIMARY KEY (username, grant_type, target)
+      ) STRICT;
+    `,
+  },
 ];
 
 /**

@@ -58,7 +58,7 @@ describe('DeviceRegistry: the database file', () => {
     const raw = new Database(path, { readonly: true });
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.prepare('SELECT version FROM schema_version').pluck().all()).toEqual([1, 2, 3, 4, 5]);
+      expect(raw.prepare('SELECT version FROM schema_version').pluck().all()).toEqual([1, 2, 3, 4, 5, 6]);
     } finally {
       raw.close();
     }
@@ -77,7 +77,7 @@ describe('DeviceRegistry: the database file', () => {
     expect(second.service('nodered')?.role).toBe('observer');
     const raw = new Database(path, { readonly: true });
     try {
-      expect(raw.prepare('SELECT count(*) FROM schema_version').pluck().get()).toBe(5);
+      expect(raw.prepare('SELECT count(*) FROM schema_version').pluck().get()).toBe(6);
     } finally {
       raw.close();
     }
@@ -89,7 +89,7 @@ describe('DeviceRegistry: the database file', () => {
     raw.prepare("INSERT INTO schema_version VALUES (99, '2030-01-01T00:00:00.000Z')").run();
     raw.close();
     expect(() => DeviceRegistry.open(path)).toThrow(
-      `${path} has registry schema version 99, newer than this gateway understands (5): upgrade the gateway`,
+      `${path} has registry schema version 99, newer than this gateway understands (6): upgrade the gateway`,
     );
   });
 
@@ -387,7 +387,9 @@ describe('DeviceRegistry: installer tags', () => {
 
     const raw = new Database(path, { readonly: true });
     try {
-      expect(raw.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5]);
+      expect(raw.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([
+        1, 2, 3, 4, 5, 6,
+      ]);
     } finally {
       raw.close();
     }
@@ -562,7 +564,7 @@ describe('DeviceRegistry: credentials', () => {
     );
     expect((await failure(() => registry.addService('Admin', 'root'))).issues).toEqual([
       'username: a username is 1-63 of a-z, 0-9, "_", "." and "-", starting with a letter or digit (received string "Admin")',
-      'role: expected one of "observer", "installer", received string "root"',
+      'role: expected one of "observer", "installer", "integrator", received string "root"',
     ]);
   });
 

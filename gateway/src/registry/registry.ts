@@ -4,7 +4,8 @@ import { CommunityCode, type ConfigSchema, DeviceKind, formatIssues, type Place 
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { generateSecret, hashPassword } from '../credentials/password.js';
-import type { DeviceRecord, Directory, ServiceAccount, ServiceRole } from '../devices/directory.js';
+import type { DeviceRecord, Directory, IntegratorGrants, ServiceAccount, ServiceRole } from '../devices/directory.js';
+import { describeGrants } from '../integrator/grants.js';
 import { latestVersion, migrate } from '../storage/migrate.js';
 import { checkDeviceInput, checkTags, type DeviceInput, type DeviceInputField, Tag } from './device-input.js';
 import { REGISTRY_APPLICATION_ID, REGISTRY_MIGRATIONS } from './migrations.js';
@@ -20,7 +21,7 @@ import { REGISTRY_APPLICATION_ID, REGISTRY_MIGRATIONS } from './migrations.js';
 
 export type DeviceStatus = DeviceRecord['status'];
 export const DEVICE_STATUSES: readonly DeviceStatus[] = ['active', 'retired'];
-export const SERVICE_ROLES: readonly ServiceRole[] = ['observer', 'installer'];
+export const SERVICE_ROLES: readonly ServiceRole[] = ['observer', 'installer', 'integrator'];
 
 /** A device as tools show it: everything but the password hash. */
 export interface RegisteredDevice {
@@ -44,11 +45,15 @@ export interface IssuedDevice {
   password: string;
 }
 
-/** One entry of the console's audit log: who did what to which device, from where, when. */
+/**
+ * One entry of the gateway's audit log: who did what to which device, from where, when. The
+ * console's installers, integrators' commands over MQTT, and the CLI (`cli`: a local operator,
+ * by their system user name) write to it.
+ */
 export interface AuditEntry {
   at: string;
   username: string;
-  role: ServiceRole;
+  role: ServiceRole | 'cli';
   address: string;
   action: string;
   target?: string;
@@ -68,7 +73,30 @@ export interface RegisteredService {
   username: string;
   role: ServiceRole;
   createdAt: string;
+  /** An integrator's grants (none: read-only); absent for other roles. */
+  grants?: IntegratorGrants;
 }
+
+/** Grants to add or take away, each list optional; the CLI's `--command-devices` and so on. */
+export interface GrantChange {
+  commandDevices?: readonly string[];
+  commandKinds?: readonly string[];
+  ingestDevices?: readonly string[];
+}
+
+/** Who changed an account, for the audit log. */
+export interface Actor {
+  username: string;
+  role: AuditEntry['role'];
+  address: string;
+}
+
+type GrantType = 'command_device' | 'command_kind' | 'ingest_device';
+const GRANT_FIELDS: ReadonlyArray<{ key: keyof GrantChange; type: GrantType; field: string }> = [
+  { key: 'commandDevices', type: 'command_device', field: 'command-devices' },
+  { key: 'commandKinds', type: 'command_kind', field: 'command-kinds' },
+  { key: 'ingestDevices', type: 'ingest_device', field: 'ingest-devices' },
+];
 
 export interface IssuedService {
   account: RegisteredService;
@@ -211,6 +239,15 @@ export class DeviceRegistry implements Directory {
       ),
       setHash: db.prepare<[string, string]>(`UPDATE devices SET password_hash = ? WHERE id = ? AND status = 'active'`),
       setTags: db.prepare<[string, string]>(`UPDATE devices SET tags = ? WHERE id = ? AND status = 'active'`),
+      grants: db.prepare<[string], { grant_type: GrantType; target: string }>(
+        'SELECT grant_type, target FROM service_grants WHERE username = ? ORDER BY grant_type, target',
+      ),
+      insertGrant: db.prepare<[string, GrantType, string, string]>(
+        'INSERT OR IGNORE INTO service_grants (username, grant_type, target, granted_at) VALUES (?, ?, ?, ?)',
+      ),
+      deleteGrant: db.prepare<[string, GrantType, string]>(
+        'DELETE FROM service_grants WHERE username = ? AND grant_type = ? AND target = ?',
+      ),
       insertService: db.prepare<[ServiceRow]>(
         'INSERT INTO service_accounts (username, role, password_hash, created_at) VALUES (@username, @role, @password_hash, @created_at)',
       ),
@@ -290,7 +327,9 @@ export class DeviceRegistry implements Directory {
 
   service(username: string): ServiceAccount | undefined {
     const row = this.statements.service.get(username);
-    return row ? { username: row.username, role: row.role, passwordHash: row.password_hash } : undefined;
+    if (!row) return undefined;
+    const account: ServiceAccount = { username: row.username, role: row.role, passwordHash: row.password_hash };
+    return row.role === 'integrator' ? { ...account, grants: this.grantsOf(row.username) } : account;
   }
 
   // --- Devices ----------------------------------------------------------------------------------
@@ -452,10 +491,20 @@ export class DeviceRegistry implements Directory {
 
   // --- Service accounts -------------------------------------------------------------------------
 
-  /** A scoped account for software (Node-RED, an installer's tool); its password is shown once. */
-  async addService(username: string, role: string): Promise<IssuedService> {
+  /**
+   * A scoped account for software (Node-RED, an installer's tool); its password is shown once. An
+   * integrator may be given grants at once (checked like `grant`); other roles take none.
+   */
+  async addService(username: string, role: string, grants: GrantChange = {}, actor?: Actor): Promise<IssuedService> {
     this.assertOpen();
     const input = check(ServiceInput, { username, role }, 'invalid service account');
+    const wanted = this.checkedGrants(grants);
+    if (input.role !== 'integrator' && wanted.length > 0) {
+      throw new RegistryError(
+        'invalid',
+        `only an integrator takes grants; ${input.username} would be ${input.role}: use --role integrator, or drop the grants`,
+      );
+    }
     const taken = () => {
       if (this.statements.service.get(input.username)) {
         throw new RegistryError('exists', `service account ${input.username} already exists`);
@@ -476,19 +525,151 @@ export class DeviceRegistry implements Directory {
       .transaction(() => {
         taken();
         this.statements.insertService.run(row);
+        if (input.role !== 'integrator') return;
+        this.checkedGrants(grants); // again, inside the write lock: a device may have been retired since
+        for (const grant of wanted)
+          this.statements.insertGrant.run(row.username, grant.type, grant.target, row.created_at);
+        this.auditChange(
+          actor,
+          'service.add',
+          row.username,
+          `integrator; ${describeGrants(this.grantsOf(row.username))}`,
+        );
       })
       .immediate();
-    return {
-      account: { username: row.username, role: row.role, createdAt: row.created_at },
-      password: secret.password,
-    };
+    return { account: this.registeredService(row), password: secret.password };
   }
 
   listServices(): RegisteredService[] {
     this.assertOpen();
-    return this.statements.services
-      .all()
-      .map((row) => ({ username: row.username, role: row.role, createdAt: row.created_at }));
+    return this.statements.services.all().map((row) => this.registeredService(row));
+  }
+
+  /** An integrator's grants now. */
+  grantsOf(username: string): IntegratorGrants {
+    const grants = { commandDevices: [] as string[], commandKinds: [] as DeviceKind[], ingestDevices: [] as string[] };
+    for (const row of this.statements.grants.all(username)) {
+      if (row.grant_type === 'command_device') grants.commandDevices.push(row.target);
+      else if (row.grant_type === 'command_kind') grants.commandKinds.push(row.target as DeviceKind);
+      else grants.ingestDevices.push(row.target);
+    }
+    return grants;
+  }
+
+  /**
+   * Adds grants to an integrator (those it has stay): each device must be registered and active,
+   * each kind a known one. Applies at once, also to its open connections; audited.
+   */
+  grant(username: string, change: GrantChange, actor?: Actor): RegisteredService {
+    return this.changeGrants(username, change, 'grant', actor);
+  }
+
+  /** Takes grants away from an integrator; refuses one it does not have (a typo would do nothing). Audited. */
+  revoke(username: string, change: GrantChange, actor?: Actor): RegisteredService {
+    return this.changeGrants(username, change, 'revoke', actor);
+  }
+
+  private changeGrants(
+    username: string,
+    change: GrantChange,
+    how: 'grant' | 'revoke',
+    actor: Actor | undefined,
+  ): RegisteredService {
+    this.assertOpen();
+    const wanted = how === 'grant' ? this.checkedGrants(change) : grantList(change);
+    if (wanted.length === 0) {
+      throw new RegistryError(
+        'invalid',
+        `nothing to ${how}: give --command-devices, --command-kinds and/or --ingest-devices`,
+      );
+    }
+    const at = this.now().toISOString();
+    this.db
+      .transaction(() => {
+        const row = this.integratorRow(username);
+        if (how === 'grant') {
+          this.checkedGrants(change);
+          for (const grant of wanted) this.statements.insertGrant.run(row.username, grant.type, grant.target, at);
+        } else {
+          const missing = wanted.filter(
+            (grant) => this.statements.deleteGrant.run(row.username, grant.type, grant.target).changes === 0,
+          );
+          if (missing.length > 0) {
+            throw new RegistryError(
+              'invalid',
+              `${username} does not hold ${missing.map((grant) => `${fieldOf(grant.type)} ${grant.target}`).join(', ')}`,
+              [`it holds ${describeGrants(this.grantsOf(username))}`],
+            );
+          }
+        }
+        const listed = (type: GrantType) =>
+          wanted
+            .filter((grant) => grant.type === type)
+            .map((grant) => grant.target)
+            .join(',');
+        const what = GRANT_FIELDS.filter(({ type }) => listed(type))
+          .map(({ type, field }) => `${field} ${listed(type)}`)
+          .join('; ');
+        this.auditChange(actor, `service.${how}`, username, `${what} → ${describeGrants(this.grantsOf(username))}`);
+      })
+      .immediate();
+    const row = this.statements.service.get(username);
+    if (!row) throw new RegistryError('not_found', `no service account ${username}`);
+    return this.registeredService(row);
+  }
+
+  /** Every grant of `change`, each device registered and active and each kind known; issues name the field. */
+  private checkedGrants(change: GrantChange): Array<{ type: GrantType; target: string }> {
+    const issues: string[] = [];
+    for (const { key, type, field } of GRANT_FIELDS) {
+      for (const target of change[key] ?? []) {
+        if (type === 'command_kind') {
+          if (!DeviceKind.safeParse(target).success)
+            issues.push(
+              `${field}: ${JSON.stringify(target)} is not a device kind; the kinds are ${DeviceKind.options.join(', ')}`,
+            );
+          continue;
+        }
+        const device = this.statements.device.get(target);
+        if (!device)
+          issues.push(
+            `${field}: no device ${target} in the registry; register it first (device add), or check the id (device list)`,
+          );
+        else if (device.status !== 'active')
+          issues.push(
+            `${field}: device ${target} is retired; grant its successor${device.replaced_by ? ` ${device.replaced_by}` : ''} instead`,
+          );
+      }
+    }
+    if (issues.length > 0) throw new RegistryError('invalid', 'invalid grants', issues);
+    return grantList(change);
+  }
+
+  private integratorRow(username: string): ServiceRow {
+    const row = this.statements.service.get(username);
+    if (!row)
+      throw new RegistryError('not_found', `no service account ${username}; add it with service add --role integrator`);
+    if (row.role !== 'integrator') {
+      throw new RegistryError(
+        'invalid',
+        `${username} is an ${row.role} account: only an integrator takes grants; add an integrator account (service add --role integrator)`,
+      );
+    }
+    return row;
+  }
+
+  private registeredService(row: ServiceRow): RegisteredService {
+    return {
+      username: row.username,
+      role: row.role,
+      createdAt: row.created_at,
+      ...(row.role === 'integrator' ? { grants: this.grantsOf(row.username) } : {}),
+    };
+  }
+
+  private auditChange(actor: Actor | undefined, action: string, target: string, detail: string): void {
+    const who = actor ?? { username: 'unknown', role: 'cli', address: 'local' };
+    this.audit({ ...who, action, target, detail });
   }
 
   // --- Console audit log ------------------------------------------------------------------------
@@ -514,7 +695,7 @@ export class DeviceRegistry implements Directory {
         {
           at: string;
           username: string;
-          role: ServiceRole;
+          role: AuditEntry['role'];
           address: string;
           action: string;
           target: string | null;
@@ -655,6 +836,23 @@ export class DeviceRegistry implements Directory {
   private assertOpen(): void {
     if (this.closed) throw new Error(`the device registry ${this.path} is closed`);
   }
+}
+
+function grantList(change: GrantChange): Array<{ type: GrantType; target: string }> {
+  const seen = new Set<string>();
+  const grants: Array<{ type: GrantType; target: string }> = [];
+  for (const { key, type } of GRANT_FIELDS) {
+    for (const target of change[key] ?? []) {
+      if (seen.has(`${type}:${target}`)) continue;
+      seen.add(`${type}:${target}`);
+      grants.push({ type, target });
+    }
+  }
+  return grants;
+}
+
+function fieldOf(type: GrantType): string {
+  return GRANT_FIELDS.find((field) => field.type === type)?.field ?? type;
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

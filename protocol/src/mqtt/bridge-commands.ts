@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { RuleId } from '../ids.js';
+import { DeviceTag } from '../device-tag.js';
+import { DeviceId, RuleId } from '../ids.js';
+import { Place } from '../place.js';
+import { DeviceKind } from '../profiles/index.js';
 import { CategoryCode } from '../vocabulary/categories.js';
 import { Severity } from '../vocabulary/severity.js';
 import { AlertPayload, BridgeRequest } from './payloads.js';
@@ -16,6 +19,24 @@ const ClassCounts = z.strictObject({ alarm: z.int().min(0), state: z.int().min(0
  * answers a request that does not match with an `error` naming the field.
  */
 export const BRIDGE_COMMANDS = {
+  'devices/list': {
+    description:
+      'The devices on record, with where they are and their tags, so a flow can select them by building, unit, floor or tag (read-only: observers and integrators may ask)',
+    request: NoParameters,
+    response: z.strictObject({
+      devices: z.array(
+        z.strictObject({
+          id: DeviceId,
+          kind: DeviceKind,
+          status: z.enum(['active', 'retired']).meta({ description: 'A retired device never connects again' }),
+          place: Place.optional().meta({
+            description: 'Where it is installed, as the registry stores it (none when no community was given)',
+          }),
+          tags: z.array(DeviceTag).meta({ description: 'Installer tags, distinct and sorted; empty when none' }),
+        }),
+      ),
+    }),
+  },
   'rules/list': {
     description: 'The local rules in force',
     request: NoParameters,
