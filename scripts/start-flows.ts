@@ -26,26 +26,35 @@ export interface StartedFlows {
 
 interface PaletteManifest {
   'node-red'?: { nodes?: Record<string, string> };
-  scripts?: Record<string, string>;
 }
 
-/** The Gridlink nodes: loaded when flows/ declares them, built first when their files are missing. */
-function gridlinkNodes(say: (line: string) => void): { dir?: string; note: string } {
+/** The node types flows/ declares (its package.json's `node-red.nodes`). */
+export function declaredNodeTypes(): string[] {
   const manifest = JSON.parse(readFileSync(join(FLOWS_PACKAGE, 'package.json'), 'utf8')) as PaletteManifest;
-  const nodes = manifest['node-red']?.nodes;
-  if (!nodes) return { note: 'the Gridlink nodes are not written yet (flows/ declares none)' };
-  const missing = () => Object.values(nodes).filter((file) => !existsSync(join(FLOWS_PACKAGE, file)));
-  if (missing().length > 0 && manifest.scripts?.build) {
-    say('node-red    building the Gridlink nodes (npm run build in flows/)');
-    const build = spawnSync('npm', ['run', 'build'], { cwd: FLOWS_PACKAGE, encoding: 'utf8' });
-    if (build.status !== 0)
-      return {
-        note: `the Gridlink nodes did not build: ${(build.stderr || build.stdout).trim().split('\n').slice(-3).join(' / ')}`,
-      };
+  return Object.keys(manifest['node-red']?.nodes ?? {});
+}
+
+/**
+ * The Gridlink nodes, built from their sources at every start (a build left from an earlier
+ * checkout would load stale nodes; esbuild takes a few seconds): the package folder to load, or
+ * why there is none.
+ */
+export function buildGridlinkNodes(say: (line: string) => void = () => {}): { dir?: string; note: string } {
+  const types = declaredNodeTypes();
+  if (types.length === 0) return { note: 'the Gridlink nodes are not written yet (flows/ declares none)' };
+  say('node-red    building the Gridlink nodes (npm run build in flows/)');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: FLOWS_PACKAGE, encoding: 'utf8' });
+  if (build.status !== 0) {
+    // The build's own error, not npm's lines about the script that failed.
+    const lines = `${build.stderr}\n${build.stdout}`.split('\n').map((line) => line.trim());
+    const why =
+      lines.find((line) => /^\w*Error\b/.test(line)) ?? lines.filter(Boolean).at(-1) ?? `exit code ${build.status}`;
+    return { note: `the Gridlink nodes did not build, so none are loaded (npm run build -w flows: ${why})` };
   }
-  const still = missing();
-  if (still.length > 0) return { note: `the Gridlink nodes are not built (${still.join(', ')} missing)` };
-  return { dir: FLOWS_PACKAGE, note: `the Gridlink nodes (${Object.keys(nodes).length} node files from flows/)` };
+  const missing = types.filter((type) => !existsSync(join(FLOWS_PACKAGE, 'dist', 'nodes', `${type}.js`)));
+  if (missing.length > 0)
+    return { note: `the Gridlink nodes' build left out ${missing.join(', ')}, so none are loaded` };
+  return { dir: FLOWS_PACKAGE, note: `the Gridlink nodes loaded: ${types.join(', ')}` };
 }
 
 export async function startFlows(options: {
@@ -64,7 +73,7 @@ export async function startFlows(options: {
     port = await freePort();
   }
 
-  const nodes = gridlinkNodes(options.say);
+  const nodes = buildGridlinkNodes(options.say);
   const prepared = await prepareNodeRed({
     dataDir: options.dataDir,
     port,
