@@ -27,7 +27,10 @@ export function deviceSelection(props: {
     if (value !== undefined) selection[key] = value;
   }
   if (selection.kind !== undefined && !DeviceKind.safeParse(selection.kind).success) {
-    return { ok: false, reason: `kind ${JSON.stringify(selection.kind)} is unknown: one of ${DEVICE_KINDS.join(', ')}` };
+    return {
+      ok: false,
+      reason: `kind ${JSON.stringify(selection.kind)} is unknown: one of ${DEVICE_KINDS.join(', ')}`,
+    };
   }
   if (selection.device !== undefined && !DeviceId.safeParse(selection.device).success) {
     return { ok: false, reason: `device ${JSON.stringify(selection.device)} is not a device id (a-z, 0-9, "-")` };

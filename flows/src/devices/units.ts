@@ -7,7 +7,11 @@ type WithMeta = { meta(): { unit?: string } | undefined };
  * (`{ temperature: '°C', humidity: '%RH' }`): state fields from the profile's state, event fields
  * from that event's fields.
  */
-export function unitsOf(kind: DeviceKind, payload: Record<string, unknown>, eventType?: string): Record<string, string> {
+export function unitsOf(
+  kind: DeviceKind,
+  payload: Record<string, unknown>,
+  eventType?: string,
+): Record<string, string> {
   const profile = profileOf(kind);
   const fields = (eventType === undefined ? profile.state : profile.events[eventType]?.fields) ?? {};
   const units: Record<string, string> = {};

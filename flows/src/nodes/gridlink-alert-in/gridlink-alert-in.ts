@@ -20,14 +20,13 @@ interface AlertInDef extends NodeDef {
 export default function register(RED: NodeAPI): void {
   function GridlinkAlertIn(this: Node, def: AlertInDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
     const filter = alertFilter(def);
     if (!filter.ok) {
-      node.status(errorStatus(filter.reason));
-      node.error(`filter: ${filter.reason}`);
+      this.status(errorStatus(filter.reason));
+      this.error(`filter: ${filter.reason}`);
       return;
     }
-    const link = useGateway(RED, node, def.gateway);
+    const link = useGateway(RED, this, def.gateway);
     if (!link) return;
     // The last payload of each active alert: what a clear (an empty payload) was about.
     const active = new Map<string, AlertPayload>();
@@ -36,7 +35,7 @@ export default function register(RED: NodeAPI): void {
       ({ topic, payload, retained }) => {
         const parsed = parseMqttMessage({ topic, payload, kindOf: () => undefined, base: link.baseTopic });
         if (!parsed.ok) {
-          reportError(node, parsed.error.message, { topic, payload: payload.toString() });
+          reportError(this, parsed.error.message, { topic, payload: payload.toString() });
           return;
         }
         if (parsed.value.topic !== 'alert') return;
@@ -53,11 +52,11 @@ export default function register(RED: NodeAPI): void {
         if (retained && !def.activeOnStart) return;
         const about = alert ?? before;
         if (!passes(filter.filter, change, about)) return;
-        node.send({ topic, payload: about ?? null, change, alert: { ruleId, deviceId }, retained });
+        this.send({ topic, payload: about ?? null, change, alert: { ruleId, deviceId }, retained });
       },
-      (reason) => node.status(errorStatus(reason)),
+      (reason) => this.status(errorStatus(reason)),
     );
-    node.on('close', remove);
+    this.on('close', remove);
   }
   RED.nodes.registerType('gridlink-alert-in', GridlinkAlertIn);
 }

@@ -30,8 +30,7 @@ const MAX_WATCHED = 100;
 export default function register(RED: NodeAPI): void {
   function GridlinkCommand(this: Node, def: CommandDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
-    const link = useGateway(RED, node, def.gateway);
+    const link = useGateway(RED, this, def.gateway);
     if (!link) return;
     const topics = createTopics(link.baseTopic);
     // Commands sent, by topic and payload, until the gateway's refusal of one could still come.
@@ -46,12 +45,12 @@ export default function register(RED: NodeAPI): void {
       const sent = watched.get(key);
       if (!sent) return;
       watched.delete(key);
-      node.status(errorStatus(`gateway refused: ${letter.value.error}`));
-      reportError(node, `the gateway refused the command: ${letter.value.error}`, sent.msg);
+      this.status(errorStatus(`gateway refused: ${letter.value.error}`));
+      reportError(this, `the gateway refused the command: ${letter.value.error}`, sent.msg);
     });
-    node.on('close', removeWatch);
+    this.on('close', removeWatch);
 
-    node.on('input', (msg, send, done) => {
+    this.on('input', (msg, send, done) => {
       command(link, def.device, msg)
         .then(({ deviceId, command, body }) => {
           const topic = topics.deviceSet(deviceId);
@@ -59,16 +58,16 @@ export default function register(RED: NodeAPI): void {
           for (const [key, entry] of watched) if (entry.until < now || watched.size >= MAX_WATCHED) watched.delete(key);
           watched.set(`${topic}\n${body}`, { msg, until: now + REFUSAL_WINDOW_MS });
           return link.publish(topic, body).then(() => {
-            node.status({ fill: 'green', shape: 'dot', text: `sent ${command} to ${deviceId}` });
+            this.status({ fill: 'green', shape: 'dot', text: `sent ${command} to ${deviceId}` });
             send({ ...msg, topic });
             done();
           });
         })
         .catch((err) => {
           const reason = reasonOf(err);
-          node.status(errorStatus(reason));
+          this.status(errorStatus(reason));
           // As text with the message, so `catch` nodes get the reason itself (done(err) would prefix "Error: ").
-          reportError(node, reason, msg);
+          reportError(this, reason, msg);
           done();
         });
     });

@@ -25,28 +25,34 @@ interface DeviceInDef extends NodeDef {
 export default function register(RED: NodeAPI): void {
   function GridlinkDeviceIn(this: Node, def: DeviceInDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
     const selection = deviceSelection(def);
     if (!selection.ok) {
-      node.status(errorStatus(selection.reason));
-      node.error(`selection: ${selection.reason}`);
+      this.status(errorStatus(selection.reason));
+      this.error(`selection: ${selection.reason}`);
       return;
     }
-    const link = useGateway(RED, node, def.gateway);
+    const link = useGateway(RED, this, def.gateway);
     if (!link) return;
     const topics = createTopics(link.baseTopic);
     const only = selection.selection.device;
     const wanted = def.messages === 'state' || def.messages === 'events' ? def.messages : 'both';
     const filters = [
       ...(wanted !== 'events' ? [only ? topics.deviceState(only) : topics.filters.allDevices] : []),
-      ...(wanted !== 'state' ? [`${only ? topics.deviceState(only) : `${link.baseTopic}/+`}/event/${def.event || '+'}`] : []),
+      ...(wanted !== 'state'
+        ? [`${only ? topics.deviceState(only) : `${link.baseTopic}/+`}/event/${def.event || '+'}`]
+        : []),
     ];
     const handle = (message: IncomingMessage) =>
-      deliver(node, link, selection.selection, message).catch((err) =>
-        reportError(node, `${message.topic}: ${reasonOf(err)}`, { topic: message.topic, payload: message.payload.toString() }),
+      deliver(this, link, selection.selection, message).catch((err) =>
+        reportError(this, `${message.topic}: ${reasonOf(err)}`, {
+          topic: message.topic,
+          payload: message.payload.toString(),
+        }),
       );
-    const removers = filters.map((filter) => link.subscribe(filter, handle, (reason) => node.status(errorStatus(reason))));
-    node.on('close', () => {
+    const removers = filters.map((filter) =>
+      link.subscribe(filter, handle, (reason) => this.status(errorStatus(reason))),
+    );
+    this.on('close', () => {
       for (const remove of removers) remove();
     });
   }
