@@ -72,12 +72,12 @@ describe('Node-RED started for npm start, in its own process', { timeout: 90_000
       const response = await fetch(`${nodeRed.url}/nodes`, {
         headers: { authorization: `Bearer ${access_token}`, accept: 'application/json' },
       });
-      const sets = (await response.json()) as { types: string[]; loaded: boolean; err?: string }[];
+      const sets = (await response.json()) as { types: string[]; enabled: boolean; err?: string }[];
       const gridlink = sets.filter((set) => set.types.some((type) => type.startsWith('gridlink-')));
       // Every node type flows/ declares, loaded without error (gridlink-gateway, gridlink-device-in, …).
       expect(gridlink.flatMap((set) => set.types).sort()).toEqual(declaredNodeTypes().sort());
       expect(declaredNodeTypes()).toEqual(expect.arrayContaining(['gridlink-gateway', 'gridlink-cloud']));
-      expect(gridlink.filter((set) => !set.loaded || set.err)).toEqual([]);
+      expect(gridlink.filter((set) => !set.enabled || set.err)).toEqual([]);
     },
   );
 });
