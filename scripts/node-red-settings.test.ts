@@ -5,6 +5,8 @@ import bcrypt from 'bcryptjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NODE_RED_ADMIN, prepareNodeRed } from './node-red-settings.js';
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Node-RED's reference to the environment, not a template
+const PASSWORD_REFERENCE = '${GRIDLINK_GATEWAY_PASSWORD}';
 const modeOf = (file: string) => statSync(file).mode & 0o777;
 
 describe('Node-RED settings for npm start', () => {
@@ -89,21 +91,41 @@ describe('Node-RED settings for npm start', () => {
     expect((await prepareNodeRed({ dataDir, port: 1880 })).admin.newPassword).toBeDefined();
   });
 
-  it("puts the ready flows in the flow file at the first start, and leaves the integrator's flow file alone after", async () => {
+  it("puts the ready flows in the flow file at the first start, once each shared config node, and leaves the integrator's flow file alone after", async () => {
     const ready = join(dataDir, 'ready');
     mkdirSync(ready);
-    writeFileSync(join(ready, 'a.json'), JSON.stringify([{ id: 'tab-a', type: 'tab', label: 'A' }]));
-    writeFileSync(join(ready, 'b.json'), JSON.stringify([{ id: 'tab-b', type: 'tab', label: 'B' }]));
+    const gateway = { id: 'gw', type: 'gridlink-gateway', credentials: { password: PASSWORD_REFERENCE } };
+    writeFileSync(join(ready, 'a.json'), JSON.stringify([{ id: 'tab-a', type: 'tab', label: 'A' }, gateway]));
+    writeFileSync(join(ready, 'b.json'), JSON.stringify([{ id: 'tab-b', type: 'tab', label: 'B' }, gateway]));
     const first = await prepareNodeRed({ dataDir, port: 1880, readyFlowsDir: ready });
     expect(first.readyFlowsLoaded).toBe(2);
     const flowFile = join(first.userDir, 'flows.json');
-    expect(JSON.parse(readFileSync(flowFile, 'utf8')).map((node: { id: string }) => node.id)).toEqual([
-      'tab-a',
-      'tab-b',
+    expect(JSON.parse(readFileSync(flowFile, 'utf8'))).toEqual([
+      { id: 'tab-a', type: 'tab', label: 'A' },
+      { id: 'gw', type: 'gridlink-gateway' },
+      { id: 'tab-b', type: 'tab', label: 'B' },
     ]);
+    // The credentials file holds the environment references, owner-only: Node-RED encrypts it at the first deploy.
+    const credentialsFile = join(first.userDir, 'flows_cred.json');
+    expect(JSON.parse(readFileSync(credentialsFile, 'utf8'))).toEqual({
+      gw: { password: PASSWORD_REFERENCE },
+    });
+    expect(modeOf(credentialsFile)).toBe(0o600);
     writeFileSync(flowFile, '[]');
     expect((await prepareNodeRed({ dataDir, port: 1880, readyFlowsDir: ready })).readyFlowsLoaded).toBe(0);
     expect(readFileSync(flowFile, 'utf8')).toBe('[]');
+  });
+
+  it('refuses a ready flow with a secret in clear, naming the node and the field', async () => {
+    const ready = join(dataDir, 'ready');
+    mkdirSync(ready);
+    writeFileSync(
+      join(ready, 'leaky.json'),
+      JSON.stringify([{ id: 'sms', type: 'http request', credentials: { password: 'hunter2-in-clear' } }]),
+    );
+    await expect(prepareNodeRed({ dataDir, port: 1880, readyFlowsDir: ready })).rejects.toThrow(
+      /^leaky\.json: node sms credentials\.password: expected a reference to the environment/,
+    );
   });
 
   it('refuses a ready flow that is not a list of nodes, naming the file', async () => {

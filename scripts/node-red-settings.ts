@@ -102,16 +102,14 @@ export async function prepareNodeRed(options: NodeRedSetupOptions): Promise<Prep
   const flowFile = join(userDir, 'flows.json');
   let readyFlowsLoaded = 0;
   if (!existsSync(flowFile) && options.readyFlowsDir && existsSync(options.readyFlowsDir)) {
-    const files = readdirSync(options.readyFlowsDir)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-    const nodes = files.flatMap((name) => {
-      const flow: unknown = JSON.parse(readFileSync(join(options.readyFlowsDir as string, name), 'utf8'));
-      if (!Array.isArray(flow)) throw new Error(`${name}: expected a list of Node-RED nodes (an exported flow)`);
-      return flow;
-    });
-    if (files.length > 0) writeFileSync(flowFile, `${JSON.stringify(nodes, null, 2)}\n`);
-    readyFlowsLoaded = files.length;
+    const ready = readReadyFlows(options.readyFlowsDir);
+    if (ready.files > 0) {
+      writeFileSync(flowFile, `${JSON.stringify(ready.nodes, null, 2)}\n`);
+      // Only references to the environment (checked): nothing secret is written in clear. Node-RED
+      // takes a credentials file that is not encrypted and encrypts it at the first deploy.
+      writeOwnerOnly(join(userDir, 'flows_cred.json'), `${JSON.stringify(ready.credentials, null, 2)}\n`);
+    }
+    readyFlowsLoaded = ready.files;
   }
 
   const nodesLoaded =
@@ -137,6 +135,40 @@ export async function prepareNodeRed(options: NodeRedSetupOptions): Promise<Prep
     readyFlowsLoaded,
     nodesLoaded,
   };
+}
+
+type FlowNode = { id: string; credentials?: Record<string, unknown> } & Record<string, unknown>;
+
+/** `${NAME}`: Node-RED puts the environment variable's value there when the node starts. */
+const ENV_REFERENCE = /^\$\{[A-Z][A-Z0-9_]*\}$/;
+
+/**
+ * The ready flows as one flow file: each file is importable on its own, so the config nodes they
+ * share (the gateway) appear in several and are kept once. Credentials travel in the nodes as
+ * environment references and go to the credentials file.
+ */
+function readReadyFlows(dir: string): { files: number; nodes: FlowNode[]; credentials: Record<string, unknown> } {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+  const nodes = new Map<string, FlowNode>();
+  const credentials: Record<string, unknown> = {};
+  for (const name of files) {
+    const flow: unknown = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+    if (!Array.isArray(flow)) throw new Error(`${name}: expected a list of Node-RED nodes (an exported flow)`);
+    for (const [i, node] of (flow as FlowNode[]).entries()) {
+      if (typeof node?.id !== 'string') throw new Error(`${name}[${i}].id: expected the node's id (a string)`);
+      const { credentials: secrets, ...rest } = node;
+      for (const [field, value] of Object.entries(secrets ?? {}))
+        if (typeof value !== 'string' || !ENV_REFERENCE.test(value))
+          throw new Error(
+            `${name}: node ${node.id} credentials.${field}: expected a reference to the environment such as "\${GRIDLINK_SMS_API_KEY}", never the secret itself`,
+          );
+      if (secrets) credentials[node.id] = secrets;
+      if (!nodes.has(node.id)) nodes.set(node.id, rest);
+    }
+  }
+  return { files: files.length, nodes: [...nodes.values()], credentials };
 }
 
 function readAccess(file: string): z.infer<typeof AccessFile> | undefined {

@@ -173,6 +173,9 @@ const consolePassword = (await registry.addService('console', 'observer')).passw
 // The installer who signs in to the gateway's own web console (commissioning from the guard room).
 const INSTALLER = 'installer';
 const installerPassword = (await registry.addService(INSTALLER, 'installer')).password;
+// Node-RED's flows read the gateway as an integrator without grants: they command no device.
+const NODE_RED_ACCOUNT = 'node-red';
+const nodeRedPassword = (await registry.addService(NODE_RED_ACCOUNT, 'integrator')).password;
 
 // The scenario devices' credentials, for `npm run sim` (readable by this user only).
 const credentialsFile = join(DATA_DIR, 'sim-credentials.json');
@@ -329,7 +332,16 @@ if (args['node-red'] === 'on') {
     flows = await startFlows({
       dataDir: DATA_DIR,
       requestedPort: nodeRedPort,
-      env: { ...integrations.env, GRIDLINK_MQTT_URL: url, GRIDLINK_CLOUD_URL: cloud.url },
+      env: {
+        ...integrations.env,
+        GRIDLINK_GATEWAY_HOST: '127.0.0.1',
+        GRIDLINK_GATEWAY_PORT: String(mqttPort),
+        GRIDLINK_GATEWAY_USERNAME: NODE_RED_ACCOUNT,
+        GRIDLINK_GATEWAY_PASSWORD: nodeRedPassword,
+        GRIDLINK_CLOUD_URL: cloud.url,
+        // Every family's text goes to one development number (China Mobile's well-known test number).
+        GRIDLINK_FAMILY_CONTACTS: JSON.stringify({ '*': '+8613800138000' }),
+      },
       say,
     });
     integrations.vendor.setWebhook({
