@@ -27,10 +27,12 @@ const place = (building: string, unit: string, floor: number): Place => ({
   unit,
   floor,
 });
-const DEVICES: Array<{ id: string; kind: DeviceKind; place: Place }> = [
+const DEVICES: Array<{ id: string; kind: DeviceKind; place: Place; tags?: string[] }> = [
   { id: 'ac-b3-u2', kind: 'access_control', place: place('3', '2', 1) },
   { id: 'smoke-b1-u1-0101', kind: 'smoke_detector', place: place('1', '1', 1) },
+  { id: 'wm-b2-u1-0401', kind: 'water_meter', place: { ...place('2', '1', 4), room: '0401' }, tags: ['elderly_alone'] },
 ];
+const HOUR = 3600_000;
 
 const nodes = buildGridlinkNodes();
 
@@ -45,7 +47,9 @@ describe.skipIf(!nodes.dir)(
   () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gridlink-ready-flows-'));
     const started = Date.now();
-    const clock = () => NIGHT + (Date.now() - started);
+    /** Moved forward by the test to let hours pass (the elderly resident's 12 hours without water). */
+    let skipped = 0;
+    const clock = () => NIGHT + (Date.now() - started) + skipped;
     let gateway: Gateway;
     let integrations: StartedIntegrations;
     let prepared: PreparedNodeRed;
@@ -93,6 +97,7 @@ describe.skipIf(!nodes.dir)(
           eventChance: 0,
           malformedChance: 0,
           ...(device.kind === 'smoke_detector' ? { initialState: { battery: 12 } } : {}),
+          ...(device.kind === 'water_meter' ? { litresPerDay: 0 } : {}),
           now: clock,
         });
         await simulator.start();
@@ -177,6 +182,21 @@ describe.skipIf(!nodes.dir)(
         zone: 'b3-lobby',
         volume: 70,
         repeat: 2,
+      });
+    });
+
+    it('elderly resident uses no water for 12 hours: the family gets a text through the SMS provider, once', async () => {
+      await vi.waitFor(() => expect(digests().some((d) => d.includes(`共 ${DEVICES.length} 台设备`))).toBe(true));
+      // Thirteen hours pass on the gateway's clock; the meter reports, measuring nothing.
+      skipped += 13 * HOUR;
+      await devices.get('wm-b2-u1-0401')?.report();
+      await vi.waitFor(() => expect(integrations.sms.messages).toHaveLength(1), { timeout: 20_000 });
+      const alert = gateway.rules.active().find((a) => a.rule_id === 'builtin.elderly.no_water');
+      expect(integrations.sms.messages[0]).toMatchObject({
+        to: '+8613800138000',
+        sign: '【社区网格】',
+        text: expect.stringMatching(/^您的家人\(2号楼1单元0401\)自\d\d-\d\d \d\d:\d\d起未用水。/),
+        reference: alert?.alert_id,
       });
     });
   },
