@@ -1,6 +1,15 @@
 import { type DeviceKind, profileOf } from '@gridlink/protocol';
 
-type WithMeta = { meta(): { unit?: string } | undefined };
+type Schema = { meta(): { unit?: string } | undefined; unwrap?: () => Schema };
+
+/** The unit of a field's schema, looking through `.optional()` and the like, which carry no metadata. */
+function unitOf(schema: Schema | undefined): string | undefined {
+  for (let s = schema; s !== undefined; s = s.unwrap?.()) {
+    const unit = s.meta()?.unit;
+    if (unit !== undefined) return unit;
+  }
+  return undefined;
+}
 
 /**
  * The unit of each field of a device message that has one, as the kind's profile declares it
@@ -16,7 +25,7 @@ export function unitsOf(
   const fields = (eventType === undefined ? profile.state : profile.events[eventType]?.fields) ?? {};
   const units: Record<string, string> = {};
   for (const field of Object.keys(payload)) {
-    const unit = (fields[field] as WithMeta | undefined)?.meta()?.unit;
+    const unit = unitOf(fields[field] as Schema | undefined);
     if (unit !== undefined) units[field] = unit;
   }
   return units;

@@ -15,7 +15,8 @@ export interface GatewayConnectionOptions {
   tls?: { ca?: string; cert?: string; key?: string } | undefined;
   baseTopic: string;
   username: string;
-  password: string;
+  /** None when a TLS client certificate signs in. */
+  password?: string;
   clientId: string;
   backoff: BackoffOptions;
 }
@@ -62,7 +63,7 @@ export class GatewayConnection implements GatewayLink {
       protocolVersion: 4,
       clientId: options.clientId,
       username: options.username,
-      password: options.password,
+      ...(options.password ? { password: options.password } : {}),
       clean: true,
       reconnectPeriod: 0,
       resubscribe: false,
@@ -187,7 +188,10 @@ export class GatewayConnection implements GatewayLink {
     this.lastError = undefined;
     this.directory.invalidate();
     for (const filter of this.subscriptions.keys()) this.sendSubscribe(filter);
-    this.setState({ state: 'connected' });
+    // Connected means subscribed: what is published from now on reaches the nodes.
+    void Promise.all(this.subscribed.values()).then(() => {
+      if (this.client.connected && !this.closed) this.setState({ state: 'connected' });
+    });
   }
 
   private lost(): void {

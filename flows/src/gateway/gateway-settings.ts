@@ -49,7 +49,10 @@ export function gatewaySettings(
   }
   const username = credentials.username?.trim() ?? '';
   if (username === '') return fail('username is empty: enter the gateway service account');
-  if (!credentials.password) return fail(`password is empty: enter the password of ${username}`);
+  const certificateLogin = Boolean(input.tls && input.tlsCert?.trim() && credentials.tlsKey?.trim());
+  if (!credentials.password && !certificateLogin) {
+    return fail(`password is empty: enter the password of ${username}, or sign in with a TLS client certificate`);
+  }
   const minMs = number(input.reconnectMin, DEFAULT_BACKOFF.minMs / 1000) * 1000;
   const maxMs = number(input.reconnectMax, DEFAULT_BACKOFF.maxMs / 1000) * 1000;
   if (!(minMs > 0) || !(maxMs >= minMs)) {
@@ -74,7 +77,7 @@ export function gatewaySettings(
       tls,
       baseTopic,
       username,
-      password: credentials.password,
+      ...(credentials.password ? { password: credentials.password } : {}),
       clientId: `${SERVICE_CLIENT_ID_PREFIX}${username}-nodered-${suffix}`,
       backoff: { minMs, maxMs },
     },

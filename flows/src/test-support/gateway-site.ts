@@ -1,8 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Gateway, GatewayConfig, hashPassword, InMemoryDirectory, type ServiceAccount } from '@gridlink/gateway';
+import {
+  builtinRuleFile,
+  Gateway,
+  GatewayConfig,
+  hashPassword,
+  InMemoryDirectory,
+  type ServiceAccount,
+} from '@gridlink/gateway';
 import type { DeviceKind, Place } from '@gridlink/protocol';
+import type { TestCertificates } from '@gridlink/testkit';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 
@@ -26,10 +34,18 @@ const DEVICES: Array<{ id: string; kind: DeviceKind; place: Place; tags?: string
 ];
 
 /**
- * A real gateway on loopback (its broker, rules and bridge requests), with the devices above and
- * the integrator account `nodered`, which may command water meters only.
+ * A real gateway on loopback (its broker, the built-in rules, bridge requests), with the devices above and
+ * the integrator account `nodered`, which may command water meters only (`commandsPerMinute` of
+ * them, 60 unless given).
  */
-export async function startGatewaySite() {
+export async function startGatewaySite({
+  commandsPerMinute,
+  tls,
+}: {
+  commandsPerMinute?: number;
+  /** Also a TLS listener with these certificates, taking client certificates of services and devices. */
+  tls?: TestCertificates;
+} = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'gridlink-flows-gw-'));
   const devicePasswordHash = await hashPassword(DEVICE_PASSWORD);
   const nodered: ServiceAccount = {
@@ -42,9 +58,36 @@ export async function startGatewaySite() {
     DEVICES.map((device) => ({ ...device, status: 'active', passwordHash: devicePasswordHash })),
     [nodered],
   );
+  const rules = join(dataDir, 'builtin.yaml');
+  await writeFile(rules, builtinRuleFile());
   const config = GatewayConfig.parse({
+    rules: { files: [rules] },
     gateway: { id: 'gw-flows-test', community: COMMUNITY, data_dir: dataDir },
-    mqtt: { host: '127.0.0.1', port: 0 },
+    mqtt: {
+      host: '127.0.0.1',
+      port: 0,
+      ...(tls
+        ? {
+            tls: {
+              enabled: true,
+              host: '127.0.0.1',
+              port: 0,
+              cert_file: tls.server.cert,
+              key_file: tls.server.key,
+              ca_file: tls.ca,
+              client_certificates: 'optional',
+            },
+          }
+        : {}),
+      ...(commandsPerMinute
+        ? {
+            limits: {
+              integrator_command_burst: commandsPerMinute,
+              integrator_commands_per_minute: commandsPerMinute,
+            },
+          }
+        : {}),
+    },
     http: { host: '127.0.0.1', port: 0 },
     log: { level: 'silent' },
   });
@@ -54,6 +97,8 @@ export async function startGatewaySite() {
   return {
     host: '127.0.0.1',
     port: gateway.ports.tcp,
+    /** The TLS listener's port, when started with `tls`. */
+    tlsPort: gateway.ports.tls,
     /** A device of the site, connected as itself. */
     async device(id: string): Promise<MqttClient> {
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.ports.tcp}`, {

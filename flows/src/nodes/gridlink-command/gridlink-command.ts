@@ -83,6 +83,9 @@ async function command(
 ): Promise<{ deviceId: string; command: string; body: string }> {
   const given = msg.device as { id?: unknown } | string | undefined;
   const target = configured?.trim() || (typeof given === 'object' && given !== null ? given.id : given);
+  if (target === undefined || target === null || target === '') {
+    throw new Error("no device: set the node's device, or msg.device to a device id");
+  }
   if (!DeviceId.safeParse(target).success) {
     throw new Error(`device ${JSON.stringify(target)} is not a device id: set the node's device or msg.device`);
   }

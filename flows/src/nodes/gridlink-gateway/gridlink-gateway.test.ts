@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createTestCertificates } from '@gridlink/testkit';
 import helper from 'node-red-node-test-helper';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtNodes, NODE_RED_RUNTIME, testFlow } from '../../test-support/built-nodes.js';
@@ -97,6 +99,59 @@ describe('gridlink-gateway, as the nodes using it show it', () => {
   it('without a password says which field to fix', async () => {
     const statuses = await load({}, { username: 'nodered' });
     const { status } = await statuses.waitFor((s) => s.fill === 'red');
-    expect(status.text).toBe('error: password is empty: enter the password of nodered');
+    expect(status.text).toBe(
+      'error: password is empty: enter the password of nodered, or sign in with a TLS client certificate',
+    );
+  });
+});
+
+describe('gridlink-gateway over TLS', () => {
+  const certificates = createTestCertificates(['nodered']);
+  const pem = (path: string) => readFileSync(path, 'utf8');
+  let site: GatewaySite;
+
+  beforeAll(async () => {
+    site = await startGatewaySite({ tls: certificates });
+    await helper.startServer();
+  });
+  afterEach(() => helper.unload());
+  afterAll(async () => {
+    await helper.stopServer();
+    await site.close();
+  });
+
+  const load = async (gateway: Record<string, unknown>, credentials: Record<string, string>) => {
+    const nodes = await builtNodes();
+    await helper.load(
+      [nodes['gridlink-gateway'], nodes['gridlink-device-in']] as never,
+      testFlow([
+        { id: 'gw', type: 'gridlink-gateway', host: '127.0.0.1', port: site.tlsPort, tls: true, ...gateway },
+        { id: 'in', type: 'gridlink-device-in', gateway: 'gw', wires: [[]] },
+      ]),
+      { gw: credentials },
+    );
+    return statusesOf(helper.getNode('in'));
+  };
+
+  it('connects with the password, verifying the gateway against the CA given', async () => {
+    const statuses = await load({ tlsCa: pem(certificates.ca) }, { username: 'nodered', password: NODERED_PASSWORD });
+    expect((await statuses.waitFor((s) => s.fill !== 'yellow')).status).toMatchObject({ fill: 'green' });
+  });
+
+  it('connects with a client certificate and no password', async () => {
+    const client = certificates.clients.nodered as { cert: string; key: string };
+    const statuses = await load(
+      { tlsCa: pem(certificates.ca), tlsCert: pem(client.cert) },
+      { username: 'nodered', tlsKey: pem(client.key) },
+    );
+    expect((await statuses.waitFor((s) => s.fill !== 'yellow')).status).toMatchObject({ fill: 'green' });
+  });
+
+  it('refuses a gateway certificate it cannot verify, red with the reason', async () => {
+    const statuses = await load({}, { username: 'nodered', password: NODERED_PASSWORD });
+    const { status } = await statuses.waitFor((s) => s.fill === 'red');
+    expect(status.text).toMatch(
+      /^error: (self[- ]signed certificate in certificate chain|unable to get local issuer certificate) \(retry in /,
+    );
   });
 });
