@@ -34,7 +34,7 @@ const DEVICES: Array<{ id: string; kind: DeviceKind; place: Place; tags?: string
 ];
 const HOUR = 3600_000;
 
-const nodes = buildGridlinkNodes();
+const nodes = await buildGridlinkNodes();
 
 /**
  * The ready flows in a real Node-RED process, loaded as npm start loads them, against a real

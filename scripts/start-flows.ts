@@ -4,10 +4,11 @@
  * missing), the ready flows at its first start, and the simulated third-party systems in its
  * environment. The console prints its URL and, at the first start only, the editor's password.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { NODE_RED_HOOKS_ROOT, prepareNodeRed } from './node-red-settings.js';
 import { freePort, portInUse, portIsFree, type RunningNodeRed, startNodeRed } from './start-node-red.js';
 
@@ -39,16 +40,22 @@ export function declaredNodeTypes(): string[] {
  * checkout would load stale nodes; esbuild takes a few seconds): the package folder to load, or
  * why there is none.
  */
-export function buildGridlinkNodes(say: (line: string) => void = () => {}): { dir?: string; note: string } {
+export async function buildGridlinkNodes(
+  say: (line: string) => void = () => {},
+): Promise<{ dir?: string; note: string }> {
   const types = declaredNodeTypes();
   if (types.length === 0) return { note: 'the Gridlink nodes are not written yet (flows/ declares none)' };
   say('node-red    building the Gridlink nodes (npm run build in flows/)');
-  const build = spawnSync('npm', ['run', 'build'], { cwd: FLOWS_PACKAGE, encoding: 'utf8' });
-  if (build.status !== 0) {
+  // Not blocking: the gateway and the cloud already serve while the nodes build.
+  const failed = await promisify(execFile)('npm', ['run', 'build'], { cwd: FLOWS_PACKAGE }).then(
+    () => undefined,
+    (err: { stdout?: string; stderr?: string; code?: number }) => err,
+  );
+  if (failed) {
     // The build's own error, not npm's lines about the script that failed.
-    const lines = `${build.stderr}\n${build.stdout}`.split('\n').map((line) => line.trim());
+    const lines = `${failed.stderr ?? ''}\n${failed.stdout ?? ''}`.split('\n').map((line) => line.trim());
     const why =
-      lines.find((line) => /^\w*Error\b/.test(line)) ?? lines.filter(Boolean).at(-1) ?? `exit code ${build.status}`;
+      lines.find((line) => /^\w*Error\b/.test(line)) ?? lines.filter(Boolean).at(-1) ?? `exit code ${failed.code}`;
     return { note: `the Gridlink nodes did not build, so none are loaded (npm run build -w flows: ${why})` };
   }
   const missing = types.filter((type) => !existsSync(join(FLOWS_PACKAGE, 'dist', 'nodes', `${type}.js`)));
@@ -73,7 +80,7 @@ export async function startFlows(options: {
     port = await freePort();
   }
 
-  const nodes = buildGridlinkNodes(options.say);
+  const nodes = await buildGridlinkNodes(options.say);
   const prepared = await prepareNodeRed({
     dataDir: options.dataDir,
     port,
