@@ -35,14 +35,16 @@ export {
   type DeviceRecord,
   type Directory,
   InMemoryDirectory,
+  type IntegratorGrants,
   type ServiceAccount,
   type ServiceRole,
 } from './devices/directory.js';
 export { GATEWAY_VERSION, Gateway, type GatewayOptions } from './gateway.js';
+export { READ_ONLY_BRIDGE_COMMANDS } from './integrator/integrator-acl.js';
 export { deviceHealth, deviceHealthBatches, fullSync, gatewayHealth } from './inventory/inventory-events.js';
 export type { CsvIssue, CsvIssueCode } from './registry/csv-import.js';
 export { DeviceRegistry, importDevicesCsv, registryPathIn } from './registry/index.js';
-export type { AuditEntry, CommissioningRecord } from './registry/registry.js';
+export type { AuditEntry, CommissioningRecord, GrantChange } from './registry/registry.js';
 export type { Observation } from './rules/conditions.js';
 export { type AlertTransition, RuleEngine } from './rules/engine.js';
 export type { RuleIssue } from './rules/rule-check.js';

@@ -19,6 +19,8 @@ export interface GatewayConnectionOptions {
   password?: string;
   clientId: string;
   backoff: BackoffOptions;
+  /** A node's message handler threw (reported by the config node, never thrown into mqtt.js). */
+  onHandlerError?: (topic: string, err: unknown) => void;
 }
 
 interface Subscription {
@@ -79,7 +81,14 @@ export class GatewayConnection implements GatewayLink {
     this.client.on('message', (topic, payload, packet) => {
       for (const [filter, subscribers] of this.subscriptions) {
         if (!topicMatches(filter, topic)) continue;
-        for (const subscriber of subscribers) subscriber.onMessage({ topic, payload, retained: packet.retain });
+        for (const subscriber of subscribers) {
+          // One node's fault must not keep the message from the others, nor reach mqtt.js.
+          try {
+            subscriber.onMessage({ topic, payload, retained: packet.retain });
+          } catch (err) {
+            options.onHandlerError?.(topic, err);
+          }
+        }
       }
     });
   }

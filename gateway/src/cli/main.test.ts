@@ -92,7 +92,10 @@ describe('gridlink-gateway: usage', () => {
       [['device', 'retire', 'a', 'b'], 'unexpected argument "b" after device retire'],
       [['check-config'], 'check-config needs <file>'],
       [['start'], 'start needs --config'],
-      [['service', 'add', '--username', 'nodered', '--role', 'admin'], '--role is observer or installer, not "admin"'],
+      [
+        ['service', 'add', '--username', 'nodered', '--role', 'admin'],
+        '--role is observer, installer or integrator, not "admin"',
+      ],
       [['device', 'list', '--status', 'gone'], '--status is active or retired, not "gone"'],
       [['device', 'tag', 'wm-1'], 'device tag needs <id> <tag>...'],
       [['device', 'untag'], 'device untag needs <id> <tag>...'],

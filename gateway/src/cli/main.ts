@@ -5,12 +5,16 @@ import { type CliIo, closest, DEVICE_KINDS, stopSignal, Timestamp } from '@gridl
 import { pino } from 'pino';
 import { describeFsError, loadConfig, SECRET_CONFIG_PATHS } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
+import { NO_GRANTS } from '../devices/directory.js';
+import { describeGrants } from '../integrator/grants.js';
 import { decodeCsv } from '../registry/csv-decode.js';
 import { credentialsCsv, importDevicesCsv } from '../registry/csv-import.js';
 import {
+  type Actor,
   DEVICE_STATUSES,
   DeviceRegistry,
   type DeviceSpec,
+  type GrantChange,
   type IssuedDevice,
   type RegisteredDevice,
   RegistryError,
@@ -52,8 +56,14 @@ Commands:
                  [--reason <text>]  Retire a device and register its successor (kind, place and
                                     tags are taken from the old device unless given)
   device rotate-password <id>       A new password for a device; the old one stops working
-  service add --username <name> --role observer|installer
-                                    A scoped MQTT account for software; prints its password, once
+  service add --username <name> --role observer|installer|integrator [grants]
+                                    A scoped MQTT account for software; prints its password, once.
+                                    observer reads; installer also makes bridge requests;
+                                    integrator (Node-RED) reads and acts only through its grants
+  service grant <username> [grants] Give an integrator more grants (they apply at once)
+  service revoke <username> [grants]
+                                    Take grants away from an integrator (at once)
+  service list [--json]             The service accounts, with each integrator's grants
   rules check <file>                Validate a rule file; prints what each rule does, or every
                                     error as file:line:column
   rules test <file> --events <recorded.jsonl> [--until <ISO time>] [--time-zone <zone>]
@@ -68,6 +78,11 @@ Commands:
 
 Place: --community <12 digits> --grid <15 digits> --building <b> --unit <u> --floor <n> --room <r>
        (--community defaults to gateway.community of --config)
+Grants (integrators only; comma-separated; none: read-only; every change is audited):
+       --command-devices <id,...>   may send commands to these active devices
+       --command-kinds <kind,...>   may send commands to every active device of these kinds
+       --ingest-devices <id,...>    may publish as these registered third-party devices
+                                    (state, events, availability; validated like the device's own)
 Tags:  1-32 of a-z, 0-9, "_" and "-" (e.g. elderly_alone), at most 16 a device; a running gateway
        applies a device's new tags when the device next connects
 
@@ -99,6 +114,9 @@ const OPTIONS = {
   reason: { type: 'string' },
   username: { type: 'string' },
   role: { type: 'string' },
+  'command-devices': { type: 'string' },
+  'command-kinds': { type: 'string' },
+  'ingest-devices': { type: 'string' },
   events: { type: 'string' },
   until: { type: 'string' },
   'time-zone': { type: 'string' },
@@ -117,6 +135,7 @@ type Values = {
 const GLOBAL: readonly OptionName[] = ['config', 'registry', 'help'];
 const PLACE = ['community', 'grid', 'building', 'unit', 'floor', 'room'] as const;
 const DEVICE_OPTIONS = ['id', 'kind', ...PLACE, 'notes'] as const;
+const GRANT_OPTIONS = ['command-devices', 'command-kinds', 'ingest-devices'] as const;
 
 interface Context {
   io: CliIo;
@@ -168,7 +187,16 @@ const COMMANDS: readonly Command[] = [
     run: deviceReplace,
   },
   { name: 'device rotate-password', args: ['id'], options: [], run: deviceRotate },
-  { name: 'service add', args: [], options: ['username', 'role'], required: ['username', 'role'], run: serviceAdd },
+  {
+    name: 'service add',
+    args: [],
+    options: ['username', 'role', ...GRANT_OPTIONS],
+    required: ['username', 'role'],
+    run: serviceAdd,
+  },
+  { name: 'service grant', args: ['username'], options: [...GRANT_OPTIONS], run: serviceGrant },
+  { name: 'service revoke', args: ['username'], options: [...GRANT_OPTIONS], run: serviceRevoke },
+  { name: 'service list', args: [], options: ['json'], run: serviceList },
   { name: 'rules check', args: ['file'], options: [], run: rulesCheck },
   {
     name: 'rules test',
@@ -570,15 +598,89 @@ async function deviceRotate(context: Context): Promise<number> {
 async function serviceAdd(context: Context): Promise<number> {
   const { values } = context;
   if (!(SERVICE_ROLES as readonly string[]).includes(values.role as string)) {
-    throw new UsageError(`--role is ${SERVICE_ROLES.join(' or ')}, not "${values.role}"`);
+    throw new UsageError(
+      `--role is ${SERVICE_ROLES.slice(0, -1).join(', ')} or ${SERVICE_ROLES.at(-1)}, not "${values.role}"`,
+    );
   }
   return withRegistry(context, async (registry) => {
-    const { account, password } = await registry.addService(values.username as string, values.role as string);
+    const { account, password } = await registry.addService(
+      values.username as string,
+      values.role as string,
+      grantChange(values),
+      actor(context),
+    );
     context.io.stdout.write(`added service account ${account.username} (${account.role}) to ${registry.path}\n`);
+    if (account.grants) context.io.stdout.write(`grants: ${describeGrants(account.grants)}\n`);
     context.io.stdout.write(`password: ${password}\n`);
     context.io.stdout.write('This password will not be shown again: store it where the service reads it.\n');
     return 0;
   });
+}
+
+async function serviceGrant(context: Context): Promise<number> {
+  return withRegistry(context, async (registry) => {
+    const account = registry.grant(context.args[0] as string, grantChange(context.values), actor(context));
+    context.io.stdout.write(`${account.username} now holds ${describeGrants(account.grants ?? NO_GRANTS)}\n`);
+    return 0;
+  });
+}
+
+async function serviceRevoke(context: Context): Promise<number> {
+  return withRegistry(context, async (registry) => {
+    const account = registry.revoke(context.args[0] as string, grantChange(context.values), actor(context));
+    context.io.stdout.write(`${account.username} now holds ${describeGrants(account.grants ?? NO_GRANTS)}\n`);
+    return 0;
+  });
+}
+
+async function serviceList(context: Context): Promise<number> {
+  return withRegistry(context, async (registry) => {
+    const accounts = registry.listServices();
+    if (context.values.json) {
+      context.io.stdout.write(`${JSON.stringify(accounts, null, 2)}\n`);
+      return 0;
+    }
+    if (accounts.length === 0) {
+      context.io.stdout.write('no service accounts\n');
+      return 0;
+    }
+    context.io.stdout.write(
+      formatTable(
+        ['USERNAME', 'ROLE', 'CREATED', 'GRANTS'],
+        accounts.map((account) => [
+          account.username,
+          account.role,
+          account.createdAt,
+          account.grants ? describeGrants(account.grants) : '',
+        ]),
+      ),
+    );
+    return 0;
+  });
+}
+
+/** `--command-devices a,b` and the like, as lists (blanks dropped). */
+function grantChange(values: Values): GrantChange {
+  const list = (value: string | undefined) =>
+    value === undefined
+      ? undefined
+      : value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '');
+  const change: GrantChange = {};
+  const commandDevices = list(values['command-devices']);
+  const commandKinds = list(values['command-kinds']);
+  const ingestDevices = list(values['ingest-devices']);
+  if (commandDevices) change.commandDevices = commandDevices;
+  if (commandKinds) change.commandKinds = commandKinds;
+  if (ingestDevices) change.ingestDevices = ingestDevices;
+  return change;
+}
+
+/** Who runs the CLI, for the audit log: the local system user. */
+function actor({ io }: Context): Actor {
+  return { username: `cli:${io.env.USER ?? io.env.LOGNAME ?? 'unknown'}`, role: 'cli', address: 'local' };
 }
 
 // --- rules ----------------------------------------------------------------------------------------

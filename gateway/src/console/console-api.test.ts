@@ -123,6 +123,21 @@ describe('the installer console API', () => {
     expect((await call(base, 'GET', '/api/console/session', cookie)).status).toBe(401);
   });
 
+  it('refuses an integrator account (a Node-RED flow’s MQTT password) even with the right password', async () => {
+    const { base, registry } = await start();
+    const integrator = await registry.addService('nodered', 'integrator');
+    const response = await fetch(`${base}/api/console/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'nodered', password: integrator.password }),
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect((await body(response)).detail).toBe(
+      'an integrator account is for MQTT (Node-RED) only: sign in with an installer or observer account',
+    );
+  });
+
   it('throttles failed sign-ins per account and per address, and the right password then waits too', async () => {
     const { base, installer, observer } = await start({ console: { throttle: { burst: 3, perMinute: 1 } } });
     const attempt = (username: string, password: string) =>

@@ -125,6 +125,16 @@ export function consoleRoutes(options: ConsoleRoutesOptions) {
       logger.warn({ address, username }, 'console sign-in refused');
       return problem(res, 401, 'GL_BAD_CREDENTIALS', 'wrong account name or password');
     }
+    // An integrator's password lives in a Node-RED flow: it opens the broker to its grants, never the console.
+    if (account.role === 'integrator') {
+      logger.warn({ address, username }, 'console sign-in refused: an integrator account');
+      return problem(
+        res,
+        403,
+        'GL_NOT_A_CONSOLE_ACCOUNT',
+        'an integrator account is for MQTT (Node-RED) only: sign in with an installer or observer account',
+      );
+    }
     const { token, session } = sessions.create(account.username, account.role);
     if (account.role === 'installer') audit(session, address, 'login');
     logger.info({ address, username, role: account.role }, 'console sign-in');

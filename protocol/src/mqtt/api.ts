@@ -26,10 +26,22 @@ export type RetainPolicy = 'always' | 'never';
  */
 export const MQTT_API: Record<TopicKind, { publisher: string; retain: RetainPolicy; payload: z.ZodType | 'profile' }> =
   {
-    device_state: { publisher: 'device', retain: 'always', payload: 'profile' },
-    device_availability: { publisher: 'device (LWT) or gateway', retain: 'always', payload: Availability },
-    device_event: { publisher: 'device or gateway adapter', retain: 'never', payload: 'profile' },
-    device_set: { publisher: 'gateway, rules, installers', retain: 'never', payload: 'profile' },
+    device_state: {
+      publisher: 'device (or the integrator granted to bring it in)',
+      retain: 'always',
+      payload: 'profile',
+    },
+    device_availability: {
+      publisher: 'device (LWT), gateway or its ingest integrator',
+      retain: 'always',
+      payload: Availability,
+    },
+    device_event: {
+      publisher: 'device, gateway adapter or its ingest integrator',
+      retain: 'never',
+      payload: 'profile',
+    },
+    device_set: { publisher: 'gateway, rules, installers, granted integrators', retain: 'never', payload: 'profile' },
     alert: { publisher: 'gateway rules', retain: 'always', payload: AlertPayload },
     bridge_state: { publisher: 'gateway (also its LWT)', retain: 'always', payload: Availability },
     bridge_info: { publisher: 'gateway', retain: 'always', payload: BridgeInfo },

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { AlertPayload } from '@gridlink/protocol';
 import helper from 'node-red-node-test-helper';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtNodes, NODE_RED_RUNTIME, testFlow } from '../../test-support/built-nodes.js';
 import { type GatewaySite, NODERED_PASSWORD, startGatewaySite } from '../../test-support/gateway-site.js';
 import { nextMessage, statusesOf } from '../../test-support/node-status.js';
@@ -22,8 +22,8 @@ describe('gridlink-alert-in against a real gateway', () => {
     site = await startGatewaySite();
     await helper.startServer();
   });
+  afterEach(() => helper.unload());
   afterAll(async () => {
-    await helper.unload();
     await helper.stopServer();
     await site.close();
   });
@@ -88,5 +88,47 @@ describe('gridlink-alert-in against a real gateway', () => {
     expect(raised.payload?.category).toMatch(/^emergency\./);
     expect(changes('fire')).toEqual(['raised', 'updated']);
     expect(changes('safety')).toEqual([]);
+  });
+
+  it('sends the alerts already active at start, as retained, only when asked to', async () => {
+    const nodes = await builtNodes();
+    const start = async (activeOnStart: boolean) => {
+      await helper.load(
+        [nodes['gridlink-gateway'], nodes['gridlink-alert-in']] as never,
+        testFlow([
+          { id: 'gw', type: 'gridlink-gateway', host: site.host, port: site.port },
+          { id: 'alerts-in', type: 'gridlink-alert-in', gateway: 'gw', activeOnStart, wires: [['alerts-out']] },
+          { id: 'alerts-out', type: 'helper' },
+        ]),
+        { gw: { username: 'nodered', password: NODERED_PASSWORD } },
+      );
+    };
+    const smoke = await site.device('smoke-3-2-0501');
+    const event = (type: string) =>
+      smoke.publishAsync(`gridlink/smoke-3-2-0501/event/${type}`, JSON.stringify({ ts: new Date().toISOString() }), {
+        qos: 1,
+      });
+
+    await start(false);
+    await statusesOf(helper.getNode('alerts-in')).waitFor((s) => s.fill === 'green');
+    const live = nextMessage<AlertMsg & { retained: boolean }>(helper.getNode('alerts-out'));
+    await event('alarm');
+    const raised = await live;
+    expect(raised).toMatchObject({ change: 'raised', retained: false });
+    await helper.unload();
+
+    // A flow deployed while the alarm is on learns of it at once.
+    await start(true);
+    const atStart = await nextMessage<AlertMsg & { retained: boolean }>(helper.getNode('alerts-out'));
+    expect(atStart).toMatchObject({
+      topic: 'gridlink/alert/builtin.smoke.alarm/smoke-3-2-0501',
+      change: 'raised',
+      retained: true,
+      payload: { alert_id: raised.payload?.alert_id },
+    });
+    await statusesOf(helper.getNode('alerts-in')).waitFor((s) => s.fill === 'green');
+    const cleared = nextMessage<AlertMsg>(helper.getNode('alerts-out'));
+    await event('alarm_cleared');
+    expect(await cleared).toMatchObject({ change: 'cleared', payload: { alert_id: raised.payload?.alert_id } });
   });
 });

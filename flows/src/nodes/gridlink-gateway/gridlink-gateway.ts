@@ -4,6 +4,7 @@ import { BrokenLink } from '../../gateway/broken-link.js';
 import { GatewayConnection } from '../../gateway/connection.js';
 import type { GatewayLink } from '../../gateway/gateway-link.js';
 import { type GatewayCredentials, type GatewaySettingsInput, gatewaySettings } from '../../gateway/gateway-settings.js';
+import { reasonOf } from '../../kit/errors.js';
 
 type GatewayNodeDef = NodeDef & GatewaySettingsInput;
 type GatewayNode = Node<GatewayCredentials> & { link: GatewayLink };
@@ -18,7 +19,10 @@ export default function register(RED: NodeAPI): void {
       this.error(`gateway settings: ${settings.reason}`);
       return;
     }
-    const connection = new GatewayConnection(settings.options);
+    const connection = new GatewayConnection({
+      ...settings.options,
+      onHandlerError: (topic, err) => this.error(`handling ${topic}: ${reasonOf(err)}`),
+    });
     this.link = connection;
     this.on('close', (done: () => void) => {
       connection.close().then(done, done);
