@@ -34,7 +34,9 @@ const DEVICES: Array<{ id: string; kind: DeviceKind; place: Place; tags?: string
 ];
 const HOUR = 3600_000;
 
-const nodes = await buildGridlinkNodes();
+const paletteDir = mkdtempSync(join(tmpdir(), 'gridlink-palette-'));
+afterAll(() => rmSync(paletteDir, { recursive: true, force: true }));
+const nodes = await buildGridlinkNodes(paletteDir);
 
 /**
  * The ready flows in a real Node-RED process, loaded as npm start loads them, against a real

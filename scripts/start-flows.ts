@@ -1,14 +1,13 @@
 /**
  * Node-RED as `npm start` runs it: on port 1880 (or another free one when 1880 is taken and no
- * port was asked for), with the Gridlink nodes from flows/ (built first when their build is
- * missing), the ready flows at its first start, and the simulated third-party systems in its
- * environment. The console prints its URL and, at the first start only, the editor's password.
+ * port was asked for), with the Gridlink nodes from flows/ (built at every start), the ready flows
+ * at its first start, and the simulated third-party systems in its environment. The console prints
+ * its URL and, at the first start only, the editor's password.
  */
-import { execFile } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { buildPalette } from '@gridlink/flows/build';
 import { NODE_RED_HOOKS_ROOT, prepareNodeRed } from './node-red-settings.js';
 import { freePort, portInUse, portIsFree, type RunningNodeRed, startNodeRed } from './start-node-red.js';
 
@@ -25,43 +24,33 @@ export interface StartedFlows {
   summary: string;
 }
 
-interface PaletteManifest {
-  'node-red'?: { nodes?: Record<string, string> };
-}
-
 /** The node types flows/ declares (its package.json's `node-red.nodes`). */
 export function declaredNodeTypes(): string[] {
-  const manifest = JSON.parse(readFileSync(join(FLOWS_PACKAGE, 'package.json'), 'utf8')) as PaletteManifest;
+  const manifest = JSON.parse(readFileSync(join(FLOWS_PACKAGE, 'package.json'), 'utf8')) as {
+    'node-red'?: { nodes?: Record<string, string> };
+  };
   return Object.keys(manifest['node-red']?.nodes ?? {});
 }
 
 /**
- * The Gridlink nodes, built from their sources at every start (a build left from an earlier
- * checkout would load stale nodes; esbuild takes a few seconds): the package folder to load, or
- * why there is none.
+ * The Gridlink nodes, built from their sources at every start into a folder of this run's own
+ * (`into`, a complete palette package): a build left from an earlier checkout would load stale
+ * nodes, and runs or tests side by side must not rebuild each other's. The package folder to load,
+ * or why there is none.
  */
 export async function buildGridlinkNodes(
+  into: string,
   say: (line: string) => void = () => {},
 ): Promise<{ dir?: string; note: string }> {
-  const types = declaredNodeTypes();
-  if (types.length === 0) return { note: 'the Gridlink nodes are not written yet (flows/ declares none)' };
-  say('node-red    building the Gridlink nodes (npm run build in flows/)');
-  // Not blocking: the gateway and the cloud already serve while the nodes build.
-  const failed = await promisify(execFile)('npm', ['run', 'build'], { cwd: FLOWS_PACKAGE }).then(
-    () => undefined,
-    (err: { stdout?: string; stderr?: string; code?: number }) => err,
-  );
-  if (failed) {
-    // The build's own error, not npm's lines about the script that failed.
-    const lines = `${failed.stderr ?? ''}\n${failed.stdout ?? ''}`.split('\n').map((line) => line.trim());
-    const why =
-      lines.find((line) => /^\w*Error\b/.test(line)) ?? lines.filter(Boolean).at(-1) ?? `exit code ${failed.code}`;
-    return { note: `the Gridlink nodes did not build, so none are loaded (npm run build -w flows: ${why})` };
+  if (declaredNodeTypes().length === 0)
+    return { note: 'the Gridlink nodes are not written yet (flows/ declares none)' };
+  say('node-red    building the Gridlink nodes from flows/');
+  try {
+    const built = await buildPalette(into);
+    return { dir: built.packageDir, note: `the Gridlink nodes loaded: ${built.nodeTypes.join(', ')}` };
+  } catch (err) {
+    return { note: `the Gridlink nodes did not build, so none are loaded: ${(err as Error).message}` };
   }
-  const missing = types.filter((type) => !existsSync(join(FLOWS_PACKAGE, 'dist', 'nodes', `${type}.js`)));
-  if (missing.length > 0)
-    return { note: `the Gridlink nodes' build left out ${missing.join(', ')}, so none are loaded` };
-  return { dir: FLOWS_PACKAGE, note: `the Gridlink nodes loaded: ${types.join(', ')}` };
 }
 
 export async function startFlows(options: {
@@ -80,7 +69,7 @@ export async function startFlows(options: {
     port = await freePort();
   }
 
-  const nodes = await buildGridlinkNodes(options.say);
+  const nodes = await buildGridlinkNodes(join(options.dataDir, 'node-red', 'gridlink-nodes'), options.say);
   const prepared = await prepareNodeRed({
     dataDir: options.dataDir,
     port,
