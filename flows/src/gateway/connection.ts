@@ -26,6 +26,8 @@ export interface GatewayConnectionOptions {
 interface Subscription {
   onMessage: (message: IncomingMessage) => void;
   onRefused?: ((reason: string) => void) | undefined;
+  /** The last payload it got on each topic, to drop the broker's repeats of a retained message. */
+  last: Map<string, Buffer>;
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -82,6 +84,10 @@ export class GatewayConnection implements GatewayLink {
       for (const [filter, subscribers] of this.subscriptions) {
         if (!topicMatches(filter, topic)) continue;
         for (const subscriber of subscribers) {
+          // The broker sends a topic's retained message again for every SUBSCRIBE whose filter
+          // matches it, and the session's filters overlap (one node's device, another's all devices).
+          if (packet.retain && subscriber.last.get(topic)?.equals(payload)) continue;
+          subscriber.last.set(topic, payload);
           // One node's fault must not keep the message from the others, nor reach mqtt.js.
           try {
             subscriber.onMessage({ topic, payload, retained: packet.retain });
@@ -108,7 +114,7 @@ export class GatewayConnection implements GatewayLink {
     onMessage: (message: IncomingMessage) => void,
     onRefused?: (reason: string) => void,
   ): () => void {
-    const subscription: Subscription = { onMessage, onRefused };
+    const subscription: Subscription = { onMessage, onRefused, last: new Map() };
     let subscribers = this.subscriptions.get(filter);
     if (!subscribers) {
       subscribers = new Set();

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import helper from 'node-red-node-test-helper';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtNodes, NODE_RED_RUNTIME, testFlow } from '../../test-support/built-nodes.js';
@@ -105,6 +106,44 @@ describe('gridlink-device-in against a real gateway', () => {
     );
     const { status } = await statusesOf(helper.getNode('in')).waitFor((s) => s.fill === 'red');
     expect(status.text).toMatch(/^error: kind "kettle" is unknown: one of smoke_detector, gas_detector, /);
+  });
+
+  it('sends a device’s kept state once at start, however the nodes’ selections overlap', async () => {
+    const meter = await site.device('wm-3-2-502');
+    await meter.publishAsync('gridlink/wm-3-2-502', '{"valve":"open","total_volume":40}', { qos: 1, retain: true });
+    const nodes = await builtNodes();
+    await helper.load(
+      [nodes['gridlink-gateway'], nodes['gridlink-device-in']] as never,
+      testFlow([
+        { id: 'gw', type: 'gridlink-gateway', host: site.host, port: site.port },
+        { id: 'one-in', type: 'gridlink-device-in', gateway: 'gw', device: 'wm-3-2-502', wires: [['one-out']] },
+        { id: 'all-in', type: 'gridlink-device-in', gateway: 'gw', messages: 'state', wires: [['all-out']] },
+        { id: 'one-out', type: 'helper' },
+        { id: 'all-out', type: 'helper' },
+      ]),
+      { gw: { username: 'nodered', password: NODERED_PASSWORD } },
+    );
+    type StateMsg = { retained: boolean; payload: { valve?: string }; device: { id: string } };
+    const got: Record<string, StateMsg[]> = { one: [], all: [] };
+    // Resolves when both nodes have sent the state published below, which comes after all the kept ones.
+    const bothLive = Promise.all(
+      ['one', 'all'].map(
+        (id) =>
+          new Promise<void>((resolve) =>
+            (helper.getNode(`${id}-out`) as unknown as EventEmitter).on('input', (msg: StateMsg) => {
+              if (msg.device.id !== 'wm-3-2-502') return;
+              got[id]?.push(msg);
+              if (msg.payload.valve === 'closed') resolve();
+            }),
+          ),
+      ),
+    );
+    for (const id of ['one-in', 'all-in']) await statusesOf(helper.getNode(id)).waitFor((s) => s.fill === 'green');
+    await meter.publishAsync('gridlink/wm-3-2-502', '{"valve":"closed"}', { qos: 1, retain: true });
+    await bothLive;
+    const seen = (id: string) => got[id]?.map((msg) => `${msg.payload.valve} ${msg.retained ? 'kept' : 'live'}`);
+    expect(seen('one')).toEqual(['open kept', 'closed live']);
+    expect(seen('all')).toEqual(['open kept', 'closed live']);
   });
 });
 

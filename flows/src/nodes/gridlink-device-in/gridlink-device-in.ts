@@ -1,4 +1,4 @@
-import { createTopics, parseTopic, validateDeviceMessage } from '@gridlink/protocol';
+import { createTopics, parseTopic, SnakeName, validateDeviceMessage } from '@gridlink/protocol';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { type DeviceSelection, deviceSelection, selects } from '../../devices/selection.js';
 import { unitsOf } from '../../devices/units.js';
@@ -31,6 +31,13 @@ export default function register(RED: NodeAPI): void {
       this.error(`selection: ${selection.reason}`);
       return;
     }
+    const event = def.event?.trim() || undefined;
+    if (event !== undefined && !SnakeName.safeParse(event).success) {
+      const reason = `event type ${JSON.stringify(event)} is not snake_case, e.g. reading`;
+      this.status(errorStatus(reason));
+      this.error(`selection: ${reason}`);
+      return;
+    }
     const link = useGateway(RED, this, def.gateway);
     if (!link) return;
     const topics = createTopics(link.baseTopic);
@@ -39,7 +46,7 @@ export default function register(RED: NodeAPI): void {
     const filters = [
       ...(wanted !== 'events' ? [only ? topics.deviceState(only) : topics.filters.allDevices] : []),
       ...(wanted !== 'state'
-        ? [`${only ? topics.deviceState(only) : `${link.baseTopic}/+`}/event/${def.event || '+'}`]
+        ? [`${only ? topics.deviceState(only) : `${link.baseTopic}/+`}/event/${event ?? '+'}`]
         : []),
     ];
     const handle = (message: IncomingMessage) =>
