@@ -116,6 +116,26 @@ describe('Node-RED that cannot start', { timeout: 60_000 }, () => {
   });
 });
 
+describe('Node-RED that stops by itself after it started', { timeout: 60_000 }, () => {
+  it('is reported with its exit code, and stopping it afterwards is harmless', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gridlink-node-red-crash-'));
+    try {
+      const prepared = await prepareNodeRed({ dataDir, port: await freePort() });
+      const exits: (number | null)[] = [];
+      const nodeRed = await startNodeRed(prepared, {
+        portSetting: '--node-red-port',
+        onUnexpectedExit: (code) => exits.push(code),
+      });
+      process.kill(nodeRed.pid, 'SIGKILL');
+      await vi.waitFor(() => expect(exits).toEqual([null]), { timeout: 20_000 });
+      await nodeRed.stop();
+      expect(exits).toHaveLength(1);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Node-RED when npm start is killed outright', { timeout: 90_000 }, () => {
   it('stops with it instead of running on as an orphan', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gridlink-node-red-orphan-'));
