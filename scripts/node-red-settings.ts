@@ -224,6 +224,8 @@ module.exports = {
     modules: { allowInstall: false },
   },
   functionExternalModules: false,
+  // What function nodes may use beyond their sandbox: hashes and HMACs (webhook signatures).
+  functionGlobalContext: { crypto: require('node:crypto') },
   editorTheme: { projects: { enabled: false }, tours: false },
   telemetry: { enabled: false, updateNotification: false },
   diagnostics: { enabled: true, ui: false },

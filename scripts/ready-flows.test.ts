@@ -58,6 +58,8 @@ describe.skipIf(!nodes.dir)(
     let nodeRed: RunningNodeRed;
     const devices = new Map<string, DeviceSimulator>();
     let token = '';
+    /** Everything Node-RED printed (its debug nodes print to its log too). */
+    const printed: string[] = [];
 
     beforeAll(async () => {
       const passwordHash = await hashPassword(DEVICE_PASSWORD);
@@ -115,6 +117,7 @@ describe.skipIf(!nodes.dir)(
       });
       nodeRed = await startNodeRed(prepared, {
         portSetting: '--node-red-port',
+        onLine: (line) => printed.push(line),
         env: {
           ...integrations.env,
           GRIDLINK_GATEWAY_HOST: '127.0.0.1',
@@ -200,6 +203,40 @@ describe.skipIf(!nodes.dir)(
         text: expect.stringMatching(/^您的家人\(2号楼1单元0401\)自\d\d-\d\d \d\d:\d\d起未用水。/),
         reference: alert?.alert_id,
       });
+    });
+
+    it("vendor webhook: a signed delivery is taken and becomes the door's Gridlink access event; a bad signature or no hooks account is refused", async () => {
+      const hooks = `Basic ${Buffer.from(`${prepared.hooks.username}:${prepared.hooks.password}`).toString('base64')}`;
+      const url = `${nodeRed.url}/hooks/vendor/access`;
+      const { vendor } = integrations;
+      vendor.setWebhook({ url, secret: integrations.vendorWebhookSecret, authorization: hooks });
+      // The flow serves its endpoint once Node-RED has started it: delivered from then on.
+      await vi.waitFor(
+        async () =>
+          expect(await vendor.cardSwipe('VD-GATE-N-01', '0012345678', false)).toMatchObject({
+            delivered: true,
+            status: 200,
+          }),
+        { timeout: 20_000, interval: 200 },
+      );
+      expect(await vendor.doorHeldOpen('VD-GARAGE-01', 200)).toMatchObject({
+        delivered: true,
+        status: 200,
+        attempts: 1,
+      });
+      await vi.waitFor(() => expect(printed.join('\n')).toContain('"device_id":"vd-garage-01-1"'));
+      const events = printed.join('\n');
+      expect(events).toMatch(/"event":"door_held_open","payload":\{"ts":"\d{4}-[^"]+Z","duration_s":200\}/);
+      // The card number itself never leaves the flow: a pseudonymous reference stands for it.
+      expect(events).toMatch(
+        /"event":"access","payload":\{"ts":"[^"]+","method":"card","result":"denied","reason":"unknown_credential","credential_ref":"c-[0-9a-f]{12}"\}/,
+      );
+      expect(events).not.toContain('0012345678');
+
+      vendor.setWebhook({ url, secret: 'not-the-shared-secret', authorization: hooks });
+      expect(await vendor.doorOpened('VD-GATE-N-01')).toMatchObject({ delivered: false, status: 401, attempts: 1 });
+      vendor.setWebhook({ url, secret: integrations.vendorWebhookSecret });
+      expect(await vendor.doorOpened('VD-GATE-N-01')).toMatchObject({ delivered: false, status: 401, attempts: 1 });
     });
   },
 );
