@@ -39,6 +39,8 @@ describe('Node-RED settings for npm start', () => {
     expect(secret.length).toBeGreaterThanOrEqual(24);
     expect(modeOf(secretFile)).toBe(0o600);
     expect(modeOf(join(dataDir, 'secrets', 'node-red'))).toBe(0o700);
+    // Node-RED keeps the editor's session tokens in its user directory.
+    expect(modeOf(prepared.userDir)).toBe(0o700);
     const settings = readFileSync(prepared.settingsFile, 'utf8');
     expect(settings).not.toContain(secret);
     expect(settings).not.toContain(prepared.hooks.password);

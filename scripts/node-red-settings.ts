@@ -73,7 +73,9 @@ function readOrMake(file: string, make: () => string): { value: string; made: bo
 export async function prepareNodeRed(options: NodeRedSetupOptions): Promise<PreparedNodeRed> {
   const userDir = resolve(options.dataDir, 'node-red');
   const secretsDir = resolve(options.dataDir, 'secrets', 'node-red');
-  mkdirSync(userDir, { recursive: true });
+  // Owner-only: Node-RED keeps the editor's session tokens (.sessions.json) and the flows' credentials here.
+  mkdirSync(userDir, { recursive: true, mode: 0o700 });
+  chmodSync(userDir, 0o700);
   mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
   chmodSync(secretsDir, 0o700);
 
