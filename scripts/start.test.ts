@@ -42,7 +42,18 @@ const start = async (dataDir: string, options: string[], onOutput?: (output: str
 describe('npm start', () => {
   it('runs the cloud, the gateway and a simulated community, reports what happens and stops cleanly', async () => {
     const dataDir = newDataDir();
-    const { output, code } = await start(dataDir, ['--exit-after', '4', '--per-kind', '1', '--status-every', '1']);
+    // Without Node-RED, whose connection to the gateway would count among the clients
+    // (start-flows.test.ts runs npm start with it).
+    const { output, code } = await start(dataDir, [
+      '--exit-after',
+      '4',
+      '--per-kind',
+      '1',
+      '--status-every',
+      '1',
+      '--node-red',
+      'off',
+    ]);
 
     expect(output).toMatch(/embedded MQTT broker: mqtt:\/\/127\.0\.0\.1:\d+/);
     expect(output).toContain('Simulated community: 16 devices of 16 kinds');
@@ -152,6 +163,9 @@ describe('npm start', () => {
         '6',
         '--status-every',
         '2',
+        // Node-RED's connection to the gateway would count among the clients (start-flows.test.ts runs it).
+        '--node-red',
+        'off',
       ],
       { cwd: root, env: { ...process.env, GRIDLINK_MQTT__PORT: '0' } },
     );

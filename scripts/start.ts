@@ -11,7 +11,10 @@
  * --exit-after S, --status-every S, --report-every S (heartbeat cap of the MQTT devices),
  * --camera-event-every S (mean seconds between two happenings in front of one camera; 600 by default),
  * --wear some|none (whether a few devices fall silent and a few batteries run low over the first
- * three minutes, so the property manager's pages show them; some by default).
+ * three minutes, so the property manager's pages show them; some by default), --node-red on|off (Node-RED
+ * with the Gridlink nodes and the ready flows, in its own process, beside simulated third-party systems
+ * the flows call: an SMS provider, an IP speaker, a WeCom group robot, a vendor's access control; on by
+ * default), --node-red-port N (1880 by default; 0 picks a free port).
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -51,6 +54,8 @@ import {
 } from '@gridlink/simulators';
 import { pino } from 'pino';
 import { CAMERA_USERNAME, CameraActivity, startCommunityCameras } from './start-cameras.js';
+import { type StartedFlows, startFlows } from './start-flows.js';
+import { startIntegrations } from './start-integrations.js';
 import { layTerritory, planRoutes, walkEarlierRounds, walkLive } from './start-patrol.js';
 import { startTelemetry } from './start-telemetry.js';
 import { GRID_WORKER, gridWorkerName, startUsers } from './start-users.js';
@@ -65,6 +70,8 @@ const { values: args } = parseArgs({
     'status-every': { type: 'string', default: '5' },
     'camera-event-every': { type: 'string', default: '600' },
     wear: { type: 'string', default: 'some' },
+    'node-red': { type: 'string', default: 'on' },
+    'node-red-port': { type: 'string' },
   },
 });
 
@@ -97,12 +104,19 @@ const exitAfterSeconds = positiveInt('--exit-after', args['exit-after']);
 const perKind = positiveInt('--per-kind', args['per-kind']);
 const reportEverySeconds = positiveInt('--report-every', args['report-every']) || 30;
 const statusEverySeconds = positiveInt('--status-every', args['status-every']) || 5;
+const nodeRedPort = positiveInt('--node-red-port', args['node-red-port']);
 const cameraEventEverySeconds = positiveInt('--camera-event-every', args['camera-event-every']) || 600;
 /** Where the cloud's embedded database, the gateway's data and the scenario credentials live. */
 const DATA_DIR = args['data-dir'];
 if (args.wear !== 'some' && args.wear !== 'none') {
   console.error(
     `--wear: expected some (a few devices fall silent, a few batteries run low) or none, received ${args.wear}`,
+  );
+  process.exit(1);
+}
+if (args['node-red'] !== 'on' && args['node-red'] !== 'off') {
+  console.error(
+    `--node-red: expected on (Node-RED with the Gridlink nodes and the ready flows) or off, received ${args['node-red']}`,
   );
   process.exit(1);
 }
@@ -159,6 +173,9 @@ const consolePassword = (await registry.addService('console', 'observer')).passw
 // The installer who signs in to the gateway's own web console (commissioning from the guard room).
 const INSTALLER = 'installer';
 const installerPassword = (await registry.addService(INSTALLER, 'installer')).password;
+// Node-RED's flows read the gateway as an integrator without grants: they command no device.
+const NODE_RED_ACCOUNT = 'node-red';
+const nodeRedPassword = (await registry.addService(NODE_RED_ACCOUNT, 'integrator')).password;
 
 // The scenario devices' credentials, for `npm run sim` (readable by this user only).
 const credentialsFile = join(DATA_DIR, 'sim-credentials.json');
@@ -306,6 +323,44 @@ const { tcp: mqttPort, http: httpPort } = gateway.ports;
 const url = `mqtt://127.0.0.1:${mqttPort}`;
 writeCredentials(url);
 
+// The third-party systems the ready flows call, simulated, and Node-RED with the Gridlink nodes and
+// the ready flows in its own process. A Node-RED that cannot start stops npm start with its reason.
+const integrations = await startIntegrations(SECRETS_DIR);
+let flows: StartedFlows | undefined;
+if (args['node-red'] === 'on') {
+  try {
+    flows = await startFlows({
+      dataDir: DATA_DIR,
+      requestedPort: nodeRedPort,
+      env: {
+        ...integrations.env,
+        GRIDLINK_GATEWAY_HOST: '127.0.0.1',
+        GRIDLINK_GATEWAY_PORT: String(mqttPort),
+        GRIDLINK_GATEWAY_USERNAME: NODE_RED_ACCOUNT,
+        GRIDLINK_GATEWAY_PASSWORD: nodeRedPassword,
+        GRIDLINK_CLOUD_URL: cloud.url,
+        // Every family's text goes to one development number (China Mobile's well-known test number).
+        GRIDLINK_FAMILY_CONTACTS: JSON.stringify({ '*': '+8613800138000' }),
+      },
+      say,
+    });
+    integrations.vendor.setWebhook({
+      url: `${flows.hooks.url}/vendor/access`,
+      secret: integrations.vendorWebhookSecret,
+      authorization: flows.hooks.authorization,
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n(npm start -- --node-red off starts everything else without Node-RED.)`);
+    await integrations.stop();
+    await gateway.stop();
+    registry.close();
+    await cameras?.stop();
+    if (telemetry.on) await telemetry.stop();
+    await cloud.stop();
+    process.exit(1);
+  }
+}
+
 const running = devices.filter((device) => !reservedIds.has(device.id) && !cameraIds.includes(device.id));
 const kinds = new Set(devices.map((d) => d.kind)).size;
 const what = generated
@@ -371,6 +426,8 @@ ${signIns.map((s) => `      ${s.username.padEnd(16)} ${s.password}   ${s.what}`)
   Patrol:              ${patrolNote}`
           : ''
       }
+  ${flows ? flows.summary : 'Node-RED: off (--node-red on starts it with the Gridlink nodes and the ready flows)'}
+  ${integrations.summary()}
   Send the gateway a command: curl -X POST ${cloud.url}/api/v1/gateways/${GATEWAY_ID}/downlink \\
       -H @'${adminHeaderFile}' -H 'content-type: application/json' \\
       -d '{"id":"cmd-1","created_at":"2026-11-25T08:00:00.000Z","type":"device.command","data":{"device_id":"${running.find((d) => d.kind === 'water_meter')?.id ?? ''}","command":{"valve":"close"}}}'${
@@ -502,6 +559,8 @@ async function shutdown(reason: string): Promise<void> {
   cameraActivity?.stop();
   patrolling.abort(new Error('stopping'));
   say(`stopping (${reason})`);
+  await flows?.nodeRed.stop();
+  await integrations.stop();
   await Promise.all(simulators.map((simulator) => simulator.stop().catch(() => {})));
   const { valid, invalid } = gateway.stats();
   await gateway.stop();
