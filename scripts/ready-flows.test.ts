@@ -34,9 +34,7 @@ const DEVICES: Array<{ id: string; kind: DeviceKind; place: Place; tags?: string
 ];
 const HOUR = 3600_000;
 
-const paletteDir = mkdtempSync(join(tmpdir(), 'gridlink-palette-'));
-afterAll(() => rmSync(paletteDir, { recursive: true, force: true }));
-const nodes = await buildGridlinkNodes(paletteDir);
+const nodes = await buildGridlinkNodes();
 
 /**
  * The ready flows in a real Node-RED process, loaded as npm start loads them, against a real

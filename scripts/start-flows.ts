@@ -7,7 +7,7 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPalette } from '@gridlink/flows/build';
+import { ensurePalette } from '@gridlink/flows/build';
 import { NODE_RED_HOOKS_ROOT, prepareNodeRed } from './node-red-settings.js';
 import { freePort, portInUse, portIsFree, type RunningNodeRed, startNodeRed } from './start-node-red.js';
 
@@ -33,20 +33,19 @@ export function declaredNodeTypes(): string[] {
 }
 
 /**
- * The Gridlink nodes, built from their sources at every start into a folder of this run's own
- * (`into`, a complete palette package): a build left from an earlier checkout would load stale
- * nodes, and runs or tests side by side must not rebuild each other's. The package folder to load,
- * or why there is none.
+ * The Gridlink nodes, built in flows/ when their sources changed since the build there (see
+ * ensurePalette: Node-RED finds flows/ through npm's workspace link whatever else it is told, and
+ * the build there is locked and swapped in whole, so runs and tests side by side share it). The
+ * package folder to load, or why there is none.
  */
 export async function buildGridlinkNodes(
-  into: string,
   say: (line: string) => void = () => {},
 ): Promise<{ dir?: string; note: string }> {
   if (declaredNodeTypes().length === 0)
     return { note: 'the Gridlink nodes are not written yet (flows/ declares none)' };
-  say('node-red    building the Gridlink nodes from flows/');
+  say('node-red    building the Gridlink nodes from flows/ (when changed)');
   try {
-    const built = await buildPalette(into);
+    const built = await ensurePalette();
     return { dir: built.packageDir, note: `the Gridlink nodes loaded: ${built.nodeTypes.join(', ')}` };
   } catch (err) {
     return { note: `the Gridlink nodes did not build, so none are loaded: ${(err as Error).message}` };
@@ -69,7 +68,7 @@ export async function startFlows(options: {
     port = await freePort();
   }
 
-  const nodes = await buildGridlinkNodes(join(options.dataDir, 'node-red', 'gridlink-nodes'), options.say);
+  const nodes = await buildGridlinkNodes(options.say);
   const prepared = await prepareNodeRed({
     dataDir: options.dataDir,
     port,

@@ -10,9 +10,7 @@ import { buildGridlinkNodes, declaredNodeTypes } from './start-flows.js';
 import { freePort, NodeRedStartError, type RunningNodeRed, startNodeRed } from './start-node-red.js';
 
 /** The Gridlink nodes built as npm start builds them: the package folder, or why there is none. */
-const paletteDir = mkdtempSync(join(tmpdir(), 'gridlink-palette-'));
-afterAll(() => rmSync(paletteDir, { recursive: true, force: true }));
-const gridlinkNodes = await buildGridlinkNodes(paletteDir);
+const gridlinkNodes = await buildGridlinkNodes();
 const nodesMissing = gridlinkNodes.dir ? undefined : gridlinkNodes.note;
 
 async function tokenFor(url: string, username: string, password: string): Promise<Response> {
