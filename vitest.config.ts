@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 // One global setup for the whole run: it resolves PostgreSQL, Mosquitto and InfluxDB once and
 // provides their URLs to every project (projects must not `extends: true`, or it would run per project).
-const packages = ['protocol', 'testkit', 'gateway', 'cloud', 'simulators', 'flows', 'scripts'];
+const packages = ['protocol', 'testkit', 'gateway', 'cloud', 'simulators', 'flows', 'scripts', 'deploy'];
 
 // Tests run on the TypeScript sources of the workspace packages (their `gridlink-source` export),
 // never on a build in dist/ that may be missing or stale. Tests run in Vite's server environment,

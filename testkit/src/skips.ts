@@ -10,6 +10,10 @@ export type Capability =
   | 'chromium' // Debian's Chromium, for the web pages end to end
   | 'xmllint' // libxml2-utils, for the ONVIF schema validation
   | 'libfaketime' // Debian's faketime, to step a gateway's wall clock
+  | 'docker-compose' // Debian's docker-compose, to validate docker-compose.yml (no engine)
+  | 'caddy' // Debian's caddy, to check the reverse proxy's Caddyfile
+  | 'shellcheck' // Debian's shellcheck, for the deployment scripts
+  | 'systemd-analyze' // Debian's systemd, to verify the gateway's units (nothing started)
   | 'influxd' // InfluxDB 1.x, for a private server killed mid-run
   | 'tmpfs-mount' // the right to mount a 3 MB tmpfs (root), to fill a disk
   | 'multicast' // a multicast route, for WS-Discovery on 239.255.255.250

@@ -130,6 +130,21 @@ describe('loadConfig: environment overrides', () => {
     });
   });
 
+  it('leaves the uplink token unset while its file is empty (the gateway not registered yet), and asks for it once the uplink is on', async () => {
+    const token = await file('uplink-token', '');
+    const env = { GRIDLINK_UPLINK__URL: 'https://cloud.example.cn', GRIDLINK_UPLINK__TOKEN_FILE: token };
+    const off = config(loadConfig({ file: await file('gateway.yaml', MINIMAL), env }));
+    expect(off.uplink.token).toBeUndefined();
+    const on = loadConfig({
+      file: await file('gateway.yaml', MINIMAL),
+      env: { ...env, GRIDLINK_UPLINK__ENABLED: 'true' },
+    });
+    expect(errors(on)).toEqual([
+      'uplink.token: uplink.enabled is true: set the token issued by the cloud with GRIDLINK_UPLINK__TOKEN_FILE ' +
+        '(GRIDLINK_UPLINK__TOKEN_FILE names an empty file, which leaves it unset)',
+    ]);
+  });
+
   it('keeps a secret made of digits as text', async () => {
     const secret = await file('token', '12345678\n');
     const loaded = config(

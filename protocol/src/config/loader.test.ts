@@ -49,6 +49,18 @@ describe('createConfigLoader', () => {
     });
   });
 
+  it('leaves a field unset when its *_FILE is empty (a secret laid out before it is known), and says so', async () => {
+    const empty = join(dir, 'admin-token');
+    await writeFile(empty, '\n');
+    expect(loader.loadConfig({ env: { GRIDLINK_AUTH__ADMIN_TOKEN_FILE: empty } })).toEqual({
+      ok: false,
+      errors: [
+        'auth.admin_token: missing (expected string) (GRIDLINK_AUTH__ADMIN_TOKEN_FILE names an empty file, which leaves it unset); ' +
+          'set it with GRIDLINK_AUTH__ADMIN_TOKEN or GRIDLINK_AUTH__ADMIN_TOKEN_FILE (a file holding it)',
+      ],
+    });
+  });
+
   it("names the schema's own sections when the file is not a mapping", async () => {
     const file = join(dir, 'list.yaml');
     await writeFile(file, '- a\n');

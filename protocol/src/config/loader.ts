@@ -84,9 +84,13 @@ export function createConfigLoader<S extends z.ZodType>(
     if (!documentUsable) return { ok: false, errors };
 
     const merged = structuredClone(document) as Record<string, unknown>;
-    const sources = new Map<string, string>();
+    const notes = new Map<string, string>();
+    for (const empty of overrides.emptyFiles) {
+      notes.set(empty.path.join('.'), ` (${empty.variable} names an empty file, which leaves it unset)`);
+    }
     for (const override of overrides.values) {
-      if (setPath(merged, override.path, override.value)) sources.set(override.path.join('.'), override.variable);
+      if (setPath(merged, override.path, override.value))
+        notes.set(override.path.join('.'), ` (from ${override.variable})`);
     }
 
     const parsed = configSchema.safeParse(merged, { reportInput: true });
@@ -99,10 +103,7 @@ export function createConfigLoader<S extends z.ZodType>(
       for (const issue of parsed.error.issues) {
         const lines = formatIssues([issue], {
           schema,
-          note: (path) => {
-            const variable = sources.get(path);
-            return variable ? ` (from ${variable})` : '';
-          },
+          note: (path) => notes.get(path) ?? '',
         });
         if (missingSecret(issue)) {
           const name = configEnvName(issue.path.map(String));
@@ -175,6 +176,8 @@ function readEnvOverrides(
   cwd: string,
 ) {
   const values: EnvOverride[] = [];
+  /** `*_FILE` secrets whose file is empty: a secret is never empty, so the field stays unset. */
+  const emptyFiles: Omit<EnvOverride, 'value'>[] = [];
   const errors: string[] = [];
   const setBy = new Map<string, string>();
   const names = Object.keys(env)
@@ -227,11 +230,17 @@ function readEnvOverrides(
         errors.push(`${variable}: cannot read ${raw} (${describeFsError(err)})`);
         continue;
       }
+      // A deployment lays out every secret file up front (compose `secrets:`), some still empty
+      // (a gateway's uplink token before its registration): empty means not set yet.
+      if (text === '') {
+        emptyFiles.push({ variable, path: resolved.path });
+        continue;
+      }
     }
     const value = resolved.kind === 'string' ? text : parseScalar(text);
     values.push({ variable, path: resolved.path, value });
   }
-  return { values, errors };
+  return { values, emptyFiles, errors };
 }
 
 type Resolved =

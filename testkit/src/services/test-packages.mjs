@@ -92,6 +92,26 @@ export const TEST_PACKAGES = [
         .listDir('/usr/lib')
         .some((dir) => dir.endsWith('-linux-gnu') && probe.exists(`/usr/lib/${dir}/faketime/libfaketime.so.1`)),
   },
+  {
+    name: 'docker-compose',
+    neededFor: 'validating docker-compose.yml with each profile (docker-compose config; no engine needed)',
+    present: (probe) => onPath(probe, 'docker-compose', ['/usr/bin', '/usr/local/bin']),
+  },
+  {
+    name: 'caddy',
+    neededFor: "checking the cloud's reverse proxy configuration (caddy adapt; no server started)",
+    present: (probe) => onPath(probe, 'caddy', ['/usr/bin', '/usr/local/bin']),
+  },
+  {
+    name: 'systemd',
+    neededFor: "checking the gateway's systemd units (systemd-analyze verify; nothing is started)",
+    present: (probe) => onPath(probe, 'systemd-analyze', ['/usr/bin', '/bin']),
+  },
+  {
+    name: 'shellcheck',
+    neededFor: 'checking the deployment shell scripts',
+    present: (probe) => onPath(probe, 'shellcheck', ['/usr/bin', '/usr/local/bin']),
+  },
 ];
 
 export const INSTALL_ENV = 'GRIDLINK_TEST_INSTALL';

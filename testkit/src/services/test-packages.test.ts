@@ -10,8 +10,14 @@ const FILES_OF: Record<string, string[]> = {
   'fonts-wqy-microhei': ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'],
   'libxml2-utils': ['/usr/bin/xmllint'],
   faketime: ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'],
+  'docker-compose': ['/usr/bin/docker-compose'],
+  caddy: ['/usr/bin/caddy'],
+  systemd: ['/usr/bin/systemd-analyze'],
+  shellcheck: ['/usr/bin/shellcheck'],
 };
 const ALL = Object.keys(FILES_OF);
+/** The deployment checks' tools, present in the cases below that are about the servers and the browser. */
+const DEPLOY_TOOLS = ['docker-compose', 'caddy', 'systemd', 'shellcheck'];
 
 /**
  * An imaginary Debian machine with the given packages, and a stand-in for apt-get: no real install
@@ -74,7 +80,7 @@ function machine({
 const APT = 'env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600';
 
 describe('installing the Debian packages the tests need (a stand-in for apt-get)', () => {
-  it('knows one list: PostgreSQL, Mosquitto, InfluxDB, Chromium, a CJK font, xmllint and faketime', () => {
+  it('knows one list: PostgreSQL, Mosquitto, InfluxDB, Chromium, a CJK font, xmllint, faketime, docker-compose, Caddy, systemd and ShellCheck', () => {
     expect(TEST_PACKAGES.map((pkg) => pkg.name)).toEqual(ALL);
   });
 
@@ -88,7 +94,7 @@ describe('installing the Debian packages the tests need (a stand-in for apt-get)
 
   it('as root, installs exactly the missing packages with apt-get, saying what and how to refuse', async () => {
     const { host, commands, lines } = machine({
-      installed: ['postgresql', 'mosquitto', 'chromium', 'fonts-wqy-microhei'],
+      installed: ['postgresql', 'mosquitto', 'chromium', 'fonts-wqy-microhei', ...DEPLOY_TOOLS],
     });
     const outcome = await installTestPackages(host);
     expect(commands).toEqual([
@@ -121,7 +127,10 @@ describe('installing the Debian packages the tests need (a stand-in for apt-get)
   });
 
   it('GRIDLINK_TEST_INSTALL=never: installs nothing and says what to install', async () => {
-    const { host, commands } = machine({ installed: ['postgresql'], env: { GRIDLINK_TEST_INSTALL: 'never' } });
+    const { host, commands } = machine({
+      installed: ['postgresql', ...DEPLOY_TOOLS],
+      env: { GRIDLINK_TEST_INSTALL: 'never' },
+    });
     const outcome = await installTestPackages(host);
     expect(commands).toEqual([]);
     expect(outcome).toEqual({
@@ -155,7 +164,7 @@ describe('installing the Debian packages the tests need (a stand-in for apt-get)
 
   it('installs the others when apt-get cannot install one, and names the one still missing', async () => {
     const { host, commands } = machine({
-      installed: ['postgresql', 'mosquitto', 'fonts-wqy-microhei'],
+      installed: ['postgresql', 'mosquitto', 'fonts-wqy-microhei', ...DEPLOY_TOOLS],
       unavailable: ['chromium'],
     });
     const outcome = await installTestPackages(host);
@@ -177,7 +186,7 @@ describe('installing the Debian packages the tests need (a stand-in for apt-get)
 
   it('leaves out the servers whose URL is given (GRIDLINK_TEST_PG_URL …)', async () => {
     const { host, commands } = machine({
-      installed: ['chromium', 'fonts-wqy-microhei', 'libxml2-utils', 'faketime'],
+      installed: ['chromium', 'fonts-wqy-microhei', 'libxml2-utils', 'faketime', ...DEPLOY_TOOLS],
       env: {
         GRIDLINK_TEST_PG_URL: 'postgres://u:p@db:5432/postgres',
         GRIDLINK_TEST_MQTT_URL: 'mqtt://broker:1883',
