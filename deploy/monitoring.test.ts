@@ -1,0 +1,209 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudConfig, type RunningCloud, startCloud } from '@gridlink/cloud';
+import { Gateway, GatewayConfig, generateSecret, InMemoryDirectory } from '@gridlink/gateway';
+import { cannotRun, useTestDatabase, useTestInfluxDatabase } from '@gridlink/testkit';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { which } from './compose-fixture.js';
+import {
+  exportedNames,
+  GRAFANA_DIR,
+  metricNames,
+  PROMETHEUS_DIR,
+  RULE_TESTS_FILE,
+  RULES_FILE,
+  readAlertRules,
+  readDashboards,
+  SCRAPE_SERIES,
+} from './monitoring-queries.js';
+
+const promtool = which('promtool');
+
+function run(args: string[]) {
+  const result = spawnSync(promtool as string, args, { encoding: 'utf8' });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe.skipIf(cannotRun('promtool', promtool === null && "promtool is not installed (Debian's prometheus)"))(
+  'the Prometheus configuration (promtool)',
+  () => {
+    it('is a valid configuration, read with its rule files and the secret files it names', () => {
+      // The configuration names the secrets where compose mounts them; here they are in a copy.
+      const dir = mkdtempSync(join(tmpdir(), 'gridlink-prometheus-'));
+      try {
+        cpSync(PROMETHEUS_DIR, join(dir, 'prometheus'), { recursive: true });
+        for (const secret of ['cloud_metrics_token', 'gateway_metrics_token'])
+          writeFileSync(join(dir, secret), generateSecret(32));
+        const config = join(dir, 'prometheus', 'prometheus.yml');
+        writeFileSync(config, readFileSync(config, 'utf8').replaceAll('/run/secrets/', `${dir}/`));
+        const checked = run(['check', 'config', config]);
+        expect(checked.output).toMatch(/SUCCESS: \d+ rule files? found/);
+        expect(checked.status, checked.output).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('has valid alert rules', () => {
+      const checked = run(['check', 'rules', RULES_FILE]);
+      expect(checked.status, checked.output).toBe(0);
+    });
+
+    it('passes the unit tests of the alerts: each fires on its trouble, and not before', () => {
+      const tested = run(['test', 'rules', RULE_TESTS_FILE]);
+      expect(tested.status, tested.output).toBe(0);
+      expect(tested.output).toContain('SUCCESS');
+    });
+  },
+);
+
+describe('the alert rules and their tests', () => {
+  const rules = readAlertRules();
+  const tests = YAML.parse(readFileSync(RULE_TESTS_FILE, 'utf8')) as {
+    tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }>;
+  };
+  const checks = tests.tests.flatMap((test) => test.alert_rule_test);
+
+  it('cover what a district pages on: gateways, outbox, cameras, InfluxDB, intake, timers, replicas, PostgreSQL, MQTT', () => {
+    expect(rules.map((rule) => rule.alert)).toEqual(
+      expect.arrayContaining([
+        'GatewaySilent',
+        'GatewayUplinkDown',
+        'GatewayOutboxGrowing',
+        'CameraUnsubscribed',
+        'InfluxDBUnreachable',
+        'CloudIntakeFailing',
+        'CloudTimersLate',
+        'CloudReplicaDown',
+        'PostgreSQLUnreachable',
+        'MqttBrokerFull',
+      ]),
+    );
+  });
+
+  it('give every alert a severity (page or ticket) and a summary in Chinese with its English', () => {
+    for (const rule of rules) {
+      expect(['page', 'ticket'], rule.alert).toContain(rule.labels?.severity);
+      expect(rule.annotations?.summary, rule.alert).toMatch(/\p{Script=Han}.*\([a-zA-Z0-9 ,-]+\)$/u);
+      expect(rule.annotations?.description, rule.alert).toBeTruthy();
+    }
+  });
+
+  it('test every alert firing, and every alert quiet at least once', () => {
+    const fired = new Set(checks.filter((check) => check.exp_alerts.length > 0).map((check) => check.alertname));
+    const quiet = new Set(checks.filter((check) => check.exp_alerts.length === 0).map((check) => check.alertname));
+    const names = rules.map((rule) => rule.alert);
+    expect(names.filter((name) => !fired.has(name))).toEqual([]);
+    expect(names.filter((name) => !quiet.has(name))).toEqual([]);
+  });
+});
+
+describe('the Grafana dashboards', () => {
+  const dashboards = readDashboards();
+  const datasource = YAML.parse(
+    readFileSync(join(GRAFANA_DIR, 'provisioning', 'datasources', 'prometheus.yml'), 'utf8'),
+  ).datasources[0] as { uid: string; type: string };
+
+  it('are one for the gateways and one for the cloud, each with its own uid', () => {
+    expect(dashboards.map(({ file, dashboard }) => [file, dashboard.uid])).toEqual([
+      ['gridlink-cloud.json', 'gridlink-cloud'],
+      ['gridlink-gateway.json', 'gridlink-gateway'],
+    ]);
+  });
+
+  it('lay out panels with unique ids, each querying the provisioned Prometheus', () => {
+    for (const { file, dashboard } of dashboards) {
+      const ids = dashboard.panels.map((panel) => panel.id);
+      expect(new Set(ids).size, file).toBe(ids.length);
+      for (const panel of dashboard.panels) {
+        expect(panel.gridPos, `${file}: ${panel.title}`).toBeDefined();
+        expect(panel.datasource, `${file}: ${panel.title}`).toEqual({ type: datasource.type, uid: datasource.uid });
+        expect(panel.targets?.length, `${file}: ${panel.title}`).toBeGreaterThan(0);
+        for (const target of panel.targets ?? []) {
+          expect(target.datasource, `${file}: ${panel.title}`).toEqual(panel.datasource);
+          expect(metricNames(target.expr ?? '').length, `${file}: ${panel.title}: ${target.expr}`).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  it('title panels in Chinese and describe them in English, every one', () => {
+    for (const { file, dashboard } of dashboards) {
+      for (const panel of dashboard.panels) {
+        expect(panel.title, file).toMatch(/\p{Script=Han}/u);
+        expect(panel.description, `${file}: ${panel.title}`).toMatch(/^[\x20-\x7e]+$/);
+      }
+    }
+  });
+});
+
+describe('every metric the rules and dashboards name is one Gridlink exports', () => {
+  const database = useTestDatabase();
+  const influx = useTestInfluxDatabase();
+  const metricsToken = generateSecret(32);
+  const logger = pino({ level: 'silent' });
+  const dir = mkdtempSync(join(tmpdir(), 'gridlink-monitoring-'));
+  let cloud: RunningCloud | undefined;
+  let gateway: Gateway | undefined;
+  afterAll(async () => {
+    await gateway?.stop();
+    await cloud?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // A cloud and a gateway with every module that has metrics on: uplink, telemetry, cameras, console.
+  beforeAll(async () => {
+    cloud = await startCloud(
+      CloudConfig.parse({
+        cloud: { data_dir: join(dir, 'cloud') },
+        http: { host: '127.0.0.1', port: 0, metrics_token: metricsToken },
+        database: { url: database.url },
+        auth: { admin_token: generateSecret(32) },
+        log: { level: 'silent' },
+      }),
+      logger,
+    );
+    const registered = await cloud.registry.register('gw-monitoring', 'Monitoring gateway', '320803001001');
+    if (!registered.ok) throw new Error('gw-monitoring is already registered');
+    gateway = new Gateway({
+      config: GatewayConfig.parse({
+        gateway: { id: 'gw-monitoring', community: '320803001001', data_dir: join(dir, 'gateway') },
+        mqtt: { host: '127.0.0.1', port: 0 },
+        http: { host: '127.0.0.1', port: 0, metrics_token: metricsToken },
+        log: { level: 'silent' },
+        uplink: { enabled: true, url: cloud.url, token: registered.issued.token },
+        telemetry: { enabled: true, influx: { version: 1, url: influx.url, database: influx.database } },
+        onvif: { enabled: true, discovery: { multicast: false, listen_hello: false } },
+      }),
+      directory: new InMemoryDirectory(),
+      logger,
+    });
+    await gateway.start();
+  }, 60_000);
+
+  const scrape = async (url: string) => {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(response.status).toBe(200);
+    return exportedNames(await response.text());
+  };
+
+  it('reads only the metrics a running cloud and gateway export', async () => {
+    const exported = new Set([
+      ...(await scrape(`${cloud?.url}/metrics`)),
+      ...(await scrape(`http://127.0.0.1:${gateway?.ports.http}/metrics`)),
+      ...SCRAPE_SERIES,
+    ]);
+    const named = new Map<string, string>();
+    for (const rule of readAlertRules())
+      for (const name of metricNames(rule.expr)) named.set(name, `rule ${rule.alert}`);
+    for (const { file, dashboard } of readDashboards())
+      for (const panel of dashboard.panels)
+        for (const target of panel.targets ?? [])
+          for (const name of metricNames(target.expr ?? '')) named.set(name, `${file}: ${panel.title}`);
+    expect(named.size).toBeGreaterThan(30);
+    expect([...named].filter(([name]) => !exported.has(name)).map(([name, where]) => `${name} (${where})`)).toEqual([]);
+  });
+});
