@@ -8,7 +8,8 @@ import { cannotRun, useTestDatabase, useTestInfluxDatabase } from '@gridlink/tes
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { which } from './compose-fixture.js';
+import { readComposeFile, readEnvFile, secretName } from './compose-file.js';
+import { COMPOSE_FILE, ENV_EXAMPLE, makeSecrets, which } from './compose-fixture.js';
 import {
   exportedNames,
   GRAFANA_DIR,
@@ -205,5 +206,74 @@ describe('every metric the rules and dashboards name is one Gridlink exports', (
           for (const name of metricNames(target.expr ?? '')) named.set(name, `${file}: ${panel.title}`);
     expect(named.size).toBeGreaterThan(30);
     expect([...named].filter(([name]) => !exported.has(name)).map(([name, where]) => `${name} (${where})`)).toEqual([]);
+  });
+});
+
+describe('the monitoring profile of docker-compose.yml', () => {
+  const secrets = makeSecrets();
+  afterAll(() => secrets.remove());
+  const compose = readComposeFile(COMPOSE_FILE, { ...readEnvFile(ENV_EXAMPLE), SECRETS_DIR: secrets.dir });
+  const prometheus = compose.services.prometheus;
+  const grafana = compose.services.grafana;
+  const config = YAML.parse(readFileSync(join(PROMETHEUS_DIR, 'prometheus.yml'), 'utf8')) as {
+    scrape_configs: Array<{
+      job_name: string;
+      authorization?: { credentials_file?: string };
+      static_configs?: Array<{ targets: string[] }>;
+    }>;
+  };
+
+  it('runs Prometheus and Grafana as unprivileged users, on read-only root filesystems', () => {
+    for (const service of [prometheus, grafana]) {
+      expect(service?.user).toMatch(/^[1-9]\d*(:\d+)?$/);
+      expect(service?.read_only).toBe(true);
+    }
+  });
+
+  it('mounts the configuration and provisioning read-only where they are read', () => {
+    expect(prometheus?.volumes).toContain('./deploy/monitoring/prometheus:/etc/prometheus:ro');
+    expect(prometheus?.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(grafana?.volumes).toEqual(
+      expect.arrayContaining([
+        './deploy/monitoring/grafana/provisioning:/etc/grafana/provisioning:ro',
+        './deploy/monitoring/grafana/dashboards:/etc/grafana/dashboards:ro',
+      ]),
+    );
+    const provider = YAML.parse(readFileSync(join(GRAFANA_DIR, 'provisioning', 'dashboards', 'gridlink.yml'), 'utf8'))
+      .providers[0];
+    expect(provider.options.path).toBe('/etc/grafana/dashboards');
+  });
+
+  it('gives Prometheus the token of each job it scrapes, as secret files, and the cloud the token it checks', () => {
+    for (const job of config.scrape_configs) {
+      const file = job.authorization?.credentials_file;
+      if (file === undefined) continue;
+      expect(prometheus?.secrets, job.job_name).toContain(secretName(file));
+    }
+    expect(compose.services['cloud-1']?.environment?.GRIDLINK_HTTP__METRICS_TOKEN_FILE).toBe(
+      '/run/secrets/cloud_metrics_token',
+    );
+    expect(compose.services.gateway?.environment?.GRIDLINK_HTTP__METRICS_TOKEN_FILE).toBe(
+      '/run/secrets/gateway_metrics_token',
+    );
+  });
+
+  it('scrapes each cloud replica by its own name, and reaches the networks they are on', () => {
+    const cloudJob = config.scrape_configs.find((job) => job.job_name === 'gridlink-cloud');
+    expect(cloudJob?.static_configs?.[0]?.targets).toEqual(['cloud-1:8080', 'cloud-2:8080']);
+    expect(prometheus?.networks).toEqual(expect.arrayContaining(['cloud', 'gateway']));
+  });
+
+  it("takes Grafana's admin password from a secret file, with sign-up and anonymous access off", () => {
+    expect(grafana?.environment).toMatchObject({
+      GF_SECURITY_ADMIN_PASSWORD__FILE: '/run/secrets/grafana_admin_password',
+      GF_USERS_ALLOW_SIGN_UP: 'false',
+      GF_AUTH_ANONYMOUS_ENABLED: 'false',
+    });
+    expect(grafana?.secrets).toEqual(['grafana_admin_password']);
+  });
+
+  it('publishes Prometheus, which has no login, on the loopback only', () => {
+    expect(prometheus?.ports).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+:9090$/)]);
   });
 });
