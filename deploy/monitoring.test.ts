@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudConfig, type RunningCloud, startCloud } from '@gridlink/cloud';
@@ -23,6 +24,19 @@ import {
 } from './monitoring-queries.js';
 
 const promtool = which('promtool');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
 
 function run(args: string[]) {
   const result = spawnSync(promtool as string, args, { encoding: 'utf8' });
@@ -150,7 +164,13 @@ describe('every metric the rules and dashboards name is one Gridlink exports', (
   const dir = mkdtempSync(join(tmpdir(), 'gridlink-monitoring-'));
   let cloud: RunningCloud | undefined;
   let gateway: Gateway | undefined;
+  let prometheus: ChildProcess | undefined;
   afterAll(async () => {
+    if (prometheus && prometheus.exitCode === null) {
+      const exited = new Promise((resolve) => prometheus?.once('exit', resolve));
+      prometheus.kill('SIGTERM');
+      await exited;
+    }
     await gateway?.stop();
     await cloud?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -190,6 +210,69 @@ describe('every metric the rules and dashboards name is one Gridlink exports', (
     expect(response.status).toBe(200);
     return exportedNames(await response.text());
   };
+
+  it.skipIf(cannotRun('promtool', which('prometheus') === null && "prometheus is not installed (Debian's prometheus)"))(
+    "Prometheus, run with the compose service's command line and this configuration, scrapes both with their tokens",
+    async () => {
+      const compose = readComposeFile(COMPOSE_FILE, { ...readEnvFile(ENV_EXAMPLE), SECRETS_DIR: dir });
+      const service = compose.services.prometheus;
+      // The mounts and secrets where compose puts them, here in a copy; the targets where the test's servers listen.
+      const etc = join(dir, 'prometheus-etc');
+      const storage = join(dir, 'prometheus-data');
+      cpSync(PROMETHEUS_DIR, etc, { recursive: true });
+      writeFileSync(join(dir, 'metrics_token'), metricsToken);
+      const configFile = join(etc, 'prometheus.yml');
+      const port = await freePort();
+      writeFileSync(
+        configFile,
+        readFileSync(configFile, 'utf8')
+          .replace(/\/run\/secrets\/\w+/g, join(dir, 'metrics_token'))
+          .replace('[cloud-1:8080, cloud-2:8080]', `['${new URL(cloud?.url ?? '').host}']`)
+          .replace(/scrape_interval: \d+s/, 'scrape_interval: 1s')
+          .replace(/scrape_timeout: \d+s/, 'scrape_timeout: 1s')
+          .replace('localhost:9090', `127.0.0.1:${port}`),
+      );
+      writeFileSync(join(etc, 'targets', 'gateways.yml'), `- targets: ['127.0.0.1:${gateway?.ports.http}']\n`);
+      const args = (service?.command ?? [])
+        .map((arg) => arg.replace('/etc/prometheus', etc).replace('=/prometheus', `=${storage}`))
+        .concat(`--web.listen-address=127.0.0.1:${port}`);
+      prometheus = spawn(which('prometheus') as string, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      prometheus.stderr?.on('data', (chunk: Buffer) => {
+        output = (output + chunk.toString()).slice(-4000);
+      });
+      const base = `http://127.0.0.1:${port}`;
+      // The compose health check's URL.
+      await expect
+        .poll(async () => (await fetch(`${base}/-/ready`).catch(() => undefined))?.status, { timeout: 15_000 })
+        .toBe(200)
+        .catch((err: Error) => {
+          throw new Error(`Prometheus ${args.join(' ')} did not answer /-/ready (${err.message}):\n${output}`);
+        });
+      const query = async (expr: string) => {
+        const response = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`);
+        const body = (await response.json()) as {
+          data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+        };
+        return body.data.result.map((sample) => `${sample.metric.job} ${sample.value[1]}`).sort();
+      };
+      await expect
+        .poll(() => query('up'), { timeout: 15_000, message: output })
+        .toEqual(['gridlink-cloud 1', 'gridlink-gateway 1', 'prometheus 1']);
+      expect(await query('gridlink_cloud_database_up')).toEqual(['gridlink-cloud 1']);
+      expect(await query('gridlink_uplink_link_state{state="online"} + 1')).toHaveLength(1);
+      const rules = (await (await fetch(`${base}/api/v1/rules`)).json()) as {
+        data: { groups: Array<{ rules: Array<{ name: string; health: string }> }> };
+      };
+      const loaded = rules.data.groups.flatMap((group) => group.rules);
+      expect(loaded.map((rule) => rule.name).sort()).toEqual(
+        readAlertRules()
+          .map((rule) => rule.alert)
+          .sort(),
+      );
+    },
+    40_000,
+  );
 
   it('reads only the metrics a running cloud and gateway export', async () => {
     const exported = new Set([
