@@ -1,13 +1,17 @@
 import { CLOUDEVENTS_BATCH_CONTENT_TYPE } from '@gridlink/protocol';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@gridlink/testkit';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { signedIn } from '../people/test-support.js';
+import { startCloud } from '../start.js';
 import {
   api,
   BACKENDS,
   manualClock,
   registerGateway,
+  silentLogger,
   stateEvent,
   TEST_ADMIN_TOKEN,
+  testCloudConfig,
   useTestCloud,
 } from '../test-support.js';
 
@@ -109,5 +113,28 @@ describe.each(BACKENDS)('the cloud /metrics (%s)', (backend) => {
     const caughtUp = await scrape();
     expect(sample(caughtUp, 'gridlink_cloud_timers_due')).toBe(0);
     expect(sample(caughtUp, 'gridlink_cloud_timer_lag_seconds')).toBe(0);
+  });
+});
+
+describe('the cloud /metrics when PostgreSQL goes away', () => {
+  it('says the database is down, and still answers with the rest', async () => {
+    const database = await createTestDatabase();
+    onTestFinished(database.drop);
+    const cloud = await startCloud(
+      testCloudConfig({ url: database.url }, { http: { metrics_token: METRICS_TOKEN } }),
+      silentLogger(),
+    );
+    onTestFinished(() => cloud.stop().catch(() => {}));
+    const scrape = async () => {
+      const response = await fetch(`${cloud.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    expect(sample(await scrape(), 'gridlink_cloud_database_up')).toBe(1);
+
+    await database.drop();
+    const down = await scrape();
+    expect(sample(down, 'gridlink_cloud_database_up')).toBe(0);
+    expect(down).toContain('gridlink_cloud_process_resident_memory_bytes');
   });
 });
