@@ -38,6 +38,14 @@ export interface Dashboard {
   uid: string;
   title: string;
   panels: DashboardPanel[];
+  templating?: { list: Array<{ name: string; type: string; definition?: string }> };
+}
+
+/** The metric names a dashboard variable's `label_values(<selector>, <label>)` reads. */
+export function variableMetricNames(definition: string): string[] {
+  const match = /^label_values\((.*),\s*\w+\)$/.exec(definition.trim());
+  if (!match) throw new Error(`not label_values(<selector>, <label>): ${definition}`);
+  return metricNames(match[1] as string);
 }
 
 export function readDashboards(): Array<{ file: string; dashboard: Dashboard }> {

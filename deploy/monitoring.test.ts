@@ -21,6 +21,7 @@ import {
   readAlertRules,
   readDashboards,
   SCRAPE_SERIES,
+  variableMetricNames,
 } from './monitoring-queries.js';
 
 const promtool = which('promtool');
@@ -287,6 +288,10 @@ describe('every metric the rules and dashboards name is one Gridlink exports', (
       for (const panel of dashboard.panels)
         for (const target of panel.targets ?? [])
           for (const name of metricNames(target.expr ?? '')) named.set(name, `${file}: ${panel.title}`);
+    for (const { file, dashboard } of readDashboards())
+      for (const variable of dashboard.templating?.list ?? [])
+        for (const name of variableMetricNames(variable.definition ?? ''))
+          named.set(name, `${file}: variable ${variable.name}`);
     expect(named.size).toBeGreaterThan(30);
     expect([...named].filter(([name]) => !exported.has(name)).map(([name, where]) => `${name} (${where})`)).toEqual([]);
   });
