@@ -18,7 +18,7 @@ export function makeSecrets(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }
 
-/** The first of `commands` on the PATH, or null. */
+/** Where `command` is on the PATH, or null. */
 export function which(command: string): string | null {
   try {
     return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || null;

@@ -31,7 +31,9 @@ describe('docker-compose.yml, read as Compose reads it', () => {
     expect(one?.environment).toEqual(two?.environment);
     expect(one?.volumes).toEqual(['./deploy/compose/cloud.yaml:/etc/gridlink/cloud.yaml:ro']);
     const caddyfile = readFileSync(join(ROOT, 'deploy/compose/Caddyfile'), 'utf8');
-    expect(caddyfile).toMatch(/reverse_proxy cloud-1:8080 cloud-2:8080 \{[^}]*health_uri \/readyz/);
+    expect(caddyfile).toMatch(
+      /reverse_proxy \{\$PROXY_UPSTREAMS:cloud-1:8080 cloud-2:8080\} \{[^}]*health_uri \/readyz/,
+    );
   });
 
   it('runs PostgreSQL 16 with its data on a volume', () => {

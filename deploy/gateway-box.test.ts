@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -62,7 +63,7 @@ describe('deploy/gateway/install.sh into a temporary root', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
 
-    expect(readlinkSync(join(root, 'opt/gridlink/gateway/current'))).toBe(ROOT.replace(/\/$/, ''));
+    expect(realpathSync(readlinkSync(join(root, 'opt/gridlink/gateway/current')))).toBe(realpathSync(ROOT));
     expect(existsSync(join(root, 'opt/gridlink/gateway/current/gateway/dist/cli/bin.js'))).toBe(true);
     expect(mode(join(root, 'etc/gridlink'))).toBe('755');
     expect(mode(join(root, 'etc/gridlink/gateway.yaml'))).toBe('640');

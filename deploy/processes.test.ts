@@ -1,19 +1,23 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useTestDatabase, useTestInfluxDatabase } from '@gridlink/testkit';
+import { cannotRun, createTestCertificates, useTestDatabase, useTestInfluxDatabase } from '@gridlink/testkit';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readComposeFile, readEnvFile } from './compose-file.js';
-import { COMPOSE_FILE, ENV_EXAMPLE, makeSecrets, ROOT } from './compose-fixture.js';
+import { COMPOSE_FILE, ENV_EXAMPLE, makeSecrets, ROOT, which } from './compose-fixture.js';
 import { asPlainProcess, plainEnv, runHealthcheck, startPlainProcess } from './compose-process.js';
 
 /**
  * The compose services' command lines, configuration files, secrets and health checks, run as plain
  * processes (no container engine runs here or in CI). What a container gives differently is
- * overridden, and only that: the volume's mount point (a temporary directory), the listening ports
- * (any free one), and the other services' host names (the test servers).
+ * overridden, and only that: the gateway's volume mount point (a temporary directory), the
+ * listening ports (any free one), and the other services' host names (the test servers). The cloud
+ * gets no data folder: with PostgreSQL it writes none, as its read-only container requires.
  */
 const secrets = makeSecrets();
 const compose = readComposeFile(COMPOSE_FILE, { ...readEnvFile(ENV_EXAMPLE), SECRETS_DIR: secrets.dir });
@@ -38,25 +42,51 @@ afterAll(() => secrets.remove());
 
 const logged = (message: string) => (line: string) => line.includes(`"msg":"${message}"`);
 
+/** A TCP port free right now on loopback (Caddy takes fixed ports, not 0). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** GET over HTTPS trusting `ca` only; the status and body. */
+function getHttps(url: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca: readFileSync(ca) }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+async function startCloudReplicas(url: string) {
+  const replicas = ['cloud-1', 'cloud-2'].map((name) => asPlainProcess(compose, name));
+  const started = await Promise.all(
+    replicas.map((plain) =>
+      startPlainProcess(plain, { GRIDLINK_DATABASE__URL: url, GRIDLINK_HTTP__PORT: '0' }, logged('cloud listening')),
+    ),
+  );
+  children.push(...started.map((s) => s.child));
+  return started.map((s, index) => ({
+    ...s,
+    plain: replicas[index] as (typeof replicas)[number],
+    port: Number(new URL((JSON.parse(s.line) as { url: string }).url).port),
+  }));
+}
+
 describe('the cloud replicas of docker-compose.yml, as plain processes', () => {
   const database = useTestDatabase();
 
   it('start together on one fresh database, migrate it once, and answer their health check', async () => {
-    const replicas = ['cloud-1', 'cloud-2'].map((name) => asPlainProcess(compose, name));
-    const started = await Promise.all(
-      replicas.map((plain) =>
-        startPlainProcess(
-          plain,
-          { GRIDLINK_DATABASE__URL: database.url, GRIDLINK_HTTP__PORT: '0', GRIDLINK_CLOUD__DATA_DIR: tempDir() },
-          logged('cloud listening'),
-        ),
-      ),
-    );
-    children.push(...started.map((s) => s.child));
-
-    for (const [index, { line }] of started.entries()) {
-      const { port } = new URL((JSON.parse(line) as { url: string }).url);
-      const check = runHealthcheck((replicas[index] as (typeof replicas)[number]).healthcheck(Number(port)));
+    const started = await startCloudReplicas(database.url);
+    for (const replica of started) {
+      const check = runHealthcheck(replica.plain.healthcheck(replica.port));
       expect(check, check.output).toMatchObject({ status: 0 });
     }
     // The advisory lock let one replica apply every migration; the other found nothing to do.
@@ -79,7 +109,7 @@ describe('the cloud replicas of docker-compose.yml, as plain processes', () => {
     const plain = asPlainProcess(compose, 'cloud-1');
     const { child, line } = await startPlainProcess(
       plain,
-      { GRIDLINK_DATABASE__URL: database.url, GRIDLINK_HTTP__PORT: '0', GRIDLINK_CLOUD__DATA_DIR: tempDir() },
+      { GRIDLINK_DATABASE__URL: database.url, GRIDLINK_HTTP__PORT: '0' },
       logged('cloud listening'),
     );
     children.push(child);
@@ -151,3 +181,70 @@ describe('the gateway of docker-compose.yml, as a plain process', () => {
     expect(code, output).toBe(0);
   }, 120_000);
 });
+
+describe.skipIf(cannotRun('caddy', which('caddy') === null && "caddy is not installed (Debian's caddy)"))(
+  "the proxy of docker-compose.yml (Caddy, as a plain process) in front of the cloud's replicas",
+  () => {
+    const database = useTestDatabase();
+
+    it('serves HTTPS with the certificate from the secret files, answers through the replicas, redirects HTTP, and has a health port', async () => {
+      const replicas = await startCloudReplicas(database.url);
+      const certificates = createTestCertificates();
+      const tls = { cert: compose.secrets.cloud_tls_cert?.file, key: compose.secrets.cloud_tls_key?.file };
+      copyFileSync(certificates.server.cert, tls.cert as string);
+      copyFileSync(certificates.server.key, tls.key as string);
+      const [https, http, health] = [await freePort(), await freePort(), await freePort()];
+      const home = tempDir();
+      const caddy = spawn(
+        'caddy',
+        ['run', '--config', join(ROOT, 'deploy/compose/Caddyfile'), '--adapter', 'caddyfile'],
+        {
+          env: plainEnv({
+            ...compose.services.proxy?.environment,
+            CLOUD_DOMAIN: 'localhost',
+            PROXY_HTTPS_PORT: String(https),
+            PROXY_HTTP_PORT: String(http),
+            PROXY_HEALTH_PORT: String(health),
+            PROXY_SECRETS: secrets.dir,
+            PROXY_UPSTREAMS: replicas.map((r) => `127.0.0.1:${r.port}`).join(' '),
+            HOME: home,
+            XDG_DATA_HOME: home,
+            XDG_CONFIG_HOME: home,
+          }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      children.push(caddy);
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        const seen = (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('serving initial configuration')) resolve();
+        };
+        caddy.stdout.on('data', seen);
+        caddy.stderr.on('data', seen);
+        caddy.once('exit', (code) => reject(new Error(`caddy exited with ${code}:\n${output}`)));
+      });
+
+      const ready = await getHttps(`https://localhost:${https}/readyz`, certificates.ca);
+      expect(ready, output).toMatchObject({ status: 200 });
+      expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready' });
+      // fetch cannot set Host: a plain request names the site as a browser would.
+      const redirect = await new Promise<{ status?: number; location?: string }>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port: http, path: '/incidents', headers: { host: 'localhost' } },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode, location: res.headers.location });
+          },
+        );
+        req.once('error', reject);
+        req.end();
+      });
+      expect(redirect).toEqual({ status: 301, location: 'https://localhost/incidents' });
+      // The compose healthcheck's port: /readyz through a replica, nothing else.
+      expect((await fetch(`http://127.0.0.1:${health}/readyz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${health}/`)).status).toBe(404);
+    }, 120_000);
+  },
+);
