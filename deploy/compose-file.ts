@@ -18,6 +18,9 @@ export interface ComposeService {
   healthcheck?: { test: string[]; interval?: string; timeout?: string; retries?: number };
   deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } };
   user?: string;
+  read_only?: boolean;
+  ports?: string[];
+  networks?: string[] | Record<string, unknown>;
 }
 
 export interface ComposeFile {

@@ -17,10 +17,11 @@ const inProfile = (profile: string) =>
   services.filter(([, service]) => service.profiles?.includes(profile)).map(([name]) => name);
 
 describe('docker-compose.yml, read as Compose reads it', () => {
-  it('has the profiles cloud, gateway and demo, and no service outside them', () => {
+  it('has the profiles cloud, gateway, demo and monitoring, and no service outside them', () => {
     expect(inProfile('cloud').sort()).toEqual(['cloud-1', 'cloud-2', 'postgres', 'proxy']);
     expect(inProfile('gateway').sort()).toEqual(['gateway', 'influxdb', 'node-red']);
     expect(inProfile('demo').sort()).toEqual(['demo-scenario']);
+    expect(inProfile('monitoring').sort()).toEqual(['grafana', 'prometheus']);
     expect(services.filter(([, service]) => (service.profiles ?? []).length !== 1)).toEqual([]);
   });
 
@@ -100,7 +101,14 @@ describe('docker-compose.yml, read as Compose reads it', () => {
 
   it('keeps the secrets folder closed to others and generated secrets long enough for the apps', () => {
     expect(statSync(secrets.dir).mode & 0o777).toBe(0o700);
-    for (const name of ['postgres_password', 'cloud_admin_token', 'cloud_data_secret', 'gateway_metrics_token']) {
+    for (const name of [
+      'postgres_password',
+      'cloud_admin_token',
+      'cloud_data_secret',
+      'cloud_metrics_token',
+      'gateway_metrics_token',
+      'grafana_admin_password',
+    ]) {
       expect(readFileSync(join(secrets.dir, name), 'utf8')).toMatch(/^[A-Za-z0-9]{32,}\n?$/);
     }
   });
@@ -136,14 +144,17 @@ describe.skipIf(
       { cwd: ROOT, env: { ...process.env, SECRETS_DIR: secrets.dir, ...extraEnv }, encoding: 'utf8' },
     );
 
-  it.each(['cloud', 'gateway', 'demo', 'cloud,gateway,demo'])('accepts --profile %s', (profiles) => {
-    const result = config(profiles.split(','));
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-  });
+  it.each(['cloud', 'gateway', 'demo', 'monitoring', 'cloud,gateway,demo,monitoring'])(
+    'accepts --profile %s',
+    (profiles) => {
+      const result = config(profiles.split(','));
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    },
+  );
 
   it('resolves every service as the tests read it (so the process checks run what Compose would)', () => {
-    const resolved = YAML.parse(config(['cloud', 'gateway', 'demo']).stdout) as ComposeFile;
+    const resolved = YAML.parse(config(['cloud', 'gateway', 'demo', 'monitoring']).stdout) as ComposeFile;
     for (const [name, service] of services) {
       const theirs = resolved.services[name];
       expect(theirs?.environment ?? {}, `${name}: environment`).toEqual(service.environment ?? {});

@@ -27,6 +27,7 @@ import type { IncidentEngine } from './incidents/engine.js';
 import { incidentsPlugin } from './incidents/plugin.js';
 import { intakePlugin } from './intake/plugin.js';
 import { kpiPlugin } from './kpi/plugin.js';
+import type { CloudMetrics } from './metrics/cloud-metrics.js';
 import { patrolPlugin } from './patrol/plugin.js';
 import type { ApiTokenLimits } from './people/api-tokens.js';
 import { createPeople, type People } from './people/people.js';
@@ -82,6 +83,10 @@ export interface AppContext {
   web?: WebPagesOptions;
   /** True once shutdown began: connections are not kept alive. */
   stopping(): boolean;
+  /** Counted on every answer and served on `/metrics`; without it no `/metrics`. */
+  metrics?: CloudMetrics;
+  /** The bearer token `/metrics` wants (`http.metrics_token`); unset, `/metrics` refuses everyone. */
+  metricsToken?: string | undefined;
 }
 
 /** What every plugin may take: the context, the people (one instance: it holds the login throttle) and the rules features lend each other. */

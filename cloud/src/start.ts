@@ -28,6 +28,7 @@ import { GatewayRegistry } from './gateways/registry.js';
 import { IncidentChangeFeed, type IncidentStreamLimits, IncidentStreams } from './incident-stream/index.js';
 import { IncidentEngine } from './incidents/index.js';
 import { MaintenancePolicy } from './maintenance/policy.js';
+import { createCloudMetrics } from './metrics/cloud-metrics.js';
 import { LivePush } from './notify/live-push.js';
 import { Notifier } from './notify/notifier.js';
 import type { SmsProvider } from './notify/sms.js';
@@ -256,7 +257,11 @@ export async function startCloud(
       incidentStreams.close();
       await incidentChanges.stop();
     };
+    // Read at scrape time: the database's answer, the timers running late, the polls held.
+    const metrics = createCloudMetrics({ db, clock, heldPolls: () => hub.held });
     const app = createCloudApp({
+      metrics,
+      metricsToken: config.http.metrics_token,
       db,
       clock,
       registry,

@@ -14,6 +14,7 @@ export type Capability =
   | 'caddy' // Debian's caddy, to check the reverse proxy's Caddyfile
   | 'shellcheck' // Debian's shellcheck, for the deployment scripts
   | 'systemd-analyze' // Debian's systemd, to verify the gateway's units (nothing started)
+  | 'promtool' // Debian's prometheus, to check and unit-test the monitoring rules (no server started)
   | 'influxd' // InfluxDB 1.x, for a private server killed mid-run
   | 'tmpfs-mount' // the right to mount a 3 MB tmpfs (root), to fill a disk
   | 'multicast' // a multicast route, for WS-Discovery on 239.255.255.250

@@ -135,6 +135,11 @@ export const CloudConfig = z.strictObject({
        * none: the header is ignored and the connection's address is the client's.
        */
       trusted_proxies: z.array(AddressOrCidr).max(100).default([]),
+      /**
+       * Bearer token Prometheus sends to `/metrics` (GRIDLINK_HTTP__METRICS_TOKEN(_FILE)). Unset:
+       * `/metrics` answers 401 to everyone. Its own secret, so a scraper never holds the admin token.
+       */
+      metrics_token: z.string().min(32).optional(),
       tls: Tls.prefault({}),
     })
     .prefault({}),

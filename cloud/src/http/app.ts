@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Queryable } from '../db/db.js';
 import { message } from '../i18n/message.js';
 import { languageOf } from '../i18n/render.js';
+import { type CloudMetrics, statusClass } from '../metrics/cloud-metrics.js';
+import { metricsRoute } from '../metrics/route.js';
 import { bodyParserProblem } from './body.js';
 import { DomainError } from './domain-error.js';
 import { openApiDocument } from './openapi.js';
@@ -22,10 +24,14 @@ export interface AppOptions {
   trustedProxies?: readonly string[];
   /** True once shutdown began: connections are not kept alive. */
   stopping(): boolean;
+  /** Counted on every answer and served on `/metrics` (to `metricsToken` only); without it no `/metrics`. */
+  metrics?: CloudMetrics;
+  /** The bearer token `/metrics` wants (`http.metrics_token`); unset, `/metrics` refuses everyone. */
+  metricsToken?: string | undefined;
 }
 
 /**
- * The HTTP API: `/healthz`, `/readyz`, `/openapi.json`, then the plugins' routes in their order
+ * The HTTP API: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, then the plugins' routes in their order
  * (`/api/v1/…`, or the root for the web pages), each given `context`; every error a problem.
  */
 export function createApp<Context>(
@@ -50,6 +56,7 @@ export function createApp<Context>(
         status: res.statusCode,
         ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
       };
+      ctx.metrics?.httpResponses.inc({ class: statusClass(res.statusCode) });
       if (res.statusCode >= 500) http.warn(record, 'request failed');
       else http.debug(record, 'request');
     });
@@ -70,6 +77,7 @@ export function createApp<Context>(
     }
     res.json({ status: 'ready' });
   });
+  if (ctx.metrics) app.get('/metrics', metricsRoute(ctx.metrics.register, ctx.metricsToken));
   const openapi = openApiDocument(ctx.version, plugins);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);

@@ -24,6 +24,7 @@ describe('service endpoints', () => {
     expect(Object.keys(body.paths)).toEqual([
       '/healthz',
       '/readyz',
+      '/metrics',
       '/api/v1/gateways',
       '/api/v1/gateways/{id}/community',
       '/api/v1/gateways/{id}/token',

@@ -41,6 +41,12 @@ export function openApiDocument(version: string, plugins: readonly HttpPlugin<ne
           responses: { '200': ok('The database answers', { type: 'object' }), '503': problem('Not ready') },
         },
       },
+      '/metrics': {
+        get: {
+          description: 'Prometheus metrics, for the bearer token `http.metrics_token` alone (text exposition format)',
+          responses: { '200': ok('The metrics', { type: 'string' }), '401': problem('No or wrong metrics token') },
+        },
+      },
       ...pluginPaths,
     },
     components: {

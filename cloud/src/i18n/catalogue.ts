@@ -560,6 +560,10 @@ export const CATALOGUE: Record<string, Template> = {
   'body.cut_off': { 'zh-CN': '请求体不完整：传输中断', en: 'the request body was cut off' },
   'token.missing': { 'zh-CN': '请以 {header} 方式提供{token@token}', en: 'send {header} <{token@token}>' },
   'token.unknown': { 'zh-CN': '令牌未知、已过期或已吊销', en: 'the token is unknown, expired or revoked' },
+  'metrics.token_not_set': {
+    'zh-CN': '未配置 http.metrics_token，监控指标接口不对外提供',
+    en: '/metrics is served only once http.metrics_token is set',
+  },
   'token.needs_admin': { 'zh-CN': '此接口需要管理员令牌', en: 'this route needs the admin token' },
   'token.other_gateway': {
     'zh-CN': '此令牌属于其他网关，而非 {gateway}',

@@ -5,6 +5,7 @@ import type { Db } from '../db/db.js';
 import type { ClientCertificates } from '../gateways/auth.js';
 import type { GatewayRegistry } from '../gateways/registry.js';
 import type { HttpPlugin } from '../http/plugin.js';
+import type { CloudMetrics } from '../metrics/cloud-metrics.js';
 import { INTAKE_PATHS, INTAKE_SCHEMAS } from './openapi.js';
 import { eventRoutes } from './routes.js';
 
@@ -17,6 +18,8 @@ export const intakePlugin: HttpPlugin<{
   clientCertificates: ClientCertificates;
   /** Called with the events each batch stored, after the gateway has its answer. */
   onEventsStored?: (events: CloudEvent[]) => void;
+  /** Batches and events counted for `/metrics`. */
+  metrics?: CloudMetrics;
 }> = {
   name: 'intake',
   routes: (ctx) =>
@@ -27,6 +30,7 @@ export const intakePlugin: HttpPlugin<{
       ctx.logger.child({ module: 'intake' }),
       ctx.clientCertificates,
       ctx.onEventsStored,
+      ctx.metrics,
     ),
   openapi: { paths: INTAKE_PATHS, schemas: INTAKE_SCHEMAS },
 };

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '@gridlink/protocol';
-import { type Request, type Response, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
@@ -9,7 +9,21 @@ import { EVENTS_BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
+import type { CloudMetrics } from '../metrics/cloud-metrics.js';
 import { ingestBatch, MAX_BATCH_EVENTS } from './intake.js';
+
+type IntakeMetrics = Pick<CloudMetrics, 'intakeBatches' | 'intakeEvents'>;
+
+/** Counts each batch's answer, refusals by authentication included, once it went out. */
+function countBatches(metrics: IntakeMetrics | undefined) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    res.on('finish', () => {
+      const outcome = res.statusCode >= 500 ? 'failed' : res.statusCode >= 400 ? 'refused' : 'stored';
+      metrics?.intakeBatches.inc({ outcome });
+    });
+    next();
+  };
+}
 
 /** The gateway intake: batches of CloudEvents, one result per event. */
 export function eventRoutes(
@@ -19,11 +33,13 @@ export function eventRoutes(
   logger: Logger,
   clientCertificates: ClientCertificates,
   onStored: (events: CloudEvent[]) => void = () => {},
+  metrics?: IntakeMetrics,
 ): Router {
   const router = Router();
 
   router.post(
     '/gateways/:id/events',
+    countBatches(metrics),
     requireGateway(registry, clientCertificates),
     jsonBody(EVENTS_BODY_LIMIT),
     async (req: Request<{ id: string }>, res: Response) => {
@@ -45,6 +61,9 @@ export function eventRoutes(
       const gatewayId = req.params.id;
       const outcome = await fromDatabase(() => ingestBatch(db, clock, gatewayId, batch));
       const counts = { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected: outcome.rejected };
+      metrics?.intakeEvents.inc({ result: 'accepted' }, outcome.accepted);
+      metrics?.intakeEvents.inc({ result: 'duplicate' }, outcome.duplicates);
+      metrics?.intakeEvents.inc({ result: 'rejected' }, outcome.rejected);
       if (outcome.rejected > 0) {
         // Rejected events are final: worth a warning, with the first reason (not every event's).
         const first = outcome.results.find((result) => result.status === 'rejected');

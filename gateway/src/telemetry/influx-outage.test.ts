@@ -5,8 +5,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { cannotRun } from '@gridlink/testkit';
+import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InfluxV1Writer } from './influx-v1-writer.js';
+import { telemetryMetrics } from './metrics.js';
 import { TelemetryPipeline } from './pipeline.js';
 import { captureLogger, GATEWAY, influxQuery, reading, rows } from './test-support.js';
 
@@ -142,6 +144,10 @@ describe('telemetry survives InfluxDB going away', () => {
         retry: { initialDelayMs: 100, maxDelayMs: 400 },
       });
       pipeline.start();
+      // What Prometheus sees of it: InfluxDB reachable or not, failed writes counted.
+      const register = new Registry();
+      telemetryMetrics(register, () => pipeline.stats());
+      const scraped = async (name: string) => (await register.getSingleMetric(name)?.get())?.values[0]?.value;
       let next = 0;
       const pushMany = (count: number) => {
         let slowest = 0;
@@ -156,6 +162,8 @@ describe('telemetry survives InfluxDB going away', () => {
       // 1. healthy
       pushMany(50);
       await expect.poll(() => pipeline.stats().written, { timeout: 5000 }).toBe(50);
+      expect(await scraped('gridlink_telemetry_influxdb_connected')).toBe(1);
+      expect(await scraped('gridlink_telemetry_write_failures_total')).toBe(0);
 
       // 2. InfluxDB goes away mid-run
       await server.kill();
@@ -164,6 +172,8 @@ describe('telemetry survives InfluxDB going away', () => {
       slowestWhileDown.push(pushMany(500)); // more than the queue holds: the oldest are dropped
       const down = pipeline.stats();
       expect(down.connected).toBe(false);
+      expect(await scraped('gridlink_telemetry_influxdb_connected')).toBe(0);
+      expect(await scraped('gridlink_telemetry_write_failures_total')).toBeGreaterThanOrEqual(3);
       expect(down.queued).toBeLessThanOrEqual(300 + 20); // the queue plus the batch being retried
       expect(down.dropped.queue_full).toBeGreaterThan(0);
       expect(Math.max(...slowestWhileDown)).toBeLessThan(50); // µs in practice: push never waits on I/O
@@ -171,6 +181,7 @@ describe('telemetry survives InfluxDB going away', () => {
       // 3. InfluxDB comes back on the same port with the same data
       await server.start();
       await expect.poll(() => pipeline.stats().queued, { timeout: 8000 }).toBe(0);
+      expect(await scraped('gridlink_telemetry_influxdb_connected')).toBe(1);
       const report = await pipeline.stop();
       const stats = report.stats;
       expect(stats.connected).toBe(true);

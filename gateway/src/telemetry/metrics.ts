@@ -20,6 +20,23 @@ export function telemetryMetrics(register: Registry, telemetry: () => TelemetryS
       this.inc(telemetry().written);
     },
   });
+  new Gauge({
+    name: 'gridlink_telemetry_influxdb_connected',
+    help: 'InfluxDB answered the last write (1) or not (0: down, slow or unreachable; points queue)',
+    registers: [register],
+    collect() {
+      this.set(telemetry().connected ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'gridlink_telemetry_write_failures_total',
+    help: 'Writes to InfluxDB that failed and will be retried (down, slow, refusing)',
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(telemetry().failures);
+    },
+  });
   new Counter({
     name: 'gridlink_telemetry_points_dropped_total',
     help: 'Points dropped, by reason (queue_full, rejected)',

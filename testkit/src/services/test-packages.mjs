@@ -112,6 +112,11 @@ export const TEST_PACKAGES = [
     neededFor: 'checking the deployment shell scripts',
     present: (probe) => onPath(probe, 'shellcheck', ['/usr/bin', '/usr/local/bin']),
   },
+  {
+    name: 'prometheus',
+    neededFor: 'checking the monitoring configuration and unit-testing its alerts (promtool; no server started)',
+    present: (probe) => onPath(probe, 'promtool', ['/usr/bin', '/usr/local/bin']),
+  },
 ];
 
 export const INSTALL_ENV = 'GRIDLINK_TEST_INSTALL';

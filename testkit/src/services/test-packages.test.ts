@@ -14,10 +14,11 @@ const FILES_OF: Record<string, string[]> = {
   caddy: ['/usr/bin/caddy'],
   systemd: ['/usr/bin/systemd-analyze'],
   shellcheck: ['/usr/bin/shellcheck'],
+  prometheus: ['/usr/bin/promtool'],
 };
 const ALL = Object.keys(FILES_OF);
 /** The deployment checks' tools, present in the cases below that are about the servers and the browser. */
-const DEPLOY_TOOLS = ['docker-compose', 'caddy', 'systemd', 'shellcheck'];
+const DEPLOY_TOOLS = ['docker-compose', 'caddy', 'systemd', 'shellcheck', 'prometheus'];
 
 /**
  * An imaginary Debian machine with the given packages, and a stand-in for apt-get: no real install
@@ -80,7 +81,7 @@ function machine({
 const APT = 'env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600';
 
 describe('installing the Debian packages the tests need (a stand-in for apt-get)', () => {
-  it('knows one list: PostgreSQL, Mosquitto, InfluxDB, Chromium, a CJK font, xmllint, faketime, docker-compose, Caddy, systemd and ShellCheck', () => {
+  it('knows one list: PostgreSQL, Mosquitto, InfluxDB, Chromium, a CJK font, xmllint, faketime, docker-compose, Caddy, systemd, ShellCheck and Prometheus (promtool)', () => {
     expect(TEST_PACKAGES.map((pkg) => pkg.name)).toEqual(ALL);
   });
 
