@@ -2,18 +2,30 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinRuleFile, Gateway, GatewayConfig, hashPassword, InMemoryDirectory } from '@gridlink/gateway';
+import { CloudConfig, IN_MEMORY, type RunningCloud, startCloud, TerritoryStore } from '@gridlink/cloud';
+import {
+  builtinRuleFile,
+  Gateway,
+  GatewayConfig,
+  hashPassword,
+  InMemoryDirectory,
+  type NormalisedMessage,
+} from '@gridlink/gateway';
 import type { DeviceKind, Place } from '@gridlink/protocol';
-import { DeviceSimulator, seededRandom } from '@gridlink/simulators';
+import { type CloudCaller, cloudCaller, DeviceSimulator, seededRandom, signIn } from '@gridlink/simulators';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type PreparedNodeRed, prepareNodeRed } from './node-red-settings.js';
 import { buildGridlinkNodes } from './start-flows.js';
-import { type StartedIntegrations, startIntegrations } from './start-integrations.js';
+import { type IntegrationAccount, startIntegrationAccount } from './start-integration-account.js';
+import { type StartedIntegrations, startIntegrations, VENDOR_DOORS, vendorDoorDeviceId } from './start-integrations.js';
 import { freePort, type RunningNodeRed, startNodeRed } from './start-node-red.js';
+import { GRID_WORKER, startUsers } from './start-users.js';
 
 const READY_FLOWS = fileURLToPath(new URL('../flows/ready', import.meta.url));
 const COMMUNITY = '320803001001';
+const GRID = '320803001001001';
+const ADMIN_TOKEN = 'ready-flows-admin-token-0123456789abcdef';
 const DEVICE_PASSWORD = 'device-password-for-this-test';
 const NODE_RED_PASSWORD = 'integrator-password-for-this-test';
 /** 23:30 in China (UTC+8): night, when a door held open is announced. */
@@ -30,16 +42,24 @@ const place = (building: string, unit: string, floor: number): Place => ({
 const DEVICES: Array<{ id: string; kind: DeviceKind; place: Place; tags?: string[] }> = [
   { id: 'ac-b3-u2', kind: 'access_control', place: place('3', '2', 1) },
   { id: 'smoke-b1-u1-0101', kind: 'smoke_detector', place: place('1', '1', 1) },
-  { id: 'wm-b2-u1-0401', kind: 'water_meter', place: { ...place('2', '1', 4), room: '0401' }, tags: ['elderly_alone'] },
+  {
+    id: 'wm-b2-u1-0401',
+    kind: 'water_meter',
+    place: { ...place('2', '1', 4), grid: GRID, room: '0401' },
+    tags: ['elderly_alone'],
+  },
 ];
 const HOUR = 3600_000;
+/** The vendor's doors, registered on the gateway as the access_control devices Node-RED ingests as. */
+const VENDOR_DEVICES = VENDOR_DOORS.map(vendorDoorDeviceId);
 
 const nodes = await buildGridlinkNodes();
 
 /**
  * The ready flows in a real Node-RED process, loaded as npm start loads them, against a real
- * gateway (its broker and rules) whose devices are simulated, and the simulated third-party
- * systems. The gateway and the devices run on a clock set to 23:30 China time.
+ * gateway (its broker and rules) whose devices are simulated, a real cloud (in this process, on its
+ * embedded database) with npm start's people and Node-RED's cloud account, and the simulated
+ * third-party systems. The gateway and the devices run on a clock set to 23:30 China time.
  */
 describe.skipIf(!nodes.dir)(
   `the ready flows in Node-RED${nodes.dir ? '' : ` (skipped: ${nodes.note})`}`,
@@ -51,6 +71,14 @@ describe.skipIf(!nodes.dir)(
     let skipped = 0;
     const clock = () => NIGHT + (Date.now() - started) + skipped;
     let gateway: Gateway;
+    let cloud: RunningCloud;
+    let account: IntegrationAccount;
+    /** The dispatcher and the grid's worker npm start makes, signed in. */
+    let dispatcher: CloudCaller;
+    let worker: CloudCaller;
+    let workerId = '';
+    /** Device messages the gateway accepted (the vendor's doors among them). */
+    const accepted: NormalisedMessage[] = [];
     let integrations: StartedIntegrations;
     let prepared: PreparedNodeRed;
     let nodeRed: RunningNodeRed;
@@ -62,13 +90,17 @@ describe.skipIf(!nodes.dir)(
     beforeAll(async () => {
       const passwordHash = await hashPassword(DEVICE_PASSWORD);
       const directory = new InMemoryDirectory(
-        DEVICES.map((device) => ({ ...device, status: 'active' as const, passwordHash })),
+        [
+          ...DEVICES,
+          ...VENDOR_DEVICES.map((id) => ({ id, kind: 'access_control' as const, place: { community: COMMUNITY } })),
+        ].map((device) => ({ ...device, status: 'active' as const, passwordHash })),
         [
           {
             username: 'node-red',
             role: 'integrator',
             passwordHash: await hashPassword(NODE_RED_PASSWORD),
-            grants: { commandDevices: [], commandKinds: [], ingestDevices: [] },
+            // As npm start grants it: ingest as the vendor's doors, command nothing.
+            grants: { commandDevices: [], commandKinds: [], ingestDevices: VENDOR_DEVICES },
           },
         ],
       );
@@ -88,6 +120,35 @@ describe.skipIf(!nodes.dir)(
         now: clock,
       });
       await gateway.start();
+      gateway.bus.on('message', (message) => accepted.push(message));
+
+      // The cloud with the community's territory, npm start's people and Node-RED's account.
+      cloud = await startCloud(
+        CloudConfig.parse({
+          cloud: { data_dir: join(dataDir, 'cloud') },
+          http: { host: '127.0.0.1', port: 0 },
+          database: { data_dir: IN_MEMORY },
+          auth: { admin_token: ADMIN_TOKEN },
+          log: { level: 'silent' },
+        }),
+        pino({ level: 'silent' }),
+      );
+      await new TerritoryStore(cloud.db).upsertUnits(
+        [COMMUNITY.slice(0, 6), COMMUNITY.slice(0, 9), COMMUNITY, GRID].map((code) => ({ code, nameZh: code })),
+      );
+      const signIns = await startUsers(cloud.url, ADMIN_TOKEN, { community: COMMUNITY, grids: [GRID] }, new Date());
+      const passwordOf = (username: string) => signIns.find((s) => s.username === username)?.password ?? '';
+      dispatcher = cloudCaller(cloud.url, await signIn(cloud.url, 'dev.dispatcher', passwordOf('dev.dispatcher')));
+      const workerToken = await signIn(cloud.url, GRID_WORKER, passwordOf(GRID_WORKER));
+      worker = cloudCaller(cloud.url, workerToken);
+      workerId = (await worker<{ id: string }>('GET', '/me')).id;
+      // Made again as every npm start makes it: the same user, a new token, the earlier one revoked.
+      const first = await startIntegrationAccount(cloud.url, ADMIN_TOKEN, COMMUNITY);
+      account = await startIntegrationAccount(cloud.url, ADMIN_TOKEN, COMMUNITY);
+      expect(account.userId).toBe(first.userId);
+      expect(
+        (await fetch(`${cloud.url}/api/v1/incidents`, { headers: { authorization: `Bearer ${first.token}` } })).status,
+      ).toBe(401);
       for (const device of DEVICES) {
         const simulator = new DeviceSimulator({
           deviceId: device.id,
@@ -122,6 +183,8 @@ describe.skipIf(!nodes.dir)(
           GRIDLINK_GATEWAY_PORT: String(gateway.ports.tcp),
           GRIDLINK_GATEWAY_USERNAME: 'node-red',
           GRIDLINK_GATEWAY_PASSWORD: NODE_RED_PASSWORD,
+          GRIDLINK_CLOUD_URL: cloud.url,
+          GRIDLINK_CLOUD_TOKEN: account.token,
           GRIDLINK_FAMILY_CONTACTS: JSON.stringify({ '*': '+8613800138000' }),
         },
       });
@@ -142,6 +205,7 @@ describe.skipIf(!nodes.dir)(
       await nodeRed?.stop();
       await Promise.all([...devices.values()].map((device) => device.stop()));
       await gateway?.stop();
+      await cloud?.stop();
       await integrations?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     });
@@ -152,7 +216,7 @@ describe.skipIf(!nodes.dir)(
       );
 
     it('start without an error in Node-RED', () => {
-      expect(prepared.readyFlowsLoaded).toBeGreaterThanOrEqual(3);
+      expect(prepared.readyFlowsLoaded).toBe(5);
       expect(nodeRed.tail().filter((line) => /\[error\]/.test(line))).toEqual([]);
     });
 
@@ -188,7 +252,10 @@ describe.skipIf(!nodes.dir)(
       });
     });
 
-    it('elderly resident uses no water for 12 hours: the family gets a text through the SMS provider, once', async () => {
+    /** The care visit the elderly flow filed, once it has. */
+    let careVisit: { id: string; state: string } | undefined;
+
+    it('elderly resident uses no water for 12 hours: the family gets a text through the SMS provider, once, and a care visit is filed in the cloud', async () => {
       await vi.waitFor(() => expect(digests().some((d) => d.includes(`共 ${DEVICES.length} 台设备`))).toBe(true));
       // Thirteen hours pass on the gateway's clock; the meter reports, measuring nothing.
       skipped += 13 * HOUR;
@@ -201,6 +268,62 @@ describe.skipIf(!nodes.dir)(
         text: expect.stringMatching(/^您的家人\(2号楼1单元0401\)自\d\d-\d\d \d\d:\d\d起未用水。/),
         reference: alert?.alert_id,
       });
+      // The care visit, filed by Node-RED's cloud account (an operator of the community), once.
+      const visits = async () =>
+        (
+          await dispatcher<{ incidents: Array<{ id: string; state: string; category: string; title: string }> }>(
+            'GET',
+            '/incidents?category=special_population.elderly_welfare',
+          )
+        ).incidents;
+      await vi.waitFor(async () => expect(await visits()).toHaveLength(1), { timeout: 20_000, interval: 200 });
+      const [visit] = await visits();
+      expect(visit).toMatchObject({ title: '独居老人(2号楼1单元0401)长时间未用水,请上门探访' });
+      careVisit = visit;
+      // Filed under the alert's request id: a redelivered alert files no second visit.
+      const filed = await dispatcher<unknown>('GET', `/incidents/${visit?.id}`);
+      expect(JSON.stringify(filed)).toContain(`elderly-no-water:${alert?.alert_id}`);
+      expect(integrations.sms.messages).toHaveLength(1);
+    });
+
+    it('incident closed: a markdown summary is posted to the WeCom group', async () => {
+      const id = careVisit?.id;
+      expect(id).toBeDefined();
+      // The loop, as the centre and the grid worker take it, from wherever the cloud's automatic
+      // dispatch (the visit is a major incident) got to: each state's next step, until closed.
+      const next: Record<string, [CloudCaller, string, Record<string, unknown>?]> = {
+        REPORTED: [dispatcher, 'accept'],
+        ACCEPTED: [dispatcher, 'file'],
+        FILED: [dispatcher, 'dispatch', { assignee: workerId }],
+        DISPATCHED: [worker, 'sign'],
+        IN_PROGRESS: [worker, 'finish'],
+        HANDLED: [dispatcher, 'startCheck'],
+        CHECKING: [dispatcher, 'pass'],
+        PENDING_CLOSE: [dispatcher, 'close'],
+      };
+      for (;;) {
+        const { state } = (await dispatcher<{ incident: { state: string } }>('GET', `/incidents/${id}`)).incident;
+        if (state === 'CLOSED') break;
+        const taken = next[state];
+        if (!taken) throw new Error(`the care visit is ${state}, which this loop does not lead to`);
+        const [who, action, data] = taken;
+        // Nothing is posted before the incident is closed.
+        expect(digests().filter((d) => d.includes(`${id}`))).toEqual([]);
+        await who('POST', `/incidents/${id}/transitions`, {
+          action,
+          request_id: `${id}-${action}`,
+          ...(data ? { data } : {}),
+        }).catch((err: Error) => {
+          // The system took the step first (automatic dispatch): read the state again.
+          if (!/ 409 /.test(err.message)) throw err;
+        });
+      }
+      await vi.waitFor(() => expect(digests().filter((d) => d.includes(`事件已结案:${id}`))).toHaveLength(1), {
+        timeout: 20_000,
+      });
+      const summary = digests().find((d) => d.includes(`事件已结案:${id}`));
+      expect(summary).toContain('> 类别:special_population.elderly_welfare');
+      expect(summary).toMatch(/> 结案时间:\d{4}-\d\d-\d\d \d\d:\d\d\(北京时间\)/);
     });
 
     it("vendor webhook: a signed delivery is taken and becomes the door's Gridlink access event; a bad signature or no hooks account is refused", async () => {
@@ -223,6 +346,29 @@ describe.skipIf(!nodes.dir)(
         attempts: 1,
       });
       await vi.waitFor(() => expect(printed.join('\n')).toContain('"device_id":"vd-garage-01-1"'));
+      // Published through gridlink ingest as the doors' registered devices, accepted by the gateway.
+      await vi.waitFor(() =>
+        expect(
+          accepted.filter(({ device }) => VENDOR_DEVICES.includes(device.id)).map(({ message }) => message),
+        ).toEqual([
+          expect.objectContaining({
+            type: 'event',
+            deviceId: 'vd-gate-n-01-1',
+            eventType: 'access',
+            payload: expect.objectContaining({
+              method: 'card',
+              result: 'denied',
+              credential_ref: expect.stringMatching(/^c-[0-9a-f]{12}$/),
+            }),
+          }),
+          expect.objectContaining({
+            type: 'event',
+            deviceId: 'vd-garage-01-1',
+            eventType: 'door_held_open',
+            payload: expect.objectContaining({ duration_s: 200 }),
+          }),
+        ]),
+      );
       const events = printed.join('\n');
       expect(events).toMatch(/"event":"door_held_open","payload":\{"ts":"\d{4}-[^"]+Z","duration_s":200\}/);
       // The card number itself never leaves the flow: a pseudonymous reference stands for it.
@@ -235,6 +381,17 @@ describe.skipIf(!nodes.dir)(
       expect(await vendor.doorOpened('VD-GATE-N-01')).toMatchObject({ delivered: false, status: 401, attempts: 1 });
       vendor.setWebhook({ url, secret: integrations.vendorWebhookSecret });
       expect(await vendor.doorOpened('VD-GATE-N-01')).toMatchObject({ delivered: false, status: 401, attempts: 1 });
+
+      // A door opened becomes the door's state on the gateway.
+      vendor.setWebhook({ url, secret: integrations.vendorWebhookSecret, authorization: hooks });
+      expect(await vendor.doorOpened('VD-GATE-N-01')).toMatchObject({ delivered: true, status: 200 });
+      await vi.waitFor(() =>
+        expect(accepted.at(-1)?.message).toMatchObject({
+          type: 'state',
+          deviceId: 'vd-gate-n-01-1',
+          state: { door: 'open' },
+        }),
+      );
     });
   },
 );

@@ -69,6 +69,9 @@ describe('npm start runs Node-RED', { timeout: 120_000 }, () => {
     expect(signedIn).toEqual({ settings: 200, anonymous: 401 });
     expect(output.split(firstPassword)).toHaveLength(2);
     expect(output).toContain('Simulated third-party systems for the flows');
+    // The ready flows start without an error, and Node-RED's cloud API token is never printed.
+    expect(output).not.toMatch(/node-red {4}\[error\]/);
+    expect(output).not.toContain('glt_');
     // Stopped with npm start: nothing answers on its port any more.
     await expect(fetch(`${firstUrl}/auth/login`)).rejects.toThrow();
   });
@@ -77,6 +80,9 @@ describe('npm start runs Node-RED', { timeout: 120_000 }, () => {
     const { output, code } = await npmStart(['--exit-after', '3', '--per-kind', '1', '--node-red-port', '0']);
     expect(code, output).toBe(0);
     expect(output).not.toContain(firstPassword);
+    // The cloud account made again (it exists from the first run), with a new token: still no error.
+    expect(output).not.toMatch(/node-red {4}\[error\]/);
+    expect(output).not.toContain('glt_');
     expect(output).toContain(
       `its password was shown at the first start; for a new one delete ${join(dataDir, 'secrets', 'node-red', 'access.json')} and start again`,
     );

@@ -20,6 +20,14 @@ export const VENDOR_DOORS: readonly VendorDoor[] = [
   { deviceSn: 'VD-GATE-N-01', doorNo: 1, doorName: '北门人行门' },
   { deviceSn: 'VD-GARAGE-01', doorNo: 1, doorName: '地库入口门' },
 ];
+
+/**
+ * The Gridlink device each vendor door is registered as (`access_control`, its id the ready vendor
+ * flow derives: `<deviceSn>-<doorNo>` in lower case): the Node-RED account ingests as these.
+ */
+export const vendorDoorDeviceId = (door: Pick<VendorDoor, 'deviceSn' | 'doorNo'>) =>
+  `${door.deviceSn.toLowerCase()}-${door.doorNo}`;
+
 export const SPEAKER_ZONES = ['all', 'gate-north', 'garage', 'b1-lobby', 'b2-lobby', 'b3-lobby'] as const;
 
 export interface StartedIntegrations {

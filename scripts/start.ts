@@ -55,7 +55,8 @@ import {
 import { pino } from 'pino';
 import { CAMERA_USERNAME, CameraActivity, startCommunityCameras } from './start-cameras.js';
 import { type StartedFlows, startFlows } from './start-flows.js';
-import { startIntegrations } from './start-integrations.js';
+import { startIntegrationAccount } from './start-integration-account.js';
+import { startIntegrations, VENDOR_DOORS, vendorDoorDeviceId } from './start-integrations.js';
 import { layTerritory, planRoutes, walkEarlierRounds, walkLive } from './start-patrol.js';
 import { startTelemetry } from './start-telemetry.js';
 import { GRID_WORKER, gridWorkerName, startUsers } from './start-users.js';
@@ -173,9 +174,16 @@ const consolePassword = (await registry.addService('console', 'observer')).passw
 // The installer who signs in to the gateway's own web console (commissioning from the guard room).
 const INSTALLER = 'installer';
 const installerPassword = (await registry.addService(INSTALLER, 'installer')).password;
-// Node-RED's flows read the gateway as an integrator without grants: they command no device.
+// The vendor's doors, registered as the access_control devices the ready vendor flow publishes as.
+await registry.addDevices(
+  VENDOR_DOORS.map((door) => ({ id: vendorDoorDeviceId(door), kind: 'access_control', community: COMMUNITY_CODE })),
+);
+// Node-RED's flows read the gateway as an integrator granted only what they use: no command, and
+// ingest as the vendor's doors.
 const NODE_RED_ACCOUNT = 'node-red';
-const nodeRedPassword = (await registry.addService(NODE_RED_ACCOUNT, 'integrator')).password;
+const nodeRedPassword = (
+  await registry.addService(NODE_RED_ACCOUNT, 'integrator', { ingestDevices: VENDOR_DOORS.map(vendorDoorDeviceId) })
+).password;
 
 // The scenario devices' credentials, for `npm run sim` (readable by this user only).
 const credentialsFile = join(DATA_DIR, 'sim-credentials.json');
@@ -326,6 +334,8 @@ writeCredentials(url);
 // The third-party systems the ready flows call, simulated, and Node-RED with the Gridlink nodes and
 // the ready flows in its own process. A Node-RED that cannot start stops npm start with its reason.
 const integrations = await startIntegrations(SECRETS_DIR);
+// Node-RED's cloud account: an operator of the community only, with this run's API token.
+const nodeRedCloud = await startIntegrationAccount(cloud.url, adminToken, COMMUNITY_CODE);
 let flows: StartedFlows | undefined;
 if (args['node-red'] === 'on') {
   try {
@@ -339,6 +349,7 @@ if (args['node-red'] === 'on') {
         GRIDLINK_GATEWAY_USERNAME: NODE_RED_ACCOUNT,
         GRIDLINK_GATEWAY_PASSWORD: nodeRedPassword,
         GRIDLINK_CLOUD_URL: cloud.url,
+        GRIDLINK_CLOUD_TOKEN: nodeRedCloud.token,
         // Every family's text goes to one development number (China Mobile's well-known test number).
         GRIDLINK_FAMILY_CONTACTS: JSON.stringify({ '*': '+8613800138000' }),
       },
