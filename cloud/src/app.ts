@@ -1,5 +1,5 @@
 import type { CloudEvent } from '@gridlink/protocol';
-import type express from 'express';
+import express from 'express';
 import type { Logger } from 'pino';
 import { cameraEvidencePlugin } from './camera-evidence/plugin.js';
 import { categoriesPlugin } from './categories/plugin.js';
@@ -27,7 +27,8 @@ import type { IncidentEngine } from './incidents/engine.js';
 import { incidentsPlugin } from './incidents/plugin.js';
 import { intakePlugin } from './intake/plugin.js';
 import { kpiPlugin } from './kpi/plugin.js';
-import type { CloudMetrics } from './metrics/cloud-metrics.js';
+import { type CloudMetrics, statusClass } from './metrics/cloud-metrics.js';
+import { metricsRoute } from './metrics/route.js';
 import { patrolPlugin } from './patrol/plugin.js';
 import type { ApiTokenLimits } from './people/api-tokens.js';
 import { createPeople, type People } from './people/people.js';
@@ -130,5 +131,13 @@ export function createCloudApp(ctx: AppContext): express.Express {
     ...(ctx.login === undefined ? {} : { login: ctx.login }),
     ...(ctx.apiTokens === undefined ? {} : { apiTokens: ctx.apiTokens }),
   });
-  return createApp(ctx, CLOUD_PLUGINS, { ...ctx, people, eligibleAssignees });
+  const { metrics } = ctx;
+  const ops =
+    metrics === undefined
+      ? {}
+      : {
+          onAnswer: (status: number) => metrics.httpResponses.inc({ class: statusClass(status) }),
+          opsRoutes: express.Router().get('/metrics', metricsRoute(metrics.register, ctx.metricsToken)),
+        };
+  return createApp({ ...ctx, ...ops }, CLOUD_PLUGINS, { ...ctx, people, eligibleAssignees });
 }

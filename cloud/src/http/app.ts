@@ -3,8 +3,6 @@ import type { Logger } from 'pino';
 import type { Queryable } from '../db/db.js';
 import { message } from '../i18n/message.js';
 import { languageOf } from '../i18n/render.js';
-import { type CloudMetrics, statusClass } from '../metrics/cloud-metrics.js';
-import { metricsRoute } from '../metrics/route.js';
 import { bodyParserProblem } from './body.js';
 import { DomainError } from './domain-error.js';
 import { openApiDocument } from './openapi.js';
@@ -24,10 +22,13 @@ export interface AppOptions {
   trustedProxies?: readonly string[];
   /** True once shutdown began: connections are not kept alive. */
   stopping(): boolean;
-  /** Counted on every answer and served on `/metrics` (to `metricsToken` only); without it no `/metrics`. */
-  metrics?: CloudMetrics;
-  /** The bearer token `/metrics` wants (`http.metrics_token`); unset, `/metrics` refuses everyone. */
-  metricsToken?: string | undefined;
+  /** Told the status of every answer (the cloud counts them for `/metrics`). */
+  onAnswer?: (status: number) => void;
+  /**
+   * Operations routes beside `/healthz` and `/readyz` (the cloud's `/metrics`), ahead of the plugins'
+   * and outside `/api/v1`; given by the caller, so that this kit depends on no feature.
+   */
+  opsRoutes?: express.Router;
 }
 
 /**
@@ -56,7 +57,7 @@ export function createApp<Context>(
         status: res.statusCode,
         ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
       };
-      ctx.metrics?.httpResponses.inc({ class: statusClass(res.statusCode) });
+      ctx.onAnswer?.(res.statusCode);
       if (res.statusCode >= 500) http.warn(record, 'request failed');
       else http.debug(record, 'request');
     });
@@ -77,7 +78,7 @@ export function createApp<Context>(
     }
     res.json({ status: 'ready' });
   });
-  if (ctx.metrics) app.get('/metrics', metricsRoute(ctx.metrics.register, ctx.metricsToken));
+  if (ctx.opsRoutes) app.use(ctx.opsRoutes);
   const openapi = openApiDocument(ctx.version, plugins);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
