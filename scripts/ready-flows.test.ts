@@ -11,7 +11,7 @@ import {
   InMemoryDirectory,
   type NormalisedMessage,
 } from '@gridlink/gateway';
-import type { DeviceKind, Place } from '@gridlink/protocol';
+import { type CloudEvent, createCloudEvent, type DeviceKind, type Place } from '@gridlink/protocol';
 import { type CloudCaller, cloudCaller, DeviceSimulator, seededRandom, signIn } from '@gridlink/simulators';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -22,6 +22,7 @@ import { type StartedIntegrations, startIntegrations, VENDOR_DOORS, vendorDoorDe
 import { freePort, type RunningNodeRed, startNodeRed } from './start-node-red.js';
 import { GRID_WORKER, startUsers } from './start-users.js';
 
+const GATEWAY_ID = 'gw-ready-flows';
 const READY_FLOWS = fileURLToPath(new URL('../flows/ready', import.meta.url));
 const COMMUNITY = '320803001001';
 const GRID = '320803001001001';
@@ -109,7 +110,7 @@ describe.skipIf(!nodes.dir)(
       writeFileSync(rulesFile, builtinRuleFile());
       gateway = new Gateway({
         config: GatewayConfig.parse({
-          gateway: { id: 'gw-ready-flows', community: COMMUNITY, data_dir: join(dataDir, 'gateway') },
+          gateway: { id: GATEWAY_ID, community: COMMUNITY, data_dir: join(dataDir, 'gateway') },
           mqtt: { host: '127.0.0.1', port: 0 },
           http: { host: '127.0.0.1', port: 0 },
           rules: { files: [rulesFile] },
@@ -136,6 +137,9 @@ describe.skipIf(!nodes.dir)(
       await new TerritoryStore(cloud.db).upsertUnits(
         [COMMUNITY.slice(0, 6), COMMUNITY.slice(0, 9), COMMUNITY, GRID].map((code) => ({ code, nameZh: code })),
       );
+      // The gateway is the cloud's, as npm start registers it: a report may name its alerts.
+      const registered = await cloud.registry.register(GATEWAY_ID, 'Ready flows gateway', COMMUNITY);
+      expect(registered.ok).toBe(true);
       const signIns = await startUsers(cloud.url, ADMIN_TOKEN, { community: COMMUNITY, grids: [GRID] }, new Date());
       const passwordOf = (username: string) => signIns.find((s) => s.username === username)?.password ?? '';
       dispatcher = cloudCaller(cloud.url, await signIn(cloud.url, 'dev.dispatcher', passwordOf('dev.dispatcher')));
@@ -284,6 +288,21 @@ describe.skipIf(!nodes.dir)(
       const filed = await dispatcher<unknown>('GET', `/incidents/${visit?.id}`);
       expect(JSON.stringify(filed)).toContain(`elderly-no-water:${alert?.alert_id}`);
       expect(integrations.sms.messages).toHaveLength(1);
+      // The report named the alert, so the same alert coming up the gateway's uplink (the cloud's
+      // policy for special_population opens an incident) joins the visit instead of opening another.
+      const uplinked = await cloud.incidents.fromAlert(
+        createCloudEvent({
+          id: `evt-${alert?.alert_id}`,
+          type: 'cn.gridlink.alert.raised.v1',
+          gatewayId: GATEWAY_ID,
+          deviceId: alert?.device_id as string,
+          time: alert?.since as string,
+          priority: 'alarm',
+          data: alert,
+        } as never) as CloudEvent,
+      );
+      expect(uplinked).toMatchObject({ outcome: 'linked', incident: { id: visit?.id } });
+      expect(await visits()).toHaveLength(1);
     });
 
     it('incident closed: a markdown summary is posted to the WeCom group', async () => {

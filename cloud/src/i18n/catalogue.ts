@@ -399,6 +399,14 @@ export const CATALOGUE: Record<string, Template> = {
     'zh-CN': '您无权在 {place} 上报事件',
     en: 'you may not report incidents in {place}',
   },
+  'incident.alert_outside': {
+    'zh-CN': '网关 {gateway} 不属于社区 {community}，不能关联其告警',
+    en: 'gateway {gateway} is not one of community {community}: its alert cannot be linked to this report',
+  },
+  'incident.alert_outside_field': {
+    'zh-CN': '请填写社区 {community} 内网关的告警，或去掉 alert',
+    en: 'name an alert of a gateway of community {community}, or leave alert out',
+  },
   'incident.report_outside_field': {
     'zh-CN': '{place} 不在您的角色所辖范围内',
     en: '{place} is outside the territory your roles cover',

@@ -9,7 +9,7 @@ import {
 } from '@gridlink/protocol';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
-import { lockKey, retryDeadlocks } from '../db/locks.js';
+import { retryDeadlocks } from '../db/locks.js';
 import type { Message } from '../i18n/message.js';
 import { categoryLineage } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
@@ -31,6 +31,7 @@ import {
   toEvidence,
   toIncident,
 } from './records.js';
+import { incidentOfAlert, linkReportedAlert, lockReport } from './report-alert.js';
 import type { IncidentRole } from './roles.js';
 import { separationRefusal } from './separation.js';
 import { type IncidentSettings, IncidentSettingsStore, policiesOf } from './settings.js';
@@ -285,13 +286,17 @@ export class IncidentEngine {
     // neither returns nor pre-empts another's report.
     const intakeRequestId = `report:${JSON.stringify([request.actor, request.requestId])}`;
     return this.db.transaction(async (tx) => {
-      await lockKey(tx, 'intake', intakeRequestId);
-      const found = await findReportedIncident(tx, {
-        intakeRequestId,
-        // Reports stored before the key named its actor.
-        legacyRequestId: `report:${request.requestId}`,
-        actor: request.actor,
-      });
+      await lockReport(tx, intakeRequestId, request.alert);
+      const found =
+        (await findReportedIncident(tx, {
+          intakeRequestId,
+          // Reports stored before the key named its actor.
+          legacyRequestId: `report:${request.requestId}`,
+          actor: request.actor,
+        })) ??
+        // The alert it is about already has its incident (its uplink came first, or another report):
+        // answered as a repeat, so the caller files no second incident for one event.
+        (request.alert ? await incidentOfAlert(tx, request.alert) : undefined);
       if (found !== undefined)
         return { incident: toIncident(found), step: await readFirstStep(tx, found.id), repeated: true };
       const severity = request.severity ?? defaultSeverity(request.category);
@@ -321,6 +326,7 @@ export class IncidentEngine {
         },
         request,
       );
+      if (request.alert) await linkReportedAlert(tx, request.alert, created.incident.id, this.clock());
       return { ...created, repeated: false };
     });
   }

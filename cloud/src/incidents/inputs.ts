@@ -1,4 +1,13 @@
-import { CategoryCode, DeviceId, IncidentSource, Place, Severity, TerritoryLevel } from '@gridlink/protocol';
+import {
+  CategoryCode,
+  DeviceId,
+  GatewayId,
+  IncidentSource,
+  OpaqueId,
+  Place,
+  Severity,
+  TerritoryLevel,
+} from '@gridlink/protocol';
 import { z } from 'zod';
 import { Message } from '../i18n/message.js';
 import { IncidentError } from './errors.js';
@@ -56,6 +65,8 @@ export const ReportInput = z.strictObject({
   role: IncidentRole,
   comment: z.string().max(4000).optional(),
   attachments: z.array(Attachment).max(50).optional(),
+  /** The gateway alert it is about: one incident per alert, whichever arrives first. */
+  alert: z.strictObject({ gatewayId: GatewayId, alertId: OpaqueId }).optional(),
 });
 export type ReportInput = z.input<typeof ReportInput>;
 

@@ -298,6 +298,19 @@ export function incidentRoutes(
         { pointer: field, detail: message('incident.report_outside_field', { place }) },
       ]);
     }
+    // The alert it is about must be of a gateway in the community reported: a caller cannot tie
+    // their report to another community's alert (and learns nothing of gateways outside it).
+    if (body.alert) {
+      const { gateway_id } = body.alert;
+      const { rows } = await fromDatabase(() =>
+        db.query<{ community: string | null }>('SELECT community FROM gateways WHERE id = $1', [gateway_id]),
+      );
+      if (rows[0]?.community !== community) {
+        throw new ProblemError('GL_FORBIDDEN', message('incident.alert_outside', { gateway: gateway_id, community }), [
+          { pointer: '/alert/gateway_id', detail: message('incident.alert_outside_field', { community }) },
+        ]);
+      }
+    }
     const result = await engineCall(() =>
       engine.report({
         requestId: body.request_id,
@@ -316,11 +329,15 @@ export function incidentRoutes(
         ...(body.address ? { address: body.address } : {}),
         ...(position ? { position } : {}),
         ...(body.drill === undefined ? {} : { drill: body.drill }),
+        ...(body.alert ? { alert: { gatewayId: body.alert.gateway_id, alertId: body.alert.alert_id } } : {}),
         actor: principal.userId,
         role: incidentRole,
       }),
     );
-    await audit(principal, 'incident.report', result.incident.id, { request_id: body.request_id });
+    await audit(principal, 'incident.report', result.incident.id, {
+      request_id: body.request_id,
+      ...(body.alert ? { alert: body.alert } : {}),
+    });
     res.status(201).json(localResult(result, languageOfRequest(req)));
   });
 

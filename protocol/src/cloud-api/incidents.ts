@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GatewayId, OpaqueId } from '../ids.js';
 import { CategoryCode } from '../vocabulary/categories.js';
 import { IncidentSource, IncidentState } from '../vocabulary/incident.js';
 import { Severity } from '../vocabulary/severity.js';
@@ -91,6 +92,12 @@ export const IncidentReportBody = z.strictObject({
   unit: z.string().max(16).optional(),
   address: z.string().max(500).optional(),
   drill: z.boolean().optional(),
+  /**
+   * The gateway alert the report is about: the cloud keeps one incident per alert, whichever of the
+   * report and the gateway's uplink of the alert arrives first. Alert ids are minted by each gateway
+   * and only unique on it, so the gateway's id is part of the reference.
+   */
+  alert: z.strictObject({ gateway_id: GatewayId, alert_id: OpaqueId }).optional(),
 });
 export type IncidentReportBody = z.input<typeof IncidentReportBody>;
 

@@ -1,4 +1,11 @@
-import { type AlertPayload, createTopics, parseMqttMessage } from '@gridlink/protocol';
+import {
+  type AlertPayload,
+  BridgeInfo,
+  createTopics,
+  parseJsonObject,
+  parseMqttMessage,
+  parseWith,
+} from '@gridlink/protocol';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { type AlertChange, alertFilter, passes } from '../../alerts/alert-filter.js';
 import { useGateway } from '../../gateway/use-gateway.js';
@@ -30,6 +37,20 @@ export default function register(RED: NodeAPI): void {
     if (!link) return;
     // The last payload of each active alert: what a clear (an empty payload) was about.
     const active = new Map<string, AlertPayload>();
+    // Alert ids are the gateway's own (another gateway may mint the same one), so whoever tells the
+    // cloud about an alert names the gateway too: its id, from the retained `bridge/info` it
+    // publishes on start. Subscribed before the alerts, so the retained info comes first.
+    let gatewayId: string | undefined;
+    const infoTopic = createTopics(link.baseTopic).bridgeInfo;
+    const removeInfo = link.subscribe(infoTopic, ({ topic, payload }) => {
+      const json = parseJsonObject(payload, topic);
+      const info = json.ok ? parseWith(BridgeInfo, json.value, topic) : json;
+      if (!info.ok) {
+        reportError(this, info.error.message, { topic, payload: payload.toString() });
+        return;
+      }
+      gatewayId = info.value.gateway_id;
+    });
     const remove = link.subscribe(
       createTopics(link.baseTopic).filters.alerts,
       ({ topic, payload, retained }) => {
@@ -52,11 +73,21 @@ export default function register(RED: NodeAPI): void {
         if (retained && !def.activeOnStart) return;
         const about = alert ?? before;
         if (!passes(filter.filter, change, about)) return;
-        this.send({ topic, payload: about ?? null, change, alert: { ruleId, deviceId }, retained });
+        this.send({
+          topic,
+          payload: about ?? null,
+          change,
+          alert: { ruleId, deviceId },
+          retained,
+          ...(gatewayId === undefined ? {} : { gateway_id: gatewayId }),
+        });
       },
       (reason) => this.status(errorStatus(reason)),
     );
-    this.on('close', remove);
+    this.on('close', () => {
+      remove();
+      removeInfo();
+    });
   }
   RED.nodes.registerType('gridlink-alert-in', GridlinkAlertIn);
 }
