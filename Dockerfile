@@ -92,7 +92,7 @@ COPY --from=build /src/gateway/dist gateway/dist
 COPY --from=build /src/simulators/package.json simulators/
 COPY --from=build /src/simulators/dist simulators/dist
 USER node
-# A one-off command, not a server: the compose service's healthcheck says what to watch.
+# A one-off player or the simulated cameras: each compose service's healthcheck says what to watch.
 HEALTHCHECK NONE
 ENTRYPOINT ["node", "/app/simulators/dist/cli/bin.js"]
 CMD ["list"]

@@ -20,7 +20,7 @@ describe('docker-compose.yml, read as Compose reads it', () => {
   it('has the profiles cloud, gateway, demo and monitoring, and no service outside them', () => {
     expect(inProfile('cloud').sort()).toEqual(['cloud-1', 'cloud-2', 'postgres', 'proxy']);
     expect(inProfile('gateway').sort()).toEqual(['gateway', 'influxdb', 'node-red']);
-    expect(inProfile('demo').sort()).toEqual(['demo-scenario']);
+    expect(inProfile('demo').sort()).toEqual(['cameras', 'demo-scenario']);
     expect(inProfile('monitoring').sort()).toEqual(['grafana', 'prometheus']);
     expect(services.filter(([, service]) => (service.profiles ?? []).length !== 1)).toEqual([]);
   });
@@ -108,6 +108,7 @@ describe('docker-compose.yml, read as Compose reads it', () => {
       'cloud_metrics_token',
       'gateway_metrics_token',
       'grafana_admin_password',
+      'demo_camera_password',
     ]) {
       expect(readFileSync(join(secrets.dir, name), 'utf8')).toMatch(/^[A-Za-z0-9]{32,}\n?$/);
     }
@@ -121,6 +122,34 @@ describe('docker-compose.yml, read as Compose reads it', () => {
     });
     expect(output).toContain(`kept      ${secrets.dir}/postgres_password`);
     expect(readFileSync(join(secrets.dir, 'postgres_password'), 'utf8')).toBe(before);
+  });
+
+  it("gateway-demo.yaml is gateway.yaml and the demo's cameras, each at the port the cameras service gives it", () => {
+    const read = (name: string) => YAML.parse(readFileSync(join(ROOT, 'deploy/compose', name), 'utf8'));
+    const { onvif, ...rest } = read('gateway-demo.yaml');
+    expect(rest).toEqual(read('gateway.yaml'));
+    const command = compose.services.cameras?.command ?? [];
+    const base = Number(command[command.indexOf('--port-base') + 1]);
+    const host = command[command.indexOf('--host') + 1];
+    const community = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=gridlink-source', join(ROOT, 'simulators/src/cli/bin.ts'), 'community'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    const ids = community
+      .split('\n')
+      .filter((line) => line.split(',')[1] === 'onvif_camera')
+      .map((line) => line.split(',')[0]);
+    expect(onvif.cameras).toEqual(
+      ids.map((id, index) => ({
+        id,
+        probe: `${host}:${base + 2 * index + 1}`,
+        username: 'gridlink',
+        password_file: '/run/secrets/demo_camera_password',
+        events: 'pullpoint',
+      })),
+    );
+    expect(compose.services.gateway?.secrets).toContain('demo_camera_password');
   });
 
   it('.env.example lists every variable the compose file reads, and nothing else', () => {

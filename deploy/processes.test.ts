@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { cannotRun, createTestCertificates, useTestDatabase, useTestInfluxDatabase } from '@gridlink/testkit';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { readComposeFile, readEnvFile } from './compose-file.js';
 import { COMPOSE_FILE, ENV_EXAMPLE, makeSecrets, ROOT, which } from './compose-fixture.js';
 import { asPlainProcess, plainEnv, runHealthcheck, startPlainProcess } from './compose-process.js';
@@ -124,19 +125,25 @@ describe('the cloud replicas of docker-compose.yml, as plain processes', () => {
 describe('the gateway of docker-compose.yml, as a plain process', () => {
   const influx = useTestInfluxDatabase();
 
-  async function startGateway() {
-    const plain = asPlainProcess(compose, 'gateway');
+  /**
+   * The gateway service started as a plain process from `from` (the compose file read with the
+   * .env it runs with), its volume `dataDir`, and its config file swapped for `configFile` when given.
+   */
+  async function startGateway(from = compose, dataDir = tempDir(), configFile?: string) {
+    const plain = asPlainProcess(from, 'gateway');
+    if (configFile)
+      plain.args = plain.args.map((arg) => (arg.startsWith(join(ROOT, 'deploy/compose/')) ? configFile : arg));
     const overrides = {
-      GRIDLINK_GATEWAY__DATA_DIR: tempDir(),
+      GRIDLINK_GATEWAY__DATA_DIR: dataDir,
       GRIDLINK_MQTT__PORT: '0',
       GRIDLINK_HTTP__PORT: '0',
       GRIDLINK_TELEMETRY__INFLUX__URL: influx.url,
       GRIDLINK_TELEMETRY__INFLUX__DATABASE: influx.database,
     };
-    const { child, line } = await startPlainProcess(plain, overrides, logged('gateway started'));
+    const { child, line, output } = await startPlainProcess(plain, overrides, logged('gateway started'));
     children.push(child);
     const { http, ports } = JSON.parse(line) as { http: number; ports: { tcp: number } };
-    return { plain, env: { ...plain.env, ...overrides }, http, mqtt: ports.tcp };
+    return { plain, child, output, env: { ...plain.env, ...overrides }, http, mqtt: ports.tcp };
   }
 
   it('starts from its configuration file, environment and secret files, and answers its health check', async () => {
@@ -149,25 +156,44 @@ describe('the gateway of docker-compose.yml, as a plain process', () => {
     expect(anonymous.status).toBe(401);
   }, 60_000);
 
-  it('the demo: demo-setup.sh registers the community, and the demo-scenario command plays a scenario against it', async () => {
-    const { env, mqtt } = await startGateway();
+  it('the demo: demo-setup.sh registers the community, the demo-scenario command plays a scenario, and the gateway subscribes to the cameras service', async () => {
+    // The demo runs the gateway with GATEWAY_CONFIG=gateway-demo.yaml. Only the cameras' host name
+    // and the secret's mount point differ outside a container: a copy of the file says 127.0.0.1
+    // and the secret file's path.
+    const demo = readComposeFile(COMPOSE_FILE, {
+      ...readEnvFile(ENV_EXAMPLE),
+      SECRETS_DIR: secrets.dir,
+      GATEWAY_CONFIG: 'gateway-demo.yaml',
+    });
+    const cameraPassword = demo.secrets.demo_camera_password?.file ?? '';
+    const configFile = join(tempDir(), 'gateway-demo.yaml');
+    const config = YAML.parse(readFileSync(join(ROOT, 'deploy/compose/gateway-demo.yaml'), 'utf8'));
+    for (const camera of config.onvif.cameras as Array<{ probe: string; password_file: string }>) {
+      camera.probe = camera.probe.replace(/^cameras:/, '127.0.0.1:');
+      camera.password_file = cameraPassword;
+    }
+    writeFileSync(configFile, YAML.stringify(config));
+    const dataDir = tempDir();
+    const first = await startGateway(demo, dataDir, configFile);
     const tsx = `${process.execPath} --import tsx --conditions=gridlink-source`;
     const setup = spawnSync('sh', [join(ROOT, 'deploy/compose/demo-setup.sh')], {
       cwd: ROOT,
       encoding: 'utf8',
       env: plainEnv({
-        ...env,
+        ...first.env,
         SECRETS_DIR: secrets.dir,
         DEMO_SIM: `${tsx} ${join(ROOT, 'simulators/src/cli/bin.ts')}`,
         DEMO_GATEWAY: `${tsx} ${join(ROOT, 'gateway/src/cli/bin.ts')}`,
-        DEMO_GATEWAY_CONFIG: join(ROOT, 'deploy/compose/gateway.yaml'),
+        DEMO_GATEWAY_CONFIG: configFile,
+        // The restart is this test's: stop the process, start it again on the same data folder.
+        DEMO_GATEWAY_RESTART: 'true',
       }),
     });
     expect(setup.status, setup.stderr).toBe(0);
     expect(setup.stdout).toMatch(/^registered \d{3} devices; wrote /);
 
-    const player = asPlainProcess(compose, 'demo-scenario');
-    const args = player.args.map((arg) => (arg === 'mqtt://gateway:1883' ? `mqtt://127.0.0.1:${mqtt}` : arg));
+    const player = asPlainProcess(demo, 'demo-scenario');
+    const args = player.args.map((arg) => (arg === 'mqtt://gateway:1883' ? `mqtt://127.0.0.1:${first.mqtt}` : arg));
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: plainEnv(player.env),
@@ -179,7 +205,35 @@ describe('the gateway of docker-compose.yml, as a plain process', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code, output).toBe(0);
-  }, 120_000);
+
+    // The cameras service, from its command line, listening on 127.0.0.1 rather than its host name.
+    const cameras = asPlainProcess(demo, 'cameras');
+    cameras.args = cameras.args.map((arg, index) => (cameras.args[index - 1] === '--host' ? '127.0.0.1' : arg));
+    expect(cameras.args).toContain('127.0.0.1');
+    expect(cameras.args).toContain(cameraPassword);
+    const started = await startPlainProcess(cameras, {}, (line) => line === 'cameras ready');
+    children.push(started.child);
+    const health = cameras.healthcheck(18000).map((word) => word.replace('http://cameras:', 'http://127.0.0.1:'));
+    const check = runHealthcheck(health);
+    expect(check, check.output).toMatchObject({ status: 0 });
+
+    // demo-setup.sh's restart: the gateway takes the cameras registered before it starts.
+    await stop(first.child);
+    const gateway = await startGateway(demo, dataDir, configFile);
+    const token = readFileSync(demo.secrets.gateway_metrics_token?.file ?? '', 'utf8').trim();
+    const subscribed = async () => {
+      const response = await fetch(`http://127.0.0.1:${gateway.http}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const text = await response.text();
+      return [...text.matchAll(/^gridlink_onvif_camera_subscribed\{[^}]*camera="([^"]+)"[^}]*\} 1$/gm)]
+        .map((match) => match[1])
+        .sort();
+    };
+    await expect
+      .poll(subscribed, { timeout: 60_000, interval: 250 })
+      .toEqual(['cam-b1-01', 'cam-b2-01', 'cam-b3-01', 'cam-gate-01', 'cam-gate-02']);
+  }, 180_000);
 });
 
 describe.skipIf(cannotRun('caddy', which('caddy') === null && "caddy is not installed (Debian's caddy)"))(

@@ -41,6 +41,7 @@ generate cloud_data_secret
 generate gateway_metrics_token
 generate cloud_metrics_token
 generate grafana_admin_password
+generate demo_camera_password
 placeholder gateway_uplink_token 'paste the token printed by gridlink-cloud gateway add'
 placeholder cloud_tls_cert 'copy the PEM certificate chain for CLOUD_DOMAIN here'
 placeholder cloud_tls_key 'copy its PEM private key here'

@@ -5,6 +5,7 @@ import { registryCsv } from '../community/exports.js';
 import { FULL_COMMUNITY, generateCommunity, SMALL_COMMUNITY } from '../community/generator.js';
 import { SCENARIOS, scenarioNamed } from '../scenarios/catalogue.js';
 import { runScenario } from '../scenarios/runner.js';
+import { cameraPorts, planCameras, startCameras } from './cameras.js';
 import { readCredentials } from './credentials.js';
 import { describeScenario, span } from './describe.js';
 
@@ -20,10 +21,22 @@ const USAGE = `gridlink-sim — simulated devices and scripted scenarios for Gri
                                           credentials file as .gridlink/sim-credentials.json)
   gridlink-sim community [--size small|full] [--seed n]
                                           the generated community as the gateway registry's CSV
+  gridlink-sim cameras --port-base <port> --password-file <file> [--count n] [--host name]
+                       [--username name] [--size small|full] [--seed n]
+                                          run the community's ONVIF cameras (device, media and
+                                          snapshots, events) until stopped: camera i serves HTTP
+                                          on port-base + 2i and WS-Discovery (UDP) on the port
+                                          after; --host is the address they listen on and give
+                                          the gateway (127.0.0.1 by default); every camera accepts
+                                          --username (gridlink by default) with the password in
+                                          --password-file; --count defaults to all of them
 `;
 
-/** The `gridlink-sim` command line; returns the exit code. */
-export async function runSimCli(argv: string[], io: CliIo): Promise<number> {
+/**
+ * The `gridlink-sim` command line; returns the exit code. `stop` ends a long-running command
+ * (`cameras`): bin.ts aborts it on SIGTERM and SIGINT.
+ */
+export async function runSimCli(argv: string[], io: CliIo, stop?: AbortSignal): Promise<number> {
   const out = (line = '') => io.stdout.write(`${line}\n`);
   const fail = (message: string) => {
     io.stderr.write(`gridlink-sim: ${message}\n`);
@@ -59,6 +72,8 @@ export async function runSimCli(argv: string[], io: CliIo): Promise<number> {
         io.stdout.write(registryCsv(community.devices));
         return 0;
       }
+      case 'cameras':
+        return await cameras(values, io, stop);
       case 'run':
         if (!name) return fail('run needs a scenario name (gridlink-sim list)');
         return await run(name, values, io);
@@ -83,8 +98,32 @@ function parse(argv: string[]) {
       credentials: { type: 'string' },
       size: { type: 'string' },
       seed: { type: 'string' },
+      count: { type: 'string' },
+      host: { type: 'string' },
+      'port-base': { type: 'string' },
+      'password-file': { type: 'string' },
+      username: { type: 'string' },
     },
   });
+}
+
+async function cameras(values: ReturnType<typeof parse>['values'], io: CliIo, stop?: AbortSignal): Promise<number> {
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const plan = planCameras(values);
+  const farm = await startCameras(plan);
+  out(
+    `${farm.cameras.length} ONVIF cameras on ${plan.host} (user ${plan.username}; the password is in the --password-file):`,
+  );
+  farm.cameras.forEach((camera, index) => {
+    out(
+      `  ${camera.id}  ${camera.deviceServiceUrl}  WS-Discovery ${plan.host}:${cameraPorts(plan.portBase, index).discovery}`,
+    );
+  });
+  out('cameras ready');
+  if (stop && !stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+  await farm.stop();
+  out('cameras stopped');
+  return 0;
 }
 
 async function run(name: string, values: ReturnType<typeof parse>['values'], io: CliIo): Promise<number> {
