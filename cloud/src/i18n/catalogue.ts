@@ -404,8 +404,8 @@ export const CATALOGUE: Record<string, Template> = {
     en: 'gateway {gateway} is not one of community {community}: its alert cannot be linked to this report',
   },
   'incident.alert_outside_field': {
-    'zh-CN': '请填写社区 {community} 内网关的告警，或去掉 alert',
-    en: 'name an alert of a gateway of community {community}, or leave alert out',
+    'zh-CN': '请填写社区 {community} 内网关的告警，或去掉 {field} 字段',
+    en: 'name an alert of a gateway of community {community}, or leave {field} out',
   },
   'incident.report_outside_field': {
     'zh-CN': '{place} 不在您的角色所辖范围内',

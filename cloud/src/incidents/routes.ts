@@ -307,7 +307,10 @@ export function incidentRoutes(
       );
       if (rows[0]?.community !== community) {
         throw new ProblemError('GL_FORBIDDEN', message('incident.alert_outside', { gateway: gateway_id, community }), [
-          { pointer: '/alert/gateway_id', detail: message('incident.alert_outside_field', { community }) },
+          {
+            pointer: '/alert/gateway_id',
+            detail: message('incident.alert_outside_field', { community, field: 'alert' }),
+          },
         ]);
       }
     }
