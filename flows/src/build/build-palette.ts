@@ -25,34 +25,11 @@ export interface BuiltPalette {
 }
 
 /**
- * Builds the palette: each node set of package.json's `node-red.nodes` map from
- * src/nodes/<set>/<set>.ts into one CommonJS file (Node-RED loads nodes with require()), with
- * @gridlink/protocol and mqtt bundled in (a published palette cannot depend on private
- * workspace packages), next to its editor HTML, locales and the icons.
- *
- * `into` is another folder, which receives a complete package (package.json and README too): what
- * is published, and how node-red-node-test-helper tests get a build of their own. Into the flows
- * package itself it is {@link ensurePalette}.
- */
-export async function buildPalette(into: string): Promise<BuiltPalette> {
-  const packageDir = resolve(into);
-  if (packageDir === PACKAGE_DIR) return ensurePalette();
-  const pkg = await readManifest();
-  const sets = nodeSets(pkg);
-  const nodesDir = join(packageDir, 'dist', 'nodes');
-  await rm(nodesDir, { recursive: true, force: true });
-  await writeNodes(sets, nodesDir);
-  if (packageDir !== PACKAGE_DIR) {
-    const { devDependencies: _dev, scripts: _scripts, ...published } = pkg;
-    await writeFile(join(packageDir, 'package.json'), `${JSON.stringify(published, null, 2)}\n`);
-    await cp(join(PACKAGE_DIR, 'README.md'), join(packageDir, 'README.md'));
-  }
-  return { packageDir, nodesDir, nodeTypes: sets };
-}
-
-/**
- * The palette built in the flows package itself — the one Node-RED finds in a checkout, since it
- * scans the node_modules above its own install, where npm's workspace link to flows/ sits (a copy
+ * The palette: each node set of package.json's `node-red.nodes` map from src/nodes/<set>/<set>.ts
+ * into one CommonJS file (Node-RED loads nodes with require()), with @gridlink/protocol and mqtt
+ * bundled in (a published palette cannot depend on private workspace packages), next to its editor
+ * HTML, locales and the icons. It is built in the flows package itself: that is the copy Node-RED
+ * finds in a checkout, since it scans the node_modules above its own install, where npm's workspace link to flows/ sits (a copy
  * built elsewhere and named in `nodesDir` is shadowed by it). Built only when its sources changed
  * since the build there (a digest of them is kept beside it), under a lock, and swapped in whole,
  * so that test files, `npm start` and `npm run build` side by side neither rebuild nor half-read

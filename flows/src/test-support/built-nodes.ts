@@ -1,21 +1,19 @@
-import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeInitializer } from 'node-red';
 import type helper from 'node-red-node-test-helper';
-import { buildPalette } from '../build/build-palette.js';
+import { ensurePalette } from '../build/build-palette.js';
 
 const require = createRequire(import.meta.url);
 let built: Promise<Record<string, NodeInitializer>> | undefined;
 
 /**
- * The node sets as Node-RED loads them: built (once per test file) into a folder of their own,
- * then require()d from the CommonJS bundles, so tests exercise what ships.
+ * The node sets as Node-RED loads them: the palette built in flows/ (once for every test file and
+ * process, see ensurePalette), require()d from its CommonJS bundles, so tests exercise what ships.
  */
 export function builtNodes(): Promise<Record<string, NodeInitializer>> {
   built ??= (async () => {
-    const palette = await buildPalette(await mkdtemp(join(tmpdir(), 'gridlink-palette-')));
+    const palette = await ensurePalette();
     return Object.fromEntries(
       palette.nodeTypes.map((type) => [type, require(join(palette.nodesDir, `${type}.js`)).default as NodeInitializer]),
     );
