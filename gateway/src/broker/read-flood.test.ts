@@ -137,6 +137,36 @@ describe('floods of valid messages from signed-in devices', () => {
     },
     TIMEOUT,
   );
+  it(
+    'attack: devices flooding without end: a device that has just been served does not queue behind the floods for its next message',
+    async () => {
+      const flooders = await Promise.all(FLOODERS.map((id) => signedIn(id)));
+      const floods = flooders.map((raw, n) => flood(raw, FLOODERS[n] as string));
+      const waitedBefore = gateway.stats().inbound.waited;
+      await expect.poll(() => gateway.stats().inbound.waited, { timeout: TIMEOUT }).toBeGreaterThan(waitedBefore);
+
+      const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        clientId: 'dc-ok',
+        username: 'dc-ok',
+        password: PASSWORD,
+        reconnectPeriod: 0,
+        protocolVersion: 4,
+      });
+      clients.push(device);
+      // How many flooders' readings the broker takes while one reading of the device waits for
+      // its PUBACK: the device is served at the broker's next turn, after what is being handled
+      // and one turn of each flooder (MAX_INFLIGHT + FLOODERS × PER_TURN), not after their floods.
+      const taken: number[] = [];
+      for (let n = 0; n < 6; n++) {
+        const before = gateway.stats().valid;
+        await device.publishAsync('gridlink/dc-ok', n % 2 ? '{"contact":"open"}' : '{"contact":"closed"}', { qos: 1 });
+        taken.push(gateway.stats().valid - before);
+      }
+      await Promise.all(floods.map((f) => f.stop()));
+      expect(Math.max(...taken)).toBeLessThanOrEqual(2 * (MAX_INFLIGHT + FLOODERS.length * PER_TURN));
+    },
+    TIMEOUT,
+  );
 });
 
 describe('a client that stops reading', () => {

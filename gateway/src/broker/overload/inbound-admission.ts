@@ -21,7 +21,10 @@ import { MqttFraming } from './mqtt-framing.js';
  *  - the broker: at most `maxInflight` packets of signed-in clients are being handled at once.
  *    A client that finds no room waits in a queue and is served in turn (FIFO), so a flooding
  *    client cannot starve a device that sends one message: it waits behind at most one turn of
- *    every other client.
+ *    every other client. A client whose socket held little when last read (a device, not a
+ *    flood) is served first, and between its messages it listens to its socket rather than
+ *    queue with nothing to hand in (else its next message would wait in the kernel until every
+ *    flooder ahead of it had read and handled a whole socket read).
  *
  * CONNECTs and what arrives before the CONNACK do not count against the broker's room (a flood
  * of logins waiting for their password hash must not starve signed-in devices); they are bounded
@@ -84,8 +87,8 @@ export function assertInboundInternals(client: unknown): void {
 
 /** One socket read at most: what libuv reads from a TCP socket at a time. */
 const READ_BYTES = 65_536;
-/** A turn of at most this many bytes (and fewer packets than a turn holds) is a device's, not a flood's. */
-const LIGHT_TURN_BYTES = 4096;
+/** A socket read of at most this many bytes is a device's, not a flood's (a flood fills a whole read). */
+const LIGHT_READ_BYTES = 4096;
 
 class Inbound {
   /** Packets parsed for aedes whose handling has not completed. */
@@ -98,7 +101,7 @@ class Inbound {
   heldRead: number | undefined;
   /** aedes asked for packets and got none: it is asked again when the client's turn comes. */
   wantsRead = false;
-  /** Its last turn had fewer packets than a turn holds: it sends little (a device, not a flood). */
+  /** Its socket held little when last read: it sends little (a device, not a flood). */
   light = true;
   /** Served from the queue: its next packets pass whoever waits behind it. */
   granted = false;
@@ -239,8 +242,6 @@ export class InboundAdmission {
           whole = packets;
           if (length < bytes.length) this.setLeftover(state, bytes.subarray(length));
           if (packets > 0) {
-            // A device's turn: a few small messages, and nothing left over.
-            state.light = packets < this.limits.maxPacketsPerTurn && length <= LIGHT_TURN_BYTES && !state.leftover;
             state.granted = false;
             this.coming.delete(state);
           }
@@ -265,7 +266,16 @@ export class InboundAdmission {
   private readStream(state: Inbound): Buffer | undefined {
     const chunk = state.read(null);
     if (chunk === null) return undefined;
+    // What its socket held when read says how much it sends: a device's few messages, or a flood
+    // (a whole socket read: its sender writes faster than it is served).
+    state.light = chunk.length <= LIGHT_READ_BYTES;
     return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  }
+
+  /** Lets a client's socket read: its held read, or a fresh one (Node calls `_read` on an empty stream's `read(0)`). */
+  private listen(state: Inbound): void {
+    if (state.heldRead !== undefined) this.releaseRead(state);
+    else state.read(0);
   }
 
   private releaseRead(state: Inbound): void {
@@ -292,12 +302,14 @@ export class InboundAdmission {
 
   private wait(state: Inbound): void {
     if (state.queue !== undefined) return;
-    const queue =
-      state.leftover === undefined && state.stream.readableLength === 0
-        ? this.hungry
-        : state.light
-          ? this.fresh
-          : this.backlogged;
+    const empty = state.leftover === undefined && state.stream.readableLength === 0;
+    if (empty && state.light) {
+      // One that sends little and has nothing read listens to its socket instead of queueing
+      // behind the floods with nothing to hand in: its next message is read as it comes.
+      this.listen(state);
+      return;
+    }
+    const queue = empty ? this.hungry : state.light ? this.fresh : this.backlogged;
     state.queue = queue;
     queue.add(state);
     this.totals.waited++;
