@@ -91,7 +91,12 @@ const TEXTS = {
   history: { zh: '调解经过', en: 'Levels so far' },
   outcomeNote: { zh: '说明', en: 'Note' },
   agreementDoc: { zh: '调解协议书', en: 'Signed agreement' },
-  uploadAgreement: { zh: '上传已签字的协议书（PDF 或照片）', en: 'Upload the signed agreement (PDF or photo)' },
+  uploadAgreement: { zh: '上传已签字的协议书', en: 'Upload the signed agreement' },
+  replaceAgreement: { zh: '重新上传协议书', en: 'Upload it again' },
+  uploadHint: {
+    zh: 'PDF 文件或拍照上传，双方签字后的协议书',
+    en: 'A PDF or a photo of the agreement both parties signed',
+  },
   viewAgreement: { zh: '查看协议书', en: 'View the agreement' },
   noAgreement: { zh: '尚未上传协议书', en: 'No agreement uploaded yet' },
   followUps: { zh: '回访', en: 'Follow-up visits' },
