@@ -87,6 +87,8 @@ describe.each(BACKENDS)('the mediation API (%s)', (backend) => {
       worker: [{ role: 'grid_worker', scope: GRID }],
       otherworker: [{ role: 'grid_worker', scope: OTHER_GRID }],
       operator: [{ role: 'operator', scope: STREET }],
+      streetadmin: [{ role: 'district_admin', scope: STREET }],
+      faradmin: [{ role: 'district_admin', scope: '320803002' }],
       mediator: [{ role: 'mediator', scope: COMMUNITY }],
       mediator2: [{ role: 'mediator', scope: STREET }],
       faroffmediator: [{ role: 'mediator', scope: '320803002' }],
@@ -177,6 +179,11 @@ describe.each(BACKENDS)('the mediation API (%s)', (backend) => {
     const audit = await auditOf(cloud().db, `mediation_case:${id}`);
     expect(audit.filter((r) => r.action === 'mediation.party.reveal')).toHaveLength(1);
     expect(JSON.stringify(audit)).not.toContain('13812341234');
+    // The street's admin reads the case's audit trail; another street's admin does not.
+    const trail = (who: string) =>
+      call<{ records: { action: string }[] }>(who, 'GET', `/audit-log?target=mediation_case:${id}`);
+    expect((await trail('streetadmin')).body.records.map((r) => r.action)).toContain('mediation.party.reveal');
+    expect((await trail('faradmin')).body.records ?? []).toEqual([]);
 
     // Another grid's worker, a mediator elsewhere and a mediator of the place not assigned: not found.
     for (const who of ['otherworker', 'faroffmediator', 'mediator2']) {
