@@ -6,7 +6,8 @@
 export const maskName = (name: string): string => [...name].map((char, i) => (i === 0 ? char : '*')).join('');
 
 export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/gu, '');
+  // A mobile written with China's country code (+86 138…) masks as the mobile itself.
+  const digits = phone.replace(/\D/gu, '').replace(/^86(1\d{10})$/u, '$1');
   return digits.length >= 11
     ? `${digits.slice(0, 3)}****${digits.slice(-4)}`
     : `${'*'.repeat(Math.max(digits.length - 2, 0))}${digits.slice(-2)}`;
