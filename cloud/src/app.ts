@@ -27,6 +27,7 @@ import type { IncidentEngine } from './incidents/engine.js';
 import { incidentsPlugin } from './incidents/plugin.js';
 import { intakePlugin } from './intake/plugin.js';
 import { kpiPlugin } from './kpi/plugin.js';
+import { mediationPlugin } from './mediation/plugin.js';
 import { type CloudMetrics, statusClass } from './metrics/cloud-metrics.js';
 import { metricsRoute } from './metrics/route.js';
 import { patrolPlugin } from './patrol/plugin.js';
@@ -122,6 +123,7 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   patrolPlugin,
   fleetPlugin,
   worklogPlugin,
+  mediationPlugin,
   webPlugin,
 ];
 

@@ -23,6 +23,7 @@ export * from './incidents/index.js';
 export type { EventResult, EventStatus } from './intake/intake.js';
 export * from './kpi/index.js';
 export { createLogger, REDACTED_LOG_PATHS } from './logging/logger.js';
+export * from './mediation/index.js';
 export * from './patrol/index.js';
 export * from './people/index.js';
 export * from './property/index.js';

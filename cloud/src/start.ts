@@ -28,6 +28,7 @@ import { GatewayRegistry } from './gateways/registry.js';
 import { IncidentChangeFeed, type IncidentStreamLimits, IncidentStreams } from './incident-stream/index.js';
 import { IncidentEngine } from './incidents/index.js';
 import { MaintenancePolicy } from './maintenance/policy.js';
+import { MediationRetention } from './mediation/retention.js';
 import { createCloudMetrics } from './metrics/cloud-metrics.js';
 import { LivePush } from './notify/live-push.js';
 import { Notifier } from './notify/notifier.js';
@@ -198,7 +199,11 @@ export async function startCloud(
     // Work-log entries past the tenant's retention are pruned, hourly.
     const worklogRetention = new WorklogRetention(db, clock, logger.child({ module: 'worklog' }));
     worklogRetention.start();
+    // Mediation parties' personal data is erased once their case has been closed past the retention.
+    const mediationRetention = new MediationRetention(db, clock, logger.child({ module: 'mediation' }));
+    mediationRetention.start();
     stopProjections = async () => {
+      await mediationRetention.stop();
       await patrolRetention.stop();
       await worklogRetention.stop();
       await maintenance.stop();

@@ -1,5 +1,6 @@
 export * from './cli/io.js';
 export * from './cloud-api/incidents.js';
+export * from './cloud-api/mediation.js';
 export * from './cloud-api/problem.js';
 export * from './config/index.js';
 export * from './device-message.js';

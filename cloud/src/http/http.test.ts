@@ -138,6 +138,20 @@ describe('service endpoints', () => {
       '/api/v1/worklog/entries/{id}',
       '/api/v1/worklog/entries/{id}/reveal',
       '/api/v1/worklog/settings',
+      '/api/v1/mediation/context',
+      '/api/v1/mediation/mediators',
+      '/api/v1/mediation/cases',
+      '/api/v1/mediation/cases/{id}',
+      '/api/v1/mediation/cases/{id}/parties',
+      '/api/v1/mediation/cases/{id}/parties/{party}/reveal',
+      '/api/v1/mediation/cases/{id}/parties/{party}/withdraw-consent',
+      '/api/v1/mediation/cases/{id}/sessions',
+      '/api/v1/mediation/cases/{id}/outcome',
+      '/api/v1/mediation/cases/{id}/agreement',
+      '/api/v1/mediation/cases/{id}/follow-ups',
+      '/api/v1/mediation/cases/{id}/follow-ups/{followUp}',
+      '/api/v1/mediation/kpis',
+      '/api/v1/mediation/settings',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');

@@ -34,6 +34,7 @@ export const PROBLEMS = {
   GL_INCIDENT_ASSIGNEE_NOT_ELIGIBLE: { status: 400, title: 'Assignee not eligible' },
   GL_INCIDENT_SEPARATION_OF_DUTIES: { status: 403, title: 'Not by the one who handled the work' },
   GL_PATROL_CONFLICT: { status: 409, title: 'Patrol state conflict' },
+  GL_MEDIATION_CONFLICT: { status: 409, title: 'Mediation case state conflict' },
   GL_TERRITORY_IMPORT_REFUSED: { status: 409, title: 'Territory import refused' },
   GL_TERRITORY_IMPORT_STALE: { status: 409, title: 'Territory changed since the preview' },
   GL_DATABASE_UNAVAILABLE: { status: 503, title: 'Database unavailable' },

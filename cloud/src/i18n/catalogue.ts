@@ -1,4 +1,5 @@
 import { API_TOKEN_MESSAGES } from './api-token-messages.js';
+import { MEDIATION_MESSAGES } from './mediation-messages.js';
 import type { Language } from './message.js';
 import { PATROL_MESSAGES } from './patrol-messages.js';
 import { EXPECTED_VALUES, RING_REASONS, TERRITORY_IMPORT_MESSAGES } from './territory-import-messages.js';
@@ -115,6 +116,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     property_manager: { 'zh-CN': '物业', en: 'property manager' },
     installer: { 'zh-CN': '安装员', en: 'installer' },
     callback_agent: { 'zh-CN': '回访员', en: 'callback agent' },
+    mediator: { 'zh-CN': '调解员', en: 'mediator' },
     system: { 'zh-CN': '系统', en: 'system' },
   },
   /** Role codes as the English API names them (`district_admin or operator`). */
@@ -220,6 +222,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
  */
 export const CATALOGUE: Record<string, Template> = {
   ...PATROL_MESSAGES,
+  ...MEDIATION_MESSAGES,
   ...API_TOKEN_MESSAGES,
   ...TERRITORY_IMPORT_MESSAGES,
   // Text a device or reporter gave in both languages (a gateway alert's message).

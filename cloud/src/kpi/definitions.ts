@@ -127,3 +127,45 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
     denominator: 'closed',
   },
 ];
+
+// Dispute mediation 三调联动 (docs/domain.md, "Dispute mediation"): counted from mediation cases, not
+// incidents, per grid, street or level by cloud/src/mediation/kpis.ts.
+
+/** What the mediation KPIs count over the cases closed in a period. */
+export type MediationCounts = {
+  /** Cases closed (an outcome recorded). */
+  closed: number;
+  /** Closed with an agreement or a partial agreement. */
+  agreed: number;
+  /** Closed cases whose latest follow-up visit found the agreement honoured. */
+  honoured: number;
+  /** Failed cases referred on: to the next level or to court. */
+  referrals: number;
+};
+
+export const MEDIATION_KPI_CODES = ['mediation_success_rate', 'dispute_resolved_rate', 'mediation_referrals'] as const;
+export type MediationKpiCode = (typeof MEDIATION_KPI_CODES)[number];
+
+export interface MediationKpiDefinition {
+  code: MediationKpiCode;
+  name: { zh: string; en: string };
+  numerator: keyof MediationCounts;
+  /** Absent: the KPI is a count, not a rate. */
+  denominator?: keyof MediationCounts;
+}
+
+export const MEDIATION_KPI_DEFINITIONS: readonly MediationKpiDefinition[] = [
+  {
+    code: 'mediation_success_rate',
+    name: { zh: '调解成功率', en: 'Mediation success rate' },
+    numerator: 'agreed',
+    denominator: 'closed',
+  },
+  {
+    code: 'dispute_resolved_rate',
+    name: { zh: '矛盾纠纷化解率', en: 'Disputes resolved rate' },
+    numerator: 'honoured',
+    denominator: 'closed',
+  },
+  { code: 'mediation_referrals', name: { zh: '移交数', en: 'Referrals' }, numerator: 'referrals' },
+];

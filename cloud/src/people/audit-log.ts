@@ -94,6 +94,7 @@ const TERRITORIAL = [
   'territory',
   'incident',
   'worklog_entry',
+  'mediation_case',
   'patrol_route',
   'patrol_task',
   'community_alert',
@@ -107,6 +108,7 @@ const TARGET_TERRITORY = `CASE split_part(a.target, ':', 1)
     WHEN 'territory' THEN ${REF}
     WHEN 'incident' THEN (SELECT coalesce(grid, community) FROM incidents WHERE id = ${REF})
     WHEN 'worklog_entry' THEN (SELECT grid_code FROM worklog_entries WHERE id::text = ${REF})
+    WHEN 'mediation_case' THEN (SELECT territory FROM mediation_cases WHERE id::text = ${REF})
     WHEN 'patrol_route' THEN (SELECT grid_code FROM patrol_routes WHERE id = ${REF})
     WHEN 'patrol_task' THEN (SELECT grid_code FROM patrol_tasks WHERE id = ${REF})
     WHEN 'community_alert' THEN a.details->>'community'

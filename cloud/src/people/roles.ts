@@ -15,6 +15,7 @@ import { render } from '../i18n/render.js';
  * | `property_manager` | a 12-digit community code                                          |
  * | `installer`        | a gateway id                                                       |
  * | `callback_agent`   | a territory code whose closed incidents it calls back on           |
+ * | `mediator`         | a territory code; acts only on mediation cases assigned to it there |
  */
 export const ROLES = [
   'district_admin',
@@ -24,6 +25,7 @@ export const ROLES = [
   'property_manager',
   'installer',
   'callback_agent',
+  'mediator',
 ] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
@@ -44,6 +46,7 @@ export const SCOPE_KINDS: Record<Role, ScopeKind> = {
   property_manager: 'community',
   installer: 'gateway',
   callback_agent: 'territory',
+  mediator: 'territory',
 };
 
 const TERRITORY = /^\d{6}(\d{3}){0,3}$/;

@@ -329,6 +329,7 @@ const ROLES: Record<string, Text> = {
   property_manager: { zh: '物业', en: 'Property manager' },
   installer: { zh: '安装人员', en: 'Installer' },
   callback_agent: { zh: '回访员', en: 'Callback agent' },
+  mediator: { zh: '调解员', en: 'Mediator' },
   system: { zh: '系统', en: 'System' },
 };
 

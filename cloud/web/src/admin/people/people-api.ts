@@ -38,6 +38,7 @@ export const OFFERED_ROLES: readonly Role[] = [
   'disposal_unit',
   'property_manager',
   'callback_agent',
+  'mediator',
   'district_admin',
 ];
 export const POSITIONS: readonly GridPosition[] = ['grid_chief', 'full_time', 'part_time'];

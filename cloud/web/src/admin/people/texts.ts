@@ -186,6 +186,7 @@ const TEXTS = {
   property_manager: { zh: '物业', en: 'Property manager' },
   installer: { zh: '安装人员', en: 'Installer' },
   callback_agent: { zh: '回访员', en: 'Callback agent' },
+  mediator: { zh: '调解员', en: 'Mediator' },
 } as const;
 
 export type PeopleText = keyof typeof TEXTS;
