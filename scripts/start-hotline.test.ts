@@ -9,6 +9,9 @@ import { startHotline } from './start-hotline.js';
 const ADMIN_TOKEN = 'hotline-start-admin-token-0123456789abcdef';
 const COMMUNITY = '320803001001';
 
+/** Deliveries go over real HTTP on a shared machine: give them time, never a fixed sleep. */
+const WAIT = { timeout: 15_000, interval: 20 };
+
 describe("npm start's 12345 hotline platform", () => {
   const dir = mkdtempSync(join(tmpdir(), 'gridlink-hotline-start-'));
   let cloud: RunningCloud;
@@ -34,13 +37,13 @@ describe("npm start's 12345 hotline platform", () => {
     const log = join(dir, 'hotline-platform.log');
     const first = await startHotline(cloud.url, ADMIN_TOKEN, COMMUNITY, log);
     expect(first.filed).toHaveLength(2);
-    await vi.waitFor(() => expect(first.simulator.pushes.map((p) => p.kind)).toEqual(['accepted', 'accepted']));
+    await vi.waitFor(() => expect(first.simulator.pushes.map((p) => p.kind)).toEqual(['accepted', 'accepted']), WAIT);
     expect(first.simulator.refusedSignatures).toEqual([]);
     expect(first.summary()).toContain(log);
     await first.stop();
     // The next start finds the platform registered: its webhook moves and its secret rotates.
     const second = await startHotline(cloud.url, ADMIN_TOKEN, COMMUNITY, log);
-    await vi.waitFor(() => expect(second.simulator.pushes).toHaveLength(2));
+    await vi.waitFor(() => expect(second.simulator.pushes).toHaveLength(2), WAIT);
     expect(second.simulator.refusedSignatures).toEqual([]);
     await second.stop();
     const lines = readFileSync(log, 'utf8').trim().split('\n');

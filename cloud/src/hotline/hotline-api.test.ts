@@ -19,6 +19,9 @@ type Filed = { ticket: string; incident_id: string; created: boolean };
  * updates apply in its own order, the caller stays masked unless a callback agent reveals them
  * (audited), and every change goes back to the platform signed, in order, even across an outage.
  */
+/** Deliveries go over real HTTP on a shared machine: give them time, never a fixed sleep. */
+const WAIT = { timeout: 15_000, interval: 20 };
+
 describe.each(BACKENDS)('the hotline API (%s)', (backend) => {
   const clock = manualClock('2026-12-06T02:00:00.000Z');
   const cloud = useTestCloud(backend, { clock });
@@ -197,7 +200,7 @@ describe.each(BACKENDS)('the hotline API (%s)', (backend) => {
 
   it('pushes every change signed and in order, and loses nothing while the platform is down, across a worker restart', async () => {
     const id = await incidentOf('SZ-7');
-    await vi.waitFor(() => expect(sim.pushesOf('SZ-7').map((p) => p.kind)).toEqual(['accepted']));
+    await vi.waitFor(() => expect(sim.pushesOf('SZ-7').map((p) => p.kind)).toEqual(['accepted']), WAIT);
     expect(sim.refusedSignatures).toEqual([]);
     sim.refuse(true);
     for (const action of ['accept', 'file']) {
@@ -219,7 +222,7 @@ describe.each(BACKENDS)('the hotline API (%s)', (backend) => {
         ['pending', 1],
         ['pending', 0],
       ]);
-    });
+    }, WAIT);
     // The worker stops mid-outage; an hour passes; a new one takes over once the platform is back.
     await cloud().hotlinePush.stop();
     clock.advance(3_600_000);
@@ -231,7 +234,7 @@ describe.each(BACKENDS)('the hotline API (%s)', (backend) => {
       logger: silentLogger(),
     });
     await worker.start();
-    await vi.waitFor(() => expect(sim.pushesOf('SZ-7')).toHaveLength(3));
+    await vi.waitFor(() => expect(sim.pushesOf('SZ-7')).toHaveLength(3), WAIT);
     await worker.stop();
     const pushes = sim.pushesOf('SZ-7');
     expect(pushes.map((p) => [p.kind, p.data.action ?? null])).toEqual([
@@ -247,7 +250,7 @@ describe.each(BACKENDS)('the hotline API (%s)', (backend) => {
   it('refuses pushes whose signature does not verify, and delivers them once the secret is right', async () => {
     sim.useSecret('not-the-secret');
     const id = await incidentOf('SZ-8');
-    await vi.waitFor(() => expect(sim.refusedSignatures).toContain('signature mismatch'));
+    await vi.waitFor(() => expect(sim.refusedSignatures).toContain('signature mismatch'), WAIT);
     expect(sim.pushesOf('SZ-8')).toEqual([]);
     const platform = await cloud().db.query<{ secret_sealed: string }>(
       "SELECT secret_sealed FROM hotline_platforms WHERE id = '12345-a'",
@@ -257,7 +260,7 @@ describe.each(BACKENDS)('the hotline API (%s)', (backend) => {
     sim.useSecret(secret as string);
     clock.advance(3_600_000);
     await cloud().hotlinePush.drain();
-    await vi.waitFor(() => expect(sim.pushesOf('SZ-8').map((p) => p.incident_id)).toEqual([id]));
+    await vi.waitFor(() => expect(sim.pushesOf('SZ-8').map((p) => p.incident_id)).toEqual([id]), WAIT);
   });
 
   it('returns a misrouted order (退单) with its reason, by an operator of the place only', async () => {
@@ -271,11 +274,13 @@ describe.each(BACKENDS)('the hotline API (%s)', (backend) => {
       reason: '地址属于相邻街道，请改派',
     });
     expect(returned.body.state).toBe('INVALID');
-    await vi.waitFor(() =>
-      expect(sim.pushesOf('SZ-9').at(-1)).toMatchObject({
-        kind: 'returned',
-        data: { reason: '地址属于相邻街道，请改派' },
-      }),
+    await vi.waitFor(
+      () =>
+        expect(sim.pushesOf('SZ-9').at(-1)).toMatchObject({
+          kind: 'returned',
+          data: { reason: '地址属于相邻街道，请改派' },
+        }),
+      WAIT,
     );
   });
 
@@ -309,7 +314,7 @@ describe.each(BACKENDS)('the hotline API (%s)', (backend) => {
       },
     );
     expect(asked.status, JSON.stringify(asked.body)).toBe(202);
-    await vi.waitFor(() => expect(sim.pushesOf('SZ-10').at(-1)?.kind).toBe('extension_request'));
+    await vi.waitFor(() => expect(sim.pushesOf('SZ-10').at(-1)?.kind).toBe('extension_request'), WAIT);
     const answer = await call('platform', 'POST', '/hotline/orders/SZ-10/extension-answer', {
       approved: true,
       comment: '同意',
