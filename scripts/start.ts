@@ -55,6 +55,7 @@ import {
 import { pino } from 'pino';
 import { CAMERA_USERNAME, CameraActivity, startCommunityCameras } from './start-cameras.js';
 import { type StartedFlows, startFlows } from './start-flows.js';
+import { startHotline } from './start-hotline.js';
 import { startIntegrationAccount } from './start-integration-account.js';
 import { startIntegrations, VENDOR_DOORS, vendorDoorDeviceId } from './start-integrations.js';
 import { layTerritory, planRoutes, walkEarlierRounds, walkLive } from './start-patrol.js';
@@ -336,6 +337,8 @@ writeCredentials(url);
 const integrations = await startIntegrations(SECRETS_DIR);
 // Node-RED's cloud account: an operator of the community only, with this run's API token.
 const nodeRedCloud = await startIntegrationAccount(cloud.url, adminToken, COMMUNITY_CODE);
+// A simulated 12345 hotline platform: files two orders and logs every signed push-back it hears.
+const hotline = await startHotline(cloud.url, adminToken, COMMUNITY_CODE, join(DATA_DIR, 'hotline-platform.log'));
 let flows: StartedFlows | undefined;
 if (args['node-red'] === 'on') {
   try {
@@ -363,6 +366,7 @@ if (args['node-red'] === 'on') {
   } catch (err) {
     console.error(`${(err as Error).message}\n(npm start -- --node-red off starts everything else without Node-RED.)`);
     await integrations.stop();
+    await hotline.stop();
     await gateway.stop();
     registry.close();
     await cameras?.stop();
@@ -439,6 +443,7 @@ ${signIns.map((s) => `      ${s.username.padEnd(16)} ${s.password}   ${s.what}`)
       }
   ${flows ? flows.summary : 'Node-RED: off (--node-red on starts it with the Gridlink nodes and the ready flows)'}
   ${integrations.summary()}
+  ${hotline.summary()}
   Send the gateway a command: curl -X POST ${cloud.url}/api/v1/gateways/${GATEWAY_ID}/downlink \\
       -H @'${adminHeaderFile}' -H 'content-type: application/json' \\
       -d '{"id":"cmd-1","created_at":"2026-11-25T08:00:00.000Z","type":"device.command","data":{"device_id":"${running.find((d) => d.kind === 'water_meter')?.id ?? ''}","command":{"valve":"close"}}}'${
@@ -572,6 +577,7 @@ async function shutdown(reason: string): Promise<void> {
   say(`stopping (${reason})`);
   await flows?.nodeRed.stop();
   await integrations.stop();
+  await hotline.stop();
   await Promise.all(simulators.map((simulator) => simulator.stop().catch(() => {})));
   const { valid, invalid } = gateway.stats();
   await gateway.stop();

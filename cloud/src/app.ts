@@ -18,6 +18,7 @@ import { fleetPlugin } from './fleet/plugin.js';
 import type { ClientCertificates } from './gateways/auth.js';
 import { gatewaysPlugin } from './gateways/plugin.js';
 import type { GatewayRegistry } from './gateways/registry.js';
+import { hotlinePlugin } from './hotline/plugin.js';
 import { createApp } from './http/app.js';
 import type { HttpPlugin } from './http/plugin.js';
 import { incidentStreamPlugin } from './incident-stream/plugin.js';
@@ -112,6 +113,8 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   incidentStreamPlugin,
   // Before the incidents', so an incident's files include the camera snapshots that wait for it.
   cameraEvidencePlugin,
+  // Before the incidents', so `/incidents/{id}/hotline…` is its own.
+  hotlinePlugin,
   incidentsPlugin,
   kpiPlugin,
   commandCentrePlugin,

@@ -25,6 +25,9 @@ import {
 import { DownlinkHub } from './downlink/hub.js';
 import { DownlinkQueue, type EnqueueResult } from './downlink/queue.js';
 import { GatewayRegistry } from './gateways/registry.js';
+import { HotlinePushWorker } from './hotline/outbox.js';
+import { queueStepPush } from './hotline/push-hook.js';
+import { HotlineStore } from './hotline/store.js';
 import { IncidentChangeFeed, type IncidentStreamLimits, IncidentStreams } from './incident-stream/index.js';
 import { IncidentEngine } from './incidents/index.js';
 import { MaintenancePolicy } from './maintenance/policy.js';
@@ -98,6 +101,8 @@ export interface RunningCloud {
   enqueueDownlink(gatewayId: string, message: DownlinkMessage): Promise<EnqueueResult>;
   /** Long-polls currently held open. */
   heldPolls(): number;
+  /** Delivers hotline push-backs (`drain()` delivers what is due now; tests stop and restart it). */
+  hotlinePush: HotlinePushWorker;
   /** Answers held polls, stops the HTTP server and closes the database. */
   stop(): Promise<void>;
 }
@@ -122,6 +127,7 @@ export async function startCloud(
   let stopDispatch: () => Promise<void> = async () => {};
   let stopIncidentStreams: () => Promise<void> = async () => {};
   let stopSessionSignals: () => Promise<void> = async () => {};
+  let stopHotline: () => Promise<void> = async () => {};
 
   try {
     const { applied } = await migrate(db, options.migrations);
@@ -262,6 +268,17 @@ export async function startCloud(
       incidentStreams.close();
       await incidentChanges.stop();
     };
+    // Hotline push-backs: queued in each step's transaction, delivered in order per order.
+    const hotlineStore = new HotlineStore(db, clock, config.privacy.data_secret ?? config.auth.admin_token);
+    incidents.onStep(queueStepPush);
+    const hotlinePush = new HotlinePushWorker({
+      db,
+      clock,
+      store: hotlineStore,
+      logger: logger.child({ module: 'hotline' }),
+    });
+    await hotlinePush.start();
+    stopHotline = () => hotlinePush.stop();
     // Read at scrape time: the database's answer, the timers running late, the polls held.
     const metrics = createCloudMetrics({ db, clock, heldPolls: () => hub.held });
     const app = createCloudApp({
@@ -348,6 +365,7 @@ export async function startCloud(
       deadlines,
       dispatch,
       incidentChanges,
+      hotlinePush,
       enqueueDownlink: (gatewayId, message) => downlink.enqueue(gatewayId, message),
       heldPolls: () => hub.held,
       stop() {
@@ -356,6 +374,7 @@ export async function startCloud(
           hub.close();
           await stopProjections();
           await stopDeadlines();
+          await stopHotline();
           await stopDispatch();
           await stopIncidentStreams();
           await stopSessionSignals();
@@ -369,6 +388,7 @@ export async function startCloud(
   } catch (err) {
     await stopProjections();
     await stopDeadlines();
+    await stopHotline();
     await stopDispatch();
     await stopIncidentStreams();
     await stopSessionSignals();

@@ -1,4 +1,5 @@
 export * from './cli/io.js';
+export * from './cloud-api/hotline.js';
 export * from './cloud-api/incidents.js';
 export * from './cloud-api/mediation.js';
 export * from './cloud-api/problem.js';

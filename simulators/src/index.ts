@@ -50,6 +50,7 @@ export {
 } from './grid-workers/field-worker.js';
 export { type CheckpointPlan, gridRoute, type RoutePlan } from './grid-workers/routes.js';
 export { type Arrival, type Fix, type LonLat, type Walk, type WalkOptions, walkRoute } from './grid-workers/walk.js';
+export * from './hotline/index.js';
 export * from './integrations/index.js';
 export {
   endpointReferenceFor,

@@ -1,4 +1,5 @@
 import { API_TOKEN_MESSAGES } from './api-token-messages.js';
+import { HOTLINE_MESSAGES } from './hotline-messages.js';
 import { MEDIATION_MESSAGES } from './mediation-messages.js';
 import type { Language } from './message.js';
 import { PATROL_MESSAGES } from './patrol-messages.js';
@@ -223,6 +224,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
 export const CATALOGUE: Record<string, Template> = {
   ...PATROL_MESSAGES,
   ...MEDIATION_MESSAGES,
+  ...HOTLINE_MESSAGES,
   ...API_TOKEN_MESSAGES,
   ...TERRITORY_IMPORT_MESSAGES,
   // Text a device or reporter gave in both languages (a gateway alert's message).
@@ -375,6 +377,10 @@ export const CATALOGUE: Record<string, Template> = {
   'problem.GL_SHUTTING_DOWN': { 'zh-CN': '服务正在停止', en: 'Shutting down' },
   'problem.GL_INTERNAL': { 'zh-CN': '内部错误', en: 'Internal error' },
   'problem.GL_PATROL_CONFLICT': { 'zh-CN': '巡查状态冲突', en: 'Patrol state conflict' },
+  'problem.GL_HOTLINE_REPLAY_CONFLICT': { 'zh-CN': '重复推送的工单内容不一致', en: 'Hotline replay differs' },
+  'problem.GL_HOTLINE_ORDER_NOT_FOUND': { 'zh-CN': '热线工单不存在', en: 'Hotline order not found' },
+  'problem.GL_HOTLINE_STATE_CONFLICT': { 'zh-CN': '热线工单状态冲突', en: 'Hotline order state conflict' },
+  'problem.GL_HOTLINE_PLATFORM_EXISTS': { 'zh-CN': '热线平台已存在', en: 'Hotline platform exists' },
   'problem.GL_TERRITORY_IMPORT_REFUSED': { 'zh-CN': '区划导入被拒绝', en: 'Territory import refused' },
   'problem.GL_TERRITORY_IMPORT_STALE': { 'zh-CN': '区划已变化，预览过期', en: 'Territory changed since the preview' },
 

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { maskCaller, maskPhone, maskPhonesIn } from './mask.js';
+
+describe('hotline masks', () => {
+  it('keeps 3 and 4 digits of a phone, and the first character of a name', () => {
+    expect(maskPhone('13812341234')).toBe('138****1234');
+    expect(maskPhone('+8613812341234')).toBe('138****1234');
+    expect(maskPhone('0755-12345678')).toBe('075****5678');
+    expect(maskCaller('张三丰', '13812341234')).toBe('张** 138****1234');
+  });
+
+  it('masks mobiles and landlines written inside free text, not order numbers or amounts', () => {
+    expect(maskPhonesIn('请回电 13912345678 或 138-1234-5678，座机 0755-87654321 或 010 12345678。')).toBe(
+      '请回电 139****5678 或 138****5678，座机 075****4321 或 010****5678。',
+    );
+    expect(maskPhonesIn('工单 202612060001234567 罚款 2000 元')).toBe('工单 202612060001234567 罚款 2000 元');
+  });
+});

@@ -1,0 +1,1 @@
+export { type HotlineCloud, type HotlinePlatformOptions, HotlinePlatformSimulator } from './platform.js';
