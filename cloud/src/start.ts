@@ -9,6 +9,7 @@ import { linkCameraSnapshots } from './camera-evidence/link-alerts.js';
 import { CameraEvidenceStore } from './camera-evidence/store.js';
 import { CategoryCatalogue } from './categories/catalogue.js';
 import { type Clock, systemClock } from './clock.js';
+import { CoHandlingStore, CoTaskEscalation, coHandlingGate } from './co-handling/index.js';
 import type { CloudConfig } from './config/schema.js';
 import type { Db } from './db/db.js';
 import { type Migration, migrate } from './db/migrate.js';
@@ -89,6 +90,8 @@ export interface RunningCloud {
   incidents: IncidentEngine;
   /** Time limits: deadlines, lights, supervision and escalation; `on('escalated' | 'supervised', …)`. */
   deadlines: Deadlines;
+  /** Co-handling (多部门联动): its store, and the sweep escalating overdue co-tasks (tests call `sweep()`). */
+  coHandling: { store: CoHandlingStore; escalation: CoTaskEscalation };
   /** Automatic dispatch and its notifications (`dispatch.store`: robots, phones, tenant policy). */
   dispatch: Dispatcher;
   /** Incident changes as this replica hears them (from every replica), feeding `GET /incidents/stream`. */
@@ -121,6 +124,7 @@ export async function startCloud(
   let stopDispatch: () => Promise<void> = async () => {};
   let stopIncidentStreams: () => Promise<void> = async () => {};
   let stopSessionSignals: () => Promise<void> = async () => {};
+  let stopCoHandling: () => Promise<void> = async () => {};
 
   try {
     const { applied } = await migrate(db, options.migrations);
@@ -139,6 +143,9 @@ export async function startCloud(
     });
     await deadlines.start();
     stopDeadlines = () => deadlines.stop();
+    // Co-handling (docs/domain.md §3): the lead's gate on the step into HANDLED.
+    const coHandling = new CoHandlingStore(db, clock);
+    incidents.onGuard(coHandlingGate(coHandling));
     const territory = new TerritoryStore(db);
     // Gateway alerts become grid incidents: at once as they arrive, and by a sweep of the stored
     // events that catches up after a restart or when another replica took the request.
@@ -221,6 +228,7 @@ export async function startCloud(
       },
       sessionSignals,
     );
+    const notifier = new Notifier(db, clock, logger.child({ module: 'notify' }));
     const dispatch = new Dispatcher({
       db,
       clock,
@@ -229,12 +237,23 @@ export async function startCloud(
       catalogue: new CategoryCatalogue(db),
       rosters: new RosterStore(db, clock),
       store: new DispatchStore(db, clock, new WebhookPolicy(config.robots.allowed_hosts)),
-      notifier: new Notifier(db, clock, logger.child({ module: 'notify' })),
+      notifier: notifier,
       live,
       ...(options.smsProvider === undefined ? {} : { sms: options.smsProvider }),
       ...(options.dispatchSweepMs === undefined ? {} : { sweepMs: options.dispatchSweepMs }),
     });
     dispatch.start();
+    // A co-handling unit letting its task's deadline pass is escalated to the centre, as overdue steps are.
+    const coEscalation = new CoTaskEscalation(db, {
+      clock,
+      logger: logger.child({ module: 'co-handling' }),
+      notify: async (notification) => {
+        await notifier.notify(notification, [live]);
+      },
+      ...(options.deadlineSweepMs === undefined ? {} : { intervalMs: options.deadlineSweepMs }),
+    });
+    coEscalation.start();
+    stopCoHandling = () => coEscalation.stop();
     // Escalations of the time limits reach people: the grid chief and the centres up the chain.
     deadlines.on('escalated', (event) => {
       dispatch.notifyEscalation(event).catch((err: unknown) => log.error({ err }, 'escalation notice failed'));
@@ -291,6 +310,7 @@ export async function startCloud(
       },
       incidents,
       deadlines,
+      coHandling,
       dispatch: { store: dispatch.store, streams, clock },
       incidentStreams,
       onEventsStored: (events) => {
@@ -341,6 +361,7 @@ export async function startCloud(
       registry,
       incidents,
       deadlines,
+      coHandling: { store: coHandling, escalation: coEscalation },
       dispatch,
       incidentChanges,
       enqueueDownlink: (gatewayId, message) => downlink.enqueue(gatewayId, message),
@@ -351,6 +372,7 @@ export async function startCloud(
           hub.close();
           await stopProjections();
           await stopDeadlines();
+          await stopCoHandling();
           await stopDispatch();
           await stopIncidentStreams();
           await stopSessionSignals();
@@ -364,6 +386,7 @@ export async function startCloud(
   } catch (err) {
     await stopProjections();
     await stopDeadlines();
+    await stopCoHandling();
     await stopDispatch();
     await stopIncidentStreams();
     await stopSessionSignals();
