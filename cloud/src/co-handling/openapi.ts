@@ -74,6 +74,11 @@ const CoHandling = {
     overrides: { type: 'array', items: { type: 'object', properties: { reason: text, actor: text, at: instant } } },
     open_tasks: { type: 'integer', description: 'Tasks that keep the lead from reporting handled' },
     units: { type: 'object', additionalProperties: { type: 'object', properties: { zh: text, en: text } } },
+    candidates: {
+      type: 'array',
+      description: 'Units serving the incident’s place, for the centre to name (empty for everyone else)',
+      items: { type: 'object', properties: { id: text, name: { type: 'object', properties: { zh: text, en: text } } } },
+    },
   },
 };
 

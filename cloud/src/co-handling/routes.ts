@@ -87,7 +87,7 @@ export function coHandlingRoutes(ctx: CoHandlingRoutesContext): Router {
     return incident;
   };
 
-  const view = async (incident: Incident, req: Request) => {
+  const view = async (incident: Incident, req: Request, principal: Principal) => {
     const now = clock();
     const [tasks, copies, overrides, steps] = await fromDatabase(() =>
       Promise.all([
@@ -117,6 +117,10 @@ export function coHandlingRoutes(ctx: CoHandlingRoutesContext): Router {
       overrides: overrides.map((o) => ({ reason: o.reason, actor: o.actor, at: o.at })),
       open_tasks: tasks.filter((t) => ['assigned', 'accepted', 'refused'].includes(t.state)).length,
       units: await fromDatabase(() => store.unitNames(unitIds)),
+      // The units serving the place, for the centre to choose from (its operators only).
+      candidates: operatesOn(principal, incident)
+        ? await fromDatabase(() => store.unitsServing(incident.place.grid ?? incident.place.community ?? ''))
+        : [],
     };
   };
 
@@ -124,7 +128,7 @@ export function coHandlingRoutes(ctx: CoHandlingRoutesContext): Router {
     const principal = principalOf(res);
     const incident = await readable(principal, req.params.id);
     await audit(principal, 'co_handling.view', `incident:${incident.id}`, {});
-    res.json(await view(incident, req));
+    res.json(await view(incident, req, principal));
   });
 
   router.post('/incidents/:id/co-handling', jsonBody('64kb'), async (req: Request<{ id: string }>, res: Response) => {
@@ -139,7 +143,9 @@ export function coHandlingRoutes(ctx: CoHandlingRoutesContext): Router {
       co_units: body.co_units.map((c) => c.unit),
       copy_units: body.copy_units,
     });
-    res.status(change.repeated ? 200 : 201).json(await view((await incidents.get(incident.id)) as Incident, req));
+    res
+      .status(change.repeated ? 200 : 201)
+      .json(await view((await incidents.get(incident.id)) as Incident, req, principal));
   });
 
   router.post(
@@ -153,7 +159,7 @@ export function coHandlingRoutes(ctx: CoHandlingRoutesContext): Router {
         store.override(incident.id, { userId: principal.userId, role: 'operator' }, body.request_id, body.reason),
       );
       await audit(principal, 'co_handling.override', `incident:${incident.id}`, { request_id: body.request_id });
-      res.json(await view((await incidents.get(incident.id)) as Incident, req));
+      res.json(await view((await incidents.get(incident.id)) as Incident, req, principal));
     },
   );
 
@@ -225,7 +231,9 @@ export function coHandlingRoutes(ctx: CoHandlingRoutesContext): Router {
       unit: body.unit,
       request_id: body.request_id,
     });
-    res.status(change.repeated ? 200 : 201).json(await view((await incidents.get(incident.id)) as Incident, req));
+    res
+      .status(change.repeated ? 200 : 201)
+      .json(await view((await incidents.get(incident.id)) as Incident, req, principal));
   });
 
   /** The co-task KPIs per unit over a period, in the caller's territories (operators, district admins). */

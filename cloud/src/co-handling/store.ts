@@ -415,6 +415,16 @@ export class CoHandlingStore {
     );
   }
 
+  /** The units serving the place (their territory contains it): whom the centre may name, nearest first. */
+  async unitsServing(territory: string): Promise<Array<{ id: string; name: { zh: string; en: string } }>> {
+    const { rows } = await this.db.query<{ id: string; name_zh: string; name_en: string }>(
+      `SELECT id, name_zh, name_en FROM disposal_units WHERE starts_with($1, territory_code)
+        ORDER BY length(territory_code) DESC, id LIMIT 500`,
+      [territory],
+    );
+    return rows.map((row) => ({ id: row.id, name: { zh: row.name_zh, en: row.name_en } }));
+  }
+
   /** The names of units, by id (zh and en), for the pages. */
   async unitNames(ids: readonly string[]): Promise<Record<string, { zh: string; en: string }>> {
     if (ids.length === 0) return {};
