@@ -110,13 +110,18 @@ export class CoTaskEscalation {
       // A drill exercises the path to the unit, not the centre's escalation.
       if (incident.drill) return { task };
       const userIds = await operatorsOver(tx, territoryOf(incident));
+      const { rows: named } = await tx.query<{ name_zh: string; name_en: string }>(
+        'SELECT name_zh, name_en FROM disposal_units WHERE id = $1',
+        [task.unitId],
+      );
+      const unit = { zh: named[0]?.name_zh ?? task.unitId, en: named[0]?.name_en ?? task.unitId };
       const notification: Notification = {
         key: `${incident.id}:co-overdue:${task.id}`,
         incidentId: incident.id,
-        title: { zh: `联办超时：${incident.title}`, en: `Co-handling overdue: ${incident.title}` },
+        title: { zh: `协办超时：${incident.title}`, en: `Co-handling overdue: ${incident.title}` },
         text: {
-          zh: `联办单位 ${task.unitId} 未在期限内办结交办任务，请督办或改派。`,
-          en: `Co-handling unit ${task.unitId} let its task's deadline pass: supervise or reassign it.`,
+          zh: `协办单位${unit.zh}未在期限内办结交办任务，请督办或改派。`,
+          en: `Co-handling unit ${unit.en} let its task's deadline pass: supervise or reassign it.`,
         },
         severity: incident.severity,
         urgent: incident.urgent,
