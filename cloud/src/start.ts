@@ -10,6 +10,7 @@ import { CameraEvidenceStore } from './camera-evidence/store.js';
 import { CategoryCatalogue } from './categories/catalogue.js';
 import { type Clock, systemClock } from './clock.js';
 import { CoHandlingStore, CoTaskEscalation, coHandlingGate } from './co-handling/index.js';
+import type { CoNotify } from './co-handling/notices.js';
 import type { CloudConfig } from './config/schema.js';
 import type { Db } from './db/db.js';
 import { type Migration, migrate } from './db/migrate.js';
@@ -125,6 +126,8 @@ export async function startCloud(
   let stopIncidentStreams: () => Promise<void> = async () => {};
   let stopSessionSignals: () => Promise<void> = async () => {};
   let stopCoHandling: () => Promise<void> = async () => {};
+  // Set once the notifier exists (it is made after the engine and its guards).
+  let coNotices: CoNotify = async () => {};
 
   try {
     const { applied } = await migrate(db, options.migrations);
@@ -144,7 +147,7 @@ export async function startCloud(
     await deadlines.start();
     stopDeadlines = () => deadlines.stop();
     // Co-handling (docs/domain.md §3): the lead's gate on the step into HANDLED.
-    const coHandling = new CoHandlingStore(db, clock);
+    const coHandling = new CoHandlingStore(db, clock, (notification) => coNotices(notification));
     incidents.onGuard(coHandlingGate(coHandling));
     const territory = new TerritoryStore(db);
     // Gateway alerts become grid incidents: at once as they arrive, and by a sweep of the stored
@@ -229,6 +232,10 @@ export async function startCloud(
       sessionSignals,
     );
     const notifier = new Notifier(db, clock, logger.child({ module: 'notify' }));
+    // Units named on an incident are told through the live push (their task list shows it too).
+    coNotices = async (notification) => {
+      await notifier.notify(notification, [live]);
+    };
     const dispatch = new Dispatcher({
       db,
       clock,

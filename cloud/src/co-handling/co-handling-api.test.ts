@@ -160,6 +160,16 @@ describe.each(BACKENDS)('co-handling over the API (%s)', (backend) => {
     // The deadline defaults to the category's handling limit, counted from now.
     expect(new Date((added.body.tasks[0] as Task).deadline).getTime()).toBeGreaterThan(clock().getTime());
     expect(added.body.copies).toEqual([expect.objectContaining({ unit: 'unit-copy' })]);
+    // The units named are told: each co-handling unit of its task, the copied unit for information.
+    const told = await cloud().db.query<{ key: string }>(
+      `SELECT key FROM notification_log WHERE incident_id = $1 AND key LIKE $2 ORDER BY key`,
+      [id, `${id}:co-%`],
+    );
+    expect(told.rows.map((row) => row.key)).toEqual([
+      `${id}:co-copy:unit-copy`,
+      `${id}:co-task:unit-police`,
+      `${id}:co-task:unit-road`,
+    ]);
 
     // The gate: the lead may not report handled while a task is open (the engine refuses it).
     const blocked = await act('unit-lead', id, 'finish');

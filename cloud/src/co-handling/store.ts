@@ -13,6 +13,7 @@ import type { Incident, IncidentStep, TransitionRule } from '../incidents/index.
 import { toIncident } from '../incidents/records.js';
 import { readIncidents, readSteps } from '../incidents/store.js';
 import { CoHandlingRefusal } from './errors.js';
+import { type CoNotify, noticesForUnits } from './notices.js';
 import { CO_STEP_ACTIONS, type CoTask, type CoTaskRow, toCoTask } from './records.js';
 import { earlierStep, lockIncident, writeCoStep } from './steps.js';
 import { coTime, taskLight, taskLimit } from './time.js';
@@ -60,6 +61,8 @@ export class CoHandlingStore {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** Tells the units named (their users); without it nobody is told. */
+    private readonly notify?: CoNotify,
   ) {}
 
   /** The incident's tasks, oldest first. */
@@ -124,6 +127,15 @@ export class CoHandlingStore {
 
   /** Names co-handling units and copied units; the operator's step `coAssign`. */
   async add(incidentId: string, actor: CoActor, body: AddBody): Promise<CoChange> {
+    const change = await this.addOnce(incidentId, actor, body);
+    if (!change.repeated) {
+      const { tasks, copies } = change.step.data as { tasks: Array<{ unit: string }>; copies: string[] };
+      await this.tell(incidentId, { co: tasks.map((t) => t.unit), copies }, change.step.at);
+    }
+    return change;
+  }
+
+  private async addOnce(incidentId: string, actor: CoActor, body: AddBody): Promise<CoChange> {
     return this.db.transaction(async (tx) => {
       const row = await lockIncident(tx, incidentId);
       const done = await earlierStep(tx, row.id, body.request_id);
@@ -286,6 +298,24 @@ export class CoHandlingStore {
 
   /** The centre gives a task (refused, or of a unit that does not answer) to another unit: `coReassign`. */
   async reassign(taskId: string, actor: CoActor, body: ReassignBody): Promise<CoChange & { task: CoTask }> {
+    const change = await this.reassignOnce(taskId, actor, body);
+    if (!change.repeated) await this.tell(change.incidentId, { co: [change.task.unitId], copies: [] }, change.step.at);
+    return change;
+  }
+
+  /** Notices to the units named, after their change committed; a failed notice never undoes it. */
+  private async tell(incidentId: string, named: { co: string[]; copies: string[] }, at: Date): Promise<void> {
+    if (this.notify === undefined) return;
+    try {
+      const incident = (await readIncidents(this.db, [incidentId]))[0];
+      if (incident === undefined || incident.drill) return;
+      for (const notice of await noticesForUnits(this.db, incident, named, at)) await this.notify(notice);
+    } catch {
+      // The notifier logs its own failures; the units still find the task in their list.
+    }
+  }
+
+  private async reassignOnce(taskId: string, actor: CoActor, body: ReassignBody): Promise<CoChange & { task: CoTask }> {
     const known = await this.task(taskId);
     if (known === undefined) throw refuse('GL_NOT_FOUND', 'co.task_not_found', { task: taskId });
     return this.db.transaction(async (tx) => {
