@@ -264,6 +264,11 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await page.locator('#co-handling .co-task[data-unit=unit-police] .co-reassign-open').click();
         await page.locator('select[name=reassign-unit]').waitFor();
         await shoot(page, `co-panel-overdue-refused-${suffix}`);
+        // The KPI page shows the co-task KPIs per unit for the month.
+        await page.goto(`${cloud().url}/#/kpis`);
+        await page.locator('#co-task-kpis .el-table__row').first().waitFor();
+        expect(await page.locator('#co-task-kpis').textContent()).toContain('交警大队');
+        await shoot(page, `co-kpis-${suffix}`);
         await context.close();
       }
       expect(cspViolations).toEqual([]);
