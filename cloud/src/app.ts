@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import { cameraEvidencePlugin } from './camera-evidence/plugin.js';
 import { categoriesPlugin } from './categories/plugin.js';
 import type { Clock } from './clock.js';
+import { coHandlingGrants } from './co-handling/access.js';
+import { coHandlingPlugin } from './co-handling/plugin.js';
+import type { CoHandlingStore } from './co-handling/store.js';
 import { commandCentrePlugin } from './command-centre/plugin.js';
 import { commissioningPlugin } from './commissioning/plugin.js';
 import type { Db } from './db/db.js';
@@ -25,6 +28,7 @@ import { incidentStreamPlugin } from './incident-stream/plugin.js';
 import type { IncidentStreams } from './incident-stream/streams.js';
 import type { AssigneeLister } from './incidents/action-routes.js';
 import type { IncidentEngine } from './incidents/engine.js';
+import type { IncidentGrants } from './incidents/grants.js';
 import { incidentsPlugin } from './incidents/plugin.js';
 import { intakePlugin } from './intake/plugin.js';
 import { kpiPlugin } from './kpi/plugin.js';
@@ -63,6 +67,8 @@ export interface AppContext {
   incidents: IncidentEngine;
   /** Time limits: `GET /incidents/{id}` shows the open step's deadline and light. */
   deadlines?: Deadlines;
+  /** Co-handling (多部门联动): its routes, and the reads it grants co-handling and copied units. */
+  coHandling?: CoHandlingStore;
   /** Live push and community robots (automatic dispatch); without it those routes are absent. */
   dispatch?: DispatchRoutesContext;
   /** The live incident streams (`GET /incidents/stream`); without it that route is absent. */
@@ -96,6 +102,8 @@ export interface AppContext {
 export interface PluginContext extends AppContext {
   people: People;
   eligibleAssignees: AssigneeLister;
+  /** Reads of incidents granted beyond the scope (co-handling units). */
+  incidentGrants?: IncidentGrants;
 }
 
 /**
@@ -115,6 +123,8 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   cameraEvidencePlugin,
   // Before the incidents', so `/incidents/{id}/hotline…` is its own.
   hotlinePlugin,
+  // Before the incidents', whose `/incidents/{id}` routes would otherwise see `co-handling` first.
+  coHandlingPlugin,
   incidentsPlugin,
   kpiPlugin,
   commandCentrePlugin,
@@ -144,5 +154,11 @@ export function createCloudApp(ctx: AppContext): express.Express {
           onAnswer: (status: number) => metrics.httpResponses.inc({ class: statusClass(status) }),
           opsRoutes: express.Router().get('/metrics', metricsRoute(metrics.register, ctx.metricsToken)),
         };
-  return createApp({ ...ctx, ...ops }, CLOUD_PLUGINS, { ...ctx, people, eligibleAssignees });
+  const incidentGrants = ctx.coHandling === undefined ? undefined : coHandlingGrants(ctx.coHandling);
+  return createApp({ ...ctx, ...ops }, CLOUD_PLUGINS, {
+    ...ctx,
+    people,
+    eligibleAssignees,
+    ...(incidentGrants === undefined ? {} : { incidentGrants }),
+  });
 }

@@ -9,6 +9,8 @@ import { linkCameraSnapshots } from './camera-evidence/link-alerts.js';
 import { CameraEvidenceStore } from './camera-evidence/store.js';
 import { CategoryCatalogue } from './categories/catalogue.js';
 import { type Clock, systemClock } from './clock.js';
+import { CoHandlingStore, CoTaskEscalation, coHandlingGate } from './co-handling/index.js';
+import type { CoNotify } from './co-handling/notices.js';
 import type { CloudConfig } from './config/schema.js';
 import type { Db } from './db/db.js';
 import { type Migration, migrate } from './db/migrate.js';
@@ -93,6 +95,8 @@ export interface RunningCloud {
   incidents: IncidentEngine;
   /** Time limits: deadlines, lights, supervision and escalation; `on('escalated' | 'supervised', …)`. */
   deadlines: Deadlines;
+  /** Co-handling (多部门联动): its store, and the sweep escalating overdue co-tasks (tests call `sweep()`). */
+  coHandling: { store: CoHandlingStore; escalation: CoTaskEscalation };
   /** Automatic dispatch and its notifications (`dispatch.store`: robots, phones, tenant policy). */
   dispatch: Dispatcher;
   /** Incident changes as this replica hears them (from every replica), feeding `GET /incidents/stream`. */
@@ -128,6 +132,9 @@ export async function startCloud(
   let stopIncidentStreams: () => Promise<void> = async () => {};
   let stopSessionSignals: () => Promise<void> = async () => {};
   let stopHotline: () => Promise<void> = async () => {};
+  let stopCoHandling: () => Promise<void> = async () => {};
+  // Set once the notifier exists (it is made after the engine and its guards).
+  let coNotices: CoNotify = async () => {};
 
   try {
     const { applied } = await migrate(db, options.migrations);
@@ -146,6 +153,9 @@ export async function startCloud(
     });
     await deadlines.start();
     stopDeadlines = () => deadlines.stop();
+    // Co-handling (docs/domain.md §3): the lead's gate on the step into HANDLED.
+    const coHandling = new CoHandlingStore(db, clock, (notification) => coNotices(notification));
+    incidents.onGuard(coHandlingGate(coHandling));
     const territory = new TerritoryStore(db);
     // Gateway alerts become grid incidents: at once as they arrive, and by a sweep of the stored
     // events that catches up after a restart or when another replica took the request.
@@ -232,6 +242,11 @@ export async function startCloud(
       },
       sessionSignals,
     );
+    const notifier = new Notifier(db, clock, logger.child({ module: 'notify' }));
+    // Units named on an incident are told through the live push (their task list shows it too).
+    coNotices = async (notification) => {
+      await notifier.notify(notification, [live]);
+    };
     const dispatch = new Dispatcher({
       db,
       clock,
@@ -240,12 +255,23 @@ export async function startCloud(
       catalogue: new CategoryCatalogue(db),
       rosters: new RosterStore(db, clock),
       store: new DispatchStore(db, clock, new WebhookPolicy(config.robots.allowed_hosts)),
-      notifier: new Notifier(db, clock, logger.child({ module: 'notify' })),
+      notifier: notifier,
       live,
       ...(options.smsProvider === undefined ? {} : { sms: options.smsProvider }),
       ...(options.dispatchSweepMs === undefined ? {} : { sweepMs: options.dispatchSweepMs }),
     });
     dispatch.start();
+    // A co-handling unit letting its task's deadline pass is escalated to the centre, as overdue steps are.
+    const coEscalation = new CoTaskEscalation(db, {
+      clock,
+      logger: logger.child({ module: 'co-handling' }),
+      notify: async (notification) => {
+        await notifier.notify(notification, [live]);
+      },
+      ...(options.deadlineSweepMs === undefined ? {} : { intervalMs: options.deadlineSweepMs }),
+    });
+    coEscalation.start();
+    stopCoHandling = () => coEscalation.stop();
     // Escalations of the time limits reach people: the grid chief and the centres up the chain.
     deadlines.on('escalated', (event) => {
       dispatch.notifyEscalation(event).catch((err: unknown) => log.error({ err }, 'escalation notice failed'));
@@ -313,6 +339,7 @@ export async function startCloud(
       },
       incidents,
       deadlines,
+      coHandling,
       dispatch: { store: dispatch.store, streams, clock },
       incidentStreams,
       onEventsStored: (events) => {
@@ -363,6 +390,7 @@ export async function startCloud(
       registry,
       incidents,
       deadlines,
+      coHandling: { store: coHandling, escalation: coEscalation },
       dispatch,
       incidentChanges,
       hotlinePush,
@@ -375,6 +403,7 @@ export async function startCloud(
           await stopProjections();
           await stopDeadlines();
           await stopHotline();
+          await stopCoHandling();
           await stopDispatch();
           await stopIncidentStreams();
           await stopSessionSignals();
@@ -389,6 +418,7 @@ export async function startCloud(
     await stopProjections();
     await stopDeadlines();
     await stopHotline();
+    await stopCoHandling();
     await stopDispatch();
     await stopIncidentStreams();
     await stopSessionSignals();

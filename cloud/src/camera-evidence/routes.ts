@@ -147,8 +147,11 @@ export function cameraEvidenceRoutes(deps: {
     '/incidents/:id/attachments',
     authenticateUser(people),
     async (req: Request<{ id: string }>, res: Response, next: NextFunction) => {
-      const incident = await incidentOf(principalOf(res), req.params.id);
-      await fromDatabase(() => store.link({ incidentId: incident.id }));
+      // Who reads the list is the incidents' routes' to say (units granted a read by co-handling
+      // too): a caller outside the scope links nothing here and gets their answer there.
+      const incident = await fromDatabase(() => engine.get(req.params.id));
+      if (incident && visible(scopeFilter(principalOf(res)), incident))
+        await fromDatabase(() => store.link({ incidentId: incident.id }));
       next();
     },
   );

@@ -1,4 +1,5 @@
 import { API_TOKEN_MESSAGES } from './api-token-messages.js';
+import { CO_HANDLING_MESSAGES, CO_HANDLING_VALUES, CO_STEP_NAMES } from './co-handling-messages.js';
 import { HOTLINE_MESSAGES } from './hotline-messages.js';
 import { MEDIATION_MESSAGES } from './mediation-messages.js';
 import type { Language } from './message.js';
@@ -15,6 +16,7 @@ export type Template = Record<Language, string>;
 export const VOCABULARIES: Record<string, Record<string, Template>> = {
   ring_reason: RING_REASONS,
   expected: EXPECTED_VALUES,
+  ...CO_HANDLING_VALUES,
   level: {
     grid: { 'zh-CN': '网格', en: 'grid' },
     community: { 'zh-CN': '社区', en: 'community' },
@@ -71,6 +73,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     dispatch: { 'zh-CN': '自动派遣', en: 'automatic dispatch' },
     deadlines: { 'zh-CN': '时限监控', en: 'time-limit watch' },
     maintenance: { 'zh-CN': '设备运维巡检', en: 'maintenance watch' },
+    'co-handling': { 'zh-CN': '协办时限监控', en: 'co-handling watch' },
   },
   action: {
     report: { 'zh-CN': '上报', en: 'report' },
@@ -107,6 +110,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
     notifyUp: { 'zh-CN': '逐级通知', en: 'notify up' },
     recover: { 'zh-CN': '设备恢复结案', en: 'close on recovery' },
     endDrill: { 'zh-CN': '演练结束', en: 'end of drill' },
+    ...CO_STEP_NAMES,
   },
   role: {
     district_admin: { 'zh-CN': '区/街道管理员', en: 'district admin' },
@@ -226,6 +230,7 @@ export const CATALOGUE: Record<string, Template> = {
   ...MEDIATION_MESSAGES,
   ...HOTLINE_MESSAGES,
   ...API_TOKEN_MESSAGES,
+  ...CO_HANDLING_MESSAGES,
   ...TERRITORY_IMPORT_MESSAGES,
   // Text a device or reporter gave in both languages (a gateway alert's message).
   'text.bilingual': { 'zh-CN': '{zh}', en: '{en}' },

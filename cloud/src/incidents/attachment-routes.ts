@@ -19,6 +19,7 @@ import { writeAudit } from '../people/audit.js';
 import { authenticateUser, principalFromRequest, principalOf, sessionIdOf } from '../people/middleware.js';
 import type { People } from '../people/people.js';
 import { type Principal, scopeFilter } from '../people/scope.js';
+import type { IncidentGrants } from './grants.js';
 import { type Incident, type IncidentEngine, type IncidentPolicies, rulesFrom, STATE_MACHINE } from './index.js';
 import { roleFor, visible } from './routes.js';
 
@@ -82,6 +83,7 @@ export function attachmentRoutes(
   engine: IncidentEngine,
   store: AttachmentStore,
   options: AttachmentRoutesOptions,
+  grants?: IncidentGrants,
 ): Router {
   const router = Router();
   const links = new AttachmentLinks(options.adminToken, clock);
@@ -95,7 +97,11 @@ export function attachmentRoutes(
     });
   const visibleIncident = async (principal: Principal, id: string): Promise<Incident | undefined> => {
     const incident = await fromDatabase(() => engine.get(id));
-    return incident && visible(scopeFilter(principal), incident) ? incident : undefined;
+    if (incident === undefined) return undefined;
+    // A unit given a co-handling task or copied in reads the files too (a grant of co-handling).
+    return visible(scopeFilter(principal), incident) || (await grants?.mayRead(principal, incident))
+      ? incident
+      : undefined;
   };
   const incidentOf = async (principal: Principal, id: string): Promise<Incident> => {
     const incident = await visibleIncident(principal, id);
@@ -126,7 +132,10 @@ export function attachmentRoutes(
     async (req: Request<{ id: string }>, res: Response, next: NextFunction) => {
       const principal = principalOf(res);
       const incident = await incidentOf(principal, req.params.id);
-      if (!mayAct(principal, incident, await fromDatabase(() => engine.policies()))) {
+      const mayAttach =
+        mayAct(principal, incident, await fromDatabase(() => engine.policies())) ||
+        (await fromDatabase(async () => (await grants?.mayAttach(principal, incident)) ?? false));
+      if (!mayAttach) {
         throw new ProblemError(
           'GL_FORBIDDEN',
           message('attachment.may_not_attach', { id: incident.id, state: incident.state }),

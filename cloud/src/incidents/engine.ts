@@ -85,6 +85,23 @@ export interface StepWritten {
  */
 export type StepHook = (written: StepWritten) => Promise<void>;
 
+/** A transition about to be taken by a person or the cloud, as {@link TransitionGuard}s see it. */
+export interface TransitionCheck {
+  tx: Queryable;
+  /** The incident before the step (its row is locked). */
+  incident: Incident;
+  rule: TransitionRule;
+  actor: string;
+  role: IncidentRole;
+}
+
+/**
+ * Consulted before a transition's step is written, in its transaction: a throw (a DomainError)
+ * refuses the step and nothing is written. Another module's condition on a step, e.g. co-handling's
+ * gate: the lead cannot report handled while a co-handling unit's task is open.
+ */
+export type TransitionGuard = (check: TransitionCheck) => Promise<void>;
+
 export interface TransitionResult {
   /** The incident as it is now. */
   incident: Incident;
@@ -128,6 +145,7 @@ export class IncidentEngine {
   private readonly fixedPolicies: Partial<IncidentPolicies> | undefined;
   private readonly settingsStore: IncidentSettingsStore;
   private readonly stepHooks: StepHook[] = [];
+  private readonly guards: TransitionGuard[] = [];
   private readonly listeners = new Set<IncidentListener>();
   private readonly alertIntake: AlertIntakeContext;
 
@@ -172,6 +190,15 @@ export class IncidentEngine {
     return () => {
       const at = this.stepHooks.indexOf(hook);
       if (at >= 0) this.stepHooks.splice(at, 1);
+    };
+  }
+
+  /** Adds a guard consulted before every transition (not creations); returns its removal. */
+  onGuard(guard: TransitionGuard): () => void {
+    this.guards.push(guard);
+    return () => {
+      const at = this.guards.indexOf(guard);
+      if (at >= 0) this.guards.splice(at, 1);
     };
   }
 
@@ -253,6 +280,8 @@ export class IncidentEngine {
       const rule = this.ruleFor(row, request.action, request.role, await this.policiesFor(tx, row, request.action));
       const refusal = await this.separation(tx, toIncident(row), rule, request.actor);
       if (refusal !== undefined) throw refusal;
+      for (const guard of this.guards)
+        await guard({ tx, incident: toIncident(row), rule, actor: request.actor, role: request.role });
       const { incident, step } = await this.apply(tx, row, rule, request);
       return { incident, step, repeated: false };
     });

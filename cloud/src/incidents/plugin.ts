@@ -9,6 +9,7 @@ import { INCIDENT_ACTION_PATHS } from './actions-openapi.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import type { IncidentEngine } from './engine.js';
 import { FIELD_PATHS, FIELD_SCHEMAS } from './field-openapi.js';
+import type { IncidentGrants } from './grants.js';
 import { heldAlertRoutes } from './held-alert-routes.js';
 import { nearbyRoutes } from './nearby-routes.js';
 import { INCIDENT_PATHS, INCIDENT_SCHEMAS } from './openapi.js';
@@ -33,6 +34,8 @@ export const incidentsPlugin: HttpPlugin<{
   eligibleAssignees: AssigneeLister;
   /** Largest file `POST /incidents/{id}/attachments` takes (`attachments.max_bytes`); default 10 MiB. */
   attachmentMaxBytes?: number;
+  /** Reads (and attachments) granted beyond the scope: co-handling units. */
+  incidentGrants?: IncidentGrants;
 }> = {
   name: 'incidents',
   routes: (ctx) => {
@@ -40,13 +43,21 @@ export const incidentsPlugin: HttpPlugin<{
     const attachments = new AttachmentStore(db, clock);
     return inOrder(
       // Before the incident routes, whose session check would otherwise run twice for these.
-      attachmentRoutes(db, clock, people, incidents, attachments, {
-        maxBytes: ctx.attachmentMaxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
-        adminToken: ctx.adminToken,
-      }),
+      attachmentRoutes(
+        db,
+        clock,
+        people,
+        incidents,
+        attachments,
+        {
+          maxBytes: ctx.attachmentMaxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
+          adminToken: ctx.adminToken,
+        },
+        ctx.incidentGrants,
+      ),
       // Before the incident routes: "nearby" is no incident id.
       nearbyRoutes(db, clock, people),
-      incidentRoutes(db, clock, people, incidents, attachments, deadlines),
+      incidentRoutes(db, clock, people, incidents, attachments, deadlines, ctx.incidentGrants),
       incidentActionRoutes(db, clock, people, incidents, ctx.eligibleAssignees, deadlines),
       deviceEventPolicyRoutes({ db, clock, people, adminToken: ctx.adminToken }),
       heldAlertRoutes(db, clock, people),

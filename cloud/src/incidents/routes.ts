@@ -16,6 +16,7 @@ import type { People } from '../people/people.js';
 import type { Role } from '../people/roles.js';
 import { isVisible, type Principal, type ScopeFilter, scopeFilter } from '../people/scope.js';
 import { TerritoryStore, toWgs84 } from '../territory/index.js';
+import type { IncidentGrants } from './grants.js';
 import { namesOf } from './incident-names.js';
 import {
   type Incident,
@@ -156,6 +157,7 @@ export function incidentRoutes(
   engine: IncidentEngine,
   attachments: AttachmentStore,
   timeLimits?: IncidentTimeLimits,
+  grants?: IncidentGrants,
 ): Router {
   const router = Router();
   const territory = new TerritoryStore(db);
@@ -175,6 +177,14 @@ export function incidentRoutes(
       throw new ProblemError('GL_INCIDENT_NOT_FOUND', message('incident.not_visible', { id }));
     }
     return incident;
+  };
+
+  /** {@link load} for reading only: also what another module grants (a co-handling unit's read). */
+  const loadToRead = async (principal: Principal, id: string): Promise<Incident> => {
+    const incident = await engineCall(() => engine.get(id));
+    if (incident && (visible(scopeFilter(principal), incident) || (await grants?.mayRead(principal, incident))))
+      return incident;
+    throw new ProblemError('GL_INCIDENT_NOT_FOUND', message('incident.not_visible', { id }));
   };
 
   const mergeTargetOf = async (principal: Principal, into: unknown): Promise<Incident> => {
@@ -222,7 +232,7 @@ export function incidentRoutes(
 
   router.get('/incidents/:id', async (req: Request<{ id: string }>, res: Response) => {
     const principal = principalOf(res);
-    const incident = await load(principal, req.params.id);
+    const incident = await loadToRead(principal, req.params.id);
     const [steps, evidence] = await Promise.all([engine.steps(incident.id), engine.evidence(incident.id)]);
     // The open step's light from its breach history and its deadline now, or a closed loop's outcome
     // (a step's own light is the one at its time).

@@ -169,3 +169,60 @@ export const MEDIATION_KPI_DEFINITIONS: readonly MediationKpiDefinition[] = [
   },
   { code: 'mediation_referrals', name: { zh: '移交数', en: 'Referrals' }, numerator: 'referrals' },
 ];
+// ── Co-handling (多部门联动, docs/domain.md §3): per unit, from the co-task steps ───────────────
+/** What the co-task KPIs count per unit over a period, from the steps coAssign/coReassign/coDone/coRefuse. */
+export interface CoTaskCounts {
+  /** Tasks due in the period: done in it, or past their deadline in it without being done. */
+  due: number;
+  /** Of those, done by their deadline. */
+  doneOnTime: number;
+  /** Tasks reported done in the period. */
+  done: number;
+  /** Refusals (退回) in the period. */
+  refusals: number;
+  /** Hours from being given the task to reporting it done, summed over the tasks done. */
+  handlingHours: number;
+}
+
+export const CO_TASK_KPI_CODES = [
+  'co_task_on_time_rate',
+  'co_task_refusals',
+  'co_task_average_handling_hours',
+] as const;
+export type CoTaskKpiCode = (typeof CO_TASK_KPI_CODES)[number];
+
+export interface CoTaskKpiDefinition {
+  code: CoTaskKpiCode;
+  name: { zh: string; en: string };
+  /** `rate`: numerator ÷ denominator; `count`: the numerator; `average`: numerator ÷ denominator, in its unit. */
+  kind: 'rate' | 'count' | 'average';
+  numerator: keyof CoTaskCounts;
+  denominator?: keyof CoTaskCounts;
+  lowerIsBetter?: true;
+}
+
+export const CO_TASK_KPI_DEFINITIONS: readonly CoTaskKpiDefinition[] = [
+  {
+    code: 'co_task_on_time_rate',
+    name: { zh: '联办按期办结率', en: 'Co-task on-time rate' },
+    kind: 'rate',
+    numerator: 'doneOnTime',
+    denominator: 'due',
+  },
+  {
+    code: 'co_task_refusals',
+    name: { zh: '联办退回次数', en: 'Co-task refusals' },
+    kind: 'count',
+    numerator: 'refusals',
+    lowerIsBetter: true,
+  },
+  {
+    code: 'co_task_average_handling_hours',
+    name: { zh: '联办平均办理时长（小时）', en: 'Average co-task handling time (hours)' },
+    kind: 'average',
+    numerator: 'handlingHours',
+    denominator: 'done',
+    lowerIsBetter: true,
+  },
+];
+// ── end of co-handling ─────────────────────────────────────────────────────────────────────────

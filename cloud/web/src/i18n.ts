@@ -269,6 +269,15 @@ const ACTIONS: Record<string, Text> = {
   supervise: { zh: '督办', en: 'Supervise' },
   overdue: { zh: '超期', en: 'Overdue' },
   notifyUp: { zh: '逐级通知', en: 'Notify up' },
+  // Co-handling (多部门联动): steps on the history that keep the incident's state.
+  coAssign: { zh: '安排协办', en: 'Co-handling units named' },
+  coAccept: { zh: '协办接收', en: 'Co-task accepted' },
+  coFeedback: { zh: '协办反馈', en: 'Co-task feedback' },
+  coDone: { zh: '协办办结', en: 'Co-task done' },
+  coRefuse: { zh: '协办退回', en: 'Co-task refused' },
+  coReassign: { zh: '协办改派', en: 'Co-task reassigned' },
+  coOverride: { zh: '协办放行', en: 'Co-handling gate overridden' },
+  coOverdue: { zh: '协办超时督办', en: 'Co-task overdue' },
 };
 
 const SOURCES: Record<string, Text> = {

@@ -9,3 +9,8 @@ export function isDispatcher(user: User): boolean {
 export function callsBack(user: User): boolean {
   return user.roles.some((a) => a.role === 'callback_agent');
 }
+
+/** Users of a disposal unit (责任单位): besides the work dispatched to them, their co-tasks (联办). */
+export function worksForUnit(user: User): boolean {
+  return user.roles.some((a) => a.role === 'disposal_unit');
+}
