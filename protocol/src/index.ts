@@ -1,6 +1,7 @@
 export * from './cli/io.js';
 export * from './cloud-api/incidents.js';
 export * from './cloud-api/problem.js';
+export * from './cloud-api/residents.js';
 export * from './config/index.js';
 export * from './device-message.js';
 export * from './device-tag.js';

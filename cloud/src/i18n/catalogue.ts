@@ -1,6 +1,7 @@
 import { API_TOKEN_MESSAGES } from './api-token-messages.js';
 import type { Language } from './message.js';
 import { PATROL_MESSAGES } from './patrol-messages.js';
+import { RESIDENT_MESSAGES, RESIDENT_VOCABULARIES } from './resident-messages.js';
 import { EXPECTED_VALUES, RING_REASONS, TERRITORY_IMPORT_MESSAGES } from './territory-import-messages.js';
 
 /** One message in both languages; `{name}` is a parameter, `{name@vocabulary}` one named in a vocabulary. */
@@ -11,6 +12,7 @@ export type Template = Record<Language, string>;
  * renders `street` as 街道 or "street". A code missing here renders as itself.
  */
 export const VOCABULARIES: Record<string, Record<string, Template>> = {
+  ...RESIDENT_VOCABULARIES,
   ring_reason: RING_REASONS,
   expected: EXPECTED_VALUES,
   level: {
@@ -220,6 +222,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
  */
 export const CATALOGUE: Record<string, Template> = {
   ...PATROL_MESSAGES,
+  ...RESIDENT_MESSAGES,
   ...API_TOKEN_MESSAGES,
   ...TERRITORY_IMPORT_MESSAGES,
   // Text a device or reporter gave in both languages (a gateway alert's message).
