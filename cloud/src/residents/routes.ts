@@ -40,6 +40,16 @@ export function residentRoutes(ctx: ResidentsContext): Router {
   const maxBytes = ctx.attachmentMaxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES;
   const attachments = new AttachmentStore(db, clock);
   const notFound = () => new ProblemError('GL_NOT_FOUND', message('residents.tracking_unknown'));
+  // Unused photos, old codes and full buckets are cleared as reports come in, at most every 10 minutes.
+  let prunedAt = 0;
+  const prune = () => {
+    const now = clock().getTime();
+    if (now - prunedAt < 600_000) return;
+    prunedAt = now;
+    void Promise.all([store.prune(), codes.prune(), buckets.prune()]).catch(() => {
+      prunedAt = 0;
+    });
+  };
 
   /** One of the source address's budgets: reports, SMS codes (each its own bucket) or photos. */
   const takeAddress = async (req: Request, bucket: 'report' | 'sms' | 'photo') => {
@@ -122,6 +132,7 @@ export function residentRoutes(ctx: ResidentsContext): Router {
   router.post('/residents/reports', jsonBody(BODY_LIMIT), async (req: Request, res: Response) => {
     const report = parseBody(ResidentReportRequest, req.body);
     await takeAddress(req, 'report');
+    prune();
     if (report.contact.kind === 'phone') await codes.confirm(report.contact.phone, report.contact.code);
     const phone = report.contact.kind === 'phone' ? report.contact.phone : undefined;
     const filed = await fileResidentReport(
