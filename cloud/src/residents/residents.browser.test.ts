@@ -4,7 +4,7 @@ import { cannotRun } from '@gridlink/testkit';
 import { watchCsp } from '@gridlink/testkit/browser';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, login } from '../people/test-support.js';
+import { createUser, login, TEST_PASSWORD } from '../people/test-support.js';
 import { TerritoryStore } from '../territory/store.js';
 import { FIXTURE, seedFixtureTerritory } from '../territory/test-support.js';
 import { api, useTestCloud } from '../test-support.js';
@@ -89,6 +89,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await act('operator', 'startCheck');
       await act('operator', 'pass');
       await act('operator', 'close');
+      return incident;
     }
 
     it.each([
@@ -151,7 +152,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(page.url()).toContain(`#/track/${code}`);
       await shoot(page, `resident-track-found-${size}`);
 
-      await handleAndClose(code);
+      const incident = await handleAndClose(code);
       await page.reload();
       await page.locator('[data-testid=status]', { hasText: '已办结' }).waitFor();
       expect(await page.locator('.rs-result-text').textContent()).toContain('已更换路灯灯泡');
@@ -169,6 +170,17 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await page.locator('.rs-rated', { hasText: '感谢您的评价' }).waitFor();
       expect(await page.locator('.rs-rating-line').textContent()).toContain('基本满意');
       await shoot(page, `resident-track-closed-rated-${size}`);
+
+      // The operator's incident page says how it came and shows the resident's rating; no phone was left.
+      const staff = await context.newPage();
+      await staff.goto(`${cloud().url}/#/incidents/${incident}`);
+      await staff.fill('input[name=username]', 'rs-operator');
+      await staff.fill('input[name=password]', TEST_PASSWORD);
+      await staff.click('button[type=submit]');
+      await staff.locator('.resident-contact', { hasText: '随手拍 · 匿名' }).waitFor();
+      expect(await staff.locator('.resident-rating').textContent()).toContain('基本满意');
+      await shoot(staff, `resident-incident-staff-${size}`);
+      await staff.close();
 
       await page.goto(`${cloud().url}/#/track/ABCDEFGHJK`);
       await page.locator('.rs-not-found', { hasText: '查询码不存在' }).waitFor();

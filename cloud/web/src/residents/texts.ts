@@ -79,6 +79,13 @@ const TEXTS = {
   thanks: { zh: '感谢您的评价！', en: 'Thank you!' },
   newReport: { zh: '我要上报', en: 'Report a problem' },
   lookUp: { zh: '查询进度', en: 'Follow a report' },
+  reporter: { zh: '居民上报', en: 'Resident report' },
+  channelWeb: { zh: '随手拍', en: 'Phone page' },
+  channelOpen311: { zh: '开放接口（Open311）', en: 'Open311' },
+  anonymousReporter: { zh: '匿名', en: 'anonymous' },
+  reveal: { zh: '查看完整号码', en: 'Show the number' },
+  revealNote: { zh: '查看将记入审计日志', en: 'Showing it is audited' },
+  residentRating: { zh: '居民评价', en: 'Resident’s rating' },
   offline: { zh: '网络不通，请稍后再试。', en: 'No connection: try again later.' },
   retryIn: { zh: '（{s} 秒后可重试）', en: ' (retry in {s} s)' },
 } as const;
