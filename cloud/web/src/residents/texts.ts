@@ -81,7 +81,7 @@ const TEXTS = {
   lookUp: { zh: '查询进度', en: 'Follow a report' },
   reporter: { zh: '居民上报', en: 'Resident report' },
   channelWeb: { zh: '随手拍', en: 'Phone page' },
-  channelOpen311: { zh: '开放接口（Open311）', en: 'Open311' },
+  channelOpen311: { zh: '开放接口', en: 'Open311' },
   anonymousReporter: { zh: '匿名', en: 'anonymous' },
   reveal: { zh: '查看完整号码', en: 'Show the number' },
   revealNote: { zh: '查看将记入审计日志', en: 'Showing it is audited' },
