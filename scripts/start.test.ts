@@ -62,6 +62,8 @@ describe('npm start', () => {
     expect(output).toContain('ONVIF cameras: 1 simulated camera on 127.0.0.1 (0 push, 1 PullPoint)');
     expect(output).toMatch(/status {6}15 clients · \d+ valid messages/);
     expect(output).toContain(`Cloud (embedded database in ${join(dataDir, 'cloud')}): http://127.0.0.1:`);
+    // Residents report without an account; where is printed with the cloud's address.
+    expect(output).toMatch(/Resident reports: +http:\/\/127\.0\.0\.1:\d+\/#\/report-problem/);
     expect(output).toMatch(/cloud link online · \d+ in outbox/);
     expect(output).toMatch(/stopped: \d+ valid messages, \d+ invalid, [1-9]\d* events in the cloud/);
     expect(code).toBe(0);

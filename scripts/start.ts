@@ -236,6 +236,13 @@ const cloud = await startCloud(
     privacy: { data_secret: dataSecret },
   }),
   logger.child({ service: 'cloud' }),
+  {
+    // Development only: no SMS gateway, so residents' SMS codes and tracking codes print here
+    // (with the number masked) for the developer to type in. A production cloud has none of this.
+    smsProvider: {
+      send: async (phone, text) => say(`sms         to ${phone.slice(0, 3)}****${phone.slice(-4)}: ${text}`),
+    },
+  },
 );
 const registered = await cloud.registry.register(GATEWAY_ID, 'Development gateway', COMMUNITY_CODE);
 if (!registered.ok) await cloud.registry.setCommunity(GATEWAY_ID, COMMUNITY_CODE);
@@ -433,6 +440,8 @@ Gridlink is running on embedded defaults (development mode).
   Cloud (embedded database in ${join(DATA_DIR, 'cloud')}): ${cloud.url}   API: ${cloud.url}/openapi.json
   Cloud admin token for this run (also in ${adminTokenFile}, owner-only):
       ${adminToken}
+  Resident reports:    ${cloud.url}/#/report-problem   (随手拍, no account; follow one at ${cloud.url}/#/track)
+      SMS codes for residents print in this terminal (development only); Open311: ${cloud.url}/api/v1/open311/v2/services.json
   Web pages:           ${cloud.url}/   sign in as (passwords made for this run):
 ${signIns.map((s) => `      ${s.username.padEnd(16)} ${s.password}   ${s.what}`).join('\n')}
       watch ${GRID_WORKER}'s incidents: the list fills as scenarios and cameras raise incidents in grid ${firstGrid}${

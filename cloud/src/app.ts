@@ -35,12 +35,15 @@ import { kpiPlugin } from './kpi/plugin.js';
 import { mediationPlugin } from './mediation/plugin.js';
 import { type CloudMetrics, statusClass } from './metrics/cloud-metrics.js';
 import { metricsRoute } from './metrics/route.js';
+import type { SmsProvider } from './notify/sms.js';
 import { patrolPlugin } from './patrol/plugin.js';
 import type { ApiTokenLimits } from './people/api-tokens.js';
 import { createPeople, type People } from './people/people.js';
 import { peoplePlugin } from './people/plugin.js';
 import type { SessionStoreOptions } from './people/sessions.js';
 import { propertyPlugin } from './property/plugin.js';
+import type { ResidentLimits } from './residents/limits.js';
+import { residentsPlugin } from './residents/plugin.js';
 import { settingsPlugin } from './settings/plugin.js';
 import { territoryPlugin } from './territory/plugin.js';
 import type { WebPagesOptions } from './web/pages.js';
@@ -90,6 +93,12 @@ export interface AppContext {
   trustedProxies?: readonly string[];
   /** The web pages' map tiles (`web` of the configuration); without them maps draw areas only. */
   web?: WebPagesOptions;
+  /** Sends residents' SMS codes and tracking codes; without one, residents report anonymously only. */
+  sms?: SmsProvider;
+  /** Limits of the residents' public endpoints; see the defaults. */
+  residentLimits?: Partial<ResidentLimits>;
+  /** Hosts an Open311 client's `media_url` may name (never fetched); none: every media_url is refused. */
+  open311MediaHosts?: readonly string[];
   /** True once shutdown began: connections are not kept alive. */
   stopping(): boolean;
   /** Counted on every answer and served on `/metrics`; without it no `/metrics`. */
@@ -137,6 +146,7 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   fleetPlugin,
   worklogPlugin,
   mediationPlugin,
+  residentsPlugin,
   webPlugin,
 ];
 

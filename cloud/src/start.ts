@@ -47,6 +47,7 @@ import { withInstalledPlace, withInstalledPlaces } from './projections/alert-pla
 import { EventProjector } from './projections/projector.js';
 import { CommunityAlertProjection } from './property/alert-projection.js';
 import { ReadingsProjection } from './readings/readings-projection.js';
+import type { ResidentLimits } from './residents/limits.js';
 import { TerritoryStore } from './territory/store.js';
 import { CLOUD_VERSION } from './version.js';
 import { WorklogRetention } from './worklog/retention.js';
@@ -69,8 +70,10 @@ export interface StartCloudOptions {
   projectionSettleMs?: number;
   /** How often the deadline timers are swept; default 5000 ms. */
   deadlineSweepMs?: number;
-  /** SMS gateway for dispatch notifications; without one no SMS goes out. */
+  /** SMS gateway for dispatch notifications and residents' codes; without one no SMS goes out. */
   smsProvider?: SmsProvider;
+  /** Limits of the residents' public endpoints (tests lower them); see the defaults. */
+  residentLimits?: Partial<ResidentLimits>;
   /** How often the maintenance policy sweeps the devices for faults; default 60 s. */
   maintenanceSweepMs?: number;
   /** How often automatic dispatch sweeps for incidents its listener missed; default 5000 ms. */
@@ -323,6 +326,8 @@ export async function startCloud(
       attachmentMaxBytes: config.attachments.max_bytes,
       snapshotRequestTimeoutMs: config.attachments.snapshot_request_timeout_s * 1000,
       trustedProxies: config.http.trusted_proxies,
+      ...(options.smsProvider === undefined ? {} : { sms: options.smsProvider }),
+      ...(options.residentLimits === undefined ? {} : { residentLimits: options.residentLimits }),
       web: {
         ...(config.web.map_tile_url ? { mapTileUrl: config.web.map_tile_url } : {}),
         mapAttribution: config.web.map_attribution,

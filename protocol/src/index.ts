@@ -4,6 +4,7 @@ export * from './cloud-api/hotline.js';
 export * from './cloud-api/incidents.js';
 export * from './cloud-api/mediation.js';
 export * from './cloud-api/problem.js';
+export * from './cloud-api/residents.js';
 export * from './config/index.js';
 export * from './device-message.js';
 export * from './device-tag.js';

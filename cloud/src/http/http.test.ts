@@ -167,6 +167,21 @@ describe('service endpoints', () => {
       '/api/v1/mediation/cases/{id}/follow-ups/{followUp}',
       '/api/v1/mediation/kpis',
       '/api/v1/mediation/settings',
+      '/api/v1/residents/categories',
+      '/api/v1/residents/communities',
+      '/api/v1/residents/phone-codes',
+      '/api/v1/residents/photos',
+      '/api/v1/residents/reports',
+      '/api/v1/residents/track/{code}',
+      '/api/v1/residents/track/{code}/photos/{id}',
+      '/api/v1/residents/track/{code}/rating',
+      '/api/v1/residents/incidents/{id}',
+      '/api/v1/residents/incidents/{id}/reveal',
+      '/api/v1/open311/v2/services.json',
+      '/api/v1/open311/v2/services/{code}.json',
+      '/api/v1/open311/v2/requests.json',
+      '/api/v1/open311/v2/requests/{id}.json',
+      '/api/v1/open311/v2/tokens/{token}.json',
     ]);
     expect(body.components.schemas.Problem?.properties?.code?.enum).toEqual(Object.keys(PROBLEMS));
     expect(body.components.schemas.DownlinkMessage).toHaveProperty('oneOf');
@@ -175,7 +190,31 @@ describe('service endpoints', () => {
   it('refuses every documented route and method without credentials, and with a made-up session or API token (401)', async () => {
     const { body } = await api<{ paths: Record<string, Record<string, unknown>> }>(cloud(), 'GET', '/openapi.json');
     // Open by design: the probes, and logging in (POST /sessions; refreshing needs its refresh token).
-    const open = new Set(['GET /healthz', 'GET /readyz', 'POST /api/v1/sessions']);
+    // Residents report and follow their reports without an account, and Open311 clients read
+    // without one (filing takes an api_key in the body, refused in Open311's own format).
+    const open = new Set([
+      'GET /healthz',
+      'GET /readyz',
+      'POST /api/v1/sessions',
+      ...[
+        'GET /categories',
+        'GET /communities',
+        'POST /phone-codes',
+        'POST /photos',
+        'POST /reports',
+        'GET /track/{code}',
+        'GET /track/{code}/photos/{id}',
+        'POST /track/{code}/rating',
+      ].map((route) => route.replace(' /', ' /api/v1/residents/')),
+      ...[
+        'GET /services.json',
+        'GET /services/{code}.json',
+        'GET /requests.json',
+        'POST /requests.json',
+        'GET /requests/{id}.json',
+        'GET /tokens/{token}.json',
+      ].map((route) => route.replace(' /', ' /api/v1/open311/v2/')),
+    ]);
     const methods = ['get', 'post', 'put', 'patch', 'delete'];
     const sample: Record<string, string> = {
       id: 'x-1',

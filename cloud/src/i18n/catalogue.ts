@@ -4,6 +4,7 @@ import { HOTLINE_MESSAGES } from './hotline-messages.js';
 import { MEDIATION_MESSAGES } from './mediation-messages.js';
 import type { Language } from './message.js';
 import { PATROL_MESSAGES } from './patrol-messages.js';
+import { RESIDENT_MESSAGES, RESIDENT_VOCABULARIES } from './resident-messages.js';
 import { EXPECTED_VALUES, RING_REASONS, TERRITORY_IMPORT_MESSAGES } from './territory-import-messages.js';
 
 /** One message in both languages; `{name}` is a parameter, `{name@vocabulary}` one named in a vocabulary. */
@@ -14,6 +15,7 @@ export type Template = Record<Language, string>;
  * renders `street` as 街道 or "street". A code missing here renders as itself.
  */
 export const VOCABULARIES: Record<string, Record<string, Template>> = {
+  ...RESIDENT_VOCABULARIES,
   ring_reason: RING_REASONS,
   expected: EXPECTED_VALUES,
   ...CO_HANDLING_VALUES,
@@ -229,6 +231,7 @@ export const CATALOGUE: Record<string, Template> = {
   ...PATROL_MESSAGES,
   ...MEDIATION_MESSAGES,
   ...HOTLINE_MESSAGES,
+  ...RESIDENT_MESSAGES,
   ...API_TOKEN_MESSAGES,
   ...CO_HANDLING_MESSAGES,
   ...TERRITORY_IMPORT_MESSAGES,
