@@ -1,4 +1,5 @@
 export * from './cli/io.js';
+export * from './cloud-api/callback.js';
 export * from './cloud-api/incidents.js';
 export * from './cloud-api/problem.js';
 export * from './config/index.js';

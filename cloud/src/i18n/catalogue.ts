@@ -1,4 +1,5 @@
 import { API_TOKEN_MESSAGES } from './api-token-messages.js';
+import { CALLBACK_MESSAGES } from './callback-messages.js';
 import type { Language } from './message.js';
 import { PATROL_MESSAGES } from './patrol-messages.js';
 import { EXPECTED_VALUES, RING_REASONS, TERRITORY_IMPORT_MESSAGES } from './territory-import-messages.js';
@@ -221,6 +222,7 @@ export const VOCABULARIES: Record<string, Record<string, Template>> = {
 export const CATALOGUE: Record<string, Template> = {
   ...PATROL_MESSAGES,
   ...API_TOKEN_MESSAGES,
+  ...CALLBACK_MESSAGES,
   ...TERRITORY_IMPORT_MESSAGES,
   // Text a device or reporter gave in both languages (a gateway alert's message).
   'text.bilingual': { 'zh-CN': '{zh}', en: '{en}' },
