@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signedIn } from '../people/test-support.js';
+import { login, signedIn } from '../people/test-support.js';
 import { api, manualClock, useTestCloud } from '../test-support.js';
 
 const STREET = '320803001';
@@ -62,7 +62,8 @@ describe('a generated month through the API', () => {
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
   };
 
-  it('says 办结率 94.1 % for 701 closed of 745 dispatched', { timeout: 120_000 }, async () => {
+  it('says 办结率 94.1 % for 701 closed of 745 dispatched', { timeout: 300_000 }, async () => {
+    const started = Date.now();
     const rng = random(20260301);
     const plan = Array.from({ length: 745 }, (_, i) => ({
       n: i,
@@ -79,7 +80,7 @@ describe('a generated month through the API', () => {
     // Four weeks: a quarter of the month's reports each, the clock moved on before each week.
     for (let week = 0; week < 4; week++) {
       const ofWeek = plan.filter((p) => p.n % 4 === week);
-      await inBatches(ofWeek, 12, async (p) => {
+      await inBatches(ofWeek, 24, async (p) => {
         const reported = await api<{ incident: { id: string } }>(cloud(), 'POST', '/api/v1/incidents', {
           token: tokens[p.worker],
           body: {
@@ -104,6 +105,8 @@ describe('a generated month through the API', () => {
         await step('operator', id, 'close');
       });
       clock.advance(7 * 86_400_000);
+      // A new week: everyone signs in again (last week's sessions have timed out).
+      for (const name of Object.keys(tokens)) tokens[name] = await login(cloud(), `month-${name}`);
     }
 
     const kpis = await api<{
@@ -116,5 +119,6 @@ describe('a generated month through the API', () => {
     expect(street?.counts).toMatchObject({ dispatched: 745, closed: 701 });
     expect(street?.rates.completion_rate?.percent).toBe(94.09);
     expect((street?.rates.completion_rate?.percent ?? 0).toFixed(1)).toBe('94.1');
+    console.log(`the month took ${Date.now() - started} ms`);
   });
 });

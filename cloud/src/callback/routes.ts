@@ -27,6 +27,13 @@ export const QUEUE_LIMIT = 200;
 /** The roles that may call back (under the tenant's callback policy), for the 403 that names them. */
 const CALLBACK_ROLES = ['callback_agent', 'operator'] as const;
 
+/** The callback's light: red once its deadline passed, yellow within its last day, else green. */
+export function callbackLight(dueBy: Date | null, now: Date): 'green' | 'yellow' | 'red' | null {
+  if (dueBy === null) return null;
+  const left = dueBy.getTime() - now.getTime();
+  return left < 0 ? 'red' : left < 86_400_000 ? 'yellow' : 'green';
+}
+
 export interface CallbackRoutesContext {
   db: Db;
   clock: Clock;
@@ -91,6 +98,8 @@ export function callbackRoutes(ctx: CallbackRoutesContext): Router {
       if (!(await callbackRole(principal, incident))) continue;
       const steps = await fromDatabase(() => readSteps(db, incident.id));
       const status = await timeStatus(deadlines, incident, steps, clock());
+      // A closed loop has no open step's light: the callback's limit is the deadline the close step wrote.
+      const dueBy = steps.at(-1)?.deadline ?? status.due_by;
       const report = steps[0];
       const contact = report && (await fromDatabase(() => reporterContact(db, incident, report, sources)));
       const local = localIncident(incident, languageOfRequest(req));
@@ -104,8 +113,8 @@ export function callbackRoutes(ctx: CallbackRoutesContext): Router {
         grid: incident.place.grid ?? null,
         address: incident.place.address ?? null,
         closed_at: (incident.closedAt as Date).toISOString(),
-        due_by: status.due_by?.toISOString() ?? null,
-        light: status.light,
+        due_by: dueBy?.toISOString() ?? null,
+        light: status.light ?? callbackLight(dueBy, clock()),
         reporter_phone_masked: contact?.masked ?? null,
         may_reveal: contact !== undefined,
       });
