@@ -42,7 +42,11 @@ export async function closeForCallback(seed: CallbackSeed): Promise<string[]> {
       });
     await step(dispatcher, 'accept');
     await step(dispatcher, 'file');
-    await step(dispatcher, 'dispatch', { assignee: me.id });
+    // Automatic dispatch may give it to the grid's on-duty worker (this worker) first: then that stands.
+    await step(dispatcher, 'dispatch', { assignee: me.id }).catch(async (err: unknown) => {
+      const now = await dispatcher<{ incident: { state: string } }>('GET', `/incidents/${encodeURIComponent(id)}`);
+      if (now.incident.state !== 'DISPATCHED') throw err;
+    });
     await step(worker, 'sign');
     await step(worker, 'finish');
     await step(dispatcher, 'startCheck');
