@@ -1,6 +1,6 @@
 /**
  * The people `npm start` signs in to the cloud's web pages with: a dispatcher, a property manager, a
- * grid worker on duty in each of the community's grids and a district admin. Every grid has someone
+ * grid worker on duty in each of the community's grids, a callback agent and a district admin. Every grid has someone
  * on duty, so an incident anywhere in the community reaches a worker (docs/domain.md §1). They are made through the
  * cloud's own API with the run's admin token, as an administrator would make them, each with a
  * password generated for this run. The cloud's database outlives a run, so a user an earlier run
@@ -69,6 +69,13 @@ export function developmentAccounts({ community, grids }: DevelopmentTerritory):
       roles: [{ role: 'grid_worker', scope: grid }],
       what: `grid worker of grid ${grid}, on duty now`,
     })),
+    {
+      username: 'dev.callback',
+      display_name: '回访员 (Callback agent)',
+      territory_code: street,
+      roles: [{ role: 'callback_agent', scope: street }],
+      what: `callback agent over street ${street} (回访 queue)`,
+    },
     {
       username: 'dev.admin',
       display_name: '区管理员 (District admin)',

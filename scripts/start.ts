@@ -53,6 +53,7 @@ import {
   territoryUnits,
 } from '@gridlink/simulators';
 import { pino } from 'pino';
+import { closeForCallback } from './start-callbacks.js';
 import { CAMERA_USERNAME, CameraActivity, startCommunityCameras } from './start-cameras.js';
 import { type StartedFlows, startFlows } from './start-flows.js';
 import { startHotline } from './start-hotline.js';
@@ -278,6 +279,7 @@ const signIns = await startUsers(cloud.url, adminToken, { community: COMMUNITY_C
 // every worker has walked one round already, and the first grid's worker walks live meanwhile.
 const patrolling = new AbortController();
 let patrolNote = '';
+let callbackNote = '';
 if (generated) {
   const geography = layOut(generated);
   const outlines = await layTerritory(
@@ -296,6 +298,13 @@ if (generated) {
     password: passwordOf(gridWorkerName(i + 1)),
   }));
   const walked = await walkEarlierRounds(cloud.url, workers, routes, new Date(), runId);
+  // A couple of closed incidents, so the callback agent's queue has work (回访).
+  const firstWorker = workers[0];
+  if (firstWorker) {
+    const worker = cloudCaller(cloud.url, await signIn(cloud.url, firstWorker.username, firstWorker.password));
+    const due = await closeForCallback({ dispatcher, worker, community: COMMUNITY_CODE, grid: firstGrid, runId });
+    callbackNote = `${due.length} closed incidents wait for dev.callback's callback`;
+  }
   const liveRoute = routes.get(firstGrid);
   if (liveRoute && workers[0])
     void walkLive(cloud.url, workers[0], liveRoute, runId, patrolling.signal, (err) =>
@@ -448,6 +457,11 @@ ${signIns.map((s) => `      ${s.username.padEnd(16)} ${s.password}   ${s.what}`)
         patrolNote
           ? `
   Patrol:              ${patrolNote}`
+          : ''
+      }${
+        callbackNote
+          ? `
+  Callbacks (回访):     ${callbackNote}`
           : ''
       }
   ${flows ? flows.summary : 'Node-RED: off (--node-red on starts it with the Gridlink nodes and the ready flows)'}

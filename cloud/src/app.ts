@@ -1,6 +1,7 @@
 import type { CloudEvent } from '@gridlink/protocol';
 import express from 'express';
 import type { Logger } from 'pino';
+import { callbackPlugin } from './callback/plugin.js';
 import { cameraEvidencePlugin } from './camera-evidence/plugin.js';
 import { categoriesPlugin } from './categories/plugin.js';
 import type { Clock } from './clock.js';
@@ -135,6 +136,7 @@ export const CLOUD_PLUGINS: readonly HttpPlugin<PluginContext>[] = [
   // Before the incidents', whose `/incidents/{id}` routes would otherwise see `co-handling` first.
   coHandlingPlugin,
   incidentsPlugin,
+  callbackPlugin,
   kpiPlugin,
   commandCentrePlugin,
   settingsPlugin,

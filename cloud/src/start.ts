@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { DownlinkMessage } from '@gridlink/protocol';
 import type { Logger } from 'pino';
 import { createCloudApp } from './app.js';
+import { verdictRecorder } from './callback/verdicts.js';
 import { linkCameraSnapshots } from './camera-evidence/link-alerts.js';
 import { CameraEvidenceStore } from './camera-evidence/store.js';
 import { CategoryCatalogue } from './categories/catalogue.js';
@@ -148,6 +149,8 @@ export async function startCloud(
     const incidents = new IncidentEngine(db, clock);
     // A person's dispatch goes only to a unit or grid worker eligible for the category and place.
     incidents.onStep(assigneeCheck());
+    // Every callback step's verdict (satisfaction, solved, channel) checked and kept in callback_verdicts.
+    incidents.onStep(verdictRecorder());
     // Time limits (docs/domain.md §4): deadlines written with each step, durable timers swept on every replica.
     const deadlines = new Deadlines(db, incidents, {
       clock,

@@ -1,4 +1,5 @@
 export * from './cli/io.js';
+export * from './cloud-api/callback.js';
 export * from './cloud-api/co-handling.js';
 export * from './cloud-api/hotline.js';
 export * from './cloud-api/incidents.js';

@@ -283,7 +283,8 @@ async function kpiMonths(
     const groups = await kpiCounts(db, { from, to, groupBy: 'district', territoryPrefix: territories, policy });
     const counts = { ...NO_COUNTS };
     for (const group of groups)
-      for (const key of Object.keys(counts) as Array<keyof Counts>) counts[key] += group.counts[key];
+      for (const key of Object.keys(counts) as Array<keyof Counts>)
+        counts[key] = (counts[key] ?? 0) + (group.counts[key] ?? 0);
     const report = kpisFromCounts(counts, policy);
     return {
       month: chinaDate(from).slice(0, 7),

@@ -1,4 +1,5 @@
 import { API_TOKEN_MESSAGES } from './api-token-messages.js';
+import { CALLBACK_MESSAGES } from './callback-messages.js';
 import { CO_HANDLING_MESSAGES, CO_HANDLING_VALUES, CO_STEP_NAMES } from './co-handling-messages.js';
 import { HOTLINE_MESSAGES } from './hotline-messages.js';
 import { MEDIATION_MESSAGES } from './mediation-messages.js';
@@ -234,6 +235,7 @@ export const CATALOGUE: Record<string, Template> = {
   ...RESIDENT_MESSAGES,
   ...API_TOKEN_MESSAGES,
   ...CO_HANDLING_MESSAGES,
+  ...CALLBACK_MESSAGES,
   ...TERRITORY_IMPORT_MESSAGES,
   // Text a device or reporter gave in both languages (a gateway alert's message).
   'text.bilingual': { 'zh-CN': '{zh}', en: '{en}' },

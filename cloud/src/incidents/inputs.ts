@@ -1,4 +1,6 @@
 import {
+  CallbackChannel,
+  CallbackSatisfaction,
   CategoryCode,
   DeviceId,
   GatewayId,
@@ -34,6 +36,24 @@ export const TransitionInput = z.strictObject({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 export type TransitionInput = z.input<typeof TransitionInput>;
+
+/** The callback's actions (回访, docs/domain.md §3): their step data carries the verdict. */
+export const CALLBACK_ACTIONS = ['callbackSatisfied', 'callbackUnsatisfied'] as const;
+
+/**
+ * The data of a callback step: the verdict (satisfaction, whether it was solved, a note) and the
+ * channel it came through. Each field may be left out by callers that only pick the action: the
+ * action then says it (callbackSatisfied: satisfied and solved; callbackUnsatisfied: unsatisfied
+ * and not solved), the channel is an agent's call and the note the step's comment. Other keys are
+ * kept on the step as before.
+ */
+export const CallbackStepData = z.looseObject({
+  satisfaction: CallbackSatisfaction.optional(),
+  solved: z.boolean({ error: 'solved is true or false: was the matter actually solved?' }).optional(),
+  note: z.string().max(1000).optional(),
+  channel: CallbackChannel.optional(),
+});
+export type CallbackStepData = z.infer<typeof CallbackStepData>;
 
 /** Manual intake ("一口受理"): every channel but IoT, which comes through {@link IncidentEngine.fromAlert}. */
 export const ReportInput = z.strictObject({

@@ -20,6 +20,8 @@ export const DEFAULT_KPI_WEIGHTS: Readonly<Record<KpiCode, number>> = {
   callback_rate: 5,
   satisfaction_rate: 10,
   resolution_rate: 5,
+  strict_satisfaction_rate: 0,
+  solved_rate: 0,
 };
 
 /** Tenant settings that change denominators (cities differ) and the composite score's weights. */
@@ -89,6 +91,7 @@ export function countFacts(facts: Iterable<IncidentFacts>, policy: KpiPolicy): C
     callbacks: 0,
     satisfied: 0,
     solved: 0,
+    strictlySatisfied: 0,
   };
   for (const f of facts) {
     if (f.shouldDispatch) counts.shouldDispatch++;
@@ -103,6 +106,7 @@ export function countFacts(facts: Iterable<IncidentFacts>, policy: KpiPolicy): C
     if (f.callbackDone) counts.callbacks++;
     if (f.satisfaction === 'satisfied' || f.satisfaction === 'basically_satisfied') counts.satisfied++;
     if (f.solved) counts.solved++;
+    if (f.satisfaction === 'satisfied') counts.strictlySatisfied = (counts.strictlySatisfied ?? 0) + 1;
   }
   return counts;
 }
@@ -116,7 +120,7 @@ const rate = (numerator: number, denominator: number): Rate => {
 /** Every KPI of docs/domain.md §5 from counts, and the composite score from the policy's weights. */
 export function kpisFromCounts(counts: Counts, policy: KpiPolicy): KpiReport {
   const rates = Object.fromEntries(
-    KPI_DEFINITIONS.map((d) => [d.code, rate(counts[d.numerator], counts[d.denominator])]),
+    KPI_DEFINITIONS.map((d) => [d.code, rate(counts[d.numerator] ?? 0, counts[d.denominator] ?? 0)]),
   ) as Record<KpiCode, Rate>;
   let weighted = 0;
   let weights = 0;

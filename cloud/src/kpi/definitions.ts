@@ -41,6 +41,11 @@ export type Counts = {
   callbacks: number;
   satisfied: number;
   solved: number;
+  /**
+   * Callbacks whose verdict was "satisfied", not merely "basically satisfied" (the strict 满意率);
+   * absent in counts made before verdict levels were kept (read as 0).
+   */
+  strictlySatisfied?: number;
 };
 
 export const KPI_CODES = [
@@ -54,6 +59,9 @@ export const KPI_CODES = [
   'callback_rate',
   'satisfaction_rate',
   'resolution_rate',
+  // The callback's verdicts (docs/domain.md §3): strict satisfaction and solved among the verdicts.
+  'strict_satisfaction_rate',
+  'solved_rate',
 ] as const;
 export const KpiCode = z.enum(KPI_CODES);
 export type KpiCode = z.infer<typeof KpiCode>;
@@ -125,6 +133,20 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
     name: { zh: '解决率', en: 'Resolution rate' },
     numerator: 'solved',
     denominator: 'closed',
+  },
+  // The callback's verdicts (docs/domain.md §3): satisfaction_rate above counts satisfied and basically
+  // satisfied over the verdicts; these count "satisfied" alone, and "solved" over the verdicts.
+  {
+    code: 'strict_satisfaction_rate',
+    name: { zh: '满意率（仅满意）', en: 'Satisfaction rate (satisfied only)' },
+    numerator: 'strictlySatisfied',
+    denominator: 'callbacks',
+  },
+  {
+    code: 'solved_rate',
+    name: { zh: '回访解决率', en: 'Solved rate (callbacks)' },
+    numerator: 'solved',
+    denominator: 'callbacks',
   },
 ];
 

@@ -213,7 +213,8 @@ async function seedGenerated(db: Queryable, seed: number, prefix: string, count:
 }
 
 const FACT_COLUMNS = `incident_id, community, grid, drill, filed_at, last_at, dispatched, should_handle, handled,
-  callback, closed_at, closed_on_time, deadline_at, suspended, reworks, extensions, satisfied, solved, assignee`;
+  callback, closed_at, closed_on_time, deadline_at, suspended, reworks, extensions, satisfied, solved, assignee,
+  strictly_satisfied`;
 
 /** The facts as kept, and as summarised again from every step of every incident. */
 async function keptAndRecomputed(db: Queryable) {
@@ -405,12 +406,15 @@ describe.each(BACKENDS)('KPI facts kept by the database from step records (%s)',
 describe.each(BACKENDS)('migration 0011 over step records written before it (%s)', (backend: Backend) => {
   const db = useMigratedDatabase(backend, { what: 'database before the KPI facts', versions: new Set([1, 3, 5, 10]) });
 
-  it('backfills the facts of every incident, which then count as the step records do', async () => {
+  it('backfills the facts of every incident (and 0053 the verdict levels), which then count as the step records do', async () => {
     await unitGas(db());
     await seedGenerated(db(), 7, 'old', 60);
     const migrations = await readMigrations();
     const upTo11 = migrations.filter((migration) => [1, 3, 5, 10, 11].includes(migration.version));
     expect(await migrate(db() as Db, upTo11)).toEqual({ applied: ['0011_kpi_facts.sql'] });
+    // 0053 summarises the incidents called back already again, with the verdict levels.
+    const with53 = migrations.filter((migration) => [1, 3, 5, 10, 11, 53].includes(migration.version));
+    expect(await migrate(db() as Db, with53)).toEqual({ applied: ['0053_callback_verdicts.sql'] });
     const { kept, recomputed } = await keptAndRecomputed(db());
     expect(kept.length).toBe(60);
     expect(kept).toEqual(recomputed);

@@ -37,8 +37,11 @@ const assessmentQuery = [
 export const KPI_PATHS = {
   '/api/v1/kpis': {
     get: {
-      summary: 'The ten KPIs of domain §5 per group over a period, from step records (drills excluded)',
-      parameters: period,
+      summary: 'The KPIs of domain §5 per group over a period, from step records (drills excluded)',
+      parameters: [
+        ...period,
+        query('source', 'Per channel: only incidents reported through this source (hotline, patrol, iot…)', 'hotline'),
+      ],
       responses: { '200': { description: 'Counts, rates and composite per group' }, ...refused },
     },
   },

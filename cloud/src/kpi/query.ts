@@ -20,6 +20,8 @@ export interface KpiQuery {
    */
   territoryPrefix?: string | readonly string[] | undefined;
   policy: KpiPolicy;
+  /** Only incidents that came through this channel (`incidents.source`: hotline, patrol, iot…). */
+  source?: string | undefined;
 }
 
 export interface KpiGroup {
@@ -54,6 +56,7 @@ const SUMMARY_COLUMNS = [
   'satisfied',
   'solved',
   'assignee',
+  'strictly_satisfied',
 ] as const;
 
 /**
@@ -66,11 +69,13 @@ const SUMMARY_COLUMNS = [
  * one with a step at or after `to` is summarised again from its steps taken before `to` by the
  * same function that keeps the rows (moving: typically the last days of the period).
  */
-export function kpiCountsSql(groupBy: KpiGroupBy, scope?: string): string {
+export function kpiCountsSql(groupBy: KpiGroupBy, scope?: string, sourceParam?: string): string {
   const people = groupBy === 'worker' || groupBy === 'unit';
   const key = people ? 'f.assignee' : TERRITORY_KEY[groupBy];
   const cohort = ['f.filed_at >= $1', 'f.filed_at < $2', 'NOT f.drill'];
   if (scope) cohort.push(scope);
+  // Per channel: the incident's source is on the incident, not on the facts.
+  if (sourceParam) cohort.push(`f.incident_id IN (SELECT id FROM incidents WHERE source = ${sourceParam})`);
   const where = cohort.join(' AND ');
   const columns = (table: string) => SUMMARY_COLUMNS.map((column) => `${table}.${column}`).join(', ');
   const unitJoin = people ? 'LEFT JOIN disposal_units u ON u.id = f.assignee' : '';
@@ -108,7 +113,8 @@ export function kpiCountsSql(groupBy: KpiGroupBy, scope?: string): string {
            coalesce(sum(extensions), 0)::int AS extensions,
            count(*) FILTER (WHERE callback AND closed)::int AS callbacks,
            count(*) FILTER (WHERE satisfied AND closed)::int AS satisfied,
-           count(*) FILTER (WHERE solved AND closed)::int AS solved
+           count(*) FILTER (WHERE solved AND closed)::int AS solved,
+           count(*) FILTER (WHERE strictly_satisfied AND closed)::int AS strictly_satisfied
       FROM g
      GROUP BY key
      ORDER BY key`;
@@ -128,6 +134,7 @@ interface CountsRow {
   callbacks: number;
   satisfied: number;
   solved: number;
+  strictly_satisfied: number;
 }
 
 /** Incidents under these territory prefixes, as a condition on the facts and its parameters from $4. */
@@ -153,7 +160,9 @@ const prefixesOf = (prefix: KpiQuery['territoryPrefix']): string[] | undefined =
  *   steps (approved extensions);
  * - callbacks, satisfied and solved: among the closed ones, a callback step; a `callbackSatisfied`
  *   step whose `data.satisfaction` is satisfied or basically satisfied (absent: satisfied); a
- *   callback whose `data.solved` is true (absent: the callback was satisfied).
+ *   callback whose `data.solved` is true (absent: the callback was satisfied); strictlySatisfied:
+ *   a callback whose verdict was "satisfied" alone (migration 0053: satisfied and basically
+ *   satisfied count whichever callback step the verdict took).
  *
  * Groups: district, street and community from the incident's community code, grid from its grid
  * (incidents without a grid are in no grid group), worker and unit from the assignee of its latest
@@ -165,7 +174,12 @@ export async function kpiCounts(db: Queryable, query: KpiQuery): Promise<KpiGrou
   if (prefixes !== undefined && prefixes.length === 0) return [];
   const scope = prefixes === undefined ? undefined : kpiTerritoryCondition(prefixes);
   const params: unknown[] = [query.from, query.to, query.policy.exclude_suspended_from_due, ...(scope?.params ?? [])];
-  const { rows } = await db.query<CountsRow>(kpiCountsSql(query.groupBy, scope?.sql), params);
+  let sourceParam: string | undefined;
+  if (query.source !== undefined) {
+    params.push(query.source);
+    sourceParam = `$${params.length}`;
+  }
+  const { rows } = await db.query<CountsRow>(kpiCountsSql(query.groupBy, scope?.sql, sourceParam), params);
   return rows.map((row) => ({
     key: row.key,
     counts: {
@@ -181,6 +195,7 @@ export async function kpiCounts(db: Queryable, query: KpiQuery): Promise<KpiGrou
       callbacks: row.callbacks,
       satisfied: row.satisfied,
       solved: row.solved,
+      strictlySatisfied: row.strictly_satisfied,
     },
   }));
 }

@@ -27,7 +27,7 @@ describe('the monthly assessment report as CSV', () => {
     const csv = reportCsv(rows);
     expect(csv.startsWith('\uFEFF层级,编码,名称,交办率（%）,')).toBe(true);
     const [, line] = csv.slice(1).split('\r\n');
-    expect(line).toBe('网格,320803001001001,河畔一网格,100.00,100.00,50.00,100.00,50.00,0.00,0.00,0.00,,0.00,72.22');
+    expect(line).toBe('网格,320803001001001,河畔一网格,100.00,100.00,50.00,100.00,50.00,0.00,0.00,0.00,,0.00,,,72.22');
     const english = reportCsv(rows, 'en');
     expect(english.startsWith('\uFEFFLevel,Code,Name,Dispatch rate (%),')).toBe(true);
     expect(english.split('\r\n')[1]?.startsWith('Grid,320803001001001,')).toBe(true);

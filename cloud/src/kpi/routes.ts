@@ -1,3 +1,4 @@
+import { IncidentSource } from '@gridlink/protocol';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
@@ -37,6 +38,8 @@ const KpiQueryParams = z
     to: Instant,
     group_by: KpiGroupBy.default('grid'),
     territory: TerritoryCode.optional(),
+    /** Per channel: only incidents reported through this source (hotline, patrol, iot…). */
+    source: IncidentSource.optional(),
   })
   .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] })
   .refine((q) => q.to.getTime() - q.from.getTime() <= 366 * 86_400_000, {
@@ -90,14 +93,16 @@ export function kpiRoutes(
 
   const groups = async (
     principal: Principal,
-    query: { from: Date; to: Date; territory?: string | undefined },
+    query: { from: Date; to: Date; territory?: string | undefined; source?: string | undefined },
     groupBy: KpiGroupBy,
     language: Language,
   ): Promise<ReportRow[]> => {
     const grants = kpiScope(principal, query.territory);
     const policy = await fromDatabase(policyOf);
     const shown = shownGroups(
-      await fromDatabase(() => grantedGroups(db, grants, { from: query.from, to: query.to, groupBy, policy })),
+      await fromDatabase(() =>
+        grantedGroups(db, grants, { from: query.from, to: query.to, groupBy, policy, source: query.source }),
+      ),
     );
     const names = await fromDatabase(() =>
       kpiGroupNames(
@@ -135,6 +140,7 @@ export function kpiRoutes(
       to: query.to.toISOString(),
       group_by: query.group_by,
       territory: query.territory ?? null,
+      source: query.source ?? null,
       definitions: KPI_DEFINITIONS.map((d) => ({
         code: d.code,
         name: d.name,

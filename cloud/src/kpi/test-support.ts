@@ -7,9 +7,9 @@ import type { KpiGroup, KpiQuery } from './query.js';
 /**
  * The migrations KPI queries read: intake (0001), incidents (0003), people (0005), KPI indexes and
  * facts; the incident settings the engine reads for each transition (0014, after 0012); the
- * columns of the messages the engine stores (0022).
+ * columns of the messages the engine stores (0022); the callback verdicts and their facts (0053).
  */
-const KPI_MIGRATIONS = new Set([1, 3, 5, 10, 11, 12, 14, 22, 23, 24, 25, 26]);
+const KPI_MIGRATIONS = new Set([1, 3, 5, 10, 11, 12, 14, 22, 23, 24, 25, 26, 53]);
 
 /** Call at suite level: a migrated database for KPI tests on PostgreSQL or in-memory PGlite. */
 export function useKpiDatabase(backend: Backend): () => Db {
@@ -213,11 +213,12 @@ export function countsFromStepRecords(
         ? !lights.some((step) => step.light === 'red')
         : deadlineAt === undefined || closedAt <= deadlineAt);
     const callbacks = steps.filter((step) => ['callbackSatisfied', 'callbackUnsatisfied'].includes(step.action));
-    const satisfied = callbacks.some(
-      (step) =>
-        step.action === 'callbackSatisfied' &&
-        ['satisfied', 'basically_satisfied'].includes((step.data.satisfaction as string | undefined) ?? 'satisfied'),
-    );
+    // The verdict's level, whichever callback step carried it; absent, the action says it (migration 0053).
+    const level = (step: (typeof callbacks)[number]) =>
+      (step.data.satisfaction as string | undefined) ??
+      (step.action === 'callbackSatisfied' ? 'satisfied' : 'unsatisfied');
+    const satisfied = callbacks.some((step) => ['satisfied', 'basically_satisfied'].includes(level(step)));
+    const strictly = callbacks.some((step) => level(step) === 'satisfied');
     const solved = callbacks.some((step) =>
       step.data.solved !== undefined ? step.data.solved === true : step.action === 'callbackSatisfied',
     );
@@ -236,7 +237,7 @@ export function countsFromStepRecords(
       ).length,
       extensions: steps.filter((step) => step.action === 'extend').length,
       callbackDone: closed && callbacks.length > 0,
-      satisfaction: closed && satisfied ? 'satisfied' : undefined,
+      satisfaction: closed && satisfied ? (strictly ? 'satisfied' : 'basically_satisfied') : undefined,
       solved: closed && solved,
     };
     const territory = { district: 6, street: 9, community: 12 } as const;

@@ -228,6 +228,8 @@ export const VALUES: Record<string, Text> = {
   callback_rate: { zh: '回访率', en: 'Callback rate' },
   satisfaction_rate: { zh: '满意率', en: 'Satisfaction rate' },
   resolution_rate: { zh: '解决率', en: 'Resolution rate' },
+  strict_satisfaction_rate: { zh: '满意率（仅满意）', en: 'Satisfaction rate (satisfied only)' },
+  solved_rate: { zh: '回访解决率', en: 'Solved rate (callbacks)' },
   smoke_detector: { zh: '烟感', en: 'Smoke detector' },
   gas_detector: { zh: '燃气报警器', en: 'Gas detector' },
   water_leak: { zh: '水浸', en: 'Water leak' },
