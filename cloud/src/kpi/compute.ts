@@ -9,7 +9,8 @@ const KpiCodeKey = z.enum(KPI_DEFINITIONS.map((d) => d.code) as [KpiCode, ...Kpi
  * all; dispatch, completion, rework and satisfaction count as much as each other; extensions,
  * callbacks and resolution a little (docs/domain.md §5).
  */
-export const DEFAULT_KPI_WEIGHTS: Readonly<Record<KpiCode, number>> = {
+/** A KPI absent here weighs nothing (the strict satisfaction and solved rates are shown, not scored). */
+export const DEFAULT_KPI_WEIGHTS: Readonly<Partial<Record<KpiCode, number>>> = {
   dispatch_rate: 10,
   completion_rate: 10,
   on_time_completion_rate: 10,
@@ -20,8 +21,6 @@ export const DEFAULT_KPI_WEIGHTS: Readonly<Record<KpiCode, number>> = {
   callback_rate: 5,
   satisfaction_rate: 10,
   resolution_rate: 5,
-  strict_satisfaction_rate: 0,
-  solved_rate: 0,
 };
 
 /** Tenant settings that change denominators (cities differ) and the composite score's weights. */
