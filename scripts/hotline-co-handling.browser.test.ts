@@ -202,6 +202,10 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       const desk = await signIn('hl-operator', DESKTOP);
       await desk.page.goto(incidentUrl);
       await desk.page.locator('#hotline .ticket').waitFor(WAIT);
+      // The title is the content's start, masked, and says it goes on rather than show a cut number.
+      expect(await desk.page.locator('.detail .head h1').textContent()).toBe(
+        '古镇东门路口污水井冒水，井盖破损，车辆绕行堵塞路口。请回电 139****43…',
+      );
       await act(desk.page, 'accept');
       await act(desk.page, 'file');
       await act(desk.page, 'dispatch', async (form) => {
@@ -290,6 +294,11 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
           .toBe(EXPECTED.length);
         expect(await session.page.locator('#co-handling .co-task[data-state=done]').count()).toBe(2);
         await shoot(session.page, `hotline-co-handling-closed-${suffix}`);
+        if (SCREENSHOTS)
+          for (const panel of ['hotline', 'co-handling'])
+            await session.page
+              .locator(`#${panel}`)
+              .screenshot({ path: join(SCREENSHOTS, `hotline-co-handling-closed-${panel}-${suffix}.png`) });
         await session.context.close();
       }
       expect(cspViolations).toEqual([]);
