@@ -203,9 +203,9 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await desk.page.goto(incidentUrl);
       await desk.page.locator('#hotline .ticket').waitFor(WAIT);
       // The title is the content's start, masked, and says it goes on rather than show a cut number.
-      expect(await desk.page.locator('.detail .head h1').textContent()).toBe(
-        '古镇东门路口污水井冒水，井盖破损，车辆绕行堵塞路口。请回电 139****43…',
-      );
+      await expect
+        .poll(() => desk.page.locator('.detail .head h1').textContent(), WAIT)
+        .toBe('古镇东门路口污水井冒水，井盖破损，车辆绕行堵塞路口。请回电 139****43…');
       await act(desk.page, 'accept');
       await act(desk.page, 'file');
       await act(desk.page, 'dispatch', async (form) => {
@@ -224,7 +224,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await desk.page.fill('input[name=co-task-1]', '现场交通疏导');
       await desk.page.locator('.co-save').click();
       await desk.page.locator('#co-handling .co-task[data-unit=unit-police]').waitFor(WAIT);
-      expect(await desk.page.locator('#co-handling .co-task').count()).toBe(2);
+      await expect.poll(() => desk.page.locator('#co-handling .co-task').count(), WAIT).toBe(2);
 
       // The lead unit signs for the work on its incident page.
       const lead = await signIn('hl-unit-lead', DESKTOP);
@@ -292,7 +292,8 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await expect
           .poll(() => session.page.locator('#hotline .pushes li[data-status=delivered]').count(), WAIT)
           .toBe(EXPECTED.length);
-        expect(await session.page.locator('#co-handling .co-task[data-state=done]').count()).toBe(2);
+        // The co-handling panel loads on its own: wait for it too.
+        await expect.poll(() => session.page.locator('#co-handling .co-task[data-state=done]').count(), WAIT).toBe(2);
         await shoot(session.page, `hotline-co-handling-closed-${suffix}`);
         if (SCREENSHOTS)
           for (const panel of ['hotline', 'co-handling'])
