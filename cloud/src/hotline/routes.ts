@@ -174,7 +174,7 @@ export function hotlineRoutes(ctx: HotlineRoutesContext): Router {
         requestId: `hotline:${platform.id}:${order.ticket}`,
         source: order.channel,
         category: HotlineStore.categoryOf(platform, order.category_code),
-        title: [...content].slice(0, 40).join(''),
+        title: titleOf(content),
         description: content,
         place: { community: order.territory_code.slice(0, 12), ...(grid === undefined ? {} : { grid }) },
         address: order.address,
@@ -383,4 +383,10 @@ export function hotlineRoutes(ctx: HotlineRoutesContext): Router {
   );
 
   return router;
+}
+
+/** The incident's title: the content's first 40 characters, an ellipsis saying when it goes on (a cut number reads as a wrong one). */
+function titleOf(content: string): string {
+  const characters = [...content];
+  return characters.length <= 40 ? content : `${characters.slice(0, 39).join('')}…`;
 }
