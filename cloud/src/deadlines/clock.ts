@@ -13,7 +13,14 @@ import {
   TimeLimit,
   type TrafficLight,
 } from '../time-limits/index.js';
-import { EXTENSION_ACTIONS, PAUSED_STATES, RESTART_ACTIONS, STEP_OF_STATE, UNSIGNED_STATES } from './rules.js';
+import {
+  EXTENSION_ACTIONS,
+  EXTERNALLY_LIMITED,
+  PAUSED_STATES,
+  RESTART_ACTIONS,
+  STEP_OF_STATE,
+  UNSIGNED_STATES,
+} from './rules.js';
 
 /** The clock of the step an incident is in, read from its step records. */
 export interface StepClock {
@@ -86,6 +93,30 @@ export function clockLimit(base: TimeLimit, urgent: boolean, extensions: readonl
     (limit, extra) => extend(limit, effectiveLimit(extra, urgent)),
     effectiveLimit(base, urgent),
   );
+}
+
+/**
+ * The limit a clock starts from, before extensions: the category's (natural time when urgent), or
+ * the span to the incident's external deadline when that comes first on a clock it can shorten
+ * ({@link EXTERNALLY_LIMITED}), in natural minutes. Extensions then add to whichever governs, and
+ * suspensions push it like any limit. A clock starting at or after the external deadline (an
+ * escalation restarting it, rework after it passed) runs on the category's limit: the breach, if
+ * any, was the earlier clock's.
+ */
+export function governingLimit(
+  base: TimeLimit,
+  urgent: boolean,
+  clock: Pick<StepClock, 'step' | 'startedAt'>,
+  external: Date | null | undefined,
+  ctx: TimeContext,
+): TimeLimit {
+  const own = effectiveLimit(base, urgent);
+  if (external == null || !EXTERNALLY_LIMITED.has(clock.step)) return own;
+  const minutes = Math.floor((external.getTime() - clock.startedAt.getTime()) / 60_000);
+  if (minutes < 1) return own;
+  const ownDue = deadlineWithPauses(clock.startedAt, own, [], ctx);
+  if (ownDue !== undefined && ownDue.getTime() <= external.getTime()) return own;
+  return { value: minutes, unit: 'natural_minutes' };
 }
 
 export interface ClockReading {

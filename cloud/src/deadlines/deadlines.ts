@@ -27,6 +27,7 @@ import {
   clockLimit,
   everBreached,
   extensionOf,
+  governingLimit,
   openClock,
   readClock,
   type StepClock,
@@ -430,8 +431,11 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
       if (err instanceof CategoryError) return undefined;
       throw err;
     }
-    const limit = clockLimit(base, incident.urgent, clock.extensions);
-    return readClock(clock, limit, now, this.context(settings), settings.thresholds);
+    const ctx = this.context(settings);
+    // The one place a clock's limit is chosen: the category's, or the incident's external deadline when stricter.
+    const start = governingLimit(base, incident.urgent, clock, incident.externalDeadline, ctx);
+    const limit = clockLimit(start, incident.urgent, clock.extensions);
+    return readClock(clock, limit, now, ctx, settings.thresholds);
   }
 
   /** Which incidents run the unsigned chain: urgent ones, and those of the tenant's listed categories. */

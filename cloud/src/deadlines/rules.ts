@@ -46,6 +46,12 @@ export const ARRIVAL_MEASURE: ResponseMeasure = {
   endsAt: ['arrive'],
 };
 
+/**
+ * Steps whose clock an incident's external deadline (a hotline platform's 办结时限) can shorten: the
+ * handling, the step the platform's deadline is about.
+ */
+export const EXTERNALLY_LIMITED: ReadonlySet<LimitedStep> = new Set(['handle']);
+
 /** States in which the clock stands still (挂账/缓办); leaving them resumes it. */
 export const PAUSED_STATES: ReadonlySet<IncidentState> = new Set(['SUSPENDED']);
 

@@ -323,8 +323,14 @@ describe.each(BACKENDS)('the hotline API (%s)', (backend) => {
       incident_limit_extended: true,
       extension: { status: 'approved' },
     });
+    // The platform's deadline (Wednesday) came before the category's 5 working days and governed: the
+    // two days it added extend it in natural time.
     const steps = await engine.steps(id);
-    expect(steps.at(-1)).toMatchObject({ action: 'extend', data: { extra: { value: 2, unit: 'working_days' } } });
+    expect(steps.at(-1)).toMatchObject({
+      action: 'extend',
+      data: { extra: { value: 2 * 24 * 60, unit: 'natural_minutes' } },
+      deadlineChange: { reason: 'extended', to: '2026-12-11T02:00:00.000Z' },
+    });
     const view = await call<{ order: { platform_deadline: string } }>('operator', 'GET', `/incidents/${id}/hotline`);
     expect(view.body.order.platform_deadline).toBe('2026-12-11T02:00:00.000Z');
     const none = await call('platform', 'POST', '/hotline/orders/SZ-10/extension-answer', { approved: true });

@@ -180,6 +180,8 @@ export function hotlineRoutes(ctx: HotlineRoutesContext): Router {
         address: order.address,
         actor: principalOf(res).userId,
         role: 'operator',
+        // The platform's deadline governs the handling when it is stricter than the category's (domain §4).
+        ...(order.deadline === undefined ? {} : { externalDeadline: new Date(order.deadline) }),
       }),
     );
     const recorded = await fromDatabase(() => store.recordOrder(platform, order, filed.incident));

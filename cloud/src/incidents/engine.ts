@@ -352,6 +352,7 @@ export class IncidentEngine {
           position: request.position
             ? { lon: request.position.lon, lat: request.position.lat, accuracyM: request.position.accuracyM ?? null }
             : null,
+          externalDeadline: request.externalDeadline ?? null,
         },
         request,
       );

@@ -87,6 +87,11 @@ export const ReportInput = z.strictObject({
   attachments: z.array(Attachment).max(50).optional(),
   /** The gateway alert it is about: one incident per alert, whichever arrives first. */
   alert: z.strictObject({ gatewayId: GatewayId, alertId: OpaqueId }).optional(),
+  /**
+   * A deadline set from outside (a hotline platform's): the handling clock runs to it when it comes
+   * before the category's limit (docs/domain.md §4).
+   */
+  externalDeadline: z.coerce.date().optional(),
 });
 export type ReportInput = z.input<typeof ReportInput>;
 

@@ -76,6 +76,11 @@ export interface Incident {
   createdAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
+  /**
+   * A deadline set from outside at intake (a hotline platform's); it shortens the handling clock when
+   * it comes first (docs/domain.md §4). Null or absent when nobody outside set one.
+   */
+  externalDeadline?: Date | null;
 }
 
 export interface IncidentStep {
@@ -162,6 +167,7 @@ export interface IncidentRow {
   created_at: Date;
   updated_at: Date;
   closed_at: Date | null;
+  external_deadline?: Date | null;
   position_lon?: number | null;
   position_lat?: number | null;
   position_accuracy_m?: number | null;
@@ -213,6 +219,8 @@ export function toIncident(row: IncidentRow): Incident {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     closedAt: row.closed_at,
+    // Only when set: most incidents have none, and their records stay as they were.
+    ...(row.external_deadline == null ? {} : { externalDeadline: row.external_deadline }),
   };
 }
 

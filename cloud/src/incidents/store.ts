@@ -193,18 +193,31 @@ export interface NewIncident extends IncidentPlace {
   createdAt: Date;
   /** Where it is, when a phone said so (WGS-84). */
   position?: IncidentPosition | null;
+  /** A deadline set from outside (a hotline platform's), see {@link Incident.externalDeadline}. */
+  externalDeadline?: Date | null;
 }
 
 export async function insertIncident(tx: Queryable, fields: NewIncident): Promise<IncidentRow> {
   // The position's columns only when there is one: most incidents have none (alerts, hotline).
-  const position = fields.position ? [fields.position.lon, fields.position.lat, fields.position.accuracyM] : [];
+  // Likewise the external deadline (hotline orders only).
+  const optional: Array<[string, unknown]> = [
+    ...(fields.position
+      ? ([
+          ['position_lon', fields.position.lon],
+          ['position_lat', fields.position.lat],
+          ['position_accuracy_m', fields.position.accuracyM],
+        ] as Array<[string, unknown]>)
+      : []),
+    ...(fields.externalDeadline ? ([['external_deadline', fields.externalDeadline]] as Array<[string, unknown]>) : []),
+  ];
+  const columns = optional.map(([column]) => `, ${column}`).join('');
+  const values = optional.map((_, index) => `, $${25 + index}`).join('');
   const { rows } = await tx.query<IncidentRow>(
     `INSERT INTO incidents (id, state, category_code, severity, urgent, level, source, drill, community, grid,
             building, unit, floor, room, device_id, gateway_id, address, alert_id, intake_request_id, dedup_key,
-            first_occurred_at, last_occurred_at, title, description, created_at, updated_at
-            ${position.length > 0 ? ', position_lon, position_lat, position_accuracy_m' : ''})
+            first_occurred_at, last_occurred_at, title, description, created_at, updated_at${columns})
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-             $21, $21, $22, $23, $24, $24${position.length > 0 ? ', $25, $26, $27' : ''})
+             $21, $21, $22, $23, $24, $24${values})
      RETURNING *`,
     [
       fields.id,
@@ -231,7 +244,7 @@ export async function insertIncident(tx: Queryable, fields: NewIncident): Promis
       fields.title,
       fields.description,
       fields.createdAt,
-      ...position,
+      ...optional.map(([, value]) => value),
     ],
   );
   return rows[0] as IncidentRow;
