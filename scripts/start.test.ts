@@ -98,7 +98,7 @@ describe('npm start', () => {
       expect(result?.page).toBe(200);
       expect(result?.html).toMatch(/<html/i);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('attack: the admin token and the observer password are never printed inside a command line; the printed commands read them from owner-only files', async () => {
     const dataDir = newDataDir();
