@@ -208,5 +208,64 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       expect(after).toContain('100');
       expect(cspViolations).toEqual([]);
     }, 180_000);
+
+    it('shows the callback verdicts on the incident page: channel, satisfaction, solved, note, time and by whom', async () => {
+      const called = await closedIncident('井盖松动');
+      const waiting = await closedIncident('树枝挡路');
+      const verdict = await api(cloud(), 'POST', `/api/v1/callbacks/${called}/verdict`, {
+        token: tokens['cb-agent'],
+        body: {
+          request_id: `${called}-v`,
+          satisfaction: 'satisfied',
+          solved: true,
+          note: '已加固，居民满意',
+          channel: 'visit',
+        },
+      });
+      expect(verdict.status, JSON.stringify(verdict.body)).toBe(200);
+
+      for (const [size, viewport] of VIEWPORTS) {
+        const { context, page } = await signIn('cb-operator', viewport);
+        await page.goto(`${cloud().url}/#/incidents/${called}`);
+        const panel = page.locator('#callback-verdicts');
+        await panel.locator('li[data-channel=visit]').waitFor();
+        const text = (await panel.textContent()) ?? '';
+        for (const part of ['上门回访', '满意', '已解决', '已加固，居民满意', 'cb-agent']) expect(text).toContain(part);
+        await panel.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: SCREENSHOTS ? join(SCREENSHOTS, `verdicts-filled-${size}.png`) : undefined });
+
+        await page.goto(`${cloud().url}/#/incidents/${waiting}`);
+        await panel.locator('.empty-state', { hasText: '尚未回访' }).waitFor();
+        await panel.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: SCREENSHOTS ? join(SCREENSHOTS, `verdicts-empty-${size}.png`) : undefined });
+
+        let release: () => void = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        await page.route('**/api/v1/callbacks/*/verdicts', async (route) => {
+          await held;
+          await route.fulfill({
+            status: 503,
+            contentType: 'application/problem+json',
+            body: JSON.stringify({
+              status: 503,
+              code: 'GL_DATABASE_UNAVAILABLE',
+              detail: '数据库未能完成请求，请稍后重试',
+            }),
+          });
+        });
+        await page.reload();
+        await panel.locator('.van-skeleton').waitFor();
+        await panel.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: SCREENSHOTS ? join(SCREENSHOTS, `verdicts-loading-${size}.png`) : undefined });
+        release();
+        await panel.getByText('数据库未能完成请求').first().waitFor();
+        await panel.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: SCREENSHOTS ? join(SCREENSHOTS, `verdicts-error-${size}.png`) : undefined });
+        await context.close();
+      }
+      expect(cspViolations).toEqual([]);
+    }, 180_000);
   },
 );

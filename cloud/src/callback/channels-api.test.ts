@@ -180,6 +180,10 @@ describe.each(BACKENDS)('callback verdicts and contacts across channels (%s)', (
     expect(after.satisfied).toBe((before.satisfied ?? 0) + 1);
     expect(after.strictlySatisfied).toBe((before.strictlySatisfied ?? 0) + 1);
 
+    const listed = await call<{ items: unknown[] }>('agent', 'GET', `/callbacks/${incident}/verdicts`);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ channel: 'resident', satisfaction: 'satisfied', note: '修得很快', by: null }),
+    ]);
     // The callback is done: an agent's verdict finds nothing to call back, and nothing counts twice.
     expect((await verdict(incident, { satisfaction: 'unsatisfied', solved: false })).status).toBe(404);
     expect(await verdictsOf(cloud().db, incident)).toHaveLength(1);
@@ -198,6 +202,18 @@ describe.each(BACKENDS)('callback verdicts and contacts across channels (%s)', (
       expect.objectContaining({ channel: 'agent', satisfaction: 'basically_satisfied', actor: ids.agent }),
     ]);
     expect(await streetCounts()).toEqual(before);
+    // The incident's page lists the verdict that counts, by whom; out of scope, no such incident.
+    const listed = await call<{ items: unknown[] }>('operator', 'GET', `/callbacks/${incident}/verdicts`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({
+        channel: 'agent',
+        satisfaction: 'basically_satisfied',
+        solved: true,
+        by: expect.any(String),
+      }),
+    ]);
+    expect((await call('elsewhere', 'GET', `/callbacks/${incident}/verdicts`)).status).toBe(404);
     // The resident's page shows their rating back all the same.
     const tracked = await call<{ rating: unknown }>('none', 'GET', `/residents/track/${code}`);
     expect(tracked.body.rating).toMatchObject({ satisfaction: 'unsatisfied', solved: false });
