@@ -94,11 +94,32 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       return id;
     };
 
-    const shoot = async (page: Page, name: string) => {
+    const shoot = async (page: Page, name: string, fullPage = true) => {
       if (!SCREENSHOTS) return;
       mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
     };
+
+    /** Requests to `url` held (the page shows its loading state) until released, then failing with 503. */
+    async function failHeld(page: Page, url: string): Promise<() => void> {
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await page.route(url, async (route) => {
+        await held;
+        await route.fulfill({
+          status: 503,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({
+            status: 503,
+            code: 'GL_DATABASE_UNAVAILABLE',
+            detail: '数据库未能完成请求，请稍后重试',
+          }),
+        });
+      });
+      return release;
+    }
 
     async function signIn(username: string, viewport: { width: number; height: number }) {
       const context = await browser.newContext({ viewport, locale: 'zh-CN' });
@@ -133,22 +154,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await page.locator('[data-state=empty]').waitFor();
         await shoot(page, `callback-empty-${size}`);
 
-        let release: () => void = () => {};
-        const held = new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        await page.route('**/api/v1/callbacks/queue', async (route) => {
-          await held;
-          await route.fulfill({
-            status: 503,
-            contentType: 'application/problem+json',
-            body: JSON.stringify({
-              status: 503,
-              code: 'GL_DATABASE_UNAVAILABLE',
-              detail: '数据库未能完成请求，请稍后重试',
-            }),
-          });
-        });
+        const release = await failHeld(page, '**/api/v1/callbacks/queue');
         await page.reload();
         await page.locator('[data-state=loading]').waitFor();
         await shoot(page, `callback-loading-${size}`);
@@ -232,37 +238,22 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         const text = (await panel.textContent()) ?? '';
         for (const part of ['上门回访', '满意', '已解决', '已加固，居民满意', 'cb-agent']) expect(text).toContain(part);
         await panel.scrollIntoViewIfNeeded();
-        await page.screenshot({ path: SCREENSHOTS ? join(SCREENSHOTS, `verdicts-filled-${size}.png`) : undefined });
+        await shoot(page, `verdicts-filled-${size}`, false);
 
         await page.goto(`${cloud().url}/#/incidents/${waiting}`);
         await panel.locator('.empty-state', { hasText: '尚未回访' }).waitFor();
         await panel.scrollIntoViewIfNeeded();
-        await page.screenshot({ path: SCREENSHOTS ? join(SCREENSHOTS, `verdicts-empty-${size}.png`) : undefined });
+        await shoot(page, `verdicts-empty-${size}`, false);
 
-        let release: () => void = () => {};
-        const held = new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        await page.route('**/api/v1/callbacks/*/verdicts', async (route) => {
-          await held;
-          await route.fulfill({
-            status: 503,
-            contentType: 'application/problem+json',
-            body: JSON.stringify({
-              status: 503,
-              code: 'GL_DATABASE_UNAVAILABLE',
-              detail: '数据库未能完成请求，请稍后重试',
-            }),
-          });
-        });
+        const release = await failHeld(page, '**/api/v1/callbacks/*/verdicts');
         await page.reload();
         await panel.locator('.van-skeleton').waitFor();
         await panel.scrollIntoViewIfNeeded();
-        await page.screenshot({ path: SCREENSHOTS ? join(SCREENSHOTS, `verdicts-loading-${size}.png`) : undefined });
+        await shoot(page, `verdicts-loading-${size}`, false);
         release();
         await panel.getByText('数据库未能完成请求').first().waitFor();
         await panel.scrollIntoViewIfNeeded();
-        await page.screenshot({ path: SCREENSHOTS ? join(SCREENSHOTS, `verdicts-error-${size}.png`) : undefined });
+        await shoot(page, `verdicts-error-${size}`, false);
         await context.close();
       }
       expect(cspViolations).toEqual([]);
