@@ -2,6 +2,7 @@ import type { CloudEvent } from '@gridlink/protocol';
 import express from 'express';
 import type { Logger } from 'pino';
 import { callbackPlugin } from './callback/plugin.js';
+import { REPORTER_CONTACT_SOURCES, type ReporterContactSource } from './callback/reporter-contact.js';
 import { cameraEvidencePlugin } from './camera-evidence/plugin.js';
 import { categoriesPlugin } from './categories/plugin.js';
 import type { Clock } from './clock.js';
@@ -23,6 +24,8 @@ import type { ClientCertificates } from './gateways/auth.js';
 import { gatewaysPlugin } from './gateways/plugin.js';
 import type { GatewayRegistry } from './gateways/registry.js';
 import { hotlinePlugin } from './hotline/plugin.js';
+import { hotlineCallerContact } from './hotline/reporter-contact.js';
+import { HotlineStore } from './hotline/store.js';
 import { createApp } from './http/app.js';
 import type { HttpPlugin } from './http/plugin.js';
 import { incidentStreamPlugin } from './incident-stream/plugin.js';
@@ -43,8 +46,11 @@ import { createPeople, type People } from './people/people.js';
 import { peoplePlugin } from './people/plugin.js';
 import type { SessionStoreOptions } from './people/sessions.js';
 import { propertyPlugin } from './property/plugin.js';
+import { residentContactSeal } from './residents/context.js';
 import type { ResidentLimits } from './residents/limits.js';
 import { residentsPlugin } from './residents/plugin.js';
+import { residentReporterContact } from './residents/reporter-contact.js';
+import { ResidentStore } from './residents/store.js';
 import { settingsPlugin } from './settings/plugin.js';
 import { territoryPlugin } from './territory/plugin.js';
 import type { WebPagesOptions } from './web/pages.js';
@@ -114,6 +120,18 @@ export interface PluginContext extends AppContext {
   eligibleAssignees: AssigneeLister;
   /** Reads of incidents granted beyond the scope (co-handling units). */
   incidentGrants?: IncidentGrants;
+  /** Where the callback queue finds a reporter's phone: each feature that seals one lends a source. */
+  reporterContacts: readonly ReporterContactSource[];
+}
+
+/** The reporter's phone, wherever the report kept it: a user's contact, a resident's report, a hotline order. */
+function reporterContacts(ctx: AppContext): readonly ReporterContactSource[] {
+  const residents = new ResidentStore(ctx.db, ctx.clock, residentContactSeal(ctx.dataSecret));
+  return [
+    ...REPORTER_CONTACT_SOURCES,
+    residentReporterContact(residents),
+    hotlineCallerContact(new HotlineStore(ctx.db, ctx.clock, ctx.dataSecret)),
+  ];
 }
 
 /**
@@ -171,6 +189,7 @@ export function createCloudApp(ctx: AppContext): express.Express {
     ...ctx,
     people,
     eligibleAssignees,
+    reporterContacts: reporterContacts(ctx),
     ...(incidentGrants === undefined ? {} : { incidentGrants }),
   });
 }

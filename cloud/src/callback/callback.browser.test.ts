@@ -94,11 +94,32 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       return id;
     };
 
-    const shoot = async (page: Page, name: string) => {
+    const shoot = async (page: Page, name: string, fullPage = true) => {
       if (!SCREENSHOTS) return;
       mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
     };
+
+    /** Requests to `url` held (the page shows its loading state) until released, then failing with 503. */
+    async function failHeld(page: Page, url: string): Promise<() => void> {
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await page.route(url, async (route) => {
+        await held;
+        await route.fulfill({
+          status: 503,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({
+            status: 503,
+            code: 'GL_DATABASE_UNAVAILABLE',
+            detail: '数据库未能完成请求，请稍后重试',
+          }),
+        });
+      });
+      return release;
+    }
 
     async function signIn(username: string, viewport: { width: number; height: number }) {
       const context = await browser.newContext({ viewport, locale: 'zh-CN' });
@@ -133,22 +154,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
         await page.locator('[data-state=empty]').waitFor();
         await shoot(page, `callback-empty-${size}`);
 
-        let release: () => void = () => {};
-        const held = new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        await page.route('**/api/v1/callbacks/queue', async (route) => {
-          await held;
-          await route.fulfill({
-            status: 503,
-            contentType: 'application/problem+json',
-            body: JSON.stringify({
-              status: 503,
-              code: 'GL_DATABASE_UNAVAILABLE',
-              detail: '数据库未能完成请求，请稍后重试',
-            }),
-          });
-        });
+        const release = await failHeld(page, '**/api/v1/callbacks/queue');
         await page.reload();
         await page.locator('[data-state=loading]').waitFor();
         await shoot(page, `callback-loading-${size}`);
@@ -206,6 +212,50 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       const after = await satisfactionOnKpiPage();
       expect(after).not.toBe(before);
       expect(after).toContain('100');
+      expect(cspViolations).toEqual([]);
+    }, 180_000);
+
+    it('shows the callback verdicts on the incident page: channel, satisfaction, solved, note, time and by whom', async () => {
+      const called = await closedIncident('井盖松动');
+      const waiting = await closedIncident('树枝挡路');
+      const verdict = await api(cloud(), 'POST', `/api/v1/callbacks/${called}/verdict`, {
+        token: tokens['cb-agent'],
+        body: {
+          request_id: `${called}-v`,
+          satisfaction: 'satisfied',
+          solved: true,
+          note: '已加固，居民满意',
+          channel: 'visit',
+        },
+      });
+      expect(verdict.status, JSON.stringify(verdict.body)).toBe(200);
+
+      for (const [size, viewport] of VIEWPORTS) {
+        const { context, page } = await signIn('cb-operator', viewport);
+        await page.goto(`${cloud().url}/#/incidents/${called}`);
+        const panel = page.locator('#callback-verdicts');
+        await panel.locator('li[data-channel=visit]').waitFor();
+        const text = (await panel.textContent()) ?? '';
+        for (const part of ['上门回访', '满意', '已解决', '已加固，居民满意', 'cb-agent']) expect(text).toContain(part);
+        await panel.scrollIntoViewIfNeeded();
+        await shoot(page, `verdicts-filled-${size}`, false);
+
+        await page.goto(`${cloud().url}/#/incidents/${waiting}`);
+        await panel.locator('.empty-state', { hasText: '尚未回访' }).waitFor();
+        await panel.scrollIntoViewIfNeeded();
+        await shoot(page, `verdicts-empty-${size}`, false);
+
+        const release = await failHeld(page, '**/api/v1/callbacks/*/verdicts');
+        await page.reload();
+        await panel.locator('.van-skeleton').waitFor();
+        await panel.scrollIntoViewIfNeeded();
+        await shoot(page, `verdicts-loading-${size}`, false);
+        release();
+        await panel.getByText('数据库未能完成请求').first().waitFor();
+        await panel.scrollIntoViewIfNeeded();
+        await shoot(page, `verdicts-error-${size}`, false);
+        await context.close();
+      }
       expect(cspViolations).toEqual([]);
     }, 180_000);
   },

@@ -27,8 +27,32 @@ const QueueItem = {
 const idParameter = { name: 'id', in: 'path', required: true, schema: text, description: 'The incident id' };
 const signedIn = { '401': problem('No session, or an ended one'), ...unavailable };
 
+const Verdict = {
+  type: 'object',
+  properties: {
+    action: { type: 'string', enum: ['callbackSatisfied', 'callbackUnsatisfied'] },
+    channel: { type: 'string', enum: ['agent', 'visit', 'resident', 'hotline'] },
+    satisfaction: { type: 'string', enum: ['satisfied', 'basically_satisfied', 'unsatisfied'] },
+    solved: { type: 'boolean' },
+    note: nullableText,
+    at: instant,
+    by: { ...nullableText, description: 'The user who gave it; null when the cloud recorded it (a resident’s rating)' },
+  },
+};
+
 /** The callback routes for `/openapi.json`. */
 export const CALLBACK_PATHS = {
+  '/api/v1/callbacks/{id}/verdicts': {
+    get: {
+      summary: 'The callback verdicts given on an incident, from every channel, oldest first (anyone who may see it)',
+      parameters: [idParameter],
+      responses: {
+        '200': ok('The verdicts', { type: 'object', properties: { items: { type: 'array', items: Verdict } } }),
+        '404': problem('No such incident in the caller’s scope'),
+        ...signedIn,
+      },
+    },
+  },
   '/api/v1/callbacks/queue': {
     get: {
       summary:

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.js';
 import type { Incident, IncidentStep } from '../incidents/index.js';
+import { maskPhone } from '../privacy/mask.js';
 
 /** A reporter's phone as the callback queue shows it: masked, the number itself only on reveal. */
 export interface ReporterContact {
@@ -12,21 +13,14 @@ export interface ReporterContact {
 /**
  * Where one kind of report keeps the reporter's phone. Given the incident and its first (report)
  * step, a source answers the contact, or undefined when the report is not its kind or left no
- * number. Resident reports and hotline calls will carry a sealed phone of their own: their
- * features add a source to {@link REPORTER_CONTACT_SOURCES}.
+ * number. Resident reports and hotline calls carry a sealed phone of their own: those features
+ * export a source over their store (it needs the seal), and the app adds it to the list.
  */
 export type ReporterContactSource = (
   q: Queryable,
   incident: Incident,
   report: IncidentStep,
 ) => Promise<ReporterContact | undefined>;
-
-/** A phone number as lists show it: a mobile keeps its first 3 and last 4 digits, a shorter one its last 2. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  if (digits.length >= 11) return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
-  return `${'*'.repeat(Math.max(0, digits.length - 2))}${digits.slice(-2)}`;
-}
 
 /**
  * A report a grid worker or property manager made themselves (on patrol, on their rounds): the
@@ -42,7 +36,7 @@ export const reportingUserContact: ReporterContactSource = async (q, _incident, 
   return phone === undefined ? undefined : { masked: maskPhone(phone), reveal: async () => phone };
 };
 
-/** The sources asked in order; the first that knows the reporter answers. */
+/** The sources that need nothing but the database; the first that knows the reporter answers. */
 export const REPORTER_CONTACT_SOURCES: readonly ReporterContactSource[] = [reportingUserContact];
 
 /** The reporter's contact from the first source that has one; none by default. */

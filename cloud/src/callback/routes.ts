@@ -19,13 +19,23 @@ import type { People } from '../people/people.js';
 import { type Principal, scopeFilter } from '../people/scope.js';
 import { scopeCondition, TERRITORY_OF_ROW } from '../people/scope-sql.js';
 import { REPORTER_CONTACT_SOURCES, type ReporterContactSource, reporterContact } from './reporter-contact.js';
-import { callbackActionFor, recordVerdict } from './verdicts.js';
+import { callbackActionFor, recordVerdict, verdictsOf } from './verdicts.js';
 
 /** At most this many incidents per queue answer: the oldest due first. */
 export const QUEUE_LIMIT = 200;
 
 /** The roles that may call back (under the tenant's callback policy), for the 403 that names them. */
 const CALLBACK_ROLES = ['callback_agent', 'operator'] as const;
+
+/** The display names of those of `ids` that are users. */
+async function displayNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; display_name: string }>(
+    'SELECT id, display_name FROM users WHERE id = ANY($1::text[])',
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.id, row.display_name]));
+}
 
 /** The callback's light: red once its deadline passed, yellow within its last day, else green. */
 export function callbackLight(dueBy: Date | null, now: Date): 'green' | 'yellow' | 'red' | null {
@@ -140,6 +150,33 @@ export function callbackRoutes(ctx: CallbackRoutesContext): Router {
       }),
     );
     res.json({ incident_id: incident.id, phone });
+  });
+
+  // The verdicts given on an incident, from every channel, for its page: to anyone who may see it.
+  router.get('/callbacks/:id/verdicts', async (req: Request<{ id: string }>, res: Response) => {
+    const principal = principalOf(res);
+    const incident = await fromDatabase(() => engine.get(req.params.id));
+    if (!incident || !visible(scopeFilter(principal), incident))
+      throw new ProblemError('GL_INCIDENT_NOT_FOUND', message('callback.not_visible', { id: req.params.id }));
+    const verdicts = await fromDatabase(() => verdictsOf(db, incident.id));
+    const names = await fromDatabase(() =>
+      displayNames(
+        db,
+        verdicts.map((v) => v.actor),
+      ),
+    );
+    res.json({
+      items: verdicts.map((v) => ({
+        action: v.action,
+        channel: v.channel,
+        satisfaction: v.satisfaction,
+        solved: v.solved,
+        note: v.note,
+        at: v.at.toISOString(),
+        // A user's verdict names them; the cloud's (a resident's own rating) names no one.
+        by: names.get(v.actor) ?? null,
+      })),
+    });
   });
 
   router.post('/callbacks/:id/verdict', jsonBody('16kb'), async (req: Request<{ id: string }>, res: Response) => {

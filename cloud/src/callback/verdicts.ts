@@ -1,5 +1,6 @@
 import type { CallbackChannel, CallbackSatisfaction, CallbackVerdict } from '@gridlink/protocol';
 import type { Queryable } from '../db/db.js';
+import type { Message } from '../i18n/message.js';
 import type { IncidentEngine, StepHook, TransitionResult } from '../incidents/engine.js';
 import { IncidentError } from '../incidents/errors.js';
 import { CALLBACK_ACTIONS, CallbackStepData } from '../incidents/inputs.js';
@@ -107,6 +108,8 @@ export interface VerdictOptions {
   /** Idempotency key: repeating it returns the first result. Default: one per incident version. */
   requestId?: string;
   expectedVersion?: number;
+  /** The step's comment as a message, for a verdict the cloud records (the note stays in the data). */
+  commentMessage?: Message;
 }
 
 /**
@@ -133,7 +136,11 @@ export async function recordVerdict(
     ...(version === undefined ? {} : { expectedVersion: version }),
     actor: actor.id,
     role: actor.role,
-    ...(verdict.note ? { comment: verdict.note } : {}),
+    ...(options.commentMessage
+      ? { commentMessage: options.commentMessage }
+      : verdict.note
+        ? { comment: verdict.note }
+        : {}),
     data: {
       satisfaction: verdict.satisfaction,
       solved: verdict.solved,

@@ -508,6 +508,11 @@ export class HotlineStore {
     });
   }
 
+  /** The caller's phone in clear, for the callback queue's mask and reveal; the callback route audits the reveal. */
+  callerPhone(order: OrderRow): string | undefined {
+    return this.callerSeal.open(order.caller_phone_sealed, `${order.id}:phone`);
+  }
+
   /** The caller and content in clear, for a reveal; audited in the same transaction. */
   async reveal(order: OrderRow, actor: Actor): Promise<{ caller_name: string; caller_phone: string; content: string }> {
     const opened = {

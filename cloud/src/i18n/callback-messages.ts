@@ -6,6 +6,10 @@ export const CALLBACK_MESSAGES: Record<string, Template> = {
     'zh-CN': '回访需要以下角色之一：{roles@role}',
     en: 'callbacks need the role {roles@role_code/or}',
   },
+  'callback.not_visible': {
+    'zh-CN': '事件 {id} 不存在或不在您的范围内',
+    en: 'incident {id} does not exist or is outside your scope',
+  },
   'callback.not_due': {
     'zh-CN': '事件 {id} 不在您的回访范围内，或不待回访',
     en: 'incident {id} is not due for a callback by you',

@@ -100,6 +100,14 @@ export const RESIDENT_MESSAGES: Record<string, Template> = {
     'zh-CN': '每件上报只能评价一次',
     en: 'a report is rated once',
   },
+  'residents.rating_callback': {
+    'zh-CN': '感谢评价，已作为本次回访结果记录',
+    en: 'thank you: your rating is recorded as the callback on this report',
+  },
+  'residents.rating_kept': {
+    'zh-CN': '感谢评价，已保存；本次回访此前已完成，结果以首次回访为准',
+    en: 'thank you: your rating is kept; the callback was made already and its first verdict stands',
+  },
   'residents.rating_comment': {
     'zh-CN': '居民评价：{satisfaction@satisfaction}，问题{solved@solved}',
     en: 'the resident’s rating: {satisfaction@satisfaction}, {solved@solved}',

@@ -111,8 +111,9 @@ describe('the state machine table (domain §3)', () => {
       rulesFrom(STATE_MACHINE, 'CLOSED', { ...DEFAULT_POLICIES, callback }).find(
         (rule) => rule.action === 'callbackSatisfied',
       )?.roles;
-    expect(roles('agents')).toEqual(['callback_agent']);
-    expect(roles('centre')).toEqual(['callback_agent', 'operator']);
+    // The cloud records the verdicts that arrive through a channel (a resident's own rating).
+    expect(roles('agents')).toEqual(['callback_agent', 'system']);
+    expect(roles('centre')).toEqual(['callback_agent', 'operator', 'system']);
   });
 
   it('lets an unsatisfied callback only record the verdict when the tenant says so', () => {
@@ -127,7 +128,7 @@ describe('the state machine table (domain §3)', () => {
       STATE_MACHINE.find((rule) => rule.from === from && rule.action === action)?.roles;
     expect(roles('FILED', 'dispatch')).toEqual(['operator', 'system']);
     expect(roles('DISPATCHED', 'sign')).toEqual(['grid_worker', 'disposal_unit']);
-    expect(roles('CLOSED', 'callbackSatisfied')).toEqual(['callback_agent']);
+    expect(roles('CLOSED', 'callbackSatisfied')).toEqual(['callback_agent', 'system']);
     expect(roles('VERIFYING', 'confirmed')).toEqual(['grid_worker']);
     // The property on site: acknowledges and reports findings; self-handles routine matters only.
     expect(roles('FILED', 'acknowledge')).toEqual(['property_manager']);

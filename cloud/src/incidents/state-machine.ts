@@ -126,10 +126,14 @@ const TIMED_STATES = [
   'PENDING_CLOSE',
 ] as const;
 
-/** Who calls back under each callback policy that has callbacks. */
+/**
+ * Who calls back under each callback policy that has callbacks. `system` is the cloud recording a
+ * verdict that reached it through a channel rather than from a signed-in agent (a resident rating
+ * their report, a verdict the hotline reports); the verdict's channel says which.
+ */
 const CALLBACK_ROLES = {
-  agents: ['callback_agent'],
-  centre: ['callback_agent', 'operator'],
+  agents: ['callback_agent', 'system'],
+  centre: ['callback_agent', 'operator', 'system'],
 } as const satisfies Partial<Record<CallbackPolicy, readonly IncidentRole[]>>;
 
 /** Open states before the work is handled: the property can still acknowledge an incident there. */

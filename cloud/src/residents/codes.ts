@@ -33,7 +33,3 @@ export class Digests {
     return createHmac('sha256', this.secret).update(`resident sms code ${phoneHash} ${code}`).digest('hex');
   }
 }
-
-/** A phone as staff lists show it: 138****1234. */
-export const maskPhone = (phone: string) =>
-  phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '*'.repeat(phone.length);

@@ -32,6 +32,9 @@ export interface ResidentsContext extends ResidentIntakeDeps {
   attachmentMaxBytes?: number;
 }
 
+/** The seal of the residents' contacts (phone, email): the store's, and anyone's who reads them with it. */
+export const residentContactSeal = (dataSecret: string) => new PersonalDataSeal(dataSecret, 'resident contact');
+
 /** The stores and helpers the routes share, built once per app. */
 export function residentsContext(needs: ResidentsNeeds): ResidentsContext {
   const { db, clock } = needs;
@@ -43,7 +46,7 @@ export function residentsContext(needs: ResidentsNeeds): ResidentsContext {
     incidents: needs.incidents,
     engine: needs.incidents,
     territory: new TerritoryStore(db, { clock }),
-    store: new ResidentStore(db, clock, new PersonalDataSeal(needs.dataSecret, 'resident contact')),
+    store: new ResidentStore(db, clock, residentContactSeal(needs.dataSecret)),
     digests,
     limits: { ...DEFAULT_RESIDENT_LIMITS, ...needs.residentLimits },
     sms: needs.sms,

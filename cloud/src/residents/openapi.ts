@@ -148,7 +148,13 @@ export const RESIDENT_PATHS = {
       parameters: [code],
       requestBody: { required: true, content: json(schema(ResidentRatingRequest)) },
       responses: {
-        '201': ok('Kept', { type: 'object' }),
+        '201': ok('Kept; `applied` says whether it was the callback (the first verdict) or only kept', {
+          type: 'object',
+          properties: {
+            applied: { type: 'string', enum: ['callback', 'kept'] },
+            explanation: { type: 'string' },
+          },
+        }),
         '404': problem('No such report'),
         '409': problem('Not closed yet, or rated already (GL_RESIDENT_RATING_REFUSED)'),
       },

@@ -1,22 +1,26 @@
-import type { ResidentRatingRequest, Satisfaction } from '@gridlink/protocol';
+import type { ResidentRatingRequest } from '@gridlink/protocol';
+import { recordVerdict } from '../callback/verdicts.js';
 import type { Queryable } from '../db/db.js';
 import type { IncidentEngine } from '../incidents/engine.js';
+import { IncidentError } from '../incidents/errors.js';
 
 /** What a rating did to the incident. */
 export type RatingApplied = 'callback' | 'kept';
 
+/** The cloud, recording a verdict that reached it through the resident's tracking page. */
+export const RESIDENT_RATING_ACTOR = 'cloud';
+
 /**
- * The seam between a resident's rating and the incident's callback (回访), kept to this one
- * function so the callback module's verdict store can take it over without the pages changing:
- * the rating is stored on the resident's report, and when the incident waits for its callback
- * (CLOSED under a callback policy) it is applied through the engine's own callback actions —
- * `callbackSatisfied` for satisfied or basically satisfied, `callbackUnsatisfied` otherwise — as
- * the cloud acting for the resident. When no callback waits (policy `none`, or already called
- * back), the rating is only kept.
+ * A resident's rating of their closed report, once. It is kept on the report (the tracking page
+ * shows it back), and when the incident waits for its callback (CLOSED under a callback policy) it
+ * is the callback's verdict: recorded through the callback module's {@link recordVerdict} on the
+ * channel `resident`, by the cloud (`system`), so it lands in `callback_verdicts` and counts in
+ * the satisfaction KPIs exactly as an agent's verdict does — those read the callback step alone.
  *
- * The callback rules name callback agents (and the centre's operators), not `system`: the step is
- * taken with the callback agent's role by the actor `resident:<report>`, so the record says plainly
- * that the resident, not an agent, gave the verdict.
+ * The first verdict closes the callback, whoever gives it. A rating arriving after an agent's
+ * verdict (or where the tenant makes no callbacks) is refused as a step and only kept on the
+ * report (`applied: 'kept'`), so the incident's satisfaction never counts twice; likewise an
+ * agent's verdict after the resident's is refused by the engine (the incident is no longer CLOSED).
  */
 export async function recordResidentRating(
   deps: { db: Queryable; engine: IncidentEngine },
@@ -30,7 +34,7 @@ export async function recordResidentRating(
     [report.id, rating.satisfaction, rating.solved, rating.note ?? null, at],
   );
   if (stored.rows.length === 0) return { refused: 'already_rated' };
-  const applied = await applyToCallback(deps.engine, report, rating.satisfaction, rating.solved);
+  const applied = await applyToCallback(deps.engine, report, rating);
   await deps.db.query('UPDATE resident_reports SET rating_applied = $2 WHERE id = $1', [report.id, applied]);
   return { applied };
 }
@@ -38,24 +42,30 @@ export async function recordResidentRating(
 async function applyToCallback(
   engine: IncidentEngine,
   report: { id: string; incidentId: string },
-  satisfaction: Satisfaction,
-  solved: boolean,
+  rating: ResidentRatingRequest,
 ): Promise<RatingApplied> {
-  const action = satisfaction === 'unsatisfied' ? 'callbackUnsatisfied' : 'callbackSatisfied';
+  const incident = await engine.get(report.incidentId);
+  if (incident?.state !== 'CLOSED') return 'kept';
   try {
-    await engine.transition({
-      incidentId: report.incidentId,
-      action,
-      requestId: `resident-rating:${report.id}`,
-      actor: `resident:${report.id}`,
-      role: 'callback_agent',
-      commentMessage: { code: 'residents.rating_comment', params: { satisfaction, solved } },
-      data: { satisfaction, solved, channel: 'resident' },
-    });
+    await recordVerdict(
+      { engine },
+      report.incidentId,
+      { satisfaction: rating.satisfaction, solved: rating.solved, ...(rating.note ? { note: rating.note } : {}) },
+      'resident',
+      { id: RESIDENT_RATING_ACTOR, role: 'system' },
+      {
+        requestId: `resident-rating:${report.id}`,
+        expectedVersion: incident.version,
+        commentMessage: {
+          code: 'residents.rating_comment',
+          params: { satisfaction: rating.satisfaction, solved: rating.solved },
+        },
+      },
+    );
     return 'callback';
   } catch (err) {
-    // No callback waits (not closed, called back already, or the tenant has no callbacks): kept only.
-    if ((err as { code?: string }).code?.startsWith('GL_INCIDENT_')) return 'kept';
+    // No callback waits any more (an agent's verdict came first, or the tenant makes none): kept only.
+    if (err instanceof IncidentError && err.code !== 'GL_INCIDENT_INVALID_INPUT') return 'kept';
     throw err;
   }
 }

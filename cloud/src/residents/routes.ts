@@ -14,8 +14,10 @@ import { AttachmentStore } from '../attachments/store.js';
 import { BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { parseBody } from '../http/field-errors.js';
+import { languageOfRequest } from '../http/language.js';
 import { ProblemError } from '../http/problems.js';
 import { message } from '../i18n/message.js';
+import { render } from '../i18n/render.js';
 import { addressKey } from '../people/login-throttle.js';
 import type { ResidentsContext } from './context.js';
 import { fileResidentReport, residentCategories, residentCommunities } from './intake.js';
@@ -222,7 +224,9 @@ export function residentRoutes(ctx: ResidentsContext): Router {
         clock(),
       );
       if ('refused' in outcome) throw new ProblemError('GL_RESIDENT_RATING_REFUSED', message('residents.rating_once'));
-      res.status(201).json({ rating: { ...rating, note: rating.note ?? null }, applied: outcome.applied });
+      // Said plainly: the rating counted as the callback, or was only kept (the callback was made already).
+      const explanation = render(message(`residents.rating_${outcome.applied}`), languageOfRequest(req));
+      res.status(201).json({ rating: { ...rating, note: rating.note ?? null }, applied: outcome.applied, explanation });
     },
   );
 

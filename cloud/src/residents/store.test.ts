@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { maskPhone } from '../privacy/mask.js';
 import { PersonalDataSeal } from '../privacy/seal.js';
 import { BACKENDS, manualClock, useMigratedDatabase } from '../test-support.js';
-import { Digests, maskPhone, newTrackingCode } from './codes.js';
+import { Digests, newTrackingCode } from './codes.js';
 import { Buckets, positionCell, windowRefusal } from './limits.js';
 import { PhoneCodes } from './phone-codes.js';
 import { ResidentStore } from './store.js';

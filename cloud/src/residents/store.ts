@@ -3,8 +3,9 @@ import type { IncidentState, ResidentPhoto, ResidentStatus, ResidentTracking, Sa
 import type { AttachmentMediaType } from '../attachments/media.js';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
+import { maskPhone } from '../privacy/mask.js';
 import type { PersonalDataSeal } from '../privacy/seal.js';
-import { maskPhone, trackingDigest } from './codes.js';
+import { trackingDigest } from './codes.js';
 import { RESIDENT_STATUS, RESIDENT_STEPS } from './status.js';
 
 export interface NewResidentReport {

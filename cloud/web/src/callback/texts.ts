@@ -35,6 +35,21 @@ const TEXTS = {
   recordedEvaluated: { zh: '已记录：回访不满意，事件已评价', en: 'Recorded: unsatisfied, the incident is evaluated' },
   submitFailed: { zh: '提交失败：{reason}', en: 'Could not record the verdict: {reason}' },
   open: { zh: '查看事件', en: 'Open the incident' },
+  verdicts: { zh: '回访结果', en: 'Callback verdicts' },
+  verdictsLoading: { zh: '正在加载回访结果…', en: 'Loading the callback verdicts…' },
+  verdictsFailed: { zh: '回访结果加载失败：{reason}', en: 'Could not load the callback verdicts: {reason}' },
+  noVerdict: { zh: '尚未回访', en: 'Not called back yet' },
+  counted: { zh: '计入考核', en: 'Counted' },
+  countedNote: {
+    zh: '以首次回访结果计入满意率，之后的评价仅作记录',
+    en: 'The first verdict counts in the satisfaction rates; later ones are recorded only',
+  },
+  by: { zh: '回访人', en: 'By' },
+  byCloud: { zh: '居民自评（系统记录）', en: 'The resident’s own rating (recorded by the system)' },
+  channel_agent: { zh: '电话回访', en: 'Phone callback' },
+  channel_visit: { zh: '上门回访', en: 'Home visit' },
+  channel_resident: { zh: '居民自评', en: 'Resident’s rating' },
+  channel_hotline: { zh: '热线回访', en: 'Hotline callback' },
 };
 
 export type CallbackKey = keyof typeof TEXTS;
