@@ -89,6 +89,7 @@ describe('service endpoints', () => {
       '/api/v1/device-event-policies',
       '/api/v1/device-event-policies/{category}',
       '/api/v1/held-alerts',
+      '/api/v1/callbacks/{id}/verdicts',
       '/api/v1/callbacks/queue',
       '/api/v1/callbacks/{id}/reveal-contact',
       '/api/v1/callbacks/{id}/verdict',

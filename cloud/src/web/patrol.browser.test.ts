@@ -524,7 +524,13 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       await desk.page.click('.van-tabbar-item[data-tab="#more"]');
       const sheet = desk.page.locator('.more-tabs');
       await sheet.locator('.more-tab-patrol-live').waitFor();
-      expect(await sheet.locator('.more-tab').allTextContents()).toEqual(['日志', '巡查监控', '物业', '网关运维']);
+      expect(await sheet.locator('.more-tab').allTextContents()).toEqual([
+        '日志',
+        '巡查监控',
+        '物业',
+        '调解',
+        '网关运维',
+      ]);
       // The sheet belongs to the phone bar: shot at the phone's size only, once it has slid in.
       await expect.poll(async () => (await sheet.boundingBox())?.y ?? PHONE.height).toBeLessThan(PHONE.height - 200);
       await expect.poll(async () => (await sheet.getAttribute('class')) ?? '').not.toContain('enter-active');
@@ -554,6 +560,7 @@ describe.skipIf(cannotRun('chromium', !HAVE_CHROMIUM && `no Chromium at ${CHROMI
       ).toEqual(['/incidents', '/patrol', '/report', '/worklog', '/me']);
       await walker.page.click('.van-tabbar-item[data-tab="/me"]');
       await walker.page.locator('.me-kpis').waitFor();
+      await walker.page.locator('.me-mediation').waitFor();
       await walker.context.close();
     }, 120_000);
 
