@@ -82,8 +82,8 @@ describe('GET /incidents/stream across two cloud replicas on one PostgreSQL', ()
     const killed = await a.db.query(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gridlink-cloud-listen'",
     );
-    // Two replicas, each listening for incident changes and for session changes.
-    expect(killed.rows.length).toBe(4);
+    // Two replicas, each listening for incident changes, session changes and hotline push-backs.
+    expect(killed.rows.length).toBe(6);
     // Made while B is not listening: it arrives anyway, read from incident_changes on reconnect.
     const during = await report(a, tokens.operator, GRID_1);
     expect((await worker1.next('incident')).data).toMatchObject({ id: during });
