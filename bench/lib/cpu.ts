@@ -39,3 +39,8 @@ export function ownCpuSeconds(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
 }
+
+/** CPU seconds a process (another one, by its pid) has used so far; NaN once it is gone. */
+export function processCpuSeconds(pid: number): number {
+  return statOf(pid)?.own ?? Number.NaN;
+}

@@ -51,5 +51,7 @@ export type { RuleIssue } from './rules/rule-check.js';
 export type { RuleTemplate, TemplateParam } from './rules/template-catalog.js';
 export { builtinRuleFile, builtinRules } from './rules/templates.js';
 export { startGatewayFromConfig } from './run.js';
+export { CloudClient, type CloudClientOptions } from './uplink/cloud-client.js';
 export type { QuarantinedDetail } from './uplink/outbox.js';
-export { Outbox, type OutboxEntry, PRIORITY_RANK } from './uplink/outbox.js';
+export { Outbox, type OutboxEntry, type OutboxEvent, PRIORITY_RANK } from './uplink/outbox.js';
+export { type SenderStats, UplinkSender } from './uplink/sender.js';
