@@ -36,12 +36,16 @@
  *
  * Printed for each replica count: events/s the cloud took, batch POST latency (as the gateways
  * see it), incidents created, the alarm latency, CPU per replica (CPU seconds per wall second),
- * PostgreSQL growth per simulated day, and a correctness line (every event the cloud acknowledged
- * is stored once; none waiting is lost). PostgreSQL is the testkit's throwaway Debian instance
+ * PostgreSQL growth per simulated day (over the steady window), and a correctness line: the
+ * senders are stopped, then every event id the cloud acknowledged must be in gateway_events, no
+ * row twice, and every alarm/state event appended either acknowledged or still in its outbox. When
+ * the cloud cannot keep up, the replay and the final drain give up after REPLAY_MAX_S (60) and
+ * DRAIN_MAX_S (45) seconds and say so. PostgreSQL is the testkit's throwaway Debian instance
  * (fsync off); the outboxes are in /dev/shm (their fsyncs cost nothing here).
  *
  *   npm run bench district-load
  *   GATEWAYS=100 DURATION=20 CUT=20 CUT_S=8 STORM=50 npm run bench district-load     (quick)
+ *   REPLICAS=2 FACTOR=96 …   (only 2 replicas; a faster day)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -68,8 +72,8 @@ const CUT = Number(process.env.CUT ?? Math.round(GATEWAYS / 5));
 const CUT_S = Number(process.env.CUT_S ?? 20);
 const STORM = Number(process.env.STORM ?? 300);
 /** Longest wait for the power cut's backlog, and for every outbox to empty at the end (s). */
-const REPLAY_MAX_S = Number(process.env.REPLAY_MAX_S ?? 90);
-const DRAIN_MAX_S = Number(process.env.DRAIN_MAX_S ?? 60);
+const REPLAY_MAX_S = Number(process.env.REPLAY_MAX_S ?? 60);
+const DRAIN_MAX_S = Number(process.env.DRAIN_MAX_S ?? 45);
 const REPLICAS = (process.env.REPLICAS ?? '1,2').split(',').map(Number);
 const ADMIN = 'bench-admin-token-0123456789abcdef-0123456789';
 const PASSWORD = 'bench password for the district';
@@ -421,10 +425,10 @@ for (const count of REPLICAS) {
   const [steadyLat, stormLat, overview, kpis] = [latency.steady, latency.storm, polls.overview, polls.kpis].map(sorted);
   const pp = (xs: number[] = []) =>
     `p50 ${fmt(percentile(xs, 50))} ms, p99 ${fmt(percentile(xs, 99))} ms (${xs.length})`;
-  const ok =
-    Number(found) === tally.delivered &&
-    Number(stored.rows) === Number(stored.ids) &&
-    Number(stored.rows) - tally.delivered <= tally.waiting;
+  // Lost: acknowledged but not stored, or an alarm/state event neither acknowledged nor waiting.
+  // Stored twice: a row count above the distinct ids. Stored but unacknowledged is allowed: a
+  // request that timed out or was cut after the cloud took it (resent, it is answered duplicate).
+  const ok = Number(found) === tally.delivered && Number(stored.rows) === Number(stored.ids);
   const cpu = (i: number) => fmt(((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) / wall, 2);
   // Over the steady window only: the storm and the replay are not a day's share of anything.
   const steadySimMs = Math.max(1, steady.simMs - before.simMs);
@@ -445,7 +449,8 @@ for (const count of REPLICAS) {
     `  ${'CPU per replica (CPU s / wall s)'.padEnd(36)} ${active.map((_, i) => cpu(i)).join(' / ')} over ${fmt(wall)} s (PostgreSQL ${cpu(count)}, the gateways' process ${cpu(count + 1)})`,
     `  ${'PostgreSQL growth, steady'.padEnd(36)} ${fmt((sizeSteady - sizeBefore) / 1048576, 1)} MiB over ${fmt(steadySimMs / 3_600_000, 2)} simulated h = ${fmt(growth / 1048576)} MiB a simulated day`,
     `  ${'polls: overview / KPIs'.padEnd(36)} ${pp(overview)} / ${pp(kpis)}${polls.failed > 0 ? `; ${polls.failed} failed` : ''}`,
-    `  ${'correctness'.padEnd(36)} ${fmt(tally.delivered)} event ids acknowledged, ${fmt(Number(found))} of them stored; ${fmt(Number(stored.rows))} rows for these gateways, ${fmt(Number(stored.ids))} distinct: ${ok ? 'each stored once' : 'MISMATCH'}; ${fmt(Number(stored.rows) - tally.delivered)} stored but unacknowledged (in flight when the senders stopped), ${fmt(tally.waiting)} still waiting in outboxes; ${fmt(tally.lost)} of ${fmt(tally.mustDeliver)} alarm/state events lost; ${fmt(tally.retries)} failed attempts retried, ${fmt(tally.duplicates)} answered as duplicates, ${fmt(tally.quarantined)} refused`,
+    `  ${'incident stream frames'.padEnd(36)} ${streams.map((s) => fmt(s.frames)).join(' / ')} (the probe grid's worker, the district operator, three grid workers)`,
+    `  ${'correctness'.padEnd(36)} ${fmt(tally.delivered)} event ids acknowledged, ${fmt(Number(found))} of them stored; ${fmt(Number(stored.rows))} rows for these gateways, ${fmt(Number(stored.ids))} distinct: ${ok ? 'each stored once' : 'MISMATCH'}; ${fmt(Number(stored.rows) - tally.delivered)} stored but not acknowledged (requests timed out, cut, or in flight when the senders stopped), ${fmt(tally.waiting)} still waiting in outboxes; ${fmt(tally.lost)} of ${fmt(tally.mustDeliver)} alarm/state events lost; ${fmt(tally.retries)} failed attempts retried, ${fmt(tally.duplicates)} answered as duplicates, ${fmt(tally.quarantined)} refused`,
   ];
   for (const line of lines) console.log(line);
   if (!emptied)

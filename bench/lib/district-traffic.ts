@@ -75,7 +75,6 @@ export class DistrictTraffic {
   constructor(
     private readonly gateways: SimGateway[],
     private readonly random: () => number,
-    private readonly skip: (gateway: SimGateway) => boolean = () => false,
   ) {}
 
   private any(): SimGateway {
@@ -105,7 +104,6 @@ export class DistrictTraffic {
     for (; this.carry.alerts >= 1; this.carry.alerts--) this.alert(this.any(), wallNow);
     // Periodic reports: each gateway on its own phase within the interval.
     for (const [index, gateway] of this.gateways.entries()) {
-      if (this.skip(gateway)) continue;
       const due = (intervalS: number) => {
         const interval = intervalS * 1000;
         const phase = (index * 7919) % interval;
