@@ -416,6 +416,12 @@ for (const count of REPLICAS) {
     'SELECT count(*) AS rows, count(DISTINCT (gateway_id, id)) AS ids FROM gateway_events WHERE gateway_id LIKE $1',
     [`gw-${count}r-%`],
   );
+  const largest = await sql<{ name: string; size: string }>(
+    `SELECT relname AS name, pg_total_relation_size(c.oid) AS size FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      ORDER BY 2 DESC LIMIT 4`,
+  );
   for (const timer of pollers) clearInterval(timer);
   for (const stream of streams) stream.close();
   await gateway.stop();
@@ -448,6 +454,7 @@ for (const count of REPLICAS) {
     `  ${'alarm PUBLISH → worker stream, storm'.padEnd(36)} ${pp(stormLat)}; target p99 < 2,000 ms${latency.missed > 0 ? `; ${latency.missed} never arrived` : ''}`,
     `  ${'CPU per replica (CPU s / wall s)'.padEnd(36)} ${active.map((_, i) => cpu(i)).join(' / ')} over ${fmt(wall)} s (PostgreSQL ${cpu(count)}, the gateways' process ${cpu(count + 1)})`,
     `  ${'PostgreSQL growth, steady'.padEnd(36)} ${fmt((sizeSteady - sizeBefore) / 1048576, 1)} MiB over ${fmt(steadySimMs / 3_600_000, 2)} simulated h = ${fmt(growth / 1048576)} MiB a simulated day`,
+    `  ${'largest tables so far (with indexes)'.padEnd(36)} ${largest.map((t) => `${t.name} ${fmt(Number(t.size) / 1048576)} MiB`).join(', ')}`,
     `  ${'polls: overview / KPIs'.padEnd(36)} ${pp(overview)} / ${pp(kpis)}${polls.failed > 0 ? `; ${polls.failed} failed` : ''}`,
     `  ${'incident stream frames'.padEnd(36)} ${streams.map((s) => fmt(s.frames)).join(' / ')} (the probe grid's worker, the district operator, three grid workers)`,
     `  ${'correctness'.padEnd(36)} ${fmt(tally.delivered)} event ids acknowledged, ${fmt(Number(found))} of them stored; ${fmt(Number(stored.rows))} rows for these gateways, ${fmt(Number(stored.ids))} distinct: ${ok ? 'each stored once' : 'MISMATCH'}; ${fmt(Number(stored.rows) - tally.delivered)} stored but not acknowledged (requests timed out, cut, or in flight when the senders stopped), ${fmt(tally.waiting)} still waiting in outboxes; ${fmt(tally.lost)} of ${fmt(tally.mustDeliver)} alarm/state events lost; ${fmt(tally.retries)} failed attempts retried, ${fmt(tally.duplicates)} answered as duplicates, ${fmt(tally.quarantined)} refused`,
