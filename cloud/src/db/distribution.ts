@@ -88,7 +88,6 @@ export const KNOWN_OPEN_TABLES: readonly DistributedTable[] = [
   'incident_evidence',
   'incident_alerts',
   'incident_timers',
-  'incident_kpi_facts',
   'dispatch_decisions',
 ];
 export const KNOWN_OPEN_JOINS: readonly string[] = [
