@@ -3,8 +3,9 @@
 --
 -- Where the row holds a territory code, district is a stored generated column of it: no writer can
 -- forget it. Where the row only points at its parent (an incident, a gateway, a patrol session), it
--- is a plain column that the writers fill from the parent, backfilled here from the same parent.
--- Plain ALTER TABLE and UPDATE only, so this works alike on plain and on partitioned tables.
+-- is a plain column that the writers fill from the parent (gateway events: a trigger, below),
+-- backfilled here from the same parent. ALTER TABLE, UPDATE and a row trigger only, nothing
+-- CONCURRENTLY and no trigger named, so this works alike on plain and on partitioned tables.
 --
 -- A module's tests migrate only the tables they need (useMigratedDatabase's versions), so each
 -- table is taken when it exists, with the columns its district comes from.
