@@ -502,8 +502,8 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
     );
     for (const timer of wanted)
       await tx.query(
-        `INSERT INTO incident_timers (incident_id, step_seq, kind, limited_step, due_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO incident_timers (incident_id, district, step_seq, kind, limited_step, due_at, created_at)
+         VALUES ($1, (SELECT district FROM incidents WHERE id = $1), $2, $3, $4, $5, $6)
          ON CONFLICT (incident_id, step_seq, kind) DO UPDATE SET due_at = excluded.due_at, cancelled_at = NULL
           WHERE incident_timers.fired_at IS NULL`,
         [incident.id, timer.seq, timer.kind, timer.step, timer.due, step.at],

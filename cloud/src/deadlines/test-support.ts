@@ -20,6 +20,8 @@ const NEEDED = [
   '0024_deadline_changes.sql',
   // The cloud's step comments are stored as messages.
   '0026_messages.sql',
+  // The district every incident's step and timer carries.
+  '0056_district_keys.sql',
 ];
 
 /**

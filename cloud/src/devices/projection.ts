@@ -351,8 +351,8 @@ async function applyGatewayHealths(
     () => false,
   );
   await tx.query(
-    `INSERT INTO gateway_health (gateway_id, observed_at, seq, received_at, data)
-     SELECT gateway_id, observed_at, seq, $2, data
+    `INSERT INTO gateway_health (gateway_id, district, observed_at, seq, received_at, data)
+     SELECT r.gateway_id, (SELECT left(g.community, 6) FROM gateways AS g WHERE g.id = r.gateway_id), r.observed_at, r.seq, $2, r.data
        FROM jsonb_to_recordset($1::jsonb) AS r(gateway_id text, observed_at timestamptz, seq bigint, data jsonb)
      ON CONFLICT DO NOTHING`,
     [JSON.stringify(rows), now],

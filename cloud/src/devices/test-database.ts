@@ -7,5 +7,5 @@ import { type Backend, useMigratedDatabase } from '../test-support.js';
  * migration and 0040 (its per-gateway counts) are applied: the projection needs nothing else.
  */
 export function useDeviceDatabase(backend: Backend): () => Db {
-  return useMigratedDatabase(backend, { what: 'device database', versions: new Set([1, 2, 18, 27, 40]) });
+  return useMigratedDatabase(backend, { what: 'device database', versions: new Set([1, 2, 18, 27, 40, 56]) });
 }

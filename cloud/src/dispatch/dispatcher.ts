@@ -319,8 +319,9 @@ export class Dispatcher {
   ): Promise<DispatchDecision> {
     const now = this.options.clock();
     await this.options.db.query(
-      `INSERT INTO dispatch_decisions (incident_id, version, outcome, assignee, reason, recipients, decided_at, done_at, result)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9) ON CONFLICT (incident_id, version) DO NOTHING`,
+      `INSERT INTO dispatch_decisions
+              (incident_id, district, version, outcome, assignee, reason, recipients, decided_at, done_at, result)
+       VALUES ($1, (SELECT district FROM incidents WHERE id = $1), $2, $3, $4, $5, $6::jsonb, $7, $8, $9) ON CONFLICT (incident_id, version) DO NOTHING`,
       [
         incidentId,
         version,

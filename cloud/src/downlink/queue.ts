@@ -34,10 +34,10 @@ export class DownlinkQueue {
     if (!parsed.ok) throw parsed.error;
     const { id, type, data, created_at } = parsed.value;
     const { rows } = await this.db.query<{ queued: boolean }>(
-      `WITH gateway AS (SELECT id FROM gateways WHERE id = $1 AND retired_at IS NULL),
+      `WITH gateway AS (SELECT id, left(community, 6) AS district FROM gateways WHERE id = $1 AND retired_at IS NULL),
             queued AS (
-              INSERT INTO downlink (gateway_id, id, type, data, created_at, enqueued_at)
-              SELECT gateway.id, $2, $3, $4::jsonb, $5, $6 FROM gateway
+              INSERT INTO downlink (gateway_id, district, id, type, data, created_at, enqueued_at)
+              SELECT gateway.id, gateway.district, $2, $3, $4::jsonb, $5, $6 FROM gateway
               ON CONFLICT (gateway_id, id) DO NOTHING
               RETURNING seq)
        SELECT EXISTS (SELECT 1 FROM gateway) AS known, EXISTS (SELECT 1 FROM queued) AS queued`,

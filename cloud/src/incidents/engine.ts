@@ -662,8 +662,8 @@ export class IncidentEngine {
     data: AlertPayload | Record<string, unknown>,
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO incident_evidence (incident_id, kind, source_key, alert_id, occurred_at, recorded_at, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (incident_id, source_key) DO NOTHING`,
+      `INSERT INTO incident_evidence (incident_id, district, kind, source_key, alert_id, occurred_at, recorded_at, data)
+       VALUES ($1, (SELECT district FROM incidents WHERE id = $1), $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (incident_id, source_key) DO NOTHING`,
       [incidentId, kind, sourceKey, alertId, occurredAt, this.clock(), JSON.stringify(data)],
     );
   }

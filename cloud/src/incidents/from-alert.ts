@@ -201,8 +201,8 @@ async function recoverClearedTickets(
   const cleared = parsed.flatMap((item) => (item.type === 'cleared' ? [item] : []));
   if (cleared.length > 0)
     await tx.query(
-      `INSERT INTO cleared_alerts (gateway_id, alert_id, cleared_at, reason, recorded_at)
-       SELECT gateway_id, alert_id, cleared_at, reason, $5
+      `INSERT INTO cleared_alerts (gateway_id, district, alert_id, cleared_at, reason, recorded_at)
+       SELECT v.gateway_id, (SELECT left(g.community, 6) FROM gateways AS g WHERE g.id = v.gateway_id), v.alert_id, v.cleared_at, v.reason, $5
          FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS v(gateway_id, alert_id, cleared_at, reason)
        ON CONFLICT DO NOTHING`,
       [
@@ -429,8 +429,8 @@ async function writeTheRest(
     statement.add(
       'linked',
       `
-      INSERT INTO incident_alerts (gateway_id, alert_id, incident_id, linked_at)
-      SELECT gateway_id, alert_id, incident_id, ${$(now, 'timestamptz')}
+      INSERT INTO incident_alerts (gateway_id, alert_id, incident_id, district, linked_at)
+      SELECT v.gateway_id, v.alert_id, v.incident_id, (SELECT i.district FROM incidents AS i WHERE i.id = v.incident_id), ${$(now, 'timestamptz')}
         FROM unnest(${$(
           links.map((link) => link.gatewayId),
           'text[]',
@@ -446,8 +446,8 @@ async function writeTheRest(
     statement.add(
       'evidence',
       `
-      INSERT INTO incident_evidence (incident_id, kind, source_key, alert_id, occurred_at, recorded_at, data)
-      SELECT incident_id, kind, source_key, alert_id, occurred_at, ${$(now, 'timestamptz')}, data::jsonb
+      INSERT INTO incident_evidence (incident_id, district, kind, source_key, alert_id, occurred_at, recorded_at, data)
+      SELECT v.incident_id, (SELECT i.district FROM incidents AS i WHERE i.id = v.incident_id), v.kind, v.source_key, v.alert_id, v.occurred_at, ${$(now, 'timestamptz')}, v.data::jsonb
         FROM unnest(${$(
           evidence.map((item) => item.incidentId),
           'text[]',

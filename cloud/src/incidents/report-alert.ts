@@ -40,10 +40,9 @@ export async function incidentOfAlert(tx: Queryable, alert: ReportedAlert): Prom
  * lock were bypassed: a second link fails and its transaction with it.
  */
 export async function linkReportedAlert(tx: Queryable, alert: ReportedAlert, incidentId: string, now: Date) {
-  await tx.query('INSERT INTO incident_alerts (gateway_id, alert_id, incident_id, linked_at) VALUES ($1, $2, $3, $4)', [
-    alert.gatewayId,
-    alert.alertId,
-    incidentId,
-    now,
-  ]);
+  await tx.query(
+    `INSERT INTO incident_alerts (gateway_id, alert_id, incident_id, district, linked_at)
+     VALUES ($1, $2, $3, (SELECT district FROM incidents WHERE id = $3), $4)`,
+    [alert.gatewayId, alert.alertId, incidentId, now],
+  );
 }

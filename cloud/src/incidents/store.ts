@@ -302,9 +302,9 @@ export async function insertAlertIncidents(
                 ORDER BY position) AS numbered
        RETURNING *
      ), steps AS (
-       INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
-              data, at)
-       SELECT c.id, 1, c.intake_request_id, $22, NULL, c.state, c.version, v.actor, 'system', v.data::jsonb, $19
+       INSERT INTO incident_steps (incident_id, district, seq, request_id, action, from_state, to_state, version, actor,
+              role, data, at)
+       SELECT c.id, c.district, 1, c.intake_request_id, $22, NULL, c.state, c.version, v.actor, 'system', v.data::jsonb, $19
          FROM created AS c JOIN unnest($10::text[], $11::text[], $23::text[], $24::text[])
                                   AS v(gateway_id, alert_id, actor, data)
            ON v.gateway_id = c.gateway_id AND v.alert_id = c.alert_id
@@ -547,9 +547,9 @@ export interface NewStep extends StepRequest {
 /** Appends a step, numbered after the incident's last one. */
 export async function insertStep(tx: Queryable, step: NewStep): Promise<IncidentStep> {
   const { rows } = await tx.query<StepRow>(
-    `INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
-            comment, attachments, data, at, comment_message)
-     VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $2, $3, $4, $5, $6,
+    `INSERT INTO incident_steps (incident_id, district, seq, request_id, action, from_state, to_state, version, actor,
+            role, comment, attachments, data, at, comment_message)
+     VALUES ($1, (SELECT district FROM incidents WHERE id = $1), (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $2, $3, $4, $5, $6,
              $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13::jsonb)
      RETURNING *`,
     [

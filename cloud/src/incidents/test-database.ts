@@ -12,6 +12,6 @@ import { type Backend, useMigratedDatabase } from '../test-support.js';
 export function useIncidentDatabase(backend: Backend): () => Db {
   return useMigratedDatabase(backend, {
     what: 'incident database',
-    versions: new Set([1, 2, 3, 12, 14, 17, 22, 23, 26, 27, 28, 34, 38, 42]),
+    versions: new Set([1, 2, 3, 12, 14, 17, 18, 22, 23, 26, 27, 28, 34, 38, 42, 56]),
   });
 }

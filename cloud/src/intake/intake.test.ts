@@ -68,6 +68,7 @@ describe.each(BACKENDS)('event intake (%s)', (backend) => {
         source: `/gateways/${GW}/devices/th-101`,
         id: event.id,
         gateway_id: GW,
+        district: '320803',
         device_id: 'th-101',
         device_seq: 7,
         type: 'cn.gridlink.device.state.v1',

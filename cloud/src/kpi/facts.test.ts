@@ -418,6 +418,15 @@ describe.each(BACKENDS)('migration 0011 over step records written before it (%s)
     const { kept, recomputed } = await keptAndRecomputed(db());
     expect(kept.length).toBe(60);
     expect(kept).toEqual(recomputed);
+    // 0056 gives the facts and the steps their district, which a district's KPI query names.
+    const with56 = migrations.filter((migration) => [1, 3, 5, 10, 11, 53, 56].includes(migration.version));
+    expect(await migrate(db() as Db, with56)).toEqual({ applied: ['0056_district_keys.sql'] });
+    const { rows } = await db().query<{ steps: number; off: number }>(
+      `SELECT count(*) AS steps, count(*) FILTER (WHERE s.district IS DISTINCT FROM i.district OR s.district IS NULL) AS off
+         FROM incident_steps AS s JOIN incidents AS i ON i.id = s.incident_id`,
+    );
+    expect(rows[0]?.steps).toBeGreaterThan(0);
+    expect(rows[0]?.off).toBe(0);
     await expectCountsFromScratch(db());
   }, 60_000);
 });

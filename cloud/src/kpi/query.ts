@@ -137,9 +137,21 @@ interface CountsRow {
   strictly_satisfied: number;
 }
 
-/** Incidents under these territory prefixes, as a condition on the facts and its parameters from $4. */
-export const kpiTerritoryCondition = (prefixes: readonly string[]) =>
-  scopeCondition({ territoryPrefixes: prefixes }, { territory: "coalesce(f.grid, f.community, '')" }, 4);
+/**
+ * Incidents under these territory prefixes, as a condition on the facts and its parameters from $4.
+ * When the prefixes all lie in one district, the condition names it too (`f.district`), so that the
+ * query reads one district's facts on a database distributed by district (docs/scaling.md).
+ */
+export function kpiTerritoryCondition(prefixes: readonly string[]): { sql: string; params: unknown[] } {
+  const scope = scopeCondition({ territoryPrefixes: prefixes }, { territory: "coalesce(f.grid, f.community, '')" }, 4);
+  const districts = new Set(prefixes.map((prefix) => (prefix.length >= 6 ? prefix.slice(0, 6) : undefined)));
+  const [district] = districts;
+  if (districts.size !== 1 || district === undefined) return scope;
+  return {
+    sql: `(f.district = $${4 + scope.params.length} AND ${scope.sql})`,
+    params: [...scope.params, district],
+  };
+}
 
 const prefixesOf = (prefix: KpiQuery['territoryPrefix']): string[] | undefined =>
   prefix === undefined ? undefined : typeof prefix === 'string' ? [prefix] : [...prefix];

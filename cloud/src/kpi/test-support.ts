@@ -9,7 +9,7 @@ import type { KpiGroup, KpiQuery } from './query.js';
  * facts; the incident settings the engine reads for each transition (0014, after 0012); the
  * columns of the messages the engine stores (0022); the callback verdicts and their facts (0053).
  */
-const KPI_MIGRATIONS = new Set([1, 3, 5, 10, 11, 12, 14, 22, 23, 24, 25, 26, 53]);
+const KPI_MIGRATIONS = new Set([1, 3, 5, 10, 11, 12, 14, 22, 23, 24, 25, 26, 53, 56]);
 
 /** Call at suite level: a migrated database for KPI tests on PostgreSQL or in-memory PGlite. */
 export function useKpiDatabase(backend: Backend): () => Db {

@@ -24,7 +24,8 @@ export class Notifier {
       channels.map(async (channel) => {
         // Claim (key, channel) first: whoever inserts the row sends; a repeat finds it and skips.
         const claimed = await this.db.query(
-          `INSERT INTO notification_log (key, channel, incident_id, status, at) VALUES ($1, $2, $3, 'sent', $4)
+          `INSERT INTO notification_log (key, channel, incident_id, district, status, at)
+           VALUES ($1, $2, $3, (SELECT district FROM incidents WHERE id = $3), 'sent', $4)
            ON CONFLICT (key, channel) DO NOTHING RETURNING key`,
           [notification.key, channel.name, notification.incidentId, this.clock()],
         );

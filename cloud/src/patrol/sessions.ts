@@ -291,8 +291,8 @@ export class PatrolSessions {
       try {
         const { rows } = await this.db.query<{ stored: number }>(
           `WITH inserted AS (
-             INSERT INTO patrol_positions (session_id, at, lon_e7, lat_e7, accuracy_dm)
-             SELECT $1, t, lo, la, acc FROM unnest($4::timestamptz[], $5::int4[], $6::int4[], $7::int2[]) AS u(t, lo, la, acc)
+             INSERT INTO patrol_positions (session_id, district, at, lon_e7, lat_e7, accuracy_dm)
+             SELECT $1, (SELECT left(grid_code, 6) FROM patrol_sessions WHERE id = $1), t, lo, la, acc FROM unnest($4::timestamptz[], $5::int4[], $6::int4[], $7::int2[]) AS u(t, lo, la, acc)
              ON CONFLICT (session_id, at) DO NOTHING RETURNING 1),
            moved AS (
              UPDATE patrol_sessions SET last_at = $8, last_lon = $9, last_lat = $10, last_accuracy_m = $11,
@@ -339,8 +339,8 @@ export class PatrolSessions {
       if (fresh.length > 0) {
         const { rows } = await tx.query<{ n: number }>(
           `WITH inserted AS (
-             INSERT INTO patrol_positions (session_id, at, lon_e7, lat_e7, accuracy_dm)
-             SELECT $1, t, lo, la, acc FROM unnest($2::timestamptz[], $3::int4[], $4::int4[], $5::int2[]) AS u(t, lo, la, acc)
+             INSERT INTO patrol_positions (session_id, district, at, lon_e7, lat_e7, accuracy_dm)
+             SELECT $1, (SELECT left(grid_code, 6) FROM patrol_sessions WHERE id = $1), t, lo, la, acc FROM unnest($2::timestamptz[], $3::int4[], $4::int4[], $5::int2[]) AS u(t, lo, la, acc)
              ON CONFLICT (session_id, at) DO NOTHING RETURNING 1)
            SELECT count(*)::int AS n FROM inserted`,
           [sessionId, ...fixes(fresh)],
