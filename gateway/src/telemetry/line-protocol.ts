@@ -126,14 +126,21 @@ export function toLineProtocol(point: TelemetryPoint): string | undefined {
   if (measurement === '' || measurement.startsWith('#')) {
     throw new TypeError(`invalid measurement name ${JSON.stringify(point.measurement)}`);
   }
-  const fields = formatFields(point.fields);
-  if (fields.length === 0) return undefined;
-  const tags = formatTags(point.tags);
+  // Built in one pass, without pair arrays: every device message becomes a line.
+  let fields = '';
+  for (const key in point.fields) {
+    const escapedKey = escapeKey(key);
+    const text = formatFieldValue(point.fields[key] as FieldValue);
+    if (escapedKey !== '' && text !== undefined) fields += `${fields === '' ? '' : ','}${escapedKey}=${text}`;
+  }
+  if (fields === '') return undefined;
   let line = measurement;
-  for (const [key, value] of tags) line += `,${key}=${value}`;
-  line += ' ';
-  line += fields.map(([key, value]) => `${key}=${value}`).join(',');
-  return `${line} ${formatTimestamp(point.timestamp)}`;
+  for (const key in point.tags) {
+    const escapedKey = escapeKey(key);
+    const escapedValue = escapeKey(point.tags[key] as string);
+    if (escapedKey !== '' && escapedValue !== '') line += `,${escapedKey}=${escapedValue}`;
+  }
+  return `${line} ${fields} ${formatTimestamp(point.timestamp)}`;
 }
 
 /** The lines of a batch, leaving out points with nothing to write. */
