@@ -11,6 +11,7 @@ import { type AuditSink, IntegratorCommands } from '../integrator/command-gate.j
 import { integratorPublish } from '../integrator/integrator-acl.js';
 import { Publisher } from '../publisher.js';
 import { mayReceive, publishRefusal, subscribeRefusal } from './acl.js';
+import { batchPacketWrites } from './batched-writes.js';
 import { hardenAgainstOverload, type OverloadGuard } from './overload/harden.js';
 import { writePacketIdsWithoutCache } from './packet-numbers.js';
 import { limitPacketSize, type PacketLimit } from './packet-size.js';
@@ -148,6 +149,7 @@ function sourceAddress(client: Client): string {
  */
 export async function createGatewayBroker(options: GatewayBrokerOptions): Promise<GatewayBroker> {
   writePacketIdsWithoutCache();
+  batchPacketWrites();
   const limits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
   const { directory, baseTopic, logger, clientCertificates = 'off', allowPlainPasswords = false } = options;
   const principals = new WeakMap<Client, Principal>();

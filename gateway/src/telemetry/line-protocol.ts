@@ -40,22 +40,29 @@ export function integer(value: number): IntegerField {
 }
 
 const NAME_CONTROL: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const NEEDS_SANITIZING = /[\\\n\r\t]/;
+const NEEDS_KEY_ESCAPING = /[,= \\\n\r\t]/;
+const NEEDS_MEASUREMENT_ESCAPING = /[, \\\n\r\t]/;
 
 /**
  * The part of name escaping that is not about separators: trailing backslashes removed, newline,
  * carriage return and tab written as `\n`, `\r`, `\t`.
  */
 export function sanitizeName(value: string): string {
+  // Names are almost always plain: one test instead of two replacements (telemetry is per message).
+  if (!NEEDS_SANITIZING.test(value)) return value;
   return value.replace(/\\+$/, '').replace(/[\n\r\t]/g, (char) => NAME_CONTROL[char] ?? char);
 }
 
 /** Escapes a measurement name (`,` and space; control characters; trailing backslashes removed). */
 export function escapeMeasurement(value: string): string {
+  if (!NEEDS_MEASUREMENT_ESCAPING.test(value)) return value;
   return sanitizeName(value).replace(/[, ]/g, (char) => `\\${char}`);
 }
 
 /** Escapes a tag key, tag value or field key (`,`, `=` and space; control characters; trailing `\`). */
 export function escapeKey(value: string): string {
+  if (!NEEDS_KEY_ESCAPING.test(value)) return value;
   return sanitizeName(value).replace(/[,= ]/g, (char) => `\\${char}`);
 }
 
@@ -119,14 +126,21 @@ export function toLineProtocol(point: TelemetryPoint): string | undefined {
   if (measurement === '' || measurement.startsWith('#')) {
     throw new TypeError(`invalid measurement name ${JSON.stringify(point.measurement)}`);
   }
-  const fields = formatFields(point.fields);
-  if (fields.length === 0) return undefined;
-  const tags = formatTags(point.tags);
+  // Built in one pass, without pair arrays: every device message becomes a line.
+  let fields = '';
+  for (const key in point.fields) {
+    const escapedKey = escapeKey(key);
+    const text = formatFieldValue(point.fields[key] as FieldValue);
+    if (escapedKey !== '' && text !== undefined) fields += `${fields === '' ? '' : ','}${escapedKey}=${text}`;
+  }
+  if (fields === '') return undefined;
   let line = measurement;
-  for (const [key, value] of tags) line += `,${key}=${value}`;
-  line += ' ';
-  line += fields.map(([key, value]) => `${key}=${value}`).join(',');
-  return `${line} ${formatTimestamp(point.timestamp)}`;
+  for (const key in point.tags) {
+    const escapedKey = escapeKey(key);
+    const escapedValue = escapeKey(point.tags[key] as string);
+    if (escapedKey !== '' && escapedValue !== '') line += `,${escapedKey}=${escapedValue}`;
+  }
+  return `${line} ${fields} ${formatTimestamp(point.timestamp)}`;
 }
 
 /** The lines of a batch, leaving out points with nothing to write. */

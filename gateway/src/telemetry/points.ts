@@ -82,8 +82,9 @@ function scalarFields(
   reserved: readonly string[] = [],
 ): Record<string, FieldValue> {
   const fields: Record<string, FieldValue> = {};
-  for (const [key, value] of Object.entries(values)) {
+  for (const key in values) {
     if (reserved.includes(key)) continue;
+    const value = values[key];
     if (typeof value === 'number') {
       if (Number.isFinite(value)) fields[key] = value;
     } else if (typeof value === 'boolean') {

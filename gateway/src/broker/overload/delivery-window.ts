@@ -54,6 +54,23 @@ export interface WindowHooks {
   busy(window: DeliveryWindow, busy: boolean): void;
 }
 
+/**
+ * Emitter slots released on the next turn, all of a turn's together: one Immediate per turn
+ * instead of one per message delivered (the same order and the same turn as before).
+ */
+let releases: Array<() => void> = [];
+
+function releaseAll(): void {
+  const due = releases;
+  releases = [];
+  for (const release of due) release();
+}
+
+function releaseSoon(release: () => void): void {
+  if (releases.length === 0) setImmediate(releaseAll);
+  releases.push(release);
+}
+
 export class DeliveryWindow {
   /** Messages handed to the client whose write has not completed. */
   queued = 0;
@@ -79,12 +96,12 @@ export class DeliveryWindow {
         this.dropped++;
         this.droppedInEpisode++;
         this.hooks.dropped(this, this.droppedInEpisode === 1);
-        setImmediate(callback);
+        releaseSoon(callback);
         return;
       }
       this.admit();
       deliver0(packet, this.completed);
-      setImmediate(callback);
+      releaseSoon(callback);
     };
 
     client.deliverQoS = (packet, callback) => {
@@ -95,12 +112,12 @@ export class DeliveryWindow {
       }
       if (this.full()) {
         this.hooks.overflowed(this);
-        setImmediate(callback);
+        releaseSoon(callback);
         return;
       }
       this.admit();
       deliverQoS(packet, this.completed);
-      setImmediate(callback);
+      releaseSoon(callback);
     };
   }
 
