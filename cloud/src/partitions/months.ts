@@ -22,7 +22,7 @@ export function chinaMonth(at: Date, plus = 0): string {
   return month.toISOString().slice(0, 10);
 }
 
-/** The partitions of `table`: its months (YYYYMM) in order, and whether DEFAULT holds rows. */
+/** The partitions of `table` by suffix, in order: its months (YYYYMM) and `default`. */
 export async function monthPartitions(q: Queryable, table: PartitionedTable): Promise<string[]> {
   const { rows } = await q.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
