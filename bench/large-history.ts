@@ -43,6 +43,15 @@ const BATCH = 500;
 const IN_FLIGHT = 2;
 const DISTRICT = '320803';
 const ADMIN = 'bench-admin-token-0123456789abcdef-0123456789';
+const TABLES = [
+  'gateway_events',
+  'incident_steps',
+  'patrol_positions',
+  'device_health',
+  'gateway_health',
+  'device_availability',
+  'device_readings',
+];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -314,19 +323,10 @@ const generating = performance.now();
 for (let back = 12; back >= 1; back--) {
   const from = chinaMonthStart(now, -back);
   const to = chinaMonthStart(now, -back + 1);
-  for (const table of [
-    'gateway_events',
-    'incident_steps',
-    'patrol_positions',
-    'device_health',
-    'gateway_health',
-    'device_availability',
-    'device_readings',
-  ])
-    await load.query('SELECT ensure_month_partition($1, $2::date)', [
-      table,
-      new Date(from.getTime() + 8 * HOUR).toISOString().slice(0, 10),
-    ]);
+  for (const table of TABLES)
+    await ddl(
+      `SELECT ensure_month_partition('${table}', '${new Date(from.getTime() + 8 * HOUR).toISOString().slice(0, 10)}')`,
+    );
   await fill(from, to);
 }
 await load.query('VACUUM ANALYZE');
@@ -337,15 +337,6 @@ const historySize = await sizes();
 // Interleaved once more, the same database: the history's partitions detached (the partitioned
 // tables hold the running month alone again; incidents and KPI facts, unpartitioned, keep theirs),
 // then attached back.
-const TABLES = [
-  'gateway_events',
-  'incident_steps',
-  'patrol_positions',
-  'device_health',
-  'gateway_health',
-  'device_availability',
-  'device_readings',
-];
 const history = (
   await load.query<{ part: string; bound: string; parent: string }>(
     `SELECT c.relname AS part, pg_get_expr(c.relpartbound, c.oid) AS bound, p.relname AS parent
@@ -354,21 +345,23 @@ const history = (
     [TABLES, new Date(monthStart.getTime() + 8 * HOUR).toISOString().slice(0, 7).replace('-', '')],
   )
 ).rows;
-// The cloud's own sweeps read these tables meanwhile: a DDL statement chosen as a deadlock's victim runs again.
+// The cloud's own work reads and writes these tables meanwhile: DDL that waited past the lock
+// timeout (or was a deadlock's victim) runs again.
 async function ddl(sql: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await load.query(sql);
+      // Waits behind the cloud's own work at most this long, then runs again.
+      await load.query(`BEGIN; SET LOCAL lock_timeout = '300ms'; ${sql}; COMMIT`);
       return;
     } catch (err) {
-      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      await load.query('ROLLBACK');
+      if (!['40P01', '55P03'].includes((err as { code?: string }).code ?? '') || attempt >= 50) throw err;
     }
   }
 }
 for (const { part, parent } of history) await ddl(`ALTER TABLE ${parent} DETACH PARTITION ${part}`);
 const detached = await measure();
-for (const { part, parent, bound } of history)
-  await load.query(`ALTER TABLE ${parent} ATTACH PARTITION ${part} ${bound}`);
+for (const { part, parent, bound } of history) await ddl(`ALTER TABLE ${parent} ATTACH PARTITION ${part} ${bound}`);
 const reattached = await measure();
 
 const ratio = (a: number, b: number) => `${fmt(b / a, 2)}×`;

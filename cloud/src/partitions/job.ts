@@ -26,6 +26,8 @@ export interface TableUpkeep {
   cutoff: string | null;
   /** Another replica was doing this table's upkeep: this run left it alone. */
   skipped?: true;
+  /** Why this run could not do the table's upkeep (a lock not granted in time): the next run tries again. */
+  failed?: string;
 }
 
 /** `months` China calendar months before `now` (the same day and time of day, clamped to the month's end). */
@@ -81,13 +83,20 @@ export class PartitionJob {
     const done: TableUpkeep[] = [];
     for (const table of Object.keys(PARTITIONED_TABLES) as PartitionedTable[]) {
       const cutoff = cutoffs[table];
-      const result = await withTableLock(this.db, LOCKS.partitions, table, async (tx) => ({
-        table,
-        made: await ensureMonths(tx, table, now, this.settings.monthsAhead),
-        dropped: cutoff === null ? 0 : await dropMonthsBefore(tx, table, cutoff),
-        cutoff: cutoff?.toISOString() ?? null,
-      }));
-      done.push(result ?? { table, made: [], dropped: 0, cutoff: cutoff?.toISOString() ?? null, skipped: true });
+      const untouched = { table, made: [], dropped: 0, cutoff: cutoff?.toISOString() ?? null };
+      try {
+        const result = await withTableLock(this.db, LOCKS.partitions, table, async (tx) => ({
+          table,
+          made: await ensureMonths(tx, table, now, this.settings.monthsAhead),
+          dropped: cutoff === null ? 0 : await dropMonthsBefore(tx, table, cutoff),
+          cutoff: cutoff?.toISOString() ?? null,
+        }));
+        done.push(result ?? { ...untouched, skipped: true });
+      } catch (err) {
+        // A table busy past the lock timeout waits for the next run: the months ahead leave time.
+        this.logger.warn({ err, table }, 'partition upkeep of a table failed; retried at the next run');
+        done.push({ ...untouched, failed: (err as Error).message });
+      }
     }
     return done;
   }

@@ -74,6 +74,11 @@ export async function withTableLock<T>(
       table,
     ]);
     if (!rows[0]?.taken) return undefined;
+    // Making or dropping a partition waits for an exclusive lock on the table. A transaction that
+    // read the table and then writes it (a step's request looked up, then the step written) would
+    // queue behind that wait and the two deadlock: the upkeep gives up first, well before
+    // PostgreSQL's deadlock check (1 s), and tries again at its next run.
+    await tx.query("SET LOCAL lock_timeout = '300ms'");
     return work(tx);
   });
 }
