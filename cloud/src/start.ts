@@ -40,6 +40,7 @@ import { LivePush } from './notify/live-push.js';
 import { Notifier } from './notify/notifier.js';
 import type { SmsProvider } from './notify/sms.js';
 import { WebhookPolicy } from './notify/webhook-policy.js';
+import { PartitionJob } from './partitions/job.js';
 import { PatrolRetentionJob } from './patrol/retention.js';
 import { RosterStore } from './people/rosters.js';
 import { SessionSignals } from './people/session-signals.js';
@@ -224,7 +225,16 @@ export async function startCloud(
     // Mediation parties' personal data is erased once their case has been closed past the retention.
     const mediationRetention = new MediationRetention(db, clock, logger.child({ module: 'mediation' }));
     mediationRetention.start();
+    // The history tables' monthly partitions: the coming months made ahead, months past retention dropped.
+    const partitions = new PartitionJob(db, clock, logger.child({ module: 'partitions' }), {
+      monthsAhead: config.partitions.months_ahead,
+      retentionMonths: config.partitions.retention_months,
+      healthRetentionDays: config.devices.health_retention_days,
+      readingsRetentionDays: config.devices.readings_retention_days,
+    });
+    partitions.start();
     stopProjections = async () => {
+      await partitions.stop();
       await mediationRetention.stop();
       await patrolRetention.stop();
       await worklogRetention.stop();

@@ -42,6 +42,10 @@ describe('cloud configuration', () => {
       attachments: { max_bytes: 10_485_760, snapshot_request_timeout_s: 30 },
       robots: { allowed_hosts: [] },
       devices: { health_retention_days: 90, readings_retention_days: 30 },
+      partitions: {
+        months_ahead: 3,
+        retention_months: { gateway_events: 13, incident_steps: 0, device_availability: 13 },
+      },
       web: { map_attribution: '' },
       log: { level: 'info' },
     });

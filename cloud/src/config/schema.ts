@@ -187,6 +187,28 @@ export const CloudConfig = z.strictObject({
       readings_retention_days: z.int().min(1).max(3660).default(30),
     })
     .prefault({}),
+  /**
+   * The large history tables, partitioned by China month (docs/partitions.md): how far ahead
+   * months are made, and how many months of the tables without a retention of their own are kept
+   * (0: every month). Health and readings follow `devices`, patrol positions the tenant's patrol
+   * retention.
+   */
+  partitions: z
+    .strictObject({
+      /** Months made ahead of the current one (an insert beyond them still lands, in DEFAULT). */
+      months_ahead: z.int().min(1).max(24).default(3),
+      retention_months: z
+        .strictObject({
+          /** The gateways' raw events: a year back plus the month running, for a year-on-year look. */
+          gateway_events: z.int().min(0).max(1200).default(13),
+          /** The incidents' step records are the case files: kept. */
+          incident_steps: z.int().min(0).max(1200).default(0),
+          /** The devices' online/offline history, for a year of availability figures. */
+          device_availability: z.int().min(0).max(1200).default(13),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   web: z
     .strictObject({
       /**

@@ -19,6 +19,8 @@ export const LOCKS = {
   inventory: 7_253_305,
   /** One maintenance ticket key (device or gateway × fault): its opening, update and closure, one at a time. */
   maintenance: 7_253_306,
+  /** One partitioned table's monthly upkeep (cloud/src/partitions): one replica at a time does it. */
+  partitions: 7_253_307,
 } as const;
 
 export type LockNamespace = Exclude<keyof typeof LOCKS, 'migration'>;

@@ -33,10 +33,11 @@ const WRITTEN_AT: Record<number, (db: Queryable) => Promise<void>> = {
       GATEWAY,
       AT,
     ]);
+    // As the intake stores it: the event's own time (a replay carries it unchanged), received at AT.
     await db.query(
       `INSERT INTO gateway_events (source, id, gateway_id, device_id, device_seq, type, priority, time, received_at, data)
-       VALUES ($1, $2, $3, 'smoke-1', 1, $4, 'state', $5, $5, $6)`,
-      [OLD_EVENT.source, OLD_EVENT.id, GATEWAY, OLD_EVENT.type, AT, JSON.stringify(OLD_EVENT.data)],
+       VALUES ($1, $2, $3, 'smoke-1', 1, $4, 'state', $5, $6, $7)`,
+      [OLD_EVENT.source, OLD_EVENT.id, GATEWAY, OLD_EVENT.type, OLD_EVENT.time, AT, JSON.stringify(OLD_EVENT.data)],
     );
   },
   2: async (db) => {

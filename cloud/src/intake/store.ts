@@ -5,8 +5,10 @@ type Valid = Extract<EventVerdict, { ok: true }>;
 
 /**
  * Inserts a batch's valid events in one statement and says which were new. Array order is kept in
- * `arrival` (WITH ORDINALITY … ORDER BY); an event already stored, or repeated within the batch,
- * is skipped by ON CONFLICT, so a retried batch inserts nothing twice.
+ * `arrival` (WITH ORDINALITY … ORDER BY); an event already stored is skipped by ON CONFLICT on the
+ * key (source, id, time), so a retried batch inserts nothing twice: a replay carries the event's
+ * `time` unchanged (the gateway sends the body it stored). The key holds `time` because the table
+ * is partitioned by it (docs/partitions.md); a key repeated within the batch is kept once here.
  * Returns the keys (`source id`) that were inserted.
  */
 export async function insertEvents(
@@ -28,7 +30,11 @@ export async function insertEvents(
     drill: [] as boolean[],
     data: [] as string[],
   };
+  const seen = new Set<string>();
   for (const { event, data } of events) {
+    const key = eventKey(event.source, event.id);
+    if (seen.has(key)) continue;
+    seen.add(key);
     columns.source.push(event.source);
     columns.id.push(event.id);
     columns.device_id.push(event.deviceid ?? null);
@@ -48,7 +54,7 @@ export async function insertEvents(
                    $9::timestamptz[], $10::boolean[], $12::boolean[], $11::jsonb[])
             WITH ORDINALITY AS e(source, id, device_id, device_seq, type, priority, time, replayed, drill, data, position)
       ORDER BY e.position
-         ON CONFLICT (source, id) DO NOTHING
+         ON CONFLICT DO NOTHING
   RETURNING source, id`,
     [
       gatewayId,
