@@ -109,43 +109,6 @@ describe('the outbox', () => {
     expect(outbox.nextBatch(10).map((entry) => entry.id)).toEqual(['alarm-1', 's0', 's1', 's2', 'th-alarm', 'summary']);
   });
 
-  it('reads the batch after one in flight: each lane goes on after it, ranked by its next event', async () => {
-    const { outbox } = outboxAt();
-    await outbox.append(event('th-1', 'state', 'a0'));
-    await outbox.append(event('th-2', 'state', 'b0'));
-    await outbox.append(event('th-1', 'state', 'a1'));
-    await outbox.append(event('smoke-1', 'alarm', 'c0'));
-    expect(outbox.nextBatch(10).map((entry) => entry.id)).toEqual(['c0', 'a0', 'a1', 'b0']);
-    // smoke-1 is wholly in flight; th-1 goes on from a1, which now comes after th-2's older b0.
-    const inFlight = outbox.nextBatch(2);
-    expect(inFlight.map((entry) => entry.id)).toEqual(['c0', 'a0']);
-    const ahead = outbox.nextBatch(10, inFlight);
-    expect(ahead.map((entry) => entry.id)).toEqual(['b0', 'a1']);
-    // Once the batch in flight is acknowledged, the read-ahead is what comes next.
-    outbox.acknowledge(inFlight.map((entry) => entry.seq));
-    expect(outbox.nextBatch(10)).toEqual(ahead);
-  });
-
-  it('counts a revision for every change of what waits but the acknowledgements', async () => {
-    const { outbox } = outboxAt();
-    const start = outbox.revision();
-    await outbox.append(event('th-1', 'state', 'one'));
-    await outbox.append(event('th-1', 'state', 'two'));
-    const stored = outbox.revision();
-    expect(stored).toBeGreaterThan(start);
-    const [one, two] = outbox.nextBatch(2);
-    outbox.acknowledge([one?.seq ?? 0]);
-    expect(outbox.revision()).toBe(stored);
-    outbox.attempted([two?.seq ?? 0]);
-    expect(outbox.revision()).toBeGreaterThan(stored);
-    const attempted = outbox.revision();
-    outbox.quarantine(two?.seq ?? 0, 'rejected');
-    expect(outbox.revision()).toBeGreaterThan(attempted);
-    const quarantined = outbox.revision();
-    outbox.resend();
-    expect(outbox.revision()).toBeGreaterThan(quarantined);
-  });
-
   it('quarantines an event the cloud refused, with its error, so the device’s next event goes', async () => {
     const { outbox } = outboxAt(testDataDir(), { now: () => 1000 });
     await outbox.append(event('th-1', 'state', 'poison'));

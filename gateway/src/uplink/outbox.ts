@@ -15,8 +15,6 @@ export type OutboxEvent = Omit<CloudEvent, 'deviceseq' | 'replayed'>;
 export interface OutboxEntry {
   seq: number;
   id: string;
-  /** The lane it queues in: its device's, or that device's telemetry summaries'. */
-  lane: string;
   priority: Priority;
   /** The event as JSON, `replayed` included when it is not live. */
   json: string;
@@ -176,7 +174,6 @@ export class Outbox {
   private dropped = 0;
   private refused = 0;
   private coalesced = 0;
-  private revision_ = 0;
   /** Camera snapshots waiting to go up, in the same file: they leave after alarms and state. */
   readonly attachments: AttachmentQueue;
 
@@ -210,12 +207,11 @@ export class Outbox {
           UNION ALL
           SELECT (SELECT o.lane FROM outbox o WHERE o.lane > lanes.lane ORDER BY o.lane LIMIT 1)
             FROM lanes WHERE lanes.lane IS NOT NULL)
-        SELECT o.lane, o.priority, o.seq FROM lanes l
+        SELECT o.lane FROM lanes l
           JOIN outbox o ON o.seq = (SELECT seq FROM outbox WHERE lane = l.lane ORDER BY seq LIMIT 1)
          ORDER BY o.priority, o.seq`),
-      headAfter: this.db.prepare('SELECT priority, seq FROM outbox WHERE lane = ? AND seq > ? ORDER BY seq LIMIT 1'),
       lane: this.db.prepare(
-        'SELECT seq, id, priority, body, replayed, attempts FROM outbox WHERE lane = ? AND seq > ? ORDER BY seq LIMIT ?',
+        'SELECT seq, id, priority, body, replayed, attempts FROM outbox WHERE lane = ? ORDER BY seq LIMIT ?',
       ),
       remove: this.db.prepare('DELETE FROM outbox WHERE seq = ? RETURNING priority'),
       attempted: this.db.prepare('UPDATE outbox SET attempts = attempts + 1, replayed = 1 WHERE seq = ?'),
@@ -371,7 +367,6 @@ export class Outbox {
       }),
     )();
     // Counted once committed: a transaction that fails changes nothing.
-    this.revision_++;
     for (const priority of added) this.counts[priority]++;
     for (const row of replaced) this.forget(row);
     this.coalesced += replaced.length;
@@ -399,7 +394,6 @@ export class Outbox {
     while (this.counts.telemetry > 0) {
       try {
         const { changes } = this.statements.oldestTelemetry.run(1000);
-        this.revision_++;
         this.counts.telemetry -= changes;
         this.dropped += changes;
         // Moves the WAL into the database and truncates it: the space comes back to the disk.
@@ -420,41 +414,15 @@ export class Outbox {
   }
 
   /**
-   * Counts the changes of what waits (events stored, quarantined, sent again, dropped; not the
-   * sender's acknowledgements): a batch read ahead at one revision is still the next batch only
-   * while the revision is the same.
-   */
-  revision(): number {
-    return this.revision_;
-  }
-
-  /**
    * The next events to send, at most `limit`: lanes whose oldest event is most urgent first, and
    * each lane's events in order (a lane is one device's events, or its telemetry summaries).
-   * `after` is a batch still in flight: its events are left out, as if already delivered (the
-   * batch read ahead to follow it; sent only once it is delivered, so each lane keeps its order).
    */
-  nextBatch(limit: number, after: readonly OutboxEntry[] = []): OutboxEntry[] {
-    // A batch takes the first events of each of its lanes: what follows it starts after its last.
-    const sent = new Map<string, number>();
-    for (const entry of after) sent.set(entry.lane, Math.max(sent.get(entry.lane) ?? 0, entry.seq));
-    let heads = this.statements.heads.all() as Array<{ lane: string; priority: number; seq: number }>;
-    if (sent.size > 0) {
-      heads = heads
-        .map((head) => {
-          const last = sent.get(head.lane);
-          if (last === undefined) return head;
-          const next = this.statements.headAfter.get(head.lane, last) as { priority: number; seq: number } | undefined;
-          return next && { lane: head.lane, ...next };
-        })
-        .filter((head) => head !== undefined)
-        .sort((a, b) => a.priority - b.priority || a.seq - b.seq);
-    }
+  nextBatch(limit: number): OutboxEntry[] {
     const entries: OutboxEntry[] = [];
-    for (const { lane } of heads) {
+    for (const { lane } of this.statements.heads.all() as Array<{ lane: string }>) {
       const left = limit - entries.length;
       if (left <= 0) break;
-      const rows = this.statements.lane.all(lane, sent.get(lane) ?? 0, left) as Array<{
+      const rows = this.statements.lane.all(lane, left) as Array<{
         seq: number;
         id: string;
         priority: number;
@@ -466,7 +434,6 @@ export class Outbox {
         entries.push({
           seq: row.seq,
           id: row.id,
-          lane,
           priority: PRIORITIES[row.priority] ?? 'telemetry',
           // The body is JSON.stringify of an object: the flag is added without parsing it again.
           json: row.replayed ? `${row.body.slice(0, -1)},"replayed":true}` : row.body,
@@ -489,7 +456,6 @@ export class Outbox {
     this.db.transaction(() => {
       for (const seq of seqs) this.statements.attempted.run(seq);
     })();
-    this.revision_++;
   }
 
   /** Refused by the cloud as invalid: set aside with the cloud's error, so it blocks nothing. */
@@ -498,7 +464,6 @@ export class Outbox {
       this.statements.quarantine.run(error, this.now(), seq);
       this.forget(this.statements.remove.get(seq) as { priority: number } | undefined);
     })();
-    this.revision_++;
   }
 
   quarantined(): QuarantinedEvent[] {
@@ -550,7 +515,6 @@ export class Outbox {
           | { priority: number }
           | undefined;
         if (back) {
-          this.revision_++;
           const name = PRIORITIES[back.priority];
           if (name) this.counts[name]++;
           requeued++;

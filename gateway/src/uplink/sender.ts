@@ -47,17 +47,6 @@ function resultsOf(body: unknown, entries: readonly OutboxEntry[]): EventResult[
   return valid ? (results as EventResult[]) : null;
 }
 
-/**
- * What one attempt at a batch left: how long to wait before the next (0 after a success) and,
- * after a success, the acknowledgement still to write (`settle`) and the batch read ahead to
- * follow it (`ahead`, at the outbox revision it was read at).
- */
-interface Attempt {
-  delay: number;
-  settle?: () => void;
-  ahead?: { entries: OutboxEntry[]; revision: number };
-}
-
 const problemText = (body: unknown) => {
   const problem = body as { code?: string; detail?: string; title?: string } | null;
   if (typeof problem === 'object' && problem !== null) {
@@ -72,13 +61,6 @@ const problemText = (body: unknown) => {
  * per event: accepted or duplicate leave the outbox; rejected ones (invalid, will never pass) are
  * quarantined with the cloud's error. A failed request is retried after a backoff with jitter on
  * the monotonic clock, and its events are then marked as replays.
- *
- * A backlog drains without the outbox's own work between batches: while a batch is in flight the
- * next one is read (leaving out the one in flight), and once it is delivered that one is sent at
- * once, the delivered batch being removed from the outbox while the next is on its way. The batch
- * read ahead is sent only if nothing else changed in the outbox meanwhile (a new alarm may have to
- * go first); a crash before the removal sends the delivered batch again, which the cloud answers
- * as duplicates.
  */
 export class UplinkSender {
   private running = false;
@@ -127,82 +109,43 @@ export class UplinkSender {
 
   private async run(): Promise<void> {
     const { outbox } = this.options;
-    let last: Attempt | undefined;
     while (this.running) {
-      const ahead = last?.ahead;
-      // The batch read ahead still comes next: nothing was stored, quarantined or dropped since,
-      // and it holds alarms or state changes, which go before camera snapshots anyway.
-      const chained =
-        ahead !== undefined &&
-        ahead.revision === outbox.revision() &&
-        ahead.entries.some((entry) => entry.priority !== 'telemetry')
-          ? ahead.entries
-          : undefined;
-      const settle = last?.settle;
-      last = undefined;
-      if (chained === undefined) {
-        settle?.();
-        // Camera snapshots leave after alarms and state changes, before telemetry summaries.
-        const attachment = outbox.hasUrgent() ? undefined : outbox.attachments.next();
-        if (attachment) {
-          const delay = await this.upload(attachment);
-          if (delay > 0) await this.sleep(delay, false);
-          continue;
-        }
+      // Camera snapshots leave after alarms and state changes, before telemetry summaries.
+      const attachment = outbox.hasUrgent() ? undefined : outbox.attachments.next();
+      if (attachment) {
+        const delay = await this.upload(attachment);
+        if (delay > 0) await this.sleep(delay, false);
+        continue;
       }
-      const entries = chained ?? outbox.nextBatch(this.batchSize());
+      const entries = outbox.nextBatch(Math.max(1, Math.min(this.batchLimit, this.options.maxEventsPerSecond)));
       if (entries.length === 0) {
         await this.sleep(this.options.idleMs ?? 1000, true);
         continue;
       }
-      last = await this.send(entries, chained === undefined ? undefined : settle);
-      if (last.delay > 0) await this.sleep(last.delay, false);
+      const delay = await this.send(entries);
+      if (delay > 0) await this.sleep(delay, false);
       else {
         const throttle = this.rate.take(entries.length);
-        if (throttle > 0) {
-          last.settle?.();
-          last = undefined;
-          await this.sleep(throttle, false);
-        }
+        if (throttle > 0) await this.sleep(throttle, false);
       }
     }
-    last?.settle?.();
   }
 
-  private batchSize(): number {
-    return Math.max(1, Math.min(this.batchLimit, this.options.maxEventsPerSecond));
-  }
-
-  /**
-   * Sends one batch. `previous` writes the acknowledgement of the batch delivered before it: done
-   * once this one is on its way, then the batch after this one is read ahead.
-   */
-  private async send(entries: OutboxEntry[], previous?: () => void): Promise<Attempt> {
+  /** Sends one batch; returns how long to wait before the next attempt (0 after a success). */
+  private async send(entries: OutboxEntry[]): Promise<number> {
     const { outbox, client } = this.options;
     const seqs = entries.map((entry) => entry.seq);
-    // Settled at once into a value: a refusal while the outbox works below is no unhandled rejection.
-    const answer = client.postEvents(`[${entries.map((entry) => entry.json).join(',')}]`, this.abort.signal).then(
-      (response) => ({ response }),
-      (error: unknown) => ({ error }),
-    );
-    if (previous !== undefined) {
-      await new Promise((resolve) => setImmediate(resolve)); // the request leaves first
-      previous();
+    let response: Awaited<ReturnType<CloudClient['postEvents']>>;
+    try {
+      response = await client.postEvents(`[${entries.map((entry) => entry.json).join(',')}]`, this.abort.signal);
+    } catch (err) {
+      if (!this.running) return 0;
+      return this.failed(seqs, 'offline', err instanceof CloudUnreachableError ? err.message : String(err));
     }
-    const ahead = this.running
-      ? { revision: outbox.revision(), entries: outbox.nextBatch(this.batchSize(), entries) }
-      : undefined;
-    const settled = await answer;
-    if ('error' in settled) {
-      const err = settled.error;
-      if (!this.running) return { delay: 0 };
-      return { delay: this.failed(seqs, 'offline', err instanceof CloudUnreachableError ? err.message : String(err)) };
-    }
-    const { status, body } = settled.response;
+    const { status, body } = response;
     if (status === 200) {
       const results = resultsOf(body, entries);
-      if (!results)
-        return { delay: this.failed(seqs, 'offline', 'the cloud answered 200 without one result per event') };
+      if (!results) return this.failed(seqs, 'offline', 'the cloud answered 200 without one result per event');
       const delivered: number[] = [];
       const deliveredIds: string[] = [];
       for (const [index, result] of results.entries()) {
@@ -221,31 +164,29 @@ export class UplinkSender {
           else this.stats_.sent++;
         }
       }
+      outbox.acknowledge(delivered);
+      if (deliveredIds.length > 0) this.options.onDelivered?.(deliveredIds);
       this.batchLimit = Math.min(this.options.batchMaxEvents, this.batchLimit * 2);
       this.backoff.reset();
       this.setLink('online', null);
-      const settle = () => {
-        outbox.acknowledge(delivered);
-        if (deliveredIds.length > 0) this.options.onDelivered?.(deliveredIds);
-      };
-      return ahead === undefined ? { delay: 0, settle } : { delay: 0, settle, ahead };
+      return 0;
     }
     if (status === 401 || status === 403 || status === 404) {
-      return { delay: this.failed(seqs, 'unauthorized', `HTTP ${status} ${problemText(body)}`) };
+      return this.failed(seqs, 'unauthorized', `HTTP ${status} ${problemText(body)}`);
     }
     if (status === 400 || status === 413 || status === 422) {
       // The request as a whole was refused. Halve the batch until the event that causes it is
       // alone; an event refused on its own is quarantined, so it never blocks those behind it.
       if (entries.length > 1) {
         this.batchLimit = Math.max(1, Math.floor(entries.length / 2));
-        return { delay: 0 };
+        return 0;
       }
       const [entry] = entries as [OutboxEntry];
       outbox.quarantine(entry.seq, `HTTP ${status} ${problemText(body)}`);
       this.stats_.quarantined++;
-      return { delay: 0 };
+      return 0;
     }
-    return { delay: this.failed(seqs, 'offline', `HTTP ${status} ${problemText(body)}`) };
+    return this.failed(seqs, 'offline', `HTTP ${status} ${problemText(body)}`);
   }
 
   /** Sends one snapshot; returns how long to wait before the next attempt (0 after an answer). */
