@@ -56,7 +56,7 @@ import {
   readStepOfRequest,
   readSteps,
   type StepRequest,
-  updateIncident,
+  updateIncidentWithStep,
 } from './store.js';
 
 export interface IncidentEngineOptions {
@@ -553,19 +553,12 @@ export class IncidentEngine {
         }
       }
     }
-    const incident = await updateIncident(tx, row, rule.to, next, now);
-    if (incident === undefined)
+    const written = await updateIncidentWithStep(tx, row, next, { ...request, from: row.state, to: rule.to, at: now });
+    if (written === undefined)
       throw new IncidentError('GL_INCIDENT_VERSION_CONFLICT', `incident ${row.id} changed meanwhile; reload it`, {
         expectedVersion: row.version,
       });
-    const step = await insertStep(tx, {
-      ...request,
-      incidentId: row.id,
-      from: row.state,
-      to: rule.to,
-      version: incident.version,
-      at: now,
-    });
+    const { row: incident, step } = written;
     if (mergeTarget !== undefined) await this.absorb(tx, mergeTarget, row, request.requestId, now);
     await this.afterStep({ tx, incident: toIncident(incident), step, rule });
     return { incident: toIncident(incident), step };

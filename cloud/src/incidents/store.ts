@@ -390,35 +390,65 @@ export interface IncidentChanges {
 }
 
 /**
- * The incident's new state and fields, one version up; undefined when it is no longer at the
- * version read (another step came first).
+ * A transition's write in one statement (one round trip fewer on every step): the incident's new
+ * state and fields one version up, and its step numbered after the last one, or undefined (nothing
+ * written) when the incident is no longer at the version read. The triggers fire as for the two
+ * statements: the incident's change and its KPI facts once the step is in.
  */
-export async function updateIncident(
+export async function updateIncidentWithStep(
   tx: Queryable,
   row: Pick<IncidentRow, 'id' | 'version'>,
-  state: string,
   changes: IncidentChanges,
-  now: Date,
-): Promise<IncidentRow | undefined> {
-  const { rows } = await tx.query<IncidentRow>(
-    `UPDATE incidents SET state = $3, version = version + 1, updated_at = $4, level = $5, assignee = $6,
-            rework_count = $7, closed_at = $8, merged_into = $9, supervision = $10
-      WHERE id = $1 AND version = $2 RETURNING *`,
+  step: Omit<NewStep, 'incidentId' | 'version'>,
+): Promise<{ row: IncidentRow; step: IncidentStep } | undefined> {
+  const { rows } = await tx.query<IncidentRow & Partial<Record<`step_${WrittenStepColumn}`, unknown>>>(
+    `WITH updated AS (
+       UPDATE incidents SET state = $3, version = version + 1, updated_at = $4, level = $5, assignee = $6,
+              rework_count = $7, closed_at = $8, merged_into = $9, supervision = $10
+        WHERE id = $1 AND version = $2 RETURNING *
+     ), step AS (
+       INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
+              comment, attachments, data, at, comment_message)
+       SELECT u.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $11, $12, $13, $3,
+              u.version, $14, $15, $16, $17::jsonb, $18::jsonb, $4, $19::jsonb
+         FROM updated AS u
+       RETURNING *
+     )
+     SELECT u.*, ${WRITTEN_STEP_COLUMNS.map((name) => `s.${name} AS step_${name}`).join(', ')}
+       FROM updated AS u JOIN step AS s ON s.incident_id = u.id`,
     [
       row.id,
       row.version,
-      state,
-      now,
+      step.to,
+      step.at,
       changes.level,
       changes.assignee,
       changes.reworkCount,
       changes.closedAt,
       changes.mergedInto,
       changes.supervision,
+      step.requestId,
+      step.action,
+      step.from,
+      step.actor,
+      step.role,
+      ...stepTexts(step),
     ],
   );
-  return rows[0];
+  const joined = rows[0];
+  if (joined === undefined) return undefined;
+  const incident = { ...joined } as Record<string, unknown>;
+  const written = {} as Record<string, unknown>;
+  for (const name of WRITTEN_STEP_COLUMNS) {
+    written[name] = incident[`step_${name}`];
+    delete incident[`step_${name}`];
+  }
+  return { row: incident as unknown as IncidentRow, step: toStep(written as unknown as StepRow) };
 }
+
+// A new step has no deadline change yet (the time limits add the column and fill it afterwards).
+const WRITTEN_STEP_COLUMNS = [...STEP_COLUMNS, 'comment_message'] as const;
+type WrittenStepColumn = (typeof WRITTEN_STEP_COLUMNS)[number];
 
 /** The merge target takes the merged incident's occurrences and its latest alert time. */
 export async function addMergedOccurrences(
@@ -546,6 +576,7 @@ export interface NewStep extends StepRequest {
 
 /** Appends a step, numbered after the incident's last one. */
 export async function insertStep(tx: Queryable, step: NewStep): Promise<IncidentStep> {
+  const [comment, attachments, data, commentMessage] = stepTexts(step);
   const { rows } = await tx.query<StepRow>(
     `INSERT INTO incident_steps (incident_id, district, seq, request_id, action, from_state, to_state, version, actor,
             role, comment, attachments, data, at, comment_message)
@@ -561,15 +592,25 @@ export async function insertStep(tx: Queryable, step: NewStep): Promise<Incident
       step.version,
       step.actor,
       step.role,
-      // The cloud's own comment is kept as its message, with the zh-CN text beside it for older readers.
-      step.comment ?? (step.commentMessage === undefined ? null : render(step.commentMessage)),
-      JSON.stringify(step.attachments ?? []),
-      JSON.stringify(step.data ?? {}),
+      comment,
+      attachments,
+      data,
       step.at,
-      step.commentMessage === undefined ? null : JSON.stringify(step.commentMessage),
+      commentMessage,
     ],
   );
   return toStep(rows[0] as StepRow);
+}
+
+/** A step's comment, attachments, data and comment message, as their columns take them. */
+function stepTexts(step: StepRequest): [string | null, string, string, string | null] {
+  return [
+    // The cloud's own comment is kept as its message, with the zh-CN text beside it for older readers.
+    step.comment ?? (step.commentMessage === undefined ? null : render(step.commentMessage)),
+    JSON.stringify(step.attachments ?? []),
+    JSON.stringify(step.data ?? {}),
+    step.commentMessage === undefined ? null : JSON.stringify(step.commentMessage),
+  ];
 }
 
 /** A written step's time limit: its deadline, the light of the clock it ended or continued, why the deadline changed. */

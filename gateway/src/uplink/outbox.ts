@@ -199,9 +199,17 @@ export class Outbox {
       ),
       replaced: this.db.prepare('DELETE FROM outbox WHERE coalesce_key = ? RETURNING priority'),
       existing: this.db.prepare('SELECT seq FROM outbox WHERE source = ? AND id = ?'),
+      // Each lane's head by index seeks, lane after lane (a skip scan): a GROUP BY would read the
+      // whole backlog for every batch, which slows the drain of a large one quadratically.
       heads: this.db.prepare(`
-        SELECT o.lane FROM (SELECT lane, MIN(seq) AS seq FROM outbox GROUP BY lane) h
-        JOIN outbox o ON o.seq = h.seq ORDER BY o.priority, o.seq`),
+        WITH RECURSIVE lanes (lane) AS (
+          SELECT (SELECT lane FROM outbox ORDER BY lane LIMIT 1)
+          UNION ALL
+          SELECT (SELECT o.lane FROM outbox o WHERE o.lane > lanes.lane ORDER BY o.lane LIMIT 1)
+            FROM lanes WHERE lanes.lane IS NOT NULL)
+        SELECT o.lane FROM lanes l
+          JOIN outbox o ON o.seq = (SELECT seq FROM outbox WHERE lane = l.lane ORDER BY seq LIMIT 1)
+         ORDER BY o.priority, o.seq`),
       lane: this.db.prepare(
         'SELECT seq, id, priority, body, replayed, attempts FROM outbox WHERE lane = ? ORDER BY seq LIMIT ?',
       ),
