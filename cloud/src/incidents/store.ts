@@ -407,9 +407,9 @@ export async function updateIncidentWithStep(
               rework_count = $7, closed_at = $8, merged_into = $9, supervision = $10
         WHERE id = $1 AND version = $2 RETURNING *
      ), step AS (
-       INSERT INTO incident_steps (incident_id, seq, request_id, action, from_state, to_state, version, actor, role,
-              comment, attachments, data, at, comment_message)
-       SELECT u.id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $11, $12, $13, $3,
+       INSERT INTO incident_steps (incident_id, district, seq, request_id, action, from_state, to_state, version, actor,
+              role, comment, attachments, data, at, comment_message)
+       SELECT u.id, u.district, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $11, $12, $13, $3,
               u.version, $14, $15, $16, $17::jsonb, $18::jsonb, $4, $19::jsonb
          FROM updated AS u
        RETURNING *
