@@ -149,6 +149,15 @@ export function openPostgres(options: PostgresOptions): Db {
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken = false;
+      // A connection the server ends while it is held here (a restart, a dropped database) also
+      // emits 'error' on the client, which the pool hears only while the client is idle: unheard,
+      // it would be an uncaught exception that takes the process down. The statement waiting on
+      // it, or the next one, fails; the connection does not go back to the pool.
+      const lost = (err: Error) => {
+        broken = true;
+        options.logger.warn({ err }, 'a database connection was lost during a transaction');
+      };
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
@@ -163,6 +172,7 @@ export function openPostgres(options: PostgresOptions): Db {
         }
         throw err;
       } finally {
+        client.removeListener('error', lost);
         client.release(broken);
       }
     },
