@@ -33,6 +33,11 @@
  * to the first replica, whose smoke detectors alarm over MQTT one at a time; from the PUBLISH to
  * the new incident on the stream of the grid's worker (signed in, on duty, connected to the last
  * replica so the change crosses replicas): p50/p99 while steady and during the reconnect storm.
+ * And the loop as its people work it over HTTP, one incident after another, alternating replicas:
+ * the district operator reports (a hotline call), accepts, files and dispatches to a grid worker,
+ * who signs and finishes; the operator starts the check, passes and closes. Each action's round
+ * trip (the route, its scope checks, the engine, its step hooks and the audit) while steady and in
+ * the storm.
  *
  * Printed for each replica count: events/s the cloud took, batch POST latency (as the gateways
  * see it), incidents created, the alarm latency, CPU per replica (CPU seconds per wall second),
@@ -167,6 +172,10 @@ await call('POST', `/grids/${probeGrid}/duty-periods`, ADMIN, {
   ends_at: new Date(Date.now() + 86_400_000).toISOString(),
 });
 const operator = await user('bench-operator', district.district.code, 'operator');
+// The walks through the loop happen in the probe community's second grid: nobody is on duty there,
+// so a filed incident waits for the operator's dispatch (to this worker) instead of the automatic one.
+const walkGrid = probeCommunity.grids[1] ?? probeGrid;
+const walkWorker = await user('bench-walk-worker', walkGrid, 'grid_worker');
 const others = await Promise.all(
   [1, 2, 3].map((n) =>
     user(`bench-worker-${n}`, fleetCommunities[n * 17]?.grids[0] ?? probeGrid, 'grid_worker').then((u) => u.token),
@@ -343,6 +352,63 @@ for (const count of REPLICAS) {
     }
   })();
 
+  // The loop as its people work it, over HTTP, one incident after another: the district operator
+  // reports (a hotline call), accepts, files and dispatches to the walk grid's worker, who signs
+  // and finishes; the operator checks, passes and closes. Each action's round trip, by phase.
+  const loopActions = ['accept', 'file', 'dispatch', 'sign', 'finish', 'startCheck', 'pass', 'close'] as const;
+  const actionTimes = { steady: new Map<string, number[]>(), storm: new Map<string, number[]>(), failed: 0 };
+  let walkN = 0;
+  const walk = async (phase: 'steady' | 'storm') => {
+    const n = walkN++;
+    const base = urlOf(active[n % count] as BrokerUnderTest);
+    const timed = async (action: string, work: () => Promise<unknown>) => {
+      const started = performance.now();
+      await work();
+      const ms = performance.now() - started;
+      const times = actionTimes[phase];
+      times.set(action, [...(times.get(action) ?? []), ms]);
+    };
+    const { incident } = await call<{ incident: { id: string } }>(
+      'POST',
+      '/incidents',
+      operator.token,
+      {
+        request_id: `bench-walk-${count}-${n}`,
+        source: 'hotline_12345',
+        category: 'livelihood.water_leak',
+        severity: 'minor',
+        title: '楼道漏水',
+        community: probeCommunity.code,
+        grid: walkGrid,
+      },
+      base,
+    );
+    for (const action of loopActions) {
+      const token = action === 'sign' || action === 'finish' ? walkWorker.token : operator.token;
+      const body = {
+        action,
+        request_id: `bench-walk-${count}-${n}-${action}`,
+        ...(action === 'dispatch' ? { data: { assignee: walkWorker.id } } : {}),
+        ...(action === 'finish' ? { comment: '已修复' } : {}),
+      };
+      await timed(action, () => call('POST', `/incidents/${incident.id}/transitions`, token, body, base));
+    }
+  };
+  const walker = (async () => {
+    while (!probing.done) {
+      const phase = probing.phase;
+      if (phase === 'idle') {
+        await sleep(100);
+        continue;
+      }
+      await walk(phase).catch((error: unknown) => {
+        actionTimes.failed++;
+        if (actionTimes.failed === 1) console.log(`  a walk through the loop failed: ${String(error)}`);
+      });
+      await sleep(250);
+    }
+  })();
+
   const status = async () => JSON.parse(await fleet.ask('STATUS', 'STATUS')) as Status;
   const cpuOf = () => [
     ...active.map((r) => processCpuSeconds(r.pid)),
@@ -386,6 +452,7 @@ for (const count of REPLICAS) {
   while (latency.storm.length + latency.missed < 5 && performance.now() < stormEnd) await sleep(100);
   probing.done = true;
   await prober;
+  await walker;
   const storm = await status();
   fleet.send('PAUSE');
   const emptied = await Promise.race([fleet.ask('DRAIN', 'DRAINED').then(() => true), sleep(DRAIN_MAX_S * 1000)]);
@@ -452,6 +519,13 @@ for (const count of REPLICAS) {
     `  ${'incidents created'.padEnd(36)} ${fmt(Number(incidentsAfter) - Number(incidentsBefore))} (${fmt(drained.raised)} alerts raised, probes included: ${latency.steady.length + latency.storm.length})`,
     `  ${'alarm PUBLISH → worker stream, steady'.padEnd(36)} ${pp(steadyLat)}; target p99 < 1,000 ms`,
     `  ${'alarm PUBLISH → worker stream, storm'.padEnd(36)} ${pp(stormLat)}; target p99 < 2,000 ms${latency.missed > 0 ? `; ${latency.missed} never arrived` : ''}`,
+    ...(['steady', 'storm'] as const).map((phase) => {
+      const times = actionTimes[phase];
+      const all = sorted([...times.values()].flat());
+      const byAction = loopActions.map((action) => `${action} ${fmt(percentile(sorted(times.get(action) ?? []), 99))}`);
+      const failed = phase === 'storm' && actionTimes.failed > 0 ? `; ${actionTimes.failed} walks failed` : '';
+      return `  ${`transition round trip, ${phase}`.padEnd(36)} ${pp(all)}; p99 by action ${byAction.join(', ')} ms; target p99 < 20 ms${failed}`;
+    }),
     `  ${'CPU per replica (CPU s / wall s)'.padEnd(36)} ${active.map((_, i) => cpu(i)).join(' / ')} over ${fmt(wall)} s (PostgreSQL ${cpu(count)}, the gateways' process ${cpu(count + 1)})`,
     `  ${'PostgreSQL growth, steady'.padEnd(36)} ${fmt((sizeSteady - sizeBefore) / 1048576, 1)} MiB over ${fmt(steadySimMs / 3_600_000, 2)} simulated h = ${fmt(growth / 1048576)} MiB a simulated day`,
     `  ${'largest tables so far (with indexes)'.padEnd(36)} ${largest.map((t) => `${t.name} ${fmt(Number(t.size) / 1048576)} MiB`).join(', ')}`,
