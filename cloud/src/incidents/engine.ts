@@ -167,7 +167,7 @@ export class IncidentEngine {
       followUp: async (tx, incidentId, action, requestId, commentMessage) => {
         const row = (await this.row(tx, incidentId, true)) as IncidentRow;
         const request: StepRequest = { action, requestId, actor: 'cloud', role: 'system', commentMessage };
-        const rule = this.ruleFor(row, action, 'system', await this.policiesFor(tx, row, action));
+        const rule = this.ruleFor(row, action, 'system', await this.policiesFor(row.state, action, tx));
         return (await this.apply(tx, row, rule, request)).incident;
       },
     };
@@ -214,14 +214,15 @@ export class IncidentEngine {
   }
 
   /**
-   * The policies for taking `action` from the incident's state: read (in `tx`) only when a rule of
-   * that state and action has a `when`, so most steps cost no read of the settings.
+   * The policies that decide who may take `action` from `state`: read (in `q`) only when a rule of
+   * that state and action has a `when`, so most steps cost no read of the settings. Other rules of
+   * the state may differ from the stored policies: ask {@link policies} to list them all.
    */
-  private async policiesFor(tx: Queryable, row: IncidentRow, action: string): Promise<IncidentPolicies> {
+  async policiesFor(state: string, action: string, q: Queryable = this.db): Promise<IncidentPolicies> {
     const conditional = this.machine.some(
-      (rule) => rule.from === row.state && rule.action === action && rule.when !== undefined,
+      (rule) => rule.from === state && rule.action === action && rule.when !== undefined,
     );
-    return conditional ? this.policies(tx) : { ...DEFAULT_POLICIES, ...this.fixedPolicies };
+    return conditional ? this.policies(q) : { ...DEFAULT_POLICIES, ...this.fixedPolicies };
   }
 
   private async afterStep(written: StepWritten): Promise<void> {
@@ -277,7 +278,12 @@ export class IncidentEngine {
           `incident ${row.id} changed meanwhile: it is at version ${row.version} in state ${row.state}, not at the expected version ${request.expectedVersion}; reload it and decide again`,
           { version: row.version, state: row.state, expectedVersion: request.expectedVersion },
         );
-      const rule = this.ruleFor(row, request.action, request.role, await this.policiesFor(tx, row, request.action));
+      const rule = this.ruleFor(
+        row,
+        request.action,
+        request.role,
+        await this.policiesFor(row.state, request.action, tx),
+      );
       const refusal = await this.separation(tx, toIncident(row), rule, request.actor);
       if (refusal !== undefined) throw refusal;
       for (const guard of this.guards)

@@ -363,9 +363,17 @@ export function incidentRoutes(
     // A merge links two incidents: the one it joins must be one the caller sees too. A missing one and
     // one out of scope are the same "not found", so a merge cannot probe what exists elsewhere.
     if (body.action === 'merge' && earlierRole === undefined) await mergeTargetOf(principal, body.data?.into);
-    const policies = await fromDatabase(() => engine.policies());
-    const role = earlierRole ?? roleFor(principal, incident, body.action, policies);
+    // Only this action's rules decide the caller's role: the settings are read when one of them is conditional.
+    const role =
+      earlierRole ??
+      roleFor(
+        principal,
+        incident,
+        body.action,
+        await fromDatabase(() => engine.policiesFor(incident.state, body.action)),
+      );
     if (!role) {
+      const policies = await fromDatabase(() => engine.policies());
       const allowed = [
         ...new Set(
           rulesFrom(STATE_MACHINE, incident.state, policies)
