@@ -1,4 +1,4 @@
-import type { HotlinePushKind } from '@gridlink/protocol';
+import { HotlineChannel, type HotlinePushKind } from '@gridlink/protocol';
 import type { StepWritten } from '../incidents/engine.js';
 import { queuePush } from './store.js';
 
@@ -10,6 +10,9 @@ export const RETURN_MARK = 'hotline_return';
  * outbox row commits with the step or not at all, so no change is pushed twice or lost.
  */
 export async function queueStepPush({ tx, incident, step }: StepWritten): Promise<void> {
+  // An order files its incident with the order's channel as the source (hotline/routes.ts), so the
+  // other incidents (a device's alarm, a worker's report) need no lookup on every step.
+  if (!(HotlineChannel.options as readonly string[]).includes(incident.source)) return;
   const { rows } = await tx.query<{ id: string }>('SELECT id FROM hotline_orders WHERE incident_id = $1', [
     incident.id,
   ]);
