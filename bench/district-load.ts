@@ -415,6 +415,19 @@ for (const count of REPLICAS) {
     postgresCpuSeconds(directory),
     processCpuSeconds(fleet.pid),
   ];
+  // Each table's size with its indexes and its partitions (counted under the partitioned table).
+  const tableSizes = async () =>
+    new Map(
+      (
+        await sql<{ name: string; size: string }>(
+          `SELECT COALESCE(p.relname, c.relname) AS name, sum(pg_total_relation_size(c.oid)) AS size
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             LEFT JOIN pg_inherits i ON i.inhrelid = c.oid LEFT JOIN pg_class p ON p.oid = i.inhparent
+            WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+            GROUP BY 1`,
+        )
+      ).map((row) => [row.name, Number(row.size)]),
+    );
   const databaseSize = async () => {
     const [{ size } = { size: '0' }] = await sql<{ size: string }>(
       'SELECT pg_database_size(current_database()) AS size',
@@ -428,6 +441,7 @@ for (const count of REPLICAS) {
   await sleep(5000); // warm-up
   const before = await status();
   const sizeBefore = await databaseSize();
+  const tablesBefore = await tableSizes();
   const cpuBefore = cpuOf();
   const wallBefore = performance.now();
   probing.phase = 'steady';
@@ -435,6 +449,8 @@ for (const count of REPLICAS) {
   probing.phase = 'idle';
   const steady = await status();
   const sizeSteady = await databaseSize();
+  const tablesSteady = await tableSizes();
+  const walksSteady = walkN;
   const steadySeconds = (performance.now() - wallBefore) / 1000;
 
   // The storm and the power cut, then every link back at once.
@@ -483,12 +499,6 @@ for (const count of REPLICAS) {
     'SELECT count(*) AS rows, count(DISTINCT (gateway_id, id)) AS ids FROM gateway_events WHERE gateway_id LIKE $1',
     [`gw-${count}r-%`],
   );
-  const largest = await sql<{ name: string; size: string }>(
-    `SELECT relname AS name, pg_total_relation_size(c.oid) AS size FROM pg_class c
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-      ORDER BY 2 DESC LIMIT 4`,
-  );
   for (const timer of pollers) clearInterval(timer);
   for (const stream of streams) stream.close();
   await gateway.stop();
@@ -528,7 +538,14 @@ for (const count of REPLICAS) {
     }),
     `  ${'CPU per replica (CPU s / wall s)'.padEnd(36)} ${active.map((_, i) => cpu(i)).join(' / ')} over ${fmt(wall)} s (PostgreSQL ${cpu(count)}, the gateways' process ${cpu(count + 1)})`,
     `  ${'PostgreSQL growth, steady'.padEnd(36)} ${fmt((sizeSteady - sizeBefore) / 1048576, 1)} MiB over ${fmt(steadySimMs / 3_600_000, 2)} simulated h = ${fmt(growth / 1048576)} MiB a simulated day`,
-    `  ${'largest tables so far (with indexes)'.padEnd(36)} ${largest.map((t) => `${t.name} ${fmt(Number(t.size) / 1048576)} MiB`).join(', ')}`,
+    `  ${'growth by table, a simulated day'.padEnd(36)} ${[...tablesSteady]
+      .map(([name, size]) => [name, ((size - (tablesBefore.get(name) ?? 0)) * 86_400_000) / steadySimMs] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([name, bytes]) => `${name} ${fmt(bytes / 1048576)} MiB`)
+      .join(
+        ', ',
+      )} (with indexes and partitions; the walks through the loop, ${fmt(walksSteady)} in the steady window, write steps and audit rows far above a district's day)`,
     `  ${'polls: overview / KPIs'.padEnd(36)} ${pp(overview)} / ${pp(kpis)}${polls.failed > 0 ? `; ${polls.failed} failed` : ''}`,
     `  ${'incident stream frames'.padEnd(36)} ${streams.map((s) => fmt(s.frames)).join(' / ')} (the probe grid's worker, the district operator, three grid workers)`,
     `  ${'correctness'.padEnd(36)} ${fmt(tally.delivered)} event ids acknowledged, ${fmt(Number(found))} of them stored; ${fmt(Number(stored.rows))} rows for these gateways, ${fmt(Number(stored.ids))} distinct: ${ok ? 'each stored once' : 'MISMATCH'}; ${fmt(Number(stored.rows) - tally.delivered)} stored but not acknowledged (requests timed out, cut, or in flight when the senders stopped), ${fmt(tally.waiting)} still waiting in outboxes; ${fmt(tally.lost)} of ${fmt(tally.mustDeliver)} alarm/state events lost; ${fmt(tally.retries)} failed attempts retried, ${fmt(tally.duplicates)} answered as duplicates, ${fmt(tally.quarantined)} refused`,
