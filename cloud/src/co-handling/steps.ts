@@ -45,12 +45,16 @@ export async function writeCoStep(
     'UPDATE incidents SET version = version + 1, updated_at = $2 WHERE id = $1 RETURNING version',
     [row.id, at],
   );
-  return insertStep(tx, {
-    ...request,
-    incidentId: row.id,
-    from: row.state,
-    to: row.state,
-    version: (rows[0] as { version: number }).version,
-    at,
-  });
+  return insertStep(
+    tx,
+    {
+      ...request,
+      incidentId: row.id,
+      from: row.state,
+      to: row.state,
+      version: (rows[0] as { version: number }).version,
+      at,
+    },
+    row.created_at,
+  );
 }

@@ -454,7 +454,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
         `action "${step.action}" needs data.extra: the limit added, e.g. { "value": 2, "unit": "working_days" }`,
       );
     const settings = await this.settings(tx);
-    const steps = await readSteps(tx, incident.id);
+    const steps = await readSteps(tx, incident.id, incident.createdAt);
     // The clock before the step and after it are mostly the same step's: its limit is read once.
     const catalogue = new CategoryCatalogue(tx as Db);
     const limits = new Map<LimitedStep, Promise<CatalogueLimit>>();
@@ -507,29 +507,29 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
         const minutes = (index + 1) * settings.unsignedMinutes;
         wanted.push({ seq: since.seq, kind: `chain:${index + 1}`, step: 'sign', due: plusMinutes(since.at, minutes) });
       });
-    // One statement: the timers no longer wanted cancelled, the wanted ones made or moved. The two
-    // touch different rows (a wanted timer is never cancelled), so they may share one snapshot.
     await tx.query(
-      `WITH cancelled AS (
-         UPDATE incident_timers SET cancelled_at = $2
-          WHERE incident_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
-            AND NOT ((step_seq::text || ' ' || kind) = ANY($3::text[]))
-       )
-       INSERT INTO incident_timers (incident_id, district, step_seq, kind, limited_step, due_at, created_at)
-       SELECT $1, (SELECT district FROM incidents WHERE id = $1), w.seq, w.kind, w.step, w.due, $2
-         FROM unnest($4::integer[], $5::text[], $6::text[], $7::timestamptz[]) AS w(seq, kind, step, due)
-       ON CONFLICT (incident_id, step_seq, kind) DO UPDATE SET due_at = excluded.due_at, cancelled_at = NULL
-        WHERE incident_timers.fired_at IS NULL`,
-      [
-        incident.id,
-        step.at,
-        wanted.map((timer) => `${timer.seq} ${timer.kind}`),
-        wanted.map((timer) => timer.seq),
-        wanted.map((timer) => timer.kind),
-        wanted.map((timer) => timer.step),
-        wanted.map((timer) => timer.due),
-      ],
+      `UPDATE incident_timers SET cancelled_at = $2
+        WHERE incident_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
+          AND NOT ((step_seq::text || ' ' || kind) = ANY($3::text[]))`,
+      [incident.id, step.at, wanted.map((timer) => `${timer.seq} ${timer.kind}`)],
     );
+    // The wanted timers made or moved in one statement, however many there are.
+    if (wanted.length > 0)
+      await tx.query(
+        `INSERT INTO incident_timers (incident_id, district, step_seq, kind, limited_step, due_at, created_at)
+         SELECT $1, (SELECT district FROM incidents WHERE id = $1), w.seq, w.kind, w.step, w.due, $2
+           FROM unnest($3::integer[], $4::text[], $5::text[], $6::timestamptz[]) AS w(seq, kind, step, due)
+         ON CONFLICT (incident_id, step_seq, kind) DO UPDATE SET due_at = excluded.due_at, cancelled_at = NULL
+          WHERE incident_timers.fired_at IS NULL`,
+        [
+          incident.id,
+          step.at,
+          wanted.map((timer) => timer.seq),
+          wanted.map((timer) => timer.kind),
+          wanted.map((timer) => timer.step),
+          wanted.map((timer) => timer.due),
+        ],
+      );
   }
 
   /** Takes the next due timer nobody holds, for a lease; undefined when none is due. */

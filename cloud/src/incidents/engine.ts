@@ -262,7 +262,7 @@ export class IncidentEngine {
         throw new IncidentError('GL_INCIDENT_NOT_FOUND', `incident ${request.incidentId} does not exist`, {
           incidentId: request.incidentId,
         });
-      const done = await readStepOfRequest(tx, row.id, request.requestId);
+      const done = await readStepOfRequest(tx, row.id, request.requestId, row.created_at);
       if (done !== undefined) {
         if (done.action !== request.action)
           throw new IncidentError(
@@ -306,7 +306,7 @@ export class IncidentEngine {
 
   private async separation(q: Queryable, incident: Incident, rule: TransitionRule, actor: string) {
     if ((rule.separateFrom ?? []).length === 0) return undefined;
-    const steps = await readSteps(q, incident.id);
+    const steps = await readSteps(q, incident.id, incident.createdAt);
     return separationRefusal(incident, rule, actor, steps, await this.settingsStore.get(q));
   }
 
@@ -606,15 +606,19 @@ export class IncidentEngine {
     const now = this.clock();
     const id = await nextIncidentId(tx, now);
     const incident = await insertIncident(tx, { ...fields, id, state: creation.to, createdAt: now });
-    const step = await insertStep(tx, {
-      ...request,
-      action: creation.action,
-      incidentId: id,
-      from: null,
-      to: creation.to,
-      version: incident.version,
-      at: now,
-    });
+    const step = await insertStep(
+      tx,
+      {
+        ...request,
+        action: creation.action,
+        incidentId: id,
+        from: null,
+        to: creation.to,
+        version: incident.version,
+        at: now,
+      },
+      now,
+    );
     await this.afterStep({ tx, incident: toIncident(incident), step, rule: creation });
     return { incident: toIncident(incident), step };
   }

@@ -359,7 +359,9 @@ export function incidentRoutes(
     const body = parseBody(IncidentTransitionBody, req.body);
     const incident = await load(principal, req.params.id);
     // A repeated request keeps the role it was made in (the incident has moved on since).
-    const earlierRole = await fromDatabase(() => readRoleOfRequest(db, incident.id, body.request_id, principal.userId));
+    const earlierRole = await fromDatabase(() =>
+      readRoleOfRequest(db, incident.id, body.request_id, principal.userId, incident.createdAt),
+    );
     // A merge links two incidents: the one it joins must be one the caller sees too. A missing one and
     // one out of scope are the same "not found", so a merge cannot probe what exists elsewhere.
     if (body.action === 'merge' && earlierRole === undefined) await mergeTargetOf(principal, body.data?.into);

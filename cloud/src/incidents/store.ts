@@ -397,7 +397,7 @@ export interface IncidentChanges {
  */
 export async function updateIncidentWithStep(
   tx: Queryable,
-  row: Pick<IncidentRow, 'id' | 'version'>,
+  row: Pick<IncidentRow, 'id' | 'version' | 'created_at'>,
   changes: IncidentChanges,
   step: Omit<NewStep, 'incidentId' | 'version'>,
 ): Promise<{ row: IncidentRow; step: IncidentStep } | undefined> {
@@ -409,7 +409,7 @@ export async function updateIncidentWithStep(
      ), step AS (
        INSERT INTO incident_steps (incident_id, district, seq, request_id, action, from_state, to_state, version, actor,
               role, comment, attachments, data, at, comment_message)
-       SELECT u.id, u.district, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $11, $12, $13, $3,
+       SELECT u.id, u.district, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1 AND ${SINCE(20)}), $11, $12, $13, $3,
               u.version, $14, $15, $16, $17::jsonb, $18::jsonb, $4, $19::jsonb
          FROM updated AS u
        RETURNING *
@@ -433,6 +433,7 @@ export async function updateIncidentWithStep(
       step.actor,
       step.role,
       ...stepTexts(step),
+      sinceBound(row.created_at),
     ],
   );
   const joined = rows[0];
@@ -494,11 +495,28 @@ export function addJoinedAlertCounts(statement: WriteStatement, incidents: reado
 
 // ——— steps ———
 
-/** The incident's steps, in order. */
-export async function readSteps(q: Queryable, incidentId: string): Promise<IncidentStep[]> {
-  const { rows } = await q.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 ORDER BY seq', [
-    incidentId,
-  ]);
+/**
+ * Steps are written on the cloud's clock once their incident exists, so `at` is never much before
+ * the incident's creation. Bounding `at` by it (a day of slack for replicas' clocks apart) lets
+ * PostgreSQL plan and lock only the months since, not every month of the history kept for good
+ * (incident_steps is partitioned by month, docs/partitions.md): a step's cost does not grow with
+ * the years. Undefined (a reader without the incident at hand) reads every month.
+ */
+const SINCE = (param: number) => `at >= $${param}::timestamptz`;
+/**
+ * The bound's value, computed here: statements are prepared (cloud/src/db/postgres.ts) and soon run
+ * on a generic plan, which prunes partitions by a parameter compared with the key as it starts, but
+ * neither by `timestamptz - interval` (only stable) nor under an `IS NULL OR`.
+ */
+const sinceBound = (since: Date | undefined): Date | string =>
+  since === undefined ? '-infinity' : new Date(since.getTime() - 86_400_000);
+
+/** The incident's steps, in order; `since` is its creation time (see {@link SINCE}). */
+export async function readSteps(q: Queryable, incidentId: string, since?: Date): Promise<IncidentStep[]> {
+  const { rows } = await q.query<StepRow>(
+    `SELECT * FROM incident_steps WHERE incident_id = $1 AND ${SINCE(2)} ORDER BY seq`,
+    [incidentId, sinceBound(since)],
+  );
   return rows.map(toStep);
 }
 
@@ -516,30 +534,32 @@ export async function readStepsOf(q: Queryable, incidentIds: readonly string[]):
   return byIncident;
 }
 
-/** The step a request id wrote on the incident, if it wrote one. */
+/** The step a request id wrote on the incident, if it wrote one; `since` is its creation time (see {@link SINCE}). */
 export async function readStepOfRequest(
   q: Queryable,
   incidentId: string,
   requestId: string,
+  since?: Date,
 ): Promise<IncidentStep | undefined> {
-  const { rows } = await q.query<StepRow>('SELECT * FROM incident_steps WHERE incident_id = $1 AND request_id = $2', [
-    incidentId,
-    requestId,
-  ]);
+  const { rows } = await q.query<StepRow>(
+    `SELECT * FROM incident_steps WHERE incident_id = $1 AND request_id = $2 AND ${SINCE(3)}`,
+    [incidentId, requestId, sinceBound(since)],
+  );
   const row = rows[0];
   return row && toStep(row);
 }
 
-/** The role in which `actor` made a request on the incident, if they made it. */
+/** The role in which `actor` made a request on the incident, if they made it; `since` as in {@link readSteps}. */
 export async function readRoleOfRequest(
   q: Queryable,
   incidentId: string,
   requestId: string,
   actor: string,
+  since?: Date,
 ): Promise<IncidentRole | undefined> {
   const { rows } = await q.query<{ role: IncidentRole }>(
-    'SELECT role FROM incident_steps WHERE incident_id = $1 AND request_id = $2 AND actor = $3',
-    [incidentId, requestId, actor],
+    `SELECT role FROM incident_steps WHERE incident_id = $1 AND request_id = $2 AND actor = $3 AND ${SINCE(4)}`,
+    [incidentId, requestId, actor, sinceBound(since)],
   );
   return rows[0]?.role;
 }
@@ -574,13 +594,14 @@ export interface NewStep extends StepRequest {
   at: Date;
 }
 
-/** Appends a step, numbered after the incident's last one. */
-export async function insertStep(tx: Queryable, step: NewStep): Promise<IncidentStep> {
+/** Appends a step, numbered after the incident's last one; `since` is the incident's creation time (see {@link SINCE}). */
+export async function insertStep(tx: Queryable, step: NewStep, since?: Date): Promise<IncidentStep> {
   const [comment, attachments, data, commentMessage] = stepTexts(step);
   const { rows } = await tx.query<StepRow>(
     `INSERT INTO incident_steps (incident_id, district, seq, request_id, action, from_state, to_state, version, actor,
             role, comment, attachments, data, at, comment_message)
-     VALUES ($1, (SELECT district FROM incidents WHERE id = $1), (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1), $2, $3, $4, $5, $6,
+     VALUES ($1, (SELECT district FROM incidents WHERE id = $1),
+             (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1 AND ${SINCE(14)}), $2, $3, $4, $5, $6,
              $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13::jsonb)
      RETURNING *`,
     [
@@ -597,6 +618,7 @@ export async function insertStep(tx: Queryable, step: NewStep): Promise<Incident
       data,
       step.at,
       commentMessage,
+      sinceBound(since),
     ],
   );
   return toStep(rows[0] as StepRow);
@@ -616,16 +638,19 @@ function stepTexts(step: StepRequest): [string | null, string, string, string | 
 /** A written step's time limit: its deadline, the light of the clock it ended or continued, why the deadline changed. */
 export async function recordStepDeadline(
   tx: Queryable,
-  step: Pick<IncidentStep, 'incidentId' | 'seq' | 'deadline' | 'light' | 'deadlineChange'>,
+  step: Pick<IncidentStep, 'incidentId' | 'seq' | 'at' | 'deadline' | 'light' | 'deadlineChange'>,
 ): Promise<void> {
+  // The step's own time bounds its month: the months before it are neither planned nor locked. (A
+  // second's slack: the time read back may have lost the stored microseconds.)
   await tx.query(
-    'UPDATE incident_steps SET deadline = $3, light = $4, deadline_change = $5::jsonb WHERE incident_id = $1 AND seq = $2',
+    'UPDATE incident_steps SET deadline = $3, light = $4, deadline_change = $5::jsonb WHERE incident_id = $1 AND seq = $2 AND at >= $6',
     [
       step.incidentId,
       step.seq,
       step.deadline,
       step.light,
       step.deadlineChange === null ? null : JSON.stringify(step.deadlineChange),
+      new Date(step.at.getTime() - 1000),
     ],
   );
 }
