@@ -9,6 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { GATEWAY_NODE_ENV, GATEWAY_NODE_FLAGS } from '@gridlink/gateway';
+import { processCpuSeconds } from './lib/cpu.js';
 import { encodePublish, RawClient } from './lib/raw-client.js';
 import { type BrokerUnderTest, startInflux, startMosquitto, startScript } from './lib/servers.js';
 import { fmt, percentile, rssOf } from './lib/stats.js';
@@ -29,6 +30,13 @@ interface Result {
   broker: string;
   qos0: number;
   qos1: number;
+  /**
+   * The broker process's CPU time (all its threads, from /proc) per message of each measurement,
+   * in µs. Less moved than the rates by other work on the machine, but not unmoved (it depends on
+   * how well writes batch at the rate reached): compare builds over several interleaved runs.
+   */
+  cpuQos0: number;
+  cpuQos1: number;
   rttAck: { p50: number; p99: number };
   rttDelivery: { p50: number; p99: number };
   rssMb: number;
@@ -173,14 +181,20 @@ async function measure(broker: BrokerUnderTest): Promise<Result> {
     if (packet.cmd === 'publish') count++;
   };
   let count = 0;
+  const cpu0 = processCpuSeconds(broker.pid);
   const q0 = await qos0(devices, () => count);
   await new Promise((resolve) => setTimeout(resolve, 1000)); // let queued QoS0 drain before QoS1
+  const cpu1 = processCpuSeconds(broker.pid);
   const q1 = await qos1(devices, watcher.client);
+  const cpu2 = processCpuSeconds(broker.pid); // its acks drained too
+  const perMessage = (seconds: number, rate: number) => (seconds * 1e6) / (rate * SECONDS);
   for (const client of [...all, watcher.client]) client.close();
   return {
     broker: broker.name,
     qos0: q0,
     qos1: q1,
+    cpuQos0: perMessage(cpu1 - cpu0, q0),
+    cpuQos1: perMessage(cpu2 - cpu1, q1),
     ...rtt,
     rssMb: rss / 1024 / 1024,
     rssDevices: Math.max(RSS_DEVICES, DEVICES),
@@ -231,10 +245,10 @@ for (const start of brokers) {
 const reference = results[0] as Result;
 console.log('');
 console.log(
-  'broker                 QoS0 msg/s   ×mosq   QoS1 msg/s   ×mosq   QoS1 ack p50/p99 ms   delivery p50/p99 ms   RSS MB (devices)',
+  'broker                 QoS0 msg/s   ×mosq   QoS1 msg/s   ×mosq   CPU µs/msg QoS0 / QoS1   QoS1 ack p50/p99 ms   delivery p50/p99 ms   RSS MB (devices)',
 );
 for (const r of results) {
   console.log(
-    `${r.broker.padEnd(22)} ${fmt(r.qos0).padStart(10)}   ${fmt(r.qos0 / reference.qos0, 2).padStart(5)}   ${fmt(r.qos1).padStart(10)}   ${fmt(r.qos1 / reference.qos1, 2).padStart(5)}   ${`${fmt(r.rttAck.p50, 3)} / ${fmt(r.rttAck.p99, 3)}`.padStart(19)}   ${`${fmt(r.rttDelivery.p50, 3)} / ${fmt(r.rttDelivery.p99, 3)}`.padStart(19)}   ${fmt(r.rssMb, 1)} (${r.rssDevices})`,
+    `${r.broker.padEnd(22)} ${fmt(r.qos0).padStart(10)}   ${fmt(r.qos0 / reference.qos0, 2).padStart(5)}   ${fmt(r.qos1).padStart(10)}   ${fmt(r.qos1 / reference.qos1, 2).padStart(5)}   ${`${fmt(r.cpuQos0, 1)} / ${fmt(r.cpuQos1, 1)}`.padStart(22)}   ${`${fmt(r.rttAck.p50, 3)} / ${fmt(r.rttAck.p99, 3)}`.padStart(19)}   ${`${fmt(r.rttDelivery.p50, 3)} / ${fmt(r.rttDelivery.p99, 3)}`.padStart(19)}   ${fmt(r.rssMb, 1)} (${r.rssDevices})`,
   );
 }
