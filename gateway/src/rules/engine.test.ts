@@ -378,3 +378,23 @@ describe('alerts', () => {
     expect(rules.active().map((a) => a.alert_id)).toEqual(['al-1']);
   });
 });
+
+describe('the device kinds the rules concern', () => {
+  it('a kind no rule selects, directly or in a correlation, needs no observation', () => {
+    const rules = engine(
+      rule('gas.high', 'gas_detector', "{ type: threshold, field: gas_lel, op: '>=', value: 20 }") +
+        rule(
+          'smoke.camera',
+          'smoke_detector',
+          '{ type: correlation, of: [{ event: alarm }, { selector: { kinds: [onvif_camera] }, event: motion }], within_s: 60, same: unit }',
+        ),
+    );
+    expect(['gas_detector', 'smoke_detector', 'onvif_camera', 'temp_humidity'].map((k) => rules.concerns(k))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(new RuleEngine({ rules: [], newAlertId: () => 'al-1' }).concerns('gas_detector')).toBe(false);
+  });
+});

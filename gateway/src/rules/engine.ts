@@ -45,6 +45,8 @@ export class RuleEngine {
   private readonly byId = new Map<string, Rule>();
   /** Rules by the device kind they can apply to; `*` holds rules whose selector names no kinds. */
   private readonly byKind = new Map<string, Rule[]>();
+  /** The rules a device kind's messages are offered to (its own, then `*`), one array per kind. */
+  private readonly forKind = new Map<string, readonly Rule[]>();
   private readonly suppressions: readonly Suppression[];
   /** Rule id → subject (device id or place) → instance: no key strings built on the hot path. */
   private readonly instances = new Map<string, Map<string, Instance>>();
@@ -74,6 +76,11 @@ export class RuleEngine {
     for (const device of devices) {
       for (const rule of absence) if (selects(rule.selector, device)) this.instance(rule, device, now);
     }
+  }
+
+  /** Whether any rule can apply to a device of this kind: messages of other kinds need no observation. */
+  concerns(kind: string): boolean {
+    return this.candidates(kind).length > 0;
   }
 
   observe(obs: Observation): AlertTransition[] {
@@ -198,9 +205,13 @@ export class RuleEngine {
     }
   }
 
-  private *candidates(kind: string): Iterable<Rule> {
-    yield* this.byKind.get(kind) ?? [];
-    yield* this.byKind.get('*') ?? [];
+  private candidates(kind: string): readonly Rule[] {
+    let rules = this.forKind.get(kind);
+    if (rules === undefined) {
+      rules = [...(this.byKind.get(kind) ?? []), ...(this.byKind.get('*') ?? [])];
+      this.forKind.set(kind, rules);
+    }
+    return rules;
   }
 
   private *allInstances(): Iterable<Instance> {

@@ -78,6 +78,7 @@ export class RulesModule implements GatewayModule {
     if (device.status === 'active') this.engine.watch([device], at);
   };
   private readonly onMessage = (message: NormalisedMessage) => {
+    if (!this.engine.concerns(message.device.kind)) return;
     const observation = toObservation(message.device, message.message, message.receivedAt);
     if (observation) this.apply(this.engine.observe(observation));
   };
