@@ -63,6 +63,30 @@ describe('topic ACL', () => {
     expect(mayReceive(observer, 'gridlink/ac-b3-u1/set')).toBe(true);
   });
 
+  it("compares a device's own topics level by level: a longer or shorter look-alike is not its own", () => {
+    const refusedUnderOwn = 'device ac-b3-u2 may publish only under gridlink/ac-b3-u2/';
+    for (const topic of [
+      'gridlink/ac-b3-u2/',
+      'gridlink/ac-b3-u2/setx',
+      'gridlink/ac-b3-u2/set/x',
+      'gridlink/ac-b3-u2/availability/x',
+      'gridlink/ac-b3-u2/availabilit',
+      'gridlink/ac-b3-u2/eventx/door',
+      'gridlink/ac-b3-u',
+      'gridlinkx/ac-b3-u2',
+      'gridlinkac-b3-u2',
+      'gridlink//ac-b3-u2',
+      'other/ac-b3-u2',
+    ]) {
+      expect(publishRefusal(device, topic)?.message, topic).toBe(refusedUnderOwn);
+    }
+    expect(publishRefusal(device, 'gridlink/ac-b3-u2/event/')).toBeNull(); // validation refuses it next
+    expect(mayReceive(device, 'gridlink/ac-b3-u2/set/x')).toBe(false);
+    expect(mayReceive(device, 'gridlink/ac-b3-u2/sett')).toBe(false);
+    expect(mayReceive(device, 'gridlink/ac-b3-u2')).toBe(false);
+    expect(mayReceive(device, 't-1/gridlink/ac-b3-u2/set', 't-1/gridlink')).toBe(true);
+  });
+
   it('honours a configured base topic', () => {
     expect(publishRefusal(device, 't-1/gridlink/ac-b3-u2', 't-1/gridlink')).toBeNull();
     expect(publishRefusal(device, 'gridlink/ac-b3-u2', 't-1/gridlink')?.message).toBe(

@@ -43,11 +43,33 @@ export function publishRefusal(
     const allowed = request !== null && (principal.role === 'installer' || READ_ONLY_BRIDGE_COMMANDS.includes(request));
     return allowed ? null : denied(`role ${principal.role} may not publish to ${topic}`);
   }
-  const own = `${base}/${principal.device.id}`;
-  if (topic === `${own}/set`) return denied('a device may not publish commands, even to itself');
-  if (topic === own || topic === `${own}/availability` || topic.startsWith(`${own}/event/`)) return null;
-  return denied(`device ${principal.device.id} may publish only under ${own}/`);
+  const id = principal.device.id;
+  const rest = ownRest(topic, base, id);
+  if (rest >= 0) {
+    // Compared in place: every device message passes here, and builds no topic strings.
+    if (isLevel(topic, rest, '/set')) return denied('a device may not publish commands, even to itself');
+    if (rest === topic.length || isLevel(topic, rest, '/availability') || topic.startsWith('/event/', rest))
+      return null;
+  }
+  return denied(`device ${id} may publish only under ${base}/${id}/`);
 }
+
+/**
+ * Where the rest of `topic` starts after a device's own `<base>/<id>` (its length when there is
+ * no rest), or -1 when the topic is not the device's own.
+ */
+function ownRest(topic: string, base: string, id: string): number {
+  const at = base.length + 1 + id.length;
+  if (topic.length < at || !topic.startsWith(base) || topic.charCodeAt(base.length) !== SLASH) return -1;
+  if (!topic.startsWith(id, base.length + 1)) return -1;
+  return topic.length === at || topic.charCodeAt(at) === SLASH ? at : -1;
+}
+
+/** Whether `topic` ends, from `at`, with exactly `level` (e.g. `/set`). */
+const isLevel = (topic: string, at: number, level: string) =>
+  topic.length - at === level.length && topic.startsWith(level, at);
+
+const SLASH = 0x2f;
 
 export function subscribeRefusal(principal: Principal, filter: string, base = DEFAULT_BASE_TOPIC): AclRefusal | null {
   if (filter.startsWith('$')) return system('subscribing to');
@@ -64,5 +86,6 @@ export function subscribeRefusal(principal: Principal, filter: string, base = DE
 /** Defence in depth at delivery: a device receives only its own commands, whatever it subscribed. */
 export function mayReceive(principal: Principal, topic: string, base = DEFAULT_BASE_TOPIC): boolean {
   if (principal.type === 'service') return principal.role !== 'integrator' || integratorMayReceive(topic, base);
-  return topic === `${base}/${principal.device.id}/set`;
+  const rest = ownRest(topic, base, principal.device.id);
+  return rest >= 0 && isLevel(topic, rest, '/set');
 }
