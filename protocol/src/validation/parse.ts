@@ -12,8 +12,14 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, contex
 
 /** Decodes a JSON object from raw bytes or text; anything else is an error naming what arrived. */
 export function parseJsonObject(raw: Uint8Array | string, context: string): Parsed<Record<string, unknown>> {
-  // A view on the bytes, not a copy: every device message passes through here.
-  const text = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  // Decoded where the bytes are, not from a copy: every device message passes through here. The
+  // broker's payloads are Buffers already, decoded without another view on them.
+  const text =
+    typeof raw === 'string'
+      ? raw
+      : Buffer.isBuffer(raw)
+        ? raw.toString('utf8')
+        : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
