@@ -7,6 +7,9 @@ import type { Publisher } from '../publisher.js';
 
 const MAX_DEAD_LETTER_PAYLOAD = 4096;
 
+/** The outcome of a valid message nothing holds: one object for all of them. */
+const VALID: IngestOutcome = Object.freeze({ valid: true });
+
 /** Per device and reason, how many messages failed validation (reasons are field paths). */
 export class InvalidCounter {
   readonly byDevice = new Map<string, Map<string, number>>();
@@ -61,7 +64,7 @@ export function attachNormaliser(
       const held = accept?.(message, payload);
       if (!held) {
         bus.emit('message', message);
-        return { valid: true };
+        return VALID;
       }
       return {
         valid: true,

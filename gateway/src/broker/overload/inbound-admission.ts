@@ -339,11 +339,14 @@ export class InboundAdmission {
   private scheduleTurn(): void {
     if (this.turnScheduled) return;
     this.turnScheduled = true;
-    setImmediate(() => {
-      this.turnScheduled = false;
-      this.takeTurns();
-    });
+    setImmediate(this.turn);
   }
+
+  /** The scheduled turn, one function for every turn. */
+  private readonly turn = () => {
+    this.turnScheduled = false;
+    this.takeTurns();
+  };
 
   /**
    * Serves waiting clients while there is room: those that send little first, then those with
