@@ -498,9 +498,9 @@ export function addJoinedAlertCounts(statement: WriteStatement, incidents: reado
 /**
  * Steps are written on the cloud's clock once their incident exists, so `at` is never much before
  * the incident's creation. Bounding `at` by it (a day of slack for replicas' clocks apart) lets
- * PostgreSQL plan and lock only the months since, not every month of the history kept for good
- * (incident_steps is partitioned by month, docs/partitions.md): a step's cost does not grow with
- * the years. Undefined (a reader without the incident at hand) reads every month.
+ * PostgreSQL skip the months before, not scan every month of the history kept for good
+ * (incident_steps is partitioned by month, docs/partitions.md): a step's reads do not grow with the
+ * years. Undefined (a reader without the incident at hand) reads every month.
  */
 const SINCE = (param: number) => `at >= $${param}::timestamptz`;
 /**
