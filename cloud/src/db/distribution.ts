@@ -11,11 +11,13 @@ export type DistrictSource =
   /** A stored generated column of a territory code in the same row: no writer can forget it. */
   | { generated: string }
   /** A plain column every writer fills from the row's parent (named for the reader). */
-  | { filledFrom: string };
+  | { filledFrom: string }
+  /** A plain column a trigger fills from a reference table when the writer leaves it out. */
+  | { filledByTrigger: string };
 
 /** The large tables: they grow with devices, events and incidents, and are distributed by district. */
 export const DISTRIBUTED_TABLES = {
-  gateway_events: { filledFrom: 'gateways.community' },
+  gateway_events: { filledByTrigger: 'gateways.community' },
   gateway_health: { filledFrom: 'gateways.community' },
   downlink: { filledFrom: 'gateways.community' },
   cleared_alerts: { filledFrom: 'gateways.community' },

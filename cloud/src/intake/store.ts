@@ -48,9 +48,8 @@ export async function insertEvents(
   }
   const { rows } = await db.query<{ source: string; id: string }>(
     `INSERT INTO gateway_events
-            (source, id, gateway_id, district, device_id, device_seq, type, priority, time, received_at, replayed, drill, data)
-     SELECT e.source, e.id, $1, (SELECT left(community, 6) FROM gateways WHERE id = $1), e.device_id, e.device_seq,
-            e.type, e.priority, e.time, $2, e.replayed, e.drill, e.data
+            (source, id, gateway_id, device_id, device_seq, type, priority, time, received_at, replayed, drill, data)
+     SELECT e.source, e.id, $1, e.device_id, e.device_seq, e.type, e.priority, e.time, $2, e.replayed, e.drill, e.data
        FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[],
                    $9::timestamptz[], $10::boolean[], $12::boolean[], $11::jsonb[])
             WITH ORDINALITY AS e(source, id, device_id, device_seq, type, priority, time, replayed, drill, data, position)
