@@ -338,19 +338,20 @@ for (const count of REPLICAS) {
   };
   const probing: { phase: 'steady' | 'storm' | 'idle'; done: boolean } = { phase: 'idle', done: false };
   const latency = { steady: [] as number[], storm: [] as number[], missed: 0 };
-  const prober = (async () => {
+  /** Runs `work` again and again while a phase is on (steady or storm), until the probing is done. */
+  const duringPhases = async (work: (phase: 'steady' | 'storm') => Promise<void>) => {
     while (!probing.done) {
       const phase = probing.phase;
-      if (phase === 'idle') {
-        await sleep(100);
-        continue;
-      }
-      const ms = await probe();
-      if (ms === undefined) latency.missed++;
-      else latency[phase].push(ms);
-      await sleep(phase === 'steady' ? 1000 : 250);
+      if (phase === 'idle') await sleep(100);
+      else await work(phase);
     }
-  })();
+  };
+  const prober = duringPhases(async (phase) => {
+    const ms = await probe();
+    if (ms === undefined) latency.missed++;
+    else latency[phase].push(ms);
+    await sleep(phase === 'steady' ? 1000 : 250);
+  });
 
   // The loop as its people work it, over HTTP, one incident after another: the district operator
   // reports (a hotline call), accepts, files and dispatches to the walk grid's worker, who signs
@@ -394,20 +395,13 @@ for (const count of REPLICAS) {
       await timed(action, () => call('POST', `/incidents/${incident.id}/transitions`, token, body, base));
     }
   };
-  const walker = (async () => {
-    while (!probing.done) {
-      const phase = probing.phase;
-      if (phase === 'idle') {
-        await sleep(100);
-        continue;
-      }
-      await walk(phase).catch((error: unknown) => {
-        actionTimes.failed++;
-        if (actionTimes.failed === 1) console.log(`  a walk through the loop failed: ${String(error)}`);
-      });
-      await sleep(250);
-    }
-  })();
+  const walker = duringPhases(async (phase) => {
+    await walk(phase).catch((error: unknown) => {
+      actionTimes.failed++;
+      if (actionTimes.failed === 1) console.log(`  a walk through the loop failed: ${String(error)}`);
+    });
+    await sleep(250);
+  });
 
   const status = async () => JSON.parse(await fleet.ask('STATUS', 'STATUS')) as Status;
   const cpuOf = () => [
