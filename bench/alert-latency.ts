@@ -45,7 +45,7 @@ try {
     devices.push(...(await Promise.all(wave)));
   }
   const gas = await RawClient.connect(broker.port, 'gas-0', { username: 'gas-0', password: PASSWORD });
-  const watcher = await RawClient.connect(broker.port, 'bench-observer-1', {
+  const watcher = await RawClient.connect(broker.port, 'svc-bench-observer-1', {
     username: 'bench-observer',
     password: PASSWORD,
   });
