@@ -58,14 +58,20 @@ function compiledServer(script: string): string {
   return compiled;
 }
 
-/** A server script in bench/servers that prints `READY {"port":…}`. */
+/**
+ * A server script in bench/servers that prints `READY {"port":…}`. SERVER_NODE_FLAGS adds Node
+ * flags to every such server, e.g. to see where a server's time goes under a benchmark's load:
+ * `SERVER_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/profiles' npm run bench district-load`
+ * (a profile per server process, written when it stops).
+ */
 export async function startScript(
   name: string,
   script: string,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Promise<BrokerUnderTest> {
-  const child = spawn(process.execPath, [...nodeArgs, compiledServer(script)], {
+  const extra = process.env.SERVER_NODE_FLAGS?.split(/\s+/).filter((flag) => flag !== '') ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, ...extra, compiledServer(script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
