@@ -17,6 +17,8 @@ export interface RotatedToken {
 export interface TokenOwner {
   gatewayId: string;
   current: boolean;
+  /** The community the gateway serves, null when none is on record (read with the token: the intake needs it). */
+  community: string | null;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -103,13 +105,15 @@ export class GatewayRegistry {
 
   /** The gateway a token belongs to, if the token is current or still in its grace period. */
   async authenticate(token: string): Promise<TokenOwner | undefined> {
-    const { rows } = await this.db.query<{ gateway_id: string; expires_at: Date | null }>(
-      `SELECT t.gateway_id, t.expires_at
+    const { rows } = await this.db.query<{ gateway_id: string; expires_at: Date | null; community: string | null }>(
+      `SELECT t.gateway_id, t.expires_at, g.community
          FROM gateway_tokens t JOIN gateways g ON g.id = t.gateway_id
         WHERE t.token_sha256 = $1 AND g.retired_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`,
       [hashToken(token), this.clock()],
     );
     const row = rows[0];
-    return row === undefined ? undefined : { gatewayId: row.gateway_id, current: row.expires_at === null };
+    return row === undefined
+      ? undefined
+      : { gatewayId: row.gateway_id, current: row.expires_at === null, community: row.community };
   }
 }

@@ -28,8 +28,15 @@ async function communityOf(db: Db, gatewayId: string): Promise<string | null> {
  * drop it from its outbox); a rejected event will never be accepted as it is. `stored` lists the
  * events this batch added, for what follows from them (alerts become incidents).
  */
-export async function ingestBatch(db: Db, clock: Clock, gatewayId: string, batch: readonly unknown[]) {
-  const community = await communityOf(db, gatewayId);
+export async function ingestBatch(
+  db: Db,
+  clock: Clock,
+  gatewayId: string,
+  batch: readonly unknown[],
+  /** The gateway's community when the caller has read it already (with the gateway's token): one statement less a batch. */
+  known?: { community: string | null },
+) {
+  const community = known === undefined ? await communityOf(db, gatewayId) : known.community;
   const verdicts: EventVerdict[] = batch.map((value, index) => validateEvent(value, index, gatewayId, community));
   const valid = verdicts.filter((verdict) => verdict.ok);
   const inserted = await insertEvents(db, gatewayId, valid, clock());

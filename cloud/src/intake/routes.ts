@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
 import { type ClientCertificates, requireGateway } from '../gateways/auth.js';
-import type { GatewayRegistry } from '../gateways/registry.js';
+import type { GatewayRegistry, TokenOwner } from '../gateways/registry.js';
 import { EVENTS_BODY_LIMIT, jsonBody } from '../http/body.js';
 import { fromDatabase } from '../http/database.js';
 import { ProblemError } from '../http/problems.js';
@@ -59,7 +59,8 @@ export function eventRoutes(
         );
       }
       const gatewayId = req.params.id;
-      const outcome = await fromDatabase(() => ingestBatch(db, clock, gatewayId, batch));
+      const owner = res.locals.gateway as TokenOwner;
+      const outcome = await fromDatabase(() => ingestBatch(db, clock, gatewayId, batch, owner));
       const counts = { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected: outcome.rejected };
       metrics?.intakeEvents.inc({ result: 'accepted' }, outcome.accepted);
       metrics?.intakeEvents.inc({ result: 'duplicate' }, outcome.duplicates);
