@@ -21,6 +21,11 @@ export const DEVICE_EVENT_TYPES = [
   'cn.gridlink.gateway.health.v1',
 ] as const;
 
+const INVENTORY_TYPES: ReadonlySet<string> = new Set([
+  'cn.gridlink.inventory.sync.v1',
+  'cn.gridlink.inventory.changed.v1',
+]);
+
 /** What happened to one event: applied, or skipped because its gateway serves no community on record. */
 export type ProjectionOutcome = 'applied' | 'no_community';
 
@@ -36,12 +41,17 @@ export async function projectDeviceEvent(db: Db, event: CloudEvent, receivedAt: 
 }
 
 /**
- * Several events (one uplink request, or a sweep's batch) in one transaction: health and
- * availability, which come by the thousand, with a few set-based statements whatever their number
- * (one transaction per event was the intake's bottleneck); inventory messages, rare, one by one
- * under their community's lock. The same guards as one at a time, in the statements themselves, so
- * replicas projecting overlapping batches converge; rows are written in key order, so two batches
- * never wait on each other in a circle.
+ * Several events (one uplink request, or a sweep's batch): health and availability, which come by
+ * the thousand, with a few set-based statements whatever their number (one transaction per event
+ * was the intake's bottleneck); inventory messages, rare, one by one under their community's lock,
+ * in a transaction. The same guards as one at a time, in the statements themselves, so replicas
+ * projecting overlapping batches converge; rows are written in key order, so two batches never
+ * wait on each other in a circle.
+ *
+ * Without inventory messages there is no transaction around the statements: each is idempotent and
+ * keeps only what is newer, so one that fails after another succeeded is simply done again (the
+ * projector hands the events over once more, each on its own). Most requests carry one gateway's
+ * health report and little else, and BEGIN and COMMIT were two of its four round trips.
  */
 export async function projectDeviceEvents(
   db: Db,
@@ -49,8 +59,10 @@ export async function projectDeviceEvents(
   receivedAt: Date,
 ): Promise<ProjectionOutcome[]> {
   if (events.length === 0) return [];
+  const inventory = events.some((event) => INVENTORY_TYPES.has(event.type));
+  const run = <T>(work: (q: Queryable) => Promise<T>): Promise<T> => (inventory ? db.transaction(work) : work(db));
   return retryDeadlocks(() =>
-    db.transaction(async (tx) => {
+    run(async (tx) => {
       const communities = await communitiesOf(tx, [...new Set(events.map((event) => event.gatewayid))]);
       const health: Array<{ at: At; health: DeviceHealth }> = [];
       const availability: Array<{ at: At; change: AvailabilityChange; time: string }> = [];
