@@ -1,5 +1,6 @@
 /**
- * The district KPI query as it stood with migration 0010, before the KPI facts of migration 0011:
+ * The district KPI query as it stood with migration 0010, before the KPI facts of migration 0011
+ * (with the callback verdicts' meaning of 0053, so that both count the same):
  * one range scan of the period's step records (index-only on 0010's incident_steps_kpi), summarised
  * per incident in memory, territory looked up per incident. Kept as the baseline of
  * bench/kpi-query.ts, which runs it and `kpiCounts` over the same data and checks they agree.
@@ -45,8 +46,12 @@ const has = (bit: keyof typeof BIT) => `(f.flags & ${BIT[bit]}) <> 0`;
 /** The callback's verdict, from the callback steps' data (index incident_steps_kpi_callbacks). */
 const CALLBACK_SQL = `
     SELECT s.incident_id,
-           bool_or(s.action = 'callbackSatisfied'
-                   AND coalesce(s.data->>'satisfaction', 'satisfied') IN ('satisfied', 'basically_satisfied')) AS satisfied,
+           bool_or(coalesce(s.data->>'satisfaction',
+                            CASE WHEN s.action = 'callbackSatisfied' THEN 'satisfied' ELSE 'unsatisfied' END)
+                   IN ('satisfied', 'basically_satisfied')) AS satisfied,
+           bool_or(coalesce(s.data->>'satisfaction',
+                            CASE WHEN s.action = 'callbackSatisfied' THEN 'satisfied' ELSE 'unsatisfied' END)
+                   = 'satisfied') AS strictly_satisfied,
            bool_or(CASE WHEN s.data->'solved' IS NOT NULL THEN s.data->'solved' = 'true'::jsonb
                         ELSE s.action = 'callbackSatisfied' END) AS solved
       FROM incident_steps s
@@ -82,6 +87,7 @@ function stepScanSql(groupBy: KpiGroupBy, filtered: boolean): string {
              ${has('callback')} AS callback,
              coalesce(f.last_suspension % 2 = 1, false) AS suspended,
              coalesce(d.satisfied, false) AS satisfied, coalesce(d.solved, false) AS solved,
+             coalesce(d.strictly_satisfied, false) AS strictly_satisfied,
              f.closed_at IS NOT NULL AS closed,
              f.closed_at IS NOT NULL AND CASE
                WHEN ${has('lit')} THEN NOT ${has('late')}
@@ -106,7 +112,8 @@ function stepScanSql(groupBy: KpiGroupBy, filtered: boolean): string {
            coalesce(sum(extensions), 0)::int AS extensions,
            count(*) FILTER (WHERE callback AND closed)::int AS callbacks,
            count(*) FILTER (WHERE satisfied AND closed)::int AS satisfied,
-           count(*) FILTER (WHERE solved AND closed)::int AS solved
+           count(*) FILTER (WHERE solved AND closed)::int AS solved,
+           count(*) FILTER (WHERE strictly_satisfied AND closed)::int AS strictly_satisfied
       FROM g
      GROUP BY key
      ORDER BY key`;
@@ -126,6 +133,7 @@ interface CountsRow {
   callbacks: number;
   satisfied: number;
   solved: number;
+  strictly_satisfied: number;
 }
 
 /** The counts per group as 0010's query computed them (with its work_mem of 64 MB). */
@@ -157,6 +165,7 @@ export async function kpiCountsByStepScan(db: Db, query: KpiQuery): Promise<KpiG
       callbacks: row.callbacks,
       satisfied: row.satisfied,
       solved: row.solved,
+      strictlySatisfied: row.strictly_satisfied,
     },
   }));
 }
