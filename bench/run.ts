@@ -17,6 +17,12 @@ if (unknown.length > 0) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${all.join(', ')}`);
   process.exit(1);
 }
+// The same Debian packages the tests run against (Mosquitto, InfluxDB, Chromium…), installed where
+// missing as `npm test` does, so that no benchmark stops halfway on a fresh machine.
+const packages = spawnSync(process.execPath, [join(here, '..', 'testkit', 'src', 'services', 'test-packages.mjs')], {
+  stdio: 'inherit',
+});
+if (packages.status !== 0) process.exit(1);
 // Servers under test run compiled, as in production.
 const build = spawnSync('npx', ['tsc', '-b'], { stdio: 'inherit', cwd: join(here, '..') });
 if (build.status !== 0) process.exit(1);
