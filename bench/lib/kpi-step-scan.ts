@@ -46,15 +46,14 @@ const has = (bit: keyof typeof BIT) => `(f.flags & ${BIT[bit]}) <> 0`;
 /** The callback's verdict, from the callback steps' data (index incident_steps_kpi_callbacks). */
 const CALLBACK_SQL = `
     SELECT s.incident_id,
-           bool_or(coalesce(s.data->>'satisfaction',
-                            CASE WHEN s.action = 'callbackSatisfied' THEN 'satisfied' ELSE 'unsatisfied' END)
-                   IN ('satisfied', 'basically_satisfied')) AS satisfied,
-           bool_or(coalesce(s.data->>'satisfaction',
-                            CASE WHEN s.action = 'callbackSatisfied' THEN 'satisfied' ELSE 'unsatisfied' END)
-                   = 'satisfied') AS strictly_satisfied,
+           bool_or(v.level IN ('satisfied', 'basically_satisfied')) AS satisfied,
+           bool_or(v.level = 'satisfied') AS strictly_satisfied,
            bool_or(CASE WHEN s.data->'solved' IS NOT NULL THEN s.data->'solved' = 'true'::jsonb
                         ELSE s.action = 'callbackSatisfied' END) AS solved
       FROM incident_steps s
+     CROSS JOIN LATERAL (SELECT coalesce(s.data->>'satisfaction',
+                                         CASE WHEN s.action = 'callbackSatisfied' THEN 'satisfied'
+                                              ELSE 'unsatisfied' END) AS level) AS v
      WHERE s.at >= $1 AND s.at < $2 AND s.action IN ('callbackSatisfied', 'callbackUnsatisfied')
      GROUP BY s.incident_id`;
 
