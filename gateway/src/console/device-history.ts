@@ -305,8 +305,11 @@ export class DeviceHistory {
   }
 
   private drop(stored: Stored, list: ListName, counted: boolean): void {
-    const entry = (stored[list] as Entry[]).shift();
+    const entry = (stored[list] as Array<MessageEntry | DeadLetterEntry | AvailabilityEntryStored>).shift();
     if (!entry) return;
+    // The queue of all entries may hold it a while yet (until compacted): its text goes now.
+    if (entry.list === 'messages') entry.body = '';
+    else if (entry.list === 'deadLetters') entry.topic = entry.error = '';
     stored.bytes -= entry.cost;
     this.totalBytes -= entry.cost;
     if (counted) stored.dropped[list]++;
