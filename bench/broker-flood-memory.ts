@@ -8,7 +8,7 @@
  *
  *   npm run bench broker-flood-memory                    # 2,000 devices, 20 s of flood
  *   DEVICES=500 SECONDS=10 npm run bench broker-flood-memory
- *   HEAP_SNAPSHOT=1 npm run bench broker-flood-memory    # heap snapshots mid-flood and after it (working dir)
+ *   HEAP_SNAPSHOT=1 npm run bench broker-flood-memory    # heap snapshots before, mid-flood and after it (working dir)
  *   EXTRA_NODE_FLAGS='--max-semi-space-size=8' npm run bench broker-flood-memory   # try other V8 flags
  *   DEVICE_FLOOD=0 npm run bench broker-flood-memory     # the attacks alone, the devices idle
  *
@@ -89,7 +89,12 @@ const port = gateway.port;
 const http = Number(gateway.ready?.http);
 
 /** The gateway's own `process.memoryUsage()`, sampled every 100 ms (see servers/gateway-server.ts). */
-type Memory = NodeJS.MemoryUsage & { spaces: Record<string, number>; valid: number; invalid: number };
+type Memory = NodeJS.MemoryUsage & {
+  spaces: Record<string, number>;
+  valid: number;
+  invalid: number;
+  inbound: { waiting: number; readAheadBytes: number; inflight: number };
+};
 let memory: Memory | undefined;
 let memoryAtPeak: Memory | undefined;
 let retained: Memory | undefined;
@@ -176,6 +181,10 @@ while (!probeOutput.includes('READY')) {
 }
 
 await sleep(2000);
+if (process.env.HEAP_SNAPSHOT) {
+  process.kill(gateway.pid, 'SIGUSR2');
+  await sleep(10_000);
+}
 const before = await rssOf(gateway.pid);
 let peak = before;
 const memoryBefore = memory;
@@ -367,7 +376,22 @@ const atEnd = memory;
 const floodSeconds = (performance.now() - started) / 1000;
 await Promise.all(loops);
 flooding = false;
-await sleep(5000); // the flood is over; let the gateway settle
+probe.stdin?.end();
+await probed;
+// The flood is over, but the devices' sockets still hold what they wrote: the gateway is idle once
+// it has taken no message for 2 s (then it has read everything; what it answers is done).
+const drainStarted = performance.now();
+let taken = -1;
+let quietSince = performance.now();
+while (performance.now() - quietSince < 2000 && performance.now() - drainStarted < 120_000) {
+  const now = (memory?.valid ?? 0) + (memory?.invalid ?? 0);
+  if (now !== taken) {
+    taken = now;
+    quietSince = performance.now();
+  }
+  await sleep(100);
+}
+const drainSeconds = (performance.now() - drainStarted) / 1000 - 2;
 clearInterval(sampler);
 const after = await rssOf(gateway.pid);
 // The bench's own sampler can miss the peak while its event loop is busy pumping the flood.
@@ -384,8 +408,6 @@ console.log(
 console.log(
   `  messages taken during the flood: ${fmt(perSecond('valid'))}/s valid readings, ${fmt(perSecond('invalid'))}/s dead-lettered`,
 );
-probe.stdin?.end();
-await probed;
 const { roundTrips, unanswered: probeLost } = JSON.parse(
   probeOutput.split('\n').find((line) => line.startsWith('{')) ?? '{"roundTrips":[],"unanswered":0}',
 ) as { roundTrips: number[]; unanswered: number };
@@ -400,13 +422,16 @@ console.log(`  before: ${breakdown(memoryBefore)}`);
 console.log(`  peak:   ${breakdown(memoryAtPeak)}`);
 console.log(`  after:  ${breakdown(memory)}`);
 console.log(`  after a full GC (retained): ${breakdown(retained)}; RSS then ${mb(afterGc)}`);
+console.log(
+  `  after the flood the gateway took what the sockets held for ${fmt(drainSeconds)} s more; then inbound admission: ${JSON.stringify(retained?.inbound)}`,
+);
 const TARGET = 150_000_000; // bytes: the gateway's target is < 150 MB at 2,000 devices
 const verdict = (rss: number) => `${fmt(rss / 1e6)} MB ${rss < TARGET ? '<' : '>='} 150 MB`;
 console.log(`  target < 150 MB: before ${verdict(before)}, peak ${verdict(peak)}, after ${verdict(after)}`);
 if (process.env.HEAP_SNAPSHOT) {
   process.kill(gateway.pid, 'SIGUSR2');
   await sleep(10_000);
-  console.log('heap snapshots (mid-flood, after) written to the working directory (Heap.*.heapsnapshot)');
+  console.log('heap snapshots (before, mid-flood, after) written to the working directory (Heap.*.heapsnapshot)');
 }
 consoleStream.destroy();
 for (const client of devices) client.close();

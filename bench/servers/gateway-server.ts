@@ -62,8 +62,8 @@ console.log(`READY ${JSON.stringify({ port: gateway.ports.tcp, http: gateway.por
 /** What the RSS is made of (V8 heap, Buffers/ArrayBuffers outside it), and the messages so far. */
 const memoryLine = (label: string) => {
   const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_used_size]));
-  const { valid, invalid } = gateway.stats();
-  console.log(`${label} ${JSON.stringify({ ...process.memoryUsage(), spaces, valid, invalid })}`);
+  const { valid, invalid, inbound } = gateway.stats();
+  console.log(`${label} ${JSON.stringify({ ...process.memoryUsage(), spaces, valid, invalid, inbound })}`);
 };
 // MEMORY_EVERY_MS=100: a MEMORY line on stdout that often.
 const memoryEvery = Number(process.env.MEMORY_EVERY_MS ?? 0);

@@ -38,7 +38,12 @@ export interface InboundLimits {
   maxInflight: number;
   /** Packets of one client handed to aedes at a time (`mqtt.limits.max_inbound_per_turn`). */
   maxPacketsPerTurn: number;
-  /** Bytes read ahead of aedes, broker-wide, before no more socket reads are granted (`mqtt.limits.max_inbound_read_ahead_bytes`). */
+  /**
+   * Bytes read ahead of aedes, broker-wide, before no more socket reads are granted to clients
+   * that flood (`mqtt.limits.max_inbound_read_ahead_bytes`). A client that sends little still
+   * listens to its socket, so each may add one read beyond it: a flood from every device at
+   * once reads up to a socket read per device ahead (at 2,000 devices, ~15 MiB measured).
+   */
   maxReadAheadBytes: number;
 }
 
