@@ -21,8 +21,8 @@ import { MqttFraming } from './mqtt-framing.js';
  *  - the broker: at most `maxInflight` packets of signed-in clients are being handled at once.
  *    A client that finds no room waits in a queue and is served in turn (FIFO), so a flooding
  *    client cannot starve a device that sends one message: it waits behind at most one turn of
- *    every other client. A client whose socket held little when last read (a device, not a
- *    flood) is served first, and between its messages it listens to its socket rather than
+ *    every other client. A client whose last socket read was little and taken in one turn (a
+ *    device, not a flood) is served first, and between its messages it listens to its socket rather than
  *    queue with nothing to hand in (else its next message would wait in the kernel until every
  *    flooder ahead of it had read and handled a whole socket read).
  *
@@ -92,7 +92,7 @@ export function assertInboundInternals(client: unknown): void {
 
 /** One socket read at most: what libuv reads from a TCP socket at a time. */
 const READ_BYTES = 65_536;
-/** A socket read of at most this many bytes is a device's, not a flood's (a flood fills a whole read). */
+/** A socket read of more bytes than this is a flood's, not a device's, however few packets it holds. */
 const LIGHT_READ_BYTES = 4096;
 
 /**
@@ -120,7 +120,7 @@ class Inbound {
   heldRead: number | undefined;
   /** aedes asked for packets and got none: it is asked again when the client's turn comes. */
   wantsRead = false;
-  /** Its socket held little when last read: it sends little (a device, not a flood). */
+  /** Its last socket read was little and handed over in one turn: it sends little (a device, not a flood). */
   light = true;
   /** Served from the queue: its next packets pass whoever waits behind it. */
   granted = false;
@@ -252,14 +252,19 @@ export class InboundAdmission {
     try {
       let bytes = state.leftover;
       this.setLeftover(state, undefined);
+      let read = false;
       for (;;) {
         if (bytes === undefined || bytes.length === 0) {
           bytes = this.readStream(state);
           if (bytes === undefined) return null;
+          read = true;
         }
         const { length, packets } = state.framing.cut(bytes, this.limits.maxPacketsPerTurn);
         if (length > 0) {
           whole = packets;
+          // What its socket held says how much it sends: a device's few messages, handed over in
+          // one turn, or a flood's (more than a turn: its sender writes faster than it is served).
+          if (read) state.light = length === bytes.length && bytes.length <= LIGHT_READ_BYTES;
           if (length < bytes.length) this.setLeftover(state, restOf(bytes, length));
           if (packets > 0) {
             state.granted = false;
@@ -274,6 +279,7 @@ export class InboundAdmission {
           return null;
         }
         bytes = Buffer.concat([bytes, more]);
+        read = true;
       }
     } finally {
       state.cutting = false;
@@ -286,9 +292,6 @@ export class InboundAdmission {
   private readStream(state: Inbound): Buffer | undefined {
     const chunk = state.read(null);
     if (chunk === null) return undefined;
-    // What its socket held when read says how much it sends: a device's few messages, or a flood
-    // (a whole socket read: its sender writes faster than it is served).
-    state.light = chunk.length <= LIGHT_READ_BYTES;
     return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   }
 
