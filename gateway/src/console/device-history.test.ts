@@ -1,4 +1,6 @@
 import type { DeviceMessage } from '@gridlink/protocol';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { GatewayBus } from '../bus.js';
 import type { DeviceRecord } from '../devices/directory.js';
@@ -102,6 +104,39 @@ describe('DeviceHistory', () => {
     }
     expect(history.stats().entries).toBe(21);
     expect(history.stats().queued).toBeLessThan(21 + 3000);
+  });
+
+  it('holds no more heap than its byte bound says, 2,000 devices flooding readings and dead letters (measured after a full GC)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heapUsed = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const totalBytes = 4_194_304;
+    const devices = Array.from({ length: 2000 }, (_, d) => deviceNamed(`th-${d}`));
+    const bus = new GatewayBus();
+    const base = heapUsed();
+    const history = new DeviceHistory(bus, 'gridlink', { totalBytes });
+    history.attach();
+    for (let round = 0; round < 60; round++) {
+      for (const [d, device] of devices.entries()) {
+        const reading = { temperature: 20 + (round % 10) / 10, humidity: 40 + (d % 50), battery: 88, rssi: -61 };
+        const message = { type: 'state' as const, deviceId: device.id, state: reading };
+        bus.emit('message', { device, message, receivedAt: 1_800_000_000_000 + round * 2000 + d });
+        if (d % 10 === 0) {
+          const error = `payload: Unexpected token 'A', "AAAA" is not valid JSON (round ${round})`;
+          bus.emit('invalid', { device, topic: `gridlink/${device.id}`, error, receivedAt: 1_800_000_000_000 + round });
+        }
+      }
+    }
+    const held = heapUsed() - base;
+    expect(history.stats().bytes).toBeLessThanOrEqual(totalBytes);
+    // What it holds on the heap (entries, texts, lists, the queue of all) is what it counts, give or
+    // take the lists' spare room, besides a few hundred bytes a device for its lists and record.
+    expect(held).toBeLessThan(totalBytes * 1.1 + devices.length * 512);
+    expect(history.stats().entries).toBeGreaterThan(10_000);
   });
 
   it('records a device as its messages described it, one shared record while it stays the same', () => {

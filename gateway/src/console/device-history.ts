@@ -65,9 +65,14 @@ export const DEFAULT_HISTORY_LIMITS: DeviceHistoryLimits = {
   totalBytes: 4_194_304,
 };
 const BODY_LENGTH = 1000;
-/** What an entry costs besides its strings: the object, its timestamp and its places in the lists. */
-const ENTRY_BYTES = 80;
-/** A string's header. */
+/**
+ * What an entry costs on the heap besides its text, as a heap snapshot shows it: the object (88
+ * bytes), its time (a 16-byte number: milliseconds since 1970 are too large for a small integer)
+ * and its slots in its device's list and in the queue of all entries, with their spare room. The
+ * text goes when the entry is dropped; this stays until the entry leaves the queue too.
+ */
+const ENTRY_BYTES = 136;
+/** A string's header; its characters are then rounded up to 8 bytes. */
 const STRING_BYTES = 16;
 
 type ListName = keyof DroppedEntries;
@@ -77,7 +82,7 @@ type RecordedDevice = RecordedMessage['device'];
 interface Entry {
   /** Milliseconds since the epoch. */
   at: number;
-  /** Approximate bytes held (see ENTRY_BYTES). */
+  /** Approximate bytes of its text, let go when it is dropped (the entry itself costs ENTRY_BYTES more). */
   cost: number;
   owner: Stored;
   list: ListName;
@@ -114,7 +119,11 @@ interface Stored {
   device?: { record: RecordedDevice; key: string };
 }
 
-const stringBytes = (text: string) => STRING_BYTES + text.length;
+/** A string's bytes on the heap: one byte a character when every one fits in a byte, else two. */
+const stringBytes = (text: string) => {
+  const bytes = /[^\u0000-\u00ff]/.test(text) ? text.length * 2 : text.length;
+  return STRING_BYTES + ((bytes + 7) & ~7);
+};
 
 /**
  * The same text as one flat string. JSON.stringify and `+` build longer strings as trees of parts
@@ -133,8 +142,11 @@ export class DeviceHistory {
   private readonly devices = new Map<string, Stored>();
   private readonly limits: DeviceHistoryLimits;
   private readonly topics;
-  /** Every entry in arrival order, oldest at `head`, so the total bound drops the oldest anywhere. */
-  private queue: Entry[] = [];
+  /**
+   * Every entry in arrival order, oldest at `head`, so the total bound drops the oldest anywhere
+   * (slots before `head` are emptied as they are passed).
+   */
+  private queue: Array<Entry | undefined> = [];
   private head = 0;
   /** Entries in `queue` already dropped from their device's list (compacted when they are many). */
   private goneInQueue = 0;
@@ -177,7 +189,7 @@ export class DeviceHistory {
       this.add(stored, {
         list: 'messages',
         at: receivedAt,
-        cost: ENTRY_BYTES + stringBytes(body),
+        cost: stringBytes(body),
         owner: stored,
         gone: false,
         device: this.deviceOf(stored, device),
@@ -190,7 +202,7 @@ export class DeviceHistory {
       this.add(stored, {
         list: 'deadLetters',
         at: receivedAt,
-        cost: ENTRY_BYTES + stringBytes(topic) + stringBytes(error),
+        cost: stringBytes(topic) + stringBytes(error),
         owner: stored,
         gone: false,
         topic: flat(topic),
@@ -199,7 +211,7 @@ export class DeviceHistory {
     };
     const onAvailability = ({ device, state, reason, at }: AvailabilityChange) => {
       const stored = this.of(device.id);
-      this.add(stored, { list: 'availability', at, cost: ENTRY_BYTES, owner: stored, gone: false, state, reason });
+      this.add(stored, { list: 'availability', at, cost: 0, owner: stored, gone: false, state, reason });
     };
     this.bus.on('message', onMessage).on('invalid', onInvalid).on('availability', onAvailability);
     return () => {
@@ -277,19 +289,26 @@ export class DeviceHistory {
 
   private add(stored: Stored, entry: MessageEntry | DeadLetterEntry | AvailabilityEntryStored): void {
     (stored[entry.list] as Entry[]).push(entry);
-    stored.bytes += entry.cost;
-    this.totalBytes += entry.cost;
+    stored.bytes += ENTRY_BYTES + entry.cost;
+    this.totalBytes += ENTRY_BYTES + entry.cost;
     this.queue.push(entry);
     // The ring first (expected, not counted), then the device's bytes, then everyone's.
     if (stored[entry.list].length > this.limits[entry.list]) this.drop(stored, entry.list, false);
     while (stored.bytes > this.limits.deviceBytes && this.dropOldestOf(stored)) {}
     while (this.totalBytes > this.limits.totalBytes && this.head < this.queue.length) {
-      const oldest = this.queue[this.head++] as Entry;
+      const oldest = this.queue[this.head] as Entry;
+      this.queue[this.head++] = undefined;
       // The oldest entry of all is the oldest of its device's list: lists grow in arrival order.
       if (!oldest.gone) this.drop(oldest.owner, oldest.list, true);
-      this.goneInQueue--; // it has left the queue
+      this.leave();
     }
     this.compact();
+  }
+
+  /** An entry dropped from its device's list leaves the queue of all entries: the rest of it goes. */
+  private leave(): void {
+    this.goneInQueue--;
+    this.totalBytes -= ENTRY_BYTES;
   }
 
   /** Drops the oldest of a device's entries, whichever list it is in; false when it has none. */
@@ -307,10 +326,11 @@ export class DeviceHistory {
   private drop(stored: Stored, list: ListName, counted: boolean): void {
     const entry = (stored[list] as Array<MessageEntry | DeadLetterEntry | AvailabilityEntryStored>).shift();
     if (!entry) return;
-    // The queue of all entries may hold it a while yet (until compacted): its text goes now.
+    // The queue of all entries may hold it a while yet (until passed or compacted): its text goes
+    // now, the entry itself stays counted in the total until it leaves the queue.
     if (entry.list === 'messages') entry.body = '';
     else if (entry.list === 'deadLetters') entry.topic = entry.error = '';
-    stored.bytes -= entry.cost;
+    stored.bytes -= ENTRY_BYTES + entry.cost;
     this.totalBytes -= entry.cost;
     if (counted) stored.dropped[list]++;
     if (!entry.gone) {
@@ -327,8 +347,9 @@ export class DeviceHistory {
       this.head = 0;
     }
     if (this.goneInQueue > 1024 && this.goneInQueue * 2 > waiting) {
-      this.queue = this.queue.slice(this.head).filter((entry) => !entry.gone);
+      this.queue = this.queue.slice(this.head).filter((entry) => !entry?.gone);
       this.head = 0;
+      this.totalBytes -= this.goneInQueue * ENTRY_BYTES;
       this.goneInQueue = 0;
     }
   }
