@@ -1,6 +1,6 @@
-import type { DeviceMessage } from '@gridlink/protocol';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import type { DeviceMessage } from '@gridlink/protocol';
 import { describe, expect, it } from 'vitest';
 import { GatewayBus } from '../bus.js';
 import type { DeviceRecord } from '../devices/directory.js';

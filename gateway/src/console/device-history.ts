@@ -121,7 +121,7 @@ interface Stored {
 
 /** A string's bytes on the heap: one byte a character when every one fits in a byte, else two. */
 const stringBytes = (text: string) => {
-  const bytes = /[^\u0000-\u00ff]/.test(text) ? text.length * 2 : text.length;
+  const bytes = /[\u0100-\uffff]/.test(text) ? text.length * 2 : text.length;
   return STRING_BYTES + ((bytes + 7) & ~7);
 };
 
