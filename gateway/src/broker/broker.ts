@@ -12,6 +12,7 @@ import { integratorPublish } from '../integrator/integrator-acl.js';
 import { Publisher } from '../publisher.js';
 import { mayReceive, publishRefusal, subscribeRefusal } from './acl.js';
 import { batchPacketWrites } from './batched-writes.js';
+import { forgetPassword } from './forget-password.js';
 import { hardenAgainstOverload, type OverloadGuard } from './overload/harden.js';
 import { writePacketIdsWithoutCache } from './packet-numbers.js';
 import { limitPacketSize, type PacketLimit } from './packet-size.js';
@@ -306,6 +307,7 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
     authenticate(client, username, password, done) {
       identify(client, username, password).then(
         (result) => {
+          forgetPassword(client);
           const denied = 'code' in result ? result : (sessionRefusal(client, result) ?? willRefusal(client, result));
           if (!denied) {
             principals.set(client, result as Principal);
@@ -325,6 +327,7 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
           done(Object.assign(new Error(denied.message), { returnCode: code }) as AuthenticateError, false);
         },
         (err: unknown) => {
+          forgetPassword(client);
           logger.error({ err, client: client.id }, 'authentication failed unexpectedly');
           done(
             Object.assign(new Error('authentication error'), { returnCode: BAD_CREDENTIALS }) as AuthenticateError,
