@@ -1,5 +1,5 @@
 import type { IncidentState } from '@gridlink/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BACKENDS, manualClock } from '../test-support.js';
 import { IncidentEngine } from './engine.js';
 import { IncidentError, type IncidentErrorCode } from './errors.js';
@@ -471,5 +471,44 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
       expect(results.map((result) => result.repeated).sort()).toEqual([false, true]);
       expect((await engine.steps(reported.id)).map((step) => step.action)).toEqual(['report', 'accept']);
     });
+
+    // PostgreSQL only: PGlite runs one statement at a time, so no request ever waits for a lock.
+    if (backend === 'postgres')
+      it('the same request sent twice at once is applied once, also when the step keeps the state (escalate, on PostgreSQL)', async () => {
+        const engine = engineWith();
+        const filed = await incidentIn('FILED');
+        // The first holds the row until the second is waiting for its lock: the second must find the
+        // first's step once it has the lock (a read before it, or in the locking statement's own
+        // snapshot, would not see it).
+        let first = true;
+        engine.onGuard(async () => {
+          if (!first) return;
+          first = false;
+          await vi.waitFor(
+            async () => {
+              const { rows } = await db().query<{ n: number }>(
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+              );
+              if (rows[0]?.n !== 1) throw new Error('the second request is not waiting for the lock yet');
+            },
+            { timeout: 10_000, interval: 20 },
+          );
+        });
+        const input: TransitionInput = {
+          incidentId: filed.id,
+          action: 'escalate',
+          requestId: unique('req'),
+          actor: 'op',
+          role: 'operator',
+        };
+        // The second waits for the first's lock; the table allows escalate again from FILED, so only
+        // the request id keeps it from being taken twice (two levels up).
+        const results = await Promise.all([engine.transition(input), engine.transition(input)]);
+        expect(results.map((result) => result.repeated).sort()).toEqual([false, true]);
+        expect(results.map((result) => result.step.seq)).toEqual([results[0]?.step.seq, results[0]?.step.seq]);
+        const steps = await engine.steps(filed.id);
+        expect(steps.filter((step) => step.action === 'escalate')).toHaveLength(1);
+        expect((await engine.get(filed.id))?.level).toBe(results[0]?.incident.level);
+      });
   });
 });
