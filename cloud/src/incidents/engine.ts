@@ -307,7 +307,7 @@ export class IncidentEngine {
   private async separation(q: Queryable, incident: Incident, rule: TransitionRule, actor: string) {
     if ((rule.separateFrom ?? []).length === 0) return undefined;
     const steps = await readSteps(q, incident.id, incident.createdAt);
-    return separationRefusal(incident, rule, actor, steps, await this.settingsStore.get(q));
+    return separationRefusal(incident, rule, actor, steps, () => this.settingsStore.get(q));
   }
 
   /** Manual intake ("一口受理": hotline, 110 transfer, petition, patrol…): a REPORTED incident. */
