@@ -300,15 +300,11 @@ export class DeviceHistory {
       this.queue[this.head++] = undefined;
       // The oldest entry of all is the oldest of its device's list: lists grow in arrival order.
       if (!oldest.gone) this.drop(oldest.owner, oldest.list, true);
-      this.leave();
+      // It has left the queue: the rest of what it held goes.
+      this.goneInQueue--;
+      this.totalBytes -= ENTRY_BYTES;
     }
     this.compact();
-  }
-
-  /** An entry dropped from its device's list leaves the queue of all entries: the rest of it goes. */
-  private leave(): void {
-    this.goneInQueue--;
-    this.totalBytes -= ENTRY_BYTES;
   }
 
   /** Drops the oldest of a device's entries, whichever list it is in; false when it has none. */
