@@ -1,6 +1,7 @@
 /**
  * Broker throughput and latency, same load generator and same run against (a) Debian's Mosquitto
- * (`set_tcp_nodelay true`), (b) bare aedes, (c) the full gateway path (auth, ACL, validation,
+ * (`set_tcp_nodelay true`), (b) the Node floor (what any broker in Node could reach here: frames
+ * forwarded with no broker work, see servers/node-floor-server.ts), (c) bare aedes, (d) the full gateway path (auth, ACL, validation,
  * event bus, liveness; telemetry when INFLUX_URL is set). The load generator runs in this process,
  * each broker in its own.
  *
@@ -206,6 +207,7 @@ const profile = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${proce
 const available: Record<string, () => Promise<BrokerUnderTest>> = {
   mosquitto: () => startMosquitto(),
   aedes: () => startScript('aedes (bare)', 'aedes-server.ts', {}, profile),
+  floor: () => startScript('Node floor (no broker)', 'node-floor-server.ts', {}, profile),
   gateway: async () => {
     // The full path includes telemetry batches to a real InfluxDB.
     const influx = await startInflux();
@@ -226,7 +228,7 @@ const available: Record<string, () => Promise<BrokerUnderTest>> = {
   },
 };
 // BROKERS=gateway,aedes runs a subset; ratios are always against the first one measured.
-const brokers = (process.env.BROKERS ?? 'mosquitto,aedes,gateway').split(',').map((name) => {
+const brokers = (process.env.BROKERS ?? 'mosquitto,floor,aedes,gateway').split(',').map((name) => {
   const start = available[name.trim()];
   if (!start) throw new Error(`BROKERS: unknown broker ${name}; use ${Object.keys(available).join(', ')}`);
   return start;
