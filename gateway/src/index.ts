@@ -48,6 +48,8 @@ export type { AuditEntry, CommissioningRecord, GrantChange } from './registry/re
 export type { Observation } from './rules/conditions.js';
 export { type AlertTransition, RuleEngine } from './rules/engine.js';
 export type { RuleIssue } from './rules/rule-check.js';
+export { RuleStateSaver } from './rules/state-saver.js';
+export { RuleStateStore } from './rules/state-store.js';
 export type { RuleTemplate, TemplateParam } from './rules/template-catalog.js';
 export { builtinRuleFile, builtinRules } from './rules/templates.js';
 export { startGatewayFromConfig } from './run.js';

@@ -229,7 +229,9 @@ describe('rules select registry-backed devices by their installer tags (embedded
 
     // What the rules keep between runs names devices, never their credentials.
     const state = new Database(join(dataDir, 'rules.db'), { readonly: true });
-    const { snapshot } = state.prepare('SELECT snapshot FROM engine_state').get() as { snapshot: string };
+    const { snapshot } = state.prepare("SELECT group_concat(state, ',') AS snapshot FROM rule_instances").get() as {
+      snapshot: string;
+    };
     state.close();
     expect(snapshot).toContain('wm-b2-u1-0104');
     expect(snapshot).not.toMatch(/wm-b2-u1-010[123]|scrypt|passwordHash/);

@@ -398,3 +398,41 @@ describe('the device kinds the rules concern', () => {
     expect(new RuleEngine({ rules: [], newAlertId: () => 'al-1' }).concerns('gas_detector')).toBe(false);
   });
 });
+
+describe('changes reported for saving', () => {
+  const tilt = rule(
+    'manhole.tilt',
+    'manhole_cover',
+    "{ type: threshold, field: tilt, op: '>', value: 15, for_s: 3, clear: { op: '<', value: 5 } }",
+  );
+  const keys = (rules: RuleEngine) => {
+    const { touched, dropped } = rules.takeChanges();
+    return { touched: touched.map((i) => i.key).sort(), dropped };
+  };
+
+  it('reports the instances a message changed, waiting on time, raised or dropped — never the idle ones a tick passes over, nor a reading that changes nothing', () => {
+    const rules = engine(tilt);
+    const covers = Array.from({ length: 5 }, (_, n) => device(`mh-${n}`, 'manhole_cover'));
+    for (const cover of covers) rules.observe(state(cover, { tilt: 1 }, T0));
+    expect(keys(rules).touched).toHaveLength(5);
+
+    // Idle covers: a second of time, or the same reading again, changes nothing to save.
+    rules.tick(T0 + 1000);
+    rules.observe(state(covers[0] as DeviceRecord, { tilt: 1 }, T0 + 1000));
+    expect(keys(rules)).toEqual({ touched: [], dropped: [] });
+    rules.observe(state(covers[0] as DeviceRecord, { tilt: 2 }, T0 + 1500));
+    expect(keys(rules).touched).toEqual(['manhole.tilt|mh-0']);
+
+    // One tilts: observed, then waiting on its duration at each tick, then raised.
+    rules.observe(state(covers[2] as DeviceRecord, { tilt: 20 }, T0 + 2000));
+    expect(keys(rules).touched).toEqual(['manhole.tilt|mh-2']);
+    expect(rules.tick(T0 + 3000)).toEqual([]);
+    expect(keys(rules).touched).toEqual(['manhole.tilt|mh-2']);
+    expect(summary(rules.tick(T0 + 5000))).toEqual(['raised:al-1:mh-2:1']);
+    expect(keys(rules).touched).toEqual(['manhole.tilt|mh-2']);
+
+    // Retired: its instance is dropped, reported by key.
+    rules.reconcile((id) => (id === 'mh-2' ? undefined : covers.find((c) => c.id === id)), T0 + 6000, 'mh-2');
+    expect(keys(rules)).toEqual({ touched: [], dropped: ['manhole.tilt|mh-2'] });
+  });
+});

@@ -51,6 +51,9 @@ export class RuleEngine {
   /** Rule id → subject (device id or place) → instance: no key strings built on the hot path. */
   private readonly instances = new Map<string, Map<string, Instance>>();
   private readonly timeZone: string;
+  /** Instances that may have changed, and keys of instances dropped, since `takeChanges`. */
+  private touched = new Set<Instance>();
+  private dropped = new Set<string>();
 
   constructor(private readonly options: EngineOptions) {
     this.rules = options.rules.filter((rule) => rule.enabled);
@@ -100,11 +103,13 @@ export class RuleEngine {
         );
         if (!mentioned) continue;
         const instance = this.instance(rule, obs.device, obs.at, place);
+        capture(instance.condition);
         const triggered = observe(rule.condition, instance.condition, obs, selected);
         // The alert names the device that completed the correlation; it stays put while active,
         // so its retained topic does not move.
         if (triggered && !instance.alert) instance.device = ruleDevice(obs.device);
         const transitions = this.evaluate(rule, instance, obs.at, triggered, obs.fields);
+        if (transitions.length > 0 || changed(instance.condition)) this.touched.add(instance);
         if (transitions.length > 0) out.push(...transitions);
         continue;
       }
@@ -117,8 +122,11 @@ export class RuleEngine {
         continue;
       }
       const instance = this.instance(rule, obs.device, obs.at);
+      capture(instance.condition);
       const triggered = observe(rule.condition, instance.condition, obs);
       const transitions = this.evaluate(rule, instance, obs.at, triggered, obs.fields);
+      // A reading that changes nothing (the same value again) leaves nothing new to save.
+      if (transitions.length > 0 || changed(instance.condition)) this.touched.add(instance);
       if (transitions.length > 0) out.push(...transitions);
     }
     return out;
@@ -131,8 +139,14 @@ export class RuleEngine {
       const rule = this.byId.get(ruleId);
       if (!rule) continue;
       for (const instance of subjects.values()) {
+        // Time changes only an instance that is waiting for something (a pending duration, a
+        // window, an active alert) or that raises now; an idle one stays as it was saved.
+        if (!idle(instance)) this.touched.add(instance);
         const transitions = this.evaluate(rule, instance, now, false, undefined);
-        if (transitions.length > 0) out.push(...transitions);
+        if (transitions.length > 0) {
+          this.touched.add(instance);
+          out.push(...transitions);
+        }
       }
     }
     return out;
@@ -168,6 +182,7 @@ export class RuleEngine {
               : 'device_deselected';
         if (reason === undefined) {
           if (record) instance.device = ruleDevice(record);
+          this.touched.add(instance);
           continue;
         }
         const dropped = this.drop(rule, instance.device.id, now, reason);
@@ -187,7 +202,23 @@ export class RuleEngine {
   }
 
   snapshot(): EngineSnapshot {
-    return structuredClone({ instances: [...this.allInstances()] });
+    return structuredClone({ instances: this.liveInstances() });
+  }
+
+  /** The instances themselves, not copies: for a save that serialises them at once. */
+  liveInstances(): Instance[] {
+    return [...this.allInstances()];
+  }
+
+  /**
+   * The instances that may have changed (created, observed, reconciled, waiting on time, raised or
+   * cleared) and the keys of those dropped since the last call: what a save has to look at.
+   */
+  takeChanges(): { touched: Instance[]; dropped: string[] } {
+    const changes = { touched: [...this.touched], dropped: [...this.dropped] };
+    this.touched = new Set();
+    this.dropped = new Set();
+    return changes;
   }
 
   /**
@@ -197,11 +228,11 @@ export class RuleEngine {
   restore(snapshot: EngineSnapshot): void {
     for (const instance of snapshot.instances) {
       const rule = this.byId.get(instance.ruleId);
-      if (rule && instance.condition.type === rule.condition.type)
-        this.subjects(rule.id).set(instance.key.slice(rule.id.length + 1), {
-          ...structuredClone(instance),
-          device: ruleDevice(instance.device),
-        });
+      if (rule && instance.condition.type === rule.condition.type) {
+        const restored = { ...structuredClone(instance), device: ruleDevice(instance.device) };
+        this.subjects(rule.id).set(instance.key.slice(rule.id.length + 1), restored);
+        this.touched.add(restored);
+      }
     }
   }
 
@@ -233,6 +264,8 @@ export class RuleEngine {
     const instance = subjects?.get(deviceId);
     if (!subjects || !instance) return undefined;
     subjects.delete(deviceId);
+    this.touched.delete(instance);
+    this.dropped.add(instance.key);
     return instance.alert ? { type: 'cleared', alert: this.payload(rule, instance), at: now, reason } : undefined;
   }
 
@@ -250,6 +283,8 @@ export class RuleEngine {
         values: {},
       };
       subjects.set(subject, instance);
+      this.touched.add(instance);
+      this.dropped.delete(instance.key);
     }
     return instance;
   }
@@ -347,4 +382,73 @@ function numericOrText(fields: Record<string, unknown>): Record<string, unknown>
       out[key] = value;
   }
   return out;
+}
+
+/** An instance time alone cannot change: no alert, nothing pending, no window of occurrences. */
+function idle(instance: Instance): boolean {
+  if (instance.alert) return false;
+  const c = instance.condition;
+  switch (c.type) {
+    case 'threshold':
+      return !c.on && c.pendingSince === null;
+    case 'event':
+      return !c.on;
+    case 'count':
+      return c.times.length === 0;
+    case 'absence':
+      // Its period only ends with a raise, which marks it.
+      return true;
+    case 'correlation':
+      return c.hits.length === 0;
+  }
+}
+
+/**
+ * What an observation can change in a condition's state, captured before it and compared after
+ * (in three variables, not an object: this runs for every rule a message is offered to). The
+ * evidence values follow the state (a threshold's value, a matched event's time), and an alert's
+ * changes come back as transitions.
+ */
+let before0: unknown;
+let before1: unknown;
+let before2: unknown;
+function capture(state: ConditionState): void {
+  switch (state.type) {
+    case 'threshold':
+      before0 = state.on;
+      before1 = state.pendingSince;
+      before2 = state.value;
+      return;
+    case 'event':
+      before0 = state.on;
+      before1 = state.lastMatchAt;
+      return;
+    case 'absence':
+      before0 = state.lastMatchAt;
+      return;
+    case 'count':
+      before0 = state.times.length;
+      before1 = state.times[0];
+      before2 = state.times.at(-1);
+      return;
+    case 'correlation':
+      before0 = state.hits.length;
+      before1 = state.hits[0]?.at;
+      before2 = state.hits.at(-1)?.at;
+      return;
+  }
+}
+function changed(state: ConditionState): boolean {
+  switch (state.type) {
+    case 'threshold':
+      return before0 !== state.on || before1 !== state.pendingSince || !Object.is(before2, state.value);
+    case 'event':
+      return before0 !== state.on || before1 !== state.lastMatchAt;
+    case 'absence':
+      return before0 !== state.lastMatchAt;
+    case 'count':
+      return before0 !== state.times.length || before1 !== state.times[0] || before2 !== state.times.at(-1);
+    case 'correlation':
+      return before0 !== state.hits.length || before1 !== state.hits[0]?.at || before2 !== state.hits.at(-1)?.at;
+  }
 }

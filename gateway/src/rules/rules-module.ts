@@ -21,6 +21,7 @@ import { toObservation } from './conditions.js';
 import { type AlertTransition, RuleEngine } from './engine.js';
 import { loadRuleFiles, watchRuleFiles } from './rule-files.js';
 import { RuleFolder } from './rule-folder.js';
+import { RuleStateSaver } from './state-saver.js';
 import { RuleStateStore } from './state-store.js';
 import { RuleWebhookPolicy } from './webhook-policy.js';
 
@@ -60,6 +61,7 @@ export class RulesModule implements GatewayModule {
   private rules: readonly Rule[] = [];
   private files: RuleFile[] = [];
   private readonly store: RuleStateStore;
+  private readonly saver: RuleStateSaver;
   private readonly actions: ActionRunner;
   private readonly webhooks: RuleWebhookPolicy;
   private readonly topics;
@@ -87,6 +89,7 @@ export class RulesModule implements GatewayModule {
     const { config, publisher, directory, logger, now } = options;
     this.topics = createTopics(config.gateway.base_topic);
     this.store = new RuleStateStore(join(config.gateway.data_dir, 'rules.db'));
+    this.saver = new RuleStateSaver(this.store);
     this.webhooks = new RuleWebhookPolicy(config.rules);
     this.folder = new RuleFolder(config.rules.dir ?? join(config.gateway.data_dir, 'rules'));
     this.loadState = { ok: true, at: now(), rules: 0 };
@@ -123,7 +126,10 @@ export class RulesModule implements GatewayModule {
     }
     this.engine = this.newEngine(this.files);
     if (loaded.ok) this.loadState = { ok: true, at: now(), rules: this.rules.length };
-    if (saved) this.engine.restore(saved.snapshot);
+    if (saved) {
+      this.engine.restore(saved.snapshot);
+      this.saver.remember(saved.snapshot.instances, saved.files);
+    }
     this.startClears = this.engine.reconcile(this.current, now());
     this.reconciledAt = now();
     this.engine.watch(this.options.directory.activeDevices(), now());
@@ -134,7 +140,7 @@ export class RulesModule implements GatewayModule {
     bus.on('message', this.onMessage);
     bus.on('connected', this.onConnected);
     this.timers.push(setInterval(() => this.tick(), config.rules.tick_ms));
-    this.timers.push(setInterval(() => this.save(), config.rules.save_every_ms));
+    this.timers.push(setInterval(() => this.saveChanges(), config.rules.save_every_ms));
     for (const timer of this.timers) timer.unref();
     const folders = existsSync(this.folder.dir) ? [this.folder.dir] : [];
     this.unwatch = watchRuleFiles(config.rules.files, () => this.reload(), undefined, folders);
@@ -149,7 +155,7 @@ export class RulesModule implements GatewayModule {
     this.options.bus.off('connected', this.onConnected);
     for (const timer of this.timers) clearInterval(timer);
     this.unwatch();
-    this.save();
+    this.saveNow();
     this.store.close();
   }
 
@@ -180,7 +186,10 @@ export class RulesModule implements GatewayModule {
     this.engine = next;
     this.reconciledAt = at;
     this.apply([...deselected, ...orphans]);
-    this.save();
+    // A new engine: every instance compared, the rows of rules gone deleted.
+    this.saver
+      .saveAll(() => this.engine.liveInstances(), this.files, at)
+      .catch((err: unknown) => this.options.logger.error({ err }, 'rule state could not be saved'));
     this.loadState = { ok: true, at, rules: this.rules.length };
     logger.info({ rules: this.rules.length }, 'rules reloaded');
     this.announce({ type: 'rules_reloaded', detail: `${this.rules.length} rules` });
@@ -291,9 +300,16 @@ export class RulesModule implements GatewayModule {
     }
   }
 
-  private save(): void {
+  /** Saves what changed, a slice of the rule instances a turn: alarms do not wait behind it. */
+  private saveChanges(): void {
+    this.saver
+      .saveChanges(() => this.engine.takeChanges(), this.files, this.options.now())
+      .catch((err: unknown) => this.options.logger.error({ err }, 'rule state could not be saved'));
+  }
+
+  private saveNow(): void {
     try {
-      this.store.save(this.engine.snapshot(), this.files, this.options.now());
+      this.saver.saveNow(this.engine.liveInstances(), this.files, this.options.now());
     } catch (err) {
       this.options.logger.error({ err }, 'rule state could not be saved');
     }

@@ -43,6 +43,15 @@ describe('rule state store', () => {
       expect(bytes).not.toContain(HASH);
       expect(bytes).not.toContain('passwordHash');
     }
+    // The whole state in one row became a row an instance (written only when it changes).
+    const file = new Database(path, { readonly: true });
+    expect(file.prepare('SELECT key FROM rule_instances').all()).toEqual([{ key: 'elderly.no_water|wm-1' }]);
+    expect(file.prepare('SELECT name FROM pragma_table_info(?)').all('engine_state')).toEqual([
+      { name: 'id' },
+      { name: 'saved_at' },
+      { name: 'files' },
+    ]);
+    file.close();
     // Opened again, it is not rewritten (the version is recorded) and still holds what it held.
     const again = new RuleStateStore(path);
     expect(again.load()?.snapshot.instances).toHaveLength(1);
