@@ -7,9 +7,11 @@
  * device registry, with the installer console and its device history. Without it, on an in-memory
  * directory of DEVICES devices (no console: it needs the registry).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Gateway, GatewayConfig, hashPassword, InMemoryDirectory, startGatewayFromConfig } from '@gridlink/gateway';
 import type { DeviceKind } from '@gridlink/protocol';
@@ -77,7 +79,43 @@ if (gc) {
     memoryLine('RETAINED');
   });
 }
-process.on('SIGTERM', () => {
+// ALLOC_PROFILE=<file>: a sampling profile of every allocation, including the garbage collected
+// since (Chrome DevTools' .heapprofile), written at SIGTERM: what the young generation fills with.
+const allocProfile = process.env.ALLOC_PROFILE;
+const allocSession = allocProfile ? new Session() : undefined;
+if (allocSession) {
+  allocSession.connect();
+  allocSession.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
+const writeAllocProfile = () =>
+  new Promise<void>((resolve) => {
+    if (!allocSession || !allocProfile) return resolve();
+    allocSession.post('HeapProfiler.stopSampling', (err, result) => {
+      if (!err) writeFileSync(allocProfile, JSON.stringify(result.profile));
+      resolve();
+    });
+  });
+// GC_STATS=1: the collections by kind (count, total ms) on stderr at SIGTERM.
+const gcStats = new Map<string, { count: number; ms: number }>();
+if (process.env.GC_STATS) {
+  const kinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = kinds[(entry as unknown as { detail: { kind: number } }).detail.kind] ?? 'other';
+      const stat = gcStats.get(kind) ?? { count: 0, ms: 0 };
+      stat.count++;
+      stat.ms += entry.duration;
+      gcStats.set(kind, stat);
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+process.on('SIGTERM', async () => {
+  await writeAllocProfile();
+  if (gcStats.size > 0) console.error(`gc: ${JSON.stringify(Object.fromEntries(gcStats))}`);
   const stats = gateway.stats();
   console.error(`gateway stats: ${JSON.stringify(stats)}`);
   void (running ?? gateway).stop().then(() => process.exit(0));

@@ -17,6 +17,7 @@ import { hardenAgainstOverload, type OverloadGuard } from './overload/harden.js'
 import { writePacketIdsWithoutCache } from './packet-numbers.js';
 import { limitPacketSize, type PacketLimit } from './packet-size.js';
 import type { Principal } from './principal.js';
+import { decodePublishesOf } from './publish-decoder.js';
 import { type RefusalCode, type RefusalKind, type RefusalLogLimits, Refusals } from './refusals.js';
 import { mayRetain } from './retain-policy.js';
 import { SessionOwners } from './session-owners.js';
@@ -539,6 +540,7 @@ export async function createGatewayBroker(options: GatewayBrokerOptions): Promis
         { client: client.id },
       ),
     );
+    decodePublishesOf(client, () => limitOf().bytes);
   };
   Object.assign(gatewayBroker, { aedes, handle, overload, publisher: new Publisher(aedes) });
   return gatewayBroker;
