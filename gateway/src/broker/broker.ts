@@ -55,7 +55,7 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   drain_timeout_ms: 30_000,
   max_queued_per_client: 10_000,
   max_queued_bytes_per_client: 1_048_576,
-  max_inflight_inbound: 1000,
+  max_inflight_inbound: 250,
   max_inbound_per_turn: 16,
   max_inbound_read_ahead_bytes: 2_097_152,
   max_inflight_qos2_per_client: 32,

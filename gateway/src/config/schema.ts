@@ -40,13 +40,15 @@ const Limits = z.strictObject({
   /**
    * Packets of signed-in clients being handled at once, gateway-wide: above it the broker reads
    * no more from any socket (the rest waits in the kernel) and clients take turns. Each costs
-   * ~1.5 KB of memory while it is handled; too low a value lowers the messages per second.
+   * ~1.5 KB of memory while it is handled; too low a value lowers the messages per second, too
+   * high a one too (more is alive at each young-generation collection; 250 did 6–9 % better than
+   * 1,000 and than 128 in bench/broker-throughput.ts) and makes a device wait behind a flood.
    */
   max_inflight_inbound: z
     .int()
     .min(64, 'at least 64: below that the broker cannot keep its own pipeline busy')
     .max(100_000, 'at most 100000: each packet being handled costs ~1.5 KB')
-    .default(1000),
+    .default(250),
   /** Packets of one client the broker handles at a time before serving the next waiting client. */
   max_inbound_per_turn: z.int().min(1).max(1000).default(16),
   /**
