@@ -41,8 +41,9 @@ const Limits = z.strictObject({
    * Packets of signed-in clients being handled at once, gateway-wide: above it the broker reads
    * no more from any socket (the rest waits in the kernel) and clients take turns. Each costs
    * ~1.5 KB of memory while it is handled; too low a value lowers the messages per second, too
-   * high a one too (more is alive at each young-generation collection; 250 did 6–9 % better than
-   * 1,000 and than 128 in bench/broker-throughput.ts) and makes a device wait behind a flood.
+   * high a one too (more is alive at each young-generation collection: in bench/broker-throughput.ts
+   * 250 took 6–9 % less CPU a message than 1,000, and 128 more than 250 at QoS 1) and makes a device
+   * wait behind a flood.
    */
   max_inflight_inbound: z
     .int()
