@@ -1,3 +1,4 @@
+import { seededRandom } from '@gridlink/simulators';
 import type { MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { InMemoryDirectory } from '../devices/directory.js';
 import { testDevice, testService } from '../test-support.js';
 import { startTestBroker, type TestBroker } from './broker-test-support.js';
 import { decodePublish } from './publish-decoder.js';
-import { connectPacket, publishPacket, rawMqtt } from './raw-mqtt.js';
+import { connectPacket, PINGREQ, publishPacket, rawMqtt } from './raw-mqtt.js';
 
 const PASSWORD = 'decoder-secret-1';
 
@@ -29,20 +30,9 @@ function decodeAll(bytes: Buffer, maxLength = 1 << 20): Array<Record<string, unk
   return packets;
 }
 
-/** A seeded generator (mulberry32): the same cases every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('decodePublish', () => {
   it('decodes a QoS 0 or 1 PUBLISH field for field as mqtt-packet does: flags, ids, UTF-8 topics, empty and long payloads', () => {
-    const random = seeded(22);
+    const random = seededRandom(22);
     const topics = ['gridlink/th-1', 'gridlink/门磁-1/event/opened', 'a', 'gridlink/dc-1/set'];
     const frames: Buffer[] = [];
     for (let n = 0; n < 300; n++) {
@@ -65,7 +55,7 @@ describe('decodePublish', () => {
     const publish = publishPacket('gridlink/th-1', '{"temperature":21.5}', { qos: 1, messageId: 7 });
     const cases: Array<[string, Buffer, number?]> = [
       ['a SUBSCRIBE', Buffer.from([0x82, 0x06, 0x00, 0x01, 0x00, 0x01, 0x23, 0x00])],
-      ['a PINGREQ', Buffer.from([0xc0, 0x00])],
+      ['a PINGREQ', PINGREQ],
       ['a QoS 2 PUBLISH', publishPacket('gridlink/th-1', '{}', { qos: 2 })],
       ['both QoS bits set', Buffer.concat([Buffer.from([0x36]), publish.subarray(1)])],
       ['a packet whose body is still to come', publish.subarray(0, publish.length - 1)],
@@ -116,11 +106,11 @@ describe('a signed-in client’s PUBLISH packets, decoded by the gateway', () =>
       // QoS 2 (a few, left unreleased: within max_inflight_qos2_per_client) goes through
       // mqtt-packet, between decoded ones; so does a PINGREQ now and then.
       packets.push(publishPacket('gridlink/th-1', body, { qos: qosOf(n), messageId: n + 1 }));
-      if (n % 50 === 0) packets.push(Buffer.from([0xc0, 0x00]));
+      if (n % 50 === 0) packets.push(PINGREQ);
     }
     // Cut at seeded places: packets split across writes, several in one write.
     const bytes = Buffer.concat(packets);
-    const random = seeded(7);
+    const random = seededRandom(7);
     for (let at = 0; at < bytes.length; ) {
       const next = Math.min(bytes.length, at + 1 + Math.floor(random() * 90));
       device.send(bytes.subarray(at, next));
