@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { IncidentEngine, migrate, openPostgres, readMigrations } from '@gridlink/cloud';
 import { type AlertPayload, type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { pino } from 'pino';
+import { ownCpuSeconds, postgresCpuSeconds } from './lib/cpu.js';
 import { startBenchPostgres } from './lib/postgres.js';
 import { fmt, percentile } from './lib/stats.js';
 
@@ -150,6 +151,12 @@ await Promise.all(
 const transitions: number[] = [];
 const byAction = new Map<string, number[]>();
 let nextIncident = 0;
+// CPU per transition, this process's and PostgreSQL's: what tells builds apart on a machine whose
+// speed moves, where the p99 of a few thousand transitions moves by a third from run to run.
+const [{ directory } = { directory: '' }] = (
+  await db.query<{ directory: string }>("SELECT current_setting('data_directory') AS directory")
+).rows;
+const cpuBefore = [ownCpuSeconds(), postgresCpuSeconds(directory)];
 const transitionsStarted = performance.now();
 await Promise.all(
   Array.from({ length: TRANSITION_WORKERS }, async () => {
@@ -161,12 +168,17 @@ await Promise.all(
         await step(id, taken);
         const ms = performance.now() - t;
         transitions.push(ms);
-        byAction.set(action, [...(byAction.get(action) ?? []), ms]);
+        const times = byAction.get(action) ?? [];
+        times.push(ms);
+        byAction.set(action, times);
       }
     }
   }),
 );
 const transitionSeconds = (performance.now() - transitionsStarted) / 1000;
+const [nodeCpu, postgresCpu] = [ownCpuSeconds(), postgresCpuSeconds(directory)].map(
+  (seconds, n) => ((seconds - (cpuBefore[n] as number)) * 1000) / transitions.length,
+);
 transitions.sort((a, b) => a - b);
 
 console.log(
@@ -189,6 +201,9 @@ console.log(
 );
 console.log(
   `  ${'transition latency p50 / p99'.padEnd(30)} ${fmt(percentile(transitions, 50), 1)} / ${fmt(percentile(transitions, 99), 1)} ms; target p99 < 20 ms (${fmt(transitions.length)} transitions, ${TRANSITION_WORKERS} incidents at once, ${fmt(transitions.length / transitionSeconds)}/s)`,
+);
+console.log(
+  `  ${'  CPU per transition'.padEnd(30)} ${fmt((nodeCpu as number) + (postgresCpu as number), 2)} ms: this process ${fmt(nodeCpu as number, 2)}, PostgreSQL ${fmt(postgresCpu as number, 2)}`,
 );
 console.log(
   `  ${'  p99 by action'.padEnd(30)} ${[...byAction]

@@ -103,4 +103,16 @@ describe.each(BACKENDS)('the category catalogue (%s)', (backend) => {
       unit: 'natural_minutes',
     });
   });
+
+  it("reads several steps' limits at once, each the most specific, and names a step it was not asked for", async () => {
+    const limitOf = await catalogue.limitsFor('urban_management.manhole_cover', 'critical', [
+      'handle',
+      'file_dispatch',
+    ]);
+    expect([limitOf('handle'), limitOf('file_dispatch')]).toEqual([
+      await catalogue.limitFor('urban_management.manhole_cover', 'critical', 'handle'),
+      await catalogue.limitFor('urban_management.manhole_cover', 'critical', 'file_dispatch'),
+    ]);
+    expect(() => limitOf('callback')).toThrow('no time limit for step callback (seed the catalogue)');
+  });
 });

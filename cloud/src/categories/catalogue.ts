@@ -165,24 +165,45 @@ export class CategoryCatalogue {
    * tenant default (`*`).
    */
   async limitFor(code: string, severity: Severity, step: LimitedStep): Promise<Limit> {
+    return (await this.limitsFor(code, severity, [step]))(step);
+  }
+
+  /**
+   * {@link limitFor} for several steps in one read (a step's time limits read the clock it ended
+   * and the one it started): the limit of each step asked for, or a refusal naming the step.
+   */
+  async limitsFor(
+    code: string,
+    severity: Severity,
+    steps: readonly LimitedStep[],
+  ): Promise<(step: LimitedStep) => Limit> {
     const chain: string[] = [];
     for (let at: string | undefined = code; at; at = parentCode(at)) chain.push(at);
     chain.push('*');
     const { rows } = await this.db.query<{
+      step: LimitedStep;
       category_code: string;
       severity: string;
       value: number;
       unit: Limit['unit'];
     }>(
-      `SELECT category_code, severity, value, unit FROM category_time_limits
-       WHERE step = $1 AND category_code = ANY($2::text[]) AND severity IN ($3, '*')`,
-      [step, chain, severity],
+      `SELECT step, category_code, severity, value, unit FROM category_time_limits
+       WHERE step = ANY($1::text[]) AND category_code = ANY($2::text[]) AND severity IN ($3, '*')`,
+      [steps, chain, severity],
     );
     const rank = (row: { category_code: string; severity: string }) =>
       chain.indexOf(row.category_code) * 2 + (row.severity === '*' ? 1 : 0);
-    const best = rows.sort((a, b) => rank(a) - rank(b))[0];
-    if (!best) throw new CategoryError('GL_CATEGORY_NOT_FOUND', `no time limit for step ${step} (seed the catalogue)`);
-    return { value: best.value, unit: best.unit };
+    const best = new Map<LimitedStep, (typeof rows)[number]>();
+    for (const row of rows) {
+      const found = best.get(row.step);
+      if (found === undefined || rank(row) < rank(found)) best.set(row.step, row);
+    }
+    return (step) => {
+      const found = best.get(step);
+      if (!found)
+        throw new CategoryError('GL_CATEGORY_NOT_FOUND', `no time limit for step ${step} (seed the catalogue)`);
+      return { value: found.value, unit: found.unit };
+    };
   }
 
   private async write(tx: Queryable, category: Category, onConflict: 'DO NOTHING' | 'DO UPDATE'): Promise<number> {

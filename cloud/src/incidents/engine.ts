@@ -10,6 +10,7 @@ import {
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { retryDeadlocks } from '../db/locks.js';
+import { DomainError } from '../http/domain-error.js';
 import type { Message } from '../i18n/message.js';
 import { categoryLineage } from './device-event-policy.js';
 import { IncidentError } from './errors.js';
@@ -262,35 +263,56 @@ export class IncidentEngine {
         throw new IncidentError('GL_INCIDENT_NOT_FOUND', `incident ${request.incidentId} does not exist`, {
           incidentId: request.incidentId,
         });
-      const done = await readStepOfRequest(tx, row.id, request.requestId, row.created_at);
-      if (done !== undefined) {
-        if (done.action !== request.action)
+      // A request taken again is answered with its step. Rather than look for that step before every
+      // transition (a round trip each), the write refuses to write a request's step twice, and the
+      // step is looked for only when the write or a check before it refuses (a refusal is thrown by
+      // the engine, not by the database: the transaction can still read).
+      let wrote = false;
+      try {
+        if (request.expectedVersion !== undefined && request.expectedVersion !== row.version)
           throw new IncidentError(
-            'GL_INCIDENT_REQUEST_REUSED',
-            `request ${request.requestId} was already used for "${done.action}" on incident ${row.id}, not "${request.action}"`,
-            { requestId: request.requestId, action: done.action },
+            'GL_INCIDENT_VERSION_CONFLICT',
+            `incident ${row.id} changed meanwhile: it is at version ${row.version} in state ${row.state}, not at the expected version ${request.expectedVersion}; reload it and decide again`,
+            { version: row.version, state: row.state, expectedVersion: request.expectedVersion },
           );
-        return { incident: toIncident(row), step: done, repeated: true };
-      }
-      if (request.expectedVersion !== undefined && request.expectedVersion !== row.version)
-        throw new IncidentError(
-          'GL_INCIDENT_VERSION_CONFLICT',
-          `incident ${row.id} changed meanwhile: it is at version ${row.version} in state ${row.state}, not at the expected version ${request.expectedVersion}; reload it and decide again`,
-          { version: row.version, state: row.state, expectedVersion: request.expectedVersion },
+        const rule = this.ruleFor(
+          row,
+          request.action,
+          request.role,
+          await this.policiesFor(row.state, request.action, tx),
         );
-      const rule = this.ruleFor(
-        row,
-        request.action,
-        request.role,
-        await this.policiesFor(row.state, request.action, tx),
-      );
-      const refusal = await this.separation(tx, toIncident(row), rule, request.actor);
-      if (refusal !== undefined) throw refusal;
-      for (const guard of this.guards)
-        await guard({ tx, incident: toIncident(row), rule, actor: request.actor, role: request.role });
-      const { incident, step } = await this.apply(tx, row, rule, request);
-      return { incident, step, repeated: false };
+        const refusal = await this.separation(tx, toIncident(row), rule, request.actor);
+        if (refusal !== undefined) throw refusal;
+        for (const guard of this.guards)
+          await guard({ tx, incident: toIncident(row), rule, actor: request.actor, role: request.role });
+        const { incident, step } = await this.apply(tx, row, rule, request, () => {
+          wrote = true;
+        });
+        return { incident, step, repeated: false };
+      } catch (err) {
+        // Past the write, a refusal (a hook's) is the step's own; a database error ended the transaction.
+        if (wrote || !(err instanceof DomainError)) throw err;
+        return this.repeatedOr(err, tx, row, request);
+      }
     });
+  }
+
+  /** The answer to a request that already wrote its step on the incident, else `refusal` thrown. */
+  private async repeatedOr(
+    refusal: DomainError,
+    tx: Queryable,
+    row: IncidentRow,
+    request: TransitionInput,
+  ): Promise<TransitionResult> {
+    const done = await readStepOfRequest(tx, row.id, request.requestId, row.created_at);
+    if (done === undefined) throw refusal;
+    if (done.action !== request.action)
+      throw new IncidentError(
+        'GL_INCIDENT_REQUEST_REUSED',
+        `request ${request.requestId} was already used for "${done.action}" on incident ${row.id}, not "${request.action}"`,
+        { requestId: request.requestId, action: done.action },
+      );
+    return { incident: toIncident(row), step: done, repeated: true };
   }
 
   /**
@@ -470,12 +492,16 @@ export class IncidentEngine {
     return rule;
   }
 
-  /** Applies a rule's effects, writes its step and the incident's new state (the row is locked). */
+  /**
+   * Applies a rule's effects, writes its step and the incident's new state (the row is locked);
+   * `written` is called once they are, before the step's hooks run.
+   */
   private async apply(
     tx: Queryable,
     row: IncidentRow,
     rule: TransitionRule,
     asked: StepRequest,
+    written?: () => void,
   ): Promise<{ incident: Incident; step: IncidentStep }> {
     const now = this.clock();
     const request: StepRequest = rule.positionRequired
@@ -559,12 +585,13 @@ export class IncidentEngine {
         }
       }
     }
-    const written = await updateIncidentWithStep(tx, row, next, { ...request, from: row.state, to: rule.to, at: now });
-    if (written === undefined)
+    const stored = await updateIncidentWithStep(tx, row, next, { ...request, from: row.state, to: rule.to, at: now });
+    if (stored === undefined)
       throw new IncidentError('GL_INCIDENT_VERSION_CONFLICT', `incident ${row.id} changed meanwhile; reload it`, {
         expectedVersion: row.version,
       });
-    const { row: incident, step } = written;
+    written?.();
+    const { row: incident, step } = stored;
     if (mergeTarget !== undefined) await this.absorb(tx, mergeTarget, row, request.requestId, now);
     await this.afterStep({ tx, incident: toIncident(incident), step, rule });
     return { incident: toIncident(incident), step };

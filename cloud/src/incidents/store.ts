@@ -392,8 +392,9 @@ export interface IncidentChanges {
 /**
  * A transition's write in one statement (one round trip fewer on every step): the incident's new
  * state and fields one version up, and its step numbered after the last one, or undefined (nothing
- * written) when the incident is no longer at the version read. The triggers fire as for the two
- * statements: the incident's change and its KPI facts once the step is in.
+ * written) when the incident is no longer at the version read or the step's request id already
+ * wrote a step on it (a request is one step: the engine then answers with that step). The triggers
+ * fire as for the two statements: the incident's change and its KPI facts once the step is in.
  */
 export async function updateIncidentWithStep(
   tx: Queryable,
@@ -405,7 +406,9 @@ export async function updateIncidentWithStep(
     `WITH updated AS (
        UPDATE incidents SET state = $3, version = version + 1, updated_at = $4, level = $5, assignee = $6,
               rework_count = $7, closed_at = $8, merged_into = $9, supervision = $10
-        WHERE id = $1 AND version = $2 RETURNING *
+        WHERE id = $1 AND version = $2
+          AND NOT EXISTS (SELECT 1 FROM incident_steps WHERE incident_id = $1 AND request_id = $11 AND ${SINCE(20)})
+        RETURNING *
      ), step AS (
        INSERT INTO incident_steps (incident_id, district, seq, request_id, action, from_state, to_state, version, actor,
               role, comment, attachments, data, at, comment_message)
@@ -633,24 +636,4 @@ function stepTexts(step: StepRequest): [string | null, string, string, string | 
     JSON.stringify(step.data ?? {}),
     step.commentMessage === undefined ? null : JSON.stringify(step.commentMessage),
   ];
-}
-
-/** A written step's time limit: its deadline, the light of the clock it ended or continued, why the deadline changed. */
-export async function recordStepDeadline(
-  tx: Queryable,
-  step: Pick<IncidentStep, 'incidentId' | 'seq' | 'at' | 'deadline' | 'light' | 'deadlineChange'>,
-): Promise<void> {
-  // The step's own time bounds its month: the months before it are neither planned nor locked. (A
-  // second's slack: the time read back may have lost the stored microseconds.)
-  await tx.query(
-    'UPDATE incident_steps SET deadline = $3, light = $4, deadline_change = $5::jsonb WHERE incident_id = $1 AND seq = $2 AND at >= $6',
-    [
-      step.incidentId,
-      step.seq,
-      step.deadline,
-      step.light,
-      step.deadlineChange === null ? null : JSON.stringify(step.deadlineChange),
-      new Date(step.at.getTime() - 1000),
-    ],
-  );
 }

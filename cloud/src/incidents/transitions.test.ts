@@ -388,6 +388,59 @@ describe.each(BACKENDS)('incident transitions (%s)', (backend) => {
       expect((await engine.steps(reported.id)).map((step) => step.action)).toEqual(['report', 'accept']);
     });
 
+    it('a repeated request is answered with its step even where the action is no longer allowed', async () => {
+      const engine = engineWith();
+      const reported = await incidentIn('REPORTED');
+      const accept: TransitionInput = {
+        incidentId: reported.id,
+        action: 'accept',
+        requestId: unique('req'),
+        actor: 'op',
+        role: 'operator',
+      };
+      const first = await engine.transition(accept);
+      const filed = await engine.transition({ ...accept, action: 'file', requestId: unique('req') });
+      const again = await engine.transition(accept);
+      expect(again).toEqual({ incident: filed.incident, step: first.step, repeated: true });
+      expect((await engine.steps(reported.id)).map((step) => step.action)).toEqual(['report', 'accept', 'file']);
+    });
+
+    it('a repeated step that keeps the state, and would be allowed again, is not taken twice', async () => {
+      const engine = engineWith();
+      const filed = await incidentIn('FILED');
+      const escalate: TransitionInput = {
+        incidentId: filed.id,
+        action: 'escalate',
+        requestId: unique('req'),
+        actor: 'op',
+        role: 'operator',
+      };
+      const first = await engine.transition(escalate);
+      const again = await engine.transition(escalate);
+      expect(again).toEqual({ ...first, repeated: true });
+      expect((await engine.steps(filed.id)).filter((step) => step.action === 'escalate')).toHaveLength(1);
+    });
+
+    it("a hook's refusal after the write refuses the step: it is not taken for a repeat of it", async () => {
+      const engine = engineWith();
+      const reported = await incidentIn('REPORTED');
+      engine.onStep(() => {
+        throw new IncidentError('GL_INCIDENT_INVALID_INPUT', 'refused by a hook');
+      });
+      const error = await refusal(
+        engine.transition({
+          incidentId: reported.id,
+          action: 'accept',
+          requestId: unique('req'),
+          actor: 'op',
+          role: 'operator',
+        }),
+      );
+      expect([error.code, error.message]).toEqual(['GL_INCIDENT_INVALID_INPUT', 'refused by a hook']);
+      expect((await engine.steps(reported.id)).map((step) => step.action)).toEqual(['report']);
+      expect((await engine.get(reported.id))?.state).toBe('REPORTED');
+    });
+
     it('a request id reused for another action is refused', async () => {
       const engine = engineWith();
       const reported = await incidentIn('REPORTED');
