@@ -17,7 +17,7 @@ import {
   type TransitionResult,
 } from '../incidents/index.js';
 import type { DeadlineChange } from '../incidents/records.js';
-import { readSteps } from '../incidents/store.js';
+import { readSteps, recordStepDeadline } from '../incidents/store.js';
 import type { IncidentTimeLimits, IncidentTimeStatus } from '../incidents/time-status.js';
 import { type TimeContext, type TrafficLight, timeContext } from '../time-limits/index.js';
 import { measuredSpan, type ResponseStatus, responseStatus } from './arrival.js';
@@ -480,6 +480,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
     // The clock it ended or continued: red once its step was breached, even if a new level's clock runs.
     step.light = before === undefined ? null : breachOf(earlier) !== undefined ? 'red' : before.light;
     step.deadlineChange = deadlineChangeOf(step, earlier.at(-1), clock, now, before, incident);
+    await recordStepDeadline(tx, step);
 
     const fired = TIMER_REQUEST.exec(step.requestId)?.[1];
     if (fired !== undefined)
@@ -501,7 +502,29 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
         const minutes = (index + 1) * settings.unsignedMinutes;
         wanted.push({ seq: since.seq, kind: `chain:${index + 1}`, step: 'sign', due: plusMinutes(since.at, minutes) });
       });
-    await recordStepTimeLimits(tx, step, wanted);
+    await tx.query(
+      `UPDATE incident_timers SET cancelled_at = $2
+        WHERE incident_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
+          AND NOT ((step_seq::text || ' ' || kind) = ANY($3::text[]))`,
+      [incident.id, step.at, wanted.map((timer) => `${timer.seq} ${timer.kind}`)],
+    );
+    // The wanted timers made or moved in one statement, however many there are.
+    if (wanted.length > 0)
+      await tx.query(
+        `INSERT INTO incident_timers (incident_id, district, step_seq, kind, limited_step, due_at, created_at)
+         SELECT $1, (SELECT district FROM incidents WHERE id = $1), w.seq, w.kind, w.step, w.due, $2
+           FROM unnest($3::integer[], $4::text[], $5::text[], $6::timestamptz[]) AS w(seq, kind, step, due)
+         ON CONFLICT (incident_id, step_seq, kind) DO UPDATE SET due_at = excluded.due_at, cancelled_at = NULL
+          WHERE incident_timers.fired_at IS NULL`,
+        [
+          incident.id,
+          step.at,
+          wanted.map((timer) => timer.seq),
+          wanted.map((timer) => timer.kind),
+          wanted.map((timer) => timer.step),
+          wanted.map((timer) => timer.due),
+        ],
+      );
   }
 
   /** Takes the next due timer nobody holds, for a lease; undefined when none is due. */
@@ -686,46 +709,4 @@ function commentOf(decision: Extract<Decision, { do: 'act' }>, timer: TimerRow):
     step: timer.limited_step,
     supervision: decision.data.supervision,
   });
-}
-
-/**
- * A step's time limit and its incident's timers in one statement (one round trip on every step):
- * the step's deadline, light and why the deadline changed; every pending timer not `wanted`
- * cancelled; the wanted ones made or moved. The two timer writes touch different rows.
- */
-async function recordStepTimeLimits(
-  tx: Queryable,
-  step: Pick<IncidentStep, 'incidentId' | 'seq' | 'at' | 'deadline' | 'light' | 'deadlineChange'>,
-  wanted: ReadonlyArray<{ seq: number; kind: string; step: LimitedStep; due: Date }>,
-): Promise<void> {
-  await tx.query(
-    `WITH step_limit AS (
-       UPDATE incident_steps SET deadline = $3, light = $4, deadline_change = $5::jsonb
-        WHERE incident_id = $1 AND seq = $2 AND at >= $6
-     ), cancelled AS (
-       UPDATE incident_timers SET cancelled_at = $7
-        WHERE incident_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
-          AND (step_seq, kind) NOT IN (SELECT * FROM unnest($8::integer[], $9::text[]))
-     )
-     INSERT INTO incident_timers (incident_id, district, step_seq, kind, limited_step, due_at, created_at)
-     SELECT $1, (SELECT district FROM incidents WHERE id = $1), w.seq, w.kind, w.step, w.due, $7
-       FROM unnest($8::integer[], $9::text[], $10::text[], $11::timestamptz[]) AS w(seq, kind, step, due)
-     ON CONFLICT (incident_id, step_seq, kind) DO UPDATE SET due_at = excluded.due_at, cancelled_at = NULL
-      WHERE incident_timers.fired_at IS NULL`,
-    [
-      step.incidentId,
-      step.seq,
-      step.deadline,
-      step.light,
-      step.deadlineChange === null ? null : JSON.stringify(step.deadlineChange),
-      // The step's own time bounds its month: the months before it are neither planned nor locked. (A
-      // second's slack: the time read back may have lost the stored microseconds.)
-      new Date(step.at.getTime() - 1000),
-      step.at,
-      wanted.map((timer) => timer.seq),
-      wanted.map((timer) => timer.kind),
-      wanted.map((timer) => timer.step),
-      wanted.map((timer) => timer.due),
-    ],
-  );
 }

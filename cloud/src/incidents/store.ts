@@ -637,3 +637,23 @@ function stepTexts(step: StepRequest): [string | null, string, string, string | 
     step.commentMessage === undefined ? null : JSON.stringify(step.commentMessage),
   ];
 }
+
+/** A written step's time limit: its deadline, the light of the clock it ended or continued, why the deadline changed. */
+export async function recordStepDeadline(
+  tx: Queryable,
+  step: Pick<IncidentStep, 'incidentId' | 'seq' | 'at' | 'deadline' | 'light' | 'deadlineChange'>,
+): Promise<void> {
+  // The step's own time bounds its month: the months before it are neither planned nor locked. (A
+  // second's slack: the time read back may have lost the stored microseconds.)
+  await tx.query(
+    'UPDATE incident_steps SET deadline = $3, light = $4, deadline_change = $5::jsonb WHERE incident_id = $1 AND seq = $2 AND at >= $6',
+    [
+      step.incidentId,
+      step.seq,
+      step.deadline,
+      step.light,
+      step.deadlineChange === null ? null : JSON.stringify(step.deadlineChange),
+      new Date(step.at.getTime() - 1000),
+    ],
+  );
+}
