@@ -156,7 +156,7 @@ let nextIncident = 0;
 const [{ directory } = { directory: '' }] = (
   await db.query<{ directory: string }>("SELECT current_setting('data_directory') AS directory")
 ).rows;
-const cpuBefore = [ownCpuSeconds(), postgresCpuSeconds(directory)];
+const [nodeCpuBefore, postgresCpuBefore] = [ownCpuSeconds(), postgresCpuSeconds(directory)];
 const transitionsStarted = performance.now();
 await Promise.all(
   Array.from({ length: TRANSITION_WORKERS }, async () => {
@@ -176,9 +176,8 @@ await Promise.all(
   }),
 );
 const transitionSeconds = (performance.now() - transitionsStarted) / 1000;
-const [nodeCpu, postgresCpu] = [ownCpuSeconds(), postgresCpuSeconds(directory)].map(
-  (seconds, n) => ((seconds - (cpuBefore[n] as number)) * 1000) / transitions.length,
-);
+const nodeCpu = ((ownCpuSeconds() - nodeCpuBefore) * 1000) / transitions.length;
+const postgresCpu = ((postgresCpuSeconds(directory) - postgresCpuBefore) * 1000) / transitions.length;
 transitions.sort((a, b) => a - b);
 
 console.log(
@@ -203,7 +202,7 @@ console.log(
   `  ${'transition latency p50 / p99'.padEnd(30)} ${fmt(percentile(transitions, 50), 1)} / ${fmt(percentile(transitions, 99), 1)} ms; target p99 < 20 ms (${fmt(transitions.length)} transitions, ${TRANSITION_WORKERS} incidents at once, ${fmt(transitions.length / transitionSeconds)}/s)`,
 );
 console.log(
-  `  ${'  CPU per transition'.padEnd(30)} ${fmt((nodeCpu as number) + (postgresCpu as number), 2)} ms: this process ${fmt(nodeCpu as number, 2)}, PostgreSQL ${fmt(postgresCpu as number, 2)}`,
+  `  ${'  CPU per transition'.padEnd(30)} ${fmt(nodeCpu + postgresCpu, 2)} ms: this process ${fmt(nodeCpu, 2)}, PostgreSQL ${fmt(postgresCpu, 2)}`,
 );
 console.log(
   `  ${'  p99 by action'.padEnd(30)} ${[...byAction]
