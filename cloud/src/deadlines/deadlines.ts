@@ -7,7 +7,7 @@ import type { LimitedStep } from '../categories/schema.js';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { type Message, message } from '../i18n/message.js';
-import type { StepWritten } from '../incidents/engine.js';
+import type { PlannedIncident, StepHook, StepPlan } from '../incidents/engine.js';
 import {
   categoryLineage,
   type Incident,
@@ -17,7 +17,6 @@ import {
   type TransitionResult,
 } from '../incidents/index.js';
 import type { DeadlineChange } from '../incidents/records.js';
-import { readSteps, recordStepDeadline } from '../incidents/store.js';
 import type { IncidentTimeLimits, IncidentTimeStatus } from '../incidents/time-status.js';
 import { type TimeContext, type TrafficLight, timeContext } from '../time-limits/index.js';
 import { measuredSpan, type ResponseStatus, responseStatus } from './arrival.js';
@@ -169,6 +168,11 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
   private readonly owner: string;
   private readonly detach: () => void;
   private readonly contexts = new Map<string, TimeContext>();
+  /** What planning steps reads, kept for the rest of its transaction (the key: the transaction's handle). */
+  private readonly readInTransaction = new WeakMap<
+    Queryable,
+    { settings: Promise<DeadlineSettings>; limits: Map<string, ReturnType<CategoryCatalogue['limitsFor']>> }
+  >();
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
   private again = false;
@@ -181,7 +185,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
   ) {
     super();
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-    this.detach = engine.onStep((written) => this.onStep(written));
+    this.detach = engine.onPlan((plan) => this.plan(plan));
   }
 
   /** Seeds the category catalogue when it is empty (limits come from it), then sweeps every interval. */
@@ -418,7 +422,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
   }
 
   private async readWith(
-    incident: Incident,
+    incident: PlannedIncident,
     clock: StepClock,
     now: Date,
     settings: DeadlineSettings,
@@ -439,31 +443,42 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
   }
 
   /** Which incidents run the unsigned chain: urgent ones, and those of the tenant's listed categories. */
-  private isLifeSafety(incident: Incident, settings: DeadlineSettings): boolean {
+  private isLifeSafety(incident: PlannedIncident, settings: DeadlineSettings): boolean {
     return (
       incident.urgent ||
       categoryLineage(incident.categoryCode).some((code) => settings.unsignedCategories.includes(code))
     );
   }
 
-  /** The hook: deadline and light on the step, the incident's timers brought up to date. */
-  private async onStep({ tx, incident, step }: StepWritten): Promise<void> {
+  /**
+   * The planner: the step's deadline and light, set before it is written; once it is, the
+   * incident's timers brought up to date.
+   */
+  private async plan({ tx, incident, step, earlier }: StepPlan): Promise<StepHook> {
     if (EXTENSION_ACTIONS.has(step.action) && extensionOf(step) === undefined)
       throw new IncidentError(
         'GL_INCIDENT_INVALID_INPUT',
         `action "${step.action}" needs data.extra: the limit added, e.g. { "value": 2, "unit": "working_days" }`,
       );
-    const settings = await this.settings(tx);
-    const steps = await readSteps(tx, incident.id, incident.createdAt);
-    const earlier = steps.slice(0, -1);
+    // Read once per transaction: a batch of alerts plans many creation steps in one.
+    let read = this.readInTransaction.get(tx);
+    if (read === undefined) {
+      read = { settings: this.settings(tx), limits: new Map() };
+      this.readInTransaction.set(tx, read);
+    }
+    const settings = await read.settings;
+    const steps = [...earlier, step];
     const [previous, clock] = [openClock(earlier), openClock(steps)];
     // The clock before the step and after it are read with their steps' limits, read at once.
-    const catalogue = new CategoryCatalogue(tx as Db);
     const limited = [previous?.step, clock?.step].filter((open) => open !== undefined);
-    let limits: ReturnType<CategoryCatalogue['limitsFor']> | undefined;
-    const limitFor = async (step: LimitedStep) => {
-      limits ??= catalogue.limitsFor(incident.categoryCode, incident.severity, limited);
-      return (await limits)(step);
+    const key = JSON.stringify([incident.categoryCode, incident.severity, limited]);
+    const limitFor = async (limitedStep: LimitedStep) => {
+      let limits = read.limits.get(key);
+      if (limits === undefined) {
+        limits = new CategoryCatalogue(tx as Db).limitsFor(incident.categoryCode, incident.severity, limited);
+        read.limits.set(key, limits);
+      }
+      return (await limits)(limitedStep);
     };
     const readAt = async (open: StepClock | undefined, at: Date) => {
       if (open === undefined) return undefined;
@@ -480,15 +495,6 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
     // The clock it ended or continued: red once its step was breached, even if a new level's clock runs.
     step.light = before === undefined ? null : breachOf(earlier) !== undefined ? 'red' : before.light;
     step.deadlineChange = deadlineChangeOf(step, earlier.at(-1), clock, now, before, incident);
-    await recordStepDeadline(tx, step);
-
-    const fired = TIMER_REQUEST.exec(step.requestId)?.[1];
-    if (fired !== undefined)
-      await tx.query(
-        `UPDATE incident_timers SET fired_at = $3, outcome = 'fired', claimed_until = NULL
-          WHERE id = $1 AND incident_id = $2 AND fired_at IS NULL`,
-        [Number(fired), incident.id, step.at],
-      );
 
     const wanted: Array<{ seq: number; kind: string; step: LimitedStep; due: Date }> = [];
     // A closed incident keeps its callback deadline but is neither supervised nor escalated.
@@ -502,12 +508,31 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
         const minutes = (index + 1) * settings.unsignedMinutes;
         wanted.push({ seq: since.seq, kind: `chain:${index + 1}`, step: 'sign', due: plusMinutes(since.at, minutes) });
       });
-    await tx.query(
-      `UPDATE incident_timers SET cancelled_at = $2
-        WHERE incident_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
-          AND NOT ((step_seq::text || ' ' || kind) = ANY($3::text[]))`,
-      [incident.id, step.at, wanted.map((timer) => `${timer.seq} ${timer.kind}`)],
-    );
+    return (written) => this.writeTimers(written.tx, written.incident.id, step, wanted);
+  }
+
+  /** The incident's timers after a step: the one it fired marked, those no longer wanted cancelled, the wanted made or moved. */
+  private async writeTimers(
+    tx: Queryable,
+    incidentId: string,
+    step: Pick<IncidentStep, 'seq' | 'requestId' | 'at'>,
+    wanted: ReadonlyArray<{ seq: number; kind: string; step: LimitedStep; due: Date }>,
+  ): Promise<void> {
+    const fired = TIMER_REQUEST.exec(step.requestId)?.[1];
+    if (fired !== undefined)
+      await tx.query(
+        `UPDATE incident_timers SET fired_at = $3, outcome = 'fired', claimed_until = NULL
+          WHERE id = $1 AND incident_id = $2 AND fired_at IS NULL`,
+        [Number(fired), incidentId, step.at],
+      );
+    // A creation step's incident has no timers yet to cancel.
+    if (step.seq > 1)
+      await tx.query(
+        `UPDATE incident_timers SET cancelled_at = $2
+          WHERE incident_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL
+            AND NOT ((step_seq::text || ' ' || kind) = ANY($3::text[]))`,
+        [incidentId, step.at, wanted.map((timer) => `${timer.seq} ${timer.kind}`)],
+      );
     // The wanted timers made or moved in one statement, however many there are.
     if (wanted.length > 0)
       await tx.query(
@@ -517,7 +542,7 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
          ON CONFLICT (incident_id, step_seq, kind) DO UPDATE SET due_at = excluded.due_at, cancelled_at = NULL
           WHERE incident_timers.fired_at IS NULL`,
         [
-          incident.id,
+          incidentId,
           step.at,
           wanted.map((timer) => timer.seq),
           wanted.map((timer) => timer.kind),
@@ -673,12 +698,12 @@ export class Deadlines extends EventEmitter<DeadlineEvents> implements IncidentT
 
 /** Why the step's deadline differs from the one the step before carried; null when it does not. */
 function deadlineChangeOf(
-  step: IncidentStep,
+  step: Omit<IncidentStep, 'incidentId'>,
   previous: IncidentStep | undefined,
   clock: StepClock | undefined,
   now: ClockReading | undefined,
   before: ClockReading | undefined,
-  incident: Incident,
+  incident: PlannedIncident,
 ): DeadlineChange | null {
   const from = previous?.deadline ?? null;
   const to = step.deadline;

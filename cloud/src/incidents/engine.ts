@@ -47,15 +47,18 @@ import {
 } from './state-machine.js';
 import {
   addMergedOccurrences,
+  draftStep,
   findReportedIncident,
   type IncidentChanges,
   insertIncident,
   insertStep,
   type NewIncident,
+  type NewStep,
   readFirstStep,
   readIncidentRow,
   readStepOfRequest,
   readSteps,
+  type StepLimit,
   type StepRequest,
   updateIncidentWithStep,
 } from './store.js';
@@ -85,6 +88,37 @@ export interface StepWritten {
  * what it writes commits with the step, and a throw refuses the step (throw an IncidentError).
  */
 export type StepHook = (written: StepWritten) => Promise<void>;
+
+/** What a step's time limit depends on of its incident, as the step will leave it. */
+export type PlannedIncident = Pick<
+  Incident,
+  'categoryCode' | 'severity' | 'urgent' | 'externalDeadline' | 'level' | 'closedAt'
+>;
+
+/** A step about to be written, as {@link StepPlanner}s see it: nothing of it is written yet. */
+export interface StepPlan {
+  tx: Queryable;
+  incident: PlannedIncident;
+  /** The step as it will be written (its incident may not be numbered yet); a planner fills its time limit. */
+  step: Omit<IncidentStep, 'incidentId'>;
+  /** The incident's steps before it, in order (none for a creation). */
+  earlier: readonly IncidentStep[];
+  rule: TransitionRule;
+}
+
+/**
+ * Consulted before a step is written, in its transaction, once every check has passed: it only reads
+ * (a throw, an IncidentError, refuses the step with nothing written) and fills the step's time limit
+ * (deadline, light, deadlineChange), so the step is written whole in one statement. It returns what
+ * it writes once the step is written, if anything: that runs before the step hooks.
+ */
+export type StepPlanner = (plan: StepPlan) => Promise<StepHook | undefined>;
+
+/** What the planners made of a step: its time limit, and what they write once it is written. */
+export interface PlannedStep {
+  limit?: StepLimit;
+  after: StepHook[];
+}
 
 /** A transition about to be taken by a person or the cloud, as {@link TransitionGuard}s see it. */
 export interface TransitionCheck {
@@ -146,6 +180,7 @@ export class IncidentEngine {
   private readonly fixedPolicies: Partial<IncidentPolicies> | undefined;
   private readonly settingsStore: IncidentSettingsStore;
   private readonly stepHooks: StepHook[] = [];
+  private readonly planners: StepPlanner[] = [];
   private readonly guards: TransitionGuard[] = [];
   private readonly listeners = new Set<IncidentListener>();
   private readonly alertIntake: AlertIntakeContext;
@@ -164,7 +199,8 @@ export class IncidentEngine {
       dedupWindowMs: async (tx) => (await this.settingsStore.get(tx)).dedup_window_seconds * 1000,
       // The creation rule has no `when`: it is the same under every policy.
       creation: rulesFrom(this.machine, null, DEFAULT_POLICIES)[0] as TransitionRule,
-      afterStep: (tx, incident, step, rule) => this.afterStep({ tx, incident, step, rule }),
+      planCreation: (tx, incident, step) => this.plan(tx, incident, step, async () => [], this.alertIntake.creation),
+      afterStep: (tx, incident, step, rule, planned) => this.afterStep({ tx, incident, step, rule }, planned),
       followUp: async (tx, incidentId, action, requestId, commentMessage) => {
         const row = (await this.row(tx, incidentId, true)) as IncidentRow;
         const request: StepRequest = { action, requestId, actor: 'cloud', role: 'system', commentMessage };
@@ -191,6 +227,15 @@ export class IncidentEngine {
     return () => {
       const at = this.stepHooks.indexOf(hook);
       if (at >= 0) this.stepHooks.splice(at, 1);
+    };
+  }
+
+  /** Adds a planner consulted before every step is written (time limits fill its deadline); returns its removal. */
+  onPlan(planner: StepPlanner): () => void {
+    this.planners.push(planner);
+    return () => {
+      const at = this.planners.indexOf(planner);
+      if (at >= 0) this.planners.splice(at, 1);
     };
   }
 
@@ -226,8 +271,30 @@ export class IncidentEngine {
     return conditional ? this.policies(q) : { ...DEFAULT_POLICIES, ...this.fixedPolicies };
   }
 
-  private async afterStep(written: StepWritten): Promise<void> {
-    for (const hook of this.stepHooks) await hook(written);
+  /**
+   * Asks the planners about a step before it is written; `earlier` reads the incident's steps before
+   * it, only when a planner is there to need them.
+   */
+  private async plan(
+    tx: Queryable,
+    incident: PlannedIncident,
+    step: Omit<NewStep, 'incidentId'>,
+    earlier: () => Promise<IncidentStep[]>,
+    rule: TransitionRule,
+  ): Promise<PlannedStep> {
+    if (this.planners.length === 0) return { after: [] };
+    const before = await earlier();
+    const draft = draftStep(step, (before.at(-1)?.seq ?? 0) + 1);
+    const after: StepHook[] = [];
+    for (const planner of this.planners) {
+      const then = await planner({ tx, incident, step: draft, earlier: before, rule });
+      if (then !== undefined) after.push(then);
+    }
+    return { limit: { deadline: draft.deadline, light: draft.light, deadlineChange: draft.deadlineChange }, after };
+  }
+
+  private async afterStep(written: StepWritten, planned: PlannedStep): Promise<void> {
+    for (const hook of [...planned.after, ...this.stepHooks]) await hook(written);
   }
 
   async get(id: string): Promise<Incident | undefined> {
@@ -585,16 +652,24 @@ export class IncidentEngine {
         }
       }
     }
-    const stored = await updateIncidentWithStep(tx, row, next, { ...request, from: row.state, to: rule.to, at: now });
+    const step = { ...request, from: row.state, to: rule.to, version: row.version + 1, at: now };
+    const planned = await this.plan(
+      tx,
+      { ...toIncident(row), level: next.level as TerritoryLevel, closedAt: next.closedAt },
+      step,
+      () => readSteps(tx, row.id, row.created_at),
+      rule,
+    );
+    const stored = await updateIncidentWithStep(tx, row, next, { ...step, limit: planned.limit });
     if (stored === undefined)
       throw new IncidentError('GL_INCIDENT_VERSION_CONFLICT', `incident ${row.id} changed meanwhile; reload it`, {
         expectedVersion: row.version,
       });
     written?.();
-    const { row: incident, step } = stored;
+    const { row: incident, step: stepWritten } = stored;
     if (mergeTarget !== undefined) await this.absorb(tx, mergeTarget, row, request.requestId, now);
-    await this.afterStep({ tx, incident: toIncident(incident), step, rule });
-    return { incident: toIncident(incident), step };
+    await this.afterStep({ tx, incident: toIncident(incident), step: stepWritten, rule }, planned);
+    return { incident: toIncident(incident), step: stepWritten };
   }
 
   /**
@@ -633,20 +708,17 @@ export class IncidentEngine {
     const now = this.clock();
     const id = await nextIncidentId(tx, now);
     const incident = await insertIncident(tx, { ...fields, id, state: creation.to, createdAt: now });
-    const step = await insertStep(
-      tx,
-      {
-        ...request,
-        action: creation.action,
-        incidentId: id,
-        from: null,
-        to: creation.to,
-        version: incident.version,
-        at: now,
-      },
-      now,
-    );
-    await this.afterStep({ tx, incident: toIncident(incident), step, rule: creation });
+    const draft = {
+      ...request,
+      action: creation.action,
+      from: null,
+      to: creation.to,
+      version: incident.version,
+      at: now,
+    };
+    const planned = await this.plan(tx, toIncident(incident), draft, async () => [], creation);
+    const step = await insertStep(tx, { ...draft, incidentId: id, limit: planned.limit }, now);
+    await this.afterStep({ tx, incident: toIncident(incident), step, rule: creation }, planned);
     return { incident: toIncident(incident), step };
   }
 

@@ -6,6 +6,7 @@ import { WriteStatement } from '../db/write-statement.js';
 import { type Message, message } from '../i18n/message.js';
 import { render } from '../i18n/render.js';
 import { decidePolicies } from './device-event-policy.js';
+import type { PlannedIncident, PlannedStep } from './engine.js';
 import { IncidentError } from './errors.js';
 import { chinaDate } from './incident-id.js';
 import { parseInput } from './inputs.js';
@@ -26,7 +27,13 @@ import {
 } from './intake-plan.js';
 import { type Incident, type IncidentRow, type IncidentStep, toIncident } from './records.js';
 import type { TransitionRule } from './state-machine.js';
-import { addJoinedAlertCounts, insertAlertIncidents, lockIntakeIncidents, type NewAlertIncident } from './store.js';
+import {
+  addJoinedAlertCounts,
+  insertAlertIncidents,
+  lockIntakeIncidents,
+  type NewAlertIncident,
+  type NewStep,
+} from './store.js';
 
 export type { ParsedAlert } from './intake-plan.js';
 
@@ -54,8 +61,16 @@ export interface AlertIntakeContext {
   dedupWindowMs(tx: Queryable): Promise<number>;
   /** The state machine's creation rule (checked to allow the system role). */
   creation: TransitionRule;
-  /** The engine's step hooks, for each creation step. */
-  afterStep(tx: Queryable, incident: Incident, step: IncidentStep, rule: TransitionRule): Promise<void>;
+  /** The engine's planners, for each creation step before it is written (its incident not yet numbered). */
+  planCreation(tx: Queryable, incident: PlannedIncident, step: Omit<NewStep, 'incidentId'>): Promise<PlannedStep>;
+  /** What the planners write once the step is, then the engine's step hooks, for each creation step. */
+  afterStep(
+    tx: Queryable,
+    incident: Incident,
+    step: IncidentStep,
+    rule: TransitionRule,
+    planned: PlannedStep,
+  ): Promise<void>;
   /** The step the device-event policy takes right after creation (confirm first: verify). */
   followUp(tx: Queryable, incidentId: string, action: string, requestId: string, comment: Message): Promise<Incident>;
 }
@@ -310,18 +325,44 @@ async function applyIntake(
         `role system may not report incidents, so alerts cannot open any; roles allowed: ${context.creation.roles.join(', ')}`,
         { action: context.creation.action, role: 'system', allowed: context.creation.roles },
       );
-    const inserted = await insertAlertIncidents(tx, plan.creations.map(newAlertIncident), {
-      action: context.creation.action,
-      to: context.creation.to,
-      numberedOn: chinaDate(now),
-      drill,
-      now,
-    });
+    const creations = plan.creations.map(newAlertIncident);
+    // Each creation step planned before the batch writes it, so it is written with its time limit.
+    const planned: PlannedStep[] = [];
+    for (const created of creations)
+      planned.push(
+        await context.planCreation(
+          tx,
+          // As the batch's statement writes it: urgent when critical, at community level, open.
+          {
+            categoryCode: created.categoryCode,
+            severity: created.severity,
+            urgent: created.severity === 'critical',
+            level: 'community',
+            closedAt: null,
+          },
+          {
+            action: context.creation.action,
+            requestId: `alert:${created.gatewayId}/${created.alertId}`,
+            actor: created.actor,
+            role: 'system',
+            data: created.data,
+            from: null,
+            to: context.creation.to,
+            version: 1,
+            at: now,
+          },
+        ),
+      );
+    const inserted = await insertAlertIncidents(
+      tx,
+      creations.map((created, index) => ({ ...created, limit: planned[index]?.limit })),
+      { action: context.creation.action, to: context.creation.to, numberedOn: chinaDate(now), drill, now },
+    );
     for (const [index, created] of plan.creations.entries()) {
       const { row, step } = inserted[index] as { row: IncidentRow; step: IncidentStep };
       createdIds.push(row.id);
       let incident = toIncident(row);
-      await context.afterStep(tx, incident, step, context.creation);
+      await context.afterStep(tx, incident, step, context.creation, planned[index] as PlannedStep);
       if (created.followUp !== undefined)
         incident = await context.followUp(
           tx,

@@ -270,6 +270,8 @@ export interface NewAlertIncident {
   /** The creation step's actor and its record of why. */
   actor: string;
   data: Record<string, unknown>;
+  /** The creation step's time limit, when the time limits planned one. */
+  limit?: StepLimit | undefined;
 }
 
 /**
@@ -303,10 +305,11 @@ export async function insertAlertIncidents(
        RETURNING *
      ), steps AS (
        INSERT INTO incident_steps (incident_id, district, seq, request_id, action, from_state, to_state, version, actor,
-              role, data, at)
-       SELECT c.id, c.district, 1, c.intake_request_id, $22, NULL, c.state, c.version, v.actor, 'system', v.data::jsonb, $19
-         FROM created AS c JOIN unnest($10::text[], $11::text[], $23::text[], $24::text[])
-                                  AS v(gateway_id, alert_id, actor, data)
+              role, data, at, deadline, light, deadline_change)
+       SELECT c.id, c.district, 1, c.intake_request_id, $22, NULL, c.state, c.version, v.actor, 'system', v.data::jsonb, $19,
+              v.deadline, v.light, v.deadline_change::jsonb
+         FROM created AS c JOIN unnest($10::text[], $11::text[], $23::text[], $24::text[], $26::timestamptz[], $27::text[], $28::text[])
+                                  AS v(gateway_id, alert_id, actor, data, deadline, light, deadline_change)
            ON v.gateway_id = c.gateway_id AND v.alert_id = c.alert_id
        RETURNING *
      )
@@ -339,6 +342,9 @@ export async function insertAlertIncidents(
       column((created) => created.actor),
       column((created) => JSON.stringify(created.data)),
       column((created) => JSON.stringify(created.titleMessage)),
+      column((created) => limitColumns(created.limit)[0]),
+      column((created) => limitColumns(created.limit)[1]),
+      column((created) => limitColumns(created.limit)[2]),
     ],
   );
   const byAlert = new Map<string, { row: IncidentRow; step: IncidentStep }>();
@@ -376,6 +382,7 @@ const STEP_COLUMNS = [
   'at',
   'deadline',
   'light',
+  'deadline_change',
 ] as const;
 type PrefixedStep = { [K in (typeof STEP_COLUMNS)[number] as `step_${K}`]: StepRow[K] };
 
@@ -411,9 +418,9 @@ export async function updateIncidentWithStep(
         RETURNING *
      ), step AS (
        INSERT INTO incident_steps (incident_id, district, seq, request_id, action, from_state, to_state, version, actor,
-              role, comment, attachments, data, at, comment_message)
+              role, comment, attachments, data, at, comment_message, deadline, light, deadline_change)
        SELECT u.id, u.district, (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1 AND ${SINCE(20)}), $11, $12, $13, $3,
-              u.version, $14, $15, $16, $17::jsonb, $18::jsonb, $4, $19::jsonb
+              u.version, $14, $15, $16, $17::jsonb, $18::jsonb, $4, $19::jsonb, $21, $22, $23::jsonb
          FROM updated AS u
        RETURNING *
      )
@@ -437,6 +444,7 @@ export async function updateIncidentWithStep(
       step.role,
       ...stepTexts(step),
       sinceBound(row.created_at),
+      ...limitColumns(step.limit),
     ],
   );
   const joined = rows[0];
@@ -450,7 +458,6 @@ export async function updateIncidentWithStep(
   return { row: incident as unknown as IncidentRow, step: toStep(written as unknown as StepRow) };
 }
 
-// A new step has no deadline change yet (the time limits add the column and fill it afterwards).
 const WRITTEN_STEP_COLUMNS = [...STEP_COLUMNS, 'comment_message'] as const;
 type WrittenStepColumn = (typeof WRITTEN_STEP_COLUMNS)[number];
 
@@ -595,6 +602,43 @@ export interface NewStep extends StepRequest {
   /** The incident's version after the step. */
   version: number;
   at: Date;
+  /** The step's time limit, when the time limits planned one (docs/domain.md §4); none written otherwise. */
+  limit?: StepLimit | undefined;
+}
+
+/** A step's time limit: its deadline, the light of the clock it ended or continued, why the deadline changed. */
+export type StepLimit = Pick<IncidentStep, 'deadline' | 'light' | 'deadlineChange'>;
+
+/** A step as it will be written, numbered `seq`, before it is (its incident may not be numbered yet). */
+export function draftStep(step: Omit<NewStep, 'incidentId'>, seq: number): Omit<IncidentStep, 'incidentId'> {
+  const [comment] = stepTexts(step);
+  return {
+    seq,
+    requestId: step.requestId,
+    action: step.action,
+    fromState: step.from as IncidentStep['fromState'],
+    toState: step.to as IncidentStep['toState'],
+    version: step.version,
+    actor: step.actor,
+    role: step.role,
+    comment,
+    ...(step.commentMessage === undefined ? {} : { commentMessage: step.commentMessage }),
+    attachments: step.attachments ?? [],
+    data: step.data ?? {},
+    at: step.at,
+    deadline: step.limit?.deadline ?? null,
+    light: step.limit?.light ?? null,
+    deadlineChange: step.limit?.deadlineChange ?? null,
+  };
+}
+
+/** A step's deadline, light and deadline change as their columns take them (all null without a limit). */
+function limitColumns(limit: StepLimit | undefined): [string | null, string | null, string | null] {
+  return [
+    limit?.deadline?.toISOString() ?? null,
+    limit?.light ?? null,
+    limit?.deadlineChange == null ? null : JSON.stringify(limit.deadlineChange),
+  ];
 }
 
 /** Appends a step, numbered after the incident's last one; `since` is the incident's creation time (see {@link SINCE}). */
@@ -602,10 +646,10 @@ export async function insertStep(tx: Queryable, step: NewStep, since?: Date): Pr
   const [comment, attachments, data, commentMessage] = stepTexts(step);
   const { rows } = await tx.query<StepRow>(
     `INSERT INTO incident_steps (incident_id, district, seq, request_id, action, from_state, to_state, version, actor,
-            role, comment, attachments, data, at, comment_message)
+            role, comment, attachments, data, at, comment_message, deadline, light, deadline_change)
      VALUES ($1, (SELECT district FROM incidents WHERE id = $1),
              (SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_steps WHERE incident_id = $1 AND ${SINCE(14)}), $2, $3, $4, $5, $6,
-             $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13::jsonb)
+             $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13::jsonb, $15, $16, $17::jsonb)
      RETURNING *`,
     [
       step.incidentId,
@@ -622,6 +666,7 @@ export async function insertStep(tx: Queryable, step: NewStep, since?: Date): Pr
       step.at,
       commentMessage,
       sinceBound(since),
+      ...limitColumns(step.limit),
     ],
   );
   return toStep(rows[0] as StepRow);
@@ -636,24 +681,4 @@ function stepTexts(step: StepRequest): [string | null, string, string, string | 
     JSON.stringify(step.data ?? {}),
     step.commentMessage === undefined ? null : JSON.stringify(step.commentMessage),
   ];
-}
-
-/** A written step's time limit: its deadline, the light of the clock it ended or continued, why the deadline changed. */
-export async function recordStepDeadline(
-  tx: Queryable,
-  step: Pick<IncidentStep, 'incidentId' | 'seq' | 'at' | 'deadline' | 'light' | 'deadlineChange'>,
-): Promise<void> {
-  // The step's own time bounds its month: the months before it are neither planned nor locked. (A
-  // second's slack: the time read back may have lost the stored microseconds.)
-  await tx.query(
-    'UPDATE incident_steps SET deadline = $3, light = $4, deadline_change = $5::jsonb WHERE incident_id = $1 AND seq = $2 AND at >= $6',
-    [
-      step.incidentId,
-      step.seq,
-      step.deadline,
-      step.light,
-      step.deadlineChange === null ? null : JSON.stringify(step.deadlineChange),
-      new Date(step.at.getTime() - 1000),
-    ],
-  );
 }
