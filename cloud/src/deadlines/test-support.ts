@@ -22,6 +22,8 @@ const NEEDED = [
   '0026_messages.sql',
   // The district every incident's step and timer carries.
   '0056_district_keys.sql',
+  // An incident's open timers found by the incident (each step cancels those no longer wanted).
+  '0057_open_timers_by_incident.sql',
 ];
 
 /**
