@@ -9,6 +9,8 @@
  * incidents moving at once, after as many went through the loop unmeasured (the pool's connections
  * opened and warm, as in a running cloud). PostgreSQL is the testkit's throwaway Debian instance on
  * this machine (fsync off): the figures are the engine's and PostgreSQL's work, not the disk's.
+ * The time limits are attached as in a running cloud: each step is written with its deadline and
+ * light, and the incident's timers with it.
  *
  * The mix, per ALERTS alerts: 70 % raise at a new place (a new incident), 15 % raise again at a
  * place seen within the dedup window (merged into its open incident), 5 % update an alert already
@@ -19,7 +21,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { IncidentEngine, migrate, openPostgres, readMigrations } from '@gridlink/cloud';
+import { Deadlines, IncidentEngine, migrate, openPostgres, readMigrations } from '@gridlink/cloud';
 import { type AlertPayload, type CloudEvent, createCloudEvent } from '@gridlink/protocol';
 import { pino } from 'pino';
 import { ownCpuSeconds, postgresCpuSeconds } from './lib/cpu.js';
@@ -44,6 +46,9 @@ const db = openPostgres({
 // Every migration, as a cloud runs them: the KPI facts' triggers (0011) cost each step written.
 await migrate(db, await readMigrations());
 const engine = new IncidentEngine(db, () => new Date());
+// The time limits, as a running cloud attaches them (their sweep runs too; nothing falls due in a run).
+const deadlines = new Deadlines(db, engine, { clock: () => new Date() });
+await deadlines.start();
 
 // Places: communities × buildings × units of one district; alerts one second apart in event time.
 const T0 = Date.parse('2026-11-25T06:00:00.000Z');
@@ -181,7 +186,7 @@ const postgresCpu = ((postgresCpuSeconds(directory) - postgresCpuBefore) * 1000)
 transitions.sort((a, b) => a - b);
 
 console.log(
-  `incident engine → PostgreSQL (fsync off), Node ${process.version}, one process; batches of ${BATCH} alerts, ${WORKERS} at once (one pooled connection each)`,
+  `incident engine with its time limits → PostgreSQL (fsync off), Node ${process.version}, one process; batches of ${BATCH} alerts, ${WORKERS} at once (one pooled connection each)`,
 );
 console.log(
   `  machine: ${cpus().length} CPUs, load average ${loadavg()
@@ -219,5 +224,6 @@ console.log(
     .join(', ')} ms`,
 );
 
+await deadlines.stop();
 await db.close();
 await server.stop();
